@@ -1,0 +1,116 @@
+# yizhan - GNU Makefile, no configure step. Dependencies come from pkg-config;
+# scripts/deps.sh installs the Debian packages.
+#   make          build bin/yizhan
+#   make run      install what is missing, build, create the demo database, serve :8080
+#   make test     unit tests under ASan+UBSan, then API cases against a server of their own
+#   make bench    benchmarks, printing ratios against peers measured in the same run
+#   make lint     clang-format check and banned-function check
+
+CC      ?= cc
+PKGS    := libmicrohttpd jansson sqlite3 opencc libsodium
+WARN    := -Wall -Wextra -Wstrict-prototypes -Wshadow -Wno-unused-parameter
+ifdef CI
+WARN    += -Werror
+endif
+CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -Isrc -Ibuild/gen $(WARN) -MMD -MP \
+              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+OPT     := -O2 -g
+SAN     := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+PORT    ?= 8080
+DB      ?= var/yizhan.db
+
+LIB_DIRS := core geo model catalog store exchange demo http api
+LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard src/$(d)/*.c))
+CLI_SRC  := $(wildcard src/cli/*.c)
+GEN_SRC  := build/gen/pinyin_table.c build/gen/sql_sqlite.c
+TEST_SRC := $(wildcard tests/unit/test_*.c)
+
+REL_OBJ  := $(patsubst %.c,build/rel/%.o,$(LIB_SRC) $(GEN_SRC))
+SAN_OBJ  := $(patsubst %.c,build/san/%.o,$(LIB_SRC) $(GEN_SRC))
+REL_CLI  := $(patsubst %.c,build/rel/%.o,$(CLI_SRC))
+SAN_CLI  := $(patsubst %.c,build/san/%.o,$(CLI_SRC))
+TEST_BIN := $(patsubst tests/unit/%.c,build/san/tests/%,$(TEST_SRC))
+
+.PHONY: all run test unit api bench lint deps clean demo fuzz
+.DEFAULT_GOAL := all
+
+all: bin/yizhan
+
+deps:
+	@scripts/deps.sh build
+
+# --- generated sources -------------------------------------------------------------
+build/gen/pinyin_table.c: tools/gen-pinyin.sh
+	@mkdir -p $(@D)
+	tools/gen-pinyin.sh > $@.tmp && mv $@.tmp $@
+
+build/gen/sql_sqlite.c: tools/embed-sql.sh $(sort $(wildcard sql/sqlite/*.sql))
+	@mkdir -p $(@D)
+	tools/embed-sql.sh yz__sql_sqlite $(sort $(wildcard sql/sqlite/*.sql)) > $@.tmp && mv $@.tmp $@
+
+# --- objects -----------------------------------------------------------------------
+build/rel/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) $(OPT) $(CFLAGS) -c $< -o $@
+
+build/san/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) $(SAN) $(CFLAGS) -c $< -o $@
+
+build/rel/libyz.a: $(REL_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/san/libyz.a: $(SAN_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+bin/yizhan: $(REL_CLI) build/rel/libyz.a
+	@mkdir -p $(@D)
+	$(CC) $(OPT) -o $@ $^ $(LIBS)
+
+build/san/yizhan: $(SAN_CLI) build/san/libyz.a
+	$(CC) $(SAN) -o $@ $^ $(LIBS)
+
+build/san/tests/%: tests/unit/%.c build/san/libyz.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) $(SAN) -Itests/unit -o $@ $< build/san/libyz.a $(LIBS) -lcriterion
+
+# --- commands ----------------------------------------------------------------------
+run:
+	@scripts/deps.sh build
+	@$(MAKE) --no-print-directory bin/yizhan web
+	@mkdir -p $(dir $(DB))
+	@[ -f $(DB) ] || bin/yizhan demo --db $(DB)
+	bin/yizhan serve --db $(DB) --port $(PORT)
+
+demo: bin/yizhan
+	@mkdir -p $(dir $(DB))
+	bin/yizhan demo --db $(DB)
+
+test:
+	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory unit api
+
+unit: $(TEST_BIN)
+	@tests/unit/run $(TEST_BIN)
+
+api: build/san/yizhan bin/yizhan
+	@tests/api/run-api.sh build/san/yizhan
+
+bench:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory -C bench
+
+lint:
+	@tools/lint.sh
+
+web:
+	@[ ! -f web/package.json ] || scripts/web.sh
+
+clean:
+	rm -rf build bin
+
+-include $(shell find build -name '*.d' 2>/dev/null)

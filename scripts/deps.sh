@@ -1,0 +1,36 @@
+#!/bin/sh
+# scripts/deps.sh - install the Debian packages yizhan needs to build, test and run.
+# Idempotent: asks apt only for what is missing, and does nothing when all is there.
+# Usage: scripts/deps.sh [build|test|bench]   (default: test, which includes build)
+set -eu
+
+build="gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libopencc-dev
+       libopencc-data unicode-data bzip2 libsodium-dev ca-certificates"
+test="$build libcriterion-dev curl sqlite3"
+bench="$test wrk"
+
+case "${1:-test}" in
+    build) want=$build ;;
+    test) want=$test ;;
+    bench) want=$bench ;;
+    *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing$missing" >&2
+sudo=""
+if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "deps: need root (or sudo) to install:$missing" >&2; exit 1; }
+    sudo=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq >/dev/null
+# shellcheck disable=SC2086
+$sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null

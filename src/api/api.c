@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: MIT */
+/* api/api.c - the api object: loading the catalog from the store, the admin token, the
+ * per-thread text normaliser, and the meta routes (/healthz, /metrics, facilities,
+ * districts, the front page). */
+#include "api/api_int.h"
+
+#include "core/alloc.h"
+#include "core/log.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <string.h>
+
+/* --- per-thread normaliser ------------------------------------------------------------------ */
+
+static pthread_key_t norm_key;
+static pthread_once_t norm_once = PTHREAD_ONCE_INIT;
+static _Thread_local yz_textnorm *tl_norm;
+
+static void norm_free(void *p)
+{
+    yz_textnorm_free(p);
+}
+
+static void norm_key_make(void)
+{
+    pthread_key_create(&norm_key, norm_free);
+}
+
+yz_textnorm *yz_api_thread_norm(void)
+{
+    if (tl_norm)
+        return tl_norm;
+    pthread_once(&norm_once, norm_key_make);
+    yz_errinfo ei;
+    if (yz_textnorm_new(&tl_norm, &ei)) {
+        yz_log_error("text: %s", ei.msg_en);
+        abort();
+    }
+    pthread_setspecific(norm_key, tl_norm);
+    return tl_norm;
+}
+
+/* --- loading ---------------------------------------------------------------------------------- */
+
+int yz_api_load_snapshot(yz_store *st, yz_textnorm *norm, yz_snap **out, yz_errinfo *ei)
+{
+    yz_snap_input in = {0};
+    int err = yz_store_list_facilities(st, &in.facilities, &in.n_facilities, ei);
+    if (!err)
+        err = yz_store_list_districts(st, &in.districts, &in.n_districts, ei);
+    if (!err)
+        err = yz_store_list_holidays(st, &in.holidays, &in.n_holidays, ei);
+    if (!err)
+        err = yz_store_load_stations(st, &in.stations, &in.n_stations, ei);
+    if (err) {
+        yz_station_array_free(in.stations, in.n_stations);
+        for (size_t i = 0; i < in.n_facilities; i++)
+            yz_facility_fini(&in.facilities[i]);
+        yz_free(in.facilities);
+        for (size_t i = 0; i < in.n_districts; i++)
+            yz_district_fini(&in.districts[i]);
+        yz_free(in.districts);
+        yz_free(in.holidays);
+        return err;
+    }
+    return yz_snap_build(&in, norm, out, ei);
+}
+
+int yz_api_new(yz_store *st, const yz_api_config *cfg, yz_api **out, yz_errinfo *ei)
+{
+    if (sodium_init() < 0)
+        return yz_err_set(ei, YZ_EINTERNAL, "", "无法初始化 libsodium", "libsodium init failed");
+    yz_snap *snap = NULL;
+    int err = yz_api_load_snapshot(st, yz_api_thread_norm(), &snap, ei);
+    if (err)
+        return err;
+    yz_api *api = yz_calloc(1, sizeof *api);
+    api->st = st;
+    api->cat = yz_catalog_new(snap);
+    if (cfg->admin_token && *cfg->admin_token) {
+        api->has_token = true;
+        crypto_generichash(api->token_hash, sizeof api->token_hash,
+                           (const unsigned char *)cfg->admin_token, strlen(cfg->admin_token),
+                           NULL, 0);
+    }
+    *out = api;
+    return YZ_OK;
+}
+
+void yz_api_free(yz_api *api)
+{
+    if (!api)
+        return;
+    yz_catalog_free(api->cat);
+    yz_free(api);
+}
+
+int yz__api_check_admin(const yz_api *api, yz_http_req *req, yz_errinfo *ei)
+{
+    const char *h = yz_http_header(req, "Authorization");
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7])
+        return yz_err_set(ei, YZ_EUNAUTH, "Authorization",
+                          "需要管理员凭证：Authorization: Bearer <token>",
+                          "an admin token is required: Authorization: Bearer <token>");
+    if (!api->has_token)
+        return yz_err_set(ei, YZ_EFORBIDDEN, "Authorization",
+                          "服务器未配置管理员凭证，写入已停用",
+                          "no admin token is configured: writes are disabled");
+    unsigned char got[32];
+    const char *tok = h + 7;
+    crypto_generichash(got, sizeof got, (const unsigned char *)tok, strlen(tok), NULL, 0);
+    if (sodium_memcmp(got, api->token_hash, sizeof got) != 0)
+        return yz_err_set(ei, YZ_EFORBIDDEN, "Authorization", "管理员凭证不正确",
+                          "the admin token is wrong");
+    return YZ_OK;
+}
+
+/* --- meta routes -------------------------------------------------------------------------------- */
+
+static void h_healthz(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    const yz_snap *s = yz_catalog_acquire(api->cat);
+    size_t n = yz_snap_count(s);
+    yz_catalog_release(api->cat, s);
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_printf(&b, "{\"status\":\"ok\",\"stations\":%zu}\n", n);
+    yz__api_ok(req, &b);
+}
+
+static void h_metrics(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    const yz_snap *s = yz_catalog_acquire(api->cat);
+    size_t n = yz_snap_count(s), open = 0;
+    for (size_t i = 0; i < n; i++)
+        open += yz_snap_station(s, i)->status == YZ_STATUS_OPEN;
+    yz_catalog_release(api->cat, s);
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_http_metrics(api->srv, &b);
+    yz_buf_printf(&b,
+                  "# HELP yizhan_stations Stations in the catalog, by status.\n"
+                  "# TYPE yizhan_stations gauge\n"
+                  "yizhan_stations{status=\"open\"} %zu\n"
+                  "yizhan_stations{status=\"other\"} %zu\n",
+                  open, n - open);
+    yz_http_respond(req, 200, "text/plain; version=0.0.4; charset=utf-8", &b);
+}
+
+static void h_facilities(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    const yz_snap *s = yz_catalog_acquire(api->cat);
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_puts(&b, "{\"facilities\":[");
+    for (size_t i = 0; i < yz_snap_facility_count(s); i++) {
+        const yz_facility *f = yz_snap_facility(s, i);
+        yz_buf_puts(&b, i ? ",{\"code\":" : "{\"code\":");
+        yz_buf_json_str(&b, f->code, strlen(f->code));
+        yz_buf_puts(&b, ",\"label\":");
+        yz_buf_json_str(&b, f->label, strlen(f->label));
+        yz_buf_puts(&b, ",\"label_hant\":");
+        yz_buf_json_str(&b, f->label_hant, strlen(f->label_hant));
+        yz_buf_puts(&b, ",\"label_en\":");
+        yz_buf_json_str(&b, f->label_en, strlen(f->label_en));
+        yz_buf_putc(&b, '}');
+    }
+    yz_buf_puts(&b, "]}\n");
+    yz_catalog_release(api->cat, s);
+    yz__api_ok(req, &b);
+}
+
+static void h_districts(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    const yz_snap *s = yz_catalog_acquire(api->cat);
+    size_t nd = yz_snap_district_count(s);
+    size_t *count = yz_calloc(nd + 1, sizeof *count);
+    for (size_t i = 0; i < yz_snap_count(s); i++) {
+        long d = yz_snap_find_district(s, yz_snap_station(s, i)->district_code);
+        if (d >= 0)
+            count[d]++;
+    }
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_puts(&b, "{\"districts\":[");
+    for (size_t i = 0; i < nd; i++) {
+        const yz_district *d = yz_snap_district(s, i);
+        yz_buf_puts(&b, i ? ",{\"code\":" : "{\"code\":");
+        yz_buf_json_str(&b, d->code, strlen(d->code));
+        yz_buf_puts(&b, ",\"name\":");
+        yz_buf_json_str(&b, d->name, strlen(d->name));
+        yz_buf_puts(&b, ",\"name_hant\":");
+        yz_buf_json_str(&b, d->name_hant, strlen(d->name_hant));
+        yz_buf_puts(&b, ",\"lat\":");
+        yz_buf_fixed(&b, d->lat, 6);
+        yz_buf_puts(&b, ",\"lon\":");
+        yz_buf_fixed(&b, d->lon, 6);
+        yz_buf_printf(&b, ",\"stations\":%zu}", count[i]);
+    }
+    yz_buf_puts(&b, "]}\n");
+    yz_free(count);
+    yz_catalog_release(api->cat, s);
+    yz__api_ok(req, &b);
+}
+
+static const char front_page[] =
+    "<!doctype html>\n<html lang=\"zh-Hans\"><head><meta charset=\"utf-8\">"
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+    "<title>驿站 yizhan</title></head><body>"
+    "<h1>驿站 · 驛站 · yizhan</h1>"
+    "<p>户外劳动者驿站查询服务。戶外勞動者驛站查詢服務。Rest stations for outdoor workers.</p>"
+    "<ul>"
+    "<li><a href=\"/api/v1/stations/nearby?lat=28.0154&amp;lon=120.6553&amp;open_now=true\">"
+    "附近开放的驿站 / Nearby open stations</a></li>"
+    "<li><a href=\"/api/v1/stations?q=%E5%B7%A5%E4%BC%9A\">搜索“工会” / Search</a></li>"
+    "<li><a href=\"/api/v1/facilities\">设施 / Facilities</a></li>"
+    "<li><a href=\"/api/v1/districts\">区县 / Districts</a></li>"
+    "<li><a href=\"/api/v1/stations.geojson\">GeoJSON</a></li>"
+    "<li><a href=\"/healthz\">/healthz</a> · <a href=\"/metrics\">/metrics</a></li>"
+    "</ul></body></html>\n";
+
+static void h_front(void *ctx, yz_http_req *req)
+{
+    yz_http_respond_static(req, 200, "text/html; charset=utf-8", front_page,
+                           sizeof front_page - 1);
+}
+
+static void on_http_error(yz_http_req *req, int status, const char *reason)
+{
+    yz_api_http_error(req, status, reason);
+}
+
+void yz_api_register(yz_api *api, yz_http_server *srv)
+{
+    api->srv = srv;
+    yz_http_on_error(srv, on_http_error);
+    yz_http_route(srv, "GET", "/healthz", "healthz", h_healthz, api);
+    yz_http_route(srv, "GET", "/metrics", "metrics", h_metrics, api);
+    yz_http_route(srv, "GET", "/api/v1/facilities", "facilities", h_facilities, api);
+    yz_http_route(srv, "GET", "/api/v1/districts", "districts", h_districts, api);
+    yz__api_register_stations(api, srv);
+    yz_http_route(srv, "GET", "/", "front", h_front, api);
+}

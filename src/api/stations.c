@@ -1,0 +1,812 @@
+/* SPDX-License-Identifier: MIT */
+/* api/stations.c - /api/v1/stations: nearby search, listing and text search, one station,
+ * GeoJSON, and the admin writes (create, patch with If-Match, delete). Reads answer from the
+ * current snapshot; writes go to the store, then publish a new snapshot before answering, so
+ * the next search sees them. */
+#include "api/api_int.h"
+
+#include "catalog/hours.h"
+#include "core/alloc.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "core/utf8.h"
+#include "exchange/exchange.h"
+#include "geo/nav.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_RADIUS_M 50000.0
+#define DEFAULT_OFFSET_MIN 480 /* times without a zone are read in China Standard Time */
+
+/* --- parameter parsing ------------------------------------------------------------------ */
+
+typedef struct allowed {
+    const char *const *names;
+    size_t n;
+    const char *bad;
+} allowed;
+
+static int check_known(void *arg, const char *k, const char *v)
+{
+    allowed *a = arg;
+    if (k[0] == '_')
+        return 0; /* cache busters */
+    for (size_t i = 0; i < a->n; i++)
+        if (strcmp(a->names[i], k) == 0)
+            return 0;
+    a->bad = k;
+    return 1;
+}
+
+static int reject_unknown(yz_http_req *req, const char *const *names, size_t n, yz_errinfo *ei)
+{
+    allowed a = {names, n, NULL};
+    if (yz_http_query_each(req, check_known, &a)) {
+        if (!yz_utf8_valid(a.bad, strlen(a.bad)))
+            return yz_err_set(ei, YZ_EINVAL, "", "未知参数", "unknown parameter");
+        return yz_err_setf(ei, YZ_EINVAL, a.bad, "未知参数 %.30s", "unknown parameter %.30s",
+                           a.bad);
+    }
+    return YZ_OK;
+}
+
+static int param_double(yz_http_req *req, const char *name, bool required, double *out,
+                        bool *present, yz_errinfo *ei)
+{
+    const char *v = yz_http_query(req, name);
+    if (present)
+        *present = v != NULL;
+    if (!v) {
+        if (required)
+            return yz_err_setf(ei, YZ_EINVAL, name, "缺少参数 %s", "%s is required", name);
+        return YZ_OK;
+    }
+    char *end;
+    errno = 0;
+    double d = strtod(v, &end);
+    if (!*v || *end || errno || !isfinite(d))
+        return yz_err_setf(ei, YZ_EINVAL, name, "%s 必须是数字", "%s must be a number", name);
+    *out = d;
+    return YZ_OK;
+}
+
+static int param_int(yz_http_req *req, const char *name, long lo, long hi, long *out,
+                     yz_errinfo *ei)
+{
+    const char *v = yz_http_query(req, name);
+    if (!v)
+        return YZ_OK;
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (!*v || *end || errno || n < lo || n > hi)
+        return yz_err_setf(ei, YZ_EINVAL, name, "%s 必须是 %ld 到 %ld 之间的整数",
+                           "%s must be an integer from %ld to %ld", name, lo, hi);
+    *out = n;
+    return YZ_OK;
+}
+
+static int param_bool(yz_http_req *req, const char *name, bool *out, yz_errinfo *ei)
+{
+    const char *v = yz_http_query(req, name);
+    if (!v)
+        return YZ_OK;
+    if (!strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "yes"))
+        *out = true;
+    else if (!strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "no"))
+        *out = false;
+    else
+        return yz_err_setf(ei, YZ_EINVAL, name, "%s 必须是 true 或 false",
+                           "%s must be true or false", name);
+    return YZ_OK;
+}
+
+static int param_crs(yz_http_req *req, int *crs, yz_errinfo *ei)
+{
+    const char *v = yz_http_query(req, "crs");
+    *crs = YZ_CRS_WGS84;
+    if (v && (*crs = yz_crs_parse(v)) < 0)
+        return yz_err_set(ei, YZ_EINVAL, "crs", "坐标系必须是 wgs84、gcj02 或 bd09",
+                          "crs must be wgs84, gcj02 or bd09");
+    return YZ_OK;
+}
+
+static int param_mode(yz_http_req *req, int *travel, yz_errinfo *ei)
+{
+    const char *v = yz_http_query(req, "mode");
+    *travel = YZ_TRAVEL_RIDE;
+    if (v && (*travel = yz_travel_parse(v)) < 0)
+        return yz_err_set(ei, YZ_EINVAL, "mode", "出行方式必须是 ride、walk 或 drive",
+                          "mode must be ride, walk or drive");
+    return YZ_OK;
+}
+
+static int param_time(yz_http_req *req, int64_t *t, yz_errinfo *ei)
+{
+    const char *v = yz_http_query(req, "at");
+    *t = yz_time_now();
+    if (v && yz_time_parse_iso8601(v, DEFAULT_OFFSET_MIN, t))
+        return yz_err_set(ei, YZ_EINVAL, "at",
+                          "时间格式无效，应为 ISO-8601，如 2026-11-29T08:00:00+08:00",
+                          "invalid time: use ISO-8601, e.g. 2026-11-29T08:00:00+08:00");
+    return YZ_OK;
+}
+
+static yz_facility_list snap_facilities(const yz_snap *s)
+{
+    size_t n = yz_snap_facility_count(s);
+    return (yz_facility_list){n ? yz_snap_facility(s, 0) : NULL, n};
+}
+
+static int param_need(const yz_snap *s, yz_http_req *req, uint64_t *need, yz_errinfo *ei)
+{
+    const char *v = yz_http_query(req, "need");
+    *need = 0;
+    if (!v)
+        return YZ_OK;
+    if (!yz_utf8_valid(v, strlen(v)))
+        return yz_err_set(ei, YZ_EINVAL, "need", "need 不是有效的 UTF-8",
+                          "need is not valid UTF-8");
+    return yz_exchange_parse_facilities(v, snap_facilities(s), "need", need, ei);
+}
+
+static int param_tier(yz_http_req *req, uint8_t *mask, yz_errinfo *ei)
+{
+    const char *v = yz_http_query(req, "tier");
+    *mask = 0;
+    if (!v)
+        return YZ_OK;
+    char one[32];
+    while (*v) {
+        size_t len = strcspn(v, ",");
+        int t = -1;
+        if (len < sizeof one) {
+            memcpy(one, v, len);
+            one[len] = '\0';
+            t = yz_tier_parse(one);
+        }
+        if (t < 0)
+            return yz_err_set(ei, YZ_EINVAL, "tier", "等级必须是 basic、benchmark 或 smart24h",
+                              "tier must be basic, benchmark or smart24h");
+        *mask |= (uint8_t)(1u << t);
+        v += len;
+        if (*v == ',')
+            v++;
+    }
+    return YZ_OK;
+}
+
+static int param_district(const yz_snap *s, yz_http_req *req, long *d, yz_errinfo *ei)
+{
+    const char *v = yz_http_query(req, "district");
+    *d = -1;
+    if (!v)
+        return YZ_OK;
+    *d = yz_snap_find_district(s, v);
+    if (*d < 0) {
+        if (!yz_utf8_valid(v, strlen(v)))
+            return yz_err_set(ei, YZ_EINVAL, "district", "未知的区县", "unknown district");
+        return yz_err_setf(ei, YZ_EINVAL, "district", "未知的区县代码 %.20s",
+                           "unknown district code %.20s", v);
+    }
+    return YZ_OK;
+}
+
+/* lat/lon (+crs) as a WGS-84 point. */
+static int param_position(yz_http_req *req, bool required, yz_point *at, bool *present,
+                          yz_errinfo *ei)
+{
+    double lat = 0, lon = 0;
+    bool has_lat = false, has_lon = false;
+    int crs, err;
+    if ((err = param_double(req, "lat", required, &lat, &has_lat, ei)) ||
+        (err = param_double(req, "lon", required, &lon, &has_lon, ei)) ||
+        (err = param_crs(req, &crs, ei)))
+        return err;
+    if (has_lat != has_lon)
+        return yz_err_set(ei, YZ_EINVAL, has_lat ? "lon" : "lat", "lat 和 lon 须同时给出",
+                          "lat and lon must be given together");
+    *present = has_lat;
+    if (!has_lat)
+        return YZ_OK;
+    if (lat < -90 || lat > 90)
+        return yz_err_set(ei, YZ_EINVAL, "lat", "纬度必须在 -90 到 90 之间",
+                          "lat must be between -90 and 90");
+    if (lon < -180 || lon > 180)
+        return yz_err_set(ei, YZ_EINVAL, "lon", "经度必须在 -180 到 180 之间",
+                          "lon must be between -180 and 180");
+    *at = yz_coord_convert((yz_point){lat, lon}, crs, YZ_CRS_WGS84);
+    return YZ_OK;
+}
+
+/* --- rendering ----------------------------------------------------------------------------- */
+
+static void render_position(yz_buf *b, const yz_snap *s, size_t i, int crs)
+{
+    yz_point p = yz_snap_position(s, i, crs);
+    yz_buf_puts(b, ",\"lat\":");
+    yz_buf_fixed(b, p.lat, 7);
+    yz_buf_puts(b, ",\"lon\":");
+    yz_buf_fixed(b, p.lon, 7);
+    yz_buf_printf(b, ",\"crs\":\"%s\"", yz_crs_name(crs));
+}
+
+static void render_open(yz_buf *b, const yz_snap *s, size_t i, int64_t t)
+{
+    yz_buf_puts(b, yz_snap_is_open(s, i, t) ? ",\"open_now\":true" : ",\"open_now\":false");
+    int64_t next;
+    if (yz_snap_next_change(s, i, t, &next) == YZ_OK) {
+        char iso[32];
+        yz_time_format_iso8601(next, yz_snap_tz_offset(s, i), iso);
+        yz_buf_printf(b, ",\"next_change\":\"%s\"", iso);
+    } else {
+        yz_buf_puts(b, ",\"next_change\":null");
+    }
+}
+
+static void render_nav(yz_buf *b, const yz_snap *s, size_t i, int travel)
+{
+    const yz_station *st = yz_snap_station(s, i);
+    yz_buf_puts(b, ",\"nav\":");
+    yz_nav_links(b, (yz_point){st->lat, st->lon}, st->name, travel);
+}
+
+static void render_opt_str(yz_buf *b, const char *key, const char *v)
+{
+    yz_buf_printf(b, ",\"%s\":", key);
+    if (v)
+        yz_buf_json_str(b, v, strlen(v));
+    else
+        yz_buf_puts(b, "null");
+}
+
+/* The full record of station i. */
+static void render_station(yz_buf *b, const yz_snap *s, size_t i, int crs, int travel,
+                           int64_t t)
+{
+    const yz_station *st = yz_snap_station(s, i);
+    size_t flen;
+    const char *frag = yz_snap_fragment(s, i, &flen);
+    char iso[32];
+    yz_buf_putc(b, '{');
+    yz_buf_append(b, frag, flen);
+    render_position(b, s, i, crs);
+    render_opt_str(b, "opening_hours", st->opening_hours);
+    render_opt_str(b, "tz", st->tz ? st->tz : YZ_DEFAULT_TZ);
+    yz_buf_puts(b, ",\"hours\":[");
+    static const char *days[] = {"Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"};
+    for (int d = 0; d < 7; d++) {
+        char spans[256];
+        if (yz_hours_describe_day(yz_snap_hours(s, i), d, spans, sizeof spans) != YZ_OK)
+            spans[0] = '\0';
+        yz_buf_printf(b, "%s{\"day\":\"%s\",\"spans\":", d ? "," : "", days[d]);
+        yz_buf_json_str(b, spans, strlen(spans));
+        yz_buf_putc(b, '}');
+    }
+    yz_buf_putc(b, ']');
+    render_open(b, s, i, t);
+    render_opt_str(b, "closed_reason", st->closed_reason);
+    if (st->closed_until) {
+        yz_time_format_iso8601(st->closed_until, yz_snap_tz_offset(s, i), iso);
+        render_opt_str(b, "closed_until", iso);
+    } else {
+        render_opt_str(b, "closed_until", NULL);
+    }
+    render_opt_str(b, "phone", st->phone);
+    yz_buf_printf(b, ",\"seats\":%d,\"livelihood\":%s", st->seats,
+                  st->livelihood ? "true" : "false");
+    render_opt_str(b, "batch", st->batch == YZ_BATCH_NONE ? NULL : yz_batch_name(st->batch));
+    yz_time_format_iso8601(st->created_at, 480, iso);
+    yz_buf_printf(b, ",\"created_at\":\"%s\"", iso);
+    yz_time_format_iso8601(st->updated_at, 480, iso);
+    yz_buf_printf(b, ",\"updated_at\":\"%s\",\"version\":%lld", iso, (long long)st->version);
+    render_nav(b, s, i, travel);
+    yz_buf_putc(b, '}');
+}
+
+/* --- read handlers ------------------------------------------------------------------------- */
+
+void yz__api_ok(yz_http_req *req, yz_buf *body)
+{
+    yz_http_respond(req, 200, YZ_JSON, body);
+}
+
+static const char *const nearby_params[] = {"lat",     "lon",  "crs",  "k",        "radius_m",
+                                            "need",    "open_now", "at", "tier", "district",
+                                            "mode"};
+
+static void h_nearby(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    const yz_snap *s = yz_catalog_acquire(api->cat);
+    yz_nearby_query q = {.k = 10, .district = -1};
+    long k = 10;
+    int crs, travel, err;
+    bool present;
+    if ((err = reject_unknown(req, nearby_params, sizeof nearby_params / sizeof *nearby_params,
+                              &ei)) ||
+        (err = param_position(req, true, &q.at, &present, &ei)) ||
+        (err = param_crs(req, &crs, &ei)) ||
+        (err = param_int(req, "k", 1, YZ_INDEX_MAX_K, &k, &ei)) ||
+        (err = param_double(req, "radius_m", false, &q.radius_m, NULL, &ei)) ||
+        (err = param_need(s, req, &q.need, &ei)) ||
+        (err = param_bool(req, "open_now", &q.open_now, &ei)) ||
+        (err = param_time(req, &q.t, &ei)) || (err = param_tier(req, &q.tier_mask, &ei)) ||
+        (err = param_district(s, req, &q.district, &ei)) ||
+        (err = param_mode(req, &travel, &ei)))
+        goto fail;
+    if (q.radius_m < 0 || q.radius_m > MAX_RADIUS_M) {
+        err = yz_err_set(&ei, YZ_EINVAL, "radius_m", "radius_m 必须在 0 到 50000 米之间",
+                         "radius_m must be between 0 and 50000 metres");
+        goto fail;
+    }
+    q.k = (size_t)k;
+    yz_nearby_hit hits[YZ_INDEX_MAX_K];
+    size_t n = 0;
+    err = yz_snap_nearby(s, &q, hits, &n);
+    if (err) {
+        yz_err_set(&ei, err, "lat", NULL, NULL);
+        goto fail;
+    }
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_reserve(&b, 1024 * (n + 1));
+    yz_buf_puts(&b, "{\"stations\":[");
+    for (size_t j = 0; j < n; j++) {
+        size_t i = hits[j].station, flen;
+        const char *frag = yz_snap_fragment(s, i, &flen);
+        yz_buf_puts(&b, j ? ",{" : "{");
+        yz_buf_append(&b, frag, flen);
+        render_position(&b, s, i, crs);
+        yz_buf_puts(&b, ",\"distance_m\":");
+        yz_buf_fixed(&b, hits[j].distance_m, 1);
+        render_open(&b, s, i, q.t);
+        render_nav(&b, s, i, travel);
+        yz_buf_putc(&b, '}');
+    }
+    yz_buf_printf(&b, "],\"count\":%zu}\n", n);
+    yz_catalog_release(api->cat, s);
+    yz__api_ok(req, &b);
+    return;
+fail:
+    yz_catalog_release(api->cat, s);
+    yz_api_error(req, &ei);
+}
+
+/* The station named by path capture 0: a numeric id or a code. */
+static long find_station(const yz_snap *s, yz_http_req *req, yz_errinfo *ei)
+{
+    const char *p = yz_http_param(req, 0);
+    long i = -1;
+    if (p && *p) {
+        char *end;
+        errno = 0;
+        long long id = strtoll(p, &end, 10);
+        i = (!*end && !errno && id > 0) ? yz_snap_find_id(s, id) : yz_snap_find_code(s, p);
+    }
+    if (i < 0) {
+        if (p && yz_utf8_valid(p, strlen(p)) && strlen(p) <= 40)
+            yz_err_setf(ei, YZ_ENOTFOUND, "id", "驿站 %s 不存在", "station %s not found", p);
+        else
+            yz_err_set(ei, YZ_ENOTFOUND, "id", "驿站不存在", "station not found");
+    }
+    return i;
+}
+
+static const char *const get_params[] = {"crs", "mode", "at"};
+
+static void h_get(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    const yz_snap *s = yz_catalog_acquire(api->cat);
+    int crs, travel, err;
+    int64_t t;
+    long i;
+    if ((err = reject_unknown(req, get_params, 3, &ei)) || (err = param_crs(req, &crs, &ei)) ||
+        (err = param_mode(req, &travel, &ei)) || (err = param_time(req, &t, &ei)))
+        goto fail;
+    i = find_station(s, req, &ei);
+    if (i < 0)
+        goto fail;
+    yz_buf b;
+    yz_buf_init(&b);
+    render_station(&b, s, (size_t)i, crs, travel, t);
+    yz_buf_putc(&b, '\n');
+    char etag[32];
+    snprintf(etag, sizeof etag, "\"%lld\"", (long long)yz_snap_station(s, (size_t)i)->version);
+    yz_catalog_release(api->cat, s);
+    yz_http_add_header(req, "ETag", etag);
+    yz__api_ok(req, &b);
+    return;
+fail:
+    yz_catalog_release(api->cat, s);
+    yz_api_error(req, &ei);
+}
+
+static const char *const list_params[] = {"q",    "district", "tier", "need", "status",
+                                          "page", "per_page", "lat",  "lon",  "crs"};
+
+static void h_list(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    const yz_snap *s = yz_catalog_acquire(api->cat);
+    yz_list_query q = {.district = -1, .status = -1};
+    long page = 1, per_page = 20;
+    int crs, err;
+    uint32_t *pos = NULL;
+    size_t n = 0, total = 0;
+    if ((err = reject_unknown(req, list_params, sizeof list_params / sizeof *list_params,
+                              &ei)) ||
+        (err = param_district(s, req, &q.district, &ei)) ||
+        (err = param_tier(req, &q.tier_mask, &ei)) || (err = param_need(s, req, &q.need, &ei)) ||
+        (err = param_int(req, "page", 1, 1000000, &page, &ei)) ||
+        (err = param_int(req, "per_page", 1, 100, &per_page, &ei)) ||
+        (err = param_position(req, false, &q.at, &q.has_at, &ei)) ||
+        (err = param_crs(req, &crs, &ei)))
+        goto fail;
+    const char *status = yz_http_query(req, "status");
+    if (status && (q.status = yz_status_parse(status)) < 0) {
+        err = yz_err_set(&ei, YZ_EINVAL, "status",
+                         "状态必须是 planned、building、open、closed_temp 或 closed",
+                         "status must be planned, building, open, closed_temp or closed");
+        goto fail;
+    }
+    q.text = yz_http_query(req, "q");
+    if (q.text && strlen(q.text) > 200) {
+        err = yz_err_set(&ei, YZ_EINVAL, "q", "搜索词过长（最多 200 字节）",
+                         "the query is too long (at most 200 bytes)");
+        goto fail;
+    }
+    if (q.text && !yz_utf8_valid(q.text, strlen(q.text))) {
+        err = yz_err_set(&ei, YZ_EINVAL, "q", "搜索词不是有效的 UTF-8",
+                         "the query is not valid UTF-8");
+        goto fail;
+    }
+    q.offset = (size_t)(page - 1) * (size_t)per_page;
+    q.limit = (size_t)per_page;
+    err = yz_snap_list(s, yz_api_thread_norm(), &q, &pos, &n, &total, &ei);
+    if (err)
+        goto fail;
+    int64_t now = yz_time_now();
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_puts(&b, "{\"stations\":[");
+    for (size_t j = 0; j < n; j++) {
+        size_t i = pos[j], flen;
+        const char *frag = yz_snap_fragment(s, i, &flen);
+        yz_buf_puts(&b, j ? ",{" : "{");
+        yz_buf_append(&b, frag, flen);
+        render_position(&b, s, i, crs);
+        if (q.has_at) {
+            const yz_station *st = yz_snap_station(s, i);
+            yz_buf_puts(&b, ",\"distance_m\":");
+            yz_buf_fixed(&b, yz_coord_distance_m(q.at, (yz_point){st->lat, st->lon}), 1);
+        }
+        render_open(&b, s, i, now);
+        yz_buf_putc(&b, '}');
+    }
+    yz_buf_printf(&b, "],\"count\":%zu,\"total\":%zu,\"page\":%ld,\"per_page\":%ld}\n", n, total,
+                  page, per_page);
+    yz_free(pos);
+    yz_catalog_release(api->cat, s);
+    yz__api_ok(req, &b);
+    return;
+fail:
+    yz_free(pos);
+    yz_catalog_release(api->cat, s);
+    yz_api_error(req, &ei);
+}
+
+static const char *const geojson_params[] = {"district", "tier", "status"};
+
+static void h_geojson(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    const yz_snap *s = yz_catalog_acquire(api->cat);
+    long district = -1;
+    uint8_t tier_mask = 0;
+    int status = -1, err;
+    if ((err = reject_unknown(req, geojson_params, 3, &ei)) ||
+        (err = param_district(s, req, &district, &ei)) ||
+        (err = param_tier(req, &tier_mask, &ei)))
+        goto fail;
+    const char *sv = yz_http_query(req, "status");
+    if (sv && (status = yz_status_parse(sv)) < 0) {
+        yz_err_set(&ei, YZ_EINVAL, "status", "未知的状态", "unknown status");
+        goto fail;
+    }
+    size_t n = yz_snap_count(s), m = 0;
+    yz_station *sel = yz_calloc(n + 1, sizeof *sel); /* shallow copies: strings borrowed */
+    for (size_t i = 0; i < n; i++) {
+        const yz_station *st = yz_snap_station(s, i);
+        if (district >= 0 && strcmp(st->district_code, yz_snap_district(s, district)->code))
+            continue;
+        if (tier_mask && !(tier_mask & (1u << st->tier)))
+            continue;
+        if (status >= 0 && st->status != status)
+            continue;
+        sel[m++] = *st;
+    }
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_exchange_write_geojson(sel, m, snap_facilities(s), &b);
+    yz_free(sel);
+    yz_catalog_release(api->cat, s);
+    yz_http_respond(req, 200, "application/geo+json; charset=utf-8", &b);
+    return;
+fail:
+    yz_catalog_release(api->cat, s);
+    yz_api_error(req, &ei);
+}
+
+/* --- writes ---------------------------------------------------------------------------------- */
+
+static void copy_facilities(const yz_snap *s, yz_snap_input *in)
+{
+    in->n_facilities = yz_snap_facility_count(s);
+    in->facilities = yz_calloc(in->n_facilities + 1, sizeof *in->facilities);
+    for (size_t i = 0; i < in->n_facilities; i++) {
+        const yz_facility *f = yz_snap_facility(s, i);
+        in->facilities[i] = (yz_facility){yz_strdup(f->code), yz_strdup(f->label),
+                                          yz_strdup(f->label_hant), yz_strdup(f->label_en),
+                                          f->bit};
+    }
+    in->n_districts = yz_snap_district_count(s);
+    in->districts = yz_calloc(in->n_districts + 1, sizeof *in->districts);
+    for (size_t i = 0; i < in->n_districts; i++) {
+        const yz_district *d = yz_snap_district(s, i);
+        in->districts[i] = (yz_district){yz_strdup(d->code), yz_strdup(d->name),
+                                         yz_strdup(d->name_hant), d->lat, d->lon};
+    }
+    const int32_t *hol = yz_snap_holidays(s, &in->n_holidays);
+    in->holidays = yz_calloc(in->n_holidays + 1, sizeof *in->holidays);
+    memcpy(in->holidays, hol, in->n_holidays * sizeof *hol);
+}
+
+/* Publish the current snapshot with `upsert` put in (by id) or station `delete_id` taken
+ * out. Called with the write lock held, after the store accepted the change. If the build
+ * fails, reload everything from the store so the catalog never lags behind it. */
+static void republish(yz_api *api, const yz_station *upsert, int64_t delete_id)
+{
+    const yz_snap *cur = yz_catalog_acquire(api->cat);
+    yz_snap_input in = {0};
+    in.stations = yz_snap_copy_stations(cur, &in.n_stations);
+    copy_facilities(cur, &in);
+    yz_catalog_release(api->cat, cur);
+    size_t keep = 0;
+    int replaced = 0;
+    for (size_t i = 0; i < in.n_stations; i++) {
+        yz_station *st = &in.stations[i];
+        if (delete_id && st->id == delete_id) {
+            yz_station_fini(st);
+            continue;
+        }
+        if (upsert && st->id == upsert->id) {
+            yz_station_fini(st);
+            yz_station_copy(st, upsert);
+            replaced = 1;
+        }
+        in.stations[keep++] = *st;
+    }
+    in.n_stations = keep;
+    if (upsert && !replaced) {
+        in.stations = yz_reallocarray(in.stations, keep + 1, sizeof *in.stations);
+        yz_station_copy(&in.stations[keep], upsert);
+        in.n_stations = keep + 1;
+    }
+    yz_snap *next = NULL;
+    yz_errinfo ei;
+    int err = yz_snap_build(&in, yz_api_thread_norm(), &next, &ei);
+    if (err)
+        err = yz_api_load_snapshot(api->st, yz_api_thread_norm(), &next, &ei);
+    if (err) {
+        yz_log_error("catalog: cannot rebuild after a write: %s", ei.msg_en);
+        return;
+    }
+    yz_catalog_publish(api->cat, next);
+}
+
+static int parse_body(yz_http_req *req, json_t **out, yz_errinfo *ei)
+{
+    size_t len;
+    const char *body = yz_http_body(req, &len);
+    const char *ct = yz_http_header(req, "Content-Type");
+    if (ct && strncmp(ct, "application/json", 16) != 0)
+        return yz_err_set(ei, YZ_EINVAL, "Content-Type", "请求体须为 application/json",
+                          "the body must be application/json");
+    json_error_t jerr;
+    *out = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!*out)
+        return yz_err_setf(ei, YZ_EINVAL, "body", "JSON 格式错误（第 %d 个字符）：%s",
+                           "malformed JSON (at character %d): %s", jerr.position, jerr.text);
+    return YZ_OK;
+}
+
+/* If-Match: "3", 3 or W/"3". Returns 0 when absent, -1 when malformed. */
+static int64_t if_match(yz_http_req *req)
+{
+    const char *v = yz_http_header(req, "If-Match");
+    if (!v)
+        return 0;
+    if (strncmp(v, "W/", 2) == 0)
+        v += 2;
+    if (*v == '"')
+        v++;
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (end == v || errno || n <= 0 || (*end && strcmp(end, "\"") != 0))
+        return -1;
+    return n;
+}
+
+static void respond_station(yz_api *api, yz_http_req *req, int status, int64_t id)
+{
+    const yz_snap *s = yz_catalog_acquire(api->cat);
+    long i = yz_snap_find_id(s, id);
+    yz_buf b;
+    yz_buf_init(&b);
+    if (i >= 0) {
+        render_station(&b, s, (size_t)i, YZ_CRS_WGS84, YZ_TRAVEL_RIDE, yz_time_now());
+        yz_buf_putc(&b, '\n');
+        char etag[32];
+        snprintf(etag, sizeof etag, "\"%lld\"", (long long)yz_snap_station(s, i)->version);
+        yz_http_add_header(req, "ETag", etag);
+    } else {
+        yz_buf_puts(&b, "{}\n");
+    }
+    yz_catalog_release(api->cat, s);
+    char loc[64];
+    snprintf(loc, sizeof loc, "/api/v1/stations/%lld", (long long)id);
+    yz_http_add_header(req, "Location", loc);
+    yz_http_respond(req, status, YZ_JSON, &b);
+}
+
+static void h_create(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    json_t *body = NULL;
+    yz_station st;
+    yz_station_init(&st);
+    st.partner_kind = YZ_PARTNER_OTHER;
+    int err = yz__api_check_admin(api, req, &ei);
+    if (!err)
+        err = parse_body(req, &body, &ei);
+    if (err)
+        goto fail;
+    yz_catalog_write_lock(api->cat);
+    const yz_snap *s = yz_catalog_acquire(api->cat);
+    err = yz_exchange_station_from_json(body, snap_facilities(s), false, &st, &ei);
+    if (!err && yz_snap_find_district(s, st.district_code) < 0)
+        err = yz_err_setf(&ei, YZ_EINVAL, "district_code", "未知的区县代码 %s",
+                          "unknown district code %s", st.district_code);
+    yz_catalog_release(api->cat, s);
+    if (!err)
+        err = yz_store_create_station(api->st, &st, &ei);
+    if (!err)
+        republish(api, &st, 0);
+    yz_catalog_write_unlock(api->cat);
+    if (err)
+        goto fail;
+    respond_station(api, req, 201, st.id);
+    json_decref(body);
+    yz_station_fini(&st);
+    return;
+fail:
+    json_decref(body);
+    yz_station_fini(&st);
+    yz_api_error(req, &ei);
+}
+
+static void h_patch(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    json_t *body = NULL;
+    yz_station st;
+    yz_station_init(&st);
+    int64_t version = 0;
+    int err = yz__api_check_admin(api, req, &ei);
+    if (err)
+        goto fail;
+    version = if_match(req);
+    if (version == 0) {
+        err = yz_err_set(&ei, YZ_EPRECOND, "If-Match",
+                         "修改须带 If-Match 头，值为读取时的版本号",
+                         "send If-Match with the version you read");
+        goto fail;
+    }
+    if (version < 0) {
+        err = yz_err_set(&ei, YZ_EINVAL, "If-Match", "If-Match 须为版本号",
+                         "If-Match must be a version number");
+        goto fail;
+    }
+    err = parse_body(req, &body, &ei);
+    if (err)
+        goto fail;
+    yz_catalog_write_lock(api->cat);
+    const yz_snap *s = yz_catalog_acquire(api->cat);
+    long i = find_station(s, req, &ei);
+    if (i < 0) {
+        err = ei.code;
+    } else {
+        yz_station_copy(&st, yz_snap_station(s, (size_t)i));
+        err = yz_exchange_station_from_json(body, snap_facilities(s), true, &st, &ei);
+        if (!err && yz_snap_find_district(s, st.district_code) < 0)
+            err = yz_err_setf(&ei, YZ_EINVAL, "district_code", "未知的区县代码 %s",
+                              "unknown district code %s", st.district_code);
+    }
+    yz_catalog_release(api->cat, s);
+    if (!err)
+        err = yz_store_update_station(api->st, &st, version, &ei);
+    if (!err)
+        republish(api, &st, 0);
+    yz_catalog_write_unlock(api->cat);
+    if (err)
+        goto fail;
+    respond_station(api, req, 200, st.id);
+    json_decref(body);
+    yz_station_fini(&st);
+    return;
+fail:
+    json_decref(body);
+    yz_station_fini(&st);
+    yz_api_error(req, &ei);
+}
+
+static void h_delete(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    int err = yz__api_check_admin(api, req, &ei);
+    int64_t version = 0;
+    if (!err && (version = if_match(req)) < 0)
+        err = yz_err_set(&ei, YZ_EINVAL, "If-Match", "If-Match 须为版本号",
+                         "If-Match must be a version number");
+    if (err)
+        goto fail;
+    yz_catalog_write_lock(api->cat);
+    const yz_snap *s = yz_catalog_acquire(api->cat);
+    long i = find_station(s, req, &ei);
+    int64_t id = i >= 0 ? yz_snap_station(s, (size_t)i)->id : 0;
+    yz_catalog_release(api->cat, s);
+    err = i < 0 ? ei.code : yz_store_delete_station(api->st, id, version, &ei);
+    if (!err)
+        republish(api, NULL, id);
+    yz_catalog_write_unlock(api->cat);
+    if (err)
+        goto fail;
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_http_respond(req, 204, YZ_JSON, &b);
+    return;
+fail:
+    yz_api_error(req, &ei);
+}
+
+void yz__api_register_stations(yz_api *api, yz_http_server *srv)
+{
+    yz_http_route(srv, "GET", "/api/v1/stations/nearby", "stations_nearby", h_nearby, api);
+    yz_http_route(srv, "GET", "/api/v1/stations.geojson", "stations_geojson", h_geojson, api);
+    yz_http_route(srv, "GET", "/api/v1/stations", "stations_list", h_list, api);
+    yz_http_route(srv, "POST", "/api/v1/stations", "stations_create", h_create, api);
+    yz_http_route(srv, "GET", "/api/v1/stations/{}", "station_get", h_get, api);
+    yz_http_route(srv, "PATCH", "/api/v1/stations/{}", "station_patch", h_patch, api);
+    yz_http_route(srv, "DELETE", "/api/v1/stations/{}", "station_delete", h_delete, api);
+}

@@ -1,0 +1,754 @@
+/* SPDX-License-Identifier: MIT */
+/* catalog/catalog.c - building snapshots and publishing them. The reasons behind the layout
+ * are in docs/internals/catalog.md: the read path answers from arrays built here and never
+ * touches the store; the publisher swaps one pointer and uses hazard pointers so readers take
+ * no lock. */
+#include "catalog/catalog.h"
+
+#include "catalog/hours.h"
+#include "core/alloc.h"
+#include "core/time.h"
+
+#include <assert.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* One distinct (opening hours, UTC offset) pair: stations share them. */
+typedef struct sched {
+    char *src;     /* opening_hours source, "24/7" when the record had none */
+    int offset;    /* minutes east of UTC */
+    yz_hours *hours;
+} sched;
+
+typedef struct code_ref {
+    const char *code; /* borrowed from the station */
+    uint32_t pos;
+} code_ref;
+
+struct yz_snap {
+    yz_station *st;          /* by id */
+    size_t n;
+    yz_facility *fac;
+    size_t n_fac;
+    yz_district *dist;       /* by code */
+    size_t n_dist;
+    int32_t *hol;
+    size_t n_hol;
+    yz_holidays holidays;    /* view of hol */
+
+    sched *sch;
+    size_t n_sch;
+    uint32_t *st_sched;      /* schedule of each station */
+    int32_t *st_district;    /* district position of each station, -1 if unknown */
+    yz_point *gcj, *bd;      /* positions in the other systems */
+    char *frag;              /* all fragments, back to back, NUL-separated */
+    size_t *frag_off;        /* n + 1 offsets into frag */
+    char *names_url;         /* percent-encoded names, NUL-separated */
+    size_t *name_off;
+    code_ref *codes;         /* sorted by code */
+
+    yz_index *ix;            /* stations in service */
+    uint32_t *ix_station;    /* index item -> station position */
+    uint32_t *dist_members;  /* station positions grouped by district (CSR) */
+    size_t *dist_first;      /* n_dist + 1 offsets into dist_members */
+    yz_textindex *text;
+};
+
+/* --- build ------------------------------------------------------------------------- */
+
+static int cmp_station_id(const void *a, const void *b)
+{
+    const yz_station *x = a, *y = b;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+static int cmp_code(const void *a, const void *b)
+{
+    return strcmp(((const code_ref *)a)->code, ((const code_ref *)b)->code);
+}
+
+static uint64_t hash_sched(const char *s, int offset)
+{
+    uint64_t h = 1469598103934665603ULL ^ (uint64_t)(uint32_t)offset;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* Intern the schedule (src, offset): returns its number, compiling it on first sight. */
+static int intern_sched(yz_snap *s, uint32_t *table, size_t table_cap, const char *src,
+                        int offset, uint32_t *out, yz_errinfo *ei)
+{
+    size_t mask = table_cap - 1;
+    size_t h = (size_t)hash_sched(src, offset) & mask;
+    for (;; h = (h + 1) & mask) {
+        uint32_t v = table[h];
+        if (v == UINT32_MAX)
+            break;
+        if (s->sch[v].offset == offset && strcmp(s->sch[v].src, src) == 0) {
+            *out = v;
+            return YZ_OK;
+        }
+    }
+    yz_hours *hours = NULL;
+    int err = yz_hours_parse(src, &hours, ei);
+    if (err)
+        return err;
+    s->sch = yz_reallocarray(s->sch, s->n_sch + 1, sizeof *s->sch);
+    s->sch[s->n_sch] = (sched){yz_strdup(src), offset, hours};
+    table[h] = (uint32_t)s->n_sch;
+    *out = (uint32_t)s->n_sch++;
+    return YZ_OK;
+}
+
+static void render_fragment(const yz_snap *s, size_t i, yz_buf *b)
+{
+    const yz_station *st = &s->st[i];
+    yz_buf_printf(b, "\"id\":%lld,\"code\":", (long long)st->id);
+    yz_buf_json_str(b, st->code, strlen(st->code));
+    yz_buf_puts(b, ",\"name\":");
+    yz_buf_json_str(b, st->name, strlen(st->name));
+    yz_buf_puts(b, ",\"address\":");
+    const char *addr = st->address ? st->address : "";
+    yz_buf_json_str(b, addr, strlen(addr));
+    yz_buf_puts(b, ",\"district\":{\"code\":");
+    yz_buf_json_str(b, st->district_code, strlen(st->district_code));
+    yz_buf_puts(b, ",\"name\":");
+    int32_t d = s->st_district[i];
+    const char *dn = d >= 0 ? s->dist[d].name : (st->district_name ? st->district_name : "");
+    yz_buf_json_str(b, dn, strlen(dn));
+    yz_buf_puts(b, "},\"facilities\":[");
+    int first = 1;
+    for (size_t f = 0; f < s->n_fac; f++) {
+        if (!(st->facilities & (UINT64_C(1) << s->fac[f].bit)))
+            continue;
+        if (!first)
+            yz_buf_putc(b, ',');
+        first = 0;
+        yz_buf_json_str(b, s->fac[f].code, strlen(s->fac[f].code));
+    }
+    yz_buf_printf(b, "],\"tier\":\"%s\",\"status\":\"%s\",\"partner_kind\":\"%s\"",
+                  yz_tier_name(st->tier), yz_status_name(st->status),
+                  yz_partner_name(st->partner_kind));
+    if (st->partner_name) {
+        yz_buf_puts(b, ",\"partner_name\":");
+        yz_buf_json_str(b, st->partner_name, strlen(st->partner_name));
+    }
+}
+
+static int in_service(const yz_station *st)
+{
+    return st->status == YZ_STATUS_OPEN || st->status == YZ_STATUS_CLOSED_TEMP;
+}
+
+int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinfo *ei)
+{
+    yz_snap *s = yz_calloc(1, sizeof *s);
+    s->st = in->stations;
+    s->n = in->n_stations;
+    s->fac = in->facilities;
+    s->n_fac = in->n_facilities;
+    s->dist = in->districts;
+    s->n_dist = in->n_districts;
+    s->hol = in->holidays;
+    s->n_hol = in->n_holidays;
+    memset(in, 0, sizeof *in);
+    s->holidays.days = s->hol;
+    s->holidays.n = s->n_hol;
+
+    int err = YZ_OK;
+    uint32_t *table = NULL;
+    yz_index_item *items = NULL;
+    yz_index_sched *isched = NULL;
+    yz_textdoc *docs = NULL;
+    yz_buf b;
+    yz_buf_init(&b);
+
+    qsort(s->st, s->n, sizeof *s->st, cmp_station_id);
+    s->st_sched = yz_calloc(s->n + 1, sizeof *s->st_sched);
+    s->st_district = yz_calloc(s->n + 1, sizeof *s->st_district);
+    s->gcj = yz_calloc(s->n + 1, sizeof *s->gcj);
+    s->bd = yz_calloc(s->n + 1, sizeof *s->bd);
+    s->codes = yz_calloc(s->n + 1, sizeof *s->codes);
+
+    /* Schedules: one compiled yz_hours per distinct (hours, offset). */
+    size_t table_cap = 64;
+    while (table_cap < 2 * s->n + 2)
+        table_cap *= 2;
+    table = yz_malloc(table_cap * sizeof *table);
+    memset(table, 0xff, table_cap * sizeof *table);
+    for (size_t i = 0; i < s->n; i++) {
+        yz_station *st = &s->st[i];
+        int offset;
+        const char *tz = st->tz ? st->tz : YZ_DEFAULT_TZ;
+        if (yz_tz_offset(tz, &offset)) {
+            err = yz_err_setf(ei, YZ_EINVAL, "tz", "驿站 %s：不支持的时区 %s", "station %s: unsupported time zone %s", st->code, tz);
+            goto fail;
+        }
+        err = intern_sched(s, table, table_cap, st->opening_hours ? st->opening_hours : "24/7",
+                           offset, &s->st_sched[i], ei);
+        if (err) {
+            char zh[sizeof ei->msg], en[sizeof ei->msg_en];
+            snprintf(zh, sizeof zh, "%s", ei ? ei->msg : "");
+            snprintf(en, sizeof en, "%s", ei ? ei->msg_en : "");
+            yz_err_setf(ei, err, "opening_hours", "驿站 %s：%s%.0s", "station %s: %.0s%s",
+                        st->code, zh, en);
+            goto fail;
+        }
+        yz_point p = {st->lat, st->lon};
+        s->gcj[i] = yz_coord_wgs84_to_gcj02(p);
+        s->bd[i] = yz_coord_gcj02_to_bd09(s->gcj[i]);
+        s->codes[i] = (code_ref){st->code, (uint32_t)i};
+        long d = yz_snap_find_district(s, st->district_code);
+        s->st_district[i] = (int32_t)d;
+    }
+    qsort(s->codes, s->n, sizeof *s->codes, cmp_code);
+
+    /* Stations per district, for district-filtered searches. */
+    s->dist_first = yz_calloc(s->n_dist + 2, sizeof *s->dist_first);
+    s->dist_members = yz_calloc(s->n + 1, sizeof *s->dist_members);
+    for (size_t i = 0; i < s->n; i++)
+        if (s->st_district[i] >= 0)
+            s->dist_first[s->st_district[i] + 1]++;
+    for (size_t d = 0; d < s->n_dist; d++)
+        s->dist_first[d + 1] += s->dist_first[d];
+    {
+        size_t *fill = yz_calloc(s->n_dist + 1, sizeof *fill);
+        for (size_t i = 0; i < s->n; i++) {
+            int32_t d = s->st_district[i];
+            if (d >= 0)
+                s->dist_members[s->dist_first[d] + fill[d]++] = (uint32_t)i;
+        }
+        yz_free(fill);
+    }
+
+    /* The spatial index over stations in service. */
+    isched = yz_calloc(s->n_sch + 1, sizeof *isched);
+    for (size_t k = 0; k < s->n_sch; k++)
+        yz_hours_week_bits(s->sch[k].hours, s->sch[k].offset, isched[k].sure, isched[k].maybe);
+    items = yz_calloc(s->n + 1, sizeof *items);
+    s->ix_station = yz_calloc(s->n + 1, sizeof *s->ix_station);
+    size_t n_items = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const yz_station *st = &s->st[i];
+        if (!in_service(st))
+            continue;
+        items[n_items] = (yz_index_item){
+            .lat = st->lat,
+            .lon = st->lon,
+            .fac = st->facilities,
+            .sched = s->st_sched[i],
+            .tier = (uint8_t)st->tier,
+            .flags = st->status == YZ_STATUS_CLOSED_TEMP ? YZ_INDEX_SPECIAL : 0,
+        };
+        s->ix_station[n_items++] = (uint32_t)i;
+    }
+    err = yz_index_build(items, n_items, isched, s->n_sch, &s->ix);
+    if (err) {
+        yz_err_set(ei, err, "lat", "坐标无效", "invalid position");
+        goto fail;
+    }
+
+    /* Text index over names and addresses. */
+    docs = yz_calloc(s->n + 1, sizeof *docs);
+    for (size_t i = 0; i < s->n; i++)
+        docs[i] = (yz_textdoc){s->st[i].name, s->st[i].address ? s->st[i].address : ""};
+    err = yz_textindex_build(norm, docs, s->n, &s->text, ei);
+    if (err)
+        goto fail;
+
+    /* Pre-rendered JSON fragments and URL-encoded names. */
+    s->frag_off = yz_calloc(s->n + 1, sizeof *s->frag_off);
+    for (size_t i = 0; i < s->n; i++) {
+        s->frag_off[i] = b.len;
+        render_fragment(s, i, &b);
+        yz_buf_putc(&b, '\0');
+    }
+    s->frag_off[s->n] = b.len;
+    s->frag = yz_buf_take(&b);
+    s->name_off = yz_calloc(s->n + 1, sizeof *s->name_off);
+    for (size_t i = 0; i < s->n; i++) {
+        s->name_off[i] = b.len;
+        yz_buf_url_encode(&b, s->st[i].name);
+        yz_buf_putc(&b, '\0');
+    }
+    s->names_url = yz_buf_take(&b);
+
+    yz_free(table);
+    yz_free(items);
+    yz_free(isched);
+    yz_free(docs);
+    yz_buf_fini(&b);
+    *out = s;
+    return YZ_OK;
+fail:
+    yz_free(table);
+    yz_free(items);
+    yz_free(isched);
+    yz_free(docs);
+    yz_buf_fini(&b);
+    yz_snap_free(s);
+    return err;
+}
+
+void yz_snap_free(yz_snap *s)
+{
+    if (!s)
+        return;
+    yz_station_array_free(s->st, s->n);
+    for (size_t i = 0; i < s->n_fac; i++)
+        yz_facility_fini(&s->fac[i]);
+    yz_free(s->fac);
+    for (size_t i = 0; i < s->n_dist; i++)
+        yz_district_fini(&s->dist[i]);
+    yz_free(s->dist);
+    yz_free(s->hol);
+    for (size_t i = 0; i < s->n_sch; i++) {
+        yz_free(s->sch[i].src);
+        yz_hours_free(s->sch[i].hours);
+    }
+    yz_free(s->sch);
+    yz_free(s->st_sched);
+    yz_free(s->st_district);
+    yz_free(s->gcj);
+    yz_free(s->bd);
+    yz_free(s->frag);
+    yz_free(s->frag_off);
+    yz_free(s->names_url);
+    yz_free(s->name_off);
+    yz_free(s->codes);
+    yz_index_free(s->ix);
+    yz_free(s->ix_station);
+    yz_free(s->dist_members);
+    yz_free(s->dist_first);
+    yz_textindex_free(s->text);
+    yz_free(s);
+}
+
+/* --- accessors --------------------------------------------------------------------- */
+
+size_t yz_snap_count(const yz_snap *s)
+{
+    return s->n;
+}
+
+const yz_station *yz_snap_station(const yz_snap *s, size_t i)
+{
+    assert(i < s->n);
+    return &s->st[i];
+}
+
+long yz_snap_find_id(const yz_snap *s, int64_t id)
+{
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->st[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->n && s->st[lo].id == id ? (long)lo : -1;
+}
+
+long yz_snap_find_code(const yz_snap *s, const char *code)
+{
+    code_ref key = {code, 0};
+    const code_ref *r = bsearch(&key, s->codes, s->n, sizeof *s->codes, cmp_code);
+    return r ? (long)r->pos : -1;
+}
+
+yz_station *yz_snap_copy_stations(const yz_snap *s, size_t *n)
+{
+    yz_station *a = yz_calloc(s->n + 1, sizeof *a);
+    for (size_t i = 0; i < s->n; i++)
+        yz_station_copy(&a[i], &s->st[i]);
+    *n = s->n;
+    return a;
+}
+
+size_t yz_snap_facility_count(const yz_snap *s)
+{
+    return s->n_fac;
+}
+
+const yz_facility *yz_snap_facility(const yz_snap *s, size_t i)
+{
+    return &s->fac[i];
+}
+
+int yz_snap_facility_bit(const yz_snap *s, const char *code)
+{
+    for (size_t i = 0; i < s->n_fac; i++)
+        if (strcmp(s->fac[i].code, code) == 0)
+            return s->fac[i].bit;
+    return -1;
+}
+
+const yz_facility *yz_snap_facility_by_bit(const yz_snap *s, int bit)
+{
+    for (size_t i = 0; i < s->n_fac; i++)
+        if (s->fac[i].bit == bit)
+            return &s->fac[i];
+    return NULL;
+}
+
+size_t yz_snap_district_count(const yz_snap *s)
+{
+    return s->n_dist;
+}
+
+const yz_district *yz_snap_district(const yz_snap *s, size_t i)
+{
+    return &s->dist[i];
+}
+
+long yz_snap_find_district(const yz_snap *s, const char *code)
+{
+    if (!code)
+        return -1;
+    size_t lo = 0, hi = s->n_dist;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(s->dist[mid].code, code);
+        if (c == 0)
+            return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+const int32_t *yz_snap_holidays(const yz_snap *s, size_t *n)
+{
+    *n = s->n_hol;
+    return s->hol;
+}
+
+int yz_snap_tz_offset(const yz_snap *s, size_t i)
+{
+    return s->sch[s->st_sched[i]].offset;
+}
+
+const struct yz_hours *yz_snap_hours(const yz_snap *s, size_t i)
+{
+    return s->sch[s->st_sched[i]].hours;
+}
+
+bool yz_snap_is_open(const yz_snap *s, size_t i, int64_t t)
+{
+    const yz_station *st = &s->st[i];
+    if (st->status == YZ_STATUS_CLOSED_TEMP) {
+        if (!st->closed_until || t < st->closed_until)
+            return false;
+    } else if (st->status != YZ_STATUS_OPEN) {
+        return false;
+    }
+    const sched *k = &s->sch[s->st_sched[i]];
+    return yz_hours_is_open(k->hours, t, k->offset, &s->holidays);
+}
+
+int yz_snap_next_change(const yz_snap *s, size_t i, int64_t t, int64_t *next)
+{
+    const yz_station *st = &s->st[i];
+    const sched *k = &s->sch[s->st_sched[i]];
+    if (st->status == YZ_STATUS_CLOSED_TEMP && (!st->closed_until || t < st->closed_until)) {
+        if (!st->closed_until)
+            return YZ_ENOTFOUND;
+        /* Closed until `until`; then it follows its hours. */
+        if (yz_hours_is_open(k->hours, st->closed_until, k->offset, &s->holidays)) {
+            *next = st->closed_until;
+            return YZ_OK;
+        }
+        return yz_hours_next_change(k->hours, st->closed_until, k->offset, &s->holidays, next);
+    }
+    if (st->status != YZ_STATUS_OPEN && st->status != YZ_STATUS_CLOSED_TEMP)
+        return YZ_ENOTFOUND;
+    return yz_hours_next_change(k->hours, t, k->offset, &s->holidays, next);
+}
+
+yz_point yz_snap_position(const yz_snap *s, size_t i, int crs)
+{
+    if (crs == YZ_CRS_GCJ02)
+        return s->gcj[i];
+    if (crs == YZ_CRS_BD09)
+        return s->bd[i];
+    return (yz_point){s->st[i].lat, s->st[i].lon};
+}
+
+const char *yz_snap_fragment(const yz_snap *s, size_t i, size_t *len)
+{
+    *len = s->frag_off[i + 1] - s->frag_off[i] - 1;
+    return s->frag + s->frag_off[i];
+}
+
+const char *yz_snap_name_url(const yz_snap *s, size_t i)
+{
+    return s->names_url + s->name_off[i];
+}
+
+/* --- queries ----------------------------------------------------------------------- */
+
+static bool open_cb(void *arg, uint32_t item, int64_t t)
+{
+    const yz_snap *s = arg;
+    return yz_snap_is_open(s, s->ix_station[item], t);
+}
+
+/* Insert (station, d) into the sorted top-k list `out` of *n entries. */
+static void topk_insert(yz_nearby_hit *out, size_t *n, size_t k, uint32_t station, double d)
+{
+    size_t pos = *n;
+    while (pos > 0 && (out[pos - 1].distance_m > d ||
+                       (out[pos - 1].distance_m == d && out[pos - 1].station > station)))
+        pos--;
+    if (pos >= k)
+        return;
+    size_t end = *n < k ? *n : k - 1;
+    memmove(&out[pos + 1], &out[pos], (end - pos) * sizeof *out);
+    out[pos] = (yz_nearby_hit){station, d};
+    if (*n < k)
+        (*n)++;
+}
+
+int yz_snap_nearby(const yz_snap *s, const yz_nearby_query *q, yz_nearby_hit *out,
+                   size_t *n_out)
+{
+    *n_out = 0;
+    if (yz_coord_check(q->at.lat, q->at.lon) || q->k < 1 || q->k > YZ_INDEX_MAX_K)
+        return YZ_EINVAL;
+    if (q->district < 0) {
+        yz_index_query iq = {
+            .at = q->at,
+            .k = q->k,
+            .radius_m = q->radius_m,
+            .need = q->need,
+            .tier_mask = q->tier_mask,
+            .open = q->open_now,
+            .t = q->t,
+            .open_at = open_cb,
+            .arg = (void *)s,
+        };
+        yz_index_hit hits[YZ_INDEX_MAX_K];
+        size_t n = 0;
+        int err = yz_index_nearest(s->ix, &iq, hits, &n);
+        if (err)
+            return err;
+        for (size_t i = 0; i < n; i++)
+            out[i] = (yz_nearby_hit){s->ix_station[hits[i].item], hits[i].distance_m};
+        *n_out = n;
+        return YZ_OK;
+    }
+    /* A district holds few stations: scan them. */
+    size_t n = 0;
+    for (size_t j = s->dist_first[q->district]; j < s->dist_first[q->district + 1]; j++) {
+        uint32_t i = s->dist_members[j];
+        const yz_station *st = &s->st[i];
+        if (!in_service(st) || (st->facilities & q->need) != q->need)
+            continue;
+        if (q->tier_mask && !(q->tier_mask & (1u << st->tier)))
+            continue;
+        double d = yz_coord_distance_m(q->at, (yz_point){st->lat, st->lon});
+        if (q->radius_m > 0 && d > q->radius_m)
+            continue;
+        if (q->open_now && !yz_snap_is_open(s, i, q->t))
+            continue;
+        topk_insert(out, &n, q->k, i, d);
+    }
+    *n_out = n;
+    return YZ_OK;
+}
+
+typedef struct ranked {
+    uint32_t pos;
+    int32_t score;
+    double dist;
+} ranked;
+
+static int cmp_ranked(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    if (x->dist != y->dist)
+        return x->dist < y->dist ? -1 : 1;
+    return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+static bool list_match(const yz_snap *s, const yz_list_query *q, size_t i)
+{
+    const yz_station *st = &s->st[i];
+    if (q->district >= 0 && s->st_district[i] != q->district)
+        return false;
+    if (q->tier_mask && !(q->tier_mask & (1u << st->tier)))
+        return false;
+    if ((st->facilities & q->need) != q->need)
+        return false;
+    if (q->status >= 0 && st->status != q->status)
+        return false;
+    return true;
+}
+
+int yz_snap_list(const yz_snap *s, yz_textnorm *norm, const yz_list_query *q, uint32_t **out,
+                 size_t *n_out, size_t *total, yz_errinfo *ei)
+{
+    ranked *r = yz_calloc(s->n + 1, sizeof *r);
+    size_t nr = 0;
+    *out = NULL;
+    *n_out = *total = 0;
+    if (q->text && *q->text) {
+        yz_texthit *hits = yz_calloc(s->n + 1, sizeof *hits);
+        size_t nh = 0, nt = 0;
+        int err = yz_textindex_search(s->text, norm, q->text, hits, s->n, &nh, &nt, ei);
+        if (err) {
+            yz_free(hits);
+            yz_free(r);
+            return err;
+        }
+        for (size_t j = 0; j < nh; j++)
+            if (list_match(s, q, hits[j].doc))
+                r[nr++] = (ranked){hits[j].doc, hits[j].score, 0};
+        yz_free(hits);
+    } else {
+        for (size_t i = 0; i < s->n; i++)
+            if (list_match(s, q, i))
+                r[nr++] = (ranked){(uint32_t)i, 0, 0};
+    }
+    if (q->has_at)
+        for (size_t j = 0; j < nr; j++)
+            r[j].dist = yz_coord_distance_m(q->at, (yz_point){s->st[r[j].pos].lat,
+                                                              s->st[r[j].pos].lon});
+    qsort(r, nr, sizeof *r, cmp_ranked);
+    *total = nr;
+    size_t from = q->offset < nr ? q->offset : nr;
+    size_t cnt = nr - from < q->limit ? nr - from : q->limit;
+    uint32_t *o = yz_calloc(cnt + 1, sizeof *o);
+    for (size_t j = 0; j < cnt; j++)
+        o[j] = r[from + j].pos;
+    yz_free(r);
+    *out = o;
+    *n_out = cnt;
+    return YZ_OK;
+}
+
+/* --- publishing: hazard pointers ----------------------------------------------------- */
+
+/* Each thread that reads a catalog takes a slot for life; a slot holds the snapshot the
+ * thread is reading, or NULL. A publisher swaps the current pointer, then waits until no
+ * slot holds the old one before freeing it. Readers never wait. */
+#define HP_SLOTS 1024
+
+typedef struct hp_slot {
+    _Atomic(const yz_snap *) p;
+    char pad[64 - sizeof(void *)];
+} hp_slot;
+
+static hp_slot hp[HP_SLOTS];
+static pthread_mutex_t hp_mu = PTHREAD_MUTEX_INITIALIZER;
+static int hp_free[HP_SLOTS];
+static int hp_nfree = -1; /* -1: not initialised */
+static pthread_key_t hp_key;
+static _Thread_local int my_slot = -1;
+
+static void hp_thread_exit(void *arg)
+{
+    int slot = (int)(intptr_t)arg - 1;
+    pthread_mutex_lock(&hp_mu);
+    atomic_store(&hp[slot].p, NULL);
+    hp_free[hp_nfree++] = slot;
+    pthread_mutex_unlock(&hp_mu);
+}
+
+static int take_slot(void)
+{
+    pthread_mutex_lock(&hp_mu);
+    if (hp_nfree < 0) {
+        pthread_key_create(&hp_key, hp_thread_exit);
+        for (int i = 0; i < HP_SLOTS; i++)
+            hp_free[i] = HP_SLOTS - 1 - i;
+        hp_nfree = HP_SLOTS;
+    }
+    if (hp_nfree == 0) {
+        pthread_mutex_unlock(&hp_mu);
+        abort(); /* more than HP_SLOTS reading threads: raise HP_SLOTS */
+    }
+    int slot = hp_free[--hp_nfree];
+    pthread_mutex_unlock(&hp_mu);
+    pthread_setspecific(hp_key, (void *)(intptr_t)(slot + 1));
+    return slot;
+}
+
+struct yz_catalog {
+    _Atomic(yz_snap *) cur;
+    pthread_mutex_t wmu;
+};
+
+yz_catalog *yz_catalog_new(yz_snap *first)
+{
+    yz_catalog *c = yz_calloc(1, sizeof *c);
+    atomic_store(&c->cur, first);
+    pthread_mutex_init(&c->wmu, NULL);
+    return c;
+}
+
+void yz_catalog_free(yz_catalog *c)
+{
+    if (!c)
+        return;
+    yz_snap_free(atomic_load(&c->cur));
+    pthread_mutex_destroy(&c->wmu);
+    yz_free(c);
+}
+
+const yz_snap *yz_catalog_acquire(yz_catalog *c)
+{
+    if (my_slot < 0)
+        my_slot = take_slot();
+    assert(atomic_load(&hp[my_slot].p) == NULL);
+    const yz_snap *s;
+    do {
+        s = atomic_load(&c->cur);
+        atomic_store(&hp[my_slot].p, s);
+    } while (s != atomic_load(&c->cur));
+    return s;
+}
+
+void yz_catalog_release(yz_catalog *c, const yz_snap *s)
+{
+    (void)c;
+    assert(my_slot >= 0 && atomic_load(&hp[my_slot].p) == s);
+    atomic_store(&hp[my_slot].p, NULL);
+}
+
+void yz_catalog_publish(yz_catalog *c, yz_snap *next)
+{
+    yz_snap *old = atomic_exchange(&c->cur, next);
+    if (!old || old == next)
+        return;
+    for (;;) {
+        int busy = 0;
+        for (int i = 0; i < HP_SLOTS && !busy; i++)
+            busy = atomic_load(&hp[i].p) == old;
+        if (!busy)
+            break;
+        struct timespec ts = {0, 50000};
+        nanosleep(&ts, NULL);
+    }
+    yz_snap_free(old);
+}
+
+void yz_catalog_write_lock(yz_catalog *c)
+{
+    pthread_mutex_lock(&c->wmu);
+}
+
+void yz_catalog_write_unlock(yz_catalog *c)
+{
+    pthread_mutex_unlock(&c->wmu);
+}

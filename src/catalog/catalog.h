@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT */
+/* catalog/catalog.h - the read path: an immutable snapshot of every station (records,
+ * compiled opening hours, spatial index, text index, pre-rendered JSON), and the catalog that
+ * publishes snapshots to readers without a lock on their side (docs/internals/catalog.md).
+ *
+ * A snapshot never changes once built. Writers build a new one and publish it; readers
+ * acquire the current one, use it, release it. All strings returned are borrowed from the
+ * snapshot and valid until it is released. */
+#ifndef YZ_CATALOG_H
+#define YZ_CATALOG_H
+
+#include "catalog/text.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "geo/coord.h"
+#include "geo/index.h"
+#include "model/station.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct yz_snap yz_snap;
+typedef struct yz_catalog yz_catalog;
+
+/* What a snapshot is built from. The build takes every array (and the records' strings):
+ * on return, success or not, the caller must not use or free them. */
+typedef struct yz_snap_input {
+    yz_station *stations;
+    size_t n_stations;
+    yz_facility *facilities;
+    size_t n_facilities;
+    yz_district *districts;
+    size_t n_districts;
+    int32_t *holidays; /* local dates, days since 1970-01-01, sorted */
+    size_t n_holidays;
+} yz_snap_input;
+
+/* Build a snapshot. `norm` is the caller's text normaliser (used during the build only).
+ * Returns YZ_OK and an owned snapshot (yz_snap_free), or YZ_EINVAL when a station's hours or
+ * time zone do not compile (ei names the station). Takes `in`'s arrays, see above. */
+int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinfo *ei);
+/* Accepts NULL. Only for snapshots never published (the catalog frees published ones). */
+void yz_snap_free(yz_snap *s);
+
+/* Records, by position 0..count-1 (ordered by id). */
+size_t yz_snap_count(const yz_snap *s);
+const yz_station *yz_snap_station(const yz_snap *s, size_t i);
+/* Position of the station with this id / code, or -1. O(log n). */
+long yz_snap_find_id(const yz_snap *s, int64_t id);
+long yz_snap_find_code(const yz_snap *s, const char *code);
+/* A copy of every station record (for the write path, which edits and rebuilds). Owned. */
+yz_station *yz_snap_copy_stations(const yz_snap *s, size_t *n);
+
+/* Facilities and districts. */
+size_t yz_snap_facility_count(const yz_snap *s);
+const yz_facility *yz_snap_facility(const yz_snap *s, size_t i);
+/* Bit of facility `code`, or -1. */
+int yz_snap_facility_bit(const yz_snap *s, const char *code);
+const yz_facility *yz_snap_facility_by_bit(const yz_snap *s, int bit);
+size_t yz_snap_district_count(const yz_snap *s);
+const yz_district *yz_snap_district(const yz_snap *s, size_t i);
+/* Position of district `code`, or -1. */
+long yz_snap_find_district(const yz_snap *s, const char *code);
+/* The holiday list, for copying into a new snapshot. */
+const int32_t *yz_snap_holidays(const yz_snap *s, size_t *n);
+
+/* Whether station i is open at unix time t: its status (open, or closed_temp whose `until`
+ * has passed) and its opening hours in its time zone, public holidays included. */
+bool yz_snap_is_open(const yz_snap *s, size_t i, int64_t t);
+/* The next instant after t when station i opens or closes (within 8 days), YZ_OK; or
+ * YZ_ENOTFOUND when it does not change in that horizon (24/7, or closed for good). */
+int yz_snap_next_change(const yz_snap *s, size_t i, int64_t t, int64_t *next);
+/* UTC offset of station i's time zone, minutes. */
+int yz_snap_tz_offset(const yz_snap *s, size_t i);
+/* Opening hours of station i, compiled (NULL never: 24/7 when the record has none). */
+const struct yz_hours *yz_snap_hours(const yz_snap *s, size_t i);
+
+/* Positions of station i in GCJ-02 and BD-09, computed once at build. */
+yz_point yz_snap_position(const yz_snap *s, size_t i, int crs);
+
+/* The JSON members of station i that do not depend on the query, pre-rendered at build:
+ * "id","code","name","address","district":{...},"facilities":[...],"tier","status",
+ * "partner_kind","partner_name" - without braces, ready to splice into an object. */
+const char *yz_snap_fragment(const yz_snap *s, size_t i, size_t *len);
+/* The station name percent-encoded for URLs (navigation links). */
+const char *yz_snap_name_url(const yz_snap *s, size_t i);
+
+/* Nearest stations that are in service (status open or closed_temp). */
+typedef struct yz_nearby_query {
+    yz_point at;       /* WGS-84 */
+    size_t k;          /* 1..100 */
+    double radius_m;   /* 0 = no limit, else <= 50 km */
+    uint64_t need;     /* required facility bits */
+    uint8_t tier_mask; /* 0 = any */
+    long district;     /* position of the district, or -1 for any */
+    bool open_now;     /* only stations open at `t` */
+    int64_t t;         /* unix seconds */
+} yz_nearby_query;
+
+typedef struct yz_nearby_hit {
+    uint32_t station;  /* position in the snapshot */
+    double distance_m;
+} yz_nearby_hit;
+
+/* Up to q->k hits, nearest first (ties by position). `out` has room for q->k. Borrows all.
+ * Never allocates for queries without a district; YZ_EINVAL for a bad position or k. */
+int yz_snap_nearby(const yz_snap *s, const yz_nearby_query *q, yz_nearby_hit *out,
+                   size_t *n_out);
+
+/* Listing and text search. */
+typedef struct yz_list_query {
+    const char *text;  /* NULL or "" = no text filter */
+    long district;     /* -1 = any */
+    uint8_t tier_mask; /* 0 = any */
+    uint64_t need;
+    int status;        /* -1 = any */
+    bool has_at;       /* rank equal text matches by distance from `at` */
+    yz_point at;       /* WGS-84 */
+    size_t offset, limit;
+} yz_list_query;
+
+/* Stations matching `q`: by text score (best first), then distance when q->has_at, then id;
+ * without text, by distance when has_at, else by id. Writes up to q->limit positions from
+ * q->offset on into *out (owned, yz_free) and the number matching in all into *total.
+ * `norm` is the calling thread's normaliser. YZ_EINVAL for an invalid text query. */
+int yz_snap_list(const yz_snap *s, yz_textnorm *norm, const yz_list_query *q, uint32_t **out,
+                 size_t *n_out, size_t *total, yz_errinfo *ei);
+
+/* --- the catalog: publishing snapshots ---------------------------------------------- */
+
+/* A new catalog holding `first` (taken). */
+yz_catalog *yz_catalog_new(yz_snap *first);
+/* Frees the current snapshot. No reader may hold one. Accepts NULL. */
+void yz_catalog_free(yz_catalog *c);
+/* The current snapshot, held until yz_catalog_release. Lock-free: a hazard pointer per
+ * thread. A thread holds at most one snapshot of one catalog at a time. */
+const yz_snap *yz_catalog_acquire(yz_catalog *c);
+void yz_catalog_release(yz_catalog *c, const yz_snap *s);
+/* Make `next` (taken) current; waits until no reader holds the previous one, then frees it.
+ * Writers are serialised by the caller (see yz_catalog_write_lock). */
+void yz_catalog_publish(yz_catalog *c, yz_snap *next);
+/* The writers' lock: held across "write to the store, rebuild, publish" so that snapshots
+ * follow the order of the writes. */
+void yz_catalog_write_lock(yz_catalog *c);
+void yz_catalog_write_unlock(yz_catalog *c);
+
+#endif

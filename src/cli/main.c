@@ -1,0 +1,557 @@
+/* SPDX-License-Identifier: MIT */
+/* cli/main.c - the yizhan command: serve | demo | import | export | near | search. Every
+ * command uses the same modules as the server (store, catalog, exchange). */
+#include "api/api.h"
+#include "catalog/catalog.h"
+#include "core/alloc.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "demo/city.h"
+#include "exchange/exchange.h"
+#include "geo/nav.h"
+#include "http/server.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_DB "var/yizhan.db"
+
+static const char usage[] =
+    "用法 / usage: yizhan <command> [options]\n"
+    "  serve   [--db PATH] [--port N] [--bind ADDR] [--threads N] [--config FILE]\n"
+    "          [--port-file FILE]     serve the API (admin token: YIZHAN_ADMIN_TOKEN or\n"
+    "                                 admin_token= in the config file)\n"
+    "  demo    [--db PATH] [--seed N] load the demo city (Wenzhou)\n"
+    "  import  [--db PATH] FILE.csv|FILE.geojson   all rows or none; updates by code\n"
+    "  export  [--db PATH] --format csv|geojson [--out FILE]\n"
+    "  near    [--db PATH] LAT LON [--need a,b] [--k N] [--crs wgs84|gcj02|bd09]\n"
+    "          [--at ISO-8601] [--open-now] [--mode ride|walk|drive]\n"
+    "  search  [--db PATH] TEXT [--lat LAT --lon LON]\n";
+
+static int fail(const yz_errinfo *ei)
+{
+    fprintf(stderr, "yizhan: %s\nyizhan: %s", ei->msg, ei->msg_en);
+    if (ei->field[0])
+        fprintf(stderr, " (field: %s)", ei->field);
+    fputc('\n', stderr);
+    return 1;
+}
+
+static int bad_usage(const char *what)
+{
+    if (what)
+        fprintf(stderr, "yizhan: %s\n", what);
+    fputs(usage, stderr);
+    return 2;
+}
+
+static int open_store(const char *db, yz_store **st)
+{
+    yz_errinfo ei;
+    if (yz_store_open(db, st, &ei))
+        return fail(&ei);
+    return 0;
+}
+
+/* --- serve ---------------------------------------------------------------------------------- */
+
+typedef struct serve_opts {
+    const char *db;
+    int port;
+    const char *bind;
+    int threads;
+    const char *port_file;
+    char *token; /* owned */
+} serve_opts;
+
+/* Read key = value lines; '#' starts a comment. Keys: admin_token, db, port, bind, threads. */
+static int read_config(const char *path, serve_opts *o, char **db_out)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "yizhan: 无法读取配置文件 / cannot read config %s: %s\n", path,
+                strerror(errno));
+        return 1;
+    }
+    char line[1024];
+    int lineno = 0, rc = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        char *p = line + strspn(line, " \t");
+        if (*p == '#' || *p == '\n' || !*p)
+            continue;
+        char *eq = strchr(p, '=');
+        if (!eq) {
+            fprintf(stderr, "yizhan: %s:%d: 需要 key = value / expected key = value\n", path,
+                    lineno);
+            rc = 1;
+            break;
+        }
+        char *k = p, *v = eq + 1;
+        char *ke = eq;
+        while (ke > k && (ke[-1] == ' ' || ke[-1] == '\t'))
+            ke--;
+        *ke = '\0';
+        v += strspn(v, " \t");
+        v[strcspn(v, "\r\n")] = '\0';
+        for (size_t n = strlen(v); n && (v[n - 1] == ' ' || v[n - 1] == '\t'); n--)
+            v[n - 1] = '\0';
+        if (!strcmp(k, "admin_token")) {
+            yz_free(o->token);
+            o->token = yz_strdup(v);
+        } else if (!strcmp(k, "db")) {
+            yz_free(*db_out);
+            *db_out = yz_strdup(v);
+            o->db = *db_out;
+        } else if (!strcmp(k, "port")) {
+            o->port = (int)strtol(v, NULL, 10);
+        } else if (!strcmp(k, "bind")) {
+            /* kept for the life of the process */
+            o->bind = yz_strdup(v);
+        } else if (!strcmp(k, "threads")) {
+            o->threads = (int)strtol(v, NULL, 10);
+        } else {
+            fprintf(stderr, "yizhan: %s:%d: 未知配置项 / unknown key %s\n", path, lineno, k);
+            rc = 1;
+            break;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+    serve_opts o = {.db = DEFAULT_DB, .port = 8080, .bind = "0.0.0.0"};
+    char *cfg_db = NULL;
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"port", required_argument, 0, 'p'},
+                                         {"bind", required_argument, 0, 'b'},
+                                         {"threads", required_argument, 0, 't'},
+                                         {"config", required_argument, 0, 'c'},
+                                         {"port-file", required_argument, 0, 'f'},
+                                         {0, 0, 0, 0}};
+    /* The config file first, so flags override it. */
+    for (int i = 1; i < argc - 1; i++)
+        if (!strcmp(argv[i], "--config") && read_config(argv[i + 1], &o, &cfg_db))
+            return 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'd': o.db = optarg; break;
+        case 'p':
+            o.port = (int)strtol(optarg, &end, 10);
+            if (*end || o.port < 0 || o.port > 65535)
+                return bad_usage("--port 须为 0..65535 / --port must be 0..65535");
+            break;
+        case 'b': o.bind = optarg; break;
+        case 't': o.threads = (int)strtol(optarg, NULL, 10); break;
+        case 'c': break;
+        case 'f': o.port_file = optarg; break;
+        default: return bad_usage(NULL);
+        }
+    }
+    if (optind != argc)
+        return bad_usage("serve 不接受多余参数 / serve takes no arguments");
+    const char *env = getenv("YIZHAN_ADMIN_TOKEN");
+    if (env && *env) {
+        yz_free(o.token);
+        o.token = yz_strdup(env);
+    }
+
+    /* Signals go to sigwait below, not to pool threads: block them before any thread. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    yz_store *st = NULL;
+    yz_api *api = NULL;
+    yz_http_server *srv = NULL;
+    yz_errinfo ei;
+    int rc = open_store(o.db, &st);
+    if (rc)
+        goto out;
+    yz_api_config cfg = {.admin_token = o.token};
+    if (yz_api_new(st, &cfg, &api, &ei)) {
+        rc = fail(&ei);
+        goto out;
+    }
+    if (!o.token || !*o.token)
+        yz_log_warn("no admin token configured (YIZHAN_ADMIN_TOKEN or admin_token=): "
+                    "station writes are disabled");
+    yz_http_config hc = {.bind_addr = o.bind, .port = o.port, .threads = o.threads};
+    srv = yz_http_new(&hc);
+    yz_api_register(api, srv);
+    if (yz_http_listen(srv)) {
+        rc = 1;
+        goto out;
+    }
+    yz_log_info("yizhan: serving %s on http://%s:%d/", o.db, o.bind, yz_http_port(srv));
+    if (o.port_file) {
+        FILE *pf = fopen(o.port_file, "w");
+        if (pf) {
+            fprintf(pf, "%d\n", yz_http_port(srv));
+            fclose(pf);
+        }
+    }
+    int sig;
+    sigwait(&sigs, &sig);
+    yz_log_info("yizhan: %s received, finishing requests in flight", strsignal(sig));
+out:
+    yz_http_free(srv);
+    yz_api_free(api);
+    yz_store_close(st);
+    yz_free(o.token);
+    yz_free(cfg_db);
+    return rc;
+}
+
+/* --- demo, import, export ------------------------------------------------------------------ */
+
+static int import_rows(yz_store *st, yz_station *rows, size_t n, yz_district *d, size_t nd)
+{
+    yz_errinfo ei;
+    yz_import_counts cnt;
+    if (yz_store_import(st, rows, n, d, nd, &cnt, &ei))
+        return fail(&ei);
+    printf("导入完成 / imported: %zu 新建 created, %zu 更新 updated, %zu 新区县 new districts\n",
+           cnt.created, cnt.updated, cnt.districts);
+    return 0;
+}
+
+static int cmd_demo(int argc, char **argv)
+{
+    const char *db = DEFAULT_DB;
+    unsigned long long seed = 20261129;
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'd'}, {"seed", required_argument, 0, 's'}, {0, 0, 0, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd')
+            db = optarg;
+        else if (c == 's')
+            seed = strtoull(optarg, NULL, 10);
+        else
+            return bad_usage(NULL);
+    }
+    if (optind != argc)
+        return bad_usage(NULL);
+    yz_errinfo ei;
+    yz_station *rows = NULL;
+    yz_district *d = NULL;
+    size_t n = 0, nd = 0;
+    if (yz_demo_generate(seed, &rows, &n, &d, &nd, &ei))
+        return fail(&ei);
+    yz_store *st = NULL;
+    int rc = open_store(db, &st);
+    if (!rc)
+        rc = import_rows(st, rows, n, d, nd);
+    yz_store_close(st);
+    yz_station_array_free(rows, n);
+    yz_exchange_districts_free(d, nd);
+    return rc;
+}
+
+static int load_facilities(yz_store *st, yz_facility **fac, size_t *nfac)
+{
+    yz_errinfo ei;
+    if (yz_store_list_facilities(st, fac, nfac, &ei))
+        return fail(&ei);
+    return 0;
+}
+
+static void free_facilities(yz_facility *fac, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        yz_facility_fini(&fac[i]);
+    yz_free(fac);
+}
+
+static int cmd_import(int argc, char **argv)
+{
+    const char *db = DEFAULT_DB;
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'}, {0, 0, 0, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c != 'd')
+            return bad_usage(NULL);
+        db = optarg;
+    }
+    if (optind != argc - 1)
+        return bad_usage("import 需要一个文件 / import takes one file");
+    yz_store *st = NULL;
+    yz_facility *fac = NULL;
+    size_t nfac = 0, n = 0, nd = 0;
+    yz_station *rows = NULL;
+    yz_district *d = NULL;
+    yz_errinfo ei;
+    int rc = open_store(db, &st);
+    if (!rc)
+        rc = load_facilities(st, &fac, &nfac);
+    if (!rc && yz_exchange_read_file(argv[optind], (yz_facility_list){fac, nfac}, &rows, &n, &d,
+                                     &nd, &ei))
+        rc = fail(&ei);
+    if (!rc)
+        rc = import_rows(st, rows, n, d, nd);
+    yz_station_array_free(rows, n);
+    yz_exchange_districts_free(d, nd);
+    free_facilities(fac, nfac);
+    yz_store_close(st);
+    return rc;
+}
+
+static int cmd_export(int argc, char **argv)
+{
+    const char *db = DEFAULT_DB, *format = NULL, *out = NULL;
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"format", required_argument, 0, 'f'},
+                                         {"out", required_argument, 0, 'o'},
+                                         {0, 0, 0, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd')
+            db = optarg;
+        else if (c == 'f')
+            format = optarg;
+        else if (c == 'o')
+            out = optarg;
+        else
+            return bad_usage(NULL);
+    }
+    if (!format || (strcmp(format, "csv") && strcmp(format, "geojson")))
+        return bad_usage("--format 须为 csv 或 geojson / --format must be csv or geojson");
+    if (optind != argc)
+        return bad_usage(NULL);
+    yz_store *st = NULL;
+    yz_facility *fac = NULL;
+    yz_station *rows = NULL;
+    size_t nfac = 0, n = 0;
+    yz_errinfo ei;
+    int rc = open_store(db, &st);
+    if (!rc)
+        rc = load_facilities(st, &fac, &nfac);
+    if (!rc && yz_store_load_stations(st, &rows, &n, &ei))
+        rc = fail(&ei);
+    if (!rc) {
+        yz_buf b;
+        yz_buf_init(&b);
+        if (!strcmp(format, "csv"))
+            yz_exchange_write_csv(rows, n, (yz_facility_list){fac, nfac}, &b);
+        else
+            yz_exchange_write_geojson(rows, n, (yz_facility_list){fac, nfac}, &b);
+        FILE *f = out ? fopen(out, "wb") : stdout;
+        if (!f || fwrite(b.data, 1, b.len, f) != b.len || (out && fclose(f))) {
+            fprintf(stderr, "yizhan: 写入失败 / write failed: %s\n", strerror(errno));
+            rc = 1;
+        }
+        yz_buf_fini(&b);
+    }
+    yz_station_array_free(rows, n);
+    free_facilities(fac, nfac);
+    yz_store_close(st);
+    return rc;
+}
+
+/* --- near, search -------------------------------------------------------------------------- */
+
+static int load_snapshot(const char *db, yz_store **st, yz_snap **snap)
+{
+    yz_errinfo ei;
+    int rc = open_store(db, st);
+    if (rc)
+        return rc;
+    if (yz_api_load_snapshot(*st, yz_api_thread_norm(), snap, &ei))
+        return fail(&ei);
+    return 0;
+}
+
+static int parse_num(const char *s, const char *what, double *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtod(s, &end);
+    if (!*s || *end || errno) {
+        fprintf(stderr, "yizhan: %s 须为数字 / %s must be a number: %s\n", what, what, s);
+        return 2;
+    }
+    return 0;
+}
+
+static int cmd_near(int argc, char **argv)
+{
+    const char *db = DEFAULT_DB, *need = NULL, *at = NULL;
+    int crs = YZ_CRS_WGS84, travel = YZ_TRAVEL_RIDE;
+    long k = 10;
+    bool open_now = false;
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"need", required_argument, 0, 'n'},
+                                         {"k", required_argument, 0, 'k'},
+                                         {"crs", required_argument, 0, 'c'},
+                                         {"at", required_argument, 0, 'a'},
+                                         {"open-now", no_argument, 0, 'o'},
+                                         {"mode", required_argument, 0, 'm'},
+                                         {0, 0, 0, 0}};
+    int c;
+    /* "+" keeps negative coordinates from being read as options. */
+    while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'n': need = optarg; break;
+        case 'k':
+            k = strtol(optarg, &end, 10);
+            if (*end || k < 1 || k > YZ_INDEX_MAX_K)
+                return bad_usage("--k 须为 1..100 / --k must be 1..100");
+            break;
+        case 'c':
+            if ((crs = yz_crs_parse(optarg)) < 0)
+                return bad_usage("--crs 须为 wgs84、gcj02 或 bd09 / must be wgs84, gcj02 or bd09");
+            break;
+        case 'a': at = optarg; break;
+        case 'o': open_now = true; break;
+        case 'm':
+            if ((travel = yz_travel_parse(optarg)) < 0)
+                return bad_usage("--mode 须为 ride、walk 或 drive / must be ride, walk or drive");
+            break;
+        default: return bad_usage(NULL);
+        }
+    }
+    if (argc - optind != 2)
+        return bad_usage("near 需要 LAT LON / near takes LAT LON");
+    double lat, lon;
+    if (parse_num(argv[optind], "LAT", &lat) || parse_num(argv[optind + 1], "LON", &lon))
+        return 2;
+    if (yz_coord_check(lat, lon))
+        return bad_usage("坐标超出范围 / position out of range");
+    yz_nearby_query q = {.k = (size_t)k, .district = -1, .open_now = open_now,
+                         .t = yz_time_now()};
+    q.at = yz_coord_convert((yz_point){lat, lon}, crs, YZ_CRS_WGS84);
+    if (at && yz_time_parse_iso8601(at, 480, &q.t))
+        return bad_usage("--at 须为 ISO-8601 时间 / --at must be an ISO-8601 time");
+    yz_store *st = NULL;
+    yz_snap *s = NULL;
+    yz_errinfo ei;
+    int rc = load_snapshot(db, &st, &s);
+    if (!rc && need) {
+        size_t nf = yz_snap_facility_count(s);
+        yz_facility_list fl = {nf ? yz_snap_facility(s, 0) : NULL, nf};
+        if (yz_exchange_parse_facilities(need, fl, "need", &q.need, &ei))
+            rc = fail(&ei);
+    }
+    if (!rc) {
+        yz_nearby_hit hits[YZ_INDEX_MAX_K];
+        size_t n = 0;
+        yz_snap_nearby(s, &q, hits, &n);
+        if (!n)
+            printf("附近没有符合条件的驿站 / no station matches\n");
+        for (size_t j = 0; j < n; j++) {
+            const yz_station *r = yz_snap_station(s, hits[j].station);
+            bool open = yz_snap_is_open(s, hits[j].station, q.t);
+            yz_point p = yz_snap_position(s, hits[j].station, crs);
+            printf("%2zu. %7.0f m  %-6s %s  [%s]  %s\n    %.6f,%.6f (%s)  ", j + 1,
+                   hits[j].distance_m, open ? "开放" : "未开放", r->name, r->code,
+                   r->address ? r->address : "", p.lat, p.lon, yz_crs_name(crs));
+            yz_buf b;
+            yz_buf_init(&b);
+            yz_nav_amap(&b, (yz_point){r->lat, r->lon}, r->name, travel);
+            printf("%s\n", b.data);
+            yz_buf_fini(&b);
+        }
+    }
+    yz_snap_free(s);
+    yz_store_close(st);
+    return rc;
+}
+
+static int cmd_search(int argc, char **argv)
+{
+    const char *db = DEFAULT_DB;
+    double lat = 0, lon = 0;
+    int has_lat = 0, has_lon = 0;
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"lat", required_argument, 0, 'a'},
+                                         {"lon", required_argument, 0, 'o'},
+                                         {0, 0, 0, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd')
+            db = optarg;
+        else if (c == 'a' && !parse_num(optarg, "--lat", &lat))
+            has_lat = 1;
+        else if (c == 'o' && !parse_num(optarg, "--lon", &lon))
+            has_lon = 1;
+        else
+            return bad_usage(NULL);
+    }
+    if (argc - optind != 1)
+        return bad_usage("search 需要一个搜索词 / search takes one TEXT");
+    if (has_lat != has_lon || (has_lat && yz_coord_check(lat, lon)))
+        return bad_usage("--lat 与 --lon 须同时给出且有效 / give valid --lat and --lon together");
+    yz_store *st = NULL;
+    yz_snap *s = NULL;
+    yz_errinfo ei;
+    int rc = load_snapshot(db, &st, &s);
+    if (!rc) {
+        yz_list_query q = {.text = argv[optind], .district = -1, .status = -1,
+                           .has_at = has_lat, .at = {lat, lon}, .limit = 20};
+        uint32_t *pos = NULL;
+        size_t n = 0, total = 0;
+        if (yz_snap_list(s, yz_api_thread_norm(), &q, &pos, &n, &total, &ei)) {
+            rc = fail(&ei);
+        } else {
+            printf("找到 %zu 个 / %zu found%s\n", total, total, total > n ? " (前 20 个 / first 20)" : "");
+            for (size_t j = 0; j < n; j++) {
+                const yz_station *r = yz_snap_station(s, pos[j]);
+                printf("%2zu. %s  [%s]  %s  %s\n", j + 1, r->name, r->code,
+                       r->district_name ? r->district_name : r->district_code,
+                       r->address ? r->address : "");
+            }
+        }
+        yz_free(pos);
+    }
+    yz_snap_free(s);
+    yz_store_close(st);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    const char *lvl = getenv("YIZHAN_LOG");
+    if (lvl)
+        yz_log_set_level(!strcmp(lvl, "debug")  ? YZ_LOG_DEBUG
+                         : !strcmp(lvl, "warn") ? YZ_LOG_WARN
+                         : !strcmp(lvl, "error") ? YZ_LOG_ERROR
+                                                 : YZ_LOG_INFO);
+    if (argc < 2)
+        return bad_usage(NULL);
+    const char *cmd = argv[1];
+    argv++;
+    argc--;
+    if (!strcmp(cmd, "serve"))
+        return cmd_serve(argc, argv);
+    if (!strcmp(cmd, "demo"))
+        return cmd_demo(argc, argv);
+    if (!strcmp(cmd, "import"))
+        return cmd_import(argc, argv);
+    if (!strcmp(cmd, "export"))
+        return cmd_export(argc, argv);
+    if (!strcmp(cmd, "near"))
+        return cmd_near(argc, argv);
+    if (!strcmp(cmd, "search"))
+        return cmd_search(argc, argv);
+    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    return bad_usage("未知命令 / unknown command");
+}

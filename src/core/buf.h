@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/* core/buf.h - a growable byte buffer, always NUL-terminated, with JSON string escaping.
+ * The caller owns the yz_buf struct (init/fini); the buffer owns its bytes. */
+#ifndef YZ_BUF_H
+#define YZ_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct yz_buf {
+    char *data; /* read-only: the bytes, NUL-terminated (NULL only after fini or take) */
+    size_t len; /* read-only: bytes used, excluding the NUL */
+    size_t cap; /* private: bytes allocated */
+} yz_buf;
+
+void yz_buf_init(yz_buf *b);
+/* Frees the bytes and leaves `b` as after init. Accepts NULL. */
+void yz_buf_fini(yz_buf *b);
+void yz_buf_reset(yz_buf *b);
+void yz_buf_reserve(yz_buf *b, size_t more);
+void yz_buf_append(yz_buf *b, const void *p, size_t n);
+void yz_buf_puts(yz_buf *b, const char *s);
+void yz_buf_putc(yz_buf *b, char c);
+void yz_buf_printf(yz_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void yz_buf_vprintf(yz_buf *b, const char *fmt, va_list ap);
+/* Append `s` (UTF-8, `n` bytes) as a quoted JSON string with the needed escapes. */
+void yz_buf_json_str(yz_buf *b, const char *s, size_t n);
+/* Append a double in the shortest form that reads back to the same value at the given
+ * number of significant digits (JSON has no NaN or Inf: those print as null). */
+void yz_buf_json_num(yz_buf *b, double v, int digits);
+/* Append `v` in fixed-point with `decimals` (0..9) digits after the point, rounded half away
+ * from zero; fast (no printf), for coordinates and distances. |v| must be below 1e9. */
+void yz_buf_fixed(yz_buf *b, double v, int decimals);
+/* Append `s` percent-encoded for a URL query value (RFC 3986 unreserved kept). */
+void yz_buf_url_encode(yz_buf *b, const char *s);
+/* Returns the bytes, owned by the caller (free with yz_free), and leaves `b` empty as after
+ * yz_buf_fini: nothing to free, and appending to it again starts a new allocation. */
+char *yz_buf_take(yz_buf *b);
+
+#endif

@@ -1,0 +1,790 @@
+/* SPDX-License-Identifier: MIT */
+/* exchange/exchange.c - station fields by name, shared by the JSON, CSV and GeoJSON readers,
+ * and the writers. Every value goes through set_field() as text, so the three formats accept
+ * exactly the same things and word their errors the same way. */
+#include "exchange/exchange.h"
+
+#include "core/alloc.h"
+#include "core/time.h"
+#include "core/utf8.h"
+#include "geo/coord.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const field_names[] = {
+    "code",          "name",   "address",       "district_code", "district_name", "lat",
+    "lon",           "crs",    "tier",          "partner_kind",  "partner_name",  "facilities",
+    "opening_hours", "status", "phone",         "seats",         "livelihood",    "batch",
+    "tz",            "closed_reason", "closed_until",
+};
+#define N_FIELDS (sizeof field_names / sizeof field_names[0])
+#define N_CSV_FIELDS 18 /* the CSV export writes the first 18 */
+
+/* Members of the API's station object that a client may send back unchanged. */
+static const char *const read_only[] = {"id",          "version",     "created_at", "updated_at",
+                                        "district",    "open_now",    "next_change", "distance_m",
+                                        "nav",         "hours",       "facility_labels"};
+
+static int field_index(const char *name)
+{
+    for (size_t i = 0; i < N_FIELDS; i++)
+        if (strcmp(field_names[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* A row being read: the record plus what only makes sense once all fields are in. */
+typedef struct pending {
+    yz_station *st;
+    double lat, lon;
+    int have_lat, have_lon;
+    int crs;
+} pending;
+
+static int parse_double(const char *v, const char *field, double *out, yz_errinfo *ei)
+{
+    char *end;
+    errno = 0;
+    double d = strtod(v, &end);
+    if (!*v || *end || errno || !isfinite(d))
+        return yz_err_setf(ei, YZ_EINVAL, field, "%s 必须是数字", "%s must be a number", field);
+    *out = d;
+    return YZ_OK;
+}
+
+static void set_str(char **dst, const char *v)
+{
+    yz_free(*dst);
+    *dst = *v ? yz_strdup(v) : NULL;
+}
+
+int yz_exchange_parse_facilities(const char *list, yz_facility_list fac, const char *field,
+                                 uint64_t *mask, yz_errinfo *ei)
+{
+    uint64_t m = 0;
+    const char *p = list;
+    while (*p) {
+        while (*p == ' ' || *p == ',' || *p == ';')
+            p++;
+        if (!*p)
+            break;
+        size_t len = strcspn(p, ",; ");
+        size_t i;
+        for (i = 0; i < fac.n; i++)
+            if (strlen(fac.items[i].code) == len && memcmp(fac.items[i].code, p, len) == 0)
+                break;
+        if (i == fac.n) {
+            int shown = len > 40 ? 40 : (int)len;
+            return yz_err_setf(ei, YZ_EINVAL, field, "未知的设施 “%.*s”",
+                               "unknown facility \"%.*s\"", shown, p);
+        }
+        m |= UINT64_C(1) << fac.items[i].bit;
+        p += len;
+    }
+    *mask = m;
+    return YZ_OK;
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+    static const char *yes[] = {"true", "1", "yes", "y", "是", "TRUE", "True"};
+    static const char *no[] = {"false", "0", "no", "n", "否", "", "FALSE", "False"};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        if (strcmp(v, yes[i]) == 0)
+            return *out = true, YZ_OK;
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        if (strcmp(v, no[i]) == 0)
+            return *out = false, YZ_OK;
+    return YZ_EINVAL;
+}
+
+/* Set field `f` of the pending row from text `v` ("" = empty). */
+static int set_field(pending *pr, int f, const char *v, yz_facility_list fac, yz_errinfo *ei)
+{
+    yz_station *st = pr->st;
+    const char *name = field_names[f];
+    if (!yz_utf8_valid(v, strlen(v)))
+        return yz_err_setf(ei, YZ_EINVAL, name, "%s 不是有效的 UTF-8 文本",
+                           "%s is not valid UTF-8 text", name);
+    int e;
+    switch (f) {
+    case 0: set_str(&st->code, v); break;
+    case 1: set_str(&st->name, v); break;
+    case 2: set_str(&st->address, v); break;
+    case 3: set_str(&st->district_code, v); break;
+    case 4: set_str(&st->district_name, v); break;
+    case 5:
+        if (parse_double(v, name, &pr->lat, ei))
+            return YZ_EINVAL;
+        pr->have_lat = 1;
+        break;
+    case 6:
+        if (parse_double(v, name, &pr->lon, ei))
+            return YZ_EINVAL;
+        pr->have_lon = 1;
+        break;
+    case 7:
+        e = *v ? yz_crs_parse(v) : YZ_CRS_WGS84;
+        if (e < 0)
+            return yz_err_set(ei, YZ_EINVAL, name, "坐标系必须是 wgs84、gcj02 或 bd09",
+                              "crs must be wgs84, gcj02 or bd09");
+        pr->crs = e;
+        break;
+    case 8:
+        e = *v ? yz_tier_parse(v) : YZ_TIER_BASIC;
+        if (e < 0)
+            return yz_err_set(ei, YZ_EINVAL, name, "等级必须是 basic、benchmark 或 smart24h",
+                              "tier must be basic, benchmark or smart24h");
+        st->tier = e;
+        break;
+    case 9:
+        e = *v ? yz_partner_parse(v) : YZ_PARTNER_OTHER;
+        if (e < 0)
+            return yz_err_set(ei, YZ_EINVAL, name, "未知的合作方类型", "unknown partner kind");
+        st->partner_kind = e;
+        break;
+    case 10: set_str(&st->partner_name, v); break;
+    case 11:
+        if (yz_exchange_parse_facilities(v, fac, name, &st->facilities, ei))
+            return YZ_EINVAL;
+        break;
+    case 12: set_str(&st->opening_hours, v); break;
+    case 13:
+        e = *v ? yz_status_parse(v) : YZ_STATUS_OPEN;
+        if (e < 0)
+            return yz_err_set(ei, YZ_EINVAL, name,
+                              "状态必须是 planned、building、open、closed_temp 或 closed",
+                              "status must be planned, building, open, closed_temp or closed");
+        st->status = e;
+        break;
+    case 14: set_str(&st->phone, v); break;
+    case 15: {
+        char *end;
+        errno = 0;
+        long n = *v ? strtol(v, &end, 10) : 0;
+        if (*v && (*end || errno || n < 0 || n > 100000))
+            return yz_err_set(ei, YZ_EINVAL, name, "座位数必须是 0 到 100000 的整数",
+                              "seats must be an integer from 0 to 100000");
+        st->seats = (int)n;
+        break;
+    }
+    case 16:
+        if (parse_bool(v, &st->livelihood))
+            return yz_err_set(ei, YZ_EINVAL, name, "livelihood 必须是 true 或 false",
+                              "livelihood must be true or false");
+        break;
+    case 17:
+        e = yz_batch_parse(v);
+        if (e < YZ_BATCH_NONE)
+            return yz_err_set(ei, YZ_EINVAL, name, "未知的批次", "unknown batch");
+        st->batch = e;
+        break;
+    case 18: set_str(&st->tz, v); break;
+    case 19: set_str(&st->closed_reason, v); break;
+    case 20: {
+        int64_t t = 0;
+        if (*v && yz_time_parse_iso8601(v, 480, &t))
+            return yz_err_set(ei, YZ_EINVAL, name, "时间格式无效，应为 ISO-8601",
+                              "invalid time: use ISO-8601");
+        st->closed_until = t;
+        break;
+    }
+    }
+    return YZ_OK;
+}
+
+/* Finish a pending row: position from its crs, required fields, validation. */
+static int finish_row(pending *pr, bool patch, yz_errinfo *ei)
+{
+    yz_station *st = pr->st;
+    if (!patch && !pr->have_lat)
+        return yz_err_set(ei, YZ_EINVAL, "lat", "缺少必填字段 lat", "lat is required");
+    if (!patch && !pr->have_lon)
+        return yz_err_set(ei, YZ_EINVAL, "lon", "缺少必填字段 lon", "lon is required");
+    if (pr->have_lat != pr->have_lon)
+        return yz_err_set(ei, YZ_EINVAL, pr->have_lat ? "lon" : "lat", "lat 和 lon 须同时给出",
+                          "lat and lon must be given together");
+    if (pr->have_lat) {
+        if (yz_coord_check(pr->lat, pr->lon))
+            return yz_err_set(ei, YZ_EINVAL, fabs(pr->lat) > 90 ? "lat" : "lon",
+                              "坐标超出范围", "position out of range");
+        yz_point p = yz_coord_convert((yz_point){pr->lat, pr->lon}, pr->crs, YZ_CRS_WGS84);
+        st->lat = p.lat;
+        st->lon = p.lon;
+    }
+    return yz_station_validate(st, ei);
+}
+
+/* Text form of a JSON value for set_field. Returns owned, or NULL for a type it can't be. */
+static char *json_text(const json_t *v, int f)
+{
+    if (json_is_string(v))
+        return yz_strdup(json_string_value(v));
+    if (json_is_null(v))
+        return yz_strdup("");
+    if (json_is_true(v))
+        return yz_strdup("true");
+    if (json_is_false(v))
+        return yz_strdup("false");
+    if (json_is_integer(v)) {
+        char b[32];
+        snprintf(b, sizeof b, "%lld", (long long)json_integer_value(v));
+        return yz_strdup(b);
+    }
+    if (json_is_real(v)) {
+        char b[40];
+        snprintf(b, sizeof b, "%.17g", json_real_value(v));
+        return yz_strdup(b);
+    }
+    if (json_is_array(v) && strcmp(field_names[f], "facilities") == 0) {
+        yz_buf b;
+        yz_buf_init(&b);
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e)
+        {
+            if (!json_is_string(e)) {
+                yz_buf_fini(&b);
+                return NULL;
+            }
+            if (i)
+                yz_buf_putc(&b, ';');
+            yz_buf_puts(&b, json_string_value(e));
+        }
+        return yz_buf_take(&b);
+    }
+    return NULL;
+}
+
+int yz_exchange_station_from_json(const json_t *obj, yz_facility_list fac, bool patch,
+                                  yz_station *st, yz_errinfo *ei)
+{
+    if (!json_is_object(obj))
+        return yz_err_set(ei, YZ_EINVAL, "", "请求体必须是 JSON 对象",
+                          "the body must be a JSON object");
+    pending pr = {st, st->lat, st->lon, 0, 0, YZ_CRS_WGS84};
+    const json_t *crs = json_object_get(obj, "crs");
+    if (crs) {
+        char *t = json_text(crs, 7);
+        int err = t ? set_field(&pr, 7, t, fac, ei)
+                    : yz_err_set(ei, YZ_EINVAL, "crs", "crs 必须是字符串", "crs must be a string");
+        yz_free(t);
+        if (err)
+            return err;
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)obj, key, v)
+    {
+        int f = field_index(key);
+        if (f == 7)
+            continue;
+        if (f < 0) {
+            size_t k;
+            for (k = 0; k < sizeof read_only / sizeof read_only[0]; k++)
+                if (strcmp(read_only[k], key) == 0)
+                    break;
+            if (k < sizeof read_only / sizeof read_only[0])
+                continue;
+            return yz_err_setf(ei, YZ_EINVAL, key, "未知字段 %.40s", "unknown field %.40s",
+                               key);
+        }
+        char *t = json_text(v, f);
+        if (!t)
+            return yz_err_setf(ei, YZ_EINVAL, key, "%s 的类型不对", "%s has the wrong type",
+                               key);
+        int err = set_field(&pr, f, t, fac, ei);
+        yz_free(t);
+        if (err)
+            return err;
+    }
+    if (!patch) {
+        const char *required[] = {"code", "name", "district_code"};
+        for (size_t i = 0; i < 3; i++)
+            if (!json_object_get(obj, required[i]))
+                return yz_err_setf(ei, YZ_EINVAL, required[i], "缺少必填字段 %s",
+                                   "%s is required", required[i]);
+    }
+    return finish_row(&pr, patch, ei);
+}
+
+/* --- readers -------------------------------------------------------------------------- */
+
+typedef struct rowset {
+    yz_station *rows;
+    size_t n, cap;
+    yz_district *dist;
+    size_t nd;
+} rowset;
+
+static yz_station *rowset_add(rowset *rs)
+{
+    if (rs->n == rs->cap) {
+        rs->cap = rs->cap ? rs->cap * 2 : 64;
+        rs->rows = yz_reallocarray(rs->rows, rs->cap, sizeof *rs->rows);
+    }
+    yz_station *st = &rs->rows[rs->n++];
+    yz_station_init(st);
+    st->partner_kind = YZ_PARTNER_OTHER;
+    return st;
+}
+
+static void rowset_free(rowset *rs)
+{
+    yz_station_array_free(rs->rows, rs->n);
+    yz_exchange_districts_free(rs->dist, rs->nd);
+    memset(rs, 0, sizeof *rs);
+}
+
+void yz_exchange_districts_free(yz_district *d, size_t n)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < n; i++)
+        yz_district_fini(&d[i]);
+    yz_free(d);
+}
+
+/* Prefix the error with the row label ("第 3 行" / "row 3"). */
+static int at_row(yz_errinfo *ei, int err, const char *zh_label, const char *en_label,
+                  size_t row)
+{
+    if (!ei)
+        return err;
+    char zh[sizeof ei->msg], en[sizeof ei->msg_en];
+    snprintf(zh, sizeof zh, "%s", ei->msg);
+    snprintf(en, sizeof en, "%s", ei->msg_en);
+    char zl[48], el[48];
+    snprintf(zl, sizeof zl, zh_label, row);
+    snprintf(el, sizeof el, en_label, row);
+    yz_err_setf(ei, err, ei->field, "%s：%s%.0s%.0s", "%.0s%.0s%s: %s", zl, zh, el, en);
+    return err;
+}
+
+static int cmp_code_idx(const void *a, const void *b, void *arg)
+{
+    const yz_station *rows = arg;
+    const size_t *x = a, *y = b;
+    return strcmp(rows[*x].code, rows[*y].code);
+}
+
+/* Collect districts and reject duplicate codes. Row i is called labels[i] in messages
+ * (the line of a CSV file), or i + 1 when `labels` is NULL. */
+static int rowset_finish(rowset *rs, const char *zh_label, const char *en_label,
+                         const size_t *labels, yz_errinfo *ei)
+{
+    size_t *idx = yz_calloc(rs->n + 1, sizeof *idx);
+    for (size_t i = 0; i < rs->n; i++)
+        idx[i] = i;
+    qsort_r(idx, rs->n, sizeof *idx, cmp_code_idx, rs->rows);
+    for (size_t i = 1; i < rs->n; i++) {
+        if (strcmp(rs->rows[idx[i]].code, rs->rows[idx[i - 1]].code) == 0) {
+            size_t a = idx[i] < idx[i - 1] ? idx[i] : idx[i - 1];
+            size_t b = idx[i] < idx[i - 1] ? idx[i - 1] : idx[i];
+            size_t la = labels ? labels[a] : a + 1, lb = labels ? labels[b] : b + 1;
+            yz_err_setf(ei, YZ_EINVAL, "code", "编号 %s 与第 %zu 条重复",
+                        "code %s repeats entry %zu", rs->rows[b].code, la);
+            yz_free(idx);
+            return at_row(ei, YZ_EINVAL, zh_label, en_label, lb);
+        }
+    }
+    yz_free(idx);
+    for (size_t i = 0; i < rs->n; i++) {
+        const yz_station *st = &rs->rows[i];
+        size_t k;
+        for (k = 0; k < rs->nd; k++)
+            if (strcmp(rs->dist[k].code, st->district_code) == 0)
+                break;
+        if (k < rs->nd)
+            continue;
+        rs->dist = yz_reallocarray(rs->dist, rs->nd + 1, sizeof *rs->dist);
+        yz_district *d = &rs->dist[rs->nd++];
+        memset(d, 0, sizeof *d);
+        d->code = yz_strdup(st->district_code);
+        d->name = yz_strdup(st->district_name ? st->district_name : st->district_code);
+        d->name_hant = yz_strdup(d->name);
+    }
+    return YZ_OK;
+}
+
+/* One CSV record: fields into `fields` (owned strings). Advances *pos. Returns the number of
+ * fields, 0 at end of input, -1 on a malformed quote. */
+static int csv_record(const char *d, size_t len, size_t *pos, size_t *line, yz_buf *fields,
+                      int max)
+{
+    size_t p = *pos;
+    if (p >= len)
+        return 0;
+    int nf = 0;
+    for (;;) {
+        if (nf == max)
+            return -2;
+        yz_buf *f = &fields[nf++];
+        yz_buf_reset(f);
+        if (p < len && d[p] == '"') {
+            p++;
+            for (;;) {
+                if (p >= len)
+                    return -1;
+                if (d[p] == '"') {
+                    if (p + 1 < len && d[p + 1] == '"') {
+                        yz_buf_putc(f, '"');
+                        p += 2;
+                        continue;
+                    }
+                    p++;
+                    break;
+                }
+                if (d[p] == '\n')
+                    (*line)++;
+                yz_buf_putc(f, d[p++]);
+            }
+            if (p < len && d[p] != ',' && d[p] != '\n' && d[p] != '\r')
+                return -1;
+        } else {
+            size_t s = p;
+            while (p < len && d[p] != ',' && d[p] != '\n' && d[p] != '\r') {
+                if (d[p] == '"')
+                    return -1;
+                p++;
+            }
+            yz_buf_append(f, d + s, p - s);
+        }
+        if (p < len && d[p] == ',') {
+            p++;
+            continue;
+        }
+        if (p < len && d[p] == '\r')
+            p++;
+        if (p < len && d[p] == '\n')
+            p++;
+        (*line)++;
+        break;
+    }
+    *pos = p;
+    return nf;
+}
+
+int yz_exchange_read_csv(const char *data, size_t len, yz_facility_list fac, yz_station **out,
+                         size_t *n_out, yz_district **districts, size_t *n_districts,
+                         yz_errinfo *ei)
+{
+    rowset rs = {0};
+    yz_buf fields[N_FIELDS + 1];
+    int col_field[N_FIELDS + 1];
+    size_t *lines = NULL;
+    for (size_t i = 0; i <= N_FIELDS; i++)
+        yz_buf_init(&fields[i]);
+    int err = YZ_OK;
+    size_t pos = 0, line = 1;
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        pos = 3;
+    int ncol = csv_record(data, len, &pos, &line, fields, N_FIELDS + 1);
+    if (ncol <= 0) {
+        err = yz_err_set(ei, YZ_EINVAL, "header", "CSV 缺少有效的表头行",
+                         "the CSV has no valid header row");
+        goto out;
+    }
+    int seen[N_FIELDS] = {0};
+    for (int c = 0; c < ncol; c++) {
+        int f = field_index(fields[c].data);
+        if (f < 0 || seen[f]) {
+            err = yz_err_setf(ei, YZ_EINVAL, "header", "表头第 %d 列 “%.40s” %s",
+                              "header column %d \"%.40s\" %s", c + 1, fields[c].data,
+                              f < 0 ? "unknown / 未知" : "repeated / 重复");
+            goto out;
+        }
+        seen[f] = 1;
+        col_field[c] = f;
+    }
+    for (;;) {
+        size_t row_line = line;
+        int nf = csv_record(data, len, &pos, &line, fields, N_FIELDS + 1);
+        if (nf == 0)
+            break;
+        if (nf == 1 && fields[0].len == 0)
+            continue; /* blank line */
+        if (nf < 0) {
+            err = yz_err_setf(ei, YZ_EINVAL, "", "第 %zu 行：引号不成对或字段过多",
+                              "row %zu: unbalanced quotes or too many fields", row_line);
+            goto out;
+        }
+        if (nf != ncol) {
+            err = yz_err_setf(ei, YZ_EINVAL, "", "第 %zu 行：有 %d 个字段，表头有 %d 个",
+                              "row %zu: %d fields where the header has %d", row_line, nf,
+                              ncol);
+            goto out;
+        }
+        yz_station *st = rowset_add(&rs);
+        lines = yz_reallocarray(lines, rs.n, sizeof *lines);
+        lines[rs.n - 1] = row_line;
+        pending pr = {st, 0, 0, 0, 0, YZ_CRS_WGS84};
+        for (int c = 0; c < ncol && !err; c++)
+            if (col_field[c] == 7)
+                err = set_field(&pr, 7, fields[c].data, fac, ei);
+        for (int c = 0; c < ncol && !err; c++)
+            if (col_field[c] != 7)
+                err = set_field(&pr, col_field[c], fields[c].data, fac, ei);
+        if (!err)
+            err = finish_row(&pr, false, ei);
+        if (err) {
+            at_row(ei, err, "第 %zu 行", "row %zu", row_line);
+            goto out;
+        }
+    }
+    err = rowset_finish(&rs, "第 %zu 行", "row %zu", lines, ei);
+out:
+    for (size_t i = 0; i <= N_FIELDS; i++)
+        yz_buf_fini(&fields[i]);
+    yz_free(lines);
+    if (err) {
+        rowset_free(&rs);
+        *out = NULL;
+        *n_out = 0;
+        *districts = NULL;
+        *n_districts = 0;
+        return err;
+    }
+    *out = rs.rows;
+    *n_out = rs.n;
+    *districts = rs.dist;
+    *n_districts = rs.nd;
+    return YZ_OK;
+}
+
+int yz_exchange_read_geojson(const char *data, size_t len, yz_facility_list fac,
+                             yz_station **out, size_t *n_out, yz_district **districts,
+                             size_t *n_districts, yz_errinfo *ei)
+{
+    rowset rs = {0};
+    json_error_t jerr;
+    int err = YZ_OK;
+    json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *features;
+    if (!root) {
+        err = yz_err_setf(ei, YZ_EINVAL, "", "GeoJSON 第 %d 行：%s", "GeoJSON line %d: %s",
+                          jerr.line, jerr.text);
+        goto out;
+    }
+    features = json_object_get(root, "features");
+    if (!json_is_object(root) || !json_is_string(json_object_get(root, "type")) ||
+        strcmp(json_string_value(json_object_get(root, "type")), "FeatureCollection") != 0 ||
+        !json_is_array(features)) {
+        err = yz_err_set(ei, YZ_EINVAL, "type", "需要 GeoJSON FeatureCollection",
+                         "expected a GeoJSON FeatureCollection");
+        goto out;
+    }
+    size_t i;
+    json_t *feat;
+    json_array_foreach(features, i, feat)
+    {
+        json_t *geom = json_object_get(feat, "geometry");
+        json_t *props = json_object_get(feat, "properties");
+        json_t *coords = json_object_get(geom, "coordinates");
+        json_t *gtype = json_object_get(geom, "type");
+        if (!json_is_string(gtype) || strcmp(json_string_value(gtype), "Point") != 0 ||
+            !json_is_array(coords) || json_array_size(coords) < 2 ||
+            !json_is_number(json_array_get(coords, 0)) ||
+            !json_is_number(json_array_get(coords, 1))) {
+            err = yz_err_set(ei, YZ_EINVAL, "geometry", "需要 Point 几何与 [经度, 纬度]",
+                             "expected a Point geometry with [lon, lat]");
+            at_row(ei, err, "第 %zu 个要素", "feature %zu", i + 1);
+            goto out;
+        }
+        if (!json_is_object(props)) {
+            err = yz_err_set(ei, YZ_EINVAL, "properties", "缺少 properties 对象",
+                             "properties object is missing");
+            at_row(ei, err, "第 %zu 个要素", "feature %zu", i + 1);
+            goto out;
+        }
+        json_t *p = json_deep_copy(props);
+        json_object_set_new(p, "lon", json_real(json_number_value(json_array_get(coords, 0))));
+        json_object_set_new(p, "lat", json_real(json_number_value(json_array_get(coords, 1))));
+        yz_station *st = rowset_add(&rs);
+        err = yz_exchange_station_from_json(p, fac, false, st, ei);
+        json_decref(p);
+        if (err) {
+            at_row(ei, err, "第 %zu 个要素", "feature %zu", i + 1);
+            goto out;
+        }
+    }
+    err = rowset_finish(&rs, "第 %zu 个要素", "feature %zu", NULL, ei);
+out:
+    json_decref(root);
+    if (err) {
+        rowset_free(&rs);
+        *out = NULL;
+        *n_out = 0;
+        *districts = NULL;
+        *n_districts = 0;
+        return err;
+    }
+    *out = rs.rows;
+    *n_out = rs.n;
+    *districts = rs.dist;
+    *n_districts = rs.nd;
+    return YZ_OK;
+}
+
+int yz_exchange_read_file(const char *path, yz_facility_list fac, yz_station **rows, size_t *n,
+                          yz_district **districts, size_t *n_districts, yz_errinfo *ei)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return yz_err_setf(ei, YZ_EIO, "file", "无法打开文件 %s", "cannot open file %s", path);
+    yz_buf b;
+    yz_buf_init(&b);
+    char chunk[65536];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        yz_buf_append(&b, chunk, got);
+    int bad = ferror(f);
+    fclose(f);
+    int err;
+    const char *dot = strrchr(path, '.');
+    if (bad)
+        err = yz_err_setf(ei, YZ_EIO, "file", "读取 %s 出错", "error reading %s", path);
+    else if (dot && strcmp(dot, ".csv") == 0)
+        err = yz_exchange_read_csv(b.data, b.len, fac, rows, n, districts, n_districts, ei);
+    else if (dot && (strcmp(dot, ".geojson") == 0 || strcmp(dot, ".json") == 0))
+        err = yz_exchange_read_geojson(b.data, b.len, fac, rows, n, districts, n_districts, ei);
+    else
+        err = yz_err_set(ei, YZ_EINVAL, "file", "文件须以 .csv 或 .geojson 结尾",
+                         "the file name must end in .csv or .geojson");
+    yz_buf_fini(&b);
+    return err;
+}
+
+/* --- writers -------------------------------------------------------------------------- */
+
+void yz_exchange_facility_codes(uint64_t mask, yz_facility_list fac, const char *sep,
+                                yz_buf *out)
+{
+    int first = 1;
+    for (int bit = 0; bit < 64; bit++) {
+        if (!(mask & (UINT64_C(1) << bit)))
+            continue;
+        for (size_t i = 0; i < fac.n; i++) {
+            if (fac.items[i].bit != bit)
+                continue;
+            if (!first)
+                yz_buf_puts(out, sep);
+            first = 0;
+            yz_buf_puts(out, fac.items[i].code);
+        }
+    }
+}
+
+static void csv_field(yz_buf *out, const char *v)
+{
+    if (!v)
+        v = "";
+    if (!strpbrk(v, ",\"\r\n")) {
+        yz_buf_puts(out, v);
+        return;
+    }
+    yz_buf_putc(out, '"');
+    for (; *v; v++) {
+        if (*v == '"')
+            yz_buf_putc(out, '"');
+        yz_buf_putc(out, *v);
+    }
+    yz_buf_putc(out, '"');
+}
+
+void yz_exchange_write_csv(const yz_station *st, size_t n, yz_facility_list fac, yz_buf *out)
+{
+    for (size_t f = 0; f < N_CSV_FIELDS; f++) {
+        if (f)
+            yz_buf_putc(out, ',');
+        yz_buf_puts(out, field_names[f]);
+    }
+    yz_buf_puts(out, "\r\n");
+    yz_buf tmp;
+    yz_buf_init(&tmp);
+    for (size_t i = 0; i < n; i++) {
+        const yz_station *s = &st[i];
+        char num[40];
+        csv_field(out, s->code);
+        yz_buf_putc(out, ',');
+        csv_field(out, s->name);
+        yz_buf_putc(out, ',');
+        csv_field(out, s->address);
+        yz_buf_putc(out, ',');
+        csv_field(out, s->district_code);
+        yz_buf_putc(out, ',');
+        csv_field(out, s->district_name);
+        snprintf(num, sizeof num, ",%.7f,%.7f,wgs84,", s->lat, s->lon);
+        yz_buf_puts(out, num);
+        yz_buf_puts(out, yz_tier_name(s->tier));
+        yz_buf_putc(out, ',');
+        yz_buf_puts(out, yz_partner_name(s->partner_kind));
+        yz_buf_putc(out, ',');
+        csv_field(out, s->partner_name);
+        yz_buf_putc(out, ',');
+        yz_buf_reset(&tmp);
+        yz_exchange_facility_codes(s->facilities, fac, ";", &tmp);
+        csv_field(out, tmp.data);
+        yz_buf_putc(out, ',');
+        csv_field(out, s->opening_hours);
+        yz_buf_putc(out, ',');
+        yz_buf_puts(out, yz_status_name(s->status));
+        yz_buf_putc(out, ',');
+        csv_field(out, s->phone);
+        yz_buf_printf(out, ",%d,%s,%s\r\n", s->seats, s->livelihood ? "true" : "false",
+                      yz_batch_name(s->batch));
+    }
+    yz_buf_fini(&tmp);
+}
+
+static void json_prop_str(yz_buf *out, const char *k, const char *v)
+{
+    yz_buf_printf(out, ",\"%s\":", k);
+    if (v)
+        yz_buf_json_str(out, v, strlen(v));
+    else
+        yz_buf_puts(out, "null");
+}
+
+void yz_exchange_write_geojson(const yz_station *st, size_t n, yz_facility_list fac,
+                               yz_buf *out)
+{
+    yz_buf_puts(out, "{\"type\":\"FeatureCollection\",\"features\":[");
+    for (size_t i = 0; i < n; i++) {
+        const yz_station *s = &st[i];
+        if (i)
+            yz_buf_putc(out, ',');
+        yz_buf_printf(out,
+                      "{\"type\":\"Feature\",\"id\":%lld,\"geometry\":{\"type\":\"Point\","
+                      "\"coordinates\":[%.7f,%.7f]},\"properties\":{\"code\":",
+                      (long long)s->id, s->lon, s->lat);
+        yz_buf_json_str(out, s->code, strlen(s->code));
+        json_prop_str(out, "name", s->name);
+        json_prop_str(out, "address", s->address);
+        json_prop_str(out, "district_code", s->district_code);
+        json_prop_str(out, "district_name", s->district_name);
+        yz_buf_printf(out, ",\"crs\":\"wgs84\",\"tier\":\"%s\",\"partner_kind\":\"%s\"",
+                      yz_tier_name(s->tier), yz_partner_name(s->partner_kind));
+        json_prop_str(out, "partner_name", s->partner_name);
+        yz_buf_puts(out, ",\"facilities\":[");
+        yz_buf tmp;
+        yz_buf_init(&tmp);
+        yz_exchange_facility_codes(s->facilities, fac, "\",\"", &tmp);
+        if (tmp.len)
+            yz_buf_printf(out, "\"%s\"", tmp.data);
+        yz_buf_fini(&tmp);
+        yz_buf_putc(out, ']');
+        json_prop_str(out, "opening_hours", s->opening_hours);
+        yz_buf_printf(out, ",\"status\":\"%s\"", yz_status_name(s->status));
+        json_prop_str(out, "phone", s->phone);
+        yz_buf_printf(out, ",\"seats\":%d,\"livelihood\":%s", s->seats,
+                      s->livelihood ? "true" : "false");
+        json_prop_str(out, "batch", s->batch == YZ_BATCH_NONE ? NULL : yz_batch_name(s->batch));
+        yz_buf_puts(out, "}}");
+    }
+    yz_buf_puts(out, "]}\n");
+}

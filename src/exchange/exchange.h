@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/* exchange/exchange.h - stations in and out of the system: the JSON object the API takes,
+ * CSV and GeoJSON files for import and export. One set of field names everywhere:
+ *   code,name,address,district_code,district_name,lat,lon,crs,tier,partner_kind,
+ *   partner_name,facilities,opening_hours,status,phone,seats,livelihood,batch
+ * plus tz, closed_reason and closed_until in JSON and GeoJSON. Readers are all-or-nothing:
+ * one bad row and nothing is returned, the error naming the row and the field. */
+#ifndef YZ_EXCHANGE_H
+#define YZ_EXCHANGE_H
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "model/station.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The facilities known, for turning codes into bits. Borrowed. */
+typedef struct yz_facility_list {
+    const yz_facility *items;
+    size_t n;
+} yz_facility_list;
+
+/* Set the fields of `st` from the JSON object `obj`. With `patch` false every required field
+ * must be present (code, name, district_code, lat, lon) and absent ones take defaults; with
+ * `patch` true only the members present change. Positions are read in `crs` (member "crs",
+ * default wgs84) and stored as WGS-84. Read-only members a client may echo back (id,
+ * version, created_at, updated_at, district, open_now, next_change, distance_m, nav) are
+ * ignored; any other unknown member is an error. The result is validated
+ * (yz_station_validate). On error `st` may be partly changed: work on a copy. */
+int yz_exchange_station_from_json(const json_t *obj, yz_facility_list fac, bool patch,
+                                  yz_station *st, yz_errinfo *ei);
+
+/* Parse CSV (RFC 4180, UTF-8, header row with the field names above in any order; unknown
+ * columns are an error) into owned station rows and the districts they name (code, name).
+ * Returns YZ_OK, or YZ_EINVAL naming "第 N 行" / "row N" (1-based line of the file) and
+ * the field. Duplicate codes within the file are an error. */
+int yz_exchange_read_csv(const char *data, size_t len, yz_facility_list fac, yz_station **rows,
+                         size_t *n, yz_district **districts, size_t *n_districts,
+                         yz_errinfo *ei);
+
+/* Parse a GeoJSON FeatureCollection of Point features whose properties carry the field
+ * names above; coordinates are [lon, lat] in the properties' crs (default wgs84). Errors
+ * name "feature N" (1-based). Otherwise as yz_exchange_read_csv. */
+int yz_exchange_read_geojson(const char *data, size_t len, yz_facility_list fac,
+                             yz_station **rows, size_t *n, yz_district **districts,
+                             size_t *n_districts, yz_errinfo *ei);
+
+/* Read a file by its extension (.csv, .geojson or .json). */
+int yz_exchange_read_file(const char *path, yz_facility_list fac, yz_station **rows, size_t *n,
+                          yz_district **districts, size_t *n_districts, yz_errinfo *ei);
+
+/* Free the districts array returned by a reader. Accepts NULL. */
+void yz_exchange_districts_free(yz_district *d, size_t n);
+
+/* Write stations as CSV with the header row, or as a GeoJSON FeatureCollection (WGS-84).
+ * Borrows everything. */
+void yz_exchange_write_csv(const yz_station *st, size_t n, yz_facility_list fac, yz_buf *out);
+void yz_exchange_write_geojson(const yz_station *st, size_t n, yz_facility_list fac,
+                               yz_buf *out);
+
+/* Facility mask to a ";"-separated list of codes, appended to `out`. */
+void yz_exchange_facility_codes(uint64_t mask, yz_facility_list fac, const char *sep,
+                                yz_buf *out);
+/* Parse a list of facility codes separated by ',' or ';' into a mask. YZ_EINVAL names
+ * `field` and the unknown code. */
+int yz_exchange_parse_facilities(const char *list, yz_facility_list fac, const char *field,
+                                 uint64_t *mask, yz_errinfo *ei);
+
+#endif

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/* http/server.h - the HTTP layer: libmicrohttpd glue, a small router, request accessors,
+ * responses and request metrics. It knows nothing of stations: src/api registers routes.
+ * Handlers run on the server's pool threads, several at once. */
+#ifndef YZ_HTTP_SERVER_H
+#define YZ_HTTP_SERVER_H
+
+#include "core/buf.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct yz_http_server yz_http_server;
+typedef struct yz_http_req yz_http_req;
+
+/* A request handler. Must answer with yz_http_respond* exactly once. `ctx` is the pointer
+ * given to yz_http_route. */
+typedef void (*yz_http_handler)(void *ctx, yz_http_req *req);
+
+typedef struct yz_http_config {
+    const char *bind_addr; /* "127.0.0.1", "0.0.0.0" (default) */
+    int port;              /* 0 = any free port */
+    int threads;           /* pool threads; 0 = number of CPUs */
+    size_t max_body;       /* bytes; larger bodies get 413. 0 = 64 KiB */
+    int timeout_s;         /* idle connection timeout; 0 = 30 */
+} yz_http_config;
+
+/* A server with no routes, not yet listening. Returns owned. */
+yz_http_server *yz_http_new(const yz_http_config *cfg);
+/* Add a route. `pattern` is a path whose segments may be "{}" (captures one segment, read
+ * with yz_http_param). `method` is "GET", "POST", ...; "GET" routes answer HEAD too. Routes
+ * are tried in the order added. `name` labels the route in metrics. Not thread-safe: add all
+ * routes before yz_http_listen. */
+void yz_http_route(yz_http_server *srv, const char *method, const char *pattern,
+                   const char *name, yz_http_handler h, void *ctx);
+/* The handler for requests no route matches (404 / 405 are decided by the router). */
+typedef void (*yz_http_error_handler)(yz_http_req *req, int status, const char *reason);
+void yz_http_on_error(yz_http_server *srv, yz_http_error_handler h);
+/* Start listening. Returns 0, or -1 with errno-style detail logged. */
+int yz_http_listen(yz_http_server *srv);
+/* The port the server listens on (after yz_http_listen). */
+int yz_http_port(const yz_http_server *srv);
+/* Stop accepting, finish in-flight requests, free everything. Accepts NULL. */
+void yz_http_free(yz_http_server *srv);
+/* Append the request metrics in Prometheus text format. */
+void yz_http_metrics(const yz_http_server *srv, yz_buf *out);
+
+/* --- request accessors (borrowed; valid during the handler) ----------------------------- */
+const char *yz_http_method(const yz_http_req *req);
+const char *yz_http_path(const yz_http_req *req);
+/* Query argument `name`, percent-decoded, or NULL. */
+const char *yz_http_query(const yz_http_req *req, const char *name);
+/* Call `cb` for every query argument (to reject unknown ones). Stops when cb returns non-0. */
+int yz_http_query_each(const yz_http_req *req, int (*cb)(void *arg, const char *k, const char *v),
+                       void *arg);
+/* Request header `name` (case-insensitive), or NULL. */
+const char *yz_http_header(const yz_http_req *req, const char *name);
+/* Path capture i (0-based), or NULL. */
+const char *yz_http_param(const yz_http_req *req, int i);
+/* The request body (NUL-terminated; may contain NULs, use *len). */
+const char *yz_http_body(const yz_http_req *req, size_t *len);
+/* Opaque per-request pointer a handler may use with its own code. */
+void *yz_http_server_ctx(const yz_http_req *req);
+
+/* --- responses ------------------------------------------------------------------------ */
+/* Add a response header (before responding). Copies both. */
+void yz_http_add_header(yz_http_req *req, const char *name, const char *value);
+/* Respond with `body` (taken: left as after yz_buf_init). */
+void yz_http_respond(yz_http_req *req, int status, const char *content_type, yz_buf *body);
+/* Respond with static bytes (not copied; must outlive the server). */
+void yz_http_respond_static(yz_http_req *req, int status, const char *content_type,
+                            const char *body, size_t len);
+
+#endif

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/* store/store.h - the store interface: the durable home of every record, behind a table of
+ * operations with one implementation per backend (sqlite.c now; PostgreSQL later). Domain
+ * code calls only the yz_store_* functions below and never writes backend SQL.
+ *
+ * Thread safety: a store may be called from any thread; each backend serialises what it
+ * must. Every write is one transaction: it is durable when the call returns YZ_OK and
+ * leaves nothing behind when it fails. Records returned are owned by the caller. */
+#ifndef YZ_STORE_H
+#define YZ_STORE_H
+
+#include "core/err.h"
+#include "model/station.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct yz_store yz_store;
+
+typedef struct yz_import_counts {
+    size_t created;   /* stations new to the store */
+    size_t updated;   /* stations matched by code and changed */
+    size_t districts; /* districts created */
+} yz_import_counts;
+
+/* The operations a backend implements. Each has the contract of the yz_store_* wrapper
+ * of the same name. */
+typedef struct yz_store_ops {
+    const char *name; /* "sqlite" */
+    void (*close)(yz_store *st);
+    int (*list_facilities)(yz_store *st, yz_facility **out, size_t *n, yz_errinfo *ei);
+    int (*list_districts)(yz_store *st, yz_district **out, size_t *n, yz_errinfo *ei);
+    int (*list_holidays)(yz_store *st, int32_t **days, size_t *n, yz_errinfo *ei);
+    int (*load_stations)(yz_store *st, yz_station **out, size_t *n, yz_errinfo *ei);
+    int (*get_station)(yz_store *st, int64_t id, yz_station *out, yz_errinfo *ei);
+    int (*create_station)(yz_store *st, yz_station *s, yz_errinfo *ei);
+    int (*update_station)(yz_store *st, yz_station *s, int64_t expect_version, yz_errinfo *ei);
+    int (*delete_station)(yz_store *st, int64_t id, int64_t expect_version, yz_errinfo *ei);
+    int (*import)(yz_store *st, yz_station *rows, size_t n, const yz_district *districts,
+                  size_t n_districts, yz_import_counts *counts, yz_errinfo *ei);
+} yz_store_ops;
+
+/* Backends embed this as their first member. */
+struct yz_store {
+    const yz_store_ops *ops; /* private */
+};
+
+/* Open the store at `uri`: a file path (SQLite, created with its schema if missing) or
+ * "sqlite:PATH". Migrations that the database lacks are applied, in order, each in a
+ * transaction. Returns owned *out, or YZ_EDB / YZ_EINVAL with `ei` filled. */
+int yz_store_open(const char *uri, yz_store **out, yz_errinfo *ei);
+/* Accepts NULL. */
+void yz_store_close(yz_store *st);
+const char *yz_store_backend(const yz_store *st);
+
+/* All facilities, ordered by bit. Returns an owned array (free each with yz_facility_fini,
+ * then yz_free). */
+int yz_store_list_facilities(yz_store *st, yz_facility **out, size_t *n, yz_errinfo *ei);
+/* All districts, ordered by code. Owned, as above with yz_district_fini. */
+int yz_store_list_districts(yz_store *st, yz_district **out, size_t *n, yz_errinfo *ei);
+/* Public holidays as days since 1970-01-01 (local dates), sorted. Owned (yz_free). */
+int yz_store_list_holidays(yz_store *st, int32_t **days, size_t *n, yz_errinfo *ei);
+/* Every station, ordered by id, with district_name filled. Owned (yz_station_array_free). */
+int yz_store_load_stations(yz_store *st, yz_station **out, size_t *n, yz_errinfo *ei);
+/* One station by id into `out` (initialised by the call). YZ_ENOTFOUND if none. */
+int yz_store_get_station(yz_store *st, int64_t id, yz_station *out, yz_errinfo *ei);
+/* Insert `s` (validated by the caller). On success sets s->id, created_at, updated_at and
+ * version = 1. YZ_ECONFLICT if the code is taken, YZ_EINVAL if the district is unknown. */
+int yz_store_create_station(yz_store *st, yz_station *s, yz_errinfo *ei);
+/* Replace station s->id with `s` if its stored version equals `expect_version` (0: any).
+ * On success sets s->version (incremented), updated_at and created_at.
+ * YZ_ENOTFOUND, YZ_ESTALE, YZ_ECONFLICT (code taken by another station), YZ_EINVAL. */
+int yz_store_update_station(yz_store *st, yz_station *s, int64_t expect_version,
+                            yz_errinfo *ei);
+/* Delete station `id` if its version equals `expect_version` (0: any). */
+int yz_store_delete_station(yz_store *st, int64_t id, int64_t expect_version, yz_errinfo *ei);
+/* Upsert `rows` by code and create the districts named, all in one transaction: all rows
+ * land or none. A row's fields replace the stored ones; its id, created_at and version are
+ * taken from the store. Sets each row's id and version. */
+int yz_store_import(yz_store *st, yz_station *rows, size_t n, const yz_district *districts,
+                    size_t n_districts, yz_import_counts *counts, yz_errinfo *ei);
+
+/* Backend constructors, for yz_store_open. */
+int yz__store_sqlite_open(const char *path, yz_store **out, yz_errinfo *ei);
+
+#endif
