@@ -6,7 +6,7 @@ set -eu
 
 build="gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libopencc-dev
        libopencc-data unicode-data bzip2 libsodium-dev ca-certificates"
-test="$build libcriterion-dev curl sqlite3"
+test="$build libcriterion-dev curl jq sqlite3"
 bench="$test wrk"
 
 case "${1:-test}" in

@@ -32,6 +32,7 @@ static const char usage[] =
     "  export  [--db PATH] --format csv|geojson [--out FILE]\n"
     "  near    [--db PATH] LAT LON [--need a,b] [--k N] [--crs wgs84|gcj02|bd09]\n"
     "          [--at ISO-8601] [--open-now] [--mode ride|walk|drive]\n"
+    "          (put -- before negative coordinates: near -- -33.9 151.2)\n"
     "  search  [--db PATH] TEXT [--lat LAT --lon LON]\n";
 
 static int fail(const yz_errinfo *ei)
@@ -402,8 +403,8 @@ static int cmd_near(int argc, char **argv)
                                          {"mode", required_argument, 0, 'm'},
                                          {0, 0, 0, 0}};
     int c;
-    /* "+" keeps negative coordinates from being read as options. */
-    while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+    /* Options may follow LAT LON; put "--" before negative coordinates. */
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         char *end;
         switch (c) {
         case 'd': db = optarg; break;

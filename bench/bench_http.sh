@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# bench/bench_http.sh YIZHAN BARE - GET /api/v1/stations/nearby on the demo city against a bare
+# libmicrohttpd endpoint with a fixed body, both on loopback, both measured in this run with wrk
+# at 64 connections. Prints requests/s, latency, errors and the ratio yizhan/bare.
+set -eu
+yizhan=$1
+bare=$2
+dur=${HTTP_DURATION:-10}
+threads=${HTTP_THREADS:-2}
+tmp=$(mktemp -d)
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$tmp"' EXIT
+here=$(cd "$(dirname "$0")" && pwd)
+
+"$yizhan" demo --db "$tmp/b.db" >/dev/null
+"$yizhan" serve --db "$tmp/b.db" --bind 127.0.0.1 --port 0 --port-file "$tmp/port" \
+    --threads "$threads" 2>"$tmp/yizhan.log" &
+pids+=($!)
+"$bare" 18089 "$threads" &
+pids+=($!)
+for _ in $(seq 1 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
+yport=$(cat "$tmp/port")
+
+# 1,000 query points spread over the demo city's built-up areas, filters mixed as riders use them.
+awk 'BEGIN { srand(7); for (i = 0; i < 1000; i++) {
+        lat = 27.90 + rand() * 0.20; lon = 120.55 + rand() * 0.35;
+        f = (i % 3 == 0) ? "&need=toilet" : (i % 3 == 1) ? "&need=battery_swap&open_now=true" : "";
+        printf "/api/v1/stations/nearby?lat=%.5f&lon=%.5f&k=10%s&at=2026-11-30T08:30:00%%2B08:00\n", lat, lon, f } }' \
+    >"$tmp/paths.txt"
+cat >"$tmp/nearby.lua" <<LUA
+local paths = {}
+for line in io.lines("$tmp/paths.txt") do paths[#paths + 1] = line end
+local i = 0
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT rps=%.0f p50_ms=%.3f p99_ms=%.3f errors=%d non2xx=%d\n",
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000,
+    latency:percentile(99) / 1000,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status))
+end
+LUA
+cat >"$tmp/bare.lua" <<LUA
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT rps=%.0f p50_ms=%.3f p99_ms=%.3f errors=%d non2xx=%d\n",
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000,
+    latency:percentile(99) / 1000,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status))
+end
+LUA
+# warm up both, then measure alternately
+wrk -t2 -c64 -d2s -s "$tmp/nearby.lua" "http://127.0.0.1:$yport" >/dev/null
+wrk -t2 -c64 -d2s -s "$tmp/bare.lua" "http://127.0.0.1:18089/" >/dev/null
+b=$(wrk -t2 -c64 -d"${dur}s" -s "$tmp/bare.lua" "http://127.0.0.1:18089/" | grep '^RESULT')
+y=$(wrk -t2 -c64 -d"${dur}s" -s "$tmp/nearby.lua" "http://127.0.0.1:$yport" | grep '^RESULT')
+get() { echo "$1" | sed -n "s/.*$2=\([0-9.]*\).*/\1/p"; }
+printf '\nHTTP over loopback, 64 connections, wrk 2 threads, server %s pool threads, %ss each\n' "$threads" "$dur"
+printf '%-34s %10s %9s %9s %7s %7s\n' "endpoint" "req/s" "p50 ms" "p99 ms" "errors" "non2xx"
+printf '%-34s %10s %9s %9s %7s %7s\n' "bare libmicrohttpd, fixed body" "$(get "$b" rps)" "$(get "$b" p50_ms)" "$(get "$b" p99_ms)" "$(get "$b" errors)" "$(get "$b" non2xx)"
+printf '%-34s %10s %9s %9s %7s %7s\n' "yizhan nearby (k=10, filters)" "$(get "$y" rps)" "$(get "$y" p50_ms)" "$(get "$y" p99_ms)" "$(get "$y" errors)" "$(get "$y" non2xx)"
+awk -v y="$(get "$y" rps)" -v b="$(get "$b" rps)" 'BEGIN { printf "ratio yizhan/bare: %.2f (target >= 0.70)\n", y / b }'

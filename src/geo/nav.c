@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/* geo/nav.c - route links for Amap, Baidu, Tencent and Apple Maps. Each builder says which
+ * document its format follows and what that document leaves open.
+ * All four links carry GCJ-02: three apps draw GCJ-02 natively, and Baidu is told so. */
+#include "geo/nav.h"
+
+#include <assert.h>
+#include <string.h>
+
+/* Who we are, for the apps' usage statistics. */
+#define NAV_SRC "yizhan"
+
+/* Coordinates are printed with 6 decimals (0.1 m), the precision Amap and Baidu document as
+ * their maximum. "%f" prints '.' as the decimal point because the program never calls
+ * setlocale() and so stays in the "C" locale. */
+#define NAV_COORD_FMT "%.6f,%.6f"
+
+static const char *const travel_names[YZ_TRAVEL__COUNT] = {
+    [YZ_TRAVEL_RIDE] = "ride",
+    [YZ_TRAVEL_WALK] = "walk",
+    [YZ_TRAVEL_DRIVE] = "drive",
+};
+
+int yz_travel_parse(const char *s)
+{
+    if (!s)
+        return -1;
+    for (int i = 0; i < YZ_TRAVEL__COUNT; i++) {
+        if (strcmp(s, travel_names[i]) == 0)
+            return i;
+    }
+    return -1;
+}
+
+const char *yz_travel_name(int travel)
+{
+    if (travel < 0 || travel >= YZ_TRAVEL__COUNT)
+        return "unknown";
+    return travel_names[travel];
+}
+
+/* Amap URI API, route planning (lbs.amap.com/api/uri-api/guide/travel/route, updated
+ * 2025-03-03): `to=lon,lat[,name]`, longitude first; an empty `from` means "the user's current
+ * position" on mobile; mode is car | bus | walk | ride ("ride" works on mobile only and needs the
+ * Amap app 8.0+ when callnative=1); `src` names the caller; `callnative=1` opens the app when
+ * installed. `coordinate=gaode` (GCJ-02, the default) is documented on the URI API's getting
+ * started page for markers rather than on the route page; we send it to say what we mean. */
+void yz_nav_amap(yz_buf *out, yz_point dest_wgs84, const char *name, int travel)
+{
+    static const char *const modes[YZ_TRAVEL__COUNT] = {
+        [YZ_TRAVEL_RIDE] = "ride",
+        [YZ_TRAVEL_WALK] = "walk",
+        [YZ_TRAVEL_DRIVE] = "car",
+    };
+    assert(travel >= 0 && travel < YZ_TRAVEL__COUNT);
+    yz_point gcj = yz_coord_wgs84_to_gcj02(dest_wgs84);
+    yz_buf_printf(out, "https://uri.amap.com/navigation?to=" NAV_COORD_FMT, gcj.lon, gcj.lat);
+    if (name && *name) {
+        yz_buf_putc(out, ',');
+        yz_buf_url_encode(out, name);
+    }
+    yz_buf_printf(out, "&mode=%s&src=" NAV_SRC "&coordinate=gaode&callnative=1", modes[travel]);
+}
+
+/* Baidu URI API, web route planning (lbsyun.baidu.com, uri/api/web, "公交、驾车、步行导航"):
+ * `destination=latlng:lat,lng|name:NAME`, latitude first; `coord_type` one of bd09ll, bd09mc,
+ * gcj02, wgs84 (default bd09ll, so we always send it); `output=html` is required on the web;
+ * `src` is required and its documented form is "webapp.companyName.appName".
+ * We hand Baidu GCJ-02 rather than our own BD-09: Baidu's servers then apply their own
+ * conversion, and the published BD-09 formula is only an approximation of it.
+ * Open points, checked against the documents available to us:
+ *  - `origin`: the web page lists it as required and documents no value meaning "my location";
+ *    Baidu's app URI (bdapp://map/direction) documents that a missing origin means the user's
+ *    located position, and the web URL opens the app on phones. We omit origin; a desktop
+ *    browser then asks for a start point.
+ *  - `mode`: the web page lists transit | driving | walking; "riding" is documented for the
+ *    app URI only. We send riding for riders and have not confirmed the web page honours it.
+ * The '|' separator is sent percent-encoded (%7C), which RFC 3986 requires in a query and
+ * which Baidu decodes like any other query byte. */
+void yz_nav_baidu(yz_buf *out, yz_point dest_wgs84, const char *name, int travel)
+{
+    static const char *const modes[YZ_TRAVEL__COUNT] = {
+        [YZ_TRAVEL_RIDE] = "riding",
+        [YZ_TRAVEL_WALK] = "walking",
+        [YZ_TRAVEL_DRIVE] = "driving",
+    };
+    assert(travel >= 0 && travel < YZ_TRAVEL__COUNT);
+    yz_point gcj = yz_coord_wgs84_to_gcj02(dest_wgs84);
+    yz_buf_printf(out, "https://api.map.baidu.com/direction?destination=latlng:" NAV_COORD_FMT,
+                  gcj.lat, gcj.lon);
+    if (name && *name) {
+        yz_buf_puts(out, "%7Cname:");
+        yz_buf_url_encode(out, name);
+    }
+    yz_buf_printf(out, "&mode=%s&coord_type=gcj02&output=html&src=webapp." NAV_SRC "." NAV_SRC,
+                  modes[travel]);
+}
+
+/* Tencent Maps URI API, web route planning (lbs.qq.com/webApi/uriV1/uriGuide/uriWebRoute):
+ * `tocoord=lat,lng`, latitude first; `to` (the destination's name) is required; without `from`
+ * and `fromcoord` the mobile page starts from the current position; `coord_type=2` means
+ * Tencent's own system, GCJ-02 (the default; sent to say what we mean); `referer` names the
+ * caller (the app-side document now asks for a developer key there).
+ * Open point: the web page lists type bus | drive | walk; "bike" is documented for the app URI
+ * (qqmap://map/routeplan) only. We send bike for riders and have not confirmed the web page
+ * honours it. */
+void yz_nav_tencent(yz_buf *out, yz_point dest_wgs84, const char *name, int travel)
+{
+    static const char *const types[YZ_TRAVEL__COUNT] = {
+        [YZ_TRAVEL_RIDE] = "bike",
+        [YZ_TRAVEL_WALK] = "walk",
+        [YZ_TRAVEL_DRIVE] = "drive",
+    };
+    assert(travel >= 0 && travel < YZ_TRAVEL__COUNT);
+    yz_point gcj = yz_coord_wgs84_to_gcj02(dest_wgs84);
+    yz_buf_printf(out, "https://apis.map.qq.com/uri/v1/routeplan?type=%s&to=", types[travel]);
+    /* `to` is required: "终点" (destination) stands in for a missing name. */
+    yz_buf_url_encode(out, name && *name ? name : "终点");
+    yz_buf_printf(out, "&tocoord=" NAV_COORD_FMT "&coord_type=2&referer=" NAV_SRC, gcj.lat,
+                  gcj.lon);
+}
+
+/* Apple Map Links (developer.apple.com, "Map Links"): `daddr` is the destination, here
+ * "lat,lon"; `dirflg` is d (driving), w (walking) or r (transit). There is no cycling flag, so
+ * riders get walking directions: they never lead onto expressways, where e-bikes are banned,
+ * and in the city their length is close to a cycling route. Apple Maps draws GCJ-02 inside
+ * China and WGS-84 elsewhere, which is exactly what yz_coord_wgs84_to_gcj02 returns.
+ * (The newer unified Maps URLs need iOS 18.4; the old form works everywhere.) */
+void yz_nav_apple(yz_buf *out, yz_point dest_wgs84, const char *name, int travel)
+{
+    (void)name;
+    assert(travel >= 0 && travel < YZ_TRAVEL__COUNT);
+    yz_point gcj = yz_coord_wgs84_to_gcj02(dest_wgs84);
+    yz_buf_printf(out, "https://maps.apple.com/?daddr=" NAV_COORD_FMT "&dirflg=%s", gcj.lat,
+                  gcj.lon, travel == YZ_TRAVEL_DRIVE ? "d" : "w");
+}
+
+/* Append `key` and the link that `build` makes as one JSON member. */
+static void put_member(yz_buf *out, const char *key, yz_point dest_wgs84, const char *name,
+                       int travel, void (*build)(yz_buf *, yz_point, const char *, int))
+{
+    yz_buf url;
+    yz_buf_init(&url);
+    build(&url, dest_wgs84, name, travel);
+    yz_buf_json_str(out, key, strlen(key));
+    yz_buf_putc(out, ':');
+    yz_buf_json_str(out, url.data, url.len);
+    yz_buf_fini(&url);
+}
+
+void yz_nav_links(yz_buf *out, yz_point dest_wgs84, const char *name, int travel)
+{
+    assert(travel >= 0 && travel < YZ_TRAVEL__COUNT);
+    yz_buf_putc(out, '{');
+    put_member(out, "amap", dest_wgs84, name, travel, yz_nav_amap);
+    yz_buf_putc(out, ',');
+    put_member(out, "baidu", dest_wgs84, name, travel, yz_nav_baidu);
+    yz_buf_putc(out, ',');
+    put_member(out, "tencent", dest_wgs84, name, travel, yz_nav_tencent);
+    yz_buf_putc(out, ',');
+    put_member(out, "apple", dest_wgs84, name, travel, yz_nav_apple);
+    yz_buf_putc(out, '}');
+}

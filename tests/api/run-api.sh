@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# tests/api/run-api.sh BIN [CASE...] - start `BIN serve` on a temporary database holding the
+# demo city, on 127.0.0.1 and a free port, and run each tests/api/NNN-name.case against it.
+#
+# A case file is a sequence of requests. Lines:
+#   GET /path?query            starts a request (any method; $VARS are substituted)
+#   header: Name: value        a request header ($TOKEN is the admin token)
+#   body: {...}                the request body, one line
+#   body-bytes: N              a body of N bytes of "x" instead
+#   status: 200                the expected status
+#   type: application/json     the expected Content-Type prefix
+#   expect: <jq expression>    must evaluate to true on the response body
+#   contains: text             the body contains this text (for non-JSON bodies)
+#   capture: NAME <jq expr>    saves a value for later requests as $NAME
+#   # comment
+set -u
+bin=$1
+shift
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+pid=
+cleanup() {
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+export TOKEN=test-admin-token-$$
+export YIZHAN_ADMIN_TOKEN=$TOKEN
+
+"$bin" demo --db "$tmp/t.db" >"$tmp/demo.log" 2>&1 || { cat "$tmp/demo.log"; exit 1; }
+"$bin" serve --db "$tmp/t.db" --bind 127.0.0.1 --port 0 --port-file "$tmp/port" \
+    --threads 2 2>"$tmp/server.log" &
+pid=$!
+for _ in $(seq 1 200); do
+    [ -s "$tmp/port" ] && break
+    kill -0 "$pid" 2>/dev/null || { cat "$tmp/server.log"; exit 1; }
+    sleep 0.05
+done
+[ -s "$tmp/port" ] || { echo "server did not start"; cat "$tmp/server.log"; exit 1; }
+base="http://127.0.0.1:$(cat "$tmp/port")"
+
+cases=("$@")
+[ ${#cases[@]} -eq 0 ] && cases=("$here"/*.case)
+pass=0
+fail=0
+
+declare -A vars
+subst() {
+    local s=$1 k
+    s=${s//\$TOKEN/$TOKEN}
+    for k in "${!vars[@]}"; do s=${s//\$$k/${vars[$k]}}; done
+    printf '%s' "$s"
+}
+
+run_request() { # uses method path headers body checks
+    local out="$tmp/body" hdr="$tmp/headers" args=(-s -o "$out" -D "$hdr" -w '%{http_code}' -X "$method")
+    local h
+    for h in "${headers[@]}"; do args+=(-H "$(subst "$h")"); done
+    if [ -n "$bodybytes" ]; then
+        head -c "$bodybytes" /dev/zero | tr '\0' 'x' >"$tmp/big"
+        args+=(--data-binary "@$tmp/big" -H "Content-Type: application/json")
+    elif [ -n "$body" ]; then
+        args+=(--data-binary "$(subst "$body")")
+        local has_ct=0
+        for h in "${headers[@]}"; do case ${h,,} in content-type:*) has_ct=1 ;; esac; done
+        [ $has_ct = 1 ] || args+=(-H "Content-Type: application/json")
+    fi
+    local code
+    code=$(curl "${args[@]}" "$base$(subst "$path")")
+    local ok=1 why=""
+    for c in "${checks[@]}"; do
+        local kind=${c%%:*} arg=${c#*: }
+        case $kind in
+        status) [ "$code" = "$arg" ] || { ok=0; why="status $code, expected $arg"; } ;;
+        type)
+            grep -qi "^content-type: $arg" "$hdr" || { ok=0; why="content-type: $(grep -i '^content-type' "$hdr")"; } ;;
+        expect)
+            [ "$(jq -e "$(subst "$arg")" "$out" 2>/dev/null)" = true ] || { ok=0; why="expect failed: $arg"; } ;;
+        contains)
+            grep -qF -- "$arg" "$out" || { ok=0; why="body lacks: $arg"; } ;;
+        capture)
+            local name=${arg%% *} expr=${arg#* }
+            vars[$name]=$(jq -r "$expr" "$out" 2>/dev/null) ;;
+        esac
+        [ $ok = 1 ] || break
+    done
+    if [ $ok = 1 ]; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL $case_name: $method $(subst "$path")"
+        echo "     $why"
+        echo "     body: $(head -c 600 "$out")"
+    fi
+}
+
+for f in "${cases[@]}"; do
+    case_name=$(basename "$f" .case)
+    method=
+    while IFS= read -r line || [ -n "$line" ]; do
+        case $line in
+        '' | '#'*) continue ;;
+        status:* | expect:* | capture:* | type:* | contains:*) checks+=("$line") ;;
+        header:*) headers+=("${line#header: }") ;;
+        body:*) body=${line#body: } ;;
+        body-bytes:*) bodybytes=${line#body-bytes: } ;;
+        *)
+            [ -n "$method" ] && run_request
+            method=${line%% *}
+            path=${line#* }
+            headers=()
+            checks=()
+            body=
+            bodybytes=
+            ;;
+        esac
+    done <"$f"
+    [ -n "$method" ] && run_request
+done
+
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+pid=
+if [ $rc != 0 ]; then
+    echo "FAIL: server exited with $rc after SIGTERM"
+    tail -30 "$tmp/server.log"
+    fail=$((fail + 1))
+fi
+if grep -q "ERROR: AddressSanitizer\|runtime error:" "$tmp/server.log"; then
+    echo "FAIL: sanitizer report in the server log"
+    grep -A30 "ERROR: AddressSanitizer\|runtime error:" "$tmp/server.log" | head -60
+    fail=$((fail + 1))
+fi
+echo "api cases: $pass passed, $fail failed"
+[ $fail = 0 ]

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# tests/cli/run-cli.sh BIN - the CLI on a temporary database: demo, import (all rows or none,
+# updates by code), export round trip, near and search, and bad input.
+set -u
+bin=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+check() { # description, then a command that must succeed
+    local what=$1
+    shift
+    if "$@" >"$tmp/out" 2>&1; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL: $what"
+        head -20 "$tmp/out"
+    fi
+}
+db=$tmp/c.db
+count() { sqlite3 "$db" "SELECT count(*) FROM stations"; }
+
+check "demo loads" "$bin" demo --db "$db"
+n0=$(count)
+check "demo has >= 800 stations" test "$n0" -ge 800
+check "demo again changes no count" "$bin" demo --db "$db"
+check "demo is idempotent" test "$(count)" = "$n0"
+
+hdr=code,name,address,district_code,district_name,lat,lon,crs,tier,partner_kind,partner_name,facilities,opening_hours,status,phone,seats,livelihood,batch
+cat >"$tmp/good.csv" <<CSV
+$hdr
+T-1,测试一号驿站,"测试路1号, 一楼",339999,测试区,28.1,120.7,,basic,community,,toilet;drinking_water,Mo-Su 08:00-20:00,open,,10,true,new
+T-2,測試二號驛站,测试路2号,339999,测试区,28.1000,120.7010,gcj02,smart24h,gas_station,中石化,battery_swap,24/7,open,0577-1234,,false,
+CSV
+check "import good csv" "$bin" import --db "$db" "$tmp/good.csv"
+check "import created 2 and a district" grep -q "2 新建 created, 0 更新 updated, 1 新区县" "$tmp/out"
+check "count +2" test "$(count)" = "$((n0 + 2))"
+check "quoted comma kept" test "$(sqlite3 "$db" "SELECT address FROM stations WHERE code='T-1'")" = "测试路1号, 一楼"
+check "gcj02 input stored as wgs84" sh -c "sqlite3 '$db' \"SELECT lat < 28.1 AND lon < 120.701 FROM stations WHERE code='T-2'\" | grep -qx 1"
+
+sed 's/测试一号驿站/测试一号驿站（更新）/' "$tmp/good.csv" >"$tmp/update.csv"
+check "reimport updates by code" "$bin" import --db "$db" "$tmp/update.csv"
+check "reimport counted as updates" grep -q "0 新建 created, 2 更新 updated" "$tmp/out"
+check "no duplicates" test "$(count)" = "$((n0 + 2))"
+check "name updated" test "$(sqlite3 "$db" "SELECT name FROM stations WHERE code='T-1'")" = "测试一号驿站（更新）"
+
+cat >"$tmp/bad.csv" <<CSV
+$hdr
+T-3,好的一行,路3号,339999,测试区,28.1,120.7,,basic,community,,toilet,24/7,open,,0,false,
+T-4,坏的一行,路4号,339999,测试区,28.1,120.7,,basic,community,,toilet,Mo-Fr 08:00-27:00,open,,0,false,
+CSV
+if "$bin" import --db "$db" "$tmp/bad.csv" >"$tmp/out" 2>&1; then
+    fail=$((fail + 1)); echo "FAIL: bad csv accepted"
+else
+    pass=$((pass + 1))
+fi
+check "bad row named: line 3, opening_hours" grep -q "row 3.*opening_hours\|row 3" "$tmp/out"
+check "error names the field" grep -q "opening_hours" "$tmp/out"
+check "nothing of the bad file imported" test "$(sqlite3 "$db" "SELECT count(*) FROM stations WHERE code IN ('T-3','T-4')")" = 0
+
+printf '%s\nT-5,x,y,339999,z,abc,120,,,,,,,,,,,\n' "$hdr" >"$tmp/badnum.csv"
+if "$bin" import --db "$db" "$tmp/badnum.csv" >"$tmp/out" 2>&1; then
+    fail=$((fail + 1)); echo "FAIL: bad lat accepted"
+else
+    pass=$((pass + 1))
+fi
+check "bad lat named" grep -q "field: lat" "$tmp/out"
+
+printf '%s\nT-6,x,y,339999,z,28,120,,,,,sauna,,,,,,\n' "$hdr" >"$tmp/badfac.csv"
+if "$bin" import --db "$db" "$tmp/badfac.csv" >"$tmp/out" 2>&1; then
+    fail=$((fail + 1)); echo "FAIL: unknown facility accepted"
+else
+    pass=$((pass + 1))
+fi
+check "unknown facility named" grep -q "sauna" "$tmp/out"
+
+check "export csv" "$bin" export --db "$db" --format csv --out "$tmp/all.csv"
+check "export has header + all rows" test "$(wc -l <"$tmp/all.csv")" = "$((n0 + 3))"
+check "export geojson" "$bin" export --db "$db" --format geojson --out "$tmp/all.geojson"
+db2=$tmp/c2.db
+check "geojson re-imports into a fresh db" "$bin" import --db "$db2" "$tmp/all.geojson"
+check "geojson round trip count" test "$(sqlite3 "$db2" "SELECT count(*) FROM stations")" = "$((n0 + 2))"
+db3=$tmp/c3.db
+check "csv re-imports into a fresh db" "$bin" import --db "$db3" "$tmp/all.csv"
+check "csv round trip is identical" sh -c "'$bin' export --db '$db3' --format csv | cmp - '$tmp/all.csv'"
+
+check "near" "$bin" near --db "$db" 28.0154 120.6553 --need toilet --k 3
+check "near prints 3 rows with amap links" test "$(grep -c 'uri.amap.com' "$tmp/out")" = 3
+check "search 工會" "$bin" search --db "$db" 工會
+check "search finds the union building" grep -q "WZ-GHDS" "$tmp/out"
+if "$bin" near --db "$db" 95 120 >"$tmp/out" 2>&1; then
+    fail=$((fail + 1)); echo "FAIL: near accepted lat 95"
+else
+    pass=$((pass + 1))
+fi
+if "$bin" export --db "$db" --format xml >"$tmp/out" 2>&1; then
+    fail=$((fail + 1)); echo "FAIL: export accepted xml"
+else
+    pass=$((pass + 1))
+fi
+echo "cli cases: $pass passed, $fail failed"
+[ $fail = 0 ]

@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: MIT */
+/* tests/unit/test_demo.c - the demo city: the same seed gives the same city, the issue's
+ * counts hold for any seed, the union-building station is there, codes are unique, and every
+ * station lies near its district seat and inside its place's radius (by our own haversine). */
+#include <criterion/criterion.h>
+
+#include "core/alloc.h"
+#include "demo/city.h"
+#include "model/facility.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <string.h>
+
+typedef struct city {
+    yz_station *st;
+    size_t n;
+    yz_district *ds;
+    size_t nd;
+} city;
+
+static city make(uint64_t seed)
+{
+    city c = {0};
+    yz_errinfo ei;
+    int err = yz_demo_generate(seed, &c.st, &c.n, &c.ds, &c.nd, &ei);
+    cr_assert_eq(err, YZ_OK, "seed %llu: %s", (unsigned long long)seed, ei.msg_en);
+    return c;
+}
+
+static void drop(city *c)
+{
+    yz_station_array_free(c->st, c->n);
+    for (size_t i = 0; i < c->nd; i++)
+        yz_district_fini(&c->ds[i]);
+    yz_free(c->ds);
+}
+
+static bool str_same(const char *a, const char *b)
+{
+    if (!a || !b)
+        return a == b;
+    return strcmp(a, b) == 0;
+}
+
+static uint64_t bit(const char *code)
+{
+    int b = yz_facility_seed_bit(code);
+    cr_assert(b >= 0, "facility %s", code);
+    return UINT64_C(1) << b;
+}
+
+/* Great-circle distance in metres on the mean-radius sphere. */
+static double haversine_m(double lat1, double lon1, double lat2, double lon2)
+{
+    const double rad = 3.14159265358979323846 / 180.0;
+    double dlat = (lat2 - lat1) * rad, dlon = (lon2 - lon1) * rad;
+    double h = sin(dlat / 2) * sin(dlat / 2) +
+               cos(lat1 * rad) * cos(lat2 * rad) * sin(dlon / 2) * sin(dlon / 2);
+    return 2 * 6371008.8 * asin(sqrt(h));
+}
+
+static const yz_district *district_of(const city *c, const char *code)
+{
+    for (size_t i = 0; i < c->nd; i++)
+        if (strcmp(c->ds[i].code, code) == 0)
+            return &c->ds[i];
+    return NULL;
+}
+
+static const char *const wenzhou_codes[12] = {
+    "330302", "330303", "330304", "330305", "330324", "330326",
+    "330327", "330328", "330329", "330381", "330382", "330383",
+};
+
+/* The counts the issue asks for; checked for several seeds. */
+static void check_counts(const city *c, uint64_t seed)
+{
+    size_t livelihood = 0, store = 0, gas = 0, bench = 0, smart = 0;
+
+    cr_assert_geq(c->n, 800, "seed %llu", (unsigned long long)seed);
+    for (size_t i = 0; i < c->n; i++) {
+        const yz_station *s = &c->st[i];
+        livelihood += s->livelihood;
+        bench += s->tier == YZ_TIER_BENCHMARK;
+        smart += s->tier == YZ_TIER_SMART24H;
+        if (s->partner_kind == YZ_PARTNER_CONVENIENCE_STORE ||
+            s->partner_kind == YZ_PARTNER_GAS_STATION) {
+            cr_assert_eq(s->tier, YZ_TIER_SMART24H, "%s", s->code);
+            cr_assert_str_eq(s->opening_hours, "24/7", "%s", s->code);
+            cr_assert_eq(s->status, YZ_STATUS_OPEN, "%s", s->code);
+            store += s->partner_kind == YZ_PARTNER_CONVENIENCE_STORE;
+            gas += s->partner_kind == YZ_PARTNER_GAS_STATION;
+        }
+    }
+    cr_assert_eq(livelihood, 110, "seed %llu", (unsigned long long)seed);
+    cr_assert_eq(store, 15, "seed %llu", (unsigned long long)seed);
+    cr_assert_eq(gas, 26, "seed %llu", (unsigned long long)seed);
+    cr_assert_geq(bench * 100, c->n * 10, "benchmark %zu of %zu", bench, c->n);
+    cr_assert_geq(smart * 100, c->n * 15, "smart24h %zu of %zu", smart, c->n);
+
+    cr_assert_eq(c->nd, 12);
+    for (size_t k = 0; k < 12; k++) {
+        const yz_district *d = district_of(c, wenzhou_codes[k]);
+        cr_assert_not_null(d, "district %s", wenzhou_codes[k]);
+        cr_assert(d->name && d->name[0] && d->name_hant && d->name_hant[0]);
+        size_t used = 0;
+        for (size_t i = 0; i < c->n; i++)
+            used += strcmp(c->st[i].district_code, d->code) == 0;
+        cr_assert_gt(used, 0, "no station in %s", d->code);
+    }
+    for (size_t i = 0; i < c->n; i++)
+        cr_assert_not_null(district_of(c, c->st[i].district_code), "%s in unknown district %s",
+                           c->st[i].code, c->st[i].district_code);
+}
+
+Test(demo, deterministic)
+{
+    city a = make(42), b = make(42), other = make(43);
+
+    cr_assert_eq(a.n, b.n);
+    for (size_t i = 0; i < a.n; i++) {
+        const yz_station *x = &a.st[i], *y = &b.st[i];
+        cr_assert(str_same(x->code, y->code), "%zu", i);
+        cr_assert(str_same(x->name, y->name), "%zu", i);
+        cr_assert(str_same(x->address, y->address), "%zu", i);
+        cr_assert(str_same(x->district_code, y->district_code), "%zu", i);
+        cr_assert(str_same(x->district_name, y->district_name), "%zu", i);
+        cr_assert(x->lat == y->lat && x->lon == y->lon, "%zu", i);
+        cr_assert_eq(x->tier, y->tier);
+        cr_assert_eq(x->partner_kind, y->partner_kind);
+        cr_assert(str_same(x->partner_name, y->partner_name), "%zu", i);
+        cr_assert_eq(x->facilities, y->facilities);
+        cr_assert(str_same(x->opening_hours, y->opening_hours), "%zu", i);
+        cr_assert(str_same(x->tz, y->tz), "%zu", i);
+        cr_assert_eq(x->status, y->status);
+        cr_assert(str_same(x->closed_reason, y->closed_reason), "%zu", i);
+        cr_assert_eq(x->closed_until, y->closed_until);
+        cr_assert(str_same(x->phone, y->phone), "%zu", i);
+        cr_assert_eq(x->seats, y->seats);
+        cr_assert_eq(x->livelihood, y->livelihood);
+        cr_assert_eq(x->batch, y->batch);
+    }
+    cr_assert_eq(a.nd, b.nd);
+    for (size_t i = 0; i < a.nd; i++) {
+        cr_assert_str_eq(a.ds[i].code, b.ds[i].code);
+        cr_assert_str_eq(a.ds[i].name_hant, b.ds[i].name_hant);
+        cr_assert(a.ds[i].lat == b.ds[i].lat && a.ds[i].lon == b.ds[i].lon);
+    }
+
+    /* Another seed gives another city. */
+    size_t moved = 0;
+    for (size_t i = 0; i < a.n && i < other.n; i++)
+        moved += a.st[i].lat != other.st[i].lat || a.st[i].lon != other.st[i].lon;
+    cr_assert_gt(moved, a.n / 2);
+    drop(&a);
+    drop(&b);
+    drop(&other);
+}
+
+Test(demo, counts)
+{
+    static const uint64_t seeds[] = {0, 1, 42, 20240517, UINT64_MAX};
+    for (size_t k = 0; k < sizeof seeds / sizeof seeds[0]; k++) {
+        city c = make(seeds[k]);
+        check_counts(&c, seeds[k]);
+        drop(&c);
+    }
+}
+
+Test(demo, union_building)
+{
+    city c = make(42);
+    const yz_station *s = NULL;
+    uint64_t need = bit("drinking_water") | bit("hot_water") | bit("microwave") | bit("toolbox") |
+                    bit("first_aid") | bit("battery_swap") | bit("toilet") | bit("seating");
+
+    for (size_t i = 0; i < c.n; i++)
+        if (strcmp(c.st[i].code, YZ_DEMO_UNION_CODE) == 0)
+            s = &c.st[i];
+    cr_assert_not_null(s);
+    cr_assert_not_null(strstr(s->name, "工会大厦"), "%s", s->name);
+    cr_assert_str_eq(s->district_code, "330302");
+    cr_assert_eq(s->partner_kind, YZ_PARTNER_UNION);
+    cr_assert_eq(s->status, YZ_STATUS_OPEN);
+    cr_assert_eq(s->facilities & need, need, "facilities %#llx", (unsigned long long)s->facilities);
+    /* Central 鹿城, south of the Ou River. */
+    cr_assert_lt(haversine_m(s->lat, s->lon, 28.0154, 120.6553), 2000);
+    drop(&c);
+}
+
+Test(demo, codes_unique_and_well_formed)
+{
+    city c = make(7);
+    for (size_t i = 0; i < c.n; i++) {
+        const char *code = c.st[i].code;
+        size_t len = strlen(code);
+        cr_assert(len >= 2 && len <= 32, "%s", code);
+        cr_assert_eq(
+            strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-"), len,
+            "%s", code);
+        for (size_t j = 0; j < i; j++)
+            cr_assert_str_neq(code, c.st[j].code, "duplicate code at %zu and %zu", j, i);
+    }
+    drop(&c);
+}
+
+/* Each station lies within 40 km of its district's seat, inside Wenzhou's box, and within
+ * the radius of a place of its own district (the land guard: places are on land and so
+ * are their disks). */
+Test(demo, positions)
+{
+    size_t n_anchors;
+    const yz_demo_anchor *anchors = yz_demo_anchors(&n_anchors);
+    city c = make(42);
+
+    for (size_t i = 0; i < c.n; i++) {
+        const yz_station *s = &c.st[i];
+        const yz_district *d = district_of(&c, s->district_code);
+        cr_assert_not_null(d);
+        cr_assert(s->lat > 27.0 && s->lat < 28.7 && s->lon > 119.5 && s->lon < 121.4, "%s at %f,%f",
+                  s->code, s->lat, s->lon);
+        double to_seat = haversine_m(s->lat, s->lon, d->lat, d->lon);
+        cr_assert_lt(to_seat, 40000, "%s is %.0f m from the seat of %s", s->code, to_seat, d->code);
+        bool inside = false;
+        for (size_t k = 0; k < n_anchors && !inside; k++) {
+            const yz_demo_anchor *a = &anchors[k];
+            if (strcmp(a->district_code, s->district_code) == 0 &&
+                haversine_m(s->lat, s->lon, a->lat, a->lon) <= a->radius_m + 1.0)
+                inside = true;
+        }
+        cr_assert(inside, "%s at %f,%f is in no place of %s", s->code, s->lat, s->lon,
+                  s->district_code);
+    }
+    drop(&c);
+}
+
+Test(demo, anchors_sane)
+{
+    size_t n;
+    const yz_demo_anchor *a = yz_demo_anchors(&n);
+    city c = make(1);
+
+    cr_assert_gt(n, 40);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_not_null(district_of(&c, a[i].district_code), "%s", a[i].place);
+        cr_assert(a[i].radius_m >= 20 && a[i].radius_m <= 800, "%s", a[i].place);
+        cr_assert(a[i].weight == 0 || a[i].roads[0], "%s", a[i].place);
+    }
+    drop(&c);
+}
+
+Test(demo, text_fields)
+{
+    city c = make(42);
+    uint64_t swap = bit("battery_swap");
+
+    for (size_t i = 0; i < c.n; i++) {
+        const yz_station *s = &c.st[i];
+        const yz_district *d = district_of(&c, s->district_code);
+        cr_assert(s->name && s->name[0], "%s", s->code);
+        cr_assert(s->opening_hours && s->opening_hours[0], "%s", s->code);
+        cr_assert(s->address && strncmp(s->address, d->name, strlen(d->name)) == 0, "%s: %s",
+                  s->code, s->address);
+        cr_assert(s->seats >= 4 && s->seats <= 40, "%s: %d seats", s->code, s->seats);
+        cr_assert(s->status >= 0 && s->status < YZ_STATUS__COUNT);
+        cr_assert(s->batch >= YZ_BATCH_NONE && s->batch < YZ_BATCH__COUNT);
+        cr_assert_str_eq(s->tz, "Asia/Shanghai");
+        if (s->phone) {
+            cr_assert_eq(strlen(s->phone), 13, "%s", s->phone);
+            cr_assert_eq(strncmp(s->phone, "0577-", 5), 0, "%s", s->phone);
+            cr_assert_eq(strspn(s->phone + 5, "0123456789"), 8, "%s", s->phone);
+        }
+        if (s->status == YZ_STATUS_CLOSED_TEMP)
+            cr_assert(s->closed_reason && s->closed_reason[0], "%s", s->code);
+        else
+            cr_assert_null(s->closed_reason, "%s", s->code);
+        if (s->tier == YZ_TIER_SMART24H)
+            cr_assert_str_eq(s->opening_hours, "24/7", "%s", s->code);
+        if (s->partner_kind == YZ_PARTNER_CHINA_TOWER) {
+            cr_assert_str_eq(s->partner_name, "中国铁塔");
+            cr_assert_not_null(strstr(s->name, "骑手之家"), "%s", s->name);
+            cr_assert(s->facilities & swap, "%s", s->code);
+        }
+        if (s->partner_kind == YZ_PARTNER_DIDI)
+            cr_assert_not_null(strstr(s->name, "司机之家"), "%s", s->name);
+        for (size_t j = 0; j < i; j++)
+            cr_assert_str_neq(s->name, c.st[j].name, "duplicate name at %zu and %zu", j, i);
+    }
+    drop(&c);
+}
+
+/* The mix looks like a real network: every partner kind and status appears, and facility
+ * shares are near what the generator aims for. */
+Test(demo, mix)
+{
+    city c = make(42);
+    size_t kind[YZ_PARTNER__COUNT] = {0}, status[YZ_STATUS__COUNT] = {0};
+    size_t water = 0, toilet = 0, microwave = 0, swap = 0, not_tower = 0, night = 0;
+
+    for (size_t i = 0; i < c.n; i++) {
+        const yz_station *s = &c.st[i];
+        kind[s->partner_kind]++;
+        status[s->status]++;
+        water += (s->facilities & bit("drinking_water")) != 0;
+        toilet += (s->facilities & bit("toilet")) != 0;
+        microwave += (s->facilities & bit("microwave")) != 0;
+        if (s->partner_kind != YZ_PARTNER_CHINA_TOWER) {
+            not_tower++;
+            swap += (s->facilities & bit("battery_swap")) != 0;
+        }
+        night += strstr(s->opening_hours, "-02:00") != NULL;
+    }
+    for (int k = 0; k < YZ_PARTNER__COUNT; k++)
+        cr_assert_gt(kind[k], 0, "no station of partner kind %d", k);
+    cr_assert_gt(status[YZ_STATUS_CLOSED_TEMP], 0);
+    cr_assert_gt(status[YZ_STATUS_PLANNED], 0);
+    cr_assert_gt(status[YZ_STATUS_BUILDING], 0);
+    cr_assert_gt(status[YZ_STATUS_OPEN] * 100, c.n * 90);
+    cr_assert_gt(water * 100, c.n * 85);
+    cr_assert(toilet * 100 > c.n * 45 && toilet * 100 < c.n * 75, "toilet %zu", toilet);
+    cr_assert(microwave * 100 > c.n * 40 && microwave * 100 < c.n * 65, "microwave %zu", microwave);
+    cr_assert(swap * 100 > not_tower * 8 && swap * 100 < not_tower * 25, "swap %zu", swap);
+    cr_assert_gt(night, 0);
+    drop(&c);
+}
+
+Test(demo, null_outputs)
+{
+    yz_station *st = NULL;
+    size_t n = 0;
+    yz_errinfo ei;
+    cr_assert_eq(yz_demo_generate(1, &st, &n, NULL, NULL, &ei), YZ_EINVAL);
+    cr_assert_null(st);
+    cr_assert_eq(ei.code, YZ_EINVAL);
+}
