@@ -474,6 +474,16 @@ int yz_snap_next_change(const yz_snap *s, size_t i, int64_t t, int64_t *next)
     return yz_hours_next_change(k->hours, t, k->offset, &s->holidays, next);
 }
 
+size_t yz_snap_index_bytes(const yz_snap *s)
+{
+    return yz_index_memory(s->ix);
+}
+
+size_t yz_snap_text_bytes(const yz_snap *s)
+{
+    return yz_textindex_bytes(s->text);
+}
+
 yz_point yz_snap_position(const yz_snap *s, size_t i, int crs)
 {
     if (crs == YZ_CRS_GCJ02)

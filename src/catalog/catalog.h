@@ -76,6 +76,10 @@ int yz_snap_tz_offset(const yz_snap *s, size_t i);
 /* Opening hours of station i, compiled (NULL never: 24/7 when the record has none). */
 const struct yz_hours *yz_snap_hours(const yz_snap *s, size_t i);
 
+/* Bytes held by the spatial index and by the text index (for benchmarks and /metrics). */
+size_t yz_snap_index_bytes(const yz_snap *s);
+size_t yz_snap_text_bytes(const yz_snap *s);
+
 /* Positions of station i in GCJ-02 and BD-09, computed once at build. */
 yz_point yz_snap_position(const yz_snap *s, size_t i, int crs);
 

@@ -358,10 +358,11 @@ static int at_row(yz_errinfo *ei, int err, const char *zh_label, const char *en_
     char zh[sizeof ei->msg], en[sizeof ei->msg_en];
     snprintf(zh, sizeof zh, "%s", ei->msg);
     snprintf(en, sizeof en, "%s", ei->msg_en);
-    char zl[48], el[48];
+    char zl[48], el[48], field[sizeof ei->field];
     snprintf(zl, sizeof zl, zh_label, row);
     snprintf(el, sizeof el, en_label, row);
-    yz_err_setf(ei, err, ei->field, "%s：%s%.0s%.0s", "%.0s%.0s%s: %s", zl, zh, el, en);
+    snprintf(field, sizeof field, "%s", ei->field);
+    yz_err_setf(ei, err, field, "%s：%s%.0s%.0s", "%.0s%.0s%s: %s", zl, zh, el, en);
     return err;
 }
 

@@ -686,10 +686,11 @@ static int sq_import(yz_store *st, yz_station *rows, size_t n, const yz_district
     }
     if (err && ei && failed < n) {
         /* Say which row failed (1-based position in `rows`). */
-        char zh[sizeof ei->msg], en[sizeof ei->msg_en];
+        char zh[sizeof ei->msg], en[sizeof ei->msg_en], field[sizeof ei->field];
         snprintf(zh, sizeof zh, "%s", ei->msg);
         snprintf(en, sizeof en, "%s", ei->msg_en);
-        yz_err_setf(ei, err, ei->field, "第 %zu 条：%s%.0s", "row %zu: %.0s%s", failed + 1,
+        snprintf(field, sizeof field, "%s", ei->field);
+        yz_err_setf(ei, err, field, "第 %zu 条：%s%.0s", "row %zu: %.0s%s", failed + 1,
                     zh, en);
     }
     err = finish(s, err, ei);

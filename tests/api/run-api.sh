@@ -53,7 +53,8 @@ subst() {
 }
 
 run_request() { # uses method path headers body checks
-    local out="$tmp/body" hdr="$tmp/headers" args=(-s -o "$out" -D "$hdr" -w '%{http_code}' -X "$method")
+    local out="$tmp/body" hdr="$tmp/headers"
+    local args=(-s -o "$out" -D "$hdr" -w '%{http_code}' -X "$method")
     local h
     for h in "${headers[@]}"; do args+=(-H "$(subst "$h")"); done
     if [ -n "$bodybytes" ]; then
