@@ -99,6 +99,7 @@ unit: $(TEST_BIN)
 
 api: build/san/yizhan bin/yizhan
 	@tests/api/run-api.sh build/san/yizhan
+	@tests/cli/run-cli.sh build/san/yizhan
 
 bench:
 	@scripts/deps.sh bench

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT */
+/* tests/unit/test_catalog.c - the catalog snapshot over the demo city: nearby queries against
+ * a brute-force scan of the snapshot's own records (every filter, district path included),
+ * temporary closures, listing, and publishing under concurrent readers. */
+#include "catalog/catalog.h"
+
+#include "core/alloc.h"
+#include "demo/city.h"
+#include "model/facility.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+static yz_textnorm *norm;
+
+static void input_demo(yz_snap_input *in, uint64_t seed)
+{
+    yz_errinfo ei;
+    memset(in, 0, sizeof *in);
+    cr_assert_eq(yz_demo_generate(seed, &in->stations, &in->n_stations, &in->districts,
+                                  &in->n_districts, &ei),
+                 YZ_OK);
+    for (size_t i = 0; i < in->n_stations; i++)
+        in->stations[i].id = (int64_t)i + 1;
+    in->n_facilities = yz_facility_seed_count;
+    in->facilities = yz_calloc(in->n_facilities, sizeof *in->facilities);
+    for (size_t i = 0; i < in->n_facilities; i++) {
+        const yz_facility_seed *f = &yz_facility_seeds[i];
+        in->facilities[i] = (yz_facility){yz_strdup(f->code), yz_strdup(f->label),
+                                          yz_strdup(f->label_hant), yz_strdup(f->label_en),
+                                          f->bit};
+    }
+}
+
+static yz_snap *demo_snap(uint64_t seed)
+{
+    yz_snap_input in;
+    input_demo(&in, seed);
+    yz_snap *s = NULL;
+    yz_errinfo ei;
+    cr_assert_eq(yz_snap_build(&in, norm, &s, &ei), YZ_OK, "%s", ei.msg_en);
+    return s;
+}
+
+static void setup(void)
+{
+    yz_errinfo ei;
+    cr_assert_eq(yz_textnorm_new(&norm, &ei), YZ_OK);
+}
+
+static void teardown(void)
+{
+    yz_textnorm_free(norm);
+}
+
+TestSuite(catalog, .init = setup, .fini = teardown);
+
+static double haversine(double lat1, double lon1, double lat2, double lon2)
+{
+    double r = M_PI / 180, dlat = (lat2 - lat1) * r, dlon = (lon2 - lon1) * r;
+    double a = sin(dlat / 2) * sin(dlat / 2) +
+               cos(lat1 * r) * cos(lat2 * r) * sin(dlon / 2) * sin(dlon / 2);
+    return 2 * 6371008.8 * asin(sqrt(a));
+}
+
+Test(catalog, lookups)
+{
+    yz_snap *s = demo_snap(42);
+    cr_assert_eq(yz_snap_count(s), YZ_DEMO_STATIONS);
+    long i = yz_snap_find_code(s, YZ_DEMO_UNION_CODE);
+    cr_assert(i >= 0);
+    cr_assert_eq(yz_snap_find_id(s, yz_snap_station(s, i)->id), i);
+    cr_assert_eq(yz_snap_find_code(s, "NOPE"), -1);
+    cr_assert_eq(yz_snap_find_id(s, 999999), -1);
+    cr_assert_eq(yz_snap_facility_bit(s, "battery_swap"), 9);
+    cr_assert(yz_snap_find_district(s, "330302") >= 0);
+    size_t len;
+    const char *frag = yz_snap_fragment(s, i, &len);
+    cr_assert(strstr(frag, "\"code\":\"WZ-GHDS\""));
+    cr_assert_eq(strlen(frag), len);
+    yz_point g = yz_snap_position(s, i, YZ_CRS_GCJ02);
+    cr_assert(g.lon > yz_snap_station(s, i)->lon, "GCJ-02 lies east of WGS-84 here");
+    yz_snap_free(s);
+}
+
+/* The oracle: scan every record with the public predicates. */
+static size_t brute(const yz_snap *s, const yz_nearby_query *q, yz_nearby_hit *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < yz_snap_count(s); i++) {
+        const yz_station *st = yz_snap_station(s, i);
+        if (st->status != YZ_STATUS_OPEN && st->status != YZ_STATUS_CLOSED_TEMP)
+            continue;
+        if ((st->facilities & q->need) != q->need)
+            continue;
+        if (q->tier_mask && !(q->tier_mask & (1u << st->tier)))
+            continue;
+        if (q->district >= 0 &&
+            strcmp(st->district_code, yz_snap_district(s, q->district)->code) != 0)
+            continue;
+        if (q->open_now && !yz_snap_is_open(s, i, q->t))
+            continue;
+        double d = haversine(q->at.lat, q->at.lon, st->lat, st->lon);
+        if (q->radius_m > 0 && d > q->radius_m)
+            continue;
+        size_t p = n++;
+        while (p > 0 && out[p - 1].distance_m > d) {
+            out[p] = out[p - 1];
+            p--;
+        }
+        out[p] = (yz_nearby_hit){(uint32_t)i, d};
+    }
+    return n;
+}
+
+Test(catalog, nearby_matches_brute_force)
+{
+    unsigned seed = 20261129;
+    srand(seed);
+    yz_snap *s = demo_snap(7);
+    yz_nearby_hit *all = yz_calloc(yz_snap_count(s) + 1, sizeof *all);
+    int bits[] = {0, 1, 2, 3, 8, 9, 12};
+    for (int trial = 0; trial < 3000; trial++) {
+        yz_nearby_query q = {.k = 1 + (size_t)(rand() % 20), .district = -1};
+        q.at.lat = 27.4 + (double)rand() / RAND_MAX * 0.8;
+        q.at.lon = 119.8 + (double)rand() / RAND_MAX * 1.3;
+        if (rand() % 2)
+            q.need |= UINT64_C(1) << bits[rand() % 7];
+        if (rand() % 4 == 0)
+            q.need |= UINT64_C(1) << bits[rand() % 7];
+        if (rand() % 3 == 0)
+            q.tier_mask = (uint8_t)(1 + rand() % 7);
+        if (rand() % 3 == 0)
+            q.radius_m = 500 + rand() % 20000;
+        if (rand() % 4 == 0)
+            q.district = rand() % (long)yz_snap_district_count(s);
+        q.open_now = rand() % 2;
+        q.t = 1795910400 + (int64_t)(rand() % (14 * 24 * 60)) * 60; /* two weeks from 2026-11-29 */
+        yz_nearby_hit got[100];
+        size_t n;
+        cr_assert_eq(yz_snap_nearby(s, &q, got, &n), YZ_OK);
+        size_t want = brute(s, &q, all);
+        size_t expect_n = want < q.k ? want : q.k;
+        cr_assert_eq(n, expect_n, "trial %d seed %u: %zu results, expected %zu", trial, seed, n,
+                     expect_n);
+        for (size_t j = 0; j < n; j++) {
+            cr_assert(fabs(got[j].distance_m - all[j].distance_m) < 1e-3,
+                      "trial %d seed %u rank %zu: %f vs %f", trial, seed, j, got[j].distance_m,
+                      all[j].distance_m);
+            if (got[j].station != all[j].station)
+                cr_assert(fabs(got[j].distance_m - all[j].distance_m) < 1e-6, "tie only");
+        }
+    }
+    yz_free(all);
+    yz_snap_free(s);
+}
+
+Test(catalog, temporary_closure)
+{
+    yz_snap_input in;
+    input_demo(&in, 3);
+    /* Make station 0 24/7 and closed until 2026-12-01 00:00 +08:00. */
+    yz_station *st = &in.stations[0];
+    yz_free(st->opening_hours);
+    st->opening_hours = yz_strdup("24/7");
+    st->status = YZ_STATUS_CLOSED_TEMP;
+    st->closed_until = 1796054400;
+    yz_snap *s = NULL;
+    yz_errinfo ei;
+    cr_assert_eq(yz_snap_build(&in, norm, &s, &ei), YZ_OK);
+    long i = yz_snap_find_id(s, 1);
+    cr_assert_not(yz_snap_is_open(s, i, 1796054400 - 1));
+    cr_assert(yz_snap_is_open(s, i, 1796054400));
+    int64_t next;
+    cr_assert_eq(yz_snap_next_change(s, i, 1796000000, &next), YZ_OK);
+    cr_assert_eq(next, 1796054400, "reopens when the closure ends");
+    yz_snap_free(s);
+}
+
+Test(catalog, bad_hours_rejected_at_build)
+{
+    yz_snap_input in;
+    input_demo(&in, 3);
+    yz_free(in.stations[5].opening_hours);
+    in.stations[5].opening_hours = yz_strdup("Mo-Fr 09:00-25:00");
+    yz_snap *s = NULL;
+    yz_errinfo ei;
+    cr_assert_eq(yz_snap_build(&in, norm, &s, &ei), YZ_EINVAL);
+    cr_assert_null(s);
+    cr_assert_str_eq(ei.field, "opening_hours");
+}
+
+Test(catalog, list_filters_and_paging)
+{
+    yz_snap *s = demo_snap(42);
+    long d = yz_snap_find_district(s, "330381");
+    yz_list_query q = {.district = d, .status = YZ_STATUS_OPEN, .limit = 5};
+    uint32_t *pos;
+    size_t n, total;
+    yz_errinfo ei;
+    cr_assert_eq(yz_snap_list(s, norm, &q, &pos, &n, &total, &ei), YZ_OK);
+    size_t want = 0;
+    for (size_t i = 0; i < yz_snap_count(s); i++)
+        want += !strcmp(yz_snap_station(s, i)->district_code, "330381") &&
+                yz_snap_station(s, i)->status == YZ_STATUS_OPEN;
+    cr_assert_eq(total, want);
+    cr_assert_eq(n, 5);
+    yz_free(pos);
+    q = (yz_list_query){.text = "工會大廈", .district = -1, .status = -1, .limit = 3};
+    cr_assert_eq(yz_snap_list(s, norm, &q, &pos, &n, &total, &ei), YZ_OK);
+    cr_assert(n >= 1);
+    cr_assert_str_eq(yz_snap_station(s, pos[0])->code, YZ_DEMO_UNION_CODE);
+    yz_free(pos);
+    q.text = "\xff";
+    cr_assert_eq(yz_snap_list(s, norm, &q, &pos, &n, &total, &ei), YZ_EINVAL);
+    yz_snap_free(s);
+}
+
+/* Readers query while a writer publishes new snapshots; ASan reports any use after free. */
+static yz_catalog *cat;
+static atomic_int stop;
+
+static void *reader(void *arg)
+{
+    long reads = 0;
+    while (!atomic_load(&stop)) {
+        const yz_snap *s = yz_catalog_acquire(cat);
+        yz_nearby_query q = {.at = {28.0, 120.65}, .k = 10, .district = -1};
+        yz_nearby_hit hits[10];
+        size_t n;
+        yz_snap_nearby(s, &q, hits, &n);
+        for (size_t j = 0; j < n; j++)
+            cr_assert(yz_snap_station(s, hits[j].station)->code[0] == 'W');
+        yz_catalog_release(cat, s);
+        reads++;
+    }
+    return (void *)reads;
+}
+
+Test(catalog, publish_under_readers)
+{
+    cat = yz_catalog_new(demo_snap(1));
+    pthread_t th[3];
+    for (int i = 0; i < 3; i++)
+        pthread_create(&th[i], NULL, reader, NULL);
+    for (uint64_t k = 0; k < 20; k++) {
+        yz_catalog_write_lock(cat);
+        yz_catalog_publish(cat, demo_snap(k + 2));
+        yz_catalog_write_unlock(cat);
+    }
+    atomic_store(&stop, 1);
+    long total = 0;
+    for (int i = 0; i < 3; i++) {
+        void *r;
+        pthread_join(th[i], &r);
+        total += (long)r;
+    }
+    cr_assert(total > 0);
+    yz_catalog_free(cat);
+}

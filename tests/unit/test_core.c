@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/* tests/unit/test_core.c - core: ISO-8601 times and civil dates (against libc's timegm as the
+ * oracle), the buffer's JSON and fixed-point output (against jansson and strtod), UTF-8
+ * validation and error formatting. */
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/time.h"
+#include "core/utf8.h"
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int64_t oracle(int y, int mo, int d, int h, int mi, int s)
+{
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
+                    .tm_hour = h, .tm_min = mi, .tm_sec = s};
+    return (int64_t)timegm(&tm);
+}
+
+Test(time, iso8601_forms)
+{
+    int64_t t;
+    int64_t want = oracle(2026, 11, 29, 0, 0, 0); /* 08:00 in UTC+8 */
+    cr_assert_eq(yz_time_parse_iso8601("2026-11-29T08:00:00+08:00", 0, &t), YZ_OK);
+    cr_assert_eq(t, want);
+    cr_assert_eq(yz_time_parse_iso8601("2026-11-29T08:00+0800", 0, &t), YZ_OK);
+    cr_assert_eq(t, want);
+    cr_assert_eq(yz_time_parse_iso8601("2026-11-29T00:00:00Z", 480, &t), YZ_OK);
+    cr_assert_eq(t, want);
+    cr_assert_eq(yz_time_parse_iso8601("2026-11-29 08:00:00.123", 480, &t), YZ_OK);
+    cr_assert_eq(t, want, "no zone means the default offset");
+    cr_assert_eq(yz_time_parse_iso8601("2026-11-28T19:30:00-04:30", 0, &t), YZ_OK);
+    cr_assert_eq(t, want);
+    cr_assert_eq(yz_time_parse_iso8601("2026-11-28T24:00:00Z", 0, &t), YZ_OK);
+    cr_assert_eq(t, want, "24:00 is the end of the day");
+    cr_assert_eq(yz_time_parse_iso8601("2024-02-29T12:00:00Z", 0, &t), YZ_OK);
+    cr_assert_eq(t, oracle(2024, 2, 29, 12, 0, 0));
+}
+
+Test(time, iso8601_rejects)
+{
+    const char *bad[] = {"", "2026", "2026-11-29", "2026-11-29T8:00", "2026-13-01T00:00",
+                         "2026-02-29T00:00", "2026-11-31T00:00", "2026-11-29T24:01",
+                         "2026-11-29T25:00", "2026-11-29T12:60", "2026-11-29T12:00:00+15:00",
+                         "2026-11-29T12:00:00Zjunk", "2026-11-29T12:00:00.", "yesterday",
+                         "2026-11-29T12:00:00 +08:00", "1969-12-31T23:59:59Z"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        int64_t t = 42;
+        cr_expect_eq(yz_time_parse_iso8601(bad[i], 0, &t), YZ_EINVAL, "accepted \"%s\"", bad[i]);
+    }
+    int64_t t;
+    cr_assert_eq(yz_time_parse_iso8601(NULL, 0, &t), YZ_EINVAL);
+}
+
+Test(time, civil_days_match_timegm)
+{
+    srand(1234);
+    for (int i = 0; i < 20000; i++) {
+        int y = 1970 + rand() % 400, m = 1 + rand() % 12, d = 1 + rand() % 28;
+        cr_assert_eq(yz_days_from_civil(y, m, d) * 86400, oracle(y, m, d, 0, 0, 0),
+                     "%04d-%02d-%02d (seed 1234)", y, m, d);
+        int y2, m2, d2;
+        yz_civil_from_days(yz_days_from_civil(y, m, d), &y2, &m2, &d2);
+        cr_assert(y2 == y && m2 == m && d2 == d);
+    }
+}
+
+Test(time, format_round_trip)
+{
+    char out[32];
+    yz_time_format_iso8601(oracle(2026, 11, 29, 0, 0, 0), 480, out);
+    cr_assert_str_eq(out, "2026-11-29T08:00:00+08:00");
+    yz_time_format_iso8601(oracle(2026, 11, 29, 0, 0, 0), 0, out);
+    cr_assert_str_eq(out, "2026-11-29T00:00:00Z");
+    yz_time_format_iso8601(oracle(2026, 1, 1, 3, 0, 0), -330, out);
+    cr_assert_str_eq(out, "2025-12-31T21:30:00-05:30");
+    for (int64_t t = 0; t < 4000000000LL; t += 86399 * 37) {
+        int64_t back;
+        yz_time_format_iso8601(t, 480, out);
+        cr_assert_eq(yz_time_parse_iso8601(out, 0, &back), YZ_OK, "%s", out);
+        cr_assert_eq(back, t, "%s", out);
+    }
+}
+
+Test(time, zones)
+{
+    int off = 0;
+    cr_assert_eq(yz_tz_offset("Asia/Shanghai", &off), YZ_OK);
+    cr_assert_eq(off, 480);
+    cr_assert_eq(yz_tz_offset("Asia/Urumqi", &off), YZ_OK);
+    cr_assert_eq(off, 360);
+    cr_assert_eq(yz_tz_offset("Europe/Berlin", &off), YZ_EINVAL, "zones with DST are refused");
+    cr_assert_eq(yz_tz_offset("Mars/Olympus", &off), YZ_EINVAL);
+}
+
+Test(buf, json_str_round_trips_through_jansson)
+{
+    const char *samples[] = {"plain", "工會大廈", "quote \" backslash \\ slash /",
+                             "ctrl \x01\x1f\t\n\r", "emoji 🚲", ""};
+    for (size_t i = 0; i < sizeof samples / sizeof *samples; i++) {
+        yz_buf b;
+        yz_buf_init(&b);
+        yz_buf_puts(&b, "[");
+        yz_buf_json_str(&b, samples[i], strlen(samples[i]));
+        yz_buf_puts(&b, "]");
+        json_error_t e;
+        json_t *j = json_loads(b.data, 0, &e);
+        cr_assert(j, "jansson rejected %s: %s", b.data, e.text);
+        cr_assert_str_eq(json_string_value(json_array_get(j, 0)), samples[i]);
+        json_decref(j);
+        yz_buf_fini(&b);
+    }
+}
+
+Test(buf, fixed_matches_strtod)
+{
+    srand(99);
+    yz_buf b;
+    yz_buf_init(&b);
+    for (int i = 0; i < 100000; i++) {
+        double v = ((double)rand() / RAND_MAX - 0.5) * 400.0;
+        int dec = rand() % 8;
+        yz_buf_reset(&b);
+        yz_buf_fixed(&b, v, dec);
+        char *end;
+        double back = strtod(b.data, &end);
+        cr_assert_eq(*end, '\0', "%s", b.data);
+        cr_assert(fabs(back - v) <= 0.5 * pow(10, -dec) + 1e-9, "%.17g at %d -> %s", v, dec,
+                  b.data);
+        const char *dot = strchr(b.data, '.');
+        cr_assert_eq(dot ? (int)strlen(dot + 1) : 0, dec, "%s", b.data);
+    }
+    yz_buf_reset(&b);
+    yz_buf_fixed(&b, -0.00001, 2);
+    cr_assert_str_eq(b.data, "0.00", "no negative zero");
+    yz_buf_reset(&b);
+    yz_buf_fixed(&b, NAN, 2);
+    cr_assert_str_eq(b.data, "null");
+    yz_buf_fini(&b);
+}
+
+Test(buf, take_and_url_encode)
+{
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_url_encode(&b, "工会 a-b_c.d~e&f=g");
+    char *s = yz_buf_take(&b);
+    cr_assert_str_eq(s, "%E5%B7%A5%E4%BC%9A%20a-b_c.d~e%26f%3Dg");
+    free(s);
+    yz_buf_puts(&b, "again"); /* reusable after take */
+    cr_assert_str_eq(b.data, "again");
+    yz_buf_fini(&b);
+}
+
+Test(utf8, valid_and_invalid)
+{
+    cr_assert(yz_utf8_valid("工會 abc 🚲", strlen("工會 abc 🚲")));
+    cr_assert(yz_utf8_valid("", 0));
+    cr_assert_not(yz_utf8_valid("\xff", 1));
+    cr_assert_not(yz_utf8_valid("\xc0\xaf", 2), "overlong");
+    cr_assert_not(yz_utf8_valid("\xed\xa0\x80", 3), "surrogate");
+    cr_assert_not(yz_utf8_valid("\xf4\x90\x80\x80", 4), "above U+10FFFF");
+    cr_assert_not(yz_utf8_valid("\xe5\xb7", 2), "truncated");
+    cr_assert_not(yz_utf8_valid("a\0b", 3), "NUL");
+}
+
+Test(err, messages_and_format)
+{
+    yz_errinfo ei;
+    cr_assert_eq(yz_err_setf(&ei, YZ_EINVAL, "lat", "纬度 %d 无效", "lat %d is invalid", 95),
+                 YZ_EINVAL);
+    cr_assert_str_eq(ei.field, "lat");
+    cr_assert_str_eq(ei.msg, "纬度 95 无效");
+    cr_assert_str_eq(ei.msg_en, "lat 95 is invalid");
+    cr_assert_str_eq(yz_err_name(YZ_ESTALE), "stale_version");
+    cr_assert_str_eq(yz_strerror_hant(YZ_EDB), "資料庫錯誤");
+    cr_assert_str_eq(yz_err_name(-999), "unknown");
+    yz_err_set(&ei, YZ_ENOTFOUND, NULL, NULL, NULL);
+    cr_assert_str_eq(ei.msg, "未找到");
+    cr_assert_str_eq(ei.field, "");
+    cr_assert_eq(yz_err_set(NULL, YZ_EIO, "x", "y", "z"), YZ_EIO);
+}

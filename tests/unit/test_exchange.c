@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: MIT */
+/* tests/unit/test_exchange.c - CSV and GeoJSON readers (quoting, errors naming row and field,
+ * all-or-nothing), the API's JSON object (create and patch), and write -> read round trips. */
+#include "exchange/exchange.h"
+
+#include "core/alloc.h"
+#include "model/facility.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+static yz_facility fac_items[32];
+static yz_facility_list fac;
+
+static void setup(void)
+{
+    for (size_t i = 0; i < yz_facility_seed_count; i++) {
+        fac_items[i].code = (char *)yz_facility_seeds[i].code;
+        fac_items[i].bit = yz_facility_seeds[i].bit;
+    }
+    fac = (yz_facility_list){fac_items, yz_facility_seed_count};
+}
+
+TestSuite(exchange, .init = setup);
+
+#define HDR "code,name,address,district_code,district_name,lat,lon,crs,tier,partner_kind," \
+            "partner_name,facilities,opening_hours,status,phone,seats,livelihood,batch\r\n"
+
+static int read_csv(const char *csv, yz_station **rows, size_t *n, yz_errinfo *ei)
+{
+    yz_district *d = NULL;
+    size_t nd = 0;
+    int err = yz_exchange_read_csv(csv, strlen(csv), fac, rows, n, &d, &nd, ei);
+    yz_exchange_districts_free(d, nd);
+    return err;
+}
+
+Test(exchange, csv_quoting_bom_crlf_blank_lines)
+{
+    const char *csv = "\xEF\xBB\xBF" HDR
+                      "A1,\"名字, 带逗号\",\"他说\"\"你好\"\"\",330302,鹿城区,28.0,120.6,,benchmark,"
+                      "china_tower,中国铁塔,toilet;battery_swap,\"Mo-Fr 08:00-20:00; Sa 09:00-12:00\","
+                      "open,0577-1,12,true,upgrade\r\n"
+                      "\r\n"
+                      "A2,二号,\"普通地址\",330302,鹿城区,28.1,120.7,wgs84,,,,,,,,,,\n";
+    yz_station *rows;
+    size_t n;
+    yz_errinfo ei;
+    cr_assert_eq(read_csv(csv, &rows, &n, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(rows[0].name, "名字, 带逗号");
+    cr_assert_str_eq(rows[0].address, "他说\"你好\"");
+    cr_assert_eq(rows[0].tier, YZ_TIER_BENCHMARK);
+    cr_assert_eq(rows[0].partner_kind, YZ_PARTNER_CHINA_TOWER);
+    cr_assert_eq(rows[0].facilities, (UINT64_C(1) << 3) | (UINT64_C(1) << 9));
+    cr_assert_str_eq(rows[0].opening_hours, "Mo-Fr 08:00-20:00; Sa 09:00-12:00");
+    cr_assert_eq(rows[0].seats, 12);
+    cr_assert(rows[0].livelihood);
+    cr_assert_eq(rows[0].batch, YZ_BATCH_UPGRADE);
+    cr_assert_str_eq(rows[1].address, "普通地址");
+    cr_assert_eq(rows[1].tier, YZ_TIER_BASIC, "empty optional fields take defaults");
+    cr_assert_eq(rows[1].status, YZ_STATUS_OPEN);
+    cr_assert_null(rows[1].opening_hours);
+    yz_station_array_free(rows, n);
+}
+
+static void expect_csv_error(const char *csv, const char *field, const char *in_msg)
+{
+    yz_station *rows = (yz_station *)1;
+    size_t n = 7;
+    yz_errinfo ei;
+    cr_assert_eq(read_csv(csv, &rows, &n, &ei), YZ_EINVAL, "accepted: %s", csv);
+    cr_assert_null(rows);
+    cr_assert_eq(n, 0);
+    cr_assert_str_eq(ei.field, field, "%s", ei.msg_en);
+    cr_assert(strstr(ei.msg_en, in_msg), "'%s' lacks '%s'", ei.msg_en, in_msg);
+    cr_assert(strlen(ei.msg) > 0);
+}
+
+Test(exchange, csv_errors_name_row_and_field)
+{
+    expect_csv_error(HDR "A1,n,a,330302,d,28,120,,,,,,,,,,,\nA2,n,a,330302,d,91,120,,,,,,,,,,,\n",
+                     "lat", "row 3");
+    expect_csv_error(HDR "A1,n,a,330302,d,28,120,,,,,sauna,,,,,,\n", "facilities", "sauna");
+    expect_csv_error(HDR "A1,n,a,330302,d,28,120,,gold,,,,,,,,,\n", "tier", "row 2");
+    expect_csv_error(HDR "A1,n,a,330302,d,28,120,,,,,,Mo-Fr 8-9,,,,,\n", "opening_hours", "row 2");
+    expect_csv_error(HDR "A1,n,a,330302,d,28,120,,,,,,,,,-3,,\n", "seats", "row 2");
+    expect_csv_error(HDR "A1,n,a,330302,d,28,120,,,,,,,,,,maybe,\n", "livelihood", "row 2");
+    expect_csv_error(HDR "A1,,a,330302,d,28,120,,,,,,,,,,,\n", "name", "row 2");
+    expect_csv_error(HDR "A1,n,a,330302,d,28,,,,,,,,,,,,\n", "lon", "row 2");
+    expect_csv_error(HDR "A1,n,a,330302,d,28,120\n", "", "row 2: 7 fields");
+    expect_csv_error(HDR "A1,\"unterminated,a,330302,d,28,120,,,,,,,,,,,\n", "", "quotes");
+    expect_csv_error(HDR "A1,n,a,330302,d,28,120,,,,,,,,,,,\nA1,m,a,330302,d,28,120,,,,,,,,,,,\n",
+                     "code", "row 3");
+    expect_csv_error("code,name,colour\nA1,n,red\n", "header", "colour");
+    expect_csv_error(HDR "A1,\xff\xfe,a,330302,d,28,120,,,,,,,,,,,\n", "name", "UTF-8");
+    expect_csv_error("", "header", "header");
+    /* A quoted field may span lines; rows keep their line numbers; control characters in
+     * text are refused. */
+    expect_csv_error(HDR "A1,n,\"two\nlines\",330302,d,28,120,,,,,,,,,,,\n"
+                         "A2,n,a,330302,d,28,999,,,,,,,,,,,\n",
+                     "address", "row 2");
+    expect_csv_error(HDR "A1,n,ok,330302,d,28,120,,,,,,,,,,,\n\n"
+                         "A2,\"x\ny\",a,330302,d,28,120,,,,,,,,,,,\n",
+                     "name", "row 4");
+}
+
+Test(exchange, csv_round_trip)
+{
+    const char *csv = HDR "B1,\"甲, 乙\",地址,330302,鹿城区,28.0000000,120.6000000,,smart24h,gas_station,"
+                          "中石化,toilet,24/7,open,,0,false,\r\n";
+    yz_station *rows;
+    size_t n;
+    yz_errinfo ei;
+    cr_assert_eq(read_csv(csv, &rows, &n, &ei), YZ_OK, "%s", ei.msg_en);
+    yz_buf out;
+    yz_buf_init(&out);
+    yz_exchange_write_csv(rows, n, fac, &out);
+    yz_station *again;
+    size_t m;
+    cr_assert_eq(read_csv(out.data, &again, &m, &ei), YZ_OK, "%s\n%s", ei.msg_en, out.data);
+    cr_assert_eq(m, 1);
+    cr_assert_str_eq(again[0].name, "甲, 乙");
+    cr_assert_eq(again[0].lat, rows[0].lat);
+    cr_assert_eq(again[0].facilities, rows[0].facilities);
+    cr_assert_eq(again[0].tier, YZ_TIER_SMART24H);
+    yz_buf_reset(&out);
+    yz_exchange_write_geojson(rows, n, fac, &out);
+    yz_district *d;
+    size_t nd;
+    yz_station *g;
+    size_t ng;
+    cr_assert_eq(yz_exchange_read_geojson(out.data, out.len, fac, &g, &ng, &d, &nd, &ei), YZ_OK,
+                 "%s", ei.msg_en);
+    cr_assert_eq(ng, 1);
+    cr_assert_str_eq(g[0].partner_name, "中石化");
+    cr_assert_float_eq(g[0].lon, 120.6, 1e-9);
+    cr_assert_eq(nd, 1);
+    cr_assert_str_eq(d[0].name, "鹿城区");
+    yz_exchange_districts_free(d, nd);
+    yz_station_array_free(g, ng);
+    yz_station_array_free(again, m);
+    yz_station_array_free(rows, n);
+    yz_buf_fini(&out);
+}
+
+Test(exchange, geojson_errors)
+{
+    const char *bad[] = {
+        "{\"type\":\"Feature\"}",
+        "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"geometry\":"
+        "{\"type\":\"LineString\",\"coordinates\":[[1,2],[3,4]]},\"properties\":{}}]}",
+        "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"geometry\":"
+        "{\"type\":\"Point\",\"coordinates\":[120,28]},\"properties\":{\"code\":\"X\"}}]}",
+        "not json",
+    };
+    const char *field[] = {"type", "geometry", "name", ""};
+    for (size_t i = 0; i < 4; i++) {
+        yz_station *rows;
+        size_t n;
+        yz_district *d;
+        size_t nd;
+        yz_errinfo ei;
+        cr_assert_eq(yz_exchange_read_geojson(bad[i], strlen(bad[i]), fac, &rows, &n, &d, &nd,
+                                              &ei),
+                     YZ_EINVAL, "case %zu", i);
+        cr_assert_str_eq(ei.field, field[i], "case %zu: %s", i, ei.msg_en);
+        cr_assert_null(rows);
+    }
+}
+
+Test(exchange, json_create_and_patch)
+{
+    yz_errinfo ei;
+    json_error_t je;
+    json_t *j = json_loads("{\"code\":\"C1\",\"name\":\"站\",\"district_code\":\"330302\","
+                           "\"lat\":28.0,\"lon\":120.6,\"crs\":\"gcj02\",\"facilities\":"
+                           "[\"toilet\"],\"seats\":5,\"livelihood\":true,\"id\":99}",
+                           0, &je);
+    yz_station s;
+    yz_station_init(&s);
+    cr_assert_eq(yz_exchange_station_from_json(j, fac, false, &s, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert(s.lon < 120.6 && s.lon > 120.59, "gcj02 converted to wgs84: %f", s.lon);
+    cr_assert_eq(s.seats, 5);
+    cr_assert_eq(s.id, 0, "read-only members are ignored");
+    json_decref(j);
+
+    j = json_loads("{\"name\":\"新名\",\"phone\":null}", 0, &je);
+    double lat = s.lat;
+    cr_assert_eq(yz_exchange_station_from_json(j, fac, true, &s, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_str_eq(s.name, "新名");
+    cr_assert_eq(s.lat, lat, "a patch leaves absent fields alone");
+    json_decref(j);
+
+    const char *bad[] = {"{\"lat\":\"north\"}", "{\"lat\":28}", "{\"seats\":[1]}",
+                         "{\"colour\":1}", "{\"facilities\":[1]}", "{\"crs\":\"utm\"}"};
+    const char *field[] = {"lat", "lon", "seats", "colour", "facilities", "crs"};
+    for (size_t i = 0; i < 6; i++) {
+        j = json_loads(bad[i], 0, &je);
+        yz_station c;
+        yz_station_copy(&c, &s);
+        cr_assert_eq(yz_exchange_station_from_json(j, fac, true, &c, &ei), YZ_EINVAL, "%s", bad[i]);
+        cr_assert_str_eq(ei.field, field[i], "%s: %s", bad[i], ei.msg_en);
+        yz_station_fini(&c);
+        json_decref(j);
+    }
+    j = json_loads("{\"name\":\"x\"}", 0, &je);
+    yz_station c;
+    yz_station_init(&c);
+    cr_assert_eq(yz_exchange_station_from_json(j, fac, false, &c, &ei), YZ_EINVAL);
+    json_decref(j);
+    yz_station_fini(&c);
+    yz_station_fini(&s);
+}

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: MIT */
+/* tests/unit/test_store.c - the SQLite store: migrations and seeds, station writes with
+ * optimistic concurrency, conflicts, all-or-nothing imports, and what survives a reopen. */
+#include "model/facility.h"
+#include "store/store.h"
+
+#include "core/alloc.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char path[64];
+static yz_store *st;
+
+static void district_init(yz_district *d, const char *code, const char *name)
+{
+    memset(d, 0, sizeof *d);
+    d->code = yz_strdup(code);
+    d->name = yz_strdup(name);
+    d->name_hant = yz_strdup(name);
+}
+
+static void station(yz_station *s, const char *code, const char *district)
+{
+    yz_station_init(s);
+    s->code = yz_strdup(code);
+    s->name = yz_strdup("测试驿站");
+    s->address = yz_strdup("测试路 1 号");
+    s->district_code = yz_strdup(district);
+    s->lat = 28.0;
+    s->lon = 120.65;
+    s->facilities = (UINT64_C(1) << yz_facility_seed_bit("toilet")) |
+                    (UINT64_C(1) << yz_facility_seed_bit("battery_swap"));
+    s->opening_hours = yz_strdup("Mo-Su 07:00-21:00");
+}
+
+static void setup(void)
+{
+    snprintf(path, sizeof path, "/tmp/yz-test-store-%d.db", (int)getpid());
+    unlink(path);
+    yz_errinfo ei;
+    cr_assert_eq(yz_store_open(path, &st, &ei), YZ_OK, "%s", ei.msg_en);
+    yz_district d;
+    district_init(&d, "330302", "鹿城区");
+    yz_import_counts c;
+    cr_assert_eq(yz_store_import(st, NULL, 0, &d, 1, &c, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(c.districts, 1);
+    yz_district_fini(&d);
+}
+
+static void teardown(void)
+{
+    yz_store_close(st);
+    st = NULL;
+    char p[80];
+    unlink(path);
+    snprintf(p, sizeof p, "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", path);
+    unlink(p);
+}
+
+TestSuite(store, .init = setup, .fini = teardown);
+
+Test(store, seeds_facilities_and_holidays)
+{
+    yz_facility *f;
+    size_t n;
+    yz_errinfo ei;
+    cr_assert_eq(yz_store_list_facilities(st, &f, &n, &ei), YZ_OK);
+    cr_assert_eq(n, yz_facility_seed_count);
+    cr_assert_str_eq(f[3].code, "toilet");
+    cr_assert_eq(f[3].bit, 3);
+    for (size_t i = 0; i < n; i++)
+        yz_facility_fini(&f[i]);
+    yz_free(f);
+    int32_t *days;
+    cr_assert_eq(yz_store_list_holidays(st, &days, &n, &ei), YZ_OK);
+    cr_assert_eq(n, 33, "2026 has 33 statutory holiday days");
+    yz_free(days);
+    /* Opening again applies nothing twice. */
+    yz_store *again;
+    cr_assert_eq(yz_store_open(path, &again, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(yz_store_list_facilities(again, &f, &n, &ei), YZ_OK);
+    cr_assert_eq(n, yz_facility_seed_count);
+    for (size_t i = 0; i < n; i++)
+        yz_facility_fini(&f[i]);
+    yz_free(f);
+    yz_store_close(again);
+}
+
+Test(store, create_get_update_delete)
+{
+    yz_errinfo ei;
+    yz_station s, got;
+    station(&s, "T-1", "330302");
+    cr_assert_eq(yz_store_create_station(st, &s, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert(s.id > 0);
+    cr_assert_eq(s.version, 1);
+    cr_assert_eq(yz_store_get_station(st, s.id, &got, &ei), YZ_OK);
+    cr_assert_str_eq(got.name, "测试驿站");
+    cr_assert_str_eq(got.district_name, "鹿城区");
+    cr_assert_eq(got.facilities, s.facilities);
+    cr_assert_str_eq(got.opening_hours, "Mo-Su 07:00-21:00");
+    yz_station_fini(&got);
+
+    free(s.name);
+    s.name = yz_strdup("改名");
+    cr_assert_eq(yz_store_update_station(st, &s, 1, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(s.version, 2);
+    cr_assert_eq(yz_store_update_station(st, &s, 1, &ei), YZ_ESTALE);
+    cr_assert_str_eq(ei.field, "version");
+    cr_assert_eq(yz_store_get_station(st, s.id, &got, &ei), YZ_OK);
+    cr_assert_str_eq(got.name, "改名", "a stale update changes nothing");
+    cr_assert_eq(got.version, 2);
+    yz_station_fini(&got);
+
+    cr_assert_eq(yz_store_delete_station(st, s.id, 1, &ei), YZ_ESTALE);
+    cr_assert_eq(yz_store_delete_station(st, s.id, 2, &ei), YZ_OK);
+    cr_assert_eq(yz_store_get_station(st, s.id, &got, &ei), YZ_ENOTFOUND);
+    yz_station_fini(&got);
+    cr_assert_eq(yz_store_delete_station(st, s.id, 0, &ei), YZ_ENOTFOUND);
+    yz_station_fini(&s);
+}
+
+Test(store, conflicts_and_unknown_district)
+{
+    yz_errinfo ei;
+    yz_station a, b;
+    station(&a, "T-1", "330302");
+    station(&b, "T-1", "330302");
+    cr_assert_eq(yz_store_create_station(st, &a, &ei), YZ_OK);
+    cr_assert_eq(yz_store_create_station(st, &b, &ei), YZ_ECONFLICT);
+    cr_assert_str_eq(ei.field, "code");
+    free(b.code);
+    b.code = yz_strdup("T-2");
+    free(b.district_code);
+    b.district_code = yz_strdup("999999");
+    cr_assert_eq(yz_store_create_station(st, &b, &ei), YZ_EINVAL);
+    cr_assert_str_eq(ei.field, "district_code");
+    yz_station *all;
+    size_t n;
+    cr_assert_eq(yz_store_load_stations(st, &all, &n, &ei), YZ_OK);
+    cr_assert_eq(n, 1);
+    yz_station_array_free(all, n);
+    yz_station_fini(&a);
+    yz_station_fini(&b);
+}
+
+Test(store, import_is_all_or_nothing_and_updates_by_code)
+{
+    yz_errinfo ei;
+    yz_station rows[3];
+    station(&rows[0], "T-1", "330302");
+    station(&rows[1], "T-2", "330302");
+    station(&rows[2], "T-3", "000000"); /* unknown district: the whole import fails */
+    yz_import_counts c;
+    cr_assert_eq(yz_store_import(st, rows, 3, NULL, 0, &c, &ei), YZ_EINVAL);
+    cr_assert(strstr(ei.msg_en, "row 3"), "%s", ei.msg_en);
+    yz_station *all;
+    size_t n;
+    cr_assert_eq(yz_store_load_stations(st, &all, &n, &ei), YZ_OK);
+    cr_assert_eq(n, 0, "nothing of a failed import remains");
+    yz_station_array_free(all, n);
+
+    cr_assert_eq(yz_store_import(st, rows, 2, NULL, 0, &c, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(c.created, 2);
+    free(rows[0].name);
+    rows[0].name = yz_strdup("新名字");
+    cr_assert_eq(yz_store_import(st, rows, 2, NULL, 0, &c, &ei), YZ_OK);
+    cr_assert_eq(c.created, 0);
+    cr_assert_eq(c.updated, 2);
+    cr_assert_eq(yz_store_load_stations(st, &all, &n, &ei), YZ_OK);
+    cr_assert_eq(n, 2, "re-import updates, never duplicates");
+    cr_assert_str_eq(all[0].name, "新名字");
+    cr_assert_eq(all[0].version, 2);
+    yz_station_array_free(all, n);
+    for (int i = 0; i < 3; i++)
+        yz_station_fini(&rows[i]);
+}
+
+Test(store, survives_reopen)
+{
+    yz_errinfo ei;
+    yz_station s;
+    station(&s, "T-9", "330302");
+    cr_assert_eq(yz_store_create_station(st, &s, &ei), YZ_OK);
+    yz_store_close(st);
+    cr_assert_eq(yz_store_open(path, &st, &ei), YZ_OK);
+    yz_station got;
+    cr_assert_eq(yz_store_get_station(st, s.id, &got, &ei), YZ_OK);
+    cr_assert_str_eq(got.code, "T-9");
+    yz_station_fini(&got);
+    yz_station_fini(&s);
+}
+
+Test(store, open_errors)
+{
+    yz_store *x = NULL;
+    yz_errinfo ei;
+    cr_assert_eq(yz_store_open("/nonexistent-dir/x.db", &x, &ei), YZ_EDB);
+    cr_assert_null(x);
+    cr_assert_eq(yz_store_open("", &x, &ei), YZ_EINVAL);
+    cr_assert_eq(yz_store_open("postgres://localhost/x", &x, &ei), YZ_EINVAL);
+}
