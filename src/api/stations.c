@@ -280,7 +280,7 @@ static void render_station(yz_buf *b, const yz_snap *s, size_t i, int crs, int t
     yz_buf_puts(b, ",\"hours\":[");
     static const char *days[] = {"Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"};
     for (int d = 0; d < 7; d++) {
-        char spans[256];
+        char spans[YZ_HOURS_DESCRIBE_MAX];
         if (yz_hours_describe_day(yz_snap_hours(s, i), d, spans, sizeof spans) != YZ_OK)
             spans[0] = '\0';
         yz_buf_printf(b, "%s{\"day\":\"%s\",\"spans\":", d ? "," : "", days[d]);
