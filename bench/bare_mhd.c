@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* bench/bare_mhd.c - the peer of the HTTP benchmark: a bare libmicrohttpd server with the same
- * daemon flags and thread pool as yizhan's, answering every request with a fixed JSON body of
- * about the size of a nearby answer's first station. It measures what the HTTP layer alone
- * costs, so `nearby` can be stated as a fraction of it.
- * Usage: bare_mhd PORT THREADS */
+ * daemon flags and thread pool as yizhan's, answering every request with a fixed body read
+ * from BODY_FILE (the benchmark gives it a real nearby answer, so both servers send the same
+ * bytes). It measures what the HTTP layer alone costs, so `nearby` can be stated as a
+ * fraction of it.
+ * Usage: bare_mhd PORT THREADS [BODY_FILE] */
 #include <microhttpd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char body[] = "{\"stations\":[{\"id\":1,\"code\":\"WZ0001\",\"name\":\"bench\","
-                           "\"lat\":28.0,\"lon\":120.6,\"distance_m\":12.5}],\"count\":1}\n";
+static char *body = "{\"stations\":[],\"count\":0}\n";
+static size_t body_len = 27;
 
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
                                const char *method, const char *version, const char *upload,
@@ -24,7 +25,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         return MHD_YES;
     }
     struct MHD_Response *r =
-        MHD_create_response_from_buffer(sizeof body - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+        MHD_create_response_from_buffer(body_len, body, MHD_RESPMEM_PERSISTENT);
     MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
     enum MHD_Result ret = MHD_queue_response(c, 200, r);
     MHD_destroy_response(r);
@@ -33,9 +34,18 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: bare_mhd PORT THREADS\n");
+    if (argc != 3 && argc != 4) {
+        fprintf(stderr, "usage: bare_mhd PORT THREADS [BODY_FILE]\n");
         return 2;
+    }
+    if (argc == 4) {
+        FILE *f = fopen(argv[3], "rb");
+        if (!f)
+            return 1;
+        static char buf[1 << 20];
+        body_len = fread(buf, 1, sizeof buf, f);
+        fclose(f);
+        body = buf;
     }
     sigset_t sigs;
     sigemptyset(&sigs);

@@ -232,7 +232,9 @@ static void render_position(yz_buf *b, const yz_snap *s, size_t i, int crs)
     yz_buf_fixed(b, p.lat, 7);
     yz_buf_puts(b, ",\"lon\":");
     yz_buf_fixed(b, p.lon, 7);
-    yz_buf_printf(b, ",\"crs\":\"%s\"", yz_crs_name(crs));
+    yz_buf_puts(b, ",\"crs\":\"");
+    yz_buf_puts(b, yz_crs_name(crs));
+    yz_buf_putc(b, '"');
 }
 
 static void render_open(yz_buf *b, const yz_snap *s, size_t i, int64_t t)
@@ -242,7 +244,9 @@ static void render_open(yz_buf *b, const yz_snap *s, size_t i, int64_t t)
     if (yz_snap_next_change(s, i, t, &next) == YZ_OK) {
         char iso[32];
         yz_time_format_iso8601(next, yz_snap_tz_offset(s, i), iso);
-        yz_buf_printf(b, ",\"next_change\":\"%s\"", iso);
+        yz_buf_puts(b, ",\"next_change\":\"");
+        yz_buf_puts(b, iso);
+        yz_buf_putc(b, '"');
     } else {
         yz_buf_puts(b, ",\"next_change\":null");
     }
@@ -250,9 +254,8 @@ static void render_open(yz_buf *b, const yz_snap *s, size_t i, int64_t t)
 
 static void render_nav(yz_buf *b, const yz_snap *s, size_t i, int travel)
 {
-    const yz_station *st = yz_snap_station(s, i);
     yz_buf_puts(b, ",\"nav\":");
-    yz_nav_links(b, (yz_point){st->lat, st->lon}, st->name, travel);
+    yz_nav_links_gcj02(b, yz_snap_position(s, i, YZ_CRS_GCJ02), yz_snap_name_url(s, i), travel);
 }
 
 static void render_opt_str(yz_buf *b, const char *key, const char *v)
@@ -356,7 +359,7 @@ static void h_nearby(void *ctx, yz_http_req *req)
     }
     yz_buf b;
     yz_buf_init(&b);
-    yz_buf_reserve(&b, 1024 * (n + 1));
+    yz_buf_reserve(&b, 2048 * (n + 1)); /* ~1.3 KiB a station: no reallocation */
     yz_buf_puts(&b, "{\"stations\":[");
     for (size_t j = 0; j < n; j++) {
         size_t i = hits[j].station, flen;

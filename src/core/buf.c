@@ -44,25 +44,6 @@ void yz_buf_reserve(yz_buf *b, size_t more)
     b->cap = cap;
 }
 
-void yz_buf_append(yz_buf *b, const void *p, size_t n)
-{
-    yz_buf_reserve(b, n);
-    memcpy(b->data + b->len, p, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-void yz_buf_puts(yz_buf *b, const char *s)
-{
-    yz_buf_append(b, s, strlen(s));
-}
-
-void yz_buf_putc(yz_buf *b, char c)
-{
-    yz_buf_reserve(b, 1);
-    b->data[b->len++] = c;
-    b->data[b->len] = '\0';
-}
 
 void yz_buf_vprintf(yz_buf *b, const char *fmt, va_list ap)
 {
@@ -124,41 +105,65 @@ void yz_buf_json_num(yz_buf *b, double v, int digits)
     yz_buf_printf(b, "%.*g", digits, v);
 }
 
-void yz_buf_fixed(yz_buf *b, double v, int decimals)
+size_t yz_fmt_fixed(char out[32], double v, int decimals)
 {
     static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
-    if (!isfinite(v) || v >= 1e9 || v <= -1e9 || decimals < 0 || decimals > 9) {
-        yz_buf_json_num(b, v, 15);
+    if (!isfinite(v) || v >= 1e9 || v <= -1e9 || decimals < 0 || decimals > 9)
+        return (size_t)snprintf(out, 32, "%.15g", isfinite(v) ? v : 0.0);
+    size_t n = 0;
+    int neg = v < 0;
+    if (neg)
+        v = -v;
+    uint64_t scaled = (uint64_t)(v * pow10[decimals] + 0.5);
+    uint64_t unit = (uint64_t)pow10[decimals];
+    uint64_t ip = scaled / unit, fp = scaled % unit;
+    if (neg && scaled)
+        out[n++] = '-'; /* no "-0" */
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
+                                "31323334353637383940414243444546474849505152535455565758596061"
+                                "62636465666768697071727374757677787980818283848586878889909192"
+                                "93949596979899";
+    char digits[24];
+    int nd = 0;
+    while (ip >= 100) {
+        unsigned r = (unsigned)(ip % 100);
+        ip /= 100;
+        digits[nd++] = pairs[2 * r + 1];
+        digits[nd++] = pairs[2 * r];
+    }
+    if (ip >= 10) {
+        digits[nd++] = pairs[2 * ip + 1];
+        digits[nd++] = pairs[2 * ip];
+    } else {
+        digits[nd++] = (char)('0' + ip);
+    }
+    while (nd)
+        out[n++] = digits[--nd];
+    if (decimals) {
+        out[n++] = '.';
+        int i = decimals;
+        for (; i >= 2; i -= 2) {
+            unsigned r = (unsigned)(fp % 100);
+            fp /= 100;
+            out[n + (size_t)i - 1] = pairs[2 * r + 1];
+            out[n + (size_t)i - 2] = pairs[2 * r];
+        }
+        if (i == 1)
+            out[n] = (char)('0' + fp % 10);
+        n += (size_t)decimals;
+    }
+    out[n] = '\0';
+    return n;
+}
+
+void yz_buf_fixed(yz_buf *b, double v, int decimals)
+{
+    if (!isfinite(v)) {
+        yz_buf_puts(b, "null");
         return;
     }
     char tmp[32];
-    int n = 0;
-    if (v < 0) {
-        v = -v;
-        tmp[n++] = '-';
-    }
-    uint64_t scaled = (uint64_t)(v * pow10[decimals] + 0.5);
-    uint64_t ip = scaled / (uint64_t)pow10[decimals];
-    uint64_t fp = scaled % (uint64_t)pow10[decimals];
-    char digits[24];
-    int nd = 0;
-    do {
-        digits[nd++] = (char)('0' + ip % 10);
-        ip /= 10;
-    } while (ip);
-    if (n == 1 && scaled == 0)
-        n = 0; /* no "-0" */
-    while (nd)
-        tmp[n++] = digits[--nd];
-    if (decimals) {
-        tmp[n++] = '.';
-        for (int i = decimals - 1; i >= 0; i--) {
-            tmp[n + i] = (char)('0' + fp % 10);
-            fp /= 10;
-        }
-        n += decimals;
-    }
-    yz_buf_append(b, tmp, (size_t)n);
+    yz_buf_append(b, tmp, yz_fmt_fixed(tmp, v, decimals));
 }
 
 void yz_buf_url_encode(yz_buf *b, const char *s)

@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 typedef struct yz_buf {
     char *data; /* read-only: the bytes, NUL-terminated (NULL only after fini or take) */
@@ -18,9 +19,26 @@ void yz_buf_init(yz_buf *b);
 void yz_buf_fini(yz_buf *b);
 void yz_buf_reset(yz_buf *b);
 void yz_buf_reserve(yz_buf *b, size_t more);
-void yz_buf_append(yz_buf *b, const void *p, size_t n);
-void yz_buf_puts(yz_buf *b, const char *s);
-void yz_buf_putc(yz_buf *b, char c);
+/* Append bytes / a string / a byte. Inline: responses are built from many small pieces, and
+ * inlining lets the compiler fold strlen() of literals. */
+static inline void yz_buf_append(yz_buf *b, const void *p, size_t n)
+{
+    if (b->len + n + 1 > b->cap)
+        yz_buf_reserve(b, n);
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+static inline void yz_buf_puts(yz_buf *b, const char *s)
+{
+    yz_buf_append(b, s, strlen(s));
+}
+
+static inline void yz_buf_putc(yz_buf *b, char c)
+{
+    yz_buf_append(b, &c, 1);
+}
 void yz_buf_printf(yz_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void yz_buf_vprintf(yz_buf *b, const char *fmt, va_list ap);
 /* Append `s` (UTF-8, `n` bytes) as a quoted JSON string with the needed escapes. */
@@ -31,6 +49,8 @@ void yz_buf_json_num(yz_buf *b, double v, int digits);
 /* Append `v` in fixed-point with `decimals` (0..9) digits after the point, rounded half away
  * from zero; fast (no printf), for coordinates and distances. |v| must be below 1e9. */
 void yz_buf_fixed(yz_buf *b, double v, int decimals);
+/* The same into out[32], NUL-terminated; returns the length. NaN and Inf print as 0. */
+size_t yz_fmt_fixed(char out[32], double v, int decimals);
 /* Append `s` percent-encoded for a URL query value (RFC 3986 unreserved kept). */
 void yz_buf_url_encode(yz_buf *b, const char *s);
 /* Returns the bytes, owned by the caller (free with yz_free), and leaves `b` empty as after

@@ -105,8 +105,19 @@ int yz_time_parse_iso8601(const char *s, int default_offset_min, int64_t *out)
     return YZ_OK;
 }
 
+/* Write `v` as `width` digits at p (v < 10^width). */
+static char *put_digits(char *p, int v, int width)
+{
+    for (int i = width - 1; i >= 0; i--) {
+        p[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return p + width;
+}
+
 void yz_time_format_iso8601(int64_t t, int offset_min, char out[32])
 {
+    /* No printf: every search result carries one of these. */
     int64_t local = t + (int64_t)offset_min * 60;
     int64_t days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
     int64_t secs = local - days * 86400;
@@ -114,17 +125,28 @@ void yz_time_format_iso8601(int64_t t, int offset_min, char out[32])
     yz_civil_from_days(days, &y, &m, &d);
     if (y < 0 || y > 9999)
         y = y < 0 ? 0 : 9999;
-    int hh = (int)(secs / 3600), mm = (int)(secs / 60 % 60), ss = (int)(secs % 60);
+    char *p = out;
+    p = put_digits(p, y, 4);
+    *p++ = '-';
+    p = put_digits(p, m, 2);
+    *p++ = '-';
+    p = put_digits(p, d, 2);
+    *p++ = 'T';
+    p = put_digits(p, (int)(secs / 3600), 2);
+    *p++ = ':';
+    p = put_digits(p, (int)(secs / 60 % 60), 2);
+    *p++ = ':';
+    p = put_digits(p, (int)(secs % 60), 2);
     if (offset_min == 0) {
-        snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, hh, mm, ss);
-        return;
+        *p++ = 'Z';
+    } else {
+        int a = offset_min < 0 ? -offset_min : offset_min;
+        *p++ = offset_min < 0 ? '-' : '+';
+        p = put_digits(p, a / 60 % 100, 2);
+        *p++ = ':';
+        p = put_digits(p, a % 60, 2);
     }
-    int a = offset_min < 0 ? -offset_min : offset_min;
-    char tmp[80];
-    snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", y, m, d, hh, mm, ss,
-             offset_min < 0 ? '-' : '+', a / 60 % 100, a % 60);
-    memcpy(out, tmp, 32);
-    out[31] = '\0';
+    *p = '\0';
 }
 
 /* Zones without daylight-saving time since 1992. China has kept UTC+8 throughout; the

@@ -11,9 +11,33 @@
 #define NAV_SRC "yizhan"
 
 /* Coordinates are printed with 6 decimals (0.1 m), the precision Amap and Baidu document as
- * their maximum. "%f" prints '.' as the decimal point because the program never calls
- * setlocale() and so stays in the "C" locale. */
-#define NAV_COORD_FMT "%.6f,%.6f"
+ * their maximum, by yz_buf_fixed (no printf: links are built for every search result). */
+#define NAV_DECIMALS 6
+
+/* A destination ready for links: GCJ-02 position, formatted once, and the percent-encoded
+ * name ("" = none). */
+typedef struct nav_dest {
+    char lat[24], lon[24]; /* GCJ-02 degrees with NAV_DECIMALS decimals */
+    const char *name_url;
+} nav_dest;
+
+static void dest_init(nav_dest *d, yz_point gcj, const char *name_url)
+{
+    char tmp[32];
+    size_t n = yz_fmt_fixed(tmp, gcj.lat, NAV_DECIMALS);
+    memcpy(d->lat, tmp, n + 1); /* |lat| <= 90: at most 11 bytes */
+    n = yz_fmt_fixed(tmp, gcj.lon, NAV_DECIMALS);
+    memcpy(d->lon, tmp, n + 1);
+    d->name_url = name_url ? name_url : "";
+}
+
+/* "A,B". */
+static void coord_pair(yz_buf *out, const char *a, const char *b)
+{
+    yz_buf_puts(out, a);
+    yz_buf_putc(out, ',');
+    yz_buf_puts(out, b);
+}
 
 static const char *const travel_names[YZ_TRAVEL__COUNT] = {
     [YZ_TRAVEL_RIDE] = "ride",
@@ -45,21 +69,22 @@ const char *yz_travel_name(int travel)
  * Amap app 8.0+ when callnative=1); `src` names the caller; `callnative=1` opens the app when
  * installed. `coordinate=gaode` (GCJ-02, the default) is documented on the URI API's getting
  * started page for markers rather than on the route page; we send it to say what we mean. */
-void yz_nav_amap(yz_buf *out, yz_point dest_wgs84, const char *name, int travel)
+static void amap(yz_buf *out, const nav_dest *d, int travel)
 {
     static const char *const modes[YZ_TRAVEL__COUNT] = {
         [YZ_TRAVEL_RIDE] = "ride",
         [YZ_TRAVEL_WALK] = "walk",
         [YZ_TRAVEL_DRIVE] = "car",
     };
-    assert(travel >= 0 && travel < YZ_TRAVEL__COUNT);
-    yz_point gcj = yz_coord_wgs84_to_gcj02(dest_wgs84);
-    yz_buf_printf(out, "https://uri.amap.com/navigation?to=" NAV_COORD_FMT, gcj.lon, gcj.lat);
-    if (name && *name) {
+    yz_buf_puts(out, "https://uri.amap.com/navigation?to=");
+    coord_pair(out, d->lon, d->lat);
+    if (*d->name_url) {
         yz_buf_putc(out, ',');
-        yz_buf_url_encode(out, name);
+        yz_buf_puts(out, d->name_url);
     }
-    yz_buf_printf(out, "&mode=%s&src=" NAV_SRC "&coordinate=gaode&callnative=1", modes[travel]);
+    yz_buf_puts(out, "&mode=");
+    yz_buf_puts(out, modes[travel]);
+    yz_buf_puts(out, "&src=" NAV_SRC "&coordinate=gaode&callnative=1");
 }
 
 /* Baidu URI API, web route planning (lbsyun.baidu.com, uri/api/web, "公交、驾车、步行导航"):
@@ -77,23 +102,22 @@ void yz_nav_amap(yz_buf *out, yz_point dest_wgs84, const char *name, int travel)
  *    app URI only. We send riding for riders and have not confirmed the web page honours it.
  * The '|' separator is sent percent-encoded (%7C), which RFC 3986 requires in a query and
  * which Baidu decodes like any other query byte. */
-void yz_nav_baidu(yz_buf *out, yz_point dest_wgs84, const char *name, int travel)
+static void baidu(yz_buf *out, const nav_dest *d, int travel)
 {
     static const char *const modes[YZ_TRAVEL__COUNT] = {
         [YZ_TRAVEL_RIDE] = "riding",
         [YZ_TRAVEL_WALK] = "walking",
         [YZ_TRAVEL_DRIVE] = "driving",
     };
-    assert(travel >= 0 && travel < YZ_TRAVEL__COUNT);
-    yz_point gcj = yz_coord_wgs84_to_gcj02(dest_wgs84);
-    yz_buf_printf(out, "https://api.map.baidu.com/direction?destination=latlng:" NAV_COORD_FMT,
-                  gcj.lat, gcj.lon);
-    if (name && *name) {
+    yz_buf_puts(out, "https://api.map.baidu.com/direction?destination=latlng:");
+    coord_pair(out, d->lat, d->lon);
+    if (*d->name_url) {
         yz_buf_puts(out, "%7Cname:");
-        yz_buf_url_encode(out, name);
+        yz_buf_puts(out, d->name_url);
     }
-    yz_buf_printf(out, "&mode=%s&coord_type=gcj02&output=html&src=webapp." NAV_SRC "." NAV_SRC,
-                  modes[travel]);
+    yz_buf_puts(out, "&mode=");
+    yz_buf_puts(out, modes[travel]);
+    yz_buf_puts(out, "&coord_type=gcj02&output=html&src=webapp." NAV_SRC "." NAV_SRC);
 }
 
 /* Tencent Maps URI API, web route planning (lbs.qq.com/webApi/uriV1/uriGuide/uriWebRoute):
@@ -104,20 +128,21 @@ void yz_nav_baidu(yz_buf *out, yz_point dest_wgs84, const char *name, int travel
  * Open point: the web page lists type bus | drive | walk; "bike" is documented for the app URI
  * (qqmap://map/routeplan) only. We send bike for riders and have not confirmed the web page
  * honours it. */
-void yz_nav_tencent(yz_buf *out, yz_point dest_wgs84, const char *name, int travel)
+static void tencent(yz_buf *out, const nav_dest *d, int travel)
 {
     static const char *const types[YZ_TRAVEL__COUNT] = {
         [YZ_TRAVEL_RIDE] = "bike",
         [YZ_TRAVEL_WALK] = "walk",
         [YZ_TRAVEL_DRIVE] = "drive",
     };
-    assert(travel >= 0 && travel < YZ_TRAVEL__COUNT);
-    yz_point gcj = yz_coord_wgs84_to_gcj02(dest_wgs84);
-    yz_buf_printf(out, "https://apis.map.qq.com/uri/v1/routeplan?type=%s&to=", types[travel]);
-    /* `to` is required: "终点" (destination) stands in for a missing name. */
-    yz_buf_url_encode(out, name && *name ? name : "终点");
-    yz_buf_printf(out, "&tocoord=" NAV_COORD_FMT "&coord_type=2&referer=" NAV_SRC, gcj.lat,
-                  gcj.lon);
+    yz_buf_puts(out, "https://apis.map.qq.com/uri/v1/routeplan?type=");
+    yz_buf_puts(out, types[travel]);
+    yz_buf_puts(out, "&to=");
+    /* `to` is required: "终点" (destination, percent-encoded) stands in for a missing name. */
+    yz_buf_puts(out, *d->name_url ? d->name_url : "%E7%BB%88%E7%82%B9");
+    yz_buf_puts(out, "&tocoord=");
+    coord_pair(out, d->lat, d->lon);
+    yz_buf_puts(out, "&coord_type=2&referer=" NAV_SRC);
 }
 
 /* Apple Map Links (developer.apple.com, "Map Links"): `daddr` is the destination, here
@@ -126,38 +151,73 @@ void yz_nav_tencent(yz_buf *out, yz_point dest_wgs84, const char *name, int trav
  * and in the city their length is close to a cycling route. Apple Maps draws GCJ-02 inside
  * China and WGS-84 elsewhere, which is exactly what yz_coord_wgs84_to_gcj02 returns.
  * (The newer unified Maps URLs need iOS 18.4; the old form works everywhere.) */
-void yz_nav_apple(yz_buf *out, yz_point dest_wgs84, const char *name, int travel)
+static void apple(yz_buf *out, const nav_dest *d, int travel)
 {
-    (void)name;
-    assert(travel >= 0 && travel < YZ_TRAVEL__COUNT);
-    yz_point gcj = yz_coord_wgs84_to_gcj02(dest_wgs84);
-    yz_buf_printf(out, "https://maps.apple.com/?daddr=" NAV_COORD_FMT "&dirflg=%s", gcj.lat,
-                  gcj.lon, travel == YZ_TRAVEL_DRIVE ? "d" : "w");
+    yz_buf_puts(out, "https://maps.apple.com/?daddr=");
+    coord_pair(out, d->lat, d->lon);
+    yz_buf_puts(out, travel == YZ_TRAVEL_DRIVE ? "&dirflg=d" : "&dirflg=w");
 }
 
-/* Append `key` and the link that `build` makes as one JSON member. */
-static void put_member(yz_buf *out, const char *key, yz_point dest_wgs84, const char *name,
-                       int travel, void (*build)(yz_buf *, yz_point, const char *, int))
+typedef void (*builder)(yz_buf *, const nav_dest *, int);
+
+/* Run `build` for a WGS-84 destination and a raw name (the public one-link functions). */
+static void one(yz_buf *out, builder build, yz_point dest_wgs84, const char *name, int travel)
 {
-    yz_buf url;
-    yz_buf_init(&url);
-    build(&url, dest_wgs84, name, travel);
-    yz_buf_json_str(out, key, strlen(key));
-    yz_buf_putc(out, ':');
-    yz_buf_json_str(out, url.data, url.len);
-    yz_buf_fini(&url);
+    assert(travel >= 0 && travel < YZ_TRAVEL__COUNT);
+    yz_buf enc;
+    yz_buf_init(&enc);
+    if (name)
+        yz_buf_url_encode(&enc, name);
+    nav_dest d;
+    dest_init(&d, yz_coord_wgs84_to_gcj02(dest_wgs84), enc.data);
+    build(out, &d, travel);
+    yz_buf_fini(&enc);
+}
+
+void yz_nav_amap(yz_buf *out, yz_point dest_wgs84, const char *name, int travel)
+{
+    one(out, amap, dest_wgs84, name, travel);
+}
+
+void yz_nav_baidu(yz_buf *out, yz_point dest_wgs84, const char *name, int travel)
+{
+    one(out, baidu, dest_wgs84, name, travel);
+}
+
+void yz_nav_tencent(yz_buf *out, yz_point dest_wgs84, const char *name, int travel)
+{
+    one(out, tencent, dest_wgs84, name, travel);
+}
+
+void yz_nav_apple(yz_buf *out, yz_point dest_wgs84, const char *name, int travel)
+{
+    one(out, apple, dest_wgs84, name, travel);
+}
+
+void yz_nav_links_gcj02(yz_buf *out, yz_point dest_gcj02, const char *name_url, int travel)
+{
+    assert(travel >= 0 && travel < YZ_TRAVEL__COUNT);
+    nav_dest d;
+    dest_init(&d, dest_gcj02, name_url);
+    /* The links hold only URL-safe bytes (names are percent-encoded), so they go into the
+     * JSON strings as they are. */
+    yz_buf_puts(out, "{\"amap\":\"");
+    amap(out, &d, travel);
+    yz_buf_puts(out, "\",\"baidu\":\"");
+    baidu(out, &d, travel);
+    yz_buf_puts(out, "\",\"tencent\":\"");
+    tencent(out, &d, travel);
+    yz_buf_puts(out, "\",\"apple\":\"");
+    apple(out, &d, travel);
+    yz_buf_puts(out, "\"}");
 }
 
 void yz_nav_links(yz_buf *out, yz_point dest_wgs84, const char *name, int travel)
 {
-    assert(travel >= 0 && travel < YZ_TRAVEL__COUNT);
-    yz_buf_putc(out, '{');
-    put_member(out, "amap", dest_wgs84, name, travel, yz_nav_amap);
-    yz_buf_putc(out, ',');
-    put_member(out, "baidu", dest_wgs84, name, travel, yz_nav_baidu);
-    yz_buf_putc(out, ',');
-    put_member(out, "tencent", dest_wgs84, name, travel, yz_nav_tencent);
-    yz_buf_putc(out, ',');
-    put_member(out, "apple", dest_wgs84, name, travel, yz_nav_apple);
-    yz_buf_putc(out, '}');
+    yz_buf enc;
+    yz_buf_init(&enc);
+    if (name)
+        yz_buf_url_encode(&enc, name);
+    yz_nav_links_gcj02(out, yz_coord_wgs84_to_gcj02(dest_wgs84), enc.data, travel);
+    yz_buf_fini(&enc);
 }
