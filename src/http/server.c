@@ -299,12 +299,13 @@ int yz_http_listen(yz_http_server *s)
     s->d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
             MHD_USE_TURBO,
-        (uint16_t)s->cfg.port, NULL, NULL, access_cb, s, MHD_OPTION_THREAD_POOL_SIZE,
+        (uint16_t)s->cfg.port, NULL, NULL, access_cb, s, MHD_OPTION_EXTERNAL_LOGGER, log_cb,
+        NULL, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)s->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->cfg.timeout_s,
         MHD_OPTION_CONNECTION_LIMIT, 4096u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 1024u,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_EXTERNAL_LOGGER, log_cb, NULL, MHD_OPTION_END);
+        MHD_OPTION_END);
     if (!s->d) {
         yz_log_error("http: cannot listen on %s:%d", addr, s->cfg.port);
         return -1;
