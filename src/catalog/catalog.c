@@ -106,23 +106,69 @@ static int intern_sched(yz_snap *s, uint32_t *table, size_t table_cap, const cha
     return YZ_OK;
 }
 
-static void render_fragment(const yz_snap *s, size_t i, yz_buf *b)
+/* Pieces of fragments that many stations share, rendered once per build. */
+typedef struct frag_parts {
+    yz_buf fac;       /* each facility code quoted, back to back */
+    size_t *fac_off;  /* n_fac + 1 offsets into fac */
+    yz_buf dist;      /* each district's {"code":..,"name":..} */
+    size_t *dist_off; /* n_dist + 1 offsets into dist */
+} frag_parts;
+
+static void parts_init(frag_parts *p, const yz_snap *s)
+{
+    yz_buf_init(&p->fac);
+    yz_buf_init(&p->dist);
+    p->fac_off = yz_calloc(s->n_fac + 1, sizeof *p->fac_off);
+    for (size_t f = 0; f < s->n_fac; f++) {
+        p->fac_off[f] = p->fac.len;
+        yz_buf_json_str(&p->fac, s->fac[f].code, strlen(s->fac[f].code));
+    }
+    p->fac_off[s->n_fac] = p->fac.len;
+    p->dist_off = yz_calloc(s->n_dist + 1, sizeof *p->dist_off);
+    for (size_t d = 0; d < s->n_dist; d++) {
+        p->dist_off[d] = p->dist.len;
+        yz_buf_puts(&p->dist, "{\"code\":");
+        yz_buf_json_str(&p->dist, s->dist[d].code, strlen(s->dist[d].code));
+        yz_buf_puts(&p->dist, ",\"name\":");
+        yz_buf_json_str(&p->dist, s->dist[d].name, strlen(s->dist[d].name));
+        yz_buf_putc(&p->dist, '}');
+    }
+    p->dist_off[s->n_dist] = p->dist.len;
+}
+
+static void parts_fini(frag_parts *p)
+{
+    yz_buf_fini(&p->fac);
+    yz_buf_fini(&p->dist);
+    yz_free(p->fac_off);
+    yz_free(p->dist_off);
+}
+
+static void render_fragment(const yz_snap *s, const frag_parts *p, size_t i, yz_buf *b)
 {
     const yz_station *st = &s->st[i];
-    yz_buf_printf(b, "\"id\":%lld,\"code\":", (long long)st->id);
+    yz_buf_puts(b, "\"id\":");
+    yz_buf_int(b, st->id);
+    yz_buf_puts(b, ",\"code\":");
     yz_buf_json_str(b, st->code, strlen(st->code));
     yz_buf_puts(b, ",\"name\":");
     yz_buf_json_str(b, st->name, strlen(st->name));
     yz_buf_puts(b, ",\"address\":");
     const char *addr = st->address ? st->address : "";
     yz_buf_json_str(b, addr, strlen(addr));
-    yz_buf_puts(b, ",\"district\":{\"code\":");
-    yz_buf_json_str(b, st->district_code, strlen(st->district_code));
-    yz_buf_puts(b, ",\"name\":");
+    yz_buf_puts(b, ",\"district\":");
     int32_t d = s->st_district[i];
-    const char *dn = d >= 0 ? s->dist[d].name : (st->district_name ? st->district_name : "");
-    yz_buf_json_str(b, dn, strlen(dn));
-    yz_buf_puts(b, "},\"facilities\":[");
+    if (d >= 0) {
+        yz_buf_append(b, p->dist.data + p->dist_off[d], p->dist_off[d + 1] - p->dist_off[d]);
+    } else {
+        const char *dn = st->district_name ? st->district_name : "";
+        yz_buf_puts(b, "{\"code\":");
+        yz_buf_json_str(b, st->district_code, strlen(st->district_code));
+        yz_buf_puts(b, ",\"name\":");
+        yz_buf_json_str(b, dn, strlen(dn));
+        yz_buf_putc(b, '}');
+    }
+    yz_buf_puts(b, ",\"facilities\":[");
     int first = 1;
     for (size_t f = 0; f < s->n_fac; f++) {
         if (!(st->facilities & (UINT64_C(1) << s->fac[f].bit)))
@@ -130,15 +176,50 @@ static void render_fragment(const yz_snap *s, size_t i, yz_buf *b)
         if (!first)
             yz_buf_putc(b, ',');
         first = 0;
-        yz_buf_json_str(b, s->fac[f].code, strlen(s->fac[f].code));
+        yz_buf_append(b, p->fac.data + p->fac_off[f], p->fac_off[f + 1] - p->fac_off[f]);
     }
-    yz_buf_printf(b, "],\"tier\":\"%s\",\"status\":\"%s\",\"partner_kind\":\"%s\"",
-                  yz_tier_name(st->tier), yz_status_name(st->status),
-                  yz_partner_name(st->partner_kind));
+    yz_buf_puts(b, "],\"tier\":\"");
+    yz_buf_puts(b, yz_tier_name(st->tier));
+    yz_buf_puts(b, "\",\"status\":\"");
+    yz_buf_puts(b, yz_status_name(st->status));
+    yz_buf_puts(b, "\",\"partner_kind\":\"");
+    yz_buf_puts(b, yz_partner_name(st->partner_kind));
+    yz_buf_putc(b, '"');
     if (st->partner_name) {
         yz_buf_puts(b, ",\"partner_name\":");
         yz_buf_json_str(b, st->partner_name, strlen(st->partner_name));
     }
+}
+
+/* The text index and the URL-encoded names are built on a second thread while the first
+ * builds everything else: they only read names and addresses, and a large build spends
+ * about a third of its time on them. */
+typedef struct text_job {
+    yz_textnorm *norm;
+    const yz_textdoc *docs;
+    size_t n;
+    yz_textindex *out;
+    char *names_url;
+    size_t *name_off;
+    yz_errinfo ei;
+    int err;
+} text_job;
+
+static void *text_build(void *arg)
+{
+    text_job *j = arg;
+    j->err = yz_textindex_build(j->norm, j->docs, j->n, &j->out, &j->ei);
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_reserve(&b, j->n * 96);
+    j->name_off = yz_calloc(j->n + 1, sizeof *j->name_off);
+    for (size_t i = 0; i < j->n; i++) {
+        j->name_off[i] = b.len;
+        yz_buf_url_encode(&b, j->docs[i].name);
+        yz_buf_putc(&b, '\0');
+    }
+    j->names_url = yz_buf_take(&b);
+    return NULL;
 }
 
 static int in_service(const yz_station *st)
@@ -170,6 +251,14 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
     yz_buf_init(&b);
 
     qsort(s->st, s->n, sizeof *s->st, cmp_station_id);
+    docs = yz_calloc(s->n + 1, sizeof *docs);
+    for (size_t i = 0; i < s->n; i++)
+        docs[i] = (yz_textdoc){s->st[i].name, s->st[i].address ? s->st[i].address : ""};
+    text_job tj = {norm, docs, s->n, NULL, NULL, NULL, {0}, 0};
+    pthread_t text_thread;
+    int threaded = pthread_create(&text_thread, NULL, text_build, &tj) == 0;
+    if (!threaded)
+        text_build(&tj);
     s->st_sched = yz_calloc(s->n + 1, sizeof *s->st_sched);
     s->st_district = yz_calloc(s->n + 1, sizeof *s->st_district);
     s->gcj = yz_calloc(s->n + 1, sizeof *s->gcj);
@@ -254,30 +343,34 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
         goto fail;
     }
 
-    /* Text index over names and addresses. */
-    docs = yz_calloc(s->n + 1, sizeof *docs);
-    for (size_t i = 0; i < s->n; i++)
-        docs[i] = (yz_textdoc){s->st[i].name, s->st[i].address ? s->st[i].address : ""};
-    err = yz_textindex_build(norm, docs, s->n, &s->text, ei);
-    if (err)
-        goto fail;
-
     /* Pre-rendered JSON fragments and URL-encoded names. */
     s->frag_off = yz_calloc(s->n + 1, sizeof *s->frag_off);
+    frag_parts parts;
+    parts_init(&parts, s);
+    yz_buf_reserve(&b, s->n * 384);
     for (size_t i = 0; i < s->n; i++) {
         s->frag_off[i] = b.len;
-        render_fragment(s, i, &b);
+        render_fragment(s, &parts, i, &b);
         yz_buf_putc(&b, '\0');
     }
+    parts_fini(&parts);
     s->frag_off[s->n] = b.len;
     s->frag = yz_buf_take(&b);
-    s->name_off = yz_calloc(s->n + 1, sizeof *s->name_off);
-    for (size_t i = 0; i < s->n; i++) {
-        s->name_off[i] = b.len;
-        yz_buf_url_encode(&b, s->st[i].name);
-        yz_buf_putc(&b, '\0');
+
+    if (threaded)
+        pthread_join(text_thread, NULL);
+    threaded = 0;
+    s->text = tj.out;
+    s->names_url = tj.names_url;
+    s->name_off = tj.name_off;
+    tj.names_url = NULL;
+    tj.name_off = NULL;
+    if (tj.err) {
+        err = tj.err;
+        if (ei)
+            *ei = tj.ei;
+        goto fail;
     }
-    s->names_url = yz_buf_take(&b);
 
     yz_free(table);
     yz_free(items);
@@ -287,6 +380,12 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
     *out = s;
     return YZ_OK;
 fail:
+    if (threaded)
+        pthread_join(text_thread, NULL);
+    if (s->text != tj.out)
+        yz_textindex_free(tj.out);
+    yz_free(tj.names_url);
+    yz_free(tj.name_off);
     yz_free(table);
     yz_free(items);
     yz_free(isched);

@@ -156,6 +156,20 @@ size_t yz_fmt_fixed(char out[32], double v, int decimals)
     return n;
 }
 
+void yz_buf_int(yz_buf *b, long long v)
+{
+    char tmp[24];
+    int n = 0;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        tmp[sizeof tmp - 1 - n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        tmp[sizeof tmp - 1 - n++] = '-';
+    yz_buf_append(b, tmp + sizeof tmp - n, (size_t)n);
+}
+
 void yz_buf_fixed(yz_buf *b, double v, int decimals)
 {
     if (!isfinite(v)) {
@@ -169,16 +183,22 @@ void yz_buf_fixed(yz_buf *b, double v, int decimals)
 void yz_buf_url_encode(yz_buf *b, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
+    size_t n = strlen(s);
+    yz_buf_reserve(b, 3 * n); /* the worst case: every byte escaped */
+    char *o = b->data + b->len;
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
             c == '-' || c == '_' || c == '.' || c == '~') {
-            yz_buf_putc(b, (char)c);
+            *o++ = (char)c;
         } else {
-            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-            yz_buf_append(b, e, 3);
+            *o++ = '%';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
         }
     }
+    b->len = (size_t)(o - b->data);
+    b->data[b->len] = '\0';
 }
 
 char *yz_buf_take(yz_buf *b)

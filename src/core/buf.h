@@ -49,6 +49,8 @@ void yz_buf_json_num(yz_buf *b, double v, int digits);
 /* Append `v` in fixed-point with `decimals` (0..9) digits after the point, rounded half away
  * from zero; fast (no printf), for coordinates and distances. |v| must be below 1e9. */
 void yz_buf_fixed(yz_buf *b, double v, int decimals);
+/* Append a decimal integer (no printf). */
+void yz_buf_int(yz_buf *b, long long v);
 /* The same into out[32], NUL-terminated; returns the length. NaN and Inf print as 0. */
 size_t yz_fmt_fixed(char out[32], double v, int decimals);
 /* Append `s` percent-encoded for a URL query value (RFC 3986 unreserved kept). */
