@@ -4,7 +4,7 @@
  * from BODY_FILE (the benchmark gives it a real nearby answer, so both servers send the same
  * bytes). It measures what the HTTP layer alone costs, so `nearby` can be stated as a
  * fraction of it.
- * Usage: bare_mhd PORT THREADS [BODY_FILE] */
+ * Usage: bare_mhd PORT THREADS [BODY_FILE]   (PORT 0: any free port, printed on stdout) */
 #include <microhttpd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -60,6 +60,9 @@ int main(int argc, char **argv)
         MHD_OPTION_END);
     if (!d)
         return 1;
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    printf("%u\n", info ? info->port : 0u);
+    fflush(stdout);
     int sig;
     sigwait(&sigs, &sig);
     MHD_stop_daemon(d);

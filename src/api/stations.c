@@ -227,6 +227,13 @@ static int param_position(yz_http_req *req, bool required, yz_point *at, bool *p
 
 static void render_position(yz_buf *b, const yz_snap *s, size_t i, int crs)
 {
+    if (crs == YZ_CRS_WGS84) {
+        size_t len;
+        const char *pre = yz_snap_pos_json(s, i, &len);
+        yz_buf_append(b, pre, len);
+        yz_buf_puts(b, ",\"crs\":\"wgs84\"");
+        return;
+    }
     yz_point p = yz_snap_position(s, i, crs);
     yz_buf_puts(b, ",\"lat\":");
     yz_buf_fixed(b, p.lat, 7);
@@ -255,7 +262,9 @@ static void render_open(yz_buf *b, const yz_snap *s, size_t i, int64_t t)
 static void render_nav(yz_buf *b, const yz_snap *s, size_t i, int travel)
 {
     yz_buf_puts(b, ",\"nav\":");
-    yz_nav_links_gcj02(b, yz_snap_position(s, i, YZ_CRS_GCJ02), yz_snap_name_url(s, i), travel);
+    const char *lat6, *lon6;
+    yz_snap_nav_coords(s, i, &lat6, &lon6);
+    yz_nav_links_pre(b, lat6, lon6, yz_snap_name_url(s, i), travel);
 }
 
 static void render_opt_str(yz_buf *b, const char *key, const char *v)

@@ -8,6 +8,7 @@
 #include "catalog/hours.h"
 #include "core/alloc.h"
 #include "core/time.h"
+#include "geo/nav.h"
 
 #include <assert.h>
 #include <math.h>
@@ -49,6 +50,9 @@ struct yz_snap {
     char *frag;              /* all fragments, back to back, NUL-separated */
     size_t *frag_off;        /* n + 1 offsets into frag */
     char *names_url;         /* percent-encoded names, NUL-separated */
+    char *pos;               /* per station: WGS-84 JSON members, GCJ-02 lat, GCJ-02 lon,
+                              * each NUL-terminated, back to back */
+    size_t *pos_off;         /* n + 1 offsets into pos */
     size_t *name_off;
     code_ref *codes;         /* sorted by code */
 
@@ -354,8 +358,25 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
         yz_buf_putc(&b, '\0');
     }
     parts_fini(&parts);
+
     s->frag_off[s->n] = b.len;
     s->frag = yz_buf_take(&b);
+    /* Positions as text: JSON members in WGS-84, GCJ-02 for navigation links. */
+    s->pos_off = yz_calloc(s->n + 1, sizeof *s->pos_off);
+    yz_buf_reserve(&b, s->n * 64);
+    for (size_t i = 0; i < s->n; i++) {
+        char num[32];
+        s->pos_off[i] = b.len;
+        yz_buf_puts(&b, ",\"lat\":");
+        yz_buf_fixed(&b, s->st[i].lat, 7);
+        yz_buf_puts(&b, ",\"lon\":");
+        yz_buf_fixed(&b, s->st[i].lon, 7);
+        yz_buf_putc(&b, '\0');
+        yz_buf_append(&b, num, yz_fmt_fixed(num, s->gcj[i].lat, YZ_NAV_DECIMALS) + 1);
+        yz_buf_append(&b, num, yz_fmt_fixed(num, s->gcj[i].lon, YZ_NAV_DECIMALS) + 1);
+    }
+    s->pos_off[s->n] = b.len;
+    s->pos = yz_buf_take(&b);
 
     if (threaded)
         pthread_join(text_thread, NULL);
@@ -419,6 +440,8 @@ void yz_snap_free(yz_snap *s)
     yz_free(s->frag);
     yz_free(s->frag_off);
     yz_free(s->names_url);
+    yz_free(s->pos);
+    yz_free(s->pos_off);
     yz_free(s->name_off);
     yz_free(s->codes);
     yz_index_free(s->ix);
@@ -601,6 +624,21 @@ const char *yz_snap_fragment(const yz_snap *s, size_t i, size_t *len)
 const char *yz_snap_name_url(const yz_snap *s, size_t i)
 {
     return s->names_url + s->name_off[i];
+}
+
+const char *yz_snap_pos_json(const yz_snap *s, size_t i, size_t *len)
+{
+    const char *p = s->pos + s->pos_off[i];
+    *len = strlen(p);
+    return p;
+}
+
+void yz_snap_nav_coords(const yz_snap *s, size_t i, const char **lat6, const char **lon6)
+{
+    const char *p = s->pos + s->pos_off[i];
+    p += strlen(p) + 1;
+    *lat6 = p;
+    *lon6 = p + strlen(p) + 1;
 }
 
 /* --- queries ----------------------------------------------------------------------- */

@@ -89,6 +89,11 @@ yz_point yz_snap_position(const yz_snap *s, size_t i, int crs);
 const char *yz_snap_fragment(const yz_snap *s, size_t i, size_t *len);
 /* The station name percent-encoded for URLs (navigation links). */
 const char *yz_snap_name_url(const yz_snap *s, size_t i);
+/* Pre-rendered position text of station i: `,"lat":..,"lon":..` in WGS-84 with 7 decimals
+ * (the JSON members of the default crs), and its GCJ-02 latitude and longitude with 6
+ * decimals (for navigation links). */
+const char *yz_snap_pos_json(const yz_snap *s, size_t i, size_t *len);
+void yz_snap_nav_coords(const yz_snap *s, size_t i, const char **lat6, const char **lon6);
 
 /* Nearest stations that are in service (status open or closed_temp). */
 typedef struct yz_nearby_query {

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void yz_buf_init(yz_buf *b)
@@ -37,6 +38,10 @@ void yz_buf_reserve(yz_buf *b, size_t more)
 {
     if (b->len + more + 1 <= b->cap)
         return;
+    if (more > SIZE_MAX / 4 - b->len) {
+        fprintf(stderr, "yizhan: buffer size overflow (%zu more bytes)\n", more);
+        abort();
+    }
     size_t cap = b->cap ? b->cap : 64;
     while (cap < b->len + more + 1)
         cap *= 2;

@@ -12,22 +12,26 @@
 
 /* Coordinates are printed with 6 decimals (0.1 m), the precision Amap and Baidu document as
  * their maximum, by yz_buf_fixed (no printf: links are built for every search result). */
-#define NAV_DECIMALS 6
+#define NAV_DECIMALS YZ_NAV_DECIMALS
 
-/* A destination ready for links: GCJ-02 position, formatted once, and the percent-encoded
- * name ("" = none). */
+/* A destination ready for links: GCJ-02 latitude and longitude already printed with
+ * NAV_DECIMALS decimals, and the percent-encoded name ("" = none). All borrowed. */
 typedef struct nav_dest {
-    char lat[24], lon[24]; /* GCJ-02 degrees with NAV_DECIMALS decimals */
+    const char *lat, *lon;
     const char *name_url;
 } nav_dest;
 
-static void dest_init(nav_dest *d, yz_point gcj, const char *name_url)
+/* Storage for a destination made from numbers. */
+typedef struct nav_text {
+    char lat[32], lon[32];
+} nav_text;
+
+static void dest_init(nav_dest *d, nav_text *t, yz_point gcj, const char *name_url)
 {
-    char tmp[32];
-    size_t n = yz_fmt_fixed(tmp, gcj.lat, NAV_DECIMALS);
-    memcpy(d->lat, tmp, n + 1); /* |lat| <= 90: at most 11 bytes */
-    n = yz_fmt_fixed(tmp, gcj.lon, NAV_DECIMALS);
-    memcpy(d->lon, tmp, n + 1);
+    yz_fmt_fixed(t->lat, gcj.lat, NAV_DECIMALS);
+    yz_fmt_fixed(t->lon, gcj.lon, NAV_DECIMALS);
+    d->lat = t->lat;
+    d->lon = t->lon;
     d->name_url = name_url ? name_url : "";
 }
 
@@ -169,7 +173,8 @@ static void one(yz_buf *out, builder build, yz_point dest_wgs84, const char *nam
     if (name)
         yz_buf_url_encode(&enc, name);
     nav_dest d;
-    dest_init(&d, yz_coord_wgs84_to_gcj02(dest_wgs84), enc.data);
+    nav_text t;
+    dest_init(&d, &t, yz_coord_wgs84_to_gcj02(dest_wgs84), enc.data);
     build(out, &d, travel);
     yz_buf_fini(&enc);
 }
@@ -194,11 +199,11 @@ void yz_nav_apple(yz_buf *out, yz_point dest_wgs84, const char *name, int travel
     one(out, apple, dest_wgs84, name, travel);
 }
 
-void yz_nav_links_gcj02(yz_buf *out, yz_point dest_gcj02, const char *name_url, int travel)
+void yz_nav_links_pre(yz_buf *out, const char *lat6_gcj02, const char *lon6_gcj02,
+                      const char *name_url, int travel)
 {
     assert(travel >= 0 && travel < YZ_TRAVEL__COUNT);
-    nav_dest d;
-    dest_init(&d, dest_gcj02, name_url);
+    nav_dest d = {lat6_gcj02, lon6_gcj02, name_url ? name_url : ""};
     /* The links hold only URL-safe bytes (names are percent-encoded), so they go into the
      * JSON strings as they are. */
     yz_buf_puts(out, "{\"amap\":\"");
@@ -218,6 +223,10 @@ void yz_nav_links(yz_buf *out, yz_point dest_wgs84, const char *name, int travel
     yz_buf_init(&enc);
     if (name)
         yz_buf_url_encode(&enc, name);
-    yz_nav_links_gcj02(out, yz_coord_wgs84_to_gcj02(dest_wgs84), enc.data, travel);
+    nav_text t;
+    yz_point gcj = yz_coord_wgs84_to_gcj02(dest_wgs84);
+    yz_fmt_fixed(t.lat, gcj.lat, NAV_DECIMALS);
+    yz_fmt_fixed(t.lon, gcj.lon, NAV_DECIMALS);
+    yz_nav_links_pre(out, t.lat, t.lon, enc.data, travel);
     yz_buf_fini(&enc);
 }

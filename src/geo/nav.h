@@ -32,9 +32,12 @@ const char *yz_travel_name(int travel);
  * link. `travel` must be a YZ_TRAVEL_* value (asserted). Whatever `out` held is kept. */
 void yz_nav_links(yz_buf *out, yz_point dest_wgs84, const char *name, int travel);
 
-/* As yz_nav_links, for the hot path: the destination is already in GCJ-02 and the name
- * already percent-encoded (as yz_buf_url_encode writes it; NULL or "" for none). */
-void yz_nav_links_gcj02(yz_buf *out, yz_point dest_gcj02, const char *name_url, int travel);
+/* As yz_nav_links, for the hot path: the destination's GCJ-02 latitude and longitude already
+ * printed with 6 decimals (yz_fmt_fixed), and the name already percent-encoded (as
+ * yz_buf_url_encode writes it; NULL or "" for none). */
+#define YZ_NAV_DECIMALS 6
+void yz_nav_links_pre(yz_buf *out, const char *lat6_gcj02, const char *lon6_gcj02,
+                      const char *name_url, int travel);
 
 /* The four links one by one, for the CLI. Each appends a bare URL (no quotes) to `out`, with
  * the same parameters and rules as yz_nav_links. */

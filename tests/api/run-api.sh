@@ -54,7 +54,7 @@ subst() {
 
 run_request() { # uses method path headers body checks
     local out="$tmp/body" hdr="$tmp/headers"
-    local args=(-s -o "$out" -D "$hdr" -w '%{http_code}' -X "$method")
+    local args=(-s --max-time 30 -o "$out" -D "$hdr" -w '%{http_code}' -X "$method")
     local h
     for h in "${headers[@]}"; do args+=(-H "$(subst "$h")"); done
     if [ -n "$bodybytes" ]; then

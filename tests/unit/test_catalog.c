@@ -9,6 +9,7 @@
 #include "model/facility.h"
 
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -65,6 +66,40 @@ static double haversine(double lat1, double lon1, double lat2, double lon2)
     double a = sin(dlat / 2) * sin(dlat / 2) +
                cos(lat1 * r) * cos(lat2 * r) * sin(dlon / 2) * sin(dlon / 2);
     return 2 * 6371008.8 * asin(sqrt(a));
+}
+
+/* Every pre-rendered piece, last station included, is valid JSON that says what the record
+ * says (jansson is the oracle for the syntax). */
+Test(catalog, prerendered_pieces_parse)
+{
+    yz_snap *s = demo_snap(5);
+    for (size_t i = 0; i < yz_snap_count(s); i++) {
+        const yz_station *st = yz_snap_station(s, i);
+        size_t flen, plen;
+        const char *frag = yz_snap_fragment(s, i, &flen);
+        const char *pos = yz_snap_pos_json(s, i, &plen);
+        yz_buf b;
+        yz_buf_init(&b);
+        yz_buf_putc(&b, '{');
+        yz_buf_append(&b, frag, flen);
+        yz_buf_append(&b, pos, plen);
+        yz_buf_putc(&b, '}');
+        json_error_t je;
+        json_t *j = json_loads(b.data, 0, &je);
+        cr_assert(j, "station %zu: %s in %s", i, je.text, b.data);
+        cr_assert_str_eq(json_string_value(json_object_get(j, "code")), st->code);
+        cr_assert_str_eq(json_string_value(json_object_get(j, "name")), st->name);
+        cr_assert_float_eq(json_number_value(json_object_get(j, "lat")), st->lat, 1e-7);
+        cr_assert_float_eq(json_number_value(json_object_get(j, "lon")), st->lon, 1e-7);
+        const char *lat6, *lon6;
+        yz_snap_nav_coords(s, i, &lat6, &lon6);
+        yz_point g = yz_snap_position(s, i, YZ_CRS_GCJ02);
+        cr_assert_float_eq(strtod(lat6, NULL), g.lat, 1e-6);
+        cr_assert_float_eq(strtod(lon6, NULL), g.lon, 1e-6);
+        json_decref(j);
+        yz_buf_fini(&b);
+    }
+    yz_snap_free(s);
 }
 
 Test(catalog, lookups)
