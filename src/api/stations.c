@@ -262,9 +262,9 @@ static void render_open(yz_buf *b, const yz_snap *s, size_t i, int64_t t)
 static void render_nav(yz_buf *b, const yz_snap *s, size_t i, int travel)
 {
     yz_buf_puts(b, ",\"nav\":");
-    const char *lat6, *lon6;
-    yz_snap_nav_coords(s, i, &lat6, &lon6);
-    yz_nav_links_pre(b, lat6, lon6, yz_snap_name_url(s, i), travel);
+    yz_nav_text nt;
+    yz_snap_nav_text(s, i, &nt);
+    yz_nav_links_pre(b, &nt, travel);
 }
 
 static void render_opt_str(yz_buf *b, const char *key, const char *v)

@@ -53,6 +53,7 @@ struct yz_snap {
     char *pos;               /* per station: WGS-84 JSON members, GCJ-02 lat, GCJ-02 lon,
                               * each NUL-terminated, back to back */
     size_t *pos_off;         /* n + 1 offsets into pos */
+    uint8_t (*pos_len)[3];   /* lengths of the three pieces of each station */
     size_t *name_off;
     code_ref *codes;         /* sorted by code */
 
@@ -222,6 +223,7 @@ static void *text_build(void *arg)
         yz_buf_url_encode(&b, j->docs[i].name);
         yz_buf_putc(&b, '\0');
     }
+    j->name_off[j->n] = b.len;
     j->names_url = yz_buf_take(&b);
     return NULL;
 }
@@ -363,17 +365,23 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
     s->frag = yz_buf_take(&b);
     /* Positions as text: JSON members in WGS-84, GCJ-02 for navigation links. */
     s->pos_off = yz_calloc(s->n + 1, sizeof *s->pos_off);
+    s->pos_len = yz_calloc(s->n + 1, sizeof *s->pos_len);
     yz_buf_reserve(&b, s->n * 64);
     for (size_t i = 0; i < s->n; i++) {
         char num[32];
-        s->pos_off[i] = b.len;
+        size_t at = s->pos_off[i] = b.len;
         yz_buf_puts(&b, ",\"lat\":");
         yz_buf_fixed(&b, s->st[i].lat, 7);
         yz_buf_puts(&b, ",\"lon\":");
         yz_buf_fixed(&b, s->st[i].lon, 7);
+        s->pos_len[i][0] = (uint8_t)(b.len - at);
         yz_buf_putc(&b, '\0');
-        yz_buf_append(&b, num, yz_fmt_fixed(num, s->gcj[i].lat, YZ_NAV_DECIMALS) + 1);
-        yz_buf_append(&b, num, yz_fmt_fixed(num, s->gcj[i].lon, YZ_NAV_DECIMALS) + 1);
+        size_t k = yz_fmt_fixed(num, s->gcj[i].lat, YZ_NAV_DECIMALS);
+        s->pos_len[i][1] = (uint8_t)k;
+        yz_buf_append(&b, num, k + 1);
+        k = yz_fmt_fixed(num, s->gcj[i].lon, YZ_NAV_DECIMALS);
+        s->pos_len[i][2] = (uint8_t)k;
+        yz_buf_append(&b, num, k + 1);
     }
     s->pos_off[s->n] = b.len;
     s->pos = yz_buf_take(&b);
@@ -442,6 +450,7 @@ void yz_snap_free(yz_snap *s)
     yz_free(s->names_url);
     yz_free(s->pos);
     yz_free(s->pos_off);
+    yz_free(s->pos_len);
     yz_free(s->name_off);
     yz_free(s->codes);
     yz_index_free(s->ix);
@@ -628,17 +637,19 @@ const char *yz_snap_name_url(const yz_snap *s, size_t i)
 
 const char *yz_snap_pos_json(const yz_snap *s, size_t i, size_t *len)
 {
-    const char *p = s->pos + s->pos_off[i];
-    *len = strlen(p);
-    return p;
+    *len = s->pos_len[i][0];
+    return s->pos + s->pos_off[i];
 }
 
-void yz_snap_nav_coords(const yz_snap *s, size_t i, const char **lat6, const char **lon6)
+void yz_snap_nav_text(const yz_snap *s, size_t i, yz_nav_text *out)
 {
     const char *p = s->pos + s->pos_off[i];
-    p += strlen(p) + 1;
-    *lat6 = p;
-    *lon6 = p + strlen(p) + 1;
+    out->lat6 = p + s->pos_len[i][0] + 1;
+    out->lat_len = s->pos_len[i][1];
+    out->lon6 = out->lat6 + out->lat_len + 1;
+    out->lon_len = s->pos_len[i][2];
+    out->name_url = s->names_url + s->name_off[i];
+    out->name_len = s->name_off[i + 1] - s->name_off[i] - 1;
 }
 
 /* --- queries ----------------------------------------------------------------------- */

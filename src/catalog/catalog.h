@@ -14,6 +14,7 @@
 #include "core/err.h"
 #include "geo/coord.h"
 #include "geo/index.h"
+#include "geo/nav.h"
 #include "model/station.h"
 
 #include <stdbool.h>
@@ -93,7 +94,7 @@ const char *yz_snap_name_url(const yz_snap *s, size_t i);
  * (the JSON members of the default crs), and its GCJ-02 latitude and longitude with 6
  * decimals (for navigation links). */
 const char *yz_snap_pos_json(const yz_snap *s, size_t i, size_t *len);
-void yz_snap_nav_coords(const yz_snap *s, size_t i, const char **lat6, const char **lon6);
+void yz_snap_nav_text(const yz_snap *s, size_t i, yz_nav_text *out);
 
 /* Nearest stations that are in service (status open or closed_temp). */
 typedef struct yz_nearby_query {

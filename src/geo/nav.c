@@ -19,6 +19,7 @@
 typedef struct nav_dest {
     const char *lat, *lon;
     const char *name_url;
+    size_t lat_len, lon_len, name_len;
 } nav_dest;
 
 /* Storage for a destination made from numbers. */
@@ -33,14 +34,17 @@ static void dest_init(nav_dest *d, nav_text *t, yz_point gcj, const char *name_u
     d->lat = t->lat;
     d->lon = t->lon;
     d->name_url = name_url ? name_url : "";
+    d->lat_len = strlen(d->lat);
+    d->lon_len = strlen(d->lon);
+    d->name_len = strlen(d->name_url);
 }
 
 /* "A,B". */
-static void coord_pair(yz_buf *out, const char *a, const char *b)
+static void coord_pair(yz_buf *out, const char *a, size_t a_len, const char *b, size_t b_len)
 {
-    yz_buf_puts(out, a);
+    yz_buf_append(out, a, a_len);
     yz_buf_putc(out, ',');
-    yz_buf_puts(out, b);
+    yz_buf_append(out, b, b_len);
 }
 
 static const char *const travel_names[YZ_TRAVEL__COUNT] = {
@@ -81,10 +85,10 @@ static void amap(yz_buf *out, const nav_dest *d, int travel)
         [YZ_TRAVEL_DRIVE] = "car",
     };
     yz_buf_puts(out, "https://uri.amap.com/navigation?to=");
-    coord_pair(out, d->lon, d->lat);
+    coord_pair(out, d->lon, d->lon_len, d->lat, d->lat_len);
     if (*d->name_url) {
         yz_buf_putc(out, ',');
-        yz_buf_puts(out, d->name_url);
+        yz_buf_append(out, d->name_url, d->name_len);
     }
     yz_buf_puts(out, "&mode=");
     yz_buf_puts(out, modes[travel]);
@@ -114,10 +118,10 @@ static void baidu(yz_buf *out, const nav_dest *d, int travel)
         [YZ_TRAVEL_DRIVE] = "driving",
     };
     yz_buf_puts(out, "https://api.map.baidu.com/direction?destination=latlng:");
-    coord_pair(out, d->lat, d->lon);
+    coord_pair(out, d->lat, d->lat_len, d->lon, d->lon_len);
     if (*d->name_url) {
         yz_buf_puts(out, "%7Cname:");
-        yz_buf_puts(out, d->name_url);
+        yz_buf_append(out, d->name_url, d->name_len);
     }
     yz_buf_puts(out, "&mode=");
     yz_buf_puts(out, modes[travel]);
@@ -143,9 +147,12 @@ static void tencent(yz_buf *out, const nav_dest *d, int travel)
     yz_buf_puts(out, types[travel]);
     yz_buf_puts(out, "&to=");
     /* `to` is required: "终点" (destination, percent-encoded) stands in for a missing name. */
-    yz_buf_puts(out, *d->name_url ? d->name_url : "%E7%BB%88%E7%82%B9");
+    if (d->name_len)
+        yz_buf_append(out, d->name_url, d->name_len);
+    else
+        yz_buf_puts(out, "%E7%BB%88%E7%82%B9");
     yz_buf_puts(out, "&tocoord=");
-    coord_pair(out, d->lat, d->lon);
+    coord_pair(out, d->lat, d->lat_len, d->lon, d->lon_len);
     yz_buf_puts(out, "&coord_type=2&referer=" NAV_SRC);
 }
 
@@ -158,7 +165,7 @@ static void tencent(yz_buf *out, const nav_dest *d, int travel)
 static void apple(yz_buf *out, const nav_dest *d, int travel)
 {
     yz_buf_puts(out, "https://maps.apple.com/?daddr=");
-    coord_pair(out, d->lat, d->lon);
+    coord_pair(out, d->lat, d->lat_len, d->lon, d->lon_len);
     yz_buf_puts(out, travel == YZ_TRAVEL_DRIVE ? "&dirflg=d" : "&dirflg=w");
 }
 
@@ -199,11 +206,11 @@ void yz_nav_apple(yz_buf *out, yz_point dest_wgs84, const char *name, int travel
     one(out, apple, dest_wgs84, name, travel);
 }
 
-void yz_nav_links_pre(yz_buf *out, const char *lat6_gcj02, const char *lon6_gcj02,
-                      const char *name_url, int travel)
+void yz_nav_links_pre(yz_buf *out, const yz_nav_text *dest, int travel)
 {
     assert(travel >= 0 && travel < YZ_TRAVEL__COUNT);
-    nav_dest d = {lat6_gcj02, lon6_gcj02, name_url ? name_url : ""};
+    nav_dest d = {dest->lat6, dest->lon6, dest->name_url, dest->lat_len, dest->lon_len,
+                  dest->name_len};
     /* The links hold only URL-safe bytes (names are percent-encoded), so they go into the
      * JSON strings as they are. */
     yz_buf_puts(out, "{\"amap\":\"");
@@ -227,6 +234,7 @@ void yz_nav_links(yz_buf *out, yz_point dest_wgs84, const char *name, int travel
     yz_point gcj = yz_coord_wgs84_to_gcj02(dest_wgs84);
     yz_fmt_fixed(t.lat, gcj.lat, NAV_DECIMALS);
     yz_fmt_fixed(t.lon, gcj.lon, NAV_DECIMALS);
-    yz_nav_links_pre(out, t.lat, t.lon, enc.data, travel);
+    yz_nav_text nt = {t.lat, strlen(t.lat), t.lon, strlen(t.lon), enc.data, enc.len};
+    yz_nav_links_pre(out, &nt, travel);
     yz_buf_fini(&enc);
 }

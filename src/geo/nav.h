@@ -36,8 +36,15 @@ void yz_nav_links(yz_buf *out, yz_point dest_wgs84, const char *name, int travel
  * printed with 6 decimals (yz_fmt_fixed), and the name already percent-encoded (as
  * yz_buf_url_encode writes it; NULL or "" for none). */
 #define YZ_NAV_DECIMALS 6
-void yz_nav_links_pre(yz_buf *out, const char *lat6_gcj02, const char *lon6_gcj02,
-                      const char *name_url, int travel);
+typedef struct yz_nav_text {
+    const char *lat6;     /* GCJ-02 latitude, YZ_NAV_DECIMALS decimals */
+    size_t lat_len;
+    const char *lon6;     /* GCJ-02 longitude */
+    size_t lon_len;
+    const char *name_url; /* percent-encoded name, "" for none (never NULL) */
+    size_t name_len;
+} yz_nav_text;
+void yz_nav_links_pre(yz_buf *out, const yz_nav_text *dest, int travel);
 
 /* The four links one by one, for the CLI. Each appends a bare URL (no quotes) to `out`, with
  * the same parameters and rules as yz_nav_links. */

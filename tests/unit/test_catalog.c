@@ -91,11 +91,15 @@ Test(catalog, prerendered_pieces_parse)
         cr_assert_str_eq(json_string_value(json_object_get(j, "name")), st->name);
         cr_assert_float_eq(json_number_value(json_object_get(j, "lat")), st->lat, 1e-7);
         cr_assert_float_eq(json_number_value(json_object_get(j, "lon")), st->lon, 1e-7);
-        const char *lat6, *lon6;
-        yz_snap_nav_coords(s, i, &lat6, &lon6);
+        yz_nav_text nt;
+        yz_snap_nav_text(s, i, &nt);
         yz_point g = yz_snap_position(s, i, YZ_CRS_GCJ02);
-        cr_assert_float_eq(strtod(lat6, NULL), g.lat, 1e-6);
-        cr_assert_float_eq(strtod(lon6, NULL), g.lon, 1e-6);
+        cr_assert_float_eq(strtod(nt.lat6, NULL), g.lat, 1e-6);
+        cr_assert_float_eq(strtod(nt.lon6, NULL), g.lon, 1e-6);
+        cr_assert_eq(nt.lat_len, strlen(nt.lat6));
+        cr_assert_eq(nt.lon_len, strlen(nt.lon6));
+        cr_assert_eq(nt.name_len, strlen(nt.name_url));
+        cr_assert_eq(nt.name_url, yz_snap_name_url(s, i));
         json_decref(j);
         yz_buf_fini(&b);
     }
