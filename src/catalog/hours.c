@@ -5,6 +5,7 @@
 #include "catalog/hours.h"
 
 #include "core/alloc.h"
+#include "core/utf8.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -117,35 +118,8 @@ static void fmt_hhmm(int m, char out[6])
 /* Length of the valid UTF-8 sequence at s (at most `n` bytes), or 0 if it is not one. */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
-    unsigned char c = s[0];
-    size_t len;
-    unsigned char lo = 0x80, hi = 0xbf;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf)
-        len = 2;
-    else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        if (c == 0xe0)
-            lo = 0xa0;
-        else if (c == 0xed)
-            hi = 0x9f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        if (c == 0xf0)
-            lo = 0x90;
-        else if (c == 0xf4)
-            hi = 0x8f;
-    } else
-        return 0;
-    if (len > n)
-        return 0;
-    if (s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if (s[i] < 0x80 || s[i] > 0xbf)
-            return 0;
-    return len;
+    uint32_t cp;
+    return yz_utf8_decode((const char *)s, n, &cp);
 }
 
 /* The 1-based character (code point) position of `at` in `src`. */

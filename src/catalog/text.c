@@ -6,6 +6,7 @@
 #include "catalog/text.h"
 
 #include "core/alloc.h"
+#include "core/utf8.h"
 
 #include <opencc.h>
 #include <stdbool.h>
@@ -20,45 +21,6 @@ extern const struct {
 extern const size_t yz__pinyin_initials_count;
 
 /* ---- UTF-8 ----------------------------------------------------------------------------------- */
-
-/* Decode the code point at s[0..len), len >= 1. Returns its length in bytes (1 to 4), or 0 if
- * the bytes there are not valid UTF-8: a stray continuation byte, a truncated sequence, an
- * overlong form, a surrogate (U+D800..U+DFFF) or a code point past U+10FFFF. */
-static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
-{
-    uint32_t c = s[0], v;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c < 0xC2) /* continuation byte, or a lead byte that can only start an overlong form */
-        return 0;
-    if (c < 0xE0) {
-        if (len < 2 || (s[1] & 0xC0) != 0x80)
-            return 0;
-        *cp = (c & 0x1F) << 6 | (s[1] & 0x3Fu);
-        return 2;
-    }
-    if (c < 0xF0) {
-        if (len < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
-            return 0;
-        v = (c & 0x0F) << 12 | (s[1] & 0x3Fu) << 6 | (s[2] & 0x3Fu);
-        if (v < 0x800 || (v >= 0xD800 && v <= 0xDFFF))
-            return 0;
-        *cp = v;
-        return 3;
-    }
-    if (c < 0xF5) {
-        if (len < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
-            return 0;
-        v = (c & 0x07) << 18 | (s[1] & 0x3Fu) << 12 | (s[2] & 0x3Fu) << 6 | (s[3] & 0x3Fu);
-        if (v < 0x10000 || v > 0x10FFFF)
-            return 0;
-        *cp = v;
-        return 4;
-    }
-    return 0;
-}
 
 /* Decode the next code point of text known to be valid and NUL-terminated (normalised text).
  * Returns 0 at the terminating NUL, without moving past it. */
@@ -208,7 +170,7 @@ static uint32_t opencc_one(yz_textnorm *n, uint32_t cp)
         return cp;
     uint32_t v = cp, w;
     size_t rl = strlen(r);
-    if (rl && utf8_decode((const unsigned char *)r, rl, &w) == rl)
+    if (rl && yz_utf8_decode(r, rl, &w) == rl)
         v = w;
     opencc_convert_utf8_free(r);
     return v;
@@ -243,7 +205,7 @@ static int normalise(yz_textnorm *n, const char *s, size_t len, yz_buf *out)
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
     while (p < end) {
         uint32_t cp;
-        size_t k = utf8_decode(p, (size_t)(end - p), &cp);
+        size_t k = yz_utf8_decode((const char *)p, (size_t)(end - p), &cp);
         if (k == 0) {
             out->data[out->len] = '\0';
             return YZ_EINVAL;
@@ -875,7 +837,7 @@ static int parse_query(yz_textnorm *n, const char *query, term *terms, size_t *n
         const unsigned char *p = start, *stop = NULL;
         while (p < end) {
             uint32_t cp;
-            size_t k = utf8_decode(p, (size_t)(end - p), &cp);
+            size_t k = yz_utf8_decode((const char *)p, (size_t)(end - p), &cp);
             if (k == 0)
                 return yz_err_set(ei, YZ_EINVAL, "q", "查询不是有效的 UTF-8",
                                   "the query is not valid UTF-8");

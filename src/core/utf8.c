@@ -1,46 +1,53 @@
 /* SPDX-License-Identifier: MIT */
-/* core/utf8.c - UTF-8 validation, following the well-formed byte table of Unicode 15 §3.9. */
+/* core/utf8.c - strict UTF-8 decoding and validation (RFC 3629, Unicode 15 §3.9). */
 #include "core/utf8.h"
 
-bool yz_utf8_valid(const char *str, size_t n)
+size_t yz_utf8_decode(const char *str, size_t len, uint32_t *cp)
 {
     const unsigned char *s = (const unsigned char *)str;
+    uint32_t c = s[0], v;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c < 0xC2) /* continuation byte, or a lead byte that can only start an overlong form */
+        return 0;
+    if (c < 0xE0) {
+        if (len < 2 || (s[1] & 0xC0) != 0x80)
+            return 0;
+        *cp = (c & 0x1F) << 6 | (s[1] & 0x3Fu);
+        return 2;
+    }
+    if (c < 0xF0) {
+        if (len < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+            return 0;
+        v = (c & 0x0F) << 12 | (s[1] & 0x3Fu) << 6 | (s[2] & 0x3Fu);
+        if (v < 0x800 || (v >= 0xD800 && v <= 0xDFFF))
+            return 0;
+        *cp = v;
+        return 3;
+    }
+    if (c < 0xF5) {
+        if (len < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
+            return 0;
+        v = (c & 0x07) << 18 | (s[1] & 0x3Fu) << 12 | (s[2] & 0x3Fu) << 6 | (s[3] & 0x3Fu);
+        if (v < 0x10000 || v > 0x10FFFF)
+            return 0;
+        *cp = v;
+        return 4;
+    }
+    return 0;
+}
+
+bool yz_utf8_valid(const char *s, size_t n)
+{
     size_t i = 0;
+    uint32_t cp;
     while (i < n) {
-        unsigned char c = s[i];
-        if (c == 0)
+        size_t k = yz_utf8_decode(s + i, n - i, &cp);
+        if (!k || !cp)
             return false;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t len;
-        unsigned char lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            if (c == 0xE0)
-                lo = 0xA0;
-            else if (c == 0xED)
-                hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            if (c == 0xF0)
-                lo = 0x90;
-            else if (c == 0xF4)
-                hi = 0x8F;
-        } else {
-            return false;
-        }
-        if (i + len > n)
-            return false;
-        if (s[i + 1] < lo || s[i + 1] > hi)
-            return false;
-        for (size_t k = 2; k < len; k++)
-            if (s[i + k] < 0x80 || s[i + k] > 0xBF)
-                return false;
-        i += len;
+        i += k;
     }
     return true;
 }
