@@ -78,6 +78,9 @@ int yz_api_new(yz_store *st, const yz_api_config *cfg, yz_api **out, yz_errinfo 
     yz_api *api = yz_calloc(1, sizeof *api);
     api->st = st;
     api->cat = yz_catalog_new(snap);
+    api->limiter = yz__limiter_new(cfg->writes_per_min_token > 0 ? cfg->writes_per_min_token : 60,
+                                   cfg->writes_per_min_ip > 0 ? cfg->writes_per_min_ip : 600);
+    api->public_url = yz_strdup(cfg->public_url ? cfg->public_url : "http://localhost:8080");
     if (cfg->admin_token && *cfg->admin_token) {
         api->has_token = true;
         crypto_generichash(api->token_hash, sizeof api->token_hash,
@@ -92,7 +95,14 @@ void yz_api_free(yz_api *api)
 {
     if (!api)
         return;
+    yz__api_free_visits(api);
+    yz__api_free_reviews(api);
+    yz__api_free_reports(api);
+    yz__api_free_events(api);
+    yz__api_free_meals(api);
     yz_catalog_free(api->cat);
+    yz__limiter_free(api->limiter);
+    yz_free(api->public_url);
     yz_free(api);
 }
 
@@ -113,6 +123,22 @@ int yz__api_check_admin(const yz_api *api, yz_http_req *req, yz_errinfo *ei)
     if (sodium_memcmp(got, api->token_hash, sizeof got) != 0)
         return yz_err_set(ei, YZ_EFORBIDDEN, "Authorization", "管理员凭证不正确",
                           "the admin token is wrong");
+    return YZ_OK;
+}
+
+int yz__api_parse_json(yz_http_req *req, json_t **out, yz_errinfo *ei)
+{
+    size_t len;
+    const char *body = yz_http_body(req, &len);
+    const char *ct = yz_http_header(req, "Content-Type");
+    if (ct && strncmp(ct, "application/json", 16) != 0)
+        return yz_err_set(ei, YZ_EINVAL, "Content-Type", "请求体须为 application/json",
+                          "the body must be application/json");
+    json_error_t jerr;
+    *out = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!*out)
+        return yz_err_setf(ei, YZ_EINVAL, "body", "JSON 格式错误（第 %d 个字符）：%s",
+                           "malformed JSON (at character %d): %s", jerr.position, jerr.text);
     return YZ_OK;
 }
 
@@ -244,5 +270,11 @@ void yz_api_register(yz_api *api, yz_http_server *srv)
     yz_http_route(srv, "GET", "/api/v1/facilities", "facilities", h_facilities, api);
     yz_http_route(srv, "GET", "/api/v1/districts", "districts", h_districts, api);
     yz__api_register_stations(api, srv);
+    yz__api_register_workers(api, srv);
+    yz__api_register_visits(api, srv);
+    yz__api_register_reviews(api, srv);
+    yz__api_register_reports(api, srv);
+    yz__api_register_events(api, srv);
+    yz__api_register_meals(api, srv);
     yz_http_route(srv, "GET", "/", "front", h_front, api);
 }

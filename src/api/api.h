@@ -13,7 +13,10 @@
 typedef struct yz_api yz_api;
 
 typedef struct yz_api_config {
-    const char *admin_token; /* bearer token for writes; NULL or "" = writes refused */
+    const char *admin_token;  /* bearer token for writes; NULL or "" = writes refused */
+    const char *public_url;   /* base of QR links, "http://localhost:8080" when NULL */
+    double writes_per_min_token; /* per worker token; 0 = default 60 */
+    double writes_per_min_ip;    /* per client address; 0 = default 600 */
 } yz_api_config;
 
 /* Load the catalog from `st` (borrowed; must outlive the api). Returns owned *out. */

@@ -5,8 +5,13 @@
 
 #include "api/api.h"
 #include "core/buf.h"
+#include "store/workers.h"
+
+#include <jansson.h>
 
 #include <stdbool.h>
+
+typedef struct yz_limiter yz_limiter;
 
 struct yz_api {
     yz_store *st;        /* borrowed */
@@ -14,6 +19,15 @@ struct yz_api {
     bool has_token;
     unsigned char token_hash[32]; /* BLAKE2b of the admin token */
     yz_http_server *srv; /* borrowed, set by yz_api_register */
+    yz_limiter *limiter; /* write rate limits */
+    char *public_url;    /* base of links printed on posters and QR codes */
+    /* Per-area state, owned by the area's file (api/<area>.c), created in its register
+     * function and freed by yz__api_free_<area>. */
+    struct yz_api_visits *visits;
+    struct yz_api_reviews *reviews;
+    struct yz_api_reports *reports;
+    struct yz_api_events *events;
+    struct yz_api_meals *meals;
 };
 
 #define YZ_JSON "application/json; charset=utf-8"
@@ -24,7 +38,42 @@ void yz__api_ok(yz_http_req *req, yz_buf *body);
  * no token configured). */
 int yz__api_check_admin(const yz_api *api, yz_http_req *req, yz_errinfo *ei);
 
+/* Parse the request body as a JSON value (object or array). Rejects a Content-Type other than
+ * application/json, malformed JSON and duplicate keys, naming field "body". Returns owned. */
+int yz__api_parse_json(yz_http_req *req, json_t **out, yz_errinfo *ei);
+
+/* The worker behind `Authorization: Bearer <token>`, after checking the per-token and
+ * per-address write limits. YZ_EUNAUTH (no token, unknown token), YZ_EEXPIRED, YZ_ERATE.
+ * For every write a worker makes. */
+int yz__api_worker(yz_api *api, yz_http_req *req, yz_worker *w, yz_errinfo *ei);
+/* The per-address write limit alone (writes without a worker token, e.g. Open311). */
+int yz__api_limit_ip(yz_api *api, yz_http_req *req, yz_errinfo *ei);
+
+/* Write rate limits: token buckets keyed by a string. */
+yz_limiter *yz__limiter_new(double per_min_token, double per_min_ip);
+void yz__limiter_free(yz_limiter *l);
+/* Take one from the bucket of `key` (kind 0: token, 1: address). YZ_OK, or YZ_ERATE with
+ * *retry_s set. */
+int yz__limiter_take(yz_limiter *l, int kind, const char *key, int *retry_s);
+
+/* Extra members on every station a worker sees (nearby results and the station itself):
+ * `"rating":{...}` and `"today":[...]`. Each appends nothing when its area has no data.
+ * `station_id` is the station's id, `t` the query time. */
+void yz__api_render_rating(yz_api *api, int64_t station_id, yz_buf *b);
+void yz__api_render_today(yz_api *api, const yz_snap *s, size_t i, int64_t t, yz_buf *b);
+
+/* Routes of each area; each file's register creates its state in `api`, free_* frees it. */
 void yz__api_register_stations(yz_api *api, yz_http_server *srv);
-void yz__api_register_meta(yz_api *api, yz_http_server *srv);
+void yz__api_register_workers(yz_api *api, yz_http_server *srv);
+void yz__api_register_visits(yz_api *api, yz_http_server *srv);
+void yz__api_register_reviews(yz_api *api, yz_http_server *srv);
+void yz__api_register_reports(yz_api *api, yz_http_server *srv);
+void yz__api_register_events(yz_api *api, yz_http_server *srv);
+void yz__api_register_meals(yz_api *api, yz_http_server *srv);
+void yz__api_free_visits(yz_api *api);
+void yz__api_free_reviews(yz_api *api);
+void yz__api_free_reports(yz_api *api);
+void yz__api_free_events(yz_api *api);
+void yz__api_free_meals(yz_api *api);
 
 #endif

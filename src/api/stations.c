@@ -277,8 +277,8 @@ static void render_opt_str(yz_buf *b, const char *key, const char *v)
 }
 
 /* The full record of station i. */
-static void render_station(yz_buf *b, const yz_snap *s, size_t i, int crs, int travel,
-                           int64_t t)
+static void render_station(yz_api *api, yz_buf *b, const yz_snap *s, size_t i, int crs,
+                           int travel, int64_t t)
 {
     const yz_station *st = yz_snap_station(s, i);
     size_t flen;
@@ -316,6 +316,8 @@ static void render_station(yz_buf *b, const yz_snap *s, size_t i, int crs, int t
     yz_buf_printf(b, ",\"created_at\":\"%s\"", iso);
     yz_time_format_iso8601(st->updated_at, 480, iso);
     yz_buf_printf(b, ",\"updated_at\":\"%s\",\"version\":%lld", iso, (long long)st->version);
+    yz__api_render_rating(api, st->id, b);
+    yz__api_render_today(api, s, i, t, b);
     render_nav(b, s, i, travel);
     yz_buf_putc(b, '}');
 }
@@ -379,10 +381,14 @@ static void h_nearby(void *ctx, yz_http_req *req)
         yz_buf_puts(&b, ",\"distance_m\":");
         yz_buf_fixed(&b, hits[j].distance_m, 1);
         render_open(&b, s, i, q.t);
+        yz__api_render_rating(api, yz_snap_station(s, i)->id, &b);
+        yz__api_render_today(api, s, i, q.t, &b);
         render_nav(&b, s, i, travel);
         yz_buf_putc(&b, '}');
     }
-    yz_buf_printf(&b, "],\"count\":%zu}\n", n);
+    yz_buf_puts(&b, "],\"count\":");
+    yz_buf_int(&b, (long long)n);
+    yz_buf_puts(&b, "}\n");
     yz_catalog_release(api->cat, s);
     yz__api_ok(req, &b);
     return;
@@ -430,7 +436,7 @@ static void h_get(void *ctx, yz_http_req *req)
         goto fail;
     yz_buf b;
     yz_buf_init(&b);
-    render_station(&b, s, (size_t)i, crs, travel, t);
+    render_station(api, &b, s, (size_t)i, crs, travel, t);
     yz_buf_putc(&b, '\n');
     char etag[32];
     snprintf(etag, sizeof etag, "\"%lld\"", (long long)yz_snap_station(s, (size_t)i)->version);
@@ -630,22 +636,6 @@ static void republish(yz_api *api, const yz_station *upsert, int64_t delete_id)
     yz_catalog_publish(api->cat, next);
 }
 
-static int parse_body(yz_http_req *req, json_t **out, yz_errinfo *ei)
-{
-    size_t len;
-    const char *body = yz_http_body(req, &len);
-    const char *ct = yz_http_header(req, "Content-Type");
-    if (ct && strncmp(ct, "application/json", 16) != 0)
-        return yz_err_set(ei, YZ_EINVAL, "Content-Type", "请求体须为 application/json",
-                          "the body must be application/json");
-    json_error_t jerr;
-    *out = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!*out)
-        return yz_err_setf(ei, YZ_EINVAL, "body", "JSON 格式错误（第 %d 个字符）：%s",
-                           "malformed JSON (at character %d): %s", jerr.position, jerr.text);
-    return YZ_OK;
-}
-
 /* If-Match: "3", 3 or W/"3". Returns 0 when absent, -1 when malformed. */
 static int64_t if_match(yz_http_req *req)
 {
@@ -671,7 +661,7 @@ static void respond_station(yz_api *api, yz_http_req *req, int status, int64_t i
     yz_buf b;
     yz_buf_init(&b);
     if (i >= 0) {
-        render_station(&b, s, (size_t)i, YZ_CRS_WGS84, YZ_TRAVEL_RIDE, yz_time_now());
+        render_station(api, &b, s, (size_t)i, YZ_CRS_WGS84, YZ_TRAVEL_RIDE, yz_time_now());
         yz_buf_putc(&b, '\n');
         char etag[32];
         snprintf(etag, sizeof etag, "\"%lld\"", (long long)yz_snap_station(s, i)->version);
@@ -697,7 +687,7 @@ static void h_create(void *ctx, yz_http_req *req)
     st.partner_kind = YZ_PARTNER_OTHER;
     int err = yz__api_check_admin(api, req, &ei);
     if (!err)
-        err = parse_body(req, &body, &ei);
+        err = yz__api_parse_json(req, &body, &ei);
     if (err)
         goto fail;
     yz_catalog_write_lock(api->cat);
@@ -748,7 +738,7 @@ static void h_patch(void *ctx, yz_http_req *req)
                          "If-Match must be a version number");
         goto fail;
     }
-    err = parse_body(req, &body, &ei);
+    err = yz__api_parse_json(req, &body, &ei);
     if (err)
         goto fail;
     yz_catalog_write_lock(api->cat);

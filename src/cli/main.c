@@ -25,7 +25,8 @@
 static const char usage[] =
     "用法 / usage: yizhan <command> [options]\n"
     "  serve   [--db PATH] [--port N] [--bind ADDR] [--threads N] [--config FILE]\n"
-    "          [--port-file FILE]     serve the API (admin token: YIZHAN_ADMIN_TOKEN or\n"
+    "          [--port-file FILE] [--public-url URL] [--writes-per-min N]\n"
+    "                                 serve the API (admin token: YIZHAN_ADMIN_TOKEN or\n"
     "                                 admin_token= in the config file)\n"
     "  demo    [--db PATH] [--seed N] load the demo city (Wenzhou)\n"
     "  import  [--db PATH] FILE.csv|FILE.geojson   all rows or none; updates by code\n"
@@ -69,9 +70,12 @@ typedef struct serve_opts {
     int threads;
     const char *port_file;
     char *token; /* owned */
+    const char *public_url;
+    double per_min_token, per_min_ip;
 } serve_opts;
 
-/* Read key = value lines; '#' starts a comment. Keys: admin_token, db, port, bind, threads. */
+/* Read key = value lines; '#' starts a comment. Keys: admin_token, db, port, bind, threads,
+ * public_url, writes_per_min_token, writes_per_min_ip. */
 static int read_config(const char *path, serve_opts *o, char **db_out)
 {
     FILE *f = fopen(path, "r");
@@ -117,6 +121,12 @@ static int read_config(const char *path, serve_opts *o, char **db_out)
             o->bind = yz_strdup(v);
         } else if (!strcmp(k, "threads")) {
             o->threads = (int)strtol(v, NULL, 10);
+        } else if (!strcmp(k, "public_url")) {
+            o->public_url = yz_strdup(v); /* kept for the life of the process */
+        } else if (!strcmp(k, "writes_per_min_token")) {
+            o->per_min_token = strtod(v, NULL);
+        } else if (!strcmp(k, "writes_per_min_ip")) {
+            o->per_min_ip = strtod(v, NULL);
         } else {
             fprintf(stderr, "yizhan: %s:%d: 未知配置项 / unknown key %s\n", path, lineno, k);
             rc = 1;
@@ -137,6 +147,8 @@ static int cmd_serve(int argc, char **argv)
                                          {"threads", required_argument, 0, 't'},
                                          {"config", required_argument, 0, 'c'},
                                          {"port-file", required_argument, 0, 'f'},
+                                         {"public-url", required_argument, 0, 'u'},
+                                         {"writes-per-min", required_argument, 0, 'w'},
                                          {0, 0, 0, 0}};
     /* The config file first, so flags override it. */
     for (int i = 1; i < argc - 1; i++)
@@ -156,6 +168,13 @@ static int cmd_serve(int argc, char **argv)
         case 't': o.threads = (int)strtol(optarg, NULL, 10); break;
         case 'c': break;
         case 'f': o.port_file = optarg; break;
+        case 'u': o.public_url = optarg; break;
+        case 'w':
+            /* one figure for both limits: per worker token and per address */
+            o.per_min_token = o.per_min_ip = strtod(optarg, &end);
+            if (*end || o.per_min_token <= 0)
+                return bad_usage("--writes-per-min 须为正数 / must be a positive number");
+            break;
         default: return bad_usage(NULL);
         }
     }
@@ -182,7 +201,11 @@ static int cmd_serve(int argc, char **argv)
     int rc = open_store(o.db, &st);
     if (rc)
         goto out;
-    yz_api_config cfg = {.admin_token = o.token};
+    const char *env_url = getenv("YIZHAN_PUBLIC_URL");
+    yz_api_config cfg = {.admin_token = o.token,
+                         .public_url = env_url && *env_url ? env_url : o.public_url,
+                         .writes_per_min_token = o.per_min_token,
+                         .writes_per_min_ip = o.per_min_ip};
     if (yz_api_new(st, &cfg, &api, &ei)) {
         rc = fail(&ei);
         goto out;

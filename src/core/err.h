@@ -23,7 +23,11 @@
     X(EINTERNAL, -11, "internal_error", "内部错误", "內部錯誤", "internal error")              \
     X(EUNAVAIL, -12, "unavailable", "服务繁忙", "服務繁忙", "service unavailable")         \
     X(EPRECOND, -13, "precondition_required", "缺少版本号（If-Match）",                      \
-      "缺少版本號（If-Match）", "the If-Match version is required")
+      "缺少版本號（If-Match）", "the If-Match version is required")                          \
+    X(ERATE, -14, "rate_limited", "操作太频繁，请稍后再试", "操作太頻繁，請稍後再試",        \
+      "too many requests, try again later")                                                    \
+    X(EEXPIRED, -15, "token_expired", "凭证已过期，请重新领取", "憑證已過期，請重新領取",    \
+      "the token has expired; get a new one")
 
 enum {
     YZ_OK = 0,

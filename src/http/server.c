@@ -65,6 +65,7 @@ struct yz_http_req {
     int nhdr;
     int responded;
     int status;
+    char addr[64]; /* client address text, filled on first use */
     route *route;
     uint64_t start_ns;
 };
@@ -412,6 +413,24 @@ const char *yz_http_header(const yz_http_req *req, const char *name)
 const char *yz_http_param(const yz_http_req *req, int i)
 {
     return i >= 0 && i < req->nparams ? req->params[i] : NULL;
+}
+
+const char *yz_http_client_addr(yz_http_req *req)
+{
+    if (req->addr[0])
+        return req->addr;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!ci || !ci->client_addr)
+        return NULL;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, req->addr,
+                  sizeof req->addr);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, req->addr,
+                  sizeof req->addr);
+    return req->addr[0] ? req->addr : NULL;
 }
 
 const char *yz_http_body(const yz_http_req *req, size_t *len)

@@ -59,8 +59,8 @@ const char *yz_http_header(const yz_http_req *req, const char *name);
 const char *yz_http_param(const yz_http_req *req, int i);
 /* The request body (NUL-terminated; may contain NULs, use *len). */
 const char *yz_http_body(const yz_http_req *req, size_t *len);
-/* Opaque per-request pointer a handler may use with its own code. */
-void *yz_http_server_ctx(const yz_http_req *req);
+/* The client's IP address as text ("127.0.0.1", "::1"), or NULL. Valid during the handler. */
+const char *yz_http_client_addr(yz_http_req *req);
 
 /* --- responses ------------------------------------------------------------------------ */
 /* Add a response header (before responding). Copies both. */

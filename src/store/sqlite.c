@@ -3,7 +3,7 @@
  * serialised by a mutex: writes are small and SQLite allows one writer at a time anyway,
  * and the read path never comes here (it reads the catalog snapshot). Durability: WAL with
  * synchronous=FULL, so an acknowledged write survives kill -9 and power loss. */
-#include "store/store.h"
+#include "store/sqlite_int.h"
 
 #include "core/alloc.h"
 #include "core/time.h"
@@ -21,20 +21,14 @@ extern const struct {
 } yz__sql_sqlite[];
 extern const size_t yz__sql_sqlite_count;
 
-typedef struct sq_store {
-    yz_store base;
-    sqlite3 *db;
-    pthread_mutex_t mu;
-    char *bit_code[64]; /* facility code by bit, NULL where no facility has the bit */
-} sq_store;
 
-static int db_err(sq_store *s, yz_errinfo *ei, const char *what)
+int yz__sq_db_err(sq_store *s, yz_errinfo *ei, const char *what)
 {
     const char *m = sqlite3_errmsg(s->db);
     return yz_err_setf(ei, YZ_EDB, "", "数据库错误（%s）：%s", "database error (%s): %s", what, m);
 }
 
-static int exec(sq_store *s, const char *sql, yz_errinfo *ei)
+int yz__sq_exec(sq_store *s, const char *sql, yz_errinfo *ei)
 {
     char *msg = NULL;
     int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
@@ -46,20 +40,20 @@ static int exec(sq_store *s, const char *sql, yz_errinfo *ei)
     return YZ_OK;
 }
 
-static int prepare(sq_store *s, const char *sql, sqlite3_stmt **st, yz_errinfo *ei)
+int yz__sq_prepare(sq_store *s, const char *sql, sqlite3_stmt **st, yz_errinfo *ei)
 {
     if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
-        return db_err(s, ei, "prepare");
+        return yz__sq_db_err(s, ei, "prepare");
     return YZ_OK;
 }
 
-static char *col_str(sqlite3_stmt *st, int i)
+char *yz__sq_col_str(sqlite3_stmt *st, int i)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
     return t ? yz_strdup((const char *)t) : NULL;
 }
 
-static void bind_str(sqlite3_stmt *st, int i, const char *v)
+void yz__sq_bind_str(sqlite3_stmt *st, int i, const char *v)
 {
     if (v && *v)
         sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
@@ -69,7 +63,7 @@ static void bind_str(sqlite3_stmt *st, int i, const char *v)
 
 static int migrate(sq_store *s, yz_errinfo *ei)
 {
-    int err = exec(s,
+    int err = yz__sq_exec(s,
                    "CREATE TABLE IF NOT EXISTS schema_migrations ("
                    " name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)",
                    ei);
@@ -77,7 +71,7 @@ static int migrate(sq_store *s, yz_errinfo *ei)
         return err;
     for (size_t i = 0; i < yz__sql_sqlite_count; i++) {
         sqlite3_stmt *q = NULL;
-        err = prepare(s, "SELECT 1 FROM schema_migrations WHERE name = ?", &q, ei);
+        err = yz__sq_prepare(s, "SELECT 1 FROM schema_migrations WHERE name = ?", &q, ei);
         if (err)
             return err;
         sqlite3_bind_text(q, 1, yz__sql_sqlite[i].name, -1, SQLITE_STATIC);
@@ -85,25 +79,25 @@ static int migrate(sq_store *s, yz_errinfo *ei)
         sqlite3_finalize(q);
         if (have)
             continue;
-        err = exec(s, "BEGIN IMMEDIATE", ei);
+        err = yz__sq_exec(s, "BEGIN IMMEDIATE", ei);
         if (err)
             return err;
-        err = exec(s, yz__sql_sqlite[i].sql, ei);
+        err = yz__sq_exec(s, yz__sql_sqlite[i].sql, ei);
         if (!err) {
-            err = prepare(s, "INSERT INTO schema_migrations VALUES (?, ?)", &q, ei);
+            err = yz__sq_prepare(s, "INSERT INTO schema_migrations VALUES (?, ?)", &q, ei);
             if (!err) {
                 sqlite3_bind_text(q, 1, yz__sql_sqlite[i].name, -1, SQLITE_STATIC);
                 sqlite3_bind_int64(q, 2, yz_time_now());
                 if (sqlite3_step(q) != SQLITE_DONE)
-                    err = db_err(s, ei, "migration");
+                    err = yz__sq_db_err(s, ei, "migration");
                 sqlite3_finalize(q);
             }
         }
         if (err) {
-            exec(s, "ROLLBACK", NULL);
+            yz__sq_exec(s, "ROLLBACK", NULL);
             return err;
         }
-        err = exec(s, "COMMIT", ei);
+        err = yz__sq_exec(s, "COMMIT", ei);
         if (err)
             return err;
     }
@@ -114,7 +108,7 @@ static int migrate(sq_store *s, yz_errinfo *ei)
 static int seed_facilities(sq_store *s, yz_errinfo *ei)
 {
     sqlite3_stmt *q = NULL;
-    int err = prepare(s,
+    int err = yz__sq_prepare(s,
                       "INSERT OR IGNORE INTO facilities (code, label, label_hant, label_en, bit)"
                       " VALUES (?, ?, ?, ?, ?)",
                       &q, ei);
@@ -129,7 +123,7 @@ static int seed_facilities(sq_store *s, yz_errinfo *ei)
         sqlite3_bind_text(q, 4, f->label_en, -1, SQLITE_STATIC);
         sqlite3_bind_int(q, 5, f->bit);
         if (sqlite3_step(q) != SQLITE_DONE) {
-            err = db_err(s, ei, "facilities");
+            err = yz__sq_db_err(s, ei, "facilities");
             break;
         }
     }
@@ -140,7 +134,7 @@ static int seed_facilities(sq_store *s, yz_errinfo *ei)
 static int load_bits(sq_store *s, yz_errinfo *ei)
 {
     sqlite3_stmt *q = NULL;
-    int err = prepare(s, "SELECT code, bit FROM facilities", &q, ei);
+    int err = yz__sq_prepare(s, "SELECT code, bit FROM facilities", &q, ei);
     if (err)
         return err;
     for (int i = 0; i < 64; i++) {
@@ -150,7 +144,7 @@ static int load_bits(sq_store *s, yz_errinfo *ei)
     while (sqlite3_step(q) == SQLITE_ROW) {
         int bit = sqlite3_column_int(q, 1);
         if (bit >= 0 && bit < 64)
-            s->bit_code[bit] = col_str(q, 0);
+            s->bit_code[bit] = yz__sq_col_str(q, 0);
     }
     sqlite3_finalize(q);
     return YZ_OK;
@@ -159,7 +153,16 @@ static int load_bits(sq_store *s, yz_errinfo *ei)
 static void sq_close(yz_store *st)
 {
     sq_store *s = (sq_store *)st;
+    const yz_store_area *areas[] = {
+        st->workers ? &st->workers->area : NULL, st->visits ? &st->visits->area : NULL,
+        st->reviews ? &st->reviews->area : NULL, st->reports ? &st->reports->area : NULL,
+        st->events ? &st->events->area : NULL,   st->meals ? &st->meals->area : NULL,
+    };
+    for (size_t i = 0; i < sizeof areas / sizeof *areas; i++)
+        if (areas[i] && areas[i]->close)
+            areas[i]->close(st);
     sqlite3_close(s->db);
+    yz_free(s->path);
     for (int i = 0; i < 64; i++)
         yz_free(s->bit_code[i]);
     pthread_mutex_destroy(&s->mu);
@@ -173,17 +176,17 @@ static int sq_list_facilities(yz_store *st, yz_facility **out, size_t *n, yz_err
     yz_facility *a = NULL;
     size_t len = 0;
     pthread_mutex_lock(&s->mu);
-    int err = prepare(s,
+    int err = yz__sq_prepare(s,
                       "SELECT code, label, label_hant, label_en, bit FROM facilities ORDER BY bit",
                       &q, ei);
     if (!err) {
         while (sqlite3_step(q) == SQLITE_ROW) {
             a = yz_reallocarray(a, len + 1, sizeof *a);
             yz_facility *f = &a[len++];
-            f->code = col_str(q, 0);
-            f->label = col_str(q, 1);
-            f->label_hant = col_str(q, 2);
-            f->label_en = col_str(q, 3);
+            f->code = yz__sq_col_str(q, 0);
+            f->label = yz__sq_col_str(q, 1);
+            f->label_hant = yz__sq_col_str(q, 2);
+            f->label_en = yz__sq_col_str(q, 3);
             f->bit = sqlite3_column_int(q, 4);
         }
         sqlite3_finalize(q);
@@ -201,15 +204,15 @@ static int sq_list_districts(yz_store *st, yz_district **out, size_t *n, yz_erri
     yz_district *a = NULL;
     size_t len = 0;
     pthread_mutex_lock(&s->mu);
-    int err = prepare(s, "SELECT code, name, name_hant, lat, lon FROM districts ORDER BY code",
+    int err = yz__sq_prepare(s, "SELECT code, name, name_hant, lat, lon FROM districts ORDER BY code",
                       &q, ei);
     if (!err) {
         while (sqlite3_step(q) == SQLITE_ROW) {
             a = yz_reallocarray(a, len + 1, sizeof *a);
             yz_district *d = &a[len++];
-            d->code = col_str(q, 0);
-            d->name = col_str(q, 1);
-            d->name_hant = col_str(q, 2);
+            d->code = yz__sq_col_str(q, 0);
+            d->name = yz__sq_col_str(q, 1);
+            d->name_hant = yz__sq_col_str(q, 2);
             d->lat = sqlite3_column_double(q, 3);
             d->lon = sqlite3_column_double(q, 4);
         }
@@ -228,7 +231,7 @@ static int sq_list_holidays(yz_store *st, int32_t **days, size_t *n, yz_errinfo 
     int32_t *a = NULL;
     size_t len = 0;
     pthread_mutex_lock(&s->mu);
-    int err = prepare(s, "SELECT day FROM holidays ORDER BY day", &q, ei);
+    int err = yz__sq_prepare(s, "SELECT day FROM holidays ORDER BY day", &q, ei);
     if (!err) {
         while (sqlite3_step(q) == SQLITE_ROW) {
             const char *d = (const char *)sqlite3_column_text(q, 0);
@@ -256,22 +259,22 @@ static void read_station(sqlite3_stmt *q, yz_station *o)
 {
     yz_station_init(o);
     o->id = sqlite3_column_int64(q, 0);
-    o->code = col_str(q, 1);
-    o->name = col_str(q, 2);
-    o->address = col_str(q, 3);
-    o->district_code = col_str(q, 4);
-    o->district_name = col_str(q, 5);
+    o->code = yz__sq_col_str(q, 1);
+    o->name = yz__sq_col_str(q, 2);
+    o->address = yz__sq_col_str(q, 3);
+    o->district_code = yz__sq_col_str(q, 4);
+    o->district_name = yz__sq_col_str(q, 5);
     o->lat = sqlite3_column_double(q, 6);
     o->lon = sqlite3_column_double(q, 7);
     o->tier = yz_tier_parse((const char *)sqlite3_column_text(q, 8));
     o->partner_kind = yz_partner_parse((const char *)sqlite3_column_text(q, 9));
-    o->partner_name = col_str(q, 10);
-    o->opening_hours = col_str(q, 11);
-    o->tz = col_str(q, 12);
+    o->partner_name = yz__sq_col_str(q, 10);
+    o->opening_hours = yz__sq_col_str(q, 11);
+    o->tz = yz__sq_col_str(q, 12);
     o->status = yz_status_parse((const char *)sqlite3_column_text(q, 13));
-    o->closed_reason = col_str(q, 14);
+    o->closed_reason = yz__sq_col_str(q, 14);
     o->closed_until = sqlite3_column_int64(q, 15);
-    o->phone = col_str(q, 16);
+    o->phone = yz__sq_col_str(q, 16);
     o->seats = sqlite3_column_int(q, 17);
     o->livelihood = sqlite3_column_int(q, 18) != 0;
     const char *b = (const char *)sqlite3_column_text(q, 19);
@@ -285,7 +288,7 @@ static void read_station(sqlite3_stmt *q, yz_station *o)
 static int read_facilities(sq_store *s, int64_t id, uint64_t *mask, yz_errinfo *ei)
 {
     sqlite3_stmt *q = NULL;
-    int err = prepare(s,
+    int err = yz__sq_prepare(s,
                       "SELECT f.bit FROM station_facilities sf JOIN facilities f"
                       " ON f.code = sf.facility_code WHERE sf.station_id = ?",
                       &q, ei);
@@ -308,7 +311,7 @@ static int sq_load_stations(yz_store *st, yz_station **out, size_t *n, yz_errinf
     pthread_mutex_lock(&s->mu);
     int err = load_bits(s, ei);
     if (!err)
-        err = prepare(s, "SELECT " STATION_COLS " ORDER BY s.id", &q, ei);
+        err = yz__sq_prepare(s, "SELECT " STATION_COLS " ORDER BY s.id", &q, ei);
     if (!err) {
         while (sqlite3_step(q) == SQLITE_ROW) {
             if (len == cap) {
@@ -319,7 +322,7 @@ static int sq_load_stations(yz_store *st, yz_station **out, size_t *n, yz_errinf
         }
         sqlite3_finalize(q);
         q = NULL;
-        err = prepare(s,
+        err = yz__sq_prepare(s,
                       "SELECT sf.station_id, f.bit FROM station_facilities sf JOIN facilities f"
                       " ON f.code = sf.facility_code ORDER BY sf.station_id",
                       &q, ei);
@@ -351,7 +354,7 @@ static int get_locked(sq_store *s, int64_t id, yz_station *out, yz_errinfo *ei)
 {
     sqlite3_stmt *q = NULL;
     yz_station_init(out);
-    int err = prepare(s, "SELECT " STATION_COLS " WHERE s.id = ?", &q, ei);
+    int err = yz__sq_prepare(s, "SELECT " STATION_COLS " WHERE s.id = ?", &q, ei);
     if (err)
         return err;
     sqlite3_bind_int64(q, 1, id);
@@ -379,7 +382,7 @@ static int sq_get_station(yz_store *st, int64_t id, yz_station *out, yz_errinfo 
 static int district_exists(sq_store *s, const char *code, yz_errinfo *ei)
 {
     sqlite3_stmt *q = NULL;
-    int err = prepare(s, "SELECT 1 FROM districts WHERE code = ?", &q, ei);
+    int err = yz__sq_prepare(s, "SELECT 1 FROM districts WHERE code = ?", &q, ei);
     if (err)
         return err;
     sqlite3_bind_text(q, 1, code, -1, SQLITE_TRANSIENT);
@@ -395,7 +398,7 @@ static int id_by_code(sq_store *s, const char *code, int64_t *id, int64_t *versi
                       yz_errinfo *ei)
 {
     sqlite3_stmt *q = NULL;
-    int err = prepare(s, "SELECT id, version FROM stations WHERE code = ?", &q, ei);
+    int err = yz__sq_prepare(s, "SELECT id, version FROM stations WHERE code = ?", &q, ei);
     if (err)
         return err;
     sqlite3_bind_text(q, 1, code, -1, SQLITE_TRANSIENT);
@@ -411,40 +414,40 @@ static int id_by_code(sq_store *s, const char *code, int64_t *id, int64_t *versi
 
 static void bind_fields(sqlite3_stmt *q, const yz_station *v)
 {
-    bind_str(q, 1, v->code);
-    bind_str(q, 2, v->name);
+    yz__sq_bind_str(q, 1, v->code);
+    yz__sq_bind_str(q, 2, v->name);
     sqlite3_bind_text(q, 3, v->address ? v->address : "", -1, SQLITE_TRANSIENT);
-    bind_str(q, 4, v->district_code);
+    yz__sq_bind_str(q, 4, v->district_code);
     sqlite3_bind_double(q, 5, v->lat);
     sqlite3_bind_double(q, 6, v->lon);
     sqlite3_bind_text(q, 7, yz_tier_name(v->tier), -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 8, yz_partner_name(v->partner_kind), -1, SQLITE_STATIC);
-    bind_str(q, 9, v->partner_name);
-    bind_str(q, 10, v->opening_hours);
-    bind_str(q, 11, v->tz);
+    yz__sq_bind_str(q, 9, v->partner_name);
+    yz__sq_bind_str(q, 10, v->opening_hours);
+    yz__sq_bind_str(q, 11, v->tz);
     sqlite3_bind_text(q, 12, yz_status_name(v->status), -1, SQLITE_STATIC);
-    bind_str(q, 13, v->closed_reason);
+    yz__sq_bind_str(q, 13, v->closed_reason);
     sqlite3_bind_int64(q, 14, v->closed_until);
-    bind_str(q, 15, v->phone);
+    yz__sq_bind_str(q, 15, v->phone);
     sqlite3_bind_int(q, 16, v->seats);
     sqlite3_bind_int(q, 17, v->livelihood ? 1 : 0);
-    bind_str(q, 18, v->batch == YZ_BATCH_NONE ? NULL : yz_batch_name(v->batch));
+    yz__sq_bind_str(q, 18, v->batch == YZ_BATCH_NONE ? NULL : yz_batch_name(v->batch));
     sqlite3_bind_int64(q, 19, v->updated_at);
 }
 
 static int write_facilities(sq_store *s, const yz_station *v, yz_errinfo *ei)
 {
     sqlite3_stmt *q = NULL;
-    int err = prepare(s, "DELETE FROM station_facilities WHERE station_id = ?", &q, ei);
+    int err = yz__sq_prepare(s, "DELETE FROM station_facilities WHERE station_id = ?", &q, ei);
     if (err)
         return err;
     sqlite3_bind_int64(q, 1, v->id);
     if (sqlite3_step(q) != SQLITE_DONE)
-        err = db_err(s, ei, "facilities");
+        err = yz__sq_db_err(s, ei, "facilities");
     sqlite3_finalize(q);
     if (err)
         return err;
-    err = prepare(s, "INSERT INTO station_facilities (station_id, facility_code) VALUES (?, ?)",
+    err = yz__sq_prepare(s, "INSERT INTO station_facilities (station_id, facility_code) VALUES (?, ?)",
                   &q, ei);
     if (err)
         return err;
@@ -459,7 +462,7 @@ static int write_facilities(sq_store *s, const yz_station *v, yz_errinfo *ei)
         sqlite3_bind_int64(q, 1, v->id);
         sqlite3_bind_text(q, 2, s->bit_code[bit], -1, SQLITE_STATIC);
         if (sqlite3_step(q) != SQLITE_DONE)
-            err = db_err(s, ei, "facilities");
+            err = yz__sq_db_err(s, ei, "facilities");
     }
     sqlite3_finalize(q);
     return err;
@@ -468,7 +471,7 @@ static int write_facilities(sq_store *s, const yz_station *v, yz_errinfo *ei)
 static int insert_locked(sq_store *s, yz_station *v, yz_errinfo *ei)
 {
     sqlite3_stmt *q = NULL;
-    int err = prepare(s,
+    int err = yz__sq_prepare(s,
                       "INSERT INTO stations (code, name, address, district_code, lat, lon, tier,"
                       " partner_kind, partner_name, opening_hours, tz, status, closed_reason,"
                       " closed_until, phone, seats, livelihood, batch, updated_at, created_at,"
@@ -478,7 +481,7 @@ static int insert_locked(sq_store *s, yz_station *v, yz_errinfo *ei)
         return err;
     bind_fields(q, v);
     if (sqlite3_step(q) != SQLITE_DONE)
-        err = db_err(s, ei, "insert");
+        err = yz__sq_db_err(s, ei, "insert");
     sqlite3_finalize(q);
     if (err)
         return err;
@@ -491,7 +494,7 @@ static int insert_locked(sq_store *s, yz_station *v, yz_errinfo *ei)
 static int update_locked(sq_store *s, yz_station *v, yz_errinfo *ei)
 {
     sqlite3_stmt *q = NULL;
-    int err = prepare(s,
+    int err = yz__sq_prepare(s,
                       "UPDATE stations SET code=?1, name=?2, address=?3, district_code=?4,"
                       " lat=?5, lon=?6, tier=?7, partner_kind=?8, partner_name=?9,"
                       " opening_hours=?10, tz=?11, status=?12, closed_reason=?13,"
@@ -510,25 +513,25 @@ static int update_locked(sq_store *s, yz_station *v, yz_errinfo *ei)
         rc = sqlite3_step(q);
     }
     if (rc != SQLITE_DONE)
-        err = db_err(s, ei, "update");
+        err = yz__sq_db_err(s, ei, "update");
     sqlite3_finalize(q);
     if (err)
         return err;
     return write_facilities(s, v, ei);
 }
 
-static int begin(sq_store *s, yz_errinfo *ei)
+int yz__sq_begin(sq_store *s, yz_errinfo *ei)
 {
-    return exec(s, "BEGIN IMMEDIATE", ei);
+    return yz__sq_exec(s, "BEGIN IMMEDIATE", ei);
 }
 
-static int finish(sq_store *s, int err, yz_errinfo *ei)
+int yz__sq_finish(sq_store *s, int err, yz_errinfo *ei)
 {
     if (err) {
-        exec(s, "ROLLBACK", NULL);
+        yz__sq_exec(s, "ROLLBACK", NULL);
         return err;
     }
-    return exec(s, "COMMIT", ei);
+    return yz__sq_exec(s, "COMMIT", ei);
 }
 
 static int sq_create_station(yz_store *st, yz_station *v, yz_errinfo *ei)
@@ -538,7 +541,7 @@ static int sq_create_station(yz_store *st, yz_station *v, yz_errinfo *ei)
     pthread_mutex_lock(&s->mu);
     int err = load_bits(s, ei);
     if (!err)
-        err = begin(s, ei);
+        err = yz__sq_begin(s, ei);
     if (err)
         goto out;
     err = district_exists(s, v->district_code, ei);
@@ -550,7 +553,7 @@ static int sq_create_station(yz_store *st, yz_station *v, yz_errinfo *ei)
         v->updated_at = yz_time_now();
         err = insert_locked(s, v, ei);
     }
-    err = finish(s, err, ei);
+    err = yz__sq_finish(s, err, ei);
 out:
     pthread_mutex_unlock(&s->mu);
     return err;
@@ -564,12 +567,12 @@ static int sq_update_station(yz_store *st, yz_station *v, int64_t expect_version
     pthread_mutex_lock(&s->mu);
     int err = load_bits(s, ei);
     if (!err)
-        err = begin(s, ei);
+        err = yz__sq_begin(s, ei);
     if (err)
         goto out;
     {
         sqlite3_stmt *q = NULL;
-        err = prepare(s, "SELECT version FROM stations WHERE id = ?", &q, ei);
+        err = yz__sq_prepare(s, "SELECT version FROM stations WHERE id = ?", &q, ei);
         if (!err) {
             sqlite3_bind_int64(q, 1, v->id);
             if (sqlite3_step(q) == SQLITE_ROW)
@@ -591,7 +594,7 @@ static int sq_update_station(yz_store *st, yz_station *v, int64_t expect_version
         v->updated_at = yz_time_now();
         err = update_locked(s, v, ei);
     }
-    err = finish(s, err, ei);
+    err = yz__sq_finish(s, err, ei);
 out:
     pthread_mutex_unlock(&s->mu);
     return err;
@@ -603,10 +606,10 @@ static int sq_delete_station(yz_store *st, int64_t id, int64_t expect_version, y
     sqlite3_stmt *q = NULL;
     int64_t version = 0;
     pthread_mutex_lock(&s->mu);
-    int err = begin(s, ei);
+    int err = yz__sq_begin(s, ei);
     if (err)
         goto out;
-    err = prepare(s, "SELECT version FROM stations WHERE id = ?", &q, ei);
+    err = yz__sq_prepare(s, "SELECT version FROM stations WHERE id = ?", &q, ei);
     if (!err) {
         sqlite3_bind_int64(q, 1, id);
         if (sqlite3_step(q) == SQLITE_ROW)
@@ -618,14 +621,14 @@ static int sq_delete_station(yz_store *st, int64_t id, int64_t expect_version, y
     if (!err && expect_version && version != expect_version)
         err = yz_err_setf(ei, YZ_ESTALE, "version", "版本 %lld 已过期，当前版本为 %lld，请刷新后重试", "version %lld is stale; the current version is %lld", (long long)expect_version, (long long)version);
     if (!err)
-        err = prepare(s, "DELETE FROM stations WHERE id = ?", &q, ei);
+        err = yz__sq_prepare(s, "DELETE FROM stations WHERE id = ?", &q, ei);
     if (!err) {
         sqlite3_bind_int64(q, 1, id);
         if (sqlite3_step(q) != SQLITE_DONE)
-            err = db_err(s, ei, "delete");
+            err = yz__sq_db_err(s, ei, "delete");
         sqlite3_finalize(q);
     }
-    err = finish(s, err, ei);
+    err = yz__sq_finish(s, err, ei);
 out:
     pthread_mutex_unlock(&s->mu);
     return err;
@@ -640,10 +643,10 @@ static int sq_import(yz_store *st, yz_station *rows, size_t n, const yz_district
     pthread_mutex_lock(&s->mu);
     int err = load_bits(s, ei);
     if (!err)
-        err = begin(s, ei);
+        err = yz__sq_begin(s, ei);
     if (err)
         goto out;
-    err = prepare(s,
+    err = yz__sq_prepare(s,
                   "INSERT OR IGNORE INTO districts (code, name, name_hant, lat, lon)"
                   " VALUES (?, ?, ?, ?, ?)",
                   &q, ei);
@@ -656,7 +659,7 @@ static int sq_import(yz_store *st, yz_station *rows, size_t n, const yz_district
         sqlite3_bind_double(q, 4, d->lat);
         sqlite3_bind_double(q, 5, d->lon);
         if (sqlite3_step(q) != SQLITE_DONE)
-            err = db_err(s, ei, "districts");
+            err = yz__sq_db_err(s, ei, "districts");
         else
             c.districts += (size_t)sqlite3_changes(s->db);
     }
@@ -693,7 +696,7 @@ static int sq_import(yz_store *st, yz_station *rows, size_t n, const yz_district
         yz_err_setf(ei, err, field, "第 %zu 条：%s%.0s", "row %zu: %.0s%s", failed + 1,
                     zh, en);
     }
-    err = finish(s, err, ei);
+    err = yz__sq_finish(s, err, ei);
 out:
     pthread_mutex_unlock(&s->mu);
     if (!err && counts)
@@ -719,6 +722,13 @@ int yz__store_sqlite_open(const char *path, yz_store **out, yz_errinfo *ei)
 {
     sq_store *s = yz_calloc(1, sizeof *s);
     s->base.ops = &sqlite_ops;
+    s->base.workers = &yz__sqlite_worker_ops;
+    s->base.visits = &yz__sqlite_visit_ops;
+    s->base.reviews = &yz__sqlite_review_ops;
+    s->base.reports = &yz__sqlite_report_ops;
+    s->base.events = &yz__sqlite_event_ops;
+    s->base.meals = &yz__sqlite_meal_ops;
+    s->path = yz_strdup(path);
     pthread_mutex_init(&s->mu, NULL);
     int rc = sqlite3_open_v2(path, &s->db,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -729,7 +739,7 @@ int yz__store_sqlite_open(const char *path, yz_store **out, yz_errinfo *ei)
         goto fail;
     }
     sqlite3_busy_timeout(s->db, 5000);
-    err = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+    err = yz__sq_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
                ei);
     if (!err)
         err = migrate(s, ei);

@@ -40,9 +40,24 @@ typedef struct yz_store_ops {
                   size_t n_districts, yz_import_counts *counts, yz_errinfo *ei);
 } yz_store_ops;
 
-/* Backends embed this as their first member. */
+/* Every area of the store beyond stations (workers, visits, reviews, reports, events, meals)
+ * has its own header store/<area>.h with an ops table that starts with this member; the
+ * backend closes each area before the connection. */
+typedef struct yz_store_area {
+    const char *name;
+    void (*close)(yz_store *st); /* may be NULL */
+} yz_store_area;
+
+/* Backends embed this as their first member. Each pointer is the backend's table for one
+ * area (see the area's header). */
 struct yz_store {
-    const yz_store_ops *ops; /* private */
+    const yz_store_ops *ops;                   /* private: stations, facilities, districts */
+    const struct yz_store_worker_ops *workers; /* private: store/workers.h */
+    const struct yz_store_visit_ops *visits;   /* private: store/visits.h */
+    const struct yz_store_review_ops *reviews; /* private: store/reviews.h */
+    const struct yz_store_report_ops *reports; /* private: store/reports.h */
+    const struct yz_store_event_ops *events;   /* private: store/events.h */
+    const struct yz_store_meal_ops *meals;     /* private: store/meals.h */
 };
 
 /* Open the store at `uri`: a file path (SQLite, created with its schema if missing) or

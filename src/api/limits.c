@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/* api/limits.c - write rate limits: a token bucket per worker token and per client address,
+ * in a fixed-size table (old keys are overwritten when it is full, which only forgives). */
+#include "api/api_int.h"
+
+#include "core/alloc.h"
+
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+
+#define SLOTS 8192 /* per kind; a power of two */
+
+typedef struct bucket {
+    uint64_t key;   /* hash of the key string, 0 = empty */
+    double tokens;  /* available writes */
+    double last_s;  /* monotonic seconds of the last refill */
+} bucket;
+
+struct yz_limiter {
+    pthread_mutex_t mu;
+    double rate[2];  /* writes a second, per kind */
+    double burst[2]; /* bucket size, per kind */
+    bucket b[2][SLOTS];
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+yz_limiter *yz__limiter_new(double per_min_token, double per_min_ip)
+{
+    yz_limiter *l = yz_calloc(1, sizeof *l);
+    pthread_mutex_init(&l->mu, NULL);
+    l->rate[0] = per_min_token / 60.0;
+    l->rate[1] = per_min_ip / 60.0;
+    /* A burst of a third of a minute's allowance, at least 5. */
+    for (int k = 0; k < 2; k++) {
+        double per_min = k ? per_min_ip : per_min_token;
+        l->burst[k] = per_min / 3 > 5 ? per_min / 3 : 5;
+    }
+    return l;
+}
+
+void yz__limiter_free(yz_limiter *l)
+{
+    if (!l)
+        return;
+    pthread_mutex_destroy(&l->mu);
+    yz_free(l);
+}
+
+static uint64_t hash_key(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h ? h : 1;
+}
+
+int yz__limiter_take(yz_limiter *l, int kind, const char *key, int *retry_s)
+{
+    uint64_t h = hash_key(key);
+    double t = now_s();
+    pthread_mutex_lock(&l->mu);
+    bucket *b = &l->b[kind][h & (SLOTS - 1)];
+    if (b->key != h)
+        *b = (bucket){h, l->burst[kind], t};
+    b->tokens += (t - b->last_s) * l->rate[kind];
+    if (b->tokens > l->burst[kind])
+        b->tokens = l->burst[kind];
+    b->last_s = t;
+    int ok = b->tokens >= 1;
+    if (ok)
+        b->tokens -= 1;
+    else
+        *retry_s = (int)((1 - b->tokens) / l->rate[kind]) + 1;
+    pthread_mutex_unlock(&l->mu);
+    return ok ? YZ_OK : YZ_ERATE;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/* store/sqlite_int.h - what the SQLite backend's files share: the connection, its mutex and
+ * small statement helpers. Only src/store/sqlite*.c include it. */
+#ifndef YZ_SQLITE_INT_H
+#define YZ_SQLITE_INT_H
+
+#include "store/events.h"
+#include "store/meals.h"
+#include "store/reports.h"
+#include "store/reviews.h"
+#include "store/store.h"
+#include "store/visits.h"
+#include "store/workers.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+/* Slots for per-area state of the backend (a queue, a cache), owned by the area's file and
+ * freed by its close(). */
+enum { YZ_SQ_AREA_WORKERS, YZ_SQ_AREA_VISITS, YZ_SQ_AREA_REVIEWS, YZ_SQ_AREA_REPORTS,
+       YZ_SQ_AREA_EVENTS, YZ_SQ_AREA_MEALS, YZ_SQ_AREA__COUNT };
+
+typedef struct sq_store {
+    yz_store base;
+    sqlite3 *db;
+    pthread_mutex_t mu; /* one statement sequence at a time on `db` */
+    char *bit_code[64]; /* facility code by bit, NULL where no facility has the bit */
+    char *path;         /* the database file, for areas that open a connection of their own */
+    void *area[YZ_SQ_AREA__COUNT]; /* per-area state, see above */
+} sq_store;
+
+/* The area tables of the SQLite backend, one file each (src/store/sqlite_<area>.c). */
+extern const struct yz_store_worker_ops yz__sqlite_worker_ops;
+extern const struct yz_store_visit_ops yz__sqlite_visit_ops;
+extern const struct yz_store_review_ops yz__sqlite_review_ops;
+extern const struct yz_store_report_ops yz__sqlite_report_ops;
+extern const struct yz_store_event_ops yz__sqlite_event_ops;
+extern const struct yz_store_meal_ops yz__sqlite_meal_ops;
+
+/* Fill `ei` with SQLite's last message for `what`; returns YZ_EDB. */
+int yz__sq_db_err(sq_store *s, yz_errinfo *ei, const char *what);
+/* Run SQL without results. */
+int yz__sq_exec(sq_store *s, const char *sql, yz_errinfo *ei);
+int yz__sq_prepare(sq_store *s, const char *sql, sqlite3_stmt **st, yz_errinfo *ei);
+/* Column i as an owned string (NULL for NULL). */
+char *yz__sq_col_str(sqlite3_stmt *st, int i);
+/* Bind a string; NULL or "" binds NULL. */
+void yz__sq_bind_str(sqlite3_stmt *st, int i, const char *v);
+/* BEGIN IMMEDIATE; and COMMIT when err is YZ_OK, else ROLLBACK (returning err). Call with the
+ * mutex held. */
+int yz__sq_begin(sq_store *s, yz_errinfo *ei);
+int yz__sq_finish(sq_store *s, int err, yz_errinfo *ei);
+
+#endif
