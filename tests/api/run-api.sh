@@ -2,7 +2,7 @@
 # tests/api/run-api.sh BIN [CASE...] - start `BIN serve` on a temporary database holding the
 # demo city, on 127.0.0.1 and a free port, and run each tests/api/NNN-name.case against it.
 #
-# A case file is a sequence of requests. Lines:
+# Scripts tests/api/NNN-name.sh run too (see below). A case file is a sequence of requests. Lines:
 #   GET /path?query            starts a request (any method; $VARS are substituted)
 #   header: Name: value        a request header ($TOKEN is the admin token)
 #   body: {...}                the request body, one line
@@ -29,7 +29,7 @@ export YIZHAN_ADMIN_TOKEN=$TOKEN
 
 "$bin" demo --db "$tmp/t.db" >"$tmp/demo.log" 2>&1 || { cat "$tmp/demo.log"; exit 1; }
 "$bin" serve --db "$tmp/t.db" --bind 127.0.0.1 --port 0 --port-file "$tmp/port" \
-    --threads 2 2>"$tmp/server.log" &
+    --threads 2 --writes-per-min 1000000 2>"$tmp/server.log" &
 pid=$!
 for _ in $(seq 1 200); do
     [ -s "$tmp/port" ] && break
@@ -40,7 +40,7 @@ done
 base="http://127.0.0.1:$(cat "$tmp/port")"
 
 cases=("$@")
-[ ${#cases[@]} -eq 0 ] && cases=("$here"/*.case)
+[ ${#cases[@]} -eq 0 ] && cases=("$here"/*.case "$here"/*.sh)
 pass=0
 fail=0
 
@@ -96,6 +96,23 @@ run_request() { # uses method path headers body checks
 }
 
 for f in "${cases[@]}"; do
+    case $f in
+    */run-api.sh) continue ;;
+    *.sh)
+        # A scripted case (concurrency, crashes): it gets the running server in BASE, the admin
+        # token in TOKEN, the binary in YZ_BIN and a scratch folder in CASE_TMP, and may start
+        # servers of its own. Exit 0 = pass.
+        mkdir -p "$tmp/case"
+        if BASE=$base YZ_BIN=$bin CASE_TMP=$(mktemp -d "$tmp/case/XXXX") bash "$f" >"$tmp/script.log" 2>&1; then
+            pass=$((pass + 1))
+        else
+            fail=$((fail + 1))
+            echo "FAIL $(basename "$f")"
+            tail -20 "$tmp/script.log" | sed 's/^/     /'
+        fi
+        continue
+        ;;
+    esac
     case_name=$(basename "$f" .case)
     method=
     while IFS= read -r line || [ -n "$line" ]; do
