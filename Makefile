@@ -7,7 +7,7 @@
 #   make lint     clang-format check and banned-function check
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 opencc libsodium
+PKGS    := libmicrohttpd jansson sqlite3 opencc libsodium libqrencode libpng
 WARN    := -Wall -Wextra -Wstrict-prototypes -Wshadow -Wno-unused-parameter
 ifdef CI
 WARN    += -Werror
