@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Writes are rate-limited per address and per worker token: past the limit, 429 with
+# Retry-After and a JSON error; reads are never limited.
+set -u
+db=$CASE_TMP/rl.db
+"$YZ_BIN" demo --db "$db" >/dev/null || exit 1
+"$YZ_BIN" serve --db "$db" --bind 127.0.0.1 --port 0 --port-file "$CASE_TMP/port" \
+    --writes-per-min 15 2>"$CASE_TMP/log" &
+pid=$!
+trap 'kill $pid 2>/dev/null' EXIT
+for _ in $(seq 1 100); do [ -s "$CASE_TMP/port" ] && break; sleep 0.05; done
+base="http://127.0.0.1:$(cat "$CASE_TMP/port")"
+# 15 a minute gives a burst of 5: the 6th worker creation in a row from one address is refused.
+codes=""
+for i in $(seq 1 8); do
+    codes="$codes $(curl -s -o "$CASE_TMP/b$i" -D "$CASE_TMP/h$i" -w '%{http_code}' -X POST "$base/api/v1/workers")"
+done
+echo "codes:$codes"
+[ "$(echo "$codes" | tr ' ' '\n' | grep -c 201)" = 5 ] || { echo "expected 5 created"; exit 1; }
+[ "$(echo "$codes" | tr ' ' '\n' | grep -c 429)" = 3 ] || { echo "expected 3 refused"; exit 1; }
+grep -qi '^retry-after: [0-9]' "$CASE_TMP/h8" || { echo "no Retry-After"; exit 1; }
+jq -e '.error == "rate_limited" and (.message | length > 0)' "$CASE_TMP/b8" >/dev/null || exit 1
+# Reads are not limited.
+for i in $(seq 1 30); do
+    c=$(curl -s -o /dev/null -w '%{http_code}' "$base/api/v1/stations/nearby?lat=28&lon=120.65")
+    [ "$c" = 200 ] || { echo "read refused: $c"; exit 1; }
+done
+exit 0
