@@ -33,7 +33,7 @@ REL_CLI  := $(patsubst %.c,build/rel/%.o,$(CLI_SRC))
 SAN_CLI  := $(patsubst %.c,build/san/%.o,$(CLI_SRC))
 TEST_BIN := $(patsubst tests/unit/%.c,build/san/tests/%,$(TEST_SRC))
 
-.PHONY: all run test unit api bench lint deps clean demo fuzz
+.PHONY: all run test unit api bench lint deps clean demo fuzz fuzz-corpus
 .DEFAULT_GOAL := all
 
 all: bin/yizhan
@@ -92,7 +92,7 @@ demo: bin/yizhan
 
 test:
 	@scripts/deps.sh test
-	@$(MAKE) --no-print-directory unit api
+	@$(MAKE) --no-print-directory unit api fuzz-corpus
 
 unit: $(TEST_BIN)
 	@tests/unit/run $(TEST_BIN)
@@ -104,6 +104,40 @@ api: build/san/yizhan bin/yizhan
 bench:
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory -C bench
+
+# --- fuzzing (clang + libFuzzer) --------------------------------------------------------
+# Each target is built from the sources it needs with the fuzzer, ASan and UBSan.
+# `make fuzz` runs each for FUZZ_SECONDS on its corpus (new finds are added to it);
+# `make fuzz-corpus` (part of make test) replays every corpus file once.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      := clang
+FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE -Isrc -Ibuild/gen -g -O1 \
+                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_COMMON  := $(wildcard src/core/*.c) src/model/station.c src/model/facility.c \
+                src/catalog/hours.c src/geo/coord.c src/exchange/exchange.c
+FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
+
+build/fuzz/%: fuzz/%.c $(FUZZ_COMMON)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(shell pkg-config --cflags jansson) -o $@ $< $(FUZZ_COMMON) \
+	    $(shell pkg-config --libs jansson) -lm
+
+fuzz-corpus: $(addprefix build/fuzz/,$(FUZZ_TARGETS))
+	@for t in $(FUZZ_TARGETS); do \
+	    c=fuzz/corpus/$${t#fuzz_}; \
+	    build/fuzz/$$t -runs=0 $$c >build/fuzz/$$t.log 2>&1 \
+	        || { echo "FAILED: $$t on $$c"; tail -30 build/fuzz/$$t.log; exit 1; }; \
+	    echo "fuzz corpus: $$t replayed $$(ls $$c | wc -l) inputs"; \
+	done
+
+fuzz: $(addprefix build/fuzz/,$(FUZZ_TARGETS))
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p build/fuzz/new; \
+	    build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) build/fuzz/new fuzz/corpus/$${t#fuzz_} \
+	        || exit 1; \
+	    build/fuzz/$$t -merge=1 fuzz/corpus/$${t#fuzz_} build/fuzz/new >/dev/null 2>&1; \
+	    rm -rf build/fuzz/new; \
+	done
 
 lint:
 	@tools/lint.sh

@@ -6,7 +6,7 @@ set -eu
 
 build="gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libopencc-dev
        libopencc-data unicode-data bzip2 libsodium-dev libqrencode-dev libpng-dev ca-certificates"
-test="$build libcriterion-dev curl jq sqlite3"
+test="$build libcriterion-dev curl jq sqlite3 clang libclang-rt-14-dev"
 bench="$test wrk"
 
 case "${1:-test}" in
