@@ -1,14 +1,1147 @@
 /* SPDX-License-Identifier: MIT */
-/* api/reports.c - the reports area of the API (placeholder until the area lands). */
+/* api/reports.c - problem reports: the Open311 GeoReport v2 endpoints under /open311/v2
+ * (services, service definitions, form-encoded request creation, request listing), our own
+ * JSON views and the admin status changes under /api/v1/reports, and a station's open
+ * reports. Open311 endpoints answer errors in the spec's format, an array of
+ * {"code","description"}; /api/v1 ones in our usual JSON error body. */
 #include "api/api_int.h"
+
+#include "core/alloc.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "core/utf8.h"
+#include "store/reports.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RESOLVE_RADIUS_M 200.0     /* lat/long must be this close to a station */
+#define MAX_DESCRIPTION_CHARS 4000 /* code points */
+#define MAX_NOTES_CHARS 2000
+#define MAX_MEDIA_URL_BYTES 1000
+#define MAX_FORM_PAIRS 64
+#define MAX_IDS 1000
+#define MAX_LIST 1000
+#define DEFAULT_SPAN_S (90 * 86400) /* Open311's default window: the last 90 days */
+#define OFFSET_MIN 480              /* times print in China Standard Time */
+
+struct yz_api_reports {
+    pthread_mutex_t mu;     /* guards the first load of the services */
+    bool loaded;            /* once true, svc and n_svc never change */
+    yz_report_service *svc; /* owned */
+    size_t n_svc;
+};
+
+/* --- application/x-www-form-urlencoded ----------------------------------------------------
+ * The parser is not static so that tests/unit/test_reports.c can reach it; its prototypes
+ * are repeated there. */
+
+typedef struct yz_form_pair {
+    char *key; /* owned, decoded, valid UTF-8 without NUL */
+    char *val; /* owned, decoded, valid UTF-8 without NUL ("" for "k" or "k=") */
+} yz_form_pair;
+
+typedef struct yz_form {
+    yz_form_pair *pairs; /* owned, in body order, repeats kept */
+    size_t n;
+} yz_form;
+
+int yz__form_parse(const char *body, size_t len, yz_form *out, yz_errinfo *ei);
+void yz__form_fini(yz_form *f);
+int yz__form_get(const yz_form *f, const char *key, const char **val, yz_errinfo *ei);
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decode s[0..n): '+' is a space and %XX a byte. Returns an owned string, or NULL for a bad
+ * escape ('%' not followed by two hex digits), or for bytes that are not UTF-8 or hold NUL. */
+static char *form_decode(const char *s, size_t n)
+{
+    char *o = yz_malloc(n + 1);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '+') {
+            o[k++] = ' ';
+        } else if (s[i] == '%') {
+            int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
+            int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+            if (hi < 0 || lo < 0) {
+                yz_free(o);
+                return NULL;
+            }
+            o[k++] = (char)(hi * 16 + lo);
+            i += 2;
+        } else {
+            o[k++] = s[i];
+        }
+    }
+    o[k] = '\0';
+    if (!yz_utf8_valid(o, k)) {
+        yz_free(o);
+        return NULL;
+    }
+    return o;
+}
+
+void yz__form_fini(yz_form *f)
+{
+    if (!f)
+        return;
+    for (size_t i = 0; i < f->n; i++) {
+        yz_free(f->pairs[i].key);
+        yz_free(f->pairs[i].val);
+    }
+    yz_free(f->pairs);
+    f->pairs = NULL;
+    f->n = 0;
+}
+
+/* Parse a form body into pairs. Empty pieces ("a=1&&b=2", a trailing '&') are skipped; a
+ * piece without '=' has the value "". Returns YZ_OK with `out` filled (free with
+ * yz__form_fini), or YZ_EINVAL naming the field (the key when it decodes, else "body") for a
+ * bad escape, bytes that are not UTF-8, a NUL, an empty key, or more than 64 pairs; `out` is
+ * then empty. */
+int yz__form_parse(const char *body, size_t len, yz_form *out, yz_errinfo *ei)
+{
+    out->pairs = NULL;
+    out->n = 0;
+    size_t cap = 0;
+    size_t i = 0;
+    while (i < len) {
+        size_t end = i;
+        while (end < len && body[end] != '&')
+            end++;
+        if (end > i) {
+            size_t eq = i;
+            while (eq < end && body[eq] != '=')
+                eq++;
+            char *key = form_decode(body + i, eq - i);
+            char *val = NULL;
+            if (!key || !*key) {
+                yz_free(key);
+                yz__form_fini(out);
+                return yz_err_set(ei, YZ_EINVAL, "body",
+                                  "表单字段名无效（须为 UTF-8，百分号编码须为 %XX）",
+                                  "a form field name is invalid (it must be UTF-8, and "
+                                  "percent escapes must be %XX)");
+            }
+            val = eq < end ? form_decode(body + eq + 1, end - eq - 1) : yz_strdup("");
+            if (!val) {
+                yz_err_setf(ei, YZ_EINVAL, key,
+                            "字段 %.40s 的值无效（须为 UTF-8，百分号编码须为 %%XX）",
+                            "the value of %.40s is invalid (it must be UTF-8, and percent "
+                            "escapes must be %%XX)",
+                            key);
+                yz_free(key);
+                yz__form_fini(out);
+                return YZ_EINVAL;
+            }
+            if (out->n == MAX_FORM_PAIRS) {
+                yz_free(key);
+                yz_free(val);
+                yz__form_fini(out);
+                return yz_err_set(ei, YZ_EINVAL, "body", "表单字段过多（最多 64 个）",
+                                  "too many form fields (at most 64)");
+            }
+            if (out->n == cap) {
+                cap = cap ? cap * 2 : 8;
+                out->pairs = yz_reallocarray(out->pairs, cap, sizeof *out->pairs);
+            }
+            out->pairs[out->n++] = (yz_form_pair){key, val};
+        }
+        i = end + 1;
+    }
+    return YZ_OK;
+}
+
+/* The value of `key` in *val (borrowed; NULL when absent). YZ_EINVAL naming the key when it
+ * is given more than once. */
+int yz__form_get(const yz_form *f, const char *key, const char **val, yz_errinfo *ei)
+{
+    *val = NULL;
+    for (size_t i = 0; i < f->n; i++) {
+        if (strcmp(f->pairs[i].key, key) != 0)
+            continue;
+        if (*val)
+            return yz_err_setf(ei, YZ_EINVAL, key, "字段 %s 重复", "%s is given more than once",
+                               key);
+        *val = f->pairs[i].val;
+    }
+    return YZ_OK;
+}
+
+/* --- helpers ------------------------------------------------------------------------------ */
+
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* Respond with the Open311 error array: [{"code":status,"description":"field: zh / en"}]. */
+static void o311_error(yz_http_req *req, const yz_errinfo *ei)
+{
+    int code = ei->code ? ei->code : YZ_EINTERNAL;
+    int status = yz_api_status(code);
+    const char *zh = ei->msg[0] ? ei->msg : yz_strerror(code);
+    const char *en = ei->msg_en[0] ? ei->msg_en : yz_strerror_en(code);
+    yz_buf d, b;
+    yz_buf_init(&d);
+    yz_buf_init(&b);
+    if (ei->field[0])
+        yz_buf_printf(&d, "%s: ", ei->field);
+    yz_buf_printf(&d, "%s / %s", zh, en);
+    yz_buf_printf(&b, "[{\"code\":%d,\"description\":", status);
+    yz_buf_json_str(&b, d.data, d.len);
+    yz_buf_puts(&b, "}]\n");
+    yz_buf_fini(&d);
+    yz_http_respond(req, status, YZ_JSON, &b);
+}
+
+/* The services, loaded from the store on first use (they are data seeded by a migration and
+ * change only with a new migration, that is with a restart). */
+static int services(yz_api *api, const yz_report_service **out, size_t *n, yz_errinfo *ei)
+{
+    struct yz_api_reports *r = api->reports;
+    int err = YZ_OK;
+    pthread_mutex_lock(&r->mu);
+    if (!r->loaded) {
+        err = yz_store_report_services(api->st, &r->svc, &r->n_svc, ei);
+        r->loaded = err == YZ_OK;
+    }
+    pthread_mutex_unlock(&r->mu);
+    *out = r->svc;
+    *n = r->n_svc;
+    return err;
+}
+
+static const yz_report_service *find_service(yz_api *api, const char *code)
+{
+    const yz_report_service *svc;
+    size_t n;
+    yz_errinfo ei;
+    if (!code || services(api, &svc, &n, &ei))
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(svc[i].code, code) == 0)
+            return &svc[i];
+    return NULL;
+}
+
+/* Reject query parameters other than `names` (and "_"-prefixed cache busters). */
+typedef struct allowed {
+    const char *const *names;
+    size_t n;
+    const char *bad;
+} allowed;
+
+static int check_known(void *arg, const char *k, const char *v)
+{
+    (void)v;
+    allowed *a = arg;
+    if (k[0] == '_')
+        return 0;
+    for (size_t i = 0; i < a->n; i++)
+        if (strcmp(a->names[i], k) == 0)
+            return 0;
+    a->bad = k;
+    return 1;
+}
+
+static int reject_unknown(yz_http_req *req, const char *const *names, size_t n, yz_errinfo *ei)
+{
+    allowed a = {names, n, NULL};
+    if (yz_http_query_each(req, check_known, &a)) {
+        if (!yz_utf8_valid(a.bad, strlen(a.bad)) || strlen(a.bad) > 30)
+            return yz_err_set(ei, YZ_EINVAL, "", "未知参数", "unknown parameter");
+        return yz_err_setf(ei, YZ_EINVAL, a.bad, "未知参数 %s", "unknown parameter %s", a.bad);
+    }
+    return YZ_OK;
+}
+
+/* A positive decimal id filling all of s[0..n). */
+static bool parse_id(const char *s, size_t n, int64_t *out)
+{
+    if (n == 0 || n > 18)
+        return false;
+    int64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return v > 0;
+}
+
+/* Path capture 0 as "<id>" or, with `suffix`, "<id><suffix>". */
+static int path_id(yz_http_req *req, const char *suffix, int64_t *id, yz_errinfo *ei)
+{
+    const char *p = yz_http_param(req, 0);
+    size_t n = p ? strlen(p) : 0, sl = suffix ? strlen(suffix) : 0;
+    if (p && n > sl && memcmp(p + n - sl, suffix ? suffix : "", sl) == 0 && parse_id(p, n - sl, id))
+        return YZ_OK;
+    return yz_err_set(ei, YZ_ENOTFOUND, "id", "报告不存在", "report not found");
+}
+
+static void put_str_or_null(yz_buf *b, const char *s)
+{
+    if (s && *s)
+        yz_buf_json_str(b, s, strlen(s));
+    else
+        yz_buf_puts(b, "null");
+}
+
+static void put_time(yz_buf *b, int64_t t)
+{
+    char ts[32];
+    yz_time_format_iso8601(t, OFFSET_MIN, ts);
+    yz_buf_putc(b, '"');
+    yz_buf_puts(b, ts);
+    yz_buf_putc(b, '"');
+}
+
+/* Open311's status_notes: our notes, preceded by the closing reason once closed. */
+static void put_status_notes(yz_buf *b, const yz_report *r)
+{
+    if (r->status != YZ_REPORT_CLOSED) {
+        put_str_or_null(b, r->notes);
+        return;
+    }
+    yz_buf t;
+    yz_buf_init(&t);
+    yz_buf_puts(&t, yz_report_reason_name(r->reason));
+    if (r->notes && *r->notes) {
+        yz_buf_puts(&t, ": ");
+        yz_buf_puts(&t, r->notes);
+    }
+    yz_buf_json_str(b, t.data, t.len);
+    yz_buf_fini(&t);
+}
+
+/* One request in the GeoReport v2 shape, plus our station_code. */
+static void render_o311(yz_api *api, yz_buf *b, const yz_report *r)
+{
+    const yz_report_service *svc = find_service(api, r->service_code);
+    yz_buf_printf(b, "{\"service_request_id\":\"%lld\",\"status\":\"%s\",\"status_notes\":",
+                  (long long)r->id, r->status == YZ_REPORT_CLOSED ? "closed" : "open");
+    put_status_notes(b, r);
+    yz_buf_puts(b, ",\"service_name\":");
+    put_str_or_null(b, svc ? svc->name : NULL);
+    yz_buf_puts(b, ",\"service_code\":");
+    yz_buf_json_str(b, r->service_code, strlen(r->service_code));
+    yz_buf_puts(b, ",\"description\":");
+    put_str_or_null(b, r->description);
+    yz_buf_puts(b, ",\"agency_responsible\":null,\"service_notice\":null,"
+                   "\"requested_datetime\":");
+    put_time(b, r->requested_at);
+    yz_buf_puts(b, ",\"updated_datetime\":");
+    put_time(b, r->updated_at);
+    yz_buf_puts(b, ",\"expected_datetime\":null,\"address\":");
+    put_str_or_null(b, r->address);
+    yz_buf_puts(b, ",\"address_id\":null,\"zipcode\":null,\"lat\":");
+    yz_buf_fixed(b, r->lat, 6);
+    yz_buf_puts(b, ",\"long\":");
+    yz_buf_fixed(b, r->lon, 6);
+    yz_buf_puts(b, ",\"media_url\":");
+    put_str_or_null(b, r->media_url);
+    yz_buf_puts(b, ",\"station_code\":");
+    yz_buf_json_str(b, r->station_code, strlen(r->station_code));
+    yz_buf_putc(b, '}');
+}
+
+/* One report in our JSON shape. */
+static void render_ours(yz_api *api, yz_buf *b, const yz_report *r)
+{
+    const yz_report_service *svc = find_service(api, r->service_code);
+    yz_buf_printf(b, "{\"id\":%lld,\"service_code\":", (long long)r->id);
+    yz_buf_json_str(b, r->service_code, strlen(r->service_code));
+    yz_buf_puts(b, ",\"service_name\":");
+    put_str_or_null(b, svc ? svc->name : NULL);
+    yz_buf_puts(b, ",\"service_name_en\":");
+    put_str_or_null(b, svc ? svc->name_en : NULL);
+    yz_buf_puts(b, ",\"station_id\":");
+    if (r->station_id > 0)
+        yz_buf_int(b, (long long)r->station_id);
+    else
+        yz_buf_puts(b, "null");
+    yz_buf_puts(b, ",\"station_code\":");
+    yz_buf_json_str(b, r->station_code, strlen(r->station_code));
+    yz_buf_printf(b, ",\"status\":\"%s\",\"open311_status\":\"%s\",\"reason\":",
+                  yz_report_status_name(r->status),
+                  r->status == YZ_REPORT_CLOSED ? "closed" : "open");
+    put_str_or_null(b, yz_report_reason_name(r->reason));
+    yz_buf_puts(b, ",\"notes\":");
+    put_str_or_null(b, r->notes);
+    yz_buf_puts(b, ",\"description\":");
+    yz_buf_json_str(b, r->description, strlen(r->description));
+    yz_buf_puts(b, ",\"address\":");
+    yz_buf_json_str(b, r->address, strlen(r->address));
+    yz_buf_puts(b, ",\"lat\":");
+    yz_buf_fixed(b, r->lat, 6);
+    yz_buf_puts(b, ",\"lon\":");
+    yz_buf_fixed(b, r->lon, 6);
+    yz_buf_puts(b, ",\"media_url\":");
+    put_str_or_null(b, r->media_url);
+    yz_buf_puts(b, ",\"requested_at\":");
+    put_time(b, r->requested_at);
+    yz_buf_puts(b, ",\"updated_at\":");
+    put_time(b, r->updated_at);
+    yz_buf_putc(b, '}');
+}
+
+#define OPEN_MASK                                                                                  \
+    ((1u << YZ_REPORT_OPEN) | (1u << YZ_REPORT_ACKNOWLEDGED) | (1u << YZ_REPORT_IN_PROGRESS))
+
+void yz__api_render_open_reports(yz_api *api, int64_t station_id, yz_buf *b)
+{
+    yz_report_filter f = {.station_id = station_id, .status_mask = OPEN_MASK, .limit = 100};
+    yz_report *a = NULL;
+    size_t n = 0;
+    yz_errinfo ei;
+    if (!api->reports || station_id <= 0)
+        return;
+    if (yz_store_report_list(api->st, &f, &a, &n, &ei)) {
+        yz_log_warn("open reports of station %lld: %s", (long long)station_id, ei.msg_en);
+        return;
+    }
+    yz_buf_puts(b, ",\"open_reports\":[");
+    for (size_t i = 0; i < n; i++) {
+        yz_buf_printf(b, "%s{\"id\":%lld,\"service_code\":", i ? "," : "", (long long)a[i].id);
+        yz_buf_json_str(b, a[i].service_code, strlen(a[i].service_code));
+        yz_buf_printf(b,
+                      ",\"status\":\"%s\",\"requested_at\":", yz_report_status_name(a[i].status));
+        put_time(b, a[i].requested_at);
+        yz_buf_putc(b, '}');
+    }
+    yz_buf_putc(b, ']');
+    yz_report_array_free(a, n);
+}
+
+/* --- GET /open311/v2/services.json, /open311/v2/services/{code}.json -------------------- */
+
+static const char *const o311_common_params[] = {"jurisdiction_id", "api_key"};
+
+static void h_services(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    const yz_report_service *svc;
+    size_t n;
+    int err = reject_unknown(req, o311_common_params, 2, &ei);
+    if (!err)
+        err = services(api, &svc, &n, &ei);
+    if (err) {
+        o311_error(req, &ei);
+        return;
+    }
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_putc(&b, '[');
+    for (size_t i = 0; i < n; i++) {
+        yz_buf_puts(&b, i ? ",{\"service_code\":" : "{\"service_code\":");
+        yz_buf_json_str(&b, svc[i].code, strlen(svc[i].code));
+        yz_buf_puts(&b, ",\"service_name\":");
+        yz_buf_json_str(&b, svc[i].name, strlen(svc[i].name));
+        yz_buf_puts(&b, ",\"description\":");
+        yz_buf_json_str(&b, svc[i].description, strlen(svc[i].description));
+        yz_buf_printf(&b, ",\"metadata\":%s,\"type\":\"realtime\",\"keywords\":",
+                      svc[i].metadata ? "true" : "false");
+        yz_buf_json_str(&b, svc[i].keywords, strlen(svc[i].keywords));
+        yz_buf_puts(&b, ",\"group\":");
+        yz_buf_json_str(&b, svc[i].group, strlen(svc[i].group));
+        yz_buf_putc(&b, '}');
+    }
+    yz_buf_puts(&b, "]\n");
+    yz__api_ok(req, &b);
+}
+
+static void h_service_def(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    const char *p = yz_http_param(req, 0);
+    size_t n = p ? strlen(p) : 0;
+    int err = reject_unknown(req, o311_common_params, 2, &ei);
+    if (err) {
+        o311_error(req, &ei);
+        return;
+    }
+    const yz_report_service *svc = NULL;
+    if (n > 5 && n < 64 && strcmp(p + n - 5, ".json") == 0) {
+        char code[64];
+        memcpy(code, p, n - 5);
+        code[n - 5] = '\0';
+        svc = find_service(api, code);
+    }
+    if (!svc) {
+        yz_err_set(&ei, YZ_ENOTFOUND, "service_code", "未知的服务代码", "unknown service_code");
+        o311_error(req, &ei);
+        return;
+    }
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_puts(&b, "{\"service_code\":");
+    yz_buf_json_str(&b, svc->code, strlen(svc->code));
+    yz_buf_puts(&b, ",\"attributes\":[");
+    if (svc->metadata)
+        yz_buf_puts(&b,
+                    "{\"variable\":true,\"code\":\"station_code\",\"datatype\":\"string\","
+                    "\"required\":false,\"datatype_description\":"
+                    "\"驿站编号，印在驿站二维码海报上；不填时须提供 lat/long（200 米内的驿站）。"
+                    "The station code printed on the station's QR poster; without it, lat/long "
+                    "within 200 m of a station are required.\","
+                    "\"order\":1,\"description\":\"驿站编号 Station code\"}");
+    yz_buf_puts(&b, "]}\n");
+    yz__api_ok(req, &b);
+}
+
+/* --- POST /open311/v2/requests.json ------------------------------------------------------- */
+
+/* Form fields we read, and the spec's fields we accept without storing (personal data and
+ * fields about addresses and accounts we do not have). */
+static const char *const form_read[] = {"service_code", "lat",       "long",
+                                        "description",  "media_url", "attribute[station_code]"};
+static const char *const form_ignored[] = {
+    "jurisdiction_id", "api_key",    "address_string", "address_id", "email",
+    "device_id",       "account_id", "first_name",     "last_name",  "phone"};
+
+static int check_form_keys(const yz_form *f, yz_errinfo *ei)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        const char *k = f->pairs[i].key;
+        bool ok = false;
+        for (size_t j = 0; !ok && j < sizeof form_read / sizeof *form_read; j++)
+            ok = strcmp(k, form_read[j]) == 0;
+        for (size_t j = 0; !ok && j < sizeof form_ignored / sizeof *form_ignored; j++)
+            ok = strcmp(k, form_ignored[j]) == 0;
+        if (ok)
+            continue;
+        if (strlen(k) > 31)
+            return yz_err_set(ei, YZ_EINVAL, "body", "未知字段", "unknown field");
+        if (strncmp(k, "attribute[", 10) == 0)
+            return yz_err_setf(ei, YZ_EINVAL, k, "未知属性 %s（只有 attribute[station_code]）",
+                               "unknown attribute %s (only attribute[station_code])", k);
+        return yz_err_setf(ei, YZ_EINVAL, k, "未知字段 %s", "unknown field %s", k);
+    }
+    return YZ_OK;
+}
+
+static int form_double(const char *v, const char *name, double lo, double hi, double *out,
+                       yz_errinfo *ei)
+{
+    char *end;
+    errno = 0;
+    double d = strtod(v, &end);
+    if (!*v || *end || errno || !isfinite(d) || d < lo || d > hi)
+        return yz_err_setf(ei, YZ_EINVAL, name, "%s 须为 %g 到 %g 之间的数字（WGS-84）",
+                           "%s must be a number from %g to %g (WGS-84)", name, lo, hi);
+    *out = d;
+    return YZ_OK;
+}
+
+static int check_media_url(const char *u, yz_errinfo *ei)
+{
+    bool ok = strlen(u) <= MAX_MEDIA_URL_BYTES &&
+              (strncmp(u, "https://", 8) == 0 || strncmp(u, "http://", 7) == 0);
+    for (const char *p = u; ok && *p; p++)
+        ok = (unsigned char)*p > 0x20 && *p != 0x7f;
+    if (!ok)
+        return yz_err_set(ei, YZ_EINVAL, "media_url",
+                          "media_url 须为 http(s) 链接，不含空白，最长 1000 字节",
+                          "media_url must be an http(s) URL without spaces, at most 1000 bytes");
+    return YZ_OK;
+}
+
+/* Fill r->station_* and address from the station named by `code`, or else the one nearest to
+ * (lat, lon) within 200 m. */
+static int resolve_station(yz_api *api, const char *code, bool has_pos, double lat, double lon,
+                           yz_report *r, yz_errinfo *ei)
+{
+    const yz_snap *s = yz_catalog_acquire(api->cat);
+    long i = -1;
+    int err = YZ_OK;
+    if (code) {
+        i = yz_snap_find_code(s, code);
+        if (i < 0) {
+            if (strlen(code) <= 40)
+                err = yz_err_setf(ei, YZ_EINVAL, "attribute[station_code]", "驿站 %s 不存在",
+                                  "station %s not found", code);
+            else
+                err = yz_err_set(ei, YZ_EINVAL, "attribute[station_code]", "驿站不存在",
+                                 "station not found");
+        }
+    } else if (has_pos) {
+        yz_nearby_query q = {.at = {lat, lon},
+                             .k = 1,
+                             .radius_m = RESOLVE_RADIUS_M,
+                             .district = -1,
+                             .t = yz_time_now()};
+        yz_nearby_hit hit;
+        size_t n = 0;
+        err = yz_snap_nearby(s, &q, &hit, &n);
+        if (err)
+            yz_err_set(ei, YZ_EINVAL, "lat", NULL, NULL);
+        else if (n == 0)
+            err = yz_err_set(ei, YZ_EINVAL, "lat",
+                             "200 米内没有驿站：请靠近驿站，或填写 attribute[station_code]",
+                             "no station within 200 m of lat/long: come closer or give "
+                             "attribute[station_code]");
+        else
+            i = (long)hit.station;
+    } else {
+        err = yz_err_set(ei, YZ_EINVAL, "attribute[station_code]",
+                         "须提供 attribute[station_code]，或 200 米内某驿站附近的 lat/long",
+                         "give attribute[station_code], or lat/long within 200 m of a station");
+    }
+    if (!err) {
+        const yz_station *st = yz_snap_station(s, (size_t)i);
+        r->station_id = st->id;
+        r->station_code = yz_strdup(st->code);
+        yz_buf a;
+        yz_buf_init(&a);
+        yz_buf_puts(&a, st->name);
+        if (st->address && *st->address) {
+            yz_buf_puts(&a, "，");
+            yz_buf_puts(&a, st->address);
+        }
+        r->address = yz_buf_take(&a);
+        r->lat = has_pos ? lat : st->lat;
+        r->lon = has_pos ? lon : st->lon;
+    }
+    yz_catalog_release(api->cat, s);
+    return err;
+}
+
+static void h_create(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    yz_form f = {0};
+    yz_report r;
+    yz_report_init(&r);
+    yz_worker w = {0};
+    size_t len;
+    const char *body = yz_http_body(req, &len);
+    const char *ct = yz_http_header(req, "Content-Type");
+    const char *code = NULL, *lat_s = NULL, *lon_s = NULL, *desc = NULL, *media = NULL,
+               *station = NULL;
+    double lat = 0, lon = 0;
+    int err;
+    if (yz_http_header(req, "Authorization"))
+        err = yz__api_worker(api, req, &w, &ei);
+    else
+        err = yz__api_limit_ip(api, req, &ei);
+    if (err)
+        goto fail;
+    if (ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0) {
+        err = yz_err_set(&ei, YZ_EINVAL, "Content-Type",
+                         "请求体须为 application/x-www-form-urlencoded",
+                         "the body must be application/x-www-form-urlencoded");
+        goto fail;
+    }
+    if ((err = yz__form_parse(body, len, &f, &ei)) || (err = check_form_keys(&f, &ei)) ||
+        (err = yz__form_get(&f, "service_code", &code, &ei)) ||
+        (err = yz__form_get(&f, "lat", &lat_s, &ei)) ||
+        (err = yz__form_get(&f, "long", &lon_s, &ei)) ||
+        (err = yz__form_get(&f, "description", &desc, &ei)) ||
+        (err = yz__form_get(&f, "media_url", &media, &ei)) ||
+        (err = yz__form_get(&f, "attribute[station_code]", &station, &ei)))
+        goto fail;
+    /* Empty values count as absent, as HTML forms send them. */
+    if (lat_s && !*lat_s)
+        lat_s = NULL;
+    if (lon_s && !*lon_s)
+        lon_s = NULL;
+    if (media && !*media)
+        media = NULL;
+    if (station && !*station)
+        station = NULL;
+    if (!code || !*code) {
+        err = yz_err_set(&ei, YZ_EINVAL, "service_code", "缺少 service_code",
+                         "service_code is required");
+        goto fail;
+    }
+    if (!find_service(api, code)) {
+        if (strlen(code) <= 40)
+            err = yz_err_setf(&ei, YZ_EINVAL, "service_code", "未知的服务代码 %s",
+                              "unknown service_code %s", code);
+        else
+            err = yz_err_set(&ei, YZ_EINVAL, "service_code", "未知的服务代码",
+                             "unknown service_code");
+        goto fail;
+    }
+    if (desc && utf8_chars(desc) > MAX_DESCRIPTION_CHARS) {
+        err = yz_err_set(&ei, YZ_EINVAL, "description", "描述最长 4000 字",
+                         "description is at most 4,000 characters");
+        goto fail;
+    }
+    if (media && (err = check_media_url(media, &ei)))
+        goto fail;
+    if ((lat_s != NULL) != (lon_s != NULL)) {
+        err = yz_err_set(&ei, YZ_EINVAL, lat_s ? "long" : "lat", "lat 与 long 须同时提供",
+                         "lat and long go together");
+        goto fail;
+    }
+    if (lat_s && ((err = form_double(lat_s, "lat", -90, 90, &lat, &ei)) ||
+                  (err = form_double(lon_s, "long", -180, 180, &lon, &ei))))
+        goto fail;
+    if ((err = resolve_station(api, station, lat_s != NULL, lat, lon, &r, &ei)))
+        goto fail;
+    r.service_code = yz_strdup(code);
+    r.description = yz_strdup(desc ? desc : "");
+    r.media_url = media ? yz_strdup(media) : NULL;
+    r.worker_id = w.id;
+    if ((err = yz_store_report_create(api->st, &r, &ei)))
+        goto fail;
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_printf(&b,
+                  "[{\"service_request_id\":\"%lld\",\"service_notice\":"
+                  "\"已收到，驿站管理方会尽快处理。Received: the station's operator will "
+                  "look into it.\",\"account_id\":null}]\n",
+                  (long long)r.id);
+    yz__form_fini(&f);
+    yz_report_fini(&r);
+    yz_http_respond(req, 201, YZ_JSON, &b);
+    return;
+fail:
+    yz__form_fini(&f);
+    yz_report_fini(&r);
+    o311_error(req, &ei);
+}
+
+/* --- GET /open311/v2/requests.json, /open311/v2/requests/{id}.json ------------------------ */
+
+static int parse_ids(const char *v, int64_t **ids, size_t *n, yz_errinfo *ei)
+{
+    size_t cap = 0;
+    *ids = NULL;
+    *n = 0;
+    const char *p = v;
+    for (;;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        int64_t id;
+        if (!parse_id(p, len, &id) || *n == MAX_IDS) {
+            yz_free(*ids);
+            *ids = NULL;
+            *n = 0;
+            return yz_err_set(ei, YZ_EINVAL, "service_request_id",
+                              "service_request_id 须为逗号分隔的编号（最多 1000 个）",
+                              "service_request_id must be a comma-separated list of ids (at "
+                              "most 1000)");
+        }
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 8;
+            *ids = yz_reallocarray(*ids, cap, sizeof **ids);
+        }
+        (*ids)[(*n)++] = id;
+        if (!e)
+            return YZ_OK;
+        p = e + 1;
+    }
+}
+
+/* An ISO-8601 date-time (a missing zone reads as +08:00) or a bare date (its midnight). */
+static int param_date(yz_http_req *req, const char *name, int64_t *out, bool *present,
+                      yz_errinfo *ei)
+{
+    const char *v = yz_http_query(req, name);
+    *present = v != NULL;
+    if (!v)
+        return YZ_OK;
+    char full[40];
+    if (strlen(v) == 10 && v[4] == '-' && v[7] == '-') {
+        snprintf(full, sizeof full, "%sT00:00:00", v);
+        v = full;
+    } else if (strlen(v) < sizeof full) {
+        /* An unencoded '+' of the zone offset arrives as a space: put it back. */
+        snprintf(full, sizeof full, "%s", v);
+        for (size_t i = 16; i < strlen(full); i++)
+            if (full[i] == ' ')
+                full[i] = '+';
+        v = full;
+    }
+    if (yz_time_parse_iso8601(v, OFFSET_MIN, out) == YZ_OK)
+        return YZ_OK;
+    return yz_err_setf(ei, YZ_EINVAL, name, "%s 须为 ISO-8601 时间，如 2026-05-28T08:00:00+08:00",
+                       "%s must be an ISO-8601 date-time such as 2026-05-28T08:00:00+08:00", name);
+}
+
+/* The station named by `v` (id or code) in the current snapshot: its id, or 0 with `ei`. */
+static int64_t station_by_ref(yz_api *api, const char *v, const char *field, yz_errinfo *ei)
+{
+    const yz_snap *s = yz_catalog_acquire(api->cat);
+    int64_t id = 0;
+    long i = parse_id(v, strlen(v), &id) ? yz_snap_find_id(s, id) : -1;
+    if (i < 0)
+        i = yz_snap_find_code(s, v);
+    id = i >= 0 ? yz_snap_station(s, (size_t)i)->id : 0;
+    yz_catalog_release(api->cat, s);
+    if (!id) {
+        if (strlen(v) <= 40)
+            yz_err_setf(ei, YZ_EINVAL, field, "驿站 %s 不存在", "station %s not found", v);
+        else
+            yz_err_set(ei, YZ_EINVAL, field, "驿站不存在", "station not found");
+    }
+    return id;
+}
+
+static const char *const o311_list_params[] = {"service_request_id", "service_code", "start_date",
+                                               "end_date",           "status",       "station_code",
+                                               "jurisdiction_id",    "api_key"};
+
+static void h_o311_list(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    yz_report_filter f = {.limit = MAX_LIST};
+    int64_t *ids = NULL;
+    yz_report *a = NULL;
+    size_t n = 0;
+    int err = reject_unknown(req, o311_list_params,
+                             sizeof o311_list_params / sizeof *o311_list_params, &ei);
+    if (err)
+        goto fail;
+    const char *v = yz_http_query(req, "service_request_id");
+    if (v) {
+        /* The spec: with service_request_id, every other filter is ignored. */
+        if ((err = parse_ids(v, &ids, &f.n_ids, &ei)))
+            goto fail;
+        f.ids = ids;
+    } else {
+        bool has_from, has_to;
+        int64_t now = yz_time_now();
+        if ((err = param_date(req, "start_date", &f.from, &has_from, &ei)) ||
+            (err = param_date(req, "end_date", &f.to, &has_to, &ei)))
+            goto fail;
+        if (has_from && has_to && f.from > f.to) {
+            err = yz_err_set(&ei, YZ_EINVAL, "end_date", "end_date 早于 start_date",
+                             "end_date is before start_date");
+            goto fail;
+        }
+        if (!has_from)
+            f.from = (has_to ? f.to : now) - DEFAULT_SPAN_S;
+        if (!has_to)
+            f.to = 0;
+        if ((v = yz_http_query(req, "service_code"))) {
+            if (!find_service(api, v)) {
+                err = yz_err_set(&ei, YZ_EINVAL, "service_code", "未知的服务代码",
+                                 "unknown service_code");
+                goto fail;
+            }
+            f.service_code = v;
+        }
+        if ((v = yz_http_query(req, "status"))) {
+            if (strcmp(v, "open") == 0)
+                f.status_mask = OPEN_MASK;
+            else if (strcmp(v, "closed") == 0)
+                f.status_mask = 1u << YZ_REPORT_CLOSED;
+            else if (strcmp(v, "open,closed") != 0 && strcmp(v, "closed,open") != 0) {
+                err = yz_err_set(&ei, YZ_EINVAL, "status", "status 须为 open 或 closed",
+                                 "status must be open or closed");
+                goto fail;
+            }
+        }
+        if ((v = yz_http_query(req, "station_code")) &&
+            !(f.station_id = station_by_ref(api, v, "station_code", &ei))) {
+            err = YZ_EINVAL;
+            goto fail;
+        }
+    }
+    if ((err = yz_store_report_list(api->st, &f, &a, &n, &ei)))
+        goto fail;
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_putc(&b, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            yz_buf_putc(&b, ',');
+        render_o311(api, &b, &a[i]);
+    }
+    yz_buf_puts(&b, "]\n");
+    yz_report_array_free(a, n);
+    yz_free(ids);
+    yz__api_ok(req, &b);
+    return;
+fail:
+    yz_free(ids);
+    o311_error(req, &ei);
+}
+
+static void h_o311_get(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    int64_t id;
+    yz_report r;
+    yz_report_init(&r);
+    int err = reject_unknown(req, o311_common_params, 2, &ei);
+    if (!err)
+        err = path_id(req, ".json", &id, &ei);
+    if (!err)
+        err = yz_store_report_get(api->st, id, &r, &ei);
+    if (err) {
+        o311_error(req, &ei);
+        return;
+    }
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_putc(&b, '[');
+    render_o311(api, &b, &r);
+    yz_buf_puts(&b, "]\n");
+    yz_report_fini(&r);
+    yz__api_ok(req, &b);
+}
+
+/* --- /api/v1/reports ------------------------------------------------------------------------ */
+
+static void respond_list(yz_api *api, yz_http_req *req, const yz_report_filter *f,
+                         const char *prefix)
+{
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    yz_report *a = NULL;
+    size_t n = 0;
+    int err = yz_store_report_list(api->st, f, &a, &n, &ei);
+    if (err) {
+        yz_api_error(req, &ei);
+        return;
+    }
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_putc(&b, '{');
+    yz_buf_puts(&b, prefix);
+    yz_buf_puts(&b, "\"reports\":[");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            yz_buf_putc(&b, ',');
+        render_ours(api, &b, &a[i]);
+    }
+    yz_buf_printf(&b, "],\"count\":%zu}\n", n);
+    yz_report_array_free(a, n);
+    yz__api_ok(req, &b);
+}
+
+static const char *const list_params[] = {"station", "status", "service_code", "limit"};
+
+static void h_list(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    yz_report_filter f = {.limit = 100};
+    const char *v;
+    int err = reject_unknown(req, list_params, 4, &ei);
+    if (err)
+        goto fail;
+    if ((v = yz_http_query(req, "station")) &&
+        !(f.station_id = station_by_ref(api, v, "station", &ei))) {
+        err = YZ_EINVAL;
+        goto fail;
+    }
+    if ((v = yz_http_query(req, "status"))) {
+        int st = yz_report_status_parse(v);
+        if (st < 0 && strcmp(v, "not_closed") != 0) {
+            err = yz_err_set(&ei, YZ_EINVAL, "status",
+                             "status 须为 open、acknowledged、in_progress、closed 或 not_closed",
+                             "status must be open, acknowledged, in_progress, closed or "
+                             "not_closed");
+            goto fail;
+        }
+        f.status_mask = st < 0 ? OPEN_MASK : 1u << st;
+    }
+    if ((v = yz_http_query(req, "service_code"))) {
+        if (!find_service(api, v)) {
+            err = yz_err_set(&ei, YZ_EINVAL, "service_code", "未知的服务代码",
+                             "unknown service_code");
+            goto fail;
+        }
+        f.service_code = v;
+    }
+    if ((v = yz_http_query(req, "limit"))) {
+        int64_t lim;
+        if (!parse_id(v, strlen(v), &lim) || lim > MAX_LIST) {
+            err = yz_err_set(&ei, YZ_EINVAL, "limit", "limit 须为 1 到 1000",
+                             "limit must be 1 to 1000");
+            goto fail;
+        }
+        f.limit = (size_t)lim;
+    }
+    respond_list(api, req, &f, "");
+    return;
+fail:
+    yz_api_error(req, &ei);
+}
+
+static void h_get(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    int64_t id;
+    yz_report r;
+    yz_report_init(&r);
+    int err = reject_unknown(req, NULL, 0, &ei);
+    if (!err)
+        err = path_id(req, NULL, &id, &ei);
+    if (!err)
+        err = yz_store_report_get(api->st, id, &r, &ei);
+    if (err) {
+        yz_api_error(req, &ei);
+        return;
+    }
+    yz_buf b;
+    yz_buf_init(&b);
+    render_ours(api, &b, &r);
+    yz_buf_putc(&b, '\n');
+    yz_report_fini(&r);
+    yz__api_ok(req, &b);
+}
+
+static void h_patch(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    json_t *body = NULL;
+    int64_t id;
+    int status = -1, reason = YZ_REASON_NONE;
+    const char *notes = NULL;
+    yz_report r;
+    yz_report_init(&r);
+    int err = yz__api_check_admin(api, req, &ei);
+    if (!err)
+        err = path_id(req, NULL, &id, &ei);
+    if (!err)
+        err = yz__api_parse_json(req, &body, &ei);
+    if (err)
+        goto fail;
+    if (!json_is_object(body)) {
+        err = yz_err_set(&ei, YZ_EINVAL, "body", "请求体须为 JSON 对象",
+                         "the body must be a JSON object");
+        goto fail;
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(body, key, v)
+    {
+        if (strcmp(key, "status") == 0) {
+            if (!json_is_string(v) || (status = yz_report_status_parse(json_string_value(v))) < 0)
+                err = yz_err_set(&ei, YZ_EINVAL, "status",
+                                 "status 须为 open、acknowledged、in_progress 或 closed",
+                                 "status must be open, acknowledged, in_progress or closed");
+        } else if (strcmp(key, "reason") == 0) {
+            if (json_is_null(v))
+                continue;
+            if (!json_is_string(v) || (reason = yz_report_reason_parse(json_string_value(v))) < 0)
+                err = yz_err_set(&ei, YZ_EINVAL, "reason",
+                                 "reason 须为 fixed、not_reproducible 或 duplicate",
+                                 "reason must be fixed, not_reproducible or duplicate");
+        } else if (strcmp(key, "notes") == 0) {
+            if (json_is_null(v))
+                notes = "";
+            else if (!json_is_string(v))
+                err = yz_err_set(&ei, YZ_EINVAL, "notes", "notes 须为字符串",
+                                 "notes must be a string");
+            else if (utf8_chars((notes = json_string_value(v))) > MAX_NOTES_CHARS)
+                err = yz_err_set(&ei, YZ_EINVAL, "notes", "notes 最长 2000 字",
+                                 "notes are at most 2,000 characters");
+        } else if (strlen(key) <= 30) {
+            err = yz_err_setf(&ei, YZ_EINVAL, key, "未知字段 %s", "unknown field %s", key);
+        } else {
+            err = yz_err_set(&ei, YZ_EINVAL, "body", "未知字段", "unknown field");
+        }
+        if (err)
+            goto fail;
+    }
+    if (status < 0 && !notes) {
+        err = yz_err_set(&ei, YZ_EINVAL, "status", "须提供 status 或 notes",
+                         "status or notes is required");
+        goto fail;
+    }
+    if ((err = yz_store_report_update(api->st, id, status, reason, notes, &r, &ei)))
+        goto fail;
+    yz_buf b;
+    yz_buf_init(&b);
+    render_ours(api, &b, &r);
+    yz_buf_putc(&b, '\n');
+    yz_report_fini(&r);
+    json_decref(body);
+    yz__api_ok(req, &b);
+    return;
+fail:
+    json_decref(body);
+    yz_report_fini(&r);
+    yz_api_error(req, &ei);
+}
+
+static void h_station_reports(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    const char *p = yz_http_param(req, 0);
+    int err = reject_unknown(req, NULL, 0, &ei);
+    if (err) {
+        yz_api_error(req, &ei);
+        return;
+    }
+    int64_t sid = station_by_ref(api, p ? p : "", "id", &ei);
+    if (!sid) {
+        ei.code = YZ_ENOTFOUND;
+        yz_api_error(req, &ei);
+        return;
+    }
+    yz_report_filter f = {.station_id = sid, .status_mask = OPEN_MASK, .limit = MAX_LIST};
+    char prefix[48];
+    snprintf(prefix, sizeof prefix, "\"station_id\":%lld,", (long long)sid);
+    respond_list(api, req, &f, prefix);
+}
+
+/* --- registration ------------------------------------------------------------------------ */
 
 void yz__api_register_reports(yz_api *api, yz_http_server *srv)
 {
-    (void)api;
-    (void)srv;
+    api->reports = yz_calloc(1, sizeof *api->reports);
+    pthread_mutex_init(&api->reports->mu, NULL);
+    yz_http_route(srv, "GET", "/open311/v2/services.json", "open311_services", h_services, api);
+    yz_http_route(srv, "GET", "/open311/v2/services/{}", "open311_service", h_service_def, api);
+    yz_http_route(srv, "POST", "/open311/v2/requests.json", "open311_create", h_create, api);
+    yz_http_route(srv, "GET", "/open311/v2/requests.json", "open311_requests", h_o311_list, api);
+    yz_http_route(srv, "GET", "/open311/v2/requests/{}", "open311_request", h_o311_get, api);
+    yz_http_route(srv, "GET", "/api/v1/reports", "reports_list", h_list, api);
+    yz_http_route(srv, "GET", "/api/v1/reports/{}", "report_get", h_get, api);
+    yz_http_route(srv, "PATCH", "/api/v1/reports/{}", "report_patch", h_patch, api);
+    yz_http_route(srv, "GET", "/api/v1/stations/{}/reports", "station_reports", h_station_reports,
+                  api);
 }
 
 void yz__api_free_reports(yz_api *api)
 {
-    (void)api;
+    if (!api->reports)
+        return;
+    yz_report_service_array_free(api->reports->svc, api->reports->n_svc);
+    pthread_mutex_destroy(&api->reports->mu);
+    yz_free(api->reports);
+    api->reports = NULL;
 }

@@ -318,6 +318,7 @@ static void render_station(yz_api *api, yz_buf *b, const yz_snap *s, size_t i, i
     yz_buf_printf(b, ",\"updated_at\":\"%s\",\"version\":%lld", iso, (long long)st->version);
     yz__api_render_rating(api, st->id, b);
     yz__api_render_today(api, s, i, t, b);
+    yz__api_render_open_reports(api, st->id, b);
     render_nav(b, s, i, travel);
     yz_buf_putc(b, '}');
 }
