@@ -1,14 +1,712 @@
 /* SPDX-License-Identifier: MIT */
-/* api/meals.c - the meals area of the API (placeholder until the area lands). */
+/* api/meals.c - 10-yuan meals: canteens and their daily offers (admin writes, public reads),
+ * workers' orders (one a day across all canteens, returning a pickup code) and redemption by
+ * the canteen (admin token until canteen accounts exist). The rules live in the store
+ * (store/meals.h); this file parses, checks input and renders (docs/internals/meals.md). */
 #include "api/api_int.h"
+
+#include "catalog/catalog.h"
+#include "core/alloc.h"
+#include "core/time.h"
+#include "core/utf8.h"
+#include "store/meals.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NAME_MAX_CHARS 100
+#define ADDRESS_MAX_CHARS 200
+#define DISH_MAX_CHARS 100
+#define DISH_EN_MAX_CHARS 200
+#define PRICE_MAX_CENTS 100000 /* 1,000 yuan: anything above is a typo */
+#define QUOTA_MAX 100000
+#define OFFER_DAYS_AHEAD 60 /* offers may be published up to this many days ahead */
+#define DEFAULT_RADIUS_M 5000.0
+#define MAX_RADIUS_M 50000.0
+#define SWEEP_EVERY_S 600 /* mark expired orders at most this often */
+
+struct yz_api_meals {
+    _Atomic int64_t last_sweep; /* unix seconds of the last sweep of expired orders */
+};
+
+/* --- input ------------------------------------------------------------------------------------ */
+
+/* A string member: UTF-8 (jansson checked it), 1..max_chars code points. */
+static int want_text(json_t *v, const char *field, size_t max_chars, const char **out,
+                     yz_errinfo *ei)
+{
+    if (!json_is_string(v))
+        return yz_err_setf(ei, YZ_EINVAL, field, "%s 须为字符串", "%s must be a string", field);
+    const char *s = json_string_value(v);
+    size_t len = json_string_length(v), chars = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t k = yz_utf8_decode(s + i, len - i, &cp);
+        if (!k || cp < 0x20)
+            return yz_err_setf(ei, YZ_EINVAL, field, "%s 含有无效字符",
+                               "%s contains invalid characters", field);
+        i += k;
+        chars++;
+    }
+    if (chars == 0 || strspn(s, " ") == len)
+        return yz_err_setf(ei, YZ_EINVAL, field, "%s 不能为空", "%s must not be empty", field);
+    if (chars > max_chars)
+        return yz_err_setf(ei, YZ_EINVAL, field, "%s 最多 %zu 个字符",
+                           "%s must be at most %zu characters", field, max_chars);
+    *out = s;
+    return YZ_OK;
+}
+
+static int want_int(json_t *v, const char *field, long long lo, long long hi, long long *out,
+                    yz_errinfo *ei)
+{
+    if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
+        return yz_err_setf(ei, YZ_EINVAL, field, "%s 须为 %lld 到 %lld 之间的整数",
+                           "%s must be an integer from %lld to %lld", field, lo, hi);
+    *out = json_integer_value(v);
+    return YZ_OK;
+}
+
+static int want_number(json_t *v, const char *field, double lo, double hi, double *out,
+                       yz_errinfo *ei)
+{
+    if (!json_is_number(v) || !isfinite(json_number_value(v)) || json_number_value(v) < lo ||
+        json_number_value(v) > hi)
+        return yz_err_setf(ei, YZ_EINVAL, field, "%s 须为 %g 到 %g 之间的数",
+                           "%s must be a number from %g to %g", field, lo, hi);
+    *out = json_number_value(v);
+    return YZ_OK;
+}
+
+/* Parse the body as an object whose members are all among `names` (NULL-terminated). */
+static int body_object(yz_http_req *req, const char *const *names, json_t **out, yz_errinfo *ei)
+{
+    int err = yz__api_parse_json(req, out, ei);
+    if (err)
+        return err;
+    if (!json_is_object(*out))
+        return yz_err_set(ei, YZ_EINVAL, "body", "请求体须为 JSON 对象",
+                          "the body must be a JSON object");
+    const char *key;
+    json_t *v;
+    json_object_foreach(*out, key, v)
+    {
+        bool known = false;
+        for (size_t i = 0; names[i] && !known; i++)
+            known = strcmp(names[i], key) == 0;
+        if (!known)
+            return yz_err_setf(ei, YZ_EINVAL, key, "未知字段 %.40s", "unknown field %.40s", key);
+    }
+    return YZ_OK;
+}
+
+static int required(json_t *obj, const char *field, json_t **v, yz_errinfo *ei)
+{
+    *v = json_object_get(obj, field);
+    if (!*v || json_is_null(*v))
+        return yz_err_setf(ei, YZ_EINVAL, field, "缺少字段 %s", "%s is required", field);
+    return YZ_OK;
+}
+
+/* The positive integer id in path capture 0; YZ_ENOTFOUND (field id) with `zh`/`en`
+ * otherwise. */
+static int path_id(yz_http_req *req, const char *zh, const char *en, int64_t *id, yz_errinfo *ei)
+{
+    const char *p = yz_http_param(req, 0);
+    if (p && *p >= '1' && *p <= '9') {
+        char *end;
+        errno = 0;
+        long long v = strtoll(p, &end, 10);
+        if (!*end && !errno) {
+            *id = v;
+            return YZ_OK;
+        }
+    }
+    return yz_err_set(ei, YZ_ENOTFOUND, "id", zh, en);
+}
+
+static int reject_params(yz_http_req *req, const char *const *names, yz_errinfo *ei);
+
+/* --- rendering ------------------------------------------------------------------------------ */
+
+static void put_iso(yz_buf *b, const char *key, int64_t t)
+{
+    char iso[32];
+    yz_buf_printf(b, ",\"%s\":", key);
+    if (!t) {
+        yz_buf_puts(b, "null");
+        return;
+    }
+    yz_time_format_iso8601(t, YZ_MEAL_TZ_OFFSET_MIN, iso);
+    yz_buf_printf(b, "\"%s\"", iso);
+}
+
+static void put_str(yz_buf *b, const char *key, const char *v)
+{
+    yz_buf_printf(b, ",\"%s\":", key);
+    if (v)
+        yz_buf_json_str(b, v, strlen(v));
+    else
+        yz_buf_puts(b, "null");
+}
+
+static void render_canteen(yz_buf *b, const yz_canteen *c)
+{
+    char opens[6], closes[6];
+    yz_meal_format_hhmm(c->opens_min, opens);
+    yz_meal_format_hhmm(c->closes_min, closes);
+    yz_buf_printf(b, "{\"id\":%lld", (long long)c->id);
+    put_str(b, "name", c->name);
+    put_str(b, "address", c->address);
+    if (c->station_id)
+        yz_buf_printf(b, ",\"station_id\":%lld", (long long)c->station_id);
+    else
+        yz_buf_puts(b, ",\"station_id\":null");
+    yz_buf_puts(b, ",\"lat\":");
+    yz_buf_fixed(b, c->lat, 7);
+    yz_buf_puts(b, ",\"lon\":");
+    yz_buf_fixed(b, c->lon, 7);
+    yz_buf_printf(b, ",\"crs\":\"wgs84\",\"opens\":\"%s\",\"closes\":\"%s\",\"tz\":\"%s\"", opens,
+                  closes, YZ_MEAL_TZ);
+    put_iso(b, "created_at", c->created_at);
+    yz_buf_putc(b, '}');
+}
+
+static void render_offer(yz_buf *b, const yz_meal_offer *o, double distance_m)
+{
+    char date[11];
+    yz_meal_format_date(o->day, date);
+    yz_buf_printf(b, "{\"id\":%lld,\"canteen_id\":%lld,\"date\":\"%s\"", (long long)o->id,
+                  (long long)o->canteen_id, date);
+    put_str(b, "dish", o->dish);
+    put_str(b, "dish_en", o->dish_en);
+    yz_buf_printf(b, ",\"price_cents\":%d,\"quota\":%d,\"sold\":%d,\"remaining\":%d",
+                  o->price_cents, o->quota, o->sold, o->quota - o->sold);
+    put_iso(b, "order_from", yz_meal_instant(o->day, o->canteen.opens_min));
+    put_iso(b, "order_until", yz_meal_instant(o->day, o->canteen.closes_min));
+    if (distance_m >= 0) {
+        yz_buf_puts(b, ",\"distance_m\":");
+        yz_buf_fixed(b, distance_m, 1);
+    }
+    yz_buf_puts(b, ",\"canteen\":");
+    render_canteen(b, &o->canteen);
+    yz_buf_putc(b, '}');
+}
+
+static void render_order(yz_buf *b, const yz_meal_order *r, int64_t now)
+{
+    char date[11];
+    yz_meal_format_date(r->day, date);
+    yz_buf_printf(b, "{\"order_id\":%lld,\"pickup_code\":\"%s\",\"status\":\"%s\",\"date\":\"%s\"",
+                  (long long)r->id, r->code,
+                  yz_meal_order_status_name(yz_meal_order_status(r, now)), date);
+    put_iso(b, "created_at", r->created_at);
+    put_iso(b, "expires_at", r->expires_at);
+    put_iso(b, "redeemed_at", r->redeemed_at);
+    yz_buf_puts(b, ",\"offer\":");
+    render_offer(b, &r->offer, -1);
+    yz_buf_putc(b, '}');
+}
+
+/* Mark expired orders now and then, for statistics (the rules never depend on the mark). */
+static void maybe_sweep(yz_api *api, int64_t now)
+{
+    int64_t last = atomic_load(&api->meals->last_sweep);
+    if (now - last < SWEEP_EVERY_S ||
+        !atomic_compare_exchange_strong(&api->meals->last_sweep, &last, now))
+        return;
+    yz_errinfo ei;
+    yz_store_meal_sweep(api->st, now, NULL, &ei);
+}
+
+/* --- canteens -------------------------------------------------------------------------------- */
+
+static const char *const canteen_fields[] = {"name", "address", "station_id", "lat",
+                                             "lon",  "opens",   "closes",     NULL};
+
+/* Fill `c` from the body; a station_id gives defaults for name, address and position. */
+static int parse_canteen(yz_api *api, json_t *body, yz_canteen *c, yz_errinfo *ei)
+{
+    json_t *v;
+    const char *name = NULL, *address = NULL;
+    bool has_pos = false;
+    long long sid = 0;
+    int err = YZ_OK;
+    if ((v = json_object_get(body, "station_id")) && !json_is_null(v))
+        err = want_int(v, "station_id", 1, INT64_MAX, &sid, ei);
+    if (!err && (v = json_object_get(body, "name")))
+        err = want_text(v, "name", NAME_MAX_CHARS, &name, ei);
+    if (!err && (v = json_object_get(body, "address")))
+        err = want_text(v, "address", ADDRESS_MAX_CHARS, &address, ei);
+    json_t *lat = json_object_get(body, "lat"), *lon = json_object_get(body, "lon");
+    if (!err && (lat || lon)) {
+        if (!lat || !lon)
+            err = yz_err_set(ei, YZ_EINVAL, lat ? "lon" : "lat", "lat 和 lon 须同时给出",
+                             "lat and lon must be given together");
+        if (!err)
+            err = want_number(lat, "lat", -90, 90, &c->lat, ei);
+        if (!err)
+            err = want_number(lon, "lon", -180, 180, &c->lon, ei);
+        has_pos = true;
+    }
+    if (!err && sid) {
+        const yz_snap *s = yz_catalog_acquire(api->cat);
+        long i = yz_snap_find_id(s, sid);
+        if (i < 0) {
+            err = yz_err_setf(ei, YZ_EINVAL, "station_id", "驿站 %lld 不存在",
+                              "station %lld does not exist", sid);
+        } else {
+            const yz_station *stn = yz_snap_station(s, (size_t)i);
+            c->station_id = sid;
+            c->name = yz_strdup(name ? name : stn->name);
+            const char *addr = stn->address && *stn->address ? stn->address : stn->name;
+            c->address = yz_strdup(address ? address : addr);
+            if (!has_pos) {
+                c->lat = stn->lat;
+                c->lon = stn->lon;
+                has_pos = true;
+            }
+        }
+        yz_catalog_release(api->cat, s);
+    } else if (!err) {
+        if (!name)
+            err = yz_err_set(ei, YZ_EINVAL, "name", "缺少字段 name（或给出 station_id）",
+                             "name is required (or give station_id)");
+        else if (!address)
+            err = yz_err_set(ei, YZ_EINVAL, "address", "缺少字段 address（或给出 station_id）",
+                             "address is required (or give station_id)");
+        else if (!has_pos)
+            err = yz_err_set(ei, YZ_EINVAL, "lat", "缺少位置 lat/lon（WGS-84，或给出 station_id）",
+                             "lat and lon (WGS-84) are required (or give station_id)");
+        if (!err) {
+            c->name = yz_strdup(name);
+            c->address = yz_strdup(address);
+        }
+    }
+    if (!err && (err = required(body, "opens", &v, ei)) == YZ_OK)
+        err = yz_meal_parse_hhmm(json_is_string(v) ? json_string_value(v) : NULL, "opens",
+                                 &c->opens_min, ei);
+    if (!err && (err = required(body, "closes", &v, ei)) == YZ_OK)
+        err = yz_meal_parse_hhmm(json_is_string(v) ? json_string_value(v) : NULL, "closes",
+                                 &c->closes_min, ei);
+    if (!err && c->opens_min >= 1440)
+        err =
+            yz_err_set(ei, YZ_EINVAL, "opens", "opens 须早于 24:00", "opens must be before 24:00");
+    if (!err && c->closes_min <= c->opens_min)
+        err = yz_err_set(ei, YZ_EINVAL, "closes", "closes 须晚于 opens（同一天内）",
+                         "closes must be after opens (on the same day)");
+    return err;
+}
+
+static void h_canteen_create(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    json_t *body = NULL;
+    yz_canteen c = {0};
+    int err = yz__api_check_admin(api, req, &ei);
+    if (!err)
+        err = body_object(req, canteen_fields, &body, &ei);
+    if (!err)
+        err = parse_canteen(api, body, &c, &ei);
+    if (!err)
+        err = yz_store_canteen_create(api->st, &c, &ei);
+    json_decref(body);
+    if (err) {
+        yz_canteen_fini(&c);
+        yz_api_error(req, &ei);
+        return;
+    }
+    yz_buf b;
+    yz_buf_init(&b);
+    render_canteen(&b, &c);
+    yz_buf_putc(&b, '\n');
+    yz_canteen_fini(&c);
+    yz_http_respond(req, 201, YZ_JSON, &b);
+}
+
+static const char *const no_params[] = {NULL};
+
+static void h_canteen_list(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    yz_canteen *a = NULL;
+    size_t n = 0;
+    int err = reject_params(req, no_params, &ei);
+    if (!err)
+        err = yz_store_canteen_list(api->st, &a, &n, &ei);
+    if (err) {
+        yz_api_error(req, &ei);
+        return;
+    }
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_puts(&b, "{\"canteens\":[");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            yz_buf_putc(&b, ',');
+        render_canteen(&b, &a[i]);
+    }
+    yz_buf_printf(&b, "],\"count\":%zu}\n", n);
+    yz_canteen_array_free(a, n);
+    yz__api_ok(req, &b);
+}
+
+static void h_canteen_get(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    yz_canteen c = {0};
+    int64_t id = 0;
+    int err = path_id(req, "食堂不存在", "canteen not found", &id, &ei);
+    if (!err)
+        err = reject_params(req, no_params, &ei);
+    if (!err)
+        err = yz_store_canteen_get(api->st, id, &c, &ei);
+    if (err) {
+        yz_api_error(req, &ei);
+        return;
+    }
+    yz_buf b;
+    yz_buf_init(&b);
+    render_canteen(&b, &c);
+    yz_buf_putc(&b, '\n');
+    yz_canteen_fini(&c);
+    yz__api_ok(req, &b);
+}
+
+/* --- offers ----------------------------------------------------------------------------------- */
+
+static const char *const offer_fields[] = {"date", "dish", "dish_en", "price_cents", "quota", NULL};
+
+static void h_offer_create(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    json_t *body = NULL, *v;
+    yz_meal_offer o = {0};
+    const char *dish = NULL, *dish_en = NULL;
+    long long price = 0, quota = 0;
+    int32_t today = yz_meal_day(yz_time_now());
+    int err = yz__api_check_admin(api, req, &ei);
+    if (!err)
+        err = path_id(req, "食堂不存在", "canteen not found", &o.canteen_id, &ei);
+    if (!err)
+        err = body_object(req, offer_fields, &body, &ei);
+    if (!err && (err = required(body, "date", &v, &ei)) == YZ_OK)
+        err = yz_meal_parse_date(json_is_string(v) ? json_string_value(v) : NULL, "date", &o.day,
+                                 &ei);
+    if (!err && o.day < today)
+        err = yz_err_set(&ei, YZ_EINVAL, "date", "不能发布过去日期的餐品",
+                         "an offer cannot be published for a past date");
+    if (!err && o.day > today + OFFER_DAYS_AHEAD)
+        err = yz_err_setf(&ei, YZ_EINVAL, "date", "最多提前 %d 天发布", "at most %d days ahead",
+                          OFFER_DAYS_AHEAD);
+    if (!err && (err = required(body, "dish", &v, &ei)) == YZ_OK)
+        err = want_text(v, "dish", DISH_MAX_CHARS, &dish, &ei);
+    if (!err && (v = json_object_get(body, "dish_en")) && !json_is_null(v))
+        err = want_text(v, "dish_en", DISH_EN_MAX_CHARS, &dish_en, &ei);
+    if (!err && (err = required(body, "price_cents", &v, &ei)) == YZ_OK)
+        err = want_int(v, "price_cents", 0, PRICE_MAX_CENTS, &price, &ei);
+    if (!err && (err = required(body, "quota", &v, &ei)) == YZ_OK)
+        err = want_int(v, "quota", 1, QUOTA_MAX, &quota, &ei);
+    if (!err) {
+        o.dish = yz_strdup(dish);
+        o.dish_en = dish_en ? yz_strdup(dish_en) : NULL;
+        o.price_cents = (int)price;
+        o.quota = (int)quota;
+        err = yz_store_offer_create(api->st, &o, &ei);
+    }
+    json_decref(body);
+    if (err) {
+        yz_meal_offer_fini(&o);
+        yz_api_error(req, &ei);
+        return;
+    }
+    yz_buf b;
+    yz_buf_init(&b);
+    render_offer(&b, &o, -1);
+    yz_buf_putc(&b, '\n');
+    yz_meal_offer_fini(&o);
+    yz_http_respond(req, 201, YZ_JSON, &b);
+}
+
+typedef struct param_check {
+    const char *const *names; /* NULL-terminated */
+    const char *bad;          /* the first unknown parameter */
+} param_check;
+
+static int check_param(void *arg, const char *k, const char *v)
+{
+    (void)v;
+    param_check *pc = arg;
+    if (k[0] == '_')
+        return 0; /* cache busters */
+    for (size_t i = 0; pc->names[i]; i++)
+        if (strcmp(pc->names[i], k) == 0)
+            return 0;
+    pc->bad = k;
+    return 1;
+}
+
+static int reject_params(yz_http_req *req, const char *const *names, yz_errinfo *ei)
+{
+    param_check pc = {names, NULL};
+    if (!yz_http_query_each(req, check_param, &pc))
+        return YZ_OK;
+    if (!yz_utf8_valid(pc.bad, strlen(pc.bad)) || strlen(pc.bad) > 30)
+        return yz_err_set(ei, YZ_EINVAL, "", "未知参数", "unknown parameter");
+    return yz_err_setf(ei, YZ_EINVAL, pc.bad, "未知参数 %s", "unknown parameter %s", pc.bad);
+}
+
+/* "lat,lon" in WGS-84. */
+static int parse_near(const char *v, yz_point *at, yz_errinfo *ei)
+{
+    char *end;
+    errno = 0;
+    double lat = strtod(v, &end);
+    if (end != v && *end == ',' && !errno) {
+        const char *p = end + 1;
+        double lon = strtod(p, &end);
+        if (end != p && !*end && !errno && yz_coord_check(lat, lon) == YZ_OK) {
+            *at = (yz_point){lat, lon};
+            return YZ_OK;
+        }
+    }
+    return yz_err_set(ei, YZ_EINVAL, "near", "near 须为 纬度,经度（WGS-84），如 28.0,120.65",
+                      "near must be lat,lon (WGS-84), e.g. 28.0,120.65");
+}
+
+typedef struct hit {
+    yz_meal_offer *o;
+    double distance_m;
+} hit;
+
+static int by_distance(const void *a, const void *b)
+{
+    const hit *x = a, *y = b;
+    if (x->distance_m != y->distance_m)
+        return x->distance_m < y->distance_m ? -1 : 1;
+    return x->o->id < y->o->id ? -1 : x->o->id > y->o->id;
+}
+
+static const char *const offer_params[] = {"date", "near", "radius_m", NULL};
+
+static void h_offer_list(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    int32_t day = yz_meal_day(yz_time_now());
+    yz_point at = {0, 0};
+    bool near = false;
+    double radius_m = DEFAULT_RADIUS_M;
+    yz_meal_offer *a = NULL;
+    size_t n = 0;
+    const char *v;
+    int err = reject_params(req, offer_params, &ei);
+    if (!err && (v = yz_http_query(req, "date")))
+        err = yz_meal_parse_date(v, "date", &day, &ei);
+    if (!err && (v = yz_http_query(req, "near"))) {
+        err = parse_near(v, &at, &ei);
+        near = true;
+    }
+    if (!err && (v = yz_http_query(req, "radius_m"))) {
+        char *end;
+        errno = 0;
+        radius_m = strtod(v, &end);
+        if (!*v || *end || errno || !(radius_m > 0 && radius_m <= MAX_RADIUS_M))
+            err = yz_err_set(&ei, YZ_EINVAL, "radius_m", "radius_m 须在 0 到 50000 米之间",
+                             "radius_m must be more than 0 and at most 50000 metres");
+        else if (!near)
+            err = yz_err_set(&ei, YZ_EINVAL, "radius_m", "radius_m 须与 near 一起使用",
+                             "radius_m needs near");
+    }
+    if (!err)
+        err = yz_store_offer_list(api->st, day, &a, &n, &ei);
+    if (err) {
+        yz_api_error(req, &ei);
+        return;
+    }
+    hit *hits = yz_calloc(n ? n : 1, sizeof *hits);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        double d =
+            near ? yz_coord_distance_m(at, (yz_point){a[i].canteen.lat, a[i].canteen.lon}) : -1;
+        if (!near || d <= radius_m)
+            hits[m++] = (hit){&a[i], d};
+    }
+    if (near)
+        qsort(hits, m, sizeof *hits, by_distance);
+    char date[11];
+    yz_meal_format_date(day, date);
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_printf(&b, "{\"date\":\"%s\",\"offers\":[", date);
+    for (size_t i = 0; i < m; i++) {
+        if (i)
+            yz_buf_putc(&b, ',');
+        render_offer(&b, hits[i].o, hits[i].distance_m);
+    }
+    yz_buf_printf(&b, "],\"count\":%zu}\n", m);
+    yz_free(hits);
+    yz_meal_offer_array_free(a, n);
+    yz__api_ok(req, &b);
+}
+
+static void h_offer_get(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    yz_meal_offer o = {0};
+    int64_t id = 0;
+    int err = path_id(req, "餐品不存在", "offer not found", &id, &ei);
+    if (!err)
+        err = reject_params(req, no_params, &ei);
+    if (!err)
+        err = yz_store_offer_get(api->st, id, &o, &ei);
+    if (err) {
+        if (err == YZ_ENOTFOUND)
+            snprintf(ei.field, sizeof ei.field, "id");
+        yz_api_error(req, &ei);
+        return;
+    }
+    yz_buf b;
+    yz_buf_init(&b);
+    render_offer(&b, &o, -1);
+    yz_buf_putc(&b, '\n');
+    yz_meal_offer_fini(&o);
+    yz__api_ok(req, &b);
+}
+
+/* --- orders ----------------------------------------------------------------------------------- */
+
+static const char *const order_fields[] = {"offer_id", NULL};
+
+static void h_order_create(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    json_t *body = NULL, *v;
+    yz_worker w;
+    yz_meal_order r = {0};
+    long long offer_id = 0;
+    int64_t now = yz_time_now();
+    int err = yz__api_worker(api, req, &w, &ei);
+    if (!err)
+        err = body_object(req, order_fields, &body, &ei);
+    if (!err && (err = required(body, "offer_id", &v, &ei)) == YZ_OK)
+        err = want_int(v, "offer_id", 1, INT64_MAX, &offer_id, &ei);
+    json_decref(body);
+    if (!err)
+        err = yz_store_order_create(api->st, w.id, offer_id, now, &r, &ei);
+    if (err) {
+        yz_api_error(req, &ei);
+        return;
+    }
+    maybe_sweep(api, now);
+    yz_buf b;
+    yz_buf_init(&b);
+    render_order(&b, &r, now);
+    yz_buf_putc(&b, '\n');
+    yz_meal_order_fini(&r);
+    yz_http_respond(req, 201, YZ_JSON, &b);
+}
+
+static void h_order_list(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    yz_worker w;
+    yz_meal_order *a = NULL;
+    size_t n = 0;
+    int64_t now = yz_time_now();
+    int err = yz__api_worker(api, req, &w, &ei);
+    if (!err)
+        err = reject_params(req, no_params, &ei);
+    if (!err)
+        err = yz_store_order_list(api->st, w.id, &a, &n, &ei);
+    if (err) {
+        yz_api_error(req, &ei);
+        return;
+    }
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_puts(&b, "{\"orders\":[");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            yz_buf_putc(&b, ',');
+        render_order(&b, &a[i], now);
+    }
+    yz_buf_printf(&b, "],\"count\":%zu}\n", n);
+    yz_meal_order_array_free(a, n);
+    yz__api_ok(req, &b);
+}
+
+static const char *const redeem_fields[] = {"pickup_code", NULL};
+
+static void h_redeem(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    json_t *body = NULL, *v;
+    yz_meal_order r = {0};
+    int64_t canteen_id = 0, now = yz_time_now();
+    char code[YZ_PICKUP_CODE_LEN + 1];
+    int err = yz__api_check_admin(api, req, &ei);
+    if (!err)
+        err = path_id(req, "食堂不存在", "canteen not found", &canteen_id, &ei);
+    if (!err)
+        err = body_object(req, redeem_fields, &body, &ei);
+    if (!err && (err = required(body, "pickup_code", &v, &ei)) == YZ_OK &&
+        !yz_meal_code_normalise(json_is_string(v) ? json_string_value(v) : NULL, code))
+        err = yz_err_set(&ei, YZ_EINVAL, "pickup_code",
+                         "取餐码须为 6 位字母数字（不含 0、O、1、I、L）",
+                         "pickup_code must be 6 letters or digits (without 0, O, 1, I, L)");
+    json_decref(body);
+    if (!err)
+        err = yz_store_order_redeem(api->st, canteen_id, code, now, &r, &ei);
+    maybe_sweep(api, now);
+    if (err) {
+        yz_api_error(req, &ei);
+        return;
+    }
+    yz_buf b;
+    yz_buf_init(&b);
+    render_order(&b, &r, now);
+    yz_buf_putc(&b, '\n');
+    yz_meal_order_fini(&r);
+    yz__api_ok(req, &b);
+}
 
 void yz__api_register_meals(yz_api *api, yz_http_server *srv)
 {
-    (void)api;
-    (void)srv;
+    api->meals = yz_calloc(1, sizeof *api->meals);
+    yz_http_route(srv, "POST", "/api/v1/canteens", "canteens_create", h_canteen_create, api);
+    yz_http_route(srv, "GET", "/api/v1/canteens", "canteens_list", h_canteen_list, api);
+    yz_http_route(srv, "GET", "/api/v1/canteens/{}", "canteens_get", h_canteen_get, api);
+    yz_http_route(srv, "POST", "/api/v1/canteens/{}/offers", "offers_create", h_offer_create, api);
+    yz_http_route(srv, "POST", "/api/v1/canteens/{}/redeem", "orders_redeem", h_redeem, api);
+    yz_http_route(srv, "GET", "/api/v1/offers", "offers_list", h_offer_list, api);
+    yz_http_route(srv, "GET", "/api/v1/offers/{}", "offers_get", h_offer_get, api);
+    yz_http_route(srv, "POST", "/api/v1/orders", "orders_create", h_order_create, api);
+    yz_http_route(srv, "GET", "/api/v1/orders", "orders_list", h_order_list, api);
 }
 
 void yz__api_free_meals(yz_api *api)
 {
-    (void)api;
+    yz_free(api->meals);
+    api->meals = NULL;
 }

@@ -7,6 +7,8 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "demo/city.h"
+#include "demo/events.h"
+#include "demo/meals.h"
 #include "exchange/exchange.h"
 #include "geo/nav.h"
 #include "http/server.h"
@@ -242,12 +244,15 @@ out:
 
 /* --- demo, import, export ------------------------------------------------------------------ */
 
-static int import_rows(yz_store *st, yz_station *rows, size_t n, yz_district *d, size_t nd)
+static int import_rows(yz_store *st, yz_station *rows, size_t n, yz_district *d, size_t nd,
+                       yz_import_counts *counts)
 {
     yz_errinfo ei;
     yz_import_counts cnt;
     if (yz_store_import(st, rows, n, d, nd, &cnt, &ei))
         return fail(&ei);
+    if (counts)
+        *counts = cnt;
     printf("导入完成 / imported: %zu 新建 created, %zu 更新 updated, %zu 新区县 new districts\n",
            cnt.created, cnt.updated, cnt.districts);
     return 0;
@@ -278,8 +283,15 @@ static int cmd_demo(int argc, char **argv)
         return fail(&ei);
     yz_store *st = NULL;
     int rc = open_store(db, &st);
+    yz_import_counts cnt = {0, 0, 0};
     if (!rc)
-        rc = import_rows(st, rows, n, d, nd);
+        rc = import_rows(st, rows, n, d, nd, &cnt);
+    /* Canteens and events come with a fresh demo city only: loading it again (which updates
+     * the stations in place) must not add them twice. */
+    bool fresh = !rc && cnt.created == n;
+    if (fresh && (yz_demo_meals(st, seed, yz_time_now(), &ei) ||
+                  yz_demo_events(st, seed, &ei)))
+        rc = fail(&ei);
     yz_store_close(st);
     yz_station_array_free(rows, n);
     yz_exchange_districts_free(d, nd);
@@ -326,7 +338,7 @@ static int cmd_import(int argc, char **argv)
                                      &nd, &ei))
         rc = fail(&ei);
     if (!rc)
-        rc = import_rows(st, rows, n, d, nd);
+        rc = import_rows(st, rows, n, d, nd, NULL);
     yz_station_array_free(rows, n);
     yz_exchange_districts_free(d, nd);
     free_facilities(fac, nfac);

@@ -29,6 +29,8 @@ n0=$(count)
 check "demo has >= 800 stations" test "$n0" -ge 800
 check "demo again changes no count" "$bin" demo --db "$db"
 check "demo is idempotent" test "$(count)" = "$n0"
+check "demo canteens not doubled" test "$(sqlite3 "$db" "SELECT count(*) FROM canteens")" = 5
+check "demo has the Friday breakfast at the union building" test "$(sqlite3 "$db" "SELECT count(*) FROM events e JOIN stations s ON s.id = e.station_id WHERE s.code = 'WZ-GHDS' AND e.category = 'free_meal'")" -ge 1
 
 hdr=code,name,address,district_code,district_name,lat,lon,crs,tier,partner_kind,partner_name,facilities,opening_hours,status,phone,seats,livelihood,batch
 cat >"$tmp/good.csv" <<CSV

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# tests/api/345-events-oversell.sh - 40 workers sign up at once for an occurrence with 5 seats,
+# against a server of its own with 8 pool threads: exactly 5 get 201, 35 get 409, and the
+# listing shows signed_up 5. Run by run-api.sh (BASE, TOKEN, YZ_BIN, CASE_TMP).
+set -u
+T=$CASE_TMP
+export YIZHAN_ADMIN_TOKEN=$TOKEN
+"$YZ_BIN" demo --db "$T/o.db" >"$T/demo.log" 2>&1 || { cat "$T/demo.log"; exit 1; }
+"$YZ_BIN" serve --db "$T/o.db" --bind 127.0.0.1 --port 0 --port-file "$T/port" --threads 8 \
+    --writes-per-min 1000000 2>"$T/server.log" &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
+for _ in $(seq 1 200); do
+    [ -s "$T/port" ] && break
+    sleep 0.05
+done
+[ -s "$T/port" ] || { echo "server did not start"; cat "$T/server.log"; exit 1; }
+B="http://127.0.0.1:$(cat "$T/port")"
+
+ev=$(curl -s -X POST "$B/api/v1/events" -H "Authorization: Bearer $TOKEN" \
+    -H 'Content-Type: application/json' \
+    -d '{"station":"WZ-GHDS","title":"体检（5 个名额）","category":"health","capacity":5,
+         "weekly":{"days":["Mo","Tu","We","Th","Fr","Sa","Su"],"start":"09:00","end":"11:00",
+                   "from":"2027-01-01"}}' | jq -r .id)
+[ "$ev" -gt 0 ] 2>/dev/null || { echo "event not created: $ev"; exit 1; }
+
+for i in $(seq 1 40); do
+    curl -s -X POST "$B/api/v1/workers" | jq -r .token >"$T/tok$i"
+    [ -s "$T/tok$i" ] || { echo "no token $i"; exit 1; }
+done
+
+# Fire all 40 at once: each curl waits on a shared gate file before sending.
+for i in $(seq 1 40); do
+    (
+        while [ ! -e "$T/go" ]; do sleep 0.01; done
+        curl -s -o "$T/body$i" -w '%{http_code}\n' -X POST "$B/api/v1/events/$ev/signups" \
+            -H "Authorization: Bearer $(cat "$T/tok$i")" -H 'Content-Type: application/json' \
+            -d '{"occurrence":"2027-03-05"}' >"$T/code$i"
+    ) &
+done
+sleep 0.3
+touch "$T/go"
+wait $(jobs -p | grep -v "^$pid\$") 2>/dev/null
+
+ok=$(cat "$T"/code* | grep -c '^201$' || true)
+full=$(cat "$T"/code* | grep -c '^409$' || true)
+echo "201: $ok, 409: $full"
+[ "$ok" = 5 ] || { echo "expected 5 sign-ups, got $ok"; exit 1; }
+[ "$full" = 35 ] || { echo "expected 35 refusals, got $full"; cat "$T"/code*; exit 1; }
+# every refusal says the occurrence is full
+for i in $(seq 1 40); do
+    if [ "$(cat "$T/code$i")" = 409 ]; then
+        jq -e '.error == "conflict" and .field == "occurrence"' "$T/body$i" >/dev/null \
+            || { echo "bad 409 body: $(cat "$T/body$i")"; exit 1; }
+    fi
+done
+# the seat counts handed out were 1..5, each once
+counts=$(for i in $(seq 1 40); do [ "$(cat "$T/code$i")" = 201 ] && jq .signed_up "$T/body$i"; done | sort -n | tr '\n' ' ')
+[ "$counts" = "1 2 3 4 5 " ] || { echo "seat counts: $counts"; exit 1; }
+
+signed=$(curl -s "$B/api/v1/events?station=WZ-GHDS&from=2027-03-05&to=2027-03-05" |
+    jq "[.occurrences[] | select(.event_id == $ev)] | .[0] | [.signed_up, .full] | @text")
+[ "$signed" = '"[5,true]"' ] || { echo "listing shows $signed"; exit 1; }
+echo "pass"
