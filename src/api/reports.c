@@ -5,6 +5,7 @@
  * reports. Open311 endpoints answer errors in the spec's format, an array of
  * {"code","description"}; /api/v1 ones in our usual JSON error body. */
 #include "api/api_int.h"
+#include "api/form.h"
 
 #include "core/alloc.h"
 #include "core/log.h"
@@ -35,23 +36,7 @@ struct yz_api_reports {
     size_t n_svc;
 };
 
-/* --- application/x-www-form-urlencoded ----------------------------------------------------
- * The parser is not static so that tests/unit/test_reports.c can reach it; its prototypes
- * are repeated there. */
 
-typedef struct yz_form_pair {
-    char *key; /* owned, decoded, valid UTF-8 without NUL */
-    char *val; /* owned, decoded, valid UTF-8 without NUL ("" for "k" or "k=") */
-} yz_form_pair;
-
-typedef struct yz_form {
-    yz_form_pair *pairs; /* owned, in body order, repeats kept */
-    size_t n;
-} yz_form;
-
-int yz__form_parse(const char *body, size_t len, yz_form *out, yz_errinfo *ei);
-void yz__form_fini(yz_form *f);
-int yz__form_get(const yz_form *f, const char *key, const char **val, yz_errinfo *ei);
 
 static int hexval(char c)
 {

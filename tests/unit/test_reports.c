@@ -15,17 +15,8 @@
 #include <unistd.h>
 
 /* The parser's prototypes, as defined in src/api/reports.c. */
-typedef struct yz_form_pair {
-    char *key;
-    char *val;
-} yz_form_pair;
-typedef struct yz_form {
-    yz_form_pair *pairs;
-    size_t n;
-} yz_form;
-int yz__form_parse(const char *body, size_t len, yz_form *out, yz_errinfo *ei);
-void yz__form_fini(yz_form *f);
-int yz__form_get(const yz_form *f, const char *key, const char **val, yz_errinfo *ei);
+#include "api/form.h"
+
 
 static int parse(const char *body, yz_form *f, yz_errinfo *ei)
 {
