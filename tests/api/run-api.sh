@@ -45,10 +45,12 @@ pass=0
 fail=0
 
 declare -A vars
-subst() {
+subst() { # longest names first, so that $AB is never read as $A followed by B
     local s=$1 k
     s=${s//\$TOKEN/$TOKEN}
-    for k in "${!vars[@]}"; do s=${s//\$$k/${vars[$k]}}; done
+    for k in $(printf '%s\n' "${!vars[@]}" | awk '{ print length($0), $0 }' | sort -rn | cut -d' ' -f2); do
+        s=${s//\$$k/${vars[$k]}}
+    done
     printf '%s' "$s"
 }
 
