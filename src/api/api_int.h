@@ -65,6 +65,9 @@ void yz__api_render_today(yz_api *api, const yz_snap *s, size_t i, int64_t t, yz
  * (its reports not closed, newest first, at most 100); appends nothing on a store error.
  * Reads the store: for the single-station page only, not for nearby answers. */
 void yz__api_render_open_reports(yz_api *api, int64_t station_id, yz_buf *b);
+/* The moderation rules the reviews area loaded (word lists are data), for every area that
+ * publishes worker texts; NULL before registration. Immutable, shared by all threads. */
+const struct yz_modrules *yz__api_modrules(yz_api *api);
 
 /* Routes of each area; each file's register creates its state in `api`, free_* frees it. */
 void yz__api_register_stations(yz_api *api, yz_http_server *srv);

@@ -6,6 +6,7 @@
  * {"code","description"}; /api/v1 ones in our usual JSON error body. */
 #include "api/api_int.h"
 #include "api/form.h"
+#include "catalog/moderation.h"
 
 #include "core/alloc.h"
 #include "core/log.h"
@@ -329,7 +330,7 @@ static void render_o311(yz_api *api, yz_buf *b, const yz_report *r)
     yz_buf_puts(b, ",\"service_code\":");
     yz_buf_json_str(b, r->service_code, strlen(r->service_code));
     yz_buf_puts(b, ",\"description\":");
-    put_str_or_null(b, r->description);
+    put_str_or_null(b, r->held_reasons ? NULL : r->description); /* held: not public */
     yz_buf_puts(b, ",\"agency_responsible\":null,\"service_notice\":null,"
                    "\"requested_datetime\":");
     put_time(b, r->requested_at);
@@ -349,7 +350,7 @@ static void render_o311(yz_api *api, yz_buf *b, const yz_report *r)
 }
 
 /* One report in our JSON shape. */
-static void render_ours(yz_api *api, yz_buf *b, const yz_report *r)
+static void render_ours(yz_api *api, yz_buf *b, const yz_report *r, bool moderator)
 {
     const yz_report_service *svc = find_service(api, r->service_code);
     yz_buf_printf(b, "{\"id\":%lld,\"service_code\":", (long long)r->id);
@@ -372,7 +373,16 @@ static void render_ours(yz_api *api, yz_buf *b, const yz_report *r)
     yz_buf_puts(b, ",\"notes\":");
     put_str_or_null(b, r->notes);
     yz_buf_puts(b, ",\"description\":");
-    yz_buf_json_str(b, r->description, strlen(r->description));
+    if (r->held_reasons && !moderator)
+        yz_buf_puts(b, "null");
+    else
+        yz_buf_json_str(b, r->description, strlen(r->description));
+    yz_buf_puts(b, ",\"description_status\":");
+    yz_buf_puts(b, r->held_reasons ? "\"held\"" : "\"published\"");
+    if (r->held_reasons) {
+        yz_buf_puts(b, ",\"held_reasons\":");
+        yz_mod_reasons_json(yz_mod_reasons_parse(r->held_reasons), b);
+    }
     yz_buf_puts(b, ",\"address\":");
     yz_buf_json_str(b, r->address, strlen(r->address));
     yz_buf_puts(b, ",\"lat\":");
@@ -693,6 +703,25 @@ static void h_create(void *ctx, yz_http_req *req)
     r.description = yz_strdup(desc ? desc : "");
     r.media_url = media ? yz_strdup(media) : NULL;
     r.worker_id = w.id;
+    /* The description is screened like a review: spam is kept but held from public view. */
+    const yz_modrules *rules = yz__api_modrules(api);
+    if (rules && *r.description) {
+        yz_buf scratch;
+        yz_modverdict v;
+        yz_buf_init(&scratch);
+        err = yz_mod_screen(rules, yz_api_thread_norm(), r.description, &scratch, &v, &ei);
+        if (!err && v.reasons) {
+            yz_buf_reset(&scratch);
+            yz_mod_reasons_csv(v.reasons, &scratch);
+            r.held_reasons = yz_buf_take(&scratch);
+        }
+        yz_buf_fini(&scratch);
+        if (err) {
+            yz_err_set(&ei, err, "description", "描述不是有效的 UTF-8",
+                       "description is not valid UTF-8");
+            goto fail;
+        }
+    }
     if ((err = yz_store_report_create(api->st, &r, &ei)))
         goto fail;
     yz_buf b;
@@ -920,7 +949,7 @@ static void respond_list(yz_api *api, yz_http_req *req, const yz_report_filter *
     for (size_t i = 0; i < n; i++) {
         if (i)
             yz_buf_putc(&b, ',');
-        render_ours(api, &b, &a[i]);
+        render_ours(api, &b, &a[i], false);
     }
     yz_buf_printf(&b, "],\"count\":%zu}\n", n);
     yz_report_array_free(a, n);
@@ -995,9 +1024,13 @@ static void h_get(void *ctx, yz_http_req *req)
         yz_api_error(req, &ei);
         return;
     }
+    /* A moderator (admin token) sees a held description; everyone else does not. */
+    yz_errinfo ignored;
+    bool moderator = yz_http_header(req, "Authorization") &&
+                     yz__api_check_admin(api, req, &ignored) == YZ_OK;
     yz_buf b;
     yz_buf_init(&b);
-    render_ours(api, &b, &r);
+    render_ours(api, &b, &r, moderator);
     yz_buf_putc(&b, '\n');
     yz_report_fini(&r);
     yz__api_ok(req, &b);
@@ -1012,6 +1045,7 @@ static void h_patch(void *ctx, yz_http_req *req)
     int64_t id;
     int status = -1, reason = YZ_REASON_NONE;
     const char *notes = NULL;
+    bool publish = false;
     yz_report r;
     yz_report_init(&r);
     int err = yz__api_check_admin(api, req, &ei);
@@ -1042,6 +1076,14 @@ static void h_patch(void *ctx, yz_http_req *req)
                 err = yz_err_set(&ei, YZ_EINVAL, "reason",
                                  "reason 须为 fixed、not_reproducible 或 duplicate",
                                  "reason must be fixed, not_reproducible or duplicate");
+        } else if (strcmp(key, "description_status") == 0) {
+            /* A moderator publishes a held description; holding again is not offered. */
+            if (!json_is_string(v) || strcmp(json_string_value(v), "published") != 0)
+                err = yz_err_set(&ei, YZ_EINVAL, "description_status",
+                                 "description_status 只能设为 published",
+                                 "description_status can only be set to published");
+            else
+                publish = true;
         } else if (strcmp(key, "notes") == 0) {
             if (json_is_null(v))
                 notes = "";
@@ -1059,16 +1101,21 @@ static void h_patch(void *ctx, yz_http_req *req)
         if (err)
             goto fail;
     }
-    if (status < 0 && !notes) {
-        err = yz_err_set(&ei, YZ_EINVAL, "status", "须提供 status 或 notes",
-                         "status or notes is required");
+    if (status < 0 && !notes && !publish) {
+        err = yz_err_set(&ei, YZ_EINVAL, "status", "须提供 status、notes 或 description_status",
+                         "status, notes or description_status is required");
         goto fail;
     }
-    if ((err = yz_store_report_update(api->st, id, status, reason, notes, &r, &ei)))
+    if (publish && (err = yz_store_report_publish(api->st, id, &ei)))
+        goto fail;
+    if ((status >= 0 || notes) &&
+        (err = yz_store_report_update(api->st, id, status, reason, notes, &r, &ei)))
+        goto fail;
+    if (status < 0 && !notes && (err = yz_store_report_get(api->st, id, &r, &ei)))
         goto fail;
     yz_buf b;
     yz_buf_init(&b);
-    render_ours(api, &b, &r);
+    render_ours(api, &b, &r, true);
     yz_buf_putc(&b, '\n');
     yz_report_fini(&r);
     json_decref(body);

@@ -680,3 +680,8 @@ void yz__api_free_reviews(yz_api *api)
         yz_free((void *)atomic_load(&rv->chunk[i]));
     yz_free(rv);
 }
+
+const struct yz_modrules *yz__api_modrules(yz_api *api)
+{
+    return api->reviews ? api->reviews->rules : NULL;
+}

@@ -1,14 +1,573 @@
 /* SPDX-License-Identifier: MIT */
-/* api/visits.c - the visits area of the API (placeholder until the area lands). */
+/* api/visits.c - check-in by QR code: each station's QR code (SVG, PNG) pointing to
+ * <public_url>/s/<code>, a printable A5 poster, POST /api/v1/visits for workers (durable
+ * group commit in the store, 2-hour rule) and GET /api/v1/stats/visits. See
+ * docs/internals/visits.md. */
 #include "api/api_int.h"
+
+#include "core/alloc.h"
+#include "core/time.h"
+#include "core/utf8.h"
+#include "store/visits.h"
+
+#include <errno.h>
+#include <png.h>
+#include <qrencode.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define QUIET 4             /* modules of white around the code, as ISO/IEC 18004 asks */
+#define PNG_SCALE_DEFAULT 8 /* pixels a module */
+#define PNG_SCALE_MAX 32
+#define STATS_DEFAULT_DAYS 30
+#define STATS_MAX_DAYS 3660
+#define CODE_MAX 32
+#define SHANGHAI_OFFSET_MIN 480
+
+struct yz_api_visits {
+    char *base; /* public_url without a trailing '/' */
+};
+
+/* --- small helpers ------------------------------------------------------------------------ */
+
+static void xml_esc(yz_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': yz_buf_puts(b, "&amp;"); break;
+        case '<': yz_buf_puts(b, "&lt;"); break;
+        case '>': yz_buf_puts(b, "&gt;"); break;
+        case '"': yz_buf_puts(b, "&quot;"); break;
+        case '\'': yz_buf_puts(b, "&#39;"); break;
+        default: yz_buf_putc(b, *s);
+        }
+    }
+}
+
+typedef struct allowed {
+    const char *const *names;
+    size_t n;
+    const char *bad;
+} allowed;
+
+static int check_known(void *arg, const char *k, const char *v)
+{
+    (void)v;
+    allowed *a = arg;
+    if (k[0] == '_')
+        return 0; /* cache busters */
+    for (size_t i = 0; i < a->n; i++)
+        if (strcmp(a->names[i], k) == 0)
+            return 0;
+    a->bad = k;
+    return 1;
+}
+
+static int reject_unknown(yz_http_req *req, const char *const *names, size_t n, yz_errinfo *ei)
+{
+    allowed a = {names, n, NULL};
+    if (yz_http_query_each(req, check_known, &a)) {
+        if (!yz_utf8_valid(a.bad, strlen(a.bad)) || strlen(a.bad) > 30)
+            return yz_err_set(ei, YZ_EINVAL, "", "未知参数", "unknown parameter");
+        return yz_err_setf(ei, YZ_EINVAL, a.bad, "未知参数 %s", "unknown parameter %s", a.bad);
+    }
+    return YZ_OK;
+}
+
+/* The station named by path capture 0: a numeric id or a code. */
+static long find_station(const yz_snap *s, yz_http_req *req, yz_errinfo *ei)
+{
+    const char *p = yz_http_param(req, 0);
+    long i = -1;
+    if (p && *p) {
+        char *end;
+        errno = 0;
+        long long id = strtoll(p, &end, 10);
+        i = (!*end && !errno && id > 0) ? yz_snap_find_id(s, id) : yz_snap_find_code(s, p);
+    }
+    if (i < 0) {
+        if (p && yz_utf8_valid(p, strlen(p)) && strlen(p) <= 40)
+            yz_err_setf(ei, YZ_ENOTFOUND, "id", "驿站 %s 不存在", "station %s not found", p);
+        else
+            yz_err_set(ei, YZ_ENOTFOUND, "id", "驿站不存在", "station not found");
+    }
+    return i;
+}
+
+/* --- QR code -------------------------------------------------------------------------------- */
+
+/* The check-in link of station `code`. Returns owned. */
+static char *checkin_url(const yz_api *api, const char *code)
+{
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_puts(&b, api->visits->base);
+    yz_buf_puts(&b, "/s/");
+    yz_buf_puts(&b, code);
+    return yz_buf_take(&b);
+}
+
+/* Encode `url` (byte mode, error correction M: survives some dirt on a printed poster).
+ * Returns owned (QRcode_free), or NULL when the text is too long for any version. */
+static QRcode *encode(const char *url)
+{
+    return QRcode_encodeString8bit(url, 0, QR_ECLEVEL_M);
+}
+
+/* Append the QR code as SVG: one path of horizontal runs over a white square, with the quiet
+ * zone. `px` > 0 sets width and height in pixels; 0 leaves the size to the page's CSS. */
+static void render_svg(yz_buf *b, const QRcode *qr, const char *url, int px)
+{
+    int w = qr->width, total = w + 2 * QUIET;
+    yz_buf_printf(b,
+                  "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" viewBox=\"0 0 %d "
+                  "%d\"",
+                  total, total);
+    if (px > 0)
+        yz_buf_printf(b, " width=\"%d\" height=\"%d\"", px, px);
+    yz_buf_printf(b, " shape-rendering=\"crispEdges\" data-qr-version=\"%d\"><title>", qr->version);
+    xml_esc(b, url);
+    yz_buf_printf(
+        b, "</title><rect width=\"%d\" height=\"%d\" fill=\"#fff\"/><path fill=\"#000\" d=\"",
+        total, total);
+    for (int y = 0; y < w; y++) {
+        const unsigned char *row = qr->data + (size_t)y * (size_t)w;
+        for (int x = 0; x < w;) {
+            if (!(row[x] & 1)) {
+                x++;
+                continue;
+            }
+            int run = 1;
+            while (x + run < w && (row[x + run] & 1))
+                run++;
+            yz_buf_printf(b, "M%d %dh%dv1h-%dz", x + QUIET, y + QUIET, run, run);
+            x += run;
+        }
+    }
+    yz_buf_puts(b, "\"/></svg>");
+}
+
+/* Encode the station's link, or fill `ei`. */
+static QRcode *station_qr(yz_api *api, const char *code, char **url, yz_errinfo *ei)
+{
+    *url = checkin_url(api, code);
+    QRcode *qr = encode(*url);
+    if (!qr) {
+        yz_err_set(ei, YZ_EINTERNAL, "", "无法生成二维码（公开网址过长？）",
+                   "cannot make the QR code (is the public URL too long?)");
+        yz_free(*url);
+        *url = NULL;
+    }
+    return qr;
+}
+
+/* The station's code copied out of the snapshot (so that no snapshot is held while
+ * rendering), or an error. */
+static int station_code_of(yz_api *api, yz_http_req *req, char code[CODE_MAX + 8], yz_errinfo *ei)
+{
+    const yz_snap *s = yz_catalog_acquire(api->cat);
+    long i = find_station(s, req, ei);
+    if (i >= 0)
+        snprintf(code, CODE_MAX + 8, "%s", yz_snap_station(s, (size_t)i)->code);
+    yz_catalog_release(api->cat, s);
+    return i < 0 ? ei->code : YZ_OK;
+}
+
+static const char *const no_params[] = {""};
+
+static void h_qr_svg(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    char code[CODE_MAX + 8], *url = NULL;
+    int err = reject_unknown(req, no_params, 0, &ei);
+    if (!err)
+        err = station_code_of(api, req, code, &ei);
+    QRcode *qr = err ? NULL : station_qr(api, code, &url, &ei);
+    if (!qr) {
+        yz_api_error(req, &ei);
+        return;
+    }
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    render_svg(&b, qr, url, (qr->width + 2 * QUIET) * PNG_SCALE_DEFAULT);
+    yz_buf_putc(&b, '\n');
+    QRcode_free(qr);
+    yz_free(url);
+    yz_http_add_header(req, "Cache-Control", "public, max-age=3600");
+    yz_http_respond(req, 200, "image/svg+xml", &b);
+}
+
+static const char *const png_params[] = {"scale"};
+
+static void h_qr_png(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    char code[CODE_MAX + 8], *url = NULL;
+    long scale = PNG_SCALE_DEFAULT;
+    int err = reject_unknown(req, png_params, 1, &ei);
+    const char *sv = yz_http_query(req, "scale");
+    if (!err && sv) {
+        char *end;
+        errno = 0;
+        scale = strtol(sv, &end, 10);
+        if (!*sv || *end || errno || scale < 1 || scale > PNG_SCALE_MAX)
+            err = yz_err_setf(&ei, YZ_EINVAL, "scale", "scale 必须是 1 到 %d 之间的整数",
+                              "scale must be an integer from 1 to %d", PNG_SCALE_MAX);
+    }
+    if (!err)
+        err = station_code_of(api, req, code, &ei);
+    QRcode *qr = err ? NULL : station_qr(api, code, &url, &ei);
+    if (!qr) {
+        yz_api_error(req, &ei);
+        return;
+    }
+    /* An 8-bit grey image, written by libpng's simplified API. */
+    int total = qr->width + 2 * QUIET;
+    size_t side = (size_t)total * (size_t)scale;
+    unsigned char *px = yz_malloc(side * side);
+    memset(px, 255, side * side);
+    for (int y = 0; y < qr->width; y++)
+        for (int x = 0; x < qr->width; x++)
+            if (qr->data[(size_t)y * (size_t)qr->width + (size_t)x] & 1)
+                for (long dy = 0; dy < scale; dy++)
+                    memset(px + ((size_t)(y + QUIET) * (size_t)scale + (size_t)dy) * side +
+                               (size_t)(x + QUIET) * (size_t)scale,
+                           0, (size_t)scale);
+    png_image img;
+    memset(&img, 0, sizeof img);
+    img.version = PNG_IMAGE_VERSION;
+    img.width = (png_uint_32)side;
+    img.height = (png_uint_32)side;
+    img.format = PNG_FORMAT_GRAY;
+    png_alloc_size_t size = 0;
+    unsigned char *png = NULL;
+    int ok = png_image_write_to_memory(&img, NULL, &size, 0, px, 0, NULL);
+    if (ok) {
+        png = yz_malloc(size);
+        ok = png_image_write_to_memory(&img, png, &size, 0, px, 0, NULL);
+    }
+    png_image_free(&img);
+    yz_free(px);
+    QRcode_free(qr);
+    yz_free(url);
+    if (!ok) {
+        yz_free(png);
+        yz_err_set(&ei, YZ_EINTERNAL, "", "无法生成 PNG 图片", "cannot write the PNG image");
+        yz_api_error(req, &ei);
+        return;
+    }
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_append(&b, png, size);
+    yz_free(png);
+    yz_http_add_header(req, "Cache-Control", "public, max-age=3600");
+    yz_http_respond(req, 200, "image/png", &b);
+}
+
+/* --- the A5 poster ------------------------------------------------------------------------- */
+
+static const char poster_css[] =
+    "@page{size:A5 portrait;margin:10mm}"
+    "*{box-sizing:border-box}"
+    "html,body{margin:0;padding:0;background:#fff;color:#111}"
+    "body{font-family:\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"PingFang SC\","
+    "\"Microsoft YaHei\",sans-serif;-webkit-print-color-adjust:exact;print-color-adjust:exact}"
+    ".poster{width:128mm;min-height:188mm;margin:0 auto;padding:6mm 4mm;text-align:center;"
+    "border:1.2mm solid #c8102e;border-radius:4mm;display:flex;flex-direction:column;"
+    "align-items:center;break-inside:avoid;page-break-inside:avoid}"
+    ".org{font-size:11pt;color:#c8102e;margin:0 0 2mm;letter-spacing:.1em}"
+    "h1{font-size:22pt;line-height:1.25;margin:2mm 0}"
+    ".addr{font-size:11pt;margin:0 0 4mm;color:#333}"
+    ".qr{width:92mm;height:92mm;margin:2mm auto}"
+    ".qr svg{width:100%;height:100%;display:block}"
+    ".cta{font-size:20pt;font-weight:bold;margin:4mm 0 2mm}"
+    ".code{font-size:14pt;font-family:monospace;margin:2mm 0}"
+    ".url{font-size:9pt;color:#555;word-break:break-all;margin:1mm 0 0}"
+    "@media screen{body{background:#eee;padding:10mm 0}.poster{background:#fff}}";
+
+static void h_poster(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    char *url = NULL;
+    int err = reject_unknown(req, no_params, 0, &ei);
+    if (err) {
+        yz_api_error(req, &ei);
+        return;
+    }
+    const yz_snap *s = yz_catalog_acquire(api->cat);
+    long i = find_station(s, req, &ei);
+    if (i < 0) {
+        yz_catalog_release(api->cat, s);
+        yz_api_error(req, &ei);
+        return;
+    }
+    const yz_station *st = yz_snap_station(s, (size_t)i);
+    QRcode *qr = station_qr(api, st->code, &url, &ei);
+    if (!qr) {
+        yz_catalog_release(api->cat, s);
+        yz_api_error(req, &ei);
+        return;
+    }
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"zh-Hans\"><head><meta charset=\"utf-8\">"
+                    "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+                    "<title>");
+    xml_esc(&b, st->name);
+    yz_buf_puts(&b, " · 扫码签到</title><style>");
+    yz_buf_puts(&b, poster_css);
+    yz_buf_puts(&b, "</style></head><body><main class=\"poster\">"
+                    "<p class=\"org\">户外劳动者服务驿站 · Outdoor Workers' Station</p><h1>");
+    xml_esc(&b, st->name);
+    yz_buf_puts(&b, "</h1><p class=\"addr\">");
+    if (st->district_name && *st->district_name) {
+        xml_esc(&b, st->district_name);
+        yz_buf_putc(&b, ' ');
+    }
+    xml_esc(&b, st->address ? st->address : "");
+    yz_buf_puts(&b, "</p><div class=\"qr\">");
+    render_svg(&b, qr, url, 0);
+    yz_buf_puts(&b, "</div><p class=\"cta\">扫码签到 · Scan to check in</p>"
+                    "<p class=\"code\">站点编号 Code: ");
+    xml_esc(&b, st->code);
+    yz_buf_puts(&b, "</p><p class=\"url\">");
+    xml_esc(&b, url);
+    yz_buf_puts(&b, "</p></main></body></html>\n");
+    yz_catalog_release(api->cat, s);
+    QRcode_free(qr);
+    yz_free(url);
+    yz_http_respond(req, 200, "text/html; charset=utf-8", &b);
+}
+
+/* --- POST /api/v1/visits ------------------------------------------------------------------- */
+
+static int parse_visit_body(yz_http_req *req, char code[CODE_MAX + 1], yz_errinfo *ei)
+{
+    json_t *body = NULL;
+    int err = yz__api_parse_json(req, &body, ei);
+    if (err)
+        return err;
+    const char *key;
+    json_t *v, *c = NULL;
+    if (!json_is_object(body)) {
+        err = yz_err_set(ei, YZ_EINVAL, "body", "请求体须为 JSON 对象",
+                         "the body must be a JSON object");
+        goto out;
+    }
+    json_object_foreach(body, key, v)
+    {
+        if (strcmp(key, "station_code") != 0) {
+            if (yz_utf8_valid(key, strlen(key)) && strlen(key) <= 30)
+                err = yz_err_setf(ei, YZ_EINVAL, key, "未知字段 %s", "unknown field %s", key);
+            else
+                err = yz_err_set(ei, YZ_EINVAL, "body", "未知字段", "unknown field");
+            goto out;
+        }
+        c = v;
+    }
+    if (!c) {
+        err = yz_err_set(ei, YZ_EINVAL, "station_code", "缺少驿站编号 station_code",
+                         "station_code is required");
+        goto out;
+    }
+    const char *sc = json_string_value(c);
+    size_t n = sc ? strlen(sc) : 0;
+    if (!sc || n == 0 || n > CODE_MAX) {
+        err = yz_err_setf(ei, YZ_EINVAL, "station_code", "驿站编号须为 1 到 %d 个字符的字符串",
+                          "station_code must be a string of 1 to %d characters", CODE_MAX);
+        goto out;
+    }
+    memcpy(code, sc, n + 1);
+out:
+    json_decref(body);
+    return err;
+}
+
+static void h_visit(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    yz_worker w;
+    char code[CODE_MAX + 1];
+    int err = yz__api_worker(api, req, &w, &ei);
+    if (!err)
+        err = parse_visit_body(req, code, &ei);
+    if (err)
+        goto fail;
+
+    /* Copy what the answer needs out of the snapshot: none is held while the commit waits. */
+    const yz_snap *s = yz_catalog_acquire(api->cat);
+    long i = yz_snap_find_code(s, code);
+    yz_visit v = {.worker_id = w.id};
+    char *name = NULL, *scode = NULL;
+    int offset = SHANGHAI_OFFSET_MIN;
+    if (i < 0) {
+        err = yz_err_setf(&ei, YZ_ENOTFOUND, "station_code", "驿站编号 %s 不存在",
+                          "no station has the code %s", code);
+    } else {
+        const yz_station *st = yz_snap_station(s, (size_t)i);
+        if (st->status != YZ_STATUS_OPEN && st->status != YZ_STATUS_CLOSED_TEMP) {
+            err = yz_err_setf(
+                &ei, YZ_ECONFLICT, "station_code", "驿站 %s 未在服务中（%s），不能签到",
+                "station %s is not in service (%s): no check-in", code, yz_status_name(st->status));
+        } else {
+            v.station_id = st->id;
+            name = yz_strdup(st->name);
+            scode = yz_strdup(st->code);
+            offset = yz_snap_tz_offset(s, (size_t)i);
+        }
+    }
+    yz_catalog_release(api->cat, s);
+    if (!err)
+        err = yz_store_visit_record(api->st, &v, &ei);
+    if (err) {
+        yz_free(name);
+        yz_free(scode);
+        goto fail;
+    }
+    char at[32];
+    yz_time_format_iso8601(v.at, offset, at);
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_printf(&b, "{\"id\":%lld,\"station\":{\"id\":%lld,\"code\":", (long long)v.id,
+                  (long long)v.station_id);
+    yz_buf_json_str(&b, scode, strlen(scode));
+    yz_buf_puts(&b, ",\"name\":");
+    yz_buf_json_str(&b, name, strlen(name));
+    yz_buf_printf(&b, "},\"counted\":%s,\"at\":\"%s\",", v.counted ? "true" : "false", at);
+    if (v.counted)
+        yz_buf_puts(&b, "\"message\":\"签到成功\",\"message_en\":\"checked in\"}\n");
+    else
+        yz_buf_puts(&b, "\"message\":\"签到成功；2 小时内在本站已签到过，本次不重复计数\","
+                        "\"message_en\":\"checked in; you already checked in here within 2 "
+                        "hours, so this visit is not counted again\"}\n");
+    yz_free(name);
+    yz_free(scode);
+    yz_http_respond(req, v.counted ? 201 : 200, YZ_JSON, &b);
+    return;
+fail:
+    yz_api_error(req, &ei);
+}
+
+/* --- GET /api/v1/stats/visits ---------------------------------------------------------------- */
+
+/* Parse a date ("YYYY-MM-DD", local midnight at `offset`; with `end` the next midnight, so that
+ * a date given as `to` includes its day) or a date-time. */
+static int parse_bound(const char *v, const char *name, bool end, int offset, int64_t *out,
+                       yz_errinfo *ei)
+{
+    if (strlen(v) == 10 && v[4] == '-' && v[7] == '-') {
+        /* A date alone: the date-time parser checks the digits and the calendar. */
+        char probe[32];
+        snprintf(probe, sizeof probe, "%sT00:00:00", v);
+        int64_t t;
+        if (yz_time_parse_iso8601(probe, offset, &t) == YZ_OK) {
+            *out = t + (end ? 86400 : 0);
+            return YZ_OK;
+        }
+    } else if (yz_time_parse_iso8601(v, offset, out) == YZ_OK) {
+        return YZ_OK;
+    }
+    return yz_err_setf(ei, YZ_EINVAL, name,
+                       "%s 须为日期（2026-05-01）或 ISO-8601 时间（2026-05-01T08:00:00+08:00）",
+                       "%s must be a date (2026-05-01) or an ISO-8601 date-time "
+                       "(2026-05-01T08:00:00+08:00)",
+                       name);
+}
+
+static const char *const stats_params[] = {"from", "to", "group_by"};
+
+static void h_stats(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    int offset = SHANGHAI_OFFSET_MIN;
+    yz_tz_offset(YZ_DEFAULT_TZ, &offset);
+    int err = reject_unknown(req, stats_params, 3, &ei);
+    int group = YZ_VISIT_BY_STATION;
+    const char *g = yz_http_query(req, "group_by");
+    if (!err && g && (group = yz_visit_group_parse(g)) < 0)
+        err = yz_err_set(&ei, YZ_EINVAL, "group_by",
+                         "group_by 须为 station、district、day 或 occupation",
+                         "group_by must be station, district, day or occupation");
+    /* Default: the last 30 local days, today included. */
+    int64_t now = yz_time_now();
+    int64_t today = (now + (int64_t)offset * 60) / 86400 * 86400 - (int64_t)offset * 60;
+    int64_t to = today + 86400, from = to - (int64_t)STATS_DEFAULT_DAYS * 86400;
+    const char *fv = yz_http_query(req, "from"), *tv = yz_http_query(req, "to");
+    if (!err && fv)
+        err = parse_bound(fv, "from", false, offset, &from, &ei);
+    if (!err && tv)
+        err = parse_bound(tv, "to", true, offset, &to, &ei);
+    if (!err && fv && !tv)
+        to = from + (int64_t)STATS_DEFAULT_DAYS * 86400;
+    if (!err && tv && !fv)
+        from = to - (int64_t)STATS_DEFAULT_DAYS * 86400;
+    if (!err && to <= from)
+        err = yz_err_set(&ei, YZ_EINVAL, "to", "to 须晚于 from", "to must be after from");
+    if (!err && to - from > (int64_t)STATS_MAX_DAYS * 86400)
+        err = yz_err_setf(&ei, YZ_EINVAL, "from", "时间范围最长 %d 天",
+                          "the range is at most %d days", STATS_MAX_DAYS);
+    yz_visit_row *rows = NULL;
+    size_t n = 0;
+    if (!err)
+        err = yz_store_visit_stats(api->st, group, from, to, offset, &rows, &n, &ei);
+    if (err) {
+        yz_api_error(req, &ei);
+        return;
+    }
+    char a[32], z[32];
+    yz_time_format_iso8601(from, offset, a);
+    yz_time_format_iso8601(to, offset, z);
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_printf(&b, "{\"group_by\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"rows\":[",
+                  yz_visit_group_name(group), a, z);
+    long long total = 0;
+    for (size_t k = 0; k < n; k++) {
+        yz_buf_puts(&b, k ? ",{\"key\":" : "{\"key\":");
+        yz_buf_json_str(&b, rows[k].key, strlen(rows[k].key));
+        yz_buf_puts(&b, ",\"label\":");
+        yz_buf_json_str(&b, rows[k].label, strlen(rows[k].label));
+        yz_buf_printf(&b, ",\"visits\":%lld}", (long long)rows[k].visits);
+        total += rows[k].visits;
+    }
+    yz_buf_printf(&b, "],\"total\":%lld}\n", total);
+    yz_visit_rows_free(rows, n);
+    yz__api_ok(req, &b);
+}
+
+/* --- registration ---------------------------------------------------------------------------- */
 
 void yz__api_register_visits(yz_api *api, yz_http_server *srv)
 {
-    (void)api;
-    (void)srv;
+    api->visits = yz_calloc(1, sizeof *api->visits);
+    const char *u = api->public_url ? api->public_url : "";
+    size_t n = strlen(u);
+    while (n > 0 && u[n - 1] == '/')
+        n--;
+    api->visits->base = yz_strndup(u, n);
+    yz_http_route(srv, "GET", "/api/v1/stations/{}/qr.svg", "station_qr_svg", h_qr_svg, api);
+    yz_http_route(srv, "GET", "/api/v1/stations/{}/qr.png", "station_qr_png", h_qr_png, api);
+    yz_http_route(srv, "GET", "/api/v1/stations/{}/poster.html", "station_poster", h_poster, api);
+    yz_http_route(srv, "POST", "/api/v1/visits", "visits_create", h_visit, api);
+    yz_http_route(srv, "GET", "/api/v1/stats/visits", "stats_visits", h_stats, api);
 }
 
 void yz__api_free_visits(yz_api *api)
 {
-    (void)api;
+    if (!api->visits)
+        return;
+    yz_free(api->visits->base);
+    yz_free(api->visits);
+    api->visits = NULL;
 }

@@ -86,8 +86,11 @@ yz_http_server *yz_http_new(const yz_http_config *cfg)
     if (!s->cfg.timeout_s)
         s->cfg.timeout_s = 30;
     if (s->cfg.threads <= 0) {
+        /* Handlers that write wait for the visits' group commit, and a commit batch can be
+         * no larger than the number of waiting threads: more threads than cores lets
+         * check-ins batch; reads are unaffected, an idle pool thread costs nothing. */
         long n = sysconf(_SC_NPROCESSORS_ONLN);
-        s->cfg.threads = n > 0 ? (int)n : 2;
+        s->cfg.threads = n > 0 && n * 4 > 16 ? (int)n * 4 : 16;
     }
     snprintf(s->unrouted.name, sizeof s->unrouted.name, "unrouted");
     return s;

@@ -96,6 +96,7 @@ void yz_report_fini(yz_report *r)
     yz_free(r->description);
     yz_free(r->media_url);
     yz_free(r->notes);
+    yz_free(r->held_reasons);
     yz_report_init(r);
 }
 
@@ -131,4 +132,9 @@ int yz_store_report_update(yz_store *st, int64_t id, int status, int reason, con
                            yz_report *out, yz_errinfo *ei)
 {
     return st->reports->update(st, id, status, reason, notes, out, ei);
+}
+
+int yz_store_report_publish(yz_store *st, int64_t id, yz_errinfo *ei)
+{
+    return st->reports->publish(st, id, ei);
 }

@@ -70,6 +70,8 @@ typedef struct yz_report {
     int status;           /* enum yz_report_status */
     int reason;           /* enum yz_report_reason */
     char *notes;          /* NULL if none */
+    char *held_reasons;   /* NULL: the description is public; else why it is held
+                           * ("advert,phone"), until a moderator publishes it */
     int64_t requested_at; /* unix seconds */
     int64_t updated_at;   /* unix seconds */
 } yz_report;
@@ -99,6 +101,7 @@ struct yz_store_report_ops {
                 yz_errinfo *ei);
     int (*update)(yz_store *st, int64_t id, int status, int reason, const char *notes,
                   yz_report *out, yz_errinfo *ei);
+    int (*publish)(yz_store *st, int64_t id, yz_errinfo *ei);
 };
 
 /* Every service, in their listed order. Returns an owned array
@@ -118,6 +121,8 @@ int yz_store_report_list(yz_store *st, const yz_report_filter *f, yz_report **ou
  * yz_report_check_transition against the stored status, in one transaction. Writes the
  * updated report into `out` (initialised by the call; may be NULL). YZ_ENOTFOUND,
  * YZ_ECONFLICT, YZ_EINVAL; nothing changes on failure. */
+/* Make report `id`'s held description public (a moderator's approval). YZ_ENOTFOUND. */
+int yz_store_report_publish(yz_store *st, int64_t id, yz_errinfo *ei);
 int yz_store_report_update(yz_store *st, int64_t id, int status, int reason, const char *notes,
                            yz_report *out, yz_errinfo *ei);
 

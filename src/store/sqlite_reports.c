@@ -12,7 +12,7 @@
 
 #define COLS                                                                                       \
     "id, service_code, station_id, station_code, address, description, lat, lon, media_url,"       \
-    " worker_id, status, reason, notes, requested_at, updated_at"
+    " worker_id, status, reason, notes, requested_at, updated_at, held_reasons"
 
 static void read_row(sqlite3_stmt *q, yz_report *r)
 {
@@ -33,6 +33,7 @@ static void read_row(sqlite3_stmt *q, yz_report *r)
     r->notes = yz__sq_col_str(q, 12);
     r->requested_at = sqlite3_column_int64(q, 13);
     r->updated_at = sqlite3_column_int64(q, 14);
+    r->held_reasons = yz__sq_col_str(q, 15);
     if (!r->address)
         r->address = yz_strdup("");
     if (!r->description)
@@ -109,8 +110,8 @@ static int sq_create(yz_store *st, yz_report *r, yz_errinfo *ei)
         err = yz__sq_prepare(s,
                              "INSERT INTO reports (service_code, station_id, station_code,"
                              " address, description, lat, lon, media_url, worker_id, status,"
-                             " requested_at, updated_at)"
-                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",
+                             " requested_at, updated_at, held_reasons)"
+                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)",
                              &q, ei);
     if (!err) {
         int64_t now = yz_time_now();
@@ -131,6 +132,7 @@ static int sq_create(yz_store *st, yz_report *r, yz_errinfo *ei)
             sqlite3_bind_null(q, 9);
         sqlite3_bind_int64(q, 10, now);
         sqlite3_bind_int64(q, 11, now);
+        yz__sq_bind_str(q, 12, r->held_reasons);
         if (sqlite3_step(q) != SQLITE_DONE) {
             err = yz__sq_db_err(s, ei, "reports");
         } else {
@@ -299,6 +301,25 @@ out:
     return err;
 }
 
+static int sq_publish(yz_store *st, int64_t id, yz_errinfo *ei)
+{
+    sq_store *s = (sq_store *)st;
+    sqlite3_stmt *q = NULL;
+    pthread_mutex_lock(&s->mu);
+    int err = yz__sq_prepare(s, "UPDATE reports SET held_reasons = NULL WHERE id = ?", &q, ei);
+    if (!err) {
+        sqlite3_bind_int64(q, 1, id);
+        if (sqlite3_step(q) != SQLITE_DONE)
+            err = yz__sq_db_err(s, ei, "reports");
+        else if (sqlite3_changes(s->db) == 0)
+            err = yz_err_setf(ei, YZ_ENOTFOUND, "id", "报告 %lld 不存在", "report %lld not found",
+                              (long long)id);
+        sqlite3_finalize(q);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return err;
+}
+
 const struct yz_store_report_ops yz__sqlite_report_ops = {
     .area = {"reports", NULL},
     .list_services = sq_list_services,
@@ -306,4 +327,5 @@ const struct yz_store_report_ops yz__sqlite_report_ops = {
     .get = sq_get,
     .list = sq_list,
     .update = sq_update,
+    .publish = sq_publish,
 };

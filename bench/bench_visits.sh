@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# bench/bench_visits.sh YIZHAN - acknowledged check-ins per second over HTTP (POST /api/v1/visits,
+# wrk at 64 connections, 2,000 distinct worker tokens over the demo city's stations), each visit
+# fsync'd before its answer. Group commit (the default) against its peer measured in the same
+# run: the same server and requests with YZ_VISIT_BATCH_MAX=1, one transaction per visit.
+# Rounds alternate (group, single, group, single, ...) and the medians are compared; the target
+# is 5,000 acknowledged visits/s. After each round the visits in the database are counted and
+# must be at least the acknowledged ones.
+# Run: make -C .. bin/yizhan && bench/bench_visits.sh bin/yizhan
+# Env: VISITS_DURATION (s a round, 5), VISITS_ROUNDS (3), VISITS_WORKERS (2000),
+#      VISITS_SERVER_THREADS (64: handlers block while their commit is written).
+set -eu
+yizhan=$1
+dur=${VISITS_DURATION:-5}
+rounds=${VISITS_ROUNDS:-3}
+nworkers=${VISITS_WORKERS:-2000}
+sthreads=${VISITS_SERVER_THREADS:-64}
+conns=64
+tmp=$(mktemp -d)
+pid=
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+
+start() { # DB [ENV...]
+    local db=$1
+    shift
+    rm -f "$tmp/port"
+    env "$@" "$yizhan" serve --db "$db" --bind 127.0.0.1 --port 0 --port-file "$tmp/port" \
+        --threads "$sthreads" --writes-per-min 100000000 2>>"$tmp/server.log" &
+    pid=$!
+    for _ in $(seq 1 200); do [ -s "$tmp/port" ] && break; sleep 0.05; done
+    [ -s "$tmp/port" ] || { echo "server did not start"; tail "$tmp/server.log"; exit 1; }
+    base="http://127.0.0.1:$(cat "$tmp/port")"
+}
+stop() {
+    kill -TERM "$pid"
+    wait "$pid" || true
+    pid=
+}
+
+"$yizhan" demo --db "$tmp/b.db" >/dev/null
+start "$tmp/b.db"
+# Worker tokens, created through the API (occupations mixed).
+occ=(rider courier driver sanitation other)
+for i in $(seq 1 "$nworkers"); do
+    printf 'next\nsilent\nurl = "%s/api/v1/workers"\nrequest = "POST"\nheader = "Content-Type: application/json"\ndata = "{\\"occupation\\":\\"%s\\"}"\n' \
+        "$base" "${occ[$((i % 5))]}"
+done >"$tmp/workers.cfg"
+curl -s -Z --parallel-max 32 -K "$tmp/workers.cfg" 2>/dev/null | jq -r '.token' >"$tmp/tokens.txt"
+have=$(grep -c . "$tmp/tokens.txt")
+[ "$have" = "$nworkers" ] || { echo "created $have of $nworkers workers"; exit 1; }
+stop
+sqlite3 "$tmp/b.db" "SELECT code FROM stations WHERE status IN ('open', 'closed_temp')" \
+    >"$tmp/codes.txt"
+
+cat >"$tmp/visits.lua" <<LUA
+local tokens, codes = {}, {}
+for l in io.lines("$tmp/tokens.txt") do tokens[#tokens + 1] = l end
+for l in io.lines("$tmp/codes.txt") do codes[#codes + 1] = l end
+local threads = {}
+local n = 0
+function setup(thread)
+  thread:set("tid", n)
+  n = n + 1
+  table.insert(threads, thread)
+end
+local i = 0
+acked, other = 0, 0
+function init(args)
+  i = tid * 7919
+end
+function request()
+  i = i + 1
+  local t = tokens[i % #tokens + 1]
+  local c = codes[(i * 31) % #codes + 1]
+  return wrk.format("POST", "/api/v1/visits",
+    {["Authorization"] = "Bearer " .. t, ["Content-Type"] = "application/json"},
+    '{"station_code":"' .. c .. '"}')
+end
+function response(status, headers, body)
+  if status == 200 or status == 201 then acked = acked + 1 else other = other + 1 end
+end
+function done(summary, latency, requests)
+  local a, o = 0, 0
+  for _, t in ipairs(threads) do a = a + t:get("acked"); o = o + t:get("other") end
+  io.write(string.format("RESULT %d %d %.3f %.2f %.2f\n", a, o, summary.duration / 1e6,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+LUA
+
+# Each mode gets its own copy of the database with the workers in it.
+cp "$tmp/b.db" "$tmp/group.db"
+cp "$tmp/b.db" "$tmp/single.db"
+declare -A rates
+round() { # MODE ENV...
+    local mode=$1 db=$tmp/$1.db
+    shift
+    local before after
+    before=$(sqlite3 "$db" "SELECT count(*) FROM visits")
+    start "$db" "$@"
+    local out
+    out=$(wrk -t2 -c$conns -d"${dur}s" -s "$tmp/visits.lua" "$base" | grep '^RESULT')
+    stop
+    after=$(sqlite3 "$db" "SELECT count(*) FROM visits")
+    read -r _ acked errs secs p50 p99 <<<"$out"
+    local rate
+    rate=$(awk -v a="$acked" -v s="$secs" 'BEGIN { printf "%.0f", a / s }')
+    printf '  %-6s %7d acked %5d errors  %6s visits/s  p50 %6s ms  p99 %6s ms  in db +%d\n' \
+        "$mode" "$acked" "$errs" "$rate" "$p50" "$p99" "$((after - before))"
+    [ $((after - before)) -ge "$acked" ] || { echo "LOST VISITS in $mode"; exit 1; }
+    rates[$mode]="${rates[$mode]:-} $rate"
+}
+echo "visits: POST /api/v1/visits, $conns connections, $nworkers workers, ${dur}s rounds," \
+    "server threads $sthreads"
+for r in $(seq 1 "$rounds"); do
+    round group
+    round single YZ_VISIT_BATCH_MAX=1
+done
+median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+g=$(echo "${rates[group]}" | median)
+s=$(echo "${rates[single]}" | median)
+awk -v g="$g" -v s="$s" 'BEGIN {
+    printf "visits: group commit %d/s (target 5000/s: %s), one transaction a visit %d/s, ratio %.1fx\n",
+        g, (g >= 5000 ? "met" : "NOT met"), s, (s > 0 ? g / s : 0) }'

@@ -1,0 +1,382 @@
+/* SPDX-License-Identifier: MIT */
+/* tests/unit/test_visits.c - the visits area of the SQLite store: the 2-hour rule at its
+ * edges, per station and per worker, statistics by station, district, local day and
+ * occupation, the group commit under many threads (one counted visit out of simultaneous
+ * duplicates) and close() draining visits still queued. */
+#include "core/alloc.h"
+#include "core/time.h"
+#include "store/store.h"
+#include "store/visits.h"
+#include "store/workers.h"
+
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static char path[64];
+static yz_store *st;
+static int64_t station_id[3]; /* WZ-A, WZ-B in 330302; WZ-C in 330303 */
+static int64_t worker_id[3];  /* rider, courier, rider */
+
+/* 2026-05-01T10:00:00+08:00 */
+#define T0 ((int64_t)1777600800)
+
+static void district_init(yz_district *d, const char *code, const char *name)
+{
+    memset(d, 0, sizeof *d);
+    d->code = yz_strdup(code);
+    d->name = yz_strdup(name);
+    d->name_hant = yz_strdup(name);
+}
+
+static void station_init(yz_station *s, const char *code, const char *name, const char *district)
+{
+    yz_station_init(s);
+    s->code = yz_strdup(code);
+    s->name = yz_strdup(name);
+    s->address = yz_strdup("测试路 1 号");
+    s->district_code = yz_strdup(district);
+    s->lat = 28.0;
+    s->lon = 120.65;
+}
+
+static void setup(void)
+{
+    snprintf(path, sizeof path, "/tmp/yz-test-visits-%d.db", (int)getpid());
+    unlink(path);
+    yz_errinfo ei;
+    cr_assert_eq(yz_store_open(path, &st, &ei), YZ_OK, "%s", ei.msg_en);
+    yz_district d[2];
+    district_init(&d[0], "330302", "鹿城区");
+    district_init(&d[1], "330303", "龙湾区");
+    yz_station s[3];
+    station_init(&s[0], "WZ-A", "甲驿站", "330302");
+    station_init(&s[1], "WZ-B", "乙驿站", "330302");
+    station_init(&s[2], "WZ-C", "丙驿站", "330303");
+    yz_import_counts c;
+    cr_assert_eq(yz_store_import(st, s, 3, d, 2, &c, &ei), YZ_OK, "%s", ei.msg_en);
+    for (int i = 0; i < 3; i++) {
+        station_id[i] = s[i].id;
+        yz_station_fini(&s[i]);
+    }
+    yz_district_fini(&d[0]);
+    yz_district_fini(&d[1]);
+    const int occ[3] = {YZ_OCC_RIDER, YZ_OCC_COURIER, YZ_OCC_RIDER};
+    for (int i = 0; i < 3; i++) {
+        uint8_t hash[YZ_TOKEN_HASH_BYTES];
+        memset(hash, i + 1, sizeof hash);
+        yz_worker w = {.occupation = occ[i], .expires_at = T0 + 86400 * 365};
+        cr_assert_eq(yz_store_worker_create(st, hash, &w, &ei), YZ_OK, "%s", ei.msg_en);
+        worker_id[i] = w.id;
+    }
+}
+
+static void unlink_db(void)
+{
+    char p[80];
+    unlink(path);
+    snprintf(p, sizeof p, "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", path);
+    unlink(p);
+}
+
+static void teardown(void)
+{
+    yz_store_close(st);
+    st = NULL;
+    unlink_db();
+}
+
+TestSuite(visits, .init = setup, .fini = teardown);
+
+static bool record(int w, int s, int64_t at)
+{
+    yz_visit v = {.worker_id = worker_id[w], .station_id = station_id[s], .at = at};
+    yz_errinfo ei;
+    cr_assert_eq(yz_store_visit_record(st, &v, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_gt(v.id, 0);
+    cr_assert_eq(v.at, at);
+    return v.counted;
+}
+
+/* The number of rows in the visits table, through a connection of the test's own. */
+static long long count_sql(const char *sql)
+{
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *q;
+    cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+    cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+    long long n = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return n;
+}
+
+Test(visits, two_hour_rule_edges)
+{
+    cr_assert(record(0, 0, T0));
+    cr_assert_not(record(0, 0, T0 + 3600 + 59 * 60), "1h59m later must not count");
+    cr_assert(record(0, 0, T0 + 2 * 3600 + 60), "2h01m after the counted one must count");
+    /* The window runs from the last counted visit, not from the uncounted repeat. */
+    cr_assert_not(record(0, 0, T0 + 2 * 3600 + 60 + 7199));
+    cr_assert(record(0, 0, T0 + 2 * 3600 + 60 + 7200), "exactly 2 hours later counts");
+    cr_assert_eq(count_sql("SELECT count(*) FROM visits"), 5);
+    cr_assert_eq(count_sql("SELECT count(*) FROM visits WHERE counted = 1"), 3);
+}
+
+Test(visits, other_station_and_other_worker_count)
+{
+    cr_assert(record(0, 0, T0));
+    cr_assert(record(0, 1, T0 + 60), "another station counts");
+    cr_assert(record(1, 0, T0 + 60), "another worker counts");
+    cr_assert_not(record(1, 0, T0 + 120));
+    cr_assert_not(record(0, 1, T0 + 120));
+}
+
+Test(visits, zero_time_means_now)
+{
+    yz_visit v = {.worker_id = worker_id[0], .station_id = station_id[0]};
+    yz_errinfo ei;
+    int64_t before = yz_time_now();
+    cr_assert_eq(yz_store_visit_record(st, &v, &ei), YZ_OK);
+    cr_assert(v.at >= before && v.at <= yz_time_now());
+    cr_assert(v.counted);
+}
+
+static const yz_visit_row *row(const yz_visit_row *r, size_t n, const char *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(r[i].key, key))
+            return &r[i];
+    return NULL;
+}
+
+Test(visits, stats_grouping)
+{
+    /* Day 1 (2026-05-01 local): A by w0, w1 and w2; B by w0; C by w1; plus uncounted repeats.
+     * Day 2 (2026-05-02 local, 00:30 +08:00, still 05-01 in UTC): A by w0. */
+    record(0, 0, T0);
+    record(1, 0, T0 + 10);
+    record(2, 0, T0 + 20);
+    record(0, 0, T0 + 30); /* repeat, not counted */
+    record(0, 1, T0 + 40);
+    record(1, 2, T0 + 50);
+    record(1, 2, T0 + 60);                   /* repeat, not counted */
+    int64_t day2 = T0 + 14 * 3600 + 30 * 60; /* 2026-05-02T00:30+08:00 */
+    record(0, 0, day2);
+    int64_t from = T0 - 10 * 3600, to = T0 + 2 * 86400;
+    yz_visit_row *r;
+    size_t n;
+    yz_errinfo ei;
+
+    cr_assert_eq(yz_store_visit_stats(st, YZ_VISIT_BY_STATION, from, to, 480, &r, &n, &ei), YZ_OK,
+                 "%s", ei.msg_en);
+    cr_assert_eq(n, 3);
+    cr_assert_str_eq(r[0].key, "WZ-A"); /* most visits first */
+    cr_assert_str_eq(r[0].label, "甲驿站");
+    cr_assert_eq(r[0].visits, 4);
+    cr_assert_eq(row(r, n, "WZ-B")->visits, 1);
+    cr_assert_eq(row(r, n, "WZ-C")->visits, 1);
+    yz_visit_rows_free(r, n);
+
+    cr_assert_eq(yz_store_visit_stats(st, YZ_VISIT_BY_DISTRICT, from, to, 480, &r, &n, &ei), YZ_OK);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(r[0].key, "330302");
+    cr_assert_str_eq(r[0].label, "鹿城区");
+    cr_assert_eq(r[0].visits, 5);
+    cr_assert_str_eq(r[1].key, "330303");
+    cr_assert_eq(r[1].visits, 1);
+    yz_visit_rows_free(r, n);
+
+    cr_assert_eq(yz_store_visit_stats(st, YZ_VISIT_BY_DAY, from, to, 480, &r, &n, &ei), YZ_OK);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(r[0].key, "2026-05-01");
+    cr_assert_eq(r[0].visits, 5);
+    cr_assert_str_eq(r[1].key, "2026-05-02");
+    cr_assert_eq(r[1].visits, 1);
+    yz_visit_rows_free(r, n);
+    /* The same visits in UTC days all fall on 05-01. */
+    cr_assert_eq(yz_store_visit_stats(st, YZ_VISIT_BY_DAY, from, to, 0, &r, &n, &ei), YZ_OK);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(r[0].visits, 6);
+    yz_visit_rows_free(r, n);
+
+    cr_assert_eq(yz_store_visit_stats(st, YZ_VISIT_BY_OCCUPATION, from, to, 480, &r, &n, &ei),
+                 YZ_OK);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(r[0].key, "rider"); /* w0 x3 + w2 x1 */
+    cr_assert_str_eq(r[0].label, "外卖骑手");
+    cr_assert_eq(r[0].visits, 4);
+    cr_assert_str_eq(r[1].key, "courier");
+    cr_assert_eq(r[1].visits, 2);
+    yz_visit_rows_free(r, n);
+
+    /* The range is half-open: [T0 + 10, day2) holds 4 counted visits. */
+    cr_assert_eq(yz_store_visit_stats(st, YZ_VISIT_BY_STATION, T0 + 10, day2, 480, &r, &n, &ei),
+                 YZ_OK);
+    int64_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += r[i].visits;
+    cr_assert_eq(total, 4);
+    yz_visit_rows_free(r, n);
+    cr_assert_eq(yz_store_visit_stats(st, 9, from, to, 480, &r, &n, &ei), YZ_EINVAL);
+}
+
+Test(visits, group_names)
+{
+    for (int g = 0; g < YZ_VISIT_BY__COUNT; g++)
+        cr_assert_eq(yz_visit_group_parse(yz_visit_group_name(g)), g);
+    cr_assert_eq(yz_visit_group_parse("week"), -1);
+    cr_assert_eq(yz_visit_group_parse(NULL), -1);
+}
+
+/* --- concurrency -------------------------------------------------------------------------- */
+
+#define THREADS 16
+#define PER_THREAD 150
+
+typedef struct job {
+    int k;
+    bool same; /* every thread records the same (worker, station, time) */
+    int failures;
+    int counted;
+    int64_t ids[PER_THREAD];
+} job;
+
+static void *recorder(void *arg)
+{
+    job *j = arg;
+    for (int i = 0; i < PER_THREAD; i++) {
+        yz_visit v = {.worker_id = j->same ? worker_id[0] : 1000 + j->k * PER_THREAD + i,
+                      .station_id = station_id[j->same ? 0 : i % 3],
+                      .at = j->same ? T0 + i * 60 : T0 + i};
+        yz_errinfo ei;
+        if (yz_store_visit_record(st, &v, &ei) != YZ_OK)
+            j->failures++;
+        j->counted += v.counted;
+        j->ids[i] = v.id;
+    }
+    return NULL;
+}
+
+static void run_threads(job *jobs, bool same)
+{
+    pthread_t t[THREADS];
+    for (int k = 0; k < THREADS; k++) {
+        jobs[k] = (job){.k = k, .same = same};
+        cr_assert_eq(pthread_create(&t[k], NULL, recorder, &jobs[k]), 0);
+    }
+    for (int k = 0; k < THREADS; k++)
+        pthread_join(t[k], NULL);
+}
+
+Test(visits, group_commit_many_threads)
+{
+    static job jobs[THREADS];
+    run_threads(jobs, false);
+    int64_t seen_max = 0;
+    for (int k = 0; k < THREADS; k++) {
+        cr_assert_eq(jobs[k].failures, 0);
+        cr_assert_eq(jobs[k].counted, PER_THREAD, "distinct workers all count");
+        for (int i = 0; i < PER_THREAD; i++)
+            seen_max = jobs[k].ids[i] > seen_max ? jobs[k].ids[i] : seen_max;
+    }
+    cr_assert_eq(count_sql("SELECT count(*) FROM visits"), THREADS * PER_THREAD);
+    cr_assert_eq(count_sql("SELECT count(DISTINCT id) FROM visits"), THREADS * PER_THREAD);
+    cr_assert_eq(seen_max, THREADS * PER_THREAD);
+    yz_visit_commit_stats cs;
+    yz_store_visit_commit_stats(st, &cs);
+    cr_assert_eq(cs.visits, THREADS * PER_THREAD);
+    /* 16 writers waiting on each other's fsync: the transactions must hold several visits. */
+    cr_assert_lt(cs.batches, cs.visits, "batches %llu for %llu visits",
+                 (unsigned long long)cs.batches, (unsigned long long)cs.visits);
+    cr_assert_gt(cs.max_batch, 1);
+}
+
+Test(visits, simultaneous_duplicates_count_once)
+{
+    /* Every thread checks the same worker in at the same station at T0 + i minutes, i from 0
+     * to 149, so each minute's visit arrives THREADS times at once. Each thread starts at i = 0,
+     * so the first visit decided is at T0 and counts; it blocks everything before T0 + 120 min.
+     * Of the visits at T0 + 120..149 min, all within 2 h of each other, exactly one counts,
+     * whichever arrives first. Any race in the rule would count more. */
+    static job jobs[THREADS];
+    run_threads(jobs, true);
+    int counted = 0;
+    for (int k = 0; k < THREADS; k++) {
+        cr_assert_eq(jobs[k].failures, 0);
+        counted += jobs[k].counted;
+    }
+    cr_assert_eq(counted, 2);
+    cr_assert_eq(count_sql("SELECT count(*) FROM visits"), THREADS * PER_THREAD);
+    cr_assert_eq(count_sql("SELECT count(*) FROM visits WHERE counted = 1"), 2);
+    cr_assert_eq(count_sql("SELECT count(*) FROM visits WHERE counted = 1 AND at = 1777600800"), 1);
+    cr_assert_eq(count_sql("SELECT count(*) FROM visits a JOIN visits b ON a.id < b.id"
+                           " AND a.counted = 1 AND b.counted = 1 AND abs(a.at - b.at) < 7200"),
+                 0, "two counted visits closer than 2 hours");
+}
+
+/* --- close() drains ------------------------------------------------------------------------ */
+
+typedef struct drain_job {
+    int k;
+    int err;
+    int64_t id;
+} drain_job;
+
+static void *drain_recorder(void *arg)
+{
+    drain_job *j = arg;
+    yz_visit v = {.worker_id = 5000 + j->k, .station_id = station_id[0], .at = T0};
+    yz_errinfo ei;
+    j->err = yz_store_visit_record(st, &v, &ei);
+    j->id = v.id;
+    return NULL;
+}
+
+static void *closer(void *arg)
+{
+    yz_store_close(arg);
+    return NULL;
+}
+
+Test(visits, close_drains_queued_visits)
+{
+    /* Start the committer, then hold the database's write lock from another connection so
+     * the next visits queue up behind it. */
+    record(0, 0, T0);
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    enum { N = 8 };
+    drain_job jobs[N];
+    pthread_t t[N], c;
+    for (int k = 0; k < N; k++) {
+        jobs[k] = (drain_job){.k = k, .err = 1};
+        cr_assert_eq(pthread_create(&t[k], NULL, drain_recorder, &jobs[k]), 0);
+    }
+    usleep(300 * 1000); /* all queued (the committer is stuck in BEGIN) */
+    cr_assert_eq(pthread_create(&c, NULL, closer, st), 0);
+    usleep(200 * 1000);
+    cr_assert_eq(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    pthread_join(c, NULL);
+    st = NULL;
+    for (int k = 0; k < N; k++) {
+        pthread_join(t[k], NULL);
+        cr_assert_eq(jobs[k].err, YZ_OK, "visit %d: %d", k, jobs[k].err);
+        cr_assert_gt(jobs[k].id, 0);
+    }
+    cr_assert_eq(count_sql("SELECT count(*) FROM visits"), N + 1);
+    /* Reopened, the store refuses nothing and goes on numbering. */
+    yz_errinfo ei;
+    cr_assert_eq(yz_store_open(path, &st, &ei), YZ_OK);
+    yz_visit v = {.worker_id = 1, .station_id = station_id[1], .at = T0};
+    cr_assert_eq(yz_store_visit_record(st, &v, &ei), YZ_OK);
+    cr_assert_eq(v.id, N + 2);
+}
