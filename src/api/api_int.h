@@ -61,6 +61,10 @@ int yz__limiter_take(yz_limiter *l, int kind, const char *key, int *retry_s);
  * `station_id` is the station's id, `t` the query time. */
 void yz__api_render_rating(yz_api *api, int64_t station_id, yz_buf *b);
 void yz__api_render_today(yz_api *api, const yz_snap *s, size_t i, int64_t t, yz_buf *b);
+/* Around a loop of yz__api_render_today calls: hold the events index once for all of them.
+ * Every hold is followed by a release on the same thread. */
+void yz__api_today_hold(yz_api *api);
+void yz__api_today_release(yz_api *api);
 /* `,"open_reports":[{"id","service_code","status","requested_at"}]` for station `station_id`
  * (its reports not closed, newest first, at most 100); appends nothing on a store error.
  * Reads the store: for the single-station page only, not for nearby answers. */

@@ -149,6 +149,27 @@ typedef struct today_hit {
     int64_t start, end;
 } today_hit;
 
+/* A nearby answer renders `today` for up to 100 stations: it takes the read lock once for all
+ * of them (yz__api_today_hold) instead of once a station, which made the lock's cache line
+ * bounce between cores on every station. */
+static _Thread_local bool today_held;
+
+void yz__api_today_hold(yz_api *api)
+{
+    if (api->events && !today_held) {
+        pthread_rwlock_rdlock(&api->events->lock);
+        today_held = true;
+    }
+}
+
+void yz__api_today_release(yz_api *api)
+{
+    if (today_held) {
+        pthread_rwlock_unlock(&api->events->lock);
+        today_held = false;
+    }
+}
+
 void yz__api_render_today(yz_api *api, const yz_snap *s, size_t i, int64_t t, yz_buf *b)
 {
     struct yz_api_events *e = api->events;
@@ -156,10 +177,13 @@ void yz__api_render_today(yz_api *api, const yz_snap *s, size_t i, int64_t t, yz
         return;
     int64_t sid = yz_snap_station(s, i)->id;
     size_t lo, hi;
-    pthread_rwlock_rdlock(&e->lock);
+    bool own = !today_held;
+    if (own)
+        pthread_rwlock_rdlock(&e->lock);
     const ev_index *x = e->cur;
     if (!x || !index_station(x, sid, &lo, &hi)) {
-        pthread_rwlock_unlock(&e->lock);
+        if (own)
+            pthread_rwlock_unlock(&e->lock);
         return;
     }
     int off = yz_snap_tz_offset(s, i);
@@ -199,7 +223,8 @@ void yz__api_render_today(yz_api *api, const yz_snap *s, size_t i, int64_t t, yz
         }
         yz_buf_putc(b, ']');
     }
-    pthread_rwlock_unlock(&e->lock);
+    if (own)
+        pthread_rwlock_unlock(&e->lock);
 }
 
 /* --- small parsers ------------------------------------------------------------------------ */

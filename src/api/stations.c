@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -249,8 +250,17 @@ static void render_open(yz_buf *b, const yz_snap *s, size_t i, int64_t t)
     yz_buf_puts(b, yz_snap_is_open(s, i, t) ? ",\"open_now\":true" : ",\"open_now\":false");
     int64_t next;
     if (yz_snap_next_change(s, i, t, &next) == YZ_OK) {
-        char iso[32];
-        yz_time_format_iso8601(next, yz_snap_tz_offset(s, i), iso);
+        /* Neighbouring stations mostly change at the same instant (22:00 tonight): keep the
+         * last formatted one per thread. */
+        static _Thread_local int64_t last_next = INT64_MIN;
+        static _Thread_local int last_off;
+        static _Thread_local char iso[32];
+        int off = yz_snap_tz_offset(s, i);
+        if (next != last_next || off != last_off) {
+            yz_time_format_iso8601(next, off, iso);
+            last_next = next;
+            last_off = off;
+        }
         yz_buf_puts(b, ",\"next_change\":\"");
         yz_buf_puts(b, iso);
         yz_buf_putc(b, '"');
@@ -373,6 +383,7 @@ static void h_nearby(void *ctx, yz_http_req *req)
     yz_buf_init(&b);
     yz_buf_reserve(&b, 2048 * (n + 1)); /* ~1.3 KiB a station: no reallocation */
     yz_buf_puts(&b, "{\"stations\":[");
+    yz__api_today_hold(api);
     for (size_t j = 0; j < n; j++) {
         size_t i = hits[j].station, flen;
         const char *frag = yz_snap_fragment(s, i, &flen);
@@ -387,6 +398,7 @@ static void h_nearby(void *ctx, yz_http_req *req)
         render_nav(&b, s, i, travel);
         yz_buf_putc(&b, '}');
     }
+    yz__api_today_release(api);
     yz_buf_puts(&b, "],\"count\":");
     yz_buf_int(&b, (long long)n);
     yz_buf_puts(&b, "}\n");
