@@ -108,6 +108,10 @@ void yz_api_free(yz_api *api)
 
 int yz__api_check_admin(const yz_api *api, yz_http_req *req, yz_errinfo *ei)
 {
+    /* The address limit comes first: it also slows down guessing the token. */
+    int err = yz__api_limit_ip((yz_api *)api, req, ei);
+    if (err)
+        return err;
     const char *h = yz_http_header(req, "Authorization");
     if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7])
         return yz_err_set(ei, YZ_EUNAUTH, "Authorization",

@@ -20,6 +20,14 @@ echo "codes:$codes"
 [ "$(echo "$codes" | tr ' ' '\n' | grep -c 429)" = 3 ] || { echo "expected 3 refused"; exit 1; }
 grep -qi '^retry-after: [0-9]' "$CASE_TMP/h8" || { echo "no Retry-After"; exit 1; }
 jq -e '.error == "rate_limited" and (.message | length > 0)' "$CASE_TMP/b8" >/dev/null || exit 1
+# Admin writes are limited per address too (and so is guessing the admin token).
+sleep 1
+c=""
+for i in $(seq 1 8); do
+    c="$c $(curl -s -o /dev/null -w '%{http_code}' -X DELETE -H 'Authorization: Bearer guess' "$base/api/v1/stations/1")"
+done
+echo "admin codes:$c"
+echo "$c" | grep -q 429 || { echo "admin writes not limited"; exit 1; }
 # Reads are not limited.
 for i in $(seq 1 30); do
     c=$(curl -s -o /dev/null -w '%{http_code}' "$base/api/v1/stations/nearby?lat=28&lon=120.65")
