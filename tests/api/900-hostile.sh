@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# Hostile input: a table of malformed, oversized and injected requests, each with the 4xx it
+# must get (never a 5xx, never a hang), and then proof that nothing stored changed.
+set -u
+T=$CASE_TMP
+snapshot() { # what must not change: every station, and the counts of every table a write touches
+    curl -s "$BASE/api/v1/stations.geojson" | sha256sum | cut -d' ' -f1
+    for p in "/api/v1/districts" "/api/v1/facilities" "/open311/v2/requests.json" \
+             "/api/v1/events?from=2026-01-01&to=2026-03-01" "/api/v1/canteens" "/api/v1/rating-tags"; do
+        curl -s "$BASE$p" | sha256sum | cut -d' ' -f1
+    done
+}
+before=$(snapshot)
+W=$(curl -s -X POST "$BASE/api/v1/workers" | jq -r .token)
+[ -n "$W" ] && [ "$W" != null ] || { echo "no worker token"; exit 1; }
+long=$(head -c 3000 /dev/zero | tr '\0' 'a')
+huge=$(head -c 70000 /dev/zero | tr '\0' 'b')
+deep=$(printf '[%.0s' $(seq 1 5000))
+inj="1%27%20OR%20%271%27%3D%271"        # 1' OR '1'='1
+inj2="%27%3B%20DROP%20TABLE%20stations%3B--"
+bad_utf8="%FF%FE%C0%AF"
+pass=0
+fail=0
+n=0
+# method | path | body ("" none; @huge @deep for big bodies) | auth (admin|worker|none) | expected status(es)
+while IFS='|' read -r method path body auth want; do
+    trim() { printf '%s' "$1" | sed 's/^ *//; s/ *$//'; }
+    method=$(trim "$method")
+    [ -z "$method" ] && continue
+    case $method in '#'*) continue ;; esac
+    path=$(trim "$path")
+    body=$(trim "$body")
+    auth=$(trim "$auth")
+    want=$(trim "$want")
+    path=${path//\$INJ2/$inj2}
+    path=${path//\$INJ/$inj}
+    path=${path//\$BAD/$bad_utf8}
+    path=${path//\$LONG/$long}
+    args=(-s -o "$T/out" -w '%{http_code}' --max-time 20 -X "$method" --path-as-is)
+    case $auth in
+    admin) args+=(-H "Authorization: Bearer $TOKEN") ;;
+    worker) args+=(-H "Authorization: Bearer $W") ;;
+    esac
+    case $body in
+    '') ;;
+    @huge) printf '{"name":"%s"}' "$huge" >"$T/body"; args+=(-H 'Content-Type: application/json' --data-binary @"$T/body") ;;
+    @deep) printf '%s' "$deep" >"$T/body"; args+=(-H 'Content-Type: application/json' --data-binary @"$T/body") ;;
+    @form*) args+=(-H 'Content-Type: application/x-www-form-urlencoded' --data-binary "${body#@form }") ;;
+    *) args+=(-H 'Content-Type: application/json' --data-binary "$body") ;;
+    esac
+    code=$(curl "${args[@]}" "$BASE$path")
+    n=$((n + 1))
+    if echo " $want " | grep -q " $code "; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL #$n $method $path -> $code (want $want): $(head -c 200 "$T/out")"
+    fi
+done <<'TABLE'
+# --- paths and methods
+GET    | /api/v1/../../etc/passwd                                   |  | none | 404
+GET    | /api/v1/stations/..%2F..%2Fetc%2Fpasswd                    |  | none | 404
+GET    | /../../../../etc/passwd                                    |  | none | 404 400
+GET    | /api/v1/stations/%00                                       |  | none | 404 400
+GET    | /api/v1/stations/$INJ                                      |  | none | 404
+GET    | /api/v1/stations/$INJ2                                     |  | none | 404
+GET    | /api/v1/stations/$BAD                                      |  | none | 404
+GET    | /api/v1/stations/99999999999999999999999                   |  | none | 404
+GET    | /api/v1/stations/-1                                        |  | none | 404
+GET    | /api/v1/stations/$LONG                                     |  | none | 404
+PUT    | /api/v1/stations                                           |  | admin | 405
+DELETE | /api/v1/stations                                           |  | admin | 405
+TRACE  | /api/v1/stations                                           |  | none | 405 400 501
+GET    | /api/v1/nope                                               |  | none | 404
+# --- nearby parameters
+GET    | /api/v1/stations/nearby?lat=$INJ&lon=120                   |  | none | 400
+GET    | /api/v1/stations/nearby?lat=28&lon=$INJ2                   |  | none | 400
+GET    | /api/v1/stations/nearby?lat=28&lon=120&need=$INJ           |  | none | 400
+GET    | /api/v1/stations/nearby?lat=28&lon=120&tier=$INJ2          |  | none | 400
+GET    | /api/v1/stations/nearby?lat=28&lon=120&district=$INJ       |  | none | 400
+GET    | /api/v1/stations/nearby?lat=28&lon=120&at=$INJ             |  | none | 400
+GET    | /api/v1/stations/nearby?lat=28&lon=120&crs=$BAD            |  | none | 400
+GET    | /api/v1/stations/nearby?lat=28&lon=120&mode=$BAD           |  | none | 400
+GET    | /api/v1/stations/nearby?lat=1e999&lon=120                  |  | none | 400
+GET    | /api/v1/stations/nearby?lat=-1e999&lon=120                 |  | none | 400
+GET    | /api/v1/stations/nearby?lat=inf&lon=120                    |  | none | 400
+GET    | /api/v1/stations/nearby?lat=0x1c&lon=120                   |  | none | 400 200
+GET    | /api/v1/stations/nearby?lat=28&lon=120&k=99999999999999999999 |  | none | 400
+GET    | /api/v1/stations/nearby?lat=28&lon=120&k=-5                |  | none | 400
+GET    | /api/v1/stations/nearby?lat=28&lon=120&radius_m=-1         |  | none | 400
+GET    | /api/v1/stations/nearby?lat=28&lon=120&radius_m=nan        |  | none | 400
+GET    | /api/v1/stations/nearby?lat=28&lon=120&open_now=$INJ       |  | none | 400
+GET    | /api/v1/stations/nearby?lat=28&lon=120&$BAD=1              |  | none | 400
+GET    | /api/v1/stations/nearby?lat=28&lon=120&need=$LONG          |  | none | 400
+GET    | /api/v1/stations/nearby?lat=&lon=                          |  | none | 400
+GET    | /api/v1/stations/nearby?lat=28&lat=29&lon=120              |  | none | 200 400
+# --- listing and search
+GET    | /api/v1/stations?q=$INJ                                    |  | none | 200
+GET    | /api/v1/stations?q=$INJ2                                   |  | none | 200
+GET    | /api/v1/stations?q=$BAD                                    |  | none | 400
+GET    | /api/v1/stations?q=$LONG                                   |  | none | 400
+GET    | /api/v1/stations?page=0                                    |  | none | 400
+GET    | /api/v1/stations?page=$INJ                                 |  | none | 400
+GET    | /api/v1/stations?per_page=1000000                          |  | none | 400
+GET    | /api/v1/stations?status=$INJ2                              |  | none | 400
+GET    | /api/v1/stations?district=$INJ                             |  | none | 400
+GET    | /api/v1/stations.geojson?tier=$INJ                         |  | none | 400
+# --- station writes
+POST   | /api/v1/stations                                           | {"code":"X1"}        | none   | 401
+POST   | /api/v1/stations                                           | {"code":"X1"}        | worker | 403
+POST   | /api/v1/stations                                           | @huge                | admin  | 413
+POST   | /api/v1/stations                                           | @deep                | admin  | 400
+POST   | /api/v1/stations                                           | {"code":"X'; DROP TABLE stations;--","name":"x","district_code":"330302","lat":28,"lon":120} | admin | 400
+POST   | /api/v1/stations                                           | {"code":"X2","name":"x","district_code":"330302' OR '1'='1","lat":28,"lon":120} | admin | 400
+POST   | /api/v1/stations                                           | {"code":"X3","name":"x","district_code":"330302","lat":28,"lon":120,"seats":1e300} | admin | 400
+POST   | /api/v1/stations                                           | {"code":"X4","name":"x","district_code":"330302","lat":28,"lon":120,"seats":-1} | admin | 400
+POST   | /api/v1/stations                                           | {"code":"X5","name":"\u0000","district_code":"330302","lat":28,"lon":120} | admin | 400
+POST   | /api/v1/stations                                           | {"code":"X6","name":"\ud800","district_code":"330302","lat":28,"lon":120} | admin | 400
+POST   | /api/v1/stations                                           | {"code":"X7","name":"x","district_code":"330302","lat":"28","lon":[120]} | admin | 400
+POST   | /api/v1/stations                                           | {"code":"X8","name":"x","district_code":"330302","lat":28,"lon":120,"opening_hours":"sunrise-sunset"} | admin | 400
+POST   | /api/v1/stations                                           | {"code":"X9","name":"x","district_code":"330302","lat":28,"lon":120,"tz":"Europe/Berlin"} | admin | 400
+POST   | /api/v1/stations                                           | {"code":"X10","name":"x","district_code":"330302","lat":28,"lon":120,"status":"open\u0000"} | admin | 400
+POST   | /api/v1/stations                                           | [1,2,3]              | admin  | 400
+POST   | /api/v1/stations                                           | null                 | admin  | 400
+POST   | /api/v1/stations                                           | "string"             | admin  | 400
+POST   | /api/v1/stations                                           | {}                   | admin  | 400
+POST   | /api/v1/stations                                           | {"a":1,"a":2}        | admin  | 400
+PATCH  | /api/v1/stations/1                                         | {"name":"x"}         | admin  | 428
+PATCH  | /api/v1/stations/1                                         | {"lat":200,"lon":0}  | admin  | 428 400
+DELETE | /api/v1/stations/$INJ                                      |                      | admin  | 404
+DELETE | /api/v1/stations/1                                         |                      | worker | 403
+# --- workers, visits, ratings
+POST   | /api/v1/workers                                            | {"occupation":"rider' --"} | none | 400
+POST   | /api/v1/workers                                            | {"occupation":["rider"]} | none | 400
+POST   | /api/v1/workers                                            | @deep                | none   | 400
+POST   | /api/v1/visits                                             | {"station_code":"WZ-GHDS"} | none | 401
+POST   | /api/v1/visits                                             | {"station_code":"WZ-GHDS' OR '1'='1"} | worker | 404 400
+POST   | /api/v1/visits                                             | {"station_code":123} | worker | 400
+POST   | /api/v1/visits                                             | {"station_code":"WZ-GHDS","extra":1} | worker | 400
+POST   | /api/v1/visits                                             | @huge                | worker | 413
+POST   | /api/v1/stations/WZ-GHDS/ratings                           | {"stars":6}          | worker | 400
+POST   | /api/v1/stations/WZ-GHDS/ratings                           | {"stars":0}          | worker | 400
+POST   | /api/v1/stations/WZ-GHDS/ratings                           | {"stars":4.5}        | worker | 400
+POST   | /api/v1/stations/WZ-GHDS/ratings                           | {"stars":"5"}        | worker | 400
+POST   | /api/v1/stations/WZ-GHDS/ratings                           | {"stars":5,"tags":["clean'--"]} | worker | 400
+POST   | /api/v1/stations/WZ-GHDS/ratings                           | {"stars":5,"tags":"clean"} | worker | 400
+POST   | /api/v1/stations/NOPE/ratings                              | {"stars":5}          | worker | 404
+POST   | /api/v1/stations/WZ-GHDS/ratings                           | {"stars":5}          | none   | 401
+GET    | /api/v1/stations/WZ-GHDS/reviews?page=$INJ                 |                      | none   | 400
+GET    | /api/v1/moderation/held                                    |                      | worker | 403
+POST   | /api/v1/moderation/1/approve                               |                      | none   | 401
+# --- Open311
+POST   | /open311/v2/requests.json                                  | @form service_code=dirty' OR '1'='1&attribute%5Bstation_code%5D=WZ-GHDS | none | 400
+POST   | /open311/v2/requests.json                                  | @form service_code=dirty&attribute%5Bstation_code%5D=NOPE' | none | 400 404
+POST   | /open311/v2/requests.json                                  | @form service_code=dirty&lat=abc&long=120 | none | 400
+POST   | /open311/v2/requests.json                                  | @form service_code=dirty&lat=0&long=0 | none | 400
+POST   | /open311/v2/requests.json                                  | @form service_code=dirty&attribute%5Bstation_code%5D=WZ-GHDS&description=%FF%FE | none | 400
+POST   | /open311/v2/requests.json                                  | @form service_code=dirty&attribute%5Bstation_code%5D=WZ-GHDS&description=%ZZ | none | 400
+POST   | /open311/v2/requests.json                                  | @form %             | none   | 400
+GET    | /open311/v2/requests.json?start_date=$INJ                  |                      | none   | 400
+GET    | /open311/v2/requests.json?status=$INJ2                     |                      | none   | 400
+GET    | /open311/v2/requests/$INJ.json                             |                      | none   | 404 400
+PATCH  | /api/v1/reports/1                                          | {"status":"closed"}  | none   | 401
+# --- events and meals
+POST   | /api/v1/events                                             | {"station":"WZ-GHDS","title":"x","category":"party"} | admin | 400
+POST   | /api/v1/events                                             | {"station":"WZ-GHDS' --","title":"x","category":"health","starts_at":"2027-01-01T10:00:00+08:00","ends_at":"2027-01-01T11:00:00+08:00"} | admin | 400 404
+POST   | /api/v1/events                                             | {"station":"WZ-GHDS","title":"x","category":"health","starts_at":"2027-01-01T12:00:00+08:00","ends_at":"2027-01-01T11:00:00+08:00"} | admin | 400
+POST   | /api/v1/events                                             | {"station":"WZ-GHDS","title":"x","category":"health","capacity":-3,"starts_at":"2027-01-01T10:00:00+08:00","ends_at":"2027-01-01T11:00:00+08:00"} | admin | 400
+GET    | /api/v1/events?from=$INJ                                   |                      | none   | 400
+GET    | /api/v1/events?from=2026-01-01&to=2030-01-01               |                      | none   | 400
+POST   | /api/v1/events/999999/signups                              | {"occurrence":"2027-01-01"} | worker | 404
+POST   | /api/v1/orders                                             | {"offer_id":"1 OR 1=1"} | worker | 400
+POST   | /api/v1/orders                                             | {"offer_id":999999999} | worker | 404
+POST   | /api/v1/canteens/1/redeem                                  | {"pickup_code":"' OR '1'='1"} | admin | 400 404
+POST   | /api/v1/canteens                                           | {"name":"x"}         | worker | 403
+GET    | /api/v1/offers?date=$INJ                                   |                      | none   | 400
+GET    | /api/v1/stats/visits?group_by=$INJ2                        |                      | none   | 400
+GET    | /api/v1/stats/visits?from=2026-13-45                       |                      | none   | 400
+TABLE
+# Headers: an oversized header and a huge URL are refused without harm.
+big_hdr=$(head -c 40000 /dev/zero | tr '\0' 'h')
+c=$(curl -s -o /dev/null -w '%{http_code}' --max-time 20 -H "X-Big: $big_hdr" "$BASE/healthz")
+n=$((n + 1))
+case $c in 4*) pass=$((pass + 1)) ;; *) fail=$((fail + 1)); echo "FAIL big header -> $c" ;; esac
+c=$(curl -s -o /dev/null -w '%{http_code}' --max-time 20 "$BASE/api/v1/stations?q=$(head -c 40000 /dev/zero | tr '\0' 'q')")
+n=$((n + 1))
+case $c in 4*) pass=$((pass + 1)) ;; *) fail=$((fail + 1)); echo "FAIL huge URL -> $c" ;; esac
+after=$(snapshot)
+if [ "$before" != "$after" ]; then
+    fail=$((fail + 1))
+    echo "FAIL: stored data changed after the hostile requests"
+fi
+code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/healthz")
+[ "$code" = 200 ] || { fail=$((fail + 1)); echo "FAIL: server unhealthy after the table ($code)"; }
+echo "hostile requests: $n sent, $pass as expected, $fail failed"
+[ $n -ge 100 ] && [ $fail = 0 ]
