@@ -47,6 +47,7 @@ struct yz_http_server {
     _Atomic uint64_t hist[N_BUCKETS + 1]; /* latency buckets, cumulative at render */
     _Atomic uint64_t hist_sum_ns;
     _Atomic uint64_t hist_count;
+    _Atomic int inflight; /* requests begun and not yet completed */
     int port;
 };
 
@@ -235,6 +236,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         req->start_ns = now_ns();
         yz_buf_init(&req->body);
         *req_cls = req;
+        atomic_fetch_add(&s->inflight, 1);
         return MHD_YES;
     }
     if (*upload_data_size) {
@@ -273,6 +275,7 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **req_cls,
     yz_http_req *req = *req_cls;
     if (!req)
         return;
+    atomic_fetch_sub(&req->srv->inflight, 1);
     if (req->responded)
         record(req);
     req_free(req);
@@ -332,7 +335,7 @@ int yz_http_listen(yz_http_server *s)
     }
     s->d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-            MHD_USE_TURBO,
+            MHD_USE_TURBO | MHD_USE_ITC,
         (uint16_t)s->cfg.port, NULL, NULL, access_cb, s, MHD_OPTION_EXTERNAL_LOGGER, log_cb,
         NULL, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)s->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
@@ -358,8 +361,20 @@ void yz_http_free(yz_http_server *s)
 {
     if (!s)
         return;
-    if (s->d)
+    if (s->d) {
+        /* Drain: stop accepting, let the requests in flight finish (at most 10 s), then close
+         * what is left (idle keep-alive connections). */
+        MHD_socket lfd = MHD_quiesce_daemon(s->d);
+        if (lfd != MHD_INVALID_SOCKET)
+            close(lfd); /* quiescing hands it to us: close it so new clients are refused */
+        /* Connections accepted just before may not have been read yet: give them 200 ms to
+         * become requests, then wait for the requests themselves. */
+        for (int i = 0; i < 1000 && (i < 20 || atomic_load(&s->inflight) > 0); i++) {
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
         MHD_stop_daemon(s->d);
+    }
     for (int i = 0; i < s->nroutes; i++)
         for (int j = 0; j < s->routes[i].nseg; j++)
             yz_free(s->routes[i].segs[j]);

@@ -40,7 +40,8 @@ void yz_http_on_error(yz_http_server *srv, yz_http_error_handler h);
 int yz_http_listen(yz_http_server *srv);
 /* The port the server listens on (after yz_http_listen). */
 int yz_http_port(const yz_http_server *srv);
-/* Stop accepting, finish in-flight requests, free everything. Accepts NULL. */
+/* Stop accepting, let requests in flight finish (up to 10 s), close the rest, free
+ * everything. Accepts NULL. */
 void yz_http_free(yz_http_server *srv);
 /* Append the request metrics in Prometheus text format. */
 void yz_http_metrics(const yz_http_server *srv, yz_buf *out);

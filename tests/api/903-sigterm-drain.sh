@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# SIGTERM drains: the server stops accepting, finishes the requests in flight and exits 0.
+# Every check-in answered before the end is in the database. A client whose connection was
+# still in the kernel's backlog when the listening socket closed sees it reset (curl 56): its
+# request was never read, so never acknowledged; that must stay rare.
+set -u
+db=$CASE_TMP/d.db
+"$YZ_BIN" demo --db "$db" >/dev/null || exit 1
+"$YZ_BIN" serve --db "$db" --bind 127.0.0.1 --port 0 --port-file "$CASE_TMP/port" \
+    --writes-per-min 1000000 2>"$CASE_TMP/log" &
+pid=$!
+for _ in $(seq 1 100); do [ -s "$CASE_TMP/port" ] && break; sleep 0.05; done
+base="http://127.0.0.1:$(cat "$CASE_TMP/port")"
+tokens=()
+for i in $(seq 1 8); do tokens+=("$(curl -s -X POST "$base/api/v1/workers" | jq -r .token)"); done
+codes=("WZ-GHDS" $(curl -s "$base/api/v1/stations?per_page=50" | jq -r '.stations[].code'))
+for i in $(seq 0 7); do
+    (
+        n=0
+        while :; do
+            c=${codes[$(((n + i * 7) % ${#codes[@]}))]}
+            out=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer ${tokens[$i]}" \
+                -H 'Content-Type: application/json' --data "{\"station_code\":\"$c\"}" "$base/api/v1/visits")
+            rc=$?
+            echo "$rc $out" >>"$CASE_TMP/client$i"
+            [ $rc = 7 ] || [ $rc = 56 ] && break # refused or reset: the server stopped accepting
+            n=$((n + 1))
+        done
+    ) &
+done
+sleep 1.5
+kill -TERM $pid
+wait $pid
+rc=$?
+sleep 0.5
+wait
+[ $rc = 0 ] || { echo "server exited with $rc"; tail -5 "$CASE_TMP/log"; exit 1; }
+cat "$CASE_TMP"/client* >"$CASE_TMP/all"
+ok=$(grep -cE '^0 (200|201)$' "$CASE_TMP/all")
+bad=$(grep -vcE '^0 (200|201)$|^7 000$|^56 000$' "$CASE_TMP/all")
+reset=$(grep -c '^56 ' "$CASE_TMP/all")
+echo "answered $ok, refused $(grep -c '^7 ' "$CASE_TMP/all"), reset in backlog $reset, other $bad"
+[ "$ok" -gt 50 ] || { echo "too few requests answered"; exit 1; }
+[ "$bad" = 0 ] || { grep -vE '^0 (200|201)$|^7 000$|^56 000$' "$CASE_TMP/all" | sort | uniq -c; exit 1; }
+[ "$reset" -le 8 ] || { echo "too many resets"; exit 1; }
+stored=$(sqlite3 "$db" "SELECT count(*) FROM visits")
+[ "$stored" -ge "$ok" ] || { echo "answered $ok visits, stored $stored"; exit 1; }
+grep -q "finishing requests in flight" "$CASE_TMP/log" || { echo "no drain message"; exit 1; }
+exit 0
