@@ -5,6 +5,7 @@
  * reports. Open311 endpoints answer errors in the spec's format, an array of
  * {"code","description"}; /api/v1 ones in our usual JSON error body. */
 #include "api/api_int.h"
+#include "api/params.h"
 #include "api/form.h"
 #include "catalog/moderation.h"
 
@@ -227,37 +228,6 @@ static const yz_report_service *find_service(yz_api *api, const char *code)
     return NULL;
 }
 
-/* Reject query parameters other than `names` (and "_"-prefixed cache busters). */
-typedef struct allowed {
-    const char *const *names;
-    size_t n;
-    const char *bad;
-} allowed;
-
-static int check_known(void *arg, const char *k, const char *v)
-{
-    (void)v;
-    allowed *a = arg;
-    if (k[0] == '_')
-        return 0;
-    for (size_t i = 0; i < a->n; i++)
-        if (strcmp(a->names[i], k) == 0)
-            return 0;
-    a->bad = k;
-    return 1;
-}
-
-static int reject_unknown(yz_http_req *req, const char *const *names, size_t n, yz_errinfo *ei)
-{
-    allowed a = {names, n, NULL};
-    if (yz_http_query_each(req, check_known, &a)) {
-        if (!yz_utf8_valid(a.bad, strlen(a.bad)) || strlen(a.bad) > 30)
-            return yz_err_set(ei, YZ_EINVAL, "", "未知参数", "unknown parameter");
-        return yz_err_setf(ei, YZ_EINVAL, a.bad, "未知参数 %s", "unknown parameter %s", a.bad);
-    }
-    return YZ_OK;
-}
-
 /* A positive decimal id filling all of s[0..n). */
 static bool parse_id(const char *s, size_t n, int64_t *out)
 {
@@ -437,7 +407,7 @@ static void h_services(void *ctx, yz_http_req *req)
     yz_err_clear(&ei);
     const yz_report_service *svc;
     size_t n;
-    int err = reject_unknown(req, o311_common_params, 2, &ei);
+    int err = yz__api_reject_unknown(req, o311_common_params, 2, &ei);
     if (!err)
         err = services(api, &svc, &n, &ei);
     if (err) {
@@ -472,7 +442,7 @@ static void h_service_def(void *ctx, yz_http_req *req)
     yz_err_clear(&ei);
     const char *p = yz_http_param(req, 0);
     size_t n = p ? strlen(p) : 0;
-    int err = reject_unknown(req, o311_common_params, 2, &ei);
+    int err = yz__api_reject_unknown(req, o311_common_params, 2, &ei);
     if (err) {
         o311_error(req, &ei);
         return;
@@ -831,7 +801,7 @@ static void h_o311_list(void *ctx, yz_http_req *req)
     int64_t *ids = NULL;
     yz_report *a = NULL;
     size_t n = 0;
-    int err = reject_unknown(req, o311_list_params,
+    int err = yz__api_reject_unknown(req, o311_list_params,
                              sizeof o311_list_params / sizeof *o311_list_params, &ei);
     if (err)
         goto fail;
@@ -909,7 +879,7 @@ static void h_o311_get(void *ctx, yz_http_req *req)
     int64_t id;
     yz_report r;
     yz_report_init(&r);
-    int err = reject_unknown(req, o311_common_params, 2, &ei);
+    int err = yz__api_reject_unknown(req, o311_common_params, 2, &ei);
     if (!err)
         err = path_id(req, ".json", &id, &ei);
     if (!err)
@@ -965,7 +935,7 @@ static void h_list(void *ctx, yz_http_req *req)
     yz_err_clear(&ei);
     yz_report_filter f = {.limit = 100};
     const char *v;
-    int err = reject_unknown(req, list_params, 4, &ei);
+    int err = yz__api_reject_unknown(req, list_params, 4, &ei);
     if (err)
         goto fail;
     if ((v = yz_http_query(req, "station")) &&
@@ -1015,7 +985,7 @@ static void h_get(void *ctx, yz_http_req *req)
     int64_t id;
     yz_report r;
     yz_report_init(&r);
-    int err = reject_unknown(req, NULL, 0, &ei);
+    int err = yz__api_reject_unknown(req, NULL, 0, &ei);
     if (!err)
         err = path_id(req, NULL, &id, &ei);
     if (!err)
@@ -1133,7 +1103,7 @@ static void h_station_reports(void *ctx, yz_http_req *req)
     yz_errinfo ei;
     yz_err_clear(&ei);
     const char *p = yz_http_param(req, 0);
-    int err = reject_unknown(req, NULL, 0, &ei);
+    int err = yz__api_reject_unknown(req, NULL, 0, &ei);
     if (err) {
         yz_api_error(req, &ei);
         return;

@@ -5,6 +5,7 @@
  * before it is public. Per-station star counts and sums live in memory as one atomic word a
  * station, so that the `rating` member of every nearby result costs one load and no lock. */
 #include "api/api_int.h"
+#include "api/params.h"
 
 #include "catalog/moderation.h"
 #include "core/alloc.h"
@@ -122,24 +123,14 @@ static bool admin_ok(yz_api *api, yz_http_req *req, yz_errinfo *ei)
 }
 
 /* The station named by path capture 0 (an id or a code): its id, code and UTC offset. */
-static int find_station(yz_api *api, yz_http_req *req, int64_t *id, char code[48], int *tz_min,
-                        yz_errinfo *ei)
+static int station_of(yz_api *api, yz_http_req *req, int64_t *id, char code[48], int *tz_min,
+                      yz_errinfo *ei)
 {
-    const char *p = yz_http_param(req, 0);
     const yz_snap *s = yz_catalog_acquire(api->cat);
-    long i = -1;
-    if (p && *p) {
-        char *end;
-        errno = 0;
-        long long v = strtoll(p, &end, 10);
-        i = (!*end && !errno && v > 0) ? yz_snap_find_id(s, v) : yz_snap_find_code(s, p);
-    }
+    long i = yz__api_find_station(s, req, ei);
     int err = YZ_OK;
     if (i < 0) {
-        if (p && yz_utf8_valid(p, strlen(p)) && strlen(p) <= 40)
-            err = yz_err_setf(ei, YZ_ENOTFOUND, "id", "驿站 %s 不存在", "station %s not found", p);
-        else
-            err = yz_err_set(ei, YZ_ENOTFOUND, "id", "驿站不存在", "station not found");
+        err = YZ_ENOTFOUND;
     } else {
         const yz_station *st = yz_snap_station(s, (size_t)i);
         *id = st->id;
@@ -148,22 +139,6 @@ static int find_station(yz_api *api, yz_http_req *req, int64_t *id, char code[48
     }
     yz_catalog_release(api->cat, s);
     return err;
-}
-
-static int param_long(yz_http_req *req, const char *name, long lo, long hi, long *out,
-                      yz_errinfo *ei)
-{
-    const char *v = yz_http_query(req, name);
-    if (!v)
-        return YZ_OK;
-    char *end;
-    errno = 0;
-    long n = strtol(v, &end, 10);
-    if (!*v || *end || errno || n < lo || n > hi)
-        return yz_err_setf(ei, YZ_EINVAL, name, "%s 必须是 %ld 到 %ld 之间的整数",
-                           "%s must be an integer from %ld to %ld", name, lo, hi);
-    *out = n;
-    return YZ_OK;
 }
 
 static int only_page_params(void *arg, const char *k, const char *v)
@@ -184,9 +159,9 @@ static int page_params(yz_http_req *req, long *page, long *per_page, yz_errinfo 
             return yz_err_set(ei, YZ_EINVAL, "", "未知参数", "unknown parameter");
         return yz_err_setf(ei, YZ_EINVAL, bad, "未知参数 %.30s", "unknown parameter %.30s", bad);
     }
-    int err = param_long(req, "page", 1, 1000000, page, ei);
+    int err = yz__api_param_long(req, "page", 1, 1000000, page, ei);
     if (!err)
-        err = param_long(req, "per_page", 1, 100, per_page, ei);
+        err = yz__api_param_long(req, "per_page", 1, 100, per_page, ei);
     return err;
 }
 
@@ -373,7 +348,7 @@ static void h_rate(void *ctx, yz_http_req *req)
     unsigned reasons = 0;
     int err = yz__api_worker(api, req, &w, &ei);
     if (!err)
-        err = find_station(api, req, &station_id, code, &tz, &ei);
+        err = station_of(api, req, &station_id, code, &tz, &ei);
     if (!err)
         err = yz__api_parse_json(req, &body, &ei);
     if (!err)
@@ -435,7 +410,7 @@ static void h_reviews(void *ctx, yz_http_req *req)
     size_t n = 0;
     int err = page_params(req, &page, &per_page, &ei);
     if (!err)
-        err = find_station(api, req, &station_id, code, &tz, &ei);
+        err = station_of(api, req, &station_id, code, &tz, &ei);
     if (!err)
         err = yz_store_list_reviews(api->st, station_id, YZ_REVIEW_PUBLISHED,
                                     (int64_t)(page - 1) * per_page, per_page, &a, &n, &total, &ei);

@@ -4,6 +4,7 @@
  * current snapshot; writes go to the store, then publish a new snapshot before answering, so
  * the next search sees them. */
 #include "api/api_int.h"
+#include "api/params.h"
 
 #include "catalog/hours.h"
 #include "core/alloc.h"
@@ -25,36 +26,6 @@
 
 /* --- parameter parsing ------------------------------------------------------------------ */
 
-typedef struct allowed {
-    const char *const *names;
-    size_t n;
-    const char *bad;
-} allowed;
-
-static int check_known(void *arg, const char *k, const char *v)
-{
-    allowed *a = arg;
-    if (k[0] == '_')
-        return 0; /* cache busters */
-    for (size_t i = 0; i < a->n; i++)
-        if (strcmp(a->names[i], k) == 0)
-            return 0;
-    a->bad = k;
-    return 1;
-}
-
-static int reject_unknown(yz_http_req *req, const char *const *names, size_t n, yz_errinfo *ei)
-{
-    allowed a = {names, n, NULL};
-    if (yz_http_query_each(req, check_known, &a)) {
-        if (!yz_utf8_valid(a.bad, strlen(a.bad)))
-            return yz_err_set(ei, YZ_EINVAL, "", "未知参数", "unknown parameter");
-        return yz_err_setf(ei, YZ_EINVAL, a.bad, "未知参数 %.30s", "unknown parameter %.30s",
-                           a.bad);
-    }
-    return YZ_OK;
-}
-
 static int param_double(yz_http_req *req, const char *name, bool required, double *out,
                         bool *present, yz_errinfo *ei)
 {
@@ -72,22 +43,6 @@ static int param_double(yz_http_req *req, const char *name, bool required, doubl
     if (!*v || *end || errno || !isfinite(d))
         return yz_err_setf(ei, YZ_EINVAL, name, "%s 必须是数字", "%s must be a number", name);
     *out = d;
-    return YZ_OK;
-}
-
-static int param_int(yz_http_req *req, const char *name, long lo, long hi, long *out,
-                     yz_errinfo *ei)
-{
-    const char *v = yz_http_query(req, name);
-    if (!v)
-        return YZ_OK;
-    char *end;
-    errno = 0;
-    long n = strtol(v, &end, 10);
-    if (!*v || *end || errno || n < lo || n > hi)
-        return yz_err_setf(ei, YZ_EINVAL, name, "%s 必须是 %ld 到 %ld 之间的整数",
-                           "%s must be an integer from %ld to %ld", name, lo, hi);
-    *out = n;
     return YZ_OK;
 }
 
@@ -354,11 +309,11 @@ static void h_nearby(void *ctx, yz_http_req *req)
     long k = 10;
     int crs, travel, err;
     bool present;
-    if ((err = reject_unknown(req, nearby_params, sizeof nearby_params / sizeof *nearby_params,
+    if ((err = yz__api_reject_unknown(req, nearby_params, sizeof nearby_params / sizeof *nearby_params,
                               &ei)) ||
         (err = param_position(req, true, &q.at, &present, &ei)) ||
         (err = param_crs(req, &crs, &ei)) ||
-        (err = param_int(req, "k", 1, YZ_INDEX_MAX_K, &k, &ei)) ||
+        (err = yz__api_param_long(req, "k", 1, YZ_INDEX_MAX_K, &k, &ei)) ||
         (err = param_double(req, "radius_m", false, &q.radius_m, NULL, &ei)) ||
         (err = param_need(s, req, &q.need, &ei)) ||
         (err = param_bool(req, "open_now", &q.open_now, &ei)) ||
@@ -410,26 +365,6 @@ fail:
     yz_api_error(req, &ei);
 }
 
-/* The station named by path capture 0: a numeric id or a code. */
-static long find_station(const yz_snap *s, yz_http_req *req, yz_errinfo *ei)
-{
-    const char *p = yz_http_param(req, 0);
-    long i = -1;
-    if (p && *p) {
-        char *end;
-        errno = 0;
-        long long id = strtoll(p, &end, 10);
-        i = (!*end && !errno && id > 0) ? yz_snap_find_id(s, id) : yz_snap_find_code(s, p);
-    }
-    if (i < 0) {
-        if (p && yz_utf8_valid(p, strlen(p)) && strlen(p) <= 40)
-            yz_err_setf(ei, YZ_ENOTFOUND, "id", "驿站 %s 不存在", "station %s not found", p);
-        else
-            yz_err_set(ei, YZ_ENOTFOUND, "id", "驿站不存在", "station not found");
-    }
-    return i;
-}
-
 static const char *const get_params[] = {"crs", "mode", "at"};
 
 static void h_get(void *ctx, yz_http_req *req)
@@ -441,10 +376,10 @@ static void h_get(void *ctx, yz_http_req *req)
     int crs, travel, err;
     int64_t t;
     long i;
-    if ((err = reject_unknown(req, get_params, 3, &ei)) || (err = param_crs(req, &crs, &ei)) ||
+    if ((err = yz__api_reject_unknown(req, get_params, 3, &ei)) || (err = param_crs(req, &crs, &ei)) ||
         (err = param_mode(req, &travel, &ei)) || (err = param_time(req, &t, &ei)))
         goto fail;
-    i = find_station(s, req, &ei);
+    i = yz__api_find_station(s, req, &ei);
     if (i < 0)
         goto fail;
     yz_buf b;
@@ -476,12 +411,12 @@ static void h_list(void *ctx, yz_http_req *req)
     int crs, err;
     uint32_t *pos = NULL;
     size_t n = 0, total = 0;
-    if ((err = reject_unknown(req, list_params, sizeof list_params / sizeof *list_params,
+    if ((err = yz__api_reject_unknown(req, list_params, sizeof list_params / sizeof *list_params,
                               &ei)) ||
         (err = param_district(s, req, &q.district, &ei)) ||
         (err = param_tier(req, &q.tier_mask, &ei)) || (err = param_need(s, req, &q.need, &ei)) ||
-        (err = param_int(req, "page", 1, 1000000, &page, &ei)) ||
-        (err = param_int(req, "per_page", 1, 100, &per_page, &ei)) ||
+        (err = yz__api_param_long(req, "page", 1, 1000000, &page, &ei)) ||
+        (err = yz__api_param_long(req, "per_page", 1, 100, &per_page, &ei)) ||
         (err = param_position(req, false, &q.at, &q.has_at, &ei)) ||
         (err = param_crs(req, &crs, &ei)))
         goto fail;
@@ -549,7 +484,7 @@ static void h_geojson(void *ctx, yz_http_req *req)
     long district = -1;
     uint8_t tier_mask = 0;
     int status = -1, err;
-    if ((err = reject_unknown(req, geojson_params, 3, &ei)) ||
+    if ((err = yz__api_reject_unknown(req, geojson_params, 3, &ei)) ||
         (err = param_district(s, req, &district, &ei)) ||
         (err = param_tier(req, &tier_mask, &ei)))
         goto fail;
@@ -756,7 +691,7 @@ static void h_patch(void *ctx, yz_http_req *req)
         goto fail;
     yz_catalog_write_lock(api->cat);
     const yz_snap *s = yz_catalog_acquire(api->cat);
-    long i = find_station(s, req, &ei);
+    long i = yz__api_find_station(s, req, &ei);
     if (i < 0) {
         err = ei.code;
     } else {
@@ -798,7 +733,7 @@ static void h_delete(void *ctx, yz_http_req *req)
         goto fail;
     yz_catalog_write_lock(api->cat);
     const yz_snap *s = yz_catalog_acquire(api->cat);
-    long i = find_station(s, req, &ei);
+    long i = yz__api_find_station(s, req, &ei);
     int64_t id = i >= 0 ? yz_snap_station(s, (size_t)i)->id : 0;
     yz_catalog_release(api->cat, s);
     err = i < 0 ? ei.code : yz_store_delete_station(api->st, id, version, &ei);

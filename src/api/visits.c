@@ -4,6 +4,7 @@
  * group commit in the store, 2-hour rule) and GET /api/v1/stats/visits. See
  * docs/internals/visits.md. */
 #include "api/api_int.h"
+#include "api/params.h"
 
 #include "core/alloc.h"
 #include "core/time.h"
@@ -42,56 +43,6 @@ static void xml_esc(yz_buf *b, const char *s)
         default: yz_buf_putc(b, *s);
         }
     }
-}
-
-typedef struct allowed {
-    const char *const *names;
-    size_t n;
-    const char *bad;
-} allowed;
-
-static int check_known(void *arg, const char *k, const char *v)
-{
-    (void)v;
-    allowed *a = arg;
-    if (k[0] == '_')
-        return 0; /* cache busters */
-    for (size_t i = 0; i < a->n; i++)
-        if (strcmp(a->names[i], k) == 0)
-            return 0;
-    a->bad = k;
-    return 1;
-}
-
-static int reject_unknown(yz_http_req *req, const char *const *names, size_t n, yz_errinfo *ei)
-{
-    allowed a = {names, n, NULL};
-    if (yz_http_query_each(req, check_known, &a)) {
-        if (!yz_utf8_valid(a.bad, strlen(a.bad)) || strlen(a.bad) > 30)
-            return yz_err_set(ei, YZ_EINVAL, "", "未知参数", "unknown parameter");
-        return yz_err_setf(ei, YZ_EINVAL, a.bad, "未知参数 %s", "unknown parameter %s", a.bad);
-    }
-    return YZ_OK;
-}
-
-/* The station named by path capture 0: a numeric id or a code. */
-static long find_station(const yz_snap *s, yz_http_req *req, yz_errinfo *ei)
-{
-    const char *p = yz_http_param(req, 0);
-    long i = -1;
-    if (p && *p) {
-        char *end;
-        errno = 0;
-        long long id = strtoll(p, &end, 10);
-        i = (!*end && !errno && id > 0) ? yz_snap_find_id(s, id) : yz_snap_find_code(s, p);
-    }
-    if (i < 0) {
-        if (p && yz_utf8_valid(p, strlen(p)) && strlen(p) <= 40)
-            yz_err_setf(ei, YZ_ENOTFOUND, "id", "驿站 %s 不存在", "station %s not found", p);
-        else
-            yz_err_set(ei, YZ_ENOTFOUND, "id", "驿站不存在", "station not found");
-    }
-    return i;
 }
 
 /* --- QR code -------------------------------------------------------------------------------- */
@@ -166,7 +117,7 @@ static QRcode *station_qr(yz_api *api, const char *code, char **url, yz_errinfo 
 static int station_code_of(yz_api *api, yz_http_req *req, char code[CODE_MAX + 8], yz_errinfo *ei)
 {
     const yz_snap *s = yz_catalog_acquire(api->cat);
-    long i = find_station(s, req, ei);
+    long i = yz__api_find_station(s, req, ei);
     if (i >= 0)
         snprintf(code, CODE_MAX + 8, "%s", yz_snap_station(s, (size_t)i)->code);
     yz_catalog_release(api->cat, s);
@@ -181,7 +132,7 @@ static void h_qr_svg(void *ctx, yz_http_req *req)
     yz_errinfo ei;
     yz_err_clear(&ei);
     char code[CODE_MAX + 8], *url = NULL;
-    int err = reject_unknown(req, no_params, 0, &ei);
+    int err = yz__api_reject_unknown(req, no_params, 0, &ei);
     if (!err)
         err = station_code_of(api, req, code, &ei);
     QRcode *qr = err ? NULL : station_qr(api, code, &url, &ei);
@@ -209,7 +160,7 @@ static void h_qr_png(void *ctx, yz_http_req *req)
     yz_err_clear(&ei);
     char code[CODE_MAX + 8], *url = NULL;
     long scale = PNG_SCALE_DEFAULT;
-    int err = reject_unknown(req, png_params, 1, &ei);
+    int err = yz__api_reject_unknown(req, png_params, 1, &ei);
     const char *sv = yz_http_query(req, "scale");
     if (!err && sv) {
         char *end;
@@ -296,13 +247,13 @@ static void h_poster(void *ctx, yz_http_req *req)
     yz_errinfo ei;
     yz_err_clear(&ei);
     char *url = NULL;
-    int err = reject_unknown(req, no_params, 0, &ei);
+    int err = yz__api_reject_unknown(req, no_params, 0, &ei);
     if (err) {
         yz_api_error(req, &ei);
         return;
     }
     const yz_snap *s = yz_catalog_acquire(api->cat);
-    long i = find_station(s, req, &ei);
+    long i = yz__api_find_station(s, req, &ei);
     if (i < 0) {
         yz_catalog_release(api->cat, s);
         yz_api_error(req, &ei);
@@ -492,7 +443,7 @@ static void h_stats(void *ctx, yz_http_req *req)
     yz_err_clear(&ei);
     int offset = SHANGHAI_OFFSET_MIN;
     yz_tz_offset(YZ_DEFAULT_TZ, &offset);
-    int err = reject_unknown(req, stats_params, 3, &ei);
+    int err = yz__api_reject_unknown(req, stats_params, 3, &ei);
     int group = YZ_VISIT_BY_STATION;
     const char *g = yz_http_query(req, "group_by");
     if (!err && g && (group = yz_visit_group_parse(g)) < 0)
