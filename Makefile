@@ -2,7 +2,8 @@
 # scripts/deps.sh installs the Debian packages.
 #   make          build bin/yizhan
 #   make run      install what is missing, build, create the demo database, serve :8080
-#   make test     unit tests under ASan+UBSan, then API cases against a server of their own
+#   make test     unit tests under ASan+UBSan, then API cases against a server of their own,
+#                 then the web app in headless Chromium (tests/browser/run.sh)
 #   make bench    benchmarks, printing ratios against peers measured in the same run
 #   make lint     clang-format check and banned-function check
 
@@ -33,7 +34,7 @@ REL_CLI  := $(patsubst %.c,build/rel/%.o,$(CLI_SRC))
 SAN_CLI  := $(patsubst %.c,build/san/%.o,$(CLI_SRC))
 TEST_BIN := $(patsubst tests/unit/%.c,build/san/tests/%,$(TEST_SRC))
 
-.PHONY: all run test unit api bench lint deps clean demo fuzz fuzz-corpus
+.PHONY: all run test unit api browser web bench lint deps clean demo fuzz fuzz-corpus
 .DEFAULT_GOAL := all
 
 all: bin/yizhan
@@ -92,7 +93,7 @@ demo: bin/yizhan
 
 test:
 	@scripts/deps.sh test
-	@$(MAKE) --no-print-directory unit api fuzz-corpus
+	@$(MAKE) --no-print-directory unit api fuzz-corpus browser
 
 unit: $(TEST_BIN)
 	@tests/unit/run $(TEST_BIN)
@@ -100,6 +101,9 @@ unit: $(TEST_BIN)
 api: build/san/yizhan bin/yizhan
 	@tests/api/run-api.sh build/san/yizhan
 	@tests/cli/run-cli.sh build/san/yizhan
+
+browser: build/san/yizhan
+	@tests/browser/run.sh build/san/yizhan
 
 bench:
 	@scripts/deps.sh bench

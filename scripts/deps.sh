@@ -5,8 +5,9 @@
 set -eu
 
 build="gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libopencc-dev
-       libopencc-data unicode-data bzip2 libsodium-dev libqrencode-dev libpng-dev ca-certificates"
-test="$build libcriterion-dev curl jq sqlite3 clang libclang-rt-14-dev"
+       libopencc-data unicode-data bzip2 libsodium-dev libqrencode-dev libpng-dev ca-certificates
+       nodejs"
+test="$build libcriterion-dev curl jq sqlite3 clang libclang-rt-14-dev chromium fonts-noto-cjk"
 bench="$test wrk"
 
 case "${1:-test}" in
@@ -22,6 +23,9 @@ for p in $want; do
         missing="$missing $p"
     fi
 done
+# npm (the web app's build): Debian's package, unless the installed Node.js brings its own (as
+# NodeSource's nodejs does, which conflicts with Debian's npm package).
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0
 
 echo "deps: installing$missing" >&2

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* api/api.c - the api object: loading the catalog from the store, the admin token, the
  * per-thread text normaliser, and the meta routes (/healthz, /metrics, facilities,
- * districts, the front page). */
+ * districts, the front page and the web app's files). */
 #include "api/api_int.h"
 
 #include "core/alloc.h"
@@ -81,6 +81,13 @@ int yz_api_new(yz_store *st, const yz_api_config *cfg, yz_api **out, yz_errinfo 
     api->limiter = yz__limiter_new(cfg->writes_per_min_token > 0 ? cfg->writes_per_min_token : 60,
                                    cfg->writes_per_min_ip > 0 ? cfg->writes_per_min_ip : 600);
     api->public_url = yz_strdup(cfg->public_url ? cfg->public_url : "http://localhost:8080");
+    if (cfg->web_root && *cfg->web_root) {
+        yz_errinfo wei;
+        if (yz_static_new(cfg->web_root, &api->web, &wei))
+            yz_log_info("web: %s; serving the placeholder front page", wei.msg_en);
+        else
+            yz_log_info("web: serving the app from %s", cfg->web_root);
+    }
     if (cfg->admin_token && *cfg->admin_token) {
         api->has_token = true;
         crypto_generichash(api->token_hash, sizeof api->token_hash,
@@ -103,6 +110,7 @@ void yz_api_free(yz_api *api)
     yz_catalog_free(api->cat);
     yz__limiter_free(api->limiter);
     yz_free(api->public_url);
+    yz_static_free(api->web);
     yz_free(api);
 }
 
@@ -256,8 +264,26 @@ static const char front_page[] =
 
 static void h_front(void *ctx, yz_http_req *req)
 {
+    yz_api *api = ctx;
+    if (api->web && yz_static_serve_file(api->web, req, "index.html") == 0)
+        return;
     yz_http_respond_static(req, 200, "text/html; charset=utf-8", front_page,
                            sizeof front_page - 1);
+}
+
+/* The web app's files (/app.css, /assets/…, /sw.js); 404 as JSON when there is none. */
+static void h_web_file(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    if (yz_static_serve(api->web, req) != 0)
+        yz_api_http_error(req, 404, "Not Found");
+}
+
+/* Client-side routes (/s/{code}, /station/{id}): the app's index.html, whose script reads the
+ * path; without the app, a check-in link still answers with the placeholder page. */
+static void h_web_route(void *ctx, yz_http_req *req)
+{
+    h_front(ctx, req);
 }
 
 static void on_http_error(yz_http_req *req, int status, const char *reason)
@@ -281,4 +307,8 @@ void yz_api_register(yz_api *api, yz_http_server *srv)
     yz__api_register_events(api, srv);
     yz__api_register_meals(api, srv);
     yz_http_route(srv, "GET", "/", "front", h_front, api);
+    yz_http_route(srv, "GET", "/s/{}", "web_checkin", h_web_route, api);
+    yz_http_route(srv, "GET", "/station/{}", "web_station", h_web_route, api);
+    yz_http_route(srv, "GET", "/{}", "web_file", h_web_file, api);
+    yz_http_route(srv, "GET", "/assets/{}", "web_file", h_web_file, api);
 }

@@ -5,6 +5,7 @@
 
 #include "api/api.h"
 #include "core/buf.h"
+#include "http/static.h"
 #include "store/workers.h"
 
 #include <jansson.h>
@@ -21,6 +22,7 @@ struct yz_api {
     yz_http_server *srv; /* borrowed, set by yz_api_register */
     yz_limiter *limiter; /* write rate limits */
     char *public_url;    /* base of links printed on posters and QR codes */
+    yz_static *web;      /* the built web app, or NULL (placeholder front page) */
     /* Per-area state, owned by the area's file (api/<area>.c), created in its register
      * function and freed by yz__api_free_<area>. */
     struct yz_api_visits *visits;

