@@ -63,6 +63,9 @@ void yz_api_http_error(yz_http_req *req, int status, const char *reason)
     case 413:
         yz_err_set(&ei, YZ_ETOOBIG, "body", "请求体超过 64 KiB", "the body exceeds 64 KiB");
         break;
+    case 503:
+        yz_err_set(&ei, YZ_EUNAVAIL, "", "服务繁忙，请稍后再试", "the server is busy, try again");
+        break;
     default:
         yz_err_set(&ei, YZ_EINTERNAL, "", NULL, reason);
     }

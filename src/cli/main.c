@@ -27,7 +27,7 @@
 static const char usage[] =
     "用法 / usage: yizhan <command> [options]\n"
     "  serve   [--db PATH] [--port N] [--bind ADDR] [--threads N] [--config FILE]\n"
-    "          [--port-file FILE] [--public-url URL] [--writes-per-min N]\n"
+    "          [--port-file FILE] [--public-url URL] [--writes-per-min N] [--shed-conns N]\n"
     "          [--web-root DIR]       (default: build/web here, or beside the binary)\n"
     "                                 serve the API (admin token: YIZHAN_ADMIN_TOKEN or\n"
     "                                 admin_token= in the config file)\n"
@@ -75,6 +75,7 @@ typedef struct serve_opts {
     char *token; /* owned */
     const char *public_url;
     double per_min_token, per_min_ip;
+    int shed_conns;
     const char *web_root; /* NULL: look for build/web (default_web_root) */
 } serve_opts;
 
@@ -131,6 +132,8 @@ static int read_config(const char *path, serve_opts *o, char **db_out)
             o->per_min_token = strtod(v, NULL);
         } else if (!strcmp(k, "writes_per_min_ip")) {
             o->per_min_ip = strtod(v, NULL);
+        } else if (!strcmp(k, "shed_conns")) {
+            o->shed_conns = (int)strtol(v, NULL, 10);
         } else if (!strcmp(k, "web_root")) {
             o->web_root = yz_strdup(v); /* kept for the life of the process */
         } else {
@@ -186,6 +189,7 @@ static int cmd_serve(int argc, char **argv)
                                          {"port-file", required_argument, 0, 'f'},
                                          {"public-url", required_argument, 0, 'u'},
                                          {"writes-per-min", required_argument, 0, 'w'},
+                                         {"shed-conns", required_argument, 0, 's'},
                                          {"web-root", required_argument, 0, 'W'},
                                          {0, 0, 0, 0}};
     /* The config file first, so flags override it. */
@@ -207,6 +211,11 @@ static int cmd_serve(int argc, char **argv)
         case 'c': break;
         case 'f': o.port_file = optarg; break;
         case 'u': o.public_url = optarg; break;
+        case 's':
+            o.shed_conns = (int)strtol(optarg, &end, 10);
+            if (*end || o.shed_conns < 1)
+                return bad_usage("--shed-conns 须为正整数 / must be a positive integer");
+            break;
         case 'w':
             /* one figure for both limits: per worker token and per address */
             o.per_min_token = o.per_min_ip = strtod(optarg, &end);
@@ -258,7 +267,8 @@ static int cmd_serve(int argc, char **argv)
     if (!o.token || !*o.token)
         yz_log_warn("no admin token configured (YIZHAN_ADMIN_TOKEN or admin_token=): "
                     "station writes are disabled");
-    yz_http_config hc = {.bind_addr = o.bind, .port = o.port, .threads = o.threads};
+    yz_http_config hc = {.bind_addr = o.bind, .port = o.port, .threads = o.threads,
+                         .shed_conns = o.shed_conns};
     srv = yz_http_new(&hc);
     yz_api_register(api, srv);
     if (yz_http_listen(srv)) {

@@ -48,6 +48,7 @@ struct yz_http_server {
     _Atomic uint64_t hist_sum_ns;
     _Atomic uint64_t hist_count;
     _Atomic int inflight; /* requests begun and not yet completed */
+    _Atomic int conns;    /* open connections */
     int port;
 };
 
@@ -86,6 +87,8 @@ yz_http_server *yz_http_new(const yz_http_config *cfg)
         s->cfg.max_body = 64 * 1024;
     if (!s->cfg.timeout_s)
         s->cfg.timeout_s = 30;
+    if (s->cfg.shed_conns <= 0)
+        s->cfg.shed_conns = 1024;
     if (s->cfg.threads <= 0) {
         /* Handlers that write wait for the visits' group commit, and a commit batch can be
          * no larger than the number of waiting threads: more threads than cores lets
@@ -220,6 +223,37 @@ static void send_error(yz_http_req *req, int status, const char *reason)
     }
 }
 
+/* Health checks and metrics are answered even when shedding load. */
+static int exempt(const char *url)
+{
+    return strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0;
+}
+
+/* Admission control: with n open connections above the threshold t, a request is refused with
+ * probability (n - t) / n, so about t connections' worth of work is admitted whatever the
+ * load, and every client keeps getting some answers. */
+static int shed(yz_http_server *s)
+{
+    int n = atomic_load(&s->conns), t = s->cfg.shed_conns;
+    if (n <= t)
+        return 0;
+    static _Thread_local uint64_t x = 0x9e3779b97f4a7c15ULL;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return (int)(x % (uint64_t)n) >= t;
+}
+
+static void conn_cb(void *cls, struct MHD_Connection *c, void **socket_ctx,
+                    enum MHD_ConnectionNotificationCode toe)
+{
+    yz_http_server *s = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+        atomic_fetch_add(&s->conns, 1);
+    else
+        atomic_fetch_sub(&s->conns, 1);
+}
+
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const char *url,
                                  const char *method, const char *version,
                                  const char *upload_data, size_t *upload_data_size,
@@ -254,6 +288,10 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
     int status = 0;
     if (req->too_big) {
         send_error(req, 413, "body too large");
+    } else if (shed(s) && !exempt(url)) {
+        /* Overloaded: answer at once instead of letting work queue up behind us. */
+        yz_http_add_header(req, "Retry-After", "1");
+        send_error(req, 503, "overloaded");
     } else {
         route *r = match(req, &status);
         req->route = r;
@@ -340,7 +378,9 @@ int yz_http_listen(yz_http_server *s)
         NULL, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)s->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->cfg.timeout_s,
-        MHD_OPTION_CONNECTION_LIMIT, 4096u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 1024u,
+        MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)(s->cfg.shed_conns * 4 > 4096 ? s->cfg.shed_conns * 4 : 4096),
+        MHD_OPTION_NOTIFY_CONNECTION, conn_cb, s,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape_cb, NULL, MHD_OPTION_END);
     if (!s->d) {

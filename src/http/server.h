@@ -23,6 +23,9 @@ typedef struct yz_http_config {
     int threads;           /* pool threads; 0 = 4 a CPU, at least 16 */
     size_t max_body;       /* bytes; larger bodies get 413. 0 = 64 KiB */
     int timeout_s;         /* idle connection timeout; 0 = 30 */
+    int shed_conns;        /* above this many open connections, requests are refused with 503
+                            * in proportion to the excess (health and metrics excepted);
+                            * 0 = 1024. Connections are refused beyond max(4x this, 4096). */
 } yz_http_config;
 
 /* A server with no routes, not yet listening. Returns owned. */
