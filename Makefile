@@ -118,13 +118,14 @@ FUZZ_CC      := clang
 FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE -Isrc -Ibuild/gen -g -O1 \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_COMMON  := $(wildcard src/core/*.c) src/model/station.c src/model/facility.c \
-                src/catalog/hours.c src/geo/coord.c src/exchange/exchange.c
+                src/catalog/hours.c src/catalog/text.c src/catalog/moderation.c src/geo/coord.c \
+                src/exchange/exchange.c src/api/form.c build/gen/pinyin_table.c
 FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 
 build/fuzz/%: fuzz/%.c $(FUZZ_COMMON)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) $(shell pkg-config --cflags jansson) -o $@ $< $(FUZZ_COMMON) \
-	    $(shell pkg-config --libs jansson) -lm
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(shell pkg-config --cflags jansson opencc) -o $@ $< \
+	    $(FUZZ_COMMON) $(shell pkg-config --libs jansson opencc) -lm
 
 fuzz-corpus: $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 	@for t in $(FUZZ_TARGETS); do \

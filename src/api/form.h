@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* api/form.h - application/x-www-form-urlencoded bodies (Open311 requests): percent-decoding,
- * '+' as space, repeated keys kept, invalid UTF-8 and NUL refused. Implemented in reports.c. */
+ * '+' as space, repeated keys kept, invalid UTF-8 and NUL refused. */
 #ifndef YZ_API_FORM_H
 #define YZ_API_FORM_H
 
