@@ -28,6 +28,7 @@ static const char usage[] =
     "用法 / usage: yizhan <command> [options]\n"
     "  serve   [--db PATH] [--port N] [--bind ADDR] [--threads N] [--config FILE]\n"
     "          [--port-file FILE] [--public-url URL] [--writes-per-min N] [--shed-conns N]\n"
+    "          [--idle-timeout S]\n"
     "          [--web-root DIR]       (default: build/web here, or beside the binary)\n"
     "                                 serve the API (admin token: YIZHAN_ADMIN_TOKEN or\n"
     "                                 admin_token= in the config file)\n"
@@ -76,6 +77,7 @@ typedef struct serve_opts {
     const char *public_url;
     double per_min_token, per_min_ip;
     int shed_conns;
+    int idle_timeout_s;
     const char *web_root; /* NULL: look for build/web (default_web_root) */
 } serve_opts;
 
@@ -190,6 +192,7 @@ static int cmd_serve(int argc, char **argv)
                                          {"public-url", required_argument, 0, 'u'},
                                          {"writes-per-min", required_argument, 0, 'w'},
                                          {"shed-conns", required_argument, 0, 's'},
+                                         {"idle-timeout", required_argument, 0, 'i'},
                                          {"web-root", required_argument, 0, 'W'},
                                          {0, 0, 0, 0}};
     /* The config file first, so flags override it. */
@@ -211,6 +214,11 @@ static int cmd_serve(int argc, char **argv)
         case 'c': break;
         case 'f': o.port_file = optarg; break;
         case 'u': o.public_url = optarg; break;
+        case 'i':
+            o.idle_timeout_s = (int)strtol(optarg, &end, 10);
+            if (*end || o.idle_timeout_s < 1 || o.idle_timeout_s > 3600)
+                return bad_usage("--idle-timeout 须为 1..3600 秒 / must be 1..3600 seconds");
+            break;
         case 's':
             o.shed_conns = (int)strtol(optarg, &end, 10);
             if (*end || o.shed_conns < 1)
@@ -268,7 +276,7 @@ static int cmd_serve(int argc, char **argv)
         yz_log_warn("no admin token configured (YIZHAN_ADMIN_TOKEN or admin_token=): "
                     "station writes are disabled");
     yz_http_config hc = {.bind_addr = o.bind, .port = o.port, .threads = o.threads,
-                         .shed_conns = o.shed_conns};
+                         .shed_conns = o.shed_conns, .timeout_s = o.idle_timeout_s};
     srv = yz_http_new(&hc);
     yz_api_register(api, srv);
     if (yz_http_listen(srv)) {
