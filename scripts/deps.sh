@@ -8,7 +8,7 @@ build="gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libop
        libopencc-data unicode-data bzip2 libsodium-dev libqrencode-dev libpng-dev ca-certificates
        nodejs"
 test="$build libcriterion-dev curl jq sqlite3 clang libclang-rt-14-dev chromium fonts-noto-cjk wrk"
-bench="$test wrk postgresql postgresql-15-postgis-3 redis-server redis-tools"
+bench="$test postgresql postgresql-15-postgis-3 redis-server redis-tools"
 
 case "${1:-test}" in
     build) want=$build ;;
