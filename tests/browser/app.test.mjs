@@ -392,11 +392,21 @@ test('keyboard: the filters, a row and the station actions are reachable and usa
   await page.goto(`${BASE}/?at=${ATQ}`);
   await rows(page);
   await page.focus('button[data-filter=toilet]');
-  await page.keyboard.press('Enter');
+  // The filter refetches the list: wait for that answer, so the row focused next is not one
+  // about to be replaced.
+  await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/api/v1/stations/nearby') && r.url().includes('toilet')),
+    page.keyboard.press('Enter'),
+  ]);
   assert.equal(await page.getAttribute('button[data-filter=toilet]', 'aria-pressed'), 'true');
+  await rows(page);
+  await page.waitForTimeout(200);
   await page.focus('#list .row-link');
   await page.keyboard.press('Enter');
   await page.waitForSelector('.station h1');
+  // Focus moves once the page has rendered (after today's offers arrive): wait for it.
+  await page.waitForFunction(() => document.activeElement && document.activeElement.tagName === 'H1',
+    null, { timeout: 5000 }).catch(() => {});
   assert.equal(await page.evaluate(() => document.activeElement.tagName), 'H1', 'focus moves to the new page');
   await page.focus('button[aria-controls=p-rate]');
   await page.keyboard.press('Enter');
