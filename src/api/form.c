@@ -3,22 +3,12 @@
 #include "api/form.h"
 
 #include "core/alloc.h"
+#include "core/buf.h"
 #include "core/utf8.h"
 
 #include <string.h>
 
 #define MAX_FORM_PAIRS 64 /* pairs a body may hold */
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* Decode s[0..n): '+' is a space and %XX a byte. Returns an owned string, or NULL for a bad
  * escape ('%' not followed by two hex digits), or for bytes that are not UTF-8 or hold NUL. */
@@ -30,8 +20,8 @@ static char *form_decode(const char *s, size_t n)
         if (s[i] == '+') {
             o[k++] = ' ';
         } else if (s[i] == '%') {
-            int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
-            int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+            int hi = i + 2 < n ? yz_hex_value(s[i + 1]) : -1;
+            int lo = i + 2 < n ? yz_hex_value(s[i + 2]) : -1;
             if (hi < 0 || lo < 0) {
                 yz_free(o);
                 return NULL;

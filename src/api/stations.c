@@ -232,15 +232,6 @@ static void render_nav(yz_buf *b, const yz_snap *s, size_t i, int travel)
     yz_nav_links_pre(b, &nt, travel);
 }
 
-static void render_opt_str(yz_buf *b, const char *key, const char *v)
-{
-    yz_buf_printf(b, ",\"%s\":", key);
-    if (v)
-        yz_buf_json_str(b, v, strlen(v));
-    else
-        yz_buf_puts(b, "null");
-}
-
 /* The full record of station i. */
 static void render_station(yz_api *api, yz_buf *b, const yz_snap *s, size_t i, int crs,
                            int travel, int64_t t)
@@ -252,8 +243,8 @@ static void render_station(yz_api *api, yz_buf *b, const yz_snap *s, size_t i, i
     yz_buf_putc(b, '{');
     yz_buf_append(b, frag, flen);
     render_position(b, s, i, crs);
-    render_opt_str(b, "opening_hours", st->opening_hours);
-    render_opt_str(b, "tz", st->tz ? st->tz : YZ_DEFAULT_TZ);
+    yz_buf_json_member_str(b, "opening_hours", st->opening_hours);
+    yz_buf_json_member_str(b, "tz", st->tz ? st->tz : YZ_DEFAULT_TZ);
     yz_buf_puts(b, ",\"hours\":[");
     static const char *days[] = {"Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"};
     for (int d = 0; d < 7; d++) {
@@ -266,17 +257,17 @@ static void render_station(yz_api *api, yz_buf *b, const yz_snap *s, size_t i, i
     }
     yz_buf_putc(b, ']');
     render_open(b, s, i, t);
-    render_opt_str(b, "closed_reason", st->closed_reason);
+    yz_buf_json_member_str(b, "closed_reason", st->closed_reason);
     if (st->closed_until) {
         yz_time_format_iso8601(st->closed_until, yz_snap_tz_offset(s, i), iso);
-        render_opt_str(b, "closed_until", iso);
+        yz_buf_json_member_str(b, "closed_until", iso);
     } else {
-        render_opt_str(b, "closed_until", NULL);
+        yz_buf_json_member_str(b, "closed_until", NULL);
     }
-    render_opt_str(b, "phone", st->phone);
+    yz_buf_json_member_str(b, "phone", st->phone);
     yz_buf_printf(b, ",\"seats\":%d,\"livelihood\":%s", st->seats,
                   st->livelihood ? "true" : "false");
-    render_opt_str(b, "batch", st->batch == YZ_BATCH_NONE ? NULL : yz_batch_name(st->batch));
+    yz_buf_json_member_str(b, "batch", st->batch == YZ_BATCH_NONE ? NULL : yz_batch_name(st->batch));
     yz_time_format_iso8601(st->created_at, 480, iso);
     yz_buf_printf(b, ",\"created_at\":\"%s\"", iso);
     yz_time_format_iso8601(st->updated_at, 480, iso);

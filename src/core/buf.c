@@ -101,6 +101,17 @@ void yz_buf_json_str(yz_buf *b, const char *s, size_t n)
     yz_buf_putc(b, '"');
 }
 
+void yz_buf_json_member_str(yz_buf *b, const char *key, const char *v)
+{
+    yz_buf_puts(b, ",\"");
+    yz_buf_puts(b, key);
+    yz_buf_puts(b, "\":");
+    if (v)
+        yz_buf_json_str(b, v, strlen(v));
+    else
+        yz_buf_puts(b, "null");
+}
+
 void yz_buf_json_num(yz_buf *b, double v, int digits)
 {
     if (!isfinite(v)) {
@@ -183,6 +194,17 @@ void yz_buf_fixed(yz_buf *b, double v, int decimals)
     }
     char tmp[32];
     yz_buf_append(b, tmp, yz_fmt_fixed(tmp, v, decimals));
+}
+
+int yz_hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
 }
 
 void yz_buf_url_encode(yz_buf *b, const char *s)

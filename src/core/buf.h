@@ -43,6 +43,9 @@ void yz_buf_printf(yz_buf *b, const char *fmt, ...) __attribute__((format(printf
 void yz_buf_vprintf(yz_buf *b, const char *fmt, va_list ap);
 /* Append `s` (UTF-8, `n` bytes) as a quoted JSON string with the needed escapes. */
 void yz_buf_json_str(yz_buf *b, const char *s, size_t n);
+/* Append `,"key":` and `v` as a JSON string, or null when `v` is NULL. `key` is written as
+ * is: a literal without characters that need escaping. */
+void yz_buf_json_member_str(yz_buf *b, const char *key, const char *v);
 /* Append a double in the shortest form that reads back to the same value at the given
  * number of significant digits (JSON has no NaN or Inf: those print as null). */
 void yz_buf_json_num(yz_buf *b, double v, int digits);
@@ -53,6 +56,8 @@ void yz_buf_fixed(yz_buf *b, double v, int decimals);
 void yz_buf_int(yz_buf *b, long long v);
 /* The same into out[32], NUL-terminated; returns the length. NaN and Inf print as 0. */
 size_t yz_fmt_fixed(char out[32], double v, int decimals);
+/* The value of hexadecimal digit `c` (0..15), or -1: for percent-decoding. */
+int yz_hex_value(char c);
 /* Append `s` percent-encoded for a URL query value (RFC 3986 unreserved kept). */
 void yz_buf_url_encode(yz_buf *b, const char *s);
 /* Returns the bytes, owned by the caller (free with yz_free), and leaves `b` empty as after

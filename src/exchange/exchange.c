@@ -742,15 +742,6 @@ void yz_exchange_write_csv(const yz_station *st, size_t n, yz_facility_list fac,
     yz_buf_fini(&tmp);
 }
 
-static void json_prop_str(yz_buf *out, const char *k, const char *v)
-{
-    yz_buf_printf(out, ",\"%s\":", k);
-    if (v)
-        yz_buf_json_str(out, v, strlen(v));
-    else
-        yz_buf_puts(out, "null");
-}
-
 void yz_exchange_write_geojson(const yz_station *st, size_t n, yz_facility_list fac,
                                yz_buf *out)
 {
@@ -764,13 +755,13 @@ void yz_exchange_write_geojson(const yz_station *st, size_t n, yz_facility_list 
                       "\"coordinates\":[%.7f,%.7f]},\"properties\":{\"code\":",
                       (long long)s->id, s->lon, s->lat);
         yz_buf_json_str(out, s->code, strlen(s->code));
-        json_prop_str(out, "name", s->name);
-        json_prop_str(out, "address", s->address);
-        json_prop_str(out, "district_code", s->district_code);
-        json_prop_str(out, "district_name", s->district_name);
+        yz_buf_json_member_str(out, "name", s->name);
+        yz_buf_json_member_str(out, "address", s->address);
+        yz_buf_json_member_str(out, "district_code", s->district_code);
+        yz_buf_json_member_str(out, "district_name", s->district_name);
         yz_buf_printf(out, ",\"crs\":\"wgs84\",\"tier\":\"%s\",\"partner_kind\":\"%s\"",
                       yz_tier_name(s->tier), yz_partner_name(s->partner_kind));
-        json_prop_str(out, "partner_name", s->partner_name);
+        yz_buf_json_member_str(out, "partner_name", s->partner_name);
         yz_buf_puts(out, ",\"facilities\":[");
         yz_buf tmp;
         yz_buf_init(&tmp);
@@ -779,12 +770,12 @@ void yz_exchange_write_geojson(const yz_station *st, size_t n, yz_facility_list 
             yz_buf_printf(out, "\"%s\"", tmp.data);
         yz_buf_fini(&tmp);
         yz_buf_putc(out, ']');
-        json_prop_str(out, "opening_hours", s->opening_hours);
+        yz_buf_json_member_str(out, "opening_hours", s->opening_hours);
         yz_buf_printf(out, ",\"status\":\"%s\"", yz_status_name(s->status));
-        json_prop_str(out, "phone", s->phone);
+        yz_buf_json_member_str(out, "phone", s->phone);
         yz_buf_printf(out, ",\"seats\":%d,\"livelihood\":%s", s->seats,
                       s->livelihood ? "true" : "false");
-        json_prop_str(out, "batch", s->batch == YZ_BATCH_NONE ? NULL : yz_batch_name(s->batch));
+        yz_buf_json_member_str(out, "batch", s->batch == YZ_BATCH_NONE ? NULL : yz_batch_name(s->batch));
         yz_buf_puts(out, "}}");
     }
     yz_buf_puts(out, "]}\n");

@@ -320,17 +320,6 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **req_cls,
     *req_cls = NULL;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decoding of paths and query values, in place. Unlike libmicrohttpd's own, it leaves
  * "%00" as it is: a decoded NUL would cut the string short and make "/stations/%00" read as
  * "/stations/". Malformed escapes stay literal too. */
@@ -339,7 +328,7 @@ static size_t unescape_cb(void *cls, struct MHD_Connection *c, char *s)
     char *w = s;
     for (const char *r = s; *r; r++) {
         int hi, lo;
-        if (*r == '%' && (hi = hexval(r[1])) >= 0 && (lo = hexval(r[2])) >= 0 && (hi || lo)) {
+        if (*r == '%' && (hi = yz_hex_value(r[1])) >= 0 && (lo = yz_hex_value(r[2])) >= 0 && (hi || lo)) {
             *w++ = (char)(hi * 16 + lo);
             r += 2;
         } else {
