@@ -200,9 +200,16 @@ static void render_position(yz_buf *b, const yz_snap *s, size_t i, int crs)
     yz_buf_putc(b, '"');
 }
 
+static void render_next_change(yz_buf *b, const yz_snap *s, size_t i, int64_t t);
+
 static void render_open(yz_buf *b, const yz_snap *s, size_t i, int64_t t)
 {
     yz_buf_puts(b, yz_snap_is_open(s, i, t) ? ",\"open_now\":true" : ",\"open_now\":false");
+    render_next_change(b, s, i, t);
+}
+
+static void render_next_change(yz_buf *b, const yz_snap *s, size_t i, int64_t t)
+{
     int64_t next;
     if (yz_snap_next_change(s, i, t, &next) == YZ_OK) {
         /* Neighbouring stations mostly change at the same instant (22:00 tonight): keep the
@@ -224,12 +231,122 @@ static void render_open(yz_buf *b, const yz_snap *s, size_t i, int64_t t)
     }
 }
 
+/* --- fields=: the members a nearby answer carries -------------------------------------- */
+
+/* The members of a nearby station, in the order they are written. The first ten are the
+ * catalog's fragment members (enum yz_fragment_member), in the same order. */
+static const char *const nearby_members[] = {
+    "id",  "code", "name", "address", "district", "facilities", "tier", "status",
+    "partner_kind", "partner_name", "lat", "lon", "crs", "distance_m", "open_now",
+    "next_change", "rating", "today", "nav"};
+enum { NM_LAT = YZ_FM__COUNT, NM_LON, NM_CRS, NM_DISTANCE, NM_OPEN_NOW, NM_NEXT_CHANGE,
+       NM_RATING, NM_TODAY, NM_NAV, NM__COUNT };
+_Static_assert(sizeof nearby_members / sizeof *nearby_members == NM__COUNT, "members");
+#define NM_ALL ((UINT32_C(1) << NM__COUNT) - 1)
+
+/* `fields`: a comma-separated list of member names; absent means all. The answer keeps the
+ * members' own order whatever the order asked. */
+static int param_fields(yz_http_req *req, uint32_t *mask, yz_errinfo *ei)
+{
+    const char *v = yz_http_query(req, "fields");
+    *mask = NM_ALL;
+    if (!v)
+        return YZ_OK;
+    *mask = 0;
+    for (const char *p = v;;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        int m = -1;
+        for (int j = 0; j < NM__COUNT && m < 0; j++)
+            if (strlen(nearby_members[j]) == len && memcmp(nearby_members[j], p, len) == 0)
+                m = j;
+        if (m < 0) {
+            if (len == 0)
+                return yz_err_set(ei, YZ_EINVAL, "fields", "fields 含有空的字段名",
+                                  "fields has an empty member name");
+            if (!yz_utf8_valid(p, len))
+                return yz_err_set(ei, YZ_EINVAL, "fields", "fields 不是有效的 UTF-8",
+                                  "fields is not valid UTF-8");
+            int shown = len > 40 ? 40 : (int)len;
+            return yz_err_setf(ei, YZ_EINVAL, "fields", "未知的字段 %.*s", "unknown member %.*s",
+                               shown, p);
+        }
+        *mask |= UINT32_C(1) << m;
+        if (!e)
+            return YZ_OK;
+        p = e + 1;
+    }
+}
+
 static void render_nav(yz_buf *b, const yz_snap *s, size_t i, int travel)
 {
     yz_buf_puts(b, ",\"nav\":");
     yz_nav_text nt;
     yz_snap_nav_text(s, i, &nt);
     yz_nav_links_pre(b, &nt, travel);
+}
+
+/* The members of nearby station i that `mask` selects, as one object. Every member is
+ * written with its leading comma; the first comma becomes the opening brace. */
+static void render_nearby_masked(yz_api *api, yz_buf *b, const yz_snap *s, size_t i, int crs,
+                                 int travel, int64_t t, double distance_m, uint32_t mask)
+{
+    const size_t start = b->len;
+    for (int m = 0; m < YZ_FM__COUNT; m++) {
+        size_t len;
+        const char *text;
+        if (!(mask & (UINT32_C(1) << m)) || !*(text = yz_snap_fragment_member(s, i, m, &len)))
+            continue;
+        yz_buf_putc(b, ',');
+        yz_buf_append(b, text, len);
+    }
+#define HAS(m) (mask & (UINT32_C(1) << (m)))
+    if (HAS(NM_LAT) || HAS(NM_LON)) {
+        if (crs == YZ_CRS_WGS84) { /* split the pre-rendered `,"lat":..,"lon":..` */
+            size_t len;
+            const char *pre = yz_snap_pos_json(s, i, &len);
+            const char *mid = memchr(pre + 1, ',', len - 1);
+            if (HAS(NM_LAT))
+                yz_buf_append(b, pre, (size_t)(mid - pre));
+            if (HAS(NM_LON))
+                yz_buf_append(b, mid, len - (size_t)(mid - pre));
+        } else {
+            yz_point p = yz_snap_position(s, i, crs);
+            if (HAS(NM_LAT)) {
+                yz_buf_puts(b, ",\"lat\":");
+                yz_buf_fixed(b, p.lat, 7);
+            }
+            if (HAS(NM_LON)) {
+                yz_buf_puts(b, ",\"lon\":");
+                yz_buf_fixed(b, p.lon, 7);
+            }
+        }
+    }
+    if (HAS(NM_CRS)) {
+        yz_buf_puts(b, ",\"crs\":\"");
+        yz_buf_puts(b, yz_crs_name(crs));
+        yz_buf_putc(b, '"');
+    }
+    if (HAS(NM_DISTANCE)) {
+        yz_buf_puts(b, ",\"distance_m\":");
+        yz_buf_fixed(b, distance_m, 1);
+    }
+    if (HAS(NM_OPEN_NOW))
+        yz_buf_puts(b, yz_snap_is_open(s, i, t) ? ",\"open_now\":true" : ",\"open_now\":false");
+    if (HAS(NM_NEXT_CHANGE))
+        render_next_change(b, s, i, t);
+    if (HAS(NM_RATING))
+        yz__api_render_rating(api, yz_snap_station(s, i)->id, b);
+    if (HAS(NM_TODAY))
+        yz__api_render_today(api, s, i, t, b);
+    if (HAS(NM_NAV))
+        render_nav(b, s, i, travel);
+#undef HAS
+    if (b->len == start)
+        yz_buf_putc(b, '{');
+    else
+        b->data[start] = '{';
+    yz_buf_putc(b, '}');
 }
 
 /* The full record of station i. */
@@ -288,7 +405,7 @@ void yz__api_ok(yz_http_req *req, yz_buf *body)
 
 static const char *const nearby_params[] = {"lat",     "lon",  "crs",  "k",        "radius_m",
                                             "need",    "open_now", "at", "tier", "district",
-                                            "mode"};
+                                            "mode",    "fields"};
 
 static void h_nearby(void *ctx, yz_http_req *req)
 {
@@ -298,6 +415,7 @@ static void h_nearby(void *ctx, yz_http_req *req)
     const yz_snap *s = yz_catalog_acquire(api->cat);
     yz_nearby_query q = {.k = 10, .district = -1};
     long k = 10;
+    uint32_t fields;
     int crs, travel, err;
     bool present;
     if ((err = yz__api_reject_unknown(req, nearby_params, sizeof nearby_params / sizeof *nearby_params,
@@ -310,7 +428,7 @@ static void h_nearby(void *ctx, yz_http_req *req)
         (err = param_bool(req, "open_now", &q.open_now, &ei)) ||
         (err = param_time(req, &q.t, &ei)) || (err = param_tier(req, &q.tier_mask, &ei)) ||
         (err = param_district(s, req, &q.district, &ei)) ||
-        (err = param_mode(req, &travel, &ei)))
+        (err = param_mode(req, &travel, &ei)) || (err = param_fields(req, &fields, &ei)))
         goto fail;
     if (q.radius_m < 0 || q.radius_m > MAX_RADIUS_M) {
         err = yz_err_set(&ei, YZ_EINVAL, "radius_m", "radius_m 必须在 0 到 50000 米之间",
@@ -332,6 +450,12 @@ static void h_nearby(void *ctx, yz_http_req *req)
     yz__api_today_hold(api);
     for (size_t j = 0; j < n; j++) {
         size_t i = hits[j].station, flen;
+        if (fields != NM_ALL) {
+            if (j)
+                yz_buf_putc(&b, ',');
+            render_nearby_masked(api, &b, s, i, crs, travel, q.t, hits[j].distance_m, fields);
+            continue;
+        }
         const char *frag = yz_snap_fragment(s, i, &flen);
         yz_buf_puts(&b, j ? ",{" : "{");
         yz_buf_append(&b, frag, flen);

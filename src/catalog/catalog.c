@@ -49,6 +49,7 @@ struct yz_snap {
     yz_point *gcj, *bd;      /* positions in the other systems */
     char *frag;              /* all fragments, back to back, NUL-separated */
     size_t *frag_off;        /* n + 1 offsets into frag */
+    uint16_t (*frag_moff)[YZ_FM__COUNT]; /* where each member starts in its fragment */
     char *names_url;         /* percent-encoded names, NUL-separated */
     char *pos;               /* per station: WGS-84 JSON members, GCJ-02 lat, GCJ-02 lon,
                               * each NUL-terminated, back to back */
@@ -149,18 +150,28 @@ static void parts_fini(frag_parts *p)
     yz_free(p->dist_off);
 }
 
-static void render_fragment(const yz_snap *s, const frag_parts *p, size_t i, yz_buf *b)
+/* Renders station i's fragment and records where each member starts in it (the offset of
+ * its leading comma; an absent member starts and ends at the fragment's end). */
+static void render_fragment(const yz_snap *s, const frag_parts *p, size_t i, yz_buf *b,
+                            uint16_t moff[YZ_FM__COUNT])
 {
     const yz_station *st = &s->st[i];
+    const size_t base = b->len;
+#define MEMBER(m) (moff[m] = (uint16_t)(b->len - base))
+    MEMBER(YZ_FM_ID);
     yz_buf_puts(b, "\"id\":");
     yz_buf_int(b, st->id);
+    MEMBER(YZ_FM_CODE);
     yz_buf_puts(b, ",\"code\":");
     yz_buf_json_str(b, st->code, strlen(st->code));
+    MEMBER(YZ_FM_NAME);
     yz_buf_puts(b, ",\"name\":");
     yz_buf_json_str(b, st->name, strlen(st->name));
+    MEMBER(YZ_FM_ADDRESS);
     yz_buf_puts(b, ",\"address\":");
     const char *addr = st->address ? st->address : "";
     yz_buf_json_str(b, addr, strlen(addr));
+    MEMBER(YZ_FM_DISTRICT);
     yz_buf_puts(b, ",\"district\":");
     int32_t d = s->st_district[i];
     if (d >= 0) {
@@ -173,6 +184,7 @@ static void render_fragment(const yz_snap *s, const frag_parts *p, size_t i, yz_
         yz_buf_json_str(b, dn, strlen(dn));
         yz_buf_putc(b, '}');
     }
+    MEMBER(YZ_FM_FACILITIES);
     yz_buf_puts(b, ",\"facilities\":[");
     int first = 1;
     for (size_t f = 0; f < s->n_fac; f++) {
@@ -183,17 +195,25 @@ static void render_fragment(const yz_snap *s, const frag_parts *p, size_t i, yz_
         first = 0;
         yz_buf_append(b, p->fac.data + p->fac_off[f], p->fac_off[f + 1] - p->fac_off[f]);
     }
-    yz_buf_puts(b, "],\"tier\":\"");
+    yz_buf_putc(b, ']');
+    MEMBER(YZ_FM_TIER);
+    yz_buf_puts(b, ",\"tier\":\"");
     yz_buf_puts(b, yz_tier_name(st->tier));
-    yz_buf_puts(b, "\",\"status\":\"");
+    yz_buf_putc(b, '"');
+    MEMBER(YZ_FM_STATUS);
+    yz_buf_puts(b, ",\"status\":\"");
     yz_buf_puts(b, yz_status_name(st->status));
-    yz_buf_puts(b, "\",\"partner_kind\":\"");
+    yz_buf_putc(b, '"');
+    MEMBER(YZ_FM_PARTNER_KIND);
+    yz_buf_puts(b, ",\"partner_kind\":\"");
     yz_buf_puts(b, yz_partner_name(st->partner_kind));
     yz_buf_putc(b, '"');
+    MEMBER(YZ_FM_PARTNER_NAME);
     if (st->partner_name) {
         yz_buf_puts(b, ",\"partner_name\":");
         yz_buf_json_str(b, st->partner_name, strlen(st->partner_name));
     }
+#undef MEMBER
 }
 
 /* The text index, the URL-encoded names and the positions in the other systems (with their
@@ -373,12 +393,20 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
 
     /* Pre-rendered JSON fragments and URL-encoded names. */
     s->frag_off = yz_calloc(s->n + 1, sizeof *s->frag_off);
+    s->frag_moff = yz_calloc(s->n ? s->n : 1, sizeof *s->frag_moff);
     frag_parts parts;
     parts_init(&parts, s);
     yz_buf_reserve(&b, s->n * 384);
     for (size_t i = 0; i < s->n; i++) {
         s->frag_off[i] = b.len;
-        render_fragment(s, &parts, i, &b);
+        render_fragment(s, &parts, i, &b, s->frag_moff[i]);
+        /* Validation bounds every string (name 200 bytes, address 400, ...), so a fragment
+         * stays far below 64 KiB even fully escaped; the member offsets rely on it. */
+        if (b.len - s->frag_off[i] > UINT16_MAX) {
+            parts_fini(&parts);
+            err = yz_err_set(ei, YZ_EINVAL, "name", "驿站记录过长", "station record too long");
+            goto fail;
+        }
         yz_buf_putc(&b, '\0');
     }
     parts_fini(&parts);
@@ -442,6 +470,7 @@ void yz_snap_free(yz_snap *s)
     yz_free(s->bd);
     yz_free(s->frag);
     yz_free(s->frag_off);
+    yz_free(s->frag_moff);
     yz_free(s->names_url);
     yz_free(s->pos);
     yz_free(s->pos_off);
@@ -623,6 +652,21 @@ const char *yz_snap_fragment(const yz_snap *s, size_t i, size_t *len)
 {
     *len = s->frag_off[i + 1] - s->frag_off[i] - 1;
     return s->frag + s->frag_off[i];
+}
+
+const char *yz_snap_fragment_member(const yz_snap *s, size_t i, int member, size_t *len)
+{
+    size_t flen = s->frag_off[i + 1] - s->frag_off[i] - 1;
+    size_t a = s->frag_moff[i][member];
+    size_t z = member + 1 < YZ_FM__COUNT ? s->frag_moff[i][member + 1] : flen;
+    if (a == z) {
+        *len = 0;
+        return "";
+    }
+    if (member > 0)
+        a++; /* its leading comma */
+    *len = z - a;
+    return s->frag + s->frag_off[i] + a;
 }
 
 const char *yz_snap_name_url(const yz_snap *s, size_t i)

@@ -88,6 +88,14 @@ yz_point yz_snap_position(const yz_snap *s, size_t i, int crs);
  * "id","code","name","address","district":{...},"facilities":[...],"tier","status",
  * "partner_kind","partner_name" - without braces, ready to splice into an object. */
 const char *yz_snap_fragment(const yz_snap *s, size_t i, size_t *len);
+/* The members of a fragment, in their order. */
+enum yz_fragment_member {
+    YZ_FM_ID, YZ_FM_CODE, YZ_FM_NAME, YZ_FM_ADDRESS, YZ_FM_DISTRICT, YZ_FM_FACILITIES,
+    YZ_FM_TIER, YZ_FM_STATUS, YZ_FM_PARTNER_KIND, YZ_FM_PARTNER_NAME, YZ_FM__COUNT
+};
+/* One member of station i's fragment, `"name":value` without a separating comma; *len = 0
+ * when the station has no such member (partner_name is left out when null). */
+const char *yz_snap_fragment_member(const yz_snap *s, size_t i, int member, size_t *len);
 /* The station name percent-encoded for URLs (navigation links). */
 const char *yz_snap_name_url(const yz_snap *s, size_t i);
 /* Pre-rendered position text of station i: `,"lat":..,"lon":..` in WGS-84 with 7 decimals
