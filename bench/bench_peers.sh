@@ -11,6 +11,12 @@
 #   PEERS_CHECK=100                    queries a case whose answers are compared
 #   PEERS_THREADS=2                    yizhan's pool threads (the machine's cores)
 #   PEERS_TSV=FILE                     keep the results, tab-separated (peers_chart.awk's input)
+#   BARE_MHD=PATH                      bench/bare_mhd: measures the HTTP floor (see below)
+# yizhan runs every case twice: with its full answer, and with `fields=code,distance_m`, the
+# answer the peers give (a code and a distance a station). The HTTP floor is a bare
+# libmicrohttpd server (same flags and pool) answering a fixed 27-byte body with no work at
+# all: no server built on that library can go faster on this machine, so floor/peer is the
+# largest ratio any of them could show against that peer here.
 # The measurements travel as "q/s p50 p99" words, split on purpose where they are printed.
 # shellcheck disable=SC2086
 set -euo pipefail
@@ -90,11 +96,17 @@ end
 LUA
 
 # ---- yizhan ---------------------------------------------------------------------------------
-yz_paths() { # case k radius filter -> the nearby paths of every query point
+yz_paths() { # case k radius filter -> the nearby paths of every query point, full and lite
     awk -v k="$2" -v r="$3" -v f="$4" -v need="$NEED" '{
         printf "/api/v1/stations/nearby?lat=%s&lon=%s&k=%s%s%s\n", $2, $3, k,
             (r > 0) ? "&radius_m=" r : "", f ? "&need=" need : "" }' "$tmp/data/queries.tsv" \
         >"$tmp/yz.$1.paths"
+    sed 's/$/\&fields=code,distance_m/' "$tmp/yz.$1.paths" >"$tmp/yz.$1.lite.paths"
+    yz_lua "$1"
+    yz_lua "$1.lite"
+}
+
+yz_lua() { # paths name -> a wrk script cycling through them
     cat >"$tmp/yz.$1.lua" <<LUA
 local paths = {}
 for line in io.lines("$tmp/yz.$1.paths") do paths[#paths + 1] = line end
@@ -107,13 +119,30 @@ LUA
     cat "$tmp/report.lua" >>"$tmp/yz.$1.lua"
 }
 
-yz_run() { # case clients -> "rps p50 p99"
+yz_run() { # case clients [port] -> "rps p50 p99"
     local t=$(($2 > 1 ? 2 : 1)) out
-    out=$(wrk -t"$t" -c"$2" -d"${dur}s" -s "$tmp/yz.$1.lua" "http://127.0.0.1:$yport" | grep '^RESULT')
+    out=$(wrk -t"$t" -c"$2" -d"${dur}s" -s "$tmp/yz.$1.lua" "http://127.0.0.1:${3:-$yport}" | grep '^RESULT')
     [ "$(field "$out" errors)" = 0 ] && [ "$(field "$out" non2xx)" = 0 ] ||
         echo "bench_peers: yizhan errors: $out" >&2
     echo "$(field "$out" rps) $(field "$out" p50_ms) $(field "$out" p99_ms)"
 }
+
+# The HTTP floor: the bare server answering every request with 27 bytes, on the paths of the
+# k=1 case (it ignores them). -> "rps p50 p99" at 1 and at 64 clients, as six words.
+floor_run() {
+    [ -n "${BARE_MHD:-}" ] || return 0
+    local port bpid
+    port=$(free_port)
+    "$BARE_MHD" "$port" "$threads" >/dev/null &
+    bpid=$!
+    for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.05; done
+    wrk -t2 -c64 -d1s "http://127.0.0.1:$port/" >/dev/null
+    echo "$(yz_run k1 1 "$port") $(yz_run k1 64 "$port")"
+    kill "$bpid"
+    wait "$bpid" 2>/dev/null || true
+}
+
+ratio() { awk -v a="${1%% *}" -v b="${2%% *}" 'BEGIN { if (a == "" || !b) print "-"; else printf "%.1fx", a / b }'; }
 
 yz_answers() { # case -> lines "qid code:dist ..." for the first $ncheck queries
     head -n "$ncheck" "$tmp/yz.$1.paths" | sed "s|^|url = \"http://127.0.0.1:$yport|; s|$|\"|" \
@@ -311,8 +340,8 @@ compare() { # yz_file peer_file k radius tol scale [quiet] -> "same" or "N diffe
 }
 
 # ---- one data set -------------------------------------------------------------------------------
-fmt_row() { # system case 1-client(3) 64-client(3) ratio check
-    printf '  %-22s %-16s %9s %8s %8s %10s %8s %8s %9s  %s\n' "$@"
+fmt_row() { # case system 1-client(3) 64-client(3) yz/peer lite/peer floor/peer check
+    printf '  %-22s %-19s %9s %8s %8s %10s %8s %8s %7s %7s %7s  %s\n' "$@"
 }
 
 run_size() {
@@ -360,34 +389,51 @@ run_size() {
     printf '        PostGIS %s s (\\copy, GiST index, VACUUM ANALYZE)\n' "$loadpg"
     printf '        Redis %s s (GEOADD through redis-cli --pipe)\n' "$loadrd"
 
-    local c name k r f y1 y64 p1 p64 r1 r64 cp cr
-    printf '  %-22s %-16s %9s %8s %8s %10s %8s %8s %9s  %s\n' "case" "system" "1 cl q/s" "p50 ms" \
-        "p99 ms" "64 cl q/s" "p50 ms" "p99 ms" "yz/peer" "answers"
+    local c name k r f y1 y64 l1 l64 p1 p64 r1 r64 cp cr cl sz fl f1 f64
+    yz_paths k1 1 0 0
+    fl=$(floor_run)
+    f1=${fl% * * *}
+    f64=${fl#* * * }
+    printf '  %-22s %-19s %9s %8s %8s %10s %8s %8s %7s %7s %7s  %s\n' "case" "system" "1 cl q/s" \
+        "p50 ms" "p99 ms" "64 cl q/s" "p50 ms" "p99 ms" "yz/peer" "lite/" "floor/" "answers"
+    if [ -n "$fl" ]; then
+        fmt_row "HTTP floor" "bare MHD, 27 bytes" $f1 $f64 "" "" "" "no work at all"
+        printf '%s\tHTTP floor\tfloor\t%s\t%s\t\n' "$n" "${f1// /$'\t'}" "${f64// /$'\t'}" >>"$results"
+    fi
     for c in "${cases[@]}"; do
         read -r name k r f <<<"$c"
         yz_paths "$name" "$k" "$r" "$f"
         pg_script "$name" "$k" "$r" "$f"
-        # answers first (they also warm each system up)
+        # answers first (they also warm each system up); the lite answers must be the same
         yz_answers "$name" >"$tmp/ans.yz"
+        sz=$(yz_sizes)
+        yz_answers "$name.lite" >"$tmp/ans.yzl"
+        cl="same as full: $(wc -c <"$tmp/yz.body" | awk -v q="$ncheck" '{ printf "%.2f KB", $1 / q / 1024 }')"
+        cmp -s "$tmp/ans.yz" "$tmp/ans.yzl" || { cl="DIFFER from the full answers"; echo "bench_peers: fields= answers differ ($name)" >&2; }
         pg_answers "$name" "$k" "$r" "$f" >"$tmp/ans.pg"
         cp=$(compare "$tmp/ans.yz" "$tmp/ans.pg" "$k" "$r" 0.11 1)
         wrk -t2 -c64 -d1s -s "$tmp/yz.$name.lua" "http://127.0.0.1:$yport" >/dev/null
         y1=$(yz_run "$name" 1)
         y64=$(yz_run "$name" 64)
+        l1=$(yz_run "$name.lite" 1)
+        l64=$(yz_run "$name.lite" 64)
         p1=$(pg_run "$name" 1)
         p64=$(pg_run "$name" 64)
-        fmt_row "$(label "$name")" yizhan $y1 $y64 "" "$(yz_sizes)"
-        fmt_row "" PostGIS $p1 $p64 \
-            "$(awk -v a="${y64%% *}" -v b="${p64%% *}" 'BEGIN { printf "%.1fx", b ? a / b : 0 }')" "$cp"
-        printf '%s\tyizhan\t%s\t%s\t%s\t\n%s\tPostGIS\t%s\t%s\t%s\t%s\n' "$n" "$name" "${y1// /$'\t'}" \
-            "${y64// /$'\t'}" "$n" "$name" "${p1// /$'\t'}" "${p64// /$'\t'}" "$cp" >>"$results"
+        fmt_row "$(label "$name")" yizhan $y1 $y64 "" "" "" "$sz"
+        fmt_row "" "yizhan code+dist" $l1 $l64 "" "" "" "$cl"
+        fmt_row "" PostGIS $p1 $p64 "$(ratio "$y64" "$p64")" "$(ratio "$l64" "$p64")" \
+            "$(ratio "$f64" "$p64")" "$cp"
+        printf '%s\tyizhan\t%s\t%s\t%s\t\n%s\tyizhan code+distance\t%s\t%s\t%s\t%s\n%s\tPostGIS\t%s\t%s\t%s\t%s\n' \
+            "$n" "$name" "${y1// /$'\t'}" "${y64// /$'\t'}" \
+            "$n" "$name" "${l1// /$'\t'}" "${l64// /$'\t'}" "$cl" \
+            "$n" "$name" "${p1// /$'\t'}" "${p64// /$'\t'}" "$cp" >>"$results"
         if [ "$r" = 0 ]; then
             pg_answers "$name" "$k" "$r" "$f" geom >"$tmp/ans.pgg"
             cp=$(compare "$tmp/ans.yz" "$tmp/ans.pgg" "$k" "$r" 0.11 1 quiet)
             p1=$(pg_run "$name.geom" 1)
             p64=$(pg_run "$name.geom" 64)
-            fmt_row "" "PostGIS geometry" $p1 $p64 \
-                "$(awk -v a="${y64%% *}" -v b="${p64%% *}" 'BEGIN { printf "%.1fx", b ? a / b : 0 }')" "$cp"
+            fmt_row "" "PostGIS geometry" $p1 $p64 "$(ratio "$y64" "$p64")" "$(ratio "$l64" "$p64")" \
+                "$(ratio "$f64" "$p64")" "$cp"
             printf '%s\tPostGIS geometry\t%s\t%s\t%s\t%s\n' "$n" "$name" "${p1// /$'\t'}" \
                 "${p64// /$'\t'}" "$cp" >>"$results"
         fi
@@ -396,12 +442,12 @@ run_size() {
             cr=$(compare "$tmp/ans.yz" "$tmp/ans.rd" "$k" "$r" 1.0 0.99971933)
             r1=$(redis_run 1 EVALSHA "$knn_sha" 0 __rand_int__ "$k" "$r")
             r64=$(redis_run 64 EVALSHA "$knn_sha" 0 __rand_int__ "$k" "$r")
-            fmt_row "" Redis $r1 $r64 \
-                "$(awk -v a="${y64%% *}" -v b="${r64%% *}" 'BEGIN { printf "%.1fx", b ? a / b : 0 }')" "$cr"
+            fmt_row "" Redis $r1 $r64 "$(ratio "$y64" "$r64")" "$(ratio "$l64" "$r64")" \
+                "$(ratio "$f64" "$r64")" "$cr"
             printf '%s\tRedis\t%s\t%s\t%s\t%s\n' "$n" "$name" "${r1// /$'\t'}" "${r64// /$'\t'}" "$cr" \
                 >>"$results"
         else
-            fmt_row "" Redis - - - - - - - "cannot filter by facility"
+            fmt_row "" Redis - - - - - - - - - "cannot filter by facility"
         fi
     done
     # Plain GEOSEARCH without the script, always at the first query point: Redis's best case.
@@ -434,9 +480,11 @@ run_size() {
 
 printf 'yizhan against PostGIS (PostgreSQL %s) and Redis (%s), loopback TCP, %s pool threads for yizhan\n' \
     "$("$PGBIN/postgres" --version | awk '{ print $3 }')" "$(redis-server --version | awk '{ print $3 }')" "$threads"
-printf 'q/s: wrk (yizhan, HTTP nearby, full JSON answer), pgbench -M prepared (PostGIS),\n'
-printf 'redis-benchmark EVALSHA (Redis); 1 client, then 64 clients with 2 client threads.\n'
-printf 'filter = toilet + battery swap (~10%% of stations); yz/peer = ratio at 64 clients.\n'
+printf 'q/s: wrk (yizhan, HTTP nearby: the full JSON answer, and fields=code,distance_m),\n'
+printf 'pgbench -M prepared (PostGIS), redis-benchmark EVALSHA (Redis); 1 client, then 64 clients\n'
+printf 'with 2 client threads. filter = toilet + battery swap (~10%% of stations).\n'
+printf 'Ratios at 64 clients: yz/peer = yizhan full answer / peer, lite/ = yizhan code+distance /\n'
+printf 'peer, floor/ = the bare HTTP server / peer (the most any libmicrohttpd server could show).\n'
 for n in $sizes; do
     run_size "$n"
 done
