@@ -456,6 +456,10 @@ run_size() {
     r64=$(redis_run 64 GEOSEARCH st FROMLONLAT ${q1% *} ${q1#* } BYRADIUS 1000 m ASC COUNT 100 WITHDIST)
     printf '  %-31s %s q/s at 64 clients (p50 %s ms, p99 %s ms)\n' \
         "Redis plain GEOSEARCH 1 km, one point, no script:" $r64
+    # The least work a request can be: the machine's floor for any request and answer.
+    r64=$(redis_run 64 PING)
+    printf '  %-31s %s q/s at 64 clients (p50 %s ms, p99 %s ms)\n' \
+        "Redis PING (no work at all):" $r64
 
     # Memory once everything has run.
     local myz pgsb rused rrss

@@ -17,6 +17,20 @@ int yz_store_open(const char *uri, yz_store **out, yz_errinfo *ei)
     return yz__store_sqlite_open(uri, out, ei);
 }
 
+int yz_store_backup(const char *uri, const char *dest, yz_backup_info *info, yz_errinfo *ei)
+{
+    if (!uri || !*uri)
+        return yz_err_set(ei, YZ_EINVAL, "db", "缺少数据库路径", "database path is missing");
+    if (!dest || !*dest)
+        return yz_err_set(ei, YZ_EINVAL, "out", "缺少备份文件路径", "backup path is missing");
+    if (strncmp(uri, "postgres://", 11) == 0 || strncmp(uri, "postgresql://", 13) == 0)
+        return yz_err_set(ei, YZ_EINVAL, "db", "此版本未编译 PostgreSQL 存储",
+                          "this build has no PostgreSQL store");
+    if (strncmp(uri, "sqlite:", 7) == 0)
+        uri += 7;
+    return yz__store_sqlite_backup(uri, dest, info, ei);
+}
+
 void yz_store_close(yz_store *st)
 {
     if (st)

@@ -95,7 +95,22 @@ int yz_store_delete_station(yz_store *st, int64_t id, int64_t expect_version, yz
 int yz_store_import(yz_store *st, yz_station *rows, size_t n, const yz_district *districts,
                     size_t n_districts, yz_import_counts *counts, yz_errinfo *ei);
 
+/* What a backup holds (row counts of the main tables; -1 where a table is missing). */
+typedef struct yz_backup_info {
+    int64_t bytes;
+    int64_t stations, visits, ratings, reports, orders;
+} yz_backup_info;
+
+/* Copy the store at `uri` (as for yz_store_open) to the new file `dest` while others may keep
+ * writing to it: a consistent copy as of one commit, checked with an integrity check, written
+ * to disk and only then given its name. Never creates, changes or migrates the source.
+ * YZ_ENOTFOUND (no database at uri), YZ_ECONFLICT (dest exists), YZ_EINVAL (a backend without
+ * backups), YZ_EDB. */
+int yz_store_backup(const char *uri, const char *dest, yz_backup_info *info, yz_errinfo *ei);
+
 /* Backend constructors, for yz_store_open. */
 int yz__store_sqlite_open(const char *path, yz_store **out, yz_errinfo *ei);
+int yz__store_sqlite_backup(const char *path, const char *dest, yz_backup_info *info,
+                            yz_errinfo *ei);
 
 #endif

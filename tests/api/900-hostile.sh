@@ -92,6 +92,11 @@ GET    | /api/v1/stations/nearby?lat=28&lon=120&radius_m=nan        |  | none | 
 GET    | /api/v1/stations/nearby?lat=28&lon=120&open_now=$INJ       |  | none | 400
 GET    | /api/v1/stations/nearby?lat=28&lon=120&$BAD=1              |  | none | 400
 GET    | /api/v1/stations/nearby?lat=28&lon=120&need=$LONG          |  | none | 400
+GET    | /api/v1/stations/nearby?lat=28&lon=120&fields=$INJ         |  | none | 400
+GET    | /api/v1/stations/nearby?lat=28&lon=120&fields=code,$INJ2   |  | none | 400
+GET    | /api/v1/stations/nearby?lat=28&lon=120&fields=$BAD         |  | none | 400
+GET    | /api/v1/stations/nearby?lat=28&lon=120&fields=$LONG        |  | none | 400
+GET    | /api/v1/stations/nearby?lat=28&lon=120&fields=code%00name  |  | none | 400
 GET    | /api/v1/stations/nearby?lat=&lon=                          |  | none | 400
 GET    | /api/v1/stations/nearby?lat=28&lat=29&lon=120              |  | none | 200 400
 # --- listing and search
