@@ -3,17 +3,24 @@
 #   make          build bin/yizhan
 #   make run      install what is missing, build, create the demo database, serve :8080
 #   make test     unit tests under ASan+UBSan, then API cases against a server of their own,
-#                 then the web app in headless Chromium (tests/browser/run.sh)
+#                 on SQLite and again on PostgreSQL (a throwaway cluster), then the web app
+#                 in headless Chromium (tests/browser/run.sh)
 #   make bench    benchmarks, printing ratios against peers measured in the same run
 #   make lint     clang-format check and banned-function check
 
 CC      ?= cc
 PKGS    := libmicrohttpd jansson sqlite3 opencc libsodium libqrencode libpng
+# The PostgreSQL store is built when libpq is found (scripts/deps.sh installs it).
+HAVE_PG := $(shell pkg-config --exists libpq 2>/dev/null && echo 1)
+ifeq ($(HAVE_PG),1)
+PKGS    += libpq
+PG_DEF  := -DYZ_HAVE_PG
+endif
 WARN    := -Wall -Wextra -Wstrict-prototypes -Wshadow -Wno-unused-parameter
 ifdef CI
 WARN    += -Werror
 endif
-CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -Isrc -Ibuild/gen $(WARN) -MMD -MP \
+CFLAGS_BASE = -std=c11 -D_GNU_SOURCE $(PG_DEF) -Isrc -Ibuild/gen $(WARN) -MMD -MP \
               $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 OPT     := -O2 -g
@@ -25,7 +32,7 @@ DB      ?= var/yizhan.db
 LIB_DIRS := core geo model catalog store exchange demo http api
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard src/$(d)/*.c))
 CLI_SRC  := $(wildcard src/cli/*.c)
-GEN_SRC  := build/gen/pinyin_table.c build/gen/sql_sqlite.c
+GEN_SRC  := build/gen/pinyin_table.c build/gen/sql_sqlite.c build/gen/sql_pg.c
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 
 REL_OBJ  := $(patsubst %.c,build/rel/%.o,$(LIB_SRC) $(GEN_SRC))
@@ -34,7 +41,7 @@ REL_CLI  := $(patsubst %.c,build/rel/%.o,$(CLI_SRC))
 SAN_CLI  := $(patsubst %.c,build/san/%.o,$(CLI_SRC))
 TEST_BIN := $(patsubst tests/unit/%.c,build/san/tests/%,$(TEST_SRC))
 
-.PHONY: all run test unit api browser web bench lint deps clean demo fuzz fuzz-corpus
+.PHONY: all run test unit api pg browser web bench lint deps clean demo fuzz fuzz-corpus
 .DEFAULT_GOAL := all
 
 all: bin/yizhan
@@ -50,6 +57,10 @@ build/gen/pinyin_table.c: tools/gen-pinyin.sh
 build/gen/sql_sqlite.c: tools/embed-sql.sh $(sort $(wildcard sql/sqlite/*.sql))
 	@mkdir -p $(@D)
 	tools/embed-sql.sh yz__sql_sqlite $(sort $(wildcard sql/sqlite/*.sql)) > $@.tmp && mv $@.tmp $@
+
+build/gen/sql_pg.c: tools/embed-sql.sh $(sort $(wildcard sql/pg/*.sql))
+	@mkdir -p $(@D)
+	tools/embed-sql.sh yz__sql_pg $(sort $(wildcard sql/pg/*.sql)) > $@.tmp && mv $@.tmp $@
 
 # --- objects -----------------------------------------------------------------------
 build/rel/%.o: %.c
@@ -93,7 +104,7 @@ demo: bin/yizhan
 
 test:
 	@scripts/deps.sh test
-	@$(MAKE) --no-print-directory unit api fuzz-corpus browser
+	@$(MAKE) --no-print-directory unit api pg fuzz-corpus browser
 
 unit: $(TEST_BIN)
 	@tests/unit/run $(TEST_BIN)
@@ -101,6 +112,16 @@ unit: $(TEST_BIN)
 api: build/san/yizhan bin/yizhan
 	@tests/api/run-api.sh build/san/yizhan
 	@tests/cli/run-cli.sh build/san/yizhan
+
+# The PostgreSQL store: the API cases again on a throwaway cluster, and several nodes on one
+# database (tests/pg/run.sh).
+pg: build/san/yizhan
+ifeq ($(HAVE_PG),1)
+	@tests/pg/run.sh build/san/yizhan
+else
+	@echo "pg: libpq not found, the PostgreSQL store is not built (scripts/deps.sh installs it)"; \
+	    test -z "$(CI)"
+endif
 
 browser: build/san/yizhan
 	@tests/browser/run.sh build/san/yizhan

@@ -102,6 +102,7 @@ void yz_api_free(yz_api *api)
 {
     if (!api)
         return;
+    yz_store_unwatch(api->st); /* no reload may start once the areas go */
     yz__api_free_visits(api);
     yz__api_free_reviews(api);
     yz__api_free_reports(api);
@@ -291,6 +292,19 @@ static void on_http_error(yz_http_req *req, int status, const char *reason)
     yz_api_http_error(req, status, reason);
 }
 
+static void on_store_change(void *ctx, const char *area)
+{
+    yz_api *api = ctx;
+    bool all = !strcmp(area, "*");
+    yz_log(YZ_LOG_DEBUG, "store: another node changed %s", area);
+    if (all || !strcmp(area, "stations"))
+        yz__api_reload_stations(api);
+    if (all || !strcmp(area, "ratings"))
+        yz__api_reload_ratings(api);
+    if (all || !strcmp(area, "events"))
+        yz__api_reload_events(api);
+}
+
 void yz_api_register(yz_api *api, yz_http_server *srv)
 {
     api->srv = srv;
@@ -311,4 +325,9 @@ void yz_api_register(yz_api *api, yz_http_server *srv)
     yz_http_route(srv, "GET", "/station/{}", "web_station", h_web_route, api);
     yz_http_route(srv, "GET", "/{}", "web_file", h_web_file, api);
     yz_http_route(srv, "GET", "/assets/{}", "web_file", h_web_file, api);
+    /* Other yizhan nodes sharing the store (PostgreSQL) announce their writes: reload what
+     * this process keeps in memory of the area they changed. */
+    yz_errinfo ei;
+    if (yz_store_watch(api->st, on_store_change, api, &ei))
+        yz_log_error("store: cannot watch for other nodes' changes: %s", ei.msg_en);
 }

@@ -89,4 +89,11 @@ void yz__api_free_reports(yz_api *api);
 void yz__api_free_events(yz_api *api);
 void yz__api_free_meals(yz_api *api);
 
+/* Another yizhan node sharing the store changed an area (yz_store_watch): reload what this
+ * process keeps in memory of it. Each runs on the store's watcher thread and is safe against
+ * requests running meanwhile. */
+void yz__api_reload_stations(yz_api *api); /* stations.c: a new snapshot from the store */
+void yz__api_reload_ratings(yz_api *api);  /* reviews.c: the rating aggregates */
+void yz__api_reload_events(yz_api *api);   /* events.c: the events index */
+
 #endif

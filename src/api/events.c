@@ -588,6 +588,24 @@ static void after_write(yz_api *api)
         yz_log_error("events: cannot reload after a write: %s", ei.msg_en);
 }
 
+/* Another node changed the events: rebuild the index. Runs on the store's watcher thread;
+ * write_mu keeps it in order with this node's own writes and their reloads, and reload()
+ * publishes under the rwlock, so requests rendering meanwhile see the old index or the new.
+ * A failure keeps the old index (logged), as after_write does. */
+void yz__api_reload_events(yz_api *api)
+{
+    struct yz_api_events *e = api->events;
+    if (!e)
+        return;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    pthread_mutex_lock(&e->write_mu);
+    int err = reload(api, &ei);
+    pthread_mutex_unlock(&e->write_mu);
+    if (err)
+        yz_log_error("events: cannot reload after a change on another node: %s", ei.msg_en);
+}
+
 static void h_create(void *ctx, yz_http_req *req)
 {
     yz_api *api = ctx;

@@ -115,6 +115,121 @@ void yz__api_render_rating(yz_api *api, int64_t station_id, yz_buf *b)
     render_agg(api->reviews, station_id, b);
 }
 
+/* ---- reload (another node changed ratings) ----------------------------------------------------
+ *
+ * Another yizhan node sharing the store rated or moderated: make every slot hold the store's
+ * (count, sum) again. Requests keep adding their deltas meanwhile (agg_add, after their
+ * commits), so a plain store of the new value could overwrite a rating this process has just
+ * added and lose it until the next reload. Instead each pass
+ *   1. copies every slot's value `before` (ahead of the store's snapshot),
+ *   2. reads the store's aggregates `target` (one GROUP BY, its own snapshot),
+ *   3. moves each slot from `before` to `target` with a compare-and-swap, and adds the same
+ *      difference to `total`.
+ * A CAS that fails means a local write added to the slot during the pass; whether the store
+ * already counted that write is unknown, so the slot is left as it is and the pass runs again
+ * (at most RELOAD_PASSES times). In the last pass the slot gets the difference added instead
+ * (target - before): the other nodes' changes arrive and the local write is kept. A local add
+ * is therefore never overwritten. What remains is double counting, never loss: a local write
+ * whose commit the store's snapshot saw but whose add lands only after the CAS (its thread
+ * stalled between COMMIT and agg_add for the whole pass), or, in the last pass, a racing
+ * write the snapshot had seen. Both are rare and last until the next reload, which any
+ * further rating on another node brings. Another pass also runs when `total` moved during
+ * this one (local writes coincided with it), which narrows the first window further.
+ * Stations with ids past AGG_MAX_ID have no slot; they stay as loaded at start plus this
+ * process's writes. Runs on the store's watcher thread, one reload at a time. */
+enum { RELOAD_PASSES = 4 };
+
+static uint64_t agg_word(int64_t count, int64_t sum)
+{
+    return (uint64_t)count * ((uint64_t)1 << 32) + (uint64_t)sum;
+}
+
+/* One pass over every slot (see above). `last`: add differences where a CAS fails. Returns
+ * 1 when another pass should follow, 0 when done, or a negative error (logged). */
+static int reload_pass(yz_api *api, struct yz_api_reviews *rv, bool last)
+{
+    uint64_t **before = yz_calloc(TOP, sizeof *before);
+    uint64_t **target = yz_calloc(TOP, sizeof *target);
+    uint64_t total0 = atomic_load_explicit(&rv->total, memory_order_relaxed);
+    for (size_t top = 0; top < TOP; top++) {
+        _Atomic uint64_t *c = atomic_load_explicit(&rv->chunk[top], memory_order_acquire);
+        if (!c)
+            continue;
+        before[top] = yz_calloc(CHUNK, sizeof **before);
+        for (size_t i = 0; i < CHUNK; i++)
+            before[top][i] = atomic_load_explicit(&c[i], memory_order_relaxed);
+    }
+
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    yz_rating_agg *agg = NULL;
+    size_t nagg = 0;
+    int ret = yz_store_rating_aggregates(api->st, &agg, &nagg, &ei);
+    if (ret) {
+        yz_log_error("reviews: reloading aggregates: %s", ei.msg_en);
+        goto out;
+    }
+    for (size_t k = 0; k < nagg; k++) {
+        if (!agg_slot(rv, agg[k].station_id, true))
+            continue; /* past AGG_MAX_ID */
+        size_t top = (size_t)agg[k].station_id >> CHUNK_BITS;
+        if (!target[top])
+            target[top] = yz_calloc(CHUNK, sizeof **target);
+        target[top][(size_t)agg[k].station_id & (CHUNK - 1)] = agg_word(agg[k].count, agg[k].sum);
+    }
+
+    uint64_t moved = 0; /* added to the slots by this pass */
+    size_t raced = 0;   /* slots a local write changed during the pass */
+    for (size_t top = 0; top < TOP; top++) {
+        _Atomic uint64_t *c = atomic_load_explicit(&rv->chunk[top], memory_order_acquire);
+        if (!c)
+            continue;
+        for (size_t i = 0; i < CHUNK; i++) {
+            uint64_t b = before[top] ? before[top][i] : 0; /* a chunk made since held zeros */
+            uint64_t t = target[top] ? target[top][i] : 0;
+            uint64_t expect = b;
+            if (b == t && atomic_load_explicit(&c[i], memory_order_relaxed) == b)
+                continue;
+            if (atomic_compare_exchange_strong_explicit(&c[i], &expect, t, memory_order_relaxed,
+                                                        memory_order_relaxed)) {
+                moved += t - b;
+            } else if (expect != t) {
+                raced++;
+                if (last) {
+                    atomic_fetch_add_explicit(&c[i], t - b, memory_order_relaxed);
+                    moved += t - b;
+                }
+            }
+        }
+    }
+    if (moved)
+        atomic_fetch_add_explicit(&rv->total, moved, memory_order_relaxed);
+    uint64_t local = atomic_load_explicit(&rv->total, memory_order_relaxed) - total0 - moved;
+    ret = raced || local ? 1 : 0;
+    if (raced)
+        yz_log(YZ_LOG_DEBUG, "reviews: reload raced with %zu local ratings%s", raced,
+               last ? " (differences added)" : "");
+out:
+    for (size_t top = 0; top < TOP; top++) {
+        yz_free(before[top]);
+        yz_free(target[top]);
+    }
+    yz_free(before);
+    yz_free(target);
+    yz_free(agg);
+    return ret;
+}
+
+void yz__api_reload_ratings(yz_api *api)
+{
+    struct yz_api_reviews *rv = api->reviews;
+    if (!rv)
+        return;
+    for (int pass = 0; pass < RELOAD_PASSES; pass++)
+        if (reload_pass(api, rv, pass == RELOAD_PASSES - 1) <= 0)
+            break;
+}
+
 /* ---- helpers --------------------------------------------------------------------------------- */
 
 static bool admin_ok(yz_api *api, yz_http_req *req, yz_errinfo *ei)

@@ -699,6 +699,18 @@ static void republish(yz_api *api, const yz_station *upsert, int64_t delete_id)
     yz_catalog_publish(api->cat, next);
 }
 
+void yz__api_reload_stations(yz_api *api)
+{
+    yz_snap *next = NULL;
+    yz_errinfo ei;
+    yz_catalog_write_lock(api->cat);
+    if (yz_api_load_snapshot(api->st, yz_api_thread_norm(), &next, &ei) == YZ_OK)
+        yz_catalog_publish(api->cat, next);
+    else
+        yz_log_error("catalog: cannot reload after another node's write: %s", ei.msg_en);
+    yz_catalog_write_unlock(api->cat);
+}
+
 /* If-Match: "3", 3 or W/"3". Returns 0 when absent, -1 when malformed. */
 static int64_t if_match(yz_http_req *req)
 {

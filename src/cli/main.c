@@ -39,7 +39,9 @@ static const char usage[] =
     "          [--at ISO-8601] [--open-now] [--mode ride|walk|drive]\n"
     "          (put -- before negative coordinates: near -- -33.9 151.2)\n"
     "  search  [--db PATH] TEXT [--lat LAT --lon LON]\n"
-    "  backup  [--db PATH] OUT.db      a consistent, checked copy, also while serving\n";
+    "  backup  [--db PATH] OUT.db      a consistent, checked copy, also while serving\n"
+    "  --db: a SQLite file (default " DEFAULT_DB ") or a PostgreSQL URI\n"
+    "        (postgresql://user@host:5432/dbname) shared by several yizhan nodes\n";
 
 static int fail(const yz_errinfo *ei)
 {
@@ -67,6 +69,19 @@ static int open_store(const char *db, yz_store **st)
 }
 
 /* --- serve ---------------------------------------------------------------------------------- */
+
+/* The database URI as it may be logged: a password in "scheme://user:password@host" is
+ * replaced by "***". */
+static const char *redact_uri(const char *db, char *out, size_t n)
+{
+    const char *scheme = strstr(db, "://");
+    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+    const char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
+    if (!at || !colon || colon > at)
+        return db;
+    snprintf(out, n, "%.*s:***%s", (int)(colon - db), db, at);
+    return out;
+}
 
 typedef struct serve_opts {
     const char *db;
@@ -284,7 +299,9 @@ static int cmd_serve(int argc, char **argv)
         rc = 1;
         goto out;
     }
-    yz_log_info("yizhan: serving %s on http://%s:%d/", o.db, o.bind, yz_http_port(srv));
+    char shown[512];
+    yz_log_info("yizhan: serving %s on http://%s:%d/", redact_uri(o.db, shown, sizeof shown),
+                o.bind, yz_http_port(srv));
     if (o.port_file) {
         FILE *pf = fopen(o.port_file, "w");
         if (pf) {

@@ -12,8 +12,7 @@ int yz_store_open(const char *uri, yz_store **out, yz_errinfo *ei)
     if (strncmp(uri, "sqlite:", 7) == 0)
         return yz__store_sqlite_open(uri + 7, out, ei);
     if (strncmp(uri, "postgres://", 11) == 0 || strncmp(uri, "postgresql://", 13) == 0)
-        return yz_err_set(ei, YZ_EINVAL, "db", "此版本未编译 PostgreSQL 存储",
-                          "this build has no PostgreSQL store");
+        return yz__store_pg_open(uri, out, ei);
     return yz__store_sqlite_open(uri, out, ei);
 }
 
@@ -24,8 +23,8 @@ int yz_store_backup(const char *uri, const char *dest, yz_backup_info *info, yz_
     if (!dest || !*dest)
         return yz_err_set(ei, YZ_EINVAL, "out", "缺少备份文件路径", "backup path is missing");
     if (strncmp(uri, "postgres://", 11) == 0 || strncmp(uri, "postgresql://", 13) == 0)
-        return yz_err_set(ei, YZ_EINVAL, "db", "此版本未编译 PostgreSQL 存储",
-                          "this build has no PostgreSQL store");
+        return yz_err_set(ei, YZ_EINVAL, "db", "PostgreSQL 存储请用 pg_dump 备份",
+                          "back a PostgreSQL store up with pg_dump");
     if (strncmp(uri, "sqlite:", 7) == 0)
         uri += 7;
     return yz__store_sqlite_backup(uri, dest, info, ei);
@@ -35,6 +34,20 @@ void yz_store_close(yz_store *st)
 {
     if (st)
         st->ops->close(st);
+}
+
+int yz_store_watch(yz_store *st, yz_store_change_cb *cb, void *ctx, yz_errinfo *ei)
+{
+    if (!st->ops->watch)
+        return YZ_OK;
+    yz_store_watcher w = {cb, ctx};
+    return st->ops->watch(st, &w, ei);
+}
+
+void yz_store_unwatch(yz_store *st)
+{
+    if (st && st->ops->unwatch)
+        st->ops->unwatch(st);
 }
 
 const char *yz_store_backend(const yz_store *st)

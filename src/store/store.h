@@ -23,6 +23,13 @@ typedef struct yz_import_counts {
     size_t districts; /* districts created */
 } yz_import_counts;
 
+/* What yz_store_watch calls when another process sharing the store changed it. */
+typedef void yz_store_change_cb(void *ctx, const char *area);
+typedef struct yz_store_watcher {
+    yz_store_change_cb *cb;
+    void *ctx;
+} yz_store_watcher;
+
 /* The operations a backend implements. Each has the contract of the yz_store_* wrapper
  * of the same name. */
 typedef struct yz_store_ops {
@@ -38,7 +45,10 @@ typedef struct yz_store_ops {
     int (*delete_station)(yz_store *st, int64_t id, int64_t expect_version, yz_errinfo *ei);
     int (*import)(yz_store *st, yz_station *rows, size_t n, const yz_district *districts,
                   size_t n_districts, yz_import_counts *counts, yz_errinfo *ei);
+    int (*watch)(yz_store *st, const yz_store_watcher *w, yz_errinfo *ei); /* may be NULL */
+    void (*unwatch)(yz_store *st);                                          /* may be NULL */
 } yz_store_ops;
+
 
 /* Every area of the store beyond stations (workers, visits, reviews, reports, events, meals)
  * has its own header store/<area>.h with an ops table that starts with this member; the
@@ -60,8 +70,9 @@ struct yz_store {
     const struct yz_store_meal_ops *meals;     /* private: store/meals.h */
 };
 
-/* Open the store at `uri`: a file path (SQLite, created with its schema if missing) or
- * "sqlite:PATH". Migrations that the database lacks are applied, in order, each in a
+/* Open the store at `uri`: a file path (SQLite, created with its schema if missing),
+ * "sqlite:PATH", or a PostgreSQL URI ("postgresql://..." or "postgres://...", the database
+ * must exist; the schema is created in it). Migrations that the database lacks are applied, in order, each in a
  * transaction. Returns owned *out, or YZ_EDB / YZ_EINVAL with `ei` filled. */
 int yz_store_open(const char *uri, yz_store **out, yz_errinfo *ei);
 /* Accepts NULL. */
@@ -95,6 +106,17 @@ int yz_store_delete_station(yz_store *st, int64_t id, int64_t expect_version, yz
 int yz_store_import(yz_store *st, yz_station *rows, size_t n, const yz_district *districts,
                     size_t n_districts, yz_import_counts *counts, yz_errinfo *ei);
 
+/* Watch for changes made by other processes sharing the store (PostgreSQL: other yizhan
+ * nodes; they announce each write with NOTIFY). `cb` runs on a thread of the store's with
+ * `area` naming what changed: "stations" (stations, facilities, districts), "ratings",
+ * "events", or "*" when changes may have been missed (the watch lost its connection and is
+ * back). Changes this process makes are not reported. Backends used by one process only
+ * (SQLite) return YZ_OK and never call. Call once, before serving; the watch ends with
+ * yz_store_close. */
+int yz_store_watch(yz_store *st, yz_store_change_cb *cb, void *ctx, yz_errinfo *ei);
+/* Stop watching: on return `cb` runs no more. Accepts a store that does not watch. */
+void yz_store_unwatch(yz_store *st);
+
 /* What a backup holds (row counts of the main tables; -1 where a table is missing). */
 typedef struct yz_backup_info {
     int64_t bytes;
@@ -112,5 +134,7 @@ int yz_store_backup(const char *uri, const char *dest, yz_backup_info *info, yz_
 int yz__store_sqlite_open(const char *path, yz_store **out, yz_errinfo *ei);
 int yz__store_sqlite_backup(const char *path, const char *dest, yz_backup_info *info,
                             yz_errinfo *ei);
+/* NULL-safe: YZ_EINVAL when the build has no PostgreSQL (libpq was not found). */
+int yz__store_pg_open(const char *conninfo, yz_store **out, yz_errinfo *ei);
 
 #endif

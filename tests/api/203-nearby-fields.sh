@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# backends: sqlite pg
 # fields= on nearby: each answer with a member left out must equal the full answer with that
 # member deleted (the masked renderer against the full one, member order included), over
 # several points, every crs and a station with a rating and today's events; the whole list

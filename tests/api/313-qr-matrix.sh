@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# backends: sqlite pg
 # The QR SVG is well-formed XML, sized per its version (17 + 4v modules plus a quiet zone of
 # 4 on each side), drawn only inside the code area, and differs between two stations; the PNG is
 # a real PNG of the same module count times the scale; the poster is well-formed enough for

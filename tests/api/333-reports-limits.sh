@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# backends: sqlite pg
 # Description limits count characters, not bytes: 4,000 Chinese characters (12,000 bytes) are
 # accepted, 4,001 are refused with 400 naming description, and the refused one is not stored.
 set -eu

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# backends: sqlite pg
 # 355-meals-oversell.sh - quota is never oversold and one worker never gets two meals a day,
 # under concurrent orders: 60 workers race for an offer of 10 (exactly 10 x 201, 50 x 409, 0
 # remaining, 10 distinct pickup codes), and one worker fires 10 orders at once at two

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# backends: sqlite pg
 # Hostile input: a table of malformed, oversized and injected requests, each with the 4xx it
 # must get (never a 5xx, never a hang), and then proof that nothing stored changed.
 set -u

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/* store/pg_int.h - what the PostgreSQL backend's files share: the connection pool, the
+ * transaction runner, parameter and result helpers, and change notification. Only
+ * src/store/pg*.c include it (docs/internals/store.md, "PostgreSQL").
+ *
+ * Every operation runs its statements through yz__pg_tx: one transaction at SERIALIZABLE
+ * isolation, retried from the start when PostgreSQL reports a serialization failure or a
+ * deadlock. SERIALIZABLE makes every "check, then write" that the SQLite backend gets from
+ * its single writer (the 2-hour rule of visits, one rating a day, seats and meal quotas never
+ * oversold) hold here too, across threads and across yizhan nodes sharing one database. */
+#ifndef YZ_PG_INT_H
+#define YZ_PG_INT_H
+
+#include "store/events.h"
+#include "store/meals.h"
+#include "store/reports.h"
+#include "store/reviews.h"
+#include "store/store.h"
+#include "store/visits.h"
+#include "store/workers.h"
+
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdbool.h>
+
+/* Slots for per-area state of the backend (a queue, a cache), owned by the area's file and
+ * freed by its close(). */
+enum { YZ_PG_AREA_WORKERS, YZ_PG_AREA_VISITS, YZ_PG_AREA_REVIEWS, YZ_PG_AREA_REPORTS,
+       YZ_PG_AREA_EVENTS, YZ_PG_AREA_MEALS, YZ_PG_AREA__COUNT };
+
+#define YZ_PG_POOL_MAX 16
+
+typedef struct pg_store {
+    yz_store base;
+    char *conninfo;
+    pthread_mutex_t mu; /* the pool and bit_code */
+    pthread_cond_t cv;
+    PGconn *idle[YZ_PG_POOL_MAX];
+    size_t n_idle, n_open;
+    char *bit_code[64]; /* facility code by bit, NULL where no facility has the bit */
+    char node[24];      /* this process's id in change notifications */
+    void *area[YZ_PG_AREA__COUNT]; /* per-area state, see above */
+    struct pg_listener *listener;  /* the change watcher, pg.c */
+} pg_store;
+
+/* The area tables of the PostgreSQL backend, one file each (src/store/pg_<area>.c). */
+extern const struct yz_store_worker_ops yz__pg_worker_ops;
+extern const struct yz_store_visit_ops yz__pg_visit_ops;
+extern const struct yz_store_review_ops yz__pg_review_ops;
+extern const struct yz_store_report_ops yz__pg_report_ops;
+extern const struct yz_store_event_ops yz__pg_event_ops;
+extern const struct yz_store_meal_ops yz__pg_meal_ops;
+
+/* --- connections ----------------------------------------------------------------------- */
+
+/* A connection of the pool for the calling thread's use (blocks while all are busy); NULL
+ * with `ei` filled (YZ_EDB) when none can be opened. Give it back with yz__pg_put. */
+PGconn *yz__pg_get(pg_store *s, yz_errinfo *ei);
+/* Back to the pool; a broken connection is closed instead. Accepts NULL. */
+void yz__pg_put(pg_store *s, PGconn *c);
+/* A connection of its own, outside the pool (for a thread that holds one for long, such as
+ * a committer). Close with PQfinish. NULL with `ei` filled on failure. */
+PGconn *yz__pg_connect(pg_store *s, yz_errinfo *ei);
+
+/* --- transactions ----------------------------------------------------------------------- */
+
+/* The body of a transaction. It may run more than once (after a serialization failure):
+ * it must set all its outputs afresh each time and must not free or take its inputs. Returns
+ * YZ_OK to commit, or an error to roll back (the error is returned by yz__pg_tx). */
+typedef int yz_pg_body(pg_store *s, PGconn *c, void *ctx, yz_errinfo *ei);
+
+/* Run `body` in one SERIALIZABLE transaction on a pooled connection; commit on YZ_OK. Retried
+ * up to 30 times on SQLSTATE 40001 / 40P01, wherever it happens (a statement or COMMIT). */
+int yz__pg_tx(pg_store *s, yz_pg_body *body, void *ctx, yz_errinfo *ei);
+/* The same on a connection the caller holds (from yz__pg_connect). */
+int yz__pg_tx_on(pg_store *s, PGconn *c, yz_pg_body *body, void *ctx, yz_errinfo *ei);
+
+/* --- statements ------------------------------------------------------------------------- */
+
+/* Parameters in text form, $1..$n in order. Up to 32. */
+typedef struct yz_pg_params {
+    int n;
+    const char *v[32];
+    char buf[32][72]; /* numbers and byte strings are printed here */
+} yz_pg_params;
+
+/* Append a parameter. str: NULL or "" gives NULL (as the SQLite backend's bind_str);
+ * text: the string as is ("" stays "", NULL gives NULL); i64, f64 (exactly, %.17g), bool
+ * (as 0/1: the schema keeps SQLite's integer flags), null, and bytea (at most 32 bytes, sent
+ * in hex). The strings are borrowed until the statement has run. */
+void yz__pg_p_str(yz_pg_params *p, const char *v);
+void yz__pg_p_text(yz_pg_params *p, const char *v);
+void yz__pg_p_i64(yz_pg_params *p, int64_t v);
+void yz__pg_p_f64(yz_pg_params *p, double v);
+void yz__pg_p_bool(yz_pg_params *p, bool v);
+void yz__pg_p_null(yz_pg_params *p);
+void yz__pg_p_bytea(yz_pg_params *p, const uint8_t *b, size_t n);
+
+/* Run `sql` with `p` (NULL: none). Returns the result, or NULL with `ei` filled (YZ_EDB, the
+ * server's message, and the retry mark yz__pg_tx looks for). Free with PQclear. */
+PGresult *yz__pg_query(PGconn *c, const char *sql, const yz_pg_params *p, yz_errinfo *ei);
+/* The same for a statement whose rows are not wanted: YZ_OK or YZ_EDB. *affected (may be
+ * NULL) gets the number of rows it inserted, updated or deleted. */
+int yz__pg_exec(PGconn *c, const char *sql, const yz_pg_params *p, int64_t *affected,
+                yz_errinfo *ei);
+/* The SQLSTATE of the last failed yz__pg_query / yz__pg_exec on this thread ("" if none),
+ * e.g. "23505" for a unique violation, "23514" for a CHECK violation. */
+const char *yz__pg_sqlstate(void);
+
+/* Results (text format). str: owned copy, NULL for NULL. i64 / f64: 0 for NULL. */
+char *yz__pg_str(const PGresult *r, int row, int col);
+int64_t yz__pg_i64(const PGresult *r, int row, int col);
+double yz__pg_f64(const PGresult *r, int row, int col);
+bool yz__pg_isnull(const PGresult *r, int row, int col);
+/* A bytea column into out (n bytes); false when NULL or of another length. */
+bool yz__pg_bytea(const PGresult *r, int row, int col, uint8_t *out, size_t n);
+
+/* --- change notification ---------------------------------------------------------------- */
+
+/* Inside a write transaction: tell the other yizhan nodes sharing the database that `area`
+ * changed ("stations", "ratings", "events", ...). Delivered when the transaction commits,
+ * not at all when it rolls back. */
+int yz__pg_notify(pg_store *s, PGconn *c, const char *area, yz_errinfo *ei);
+
+/* Reload the facility bits (bit_code) inside a transaction. */
+int yz__pg_load_bits(pg_store *s, PGconn *c, yz_errinfo *ei);
+
+#endif
