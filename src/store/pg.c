@@ -363,16 +363,30 @@ static void *listen_main(void *arg)
             lost = true;
             continue;
         }
+        /* Everything that arrived together is one reload per area: a burst of ratings on
+         * another node costs this one a single reload, not one per rating. */
+        char areas[8][32];
+        size_t na = 0;
         PGnotify *nt;
         while ((nt = PQnotifies(c))) {
             const char *sp = strchr(nt->extra, ' ');
             if (sp && strcmp(sp + 1, s->node) != 0) {
                 char area[32];
                 snprintf(area, sizeof area, "%.*s", (int)(sp - nt->extra), nt->extra);
-                l->w.cb(l->w.ctx, area);
+                size_t k = 0;
+                while (k < na && strcmp(areas[k], area) != 0)
+                    k++;
+                if (k == na && na < sizeof areas / sizeof *areas) {
+                    memcpy(areas[na++], area, sizeof area);
+                } else if (k == na) { /* more kinds than slots: reload everything */
+                    snprintf(areas[0], sizeof areas[0], "*");
+                    na = 1;
+                }
             }
             PQfreemem(nt);
         }
+        for (size_t k = 0; k < na; k++)
+            l->w.cb(l->w.ctx, areas[k]);
     }
     PQfinish(c);
     return NULL;

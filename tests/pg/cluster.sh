@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/pg/cluster.sh start DIR | stop DIR | restart DIR | uri DIR [DBNAME] | createdb DIR NAME
+# tests/pg/cluster.sh start DIR | stop DIR | restart DIR | crash DIR | uri DIR [DBNAME] | createdb DIR NAME
 # A throwaway PostgreSQL 15 cluster for the tests of the PostgreSQL store: initdb in DIR (as
 # the postgres user when run as root: PostgreSQL refuses to run as root), listening on
 # 127.0.0.1 at a free port, trust authentication, durable settings as in production
@@ -7,7 +7,7 @@
 set -euo pipefail
 cmd=${1:-}
 dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop|restart|uri|createdb DIR [NAME]" >&2; exit 2; }
+[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop|restart|crash|uri|createdb DIR [NAME]" >&2; exit 2; }
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 as_pg=()
 [ "$(id -u)" = 0 ] && as_pg=(runuser -u postgres --)
@@ -38,11 +38,13 @@ stop)
     rm -rf "$dir/data" "$dir/port" ;;
 restart)
     "${as_pg[@]}" "$PGBIN/pg_ctl" -D "$dir/data" -m fast -w restart >/dev/null ;;
+crash) # stop at once, as a crash would (no checkpoint), then start and recover from the WAL
+    "${as_pg[@]}" "$PGBIN/pg_ctl" -D "$dir/data" -m immediate -w restart >/dev/null ;;
 uri)
     echo "postgresql://postgres@127.0.0.1:$(port)/${3:-postgres}" ;;
 createdb)
     psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$(port)" -U postgres -d postgres \
         -c "CREATE DATABASE \"$3\"" ;;
 *)
-    echo "usage: $0 start|stop|restart|uri|createdb DIR [NAME]" >&2; exit 2 ;;
+    echo "usage: $0 start|stop|restart|crash|uri|createdb DIR [NAME]" >&2; exit 2 ;;
 esac
