@@ -1,59 +1,42 @@
 /* SPDX-License-Identifier: MIT */
-/* store/pg_visits.c - the visits area of the PostgreSQL backend. Check-ins go through a group
- * commit as in SQLite: each caller queues its visit and sleeps; one committer thread, on a
- * connection of its own, writes everything queued in one SERIALIZABLE transaction (one WAL
- * flush for the lot), then wakes the callers with their results. The 2-hour rule is decided
- * by that thread, in queue order, against the database plus the visits already in its
- * transaction; SERIALIZABLE (the whole batch retried on a serialization failure, every
+/* store/pg_visits.c - the visits area of the PostgreSQL backend. Check-ins go through the
+ * group commit of visit_queue.c as in SQLite; its committer thread writes each batch here,
+ * on a connection of its own, in one SERIALIZABLE transaction (one WAL flush for the lot).
+ * The 2-hour rule is decided in queue order against the database plus the visits already in
+ * the transaction; SERIALIZABLE (the whole batch retried on a serialization failure, every
  * decision taken again from the database) makes it hold against the committers of other
  * yizhan nodes sharing the database too. Statistics read through the pool. */
 #ifdef YZ_HAVE_PG
 #include "store/pg_int.h"
+#include "store/visit_queue.h"
 
 #include "core/alloc.h"
-#include "core/log.h"
-#include "core/time.h"
 
-#include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_BATCH_MAX 4096
-
-typedef struct vq_item {
-    yz_visit *v;          /* the caller's, filled by the committer */
-    int64_t at_in;        /* v->at as the caller gave it (0 = now), kept for retries */
-    yz_errinfo ei;        /* the result's details */
-    int err;              /* the result */
-    bool done;            /* set by the committer under vq.mu */
-    struct vq_item *next; /* queue link */
-} vq_item;
-
-typedef struct vq {
+/* The committer's connection (owned by the committer thread once started). */
+typedef struct pg_visits {
     pg_store *s;
-    pthread_mutex_t mu;   /* guards everything below except `conn` */
-    pthread_cond_t work;  /* the committer waits here for visits or stop */
-    pthread_cond_t done;  /* callers wait here for their item's `done` */
-    vq_item *head, *tail; /* queued, not yet taken by the committer */
-    size_t inflight;      /* callers between enqueue and return */
-    bool stop;            /* set by close(): refuse new visits, drain, exit */
-    size_t batch_max;     /* visits per transaction at most (YZ_VISIT_BATCH_MAX) */
-    pthread_t thread;
-    yz_visit_commit_stats counters;
-    PGconn *conn; /* the committer's own connection (owned by the thread once started) */
-} vq;
+    PGconn *conn;
+    yz_visit_queue *queue;
+} pg_visits;
 
-/* Guards the creation of the area's queue (s->area[YZ_PG_AREA_VISITS]); held briefly. */
+/* Guards the creation of the area's committer (s->area[YZ_PG_AREA_VISITS]); held briefly. */
 static pthread_mutex_t area_mu = PTHREAD_MUTEX_INITIALIZER;
 
+typedef struct batch_ctx {
+    yz_visit *const *v;
+    size_t n;
+} batch_ctx;
+
 /* The batch body of yz__pg_tx_on. Runs again from the first visit after a serialization
- * failure, so every visit's time, decision and id are set afresh on each run. */
-static int write_batch(pg_store *s, PGconn *c, void *arg, yz_errinfo *ei)
+ * failure, so every visit's decision and id are set afresh on each run (its time was fixed
+ * when the batch was taken). */
+static int write_body(pg_store *s, PGconn *c, void *arg, yz_errinfo *ei)
 {
-    vq_item *batch = arg;
-    int64_t now = yz_time_now();
-    for (vq_item *it = batch; it; it = it->next) {
-        yz_visit *v = it->v;
-        v->at = it->at_in ? it->at_in : now;
+    batch_ctx *b = arg;
+    for (size_t i = 0; i < b->n; i++) {
+        yz_visit *v = b->v[i];
         yz_pg_params p = {0};
         yz__pg_p_i64(&p, v->worker_id);
         yz__pg_p_i64(&p, v->station_id);
@@ -79,167 +62,67 @@ static int write_batch(pg_store *s, PGconn *c, void *arg, yz_errinfo *ei)
     return YZ_OK;
 }
 
-/* Run one batch on the committer's connection, opening it again if it was lost. */
-static int commit_batch(vq *q, vq_item *batch, yz_errinfo *ei)
+/* The queue's batch writer: one transaction on the committer's connection, opened again if
+ * it was lost. */
+static int write_batch(void *ctx, yz_visit *const *batch, size_t n, yz_errinfo *ei)
 {
-    if (q->conn && PQstatus(q->conn) != CONNECTION_OK) {
-        PQfinish(q->conn);
-        q->conn = NULL;
+    pg_visits *w = ctx;
+    if (w->conn && PQstatus(w->conn) != CONNECTION_OK) {
+        PQfinish(w->conn);
+        w->conn = NULL;
     }
-    if (!q->conn) {
-        q->conn = yz__pg_connect(q->s, ei);
-        if (!q->conn)
-            return ei->code ? ei->code : YZ_EDB;
+    if (!w->conn) {
+        w->conn = yz__pg_connect(w->s, ei);
+        if (!w->conn)
+            return YZ_EDB;
     }
-    return yz__pg_tx_on(q->s, q->conn, write_batch, batch, ei);
+    batch_ctx b = {batch, n};
+    return yz__pg_tx_on(w->s, w->conn, write_body, &b, ei);
 }
 
-static void *committer(void *arg)
-{
-    vq *q = arg;
-    pthread_mutex_lock(&q->mu);
-    for (;;) {
-        while (!q->head && !q->stop)
-            pthread_cond_wait(&q->work, &q->mu);
-        if (!q->head)
-            break; /* stopped and drained */
-        /* Take up to batch_max visits off the queue. */
-        vq_item *batch = q->head, *last = q->head;
-        size_t n = 1;
-        while (last->next && n < q->batch_max) {
-            last = last->next;
-            n++;
-        }
-        q->head = last->next;
-        if (!q->head)
-            q->tail = NULL;
-        last->next = NULL;
-        pthread_mutex_unlock(&q->mu);
-
-        yz_errinfo ei;
-        yz_err_clear(&ei);
-        int err = commit_batch(q, batch, &ei);
-        if (err)
-            yz_log_error("visits: a batch of %zu failed: %s", n, ei.msg_en);
-
-        pthread_mutex_lock(&q->mu);
-        if (!err) {
-            q->counters.visits += n;
-            q->counters.batches++;
-            if (n > q->counters.max_batch)
-                q->counters.max_batch = n;
-        }
-        for (vq_item *it = batch, *next; it; it = next) {
-            next = it->next; /* the item may vanish once `done` is seen */
-            it->err = err;
-            if (err)
-                it->ei = ei;
-            it->done = true;
-        }
-        pthread_cond_broadcast(&q->done);
-    }
-    pthread_mutex_unlock(&q->mu);
-    return NULL;
-}
-
-static void vq_free(vq *q)
-{
-    PQfinish(q->conn);
-    pthread_cond_destroy(&q->work);
-    pthread_cond_destroy(&q->done);
-    pthread_mutex_destroy(&q->mu);
-    yz_free(q);
-}
-
-/* The area's queue, started on first use. */
-static int get_queue(pg_store *s, vq **out, yz_errinfo *ei)
+/* The area's committer, started on first use. */
+static int get_visits(pg_store *s, pg_visits **out, yz_errinfo *ei)
 {
     pthread_mutex_lock(&area_mu);
-    vq *q = s->area[YZ_PG_AREA_VISITS];
+    pg_visits *w = s->area[YZ_PG_AREA_VISITS];
     int err = YZ_OK;
-    if (!q) {
-        q = yz_calloc(1, sizeof *q);
-        q->s = s;
-        q->batch_max = DEFAULT_BATCH_MAX;
-        const char *e = getenv("YZ_VISIT_BATCH_MAX");
-        if (e) {
-            char *end;
-            long n = strtol(e, &end, 10);
-            if (!*end && n >= 1 && n <= 1000000)
-                q->batch_max = (size_t)n;
-        }
-        pthread_mutex_init(&q->mu, NULL);
-        pthread_cond_init(&q->work, NULL);
-        pthread_cond_init(&q->done, NULL);
-        q->conn = yz__pg_connect(s, ei);
-        if (!q->conn)
-            err = ei && ei->code ? ei->code : YZ_EDB;
-        else if (pthread_create(&q->thread, NULL, committer, q) != 0)
-            err = yz_err_set(ei, YZ_EINTERNAL, "", "无法启动签到写入线程",
-                             "cannot start the visit committer thread");
+    if (!w) {
+        w = yz_calloc(1, sizeof *w);
+        w->s = s;
+        w->conn = yz__pg_connect(s, ei);
+        err = w->conn ? yz__visit_queue_new(write_batch, w, &w->queue, ei) : YZ_EDB;
         if (err) {
-            vq_free(q);
-            q = NULL;
+            PQfinish(w->conn);
+            yz_free(w);
+            w = NULL;
         } else {
-            s->area[YZ_PG_AREA_VISITS] = q;
+            s->area[YZ_PG_AREA_VISITS] = w;
         }
     }
     pthread_mutex_unlock(&area_mu);
-    *out = q;
+    *out = w;
     return err;
 }
 
 static int pg_record(yz_store *st, yz_visit *v, yz_errinfo *ei)
 {
-    pg_store *s = (pg_store *)st;
-    vq *q;
-    int err = get_queue(s, &q, ei);
-    if (err)
-        return err;
-    vq_item it = {.v = v, .at_in = v->at};
-    pthread_mutex_lock(&q->mu);
-    if (q->stop) {
-        pthread_mutex_unlock(&q->mu);
-        return yz_err_set(ei, YZ_EUNAVAIL, "", "服务正在关闭", "the store is closing");
-    }
-    if (q->tail)
-        q->tail->next = &it;
-    else
-        q->head = &it;
-    q->tail = &it;
-    q->inflight++;
-    pthread_cond_signal(&q->work);
-    while (!it.done)
-        pthread_cond_wait(&q->done, &q->mu);
-    err = it.err;
-    if (err && ei)
-        *ei = it.ei;
-    q->inflight--;
-    if (q->stop && q->inflight == 0)
-        pthread_cond_broadcast(&q->done); /* close() waits for the last caller to leave */
-    pthread_mutex_unlock(&q->mu);
-    return err;
+    pg_visits *w;
+    int err = get_visits((pg_store *)st, &w, ei);
+    return err ? err : yz__visit_queue_submit(w->queue, v, ei);
 }
 
 static void pg_visits_close(yz_store *st)
 {
     pg_store *s = (pg_store *)st;
     pthread_mutex_lock(&area_mu);
-    vq *q = s->area[YZ_PG_AREA_VISITS];
+    pg_visits *w = s->area[YZ_PG_AREA_VISITS];
     s->area[YZ_PG_AREA_VISITS] = NULL;
     pthread_mutex_unlock(&area_mu);
-    if (!q)
+    if (!w)
         return;
-    pthread_mutex_lock(&q->mu);
-    q->stop = true;
-    pthread_cond_signal(&q->work);
-    pthread_mutex_unlock(&q->mu);
-    pthread_join(q->thread, NULL); /* the committer drains the queue before it exits */
-    pthread_mutex_lock(&q->mu);
-    while (q->inflight > 0)
-        pthread_cond_wait(&q->done, &q->mu);
-    pthread_mutex_unlock(&q->mu);
-    vq_free(q);
+    yz__visit_queue_free(w->queue); /* writes what is queued first */
+    PQfinish(w->conn);
+    yz_free(w);
 }
 
 static void pg_commit_stats(yz_store *st, yz_visit_commit_stats *out)
@@ -247,12 +130,9 @@ static void pg_commit_stats(yz_store *st, yz_visit_commit_stats *out)
     pg_store *s = (pg_store *)st;
     memset(out, 0, sizeof *out);
     pthread_mutex_lock(&area_mu);
-    vq *q = s->area[YZ_PG_AREA_VISITS];
-    if (q) {
-        pthread_mutex_lock(&q->mu);
-        *out = q->counters;
-        pthread_mutex_unlock(&q->mu);
-    }
+    pg_visits *w = s->area[YZ_PG_AREA_VISITS];
+    if (w)
+        yz__visit_queue_stats(w->queue, out);
     pthread_mutex_unlock(&area_mu);
 }
 

@@ -1,62 +1,43 @@
 /* SPDX-License-Identifier: MIT */
-/* store/sqlite_visits.c - the visits area of the SQLite backend. Check-ins go through a group
- * commit: each caller queues its visit and sleeps; one committer thread, on a connection of
- * its own, writes everything queued in one transaction (synchronous=FULL, so one WAL fsync for
- * the lot), then wakes the callers with their results. The 2-hour rule is decided by that
- * thread, in queue order, against the database plus the visits already in its transaction, so
- * it holds under any concurrency. Statistics read through the store's main connection. */
+/* store/sqlite_visits.c - the visits area of the SQLite backend. Check-ins go through the
+ * group commit of visit_queue.c; its committer thread writes each batch here, on a connection
+ * of its own, in one transaction (synchronous=FULL, so one WAL fsync for the lot). The 2-hour
+ * rule is decided by that thread, in queue order, against the database plus the visits
+ * already in its transaction, so it holds under any concurrency. Statistics read through the
+ * store's main connection. */
 #include "store/sqlite_int.h"
+#include "store/visit_queue.h"
 
 #include "core/alloc.h"
-#include "core/log.h"
-#include "core/time.h"
 
-#include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_BATCH_MAX 4096
 #define BUSY_TIMEOUT_MS 10000
 
-typedef struct vq_item {
-    yz_visit *v;          /* the caller's, filled by the committer */
-    yz_errinfo ei;        /* the result's details */
-    int err;              /* the result */
-    bool done;            /* set by the committer under vq.mu */
-    struct vq_item *next; /* queue link */
-} vq_item;
-
-typedef struct vq {
+/* The committer's connection and statements (owned by the committer thread once started). */
+typedef struct sq_visits {
     sq_store *s;
-    pthread_mutex_t mu;   /* guards everything below except the statements */
-    pthread_cond_t work;  /* the committer waits here for visits or stop */
-    pthread_cond_t done;  /* callers wait here for their item's `done` */
-    vq_item *head, *tail; /* queued, not yet taken by the committer */
-    size_t inflight;      /* callers between enqueue and return */
-    bool stop;            /* set by close(): refuse new visits, drain, exit */
-    size_t batch_max;     /* visits per transaction at most (YZ_VISIT_BATCH_MAX) */
-    pthread_t thread;
-    yz_visit_commit_stats counters;
-    /* The committer's own (owned by the thread once started). */
     sqlite3 *db; /* own connection, or s->db when `shared` */
     bool shared; /* in-memory databases cannot be opened twice: use s->db + s->mu */
     sqlite3_stmt *begin, *commit, *rollback, *dup, *ins;
-} vq;
+    yz_visit_queue *queue;
+} sq_visits;
 
-static void vq_finalize(vq *q)
+static void sv_finalize(sq_visits *w)
 {
-    sqlite3_finalize(q->begin);
-    sqlite3_finalize(q->commit);
-    sqlite3_finalize(q->rollback);
-    sqlite3_finalize(q->dup);
-    sqlite3_finalize(q->ins);
-    if (!q->shared)
-        sqlite3_close(q->db);
+    sqlite3_finalize(w->begin);
+    sqlite3_finalize(w->commit);
+    sqlite3_finalize(w->rollback);
+    sqlite3_finalize(w->dup);
+    sqlite3_finalize(w->ins);
+    if (!w->shared)
+        sqlite3_close(w->db);
 }
 
-static int db_fail(vq *q, yz_errinfo *ei, const char *what)
+static int db_fail(sq_visits *w, yz_errinfo *ei, const char *what)
 {
-    int rc = sqlite3_errcode(q->db);
-    const char *m = sqlite3_errmsg(q->db);
+    int rc = sqlite3_errcode(w->db);
+    const char *m = sqlite3_errmsg(w->db);
     if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
         return yz_err_setf(ei, YZ_EUNAVAIL, "", "数据库繁忙（%s）：%s", "database busy (%s): %s",
                            what, m);
@@ -70,229 +51,128 @@ static int step_done(sqlite3_stmt *st)
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Write the batch in one transaction. Returns YZ_OK with each item's visit filled, or an
- * error for the whole batch (rolled back). */
-static int write_batch(vq *q, vq_item *batch, yz_errinfo *ei)
+/* The queue's batch writer: one transaction, the 2-hour rule decided in queue order against
+ * the database plus the visits already written in it. */
+static int write_batch(void *ctx, yz_visit *const *batch, size_t n, yz_errinfo *ei)
 {
-    if (q->shared)
-        pthread_mutex_lock(&q->s->mu);
+    sq_visits *w = ctx;
+    if (w->shared)
+        pthread_mutex_lock(&w->s->mu);
     int err = YZ_OK;
-    if (step_done(q->begin)) {
-        err = db_fail(q, ei, "begin");
+    if (step_done(w->begin)) {
+        err = db_fail(w, ei, "begin");
         goto out;
     }
-    int64_t now = yz_time_now();
-    for (vq_item *it = batch; it; it = it->next) {
-        yz_visit *v = it->v;
-        if (v->at == 0)
-            v->at = now;
-        sqlite3_bind_int64(q->dup, 1, v->worker_id);
-        sqlite3_bind_int64(q->dup, 2, v->station_id);
-        sqlite3_bind_int64(q->dup, 3, v->at - YZ_VISIT_DEDUPE_S);
-        sqlite3_bind_int64(q->dup, 4, v->at + YZ_VISIT_DEDUPE_S);
-        int rc = sqlite3_step(q->dup);
-        sqlite3_reset(q->dup);
+    for (size_t i = 0; i < n; i++) {
+        yz_visit *v = batch[i];
+        sqlite3_bind_int64(w->dup, 1, v->worker_id);
+        sqlite3_bind_int64(w->dup, 2, v->station_id);
+        sqlite3_bind_int64(w->dup, 3, v->at - YZ_VISIT_DEDUPE_S);
+        sqlite3_bind_int64(w->dup, 4, v->at + YZ_VISIT_DEDUPE_S);
+        int rc = sqlite3_step(w->dup);
+        sqlite3_reset(w->dup);
         if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-            err = db_fail(q, ei, "visits");
+            err = db_fail(w, ei, "visits");
             break;
         }
         v->counted = rc == SQLITE_DONE;
-        sqlite3_bind_int64(q->ins, 1, v->worker_id);
-        sqlite3_bind_int64(q->ins, 2, v->station_id);
-        sqlite3_bind_int64(q->ins, 3, v->at);
-        sqlite3_bind_int(q->ins, 4, v->counted);
-        if (step_done(q->ins)) {
-            err = db_fail(q, ei, "visits");
+        sqlite3_bind_int64(w->ins, 1, v->worker_id);
+        sqlite3_bind_int64(w->ins, 2, v->station_id);
+        sqlite3_bind_int64(w->ins, 3, v->at);
+        sqlite3_bind_int(w->ins, 4, v->counted);
+        if (step_done(w->ins)) {
+            err = db_fail(w, ei, "visits");
             break;
         }
-        v->id = sqlite3_last_insert_rowid(q->db);
+        v->id = sqlite3_last_insert_rowid(w->db);
     }
-    if (!err && step_done(q->commit))
-        err = db_fail(q, ei, "commit");
-    if (err && !sqlite3_get_autocommit(q->db))
-        step_done(q->rollback);
+    if (!err && step_done(w->commit))
+        err = db_fail(w, ei, "commit");
+    if (err && !sqlite3_get_autocommit(w->db))
+        step_done(w->rollback);
 out:
-    if (q->shared)
-        pthread_mutex_unlock(&q->s->mu);
+    if (w->shared)
+        pthread_mutex_unlock(&w->s->mu);
     return err;
 }
 
-static void *committer(void *arg)
+static int prep(sq_visits *w, const char *sql, sqlite3_stmt **st, yz_errinfo *ei)
 {
-    vq *q = arg;
-    pthread_mutex_lock(&q->mu);
-    for (;;) {
-        while (!q->head && !q->stop)
-            pthread_cond_wait(&q->work, &q->mu);
-        if (!q->head)
-            break; /* stopped and drained */
-        /* Take up to batch_max visits off the queue. */
-        vq_item *batch = q->head, *last = q->head;
-        size_t n = 1;
-        while (last->next && n < q->batch_max) {
-            last = last->next;
-            n++;
-        }
-        q->head = last->next;
-        if (!q->head)
-            q->tail = NULL;
-        last->next = NULL;
-        pthread_mutex_unlock(&q->mu);
-
-        yz_errinfo ei;
-        yz_err_clear(&ei);
-        int err = write_batch(q, batch, &ei);
-        if (err)
-            yz_log_error("visits: a batch of %zu failed: %s", n, ei.msg_en);
-
-        pthread_mutex_lock(&q->mu);
-        if (!err) {
-            q->counters.visits += n;
-            q->counters.batches++;
-            if (n > q->counters.max_batch)
-                q->counters.max_batch = n;
-        }
-        for (vq_item *it = batch, *next; it; it = next) {
-            next = it->next; /* the item may vanish once `done` is seen */
-            it->err = err;
-            if (err)
-                it->ei = ei;
-            it->done = true;
-        }
-        pthread_cond_broadcast(&q->done);
-    }
-    pthread_mutex_unlock(&q->mu);
-    return NULL;
-}
-
-static int prep(vq *q, const char *sql, sqlite3_stmt **st, yz_errinfo *ei)
-{
-    if (sqlite3_prepare_v3(q->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
-        return db_fail(q, ei, "prepare");
+    if (sqlite3_prepare_v3(w->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+        return db_fail(w, ei, "prepare");
     return YZ_OK;
 }
 
-static int vq_open(sq_store *s, vq *q, yz_errinfo *ei)
+static int sv_open(sq_store *s, sq_visits *w, yz_errinfo *ei)
 {
     const char *p = s->path;
-    q->shared = !p || !*p || !strcmp(p, ":memory:") || !strncmp(p, "file:", 5);
-    if (q->shared) {
-        q->db = s->db;
+    w->shared = !p || !*p || !strcmp(p, ":memory:") || !strncmp(p, "file:", 5);
+    if (w->shared) {
+        w->db = s->db;
     } else {
-        int rc = sqlite3_open_v2(p, &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+        int rc = sqlite3_open_v2(p, &w->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
         if (rc != SQLITE_OK)
-            return db_fail(q, ei, "open");
-        sqlite3_busy_timeout(q->db, BUSY_TIMEOUT_MS);
-        if (sqlite3_exec(q->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL, NULL,
+            return db_fail(w, ei, "open");
+        sqlite3_busy_timeout(w->db, BUSY_TIMEOUT_MS);
+        if (sqlite3_exec(w->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL, NULL,
                          NULL) != SQLITE_OK)
-            return db_fail(q, ei, "pragma");
+            return db_fail(w, ei, "pragma");
     }
     int err;
-    if ((err = prep(q, "BEGIN IMMEDIATE", &q->begin, ei)) ||
-        (err = prep(q, "COMMIT", &q->commit, ei)) ||
-        (err = prep(q, "ROLLBACK", &q->rollback, ei)) ||
-        (err = prep(q,
+    if ((err = prep(w, "BEGIN IMMEDIATE", &w->begin, ei)) ||
+        (err = prep(w, "COMMIT", &w->commit, ei)) ||
+        (err = prep(w, "ROLLBACK", &w->rollback, ei)) ||
+        (err = prep(w,
                     "SELECT 1 FROM visits WHERE worker_id = ? AND station_id = ? AND counted = 1"
                     " AND at > ? AND at < ? LIMIT 1",
-                    &q->dup, ei)) ||
-        (err = prep(q, "INSERT INTO visits (worker_id, station_id, at, counted) VALUES (?,?,?,?)",
-                    &q->ins, ei)))
+                    &w->dup, ei)) ||
+        (err = prep(w, "INSERT INTO visits (worker_id, station_id, at, counted) VALUES (?,?,?,?)",
+                    &w->ins, ei)))
         return err;
     return YZ_OK;
 }
 
-/* The area's queue, started on first use. */
-static int get_queue(sq_store *s, vq **out, yz_errinfo *ei)
+/* The area's committer, started on first use. */
+static int get_visits(sq_store *s, sq_visits **out, yz_errinfo *ei)
 {
     pthread_mutex_lock(&s->mu);
-    vq *q = s->area[YZ_SQ_AREA_VISITS];
+    sq_visits *w = s->area[YZ_SQ_AREA_VISITS];
     int err = YZ_OK;
-    if (!q) {
-        q = yz_calloc(1, sizeof *q);
-        q->s = s;
-        q->batch_max = DEFAULT_BATCH_MAX;
-        const char *e = getenv("YZ_VISIT_BATCH_MAX");
-        if (e) {
-            char *end;
-            long n = strtol(e, &end, 10);
-            if (!*end && n >= 1 && n <= 1000000)
-                q->batch_max = (size_t)n;
-        }
-        pthread_mutex_init(&q->mu, NULL);
-        pthread_cond_init(&q->work, NULL);
-        pthread_cond_init(&q->done, NULL);
-        err = vq_open(s, q, ei);
-        if (!err && pthread_create(&q->thread, NULL, committer, q) != 0)
-            err = yz_err_set(ei, YZ_EINTERNAL, "", "无法启动签到写入线程",
-                             "cannot start the visit committer thread");
+    if (!w) {
+        w = yz_calloc(1, sizeof *w);
+        w->s = s;
+        err = sv_open(s, w, ei);
+        if (!err)
+            err = yz__visit_queue_new(write_batch, w, &w->queue, ei);
         if (err) {
-            vq_finalize(q);
-            pthread_cond_destroy(&q->work);
-            pthread_cond_destroy(&q->done);
-            pthread_mutex_destroy(&q->mu);
-            yz_free(q);
-            q = NULL;
+            sv_finalize(w);
+            yz_free(w);
+            w = NULL;
         } else {
-            s->area[YZ_SQ_AREA_VISITS] = q;
+            s->area[YZ_SQ_AREA_VISITS] = w;
         }
     }
     pthread_mutex_unlock(&s->mu);
-    *out = q;
+    *out = w;
     return err;
 }
 
 static int sq_record(yz_store *st, yz_visit *v, yz_errinfo *ei)
 {
-    sq_store *s = (sq_store *)st;
-    vq *q;
-    int err = get_queue(s, &q, ei);
-    if (err)
-        return err;
-    vq_item it = {.v = v};
-    pthread_mutex_lock(&q->mu);
-    if (q->stop) {
-        pthread_mutex_unlock(&q->mu);
-        return yz_err_set(ei, YZ_EUNAVAIL, "", "服务正在关闭", "the store is closing");
-    }
-    if (q->tail)
-        q->tail->next = &it;
-    else
-        q->head = &it;
-    q->tail = &it;
-    q->inflight++;
-    pthread_cond_signal(&q->work);
-    while (!it.done)
-        pthread_cond_wait(&q->done, &q->mu);
-    err = it.err;
-    if (err && ei)
-        *ei = it.ei;
-    q->inflight--;
-    if (q->stop && q->inflight == 0)
-        pthread_cond_broadcast(&q->done); /* close() waits for the last caller to leave */
-    pthread_mutex_unlock(&q->mu);
-    return err;
+    sq_visits *w;
+    int err = get_visits((sq_store *)st, &w, ei);
+    return err ? err : yz__visit_queue_submit(w->queue, v, ei);
 }
 
 static void sq_visits_close(yz_store *st)
 {
     sq_store *s = (sq_store *)st;
-    vq *q = s->area[YZ_SQ_AREA_VISITS];
-    if (!q)
+    sq_visits *w = s->area[YZ_SQ_AREA_VISITS];
+    if (!w)
         return;
-    pthread_mutex_lock(&q->mu);
-    q->stop = true;
-    pthread_cond_signal(&q->work);
-    pthread_mutex_unlock(&q->mu);
-    pthread_join(q->thread, NULL); /* the committer drains the queue before it exits */
-    pthread_mutex_lock(&q->mu);
-    while (q->inflight > 0)
-        pthread_cond_wait(&q->done, &q->mu);
-    pthread_mutex_unlock(&q->mu);
-    vq_finalize(q);
-    pthread_cond_destroy(&q->work);
-    pthread_cond_destroy(&q->done);
-    pthread_mutex_destroy(&q->mu);
-    yz_free(q);
+    yz__visit_queue_free(w->queue); /* writes what is queued first */
+    sv_finalize(w);
+    yz_free(w);
     s->area[YZ_SQ_AREA_VISITS] = NULL;
 }
 
@@ -300,14 +180,11 @@ static void sq_commit_stats(yz_store *st, yz_visit_commit_stats *out)
 {
     sq_store *s = (sq_store *)st;
     pthread_mutex_lock(&s->mu);
-    vq *q = s->area[YZ_SQ_AREA_VISITS];
+    sq_visits *w = s->area[YZ_SQ_AREA_VISITS];
     pthread_mutex_unlock(&s->mu);
     memset(out, 0, sizeof *out);
-    if (!q)
-        return;
-    pthread_mutex_lock(&q->mu);
-    *out = q->counters;
-    pthread_mutex_unlock(&q->mu);
+    if (w)
+        yz__visit_queue_stats(w->queue, out);
 }
 
 static const char *const occ_labels[] = {"外卖骑手", "快递员", "司机", "环卫工人", "其他"};

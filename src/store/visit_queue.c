@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: MIT */
+/* store/visit_queue.c - the group commit of check-ins (visit_queue.h). Callers wait on one
+ * condition variable for their item's `done`; the committer takes a whole run of the queue at
+ * once, so a batch is as large as the number of callers that arrived while the previous one
+ * was being written: one fsync (SQLite) or one WAL flush (PostgreSQL) for all of them. */
+#include "store/visit_queue.h"
+
+#include "core/alloc.h"
+#include "core/log.h"
+#include "core/time.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_BATCH_MAX 4096
+
+typedef struct item {
+    yz_visit *v;       /* the caller's, filled by the committer */
+    yz_errinfo ei;     /* the result's details */
+    int err;           /* the result */
+    bool done;         /* set by the committer under mu */
+    struct item *next; /* queue link */
+} item;
+
+struct yz_visit_queue {
+    yz_visit_write_fn *write;
+    void *ctx;
+    pthread_mutex_t mu;  /* guards everything below */
+    pthread_cond_t work; /* the committer waits here for visits or stop */
+    pthread_cond_t done; /* callers wait here for their item's `done` */
+    item *head, *tail;   /* queued, not yet taken by the committer */
+    size_t inflight;     /* callers between enqueue and return */
+    bool stop;           /* refuse new visits, drain, exit */
+    size_t batch_max;
+    yz_visit **batch;    /* the committer's array of batch_max */
+    pthread_t thread;
+    yz_visit_commit_stats counters;
+};
+
+static void *committer(void *arg)
+{
+    yz_visit_queue *q = arg;
+    pthread_mutex_lock(&q->mu);
+    for (;;) {
+        while (!q->head && !q->stop)
+            pthread_cond_wait(&q->work, &q->mu);
+        if (!q->head)
+            break; /* stopped and drained */
+        /* Take up to batch_max visits off the queue. */
+        item *first = q->head, *last = q->head;
+        size_t n = 1;
+        while (last->next && n < q->batch_max) {
+            last = last->next;
+            n++;
+        }
+        q->head = last->next;
+        if (!q->head)
+            q->tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&q->mu);
+
+        int64_t now = yz_time_now();
+        size_t k = 0;
+        for (item *it = first; it; it = it->next) {
+            if (it->v->at == 0)
+                it->v->at = now;
+            q->batch[k++] = it->v;
+        }
+        yz_errinfo ei;
+        yz_err_clear(&ei);
+        int err = q->write(q->ctx, q->batch, n, &ei);
+        if (err)
+            yz_log_error("visits: a batch of %zu failed: %s", n, ei.msg_en);
+
+        pthread_mutex_lock(&q->mu);
+        if (!err) {
+            q->counters.visits += n;
+            q->counters.batches++;
+            if (n > q->counters.max_batch)
+                q->counters.max_batch = n;
+        }
+        for (item *it = first, *next; it; it = next) {
+            next = it->next; /* the item may vanish once `done` is seen */
+            it->err = err;
+            if (err)
+                it->ei = ei;
+            it->done = true;
+        }
+        pthread_cond_broadcast(&q->done);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return NULL;
+}
+
+int yz__visit_queue_new(yz_visit_write_fn *write, void *ctx, yz_visit_queue **out,
+                        yz_errinfo *ei)
+{
+    yz_visit_queue *q = yz_calloc(1, sizeof *q);
+    q->write = write;
+    q->ctx = ctx;
+    q->batch_max = DEFAULT_BATCH_MAX;
+    const char *e = getenv("YZ_VISIT_BATCH_MAX");
+    if (e) {
+        char *end;
+        long n = strtol(e, &end, 10);
+        if (!*end && n >= 1 && n <= 1000000)
+            q->batch_max = (size_t)n;
+    }
+    q->batch = yz_calloc(q->batch_max, sizeof *q->batch);
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_cond_init(&q->work, NULL);
+    pthread_cond_init(&q->done, NULL);
+    if (pthread_create(&q->thread, NULL, committer, q) != 0) {
+        pthread_cond_destroy(&q->work);
+        pthread_cond_destroy(&q->done);
+        pthread_mutex_destroy(&q->mu);
+        yz_free(q->batch);
+        yz_free(q);
+        *out = NULL;
+        return yz_err_set(ei, YZ_EINTERNAL, "", "无法启动签到写入线程",
+                          "cannot start the visit committer thread");
+    }
+    *out = q;
+    return YZ_OK;
+}
+
+int yz__visit_queue_submit(yz_visit_queue *q, yz_visit *v, yz_errinfo *ei)
+{
+    item it = {.v = v};
+    pthread_mutex_lock(&q->mu);
+    if (q->stop) {
+        pthread_mutex_unlock(&q->mu);
+        return yz_err_set(ei, YZ_EUNAVAIL, "", "服务正在关闭", "the store is closing");
+    }
+    if (q->tail)
+        q->tail->next = &it;
+    else
+        q->head = &it;
+    q->tail = &it;
+    q->inflight++;
+    pthread_cond_signal(&q->work);
+    while (!it.done)
+        pthread_cond_wait(&q->done, &q->mu);
+    int err = it.err;
+    if (err && ei)
+        *ei = it.ei;
+    q->inflight--;
+    if (q->stop && q->inflight == 0)
+        pthread_cond_broadcast(&q->done); /* free() waits for the last caller to leave */
+    pthread_mutex_unlock(&q->mu);
+    return err;
+}
+
+void yz__visit_queue_stats(yz_visit_queue *q, yz_visit_commit_stats *out)
+{
+    pthread_mutex_lock(&q->mu);
+    *out = q->counters;
+    pthread_mutex_unlock(&q->mu);
+}
+
+void yz__visit_queue_free(yz_visit_queue *q)
+{
+    if (!q)
+        return;
+    pthread_mutex_lock(&q->mu);
+    q->stop = true;
+    pthread_cond_signal(&q->work);
+    pthread_mutex_unlock(&q->mu);
+    pthread_join(q->thread, NULL); /* the committer drains the queue before it exits */
+    pthread_mutex_lock(&q->mu);
+    while (q->inflight > 0)
+        pthread_cond_wait(&q->done, &q->mu);
+    pthread_mutex_unlock(&q->mu);
+    pthread_cond_destroy(&q->work);
+    pthread_cond_destroy(&q->done);
+    pthread_mutex_destroy(&q->mu);
+    yz_free(q->batch);
+    yz_free(q);
+}
