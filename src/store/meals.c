@@ -182,6 +182,33 @@ void yz_meal_order_array_free(yz_meal_order *a, size_t n)
     yz_free(a);
 }
 
+/* Whether the canteen's hours let `o` be ordered at `now` (meals.h). */
+int yz_meal_check_window(const yz_meal_offer *o, int64_t now, yz_errinfo *ei)
+{
+    int32_t today = yz_meal_day(now);
+    char date[11], hhmm[6];
+    yz_meal_format_date(o->day, date);
+    if (o->day < today)
+        return yz_err_setf(ei, YZ_ECONFLICT, "offer_id", "%s 的餐品已过期，不能再订",
+                           "the offer of %s has passed and can no longer be ordered", date);
+    if (o->day > today) {
+        yz_meal_format_hhmm(o->canteen.opens_min, hhmm);
+        return yz_err_setf(ei, YZ_ECONFLICT, "offer_id", "%s 的餐品当天 %s 起才能预订",
+                           "the offer of %s can be ordered from %s on that day", date, hhmm);
+    }
+    if (now < yz_meal_instant(o->day, o->canteen.opens_min)) {
+        yz_meal_format_hhmm(o->canteen.opens_min, hhmm);
+        return yz_err_setf(ei, YZ_ECONFLICT, "offer_id", "还未开始订餐，今天 %s 起可订",
+                           "ordering has not opened yet: it opens at %s today", hhmm);
+    }
+    if (now >= yz_meal_instant(o->day, o->canteen.closes_min)) {
+        yz_meal_format_hhmm(o->canteen.closes_min, hhmm);
+        return yz_err_setf(ei, YZ_ECONFLICT, "offer_id", "今天的订餐已于 %s 截止",
+                           "ordering closed at %s today", hhmm);
+    }
+    return YZ_OK;
+}
+
 /* --- wrappers ------------------------------------------------------------------------------ */
 
 int yz_store_canteen_create(yz_store *st, yz_canteen *c, yz_errinfo *ei)

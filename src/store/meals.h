@@ -74,6 +74,9 @@ void yz_meal_format_hhmm(int min, char out[6]);
 int yz_meal_parse_date(const char *s, const char *field, int32_t *day, yz_errinfo *ei);
 /* Write a day as "YYYY-MM-DD" into out[11]. */
 void yz_meal_format_date(int32_t day, char out[11]);
+/* Whether the canteen's hours let offer `o` be ordered at `now`: YZ_OK, or YZ_ECONFLICT
+ * naming offer_id and saying why (passed, not yet open today, closed for today). */
+int yz_meal_check_window(const yz_meal_offer *o, int64_t now, yz_errinfo *ei);
 /* A fresh random pickup code (libsodium randombytes_uniform) into out[7]. */
 void yz_meal_pickup_code(char out[YZ_PICKUP_CODE_LEN + 1]);
 /* Normalise a pickup code a person typed (lower case and surrounding spaces allowed) into

@@ -425,12 +425,8 @@ static int moderate_body(pg_store *s, PGconn *c, void *arg, yz_errinfo *ei)
     int64_t station = cur.station_id;
     int stars = cur.stars;
     yz_rating_fini(&cur);
-    if (from == YZ_REVIEW_NONE)
-        return yz_err_set(ei, YZ_ECONFLICT, "id", "该评分没有评价文字，无需审核",
-                          "this rating has no review text to moderate");
-    if (from == x->status)
-        return yz_err_setf(ei, YZ_ECONFLICT, "id", "该评价已是 %s 状态", "the review is already %s",
-                           yz_review_status_name(x->status));
+    if ((err = yz_review_check_moderation(from, x->status, ei)))
+        return err;
     yz_pg_params p = {0};
     yz__pg_p_text(&p, yz_review_status_name(x->status));
     yz__pg_p_i64(&p, yz_time_now());

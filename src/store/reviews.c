@@ -60,6 +60,17 @@ void yz_ratings_free(yz_rating *a, size_t n)
     yz_free(a);
 }
 
+int yz_review_check_moderation(int from, int to, yz_errinfo *ei)
+{
+    if (from == YZ_REVIEW_NONE)
+        return yz_err_set(ei, YZ_ECONFLICT, "id", "该评分没有评价文字，无需审核",
+                          "this rating has no review text to moderate");
+    if (from == to)
+        return yz_err_setf(ei, YZ_ECONFLICT, "id", "该评价已是 %s 状态", "the review is already %s",
+                           yz_review_status_name(to));
+    return YZ_OK;
+}
+
 int yz_store_rating_tags(yz_store *st, yz_rating_tag **out, size_t *n, yz_errinfo *ei)
 {
     return st->reviews->list_tags(st, out, n, ei);

@@ -22,6 +22,9 @@ enum yz_review_status {
 };
 const char *yz_review_status_name(int status);
 int yz_review_status_parse(const char *s); /* -1 if unknown */
+/* Whether a moderator may move a review from status `from` to `to`: YZ_OK, or YZ_ECONFLICT
+ * naming id (a rating without text, or a review already in that status). */
+int yz_review_check_moderation(int from, int to, yz_errinfo *ei);
 
 typedef struct yz_rating_tag {
     char *code;

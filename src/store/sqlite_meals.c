@@ -310,33 +310,6 @@ static int get_order(sq_store *s, int64_t id, yz_meal_order *out, yz_errinfo *ei
     return err;
 }
 
-/* Whether the rules let `o` be ordered at `now`; YZ_ECONFLICT naming offer_id if not. */
-static int check_window(const yz_meal_offer *o, int64_t now, yz_errinfo *ei)
-{
-    int32_t today = yz_meal_day(now);
-    char date[11], hhmm[6];
-    yz_meal_format_date(o->day, date);
-    if (o->day < today)
-        return yz_err_setf(ei, YZ_ECONFLICT, "offer_id", "%s 的餐品已过期，不能再订",
-                           "the offer of %s has passed and can no longer be ordered", date);
-    if (o->day > today) {
-        yz_meal_format_hhmm(o->canteen.opens_min, hhmm);
-        return yz_err_setf(ei, YZ_ECONFLICT, "offer_id", "%s 的餐品当天 %s 起才能预订",
-                           "the offer of %s can be ordered from %s on that day", date, hhmm);
-    }
-    if (now < yz_meal_instant(o->day, o->canteen.opens_min)) {
-        yz_meal_format_hhmm(o->canteen.opens_min, hhmm);
-        return yz_err_setf(ei, YZ_ECONFLICT, "offer_id", "还未开始订餐，今天 %s 起可订",
-                           "ordering has not opened yet: it opens at %s today", hhmm);
-    }
-    if (now >= yz_meal_instant(o->day, o->canteen.closes_min)) {
-        yz_meal_format_hhmm(o->canteen.closes_min, hhmm);
-        return yz_err_setf(ei, YZ_ECONFLICT, "offer_id", "今天的订餐已于 %s 截止",
-                           "ordering closed at %s today", hhmm);
-    }
-    return YZ_OK;
-}
-
 /* Step a prepared statement to its end; YZ_OK or the database error. */
 static int step_done(sq_store *s, sqlite3_stmt *q, const char *what, yz_errinfo *ei)
 {
@@ -350,7 +323,7 @@ static int order_tx(sq_store *s, int64_t worker_id, const yz_meal_offer *o, int6
                     int64_t *order_id, yz_errinfo *ei)
 {
     sqlite3_stmt *q = NULL;
-    int err = check_window(o, now, ei);
+    int err = yz_meal_check_window(o, now, ei);
     if (err)
         return err;
     /* One subsidized meal a day, at any canteen. */

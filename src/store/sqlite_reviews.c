@@ -316,12 +316,8 @@ static int moderate_locked(sq_store *s, int64_t id, int status, const char *note
     int64_t station = cur.station_id;
     int stars = cur.stars;
     yz_rating_fini(&cur);
-    if (from == YZ_REVIEW_NONE)
-        return yz_err_set(ei, YZ_ECONFLICT, "id", "该评分没有评价文字，无需审核",
-                          "this rating has no review text to moderate");
-    if (from == status)
-        return yz_err_setf(ei, YZ_ECONFLICT, "id", "该评价已是 %s 状态", "the review is already %s",
-                           yz_review_status_name(status));
+    if ((err = yz_review_check_moderation(from, status, ei)))
+        return err;
     sqlite3_stmt *q = NULL;
     err = yz__sq_prepare(s,
                          "UPDATE ratings SET status = ?, moderated_at = ?, moderator_note = ?"
