@@ -7,19 +7,27 @@
 # Rounds alternate (group, single, group, single, ...) and the medians are compared; the target
 # is 5,000 acknowledged visits/s. After each round the visits in the database are counted and
 # must be at least the acknowledged ones.
+# The PostgreSQL store is measured too, on a throwaway cluster with production settings (fsync
+# and synchronous_commit on, tests/pg/cluster.sh): group commit there, one SERIALIZABLE
+# transaction a batch, against SQLite's in the same run.
 # Run: make -C .. bin/yizhan && bench/bench_visits.sh bin/yizhan
 # Env: VISITS_DURATION (s a round, 5), VISITS_ROUNDS (3), VISITS_WORKERS (2000),
-#      VISITS_SERVER_THREADS (64: handlers block while their commit is written).
+#      VISITS_SERVER_THREADS (64: handlers block while their commit is written),
+#      VISITS_PG (1; 0 skips PostgreSQL).
 set -eu
 yizhan=$1
 dur=${VISITS_DURATION:-5}
 rounds=${VISITS_ROUNDS:-3}
 nworkers=${VISITS_WORKERS:-2000}
 sthreads=${VISITS_SERVER_THREADS:-64}
+with_pg=${VISITS_PG:-1}
 conns=64
+here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
+chmod 755 "$tmp"
 pid=
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+pgdir=
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; [ -n "$pgdir" ] && "$here/../tests/pg/cluster.sh" stop "$pgdir"; rm -rf "$tmp"' EXIT
 
 start() { # DB [ENV...]
     local db=$1
@@ -38,24 +46,47 @@ stop() {
     pid=
 }
 
-"$yizhan" demo --db "$tmp/b.db" >/dev/null
-start "$tmp/b.db"
-# Worker tokens, created through the API (occupations mixed).
-occ=(rider courier driver sanitation other)
-for i in $(seq 1 "$nworkers"); do
-    printf 'next\nsilent\nurl = "%s/api/v1/workers"\nrequest = "POST"\nheader = "Content-Type: application/json"\ndata = "{\\"occupation\\":\\"%s\\"}"\n' \
-        "$base" "${occ[$((i % 5))]}"
-done >"$tmp/workers.cfg"
-curl -s -Z --parallel-max 32 -K "$tmp/workers.cfg" 2>/dev/null | jq -r '.token' >"$tmp/tokens.txt"
-have=$(grep -c . "$tmp/tokens.txt")
-[ "$have" = "$nworkers" ] || { echo "created $have of $nworkers workers"; exit 1; }
-stop
+count() { # DB -> visits stored
+    case $1 in
+    postgresql:*) psql -X -At "$1" -c "SELECT count(*) FROM visits" ;;
+    *) sqlite3 "$1" "SELECT count(*) FROM visits" ;;
+    esac
+}
+# A database with the demo city and $nworkers workers created through the API; their tokens
+# in $tmp/tokens.NAME.txt.
+prepare() { # NAME DB
+    "$yizhan" demo --db "$2" >/dev/null
+    start "$2"
+    occ=(rider courier driver sanitation other)
+    for i in $(seq 1 "$nworkers"); do
+        printf 'next\nsilent\nurl = "%s/api/v1/workers"\nrequest = "POST"\nheader = "Content-Type: application/json"\ndata = "{\\"occupation\\":\\"%s\\"}"\n' \
+            "$base" "${occ[$((i % 5))]}"
+    done >"$tmp/workers.cfg"
+    curl -s -Z --parallel-max 32 -K "$tmp/workers.cfg" 2>/dev/null | jq -r '.token' >"$tmp/tokens.$1.txt"
+    have=$(grep -c . "$tmp/tokens.$1.txt")
+    [ "$have" = "$nworkers" ] || { echo "created $have of $nworkers workers"; exit 1; }
+    curl -s "$base/api/v1/stations?per_page=100&page=1" >/dev/null
+    stop
+}
+prepare sqlite "$tmp/b.db"
 sqlite3 "$tmp/b.db" "SELECT code FROM stations WHERE status IN ('open', 'closed_temp')" \
     >"$tmp/codes.txt"
+pgdb=
+if [ "$with_pg" = 1 ]; then
+    pgdir=$tmp/pg
+    mkdir -p "$pgdir"
+    if "$here/../tests/pg/cluster.sh" start "$pgdir" && "$here/../tests/pg/cluster.sh" createdb "$pgdir" visits >/dev/null; then
+        pgdb=$("$here/../tests/pg/cluster.sh" uri "$pgdir" visits)
+        prepare pg "$pgdb"
+    else
+        echo "visits: PostgreSQL could not start: its rounds are skipped"
+        pgdir=
+    fi
+fi
 
 cat >"$tmp/visits.lua" <<LUA
 local tokens, codes = {}, {}
-for l in io.lines("$tmp/tokens.txt") do tokens[#tokens + 1] = l end
+for l in io.lines(os.getenv("TOKENS")) do tokens[#tokens + 1] = l end
 for l in io.lines("$tmp/codes.txt") do codes[#codes + 1] = l end
 local threads = {}
 local n = 0
@@ -88,24 +119,24 @@ function done(summary, latency, requests)
 end
 LUA
 
-# Each mode gets its own copy of the database with the workers in it.
+# Each SQLite mode gets its own copy of the database with the workers in it.
 cp "$tmp/b.db" "$tmp/group.db"
 cp "$tmp/b.db" "$tmp/single.db"
 declare -A rates
-round() { # MODE ENV...
-    local mode=$1 db=$tmp/$1.db
-    shift
+round() { # MODE DB TOKENS ENV...
+    local mode=$1 db=$2 tokens=$3
+    shift 3
     local before after
-    before=$(sqlite3 "$db" "SELECT count(*) FROM visits")
+    before=$(count "$db")
     start "$db" "$@"
     local out
-    out=$(wrk -t2 -c$conns -d"${dur}s" -s "$tmp/visits.lua" "$base" | grep '^RESULT')
+    out=$(TOKENS=$tokens wrk -t2 -c$conns -d"${dur}s" -s "$tmp/visits.lua" "$base" | grep '^RESULT')
     stop
-    after=$(sqlite3 "$db" "SELECT count(*) FROM visits")
+    after=$(count "$db")
     read -r _ acked errs secs p50 p99 <<<"$out"
     local rate
     rate=$(awk -v a="$acked" -v s="$secs" 'BEGIN { printf "%.0f", a / s }')
-    printf '  %-6s %7d acked %5d errors  %6s visits/s  p50 %6s ms  p99 %6s ms  in db +%d\n' \
+    printf '  %-9s %7d acked %5d errors  %6s visits/s  p50 %6s ms  p99 %6s ms  in db +%d\n' \
         "$mode" "$acked" "$errs" "$rate" "$p50" "$p99" "$((after - before))"
     [ $((after - before)) -ge "$acked" ] || { echo "LOST VISITS in $mode"; exit 1; }
     rates[$mode]="${rates[$mode]:-} $rate"
@@ -113,8 +144,9 @@ round() { # MODE ENV...
 echo "visits: POST /api/v1/visits, $conns connections, $nworkers workers, ${dur}s rounds," \
     "server threads $sthreads"
 for r in $(seq 1 "$rounds"); do
-    round group
-    round single YZ_VISIT_BATCH_MAX=1
+    round group "$tmp/group.db" "$tmp/tokens.sqlite.txt"
+    round single "$tmp/single.db" "$tmp/tokens.sqlite.txt" YZ_VISIT_BATCH_MAX=1
+    [ -z "$pgdb" ] || round pg-group "$pgdb" "$tmp/tokens.pg.txt"
 done
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 g=$(echo "${rates[group]}" | median)
@@ -122,3 +154,8 @@ s=$(echo "${rates[single]}" | median)
 awk -v g="$g" -v s="$s" 'BEGIN {
     printf "visits: group commit %d/s (target 5000/s: %s), one transaction a visit %d/s, ratio %.1fx\n",
         g, (g >= 5000 ? "met" : "NOT met"), s, (s > 0 ? g / s : 0) }'
+if [ -n "$pgdb" ]; then
+    p=$(echo "${rates[pg-group]}" | median)
+    awk -v p="$p" -v g="$g" 'BEGIN {
+        printf "visits on PostgreSQL (group commit, SERIALIZABLE, fsync on): %d/s, %.2f of SQLite'"'"'s\n", p, (g > 0 ? p / g : 0) }'
+fi

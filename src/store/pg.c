@@ -43,7 +43,7 @@ const char *yz__pg_sqlstate(void)
     return last_state;
 }
 
-static int fail_result(PGconn *c, const PGresult *r, yz_errinfo *ei)
+int yz__pg_fail(PGconn *c, const PGresult *r, yz_errinfo *ei)
 {
     const char *st = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     snprintf(last_state, sizeof last_state, "%s", st ? st : "");
@@ -64,7 +64,7 @@ PGresult *yz__pg_query(PGconn *c, const char *sql, const yz_pg_params *p, yz_err
     ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
         return r;
-    fail_result(c, r, ei);
+    yz__pg_fail(c, r, ei);
     PQclear(r);
     return NULL;
 }
@@ -247,7 +247,22 @@ void yz__pg_put(pg_store *s, PGconn *c)
 
 /* --- transactions -------------------------------------------------------------------------- */
 
-int yz__pg_tx_on(pg_store *s, PGconn *c, yz_pg_body *body, void *ctx, yz_errinfo *ei)
+/* BEGIN at SERIALIZABLE, or at READ COMMITTED holding the advisory lock `lock` (lock != 0)
+ * for the rest of the transaction. */
+static int begin(PGconn *c, int64_t lock, yz_errinfo *ei)
+{
+    if (!lock)
+        return yz__pg_exec(c, "BEGIN ISOLATION LEVEL SERIALIZABLE", NULL, NULL, ei);
+    int err = yz__pg_exec(c, "BEGIN ISOLATION LEVEL READ COMMITTED", NULL, NULL, ei);
+    yz_pg_params p = {0};
+    yz__pg_p_i64(&p, lock);
+    if (!err)
+        err = yz__pg_exec(c, "SELECT pg_advisory_xact_lock($1::bigint)", &p, NULL, ei);
+    return err;
+}
+
+static int run_tx(pg_store *s, PGconn *c, int64_t lock, yz_pg_body *body, void *ctx,
+                  yz_errinfo *ei)
 {
     int err = YZ_EDB;
     bool reconnected = false;
@@ -256,7 +271,7 @@ int yz__pg_tx_on(pg_store *s, PGconn *c, yz_pg_body *body, void *ctx, yz_errinfo
         last_state[0] = '\0';
         if (attempt) /* back off a little, more each time, with jitter */
             usleep((useconds_t)(200 * attempt + (unsigned)rand() % (500u * (unsigned)attempt)));
-        err = yz__pg_exec(c, "BEGIN ISOLATION LEVEL SERIALIZABLE", NULL, NULL, ei);
+        err = begin(c, lock, ei);
         if (!err)
             err = body(s, c, ctx, ei);
         if (err && PQstatus(c) == CONNECTION_BAD && !reconnected) {
@@ -288,6 +303,32 @@ int yz__pg_tx_on(pg_store *s, PGconn *c, yz_pg_body *body, void *ctx, yz_errinfo
             return err;
     }
     return yz_err_set(ei, YZ_EDB, "", "数据库繁忙，请稍后重试", "the database is busy; try again");
+}
+
+int yz__pg_read1(pg_store *s, yz_pg_body *body, void *ctx, yz_errinfo *ei)
+{
+    PGconn *c = yz__pg_get(s, ei);
+    if (!c)
+        return YZ_EDB;
+    int err = body(s, c, ctx, ei);
+    if (err && PQstatus(c) == CONNECTION_BAD) { /* a read is safe to run again */
+        PQreset(c);
+        if (PQstatus(c) == CONNECTION_OK)
+            err = body(s, c, ctx, ei);
+    }
+    yz__pg_put(s, c);
+    return err;
+}
+
+int yz__pg_tx_on(pg_store *s, PGconn *c, yz_pg_body *body, void *ctx, yz_errinfo *ei)
+{
+    return run_tx(s, c, 0, body, ctx, ei);
+}
+
+int yz__pg_tx_locked_on(pg_store *s, PGconn *c, int64_t lock, yz_pg_body *body, void *ctx,
+                        yz_errinfo *ei)
+{
+    return run_tx(s, c, lock, body, ctx, ei);
 }
 
 int yz__pg_tx(pg_store *s, yz_pg_body *body, void *ctx, yz_errinfo *ei)
@@ -447,7 +488,7 @@ static int migrate(pg_store *s, PGconn *c, yz_errinfo *ei)
         /* Several statements: the simple query protocol (no parameters). */
         r = PQexec(c, yz__sql_pg[i].sql);
         if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
-            err = fail_result(c, r, ei);
+            err = yz__pg_fail(c, r, ei);
             yz_err_setf(ei, YZ_EDB, "db", "迁移 %s 失败：%s", "migration %s failed: %s",
                         yz__sql_pg[i].name, ei ? ei->msg_en : "");
         }

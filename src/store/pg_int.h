@@ -72,8 +72,20 @@ typedef int yz_pg_body(pg_store *s, PGconn *c, void *ctx, yz_errinfo *ei);
 /* Run `body` in one SERIALIZABLE transaction on a pooled connection; commit on YZ_OK. Retried
  * up to 30 times on SQLSTATE 40001 / 40P01, wherever it happens (a statement or COMMIT). */
 int yz__pg_tx(pg_store *s, yz_pg_body *body, void *ctx, yz_errinfo *ei);
+/* For a body that runs ONE statement and only reads: on a pooled connection outside an
+ * explicit transaction (a single statement is its own consistent snapshot), which saves the
+ * BEGIN and COMMIT round trips on hot look-ups such as a worker's token. */
+int yz__pg_read1(pg_store *s, yz_pg_body *body, void *ctx, yz_errinfo *ei);
 /* The same on a connection the caller holds (from yz__pg_connect). */
 int yz__pg_tx_on(pg_store *s, PGconn *c, yz_pg_body *body, void *ctx, yz_errinfo *ei);
+/* The same at READ COMMITTED, holding the advisory lock `lock` (a key of YZ_PG_LOCK_*) from
+ * the start of the transaction to its end: every transaction taking the same lock, on any
+ * node, runs one after the other and sees the ones before it. For a writer that is alone on
+ * each node (the visits committer), this gives the SQLite backend's single-writer order
+ * without SERIALIZABLE's predicate-lock bookkeeping. */
+int yz__pg_tx_locked_on(pg_store *s, PGconn *c, int64_t lock, yz_pg_body *body, void *ctx,
+                        yz_errinfo *ei);
+#define YZ_PG_LOCK_VISITS 0x797a7673 /* "yzvs" */
 
 /* --- statements ------------------------------------------------------------------------- */
 
@@ -103,6 +115,10 @@ PGresult *yz__pg_query(PGconn *c, const char *sql, const yz_pg_params *p, yz_err
  * NULL) gets the number of rows it inserted, updated or deleted. */
 int yz__pg_exec(PGconn *c, const char *sql, const yz_pg_params *p, int64_t *affected,
                 yz_errinfo *ei);
+/* For code that drives libpq itself (pipeline mode): fill `ei` from a failed result `r` (or
+ * the connection's message when r is NULL), with the SQLSTATE and retry mark yz__pg_tx reads.
+ * Returns YZ_EDB. */
+int yz__pg_fail(PGconn *c, const PGresult *r, yz_errinfo *ei);
 /* The SQLSTATE of the last failed yz__pg_query / yz__pg_exec on this thread ("" if none),
  * e.g. "23505" for a unique violation, "23514" for a CHECK violation. */
 const char *yz__pg_sqlstate(void);

@@ -71,7 +71,7 @@ static int pg_find(yz_store *st, const uint8_t hash[YZ_TOKEN_HASH_BYTES], yz_wor
                    yz_errinfo *ei)
 {
     find_ctx x = {hash, w};
-    return yz__pg_tx((pg_store *)st, find_body, &x, ei);
+    return yz__pg_read1((pg_store *)st, find_body, &x, ei);
 }
 
 const struct yz_store_worker_ops yz__pg_worker_ops = {
