@@ -157,5 +157,5 @@ awk -v g="$g" -v s="$s" 'BEGIN {
 if [ -n "$pgdb" ]; then
     p=$(echo "${rates[pg-group]}" | median)
     awk -v p="$p" -v g="$g" 'BEGIN {
-        printf "visits on PostgreSQL (group commit, SERIALIZABLE, fsync on): %d/s, %.2f of SQLite'"'"'s\n", p, (g > 0 ? p / g : 0) }'
+        printf "visits on PostgreSQL (group commit, fsync on): %d/s, %.2f of SQLite'"'"'s\n", p, (g > 0 ? p / g : 0) }'
 fi
