@@ -9,7 +9,7 @@
 #   make lint     clang-format check and banned-function check
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 opencc libsodium libqrencode libpng
+PKGS    := libmicrohttpd jansson sqlite3 opencc libsodium libqrencode libpng zlib
 # The PostgreSQL store is built when libpq is found (scripts/deps.sh installs it).
 HAVE_PG := $(shell pkg-config --exists libpq 2>/dev/null && echo 1)
 ifeq ($(HAVE_PG),1)

@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #define MAX_ROUTES 64
 #define MAX_PARAMS 4
@@ -537,10 +539,115 @@ static void queue(yz_http_req *req, int status, const char *content_type,
     req->responded = 1;
 }
 
+/* Does Accept-Encoding allow gzip? A "gzip" token whose q is not 0. */
+static int accepts_gzip(const char *ae)
+{
+    if (!ae)
+        return 0;
+    const char *p = ae;
+    while ((p = strcasestr(p, "gzip")) != NULL) {
+        int start_ok = p == ae || p[-1] == ',' || p[-1] == ' ' || p[-1] == '\t';
+        const char *q = p + 4;
+        while (*q == ' ' || *q == '\t')
+            q++;
+        if (start_ok && (*q == '\0' || *q == ',' || *q == ';')) {
+            if (*q != ';')
+                return 1;
+            q++;
+            while (*q == ' ' || *q == '\t')
+                q++;
+            if (*q != 'q' && *q != 'Q')
+                return 1;
+            q++;
+            while (*q == ' ' || *q == '=')
+                q++;
+            return strtod(q, NULL) > 0;
+        }
+        p += 4;
+    }
+    return 0;
+}
+
+int yz_http_accepts_gzip(const yz_http_req *req)
+{
+    return accepts_gzip(yz_http_header(req, "Accept-Encoding"));
+}
+
+/* --- gzip of dynamic answers ----------------------------------------------------------------
+ * A rider on a weak signal waits for bytes, not for the server: a nearby answer of ~13 KB of
+ * JSON is ~3 KB gzipped. Each pool thread keeps one deflate stream (level 1: most of the gain
+ * for a fraction of level 6's time) and resets it per answer, so an answer costs no 256 KB
+ * allocation. Answers with an ETag are sent as they are: a strong validator must not be
+ * shared by two encodings of one resource. */
+#define GZIP_MIN 1024
+
+static pthread_key_t z_key;
+static pthread_once_t z_once = PTHREAD_ONCE_INIT;
+
+static void z_free(void *p)
+{
+    deflateEnd(p);
+    yz_free(p);
+}
+
+static void z_init(void)
+{
+    pthread_key_create(&z_key, z_free);
+}
+
+/* `data` gzipped into a new buffer (owned, yz_free) of *out_len bytes, or NULL when it would
+ * not be smaller or zlib fails. */
+static char *gzip(const char *data, size_t len, size_t *out_len)
+{
+    pthread_once(&z_once, z_init);
+    z_stream *z = pthread_getspecific(z_key);
+    if (!z) {
+        z = yz_calloc(1, sizeof *z);
+        if (deflateInit2(z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+            yz_free(z);
+            return NULL;
+        }
+        pthread_setspecific(z_key, z);
+    } else if (deflateReset(z) != Z_OK) {
+        return NULL;
+    }
+    size_t cap = deflateBound(z, (uLong)len);
+    char *out = yz_malloc(cap);
+    z->next_in = (Bytef *)data;
+    z->avail_in = (uInt)len;
+    z->next_out = (Bytef *)out;
+    z->avail_out = (uInt)cap;
+    if (deflate(z, Z_FINISH) != Z_STREAM_END || z->total_out >= len) {
+        yz_free(out);
+        return NULL;
+    }
+    *out_len = z->total_out;
+    return out;
+}
+
+static int has_header(const yz_http_req *req, const char *name)
+{
+    for (int i = 0; i < req->nhdr; i++)
+        if (!strcasecmp(req->hdr_name[i], name))
+            return 1;
+    return 0;
+}
+
 void yz_http_respond(yz_http_req *req, int status, const char *content_type, yz_buf *body)
 {
     size_t len = body->len;
     char *data = yz_buf_take(body);
+    if (len >= GZIP_MIN && !has_header(req, "ETag") && len <= UINT32_MAX) {
+        yz_http_add_header(req, "Vary", "Accept-Encoding");
+        size_t zlen;
+        char *z = yz_http_accepts_gzip(req) ? gzip(data, len, &zlen) : NULL;
+        if (z) {
+            yz_free(data);
+            data = z;
+            len = zlen;
+            yz_http_add_header(req, "Content-Encoding", "gzip");
+        }
+    }
     struct MHD_Response *resp =
         MHD_create_response_from_buffer_with_free_callback(len, data, yz_free);
     queue(req, status, content_type, resp);

@@ -213,35 +213,6 @@ const char *yz_static_root(const yz_static *st)
     return st->root;
 }
 
-/* Does Accept-Encoding allow gzip? A "gzip" token whose q is not 0. */
-static int accepts_gzip(const char *ae)
-{
-    if (!ae)
-        return 0;
-    const char *p = ae;
-    while ((p = strcasestr(p, "gzip")) != NULL) {
-        int start_ok = p == ae || p[-1] == ',' || p[-1] == ' ' || p[-1] == '\t';
-        const char *q = p + 4;
-        while (*q == ' ' || *q == '\t')
-            q++;
-        if (start_ok && (*q == '\0' || *q == ',' || *q == ';')) {
-            if (*q != ';')
-                return 1;
-            q++;
-            while (*q == ' ' || *q == '\t')
-                q++;
-            if (*q != 'q' && *q != 'Q')
-                return 1;
-            q++;
-            while (*q == ' ' || *q == '=')
-                q++;
-            return strtod(q, NULL) > 0;
-        }
-        p += 4;
-    }
-    return 0;
-}
-
 /* A request path is acceptable if no segment is "." or "..", and it holds no backslash. */
 static int path_ok(const char *rel)
 {
@@ -296,7 +267,7 @@ static int serve(const yz_static *st, yz_http_req *req, const sfile *f)
                            "default-src 'self'; img-src 'self' data: https:; "
                            "style-src 'self' 'unsafe-inline'; object-src 'none'; "
                            "base-uri 'self'; frame-ancestors 'none'");
-    if (f->gz && accepts_gzip(yz_http_header(req, "Accept-Encoding"))) {
+    if (f->gz && yz_http_accepts_gzip(req)) {
         yz_http_add_header(req, "Content-Encoding", "gzip");
         yz_http_respond_static(req, 200, f->ctype, f->gz, f->gz_len);
     } else {
