@@ -292,12 +292,14 @@ static void on_http_error(yz_http_req *req, int status, const char *reason)
     yz_api_http_error(req, status, reason);
 }
 
-static void on_store_change(void *ctx, const char *area)
+static void on_store_change(void *ctx, const char *area, int64_t id)
 {
     yz_api *api = ctx;
     bool all = !strcmp(area, "*");
-    yz_log(YZ_LOG_DEBUG, "store: another node changed %s", area);
-    if (all || !strcmp(area, "stations"))
+    yz_log(YZ_LOG_DEBUG, "store: another node changed %s %lld", area, (long long)id);
+    if (!all && id && !strcmp(area, "stations"))
+        yz__api_reload_station(api, id); /* one station: no full load from the store */
+    else if (all || !strcmp(area, "stations"))
         yz__api_reload_stations(api);
     if (all || !strcmp(area, "ratings"))
         yz__api_reload_ratings(api);

@@ -93,6 +93,8 @@ void yz__api_free_meals(yz_api *api);
  * process keeps in memory of it. Each runs on the store's watcher thread and is safe against
  * requests running meanwhile. */
 void yz__api_reload_stations(yz_api *api); /* stations.c: a new snapshot from the store */
+/* stations.c: station `id` as the store now has it (or gone), into a new snapshot. */
+void yz__api_reload_station(yz_api *api, int64_t id);
 void yz__api_reload_ratings(yz_api *api);  /* reviews.c: the rating aggregates */
 void yz__api_reload_events(yz_api *api);   /* events.c: the events index */
 

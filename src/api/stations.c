@@ -711,6 +711,24 @@ void yz__api_reload_stations(yz_api *api)
     yz_catalog_write_unlock(api->cat);
 }
 
+void yz__api_reload_station(yz_api *api, int64_t id)
+{
+    yz_station st;
+    yz_errinfo ei;
+    yz_catalog_write_lock(api->cat);
+    int err = yz_store_get_station(api->st, id, &st, &ei);
+    if (err == YZ_OK)
+        republish(api, &st, 0);
+    else if (err == YZ_ENOTFOUND)
+        republish(api, NULL, id);
+    else
+        yz_log_error("catalog: cannot read station %lld after another node's write: %s",
+                     (long long)id, ei.msg_en);
+    yz_catalog_write_unlock(api->cat);
+    if (err == YZ_OK)
+        yz_station_fini(&st);
+}
+
 /* If-Match: "3", 3 or W/"3". Returns 0 when absent, -1 when malformed. */
 static int64_t if_match(yz_http_req *req)
 {

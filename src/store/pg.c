@@ -345,8 +345,17 @@ int yz__pg_tx(pg_store *s, yz_pg_body *body, void *ctx, yz_errinfo *ei)
 
 int yz__pg_notify(pg_store *s, PGconn *c, const char *area, yz_errinfo *ei)
 {
-    char payload[64];
-    snprintf(payload, sizeof payload, "%s %s", area, s->node);
+    return yz__pg_notify_id(s, c, area, 0, ei);
+}
+
+/* Payload: "<area>[:<id>] <node>". */
+int yz__pg_notify_id(pg_store *s, PGconn *c, const char *area, int64_t id, yz_errinfo *ei)
+{
+    char payload[96];
+    if (id)
+        snprintf(payload, sizeof payload, "%s:%" PRId64 " %s", area, id, s->node);
+    else
+        snprintf(payload, sizeof payload, "%s %s", area, s->node);
     yz_pg_params p = {0};
     yz__pg_p_text(&p, payload);
     return yz__pg_exec(c, "SELECT pg_notify('" CHANNEL "', $1)", &p, NULL, ei);
@@ -388,7 +397,7 @@ static void *listen_main(void *arg)
             pause_ms = 100;
             if (lost) {
                 yz_log_info("pg: change watcher reconnected");
-                l->w.cb(l->w.ctx, "*");
+                l->w.cb(l->w.ctx, "*", 0);
                 lost = false;
             }
         }
@@ -404,30 +413,40 @@ static void *listen_main(void *arg)
             lost = true;
             continue;
         }
-        /* Everything that arrived together is one reload per area: a burst of ratings on
-         * another node costs this one a single reload, not one per rating. */
-        char areas[8][32];
+        /* Everything that arrived together is one reload per area and record: a burst of
+         * ratings on another node costs this one a single reload, not one per rating. */
+        struct change {
+            char area[32];
+            int64_t id;
+        } ch[16];
         size_t na = 0;
+        bool all = false;
         PGnotify *nt;
         while ((nt = PQnotifies(c))) {
             const char *sp = strchr(nt->extra, ' ');
             if (sp && strcmp(sp + 1, s->node) != 0) {
-                char area[32];
-                snprintf(area, sizeof area, "%.*s", (int)(sp - nt->extra), nt->extra);
+                struct change x = {{0}, 0};
+                const char *colon = memchr(nt->extra, ':', (size_t)(sp - nt->extra));
+                const char *end = colon ? colon : sp;
+                snprintf(x.area, sizeof x.area, "%.*s", (int)(end - nt->extra), nt->extra);
+                if (colon)
+                    x.id = strtoll(colon + 1, NULL, 10);
                 size_t k = 0;
-                while (k < na && strcmp(areas[k], area) != 0)
+                while (k < na && (strcmp(ch[k].area, x.area) || (ch[k].id && ch[k].id != x.id)))
                     k++;
-                if (k == na && na < sizeof areas / sizeof *areas) {
-                    memcpy(areas[na++], area, sizeof area);
-                } else if (k == na) { /* more kinds than slots: reload everything */
-                    snprintf(areas[0], sizeof areas[0], "*");
-                    na = 1;
-                }
+                if (k < na && x.id == 0)
+                    ch[k].id = 0; /* the whole area covers its records */
+                else if (k == na && na < sizeof ch / sizeof *ch)
+                    ch[na++] = x;
+                else if (k == na)
+                    all = true; /* more changes than slots: reload everything */
             }
             PQfreemem(nt);
         }
-        for (size_t k = 0; k < na; k++)
-            l->w.cb(l->w.ctx, areas[k]);
+        if (all)
+            l->w.cb(l->w.ctx, "*", 0);
+        for (size_t k = 0; !all && k < na; k++)
+            l->w.cb(l->w.ctx, ch[k].area, ch[k].id);
     }
     PQfinish(c);
     return NULL;
@@ -993,7 +1012,7 @@ static int create_body(pg_store *s, PGconn *c, void *ctx, yz_errinfo *ei)
         err = insert_station(c, x->v, ei);
     }
     if (!err)
-        err = yz__pg_notify(s, c, "stations", ei);
+        err = yz__pg_notify_id(s, c, "stations", x->v->id, ei);
     return err;
 }
 
@@ -1036,7 +1055,7 @@ static int update_body(pg_store *s, PGconn *c, void *ctx, yz_errinfo *ei)
         err = update_station(c, x->v, ei);
     }
     if (!err)
-        err = yz__pg_notify(s, c, "stations", ei);
+        err = yz__pg_notify_id(s, c, "stations", x->v->id, ei);
     return err;
 }
 
@@ -1057,7 +1076,7 @@ static int delete_body(pg_store *s, PGconn *c, void *ctx, yz_errinfo *ei)
         err = yz__pg_exec(c, "DELETE FROM stations WHERE id = $1", &p, NULL, ei);
     }
     if (!err)
-        err = yz__pg_notify(s, c, "stations", ei);
+        err = yz__pg_notify_id(s, c, "stations", x->id, ei);
     return err;
 }
 

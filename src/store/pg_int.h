@@ -137,6 +137,8 @@ bool yz__pg_bytea(const PGresult *r, int row, int col, uint8_t *out, size_t n);
  * changed ("stations", "ratings", "events", ...). Delivered when the transaction commits,
  * not at all when it rolls back. */
 int yz__pg_notify(pg_store *s, PGconn *c, const char *area, yz_errinfo *ei);
+/* The same for one record of the area (a station's id): other nodes reload just that one. */
+int yz__pg_notify_id(pg_store *s, PGconn *c, const char *area, int64_t id, yz_errinfo *ei);
 
 /* Reload the facility bits (bit_code) inside a transaction. */
 int yz__pg_load_bits(pg_store *s, PGconn *c, yz_errinfo *ei);

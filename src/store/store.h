@@ -23,8 +23,9 @@ typedef struct yz_import_counts {
     size_t districts; /* districts created */
 } yz_import_counts;
 
-/* What yz_store_watch calls when another process sharing the store changed it. */
-typedef void yz_store_change_cb(void *ctx, const char *area);
+/* What yz_store_watch calls when another process sharing the store changed it: `area`, and
+ * the id of the one record that changed (a station's), or 0 for anything in the area. */
+typedef void yz_store_change_cb(void *ctx, const char *area, int64_t id);
 typedef struct yz_store_watcher {
     yz_store_change_cb *cb;
     void *ctx;
@@ -108,8 +109,9 @@ int yz_store_import(yz_store *st, yz_station *rows, size_t n, const yz_district 
 
 /* Watch for changes made by other processes sharing the store (PostgreSQL: other yizhan
  * nodes; they announce each write with NOTIFY). `cb` runs on a thread of the store's with
- * `area` naming what changed: "stations" (stations, facilities, districts), "ratings",
- * "events", or "*" when changes may have been missed (the watch lost its connection and is
+ * `area` naming what changed: "stations" (stations, facilities, districts; with the id of
+ * the station when one was created, edited or deleted), "ratings", "events", or "*" when
+ * changes may have been missed (the watch lost its connection and is
  * back). Changes this process makes are not reported. Backends used by one process only
  * (SQLite) return YZ_OK and never call. Call once, before serving; the watch ends with
  * yz_store_close. */
