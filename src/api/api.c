@@ -165,7 +165,8 @@ static void h_healthz(void *ctx, yz_http_req *req)
     yz_catalog_release(api->cat, s);
     yz_buf b;
     yz_buf_init(&b);
-    yz_buf_printf(&b, "{\"status\":\"ok\",\"stations\":%zu}\n", n);
+    yz_buf_printf(&b, "{\"status\":\"ok\",\"stations\":%zu,\"store\":\"%s\"}\n", n,
+                  yz_store_backend(api->st));
     yz__api_ok(req, &b);
 }
 
