@@ -46,6 +46,8 @@ void yz_api_error(yz_http_req *req, const yz_errinfo *ei)
     int status = yz_api_status(code);
     if (status == 401)
         yz_http_add_header(req, "WWW-Authenticate", "Bearer realm=\"yizhan\"");
+    if (status == 503 && !yz_http_has_response_header(req, "Retry-After"))
+        yz_http_add_header(req, "Retry-After", "2"); /* e.g. the database is restarting */
     yz_http_respond(req, status, "application/json; charset=utf-8", &b);
 }
 

@@ -625,7 +625,7 @@ static char *gzip(const char *data, size_t len, size_t *out_len)
     return out;
 }
 
-static int has_header(const yz_http_req *req, const char *name)
+int yz_http_has_response_header(const yz_http_req *req, const char *name)
 {
     for (int i = 0; i < req->nhdr; i++)
         if (!strcasecmp(req->hdr_name[i], name))
@@ -637,7 +637,7 @@ void yz_http_respond(yz_http_req *req, int status, const char *content_type, yz_
 {
     size_t len = body->len;
     char *data = yz_buf_take(body);
-    if (len >= GZIP_MIN && !has_header(req, "ETag") && len <= UINT32_MAX) {
+    if (len >= GZIP_MIN && !yz_http_has_response_header(req, "ETag") && len <= UINT32_MAX) {
         yz_http_add_header(req, "Vary", "Accept-Encoding");
         size_t zlen;
         char *z = yz_http_accepts_gzip(req) ? gzip(data, len, &zlen) : NULL;

@@ -59,6 +59,8 @@ int yz_http_query_each(const yz_http_req *req, int (*cb)(void *arg, const char *
                        void *arg);
 /* Request header `name` (case-insensitive), or NULL. */
 const char *yz_http_header(const yz_http_req *req, const char *name);
+/* Whether a response header `name` was added with yz_http_add_header (any case). */
+int yz_http_has_response_header(const yz_http_req *req, const char *name);
 /* Whether the request's Accept-Encoding allows gzip (a "gzip" token whose q is not 0). */
 int yz_http_accepts_gzip(const yz_http_req *req);
 /* Path capture i (0-based), or NULL. */

@@ -185,8 +185,8 @@ PGconn *yz__pg_connect(pg_store *s, yz_errinfo *ei)
         char msg[200];
         snprintf(msg, sizeof msg, "%s", c ? PQerrorMessage(c) : "out of memory");
         msg[strcspn(msg, "\n")] = '\0';
-        yz_err_setf(ei, YZ_EDB, "db", "无法连接 PostgreSQL：%s", "cannot connect to PostgreSQL: %s",
-                    msg);
+        yz_err_setf(ei, YZ_EUNAVAIL, "db", "无法连接 PostgreSQL：%s",
+                    "cannot connect to PostgreSQL: %s", msg);
         PQfinish(c);
         return NULL;
     }
@@ -247,6 +247,16 @@ void yz__pg_put(pg_store *s, PGconn *c)
 
 /* --- transactions -------------------------------------------------------------------------- */
 
+/* The database cannot be reached: YZ_EUNAVAIL (503 with Retry-After), not a server fault. */
+static int unavailable(PGconn *c, yz_errinfo *ei)
+{
+    char msg[200];
+    snprintf(msg, sizeof msg, "%s", PQerrorMessage(c));
+    msg[strcspn(msg, "\n")] = '\0';
+    return yz_err_setf(ei, YZ_EUNAVAIL, "db", "数据库暂时不可用：%s", "the database is unavailable: %s",
+                       msg);
+}
+
 /* BEGIN at SERIALIZABLE, or at READ COMMITTED holding the advisory lock `lock` (lock != 0)
  * for the rest of the transaction. */
 static int begin(PGconn *c, int64_t lock, yz_errinfo *ei)
@@ -281,7 +291,7 @@ static int run_tx(pg_store *s, PGconn *c, int64_t lock, yz_pg_body *body, void *
             reconnected = true;
             if (PQstatus(c) == CONNECTION_OK)
                 continue;
-            return err;
+            return unavailable(c, ei);
         }
         if (err && !retry_mark && PQtransactionStatus(c) == PQTRANS_IDLE)
             return err; /* BEGIN failed */
@@ -309,12 +319,11 @@ int yz__pg_read1(pg_store *s, yz_pg_body *body, void *ctx, yz_errinfo *ei)
 {
     PGconn *c = yz__pg_get(s, ei);
     if (!c)
-        return YZ_EDB;
+        return YZ_EUNAVAIL;
     int err = body(s, c, ctx, ei);
     if (err && PQstatus(c) == CONNECTION_BAD) { /* a read is safe to run again */
         PQreset(c);
-        if (PQstatus(c) == CONNECTION_OK)
-            err = body(s, c, ctx, ei);
+        err = PQstatus(c) == CONNECTION_OK ? body(s, c, ctx, ei) : unavailable(c, ei);
     }
     yz__pg_put(s, c);
     return err;
@@ -335,7 +344,7 @@ int yz__pg_tx(pg_store *s, yz_pg_body *body, void *ctx, yz_errinfo *ei)
 {
     PGconn *c = yz__pg_get(s, ei);
     if (!c)
-        return YZ_EDB;
+        return YZ_EUNAVAIL;
     int err = yz__pg_tx_on(s, c, body, ctx, ei);
     yz__pg_put(s, c);
     return err;
@@ -1237,7 +1246,7 @@ int yz__store_pg_open(const char *conninfo, yz_store **out, yz_errinfo *ei)
     for (size_t i = 0; i < sizeof rnd; i++)
         snprintf(s->node + 2 * i, 3, "%02x", rnd[i]);
     PGconn *c = yz__pg_get(s, ei);
-    int err = c ? migrate(s, c, ei) : YZ_EDB;
+    int err = c ? migrate(s, c, ei) : YZ_EUNAVAIL;
     yz__pg_put(s, c);
     if (!err)
         err = yz__pg_tx(s, seed_body, NULL, ei);

@@ -20,6 +20,7 @@
 typedef struct pg_visits {
     pg_store *s;
     PGconn *conn;
+    int prepared_pid; /* the server process the insert was prepared in (0: none yet) */
     yz_visit_queue *queue;
 } pg_visits;
 
@@ -27,6 +28,7 @@ typedef struct pg_visits {
 static pthread_mutex_t area_mu = PTHREAD_MUTEX_INITIALIZER;
 
 typedef struct batch_ctx {
+    pg_visits *w;
     yz_visit *const *v;
     size_t n;
 } batch_ctx;
@@ -40,6 +42,20 @@ typedef struct batch_ctx {
     " AND at > $4::bigint AND at < $5::bigint) THEN 0 ELSE 1 END"                              \
     " RETURNING id, counted"
 
+/* Prepare the insert on the committer's connection, once per server process: a connection
+ * reset after a restart of PostgreSQL comes back to a new process without it. */
+static int prepare_insert(pg_visits *w, PGconn *c, yz_errinfo *ei)
+{
+    if (w->prepared_pid && w->prepared_pid == PQbackendPID(c))
+        return YZ_OK;
+    PGresult *r = PQprepare(c, "insert_visit", INSERT_VISIT, 5, NULL);
+    int err = r && PQresultStatus(r) == PGRES_COMMAND_OK ? YZ_OK : yz__pg_fail(c, r, ei);
+    PQclear(r);
+    if (!err)
+        w->prepared_pid = PQbackendPID(c);
+    return err;
+}
+
 /* The batch body of yz__pg_tx_locked_on. Runs again from the first visit if the transaction
  * is retried (a lost connection), so every visit's decision and id are set afresh on each run
  * (its time was fixed when the batch was taken). The statements go in libpq's pipeline mode: all sent, then all
@@ -48,6 +64,9 @@ typedef struct batch_ctx {
 static int write_body(pg_store *s, PGconn *c, void *arg, yz_errinfo *ei)
 {
     batch_ctx *b = arg;
+    int perr = prepare_insert(b->w, c, ei);
+    if (perr)
+        return perr;
     if (!PQenterPipelineMode(c))
         return yz__pg_fail(c, NULL, ei);
     int err = YZ_OK;
@@ -93,25 +112,6 @@ static int write_body(pg_store *s, PGconn *c, void *arg, yz_errinfo *ei)
     return err;
 }
 
-/* The committer's connection, with the insert prepared on it (parsed and planned once, not
- * once a visit). NULL with `ei` filled when it cannot be opened. */
-static PGconn *committer_connect(pg_store *s, yz_errinfo *ei)
-{
-    PGconn *c = yz__pg_connect(s, ei);
-    if (!c)
-        return NULL;
-    PGresult *r = PQprepare(c, "insert_visit", INSERT_VISIT, 5, NULL);
-    bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
-    if (!ok)
-        yz__pg_fail(c, r, ei);
-    PQclear(r);
-    if (!ok) {
-        PQfinish(c);
-        return NULL;
-    }
-    return c;
-}
-
 /* The queue's batch writer: one transaction on the committer's connection, opened again if
  * it was lost. */
 static int write_batch(void *ctx, yz_visit *const *batch, size_t n, yz_errinfo *ei)
@@ -122,11 +122,12 @@ static int write_batch(void *ctx, yz_visit *const *batch, size_t n, yz_errinfo *
         w->conn = NULL;
     }
     if (!w->conn) {
-        w->conn = committer_connect(w->s, ei);
+        w->conn = yz__pg_connect(w->s, ei);
+        w->prepared_pid = 0;
         if (!w->conn)
-            return YZ_EDB;
+            return YZ_EUNAVAIL;
     }
-    batch_ctx b = {batch, n};
+    batch_ctx b = {w, batch, n};
     return yz__pg_tx_locked_on(w->s, w->conn, YZ_PG_LOCK_VISITS, write_body, &b, ei);
 }
 
@@ -139,8 +140,8 @@ static int get_visits(pg_store *s, pg_visits **out, yz_errinfo *ei)
     if (!w) {
         w = yz_calloc(1, sizeof *w);
         w->s = s;
-        w->conn = committer_connect(s, ei);
-        err = w->conn ? yz__visit_queue_new(write_batch, w, &w->queue, ei) : YZ_EDB;
+        w->conn = yz__pg_connect(s, ei);
+        err = w->conn ? yz__visit_queue_new(write_batch, w, &w->queue, ei) : YZ_EUNAVAIL;
         if (err) {
             PQfinish(w->conn);
             yz_free(w);

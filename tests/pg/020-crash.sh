@@ -78,10 +78,19 @@ close=$(psqlq "SELECT count(*) FROM visits a JOIN visits b ON a.worker_id = b.wo
     AND a.station_id = b.station_id AND a.id < b.id AND a.counted = 1 AND b.counted = 1
     AND abs(a.at - b.at) < 7200")
 [ "$close" = 0 ] || { echo "$close pairs of counted visits closer than 2 hours"; exit 1; }
-# Nodes still serve after all that.
+# Both nodes still serve, and still write, after all that (a node whose connections died in
+# the crash must not keep failing).
 for n in A B; do
-    st=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$(cat "$CASE_TMP/$n.port")/api/v1/stations/WZ-GHDS")
+    u="http://127.0.0.1:$(cat "$CASE_TMP/$n.port")"
+    st=$(curl -s -o /dev/null -w '%{http_code}' "$u/api/v1/stations/WZ-GHDS")
     [ "$st" = 200 ] || { echo "node $n answers $st after recovery"; exit 1; }
+    t=$(curl -s -X POST "$u/api/v1/workers" | jq -r .token)
+    st=$(curl -s -o "$CASE_TMP/v" -w '%{http_code}' -X POST "$u/api/v1/visits" -H "Authorization: Bearer $t" \
+        -H 'Content-Type: application/json' -d '{"station_code":"WZ0010"}')
+    [ "$st" = 201 ] || { echo "node $n cannot check in after recovery: $st $(cat "$CASE_TMP/v")"; exit 1; }
+    st=$(curl -s -o "$CASE_TMP/v" -w '%{http_code}' -X POST "$u/api/v1/stations/WZ0010/ratings" \
+        -H "Authorization: Bearer $t" -H 'Content-Type: application/json' -d '{"stars":5}')
+    [ "$st" = 201 ] || { echo "node $n cannot rate after recovery: $st $(cat "$CASE_TMP/v")"; exit 1; }
 done
 for n in A B; do
     kill -TERM "${pid[$n]}"
