@@ -27,6 +27,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     struct MHD_Response *r =
         MHD_create_response_from_buffer(body_len, body, MHD_RESPMEM_PERSISTENT);
     MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+    if (body_len >= 1024) /* as yizhan marks every answer it may gzip: the same bytes */
+        MHD_add_response_header(r, "Vary", "Accept-Encoding");
     enum MHD_Result ret = MHD_queue_response(c, 200, r);
     MHD_destroy_response(r);
     return ret;

@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -637,19 +638,24 @@ void yz_http_respond(yz_http_req *req, int status, const char *content_type, yz_
 {
     size_t len = body->len;
     char *data = yz_buf_take(body);
+    bool vary = false, gzipped = false;
     if (len >= GZIP_MIN && !yz_http_has_response_header(req, "ETag") && len <= UINT32_MAX) {
-        yz_http_add_header(req, "Vary", "Accept-Encoding");
+        vary = true;
         size_t zlen;
         char *z = yz_http_accepts_gzip(req) ? gzip(data, len, &zlen) : NULL;
         if (z) {
             yz_free(data);
             data = z;
             len = zlen;
-            yz_http_add_header(req, "Content-Encoding", "gzip");
+            gzipped = true;
         }
     }
     struct MHD_Response *resp =
         MHD_create_response_from_buffer_with_free_callback(len, data, yz_free);
+    if (vary) /* straight onto the response: no copies kept on the request */
+        MHD_add_response_header(resp, "Vary", "Accept-Encoding");
+    if (gzipped)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
     queue(req, status, content_type, resp);
 }
 
