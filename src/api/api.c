@@ -302,7 +302,9 @@ static void on_store_change(void *ctx, const char *area, int64_t id)
         yz__api_reload_station(api, id); /* one station: no full load from the store */
     else if (all || !strcmp(area, "stations"))
         yz__api_reload_stations(api);
-    if (all || !strcmp(area, "ratings"))
+    if (!all && id && !strcmp(area, "ratings"))
+        yz__api_reload_rating(api, id); /* one station's aggregate, not every station's */
+    else if (all || !strcmp(area, "ratings"))
         yz__api_reload_ratings(api);
     if (all || !strcmp(area, "events"))
         yz__api_reload_events(api);

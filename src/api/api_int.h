@@ -96,6 +96,8 @@ void yz__api_reload_stations(yz_api *api); /* stations.c: a new snapshot from th
 /* stations.c: station `id` as the store now has it (or gone), into a new snapshot. */
 void yz__api_reload_station(yz_api *api, int64_t id);
 void yz__api_reload_ratings(yz_api *api);  /* reviews.c: the rating aggregates */
+/* reviews.c: one station's aggregate. */
+void yz__api_reload_rating(yz_api *api, int64_t station_id);
 void yz__api_reload_events(yz_api *api);   /* events.c: the events index */
 
 #endif

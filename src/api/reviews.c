@@ -220,6 +220,36 @@ out:
     return ret;
 }
 
+void yz__api_reload_rating(yz_api *api, int64_t station_id)
+{
+    struct yz_api_reviews *rv = api->reviews;
+    _Atomic uint64_t *slot = rv ? agg_slot(rv, station_id, true) : NULL;
+    if (!slot)
+        return;
+    /* The single-slot form of reload_pass: move the slot from what it held to the store's
+     * value; if a rating made here changed it meanwhile, read again; the last time, add the
+     * difference so that the local rating is not overwritten. */
+    for (int pass = 0; pass < RELOAD_PASSES; pass++) {
+        uint64_t before = atomic_load_explicit(slot, memory_order_relaxed);
+        yz_rating_agg a;
+        yz_errinfo ei;
+        if (yz_store_rating_aggregate(api->st, station_id, &a, &ei)) {
+            yz_log_error("reviews: reloading station %lld: %s", (long long)station_id, ei.msg_en);
+            return;
+        }
+        uint64_t t = agg_word(a.count, a.sum), expect = before;
+        bool last = pass == RELOAD_PASSES - 1;
+        if (atomic_compare_exchange_strong_explicit(slot, &expect, t, memory_order_relaxed,
+                                                    memory_order_relaxed) ||
+            last) {
+            if (expect != before) /* the last pass lost the race: keep the local delta */
+                atomic_fetch_add_explicit(slot, t - before, memory_order_relaxed);
+            atomic_fetch_add_explicit(&rv->total, t - before, memory_order_relaxed);
+            return;
+        }
+    }
+}
+
 void yz__api_reload_ratings(yz_api *api)
 {
     struct yz_api_reviews *rv = api->reviews;

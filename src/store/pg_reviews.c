@@ -221,7 +221,7 @@ static int rate_body(pg_store *s, PGconn *c, void *arg, yz_errinfo *ei)
     x->d.sum = (counted ? r->stars : 0) - (old_counted ? old_stars : 0);
     x->d.replaced = old_id != 0;
     if (x->d.count || x->d.sum)
-        return yz__pg_notify(s, c, "ratings", ei);
+        return yz__pg_notify_id(s, c, "ratings", r->station_id, ei);
     return YZ_OK;
 }
 
@@ -445,7 +445,7 @@ static int moderate_body(pg_store *s, PGconn *c, void *arg, yz_errinfo *ei)
         x->d->sum = (now - was) * stars;
     }
     if (x->d->count || x->d->sum) {
-        err = yz__pg_notify(s, c, "ratings", ei);
+        err = yz__pg_notify_id(s, c, "ratings", station, ei);
         if (err)
             return err;
     }
@@ -515,6 +515,31 @@ static int pg_aggregates(yz_store *st, yz_rating_agg **out, size_t *n, yz_errinf
     return err;
 }
 
+static int agg_one_body(pg_store *s, PGconn *c, void *arg, yz_errinfo *ei)
+{
+    yz_rating_agg *a = arg;
+    a->count = a->sum = 0;
+    yz_pg_params p = {0};
+    yz__pg_p_i64(&p, a->station_id);
+    PGresult *r = yz__pg_query(c,
+                               "SELECT count(*), coalesce(sum(stars), 0) FROM ratings"
+                               " WHERE station_id = $1::bigint AND active = 1"
+                               " AND status <> 'rejected'",
+                               &p, ei);
+    if (!r)
+        return YZ_EDB;
+    a->count = yz__pg_i64(r, 0, 0);
+    a->sum = yz__pg_i64(r, 0, 1);
+    PQclear(r);
+    return YZ_OK;
+}
+
+static int pg_aggregate(yz_store *st, int64_t station_id, yz_rating_agg *out, yz_errinfo *ei)
+{
+    *out = (yz_rating_agg){station_id, 0, 0};
+    return yz__pg_read1((pg_store *)st, agg_one_body, out, ei);
+}
+
 const struct yz_store_review_ops yz__pg_review_ops = {
     .area = {"reviews", NULL},
     .list_tags = pg_list_tags,
@@ -525,5 +550,6 @@ const struct yz_store_review_ops yz__pg_review_ops = {
     .get = pg_get,
     .moderate = pg_moderate,
     .aggregates = pg_aggregates,
+    .aggregate = pg_aggregate,
 };
 #endif

@@ -112,3 +112,9 @@ int yz_store_rating_aggregates(yz_store *st, yz_rating_agg **out, size_t *n, yz_
 {
     return st->reviews->aggregates(st, out, n, ei);
 }
+
+int yz_store_rating_aggregate(yz_store *st, int64_t station_id, yz_rating_agg *out,
+                              yz_errinfo *ei)
+{
+    return st->reviews->aggregate(st, station_id, out, ei);
+}

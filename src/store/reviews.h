@@ -87,6 +87,7 @@ struct yz_store_review_ops {
     int (*moderate)(yz_store *st, int64_t id, int status, const char *note, yz_rating *out,
                     yz_rating_delta *d, yz_errinfo *ei);
     int (*aggregates)(yz_store *st, yz_rating_agg **out, size_t *n, yz_errinfo *ei);
+    int (*aggregate)(yz_store *st, int64_t station_id, yz_rating_agg *out, yz_errinfo *ei);
 };
 
 /* The rating tags in display order. Owned (yz_rating_tags_free). */
@@ -121,5 +122,8 @@ int yz_store_moderate(yz_store *st, int64_t id, int status, const char *note, yz
 /* Counted stars (active, not rejected) per station, for every station with any. Owned
  * (yz_free). */
 int yz_store_rating_aggregates(yz_store *st, yz_rating_agg **out, size_t *n, yz_errinfo *ei);
+/* The same for one station (count and sum 0 when it has none). */
+int yz_store_rating_aggregate(yz_store *st, int64_t station_id, yz_rating_agg *out,
+                              yz_errinfo *ei);
 
 #endif

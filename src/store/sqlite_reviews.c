@@ -392,6 +392,30 @@ static int sq_aggregates(yz_store *st, yz_rating_agg **out, size_t *n, yz_errinf
     return err;
 }
 
+static int sq_aggregate(yz_store *st, int64_t station_id, yz_rating_agg *out, yz_errinfo *ei)
+{
+    sq_store *s = (sq_store *)st;
+    sqlite3_stmt *q = NULL;
+    *out = (yz_rating_agg){station_id, 0, 0};
+    pthread_mutex_lock(&s->mu);
+    int err = yz__sq_prepare(s,
+                             "SELECT count(*), coalesce(sum(stars), 0) FROM ratings"
+                             " WHERE station_id = ? AND active = 1 AND status <> 'rejected'",
+                             &q, ei);
+    if (!err) {
+        sqlite3_bind_int64(q, 1, station_id);
+        if (sqlite3_step(q) == SQLITE_ROW) {
+            out->count = sqlite3_column_int64(q, 0);
+            out->sum = sqlite3_column_int64(q, 1);
+        } else {
+            err = yz__sq_db_err(s, ei, "ratings");
+        }
+        sqlite3_finalize(q);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return err;
+}
+
 const struct yz_store_review_ops yz__sqlite_review_ops = {
     .area = {"reviews", NULL},
     .list_tags = sq_list_tags,
@@ -402,4 +426,5 @@ const struct yz_store_review_ops yz__sqlite_review_ops = {
     .get = sq_get,
     .moderate = sq_moderate,
     .aggregates = sq_aggregates,
+    .aggregate = sq_aggregate,
 };

@@ -60,6 +60,11 @@ st=$(status_of -X POST "$A/api/v1/stations/PG-1/ratings" -H "Authorization: Bear
     -H 'Content-Type: application/json' -d '{"stars":5}')
 [ "$st" = 201 ] || { echo "rating on A: $st"; exit 1; }
 until_ok 5 jqt "$B/api/v1/stations/PG-1" '.rating.count == 1 and .rating.avg == 5' || { echo "B's rating never updated"; exit 1; }
+# The same worker rates again through B the same day: it replaces the first, on A too.
+st=$(status_of -X POST "$B/api/v1/stations/PG-1/ratings" -H "Authorization: Bearer $w" \
+    -H 'Content-Type: application/json' -d '{"stars":3}')
+[ "$st" = 200 ] || { echo "replacing rating on B: $st"; exit 1; }
+until_ok 5 jqt "$A/api/v1/stations/PG-1" '.rating.count == 1 and .rating.avg == 3' || { echo "A's rating never updated"; exit 1; }
 ok
 
 # An event created on B is listed by A and shows as today's on A's nearby answer.
