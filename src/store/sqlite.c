@@ -47,6 +47,34 @@ int yz__sq_prepare(sq_store *s, const char *sql, sqlite3_stmt **st, yz_errinfo *
     return YZ_OK;
 }
 
+int yz__sq_cached(sq_store *s, const char *sql, sqlite3_stmt **st, yz_errinfo *ei)
+{
+    size_t n = sizeof s->cache / sizeof *s->cache, i = 0;
+    while (i < n && s->cache[i].sql && s->cache[i].sql != sql)
+        i++;
+    if (i < n && s->cache[i].sql) {
+        *st = s->cache[i].st;
+        sqlite3_reset(*st);
+        sqlite3_clear_bindings(*st);
+        return YZ_OK;
+    }
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+        return yz__sq_db_err(s, ei, "prepare");
+    if (i == n) { /* more statements than slots: a design error, said loudly */
+        sqlite3_finalize(*st);
+        *st = NULL;
+        return yz_err_set(ei, YZ_EINTERNAL, "", "语句缓存已满", "statement cache full");
+    }
+    s->cache[i].sql = sql;
+    s->cache[i].st = *st;
+    return YZ_OK;
+}
+
+void yz__sq_done(sqlite3_stmt *st)
+{
+    sqlite3_reset(st); /* ends its read of the database */
+}
+
 char *yz__sq_col_str(sqlite3_stmt *st, int i)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
@@ -161,6 +189,8 @@ static void sq_close(yz_store *st)
     for (size_t i = 0; i < sizeof areas / sizeof *areas; i++)
         if (areas[i] && areas[i]->close)
             areas[i]->close(st);
+    for (size_t i = 0; i < sizeof s->cache / sizeof *s->cache && s->cache[i].sql; i++)
+        sqlite3_finalize(s->cache[i].st);
     sqlite3_close(s->db);
     yz_free(s->path);
     for (int i = 0; i < 64; i++)
@@ -288,7 +318,7 @@ static void read_station(sqlite3_stmt *q, yz_station *o)
 static int read_facilities(sq_store *s, int64_t id, uint64_t *mask, yz_errinfo *ei)
 {
     sqlite3_stmt *q = NULL;
-    int err = yz__sq_prepare(s,
+    int err = yz__sq_cached(s,
                       "SELECT f.bit FROM station_facilities sf JOIN facilities f"
                       " ON f.code = sf.facility_code WHERE sf.station_id = ?",
                       &q, ei);
@@ -298,7 +328,7 @@ static int read_facilities(sq_store *s, int64_t id, uint64_t *mask, yz_errinfo *
     *mask = 0;
     while (sqlite3_step(q) == SQLITE_ROW)
         *mask |= UINT64_C(1) << (sqlite3_column_int(q, 0) & 63);
-    sqlite3_finalize(q);
+    yz__sq_done(q);
     return YZ_OK;
 }
 
@@ -382,12 +412,12 @@ static int sq_get_station(yz_store *st, int64_t id, yz_station *out, yz_errinfo 
 static int district_exists(sq_store *s, const char *code, yz_errinfo *ei)
 {
     sqlite3_stmt *q = NULL;
-    int err = yz__sq_prepare(s, "SELECT 1 FROM districts WHERE code = ?", &q, ei);
+    int err = yz__sq_cached(s, "SELECT 1 FROM districts WHERE code = ?", &q, ei);
     if (err)
         return err;
     sqlite3_bind_text(q, 1, code, -1, SQLITE_TRANSIENT);
     int found = sqlite3_step(q) == SQLITE_ROW;
-    sqlite3_finalize(q);
+    yz__sq_done(q);
     if (!found)
         return yz_err_setf(ei, YZ_EINVAL, "district_code", "未知的区县代码 %s", "unknown district code %s", code);
     return YZ_OK;
@@ -398,7 +428,7 @@ static int id_by_code(sq_store *s, const char *code, int64_t *id, int64_t *versi
                       yz_errinfo *ei)
 {
     sqlite3_stmt *q = NULL;
-    int err = yz__sq_prepare(s, "SELECT id, version FROM stations WHERE code = ?", &q, ei);
+    int err = yz__sq_cached(s, "SELECT id, version FROM stations WHERE code = ?", &q, ei);
     if (err)
         return err;
     sqlite3_bind_text(q, 1, code, -1, SQLITE_TRANSIENT);
@@ -408,7 +438,7 @@ static int id_by_code(sq_store *s, const char *code, int64_t *id, int64_t *versi
         if (version)
             *version = sqlite3_column_int64(q, 1);
     }
-    sqlite3_finalize(q);
+    yz__sq_done(q);
     return YZ_OK;
 }
 
@@ -438,16 +468,16 @@ static void bind_fields(sqlite3_stmt *q, const yz_station *v)
 static int write_facilities(sq_store *s, const yz_station *v, yz_errinfo *ei)
 {
     sqlite3_stmt *q = NULL;
-    int err = yz__sq_prepare(s, "DELETE FROM station_facilities WHERE station_id = ?", &q, ei);
+    int err = yz__sq_cached(s, "DELETE FROM station_facilities WHERE station_id = ?", &q, ei);
     if (err)
         return err;
     sqlite3_bind_int64(q, 1, v->id);
     if (sqlite3_step(q) != SQLITE_DONE)
         err = yz__sq_db_err(s, ei, "facilities");
-    sqlite3_finalize(q);
+    yz__sq_done(q);
     if (err)
         return err;
-    err = yz__sq_prepare(s, "INSERT INTO station_facilities (station_id, facility_code) VALUES (?, ?)",
+    err = yz__sq_cached(s, "INSERT INTO station_facilities (station_id, facility_code) VALUES (?, ?)",
                   &q, ei);
     if (err)
         return err;
@@ -464,14 +494,14 @@ static int write_facilities(sq_store *s, const yz_station *v, yz_errinfo *ei)
         if (sqlite3_step(q) != SQLITE_DONE)
             err = yz__sq_db_err(s, ei, "facilities");
     }
-    sqlite3_finalize(q);
+    yz__sq_done(q);
     return err;
 }
 
 static int insert_locked(sq_store *s, yz_station *v, yz_errinfo *ei)
 {
     sqlite3_stmt *q = NULL;
-    int err = yz__sq_prepare(s,
+    int err = yz__sq_cached(s,
                       "INSERT INTO stations (code, name, address, district_code, lat, lon, tier,"
                       " partner_kind, partner_name, opening_hours, tz, status, closed_reason,"
                       " closed_until, phone, seats, livelihood, batch, updated_at, created_at,"
@@ -482,7 +512,7 @@ static int insert_locked(sq_store *s, yz_station *v, yz_errinfo *ei)
     bind_fields(q, v);
     if (sqlite3_step(q) != SQLITE_DONE)
         err = yz__sq_db_err(s, ei, "insert");
-    sqlite3_finalize(q);
+    yz__sq_done(q);
     if (err)
         return err;
     v->id = sqlite3_last_insert_rowid(s->db);
@@ -494,7 +524,7 @@ static int insert_locked(sq_store *s, yz_station *v, yz_errinfo *ei)
 static int update_locked(sq_store *s, yz_station *v, yz_errinfo *ei)
 {
     sqlite3_stmt *q = NULL;
-    int err = yz__sq_prepare(s,
+    int err = yz__sq_cached(s,
                       "UPDATE stations SET code=?1, name=?2, address=?3, district_code=?4,"
                       " lat=?5, lon=?6, tier=?7, partner_kind=?8, partner_name=?9,"
                       " opening_hours=?10, tz=?11, status=?12, closed_reason=?13,"
@@ -514,7 +544,7 @@ static int update_locked(sq_store *s, yz_station *v, yz_errinfo *ei)
     }
     if (rc != SQLITE_DONE)
         err = yz__sq_db_err(s, ei, "update");
-    sqlite3_finalize(q);
+    yz__sq_done(q);
     if (err)
         return err;
     return write_facilities(s, v, ei);
