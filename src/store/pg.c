@@ -350,6 +350,53 @@ int yz__pg_tx(pg_store *s, yz_pg_body *body, void *ctx, yz_errinfo *ei)
     return err;
 }
 
+/* --- lists of rows ------------------------------------------------------------------------- */
+
+typedef struct rows_ctx {
+    const char *sql;
+    const yz_pg_params *p;
+    size_t size;
+    yz_pg_read_row *read;
+    yz_pg_free_rows *free_rows;
+    void *a;
+    size_t n;
+} rows_ctx;
+
+static int rows_body(pg_store *s, PGconn *c, void *arg, yz_errinfo *ei)
+{
+    rows_ctx *x = arg;
+    x->free_rows(x->a, x->n); /* a run again after a lost connection starts afresh */
+    x->a = NULL;
+    x->n = 0;
+    PGresult *r = yz__pg_query(c, x->sql, x->p, ei);
+    if (!r)
+        return YZ_EDB;
+    int rows = PQntuples(r);
+    if (rows > 0)
+        x->a = yz_calloc((size_t)rows, x->size);
+    for (int i = 0; i < rows; i++)
+        x->read(r, i, (char *)x->a + (size_t)i * x->size);
+    x->n = (size_t)rows;
+    PQclear(r);
+    return YZ_OK;
+}
+
+int yz__pg_rows(pg_store *s, const char *sql, const yz_pg_params *p, size_t size,
+                yz_pg_read_row *read, yz_pg_free_rows *free_rows, void **out, size_t *n,
+                yz_errinfo *ei)
+{
+    rows_ctx x = {sql, p, size, read, free_rows, NULL, 0};
+    int err = yz__pg_read1(s, rows_body, &x, ei);
+    if (err) {
+        free_rows(x.a, x.n);
+        x.a = NULL;
+        x.n = 0;
+    }
+    *out = x.a;
+    *n = x.n;
+    return err;
+}
+
 /* --- notification -------------------------------------------------------------------------- */
 
 int yz__pg_notify(pg_store *s, PGconn *c, const char *area, yz_errinfo *ei)
@@ -578,99 +625,68 @@ int yz__pg_load_bits(pg_store *s, PGconn *c, yz_errinfo *ei)
 
 /* --- facilities, districts, holidays -------------------------------------------------------- */
 
-typedef struct list_ctx {
-    void *a;
-    size_t n;
-} list_ctx;
-
-static void facilities_clear(list_ctx *x)
+static void read_facility(const PGresult *r, int i, void *elem)
 {
-    yz_facility *a = x->a;
-    for (size_t i = 0; i < x->n; i++)
-        yz_facility_fini(&a[i]);
-    yz_free(a);
-    x->a = NULL;
-    x->n = 0;
+    yz_facility *f = elem;
+    f->code = yz__pg_str(r, i, 0);
+    f->label = yz__pg_str(r, i, 1);
+    f->label_hant = yz__pg_str(r, i, 2);
+    f->label_en = yz__pg_str(r, i, 3);
+    f->bit = (int)yz__pg_i64(r, i, 4);
 }
 
-static int facilities_body(pg_store *s, PGconn *c, void *ctx, yz_errinfo *ei)
+static void free_facilities(void *a, size_t n)
 {
-    list_ctx *x = ctx;
-    facilities_clear(x);
-    PGresult *r = yz__pg_query(
-        c, "SELECT code, label, label_hant, label_en, bit FROM facilities ORDER BY bit", NULL, ei);
-    if (!r)
-        return YZ_EDB;
-    int n = PQntuples(r);
-    yz_facility *a = yz_calloc(n ? (size_t)n : 1, sizeof *a);
-    for (int i = 0; i < n; i++) {
-        a[i].code = yz__pg_str(r, i, 0);
-        a[i].label = yz__pg_str(r, i, 1);
-        a[i].label_hant = yz__pg_str(r, i, 2);
-        a[i].label_en = yz__pg_str(r, i, 3);
-        a[i].bit = (int)yz__pg_i64(r, i, 4);
-    }
-    PQclear(r);
-    x->a = a;
-    x->n = (size_t)n;
-    return YZ_OK;
+    yz_facility *f = a;
+    for (size_t i = 0; i < n; i++)
+        yz_facility_fini(&f[i]);
+    yz_free(f);
 }
 
 static int pg_list_facilities(yz_store *st, yz_facility **out, size_t *n, yz_errinfo *ei)
 {
-    list_ctx x = {0};
-    int err = yz__pg_tx((pg_store *)st, facilities_body, &x, ei);
-    if (err)
-        facilities_clear(&x);
-    *out = x.a;
-    *n = x.n;
+    void *a;
+    int err = yz__pg_rows((pg_store *)st,
+                          "SELECT code, label, label_hant, label_en, bit FROM facilities"
+                          " ORDER BY bit",
+                          NULL, sizeof **out, read_facility, free_facilities, &a, n, ei);
+    *out = a;
     return err;
 }
 
-static void districts_clear(list_ctx *x)
+static void read_district(const PGresult *r, int i, void *elem)
 {
-    yz_district *a = x->a;
-    for (size_t i = 0; i < x->n; i++)
-        yz_district_fini(&a[i]);
-    yz_free(a);
-    x->a = NULL;
-    x->n = 0;
+    yz_district *d = elem;
+    d->code = yz__pg_str(r, i, 0);
+    d->name = yz__pg_str(r, i, 1);
+    d->name_hant = yz__pg_str(r, i, 2);
+    d->lat = yz__pg_f64(r, i, 3);
+    d->lon = yz__pg_f64(r, i, 4);
 }
 
-static int districts_body(pg_store *s, PGconn *c, void *ctx, yz_errinfo *ei)
+static void free_districts(void *a, size_t n)
 {
-    list_ctx *x = ctx;
-    districts_clear(x);
-    PGresult *r = yz__pg_query(
-        c, "SELECT code, name, name_hant, lat, lon FROM districts ORDER BY code COLLATE \"C\"",
-        NULL, ei);
-    if (!r)
-        return YZ_EDB;
-    int n = PQntuples(r);
-    yz_district *a = yz_calloc(n ? (size_t)n : 1, sizeof *a);
-    for (int i = 0; i < n; i++) {
-        a[i].code = yz__pg_str(r, i, 0);
-        a[i].name = yz__pg_str(r, i, 1);
-        a[i].name_hant = yz__pg_str(r, i, 2);
-        a[i].lat = yz__pg_f64(r, i, 3);
-        a[i].lon = yz__pg_f64(r, i, 4);
-    }
-    PQclear(r);
-    x->a = a;
-    x->n = (size_t)n;
-    return YZ_OK;
+    yz_district *d = a;
+    for (size_t i = 0; i < n; i++)
+        yz_district_fini(&d[i]);
+    yz_free(d);
 }
 
 static int pg_list_districts(yz_store *st, yz_district **out, size_t *n, yz_errinfo *ei)
 {
-    list_ctx x = {0};
-    int err = yz__pg_tx((pg_store *)st, districts_body, &x, ei);
-    if (err)
-        districts_clear(&x);
-    *out = x.a;
-    *n = x.n;
+    void *a;
+    int err = yz__pg_rows(
+        (pg_store *)st,
+        "SELECT code, name, name_hant, lat, lon FROM districts ORDER BY code COLLATE \"C\"", NULL,
+        sizeof **out, read_district, free_districts, &a, n, ei);
+    *out = a;
     return err;
 }
+
+typedef struct list_ctx {
+    void *a;
+    size_t n;
+} list_ctx;
 
 static int holidays_body(pg_store *s, PGconn *c, void *ctx, yz_errinfo *ei)
 {

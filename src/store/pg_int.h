@@ -131,6 +131,16 @@ bool yz__pg_isnull(const PGresult *r, int row, int col);
 /* A bytea column into out (n bytes); false when NULL or of another length. */
 bool yz__pg_bytea(const PGresult *r, int row, int col, uint8_t *out, size_t n);
 
+/* One query's rows into a new array of `size`-byte elements: `read` fills element i (zeroed
+ * first) from row i. One statement, so it runs as yz__pg_read1. Returns YZ_OK with the owned
+ * array in *out (NULL when there are no rows) and its length in *n; on error `free_rows`
+ * frees what was read and *out is NULL. */
+typedef void yz_pg_read_row(const PGresult *r, int row, void *elem);
+typedef void yz_pg_free_rows(void *a, size_t n);
+int yz__pg_rows(pg_store *s, const char *sql, const yz_pg_params *p, size_t size,
+                yz_pg_read_row *read, yz_pg_free_rows *free_rows, void **out, size_t *n,
+                yz_errinfo *ei);
+
 /* --- change notification ---------------------------------------------------------------- */
 
 /* Inside a write transaction: tell the other yizhan nodes sharing the database that `area`

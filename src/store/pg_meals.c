@@ -187,45 +187,23 @@ static int pg_canteen_get(yz_store *st, int64_t id, yz_canteen *out, yz_errinfo 
     return err;
 }
 
-struct canteen_list_ctx {
-    yz_canteen *a; /* out */
-    size_t n;      /* out */
-};
-
-static int canteen_list_body(pg_store *s, PGconn *c, void *arg, yz_errinfo *ei)
+static void read_canteen_row(const PGresult *r, int i, void *elem)
 {
-    struct canteen_list_ctx *x = arg;
-    yz_canteen_array_free(x->a, x->n);
-    x->a = NULL;
-    x->n = 0;
-    PGresult *q =
-        yz__pg_query(c, "SELECT " CANTEEN_COLS " FROM canteens c ORDER BY c.id", NULL, ei);
-    if (!q)
-        return YZ_EDB;
-    int rows = PQntuples(q);
-    if (rows > 0) {
-        x->a = yz_reallocarray(NULL, (size_t)rows, sizeof *x->a);
-        for (int i = 0; i < rows; i++)
-            read_canteen(q, i, 0, &x->a[i]);
-        x->n = (size_t)rows;
-    }
-    PQclear(q);
-    return YZ_OK;
+    read_canteen(r, i, 0, elem);
+}
+
+static void free_canteens(void *a, size_t n)
+{
+    yz_canteen_array_free(a, n);
 }
 
 static int pg_canteen_list(yz_store *st, yz_canteen **out, size_t *n, yz_errinfo *ei)
 {
-    struct canteen_list_ctx x = {0};
-    *out = NULL;
-    *n = 0;
-    int err = yz__pg_tx((pg_store *)st, canteen_list_body, &x, ei);
-    if (err) {
-        yz_canteen_array_free(x.a, x.n);
-        return err;
-    }
-    *out = x.a;
-    *n = x.n;
-    return YZ_OK;
+    void *a;
+    int err = yz__pg_rows((pg_store *)st, "SELECT " CANTEEN_COLS " FROM canteens c ORDER BY c.id",
+                          NULL, sizeof **out, read_canteen_row, free_canteens, &a, n, ei);
+    *out = a;
+    return err;
 }
 
 /* --- offers ---------------------------------------------------------------------------------- */
@@ -330,51 +308,28 @@ static int pg_offer_get(yz_store *st, int64_t id, yz_meal_offer *out, yz_errinfo
     return err;
 }
 
-struct offer_list_ctx {
-    int32_t day;
-    yz_meal_offer *a; /* out */
-    size_t n;         /* out */
-};
-
-static int offer_list_body(pg_store *s, PGconn *c, void *arg, yz_errinfo *ei)
+static void read_offer_row(const PGresult *r, int i, void *elem)
 {
-    struct offer_list_ctx *x = arg;
-    yz_meal_offer_array_free(x->a, x->n);
-    x->a = NULL;
-    x->n = 0;
-    yz_pg_params p = {0};
-    yz__pg_p_i64(&p, x->day);
-    PGresult *q = yz__pg_query(c,
-                               "SELECT " OFFER_COLS " FROM meal_offers o"
-                               " JOIN canteens c ON c.id = o.canteen_id WHERE o.day = $1"
-                               " ORDER BY o.canteen_id, o.id",
-                               &p, ei);
-    if (!q)
-        return YZ_EDB;
-    int rows = PQntuples(q);
-    if (rows > 0) {
-        x->a = yz_reallocarray(NULL, (size_t)rows, sizeof *x->a);
-        for (int i = 0; i < rows; i++)
-            read_offer(q, i, 0, &x->a[i]);
-        x->n = (size_t)rows;
-    }
-    PQclear(q);
-    return YZ_OK;
+    read_offer(r, i, 0, elem);
+}
+
+static void free_offers(void *a, size_t n)
+{
+    yz_meal_offer_array_free(a, n);
 }
 
 static int pg_offer_list(yz_store *st, int32_t day, yz_meal_offer **out, size_t *n, yz_errinfo *ei)
 {
-    struct offer_list_ctx x = {.day = day};
-    *out = NULL;
-    *n = 0;
-    int err = yz__pg_tx((pg_store *)st, offer_list_body, &x, ei);
-    if (err) {
-        yz_meal_offer_array_free(x.a, x.n);
-        return err;
-    }
-    *out = x.a;
-    *n = x.n;
-    return YZ_OK;
+    yz_pg_params p = {0};
+    yz__pg_p_i64(&p, day);
+    void *a;
+    int err = yz__pg_rows((pg_store *)st,
+                          "SELECT " OFFER_COLS " FROM meal_offers o"
+                          " JOIN canteens c ON c.id = o.canteen_id WHERE o.day = $1"
+                          " ORDER BY o.canteen_id, o.id",
+                          &p, sizeof **out, read_offer_row, free_offers, &a, n, ei);
+    *out = a;
+    return err;
 }
 
 /* --- orders ---------------------------------------------------------------------------------- */

@@ -50,56 +50,32 @@ static int not_found(yz_errinfo *ei, int64_t id)
 
 /* --- services ------------------------------------------------------------------------- */
 
-typedef struct services_ctx {
-    yz_report_service *out; /* OUT */
-    size_t n;               /* OUT */
-} services_ctx;
-
-static int services_body(pg_store *s, PGconn *c, void *vctx, yz_errinfo *ei)
+static void read_service(const PGresult *q, int i, void *elem)
 {
-    (void)s;
-    services_ctx *x = vctx;
-    yz_report_service_array_free(x->out, x->n);
-    x->out = NULL;
-    x->n = 0;
-    PGresult *q = yz__pg_query(c,
-                               "SELECT code, name, name_en, description, grp, keywords, metadata"
-                               " FROM report_services ORDER BY position",
-                               NULL, ei);
-    if (!q)
-        return YZ_EDB;
-    int rows = PQntuples(q);
-    if (rows > 0) {
-        x->out = yz_reallocarray(NULL, (size_t)rows, sizeof *x->out);
-        for (int i = 0; i < rows; i++) {
-            yz_report_service *v = &x->out[i];
-            v->code = yz__pg_str(q, i, 0);
-            v->name = yz__pg_str(q, i, 1);
-            v->name_en = yz__pg_str(q, i, 2);
-            v->description = yz__pg_str(q, i, 3);
-            v->group = yz__pg_str(q, i, 4);
-            v->keywords = yz__pg_str(q, i, 5);
-            v->metadata = yz__pg_i64(q, i, 6) != 0;
-        }
-        x->n = (size_t)rows;
-    }
-    PQclear(q);
-    return YZ_OK;
+    yz_report_service *v = elem;
+    v->code = yz__pg_str(q, i, 0);
+    v->name = yz__pg_str(q, i, 1);
+    v->name_en = yz__pg_str(q, i, 2);
+    v->description = yz__pg_str(q, i, 3);
+    v->group = yz__pg_str(q, i, 4);
+    v->keywords = yz__pg_str(q, i, 5);
+    v->metadata = yz__pg_i64(q, i, 6) != 0;
+}
+
+static void free_services(void *a, size_t n)
+{
+    yz_report_service_array_free(a, n);
 }
 
 static int pg_list_services(yz_store *st, yz_report_service **out, size_t *n, yz_errinfo *ei)
 {
-    services_ctx x = {0};
-    *out = NULL;
-    *n = 0;
-    int err = yz__pg_tx((pg_store *)st, services_body, &x, ei);
-    if (err) {
-        yz_report_service_array_free(x.out, x.n);
-        return err;
-    }
-    *out = x.out;
-    *n = x.n;
-    return YZ_OK;
+    void *a;
+    int err = yz__pg_rows((pg_store *)st,
+                          "SELECT code, name, name_en, description, grp, keywords, metadata"
+                          " FROM report_services ORDER BY position",
+                          NULL, sizeof **out, read_service, free_services, &a, n, ei);
+    *out = a;
+    return err;
 }
 
 /* --- create --------------------------------------------------------------------------- */

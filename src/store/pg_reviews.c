@@ -45,90 +45,52 @@ static void read_rating(const PGresult *q, int row, yz_rating *r)
 
 /* ---- tags and word lists --------------------------------------------------------------------- */
 
-typedef struct tags_ctx {
-    yz_rating_tag *a; /* out */
-    size_t n;         /* out */
-} tags_ctx;
-
-static int tags_body(pg_store *s, PGconn *c, void *arg, yz_errinfo *ei)
+static void read_tag(const PGresult *r, int i, void *elem)
 {
-    tags_ctx *x = arg;
-    yz_rating_tags_free(x->a, x->n);
-    x->a = NULL;
-    x->n = 0;
-    PGresult *r = yz__pg_query(
-        c, "SELECT code, label, label_hant, label_en, positive FROM rating_tags ORDER BY position",
-        NULL, ei);
-    if (!r)
-        return YZ_EDB;
-    int rows = PQntuples(r);
-    if (rows > 0)
-        x->a = yz_calloc((size_t)rows, sizeof *x->a);
-    for (int i = 0; i < rows; i++) {
-        yz_rating_tag *t = &x->a[x->n++];
-        t->code = str0(r, i, 0);
-        t->label = str0(r, i, 1);
-        t->label_hant = str0(r, i, 2);
-        t->label_en = str0(r, i, 3);
-        t->positive = yz__pg_i64(r, i, 4) != 0;
-    }
-    PQclear(r);
-    return YZ_OK;
+    yz_rating_tag *t = elem;
+    t->code = str0(r, i, 0);
+    t->label = str0(r, i, 1);
+    t->label_hant = str0(r, i, 2);
+    t->label_en = str0(r, i, 3);
+    t->positive = yz__pg_i64(r, i, 4) != 0;
+}
+
+static void free_tags(void *a, size_t n)
+{
+    yz_rating_tags_free(a, n);
 }
 
 static int pg_list_tags(yz_store *st, yz_rating_tag **out, size_t *n, yz_errinfo *ei)
 {
-    tags_ctx x = {NULL, 0};
-    int err = yz__pg_tx((pg_store *)st, tags_body, &x, ei);
-    if (err) {
-        yz_rating_tags_free(x.a, x.n);
-        x.a = NULL;
-        x.n = 0;
-    }
-    *out = x.a;
-    *n = x.n;
+    void *a;
+    int err = yz__pg_rows((pg_store *)st,
+                          "SELECT code, label, label_hant, label_en, positive FROM rating_tags"
+                          " ORDER BY position",
+                          NULL, sizeof **out, read_tag, free_tags, &a, n, ei);
+    *out = a;
     return err;
 }
 
-typedef struct words_ctx {
-    yz_modword_row *a; /* out */
-    size_t n;          /* out */
-} words_ctx;
-
-static int words_body(pg_store *s, PGconn *c, void *arg, yz_errinfo *ei)
+static void read_word(const PGresult *r, int i, void *elem)
 {
-    words_ctx *x = arg;
-    yz_modword_rows_free(x->a, x->n);
-    x->a = NULL;
-    x->n = 0;
-    PGresult *r = yz__pg_query(
-        c, "SELECT word, kind, weight FROM moderation_words ORDER BY kind, word", NULL, ei);
-    if (!r)
-        return YZ_EDB;
-    int rows = PQntuples(r);
-    if (rows > 0)
-        x->a = yz_calloc((size_t)rows, sizeof *x->a);
-    for (int i = 0; i < rows; i++) {
-        yz_modword_row *w = &x->a[x->n++];
-        w->word = str0(r, i, 0);
-        w->kind = str0(r, i, 1);
-        w->weight = (int)yz__pg_i64(r, i, 2);
-    }
-    PQclear(r);
-    return YZ_OK;
+    yz_modword_row *w = elem;
+    w->word = str0(r, i, 0);
+    w->kind = str0(r, i, 1);
+    w->weight = (int)yz__pg_i64(r, i, 2);
+}
+
+static void free_words(void *a, size_t n)
+{
+    yz_modword_rows_free(a, n);
 }
 
 static int pg_list_words(yz_store *st, yz_modword_row **out, size_t *n, yz_errinfo *ei)
 {
-    words_ctx x = {NULL, 0};
-    int err = yz__pg_tx((pg_store *)st, words_body, &x, ei);
-    if (err) {
-        yz_modword_rows_free(x.a, x.n);
-        x.a = NULL;
-        x.n = 0;
-    }
-    *out = x.a;
-    *n = x.n;
+    void *a;
+    int err = yz__pg_rows((pg_store *)st,
+                          "SELECT word, kind, weight FROM moderation_words ORDER BY kind, word",
+                          NULL, sizeof **out, read_word, free_words, &a, n, ei);
+    *out = a;
     return err;
 }
 
@@ -471,47 +433,27 @@ static int pg_moderate(yz_store *st, int64_t id, int status, const char *note, y
 
 /* ---- aggregates ------------------------------------------------------------------------------ */
 
-typedef struct agg_ctx {
-    yz_rating_agg *a; /* out */
-    size_t n;         /* out */
-} agg_ctx;
-
-static int agg_body(pg_store *s, PGconn *c, void *arg, yz_errinfo *ei)
+static void read_agg(const PGresult *r, int i, void *elem)
 {
-    agg_ctx *x = arg;
-    yz_free(x->a);
-    x->a = NULL;
-    x->n = 0;
-    PGresult *r = yz__pg_query(c,
-                               "SELECT station_id, count(*), sum(stars) FROM ratings"
-                               " WHERE active = 1 AND status <> 'rejected' GROUP BY station_id",
-                               NULL, ei);
-    if (!r)
-        return YZ_EDB;
-    int rows = PQntuples(r);
-    if (rows > 0)
-        x->a = yz_calloc((size_t)rows, sizeof *x->a);
-    for (int i = 0; i < rows; i++) {
-        x->a[i].station_id = yz__pg_i64(r, i, 0);
-        x->a[i].count = yz__pg_i64(r, i, 1);
-        x->a[i].sum = yz__pg_i64(r, i, 2);
-    }
-    x->n = (size_t)rows;
-    PQclear(r);
-    return YZ_OK;
+    yz_rating_agg *g = elem;
+    g->station_id = yz__pg_i64(r, i, 0);
+    g->count = yz__pg_i64(r, i, 1);
+    g->sum = yz__pg_i64(r, i, 2);
+}
+
+static void free_aggs(void *a, size_t n)
+{
+    yz_free(a);
 }
 
 static int pg_aggregates(yz_store *st, yz_rating_agg **out, size_t *n, yz_errinfo *ei)
 {
-    agg_ctx x = {NULL, 0};
-    int err = yz__pg_tx((pg_store *)st, agg_body, &x, ei);
-    if (err) {
-        yz_free(x.a);
-        x.a = NULL;
-        x.n = 0;
-    }
-    *out = x.a;
-    *n = x.n;
+    void *a;
+    int err = yz__pg_rows((pg_store *)st,
+                          "SELECT station_id, count(*), sum(stars) FROM ratings"
+                          " WHERE active = 1 AND status <> 'rejected' GROUP BY station_id",
+                          NULL, sizeof **out, read_agg, free_aggs, &a, n, ei);
+    *out = a;
     return err;
 }
 
