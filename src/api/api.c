@@ -6,8 +6,10 @@
 
 #include "core/alloc.h"
 #include "core/log.h"
+#include "store/visits.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -187,6 +189,27 @@ static void h_metrics(void *ctx, yz_http_req *req)
                   "yizhan_stations{status=\"open\"} %zu\n"
                   "yizhan_stations{status=\"other\"} %zu\n",
                   open, n - open);
+    yz_visit_commit_stats cs;
+    yz_store_visit_commit_stats(api->st, &cs);
+    yz_buf_printf(&b,
+                  "# HELP yizhan_visits_committed_total Check-ins written by the group commit.\n"
+                  "# TYPE yizhan_visits_committed_total counter\n"
+                  "yizhan_visits_committed_total %llu\n"
+                  "# HELP yizhan_visit_batches_total Transactions the group commit wrote them in.\n"
+                  "# TYPE yizhan_visit_batches_total counter\n"
+                  "yizhan_visit_batches_total %llu\n"
+                  "# HELP yizhan_visit_batch_max The largest batch so far.\n"
+                  "# TYPE yizhan_visit_batch_max gauge\n"
+                  "yizhan_visit_batch_max %llu\n",
+                  (unsigned long long)cs.visits, (unsigned long long)cs.batches,
+                  (unsigned long long)cs.max_batch);
+    static const char *const kinds[] = {"station", "stations", "rating", "ratings", "events"};
+    yz_buf_puts(&b, "# HELP yizhan_store_reloads_total Reloads after other nodes' writes, by what"
+                    " was reloaded.\n# TYPE yizhan_store_reloads_total counter\n");
+    for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++)
+        yz_buf_printf(&b, "yizhan_store_reloads_total{what=\"%s\"} %llu\n", kinds[k],
+                      (unsigned long long)atomic_load_explicit(&api->reloads[k],
+                                                               memory_order_relaxed));
     yz_http_respond(req, 200, "text/plain; version=0.0.4; charset=utf-8", &b);
 }
 
@@ -298,16 +321,30 @@ static void on_store_change(void *ctx, const char *area, int64_t id)
     yz_api *api = ctx;
     bool all = !strcmp(area, "*");
     yz_log(YZ_LOG_DEBUG, "store: another node changed %s %lld", area, (long long)id);
-    if (!all && id && !strcmp(area, "stations"))
+    int kind = -1;
+    if (!all && id && !strcmp(area, "stations")) {
         yz__api_reload_station(api, id); /* one station: no full load from the store */
-    else if (all || !strcmp(area, "stations"))
+        kind = 0;
+    } else if (all || !strcmp(area, "stations")) {
         yz__api_reload_stations(api);
-    if (!all && id && !strcmp(area, "ratings"))
+        kind = 1;
+    }
+    if (kind >= 0)
+        atomic_fetch_add_explicit(&api->reloads[kind], 1, memory_order_relaxed);
+    kind = -1;
+    if (!all && id && !strcmp(area, "ratings")) {
         yz__api_reload_rating(api, id); /* one station's aggregate, not every station's */
-    else if (all || !strcmp(area, "ratings"))
+        kind = 2;
+    } else if (all || !strcmp(area, "ratings")) {
         yz__api_reload_ratings(api);
-    if (all || !strcmp(area, "events"))
+        kind = 3;
+    }
+    if (kind >= 0)
+        atomic_fetch_add_explicit(&api->reloads[kind], 1, memory_order_relaxed);
+    if (all || !strcmp(area, "events")) {
         yz__api_reload_events(api);
+        atomic_fetch_add_explicit(&api->reloads[4], 1, memory_order_relaxed);
+    }
 }
 
 void yz_api_register(yz_api *api, yz_http_server *srv)

@@ -23,6 +23,9 @@ struct yz_api {
     yz_limiter *limiter; /* write rate limits */
     char *public_url;    /* base of links printed on posters and QR codes */
     yz_static *web;      /* the built web app, or NULL (placeholder front page) */
+    /* Reloads after other nodes' writes (yz_store_watch), for /metrics: one station, all
+     * stations, one station's rating, all ratings, events. */
+    _Atomic uint64_t reloads[5];
     /* Per-area state, owned by the area's file (api/<area>.c), created in its register
      * function and freed by yz__api_free_<area>. */
     struct yz_api_visits *visits;

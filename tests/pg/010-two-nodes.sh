@@ -42,6 +42,11 @@ st=$(status_of -X POST "$A/api/v1/stations" -H "Authorization: Bearer $T" -H 'Co
 until_ok 5 jqt "$B/api/v1/stations/PG-1" '.name == "双节点测试驿站" and .version == 1' || { echo "B never saw PG-1"; exit 1; }
 jqt "$B/api/v1/stations/nearby?lat=28.02&lon=120.66&k=1&fields=code" '.stations[0].code == "PG-1"' >/dev/null ||
     { echo "B's nearby lacks PG-1"; exit 1; }
+# ... by reloading that one station, not every station (as its metrics say).
+curl -s "$B/metrics" | grep -qx 'yizhan_store_reloads_total{what="station"} [1-9][0-9]*' ||
+    { echo "B's metrics show no single-station reload"; curl -s "$B/metrics" | grep reloads; exit 1; }
+curl -s "$B/metrics" | grep -qx 'yizhan_store_reloads_total{what="stations"} 0' ||
+    { echo "B reloaded every station for one"; exit 1; }
 ok
 
 # Edited on B (If-Match 1) → A serves version 2; a stale If-Match on A is refused.
