@@ -392,25 +392,34 @@ static void free_facilities(yz_facility *fac, size_t n)
     yz_free(fac);
 }
 
-static int cmd_import(int argc, char **argv)
+/* `[--db PATH] FILE`: the database and the one file argument (argv[optind]). Returns 0, or
+ * the usage error's exit code with `what` said. */
+static int db_and_file(int argc, char **argv, const char **db, const char *what)
 {
-    const char *db = DEFAULT_DB;
     static const struct option opts[] = {{"db", required_argument, 0, 'd'}, {0, 0, 0, 0}};
     int c;
+    *db = DEFAULT_DB;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c != 'd')
             return bad_usage(NULL);
-        db = optarg;
+        *db = optarg;
     }
-    if (optind != argc - 1)
-        return bad_usage("import 需要一个文件 / import takes one file");
+    return optind == argc - 1 ? 0 : bad_usage(what);
+}
+
+static int cmd_import(int argc, char **argv)
+{
+    const char *db;
+    int rc = db_and_file(argc, argv, &db, "import 需要一个文件 / import takes one file");
+    if (rc)
+        return rc;
     yz_store *st = NULL;
     yz_facility *fac = NULL;
     size_t nfac = 0, n = 0, nd = 0;
     yz_station *rows = NULL;
     yz_district *d = NULL;
     yz_errinfo ei;
-    int rc = open_store(db, &st);
+    rc = open_store(db, &st);
     if (!rc)
         rc = load_facilities(st, &fac, &nfac);
     if (!rc && yz_exchange_read_file(argv[optind], (yz_facility_list){fac, nfac}, &rows, &n, &d,
@@ -481,16 +490,10 @@ static int cmd_export(int argc, char **argv)
 
 static int cmd_backup(int argc, char **argv)
 {
-    const char *db = DEFAULT_DB;
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'}, {0, 0, 0, 0}};
-    int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c != 'd')
-            return bad_usage(NULL);
-        db = optarg;
-    }
-    if (optind != argc - 1)
-        return bad_usage("backup 需要一个目标文件 / backup takes one OUT file");
+    const char *db;
+    int rc = db_and_file(argc, argv, &db, "backup 需要一个目标文件 / backup takes one OUT file");
+    if (rc)
+        return rc;
     yz_backup_info info;
     yz_errinfo ei;
     if (yz_store_backup(db, argv[optind], &info, &ei))

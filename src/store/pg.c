@@ -58,6 +58,19 @@ int yz__pg_fail(PGconn *c, const PGresult *r, yz_errinfo *ei)
     return yz_err_setf(ei, YZ_EDB, "", "数据库错误：%s", "database error: %s", msg);
 }
 
+int yz__pg_pipeline_end(PGconn *c, int err, yz_errinfo *ei)
+{
+    for (PGresult *r; (r = PQgetResult(c));) {
+        bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+        PQclear(r);
+        if (sync)
+            break;
+    }
+    if (!PQexitPipelineMode(c) && !err)
+        err = yz__pg_fail(c, NULL, ei);
+    return err;
+}
+
 PGresult *yz__pg_query(PGconn *c, const char *sql, const yz_pg_params *p, yz_errinfo *ei)
 {
     PGresult *r = PQexecParams(c, sql, p ? p->n : 0, NULL, p ? p->v : NULL, NULL, NULL, 0);
@@ -1230,14 +1243,7 @@ static int import_chunk(PGconn *c, yz_station *rows, size_t from, size_t to, int
             PQclear(r);
         }
     }
-    for (PGresult *r; (r = PQgetResult(c));) { /* up to the sync */
-        bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
-        PQclear(r);
-        if (sync)
-            break;
-    }
-    if (!PQexitPipelineMode(c) && !err)
-        err = yz__pg_fail(c, NULL, ei);
+    err = yz__pg_pipeline_end(c, err, ei);
     if (unknown_bit) {
         /* Name the first bit of the row that no facility has. */
         yz_pg_params p = {0};

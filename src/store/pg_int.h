@@ -119,6 +119,9 @@ int yz__pg_exec(PGconn *c, const char *sql, const yz_pg_params *p, int64_t *affe
  * the connection's message when r is NULL), with the SQLSTATE and retry mark yz__pg_tx reads.
  * Returns YZ_EDB. */
 int yz__pg_fail(PGconn *c, const PGresult *r, yz_errinfo *ei);
+/* End a pipeline whose queries' results have all been read: read up to its sync and leave
+ * pipeline mode. Returns `err`, or YZ_EDB (ei filled) if that fails and err was YZ_OK. */
+int yz__pg_pipeline_end(PGconn *c, int err, yz_errinfo *ei);
 /* The SQLSTATE of the last failed yz__pg_query / yz__pg_exec on this thread ("" if none),
  * e.g. "23505" for a unique violation, "23514" for a CHECK violation. */
 const char *yz__pg_sqlstate(void);

@@ -101,15 +101,7 @@ static int write_body(pg_store *s, PGconn *c, void *arg, yz_errinfo *ei)
         PQclear(r);
         PQclear(PQgetResult(c)); /* the NULL that ends this query's results */
     }
-    for (PGresult *r; (r = PQgetResult(c));) { /* the sync */
-        bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
-        PQclear(r);
-        if (sync)
-            break;
-    }
-    if (!PQexitPipelineMode(c) && !err)
-        err = yz__pg_fail(c, NULL, ei);
-    return err;
+    return yz__pg_pipeline_end(c, err, ei);
 }
 
 /* The queue's batch writer: one transaction on the committer's connection, opened again if
