@@ -505,7 +505,9 @@ static const bcase cases[] = {
     {"k=1", 1, 0, false},
     {"k=10", 10, 0, false},
     {"k=10 filter+open", 10, 0, true},
+    {"1 km, k<=100", 100, 1000, false},
     {"1 km, k<=100 filter+open", 100, 1000, true},
+    {"3 km, k<=100", 100, 3000, false},
     {"3 km, k<=100 filter+open", 100, 3000, true},
 };
 
