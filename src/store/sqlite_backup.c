@@ -66,12 +66,14 @@ static int sync_path(const char *path, int dir)
     char *p = yz_strdup(path);
     if (dir) {
         char *slash = strrchr(p, '/');
-        if (!slash)
-            strcpy(p, ".");
-        else if (slash == p)
+        if (!slash) {
+            yz_free(p);
+            p = yz_strdup(".");
+        } else if (slash == p) {
             p[1] = '\0';
-        else
+        } else {
             *slash = '\0';
+        }
     }
     int fd = open(p, (dir ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
     yz_free(p);
