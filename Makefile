@@ -104,7 +104,7 @@ demo: bin/yizhan
 
 test:
 	@scripts/deps.sh test
-	@$(MAKE) --no-print-directory unit api pg fuzz-corpus browser
+	@$(MAKE) --no-print-directory lint unit api pg fuzz-corpus browser
 
 unit: $(TEST_BIN)
 	@tests/unit/run $(TEST_BIN)
