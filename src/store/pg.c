@@ -615,27 +615,6 @@ static int seed_body(pg_store *s, PGconn *c, void *ctx, yz_errinfo *ei)
     return YZ_OK;
 }
 
-int yz__pg_load_bits(pg_store *s, PGconn *c, yz_errinfo *ei)
-{
-    PGresult *r = yz__pg_query(c, "SELECT code, bit FROM facilities", NULL, ei);
-    if (!r)
-        return YZ_EDB;
-    char *codes[64] = {0};
-    for (int i = 0; i < PQntuples(r); i++) {
-        int64_t bit = yz__pg_i64(r, i, 1);
-        if (bit >= 0 && bit < 64 && !codes[bit])
-            codes[bit] = yz__pg_str(r, i, 0);
-    }
-    PQclear(r);
-    pthread_mutex_lock(&s->mu);
-    for (int i = 0; i < 64; i++) {
-        yz_free(s->bit_code[i]);
-        s->bit_code[i] = codes[i];
-    }
-    pthread_mutex_unlock(&s->mu);
-    return YZ_OK;
-}
-
 /* --- facilities, districts, holidays -------------------------------------------------------- */
 
 static void read_facility(const PGresult *r, int i, void *elem)
@@ -1363,8 +1342,6 @@ static void pg_close(yz_store *st)
             areas[i]->close(st);
     for (size_t i = 0; i < s->n_idle; i++)
         PQfinish(s->idle[i]);
-    for (int i = 0; i < 64; i++)
-        yz_free(s->bit_code[i]);
     pthread_cond_destroy(&s->cv);
     pthread_mutex_destroy(&s->mu);
     yz_free(s->conninfo);
@@ -1386,11 +1363,6 @@ static const yz_store_ops pg_ops = {
     .watch = pg_watch,
     .unwatch = pg_unwatch,
 };
-
-static int bits_body(pg_store *s, PGconn *c, void *ctx, yz_errinfo *ei)
-{
-    return yz__pg_load_bits(s, c, ei);
-}
 
 int yz__store_pg_open(const char *conninfo, yz_store **out, yz_errinfo *ei)
 {
@@ -1416,8 +1388,6 @@ int yz__store_pg_open(const char *conninfo, yz_store **out, yz_errinfo *ei)
     yz__pg_put(s, c);
     if (!err)
         err = yz__pg_tx(s, seed_body, NULL, ei);
-    if (!err)
-        err = yz__pg_tx(s, bits_body, NULL, ei);
     if (err) {
         pg_close(&s->base);
         return err;

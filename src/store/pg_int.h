@@ -33,11 +33,10 @@ enum { YZ_PG_AREA_WORKERS, YZ_PG_AREA_VISITS, YZ_PG_AREA_REVIEWS, YZ_PG_AREA_REP
 typedef struct pg_store {
     yz_store base;
     char *conninfo;
-    pthread_mutex_t mu; /* the pool and bit_code */
+    pthread_mutex_t mu; /* the pool */
     pthread_cond_t cv;
     PGconn *idle[YZ_PG_POOL_MAX];
     size_t n_idle, n_open;
-    char *bit_code[64]; /* facility code by bit, NULL where no facility has the bit */
     char node[24];      /* this process's id in change notifications */
     void *area[YZ_PG_AREA__COUNT]; /* per-area state, see above */
     struct pg_listener *listener;  /* the change watcher, pg.c */
@@ -153,7 +152,5 @@ int yz__pg_notify(pg_store *s, PGconn *c, const char *area, yz_errinfo *ei);
 /* The same for one record of the area (a station's id): other nodes reload just that one. */
 int yz__pg_notify_id(pg_store *s, PGconn *c, const char *area, int64_t id, yz_errinfo *ei);
 
-/* Reload the facility bits (bit_code) inside a transaction. */
-int yz__pg_load_bits(pg_store *s, PGconn *c, yz_errinfo *ei);
 
 #endif
