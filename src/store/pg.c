@@ -176,19 +176,6 @@ bool yz__pg_isnull(const PGresult *r, int row, int col)
     return PQgetisnull(r, row, col) != 0;
 }
 
-bool yz__pg_bytea(const PGresult *r, int row, int col, uint8_t *out, size_t n)
-{
-    if (PQgetisnull(r, row, col))
-        return false;
-    size_t len = 0;
-    unsigned char *b = PQunescapeBytea((const unsigned char *)PQgetvalue(r, row, col), &len);
-    bool ok = b && len == n;
-    if (ok)
-        memcpy(out, b, n);
-    PQfreemem(b);
-    return ok;
-}
-
 /* --- connections --------------------------------------------------------------------------- */
 
 PGconn *yz__pg_connect(pg_store *s, yz_errinfo *ei)
@@ -342,10 +329,6 @@ int yz__pg_read1(pg_store *s, yz_pg_body *body, void *ctx, yz_errinfo *ei)
     return err;
 }
 
-int yz__pg_tx_on(pg_store *s, PGconn *c, yz_pg_body *body, void *ctx, yz_errinfo *ei)
-{
-    return run_tx(s, c, 0, body, ctx, ei);
-}
 
 int yz__pg_tx_locked_on(pg_store *s, PGconn *c, int64_t lock, yz_pg_body *body, void *ctx,
                         yz_errinfo *ei)
@@ -358,7 +341,7 @@ int yz__pg_tx(pg_store *s, yz_pg_body *body, void *ctx, yz_errinfo *ei)
     PGconn *c = yz__pg_get(s, ei);
     if (!c)
         return YZ_EUNAVAIL;
-    int err = yz__pg_tx_on(s, c, body, ctx, ei);
+    int err = run_tx(s, c, 0, body, ctx, ei);
     yz__pg_put(s, c);
     return err;
 }

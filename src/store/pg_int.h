@@ -75,11 +75,10 @@ int yz__pg_tx(pg_store *s, yz_pg_body *body, void *ctx, yz_errinfo *ei);
  * explicit transaction (a single statement is its own consistent snapshot), which saves the
  * BEGIN and COMMIT round trips on hot look-ups such as a worker's token. */
 int yz__pg_read1(pg_store *s, yz_pg_body *body, void *ctx, yz_errinfo *ei);
-/* The same on a connection the caller holds (from yz__pg_connect). */
-int yz__pg_tx_on(pg_store *s, PGconn *c, yz_pg_body *body, void *ctx, yz_errinfo *ei);
-/* The same at READ COMMITTED, holding the advisory lock `lock` (a key of YZ_PG_LOCK_*) from
- * the start of the transaction to its end: every transaction taking the same lock, on any
- * node, runs one after the other and sees the ones before it. For a writer that is alone on
+/* On a connection the caller holds (from yz__pg_connect), at READ COMMITTED, holding the
+ * advisory lock `lock` (a key of YZ_PG_LOCK_*) from the start of the transaction to its end:
+ * every transaction taking the same lock, on any node, runs one after the other and sees the
+ * ones before it. For a writer that is alone on
  * each node (the visits committer), this gives the SQLite backend's single-writer order
  * without SERIALIZABLE's predicate-lock bookkeeping. */
 int yz__pg_tx_locked_on(pg_store *s, PGconn *c, int64_t lock, yz_pg_body *body, void *ctx,
@@ -130,8 +129,6 @@ char *yz__pg_str(const PGresult *r, int row, int col);
 int64_t yz__pg_i64(const PGresult *r, int row, int col);
 double yz__pg_f64(const PGresult *r, int row, int col);
 bool yz__pg_isnull(const PGresult *r, int row, int col);
-/* A bytea column into out (n bytes); false when NULL or of another length. */
-bool yz__pg_bytea(const PGresult *r, int row, int col, uint8_t *out, size_t n);
 
 /* One query's rows into a new array of `size`-byte elements: `read` fills element i (zeroed
  * first) from row i. One statement, so it runs as yz__pg_read1. Returns YZ_OK with the owned
