@@ -106,6 +106,68 @@ Test(catalog, prerendered_pieces_parse)
     yz_snap_free(s);
 }
 
+/* Each fragment member cut out by its recorded offsets is exactly that member of the parsed
+ * fragment: same key, same value, in order, and together they are the whole fragment (the
+ * oracle is jansson's parse of the fragment itself). */
+Test(catalog, fragment_members)
+{
+    static const char *const keys[YZ_FM__COUNT] = {
+        "id", "code", "name", "address", "district", "facilities", "tier", "status",
+        "partner_kind", "partner_name"};
+    /* Every third station without a partner name: that member is then absent. */
+    yz_snap_input in;
+    input_demo(&in, 11);
+    for (size_t i = 0; i < in.n_stations; i += 3) {
+        yz_free(in.stations[i].partner_name);
+        in.stations[i].partner_name = NULL;
+    }
+    yz_snap *s = NULL;
+    yz_errinfo ei;
+    cr_assert_eq(yz_snap_build(&in, norm, &s, &ei), YZ_OK, "%s", ei.msg_en);
+    size_t with_partner = 0, without = 0;
+    for (size_t i = 0; i < yz_snap_count(s); i++) {
+        size_t flen;
+        const char *frag = yz_snap_fragment(s, i, &flen);
+        yz_buf whole;
+        yz_buf_init(&whole);
+        yz_buf_printf(&whole, "{%.*s}", (int)flen, frag);
+        json_t *all = json_loads(whole.data, 0, NULL);
+        cr_assert(all);
+        yz_buf joined;
+        yz_buf_init(&joined);
+        for (int m = 0; m < YZ_FM__COUNT; m++) {
+            size_t len;
+            const char *text = yz_snap_fragment_member(s, i, m, &len);
+            json_t *want = json_object_get(all, keys[m]);
+            if (!len) {
+                cr_assert_null(want, "station %zu lacks %s but the fragment has it", i, keys[m]);
+                without += m == YZ_FM_PARTNER_NAME;
+                continue;
+            }
+            with_partner += m == YZ_FM_PARTNER_NAME;
+            yz_buf one;
+            yz_buf_init(&one);
+            yz_buf_printf(&one, "{%.*s}", (int)len, text);
+            json_t *got = json_loads(one.data, 0, NULL);
+            cr_assert(got, "station %zu member %s: %s", i, keys[m], one.data);
+            cr_assert_eq(json_object_size(got), 1);
+            cr_assert(json_equal(json_object_get(got, keys[m]), want), "station %zu %s", i,
+                      keys[m]);
+            json_decref(got);
+            yz_buf_fini(&one);
+            yz_buf_printf(&joined, "%s%.*s", joined.len ? "," : "", (int)len, text);
+        }
+        cr_assert_eq(joined.len, flen, "station %zu: members do not cover the fragment", i);
+        cr_assert(memcmp(joined.data, frag, flen) == 0);
+        json_decref(all);
+        yz_buf_fini(&joined);
+        yz_buf_fini(&whole);
+    }
+    cr_assert(with_partner > 0 && without > 0, "both kinds of station: %zu %zu", with_partner,
+              without);
+    yz_snap_free(s);
+}
+
 Test(catalog, lookups)
 {
     yz_snap *s = demo_snap(42);
