@@ -213,7 +213,7 @@ PGconn *yz__pg_get(pg_store *s, yz_errinfo *ei)
             s->n_open--;
             continue;
         }
-        if (s->n_open < YZ_PG_POOL_MAX) {
+        if (s->n_open < s->pool_max) {
             s->n_open++;
             pthread_mutex_unlock(&s->mu);
             PGconn *c = yz__pg_connect(s, ei);
@@ -1359,6 +1359,19 @@ int yz__store_pg_open(const char *conninfo, yz_store **out, yz_errinfo *ei)
     s->base.events = &yz__pg_event_ops;
     s->base.meals = &yz__pg_meal_ops;
     s->conninfo = yz_strdup(conninfo);
+    s->pool_max = YZ_PG_POOL_DEFAULT;
+    const char *e = getenv("YIZHAN_PG_POOL");
+    if (e && *e) {
+        char *end;
+        long n = strtol(e, &end, 10);
+        if (*end || n < 1 || n > YZ_PG_POOL_MAX) {
+            yz_free(s->conninfo);
+            yz_free(s);
+            return yz_err_setf(ei, YZ_EINVAL, "YIZHAN_PG_POOL", "YIZHAN_PG_POOL 须为 1..%d",
+                               "YIZHAN_PG_POOL must be 1..%d", YZ_PG_POOL_MAX);
+        }
+        s->pool_max = (size_t)n;
+    }
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     uint8_t rnd[8] = {0};

@@ -28,7 +28,12 @@
 enum { YZ_PG_AREA_WORKERS, YZ_PG_AREA_VISITS, YZ_PG_AREA_REVIEWS, YZ_PG_AREA_REPORTS,
        YZ_PG_AREA_EVENTS, YZ_PG_AREA_MEALS, YZ_PG_AREA__COUNT };
 
-#define YZ_PG_POOL_MAX 16
+/* Connections a node opens for its requests at most: YIZHAN_PG_POOL from the environment
+ * (1..YZ_PG_POOL_MAX), else YZ_PG_POOL_DEFAULT. Each node also holds one for the visits
+ * committer and one for the change watcher; size PostgreSQL's max_connections for
+ * nodes x (pool + 2). */
+#define YZ_PG_POOL_MAX 64
+#define YZ_PG_POOL_DEFAULT 8
 
 typedef struct pg_store {
     yz_store base;
@@ -36,7 +41,7 @@ typedef struct pg_store {
     pthread_mutex_t mu; /* the pool */
     pthread_cond_t cv;
     PGconn *idle[YZ_PG_POOL_MAX];
-    size_t n_idle, n_open;
+    size_t n_idle, n_open, pool_max;
     char node[24];      /* this process's id in change notifications */
     void *area[YZ_PG_AREA__COUNT]; /* per-area state, see above */
     struct pg_listener *listener;  /* the change watcher, pg.c */
