@@ -1315,14 +1315,7 @@ static void pg_close(yz_store *st)
 {
     pg_store *s = (pg_store *)st;
     pg_unwatch(st);
-    const yz_store_area *areas[] = {
-        st->workers ? &st->workers->area : NULL, st->visits ? &st->visits->area : NULL,
-        st->reviews ? &st->reviews->area : NULL, st->reports ? &st->reports->area : NULL,
-        st->events ? &st->events->area : NULL,   st->meals ? &st->meals->area : NULL,
-    };
-    for (size_t i = 0; i < sizeof areas / sizeof *areas; i++)
-        if (areas[i] && areas[i]->close)
-            areas[i]->close(st);
+    yz__store_close_areas(st);
     for (size_t i = 0; i < s->n_idle; i++)
         PQfinish(s->idle[i]);
     pthread_cond_destroy(&s->cv);

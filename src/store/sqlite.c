@@ -181,14 +181,7 @@ static int load_bits(sq_store *s, yz_errinfo *ei)
 static void sq_close(yz_store *st)
 {
     sq_store *s = (sq_store *)st;
-    const yz_store_area *areas[] = {
-        st->workers ? &st->workers->area : NULL, st->visits ? &st->visits->area : NULL,
-        st->reviews ? &st->reviews->area : NULL, st->reports ? &st->reports->area : NULL,
-        st->events ? &st->events->area : NULL,   st->meals ? &st->meals->area : NULL,
-    };
-    for (size_t i = 0; i < sizeof areas / sizeof *areas; i++)
-        if (areas[i] && areas[i]->close)
-            areas[i]->close(st);
+    yz__store_close_areas(st);
     for (size_t i = 0; i < sizeof s->cache / sizeof *s->cache && s->cache[i].sql; i++)
         sqlite3_finalize(s->cache[i].st);
     sqlite3_close(s->db);

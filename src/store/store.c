@@ -2,6 +2,13 @@
 /* store/store.c - backend selection and the thin yz_store_* wrappers over the ops table. */
 #include "store/store.h"
 
+#include "store/events.h"
+#include "store/meals.h"
+#include "store/reports.h"
+#include "store/reviews.h"
+#include "store/visits.h"
+#include "store/workers.h"
+
 #include <string.h>
 
 int yz_store_open(const char *uri, yz_store **out, yz_errinfo *ei)
@@ -28,6 +35,18 @@ int yz_store_backup(const char *uri, const char *dest, yz_backup_info *info, yz_
     if (strncmp(uri, "sqlite:", 7) == 0)
         uri += 7;
     return yz__store_sqlite_backup(uri, dest, info, ei);
+}
+
+void yz__store_close_areas(yz_store *st)
+{
+    const yz_store_area *areas[] = {
+        st->workers ? &st->workers->area : NULL, st->visits ? &st->visits->area : NULL,
+        st->reviews ? &st->reviews->area : NULL, st->reports ? &st->reports->area : NULL,
+        st->events ? &st->events->area : NULL,   st->meals ? &st->meals->area : NULL,
+    };
+    for (size_t i = 0; i < sizeof areas / sizeof *areas; i++)
+        if (areas[i] && areas[i]->close)
+            areas[i]->close(st);
 }
 
 void yz_store_close(yz_store *st)

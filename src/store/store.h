@@ -132,6 +132,9 @@ typedef struct yz_backup_info {
  * backups), YZ_EDB. */
 int yz_store_backup(const char *uri, const char *dest, yz_backup_info *info, yz_errinfo *ei);
 
+/* For backends' close: close every area (stopping their threads) before the connections. */
+void yz__store_close_areas(yz_store *st);
+
 /* Backend constructors, for yz_store_open. */
 int yz__store_sqlite_open(const char *path, yz_store **out, yz_errinfo *ei);
 int yz__store_sqlite_backup(const char *path, const char *dest, yz_backup_info *info,
