@@ -259,52 +259,26 @@ static int pg_get(yz_store *st, int64_t id, yz_event *out, yz_errinfo *ei)
     return err;
 }
 
-typedef struct list_ctx {
-    bool with_cancelled;
-    yz_event *v; /* out, owned; freed at the start of a rerun */
-    size_t n;
-} list_ctx;
-
-static void list_clear(list_ctx *x)
+static void read_event_row(const PGresult *r, int i, void *elem)
 {
-    yz_event_array_free(x->v, x->n);
-    x->v = NULL;
-    x->n = 0;
+    row_event(r, i, elem, NULL);
 }
 
-static int list_body(pg_store *s, PGconn *c, void *arg, yz_errinfo *ei)
+static void free_events(void *a, size_t n)
 {
-    (void)s;
-    list_ctx *x = arg;
-    list_clear(x);
-    PGresult *r = yz__pg_query(c,
-                               x->with_cancelled ? "SELECT " EVENT_COLS EVENT_FROM " ORDER BY e.id"
-                                                 : "SELECT " EVENT_COLS EVENT_FROM
-                                                   " WHERE e.cancelled_at IS NULL ORDER BY e.id",
-                               NULL, ei);
-    if (!r)
-        return YZ_EDB;
-    int rows = PQntuples(r);
-    if (rows > 0) {
-        x->v = yz_reallocarray(NULL, (size_t)rows, sizeof *x->v);
-        for (int i = 0; i < rows; i++)
-            row_event(r, i, &x->v[x->n++], NULL);
-    }
-    PQclear(r);
-    return YZ_OK;
+    yz_event_array_free(a, n);
 }
 
 static int pg_list(yz_store *st, bool with_cancelled, yz_event **out, size_t *n, yz_errinfo *ei)
 {
-    list_ctx x = {with_cancelled, NULL, 0};
-    int err = yz__pg_tx((pg_store *)st, list_body, &x, ei);
-    if (err) {
-        list_clear(&x);
-        return err;
-    }
-    *out = x.v;
-    *n = x.n;
-    return YZ_OK;
+    void *a;
+    int err = yz__pg_rows((pg_store *)st,
+                          with_cancelled ? "SELECT " EVENT_COLS EVENT_FROM " ORDER BY e.id"
+                                         : "SELECT " EVENT_COLS EVENT_FROM
+                                           " WHERE e.cancelled_at IS NULL ORDER BY e.id",
+                          NULL, sizeof **out, read_event_row, free_events, &a, n, ei);
+    *out = a;
+    return err;
 }
 
 /* --- sign-ups ----------------------------------------------------------------------------- */
@@ -466,52 +440,32 @@ static int pg_unsignup(yz_store *st, int64_t event_id, int32_t day, int64_t work
     return err;
 }
 
-typedef struct counts_ctx {
-    int32_t from_day, to_day;
-    yz_event_count *v; /* out, owned; freed at the start of a rerun */
-    size_t n;
-} counts_ctx;
-
-static int counts_body(pg_store *s, PGconn *c, void *arg, yz_errinfo *ei)
+static void read_count(const PGresult *r, int i, void *elem)
 {
-    (void)s;
-    counts_ctx *x = arg;
-    yz_free(x->v);
-    x->v = NULL;
-    x->n = 0;
-    yz_pg_params p = {0};
-    yz__pg_p_i64(&p, x->from_day);
-    yz__pg_p_i64(&p, x->to_day);
-    PGresult *r = yz__pg_query(c,
-                               "SELECT event_id, occurrence, count(*) FROM event_signups"
-                               " WHERE occurrence BETWEEN $1 AND $2 GROUP BY event_id, occurrence"
-                               " ORDER BY event_id, occurrence",
-                               &p, ei);
-    if (!r)
-        return YZ_EDB;
-    int rows = PQntuples(r);
-    if (rows > 0) {
-        x->v = yz_reallocarray(NULL, (size_t)rows, sizeof *x->v);
-        for (int i = 0; i < rows; i++)
-            x->v[x->n++] = (yz_event_count){yz__pg_i64(r, i, 0), (int32_t)yz__pg_i64(r, i, 1),
-                                            (int)yz__pg_i64(r, i, 2)};
-    }
-    PQclear(r);
-    return YZ_OK;
+    *(yz_event_count *)elem = (yz_event_count){yz__pg_i64(r, i, 0),
+                                               (int32_t)yz__pg_i64(r, i, 1),
+                                               (int)yz__pg_i64(r, i, 2)};
+}
+
+static void free_counts(void *a, size_t n)
+{
+    yz_free(a);
 }
 
 static int pg_counts(yz_store *st, int32_t from_day, int32_t to_day, yz_event_count **out,
                      size_t *n, yz_errinfo *ei)
 {
-    counts_ctx x = {from_day, to_day, NULL, 0};
-    int err = yz__pg_tx((pg_store *)st, counts_body, &x, ei);
-    if (err) {
-        yz_free(x.v);
-        return err;
-    }
-    *out = x.v;
-    *n = x.n;
-    return YZ_OK;
+    yz_pg_params p = {0};
+    yz__pg_p_i64(&p, from_day);
+    yz__pg_p_i64(&p, to_day);
+    void *a;
+    int err = yz__pg_rows((pg_store *)st,
+                          "SELECT event_id, occurrence, count(*) FROM event_signups"
+                          " WHERE occurrence BETWEEN $1 AND $2 GROUP BY event_id, occurrence"
+                          " ORDER BY event_id, occurrence",
+                          &p, sizeof **out, read_count, free_counts, &a, n, ei);
+    *out = a;
+    return err;
 }
 
 const struct yz_store_event_ops yz__pg_event_ops = {

@@ -556,51 +556,28 @@ static int pg_order_redeem(yz_store *st, int64_t canteen_id, const char *code, i
     return err;
 }
 
-struct order_list_ctx {
-    int64_t worker_id;
-    yz_meal_order *a; /* out */
-    size_t n;         /* out */
-};
-
-static int order_list_body(pg_store *s, PGconn *c, void *arg, yz_errinfo *ei)
+static void read_order_row(const PGresult *r, int i, void *elem)
 {
-    struct order_list_ctx *x = arg;
-    yz_meal_order_array_free(x->a, x->n);
-    x->a = NULL;
-    x->n = 0;
-    yz_pg_params p = {0};
-    yz__pg_p_i64(&p, x->worker_id);
-    PGresult *q = yz__pg_query(c,
-                               "SELECT " ORDER_COLS ORDER_FROM
-                               " WHERE r.worker_id = $1 ORDER BY r.day DESC, r.id DESC LIMIT 100",
-                               &p, ei);
-    if (!q)
-        return YZ_EDB;
-    int rows = PQntuples(q);
-    if (rows > 0) {
-        x->a = yz_reallocarray(NULL, (size_t)rows, sizeof *x->a);
-        for (int i = 0; i < rows; i++)
-            read_order(q, i, &x->a[i]);
-        x->n = (size_t)rows;
-    }
-    PQclear(q);
-    return YZ_OK;
+    read_order(r, i, elem);
+}
+
+static void free_orders(void *a, size_t n)
+{
+    yz_meal_order_array_free(a, n);
 }
 
 static int pg_order_list(yz_store *st, int64_t worker_id, yz_meal_order **out, size_t *n,
                          yz_errinfo *ei)
 {
-    struct order_list_ctx x = {.worker_id = worker_id};
-    *out = NULL;
-    *n = 0;
-    int err = yz__pg_tx((pg_store *)st, order_list_body, &x, ei);
-    if (err) {
-        yz_meal_order_array_free(x.a, x.n);
-        return err;
-    }
-    *out = x.a;
-    *n = x.n;
-    return YZ_OK;
+    yz_pg_params p = {0};
+    yz__pg_p_i64(&p, worker_id);
+    void *a;
+    int err = yz__pg_rows((pg_store *)st,
+                          "SELECT " ORDER_COLS ORDER_FROM
+                          " WHERE r.worker_id = $1 ORDER BY r.day DESC, r.id DESC LIMIT 100",
+                          &p, sizeof **out, read_order_row, free_orders, &a, n, ei);
+    *out = a;
+    return err;
 }
 
 struct sweep_ctx {
