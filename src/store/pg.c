@@ -658,44 +658,23 @@ static int pg_list_districts(yz_store *st, yz_district **out, size_t *n, yz_erri
     return err;
 }
 
-typedef struct list_ctx {
-    void *a;
-    size_t n;
-} list_ctx;
-
-static int holidays_body(pg_store *s, PGconn *c, void *ctx, yz_errinfo *ei)
+static void read_day(const PGresult *r, int i, void *elem)
 {
-    list_ctx *x = ctx;
-    yz_free(x->a);
-    x->a = NULL;
-    x->n = 0;
-    PGresult *r = yz__pg_query(c, "SELECT day FROM holidays ORDER BY day", NULL, ei);
-    if (!r)
-        return YZ_EDB;
-    int32_t *a = yz_calloc((size_t)PQntuples(r) + 1, sizeof *a);
-    size_t len = 0;
-    for (int i = 0; i < PQntuples(r); i++) {
-        int y, m, d;
-        if (sscanf(PQgetvalue(r, i, 0), "%4d-%2d-%2d", &y, &m, &d) == 3)
-            a[len++] = (int32_t)yz_days_from_civil(y, m, d);
-    }
-    PQclear(r);
-    x->a = a;
-    x->n = len;
-    return YZ_OK;
+    *(int32_t *)elem = (int32_t)yz__pg_i64(r, i, 0);
+}
+
+static void free_days(void *a, size_t n)
+{
+    yz_free(a);
 }
 
 static int pg_list_holidays(yz_store *st, int32_t **days, size_t *n, yz_errinfo *ei)
 {
-    list_ctx x = {0};
-    int err = yz__pg_tx((pg_store *)st, holidays_body, &x, ei);
-    if (err) {
-        yz_free(x.a);
-        x.a = NULL;
-        x.n = 0;
-    }
-    *days = x.a;
-    *n = x.n;
+    void *a; /* days since 1970-01-01, computed by the server from the stored dates */
+    int err = yz__pg_rows((pg_store *)st,
+                          "SELECT day::date - DATE '1970-01-01' FROM holidays ORDER BY day", NULL,
+                          sizeof **days, read_day, free_days, &a, n, ei);
+    *days = a;
     return err;
 }
 
