@@ -84,20 +84,6 @@ typedef struct yz_event_count {
     int n;
 } yz_event_count;
 
-struct yz_store_event_ops {
-    yz_store_area area;
-    int (*create)(yz_store *st, yz_event *evs, size_t n, yz_errinfo *ei);
-    int (*update)(yz_store *st, yz_event *ev, yz_errinfo *ei);
-    int (*cancel)(yz_store *st, int64_t id, int64_t now, yz_errinfo *ei);
-    int (*get)(yz_store *st, int64_t id, yz_event *out, yz_errinfo *ei);
-    int (*list)(yz_store *st, bool with_cancelled, yz_event **out, size_t *n, yz_errinfo *ei);
-    int (*signup)(yz_store *st, int64_t event_id, int32_t day, int64_t worker_id, int64_t now,
-                  yz_event_seats *out, yz_errinfo *ei);
-    int (*unsignup)(yz_store *st, int64_t event_id, int32_t day, int64_t worker_id,
-                    yz_event_seats *out, yz_errinfo *ei);
-    int (*counts)(yz_store *st, int32_t from_day, int32_t to_day, yz_event_count **out, size_t *n,
-                  yz_errinfo *ei);
-};
 
 /* Insert `n` events (validated by the caller; their stations must exist) in one
  * transaction: all land or none. Sets each id, created_at and updated_at. YZ_EINVAL when a

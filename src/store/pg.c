@@ -73,7 +73,13 @@ int yz__pg_pipeline_end(PGconn *c, int err, yz_errinfo *ei)
 
 PGresult *yz__pg_query(PGconn *c, const char *sql, const yz_pg_params *p, yz_errinfo *ei)
 {
-    PGresult *r = PQexecParams(c, sql, p ? p->n : 0, NULL, p ? p->v : NULL, NULL, NULL, 0);
+    return yz__pg_query_v(c, sql, p ? p->v : NULL, p ? p->n : 0, ei);
+}
+
+PGresult *yz__pg_query_v(PGconn *c, const char *sql, const char *const *v, int n,
+                         yz_errinfo *ei)
+{
+    PGresult *r = PQexecParams(c, sql, n, NULL, v, NULL, NULL, 0);
     ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
         return r;
@@ -1324,11 +1330,11 @@ int yz__store_pg_open(const char *conninfo, yz_store **out, yz_errinfo *ei)
     *out = NULL;
     pg_store *s = yz_calloc(1, sizeof *s);
     s->base.ops = &pg_ops;
+    s->base.db = &yz__pg_driver;
     s->base.workers = &yz__pg_worker_ops;
     s->base.visits = &yz__pg_visit_ops;
     s->base.reviews = &yz__pg_review_ops;
     s->base.reports = &yz__pg_report_ops;
-    s->base.events = &yz__pg_event_ops;
     s->base.meals = &yz__pg_meal_ops;
     s->conninfo = yz_strdup(conninfo);
     s->pool_max = YZ_PG_POOL_DEFAULT;

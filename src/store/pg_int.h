@@ -15,6 +15,7 @@
 #include "store/meals.h"
 #include "store/reports.h"
 #include "store/reviews.h"
+#include "store/db.h"
 #include "store/store.h"
 #include "store/visits.h"
 #include "store/workers.h"
@@ -52,8 +53,13 @@ extern const struct yz_store_worker_ops yz__pg_worker_ops;
 extern const struct yz_store_visit_ops yz__pg_visit_ops;
 extern const struct yz_store_review_ops yz__pg_review_ops;
 extern const struct yz_store_report_ops yz__pg_report_ops;
-extern const struct yz_store_event_ops yz__pg_event_ops;
 extern const struct yz_store_meal_ops yz__pg_meal_ops;
+
+/* The driver of store/db.h on PostgreSQL (pg_db.c). */
+extern const struct yz_db_driver yz__pg_driver;
+/* Run a store/db.h body as yz__pg_tx_locked_on does (the visits committer). */
+int yz__pg_run_locked_on(pg_store *s, PGconn *c, int64_t lock, yz_db_body *body, void *ctx,
+                         yz_errinfo *ei);
 
 /* --- connections ----------------------------------------------------------------------- */
 
@@ -114,6 +120,9 @@ void yz__pg_p_bytea(yz_pg_params *p, const uint8_t *b, size_t n);
 /* Run `sql` with `p` (NULL: none). Returns the result, or NULL with `ei` filled (YZ_EDB, the
  * server's message, and the retry mark yz__pg_tx looks for). Free with PQclear. */
 PGresult *yz__pg_query(PGconn *c, const char *sql, const yz_pg_params *p, yz_errinfo *ei);
+/* The same with `n` parameters in text form (NULL for NULL), borrowed for the call. */
+PGresult *yz__pg_query_v(PGconn *c, const char *sql, const char *const *v, int n,
+                         yz_errinfo *ei);
 /* The same for a statement whose rows are not wanted: YZ_OK or YZ_EDB. *affected (may be
  * NULL) gets the number of rows it inserted, updated or deleted. */
 int yz__pg_exec(PGconn *c, const char *sql, const yz_pg_params *p, int64_t *affected,

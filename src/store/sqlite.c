@@ -184,6 +184,7 @@ static void sq_close(yz_store *st)
     yz__store_close_areas(st);
     for (size_t i = 0; i < sizeof s->cache / sizeof *s->cache && s->cache[i].sql; i++)
         sqlite3_finalize(s->cache[i].st);
+    yz__sq_cache_free(&s->stmts);
     sqlite3_close(s->db);
     yz_free(s->path);
     for (int i = 0; i < 64; i++)
@@ -745,11 +746,11 @@ int yz__store_sqlite_open(const char *path, yz_store **out, yz_errinfo *ei)
 {
     sq_store *s = yz_calloc(1, sizeof *s);
     s->base.ops = &sqlite_ops;
+    s->base.db = &yz__sqlite_driver;
     s->base.workers = &yz__sqlite_worker_ops;
     s->base.visits = &yz__sqlite_visit_ops;
     s->base.reviews = &yz__sqlite_review_ops;
     s->base.reports = &yz__sqlite_report_ops;
-    s->base.events = &yz__sqlite_event_ops;
     s->base.meals = &yz__sqlite_meal_ops;
     s->path = yz_strdup(path);
     pthread_mutex_init(&s->mu, NULL);

@@ -8,17 +8,31 @@
 #include "store/meals.h"
 #include "store/reports.h"
 #include "store/reviews.h"
+#include "store/db.h"
 #include "store/store.h"
 #include "store/visits.h"
 #include "store/workers.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <sqlite3.h>
 
 /* Slots for per-area state of the backend (a queue, a cache), owned by the area's file and
  * freed by its close(). */
 enum { YZ_SQ_AREA_WORKERS, YZ_SQ_AREA_VISITS, YZ_SQ_AREA_REVIEWS, YZ_SQ_AREA_REPORTS,
        YZ_SQ_AREA_EVENTS, YZ_SQ_AREA_MEALS, YZ_SQ_AREA__COUNT };
+
+/* Statements kept prepared for a connection's life, by their text (sqlite_db.c). */
+#define YZ_SQ_STMTS 64
+typedef struct sq_stmt_cache {
+    struct {
+        uint64_t hash;   /* of sql */
+        char *sql;       /* owned copy of the text as the area wrote it, NULL if free */
+        sqlite3_stmt *st;
+        bool busy;       /* a statement in progress uses it */
+    } e[YZ_SQ_STMTS];
+    unsigned evict; /* the next slot to reuse when all are taken */
+} sq_stmt_cache;
 
 typedef struct sq_store {
     yz_store base;
@@ -31,14 +45,23 @@ typedef struct sq_store {
         const char *sql; /* the statement's text, by address (a string literal) */
         sqlite3_stmt *st;
     } cache[16];         /* statements kept prepared, see yz__sq_cached */
+    sq_stmt_cache stmts; /* the driver's statements on `db` (sqlite_db.c) */
 } sq_store;
+
+/* The driver of store/db.h on SQLite (sqlite_db.c). */
+extern const struct yz_db_driver yz__sqlite_driver;
+/* Run `body` as a transaction of `kind` on connection `db` with statement cache `cache`, under
+ * `mu` when not NULL: for a thread with a connection of its own (the visits committer). */
+int yz__sq_run_on(sq_store *s, sqlite3 *db, sq_stmt_cache *cache, pthread_mutex_t *mu, int kind,
+                  yz_db_body *body, void *ctx, yz_errinfo *ei);
+/* Finalize the statements of `cache` (the connection is closing). */
+void yz__sq_cache_free(sq_stmt_cache *cache);
 
 /* The area tables of the SQLite backend, one file each (src/store/sqlite_<area>.c). */
 extern const struct yz_store_worker_ops yz__sqlite_worker_ops;
 extern const struct yz_store_visit_ops yz__sqlite_visit_ops;
 extern const struct yz_store_review_ops yz__sqlite_review_ops;
 extern const struct yz_store_report_ops yz__sqlite_report_ops;
-extern const struct yz_store_event_ops yz__sqlite_event_ops;
 extern const struct yz_store_meal_ops yz__sqlite_meal_ops;
 
 /* Fill `ei` with SQLite's last message for `what`; returns YZ_EDB. */

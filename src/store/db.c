@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: MIT */
+/* store/db.c - the backend-independent half of store/db.h: parameters, the row loop with its
+ * error kept until the end, and the fault hook of the tests. The drivers are in sqlite.c and
+ * pg.c. */
+#include "store/db.h"
+
+#include "core/alloc.h"
+
+#include <assert.h>
+#include <stdatomic.h>
+#include <string.h>
+
+/* Rows left before the injected read error; 0 when off. */
+static _Atomic long fault_rows;
+
+void yz_db_fault_after_rows(long n)
+{
+    atomic_store(&fault_rows, n > 0 ? n : 0);
+}
+
+/* True when this row is the one the test asked to fail. */
+static bool fault_now(void)
+{
+    long left = atomic_load_explicit(&fault_rows, memory_order_relaxed);
+    while (left > 0) {
+        if (atomic_compare_exchange_weak(&fault_rows, &left, left - 1))
+            return left == 1;
+    }
+    return false;
+}
+
+int yz_db_run(yz_store *st, int kind, yz_db_body *body, void *ctx, yz_errinfo *ei)
+{
+    return st->db->run(st, kind, body, ctx, ei);
+}
+
+yz_store *yz_db_store(const yz_db_tx *tx)
+{
+    return tx->st;
+}
+
+int yz_db_dialect_of(const yz_db_tx *tx)
+{
+    return tx->drv->dialect;
+}
+
+const char *yz_db_dialect(const yz_db_tx *tx, const char *sqlite, const char *pg)
+{
+    return tx->drv->dialect == YZ_DB_PG ? pg : sqlite;
+}
+
+int yz_db_notify(yz_db_tx *tx, const char *area, int64_t id, yz_errinfo *ei)
+{
+    return tx->drv->notify ? tx->drv->notify(tx, area, id, ei) : YZ_OK;
+}
+
+void yz_db_query(yz_db_q *q, yz_db_tx *tx, const char *sql, yz_errinfo *ei)
+{
+    q->tx = tx;
+    q->sql = sql;
+    q->ei = ei;
+    q->err = YZ_OK;
+    q->violation = YZ_DB_NO_VIOLATION;
+    q->state = 0;
+    q->n = 0;
+    q->changes = 0;
+    q->h = NULL;
+    q->row = -1;
+    q->rows = 0;
+    q->slot = -1;
+}
+
+static struct yz_db_param *next_param(yz_db_q *q, int type)
+{
+    assert(q->state == 0 && q->n < YZ_DB_PARAMS_MAX);
+    struct yz_db_param *p = &q->p[q->n++];
+    memset(p, 0, sizeof *p);
+    p->type = type;
+    return p;
+}
+
+void yz_db_i64(yz_db_q *q, int64_t v)
+{
+    next_param(q, YZ_DB_T_I64)->i = v;
+}
+
+void yz_db_f64(yz_db_q *q, double v)
+{
+    next_param(q, YZ_DB_T_F64)->f = v;
+}
+
+void yz_db_bool(yz_db_q *q, bool v)
+{
+    next_param(q, YZ_DB_T_I64)->i = v ? 1 : 0;
+}
+
+void yz_db_text(yz_db_q *q, const char *v)
+{
+    if (!v) {
+        yz_db_null(q);
+        return;
+    }
+    struct yz_db_param *p = next_param(q, YZ_DB_T_TEXT);
+    p->p = v;
+    p->len = strlen(v);
+}
+
+void yz_db_str(yz_db_q *q, const char *v)
+{
+    yz_db_text(q, v && *v ? v : NULL);
+}
+
+void yz_db_blob(yz_db_q *q, const void *v, size_t n)
+{
+    struct yz_db_param *p = next_param(q, YZ_DB_T_BLOB);
+    p->p = v;
+    p->len = n;
+}
+
+void yz_db_null(yz_db_q *q)
+{
+    next_param(q, YZ_DB_T_NULL);
+}
+
+int yz__db_fail(yz_db_q *q, int code, int violation, const char *msg)
+{
+    if (q->err)
+        return q->err;
+    q->err = code;
+    q->violation = violation;
+    yz_err_setf(q->ei, code, "", "数据库错误：%s", "database error: %s", msg ? msg : "?");
+    return code;
+}
+
+bool yz_db_row(yz_db_q *q)
+{
+    if (q->err || q->state == 2)
+        return false;
+    if (q->state == 0) {
+        q->state = 1;
+        q->tx->drv->start(q);
+        if (q->err) {
+            q->state = 2;
+            return false;
+        }
+    }
+    if (!q->tx->drv->next(q)) {
+        q->state = 2;
+        return false;
+    }
+    if (fault_now()) {
+        yz__db_fail(q, YZ_EDB, YZ_DB_NO_VIOLATION, "injected read fault (test)");
+        q->state = 2;
+        return false;
+    }
+    return true;
+}
+
+bool yz_db_col_null(const yz_db_q *q, int col)
+{
+    return q->tx->drv->col_null(q, col);
+}
+
+const char *yz_db_col_text(const yz_db_q *q, int col)
+{
+    return q->tx->drv->col_text(q, col);
+}
+
+char *yz_db_col_str(const yz_db_q *q, int col)
+{
+    const char *t = q->tx->drv->col_text(q, col);
+    return t ? yz_strdup(t) : NULL;
+}
+
+int64_t yz_db_col_i64(const yz_db_q *q, int col)
+{
+    return q->tx->drv->col_i64(q, col);
+}
+
+int yz_db_col_int(const yz_db_q *q, int col)
+{
+    return (int)q->tx->drv->col_i64(q, col);
+}
+
+double yz_db_col_f64(const yz_db_q *q, int col)
+{
+    return q->tx->drv->col_f64(q, col);
+}
+
+int yz_db_end(yz_db_q *q)
+{
+    if (q->state != 3) {
+        if (q->state != 0)
+            q->tx->drv->finish(q);
+        q->state = 3;
+    }
+    return q->err;
+}
+
+int yz_db_exec(yz_db_q *q, int64_t *changes)
+{
+    while (yz_db_row(q))
+        ;
+    int err = yz_db_end(q);
+    if (changes)
+        *changes = err ? 0 : q->changes;
+    return err;
+}
+
+int yz_db_violation(const yz_db_q *q)
+{
+    return q->violation;
+}
