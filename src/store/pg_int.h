@@ -14,7 +14,6 @@
 #include "store/events.h"
 #include "store/meals.h"
 #include "store/reports.h"
-#include "store/reviews.h"
 #include "store/db.h"
 #include "store/store.h"
 #include "store/visits.h"
@@ -51,7 +50,6 @@ typedef struct pg_store {
 /* The area tables of the PostgreSQL backend, one file each (src/store/pg_<area>.c). */
 extern const struct yz_store_worker_ops yz__pg_worker_ops;
 extern const struct yz_store_visit_ops yz__pg_visit_ops;
-extern const struct yz_store_review_ops yz__pg_review_ops;
 extern const struct yz_store_report_ops yz__pg_report_ops;
 extern const struct yz_store_meal_ops yz__pg_meal_ops;
 

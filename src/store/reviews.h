@@ -75,21 +75,6 @@ typedef struct yz_rating_agg {
     int64_t sum;
 } yz_rating_agg;
 
-struct yz_store_review_ops {
-    yz_store_area area;
-    int (*list_tags)(yz_store *st, yz_rating_tag **out, size_t *n, yz_errinfo *ei);
-    int (*list_words)(yz_store *st, yz_modword_row **out, size_t *n, yz_errinfo *ei);
-    int (*rate)(yz_store *st, yz_rating *r, yz_rating_delta *d, yz_errinfo *ei);
-    int (*count_copies)(yz_store *st, uint64_t hash, int64_t since, int64_t *n, yz_errinfo *ei);
-    int (*list_reviews)(yz_store *st, int64_t station_id, int status, int64_t offset, int64_t limit,
-                        yz_rating **out, size_t *n, int64_t *total, yz_errinfo *ei);
-    int (*get)(yz_store *st, int64_t id, yz_rating *out, yz_errinfo *ei);
-    int (*moderate)(yz_store *st, int64_t id, int status, const char *note, yz_rating *out,
-                    yz_rating_delta *d, yz_errinfo *ei);
-    int (*aggregates)(yz_store *st, yz_rating_agg **out, size_t *n, yz_errinfo *ei);
-    int (*aggregate)(yz_store *st, int64_t station_id, yz_rating_agg *out, yz_errinfo *ei);
-};
-
 /* The rating tags in display order. Owned (yz_rating_tags_free). */
 int yz_store_rating_tags(yz_store *st, yz_rating_tag **out, size_t *n, yz_errinfo *ei);
 /* The moderation word lists. Owned (yz_modword_rows_free). */

@@ -749,7 +749,6 @@ int yz__store_sqlite_open(const char *path, yz_store **out, yz_errinfo *ei)
     s->base.db = &yz__sqlite_driver;
     s->base.workers = &yz__sqlite_worker_ops;
     s->base.visits = &yz__sqlite_visit_ops;
-    s->base.reviews = &yz__sqlite_review_ops;
     s->base.reports = &yz__sqlite_report_ops;
     s->base.meals = &yz__sqlite_meal_ops;
     s->path = yz_strdup(path);

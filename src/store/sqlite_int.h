@@ -7,7 +7,6 @@
 #include "store/events.h"
 #include "store/meals.h"
 #include "store/reports.h"
-#include "store/reviews.h"
 #include "store/db.h"
 #include "store/store.h"
 #include "store/visits.h"
@@ -60,7 +59,6 @@ void yz__sq_cache_free(sq_stmt_cache *cache);
 /* The area tables of the SQLite backend, one file each (src/store/sqlite_<area>.c). */
 extern const struct yz_store_worker_ops yz__sqlite_worker_ops;
 extern const struct yz_store_visit_ops yz__sqlite_visit_ops;
-extern const struct yz_store_review_ops yz__sqlite_review_ops;
 extern const struct yz_store_report_ops yz__sqlite_report_ops;
 extern const struct yz_store_meal_ops yz__sqlite_meal_ops;
 

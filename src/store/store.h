@@ -66,7 +66,6 @@ struct yz_store {
     const struct yz_db_driver *db;             /* private: transactions and statements (db.h) */
     const struct yz_store_worker_ops *workers; /* private: store/workers.h */
     const struct yz_store_visit_ops *visits;   /* private: store/visits.h */
-    const struct yz_store_review_ops *reviews; /* private: store/reviews.h */
     const struct yz_store_report_ops *reports; /* private: store/reports.h */
     const struct yz_store_meal_ops *meals;     /* private: store/meals.h */
 };
