@@ -554,8 +554,8 @@ static int aggs_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
             cap = cap ? cap * 2 : 256;
             x->v = yz_reallocarray(x->v, cap, sizeof *x->v);
         }
-        x->v[x->n++] = (yz_rating_agg){yz_db_col_i64(&q, 0), yz_db_col_i64(&q, 1),
-                                       yz_db_col_i64(&q, 2)};
+        x->v[x->n++] =
+            (yz_rating_agg){yz_db_col_i64(&q, 0), yz_db_col_i64(&q, 1), yz_db_col_i64(&q, 2)};
     }
     return yz_db_end(&q);
 }
@@ -589,8 +589,7 @@ static int agg_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     return yz_db_end(&q);
 }
 
-int yz_store_rating_aggregate(yz_store *st, int64_t station_id, yz_rating_agg *out,
-                              yz_errinfo *ei)
+int yz_store_rating_aggregate(yz_store *st, int64_t station_id, yz_rating_agg *out, yz_errinfo *ei)
 {
     *out = (yz_rating_agg){station_id, 0, 0};
     int err = yz_db_run(st, YZ_DB_READ1, agg_body, out, ei);

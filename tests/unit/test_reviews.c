@@ -2,7 +2,9 @@
 /* tests/unit/test_reviews.c - the ratings store: one rating per worker, station and day (a
  * second one that day replaces the first, one the next day does not), the counted stars,
  * moderation status changes and what they do to the stars, copies of a text, pagination, the
- * seeded tags, and that nothing is lost or deleted across a reopen. */
+ * seeded tags, that nothing is lost or deleted across a reopen, and that a read failing
+ * part-way is an error, never a short answer. */
+#include "store/db.h" /* the read-fault hook of the tests */
 #include "store/reviews.h"
 #include "store/workers.h"
 
@@ -320,4 +322,50 @@ Test(reviews, bad_stars_are_refused_by_the_schema)
     int64_t n, s;
     agg(1, &n, &s);
     cr_expect_eq(n, 0, "nothing half-written");
+}
+
+Test(reviews, a_read_failing_part_way_is_an_error_not_a_short_answer)
+{
+    for (int i = 0; i < 3; i++)
+        rate(w1, 30 + i, 20000, 4, i ? NULL : "好", i ? YZ_REVIEW_NONE : YZ_REVIEW_PUBLISHED, NULL);
+    rate(w2, 30, 20000, 2, "不错", YZ_REVIEW_PUBLISHED, NULL);
+    yz_errinfo ei;
+
+    yz_rating_agg *g = (yz_rating_agg *)1;
+    size_t n = 99;
+    yz_db_fault_after_rows(2); /* the second row fails */
+    cr_expect_eq(yz_store_rating_aggregates(st, &g, &n, &ei), YZ_EDB);
+    cr_expect_eq(n, 0);
+    cr_expect_null(g);
+
+    yz_rating_tag *t = (yz_rating_tag *)1;
+    yz_db_fault_after_rows(5);
+    cr_expect_eq(yz_store_rating_tags(st, &t, &n, &ei), YZ_EDB);
+    cr_expect_eq(n, 0);
+    cr_expect_null(t);
+
+    yz_modword_row *w = (yz_modword_row *)1;
+    yz_db_fault_after_rows(50);
+    cr_expect_eq(yz_store_moderation_words(st, &w, &n, &ei), YZ_EDB);
+    cr_expect_eq(n, 0);
+    cr_expect_null(w);
+
+    yz_rating *a = (yz_rating *)1;
+    int64_t total = 99;
+    yz_db_fault_after_rows(3); /* the count's row, then the first review; the second fails */
+    cr_expect_eq(yz_store_list_reviews(st, 30, YZ_REVIEW_PUBLISHED, 0, 10, &a, &n, &total, &ei),
+                 YZ_EDB);
+    cr_expect_eq(n, 0);
+    cr_expect_eq(total, 0);
+    cr_expect_null(a);
+
+    yz_db_fault_after_rows(0);
+    cr_assert_eq(yz_store_rating_aggregates(st, &g, &n, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_expect_eq(n, 3);
+    yz_free(g);
+    cr_assert_eq(yz_store_list_reviews(st, 30, YZ_REVIEW_PUBLISHED, 0, 10, &a, &n, &total, &ei),
+                 YZ_OK);
+    cr_expect_eq(n, 2);
+    cr_expect_eq(total, 2);
+    yz_ratings_free(a, n);
 }
