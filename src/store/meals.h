@@ -97,23 +97,6 @@ void yz_meal_order_array_free(yz_meal_order *a, size_t n);
 
 /* --- the store area ----------------------------------------------------------------------- */
 
-struct yz_store_meal_ops {
-    yz_store_area area;
-    int (*canteen_create)(yz_store *st, yz_canteen *c, yz_errinfo *ei);
-    int (*canteen_get)(yz_store *st, int64_t id, yz_canteen *out, yz_errinfo *ei);
-    int (*canteen_list)(yz_store *st, yz_canteen **out, size_t *n, yz_errinfo *ei);
-    int (*offer_create)(yz_store *st, yz_meal_offer *o, yz_errinfo *ei);
-    int (*offer_get)(yz_store *st, int64_t id, yz_meal_offer *out, yz_errinfo *ei);
-    int (*offer_list)(yz_store *st, int32_t day, yz_meal_offer **out, size_t *n, yz_errinfo *ei);
-    int (*order_create)(yz_store *st, int64_t worker_id, int64_t offer_id, int64_t now,
-                        yz_meal_order *out, yz_errinfo *ei);
-    int (*order_redeem)(yz_store *st, int64_t canteen_id, const char *code, int64_t now,
-                        yz_meal_order *out, yz_errinfo *ei);
-    int (*order_list)(yz_store *st, int64_t worker_id, yz_meal_order **out, size_t *n,
-                      yz_errinfo *ei);
-    int (*sweep)(yz_store *st, int64_t now, size_t *n_expired, yz_errinfo *ei);
-};
-
 /* Store canteen `c` (validated by the caller: name, address, position, opens < closes).
  * Sets c->id and c->created_at. YZ_EINVAL (field station_id) if c->station_id names no
  * station. */

@@ -1334,7 +1334,6 @@ int yz__store_pg_open(const char *conninfo, yz_store **out, yz_errinfo *ei)
     s->base.workers = &yz__pg_worker_ops;
     s->base.visits = &yz__pg_visit_ops;
     s->base.reports = &yz__pg_report_ops;
-    s->base.meals = &yz__pg_meal_ops;
     s->conninfo = yz_strdup(conninfo);
     s->pool_max = YZ_PG_POOL_DEFAULT;
     const char *e = getenv("YIZHAN_PG_POOL");

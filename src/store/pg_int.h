@@ -51,7 +51,6 @@ typedef struct pg_store {
 extern const struct yz_store_worker_ops yz__pg_worker_ops;
 extern const struct yz_store_visit_ops yz__pg_visit_ops;
 extern const struct yz_store_report_ops yz__pg_report_ops;
-extern const struct yz_store_meal_ops yz__pg_meal_ops;
 
 /* The driver of store/db.h on PostgreSQL (pg_db.c). */
 extern const struct yz_db_driver yz__pg_driver;

@@ -750,7 +750,6 @@ int yz__store_sqlite_open(const char *path, yz_store **out, yz_errinfo *ei)
     s->base.workers = &yz__sqlite_worker_ops;
     s->base.visits = &yz__sqlite_visit_ops;
     s->base.reports = &yz__sqlite_report_ops;
-    s->base.meals = &yz__sqlite_meal_ops;
     s->path = yz_strdup(path);
     pthread_mutex_init(&s->mu, NULL);
     int rc = sqlite3_open_v2(path, &s->db,

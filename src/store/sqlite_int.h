@@ -60,7 +60,6 @@ void yz__sq_cache_free(sq_stmt_cache *cache);
 extern const struct yz_store_worker_ops yz__sqlite_worker_ops;
 extern const struct yz_store_visit_ops yz__sqlite_visit_ops;
 extern const struct yz_store_report_ops yz__sqlite_report_ops;
-extern const struct yz_store_meal_ops yz__sqlite_meal_ops;
 
 /* Fill `ei` with SQLite's last message for `what`; returns YZ_EDB. */
 int yz__sq_db_err(sq_store *s, yz_errinfo *ei, const char *what);

@@ -42,7 +42,6 @@ void yz__store_close_areas(yz_store *st)
     const yz_store_area *areas[] = {
         st->workers ? &st->workers->area : NULL, st->visits ? &st->visits->area : NULL,
         st->reports ? &st->reports->area : NULL,
-        st->meals ? &st->meals->area : NULL,
     };
     for (size_t i = 0; i < sizeof areas / sizeof *areas; i++)
         if (areas[i] && areas[i]->close)

@@ -67,7 +67,6 @@ struct yz_store {
     const struct yz_store_worker_ops *workers; /* private: store/workers.h */
     const struct yz_store_visit_ops *visits;   /* private: store/visits.h */
     const struct yz_store_report_ops *reports; /* private: store/reports.h */
-    const struct yz_store_meal_ops *meals;     /* private: store/meals.h */
 };
 
 /* Open the store at `uri`: a file path (SQLite, created with its schema if missing),
