@@ -294,17 +294,42 @@ static int insert_id(yz_db_q *q, const char *what, int64_t *id, yz_errinfo *ei)
     return err;
 }
 
+/* The row of `sql` (one parameter: `id`) read by `row` into `out`; *found says whether there
+ * was one (`out` is left as it was when there was not). */
+static int by_id(yz_db_tx *tx, const char *sql, int64_t id, void (*row)(const yz_db_q *, void *),
+                 void *out, bool *found, yz_errinfo *ei)
+{
+    yz_db_q q;
+    yz_db_query(&q, tx, sql, ei);
+    yz_db_i64(&q, id);
+    *found = yz_db_row(&q);
+    if (*found)
+        row(&q, out);
+    return yz_db_end(&q);
+}
+
+static void canteen_row(const yz_db_q *q, void *elem)
+{
+    row_canteen(q, 0, elem);
+}
+
+static void offer_row(const yz_db_q *q, void *elem)
+{
+    row_offer(q, 0, elem);
+}
+
+static void order_row(const yz_db_q *q, void *elem)
+{
+    row_order(q, elem);
+}
+
 /* Canteen `id` into `out` (initialised by the call). */
 static int get_canteen(yz_db_tx *tx, int64_t id, yz_canteen *out, yz_errinfo *ei)
 {
+    bool found;
     memset(out, 0, sizeof *out);
-    yz_db_q q;
-    yz_db_query(&q, tx, "SELECT " CANTEEN_COLS " FROM canteens c WHERE c.id = $1", ei);
-    yz_db_i64(&q, id);
-    bool found = yz_db_row(&q);
-    if (found)
-        row_canteen(&q, 0, out);
-    int err = yz_db_end(&q);
+    int err = by_id(tx, "SELECT " CANTEEN_COLS " FROM canteens c WHERE c.id = $1", id,
+                    canteen_row, out, &found, ei);
     if (!err && !found)
         err = yz_err_setf(ei, YZ_ENOTFOUND, "id", "食堂 %lld 不存在", "canteen %lld not found",
                           (long long)id);
@@ -314,14 +339,10 @@ static int get_canteen(yz_db_tx *tx, int64_t id, yz_canteen *out, yz_errinfo *ei
 /* Offer `id` with its canteen into `out` (initialised by the call). */
 static int get_offer(yz_db_tx *tx, int64_t id, yz_meal_offer *out, yz_errinfo *ei)
 {
+    bool found;
     memset(out, 0, sizeof *out);
-    yz_db_q q;
-    yz_db_query(&q, tx, "SELECT " OFFER_COLS OFFER_FROM " WHERE o.id = $1", ei);
-    yz_db_i64(&q, id);
-    bool found = yz_db_row(&q);
-    if (found)
-        row_offer(&q, 0, out);
-    int err = yz_db_end(&q);
+    int err = by_id(tx, "SELECT " OFFER_COLS OFFER_FROM " WHERE o.id = $1", id, offer_row, out,
+                    &found, ei);
     if (!err && !found)
         err = yz_err_setf(ei, YZ_ENOTFOUND, "offer_id", "餐品 %lld 不存在", "offer %lld not found",
                           (long long)id);
@@ -332,14 +353,10 @@ static int get_offer(yz_db_tx *tx, int64_t id, yz_meal_offer *out, yz_errinfo *e
  * transaction has just written. */
 static int get_order(yz_db_tx *tx, int64_t id, yz_meal_order *out, yz_errinfo *ei)
 {
+    bool found;
     memset(out, 0, sizeof *out);
-    yz_db_q q;
-    yz_db_query(&q, tx, "SELECT " ORDER_COLS ORDER_FROM " WHERE r.id = $1", ei);
-    yz_db_i64(&q, id);
-    bool found = yz_db_row(&q);
-    if (found)
-        row_order(&q, out);
-    int err = yz_db_end(&q);
+    int err = by_id(tx, "SELECT " ORDER_COLS ORDER_FROM " WHERE r.id = $1", id, order_row, out,
+                    &found, ei);
     if (!err && !found)
         err = vanished(ei, "meal_orders");
     return err;
@@ -470,11 +487,6 @@ int yz_store_canteen_get(yz_store *st, int64_t id, yz_canteen *out, yz_errinfo *
     return err;
 }
 
-static void canteen_row(const yz_db_q *q, void *elem)
-{
-    row_canteen(q, 0, elem);
-}
-
 static void canteens_free(void *a, size_t n)
 {
     yz_canteen_array_free(a, n);
@@ -561,11 +573,6 @@ int yz_store_offer_get(yz_store *st, int64_t id, yz_meal_offer *out, yz_errinfo 
     if (err)
         yz_meal_offer_fini(out);
     return err;
-}
-
-static void offer_row(const yz_db_q *q, void *elem)
-{
-    row_offer(q, 0, elem);
 }
 
 static void offers_free(void *a, size_t n)
@@ -780,11 +787,6 @@ int yz_store_order_redeem(yz_store *st, int64_t canteen_id, const char *code, in
     if (err)
         yz_meal_order_fini(out);
     return err;
-}
-
-static void order_row(const yz_db_q *q, void *elem)
-{
-    row_order(q, elem);
 }
 
 static void orders_free(void *a, size_t n)
