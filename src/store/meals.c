@@ -328,8 +328,8 @@ static int get_canteen(yz_db_tx *tx, int64_t id, yz_canteen *out, yz_errinfo *ei
 {
     bool found;
     memset(out, 0, sizeof *out);
-    int err = by_id(tx, "SELECT " CANTEEN_COLS " FROM canteens c WHERE c.id = $1", id,
-                    canteen_row, out, &found, ei);
+    int err = by_id(tx, "SELECT " CANTEEN_COLS " FROM canteens c WHERE c.id = $1", id, canteen_row,
+                    out, &found, ei);
     if (!err && !found)
         err = yz_err_setf(ei, YZ_ENOTFOUND, "id", "食堂 %lld 不存在", "canteen %lld not found",
                           (long long)id);
