@@ -6,7 +6,7 @@
 #include "api/api_int.h"
 #include "api/params.h"
 
-#include "catalog/hours.h"
+#include "model/hours.h"
 #include "core/alloc.h"
 #include "core/log.h"
 #include "core/time.h"

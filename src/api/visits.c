@@ -362,7 +362,7 @@ static void h_visit(void *ctx, yz_http_req *req)
                           "no station has the code %s", code);
     } else {
         const yz_station *st = yz_snap_station(s, (size_t)i);
-        if (st->status != YZ_STATUS_OPEN && st->status != YZ_STATUS_CLOSED_TEMP) {
+        if (!yz_station_in_service(st)) {
             err = yz_err_setf(
                 &ei, YZ_ECONFLICT, "station_code", "驿站 %s 未在服务中（%s），不能签到",
                 "station %s is not in service (%s): no check-in", code, yz_status_name(st->status));
