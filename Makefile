@@ -6,7 +6,7 @@
 #                 on SQLite and again on PostgreSQL (a throwaway cluster), then the web app
 #                 in headless Chromium (tests/browser/run.sh)
 #   make bench    benchmarks, printing ratios against peers measured in the same run
-#   make lint     clang-format check and banned-function check
+#   make lint     banned functions, the include directions of tools/layers.txt, clang-format
 
 CC      ?= cc
 PKGS    := libmicrohttpd jansson sqlite3 opencc libsodium libqrencode libpng zlib
