@@ -540,14 +540,6 @@ int yz_snap_facility_bit(const yz_snap *s, const char *code)
     return -1;
 }
 
-const yz_facility *yz_snap_facility_by_bit(const yz_snap *s, int bit)
-{
-    for (size_t i = 0; i < s->n_fac; i++)
-        if (s->fac[i].bit == bit)
-            return &s->fac[i];
-    return NULL;
-}
-
 size_t yz_snap_district_count(const yz_snap *s)
 {
     return s->n_dist;
