@@ -877,7 +877,8 @@ static int list_params_parse(yz_http_req *req, const yz_snap *s, list_query *q, 
     if (err)
         return err;
     q->station = -1;
-    if (q->station_ref && (q->station = yz__api_param_station(s, q->station_ref, "station", ei)) < 0)
+    if (q->station_ref &&
+        (q->station = yz__api_param_station(s, q->station_ref, "station", ei)) < 0)
         return YZ_EINVAL;
     if (!yz__api_param_given(req, "from")) {
         int off = q->station >= 0 ? yz_snap_tz_offset(s, (size_t)q->station) : DEFAULT_OFFSET_MIN;

@@ -128,7 +128,6 @@ static int path_id(yz_http_req *req, const char *zh, const char *en, int64_t *id
     return yz_err_set(ei, YZ_ENOTFOUND, "id", zh, en);
 }
 
-
 /* --- rendering ------------------------------------------------------------------------------ */
 
 static void put_iso(yz_buf *b, const char *key, int64_t t)

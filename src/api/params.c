@@ -15,7 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_OFFSET_MIN 480 /* dates and times without a zone are read in China Standard Time */
+#define DEFAULT_OFFSET_MIN 480 /* dates and times without a zone are read in China Standard Time   \
+                                */
 #define MAX_YEAR 2999
 
 /* --- unknown names --------------------------------------------------------------------------- */
@@ -131,8 +132,8 @@ static int parse_point(const char *v, yz_point *at)
 
 static int refuse_word(const yz_param *p, yz_errinfo *ei)
 {
-    return yz_err_setf(ei, YZ_EINVAL, p->name, "%s 必须是 %s 之一", "%s must be one of %s",
-                       p->name, p->words);
+    return yz_err_setf(ei, YZ_EINVAL, p->name, "%s 必须是 %s 之一", "%s must be one of %s", p->name,
+                       p->words);
 }
 
 /* The default of an absent parameter. */
@@ -175,8 +176,8 @@ static int put_value(const yz_param *p, const char *v, char *out, yz_errinfo *ei
         if (parse_double(v, &d) || d < p->lo || (above && d == p->lo) || d > p->hi) {
             if (above)
                 return yz_err_setf(ei, YZ_EINVAL, name, "%s 必须是大于 %g 且不超过 %g 的数",
-                                   "%s must be a number more than %g and at most %g", name,
-                                   p->lo, p->hi);
+                                   "%s must be a number more than %g and at most %g", name, p->lo,
+                                   p->hi);
             return yz_err_setf(ei, YZ_EINVAL, name, "%s 必须是 %g 到 %g 之间的数",
                                "%s must be a number from %g to %g", name, p->lo, p->hi);
         }
@@ -222,8 +223,7 @@ static int put_value(const yz_param *p, const char *v, char *out, yz_errinfo *ei
     }
     case YZ_PARAM_POINT:
         if (parse_point(v, (yz_point *)(out + p->offset)))
-            return yz_err_setf(ei, YZ_EINVAL, name,
-                               "%s 须为 纬度,经度（WGS-84），如 28.0,120.65",
+            return yz_err_setf(ei, YZ_EINVAL, name, "%s 须为 纬度,经度（WGS-84），如 28.0,120.65",
                                "%s must be lat,lon (WGS-84), e.g. 28.0,120.65", name);
         return YZ_OK;
     case YZ_PARAM_DATE:
@@ -241,8 +241,8 @@ static int put_value(const yz_param *p, const char *v, char *out, yz_errinfo *ei
         return YZ_OK;
     case YZ_PARAM_TEXT:
         if (!yz_utf8_valid(v, strlen(v)))
-            return yz_err_setf(ei, YZ_EINVAL, name, "%s 不是有效的 UTF-8",
-                               "%s is not valid UTF-8", name);
+            return yz_err_setf(ei, YZ_EINVAL, name, "%s 不是有效的 UTF-8", "%s is not valid UTF-8",
+                               name);
         if (p->hi > 0 && strlen(v) > (size_t)p->hi)
             return yz_err_setf(ei, YZ_EINVAL, name, "%s 过长（最多 %ld 字节）",
                                "%s is too long (at most %ld bytes)", name, (long)p->hi);

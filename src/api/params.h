@@ -54,9 +54,8 @@ typedef struct yz_param {
  * refused. Then each parameter, in table order, is parsed, or refused naming it; an absent one
  * gets its default. Returns YZ_OK, or YZ_EINVAL with `ei` naming the parameter; `out` may be
  * partly written then. Borrows everything; TEXT values are borrowed from `req`. */
-int yz__api_params(yz_http_req *req, const yz_param *spec, size_t n, void *out,
-                   yz_errinfo *ei);
-#define YZ_API_PARAMS(req, spec, out, ei)                                                     \
+int yz__api_params(yz_http_req *req, const yz_param *spec, size_t n, void *out, yz_errinfo *ei);
+#define YZ_API_PARAMS(req, spec, out, ei)                                                          \
     yz__api_params((req), (spec), sizeof(spec) / sizeof *(spec), (out), (ei))
 
 /* Whether query parameter `name` was given. */

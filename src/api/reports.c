@@ -37,9 +37,6 @@ struct yz_api_reports {
     size_t n_svc;
 };
 
-
-
-
 /* --- helpers ------------------------------------------------------------------------------ */
 
 static size_t utf8_chars(const char *s)

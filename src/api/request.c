@@ -80,8 +80,7 @@ int yz__api_check_admin(const yz_api *api, yz_http_req *req, yz_errinfo *ei)
                           "需要管理员凭证：Authorization: Bearer <token>",
                           "an admin token is required: Authorization: Bearer <token>");
     if (!api->has_token)
-        return yz_err_set(ei, YZ_EFORBIDDEN, "Authorization",
-                          "服务器未配置管理员凭证，写入已停用",
+        return yz_err_set(ei, YZ_EFORBIDDEN, "Authorization", "服务器未配置管理员凭证，写入已停用",
                           "no admin token is configured: writes are disabled");
     unsigned char got[32];
     const char *tok = h + 7;
@@ -94,8 +93,8 @@ int yz__api_check_admin(const yz_api *api, yz_http_req *req, yz_errinfo *ei)
 
 void yz__api_token_hash(const char *token, uint8_t out[YZ_TOKEN_HASH_BYTES])
 {
-    crypto_generichash(out, YZ_TOKEN_HASH_BYTES, (const unsigned char *)token, strlen(token),
-                       NULL, 0);
+    crypto_generichash(out, YZ_TOKEN_HASH_BYTES, (const unsigned char *)token, strlen(token), NULL,
+                       0);
 }
 
 /* The client's address as text, for the per-address limit. */

@@ -593,9 +593,9 @@ static void h_held(void *ctx, yz_http_req *req)
     if (!err)
         err = YZ_API_PARAMS(req, held_params, &pa, &ei);
     if (!err)
-        err = yz_store_list_reviews(api->st, 0, YZ_REVIEW_HELD,
-                                    (int64_t)(pa.page - 1) * pa.per_page, pa.per_page, &a, &n,
-                                    &total, &ei);
+        err =
+            yz_store_list_reviews(api->st, 0, YZ_REVIEW_HELD, (int64_t)(pa.page - 1) * pa.per_page,
+                                  pa.per_page, &a, &n, &total, &ei);
     if (err) {
         yz_api_error(req, &ei);
         return;

@@ -73,8 +73,8 @@ static int param_district(const yz_snap *s, const char *v, long *d, yz_errinfo *
 }
 
 /* lat/lon given in `crs`, both or neither, as a WGS-84 point. */
-static int param_position(bool has_lat, bool has_lon, double lat, double lon, int crs,
-                          yz_point *at, yz_errinfo *ei)
+static int param_position(bool has_lat, bool has_lon, double lat, double lon, int crs, yz_point *at,
+                          yz_errinfo *ei)
 {
     if (has_lat != has_lon)
         return yz_err_set(ei, YZ_EINVAL, has_lat ? "lon" : "lat", "lat 和 lon 须同时给出",
