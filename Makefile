@@ -6,7 +6,7 @@
 #                 on SQLite and again on PostgreSQL (a throwaway cluster), then the web app
 #                 in headless Chromium (tests/browser/run.sh)
 #   make bench    benchmarks, printing ratios against peers measured in the same run
-#   make lint     clang-format check and banned-function check
+#   make lint     banned functions, the include directions of tools/layers.txt, clang-format
 
 CC      ?= cc
 PKGS    := libmicrohttpd jansson sqlite3 opencc libsodium libqrencode libpng zlib
@@ -139,7 +139,7 @@ FUZZ_CC      := clang
 FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE -Isrc -Ibuild/gen -g -O1 \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_COMMON  := $(wildcard src/core/*.c) src/model/station.c src/model/facility.c \
-                src/catalog/hours.c src/catalog/text.c src/catalog/moderation.c src/geo/coord.c \
+                src/model/hours.c src/catalog/text.c src/catalog/moderation.c src/geo/coord.c \
                 src/exchange/exchange.c src/api/form.c build/gen/pinyin_table.c
 FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* fuzz/fuzz_hours.c - libFuzzer target for catalog/hours: parses arbitrary bytes and, when
+/* fuzz/fuzz_hours.c - libFuzzer target for model/hours: parses arbitrary bytes and, when
  * they parse, checks the evaluator's invariants (next_change really is the next change,
  * week bits agree with is_open, the normalised source means the same schedule).
  * Build: clang -std=c11 -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer,address,undefined \
- *        fuzz/fuzz_hours.c src/catalog/hours.c src/core/err.c src/core/alloc.c src/core/time.c
+ *        fuzz/fuzz_hours.c src/model/hours.c src/core/err.c src/core/alloc.c src/core/time.c
  * Run:   ./fuzz_hours fuzz/corpus/hours -max_total_time=120 */
-#include "catalog/hours.h"
+#include "model/hours.h"
 
 #include "core/time.h"
 

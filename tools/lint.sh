@@ -1,5 +1,6 @@
 #!/bin/sh
-# tools/lint.sh - the checks of `make lint`: banned functions, then clang-format (reported).
+# tools/lint.sh - the checks of `make lint`: banned functions, the include directions of
+# tools/layers.txt, then clang-format (reported).
 set -u
 cd "$(dirname "$0")/.."
 rc=0
@@ -7,6 +8,45 @@ files=$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c' 'fuzz/*.c')
 # sprintf (not snprintf), strcpy, strtok, atoi: unbounded or silent on error.
 if grep -nE '(^|[^a-z_])(sprintf|vsprintf|strcpy|strcat|strtok|atoi|gets)\(' $files; then
     echo "lint: banned function above (use snprintf, memcpy with a length, strtol)"
+    rc=1
+fi
+# Layers: every `#include "dir/x.h"` in src/DIR/ must name DIR itself or a folder that
+# tools/layers.txt lets DIR include; every folder of src/ must have a line there.
+if ! awk '
+    FILENAME == "tools/layers.txt" {
+        if ($0 ~ /^[ \t]*(#|$)/)
+            next
+        dir = $1
+        sub(/:$/, "", dir)
+        known[dir] = 1
+        for (i = 2; i <= NF; i++)
+            may[dir, $i] = 1
+        next
+    }
+    FNR == 1 {
+        split(FILENAME, part, "/")
+        from = part[2]
+        if (!(from in known) && !(from in told)) {
+            printf "%s: src/%s/ has no line in tools/layers.txt\n", FILENAME, from
+            told[from] = 1
+            bad = 1
+        }
+    }
+    /^[ \t]*#[ \t]*include[ \t]*"[^"\/]*\// {
+        inc = $0
+        sub(/^[^"]*"/, "", inc)
+        sub(/".*/, "", inc)
+        to = inc
+        sub(/\/.*/, "", to)
+        if (to != from && !((from, to) in may)) {
+            printf "%s:%d: src/%s/ may not include %s (tools/layers.txt)\n", FILENAME, FNR,
+                   from, inc
+            bad = 1
+        }
+    }
+    END { exit bad }
+' tools/layers.txt $(git ls-files 'src/*.c' 'src/*.h'); then
+    echo "lint: an include above goes against the layers of tools/layers.txt"
     rc=1
 fi
 if command -v clang-format >/dev/null 2>&1; then

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* api/api.c - the api object: loading the catalog from the store, the admin token, the
- * per-thread text normaliser, and the meta routes (/healthz, /metrics, facilities,
+/* api/api.c - the api object: loading the catalog from the store, the admin token, and the
+ * meta routes (/healthz, /metrics, facilities,
  * districts, the front page and the web app's files). */
 #include "api/api_int.h"
 
@@ -8,40 +8,9 @@
 #include "core/log.h"
 #include "store/visits.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <sodium.h>
 #include <string.h>
-
-/* --- per-thread normaliser ------------------------------------------------------------------ */
-
-static pthread_key_t norm_key;
-static pthread_once_t norm_once = PTHREAD_ONCE_INIT;
-static _Thread_local yz_textnorm *tl_norm;
-
-static void norm_free(void *p)
-{
-    yz_textnorm_free(p);
-}
-
-static void norm_key_make(void)
-{
-    pthread_key_create(&norm_key, norm_free);
-}
-
-yz_textnorm *yz_api_thread_norm(void)
-{
-    if (tl_norm)
-        return tl_norm;
-    pthread_once(&norm_once, norm_key_make);
-    yz_errinfo ei;
-    if (yz_textnorm_new(&tl_norm, &ei)) {
-        yz_log_error("text: %s", ei.msg_en);
-        abort();
-    }
-    pthread_setspecific(norm_key, tl_norm);
-    return tl_norm;
-}
 
 /* --- loading ---------------------------------------------------------------------------------- */
 
@@ -115,46 +84,6 @@ void yz_api_free(yz_api *api)
     yz_free(api->public_url);
     yz_static_free(api->web);
     yz_free(api);
-}
-
-int yz__api_check_admin(const yz_api *api, yz_http_req *req, yz_errinfo *ei)
-{
-    /* The address limit comes first: it also slows down guessing the token. */
-    int err = yz__api_limit_ip((yz_api *)api, req, ei);
-    if (err)
-        return err;
-    const char *h = yz_http_header(req, "Authorization");
-    if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7])
-        return yz_err_set(ei, YZ_EUNAUTH, "Authorization",
-                          "需要管理员凭证：Authorization: Bearer <token>",
-                          "an admin token is required: Authorization: Bearer <token>");
-    if (!api->has_token)
-        return yz_err_set(ei, YZ_EFORBIDDEN, "Authorization",
-                          "服务器未配置管理员凭证，写入已停用",
-                          "no admin token is configured: writes are disabled");
-    unsigned char got[32];
-    const char *tok = h + 7;
-    crypto_generichash(got, sizeof got, (const unsigned char *)tok, strlen(tok), NULL, 0);
-    if (sodium_memcmp(got, api->token_hash, sizeof got) != 0)
-        return yz_err_set(ei, YZ_EFORBIDDEN, "Authorization", "管理员凭证不正确",
-                          "the admin token is wrong");
-    return YZ_OK;
-}
-
-int yz__api_parse_json(yz_http_req *req, json_t **out, yz_errinfo *ei)
-{
-    size_t len;
-    const char *body = yz_http_body(req, &len);
-    const char *ct = yz_http_header(req, "Content-Type");
-    if (ct && strncmp(ct, "application/json", 16) != 0)
-        return yz_err_set(ei, YZ_EINVAL, "Content-Type", "请求体须为 application/json",
-                          "the body must be application/json");
-    json_error_t jerr;
-    *out = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!*out)
-        return yz_err_setf(ei, YZ_EINVAL, "body", "JSON 格式错误（第 %d 个字符）：%s",
-                           "malformed JSON (at character %d): %s", jerr.position, jerr.text);
-    return YZ_OK;
 }
 
 /* --- meta routes -------------------------------------------------------------------------------- */

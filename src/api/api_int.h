@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* api/api_int.h - what the API's files share: the api struct and request helpers. */
+/* api/api_int.h - what the API's files share: the api struct and request helpers.
+ * The files depend on each other one way: api.c (routes, reloads) -> the areas' files ->
+ * request.c, params.c, limits.c, errors.c. An area may call another's hook declared here
+ * (stations.c renders ratings, today's events, open reports), never back. */
 #ifndef YZ_API_INT_H
 #define YZ_API_INT_H
 
@@ -37,6 +40,8 @@ struct yz_api {
 
 #define YZ_JSON "application/json; charset=utf-8"
 
+/* --- request.c: what every handler shares; it depends on no area's file. --- */
+
 /* Answer 200 with `body` (taken) as JSON. */
 void yz__api_ok(yz_http_req *req, yz_buf *body);
 /* Check the admin bearer token. YZ_OK, YZ_EUNAUTH (none given) or YZ_EFORBIDDEN (wrong, or
@@ -53,6 +58,10 @@ int yz__api_parse_json(yz_http_req *req, json_t **out, yz_errinfo *ei);
 int yz__api_worker(yz_api *api, yz_http_req *req, yz_worker *w, yz_errinfo *ei);
 /* The per-address write limit alone (writes without a worker token, e.g. Open311). */
 int yz__api_limit_ip(yz_api *api, yz_http_req *req, yz_errinfo *ei);
+/* The BLAKE2b hash under which a worker token is stored (workers.c issues them). */
+void yz__api_token_hash(const char *token, uint8_t out[YZ_TOKEN_HASH_BYTES]);
+
+/* --- limits.c --- */
 
 /* Write rate limits: token buckets keyed by a string. */
 yz_limiter *yz__limiter_new(double per_min_token, double per_min_ip);

@@ -5,6 +5,7 @@
  * every event write and swapped in under a rwlock (docs/internals/events.md); sign-up counts
  * come from the store. */
 #include "api/api_int.h"
+#include "api/params.h"
 
 #include "core/alloc.h"
 #include "core/log.h"
@@ -23,7 +24,6 @@
 #define MAX_SPAN_DAYS 62
 #define DEFAULT_SPAN_DAYS 7
 #define DEFAULT_RADIUS_M 5000.0
-#define MAX_RADIUS_M 50000.0
 #define MAX_TODAY 16 /* events listed in a station's "today" */
 #define DEFAULT_LIMIT 500
 #define MAX_LIMIT 2000
@@ -846,23 +846,9 @@ static int count_of(const yz_event_count *c, size_t n, int64_t id, int32_t day)
     return a < n && c[a].event_id == id && c[a].day == day ? c[a].n : 0;
 }
 
-static const char *const list_params[] = {"station",  "from",     "to",   "near",
-                                          "radius_m", "category", "limit"};
-
-static int check_param(void *arg, const char *k, const char *v)
-{
-    (void)v;
-    if (k[0] == '_')
-        return 0;
-    for (size_t i = 0; i < sizeof list_params / sizeof *list_params; i++)
-        if (strcmp(list_params[i], k) == 0)
-            return 0;
-    *(const char **)arg = k;
-    return 1;
-}
-
 typedef struct list_query {
-    long station; /* position, -1 = any */
+    const char *station_ref; /* id or code, NULL = any */
+    long station;            /* its position, -1 = any */
     int32_t from, to;
     bool has_near;
     yz_point near;
@@ -871,86 +857,44 @@ typedef struct list_query {
     long limit;
 } list_query;
 
-static int parse_double(const char *v, double *out)
-{
-    char *end;
-    errno = 0;
-    double d = strtod(v, &end);
-    if (!*v || *end || errno || !isfinite(d))
-        return -1;
-    *out = d;
-    return 0;
-}
+static const yz_param list_params[] = {
+    {"station", YZ_PARAM_TEXT, offsetof(list_query, station_ref), 0, 0, 0, 0, NULL, NULL},
+    /* from: today where the station is (China Standard Time without one); to: from + 7 days */
+    {"from", YZ_PARAM_DATE, offsetof(list_query, from), 0, 0, 0, 0, NULL, NULL},
+    {"to", YZ_PARAM_DATE, offsetof(list_query, to), 0, 0, 0, 0, NULL, NULL},
+    {"near", YZ_PARAM_POINT, offsetof(list_query, near), 0, 0, 0, 0, NULL, NULL},
+    {"radius_m", YZ_PARAM_NUMBER, offsetof(list_query, radius_m), 0, YZ_API_MAX_RADIUS_M,
+     DEFAULT_RADIUS_M, YZ_PARAM_ABOVE_LO, NULL, NULL},
+    {"category", YZ_PARAM_WORD, offsetof(list_query, category), 0, 0, -1, 0,
+     yz_event_category_parse, "free_meal, cheap_meal, health, activity, service"},
+    {"limit", YZ_PARAM_INT, offsetof(list_query, limit), 1, MAX_LIMIT, DEFAULT_LIMIT, 0, NULL,
+     NULL},
+};
 
 static int list_params_parse(yz_http_req *req, const yz_snap *s, list_query *q, yz_errinfo *ei)
 {
-    const char *bad = NULL;
-    if (yz_http_query_each(req, check_param, &bad)) {
-        if (!yz_utf8_valid(bad, strlen(bad)) || strlen(bad) > 30)
-            return yz_err_set(ei, YZ_EINVAL, "", "未知参数", "unknown parameter");
-        return yz_err_setf(ei, YZ_EINVAL, bad, "未知参数 %s", "unknown parameter %s", bad);
-    }
-    const char *v;
+    int err = YZ_API_PARAMS(req, list_params, q, ei);
+    if (err)
+        return err;
     q->station = -1;
-    q->category = -1;
-    q->radius_m = DEFAULT_RADIUS_M;
-    q->limit = DEFAULT_LIMIT;
-    if ((v = yz_http_query(req, "station"))) {
-        int64_t id = parse_id(v);
-        q->station = id ? yz_snap_find_id(s, id) : yz_snap_find_code(s, v);
-        if (q->station < 0)
-            return yz_err_set(ei, YZ_EINVAL, "station", "驿站不存在", "unknown station");
+    if (q->station_ref &&
+        (q->station = yz__api_param_station(s, q->station_ref, "station", ei)) < 0)
+        return YZ_EINVAL;
+    if (!yz__api_param_given(req, "from")) {
+        int off = q->station >= 0 ? yz_snap_tz_offset(s, (size_t)q->station) : DEFAULT_OFFSET_MIN;
+        q->from = yz_event_local_day(yz_time_now(), off);
     }
-    int off = q->station >= 0 ? yz_snap_tz_offset(s, (size_t)q->station) : DEFAULT_OFFSET_MIN;
-    q->from = yz_event_local_day(yz_time_now(), off);
-    if ((v = yz_http_query(req, "from")) && parse_date(v, &q->from))
-        return yz_err_set(ei, YZ_EINVAL, "from", "from 须为 YYYY-MM-DD 格式的日期",
-                          "from must be a date as YYYY-MM-DD");
-    q->to = q->from + DEFAULT_SPAN_DAYS;
-    if ((v = yz_http_query(req, "to")) && parse_date(v, &q->to))
-        return yz_err_set(ei, YZ_EINVAL, "to", "to 须为 YYYY-MM-DD 格式的日期",
-                          "to must be a date as YYYY-MM-DD");
+    if (!yz__api_param_given(req, "to"))
+        q->to = q->from + DEFAULT_SPAN_DAYS;
     if (q->to < q->from)
         return yz_err_set(ei, YZ_EINVAL, "to", "to 不能早于 from", "to must not be before from");
     if (q->to - q->from > MAX_SPAN_DAYS)
         return yz_err_setf(ei, YZ_EINVAL, "to", "查询跨度不能超过 %d 天",
                            "the span from..to must be at most %d days", MAX_SPAN_DAYS);
-    if ((v = yz_http_query(req, "near"))) {
-        const char *comma = strchr(v, ',');
-        char lat[40];
-        double la, lo;
-        if (!comma || (size_t)(comma - v) >= sizeof lat)
-            return yz_err_set(ei, YZ_EINVAL, "near", "near 须为 纬度,经度（WGS-84）",
-                              "near must be lat,lon (WGS-84)");
-        memcpy(lat, v, (size_t)(comma - v));
-        lat[comma - v] = '\0';
-        if (parse_double(lat, &la) || parse_double(comma + 1, &lo) || la < -90 || la > 90 ||
-            lo < -180 || lo > 180)
-            return yz_err_set(ei, YZ_EINVAL, "near", "near 须为 纬度,经度（WGS-84）",
-                              "near must be lat,lon (WGS-84)");
-        q->has_near = true;
-        q->near = (yz_point){la, lo};
-    }
-    if ((v = yz_http_query(req, "radius_m"))) {
-        if (parse_double(v, &q->radius_m) || q->radius_m <= 0 || q->radius_m > MAX_RADIUS_M)
-            return yz_err_set(ei, YZ_EINVAL, "radius_m", "radius_m 须在 0 到 50000 米之间",
-                              "radius_m must be between 0 and 50000 metres");
-        if (!q->has_near)
-            return yz_err_set(ei, YZ_EINVAL, "radius_m", "radius_m 须与 near 一起使用",
-                              "radius_m needs near");
-    }
-    if ((v = yz_http_query(req, "category")) && (q->category = yz_event_category_parse(v)) < 0)
-        return yz_err_set(ei, YZ_EINVAL, "category",
-                          "类别须为 free_meal、cheap_meal、health、activity 或 service",
-                          "category must be free_meal, cheap_meal, health, activity or service");
-    if ((v = yz_http_query(req, "limit"))) {
-        char *end;
-        errno = 0;
-        q->limit = strtol(v, &end, 10);
-        if (!*v || *end || errno || q->limit < 1 || q->limit > MAX_LIMIT)
-            return yz_err_setf(ei, YZ_EINVAL, "limit", "limit 须为 1 到 %d 的整数",
-                               "limit must be an integer from 1 to %d", MAX_LIMIT);
-    }
+    q->has_near = yz__api_param_given(req, "near");
+    if (yz__api_param_given(req, "radius_m") && !q->has_near)
+        return yz_err_set(ei, YZ_EINVAL, "radius_m", "radius_m 须与 near 一起使用",
+                          "radius_m needs near");
     return YZ_OK;
 }
 

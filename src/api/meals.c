@@ -4,6 +4,7 @@
  * the canteen (admin token until canteen accounts exist). The rules live in the store
  * (store/meals.h); this file parses, checks input and renders (docs/internals/meals.md). */
 #include "api/api_int.h"
+#include "api/params.h"
 
 #include "catalog/catalog.h"
 #include "core/alloc.h"
@@ -25,7 +26,6 @@
 #define QUOTA_MAX 100000
 #define OFFER_DAYS_AHEAD 60 /* offers may be published up to this many days ahead */
 #define DEFAULT_RADIUS_M 5000.0
-#define MAX_RADIUS_M 50000.0
 #define SWEEP_EVERY_S 600 /* mark expired orders at most this often */
 
 struct yz_api_meals {
@@ -127,8 +127,6 @@ static int path_id(yz_http_req *req, const char *zh, const char *en, int64_t *id
     }
     return yz_err_set(ei, YZ_ENOTFOUND, "id", zh, en);
 }
-
-static int reject_params(yz_http_req *req, const char *const *names, yz_errinfo *ei);
 
 /* --- rendering ------------------------------------------------------------------------------ */
 
@@ -329,8 +327,6 @@ static void h_canteen_create(void *ctx, yz_http_req *req)
     yz_http_respond(req, 201, YZ_JSON, &b);
 }
 
-static const char *const no_params[] = {NULL};
-
 static void h_canteen_list(void *ctx, yz_http_req *req)
 {
     yz_api *api = ctx;
@@ -338,7 +334,7 @@ static void h_canteen_list(void *ctx, yz_http_req *req)
     yz_err_clear(&ei);
     yz_canteen *a = NULL;
     size_t n = 0;
-    int err = reject_params(req, no_params, &ei);
+    int err = yz__api_params(req, NULL, 0, NULL, &ei);
     if (!err)
         err = yz_store_canteen_list(api->st, &a, &n, &ei);
     if (err) {
@@ -367,7 +363,7 @@ static void h_canteen_get(void *ctx, yz_http_req *req)
     int64_t id = 0;
     int err = path_id(req, "食堂不存在", "canteen not found", &id, &ei);
     if (!err)
-        err = reject_params(req, no_params, &ei);
+        err = yz__api_params(req, NULL, 0, NULL, &ei);
     if (!err)
         err = yz_store_canteen_get(api->st, id, &c, &ei);
     if (err) {
@@ -439,52 +435,6 @@ static void h_offer_create(void *ctx, yz_http_req *req)
     yz_http_respond(req, 201, YZ_JSON, &b);
 }
 
-typedef struct param_check {
-    const char *const *names; /* NULL-terminated */
-    const char *bad;          /* the first unknown parameter */
-} param_check;
-
-static int check_param(void *arg, const char *k, const char *v)
-{
-    (void)v;
-    param_check *pc = arg;
-    if (k[0] == '_')
-        return 0; /* cache busters */
-    for (size_t i = 0; pc->names[i]; i++)
-        if (strcmp(pc->names[i], k) == 0)
-            return 0;
-    pc->bad = k;
-    return 1;
-}
-
-static int reject_params(yz_http_req *req, const char *const *names, yz_errinfo *ei)
-{
-    param_check pc = {names, NULL};
-    if (!yz_http_query_each(req, check_param, &pc))
-        return YZ_OK;
-    if (!yz_utf8_valid(pc.bad, strlen(pc.bad)) || strlen(pc.bad) > 30)
-        return yz_err_set(ei, YZ_EINVAL, "", "未知参数", "unknown parameter");
-    return yz_err_setf(ei, YZ_EINVAL, pc.bad, "未知参数 %s", "unknown parameter %s", pc.bad);
-}
-
-/* "lat,lon" in WGS-84. */
-static int parse_near(const char *v, yz_point *at, yz_errinfo *ei)
-{
-    char *end;
-    errno = 0;
-    double lat = strtod(v, &end);
-    if (end != v && *end == ',' && !errno) {
-        const char *p = end + 1;
-        double lon = strtod(p, &end);
-        if (end != p && !*end && !errno && yz_coord_check(lat, lon) == YZ_OK) {
-            *at = (yz_point){lat, lon};
-            return YZ_OK;
-        }
-    }
-    return yz_err_set(ei, YZ_EINVAL, "near", "near 须为 纬度,经度（WGS-84），如 28.0,120.65",
-                      "near must be lat,lon (WGS-84), e.g. 28.0,120.65");
-}
-
 typedef struct hit {
     yz_meal_offer *o;
     double distance_m;
@@ -498,38 +448,35 @@ static int by_distance(const void *a, const void *b)
     return x->o->id < y->o->id ? -1 : x->o->id > y->o->id;
 }
 
-static const char *const offer_params[] = {"date", "near", "radius_m", NULL};
+typedef struct offer_args {
+    int32_t date;
+    yz_point near;
+    double radius_m;
+} offer_args;
+
+static const yz_param offer_params[] = {
+    {"date", YZ_PARAM_DATE, offsetof(offer_args, date), 0, 0, 0, 0, NULL, NULL}, /* today */
+    {"near", YZ_PARAM_POINT, offsetof(offer_args, near), 0, 0, 0, 0, NULL, NULL},
+    {"radius_m", YZ_PARAM_NUMBER, offsetof(offer_args, radius_m), 0, YZ_API_MAX_RADIUS_M,
+     DEFAULT_RADIUS_M, YZ_PARAM_ABOVE_LO, NULL, NULL},
+};
 
 static void h_offer_list(void *ctx, yz_http_req *req)
 {
     yz_api *api = ctx;
     yz_errinfo ei;
     yz_err_clear(&ei);
-    int32_t day = yz_meal_day(yz_time_now());
-    yz_point at = {0, 0};
-    bool near = false;
-    double radius_m = DEFAULT_RADIUS_M;
+    offer_args q;
     yz_meal_offer *a = NULL;
     size_t n = 0;
-    const char *v;
-    int err = reject_params(req, offer_params, &ei);
-    if (!err && (v = yz_http_query(req, "date")))
-        err = yz_meal_parse_date(v, "date", &day, &ei);
-    if (!err && (v = yz_http_query(req, "near"))) {
-        err = parse_near(v, &at, &ei);
-        near = true;
-    }
-    if (!err && (v = yz_http_query(req, "radius_m"))) {
-        char *end;
-        errno = 0;
-        radius_m = strtod(v, &end);
-        if (!*v || *end || errno || !(radius_m > 0 && radius_m <= MAX_RADIUS_M))
-            err = yz_err_set(&ei, YZ_EINVAL, "radius_m", "radius_m 须在 0 到 50000 米之间",
-                             "radius_m must be more than 0 and at most 50000 metres");
-        else if (!near)
-            err = yz_err_set(&ei, YZ_EINVAL, "radius_m", "radius_m 须与 near 一起使用",
-                             "radius_m needs near");
-    }
+    int err = YZ_API_PARAMS(req, offer_params, &q, &ei);
+    bool near = yz__api_param_given(req, "near");
+    if (!err && yz__api_param_given(req, "radius_m") && !near)
+        err = yz_err_set(&ei, YZ_EINVAL, "radius_m", "radius_m 须与 near 一起使用",
+                         "radius_m needs near");
+    int32_t day = q.date;
+    yz_point at = q.near;
+    double radius_m = q.radius_m;
     if (!err)
         err = yz_store_offer_list(api->st, day, &a, &n, &ei);
     if (err) {
@@ -571,7 +518,7 @@ static void h_offer_get(void *ctx, yz_http_req *req)
     int64_t id = 0;
     int err = path_id(req, "餐品不存在", "offer not found", &id, &ei);
     if (!err)
-        err = reject_params(req, no_params, &ei);
+        err = yz__api_params(req, NULL, 0, NULL, &ei);
     if (!err)
         err = yz_store_offer_get(api->st, id, &o, &ei);
     if (err) {
@@ -634,7 +581,7 @@ static void h_order_list(void *ctx, yz_http_req *req)
     int64_t now = yz_time_now();
     int err = yz__api_worker(api, req, &w, &ei);
     if (!err)
-        err = reject_params(req, no_params, &ei);
+        err = yz__api_params(req, NULL, 0, NULL, &ei);
     if (!err)
         err = yz_store_order_list(api->st, w.id, &a, &n, &ei);
     if (err) {

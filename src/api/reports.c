@@ -37,9 +37,6 @@ struct yz_api_reports {
     size_t n_svc;
 };
 
-
-
-
 /* --- helpers ------------------------------------------------------------------------------ */
 
 static size_t utf8_chars(const char *s)
@@ -270,7 +267,14 @@ void yz__api_render_open_reports(yz_api *api, int64_t station_id, yz_buf *b)
 
 /* --- GET /open311/v2/services.json, /open311/v2/services/{code}.json -------------------- */
 
-static const char *const o311_common_params[] = {"jurisdiction_id", "api_key"};
+/* Open311's own parameters, accepted everywhere and ignored (one city, no keys). */
+#define P_O311_COMMON(T)                                                                       \
+    {"jurisdiction_id", YZ_PARAM_TEXT, offsetof(T, jurisdiction_id), 0, 0, 0, 0, NULL, NULL},   \
+        {"api_key", YZ_PARAM_TEXT, offsetof(T, api_key), 0, 0, 0, 0, NULL, NULL}
+typedef struct o311_args {
+    const char *jurisdiction_id, *api_key;
+} o311_args;
+static const yz_param o311_common_params[] = {P_O311_COMMON(o311_args)};
 
 static void h_services(void *ctx, yz_http_req *req)
 {
@@ -279,7 +283,8 @@ static void h_services(void *ctx, yz_http_req *req)
     yz_err_clear(&ei);
     const yz_report_service *svc;
     size_t n;
-    int err = yz__api_reject_unknown(req, o311_common_params, 2, &ei);
+    o311_args o311;
+    int err = YZ_API_PARAMS(req, o311_common_params, &o311, &ei);
     if (!err)
         err = services(api, &svc, &n, &ei);
     if (err) {
@@ -314,7 +319,8 @@ static void h_service_def(void *ctx, yz_http_req *req)
     yz_err_clear(&ei);
     const char *p = yz_http_param(req, 0);
     size_t n = p ? strlen(p) : 0;
-    int err = yz__api_reject_unknown(req, o311_common_params, 2, &ei);
+    o311_args o311;
+    int err = YZ_API_PARAMS(req, o311_common_params, &o311, &ei);
     if (err) {
         o311_error(req, &ei);
         return;
@@ -615,54 +621,50 @@ static int parse_ids(const char *v, int64_t **ids, size_t *n, yz_errinfo *ei)
     }
 }
 
-/* An ISO-8601 date-time (a missing zone reads as +08:00) or a bare date (its midnight). */
-static int param_date(yz_http_req *req, const char *name, int64_t *out, bool *present,
-                      yz_errinfo *ei)
-{
-    const char *v = yz_http_query(req, name);
-    *present = v != NULL;
-    if (!v)
-        return YZ_OK;
-    char full[40];
-    if (strlen(v) == 10 && v[4] == '-' && v[7] == '-') {
-        snprintf(full, sizeof full, "%sT00:00:00", v);
-        v = full;
-    } else if (strlen(v) < sizeof full) {
-        /* An unencoded '+' of the zone offset arrives as a space: put it back. */
-        snprintf(full, sizeof full, "%s", v);
-        for (size_t i = 16; i < strlen(full); i++)
-            if (full[i] == ' ')
-                full[i] = '+';
-        v = full;
-    }
-    if (yz_time_parse_iso8601(v, OFFSET_MIN, out) == YZ_OK)
-        return YZ_OK;
-    return yz_err_setf(ei, YZ_EINVAL, name, "%s 须为 ISO-8601 时间，如 2026-05-28T08:00:00+08:00",
-                       "%s must be an ISO-8601 date-time such as 2026-05-28T08:00:00+08:00", name);
-}
-
 /* The station named by `v` (id or code) in the current snapshot: its id, or 0 with `ei`. */
 static int64_t station_by_ref(yz_api *api, const char *v, const char *field, yz_errinfo *ei)
 {
     const yz_snap *s = yz_catalog_acquire(api->cat);
-    int64_t id = 0;
-    long i = parse_id(v, strlen(v), &id) ? yz_snap_find_id(s, id) : -1;
-    if (i < 0)
-        i = yz_snap_find_code(s, v);
-    id = i >= 0 ? yz_snap_station(s, (size_t)i)->id : 0;
+    long i = yz__api_param_station(s, v, field, ei);
+    int64_t id = i >= 0 ? yz_snap_station(s, (size_t)i)->id : 0;
     yz_catalog_release(api->cat, s);
-    if (!id) {
-        if (strlen(v) <= 40)
-            yz_err_setf(ei, YZ_EINVAL, field, "驿站 %s 不存在", "station %s not found", v);
-        else
-            yz_err_set(ei, YZ_EINVAL, field, "驿站不存在", "station not found");
-    }
     return id;
 }
 
-static const char *const o311_list_params[] = {"service_request_id", "service_code", "start_date",
-                                               "end_date",           "status",       "station_code",
-                                               "jurisdiction_id",    "api_key"};
+static int o311_status_parse(const char *w)
+{
+    return !strcmp(w, "open") ? 0 : !strcmp(w, "closed") ? 1 : -1;
+}
+
+/* GET requests.json: with service_request_id, the spec ignores every other filter, so they
+ * are only names then (o311_ids_params); otherwise they are read (o311_list_params). */
+typedef struct o311_list_args {
+    const char *service_request_id, *service_code, *station_code, *jurisdiction_id, *api_key;
+    const char *start_text, *end_text, *status_text;
+    int64_t start, end;
+    uint32_t status; /* bit 0: open, bit 1: closed */
+} o311_list_args;
+
+#define P_O311_TEXT(name, m)                                                                   \
+    {name, YZ_PARAM_TEXT, offsetof(o311_list_args, m), 0, 0, 0, 0, NULL, NULL}
+static const yz_param o311_ids_params[] = {
+    P_O311_TEXT("service_request_id", service_request_id),
+    P_O311_TEXT("service_code", service_code),
+    P_O311_TEXT("start_date", start_text),
+    P_O311_TEXT("end_date", end_text),
+    P_O311_TEXT("status", status_text),
+    P_O311_TEXT("station_code", station_code),
+    P_O311_COMMON(o311_list_args),
+};
+static const yz_param o311_list_params[] = {
+    P_O311_TEXT("service_code", service_code),
+    {"start_date", YZ_PARAM_TIME, offsetof(o311_list_args, start), 0, 0, 0, 0, NULL, NULL},
+    {"end_date", YZ_PARAM_TIME, offsetof(o311_list_args, end), 0, 0, 0, 0, NULL, NULL},
+    {"status", YZ_PARAM_WORDS, offsetof(o311_list_args, status), 0, 0, 0, 0, o311_status_parse,
+     "open, closed"},
+    P_O311_TEXT("station_code", station_code),
+    P_O311_COMMON(o311_list_args),
+};
 
 static void h_o311_list(void *ctx, yz_http_req *req)
 {
@@ -673,22 +675,21 @@ static void h_o311_list(void *ctx, yz_http_req *req)
     int64_t *ids = NULL;
     yz_report *a = NULL;
     size_t n = 0;
-    int err = yz__api_reject_unknown(req, o311_list_params,
-                             sizeof o311_list_params / sizeof *o311_list_params, &ei);
-    if (err)
-        goto fail;
-    const char *v = yz_http_query(req, "service_request_id");
-    if (v) {
-        /* The spec: with service_request_id, every other filter is ignored. */
-        if ((err = parse_ids(v, &ids, &f.n_ids, &ei)))
+    o311_list_args q;
+    int err;
+    if (yz__api_param_given(req, "service_request_id")) {
+        if ((err = YZ_API_PARAMS(req, o311_ids_params, &q, &ei)) ||
+            (err = parse_ids(q.service_request_id, &ids, &f.n_ids, &ei)))
             goto fail;
         f.ids = ids;
     } else {
-        bool has_from, has_to;
-        int64_t now = yz_time_now();
-        if ((err = param_date(req, "start_date", &f.from, &has_from, &ei)) ||
-            (err = param_date(req, "end_date", &f.to, &has_to, &ei)))
+        if ((err = YZ_API_PARAMS(req, o311_list_params, &q, &ei)))
             goto fail;
+        bool has_from = yz__api_param_given(req, "start_date");
+        bool has_to = yz__api_param_given(req, "end_date");
+        int64_t now = yz_time_now();
+        f.from = q.start;
+        f.to = q.end;
         if (has_from && has_to && f.from > f.to) {
             err = yz_err_set(&ei, YZ_EINVAL, "end_date", "end_date 早于 start_date",
                              "end_date is before start_date");
@@ -698,27 +699,20 @@ static void h_o311_list(void *ctx, yz_http_req *req)
             f.from = (has_to ? f.to : now) - DEFAULT_SPAN_S;
         if (!has_to)
             f.to = 0;
-        if ((v = yz_http_query(req, "service_code"))) {
-            if (!find_service(api, v)) {
+        if (q.service_code) {
+            if (!find_service(api, q.service_code)) {
                 err = yz_err_set(&ei, YZ_EINVAL, "service_code", "未知的服务代码",
                                  "unknown service_code");
                 goto fail;
             }
-            f.service_code = v;
+            f.service_code = q.service_code;
         }
-        if ((v = yz_http_query(req, "status"))) {
-            if (strcmp(v, "open") == 0)
-                f.status_mask = OPEN_MASK;
-            else if (strcmp(v, "closed") == 0)
-                f.status_mask = 1u << YZ_REPORT_CLOSED;
-            else if (strcmp(v, "open,closed") != 0 && strcmp(v, "closed,open") != 0) {
-                err = yz_err_set(&ei, YZ_EINVAL, "status", "status 须为 open 或 closed",
-                                 "status must be open or closed");
-                goto fail;
-            }
-        }
-        if ((v = yz_http_query(req, "station_code")) &&
-            !(f.station_id = station_by_ref(api, v, "station_code", &ei))) {
+        if (q.status == 1)
+            f.status_mask = OPEN_MASK;
+        else if (q.status == 2)
+            f.status_mask = 1u << YZ_REPORT_CLOSED;
+        if (q.station_code &&
+            !(f.station_id = station_by_ref(api, q.station_code, "station_code", &ei))) {
             err = YZ_EINVAL;
             goto fail;
         }
@@ -751,7 +745,8 @@ static void h_o311_get(void *ctx, yz_http_req *req)
     int64_t id;
     yz_report r;
     yz_report_init(&r);
-    int err = yz__api_reject_unknown(req, o311_common_params, 2, &ei);
+    o311_args o311;
+    int err = YZ_API_PARAMS(req, o311_common_params, &o311, &ei);
     if (!err)
         err = path_id(req, ".json", &id, &ei);
     if (!err)
@@ -798,7 +793,26 @@ static void respond_list(yz_api *api, yz_http_req *req, const yz_report_filter *
     yz__api_ok(req, &b);
 }
 
-static const char *const list_params[] = {"station", "status", "service_code", "limit"};
+#define NOT_CLOSED 31 /* status=not_closed: open, acknowledged or in progress */
+
+static int list_status_parse(const char *w)
+{
+    return strcmp(w, "not_closed") == 0 ? NOT_CLOSED : yz_report_status_parse(w);
+}
+
+typedef struct list_args {
+    const char *station, *service_code;
+    int status;
+    long limit;
+} list_args;
+
+static const yz_param list_params[] = {
+    {"station", YZ_PARAM_TEXT, offsetof(list_args, station), 0, 0, 0, 0, NULL, NULL},
+    {"status", YZ_PARAM_WORD, offsetof(list_args, status), 0, 0, -1, 0, list_status_parse,
+     "open, acknowledged, in_progress, closed, not_closed"},
+    {"service_code", YZ_PARAM_TEXT, offsetof(list_args, service_code), 0, 0, 0, 0, NULL, NULL},
+    {"limit", YZ_PARAM_INT, offsetof(list_args, limit), 1, MAX_LIST, 100, 0, NULL, NULL},
+};
 
 static void h_list(void *ctx, yz_http_req *req)
 {
@@ -806,43 +820,25 @@ static void h_list(void *ctx, yz_http_req *req)
     yz_errinfo ei;
     yz_err_clear(&ei);
     yz_report_filter f = {.limit = 100};
-    const char *v;
-    int err = yz__api_reject_unknown(req, list_params, 4, &ei);
+    list_args q;
+    int err = YZ_API_PARAMS(req, list_params, &q, &ei);
     if (err)
         goto fail;
-    if ((v = yz_http_query(req, "station")) &&
-        !(f.station_id = station_by_ref(api, v, "station", &ei))) {
+    if (q.station && !(f.station_id = station_by_ref(api, q.station, "station", &ei))) {
         err = YZ_EINVAL;
         goto fail;
     }
-    if ((v = yz_http_query(req, "status"))) {
-        int st = yz_report_status_parse(v);
-        if (st < 0 && strcmp(v, "not_closed") != 0) {
-            err = yz_err_set(&ei, YZ_EINVAL, "status",
-                             "status 须为 open、acknowledged、in_progress、closed 或 not_closed",
-                             "status must be open, acknowledged, in_progress, closed or "
-                             "not_closed");
-            goto fail;
-        }
-        f.status_mask = st < 0 ? OPEN_MASK : 1u << st;
-    }
-    if ((v = yz_http_query(req, "service_code"))) {
-        if (!find_service(api, v)) {
+    if (q.status >= 0)
+        f.status_mask = q.status == NOT_CLOSED ? OPEN_MASK : 1u << q.status;
+    if (q.service_code) {
+        if (!find_service(api, q.service_code)) {
             err = yz_err_set(&ei, YZ_EINVAL, "service_code", "未知的服务代码",
                              "unknown service_code");
             goto fail;
         }
-        f.service_code = v;
+        f.service_code = q.service_code;
     }
-    if ((v = yz_http_query(req, "limit"))) {
-        int64_t lim;
-        if (!parse_id(v, strlen(v), &lim) || lim > MAX_LIST) {
-            err = yz_err_set(&ei, YZ_EINVAL, "limit", "limit 须为 1 到 1000",
-                             "limit must be 1 to 1000");
-            goto fail;
-        }
-        f.limit = (size_t)lim;
-    }
+    f.limit = (size_t)q.limit;
     respond_list(api, req, &f, "");
     return;
 fail:
@@ -857,7 +853,7 @@ static void h_get(void *ctx, yz_http_req *req)
     int64_t id;
     yz_report r;
     yz_report_init(&r);
-    int err = yz__api_reject_unknown(req, NULL, 0, &ei);
+    int err = yz__api_params(req, NULL, 0, NULL, &ei);
     if (!err)
         err = path_id(req, NULL, &id, &ei);
     if (!err)
@@ -975,7 +971,7 @@ static void h_station_reports(void *ctx, yz_http_req *req)
     yz_errinfo ei;
     yz_err_clear(&ei);
     const char *p = yz_http_param(req, 0);
-    int err = yz__api_reject_unknown(req, NULL, 0, &ei);
+    int err = yz__api_params(req, NULL, 0, NULL, &ei);
     if (err) {
         yz_api_error(req, &ei);
         return;

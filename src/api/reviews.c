@@ -286,29 +286,15 @@ static int station_of(yz_api *api, yz_http_req *req, int64_t *id, char code[48],
     return err;
 }
 
-static int only_page_params(void *arg, const char *k, const char *v)
-{
-    (void)v;
-    const char **bad = arg;
-    if (k[0] == '_' || !strcmp(k, "page") || !strcmp(k, "per_page"))
-        return 0;
-    *bad = k;
-    return 1;
-}
+typedef struct page_args {
+    long page, per_page;
+} page_args;
 
-static int page_params(yz_http_req *req, long *page, long *per_page, yz_errinfo *ei)
-{
-    const char *bad = NULL;
-    if (yz_http_query_each(req, only_page_params, &bad)) {
-        if (!yz_utf8_valid(bad, strlen(bad)))
-            return yz_err_set(ei, YZ_EINVAL, "", "未知参数", "unknown parameter");
-        return yz_err_setf(ei, YZ_EINVAL, bad, "未知参数 %.30s", "unknown parameter %.30s", bad);
-    }
-    int err = yz__api_param_long(req, "page", 1, 1000000, page, ei);
-    if (!err)
-        err = yz__api_param_long(req, "per_page", 1, 100, per_page, ei);
-    return err;
-}
+#define P_PAGE {"page", YZ_PARAM_INT, offsetof(page_args, page), 1, 1000000, 1, 0, NULL, NULL}
+#define P_PER_PAGE(def)                                                                        \
+    {"per_page", YZ_PARAM_INT, offsetof(page_args, per_page), 1, 100, def, 0, NULL, NULL}
+static const yz_param reviews_params[] = {P_PAGE, P_PER_PAGE(20)};
+static const yz_param held_params[] = {P_PAGE, P_PER_PAGE(50)};
 
 static size_t utf8_chars(const char *s)
 {
@@ -547,13 +533,14 @@ static void h_reviews(void *ctx, yz_http_req *req)
     yz_api *api = ctx;
     yz_errinfo ei;
     yz_err_clear(&ei);
-    long page = 1, per_page = 20;
+    page_args pa = {1, 20};
     int64_t station_id = 0, total = 0;
     char code[48];
     int tz;
     yz_rating *a = NULL;
     size_t n = 0;
-    int err = page_params(req, &page, &per_page, &ei);
+    int err = YZ_API_PARAMS(req, reviews_params, &pa, &ei);
+    long page = pa.page, per_page = pa.per_page;
     if (!err)
         err = station_of(api, req, &station_id, code, &tz, &ei);
     if (!err)
@@ -598,16 +585,17 @@ static void h_held(void *ctx, yz_http_req *req)
     yz_api *api = ctx;
     yz_errinfo ei;
     yz_err_clear(&ei);
-    long page = 1, per_page = 50;
+    page_args pa = {1, 50};
     int64_t total = 0;
     yz_rating *a = NULL;
     size_t n = 0;
     int err = admin_ok(api, req, &ei) ? YZ_OK : ei.code;
     if (!err)
-        err = page_params(req, &page, &per_page, &ei);
+        err = YZ_API_PARAMS(req, held_params, &pa, &ei);
     if (!err)
-        err = yz_store_list_reviews(api->st, 0, YZ_REVIEW_HELD, (int64_t)(page - 1) * per_page,
-                                    per_page, &a, &n, &total, &ei);
+        err =
+            yz_store_list_reviews(api->st, 0, YZ_REVIEW_HELD, (int64_t)(pa.page - 1) * pa.per_page,
+                                  pa.per_page, &a, &n, &total, &ei);
     if (err) {
         yz_api_error(req, &ei);
         return;
@@ -632,8 +620,8 @@ static void h_held(void *ctx, yz_http_req *req)
         yz_buf_putc(&b, '}');
     }
     yz_catalog_release(api->cat, s);
-    yz_buf_printf(&b, "],\"total\":%lld,\"page\":%ld,\"per_page\":%ld}\n", (long long)total, page,
-                  per_page);
+    yz_buf_printf(&b, "],\"total\":%lld,\"page\":%ld,\"per_page\":%ld}\n", (long long)total,
+                  pa.page, pa.per_page);
     yz_ratings_free(a, n);
     yz__api_ok(req, &b);
 }

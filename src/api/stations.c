@@ -6,7 +6,7 @@
 #include "api/api_int.h"
 #include "api/params.h"
 
-#include "catalog/hours.h"
+#include "model/hours.h"
 #include "core/alloc.h"
 #include "core/log.h"
 #include "core/time.h"
@@ -24,73 +24,26 @@
 #define MAX_RADIUS_M 50000.0
 #define DEFAULT_OFFSET_MIN 480 /* times without a zone are read in China Standard Time */
 
-/* --- parameter parsing ------------------------------------------------------------------ */
+/* --- parameters ------------------------------------------------------------------------- */
 
-static int param_double(yz_http_req *req, const char *name, bool required, double *out,
-                        bool *present, yz_errinfo *ei)
-{
-    const char *v = yz_http_query(req, name);
-    if (present)
-        *present = v != NULL;
-    if (!v) {
-        if (required)
-            return yz_err_setf(ei, YZ_EINVAL, name, "缺少参数 %s", "%s is required", name);
-        return YZ_OK;
-    }
-    char *end;
-    errno = 0;
-    double d = strtod(v, &end);
-    if (!*v || *end || errno || !isfinite(d))
-        return yz_err_setf(ei, YZ_EINVAL, name, "%s 必须是数字", "%s must be a number", name);
-    *out = d;
-    return YZ_OK;
-}
-
-static int param_bool(yz_http_req *req, const char *name, bool *out, yz_errinfo *ei)
-{
-    const char *v = yz_http_query(req, name);
-    if (!v)
-        return YZ_OK;
-    if (!strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "yes"))
-        *out = true;
-    else if (!strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "no"))
-        *out = false;
-    else
-        return yz_err_setf(ei, YZ_EINVAL, name, "%s 必须是 true 或 false",
-                           "%s must be true or false", name);
-    return YZ_OK;
-}
-
-static int param_crs(yz_http_req *req, int *crs, yz_errinfo *ei)
-{
-    const char *v = yz_http_query(req, "crs");
-    *crs = YZ_CRS_WGS84;
-    if (v && (*crs = yz_crs_parse(v)) < 0)
-        return yz_err_set(ei, YZ_EINVAL, "crs", "坐标系必须是 wgs84、gcj02 或 bd09",
-                          "crs must be wgs84, gcj02 or bd09");
-    return YZ_OK;
-}
-
-static int param_mode(yz_http_req *req, int *travel, yz_errinfo *ei)
-{
-    const char *v = yz_http_query(req, "mode");
-    *travel = YZ_TRAVEL_RIDE;
-    if (v && (*travel = yz_travel_parse(v)) < 0)
-        return yz_err_set(ei, YZ_EINVAL, "mode", "出行方式必须是 ride、walk 或 drive",
-                          "mode must be ride, walk or drive");
-    return YZ_OK;
-}
-
-static int param_time(yz_http_req *req, int64_t *t, yz_errinfo *ei)
-{
-    const char *v = yz_http_query(req, "at");
-    *t = yz_time_now();
-    if (v && yz_time_parse_iso8601(v, DEFAULT_OFFSET_MIN, t))
-        return yz_err_set(ei, YZ_EINVAL, "at",
-                          "时间格式无效，应为 ISO-8601，如 2026-11-29T08:00:00+08:00",
-                          "invalid time: use ISO-8601, e.g. 2026-11-29T08:00:00+08:00");
-    return YZ_OK;
-}
+/* The parameters the station endpoints share, for a struct T with members crs, mode, at. */
+#define P_CRS(T)                                                                               \
+    {"crs", YZ_PARAM_WORD, offsetof(T, crs), 0, 0, YZ_CRS_WGS84, 0, yz_crs_parse,             \
+     "wgs84, gcj02, bd09"}
+#define P_MODE(T)                                                                              \
+    {"mode", YZ_PARAM_WORD, offsetof(T, mode), 0, 0, YZ_TRAVEL_RIDE, 0, yz_travel_parse,      \
+     "ride, walk, drive"}
+#define P_AT(T) {"at", YZ_PARAM_TIME, offsetof(T, at), 0, 0, 0, 0, NULL, NULL}
+#define P_TEXT(T, name, m) {name, YZ_PARAM_TEXT, offsetof(T, m), 0, 0, 0, 0, NULL, NULL}
+#define P_STATUS(T)                                                                            \
+    {"status", YZ_PARAM_WORD, offsetof(T, status), 0, 0, -1, 0, yz_status_parse,             \
+     "planned, building, open, closed_temp, closed"}
+#define P_TIER(T)                                                                              \
+    {"tier", YZ_PARAM_WORDS, offsetof(T, tier), 0, 0, 0, 0, yz_tier_parse,                    \
+     "basic, benchmark, smart24h"}
+#define P_LAT(T, flags) {"lat", YZ_PARAM_NUMBER, offsetof(T, lat), -90, 90, 0, flags, NULL, NULL}
+#define P_LON(T, flags)                                                                        \
+    {"lon", YZ_PARAM_NUMBER, offsetof(T, lon), -180, 180, 0, flags, NULL, NULL}
 
 static yz_facility_list snap_facilities(const yz_snap *s)
 {
@@ -98,84 +51,36 @@ static yz_facility_list snap_facilities(const yz_snap *s)
     return (yz_facility_list){n ? yz_snap_facility(s, 0) : NULL, n};
 }
 
-static int param_need(const yz_snap *s, yz_http_req *req, uint64_t *need, yz_errinfo *ei)
+/* need=toilet,water: facility codes of the snapshot (valid UTF-8 already). */
+static int param_need(const yz_snap *s, const char *v, uint64_t *need, yz_errinfo *ei)
 {
-    const char *v = yz_http_query(req, "need");
     *need = 0;
     if (!v)
         return YZ_OK;
-    if (!yz_utf8_valid(v, strlen(v)))
-        return yz_err_set(ei, YZ_EINVAL, "need", "need 不是有效的 UTF-8",
-                          "need is not valid UTF-8");
     return yz_exchange_parse_facilities(v, snap_facilities(s), "need", need, ei);
 }
 
-static int param_tier(yz_http_req *req, uint8_t *mask, yz_errinfo *ei)
+static int param_district(const yz_snap *s, const char *v, long *d, yz_errinfo *ei)
 {
-    const char *v = yz_http_query(req, "tier");
-    *mask = 0;
-    if (!v)
-        return YZ_OK;
-    char one[32];
-    while (*v) {
-        size_t len = strcspn(v, ",");
-        int t = -1;
-        if (len < sizeof one) {
-            memcpy(one, v, len);
-            one[len] = '\0';
-            t = yz_tier_parse(one);
-        }
-        if (t < 0)
-            return yz_err_set(ei, YZ_EINVAL, "tier", "等级必须是 basic、benchmark 或 smart24h",
-                              "tier must be basic, benchmark or smart24h");
-        *mask |= (uint8_t)(1u << t);
-        v += len;
-        if (*v == ',')
-            v++;
-    }
-    return YZ_OK;
-}
-
-static int param_district(const yz_snap *s, yz_http_req *req, long *d, yz_errinfo *ei)
-{
-    const char *v = yz_http_query(req, "district");
     *d = -1;
     if (!v)
         return YZ_OK;
     *d = yz_snap_find_district(s, v);
-    if (*d < 0) {
-        if (!yz_utf8_valid(v, strlen(v)))
-            return yz_err_set(ei, YZ_EINVAL, "district", "未知的区县", "unknown district");
+    if (*d < 0)
         return yz_err_setf(ei, YZ_EINVAL, "district", "未知的区县代码 %.20s",
                            "unknown district code %.20s", v);
-    }
     return YZ_OK;
 }
 
-/* lat/lon (+crs) as a WGS-84 point. */
-static int param_position(yz_http_req *req, bool required, yz_point *at, bool *present,
+/* lat/lon given in `crs`, both or neither, as a WGS-84 point. */
+static int param_position(bool has_lat, bool has_lon, double lat, double lon, int crs, yz_point *at,
                           yz_errinfo *ei)
 {
-    double lat = 0, lon = 0;
-    bool has_lat = false, has_lon = false;
-    int crs, err;
-    if ((err = param_double(req, "lat", required, &lat, &has_lat, ei)) ||
-        (err = param_double(req, "lon", required, &lon, &has_lon, ei)) ||
-        (err = param_crs(req, &crs, ei)))
-        return err;
     if (has_lat != has_lon)
         return yz_err_set(ei, YZ_EINVAL, has_lat ? "lon" : "lat", "lat 和 lon 须同时给出",
                           "lat and lon must be given together");
-    *present = has_lat;
-    if (!has_lat)
-        return YZ_OK;
-    if (lat < -90 || lat > 90)
-        return yz_err_set(ei, YZ_EINVAL, "lat", "纬度必须在 -90 到 90 之间",
-                          "lat must be between -90 and 90");
-    if (lon < -180 || lon > 180)
-        return yz_err_set(ei, YZ_EINVAL, "lon", "经度必须在 -180 到 180 之间",
-                          "lon must be between -180 and 180");
-    *at = yz_coord_convert((yz_point){lat, lon}, crs, YZ_CRS_WGS84);
+    if (has_lat)
+        *at = yz_coord_convert((yz_point){lat, lon}, crs, YZ_CRS_WGS84);
     return YZ_OK;
 }
 
@@ -246,9 +151,8 @@ _Static_assert(sizeof nearby_members / sizeof *nearby_members == NM__COUNT, "mem
 
 /* `fields`: a comma-separated list of member names; absent means all. The answer keeps the
  * members' own order whatever the order asked. */
-static int param_fields(yz_http_req *req, uint32_t *mask, yz_errinfo *ei)
+static int param_fields(const char *v, uint32_t *mask, yz_errinfo *ei)
 {
-    const char *v = yz_http_query(req, "fields");
     *mask = NM_ALL;
     if (!v)
         return YZ_OK;
@@ -398,14 +302,33 @@ static void render_station(yz_api *api, yz_buf *b, const yz_snap *s, size_t i, i
 
 /* --- read handlers ------------------------------------------------------------------------- */
 
-void yz__api_ok(yz_http_req *req, yz_buf *body)
-{
-    yz_http_respond(req, 200, YZ_JSON, body);
-}
+typedef struct nearby_args {
+    double lat, lon;
+    int crs, mode;
+    long k;
+    double radius_m;
+    bool open_now;
+    int64_t at;
+    uint32_t tier;
+    const char *need, *district, *fields;
+} nearby_args;
 
-static const char *const nearby_params[] = {"lat",     "lon",  "crs",  "k",        "radius_m",
-                                            "need",    "open_now", "at", "tier", "district",
-                                            "mode",    "fields"};
+static const yz_param nearby_params[] = {
+    P_LAT(nearby_args, YZ_PARAM_REQUIRED),
+    P_LON(nearby_args, YZ_PARAM_REQUIRED),
+    P_CRS(nearby_args),
+    {"k", YZ_PARAM_INT, offsetof(nearby_args, k), 1, YZ_INDEX_MAX_K, 10, 0, NULL, NULL},
+    /* Absent: no limit. */
+    {"radius_m", YZ_PARAM_NUMBER, offsetof(nearby_args, radius_m), 0, YZ_API_MAX_RADIUS_M, 0,
+     YZ_PARAM_ABOVE_LO, NULL, NULL},
+    P_TEXT(nearby_args, "need", need),
+    {"open_now", YZ_PARAM_BOOL, offsetof(nearby_args, open_now), 0, 0, 0, 0, NULL, NULL},
+    P_AT(nearby_args),
+    P_TIER(nearby_args),
+    P_TEXT(nearby_args, "district", district),
+    P_MODE(nearby_args),
+    P_TEXT(nearby_args, "fields", fields),
+};
 
 static void h_nearby(void *ctx, yz_http_req *req)
 {
@@ -413,29 +336,22 @@ static void h_nearby(void *ctx, yz_http_req *req)
     yz_errinfo ei;
     yz_err_clear(&ei);
     const yz_snap *s = yz_catalog_acquire(api->cat);
-    yz_nearby_query q = {.k = 10, .district = -1};
-    long k = 10;
+    yz_nearby_query q = {.district = -1};
+    nearby_args a;
     uint32_t fields;
-    int crs, travel, err;
-    bool present;
-    if ((err = yz__api_reject_unknown(req, nearby_params, sizeof nearby_params / sizeof *nearby_params,
-                              &ei)) ||
-        (err = param_position(req, true, &q.at, &present, &ei)) ||
-        (err = param_crs(req, &crs, &ei)) ||
-        (err = yz__api_param_long(req, "k", 1, YZ_INDEX_MAX_K, &k, &ei)) ||
-        (err = param_double(req, "radius_m", false, &q.radius_m, NULL, &ei)) ||
-        (err = param_need(s, req, &q.need, &ei)) ||
-        (err = param_bool(req, "open_now", &q.open_now, &ei)) ||
-        (err = param_time(req, &q.t, &ei)) || (err = param_tier(req, &q.tier_mask, &ei)) ||
-        (err = param_district(s, req, &q.district, &ei)) ||
-        (err = param_mode(req, &travel, &ei)) || (err = param_fields(req, &fields, &ei)))
+    int err;
+    if ((err = YZ_API_PARAMS(req, nearby_params, &a, &ei)) ||
+        (err = param_need(s, a.need, &q.need, &ei)) ||
+        (err = param_district(s, a.district, &q.district, &ei)) ||
+        (err = param_fields(a.fields, &fields, &ei)))
         goto fail;
-    if (q.radius_m < 0 || q.radius_m > MAX_RADIUS_M) {
-        err = yz_err_set(&ei, YZ_EINVAL, "radius_m", "radius_m 必须在 0 到 50000 米之间",
-                         "radius_m must be between 0 and 50000 metres");
-        goto fail;
-    }
-    q.k = (size_t)k;
+    q.at = yz_coord_convert((yz_point){a.lat, a.lon}, a.crs, YZ_CRS_WGS84);
+    q.radius_m = a.radius_m;
+    q.open_now = a.open_now;
+    q.t = a.at;
+    q.tier_mask = (uint8_t)a.tier;
+    int crs = a.crs, travel = a.mode;
+    q.k = (size_t)a.k;
     yz_nearby_hit hits[YZ_INDEX_MAX_K];
     size_t n = 0;
     err = yz_snap_nearby(s, &q, hits, &n);
@@ -480,7 +396,12 @@ fail:
     yz_api_error(req, &ei);
 }
 
-static const char *const get_params[] = {"crs", "mode", "at"};
+typedef struct get_args {
+    int crs, mode;
+    int64_t at;
+} get_args;
+
+static const yz_param get_params[] = {P_CRS(get_args), P_MODE(get_args), P_AT(get_args)};
 
 static void h_get(void *ctx, yz_http_req *req)
 {
@@ -488,18 +409,16 @@ static void h_get(void *ctx, yz_http_req *req)
     yz_errinfo ei;
     yz_err_clear(&ei);
     const yz_snap *s = yz_catalog_acquire(api->cat);
-    int crs, travel, err;
-    int64_t t;
+    get_args a;
     long i;
-    if ((err = yz__api_reject_unknown(req, get_params, 3, &ei)) || (err = param_crs(req, &crs, &ei)) ||
-        (err = param_mode(req, &travel, &ei)) || (err = param_time(req, &t, &ei)))
+    if (YZ_API_PARAMS(req, get_params, &a, &ei))
         goto fail;
     i = yz__api_find_station(s, req, &ei);
     if (i < 0)
         goto fail;
     yz_buf b;
     yz_buf_init(&b);
-    render_station(api, &b, s, (size_t)i, crs, travel, t);
+    render_station(api, &b, s, (size_t)i, a.crs, a.mode, a.at);
     yz_buf_putc(&b, '\n');
     char etag[32];
     snprintf(etag, sizeof etag, "\"%lld\"", (long long)yz_snap_station(s, (size_t)i)->version);
@@ -512,8 +431,26 @@ fail:
     yz_api_error(req, &ei);
 }
 
-static const char *const list_params[] = {"q",    "district", "tier", "need", "status",
-                                          "page", "per_page", "lat",  "lon",  "crs"};
+typedef struct list_args {
+    const char *q, *district, *need;
+    uint32_t tier;
+    int status, crs;
+    long page, per_page;
+    double lat, lon;
+} list_args;
+
+static const yz_param list_params[] = {
+    {"q", YZ_PARAM_TEXT, offsetof(list_args, q), 0, 200, 0, 0, NULL, NULL},
+    P_TEXT(list_args, "district", district),
+    P_TIER(list_args),
+    P_TEXT(list_args, "need", need),
+    P_STATUS(list_args),
+    {"page", YZ_PARAM_INT, offsetof(list_args, page), 1, 1000000, 1, 0, NULL, NULL},
+    {"per_page", YZ_PARAM_INT, offsetof(list_args, per_page), 1, 100, 20, 0, NULL, NULL},
+    P_LAT(list_args, 0),
+    P_LON(list_args, 0),
+    P_CRS(list_args),
+};
 
 static void h_list(void *ctx, yz_http_req *req)
 {
@@ -521,38 +458,25 @@ static void h_list(void *ctx, yz_http_req *req)
     yz_errinfo ei;
     yz_err_clear(&ei);
     const yz_snap *s = yz_catalog_acquire(api->cat);
-    yz_list_query q = {.district = -1, .status = -1};
-    long page = 1, per_page = 20;
-    int crs, err;
+    yz_list_query q = {.district = -1};
+    list_args a;
     uint32_t *pos = NULL;
     size_t n = 0, total = 0;
-    if ((err = yz__api_reject_unknown(req, list_params, sizeof list_params / sizeof *list_params,
-                              &ei)) ||
-        (err = param_district(s, req, &q.district, &ei)) ||
-        (err = param_tier(req, &q.tier_mask, &ei)) || (err = param_need(s, req, &q.need, &ei)) ||
-        (err = yz__api_param_long(req, "page", 1, 1000000, &page, &ei)) ||
-        (err = yz__api_param_long(req, "per_page", 1, 100, &per_page, &ei)) ||
-        (err = param_position(req, false, &q.at, &q.has_at, &ei)) ||
-        (err = param_crs(req, &crs, &ei)))
+    int err;
+    if ((err = YZ_API_PARAMS(req, list_params, &a, &ei)) ||
+        (err = param_district(s, a.district, &q.district, &ei)) ||
+        (err = param_need(s, a.need, &q.need, &ei)))
         goto fail;
-    const char *status = yz_http_query(req, "status");
-    if (status && (q.status = yz_status_parse(status)) < 0) {
-        err = yz_err_set(&ei, YZ_EINVAL, "status",
-                         "状态必须是 planned、building、open、closed_temp 或 closed",
-                         "status must be planned, building, open, closed_temp or closed");
+    q.has_at = yz__api_param_given(req, "lat");
+    err = param_position(q.has_at, yz__api_param_given(req, "lon"), a.lat, a.lon, a.crs, &q.at,
+                         &ei);
+    if (err)
         goto fail;
-    }
-    q.text = yz_http_query(req, "q");
-    if (q.text && strlen(q.text) > 200) {
-        err = yz_err_set(&ei, YZ_EINVAL, "q", "搜索词过长（最多 200 字节）",
-                         "the query is too long (at most 200 bytes)");
-        goto fail;
-    }
-    if (q.text && !yz_utf8_valid(q.text, strlen(q.text))) {
-        err = yz_err_set(&ei, YZ_EINVAL, "q", "搜索词不是有效的 UTF-8",
-                         "the query is not valid UTF-8");
-        goto fail;
-    }
+    q.tier_mask = (uint8_t)a.tier;
+    q.status = a.status;
+    q.text = a.q;
+    long page = a.page, per_page = a.per_page;
+    int crs = a.crs;
     q.offset = (size_t)(page - 1) * (size_t)per_page;
     q.limit = (size_t)per_page;
     err = yz_snap_list(s, yz_api_thread_norm(), &q, &pos, &n, &total, &ei);
@@ -588,7 +512,17 @@ fail:
     yz_api_error(req, &ei);
 }
 
-static const char *const geojson_params[] = {"district", "tier", "status"};
+typedef struct geojson_args {
+    const char *district;
+    uint32_t tier;
+    int status;
+} geojson_args;
+
+static const yz_param geojson_params[] = {
+    P_TEXT(geojson_args, "district", district),
+    P_TIER(geojson_args),
+    P_STATUS(geojson_args),
+};
 
 static void h_geojson(void *ctx, yz_http_req *req)
 {
@@ -596,18 +530,13 @@ static void h_geojson(void *ctx, yz_http_req *req)
     yz_errinfo ei;
     yz_err_clear(&ei);
     const yz_snap *s = yz_catalog_acquire(api->cat);
+    geojson_args a;
     long district = -1;
-    uint8_t tier_mask = 0;
-    int status = -1, err;
-    if ((err = yz__api_reject_unknown(req, geojson_params, 3, &ei)) ||
-        (err = param_district(s, req, &district, &ei)) ||
-        (err = param_tier(req, &tier_mask, &ei)))
+    if (YZ_API_PARAMS(req, geojson_params, &a, &ei) ||
+        param_district(s, a.district, &district, &ei))
         goto fail;
-    const char *sv = yz_http_query(req, "status");
-    if (sv && (status = yz_status_parse(sv)) < 0) {
-        yz_err_set(&ei, YZ_EINVAL, "status", "未知的状态", "unknown status");
-        goto fail;
-    }
+    uint32_t tier_mask = a.tier;
+    int status = a.status;
     size_t n = yz_snap_count(s), m = 0;
     yz_station *sel = yz_calloc(n + 1, sizeof *sel); /* shallow copies: strings borrowed */
     for (size_t i = 0; i < n; i++) {

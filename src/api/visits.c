@@ -124,15 +124,13 @@ static int station_code_of(yz_api *api, yz_http_req *req, char code[CODE_MAX + 8
     return i < 0 ? ei->code : YZ_OK;
 }
 
-static const char *const no_params[] = {""};
-
 static void h_qr_svg(void *ctx, yz_http_req *req)
 {
     yz_api *api = ctx;
     yz_errinfo ei;
     yz_err_clear(&ei);
     char code[CODE_MAX + 8], *url = NULL;
-    int err = yz__api_reject_unknown(req, no_params, 0, &ei);
+    int err = yz__api_params(req, NULL, 0, NULL, &ei);
     if (!err)
         err = station_code_of(api, req, code, &ei);
     QRcode *qr = err ? NULL : station_qr(api, code, &url, &ei);
@@ -151,7 +149,14 @@ static void h_qr_svg(void *ctx, yz_http_req *req)
     yz_http_respond(req, 200, "image/svg+xml", &b);
 }
 
-static const char *const png_params[] = {"scale"};
+typedef struct png_args {
+    long scale; /* pixels a module */
+} png_args;
+
+static const yz_param png_params[] = {
+    {"scale", YZ_PARAM_INT, offsetof(png_args, scale), 1, PNG_SCALE_MAX, PNG_SCALE_DEFAULT, 0, NULL,
+     NULL},
+};
 
 static void h_qr_png(void *ctx, yz_http_req *req)
 {
@@ -159,17 +164,9 @@ static void h_qr_png(void *ctx, yz_http_req *req)
     yz_errinfo ei;
     yz_err_clear(&ei);
     char code[CODE_MAX + 8], *url = NULL;
-    long scale = PNG_SCALE_DEFAULT;
-    int err = yz__api_reject_unknown(req, png_params, 1, &ei);
-    const char *sv = yz_http_query(req, "scale");
-    if (!err && sv) {
-        char *end;
-        errno = 0;
-        scale = strtol(sv, &end, 10);
-        if (!*sv || *end || errno || scale < 1 || scale > PNG_SCALE_MAX)
-            err = yz_err_setf(&ei, YZ_EINVAL, "scale", "scale 必须是 1 到 %d 之间的整数",
-                              "scale must be an integer from 1 to %d", PNG_SCALE_MAX);
-    }
+    png_args a = {PNG_SCALE_DEFAULT};
+    int err = YZ_API_PARAMS(req, png_params, &a, &ei);
+    long scale = a.scale;
     if (!err)
         err = station_code_of(api, req, code, &ei);
     QRcode *qr = err ? NULL : station_qr(api, code, &url, &ei);
@@ -247,7 +244,7 @@ static void h_poster(void *ctx, yz_http_req *req)
     yz_errinfo ei;
     yz_err_clear(&ei);
     char *url = NULL;
-    int err = yz__api_reject_unknown(req, no_params, 0, &ei);
+    int err = yz__api_params(req, NULL, 0, NULL, &ei);
     if (err) {
         yz_api_error(req, &ei);
         return;
@@ -365,7 +362,7 @@ static void h_visit(void *ctx, yz_http_req *req)
                           "no station has the code %s", code);
     } else {
         const yz_station *st = yz_snap_station(s, (size_t)i);
-        if (st->status != YZ_STATUS_OPEN && st->status != YZ_STATUS_CLOSED_TEMP) {
+        if (!yz_station_in_service(st)) {
             err = yz_err_setf(
                 &ei, YZ_ECONFLICT, "station_code", "驿站 %s 未在服务中（%s），不能签到",
                 "station %s is not in service (%s): no check-in", code, yz_status_name(st->status));
@@ -434,7 +431,19 @@ static int parse_bound(const char *v, const char *name, bool end, int offset, in
                        name);
 }
 
-static const char *const stats_params[] = {"from", "to", "group_by"};
+/* from and to: a date or an ISO-8601 date-time, read by parse_bound (a date as `to` means
+ * the end of that day). */
+typedef struct stats_args {
+    const char *from, *to;
+    int group_by;
+} stats_args;
+
+static const yz_param stats_params[] = {
+    {"from", YZ_PARAM_TEXT, offsetof(stats_args, from), 0, 0, 0, 0, NULL, NULL},
+    {"to", YZ_PARAM_TEXT, offsetof(stats_args, to), 0, 0, 0, 0, NULL, NULL},
+    {"group_by", YZ_PARAM_WORD, offsetof(stats_args, group_by), 0, 0, YZ_VISIT_BY_STATION, 0,
+     yz_visit_group_parse, "station, district, day, occupation"},
+};
 
 static void h_stats(void *ctx, yz_http_req *req)
 {
@@ -443,18 +452,14 @@ static void h_stats(void *ctx, yz_http_req *req)
     yz_err_clear(&ei);
     int offset = SHANGHAI_OFFSET_MIN;
     yz_tz_offset(YZ_DEFAULT_TZ, &offset);
-    int err = yz__api_reject_unknown(req, stats_params, 3, &ei);
-    int group = YZ_VISIT_BY_STATION;
-    const char *g = yz_http_query(req, "group_by");
-    if (!err && g && (group = yz_visit_group_parse(g)) < 0)
-        err = yz_err_set(&ei, YZ_EINVAL, "group_by",
-                         "group_by 须为 station、district、day 或 occupation",
-                         "group_by must be station, district, day or occupation");
+    stats_args q = {NULL, NULL, YZ_VISIT_BY_STATION};
+    int err = YZ_API_PARAMS(req, stats_params, &q, &ei);
+    int group = q.group_by;
     /* Default: the last 30 local days, today included. */
     int64_t now = yz_time_now();
     int64_t today = (now + (int64_t)offset * 60) / 86400 * 86400 - (int64_t)offset * 60;
     int64_t to = today + 86400, from = to - (int64_t)STATS_DEFAULT_DAYS * 86400;
-    const char *fv = yz_http_query(req, "from"), *tv = yz_http_query(req, "to");
+    const char *fv = q.from, *tv = q.to;
     if (!err && fv)
         err = parse_bound(fv, "from", false, offset, &from, &ei);
     if (!err && tv)

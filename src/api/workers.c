@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* api/workers.c - POST /api/v1/workers issues a pseudonymous token; yz__api_worker turns a
- * bearer token back into a worker for every write, after the rate limits. */
+/* api/workers.c - POST /api/v1/workers issues a pseudonymous token (request.c's yz__api_worker
+ * turns it back into a worker for every write). */
 #include "api/api_int.h"
 
 #include "core/time.h"
@@ -11,65 +11,6 @@
 
 #define TOKEN_BYTES 32
 #define TOKEN_LIFETIME_S (365 * 86400)
-
-static void token_hash(const char *token, uint8_t out[YZ_TOKEN_HASH_BYTES])
-{
-    crypto_generichash(out, YZ_TOKEN_HASH_BYTES, (const unsigned char *)token, strlen(token),
-                       NULL, 0);
-}
-
-/* The client's address as text, for the per-address limit. */
-static void client_addr(yz_http_req *req, char out[64])
-{
-    const char *a = yz_http_client_addr(req);
-    snprintf(out, 64, "%s", a ? a : "?");
-}
-
-static int limited(yz_http_req *req, int err, int retry_s, yz_errinfo *ei)
-{
-    if (err != YZ_ERATE)
-        return err;
-    char v[16];
-    snprintf(v, sizeof v, "%d", retry_s);
-    yz_http_add_header(req, "Retry-After", v);
-    return yz_err_setf(ei, YZ_ERATE, "", "操作太频繁，请 %d 秒后再试",
-                       "too many requests: try again in %d s", retry_s);
-}
-
-int yz__api_limit_ip(yz_api *api, yz_http_req *req, yz_errinfo *ei)
-{
-    char addr[64];
-    int retry = 0;
-    client_addr(req, addr);
-    return limited(req, yz__limiter_take(api->limiter, 1, addr, &retry), retry, ei);
-}
-
-int yz__api_worker(yz_api *api, yz_http_req *req, yz_worker *w, yz_errinfo *ei)
-{
-    const char *h = yz_http_header(req, "Authorization");
-    if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7])
-        return yz_err_set(ei, YZ_EUNAUTH, "Authorization",
-                          "需要劳动者凭证：Authorization: Bearer <token>，可通过 POST "
-                          "/api/v1/workers 领取",
-                          "a worker token is required: Authorization: Bearer <token> "
-                          "(get one with POST /api/v1/workers)");
-    int err = yz__api_limit_ip(api, req, ei);
-    if (err)
-        return err;
-    uint8_t hash[YZ_TOKEN_HASH_BYTES];
-    token_hash(h + 7, hash);
-    err = yz_store_worker_find(api->st, hash, w, ei);
-    if (err == YZ_ENOTFOUND)
-        return yz_err_set(ei, YZ_EUNAUTH, "Authorization", "未知的劳动者凭证", "unknown token");
-    if (err)
-        return err;
-    if (w->expires_at <= yz_time_now())
-        return yz_err_set(ei, YZ_EEXPIRED, "Authorization", NULL, NULL);
-    char key[24];
-    snprintf(key, sizeof key, "w%lld", (long long)w->id);
-    int retry = 0;
-    return limited(req, yz__limiter_take(api->limiter, 0, key, &retry), retry, ei);
-}
 
 static void h_create(void *ctx, yz_http_req *req)
 {
@@ -112,7 +53,7 @@ static void h_create(void *ctx, yz_http_req *req)
     sodium_bin2base64(token, sizeof token, raw, sizeof raw,
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     uint8_t hash[YZ_TOKEN_HASH_BYTES];
-    token_hash(token, hash);
+    yz__api_token_hash(token, hash);
     w.expires_at = yz_time_now() + TOKEN_LIFETIME_S;
     err = yz_store_worker_create(api->st, hash, &w, &ei);
     if (err)

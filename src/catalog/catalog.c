@@ -5,7 +5,7 @@
  * no lock. */
 #include "catalog/catalog.h"
 
-#include "catalog/hours.h"
+#include "model/hours.h"
 #include "core/alloc.h"
 #include "core/time.h"
 #include "geo/nav.h"
@@ -273,11 +273,6 @@ static void *side_build(void *arg)
     return NULL;
 }
 
-static int in_service(const yz_station *st)
-{
-    return st->status == YZ_STATUS_OPEN || st->status == YZ_STATUS_CLOSED_TEMP;
-}
-
 int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinfo *ei)
 {
     yz_snap *s = yz_calloc(1, sizeof *s);
@@ -373,7 +368,7 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
     size_t n_items = 0;
     for (size_t i = 0; i < s->n; i++) {
         const yz_station *st = &s->st[i];
-        if (!in_service(st))
+        if (!yz_station_in_service(st))
             continue;
         items[n_items] = (yz_index_item){
             .lat = st->lat,
@@ -545,14 +540,6 @@ int yz_snap_facility_bit(const yz_snap *s, const char *code)
     return -1;
 }
 
-const yz_facility *yz_snap_facility_by_bit(const yz_snap *s, int bit)
-{
-    for (size_t i = 0; i < s->n_fac; i++)
-        if (s->fac[i].bit == bit)
-            return &s->fac[i];
-    return NULL;
-}
-
 size_t yz_snap_district_count(const yz_snap *s)
 {
     return s->n_dist;
@@ -624,7 +611,7 @@ int yz_snap_next_change(const yz_snap *s, size_t i, int64_t t, int64_t *next)
         }
         return yz_hours_next_change(k->hours, st->closed_until, k->offset, &s->holidays, next);
     }
-    if (st->status != YZ_STATUS_OPEN && st->status != YZ_STATUS_CLOSED_TEMP)
+    if (!yz_station_in_service(st))
         return YZ_ENOTFOUND;
     return yz_hours_next_change(k->hours, t, k->offset, &s->holidays, next);
 }
@@ -748,7 +735,7 @@ int yz_snap_nearby(const yz_snap *s, const yz_nearby_query *q, yz_nearby_hit *ou
     for (size_t j = s->dist_first[q->district]; j < s->dist_first[q->district + 1]; j++) {
         uint32_t i = s->dist_members[j];
         const yz_station *st = &s->st[i];
-        if (!in_service(st) || (st->facilities & q->need) != q->need)
+        if (!yz_station_in_service(st) || (st->facilities & q->need) != q->need)
             continue;
         if (q->tier_mask && !(q->tier_mask & (1u << st->tier)))
             continue;

@@ -58,7 +58,6 @@ size_t yz_snap_facility_count(const yz_snap *s);
 const yz_facility *yz_snap_facility(const yz_snap *s, size_t i);
 /* Bit of facility `code`, or -1. */
 int yz_snap_facility_bit(const yz_snap *s, const char *code);
-const yz_facility *yz_snap_facility_by_bit(const yz_snap *s, int bit);
 size_t yz_snap_district_count(const yz_snap *s);
 const yz_district *yz_snap_district(const yz_snap *s, size_t i);
 /* Position of district `code`, or -1. */

@@ -278,11 +278,6 @@ int yz_modword_kind_parse(const char *s)
     return -1;
 }
 
-const char *yz_modword_kind_name(int kind)
-{
-    return kind >= 0 && kind < YZ_MODWORD__COUNT ? kind_names[kind] : "";
-}
-
 int yz_modrules_build(yz_textnorm *norm, const yz_modword *words, size_t n, yz_modrules **out,
                       yz_errinfo *ei)
 {
@@ -670,14 +665,6 @@ bool yz_mod_repeated(const yz_modverdict *v, int64_t earlier)
 
 static const char *const reason_names[YZ_MOD__COUNT] = {"advert",     "link",     "phone",
                                                         "contact_id", "repeated", "off_topic"};
-
-const char *yz_mod_reason_name(unsigned bit)
-{
-    for (int i = 0; i < YZ_MOD__COUNT; i++)
-        if (bit == 1u << i)
-            return reason_names[i];
-    return "";
-}
 
 void yz_mod_reasons_json(unsigned mask, yz_buf *b)
 {

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Why a text is held, as bits of a mask. Names in yz_mod_reason_name. */
+/* Why a text is held, as bits of a mask. Named by yz_mod_reasons_json. */
 enum {
     YZ_MOD_ADVERT = 1u << 0,     /* advert words whose weights add up to YZ_MOD_ADVERT_WEIGHT */
     YZ_MOD_LINK = 1u << 1,       /* http:, www., a domain name (also with full-width dots) */
@@ -50,7 +50,6 @@ typedef struct yz_modword {
 
 /* The kind named "advert", "contact" or "vocab"; -1 if unknown. */
 int yz_modword_kind_parse(const char *s);
-const char *yz_modword_kind_name(int kind);
 
 /* Compiled word lists: an Aho-Corasick automaton over normalised characters. Immutable once
  * built, so any number of threads may screen with it at once (each with its own yz_textnorm). */
@@ -87,9 +86,6 @@ int yz_mod_screen(const yz_modrules *r, yz_textnorm *norm, const char *text, yz_
  * YZ_MOD_REPEAT_WINDOW_S counts as repeated. */
 bool yz_mod_repeated(const yz_modverdict *v, int64_t earlier);
 
-/* The API name of one reason bit ("advert", "link", "phone", "contact_id", "repeated",
- * "off_topic"); "" for anything else. */
-const char *yz_mod_reason_name(unsigned bit);
 /* Append the reasons of `mask` as a JSON array of names, in bit order. */
 void yz_mod_reasons_json(unsigned mask, yz_buf *b);
 /* Append the reasons as names separated by commas ("" for 0); parse them back (unknown

@@ -112,15 +112,6 @@ void yz_buf_json_member_str(yz_buf *b, const char *key, const char *v)
         yz_buf_puts(b, "null");
 }
 
-void yz_buf_json_num(yz_buf *b, double v, int digits)
-{
-    if (!isfinite(v)) {
-        yz_buf_puts(b, "null");
-        return;
-    }
-    yz_buf_printf(b, "%.*g", digits, v);
-}
-
 size_t yz_fmt_fixed(char out[32], double v, int decimals)
 {
     static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};

@@ -46,9 +46,6 @@ void yz_buf_json_str(yz_buf *b, const char *s, size_t n);
 /* Append `,"key":` and `v` as a JSON string, or null when `v` is NULL. `key` is written as
  * is: a literal without characters that need escaping. */
 void yz_buf_json_member_str(yz_buf *b, const char *key, const char *v);
-/* Append a double in the shortest form that reads back to the same value at the given
- * number of significant digits (JSON has no NaN or Inf: those print as null). */
-void yz_buf_json_num(yz_buf *b, double v, int digits);
 /* Append `v` in fixed-point with `decimals` (0..9) digits after the point, rounded half away
  * from zero; fast (no printf), for coordinates and distances. |v| must be below 1e9. */
 void yz_buf_fixed(yz_buf *b, double v, int decimals);

@@ -448,11 +448,6 @@ void yz_http_metrics(const yz_http_server *s, yz_buf *out)
                   (unsigned long long)atomic_load(&s->hist_count));
 }
 
-const char *yz_http_method(const yz_http_req *req)
-{
-    return req->method;
-}
-
 const char *yz_http_path(const yz_http_req *req)
 {
     return req->url;

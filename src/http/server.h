@@ -50,7 +50,6 @@ void yz_http_free(yz_http_server *srv);
 void yz_http_metrics(const yz_http_server *srv, yz_buf *out);
 
 /* --- request accessors (borrowed; valid during the handler) ----------------------------- */
-const char *yz_http_method(const yz_http_req *req);
 const char *yz_http_path(const yz_http_req *req);
 /* Query argument `name`, percent-decoded, or NULL. */
 const char *yz_http_query(const yz_http_req *req, const char *name);

@@ -208,11 +208,6 @@ void yz_static_free(yz_static *st)
     yz_free(st);
 }
 
-const char *yz_static_root(const yz_static *st)
-{
-    return st->root;
-}
-
 /* A request path is acceptable if no segment is "." or "..", and it holds no backslash. */
 static int path_ok(const char *rel)
 {

@@ -18,8 +18,6 @@ typedef struct yz_static yz_static;
 int yz_static_new(const char *root, yz_static **out, yz_errinfo *ei);
 /* Accepts NULL. The HTTP server must be stopped first: responses borrow the file bytes. */
 void yz_static_free(yz_static *st);
-/* The folder given to yz_static_new (borrowed). */
-const char *yz_static_root(const yz_static *st);
 
 /* Answer GET/HEAD of the request's own path ("/" is "/index.html"). Returns 0 when it has
  * responded (200, or 304 when If-None-Match holds the file's ETag), or 404 when no file

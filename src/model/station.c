@@ -2,7 +2,7 @@
 /* model/station.c - enumeration names, lifecycle and validation of station records. */
 #include "model/station.h"
 
-#include "catalog/hours.h"
+#include "model/hours.h"
 #include "core/alloc.h"
 #include "core/time.h"
 
@@ -51,6 +51,11 @@ const char *yz_status_name(int v)
 int yz_status_parse(const char *s)
 {
     return parse_name(status_names, YZ_STATUS__COUNT, s);
+}
+
+bool yz_station_in_service(const yz_station *st)
+{
+    return st->status == YZ_STATUS_OPEN || st->status == YZ_STATUS_CLOSED_TEMP;
 }
 const char *yz_batch_name(int v)
 {

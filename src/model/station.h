@@ -105,6 +105,10 @@ typedef struct yz_station {
     int64_t version;        /* optimistic concurrency, set by the store, starts at 1 */
 } yz_station;
 
+/* Whether `st` is in service: open, or closed for now (closed_temp). Such stations are found
+ * by nearby searches and take check-ins; planned, building and closed ones do not. */
+bool yz_station_in_service(const yz_station *st);
+
 /* Zero the record (tier basic, status open, batch none). */
 void yz_station_init(yz_station *s);
 /* Free the strings and zero the record. Accepts NULL. */

@@ -2,14 +2,11 @@
 # Writes are rate-limited per address and per worker token: past the limit, 429 with
 # Retry-After and a JSON error; reads are never limited.
 set -u
+. "$(dirname "$0")/../lib.sh"
 db=$CASE_TMP/rl.db
-"$YZ_BIN" demo --db "$db" >/dev/null || exit 1
-"$YZ_BIN" serve --db "$db" --bind 127.0.0.1 --port 0 --port-file "$CASE_TMP/port" \
-    --writes-per-min 15 2>"$CASE_TMP/log" &
-pid=$!
-trap 'kill $pid 2>/dev/null' EXIT
-for _ in $(seq 1 100); do [ -s "$CASE_TMP/port" ] && break; sleep 0.05; done
-base="http://127.0.0.1:$(cat "$CASE_TMP/port")"
+yz_demo "$db"
+yz_serve rl "$db" --writes-per-min 15
+base=$YZ_URL
 # 15 a minute gives a burst of 5: the 6th worker creation in a row from one address is refused.
 codes=""
 for i in $(seq 1 8); do

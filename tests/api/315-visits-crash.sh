@@ -5,20 +5,15 @@
 # (no two counted visits of one worker at one station closer than 2 hours), and SQLite's
 # integrity check passes.
 set -u
+. "$(dirname "$0")/../lib.sh"
 db=$CASE_TMP/crash.db
 log=$CASE_TMP/server.log
-pid=
-trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null' EXIT
 start() {
-    rm -f "$CASE_TMP/port"
-    "$YZ_BIN" serve --db "$db" --bind 127.0.0.1 --port 0 --port-file "$CASE_TMP/port" \
-        --threads 16 --writes-per-min 100000000 2>>"$log" &
-    pid=$!
-    for _ in $(seq 1 200); do [ -s "$CASE_TMP/port" ] && break; sleep 0.05; done
-    [ -s "$CASE_TMP/port" ] || { echo "server did not start"; tail "$log"; exit 1; }
-    base="http://127.0.0.1:$(cat "$CASE_TMP/port")"
+    yz_serve server "$db" --threads 16 --writes-per-min 100000000
+    pid=$YZ_PID
+    base=$YZ_URL
 }
-"$YZ_BIN" demo --db "$db" >/dev/null || exit 1
+yz_demo "$db"
 start
 # 24 workers, 3 a loop; 6 stations, so that repeats (not counted) happen as well.
 tokens=()
@@ -58,9 +53,7 @@ for n in $(seq 0 7); do
     loops+=($!)
 done
 sleep 2
-kill -9 "$pid"
-wait "$pid" 2>/dev/null
-pid=
+yz_stop "$pid" 9
 wait "${loops[@]}"
 [ ! -s "$CASE_TMP/unexpected" ] || { head "$CASE_TMP/unexpected"; exit 1; }
 cat "$CASE_TMP"/acks.* >"$CASE_TMP/acks"
@@ -74,10 +67,8 @@ r=$(curl -s -w ' %{http_code}' -X POST "$base/api/v1/visits" -H "Authorization: 
     -H 'Content-Type: application/json' -d '{"station_code":"WZ-GHDS"}')
 case ${r##* } in 200 | 201) ;; *) echo "after restart: $r"; exit 1 ;; esac
 new_id=$(printf '%s' "${r% *}" | jq .id)
-kill -TERM "$pid"
-wait "$pid"
+yz_stop "$pid"
 rc=$?
-pid=
 [ $rc = 0 ] || { echo "server exited $rc"; tail "$log"; exit 1; }
 
 # Every acknowledged visit is there, as acknowledged.

@@ -4,20 +4,16 @@
 # invalid UTF-8, an expired token, concurrent ratings (many workers; one worker many times) and
 # aggregates that survive kill -9 and a restart.
 set -eu
+. "$(dirname "$0")/../lib.sh"
 db=$CASE_TMP/r.db
-"$YZ_BIN" demo --db "$db" >/dev/null 2>&1
-pid=
+yz_demo "$db"
 start() {
-    rm -f "$CASE_TMP/port"
-    "$YZ_BIN" serve --db "$db" --bind 127.0.0.1 --port 0 --port-file "$CASE_TMP/port" \
-        --writes-per-min 1000000 2>>"$CASE_TMP/server.log" &
-    pid=$!
-    for _ in $(seq 1 200); do [ -s "$CASE_TMP/port" ] && break; sleep 0.05; done
-    B="http://127.0.0.1:$(cat "$CASE_TMP/port")"
+    yz_serve server "$db" --writes-per-min 1000000
+    pid=$YZ_PID
+    B=$YZ_URL
 }
-trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null || true' EXIT
 start
-fail() { echo "FAIL: $*"; exit 1; }
+fail() { yz_fail "$@"; }
 token() { curl -sf -XPOST "$B/api/v1/workers" | jq -r .token; }
 # rate TOKEN STATION BODY -> prints "status body"
 rate() {
@@ -99,8 +95,7 @@ before=$(curl -s "$B/api/v1/stations/WZ0120" | jq -c .rating)
 before_one=$(curl -s "$B/api/v1/stations/WZ0121" | jq -c .rating)
 
 # --- kill -9 and restart: the aggregates come back from the store --------------------------------
-kill -9 "$pid"
-wait "$pid" 2>/dev/null || true
+yz_stop "$pid" 9 || true
 start
 after=$(curl -s "$B/api/v1/stations/WZ0120" | jq -c .rating)
 [ "$before" = "$after" ] || fail "after restart $after, before $before"

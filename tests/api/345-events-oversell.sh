@@ -5,17 +5,11 @@
 set -u
 T=$CASE_TMP
 export YIZHAN_ADMIN_TOKEN=$TOKEN
-"$YZ_BIN" demo --db "$T/o.db" >"$T/demo.log" 2>&1 || { cat "$T/demo.log"; exit 1; }
-"$YZ_BIN" serve --db "$T/o.db" --bind 127.0.0.1 --port 0 --port-file "$T/port" --threads 8 \
-    --writes-per-min 1000000 2>"$T/server.log" &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
-for _ in $(seq 1 200); do
-    [ -s "$T/port" ] && break
-    sleep 0.05
-done
-[ -s "$T/port" ] || { echo "server did not start"; cat "$T/server.log"; exit 1; }
-B="http://127.0.0.1:$(cat "$T/port")"
+. "$(dirname "$0")/../lib.sh"
+yz_demo "$T/o.db"
+yz_serve server "$T/o.db" --threads 8 --writes-per-min 1000000
+pid=$YZ_PID
+B=$YZ_URL
 
 ev=$(curl -s -X POST "$B/api/v1/events" -H "Authorization: Bearer $TOKEN" \
     -H 'Content-Type: application/json' \

@@ -6,29 +6,20 @@
 # backup never overwrites, never creates a database where there was none, and leaves no
 # partial file behind.
 set -u
+. "$(dirname "$0")/../lib.sh"
 db=$CASE_TMP/live.db
-log=$CASE_TMP/server.log
-pid=
-pid2=
 loops=()
 cleanup() {
     for p in "${loops[@]}"; do kill "$p" 2>/dev/null; done
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null
-    [ -n "$pid2" ] && kill "$pid2" 2>/dev/null
+    yz_cleanup
 }
 trap cleanup EXIT
-start() { # db portfile -> base url in $url, pid in $spid
-    rm -f "$2"
-    "$YZ_BIN" serve --db "$1" --bind 127.0.0.1 --port 0 --port-file "$2" --threads 8 \
-        --writes-per-min 100000000 2>>"$log" &
-    spid=$!
-    for _ in $(seq 1 200); do [ -s "$2" ] && break; sleep 0.05; done
-    [ -s "$2" ] || { echo "server did not start"; tail "$log"; exit 1; }
-    url="http://127.0.0.1:$(cat "$2")"
+start() { # NAME DB -> base url in $url
+    yz_serve "$1" "$2" --threads 8 --writes-per-min 100000000
+    url=$YZ_URL
 }
-"$YZ_BIN" demo --db "$db" >/dev/null || exit 1
-start "$db" "$CASE_TMP/port"
-pid=$spid
+yz_demo "$db"
+start server "$db"
 base=$url
 visits() { sqlite3 "$1" "SELECT count(*) FROM visits"; }
 
@@ -74,8 +65,7 @@ loops=()
 ls "$CASE_TMP"/*.partial-* >/dev/null 2>&1 && { echo "a partial file was left behind"; exit 1; }
 
 # The last copy serves: the same stations near a point, the same visit statistics it holds.
-start "$CASE_TMP/b3.db" "$CASE_TMP/port2"
-pid2=$spid
+start copy "$CASE_TMP/b3.db"
 q='/api/v1/stations/nearby?lat=28.0&lon=120.65&k=10&at=2026-11-27T12:00:00%2B08:00&fields=code,distance_m,open_now'
 [ "$(curl -s "$base$q")" = "$(curl -s "$url$q")" ] || { echo "the copy answers nearby differently"; exit 1; }
 total=$(curl -s "$url/api/v1/stats/visits?group_by=district" | jq .total)

@@ -4,13 +4,12 @@
 # still in the kernel's backlog when the listening socket closed sees it reset (curl 56): its
 # request was never read, so never acknowledged; that must stay rare.
 set -u
+. "$(dirname "$0")/../lib.sh"
 db=$CASE_TMP/d.db
-"$YZ_BIN" demo --db "$db" >/dev/null || exit 1
-"$YZ_BIN" serve --db "$db" --bind 127.0.0.1 --port 0 --port-file "$CASE_TMP/port" \
-    --writes-per-min 1000000 2>"$CASE_TMP/log" &
-pid=$!
-for _ in $(seq 1 100); do [ -s "$CASE_TMP/port" ] && break; sleep 0.05; done
-base="http://127.0.0.1:$(cat "$CASE_TMP/port")"
+yz_demo "$db"
+yz_serve server "$db" --writes-per-min 1000000
+pid=$YZ_PID
+base=$YZ_URL
 tokens=()
 for i in $(seq 1 8); do tokens+=("$(curl -s -X POST "$base/api/v1/workers" | jq -r .token)"); done
 codes=("WZ-GHDS" $(curl -s "$base/api/v1/stations?per_page=50" | jq -r '.stations[].code'))
@@ -29,12 +28,11 @@ for i in $(seq 0 7); do
     ) &
 done
 sleep 1.5
-kill -TERM $pid
-wait $pid
+yz_stop "$pid"
 rc=$?
 sleep 0.5
 wait
-[ $rc = 0 ] || { echo "server exited with $rc"; tail -5 "$CASE_TMP/log"; exit 1; }
+[ $rc = 0 ] || { echo "server exited with $rc"; tail -5 "$CASE_TMP/server.log"; exit 1; }
 cat "$CASE_TMP"/client* >"$CASE_TMP/all"
 ok=$(grep -cE '^0 (200|201)$' "$CASE_TMP/all")
 bad=$(grep -vcE '^0 (200|201)$|^7 000$|^56 000$' "$CASE_TMP/all")
@@ -45,5 +43,5 @@ echo "answered $ok, refused $(grep -c '^7 ' "$CASE_TMP/all"), reset in backlog $
 [ "$reset" -le 8 ] || { echo "too many resets"; exit 1; }
 stored=$(sqlite3 "$db" "SELECT count(*) FROM visits")
 [ "$stored" -ge "$ok" ] || { echo "answered $ok visits, stored $stored"; exit 1; }
-grep -q "finishing requests in flight" "$CASE_TMP/log" || { echo "no drain message"; exit 1; }
+grep -q "finishing requests in flight" "$CASE_TMP/server.log" || { echo "no drain message"; exit 1; }
 exit 0

@@ -6,19 +6,13 @@
 # agree, quotas add up), and PRAGMA integrity_check is ok.
 set -u
 db=$CASE_TMP/mixed.db
-log=$CASE_TMP/server.log
-pid=
-trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null' EXIT
-start() {
-    rm -f "$CASE_TMP/port"
-    "$YZ_BIN" serve --db "$db" --bind 127.0.0.1 --port 0 --port-file "$CASE_TMP/port" \
-        --writes-per-min 100000000 2>>"$log" &
-    pid=$!
-    for _ in $(seq 1 200); do [ -s "$CASE_TMP/port" ] && break; sleep 0.05; done
-    [ -s "$CASE_TMP/port" ] || { echo "server did not start"; tail "$log"; exit 1; }
-    echo "http://127.0.0.1:$(cat "$CASE_TMP/port")" >"$CASE_TMP/base"
+. "$(dirname "$0")/../lib.sh"
+start() { # the clients read the address from $CASE_TMP/base: it changes at each restart
+    yz_serve server "$db" --writes-per-min 100000000
+    pid=$YZ_PID
+    echo "$YZ_URL" >"$CASE_TMP/base"
 }
-"$YZ_BIN" demo --db "$db" >/dev/null || exit 1
+yz_demo "$db"
 start
 base=$(cat "$CASE_TMP/base")
 for i in $(seq 1 12); do curl -s -X POST "$base/api/v1/workers" | jq -r .token; done >"$CASE_TMP/tokens"
@@ -69,17 +63,14 @@ editor &
 for k in $(seq 0 11); do worker "$k" & done
 for round in 1 2 3; do
     sleep "1.$((RANDOM % 9))"
-    kill -9 "$pid"
-    wait "$pid" 2>/dev/null
+    yz_stop "$pid" 9
     start
 done
 sleep 1
 touch "$CASE_TMP/stop"
 wait_clients() { for j in $(jobs -p); do [ "$j" != "$pid" ] && wait "$j" 2>/dev/null; done; }
 wait_clients
-kill -TERM "$pid"
-wait "$pid" 2>/dev/null
-pid=
+yz_stop "$pid"
 q() { sqlite3 "$db" "$1"; }
 fail=0
 [ "$(q 'PRAGMA integrity_check')" = ok ] || { echo "integrity_check failed"; fail=1; }

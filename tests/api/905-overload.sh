@@ -9,14 +9,13 @@ set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 [ -x "$root/bin/yizhan" ] && YZ_BIN=$root/bin/yizhan
 command -v wrk >/dev/null || { echo "wrk missing (scripts/deps.sh test installs it)"; exit 1; }
+. "$(dirname "$0")/../lib.sh"
 db=$CASE_TMP/o.db
-"$YZ_BIN" demo --db "$db" >/dev/null || exit 1
-"$YZ_BIN" serve --db "$db" --bind 127.0.0.1 --port 0 --port-file "$CASE_TMP/port" \
-    --threads 4 --shed-conns 64 --idle-timeout 3 2>"$CASE_TMP/log" &
-pid=$!
-trap 'kill $pid 2>/dev/null; kill $(jobs -p) 2>/dev/null' EXIT
-for _ in $(seq 1 100); do [ -s "$CASE_TMP/port" ] && break; sleep 0.05; done
-base="http://127.0.0.1:$(cat "$CASE_TMP/port")"
+yz_demo "$db"
+yz_serve server "$db" --threads 4 --shed-conns 64 --idle-timeout 3
+pid=$YZ_PID
+trap 'kill $(jobs -p) 2>/dev/null; yz_cleanup' EXIT
+base=$YZ_URL
 url="$base/api/v1/stations/nearby?lat=28.0154&lon=120.6553&k=10&need=toilet"
 rss0=$(ps -o rss= -p $pid)
 wrk -t2 -c256 -d30s "$url" >"$CASE_TMP/wrk.out" 2>&1 &
@@ -64,7 +63,7 @@ c=$(curl -s -o "$CASE_TMP/after" -w '%{http_code}' --max-time 2 "$url")
 echo "recovered in $(( ($(date +%s%N) - start) / 1000000 )) ms"
 # Slow clients: 200 connections trickling a header byte by byte.
 for i in $(seq 1 200); do
-    (exec 3<>/dev/tcp/127.0.0.1/"$(cat "$CASE_TMP/port")" || exit 0
+    (exec 3<>/dev/tcp/127.0.0.1/"$YZ_PORT" || exit 0
      for ch in G E T ' ' /; do printf '%s' "$ch" >&3; sleep 1; done; exec 3>&-) &
 done
 sleep 1
@@ -82,7 +81,7 @@ c=$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "$base/healthz")
 [ "$c" = 200 ] || { echo "health check starved by slow clients: $c"; fail=1; }
 # Idle connections are closed after the idle timeout (3 s here), without hurting others.
 for i in $(seq 1 50); do
-    (exec 3<>/dev/tcp/127.0.0.1/"$(cat "$CASE_TMP/port")" || exit 0
+    (exec 3<>/dev/tcp/127.0.0.1/"$YZ_PORT" || exit 0
      if timeout 10 cat <&3 >/dev/null; then echo closed >>"$CASE_TMP/idle"; fi) &
 done
 sleep 6

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/api/run-api.sh BIN [CASE...] - start `BIN serve` on a temporary database holding the
-# demo city, on 127.0.0.1 and a free port, and run each tests/api/NNN-name.case against it.
+# demo city, on 127.0.0.1 and a free port (tests/lib.sh), and run each tests/api/NNN-name.case
+# against it.
 #
 # Scripts tests/api/NNN-name.sh run too (see below). A case file is a sequence of requests. Lines:
 #   GET /path?query            starts a request (any method; $VARS are substituted)
@@ -18,9 +19,11 @@ bin=$1
 shift
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
-pid=
+YZ_BIN=$bin
+YZ_LOGS=$tmp
+. "$here/../lib.sh"
 cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null
+    yz_cleanup
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -38,17 +41,10 @@ if [ -n "${YZ_PG_CLUSTER:-}" ]; then
     db=$("$here/../pg/cluster.sh" uri "$YZ_PG_CLUSTER" "$dbname")
     backend=pg
 fi
-"$bin" demo --db "$db" >"$tmp/demo.log" 2>&1 || { cat "$tmp/demo.log"; exit 1; }
-"$bin" serve --db "$db" --bind 127.0.0.1 --port 0 --port-file "$tmp/port" \
-    --threads 2 --writes-per-min 1000000 2>"$tmp/server.log" &
-pid=$!
-for _ in $(seq 1 200); do
-    [ -s "$tmp/port" ] && break
-    kill -0 "$pid" 2>/dev/null || { cat "$tmp/server.log"; exit 1; }
-    sleep 0.05
-done
-[ -s "$tmp/port" ] || { echo "server did not start"; cat "$tmp/server.log"; exit 1; }
-base="http://127.0.0.1:$(cat "$tmp/port")"
+yz_demo "$db"
+yz_serve server "$db" --threads 2 --writes-per-min 1000000
+pid=$YZ_PID
+base=$YZ_URL
 
 cases=("$@")
 [ ${#cases[@]} -eq 0 ] && cases=("$here"/*.case "$here"/*.sh)
@@ -154,10 +150,8 @@ for f in "${cases[@]}"; do
     [ -n "$method" ] && run_request
 done
 
-kill -TERM "$pid"
-wait "$pid"
+yz_stop "$pid"
 rc=$?
-pid=
 if [ $rc != 0 ]; then
     echo "FAIL: server exited with $rc after SIGTERM"
     tail -30 "$tmp/server.log"

@@ -3,8 +3,9 @@
 # updates by code), export round trip, near and search, and bad input.
 set -u
 bin=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+YZ_BIN=$bin
+. "$(dirname "$0")/../lib.sh" # a temporary folder (YZ_LOGS), removed at exit
+tmp=$YZ_LOGS
 pass=0
 fail=0
 check() { # description, then a command that must succeed; yizhan's own output is kept in

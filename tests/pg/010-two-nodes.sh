@@ -7,15 +7,12 @@
 set -u
 export YIZHAN_ADMIN_TOKEN=pg-two-nodes-$$
 T=$YIZHAN_ADMIN_TOKEN
+. "$(dirname "$0")/../lib.sh"
 pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done' EXIT
 start() { # name -> url in the variable of that name
-    "$YZ_BIN" serve --db "$YZ_DB" --bind 127.0.0.1 --port 0 --port-file "$CASE_TMP/$1.port" \
-        --threads 4 --writes-per-min 1000000 2>>"$CASE_TMP/$1.log" &
-    pids+=($!)
-    for _ in $(seq 1 300); do [ -s "$CASE_TMP/$1.port" ] && break; sleep 0.05; done
-    [ -s "$CASE_TMP/$1.port" ] || { echo "node $1 did not start"; tail "$CASE_TMP/$1.log"; exit 1; }
-    printf -v "$1" 'http://127.0.0.1:%s' "$(cat "$CASE_TMP/$1.port")"
+    yz_serve "$1" "$YZ_DB" --threads 4 --writes-per-min 1000000
+    pids+=("$YZ_PID")
+    printf -v "$1" '%s' "$YZ_URL"
 }
 # until SECONDS CMD...: run CMD every 50 ms until it succeeds; fail after SECONDS.
 until_ok() {
@@ -29,7 +26,7 @@ until_ok() {
 status_of() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 jqt() { curl -s "$1" | jq -e "$2"; }
 
-"$YZ_BIN" demo --db "$YZ_DB" >/dev/null || { echo "demo failed"; exit 1; }
+yz_demo "$YZ_DB"
 start A
 start B
 checks=0

@@ -8,21 +8,18 @@ set -u
 export YIZHAN_ADMIN_TOKEN=pg-crash-$$
 declare -A pid
 loops=()
+. "$(dirname "$0")/../lib.sh"
 cleanup() {
     for p in "${loops[@]}"; do kill "$p" 2>/dev/null; done
-    for n in "${!pid[@]}"; do kill -9 "${pid[$n]}" 2>/dev/null; done
+    yz_cleanup
 }
 trap cleanup EXIT
-start() { # node
-    rm -f "$CASE_TMP/$1.port"
-    "$YZ_BIN" serve --db "$YZ_DB" --bind 127.0.0.1 --port "${2:-0}" --port-file "$CASE_TMP/$1.port" \
-        --threads 8 --writes-per-min 100000000 2>>"$CASE_TMP/$1.log" &
-    pid[$1]=$!
-    for _ in $(seq 1 300); do [ -s "$CASE_TMP/$1.port" ] && break; sleep 0.05; done
-    [ -s "$CASE_TMP/$1.port" ] || { echo "node $1 did not start"; tail "$CASE_TMP/$1.log"; exit 1; }
+start() { # node [port]
+    yz_serve "$1" "$YZ_DB" --threads 8 --writes-per-min 100000000 ${2:+--port "$2"}
+    pid[$1]=$YZ_PID
 }
 psqlq() { psql -X -q -At -v ON_ERROR_STOP=1 "$YZ_DB" -c "$1"; }
-"$YZ_BIN" demo --db "$YZ_DB" >/dev/null || { echo "demo failed"; exit 1; }
+yz_demo "$YZ_DB"
 start A
 start B
 portA=$(cat "$CASE_TMP/A.port")
@@ -58,8 +55,7 @@ for n in $(seq 0 7); do
     loops+=($!)
 done
 sleep 3
-kill -9 "${pid[A]}"
-wait "${pid[A]}" 2>/dev/null
+yz_stop "${pid[A]}" 9
 echo "node A killed"
 sleep 2
 "$(dirname "$0")/cluster.sh" crash "$PG_CLUSTER" || { echo "crash restart failed"; exit 1; }
@@ -93,8 +89,7 @@ for n in A B; do
     [ "$st" = 201 ] || { echo "node $n cannot rate after recovery: $st $(cat "$CASE_TMP/v")"; exit 1; }
 done
 for n in A B; do
-    kill -TERM "${pid[$n]}"
-    wait "${pid[$n]}" || { echo "node $n exited with $? after SIGTERM"; tail -20 "$CASE_TMP/$n.log"; exit 1; }
+    yz_stop "${pid[$n]}" || { echo "node $n exited with $? after SIGTERM"; tail -20 "$CASE_TMP/$n.log"; exit 1; }
     unset "pid[$n]"
 done
 grep -h "Sanitizer\|runtime error:" "$CASE_TMP"/*.log && { echo "sanitizer report"; exit 1; }

@@ -5,15 +5,12 @@
 # restart, and what was refused was not half written.
 set -u
 export YIZHAN_ADMIN_TOKEN=pg-down-$$
-pid=
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; "$(dirname "$0")/cluster.sh" resume "$PG_CLUSTER" 2>/dev/null' EXIT
-"$YZ_BIN" demo --db "$YZ_DB" >/dev/null || { echo "demo failed"; exit 1; }
-"$YZ_BIN" serve --db "$YZ_DB" --bind 127.0.0.1 --port 0 --port-file "$CASE_TMP/port" --threads 4 \
-    --writes-per-min 1000000 2>>"$CASE_TMP/node.log" &
-pid=$!
-for _ in $(seq 1 300); do [ -s "$CASE_TMP/port" ] && break; sleep 0.05; done
-[ -s "$CASE_TMP/port" ] || { echo "node did not start"; exit 1; }
-B="http://127.0.0.1:$(cat "$CASE_TMP/port")"
+. "$(dirname "$0")/../lib.sh"
+trap 'yz_cleanup; "$(dirname "$0")/cluster.sh" resume "$PG_CLUSTER" 2>/dev/null' EXIT
+yz_demo "$YZ_DB"
+yz_serve node "$YZ_DB" --threads 4 --writes-per-min 1000000
+pid=$YZ_PID
+B=$YZ_URL
 w=$(curl -s -X POST "$B/api/v1/workers" | jq -r .token)
 visit() { curl -s -o "$CASE_TMP/out" -D "$CASE_TMP/h" -w '%{http_code}' --max-time 20 -X POST "$B/api/v1/visits" \
     -H "Authorization: Bearer $w" -H 'Content-Type: application/json' -d "{\"station_code\":\"$1\"}"; }
@@ -45,8 +42,6 @@ done
 after=$(psql -X -At "$YZ_DB" -c "SELECT count(*) FROM visits")
 [ "$after" = $((before + 1)) ] || { echo "visits before $before, after $after: want exactly the one after recovery"; exit 1; }
 [ "$(psql -X -At "$YZ_DB" -c "SELECT count(*) FROM ratings")" = 0 ] || { echo "a refused rating was stored"; exit 1; }
-kill -TERM "$pid"
-wait "$pid" || { echo "node exited with $? after SIGTERM"; tail -20 "$CASE_TMP/node.log"; exit 1; }
-pid=
+yz_stop "$pid" || { echo "node exited with $? after SIGTERM"; tail -20 "$CASE_TMP/node.log"; exit 1; }
 grep -q "Sanitizer\|runtime error:" "$CASE_TMP/node.log" && { echo "sanitizer report"; exit 1; }
 echo "ok (searches served and writes refused with 503 while PostgreSQL was down; writes back without a restart)"

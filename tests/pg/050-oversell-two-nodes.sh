@@ -10,17 +10,14 @@ export YIZHAN_ADMIN_TOKEN=pg-oversell-$$
 T=$CASE_TMP
 H="Authorization: Bearer $YIZHAN_ADMIN_TOKEN"
 J="Content-Type: application/json"
+. "$(dirname "$0")/../lib.sh"
 pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done' EXIT
-start() {
-    "$YZ_BIN" serve --db "$YZ_DB" --bind 127.0.0.1 --port 0 --port-file "$T/$1.port" --threads 8 \
-        --writes-per-min 100000000 2>>"$T/$1.log" &
-    pids+=($!)
-    for _ in $(seq 1 300); do [ -s "$T/$1.port" ] && break; sleep 0.05; done
-    [ -s "$T/$1.port" ] || { echo "node $1 did not start"; exit 1; }
-    printf -v "$1" 'http://127.0.0.1:%s' "$(cat "$T/$1.port")"
+start() { # name -> url in the variable of that name
+    yz_serve "$1" "$YZ_DB" --threads 8 --writes-per-min 100000000
+    pids+=("$YZ_PID")
+    printf -v "$1" '%s' "$YZ_URL"
 }
-"$YZ_BIN" demo --db "$YZ_DB" >/dev/null || { echo "demo failed"; exit 1; }
+yz_demo "$YZ_DB"
 start A
 start B
 node() { [ $(($1 % 2)) = 0 ] && echo "$A" || echo "$B"; }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* tests/unit/test_hours.c - tests of catalog/hours: parse acceptance and rejection with
+/* tests/unit/test_hours.c - tests of model/hours: parse acceptance and rejection with
  * their messages, is_open and next_change at chosen instants, and a per-minute brute-force
  * oracle (written here from the documented semantics) over fixed and random schedules. */
-#include "catalog/hours.h"
+#include "model/hours.h"
 #include "core/time.h"
 
 #include <criterion/criterion.h>

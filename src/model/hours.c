@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* catalog/hours.c - parser, compiler and evaluator of opening hours. Parsing resolves the
+/* model/hours.c - parser, compiler and evaluator of opening hours. Parsing resolves the
  * rules into at most 15 "day kinds" (one per distinct effective rule), indexed by weekday
  * and holiday flag, so evaluation reads the kind of the day and of the day before. */
-#include "catalog/hours.h"
+#include "model/hours.h"
 
 #include "core/alloc.h"
 #include "core/utf8.h"

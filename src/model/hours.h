@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* catalog/hours.h - opening hours in a documented subset of the OpenStreetMap
+/* model/hours.h - opening hours in a documented subset of the OpenStreetMap
  * `opening_hours` syntax, compiled once into per-day interval lists so that "open now?"
  * is a few comparisons on the read path (docs/internals/hours.md).
  *

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/* api/request.c - what every handler of the API shares, below all of them: the answer 200 as
+ * JSON, the JSON body, who is asking (the admin token, a worker's token) with the write rate
+ * limits, and the calling thread's text normaliser. Depends on no area's file. */
+#include "api/api_int.h"
+
+#include "core/log.h"
+#include "core/time.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* --- per-thread normaliser ------------------------------------------------------------------ */
+
+static pthread_key_t norm_key;
+static pthread_once_t norm_once = PTHREAD_ONCE_INIT;
+static _Thread_local yz_textnorm *tl_norm;
+
+static void norm_free(void *p)
+{
+    yz_textnorm_free(p);
+}
+
+static void norm_key_make(void)
+{
+    pthread_key_create(&norm_key, norm_free);
+}
+
+yz_textnorm *yz_api_thread_norm(void)
+{
+    if (tl_norm)
+        return tl_norm;
+    pthread_once(&norm_once, norm_key_make);
+    yz_errinfo ei;
+    if (yz_textnorm_new(&tl_norm, &ei)) {
+        yz_log_error("text: %s", ei.msg_en);
+        abort();
+    }
+    pthread_setspecific(norm_key, tl_norm);
+    return tl_norm;
+}
+
+/* --- answers and bodies ------------------------------------------------------------------ */
+
+void yz__api_ok(yz_http_req *req, yz_buf *body)
+{
+    yz_http_respond(req, 200, YZ_JSON, body);
+}
+
+int yz__api_parse_json(yz_http_req *req, json_t **out, yz_errinfo *ei)
+{
+    size_t len;
+    const char *body = yz_http_body(req, &len);
+    const char *ct = yz_http_header(req, "Content-Type");
+    if (ct && strncmp(ct, "application/json", 16) != 0)
+        return yz_err_set(ei, YZ_EINVAL, "Content-Type", "请求体须为 application/json",
+                          "the body must be application/json");
+    json_error_t jerr;
+    *out = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!*out)
+        return yz_err_setf(ei, YZ_EINVAL, "body", "JSON 格式错误（第 %d 个字符）：%s",
+                           "malformed JSON (at character %d): %s", jerr.position, jerr.text);
+    return YZ_OK;
+}
+
+/* --- who is asking ------------------------------------------------------------------------- */
+
+int yz__api_check_admin(const yz_api *api, yz_http_req *req, yz_errinfo *ei)
+{
+    /* The address limit comes first: it also slows down guessing the token. */
+    int err = yz__api_limit_ip((yz_api *)api, req, ei);
+    if (err)
+        return err;
+    const char *h = yz_http_header(req, "Authorization");
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7])
+        return yz_err_set(ei, YZ_EUNAUTH, "Authorization",
+                          "需要管理员凭证：Authorization: Bearer <token>",
+                          "an admin token is required: Authorization: Bearer <token>");
+    if (!api->has_token)
+        return yz_err_set(ei, YZ_EFORBIDDEN, "Authorization", "服务器未配置管理员凭证，写入已停用",
+                          "no admin token is configured: writes are disabled");
+    unsigned char got[32];
+    const char *tok = h + 7;
+    crypto_generichash(got, sizeof got, (const unsigned char *)tok, strlen(tok), NULL, 0);
+    if (sodium_memcmp(got, api->token_hash, sizeof got) != 0)
+        return yz_err_set(ei, YZ_EFORBIDDEN, "Authorization", "管理员凭证不正确",
+                          "the admin token is wrong");
+    return YZ_OK;
+}
+
+void yz__api_token_hash(const char *token, uint8_t out[YZ_TOKEN_HASH_BYTES])
+{
+    crypto_generichash(out, YZ_TOKEN_HASH_BYTES, (const unsigned char *)token, strlen(token), NULL,
+                       0);
+}
+
+/* The client's address as text, for the per-address limit. */
+static void client_addr(yz_http_req *req, char out[64])
+{
+    const char *a = yz_http_client_addr(req);
+    snprintf(out, 64, "%s", a ? a : "?");
+}
+
+static int limited(yz_http_req *req, int err, int retry_s, yz_errinfo *ei)
+{
+    if (err != YZ_ERATE)
+        return err;
+    char v[16];
+    snprintf(v, sizeof v, "%d", retry_s);
+    yz_http_add_header(req, "Retry-After", v);
+    return yz_err_setf(ei, YZ_ERATE, "", "操作太频繁，请 %d 秒后再试",
+                       "too many requests: try again in %d s", retry_s);
+}
+
+int yz__api_limit_ip(yz_api *api, yz_http_req *req, yz_errinfo *ei)
+{
+    char addr[64];
+    int retry = 0;
+    client_addr(req, addr);
+    return limited(req, yz__limiter_take(api->limiter, 1, addr, &retry), retry, ei);
+}
+
+int yz__api_worker(yz_api *api, yz_http_req *req, yz_worker *w, yz_errinfo *ei)
+{
+    const char *h = yz_http_header(req, "Authorization");
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7])
+        return yz_err_set(ei, YZ_EUNAUTH, "Authorization",
+                          "需要劳动者凭证：Authorization: Bearer <token>，可通过 POST "
+                          "/api/v1/workers 领取",
+                          "a worker token is required: Authorization: Bearer <token> "
+                          "(get one with POST /api/v1/workers)");
+    int err = yz__api_limit_ip(api, req, ei);
+    if (err)
+        return err;
+    uint8_t hash[YZ_TOKEN_HASH_BYTES];
+    yz__api_token_hash(h + 7, hash);
+    err = yz_store_worker_find(api->st, hash, w, ei);
+    if (err == YZ_ENOTFOUND)
+        return yz_err_set(ei, YZ_EUNAUTH, "Authorization", "未知的劳动者凭证", "unknown token");
+    if (err)
+        return err;
+    if (w->expires_at <= yz_time_now())
+        return yz_err_set(ei, YZ_EEXPIRED, "Authorization", NULL, NULL);
+    char key[24];
+    snprintf(key, sizeof key, "w%lld", (long long)w->id);
+    int retry = 0;
+    return limited(req, yz__limiter_take(api->limiter, 0, key, &retry), retry, ei);
+}
