@@ -4,7 +4,7 @@
  * does at nation scale. Prints the build time, the index bytes per station and the in-process
  * cost of a k=10 nearby query with a facility filter and open-now through the catalog.
  * Usage: bench_snapshot [N] */
-#include "api/api.h"
+#include "state/state.h"
 #include "catalog/catalog.h"
 #include "core/alloc.h"
 #include "model/facility.h"
@@ -97,7 +97,7 @@ int main(int argc, char **argv)
             s->facilities |= UINT64_C(1) << swap;
         s->tier = (int)(next() % 3);
     }
-    yz_textnorm *norm = yz_api_thread_norm();
+    yz_textnorm *norm = yz_state_thread_norm();
     yz_snap *snap = NULL;
     yz_errinfo ei;
     double t0 = now_s();

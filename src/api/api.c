@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* api/api.c - the api object: loading the catalog from the store, the admin token, and the
- * meta routes (/healthz, /metrics, facilities,
+/* api/api.c - the api object: the in-memory state loaded from the store (state/state.h),
+ * the admin token, and the meta routes (/healthz, /metrics, facilities,
  * districts, the front page and the web app's files). */
 #include "api/api_int.h"
 
@@ -8,47 +8,20 @@
 #include "core/log.h"
 #include "store/visits.h"
 
-#include <stdatomic.h>
 #include <sodium.h>
 #include <string.h>
-
-/* --- loading ---------------------------------------------------------------------------------- */
-
-int yz_api_load_snapshot(yz_store *st, yz_textnorm *norm, yz_snap **out, yz_errinfo *ei)
-{
-    yz_snap_input in = {0};
-    int err = yz_store_list_facilities(st, &in.facilities, &in.n_facilities, ei);
-    if (!err)
-        err = yz_store_list_districts(st, &in.districts, &in.n_districts, ei);
-    if (!err)
-        err = yz_store_list_holidays(st, &in.holidays, &in.n_holidays, ei);
-    if (!err)
-        err = yz_store_load_stations(st, &in.stations, &in.n_stations, ei);
-    if (err) {
-        yz_station_array_free(in.stations, in.n_stations);
-        for (size_t i = 0; i < in.n_facilities; i++)
-            yz_facility_fini(&in.facilities[i]);
-        yz_free(in.facilities);
-        for (size_t i = 0; i < in.n_districts; i++)
-            yz_district_fini(&in.districts[i]);
-        yz_free(in.districts);
-        yz_free(in.holidays);
-        return err;
-    }
-    return yz_snap_build(&in, norm, out, ei);
-}
 
 int yz_api_new(yz_store *st, const yz_api_config *cfg, yz_api **out, yz_errinfo *ei)
 {
     if (sodium_init() < 0)
         return yz_err_set(ei, YZ_EINTERNAL, "", "无法初始化 libsodium", "libsodium init failed");
-    yz_snap *snap = NULL;
-    int err = yz_api_load_snapshot(st, yz_api_thread_norm(), &snap, ei);
+    yz_state *state = NULL;
+    int err = yz_state_load(st, &state, ei);
     if (err)
         return err;
     yz_api *api = yz_calloc(1, sizeof *api);
     api->st = st;
-    api->cat = yz_catalog_new(snap);
+    api->state = state;
     api->limiter = yz__limiter_new(cfg->writes_per_min_token > 0 ? cfg->writes_per_min_token : 60,
                                    cfg->writes_per_min_ip > 0 ? cfg->writes_per_min_ip : 600);
     api->public_url = yz_strdup(cfg->public_url ? cfg->public_url : "http://localhost:8080");
@@ -73,13 +46,11 @@ void yz_api_free(yz_api *api)
 {
     if (!api)
         return;
-    yz_store_unwatch(api->st); /* no reload may start once the areas go */
+    yz_state_free(api->state); /* stops the store's watch first */
     yz__api_free_visits(api);
     yz__api_free_reviews(api);
     yz__api_free_reports(api);
-    yz__api_free_events(api);
     yz__api_free_meals(api);
-    yz_catalog_free(api->cat);
     yz__limiter_free(api->limiter);
     yz_free(api->public_url);
     yz_static_free(api->web);
@@ -91,9 +62,10 @@ void yz_api_free(yz_api *api)
 static void h_healthz(void *ctx, yz_http_req *req)
 {
     yz_api *api = ctx;
-    const yz_snap *s = yz_catalog_acquire(api->cat);
+    const yz_state_view *view = yz_state_acquire(api->state);
+    const yz_snap *s = yz_state_snap(view);
     size_t n = yz_snap_count(s);
-    yz_catalog_release(api->cat, s);
+    yz_state_release(api->state, view);
     yz_buf b;
     yz_buf_init(&b);
     yz_buf_printf(&b, "{\"status\":\"ok\",\"stations\":%zu,\"store\":\"%s\"}\n", n,
@@ -104,11 +76,12 @@ static void h_healthz(void *ctx, yz_http_req *req)
 static void h_metrics(void *ctx, yz_http_req *req)
 {
     yz_api *api = ctx;
-    const yz_snap *s = yz_catalog_acquire(api->cat);
+    const yz_state_view *view = yz_state_acquire(api->state);
+    const yz_snap *s = yz_state_snap(view);
     size_t n = yz_snap_count(s), open = 0;
     for (size_t i = 0; i < n; i++)
         open += yz_snap_station(s, i)->status == YZ_STATUS_OPEN;
-    yz_catalog_release(api->cat, s);
+    yz_state_release(api->state, view);
     yz_buf b;
     yz_buf_init(&b);
     yz_http_metrics(api->srv, &b);
@@ -132,20 +105,21 @@ static void h_metrics(void *ctx, yz_http_req *req)
                   "yizhan_visit_batch_max %llu\n",
                   (unsigned long long)cs.visits, (unsigned long long)cs.batches,
                   (unsigned long long)cs.max_batch);
-    static const char *const kinds[] = {"station", "stations", "rating", "ratings", "events"};
+    static const char *const kinds[YZ_STATE_RELOAD__COUNT] = {"station", "stations", "rating",
+                                                              "ratings", "events"};
     yz_buf_puts(&b, "# HELP yizhan_store_reloads_total Reloads after other nodes' writes, by what"
                     " was reloaded.\n# TYPE yizhan_store_reloads_total counter\n");
     for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++)
         yz_buf_printf(&b, "yizhan_store_reloads_total{what=\"%s\"} %llu\n", kinds[k],
-                      (unsigned long long)atomic_load_explicit(&api->reloads[k],
-                                                               memory_order_relaxed));
+                      (unsigned long long)yz_state_reloads(api->state, (int)k));
     yz_http_respond(req, 200, "text/plain; version=0.0.4; charset=utf-8", &b);
 }
 
 static void h_facilities(void *ctx, yz_http_req *req)
 {
     yz_api *api = ctx;
-    const yz_snap *s = yz_catalog_acquire(api->cat);
+    const yz_state_view *view = yz_state_acquire(api->state);
+    const yz_snap *s = yz_state_snap(view);
     yz_buf b;
     yz_buf_init(&b);
     yz_buf_puts(&b, "{\"facilities\":[");
@@ -162,14 +136,15 @@ static void h_facilities(void *ctx, yz_http_req *req)
         yz_buf_putc(&b, '}');
     }
     yz_buf_puts(&b, "]}\n");
-    yz_catalog_release(api->cat, s);
+    yz_state_release(api->state, view);
     yz__api_ok(req, &b);
 }
 
 static void h_districts(void *ctx, yz_http_req *req)
 {
     yz_api *api = ctx;
-    const yz_snap *s = yz_catalog_acquire(api->cat);
+    const yz_state_view *view = yz_state_acquire(api->state);
+    const yz_snap *s = yz_state_snap(view);
     size_t nd = yz_snap_district_count(s);
     size_t *count = yz_calloc(nd + 1, sizeof *count);
     for (size_t i = 0; i < yz_snap_count(s); i++) {
@@ -196,7 +171,7 @@ static void h_districts(void *ctx, yz_http_req *req)
     }
     yz_buf_puts(&b, "]}\n");
     yz_free(count);
-    yz_catalog_release(api->cat, s);
+    yz_state_release(api->state, view);
     yz__api_ok(req, &b);
 }
 
@@ -245,37 +220,6 @@ static void on_http_error(yz_http_req *req, int status, const char *reason)
     yz_api_http_error(req, status, reason);
 }
 
-static void on_store_change(void *ctx, const char *area, int64_t id)
-{
-    yz_api *api = ctx;
-    bool all = !strcmp(area, "*");
-    yz_log(YZ_LOG_DEBUG, "store: another node changed %s %lld", area, (long long)id);
-    int kind = -1;
-    if (!all && id && !strcmp(area, "stations")) {
-        yz__api_reload_station(api, id); /* one station: no full load from the store */
-        kind = 0;
-    } else if (all || !strcmp(area, "stations")) {
-        yz__api_reload_stations(api);
-        kind = 1;
-    }
-    if (kind >= 0)
-        atomic_fetch_add_explicit(&api->reloads[kind], 1, memory_order_relaxed);
-    kind = -1;
-    if (!all && id && !strcmp(area, "ratings")) {
-        yz__api_reload_rating(api, id); /* one station's aggregate, not every station's */
-        kind = 2;
-    } else if (all || !strcmp(area, "ratings")) {
-        yz__api_reload_ratings(api);
-        kind = 3;
-    }
-    if (kind >= 0)
-        atomic_fetch_add_explicit(&api->reloads[kind], 1, memory_order_relaxed);
-    if (all || !strcmp(area, "events")) {
-        yz__api_reload_events(api);
-        atomic_fetch_add_explicit(&api->reloads[4], 1, memory_order_relaxed);
-    }
-}
-
 void yz_api_register(yz_api *api, yz_http_server *srv)
 {
     api->srv = srv;
@@ -296,9 +240,9 @@ void yz_api_register(yz_api *api, yz_http_server *srv)
     yz_http_route(srv, "GET", "/station/{}", "web_station", h_web_route, api);
     yz_http_route(srv, "GET", "/{}", "web_file", h_web_file, api);
     yz_http_route(srv, "GET", "/assets/{}", "web_file", h_web_file, api);
-    /* Other yizhan nodes sharing the store (PostgreSQL) announce their writes: reload what
-     * this process keeps in memory of the area they changed. */
+    /* Other yizhan nodes sharing the store (PostgreSQL) announce their writes: the state
+     * reloads what this process keeps in memory of the area they changed. */
     yz_errinfo ei;
-    if (yz_store_watch(api->st, on_store_change, api, &ei))
+    if (yz_state_watch(api->state, &ei))
         yz_log_error("store: cannot watch for other nodes' changes: %s", ei.msg_en);
 }

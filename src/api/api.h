@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* api/api.h - the JSON API: routes on the HTTP server, each answering from the catalog
- * snapshot (reads) or through the store and then a new snapshot (writes). Error codes become
- * HTTP statuses in one place, errors.c. */
+/* api/api.h - the JSON API: routes on the HTTP server, each answering from the in-memory
+ * state (reads, state/state.h) or through the store and then a new version of the state
+ * (writes). Error codes become HTTP statuses in one place, errors.c. */
 #ifndef YZ_API_H
 #define YZ_API_H
 
-#include "catalog/catalog.h"
 #include "core/err.h"
 #include "http/server.h"
+#include "state/state.h"
 #include "store/store.h"
 
 typedef struct yz_api yz_api;
@@ -20,19 +20,12 @@ typedef struct yz_api_config {
     const char *web_root;        /* folder of the built web app; NULL = none */
 } yz_api_config;
 
-/* Load the catalog from `st` (borrowed; must outlive the api). Returns owned *out. */
+/* Load the in-memory state from `st` (borrowed; must outlive the api). Returns owned *out. */
 int yz_api_new(yz_store *st, const yz_api_config *cfg, yz_api **out, yz_errinfo *ei);
 /* Accepts NULL. The HTTP server must be stopped first. */
 void yz_api_free(yz_api *api);
 /* Add every route to `srv`. */
 void yz_api_register(yz_api *api, yz_http_server *srv);
-
-/* Build a snapshot of everything in `st`. `norm` is the caller's normaliser. Owned. */
-int yz_api_load_snapshot(yz_store *st, yz_textnorm *norm, yz_snap **out, yz_errinfo *ei);
-
-/* The calling thread's text normaliser, opened on first use and closed at thread exit.
- * Aborts if OpenCC's data cannot be opened (an installation fault). */
-yz_textnorm *yz_api_thread_norm(void);
 
 /* Respond with the JSON error body for `ei`, status from its code:
  * {"error","field","message","message_en"}. */

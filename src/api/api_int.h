@@ -19,22 +19,18 @@ typedef struct yz_limiter yz_limiter;
 
 struct yz_api {
     yz_store *st;        /* borrowed */
-    yz_catalog *cat;
+    yz_state *state;     /* what is served from memory: snapshot, events, ratings */
     bool has_token;
     unsigned char token_hash[32]; /* BLAKE2b of the admin token */
     yz_http_server *srv; /* borrowed, set by yz_api_register */
     yz_limiter *limiter; /* write rate limits */
     char *public_url;    /* base of links printed on posters and QR codes */
     yz_static *web;      /* the built web app, or NULL (placeholder front page) */
-    /* Reloads after other nodes' writes (yz_store_watch), for /metrics: one station, all
-     * stations, one station's rating, all ratings, events. */
-    _Atomic uint64_t reloads[5];
     /* Per-area state, owned by the area's file (api/<area>.c), created in its register
      * function and freed by yz__api_free_<area>. */
     struct yz_api_visits *visits;
     struct yz_api_reviews *reviews;
     struct yz_api_reports *reports;
-    struct yz_api_events *events;
     struct yz_api_meals *meals;
 };
 
@@ -70,15 +66,12 @@ void yz__limiter_free(yz_limiter *l);
  * *retry_s set. */
 int yz__limiter_take(yz_limiter *l, int kind, const char *key, int *retry_s);
 
-/* Extra members on every station a worker sees (nearby results and the station itself):
- * `"rating":{...}` and `"today":[...]`. Each appends nothing when its area has no data.
- * `station_id` is the station's id, `t` the query time. */
-void yz__api_render_rating(yz_api *api, int64_t station_id, yz_buf *b);
-void yz__api_render_today(yz_api *api, const yz_snap *s, size_t i, int64_t t, yz_buf *b);
-/* Around a loop of yz__api_render_today calls: hold the events index once for all of them.
- * Every hold is followed by a release on the same thread. */
-void yz__api_today_hold(yz_api *api);
-void yz__api_today_release(yz_api *api);
+/* Extra members on every station a worker sees (nearby results and the station itself),
+ * read from the view `v` (the one the caller's snapshot came from): `"rating":{...}` and
+ * `"today":[...]` (nothing appended when the station has no event that day). `station_id` is
+ * the station's id, `i` its position in the view's snapshot, `t` the query time. */
+void yz__api_render_rating(const yz_state_view *v, int64_t station_id, yz_buf *b);
+void yz__api_render_today(const yz_state_view *v, size_t i, int64_t t, yz_buf *b);
 /* `,"open_reports":[{"id","service_code","status","requested_at"}]` for station `station_id`
  * (its reports not closed, newest first, at most 100); appends nothing on a store error.
  * Reads the store: for the single-station page only, not for nearby answers. */
@@ -98,18 +91,6 @@ void yz__api_register_meals(yz_api *api, yz_http_server *srv);
 void yz__api_free_visits(yz_api *api);
 void yz__api_free_reviews(yz_api *api);
 void yz__api_free_reports(yz_api *api);
-void yz__api_free_events(yz_api *api);
 void yz__api_free_meals(yz_api *api);
-
-/* Another yizhan node sharing the store changed an area (yz_store_watch): reload what this
- * process keeps in memory of it. Each runs on the store's watcher thread and is safe against
- * requests running meanwhile. */
-void yz__api_reload_stations(yz_api *api); /* stations.c: a new snapshot from the store */
-/* stations.c: station `id` as the store now has it (or gone), into a new snapshot. */
-void yz__api_reload_station(yz_api *api, int64_t id);
-void yz__api_reload_ratings(yz_api *api);  /* reviews.c: the rating aggregates */
-/* reviews.c: one station's aggregate. */
-void yz__api_reload_rating(yz_api *api, int64_t station_id);
-void yz__api_reload_events(yz_api *api);   /* events.c: the events index */
 
 #endif

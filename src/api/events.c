@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* api/events.c - /api/v1/events: admin writes (create, patch, cancel), the occurrence listing,
  * workers' sign-ups per occurrence, and the `today` member of every station a worker sees.
- * Reads answer from an in-memory index of the active events, by station id, rebuilt after
- * every event write and swapped in under a rwlock (docs/internals/events.md); sign-up counts
- * come from the store. */
+ * Reads answer from the events index of the in-memory state (state/state.h), republished
+ * after every event write (docs/internals/events.md); sign-up counts come from the store. */
 #include "api/api_int.h"
 #include "api/params.h"
 
@@ -15,7 +14,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,207 +22,38 @@
 #define MAX_SPAN_DAYS 62
 #define DEFAULT_SPAN_DAYS 7
 #define DEFAULT_RADIUS_M 5000.0
-#define MAX_TODAY 16 /* events listed in a station's "today" */
 #define DEFAULT_LIMIT 500
 #define MAX_LIMIT 2000
 
 static const char *const day_names[] = {"Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"};
 
-/* --- the in-memory index ------------------------------------------------------------------ */
-
-typedef struct ev_entry {
-    yz_event ev; /* owned copy */
-    char *head;  /* `{"id":N,"title":"…","category":"…"`, owned */
-    size_t head_len;
-} ev_entry;
-
-/* Active events sorted by station id then event id; stations[k] owns entries
- * first[k]..first[k+1]. Immutable once published. */
-typedef struct ev_index {
-    ev_entry *e;
-    size_t n;
-    int64_t *stations;
-    uint32_t *first; /* n_stations + 1 */
-    size_t n_stations;
-} ev_index;
-
-struct yz_api_events {
-    pthread_rwlock_t lock;    /* guards `cur`: readers use it, the rebuild swaps it */
-    ev_index *cur;            /* never NULL once registered */
-    pthread_mutex_t write_mu; /* "write to the store, rebuild" in the order of the writes */
-};
-
-static void index_free(ev_index *x)
-{
-    if (!x)
-        return;
-    for (size_t i = 0; i < x->n; i++) {
-        yz_event_fini(&x->e[i].ev);
-        yz_free(x->e[i].head);
-    }
-    yz_free(x->e);
-    yz_free(x->stations);
-    yz_free(x->first);
-    yz_free(x);
-}
-
-static int cmp_entry(const void *a, const void *b)
-{
-    const yz_event *x = &((const ev_entry *)a)->ev, *y = &((const ev_entry *)b)->ev;
-    if (x->station_id != y->station_id)
-        return x->station_id < y->station_id ? -1 : 1;
-    return (x->id > y->id) - (x->id < y->id);
-}
-
-/* Takes the events array (and its strings). */
-static ev_index *index_build(yz_event *evs, size_t n)
-{
-    ev_index *x = yz_calloc(1, sizeof *x);
-    x->e = yz_calloc(n + 1, sizeof *x->e);
-    x->n = n;
-    for (size_t i = 0; i < n; i++) {
-        ev_entry *en = &x->e[i];
-        en->ev = evs[i];
-        yz_buf b;
-        yz_buf_init(&b);
-        yz_buf_printf(&b, "{\"id\":%lld,\"title\":", (long long)en->ev.id);
-        yz_buf_json_str(&b, en->ev.title, strlen(en->ev.title));
-        yz_buf_printf(&b, ",\"category\":\"%s\"", yz_event_category_name(en->ev.category));
-        en->head_len = b.len;
-        en->head = yz_buf_take(&b);
-    }
-    yz_free(evs);
-    qsort(x->e, n, sizeof *x->e, cmp_entry);
-    x->stations = yz_calloc(n + 1, sizeof *x->stations);
-    x->first = yz_calloc(n + 2, sizeof *x->first);
-    for (size_t i = 0; i < n; i++) {
-        if (i == 0 || x->e[i].ev.station_id != x->e[i - 1].ev.station_id) {
-            x->stations[x->n_stations] = x->e[i].ev.station_id;
-            x->first[x->n_stations++] = (uint32_t)i;
-        }
-    }
-    x->first[x->n_stations] = (uint32_t)n;
-    return x;
-}
-
-/* Entries of station `id`: [*lo, *hi). Returns false when it has none. */
-static bool index_station(const ev_index *x, int64_t id, size_t *lo, size_t *hi)
-{
-    size_t a = 0, b = x->n_stations;
-    while (a < b) {
-        size_t m = a + (b - a) / 2;
-        if (x->stations[m] < id)
-            a = m + 1;
-        else
-            b = m;
-    }
-    if (a == x->n_stations || x->stations[a] != id)
-        return false;
-    *lo = x->first[a];
-    *hi = x->first[a + 1];
-    return true;
-}
-
-/* Reload the active events from the store and publish them. Call with write_mu held. */
-static int reload(yz_api *api, yz_errinfo *ei)
-{
-    yz_event *evs = NULL;
-    size_t n = 0;
-    int err = yz_store_event_list(api->st, false, &evs, &n, ei);
-    if (err)
-        return err;
-    ev_index *next = index_build(evs, n);
-    pthread_rwlock_wrlock(&api->events->lock);
-    ev_index *old = api->events->cur;
-    api->events->cur = next;
-    pthread_rwlock_unlock(&api->events->lock);
-    index_free(old);
-    return YZ_OK;
-}
-
 /* --- today ---------------------------------------------------------------------------------- */
 
-typedef struct today_hit {
-    const ev_entry *en;
-    int64_t start, end;
-} today_hit;
-
-/* A nearby answer renders `today` for up to 100 stations: it takes the read lock once for all
- * of them (yz__api_today_hold) instead of once a station, which made the lock's cache line
- * bounce between cores on every station. */
-static _Thread_local bool today_held;
-
-void yz__api_today_hold(yz_api *api)
+void yz__api_render_today(const yz_state_view *v, size_t i, int64_t t, yz_buf *b)
 {
-    if (api->events && !today_held) {
-        pthread_rwlock_rdlock(&api->events->lock);
-        today_held = true;
-    }
-}
-
-void yz__api_today_release(yz_api *api)
-{
-    if (today_held) {
-        pthread_rwlock_unlock(&api->events->lock);
-        today_held = false;
-    }
-}
-
-void yz__api_render_today(yz_api *api, const yz_snap *s, size_t i, int64_t t, yz_buf *b)
-{
-    struct yz_api_events *e = api->events;
-    if (!e)
-        return;
-    int64_t sid = yz_snap_station(s, i)->id;
-    size_t lo, hi;
-    bool own = !today_held;
-    if (own)
-        pthread_rwlock_rdlock(&e->lock);
-    const ev_index *x = e->cur;
-    if (!x || !index_station(x, sid, &lo, &hi)) {
-        if (own)
-            pthread_rwlock_unlock(&e->lock);
-        return;
-    }
+    const yz_snap *s = yz_state_snap(v);
     int off = yz_snap_tz_offset(s, i);
-    int32_t day = yz_event_local_day(t, off);
-    today_hit hits[MAX_TODAY];
-    size_t n = 0;
-    for (size_t k = lo; k < hi; k++) {
-        int64_t start, end;
-        if (!yz_event_on_day(&x->e[k].ev, day, off, &start, &end))
-            continue;
-        /* insertion by start time, then id (entries come in id order); keep the first few */
-        size_t at = n;
-        while (at > 0 && hits[at - 1].start > start)
-            at--;
-        if (at >= MAX_TODAY)
-            continue;
-        size_t last = n < MAX_TODAY ? n : MAX_TODAY - 1;
-        memmove(&hits[at + 1], &hits[at], (last - at) * sizeof *hits);
-        hits[at] = (today_hit){&x->e[k], start, end};
-        if (n < MAX_TODAY)
-            n++;
+    yz_event_hit hits[YZ_STATE_TODAY_MAX];
+    size_t n = yz_state_events_today(yz_state_events(v), yz_snap_station(s, i)->id,
+                                     yz_event_local_day(t, off), off, hits,
+                                     YZ_STATE_TODAY_MAX);
+    if (!n)
+        return;
+    yz_buf_puts(b, ",\"today\":[");
+    for (size_t k = 0; k < n; k++) {
+        char a[32], z[32];
+        yz_time_format_iso8601(hits[k].start, off, a);
+        yz_time_format_iso8601(hits[k].end, off, z);
+        if (k)
+            yz_buf_putc(b, ',');
+        yz_buf_append(b, hits[k].en->head, hits[k].en->head_len);
+        yz_buf_puts(b, ",\"starts_at\":\"");
+        yz_buf_puts(b, a);
+        yz_buf_puts(b, "\",\"ends_at\":\"");
+        yz_buf_puts(b, z);
+        yz_buf_puts(b, "\"}");
     }
-    if (n) {
-        yz_buf_puts(b, ",\"today\":[");
-        for (size_t k = 0; k < n; k++) {
-            char a[32], z[32];
-            yz_time_format_iso8601(hits[k].start, off, a);
-            yz_time_format_iso8601(hits[k].end, off, z);
-            if (k)
-                yz_buf_putc(b, ',');
-            yz_buf_append(b, hits[k].en->head, hits[k].en->head_len);
-            yz_buf_puts(b, ",\"starts_at\":\"");
-            yz_buf_puts(b, a);
-            yz_buf_puts(b, "\",\"ends_at\":\"");
-            yz_buf_puts(b, z);
-            yz_buf_puts(b, "\"}");
-        }
-        yz_buf_putc(b, ']');
-    }
-    if (own)
-        pthread_rwlock_unlock(&e->lock);
+    yz_buf_putc(b, ']');
 }
 
 /* --- small parsers ------------------------------------------------------------------------ */
@@ -566,12 +395,13 @@ static int event_from_json(json_t *body, const yz_snap *s, bool patch, yz_event 
 
 static void respond_event(yz_api *api, yz_http_req *req, int status, const yz_event *ev)
 {
-    const yz_snap *s = yz_catalog_acquire(api->cat);
+    const yz_state_view *view = yz_state_acquire(api->state);
+    const yz_snap *s = yz_state_snap(view);
     yz_buf b;
     yz_buf_init(&b);
     render_event(&b, s, ev);
     yz_buf_putc(&b, '\n');
-    yz_catalog_release(api->cat, s);
+    yz_state_release(api->state, view);
     if (status == 201) {
         char loc[64];
         snprintf(loc, sizeof loc, "/api/v1/events/%lld", (long long)ev->id);
@@ -580,30 +410,13 @@ static void respond_event(yz_api *api, yz_http_req *req, int status, const yz_ev
     yz_http_respond(req, status, YZ_JSON, &b);
 }
 
-/* After a store write: publish the new index (failures are logged; the store is right). */
+/* After a store write, lock held: publish the new index (failures are logged; the store is
+ * right). */
 static void after_write(yz_api *api)
 {
     yz_errinfo ei;
-    if (reload(api, &ei))
+    if (yz_state_republish_events(api->state, &ei))
         yz_log_error("events: cannot reload after a write: %s", ei.msg_en);
-}
-
-/* Another node changed the events: rebuild the index. Runs on the store's watcher thread;
- * write_mu keeps it in order with this node's own writes and their reloads, and reload()
- * publishes under the rwlock, so requests rendering meanwhile see the old index or the new.
- * A failure keeps the old index (logged), as after_write does. */
-void yz__api_reload_events(yz_api *api)
-{
-    struct yz_api_events *e = api->events;
-    if (!e)
-        return;
-    yz_errinfo ei;
-    yz_err_clear(&ei);
-    pthread_mutex_lock(&e->write_mu);
-    int err = reload(api, &ei);
-    pthread_mutex_unlock(&e->write_mu);
-    if (err)
-        yz_log_error("events: cannot reload after a change on another node: %s", ei.msg_en);
 }
 
 static void h_create(void *ctx, yz_http_req *req)
@@ -618,16 +431,17 @@ static void h_create(void *ctx, yz_http_req *req)
     if (!err)
         err = yz__api_parse_json(req, &body, &ei);
     if (!err) {
-        const yz_snap *s = yz_catalog_acquire(api->cat);
+        const yz_state_view *view = yz_state_acquire(api->state);
+        const yz_snap *s = yz_state_snap(view);
         err = event_from_json(body, s, false, &ev, &ei);
-        yz_catalog_release(api->cat, s);
+        yz_state_release(api->state, view);
     }
     if (!err) {
-        pthread_mutex_lock(&api->events->write_mu);
+        yz_state_lock(api->state);
         err = yz_store_event_create(api->st, &ev, 1, &ei);
         if (!err)
             after_write(api);
-        pthread_mutex_unlock(&api->events->write_mu);
+        yz_state_unlock(api->state);
     }
     json_decref(body);
     if (err)
@@ -669,21 +483,22 @@ static void h_patch(void *ctx, yz_http_req *req)
         err = yz__api_parse_json(req, &body, &ei);
     if (err)
         goto out;
-    pthread_mutex_lock(&api->events->write_mu);
+    yz_state_lock(api->state);
     err = yz_store_event_get(api->st, id, &ev, &ei);
     if (!err && ev.cancelled)
         err = yz_err_set(&ei, YZ_ECONFLICT, "id", "活动已取消，不能修改",
                          "the event is cancelled and cannot be changed");
     if (!err) {
-        const yz_snap *s = yz_catalog_acquire(api->cat);
+        const yz_state_view *view = yz_state_acquire(api->state);
+        const yz_snap *s = yz_state_snap(view);
         err = event_from_json(body, s, true, &ev, &ei);
-        yz_catalog_release(api->cat, s);
+        yz_state_release(api->state, view);
     }
     if (!err)
         err = yz_store_event_update(api->st, &ev, &ei);
     if (!err)
         after_write(api);
-    pthread_mutex_unlock(&api->events->write_mu);
+    yz_state_unlock(api->state);
 out:
     json_decref(body);
     if (err)
@@ -705,11 +520,11 @@ static void h_delete(void *ctx, yz_http_req *req)
     if (!err && !id)
         err = not_found(0, &ei);
     if (!err) {
-        pthread_mutex_lock(&api->events->write_mu);
+        yz_state_lock(api->state);
         err = yz_store_event_cancel(api->st, id, yz_time_now(), &ei);
         if (!err)
             after_write(api);
-        pthread_mutex_unlock(&api->events->write_mu);
+        yz_state_unlock(api->state);
     }
     if (!err)
         err = yz_store_event_get(api->st, id, &ev, &ei);
@@ -816,7 +631,7 @@ static void h_unsignup(void *ctx, yz_http_req *req)
 /* --- the listing -------------------------------------------------------------------------- */
 
 typedef struct occ {
-    const ev_entry *en;
+    const yz_event_entry *en;
     size_t station; /* position in the snapshot */
     int32_t day;
     int64_t start, end;
@@ -899,11 +714,12 @@ static int list_params_parse(yz_http_req *req, const yz_snap *s, list_query *q, 
 }
 
 /* Occurrences of entries [lo, hi) matching `q`, appended to *v. */
-static void collect(const ev_index *x, size_t lo, size_t hi, const yz_snap *s, const list_query *q,
-                    occ **v, size_t *n, size_t *cap)
+static void collect(const yz_event_index *x, size_t lo, size_t hi, const yz_snap *s,
+                    const list_query *q, occ **v, size_t *n, size_t *cap)
 {
     for (size_t k = lo; k < hi; k++) {
-        const yz_event *ev = &x->e[k].ev;
+        const yz_event_entry *en = yz_state_event_at(x, k);
+        const yz_event *ev = &en->ev;
         if (q->category >= 0 && ev->category != q->category)
             continue;
         long si = yz_snap_find_id(s, ev->station_id);
@@ -934,7 +750,7 @@ static void collect(const ev_index *x, size_t lo, size_t hi, const yz_snap *s, c
                 *cap = *cap ? *cap * 2 : 64;
                 *v = yz_reallocarray(*v, *cap, sizeof **v);
             }
-            (*v)[(*n)++] = (occ){&x->e[k], (size_t)si, d, a, z, dist};
+            (*v)[(*n)++] = (occ){en, (size_t)si, d, a, z, dist};
         }
     }
 }
@@ -948,13 +764,14 @@ static void h_list(void *ctx, yz_http_req *req)
     memset(&q, 0, sizeof q);
     yz_event_count *counts = NULL;
     size_t n_counts = 0;
-    const yz_snap *s = yz_catalog_acquire(api->cat);
+    const yz_state_view *view = yz_state_acquire(api->state);
+    const yz_snap *s = yz_state_snap(view);
     int err = list_params_parse(req, s, &q, &ei);
     /* one day of slack each side: counts are keyed by local dates of various zones */
     if (!err)
         err = yz_store_event_counts(api->st, q.from - 1, q.to + 1, &counts, &n_counts, &ei);
     if (err) {
-        yz_catalog_release(api->cat, s);
+        yz_state_release(api->state, view);
         yz_api_error(req, &ei);
         return;
     }
@@ -962,12 +779,11 @@ static void h_list(void *ctx, yz_http_req *req)
     size_t n = 0, cap = 0;
     yz_buf b;
     yz_buf_init(&b);
-    pthread_rwlock_rdlock(&api->events->lock);
-    const ev_index *x = api->events->cur;
-    size_t lo = 0, hi = x->n;
+    const yz_event_index *x = yz_state_events(view);
+    size_t lo = 0, hi = yz_state_events_count(x);
     bool any = true;
     if (q.station >= 0)
-        any = index_station(x, yz_snap_station(s, (size_t)q.station)->id, &lo, &hi);
+        any = yz_state_events_find(x, yz_snap_station(s, (size_t)q.station)->id, &lo, &hi);
     if (any)
         collect(x, lo, hi, s, &q, &v, &n, &cap);
     if (n)
@@ -1008,8 +824,7 @@ static void h_list(void *ctx, yz_http_req *req)
         }
         yz_buf_putc(&b, '}');
     }
-    pthread_rwlock_unlock(&api->events->lock);
-    yz_catalog_release(api->cat, s);
+    yz_state_release(api->state, view);
     yz_buf_printf(&b, "],\"count\":%zu,\"total\":%zu}\n", shown, n);
     yz_free(v);
     yz_free(counts);
@@ -1020,15 +835,6 @@ static void h_list(void *ctx, yz_http_req *req)
 
 void yz__api_register_events(yz_api *api, yz_http_server *srv)
 {
-    struct yz_api_events *e = yz_calloc(1, sizeof *e);
-    pthread_rwlock_init(&e->lock, NULL);
-    pthread_mutex_init(&e->write_mu, NULL);
-    api->events = e;
-    yz_errinfo ei;
-    if (reload(api, &ei)) {
-        yz_log_error("events: cannot load events: %s", ei.msg_en);
-        e->cur = index_build(NULL, 0);
-    }
     yz_http_route(srv, "GET", "/api/v1/events", "events_list", h_list, api);
     yz_http_route(srv, "POST", "/api/v1/events", "events_create", h_create, api);
     yz_http_route(srv, "GET", "/api/v1/events/{}", "event_get", h_get, api);
@@ -1036,16 +842,4 @@ void yz__api_register_events(yz_api *api, yz_http_server *srv)
     yz_http_route(srv, "DELETE", "/api/v1/events/{}", "event_cancel", h_delete, api);
     yz_http_route(srv, "POST", "/api/v1/events/{}/signups", "event_signup", h_signup, api);
     yz_http_route(srv, "DELETE", "/api/v1/events/{}/signups/{}", "event_unsignup", h_unsignup, api);
-}
-
-void yz__api_free_events(yz_api *api)
-{
-    struct yz_api_events *e = api->events;
-    if (!e)
-        return;
-    index_free(e->cur);
-    pthread_rwlock_destroy(&e->lock);
-    pthread_mutex_destroy(&e->write_mu);
-    yz_free(e);
-    api->events = NULL;
 }

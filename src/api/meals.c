@@ -251,7 +251,8 @@ static int parse_canteen(yz_api *api, json_t *body, yz_canteen *c, yz_errinfo *e
         has_pos = true;
     }
     if (!err && sid) {
-        const yz_snap *s = yz_catalog_acquire(api->cat);
+        const yz_state_view *view = yz_state_acquire(api->state);
+        const yz_snap *s = yz_state_snap(view);
         long i = yz_snap_find_id(s, sid);
         if (i < 0) {
             err = yz_err_setf(ei, YZ_EINVAL, "station_id", "驿站 %lld 不存在",
@@ -268,7 +269,7 @@ static int parse_canteen(yz_api *api, json_t *body, yz_canteen *c, yz_errinfo *e
                 has_pos = true;
             }
         }
-        yz_catalog_release(api->cat, s);
+        yz_state_release(api->state, view);
     } else if (!err) {
         if (!name)
             err = yz_err_set(ei, YZ_EINVAL, "name", "缺少字段 name（或给出 station_id）",

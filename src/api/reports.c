@@ -416,7 +416,8 @@ static int check_media_url(const char *u, yz_errinfo *ei)
 static int resolve_station(yz_api *api, const char *code, bool has_pos, double lat, double lon,
                            yz_report *r, yz_errinfo *ei)
 {
-    const yz_snap *s = yz_catalog_acquire(api->cat);
+    const yz_state_view *view = yz_state_acquire(api->state);
+    const yz_snap *s = yz_state_snap(view);
     long i = -1;
     int err = YZ_OK;
     if (code) {
@@ -467,7 +468,7 @@ static int resolve_station(yz_api *api, const char *code, bool has_pos, double l
         r->lat = has_pos ? lat : st->lat;
         r->lon = has_pos ? lon : st->lon;
     }
-    yz_catalog_release(api->cat, s);
+    yz_state_release(api->state, view);
     return err;
 }
 
@@ -557,7 +558,7 @@ static void h_create(void *ctx, yz_http_req *req)
         yz_buf scratch;
         yz_modverdict v;
         yz_buf_init(&scratch);
-        err = yz_mod_screen(rules, yz_api_thread_norm(), r.description, &scratch, &v, &ei);
+        err = yz_mod_screen(rules, yz_state_thread_norm(), r.description, &scratch, &v, &ei);
         if (!err && v.reasons) {
             yz_buf_reset(&scratch);
             yz_mod_reasons_csv(v.reasons, &scratch);
@@ -624,10 +625,11 @@ static int parse_ids(const char *v, int64_t **ids, size_t *n, yz_errinfo *ei)
 /* The station named by `v` (id or code) in the current snapshot: its id, or 0 with `ei`. */
 static int64_t station_by_ref(yz_api *api, const char *v, const char *field, yz_errinfo *ei)
 {
-    const yz_snap *s = yz_catalog_acquire(api->cat);
+    const yz_state_view *view = yz_state_acquire(api->state);
+    const yz_snap *s = yz_state_snap(view);
     long i = yz__api_param_station(s, v, field, ei);
     int64_t id = i >= 0 ? yz_snap_station(s, (size_t)i)->id : 0;
-    yz_catalog_release(api->cat, s);
+    yz_state_release(api->state, view);
     return id;
 }
 

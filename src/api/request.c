@@ -1,47 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* api/request.c - what every handler of the API shares, below all of them: the answer 200 as
  * JSON, the JSON body, who is asking (the admin token, a worker's token) with the write rate
- * limits, and the calling thread's text normaliser. Depends on no area's file. */
+ * limits. Depends on no area's file. (The calling thread's text normaliser is
+ * yz_state_thread_norm, state/state.h.) */
 #include "api/api_int.h"
 
 #include "core/log.h"
 #include "core/time.h"
 
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* --- per-thread normaliser ------------------------------------------------------------------ */
-
-static pthread_key_t norm_key;
-static pthread_once_t norm_once = PTHREAD_ONCE_INIT;
-static _Thread_local yz_textnorm *tl_norm;
-
-static void norm_free(void *p)
-{
-    yz_textnorm_free(p);
-}
-
-static void norm_key_make(void)
-{
-    pthread_key_create(&norm_key, norm_free);
-}
-
-yz_textnorm *yz_api_thread_norm(void)
-{
-    if (tl_norm)
-        return tl_norm;
-    pthread_once(&norm_once, norm_key_make);
-    yz_errinfo ei;
-    if (yz_textnorm_new(&tl_norm, &ei)) {
-        yz_log_error("text: %s", ei.msg_en);
-        abort();
-    }
-    pthread_setspecific(norm_key, tl_norm);
-    return tl_norm;
-}
 
 /* --- answers and bodies ------------------------------------------------------------------ */
 

@@ -2,8 +2,8 @@
 /* api/reviews.c - ratings and reviews: POST /api/v1/stations/{id}/ratings (worker token),
  * GET /api/v1/stations/{id}/reviews, GET /api/v1/rating-tags, and the moderators' queue under
  * /api/v1/moderation (admin token). Every review text is screened (catalog/moderation.h)
- * before it is public. Per-station star counts and sums live in memory as one atomic word a
- * station, so that the `rating` member of every nearby result costs one load and no lock. */
+ * before it is public. The per-station star counts and sums are the in-memory state's
+ * (state/state.h): the `rating` member of every nearby result reads them without a lock. */
 #include "api/api_int.h"
 #include "api/params.h"
 
@@ -16,7 +16,6 @@
 
 #include <errno.h>
 #include <stdint.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,73 +25,21 @@
 #define PRIOR_WEIGHT 5.0 /* C of the Bayesian average: a new station counts as 5 average votes */
 #define PRIOR_MEAN 3.5   /* m when nothing has been rated yet */
 
-/* Aggregates: station id -> (count << 32 | sum) in chunks of CHUNK words allocated on first
- * write, so readers never wait and ids need not be dense. Ids past AGG_MAX_ID are not
- * aggregated (they render as unrated). */
-enum { CHUNK_BITS = 12, CHUNK = 1 << CHUNK_BITS, TOP = 4096 };
-#define AGG_MAX_ID ((int64_t)CHUNK * TOP - 1)
-
 struct yz_api_reviews {
     yz_modrules *rules;  /* immutable after register */
     yz_rating_tag *tags; /* immutable after register */
     size_t ntags;
     char *tags_json; /* the body of GET /api/v1/rating-tags */
-    _Atomic(_Atomic uint64_t *) chunk[TOP];
-    _Atomic uint64_t total; /* every counted rating: count << 32 | sum, as per station */
 };
 
-/* ---- aggregates ------------------------------------------------------------------------------ */
+/* ---- the rating member ------------------------------------------------------------------------ */
 
-static _Atomic uint64_t *agg_slot(struct yz_api_reviews *r, int64_t id, bool create)
-{
-    if (id <= 0 || id > AGG_MAX_ID)
-        return NULL;
-    size_t top = (size_t)id >> CHUNK_BITS;
-    _Atomic uint64_t *c = atomic_load_explicit(&r->chunk[top], memory_order_acquire);
-    if (!c && create) {
-        _Atomic uint64_t *fresh = yz_calloc(CHUNK, sizeof *fresh);
-        _Atomic uint64_t *expect = NULL;
-        if (atomic_compare_exchange_strong(&r->chunk[top], &expect, fresh))
-            c = fresh;
-        else {
-            yz_free(fresh);
-            c = expect;
-        }
-    }
-    return c ? &c[(size_t)id & (CHUNK - 1)] : NULL;
-}
-
-/* Add `count` ratings of `sum` stars (either may be negative). */
-static void agg_add(struct yz_api_reviews *r, int64_t id, int64_t count, int64_t sum)
-{
-    if (!count && !sum)
-        return;
-    uint64_t delta = (uint64_t)count * ((uint64_t)1 << 32) + (uint64_t)sum;
-    _Atomic uint64_t *slot = agg_slot(r, id, true);
-    if (slot)
-        atomic_fetch_add_explicit(slot, delta, memory_order_relaxed);
-    atomic_fetch_add_explicit(&r->total, delta, memory_order_relaxed);
-}
-
-static void agg_read(const _Atomic uint64_t *p, int64_t *count, int64_t *sum)
-{
-    uint64_t v = p ? atomic_load_explicit(p, memory_order_relaxed) : 0;
-    *count = (int64_t)(v >> 32);
-    *sum = (int64_t)(v & 0xFFFFFFFFu);
-    /* Writers add their deltas after their commits, in any order: for an instant a replace
-     * may be counted before the rating it replaces, which shows here as a borrow. The word
-     * is right again once both have added; until then show the station as unrated. */
-    if (*sum < *count || *sum > 5 * *count || *count > INT32_MAX) {
-        *count = 0;
-        *sum = 0;
-    }
-}
-
-static void render_agg(struct yz_api_reviews *r, int64_t station_id, yz_buf *b)
+void yz__api_render_rating(const yz_state_view *v, int64_t station_id, yz_buf *b)
 {
     int64_t n, sum, gn, gsum;
-    agg_read(agg_slot(r, station_id, false), &n, &sum);
-    agg_read(&r->total, &gn, &gsum);
+    yz_state_rating(v, station_id, &n, &sum);
+    yz_state_rating_all(v, &gn, &gsum);
+    yz_buf_puts(b, ",\"rating\":");
     double m = gn ? (double)gsum / (double)gn : PRIOR_MEAN;
     double score = (PRIOR_WEIGHT * m + (double)sum) / (PRIOR_WEIGHT + (double)n);
     yz_buf_puts(b, "{\"avg\":");
@@ -107,159 +54,6 @@ static void render_agg(struct yz_api_reviews *r, int64_t station_id, yz_buf *b)
     yz_buf_putc(b, '}');
 }
 
-void yz__api_render_rating(yz_api *api, int64_t station_id, yz_buf *b)
-{
-    if (!api->reviews)
-        return;
-    yz_buf_puts(b, ",\"rating\":");
-    render_agg(api->reviews, station_id, b);
-}
-
-/* ---- reload (another node changed ratings) ----------------------------------------------------
- *
- * Another yizhan node sharing the store rated or moderated: make every slot hold the store's
- * (count, sum) again. Requests keep adding their deltas meanwhile (agg_add, after their
- * commits), so a plain store of the new value could overwrite a rating this process has just
- * added and lose it until the next reload. Instead each pass
- *   1. copies every slot's value `before` (ahead of the store's snapshot),
- *   2. reads the store's aggregates `target` (one GROUP BY, its own snapshot),
- *   3. moves each slot from `before` to `target` with a compare-and-swap, and adds the same
- *      difference to `total`.
- * A CAS that fails means a local write added to the slot during the pass; whether the store
- * already counted that write is unknown, so the slot is left as it is and the pass runs again
- * (at most RELOAD_PASSES times). In the last pass the slot gets the difference added instead
- * (target - before): the other nodes' changes arrive and the local write is kept. A local add
- * is therefore never overwritten. What remains is double counting, never loss: a local write
- * whose commit the store's snapshot saw but whose add lands only after the CAS (its thread
- * stalled between COMMIT and agg_add for the whole pass), or, in the last pass, a racing
- * write the snapshot had seen. Both are rare and last until the next reload, which any
- * further rating on another node brings. Another pass also runs when `total` moved during
- * this one (local writes coincided with it), which narrows the first window further.
- * Stations with ids past AGG_MAX_ID have no slot; they stay as loaded at start plus this
- * process's writes. Runs on the store's watcher thread, one reload at a time. */
-enum { RELOAD_PASSES = 4 };
-
-static uint64_t agg_word(int64_t count, int64_t sum)
-{
-    return (uint64_t)count * ((uint64_t)1 << 32) + (uint64_t)sum;
-}
-
-/* One pass over every slot (see above). `last`: add differences where a CAS fails. Returns
- * 1 when another pass should follow, 0 when done, or a negative error (logged). */
-static int reload_pass(yz_api *api, struct yz_api_reviews *rv, bool last)
-{
-    uint64_t **before = yz_calloc(TOP, sizeof *before);
-    uint64_t **target = yz_calloc(TOP, sizeof *target);
-    uint64_t total0 = atomic_load_explicit(&rv->total, memory_order_relaxed);
-    for (size_t top = 0; top < TOP; top++) {
-        _Atomic uint64_t *c = atomic_load_explicit(&rv->chunk[top], memory_order_acquire);
-        if (!c)
-            continue;
-        before[top] = yz_calloc(CHUNK, sizeof **before);
-        for (size_t i = 0; i < CHUNK; i++)
-            before[top][i] = atomic_load_explicit(&c[i], memory_order_relaxed);
-    }
-
-    yz_errinfo ei;
-    yz_err_clear(&ei);
-    yz_rating_agg *agg = NULL;
-    size_t nagg = 0;
-    int ret = yz_store_rating_aggregates(api->st, &agg, &nagg, &ei);
-    if (ret) {
-        yz_log_error("reviews: reloading aggregates: %s", ei.msg_en);
-        goto out;
-    }
-    for (size_t k = 0; k < nagg; k++) {
-        if (!agg_slot(rv, agg[k].station_id, true))
-            continue; /* past AGG_MAX_ID */
-        size_t top = (size_t)agg[k].station_id >> CHUNK_BITS;
-        if (!target[top])
-            target[top] = yz_calloc(CHUNK, sizeof **target);
-        target[top][(size_t)agg[k].station_id & (CHUNK - 1)] = agg_word(agg[k].count, agg[k].sum);
-    }
-
-    uint64_t moved = 0; /* added to the slots by this pass */
-    size_t raced = 0;   /* slots a local write changed during the pass */
-    for (size_t top = 0; top < TOP; top++) {
-        _Atomic uint64_t *c = atomic_load_explicit(&rv->chunk[top], memory_order_acquire);
-        if (!c)
-            continue;
-        for (size_t i = 0; i < CHUNK; i++) {
-            uint64_t b = before[top] ? before[top][i] : 0; /* a chunk made since held zeros */
-            uint64_t t = target[top] ? target[top][i] : 0;
-            uint64_t expect = b;
-            if (b == t && atomic_load_explicit(&c[i], memory_order_relaxed) == b)
-                continue;
-            if (atomic_compare_exchange_strong_explicit(&c[i], &expect, t, memory_order_relaxed,
-                                                        memory_order_relaxed)) {
-                moved += t - b;
-            } else if (expect != t) {
-                raced++;
-                if (last) {
-                    atomic_fetch_add_explicit(&c[i], t - b, memory_order_relaxed);
-                    moved += t - b;
-                }
-            }
-        }
-    }
-    if (moved)
-        atomic_fetch_add_explicit(&rv->total, moved, memory_order_relaxed);
-    uint64_t local = atomic_load_explicit(&rv->total, memory_order_relaxed) - total0 - moved;
-    ret = raced || local ? 1 : 0;
-    if (raced)
-        yz_log(YZ_LOG_DEBUG, "reviews: reload raced with %zu local ratings%s", raced,
-               last ? " (differences added)" : "");
-out:
-    for (size_t top = 0; top < TOP; top++) {
-        yz_free(before[top]);
-        yz_free(target[top]);
-    }
-    yz_free(before);
-    yz_free(target);
-    yz_free(agg);
-    return ret;
-}
-
-void yz__api_reload_rating(yz_api *api, int64_t station_id)
-{
-    struct yz_api_reviews *rv = api->reviews;
-    _Atomic uint64_t *slot = rv ? agg_slot(rv, station_id, true) : NULL;
-    if (!slot)
-        return;
-    /* The single-slot form of reload_pass: move the slot from what it held to the store's
-     * value; if a rating made here changed it meanwhile, read again; the last time, add the
-     * difference so that the local rating is not overwritten. */
-    for (int pass = 0; pass < RELOAD_PASSES; pass++) {
-        uint64_t before = atomic_load_explicit(slot, memory_order_relaxed);
-        yz_rating_agg a;
-        yz_errinfo ei;
-        if (yz_store_rating_aggregate(api->st, station_id, &a, &ei)) {
-            yz_log_error("reviews: reloading station %lld: %s", (long long)station_id, ei.msg_en);
-            return;
-        }
-        uint64_t t = agg_word(a.count, a.sum), expect = before;
-        bool last = pass == RELOAD_PASSES - 1;
-        if (atomic_compare_exchange_strong_explicit(slot, &expect, t, memory_order_relaxed,
-                                                    memory_order_relaxed) ||
-            last) {
-            if (expect != before) /* the last pass lost the race: keep the local delta */
-                atomic_fetch_add_explicit(slot, t - before, memory_order_relaxed);
-            atomic_fetch_add_explicit(&rv->total, t - before, memory_order_relaxed);
-            return;
-        }
-    }
-}
-
-void yz__api_reload_ratings(yz_api *api)
-{
-    struct yz_api_reviews *rv = api->reviews;
-    if (!rv)
-        return;
-    for (int pass = 0; pass < RELOAD_PASSES; pass++)
-        if (reload_pass(api, rv, pass == RELOAD_PASSES - 1) <= 0)
-            break;
-}
-
 /* ---- helpers --------------------------------------------------------------------------------- */
 
 static bool admin_ok(yz_api *api, yz_http_req *req, yz_errinfo *ei)
@@ -271,7 +65,8 @@ static bool admin_ok(yz_api *api, yz_http_req *req, yz_errinfo *ei)
 static int station_of(yz_api *api, yz_http_req *req, int64_t *id, char code[48], int *tz_min,
                       yz_errinfo *ei)
 {
-    const yz_snap *s = yz_catalog_acquire(api->cat);
+    const yz_state_view *view = yz_state_acquire(api->state);
+    const yz_snap *s = yz_state_snap(view);
     long i = yz__api_find_station(s, req, ei);
     int err = YZ_OK;
     if (i < 0) {
@@ -282,7 +77,7 @@ static int station_of(yz_api *api, yz_http_req *req, int64_t *id, char code[48],
         snprintf(code, 48, "%s", st->code ? st->code : "");
         *tz_min = yz_snap_tz_offset(s, (size_t)i);
     }
-    yz_catalog_release(api->cat, s);
+    yz_state_release(api->state, view);
     return err;
 }
 
@@ -438,7 +233,7 @@ static int screen(yz_api *api, yz_rating *r, unsigned *reasons, yz_errinfo *ei)
     yz_buf scratch;
     yz_buf_init(&scratch);
     yz_modverdict v;
-    int err = yz_mod_screen(api->reviews->rules, yz_api_thread_norm(), r->text, &scratch, &v, ei);
+    int err = yz_mod_screen(api->reviews->rules, yz_state_thread_norm(), r->text, &scratch, &v, ei);
     yz_buf_fini(&scratch);
     if (err)
         return err;
@@ -497,7 +292,7 @@ static void h_rate(void *ctx, yz_http_req *req)
     err = yz_store_rate(api->st, &r, &d, &ei);
     if (err)
         goto fail;
-    agg_add(api->reviews, station_id, d.count, d.sum);
+    yz_state_rating_add(api->state, station_id, d.count, d.sum);
     yz_buf b;
     yz_buf_init(&b);
     yz_buf_printf(&b, "{\"rating\":{\"id\":%lld,\"station_id\":%lld,\"stars\":%d,\"tags\":",
@@ -512,7 +307,9 @@ static void h_rate(void *ctx, yz_http_req *req)
     yz_buf_printf(&b, "},\"replaced\":%s,\"station\":{\"id\":%lld,\"code\":",
                   d.replaced ? "true" : "false", (long long)station_id);
     yz_buf_json_str(&b, code, strlen(code));
-    yz__api_render_rating(api, station_id, &b);
+    const yz_state_view *view = yz_state_acquire(api->state);
+    yz__api_render_rating(view, station_id, &b);
+    yz_state_release(api->state, view);
     yz_buf_puts(&b, "}}\n");
     json_decref(body);
     yz_rating_fini(&r);
@@ -603,7 +400,8 @@ static void h_held(void *ctx, yz_http_req *req)
     yz_buf b;
     yz_buf_init(&b);
     yz_buf_puts(&b, "{\"items\":[");
-    const yz_snap *s = yz_catalog_acquire(api->cat);
+    const yz_state_view *view = yz_state_acquire(api->state);
+    const yz_snap *s = yz_state_snap(view);
     for (size_t i = 0; i < n; i++) {
         yz_buf_printf(&b, "%s{\"id\":%lld,\"station_id\":%lld", i ? "," : "", (long long)a[i].id,
                       (long long)a[i].station_id);
@@ -619,7 +417,7 @@ static void h_held(void *ctx, yz_http_req *req)
         render_time(&b, "created_at", a[i].created_at);
         yz_buf_putc(&b, '}');
     }
-    yz_catalog_release(api->cat, s);
+    yz_state_release(api->state, view);
     yz_buf_printf(&b, "],\"total\":%lld,\"page\":%ld,\"per_page\":%ld}\n", (long long)total,
                   pa.page, pa.per_page);
     yz_ratings_free(a, n);
@@ -682,7 +480,7 @@ static void moderate(yz_api *api, yz_http_req *req, int status)
         yz_api_error(req, &ei);
         return;
     }
-    agg_add(api->reviews, d.station_id, d.count, d.sum);
+    yz_state_rating_add(api->state, d.station_id, d.count, d.sum);
     yz_buf b;
     yz_buf_init(&b);
     yz_buf_printf(&b, "{\"id\":%lld,\"station_id\":%lld,\"stars\":%d,\"status\":\"%s\"",
@@ -692,7 +490,9 @@ static void moderate(yz_api *api, yz_http_req *req, int status)
     yz_mod_reasons_json(yz_mod_reasons_parse(r.reasons), &b);
     render_text(&b, "note", r.moderator_note);
     render_time(&b, "moderated_at", r.moderated_at);
-    yz__api_render_rating(api, r.station_id, &b);
+    const yz_state_view *view = yz_state_acquire(api->state);
+    yz__api_render_rating(view, r.station_id, &b);
+    yz_state_release(api->state, view);
     yz_buf_puts(&b, "}\n");
     yz_rating_fini(&r);
     json_decref(body);
@@ -711,7 +511,7 @@ static void h_reject(void *ctx, yz_http_req *req)
 
 /* ---- lifecycle ------------------------------------------------------------------------------- */
 
-/* Load the tags, the word lists and the aggregates. On a store error the area still serves,
+/* Load the tags and the word lists (the rating totals are the state's). On a store error the area still serves,
  * with what loaded (logged). */
 static void load(yz_api *api, struct yz_api_reviews *rv)
 {
@@ -745,20 +545,12 @@ static void load(yz_api *api, struct yz_api_reviews *rv)
         if (kind >= 0)
             words[nw++] = (yz_modword){rows[i].word, kind, rows[i].weight};
     }
-    if (yz_modrules_build(yz_api_thread_norm(), words, nw, &rv->rules, &ei)) {
+    if (yz_modrules_build(yz_state_thread_norm(), words, nw, &rv->rules, &ei)) {
         yz_log(YZ_LOG_ERROR, "reviews: word lists: %s", ei.msg_en);
-        yz_modrules_build(yz_api_thread_norm(), NULL, 0, &rv->rules, &ei);
+        yz_modrules_build(yz_state_thread_norm(), NULL, 0, &rv->rules, &ei);
     }
     yz_free(words);
     yz_modword_rows_free(rows, nrows);
-
-    yz_rating_agg *agg = NULL;
-    size_t nagg = 0;
-    if (yz_store_rating_aggregates(api->st, &agg, &nagg, &ei))
-        yz_log(YZ_LOG_ERROR, "reviews: aggregates: %s", ei.msg_en);
-    for (size_t i = 0; i < nagg; i++)
-        agg_add(rv, agg[i].station_id, agg[i].count, agg[i].sum);
-    yz_free(agg);
 }
 
 void yz__api_register_reviews(yz_api *api, yz_http_server *srv)
@@ -784,8 +576,6 @@ void yz__api_free_reviews(yz_api *api)
     yz_modrules_free(rv->rules);
     yz_rating_tags_free(rv->tags, rv->ntags);
     yz_free(rv->tags_json);
-    for (size_t i = 0; i < TOP; i++)
-        yz_free((void *)atomic_load(&rv->chunk[i]));
     yz_free(rv);
 }
 

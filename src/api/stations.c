@@ -192,9 +192,10 @@ static void render_nav(yz_buf *b, const yz_snap *s, size_t i, int travel)
 
 /* The members of nearby station i that `mask` selects, as one object. Every member is
  * written with its leading comma; the first comma becomes the opening brace. */
-static void render_nearby_masked(yz_api *api, yz_buf *b, const yz_snap *s, size_t i, int crs,
+static void render_nearby_masked(yz_buf *b, const yz_state_view *view, size_t i, int crs,
                                  int travel, int64_t t, double distance_m, uint32_t mask)
 {
+    const yz_snap *s = yz_state_snap(view);
     const size_t start = b->len;
     for (int m = 0; m < YZ_FM__COUNT; m++) {
         size_t len;
@@ -240,9 +241,9 @@ static void render_nearby_masked(yz_api *api, yz_buf *b, const yz_snap *s, size_
     if (HAS(NM_NEXT_CHANGE))
         render_next_change(b, s, i, t);
     if (HAS(NM_RATING))
-        yz__api_render_rating(api, yz_snap_station(s, i)->id, b);
+        yz__api_render_rating(view, yz_snap_station(s, i)->id, b);
     if (HAS(NM_TODAY))
-        yz__api_render_today(api, s, i, t, b);
+        yz__api_render_today(view, i, t, b);
     if (HAS(NM_NAV))
         render_nav(b, s, i, travel);
 #undef HAS
@@ -254,9 +255,10 @@ static void render_nearby_masked(yz_api *api, yz_buf *b, const yz_snap *s, size_
 }
 
 /* The full record of station i. */
-static void render_station(yz_api *api, yz_buf *b, const yz_snap *s, size_t i, int crs,
+static void render_station(yz_api *api, yz_buf *b, const yz_state_view *view, size_t i, int crs,
                            int travel, int64_t t)
 {
+    const yz_snap *s = yz_state_snap(view);
     const yz_station *st = yz_snap_station(s, i);
     size_t flen;
     const char *frag = yz_snap_fragment(s, i, &flen);
@@ -293,8 +295,8 @@ static void render_station(yz_api *api, yz_buf *b, const yz_snap *s, size_t i, i
     yz_buf_printf(b, ",\"created_at\":\"%s\"", iso);
     yz_time_format_iso8601(st->updated_at, 480, iso);
     yz_buf_printf(b, ",\"updated_at\":\"%s\",\"version\":%lld", iso, (long long)st->version);
-    yz__api_render_rating(api, st->id, b);
-    yz__api_render_today(api, s, i, t, b);
+    yz__api_render_rating(view, st->id, b);
+    yz__api_render_today(view, i, t, b);
     yz__api_render_open_reports(api, st->id, b);
     render_nav(b, s, i, travel);
     yz_buf_putc(b, '}');
@@ -335,7 +337,8 @@ static void h_nearby(void *ctx, yz_http_req *req)
     yz_api *api = ctx;
     yz_errinfo ei;
     yz_err_clear(&ei);
-    const yz_snap *s = yz_catalog_acquire(api->cat);
+    const yz_state_view *view = yz_state_acquire(api->state);
+    const yz_snap *s = yz_state_snap(view);
     yz_nearby_query q = {.district = -1};
     nearby_args a;
     uint32_t fields;
@@ -363,13 +366,12 @@ static void h_nearby(void *ctx, yz_http_req *req)
     yz_buf_init(&b);
     yz_buf_reserve(&b, 2048 * (n + 1)); /* ~1.3 KiB a station: no reallocation */
     yz_buf_puts(&b, "{\"stations\":[");
-    yz__api_today_hold(api);
     for (size_t j = 0; j < n; j++) {
         size_t i = hits[j].station, flen;
         if (fields != NM_ALL) {
             if (j)
                 yz_buf_putc(&b, ',');
-            render_nearby_masked(api, &b, s, i, crs, travel, q.t, hits[j].distance_m, fields);
+            render_nearby_masked(&b, view, i, crs, travel, q.t, hits[j].distance_m, fields);
             continue;
         }
         const char *frag = yz_snap_fragment(s, i, &flen);
@@ -379,20 +381,19 @@ static void h_nearby(void *ctx, yz_http_req *req)
         yz_buf_puts(&b, ",\"distance_m\":");
         yz_buf_fixed(&b, hits[j].distance_m, 1);
         render_open(&b, s, i, q.t);
-        yz__api_render_rating(api, yz_snap_station(s, i)->id, &b);
-        yz__api_render_today(api, s, i, q.t, &b);
+        yz__api_render_rating(view, yz_snap_station(s, i)->id, &b);
+        yz__api_render_today(view, i, q.t, &b);
         render_nav(&b, s, i, travel);
         yz_buf_putc(&b, '}');
     }
-    yz__api_today_release(api);
     yz_buf_puts(&b, "],\"count\":");
     yz_buf_int(&b, (long long)n);
     yz_buf_puts(&b, "}\n");
-    yz_catalog_release(api->cat, s);
+    yz_state_release(api->state, view);
     yz__api_ok(req, &b);
     return;
 fail:
-    yz_catalog_release(api->cat, s);
+    yz_state_release(api->state, view);
     yz_api_error(req, &ei);
 }
 
@@ -408,7 +409,8 @@ static void h_get(void *ctx, yz_http_req *req)
     yz_api *api = ctx;
     yz_errinfo ei;
     yz_err_clear(&ei);
-    const yz_snap *s = yz_catalog_acquire(api->cat);
+    const yz_state_view *view = yz_state_acquire(api->state);
+    const yz_snap *s = yz_state_snap(view);
     get_args a;
     long i;
     if (YZ_API_PARAMS(req, get_params, &a, &ei))
@@ -418,16 +420,16 @@ static void h_get(void *ctx, yz_http_req *req)
         goto fail;
     yz_buf b;
     yz_buf_init(&b);
-    render_station(api, &b, s, (size_t)i, a.crs, a.mode, a.at);
+    render_station(api, &b, view, (size_t)i, a.crs, a.mode, a.at);
     yz_buf_putc(&b, '\n');
     char etag[32];
     snprintf(etag, sizeof etag, "\"%lld\"", (long long)yz_snap_station(s, (size_t)i)->version);
-    yz_catalog_release(api->cat, s);
+    yz_state_release(api->state, view);
     yz_http_add_header(req, "ETag", etag);
     yz__api_ok(req, &b);
     return;
 fail:
-    yz_catalog_release(api->cat, s);
+    yz_state_release(api->state, view);
     yz_api_error(req, &ei);
 }
 
@@ -457,7 +459,8 @@ static void h_list(void *ctx, yz_http_req *req)
     yz_api *api = ctx;
     yz_errinfo ei;
     yz_err_clear(&ei);
-    const yz_snap *s = yz_catalog_acquire(api->cat);
+    const yz_state_view *view = yz_state_acquire(api->state);
+    const yz_snap *s = yz_state_snap(view);
     yz_list_query q = {.district = -1};
     list_args a;
     uint32_t *pos = NULL;
@@ -479,7 +482,7 @@ static void h_list(void *ctx, yz_http_req *req)
     int crs = a.crs;
     q.offset = (size_t)(page - 1) * (size_t)per_page;
     q.limit = (size_t)per_page;
-    err = yz_snap_list(s, yz_api_thread_norm(), &q, &pos, &n, &total, &ei);
+    err = yz_snap_list(s, yz_state_thread_norm(), &q, &pos, &n, &total, &ei);
     if (err)
         goto fail;
     int64_t now = yz_time_now();
@@ -503,12 +506,12 @@ static void h_list(void *ctx, yz_http_req *req)
     yz_buf_printf(&b, "],\"count\":%zu,\"total\":%zu,\"page\":%ld,\"per_page\":%ld}\n", n, total,
                   page, per_page);
     yz_free(pos);
-    yz_catalog_release(api->cat, s);
+    yz_state_release(api->state, view);
     yz__api_ok(req, &b);
     return;
 fail:
     yz_free(pos);
-    yz_catalog_release(api->cat, s);
+    yz_state_release(api->state, view);
     yz_api_error(req, &ei);
 }
 
@@ -529,7 +532,8 @@ static void h_geojson(void *ctx, yz_http_req *req)
     yz_api *api = ctx;
     yz_errinfo ei;
     yz_err_clear(&ei);
-    const yz_snap *s = yz_catalog_acquire(api->cat);
+    const yz_state_view *view = yz_state_acquire(api->state);
+    const yz_snap *s = yz_state_snap(view);
     geojson_args a;
     long district = -1;
     if (YZ_API_PARAMS(req, geojson_params, &a, &ei) ||
@@ -553,110 +557,15 @@ static void h_geojson(void *ctx, yz_http_req *req)
     yz_buf_init(&b);
     yz_exchange_write_geojson(sel, m, snap_facilities(s), &b);
     yz_free(sel);
-    yz_catalog_release(api->cat, s);
+    yz_state_release(api->state, view);
     yz_http_respond(req, 200, "application/geo+json; charset=utf-8", &b);
     return;
 fail:
-    yz_catalog_release(api->cat, s);
+    yz_state_release(api->state, view);
     yz_api_error(req, &ei);
 }
 
 /* --- writes ---------------------------------------------------------------------------------- */
-
-static void copy_facilities(const yz_snap *s, yz_snap_input *in)
-{
-    in->n_facilities = yz_snap_facility_count(s);
-    in->facilities = yz_calloc(in->n_facilities + 1, sizeof *in->facilities);
-    for (size_t i = 0; i < in->n_facilities; i++) {
-        const yz_facility *f = yz_snap_facility(s, i);
-        in->facilities[i] = (yz_facility){yz_strdup(f->code), yz_strdup(f->label),
-                                          yz_strdup(f->label_hant), yz_strdup(f->label_en),
-                                          f->bit};
-    }
-    in->n_districts = yz_snap_district_count(s);
-    in->districts = yz_calloc(in->n_districts + 1, sizeof *in->districts);
-    for (size_t i = 0; i < in->n_districts; i++) {
-        const yz_district *d = yz_snap_district(s, i);
-        in->districts[i] = (yz_district){yz_strdup(d->code), yz_strdup(d->name),
-                                         yz_strdup(d->name_hant), d->lat, d->lon};
-    }
-    const int32_t *hol = yz_snap_holidays(s, &in->n_holidays);
-    in->holidays = yz_calloc(in->n_holidays + 1, sizeof *in->holidays);
-    memcpy(in->holidays, hol, in->n_holidays * sizeof *hol);
-}
-
-/* Publish the current snapshot with `upsert` put in (by id) or station `delete_id` taken
- * out. Called with the write lock held, after the store accepted the change. If the build
- * fails, reload everything from the store so the catalog never lags behind it. */
-static void republish(yz_api *api, const yz_station *upsert, int64_t delete_id)
-{
-    const yz_snap *cur = yz_catalog_acquire(api->cat);
-    yz_snap_input in = {0};
-    in.stations = yz_snap_copy_stations(cur, &in.n_stations);
-    copy_facilities(cur, &in);
-    yz_catalog_release(api->cat, cur);
-    size_t keep = 0;
-    int replaced = 0;
-    for (size_t i = 0; i < in.n_stations; i++) {
-        yz_station *st = &in.stations[i];
-        if (delete_id && st->id == delete_id) {
-            yz_station_fini(st);
-            continue;
-        }
-        if (upsert && st->id == upsert->id) {
-            yz_station_fini(st);
-            yz_station_copy(st, upsert);
-            replaced = 1;
-        }
-        in.stations[keep++] = *st;
-    }
-    in.n_stations = keep;
-    if (upsert && !replaced) {
-        in.stations = yz_reallocarray(in.stations, keep + 1, sizeof *in.stations);
-        yz_station_copy(&in.stations[keep], upsert);
-        in.n_stations = keep + 1;
-    }
-    yz_snap *next = NULL;
-    yz_errinfo ei;
-    int err = yz_snap_build(&in, yz_api_thread_norm(), &next, &ei);
-    if (err)
-        err = yz_api_load_snapshot(api->st, yz_api_thread_norm(), &next, &ei);
-    if (err) {
-        yz_log_error("catalog: cannot rebuild after a write: %s", ei.msg_en);
-        return;
-    }
-    yz_catalog_publish(api->cat, next);
-}
-
-void yz__api_reload_stations(yz_api *api)
-{
-    yz_snap *next = NULL;
-    yz_errinfo ei;
-    yz_catalog_write_lock(api->cat);
-    if (yz_api_load_snapshot(api->st, yz_api_thread_norm(), &next, &ei) == YZ_OK)
-        yz_catalog_publish(api->cat, next);
-    else
-        yz_log_error("catalog: cannot reload after another node's write: %s", ei.msg_en);
-    yz_catalog_write_unlock(api->cat);
-}
-
-void yz__api_reload_station(yz_api *api, int64_t id)
-{
-    yz_station st;
-    yz_errinfo ei;
-    yz_catalog_write_lock(api->cat);
-    int err = yz_store_get_station(api->st, id, &st, &ei);
-    if (err == YZ_OK)
-        republish(api, &st, 0);
-    else if (err == YZ_ENOTFOUND)
-        republish(api, NULL, id);
-    else
-        yz_log_error("catalog: cannot read station %lld after another node's write: %s",
-                     (long long)id, ei.msg_en);
-    yz_catalog_write_unlock(api->cat);
-    if (err == YZ_OK)
-        yz_station_fini(&st);
-}
 
 /* If-Match: "3", 3 or W/"3". Returns 0 when absent, -1 when malformed. */
 static int64_t if_match(yz_http_req *req)
@@ -678,12 +587,13 @@ static int64_t if_match(yz_http_req *req)
 
 static void respond_station(yz_api *api, yz_http_req *req, int status, int64_t id)
 {
-    const yz_snap *s = yz_catalog_acquire(api->cat);
+    const yz_state_view *view = yz_state_acquire(api->state);
+    const yz_snap *s = yz_state_snap(view);
     long i = yz_snap_find_id(s, id);
     yz_buf b;
     yz_buf_init(&b);
     if (i >= 0) {
-        render_station(api, &b, s, (size_t)i, YZ_CRS_WGS84, YZ_TRAVEL_RIDE, yz_time_now());
+        render_station(api, &b, view, (size_t)i, YZ_CRS_WGS84, YZ_TRAVEL_RIDE, yz_time_now());
         yz_buf_putc(&b, '\n');
         char etag[32];
         snprintf(etag, sizeof etag, "\"%lld\"", (long long)yz_snap_station(s, i)->version);
@@ -691,7 +601,7 @@ static void respond_station(yz_api *api, yz_http_req *req, int status, int64_t i
     } else {
         yz_buf_puts(&b, "{}\n");
     }
-    yz_catalog_release(api->cat, s);
+    yz_state_release(api->state, view);
     char loc[64];
     snprintf(loc, sizeof loc, "/api/v1/stations/%lld", (long long)id);
     yz_http_add_header(req, "Location", loc);
@@ -712,18 +622,19 @@ static void h_create(void *ctx, yz_http_req *req)
         err = yz__api_parse_json(req, &body, &ei);
     if (err)
         goto fail;
-    yz_catalog_write_lock(api->cat);
-    const yz_snap *s = yz_catalog_acquire(api->cat);
+    yz_state_lock(api->state);
+    const yz_state_view *view = yz_state_acquire(api->state);
+    const yz_snap *s = yz_state_snap(view);
     err = yz_exchange_station_from_json(body, snap_facilities(s), false, &st, &ei);
     if (!err && yz_snap_find_district(s, st.district_code) < 0)
         err = yz_err_setf(&ei, YZ_EINVAL, "district_code", "未知的区县代码 %s",
                           "unknown district code %s", st.district_code);
-    yz_catalog_release(api->cat, s);
+    yz_state_release(api->state, view);
     if (!err)
         err = yz_store_create_station(api->st, &st, &ei);
     if (!err)
-        republish(api, &st, 0);
-    yz_catalog_write_unlock(api->cat);
+        yz_state_republish(api->state, &st, 0);
+    yz_state_unlock(api->state);
     if (err)
         goto fail;
     respond_station(api, req, 201, st.id);
@@ -763,8 +674,9 @@ static void h_patch(void *ctx, yz_http_req *req)
     err = yz__api_parse_json(req, &body, &ei);
     if (err)
         goto fail;
-    yz_catalog_write_lock(api->cat);
-    const yz_snap *s = yz_catalog_acquire(api->cat);
+    yz_state_lock(api->state);
+    const yz_state_view *view = yz_state_acquire(api->state);
+    const yz_snap *s = yz_state_snap(view);
     long i = yz__api_find_station(s, req, &ei);
     if (i < 0) {
         err = ei.code;
@@ -775,12 +687,12 @@ static void h_patch(void *ctx, yz_http_req *req)
             err = yz_err_setf(&ei, YZ_EINVAL, "district_code", "未知的区县代码 %s",
                               "unknown district code %s", st.district_code);
     }
-    yz_catalog_release(api->cat, s);
+    yz_state_release(api->state, view);
     if (!err)
         err = yz_store_update_station(api->st, &st, version, &ei);
     if (!err)
-        republish(api, &st, 0);
-    yz_catalog_write_unlock(api->cat);
+        yz_state_republish(api->state, &st, 0);
+    yz_state_unlock(api->state);
     if (err)
         goto fail;
     respond_station(api, req, 200, st.id);
@@ -805,15 +717,16 @@ static void h_delete(void *ctx, yz_http_req *req)
                          "If-Match must be a version number");
     if (err)
         goto fail;
-    yz_catalog_write_lock(api->cat);
-    const yz_snap *s = yz_catalog_acquire(api->cat);
+    yz_state_lock(api->state);
+    const yz_state_view *view = yz_state_acquire(api->state);
+    const yz_snap *s = yz_state_snap(view);
     long i = yz__api_find_station(s, req, &ei);
     int64_t id = i >= 0 ? yz_snap_station(s, (size_t)i)->id : 0;
-    yz_catalog_release(api->cat, s);
+    yz_state_release(api->state, view);
     err = i < 0 ? ei.code : yz_store_delete_station(api->st, id, version, &ei);
     if (!err)
-        republish(api, NULL, id);
-    yz_catalog_write_unlock(api->cat);
+        yz_state_republish(api->state, NULL, id);
+    yz_state_unlock(api->state);
     if (err)
         goto fail;
     yz_buf b;

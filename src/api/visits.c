@@ -116,11 +116,12 @@ static QRcode *station_qr(yz_api *api, const char *code, char **url, yz_errinfo 
  * rendering), or an error. */
 static int station_code_of(yz_api *api, yz_http_req *req, char code[CODE_MAX + 8], yz_errinfo *ei)
 {
-    const yz_snap *s = yz_catalog_acquire(api->cat);
+    const yz_state_view *view = yz_state_acquire(api->state);
+    const yz_snap *s = yz_state_snap(view);
     long i = yz__api_find_station(s, req, ei);
     if (i >= 0)
         snprintf(code, CODE_MAX + 8, "%s", yz_snap_station(s, (size_t)i)->code);
-    yz_catalog_release(api->cat, s);
+    yz_state_release(api->state, view);
     return i < 0 ? ei->code : YZ_OK;
 }
 
@@ -249,17 +250,18 @@ static void h_poster(void *ctx, yz_http_req *req)
         yz_api_error(req, &ei);
         return;
     }
-    const yz_snap *s = yz_catalog_acquire(api->cat);
+    const yz_state_view *view = yz_state_acquire(api->state);
+    const yz_snap *s = yz_state_snap(view);
     long i = yz__api_find_station(s, req, &ei);
     if (i < 0) {
-        yz_catalog_release(api->cat, s);
+        yz_state_release(api->state, view);
         yz_api_error(req, &ei);
         return;
     }
     const yz_station *st = yz_snap_station(s, (size_t)i);
     QRcode *qr = station_qr(api, st->code, &url, &ei);
     if (!qr) {
-        yz_catalog_release(api->cat, s);
+        yz_state_release(api->state, view);
         yz_api_error(req, &ei);
         return;
     }
@@ -288,7 +290,7 @@ static void h_poster(void *ctx, yz_http_req *req)
     yz_buf_puts(&b, "</p><p class=\"url\">");
     xml_esc(&b, url);
     yz_buf_puts(&b, "</p></main></body></html>\n");
-    yz_catalog_release(api->cat, s);
+    yz_state_release(api->state, view);
     QRcode_free(qr);
     yz_free(url);
     yz_http_respond(req, 200, "text/html; charset=utf-8", &b);
@@ -352,7 +354,8 @@ static void h_visit(void *ctx, yz_http_req *req)
         goto fail;
 
     /* Copy what the answer needs out of the snapshot: none is held while the commit waits. */
-    const yz_snap *s = yz_catalog_acquire(api->cat);
+    const yz_state_view *view = yz_state_acquire(api->state);
+    const yz_snap *s = yz_state_snap(view);
     long i = yz_snap_find_code(s, code);
     yz_visit v = {.worker_id = w.id};
     char *name = NULL, *scode = NULL;
@@ -373,7 +376,7 @@ static void h_visit(void *ctx, yz_http_req *req)
             offset = yz_snap_tz_offset(s, (size_t)i);
         }
     }
-    yz_catalog_release(api->cat, s);
+    yz_state_release(api->state, view);
     if (!err)
         err = yz_store_visit_record(api->st, &v, &ei);
     if (err) {

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* catalog/catalog.c - building snapshots and publishing them. The reasons behind the layout
+/* catalog/catalog.c - building snapshots and querying them. The reasons behind the layout
  * are in docs/internals/catalog.md: the read path answers from arrays built here and never
- * touches the store; the publisher swaps one pointer and uses hazard pointers so readers take
- * no lock. */
+ * touches the store. Publishing them is state/state.c's. */
 #include "catalog/catalog.h"
 
 #include "model/hours.h"
@@ -13,7 +12,6 @@
 #include <assert.h>
 #include <math.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -820,120 +818,4 @@ int yz_snap_list(const yz_snap *s, yz_textnorm *norm, const yz_list_query *q, ui
     *out = o;
     *n_out = cnt;
     return YZ_OK;
-}
-
-/* --- publishing: hazard pointers ----------------------------------------------------- */
-
-/* Each thread that reads a catalog takes a slot for life; a slot holds the snapshot the
- * thread is reading, or NULL. A publisher swaps the current pointer, then waits until no
- * slot holds the old one before freeing it. Readers never wait. */
-#define HP_SLOTS 1024
-
-typedef struct hp_slot {
-    _Atomic(const yz_snap *) p;
-    char pad[64 - sizeof(void *)];
-} hp_slot;
-
-static hp_slot hp[HP_SLOTS];
-static pthread_mutex_t hp_mu = PTHREAD_MUTEX_INITIALIZER;
-static int hp_free[HP_SLOTS];
-static int hp_nfree = -1; /* -1: not initialised */
-static pthread_key_t hp_key;
-static _Thread_local int my_slot = -1;
-
-static void hp_thread_exit(void *arg)
-{
-    int slot = (int)(intptr_t)arg - 1;
-    pthread_mutex_lock(&hp_mu);
-    atomic_store(&hp[slot].p, NULL);
-    hp_free[hp_nfree++] = slot;
-    pthread_mutex_unlock(&hp_mu);
-}
-
-static int take_slot(void)
-{
-    pthread_mutex_lock(&hp_mu);
-    if (hp_nfree < 0) {
-        pthread_key_create(&hp_key, hp_thread_exit);
-        for (int i = 0; i < HP_SLOTS; i++)
-            hp_free[i] = HP_SLOTS - 1 - i;
-        hp_nfree = HP_SLOTS;
-    }
-    if (hp_nfree == 0) {
-        pthread_mutex_unlock(&hp_mu);
-        abort(); /* more than HP_SLOTS reading threads: raise HP_SLOTS */
-    }
-    int slot = hp_free[--hp_nfree];
-    pthread_mutex_unlock(&hp_mu);
-    pthread_setspecific(hp_key, (void *)(intptr_t)(slot + 1));
-    return slot;
-}
-
-struct yz_catalog {
-    _Atomic(yz_snap *) cur;
-    pthread_mutex_t wmu;
-};
-
-yz_catalog *yz_catalog_new(yz_snap *first)
-{
-    yz_catalog *c = yz_calloc(1, sizeof *c);
-    atomic_store(&c->cur, first);
-    pthread_mutex_init(&c->wmu, NULL);
-    return c;
-}
-
-void yz_catalog_free(yz_catalog *c)
-{
-    if (!c)
-        return;
-    yz_snap_free(atomic_load(&c->cur));
-    pthread_mutex_destroy(&c->wmu);
-    yz_free(c);
-}
-
-const yz_snap *yz_catalog_acquire(yz_catalog *c)
-{
-    if (my_slot < 0)
-        my_slot = take_slot();
-    assert(atomic_load(&hp[my_slot].p) == NULL);
-    const yz_snap *s;
-    do {
-        s = atomic_load(&c->cur);
-        atomic_store(&hp[my_slot].p, s);
-    } while (s != atomic_load(&c->cur));
-    return s;
-}
-
-void yz_catalog_release(yz_catalog *c, const yz_snap *s)
-{
-    (void)c;
-    assert(my_slot >= 0 && atomic_load(&hp[my_slot].p) == s);
-    atomic_store(&hp[my_slot].p, NULL);
-}
-
-void yz_catalog_publish(yz_catalog *c, yz_snap *next)
-{
-    yz_snap *old = atomic_exchange(&c->cur, next);
-    if (!old || old == next)
-        return;
-    for (;;) {
-        int busy = 0;
-        for (int i = 0; i < HP_SLOTS && !busy; i++)
-            busy = atomic_load(&hp[i].p) == old;
-        if (!busy)
-            break;
-        struct timespec ts = {0, 50000};
-        nanosleep(&ts, NULL);
-    }
-    yz_snap_free(old);
-}
-
-void yz_catalog_write_lock(yz_catalog *c)
-{
-    pthread_mutex_lock(&c->wmu);
-}
-
-void yz_catalog_write_unlock(yz_catalog *c)
-{
-    pthread_mutex_unlock(&c->wmu);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* catalog/catalog.h - the read path: an immutable snapshot of every station (records,
- * compiled opening hours, spatial index, text index, pre-rendered JSON), and the catalog that
- * publishes snapshots to readers without a lock on their side (docs/internals/catalog.md).
+ * compiled opening hours, spatial index, text index, pre-rendered JSON)
+ * (docs/internals/catalog.md). Publishing snapshots to readers is state/state.h's job.
  *
  * A snapshot never changes once built. Writers build a new one and publish it; readers
  * acquire the current one, use it, release it. All strings returned are borrowed from the
@@ -22,7 +22,6 @@
 #include <stdint.h>
 
 typedef struct yz_snap yz_snap;
-typedef struct yz_catalog yz_catalog;
 
 /* What a snapshot is built from. The build takes every array (and the records' strings):
  * on return, success or not, the caller must not use or free them. */
@@ -41,7 +40,7 @@ typedef struct yz_snap_input {
  * Returns YZ_OK and an owned snapshot (yz_snap_free), or YZ_EINVAL when a station's hours or
  * time zone do not compile (ei names the station). Takes `in`'s arrays, see above. */
 int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinfo *ei);
-/* Accepts NULL. Only for snapshots never published (the catalog frees published ones). */
+/* Accepts NULL. Not for a snapshot published in a yz_state (the state frees it). */
 void yz_snap_free(yz_snap *s);
 
 /* Records, by position 0..count-1 (ordered by id). */
@@ -143,23 +142,5 @@ typedef struct yz_list_query {
  * `norm` is the calling thread's normaliser. YZ_EINVAL for an invalid text query. */
 int yz_snap_list(const yz_snap *s, yz_textnorm *norm, const yz_list_query *q, uint32_t **out,
                  size_t *n_out, size_t *total, yz_errinfo *ei);
-
-/* --- the catalog: publishing snapshots ---------------------------------------------- */
-
-/* A new catalog holding `first` (taken). */
-yz_catalog *yz_catalog_new(yz_snap *first);
-/* Frees the current snapshot. No reader may hold one. Accepts NULL. */
-void yz_catalog_free(yz_catalog *c);
-/* The current snapshot, held until yz_catalog_release. Lock-free: a hazard pointer per
- * thread. A thread holds at most one snapshot of one catalog at a time. */
-const yz_snap *yz_catalog_acquire(yz_catalog *c);
-void yz_catalog_release(yz_catalog *c, const yz_snap *s);
-/* Make `next` (taken) current; waits until no reader holds the previous one, then frees it.
- * Writers are serialised by the caller (see yz_catalog_write_lock). */
-void yz_catalog_publish(yz_catalog *c, yz_snap *next);
-/* The writers' lock: held across "write to the store, rebuild, publish" so that snapshots
- * follow the order of the writes. */
-void yz_catalog_write_lock(yz_catalog *c);
-void yz_catalog_write_unlock(yz_catalog *c);
 
 #endif

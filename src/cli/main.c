@@ -12,6 +12,7 @@
 #include "exchange/exchange.h"
 #include "geo/nav.h"
 #include "http/server.h"
+#include "state/state.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -515,7 +516,7 @@ static int load_snapshot(const char *db, yz_store **st, yz_snap **snap)
     int rc = open_store(db, st);
     if (rc)
         return rc;
-    if (yz_api_load_snapshot(*st, yz_api_thread_norm(), snap, &ei))
+    if (yz_state_load_snapshot(*st, yz_state_thread_norm(), snap, &ei))
         return fail(&ei);
     return 0;
 }
@@ -651,7 +652,7 @@ static int cmd_search(int argc, char **argv)
                            .has_at = has_lat, .at = {lat, lon}, .limit = 20};
         uint32_t *pos = NULL;
         size_t n = 0, total = 0;
-        if (yz_snap_list(s, yz_api_thread_norm(), &q, &pos, &n, &total, &ei)) {
+        if (yz_snap_list(s, yz_state_thread_norm(), &q, &pos, &n, &total, &ei)) {
             rc = fail(&ei);
         } else {
             printf("找到 %zu 个 / %zu found%s\n", total, total, total > n ? " (前 20 个 / first 20)" : "");

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/unit/test_catalog.c - the catalog snapshot over the demo city: nearby queries against
  * a brute-force scan of the snapshot's own records (every filter, district path included),
- * temporary closures, listing, and publishing under concurrent readers. */
+ * temporary closures, listing (publishing them under concurrent readers is test_state.c's). */
 #include "catalog/catalog.h"
 
 #include "core/alloc.h"
@@ -11,8 +11,6 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <math.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -319,47 +317,4 @@ Test(catalog, list_filters_and_paging)
     q.text = "\xff";
     cr_assert_eq(yz_snap_list(s, norm, &q, &pos, &n, &total, &ei), YZ_EINVAL);
     yz_snap_free(s);
-}
-
-/* Readers query while a writer publishes new snapshots; ASan reports any use after free. */
-static yz_catalog *cat;
-static atomic_int stop;
-
-static void *reader(void *arg)
-{
-    long reads = 0;
-    while (!atomic_load(&stop)) {
-        const yz_snap *s = yz_catalog_acquire(cat);
-        yz_nearby_query q = {.at = {28.0, 120.65}, .k = 10, .district = -1};
-        yz_nearby_hit hits[10];
-        size_t n;
-        yz_snap_nearby(s, &q, hits, &n);
-        for (size_t j = 0; j < n; j++)
-            cr_assert(yz_snap_station(s, hits[j].station)->code[0] == 'W');
-        yz_catalog_release(cat, s);
-        reads++;
-    }
-    return (void *)reads;
-}
-
-Test(catalog, publish_under_readers)
-{
-    cat = yz_catalog_new(demo_snap(1));
-    pthread_t th[3];
-    for (int i = 0; i < 3; i++)
-        pthread_create(&th[i], NULL, reader, NULL);
-    for (uint64_t k = 0; k < 20; k++) {
-        yz_catalog_write_lock(cat);
-        yz_catalog_publish(cat, demo_snap(k + 2));
-        yz_catalog_write_unlock(cat);
-    }
-    atomic_store(&stop, 1);
-    long total = 0;
-    for (int i = 0; i < 3; i++) {
-        void *r;
-        pthread_join(th[i], &r);
-        total += (long)r;
-    }
-    cr_assert(total > 0);
-    yz_catalog_free(cat);
 }

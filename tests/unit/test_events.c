@@ -482,13 +482,14 @@ Test(store, demo_events_are_deterministic)
 /* `,"today":[...]` of station `code` at `t`, parsed; NULL when nothing was appended. */
 static json_t *today(yz_api *api, const char *code, int64_t t, size_t *raw_len)
 {
-    const yz_snap *s = yz_catalog_acquire(api->cat);
+    const yz_state_view *view = yz_state_acquire(api->state);
+    const yz_snap *s = yz_state_snap(view);
     long i = yz_snap_find_code(s, code);
     cr_assert_geq(i, 0);
     yz_buf b;
     yz_buf_init(&b);
-    yz__api_render_today(api, s, (size_t)i, t, &b);
-    yz_catalog_release(api->cat, s);
+    yz__api_render_today(view, (size_t)i, t, &b);
+    yz_state_release(api->state, view);
     *raw_len = b.len;
     json_t *v = NULL;
     if (b.len) {
@@ -556,7 +557,8 @@ Test(store, today_for_a_friday_at_the_union_station)
     yz_event *all;
     size_t n;
     cr_assert_eq(yz_store_event_list(st, false, &all, &n, &ei), YZ_OK);
-    const yz_snap *s = yz_catalog_acquire(api->cat);
+    const yz_state_view *view = yz_state_acquire(api->state);
+    const yz_snap *s = yz_state_snap(view);
     char code[32] = "";
     for (size_t i = 0; i < yz_snap_count(s) && !code[0]; i++) {
         bool has = false;
@@ -565,7 +567,7 @@ Test(store, today_for_a_friday_at_the_union_station)
         if (!has)
             snprintf(code, sizeof code, "%s", yz_snap_station(s, i)->code);
     }
-    yz_catalog_release(api->cat, s);
+    yz_state_release(api->state, view);
     yz_event_array_free(all, n);
     cr_assert(code[0]);
     t = today(api, code, T("2027-01-08T08:00:00+08:00"), &len);

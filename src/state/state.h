@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+/* state/state.h - the one owner of what the server serves from memory: the catalog snapshot,
+ * the events index and the rating totals (and, later, live station status and a sessions
+ * cache), published to readers one way (docs/internals/state.md).
+ *
+ * The rules, once for the whole module:
+ * - Everything readers see is in a *view*: an immutable set of immutable parts (one per slot).
+ *   Readers acquire the current view, read any parts of it, release it. Readers never block
+ *   and never take a lock; what they read inside one view is consistent.
+ * - Writers are serialised by one mutex (yz_state_lock). Each write builds a new part, puts
+ *   it into a new view beside the unchanged parts and publishes that view with one atomic
+ *   pointer swap, then waits until no reader holds the previous view before freeing what only
+ *   it used. Functions marked "lock held" must be called between yz_state_lock and
+ *   yz_state_unlock; the others take the lock themselves.
+ * - A thread never takes the lock while it holds a view, and never publishes while it holds
+ *   one (it would wait for itself). Both are asserted.
+ * - Everything a view returns is borrowed and valid until the view is released. */
+#ifndef YZ_STATE_H
+#define YZ_STATE_H
+
+#include "catalog/catalog.h"
+#include "catalog/text.h"
+#include "core/err.h"
+#include "store/events.h"
+#include "store/store.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct yz_state yz_state;
+typedef struct yz_state_view yz_state_view;
+typedef struct yz_event_index yz_event_index;
+typedef struct yz_rating_totals yz_rating_totals;
+
+/* --- lifecycle ------------------------------------------------------------------------------- */
+
+/* Build a catalog snapshot of everything in `st` (borrowed). `norm` is the caller's
+ * normaliser. Returns YZ_OK and an owned snapshot, or the store's or the build's error. The
+ * CLI uses it for `near` and `search`. */
+int yz_state_load_snapshot(yz_store *st, yz_textnorm *norm, yz_snap **out, yz_errinfo *ei);
+
+/* A state that publishes `first` (taken), an empty events index and no ratings. `st` is
+ * borrowed and must outlive the state; it may be NULL (tests), and then every reload from the
+ * store fails (logged) and leaves the state as it is. */
+yz_state *yz_state_new(yz_store *st, yz_snap *first);
+/* A state loaded from `st` (borrowed): the snapshot (its errors are returned and nothing is
+ * made), then the events and the rating totals (their errors are logged and the part starts
+ * empty, as the server has always done). Returns owned *out. */
+int yz_state_load(yz_store *st, yz_state **out, yz_errinfo *ei);
+/* Stops watching the store (yz_state_watch), then frees everything. No reader may hold a
+ * view. Accepts NULL. */
+void yz_state_free(yz_state *s);
+
+/* The calling thread's text normaliser, opened on first use and closed at thread exit.
+ * Aborts if OpenCC's data cannot be opened (an installation fault). */
+yz_textnorm *yz_state_thread_norm(void);
+
+/* --- readers -------------------------------------------------------------------------------- */
+
+/* The current view, held until yz_state_release. Lock-free (a hazard pointer per thread).
+ * A thread that already holds a view of `s` gets the same view again (counted: release each).
+ * A thread holds views of one state at a time. */
+const yz_state_view *yz_state_acquire(yz_state *s);
+void yz_state_release(yz_state *s, const yz_state_view *v);
+/* How many views have been published before this one (0 for the first). */
+uint64_t yz_state_version(const yz_state_view *v);
+
+/* The catalog snapshot of the view. */
+const yz_snap *yz_state_snap(const yz_state_view *v);
+
+/* --- the events index ------------------------------------------------------------------------ */
+
+/* One active event of the index. Read-only. */
+typedef struct yz_event_entry {
+    yz_event ev;      /* the record */
+    const char *head; /* `{"id":N,"title":"…","category":"…"` pre-rendered, not terminated by } */
+    size_t head_len;
+} yz_event_entry;
+
+/* An occurrence found by yz_state_events_today. */
+typedef struct yz_event_hit {
+    const yz_event_entry *en;
+    int64_t start, end; /* unix seconds */
+} yz_event_hit;
+
+#define YZ_STATE_TODAY_MAX 16 /* occurrences a station's "today" lists at most */
+
+/* The active (not cancelled) events of the view, sorted by station id, then event id. */
+const yz_event_index *yz_state_events(const yz_state_view *v);
+size_t yz_state_events_count(const yz_event_index *x);
+const yz_event_entry *yz_state_event_at(const yz_event_index *x, size_t k);
+/* Entries of station `station_id`: positions [*lo, *hi). Returns false when it has none. */
+bool yz_state_events_find(const yz_event_index *x, int64_t station_id, size_t *lo, size_t *hi);
+/* The occurrences of station `station_id`'s events on local date `day` (days since
+ * 1970-01-01) at UTC offset `offset_min`: up to `max` (at most YZ_STATE_TODAY_MAX), by start
+ * time then event id, into `out`. Returns how many. Never allocates. */
+size_t yz_state_events_today(const yz_event_index *x, int64_t station_id, int32_t day,
+                             int offset_min, yz_event_hit *out, size_t max);
+
+/* --- the rating totals ----------------------------------------------------------------------- */
+
+/* Station `station_id`'s counted ratings: their number and the sum of their stars. 0 and 0
+ * when it has none, or when its id is past what the totals keep (16,777,215). */
+void yz_state_rating(const yz_state_view *v, int64_t station_id, int64_t *count, int64_t *sum);
+/* Every counted rating of every station: number and sum of stars. */
+void yz_state_rating_all(const yz_state_view *v, int64_t *count, int64_t *sum);
+
+/* --- writers --------------------------------------------------------------------------------- */
+
+/* The writers' mutex. Held across "write to the store, publish" so that versions follow the
+ * order of the writes. The calling thread must hold no view. */
+void yz_state_lock(yz_state *s);
+void yz_state_unlock(yz_state *s);
+
+/* Lock held. Publish the current snapshot with `upsert` (borrowed) put in by id, or station
+ * `delete_id` taken out (0: none), after the store accepted the change. If the build fails,
+ * the snapshot is reloaded from the store, so the read path never lags behind it; if that
+ * fails too, it is logged and the current snapshot stays. */
+void yz_state_republish(yz_state *s, const yz_station *upsert, int64_t delete_id);
+/* Lock held. Reload the active events from the store and publish them. On error the current
+ * index stays and *ei says why. */
+int yz_state_republish_events(yz_state *s, yz_errinfo *ei);
+/* Count `count` more ratings of `sum` more stars for station `station_id` (either may be
+ * negative: a replaced or rejected rating), after the store committed them. Takes the lock. */
+void yz_state_rating_add(yz_state *s, int64_t station_id, int64_t count, int64_t sum);
+
+/* --- another node changed the store ---------------------------------------------------------- */
+
+/* What was reloaded, counted for /metrics. */
+enum yz_state_reload {
+    YZ_STATE_RELOAD_STATION,  /* one station */
+    YZ_STATE_RELOAD_STATIONS, /* every station */
+    YZ_STATE_RELOAD_RATING,   /* one station's rating totals */
+    YZ_STATE_RELOAD_RATINGS,  /* every station's */
+    YZ_STATE_RELOAD_EVENTS,   /* the events index */
+    YZ_STATE_RELOAD__COUNT
+};
+
+/* Each takes the lock, reads the store and publishes; a store error is logged and the
+ * current part stays. Safe against readers and writers running meanwhile. */
+void yz_state_reload_stations(yz_state *s);
+void yz_state_reload_station(yz_state *s, int64_t id); /* as the store has it now, or gone */
+void yz_state_reload_ratings(yz_state *s);
+void yz_state_reload_rating(yz_state *s, int64_t station_id);
+void yz_state_reload_events(yz_state *s);
+
+/* Another process sharing the store changed `area` ("stations", "ratings", "events", or "*"
+ * for everything), record `id` or 0 for the whole area: reload what of it is kept here and
+ * count the reload. What yz_state_watch calls on the store's watcher thread. */
+void yz_state_changed(yz_state *s, const char *area, int64_t id);
+/* Ask the store to report other processes' changes (yz_store_watch) to yz_state_changed.
+ * Call once, before serving. YZ_OK (also for stores that have no such reports), or the
+ * store's error. */
+int yz_state_watch(yz_state *s, yz_errinfo *ei);
+/* Reloads of `kind` (enum yz_state_reload) so far. */
+uint64_t yz_state_reloads(const yz_state *s, int kind);
+
+#endif
