@@ -11,6 +11,7 @@
 #include "core/time.h"
 #include "demo/city.h"
 #include "model/facility.h"
+#include "store/db.h"
 #include "store/reviews.h"
 #include "store/workers.h"
 
@@ -502,4 +503,80 @@ Test(state, many_readers_one_writer, .timeout = 60)
     cr_log_info("state stress: %ld generations, %ld reads by %d readers", g, total, READERS);
     yz_station_fini(&st);
     yz_state_free(stress);
+}
+
+/* Issue 9, point 2: a reload whose read fails part-way publishes nothing; the stations,
+ * ratings and events already served stay, and the next good reload brings the store's. */
+Test(state, failed_reload_keeps_the_previous_parts)
+{
+    int64_t sid;
+    yz_store *st = open_demo(&sid);
+    yz_errinfo ei;
+    yz_event evs[3];
+    for (int i = 0; i < 3; i++) {
+        yz_event_init(&evs[i]);
+        evs[i].station_id = sid + i;
+        evs[i].title = yz_strdup("免费早餐");
+        evs[i].category = YZ_EVCAT_FREE_MEAL;
+        evs[i].starts_at = 1800000000 + i * 86400;
+        evs[i].ends_at = evs[i].starts_at + 3600;
+    }
+    cr_assert_eq(yz_store_event_create(st, evs, 3, &ei), YZ_OK, "%s", ei.msg_en);
+    uint8_t hash[YZ_TOKEN_HASH_BYTES] = {9, 9, 9};
+    yz_worker w = {.occupation = YZ_OCC_RIDER, .expires_at = yz_time_now() + 3600};
+    cr_assert_eq(yz_store_worker_create(st, hash, &w, &ei), YZ_OK, "%s", ei.msg_en);
+    for (int i = 0; i < 3; i++) {
+        yz_rating r = {.station_id = sid + i, .worker_id = w.id, .stars = 5, .day = 20000};
+        r.tags = yz_strdup("");
+        yz_rating_delta d;
+        cr_assert_eq(yz_store_rate(st, &r, &d, &ei), YZ_OK, "%s", ei.msg_en);
+        yz_rating_fini(&r);
+    }
+    yz_state *s = NULL;
+    cr_assert_eq(yz_state_load(st, &s, &ei), YZ_OK, "%s", ei.msg_en);
+    const yz_state_view *v = yz_state_acquire(s);
+    size_t n0 = yz_snap_count(yz_state_snap(v));
+    cr_assert_gt(n0, 100);
+    cr_assert_eq(yz_state_events_count(yz_state_events(v)), 3);
+    yz_state_release(s, v);
+
+    /* the store changes: a station gone, an event cancelled, a rating more */
+    cr_assert_eq(yz_store_delete_station(st, sid + 50, 0, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(yz_store_event_cancel(st, evs[0].id, 1000, &ei), YZ_OK, "%s", ei.msg_en);
+    yz_rating r = {.station_id = sid + 3, .worker_id = w.id, .stars = 1, .day = 20000};
+    r.tags = yz_strdup("");
+    yz_rating_delta d;
+    cr_assert_eq(yz_store_rate(st, &r, &d, &ei), YZ_OK, "%s", ei.msg_en);
+    yz_rating_fini(&r);
+
+    /* each reload's read fails part-way: nothing of it is published */
+    yz_db_fault_after_rows(n0 / 2);
+    yz_state_reload_stations(s);
+    yz_db_fault_after_rows(2);
+    yz_state_reload_events(s);
+    yz_db_fault_after_rows(2);
+    yz_state_reload_ratings(s);
+    yz_db_fault_after_rows(0);
+    int64_t n, sum;
+    v = yz_state_acquire(s);
+    cr_assert_eq(yz_snap_count(yz_state_snap(v)), n0, "a short station list was published");
+    cr_assert_geq(yz_snap_find_id(yz_state_snap(v), sid + 50), 0);
+    cr_assert_eq(yz_state_events_count(yz_state_events(v)), 3, "a short event list");
+    yz_state_rating_all(v, &n, &sum);
+    cr_assert(n == 3 && sum == 15, "ratings %lld %lld", (long long)n, (long long)sum);
+    yz_state_release(s, v);
+
+    /* and a good reload brings what the store holds */
+    yz_state_changed(s, "*", 0);
+    v = yz_state_acquire(s);
+    cr_assert_eq(yz_snap_count(yz_state_snap(v)), n0 - 1);
+    cr_assert_eq(yz_state_events_count(yz_state_events(v)), 2);
+    yz_state_rating_all(v, &n, &sum);
+    cr_assert(n == 4 && sum == 16, "ratings %lld %lld", (long long)n, (long long)sum);
+    yz_state_release(s, v);
+    for (int i = 0; i < 3; i++)
+        yz_event_fini(&evs[i]);
+    yz_state_free(s);
+    yz_store_close(st);
+    unlink_db();
 }
