@@ -211,3 +211,38 @@ int yz_db_violation(const yz_db_q *q)
 {
     return q->violation;
 }
+
+int yz_db_batch(yz_db_tx *tx, const char *sql, size_t n, yz_db_bind_cb *bind, yz_db_row_cb *row,
+                void *ctx, yz_errinfo *ei)
+{
+    if (tx->drv->batch)
+        return tx->drv->batch(tx, sql, n, bind, row, ctx, ei);
+    for (size_t i = 0; i < n; i++) {
+        yz_db_q q;
+        yz_db_query(&q, tx, sql, ei);
+        bind(&q, i, ctx);
+        while (yz_db_row(&q))
+            if (row)
+                row(&q, i, ctx);
+        int err = yz_db_end(&q);
+        if (err)
+            return err;
+    }
+    return YZ_OK;
+}
+
+int yz_db_conn_open(yz_store *st, yz_db_conn **out, yz_errinfo *ei)
+{
+    return st->db->conn_open(st, out, ei);
+}
+
+int yz_db_conn_run(yz_db_conn *c, int64_t lock, yz_db_body *body, void *ctx, yz_errinfo *ei)
+{
+    return c->drv->conn_run(c, lock, body, ctx, ei);
+}
+
+void yz_db_conn_close(yz_db_conn *c)
+{
+    if (c)
+        c->drv->conn_close(c);
+}

@@ -143,6 +143,42 @@ int yz_db_exec(yz_db_q *q, int64_t *changes) __attribute__((warn_unused_result))
 /* After yz_db_end: enum yz_db_violation of its error. */
 int yz_db_violation(const yz_db_q *q);
 
+/* Run statement `sql` `n` times in `tx`, in order, each run seeing the ones before it: for
+ * run i, `bind` binds its parameters to `q` (borrowed until the call returns) and `row` is
+ * called on each of its rows with q at that row (read it with yz_db_col_*; `row` may be NULL).
+ * For a writer that sends many rows at once: SQLite runs them one after the other; PostgreSQL
+ * sends them all before it reads an answer (pipeline mode: one round trip for the lot). Stops
+ * at the first error. Returns YZ_OK, or the error with `ei` filled (then some runs may have
+ * been made: roll the transaction back). */
+typedef void yz_db_bind_cb(yz_db_q *q, size_t i, void *ctx);
+typedef void yz_db_row_cb(const yz_db_q *q, size_t i, void *ctx);
+int yz_db_batch(yz_db_tx *tx, const char *sql, size_t n, yz_db_bind_cb *bind, yz_db_row_cb *row,
+                void *ctx, yz_errinfo *ei);
+
+/* --- a connection of its own -------------------------------------------------------------- */
+
+/* For a thread that writes on its own and for long (the visits committer), so that it never
+ * waits for the store's connections nor they for it: SQLite opens the database again (an
+ * in-memory database, which cannot be opened twice, shares the store's connection and its
+ * mutex); PostgreSQL holds a connection outside the pool, opened again when it was lost.
+ * Owned by one thread at a time. */
+typedef struct yz_db_conn yz_db_conn;
+
+/* Keys of yz_db_conn_run's lock, one for each kind of writer that takes turns with itself. */
+#define YZ_DB_LOCK_VISITS 0x797a7673 /* "yzvs" */
+
+/* Open a connection of store `st`. YZ_OK and owned *out (yz_db_conn_close), or YZ_EDB /
+ * YZ_EUNAVAIL with `ei` filled and *out NULL. */
+int yz_db_conn_open(yz_store *st, yz_db_conn **out, yz_errinfo *ei);
+/* Run `body` in one write transaction on `c`, serialised with every other transaction that
+ * takes lock `lock` (a YZ_DB_LOCK_* key), on any node: each sees all those committed before
+ * it. SQLite serialises every write anyway (BEGIN IMMEDIATE); PostgreSQL holds an advisory
+ * lock from the start of the transaction, at READ COMMITTED, and runs the body again after a
+ * connection lost before COMMIT (it must set its outputs afresh, as yz_db_body says). */
+int yz_db_conn_run(yz_db_conn *c, int64_t lock, yz_db_body *body, void *ctx, yz_errinfo *ei);
+/* Close `c`. Accepts NULL. */
+void yz_db_conn_close(yz_db_conn *c);
+
 /* --- for tests ----------------------------------------------------------------------------- */
 
 /* Make the `n`th row read from now on (counting every statement on every thread, from 1)
@@ -154,6 +190,12 @@ void yz_db_fault_after_rows(long n);
 
 /* Every backend's transaction starts with this. */
 struct yz_db_tx {
+    const struct yz_db_driver *drv;
+    yz_store *st;
+};
+
+/* Every backend's connection of its own starts with this. */
+struct yz_db_conn {
     const struct yz_db_driver *drv;
     yz_store *st;
 };
@@ -171,6 +213,12 @@ typedef struct yz_db_driver {
     double (*col_f64)(const yz_db_q *q, int col);
     void (*finish)(yz_db_q *q); /* free q->h; called once */
     int (*notify)(yz_db_tx *tx, const char *area, int64_t id, yz_errinfo *ei);
+    /* yz_db_batch; NULL: run the statement once per parameter set, one after the other. */
+    int (*batch)(yz_db_tx *tx, const char *sql, size_t n, yz_db_bind_cb *bind,
+                 yz_db_row_cb *row, void *ctx, yz_errinfo *ei);
+    int (*conn_open)(yz_store *st, yz_db_conn **out, yz_errinfo *ei);
+    int (*conn_run)(yz_db_conn *c, int64_t lock, yz_db_body *body, void *ctx, yz_errinfo *ei);
+    void (*conn_close)(yz_db_conn *c);
 } yz_db_driver;
 
 enum { YZ_DB_T_NULL, YZ_DB_T_I64, YZ_DB_T_F64, YZ_DB_T_TEXT, YZ_DB_T_BLOB };

@@ -30,48 +30,65 @@ static int violation_of(const char *state)
     return YZ_DB_NO_VIOLATION;
 }
 
-static void pd_start(yz_db_q *q)
-{
-    pg_tx *t = (pg_tx *)q->tx;
+/* A statement's parameters in text form, as libpq takes them. */
+typedef struct text_params {
     const char *v[YZ_DB_PARAMS_MAX];
     char num[YZ_DB_PARAMS_MAX][32];
-    char *hex[YZ_DB_PARAMS_MAX] = {0};
+    char *hex[YZ_DB_PARAMS_MAX]; /* owned: bytea in hex */
+} text_params;
+
+static void params_init(text_params *t, const yz_db_q *q)
+{
     for (int i = 0; i < q->n; i++) {
         const struct yz_db_param *p = &q->p[i];
+        t->hex[i] = NULL;
         switch (p->type) {
         case YZ_DB_T_I64:
-            snprintf(num[i], sizeof num[i], "%lld", (long long)p->i);
-            v[i] = num[i];
+            snprintf(t->num[i], sizeof t->num[i], "%lld", (long long)p->i);
+            t->v[i] = t->num[i];
             break;
         case YZ_DB_T_F64:
-            snprintf(num[i], sizeof num[i], "%.17g", p->f);
-            v[i] = num[i];
+            snprintf(t->num[i], sizeof t->num[i], "%.17g", p->f);
+            t->v[i] = t->num[i];
             break;
         case YZ_DB_T_TEXT:
-            v[i] = p->p;
+            t->v[i] = p->p;
             break;
         case YZ_DB_T_BLOB: {
             static const char digits[] = "0123456789abcdef";
             const unsigned char *b = p->p;
-            hex[i] = yz_malloc(2 * p->len + 3);
-            hex[i][0] = '\\';
-            hex[i][1] = 'x';
+            char *h = yz_malloc(2 * p->len + 3);
+            h[0] = '\\';
+            h[1] = 'x';
             for (size_t k = 0; k < p->len; k++) {
-                hex[i][2 + 2 * k] = digits[b[k] >> 4];
-                hex[i][3 + 2 * k] = digits[b[k] & 15];
+                h[2 + 2 * k] = digits[b[k] >> 4];
+                h[3 + 2 * k] = digits[b[k] & 15];
             }
-            hex[i][2 + 2 * p->len] = '\0';
-            v[i] = hex[i];
+            h[2 + 2 * p->len] = '\0';
+            t->hex[i] = h;
+            t->v[i] = h;
             break;
         }
         default:
-            v[i] = NULL;
+            t->v[i] = NULL;
             break;
         }
     }
-    PGresult *r = yz__pg_query_v(t->c, q->sql, v, q->n, q->ei);
+}
+
+static void params_fini(text_params *t, const yz_db_q *q)
+{
     for (int i = 0; i < q->n; i++)
-        yz_free(hex[i]);
+        yz_free(t->hex[i]);
+}
+
+static void pd_start(yz_db_q *q)
+{
+    pg_tx *t = (pg_tx *)q->tx;
+    text_params tp;
+    params_init(&tp, q);
+    PGresult *r = yz__pg_query_v(t->c, q->sql, tp.v, q->n, q->ei);
+    params_fini(&tp, q);
     if (!r) { /* ei is filled; the SQLSTATE and the retry mark are kept for yz__pg_tx */
         q->err = YZ_EDB;
         q->violation = violation_of(yz__pg_sqlstate());
@@ -130,6 +147,59 @@ static int pd_notify(yz_db_tx *tx, const char *area, int64_t id, yz_errinfo *ei)
     return yz__pg_notify_id(t->s, t->c, area, id, ei);
 }
 
+/* yz_db_batch in libpq's pipeline mode: the statement prepared once (unnamed, so a connection
+ * reset after a restart of the server needs nothing again), every run sent, then every answer
+ * read: one round trip for the lot. The server still runs them one after the other, each
+ * seeing the ones before; after a failure the rest come back aborted. */
+static int pd_batch(yz_db_tx *tx, const char *sql, size_t n, yz_db_bind_cb *bind,
+                    yz_db_row_cb *row, void *ctx, yz_errinfo *ei)
+{
+    PGconn *c = ((pg_tx *)tx)->c;
+    if (n == 0)
+        return YZ_OK;
+    if (!PQenterPipelineMode(c))
+        return yz__pg_fail(c, NULL, ei);
+    int err = YZ_OK;
+    size_t sent = 0;
+    bool prepared = PQsendPrepare(c, "", sql, 0, NULL) == 1;
+    for (; prepared && sent < n; sent++) {
+        yz_db_q q;
+        yz_db_query(&q, tx, sql, ei);
+        bind(&q, sent, ctx);
+        text_params tp;
+        params_init(&tp, &q);
+        int ok = PQsendQueryPrepared(c, "", q.n, tp.v, NULL, NULL, 0);
+        params_fini(&tp, &q);
+        if (!ok)
+            break;
+    }
+    if (!prepared || sent < n || !PQpipelineSync(c))
+        err = yz__pg_fail(c, NULL, ei);
+    /* Each answer is a result followed by a NULL: the preparation's, then each run's. */
+    for (size_t i = 0; prepared && i <= sent; i++) {
+        PGresult *r = PQgetResult(c);
+        if (!r) {
+            err = err ? err : yz__pg_fail(c, NULL, ei);
+            break;
+        }
+        ExecStatusType st = PQresultStatus(r);
+        if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+            if (!err)
+                err = yz__pg_fail(c, r, ei);
+        } else if (i > 0 && row && !err) {
+            yz_db_q q;
+            yz_db_query(&q, tx, sql, ei);
+            q.h = r;
+            q.rows = PQntuples(r);
+            for (q.row = 0; q.row < q.rows; q.row++)
+                row(&q, i - 1, ctx);
+        }
+        PQclear(r);
+        PQclear(PQgetResult(c));
+    }
+    return yz__pg_pipeline_end(c, err, ei);
+}
+
 typedef struct run_ctx {
     yz_db_body *body;
     void *ctx;
@@ -150,11 +220,52 @@ static int pd_run(yz_store *st, int kind, yz_db_body *body, void *ctx, yz_errinf
     return yz__pg_tx((pg_store *)st, run_body, &x, ei);
 }
 
-int yz__pg_run_locked_on(pg_store *s, PGconn *c, int64_t lock, yz_db_body *body, void *ctx,
-                         yz_errinfo *ei)
+/* --- a connection of its own ------------------------------------------------------------- */
+
+typedef struct pg_conn {
+    yz_db_conn base;
+    pg_store *s;
+    PGconn *c; /* NULL after it was lost and could not be opened again */
+} pg_conn;
+
+static int pd_conn_open(yz_store *st, yz_db_conn **out, yz_errinfo *ei)
 {
+    pg_store *s = (pg_store *)st;
+    *out = NULL;
+    PGconn *pc = yz__pg_connect(s, ei);
+    if (!pc)
+        return YZ_EUNAVAIL;
+    pg_conn *c = yz_calloc(1, sizeof *c);
+    c->base.drv = &yz__pg_driver;
+    c->base.st = st;
+    c->s = s;
+    c->c = pc;
+    *out = &c->base;
+    return YZ_OK;
+}
+
+static int pd_conn_run(yz_db_conn *base, int64_t lock, yz_db_body *body, void *ctx,
+                       yz_errinfo *ei)
+{
+    pg_conn *c = (pg_conn *)base;
+    if (c->c && PQstatus(c->c) != CONNECTION_OK) {
+        PQfinish(c->c);
+        c->c = NULL;
+    }
+    if (!c->c) {
+        c->c = yz__pg_connect(c->s, ei);
+        if (!c->c)
+            return YZ_EUNAVAIL;
+    }
     run_ctx x = {body, ctx};
-    return yz__pg_tx_locked_on(s, c, lock, run_body, &x, ei);
+    return yz__pg_tx_locked_on(c->s, c->c, lock, run_body, &x, ei);
+}
+
+static void pd_conn_close(yz_db_conn *base)
+{
+    pg_conn *c = (pg_conn *)base;
+    PQfinish(c->c);
+    yz_free(c);
 }
 
 const yz_db_driver yz__pg_driver = {
@@ -168,6 +279,10 @@ const yz_db_driver yz__pg_driver = {
     .col_f64 = pd_col_f64,
     .finish = pd_finish,
     .notify = pd_notify,
+    .batch = pd_batch,
+    .conn_open = pd_conn_open,
+    .conn_run = pd_conn_run,
+    .conn_close = pd_conn_close,
 };
 
 #endif /* YZ_HAVE_PG */

@@ -54,9 +54,6 @@ extern const struct yz_store_report_ops yz__pg_report_ops;
 
 /* The driver of store/db.h on PostgreSQL (pg_db.c). */
 extern const struct yz_db_driver yz__pg_driver;
-/* Run a store/db.h body as yz__pg_tx_locked_on does (the visits committer). */
-int yz__pg_run_locked_on(pg_store *s, PGconn *c, int64_t lock, yz_db_body *body, void *ctx,
-                         yz_errinfo *ei);
 
 /* --- connections ----------------------------------------------------------------------- */
 
@@ -84,14 +81,13 @@ int yz__pg_tx(pg_store *s, yz_pg_body *body, void *ctx, yz_errinfo *ei);
  * BEGIN and COMMIT round trips on hot look-ups such as a worker's token. */
 int yz__pg_read1(pg_store *s, yz_pg_body *body, void *ctx, yz_errinfo *ei);
 /* On a connection the caller holds (from yz__pg_connect), at READ COMMITTED, holding the
- * advisory lock `lock` (a key of YZ_PG_LOCK_*) from the start of the transaction to its end:
- * every transaction taking the same lock, on any node, runs one after the other and sees the
- * ones before it. For a writer that is alone on
- * each node (the visits committer), this gives the SQLite backend's single-writer order
- * without SERIALIZABLE's predicate-lock bookkeeping. */
+ * advisory lock `lock` (a YZ_DB_LOCK_* key, store/db.h) from the start of the transaction to
+ * its end: every transaction taking the same lock, on any node, runs one after the other and
+ * sees the ones before it. For a writer that is alone on each node (yz_db_conn_run, the
+ * visits committer), this gives the SQLite backend's single-writer order without
+ * SERIALIZABLE's predicate-lock bookkeeping. */
 int yz__pg_tx_locked_on(pg_store *s, PGconn *c, int64_t lock, yz_pg_body *body, void *ctx,
                         yz_errinfo *ei);
-#define YZ_PG_LOCK_VISITS 0x797a7673 /* "yzvs" */
 
 /* --- statements ------------------------------------------------------------------------- */
 

@@ -2,7 +2,7 @@
 /* store/pg_visits.c - the visits area of the PostgreSQL backend. Check-ins go through the
  * group commit of visit_queue.c as in SQLite; its committer thread writes each batch here,
  * on a connection of its own, in one transaction (one WAL flush for the lot). The batch
- * transaction holds an advisory lock (YZ_PG_LOCK_VISITS) from its start: visits are written
+ * transaction holds an advisory lock (YZ_DB_LOCK_VISITS) from its start: visits are written
  * only by committers, one a node, so the lock makes them take turns across all nodes, and at
  * READ COMMITTED each statement sees every batch committed before. The 2-hour rule is then
  * decided in queue order against the database plus the visits already in the batch, exactly
@@ -120,7 +120,7 @@ static int write_batch(void *ctx, yz_visit *const *batch, size_t n, yz_errinfo *
             return YZ_EUNAVAIL;
     }
     batch_ctx b = {w, batch, n};
-    return yz__pg_tx_locked_on(w->s, w->conn, YZ_PG_LOCK_VISITS, write_body, &b, ei);
+    return yz__pg_tx_locked_on(w->s, w->conn, YZ_DB_LOCK_VISITS, write_body, &b, ei);
 }
 
 /* The area's committer, started on first use. */

@@ -206,7 +206,9 @@ static int exec_plain(sqlite3 *db, const char *sql, yz_errinfo *ei)
     return code;
 }
 
-int yz__sq_run_on(sq_store *s, sqlite3 *db, sq_stmt_cache *cache, pthread_mutex_t *mu, int kind,
+/* Run `body` as a transaction of `kind` on connection `db` with statement cache `cache`, under
+ * `mu` when not NULL. */
+static int run_on(sq_store *s, sqlite3 *db, sq_stmt_cache *cache, pthread_mutex_t *mu, int kind,
                   yz_db_body *body, void *ctx, yz_errinfo *ei)
 {
     sq_tx t = {{&yz__sqlite_driver, &s->base}, db, cache};
@@ -237,7 +239,75 @@ out:
 static int sq_run(yz_store *st, int kind, yz_db_body *body, void *ctx, yz_errinfo *ei)
 {
     sq_store *s = (sq_store *)st;
-    return yz__sq_run_on(s, s->db, &s->stmts, &s->mu, kind, body, ctx, ei);
+    return run_on(s, s->db, &s->stmts, &s->mu, kind, body, ctx, ei);
+}
+
+/* --- a connection of its own ------------------------------------------------------------- */
+
+#define CONN_BUSY_TIMEOUT_MS 10000
+
+typedef struct sq_conn {
+    yz_db_conn base;
+    sq_store *s;
+    sqlite3 *db;          /* its own, or the store's when `mu` is set */
+    pthread_mutex_t *mu;  /* the store's mutex when sharing its connection, else NULL */
+    sq_stmt_cache *cache; /* `own`, or the store's when sharing */
+    sq_stmt_cache own;
+} sq_conn;
+
+static void sq_conn_close(yz_db_conn *base)
+{
+    sq_conn *c = (sq_conn *)base;
+    if (!c->mu) {
+        yz__sq_cache_free(&c->own);
+        sqlite3_close(c->db);
+    }
+    yz_free(c);
+}
+
+static int sq_conn_open(yz_store *st, yz_db_conn **out, yz_errinfo *ei)
+{
+    sq_store *s = (sq_store *)st;
+    sq_conn *c = yz_calloc(1, sizeof *c);
+    c->base.drv = &yz__sqlite_driver;
+    c->base.st = st;
+    c->s = s;
+    *out = NULL;
+    const char *p = s->path;
+    if (!p || !*p || !strcmp(p, ":memory:") || !strncmp(p, "file:", 5)) {
+        /* An in-memory database cannot be opened twice. */
+        c->db = s->db;
+        c->mu = &s->mu;
+        c->cache = &s->stmts;
+        *out = &c->base;
+        return YZ_OK;
+    }
+    c->cache = &c->own;
+    int err = YZ_OK;
+    if (sqlite3_open_v2(p, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        err = yz_err_setf(ei, YZ_EDB, "", "数据库错误：%s", "database error: %s",
+                          c->db ? sqlite3_errmsg(c->db) : "out of memory");
+        goto out;
+    }
+    sqlite3_busy_timeout(c->db, CONN_BUSY_TIMEOUT_MS);
+    err = exec_plain(c->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                            " PRAGMA foreign_keys=ON;", ei);
+out:
+    if (err) {
+        sq_conn_close(&c->base);
+        return err;
+    }
+    *out = &c->base;
+    return YZ_OK;
+}
+
+/* SQLite serialises every write transaction (BEGIN IMMEDIATE): no lock needed beyond that. */
+static int sq_conn_run(yz_db_conn *base, int64_t lock, yz_db_body *body, void *ctx,
+                       yz_errinfo *ei)
+{
+    sq_conn *c = (sq_conn *)base;
+    return run_on(c->s, c->db, c->cache, c->mu, YZ_DB_WRITE, body, ctx, ei);
 }
 
 const yz_db_driver yz__sqlite_driver = {
@@ -251,4 +321,8 @@ const yz_db_driver yz__sqlite_driver = {
     .col_f64 = sq_col_f64,
     .finish = sq_finish,
     .notify = NULL,
+    .batch = NULL, /* one statement after the other: nothing to save on a round trip */
+    .conn_open = sq_conn_open,
+    .conn_run = sq_conn_run,
+    .conn_close = sq_conn_close,
 };

@@ -49,10 +49,6 @@ typedef struct sq_store {
 
 /* The driver of store/db.h on SQLite (sqlite_db.c). */
 extern const struct yz_db_driver yz__sqlite_driver;
-/* Run `body` as a transaction of `kind` on connection `db` with statement cache `cache`, under
- * `mu` when not NULL: for a thread with a connection of its own (the visits committer). */
-int yz__sq_run_on(sq_store *s, sqlite3 *db, sq_stmt_cache *cache, pthread_mutex_t *mu, int kind,
-                  yz_db_body *body, void *ctx, yz_errinfo *ei);
 /* Finalize the statements of `cache` (the connection is closing). */
 void yz__sq_cache_free(sq_stmt_cache *cache);
 
