@@ -48,7 +48,6 @@ typedef struct pg_store {
 } pg_store;
 
 /* The area tables of the PostgreSQL backend, one file each (src/store/pg_<area>.c). */
-extern const struct yz_store_worker_ops yz__pg_worker_ops;
 extern const struct yz_store_visit_ops yz__pg_visit_ops;
 extern const struct yz_store_report_ops yz__pg_report_ops;
 

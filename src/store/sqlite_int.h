@@ -53,7 +53,6 @@ extern const struct yz_db_driver yz__sqlite_driver;
 void yz__sq_cache_free(sq_stmt_cache *cache);
 
 /* The area tables of the SQLite backend, one file each (src/store/sqlite_<area>.c). */
-extern const struct yz_store_worker_ops yz__sqlite_worker_ops;
 extern const struct yz_store_visit_ops yz__sqlite_visit_ops;
 extern const struct yz_store_report_ops yz__sqlite_report_ops;
 

@@ -40,7 +40,7 @@ int yz_store_backup(const char *uri, const char *dest, yz_backup_info *info, yz_
 void yz__store_close_areas(yz_store *st)
 {
     const yz_store_area *areas[] = {
-        st->workers ? &st->workers->area : NULL, st->visits ? &st->visits->area : NULL,
+        st->visits ? &st->visits->area : NULL,
         st->reports ? &st->reports->area : NULL,
     };
     for (size_t i = 0; i < sizeof areas / sizeof *areas; i++)

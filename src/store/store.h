@@ -64,7 +64,6 @@ typedef struct yz_store_area {
 struct yz_store {
     const yz_store_ops *ops;                   /* private: stations, facilities, districts */
     const struct yz_db_driver *db;             /* private: transactions and statements (db.h) */
-    const struct yz_store_worker_ops *workers; /* private: store/workers.h */
     const struct yz_store_visit_ops *visits;   /* private: store/visits.h */
     const struct yz_store_report_ops *reports; /* private: store/reports.h */
 };

@@ -28,14 +28,6 @@ typedef struct yz_worker {
     int64_t expires_at; /* unix seconds */
 } yz_worker;
 
-struct yz_store_worker_ops {
-    yz_store_area area;
-    int (*create)(yz_store *st, const uint8_t hash[YZ_TOKEN_HASH_BYTES], yz_worker *w,
-                  yz_errinfo *ei);
-    int (*find)(yz_store *st, const uint8_t hash[YZ_TOKEN_HASH_BYTES], yz_worker *w,
-                yz_errinfo *ei);
-};
-
 /* Store a new worker with token hash `hash`; w->occupation and w->expires_at are read, w->id
  * and w->created_at set. */
 int yz_store_worker_create(yz_store *st, const uint8_t hash[YZ_TOKEN_HASH_BYTES], yz_worker *w,
