@@ -1331,7 +1331,6 @@ int yz__store_pg_open(const char *conninfo, yz_store **out, yz_errinfo *ei)
     pg_store *s = yz_calloc(1, sizeof *s);
     s->base.ops = &pg_ops;
     s->base.db = &yz__pg_driver;
-    s->base.visits = &yz__pg_visit_ops;
     s->base.reports = &yz__pg_report_ops;
     s->conninfo = yz_strdup(conninfo);
     s->pool_max = YZ_PG_POOL_DEFAULT;

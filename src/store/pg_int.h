@@ -25,7 +25,7 @@
 
 /* Slots for per-area state of the backend (a queue, a cache), owned by the area's file and
  * freed by its close(). */
-enum { YZ_PG_AREA_WORKERS, YZ_PG_AREA_VISITS, YZ_PG_AREA_REVIEWS, YZ_PG_AREA_REPORTS,
+enum { YZ_PG_AREA_REVIEWS, YZ_PG_AREA_REPORTS,
        YZ_PG_AREA_EVENTS, YZ_PG_AREA_MEALS, YZ_PG_AREA__COUNT };
 
 /* Connections a node opens for its requests at most: YIZHAN_PG_POOL from the environment
@@ -48,7 +48,6 @@ typedef struct pg_store {
 } pg_store;
 
 /* The area tables of the PostgreSQL backend, one file each (src/store/pg_<area>.c). */
-extern const struct yz_store_visit_ops yz__pg_visit_ops;
 extern const struct yz_store_report_ops yz__pg_report_ops;
 
 /* The driver of store/db.h on PostgreSQL (pg_db.c). */

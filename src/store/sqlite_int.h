@@ -18,7 +18,7 @@
 
 /* Slots for per-area state of the backend (a queue, a cache), owned by the area's file and
  * freed by its close(). */
-enum { YZ_SQ_AREA_WORKERS, YZ_SQ_AREA_VISITS, YZ_SQ_AREA_REVIEWS, YZ_SQ_AREA_REPORTS,
+enum { YZ_SQ_AREA_REVIEWS, YZ_SQ_AREA_REPORTS,
        YZ_SQ_AREA_EVENTS, YZ_SQ_AREA_MEALS, YZ_SQ_AREA__COUNT };
 
 /* Statements kept prepared for a connection's life, by their text (sqlite_db.c). */
@@ -53,7 +53,6 @@ extern const struct yz_db_driver yz__sqlite_driver;
 void yz__sq_cache_free(sq_stmt_cache *cache);
 
 /* The area tables of the SQLite backend, one file each (src/store/sqlite_<area>.c). */
-extern const struct yz_store_visit_ops yz__sqlite_visit_ops;
 extern const struct yz_store_report_ops yz__sqlite_report_ops;
 
 /* Fill `ei` with SQLite's last message for `what`; returns YZ_EDB. */

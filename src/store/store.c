@@ -39,8 +39,8 @@ int yz_store_backup(const char *uri, const char *dest, yz_backup_info *info, yz_
 
 void yz__store_close_areas(yz_store *st)
 {
+    yz__visits_close(st); /* the committer thread writes what is queued and stops */
     const yz_store_area *areas[] = {
-        st->visits ? &st->visits->area : NULL,
         st->reports ? &st->reports->area : NULL,
     };
     for (size_t i = 0; i < sizeof areas / sizeof *areas; i++)

@@ -64,7 +64,7 @@ typedef struct yz_store_area {
 struct yz_store {
     const yz_store_ops *ops;                   /* private: stations, facilities, districts */
     const struct yz_db_driver *db;             /* private: transactions and statements (db.h) */
-    const struct yz_store_visit_ops *visits;   /* private: store/visits.h */
+    struct yz_visit_committer *visit_committer; /* private: visits.c, started on first use */
     const struct yz_store_report_ops *reports; /* private: store/reports.h */
 };
 

@@ -1,9 +1,24 @@
 /* SPDX-License-Identifier: MIT */
-/* store/visits.c - the visits area's names and its backend-independent wrappers. */
+/* store/visits.c - the visits area, written once for both backends on store/db.h: check-ins
+ * through the group commit of visit_queue.c and the statistics of counted visits
+ * (docs/internals/visits.md).
+ *
+ * The committer thread writes each batch on a connection of its own (yz_db_conn_run), in one
+ * transaction serialised with every other batch on any node (YZ_DB_LOCK_VISITS): visits are
+ * written only by committers, so each batch sees all the visits committed before it. The
+ * 2-hour rule is decided by one statement a visit, in queue order, against the database plus
+ * the visits already inserted in the batch; the batch's statements go through yz_db_batch, so
+ * PostgreSQL gets them all in one round trip. */
 #include "store/visits.h"
+
+#include "store/db.h"
+#include "store/visit_queue.h"
+#include "store/workers.h"
 
 #include "core/alloc.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const group_names[] = {"station", "district", "day", "occupation"};
@@ -30,18 +45,227 @@ void yz_visit_rows_free(yz_visit_row *rows, size_t n)
     yz_free(rows);
 }
 
+/* --- check-ins ----------------------------------------------------------------------------- */
+
+/* A store's committer: started on its first visit, stopped by yz__visits_close. */
+struct yz_visit_committer {
+    yz_db_conn *conn;      /* the committer thread's */
+    yz_visit_queue *queue;
+};
+
+/* Guards every store's st->visit_committer (its start, stop and counters); held briefly. */
+static pthread_mutex_t committer_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* One visit decided and inserted by one statement: it sees the visits inserted before it in
+ * this transaction and every batch committed before. $4 and $5 bound the 2-hour window. */
+#define INSERT_VISIT                                                                           \
+    "INSERT INTO visits (worker_id, station_id, at, counted)"                                  \
+    " VALUES ($1, $2, $3, CASE WHEN EXISTS (SELECT 1 FROM visits"                              \
+    " WHERE worker_id = $1 AND station_id = $2 AND counted = 1 AND at > $4 AND at < $5)"       \
+    " THEN 0 ELSE 1 END) RETURNING id, counted"
+
+typedef struct batch_ctx {
+    yz_visit *const *v; /* in: worker_id, station_id, at; out: id, counted */
+    size_t n;
+} batch_ctx;
+
+static void bind_visit(yz_db_q *q, size_t i, void *arg)
+{
+    const yz_visit *v = ((batch_ctx *)arg)->v[i];
+    yz_db_i64(q, v->worker_id);
+    yz_db_i64(q, v->station_id);
+    yz_db_i64(q, v->at);
+    yz_db_i64(q, v->at - YZ_VISIT_DEDUPE_S);
+    yz_db_i64(q, v->at + YZ_VISIT_DEDUPE_S);
+}
+
+static void read_visit(const yz_db_q *q, size_t i, void *arg)
+{
+    yz_visit *v = ((batch_ctx *)arg)->v[i];
+    v->id = yz_db_col_i64(q, 0);
+    v->counted = yz_db_col_i64(q, 1) == 1;
+}
+
+/* May run again (PostgreSQL, a connection lost before COMMIT): every visit's id and decision
+ * are set afresh; its time was fixed when the queue took the batch. */
+static int batch_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
+{
+    batch_ctx *b = arg;
+    return yz_db_batch(tx, INSERT_VISIT, b->n, bind_visit, read_visit, b, ei);
+}
+
+/* The queue's batch writer, on the committer thread. */
+static int write_batch(void *ctx, yz_visit *const *batch, size_t n, yz_errinfo *ei)
+{
+    struct yz_visit_committer *c = ctx;
+    batch_ctx b = {batch, n};
+    return yz_db_conn_run(c->conn, YZ_DB_LOCK_VISITS, batch_body, &b, ei);
+}
+
+/* The store's committer, started on first use. */
+static int get_committer(yz_store *st, struct yz_visit_committer **out, yz_errinfo *ei)
+{
+    pthread_mutex_lock(&committer_mu);
+    struct yz_visit_committer *c = st->visit_committer;
+    int err = YZ_OK;
+    if (!c) {
+        c = yz_calloc(1, sizeof *c);
+        err = yz_db_conn_open(st, &c->conn, ei);
+        if (!err)
+            err = yz__visit_queue_new(write_batch, c, &c->queue, ei);
+        if (err) {
+            yz_db_conn_close(c->conn);
+            yz_free(c);
+            c = NULL;
+        } else {
+            st->visit_committer = c;
+        }
+    }
+    pthread_mutex_unlock(&committer_mu);
+    *out = c;
+    return err;
+}
+
 int yz_store_visit_record(yz_store *st, yz_visit *v, yz_errinfo *ei)
 {
-    return st->visits->record(st, v, ei);
+    struct yz_visit_committer *c;
+    int err = get_committer(st, &c, ei);
+    return err ? err : yz__visit_queue_submit(c->queue, v, ei);
+}
+
+void yz__visits_close(yz_store *st)
+{
+    pthread_mutex_lock(&committer_mu);
+    struct yz_visit_committer *c = st->visit_committer;
+    st->visit_committer = NULL;
+    pthread_mutex_unlock(&committer_mu);
+    if (!c)
+        return;
+    yz__visit_queue_free(c->queue); /* writes what is queued first */
+    yz_db_conn_close(c->conn);
+    yz_free(c);
+}
+
+void yz_store_visit_commit_stats(yz_store *st, yz_visit_commit_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    pthread_mutex_lock(&committer_mu);
+    if (st->visit_committer)
+        yz__visit_queue_stats(st->visit_committer->queue, out);
+    pthread_mutex_unlock(&committer_mu);
+}
+
+/* --- statistics ---------------------------------------------------------------------------- */
+
+static const char *const occ_labels[] = {"外卖骑手", "快递员", "司机", "环卫工人", "其他"};
+
+/* Counted visits in [$1, $2): FROM visits v ... and this. */
+#define COUNTED_IN_RANGE " WHERE v.counted = 1 AND v.at >= $1 AND v.at < $2"
+
+/* Key, label, visits: one row a group, in no order (sorted in C, by bytes on both backends). */
+static const char *stats_sql(const yz_db_tx *tx, int group_by)
+{
+    switch (group_by) {
+    case YZ_VISIT_BY_STATION:
+        return "SELECT coalesce(s.code, '#' || v.station_id), coalesce(s.name, ''), count(*)"
+               " FROM visits v LEFT JOIN stations s ON s.id = v.station_id" COUNTED_IN_RANGE
+               " GROUP BY v.station_id, s.code, s.name";
+    case YZ_VISIT_BY_DISTRICT:
+        return "SELECT coalesce(s.district_code, 'unknown'), coalesce(d.name, ''), count(*)"
+               " FROM visits v LEFT JOIN stations s ON s.id = v.station_id"
+               " LEFT JOIN districts d ON d.code = s.district_code" COUNTED_IN_RANGE
+               " GROUP BY 1, 2";
+    case YZ_VISIT_BY_DAY: /* the local date of at + $3 seconds */
+        return yz_db_dialect(
+            tx,
+            "SELECT strftime('%Y-%m-%d', v.at + $3, 'unixepoch') AS k, '', count(*)"
+            " FROM visits v" COUNTED_IN_RANGE " GROUP BY k",
+            "SELECT to_char(to_timestamp(v.at + $3) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS k,"
+            " '', count(*) FROM visits v" COUNTED_IN_RANGE " GROUP BY k");
+    default:
+        return "SELECT coalesce(w.occupation, 'other'), '', count(*)"
+               " FROM visits v LEFT JOIN workers w ON w.id = v.worker_id" COUNTED_IN_RANGE
+               " GROUP BY 1";
+    }
+}
+
+/* Days by date; other groups by visits (most first), then key. Keys are unique. */
+static int by_key(const void *a, const void *b)
+{
+    return strcmp(((const yz_visit_row *)a)->key, ((const yz_visit_row *)b)->key);
+}
+
+static int by_visits(const void *a, const void *b)
+{
+    const yz_visit_row *x = a, *y = b;
+    if (x->visits != y->visits)
+        return x->visits > y->visits ? -1 : 1;
+    return strcmp(x->key, y->key);
+}
+
+typedef struct stats_ctx {
+    int group_by;         /* in */
+    int64_t from, to;     /* in: unix seconds */
+    int64_t day_offset_s; /* in */
+    yz_visit_row *rows;   /* out: owned */
+    size_t n;             /* out */
+} stats_ctx;
+
+static int stats_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
+{
+    stats_ctx *x = arg;
+    yz_visit_rows_free(x->rows, x->n); /* a run again starts afresh */
+    x->rows = NULL;
+    x->n = 0;
+    size_t cap = 0;
+    yz_db_q q;
+    yz_db_query(&q, tx, stats_sql(tx, x->group_by), ei);
+    yz_db_i64(&q, x->from);
+    yz_db_i64(&q, x->to);
+    if (x->group_by == YZ_VISIT_BY_DAY)
+        yz_db_i64(&q, x->day_offset_s);
+    while (yz_db_row(&q)) {
+        if (x->n == cap) {
+            cap = cap ? cap * 2 : 16;
+            x->rows = yz_reallocarray(x->rows, cap, sizeof *x->rows);
+        }
+        yz_visit_row *r = &x->rows[x->n++];
+        r->key = yz_db_col_str(&q, 0);
+        if (!r->key)
+            r->key = yz_strdup("");
+        r->visits = yz_db_col_i64(&q, 2);
+        if (x->group_by == YZ_VISIT_BY_DAY) {
+            r->label = yz_strdup(r->key);
+        } else if (x->group_by == YZ_VISIT_BY_OCCUPATION) {
+            int o = yz_occupation_parse(r->key);
+            r->label = yz_strdup(o >= 0 ? occ_labels[o] : "");
+        } else {
+            r->label = yz_db_col_str(&q, 1);
+            if (!r->label)
+                r->label = yz_strdup("");
+        }
+    }
+    int err = yz_db_end(&q);
+    if (!err && x->n > 1)
+        qsort(x->rows, x->n, sizeof *x->rows,
+              x->group_by == YZ_VISIT_BY_DAY ? by_key : by_visits);
+    return err;
 }
 
 int yz_store_visit_stats(yz_store *st, int group_by, int64_t from, int64_t to, int day_offset_min,
                          yz_visit_row **rows, size_t *n, yz_errinfo *ei)
 {
-    return st->visits->stats(st, group_by, from, to, day_offset_min, rows, n, ei);
-}
-
-void yz_store_visit_commit_stats(yz_store *st, yz_visit_commit_stats *out)
-{
-    st->visits->commit_stats(st, out);
+    *rows = NULL;
+    *n = 0;
+    if (group_by < 0 || group_by >= YZ_VISIT_BY__COUNT)
+        return yz_err_set(ei, YZ_EINVAL, "group_by", "未知的分组方式", "unknown group_by");
+    stats_ctx x = {group_by, from, to, (int64_t)day_offset_min * 60, NULL, 0};
+    int err = yz_db_run(st, YZ_DB_READ1, stats_body, &x, ei);
+    if (err) {
+        yz_visit_rows_free(x.rows, x.n);
+        return err;
+    }
+    *rows = x.rows;
+    *n = x.n;
+    return YZ_OK;
 }

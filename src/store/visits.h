@@ -54,14 +54,6 @@ typedef struct yz_visit_commit_stats {
     uint64_t max_batch; /* the largest batch */
 } yz_visit_commit_stats;
 
-struct yz_store_visit_ops {
-    yz_store_area area;
-    int (*record)(yz_store *st, yz_visit *v, yz_errinfo *ei);
-    int (*stats)(yz_store *st, int group_by, int64_t from, int64_t to, int day_offset_min,
-                 yz_visit_row **rows, size_t *n, yz_errinfo *ei);
-    void (*commit_stats)(yz_store *st, yz_visit_commit_stats *out);
-};
-
 /* Record visit `v` (v->worker_id, v->station_id; v->at or 0 for now) and decide whether it
  * counts: it does unless the same worker has a counted visit at the same station less than
  * YZ_VISIT_DEDUPE_S seconds before or after v->at. Concurrent calls are decided in the order
@@ -81,5 +73,9 @@ int yz_store_visit_stats(yz_store *st, int group_by, int64_t from, int64_t to, i
 
 /* Counters of the group commit since the store was opened. */
 void yz_store_visit_commit_stats(yz_store *st, yz_visit_commit_stats *out);
+
+/* For the backends' close (yz__store_close_areas), before the connections: refuse new visits,
+ * write those queued, stop the committer thread and close its connection. */
+void yz__visits_close(yz_store *st);
 
 #endif
