@@ -194,14 +194,22 @@ static void sq_finish(yz_db_q *q)
     q->h = NULL;
 }
 
+/* Fill `ei` with the failure `msg` of connection `db` (NULL: none could be opened): YZ_EUNAVAIL
+ * while the database is busy, else YZ_EDB, which it returns. */
+static int conn_err(sqlite3 *db, const char *msg, yz_errinfo *ei)
+{
+    int rc = db ? sqlite3_errcode(db) : SQLITE_NOMEM;
+    int code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? YZ_EUNAVAIL : YZ_EDB;
+    yz_err_setf(ei, code, "", "数据库错误：%s", "database error: %s", msg ? msg : "?");
+    return code;
+}
+
 static int exec_plain(sqlite3 *db, const char *sql, yz_errinfo *ei)
 {
     char *msg = NULL;
     if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
         return YZ_OK;
-    int rc = sqlite3_errcode(db);
-    int code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? YZ_EUNAVAIL : YZ_EDB;
-    yz_err_setf(ei, code, "", "数据库错误：%s", "database error: %s", msg ? msg : "?");
+    int code = conn_err(db, msg, ei);
     sqlite3_free(msg);
     return code;
 }
@@ -286,8 +294,7 @@ static int sq_conn_open(yz_store *st, yz_db_conn **out, yz_errinfo *ei)
     int err = YZ_OK;
     if (sqlite3_open_v2(p, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
         SQLITE_OK) {
-        err = yz_err_setf(ei, YZ_EDB, "", "数据库错误：%s", "database error: %s",
-                          c->db ? sqlite3_errmsg(c->db) : "out of memory");
+        err = conn_err(c->db, c->db ? sqlite3_errmsg(c->db) : "out of memory", ei);
         goto out;
     }
     sqlite3_busy_timeout(c->db, CONN_BUSY_TIMEOUT_MS);
