@@ -62,7 +62,18 @@ static pthread_mutex_t committer_mu = PTHREAD_MUTEX_INITIALIZER;
     "INSERT INTO visits (worker_id, station_id, at, counted)"                                  \
     " VALUES ($1, $2, $3, CASE WHEN EXISTS (SELECT 1 FROM visits"                              \
     " WHERE worker_id = $1 AND station_id = $2 AND counted = 1 AND at > $4 AND at < $5)"       \
-    " THEN 0 ELSE 1 END) RETURNING id, counted"
+    " THEN 0 ELSE 1 END)"
+
+/* What each insert answers: PostgreSQL gives it with the insert (RETURNING, nothing more to
+ * pay, and the batch stays one round trip); SQLite's RETURNING costs as much as the insert
+ * again, so there the batch is read back by one statement after its inserts (READ_BACK). */
+#define RETURNING " RETURNING id, counted"
+
+/* The batch's visits hold its $1 highest ids: ids are handed out in order and only
+ * committers insert visits, one at a time. Each row is checked against its visit, so a
+ * surprise is an error, never a wrong answer. */
+#define READ_BACK                                                                              \
+    "SELECT id, worker_id, station_id, at, counted FROM visits ORDER BY id DESC LIMIT $1"
 
 typedef struct batch_ctx {
     yz_visit *const *v; /* in: worker_id, station_id, at; out: id, counted */
@@ -79,11 +90,36 @@ static void bind_visit(yz_db_q *q, size_t i, void *arg)
     yz_db_i64(q, v->at + YZ_VISIT_DEDUPE_S);
 }
 
-static void read_visit(const yz_db_q *q, size_t i, void *arg)
+/* A row of RETURNING or READ_BACK (id, ..., counted in `counted_col`) into visit `v`. */
+static void read_visit(const yz_db_q *q, yz_visit *v, int counted_col)
 {
-    yz_visit *v = ((batch_ctx *)arg)->v[i];
     v->id = yz_db_col_i64(q, 0);
-    v->counted = yz_db_col_i64(q, 1) == 1;
+    v->counted = yz_db_col_i64(q, counted_col) == 1;
+}
+
+static void returned_visit(const yz_db_q *q, size_t i, void *arg)
+{
+    read_visit(q, ((batch_ctx *)arg)->v[i], 1);
+}
+
+static int read_back(yz_db_tx *tx, batch_ctx *b, yz_errinfo *ei)
+{
+    yz_db_q q;
+    yz_db_query(&q, tx, READ_BACK, ei);
+    yz_db_i64(&q, (int64_t)b->n);
+    size_t left = b->n; /* the rows come newest first */
+    bool match = true;
+    while (left > 0 && yz_db_row(&q)) {
+        yz_visit *v = b->v[--left];
+        match = match && yz_db_col_i64(&q, 1) == v->worker_id &&
+                yz_db_col_i64(&q, 2) == v->station_id && yz_db_col_i64(&q, 3) == v->at;
+        read_visit(&q, v, 4);
+    }
+    int err = yz_db_end(&q);
+    if (!err && (left > 0 || !match))
+        err = yz_err_set(ei, YZ_EINTERNAL, "", "签到写入后读回的记录不符",
+                         "the visits read back are not those just written");
+    return err;
 }
 
 /* May run again (PostgreSQL, a connection lost before COMMIT): every visit's id and decision
@@ -91,7 +127,12 @@ static void read_visit(const yz_db_q *q, size_t i, void *arg)
 static int batch_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
 {
     batch_ctx *b = arg;
-    return yz_db_batch(tx, INSERT_VISIT, b->n, bind_visit, read_visit, b, ei);
+    bool sqlite = yz_db_dialect_of(tx) == YZ_DB_SQLITE;
+    int err = yz_db_batch(tx, yz_db_dialect(tx, INSERT_VISIT, INSERT_VISIT RETURNING), b->n,
+                          bind_visit, sqlite ? NULL : returned_visit, b, ei);
+    if (!err && sqlite)
+        err = read_back(tx, b, ei);
+    return err;
 }
 
 /* The queue's batch writer, on the committer thread. */
