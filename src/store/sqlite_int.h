@@ -27,6 +27,7 @@ typedef struct sq_stmt_cache {
     struct {
         uint64_t hash;   /* of sql */
         char *sql;       /* owned copy of the text as the area wrote it, NULL if free */
+        const char *key; /* the address it was last asked for by (a hint: sql decides) */
         sqlite3_stmt *st;
         bool busy;       /* a statement in progress uses it */
     } e[YZ_SQ_STMTS];
