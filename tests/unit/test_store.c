@@ -2,7 +2,6 @@
 /* tests/unit/test_store.c - the SQLite store: migrations and seeds, station writes with
  * optimistic concurrency, conflicts, all-or-nothing imports, and what survives a reopen. */
 #include "model/facility.h"
-#include "store/db.h"
 #include "store/store.h"
 
 #include "core/alloc.h"
@@ -215,34 +214,6 @@ Test(store, open_errors)
 #else
     cr_assert_eq(yz_store_open("postgres://localhost/x", &x, &ei), YZ_EINVAL);
 #endif
-}
-
-Test(store, load_failing_part_way_is_an_error_not_a_short_list)
-{
-    yz_errinfo ei;
-    yz_station rows[3];
-    station(&rows[0], "T-1", "330302");
-    station(&rows[1], "T-2", "330302");
-    station(&rows[2], "T-3", "330302");
-    yz_import_counts c;
-    cr_assert_eq(yz_store_import(st, rows, 3, NULL, 0, &c, &ei), YZ_OK, "%s", ei.msg_en);
-    yz_station *all = NULL;
-    size_t n = 99;
-    /* The second station row fails to read, then the second facility row. */
-    for (long after = 2; after <= 5; after += 3) {
-        yz_db_fault_after_rows(after);
-        cr_assert_eq(yz_store_load_stations(st, &all, &n, &ei), YZ_EDB, "fault after %ld", after);
-        yz_db_fault_after_rows(0);
-        cr_assert_null(all);
-        cr_assert_eq(n, 0);
-        cr_assert(strstr(ei.msg_en, "injected") != NULL, "%s", ei.msg_en);
-    }
-    cr_assert_eq(yz_store_load_stations(st, &all, &n, &ei), YZ_OK);
-    cr_assert_eq(n, 3);
-    cr_assert_eq(all[2].facilities, rows[2].facilities);
-    yz_station_array_free(all, n);
-    for (int i = 0; i < 3; i++)
-        yz_station_fini(&rows[i]);
 }
 
 Test(store, writes_keep_their_rules)
