@@ -103,8 +103,8 @@ static int facilities_body(yz_db_tx *tx, void *ctx, yz_errinfo *ei)
     yz_facility *a = NULL;
     size_t n = 0, cap = 0;
     yz_db_q q;
-    yz_db_query(&q, tx, "SELECT code, label, label_hant, label_en, bit FROM facilities ORDER BY bit",
-                ei);
+    yz_db_query(&q, tx,
+                "SELECT code, label, label_hant, label_en, bit FROM facilities ORDER BY bit", ei);
     while (yz_db_row(&q)) {
         a = grow(a, n, &cap, sizeof *a);
         yz_facility *f = &a[n++];
@@ -239,10 +239,10 @@ static int check_facilities(uint64_t mask, uint64_t known, yz_errinfo *ei)
 
 /* --- stations: reading ---------------------------------------------------------------------- */
 
-#define STATION_COLS                                                                           \
-    "s.id, s.code, s.name, s.address, s.district_code, d.name, s.lat, s.lon, s.tier,"          \
-    " s.partner_kind, s.partner_name, s.opening_hours, s.tz, s.status, s.closed_reason,"       \
-    " s.closed_until, s.phone, s.seats, s.livelihood, s.batch, s.created_at, s.updated_at,"    \
+#define STATION_COLS                                                                               \
+    "s.id, s.code, s.name, s.address, s.district_code, d.name, s.lat, s.lon, s.tier,"              \
+    " s.partner_kind, s.partner_name, s.opening_hours, s.tz, s.status, s.closed_reason,"           \
+    " s.closed_until, s.phone, s.seats, s.livelihood, s.batch, s.created_at, s.updated_at,"        \
     " s.version FROM stations s JOIN districts d ON d.code = s.district_code"
 
 static void row_station(const yz_db_q *q, yz_station *o)
@@ -394,9 +394,10 @@ static int check_version(yz_db_tx *tx, int64_t id, int64_t expect, yz_errinfo *e
     if (!err && !version)
         err = not_found(ei, id);
     if (!err && expect && version != expect)
-        err = yz_err_setf(ei, YZ_ESTALE, "version", "版本 %lld 已过期，当前版本为 %lld，请刷新后重试",
-                          "version %lld is stale; the current version is %lld",
-                          (long long)expect, (long long)version);
+        err =
+            yz_err_setf(ei, YZ_ESTALE, "version", "版本 %lld 已过期，当前版本为 %lld，请刷新后重试",
+                        "version %lld is stale; the current version is %lld", (long long)expect,
+                        (long long)version);
     return err;
 }
 
@@ -416,9 +417,9 @@ static int check_station(yz_db_tx *tx, const yz_station *v, int64_t self, yz_err
 
 /* --- stations: writing ---------------------------------------------------------------------- */
 
-#define STATION_FIELDS                                                                         \
-    "code, name, address, district_code, lat, lon, tier, partner_kind, partner_name,"          \
-    " opening_hours, tz, status, closed_reason, closed_until, phone, seats, livelihood, batch," \
+#define STATION_FIELDS                                                                             \
+    "code, name, address, district_code, lat, lon, tier, partner_kind, partner_name,"              \
+    " opening_hours, tz, status, closed_reason, closed_until, phone, seats, livelihood, batch,"    \
     " updated_at"
 #define STATION_VALUES "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19"
 
@@ -544,8 +545,7 @@ static int update_body(yz_db_tx *tx, void *ctx, yz_errinfo *ei)
     return err;
 }
 
-int yz_store_update_station(yz_store *st, yz_station *s, int64_t expect_version,
-                            yz_errinfo *ei)
+int yz_store_update_station(yz_store *st, yz_station *s, int64_t expect_version, yz_errinfo *ei)
 {
     write_ctx x = {.v = s, .expect_version = expect_version};
     return yz_db_run(st, YZ_DB_WRITE, update_body, &x, ei);
@@ -580,22 +580,22 @@ int yz_store_delete_station(yz_store *st, int64_t id, int64_t expect_version, yz
  * code, then the row's facility links replaced. A code given twice is inserted and then
  * updated. The first failure names its row; the transaction then rolls back whole. */
 
-#define IMPORT_UPSERT                                                                          \
-    "INSERT INTO stations (" STATION_FIELDS ", created_at, version)"                           \
-    " VALUES (" STATION_VALUES ", $19, 1)"                                                     \
-    " ON CONFLICT (code) DO UPDATE SET name = excluded.name, address = excluded.address,"      \
-    " district_code = excluded.district_code, lat = excluded.lat, lon = excluded.lon,"         \
-    " tier = excluded.tier, partner_kind = excluded.partner_kind,"                             \
-    " partner_name = excluded.partner_name, opening_hours = excluded.opening_hours,"           \
-    " tz = excluded.tz, status = excluded.status, closed_reason = excluded.closed_reason,"     \
-    " closed_until = excluded.closed_until, phone = excluded.phone, seats = excluded.seats,"   \
-    " livelihood = excluded.livelihood, batch = excluded.batch,"                               \
-    " updated_at = excluded.updated_at, version = stations.version + 1"                        \
+#define IMPORT_UPSERT                                                                              \
+    "INSERT INTO stations (" STATION_FIELDS ", created_at, version)"                               \
+    " VALUES (" STATION_VALUES ", $19, 1)"                                                         \
+    " ON CONFLICT (code) DO UPDATE SET name = excluded.name, address = excluded.address,"          \
+    " district_code = excluded.district_code, lat = excluded.lat, lon = excluded.lon,"             \
+    " tier = excluded.tier, partner_kind = excluded.partner_kind,"                                 \
+    " partner_name = excluded.partner_name, opening_hours = excluded.opening_hours,"               \
+    " tz = excluded.tz, status = excluded.status, closed_reason = excluded.closed_reason,"         \
+    " closed_until = excluded.closed_until, phone = excluded.phone, seats = excluded.seats,"       \
+    " livelihood = excluded.livelihood, batch = excluded.batch,"                                   \
+    " updated_at = excluded.updated_at, version = stations.version + 1"                            \
     " RETURNING id, version, created_at"
-#define IMPORT_UNLINK                                                                          \
+#define IMPORT_UNLINK                                                                              \
     "DELETE FROM station_facilities WHERE station_id = (SELECT id FROM stations WHERE code = $1)"
-#define IMPORT_LINK                                                                            \
-    "INSERT INTO station_facilities (station_id, facility_code) SELECT s.id, f.code"           \
+#define IMPORT_LINK                                                                                \
+    "INSERT INTO station_facilities (station_id, facility_code) SELECT s.id, f.code"               \
     " FROM stations s JOIN facilities f ON " MASK_HAS_BIT("$2") " WHERE s.code = $1"
 
 typedef struct import_ctx {
