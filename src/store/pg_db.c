@@ -219,8 +219,8 @@ static const char *prepared(PGconn *c, batch_stmts *b, const char *sql, yz_errin
     char *name = b->e[b->n].name;
     snprintf(name, sizeof b->e[b->n].name, "yz_b%016llx", (unsigned long long)h);
     const char *v[1] = {name};
-    PGresult *r = yz__pg_query_v(
-        c, "SELECT 1 FROM pg_prepared_statements WHERE name = $1", v, 1, ei);
+    PGresult *r =
+        yz__pg_query_v(c, "SELECT 1 FROM pg_prepared_statements WHERE name = $1", v, 1, ei);
     if (!r)
         return NULL;
     bool have = PQntuples(r) > 0;
@@ -237,9 +237,8 @@ static const char *prepared(PGconn *c, batch_stmts *b, const char *sql, yz_errin
 }
 
 /* Items from..to-1: sent in one pipeline, then read. */
-static int batch_chunk(pg_tx *t, size_t from, size_t to, yz_db_send_fn *send,
-                       yz_db_recv_fn *recv, void *ctx, yz_db_q *qs, batch_stmts *b,
-                       size_t *failed, yz_errinfo *ei)
+static int batch_chunk(pg_tx *t, size_t from, size_t to, yz_db_send_fn *send, yz_db_recv_fn *recv,
+                       void *ctx, yz_db_q *qs, batch_stmts *b, size_t *failed, yz_errinfo *ei)
 {
     PGconn *c = t->c;
     int nq[BATCH_CHUNK];
@@ -258,15 +257,14 @@ static int batch_chunk(pg_tx *t, size_t from, size_t to, yz_db_send_fn *send,
             yz_db_q *q = &qs[(i - from) * YZ_DB_BATCH_Q + k];
             pg_params pp;
             params_text(q, &pp);
-            int ok = PQsendQueryPrepared(c, prepared(c, b, q->sql, ei), q->n, pp.v, NULL, NULL,
-                                         0);
+            int ok = PQsendQueryPrepared(c, prepared(c, b, q->sql, ei), q->n, pp.v, NULL, NULL, 0);
             params_free(q, &pp);
             if (!ok) {
                 err = yz__pg_fail(c, NULL, ei);
                 *failed = i;
                 break;
             }
-            q->state = 1; /* running, */
+            q->state = 1;   /* running, */
             q->rows = SENT; /* its answer to come */
         }
     }
