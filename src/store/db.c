@@ -187,7 +187,8 @@ double yz_db_col_f64(const yz_db_q *q, int col)
     return q->tx->drv->col_f64(q, col);
 }
 
-int yz_db_end(yz_db_q *q)
+/* yz_db_end, for callers that have had the verdict already. */
+static int end_q(yz_db_q *q)
 {
     if (q->state != 3) {
         if (q->state != 0)
@@ -195,6 +196,11 @@ int yz_db_end(yz_db_q *q)
         q->state = 3;
     }
     return q->err;
+}
+
+int yz_db_end(yz_db_q *q)
+{
+    return end_q(q);
 }
 
 int yz_db_exec(yz_db_q *q, int64_t *changes)
@@ -212,21 +218,28 @@ int yz_db_violation(const yz_db_q *q)
     return q->violation;
 }
 
-int yz_db_batch(yz_db_tx *tx, const char *sql, size_t n, yz_db_bind_cb *bind, yz_db_row_cb *row,
-                void *ctx, yz_errinfo *ei)
+void yz__db_end_all(yz_db_q *qs, int nq)
 {
+    for (int k = 0; k < nq; k++)
+        end_q(&qs[k]);
+}
+
+int yz_db_batch(yz_db_tx *tx, size_t n, yz_db_send_fn *send, yz_db_recv_fn *recv, void *ctx,
+                size_t *failed, yz_errinfo *ei)
+{
+    *failed = n;
     if (tx->drv->batch)
-        return tx->drv->batch(tx, sql, n, bind, row, ctx, ei);
+        return tx->drv->batch(tx, n, send, recv, ctx, failed, ei);
+    yz_db_q qs[YZ_DB_BATCH_Q];
     for (size_t i = 0; i < n; i++) {
-        yz_db_q q;
-        yz_db_query(&q, tx, sql, ei);
-        bind(&q, i, ctx);
-        while (yz_db_row(&q))
-            if (row)
-                row(&q, i, ctx);
-        int err = yz_db_end(&q);
-        if (err)
+        int nq = send(tx, i, qs, ctx, ei);
+        assert(nq >= 0 && nq <= YZ_DB_BATCH_Q);
+        int err = recv(qs, nq, i, ctx, ei);
+        yz__db_end_all(qs, nq);
+        if (err) {
+            *failed = i;
             return err;
+        }
     }
     return YZ_OK;
 }

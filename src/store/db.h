@@ -143,17 +143,28 @@ int yz_db_exec(yz_db_q *q, int64_t *changes) __attribute__((warn_unused_result))
 /* After yz_db_end: enum yz_db_violation of its error. */
 int yz_db_violation(const yz_db_q *q);
 
-/* Run statement `sql` `n` times in `tx`, in order, each run seeing the ones before it: for
- * run i, `bind` binds its parameters to `q` (borrowed until the call returns) and `row` is
- * called on each of its rows with q at that row (read it with yz_db_col_*; `row` may be NULL).
- * For a writer that sends many rows at once: SQLite runs them one after the other; PostgreSQL
- * sends them all before it reads an answer (pipeline mode: one round trip for the lot). Stops
- * at the first error. Returns YZ_OK, or the error with `ei` filled (then some runs may have
- * been made: roll the transaction back). */
-typedef void yz_db_bind_cb(yz_db_q *q, size_t i, void *ctx);
-typedef void yz_db_row_cb(const yz_db_q *q, size_t i, void *ctx);
-int yz_db_batch(yz_db_tx *tx, const char *sql, size_t n, yz_db_bind_cb *bind, yz_db_row_cb *row,
-                void *ctx, yz_errinfo *ei);
+/* --- batches: many small statements, few round trips ----------------------------------------- */
+
+/* Statements an item of a batch may have. */
+#define YZ_DB_BATCH_Q 4
+
+/* One item of a batch. `send` starts item i's statements in qs[0..] (yz_db_query and its
+ * parameters; nothing runs yet) and returns how many (at most YZ_DB_BATCH_Q). `recv` then reads
+ * them, in that order, with yz_db_row / yz_db_col_* / yz_db_end or yz_db_exec, and returns YZ_OK
+ * or the item's error (ei filled); a statement it does not end is ended after it. A statement
+ * must not need the answer of one sent before it in the batch (key it by what the caller
+ * knows, such as a code, not by an id the database returns): on PostgreSQL it is sent before
+ * those answers are read. Parameters are borrowed until recv returns. */
+typedef int yz_db_send_fn(yz_db_tx *tx, size_t i, yz_db_q *qs, void *ctx, yz_errinfo *ei);
+typedef int yz_db_recv_fn(yz_db_q *qs, int nq, size_t i, void *ctx, yz_errinfo *ei);
+
+/* Run items 0..n-1 in `tx`, in order, each item's statements in order: SQLite sends and reads
+ * one item at a time (its statements stay prepared), PostgreSQL sends many items in libpq's
+ * pipeline mode, as prepared statements, and then reads their answers (one round trip for
+ * them all). Stops at the first error and returns it, with *failed set to its item, or to n
+ * when the error is no item's. */
+int yz_db_batch(yz_db_tx *tx, size_t n, yz_db_send_fn *send, yz_db_recv_fn *recv, void *ctx,
+                size_t *failed, yz_errinfo *ei);
 
 /* --- a connection of its own -------------------------------------------------------------- */
 
@@ -213,9 +224,9 @@ typedef struct yz_db_driver {
     double (*col_f64)(const yz_db_q *q, int col);
     void (*finish)(yz_db_q *q); /* free q->h; called once */
     int (*notify)(yz_db_tx *tx, const char *area, int64_t id, yz_errinfo *ei);
-    /* yz_db_batch; NULL: run the statement once per parameter set, one after the other. */
-    int (*batch)(yz_db_tx *tx, const char *sql, size_t n, yz_db_bind_cb *bind,
-                 yz_db_row_cb *row, void *ctx, yz_errinfo *ei);
+    /* yz_db_batch, when the driver has a faster way than one item after the other (NULL). */
+    int (*batch)(yz_db_tx *tx, size_t n, yz_db_send_fn *send, yz_db_recv_fn *recv, void *ctx,
+                 size_t *failed, yz_errinfo *ei);
     int (*conn_open)(yz_store *st, yz_db_conn **out, yz_errinfo *ei);
     int (*conn_run)(yz_db_conn *c, int64_t lock, yz_db_body *body, void *ctx, yz_errinfo *ei);
     void (*conn_close)(yz_db_conn *c);
@@ -226,5 +237,9 @@ enum { YZ_DB_T_NULL, YZ_DB_T_I64, YZ_DB_T_F64, YZ_DB_T_TEXT, YZ_DB_T_BLOB };
 /* For drivers: record q's first error (later ones are ignored): `code` with the database's
  * message `msg` about `what`, and the constraint broken, if any. Returns q->err. */
 int yz__db_fail(yz_db_q *q, int code, int violation, const char *msg);
+
+/* For drivers' batches: end statements qs[0..nq) that are not ended yet, in order (a
+ * statement sent in a pipeline has its answer read and dropped). */
+void yz__db_end_all(yz_db_q *qs, int nq);
 
 #endif

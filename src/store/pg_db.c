@@ -30,14 +30,14 @@ static int violation_of(const char *state)
     return YZ_DB_NO_VIOLATION;
 }
 
-/* A statement's parameters in text form, as libpq takes them. */
-typedef struct text_params {
+/* q's parameters in text form: v[i] points into num[i] or hex[i] (to free) or q's strings. */
+typedef struct pg_params {
     const char *v[YZ_DB_PARAMS_MAX];
     char num[YZ_DB_PARAMS_MAX][32];
-    char *hex[YZ_DB_PARAMS_MAX]; /* owned: bytea in hex */
-} text_params;
+    char *hex[YZ_DB_PARAMS_MAX];
+} pg_params;
 
-static void params_init(text_params *t, const yz_db_q *q)
+static void params_text(const yz_db_q *q, pg_params *t)
 {
     for (int i = 0; i < q->n; i++) {
         const struct yz_db_param *p = &q->p[i];
@@ -76,24 +76,15 @@ static void params_init(text_params *t, const yz_db_q *q)
     }
 }
 
-static void params_fini(text_params *t, const yz_db_q *q)
+static void params_free(const yz_db_q *q, pg_params *t)
 {
     for (int i = 0; i < q->n; i++)
         yz_free(t->hex[i]);
 }
 
-static void pd_start(yz_db_q *q)
+/* q's answer is the result `r` (taken). */
+static void take_result(yz_db_q *q, PGresult *r)
 {
-    pg_tx *t = (pg_tx *)q->tx;
-    text_params tp;
-    params_init(&tp, q);
-    PGresult *r = yz__pg_query_v(t->c, q->sql, tp.v, q->n, q->ei);
-    params_fini(&tp, q);
-    if (!r) { /* ei is filled; the SQLSTATE and the retry mark are kept for yz__pg_tx */
-        q->err = YZ_EDB;
-        q->violation = violation_of(yz__pg_sqlstate());
-        return;
-    }
     q->h = r;
     q->rows = PQntuples(r);
     q->row = -1;
@@ -101,8 +92,54 @@ static void pd_start(yz_db_q *q)
     q->changes = t2 && *t2 ? strtoll(t2, NULL, 10) : 0;
 }
 
+static void pd_start(yz_db_q *q)
+{
+    pg_tx *t = (pg_tx *)q->tx;
+    pg_params pp;
+    params_text(q, &pp);
+    PGresult *r = yz__pg_query_v(t->c, q->sql, pp.v, q->n, q->ei);
+    params_free(q, &pp);
+    if (!r) { /* ei is filled; the SQLSTATE and the retry mark are kept for yz__pg_tx */
+        q->err = YZ_EDB;
+        q->violation = violation_of(yz__pg_sqlstate());
+        return;
+    }
+    take_result(q, r);
+}
+
+/* A statement sent in a pipeline has q->rows == SENT until its answer is read. */
+#define SENT (-1)
+
+/* Read the answer of q, sent in a pipeline: the next result on the connection. */
+static void fetch(yz_db_q *q)
+{
+    pg_tx *t = (pg_tx *)q->tx;
+    q->rows = 0;
+    PGresult *r = PQgetResult(t->c);
+    if (r)
+        PQclear(PQgetResult(t->c)); /* the NULL that ends its answer */
+    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+        take_result(q, r);
+        return;
+    }
+    if (st == PGRES_PIPELINE_ABORTED) {
+        q->err = YZ_EDB; /* a statement before it failed: that error, in ei, is the one */
+    } else {
+        yz__pg_fail(t->c, r, q->ei);
+        q->err = YZ_EDB;
+        q->violation = violation_of(yz__pg_sqlstate());
+    }
+    PQclear(r);
+}
+
 static bool pd_next(yz_db_q *q)
 {
+    if (q->rows == SENT) {
+        fetch(q);
+        if (q->err)
+            return false;
+    }
     if (q->row + 1 >= q->rows)
         return false;
     q->row++;
@@ -137,6 +174,8 @@ static double pd_col_f64(const yz_db_q *q, int col)
 
 static void pd_finish(yz_db_q *q)
 {
+    if (q->rows == SENT) /* answers are read in order: read this one to drop it */
+        fetch(q);
     PQclear(q->h);
     q->h = NULL;
 }
@@ -147,57 +186,115 @@ static int pd_notify(yz_db_tx *tx, const char *area, int64_t id, yz_errinfo *ei)
     return yz__pg_notify_id(t->s, t->c, area, id, ei);
 }
 
-/* yz_db_batch in libpq's pipeline mode: the statement prepared once (unnamed, so a connection
- * reset after a restart of the server needs nothing again), every run sent, then every answer
- * read: one round trip for the lot. The server still runs them one after the other, each
- * seeing the ones before; after a failure the rest come back aborted. */
-static int pd_batch(yz_db_tx *tx, const char *sql, size_t n, yz_db_bind_cb *bind,
-                    yz_db_row_cb *row, void *ctx, yz_errinfo *ei)
+/* --- batches ------------------------------------------------------------------------------ */
+
+/* Items a pipeline carries before its answers are read: enough that the round trips vanish,
+ * few enough that neither side's socket buffer fills while the other is still writing. */
+#define BATCH_CHUNK 256
+
+/* The statements of a batch, prepared on its connection once (parsed and planned once, not
+ * once a row), named by their text's hash. */
+typedef struct batch_stmts {
+    int n;
+    struct {
+        const char *sql; /* the area's text, by address */
+        char name[24];
+    } e[16];
+} batch_stmts;
+
+/* The name of q's statement prepared on `c`: looked up among those the batch has, else
+ * prepared unless the connection has it from an earlier batch. NULL with ei filled on error. */
+static const char *prepared(PGconn *c, batch_stmts *b, const char *sql, yz_errinfo *ei)
 {
-    PGconn *c = ((pg_tx *)tx)->c;
-    if (n == 0)
-        return YZ_OK;
-    if (!PQenterPipelineMode(c))
-        return yz__pg_fail(c, NULL, ei);
-    int err = YZ_OK;
-    size_t sent = 0;
-    bool prepared = PQsendPrepare(c, "", sql, 0, NULL) == 1;
-    for (; prepared && sent < n; sent++) {
-        yz_db_q q;
-        yz_db_query(&q, tx, sql, ei);
-        bind(&q, sent, ctx);
-        text_params tp;
-        params_init(&tp, &q);
-        int ok = PQsendQueryPrepared(c, "", q.n, tp.v, NULL, NULL, 0);
-        params_fini(&tp, &q);
-        if (!ok)
-            break;
+    for (int i = 0; i < b->n; i++)
+        if (b->e[i].sql == sql)
+            return b->e[i].name;
+    if (b->n == (int)(sizeof b->e / sizeof *b->e)) {
+        yz_err_set(ei, YZ_EINTERNAL, "", "批量语句过多", "too many statements in a batch");
+        return NULL;
     }
-    if (!prepared || sent < n || !PQpipelineSync(c))
-        err = yz__pg_fail(c, NULL, ei);
-    /* Each answer is a result followed by a NULL: the preparation's, then each run's. */
-    for (size_t i = 0; prepared && i <= sent; i++) {
-        PGresult *r = PQgetResult(c);
-        if (!r) {
-            err = err ? err : yz__pg_fail(c, NULL, ei);
-            break;
-        }
-        ExecStatusType st = PQresultStatus(r);
-        if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-            if (!err)
-                err = yz__pg_fail(c, r, ei);
-        } else if (i > 0 && row && !err) {
-            yz_db_q q;
-            yz_db_query(&q, tx, sql, ei);
-            q.h = r;
-            q.rows = PQntuples(r);
-            for (q.row = 0; q.row < q.rows; q.row++)
-                row(&q, i - 1, ctx);
-        }
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (const char *p = sql; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    char *name = b->e[b->n].name;
+    snprintf(name, sizeof b->e[b->n].name, "yz_b%016llx", (unsigned long long)h);
+    const char *v[1] = {name};
+    PGresult *r =
+        yz__pg_query_v(c, "SELECT 1 FROM pg_prepared_statements WHERE name = $1", v, 1, ei);
+    if (!r)
+        return NULL;
+    bool have = PQntuples(r) > 0;
+    PQclear(r);
+    if (!have) {
+        r = PQprepare(c, name, sql, 0, NULL);
+        int err = r && PQresultStatus(r) == PGRES_COMMAND_OK ? YZ_OK : yz__pg_fail(c, r, ei);
         PQclear(r);
-        PQclear(PQgetResult(c));
+        if (err)
+            return NULL;
     }
-    return yz__pg_pipeline_end(c, err, ei);
+    b->e[b->n++].sql = sql;
+    return name;
+}
+
+/* Items from..to-1: sent in one pipeline, then read. */
+static int batch_chunk(pg_tx *t, size_t from, size_t to, yz_db_send_fn *send, yz_db_recv_fn *recv,
+                       void *ctx, yz_db_q *qs, batch_stmts *b, size_t *failed, yz_errinfo *ei)
+{
+    PGconn *c = t->c;
+    int nq[BATCH_CHUNK];
+    int err = YZ_OK;
+    for (size_t i = from; i < to; i++) {
+        nq[i - from] = send(&t->base, i, &qs[(i - from) * YZ_DB_BATCH_Q], ctx, ei);
+        for (int k = 0; !err && k < nq[i - from]; k++)
+            if (!prepared(c, b, qs[(i - from) * YZ_DB_BATCH_Q + k].sql, ei))
+                err = YZ_EDB;
+    }
+    bool piped = !err && PQenterPipelineMode(c);
+    if (!err && !piped)
+        err = yz__pg_fail(c, NULL, ei);
+    for (size_t i = from; !err && i < to; i++) {
+        for (int k = 0; k < nq[i - from]; k++) {
+            yz_db_q *q = &qs[(i - from) * YZ_DB_BATCH_Q + k];
+            pg_params pp;
+            params_text(q, &pp);
+            int ok = PQsendQueryPrepared(c, prepared(c, b, q->sql, ei), q->n, pp.v, NULL, NULL, 0);
+            params_free(q, &pp);
+            if (!ok) {
+                err = yz__pg_fail(c, NULL, ei);
+                *failed = i;
+                break;
+            }
+            q->state = 1;   /* running, */
+            q->rows = SENT; /* its answer to come */
+        }
+    }
+    if (piped && !PQpipelineSync(c) && !err)
+        err = yz__pg_fail(c, NULL, ei);
+    for (size_t i = from; i < to; i++) {
+        yz_db_q *q = &qs[(i - from) * YZ_DB_BATCH_Q];
+        if (!err) {
+            err = recv(q, nq[i - from], i, ctx, ei);
+            if (err)
+                *failed = i;
+        }
+        yz__db_end_all(q, nq[i - from]);
+    }
+    return piped ? yz__pg_pipeline_end(c, err, ei) : err;
+}
+
+static int pd_batch(yz_db_tx *tx, size_t n, yz_db_send_fn *send, yz_db_recv_fn *recv, void *ctx,
+                    size_t *failed, yz_errinfo *ei)
+{
+    pg_tx *t = (pg_tx *)tx;
+    yz_db_q *qs = yz_calloc(BATCH_CHUNK * YZ_DB_BATCH_Q, sizeof *qs);
+    batch_stmts b = {0};
+    int err = YZ_OK;
+    for (size_t from = 0; !err && from < n; from += BATCH_CHUNK) {
+        size_t to = n - from > BATCH_CHUNK ? from + BATCH_CHUNK : n;
+        err = batch_chunk(t, from, to, send, recv, ctx, qs, &b, failed, ei);
+    }
+    yz_free(qs);
+    return err;
 }
 
 typedef struct run_ctx {

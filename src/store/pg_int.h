@@ -148,10 +148,9 @@ int yz__pg_rows(pg_store *s, const char *sql, const yz_pg_params *p, size_t size
 /* --- change notification ---------------------------------------------------------------- */
 
 /* Inside a write transaction: tell the other yizhan nodes sharing the database that `area`
- * changed ("stations", "ratings", "events", ...). Delivered when the transaction commits,
- * not at all when it rolls back. */
-int yz__pg_notify(pg_store *s, PGconn *c, const char *area, yz_errinfo *ei);
-/* The same for one record of the area (a station's id): other nodes reload just that one. */
+ * changed ("stations", "ratings", "events", ...), for one record of the area (a station's
+ * id: other nodes reload just that one) or all of it (id 0). Delivered when the transaction
+ * commits, not at all when it rolls back. */
 int yz__pg_notify_id(pg_store *s, PGconn *c, const char *area, int64_t id, yz_errinfo *ei);
 
 

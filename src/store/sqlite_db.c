@@ -62,10 +62,20 @@ static void fail_db(yz_db_q *q, sqlite3 *db)
 static sqlite3_stmt *stmt_for(yz_db_q *q, sq_tx *t)
 {
     sq_stmt_cache *c = t->cache;
+    /* The same text at the same address, as a statement run once a row of an import is:
+     * found without hashing it. */
+    for (int i = 0; i < YZ_SQ_STMTS; i++) {
+        if (c->e[i].key == q->sql && !c->e[i].busy && !strcmp(c->e[i].sql, q->sql)) {
+            c->e[i].busy = true;
+            q->slot = i;
+            return c->e[i].st;
+        }
+    }
     uint64_t h = hash_sql(q->sql);
     for (int i = 0; i < YZ_SQ_STMTS; i++) {
         if (c->e[i].sql && c->e[i].hash == h && !c->e[i].busy && !strcmp(c->e[i].sql, q->sql)) {
             c->e[i].busy = true;
+            c->e[i].key = q->sql;
             q->slot = i;
             return c->e[i].st;
         }
@@ -94,6 +104,7 @@ static sqlite3_stmt *stmt_for(yz_db_q *q, sq_tx *t)
     if (slot >= 0) {
         c->e[slot].hash = h;
         c->e[slot].sql = yz_strdup(q->sql);
+        c->e[slot].key = q->sql;
         c->e[slot].st = st;
         c->e[slot].busy = true;
     }

@@ -27,6 +27,7 @@ typedef struct sq_stmt_cache {
     struct {
         uint64_t hash;   /* of sql */
         char *sql;       /* owned copy of the text as the area wrote it, NULL if free */
+        const char *key; /* the address it was last asked for by (a hint: sql decides) */
         sqlite3_stmt *st;
         bool busy;       /* a statement in progress uses it */
     } e[YZ_SQ_STMTS];
@@ -37,13 +38,8 @@ typedef struct sq_store {
     yz_store base;
     sqlite3 *db;
     pthread_mutex_t mu; /* one statement sequence at a time on `db` */
-    char *bit_code[64]; /* facility code by bit, NULL where no facility has the bit */
     char *path;         /* the database file, for areas that open a connection of their own */
     void *area[YZ_SQ_AREA__COUNT]; /* per-area state, see above */
-    struct {
-        const char *sql; /* the statement's text, by address (a string literal) */
-        sqlite3_stmt *st;
-    } cache[16];         /* statements kept prepared, see yz__sq_cached */
     sq_stmt_cache stmts; /* the driver's statements on `db` (sqlite_db.c) */
 } sq_store;
 
@@ -60,12 +56,6 @@ int yz__sq_db_err(sq_store *s, yz_errinfo *ei, const char *what);
 /* Run SQL without results. */
 int yz__sq_exec(sq_store *s, const char *sql, yz_errinfo *ei);
 int yz__sq_prepare(sq_store *s, const char *sql, sqlite3_stmt **st, yz_errinfo *ei);
-/* A statement kept prepared for the connection's life, for statements run once per row of a
- * large import: parsing each time cost most of an import. `sql` must be a string literal (it
- * is the cache key, by address). The statement comes reset with its bindings cleared; do not
- * finalize it, call yz__sq_done when finished with it (under the mutex, as always). */
-int yz__sq_cached(sq_store *s, const char *sql, sqlite3_stmt **st, yz_errinfo *ei);
-void yz__sq_done(sqlite3_stmt *st);
 /* Column i as an owned string (NULL for NULL). */
 char *yz__sq_col_str(sqlite3_stmt *st, int i);
 /* Bind a string; NULL or "" binds NULL. */

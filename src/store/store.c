@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* store/store.c - backend selection and the thin yz_store_* wrappers over the ops table. */
+/* store/store.c - backend selection, and closing and watching through the backend's table; the
+ * stations core is in stations.c, the other areas in <area>.c. */
 #include "store/store.h"
 
 #include "store/events.h"
@@ -71,51 +72,4 @@ void yz_store_unwatch(yz_store *st)
 const char *yz_store_backend(const yz_store *st)
 {
     return st->ops->name;
-}
-
-int yz_store_list_facilities(yz_store *st, yz_facility **out, size_t *n, yz_errinfo *ei)
-{
-    return st->ops->list_facilities(st, out, n, ei);
-}
-
-int yz_store_list_districts(yz_store *st, yz_district **out, size_t *n, yz_errinfo *ei)
-{
-    return st->ops->list_districts(st, out, n, ei);
-}
-
-int yz_store_list_holidays(yz_store *st, int32_t **days, size_t *n, yz_errinfo *ei)
-{
-    return st->ops->list_holidays(st, days, n, ei);
-}
-
-int yz_store_load_stations(yz_store *st, yz_station **out, size_t *n, yz_errinfo *ei)
-{
-    return st->ops->load_stations(st, out, n, ei);
-}
-
-int yz_store_get_station(yz_store *st, int64_t id, yz_station *out, yz_errinfo *ei)
-{
-    return st->ops->get_station(st, id, out, ei);
-}
-
-int yz_store_create_station(yz_store *st, yz_station *s, yz_errinfo *ei)
-{
-    return st->ops->create_station(st, s, ei);
-}
-
-int yz_store_update_station(yz_store *st, yz_station *s, int64_t expect_version,
-                            yz_errinfo *ei)
-{
-    return st->ops->update_station(st, s, expect_version, ei);
-}
-
-int yz_store_delete_station(yz_store *st, int64_t id, int64_t expect_version, yz_errinfo *ei)
-{
-    return st->ops->delete_station(st, id, expect_version, ei);
-}
-
-int yz_store_import(yz_store *st, yz_station *rows, size_t n, const yz_district *districts,
-                    size_t n_districts, yz_import_counts *counts, yz_errinfo *ei)
-{
-    return st->ops->import(st, rows, n, districts, n_districts, counts, ei);
 }

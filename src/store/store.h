@@ -31,21 +31,12 @@ typedef struct yz_store_watcher {
     void *ctx;
 } yz_store_watcher;
 
-/* The operations a backend implements. Each has the contract of the yz_store_* wrapper
- * of the same name. */
+/* What a backend does beyond transactions and statements (store/db.h): its name, closing,
+ * and watching for other processes' changes. The areas' operations are written once on
+ * store/db.h (store/stations.c, store/events.c, ...). */
 typedef struct yz_store_ops {
     const char *name; /* "sqlite" */
     void (*close)(yz_store *st);
-    int (*list_facilities)(yz_store *st, yz_facility **out, size_t *n, yz_errinfo *ei);
-    int (*list_districts)(yz_store *st, yz_district **out, size_t *n, yz_errinfo *ei);
-    int (*list_holidays)(yz_store *st, int32_t **days, size_t *n, yz_errinfo *ei);
-    int (*load_stations)(yz_store *st, yz_station **out, size_t *n, yz_errinfo *ei);
-    int (*get_station)(yz_store *st, int64_t id, yz_station *out, yz_errinfo *ei);
-    int (*create_station)(yz_store *st, yz_station *s, yz_errinfo *ei);
-    int (*update_station)(yz_store *st, yz_station *s, int64_t expect_version, yz_errinfo *ei);
-    int (*delete_station)(yz_store *st, int64_t id, int64_t expect_version, yz_errinfo *ei);
-    int (*import)(yz_store *st, yz_station *rows, size_t n, const yz_district *districts,
-                  size_t n_districts, yz_import_counts *counts, yz_errinfo *ei);
     int (*watch)(yz_store *st, const yz_store_watcher *w, yz_errinfo *ei); /* may be NULL */
     void (*unwatch)(yz_store *st);                                          /* may be NULL */
 } yz_store_ops;
@@ -62,7 +53,7 @@ typedef struct yz_store_area {
 /* Backends embed this as their first member. Each pointer is the backend's table for one
  * area (see the area's header). */
 struct yz_store {
-    const yz_store_ops *ops;                   /* private: stations, facilities, districts */
+    const yz_store_ops *ops;                   /* private: name, close, watch */
     const struct yz_db_driver *db;             /* private: transactions and statements (db.h) */
     struct yz_visit_committer *visit_committer; /* private: visits.c, started on first use */
     const struct yz_store_report_ops *reports; /* private: store/reports.h */
@@ -131,6 +122,9 @@ int yz_store_backup(const char *uri, const char *dest, yz_backup_info *info, yz_
 
 /* For backends' close: close every area (stopping their threads) before the connections. */
 void yz__store_close_areas(yz_store *st);
+/* For backends' open, once migrated: insert the seed facilities the database lacks (by code),
+ * keeping bits already taken (store/stations.c). */
+int yz__store_seed_facilities(yz_store *st, yz_errinfo *ei);
 
 /* Backend constructors, for yz_store_open. */
 int yz__store_sqlite_open(const char *path, yz_store **out, yz_errinfo *ei);

@@ -80,14 +80,17 @@ typedef struct batch_ctx {
     size_t n;
 } batch_ctx;
 
-static void bind_visit(yz_db_q *q, size_t i, void *arg)
+/* Item i of the batch: its insert (with RETURNING on PostgreSQL). */
+static int send_visit(yz_db_tx *tx, size_t i, yz_db_q *qs, void *arg, yz_errinfo *ei)
 {
     const yz_visit *v = ((batch_ctx *)arg)->v[i];
-    yz_db_i64(q, v->worker_id);
-    yz_db_i64(q, v->station_id);
-    yz_db_i64(q, v->at);
-    yz_db_i64(q, v->at - YZ_VISIT_DEDUPE_S);
-    yz_db_i64(q, v->at + YZ_VISIT_DEDUPE_S);
+    yz_db_query(&qs[0], tx, yz_db_dialect(tx, INSERT_VISIT, INSERT_VISIT RETURNING), ei);
+    yz_db_i64(&qs[0], v->worker_id);
+    yz_db_i64(&qs[0], v->station_id);
+    yz_db_i64(&qs[0], v->at);
+    yz_db_i64(&qs[0], v->at - YZ_VISIT_DEDUPE_S);
+    yz_db_i64(&qs[0], v->at + YZ_VISIT_DEDUPE_S);
+    return 1;
 }
 
 /* A row of RETURNING or READ_BACK (id, ..., counted in `counted_col`) into visit `v`. */
@@ -97,9 +100,12 @@ static void read_visit(const yz_db_q *q, yz_visit *v, int counted_col)
     v->counted = yz_db_col_i64(q, counted_col) == 1;
 }
 
-static void returned_visit(const yz_db_q *q, size_t i, void *arg)
+/* Item i's answer: PostgreSQL's RETURNING row; nothing on SQLite (read back after). */
+static int recv_visit(yz_db_q *qs, int nq, size_t i, void *arg, yz_errinfo *ei)
 {
-    read_visit(q, ((batch_ctx *)arg)->v[i], 1);
+    if (yz_db_dialect_of(qs[0].tx) == YZ_DB_PG && yz_db_row(&qs[0]))
+        read_visit(&qs[0], ((batch_ctx *)arg)->v[i], 1);
+    return yz_db_exec(&qs[0], NULL);
 }
 
 static int read_back(yz_db_tx *tx, batch_ctx *b, yz_errinfo *ei)
@@ -128,8 +134,8 @@ static int batch_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
 {
     batch_ctx *b = arg;
     bool sqlite = yz_db_dialect_of(tx) == YZ_DB_SQLITE;
-    int err = yz_db_batch(tx, yz_db_dialect(tx, INSERT_VISIT, INSERT_VISIT RETURNING), b->n,
-                          bind_visit, sqlite ? NULL : returned_visit, b, ei);
+    size_t failed;
+    int err = yz_db_batch(tx, b->n, send_visit, recv_visit, b, &failed, ei);
     if (!err && sqlite)
         err = read_back(tx, b, ei);
     return err;

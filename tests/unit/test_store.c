@@ -215,3 +215,74 @@ Test(store, open_errors)
     cr_assert_eq(yz_store_open("postgres://localhost/x", &x, &ei), YZ_EINVAL);
 #endif
 }
+
+Test(store, writes_keep_their_rules)
+{
+    yz_errinfo ei;
+    yz_station a, b;
+    station(&a, "T-1", "330302");
+    station(&b, "T-2", "330302");
+    cr_assert_eq(yz_store_create_station(st, &a, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(yz_store_create_station(st, &b, &ei), YZ_OK, "%s", ei.msg_en);
+    /* Taking another station's code, an unknown district, an unknown facility bit. */
+    free(b.code);
+    b.code = yz_strdup("T-1");
+    cr_assert_eq(yz_store_update_station(st, &b, 1, &ei), YZ_ECONFLICT);
+    cr_assert_str_eq(ei.field, "code");
+    cr_assert_str_eq(ei.msg_en, "code T-1 is taken");
+    free(b.code);
+    b.code = yz_strdup("T-2");
+    b.facilities |= UINT64_C(1) << 62;
+    cr_assert_eq(yz_store_update_station(st, &b, 1, &ei), YZ_EINVAL);
+    cr_assert_str_eq(ei.field, "facilities");
+    cr_assert_str_eq(ei.msg_en, "unknown facility (bit 62)");
+    b.facilities &= ~(UINT64_C(1) << 62);
+    cr_assert_eq(yz_store_update_station(st, &b, 1, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(b.version, 2);
+    cr_assert_eq(yz_store_update_station(st, &b, 1, &ei), YZ_ESTALE);
+    cr_assert_str_eq(ei.msg_en, "version 1 is stale; the current version is 2");
+    /* Facilities are replaced, not added to. */
+    b.facilities = UINT64_C(1) << yz_facility_seed_bit("wifi");
+    cr_assert_eq(yz_store_update_station(st, &b, 2, &ei), YZ_OK, "%s", ei.msg_en);
+    yz_station got;
+    cr_assert_eq(yz_store_get_station(st, b.id, &got, &ei), YZ_OK);
+    cr_assert_eq(got.facilities, b.facilities);
+    cr_assert_eq(got.version, 3);
+    cr_assert_eq(got.created_at, b.created_at);
+    yz_station_fini(&got);
+    cr_assert_eq(yz_store_get_station(st, 0, &got, &ei), YZ_ENOTFOUND);
+    cr_assert_str_eq(ei.msg_en, "station 0 not found");
+    yz_station_fini(&got);
+    /* An import naming its failing row, and the districts it brings. */
+    yz_station rows[2];
+    station(&rows[0], "T-1", "330303");
+    station(&rows[1], "T-3", "330304");
+    yz_district d;
+    district_init(&d, "330303", "龙湾区");
+    yz_import_counts c;
+    cr_assert_eq(yz_store_import(st, rows, 2, &d, 1, &c, &ei), YZ_EINVAL);
+    cr_assert_str_eq(ei.field, "district_code");
+    cr_assert_str_eq(ei.msg_en, "row 2: unknown district code 330304");
+    free(rows[1].district_code);
+    rows[1].district_code = yz_strdup("330303");
+    cr_assert_eq(yz_store_import(st, rows, 2, &d, 1, &c, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(c.created, 1);
+    cr_assert_eq(c.updated, 1);
+    cr_assert_eq(c.districts, 1);
+    cr_assert_eq(rows[0].id, a.id);
+    cr_assert_eq(rows[0].version, 2);
+    cr_assert_eq(rows[1].version, 1);
+    yz_district *ds;
+    size_t nd;
+    cr_assert_eq(yz_store_list_districts(st, &ds, &nd, &ei), YZ_OK);
+    cr_assert_eq(nd, 2);
+    cr_assert_str_eq(ds[1].code, "330303");
+    for (size_t i = 0; i < nd; i++)
+        yz_district_fini(&ds[i]);
+    yz_free(ds);
+    yz_district_fini(&d);
+    for (int i = 0; i < 2; i++)
+        yz_station_fini(&rows[i]);
+    yz_station_fini(&a);
+    yz_station_fini(&b);
+}

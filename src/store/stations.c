@@ -1,0 +1,745 @@
+/* SPDX-License-Identifier: MIT */
+/* store/stations.c - the stations core of the store: facilities, districts, holidays and
+ * stations, written once for both backends (store/db.h). Station writes check the district,
+ * the code and the version in the same write transaction as the write, so the rules hold
+ * across threads and nodes; each tells the other nodes which station changed ("stations"
+ * with its id), and an import tells them to reload all ("stations", no id). A station's
+ * facilities are a mask of bits; the facilities table maps bits to codes, in SQL. */
+#include "store/store.h"
+
+#include "core/alloc.h"
+#include "core/time.h"
+#include "model/facility.h"
+#include "store/db.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Room for one more element in a growing array `a` of `len` elements (capacity *cap). */
+static void *grow(void *a, size_t len, size_t *cap, size_t size)
+{
+    if (len < *cap)
+        return a;
+    *cap = *cap ? *cap * 2 : 16;
+    return yz_reallocarray(a, *cap, size);
+}
+
+/* --- messages ------------------------------------------------------------------------------ */
+
+static int not_found(yz_errinfo *ei, int64_t id)
+{
+    return yz_err_setf(ei, YZ_ENOTFOUND, "id", "驿站 %lld 不存在", "station %lld not found",
+                       (long long)id);
+}
+
+static int code_taken(yz_errinfo *ei, const char *code)
+{
+    return yz_err_setf(ei, YZ_ECONFLICT, "code", "编号 %s 已被使用", "code %s is taken",
+                       code ? code : "");
+}
+
+static int unknown_district(yz_errinfo *ei, const char *code)
+{
+    return yz_err_setf(ei, YZ_EINVAL, "district_code", "未知的区县代码 %s",
+                       "unknown district code %s", code ? code : "");
+}
+
+/* A statement that wrote a station failed: a constraint broken by a request that raced this
+ * one (the checks before it passed) says what the check would have said. */
+static int write_failed(const yz_db_q *q, int err, const yz_station *v, yz_errinfo *ei)
+{
+    if (yz_db_violation(q) == YZ_DB_UNIQUE)
+        return code_taken(ei, v->code);
+    if (yz_db_violation(q) == YZ_DB_FOREIGN)
+        return unknown_district(ei, v->district_code);
+    return err;
+}
+
+/* --- facilities, districts, holidays -------------------------------------------------------- */
+
+/* Insert the seed facilities a database lacks (by code), keeping bits already taken. */
+static int seed_body(yz_db_tx *tx, void *ctx, yz_errinfo *ei)
+{
+    for (size_t i = 0; i < yz_facility_seed_count; i++) {
+        const yz_facility_seed *f = &yz_facility_seeds[i];
+        yz_db_q q;
+        yz_db_query(&q, tx,
+                    "INSERT INTO facilities (code, label, label_hant, label_en, bit)"
+                    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                    ei);
+        yz_db_text(&q, f->code);
+        yz_db_text(&q, f->label);
+        yz_db_text(&q, f->label_hant);
+        yz_db_text(&q, f->label_en);
+        yz_db_i64(&q, f->bit);
+        int err = yz_db_exec(&q, NULL);
+        if (err)
+            return err;
+    }
+    return YZ_OK;
+}
+
+int yz__store_seed_facilities(yz_store *st, yz_errinfo *ei)
+{
+    return yz_db_run(st, YZ_DB_WRITE, seed_body, NULL, ei);
+}
+
+typedef struct list_ctx {
+    void *a;
+    size_t n;
+} list_ctx;
+
+static void facilities_free(yz_facility *a, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        yz_facility_fini(&a[i]);
+    yz_free(a);
+}
+
+static int facilities_body(yz_db_tx *tx, void *ctx, yz_errinfo *ei)
+{
+    list_ctx *x = ctx;
+    facilities_free(x->a, x->n); /* a run again starts afresh */
+    yz_facility *a = NULL;
+    size_t n = 0, cap = 0;
+    yz_db_q q;
+    yz_db_query(&q, tx,
+                "SELECT code, label, label_hant, label_en, bit FROM facilities ORDER BY bit", ei);
+    while (yz_db_row(&q)) {
+        a = grow(a, n, &cap, sizeof *a);
+        yz_facility *f = &a[n++];
+        f->code = yz_db_col_str(&q, 0);
+        f->label = yz_db_col_str(&q, 1);
+        f->label_hant = yz_db_col_str(&q, 2);
+        f->label_en = yz_db_col_str(&q, 3);
+        f->bit = yz_db_col_int(&q, 4);
+    }
+    x->a = a;
+    x->n = n;
+    return yz_db_end(&q);
+}
+
+int yz_store_list_facilities(yz_store *st, yz_facility **out, size_t *n, yz_errinfo *ei)
+{
+    list_ctx x = {NULL, 0};
+    int err = yz_db_run(st, YZ_DB_READ1, facilities_body, &x, ei);
+    if (err) {
+        facilities_free(x.a, x.n);
+        x = (list_ctx){NULL, 0};
+    }
+    *out = x.a;
+    *n = x.n;
+    return err;
+}
+
+static void districts_free(yz_district *a, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        yz_district_fini(&a[i]);
+    yz_free(a);
+}
+
+static int districts_body(yz_db_tx *tx, void *ctx, yz_errinfo *ei)
+{
+    list_ctx *x = ctx;
+    districts_free(x->a, x->n);
+    yz_district *a = NULL;
+    size_t n = 0, cap = 0;
+    yz_db_q q;
+    yz_db_query(&q, tx,
+                yz_db_dialect(tx,
+                              "SELECT code, name, name_hant, lat, lon FROM districts"
+                              " ORDER BY code",
+                              "SELECT code, name, name_hant, lat, lon FROM districts"
+                              " ORDER BY code COLLATE \"C\""),
+                ei);
+    while (yz_db_row(&q)) {
+        a = grow(a, n, &cap, sizeof *a);
+        yz_district *d = &a[n++];
+        d->code = yz_db_col_str(&q, 0);
+        d->name = yz_db_col_str(&q, 1);
+        d->name_hant = yz_db_col_str(&q, 2);
+        d->lat = yz_db_col_f64(&q, 3);
+        d->lon = yz_db_col_f64(&q, 4);
+    }
+    x->a = a;
+    x->n = n;
+    return yz_db_end(&q);
+}
+
+int yz_store_list_districts(yz_store *st, yz_district **out, size_t *n, yz_errinfo *ei)
+{
+    list_ctx x = {NULL, 0};
+    int err = yz_db_run(st, YZ_DB_READ1, districts_body, &x, ei);
+    if (err) {
+        districts_free(x.a, x.n);
+        x = (list_ctx){NULL, 0};
+    }
+    *out = x.a;
+    *n = x.n;
+    return err;
+}
+
+static int holidays_body(yz_db_tx *tx, void *ctx, yz_errinfo *ei)
+{
+    list_ctx *x = ctx;
+    yz_free(x->a);
+    int32_t *a = NULL;
+    size_t n = 0, cap = 0;
+    yz_db_q q;
+    /* Days since 1970-01-01, computed by the database from the stored dates (YYYY-MM-DD). */
+    yz_db_query(&q, tx,
+                yz_db_dialect(tx,
+                              "SELECT CAST(julianday(day) - 2440587.5 AS INTEGER) FROM holidays"
+                              " WHERE julianday(day) IS NOT NULL ORDER BY day",
+                              "SELECT day::date - DATE '1970-01-01' FROM holidays ORDER BY day"),
+                ei);
+    while (yz_db_row(&q)) {
+        a = grow(a, n, &cap, sizeof *a);
+        a[n++] = (int32_t)yz_db_col_i64(&q, 0);
+    }
+    x->a = a;
+    x->n = n;
+    return yz_db_end(&q);
+}
+
+int yz_store_list_holidays(yz_store *st, int32_t **days, size_t *n, yz_errinfo *ei)
+{
+    list_ctx x = {NULL, 0};
+    int err = yz_db_run(st, YZ_DB_READ1, holidays_body, &x, ei);
+    if (err) {
+        yz_free(x.a);
+        x = (list_ctx){NULL, 0};
+    }
+    *days = x.a;
+    *n = x.n;
+    return err;
+}
+
+/* The facility bits the facilities table has, into *known. */
+static int known_facilities(yz_db_tx *tx, uint64_t *known, yz_errinfo *ei)
+{
+    yz_db_q q;
+    yz_db_query(&q, tx, "SELECT bit FROM facilities", ei);
+    *known = 0;
+    while (yz_db_row(&q))
+        *known |= UINT64_C(1) << (yz_db_col_int(&q, 0) & 63);
+    return yz_db_end(&q);
+}
+
+/* YZ_OK when every bit of `mask` is a facility's, else YZ_EINVAL naming the first that is not. */
+static int check_facilities(uint64_t mask, uint64_t known, yz_errinfo *ei)
+{
+    for (int bit = 0; bit < 64; bit++)
+        if ((mask & ~known) & (UINT64_C(1) << bit))
+            return yz_err_setf(ei, YZ_EINVAL, "facilities", "未知的设施（位 %d）",
+                               "unknown facility (bit %d)", bit);
+    return YZ_OK;
+}
+
+/* --- stations: reading ---------------------------------------------------------------------- */
+
+#define STATION_COLS                                                                               \
+    "s.id, s.code, s.name, s.address, s.district_code, d.name, s.lat, s.lon, s.tier,"              \
+    " s.partner_kind, s.partner_name, s.opening_hours, s.tz, s.status, s.closed_reason,"           \
+    " s.closed_until, s.phone, s.seats, s.livelihood, s.batch, s.created_at, s.updated_at,"        \
+    " s.version FROM stations s JOIN districts d ON d.code = s.district_code"
+
+static void row_station(const yz_db_q *q, yz_station *o)
+{
+    yz_station_init(o);
+    o->id = yz_db_col_i64(q, 0);
+    o->code = yz_db_col_str(q, 1);
+    o->name = yz_db_col_str(q, 2);
+    o->address = yz_db_col_str(q, 3);
+    o->district_code = yz_db_col_str(q, 4);
+    o->district_name = yz_db_col_str(q, 5);
+    o->lat = yz_db_col_f64(q, 6);
+    o->lon = yz_db_col_f64(q, 7);
+    o->tier = yz_tier_parse(yz_db_col_text(q, 8));
+    o->partner_kind = yz_partner_parse(yz_db_col_text(q, 9));
+    o->partner_name = yz_db_col_str(q, 10);
+    o->opening_hours = yz_db_col_str(q, 11);
+    o->tz = yz_db_col_str(q, 12);
+    o->status = yz_status_parse(yz_db_col_text(q, 13));
+    o->closed_reason = yz_db_col_str(q, 14);
+    o->closed_until = yz_db_col_i64(q, 15);
+    o->phone = yz_db_col_str(q, 16);
+    o->seats = yz_db_col_int(q, 17);
+    o->livelihood = yz_db_col_i64(q, 18) != 0;
+    o->batch = yz_db_col_null(q, 19) ? YZ_BATCH_NONE : yz_batch_parse(yz_db_col_text(q, 19));
+    o->created_at = yz_db_col_i64(q, 20);
+    o->updated_at = yz_db_col_i64(q, 21);
+    o->version = yz_db_col_i64(q, 22);
+}
+
+typedef struct load_ctx {
+    int64_t id; /* get: the station; 0 for all */
+    yz_station *a;
+    size_t n;
+} load_ctx;
+
+/* The stations (one, or all by id) and then their facilities, merged by id: both lists are
+ * ordered by station id. Either read failing part-way fails the whole. */
+static int load_body(yz_db_tx *tx, void *ctx, yz_errinfo *ei)
+{
+    load_ctx *x = ctx;
+    yz_station_array_free(x->a, x->n);
+    x->a = NULL;
+    x->n = 0;
+    size_t cap = 0;
+    yz_db_q q;
+    if (x->id) {
+        yz_db_query(&q, tx, "SELECT " STATION_COLS " WHERE s.id = $1", ei);
+        yz_db_i64(&q, x->id);
+    } else {
+        yz_db_query(&q, tx, "SELECT " STATION_COLS " ORDER BY s.id", ei);
+    }
+    while (yz_db_row(&q)) {
+        x->a = grow(x->a, x->n, &cap, sizeof *x->a);
+        row_station(&q, &x->a[x->n++]);
+    }
+    int err = yz_db_end(&q);
+    if (err)
+        return err;
+    if (x->id && x->n == 0)
+        return not_found(ei, x->id);
+    if (x->id) {
+        yz_db_query(&q, tx,
+                    "SELECT sf.station_id, f.bit FROM station_facilities sf JOIN facilities f"
+                    " ON f.code = sf.facility_code WHERE sf.station_id = $1",
+                    ei);
+        yz_db_i64(&q, x->id);
+    } else {
+        yz_db_query(&q, tx,
+                    "SELECT sf.station_id, f.bit FROM station_facilities sf JOIN facilities f"
+                    " ON f.code = sf.facility_code ORDER BY sf.station_id",
+                    ei);
+    }
+    size_t j = 0;
+    while (yz_db_row(&q)) {
+        int64_t id = yz_db_col_i64(&q, 0);
+        while (j < x->n && x->a[j].id < id)
+            j++;
+        if (j < x->n && x->a[j].id == id)
+            x->a[j].facilities |= UINT64_C(1) << (yz_db_col_int(&q, 1) & 63);
+    }
+    return yz_db_end(&q);
+}
+
+int yz_store_load_stations(yz_store *st, yz_station **out, size_t *n, yz_errinfo *ei)
+{
+    load_ctx x = {0, NULL, 0};
+    int err = yz_db_run(st, YZ_DB_READ, load_body, &x, ei);
+    if (err) {
+        yz_station_array_free(x.a, x.n);
+        x.a = NULL;
+        x.n = 0;
+    }
+    *out = x.a;
+    *n = x.n;
+    return err;
+}
+
+int yz_store_get_station(yz_store *st, int64_t id, yz_station *out, yz_errinfo *ei)
+{
+    yz_station_init(out);
+    if (id <= 0)
+        return not_found(ei, id);
+    load_ctx x = {id, NULL, 0};
+    int err = yz_db_run(st, YZ_DB_READ, load_body, &x, ei);
+    if (!err) {
+        *out = x.a[0];
+        x.a[0] = (yz_station){0};
+    }
+    yz_station_array_free(x.a, x.n);
+    return err;
+}
+
+/* --- stations: the checks of a write -------------------------------------------------------- */
+
+static int district_exists(yz_db_tx *tx, const char *code, yz_errinfo *ei)
+{
+    yz_db_q q;
+    yz_db_query(&q, tx, "SELECT 1 FROM districts WHERE code = $1", ei);
+    yz_db_text(&q, code ? code : "");
+    bool found = yz_db_row(&q);
+    int err = yz_db_end(&q);
+    if (!err && !found)
+        err = unknown_district(ei, code);
+    return err;
+}
+
+/* YZ_ECONFLICT when a station other than `self` (0: none) has `code`. */
+static int code_free(yz_db_tx *tx, const char *code, int64_t self, yz_errinfo *ei)
+{
+    yz_db_q q;
+    yz_db_query(&q, tx, "SELECT id FROM stations WHERE code = $1", ei);
+    yz_db_text(&q, code ? code : "");
+    int64_t other = yz_db_row(&q) ? yz_db_col_i64(&q, 0) : 0;
+    int err = yz_db_end(&q);
+    if (!err && other && other != self)
+        err = code_taken(ei, code);
+    return err;
+}
+
+/* Station `id` exists and, when `expect` is not 0, has that version. */
+static int check_version(yz_db_tx *tx, int64_t id, int64_t expect, yz_errinfo *ei)
+{
+    yz_db_q q;
+    yz_db_query(&q, tx, "SELECT version FROM stations WHERE id = $1", ei);
+    yz_db_i64(&q, id);
+    int64_t version = yz_db_row(&q) ? yz_db_col_i64(&q, 0) : 0;
+    int err = yz_db_end(&q);
+    if (!err && !version)
+        err = not_found(ei, id);
+    if (!err && expect && version != expect)
+        err =
+            yz_err_setf(ei, YZ_ESTALE, "version", "版本 %lld 已过期，当前版本为 %lld，请刷新后重试",
+                        "version %lld is stale; the current version is %lld", (long long)expect,
+                        (long long)version);
+    return err;
+}
+
+/* The checks every station write makes before writing, in this order. */
+static int check_station(yz_db_tx *tx, const yz_station *v, int64_t self, yz_errinfo *ei)
+{
+    uint64_t known = 0;
+    int err = district_exists(tx, v->district_code, ei);
+    if (!err)
+        err = code_free(tx, v->code, self, ei);
+    if (!err)
+        err = known_facilities(tx, &known, ei);
+    if (!err)
+        err = check_facilities(v->facilities, known, ei);
+    return err;
+}
+
+/* --- stations: writing ---------------------------------------------------------------------- */
+
+#define STATION_FIELDS                                                                             \
+    "code, name, address, district_code, lat, lon, tier, partner_kind, partner_name,"              \
+    " opening_hours, tz, status, closed_reason, closed_until, phone, seats, livelihood, batch,"    \
+    " updated_at"
+#define STATION_VALUES "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19"
+
+/* $1..$19: the fields of STATION_FIELDS, with updated_at = `now`. */
+static void bind_station(yz_db_q *q, const yz_station *v, int64_t now)
+{
+    yz_db_str(q, v->code);
+    yz_db_str(q, v->name);
+    yz_db_text(q, v->address ? v->address : "");
+    yz_db_str(q, v->district_code);
+    yz_db_f64(q, v->lat);
+    yz_db_f64(q, v->lon);
+    yz_db_text(q, yz_tier_name(v->tier));
+    yz_db_text(q, yz_partner_name(v->partner_kind));
+    yz_db_str(q, v->partner_name);
+    yz_db_str(q, v->opening_hours);
+    yz_db_str(q, v->tz);
+    yz_db_text(q, yz_status_name(v->status));
+    yz_db_str(q, v->closed_reason);
+    yz_db_i64(q, v->closed_until);
+    yz_db_str(q, v->phone);
+    yz_db_i64(q, v->seats);
+    yz_db_bool(q, v->livelihood);
+    yz_db_str(q, v->batch == YZ_BATCH_NONE ? NULL : yz_batch_name(v->batch));
+    yz_db_i64(q, now);
+}
+
+/* The facilities of the mask bound as `mask`, by the facilities table's bits. */
+#define MASK_HAS_BIT(mask) "((CAST(" mask " AS BIGINT) >> f.bit) & 1) = 1"
+
+/* Replace station `id`'s facility links with those of `mask` (all of whose bits are known). */
+static int write_facilities(yz_db_tx *tx, int64_t id, uint64_t mask, yz_errinfo *ei)
+{
+    yz_db_q q;
+    yz_db_query(&q, tx, "DELETE FROM station_facilities WHERE station_id = $1", ei);
+    yz_db_i64(&q, id);
+    int err = yz_db_exec(&q, NULL);
+    if (err || !mask)
+        return err;
+    yz_db_query(&q, tx,
+                "INSERT INTO station_facilities (station_id, facility_code)"
+                " SELECT $1, f.code FROM facilities f WHERE " MASK_HAS_BIT("$2"),
+                ei);
+    yz_db_i64(&q, id);
+    yz_db_i64(&q, (int64_t)mask);
+    return yz_db_exec(&q, NULL);
+}
+
+typedef struct write_ctx {
+    yz_station *v;
+    int64_t id;             /* delete */
+    int64_t expect_version; /* 0: any */
+} write_ctx;
+
+static int create_body(yz_db_tx *tx, void *ctx, yz_errinfo *ei)
+{
+    write_ctx *x = ctx;
+    yz_station *v = x->v;
+    int err = check_station(tx, v, 0, ei);
+    if (err)
+        return err;
+    int64_t now = yz_time_now();
+    yz_db_q q;
+    yz_db_query(&q, tx,
+                "INSERT INTO stations (" STATION_FIELDS ", created_at, version)"
+                " VALUES (" STATION_VALUES ", $19, 1) RETURNING id",
+                ei);
+    bind_station(&q, v, now);
+    int64_t id = yz_db_row(&q) ? yz_db_col_i64(&q, 0) : 0;
+    err = yz_db_end(&q);
+    if (err)
+        return write_failed(&q, err, v, ei);
+    err = write_facilities(tx, id, v->facilities, ei);
+    if (!err)
+        err = yz_db_notify(tx, "stations", id, ei);
+    if (!err) {
+        v->id = id;
+        v->created_at = now;
+        v->updated_at = now;
+        v->version = 1;
+    }
+    return err;
+}
+
+int yz_store_create_station(yz_store *st, yz_station *s, yz_errinfo *ei)
+{
+    write_ctx x = {.v = s};
+    return yz_db_run(st, YZ_DB_WRITE, create_body, &x, ei);
+}
+
+static int update_body(yz_db_tx *tx, void *ctx, yz_errinfo *ei)
+{
+    write_ctx *x = ctx;
+    yz_station *v = x->v;
+    int err = check_version(tx, v->id, x->expect_version, ei);
+    if (!err)
+        err = check_station(tx, v, v->id, ei);
+    if (err)
+        return err;
+    int64_t now = yz_time_now(), version = 0, created_at = 0;
+    yz_db_q q;
+    yz_db_query(&q, tx,
+                "UPDATE stations SET (" STATION_FIELDS ") = (" STATION_VALUES "),"
+                " version = version + 1 WHERE id = $20 RETURNING version, created_at",
+                ei);
+    bind_station(&q, v, now);
+    yz_db_i64(&q, v->id);
+    if (yz_db_row(&q)) {
+        version = yz_db_col_i64(&q, 0);
+        created_at = yz_db_col_i64(&q, 1);
+    }
+    err = yz_db_end(&q);
+    if (err)
+        return write_failed(&q, err, v, ei);
+    err = write_facilities(tx, v->id, v->facilities, ei);
+    if (!err)
+        err = yz_db_notify(tx, "stations", v->id, ei);
+    if (!err) {
+        v->version = version;
+        v->created_at = created_at;
+        v->updated_at = now;
+    }
+    return err;
+}
+
+int yz_store_update_station(yz_store *st, yz_station *s, int64_t expect_version, yz_errinfo *ei)
+{
+    write_ctx x = {.v = s, .expect_version = expect_version};
+    return yz_db_run(st, YZ_DB_WRITE, update_body, &x, ei);
+}
+
+static int delete_body(yz_db_tx *tx, void *ctx, yz_errinfo *ei)
+{
+    write_ctx *x = ctx;
+    int err = check_version(tx, x->id, x->expect_version, ei);
+    if (err)
+        return err;
+    yz_db_q q;
+    yz_db_query(&q, tx, "DELETE FROM stations WHERE id = $1", ei);
+    yz_db_i64(&q, x->id);
+    err = yz_db_exec(&q, NULL);
+    if (!err)
+        err = yz_db_notify(tx, "stations", x->id, ei);
+    return err;
+}
+
+int yz_store_delete_station(yz_store *st, int64_t id, int64_t expect_version, yz_errinfo *ei)
+{
+    write_ctx x = {.id = id, .expect_version = expect_version};
+    return yz_db_run(st, YZ_DB_WRITE, delete_body, &x, ei);
+}
+
+/* --- imports -------------------------------------------------------------------------------- */
+
+/* An import checks every row first (its district and facilities, against the tables as they
+ * are once the import's districts are in), then writes the rows as a batch (yz_db_batch):
+ * three statements a row, keyed by code so that none needs another's answer: an upsert by
+ * code, then the row's facility links replaced. A code given twice is inserted and then
+ * updated. The first failure names its row; the transaction then rolls back whole. */
+
+#define IMPORT_UPSERT                                                                              \
+    "INSERT INTO stations (" STATION_FIELDS ", created_at, version)"                               \
+    " VALUES (" STATION_VALUES ", $19, 1)"                                                         \
+    " ON CONFLICT (code) DO UPDATE SET name = excluded.name, address = excluded.address,"          \
+    " district_code = excluded.district_code, lat = excluded.lat, lon = excluded.lon,"             \
+    " tier = excluded.tier, partner_kind = excluded.partner_kind,"                                 \
+    " partner_name = excluded.partner_name, opening_hours = excluded.opening_hours,"               \
+    " tz = excluded.tz, status = excluded.status, closed_reason = excluded.closed_reason,"         \
+    " closed_until = excluded.closed_until, phone = excluded.phone, seats = excluded.seats,"       \
+    " livelihood = excluded.livelihood, batch = excluded.batch,"                                   \
+    " updated_at = excluded.updated_at, version = stations.version + 1"                            \
+    " RETURNING id, version, created_at"
+#define IMPORT_UNLINK                                                                              \
+    "DELETE FROM station_facilities WHERE station_id = (SELECT id FROM stations WHERE code = $1)"
+#define IMPORT_LINK                                                                                \
+    "INSERT INTO station_facilities (station_id, facility_code) SELECT s.id, f.code"               \
+    " FROM stations s JOIN facilities f ON " MASK_HAS_BIT("$2") " WHERE s.code = $1"
+
+typedef struct import_ctx {
+    yz_station *rows;
+    size_t n;
+    const yz_district *districts;
+    size_t n_districts;
+    int64_t now;
+    yz_import_counts counts;
+} import_ctx;
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The codes of all districts, sorted (strcmp), into an owned array. */
+static int district_codes(yz_db_tx *tx, char ***out, size_t *n, yz_errinfo *ei)
+{
+    char **a = NULL;
+    size_t len = 0, cap = 0;
+    yz_db_q q;
+    yz_db_query(&q, tx, "SELECT code FROM districts", ei);
+    while (yz_db_row(&q)) {
+        a = grow(a, len, &cap, sizeof *a);
+        a[len++] = yz_db_col_str(&q, 0);
+    }
+    int err = yz_db_end(&q);
+    if (len)
+        qsort(a, len, sizeof *a, cmp_str);
+    *out = a;
+    *n = len;
+    return err;
+}
+
+/* Every row's district and facilities are known. *bad: the first row that fails. */
+static int check_rows(yz_db_tx *tx, const import_ctx *x, size_t *bad, yz_errinfo *ei)
+{
+    char **codes = NULL;
+    size_t n_codes = 0;
+    uint64_t known = 0;
+    int err = district_codes(tx, &codes, &n_codes, ei);
+    if (!err)
+        err = known_facilities(tx, &known, ei);
+    for (size_t i = 0; !err && i < x->n; i++) {
+        const yz_station *v = &x->rows[i];
+        const char *code = v->district_code ? v->district_code : "";
+        if (!n_codes || !bsearch(&code, codes, n_codes, sizeof *codes, cmp_str))
+            err = unknown_district(ei, code);
+        if (!err)
+            err = check_facilities(v->facilities, known, ei);
+        if (err)
+            *bad = i;
+    }
+    for (size_t i = 0; i < n_codes; i++)
+        yz_free(codes[i]);
+    yz_free(codes);
+    return err;
+}
+
+static int import_send(yz_db_tx *tx, size_t i, yz_db_q *qs, void *ctx, yz_errinfo *ei)
+{
+    import_ctx *x = ctx;
+    const yz_station *v = &x->rows[i];
+    yz_db_query(&qs[0], tx, IMPORT_UPSERT, ei);
+    bind_station(&qs[0], v, x->now);
+    yz_db_query(&qs[1], tx, IMPORT_UNLINK, ei);
+    yz_db_text(&qs[1], v->code);
+    if (!v->facilities)
+        return 2;
+    yz_db_query(&qs[2], tx, IMPORT_LINK, ei);
+    yz_db_text(&qs[2], v->code);
+    yz_db_i64(&qs[2], (int64_t)v->facilities);
+    return 3;
+}
+
+static int import_recv(yz_db_q *qs, int nq, size_t i, void *ctx, yz_errinfo *ei)
+{
+    import_ctx *x = ctx;
+    yz_station *v = &x->rows[i];
+    if (yz_db_row(&qs[0])) {
+        v->id = yz_db_col_i64(&qs[0], 0);
+        v->version = yz_db_col_i64(&qs[0], 1);
+        v->created_at = yz_db_col_i64(&qs[0], 2);
+        v->updated_at = x->now;
+    }
+    int err = yz_db_end(&qs[0]);
+    if (err)
+        return write_failed(&qs[0], err, v, ei);
+    if (v->version == 1) /* an update makes it 2 or more */
+        x->counts.created++;
+    else
+        x->counts.updated++;
+    for (int k = 1; !err && k < nq; k++)
+        err = yz_db_exec(&qs[k], NULL);
+    return err;
+}
+
+static int import_body(yz_db_tx *tx, void *ctx, yz_errinfo *ei)
+{
+    import_ctx *x = ctx;
+    x->counts = (yz_import_counts){0, 0, 0};
+    int err = YZ_OK;
+    for (size_t i = 0; !err && i < x->n_districts; i++) {
+        const yz_district *d = &x->districts[i];
+        yz_db_q q;
+        yz_db_query(&q, tx,
+                    "INSERT INTO districts (code, name, name_hant, lat, lon)"
+                    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                    ei);
+        yz_db_text(&q, d->code);
+        yz_db_text(&q, d->name);
+        yz_db_text(&q, d->name_hant ? d->name_hant : d->name);
+        yz_db_f64(&q, d->lat);
+        yz_db_f64(&q, d->lon);
+        int64_t added = 0;
+        err = yz_db_exec(&q, &added);
+        x->counts.districts += (size_t)added;
+    }
+    size_t bad = x->n;
+    if (!err)
+        err = check_rows(tx, x, &bad, ei);
+    x->now = yz_time_now();
+    if (!err)
+        err = yz_db_batch(tx, x->n, import_send, import_recv, x, &bad, ei);
+    if (err && ei && bad < x->n) {
+        /* Say which row failed (1-based position in `rows`). */
+        char zh[sizeof ei->msg], en[sizeof ei->msg_en], field[sizeof ei->field];
+        memcpy(zh, ei->msg, sizeof zh);
+        memcpy(en, ei->msg_en, sizeof en);
+        memcpy(field, ei->field, sizeof field);
+        yz_err_setf(ei, err, field, "第 %zu 条：%s%.0s", "row %zu: %.0s%s", bad + 1, zh, en);
+    }
+    if (!err)
+        err = yz_db_notify(tx, "stations", 0, ei);
+    return err;
+}
+
+int yz_store_import(yz_store *st, yz_station *rows, size_t n, const yz_district *districts,
+                    size_t n_districts, yz_import_counts *counts, yz_errinfo *ei)
+{
+    import_ctx x = {rows, n, districts, n_districts, 0, {0, 0, 0}};
+    int err = yz_db_run(st, YZ_DB_WRITE, import_body, &x, ei);
+    if (!err && counts)
+        *counts = x.counts;
+    return err;
+}
