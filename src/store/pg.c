@@ -617,7 +617,6 @@ int yz__store_pg_open(const char *conninfo, yz_store **out, yz_errinfo *ei)
     pg_store *s = yz_calloc(1, sizeof *s);
     s->base.ops = &pg_ops;
     s->base.db = &yz__pg_driver;
-    s->base.reports = &yz__pg_report_ops;
     s->conninfo = yz_strdup(conninfo);
     s->pool_max = YZ_PG_POOL_DEFAULT;
     const char *e = getenv("YIZHAN_PG_POOL");

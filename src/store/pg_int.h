@@ -13,7 +13,6 @@
 
 #include "store/events.h"
 #include "store/meals.h"
-#include "store/reports.h"
 #include "store/db.h"
 #include "store/store.h"
 #include "store/visits.h"
@@ -46,9 +45,6 @@ typedef struct pg_store {
     void *area[YZ_PG_AREA__COUNT]; /* per-area state, see above */
     struct pg_listener *listener;  /* the change watcher, pg.c */
 } pg_store;
-
-/* The area tables of the PostgreSQL backend, one file each (src/store/pg_<area>.c). */
-extern const struct yz_store_report_ops yz__pg_report_ops;
 
 /* The driver of store/db.h on PostgreSQL (pg_db.c). */
 extern const struct yz_db_driver yz__pg_driver;

@@ -2,7 +2,9 @@
 /* store/reports.h - problem reports about stations (served as Open311 GeoReport v2 by
  * api/reports.c): the service list (data), the reports, and their status lifecycle
  * open -> acknowledged -> in_progress -> closed (forward only; closing needs a reason).
- * Records returned are owned by the caller; strings in them are freed by the *_fini calls. */
+ * Records returned are owned by the caller; strings in them are freed by the *_fini calls.
+ * The store functions are written once for both backends (store/reports.c) and may be called
+ * from any thread; each is one transaction. */
 #ifndef YZ_STORE_REPORTS_H
 #define YZ_STORE_REPORTS_H
 
@@ -92,18 +94,6 @@ typedef struct yz_report_filter {
     size_t limit;             /* at most this many, newest first; 0 = 1000 */
 } yz_report_filter;
 
-struct yz_store_report_ops {
-    yz_store_area area;
-    int (*list_services)(yz_store *st, yz_report_service **out, size_t *n, yz_errinfo *ei);
-    int (*create)(yz_store *st, yz_report *r, yz_errinfo *ei);
-    int (*get)(yz_store *st, int64_t id, yz_report *out, yz_errinfo *ei);
-    int (*list)(yz_store *st, const yz_report_filter *f, yz_report **out, size_t *n,
-                yz_errinfo *ei);
-    int (*update)(yz_store *st, int64_t id, int status, int reason, const char *notes,
-                  yz_report *out, yz_errinfo *ei);
-    int (*publish)(yz_store *st, int64_t id, yz_errinfo *ei);
-};
-
 /* Every service, in their listed order. Returns an owned array
  * (yz_report_service_array_free). */
 int yz_store_report_services(yz_store *st, yz_report_service **out, size_t *n, yz_errinfo *ei);
@@ -121,9 +111,9 @@ int yz_store_report_list(yz_store *st, const yz_report_filter *f, yz_report **ou
  * yz_report_check_transition against the stored status, in one transaction. Writes the
  * updated report into `out` (initialised by the call; may be NULL). YZ_ENOTFOUND,
  * YZ_ECONFLICT, YZ_EINVAL; nothing changes on failure. */
-/* Make report `id`'s held description public (a moderator's approval). YZ_ENOTFOUND. */
-int yz_store_report_publish(yz_store *st, int64_t id, yz_errinfo *ei);
 int yz_store_report_update(yz_store *st, int64_t id, int status, int reason, const char *notes,
                            yz_report *out, yz_errinfo *ei);
+/* Make report `id`'s held description public (a moderator's approval). YZ_ENOTFOUND. */
+int yz_store_report_publish(yz_store *st, int64_t id, yz_errinfo *ei);
 
 #endif

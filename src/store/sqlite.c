@@ -140,7 +140,6 @@ int yz__store_sqlite_open(const char *path, yz_store **out, yz_errinfo *ei)
     sq_store *s = yz_calloc(1, sizeof *s);
     s->base.ops = &sqlite_ops;
     s->base.db = &yz__sqlite_driver;
-    s->base.reports = &yz__sqlite_report_ops;
     s->path = yz_strdup(path);
     pthread_mutex_init(&s->mu, NULL);
     int rc = sqlite3_open_v2(path, &s->db,

@@ -6,7 +6,6 @@
 
 #include "store/events.h"
 #include "store/meals.h"
-#include "store/reports.h"
 #include "store/db.h"
 #include "store/store.h"
 #include "store/visits.h"
@@ -47,9 +46,6 @@ typedef struct sq_store {
 extern const struct yz_db_driver yz__sqlite_driver;
 /* Finalize the statements of `cache` (the connection is closing). */
 void yz__sq_cache_free(sq_stmt_cache *cache);
-
-/* The area tables of the SQLite backend, one file each (src/store/sqlite_<area>.c). */
-extern const struct yz_store_report_ops yz__sqlite_report_ops;
 
 /* Fill `ei` with SQLite's last message for `what`; returns YZ_EDB. */
 int yz__sq_db_err(sq_store *s, yz_errinfo *ei, const char *what);

@@ -5,7 +5,6 @@
 
 #include "store/events.h"
 #include "store/meals.h"
-#include "store/reports.h"
 #include "store/reviews.h"
 #include "store/visits.h"
 #include "store/workers.h"
@@ -41,12 +40,6 @@ int yz_store_backup(const char *uri, const char *dest, yz_backup_info *info, yz_
 void yz__store_close_areas(yz_store *st)
 {
     yz__visits_close(st); /* the committer thread writes what is queued and stops */
-    const yz_store_area *areas[] = {
-        st->reports ? &st->reports->area : NULL,
-    };
-    for (size_t i = 0; i < sizeof areas / sizeof *areas; i++)
-        if (areas[i] && areas[i]->close)
-            areas[i]->close(st);
 }
 
 void yz_store_close(yz_store *st)

@@ -41,22 +41,12 @@ typedef struct yz_store_ops {
     void (*unwatch)(yz_store *st);                                          /* may be NULL */
 } yz_store_ops;
 
-
-/* Every area of the store beyond stations (workers, visits, reviews, reports, events, meals)
- * has its own header store/<area>.h with an ops table that starts with this member; the
- * backend closes each area before the connection. */
-typedef struct yz_store_area {
-    const char *name;
-    void (*close)(yz_store *st); /* may be NULL */
-} yz_store_area;
-
-/* Backends embed this as their first member. Each pointer is the backend's table for one
- * area (see the area's header). */
+/* Backends embed this as their first member. The areas of the store (store/<area>.h) are
+ * written once on `db` (store/db.h) and have no tables of their own. */
 struct yz_store {
     const yz_store_ops *ops;                   /* private: name, close, watch */
     const struct yz_db_driver *db;             /* private: transactions and statements (db.h) */
     struct yz_visit_committer *visit_committer; /* private: visits.c, started on first use */
-    const struct yz_store_report_ops *reports; /* private: store/reports.h */
 };
 
 /* Open the store at `uri`: a file path (SQLite, created with its schema if missing),
@@ -120,7 +110,7 @@ typedef struct yz_backup_info {
  * backups), YZ_EDB. */
 int yz_store_backup(const char *uri, const char *dest, yz_backup_info *info, yz_errinfo *ei);
 
-/* For backends' close: close every area (stopping their threads) before the connections. */
+/* For backends' close: stop what the areas run (the visits committer) before the connections. */
 void yz__store_close_areas(yz_store *st);
 /* For backends' open, once migrated: insert the seed facilities the database lacks (by code),
  * keeping bits already taken (store/stations.c). */

@@ -2,8 +2,10 @@
 /* tests/unit/test_reports.c - problem reports: the form-urlencoded parser of api/reports.c
  * (percent-decoding, '+', bad escapes, invalid UTF-8, repeats, empty values), the lifecycle
  * rule, and the SQLite reports area (services seeded, create, filters, transitions allowed
- * and refused, nothing changed by a refused one, the station deleted under a report). */
+ * and refused, nothing changed by a refused one, the station deleted under a report, a read
+ * error part-way through a list). */
 #include "model/facility.h"
+#include "store/db.h"
 #include "store/reports.h"
 #include "store/store.h"
 
@@ -376,6 +378,40 @@ Test(reports, list_filters)
     cr_assert_eq(yz_store_report_list(st, &f, &r, &n, &ei), YZ_OK);
     cr_assert_eq(n, 0, "the service code is bound, not spliced");
     yz_report_array_free(r, n);
+    /* Several statuses, and ids with a status (each set is one parameter). */
+    f = (yz_report_filter){.status_mask = 1u << YZ_REPORT_OPEN | 1u << YZ_REPORT_CLOSED};
+    cr_assert_eq(yz_store_report_list(st, &f, &r, &n, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(n, 3);
+    yz_report_array_free(r, n);
+    f = (yz_report_filter){.ids = ids, .n_ids = 3, .status_mask = 1u << YZ_REPORT_OPEN};
+    cr_assert_eq(yz_store_report_list(st, &f, &r, &n, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(r[0].id, a);
+    yz_report_array_free(r, n);
+}
+
+Test(reports, read_error_part_way_is_not_a_short_list)
+{
+    yz_errinfo ei;
+    for (int i = 0; i < 3; i++)
+        cr_assert(make("dirty", &ei) > 0, "%s", ei.msg_en);
+    yz_report dummy;
+    yz_report *r = &dummy; /* not NULL: the call must set it */
+    size_t n = 99;
+    yz_report_filter f = {0};
+    yz_db_fault_after_rows(2);
+    int err = yz_store_report_list(st, &f, &r, &n, &ei);
+    yz_db_fault_after_rows(0);
+    cr_assert_eq(err, YZ_EDB);
+    cr_assert_null(r);
+    cr_assert_eq(n, 0);
+    yz_report_service *svc = NULL;
+    yz_db_fault_after_rows(4);
+    err = yz_store_report_services(st, &svc, &n, &ei);
+    yz_db_fault_after_rows(0);
+    cr_assert_eq(err, YZ_EDB);
+    cr_assert_null(svc);
+    cr_assert_eq(n, 0);
 }
 
 Test(reports, station_deleted_keeps_the_report)
