@@ -44,6 +44,13 @@ int yz_report_reason_parse(const char *s)
     return -1;
 }
 
+static int reason_needed(yz_errinfo *ei)
+{
+    return yz_err_set(ei, YZ_EINVAL, "reason",
+                      "关闭报告须说明原因：fixed、not_reproducible 或 duplicate",
+                      "closing a report needs a reason: fixed, not_reproducible or duplicate");
+}
+
 static int reason_not_closing(yz_errinfo *ei)
 {
     return yz_err_set(ei, YZ_EINVAL, "reason", "只有关闭报告时才能给出原因",
@@ -64,10 +71,7 @@ int yz_report_check_transition(int from, int to, int reason, yz_errinfo *ei)
                            "a report cannot go from %s to %s", yz_report_status_name(from),
                            yz_report_status_name(to));
     if (to == YZ_REPORT_CLOSED && (reason < 0 || reason >= YZ_REASON__COUNT))
-        return yz_err_set(ei, YZ_EINVAL, "reason",
-                          "关闭报告须说明原因：fixed、not_reproducible 或 duplicate",
-                          "closing a report needs a reason: fixed, not_reproducible or "
-                          "duplicate");
+        return reason_needed(ei);
     if (to != YZ_REPORT_CLOSED && reason != YZ_REASON_NONE)
         return reason_not_closing(ei);
     return YZ_OK;
@@ -467,6 +471,10 @@ static int update_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
         yz_db_i64(&q, yz_time_now());
         yz_db_i64(&q, x->id);
         err = yz_db_exec(&q, NULL);
+        /* The schema's CHECK that a report is closed exactly when it has a reason is the last
+         * line of defence behind the check above; its message is the same. */
+        if (err && yz_db_violation(&q) == YZ_DB_CHECK)
+            err = to == YZ_REPORT_CLOSED ? reason_needed(ei) : reason_not_closing(ei);
     }
     yz_report_fini(&cur);
     if (!err && x->want_out)
