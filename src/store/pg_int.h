@@ -22,11 +22,6 @@
 #include <pthread.h>
 #include <stdbool.h>
 
-/* Slots for per-area state of the backend (a queue, a cache), owned by the area's file and
- * freed by its close(). */
-enum { YZ_PG_AREA_REVIEWS, YZ_PG_AREA_REPORTS,
-       YZ_PG_AREA_EVENTS, YZ_PG_AREA_MEALS, YZ_PG_AREA__COUNT };
-
 /* Connections a node opens for its requests at most: YIZHAN_PG_POOL from the environment
  * (1..YZ_PG_POOL_MAX), else YZ_PG_POOL_DEFAULT. Each node also holds one for the visits
  * committer and one for the change watcher; size PostgreSQL's max_connections for
@@ -42,7 +37,6 @@ typedef struct pg_store {
     PGconn *idle[YZ_PG_POOL_MAX];
     size_t n_idle, n_open, pool_max;
     char node[24];      /* this process's id in change notifications */
-    void *area[YZ_PG_AREA__COUNT]; /* per-area state, see above */
     struct pg_listener *listener;  /* the change watcher, pg.c */
 } pg_store;
 

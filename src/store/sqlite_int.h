@@ -15,11 +15,6 @@
 #include <stdbool.h>
 #include <sqlite3.h>
 
-/* Slots for per-area state of the backend (a queue, a cache), owned by the area's file and
- * freed by its close(). */
-enum { YZ_SQ_AREA_REVIEWS, YZ_SQ_AREA_REPORTS,
-       YZ_SQ_AREA_EVENTS, YZ_SQ_AREA_MEALS, YZ_SQ_AREA__COUNT };
-
 /* Statements kept prepared for a connection's life, by their text (sqlite_db.c). */
 #define YZ_SQ_STMTS 64
 typedef struct sq_stmt_cache {
@@ -38,7 +33,6 @@ typedef struct sq_store {
     sqlite3 *db;
     pthread_mutex_t mu; /* one statement sequence at a time on `db` */
     char *path;         /* the database file, for areas that open a connection of their own */
-    void *area[YZ_SQ_AREA__COUNT]; /* per-area state, see above */
     sq_stmt_cache stmts; /* the driver's statements on `db` (sqlite_db.c) */
 } sq_store;
 
