@@ -49,6 +49,15 @@ if ! awk '
     echo "lint: an include above goes against the layers of tools/layers.txt"
     rc=1
 fi
+# One rule, one place (docs/internals/store.md): every user-facing message of the store, the
+# English text that follows its Chinese one, is written once in src/store/.
+dups=$(perl -0777 -ne 'while (/"[^"\n]*[\xe4-\xe9][^"\n]*"\s*,\s*"([^"\n]+)"/g) { print "$1\n" }' \
+    $(git ls-files 'src/store/*.c') | sort | uniq -d)
+if [ -n "$dups" ]; then
+    printf '%s\n' "$dups" | sed 's/^/lint: written twice in src\/store: /'
+    echo "lint: a store message above is written more than once (write the rule once, store/db.h)"
+    rc=1
+fi
 if command -v clang-format >/dev/null 2>&1; then
     if ! clang-format --dry-run $files 2>/dev/null | head -0 && clang-format --dry-run $files 2>&1 | grep -q warning; then
         n=$(clang-format --dry-run $files 2>&1 | grep -c 'warning:')

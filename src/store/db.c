@@ -122,13 +122,18 @@ void yz_db_null(yz_db_q *q)
     next_param(q, YZ_DB_T_NULL);
 }
 
+int yz__db_err(yz_errinfo *ei, int code, const char *msg)
+{
+    return yz_err_setf(ei, code, "", "数据库错误：%s", "database error: %s", msg ? msg : "?");
+}
+
 int yz__db_fail(yz_db_q *q, int code, int violation, const char *msg)
 {
     if (q->err)
         return q->err;
     q->err = code;
     q->violation = violation;
-    yz_err_setf(q->ei, code, "", "数据库错误：%s", "database error: %s", msg ? msg : "?");
+    yz__db_err(q->ei, code, msg);
     return code;
 }
 

@@ -237,6 +237,9 @@ enum { YZ_DB_T_NULL, YZ_DB_T_I64, YZ_DB_T_F64, YZ_DB_T_TEXT, YZ_DB_T_BLOB };
 /* For drivers: record q's first error (later ones are ignored): `code` with the database's
  * message `msg` about `what`, and the constraint broken, if any. Returns q->err. */
 int yz__db_fail(yz_db_q *q, int code, int violation, const char *msg);
+/* For drivers: fill `ei` (may be NULL) with the database's failure `msg` ("database error:
+ * ..."), the one wording of it. Returns `code`. */
+int yz__db_err(yz_errinfo *ei, int code, const char *msg);
 
 /* For drivers' batches: end statements qs[0..nq) that are not ended yet, in order (a
  * statement sent in a pipeline has its answer read and dropped). */

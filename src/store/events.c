@@ -240,8 +240,7 @@ static int station_exists(yz_db_tx *tx, int64_t id, yz_errinfo *ei)
     bool found = yz_db_row(&q);
     int err = yz_db_end(&q);
     if (!err && !found)
-        err = yz_err_setf(ei, YZ_EINVAL, "station", "驿站 %lld 不存在", "station %lld not found",
-                          (long long)id);
+        err = yz__store_no_station(ei, YZ_EINVAL, "station", id);
     return err;
 }
 

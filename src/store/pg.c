@@ -54,7 +54,7 @@ int yz__pg_fail(PGconn *c, const PGresult *r, yz_errinfo *ei)
     char msg[200];
     snprintf(msg, sizeof msg, "%s", m ? m : "?");
     msg[strcspn(msg, "\n")] = '\0';
-    return yz_err_setf(ei, YZ_EDB, "", "数据库错误：%s", "database error: %s", msg);
+    return yz__db_err(ei, YZ_EDB, msg);
 }
 
 int yz__pg_pipeline_end(PGconn *c, int err, yz_errinfo *ei)

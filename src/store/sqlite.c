@@ -34,7 +34,7 @@ int yz__sq_exec(sq_store *s, const char *sql, yz_errinfo *ei)
     char *msg = NULL;
     int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
-        yz_err_setf(ei, YZ_EDB, "", "数据库错误：%s", "database error: %s", msg ? msg : "?");
+        yz__db_err(ei, YZ_EDB, msg);
         sqlite3_free(msg);
         return YZ_EDB;
     }

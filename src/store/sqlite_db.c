@@ -211,8 +211,7 @@ static int conn_err(sqlite3 *db, const char *msg, yz_errinfo *ei)
 {
     int rc = db ? sqlite3_errcode(db) : SQLITE_NOMEM;
     int code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? YZ_EUNAVAIL : YZ_EDB;
-    yz_err_setf(ei, code, "", "数据库错误：%s", "database error: %s", msg ? msg : "?");
-    return code;
+    return yz__db_err(ei, code, msg);
 }
 
 static int exec_plain(sqlite3 *db, const char *sql, yz_errinfo *ei)

@@ -26,10 +26,15 @@ static void *grow(void *a, size_t len, size_t *cap, size_t size)
 
 /* --- messages ------------------------------------------------------------------------------ */
 
+int yz__store_no_station(yz_errinfo *ei, int code, const char *field, int64_t id)
+{
+    return yz_err_setf(ei, code, field, "驿站 %lld 不存在", "station %lld not found",
+                       (long long)id);
+}
+
 static int not_found(yz_errinfo *ei, int64_t id)
 {
-    return yz_err_setf(ei, YZ_ENOTFOUND, "id", "驿站 %lld 不存在", "station %lld not found",
-                       (long long)id);
+    return yz__store_no_station(ei, YZ_ENOTFOUND, "id", id);
 }
 
 static int code_taken(yz_errinfo *ei, const char *code)

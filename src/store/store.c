@@ -11,11 +11,16 @@
 
 #include <string.h>
 
+static int no_path(yz_errinfo *ei)
+{
+    return yz_err_set(ei, YZ_EINVAL, "db", "缺少数据库路径", "database path is missing");
+}
+
 int yz_store_open(const char *uri, yz_store **out, yz_errinfo *ei)
 {
     *out = NULL;
     if (!uri || !*uri)
-        return yz_err_set(ei, YZ_EINVAL, "db", "缺少数据库路径", "database path is missing");
+        return no_path(ei);
     if (strncmp(uri, "sqlite:", 7) == 0)
         return yz__store_sqlite_open(uri + 7, out, ei);
     if (strncmp(uri, "postgres://", 11) == 0 || strncmp(uri, "postgresql://", 13) == 0)
@@ -26,7 +31,7 @@ int yz_store_open(const char *uri, yz_store **out, yz_errinfo *ei)
 int yz_store_backup(const char *uri, const char *dest, yz_backup_info *info, yz_errinfo *ei)
 {
     if (!uri || !*uri)
-        return yz_err_set(ei, YZ_EINVAL, "db", "缺少数据库路径", "database path is missing");
+        return no_path(ei);
     if (!dest || !*dest)
         return yz_err_set(ei, YZ_EINVAL, "out", "缺少备份文件路径", "backup path is missing");
     if (strncmp(uri, "postgres://", 11) == 0 || strncmp(uri, "postgresql://", 13) == 0)

@@ -110,6 +110,10 @@ typedef struct yz_backup_info {
  * backups), YZ_EDB. */
 int yz_store_backup(const char *uri, const char *dest, yz_backup_info *info, yz_errinfo *ei);
 
+/* For the areas: station `id` does not exist, as error `code` about `field` (the one wording
+ * of it; YZ_ENOTFOUND for the station asked for, YZ_EINVAL for a record that names it). */
+int yz__store_no_station(yz_errinfo *ei, int code, const char *field, int64_t id);
+
 /* For backends' close: stop what the areas run (the visits committer) before the connections. */
 void yz__store_close_areas(yz_store *st);
 /* For backends' open, once migrated: insert the seed facilities the database lacks (by code),
