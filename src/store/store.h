@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* store/store.h - the store interface: the durable home of every record, behind a table of
- * operations with one implementation per backend (sqlite.c now; PostgreSQL later). Domain
- * code calls only the yz_store_* functions below and never writes backend SQL.
+/* store/store.h - the store: the durable home of every record. Opening and closing it, the
+ * stations (with facilities, districts, holidays and imports), backups and watching for other
+ * nodes' changes; each other area has its header store/<area>.h. Every area is written once
+ * on store/db.h, which the backends (SQLite, PostgreSQL) implement as drivers
+ * (docs/internals/store.md). Domain code calls only the yz_store_* functions and never
+ * writes SQL.
  *
  * Thread safety: a store may be called from any thread; each backend serialises what it
  * must. Every write is one transaction: it is durable when the call returns YZ_OK and
@@ -35,7 +38,7 @@ typedef struct yz_store_watcher {
  * and watching for other processes' changes. The areas' operations are written once on
  * store/db.h (store/stations.c, store/events.c, ...). */
 typedef struct yz_store_ops {
-    const char *name; /* "sqlite" */
+    const char *name; /* "sqlite" or "postgresql" */
     void (*close)(yz_store *st);
     int (*watch)(yz_store *st, const yz_store_watcher *w, yz_errinfo *ei); /* may be NULL */
     void (*unwatch)(yz_store *st);                                          /* may be NULL */
@@ -51,8 +54,8 @@ struct yz_store {
 
 /* Open the store at `uri`: a file path (SQLite, created with its schema if missing),
  * "sqlite:PATH", or a PostgreSQL URI ("postgresql://..." or "postgres://...", the database
- * must exist; the schema is created in it). Migrations that the database lacks are applied, in order, each in a
- * transaction. Returns owned *out, or YZ_EDB / YZ_EINVAL with `ei` filled. */
+ * must exist; the schema is created in it). Migrations that the database lacks are
+ * applied, in order, each in a transaction. Returns owned *out, or YZ_EDB / YZ_EINVAL with `ei` filled. */
 int yz_store_open(const char *uri, yz_store **out, yz_errinfo *ei);
 /* Accepts NULL. */
 void yz_store_close(yz_store *st);
