@@ -694,7 +694,10 @@ static int import_recv(yz_db_q *qs, int nq, size_t i, void *ctx, yz_errinfo *ei)
         x->counts.created++;
     else
         x->counts.updated++;
-    for (int k = 1; !err && k < nq; k++)
+    /* A station just created has no links to replace: its delete is ended without running
+     * (SQLite), or its answer read in turn (PostgreSQL ran it already, in the pipeline). */
+    err = v->version == 1 ? yz_db_end(&qs[1]) : yz_db_exec(&qs[1], NULL);
+    for (int k = 2; !err && k < nq; k++)
         err = yz_db_exec(&qs[k], NULL);
     return err;
 }
