@@ -218,6 +218,14 @@ int yz_db_exec(yz_db_q *q, int64_t *changes)
     return err;
 }
 
+void *yz_db_grow(void *a, size_t len, size_t *cap, size_t size)
+{
+    if (len < *cap)
+        return a;
+    *cap = *cap ? *cap * 2 : 16;
+    return yz_reallocarray(a, *cap, size);
+}
+
 int yz_db_violation(const yz_db_q *q)
 {
     return q->violation;

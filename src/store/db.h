@@ -140,6 +140,10 @@ int yz_db_end(yz_db_q *q) __attribute__((warn_unused_result));
  * then yz_db_end. *changes (may be NULL) gets the rows it inserted, updated or deleted. */
 int yz_db_exec(yz_db_q *q, int64_t *changes) __attribute__((warn_unused_result));
 
+/* For a row loop that fills an array: `a` (NULL at first) with room for element `len` of
+ * `size` bytes, growing *cap when it is full (doubling, 16 at first). Returns the array. */
+void *yz_db_grow(void *a, size_t len, size_t *cap, size_t size);
+
 /* After yz_db_end: enum yz_db_violation of its error. */
 int yz_db_violation(const yz_db_q *q);
 

@@ -410,10 +410,7 @@ static int list_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
                                   : EVENT_COLS " WHERE e.cancelled_at IS NULL ORDER BY e.id",
                 ei);
     while (yz_db_row(&q)) {
-        if (x->n == cap) {
-            cap = cap ? cap * 2 : 64;
-            x->v = yz_reallocarray(x->v, cap, sizeof *x->v);
-        }
+        x->v = yz_db_grow(x->v, x->n, &cap, sizeof *x->v);
         row_event(&q, &x->v[x->n++], NULL);
     }
     return yz_db_end(&q);
@@ -592,10 +589,7 @@ static int counts_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     yz_db_i64(&q, x->from_day);
     yz_db_i64(&q, x->to_day);
     while (yz_db_row(&q)) {
-        if (x->n == cap) {
-            cap = cap ? cap * 2 : 64;
-            x->v = yz_reallocarray(x->v, cap, sizeof *x->v);
-        }
+        x->v = yz_db_grow(x->v, x->n, &cap, sizeof *x->v);
         x->v[x->n++] = (yz_event_count){yz_db_col_i64(&q, 0), (int32_t)yz_db_col_i64(&q, 1),
                                         yz_db_col_int(&q, 2)};
     }

@@ -387,10 +387,7 @@ static int list_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     if (x->bind)
         yz_db_i64(&q, x->param);
     while (yz_db_row(&q)) {
-        if (x->n == cap) {
-            cap = cap ? cap * 2 : 16;
-            x->a = yz_reallocarray(x->a, cap, x->size);
-        }
+        x->a = yz_db_grow(x->a, x->n, &cap, x->size);
         x->row(&q, (char *)x->a + x->n * x->size);
         x->n++;
     }

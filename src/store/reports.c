@@ -200,10 +200,7 @@ static int services_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
                 " FROM report_services ORDER BY position",
                 ei);
     while (yz_db_row(&q)) {
-        if (x->n == cap) {
-            cap = cap ? cap * 2 : 16;
-            x->v = yz_reallocarray(x->v, cap, sizeof *x->v);
-        }
+        x->v = yz_db_grow(x->v, x->n, &cap, sizeof *x->v);
         yz_report_service *v = &x->v[x->n++];
         v->code = yz_db_col_str(&q, 0);
         v->name = yz_db_col_str(&q, 1);
@@ -405,10 +402,7 @@ static int list_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     assert(q.n == n);
     size_t cap = 0;
     while (yz_db_row(&q)) {
-        if (x->n == cap) {
-            cap = cap ? cap * 2 : 16;
-            x->v = yz_reallocarray(x->v, cap, sizeof *x->v);
-        }
+        x->v = yz_db_grow(x->v, x->n, &cap, sizeof *x->v);
         row_report(&q, &x->v[x->n++]);
     }
     int err = yz_db_end(&q);

@@ -134,10 +134,7 @@ static int tags_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
                 " ORDER BY position",
                 ei);
     while (yz_db_row(&q)) {
-        if (x->n == cap) {
-            cap = cap ? cap * 2 : 16;
-            x->v = yz_reallocarray(x->v, cap, sizeof *x->v);
-        }
+        x->v = yz_db_grow(x->v, x->n, &cap, sizeof *x->v);
         yz_rating_tag *t = &x->v[x->n++];
         t->code = col_str0(&q, 0);
         t->label = col_str0(&q, 1);
@@ -177,10 +174,7 @@ static int words_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     yz_db_q q;
     yz_db_query(&q, tx, "SELECT word, kind, weight FROM moderation_words ORDER BY kind, word", ei);
     while (yz_db_row(&q)) {
-        if (x->n == cap) {
-            cap = cap ? cap * 2 : 256;
-            x->v = yz_reallocarray(x->v, cap, sizeof *x->v);
-        }
+        x->v = yz_db_grow(x->v, x->n, &cap, sizeof *x->v);
         yz_modword_row *w = &x->v[x->n++];
         w->word = col_str0(&q, 0);
         w->kind = col_str0(&q, 1);
@@ -382,10 +376,7 @@ static int list_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     yz_db_i64(&q, x->limit);
     yz_db_i64(&q, x->offset);
     while (yz_db_row(&q)) {
-        if (x->n == cap) {
-            cap = cap ? cap * 2 : 16;
-            x->v = yz_reallocarray(x->v, cap, sizeof *x->v);
-        }
+        x->v = yz_db_grow(x->v, x->n, &cap, sizeof *x->v);
         row_rating(&q, &x->v[x->n++]);
     }
     return yz_db_end(&q);
@@ -550,10 +541,7 @@ static int aggs_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
                 " GROUP BY station_id",
                 ei);
     while (yz_db_row(&q)) {
-        if (x->n == cap) {
-            cap = cap ? cap * 2 : 256;
-            x->v = yz_reallocarray(x->v, cap, sizeof *x->v);
-        }
+        x->v = yz_db_grow(x->v, x->n, &cap, sizeof *x->v);
         x->v[x->n++] =
             (yz_rating_agg){yz_db_col_i64(&q, 0), yz_db_col_i64(&q, 1), yz_db_col_i64(&q, 2)};
     }

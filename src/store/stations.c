@@ -16,14 +16,6 @@
 #include <string.h>
 
 /* Room for one more element in a growing array `a` of `len` elements (capacity *cap). */
-static void *grow(void *a, size_t len, size_t *cap, size_t size)
-{
-    if (len < *cap)
-        return a;
-    *cap = *cap ? *cap * 2 : 16;
-    return yz_reallocarray(a, *cap, size);
-}
-
 /* --- messages ------------------------------------------------------------------------------ */
 
 int yz__store_no_station(yz_errinfo *ei, int code, const char *field, int64_t id)
@@ -111,7 +103,7 @@ static int facilities_body(yz_db_tx *tx, void *ctx, yz_errinfo *ei)
     yz_db_query(&q, tx,
                 "SELECT code, label, label_hant, label_en, bit FROM facilities ORDER BY bit", ei);
     while (yz_db_row(&q)) {
-        a = grow(a, n, &cap, sizeof *a);
+        a = yz_db_grow(a, n, &cap, sizeof *a);
         yz_facility *f = &a[n++];
         f->code = yz_db_col_str(&q, 0);
         f->label = yz_db_col_str(&q, 1);
@@ -159,7 +151,7 @@ static int districts_body(yz_db_tx *tx, void *ctx, yz_errinfo *ei)
                               " ORDER BY code COLLATE \"C\""),
                 ei);
     while (yz_db_row(&q)) {
-        a = grow(a, n, &cap, sizeof *a);
+        a = yz_db_grow(a, n, &cap, sizeof *a);
         yz_district *d = &a[n++];
         d->code = yz_db_col_str(&q, 0);
         d->name = yz_db_col_str(&q, 1);
@@ -200,7 +192,7 @@ static int holidays_body(yz_db_tx *tx, void *ctx, yz_errinfo *ei)
                               "SELECT day::date - DATE '1970-01-01' FROM holidays ORDER BY day"),
                 ei);
     while (yz_db_row(&q)) {
-        a = grow(a, n, &cap, sizeof *a);
+        a = yz_db_grow(a, n, &cap, sizeof *a);
         a[n++] = (int32_t)yz_db_col_i64(&q, 0);
     }
     x->a = a;
@@ -301,7 +293,7 @@ static int load_body(yz_db_tx *tx, void *ctx, yz_errinfo *ei)
         yz_db_query(&q, tx, "SELECT " STATION_COLS " ORDER BY s.id", ei);
     }
     while (yz_db_row(&q)) {
-        x->a = grow(x->a, x->n, &cap, sizeof *x->a);
+        x->a = yz_db_grow(x->a, x->n, &cap, sizeof *x->a);
         row_station(&q, &x->a[x->n++]);
     }
     int err = yz_db_end(&q);
@@ -625,7 +617,7 @@ static int district_codes(yz_db_tx *tx, char ***out, size_t *n, yz_errinfo *ei)
     yz_db_q q;
     yz_db_query(&q, tx, "SELECT code FROM districts", ei);
     while (yz_db_row(&q)) {
-        a = grow(a, len, &cap, sizeof *a);
+        a = yz_db_grow(a, len, &cap, sizeof *a);
         a[len++] = yz_db_col_str(&q, 0);
     }
     int err = yz_db_end(&q);

@@ -272,10 +272,7 @@ static int stats_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     if (x->group_by == YZ_VISIT_BY_DAY)
         yz_db_i64(&q, x->day_offset_s);
     while (yz_db_row(&q)) {
-        if (x->n == cap) {
-            cap = cap ? cap * 2 : 16;
-            x->rows = yz_reallocarray(x->rows, cap, sizeof *x->rows);
-        }
+        x->rows = yz_db_grow(x->rows, x->n, &cap, sizeof *x->rows);
         yz_visit_row *r = &x->rows[x->n++];
         r->key = yz_db_col_str(&q, 0);
         if (!r->key)
