@@ -109,19 +109,9 @@ static void push(yz_pg_params *p, const char *v)
         yz_log_error("pg: more than %zu parameters", sizeof p->v / sizeof *p->v);
 }
 
-void yz__pg_p_str(yz_pg_params *p, const char *v)
-{
-    push(p, v && *v ? v : NULL);
-}
-
 void yz__pg_p_text(yz_pg_params *p, const char *v)
 {
     push(p, v);
-}
-
-void yz__pg_p_null(yz_pg_params *p)
-{
-    push(p, NULL);
 }
 
 void yz__pg_p_i64(yz_pg_params *p, int64_t v)
@@ -130,55 +120,6 @@ void yz__pg_p_i64(yz_pg_params *p, int64_t v)
         return push(p, NULL);
     snprintf(p->buf[p->n], sizeof p->buf[p->n], "%" PRId64, v);
     push(p, p->buf[p->n]);
-}
-
-void yz__pg_p_f64(yz_pg_params *p, double v)
-{
-    if (p->n >= (int)(sizeof p->v / sizeof *p->v))
-        return push(p, NULL);
-    snprintf(p->buf[p->n], sizeof p->buf[p->n], "%.17g", v);
-    push(p, p->buf[p->n]);
-}
-
-void yz__pg_p_bool(yz_pg_params *p, bool v)
-{
-    push(p, v ? "1" : "0");
-}
-
-void yz__pg_p_bytea(yz_pg_params *p, const uint8_t *b, size_t n)
-{
-    if (p->n >= (int)(sizeof p->v / sizeof *p->v) || n > 32)
-        return push(p, NULL);
-    static const char hex[] = "0123456789abcdef";
-    char *o = p->buf[p->n];
-    *o++ = '\\';
-    *o++ = 'x';
-    for (size_t i = 0; i < n; i++) {
-        *o++ = hex[b[i] >> 4];
-        *o++ = hex[b[i] & 15];
-    }
-    *o = '\0';
-    push(p, p->buf[p->n]);
-}
-
-char *yz__pg_str(const PGresult *r, int row, int col)
-{
-    return PQgetisnull(r, row, col) ? NULL : yz_strdup(PQgetvalue(r, row, col));
-}
-
-int64_t yz__pg_i64(const PGresult *r, int row, int col)
-{
-    return PQgetisnull(r, row, col) ? 0 : strtoll(PQgetvalue(r, row, col), NULL, 10);
-}
-
-double yz__pg_f64(const PGresult *r, int row, int col)
-{
-    return PQgetisnull(r, row, col) ? 0 : strtod(PQgetvalue(r, row, col), NULL);
-}
-
-bool yz__pg_isnull(const PGresult *r, int row, int col)
-{
-    return PQgetisnull(r, row, col) != 0;
 }
 
 /* --- connections --------------------------------------------------------------------------- */
@@ -348,53 +289,6 @@ int yz__pg_tx(pg_store *s, yz_pg_body *body, void *ctx, yz_errinfo *ei)
         return YZ_EUNAVAIL;
     int err = run_tx(s, c, 0, body, ctx, ei);
     yz__pg_put(s, c);
-    return err;
-}
-
-/* --- lists of rows ------------------------------------------------------------------------- */
-
-typedef struct rows_ctx {
-    const char *sql;
-    const yz_pg_params *p;
-    size_t size;
-    yz_pg_read_row *read;
-    yz_pg_free_rows *free_rows;
-    void *a;
-    size_t n;
-} rows_ctx;
-
-static int rows_body(pg_store *s, PGconn *c, void *arg, yz_errinfo *ei)
-{
-    rows_ctx *x = arg;
-    x->free_rows(x->a, x->n); /* a run again after a lost connection starts afresh */
-    x->a = NULL;
-    x->n = 0;
-    PGresult *r = yz__pg_query(c, x->sql, x->p, ei);
-    if (!r)
-        return YZ_EDB;
-    int rows = PQntuples(r);
-    if (rows > 0)
-        x->a = yz_calloc((size_t)rows, x->size);
-    for (int i = 0; i < rows; i++)
-        x->read(r, i, (char *)x->a + (size_t)i * x->size);
-    x->n = (size_t)rows;
-    PQclear(r);
-    return YZ_OK;
-}
-
-int yz__pg_rows(pg_store *s, const char *sql, const yz_pg_params *p, size_t size,
-                yz_pg_read_row *read, yz_pg_free_rows *free_rows, void **out, size_t *n,
-                yz_errinfo *ei)
-{
-    rows_ctx x = {sql, p, size, read, free_rows, NULL, 0};
-    int err = yz__pg_read1(s, rows_body, &x, ei);
-    if (err) {
-        free_rows(x.a, x.n);
-        x.a = NULL;
-        x.n = 0;
-    }
-    *out = x.a;
-    *n = x.n;
     return err;
 }
 

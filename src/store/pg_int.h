@@ -86,17 +86,11 @@ typedef struct yz_pg_params {
     char buf[32][72]; /* numbers and byte strings are printed here */
 } yz_pg_params;
 
-/* Append a parameter. str: NULL or "" gives NULL (as the SQLite backend's bind_str);
- * text: the string as is ("" stays "", NULL gives NULL); i64, f64 (exactly, %.17g), bool
- * (as 0/1: the schema keeps SQLite's integer flags), null, and bytea (at most 32 bytes, sent
- * in hex). The strings are borrowed until the statement has run. */
-void yz__pg_p_str(yz_pg_params *p, const char *v);
+/* Append a parameter, for the backend's own statements (migrations, locks, notifications):
+ * text as is ("" stays "", NULL gives NULL), or an i64. Borrowed until the statement has run.
+ * The areas bind through store/db.h. */
 void yz__pg_p_text(yz_pg_params *p, const char *v);
 void yz__pg_p_i64(yz_pg_params *p, int64_t v);
-void yz__pg_p_f64(yz_pg_params *p, double v);
-void yz__pg_p_bool(yz_pg_params *p, bool v);
-void yz__pg_p_null(yz_pg_params *p);
-void yz__pg_p_bytea(yz_pg_params *p, const uint8_t *b, size_t n);
 
 /* Run `sql` with `p` (NULL: none). Returns the result, or NULL with `ei` filled (YZ_EDB, the
  * server's message, and the retry mark yz__pg_tx looks for). Free with PQclear. */
@@ -118,22 +112,6 @@ int yz__pg_pipeline_end(PGconn *c, int err, yz_errinfo *ei);
 /* The SQLSTATE of the last failed yz__pg_query / yz__pg_exec on this thread ("" if none),
  * e.g. "23505" for a unique violation, "23514" for a CHECK violation. */
 const char *yz__pg_sqlstate(void);
-
-/* Results (text format). str: owned copy, NULL for NULL. i64 / f64: 0 for NULL. */
-char *yz__pg_str(const PGresult *r, int row, int col);
-int64_t yz__pg_i64(const PGresult *r, int row, int col);
-double yz__pg_f64(const PGresult *r, int row, int col);
-bool yz__pg_isnull(const PGresult *r, int row, int col);
-
-/* One query's rows into a new array of `size`-byte elements: `read` fills element i (zeroed
- * first) from row i. One statement, so it runs as yz__pg_read1. Returns YZ_OK with the owned
- * array in *out (NULL when there are no rows) and its length in *n; on error `free_rows`
- * frees what was read and *out is NULL. */
-typedef void yz_pg_read_row(const PGresult *r, int row, void *elem);
-typedef void yz_pg_free_rows(void *a, size_t n);
-int yz__pg_rows(pg_store *s, const char *sql, const yz_pg_params *p, size_t size,
-                yz_pg_read_row *read, yz_pg_free_rows *free_rows, void **out, size_t *n,
-                yz_errinfo *ei);
 
 /* --- change notification ---------------------------------------------------------------- */
 

@@ -48,20 +48,6 @@ int yz__sq_prepare(sq_store *s, const char *sql, sqlite3_stmt **st, yz_errinfo *
     return YZ_OK;
 }
 
-char *yz__sq_col_str(sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? yz_strdup((const char *)t) : NULL;
-}
-
-void yz__sq_bind_str(sqlite3_stmt *st, int i, const char *v)
-{
-    if (v && *v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i);
-}
-
 static int migrate(sq_store *s, yz_errinfo *ei)
 {
     int err = yz__sq_exec(s,
@@ -114,20 +100,6 @@ static void sq_close(yz_store *st)
     yz_free(s->path);
     pthread_mutex_destroy(&s->mu);
     yz_free(s);
-}
-
-int yz__sq_begin(sq_store *s, yz_errinfo *ei)
-{
-    return yz__sq_exec(s, "BEGIN IMMEDIATE", ei);
-}
-
-int yz__sq_finish(sq_store *s, int err, yz_errinfo *ei)
-{
-    if (err) {
-        yz__sq_exec(s, "ROLLBACK", NULL);
-        return err;
-    }
-    return yz__sq_exec(s, "COMMIT", ei);
 }
 
 static const yz_store_ops sqlite_ops = {

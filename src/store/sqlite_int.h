@@ -47,12 +47,8 @@ int yz__sq_db_err(sq_store *s, yz_errinfo *ei, const char *what);
 int yz__sq_exec(sq_store *s, const char *sql, yz_errinfo *ei);
 int yz__sq_prepare(sq_store *s, const char *sql, sqlite3_stmt **st, yz_errinfo *ei);
 /* Column i as an owned string (NULL for NULL). */
-char *yz__sq_col_str(sqlite3_stmt *st, int i);
 /* Bind a string; NULL or "" binds NULL. */
-void yz__sq_bind_str(sqlite3_stmt *st, int i, const char *v);
 /* BEGIN IMMEDIATE; and COMMIT when err is YZ_OK, else ROLLBACK (returning err). Call with the
  * mutex held. */
-int yz__sq_begin(sq_store *s, yz_errinfo *ei);
-int yz__sq_finish(sq_store *s, int err, yz_errinfo *ei);
 
 #endif
