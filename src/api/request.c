@@ -90,7 +90,9 @@ int yz__api_limit_ip(yz_api *api, yz_http_req *req, yz_errinfo *ei)
     char addr[64];
     int retry = 0;
     client_addr(req, addr);
-    return limited(req, yz__limiter_take(api->limiter, 1, addr, &retry), retry, ei);
+    /* taken first: the order in which a call's arguments are evaluated is unspecified */
+    int err = yz__limiter_take(api->limiter, 1, addr, &retry);
+    return limited(req, err, retry, ei);
 }
 
 int yz__api_worker(yz_api *api, yz_http_req *req, yz_worker *w, yz_errinfo *ei)
@@ -117,5 +119,6 @@ int yz__api_worker(yz_api *api, yz_http_req *req, yz_worker *w, yz_errinfo *ei)
     char key[24];
     snprintf(key, sizeof key, "w%lld", (long long)w->id);
     int retry = 0;
-    return limited(req, yz__limiter_take(api->limiter, 0, key, &retry), retry, ei);
+    err = yz__limiter_take(api->limiter, 0, key, &retry);
+    return limited(req, err, retry, ei);
 }

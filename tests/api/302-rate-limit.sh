@@ -15,7 +15,14 @@ done
 echo "codes:$codes"
 [ "$(echo "$codes" | tr ' ' '\n' | grep -c 201)" = 5 ] || { echo "expected 5 created"; exit 1; }
 [ "$(echo "$codes" | tr ' ' '\n' | grep -c 429)" = 3 ] || { echo "expected 3 refused"; exit 1; }
-grep -qi '^retry-after: [0-9]' "$CASE_TMP/h8" || { echo "no Retry-After"; exit 1; }
+# Retry-After names when the next write is admitted: 15 a minute refills one every 4 s, so
+# 1 to 4 seconds, never 0 (issue 10: it was read before the limiter set it), and the message
+# says the same number.
+ra=$(tr -d '\r' <"$CASE_TMP/h8" | sed -n 's/^[Rr]etry-[Aa]fter: *//p')
+echo "retry-after: $ra"
+case "$ra" in [1-4]) ;; *) echo "Retry-After must be 1..4, got '$ra'"; exit 1 ;; esac
+jq -e --arg s "$ra" '.message_en | contains("in " + $s + " s")' "$CASE_TMP/b8" >/dev/null ||
+    { echo "the message does not say $ra s"; exit 1; }
 jq -e '.error == "rate_limited" and (.message | length > 0)' "$CASE_TMP/b8" >/dev/null || exit 1
 # Admin writes are limited per address too (and so is guessing the admin token).
 sleep 1
