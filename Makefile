@@ -41,7 +41,7 @@ REL_CLI  := $(patsubst %.c,build/rel/%.o,$(CLI_SRC))
 SAN_CLI  := $(patsubst %.c,build/san/%.o,$(CLI_SRC))
 TEST_BIN := $(patsubst tests/unit/%.c,build/san/tests/%,$(TEST_SRC))
 
-.PHONY: all run test unit api pg browser web bench lint deps clean demo fuzz fuzz-corpus
+.PHONY: all run test unit api pg browser web bench bench-programs lint deps clean demo fuzz fuzz-corpus
 .DEFAULT_GOAL := all
 
 all: bin/yizhan
@@ -104,7 +104,7 @@ demo: bin/yizhan
 
 test:
 	@scripts/deps.sh test
-	@$(MAKE) --no-print-directory lint unit api pg fuzz-corpus browser
+	@$(MAKE) --no-print-directory lint unit api pg fuzz-corpus browser bench-programs
 
 unit: $(TEST_BIN)
 	@tests/unit/run $(TEST_BIN)
@@ -125,6 +125,10 @@ endif
 
 browser: build/san/yizhan
 	@tests/browser/run.sh build/san/yizhan
+
+# The bench programs built but not run (part of make test, so that they cannot rot).
+bench-programs:
+	@$(MAKE) --no-print-directory -C bench programs >/dev/null && echo "bench programs: built"
 
 bench:
 	@scripts/deps.sh bench
