@@ -281,14 +281,20 @@ bool yz__api_param_given(yz_http_req *req, const char *name)
 
 /* --- stations by id or code ----------------------------------------------------------------- */
 
+/* A station by its code, else by its id: the code is what the public sees (QR codes, links),
+ * so a station whose code is all digits ("12") is never shadowed by the station whose id
+ * that is. */
 static long station_by_ref(const yz_snap *s, const char *v)
 {
     if (!v || !*v)
         return -1;
+    long i = yz_snap_find_code(s, v);
+    if (i >= 0)
+        return i;
     char *end;
     errno = 0;
     long long id = strtoll(v, &end, 10);
-    return (!*end && !errno && id > 0) ? yz_snap_find_id(s, id) : yz_snap_find_code(s, v);
+    return (!*end && !errno && id > 0) ? yz_snap_find_id(s, id) : -1;
 }
 
 static int station_unknown(int code, const char *field, const char *v, yz_errinfo *ei)
