@@ -182,7 +182,7 @@ static void render_o311(yz_api *api, yz_buf *b, const yz_report *r)
     yz_buf_puts(b, ",\"long\":");
     yz_buf_fixed(b, r->lon, 6);
     yz_buf_puts(b, ",\"media_url\":");
-    put_str_or_null(b, r->media_url);
+    put_str_or_null(b, r->held_reasons ? NULL : r->media_url); /* held: not public */
     yz_buf_puts(b, ",\"station_code\":");
     yz_buf_json_str(b, r->station_code, strlen(r->station_code));
     yz_buf_putc(b, '}');
@@ -229,7 +229,7 @@ static void render_ours(yz_api *api, yz_buf *b, const yz_report *r, bool moderat
     yz_buf_puts(b, ",\"lon\":");
     yz_buf_fixed(b, r->lon, 6);
     yz_buf_puts(b, ",\"media_url\":");
-    put_str_or_null(b, r->media_url);
+    put_str_or_null(b, r->held_reasons && !moderator ? NULL : r->media_url);
     yz_buf_puts(b, ",\"requested_at\":");
     put_time(b, r->requested_at);
     yz_buf_puts(b, ",\"updated_at\":");
@@ -552,24 +552,40 @@ static void h_create(void *ctx, yz_http_req *req)
     r.description = yz_strdup(desc ? desc : "");
     r.media_url = media ? yz_strdup(media) : NULL;
     r.worker_id = w.id;
-    /* The description is screened like a review: spam is kept but held from public view. */
+    /* The description is screened like a review, and so is the media URL (a link by nature,
+     * so only what a URL should not carry counts: phone numbers, contact ids, advert words).
+     * Spam is kept but held from public view, the whole request: description and media. */
     const yz_modrules *rules = yz__api_modrules(api);
-    if (rules && *r.description) {
+    if (rules) {
         yz_buf scratch;
         yz_modverdict v;
+        unsigned reasons = 0;
         yz_buf_init(&scratch);
-        err = yz_mod_screen(rules, yz_state_thread_norm(), r.description, &scratch, &v, &ei);
-        if (!err && v.reasons) {
+        err = YZ_OK;
+        if (*r.description) {
+            err = yz_mod_screen(rules, yz_state_thread_norm(), r.description, &scratch, &v, &ei);
+            if (err)
+                yz_err_set(&ei, err, "description", "描述不是有效的 UTF-8",
+                           "description is not valid UTF-8");
+            else
+                reasons |= v.reasons;
+        }
+        if (!err && r.media_url) {
+            err = yz_mod_screen(rules, yz_state_thread_norm(), r.media_url, &scratch, &v, &ei);
+            if (err)
+                yz_err_set(&ei, err, "media_url", "media_url 不是有效的 UTF-8",
+                           "media_url is not valid UTF-8");
+            else
+                reasons |= v.reasons & ~(unsigned)(YZ_MOD_LINK | YZ_MOD_OFF_TOPIC);
+        }
+        if (!err && reasons) {
             yz_buf_reset(&scratch);
-            yz_mod_reasons_csv(v.reasons, &scratch);
+            yz_mod_reasons_csv(reasons, &scratch);
             r.held_reasons = yz_buf_take(&scratch);
         }
         yz_buf_fini(&scratch);
-        if (err) {
-            yz_err_set(&ei, err, "description", "描述不是有效的 UTF-8",
-                       "description is not valid UTF-8");
+        if (err)
             goto fail;
-        }
     }
     if ((err = yz_store_report_create(api->st, &r, &ei)))
         goto fail;
