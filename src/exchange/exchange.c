@@ -412,6 +412,37 @@ static int rowset_finish(rowset *rs, const char *zh_label, const char *en_label,
     return YZ_OK;
 }
 
+/* A text cell a spreadsheet could take for a formula (OWASP, "CSV Injection"): one that
+ * starts with =, +, -, @, a tab or a carriage return once any leading single quotes are
+ * skipped. The writer puts one more quote in front of such a cell, and the reader takes one
+ * off, so every text survives export and import: "=1" goes out as "'=1", "'=1" as "''=1",
+ * and a quote before anything else ("'s") is left alone both ways (README, "CSV"). */
+static bool formula_like(const char *v)
+{
+    char c = v[strspn(v, "'")];
+    return c != '\0' && strchr("=+-@\t\r", c) != NULL;
+}
+
+/* The text of a CSV text cell as read, with the writer's guard quote removed. Borrowed from
+ * `v`. */
+static const char *csv_unguard(const char *v)
+{
+    return v[0] == '\'' && formula_like(v) ? v + 1 : v;
+}
+
+/* Whether field f holds free text (so a CSV cell for it may carry the guard quote). */
+static bool text_field(int f)
+{
+    static const char *const text[] = {"code",         "name",          "address",
+                                       "district_code", "district_name", "partner_name",
+                                       "facilities",   "opening_hours", "phone",
+                                       "tz",           "closed_reason"};
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+        if (strcmp(field_names[f], text[i]) == 0)
+            return true;
+    return false;
+}
+
 /* One CSV record: fields into `fields` (owned strings). Advances *pos. Returns the number of
  * fields, 0 at end of input, -1 on a malformed quote. */
 static int csv_record(const char *d, size_t len, size_t *pos, size_t *line, yz_buf *fields,
@@ -529,7 +560,10 @@ int yz_exchange_read_csv(const char *data, size_t len, yz_facility_list fac, yz_
                 err = set_field(&pr, 7, fields[c].data, fac, ei);
         for (int c = 0; c < ncol && !err; c++)
             if (col_field[c] != 7)
-                err = set_field(&pr, col_field[c], fields[c].data, fac, ei);
+                err = set_field(&pr, col_field[c],
+                                text_field(col_field[c]) ? csv_unguard(fields[c].data)
+                                                         : fields[c].data,
+                                fac, ei);
         if (!err)
             err = finish_row(&pr, false, ei);
         if (err) {
@@ -680,15 +714,20 @@ void yz_exchange_facility_codes(uint64_t mask, yz_facility_list fac, const char 
     }
 }
 
+/* Write a text cell, quoted when RFC 4180 needs it, guarded and quoted when formula_like().
+ * Numbers and the fixed words (tier, status, ...) are written directly, never through here. */
 static void csv_field(yz_buf *out, const char *v)
 {
     if (!v)
         v = "";
-    if (!strpbrk(v, ",\"\r\n")) {
+    bool guard = formula_like(v);
+    if (!guard && !strpbrk(v, ",\"\r\n")) {
         yz_buf_puts(out, v);
         return;
     }
     yz_buf_putc(out, '"');
+    if (guard)
+        yz_buf_putc(out, '\'');
     for (; *v; v++) {
         if (*v == '"')
             yz_buf_putc(out, '"');

@@ -93,6 +93,28 @@ db3=$tmp/c3.db
 check "csv re-imports into a fresh db" "$bin" import --db "$db3" "$tmp/all.csv"
 check "csv round trip is identical" sh -c "'$bin' export --db '$db3' --format csv | cmp - '$tmp/all.csv'"
 
+# Issue 10, defect 7: names that a spreadsheet would run as formulas go out guarded with a
+# quote and come back exactly; a negative longitude stays a number.
+db4=$tmp/c4.db
+cat >"$tmp/formula.csv" <<'CSV'
+code,name,address,district_code,district_name,lat,lon,crs,tier,partner_kind,partner_name,facilities,opening_hours,status,phone,seats,livelihood,batch
+F-1,"=HYPERLINK(""http://x"",""y"")",@SUM(A1),339999,测试区,28.1,-120.7,,,,,,,,+86 577 1,,,
+F-2,"''=1",-2+3,339999,测试区,28.1,120.7,,,,,,,,,,,
+CSV
+check "import formula-like texts" "$bin" import --db "$db4" "$tmp/formula.csv"
+check "formula name stored unguarded" test "$(sqlite3 "$db4" "SELECT name FROM stations WHERE code='F-1'")" = '=HYPERLINK("http://x","y")'
+check "quoted name keeps one quote" test "$(sqlite3 "$db4" "SELECT name FROM stations WHERE code='F-2'")" = "'=1"
+check "export formula-like texts" "$bin" export --db "$db4" --format csv --out "$tmp/formula-out.csv"
+q="'"
+check "formula cells guarded" grep -qF "\"${q}=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",\"${q}@SUM(A1)\"" "$tmp/formula-out.csv"
+check "phone cell guarded" grep -qF "\"${q}+86 577 1\"" "$tmp/formula-out.csv"
+check "quote cell guarded once more" grep -qF "\"${q}${q}=1\",\"${q}-2+3\"" "$tmp/formula-out.csv"
+check "negative longitude stays a number" grep -qF ',-120.7000000,wgs84,' "$tmp/formula-out.csv"
+db5=$tmp/c5.db
+check "guarded export re-imports" "$bin" import --db "$db5" "$tmp/formula-out.csv"
+check "formula round trip is exact" test "$(sqlite3 "$db5" "SELECT code, name, address, phone FROM stations ORDER BY code")" = "$(sqlite3 "$db4" "SELECT code, name, address, phone FROM stations ORDER BY code")"
+check "formula export is stable" sh -c "'$bin' export --db '$db5' --format csv | cmp - '$tmp/formula-out.csv'"
+
 check "near" "$bin" near --db "$db" 28.0154 120.6553 --need toilet --k 3
 check "near prints 3 rows with amap links" test "$(grep -c 'uri.amap.com' "$tmp/out")" = 3
 check "search 工會" "$bin" search --db "$db" 工會
