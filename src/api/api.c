@@ -220,6 +220,18 @@ static void on_http_error(yz_http_req *req, int status, const char *reason)
     yz_api_http_error(req, status, reason);
 }
 
+int yz_api_reload(yz_api *api, yz_errinfo *ei)
+{
+    /* What another node's writes would reload (stations, rating totals, events): an operator
+     * may have changed the store behind this process, e.g. `yizhan import` on the same file. */
+    yz_state_changed(api->state, "*", 0);
+    bool changed;
+    int err = yz__api_reload_reviews(api, &changed, ei);
+    if (!err && !changed)
+        yz_log_info("reviews: rating tags and word lists unchanged");
+    return err;
+}
+
 void yz_api_register(yz_api *api, yz_http_server *srv)
 {
     api->srv = srv;

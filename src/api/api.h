@@ -26,6 +26,12 @@ int yz_api_new(yz_store *st, const yz_api_config *cfg, yz_api **out, yz_errinfo 
 void yz_api_free(yz_api *api);
 /* Add every route to `srv`. */
 void yz_api_register(yz_api *api, yz_http_server *srv);
+/* Re-read from the store what can change under a running server without a restart: the
+ * moderation word lists and the rating tags (SIGHUP, docs/internals/http.md). Requests in
+ * flight finish with what they started with; later ones see the new lists. Logs what changed.
+ * Returns YZ_OK, or the store's error (then what was served stays). Any thread, after
+ * yz_api_register. */
+int yz_api_reload(yz_api *api, yz_errinfo *ei);
 
 /* Respond with the JSON error body for `ei`, status from its code:
  * {"error","field","message","message_en"}. */

@@ -76,9 +76,14 @@ void yz__api_render_today(const yz_state_view *v, size_t i, int64_t t, yz_buf *b
  * (its reports not closed, newest first, at most 100); appends nothing on a store error.
  * Reads the store: for the single-station page only, not for nearby answers. */
 void yz__api_render_open_reports(yz_api *api, int64_t station_id, yz_buf *b);
-/* The moderation rules the reviews area loaded (word lists are data), for every area that
- * publishes worker texts; NULL before registration. Immutable, shared by all threads. */
+/* The moderation rules the reviews area loaded last (word lists are data), for every area
+ * that publishes worker texts; NULL before registration. Immutable, shared by all threads,
+ * valid until the api is freed (a reload keeps the versions it replaces). */
 const struct yz_modrules *yz__api_modrules(yz_api *api);
+/* Re-read the rating tags and word lists from the store; publish them if they differ from
+ * what is served (*changed true). On a store error what is served stays, and the error is
+ * returned. Any thread; requests never wait for it. */
+int yz__api_reload_reviews(yz_api *api, bool *changed, yz_errinfo *ei);
 
 /* Routes of each area; each file's register creates its state in `api`, free_* frees it. */
 void yz__api_register_stations(yz_api *api, yz_http_server *srv);

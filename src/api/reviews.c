@@ -15,6 +15,8 @@
 #include "store/reviews.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,12 +27,27 @@
 #define PRIOR_WEIGHT 5.0 /* C of the Bayesian average: a new station counts as 5 average votes */
 #define PRIOR_MEAN 3.5   /* m when nothing has been rated yet */
 
-struct yz_api_reviews {
-    yz_modrules *rules;  /* immutable after register */
-    yz_rating_tag *tags; /* immutable after register */
+/* The word lists and the rating tags as one load from the store read them. Immutable once
+ * published; a reload that reads something else publishes a new one and keeps the old one,
+ * which a request may still be reading, until the area is freed. */
+struct lists {
+    yz_modrules *rules;
+    yz_rating_tag *tags;
     size_t ntags;
-    char *tags_json; /* the body of GET /api/v1/rating-tags */
+    char *tags_json;     /* the body of GET /api/v1/rating-tags */
+    uint64_t digest;     /* FNV-1a of the rows read, to tell a reload that changed nothing */
+    struct lists *older; /* the version this one replaced, or NULL */
 };
+
+struct yz_api_reviews {
+    _Atomic(struct lists *) cur; /* never NULL after register; readers load it once a request */
+    pthread_mutex_t reload_mu;   /* serialises yz__api_reload_reviews */
+};
+
+static const struct lists *cur_lists(yz_api *api)
+{
+    return atomic_load_explicit(&api->reviews->cur, memory_order_acquire);
+}
 
 /* ---- the rating member ------------------------------------------------------------------------ */
 
@@ -146,7 +163,7 @@ static void render_text(yz_buf *b, const char *name, const char *s)
 /* ---- POST /api/v1/stations/{id}/ratings --------------------------------------------------------
  */
 
-static int parse_rating(struct yz_api_reviews *rv, json_t *body, yz_rating *r, yz_buf *tags,
+static int parse_rating(const struct lists *rv, json_t *body, yz_rating *r, yz_buf *tags,
                         yz_errinfo *ei)
 {
     if (!json_is_object(body))
@@ -233,7 +250,7 @@ static int screen(yz_api *api, yz_rating *r, unsigned *reasons, yz_errinfo *ei)
     yz_buf scratch;
     yz_buf_init(&scratch);
     yz_modverdict v;
-    int err = yz_mod_screen(api->reviews->rules, yz_state_thread_norm(), r->text, &scratch, &v, ei);
+    int err = yz_mod_screen(cur_lists(api)->rules, yz_state_thread_norm(), r->text, &scratch, &v, ei);
     yz_buf_fini(&scratch);
     if (err)
         return err;
@@ -278,7 +295,7 @@ static void h_rate(void *ctx, yz_http_req *req)
     if (!err)
         err = yz__api_parse_json(req, &body, &ei);
     if (!err)
-        err = parse_rating(api->reviews, body, &r, &tags, &ei);
+        err = parse_rating(cur_lists(api), body, &r, &tags, &ei);
     if (!err)
         err = screen(api, &r, &reasons, &ei);
     if (err)
@@ -371,7 +388,7 @@ static void h_tags(void *ctx, yz_http_req *req)
     yz_api *api = ctx;
     yz_buf b;
     yz_buf_init(&b);
-    yz_buf_puts(&b, api->reviews->tags_json);
+    yz_buf_puts(&b, cur_lists(api)->tags_json);
     yz__api_ok(req, &b);
 }
 
@@ -511,14 +528,35 @@ static void h_reject(void *ctx, yz_http_req *req)
 
 /* ---- lifecycle ------------------------------------------------------------------------------- */
 
-/* Load the tags and the word lists (the rating totals are the state's). On a store error the area still serves,
- * with what loaded (logged). */
-static void load(yz_api *api, struct yz_api_reviews *rv)
+static uint64_t fnv1a(uint64_t h, const char *s)
 {
-    yz_errinfo ei;
-    yz_err_clear(&ei);
-    if (yz_store_rating_tags(api->st, &rv->tags, &rv->ntags, &ei))
-        yz_log(YZ_LOG_ERROR, "reviews: tags: %s", ei.msg_en);
+    for (; s && *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return (h ^ 0xff) * 1099511628211u; /* a separator, so "ab","c" differs from "a","bc" */
+}
+
+static void lists_free(struct lists *l)
+{
+    while (l) {
+        struct lists *older = l->older;
+        yz_modrules_free(l->rules);
+        yz_rating_tags_free(l->tags, l->ntags);
+        yz_free(l->tags_json);
+        yz_free(l);
+        l = older;
+    }
+}
+
+/* Load the tags and the word lists (the rating totals are the state's). Returns owned lists
+ * and YZ_OK; on a store error the lists hold what loaded (possibly nothing) and the error is
+ * returned in *ei, so the first load can still serve and a reload can keep what it has. */
+static int load(yz_api *api, struct lists **out, yz_errinfo *ei)
+{
+    struct lists *rv = yz_calloc(1, sizeof *rv);
+    yz_err_clear(ei);
+    int err = yz_store_rating_tags(api->st, &rv->tags, &rv->ntags, ei);
+    if (err)
+        yz_log(YZ_LOG_ERROR, "reviews: tags: %s", ei->msg_en);
     yz_buf b;
     yz_buf_init(&b);
     yz_buf_puts(&b, "{\"tags\":[");
@@ -533,30 +571,49 @@ static void load(yz_api *api, struct yz_api_reviews *rv)
     }
     yz_buf_puts(&b, "]}\n");
     rv->tags_json = yz_buf_take(&b);
+    uint64_t h = fnv1a(14695981039346656037u, rv->tags_json);
 
     yz_modword_row *rows = NULL;
     size_t nrows = 0;
-    if (yz_store_moderation_words(api->st, &rows, &nrows, &ei))
-        yz_log(YZ_LOG_ERROR, "reviews: word lists: %s", ei.msg_en);
+    yz_errinfo wei;
+    yz_err_clear(&wei);
+    int werr = yz_store_moderation_words(api->st, &rows, &nrows, &wei);
+    if (werr) {
+        yz_log(YZ_LOG_ERROR, "reviews: word lists: %s", wei.msg_en);
+        if (!err) {
+            err = werr;
+            *ei = wei;
+        }
+    }
     yz_modword *words = yz_calloc(nrows + 1, sizeof *words);
     size_t nw = 0;
     for (size_t i = 0; i < nrows; i++) {
+        char weight[16];
+        snprintf(weight, sizeof weight, "%d", rows[i].weight);
+        h = fnv1a(fnv1a(fnv1a(h, rows[i].word), rows[i].kind), weight);
         int kind = yz_modword_kind_parse(rows[i].kind);
         if (kind >= 0)
             words[nw++] = (yz_modword){rows[i].word, kind, rows[i].weight};
     }
-    if (yz_modrules_build(yz_state_thread_norm(), words, nw, &rv->rules, &ei)) {
-        yz_log(YZ_LOG_ERROR, "reviews: word lists: %s", ei.msg_en);
-        yz_modrules_build(yz_state_thread_norm(), NULL, 0, &rv->rules, &ei);
+    if (yz_modrules_build(yz_state_thread_norm(), words, nw, &rv->rules, &wei)) {
+        yz_log(YZ_LOG_ERROR, "reviews: word lists: %s", wei.msg_en);
+        yz_modrules_build(yz_state_thread_norm(), NULL, 0, &rv->rules, &wei);
     }
+    rv->digest = h;
     yz_free(words);
     yz_modword_rows_free(rows, nrows);
+    *out = rv;
+    return err;
 }
 
 void yz__api_register_reviews(yz_api *api, yz_http_server *srv)
 {
     struct yz_api_reviews *rv = yz_calloc(1, sizeof *rv);
-    load(api, rv);
+    struct lists *l;
+    yz_errinfo ei;
+    load(api, &l, &ei); /* on a store error the area still serves, with what loaded (logged) */
+    atomic_init(&rv->cur, l);
+    pthread_mutex_init(&rv->reload_mu, NULL);
     api->reviews = rv;
     yz_http_route(srv, "POST", "/api/v1/stations/{}/ratings", "ratings_create", h_rate, api);
     yz_http_route(srv, "GET", "/api/v1/stations/{}/reviews", "reviews_list", h_reviews, api);
@@ -567,19 +624,41 @@ void yz__api_register_reviews(yz_api *api, yz_http_server *srv)
     yz_http_route(srv, "POST", "/api/v1/moderation/{}/reject", "moderation_reject", h_reject, api);
 }
 
+int yz__api_reload_reviews(yz_api *api, bool *changed, yz_errinfo *ei)
+{
+    struct yz_api_reviews *rv = api->reviews;
+    *changed = false;
+    if (!rv)
+        return YZ_OK;
+    pthread_mutex_lock(&rv->reload_mu);
+    struct lists *cur = atomic_load_explicit(&rv->cur, memory_order_acquire);
+    struct lists *l;
+    int err = load(api, &l, ei);
+    if (err || l->digest == cur->digest) {
+        lists_free(l); /* a failed read keeps what was serving; an unchanged one adds nothing */
+    } else {
+        l->older = cur;
+        atomic_store_explicit(&rv->cur, l, memory_order_release);
+        *changed = true;
+        yz_log_info("reviews: reloaded %zu rating tags and %zu words", l->ntags,
+                    yz_modrules_count(l->rules));
+    }
+    pthread_mutex_unlock(&rv->reload_mu);
+    return err;
+}
+
 void yz__api_free_reviews(yz_api *api)
 {
     struct yz_api_reviews *rv = api->reviews;
     if (!rv)
         return;
     api->reviews = NULL;
-    yz_modrules_free(rv->rules);
-    yz_rating_tags_free(rv->tags, rv->ntags);
-    yz_free(rv->tags_json);
+    lists_free(atomic_load(&rv->cur));
+    pthread_mutex_destroy(&rv->reload_mu);
     yz_free(rv);
 }
 
 const struct yz_modrules *yz__api_modrules(yz_api *api)
 {
-    return api->reviews ? api->reviews->rules : NULL;
+    return api->reviews ? cur_lists(api)->rules : NULL;
 }

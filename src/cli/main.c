@@ -259,11 +259,17 @@ static int cmd_serve(int argc, char **argv)
         o.token = yz_strdup(env);
     }
 
-    /* Signals go to sigwait below, not to pool threads: block them before any thread. */
+    /* Signals go to sigwait below, not to pool threads: block them before any thread. Every
+     * signal whose default is to end the process quietly and that an operator or a script may
+     * send is waited for, so none kills the server without a log line (SIGPIPE is ignored:
+     * a client that went away is an error on its write, not the server's end). */
     sigset_t sigs;
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGHUP);
+    sigaddset(&sigs, SIGUSR1);
+    sigaddset(&sigs, SIGUSR2);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
@@ -310,9 +316,25 @@ static int cmd_serve(int argc, char **argv)
             fclose(pf);
         }
     }
-    int sig;
-    sigwait(&sigs, &sig);
-    yz_log_info("yizhan: %s received, finishing requests in flight", strsignal(sig));
+    for (;;) {
+        int sig;
+        if (sigwait(&sigs, &sig))
+            continue;
+        if (sig == SIGHUP) {
+            yz_log_info("SIGHUP: reloading stations, events, ratings, rating tags and word lists "
+                        "from the store (other settings need a restart)");
+            if (yz_api_reload(api, &ei))
+                yz_log_error("SIGHUP: reload failed, still serving what was loaded: %s",
+                             ei.msg_en);
+            continue;
+        }
+        if (sig == SIGUSR1 || sig == SIGUSR2) {
+            yz_log_info("%s: ignored, still serving", sig == SIGUSR1 ? "SIGUSR1" : "SIGUSR2");
+            continue;
+        }
+        yz_log_info("yizhan: %s received, finishing requests in flight", strsignal(sig));
+        break;
+    }
 out:
     yz_http_free(srv);
     yz_api_free(api);
