@@ -107,6 +107,12 @@ static void h_metrics(void *ctx, yz_http_req *req)
                   (unsigned long long)cs.max_batch);
     static const char *const kinds[YZ_STATE_RELOAD__COUNT] = {"station", "stations", "rating",
                                                               "ratings", "events"};
+    yz_buf_printf(&b,
+                  "# HELP yizhan_store_unavailable_total Requests refused with 503 because the"
+                  " database could not take them (locked, disk full, unreachable).\n"
+                  "# TYPE yizhan_store_unavailable_total counter\n"
+                  "yizhan_store_unavailable_total %llu\n",
+                  yz_store_unavailable_total());
     yz_buf_puts(&b, "# HELP yizhan_store_reloads_total Reloads after other nodes' writes, by what"
                     " was reloaded.\n# TYPE yizhan_store_reloads_total counter\n");
     for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++)

@@ -122,6 +122,28 @@ void yz_db_null(yz_db_q *q)
     next_param(q, YZ_DB_T_NULL);
 }
 
+static _Atomic unsigned long long unavailable_total;
+
+int yz__db_unavailable(yz_errinfo *ei, bool full)
+{
+    atomic_fetch_add(&unavailable_total, 1);
+    if (full)
+        return yz_err_set(ei, YZ_EUNAVAIL, "db", "存储空间已满，请稍后再试",
+                          "the store is out of disk space; try again later");
+    return yz_err_set(ei, YZ_EUNAVAIL, "db", "数据库繁忙，请稍后再试",
+                      "the database is busy; try again shortly");
+}
+
+void yz__db_count_unavailable(void)
+{
+    atomic_fetch_add(&unavailable_total, 1);
+}
+
+unsigned long long yz_store_unavailable_total(void)
+{
+    return atomic_load(&unavailable_total);
+}
+
 int yz__db_err(yz_errinfo *ei, int code, const char *msg)
 {
     return yz_err_setf(ei, code, "", "数据库错误：%s", "database error: %s", msg ? msg : "?");

@@ -244,6 +244,12 @@ int yz__db_fail(yz_db_q *q, int code, int violation, const char *msg);
 /* For drivers: fill `ei` (may be NULL) with the database's failure `msg` ("database error:
  * ..."), the one wording of it. Returns `code`. */
 int yz__db_err(yz_errinfo *ei, int code, const char *msg);
+/* For drivers: the database cannot take the request for now (locked by another writer past
+ * the busy timeout, its disk full, the server unreachable): fill `ei` with the plain message
+ * (field "db"), count it (yz_store_unavailable_total) and return YZ_EUNAVAIL (503 with
+ * Retry-After). */
+int yz__db_unavailable(yz_errinfo *ei, bool full);
+void yz__db_count_unavailable(void);
 
 /* For drivers' batches: end statements qs[0..nq) that are not ended yet, in order (a
  * statement sent in a pipeline has its answer read and dropped). */

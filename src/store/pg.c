@@ -196,6 +196,7 @@ void yz__pg_put(pg_store *s, PGconn *c)
 /* The database cannot be reached: YZ_EUNAVAIL (503 with Retry-After), not a server fault. */
 static int unavailable(PGconn *c, yz_errinfo *ei)
 {
+    yz__db_count_unavailable();
     char msg[200];
     snprintf(msg, sizeof msg, "%s", PQerrorMessage(c));
     msg[strcspn(msg, "\n")] = '\0';

@@ -42,6 +42,14 @@ static char *sqlite_params(const char *sql)
     return out;
 }
 
+/* Busy, locked (past the busy timeout) or a full disk: the database cannot take the request
+ * for now, which the client is told plainly (503) rather than as a database error. */
+static bool unavailable_rc(int rc)
+{
+    rc &= 0xff;
+    return rc == SQLITE_BUSY || rc == SQLITE_LOCKED || rc == SQLITE_FULL;
+}
+
 static void fail_db(yz_db_q *q, sqlite3 *db)
 {
     int ext = sqlite3_extended_errcode(db);
@@ -52,9 +60,11 @@ static void fail_db(yz_db_q *q, sqlite3 *db)
         v = YZ_DB_CHECK;
     else if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
         v = YZ_DB_FOREIGN;
-    int rc = ext & 0xff;
-    int code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? YZ_EUNAVAIL : YZ_EDB;
-    yz__db_fail(q, code, v, sqlite3_errmsg(db));
+    if (unavailable_rc(ext) && !q->err) {
+        q->err = yz__db_unavailable(q->ei, (ext & 0xff) == SQLITE_FULL);
+        return;
+    }
+    yz__db_fail(q, YZ_EDB, v, sqlite3_errmsg(db));
 }
 
 /* The prepared statement for q->sql: from the cache, or prepared now (and cached when a slot
@@ -210,8 +220,9 @@ static void sq_finish(yz_db_q *q)
 static int conn_err(sqlite3 *db, const char *msg, yz_errinfo *ei)
 {
     int rc = db ? sqlite3_errcode(db) : SQLITE_NOMEM;
-    int code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? YZ_EUNAVAIL : YZ_EDB;
-    return yz__db_err(ei, code, msg);
+    if (unavailable_rc(rc))
+        return yz__db_unavailable(ei, (rc & 0xff) == SQLITE_FULL);
+    return yz__db_err(ei, YZ_EDB, msg);
 }
 
 static int exec_plain(sqlite3 *db, const char *sql, yz_errinfo *ei)
@@ -262,7 +273,7 @@ static int sq_run(yz_store *st, int kind, yz_db_body *body, void *ctx, yz_errinf
 
 /* --- a connection of its own ------------------------------------------------------------- */
 
-#define CONN_BUSY_TIMEOUT_MS 10000
+#define CONN_BUSY_TIMEOUT_MS YZ_SQ_BUSY_TIMEOUT_MS
 
 typedef struct sq_conn {
     yz_db_conn base;

@@ -15,6 +15,11 @@
 #include <stdbool.h>
 #include <sqlite3.h>
 
+/* How long a connection waits for another writer's lock before the request is answered 503
+ * (with Retry-After): short enough that a client hears within 2 s, long enough for any
+ * ordinary transaction (milliseconds) to finish first. */
+#define YZ_SQ_BUSY_TIMEOUT_MS 1500
+
 /* Statements kept prepared for a connection's life, by their text (sqlite_db.c). */
 #define YZ_SQ_STMTS 64
 typedef struct sq_stmt_cache {

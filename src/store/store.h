@@ -113,6 +113,10 @@ typedef struct yz_backup_info {
  * backups), YZ_EDB. */
 int yz_store_backup(const char *uri, const char *dest, yz_backup_info *info, yz_errinfo *ei);
 
+/* Requests the store refused because its database could not take them for now (locked past
+ * the busy timeout, disk full, server unreachable), since the process started: /metrics. */
+unsigned long long yz_store_unavailable_total(void);
+
 /* For the areas: station `id` does not exist, as error `code` about `field` (the one wording
  * of it; YZ_ENOTFOUND for the station asked for, YZ_EINVAL for a record that names it). */
 int yz__store_no_station(yz_errinfo *ei, int code, const char *field, int64_t id);
