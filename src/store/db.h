@@ -194,6 +194,10 @@ int yz_db_conn_run(yz_db_conn *c, int64_t lock, yz_db_body *body, void *ctx, yz_
 /* Close `c`. Accepts NULL. */
 void yz_db_conn_close(yz_db_conn *c);
 
+/* For the areas: inside `tx`, station `id` exists, else YZ_EINVAL about `field` (a record
+ * that names a station: an event, a canteen). Written once in stations.c. */
+int yz__store_station_exists(yz_db_tx *tx, int64_t id, const char *field, yz_errinfo *ei);
+
 /* --- for tests ----------------------------------------------------------------------------- */
 
 /* Make the `n`th row read from now on (counting every statement on every thread, from 1)

@@ -232,18 +232,6 @@ static void bind_fields(yz_db_q *q, const yz_event *ev)
     yz_db_i64(q, ev->updated_at);
 }
 
-static int station_exists(yz_db_tx *tx, int64_t id, yz_errinfo *ei)
-{
-    yz_db_q q;
-    yz_db_query(&q, tx, "SELECT 1 FROM stations WHERE id = $1", ei);
-    yz_db_i64(&q, id);
-    bool found = yz_db_row(&q);
-    int err = yz_db_end(&q);
-    if (!err && !found)
-        err = yz__store_no_station(ei, YZ_EINVAL, "station", id);
-    return err;
-}
-
 /* Load event `id` into `out` (initialised by the call) with its zone's offset. */
 static int load(yz_db_tx *tx, int64_t id, yz_event *out, int *offset_min, yz_errinfo *ei)
 {
@@ -273,7 +261,7 @@ static int create_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     int err = YZ_OK;
     for (size_t i = 0; !err && i < x->n; i++) {
         yz_event *ev = &x->evs[i];
-        err = station_exists(tx, ev->station_id, ei);
+        err = yz__store_station_exists(tx, ev->station_id, "station", ei);
         if (err)
             break;
         ev->created_at = ev->updated_at = x->now;
@@ -310,7 +298,7 @@ static int update_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
         err = yz_err_set(ei, YZ_ECONFLICT, "id", "活动已取消，不能修改",
                          "the event is cancelled and cannot be changed");
     if (!err)
-        err = station_exists(tx, ev->station_id, ei);
+        err = yz__store_station_exists(tx, ev->station_id, "station", ei);
     if (!err) {
         ev->updated_at = yz_time_now();
         ev->created_at = old.created_at;

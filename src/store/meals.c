@@ -423,13 +423,7 @@ static int canteen_create_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     x->id = 0;
     yz_db_q q;
     if (in->station_id) {
-        yz_db_query(&q, tx, "SELECT 1 FROM stations WHERE id = $1", ei);
-        yz_db_i64(&q, in->station_id);
-        bool found = yz_db_row(&q);
-        int err = yz_db_end(&q);
-        if (!err && !found)
-            err = yz_err_setf(ei, YZ_EINVAL, "station_id", "驿站 %lld 不存在",
-                              "station %lld does not exist", (long long)in->station_id);
+        int err = yz__store_station_exists(tx, in->station_id, "station_id", ei);
         if (err)
             return err;
     }

@@ -24,6 +24,18 @@ int yz__store_no_station(yz_errinfo *ei, int code, const char *field, int64_t id
                        (long long)id);
 }
 
+int yz__store_station_exists(yz_db_tx *tx, int64_t id, const char *field, yz_errinfo *ei)
+{
+    yz_db_q q;
+    yz_db_query(&q, tx, "SELECT 1 FROM stations WHERE id = $1", ei);
+    yz_db_i64(&q, id);
+    bool found = yz_db_row(&q);
+    int err = yz_db_end(&q);
+    if (!err && !found)
+        err = yz__store_no_station(ei, YZ_EINVAL, field, id);
+    return err;
+}
+
 static int not_found(yz_errinfo *ei, int64_t id)
 {
     return yz__store_no_station(ei, YZ_ENOTFOUND, "id", id);
