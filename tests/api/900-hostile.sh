@@ -196,6 +196,37 @@ if [ "$before" != "$after" ]; then
     fail=$((fail + 1))
     echo "FAIL: stored data changed after the hostile requests"
 fi
+# Writes that are accepted but must be defused (after the check above, as they store data).
+# Issue 10 item 5: a spam media URL holds the whole report, the URL is not public.
+check() { # NAME COMMAND...: counts one check
+    n=$((n + 1))
+    if "${@:2}"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
+}
+rid=$(curl -s -X POST -H 'Content-Type: application/x-www-form-urlencoded' \
+    --data-binary 'service_code=dirty&attribute%5Bstation_code%5D=WZ-GHDS&media_url=http%3A%2F%2Fspam.example%2F%3Fwx%3Dabc12345' \
+    "$BASE/open311/v2/requests.json" | jq -r '.[0].service_request_id')
+check "spam media URL: report created" test -n "$rid" -a "$rid" != null
+curl -s "$BASE/open311/v2/requests/$rid.json" >"$T/r.json"
+check "spam media URL not public" sh -c "! grep -q spam.example '$T/r.json'"
+check "spam media URL: nowhere in the public list" \
+    sh -c "! curl -s '$BASE/open311/v2/requests.json' | grep -q spam.example"
+check "spam media URL: held" \
+    test "$(curl -s "$BASE/api/v1/reports/$rid" | jq -r .description_status)" = held
+# Issue 10 item 7: a formula in a name or address is exported neutralised (OWASP: a leading
+# quote), and the API keeps it as typed.
+code=$(curl -s -o "$T/st.json" -w '%{http_code}' -X POST -H "Authorization: Bearer $TOKEN" \
+    -H 'Content-Type: application/json' \
+    --data-binary '{"code":"T-900F","name":"=HYPERLINK(\"http://evil.example\",\"点我\")","address":"@SUM(1+1)","district_code":"330302","lat":28.0,"lon":120.6}' \
+    "$BASE/api/v1/stations")
+check "formula station created ($code)" test "$code" = 201
+check "formula name kept as typed by the API" \
+    test "$(curl -s "$BASE/api/v1/stations/T-900F" | jq -r .name)" = '=HYPERLINK("http://evil.example","点我")'
+"$YZ_BIN" export --db "$YZ_DB" --format csv --out "$T/out.csv" 2>"$T/export.log"
+check "CSV export ran" test -s "$T/out.csv"
+check "no cell of the export starts with a formula" \
+    sh -c "! grep -qE '(^|,)\"?(=HYPERLINK|@SUM)' '$T/out.csv'"
+check "formula cells are quoted with a leading apostrophe" \
+    grep -qF "'=HYPERLINK" "$T/out.csv"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/healthz")
 [ "$code" = 200 ] || { fail=$((fail + 1)); echo "FAIL: server unhealthy after the table ($code)"; }
 echo "hostile requests: $n sent, $pass as expected, $fail failed"
