@@ -66,10 +66,20 @@ static void h_healthz(void *ctx, yz_http_req *req)
     const yz_snap *s = yz_state_snap(view);
     size_t n = yz_snap_count(s);
     yz_state_release(api->state, view);
+    /* Degraded is still 200: the node serves what it has, and taking it out of a load
+     * balancer's rotation would turn lost writes into an outage (docs/internals/store.md, "A damaged WAL"). */
+    const yz_store_health *h = yz_store_get_health(api->st);
     yz_buf b;
     yz_buf_init(&b);
-    yz_buf_printf(&b, "{\"status\":\"ok\",\"stations\":%zu,\"store\":\"%s\"}\n", n,
-                  yz_store_backend(api->st));
+    yz_buf_printf(&b, "{\"status\":\"%s\",\"stations\":%zu,\"store\":\"%s\"",
+                  h->degraded ? "degraded" : "ok", n, yz_store_backend(api->st));
+    if (h->degraded) {
+        yz_buf_puts(&b, ",\"reason\":");
+        yz_buf_json_str(&b, h->reason, strlen(h->reason));
+        yz_buf_puts(&b, ",\"reason_en\":");
+        yz_buf_json_str(&b, h->reason_en, strlen(h->reason_en));
+    }
+    yz_buf_puts(&b, "}\n");
     yz__api_ok(req, &b);
 }
 
@@ -113,6 +123,21 @@ static void h_metrics(void *ctx, yz_http_req *req)
                   "# TYPE yizhan_store_unavailable_total counter\n"
                   "yizhan_store_unavailable_total %llu\n",
                   yz_store_unavailable_total());
+    const yz_store_health *h = yz_store_get_health(api->st);
+    yz_buf_printf(&b,
+                  "# HELP yizhan_store_degraded 1 when the store lost data or is damaged"
+                  " (/healthz says why).\n"
+                  "# TYPE yizhan_store_degraded gauge\n"
+                  "yizhan_store_degraded %d\n"
+                  "# HELP yizhan_store_wal_frames_dropped Frames of a damaged SQLite WAL that"
+                  " recovery dropped when the store opened.\n"
+                  "# TYPE yizhan_store_wal_frames_dropped gauge\n"
+                  "yizhan_store_wal_frames_dropped %lld\n"
+                  "# HELP yizhan_store_wal_bytes_dropped Their bytes.\n"
+                  "# TYPE yizhan_store_wal_bytes_dropped gauge\n"
+                  "yizhan_store_wal_bytes_dropped %lld\n",
+                  h->degraded ? 1 : 0, (long long)h->wal_frames_dropped,
+                  (long long)h->wal_bytes_dropped);
     yz_buf_puts(&b, "# HELP yizhan_store_reloads_total Reloads after other nodes' writes, by what"
                     " was reloaded.\n# TYPE yizhan_store_reloads_total counter\n");
     for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++)

@@ -97,6 +97,7 @@ static void sq_close(yz_store *st)
     yz__store_close_areas(st);
     yz__sq_cache_free(&s->stmts);
     sqlite3_close(s->db);
+    yz__sq_wal_close(s);
     yz_free(s->path);
     pthread_mutex_destroy(&s->mu);
     yz_free(s);
@@ -114,10 +115,12 @@ int yz__store_sqlite_open(const char *path, yz_store **out, yz_errinfo *ei)
     s->base.db = &yz__sqlite_driver;
     s->path = yz_strdup(path);
     pthread_mutex_init(&s->mu, NULL);
+    int err = yz__sq_wal_check(s, ei);
+    if (err)
+        goto fail;
     int rc = sqlite3_open_v2(path, &s->db,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                              NULL);
-    int err;
     if (rc != SQLITE_OK) {
         err = yz_err_setf(ei, YZ_EDB, "db", "无法打开数据库 %s：%s", "cannot open database %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "?");
         goto fail;
@@ -131,6 +134,7 @@ int yz__store_sqlite_open(const char *path, yz_store **out, yz_errinfo *ei)
         err = yz__store_seed_facilities(&s->base, ei);
     if (err)
         goto fail;
+    yz__sq_wal_report_after_open(s);
     *out = &s->base;
     return YZ_OK;
 fail:

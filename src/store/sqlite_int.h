@@ -33,18 +33,50 @@ typedef struct sq_stmt_cache {
     unsigned evict; /* the next slot to reuse when all are taken */
 } sq_stmt_cache;
 
+/* What a scan of the WAL found before recovery (sqlite_wal.c). */
+typedef struct yz__sq_wal_report {
+    int64_t file_bytes;      /* size of the WAL file; 0 when there is none */
+    int64_t page_size;       /* bytes, from its header; 0 when the header is unreadable */
+    int64_t frames;          /* whole frames in the file */
+    int64_t frames_kept;     /* frames recovery keeps: up to the last valid commit */
+    int64_t frames_dropped;  /* frames of the current generation that recovery drops */
+    int64_t bytes_dropped;   /* their bytes (frame headers included) */
+    int64_t commits_dropped; /* commit frames among them: transactions lost */
+    bool header_bad;         /* the header fails its checks: SQLite ignores the whole WAL */
+    bool damaged;            /* frames are dropped that a crash alone cannot explain */
+} yz__sq_wal_report;
+
 typedef struct sq_store {
     yz_store base;
     sqlite3 *db;
     pthread_mutex_t mu; /* one statement sequence at a time on `db` */
     char *path;         /* the database file, for areas that open a connection of their own */
     sq_stmt_cache stmts; /* the driver's statements on `db` (sqlite_db.c) */
+    yz__sq_wal_report wal; /* the WAL as it was found at open (sqlite_wal.c) */
+    bool wal_checked;      /* the scan ran: this process was the first to open the file */
+    bool counted_open;     /* counted among the open stores (sqlite_wal.c) */
+    char *wal_kept;        /* the copy of a damaged WAL, or NULL */
 } sq_store;
 
 /* The driver of store/db.h on SQLite (sqlite_db.c). */
 extern const struct yz_db_driver yz__sqlite_driver;
 /* Finalize the statements of `cache` (the connection is closing). */
 void yz__sq_cache_free(sq_stmt_cache *cache);
+
+/* Route SQLite's error log (recovery notices, corruption, I/O errors) to ours; once per
+ * process, before any other use of SQLite. */
+void yz__sq_log_init(void);
+/* Read the WAL at `wal_path` (none: all zero) as SQLite's recovery will, without changing it.
+ * Fills *out; YZ_EDB when the file cannot be read. */
+int yz__sq_wal_scan(const char *wal_path, yz__sq_wal_report *out, yz_errinfo *ei);
+/* Before the store's connection opens s->path: scan its WAL when no process has it open and,
+ * when it is damaged, keep a copy next to it. YZ_EDB when no copy could be kept (the file is
+ * left as it is). */
+int yz__sq_wal_check(sq_store *s, yz_errinfo *ei);
+/* Once the connection has run recovery: log the damage loudly and mark the store degraded. */
+void yz__sq_wal_report_after_open(sq_store *s);
+/* At close: what yz__sq_wal_check took. */
+void yz__sq_wal_close(sq_store *s);
 
 /* Fill `ei` with SQLite's last message for `what`; returns YZ_EDB. */
 int yz__sq_db_err(sq_store *s, yz_errinfo *ei, const char *what);

@@ -71,3 +71,8 @@ const char *yz_store_backend(const yz_store *st)
 {
     return st->ops->name;
 }
+
+const yz_store_health *yz_store_get_health(const yz_store *st)
+{
+    return &st->health;
+}

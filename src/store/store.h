@@ -15,6 +15,7 @@
 #include "core/err.h"
 #include "model/station.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,12 +45,22 @@ typedef struct yz_store_ops {
     void (*unwatch)(yz_store *st);                                          /* may be NULL */
 } yz_store_ops;
 
+/* How the store is, as /healthz and /metrics show it. Set when the store opens, read-only after. */
+typedef struct yz_store_health {
+    bool degraded;              /* serving, but something was lost or is wrong */
+    char reason[320];           /* why, in Chinese; "" when not degraded */
+    char reason_en[320];        /* why, in English */
+    int64_t wal_frames_dropped; /* SQLite: frames of a damaged WAL that recovery dropped at open */
+    int64_t wal_bytes_dropped;  /* their bytes */
+} yz_store_health;
+
 /* Backends embed this as their first member. The areas of the store (store/<area>.h) are
  * written once on `db` (store/db.h) and have no tables of their own. */
 struct yz_store {
     const yz_store_ops *ops;                   /* private: name, close, watch */
     const struct yz_db_driver *db;             /* private: transactions and statements (db.h) */
     struct yz_visit_committer *visit_committer; /* private: visits.c, started on first use */
+    yz_store_health health;                     /* private: the backend sets it at open */
 };
 
 /* Open the store at `uri`: a file path (SQLite, created with its schema if missing),
@@ -60,6 +71,10 @@ int yz_store_open(const char *uri, yz_store **out, yz_errinfo *ei);
 /* Accepts NULL. */
 void yz_store_close(yz_store *st);
 const char *yz_store_backend(const yz_store *st);
+/* The store's health, set when it was opened (a SQLite store whose WAL was damaged and lost
+ * frames at recovery is degraded; docs/internals/store.md). Returns borrowed (valid until
+ * yz_store_close); safe from any thread. */
+const yz_store_health *yz_store_get_health(const yz_store *st);
 
 /* All facilities, ordered by bit. Returns an owned array (free each with yz_facility_fini,
  * then yz_free). */
