@@ -62,11 +62,20 @@ static bool read_at(int fd, uint8_t *buf, size_t n, off_t at)
         ssize_t r = pread(fd, buf + got, n - got, at + (off_t)got);
         if (r < 0 && errno == EINTR)
             continue;
-        if (r <= 0)
+        if (r <= 0) {
+            if (r == 0)
+                errno = 0; /* the file ended early */
             return false;
+        }
         got += (size_t)r;
     }
     return true;
+}
+
+static int read_err(yz_errinfo *ei, const char *wal_path)
+{
+    return yz_err_setf(ei, YZ_EDB, "db", "无法读取预写日志 %s：%s", "cannot read the WAL %s: %s",
+                       wal_path, errno ? strerror(errno) : "short read");
 }
 
 int yz__sq_wal_scan(const char *wal_path, yz__sq_wal_report *out, yz_errinfo *ei)
@@ -78,8 +87,7 @@ int yz__sq_wal_scan(const char *wal_path, yz__sq_wal_report *out, yz_errinfo *ei
     if (fd < 0) {
         if (errno == ENOENT)
             return YZ_OK; /* no WAL: the last connection closed cleanly */
-        return yz_err_setf(ei, YZ_EDB, "db", "无法读取预写日志 %s：%s", "cannot read the WAL %s: %s",
-                           wal_path, strerror(errno));
+        return read_err(ei, wal_path);
     }
     struct stat sb;
     uint8_t hdr[WAL_HDR];
@@ -110,8 +118,7 @@ int yz__sq_wal_scan(const char *wal_path, yz__sq_wal_report *out, yz_errinfo *ei
     int64_t first_bad = -1, last_current = -1;
     for (int64_t i = 0; i < out->frames; i++) {
         if (!read_at(fd, frame, (size_t)fsize, WAL_HDR + i * fsize)) {
-            err = yz_err_setf(ei, YZ_EDB, "db", "无法读取预写日志 %s：%s",
-                              "cannot read the WAL %s: %s", wal_path, strerror(errno));
+            err = read_err(ei, wal_path);
             goto done;
         }
         bool current = memcmp(frame + 8, hdr + 16, 8) == 0; /* the header's salts */
