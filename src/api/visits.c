@@ -220,6 +220,8 @@ static void h_qr_png(void *ctx, yz_http_req *req)
 
 /* --- the A5 poster ------------------------------------------------------------------------- */
 
+/* The poster's stylesheet is served on its own (GET /api/v1/poster.css), never inline: every
+ * HTML answer's Content-Security-Policy allows styles from this server only. */
 static const char poster_css[] =
     "@page{size:A5 portrait;margin:10mm}"
     "*{box-sizing:border-box}"
@@ -237,7 +239,14 @@ static const char poster_css[] =
     ".cta{font-size:20pt;font-weight:bold;margin:4mm 0 2mm}"
     ".code{font-size:14pt;font-family:monospace;margin:2mm 0}"
     ".url{font-size:9pt;color:#555;word-break:break-all;margin:1mm 0 0}"
-    "@media screen{body{background:#eee;padding:10mm 0}.poster{background:#fff}}";
+    "@media screen{body{background:#eee;padding:10mm 0}.poster{background:#fff}}\n";
+
+static void h_poster_css(void *ctx, yz_http_req *req)
+{
+    (void)ctx;
+    yz_http_add_header(req, "Cache-Control", "public, max-age=86400");
+    yz_http_respond_static(req, 200, "text/css; charset=utf-8", poster_css, sizeof poster_css - 1);
+}
 
 static void h_poster(void *ctx, yz_http_req *req)
 {
@@ -271,9 +280,8 @@ static void h_poster(void *ctx, yz_http_req *req)
                     "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
                     "<title>");
     xml_esc(&b, st->name);
-    yz_buf_puts(&b, " · 扫码签到</title><style>");
-    yz_buf_puts(&b, poster_css);
-    yz_buf_puts(&b, "</style></head><body><main class=\"poster\">"
+    yz_buf_puts(&b, " · 扫码签到</title><link rel=\"stylesheet\" href=\"/api/v1/poster.css\">"
+                    "</head><body><main class=\"poster\">"
                     "<p class=\"org\">户外劳动者服务驿站 · Outdoor Workers' Station</p><h1>");
     xml_esc(&b, st->name);
     yz_buf_puts(&b, "</h1><p class=\"addr\">");
@@ -518,6 +526,7 @@ void yz__api_register_visits(yz_api *api, yz_http_server *srv)
     yz_http_route(srv, "GET", "/api/v1/stations/{}/qr.svg", "station_qr_svg", h_qr_svg, api);
     yz_http_route(srv, "GET", "/api/v1/stations/{}/qr.png", "station_qr_png", h_qr_png, api);
     yz_http_route(srv, "GET", "/api/v1/stations/{}/poster.html", "station_poster", h_poster, api);
+    yz_http_route(srv, "GET", "/api/v1/poster.css", "poster_css", h_poster_css, api);
     yz_http_route(srv, "POST", "/api/v1/visits", "visits_create", h_visit, api);
     yz_http_route(srv, "GET", "/api/v1/stats/visits", "stats_visits", h_stats, api);
 }

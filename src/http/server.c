@@ -522,11 +522,31 @@ void yz_http_add_header(yz_http_req *req, const char *name, const char *value)
     req->hdr_value[req->nhdr++] = yz_strdup(value);
 }
 
+/* The policy of every HTML answer, whoever makes it (the web app, the poster, the placeholder
+ * front page): nothing but this server's own scripts, styles, fonts, frames and fetches; no
+ * inline script or style (an injected `<img onerror>` or `<style>` does nothing); images from
+ * here, data: URLs and the two tile services the app's map offers (web/src/map.js TILES: keep
+ * both lists equal, the browser tests fail on either side's extra). docs/internals/web.md. */
+static const char html_csp[] =
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data: https://tile.openstreetmap.org https://webrd01.is.autonavi.com "
+    "https://webrd02.is.autonavi.com https://webrd03.is.autonavi.com "
+    "https://webrd04.is.autonavi.com; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'";
+
 static void queue(yz_http_req *req, int status, const char *content_type,
                   struct MHD_Response *resp)
 {
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    /* SVG is a document too when opened on its own (qr.svg, icon.svg): same policy. */
+    if (strncasecmp(content_type, "text/html", 9) == 0 ||
+        strncasecmp(content_type, "image/svg+xml", 13) == 0) {
+        MHD_add_response_header(resp, "Content-Security-Policy", html_csp);
+        /* Other sites (tiles, map apps) learn the origin, never a path such as /s/{code}. */
+        MHD_add_response_header(resp, "Referrer-Policy", "strict-origin-when-cross-origin");
+    }
     for (int i = 0; i < req->nhdr; i++)
         MHD_add_response_header(resp, req->hdr_name[i], req->hdr_value[i]);
     MHD_queue_response(req->conn, (unsigned)status, resp);

@@ -257,11 +257,7 @@ static int serve(const yz_static *st, yz_http_req *req, const sfile *f)
         yz_http_respond(req, 304, f->ctype, &empty);
         return 0;
     }
-    if (ends_with(f->rel, ".html"))
-        yz_http_add_header(req, "Content-Security-Policy",
-                           "default-src 'self'; img-src 'self' data: https:; "
-                           "style-src 'self' 'unsafe-inline'; object-src 'none'; "
-                           "base-uri 'self'; frame-ancestors 'none'");
+    /* HTML gets its Content-Security-Policy in http/server.c, as every HTML answer does. */
     if (f->gz && yz_http_accepts_gzip(req)) {
         yz_http_add_header(req, "Content-Encoding", "gzip");
         yz_http_respond_static(req, 200, f->ctype, f->gz, f->gz_len);

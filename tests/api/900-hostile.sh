@@ -230,4 +230,52 @@ check "formula cells are quoted with a leading apostrophe" \
 code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/healthz")
 [ "$code" = 200 ] || { fail=$((fail + 1)); echo "FAIL: server unhealthy after the table ($code)"; }
 echo "hostile requests: $n sent, $pass as expected, $fail failed"
-[ $n -ge 100 ] && [ $fail = 0 ]
+[ $n -ge 100 ] && [ $fail = 0 ] || exit 1
+
+# --- Every HTML (and SVG) answer carries the strict Content-Security-Policy, nosniff and a
+# Referrer-Policy (issue 10, defect 6): the web app's routes or the placeholder front page,
+# the printable poster, the QR code. The poster has no inline style or script (the policy
+# would block them): its stylesheet is /api/v1/poster.css.
+csp_fail=0
+csp_n=0
+csp_check() { # PATH [want-html]: the headers of GET PATH
+    local p=$1 hdr=$T/csp.hdr body=$T/csp.body ct csp
+    csp_n=$((csp_n + 1))
+    curl -s -D "$hdr" -o "$body" --max-time 20 "$BASE$p" >/dev/null
+    tr -d '\r' <"$hdr" >"$hdr.lf"
+    ct=$(grep -i '^content-type:' "$hdr.lf" | head -1 | cut -d' ' -f2-)
+    if [ -n "${2:-}" ] && ! printf '%s' "$ct" | grep -qi '^text/html'; then
+        csp_fail=$((csp_fail + 1)); echo "FAIL CSP: $p is '$ct', not HTML"; return
+    fi
+    printf '%s' "$ct" | grep -qiE '^(text/html|image/svg\+xml)' || return 0
+    csp=$(grep -i '^content-security-policy:' "$hdr.lf" | head -1 | cut -d' ' -f2-)
+    local d
+    for d in "default-src 'self'" "script-src 'self'" "style-src 'self'" "connect-src 'self'" \
+             "object-src 'none'" "base-uri 'none'" "form-action 'self'" "frame-ancestors 'none'"; do
+        printf '%s;' "$csp" | grep -qF "$d;" ||
+            { csp_fail=$((csp_fail + 1)); echo "FAIL CSP: $p lacks \"$d\" in '$csp'"; }
+    done
+    printf '%s' "$csp" | grep -qE "img-src 'self' data: https://" ||
+        { csp_fail=$((csp_fail + 1)); echo "FAIL CSP: $p: img-src in '$csp'"; }
+    if printf '%s' "$csp" | grep -qiE "unsafe-|\*|https?:( |;|$)"; then
+        csp_fail=$((csp_fail + 1)); echo "FAIL CSP: $p: a loophole in '$csp'"
+    fi
+    grep -qi '^x-content-type-options: nosniff$' "$hdr.lf" ||
+        { csp_fail=$((csp_fail + 1)); echo "FAIL CSP: $p: no X-Content-Type-Options: nosniff"; }
+    grep -qi '^referrer-policy: ' "$hdr.lf" ||
+        { csp_fail=$((csp_fail + 1)); echo "FAIL CSP: $p: no Referrer-Policy"; }
+}
+csp_check / html
+csp_check /s/WZ-GHDS html
+csp_check /station/1 html
+csp_check /api/v1/stations/WZ-GHDS/poster.html html
+csp_check /index.html
+csp_check /api/v1/stations/WZ-GHDS/qr.svg
+curl -s -o "$T/poster.html" "$BASE/api/v1/stations/WZ-GHDS/poster.html"
+if grep -qiE '<style|<script| style=' "$T/poster.html"; then
+    csp_fail=$((csp_fail + 1)); echo "FAIL CSP: the poster has inline style or script"
+fi
+c=$(curl -s -o /dev/null -w '%{http_code} %{content_type}' "$BASE/api/v1/poster.css")
+case $c in "200 text/css"*) ;; *) csp_fail=$((csp_fail + 1)); echo "FAIL CSP: /api/v1/poster.css -> $c" ;; esac
+echo "HTML security headers: $csp_n answers checked, $csp_fail failed"
+[ $csp_fail = 0 ]

@@ -3,13 +3,14 @@
 // server that run.sh started with the demo city. Fixed position (Wenzhou, 28.0154,120.6553)
 // and fixed time (?at=, which the app passes to the API). Each claim is checked against the
 // API itself, never against the page alone.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import { wgs84ToGcj02 } from '../../web/src/coord.js';
+import { guard, takeProblems, htmlHeaderProblems } from './guard.mjs';
 
 const require = createRequire(import.meta.url);
 const BASE = process.env.YZ_BASE;
@@ -29,6 +30,10 @@ before(async () => {
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 });
+// Every test: no CSP violation, no request to a host other than the server and the tiles.
+afterEach(() => {
+  assert.deepEqual(takeProblems(), [], 'CSP violations or outside requests');
+});
 after(async () => {
   if (browser) await browser.close();
   if (shots.length) console.log(`screenshots:\n${shots.map((s) => `  ${s}`).join('\n')}`);
@@ -47,6 +52,7 @@ async function context(opts = {}) {
     geolocation: POS, permissions: opts.denyGeo ? [] : ['geolocation'],
     serviceWorkers: opts.serviceWorkers || 'allow',
   });
+  await guard(ctx, BASE);
   // No tile server is reachable from the test machine: fail tiles at once (the app must
   // still show the outline and the stations).
   await ctx.route(/tile\.openstreetmap\.org|autonavi\.com/, (r) => r.abort());
@@ -455,6 +461,7 @@ test('static files: gzip, ETag/304, cache headers, traversal refused, client rou
   const etag = idx.headers.get('etag');
   assert.match(etag, /^"[0-9a-f]{16}"$/);
   assert.equal(idx.headers.get('cache-control'), 'no-cache');
+  assert.deepEqual(htmlHeaderProblems(Object.fromEntries(idx.headers)), [], 'the strict CSP on /');
   const again = await fetch(`${BASE}/`, { headers: { 'If-None-Match': etag } });
   assert.equal(again.status, 304);
   const html = await idx.text();
@@ -466,6 +473,7 @@ test('static files: gzip, ETag/304, cache headers, traversal refused, client rou
     const r = await fetch(BASE + p);
     assert.equal(r.status, 200, p);
     assert.match(await r.text(), /yizhan/);
+    assert.deepEqual(htmlHeaderProblems(Object.fromEntries(r.headers)), [], `the strict CSP on ${p}`);
   }
   const geo = await fetch(`${BASE}/wenzhou.geojson`);
   assert.equal(geo.headers.get('content-type'), 'application/geo+json');

@@ -2,7 +2,8 @@
 # tests/browser/run.sh [BIN] - the web app in a real browser: installs the test's npm packages
 # from its lockfile (playwright-core, axe-core), builds the app (scripts/web.sh), starts
 # `BIN serve` (default build/san/yizhan, else bin/yizhan) on a temporary database holding the
-# demo city on 127.0.0.1 and a free port, and runs app.test.mjs in Debian's Chromium.
+# demo city on 127.0.0.1 and a free port, and runs app.test.mjs, then hostile.test.mjs (which
+# adds stations with hostile texts to the database), in Debian's Chromium.
 # Screenshots go to build/browser-shots/.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -51,7 +52,7 @@ export YZ_CHROMIUM=$chrome
 export YZ_ROOT=$root
 mkdir -p "$YZ_SHOTS"
 rc=0
-(cd "$here" && node --test --test-reporter=spec app.test.mjs) || rc=$?
+(cd "$here" && node --test --test-concurrency=1 --test-reporter=spec app.test.mjs hostile.test.mjs) || rc=$?
 if [ $rc != 0 ]; then
     echo "--- server log (last 30 lines)"; tail -30 "$tmp/server.log"
 fi

@@ -34,7 +34,9 @@ let facilities = null; // code -> vocabulary item
 let tagsVocab = null;
 
 // --- small helpers ----------------------------------------------------------------------------
-/** h('a', {href: '/'}, 'text', child...) - an element; attributes starting with "on" are listeners. */
+/** h('a', {href: '/'}, 'text', child...) - an element; attributes starting with "on" are listeners.
+ * Children that are strings become text nodes (append), so texts from the server (names,
+ * titles, reviews) are never parsed as HTML: build every view with h(), never innerHTML. */
 function h(tag, attrs, ...kids) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
@@ -47,19 +49,31 @@ function h(tag, attrs, ...kids) {
   return el;
 }
 
+// Facility icons, drawn as SVG elements (never parsed from markup: nothing in this app goes
+// through innerHTML). Each is a list of [tag, attributes, text].
+const SVG_NS = 'http://www.w3.org/2000/svg';
 const ICONS = {
-  toilet: '<text x="12" y="16.5" text-anchor="middle" font-size="10" font-weight="700" fill="currentColor" stroke="none">WC</text>',
-  hot_water: '<path d="M5 10h11v4a5 5 0 0 1-5 5h-1a5 5 0 0 1-5-5zM16 11h1.5a2.5 2.5 0 0 1 0 5H16M8 3c0 2 2 2 2 4M12 3c0 2 2 2 2 4"/>',
-  microwave: '<rect x="3" y="5" width="18" height="14" rx="2"/><rect x="6" y="8" width="9" height="8"/><path d="M18 9v1M18 13v1"/>',
-  battery_swap: '<rect x="3" y="7" width="16" height="10" rx="2"/><path d="M21 10v4M12 9l-3 3h4l-3 3"/>',
-  ebike_charging: '<path d="M13 2 5 14h6l-1 8 8-12h-6z"/>',
-  air_conditioning: '<path d="M12 2v20M3.5 7l17 10M20.5 7l-17 10"/>',
-  drinking_water: '<path d="M12 3s6 7 6 11a6 6 0 0 1-12 0c0-4 6-11 6-11z"/>',
+  toilet: [['text', { x: 12, y: 16.5, 'text-anchor': 'middle', 'font-size': 10, 'font-weight': 700, fill: 'currentColor', stroke: 'none' }, 'WC']],
+  hot_water: [['path', { d: 'M5 10h11v4a5 5 0 0 1-5 5h-1a5 5 0 0 1-5-5zM16 11h1.5a2.5 2.5 0 0 1 0 5H16M8 3c0 2 2 2 2 4M12 3c0 2 2 2 2 4' }]],
+  microwave: [['rect', { x: 3, y: 5, width: 18, height: 14, rx: 2 }], ['rect', { x: 6, y: 8, width: 9, height: 8 }], ['path', { d: 'M18 9v1M18 13v1' }]],
+  battery_swap: [['rect', { x: 3, y: 7, width: 16, height: 10, rx: 2 }], ['path', { d: 'M21 10v4M12 9l-3 3h4l-3 3' }]],
+  ebike_charging: [['path', { d: 'M13 2 5 14h6l-1 8 8-12h-6z' }]],
+  air_conditioning: [['path', { d: 'M12 2v20M3.5 7l17 10M20.5 7l-17 10' }]],
+  drinking_water: [['path', { d: 'M12 3s6 7 6 11a6 6 0 0 1-12 0c0-4 6-11 6-11z' }]],
 };
+const ICON_OTHER = [['circle', { cx: 12, cy: 12, r: 5 }]];
+function svgEl(tag, attrs, text) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  if (text) el.textContent = text;
+  return el;
+}
 function facIcon(code) {
   const label = facLabel(code);
   const span = h('span', { class: 'fi', role: 'img', 'aria-label': label, title: label });
-  span.innerHTML = `<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">${ICONS[code] || '<circle cx="12" cy="12" r="5"/>'}</svg>`;
+  const icon = svgEl('svg', { viewBox: '0 0 24 24', 'aria-hidden': 'true', focusable: 'false' });
+  for (const [tag, attrs, text] of ICONS[code] || ICON_OTHER) icon.append(svgEl(tag, attrs, text));
+  span.append(icon);
   return span;
 }
 function facLabel(code) {

@@ -3,13 +3,15 @@
 // Amap (GCJ-02) or none. Everything drawn is in the tiles' system (`crs`): the app asks the
 // API for positions in it (crs=gcj02 with Amap), and the outline and the worker's own GPS
 // position (both WGS-84) are converted here. With no tiles reachable, the city outline
-// (served locally) and the stations still show.
+// (served locally) and the stations still show. The tile hosts are the only outside hosts the
+// app may load from: the server's Content-Security-Policy (src/http/server.c) names them.
 import L from 'leaflet';
 import { wgs84ToGcj02 } from './coord.js';
 
 export const TILES = {
   osm: {
     url: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png', crs: 'wgs84', maxZoom: 19,
+    // Attributions are our own constant markup (Leaflet inserts them as HTML); never data.
     attribution: '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
   },
   amap: {
@@ -114,7 +116,11 @@ export class StationMap {
         radius: 9, weight: 2, color: '#fff',
         fillColor: s.open_now && s.status === 'open' ? '#0a7a36' : '#6b6b6b', fillOpacity: 1,
       });
-      m.bindTooltip(this.h.label ? this.h.label(s) : s.name);
+      // Leaflet inserts a string as HTML: give it an element whose text is the label, so a
+      // name such as `<img src=…>` is shown as it is written.
+      const tip = document.createElement('span');
+      tip.textContent = this.h.label ? this.h.label(s) : s.name;
+      m.bindTooltip(tip);
       m.on('click', () => this.h.select && this.h.select(s));
       m.addTo(this.stations);
       pts.push([s.lat, s.lon]);

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+// guard.mjs - what every browser test must also hold: the page breaks no rule of the server's
+// Content-Security-Policy, it asks no host but the yizhan server itself and the map tile hosts,
+// and every HTML answer carries the strict policy and its companions (docs/internals/web.md). `guard(ctx)` watches a browser context; `takeProblems()`
+// returns what was seen since the last call (the tests check it after each test).
+const TILE_HOSTS = [/^tile\.openstreetmap\.org$/, /^webrd0[1-4]\.is\.autonavi\.com$/];
+const problems = [];
+const note = (p) => { if (!problems.includes(p)) problems.push(p); };
+
+/** What is wrong with the security headers of an HTML answer (empty when nothing). */
+export function htmlHeaderProblems(headers) {
+  const out = [];
+  const csp = headers['content-security-policy'];
+  if (!csp) return ['no Content-Security-Policy'];
+  const dirs = new Map();
+  for (const part of csp.split(';')) {
+    const [name, ...values] = part.trim().split(/\s+/);
+    if (name) dirs.set(name.toLowerCase(), values);
+  }
+  const exactly = (name, ...want) => {
+    const got = (dirs.get(name) || []).join(' ');
+    if (got !== want.join(' ')) out.push(`${name} is "${got}", want "${want.join(' ')}"`);
+  };
+  exactly('default-src', "'self'");
+  exactly('connect-src', "'self'");
+  exactly('object-src', "'none'");
+  exactly('base-uri', "'none'");
+  exactly('form-action', "'self'");
+  exactly('frame-ancestors', "'none'");
+  for (const name of ['script-src', 'style-src']) if (dirs.has(name)) exactly(name, "'self'");
+  if (/unsafe-|\*|https?:(\s|;|$)/i.test(csp)) out.push(`a loophole in "${csp}"`);
+  for (const v of dirs.get('img-src') || ["'self'"]) {
+    if (v === "'self'" || v === 'data:') continue;
+    let host = null;
+    try { host = new URL(v).hostname; } catch { /* not a URL */ }
+    if (!host || !TILE_HOSTS.some((h) => h.test(host))) out.push(`img-src allows ${v}`);
+  }
+  if (headers['x-content-type-options'] !== 'nosniff') out.push('no X-Content-Type-Options: nosniff');
+  if (!headers['referrer-policy']) out.push('no Referrer-Policy');
+  return out;
+}
+
+/** Watch a browser context (pages and service workers). Call before opening pages. */
+export async function guard(ctx, base) {
+  const own = new URL(base).host;
+  ctx.on('request', (r) => {
+    let u;
+    try { u = new URL(r.url()); } catch { note(`unparsable request URL ${r.url()}`); return; }
+    if (u.protocol === 'data:' || u.protocol === 'blob:' || u.protocol === 'about:') return;
+    if (u.host === own) return;
+    if (u.protocol === 'https:' && TILE_HOSTS.some((h) => h.test(u.hostname))) return;
+    note(`request to an outside host: ${r.method()} ${r.url()}`);
+  });
+  ctx.on('response', async (r) => {
+    const ct = r.headers()['content-type'] || '';
+    if (!/^text\/html/i.test(ct) || !r.url().startsWith(base)) return;
+    for (const p of htmlHeaderProblems(await r.allHeaders())) note(`${r.url()}: ${p}`);
+  });
+  await ctx.exposeBinding('__yzCspViolation', (_source, v) => {
+    note(`CSP violation: ${v.directive} blocked ${v.blocked || '(inline)'} at ${v.doc}${v.sample ? ` (${v.sample})` : ''}`);
+  });
+  await ctx.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      // eslint-disable-next-line no-undef
+      window.__yzCspViolation({ directive: e.violatedDirective, blocked: e.blockedURI,
+        doc: e.documentURI, sample: e.sample });
+    });
+  });
+}
+
+/** What was seen since the last call (and forget it). */
+export function takeProblems() {
+  return problems.splice(0, problems.length);
+}
