@@ -294,7 +294,8 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
     yz_buf b;
     yz_buf_init(&b);
 
-    qsort(s->st, s->n, sizeof *s->st, cmp_station_id);
+    if (s->n > 1) /* qsort with NULL and 0 is undefined */
+        qsort(s->st, s->n, sizeof *s->st, cmp_station_id);
     docs = yz_calloc(s->n + 1, sizeof *docs);
     for (size_t i = 0; i < s->n; i++)
         docs[i] = (yz_textdoc){s->st[i].name, s->st[i].address ? s->st[i].address : ""};
@@ -337,7 +338,8 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
         long d = yz_snap_find_district(s, st->district_code);
         s->st_district[i] = (int32_t)d;
     }
-    qsort(s->codes, s->n, sizeof *s->codes, cmp_code);
+    if (s->n > 1)
+        qsort(s->codes, s->n, sizeof *s->codes, cmp_code);
 
     /* Stations per district, for district-filtered searches. */
     s->dist_first = yz_calloc(s->n_dist + 2, sizeof *s->dist_first);
