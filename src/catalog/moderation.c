@@ -663,8 +663,8 @@ bool yz_mod_repeated(const yz_modverdict *v, int64_t earlier)
     return v->norm_chars >= YZ_MOD_REPEAT_MIN_CHARS && earlier + 1 >= YZ_MOD_REPEAT_COPIES;
 }
 
-static const char *const reason_names[YZ_MOD__COUNT] = {"advert",     "link",     "phone",
-                                                        "contact_id", "repeated", "off_topic"};
+static const char *const reason_names[YZ_MOD__COUNT] = {
+    "advert", "link", "phone", "contact_id", "repeated", "off_topic", "learned"};
 
 void yz_mod_reasons_json(unsigned mask, yz_buf *b)
 {

@@ -23,7 +23,8 @@ enum {
     YZ_MOD_CONTACT_ID = 1u << 3, /* a QQ/WeChat keyword followed by an id */
     YZ_MOD_REPEATED = 1u << 4,   /* the same normalised text posted many times */
     YZ_MOD_OFF_TOPIC = 1u << 5,  /* long text with (almost) no station vocabulary */
-    YZ_MOD__COUNT = 6
+    YZ_MOD_LEARNED = 1u << 6,    /* the classifier trained by moderators (catalog/classifier.h) */
+    YZ_MOD__COUNT = 7
 };
 
 enum {

@@ -235,6 +235,7 @@ yz_state *yz_state_new(yz_store *st, yz_snap *first)
     yz_state *s = yz_calloc(1, sizeof *s);
     s->st = st;
     pthread_mutex_init(&s->wmu, NULL);
+    s->learn = yz__learn_new();
     yz_state_view *v = yz_calloc(1, sizeof *v);
     v->part[YZ__STATE_SNAP] = part_new(first, free_snap);
     v->part[YZ__STATE_EVENTS] = part_new(yz__event_index_build(NULL, 0), yz__event_index_free);
@@ -252,6 +253,7 @@ int yz_state_load(yz_store *st, yz_state **out, yz_errinfo *ei)
     yz_state *s = yz_state_new(st, snap);
     yz__state_load_events(s);
     yz__state_load_ratings(s);
+    yz__learn_load(s);
     *out = s;
     return YZ_OK;
 }
@@ -264,6 +266,7 @@ void yz_state_free(yz_state *s)
         yz_store_unwatch(s->st); /* no reload may start once the parts go */
     view_drop(atomic_load(&s->cur));
     pthread_mutex_destroy(&s->wmu);
+    yz__learn_free(s->learn);
     yz_free(s);
 }
 
@@ -296,6 +299,8 @@ void yz_state_changed(yz_state *s, const char *area, int64_t id)
         yz_state_reload_events(s);
         counted(s, YZ_STATE_RELOAD_EVENTS);
     }
+    if (all || !strcmp(area, "classifier"))
+        yz_state_learn_catch_up(s);
 }
 
 static void on_change(void *ctx, const char *area, int64_t id)

@@ -19,6 +19,7 @@
 #define YZ_STATE_H
 
 #include "catalog/catalog.h"
+#include "catalog/classifier.h"
 #include "catalog/text.h"
 #include "core/err.h"
 #include "store/events.h"
@@ -155,5 +156,26 @@ void yz_state_changed(yz_state *s, const char *area, int64_t id);
 int yz_state_watch(yz_state *s, yz_errinfo *ei);
 /* Reloads of `kind` (enum yz_state_reload) so far. */
 uint64_t yz_state_reloads(const yz_state *s, int kind);
+
+/* --- the moderation classifier (state/learn.c, docs/internals/classifier.md) ---------------
+ * Unlike the parts of a view, the classifier's counts change in place, one decision at a time:
+ * readers score under a read lock (microseconds), training and catching up take the write
+ * lock. The counts live in the store; each process holds a copy at a version and catches up by
+ * applying the store's change log after it: after its own training, when another node says
+ * "classifier", and on a full reload ("*"). */
+
+/* The classifier's verdict on the NUL-terminated UTF-8 `text` (not ready, and so never
+ * holding, until both classes have YZ_CLF_MIN_EXAMPLES texts). Any thread. */
+void yz_state_learn_score(yz_state *s, const char *text, yz_clf_verdict *v);
+/* Train item `item_id` of `source` ("review", "report") as `label` (YZ_CLF_SPAM or
+ * YZ_CLF_HAM) in the store (a reversed decision moves it to the other class), then catch up.
+ * Any thread; never call it with the state's lock held. */
+int yz_state_learn_train(yz_state *s, const char *source, int64_t item_id, int label,
+                         const char *text, yz_errinfo *ei);
+/* Apply the store's changes after the version held (all of them: the model is read again
+ * when the log has a gap). Store errors are logged and the copy stays as it was. */
+void yz_state_learn_catch_up(yz_state *s);
+/* The texts of each class and the version of the copy held (any pointer may be NULL). */
+void yz_state_learn_stats(yz_state *s, int64_t *spam_docs, int64_t *ham_docs, int64_t *version);
 
 #endif

@@ -39,6 +39,7 @@ struct yz_state {
     yz_store *st;                 /* borrowed, may be NULL */
     bool watching;                /* yz_state_watch succeeded */
     _Atomic uint64_t reloads[YZ_STATE_RELOAD__COUNT];
+    struct yz__learn *learn; /* the classifier's copy (learn.c), never NULL */
 };
 
 /* Lock held. Make `obj` (taken, freed with `free_obj` once no view holds it) the part of
@@ -57,5 +58,9 @@ void yz__rating_totals_free(void *t);
 /* Load the part from the store into the current view (at yz_state_load; errors logged). */
 void yz__state_load_events(yz_state *s);
 void yz__state_load_ratings(yz_state *s);
+/* The classifier's copy: empty, loaded from the store (errors logged), freed. */
+struct yz__learn *yz__learn_new(void);
+void yz__learn_load(yz_state *s);
+void yz__learn_free(struct yz__learn *l);
 
 #endif
