@@ -7,6 +7,7 @@
 #define YZ_API_INT_H
 
 #include "api/api.h"
+#include "catalog/classifier.h"
 #include "core/buf.h"
 #include "http/static.h"
 #include "store/workers.h"
@@ -84,6 +85,22 @@ const struct yz_modrules *yz__api_modrules(yz_api *api);
  * what is served (*changed true). On a store error what is served stays, and the error is
  * returned. Any thread; requests never wait for it. */
 int yz__api_reload_reviews(yz_api *api, bool *changed, yz_errinfo *ei);
+
+/* --- learn.c: the classifier that learns, for the areas that publish worker texts --- */
+
+/* Score `text` with the classifier and combine its verdict `cv` (filled) into the word lists'
+ * *reasons (yz_clf_combine). */
+void yz__api_learned(yz_api *api, const char *text, unsigned *reasons, yz_clf_verdict *cv);
+/* When `reasons` has YZ_MOD_LEARNED, keep verdict `cv` of item `id` of `source` ("review",
+ * "report") for the moderators' queue; a store error is logged. */
+void yz__api_keep_verdict(yz_api *api, const char *source, int64_t id, unsigned reasons,
+                          const yz_clf_verdict *cv);
+/* Append `,"classifier":{"spam_probability","ngrams"}` for a kept verdict, or
+ * `,"classifier":null`. Reads the store. */
+void yz__api_render_verdict(yz_api *api, const char *source, int64_t id, yz_buf *b);
+/* Train the classifier on a moderator's decision about item `id` of `source`: `label`
+ * YZ_CLF_SPAM (rejected) or YZ_CLF_HAM (approved, published). Errors are logged. */
+void yz__api_train(yz_api *api, const char *source, int64_t id, int label, const char *text);
 
 /* Routes of each area; each file's register creates its state in `api`, free_* frees it. */
 void yz__api_register_stations(yz_api *api, yz_http_server *srv);

@@ -221,6 +221,8 @@ static void render_ours(yz_api *api, yz_buf *b, const yz_report *r, bool moderat
     if (r->held_reasons) {
         yz_buf_puts(b, ",\"held_reasons\":");
         yz_mod_reasons_json(yz_mod_reasons_parse(r->held_reasons), b);
+        if (moderator && (yz_mod_reasons_parse(r->held_reasons) & YZ_MOD_LEARNED))
+            yz__api_render_verdict(api, "report", r->id, b);
     }
     yz_buf_puts(b, ",\"address\":");
     yz_buf_json_str(b, r->address, strlen(r->address));
@@ -556,11 +558,13 @@ static void h_create(void *ctx, yz_http_req *req)
      * so only what a URL should not carry counts: phone numbers, contact ids, advert words).
      * Spam is kept but held from public view, the whole request: description and media. */
     const yz_modrules *rules = yz__api_modrules(api);
+    yz_clf_verdict cv = {0};
     if (rules) {
         yz_buf scratch;
         yz_modverdict v;
         unsigned reasons = 0;
         yz_buf_init(&scratch);
+        memset(&cv, 0, sizeof cv);
         err = YZ_OK;
         if (*r.description) {
             err = yz_mod_screen(rules, yz_state_thread_norm(), r.description, &scratch, &v, &ei);
@@ -578,6 +582,8 @@ static void h_create(void *ctx, yz_http_req *req)
             else
                 reasons |= v.reasons & ~(unsigned)(YZ_MOD_LINK | YZ_MOD_OFF_TOPIC);
         }
+        if (!err && *r.description)
+            yz__api_learned(api, r.description, &reasons, &cv);
         if (!err && reasons) {
             yz_buf_reset(&scratch);
             yz_mod_reasons_csv(reasons, &scratch);
@@ -589,6 +595,8 @@ static void h_create(void *ctx, yz_http_req *req)
     }
     if ((err = yz_store_report_create(api->st, &r, &ei)))
         goto fail;
+    if (r.held_reasons)
+        yz__api_keep_verdict(api, "report", r.id, yz_mod_reasons_parse(r.held_reasons), &cv);
     yz_buf b;
     yz_buf_init(&b);
     yz_buf_printf(&b,
@@ -969,6 +977,8 @@ static void h_patch(void *ctx, yz_http_req *req)
         goto fail;
     if (status < 0 && !notes && (err = yz_store_report_get(api->st, id, &r, &ei)))
         goto fail;
+    if (publish) /* a moderator found the held description genuine */
+        yz__api_train(api, "report", r.id, YZ_CLF_HAM, r.description);
     yz_buf b;
     yz_buf_init(&b);
     render_ours(api, &b, &r, true);

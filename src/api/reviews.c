@@ -239,9 +239,12 @@ static int parse_rating(const struct lists *rv, json_t *body, yz_rating *r, yz_b
     return YZ_OK;
 }
 
-/* Screen r->text and set its status, reasons and hash. */
-static int screen(yz_api *api, yz_rating *r, unsigned *reasons, yz_errinfo *ei)
+/* Screen r->text with the word lists and the classifier (its verdict in *cv) and set its
+ * status, reasons and hash. */
+static int screen(yz_api *api, yz_rating *r, unsigned *reasons, yz_clf_verdict *cv,
+                  yz_errinfo *ei)
 {
+    memset(cv, 0, sizeof *cv);
     *reasons = 0;
     if (!r->text) {
         r->status = YZ_REVIEW_NONE;
@@ -263,6 +266,7 @@ static int screen(yz_api *api, yz_rating *r, unsigned *reasons, yz_errinfo *ei)
         if (yz_mod_repeated(&v, copies))
             v.reasons |= YZ_MOD_REPEATED;
     }
+    yz__api_learned(api, r->text, &v.reasons, cv);
     r->text_hash = v.hash;
     r->status = v.reasons ? YZ_REVIEW_HELD : YZ_REVIEW_PUBLISHED;
     yz_buf csv;
@@ -289,6 +293,7 @@ static void h_rate(void *ctx, yz_http_req *req)
     char code[48];
     int tz = 480;
     unsigned reasons = 0;
+    yz_clf_verdict cv;
     int err = yz__api_worker(api, req, &w, &ei);
     if (!err)
         err = station_of(api, req, &station_id, code, &tz, &ei);
@@ -297,7 +302,7 @@ static void h_rate(void *ctx, yz_http_req *req)
     if (!err)
         err = parse_rating(cur_lists(api), body, &r, &tags, &ei);
     if (!err)
-        err = screen(api, &r, &reasons, &ei);
+        err = screen(api, &r, &reasons, &cv, &ei);
     if (err)
         goto fail;
     int64_t now = yz_time_now();
@@ -310,6 +315,7 @@ static void h_rate(void *ctx, yz_http_req *req)
     if (err)
         goto fail;
     yz_state_rating_add(api->state, station_id, d.count, d.sum);
+    yz__api_keep_verdict(api, "review", r.id, reasons, &cv);
     yz_buf b;
     yz_buf_init(&b);
     yz_buf_printf(&b, "{\"rating\":{\"id\":%lld,\"station_id\":%lld,\"stars\":%d,\"tags\":",
@@ -319,6 +325,10 @@ static void h_rate(void *ctx, yz_http_req *req)
     if (r.text) {
         yz_buf_printf(&b, ",\"status\":\"%s\",\"reasons\":", yz_review_status_name(r.status));
         yz_mod_reasons_json(reasons, &b);
+        if (reasons & YZ_MOD_LEARNED) {
+            yz_buf_puts(&b, ",\"classifier\":");
+            yz_clf_verdict_json(&cv, &b);
+        }
     }
     render_time(&b, "created_at", r.created_at);
     yz_buf_printf(&b, "},\"replaced\":%s,\"station\":{\"id\":%lld,\"code\":",
@@ -431,6 +441,7 @@ static void h_held(void *ctx, yz_http_req *req)
         render_text(&b, "text", a[i].text);
         yz_buf_puts(&b, ",\"status\":\"held\",\"reasons\":");
         yz_mod_reasons_json(yz_mod_reasons_parse(a[i].reasons), &b);
+        yz__api_render_verdict(api, "review", a[i].id, &b);
         render_time(&b, "created_at", a[i].created_at);
         yz_buf_putc(&b, '}');
     }
@@ -498,6 +509,9 @@ static void moderate(yz_api *api, yz_http_req *req, int status)
         return;
     }
     yz_state_rating_add(api->state, d.station_id, d.count, d.sum);
+    /* the moderator's decision teaches the classifier (a reversed one moves the text over) */
+    yz__api_train(api, "review", r.id, status == YZ_REVIEW_REJECTED ? YZ_CLF_SPAM : YZ_CLF_HAM,
+                  r.text);
     yz_buf b;
     yz_buf_init(&b);
     yz_buf_printf(&b, "{\"id\":%lld,\"station_id\":%lld,\"stars\":%d,\"status\":\"%s\"",

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* cli/main.c - the yizhan command: serve | demo | import | export | near | search. Every
- * command uses the same modules as the server (store, catalog, exchange). */
+/* cli/main.c - the yizhan command: serve | demo | import | export | near | search | backup |
+ * moderation train. Every command uses the same modules as the server (store, catalog,
+ * exchange). */
 #include "api/api.h"
 #include "catalog/catalog.h"
+#include "catalog/classifier.h"
 #include "core/alloc.h"
 #include "core/log.h"
 #include "core/time.h"
@@ -13,6 +15,7 @@
 #include "geo/nav.h"
 #include "http/server.h"
 #include "state/state.h"
+#include "store/classifier.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -41,6 +44,9 @@ static const char usage[] =
     "          (put -- before negative coordinates: near -- -33.9 151.2)\n"
     "  search  [--db PATH] TEXT [--lat LAT --lon LON]\n"
     "  backup  [--db PATH] OUT.db      a consistent, checked copy, also while serving\n"
+    "  moderation train [--db PATH] FILE.tsv\n"
+    "          teach the moderation classifier labelled texts, one a line: spam|ham<TAB>text\n"
+    "          (\\n in a text is a newline; lines starting with # are comments)\n"
     "  --db: a SQLite file (default " DEFAULT_DB ") or a PostgreSQL URI\n"
     "        (postgresql://user@host:5432/dbname) shared by several yizhan nodes\n";
 
@@ -692,6 +698,140 @@ static int cmd_search(int argc, char **argv)
     return rc;
 }
 
+/* --- moderation train ---------------------------------------------------------------------- */
+
+/* Undo the escapes of a training file (\n, \t, \\) in place. */
+static void unescape(char *s)
+{
+    char *w = s;
+    for (char *r = s; *r; r++) {
+        if (*r == '\\' && (r[1] == 'n' || r[1] == 't' || r[1] == '\\')) {
+            r++;
+            *w++ = *r == 'n' ? '\n' : *r == 't' ? '\t' : '\\';
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+}
+
+typedef struct train_text {
+    char *text;
+    char (*grams)[YZ_CLF_GRAM_BYTES];
+    const char **gram_ptrs;
+} train_text;
+
+/* yizhan moderation train [--db PATH] FILE: every line trained in one transaction, keyed by a
+ * hash of its text, so that training the same file again changes nothing and a text whose
+ * label changed moves to the other class. A running server on the same SQLite file learns it
+ * on SIGHUP; nodes of a PostgreSQL store learn it at once (docs/internals/classifier.md). */
+static int cmd_moderation(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "train") != 0)
+        return bad_usage("moderation 的子命令只有 train / the only moderation subcommand is train");
+    const char *db;
+    int rc = db_and_file(argc - 1, argv + 1, &db,
+                         "moderation train 需要一个文件 / moderation train takes one file");
+    if (rc)
+        return rc;
+    const char *path = argv[1 + optind];
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "yizhan: 无法打开 %s / cannot open %s: %s\n", path, path, strerror(errno));
+        return 1;
+    }
+    yz_errinfo ei;
+    yz_textnorm *norm = NULL;
+    yz_store *st = NULL;
+    yz_clf_example *ex = NULL;
+    train_text *tt = NULL;
+    size_t n = 0, cap = 0, lineno = 0;
+    char *line = NULL;
+    size_t lcap = 0;
+    ssize_t len;
+    yz_buf scratch;
+    yz_buf_init(&scratch);
+    yz_clf_grams g;
+    yz_clf_grams_init(&g);
+    if (yz_textnorm_new(&norm, &ei)) {
+        rc = fail(&ei);
+        goto out;
+    }
+    while ((len = getline(&line, &lcap, f)) > 0) {
+        lineno++;
+        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        if (len == 0 || line[0] == '#')
+            continue;
+        char *tab = strchr(line, '\t');
+        int label = -1;
+        if (tab) {
+            *tab = '\0';
+            label = !strcmp(line, "spam") ? YZ_CLF_SPAM : !strcmp(line, "ham") ? YZ_CLF_HAM : -1;
+        }
+        if (label < 0 || !tab[1]) {
+            fprintf(stderr,
+                    "yizhan: %s 第 %zu 行：须为 spam 或 ham、制表符、文字\n"
+                    "yizhan: %s line %zu: must be spam or ham, a tab, then the text\n",
+                    path, lineno, path, lineno);
+            rc = 1;
+            goto out;
+        }
+        char *text = yz_strdup(tab + 1);
+        unescape(text);
+        if (yz_clf_grams_of(norm, text, &scratch, &g, &ei)) {
+            fprintf(stderr, "yizhan: %s 第 %zu 行：%s\nyizhan: %s line %zu: %s\n", path, lineno,
+                    ei.msg, path, lineno, ei.msg_en);
+            yz_free(text);
+            rc = 1;
+            goto out;
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 256;
+            ex = yz_reallocarray(ex, cap, sizeof *ex);
+            tt = yz_reallocarray(tt, cap, sizeof *tt);
+        }
+        train_text *t = &tt[n];
+        t->text = text;
+        t->grams = yz_calloc(g.n + 1, sizeof *t->grams);
+        t->gram_ptrs = yz_calloc(g.n + 1, sizeof *t->gram_ptrs);
+        for (size_t i = 0; i < g.n; i++) {
+            yz_clf_gram_utf8(g.key[i], t->grams[i]);
+            t->gram_ptrs[i] = t->grams[i];
+        }
+        /* the item: FNV-1a of the text, kept positive */
+        uint64_t h = 0xcbf29ce484222325ULL;
+        for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+            h = (h ^ *p) * 0x100000001b3ULL;
+        ex[n] = (yz_clf_example){"file", (int64_t)(h >> 1), label, text, t->gram_ptrs, g.n};
+        n++;
+    }
+    rc = open_store(db, &st);
+    yz_clf_trained tr;
+    if (!rc && yz_store_clf_train(st, ex, n, &tr, &ei))
+        rc = fail(&ei);
+    if (!rc)
+        printf("已学习 %zu 条新文字，%zu 条改了标注，%zu 条已学过；模型版本 %lld\n"
+               "trained %zu new texts, %zu relabelled, %zu already known; model version %lld\n",
+               tr.added, tr.moved, tr.unchanged, (long long)tr.version, tr.added, tr.moved,
+               tr.unchanged, (long long)tr.version);
+out:
+    for (size_t i = 0; i < n; i++) {
+        yz_free(tt[i].text);
+        yz_free(tt[i].grams);
+        yz_free(tt[i].gram_ptrs);
+    }
+    yz_free(tt);
+    yz_free(ex);
+    free(line);
+    fclose(f);
+    yz_clf_grams_fini(&g);
+    yz_buf_fini(&scratch);
+    yz_textnorm_free(norm);
+    yz_store_close(st);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     const char *lvl = getenv("YIZHAN_LOG");
@@ -719,6 +859,8 @@ int main(int argc, char **argv)
         return cmd_backup(argc, argv);
     if (!strcmp(cmd, "search"))
         return cmd_search(argc, argv);
+    if (!strcmp(cmd, "moderation"))
+        return cmd_moderation(argc, argv);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         fputs(usage, stdout);
         return 0;
