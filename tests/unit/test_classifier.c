@@ -221,7 +221,6 @@ Test(classifier, below_the_threshold_it_holds_nothing)
     cr_assert_eq(yz_clf_combine(0, &v), 0);
     cr_assert_eq(yz_clf_combine(YZ_MOD_OFF_TOPIC, &v), YZ_MOD_OFF_TOPIC);
     /* one more genuine text and it is ready */
-    char t[128];
     train(c, "另外一条真实的评价，热水很方便", YZ_CLF_HAM, 1);
     cr_assert(yz_classifier_ready(c));
     cr_assert(score(c, "无抵押贷款，加我薇 abc889").hold);

@@ -237,7 +237,7 @@ Test(moderation, reasons_round_trip)
     yz_buf_init(&b);
     unsigned all = (1u << YZ_MOD__COUNT) - 1;
     yz_mod_reasons_csv(all, &b);
-    cr_expect_str_eq(b.data, "advert,link,phone,contact_id,repeated,off_topic");
+    cr_expect_str_eq(b.data, "advert,link,phone,contact_id,repeated,off_topic,learned");
     cr_expect_eq(yz_mod_reasons_parse(b.data), all);
     cr_expect_eq(yz_mod_reasons_parse("phone,bogus"), YZ_MOD_PHONE);
     cr_expect_eq(yz_mod_reasons_parse(""), 0u);
