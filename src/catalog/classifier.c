@@ -360,11 +360,11 @@ static int cmp_strength(const void *a, const void *b)
 
 static int cmp_spammy(const void *a, const void *b)
 {
-    double x = ((const yz_clf_clue *)a)->p, y = ((const yz_clf_clue *)b)->p;
+    /* by probability to the hundredth, then longer grams first (加微信 says more than 微) */
+    long x = lround(((const yz_clf_clue *)a)->p * 100), y = lround(((const yz_clf_clue *)b)->p * 100);
     if (x != y)
         return x < y ? 1 : -1;
     uint64_t ka = ((const yz_clf_clue *)a)->key, kb = ((const yz_clf_clue *)b)->key;
-    /* among equals, longer grams first: 加微信 says more than 微 */
     return (ka < kb) - (ka > kb);
 }
 

@@ -3,7 +3,7 @@
 # few seconds (NOTIFY → the other node reloads its snapshot, rating aggregates or events),
 # station versions are shared (a stale If-Match on the other node gets 409), a CLI import
 # into the database reaches both, and after PostgreSQL restarts both nodes reconnect and
-# keep each other informed.
+# keep each other informed; the moderation classifier trained by the CLI reaches both.
 set -u
 export YIZHAN_ADMIN_TOKEN=pg-two-nodes-$$
 T=$YIZHAN_ADMIN_TOKEN
@@ -82,6 +82,19 @@ printf 'code,name,address,district_code,district_name,lat,lon\nPG-2,导入测试
 "$YZ_BIN" import --db "$YZ_DB" "$CASE_TMP/i.csv" >/dev/null || { echo "import failed"; exit 1; }
 until_ok 5 jqt "$A/api/v1/stations/PG-2" '.name == "导入测试驿站"' || { echo "A never saw the import"; exit 1; }
 until_ok 5 jqt "$B/api/v1/stations/PG-2" '.name == "导入测试驿站"' || { echo "B never saw the import"; exit 1; }
+ok
+
+# The moderation classifier trained by the CLI into the shared database: both nodes catch up
+# on its NOTIFY (docs/internals/classifier.md) and hold spam the word lists miss as "learned".
+"$YZ_BIN" moderation train --db "$YZ_DB" "$(dirname "$0")/../data/moderation-corpus.tsv" >/dev/null ||
+    { echo "moderation train failed"; exit 1; }
+learned() { # $1: node url; a text only the classifier catches is held as learned
+    jq -n '{stars: 2, text: "兄弟们翻身的机会来了，数字藏品一天十倍，私我"}' |
+        curl -s -X POST -H "Authorization: Bearer $w" -H 'Content-Type: application/json' \
+            --data @- "$1/api/v1/stations/WZ0101/ratings" | jq -e '.rating.reasons == ["learned"]'
+}
+until_ok 5 learned "$A" || { echo "A never learned the corpus"; exit 1; }
+until_ok 5 learned "$B" || { echo "B never learned the corpus"; exit 1; }
 ok
 
 # PostgreSQL restarts under both nodes: they reconnect, answer, and still inform each other.
