@@ -90,6 +90,11 @@ build/san/tests/%: tests/unit/%.c build/san/libyz.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) $(SAN) -Itests/unit -o $@ $< build/san/libyz.a $(LIBS) -lcriterion
 
+# A helper of tests/api/908-idle-sockets.sh: many idle connections from chosen addresses.
+build/tools/idle-sockets: tests/tools/idle_sockets.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -o $@ $<
+
 # --- commands ----------------------------------------------------------------------
 run:
 	@scripts/deps.sh build
@@ -109,7 +114,7 @@ test:
 unit: $(TEST_BIN)
 	@tests/unit/run $(TEST_BIN)
 
-api: build/san/yizhan bin/yizhan
+api: build/san/yizhan bin/yizhan build/tools/idle-sockets
 	@tests/api/run-api.sh build/san/yizhan
 	@tests/cli/run-cli.sh build/san/yizhan
 

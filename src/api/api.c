@@ -248,7 +248,11 @@ static void h_web_route(void *ctx, yz_http_req *req)
 
 static void on_http_error(yz_http_req *req, int status, const char *reason)
 {
-    yz_api_http_error(req, status, reason);
+    const yz_errinfo *fault = yz_http_fault(req);
+    if (fault)
+        yz_api_error(req, fault); /* a malformed request, a full expensive pool: the details */
+    else
+        yz_api_http_error(req, status, reason);
 }
 
 int yz_api_reload(yz_api *api, yz_errinfo *ei)

@@ -31,8 +31,9 @@
 static const char usage[] =
     "用法 / usage: yizhan <command> [options]\n"
     "  serve   [--db PATH] [--port N] [--bind ADDR] [--threads N] [--config FILE]\n"
-    "          [--port-file FILE] [--public-url URL] [--writes-per-min N] [--shed-conns N]\n"
-    "          [--idle-timeout S]\n"
+    "          [--port-file FILE] [--public-url URL] [--writes-per-min N]\n"
+    "          [--shed-inflight N] [--max-conns N] [--conns-per-addr N (0: no limit)]\n"
+    "          [--expensive-slots N] [--header-timeout S] [--idle-timeout S]\n"
     "          [--web-root DIR]       (default: build/web here, or beside the binary)\n"
     "                                 serve the API (admin token: YIZHAN_ADMIN_TOKEN or\n"
     "                                 admin_token= in the config file)\n"
@@ -99,13 +100,18 @@ typedef struct serve_opts {
     char *token; /* owned */
     const char *public_url;
     double per_min_token, per_min_ip;
-    int shed_conns;
+    int shed_inflight;
+    int max_conns;
+    int conns_per_addr; /* 0: the default, -1: no limit */
+    int expensive_slots;
+    int header_timeout_s;
     int idle_timeout_s;
     const char *web_root; /* NULL: look for build/web (default_web_root) */
 } serve_opts;
 
 /* Read key = value lines; '#' starts a comment. Keys: admin_token, db, port, bind, threads,
- * public_url, writes_per_min_token, writes_per_min_ip, web_root. */
+ * public_url, writes_per_min_token, writes_per_min_ip, shed_inflight, max_conns,
+ * conns_per_addr, expensive_slots, web_root. */
 static int read_config(const char *path, serve_opts *o, char **db_out)
 {
     FILE *f = fopen(path, "r");
@@ -157,8 +163,16 @@ static int read_config(const char *path, serve_opts *o, char **db_out)
             o->per_min_token = strtod(v, NULL);
         } else if (!strcmp(k, "writes_per_min_ip")) {
             o->per_min_ip = strtod(v, NULL);
-        } else if (!strcmp(k, "shed_conns")) {
-            o->shed_conns = (int)strtol(v, NULL, 10);
+        } else if (!strcmp(k, "shed_inflight")) {
+            o->shed_inflight = (int)strtol(v, NULL, 10);
+        } else if (!strcmp(k, "max_conns")) {
+            o->max_conns = (int)strtol(v, NULL, 10);
+        } else if (!strcmp(k, "conns_per_addr")) {
+            o->conns_per_addr = (int)strtol(v, NULL, 10);
+            if (o->conns_per_addr == 0)
+                o->conns_per_addr = -1;
+        } else if (!strcmp(k, "expensive_slots")) {
+            o->expensive_slots = (int)strtol(v, NULL, 10);
         } else if (!strcmp(k, "web_root")) {
             o->web_root = yz_strdup(v); /* kept for the life of the process */
         } else {
@@ -214,7 +228,11 @@ static int cmd_serve(int argc, char **argv)
                                          {"port-file", required_argument, 0, 'f'},
                                          {"public-url", required_argument, 0, 'u'},
                                          {"writes-per-min", required_argument, 0, 'w'},
-                                         {"shed-conns", required_argument, 0, 's'},
+                                         {"shed-inflight", required_argument, 0, 's'},
+                                         {"max-conns", required_argument, 0, 'M'},
+                                         {"conns-per-addr", required_argument, 0, 'A'},
+                                         {"expensive-slots", required_argument, 0, 'E'},
+                                         {"header-timeout", required_argument, 0, 'H'},
                                          {"idle-timeout", required_argument, 0, 'i'},
                                          {"web-root", required_argument, 0, 'W'},
                                          {0, 0, 0, 0}};
@@ -242,10 +260,33 @@ static int cmd_serve(int argc, char **argv)
             if (*end || o.idle_timeout_s < 1 || o.idle_timeout_s > 3600)
                 return bad_usage("--idle-timeout 须为 1..3600 秒 / must be 1..3600 seconds");
             break;
+        case 'H':
+            o.header_timeout_s = (int)strtol(optarg, &end, 10);
+            if (*end || o.header_timeout_s < 1 || o.header_timeout_s > 3600)
+                return bad_usage("--header-timeout 须为 1..3600 秒 / must be 1..3600 seconds");
+            break;
         case 's':
-            o.shed_conns = (int)strtol(optarg, &end, 10);
-            if (*end || o.shed_conns < 1)
-                return bad_usage("--shed-conns 须为正整数 / must be a positive integer");
+            o.shed_inflight = (int)strtol(optarg, &end, 10);
+            if (*end || o.shed_inflight < 1)
+                return bad_usage("--shed-inflight 须为正整数 / must be a positive integer");
+            break;
+        case 'M':
+            o.max_conns = (int)strtol(optarg, &end, 10);
+            if (*end || o.max_conns < 1)
+                return bad_usage("--max-conns 须为正整数 / must be a positive integer");
+            break;
+        case 'A':
+            o.conns_per_addr = (int)strtol(optarg, &end, 10);
+            if (*end || o.conns_per_addr < 0)
+                return bad_usage("--conns-per-addr 须为非负整数（0 为不限）/ "
+                                 "must be 0 (no limit) or more");
+            if (o.conns_per_addr == 0)
+                o.conns_per_addr = -1;
+            break;
+        case 'E':
+            o.expensive_slots = (int)strtol(optarg, &end, 10);
+            if (*end || o.expensive_slots < 1)
+                return bad_usage("--expensive-slots 须为正整数 / must be a positive integer");
             break;
         case 'w':
             /* one figure for both limits: per worker token and per address */
@@ -304,8 +345,15 @@ static int cmd_serve(int argc, char **argv)
     if (!o.token || !*o.token)
         yz_log_warn("no admin token configured (YIZHAN_ADMIN_TOKEN or admin_token=): "
                     "station writes are disabled");
-    yz_http_config hc = {.bind_addr = o.bind, .port = o.port, .threads = o.threads,
-                         .shed_conns = o.shed_conns, .timeout_s = o.idle_timeout_s};
+    yz_http_config hc = {.bind_addr = o.bind,
+                         .port = o.port,
+                         .threads = o.threads,
+                         .shed_inflight = o.shed_inflight,
+                         .max_conns = o.max_conns,
+                         .conns_per_addr = o.conns_per_addr,
+                         .expensive_slots = o.expensive_slots,
+                         .header_timeout_s = o.header_timeout_s,
+                         .timeout_s = o.idle_timeout_s};
     srv = yz_http_new(&hc);
     yz_api_register(api, srv);
     if (yz_http_listen(srv)) {

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* http/server.c - libmicrohttpd glue. MHD calls the access handler several times per
  * request: the first call only sets up our request (answering on it makes MHD close the
- * connection), later calls bring the body, and the last one dispatches to the route. */
+ * connection, which is what a malformed request gets), later calls bring the body, and the
+ * last one dispatches to the route. Admission control (docs/internals/http.md): shedding by
+ * requests in flight, a bound on connections per address, a pool for expensive routes. */
 #include "http/server.h"
 
 #include "core/alloc.h"
@@ -11,12 +13,14 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -25,6 +29,10 @@
 #define MAX_PARAMS 4
 #define MAX_SEGS 16
 #define N_BUCKETS 14
+#define MAX_QUERY_ARGS 64  /* our routes take at most ~15; MHD's 32 KiB pool drops ~500 */
+#define FD_RESERVE 256     /* descriptors kept for the store, logs, files */
+#define MAX_CONNS_AUTO 16384
+#define LOG_PER_S 10       /* lines a second about malformed requests, the rest counted */
 
 static const double bucket_s[N_BUCKETS] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
                                            0.005,  0.01,    0.025,  0.05,  0.1,
@@ -38,6 +46,7 @@ typedef struct route {
     yz_http_handler h;
     void *ctx;
     _Atomic uint64_t count[6]; /* by status class 1xx..5xx, [0] other */
+    bool expensive;            /* runs only in one of the expensive slots */
 } route;
 
 struct yz_http_server {
@@ -50,13 +59,24 @@ struct yz_http_server {
     _Atomic uint64_t hist[N_BUCKETS + 1]; /* latency buckets, cumulative at render */
     _Atomic uint64_t hist_sum_ns;
     _Atomic uint64_t hist_count;
-    _Atomic int inflight; /* requests begun and not yet completed */
-    _Atomic int conns;    /* open connections */
+    _Atomic int begun;          /* requests whose header is in, not yet completed */
+    _Atomic int inflight;       /* of those, requests whose body is in too: being handled or
+                                 * answered (what shedding counts) */
+    _Atomic int conns;          /* open connections */
+    _Atomic int expensive_busy; /* expensive slots taken */
+    _Atomic uint64_t shed_total;      /* requests refused by shedding */
+    _Atomic uint64_t expensive_full;  /* expensive requests refused, all slots taken */
+    _Atomic uint64_t malformed_total; /* requests refused as malformed (400) */
     int port;
 };
 
 struct yz_http_req {
     yz_http_server *srv;
+    bool begun;          /* the access handler has seen it (counted in srv->begun) */
+    bool dispatched;     /* its body is in too (counted in srv->inflight) */
+    int too_many_args;   /* query arguments beyond MAX_QUERY_ARGS, dropped unparsed */
+    bool holds_slot;     /* holds one of the expensive slots */
+    yz_errinfo fault;    /* why the HTTP layer refused it (yz_http_fault) */
     struct MHD_Connection *conn;
     const char *method;
     const char *url;
@@ -90,8 +110,18 @@ yz_http_server *yz_http_new(const yz_http_config *cfg)
         s->cfg.max_body = 64 * 1024;
     if (!s->cfg.timeout_s)
         s->cfg.timeout_s = 30;
-    if (s->cfg.shed_conns <= 0)
-        s->cfg.shed_conns = 1024;
+    if (s->cfg.header_timeout_s <= 0)
+        s->cfg.header_timeout_s = 10;
+    if (s->cfg.header_timeout_s > s->cfg.timeout_s)
+        s->cfg.header_timeout_s = s->cfg.timeout_s;
+    if (s->cfg.shed_inflight <= 0)
+        s->cfg.shed_inflight = 256;
+    if (!s->cfg.conns_per_addr)
+        s->cfg.conns_per_addr = 256;
+    if (s->cfg.expensive_slots <= 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        s->cfg.expensive_slots = n >= 4 ? (int)n / 2 : 1;
+    }
     if (s->cfg.threads <= 0) {
         /* Handlers that write wait for the visits' group commit, and a commit batch can be
          * no larger than the number of waiting threads: more threads than cores lets
@@ -128,6 +158,13 @@ void yz_http_route(yz_http_server *srv, const char *method, const char *pattern,
         r->segs[r->nseg++] = yz_strndup(p, len);
         p += len;
     }
+}
+
+void yz_http_route_expensive(yz_http_server *srv, const char *method, const char *pattern,
+                             const char *name, yz_http_handler h, void *ctx)
+{
+    yz_http_route(srv, method, pattern, name, h, ctx);
+    srv->routes[srv->nroutes - 1].expensive = true;
 }
 
 void yz_http_on_error(yz_http_server *srv, yz_http_error_handler h)
@@ -232,12 +269,16 @@ static int exempt(const char *url)
     return strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0;
 }
 
-/* Admission control: with n open connections above the threshold t, a request is refused with
- * probability (n - t) / n, so about t connections' worth of work is admitted whatever the
- * load, and every client keeps getting some answers. */
+/* Admission control: with n requests in flight above the threshold t, a request is refused
+ * with probability (n - t) / n, so about t requests' worth of work is admitted whatever the
+ * load, and every client keeps getting some answers. In flight means whole requests (header
+ * and body in) not yet completed: handled, or answered to a client that reads slowly.
+ * Connections that send nothing, or a header and then stall, are not work: they cost a
+ * descriptor and a connection buffer, bounded per address and by the timeouts; counting them
+ * let 4,000 idle sockets shed most normal requests. */
 static int shed(yz_http_server *s)
 {
-    int n = atomic_load(&s->conns), t = s->cfg.shed_conns;
+    int n = atomic_load(&s->inflight), t = s->cfg.shed_inflight;
     if (n <= t)
         return 0;
     static _Thread_local uint64_t x = 0x9e3779b97f4a7c15ULL;
@@ -245,6 +286,48 @@ static int shed(yz_http_server *s)
     x ^= x >> 7;
     x ^= x << 17;
     return (int)(x % (uint64_t)n) >= t;
+}
+
+/* --- log lines about clients, rate-limited -------------------------------------------------
+ * Every malformed request or broken connection is worth a line, but a client sending
+ * thousands of them must not flood the log (nor spend the server's time writing it): at most
+ * LOG_PER_S lines a second, then one line saying how many were left out. */
+static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
+static time_t log_second;
+static int log_lines;
+static uint64_t log_suppressed;
+
+static void log_client(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void log_client(const char *fmt, ...)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    pthread_mutex_lock(&log_mu);
+    uint64_t suppressed = 0;
+    if (ts.tv_sec != log_second) {
+        suppressed = log_suppressed;
+        log_suppressed = 0;
+        log_second = ts.tv_sec;
+        log_lines = 0;
+    }
+    bool write = log_lines < LOG_PER_S;
+    if (write)
+        log_lines++;
+    else
+        log_suppressed++;
+    pthread_mutex_unlock(&log_mu);
+    if (suppressed)
+        yz_log_warn("http: suppressed %llu more lines about clients in the last second(s)",
+                    (unsigned long long)suppressed);
+    if (!write)
+        return;
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    yz_log_warn("http: %s", line);
 }
 
 static void conn_cb(void *cls, struct MHD_Connection *c, void **socket_ctx,
@@ -257,6 +340,176 @@ static void conn_cb(void *cls, struct MHD_Connection *c, void **socket_ctx,
         atomic_fetch_sub(&s->conns, 1);
 }
 
+/* Refuse a malformed request with 400 and the JSON error naming `field`, and log it (rate-
+ * limited). Answered on the access handler's first call, so MHD closes the connection after
+ * it: the framing of anything that follows cannot be trusted. */
+static void refuse(yz_http_req *req, const char *field, const char *zh, const char *en)
+{
+    yz_err_set(&req->fault, YZ_EINVAL, field, zh, en);
+    atomic_fetch_add(&req->srv->malformed_total, 1);
+    const char *addr = yz_http_client_addr(req);
+    log_client("400 to %s: %s", addr ? addr : "?", en);
+    send_error(req, 400, en);
+}
+
+typedef struct hdr_scan {
+    int host, content_length, transfer_encoding;
+    const char *cl_value;
+    size_t cl_len;
+    bool cl_differ;
+    const char *te_value;
+    const char *nul_name;  /* a header whose value holds a NUL */
+    const char *prev_end;  /* the end (strlen) of the previous header's value */
+    const char *prev_name; /* that header's name */
+} hdr_scan;
+
+/* Did a NUL cut the header value that ends at `end` short? libmicrohttpd 0.9.75 parses the
+ * header block in place and hands out C strings: a line "Authorization: Bearer T\0junk"
+ * reads as "Bearer T", with no length to tell. Its line ends (CR LF or LF) become NULs in
+ * place, so after a value's end comes another NUL (the rest of a CR LF, or the empty line
+ * closing the block) or the next header's name (after a bare LF); anything else is what the
+ * NUL hid. `next` is the next header's name, or NULL after the last one. */
+static bool nul_cut(const char *end, const char *next)
+{
+    return end[1] != '\0' && end + 1 != next;
+}
+
+static enum MHD_Result scan_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+                               size_t key_size, const char *value, size_t value_size)
+{
+    hdr_scan *h = cls;
+    if (!h->nul_name && h->prev_end && nul_cut(h->prev_end, key))
+        h->nul_name = h->prev_name;
+    h->prev_end = value ? value + strlen(value) : NULL;
+    h->prev_name = key;
+    if (!value)
+        value = "";
+    if (!strcasecmp(key, "Host")) {
+        h->host++;
+    } else if (!strcasecmp(key, "Content-Length")) {
+        if (h->content_length++ && (value_size != h->cl_len || memcmp(value, h->cl_value, value_size)))
+            h->cl_differ = true;
+        h->cl_value = value;
+        h->cl_len = value_size;
+    } else if (!strcasecmp(key, "Transfer-Encoding")) {
+        h->transfer_encoding++;
+        h->te_value = value;
+    }
+    return MHD_YES;
+}
+
+/* RFC 9112's framing rules that libmicrohttpd 0.9.75 does not enforce itself (it serves the
+ * first of two Content-Lengths, an HTTP/1.1 request without Host, a header value cut short by
+ * a NUL, and waits forever on "Transfer-Encoding: identity"). Returns 0, or -1 having answered
+ * 400. Checked on the first call of the access handler, when the headers are in. */
+static int check_request(yz_http_req *req, const char *version)
+{
+    if (req->too_many_args) {
+        refuse(req, "query", "查询参数过多（最多 64 个）",
+               "too many query parameters (at most 64)");
+        return -1;
+    }
+    hdr_scan h = {0};
+    MHD_get_connection_values_n(req->conn, MHD_HEADER_KIND, scan_cb, &h);
+    if (!h.nul_name && h.prev_end && nul_cut(h.prev_end, NULL))
+        h.nul_name = h.prev_name;
+    if (h.nul_name) {
+        char field[32];
+        snprintf(field, sizeof field, "%s", h.nul_name);
+        refuse(req, field, "请求头中含有 NUL 字符", "a request header contains a NUL character");
+        return -1;
+    }
+    if (h.host > 1 || (h.host == 0 && version && !strcmp(version, "HTTP/1.1"))) {
+        refuse(req, "Host",
+               h.host ? "请求头 Host 只能有一个" : "HTTP/1.1 请求须带 Host 请求头",
+               h.host ? "a request must have one Host header, not several"
+                      : "an HTTP/1.1 request must have a Host header");
+        return -1;
+    }
+    if (h.transfer_encoding) {
+        /* Only "chunked" is understood; anything else (identity, gzip, several) has no
+         * framing we can trust. Both framings at once is how requests get smuggled. */
+        const char *v = h.te_value + strspn(h.te_value, " \t");
+        size_t n = strlen(v);
+        while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+            n--;
+        if (h.transfer_encoding > 1 || n != 7 || strncasecmp(v, "chunked", 7)) {
+            refuse(req, "Transfer-Encoding", "只支持 Transfer-Encoding: chunked",
+                   "only Transfer-Encoding: chunked is supported");
+            return -1;
+        }
+        if (h.content_length) {
+            refuse(req, "Content-Length", "不能同时带 Content-Length 和 Transfer-Encoding",
+                   "Content-Length and Transfer-Encoding cannot both be sent");
+            return -1;
+        }
+    }
+    if (h.content_length > 1) {
+        refuse(req, "Content-Length",
+               h.cl_differ ? "Content-Length 请求头相互矛盾" : "Content-Length 请求头重复",
+               h.cl_differ ? "conflicting Content-Length headers"
+                           : "the Content-Length header is repeated");
+        return -1;
+    }
+    return 0;
+}
+
+/* Called by MHD with the raw URI, before it parses the query: the request is born here. A
+ * query of more than MAX_QUERY_ARGS arguments is cut off before MHD parses it (MHD parses
+ * the arguments in place after this callback returns, from the buffer it passed us), since
+ * MHD keeps every argument in the connection's 32 KiB memory pool and, once that is full,
+ * can no longer even answer. The access handler then refuses the request with 400. */
+static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    yz_http_req *req = yz_calloc(1, sizeof *req);
+    req->srv = cls;
+    req->conn = conn;
+    yz_buf_init(&req->body);
+    char *q = strchr(uri, '?');
+    if (q) {
+        int n = 1;
+        for (const char *p = q + 1; *p; p++)
+            n += *p == '&';
+        if (n > MAX_QUERY_ARGS) {
+            req->too_many_args = n;
+            q[1] = '\0'; /* MHD's own buffer, writable: see above */
+        }
+    }
+    return req;
+}
+
+static void release_slot(yz_http_req *req)
+{
+    if (req->holds_slot) {
+        atomic_fetch_sub(&req->srv->expensive_busy, 1);
+        req->holds_slot = false;
+    }
+}
+
+int yz_http_expensive_begin(yz_http_req *req)
+{
+    yz_http_server *s = req->srv;
+    if (req->holds_slot)
+        return 0;
+    if (atomic_fetch_add(&s->expensive_busy, 1) >= s->cfg.expensive_slots) {
+        atomic_fetch_sub(&s->expensive_busy, 1);
+        atomic_fetch_add(&s->expensive_full, 1);
+        yz_err_set(&req->fault, YZ_EUNAVAIL, "",
+                   "生成图片、导出等耗时请求正在排满，请稍后再试",
+                   "too many expensive requests (images, exports) at once; try again shortly");
+        yz_http_add_header(req, "Retry-After", "1");
+        send_error(req, 503, "busy");
+        return -1;
+    }
+    req->holds_slot = true;
+    return 0;
+}
+
+const yz_errinfo *yz_http_fault(const yz_http_req *req)
+{
+    return req->fault.code ? &req->fault : NULL;
+}
+
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const char *url,
                                  const char *method, const char *version,
                                  const char *upload_data, size_t *upload_data_size,
@@ -264,20 +517,23 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 {
     yz_http_server *s = cls;
     yz_http_req *req = *req_cls;
-    if (!req) {
-        req = yz_calloc(1, sizeof *req);
-        req->srv = s;
-        req->conn = conn;
+    if (!req) /* uri_cb makes it; this is only in case MHD did not call it */
+        *req_cls = req = uri_cb(s, "", conn);
+    if (!req->begun) {
+        req->begun = true;
         req->method = method;
         req->url = url;
         req->start_ns = now_ns();
-        yz_buf_init(&req->body);
-        *req_cls = req;
-        atomic_fetch_add(&s->inflight, 1);
+        atomic_fetch_add(&s->begun, 1);
+        /* The header is in: from now on the connection has the normal idle timeout (a body,
+         * a response to a slow reader, keep-alive between requests). Until now it had the
+         * short header timeout, so that a socket that never sends costs little. */
+        MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)s->cfg.timeout_s);
+        check_request(req, version);
         return MHD_YES;
     }
     if (*upload_data_size) {
-        if (!req->too_big) {
+        if (!req->too_big && !req->responded) {
             if (req->body.len + *upload_data_size > s->cfg.max_body)
                 req->too_big = 1;
             else
@@ -288,20 +544,24 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
     }
     if (req->responded)
         return MHD_YES;
+    req->dispatched = true;
+    atomic_fetch_add(&s->inflight, 1);
     int status = 0;
     if (req->too_big) {
         send_error(req, 413, "body too large");
     } else if (shed(s) && !exempt(url)) {
         /* Overloaded: answer at once instead of letting work queue up behind us. */
+        atomic_fetch_add(&s->shed_total, 1);
         yz_http_add_header(req, "Retry-After", "1");
         send_error(req, 503, "overloaded");
     } else {
         route *r = match(req, &status);
         req->route = r;
-        if (r)
-            r->h(r->ctx, req);
-        else
+        if (!r)
             send_error(req, status, status == 405 ? "method not allowed" : "not found");
+        else if (!r->expensive || yz_http_expensive_begin(req) == 0)
+            r->h(r->ctx, req);
+        release_slot(req);
         if (!req->responded) {
             yz_log_error("http: handler for %s %s did not respond", method, url);
             send_error(req, 500, "internal error");
@@ -316,9 +576,14 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **req_cls,
     yz_http_req *req = *req_cls;
     if (!req)
         return;
-    atomic_fetch_sub(&req->srv->inflight, 1);
-    if (req->responded)
-        record(req);
+    if (req->dispatched)
+        atomic_fetch_sub(&req->srv->inflight, 1);
+    if (req->begun) {
+        atomic_fetch_sub(&req->srv->begun, 1);
+        if (req->responded)
+            record(req);
+    }
+    release_slot(req);
     req_free(req);
     *req_cls = NULL;
 }
@@ -342,6 +607,8 @@ static size_t unescape_cb(void *cls, struct MHD_Connection *c, char *s)
     return (size_t)(w - s);
 }
 
+/* libmicrohttpd's own messages are nearly all about one client's broken connection: they go
+ * through the same rate limit as ours. */
 static void log_cb(void *cls, const char *fmt, va_list ap)
 {
     char line[512];
@@ -349,7 +616,27 @@ static void log_cb(void *cls, const char *fmt, va_list ap)
     size_t n = strlen(line);
     while (n && line[n - 1] == '\n')
         line[--n] = '\0';
-    yz_log_warn("http: %s", line);
+    log_client("%s", line);
+}
+
+/* How many connections the descriptor limit allows: raise the soft RLIMIT_NOFILE to the hard
+ * one (often 1024 soft for 500k hard), keep FD_RESERVE for the store and files. */
+static int conns_allowed(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 1024 - FD_RESERVE;
+    if (rl.rlim_cur < rl.rlim_max) {
+        struct rlimit want = rl;
+        want.rlim_cur = rl.rlim_max;
+        if (want.rlim_cur == RLIM_INFINITY || want.rlim_cur > 1u << 20)
+            want.rlim_cur = 1u << 20;
+        if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+            rl = want;
+    }
+    rlim_t avail = rl.rlim_cur == RLIM_INFINITY ? (rlim_t)1 << 20 : rl.rlim_cur;
+    avail = avail > 2 * FD_RESERVE ? avail - FD_RESERVE : avail / 2;
+    return avail > (rlim_t)INT32_MAX ? INT32_MAX : (int)avail;
 }
 
 int yz_http_listen(yz_http_server *s)
@@ -363,15 +650,28 @@ int yz_http_listen(yz_http_server *s)
         yz_log_error("http: bad bind address %s", addr);
         return -1;
     }
+    int allowed = conns_allowed();
+    if (!s->cfg.max_conns)
+        s->cfg.max_conns = allowed < MAX_CONNS_AUTO ? allowed : MAX_CONNS_AUTO;
+    if (s->cfg.max_conns > allowed) {
+        yz_log_warn("http: the descriptor limit allows %d connections, not %d: raise "
+                    "RLIMIT_NOFILE (LimitNOFILE= in systemd)", allowed, s->cfg.max_conns);
+        s->cfg.max_conns = allowed;
+    }
+    if (s->cfg.max_conns < 4096)
+        yz_log_warn("http: at most %d connections: a few thousand idle sockets will fill them "
+                    "(raise RLIMIT_NOFILE)", s->cfg.max_conns);
+    unsigned per_addr = s->cfg.conns_per_addr > 0 ? (unsigned)s->cfg.conns_per_addr : 0;
     s->d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
             MHD_USE_TURBO | MHD_USE_ITC,
         (uint16_t)s->cfg.port, NULL, NULL, access_cb, s, MHD_OPTION_EXTERNAL_LOGGER, log_cb,
         NULL, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)s->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->cfg.timeout_s,
-        MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)(s->cfg.shed_conns * 4 > 4096 ? s->cfg.shed_conns * 4 : 4096),
+        MHD_OPTION_URI_LOG_CALLBACK, uri_cb, s,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->cfg.header_timeout_s,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)s->cfg.max_conns,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_addr,
         MHD_OPTION_NOTIFY_CONNECTION, conn_cb, s,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape_cb, NULL, MHD_OPTION_END);
@@ -381,6 +681,11 @@ int yz_http_listen(yz_http_server *s)
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info ? info->port : s->cfg.port;
+    yz_log_info("http: %d threads; at most %d connections, %d from one address; shedding above "
+                "%d requests in flight; %d expensive at once; timeouts %d s for a header, %d s "
+                "idle", s->cfg.threads, s->cfg.max_conns, s->cfg.conns_per_addr,
+                s->cfg.shed_inflight, s->cfg.expensive_slots, s->cfg.header_timeout_s,
+                s->cfg.timeout_s);
     return 0;
 }
 
@@ -401,7 +706,7 @@ void yz_http_free(yz_http_server *s)
             close(lfd); /* quiescing hands it to us: close it so new clients are refused */
         /* Connections accepted just before may not have been read yet: give them 200 ms to
          * become requests, then wait for the requests themselves. */
-        for (int i = 0; i < 1000 && (i < 20 || atomic_load(&s->inflight) > 0); i++) {
+        for (int i = 0; i < 1000 && (i < 20 || atomic_load(&s->begun) > 0); i++) {
             struct timespec ts = {0, 10 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }
@@ -446,6 +751,23 @@ void yz_http_metrics(const yz_http_server *s, yz_buf *out)
                   (double)atomic_load(&s->hist_sum_ns) / 1e9);
     yz_buf_printf(out, "yizhan_http_request_duration_seconds_count %llu\n",
                   (unsigned long long)atomic_load(&s->hist_count));
+    yz_buf_printf(out,
+                  "# HELP yizhan_http_connections Open client connections.\n"
+                  "# TYPE yizhan_http_connections gauge\nyizhan_http_connections %d\n"
+                  "# HELP yizhan_http_inflight Whole requests being handled or answered.\n"
+                  "# TYPE yizhan_http_inflight gauge\nyizhan_http_inflight %d\n"
+                  "# HELP yizhan_http_expensive_busy Expensive requests running.\n"
+                  "# TYPE yizhan_http_expensive_busy gauge\nyizhan_http_expensive_busy %d\n"
+                  "# HELP yizhan_http_refused_total Requests the HTTP layer refused, by reason.\n"
+                  "# TYPE yizhan_http_refused_total counter\n"
+                  "yizhan_http_refused_total{reason=\"shed\"} %llu\n"
+                  "yizhan_http_refused_total{reason=\"expensive_full\"} %llu\n"
+                  "yizhan_http_refused_total{reason=\"malformed\"} %llu\n",
+                  atomic_load(&s->conns), atomic_load(&s->inflight),
+                  atomic_load(&s->expensive_busy),
+                  (unsigned long long)atomic_load(&s->shed_total),
+                  (unsigned long long)atomic_load(&s->expensive_full),
+                  (unsigned long long)atomic_load(&s->malformed_total));
 }
 
 const char *yz_http_path(const yz_http_req *req)
@@ -639,6 +961,16 @@ static char *gzip(const char *data, size_t len, size_t *out_len)
     }
     *out_len = z->total_out;
     return out;
+}
+
+int yz_http_etag_matches(const yz_http_req *req, const char *etag)
+{
+    const char *inm = yz_http_header(req, "If-None-Match");
+    if (!inm)
+        return 0;
+    if (strcmp(inm, "*") == 0)
+        return 1;
+    return strstr(inm, etag) != NULL; /* also W/"..." (weak comparison, RFC 9110) */
 }
 
 int yz_http_has_response_header(const yz_http_req *req, const char *name)

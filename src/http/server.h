@@ -6,6 +6,7 @@
 #define YZ_HTTP_SERVER_H
 
 #include "core/buf.h"
+#include "core/err.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -22,10 +23,20 @@ typedef struct yz_http_config {
     int port;              /* 0 = any free port */
     int threads;           /* pool threads; 0 = 4 a CPU, at least 16 */
     size_t max_body;       /* bytes; larger bodies get 413. 0 = 64 KiB */
-    int timeout_s;         /* idle connection timeout; 0 = 30 */
-    int shed_conns;        /* above this many open connections, requests are refused with 503
-                            * in proportion to the excess (health and metrics excepted);
-                            * 0 = 1024. Connections are refused beyond max(4x this, 4096). */
+    int timeout_s;         /* idle timeout once a request has begun, and between keep-alive
+                            * requests; 0 = 30 */
+    int header_timeout_s;  /* silence allowed on a connection that has not yet sent a whole
+                            * request header; 0 = 10, never more than timeout_s */
+    int shed_inflight;     /* above this many requests in flight (begun, not completed),
+                            * requests are refused with 503 in proportion to the excess
+                            * (health and metrics excepted); 0 = 256. Idle connections do not
+                            * count. */
+    int max_conns;         /* open connections at most; 0 = what the descriptor limit allows,
+                            * up to 16384 (the soft RLIMIT_NOFILE is raised to the hard one) */
+    int conns_per_addr;    /* open connections from one client address at most (more are
+                            * closed at once); 0 = 256, -1 = no limit (behind a proxy) */
+    int expensive_slots;   /* expensive requests (images, exports) handled at once, the rest
+                            * get 503 + Retry-After; 0 = half the CPUs, at least 1 */
 } yz_http_config;
 
 /* A server with no routes, not yet listening. Returns owned. */
@@ -36,9 +47,21 @@ yz_http_server *yz_http_new(const yz_http_config *cfg);
  * routes before yz_http_listen. */
 void yz_http_route(yz_http_server *srv, const char *method, const char *pattern,
                    const char *name, yz_http_handler h, void *ctx);
-/* The handler for requests no route matches (404 / 405 are decided by the router). */
+/* As yz_http_route, for an expensive route (rendering, exports): the handler runs only while
+ * fewer than `expensive_slots` expensive requests are running; otherwise the request gets 503
+ * with Retry-After at once, so that expensive requests never hold the threads and CPUs the
+ * cheap read path needs. */
+void yz_http_route_expensive(yz_http_server *srv, const char *method, const char *pattern,
+                             const char *name, yz_http_handler h, void *ctx);
+/* The handler for errors the HTTP layer answers itself: 404 / 405 decided by the router, 413,
+ * 503 when shedding, and 400 for a malformed request. yz_http_fault gives the details when
+ * the layer has them. */
 typedef void (*yz_http_error_handler)(yz_http_req *req, int status, const char *reason);
 void yz_http_on_error(yz_http_server *srv, yz_http_error_handler h);
+/* Inside the error handler: why the HTTP layer refused the request (field and messages in
+ * both languages, code YZ_EINVAL for a malformed request, YZ_EUNAVAIL for a full expensive
+ * pool), or NULL when the status says it all. Borrowed; valid during the handler. */
+const yz_errinfo *yz_http_fault(const yz_http_req *req);
 /* Start listening. Returns 0, or -1 with errno-style detail logged. */
 int yz_http_listen(yz_http_server *srv);
 /* The port the server listens on (after yz_http_listen). */
@@ -46,6 +69,12 @@ int yz_http_port(const yz_http_server *srv);
 /* Stop accepting, let requests in flight finish (up to 10 s), close the rest, free
  * everything. Accepts NULL. */
 void yz_http_free(yz_http_server *srv);
+/* Inside a handler: take one of the `expensive_slots` for the rest of this handler (released
+ * when it returns), for a handler that is expensive only sometimes (a cache miss). Returns 0,
+ * or -1 when all are taken: the request has then been answered 503 with Retry-After, and the
+ * handler must return without responding. Routes added with yz_http_route_expensive hold one
+ * already (0). */
+int yz_http_expensive_begin(yz_http_req *req);
 /* Append the request metrics in Prometheus text format. */
 void yz_http_metrics(const yz_http_server *srv, yz_buf *out);
 
@@ -58,6 +87,8 @@ int yz_http_query_each(const yz_http_req *req, int (*cb)(void *arg, const char *
                        void *arg);
 /* Request header `name` (case-insensitive), or NULL. */
 const char *yz_http_header(const yz_http_req *req, const char *name);
+/* Whether the request's If-None-Match holds `etag` (or is "*"): answer 304 then. */
+int yz_http_etag_matches(const yz_http_req *req, const char *etag);
 /* Whether a response header `name` was added with yz_http_add_header (any case). */
 int yz_http_has_response_header(const yz_http_req *req, const char *name);
 /* Whether the request's Accept-Encoding allows gzip (a "gzip" token whose q is not 0). */
