@@ -13,20 +13,40 @@
 
 #include <errno.h>
 #include <png.h>
+#include <pthread.h>
 #include <qrencode.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define QUIET 4             /* modules of white around the code, as ISO/IEC 18004 asks */
 #define PNG_SCALE_DEFAULT 8 /* pixels a module */
-#define PNG_SCALE_MAX 32
+#define PNG_SCALE_MAX 16   /* 16 px a module: a 600 px image, plenty for print (the poster uses
+                            * the SVG); 32 cost 23 ms of CPU an image */
+#define PNG_CACHE_N 512    /* cached PNGs at most ... */
+#define PNG_CACHE_BYTES (8u << 20) /* ... and bytes at most (a scale-16 code is ~2-5 KB) */
 #define STATS_DEFAULT_DAYS 30
 #define STATS_MAX_DAYS 3660
 #define CODE_MAX 32
 #define SHANGHAI_OFFSET_MIN 480
 
+/* One rendered PNG: what it was made from (a station edit bumps the version, so an entry of
+ * an older version is never found again and ages out) and its bytes. */
+typedef struct png_entry {
+    int64_t id, version; /* the station's id and version */
+    long scale;          /* pixels a module */
+    unsigned char *png;  /* owned; NULL = free slot */
+    size_t len;          /* bytes */
+    uint64_t used;       /* tick of the last hit, for LRU */
+} png_entry;
+
 struct yz_api_visits {
-    char *base; /* public_url without a trailing '/' */
+    char *base;             /* public_url without a trailing '/' */
+    uint32_t base_hash;     /* FNV-1a of base: part of the ETag, as the code encodes it */
+    pthread_mutex_t png_mu; /* guards the cache below */
+    png_entry png[PNG_CACHE_N];
+    size_t png_bytes; /* sum of the entries' len */
+    uint64_t tick;
+    uint64_t png_hits, png_misses; /* for tests and metrics */
 };
 
 /* --- small helpers ------------------------------------------------------------------------ */
@@ -112,17 +132,36 @@ static QRcode *station_qr(yz_api *api, const char *code, char **url, yz_errinfo 
     return qr;
 }
 
-/* The station's code copied out of the snapshot (so that no snapshot is held while
- * rendering), or an error. */
-static int station_code_of(yz_api *api, yz_http_req *req, char code[CODE_MAX + 8], yz_errinfo *ei)
+/* What a QR answer needs of the station, copied out of the snapshot (so that no snapshot is
+ * held while rendering). */
+typedef struct station_ref {
+    char code[CODE_MAX + 8];
+    int64_t id, version;
+} station_ref;
+
+static int station_ref_of(yz_api *api, yz_http_req *req, station_ref *ref, yz_errinfo *ei)
 {
     const yz_state_view *view = yz_state_acquire(api->state);
     const yz_snap *s = yz_state_snap(view);
     long i = yz__api_find_station(s, req, ei);
-    if (i >= 0)
-        snprintf(code, CODE_MAX + 8, "%s", yz_snap_station(s, (size_t)i)->code);
+    if (i >= 0) {
+        const yz_station *st = yz_snap_station(s, (size_t)i);
+        snprintf(ref->code, sizeof ref->code, "%s", st->code);
+        ref->id = st->id;
+        ref->version = st->version;
+    }
     yz_state_release(api->state, view);
     return i < 0 ? ei->code : YZ_OK;
+}
+
+/* The station's code copied out of the snapshot, or an error. */
+static int station_code_of(yz_api *api, yz_http_req *req, char code[CODE_MAX + 8], yz_errinfo *ei)
+{
+    station_ref ref;
+    int err = station_ref_of(api, req, &ref, ei);
+    if (!err)
+        memcpy(code, ref.code, sizeof ref.code);
+    return err;
 }
 
 static void h_qr_svg(void *ctx, yz_http_req *req)
@@ -159,23 +198,85 @@ static const yz_param png_params[] = {
      NULL},
 };
 
-static void h_qr_png(void *ctx, yz_http_req *req)
+/* --- the PNG cache ---------------------------------------------------------------------------
+ * A PNG at scale 16 costs milliseconds of CPU, and one client asking for it in a loop slowed
+ * every nearby search: rendered images are kept, keyed by station id, version and scale, at
+ * most PNG_CACHE_N of them and PNG_CACHE_BYTES in all, the least recently used going first.
+ * A station edit bumps its version, so its old image is never served again. A miss renders
+ * in one of the HTTP layer's expensive slots (yz_http_expensive_begin). */
+
+/* Copy the cached PNG into `out` and return true, or false when none is cached. */
+static bool png_cache_get(struct yz_api_visits *v, const station_ref *ref, long scale, yz_buf *out)
 {
-    yz_api *api = ctx;
-    yz_errinfo ei;
-    yz_err_clear(&ei);
-    char code[CODE_MAX + 8], *url = NULL;
-    png_args a = {PNG_SCALE_DEFAULT};
-    int err = YZ_API_PARAMS(req, png_params, &a, &ei);
-    long scale = a.scale;
-    if (!err)
-        err = station_code_of(api, req, code, &ei);
-    QRcode *qr = err ? NULL : station_qr(api, code, &url, &ei);
-    if (!qr) {
-        yz_api_error(req, &ei);
-        return;
+    bool hit = false;
+    pthread_mutex_lock(&v->png_mu);
+    for (size_t i = 0; i < PNG_CACHE_N; i++) {
+        png_entry *e = &v->png[i];
+        if (e->png && e->id == ref->id && e->version == ref->version && e->scale == scale) {
+            e->used = ++v->tick;
+            yz_buf_append(out, (const char *)e->png, e->len);
+            hit = true;
+            break;
+        }
     }
-    /* An 8-bit grey image, written by libpng's simplified API. */
+    if (hit)
+        v->png_hits++;
+    else
+        v->png_misses++;
+    pthread_mutex_unlock(&v->png_mu);
+    return hit;
+}
+
+static void png_drop(struct yz_api_visits *v, png_entry *e)
+{
+    v->png_bytes -= e->len;
+    yz_free(e->png);
+    e->png = NULL;
+    e->len = 0;
+}
+
+/* Keep a copy of `png` (len bytes), evicting the least recently used entries to make room. */
+static void png_cache_put(struct yz_api_visits *v, const station_ref *ref, long scale,
+                          const unsigned char *png, size_t len)
+{
+    if (len > PNG_CACHE_BYTES / 4)
+        return;
+    unsigned char *copy = yz_malloc(len);
+    memcpy(copy, png, len);
+    pthread_mutex_lock(&v->png_mu);
+    /* Drop the station's image at this scale: an older version, or a twin from a racing miss. */
+    for (size_t i = 0; i < PNG_CACHE_N; i++) {
+        png_entry *e = &v->png[i];
+        if (e->png && e->id == ref->id && e->scale == scale)
+            png_drop(v, e);
+    }
+    /* Then evict the least recently used until there is a free slot and room for `len`.
+     * Some entry is there to evict: no free slot means all are taken, and no room means
+     * png_bytes > 0 (len is at most a quarter of the budget). */
+    png_entry *slot;
+    for (;;) {
+        png_entry *lru = NULL;
+        slot = NULL;
+        for (size_t i = 0; i < PNG_CACHE_N; i++) {
+            png_entry *e = &v->png[i];
+            if (!e->png)
+                slot = slot ? slot : e;
+            else if (!lru || e->used < lru->used)
+                lru = e;
+        }
+        if (slot && v->png_bytes + len <= PNG_CACHE_BYTES)
+            break;
+        png_drop(v, lru);
+    }
+    *slot = (png_entry){ref->id, ref->version, scale, copy, len, ++v->tick};
+    v->png_bytes += len;
+    pthread_mutex_unlock(&v->png_mu);
+}
+
+/* The PNG of `qr`, `scale` pixels a module, 8-bit grey, written by libpng's simplified API.
+ * Returns owned bytes (yz_free) and *len, or NULL. */
+static unsigned char *render_png(const QRcode *qr, long scale, size_t *len)
+{
     int total = qr->width + 2 * QUIET;
     size_t side = (size_t)total * (size_t)scale;
     unsigned char *px = yz_malloc(side * side);
@@ -202,19 +303,67 @@ static void h_qr_png(void *ctx, yz_http_req *req)
     }
     png_image_free(&img);
     yz_free(px);
-    QRcode_free(qr);
-    yz_free(url);
     if (!ok) {
         yz_free(png);
+        return NULL;
+    }
+    *len = size;
+    return png;
+}
+
+static void h_qr_png(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    struct yz_api_visits *v = api->visits;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    station_ref ref;
+    png_args a = {PNG_SCALE_DEFAULT};
+    int err = YZ_API_PARAMS(req, png_params, &a, &ei);
+    if (!err)
+        err = station_ref_of(api, req, &ref, &ei);
+    if (err) {
+        yz_api_error(req, &ei);
+        return;
+    }
+    /* The validator: what the image is made of (station, version, scale, public URL). */
+    char etag[96];
+    snprintf(etag, sizeof etag, "\"qr-%lld-%lld-%ld-%08x\"", (long long)ref.id,
+             (long long)ref.version, a.scale, (unsigned)v->base_hash);
+    yz_http_add_header(req, "ETag", etag);
+    yz_http_add_header(req, "Cache-Control", "public, max-age=3600");
+    yz_buf b;
+    yz_buf_init(&b);
+    if (yz_http_etag_matches(req, etag)) {
+        yz_http_respond(req, 304, "image/png", &b);
+        return;
+    }
+    if (png_cache_get(v, &ref, a.scale, &b)) {
+        yz_http_add_header(req, "X-Cache", "hit");
+        yz_http_respond(req, 200, "image/png", &b);
+        return;
+    }
+    if (yz_http_expensive_begin(req)) /* answered 503: all expensive slots are taken */
+        return;
+    char *url = NULL;
+    QRcode *qr = station_qr(api, ref.code, &url, &ei);
+    if (!qr) {
+        yz_api_error(req, &ei);
+        return;
+    }
+    size_t len = 0;
+    unsigned char *png = render_png(qr, a.scale, &len);
+    QRcode_free(qr);
+    yz_free(url);
+    if (!png) {
         yz_err_set(&ei, YZ_EINTERNAL, "", "无法生成 PNG 图片", "cannot write the PNG image");
         yz_api_error(req, &ei);
         return;
     }
-    yz_buf b;
-    yz_buf_init(&b);
-    yz_buf_append(&b, png, size);
+    png_cache_put(v, &ref, a.scale, png, len);
+    yz_buf_append(&b, (const char *)png, len);
     yz_free(png);
-    yz_http_add_header(req, "Cache-Control", "public, max-age=3600");
+    yz_http_add_header(req, "X-Cache", "miss");
     yz_http_respond(req, 200, "image/png", &b);
 }
 
@@ -523,6 +672,11 @@ void yz__api_register_visits(yz_api *api, yz_http_server *srv)
     while (n > 0 && u[n - 1] == '/')
         n--;
     api->visits->base = yz_strndup(u, n);
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)u[i]) * 16777619u;
+    api->visits->base_hash = h;
+    pthread_mutex_init(&api->visits->png_mu, NULL);
     yz_http_route(srv, "GET", "/api/v1/stations/{}/qr.svg", "station_qr_svg", h_qr_svg, api);
     yz_http_route(srv, "GET", "/api/v1/stations/{}/qr.png", "station_qr_png", h_qr_png, api);
     yz_http_route(srv, "GET", "/api/v1/stations/{}/poster.html", "station_poster", h_poster, api);
@@ -536,6 +690,9 @@ void yz__api_free_visits(yz_api *api)
     if (!api->visits)
         return;
     yz_free(api->visits->base);
+    for (size_t i = 0; i < PNG_CACHE_N; i++)
+        yz_free(api->visits->png[i].png);
+    pthread_mutex_destroy(&api->visits->png_mu);
     yz_free(api->visits);
     api->visits = NULL;
 }
