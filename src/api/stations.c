@@ -740,7 +740,9 @@ fail:
 void yz__api_register_stations(yz_api *api, yz_http_server *srv)
 {
     yz_http_route(srv, "GET", "/api/v1/stations/nearby", "stations_nearby", h_nearby, api);
-    yz_http_route(srv, "GET", "/api/v1/stations.geojson", "stations_geojson", h_geojson, api);
+    /* The whole export: ~5 ms and ~0.5 MB for the demo city, so it runs in an expensive slot. */
+    yz_http_route_expensive(srv, "GET", "/api/v1/stations.geojson", "stations_geojson", h_geojson,
+                            api);
     yz_http_route(srv, "GET", "/api/v1/stations", "stations_list", h_list, api);
     yz_http_route(srv, "POST", "/api/v1/stations", "stations_create", h_create, api);
     yz_http_route(srv, "GET", "/api/v1/stations/{}", "station_get", h_get, api);
