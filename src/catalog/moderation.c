@@ -151,9 +151,13 @@ static void fold_text(yz_textnorm *norm, const char *text, size_t len, folded *f
     uint32_t out[YZ_TEXT_FOLD_MAX];
     while (p < end) {
         uint32_t cp = next_cp(&p);
-        if (cp >= 0xAD && invisible(cp))
+        size_t k = 1;
+        if (cp < 0x80) /* the common cases first, without a call */
+            out[0] = cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
+        else if (cp >= 0xAD && invisible(cp))
             continue;
-        size_t k = yz_textnorm_fold(norm, cp, out);
+        else
+            k = yz_textnorm_fold(norm, cp, out);
         for (size_t i = 0; i < k; i++) {
             uint32_t c = out[i];
             f->s[f->ns++] = c;
@@ -775,6 +779,10 @@ static unsigned scan_links(const uint32_t *c, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         uint32_t x = c[i];
+        /* most characters start nothing: Han but 点 and 丶, ASCII letters but h, x, w, d */
+        if (x >= 0x80 ? is_han(x) && x != 0x70B9 && x != 0x4E36
+                      : ascii_letter(x) && x != 'h' && x != 'x' && x != 'w' && x != 'd')
+            continue;
         if (x == ':') { /* "://", spaces allowed */
             size_t j = i + 1, sp = 0;
             while (j < n && is_space_cp(c[j]) && sp < 2)
