@@ -380,8 +380,8 @@ int yz_modrules_build(yz_textnorm *norm, const yz_modword *words, size_t n, yz_m
             pcap *= 2;
             r->pats = yz_reallocarray(r->pats, pcap, sizeof *r->pats);
         }
-        r->pats[r->npats] = (pat){mw->kind, mw->weight, (uint32_t)len, bn[at].pats,
-                                  ascii_letter(cps[0])};
+        r->pats[r->npats] =
+            (pat){mw->kind, mw->weight, (uint32_t)len, bn[at].pats, ascii_letter(cps[0])};
         bn[at].pats = (uint32_t)++r->npats;
     }
 
@@ -485,31 +485,16 @@ static bool phone_sep(uint32_t cp)
 }
 
 /* Characters that make the number before them a quantity: money, counts, floors, times,
- * dates, distances, sizes (simplified: the text is folded). Sorted. */
-static const uint32_t units_after[] = {
-    0x4E07, /* 万 */ 0x4E2A, /* 个 */ 0x4EBA, /* 人 */ 0x4EBF, /* 亿 */ 0x4EF6, /* 件 */
-    0x4EFD, /* 份 */ 0x4F4D, /* 位 */ 0x500D, /* 倍 */ 0x5143, /* 元 */ 0x516C, /* 公 */
-    0x5206, /* 分 */ 0x5305, /* 包 */ 0x5343, /* 千 */ 0x5355, /* 单 */ 0x5377, /* 卷 */
-    0x5347, /* 升 */ 0x53CC, /* 双 */ 0x53E3, /* 口 */ 0x53F0, /* 台 */ 0x53F7, /* 号 */
-    0x5428, /* 吨 */ 0x5468, /* 周 */ 0x540D, /* 名 */ 0x5757, /* 块 */ 0x5757, /* 块 */
-    0x5929, /* 天 */ 0x5C0F, /* 小 */ 0x5C42, /* 层 */ 0x5C81, /* 岁 */ 0x5EA6, /* 度 */
-    0x5EA7, /* 座 */ 0x5F20, /* 张 */ 0x5F1F, /* 弄 */ 0x6298, /* 折 */ 0x628A, /* 把 */
-    0x65A4, /* 斤 */ 0x65E5, /* 日 */ 0x661F, /* 星 */ 0x65F6, /* 时 */ 0x6708, /* 月 */
-    0x671F, /* 期 */ 0x6761, /* 条 */ 0x676F, /* 杯 */ 0x680B, /* 栋 */ 0x697C, /* 楼 */
-    0x6B21, /* 次 */ 0x6BDB, /* 毛 */ 0x6BEB, /* 毫 */ 0x70B9, /* 点 */ 0x74F6, /* 瓶 */
-    0x767E, /* 百 */ 0x76D2, /* 盒 */ 0x78B3, /* 碗 (near) */ 0x7897, /* 碗 */ 0x79D2, /* 秒 */
-    0x7AD9, /* 站 */ 0x7EA7, /* 级 */ 0x7EBF, /* 线 */ 0x8857, /* 街 */ 0x89D2, /* 角 */
-    0x8DEF, /* 路 */ 0x8F86, /* 辆 */ 0x91CC, /* 里 */ 0x91CD, /* 重 */ 0x949F, /* 钟 */
-    0x95E8, /* 门 */ 0x95F4, /* 间 */ 0x9635, /* 阵 */ 0x95F8, /* 闸 */ 0x5BA4, /* 室 */
-    0x5E74, /* 年 */ 0x5E62, /* 幢 */ 0x5DF7, /* 巷 */ 0x7C73, /* 米 */ 0x514B, /* 克 */
-    0x5341, /* 十 */ 0x6392, /* 排 */ 0x90E8, /* 部 */ 0x6B3E, /* 款 */ 0x5C4A, /* 届 */
-    0x0025, /* % */ 0x00B0, /* ° */ 0x2103, /* ℃ */
-};
+ * dates, distances, sizes (simplified: the text is folded). */
+static const char units_after[] = "万亿千百十个人件份位倍元块角毛分包单卷升双口台号吨周名天小层岁"
+                                  "度座张弄折把斤日星时月期条杯栋楼次毫点瓶盒碗秒站级线街路辆里"
+                                  "重钟门间阵闸室年幢巷米克排部款届%°℃";
 
 static bool unit_char(uint32_t cp)
 {
-    for (size_t i = 0; i < sizeof units_after / sizeof *units_after; i++)
-        if (units_after[i] == cp)
+    const unsigned char *p = (const unsigned char *)units_after;
+    while (*p)
+        if (next_cp(&p) == cp)
             return true;
     return false;
 }
@@ -517,7 +502,7 @@ static bool unit_char(uint32_t cp)
 /* Latin units written after a number, as whole words (48v, 20ah, 24h, 5km): single letters
  * other than v, w and h are left out, as spammers split numbers with them. */
 static const char *const units_latin[] = {
-    "v",  "w",  "h",  "ah", "mah", "kw", "kwh", "hr", "hrs", "km",  "kg",   "cm",  "mm", "ml",
+    "v",  "w",  "h",  "ah", "mah", "kw", "kwh", "hr", "hrs", "km",  "kg",   "cm",  "mm",  "ml",
     "mb", "gb", "tb", "pm", "am",  "st", "nd",  "rd", "th",  "min", "mins", "rmb", "yuan"};
 
 /* Whether the number whose last digit is s[end] is a quantity: a unit follows (after at most
@@ -559,8 +544,8 @@ typedef struct group {
     size_t start, end; /* s[] positions of the first and the last digit */
     char d[16];        /* the digits, ASCII; nd may be more than fit */
     size_t nd;
-    bool latin;   /* has a digit that is not a Han numeral */
-    bool alone;   /* a quantity or a part of a time: joins no other group */
+    bool latin; /* has a digit that is not a Han numeral */
+    bool alone; /* a quantity or a part of a time: joins no other group */
 } group;
 
 enum {
@@ -678,24 +663,24 @@ typedef struct tld {
     bool word; /* also an English word: only "x.me" counts, not "x 。 me" */
 } tld;
 static const tld tlds[] = {
-    {"com", false},  {"cn", false},    {"net", false},  {"org", false},  {"cc", false},
-    {"top", true},   {"xyz", false},   {"vip", false},  {"info", true},  {"io", true},
-    {"me", true},    {"tk", false},    {"shop", true},  {"club", true},  {"site", true},
-    {"online", true}, {"wang", false}, {"ltd", false},  {"biz", false},  {"tw", false},
-    {"hk", false},   {"link", true},   {"app", true},   {"ink", true},   {"fun", true},
-    {"co", true},    {"ai", true},     {"ly", false},   {"gl", false},   {"gd", false},
-    {"im", false},   {"ru", false},    {"jp", false},   {"kr", false},   {"uk", false},
-    {"pw", false},   {"cf", false},    {"ml", false},   {"ga", false},   {"gq", false},
-    {"icu", false},  {"cyou", false},  {"ws", false},   {"tv", false},   {"mo", false},
-    {"sg", false},   {"live", true},   {"pro", true},   {"store", true}, {"tech", true},
-    {"id", true},    {"work", true},
+    {"com", false},   {"cn", false},   {"net", false}, {"org", false},  {"cc", false},
+    {"top", true},    {"xyz", false},  {"vip", false}, {"info", true},  {"io", true},
+    {"me", true},     {"tk", false},   {"shop", true}, {"club", true},  {"site", true},
+    {"online", true}, {"wang", false}, {"ltd", false}, {"biz", false},  {"tw", false},
+    {"hk", false},    {"link", true},  {"app", true},  {"ink", true},   {"fun", true},
+    {"co", true},     {"ai", true},    {"ly", false},  {"gl", false},   {"gd", false},
+    {"im", false},    {"ru", false},   {"jp", false},  {"kr", false},   {"uk", false},
+    {"pw", false},    {"cf", false},   {"ml", false},  {"ga", false},   {"gq", false},
+    {"icu", false},   {"cyou", false}, {"ws", false},  {"tv", false},   {"mo", false},
+    {"sg", false},    {"live", true},  {"pro", true},  {"store", true}, {"tech", true},
+    {"id", true},     {"work", true},
 };
 
 /* Internationalised top-level domains (simplified: the text is folded). */
 static const char *const tlds_han[] = {
-    "中国", "公司", "网络", "在线", "中文网", "网址", "商城", "网店", "集团", "我爱你", "移动",
-    "信息", "手机", "游戏", "企业", "娱乐", "商标", "购物", "网站", "香港", "台湾", "澳门",
-    "新加坡", "商店", "时尚", "健康", "招聘", "微博", "广东", "佛山", "联通", "八卦",
+    "中国",   "公司", "网络", "在线", "中文网", "网址", "商城", "网店", "集团", "我爱你", "移动",
+    "信息",   "手机", "游戏", "企业", "娱乐",   "商标", "购物", "网站", "香港", "台湾",   "澳门",
+    "新加坡", "商店", "时尚", "健康", "招聘",   "微博", "广东", "佛山", "联通", "八卦",
 };
 
 /* Labels that "dot" follows in English prose ("a dot com company"). */

@@ -202,7 +202,8 @@ static void fold_init(void)
      * alike (1, I and l; 0 and O) a look-alike becomes the small letter (text is lower-cased
      * before it is folded); digits of other scripts are folded by their numeric value before
      * this table is consulted. */
-    static const char targets[] = "0123456789./:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    static const char targets[] =
+        "0123456789./:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     for (const char *t = targets; *t; t++) {
         UChar s[SKEL_MAX];
         if (!skeleton_of(fold_proto.sc, (UChar32)*t, s))
@@ -229,17 +230,17 @@ static int fold_init_once(yz_errinfo *ei)
 }
 
 struct yz_textnorm {
-    opencc_t cc;      /* OpenCC t2s converter */
-    opencc_t jp;      /* OpenCC jp2t (Japanese shinjitai to traditional), for folding */
+    opencc_t cc;       /* OpenCC t2s converter */
+    opencc_t jp;       /* OpenCC jp2t (Japanese shinjitai to traditional), for folding */
     USpoofChecker *sc; /* this normaliser's clone of the process-wide spoof checker */
-    uint32_t *bmp;    /* t2s of each BMP code point, 65536 entries; 0 = not converted yet */
-    uint32_t *fold;   /* yz_textnorm_fold of each BMP code point, allocated on first use;
-                       * 0 = not folded yet, FOLD_EMPTY, FOLD_SLOW or the one code point */
-    yz_buf q;         /* search: the normalised query terms, back to back */
-    uint64_t *bits;   /* search: two bitmaps of one bit a doc; all zero between calls */
-    size_t nwords;    /* search: words allocated in `bits` */
-    uint32_t *ilist;  /* search: intersection of posting lists */
-    size_t ilist_cap; /* search: entries allocated in `ilist` */
+    uint32_t *bmp;     /* t2s of each BMP code point, 65536 entries; 0 = not converted yet */
+    uint32_t *fold;    /* yz_textnorm_fold of each BMP code point, allocated on first use;
+                        * 0 = not folded yet, FOLD_EMPTY, FOLD_SLOW or the one code point */
+    yz_buf q;          /* search: the normalised query terms, back to back */
+    uint64_t *bits;    /* search: two bitmaps of one bit a doc; all zero between calls */
+    size_t nwords;     /* search: words allocated in `bits` */
+    uint32_t *ilist;   /* search: intersection of posting lists */
+    size_t ilist_cap;  /* search: entries allocated in `ilist` */
 };
 
 static int fold_init_once(yz_errinfo *ei);
@@ -257,8 +258,9 @@ int yz_textnorm_new(yz_textnorm **out, yz_errinfo *ei)
     opencc_t jp = opencc_open("jp2t.json");
     if (jp == (opencc_t)-1) {
         opencc_close(cc);
-        return yz_err_set(ei, YZ_EIO, "", "无法加载 OpenCC 配置 jp2t.json（请安装 libopencc-data）",
-                          "cannot load the OpenCC configuration jp2t.json (install libopencc-data)");
+        return yz_err_set(
+            ei, YZ_EIO, "", "无法加载 OpenCC 配置 jp2t.json（请安装 libopencc-data）",
+            "cannot load the OpenCC configuration jp2t.json (install libopencc-data)");
     }
     UErrorCode st = U_ZERO_ERROR;
     USpoofChecker *sc = uspoof_clone(fold_proto.sc, &st);
@@ -362,7 +364,6 @@ int yz_textnorm_apply(yz_textnorm *n, const char *s, yz_buf *out)
 {
     return normalise(n, s, strlen(s), out);
 }
-
 
 /* ---- folding for screening ------------------------------------------------------------------- */
 
