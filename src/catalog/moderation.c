@@ -569,6 +569,24 @@ static bool joins(const uint32_t *s, const group *a, const group *b)
     return true;
 }
 
+/* Whether the Latin token around s[at] goes on past it in direction `dir` (+1 or -1): a
+ * Latin letter or digit next to it, or one after a dash, underscore, dot or slash
+ * (e4b8-2a9d). */
+static bool token_goes_on(const uint32_t *c, size_t n, size_t at, int dir)
+{
+    size_t i = at;
+    for (int step = 0; step < 2; step++) {
+        if (dir < 0 ? i == 0 : i + 1 >= n)
+            return false;
+        i = dir < 0 ? i - 1 : i + 1;
+        if (ascii_alnum(c[i]))
+            return true;
+        if (c[i] != '-' && c[i] != '_' && c[i] != '.' && c[i] != '/')
+            return false;
+    }
+    return false;
+}
+
 /* Phone numbers over the folded text: groups of digits (ASCII after folding, Han numerals)
  * with up to 3 separators between digits; a group is a phone number, or a chain of groups
  * that `joins` links is one when some run of its groups spells exactly one (138;1234;5678,
@@ -613,11 +631,16 @@ static unsigned scan_phones(const uint32_t *c, size_t n)
             nchain--;
         }
         chain[nchain++] = g;
-        /* every run of two or more groups ending with this one */
+        /* every run of two or more groups ending with this one that is a token of its own
+         * (token_goes_on), or hexadecimal ids would spell phone numbers */
         char d[24];
         size_t nd = g.nd;
+        if (token_goes_on(c, n, g.end, +1))
+            continue;
         for (size_t k = nchain - 1; k-- > 0 && nd + chain[k].nd <= sizeof d;) {
             nd += chain[k].nd;
+            if (token_goes_on(c, n, chain[k].start, -1))
+                continue;
             size_t at = 0;
             for (size_t m = k; m < nchain; m++) {
                 memcpy(d + at, chain[m].d, chain[m].nd);

@@ -456,6 +456,10 @@ static const char *const fine[] = {
     "温度26.5度，版本1.2.3，还行",
     "Co., Ltd. runs the canteen. The food was good and cheap.",
     "很好👍👍👍",
+    /* ids: hexadecimal digits split by letters are not a phone number split by letters */
+    "单号 01a77612-5436-bcb9-1517-099fb6f951a3 已送达",
+    "单号 024b215e-2618-f474-8cde-3151d990f1e1 已送达",
+    "订单号 5f3a9c1e8b7d13579e1a2b3c4d5e6f7a 已送达",
 };
 
 Test(moderation, fine_texts_are_not_held)
