@@ -1,4 +1,4 @@
--- 0010_moderation_words.sql - more words for screening (docs/internals/reviews.md): the advert
+-- 0011_moderation_words.sql - more words for screening (docs/internals/reviews.md): the advert
 -- families that flood Chinese community sites (sugar dating and escorts, gambling, loans, fake
 -- invoices, fake certificates), homophones and pinyin for the contact apps (薇 and 威 for
 -- WeChat, 扣 and 球球 for QQ, weixin, koukou), and English station vocabulary. Words are
