@@ -9,7 +9,7 @@
 #   make lint     banned functions, the include directions of tools/layers.txt, clang-format
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 opencc libsodium libqrencode libpng zlib
+PKGS    := libmicrohttpd jansson sqlite3 opencc libsodium libqrencode libpng zlib icu-uc icu-i18n
 # The PostgreSQL store is built when libpq is found (scripts/deps.sh installs it).
 HAVE_PG := $(shell pkg-config --exists libpq 2>/dev/null && echo 1)
 ifeq ($(HAVE_PG),1)
@@ -154,8 +154,8 @@ FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 
 build/fuzz/%: fuzz/%.c $(FUZZ_COMMON)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) $(shell pkg-config --cflags jansson opencc) -o $@ $< \
-	    $(FUZZ_COMMON) $(shell pkg-config --libs jansson opencc) -lm
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(shell pkg-config --cflags jansson opencc icu-uc icu-i18n) -o $@ $< \
+	    $(FUZZ_COMMON) $(shell pkg-config --libs jansson opencc icu-uc icu-i18n) -lm
 
 fuzz-corpus: $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 	@for t in $(FUZZ_TARGETS); do \

@@ -5,7 +5,7 @@
 set -eu
 
 build="gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libopencc-dev
-       libopencc-data unicode-data bzip2 libsodium-dev libqrencode-dev libpng-dev zlib1g-dev ca-certificates
+       libopencc-data libicu-dev unicode-data bzip2 libsodium-dev libqrencode-dev libpng-dev zlib1g-dev ca-certificates
        libpq-dev nodejs"
 test="$build libcriterion-dev curl jq sqlite3 clang libclang-rt-14-dev chromium fonts-noto-cjk wrk
       postgresql-15 postgresql-client-15"

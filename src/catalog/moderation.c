@@ -37,30 +37,9 @@ static inline bool invisible(uint32_t cp)
            (cp >= 0xE0000 && cp <= 0xE007F);
 }
 
-/* Circled and parenthesised digits (①, ⑴, ⒈, ❶, ➀, ➊) as ASCII digits; 0 otherwise. */
-static inline uint32_t enclosed_digit(uint32_t cp)
-{
-    if (cp < 0x2460 || cp > 0x2792)
-        return 0;
-    if (cp >= 0x2460 && cp <= 0x2468)
-        return '1' + (cp - 0x2460);
-    if (cp >= 0x2474 && cp <= 0x247C)
-        return '1' + (cp - 0x2474);
-    if (cp >= 0x2488 && cp <= 0x2490)
-        return '1' + (cp - 0x2488);
-    if (cp == 0x24EA || cp == 0x24FF)
-        return '0';
-    if (cp >= 0x2776 && cp <= 0x277E)
-        return '1' + (cp - 0x2776);
-    if (cp >= 0x2780 && cp <= 0x2788)
-        return '1' + (cp - 0x2780);
-    if (cp >= 0x278A && cp <= 0x2792)
-        return '1' + (cp - 0x278A);
-    return 0;
-}
-
-/* The value of a digit in any form a phone number is written in (ASCII after folding, Chinese
- * numerals plain and financial, 幺 as read aloud); -1 otherwise. */
+/* The value of a digit as a phone number may be written with it, after folding (which makes
+ * the digits of every script ASCII): ASCII, Chinese numerals plain and financial, 幺 as read
+ * aloud; -1 otherwise. */
 static inline int digit_value(uint32_t cp)
 {
     if (cp < 0x3007)
@@ -117,22 +96,80 @@ static inline uint32_t next_cp(const unsigned char **pp)
     return (c & 0x07) << 18 | (p[1] & 0x3Fu) << 12 | (p[2] & 0x3Fu) << 6 | (p[3] & 0x3Fu);
 }
 
-/* Decode normalised (valid) UTF-8 into code points, dropping what extra_drop names and turning
- * enclosed digits into ASCII digits. Returns the count. */
-static size_t decode_norm(const char *s, size_t len, uint32_t *out)
+static inline bool ascii_letter(uint32_t cp)
 {
-    size_t n = 0;
-    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    return cp >= 'a' && cp <= 'z';
+}
+
+static inline bool is_han(uint32_t cp)
+{
+    return (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+           (cp >= 0x20000 && cp <= 0x3FFFF);
+}
+
+/* ---- folding: the two views of a text -------------------------------------------------------- */
+
+/* A text folded character by character with yz_textnorm_fold (look-alikes, digits of every
+ * script, NFKC, case, t2s), invisible characters dropped. `s` keeps spaces, punctuation and
+ * symbols, for the link and phone scans; `w` is its letters and digits only, what the word
+ * lists match, with brk[i] set when something stood between w[i - 1] and w[i] in `s`. */
+typedef struct folded {
+    uint32_t *s;
+    size_t ns;
+    uint32_t *w;
+    uint8_t *brk;
+    size_t nw;
+} folded;
+
+/* A character the word view keeps: ASCII letters and digits, and what the text normaliser
+ * keeps that a reader sees as a letter (not extra_drop). */
+static inline bool word_char(uint32_t c)
+{
+    if (c < 0x80)
+        return ascii_alnum(c);
+    return !yz_text_dropped(c) && !extra_drop(c);
+}
+
+/* Room for folding a text of `len` bytes: the arrays of `f` are carved from `b` (reset). */
+static void fold_reserve(yz_buf *b, size_t len, folded *f)
+{
+    size_t cap = (len + 1) * YZ_TEXT_FOLD_MAX;
+    yz_buf_reset(b);
+    yz_buf_reserve(b, cap * (2 * sizeof(uint32_t) + 1) + 16);
+    uintptr_t base = ((uintptr_t)b->data + 3) & ~(uintptr_t)3;
+    f->s = (uint32_t *)base;
+    f->w = f->s + cap;
+    f->brk = (uint8_t *)(f->w + cap);
+    f->ns = f->nw = 0;
+}
+
+/* Fold the valid UTF-8 text[0..len) into `f` (room from fold_reserve). */
+static void fold_text(yz_textnorm *norm, const char *text, size_t len, folded *f)
+{
+    const unsigned char *p = (const unsigned char *)text, *end = p + len;
+    bool gap = false;
+    uint32_t out[YZ_TEXT_FOLD_MAX];
     while (p < end) {
         uint32_t cp = next_cp(&p);
-        uint32_t d = enclosed_digit(cp);
-        if (d)
-            cp = d;
-        else if (extra_drop(cp))
+        size_t k = 1;
+        if (cp < 0x80) /* the common cases first, without a call */
+            out[0] = cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
+        else if (cp >= 0xAD && invisible(cp))
             continue;
-        out[n++] = cp;
+        else
+            k = yz_textnorm_fold(norm, cp, out);
+        for (size_t i = 0; i < k; i++) {
+            uint32_t c = out[i];
+            f->s[f->ns++] = c;
+            if (!word_char(c)) {
+                gap = true;
+                continue;
+            }
+            f->brk[f->nw] = gap;
+            f->w[f->nw++] = c;
+            gap = false;
+        }
     }
-    return n;
 }
 
 /* ---- the automaton --------------------------------------------------------------------------- */
@@ -142,6 +179,7 @@ typedef struct pat {
     int weight;
     uint32_t len;  /* characters */
     uint32_t next; /* next pattern ending at the same node, +1 (0 = none) */
+    bool latin;    /* starts with an ASCII letter: matches only at the start of a word */
 } pat;
 
 typedef struct node {
@@ -290,7 +328,7 @@ int yz_modrules_build(yz_textnorm *norm, const yz_modword *words, size_t n, yz_m
     r->pats = yz_malloc(pcap * sizeof *r->pats);
     yz_buf nb;
     yz_buf_init(&nb);
-    uint32_t *cps = NULL;
+    folded fw;
     int err = YZ_OK;
     for (size_t w = 0; w < n; w++) {
         const yz_modword *mw = &words[w];
@@ -298,14 +336,17 @@ int yz_modrules_build(yz_textnorm *norm, const yz_modword *words, size_t n, yz_m
             err = yz_err_set(ei, YZ_EINVAL, "word", "未知的词表类别", "unknown word-list kind");
             goto out;
         }
-        yz_buf_reset(&nb);
-        if (yz_textnorm_apply(norm, mw->word, &nb)) {
+        size_t wl = strlen(mw->word);
+        if (!yz_utf8_valid(mw->word, wl)) {
             err = yz_err_set(ei, YZ_EINVAL, "word", "词表中有无效的 UTF-8",
                              "a word list holds invalid UTF-8");
             goto out;
         }
-        cps = yz_reallocarray(cps, nb.len + 1, sizeof *cps);
-        size_t len = decode_norm(nb.data, nb.len, cps);
+        /* folded like the texts it is matched against: its letters and digits */
+        fold_reserve(&nb, wl, &fw);
+        fold_text(norm, mw->word, wl, &fw);
+        const uint32_t *cps = fw.w;
+        size_t len = fw.nw;
         if (len == 0)
             continue;
         uint32_t at = 0;
@@ -339,7 +380,8 @@ int yz_modrules_build(yz_textnorm *norm, const yz_modword *words, size_t n, yz_m
             pcap *= 2;
             r->pats = yz_reallocarray(r->pats, pcap, sizeof *r->pats);
         }
-        r->pats[r->npats] = (pat){mw->kind, mw->weight, (uint32_t)len, bn[at].pats};
+        r->pats[r->npats] =
+            (pat){mw->kind, mw->weight, (uint32_t)len, bn[at].pats, ascii_letter(cps[0])};
         bn[at].pats = (uint32_t)++r->npats;
     }
 
@@ -378,7 +420,6 @@ int yz_modrules_build(yz_textnorm *norm, const yz_modword *words, size_t n, yz_m
 out:
     yz_free(bn);
     yz_free(bl);
-    yz_free(cps);
     yz_buf_fini(&nb);
     if (err) {
         yz_modrules_free(r);
@@ -406,13 +447,11 @@ size_t yz_modrules_count(const yz_modrules *r)
     return r ? r->npats : 0;
 }
 
-static bool is_space_cp(uint32_t cp);
+/* ---- phone numbers --------------------------------------------------------------------------- */
 
-/* ---- scans ----------------------------------------------------------------------------------- */
-
-/* Phone numbers: a mobile number (11 digits 1[3-9]..., or 13 with 86 in front, 15 with 0086),
- * a fixed line with its area code (10 to 12 digits starting with 0) or a 400/800 service
- * number (10 digits). */
+/* A mobile number (11 digits 1[3-9]..., or 13 with 86 in front, 15 with 0086), a fixed line
+ * with its area code (10 to 12 digits starting with 0) or a 400/800 service number (10
+ * digits). */
 static bool run_is_phone(const char *d, size_t n)
 {
     if (n == 13 && d[0] == '8' && d[1] == '6')
@@ -428,37 +467,148 @@ static bool run_is_phone(const char *d, size_t n)
     return false;
 }
 
-/* What may stand between the digits of one phone number: spaces, dashes, dots, brackets,
- * slashes, plus signs and symbols or emoji. Colons and commas end a number, so that times
- * ("08:00-12:00，14:00") and lists do not run together. */
+static inline bool is_space_cp(uint32_t cp)
+{
+    return cp == ' ' || cp == '\t' || cp == 0x3000 || cp == 0xA0;
+}
+
+/* What may stand between the digits of one group: spaces, dashes, dots, brackets, slashes,
+ * plus signs and symbols or emoji. Colons, commas, semicolons and line breaks end a group (a
+ * time "08:00-12:00，14:00" is not one number); groups may still join into a phone number
+ * (scan_phones). */
 static bool phone_sep(uint32_t cp)
 {
     return is_space_cp(cp) || cp == '-' || cp == '_' || cp == '.' || cp == '/' || cp == '\\' ||
            cp == '|' || cp == '*' || cp == '+' || cp == '(' || cp == ')' || cp == '~' ||
-           cp == 0xFF08 || cp == 0xFF09 || cp == 0x00B7 || cp == 0x30FC || cp == 0x3001 ||
-           (cp >= 0x2010 && cp <= 0x2015) || cp == 0x2212 || extra_drop(cp);
+           cp == 0x00B7 || cp == 0x30FC || cp == 0x3001 || (cp >= 0x2010 && cp <= 0x2015) ||
+           cp == 0x2212 || extra_drop(cp);
 }
 
-/* Phone numbers over the text with invisible characters dropped and full-width ASCII folded;
- * digits in any form (ASCII, Chinese numerals, circled). */
+/* Characters that make the number before them a quantity: money, counts, floors, times,
+ * dates, distances, sizes (simplified: the text is folded). */
+static const char units_after[] = "万亿千百十个人件份位倍元块角毛分包单卷升双口台号吨周名天小层岁"
+                                  "度座张弄折把斤日星时月期条杯栋楼次毫点瓶盒碗秒站级线街路辆里"
+                                  "重钟门间阵闸室年幢巷米克排部款届%°℃";
+
+static bool unit_char(uint32_t cp)
+{
+    const unsigned char *p = (const unsigned char *)units_after;
+    while (*p)
+        if (next_cp(&p) == cp)
+            return true;
+    return false;
+}
+
+/* Latin units written after a number, as whole words (48v, 20ah, 24h, 5km): single letters
+ * other than v, w and h are left out, as spammers split numbers with them. */
+static const char *const units_latin[] = {
+    "v",  "w",  "h",  "ah", "mah", "kw", "kwh", "hr", "hrs", "km",  "kg",   "cm",  "mm",  "ml",
+    "mb", "gb", "tb", "pm", "am",  "st", "nd",  "rd", "th",  "min", "mins", "rmb", "yuan"};
+
+/* Whether the number whose last digit is s[end] is a quantity: a unit follows (after at most
+ * one space), or a currency sign or 第 precedes the number starting at s[start]. */
+static bool is_quantity(const uint32_t *s, size_t n, size_t start, size_t end)
+{
+    size_t a = end + 1;
+    if (a < n && is_space_cp(s[a]))
+        a++;
+    if (a < n && unit_char(s[a]))
+        return true;
+    if (a < n && ascii_letter(s[a])) {
+        char u[6];
+        size_t l = 0;
+        while (a + l < n && ascii_letter(s[a + l]) && l < sizeof u - 1) {
+            u[l] = (char)s[a + l];
+            l++;
+        }
+        if (!(a + l < n && ascii_alnum(s[a + l]))) { /* a whole word: 1a3b8 has no unit */
+            u[l] = '\0';
+            for (size_t i = 0; i < sizeof units_latin / sizeof *units_latin; i++)
+                if (strcmp(units_latin[i], u) == 0)
+                    return true;
+        }
+    }
+    size_t b = start;
+    if (b > 0 && is_space_cp(s[b - 1]))
+        b--;
+    if (b > 0) {
+        uint32_t c = s[b - 1];
+        if (c == 0xA5 || c == '$' || c == 0x20AC || c == 0x7B2C) /* ¥ $ € 第 */
+            return true;
+    }
+    return false;
+}
+
+/* A group of digits that may be (a piece of) a phone number. */
+typedef struct group {
+    size_t start, end; /* s[] positions of the first and the last digit */
+    char d[16];        /* the digits, ASCII; nd may be more than fit */
+    size_t nd;
+    bool latin; /* has a digit that is not a Han numeral */
+    bool alone; /* a quantity or a part of a time: joins no other group */
+} group;
+
+enum {
+    PHONE_GAP_MAX = 8,   /* characters between two groups of one split phone number */
+    PHONE_CHAIN_MAX = 12 /* groups remembered in a chain */
+};
+
+/* Whether group `b` may continue the phone number that group `a` (just before it) is a part
+ * of: neither is a quantity or a time, at most PHONE_GAP_MAX characters between them (line
+ * breaks, semicolons, commas, spaces, letters or words), and a group of Han numerals only
+ * joins with two digits or more across punctuation, never across words (一一都很满意，三三). */
+static bool joins(const uint32_t *s, const group *a, const group *b)
+{
+    if (a->alone || b->alone || b->start - a->end - 1 > PHONE_GAP_MAX)
+        return false;
+    bool wordy = false;
+    for (size_t i = a->end + 1; i < b->start; i++)
+        wordy |= word_char(s[i]);
+    if (!a->latin || !b->latin)
+        return !wordy && (a->latin || a->nd >= 2) && (b->latin || b->nd >= 2);
+    return true;
+}
+
+/* Whether the Latin token around s[at] goes on past it in direction `dir` (+1 or -1): a
+ * Latin letter or digit next to it, or one after a dash, underscore, dot or slash
+ * (e4b8-2a9d). */
+static bool token_goes_on(const uint32_t *c, size_t n, size_t at, int dir)
+{
+    size_t i = at;
+    for (int step = 0; step < 2; step++) {
+        if (dir < 0 ? i == 0 : i + 1 >= n)
+            return false;
+        i = dir < 0 ? i - 1 : i + 1;
+        if (ascii_alnum(c[i]))
+            return true;
+        if (c[i] != '-' && c[i] != '_' && c[i] != '.' && c[i] != '/')
+            return false;
+    }
+    return false;
+}
+
+/* Phone numbers over the folded text: groups of digits (ASCII after folding, Han numerals)
+ * with up to 3 separators between digits; a group is a phone number, or a chain of groups
+ * that `joins` links is one when some run of its groups spells exactly one (138;1234;5678,
+ * 138 abc 1234 abc 5678, 一三八，一二三四，五六七八). */
 static unsigned scan_phones(const uint32_t *c, size_t n)
 {
-    char d[24];
+    group chain[PHONE_CHAIN_MAX];
+    size_t nchain = 0;
     for (size_t i = 0; i < n;) {
-        if (digit_value(c[i]) < 0 && !enclosed_digit(c[i])) {
+        if (digit_value(c[i]) < 0) {
             i++;
             continue;
         }
-        size_t j = i, k = 0, last = i;
-        bool ascii = false;
+        group g = {.start = i};
+        size_t j = i, last = i;
         while (j < n) {
-            uint32_t e = enclosed_digit(c[j]);
-            int dv = e ? (int)(e - '0') : digit_value(c[j]);
+            int dv = digit_value(c[j]);
             if (dv >= 0) {
-                if (k < sizeof d)
-                    d[k] = (char)('0' + dv);
-                ascii |= c[j] < 0x80 || e;
-                k++;
+                if (g.nd < sizeof g.d)
+                    g.d[g.nd] = (char)('0' + dv);
+                g.latin |= c[j] < 0x80;
+                g.nd++;
                 last = j++;
             } else if (phone_sep(c[j]) && j - last <= 3) {
                 j++;
@@ -466,100 +616,240 @@ static unsigned scan_phones(const uint32_t *c, size_t n)
                 break;
             }
         }
-        /* all-Chinese runs must be long to count: 一一 and 三三 are words */
-        if (k <= sizeof d && (ascii || k >= 10) && run_is_phone(d, k))
-            return YZ_MOD_PHONE;
+        g.end = last;
         i = last + 1;
+        /* all-Han runs must be long to count alone: 一一 and 三三 are words */
+        if (g.nd <= sizeof g.d && (g.latin || g.nd >= 10) && run_is_phone(g.d, g.nd))
+            return YZ_MOD_PHONE;
+        bool time = (g.start >= 2 && c[g.start - 1] == ':' && digit_value(c[g.start - 2]) >= 0) ||
+                    (g.end + 2 < n && c[g.end + 1] == ':' && digit_value(c[g.end + 2]) >= 0);
+        g.alone = time || g.nd > sizeof g.d || is_quantity(c, n, g.start, g.end);
+        if (nchain && !joins(c, &chain[nchain - 1], &g))
+            nchain = 0;
+        if (nchain == PHONE_CHAIN_MAX) {
+            memmove(chain, chain + 1, (PHONE_CHAIN_MAX - 1) * sizeof *chain);
+            nchain--;
+        }
+        chain[nchain++] = g;
+        /* every run of two or more groups ending with this one that is a token of its own
+         * (token_goes_on), or hexadecimal ids would spell phone numbers */
+        char d[24];
+        size_t nd = g.nd;
+        if (token_goes_on(c, n, g.end, +1))
+            continue;
+        for (size_t k = nchain - 1; k-- > 0 && nd + chain[k].nd <= sizeof d;) {
+            nd += chain[k].nd;
+            if (token_goes_on(c, n, chain[k].start, -1))
+                continue;
+            size_t at = 0;
+            for (size_t m = k; m < nchain; m++) {
+                memcpy(d + at, chain[m].d, chain[m].nd);
+                at += chain[m].nd;
+            }
+            if (run_is_phone(d, nd))
+                return YZ_MOD_PHONE;
+        }
     }
     return 0;
 }
 
-/* An id after a QQ/WeChat keyword ending at c[end]: within 3 characters, a run of at least 5
- * ASCII letters or digits (digits in any form) containing a digit, or of at least 6 letters. */
-static bool id_after(const uint32_t *c, size_t n, size_t end)
+/* ---- contact ids ----------------------------------------------------------------------------- */
+
+/* An id after a QQ/WeChat keyword ending at w[end]: within 3 characters, a run of at least 5
+ * letters or digits (digits in any form) containing a digit, or of at least 6 letters written
+ * as one word (so "qq music is great" is no id). */
+static bool id_after(const folded *f, size_t end)
 {
-    size_t i = end + 1, skipped = 0;
+    const uint32_t *c = f->w;
+    size_t n = f->nw, i = end + 1, skipped = 0;
     while (i < n && !ascii_alnum(c[i]) && digit_value(c[i]) < 0 && skipped < 3)
         i++, skipped++;
-    size_t len = 0, digits = 0;
-    while (i < n && (ascii_alnum(c[i]) || digit_value(c[i]) >= 0)) {
+    size_t len = 0, digits = 0, breaks = 0;
+    for (size_t s = i; i < n && (ascii_alnum(c[i]) || digit_value(c[i]) >= 0); i++) {
         if (digit_value(c[i]) >= 0)
             digits++;
-        len++, i++;
+        breaks += i > s && f->brk[i];
+        len++;
     }
-    return (len >= 5 && digits > 0) || len >= 6;
+    return (len >= 5 && digits > 0) || (len >= 6 && breaks == 0);
 }
 
-/* Links, over the text with invisible characters dropped, full-width ASCII folded and ASCII
- * lower-cased: "http:" or "https:" (any colon), "www" and a dot, or a label followed by a dot
- * (., 。, ．, ｡, 点, ·, 丶) and a top-level domain. Domains that are also English words only
- * count with a plain dot and no spaces. */
+/* ---- links ----------------------------------------------------------------------------------- */
+
+/* Links over the folded text (NFKC, lower case, look-alikes as ASCII): "://" and "http:",
+ * "hxxp:" with or without spaces; "www" and a dot; "xn--"; a bare IPv4 address; or a label
+ * followed by a dot and a top-level domain. A dot may be ".", "。", "点", "·", "丶", "•", the
+ * word "dot", a symbol or emoji, with spaces or brackets around it; domains that are also
+ * English words only count after a plain dot with nothing around it. */
 typedef struct tld {
     const char *s;
     bool word; /* also an English word: only "x.me" counts, not "x 。 me" */
 } tld;
 static const tld tlds[] = {
-    {"com", false},   {"cn", false},   {"net", false}, {"org", false}, {"cc", false},
-    {"top", true},    {"xyz", false},  {"vip", false}, {"info", true}, {"io", true},
-    {"me", true},     {"tk", false},   {"shop", true}, {"club", true}, {"site", true},
-    {"online", true}, {"wang", false}, {"ltd", false}, {"biz", false}, {"tw", false},
-    {"hk", false},    {"link", true},  {"app", true},  {"ink", true},  {"fun", true},
+    {"com", false},   {"cn", false},   {"net", false}, {"org", false},  {"cc", false},
+    {"top", true},    {"xyz", false},  {"vip", false}, {"info", true},  {"io", true},
+    {"me", true},     {"tk", false},   {"shop", true}, {"club", true},  {"site", true},
+    {"online", true}, {"wang", false}, {"ltd", false}, {"biz", false},  {"tw", false},
+    {"hk", false},    {"link", true},  {"app", true},  {"ink", true},   {"fun", true},
+    {"co", true},     {"ai", true},    {"ly", false},  {"gl", false},   {"gd", false},
+    {"im", false},    {"ru", false},   {"jp", false},  {"kr", false},   {"uk", false},
+    {"pw", false},    {"cf", false},   {"ml", false},  {"ga", false},   {"gq", false},
+    {"icu", false},   {"cyou", false}, {"ws", false},  {"tv", false},   {"mo", false},
+    {"sg", false},    {"live", true},  {"pro", true},  {"store", true}, {"tech", true},
+    {"id", true},     {"work", true},
 };
 
-static inline uint32_t fold_link(uint32_t cp)
-{
-    if (cp >= 0xFF01 && cp <= 0xFF5E)
-        cp -= 0xFEE0;
-    if (cp >= 'A' && cp <= 'Z')
-        cp += 32;
-    return cp;
-}
+/* Internationalised top-level domains (simplified: the text is folded). */
+static const char *const tlds_han[] = {
+    "中国",   "公司", "网络", "在线", "中文网", "网址", "商城", "网店", "集团", "我爱你", "移动",
+    "信息",   "手机", "游戏", "企业", "娱乐",   "商标", "购物", "网站", "香港", "台湾",   "澳门",
+    "新加坡", "商店", "时尚", "健康", "招聘",   "微博", "广东", "佛山", "联通", "八卦",
+};
+
+/* Labels that "dot" follows in English prose ("a dot com company"). */
+static const char *const dot_prose[] = {"a", "an", "the", "one", "his", "her", "its", "my"};
 
 static inline bool is_dot(uint32_t cp, bool *plain)
 {
     *plain = cp == '.';
     if (cp < 0xB7)
         return cp == '.';
-    return cp == '.' || cp == 0x3002 || cp == 0xFF61 || cp == 0x70B9 || cp == 0x00B7 ||
-           cp == 0x4E36 || cp == 0x2022 || cp == 0x9EDE; /* 。｡ 点 · 丶 • 點 */
+    return cp == 0x3002 || cp == 0x70B9 || cp == 0x00B7 || cp == 0x4E36 || cp == 0x2022 ||
+           cp == 0x2027 || cp == 0x2219 || cp == 0x22C5 || cp == 0x30FB || cp == 0x25CF ||
+           cp == 0x25CB || cp == 0x25E6; /* 。 点 · 丶 • ‧ ∙ ⋅ ・ ● ○ ◦ */
 }
 
-static bool is_space_cp(uint32_t cp)
+static inline bool is_wrap(uint32_t cp)
 {
-    return cp == ' ' || cp == 0x3000 || cp == '\t' || cp == 0xA0;
+    return is_space_cp(cp) || cp == '(' || cp == ')' || cp == '[' || cp == ']' || cp == '{' ||
+           cp == '}' || cp == '<' || cp == '>' || cp == '"' || cp == '\'' || cp == 0x3010 ||
+           cp == 0x3011;
+}
+
+/* A UTF-8 Han string at c[a..n) followed by no Han character. */
+static bool han_tld_at(const uint32_t *c, size_t n, size_t a)
+{
+    for (size_t k = 0; k < sizeof tlds_han / sizeof *tlds_han; k++) {
+        const unsigned char *p = (const unsigned char *)tlds_han[k];
+        size_t i = a;
+        while (*p && i < n && next_cp(&p) == c[i])
+            i++;
+        if (!*p && (i == n || !is_han(c[i])) && i > a)
+            return true;
+    }
+    return false;
+}
+
+/* A dot token at c[i]: its length (1, or 3 for "dot") and whether it is a plain '.'; 0 if
+ * there is none. */
+static size_t dot_at(const uint32_t *c, size_t n, size_t i, bool *plain)
+{
+    if (is_dot(c[i], plain))
+        return 1;
+    *plain = false;
+    if (c[i] == 'd' && i + 2 < n && c[i + 1] == 'o' && c[i + 2] == 't' &&
+        (i == 0 || !ascii_letter(c[i - 1])) && (i + 3 == n || !ascii_letter(c[i + 3])))
+        return 3;
+    if (c[i] >= 0x80 && extra_drop(c[i])) /* an emoji or a symbol as the dot */
+        return 1;
+    return 0;
+}
+
+/* A bare IPv4 address starting at c[i]: four numbers 0..255 joined by plain dots. */
+static bool ipv4_at(const uint32_t *c, size_t n, size_t i)
+{
+    if (i > 0 && (ascii_alnum(c[i - 1]) || c[i - 1] == '.'))
+        return false;
+    for (int part = 0; part < 4; part++) {
+        unsigned v = 0, k = 0;
+        while (i < n && c[i] >= '0' && c[i] <= '9' && k < 4)
+            v = v * 10 + (c[i++] - '0'), k++;
+        if (k == 0 || k > 3 || v > 255)
+            return false;
+        if (part < 3) {
+            if (i >= n || c[i] != '.')
+                return false;
+            i++;
+        }
+    }
+    return i == n || !(ascii_alnum(c[i]) || (c[i] == '.' && i + 1 < n && ascii_alnum(c[i + 1])));
+}
+
+static bool word_at(const uint32_t *c, size_t n, size_t i, const char *w)
+{
+    for (; *w; w++, i++)
+        if (i >= n || c[i] != (uint32_t)*w)
+            return false;
+    return true;
 }
 
 static unsigned scan_links(const uint32_t *c, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         uint32_t x = c[i];
-        if (x != 'h' && x != 'w' && x != '.' &&
-            (x < 0xB7 || (x >= 0x3400 && x < 0xA000 && x != 0x70B9 && x != 0x4E36 && x != 0x9EDE)))
+        /* most characters start nothing: Han but 点 and 丶, ASCII letters but h, x, w, d */
+        if (x >= 0x80 ? is_han(x) && x != 0x70B9 && x != 0x4E36
+                      : ascii_letter(x) && x != 'h' && x != 'x' && x != 'w' && x != 'd')
             continue;
-        if (c[i] == 'h' && i + 4 < n && c[i + 1] == 't' && c[i + 2] == 't' && c[i + 3] == 'p') {
-            size_t j = i + 4 + (c[i + 4] == 's');
-            if (j < n && (c[j] == ':' || c[j] == 0xFF1A))
+        if (x == ':') { /* "://", spaces allowed */
+            size_t j = i + 1, sp = 0;
+            while (j < n && is_space_cp(c[j]) && sp < 2)
+                j++, sp++;
+            if (j < n && c[j] == '/') {
+                j++, sp = 0;
+                while (j < n && is_space_cp(c[j]) && sp < 2)
+                    j++, sp++;
+                if (j < n && c[j] == '/')
+                    return YZ_MOD_LINK;
+            }
+            continue;
+        }
+        if (x == 'h' && (word_at(c, n, i, "http") || word_at(c, n, i, "hxxp"))) {
+            size_t j = i + 4 + (i + 4 < n && c[i + 4] == 's'), sp = 0;
+            while (j < n && is_space_cp(c[j]) && sp < 2)
+                j++, sp++;
+            if (j < n && c[j] == ':')
                 return YZ_MOD_LINK;
         }
-        bool plain;
-        if (c[i] == 'w' && i + 3 < n && c[i + 1] == 'w' && c[i + 2] == 'w' &&
-            is_dot(c[i + 3], &plain))
+        if (x == 'x' && word_at(c, n, i, "xn--") && (i == 0 || !ascii_alnum(c[i - 1])))
             return YZ_MOD_LINK;
-        if (!is_dot(c[i], &plain) || i == 0)
+        if (x >= '1' && x <= '9' && ipv4_at(c, n, i))
+            return YZ_MOD_LINK;
+        bool plain;
+        if (x == 'w' && word_at(c, n, i, "www") && i + 3 < n && dot_at(c, n, i + 3, &plain))
+            return YZ_MOD_LINK;
+        size_t dl = i > 0 ? dot_at(c, n, i, &plain) : 0;
+        if (!dl)
             continue;
-        /* a label before the dot (spaces allowed before it) */
-        size_t b = i, sp_before = 0;
-        while (b > 0 && is_space_cp(c[b - 1]) && sp_before < 2)
-            b--, sp_before++;
-        if (b == 0 || !(ascii_alnum(c[b - 1]) || c[b - 1] == '-'))
+        /* a label before the dot (spaces or brackets allowed around it) */
+        size_t b = i, wrap = 0;
+        while (b > 0 && is_wrap(c[b - 1]) && wrap < 2)
+            b--, wrap++;
+        if (b == 0 || !(ascii_alnum(c[b - 1]) || c[b - 1] == '-' || is_han(c[b - 1])))
             continue;
-        size_t a = i + 1, sp_after = 0;
-        while (a < n && is_space_cp(c[a]) && sp_after < 2)
-            a++, sp_after++;
+        size_t a = i + dl;
+        while (a < n && is_wrap(c[a]) && wrap < 4)
+            a++, wrap++;
+        bool bare = plain && wrap == 0;
+        if (is_han(c[b - 1]) || (a < n && is_han(c[a]))) { /* 例子.中国, abc.公司 */
+            if (bare && han_tld_at(c, n, a))
+                return YZ_MOD_LINK;
+            continue;
+        }
+        if (!bare) { /* a written-out dot after a word of prose is no link */
+            size_t l = b;
+            while (l > 0 && ascii_alnum(c[l - 1]))
+                l--;
+            bool prose = false;
+            for (size_t k = 0; k < sizeof dot_prose / sizeof *dot_prose; k++)
+                prose |= strlen(dot_prose[k]) == b - l && word_at(c, n, l, dot_prose[k]);
+            if (prose)
+                continue;
+        }
         size_t t = a;
         char word[8];
         size_t wl = 0;
-        while (t < n && c[t] >= 'a' && c[t] <= 'z') {
+        while (t < n && ascii_letter(c[t])) {
             if (wl < sizeof word - 1)
                 word[wl] = (char)c[t];
             wl++, t++;
@@ -570,10 +860,37 @@ static unsigned scan_links(const uint32_t *c, size_t n)
         for (size_t k = 0; k < sizeof tlds / sizeof *tlds; k++) {
             if (strcmp(tlds[k].s, word) != 0)
                 continue;
-            if (tlds[k].word && (!plain || sp_before || sp_after))
+            if (tlds[k].word && !bare)
                 break;
             return YZ_MOD_LINK;
         }
+    }
+    return 0;
+}
+
+/* ---- off topic ------------------------------------------------------------------------------- */
+
+enum {
+    GIBBERISH_RUN = 25 /* ASCII letters in a row without a space: no English word is that long */
+};
+
+/* Off topic: Chinese text of YZ_MOD_OFFTOPIC_MIN_CHARS Han characters or more with fewer than
+ * one station word per 40 of them (the vocabulary is Chinese, plus English words that count
+ * in mixed text); for Latin text only a run of GIBBERISH_RUN letters without a break.
+ * English reviews are not judged by vocabulary: letters are not words, and an English
+ * review that says nothing of the station harms nobody. */
+static unsigned off_topic(const folded *f, int vocab_hits)
+{
+    size_t han = 0;
+    for (size_t i = 0; i < f->nw; i++)
+        han += is_han(f->w[i]);
+    if (han >= YZ_MOD_OFFTOPIC_MIN_CHARS && (size_t)vocab_hits * 40 < han)
+        return YZ_MOD_OFF_TOPIC;
+    size_t run = 0;
+    for (size_t i = 0; i < f->ns; i++) {
+        run = ascii_letter(f->s[i]) ? run + 1 : 0;
+        if (run >= GIBBERISH_RUN)
+            return YZ_MOD_OFF_TOPIC;
     }
     return 0;
 }
@@ -585,20 +902,17 @@ int yz_mod_screen(const yz_modrules *r, yz_textnorm *norm, const char *text, yz_
 {
     memset(v, 0, sizeof *v);
     size_t tl = strlen(text);
-    yz_buf_reset(scratch);
-    /* layout of scratch: normalised text, then room for code points */
-    if (yz_textnorm_apply(norm, text, scratch))
+    if (!yz_utf8_valid(text, tl))
         return yz_err_set(ei, YZ_EINVAL, "text", "文字不是有效的 UTF-8",
                           "the text is not valid UTF-8");
-    size_t nlen = scratch->len;
-    size_t align = (nlen + 1 + 3) & ~(size_t)3;
-    size_t need = align + (nlen + tl + 2) * sizeof(uint32_t);
-    yz_buf_reserve(scratch, need);
-    uint32_t *c = (uint32_t *)(void *)(scratch->data + align);
-    size_t n = decode_norm(scratch->data, nlen, c);
+    folded f;
+    fold_reserve(scratch, tl, &f);
+    fold_text(norm, text, tl, &f);
+    const uint32_t *c = f.w;
+    size_t n = f.nw;
     v->norm_chars = n;
 
-    /* FNV-1a over the code points kept, a 32-bit unit at a time */
+    /* FNV-1a over the letters and digits, a 32-bit unit at a time */
     uint64_t h = 0xcbf29ce484222325ULL;
     for (size_t i = 0; i < n; i++) {
         h ^= c[i];
@@ -606,7 +920,7 @@ int yz_mod_screen(const yz_modrules *r, yz_textnorm *norm, const char *text, yz_
     }
     v->hash = h ? h : 1;
 
-    /* Aho-Corasick over the normalised characters */
+    /* Aho-Corasick over the letters and digits */
     uint32_t adverts[32];
     size_t nadv = 0;
     uint32_t at = 0;
@@ -621,10 +935,14 @@ int yz_mod_screen(const yz_modrules *r, yz_textnorm *norm, const char *text, yz_
         for (; o; o = r->nodes[o].dict) {
             for (uint32_t p = r->nodes[o].pats; p; p = r->pats[p - 1].next) {
                 const pat *pt = &r->pats[p - 1];
+                size_t start = i + 1 - pt->len;
+                /* a Latin word matches at the start of a word only: not the wx of "new xiaomi" */
+                if (pt->latin && start > 0 && ascii_alnum(c[start - 1]) && !f.brk[start])
+                    continue;
                 if (pt->kind == YZ_MODWORD_VOCAB) {
                     v->vocab_hits++;
                 } else if (pt->kind == YZ_MODWORD_CONTACT) {
-                    if (id_after(c, n, i))
+                    if (id_after(&f, i))
                         v->reasons |= YZ_MOD_CONTACT_ID;
                 } else {
                     bool seen = false;
@@ -640,21 +958,8 @@ int yz_mod_screen(const yz_modrules *r, yz_textnorm *norm, const char *text, yz_
     }
     if (v->advert_weight >= YZ_MOD_ADVERT_WEIGHT)
         v->reasons |= YZ_MOD_ADVERT;
-
-    /* off topic: long, and fewer than one station word per 40 characters */
-    if (n >= YZ_MOD_OFFTOPIC_MIN_CHARS && (size_t)v->vocab_hits * 40 < n)
-        v->reasons |= YZ_MOD_OFF_TOPIC;
-
-    /* links over the raw text, reusing the code-point room */
-    size_t m = 0;
-    const unsigned char *p = (const unsigned char *)text, *end = p + tl;
-    while (p < end) { /* valid: the normaliser checked it */
-        uint32_t cp = next_cp(&p);
-        if (cp >= 0xAD && invisible(cp))
-            continue;
-        c[m++] = fold_link(cp);
-    }
-    v->reasons |= scan_links(c, m) | scan_phones(c, m);
+    v->reasons |= off_topic(&f, v->vocab_hits);
+    v->reasons |= scan_links(f.s, f.ns) | scan_phones(f.s, f.ns);
     return YZ_OK;
 }
 

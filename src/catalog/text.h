@@ -9,6 +9,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -50,6 +51,25 @@ void yz_textnorm_free(yz_textnorm *n);
  * Returns YZ_OK, or YZ_EINVAL if `s` is not valid UTF-8 (overlong forms, surrogates and code
  * points past U+10FFFF included), leaving `out` unchanged. Borrows `s`. */
 int yz_textnorm_apply(yz_textnorm *n, const char *s, yz_buf *out);
+
+/* True when yz_textnorm_apply drops `cp` (whitespace, punctuation, symbols, variation
+ * selectors). Pure and thread-safe. */
+bool yz_text_dropped(uint32_t cp);
+
+enum { YZ_TEXT_FOLD_MAX = 4 }; /* code points yz_textnorm_fold writes at most */
+
+/* Fold the character `cp` (a Unicode scalar value) for screening user text, so that what looks
+ * alike compares alike (catalog/moderation.c; docs/internals/text.md, "Folding look-alikes"):
+ * a digit of any script (٣, ३, ³, ₃, 𝟑, ③, ⓷) becomes the ASCII digit; otherwise Unicode NFKC
+ * (full-width and mathematical letters, compatibility forms) and lower case; a letter or
+ * symbol that ICU's confusables data (uspoof skeletons) calls alike to an ASCII letter, digit,
+ * '.', '/' or ':' becomes it (Cyrillic с, Greek ο, ⁄); a Han character goes through t2s, and a
+ * Japanese variant outside GB2312 becomes its Chinese form (発 → 发). Han numerals, spaces
+ * and punctuation otherwise stay themselves (nothing is dropped but what NFKC empties).
+ * Writes 0 to YZ_TEXT_FOLD_MAX code points to `out` and returns their number. Results for the
+ * BMP are cached in `n` (256 KiB, allocated on first use). The result is for comparison
+ * only, never for display. Not thread-safe for `n`. */
+size_t yz_textnorm_fold(yz_textnorm *n, uint32_t cp, uint32_t *out);
 
 /* The possible pinyin first letters of the Han character `cp` from every Mandarin reading in
  * Unihan, as a mask (bit 0 = 'a' ... bit 25 = 'z'); 0 for a character without a reading.

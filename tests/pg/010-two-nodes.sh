@@ -88,8 +88,8 @@ ok
 # on its NOTIFY (docs/internals/classifier.md) and hold spam the word lists miss as "learned".
 "$YZ_BIN" moderation train --db "$YZ_DB" "$(dirname "$0")/../data/moderation-corpus.tsv" >/dev/null ||
     { echo "moderation train failed"; exit 1; }
-learned() { # $1: node url; a text only the classifier catches is held as learned
-    jq -n '{stars: 2, text: "兄弟们翻身的机会来了，数字藏品一天十倍，私我"}' |
+learned() { # $1: node url; a text only the classifier catches is held as learned (not 私我: a list word)
+    jq -n '{stars: 2, text: "兄弟们翻身的机会来了，数字藏品一天十倍，速来"}' |
         curl -s -X POST -H "Authorization: Bearer $w" -H 'Content-Type: application/json' \
             --data @- "$1/api/v1/stations/WZ0101/ratings" | jq -e '.rating.reasons == ["learned"]'
 }
