@@ -22,8 +22,10 @@ int yz_api_new(yz_store *st, const yz_api_config *cfg, yz_api **out, yz_errinfo 
     yz_api *api = yz_calloc(1, sizeof *api);
     api->st = st;
     api->state = state;
-    api->limiter = yz__limiter_new(cfg->writes_per_min_token > 0 ? cfg->writes_per_min_token : 60,
-                                   cfg->writes_per_min_ip > 0 ? cfg->writes_per_min_ip : 600);
+    api->limiter = yz__limiter_new(
+        cfg->writes_per_min_token > 0 ? cfg->writes_per_min_token : 60,
+        cfg->writes_per_min_ip > 0 ? cfg->writes_per_min_ip : 600,
+        cfg->workers_per_hour_ip > 0 ? cfg->workers_per_hour_ip : YZ_API_WORKERS_PER_HOUR);
     api->public_url = yz_strdup(cfg->public_url ? cfg->public_url : "http://localhost:8080");
     if (cfg->web_root && *cfg->web_root) {
         yz_errinfo wei;

@@ -12,11 +12,17 @@
 
 typedef struct yz_api yz_api;
 
+/* Worker tokens one client address may mint an hour by default (docs/internals/reviews.md:
+ * throwaway tokens were the tool of rating stuffing). */
+#define YZ_API_WORKERS_PER_HOUR 10
+
 typedef struct yz_api_config {
     const char *admin_token;  /* bearer token for writes; NULL or "" = writes refused */
     const char *public_url;   /* base of QR links, "http://localhost:8080" when NULL */
     double writes_per_min_token; /* per worker token; 0 = default 60 */
     double writes_per_min_ip;    /* per client address; 0 = default 600 */
+    double workers_per_hour_ip;  /* worker tokens minted per client address an hour;
+                                    0 = default YZ_API_WORKERS_PER_HOUR */
     const char *web_root;        /* folder of the built web app; NULL = none */
 } yz_api_config;
 

@@ -55,16 +55,28 @@ int yz__api_parse_json(yz_http_req *req, json_t **out, yz_errinfo *ei);
 int yz__api_worker(yz_api *api, yz_http_req *req, yz_worker *w, yz_errinfo *ei);
 /* The per-address write limit alone (writes without a worker token, e.g. Open311). */
 int yz__api_limit_ip(yz_api *api, yz_http_req *req, yz_errinfo *ei);
+/* The per-address limit on minting worker tokens (POST /api/v1/workers), taken after
+ * yz__api_limit_ip. YZ_OK, or YZ_ERATE with Retry-After set. */
+int yz__api_limit_mint(yz_api *api, yz_http_req *req, yz_errinfo *ei);
 /* The BLAKE2b hash under which a worker token is stored (workers.c issues them). */
 void yz__api_token_hash(const char *token, uint8_t out[YZ_TOKEN_HASH_BYTES]);
 
 /* --- limits.c --- */
 
-/* Write rate limits: token buckets keyed by a string. */
-yz_limiter *yz__limiter_new(double per_min_token, double per_min_ip);
+/* Kinds of limit. */
+enum {
+    YZ_LIMIT_TOKEN, /* writes per worker token */
+    YZ_LIMIT_IP,    /* writes per client address */
+    YZ_LIMIT_MINT,  /* worker tokens minted per client address */
+    YZ_LIMIT__COUNT
+};
+/* Write rate limits: token buckets keyed by a string. Writes refill continuously with a burst
+ * of a third of a minute's allowance (at least 5); mints refill continuously with a burst of
+ * the whole hour's allowance. */
+yz_limiter *yz__limiter_new(double per_min_token, double per_min_ip, double per_hour_mint);
 void yz__limiter_free(yz_limiter *l);
-/* Take one from the bucket of `key` (kind 0: token, 1: address). YZ_OK, or YZ_ERATE with
- * *retry_s set. */
+/* Take one from the bucket of `key` of limit `kind`. YZ_OK, or YZ_ERATE with *retry_s set to
+ * the whole seconds until one is available again (at least 1). */
 int yz__limiter_take(yz_limiter *l, int kind, const char *key, int *retry_s);
 
 /* Extra members on every station a worker sees (nearby results and the station itself),

@@ -19,9 +19,9 @@ typedef struct bucket {
 
 struct yz_limiter {
     pthread_mutex_t mu;
-    double rate[2];  /* writes a second, per kind */
-    double burst[2]; /* bucket size, per kind */
-    bucket b[2][SLOTS];
+    double rate[YZ_LIMIT__COUNT];  /* takes a second, per kind */
+    double burst[YZ_LIMIT__COUNT]; /* bucket size, per kind */
+    bucket b[YZ_LIMIT__COUNT][SLOTS];
 };
 
 static double now_s(void)
@@ -31,17 +31,21 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-yz_limiter *yz__limiter_new(double per_min_token, double per_min_ip)
+yz_limiter *yz__limiter_new(double per_min_token, double per_min_ip, double per_hour_mint)
 {
     yz_limiter *l = yz_calloc(1, sizeof *l);
     pthread_mutex_init(&l->mu, NULL);
-    l->rate[0] = per_min_token / 60.0;
-    l->rate[1] = per_min_ip / 60.0;
+    l->rate[YZ_LIMIT_TOKEN] = per_min_token / 60.0;
+    l->rate[YZ_LIMIT_IP] = per_min_ip / 60.0;
     /* A burst of a third of a minute's allowance, at least 5. */
-    for (int k = 0; k < 2; k++) {
-        double per_min = k ? per_min_ip : per_min_token;
+    for (int k = YZ_LIMIT_TOKEN; k <= YZ_LIMIT_IP; k++) {
+        double per_min = k == YZ_LIMIT_IP ? per_min_ip : per_min_token;
         l->burst[k] = per_min / 3 > 5 ? per_min / 3 : 5;
     }
+    /* Minting: a shared address (a depot's Wi-Fi, a carrier's NAT) may sign up its whole
+     * hour's allowance at once, then one every 3600/per_hour s. */
+    l->rate[YZ_LIMIT_MINT] = per_hour_mint / 3600.0;
+    l->burst[YZ_LIMIT_MINT] = per_hour_mint > 1 ? per_hour_mint : 1;
     return l;
 }
 

@@ -91,8 +91,23 @@ int yz__api_limit_ip(yz_api *api, yz_http_req *req, yz_errinfo *ei)
     int retry = 0;
     client_addr(req, addr);
     /* taken first: the order in which a call's arguments are evaluated is unspecified */
-    int err = yz__limiter_take(api->limiter, 1, addr, &retry);
+    int err = yz__limiter_take(api->limiter, YZ_LIMIT_IP, addr, &retry);
     return limited(req, err, retry, ei);
+}
+
+int yz__api_limit_mint(yz_api *api, yz_http_req *req, yz_errinfo *ei)
+{
+    char addr[64];
+    int retry = 0;
+    client_addr(req, addr);
+    int err = yz__limiter_take(api->limiter, YZ_LIMIT_MINT, addr, &retry);
+    if (err != YZ_ERATE)
+        return err;
+    char v[16];
+    snprintf(v, sizeof v, "%d", retry);
+    yz_http_add_header(req, "Retry-After", v);
+    return yz_err_setf(ei, YZ_ERATE, "", "此网络地址领取的劳动者凭证过多，请 %d 秒后再试",
+                       "too many worker tokens from this address: try again in %d s", retry);
 }
 
 int yz__api_worker(yz_api *api, yz_http_req *req, yz_worker *w, yz_errinfo *ei)
@@ -119,6 +134,6 @@ int yz__api_worker(yz_api *api, yz_http_req *req, yz_worker *w, yz_errinfo *ei)
     char key[24];
     snprintf(key, sizeof key, "w%lld", (long long)w->id);
     int retry = 0;
-    err = yz__limiter_take(api->limiter, 0, key, &retry);
+    err = yz__limiter_take(api->limiter, YZ_LIMIT_TOKEN, key, &retry);
     return limited(req, err, retry, ei);
 }

@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "core/utf8.h"
+#include "geo/coord.h"
 #include "store/reviews.h"
 
 #include <errno.h>
@@ -24,8 +25,6 @@
 
 #define TEXT_MAX_CHARS 2000
 #define NOTE_MAX_CHARS 500
-#define PRIOR_WEIGHT 5.0 /* C of the Bayesian average: a new station counts as 5 average votes */
-#define PRIOR_MEAN 3.5   /* m when nothing has been rated yet */
 
 /* The word lists and the rating tags as one load from the store read them. Immutable once
  * published; a reload that reads something else publishes a new one and keeps the old one,
@@ -51,23 +50,27 @@ static const struct lists *cur_lists(yz_api *api)
 
 /* ---- the rating member ------------------------------------------------------------------------ */
 
+/* `"rating":{"avg","count","verified_count","score"}`: avg and score are weighted (verified
+ * ratings 1 each, the unverified ones together at most YZ_RATING_UNVERIFIED_CAP, store/reviews.h);
+ * count is every counted rating, verified_count those from a verified visit. */
 void yz__api_render_rating(const yz_state_view *v, int64_t station_id, yz_buf *b)
 {
-    int64_t n, sum, gn, gsum;
-    yz_state_rating(v, station_id, &n, &sum);
-    yz_state_rating_all(v, &gn, &gsum);
-    yz_buf_puts(b, ",\"rating\":");
-    double m = gn ? (double)gsum / (double)gn : PRIOR_MEAN;
-    double score = (PRIOR_WEIGHT * m + (double)sum) / (PRIOR_WEIGHT + (double)n);
-    yz_buf_puts(b, "{\"avg\":");
-    if (n)
-        yz_buf_fixed(b, (double)sum / (double)n, 2);
+    yz_rating_agg a, all;
+    yz_rating_score sc;
+    yz_state_rating(v, station_id, &a);
+    yz_state_rating_all(v, &all);
+    yz_rating_weigh(&a, &all, &sc);
+    yz_buf_puts(b, ",\"rating\":{\"avg\":");
+    if (a.count)
+        yz_buf_fixed(b, sc.avg, 2);
     else
         yz_buf_puts(b, "null");
     yz_buf_puts(b, ",\"count\":");
-    yz_buf_int(b, n);
+    yz_buf_int(b, a.count);
+    yz_buf_puts(b, ",\"verified_count\":");
+    yz_buf_int(b, a.vcount);
     yz_buf_puts(b, ",\"score\":");
-    yz_buf_fixed(b, score, 2);
+    yz_buf_fixed(b, sc.score, 2);
     yz_buf_putc(b, '}');
 }
 
@@ -78,9 +81,10 @@ static bool admin_ok(yz_api *api, yz_http_req *req, yz_errinfo *ei)
     return yz__api_check_admin(api, req, ei) == YZ_OK;
 }
 
-/* The station named by path capture 0 (an id or a code): its id, code and UTC offset. */
+/* The station named by path capture 0 (an id or a code): its id, code and UTC offset, and
+ * its WGS-84 position into *pos (may be NULL). */
 static int station_of(yz_api *api, yz_http_req *req, int64_t *id, char code[48], int *tz_min,
-                      yz_errinfo *ei)
+                      yz_point *pos, yz_errinfo *ei)
 {
     const yz_state_view *view = yz_state_acquire(api->state);
     const yz_snap *s = yz_state_snap(view);
@@ -93,6 +97,8 @@ static int station_of(yz_api *api, yz_http_req *req, int64_t *id, char code[48],
         *id = st->id;
         snprintf(code, 48, "%s", st->code ? st->code : "");
         *tz_min = yz_snap_tz_offset(s, (size_t)i);
+        if (pos)
+            *pos = (yz_point){st->lat, st->lon};
     }
     yz_state_release(api->state, view);
     return err;
@@ -163,8 +169,27 @@ static void render_text(yz_buf *b, const char *name, const char *s)
 /* ---- POST /api/v1/stations/{id}/ratings --------------------------------------------------------
  */
 
+/* Where the worker is as the rating is sent: optional `lat`/`lon` (both or neither) in `crs`
+ * (wgs84 by default, gcj02, bd09), like the nearby query's. Used to verify the rating and not
+ * kept. */
+typedef struct rating_pos {
+    bool has_lat, has_lon;
+    double lat, lon;
+    int crs;
+} rating_pos;
+
+static int parse_coord(json_t *v, const char *key, double lo, double hi, double *out,
+                       yz_errinfo *ei)
+{
+    if (!json_is_number(v) || json_number_value(v) < lo || json_number_value(v) > hi)
+        return yz_err_setf(ei, YZ_EINVAL, key, "%s 须为 %g 到 %g 之间的数", "%s must be a number from %g to %g",
+                           key, lo, hi);
+    *out = json_number_value(v);
+    return YZ_OK;
+}
+
 static int parse_rating(const struct lists *rv, json_t *body, yz_rating *r, yz_buf *tags,
-                        yz_errinfo *ei)
+                        rating_pos *pos, yz_errinfo *ei)
 {
     if (!json_is_object(body))
         return yz_err_set(ei, YZ_EINVAL, "body", "请求体须为 JSON 对象",
@@ -172,9 +197,25 @@ static int parse_rating(const struct lists *rv, json_t *body, yz_rating *r, yz_b
     const char *key;
     json_t *v;
     bool have_stars = false;
+    int err;
     json_object_foreach(body, key, v)
     {
-        if (!strcmp(key, "stars")) {
+        if (!strcmp(key, "lat")) {
+            err = parse_coord(v, "lat", -90, 90, &pos->lat, ei);
+            if (err)
+                return err;
+            pos->has_lat = true;
+        } else if (!strcmp(key, "lon")) {
+            err = parse_coord(v, "lon", -180, 180, &pos->lon, ei);
+            if (err)
+                return err;
+            pos->has_lon = true;
+        } else if (!strcmp(key, "crs")) {
+            pos->crs = json_is_string(v) ? yz_crs_parse(json_string_value(v)) : -1;
+            if (pos->crs < 0)
+                return yz_err_set(ei, YZ_EINVAL, "crs", "crs 须为 wgs84、gcj02 或 bd09",
+                                  "crs must be wgs84, gcj02 or bd09");
+        } else if (!strcmp(key, "stars")) {
             json_int_t n = json_is_integer(v) ? json_integer_value(v) : 0;
             if (n < 1 || n > 5)
                 return yz_err_set(ei, YZ_EINVAL, "stars", "星级须为 1 到 5 的整数",
@@ -236,7 +277,20 @@ static int parse_rating(const struct lists *rv, json_t *body, yz_rating *r, yz_b
     if (!have_stars)
         return yz_err_set(ei, YZ_EINVAL, "stars", "缺少星级 stars（1 到 5）",
                           "stars (1 to 5) is required");
+    if (pos->has_lat != pos->has_lon)
+        return yz_err_set(ei, YZ_EINVAL, pos->has_lat ? "lon" : "lat", "lat 和 lon 须同时给出",
+                          "lat and lon must be given together");
     return YZ_OK;
+}
+
+/* Whether `pos` was given and lies within YZ_RATING_NEAR_M of the station at `station` (WGS-84;
+ * a station without a position, 0,0, is never near). */
+static bool near_station(const rating_pos *pos, yz_point station)
+{
+    if (!pos->has_lat || (station.lat == 0 && station.lon == 0))
+        return false;
+    yz_point at = yz_coord_convert((yz_point){pos->lat, pos->lon}, pos->crs, YZ_CRS_WGS84);
+    return yz_coord_distance_m(at, station) <= YZ_RATING_NEAR_M;
 }
 
 /* Screen r->text with the word lists and the classifier (its verdict in *cv) and set its
@@ -294,13 +348,15 @@ static void h_rate(void *ctx, yz_http_req *req)
     int tz = 480;
     unsigned reasons = 0;
     yz_clf_verdict cv;
+    yz_point station_pos = {0, 0};
+    rating_pos pos = {.crs = YZ_CRS_WGS84};
     int err = yz__api_worker(api, req, &w, &ei);
     if (!err)
-        err = station_of(api, req, &station_id, code, &tz, &ei);
+        err = station_of(api, req, &station_id, code, &tz, &station_pos, &ei);
     if (!err)
         err = yz__api_parse_json(req, &body, &ei);
     if (!err)
-        err = parse_rating(cur_lists(api), body, &r, &tags, &ei);
+        err = parse_rating(cur_lists(api), body, &r, &tags, &pos, &ei);
     if (!err)
         err = screen(api, &r, &reasons, &cv, &ei);
     if (err)
@@ -310,11 +366,12 @@ static void h_rate(void *ctx, yz_http_req *req)
     r.worker_id = w.id;
     r.day = (int32_t)((now + (int64_t)tz * 60) / 86400);
     r.tags = tags.len ? yz_buf_take(&tags) : yz_strdup("");
+    r.at_station = near_station(&pos, station_pos);
     yz_rating_delta d;
     err = yz_store_rate(api->st, &r, &d, &ei);
     if (err)
         goto fail;
-    yz_state_rating_add(api->state, station_id, d.count, d.sum);
+    yz_state_rating_add(api->state, &d);
     yz__api_keep_verdict(api, "review", r.id, reasons, &cv);
     yz_buf b;
     yz_buf_init(&b);
@@ -331,6 +388,7 @@ static void h_rate(void *ctx, yz_http_req *req)
         }
     }
     render_time(&b, "created_at", r.created_at);
+    yz_buf_printf(&b, ",\"verified\":%s", r.verified ? "true" : "false");
     yz_buf_printf(&b, "},\"replaced\":%s,\"station\":{\"id\":%lld,\"code\":",
                   d.replaced ? "true" : "false", (long long)station_id);
     yz_buf_json_str(&b, code, strlen(code));
@@ -366,7 +424,7 @@ static void h_reviews(void *ctx, yz_http_req *req)
     int err = YZ_API_PARAMS(req, reviews_params, &pa, &ei);
     long page = pa.page, per_page = pa.per_page;
     if (!err)
-        err = station_of(api, req, &station_id, code, &tz, &ei);
+        err = station_of(api, req, &station_id, code, &tz, NULL, &ei);
     if (!err)
         err = yz_store_list_reviews(api->st, station_id, YZ_REVIEW_PUBLISHED,
                                     (int64_t)(page - 1) * per_page, per_page, &a, &n, &total, &ei);
@@ -383,7 +441,7 @@ static void h_reviews(void *ctx, yz_http_req *req)
         render_tags(&b, a[i].tags);
         render_text(&b, "text", a[i].text);
         render_time(&b, "created_at", a[i].created_at);
-        yz_buf_putc(&b, '}');
+        yz_buf_printf(&b, ",\"verified\":%s}", a[i].verified ? "true" : "false");
     }
     yz_buf_printf(&b, "],\"total\":%lld,\"page\":%ld,\"per_page\":%ld}\n", (long long)total, page,
                   per_page);
@@ -443,7 +501,7 @@ static void h_held(void *ctx, yz_http_req *req)
         yz_mod_reasons_json(yz_mod_reasons_parse(a[i].reasons), &b);
         yz__api_render_verdict(api, "review", a[i].id, &b);
         render_time(&b, "created_at", a[i].created_at);
-        yz_buf_putc(&b, '}');
+        yz_buf_printf(&b, ",\"verified\":%s}", a[i].verified ? "true" : "false");
     }
     yz_state_release(api->state, view);
     yz_buf_printf(&b, "],\"total\":%lld,\"page\":%ld,\"per_page\":%ld}\n", (long long)total,
@@ -508,7 +566,7 @@ static void moderate(yz_api *api, yz_http_req *req, int status)
         yz_api_error(req, &ei);
         return;
     }
-    yz_state_rating_add(api->state, d.station_id, d.count, d.sum);
+    yz_state_rating_add(api->state, &d);
     /* the moderator's decision teaches the classifier (a reversed one moves the text over) */
     yz__api_train(api, "review", r.id, status == YZ_REVIEW_REJECTED ? YZ_CLF_SPAM : YZ_CLF_HAM,
                   r.text);

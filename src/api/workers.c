@@ -45,6 +45,10 @@ static void h_create(void *ctx, yz_http_req *req)
             }
         }
     }
+    /* Minting is limited per address an hour (throwaway tokens, docs/internals/reviews.md);
+     * a refused body mints nothing and costs nothing of it. */
+    if (!err)
+        err = yz__api_limit_mint(api, req, &ei);
     if (err)
         goto fail;
     unsigned char raw[TOKEN_BYTES];

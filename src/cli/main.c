@@ -34,6 +34,7 @@ static const char usage[] =
     "          [--port-file FILE] [--public-url URL] [--writes-per-min N]\n"
     "          [--shed-inflight N] [--max-conns N] [--conns-per-addr N (0: no limit)]\n"
     "          [--expensive-slots N] [--header-timeout S] [--idle-timeout S]\n"
+    "          [--workers-per-hour N]\n"
     "          [--web-root DIR]       (default: build/web here, or beside the binary)\n"
     "                                 serve the API (admin token: YIZHAN_ADMIN_TOKEN or\n"
     "                                 admin_token= in the config file)\n"
@@ -100,6 +101,7 @@ typedef struct serve_opts {
     char *token; /* owned */
     const char *public_url;
     double per_min_token, per_min_ip;
+    double workers_per_hour; /* worker tokens minted per address an hour; 0 = the default */
     int shed_inflight;
     int max_conns;
     int conns_per_addr; /* 0: the default, -1: no limit */
@@ -111,7 +113,8 @@ typedef struct serve_opts {
 
 /* Read key = value lines; '#' starts a comment. Keys: admin_token, db, port, bind, threads,
  * public_url, writes_per_min_token, writes_per_min_ip, shed_inflight, max_conns,
- * conns_per_addr, expensive_slots, web_root. */
+ * conns_per_addr, expensive_slots, workers_per_hour_ip,
+ * web_root. */
 static int read_config(const char *path, serve_opts *o, char **db_out)
 {
     FILE *f = fopen(path, "r");
@@ -173,6 +176,8 @@ static int read_config(const char *path, serve_opts *o, char **db_out)
                 o->conns_per_addr = -1;
         } else if (!strcmp(k, "expensive_slots")) {
             o->expensive_slots = (int)strtol(v, NULL, 10);
+        } else if (!strcmp(k, "workers_per_hour_ip")) {
+            o->workers_per_hour = strtod(v, NULL);
         } else if (!strcmp(k, "web_root")) {
             o->web_root = yz_strdup(v); /* kept for the life of the process */
         } else {
@@ -235,6 +240,7 @@ static int cmd_serve(int argc, char **argv)
                                          {"header-timeout", required_argument, 0, 'H'},
                                          {"idle-timeout", required_argument, 0, 'i'},
                                          {"web-root", required_argument, 0, 'W'},
+                                         {"workers-per-hour", required_argument, 0, 'm'},
                                          {0, 0, 0, 0}};
     /* The config file first, so flags override it. */
     for (int i = 1; i < argc - 1; i++)
@@ -295,6 +301,11 @@ static int cmd_serve(int argc, char **argv)
                 return bad_usage("--writes-per-min 须为正数 / must be a positive number");
             break;
         case 'W': o.web_root = optarg; break;
+        case 'm':
+            o.workers_per_hour = strtod(optarg, &end);
+            if (*end || o.workers_per_hour <= 0)
+                return bad_usage("--workers-per-hour 须为正数 / must be a positive number");
+            break;
         default: return bad_usage(NULL);
         }
     }
@@ -337,6 +348,7 @@ static int cmd_serve(int argc, char **argv)
                          .public_url = env_url && *env_url ? env_url : o.public_url,
                          .writes_per_min_token = o.per_min_token,
                          .writes_per_min_ip = o.per_min_ip,
+                         .workers_per_hour_ip = o.workers_per_hour,
                          .web_root = web_root};
     if (yz_api_new(st, &cfg, &api, &ei)) {
         rc = fail(&ei);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* state/ratings.c - the rating totals part: per station, the number of counted ratings and
- * the sum of their stars, and the same over every station (docs/internals/reviews.md). A
+ * the sum of their stars, all and verified, and the same over every station
+ * (docs/internals/reviews.md). A
  * version is a table of chunks of CHUNK stations; a new version copies the table and only the
  * chunk it changes, and shares the others with the version before. */
 #include "state/state_int.h"
@@ -15,9 +16,21 @@ enum { CHUNK_BITS = 10, CHUNK = 1 << CHUNK_BITS, RELOAD_PASSES = 4 };
 #define MAX_ID ((int64_t)4096 * 4096 - 1) /* ids past it are counted in the total only */
 
 typedef struct rsum {
-    int64_t count; /* ratings */
-    int64_t sum;   /* stars */
+    int64_t count;  /* ratings */
+    int64_t sum;    /* stars */
+    int64_t vcount; /* verified ratings, part of count */
+    int64_t vsum;   /* their stars, part of sum */
 } rsum;
+
+static bool rsum_eq(rsum a, rsum b)
+{
+    return a.count == b.count && a.sum == b.sum && a.vcount == b.vcount && a.vsum == b.vsum;
+}
+
+static rsum rsum_minus(rsum a, rsum b)
+{
+    return (rsum){a.count - b.count, a.sum - b.sum, a.vcount - b.vcount, a.vsum - b.vsum};
+}
 
 typedef struct chunk {
     int refs; /* versions sharing it; changed only under the writers' mutex */
@@ -52,32 +65,31 @@ void yz__rating_totals_free(void *p)
 static rsum get(const yz_rating_totals *t, int64_t id)
 {
     if (id <= 0 || id > MAX_ID)
-        return (rsum){0, 0};
+        return (rsum){0};
     size_t k = (size_t)id >> CHUNK_BITS;
     if (k >= t->n_chunks || !t->c[k])
-        return (rsum){0, 0};
+        return (rsum){0};
     return t->c[k]->r[(size_t)id & (CHUNK - 1)];
 }
 
-/* Shown as unrated rather than wrong: a pair no sequence of 1..5-star ratings makes (only
+/* Shown as unrated rather than wrong: numbers no sequence of 1..5-star ratings makes (only
  * possible through a reload racing a local write, see yz_state_reload_ratings). */
-static void sane(rsum r, int64_t *count, int64_t *sum)
+static void sane(rsum r, int64_t station_id, yz_rating_agg *out)
 {
-    if (r.sum < r.count || r.sum > 5 * r.count || r.count > INT32_MAX)
-        r = (rsum){0, 0};
-    *count = r.count;
-    *sum = r.sum;
+    *out = (yz_rating_agg){station_id, r.count, r.sum, r.vcount, r.vsum};
+    if (!yz_rating_agg_sane(out))
+        *out = (yz_rating_agg){station_id, 0, 0, 0, 0};
 }
 
-void yz_state_rating(const yz_state_view *v, int64_t station_id, int64_t *count, int64_t *sum)
+void yz_state_rating(const yz_state_view *v, int64_t station_id, yz_rating_agg *out)
 {
-    sane(get(v->part[YZ__STATE_RATINGS]->obj, station_id), count, sum);
+    sane(get(v->part[YZ__STATE_RATINGS]->obj, station_id), station_id, out);
 }
 
-void yz_state_rating_all(const yz_state_view *v, int64_t *count, int64_t *sum)
+void yz_state_rating_all(const yz_state_view *v, yz_rating_agg *out)
 {
     const yz_rating_totals *t = v->part[YZ__STATE_RATINGS]->obj;
-    sane(t->total, count, sum);
+    sane(t->total, 0, out);
 }
 
 /* --- building versions (lock held) ------------------------------------------------------------ */
@@ -125,22 +137,31 @@ static rsum *own(yz_rating_totals *t, int64_t id)
     return &t->c[k]->r[(size_t)id & (CHUNK - 1)];
 }
 
-static void add(yz_rating_totals *t, int64_t id, int64_t count, int64_t sum)
+static void add(yz_rating_totals *t, int64_t id, rsum d)
 {
     rsum *r = own(t, id);
     if (r) {
-        r->count += count;
-        r->sum += sum;
+        r->count += d.count;
+        r->sum += d.sum;
+        r->vcount += d.vcount;
+        r->vsum += d.vsum;
     }
-    t->total.count += count;
-    t->total.sum += sum;
+    t->total.count += d.count;
+    t->total.sum += d.sum;
+    t->total.vcount += d.vcount;
+    t->total.vsum += d.vsum;
+}
+
+static rsum of_agg(const yz_rating_agg *a)
+{
+    return (rsum){a->count, a->sum, a->vcount, a->vsum};
 }
 
 static yz_rating_totals *from_aggregates(const yz_rating_agg *a, size_t n)
 {
     yz_rating_totals *t = yz__rating_totals_new();
     for (size_t i = 0; i < n; i++)
-        add(t, a[i].station_id, a[i].count, a[i].sum);
+        add(t, a[i].station_id, of_agg(&a[i]));
     return t;
 }
 
@@ -149,13 +170,14 @@ static void publish(yz_state *s, yz_rating_totals *t)
     yz__state_publish(s, YZ__STATE_RATINGS, t, yz__rating_totals_free);
 }
 
-void yz_state_rating_add(yz_state *s, int64_t station_id, int64_t count, int64_t sum)
+void yz_state_rating_add(yz_state *s, const yz_rating_delta *d)
 {
-    if (!count && !sum)
+    rsum r = {d->count, d->sum, d->vcount, d->vsum};
+    if (rsum_eq(r, (rsum){0}))
         return;
     yz_state_lock(s);
     yz_rating_totals *t = totals_clone(yz__state_current(s, YZ__STATE_RATINGS));
-    add(t, station_id, count, sum);
+    add(t, d->station_id, r);
     t->local_adds++;
     publish(s, t);
     yz_state_unlock(s);
@@ -227,10 +249,9 @@ void yz_state_reload_ratings(yz_state *s)
                     if (!cur->c[k] || cur->c[k] == b)
                         continue; /* not written since `before` */
                     for (size_t i = 0; i < CHUNK; i++) {
-                        rsum now = cur->c[k]->r[i], was = b ? b->r[i] : (rsum){0, 0};
-                        if (now.count != was.count || now.sum != was.sum)
-                            add(t, (int64_t)(k * CHUNK + i), now.count - was.count,
-                                now.sum - was.sum);
+                        rsum now = cur->c[k]->r[i], was = b ? b->r[i] : (rsum){0};
+                        if (!rsum_eq(now, was))
+                            add(t, (int64_t)(k * CHUNK + i), rsum_minus(now, was));
                     }
                 }
             }
@@ -267,15 +288,16 @@ void yz_state_reload_rating(yz_state *s, int64_t station_id)
         yz_state_lock(s);
         const yz_rating_totals *cur = yz__state_current(s, YZ__STATE_RATINGS);
         rsum now = get(cur, station_id);
-        bool same = now.count == before.count && now.sum == before.sum;
+        bool same = rsum_eq(now, before);
         if (same || last) {
-            rsum target = {a.count, a.sum};
+            rsum target = of_agg(&a);
             if (!same) { /* the last pass lost the race: keep the local delta */
-                target.count += now.count - before.count;
-                target.sum += now.sum - before.sum;
+                rsum local = rsum_minus(now, before);
+                target = (rsum){target.count + local.count, target.sum + local.sum,
+                                target.vcount + local.vcount, target.vsum + local.vsum};
             }
             yz_rating_totals *t = totals_clone(cur);
-            add(t, station_id, target.count - now.count, target.sum - now.sum);
+            add(t, station_id, rsum_minus(target, now));
             publish(s, t);
         }
         yz_state_unlock(s);

@@ -23,6 +23,7 @@
 #include "catalog/text.h"
 #include "core/err.h"
 #include "store/events.h"
+#include "store/reviews.h"
 #include "store/store.h"
 
 #include <stdbool.h>
@@ -101,11 +102,13 @@ size_t yz_state_events_today(const yz_event_index *x, int64_t station_id, int32_
 
 /* --- the rating totals ----------------------------------------------------------------------- */
 
-/* Station `station_id`'s counted ratings: their number and the sum of their stars. 0 and 0
- * when it has none, or when its id is past what the totals keep (16,777,215). */
-void yz_state_rating(const yz_state_view *v, int64_t station_id, int64_t *count, int64_t *sum);
-/* Every counted rating of every station: number and sum of stars. */
-void yz_state_rating_all(const yz_state_view *v, int64_t *count, int64_t *sum);
+/* Station `station_id`'s counted ratings into *out: their number and the sum of their stars,
+ * and the same for the verified ones among them (yz_rating_weigh turns them into the score).
+ * All 0 when it has none, when its id is past what the totals keep (16,777,215), or when the
+ * numbers are impossible (a reload racing a local write): unrated rather than wrong. */
+void yz_state_rating(const yz_state_view *v, int64_t station_id, yz_rating_agg *out);
+/* The same over every station (station_id 0). */
+void yz_state_rating_all(const yz_state_view *v, yz_rating_agg *out);
 
 /* --- writers --------------------------------------------------------------------------------- */
 
@@ -122,9 +125,10 @@ void yz_state_republish(yz_state *s, const yz_station *upsert, int64_t delete_id
 /* Lock held. Reload the active events from the store and publish them. On error the current
  * index stays and *ei says why. */
 int yz_state_republish_events(yz_state *s, yz_errinfo *ei);
-/* Count `count` more ratings of `sum` more stars for station `station_id` (either may be
- * negative: a replaced or rejected rating), after the store committed them. Takes the lock. */
-void yz_state_rating_add(yz_state *s, int64_t station_id, int64_t count, int64_t sum);
+/* Add the store's delta `d` (borrowed; counts and sums may be negative: a replaced or rejected
+ * rating) to station d->station_id, after the store committed it. Takes the lock; publishes
+ * nothing when the delta is all zero. */
+void yz_state_rating_add(yz_state *s, const yz_rating_delta *d);
 
 /* --- another node changed the store ---------------------------------------------------------- */
 

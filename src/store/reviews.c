@@ -78,11 +78,43 @@ int yz_review_check_moderation(int from, int to, yz_errinfo *ei)
     return YZ_OK;
 }
 
+/* --- the weighted score ------------------------------------------------------------------- */
+
+bool yz_rating_agg_sane(const yz_rating_agg *a)
+{
+    int64_t ucount = a->count - a->vcount, usum = a->sum - a->vsum;
+    return a->count >= 0 && a->count <= INT32_MAX && a->vcount >= 0 && ucount >= 0 &&
+           a->vsum >= a->vcount && a->vsum <= 5 * a->vcount && usum >= ucount &&
+           usum <= 5 * ucount;
+}
+
+/* Why a capped pool rather than a small weight each: with a weight w each, N throwaway
+ * ratings weigh N*w, which grows without bound (324 of them at 0.05 would be 16 verified
+ * votes). The pool keeps what unverified ratings say (their mean) and bounds how loudly. */
+void yz_rating_weigh(const yz_rating_agg *a, const yz_rating_agg *all, yz_rating_score *out)
+{
+    static const yz_rating_agg none = {0, 0, 0, 0, 0};
+    if (!yz_rating_agg_sane(a))
+        a = &none;
+    if (!yz_rating_agg_sane(all))
+        all = &none;
+    double m = all->vcount ? (double)all->vsum / (double)all->vcount : YZ_RATING_PRIOR_MEAN;
+    int64_t ucount = a->count - a->vcount, usum = a->sum - a->vsum;
+    double uw = (double)ucount * YZ_RATING_UNVERIFIED_W;
+    if (uw > YZ_RATING_UNVERIFIED_CAP)
+        uw = YZ_RATING_UNVERIFIED_CAP;
+    double ustars = ucount ? uw * (double)usum / (double)ucount : 0;
+    double w = (double)a->vcount + uw, stars = (double)a->vsum + ustars;
+    out->weight = w;
+    out->avg = w > 0 ? stars / w : 0;
+    out->score = (YZ_RATING_PRIOR_W * m + stars) / (YZ_RATING_PRIOR_W + w);
+}
+
 /* --- in the store -------------------------------------------------------------------------- */
 
 #define RATING_COLS                                                                                \
     "id, station_id, worker_id, day, stars, tags, text, text_hash, status, reasons, "              \
-    "created_at, moderated_at, moderator_note"
+    "created_at, moderated_at, moderator_note, verified"
 
 /* How often yz_store_rate runs its transaction again after the INSERT hit the unique index
  * ratings_one_a_day (see rate_body). */
@@ -112,6 +144,7 @@ static void row_rating(const yz_db_q *q, yz_rating *r)
     r->created_at = yz_db_col_i64(q, 10);
     r->moderated_at = yz_db_col_i64(q, 11);
     r->moderator_note = yz_db_col_str(q, 12);
+    r->verified = yz_db_col_i64(q, 13) != 0;
 }
 
 /* ---- tags and word lists ------------------------------------------------------------------ */
@@ -216,11 +249,11 @@ static int rate_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     /* the worker's active rating of the station that day, which this one replaces */
     int64_t old_id = 0;
     int old_stars = 0;
-    bool old_counted = false;
+    bool old_counted = false, old_verified = false;
     yz_db_q q;
     yz_db_query(&q, tx,
-                "SELECT id, stars, status FROM ratings WHERE worker_id = $1 AND station_id = $2"
-                " AND day = $3 AND active = 1",
+                "SELECT id, stars, status, verified FROM ratings WHERE worker_id = $1"
+                " AND station_id = $2 AND day = $3 AND active = 1",
                 ei);
     yz_db_i64(&q, r->worker_id);
     yz_db_i64(&q, r->station_id);
@@ -229,6 +262,7 @@ static int rate_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
         old_id = yz_db_col_i64(&q, 0);
         old_stars = yz_db_col_int(&q, 1);
         old_counted = yz_review_status_parse(yz_db_col_text(&q, 2)) != YZ_REVIEW_REJECTED;
+        old_verified = yz_db_col_i64(&q, 3) != 0;
     }
     int err = yz_db_end(&q);
     if (!err && old_id) {
@@ -240,10 +274,28 @@ static int rate_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
         return err;
 
     r->created_at = yz_time_now();
+    /* Verified: sent from the station (the API compared the position) by a worker who checked
+     * in there lately. Decided here, in the write transaction, and stored with the rating, so
+     * that every node and both backends count it the same way for good. */
+    r->verified = false;
+    if (r->at_station) {
+        yz_db_query(&q, tx,
+                    "SELECT 1 FROM visits WHERE worker_id = $1 AND station_id = $2"
+                    " AND counted = 1 AND at > $3 AND at <= $4 LIMIT 1",
+                    ei);
+        yz_db_i64(&q, r->worker_id);
+        yz_db_i64(&q, r->station_id);
+        yz_db_i64(&q, r->created_at - YZ_RATING_VISIT_WINDOW_S);
+        yz_db_i64(&q, r->created_at);
+        r->verified = yz_db_row(&q);
+        err = yz_db_end(&q);
+        if (err)
+            return err;
+    }
     yz_db_query(&q, tx,
                 "INSERT INTO ratings (station_id, worker_id, day, stars, tags, text, text_hash,"
-                " status, reasons, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-                " RETURNING id",
+                " status, reasons, created_at, verified)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
                 ei);
     yz_db_i64(&q, r->station_id);
     yz_db_i64(&q, r->worker_id);
@@ -258,6 +310,7 @@ static int rate_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     yz_db_text(&q, yz_review_status_name(r->status));
     yz_db_text(&q, r->reasons ? r->reasons : "");
     yz_db_i64(&q, r->created_at);
+    yz_db_i64(&q, r->verified ? 1 : 0);
     if (yz_db_row(&q))
         r->id = yz_db_col_i64(&q, 0);
     err = yz_db_end(&q);
@@ -281,9 +334,12 @@ static int rate_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     x->d.station_id = r->station_id;
     x->d.count = (int)counted - (int)old_counted;
     x->d.sum = (counted ? r->stars : 0) - (old_counted ? old_stars : 0);
+    bool vcounted = counted && r->verified, old_vcounted = old_counted && old_verified;
+    x->d.vcount = (int)vcounted - (int)old_vcounted;
+    x->d.vsum = (vcounted ? r->stars : 0) - (old_vcounted ? old_stars : 0);
     x->d.replaced = old_id != 0;
     /* the other nodes reload this station's aggregate */
-    if (x->d.count || x->d.sum)
+    if (x->d.count || x->d.sum || x->d.vcount || x->d.vsum)
         return yz_db_notify(tx, "ratings", r->station_id, ei);
     return YZ_OK;
 }
@@ -413,7 +469,7 @@ static int load(yz_db_tx *tx, int64_t id, yz_rating *out, bool *active, yz_errin
     if (found) {
         row_rating(&q, out);
         if (active)
-            *active = yz_db_col_i64(&q, 13) != 0;
+            *active = yz_db_col_i64(&q, 14) != 0;
     }
     int err = yz_db_end(&q);
     if (!err && !found)
@@ -470,6 +526,7 @@ static int moderate_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     int from = cur.status;
     int64_t station = cur.station_id;
     int stars = cur.stars;
+    bool verified = cur.verified;
     yz_rating_fini(&cur);
     err = yz_review_check_moderation(from, x->status, ei);
     if (err)
@@ -491,6 +548,8 @@ static int moderate_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
         int was = from != YZ_REVIEW_REJECTED, now = x->status != YZ_REVIEW_REJECTED;
         x->d->count = now - was;
         x->d->sum = (now - was) * stars;
+        x->d->vcount = verified ? x->d->count : 0;
+        x->d->vsum = verified ? x->d->sum : 0;
     }
     /* the other nodes reload this station's aggregate */
     if (x->d->count || x->d->sum) {
@@ -522,6 +581,19 @@ int yz_store_moderate(yz_store *st, int64_t id, int status, const char *note, yz
 
 /* The stars that count: an active rating whose review is not rejected. */
 #define COUNTED "active = 1 AND status <> 'rejected'"
+/* count, sum, verified count, verified sum (every sum 0, not NULL, over no rows) */
+#define AGG_COLS                                                                                   \
+    "count(*), coalesce(sum(stars), 0), coalesce(sum(verified), 0),"                                \
+    " coalesce(sum(stars * verified), 0)"
+
+/* AGG_COLS from column `col` of the current row into `a` (station_id left alone). */
+static void row_agg(const yz_db_q *q, int col, yz_rating_agg *a)
+{
+    a->count = yz_db_col_i64(q, col);
+    a->sum = yz_db_col_i64(q, col + 1);
+    a->vcount = yz_db_col_i64(q, col + 2);
+    a->vsum = yz_db_col_i64(q, col + 3);
+}
 
 typedef struct aggs_ctx {
     yz_rating_agg *v;
@@ -536,14 +608,14 @@ static int aggs_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     x->n = 0;
     size_t cap = 0;
     yz_db_q q;
-    yz_db_query(&q, tx,
-                "SELECT station_id, count(*), sum(stars) FROM ratings WHERE " COUNTED
+    yz_db_query(&q, tx, "SELECT station_id, " AGG_COLS " FROM ratings WHERE " COUNTED
                 " GROUP BY station_id",
                 ei);
     while (yz_db_row(&q)) {
         x->v = yz_db_grow(x->v, x->n, &cap, sizeof *x->v);
-        x->v[x->n++] =
-            (yz_rating_agg){yz_db_col_i64(&q, 0), yz_db_col_i64(&q, 1), yz_db_col_i64(&q, 2)};
+        yz_rating_agg *a = &x->v[x->n++];
+        a->station_id = yz_db_col_i64(&q, 0);
+        row_agg(&q, 1, a);
     }
     return yz_db_end(&q);
 }
@@ -567,21 +639,19 @@ static int agg_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     yz_rating_agg *a = arg;
     yz_db_q q;
     yz_db_query(&q, tx,
-                "SELECT count(*), coalesce(sum(stars), 0) FROM ratings WHERE station_id = $1"
-                " AND " COUNTED,
-                ei);
+                "SELECT " AGG_COLS " FROM ratings WHERE station_id = $1 AND " COUNTED, ei);
     yz_db_i64(&q, a->station_id);
-    bool found = yz_db_row(&q);
-    a->count = found ? yz_db_col_i64(&q, 0) : 0;
-    a->sum = found ? yz_db_col_i64(&q, 1) : 0;
+    *a = (yz_rating_agg){a->station_id, 0, 0, 0, 0};
+    if (yz_db_row(&q))
+        row_agg(&q, 0, a);
     return yz_db_end(&q);
 }
 
 int yz_store_rating_aggregate(yz_store *st, int64_t station_id, yz_rating_agg *out, yz_errinfo *ei)
 {
-    *out = (yz_rating_agg){station_id, 0, 0};
+    *out = (yz_rating_agg){station_id, 0, 0, 0, 0};
     int err = yz_db_run(st, YZ_DB_READ1, agg_body, out, ei);
     if (err)
-        *out = (yz_rating_agg){station_id, 0, 0};
+        *out = (yz_rating_agg){station_id, 0, 0, 0, 0};
     return err;
 }

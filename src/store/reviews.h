@@ -56,6 +56,8 @@ typedef struct yz_rating {
     int64_t created_at;   /* unix seconds */
     int64_t moderated_at; /* unix seconds, 0 if never */
     char *moderator_note; /* owned, NULL for none */
+    bool at_station;      /* in (yz_store_rate): the position sent with it is at the station */
+    bool verified;        /* at_station and a check-in there in YZ_RATING_VISIT_WINDOW_S */
 } yz_rating;
 void yz_rating_fini(yz_rating *r);
 void yz_ratings_free(yz_rating *a, size_t n);
@@ -65,23 +67,54 @@ typedef struct yz_rating_delta {
     int64_t station_id;
     int count;     /* ratings added (-1, 0 or 1) */
     int sum;       /* stars added (may be negative) */
+    int vcount;    /* verified ratings added (-1, 0 or 1); part of count */
+    int vsum;      /* stars of verified ratings added; part of sum */
     bool replaced; /* a rating of the same worker, station and day was replaced */
 } yz_rating_delta;
 
-/* The stars that count for one station. */
+/* The stars that count for one station (or, with station_id 0, for several). */
 typedef struct yz_rating_agg {
     int64_t station_id;
-    int64_t count;
-    int64_t sum;
+    int64_t count;  /* counted ratings, verified or not */
+    int64_t sum;    /* their stars */
+    int64_t vcount; /* the verified ones among them */
+    int64_t vsum;   /* their stars */
 } yz_rating_agg;
+
+/* ---- the weighted score (docs/internals/reviews.md, "Verified ratings") ----
+ * A verified rating weighs 1. The unverified ratings of a station weigh YZ_RATING_UNVERIFIED_W
+ * each but at most YZ_RATING_UNVERIFIED_CAP together (their mean stars times the cap past
+ * that), so that any number of them moves a score by at most
+ * 4 * CAP / (YZ_RATING_PRIOR_W + CAP) < 0.1 stars, whatever else the station has. */
+#define YZ_RATING_UNVERIFIED_W (1.0 / 40)  /* weight of one unverified rating */
+#define YZ_RATING_UNVERIFIED_CAP (1.0 / 8) /* weight of all of a station's unverified ratings */
+#define YZ_RATING_PRIOR_W 5.0   /* C of the Bayesian average: 5 verified votes at the mean */
+#define YZ_RATING_PRIOR_MEAN 3.5 /* m before any verified rating exists */
+#define YZ_RATING_VISIT_WINDOW_S (30 * 86400) /* a check-in this recent verifies a rating */
+#define YZ_RATING_NEAR_M 300.0   /* the position sent with a rating, this close to the station */
+
+typedef struct yz_rating_score {
+    double weight;   /* verified count + the unverified ratings' weight */
+    double avg;      /* weighted mean of the stars; 0 when weight is 0 */
+    double score;    /* (C*m + weighted stars) / (C + weight) */
+} yz_rating_score;
+
+/* The weighted score of a station with counted ratings `a`, where `all` holds every station's
+ * (its verified mean is m; the unverified ratings never move m). Pure; any thread. A pair no
+ * sequence of 1..5-star ratings makes is taken as no ratings. */
+void yz_rating_weigh(const yz_rating_agg *a, const yz_rating_agg *all, yz_rating_score *out);
+/* Whether `a` is a set of counts and sums some sequence of 1..5-star ratings makes. */
+bool yz_rating_agg_sane(const yz_rating_agg *a);
 
 /* The rating tags in display order. Owned (yz_rating_tags_free). */
 int yz_store_rating_tags(yz_store *st, yz_rating_tag **out, size_t *n, yz_errinfo *ei);
 /* The moderation word lists. Owned (yz_modword_rows_free). */
 int yz_store_moderation_words(yz_store *st, yz_modword_row **out, size_t *n, yz_errinfo *ei);
 
-/* Record rating `r` (station_id, worker_id, day, stars, tags, text, text_hash, status and
- * reasons read; id and created_at set). If the worker already has an active rating of the
+/* Record rating `r` (station_id, worker_id, day, stars, tags, text, text_hash, status,
+ * reasons and at_station read; id, created_at and verified set). It is verified when
+ * at_station and the worker has a counted visit at the station in the last
+ * YZ_RATING_VISIT_WINDOW_S, decided inside the write transaction and stored with it. If the worker already has an active rating of the
  * station that day, it is marked replaced (kept, inactive) and `r` takes its place, in one
  * transaction. `d` tells how the counted stars of the station changed. Tags and station are
  * the caller's to check. */

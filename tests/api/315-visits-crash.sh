@@ -9,7 +9,7 @@ set -u
 db=$CASE_TMP/crash.db
 log=$CASE_TMP/server.log
 start() {
-    yz_serve server "$db" --threads 16 --writes-per-min 100000000
+    yz_serve server "$db" --threads 16 --writes-per-min 100000000 --workers-per-hour 1000000
     pid=$YZ_PID
     base=$YZ_URL
 }

@@ -8,7 +8,7 @@ set -eu
 db=$CASE_TMP/r.db
 yz_demo "$db"
 start() {
-    yz_serve server "$db" --writes-per-min 1000000
+    yz_serve server "$db" --writes-per-min 1000000 --workers-per-hour 1000000
     pid=$YZ_PID
     B=$YZ_URL
 }
@@ -28,17 +28,35 @@ expect() { # expect "status body" STATUS JQ
     [ "$(jq -e "$3" <<<"$body")" = true ] || fail "$3 on $body"
 }
 
-# --- the score: (C*m + sum) / (C + count) with C = 5, m the mean of all ratings -----------------
+# --- the score: (C*m + weighted stars) / (C + weight) with C = 5, m the mean of the verified
+# ratings of every station (docs/internals/reviews.md). A verified rating (a check-in there and
+# the position sent from the station) weighs 1: these are the figures this case had before
+# issue 10 made unverified ratings weigh 1/40 each, at most 1/8 together.
+checkin() { curl -sf -XPOST -H "Authorization: Bearer $1" -H 'Content-Type: application/json' \
+    -d "{\"station_code\":\"$2\"}" "$B/api/v1/visits" >/dev/null || fail "check-in at $2"; }
+at() { curl -s "$B/api/v1/stations/$1" | jq -c '{lat, lon}'; } # the station's position
+with_pos() { jq -c --argjson p "$(at "$1")" '. + $p' <<<"$2"; }  # BODY + the position
 t1=$(token); t2=$(token)
-expect "$(rate "$t1" WZ0101 '{"stars":4}')" 201 '.station.rating.score == 4 and .station.rating.avg == 4'
-expect "$(rate "$t2" WZ0102 '{"stars":2}')" 201 '.station.rating.count == 1'
+checkin "$t1" WZ0101
+checkin "$t2" WZ0102
+expect "$(rate "$t1" WZ0101 "$(with_pos WZ0101 '{"stars":4}')")" 201 \
+    '.rating.verified and .station.rating.score == 4 and .station.rating.avg == 4'
+expect "$(rate "$t2" WZ0102 "$(with_pos WZ0102 '{"stars":2}')")" 201 '.station.rating.verified_count == 1'
 # m = 3 now: WZ0101 (15 + 4) / 6 = 3.17, WZ0102 (15 + 2) / 6 = 2.83, unrated ones m = 3
-[ "$(curl -s "$B/api/v1/stations/WZ0101" | jq -c .rating)" = '{"avg":4,"count":1,"score":3.17}' ] ||
+[ "$(curl -s "$B/api/v1/stations/WZ0101" | jq -c .rating)" = '{"avg":4,"count":1,"verified_count":1,"score":3.17}' ] ||
     fail "score of WZ0101: $(curl -s "$B/api/v1/stations/WZ0101" | jq -c .rating)"
-[ "$(curl -s "$B/api/v1/stations/WZ0102" | jq -c .rating)" = '{"avg":2,"count":1,"score":2.83}' ] ||
+[ "$(curl -s "$B/api/v1/stations/WZ0102" | jq -c .rating)" = '{"avg":2,"count":1,"verified_count":1,"score":2.83}' ] ||
     fail "score of WZ0102"
-[ "$(curl -s "$B/api/v1/stations/WZ0103" | jq -c .rating)" = '{"avg":null,"count":0,"score":3}' ] ||
+[ "$(curl -s "$B/api/v1/stations/WZ0103" | jq -c .rating)" = '{"avg":null,"count":0,"verified_count":0,"score":3}' ] ||
     fail "score of an unrated station"
+# Unverified: a 5 from far away (1 km north) weighs 1/40: (15 + 5/40) / (5 + 1/40) = 3.01, and
+# leaves m alone.
+tf=$(token)
+checkin "$tf" WZ0103
+far=$(jq -c '.lat += 0.009' <<<"$(at WZ0103)")
+expect "$(rate "$tf" WZ0103 "$(jq -c --argjson p "$far" '{"stars":5} + $p' <<<null)")" 201 \
+    '(.rating.verified | not) and .station.rating == {"avg":5,"count":1,"verified_count":0,"score":3.01}'
+[ "$(curl -s "$B/api/v1/stations/WZ0101" | jq -c .rating.score)" = 3.17 ] || fail "m moved"
 
 # --- repeated text: the third copy in the window is held, in either script ----------------------
 t3=$(token)

@@ -7,7 +7,7 @@ T=$CASE_TMP
 export YIZHAN_ADMIN_TOKEN=$TOKEN
 . "$(dirname "$0")/../lib.sh"
 yz_demo "$T/o.db"
-yz_serve server "$T/o.db" --threads 8 --writes-per-min 1000000
+yz_serve server "$T/o.db" --threads 8 --writes-per-min 1000000 --workers-per-hour 1000000
 pid=$YZ_PID
 B=$YZ_URL
 

@@ -15,7 +15,7 @@ cleanup() {
 }
 trap cleanup EXIT
 start() { # NAME DB -> base url in $url
-    yz_serve "$1" "$2" --threads 8 --writes-per-min 100000000
+    yz_serve "$1" "$2" --threads 8 --writes-per-min 100000000 --workers-per-hour 1000000
     url=$YZ_URL
 }
 yz_demo "$db"

@@ -7,7 +7,7 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 db=$CASE_TMP/l.db
 yz_demo "$db"
-yz_serve locked "$db" --writes-per-min 1000000
+yz_serve locked "$db" --writes-per-min 1000000 --workers-per-hour 1000000
 base=$YZ_URL
 tok=$(curl -s -X POST "$base/api/v1/workers" | jq -r .token)
 [ -n "$tok" ] && [ "$tok" != null ] || yz_fail "no worker token"

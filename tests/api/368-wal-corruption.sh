@@ -14,7 +14,7 @@ run() { # NAME FLIP(0|1): a fresh database, 30 acknowledged workers, SIGKILL, ma
     local name=$1 flip=$2
     db=$CASE_TMP/$name.db
     yz_demo "$db"
-    yz_serve "$name" "$db" --writes-per-min 1000000
+    yz_serve "$name" "$db" --writes-per-min 1000000 --workers-per-hour 1000000
     local acked=0 i c
     for i in $(seq 1 30); do
         c=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$YZ_URL/api/v1/workers")
@@ -36,7 +36,7 @@ run() { # NAME FLIP(0|1): a fresh database, 30 acknowledged workers, SIGKILL, ma
             dd of="$db-wal" bs=1 seek=$off conv=notrunc status=none
     fi
     cp "$db-wal" "$CASE_TMP/$name.wal-before"
-    yz_serve "$name" "$db" --writes-per-min 1000000
+    yz_serve "$name" "$db" --writes-per-min 1000000 --workers-per-hour 1000000
     curl -s -D "$CASE_TMP/$name.hh" -o "$CASE_TMP/$name.health" "$YZ_URL/healthz"
     curl -s -o "$CASE_TMP/$name.metrics" "$YZ_URL/metrics"
     workers=$(sqlite3 "$db" 'SELECT count(*) FROM workers')
@@ -87,7 +87,7 @@ grep -qx 'yizhan_store_degraded 1' "$CASE_TMP/flipped.metrics" || yz_fail "flipp
 # Killed again after writing on what was recovered: the next start finds no new damage (the
 # leftovers of the damaged WAL were checkpointed away), but stays degraded while the copy is
 # there, so a restart by a supervisor does not hide the alarm.
-yz_serve flipped "$db" --writes-per-min 1000000
+yz_serve flipped "$db" --writes-per-min 1000000 --workers-per-hour 1000000
 curl -s -o "$CASE_TMP/again.health" "$YZ_URL/healthz"
 curl -s -o "$CASE_TMP/again.metrics" "$YZ_URL/metrics"
 yz_stop "$YZ_PID" || yz_fail "again: the server did not stop cleanly"
@@ -102,7 +102,7 @@ grep -qx 'yizhan_store_wal_frames_dropped 0' "$CASE_TMP/again.metrics" ||
     yz_fail "again: frames dropped at this start"
 # Once the operator has moved the copy away, the store is healthy again.
 mv "$kept" "$CASE_TMP/handled.wal"
-yz_serve flipped "$db" --writes-per-min 1000000
+yz_serve flipped "$db" --writes-per-min 1000000 --workers-per-hour 1000000
 curl -s -o "$CASE_TMP/after.health" "$YZ_URL/healthz"
 yz_stop "$YZ_PID" || yz_fail "after: the server did not stop cleanly"
 yz_jq "$CASE_TMP/after.health" '.status == "ok"' "after the copy was moved: /healthz"

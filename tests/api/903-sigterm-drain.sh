@@ -7,7 +7,7 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 db=$CASE_TMP/d.db
 yz_demo "$db"
-yz_serve server "$db" --writes-per-min 1000000
+yz_serve server "$db" --writes-per-min 1000000 --workers-per-hour 1000000
 pid=$YZ_PID
 base=$YZ_URL
 tokens=()

@@ -8,7 +8,7 @@ set -u
 db=$CASE_TMP/mixed.db
 . "$(dirname "$0")/../lib.sh"
 start() { # the clients read the address from $CASE_TMP/base: it changes at each restart
-    yz_serve server "$db" --writes-per-min 100000000
+    yz_serve server "$db" --writes-per-min 100000000 --workers-per-hour 1000000
     pid=$YZ_PID
     echo "$YZ_URL" >"$CASE_TMP/base"
 }

@@ -8,7 +8,7 @@ set -u
 db=$CASE_TMP/d.db
 log=$CASE_TMP/server.log
 yz_demo "$db"
-yz_serve server "$db" --writes-per-min 1000000
+yz_serve server "$db" --writes-per-min 1000000 --workers-per-hour 1000000
 pid=$YZ_PID
 base=$YZ_URL
 nearby="$base/api/v1/stations/nearby?lat=28.0154&lon=120.6553&k=10"

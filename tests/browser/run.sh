@@ -38,7 +38,7 @@ trap cleanup EXIT INT TERM
 export YIZHAN_ADMIN_TOKEN=browser-test-$$
 "$bin" demo --db "$tmp/t.db" >"$tmp/demo.log" 2>&1 || { cat "$tmp/demo.log"; exit 1; }
 "$bin" serve --db "$tmp/t.db" --bind 127.0.0.1 --port 0 --port-file "$tmp/port" \
-    --writes-per-min 1000000 --web-root "$root/build/web" 2>"$tmp/server.log" &
+    --writes-per-min 1000000 --workers-per-hour 1000000 --web-root "$root/build/web" 2>"$tmp/server.log" &
 pid=$!
 i=0
 while [ ! -s "$tmp/port" ]; do

@@ -10,7 +10,7 @@ T=$YIZHAN_ADMIN_TOKEN
 . "$(dirname "$0")/../lib.sh"
 pids=()
 start() { # name -> url in the variable of that name
-    yz_serve "$1" "$YZ_DB" --threads 4 --writes-per-min 1000000
+    yz_serve "$1" "$YZ_DB" --threads 4 --writes-per-min 1000000 --workers-per-hour 1000000
     pids+=("$YZ_PID")
     printf -v "$1" '%s' "$YZ_URL"
 }

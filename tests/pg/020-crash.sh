@@ -15,7 +15,7 @@ cleanup() {
 }
 trap cleanup EXIT
 start() { # node [port]
-    yz_serve "$1" "$YZ_DB" --threads 8 --writes-per-min 100000000 ${2:+--port "$2"}
+    yz_serve "$1" "$YZ_DB" --threads 8 --writes-per-min 100000000 --workers-per-hour 1000000 ${2:+--port "$2"}
     pid[$1]=$YZ_PID
 }
 psqlq() { psql -X -q -At -v ON_ERROR_STOP=1 "$YZ_DB" -c "$1"; }

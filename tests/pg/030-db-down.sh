@@ -8,7 +8,7 @@ export YIZHAN_ADMIN_TOKEN=pg-down-$$
 . "$(dirname "$0")/../lib.sh"
 trap 'yz_cleanup; "$(dirname "$0")/cluster.sh" resume "$PG_CLUSTER" 2>/dev/null' EXIT
 yz_demo "$YZ_DB"
-yz_serve node "$YZ_DB" --threads 4 --writes-per-min 1000000
+yz_serve node "$YZ_DB" --threads 4 --writes-per-min 1000000 --workers-per-hour 1000000
 pid=$YZ_PID
 B=$YZ_URL
 w=$(curl -s -X POST "$B/api/v1/workers" | jq -r .token)

@@ -13,7 +13,7 @@ J="Content-Type: application/json"
 . "$(dirname "$0")/../lib.sh"
 pids=()
 start() { # name -> url in the variable of that name
-    yz_serve "$1" "$YZ_DB" --threads 8 --writes-per-min 100000000
+    yz_serve "$1" "$YZ_DB" --threads 8 --writes-per-min 100000000 --workers-per-hour 1000000
     pids+=("$YZ_PID")
     printf -v "$1" '%s' "$YZ_URL"
 }

@@ -231,6 +231,230 @@ Test(reviews, replacing_a_rejected_rating_adds_its_stars_back_once)
     cr_expect_eq(s, 4);
 }
 
+/* ---- verified ratings and the weighted score ---------------------------------------------- */
+
+#include "store/visits.h"
+
+/* A check-in of `worker_id` at `station`, `ago_s` seconds ago. */
+static void visit(int64_t worker_id, int64_t station, int64_t ago_s)
+{
+    yz_visit v = {.worker_id = worker_id, .station_id = station, .at = yz_time_now() - ago_s};
+    yz_errinfo ei;
+    cr_assert_eq(yz_store_visit_record(st, &v, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert(v.counted);
+}
+
+/* Rate with the position at the station or not; returns the delta, *verified the store's
+ * verdict. */
+static yz_rating_delta rate_at(int64_t worker_id, int64_t station, int32_t day, int stars,
+                               bool at_station, bool *verified)
+{
+    yz_rating r = {.station_id = station,
+                   .worker_id = worker_id,
+                   .day = day,
+                   .stars = stars,
+                   .status = YZ_REVIEW_NONE,
+                   .at_station = at_station};
+    r.tags = yz_strdup("");
+    r.reasons = yz_strdup("");
+    yz_rating_delta d;
+    yz_errinfo ei;
+    cr_assert_eq(yz_store_rate(st, &r, &d, &ei), YZ_OK, "%s", ei.msg_en);
+    *verified = r.verified;
+    yz_rating stored;
+    cr_assert_eq(yz_store_get_rating(st, r.id, &stored, &ei), YZ_OK);
+    cr_expect_eq(stored.verified, r.verified, "the verdict is stored with the rating");
+    yz_rating_fini(&stored);
+    yz_rating_fini(&r);
+    return d;
+}
+
+static yz_rating_agg agg_of(int64_t station)
+{
+    yz_rating_agg a;
+    yz_errinfo ei;
+    cr_assert_eq(yz_store_rating_aggregate(st, station, &a, &ei), YZ_OK);
+    return a;
+}
+
+Test(reviews, a_rating_is_verified_by_a_recent_visit_and_the_position)
+{
+    bool v;
+    int64_t w3 = worker(3), w4 = worker(4);
+    /* no visit: not verified even at the station */
+    yz_rating_delta d = rate_at(w1, 20, 20000, 5, true, &v);
+    cr_expect(!v);
+    cr_expect_eq(d.count, 1);
+    cr_expect_eq(d.vcount, 0);
+    cr_expect_eq(d.vsum, 0);
+    /* a visit 3 days ago and the position at the station: verified */
+    visit(w2, 20, 3 * 86400);
+    d = rate_at(w2, 20, 20000, 4, true, &v);
+    cr_expect(v);
+    cr_expect_eq(d.vcount, 1);
+    cr_expect_eq(d.vsum, 4);
+    /* a visit, but the position was not at the station (or not sent) */
+    visit(w3, 20, 3600);
+    d = rate_at(w3, 20, 20000, 1, false, &v);
+    cr_expect(!v);
+    /* a visit 31 days ago is too old; a visit at another station does not count */
+    visit(w4, 20, 31 * 86400);
+    visit(w4, 21, 60);
+    d = rate_at(w4, 20, 20000, 2, true, &v);
+    cr_expect(!v);
+    yz_rating_agg a = agg_of(20);
+    cr_expect_eq(a.count, 4);
+    cr_expect_eq(a.sum, 12);
+    cr_expect_eq(a.vcount, 1);
+    cr_expect_eq(a.vsum, 4);
+    /* w3 rates again the same day from the station: the replacement is verified */
+    d = rate_at(w3, 20, 20000, 3, true, &v);
+    cr_expect(v);
+    cr_expect(d.replaced);
+    cr_expect_eq(d.count, 0);
+    cr_expect_eq(d.sum, 2);
+    cr_expect_eq(d.vcount, 1);
+    cr_expect_eq(d.vsum, 3);
+    /* and replacing a verified rating by an unverified one takes its verified stars away */
+    d = rate_at(w2, 20, 20000, 5, false, &v);
+    cr_expect(!v);
+    cr_expect_eq(d.vcount, -1);
+    cr_expect_eq(d.vsum, -4);
+    a = agg_of(20);
+    cr_expect_eq(a.vcount, 1);
+    cr_expect_eq(a.vsum, 3);
+    /* the whole-store aggregate agrees */
+    yz_rating_agg *all;
+    size_t n;
+    yz_errinfo ei;
+    cr_assert_eq(yz_store_rating_aggregates(st, &all, &n, &ei), YZ_OK);
+    cr_assert_eq(n, 1);
+    cr_expect_eq(all[0].vcount, 1);
+    cr_expect_eq(all[0].vsum, 3);
+    cr_expect_eq(all[0].count, 4);
+    yz_free(all);
+}
+
+Test(reviews, moderating_a_verified_rating_moves_its_verified_stars)
+{
+    bool v;
+    visit(w1, 30, 600);
+    yz_rating r = {.station_id = 30, .worker_id = w1, .day = 20000, .stars = 2,
+                   .status = YZ_REVIEW_HELD, .at_station = true};
+    r.tags = yz_strdup("");
+    r.text = yz_strdup("有事打13812345678");
+    r.reasons = yz_strdup("phone");
+    yz_rating_delta d;
+    yz_errinfo ei;
+    cr_assert_eq(yz_store_rate(st, &r, &d, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert(r.verified);
+    int64_t id = r.id;
+    yz_rating_fini(&r);
+    cr_assert_eq(yz_store_moderate(st, id, YZ_REVIEW_REJECTED, NULL, &r, &d, &ei), YZ_OK);
+    cr_expect(r.verified);
+    cr_expect_eq(d.count, -1);
+    cr_expect_eq(d.vcount, -1);
+    cr_expect_eq(d.vsum, -2);
+    yz_rating_fini(&r);
+    cr_assert_eq(yz_store_moderate(st, id, YZ_REVIEW_PUBLISHED, NULL, &r, &d, &ei), YZ_OK);
+    cr_expect_eq(d.vcount, 1);
+    cr_expect_eq(d.vsum, 2);
+    yz_rating_fini(&r);
+    (void)rate_at(w2, 30, 20000, 5, true, &v); /* w2 never visited */
+    cr_expect(!v);
+    yz_rating_agg a = agg_of(30);
+    cr_expect_eq(a.count, 2);
+    cr_expect_eq(a.vcount, 1);
+    cr_expect_eq(a.vsum, 2);
+}
+
+static double score_of(int64_t count, int64_t sum, int64_t vcount, int64_t vsum,
+                       const yz_rating_agg *all)
+{
+    yz_rating_agg a = {1, count, sum, vcount, vsum};
+    yz_rating_score sc;
+    yz_rating_weigh(&a, all, &sc);
+    return sc.score;
+}
+
+Test(weigh, verified_ratings_count_fully)
+{
+    yz_rating_agg none = {0};
+    /* nothing rated anywhere: the prior */
+    cr_expect_float_eq(score_of(0, 0, 0, 0, &none), 3.5, 1e-9);
+    /* one verified 5 with m 3.5: (5*3.5 + 5) / 6 */
+    cr_expect_float_eq(score_of(1, 5, 1, 5, &none), 22.5 / 6, 1e-9);
+    /* m is the mean of the verified ratings of every station */
+    yz_rating_agg all = {0, 100, 300, 10, 45};
+    cr_expect_float_eq(score_of(0, 0, 0, 0, &all), 4.5, 1e-9);
+    yz_rating_score sc;
+    yz_rating_agg a = {1, 40, 184, 40, 184};
+    yz_rating_weigh(&a, &all, &sc);
+    cr_expect_float_eq(sc.weight, 40, 1e-9);
+    cr_expect_float_eq(sc.avg, 4.6, 1e-9);
+    cr_expect_float_eq(sc.score, (5 * 4.5 + 184) / 45.0, 1e-9);
+}
+
+Test(weigh, unverified_ratings_weigh_little_and_are_bounded)
+{
+    yz_rating_agg none = {0};
+    /* one unverified 5: weight 1/40 */
+    yz_rating_agg a = {1, 1, 5, 0, 0};
+    yz_rating_score sc;
+    yz_rating_weigh(&a, &none, &sc);
+    cr_expect_float_eq(sc.weight, YZ_RATING_UNVERIFIED_W, 1e-12);
+    cr_expect_float_eq(sc.avg, 5, 1e-9);
+    cr_expect_float_eq(sc.score, (5 * 3.5 + 5 * YZ_RATING_UNVERIFIED_W) / (5 + YZ_RATING_UNVERIFIED_W),
+                       1e-9);
+    /* the attack of issue 10: 324 unverified 5-star ratings on a station at 3.5; and a
+     * million. Never more than 0.1. */
+    const int64_t ns[] = {1, 5, 6, 324, 1000000};
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+        double s = score_of(ns[i], 5 * ns[i], 0, 0, &none);
+        cr_expect_leq(s - 3.5, 0.1, "%lld unverified ratings moved the score by %f",
+                      (long long)ns[i], s - 3.5);
+        cr_expect_gt(s, 3.5);
+    }
+    /* past the cap, more of them change nothing */
+    cr_expect_float_eq(score_of(5, 25, 0, 0, &none), score_of(1000000, 5000000, 0, 0, &none), 1e-12);
+    /* the worst case: any mean, any verified ratings, any unverified pool replaced by 5-star
+     * or 1-star throwaways, moves by less than 0.1 */
+    for (int m10 = 10; m10 <= 50; m10++)
+        for (int64_t vc = 0; vc <= 50; vc += 5)
+            for (int64_t uc = 0; uc <= 40; uc += 8) {
+                yz_rating_agg all = {0, 1000, 100 * m10, 1000, 100 * m10};
+                int64_t vsum = vc * 3;
+                for (int u0 = 1; u0 <= 5; u0 += 4) {
+                    double before = score_of(vc + uc, vsum + uc * u0, vc, vsum, &all);
+                    for (int64_t k = 1; k <= 10000; k *= 10)
+                        for (int st5 = 1; st5 <= 5; st5 += 4) {
+                            double after = score_of(vc + uc + k, vsum + uc * u0 + k * st5, vc,
+                                                    vsum, &all);
+                            double move = after > before ? after - before : before - after;
+                            cr_assert_lt(move, 0.1, "m %.1f vc %lld uc %lld k %lld: %f",
+                                         m10 / 10.0, (long long)vc, (long long)uc, (long long)k,
+                                         move);
+                        }
+                }
+            }
+}
+
+Test(weigh, impossible_numbers_are_no_ratings)
+{
+    yz_rating_agg none = {0};
+    const yz_rating_agg bad[] = {{1, 2, 11, 0, 0}, {1, 2, 6, 3, 9}, {1, 2, 6, 1, 6},
+                                 {1, -1, 0, 0, 0}, {1, 2, 6, 1, 0}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cr_expect(!yz_rating_agg_sane(&bad[i]), "case %zu", i);
+        yz_rating_score sc;
+        yz_rating_weigh(&bad[i], &none, &sc);
+        cr_expect_float_eq(sc.score, 3.5, 1e-12, "case %zu", i);
+        cr_expect_float_eq(sc.weight, 0, 1e-12);
+    }
+    const yz_rating_agg good = {1, 3, 7, 1, 1};
+    cr_expect(yz_rating_agg_sane(&good));
+}
+
 Test(reviews, published_reviews_newest_first_paginated)
 {
     int64_t ids[5];

@@ -57,11 +57,60 @@ static yz_snap *demo_snap(uint64_t seed)
     return demo_snap_of(seed, 0);
 }
 
+/* The (count, sum) pair of a station, of every station; add an unverified delta. */
+static void pair(const yz_state_view *v, int64_t id, int64_t *count, int64_t *sum)
+{
+    yz_rating_agg a;
+    yz_state_rating(v, id, &a);
+    *count = a.count;
+    *sum = a.sum;
+}
+
+static void pair_all(const yz_state_view *v, int64_t *count, int64_t *sum)
+{
+    yz_rating_agg a;
+    yz_state_rating_all(v, &a);
+    *count = a.count;
+    *sum = a.sum;
+}
+
+static void add_pair(yz_state *s, int64_t id, int count, int sum)
+{
+    yz_rating_delta d = {.station_id = id, .count = count, .sum = sum};
+    yz_state_rating_add(s, &d);
+}
+
 static void rating_of(yz_state *s, int64_t id, int64_t *count, int64_t *sum)
 {
     const yz_state_view *v = yz_state_acquire(s);
-    yz_state_rating(v, id, count, sum);
+    pair(v, id, count, sum);
     yz_state_release(s, v);
+}
+
+Test(state, rating_totals_keep_the_verified_part)
+{
+    yz_state *s = yz_state_new(NULL, demo_snap(1));
+    yz_rating_delta d = {.station_id = 5, .count = 1, .sum = 4, .vcount = 1, .vsum = 4};
+    yz_state_rating_add(s, &d);
+    d = (yz_rating_delta){.station_id = 5, .count = 1, .sum = 5};
+    yz_state_rating_add(s, &d);
+    d = (yz_rating_delta){.station_id = 6, .count = 1, .sum = 2, .vcount = 1, .vsum = 2};
+    yz_state_rating_add(s, &d);
+    const yz_state_view *v = yz_state_acquire(s);
+    yz_rating_agg a;
+    yz_state_rating(v, 5, &a);
+    cr_expect(a.station_id == 5 && a.count == 2 && a.sum == 9 && a.vcount == 1 && a.vsum == 4);
+    yz_state_rating_all(v, &a);
+    cr_expect(a.count == 3 && a.sum == 11 && a.vcount == 2 && a.vsum == 6);
+    yz_state_release(s, v);
+    /* a verified part that no ratings make (more verified stars than stars) reads as unrated */
+    d = (yz_rating_delta){.station_id = 6, .vsum = 3};
+    yz_state_rating_add(s, &d);
+    v = yz_state_acquire(s);
+    yz_state_rating(v, 6, &a);
+    cr_expect(a.count == 0 && a.sum == 0 && a.vcount == 0);
+    yz_state_release(s, v);
+    yz_state_free(s);
 }
 
 Test(state, views_share_unchanged_parts)
@@ -73,16 +122,16 @@ Test(state, views_share_unchanged_parts)
     cr_assert_eq(yz_state_version(v), 0);
     cr_assert_eq(yz_state_events_count(ev0), 0);
     int64_t n, sum;
-    yz_state_rating_all(v, &n, &sum);
+    pair_all(v, &n, &sum);
     cr_assert(n == 0 && sum == 0);
     yz_state_release(s, v);
 
-    yz_state_rating_add(s, 7, 1, 4);
+    add_pair(s, 7, 1, 4);
     v = yz_state_acquire(s);
     cr_assert_eq(yz_state_version(v), 1);
     cr_assert_eq(yz_state_snap(v), snap0, "the snapshot is shared, not copied");
     cr_assert_eq(yz_state_events(v), ev0);
-    yz_state_rating(v, 7, &n, &sum);
+    pair(v, 7, &n, &sum);
     cr_assert(n == 1 && sum == 4);
     yz_state_release(s, v);
     yz_state_free(s);
@@ -108,10 +157,10 @@ Test(state, rating_totals)
     /* ids in several chunks, one past what is kept per station */
     static const int64_t ids[] = {1, 2, 1023, 1024, 1025, 5000, 16777215, 16777216};
     for (size_t k = 0; k < sizeof ids / sizeof *ids; k++)
-        yz_state_rating_add(s, ids[k], 2, 7);
-    yz_state_rating_add(s, 1, -1, -2); /* a rejected rating */
-    yz_state_rating_add(s, 2, 0, 1);   /* a replaced one, one star more */
-    yz_state_rating_add(s, 3, 0, 0);   /* nothing: no new version */
+        add_pair(s, ids[k], 2, 7);
+    add_pair(s, 1, -1, -2); /* a rejected rating */
+    add_pair(s, 2, 0, 1);   /* a replaced one, one star more */
+    add_pair(s, 3, 0, 0);   /* nothing: no new version */
     int64_t n, sum;
     rating_of(s, 1, &n, &sum);
     cr_assert(n == 1 && sum == 5, "%lld %lld", (long long)n, (long long)sum);
@@ -127,11 +176,11 @@ Test(state, rating_totals)
     cr_assert(n == 0 && sum == 0);
     const yz_state_view *v = yz_state_acquire(s);
     cr_assert_eq(yz_state_version(v), 10);
-    yz_state_rating_all(v, &n, &sum);
+    pair_all(v, &n, &sum);
     cr_assert(n == 15 && sum == 55, "%lld %lld", (long long)n, (long long)sum);
     yz_state_release(s, v);
     /* impossible pairs show as unrated */
-    yz_state_rating_add(s, 9, 1, 6);
+    add_pair(s, 9, 1, 6);
     rating_of(s, 9, &n, &sum);
     cr_assert(n == 0 && sum == 0);
     yz_state_free(s);
@@ -207,7 +256,7 @@ Test(state, publisher_waits_for_readers_of_the_old_view)
     pthread_create(&th, NULL, hold_a_view, NULL);
     while (!atomic_load(&held))
         sched_yield();
-    yz_state_rating_add(held_state, 1, 1, 5); /* publishes; the old view is the reader's */
+    add_pair(held_state, 1, 1, 5); /* publishes; the old view is the reader's */
     cr_assert_eq(atomic_load(&released), 1, "returned before the reader let go");
     pthread_join(th, NULL);
     yz_state_free(held_state);
@@ -291,7 +340,7 @@ Test(state, load_and_reload_from_the_store)
     cr_assert_eq(hits[0].start, 1800000000);
     cr_assert_eq(yz_state_events_today(x, sid, day + 1, 480, hits, YZ_STATE_TODAY_MAX), 0);
     int64_t n, sum;
-    yz_state_rating(v, sid, &n, &sum);
+    pair(v, sid, &n, &sum);
     cr_assert(n == 1 && sum == 4);
     yz_state_release(s, v);
 
@@ -305,7 +354,7 @@ Test(state, load_and_reload_from_the_store)
     rating_of(s, sid, &n, &sum);
     cr_assert(n == 1 && sum == 2, "%lld %lld", (long long)n, (long long)sum);
     /* a local write of this node is kept by a full reload of the store's totals */
-    yz_state_rating_add(s, sid + 1, 1, 5); /* not in the store: stays until the next reload */
+    add_pair(s, sid + 1, 1, 5); /* not in the store: stays until the next reload */
     yz_state_changed(s, "ratings", 0);
     rating_of(s, sid, &n, &sum);
     cr_assert(n == 1 && sum == 2);
@@ -383,7 +432,7 @@ static seen look(const yz_state_view *v)
         x.events = 0;
     }
     int64_t n, sum;
-    yz_state_rating_all(v, &n, &sum);
+    pair_all(v, &n, &sum);
     cr_assert_eq(sum, 3 * n);
     x.ratings = (long)n;
     return x;
@@ -414,7 +463,7 @@ static void *stress_reader(void *arg)
         for (size_t j = 0; j < n; j++) {
             const yz_station *st = yz_snap_station(s, hits[j].station);
             int64_t c, sum;
-            yz_state_rating(v, st->id, &c, &sum);
+            pair(v, st->id, &c, &sum);
             cr_assert(sum == 3 * c);
             yz_event_hit eh[YZ_STATE_TODAY_MAX];
             yz_state_events_today(yz_state_events(v), st->id, 20000, 480, eh, YZ_STATE_TODAY_MAX);
@@ -485,7 +534,7 @@ Test(state, many_readers_one_writer, .timeout = 60)
         publish_events(stress, g);
         yz_state_unlock(stress);
         /* a rating of a station in one chunk or another: each copies one chunk */
-        yz_state_rating_add(stress, 1 + (g * 997) % 5000, 1, 3);
+        add_pair(stress, 1 + (g * 997) % 5000, 1, 3);
     }
     atomic_store(&stop, 1);
     long total = 0;
@@ -562,7 +611,7 @@ Test(state, failed_reload_keeps_the_previous_parts)
     cr_assert_eq(yz_snap_count(yz_state_snap(v)), n0, "a short station list was published");
     cr_assert_geq(yz_snap_find_id(yz_state_snap(v), sid + 50), 0);
     cr_assert_eq(yz_state_events_count(yz_state_events(v)), 3, "a short event list");
-    yz_state_rating_all(v, &n, &sum);
+    pair_all(v, &n, &sum);
     cr_assert(n == 3 && sum == 15, "ratings %lld %lld", (long long)n, (long long)sum);
     yz_state_release(s, v);
 
@@ -571,7 +620,7 @@ Test(state, failed_reload_keeps_the_previous_parts)
     v = yz_state_acquire(s);
     cr_assert_eq(yz_snap_count(yz_state_snap(v)), n0 - 1);
     cr_assert_eq(yz_state_events_count(yz_state_events(v)), 2);
-    yz_state_rating_all(v, &n, &sum);
+    pair_all(v, &n, &sum);
     cr_assert(n == 4 && sum == 16, "ratings %lld %lld", (long long)n, (long long)sum);
     yz_state_release(s, v);
     for (int i = 0; i < 3; i++)

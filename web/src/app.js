@@ -450,7 +450,10 @@ function starsWidget(s, onRated) {
   const row = h('div', { class: 'stars', role: 'group', 'aria-label': t('rateTitle') }, buttons);
   const paint = () => buttons.forEach((b, i) => { b.setAttribute('aria-pressed', String(i + 1 === stars)); b.classList.toggle('on', i < stars); });
   const send = async (payload) => {
-    const r = await workerPost(`/api/v1/stations/${s.id}/ratings`, payload);
+    // The position (WGS-84) lets the server count the rating as a verified visit when the worker
+    // also checked in here lately; it is compared with the station's and not kept.
+    const at = state.pos && state.posState === 'ok' ? { lat: state.pos[0], lon: state.pos[1] } : {};
+    const r = await workerPost(`/api/v1/stations/${s.id}/ratings`, { ...payload, ...at });
     return r.body;
   };
   row.addEventListener('click', async (ev) => {
@@ -645,7 +648,8 @@ async function renderStation(key, checkin) {
         ? h('ul', { class: 'plain reviews' }, body.reviews.map((r) => h('li', {},
           h('span', { class: 'stars-ro', 'aria-label': t('starN', { n: r.stars }) }, '★'.repeat(r.stars)),
           ' ', r.tags.map((c) => { const tg = (tagsVocab || []).find((x) => x.code === c); return tg ? `#${vocab(tg)} ` : ''; }).join(''),
-          r.text ? h('span', {}, r.text) : null, ' ', h('span', { class: 'muted' }, r.created_at.slice(0, 10)))))
+          r.text ? h('span', {}, r.text) : null, ' ', h('span', { class: 'muted' }, r.created_at.slice(0, 10)),
+          ' ', h('span', { class: r.verified ? 'verified' : 'muted' }, t(r.verified ? 'verifiedVisit' : 'unverified')))))
         : h('p', { class: 'muted' }, t('noReviews')));
     }).catch((e) => reviewsBox.replaceChildren(h('p', { class: 'muted' }, e.text ? e.text() : t('serverError'))));
   }
