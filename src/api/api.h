@@ -17,6 +17,8 @@ typedef struct yz_api_config {
     const char *public_url;   /* base of QR links, "http://localhost:8080" when NULL */
     double writes_per_min_token; /* per worker token; 0 = default 60 */
     double writes_per_min_ip;    /* per client address; 0 = default 600 */
+    double reports_per_hour_ip;  /* problem reports per client address, across stations;
+                                  * 0 = default 20 (bursts of up to 10) */
     const char *web_root;        /* folder of the built web app; NULL = none */
 } yz_api_config;
 

@@ -55,16 +55,30 @@ int yz__api_parse_json(yz_http_req *req, json_t **out, yz_errinfo *ei);
 int yz__api_worker(yz_api *api, yz_http_req *req, yz_worker *w, yz_errinfo *ei);
 /* The per-address write limit alone (writes without a worker token, e.g. Open311). */
 int yz__api_limit_ip(yz_api *api, yz_http_req *req, yz_errinfo *ei);
+/* The per-address limit of problem reports, across stations, with or without a worker token
+ * (an IPv6 address counts by its /64, what one subscriber gets). YZ_OK or YZ_ERATE (429 with
+ * Retry-After). */
+int yz__api_limit_reports(yz_api *api, yz_http_req *req, yz_errinfo *ei);
 /* The BLAKE2b hash under which a worker token is stored (workers.c issues them). */
 void yz__api_token_hash(const char *token, uint8_t out[YZ_TOKEN_HASH_BYTES]);
 
 /* --- limits.c --- */
 
-/* Write rate limits: token buckets keyed by a string. */
+/* Kinds of limit, each with its own buckets. */
+enum {
+    YZ_LIMIT_TOKEN,      /* writes per worker token */
+    YZ_LIMIT_IP,         /* writes per client address */
+    YZ_LIMIT_REPORTS_IP, /* problem reports per client address, across stations */
+    YZ_LIMIT__COUNT
+};
+/* Write rate limits: token buckets keyed by a string. The report limit starts at 20 an hour
+ * with a burst of 10 (yz__limiter_set changes it). */
 yz_limiter *yz__limiter_new(double per_min_token, double per_min_ip);
 void yz__limiter_free(yz_limiter *l);
-/* Take one from the bucket of `key` (kind 0: token, 1: address). YZ_OK, or YZ_ERATE with
- * *retry_s set. */
+/* Set kind `kind` to `per_s` a second with buckets of `burst` (>= 1). Before any take. */
+void yz__limiter_set(yz_limiter *l, int kind, double per_s, double burst);
+/* Take one from the bucket of `key` of kind `kind`. YZ_OK, or YZ_ERATE with *retry_s set to
+ * the whole seconds until one is there again. */
 int yz__limiter_take(yz_limiter *l, int kind, const char *key, int *retry_s);
 
 /* Extra members on every station a worker sees (nearby results and the station itself),

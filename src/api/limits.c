@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* api/limits.c - write rate limits: a token bucket per worker token and per client address,
- * in a fixed-size table (old keys are overwritten when it is full, which only forgives). */
+/* api/limits.c - write rate limits: a token bucket per worker token, per client address, and
+ * per client address for problem reports, in a fixed-size table per kind (old keys are
+ * overwritten when it is full, which only forgives). */
 #include "api/api_int.h"
 
 #include "core/alloc.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
@@ -19,9 +21,9 @@ typedef struct bucket {
 
 struct yz_limiter {
     pthread_mutex_t mu;
-    double rate[2];  /* writes a second, per kind */
-    double burst[2]; /* bucket size, per kind */
-    bucket b[2][SLOTS];
+    double rate[YZ_LIMIT__COUNT];  /* writes a second, per kind */
+    double burst[YZ_LIMIT__COUNT]; /* bucket size, per kind */
+    bucket b[YZ_LIMIT__COUNT][SLOTS];
 };
 
 static double now_s(void)
@@ -35,14 +37,24 @@ yz_limiter *yz__limiter_new(double per_min_token, double per_min_ip)
 {
     yz_limiter *l = yz_calloc(1, sizeof *l);
     pthread_mutex_init(&l->mu, NULL);
-    l->rate[0] = per_min_token / 60.0;
-    l->rate[1] = per_min_ip / 60.0;
+    l->rate[YZ_LIMIT_TOKEN] = per_min_token / 60.0;
+    l->rate[YZ_LIMIT_IP] = per_min_ip / 60.0;
     /* A burst of a third of a minute's allowance, at least 5. */
-    for (int k = 0; k < 2; k++) {
-        double per_min = k ? per_min_ip : per_min_token;
+    for (int k = YZ_LIMIT_TOKEN; k <= YZ_LIMIT_IP; k++) {
+        double per_min = k == YZ_LIMIT_IP ? per_min_ip : per_min_token;
         l->burst[k] = per_min / 3 > 5 ? per_min / 3 : 5;
     }
+    yz__limiter_set(l, YZ_LIMIT_REPORTS_IP, 20.0 / 3600, 10);
     return l;
+}
+
+void yz__limiter_set(yz_limiter *l, int kind, double per_s, double burst)
+{
+    assert(kind >= 0 && kind < YZ_LIMIT__COUNT && per_s > 0 && burst >= 1);
+    pthread_mutex_lock(&l->mu);
+    l->rate[kind] = per_s;
+    l->burst[kind] = burst;
+    pthread_mutex_unlock(&l->mu);
 }
 
 void yz__limiter_free(yz_limiter *l)

@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "core/time.h"
 
+#include <arpa/inet.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,7 +92,22 @@ int yz__api_limit_ip(yz_api *api, yz_http_req *req, yz_errinfo *ei)
     int retry = 0;
     client_addr(req, addr);
     /* taken first: the order in which a call's arguments are evaluated is unspecified */
-    int err = yz__limiter_take(api->limiter, 1, addr, &retry);
+    int err = yz__limiter_take(api->limiter, YZ_LIMIT_IP, addr, &retry);
+    return limited(req, err, retry, ei);
+}
+
+int yz__api_limit_reports(yz_api *api, yz_http_req *req, yz_errinfo *ei)
+{
+    char addr[64];
+    client_addr(req, addr);
+    /* One subscriber gets a whole IPv6 /64: count the prefix, not each address in it. */
+    unsigned char in6[16];
+    if (strchr(addr, ':') && inet_pton(AF_INET6, addr, in6) == 1) {
+        memset(in6 + 8, 0, 8);
+        inet_ntop(AF_INET6, in6, addr, sizeof addr);
+    }
+    int retry = 0;
+    int err = yz__limiter_take(api->limiter, YZ_LIMIT_REPORTS_IP, addr, &retry);
     return limited(req, err, retry, ei);
 }
 
@@ -119,6 +135,6 @@ int yz__api_worker(yz_api *api, yz_http_req *req, yz_worker *w, yz_errinfo *ei)
     char key[24];
     snprintf(key, sizeof key, "w%lld", (long long)w->id);
     int retry = 0;
-    err = yz__limiter_take(api->limiter, 0, key, &retry);
+    err = yz__limiter_take(api->limiter, YZ_LIMIT_TOKEN, key, &retry);
     return limited(req, err, retry, ei);
 }

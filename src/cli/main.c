@@ -32,7 +32,7 @@ static const char usage[] =
     "用法 / usage: yizhan <command> [options]\n"
     "  serve   [--db PATH] [--port N] [--bind ADDR] [--threads N] [--config FILE]\n"
     "          [--port-file FILE] [--public-url URL] [--writes-per-min N] [--shed-conns N]\n"
-    "          [--idle-timeout S]\n"
+    "          [--idle-timeout S] [--reports-per-hour N]\n"
     "          [--web-root DIR]       (default: build/web here, or beside the binary)\n"
     "                                 serve the API (admin token: YIZHAN_ADMIN_TOKEN or\n"
     "                                 admin_token= in the config file)\n"
@@ -101,11 +101,12 @@ typedef struct serve_opts {
     double per_min_token, per_min_ip;
     int shed_conns;
     int idle_timeout_s;
+    double reports_per_hour_ip;
     const char *web_root; /* NULL: look for build/web (default_web_root) */
 } serve_opts;
 
 /* Read key = value lines; '#' starts a comment. Keys: admin_token, db, port, bind, threads,
- * public_url, writes_per_min_token, writes_per_min_ip, web_root. */
+ * public_url, writes_per_min_token, writes_per_min_ip, reports_per_hour_ip, web_root. */
 static int read_config(const char *path, serve_opts *o, char **db_out)
 {
     FILE *f = fopen(path, "r");
@@ -157,6 +158,8 @@ static int read_config(const char *path, serve_opts *o, char **db_out)
             o->per_min_token = strtod(v, NULL);
         } else if (!strcmp(k, "writes_per_min_ip")) {
             o->per_min_ip = strtod(v, NULL);
+        } else if (!strcmp(k, "reports_per_hour_ip")) {
+            o->reports_per_hour_ip = strtod(v, NULL);
         } else if (!strcmp(k, "shed_conns")) {
             o->shed_conns = (int)strtol(v, NULL, 10);
         } else if (!strcmp(k, "web_root")) {
@@ -217,6 +220,7 @@ static int cmd_serve(int argc, char **argv)
                                          {"shed-conns", required_argument, 0, 's'},
                                          {"idle-timeout", required_argument, 0, 'i'},
                                          {"web-root", required_argument, 0, 'W'},
+                                         {"reports-per-hour", required_argument, 0, 'r'},
                                          {0, 0, 0, 0}};
     /* The config file first, so flags override it. */
     for (int i = 1; i < argc - 1; i++)
@@ -254,6 +258,11 @@ static int cmd_serve(int argc, char **argv)
                 return bad_usage("--writes-per-min 须为正数 / must be a positive number");
             break;
         case 'W': o.web_root = optarg; break;
+        case 'r':
+            o.reports_per_hour_ip = strtod(optarg, &end);
+            if (*end || o.reports_per_hour_ip <= 0)
+                return bad_usage("--reports-per-hour 须为正数 / must be a positive number");
+            break;
         default: return bad_usage(NULL);
         }
     }
@@ -296,6 +305,7 @@ static int cmd_serve(int argc, char **argv)
                          .public_url = env_url && *env_url ? env_url : o.public_url,
                          .writes_per_min_token = o.per_min_token,
                          .writes_per_min_ip = o.per_min_ip,
+                         .reports_per_hour_ip = o.reports_per_hour_ip,
                          .web_root = web_root};
     if (yz_api_new(st, &cfg, &api, &ei)) {
         rc = fail(&ei);
