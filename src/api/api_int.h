@@ -26,6 +26,7 @@ struct yz_api {
     yz_http_server *srv; /* borrowed, set by yz_api_register */
     yz_limiter *limiter; /* write rate limits */
     char *public_url;    /* base of links printed on posters and QR codes */
+    int visit_retention_days; /* check-ins older than this are purged (api/visits.c) */
     yz_static *web;      /* the built web app, or NULL (placeholder front page) */
     /* Per-area state, owned by the area's file (api/<area>.c), created in its register
      * function and freed by yz__api_free_<area>. */

@@ -1,18 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /* api/visits.c - check-in by QR code: each station's QR code (SVG, PNG) pointing to
  * <public_url>/s/<code>, a printable A5 poster, POST /api/v1/visits for workers (durable
- * group commit in the store, 2-hour rule) and GET /api/v1/stats/visits. See
+ * group commit in the store, 2-hour rule) and GET /api/v1/stats/visits; and the purger, a
+ * thread that deletes check-ins past their retention once an hour, keeping their counts. See
  * docs/internals/visits.md. */
 #include "api/api_int.h"
 #include "api/params.h"
 
 #include "core/alloc.h"
+#include "core/log.h"
 #include "core/time.h"
 #include "core/utf8.h"
 #include "store/visits.h"
 
 #include <errno.h>
 #include <png.h>
+#include <pthread.h>
 #include <qrencode.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,9 +27,16 @@
 #define STATS_MAX_DAYS 3660
 #define CODE_MAX 32
 #define SHANGHAI_OFFSET_MIN 480
+#define PURGE_INTERVAL_S 3600 /* the purger runs at start, then this often */
 
 struct yz_api_visits {
     char *base; /* public_url without a trailing '/' */
+    /* the purger */
+    pthread_t purger;
+    bool purger_running;
+    pthread_mutex_t mu;  /* guards stop */
+    pthread_cond_t wake; /* signalled on stop */
+    bool stop;
 };
 
 /* --- small helpers ------------------------------------------------------------------------ */
@@ -513,6 +523,85 @@ static void h_stats(void *ctx, yz_http_req *req)
     yz__api_ok(req, &b);
 }
 
+/* --- the purger ---------------------------------------------------------------------------- */
+
+static bool purger_stopping(struct yz_api_visits *v)
+{
+    pthread_mutex_lock(&v->mu);
+    bool stop = v->stop;
+    pthread_mutex_unlock(&v->mu);
+    return stop;
+}
+
+/* One run: every whole local day before the retention cut-off, one day a transaction, so
+ * that stopping the server waits for one day at most. Logs what it did. */
+static void purge_once(yz_api *api)
+{
+    int offset = SHANGHAI_OFFSET_MIN;
+    yz_tz_offset(YZ_DEFAULT_TZ, &offset);
+    int64_t cutoff = yz_visit_retention_cutoff(yz_time_now(), api->visit_retention_days, offset);
+    yz_visit_purge total = {0, 0, false}, step;
+    yz_errinfo ei;
+    int err = YZ_OK;
+    do {
+        err = yz_store_visit_purge(api->st, cutoff, offset, 1, &step, &ei);
+        total.visits += step.visits;
+        total.days += step.days;
+    } while (!err && step.more && !purger_stopping(api->visits));
+    if (total.days)
+        yz_log_info("visits: purged %lld check-ins older than %d days; the counts of %lld days "
+                    "are kept",
+                    (long long)total.visits, api->visit_retention_days, (long long)total.days);
+    if (err)
+        yz_log_error("visits: purging old check-ins failed, trying again in an hour: %s",
+                     ei.msg_en);
+}
+
+static void *purger_main(void *arg)
+{
+    yz_api *api = arg;
+    struct yz_api_visits *v = api->visits;
+    for (;;) {
+        purge_once(api);
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_sec += PURGE_INTERVAL_S;
+        pthread_mutex_lock(&v->mu);
+        while (!v->stop && pthread_cond_timedwait(&v->wake, &v->mu, &until) != ETIMEDOUT)
+            ;
+        bool stop = v->stop;
+        pthread_mutex_unlock(&v->mu);
+        if (stop)
+            return NULL;
+    }
+}
+
+static void purger_start(yz_api *api)
+{
+    struct yz_api_visits *v = api->visits;
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&v->wake, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_mutex_init(&v->mu, NULL);
+    v->purger_running = pthread_create(&v->purger, NULL, purger_main, api) == 0;
+    if (!v->purger_running)
+        yz_log_error("visits: cannot start the purger of old check-ins");
+}
+
+static void purger_stop(struct yz_api_visits *v)
+{
+    pthread_mutex_lock(&v->mu);
+    v->stop = true;
+    pthread_cond_signal(&v->wake);
+    pthread_mutex_unlock(&v->mu);
+    if (v->purger_running)
+        pthread_join(v->purger, NULL);
+    pthread_cond_destroy(&v->wake);
+    pthread_mutex_destroy(&v->mu);
+}
+
 /* --- registration ---------------------------------------------------------------------------- */
 
 void yz__api_register_visits(yz_api *api, yz_http_server *srv)
@@ -529,12 +618,14 @@ void yz__api_register_visits(yz_api *api, yz_http_server *srv)
     yz_http_route(srv, "GET", "/api/v1/poster.css", "poster_css", h_poster_css, api);
     yz_http_route(srv, "POST", "/api/v1/visits", "visits_create", h_visit, api);
     yz_http_route(srv, "GET", "/api/v1/stats/visits", "stats_visits", h_stats, api);
+    purger_start(api);
 }
 
 void yz__api_free_visits(yz_api *api)
 {
     if (!api->visits)
         return;
+    purger_stop(api->visits);
     yz_free(api->visits->base);
     yz_free(api->visits);
     api->visits = NULL;
