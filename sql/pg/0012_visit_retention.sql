@@ -1,8 +1,8 @@
--- 0011_visit_retention.sql - check-ins are kept for a retention period (400 days by default,
+-- 0012_visit_retention.sql - check-ins are kept for a retention period (400 days by default,
 -- docs/internals/visits.md), then deleted; what the statistics count of them stays here, one
 -- row a local day (China Standard Time), station and occupation of the worker.
 -- day: unix seconds of that day's local midnight. visits: counted visits.
--- (PostgreSQL dialect of sql/sqlite/0011_visit_retention.sql.)
+-- (PostgreSQL dialect of sql/sqlite/0012_visit_retention.sql.)
 CREATE TABLE visit_days (
     day BIGINT NOT NULL,
     station_id BIGINT NOT NULL,

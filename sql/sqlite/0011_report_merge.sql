@@ -1,4 +1,4 @@
--- 0010_report_merge.sql - a report of a problem already reported joins the open report
+-- 0011_report_merge.sql - a report of a problem already reported joins the open report
 -- (issue 10): the same service at the same station, while that one is open, public and not
 -- itself a joined submission. The submission is kept whole for the operators, linked by
 -- merged_into, and never listed in public; the report it joined counts it in me_too once it

@@ -1,4 +1,4 @@
--- 0011_visit_retention.sql - check-ins are kept for a retention period (400 days by default,
+-- 0012_visit_retention.sql - check-ins are kept for a retention period (400 days by default,
 -- docs/internals/visits.md), then deleted; what the statistics count of them stays here, one
 -- row a local day (China Standard Time), station and occupation of the worker.
 -- day: unix seconds of that day's local midnight. visits: counted visits.
