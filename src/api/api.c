@@ -26,6 +26,14 @@ int yz_api_new(yz_store *st, const yz_api_config *cfg, yz_api **out, yz_errinfo 
         cfg->writes_per_min_token > 0 ? cfg->writes_per_min_token : 60,
         cfg->writes_per_min_ip > 0 ? cfg->writes_per_min_ip : 600,
         cfg->workers_per_hour_ip > 0 ? cfg->workers_per_hour_ip : YZ_API_WORKERS_PER_HOUR);
+    if (cfg->reports_per_hour_ip > 0) {
+        /* bursts of half an hour's allowance, between 1 and 10 */
+        double burst = cfg->reports_per_hour_ip / 2;
+        yz__limiter_set(api->limiter, YZ_LIMIT_REPORTS_IP, cfg->reports_per_hour_ip / 3600,
+                        burst < 1 ? 1 : burst > 10 ? 10 : burst);
+    }
+    api->visit_retention_days =
+        cfg->visit_retention_days > 0 ? cfg->visit_retention_days : YZ_VISIT_RETENTION_DAYS;
     api->public_url = yz_strdup(cfg->public_url ? cfg->public_url : "http://localhost:8080");
     if (cfg->web_root && *cfg->web_root) {
         yz_errinfo wei;

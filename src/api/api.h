@@ -23,6 +23,10 @@ typedef struct yz_api_config {
     double writes_per_min_ip;    /* per client address; 0 = default 600 */
     double workers_per_hour_ip;  /* worker tokens minted per client address an hour;
                                     0 = default YZ_API_WORKERS_PER_HOUR */
+    double reports_per_hour_ip;  /* problem reports per client address, across stations;
+                                  * 0 = default 20 (bursts of up to 10) */
+    int visit_retention_days;    /* check-ins older than this are purged, their counts kept
+                                  * (store/visits.h); 0 = default 400 */
     const char *web_root;        /* folder of the built web app; NULL = none */
 } yz_api_config;
 

@@ -26,6 +26,7 @@ struct yz_api {
     yz_http_server *srv; /* borrowed, set by yz_api_register */
     yz_limiter *limiter; /* write rate limits */
     char *public_url;    /* base of links printed on posters and QR codes */
+    int visit_retention_days; /* check-ins older than this are purged (api/visits.c) */
     yz_static *web;      /* the built web app, or NULL (placeholder front page) */
     /* Per-area state, owned by the area's file (api/<area>.c), created in its register
      * function and freed by yz__api_free_<area>. */
@@ -58,23 +59,31 @@ int yz__api_limit_ip(yz_api *api, yz_http_req *req, yz_errinfo *ei);
 /* The per-address limit on minting worker tokens (POST /api/v1/workers), taken after
  * yz__api_limit_ip. YZ_OK, or YZ_ERATE with Retry-After set. */
 int yz__api_limit_mint(yz_api *api, yz_http_req *req, yz_errinfo *ei);
+/* The per-address limit of problem reports, across stations, with or without a worker token
+ * (an IPv6 address counts by its /64, what one subscriber gets). YZ_OK or YZ_ERATE (429 with
+ * Retry-After). */
+int yz__api_limit_reports(yz_api *api, yz_http_req *req, yz_errinfo *ei);
 /* The BLAKE2b hash under which a worker token is stored (workers.c issues them). */
 void yz__api_token_hash(const char *token, uint8_t out[YZ_TOKEN_HASH_BYTES]);
 
 /* --- limits.c --- */
 
-/* Kinds of limit. */
+/* Kinds of limit, each with its own buckets. */
 enum {
-    YZ_LIMIT_TOKEN, /* writes per worker token */
-    YZ_LIMIT_IP,    /* writes per client address */
-    YZ_LIMIT_MINT,  /* worker tokens minted per client address */
+    YZ_LIMIT_TOKEN,      /* writes per worker token */
+    YZ_LIMIT_IP,         /* writes per client address */
+    YZ_LIMIT_MINT,       /* worker tokens minted per client address */
+    YZ_LIMIT_REPORTS_IP, /* problem reports per client address, across stations */
     YZ_LIMIT__COUNT
 };
 /* Write rate limits: token buckets keyed by a string. Writes refill continuously with a burst
  * of a third of a minute's allowance (at least 5); mints refill continuously with a burst of
- * the whole hour's allowance. */
+ * the whole hour's allowance; the report limit starts at 20 an hour with a burst of 10
+ * (yz__limiter_set changes it). */
 yz_limiter *yz__limiter_new(double per_min_token, double per_min_ip, double per_hour_mint);
 void yz__limiter_free(yz_limiter *l);
+/* Set kind `kind` to `per_s` a second with buckets of `burst` (>= 1). Before any take. */
+void yz__limiter_set(yz_limiter *l, int kind, double per_s, double burst);
 /* Take one from the bucket of `key` of limit `kind`. YZ_OK, or YZ_ERATE with *retry_s set to
  * the whole seconds until one is available again (at least 1). */
 int yz__limiter_take(yz_limiter *l, int kind, const char *key, int *retry_s);

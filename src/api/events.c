@@ -383,11 +383,22 @@ static int event_from_json(json_t *body, const yz_snap *s, bool patch, yz_event 
                     "%s must be an ISO-8601 time, e.g. 2027-05-28T09:00:00+08:00", names[k]);
         }
     }
+    int64_t now = yz_time_now();
+    int today = yz_event_local_day(now, off);
     if (w) {
-        err = parse_weekly(w, patch, yz_event_local_day(yz_time_now(), off), ev, ei);
+        err = parse_weekly(w, patch, today, ev, ei);
         if (err)
             return err;
     }
+    /* A new event starts now or later (a year typed wrong made an event nobody could see or
+     * sign up for). An edit may keep, or set, a start in the past: it corrects the record of
+     * an event that has happened (docs/internals/events.md). */
+    if (!patch && !ev->weekly && ev->starts_at < now)
+        return yz_err_set(ei, YZ_EINVAL, "starts_at", "新建活动的开始时间不能早于现在",
+                          "a new event cannot start in the past");
+    if (!patch && ev->weekly && ev->valid_from < today)
+        return yz_err_set(ei, YZ_EINVAL, "weekly.from", "新建每周活动的开始日期不能早于今天",
+                          "a new weekly event cannot start before today");
     return yz_event_validate(ev, ei);
 }
 

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* api/limits.c - write rate limits: a token bucket per worker token and per client address,
- * in a fixed-size table (old keys are overwritten when it is full, which only forgives). */
+/* api/limits.c - write rate limits: a token bucket per worker token, per client address, and
+ * per client address for problem reports, in a fixed-size table per kind (old keys are
+ * overwritten when it is full, which only forgives). */
 #include "api/api_int.h"
 
 #include "core/alloc.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
@@ -47,6 +49,15 @@ yz_limiter *yz__limiter_new(double per_min_token, double per_min_ip, double per_
     l->rate[YZ_LIMIT_MINT] = per_hour_mint / 3600.0;
     l->burst[YZ_LIMIT_MINT] = per_hour_mint > 1 ? per_hour_mint : 1;
     return l;
+}
+
+void yz__limiter_set(yz_limiter *l, int kind, double per_s, double burst)
+{
+    assert(kind >= 0 && kind < YZ_LIMIT__COUNT && per_s > 0 && burst >= 1);
+    pthread_mutex_lock(&l->mu);
+    l->rate[kind] = per_s;
+    l->burst[kind] = burst;
+    pthread_mutex_unlock(&l->mu);
 }
 
 void yz__limiter_free(yz_limiter *l)

@@ -29,6 +29,7 @@
 #define MAX_LIST 1000
 #define DEFAULT_SPAN_S (90 * 86400) /* Open311's default window: the last 90 days */
 #define OFFSET_MIN 480              /* times print in China Standard Time */
+#define PUBLIC_POS_DECIMALS 3       /* a reporter's position in public: 0.001 degree, ~100 m */
 
 struct yz_api_reports {
     pthread_mutex_t mu;     /* guards the first load of the services */
@@ -122,6 +123,16 @@ static int path_id(yz_http_req *req, const char *suffix, int64_t *id, yz_errinfo
     return yz_err_set(ei, YZ_ENOTFOUND, "id", "报告不存在", "report not found");
 }
 
+/* Whether the request carries the admin token: operators see held texts, exact positions and
+ * the submissions merged into a report. A wrong token is not an error here, only a public
+ * reader. */
+static bool is_operator(yz_api *api, yz_http_req *req)
+{
+    yz_errinfo ignored;
+    return yz_http_header(req, "Authorization") &&
+           yz__api_check_admin(api, req, &ignored) == YZ_OK;
+}
+
 static void put_str_or_null(yz_buf *b, const char *s)
 {
     if (s && *s)
@@ -137,6 +148,18 @@ static void put_time(yz_buf *b, int64_t t)
     yz_buf_putc(b, '"');
     yz_buf_puts(b, ts);
     yz_buf_putc(b, '"');
+}
+
+/* `"lat":…,"<lon_key>":…`: a reporter's own position is published rounded to 0.001 degree
+ * (a grid of about 110 m by 100 m here: where someone stood, not who), exact for operators;
+ * the station's position, used when the reporter sent none, is public anyway. */
+static void put_position(yz_buf *b, const yz_report *r, const char *lon_key, bool for_operator)
+{
+    int decimals = r->reporter_pos && !for_operator ? PUBLIC_POS_DECIMALS : 6;
+    yz_buf_puts(b, "\"lat\":");
+    yz_buf_fixed(b, r->lat, decimals);
+    yz_buf_printf(b, ",\"%s\":", lon_key);
+    yz_buf_fixed(b, r->lon, decimals);
 }
 
 /* Open311's status_notes: our notes, preceded by the closing reason once closed. */
@@ -157,8 +180,9 @@ static void put_status_notes(yz_buf *b, const yz_report *r)
     yz_buf_fini(&t);
 }
 
-/* One request in the GeoReport v2 shape, plus our station_code. */
-static void render_o311(yz_api *api, yz_buf *b, const yz_report *r)
+/* One request in the GeoReport v2 shape, plus our station_code and me_too. `for_operator`:
+ * the admin token was given (exact positions). */
+static void render_o311(yz_api *api, yz_buf *b, const yz_report *r, bool for_operator)
 {
     const yz_report_service *svc = find_service(api, r->service_code);
     yz_buf_printf(b, "{\"service_request_id\":\"%lld\",\"status\":\"%s\",\"status_notes\":",
@@ -177,19 +201,19 @@ static void render_o311(yz_api *api, yz_buf *b, const yz_report *r)
     put_time(b, r->updated_at);
     yz_buf_puts(b, ",\"expected_datetime\":null,\"address\":");
     put_str_or_null(b, r->address);
-    yz_buf_puts(b, ",\"address_id\":null,\"zipcode\":null,\"lat\":");
-    yz_buf_fixed(b, r->lat, 6);
-    yz_buf_puts(b, ",\"long\":");
-    yz_buf_fixed(b, r->lon, 6);
+    yz_buf_puts(b, ",\"address_id\":null,\"zipcode\":null,");
+    put_position(b, r, "long", for_operator);
     yz_buf_puts(b, ",\"media_url\":");
     put_str_or_null(b, r->held_reasons ? NULL : r->media_url); /* held: not public */
     yz_buf_puts(b, ",\"station_code\":");
     yz_buf_json_str(b, r->station_code, strlen(r->station_code));
-    yz_buf_putc(b, '}');
+    yz_buf_printf(b, ",\"me_too\":%lld}", (long long)r->me_too);
 }
 
-/* One report in our JSON shape. */
-static void render_ours(yz_api *api, yz_buf *b, const yz_report *r, bool moderator)
+/* One report in our JSON shape, without its closing brace (a moderator's view adds the
+ * submissions). `moderator`: the admin token was given (held texts, exact positions, the
+ * submission's link to the report it joined). */
+static void render_ours_open(yz_api *api, yz_buf *b, const yz_report *r, bool moderator)
 {
     const yz_report_service *svc = find_service(api, r->service_code);
     yz_buf_printf(b, "{\"id\":%lld,\"service_code\":", (long long)r->id);
@@ -226,16 +250,23 @@ static void render_ours(yz_api *api, yz_buf *b, const yz_report *r, bool moderat
     }
     yz_buf_puts(b, ",\"address\":");
     yz_buf_json_str(b, r->address, strlen(r->address));
-    yz_buf_puts(b, ",\"lat\":");
-    yz_buf_fixed(b, r->lat, 6);
-    yz_buf_puts(b, ",\"lon\":");
-    yz_buf_fixed(b, r->lon, 6);
+    yz_buf_putc(b, ',');
+    put_position(b, r, "lon", moderator);
     yz_buf_puts(b, ",\"media_url\":");
     put_str_or_null(b, r->held_reasons && !moderator ? NULL : r->media_url);
+    yz_buf_printf(b, ",\"me_too\":%lld", (long long)r->me_too);
+    if (moderator && r->merged_into)
+        yz_buf_printf(b, ",\"merged_into\":%lld", (long long)r->merged_into);
     yz_buf_puts(b, ",\"requested_at\":");
     put_time(b, r->requested_at);
     yz_buf_puts(b, ",\"updated_at\":");
     put_time(b, r->updated_at);
+}
+
+/* One report in our JSON shape. */
+static void render_ours(yz_api *api, yz_buf *b, const yz_report *r, bool moderator)
+{
+    render_ours_open(api, b, r, moderator);
     yz_buf_putc(b, '}');
 }
 
@@ -258,8 +289,8 @@ void yz__api_render_open_reports(yz_api *api, int64_t station_id, yz_buf *b)
     for (size_t i = 0; i < n; i++) {
         yz_buf_printf(b, "%s{\"id\":%lld,\"service_code\":", i ? "," : "", (long long)a[i].id);
         yz_buf_json_str(b, a[i].service_code, strlen(a[i].service_code));
-        yz_buf_printf(b,
-                      ",\"status\":\"%s\",\"requested_at\":", yz_report_status_name(a[i].status));
+        yz_buf_printf(b, ",\"status\":\"%s\",\"me_too\":%lld,\"requested_at\":",
+                      yz_report_status_name(a[i].status), (long long)a[i].me_too);
         put_time(b, a[i].requested_at);
         yz_buf_putc(b, '}');
     }
@@ -469,6 +500,7 @@ static int resolve_station(yz_api *api, const char *code, bool has_pos, double l
         r->address = yz_buf_take(&a);
         r->lat = has_pos ? lat : st->lat;
         r->lon = has_pos ? lon : st->lon;
+        r->reporter_pos = has_pos;
     }
     yz_state_release(api->state, view);
     return err;
@@ -593,20 +625,37 @@ static void h_create(void *ctx, yz_http_req *req)
         if (err)
             goto fail;
     }
-    if ((err = yz_store_report_create(api->st, &r, &ei)))
+    /* Reports per address, across stations (issue 10): counted for well-formed reports only,
+     * just before they are stored. */
+    if ((err = yz__api_limit_reports(api, req, &ei)) ||
+        (err = yz_store_report_create(api->st, &r, &ei)))
         goto fail;
     if (r.held_reasons)
         yz__api_keep_verdict(api, "report", r.id, yz_mod_reasons_parse(r.held_reasons), &cv);
     yz_buf b;
     yz_buf_init(&b);
-    yz_buf_printf(&b,
-                  "[{\"service_request_id\":\"%lld\",\"service_notice\":"
-                  "\"已收到，驿站管理方会尽快处理。Received: the station's operator will "
-                  "look into it.\",\"account_id\":null}]\n",
-                  (long long)r.id);
+    if (r.merged_into) {
+        /* "Me too": the client follows the open report it joined. */
+        long long all = (long long)r.me_too + 1;
+        yz_buf_printf(&b,
+                      "[{\"service_request_id\":\"%lld\",\"service_notice\":"
+                      "\"该驿站已有相同问题的报告（编号 %lld），您的反映已并入，共 %lld 人反映。"
+                      "This problem was already reported at this station (request %lld): your "
+                      "report joined it, %lld reports in all.\",\"account_id\":null,"
+                      "\"merged\":true,\"me_too\":%lld}]\n",
+                      (long long)r.merged_into, (long long)r.merged_into, all,
+                      (long long)r.merged_into, all, (long long)r.me_too);
+    } else {
+        yz_buf_printf(&b,
+                      "[{\"service_request_id\":\"%lld\",\"service_notice\":"
+                      "\"已收到，驿站管理方会尽快处理。Received: the station's operator will "
+                      "look into it.\",\"account_id\":null,\"merged\":false,\"me_too\":0}]\n",
+                      (long long)r.id);
+    }
+    int status = r.merged_into ? 200 : 201;
     yz__form_fini(&f);
     yz_report_fini(&r);
-    yz_http_respond(req, 201, YZ_JSON, &b);
+    yz_http_respond(req, status, YZ_JSON, &b);
     return;
 fail:
     yz__form_fini(&f);
@@ -745,13 +794,14 @@ static void h_o311_list(void *ctx, yz_http_req *req)
     }
     if ((err = yz_store_report_list(api->st, &f, &a, &n, &ei)))
         goto fail;
+    bool op = is_operator(api, req);
     yz_buf b;
     yz_buf_init(&b);
     yz_buf_putc(&b, '[');
     for (size_t i = 0; i < n; i++) {
         if (i)
             yz_buf_putc(&b, ',');
-        render_o311(api, &b, &a[i]);
+        render_o311(api, &b, &a[i], op);
     }
     yz_buf_puts(&b, "]\n");
     yz_report_array_free(a, n);
@@ -777,14 +827,18 @@ static void h_o311_get(void *ctx, yz_http_req *req)
         err = path_id(req, ".json", &id, &ei);
     if (!err)
         err = yz_store_report_get(api->st, id, &r, &ei);
+    bool op = !err && is_operator(api, req);
+    if (!err && r.merged_into && !op) /* a submission that joined another is not public */
+        err = yz_err_set(&ei, YZ_ENOTFOUND, "id", "报告不存在", "report not found");
     if (err) {
+        yz_report_fini(&r);
         o311_error(req, &ei);
         return;
     }
     yz_buf b;
     yz_buf_init(&b);
     yz_buf_putc(&b, '[');
-    render_o311(api, &b, &r);
+    render_o311(api, &b, &r, op);
     yz_buf_puts(&b, "]\n");
     yz_report_fini(&r);
     yz__api_ok(req, &b);
@@ -795,6 +849,7 @@ static void h_o311_get(void *ctx, yz_http_req *req)
 static void respond_list(yz_api *api, yz_http_req *req, const yz_report_filter *f,
                          const char *prefix)
 {
+    bool op = is_operator(api, req);
     yz_errinfo ei;
     yz_err_clear(&ei);
     yz_report *a = NULL;
@@ -812,7 +867,7 @@ static void respond_list(yz_api *api, yz_http_req *req, const yz_report_filter *
     for (size_t i = 0; i < n; i++) {
         if (i)
             yz_buf_putc(&b, ',');
-        render_ours(api, &b, &a[i], false);
+        render_ours(api, &b, &a[i], op);
     }
     yz_buf_printf(&b, "],\"count\":%zu}\n", n);
     yz_report_array_free(a, n);
@@ -884,17 +939,37 @@ static void h_get(void *ctx, yz_http_req *req)
         err = path_id(req, NULL, &id, &ei);
     if (!err)
         err = yz_store_report_get(api->st, id, &r, &ei);
+    /* A moderator (admin token) sees a held description, the exact position and each
+     * submission that joined the report; everyone else does not, and a submission that joined
+     * another report is not public. */
+    bool moderator = !err && is_operator(api, req);
+    if (!err && r.merged_into && !moderator)
+        err = yz_err_set(&ei, YZ_ENOTFOUND, "id", "报告不存在", "report not found");
+    yz_report *subs = NULL;
+    size_t n_subs = 0;
+    if (!err && moderator && !r.merged_into) {
+        yz_report_filter f = {.merged_into = r.id, .limit = MAX_LIST};
+        err = yz_store_report_list(api->st, &f, &subs, &n_subs, &ei);
+    }
     if (err) {
+        yz_report_fini(&r);
         yz_api_error(req, &ei);
         return;
     }
-    /* A moderator (admin token) sees a held description; everyone else does not. */
-    yz_errinfo ignored;
-    bool moderator = yz_http_header(req, "Authorization") &&
-                     yz__api_check_admin(api, req, &ignored) == YZ_OK;
     yz_buf b;
     yz_buf_init(&b);
-    render_ours(api, &b, &r, moderator);
+    render_ours_open(api, &b, &r, moderator);
+    if (moderator && !r.merged_into) {
+        yz_buf_puts(&b, ",\"submissions\":[");
+        for (size_t i = 0; i < n_subs; i++) {
+            if (i)
+                yz_buf_putc(&b, ',');
+            render_ours(api, &b, &subs[i], true);
+        }
+        yz_buf_putc(&b, ']');
+    }
+    yz_buf_putc(&b, '}');
+    yz_report_array_free(subs, n_subs);
     yz_buf_putc(&b, '\n');
     yz_report_fini(&r);
     yz__api_ok(req, &b);

@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "core/time.h"
 
+#include <arpa/inet.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +86,18 @@ static int limited(yz_http_req *req, int err, int retry_s, yz_errinfo *ei)
                        "too many requests: try again in %d s", retry_s);
 }
 
+/* The client address as limits per subscriber count it: one subscriber gets a whole IPv6 /64,
+ * so the prefix counts, not each address in it. */
+static void subscriber_addr(yz_http_req *req, char addr[64])
+{
+    client_addr(req, addr);
+    unsigned char in6[16];
+    if (strchr(addr, ':') && inet_pton(AF_INET6, addr, in6) == 1) {
+        memset(in6 + 8, 0, 8);
+        inet_ntop(AF_INET6, in6, addr, 64);
+    }
+}
+
 int yz__api_limit_ip(yz_api *api, yz_http_req *req, yz_errinfo *ei)
 {
     char addr[64];
@@ -95,11 +108,20 @@ int yz__api_limit_ip(yz_api *api, yz_http_req *req, yz_errinfo *ei)
     return limited(req, err, retry, ei);
 }
 
+int yz__api_limit_reports(yz_api *api, yz_http_req *req, yz_errinfo *ei)
+{
+    char addr[64];
+    subscriber_addr(req, addr);
+    int retry = 0;
+    int err = yz__limiter_take(api->limiter, YZ_LIMIT_REPORTS_IP, addr, &retry);
+    return limited(req, err, retry, ei);
+}
+
 int yz__api_limit_mint(yz_api *api, yz_http_req *req, yz_errinfo *ei)
 {
     char addr[64];
     int retry = 0;
-    client_addr(req, addr);
+    subscriber_addr(req, addr);
     int err = yz__limiter_take(api->limiter, YZ_LIMIT_MINT, addr, &retry);
     if (err != YZ_ERATE)
         return err;

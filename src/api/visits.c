@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* api/visits.c - check-in by QR code: each station's QR code (SVG, PNG) pointing to
  * <public_url>/s/<code>, a printable A5 poster, POST /api/v1/visits for workers (durable
- * group commit in the store, 2-hour rule) and GET /api/v1/stats/visits. See
+ * group commit in the store, 2-hour rule) and GET /api/v1/stats/visits; and the purger, a
+ * thread that deletes check-ins past their retention once an hour, keeping their counts. See
  * docs/internals/visits.md. */
 #include "api/api_int.h"
 #include "api/params.h"
 
 #include "core/alloc.h"
+#include "core/log.h"
 #include "core/time.h"
 #include "core/utf8.h"
 #include "store/visits.h"
@@ -28,6 +30,7 @@
 #define STATS_MAX_DAYS 3660
 #define CODE_MAX 32
 #define SHANGHAI_OFFSET_MIN 480
+#define PURGE_INTERVAL_S 3600 /* the purger runs at start, then this often */
 
 /* One rendered PNG: what it was made from (a station edit bumps the version, so an entry of
  * an older version is never found again and ages out) and its bytes. */
@@ -47,6 +50,12 @@ struct yz_api_visits {
     size_t png_bytes; /* sum of the entries' len */
     uint64_t tick;
     uint64_t png_hits, png_misses; /* for tests and metrics */
+    /* the purger */
+    pthread_t purger;
+    bool purger_running;
+    pthread_mutex_t mu;  /* guards stop */
+    pthread_cond_t wake; /* signalled on stop */
+    bool stop;
 };
 
 /* --- small helpers ------------------------------------------------------------------------ */
@@ -662,6 +671,85 @@ static void h_stats(void *ctx, yz_http_req *req)
     yz__api_ok(req, &b);
 }
 
+/* --- the purger ---------------------------------------------------------------------------- */
+
+static bool purger_stopping(struct yz_api_visits *v)
+{
+    pthread_mutex_lock(&v->mu);
+    bool stop = v->stop;
+    pthread_mutex_unlock(&v->mu);
+    return stop;
+}
+
+/* One run: every whole local day before the retention cut-off, one day a transaction, so
+ * that stopping the server waits for one day at most. Logs what it did. */
+static void purge_once(yz_api *api)
+{
+    int offset = SHANGHAI_OFFSET_MIN;
+    yz_tz_offset(YZ_DEFAULT_TZ, &offset);
+    int64_t cutoff = yz_visit_retention_cutoff(yz_time_now(), api->visit_retention_days, offset);
+    yz_visit_purge total = {0, 0, false}, step;
+    yz_errinfo ei;
+    int err = YZ_OK;
+    do {
+        err = yz_store_visit_purge(api->st, cutoff, offset, 1, &step, &ei);
+        total.visits += step.visits;
+        total.days += step.days;
+    } while (!err && step.more && !purger_stopping(api->visits));
+    if (total.days)
+        yz_log_info("visits: purged %lld check-ins older than %d days; the counts of %lld days "
+                    "are kept",
+                    (long long)total.visits, api->visit_retention_days, (long long)total.days);
+    if (err)
+        yz_log_error("visits: purging old check-ins failed, trying again in an hour: %s",
+                     ei.msg_en);
+}
+
+static void *purger_main(void *arg)
+{
+    yz_api *api = arg;
+    struct yz_api_visits *v = api->visits;
+    for (;;) {
+        purge_once(api);
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_sec += PURGE_INTERVAL_S;
+        pthread_mutex_lock(&v->mu);
+        while (!v->stop && pthread_cond_timedwait(&v->wake, &v->mu, &until) != ETIMEDOUT)
+            ;
+        bool stop = v->stop;
+        pthread_mutex_unlock(&v->mu);
+        if (stop)
+            return NULL;
+    }
+}
+
+static void purger_start(yz_api *api)
+{
+    struct yz_api_visits *v = api->visits;
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&v->wake, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_mutex_init(&v->mu, NULL);
+    v->purger_running = pthread_create(&v->purger, NULL, purger_main, api) == 0;
+    if (!v->purger_running)
+        yz_log_error("visits: cannot start the purger of old check-ins");
+}
+
+static void purger_stop(struct yz_api_visits *v)
+{
+    pthread_mutex_lock(&v->mu);
+    v->stop = true;
+    pthread_cond_signal(&v->wake);
+    pthread_mutex_unlock(&v->mu);
+    if (v->purger_running)
+        pthread_join(v->purger, NULL);
+    pthread_cond_destroy(&v->wake);
+    pthread_mutex_destroy(&v->mu);
+}
+
 /* --- registration ---------------------------------------------------------------------------- */
 
 void yz__api_register_visits(yz_api *api, yz_http_server *srv)
@@ -683,12 +771,14 @@ void yz__api_register_visits(yz_api *api, yz_http_server *srv)
     yz_http_route(srv, "GET", "/api/v1/poster.css", "poster_css", h_poster_css, api);
     yz_http_route(srv, "POST", "/api/v1/visits", "visits_create", h_visit, api);
     yz_http_route(srv, "GET", "/api/v1/stats/visits", "stats_visits", h_stats, api);
+    purger_start(api);
 }
 
 void yz__api_free_visits(yz_api *api)
 {
     if (!api->visits)
         return;
+    purger_stop(api->visits);
     yz_free(api->visits->base);
     for (size_t i = 0; i < PNG_CACHE_N; i++)
         yz_free(api->visits->png[i].png);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* cli/main.c - the yizhan command: serve | demo | import | export | near | search | backup |
- * moderation train. Every command uses the same modules as the server (store, catalog,
- * exchange). */
+ * moderation train | purge-visits. Every command uses the same modules as the server (store,
+ * catalog, exchange). */
 #include "api/api.h"
 #include "catalog/catalog.h"
 #include "catalog/classifier.h"
@@ -14,9 +14,11 @@
 #include "exchange/exchange.h"
 #include "geo/nav.h"
 #include "http/server.h"
+#include "model/station.h"
 #include "state/state.h"
 #include "store/classifier.h"
 #include "store/store.h"
+#include "store/visits.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -35,6 +37,7 @@ static const char usage[] =
     "          [--shed-inflight N] [--max-conns N] [--conns-per-addr N (0: no limit)]\n"
     "          [--expensive-slots N] [--header-timeout S] [--idle-timeout S]\n"
     "          [--workers-per-hour N]\n"
+    "          [--reports-per-hour N] [--visit-retention-days N]\n"
     "          [--web-root DIR]       (default: build/web here, or beside the binary)\n"
     "                                 serve the API (admin token: YIZHAN_ADMIN_TOKEN or\n"
     "                                 admin_token= in the config file)\n"
@@ -49,6 +52,8 @@ static const char usage[] =
     "  moderation train [--db PATH] FILE.tsv\n"
     "          teach the moderation classifier labelled texts, one a line: spam|ham<TAB>text\n"
     "          (\\n in a text is a newline; lines starting with # are comments)\n"
+    "  purge-visits [--db PATH] [--retention-days N]   delete check-ins older than N days\n"
+    "          (default 400), keeping their daily counts (the server does it hourly)\n"
     "  --db: a SQLite file (default " DEFAULT_DB ") or a PostgreSQL URI\n"
     "        (postgresql://user@host:5432/dbname) shared by several yizhan nodes\n";
 
@@ -108,13 +113,15 @@ typedef struct serve_opts {
     int expensive_slots;
     int header_timeout_s;
     int idle_timeout_s;
+    double reports_per_hour_ip;
+    int visit_retention_days;
     const char *web_root; /* NULL: look for build/web (default_web_root) */
 } serve_opts;
 
 /* Read key = value lines; '#' starts a comment. Keys: admin_token, db, port, bind, threads,
  * public_url, writes_per_min_token, writes_per_min_ip, shed_inflight, max_conns,
  * conns_per_addr, expensive_slots, workers_per_hour_ip,
- * web_root. */
+ * reports_per_hour_ip, visit_retention_days, web_root. */
 static int read_config(const char *path, serve_opts *o, char **db_out)
 {
     FILE *f = fopen(path, "r");
@@ -178,6 +185,10 @@ static int read_config(const char *path, serve_opts *o, char **db_out)
             o->expensive_slots = (int)strtol(v, NULL, 10);
         } else if (!strcmp(k, "workers_per_hour_ip")) {
             o->workers_per_hour = strtod(v, NULL);
+        } else if (!strcmp(k, "reports_per_hour_ip")) {
+            o->reports_per_hour_ip = strtod(v, NULL);
+        } else if (!strcmp(k, "visit_retention_days")) {
+            o->visit_retention_days = (int)strtol(v, NULL, 10);
         } else if (!strcmp(k, "web_root")) {
             o->web_root = yz_strdup(v); /* kept for the life of the process */
         } else {
@@ -241,6 +252,8 @@ static int cmd_serve(int argc, char **argv)
                                          {"idle-timeout", required_argument, 0, 'i'},
                                          {"web-root", required_argument, 0, 'W'},
                                          {"workers-per-hour", required_argument, 0, 'm'},
+                                         {"reports-per-hour", required_argument, 0, 'r'},
+                                         {"visit-retention-days", required_argument, 0, 'R'},
                                          {0, 0, 0, 0}};
     /* The config file first, so flags override it. */
     for (int i = 1; i < argc - 1; i++)
@@ -306,6 +319,16 @@ static int cmd_serve(int argc, char **argv)
             if (*end || o.workers_per_hour <= 0)
                 return bad_usage("--workers-per-hour 须为正数 / must be a positive number");
             break;
+        case 'r':
+            o.reports_per_hour_ip = strtod(optarg, &end);
+            if (*end || o.reports_per_hour_ip <= 0)
+                return bad_usage("--reports-per-hour 须为正数 / must be a positive number");
+            break;
+        case 'R':
+            o.visit_retention_days = (int)strtol(optarg, &end, 10);
+            if (*end || o.visit_retention_days < 1 || o.visit_retention_days > 36500)
+                return bad_usage("--visit-retention-days 须为 1..36500 / must be 1..36500");
+            break;
         default: return bad_usage(NULL);
         }
     }
@@ -349,6 +372,8 @@ static int cmd_serve(int argc, char **argv)
                          .writes_per_min_token = o.per_min_token,
                          .writes_per_min_ip = o.per_min_ip,
                          .workers_per_hour_ip = o.workers_per_hour,
+                         .reports_per_hour_ip = o.reports_per_hour_ip,
+                         .visit_retention_days = o.visit_retention_days,
                          .web_root = web_root};
     if (yz_api_new(st, &cfg, &api, &ei)) {
         rc = fail(&ei);
@@ -594,6 +619,51 @@ static int cmd_backup(int argc, char **argv)
            (long long)info.visits, (long long)info.ratings, (long long)info.reports,
            (long long)info.orders);
     return 0;
+}
+
+/* --- purge-visits ------------------------------------------------------------------------ */
+
+static int cmd_purge_visits(int argc, char **argv)
+{
+    const char *db = DEFAULT_DB;
+    long days = YZ_VISIT_RETENTION_DAYS;
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"retention-days", required_argument, 0, 'r'},
+                                         {0, 0, 0, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        char *end;
+        if (c == 'd') {
+            db = optarg;
+        } else if (c == 'r') {
+            days = strtol(optarg, &end, 10);
+            if (*end || days < 1 || days > 36500)
+                return bad_usage("--retention-days 须为 1..36500 / must be 1..36500");
+        } else {
+            return bad_usage(NULL);
+        }
+    }
+    if (optind != argc)
+        return bad_usage("purge-visits 不接受多余参数 / purge-visits takes no arguments");
+    int offset = 480;
+    yz_tz_offset(YZ_DEFAULT_TZ, &offset);
+    int64_t cutoff = yz_visit_retention_cutoff(yz_time_now(), (int)days, offset);
+    yz_store *st = NULL;
+    int rc = open_store(db, &st);
+    if (rc)
+        return rc;
+    yz_visit_purge done;
+    yz_errinfo ei;
+    int err = yz_store_visit_purge(st, cutoff, offset, 0, &done, &ei);
+    char at[32];
+    yz_time_format_iso8601(cutoff, offset, at);
+    printf("已删除 %s 之前的打卡 / check-ins before %s purged: %lld 条 visits, "
+           "%lld 天的统计已保留 days of counts kept\n",
+           at, at, (long long)done.visits, (long long)done.days);
+    if (err)
+        rc = fail(&ei);
+    yz_store_close(st);
+    return rc;
 }
 
 /* --- near, search -------------------------------------------------------------------------- */
@@ -921,6 +991,8 @@ int main(int argc, char **argv)
         return cmd_search(argc, argv);
     if (!strcmp(cmd, "moderation"))
         return cmd_moderation(argc, argv);
+    if (!strcmp(cmd, "purge-visits"))
+        return cmd_purge_visits(argc, argv);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         fputs(usage, stdout);
         return 0;

@@ -3,8 +3,9 @@
  * list, reports and status changes in the store, written once for both backends (store/db.h).
  * A status change is checked against the stored status in the same write transaction, so two
  * admins racing cannot both win a step; the schema's CHECK (a closed report has a reason) is
- * the last line of defence. Reports are read from the store per request: no other node keeps
- * them in memory, so no write here notifies. */
+ * the last line of defence. A new report of a problem already open at its station joins that
+ * report ("me too", merged_into), decided in the create transaction. Reports are read from the
+ * store per request: no other node keeps them in memory, so no write here notifies. */
 #include "store/reports.h"
 
 #include "core/alloc.h"
@@ -128,8 +129,8 @@ void yz_report_array_free(yz_report *a, size_t n)
 
 #define REPORT_COLS                                                                                \
     "SELECT id, service_code, station_id, station_code, address, description, lat, lon,"           \
-    " media_url, worker_id, status, reason, notes, requested_at, updated_at, held_reasons"         \
-    " FROM reports"
+    " media_url, worker_id, status, reason, notes, requested_at, updated_at, held_reasons,"        \
+    " merged_into, me_too, reporter_pos FROM reports"
 
 /* The report of the current row into `r` (not initialised: the call does it). */
 static void row_report(const yz_db_q *q, yz_report *r)
@@ -152,6 +153,9 @@ static void row_report(const yz_db_q *q, yz_report *r)
     r->requested_at = yz_db_col_i64(q, 13);
     r->updated_at = yz_db_col_i64(q, 14);
     r->held_reasons = yz_db_col_str(q, 15);
+    r->merged_into = yz_db_col_i64(q, 16);
+    r->me_too = yz_db_col_i64(q, 17);
+    r->reporter_pos = yz_db_col_i64(q, 18) != 0;
     if (!r->address)
         r->address = yz_strdup("");
     if (!r->description)
@@ -242,25 +246,49 @@ static int service_exists(yz_db_tx *tx, const char *code, yz_errinfo *ei)
 }
 
 typedef struct create_ctx {
-    const yz_report *r; /* borrowed */
-    int64_t now;        /* requested_at = updated_at */
-    int64_t id;         /* out */
+    const yz_report *r;  /* borrowed */
+    int64_t now;         /* requested_at = updated_at */
+    int64_t id;          /* out */
+    int64_t merged_into; /* out: the report joined, or 0 */
+    int64_t me_too;      /* out: its me_too after this one */
 } create_ctx;
+
+/* The report a new one of `service` at `station` joins: the newest that is not closed, not
+ * held and not itself a submission. *id = 0 when there is none. */
+static int open_report_of(yz_db_tx *tx, int64_t station, const char *service, int64_t *id,
+                          yz_errinfo *ei)
+{
+    *id = 0;
+    yz_db_q q;
+    yz_db_query(&q, tx,
+                "SELECT id FROM reports WHERE station_id = $1 AND service_code = $2"
+                " AND status <> 'closed' AND merged_into IS NULL AND held_reasons IS NULL"
+                " ORDER BY requested_at DESC, id DESC LIMIT 1",
+                ei);
+    yz_db_i64(&q, station);
+    yz_db_text(&q, service);
+    if (yz_db_row(&q))
+        *id = yz_db_col_i64(&q, 0);
+    return yz_db_end(&q);
+}
 
 static int create_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
 {
     create_ctx *x = arg;
     const yz_report *r = x->r;
-    x->id = 0;
+    x->id = x->merged_into = x->me_too = 0;
     int err = service_exists(tx, r->service_code, ei);
+    if (!err && r->station_id > 0)
+        err = open_report_of(tx, r->station_id, r->service_code, &x->merged_into, ei);
     if (err)
         return err;
     yz_db_q q;
     yz_db_query(&q, tx,
                 "INSERT INTO reports (service_code, station_id, station_code, address,"
                 " description, lat, lon, media_url, worker_id, status, requested_at, updated_at,"
-                " held_reasons)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10, $10, $11) RETURNING id",
+                " held_reasons, merged_into, reporter_pos)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10, $10, $11, $12, $13)"
+                " RETURNING id",
                 ei);
     yz_db_text(&q, r->service_code);
     if (r->station_id > 0)
@@ -279,14 +307,29 @@ static int create_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
         yz_db_null(&q);
     yz_db_i64(&q, x->now);
     yz_db_str(&q, r->held_reasons);
+    if (x->merged_into)
+        yz_db_i64(&q, x->merged_into);
+    else
+        yz_db_null(&q);
+    yz_db_bool(&q, r->reporter_pos);
     if (yz_db_row(&q))
         x->id = yz_db_col_i64(&q, 0);
+    err = yz_db_end(&q);
+    if (err || !x->merged_into)
+        return err;
+    /* A held submission counts once a moderator publishes it (publish_body). */
+    yz_db_query(&q, tx,
+                "UPDATE reports SET me_too = me_too + $1 WHERE id = $2 RETURNING me_too", ei);
+    yz_db_i64(&q, r->held_reasons ? 0 : 1);
+    yz_db_i64(&q, x->merged_into);
+    if (yz_db_row(&q))
+        x->me_too = yz_db_col_i64(&q, 0);
     return yz_db_end(&q);
 }
 
 int yz_store_report_create(yz_store *st, yz_report *r, yz_errinfo *ei)
 {
-    create_ctx x = {r, yz_time_now(), 0};
+    create_ctx x = {r, yz_time_now(), 0, 0, 0};
     int err = yz_db_run(st, YZ_DB_WRITE, create_body, &x, ei);
     if (err)
         return err;
@@ -296,6 +339,8 @@ int yz_store_report_create(yz_store *st, yz_report *r, yz_errinfo *ei)
     yz_free(r->notes);
     r->notes = NULL;
     r->requested_at = r->updated_at = x.now;
+    r->merged_into = x.merged_into;
+    r->me_too = x.me_too;
     return YZ_OK;
 }
 
@@ -361,6 +406,10 @@ static int list_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
                                " FROM json_array_elements_text($%d::json))",
                       ++n);
     }
+    if (f->merged_into)
+        yz_buf_printf(&sql, " AND merged_into = $%d", ++n);
+    else
+        yz_buf_puts(&sql, " AND merged_into IS NULL");
     if (f->service_code)
         yz_buf_printf(&sql, " AND service_code = $%d", ++n);
     if (f->station_id)
@@ -382,12 +431,17 @@ static int list_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
         yz_buf_printf(&sql, " AND requested_at >= $%d", ++n);
     if (f->to)
         yz_buf_printf(&sql, " AND requested_at <= $%d", ++n);
-    yz_buf_printf(&sql, " ORDER BY requested_at DESC, id DESC LIMIT $%d", ++n);
+    yz_buf_printf(&sql,
+                  f->merged_into ? " ORDER BY requested_at, id LIMIT $%d"
+                                 : " ORDER BY requested_at DESC, id DESC LIMIT $%d",
+                  ++n);
 
     yz_db_q q;
     yz_db_query(&q, tx, sql.data, ei);
     if (f->n_ids)
         yz_db_text(&q, ids.data);
+    if (f->merged_into)
+        yz_db_i64(&q, f->merged_into);
     if (f->service_code)
         yz_db_text(&q, f->service_code);
     if (f->station_id)
@@ -444,7 +498,12 @@ static int update_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     yz_report_fini(&x->out); /* a run again starts afresh */
     yz_report cur;
     int err = load(tx, x->id, &cur, ei);
-    if (!err && x->status >= 0)
+    if (!err && cur.merged_into)
+        err = yz_err_setf(ei, YZ_ECONFLICT, "id",
+                          "这份报告已并入报告 %lld，请修改那一份",
+                          "this submission joined report %lld: change that one",
+                          (long long)cur.merged_into);
+    else if (!err && x->status >= 0)
         err = yz_report_check_transition(cur.status, x->status, x->reason, ei);
     else if (!err && x->reason != YZ_REASON_NONE)
         err = reason_not_closing(ei);
@@ -498,9 +557,18 @@ static int publish_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     const int64_t *id = arg;
     int64_t changed = 0;
     yz_db_q q;
+    /* A held submission that joined a report counts there from now on. */
+    yz_db_query(&q, tx,
+                "UPDATE reports SET me_too = me_too + 1 WHERE id = (SELECT merged_into"
+                " FROM reports WHERE id = $1 AND held_reasons IS NOT NULL)",
+                ei);
+    yz_db_i64(&q, *id);
+    int err = yz_db_exec(&q, NULL);
+    if (err)
+        return err;
     yz_db_query(&q, tx, "UPDATE reports SET held_reasons = NULL WHERE id = $1", ei);
     yz_db_i64(&q, *id);
-    int err = yz_db_exec(&q, &changed);
+    err = yz_db_exec(&q, &changed);
     if (!err && changed == 0)
         err = not_found(ei, *id);
     return err;

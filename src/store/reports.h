@@ -67,6 +67,8 @@ typedef struct yz_report {
     char *address;        /* station name and address when reported ("" if none) */
     char *description;    /* "" if none */
     double lat, lon;      /* WGS-84 degrees */
+    bool reporter_pos;    /* lat/lon are where the reporter stood (else the station's):
+                           * published rounded, exact for operators */
     char *media_url;      /* NULL if none */
     int64_t worker_id;    /* 0 when reported without a worker token */
     int status;           /* enum yz_report_status */
@@ -76,6 +78,9 @@ typedef struct yz_report {
                            * ("advert,phone"), until a moderator publishes it */
     int64_t requested_at; /* unix seconds */
     int64_t updated_at;   /* unix seconds */
+    int64_t merged_into;  /* 0; else this is a submission that joined that open report
+                           * (kept for operators, never listed in public) */
+    int64_t me_too;       /* public submissions that joined this report */
 } yz_report;
 
 void yz_report_init(yz_report *r);
@@ -91,6 +96,8 @@ typedef struct yz_report_filter {
     int64_t station_id;       /* 0 = any */
     unsigned status_mask;     /* bit (1u << status); 0 = any */
     int64_t from, to;         /* requested_at in [from, to]; 0 = unbounded */
+    int64_t merged_into;      /* 0: reports (never joined submissions); else the submissions
+                               * that joined report `merged_into`, oldest first */
     size_t limit;             /* at most this many, newest first; 0 = 1000 */
 } yz_report_filter;
 
@@ -98,8 +105,14 @@ typedef struct yz_report_filter {
  * (yz_report_service_array_free). */
 int yz_store_report_services(yz_store *st, yz_report_service **out, size_t *n, yz_errinfo *ei);
 /* Insert `r` (validated by the caller: service code known, station resolved, texts checked).
- * r->status, reason and notes are ignored: a new report is open. Sets r->id, status,
- * requested_at and updated_at. YZ_EINVAL (field "service_code") for an unknown service. */
+ * r->status, reason, notes, merged_into and me_too are ignored: a new report is open. Sets
+ * r->id, status, requested_at and updated_at. When the station already has a report of the
+ * same service that is not closed, not held and not itself merged (the newest such), `r`
+ * joins it instead ("me too"): it is stored as a submission with r->merged_into set to that
+ * report's id, the report's me_too grows by one unless `r` is held (a held submission counts
+ * once published), and r->me_too is set to the report's me_too after the call. Decided in the
+ * write transaction, so of two simultaneous first reports one joins the other.
+ * YZ_EINVAL (field "service_code") for an unknown service. */
 int yz_store_report_create(yz_store *st, yz_report *r, yz_errinfo *ei);
 /* Report `id` into `out` (initialised by the call). YZ_ENOTFOUND (field "id") if none. */
 int yz_store_report_get(yz_store *st, int64_t id, yz_report *out, yz_errinfo *ei);
@@ -110,10 +123,12 @@ int yz_store_report_list(yz_store *st, const yz_report_filter *f, yz_report **ou
  * `notes` (borrowed; NULL keeps the notes, "" clears them), checked by
  * yz_report_check_transition against the stored status, in one transaction. Writes the
  * updated report into `out` (initialised by the call; may be NULL). YZ_ENOTFOUND,
- * YZ_ECONFLICT, YZ_EINVAL; nothing changes on failure. */
+ * YZ_ECONFLICT (also for a submission merged into another report: change that one),
+ * YZ_EINVAL; nothing changes on failure. */
 int yz_store_report_update(yz_store *st, int64_t id, int status, int reason, const char *notes,
                            yz_report *out, yz_errinfo *ei);
-/* Make report `id`'s held description public (a moderator's approval). YZ_ENOTFOUND. */
+/* Make report `id`'s held description public (a moderator's approval); a held submission
+ * that joined another report now counts in that report's me_too. YZ_ENOTFOUND. */
 int yz_store_report_publish(yz_store *st, int64_t id, yz_errinfo *ei);
 
 #endif

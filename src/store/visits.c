@@ -206,33 +206,46 @@ void yz_store_visit_commit_stats(yz_store *st, yz_visit_commit_stats *out)
 
 static const char *const occ_labels[] = {"外卖骑手", "快递员", "司机", "环卫工人", "其他"};
 
-/* Counted visits in [$1, $2): FROM visits v ... and this. */
-#define COUNTED_IN_RANGE " WHERE v.counted = 1 AND v.at >= $1 AND v.at < $2"
+/* Counted visits in [$1, $2) per station: those still kept, one row each, and the days
+ * already purged (visit_days), whose totals count when their local midnight is in range. */
+#define PER_STATION_IN_RANGE                                                                   \
+    " (SELECT station_id, count(*) AS n FROM visits WHERE counted = 1 AND at >= $1 AND at < $2" \
+    " GROUP BY station_id UNION ALL SELECT station_id, sum(visits) FROM visit_days"             \
+    " WHERE day >= $1 AND day < $2 GROUP BY station_id) c"
 
 /* Key, label, visits: one row a group, in no order (sorted in C, by bytes on both backends). */
 static const char *stats_sql(const yz_db_tx *tx, int group_by)
 {
     switch (group_by) {
     case YZ_VISIT_BY_STATION:
-        return "SELECT coalesce(s.code, '#' || v.station_id), coalesce(s.name, ''), count(*)"
-               " FROM visits v LEFT JOIN stations s ON s.id = v.station_id" COUNTED_IN_RANGE
-               " GROUP BY v.station_id, s.code, s.name";
+        return "SELECT coalesce(s.code, '#' || c.station_id), coalesce(s.name, ''),"
+               " CAST(sum(c.n) AS BIGINT) FROM" PER_STATION_IN_RANGE
+               " LEFT JOIN stations s ON s.id = c.station_id GROUP BY c.station_id, s.code, s.name";
     case YZ_VISIT_BY_DISTRICT:
-        return "SELECT coalesce(s.district_code, 'unknown'), coalesce(d.name, ''), count(*)"
-               " FROM visits v LEFT JOIN stations s ON s.id = v.station_id"
-               " LEFT JOIN districts d ON d.code = s.district_code" COUNTED_IN_RANGE
-               " GROUP BY 1, 2";
+        return "SELECT coalesce(s.district_code, 'unknown'), coalesce(d.name, ''),"
+               " CAST(sum(c.n) AS BIGINT) FROM" PER_STATION_IN_RANGE
+               " LEFT JOIN stations s ON s.id = c.station_id"
+               " LEFT JOIN districts d ON d.code = s.district_code GROUP BY 1, 2";
     case YZ_VISIT_BY_DAY: /* the local date of at + $3 seconds */
         return yz_db_dialect(
             tx,
-            "SELECT strftime('%Y-%m-%d', v.at + $3, 'unixepoch') AS k, '', count(*)"
-            " FROM visits v" COUNTED_IN_RANGE " GROUP BY k",
-            "SELECT to_char(to_timestamp(v.at + $3) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS k,"
-            " '', count(*) FROM visits v" COUNTED_IN_RANGE " GROUP BY k");
+            "SELECT k, '', CAST(sum(n) AS BIGINT) FROM"
+            " (SELECT strftime('%Y-%m-%d', at + $3, 'unixepoch') AS k, count(*) AS n"
+            " FROM visits WHERE counted = 1 AND at >= $1 AND at < $2 GROUP BY k"
+            " UNION ALL SELECT strftime('%Y-%m-%d', day + $3, 'unixepoch'), sum(visits)"
+            " FROM visit_days WHERE day >= $1 AND day < $2 GROUP BY 1) c GROUP BY k",
+            "SELECT k, '', CAST(sum(n) AS BIGINT) FROM"
+            " (SELECT to_char(to_timestamp(at + $3) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS k,"
+            " count(*) AS n FROM visits WHERE counted = 1 AND at >= $1 AND at < $2 GROUP BY k"
+            " UNION ALL SELECT to_char(to_timestamp(day + $3) AT TIME ZONE 'UTC', 'YYYY-MM-DD'),"
+            " sum(visits) FROM visit_days WHERE day >= $1 AND day < $2 GROUP BY 1) c GROUP BY k");
     default:
-        return "SELECT coalesce(w.occupation, 'other'), '', count(*)"
-               " FROM visits v LEFT JOIN workers w ON w.id = v.worker_id" COUNTED_IN_RANGE
-               " GROUP BY 1";
+        return "SELECT o, '', CAST(sum(n) AS BIGINT) FROM"
+               " (SELECT coalesce(w.occupation, 'other') AS o, count(*) AS n"
+               " FROM visits v LEFT JOIN workers w ON w.id = v.worker_id"
+               " WHERE v.counted = 1 AND v.at >= $1 AND v.at < $2 GROUP BY 1"
+               " UNION ALL SELECT occupation, sum(visits) FROM visit_days"
+               " WHERE day >= $1 AND day < $2 GROUP BY occupation) c GROUP BY o";
     }
 }
 
@@ -312,4 +325,103 @@ int yz_store_visit_stats(yz_store *st, int group_by, int64_t from, int64_t to, i
     *rows = x.rows;
     *n = x.n;
     return YZ_OK;
+}
+
+/* --- retention ------------------------------------------------------------------------------ */
+
+/* The local midnight (UTC offset `off_s` seconds) that starts the day of `t`. */
+static int64_t local_midnight(int64_t t, int64_t off_s)
+{
+    int64_t local = t + off_s;
+    int64_t day = local / 86400 - (local % 86400 < 0);
+    return day * 86400 - off_s;
+}
+
+int64_t yz_visit_retention_cutoff(int64_t now, int days, int day_offset_min)
+{
+    return local_midnight(now - (int64_t)days * 86400, (int64_t)day_offset_min * 60);
+}
+
+typedef struct purge_ctx {
+    int64_t cutoff;   /* in: a local midnight */
+    int64_t off_s;    /* in: the local UTC offset */
+    int64_t deleted;  /* out: visits deleted */
+    bool none;        /* out: nothing before the cut-off */
+} purge_ctx;
+
+/* The oldest local day before the cut-off: its counted visits added to the day totals, then
+ * all its visits deleted, in one transaction (run again whole after a serialization failure,
+ * e.g. when another node purges the same day: it then finds that day gone). */
+static int purge_day_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
+{
+    purge_ctx *x = arg;
+    x->deleted = 0;
+    x->none = false;
+    yz_db_q q;
+    yz_db_query(&q, tx, "SELECT min(at) FROM visits WHERE at < $1", ei);
+    yz_db_i64(&q, x->cutoff);
+    bool found = yz_db_row(&q) && !yz_db_col_null(&q, 0);
+    int64_t first = found ? yz_db_col_i64(&q, 0) : 0;
+    int err = yz_db_end(&q);
+    if (err || !found) {
+        x->none = !err;
+        return err;
+    }
+    int64_t d0 = local_midnight(first, x->off_s), d1 = d0 + 86400;
+    if (d1 > x->cutoff)
+        d1 = x->cutoff;
+    yz_db_query(&q, tx,
+                "INSERT INTO visit_days (day, station_id, occupation, visits)"
+                " SELECT CAST($1 AS BIGINT), v.station_id, coalesce(w.occupation, 'other'),"
+                " count(*) FROM visits v LEFT JOIN workers w ON w.id = v.worker_id"
+                " WHERE v.counted = 1 AND v.at >= $1 AND v.at < $2"
+                " GROUP BY v.station_id, coalesce(w.occupation, 'other')"
+                " ON CONFLICT (day, station_id, occupation)"
+                " DO UPDATE SET visits = visit_days.visits + excluded.visits",
+                ei);
+    yz_db_i64(&q, d0);
+    yz_db_i64(&q, d1);
+    err = yz_db_exec(&q, NULL);
+    if (err)
+        return err;
+    yz_db_query(&q, tx, "DELETE FROM visits WHERE at >= $1 AND at < $2", ei);
+    yz_db_i64(&q, d0);
+    yz_db_i64(&q, d1);
+    return yz_db_exec(&q, &x->deleted);
+}
+
+/* Whether a visit before the cut-off is left (x->none false). */
+static int more_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
+{
+    purge_ctx *x = arg;
+    yz_db_q q;
+    yz_db_query(&q, tx, "SELECT 1 FROM visits WHERE at < $1 LIMIT 1", ei);
+    yz_db_i64(&q, x->cutoff);
+    x->none = !yz_db_row(&q);
+    return yz_db_end(&q);
+}
+
+int yz_store_visit_purge(yz_store *st, int64_t cutoff, int day_offset_min, int max_days,
+                         yz_visit_purge *out, yz_errinfo *ei)
+{
+    yz_visit_purge done = {0, 0, false};
+    purge_ctx x = {.cutoff = cutoff, .off_s = (int64_t)day_offset_min * 60};
+    int err = YZ_OK;
+    for (;;) {
+        if (max_days > 0 && done.days == max_days) {
+            /* whether any is left: one more look, nothing written */
+            x.cutoff = cutoff;
+            err = yz_db_run(st, YZ_DB_READ1, more_body, &x, ei);
+            done.more = !err && !x.none;
+            break;
+        }
+        err = yz_db_run(st, YZ_DB_WRITE, purge_day_body, &x, ei);
+        if (err || x.none)
+            break;
+        done.days++;
+        done.visits += x.deleted;
+    }
+    if (out)
+        *out = done;
+    return err;
 }

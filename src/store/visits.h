@@ -67,9 +67,35 @@ int yz_store_visit_record(yz_store *st, yz_visit *v, yz_errinfo *ei);
 
 /* Counted visits with from <= at < to (unix seconds), grouped by `group_by`. Days are local
  * dates at UTC offset `day_offset_min`. Rows come ordered by date for YZ_VISIT_BY_DAY and by
- * visits (most first), then key, otherwise. Returns owned *rows (yz_visit_rows_free). */
+ * visits (most first), then key, otherwise. Visits already purged count through their day's
+ * totals (yz_store_visit_purge): a purged day is in the range when its local midnight is.
+ * Returns owned *rows (yz_visit_rows_free). */
 int yz_store_visit_stats(yz_store *st, int group_by, int64_t from, int64_t to, int day_offset_min,
                          yz_visit_row **rows, size_t *n, yz_errinfo *ei);
+
+/* How long check-ins are kept by default (the server's --visit-retention-days). */
+#define YZ_VISIT_RETENTION_DAYS 400
+
+/* What a purge did. */
+typedef struct yz_visit_purge {
+    int64_t visits; /* visit rows deleted, counted or not */
+    int64_t days;   /* local days whose counts were folded into the day totals */
+    bool more;      /* visits before the cut-off remain (max_days was reached) */
+} yz_visit_purge;
+
+/* The first instant kept when keeping `days` days at `now`: the local midnight (UTC offset
+ * `day_offset_min`) that starts the day `days` days before now's, so that whole days go. */
+int64_t yz_visit_retention_cutoff(int64_t now, int days, int day_offset_min);
+
+/* Delete the visits with at < `cutoff` (a local midnight: yz_visit_retention_cutoff), oldest
+ * day first, at most `max_days` local days (0: all), one transaction a day. Each day's
+ * counted visits are first added to the day totals (visit_days: local day, station, the
+ * worker's occupation), which yz_store_visit_stats reads, so the statistics of whole days do
+ * not change. Safe to run on several nodes at once and again after a failure: a day is
+ * folded and deleted in one transaction. Fills *out (may be NULL) with what was done, also on
+ * failure (the days before it are done). YZ_EDB / YZ_EUNAVAIL. Any thread. */
+int yz_store_visit_purge(yz_store *st, int64_t cutoff, int day_offset_min, int max_days,
+                         yz_visit_purge *out, yz_errinfo *ei);
 
 /* Counters of the group commit since the store was opened. */
 void yz_store_visit_commit_stats(yz_store *st, yz_visit_commit_stats *out);

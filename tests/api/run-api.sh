@@ -42,7 +42,7 @@ if [ -n "${YZ_PG_CLUSTER:-}" ]; then
     backend=pg
 fi
 yz_demo "$db"
-yz_serve server "$db" --threads 2 --writes-per-min 1000000 --workers-per-hour 1000000
+yz_serve server "$db" --threads 2 --writes-per-min 1000000 --workers-per-hour 1000000 --reports-per-hour 1000000
 pid=$YZ_PID
 base=$YZ_URL
 

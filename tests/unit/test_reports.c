@@ -217,12 +217,14 @@ static void teardown(void)
     unlink(p);
 }
 
-static int64_t make(const char *service, yz_errinfo *ei)
+/* A report of `service` at station `station` (0: one whose station was deleted): its id, or
+ * minus the error. Two of one service at one station join (see joins_the_open_report). */
+static int64_t make_at(const char *service, int64_t station, yz_errinfo *ei)
 {
     yz_report r;
     yz_report_init(&r);
     r.service_code = yz_strdup(service);
-    r.station_id = sid;
+    r.station_id = station;
     r.station_code = yz_strdup("T-1");
     r.address = yz_strdup("测试驿站，测试路 1 号");
     r.description = yz_strdup("饮水机不出水");
@@ -236,6 +238,11 @@ static int64_t make(const char *service, yz_errinfo *ei)
     }
     yz_report_fini(&r);
     return id;
+}
+
+static int64_t make(const char *service, yz_errinfo *ei)
+{
+    return make_at(service, sid, ei);
 }
 
 TestSuite(reports, .init = setup, .fini = teardown);
@@ -344,7 +351,8 @@ Test(reports, lifecycle_allowed_and_refused)
 Test(reports, list_filters)
 {
     yz_errinfo ei;
-    int64_t a = make("dirty", &ei), b = make("ac_broken", &ei), c = make("dirty", &ei);
+    /* c has no station: a second open "dirty" at sid would join a (joins_the_open_report) */
+    int64_t a = make("dirty", &ei), b = make("ac_broken", &ei), c = make_at("dirty", 0, &ei);
     cr_assert(a > 0 && b > 0 && c > 0);
     cr_assert_eq(yz_store_report_update(st, b, YZ_REPORT_CLOSED, YZ_REASON_FIXED, NULL, NULL, &ei),
                  YZ_OK);
@@ -393,8 +401,9 @@ Test(reports, list_filters)
 Test(reports, read_error_part_way_is_not_a_short_list)
 {
     yz_errinfo ei;
+    static const char *const services[] = {"dirty", "ac_broken", "other"};
     for (int i = 0; i < 3; i++)
-        cr_assert(make("dirty", &ei) > 0, "%s", ei.msg_en);
+        cr_assert(make(services[i], &ei) > 0, "%s", ei.msg_en);
     yz_report dummy;
     yz_report *r = &dummy; /* not NULL: the call must set it */
     size_t n = 99;
@@ -412,6 +421,71 @@ Test(reports, read_error_part_way_is_not_a_short_list)
     cr_assert_eq(err, YZ_EDB);
     cr_assert_null(svc);
     cr_assert_eq(n, 0);
+}
+
+Test(reports, joins_the_open_report)
+{
+    yz_errinfo ei;
+    int64_t a = make("dirty", &ei);
+    cr_assert_gt(a, 0, "%s", ei.msg_en);
+    /* The same service at the same station joins a; another service does not. */
+    yz_report r;
+    yz_report_init(&r);
+    r.service_code = yz_strdup("dirty");
+    r.station_id = sid;
+    r.station_code = yz_strdup("T-1");
+    r.description = yz_strdup("我也是");
+    r.lat = 28.0001;
+    r.lon = 120.6501;
+    r.reporter_pos = true;
+    cr_assert_eq(yz_store_report_create(st, &r, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(r.merged_into, a);
+    cr_assert_eq(r.me_too, 1);
+    int64_t s1 = r.id;
+    cr_assert(s1 > a);
+    /* a held one joins but counts once published */
+    yz_free(r.held_reasons);
+    r.held_reasons = yz_strdup("advert");
+    cr_assert_eq(yz_store_report_create(st, &r, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(r.merged_into, a);
+    cr_assert_eq(r.me_too, 1);
+    int64_t s2 = r.id;
+    yz_report_fini(&r);
+    cr_assert_eq(make("ac_broken", &ei) > a, true);
+    cr_assert_eq(yz_store_report_publish(st, s2, &ei), YZ_OK);
+    cr_assert_eq(yz_store_report_get(st, a, &r, &ei), YZ_OK);
+    cr_assert_eq(r.me_too, 2);
+    cr_assert_eq(r.merged_into, 0);
+    yz_report_fini(&r);
+    /* Lists hold reports only; the submissions are listed by the report they joined. */
+    yz_report *l;
+    size_t n;
+    yz_report_filter f = {.service_code = "dirty"};
+    cr_assert_eq(yz_store_report_list(st, &f, &l, &n, &ei), YZ_OK);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(l[0].id, a);
+    yz_report_array_free(l, n);
+    f = (yz_report_filter){.merged_into = a};
+    cr_assert_eq(yz_store_report_list(st, &f, &l, &n, &ei), YZ_OK);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(l[0].id, s1, "oldest first");
+    cr_assert_str_eq(l[0].description, "我也是");
+    cr_assert(l[0].reporter_pos && l[0].lat == 28.0001);
+    cr_assert_eq(l[1].id, s2);
+    yz_report_array_free(l, n);
+    /* A submission's status is its report's business. */
+    cr_assert_eq(yz_store_report_update(st, s1, YZ_REPORT_ACKNOWLEDGED, YZ_REASON_NONE, NULL,
+                                        NULL, &ei),
+                 YZ_ECONFLICT);
+    cr_assert_str_eq(ei.field, "id");
+    /* Once a is closed, the same problem again is a report of its own. */
+    cr_assert_eq(yz_store_report_update(st, a, YZ_REPORT_CLOSED, YZ_REASON_FIXED, NULL, NULL, &ei),
+                 YZ_OK);
+    int64_t b = make("dirty", &ei);
+    cr_assert(b > s2);
+    cr_assert_eq(yz_store_report_get(st, b, &r, &ei), YZ_OK);
+    cr_assert_eq(r.merged_into, 0);
+    yz_report_fini(&r);
 }
 
 Test(reports, station_deleted_keeps_the_report)

@@ -4,6 +4,7 @@
  * occupation, the group commit under many threads (one counted visit out of simultaneous
  * duplicates) and close() draining visits still queued. */
 #include "core/alloc.h"
+#include "core/buf.h"
 #include "core/time.h"
 #include "store/store.h"
 #include "store/visits.h"
@@ -225,6 +226,85 @@ Test(visits, stats_grouping)
     cr_assert_eq(total, 4);
     yz_visit_rows_free(r, n);
     cr_assert_eq(yz_store_visit_stats(st, 9, from, to, 480, &r, &n, &ei), YZ_EINVAL);
+}
+
+/* The statistics of [from, to) grouped by `g`, as one text "key|label|visits;..." (owned). */
+static char *stats_text(int g, int64_t from, int64_t to)
+{
+    yz_visit_row *r;
+    size_t n;
+    yz_errinfo ei;
+    cr_assert_eq(yz_store_visit_stats(st, g, from, to, 480, &r, &n, &ei), YZ_OK, "%s", ei.msg_en);
+    yz_buf b;
+    yz_buf_init(&b);
+    for (size_t i = 0; i < n; i++)
+        yz_buf_printf(&b, "%s|%s|%lld;", r[i].key, r[i].label, (long long)r[i].visits);
+    yz_visit_rows_free(r, n);
+    return yz_buf_take(&b);
+}
+
+/* Local midnights (+08:00) of 2026-05-01 .. 2026-05-05. */
+#define MAY(d) ((int64_t)1777564800 + ((d) - 1) * 86400)
+
+Test(visits, purge_keeps_the_counts)
+{
+    cr_assert_eq(MAY(1), T0 - 10 * 3600);
+    /* 05-01: A by w0, w1, w2 (+ a repeat), B by w0, C by w1; 05-02 00:30: A by w0;
+     * 05-03: B by w1 (+ a repeat); 05-04 (kept): C by w2, A by w0. */
+    record(0, 0, T0);
+    record(1, 0, T0 + 10);
+    record(2, 0, T0 + 20);
+    record(0, 0, T0 + 30);
+    record(0, 1, T0 + 40);
+    record(1, 2, T0 + 50);
+    record(0, 0, MAY(2) + 1800);
+    record(1, 1, MAY(3) + 12 * 3600);
+    record(1, 1, MAY(3) + 12 * 3600 + 60);
+    record(2, 2, MAY(4) + 3600);
+    record(0, 0, MAY(4) + 7200);
+    cr_assert_eq(count_sql("SELECT count(*) FROM visits"), 11);
+    /* Whole local days, as the API's dates give them, and a wider range. */
+    const int64_t ranges[][2] = {{MAY(1), MAY(5)}, {MAY(2), MAY(4)}, {MAY(1), MAY(2)},
+                                 {MAY(3), MAY(5)}, {MAY(1) - 86400 * 30, MAY(5) + 86400}};
+    enum { NR = sizeof ranges / sizeof ranges[0] };
+    char *before[NR][YZ_VISIT_BY__COUNT];
+    for (int i = 0; i < NR; i++)
+        for (int g = 0; g < YZ_VISIT_BY__COUNT; g++)
+            before[i][g] = stats_text(g, ranges[i][0], ranges[i][1]);
+    cr_assert_str_eq(before[0][YZ_VISIT_BY_DAY],
+                     "2026-05-01|2026-05-01|5;2026-05-02|2026-05-02|1;2026-05-03|2026-05-03|1;"
+                     "2026-05-04|2026-05-04|2;");
+
+    /* Keep from 05-04: one day at a time first, then the rest. */
+    int64_t cutoff = yz_visit_retention_cutoff(MAY(4) + 10 * 3600 + 86400 * 400, 400, 480);
+    cr_assert_eq(cutoff, MAY(4));
+    yz_visit_purge p;
+    yz_errinfo ei;
+    cr_assert_eq(yz_store_visit_purge(st, cutoff, 480, 1, &p, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(p.days, 1);
+    cr_assert_eq(p.visits, 6, "05-01 holds 6 rows, the repeat included");
+    cr_assert(p.more);
+    cr_assert_eq(yz_store_visit_purge(st, cutoff, 480, 0, &p, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(p.days, 2);
+    cr_assert_eq(p.visits, 3);
+    cr_assert_not(p.more);
+    cr_assert_eq(count_sql("SELECT count(*) FROM visits"), 2, "only 05-04 is kept");
+    cr_assert_eq(count_sql("SELECT count(*) FROM visits WHERE at < 1777824000"), 0);
+    cr_assert_eq(count_sql("SELECT sum(visits) FROM visit_days"), 7);
+
+    for (int i = 0; i < NR; i++)
+        for (int g = 0; g < YZ_VISIT_BY__COUNT; g++) {
+            char *after = stats_text(g, ranges[i][0], ranges[i][1]);
+            cr_assert_str_eq(after, before[i][g], "range %d, group %s", i,
+                             yz_visit_group_name(g));
+            yz_free(after);
+            yz_free(before[i][g]);
+        }
+    /* Nothing left to purge: a second run changes nothing. */
+    cr_assert_eq(yz_store_visit_purge(st, cutoff, 480, 0, &p, &ei), YZ_OK);
+    cr_assert(p.days == 0 && p.visits == 0 && !p.more);
+    /* The 2-hour rule still reads the kept visits. */
+    cr_assert_not(record(0, 0, MAY(4) + 7200 + 60));
 }
 
 Test(visits, group_names)
