@@ -888,10 +888,12 @@ static void h_get(void *ctx, yz_http_req *req)
         yz_api_error(req, &ei);
         return;
     }
-    /* A moderator (admin token) sees a held description; everyone else does not. */
-    yz_errinfo ignored;
-    bool moderator = yz_http_header(req, "Authorization") &&
-                     yz__api_check_admin(api, req, &ignored) == YZ_OK;
+    /* Who sees a held description is the table's view report_held_text (moderators, and
+     * the staff of the report's station); everyone else does not. */
+    yz_target t = {0};
+    yz__api_target_station(api, r.station_id, &t);
+    t.text_only = true;
+    bool moderator = yz__api_may(api, req, "report_held_text", &t);
     yz_buf b;
     yz_buf_init(&b);
     render_ours(api, &b, &r, moderator);
@@ -912,7 +914,7 @@ static void h_patch(void *ctx, yz_http_req *req)
     bool publish = false;
     yz_report r;
     yz_report_init(&r);
-    int err = yz__api_check_admin(api, req, &ei);
+    int err = yz__api_authorize(api, req, "report_patch", NULL, &ei);
     if (!err)
         err = path_id(req, NULL, &id, &ei);
     if (!err)
@@ -970,6 +972,16 @@ static void h_patch(void *ctx, yz_http_req *req)
                          "status, notes or description_status is required");
         goto fail;
     }
+    /* checked on the report's station; a change of texts' publication alone is a moderator's */
+    if ((err = yz_store_report_get(api->st, id, &r, &ei)))
+        goto fail;
+    yz_target t = {0};
+    yz__api_target_station(api, r.station_id, &t);
+    t.text_only = status < 0 && !notes;
+    yz_report_fini(&r);
+    yz_report_init(&r);
+    if ((err = yz__api_authorize(api, req, "report_patch", &t, &ei)))
+        goto fail;
     if (publish && (err = yz_store_report_publish(api->st, id, &ei)))
         goto fail;
     if ((status >= 0 || notes) &&

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* cli/main.c - the yizhan command: serve | demo | import | export | near | search | backup |
- * moderation train. Every command uses the same modules as the server (store, catalog,
+ * moderation train (and user, permissions: cli/user.c). Every command uses the same modules as the server (store, catalog,
  * exchange). */
 #include "api/api.h"
 #include "catalog/catalog.h"
 #include "catalog/classifier.h"
+#include "cli/cli.h"
 #include "core/alloc.h"
 #include "core/log.h"
+#include "core/pwhash.h"
 #include "core/time.h"
 #include "demo/city.h"
 #include "demo/events.h"
@@ -34,8 +36,10 @@ static const char usage[] =
     "          [--port-file FILE] [--public-url URL] [--writes-per-min N] [--shed-conns N]\n"
     "          [--idle-timeout S]\n"
     "          [--web-root DIR]       (default: build/web here, or beside the binary)\n"
-    "                                 serve the API (admin token: YIZHAN_ADMIN_TOKEN or\n"
-    "                                 admin_token= in the config file)\n"
+    "          [--session-idle S] [--session-max S]  (sessions: 7200 s unused, 43200 s in all)\n"
+    "                                 serve the API. Staff log in with accounts (yizhan user);\n"
+    "                                 an admin token for scripts, acting as city_admin, is an\n"
+    "                                 opt-in: YIZHAN_ADMIN_TOKEN or admin_token= in the config\n"
     "  demo    [--db PATH] [--seed N] load the demo city (Wenzhou)\n"
     "  import  [--db PATH] FILE.csv|FILE.geojson   all rows or none; updates by code\n"
     "  export  [--db PATH] --format csv|geojson [--out FILE]\n"
@@ -47,6 +51,11 @@ static const char usage[] =
     "  moderation train [--db PATH] FILE.tsv\n"
     "          teach the moderation classifier labelled texts, one a line: spam|ham<TAB>text\n"
     "          (\\n in a text is a newline; lines starting with # are comments)\n"
+    "  user    add LOGIN [--name N] [--role ROLE[:SCOPE,...]]... [--random]\n"
+    "          passwd LOGIN [--random] | disable LOGIN | enable LOGIN | list\n"
+    "          roles LOGIN [--grant ROLE[:SCOPE,...]]... [--revoke ROLE]...\n"
+    "          (all take --db; the password is read from stdin, or asked without echo)\n"
+    "  permissions --markdown | --tsv  the permission table (docs/internals/permissions.md)\n"
     "  --db: a SQLite file (default " DEFAULT_DB ") or a PostgreSQL URI\n"
     "        (postgresql://user@host:5432/dbname) shared by several yizhan nodes\n";
 
@@ -102,6 +111,7 @@ typedef struct serve_opts {
     int shed_conns;
     int idle_timeout_s;
     const char *web_root; /* NULL: look for build/web (default_web_root) */
+    int session_idle_s, session_max_s; /* 0: the api's defaults */
 } serve_opts;
 
 /* Read key = value lines; '#' starts a comment. Keys: admin_token, db, port, bind, threads,
@@ -217,6 +227,8 @@ static int cmd_serve(int argc, char **argv)
                                          {"shed-conns", required_argument, 0, 's'},
                                          {"idle-timeout", required_argument, 0, 'i'},
                                          {"web-root", required_argument, 0, 'W'},
+                                         {"session-idle", required_argument, 0, 'I'},
+                                         {"session-max", required_argument, 0, 'M'},
                                          {0, 0, 0, 0}};
     /* The config file first, so flags override it. */
     for (int i = 1; i < argc - 1; i++)
@@ -254,6 +266,15 @@ static int cmd_serve(int argc, char **argv)
                 return bad_usage("--writes-per-min 须为正数 / must be a positive number");
             break;
         case 'W': o.web_root = optarg; break;
+        case 'I':
+        case 'M': {
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 30L * 86400)
+                return bad_usage("--session-idle/--session-max 须为 1..2592000 秒 / must be "
+                                 "1..2592000 seconds");
+            *(c == 'I' ? &o.session_idle_s : &o.session_max_s) = (int)v;
+            break;
+        }
         default: return bad_usage(NULL);
         }
     }
@@ -296,14 +317,17 @@ static int cmd_serve(int argc, char **argv)
                          .public_url = env_url && *env_url ? env_url : o.public_url,
                          .writes_per_min_token = o.per_min_token,
                          .writes_per_min_ip = o.per_min_ip,
-                         .web_root = web_root};
+                         .web_root = web_root,
+                         .session_idle_s = o.session_idle_s,
+                         .session_max_s = o.session_max_s,
+                         .pwhash_cost = yz_pwhash_cost_from_env()};
     if (yz_api_new(st, &cfg, &api, &ei)) {
         rc = fail(&ei);
         goto out;
     }
     if (!o.token || !*o.token)
-        yz_log_warn("no admin token configured (YIZHAN_ADMIN_TOKEN or admin_token=): "
-                    "station writes are disabled");
+        yz_log_info("auth: no admin token (the opt-in for scripts): staff log in with accounts; "
+                    "create the first admin with `yizhan user add LOGIN --role city_admin`");
     yz_http_config hc = {.bind_addr = o.bind, .port = o.port, .threads = o.threads,
                          .shed_conns = o.shed_conns, .timeout_s = o.idle_timeout_s};
     srv = yz_http_new(&hc);
@@ -861,6 +885,10 @@ int main(int argc, char **argv)
         return cmd_search(argc, argv);
     if (!strcmp(cmd, "moderation"))
         return cmd_moderation(argc, argv);
+    if (!strcmp(cmd, "user"))
+        return yz__cli_user(argc, argv);
+    if (!strcmp(cmd, "permissions"))
+        return yz__cli_permissions(argc, argv);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         fputs(usage, stdout);
         return 0;
