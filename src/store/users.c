@@ -59,6 +59,16 @@ void yz_users_free(yz_user *a, size_t n)
     yz_free(a);
 }
 
+/* --- messages written once --- */
+
+static int user_not_found(yz_errinfo *ei, const char *field)
+{
+    return yz_err_set(ei, YZ_ENOTFOUND, field, "用户不存在", "user not found");
+}
+
+static int operator_scope(yz_errinfo *ei);
+static int canteen_scope(yz_errinfo *ei);
+
 /* --- checks --------------------------------------------------------------------------------- */
 
 int yz_user_check_login(const char *login, yz_errinfo *ei)
@@ -125,6 +135,17 @@ static int scope_error(yz_errinfo *ei, int role, const char *zh_what, const char
                        yz_role_name(role), zh_what, en_what);
 }
 
+static int operator_scope(yz_errinfo *ei)
+{
+    return scope_error(ei, YZ_ROLE_OPERATOR, "驿站编号或 partner=名称 的列表",
+                       "a list of station ids or partner=NAME");
+}
+
+static int canteen_scope(yz_errinfo *ei)
+{
+    return scope_error(ei, YZ_ROLE_CANTEEN, "食堂编号列表", "a list of canteen ids");
+}
+
 /* Whether `sql` with one text or id parameter finds a row. */
 static int exists(yz_db_tx *tx, const char *sql, const char *text, int64_t id, bool *found,
                   yz_errinfo *ei)
@@ -165,9 +186,8 @@ static int check_grant(yz_db_tx *tx, const yz_grant *g, yz_errinfo *ei)
         if (g->role == YZ_ROLE_DISTRICT_ADMIN)
             return scope_error(ei, g->role, "区县代码列表", "a list of district codes");
         if (g->role == YZ_ROLE_OPERATOR)
-            return scope_error(ei, g->role, "驿站编号或 partner=名称 的列表",
-                               "a list of station ids or partner=NAME");
-        return scope_error(ei, g->role, "食堂编号列表", "a list of canteen ids");
+            return operator_scope(ei);
+        return canteen_scope(ei);
     }
     const char *p = s;
     for (;;) {
@@ -189,17 +209,15 @@ static int check_grant(yz_db_tx *tx, const yz_grant *g, yz_errinfo *ei)
         } else if (g->role == YZ_ROLE_OPERATOR) {
             if (strncmp(item, "partner=", 8) == 0) {
                 if (!item[8])
-                    err = scope_error(ei, g->role, "驿站编号或 partner=名称 的列表",
-                                      "a list of station ids or partner=NAME");
+                    err = operator_scope(ei);
             } else if (!parse_id(item, n, &id)) {
-                err = scope_error(ei, g->role, "驿站编号或 partner=名称 的列表",
-                                  "a list of station ids or partner=NAME");
+                err = operator_scope(ei);
             } else {
                 err = yz__store_station_exists(tx, id, "scope", ei);
             }
         } else {
             if (!parse_id(item, n, &id))
-                err = scope_error(ei, g->role, "食堂编号列表", "a list of canteen ids");
+                err = canteen_scope(ei);
             if (!err)
                 err = exists(tx, "SELECT 1 FROM canteens WHERE id = $1", NULL, id, &found, ei);
             if (!err && !found)
@@ -278,11 +296,6 @@ static int load_grants(yz_db_tx *tx, yz_user *u, yz_errinfo *ei)
     return err;
 }
 
-static int user_not_found(yz_errinfo *ei)
-{
-    return yz_err_set(ei, YZ_ENOTFOUND, "id", "用户不存在", "user not found");
-}
-
 /* Load user `id` (out is finished and filled afresh). */
 static int load_user(yz_db_tx *tx, int64_t id, yz_user *out, yz_errinfo *ei)
 {
@@ -295,7 +308,7 @@ static int load_user(yz_db_tx *tx, int64_t id, yz_user *out, yz_errinfo *ei)
         row_user(&q, out);
     int err = yz_db_end(&q);
     if (!err && !found)
-        err = user_not_found(ei);
+        err = user_not_found(ei, "id");
     if (!err)
         err = load_grants(tx, out, ei);
     return err;
@@ -426,7 +439,7 @@ static int by_login_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     }
     int err = yz_db_end(&q);
     if (!err && !found)
-        err = yz_err_set(ei, YZ_ENOTFOUND, "login", "用户不存在", "user not found");
+        err = user_not_found(ei, "login");
     if (!err)
         err = load_grants(tx, x->out, ei);
     return err;
@@ -438,7 +451,7 @@ int yz_store_user_by_login(yz_store *st, const char *login, yz_user *out, char *
     if (pw_hash)
         *pw_hash = NULL;
     if (yz_user_check_login(login, NULL))
-        return yz_err_set(ei, YZ_ENOTFOUND, "login", "用户不存在", "user not found");
+        return user_not_found(ei, "login");
     get_ctx x = {0, login, out, pw_hash};
     return yz_db_run(st, YZ_DB_READ, by_login_body, &x, ei);
 }
