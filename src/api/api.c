@@ -127,6 +127,18 @@ static void h_metrics(void *ctx, yz_http_req *req)
                   "yizhan_visit_batch_max %llu\n",
                   (unsigned long long)cs.visits, (unsigned long long)cs.batches,
                   (unsigned long long)cs.max_batch);
+    unsigned long pw_done = 0, pw_refused = 0;
+    yz_pwpool_stats(api->pwpool, &pw_done, &pw_refused);
+    yz_buf_printf(&b,
+                  "# HELP yizhan_pwhash_jobs_total Password hashes and verifications done by the"
+                  " hashing pool.\n"
+                  "# TYPE yizhan_pwhash_jobs_total counter\n"
+                  "yizhan_pwhash_jobs_total %lu\n"
+                  "# HELP yizhan_pwhash_refused_total Logins refused with 503 because the hashing"
+                  " pool's queue was full.\n"
+                  "# TYPE yizhan_pwhash_refused_total counter\n"
+                  "yizhan_pwhash_refused_total %lu\n",
+                  pw_done, pw_refused);
     static const char *const kinds[YZ_STATE_RELOAD__COUNT] = {"station", "stations", "rating",
                                                               "ratings", "events"};
     yz_buf_printf(&b,
