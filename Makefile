@@ -101,6 +101,9 @@ run:
 	@$(MAKE) --no-print-directory bin/yizhan web
 	@mkdir -p $(dir $(DB))
 	@[ -f $(DB) ] || bin/yizhan demo --db $(DB)
+	@bin/yizhan user list --db $(DB) | grep -q city_admin || \
+	  echo "yizhan: no admin yet. Create the first one (prints a one-time password):" \
+	       "bin/yizhan user add admin --role city_admin --random --db $(DB)"
 	bin/yizhan serve --db $(DB) --port $(PORT)
 
 demo: bin/yizhan

@@ -9,6 +9,7 @@
 #include "store/visits.h"
 
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 int yz_api_new(yz_store *st, const yz_api_config *cfg, yz_api **out, yz_errinfo *ei)
@@ -35,6 +36,14 @@ int yz_api_new(yz_store *st, const yz_api_config *cfg, yz_api **out, yz_errinfo 
     api->visit_retention_days =
         cfg->visit_retention_days > 0 ? cfg->visit_retention_days : YZ_VISIT_RETENTION_DAYS;
     api->public_url = yz_strdup(cfg->public_url ? cfg->public_url : "http://localhost:8080");
+    api->secure_cookie = strncmp(api->public_url, "https://", 8) == 0;
+    api->session_idle_s = cfg->session_idle_s > 0 ? cfg->session_idle_s : 2 * 3600;
+    api->session_max_s = cfg->session_max_s > 0 ? cfg->session_max_s : 12 * 3600;
+    /* 5 failures of one account in 15 min lock it for 5 min; 20 from one address, 15 min */
+    api->limit_account = (yz_login_limit){5, 15 * 60, 5 * 60};
+    api->limit_addr = (yz_login_limit){20, 15 * 60, 15 * 60};
+    api->pwpool = yz_pwpool_new(cfg->pwhash_threads > 0 ? cfg->pwhash_threads : 1,
+                                cfg->pwhash_queue > 0 ? cfg->pwhash_queue : 4, cfg->pwhash_cost);
     if (cfg->web_root && *cfg->web_root) {
         yz_errinfo wei;
         if (yz_static_new(cfg->web_root, &api->web, &wei))
@@ -47,6 +56,8 @@ int yz_api_new(yz_store *st, const yz_api_config *cfg, yz_api **out, yz_errinfo 
         crypto_generichash(api->token_hash, sizeof api->token_hash,
                            (const unsigned char *)cfg->admin_token, strlen(cfg->admin_token),
                            NULL, 0);
+        yz_log_info("auth: the admin token is enabled (YIZHAN_ADMIN_TOKEN or admin_token=): it "
+                    "acts as city_admin for scripts, and its uses are logged");
     }
     *out = api;
     return YZ_OK;
@@ -62,6 +73,7 @@ void yz_api_free(yz_api *api)
     yz__api_free_reports(api);
     yz__api_free_meals(api);
     yz__limiter_free(api->limiter);
+    yz_pwpool_free(api->pwpool);
     yz_free(api->public_url);
     yz_static_free(api->web);
     yz_free(api);
@@ -125,6 +137,18 @@ static void h_metrics(void *ctx, yz_http_req *req)
                   "yizhan_visit_batch_max %llu\n",
                   (unsigned long long)cs.visits, (unsigned long long)cs.batches,
                   (unsigned long long)cs.max_batch);
+    unsigned long pw_done = 0, pw_refused = 0;
+    yz_pwpool_stats(api->pwpool, &pw_done, &pw_refused);
+    yz_buf_printf(&b,
+                  "# HELP yizhan_pwhash_jobs_total Password hashes and verifications done by the"
+                  " hashing pool.\n"
+                  "# TYPE yizhan_pwhash_jobs_total counter\n"
+                  "yizhan_pwhash_jobs_total %lu\n"
+                  "# HELP yizhan_pwhash_refused_total Logins refused with 503 because the hashing"
+                  " pool's queue was full.\n"
+                  "# TYPE yizhan_pwhash_refused_total counter\n"
+                  "yizhan_pwhash_refused_total %lu\n",
+                  pw_done, pw_refused);
     static const char *const kinds[YZ_STATE_RELOAD__COUNT] = {"station", "stations", "rating",
                                                               "ratings", "events"};
     yz_buf_printf(&b,
@@ -292,11 +316,18 @@ void yz_api_register(yz_api *api, yz_http_server *srv)
     yz__api_register_reports(api, srv);
     yz__api_register_events(api, srv);
     yz__api_register_meals(api, srv);
+    yz__api_register_session(api, srv);
+    yz__api_register_users(api, srv);
     yz_http_route(srv, "GET", "/", "front", h_front, api);
     yz_http_route(srv, "GET", "/s/{}", "web_checkin", h_web_route, api);
     yz_http_route(srv, "GET", "/station/{}", "web_station", h_web_route, api);
     yz_http_route(srv, "GET", "/{}", "web_file", h_web_file, api);
     yz_http_route(srv, "GET", "/assets/{}", "web_file", h_web_file, api);
+    /* Every route has its row in the permission table, or nothing is served. */
+    if (yz__api_perms_check(srv)) {
+        yz_log_error("permissions: api/permissions.c and the routes differ; stopping");
+        abort();
+    }
     /* Other yizhan nodes sharing the store (PostgreSQL) announce their writes: the state
      * reloads what this process keeps in memory of the area they changed. */
     yz_errinfo ei;

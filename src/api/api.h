@@ -5,6 +5,7 @@
 #ifndef YZ_API_H
 #define YZ_API_H
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "http/server.h"
 #include "state/state.h"
@@ -28,6 +29,11 @@ typedef struct yz_api_config {
     int visit_retention_days;    /* check-ins older than this are purged, their counts kept
                                   * (store/visits.h); 0 = default 400 */
     const char *web_root;        /* folder of the built web app; NULL = none */
+    int session_idle_s;          /* a session ends after this long unused; 0 = 2 h */
+    int session_max_s;           /* and this long after login whatever; 0 = 12 h */
+    int pwhash_threads;          /* threads hashing passwords; 0 = 1 */
+    int pwhash_queue;            /* logins that may wait for them; 0 = 4 */
+    int pwhash_cost;             /* enum yz_pwhash_cost (core/pwhash.h); 0 = interactive */
 } yz_api_config;
 
 /* Load the in-memory state from `st` (borrowed; must outlive the api). Returns owned *out. */
@@ -42,6 +48,12 @@ void yz_api_register(yz_api *api, yz_http_server *srv);
  * Returns YZ_OK, or the store's error (then what was served stays). Any thread, after
  * yz_api_register. */
 int yz_api_reload(yz_api *api, yz_errinfo *ei);
+
+/* The permission table (api/permissions.c) written out: as the Markdown page
+ * docs/internals/permissions.md, and as tab-separated lines (method, pattern, name, access,
+ * then each role's scope check: no, any, district, station, canteen, own, text) for tests. */
+void yz_api_permissions_markdown(yz_buf *out);
+void yz_api_permissions_tsv(yz_buf *out);
 
 /* Respond with the JSON error body for `ei`, status from its code:
  * {"error","field","message","message_en"}. */

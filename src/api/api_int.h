@@ -9,11 +9,14 @@
 #include "api/api.h"
 #include "catalog/classifier.h"
 #include "core/buf.h"
+#include "core/pwhash.h"
 #include "http/static.h"
+#include "store/users.h"
 #include "store/workers.h"
 
 #include <jansson.h>
 
+#include <stdatomic.h>
 #include <stdbool.h>
 
 typedef struct yz_limiter yz_limiter;
@@ -27,6 +30,12 @@ struct yz_api {
     yz_limiter *limiter; /* write rate limits */
     char *public_url;    /* base of links printed on posters and QR codes */
     int visit_retention_days; /* check-ins older than this are purged (api/visits.c) */
+    bool secure_cookie;  /* public_url is https: the session cookie is Secure */
+    yz_pwpool *pwpool;   /* Argon2id hashes of logins, off the request threads' CPU */
+    int64_t session_idle_s, session_max_s; /* a session's idle and absolute timeouts */
+    yz_login_limit limit_account, limit_addr; /* failed logins per account, per address */
+    _Atomic int64_t admin_log_at; /* when the admin token's use was last logged (unix s) */
+    _Atomic long admin_uses;      /* uses since that line */
     yz_static *web;      /* the built web app, or NULL (placeholder front page) */
     /* Per-area state, owned by the area's file (api/<area>.c), created in its register
      * function and freed by yz__api_free_<area>. */
@@ -42,9 +51,6 @@ struct yz_api {
 
 /* Answer 200 with `body` (taken) as JSON. */
 void yz__api_ok(yz_http_req *req, yz_buf *body);
-/* Check the admin bearer token. YZ_OK, YZ_EUNAUTH (none given) or YZ_EFORBIDDEN (wrong, or
- * no token configured). */
-int yz__api_check_admin(const yz_api *api, yz_http_req *req, yz_errinfo *ei);
 
 /* Parse the request body as a JSON value (object or array). Rejects a Content-Type other than
  * application/json, malformed JSON and duplicate keys, naming field "body". Returns owned. */
@@ -65,6 +71,88 @@ int yz__api_limit_mint(yz_api *api, yz_http_req *req, yz_errinfo *ei);
 int yz__api_limit_reports(yz_api *api, yz_http_req *req, yz_errinfo *ei);
 /* The BLAKE2b hash under which a worker token is stored (workers.c issues them). */
 void yz__api_token_hash(const char *token, uint8_t out[YZ_TOKEN_HASH_BYTES]);
+
+/* --- authz.c: who is asking, and whether the permission table lets them ---------------------
+ * The table (permissions.c, docs/internals/permissions.md) lists every route with who may call
+ * it: the public, a worker token, any signed-in user, or roles each with a scope check. Every
+ * route that is not public or a worker's goes through yz__api_authorize, nowhere else. */
+
+/* How a row of the table admits a request. */
+enum yz_access {
+    YZ_ACCESS_PUBLIC,    /* anyone; a session, if sent, is not even read */
+    YZ_ACCESS_WORKER,    /* a worker token (the handler checks it: yz__api_worker) */
+    YZ_ACCESS_SIGNED_IN, /* any signed-in user, or the admin token, whatever their roles */
+    YZ_ACCESS_ROLES,     /* the roles whose scope is not YZ_SCOPE_NO, within their scope */
+    YZ_ACCESS_VIEW,      /* not a route: what more the roles see in a public route's answer */
+};
+/* A role's scope check on one row. */
+enum yz_scope {
+    YZ_SCOPE_NO,       /* the role may not */
+    YZ_SCOPE_ANY,      /* any target */
+    YZ_SCOPE_DISTRICT, /* the target's district (a station's, or the one a new record names) */
+    YZ_SCOPE_STATION,  /* the target station, or a station of the grant's partner */
+    YZ_SCOPE_CANTEEN,  /* the target canteen */
+    YZ_SCOPE_OWN,      /* the user's own record */
+    YZ_SCOPE_TEXT,     /* only the texts of the target (publishing a held report text) */
+    YZ_SCOPE__COUNT
+};
+typedef struct yz_perm {
+    const char *method, *pattern, *name; /* as given to yz_http_route */
+    int access;                          /* enum yz_access */
+    signed char scope[YZ_ROLE__COUNT];   /* enum yz_scope, by enum yz_role */
+    const char *note;                    /* one line for the doc */
+} yz_perm;
+/* The table: every row, and how many. Static, immutable. */
+const yz_perm *yz__api_perms(size_t *n);
+/* The row named `name` (a route's name, or a view's), or NULL. */
+const yz_perm *yz__api_perm(const char *name);
+const char *yz__api_scope_name(int scope);
+/* Check that every route registered on `srv` has its row (method, pattern, name) and every
+ * route row a route. Logs each difference; returns the count. */
+int yz__api_perms_check(const yz_http_server *srv);
+
+/* Who is asking. Resolved once per request (kept in the request's data) from the admin token
+ * or a session (cookie yz_session, or Authorization: Bearer yzs_...). */
+enum yz_actor_kind { YZ_ACTOR_NONE, YZ_ACTOR_USER, YZ_ACTOR_ADMIN_TOKEN };
+typedef struct yz_actor {
+    int kind;           /* enum yz_actor_kind */
+    bool via_cookie;    /* the session came in the cookie (unsafe methods need X-CSRF-Token) */
+    yz_user user;       /* YZ_ACTOR_USER: the user and their grants */
+    yz_session session; /* YZ_ACTOR_USER: the session */
+    int err;            /* why no actor: YZ_OK (nothing sent), YZ_EUNAUTH, YZ_EFORBIDDEN, ... */
+    yz_errinfo ei;      /* with err */
+} yz_actor;
+
+/* The request's actor (resolved on first call; kind YZ_ACTOR_NONE with err set when what was
+ * sent is not valid). Returns borrowed, valid until the request ends. For the audit log and
+ * any handler that needs to know who asked. */
+const yz_actor *yz__api_actor(yz_api *api, yz_http_req *req);
+
+/* What a request acts on, for the scope checks. Zero it, then set what is known. */
+typedef struct yz_target {
+    int64_t station_id;    /* 0: none */
+    char district[32];     /* district code; filled from station_id when empty */
+    char partner[128];     /* the station's partner name; filled from station_id */
+    int64_t canteen_id;    /* 0: none */
+    int64_t user_id;       /* 0: none */
+    bool text_only;        /* the request changes only texts' publication */
+} yz_target;
+
+/* Fill t->district and t->partner from station `id` in the current snapshot (left "" when it
+ * is not there). */
+void yz__api_target_station(yz_api *api, int64_t id, yz_target *t);
+/* Fill t->station_id, t->district and t->partner from station `st` (borrowed). */
+void yz__api_target_of(const yz_station *st, yz_target *t);
+
+/* May this request call route `route` (a name in the table) on `t`? With t NULL only the
+ * roles are checked (the handler calls again once it knows its target, before it changes
+ * anything). Also applies the per-address write limit and, for a cookie session and an unsafe
+ * method, the CSRF token. YZ_OK; YZ_EUNAUTH (no credential, a session that ended, a forged
+ * one); YZ_EFORBIDDEN (a wrong token, no role for it, out of scope, CSRF); YZ_ERATE. */
+int yz__api_authorize(yz_api *api, yz_http_req *req, const char *route, const yz_target *t,
+                      yz_errinfo *ei);
+/* As yz__api_authorize for a VIEW row, quietly: whether the asker sees more. */
+bool yz__api_may(yz_api *api, yz_http_req *req, const char *view, const yz_target *t);
 
 /* --- limits.c --- */
 
@@ -131,6 +219,8 @@ void yz__api_register_reviews(yz_api *api, yz_http_server *srv);
 void yz__api_register_reports(yz_api *api, yz_http_server *srv);
 void yz__api_register_events(yz_api *api, yz_http_server *srv);
 void yz__api_register_meals(yz_api *api, yz_http_server *srv);
+void yz__api_register_session(yz_api *api, yz_http_server *srv);
+void yz__api_register_users(yz_api *api, yz_http_server *srv);
 void yz__api_free_visits(yz_api *api);
 void yz__api_free_reviews(yz_api *api);
 void yz__api_free_reports(yz_api *api);

@@ -430,6 +430,16 @@ static void after_write(yz_api *api)
         yz_log_error("events: cannot reload after a write: %s", ei.msg_en);
 }
 
+/* The table's check of `route` on the event's station `station_id` (0: none, city-wide). */
+static int authorize_at(yz_api *api, yz_http_req *req, const char *route, int64_t station_id,
+                        yz_errinfo *ei)
+{
+    yz_target t = {0};
+    if (station_id)
+        yz__api_target_station(api, station_id, &t);
+    return yz__api_authorize(api, req, route, &t, ei);
+}
+
 static void h_create(void *ctx, yz_http_req *req)
 {
     yz_api *api = ctx;
@@ -438,7 +448,7 @@ static void h_create(void *ctx, yz_http_req *req)
     json_t *body = NULL;
     yz_event ev;
     yz_event_init(&ev);
-    int err = yz__api_check_admin(api, req, &ei);
+    int err = yz__api_authorize(api, req, "events_create", NULL, &ei);
     if (!err)
         err = yz__api_parse_json(req, &body, &ei);
     if (!err) {
@@ -447,6 +457,8 @@ static void h_create(void *ctx, yz_http_req *req)
         err = event_from_json(body, s, false, &ev, &ei);
         yz_state_release(api->state, view);
     }
+    if (!err)
+        err = authorize_at(api, req, "events_create", ev.station_id, &ei);
     if (!err) {
         yz_state_lock(api->state);
         err = yz_store_event_create(api->st, &ev, 1, &ei);
@@ -487,7 +499,7 @@ static void h_patch(void *ctx, yz_http_req *req)
     yz_event ev;
     yz_event_init(&ev);
     int64_t id = parse_id(yz_http_param(req, 0));
-    int err = yz__api_check_admin(api, req, &ei);
+    int err = yz__api_authorize(api, req, "event_patch", NULL, &ei);
     if (!err && !id)
         err = not_found(0, &ei);
     if (!err)
@@ -496,6 +508,8 @@ static void h_patch(void *ctx, yz_http_req *req)
         goto out;
     yz_state_lock(api->state);
     err = yz_store_event_get(api->st, id, &ev, &ei);
+    if (!err)
+        err = authorize_at(api, req, "event_patch", ev.station_id, &ei);
     if (!err && ev.cancelled)
         err = yz_err_set(&ei, YZ_ECONFLICT, "id", "活动已取消，不能修改",
                          "the event is cancelled and cannot be changed");
@@ -505,6 +519,8 @@ static void h_patch(void *ctx, yz_http_req *req)
         err = event_from_json(body, s, true, &ev, &ei);
         yz_state_release(api->state, view);
     }
+    if (!err) /* and where it is moved to */
+        err = authorize_at(api, req, "event_patch", ev.station_id, &ei);
     if (!err)
         err = yz_store_event_update(api->st, &ev, &ei);
     if (!err)
@@ -527,9 +543,15 @@ static void h_delete(void *ctx, yz_http_req *req)
     yz_event ev;
     yz_event_init(&ev);
     int64_t id = parse_id(yz_http_param(req, 0));
-    int err = yz__api_check_admin(api, req, &ei);
+    int err = yz__api_authorize(api, req, "event_cancel", NULL, &ei);
     if (!err && !id)
         err = not_found(0, &ei);
+    if (!err)
+        err = yz_store_event_get(api->st, id, &ev, &ei);
+    if (!err)
+        err = authorize_at(api, req, "event_cancel", ev.station_id, &ei);
+    yz_event_fini(&ev);
+    yz_event_init(&ev);
     if (!err) {
         yz_state_lock(api->state);
         err = yz_store_event_cancel(api->st, id, yz_time_now(), &ei);

@@ -307,7 +307,7 @@ static void h_canteen_create(void *ctx, yz_http_req *req)
     yz_err_clear(&ei);
     json_t *body = NULL;
     yz_canteen c = {0};
-    int err = yz__api_check_admin(api, req, &ei);
+    int err = yz__api_authorize(api, req, "canteens_create", NULL, &ei);
     if (!err)
         err = body_object(req, canteen_fields, &body, &ei);
     if (!err)
@@ -393,9 +393,12 @@ static void h_offer_create(void *ctx, yz_http_req *req)
     const char *dish = NULL, *dish_en = NULL;
     long long price = 0, quota = 0;
     int32_t today = yz_meal_day(yz_time_now());
-    int err = yz__api_check_admin(api, req, &ei);
+    int err = yz__api_authorize(api, req, "offers_create", NULL, &ei);
     if (!err)
         err = path_id(req, "食堂不存在", "canteen not found", &o.canteen_id, &ei);
+    if (!err)
+        err = yz__api_authorize(api, req, "offers_create",
+                                &(yz_target){.canteen_id = o.canteen_id}, &ei);
     if (!err)
         err = body_object(req, offer_fields, &body, &ei);
     if (!err && (err = required(body, "date", &v, &ei)) == YZ_OK)
@@ -613,9 +616,12 @@ static void h_redeem(void *ctx, yz_http_req *req)
     yz_meal_order r = {0};
     int64_t canteen_id = 0, now = yz_time_now();
     char code[YZ_PICKUP_CODE_LEN + 1];
-    int err = yz__api_check_admin(api, req, &ei);
+    int err = yz__api_authorize(api, req, "orders_redeem", NULL, &ei);
     if (!err)
         err = path_id(req, "食堂不存在", "canteen not found", &canteen_id, &ei);
+    if (!err)
+        err = yz__api_authorize(api, req, "orders_redeem",
+                                &(yz_target){.canteen_id = canteen_id}, &ei);
     if (!err)
         err = body_object(req, redeem_fields, &body, &ei);
     if (!err && (err = required(body, "pickup_code", &v, &ei)) == YZ_OK &&

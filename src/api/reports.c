@@ -123,14 +123,16 @@ static int path_id(yz_http_req *req, const char *suffix, int64_t *id, yz_errinfo
     return yz_err_set(ei, YZ_ENOTFOUND, "id", "报告不存在", "report not found");
 }
 
-/* Whether the request carries the admin token: operators see held texts, exact positions and
- * the submissions merged into a report. A wrong token is not an error here, only a public
- * reader. */
-static bool is_operator(yz_api *api, yz_http_req *req)
+/* Whether the asker sees more of a report at station `station_id`: its held texts, exact
+ * positions and the submissions merged into it. That is the permission table's view
+ * report_held_text (moderators, and the staff of the report's station); a wrong or missing
+ * credential is not an error here, only a public reader. */
+static bool is_operator(yz_api *api, yz_http_req *req, int64_t station_id)
 {
-    yz_errinfo ignored;
-    return yz_http_header(req, "Authorization") &&
-           yz__api_check_admin(api, req, &ignored) == YZ_OK;
+    yz_target t = {0};
+    yz__api_target_station(api, station_id, &t);
+    t.text_only = true;
+    return yz__api_may(api, req, "report_held_text", &t);
 }
 
 static void put_str_or_null(yz_buf *b, const char *s)
@@ -794,14 +796,13 @@ static void h_o311_list(void *ctx, yz_http_req *req)
     }
     if ((err = yz_store_report_list(api->st, &f, &a, &n, &ei)))
         goto fail;
-    bool op = is_operator(api, req);
     yz_buf b;
     yz_buf_init(&b);
     yz_buf_putc(&b, '[');
     for (size_t i = 0; i < n; i++) {
         if (i)
             yz_buf_putc(&b, ',');
-        render_o311(api, &b, &a[i], op);
+        render_o311(api, &b, &a[i], is_operator(api, req, a[i].station_id));
     }
     yz_buf_puts(&b, "]\n");
     yz_report_array_free(a, n);
@@ -827,7 +828,7 @@ static void h_o311_get(void *ctx, yz_http_req *req)
         err = path_id(req, ".json", &id, &ei);
     if (!err)
         err = yz_store_report_get(api->st, id, &r, &ei);
-    bool op = !err && is_operator(api, req);
+    bool op = !err && is_operator(api, req, r.station_id);
     if (!err && r.merged_into && !op) /* a submission that joined another is not public */
         err = yz_err_set(&ei, YZ_ENOTFOUND, "id", "报告不存在", "report not found");
     if (err) {
@@ -849,7 +850,6 @@ static void h_o311_get(void *ctx, yz_http_req *req)
 static void respond_list(yz_api *api, yz_http_req *req, const yz_report_filter *f,
                          const char *prefix)
 {
-    bool op = is_operator(api, req);
     yz_errinfo ei;
     yz_err_clear(&ei);
     yz_report *a = NULL;
@@ -867,7 +867,7 @@ static void respond_list(yz_api *api, yz_http_req *req, const yz_report_filter *
     for (size_t i = 0; i < n; i++) {
         if (i)
             yz_buf_putc(&b, ',');
-        render_ours(api, &b, &a[i], op);
+        render_ours(api, &b, &a[i], is_operator(api, req, a[i].station_id));
     }
     yz_buf_printf(&b, "],\"count\":%zu}\n", n);
     yz_report_array_free(a, n);
@@ -942,7 +942,7 @@ static void h_get(void *ctx, yz_http_req *req)
     /* A moderator (admin token) sees a held description, the exact position and each
      * submission that joined the report; everyone else does not, and a submission that joined
      * another report is not public. */
-    bool moderator = !err && is_operator(api, req);
+    bool moderator = !err && is_operator(api, req, r.station_id);
     if (!err && r.merged_into && !moderator)
         err = yz_err_set(&ei, YZ_ENOTFOUND, "id", "报告不存在", "report not found");
     yz_report *subs = NULL;
@@ -987,7 +987,7 @@ static void h_patch(void *ctx, yz_http_req *req)
     bool publish = false;
     yz_report r;
     yz_report_init(&r);
-    int err = yz__api_check_admin(api, req, &ei);
+    int err = yz__api_authorize(api, req, "report_patch", NULL, &ei);
     if (!err)
         err = path_id(req, NULL, &id, &ei);
     if (!err)
@@ -1045,6 +1045,16 @@ static void h_patch(void *ctx, yz_http_req *req)
                          "status, notes or description_status is required");
         goto fail;
     }
+    /* checked on the report's station; a change of texts' publication alone is a moderator's */
+    if ((err = yz_store_report_get(api->st, id, &r, &ei)))
+        goto fail;
+    yz_target t = {0};
+    yz__api_target_station(api, r.station_id, &t);
+    t.text_only = status < 0 && !notes;
+    yz_report_fini(&r);
+    yz_report_init(&r);
+    if ((err = yz__api_authorize(api, req, "report_patch", &t, &ei)))
+        goto fail;
     if (publish && (err = yz_store_report_publish(api->st, id, &ei)))
         goto fail;
     if ((status >= 0 || notes) &&

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* api/request.c - what every handler of the API shares, below all of them: the answer 200 as
- * JSON, the JSON body, who is asking (the admin token, a worker's token) with the write rate
- * limits. Depends on no area's file. (The calling thread's text normaliser is
+ * JSON, the JSON body, a worker's token with the write rate limits (staff are authorized in
+ * authz.c). Depends on no area's file. (The calling thread's text normaliser is
  * yz_state_thread_norm, state/state.h.) */
 #include "api/api_int.h"
 
@@ -38,29 +38,6 @@ int yz__api_parse_json(yz_http_req *req, json_t **out, yz_errinfo *ei)
 }
 
 /* --- who is asking ------------------------------------------------------------------------- */
-
-int yz__api_check_admin(const yz_api *api, yz_http_req *req, yz_errinfo *ei)
-{
-    /* The address limit comes first: it also slows down guessing the token. */
-    int err = yz__api_limit_ip((yz_api *)api, req, ei);
-    if (err)
-        return err;
-    const char *h = yz_http_header(req, "Authorization");
-    if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7])
-        return yz_err_set(ei, YZ_EUNAUTH, "Authorization",
-                          "需要管理员凭证：Authorization: Bearer <token>",
-                          "an admin token is required: Authorization: Bearer <token>");
-    if (!api->has_token)
-        return yz_err_set(ei, YZ_EFORBIDDEN, "Authorization", "服务器未配置管理员凭证，写入已停用",
-                          "no admin token is configured: writes are disabled");
-    unsigned char got[32];
-    const char *tok = h + 7;
-    crypto_generichash(got, sizeof got, (const unsigned char *)tok, strlen(tok), NULL, 0);
-    if (sodium_memcmp(got, api->token_hash, sizeof got) != 0)
-        return yz_err_set(ei, YZ_EFORBIDDEN, "Authorization", "管理员凭证不正确",
-                          "the admin token is wrong");
-    return YZ_OK;
-}
 
 void yz__api_token_hash(const char *token, uint8_t out[YZ_TOKEN_HASH_BYTES])
 {

@@ -76,11 +76,6 @@ void yz__api_render_rating(const yz_state_view *v, int64_t station_id, yz_buf *b
 
 /* ---- helpers --------------------------------------------------------------------------------- */
 
-static bool admin_ok(yz_api *api, yz_http_req *req, yz_errinfo *ei)
-{
-    return yz__api_check_admin(api, req, ei) == YZ_OK;
-}
-
 /* The station named by path capture 0 (an id or a code): its id, code and UTC offset, and
  * its WGS-84 position into *pos (may be NULL). */
 static int station_of(yz_api *api, yz_http_req *req, int64_t *id, char code[48], int *tz_min,
@@ -471,7 +466,7 @@ static void h_held(void *ctx, yz_http_req *req)
     int64_t total = 0;
     yz_rating *a = NULL;
     size_t n = 0;
-    int err = admin_ok(api, req, &ei) ? YZ_OK : ei.code;
+    int err = yz__api_authorize(api, req, "moderation_held", NULL, &ei);
     if (!err)
         err = YZ_API_PARAMS(req, held_params, &pa, &ei);
     if (!err)
@@ -542,7 +537,7 @@ static int parse_note(yz_http_req *req, json_t **body, const char **note, yz_err
     return YZ_OK;
 }
 
-static void moderate(yz_api *api, yz_http_req *req, int status)
+static void moderate(yz_api *api, yz_http_req *req, const char *route, int status)
 {
     yz_errinfo ei;
     yz_err_clear(&ei);
@@ -554,7 +549,7 @@ static void moderate(yz_api *api, yz_http_req *req, int status)
     char *end = NULL;
     errno = 0;
     long long id = p ? strtoll(p, &end, 10) : 0;
-    int err = admin_ok(api, req, &ei) ? YZ_OK : ei.code;
+    int err = yz__api_authorize(api, req, route, NULL, &ei);
     if (!err && (!p || !*p || *end || errno || id <= 0))
         err = yz_err_set(&ei, YZ_ENOTFOUND, "id", "评价不存在", "review not found");
     if (!err)
@@ -590,12 +585,12 @@ static void moderate(yz_api *api, yz_http_req *req, int status)
 
 static void h_approve(void *ctx, yz_http_req *req)
 {
-    moderate(ctx, req, YZ_REVIEW_PUBLISHED);
+    moderate(ctx, req, "moderation_approve", YZ_REVIEW_PUBLISHED);
 }
 
 static void h_reject(void *ctx, yz_http_req *req)
 {
-    moderate(ctx, req, YZ_REVIEW_REJECTED);
+    moderate(ctx, req, "moderation_reject", YZ_REVIEW_REJECTED);
 }
 
 /* ---- lifecycle ------------------------------------------------------------------------------- */

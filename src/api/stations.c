@@ -617,7 +617,7 @@ static void h_create(void *ctx, yz_http_req *req)
     yz_station st;
     yz_station_init(&st);
     st.partner_kind = YZ_PARTNER_OTHER;
-    int err = yz__api_check_admin(api, req, &ei);
+    int err = yz__api_authorize(api, req, "stations_create", NULL, &ei);
     if (!err)
         err = yz__api_parse_json(req, &body, &ei);
     if (err)
@@ -630,6 +630,11 @@ static void h_create(void *ctx, yz_http_req *req)
         err = yz_err_setf(&ei, YZ_EINVAL, "district_code", "未知的区县代码 %s",
                           "unknown district code %s", st.district_code);
     yz_state_release(api->state, view);
+    if (!err) {
+        yz_target t = {0};
+        yz__api_target_of(&st, &t);
+        err = yz__api_authorize(api, req, "stations_create", &t, &ei);
+    }
     if (!err)
         err = yz_store_create_station(api->st, &st, &ei);
     if (!err)
@@ -656,7 +661,7 @@ static void h_patch(void *ctx, yz_http_req *req)
     yz_station st;
     yz_station_init(&st);
     int64_t version = 0;
-    int err = yz__api_check_admin(api, req, &ei);
+    int err = yz__api_authorize(api, req, "station_patch", NULL, &ei);
     if (err)
         goto fail;
     version = if_match(req);
@@ -682,10 +687,19 @@ static void h_patch(void *ctx, yz_http_req *req)
         err = ei.code;
     } else {
         yz_station_copy(&st, yz_snap_station(s, (size_t)i));
-        err = yz_exchange_station_from_json(body, snap_facilities(s), true, &st, &ei);
+        /* the station as it is, then as it would be (moved to another district) */
+        yz_target t = {0};
+        yz__api_target_of(&st, &t);
+        err = yz__api_authorize(api, req, "station_patch", &t, &ei);
+        if (!err)
+            err = yz_exchange_station_from_json(body, snap_facilities(s), true, &st, &ei);
         if (!err && yz_snap_find_district(s, st.district_code) < 0)
             err = yz_err_setf(&ei, YZ_EINVAL, "district_code", "未知的区县代码 %s",
                               "unknown district code %s", st.district_code);
+        if (!err) {
+            yz__api_target_of(&st, &t);
+            err = yz__api_authorize(api, req, "station_patch", &t, &ei);
+        }
     }
     yz_state_release(api->state, view);
     if (!err)
@@ -710,7 +724,7 @@ static void h_delete(void *ctx, yz_http_req *req)
     yz_api *api = ctx;
     yz_errinfo ei;
     yz_err_clear(&ei);
-    int err = yz__api_check_admin(api, req, &ei);
+    int err = yz__api_authorize(api, req, "station_delete", NULL, &ei);
     int64_t version = 0;
     if (!err && (version = if_match(req)) < 0)
         err = yz_err_set(&ei, YZ_EINVAL, "If-Match", "If-Match 须为版本号",
@@ -722,8 +736,13 @@ static void h_delete(void *ctx, yz_http_req *req)
     const yz_snap *s = yz_state_snap(view);
     long i = yz__api_find_station(s, req, &ei);
     int64_t id = i >= 0 ? yz_snap_station(s, (size_t)i)->id : 0;
+    yz_target t = {0};
+    if (i >= 0)
+        yz__api_target_of(yz_snap_station(s, (size_t)i), &t);
     yz_state_release(api->state, view);
-    err = i < 0 ? ei.code : yz_store_delete_station(api->st, id, version, &ei);
+    err = i < 0 ? ei.code : yz__api_authorize(api, req, "station_delete", &t, &ei);
+    if (!err)
+        err = yz_store_delete_station(api->st, id, version, &ei);
     if (!err)
         yz_state_republish(api->state, NULL, id);
     yz_state_unlock(api->state);

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* cli/main.c - the yizhan command: serve | demo | import | export | near | search | backup |
- * moderation train | purge-visits. Every command uses the same modules as the server (store,
- * catalog, exchange). */
+ * moderation train | purge-visits (and user, permissions: cli/user.c). Every command uses the
+ * same modules as the server (store, catalog, exchange). */
 #include "api/api.h"
 #include "catalog/catalog.h"
 #include "catalog/classifier.h"
+#include "cli/cli.h"
 #include "core/alloc.h"
 #include "core/log.h"
+#include "core/pwhash.h"
 #include "core/time.h"
 #include "demo/city.h"
 #include "demo/events.h"
@@ -39,8 +41,10 @@ static const char usage[] =
     "          [--workers-per-hour N]\n"
     "          [--reports-per-hour N] [--visit-retention-days N]\n"
     "          [--web-root DIR]       (default: build/web here, or beside the binary)\n"
-    "                                 serve the API (admin token: YIZHAN_ADMIN_TOKEN or\n"
-    "                                 admin_token= in the config file)\n"
+    "          [--session-idle S] [--session-max S]  (sessions: 7200 s unused, 43200 s in all)\n"
+    "                                 serve the API. Staff log in with accounts (yizhan user);\n"
+    "                                 an admin token for scripts, acting as city_admin, is an\n"
+    "                                 opt-in: YIZHAN_ADMIN_TOKEN or admin_token= in the config\n"
     "  demo    [--db PATH] [--seed N] load the demo city (Wenzhou)\n"
     "  import  [--db PATH] FILE.csv|FILE.geojson   all rows or none; updates by code\n"
     "  export  [--db PATH] --format csv|geojson [--out FILE]\n"
@@ -54,6 +58,11 @@ static const char usage[] =
     "          (\\n in a text is a newline; lines starting with # are comments)\n"
     "  purge-visits [--db PATH] [--retention-days N]   delete check-ins older than N days\n"
     "          (default 400), keeping their daily counts (the server does it hourly)\n"
+    "  user    add LOGIN [--name N] [--role ROLE[:SCOPE,...]]... [--random]\n"
+    "          passwd LOGIN [--random] | disable LOGIN | enable LOGIN | list\n"
+    "          roles LOGIN [--grant ROLE[:SCOPE,...]]... [--revoke ROLE]...\n"
+    "          (all take --db; the password is read from stdin, or asked without echo)\n"
+    "  permissions --markdown | --tsv  the permission table (docs/internals/permissions.md)\n"
     "  --db: a SQLite file (default " DEFAULT_DB ") or a PostgreSQL URI\n"
     "        (postgresql://user@host:5432/dbname) shared by several yizhan nodes\n";
 
@@ -116,6 +125,7 @@ typedef struct serve_opts {
     double reports_per_hour_ip;
     int visit_retention_days;
     const char *web_root; /* NULL: look for build/web (default_web_root) */
+    int session_idle_s, session_max_s; /* 0: the api's defaults */
 } serve_opts;
 
 /* Read key = value lines; '#' starts a comment. Keys: admin_token, db, port, bind, threads,
@@ -254,6 +264,8 @@ static int cmd_serve(int argc, char **argv)
                                          {"workers-per-hour", required_argument, 0, 'm'},
                                          {"reports-per-hour", required_argument, 0, 'r'},
                                          {"visit-retention-days", required_argument, 0, 'R'},
+                                         {"session-idle", required_argument, 0, 'I'},
+                                         {"session-max", required_argument, 0, 'X'},
                                          {0, 0, 0, 0}};
     /* The config file first, so flags override it. */
     for (int i = 1; i < argc - 1; i++)
@@ -329,6 +341,15 @@ static int cmd_serve(int argc, char **argv)
             if (*end || o.visit_retention_days < 1 || o.visit_retention_days > 36500)
                 return bad_usage("--visit-retention-days 须为 1..36500 / must be 1..36500");
             break;
+        case 'I':
+        case 'X': {
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 30L * 86400)
+                return bad_usage("--session-idle/--session-max 须为 1..2592000 秒 / must be "
+                                 "1..2592000 seconds");
+            *(c == 'I' ? &o.session_idle_s : &o.session_max_s) = (int)v;
+            break;
+        }
         default: return bad_usage(NULL);
         }
     }
@@ -374,14 +395,18 @@ static int cmd_serve(int argc, char **argv)
                          .workers_per_hour_ip = o.workers_per_hour,
                          .reports_per_hour_ip = o.reports_per_hour_ip,
                          .visit_retention_days = o.visit_retention_days,
-                         .web_root = web_root};
+                         .web_root = web_root,
+
+                         .session_idle_s = o.session_idle_s,
+                         .session_max_s = o.session_max_s,
+                         .pwhash_cost = yz_pwhash_cost_from_env()};
     if (yz_api_new(st, &cfg, &api, &ei)) {
         rc = fail(&ei);
         goto out;
     }
     if (!o.token || !*o.token)
-        yz_log_warn("no admin token configured (YIZHAN_ADMIN_TOKEN or admin_token=): "
-                    "station writes are disabled");
+        yz_log_info("auth: no admin token (the opt-in for scripts): staff log in with accounts; "
+                    "create the first admin with `yizhan user add LOGIN --role city_admin`");
     yz_http_config hc = {.bind_addr = o.bind,
                          .port = o.port,
                          .threads = o.threads,
@@ -993,6 +1018,10 @@ int main(int argc, char **argv)
         return cmd_moderation(argc, argv);
     if (!strcmp(cmd, "purge-visits"))
         return cmd_purge_visits(argc, argv);
+    if (!strcmp(cmd, "user"))
+        return yz__cli_user(argc, argv);
+    if (!strcmp(cmd, "permissions"))
+        return yz__cli_permissions(argc, argv);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         fputs(usage, stdout);
         return 0;

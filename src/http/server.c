@@ -25,7 +25,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#define MAX_ROUTES 64
+#define MAX_ROUTES 96
 #define MAX_PARAMS 4
 #define MAX_SEGS 16
 #define N_BUCKETS 14
@@ -43,6 +43,7 @@ typedef struct route {
     char *segs[MAX_SEGS]; /* "{}" captures */
     int nseg;
     char name[48];
+    char pattern[96]; /* as registered, for yz_http_each_route */
     yz_http_handler h;
     void *ctx;
     _Atomic uint64_t count[6]; /* by status class 1xx..5xx, [0] other */
@@ -93,6 +94,8 @@ struct yz_http_req {
     char addr[64]; /* client address text, filled on first use */
     route *route;
     uint64_t start_ns;
+    void *data;              /* the API's per-request data (yz_http_set_data) */
+    void (*data_free)(void *);
 };
 
 static uint64_t now_ns(void)
@@ -143,6 +146,7 @@ void yz_http_route(yz_http_server *srv, const char *method, const char *pattern,
     route *r = &srv->routes[srv->nroutes++];
     snprintf(r->method, sizeof r->method, "%s", method);
     snprintf(r->name, sizeof r->name, "%s", name);
+    snprintf(r->pattern, sizeof r->pattern, "%s", pattern);
     r->h = h;
     r->ctx = ctx;
     const char *p = pattern;
@@ -165,6 +169,38 @@ void yz_http_route_expensive(yz_http_server *srv, const char *method, const char
 {
     yz_http_route(srv, method, pattern, name, h, ctx);
     srv->routes[srv->nroutes - 1].expensive = true;
+}
+
+int yz_http_each_route(const yz_http_server *srv,
+                       int (*cb)(void *arg, const char *method, const char *pattern,
+                                 const char *name),
+                       void *arg)
+{
+    for (int i = 0; i < srv->nroutes; i++) {
+        const route *r = &srv->routes[i];
+        int rc = cb(arg, r->method, r->pattern, r->name);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+void yz_http_set_data(yz_http_req *req, void *data, void (*free_fn)(void *))
+{
+    if (req->data_free)
+        req->data_free(req->data);
+    req->data = data;
+    req->data_free = free_fn;
+}
+
+void *yz_http_data(const yz_http_req *req)
+{
+    return req->data;
+}
+
+const char *yz_http_method(const yz_http_req *req)
+{
+    return req->method;
 }
 
 void yz_http_on_error(yz_http_server *srv, yz_http_error_handler h)
@@ -242,6 +278,8 @@ static void record(yz_http_req *req)
 
 static void req_free(yz_http_req *req)
 {
+    if (req->data_free)
+        req->data_free(req->data);
     yz_buf_fini(&req->body);
     yz_free(req->path_copy);
     for (int i = 0; i < req->nhdr; i++) {

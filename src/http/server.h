@@ -47,6 +47,12 @@ yz_http_server *yz_http_new(const yz_http_config *cfg);
  * routes before yz_http_listen. */
 void yz_http_route(yz_http_server *srv, const char *method, const char *pattern,
                    const char *name, yz_http_handler h, void *ctx);
+/* Call `cb` for every route, in the order added, with the method, pattern and name given to
+ * yz_http_route (borrowed). Stops when cb returns non-0 and returns that; else 0. */
+int yz_http_each_route(const yz_http_server *srv,
+                       int (*cb)(void *arg, const char *method, const char *pattern,
+                                 const char *name),
+                       void *arg);
 /* As yz_http_route, for an expensive route (rendering, exports): the handler runs only while
  * fewer than `expensive_slots` expensive requests are running; otherwise the request gets 503
  * with Retry-After at once, so that expensive requests never hold the threads and CPUs the
@@ -93,6 +99,13 @@ int yz_http_etag_matches(const yz_http_req *req, const char *etag);
 int yz_http_has_response_header(const yz_http_req *req, const char *name);
 /* Whether the request's Accept-Encoding allows gzip (a "gzip" token whose q is not 0). */
 int yz_http_accepts_gzip(const yz_http_req *req);
+/* The request method ("GET", "PATCH", ...). HEAD requests read "HEAD". */
+const char *yz_http_method(const yz_http_req *req);
+/* One pointer of per-request data for the layers above (the API keeps who is asking there):
+ * `data` is taken, freed with `free_fn` (may be NULL) when the request ends or when replaced. */
+void yz_http_set_data(yz_http_req *req, void *data, void (*free_fn)(void *));
+/* The data set with yz_http_set_data, or NULL. */
+void *yz_http_data(const yz_http_req *req);
 /* Path capture i (0-based), or NULL. */
 const char *yz_http_param(const yz_http_req *req, int i);
 /* The request body (NUL-terminated; may contain NULs, use *len). */

@@ -129,5 +129,44 @@ if "$bin" export --db "$db" --format xml >"$tmp/out" 2>&1; then
 else
     pass=$((pass + 1))
 fi
+# --- users and the permission table ------------------------------------------------------------
+here=$(cd "$(dirname "$0")" && pwd)
+refuse() { # description, then a command that must fail
+    local what=$1
+    shift
+    if "$@" >"$tmp/out" 2>&1; then
+        fail=$((fail + 1)); echo "FAIL: $what (it succeeded)"
+    else
+        pass=$((pass + 1))
+    fi
+}
+export YIZHAN_PWHASH=min
+check "user add reads the password from stdin" sh -c "echo cli-test-password-1 | '$bin' user add Boss --name 老板 --role city_admin --db '$db'"
+check "the hash is Argon2id" test "$(sqlite3 "$db" "SELECT substr(pw_hash, 1, 10) FROM users WHERE login_key = 'boss'")" = '$argon2id$'
+refuse "user add: login taken in any case" sh -c "echo cli-test-password-1 | '$bin' user add BOSS --db '$db'"
+refuse "user add: short password" sh -c "echo short | '$bin' user add ann --db '$db'"
+refuse "user add: password is the login" sh -c "echo annannannann | '$bin' user add annannannann --db '$db'"
+refuse "user add: unknown role" "$bin" user add ann --role king --random --db "$db"
+refuse "user add: unknown district" "$bin" user add ann --role district_admin:999999 --random --db "$db"
+check "nothing printed for a failed add" test "$(grep -c 'one-time' "$tmp/out")" = 0
+check "user add --random with scopes" "$bin" user add ann --role district_admin:330302,330303 --role operator:1,partner=滴滴 --random --db "$db"
+check "--random prints a one-time password" grep -q "one-time password for ann: " "$tmp/out"
+check "user roles --grant" "$bin" user roles ann --grant canteen:1 --grant district_admin:330304 --db "$db"
+check "grant merges scopes" grep -q "district_admin:330302,330303,330304 operator:1,partner=滴滴 canteen:1" "$tmp/out"
+check "user roles --revoke an item" "$bin" user roles ann --revoke district_admin:330303 --revoke canteen --db "$db"
+check "revoke" grep -q "district_admin:330302,330304 operator:1,partner=滴滴\$" "$tmp/out"
+check "user list" "$bin" user list --db "$db"
+check "list shows both" test "$(grep -c active "$tmp/out")" = 2
+check "user disable" "$bin" user disable ann --db "$db"
+check "disabled" grep -q "disabled" "$tmp/out"
+check "user enable" "$bin" user enable ann --db "$db"
+check "user passwd" sh -c "echo another-password-2 | '$bin' user passwd ann --db '$db'"
+refuse "user passwd: unknown user" sh -c "echo another-password-2 | '$bin' user passwd nobody --db '$db'"
+refuse "user: unknown subcommand" "$bin" user frobnicate --db "$db"
+refuse "user add without a login" "$bin" user add --db "$db"
+check "permissions --markdown is docs/internals/permissions.md" sh -c "'$bin' permissions --markdown | cmp - '$here/../../docs/internals/permissions.md'"
+check "permissions --tsv lists every role" sh -c "'$bin' permissions --tsv | head -1 | grep -q 'city_admin.*district_admin.*operator.*inspector.*moderator.*canteen.*viewer'"
+refuse "permissions without a format" "$bin" permissions
+
 echo "cli cases: $pass passed, $fail failed"
 [ $fail = 0 ]

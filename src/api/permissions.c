@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: MIT */
+/* api/permissions.c - the permission table: for every route, who may call it and with which
+ * scope check. It is data: the server authorizes through it only (authz.c), the doc
+ * docs/internals/permissions.md is generated from it (`yizhan permissions --markdown`, checked
+ * by tests/cli/run-cli.sh), and tests/api/910-permissions.sh walks every route with every role
+ * against it (`yizhan permissions --tsv`). A route added without its row stops the server at
+ * start (yz__api_perms_check). */
+#include "api/api_int.h"
+
+#include "core/buf.h"
+#include "core/log.h"
+
+#include <string.h>
+
+#define NO YZ_SCOPE_NO
+#define ANY YZ_SCOPE_ANY
+#define DIST YZ_SCOPE_DISTRICT
+#define STAT YZ_SCOPE_STATION
+#define CANT YZ_SCOPE_CANTEEN
+#define OWN YZ_SCOPE_OWN
+#define TEXT YZ_SCOPE_TEXT
+
+#define PUBLIC(m, p, n, note) {m, p, n, YZ_ACCESS_PUBLIC, {0}, note}
+#define WORKER(m, p, n, note) {m, p, n, YZ_ACCESS_WORKER, {0}, note}
+#define SIGNED(m, p, n, note) {m, p, n, YZ_ACCESS_SIGNED_IN, {0}, note}
+/* columns: city_admin district_admin operator inspector moderator canteen viewer */
+#define ROLES(m, p, n, ca, da, op, in, mo, cn, vw, note)                                         \
+    {m, p, n, YZ_ACCESS_ROLES, {ca, da, op, in, mo, cn, vw}, note}
+#define VIEW(m, p, n, ca, da, op, in, mo, cn, vw, note)                                          \
+    {m, p, n, YZ_ACCESS_VIEW, {ca, da, op, in, mo, cn, vw}, note}
+
+static const yz_perm perms[] = {
+    /* meta */
+    PUBLIC("GET", "/healthz", "healthz", "health of the node"),
+    PUBLIC("GET", "/metrics", "metrics", "Prometheus metrics"),
+    PUBLIC("GET", "/api/v1/facilities", "facilities", ""),
+    PUBLIC("GET", "/api/v1/districts", "districts", ""),
+    /* stations */
+    PUBLIC("GET", "/api/v1/stations/nearby", "stations_nearby", "the search path"),
+    PUBLIC("GET", "/api/v1/stations.geojson", "stations_geojson", ""),
+    PUBLIC("GET", "/api/v1/stations", "stations_list", ""),
+    ROLES("POST", "/api/v1/stations", "stations_create", ANY, DIST, NO, NO, NO, NO, NO,
+          "district: the new station's district_code"),
+    PUBLIC("GET", "/api/v1/stations/{}", "station_get", ""),
+    ROLES("PATCH", "/api/v1/stations/{}", "station_patch", ANY, DIST, STAT, NO, NO, NO, NO,
+          "checked on the station, and on the district it is moved to"),
+    ROLES("DELETE", "/api/v1/stations/{}", "station_delete", ANY, DIST, NO, NO, NO, NO, NO, ""),
+    /* workers, visits */
+    PUBLIC("POST", "/api/v1/workers", "workers_create", "issues a worker token"),
+    PUBLIC("GET", "/api/v1/stations/{}/qr.svg", "station_qr_svg", ""),
+    PUBLIC("GET", "/api/v1/stations/{}/qr.png", "station_qr_png", ""),
+    PUBLIC("GET", "/api/v1/stations/{}/poster.html", "station_poster", ""),
+    PUBLIC("GET", "/api/v1/poster.css", "poster_css", ""),
+    WORKER("POST", "/api/v1/visits", "visits_create", "check-in"),
+    PUBLIC("GET", "/api/v1/stats/visits", "stats_visits", ""),
+    /* reviews and moderation */
+    WORKER("POST", "/api/v1/stations/{}/ratings", "ratings_create", ""),
+    PUBLIC("GET", "/api/v1/stations/{}/reviews", "reviews_list", ""),
+    PUBLIC("GET", "/api/v1/rating-tags", "rating_tags", ""),
+    ROLES("GET", "/api/v1/moderation/held", "moderation_held", ANY, NO, NO, NO, ANY, NO, NO, ""),
+    ROLES("POST", "/api/v1/moderation/{}/approve", "moderation_approve", ANY, NO, NO, NO, ANY, NO,
+          NO, ""),
+    ROLES("POST", "/api/v1/moderation/{}/reject", "moderation_reject", ANY, NO, NO, NO, ANY, NO,
+          NO, ""),
+    /* problem reports (Open311) */
+    PUBLIC("GET", "/open311/v2/services.json", "open311_services", ""),
+    PUBLIC("GET", "/open311/v2/services/{}", "open311_service", ""),
+    PUBLIC("POST", "/open311/v2/requests.json", "open311_create", "a worker token is optional"),
+    PUBLIC("GET", "/open311/v2/requests.json", "open311_requests", ""),
+    PUBLIC("GET", "/open311/v2/requests/{}", "open311_request", ""),
+    PUBLIC("GET", "/api/v1/reports", "reports_list", ""),
+    PUBLIC("GET", "/api/v1/reports/{}", "report_get", "held texts: see report_held_text"),
+    VIEW("GET", "/api/v1/reports/{}", "report_held_text", ANY, DIST, STAT, NO, ANY, NO, NO,
+         "who sees a held description in report_get"),
+    ROLES("PATCH", "/api/v1/reports/{}", "report_patch", ANY, DIST, STAT, NO, TEXT, NO, NO,
+          "checked on the report's station; a moderator only publishes a held description"),
+    PUBLIC("GET", "/api/v1/stations/{}/reports", "station_reports", ""),
+    /* events */
+    PUBLIC("GET", "/api/v1/events", "events_list", ""),
+    ROLES("POST", "/api/v1/events", "events_create", ANY, DIST, STAT, NO, NO, NO, NO,
+          "checked on the event's station"),
+    PUBLIC("GET", "/api/v1/events/{}", "event_get", ""),
+    ROLES("PATCH", "/api/v1/events/{}", "event_patch", ANY, DIST, STAT, NO, NO, NO, NO,
+          "checked on the event's station, and on the one it is moved to"),
+    ROLES("DELETE", "/api/v1/events/{}", "event_cancel", ANY, DIST, STAT, NO, NO, NO, NO,
+          "checked on the event's station"),
+    WORKER("POST", "/api/v1/events/{}/signups", "event_signup", ""),
+    WORKER("DELETE", "/api/v1/events/{}/signups/{}", "event_unsignup", ""),
+    /* meals */
+    ROLES("POST", "/api/v1/canteens", "canteens_create", ANY, NO, NO, NO, NO, NO, NO, ""),
+    PUBLIC("GET", "/api/v1/canteens", "canteens_list", ""),
+    PUBLIC("GET", "/api/v1/canteens/{}", "canteens_get", ""),
+    ROLES("POST", "/api/v1/canteens/{}/offers", "offers_create", ANY, NO, NO, NO, NO, CANT, NO,
+          ""),
+    ROLES("POST", "/api/v1/canteens/{}/redeem", "orders_redeem", ANY, NO, NO, NO, NO, CANT, NO,
+          "the canteen screen"),
+    PUBLIC("GET", "/api/v1/offers", "offers_list", ""),
+    PUBLIC("GET", "/api/v1/offers/{}", "offers_get", ""),
+    WORKER("POST", "/api/v1/orders", "orders_create", ""),
+    WORKER("GET", "/api/v1/orders", "orders_list", "the worker's own orders"),
+    /* sessions and users */
+    PUBLIC("POST", "/api/v1/session", "session_create", "log in"),
+    SIGNED("GET", "/api/v1/session", "session_get", "who am I"),
+    SIGNED("DELETE", "/api/v1/session", "session_delete", "log out"),
+    SIGNED("POST", "/api/v1/session/password", "session_password", "change one's own password"),
+    ROLES("GET", "/api/v1/users", "users_list", ANY, NO, NO, NO, NO, NO, NO, ""),
+    ROLES("POST", "/api/v1/users", "users_create", ANY, NO, NO, NO, NO, NO, NO, ""),
+    ROLES("GET", "/api/v1/users/{}", "user_get", ANY, OWN, OWN, OWN, OWN, OWN, OWN, ""),
+    ROLES("PATCH", "/api/v1/users/{}", "user_patch", ANY, NO, NO, NO, NO, NO, NO,
+          "name, disabled, roles, password reset"),
+    /* the web app */
+    PUBLIC("GET", "/", "front", ""),
+    PUBLIC("GET", "/s/{}", "web_checkin", ""),
+    PUBLIC("GET", "/station/{}", "web_station", ""),
+    PUBLIC("GET", "/{}", "web_file", ""),
+    PUBLIC("GET", "/assets/{}", "web_file", ""),
+};
+
+const yz_perm *yz__api_perms(size_t *n)
+{
+    *n = sizeof perms / sizeof *perms;
+    return perms;
+}
+
+const yz_perm *yz__api_perm(const char *name)
+{
+    for (size_t i = 0; i < sizeof perms / sizeof *perms; i++)
+        if (strcmp(perms[i].name, name) == 0)
+            return &perms[i];
+    return NULL;
+}
+
+static const char *const scope_names[YZ_SCOPE__COUNT] = {"no",      "any", "district", "station",
+                                                         "canteen", "own", "text"};
+
+const char *yz__api_scope_name(int scope)
+{
+    return scope >= 0 && scope < YZ_SCOPE__COUNT ? scope_names[scope] : "?";
+}
+
+typedef struct check_ctx {
+    bool seen[sizeof perms / sizeof *perms];
+    int bad;
+} check_ctx;
+
+static int check_route(void *arg, const char *method, const char *pattern, const char *name)
+{
+    check_ctx *c = arg;
+    for (size_t i = 0; i < sizeof perms / sizeof *perms; i++)
+        if (perms[i].access != YZ_ACCESS_VIEW && strcmp(perms[i].name, name) == 0 &&
+            strcmp(perms[i].method, method) == 0 && strcmp(perms[i].pattern, pattern) == 0) {
+            c->seen[i] = true;
+            return 0;
+        }
+    yz_log_error("permissions: route %s %s (%s) has no row in api/permissions.c", method, pattern,
+                 name);
+    c->bad++;
+    return 0;
+}
+
+int yz__api_perms_check(const yz_http_server *srv)
+{
+    check_ctx c = {{false}, 0};
+    yz_http_each_route(srv, check_route, &c);
+    for (size_t i = 0; i < sizeof perms / sizeof *perms; i++)
+        if (!c.seen[i] && perms[i].access != YZ_ACCESS_VIEW) {
+            yz_log_error("permissions: row %s %s (%s) names no route", perms[i].method,
+                         perms[i].pattern, perms[i].name);
+            c.bad++;
+        }
+    return c.bad;
+}
+
+/* --- the table written out ---------------------------------------------------------------------- */
+
+static const char *access_name(int a)
+{
+    switch (a) {
+    case YZ_ACCESS_PUBLIC: return "public";
+    case YZ_ACCESS_WORKER: return "worker";
+    case YZ_ACCESS_SIGNED_IN: return "signed_in";
+    case YZ_ACCESS_VIEW: return "view";
+    default: return "roles";
+    }
+}
+
+void yz_api_permissions_tsv(yz_buf *out)
+{
+    yz_buf_puts(out, "method\tpattern\tname\taccess");
+    for (int r = 0; r < YZ_ROLE__COUNT; r++)
+        yz_buf_printf(out, "\t%s", yz_role_name(r));
+    yz_buf_putc(out, '\n');
+    for (size_t i = 0; i < sizeof perms / sizeof *perms; i++) {
+        const yz_perm *p = &perms[i];
+        yz_buf_printf(out, "%s\t%s\t%s\t%s", p->method, p->pattern, p->name,
+                      access_name(p->access));
+        for (int r = 0; r < YZ_ROLE__COUNT; r++) {
+            int sc = p->access == YZ_ACCESS_ROLES || p->access == YZ_ACCESS_VIEW ? p->scope[r]
+                     : p->access == YZ_ACCESS_WORKER                          ? YZ_SCOPE_NO
+                                                                              : YZ_SCOPE_ANY;
+            yz_buf_printf(out, "\t%s", yz__api_scope_name(sc));
+        }
+        yz_buf_putc(out, '\n');
+    }
+}
+
+static const char *cell(const yz_perm *p, int role)
+{
+    switch (p->access) {
+    case YZ_ACCESS_PUBLIC: return "✓ public";
+    case YZ_ACCESS_WORKER: return "—";
+    case YZ_ACCESS_SIGNED_IN: return "✓";
+    default: break;
+    }
+    switch (p->scope[role]) {
+    case YZ_SCOPE_ANY: return "✓";
+    case YZ_SCOPE_DISTRICT: return "their districts";
+    case YZ_SCOPE_STATION: return "their stations";
+    case YZ_SCOPE_CANTEEN: return "their canteens";
+    case YZ_SCOPE_OWN: return "own record";
+    case YZ_SCOPE_TEXT: return "texts only";
+    default: return "—";
+    }
+}
+
+void yz_api_permissions_markdown(yz_buf *out)
+{
+    yz_buf_puts(out,
+                "<!-- GENERATED by `yizhan permissions --markdown` from src/api/permissions.c;"
+                " do not edit: tests/cli/run-cli.sh fails when they differ. -->\n"
+                "# Permissions: role × endpoint × scope\n\n"
+                "Who may call each route of the API. The server authorizes through this table "
+                "only (`yz__api_authorize`, src/api/authz.c); `tests/api/910-permissions.sh` "
+                "walks every route with every role and compares each status with it. "
+                "Design: docs/internals/accounts.md.\n\n"
+                "- **public**: anyone, no session needed (one sent is not read).\n"
+                "- **worker**: a worker token (`Authorization: Bearer`), checked by the "
+                "handler; no staff role calls these.\n"
+                "- **✓**: the role may, on any record. **their districts**: the record's "
+                "district (a station's, or the one a new record names) is one of the "
+                "grant's district codes. **their stations**: the station is one of the "
+                "grant's station ids, or its partner is a `partner=NAME` of the grant. "
+                "**their canteens**: one of the grant's canteen ids. **own record**: the "
+                "user's own. **texts only**: only publishing a held text. **—**: refused "
+                "(403).\n"
+                "- Refused without a valid session or token: 401 (no credential, a session "
+                "that ended or expired, a disabled user's, a forged cookie); 403 for a wrong "
+                "bearer token, a role or scope that does not allow it, and a cookie session "
+                "whose unsafe request (POST, PATCH, PUT, DELETE) lacks the right "
+                "`X-CSRF-Token`.\n"
+                "- The configured admin token, when enabled, acts as `city_admin`.\n\n"
+                "| method | route | name |");
+    for (int r = 0; r < YZ_ROLE__COUNT; r++)
+        yz_buf_printf(out, " %s |", yz_role_name(r));
+    yz_buf_puts(out, " note |\n|---|---|---|");
+    for (int r = 0; r < YZ_ROLE__COUNT; r++)
+        yz_buf_puts(out, "---|");
+    yz_buf_puts(out, "---|\n");
+    for (size_t i = 0; i < sizeof perms / sizeof *perms; i++) {
+        const yz_perm *p = &perms[i];
+        const char *kind = p->access == YZ_ACCESS_WORKER    ? "worker token"
+                           : p->access == YZ_ACCESS_VIEW    ? "view"
+                           : p->access == YZ_ACCESS_SIGNED_IN ? "any signed-in user"
+                                                              : "";
+        yz_buf_printf(out, "| %s | `%s` | %s |", p->access == YZ_ACCESS_VIEW ? "(view)" : p->method,
+                      p->pattern, p->name);
+        for (int r = 0; r < YZ_ROLE__COUNT; r++)
+            yz_buf_printf(out, " %s |", cell(p, r));
+        yz_buf_printf(out, " %s%s%s |\n", kind, *kind && *p->note ? "; " : "", p->note);
+    }
+}

@@ -1,0 +1,656 @@
+/* SPDX-License-Identifier: MIT */
+/* api/session.c - logging in and out (/api/v1/session) and the users' administration
+ * (/api/v1/users): accounts, roles with scopes and sessions of store/users.h, passwords hashed
+ * on the bounded pool of core/pwhash.h (docs/internals/accounts.md). Who may call what is the
+ * permission table's (permissions.c), checked through yz__api_authorize. */
+#include "api/api_int.h"
+#include "api/params.h"
+
+#include "core/alloc.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "core/utf8.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TOKEN_BYTES 32
+
+/* --- bodies --------------------------------------------------------------------------------- */
+
+static int body_object(yz_http_req *req, const char *const *names, json_t **out, yz_errinfo *ei)
+{
+    int err = yz__api_parse_json(req, out, ei);
+    if (err)
+        return err;
+    if (!json_is_object(*out))
+        return yz_err_set(ei, YZ_EINVAL, "body", "请求体须为 JSON 对象",
+                          "the body must be a JSON object");
+    const char *key;
+    json_t *v;
+    json_object_foreach(*out, key, v)
+    {
+        bool known = false;
+        for (size_t i = 0; names[i] && !known; i++)
+            known = strcmp(names[i], key) == 0;
+        if (!known)
+            return yz_err_setf(ei, YZ_EINVAL, key, "未知字段 %.40s", "unknown field %.40s", key);
+    }
+    return YZ_OK;
+}
+
+/* Member `field` of `obj` as a string of at most `max` bytes: *out borrowed, NULL when absent
+ * and not `required`. */
+static int str_member(json_t *obj, const char *field, bool required, size_t max, const char **out,
+                      yz_errinfo *ei)
+{
+    json_t *v = json_object_get(obj, field);
+    *out = NULL;
+    if (!v || json_is_null(v)) {
+        if (required)
+            return yz_err_setf(ei, YZ_EINVAL, field, "缺少字段 %s", "%s is required", field);
+        return YZ_OK;
+    }
+    if (!json_is_string(v) || json_string_length(v) > max)
+        return yz_err_setf(ei, YZ_EINVAL, field, "%s 须为不超过 %zu 字节的字符串",
+                           "%s must be a string of at most %zu bytes", field, max);
+    *out = json_string_value(v);
+    return YZ_OK;
+}
+
+static void render_time(yz_buf *b, const char *key, int64_t t)
+{
+    char iso[32];
+    yz_time_format_iso8601(t, 480, iso);
+    yz_buf_printf(b, ",\"%s\":\"%s\"", key, iso);
+}
+
+static void render_roles(yz_buf *b, const yz_user *u)
+{
+    yz_buf_puts(b, "[");
+    for (size_t i = 0; i < u->ngrants; i++) {
+        yz_buf_printf(b, "%s{\"role\":\"%s\",\"scope\":[", i ? "," : "",
+                      yz_role_name(u->grants[i].role));
+        const char *p = u->grants[i].scope;
+        bool first = true;
+        while (p && *p) {
+            const char *e = strchr(p, ',');
+            size_t n = e ? (size_t)(e - p) : strlen(p);
+            if (!first)
+                yz_buf_putc(b, ',');
+            yz_buf_json_str(b, p, n);
+            first = false;
+            p = e ? e + 1 : NULL;
+        }
+        yz_buf_puts(b, "]}");
+    }
+    yz_buf_puts(b, "]");
+}
+
+/* The user's JSON object without its closing brace. */
+static void render_user_open(yz_buf *b, const yz_user *u)
+{
+    yz_buf_printf(b, "{\"id\":%lld,\"login\":", (long long)u->id);
+    yz_buf_json_str(b, u->login, strlen(u->login));
+    yz_buf_puts(b, ",\"name\":");
+    yz_buf_json_str(b, u->name, strlen(u->name));
+    yz_buf_printf(b, ",\"disabled\":%s,\"version\":%lld", u->disabled ? "true" : "false",
+                  (long long)u->version);
+    render_time(b, "created_at", u->created_at);
+    render_time(b, "updated_at", u->updated_at);
+    yz_buf_puts(b, ",\"roles\":");
+    render_roles(b, u);
+}
+
+static void render_user(yz_buf *b, const yz_user *u)
+{
+    render_user_open(b, u);
+    yz_buf_putc(b, '}');
+}
+
+/* `roles` of a request: [{"role":"district_admin","scope":["330302", ...]}, ...] into grants
+ * (scopes joined with commas, owned: free with free_grants). */
+static int parse_roles(json_t *v, yz_grant **out, size_t *n, yz_errinfo *ei)
+{
+    *out = NULL;
+    *n = 0;
+    if (!json_is_array(v) || json_array_size(v) > YZ_ROLE__COUNT)
+        return yz_err_set(ei, YZ_EINVAL, "roles", "roles 须为 {role, scope} 对象的数组",
+                          "roles must be an array of {role, scope} objects");
+    *out = yz_calloc(json_array_size(v) + 1, sizeof **out);
+    size_t i;
+    json_t *g;
+    json_array_foreach(v, i, g)
+    {
+        json_t *r = json_object_get(g, "role"), *sc = json_object_get(g, "scope");
+        if (!json_is_object(g) || json_object_size(g) > 2 || !json_is_string(r) ||
+            (json_object_size(g) == 2 && !sc))
+            return yz_err_set(ei, YZ_EINVAL, "roles", "roles 须为 {role, scope} 对象的数组",
+                              "roles must be an array of {role, scope} objects");
+        (*out)[i].role = yz_role_parse(json_string_value(r));
+        if ((*out)[i].role < 0)
+            return yz_err_setf(ei, YZ_EINVAL, "role", "未知角色 %.40s", "unknown role %.40s",
+                               json_string_value(r));
+        (*n)++;
+        yz_buf b;
+        yz_buf_init(&b);
+        if (sc && !json_is_null(sc)) {
+            if (!json_is_array(sc)) {
+                yz_buf_fini(&b);
+                return yz_err_set(ei, YZ_EINVAL, "scope", "scope 须为字符串或整数的数组",
+                                  "scope must be an array of strings or integers");
+            }
+            size_t k;
+            json_t *it;
+            json_array_foreach(sc, k, it)
+            {
+                if (k)
+                    yz_buf_putc(&b, ',');
+                if (json_is_integer(it)) {
+                    yz_buf_printf(&b, "%lld", (long long)json_integer_value(it));
+                } else if (json_is_string(it) && !strchr(json_string_value(it), ',') &&
+                           json_string_length(it) <= YZ_SCOPE_MAX) {
+                    yz_buf_puts(&b, json_string_value(it));
+                } else {
+                    yz_buf_fini(&b);
+                    return yz_err_set(ei, YZ_EINVAL, "scope",
+                                      "scope 须为字符串（不含逗号）或整数的数组",
+                                      "scope must be an array of strings (without commas) or "
+                                      "integers");
+                }
+                if (b.len > YZ_SCOPE_MAX) {
+                    yz_buf_fini(&b);
+                    return yz_err_setf(ei, YZ_EINVAL, "scope", "范围最长 %d 字节",
+                                       "a scope is at most %d bytes", YZ_SCOPE_MAX);
+                }
+            }
+        }
+        (*out)[i].scope = yz_strdup(b.len ? b.data : "");
+        yz_buf_fini(&b);
+    }
+    return YZ_OK;
+}
+
+static void free_grants(yz_grant *g, size_t n)
+{
+    for (size_t i = 0; g && i < n; i++)
+        yz_free(g[i].scope);
+    yz_free(g);
+}
+
+static void random_token(const char *prefix, size_t bytes, char *out, size_t out_len)
+{
+    unsigned char rnd[TOKEN_BYTES];
+    randombytes_buf(rnd, bytes);
+    size_t pl = strlen(prefix);
+    memcpy(out, prefix, pl);
+    sodium_bin2base64(out + pl, out_len - pl, rnd, bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(rnd, sizeof rnd);
+}
+
+/* A one-time password for a new user or a reset: 16 random bytes, base64url (22 characters). */
+static void random_password(char out[32])
+{
+    random_token("", 16, out, 32);
+}
+
+static void set_cookie(yz_api *api, yz_http_req *req, const char *token, int64_t max_age)
+{
+    const char *xf = yz_http_header(req, "X-Forwarded-Proto");
+    bool secure = api->secure_cookie || (xf && strcmp(xf, "https") == 0);
+    char c[200];
+    snprintf(c, sizeof c, "yz_session=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Strict%s",
+             token, (long long)max_age, secure ? "; Secure" : "");
+    yz_http_add_header(req, "Set-Cookie", c);
+}
+
+static void add_retry(yz_http_req *req, int64_t s)
+{
+    char v[24];
+    snprintf(v, sizeof v, "%lld", (long long)(s < 1 ? 1 : s));
+    yz_http_add_header(req, "Retry-After", v);
+}
+
+/* --- POST /api/v1/session: log in -------------------------------------------------------------- */
+
+static const char *const login_fields[] = {"login", "password", NULL};
+
+static int locked(yz_http_req *req, int64_t until, int64_t now, yz_errinfo *ei)
+{
+    add_retry(req, until - now);
+    return yz_err_setf(ei, YZ_ERATE, "login", "登录失败次数过多，请 %lld 秒后再试",
+                       "too many failed logins: try again in %lld s", (long long)(until - now));
+}
+
+static void h_login(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    json_t *body = NULL;
+    const char *login = NULL, *password = NULL;
+    char *hash = NULL;
+    yz_user u;
+    yz_user_init(&u);
+    char akey[80], ukey[80];
+    const char *addr = yz_http_client_addr(req);
+    snprintf(akey, sizeof akey, "a:%s", addr ? addr : "?");
+    int64_t now = yz_time_now(), until = 0;
+    int err = yz__api_limit_ip(api, req, &ei);
+    if (!err)
+        err = body_object(req, login_fields, &body, &ei);
+    if (!err)
+        err = str_member(body, "login", true, YZ_LOGIN_MAX, &login, &ei);
+    if (!err)
+        err = str_member(body, "password", true, YZ_PASSWORD_MAX, &password, &ei);
+    if (err)
+        goto fail;
+    snprintf(ukey, sizeof ukey, "u:%s", login);
+    for (char *p = ukey; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    err = yz_store_login_locked(api->st, akey, now, &until, &ei);
+    if (!err && !until)
+        err = yz_store_login_locked(api->st, ukey, now, &until, &ei);
+    if (!err && until)
+        err = locked(req, until, now, &ei);
+    if (err)
+        goto fail;
+    err = yz_store_user_by_login(api->st, login, &u, &hash, &ei);
+    if (err && err != YZ_ENOTFOUND)
+        goto fail;
+    /* An unknown user is verified against a dummy hash: the same answer in the same time. */
+    bool ok = false, rehash = false;
+    err = yz_pwpool_verify(api->pwpool, err ? NULL : hash, password, &ok, &rehash, &ei);
+    if (err)
+        goto fail;
+    if (!ok || u.disabled) {
+        int64_t u1 = 0, u2 = 0;
+        err = yz_store_login_failed(api->st, akey, now, &api->limit_addr, &u1, &ei);
+        if (!err)
+            err = yz_store_login_failed(api->st, ukey, now, &api->limit_account, &u2, &ei);
+        if (!err)
+            err = yz_err_set(&ei, YZ_EUNAUTH, "password", "登录名或密码不正确",
+                             "wrong login or password");
+        goto fail;
+    }
+    err = yz_store_login_clear(api->st, ukey, &ei);
+    if (!err && rehash) {
+        char nh[YZ_PWHASH_STR_BYTES];
+        yz_user_patch p = {.disabled = -1, .pw_hash = nh, .keep_all = true};
+        /* best effort: the login stands even if the pool is busy now; the next one retries */
+        yz_errinfo rei;
+        if (yz_pwpool_hash(api->pwpool, password, nh, &rei) == YZ_OK &&
+            yz_store_user_update(api->st, u.id, 0, &p, NULL, &rei) == YZ_OK)
+            yz_log_info("auth: password hash of user %lld renewed", (long long)u.id);
+    }
+    if (err)
+        goto fail;
+    char token[4 + 48], csrf[48];
+    random_token("yzs_", TOKEN_BYTES, token, sizeof token);
+    random_token("", 24, csrf, sizeof csrf);
+    uint8_t th[YZ_SESSION_HASH_BYTES];
+    crypto_generichash(th, sizeof th, (const unsigned char *)token, strlen(token), NULL, 0);
+    int64_t sid = 0, expires = now + api->session_max_s;
+    err = yz_store_session_create(api->st, u.id, th, csrf, now, expires,
+                                  yz_http_header(req, "User-Agent"), addr, &sid, &ei);
+    if (err)
+        goto fail;
+    set_cookie(api, req, token, api->session_max_s);
+    yz_http_add_header(req, "Cache-Control", "no-store");
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_printf(&b, "{\"token\":\"%s\",\"csrf\":\"%s\",\"user\":", token, csrf);
+    render_user(&b, &u);
+    yz_buf_puts(&b, ",\"roles\":");
+    render_roles(&b, &u);
+    render_time(&b, "expires_at", expires);
+    yz_buf_printf(&b, ",\"idle_timeout_s\":%lld}\n", (long long)api->session_idle_s);
+    sodium_memzero(token, sizeof token);
+    yz_http_respond(req, 201, YZ_JSON, &b);
+    goto out;
+fail:
+    yz_api_error(req, &ei);
+out:
+    yz_free(hash);
+    yz_user_fini(&u);
+    json_decref(body);
+}
+
+/* --- GET / DELETE /api/v1/session, POST /api/v1/session/password --------------------------- */
+
+static void h_whoami(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    int err = yz__api_authorize(api, req, "session_get", NULL, &ei);
+    if (err) {
+        yz_api_error(req, &ei);
+        return;
+    }
+    const yz_actor *a = yz__api_actor(api, req);
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_http_add_header(req, "Cache-Control", "no-store");
+    if (a->kind == YZ_ACTOR_ADMIN_TOKEN) {
+        yz_buf_puts(&b, "{\"kind\":\"admin_token\",\"user\":null,"
+                        "\"roles\":[{\"role\":\"city_admin\",\"scope\":[]}]}\n");
+    } else {
+        yz_buf_printf(&b, "{\"kind\":\"session\",\"csrf\":\"%s\",\"user\":", a->session.csrf);
+        render_user(&b, &a->user);
+        yz_buf_puts(&b, ",\"roles\":");
+        render_roles(&b, &a->user);
+        render_time(&b, "expires_at", a->session.expires_at);
+        yz_buf_printf(&b, ",\"idle_timeout_s\":%lld}\n", (long long)api->session_idle_s);
+    }
+    yz__api_ok(req, &b);
+}
+
+static int need_session(const yz_actor *a, yz_errinfo *ei)
+{
+    if (a->kind != YZ_ACTOR_USER)
+        return yz_err_set(ei, YZ_EINVAL, "Authorization", "管理员凭证不是会话",
+                          "the admin token is not a session");
+    return YZ_OK;
+}
+
+static void h_logout(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    int err = yz__api_authorize(api, req, "session_delete", NULL, &ei);
+    const yz_actor *a = err ? NULL : yz__api_actor(api, req);
+    if (!err)
+        err = need_session(a, &ei);
+    if (!err)
+        err = yz_store_session_delete(api->st, a->session.id, &ei);
+    if (err) {
+        yz_api_error(req, &ei);
+        return;
+    }
+    set_cookie(api, req, "", 0);
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_http_respond(req, 204, YZ_JSON, &b);
+}
+
+static const char *const password_fields[] = {"current_password", "new_password", NULL};
+
+static void h_password(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    json_t *body = NULL;
+    const char *cur = NULL, *nw = NULL;
+    char *hash = NULL;
+    yz_user u;
+    yz_user_init(&u);
+    int err = yz__api_authorize(api, req, "session_password", NULL, &ei);
+    const yz_actor *a = err ? NULL : yz__api_actor(api, req);
+    if (!err)
+        err = need_session(a, &ei);
+    if (!err)
+        err = body_object(req, password_fields, &body, &ei);
+    if (!err)
+        err = str_member(body, "current_password", true, YZ_PASSWORD_MAX, &cur, &ei);
+    if (!err)
+        err = str_member(body, "new_password", true, YZ_PASSWORD_MAX, &nw, &ei);
+    if (!err)
+        err = yz_password_check(nw, a->user.login, &ei);
+    if (!err) {
+        ei.field[0] = 0;
+        err = yz_store_user_by_login(api->st, a->user.login, &u, &hash, &ei);
+    }
+    bool ok = false, rehash = false;
+    if (!err)
+        err = yz_pwpool_verify(api->pwpool, hash, cur, &ok, &rehash, &ei);
+    if (!err && !ok)
+        err = yz_err_set(&ei, YZ_EFORBIDDEN, "current_password", "当前密码不正确",
+                         "the current password is wrong");
+    char nh[YZ_PWHASH_STR_BYTES];
+    if (!err)
+        err = yz_pwpool_hash(api->pwpool, nw, nh, &ei);
+    yz_user_patch p = {.disabled = -1, .pw_hash = nh, .keep_session = a ? a->session.id : 0};
+    if (!err)
+        err = yz_store_user_update(api->st, a->user.id, 0, &p, NULL, &ei);
+    yz_free(hash);
+    yz_user_fini(&u);
+    json_decref(body);
+    if (err) {
+        yz_api_error(req, &ei);
+        return;
+    }
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_http_respond(req, 204, YZ_JSON, &b);
+}
+
+void yz__api_register_session(yz_api *api, yz_http_server *srv)
+{
+    yz_http_route(srv, "POST", "/api/v1/session", "session_create", h_login, api);
+    yz_http_route(srv, "GET", "/api/v1/session", "session_get", h_whoami, api);
+    yz_http_route(srv, "DELETE", "/api/v1/session", "session_delete", h_logout, api);
+    yz_http_route(srv, "POST", "/api/v1/session/password", "session_password", h_password, api);
+}
+
+/* --- /api/v1/users ------------------------------------------------------------------------------ */
+
+static void respond_user(yz_http_req *req, int status, const yz_user *u, const char *password)
+{
+    yz_buf b;
+    yz_buf_init(&b);
+    char etag[32];
+    snprintf(etag, sizeof etag, "\"%lld\"", (long long)u->version);
+    yz_http_add_header(req, "ETag", etag);
+    yz_http_add_header(req, "Cache-Control", "no-store");
+    render_user_open(&b, u);
+    /* a one-time password, shown once: the user changes it at first login */
+    if (password)
+        yz_buf_printf(&b, ",\"password\":\"%s\"", password);
+    yz_buf_puts(&b, "}\n");
+    yz_http_respond(req, status, YZ_JSON, &b);
+}
+
+static void h_users_list(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_user *a = NULL;
+    size_t n = 0;
+    int err = yz__api_authorize(api, req, "users_list", NULL, &ei);
+    if (!err)
+        err = yz__api_params(req, NULL, 0, NULL, &ei);
+    if (!err)
+        err = yz_store_user_list(api->st, &a, &n, &ei);
+    if (err) {
+        yz_api_error(req, &ei);
+        return;
+    }
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_puts(&b, "{\"items\":[");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            yz_buf_putc(&b, ',');
+        render_user(&b, &a[i]);
+    }
+    yz_buf_printf(&b, "],\"total\":%zu}\n", n);
+    yz_users_free(a, n);
+    yz_http_add_header(req, "Cache-Control", "no-store");
+    yz__api_ok(req, &b);
+}
+
+static const char *const create_fields[] = {"login", "name", "password", "roles", NULL};
+
+static void h_users_create(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    json_t *body = NULL, *roles;
+    const char *login = NULL, *name = NULL, *password = NULL;
+    yz_grant *g = NULL;
+    size_t ng = 0;
+    char pw[32] = "", hash[YZ_PWHASH_STR_BYTES];
+    yz_user u;
+    yz_user_init(&u);
+    int err = yz__api_authorize(api, req, "users_create", NULL, &ei);
+    if (!err)
+        err = body_object(req, create_fields, &body, &ei);
+    if (!err)
+        err = str_member(body, "login", true, 256, &login, &ei);
+    if (!err)
+        err = yz_user_check_login(login, &ei);
+    if (!err)
+        err = str_member(body, "name", false, 1024, &name, &ei);
+    if (!err)
+        err = str_member(body, "password", false, YZ_PASSWORD_MAX, &password, &ei);
+    if (!err && password)
+        err = yz_password_check(password, login, &ei);
+    if (!err && (roles = json_object_get(body, "roles")) != NULL)
+        err = parse_roles(roles, &g, &ng, &ei);
+    if (!err && !password) {
+        random_password(pw);
+        password = pw;
+    }
+    if (!err)
+        err = yz_pwpool_hash(api->pwpool, password, hash, &ei);
+    if (!err)
+        err = yz_store_user_create(api->st, login, name ? name : "", hash, g, ng, &u, &ei);
+    if (err)
+        yz_api_error(req, &ei);
+    else
+        respond_user(req, 201, &u, pw[0] ? pw : NULL);
+    sodium_memzero(pw, sizeof pw);
+    free_grants(g, ng);
+    yz_user_fini(&u);
+    json_decref(body);
+}
+
+static int path_user(yz_http_req *req, int64_t *id, yz_errinfo *ei)
+{
+    const char *p = yz_http_param(req, 0);
+    char *end = NULL;
+    errno = 0;
+    long long v = p ? strtoll(p, &end, 10) : 0;
+    if (!p || !*p || *end || errno || v <= 0)
+        return yz_err_set(ei, YZ_ENOTFOUND, "id", "用户不存在", "user not found");
+    *id = v;
+    return YZ_OK;
+}
+
+static void h_user_get(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_target t = {0};
+    yz_user u;
+    yz_user_init(&u);
+    int err = yz__api_authorize(api, req, "user_get", NULL, &ei);
+    if (!err)
+        err = path_user(req, &t.user_id, &ei);
+    if (!err)
+        err = yz__api_authorize(api, req, "user_get", &t, &ei);
+    if (!err)
+        err = yz_store_user_get(api->st, t.user_id, &u, &ei);
+    if (err)
+        yz_api_error(req, &ei);
+    else
+        respond_user(req, 200, &u, NULL);
+    yz_user_fini(&u);
+}
+
+static const char *const patch_fields[] = {"name", "disabled", "roles", "password", NULL};
+
+static void h_user_patch(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    json_t *body = NULL, *v;
+    yz_target t = {0};
+    yz_user_patch p = {.disabled = -1};
+    yz_grant *g = NULL;
+    size_t ng = 0;
+    char pw[32] = "", hash[YZ_PWHASH_STR_BYTES];
+    const char *password = NULL;
+    yz_user u;
+    yz_user_init(&u);
+    int64_t version = 0;
+    int err = yz__api_authorize(api, req, "user_patch", NULL, &ei);
+    if (!err)
+        err = path_user(req, &t.user_id, &ei);
+    if (!err)
+        err = yz__api_authorize(api, req, "user_patch", &t, &ei);
+    if (err)
+        goto out;
+    const char *im = yz_http_header(req, "If-Match");
+    if (!im) {
+        err = yz_err_set(&ei, YZ_EPRECOND, "If-Match", "修改须带 If-Match 头，值为读取时的版本号",
+                         "send If-Match with the version you read");
+        goto out;
+    }
+    if (*im == '"')
+        im++;
+    char *end = NULL;
+    errno = 0;
+    version = strtoll(im, &end, 10);
+    if (end == im || errno || version <= 0 || (*end && strcmp(end, "\"") != 0)) {
+        err = yz_err_set(&ei, YZ_EINVAL, "If-Match", "If-Match 须为版本号",
+                         "If-Match must be a version number");
+        goto out;
+    }
+    err = body_object(req, patch_fields, &body, &ei);
+    if (!err)
+        err = str_member(body, "name", false, 1024, &p.name, &ei);
+    if (!err && (v = json_object_get(body, "disabled")) != NULL) {
+        if (!json_is_boolean(v))
+            err = yz_err_set(&ei, YZ_EINVAL, "disabled", "disabled 须为 true 或 false",
+                             "disabled must be true or false");
+        else
+            p.disabled = json_is_true(v) ? 1 : 0;
+    }
+    if (!err && (v = json_object_get(body, "roles")) != NULL) {
+        err = parse_roles(v, &g, &ng, &ei);
+        p.set_grants = true;
+        p.grants = g;
+        p.ngrants = ng;
+    }
+    if (!err && (v = json_object_get(body, "password")) != NULL) {
+        /* a reset: a given password, or null for a one-time password returned once */
+        if (json_is_null(v)) {
+            random_password(pw);
+            password = pw;
+        } else {
+            err = str_member(body, "password", true, YZ_PASSWORD_MAX, &password, &ei);
+        }
+    }
+    if (!err && password) {
+        err = yz_store_user_get(api->st, t.user_id, &u, &ei);
+        if (!err && !pw[0])
+            err = yz_password_check(password, u.login, &ei);
+        if (!err)
+            err = yz_pwpool_hash(api->pwpool, password, hash, &ei);
+        p.pw_hash = hash;
+    }
+    if (!err)
+        err = yz_store_user_update(api->st, t.user_id, version, &p, &u, &ei);
+out:
+    if (err)
+        yz_api_error(req, &ei);
+    else
+        respond_user(req, 200, &u, pw[0] ? pw : NULL);
+    sodium_memzero(pw, sizeof pw);
+    free_grants(g, ng);
+    yz_user_fini(&u);
+    json_decref(body);
+}
+
+void yz__api_register_users(yz_api *api, yz_http_server *srv)
+{
+    yz_http_route(srv, "GET", "/api/v1/users", "users_list", h_users_list, api);
+    yz_http_route(srv, "POST", "/api/v1/users", "users_create", h_users_create, api);
+    yz_http_route(srv, "GET", "/api/v1/users/{}", "user_get", h_user_get, api);
+    yz_http_route(srv, "PATCH", "/api/v1/users/{}", "user_patch", h_user_patch, api);
+}
