@@ -48,6 +48,9 @@ yz_limiter *yz__limiter_new(double per_min_token, double per_min_ip, double per_
      * hour's allowance at once, then one every 3600/per_hour s. */
     l->rate[YZ_LIMIT_MINT] = per_hour_mint / 3600.0;
     l->burst[YZ_LIMIT_MINT] = per_hour_mint > 1 ? per_hour_mint : 1;
+    /* Problem reports: 20 an hour, bursts of 10, until yz__limiter_set says otherwise. */
+    l->rate[YZ_LIMIT_REPORTS_IP] = 20.0 / 3600;
+    l->burst[YZ_LIMIT_REPORTS_IP] = 10;
     return l;
 }
 
@@ -78,6 +81,7 @@ static uint64_t hash_key(const char *s)
 
 int yz__limiter_take(yz_limiter *l, int kind, const char *key, int *retry_s)
 {
+    assert(kind >= 0 && kind < YZ_LIMIT__COUNT && l->rate[kind] > 0); /* every kind is set */
     uint64_t h = hash_key(key);
     double t = now_s();
     pthread_mutex_lock(&l->mu);
