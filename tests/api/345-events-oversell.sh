@@ -15,7 +15,7 @@ ev=$(curl -s -X POST "$B/api/v1/events" -H "Authorization: Bearer $TOKEN" \
     -H 'Content-Type: application/json' \
     -d '{"station":"WZ-GHDS","title":"体检（5 个名额）","category":"health","capacity":5,
          "weekly":{"days":["Mo","Tu","We","Th","Fr","Sa","Su"],"start":"09:00","end":"11:00",
-                   "from":"2027-01-01"}}' | jq -r .id)
+                   "from":"2038-01-01"}}' | jq -r .id)
 [ "$ev" -gt 0 ] 2>/dev/null || { echo "event not created: $ev"; exit 1; }
 
 for i in $(seq 1 40); do
@@ -29,7 +29,7 @@ for i in $(seq 1 40); do
         while [ ! -e "$T/go" ]; do sleep 0.01; done
         curl -s -o "$T/body$i" -w '%{http_code}\n' -X POST "$B/api/v1/events/$ev/signups" \
             -H "Authorization: Bearer $(cat "$T/tok$i")" -H 'Content-Type: application/json' \
-            -d '{"occurrence":"2027-03-05"}' >"$T/code$i"
+            -d '{"occurrence":"2038-03-05"}' >"$T/code$i"
     ) &
 done
 sleep 0.3
@@ -52,7 +52,7 @@ done
 counts=$(for i in $(seq 1 40); do [ "$(cat "$T/code$i")" = 201 ] && jq .signed_up "$T/body$i"; done | sort -n | tr '\n' ' ')
 [ "$counts" = "1 2 3 4 5 " ] || { echo "seat counts: $counts"; exit 1; }
 
-signed=$(curl -s "$B/api/v1/events?station=WZ-GHDS&from=2027-03-05&to=2027-03-05" |
+signed=$(curl -s "$B/api/v1/events?station=WZ-GHDS&from=2038-03-05&to=2038-03-05" |
     jq "[.occurrences[] | select(.event_id == $ev)] | .[0] | [.signed_up, .full] | @text")
 [ "$signed" = '"[5,true]"' ] || { echo "listing shows $signed"; exit 1; }
 echo "pass"

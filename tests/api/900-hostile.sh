@@ -169,12 +169,12 @@ GET    | /open311/v2/requests/$INJ.json                             |           
 PATCH  | /api/v1/reports/1                                          | {"status":"closed"}  | none   | 401
 # --- events and meals
 POST   | /api/v1/events                                             | {"station":"WZ-GHDS","title":"x","category":"party"} | admin | 400
-POST   | /api/v1/events                                             | {"station":"WZ-GHDS' --","title":"x","category":"health","starts_at":"2027-01-01T10:00:00+08:00","ends_at":"2027-01-01T11:00:00+08:00"} | admin | 400 404
-POST   | /api/v1/events                                             | {"station":"WZ-GHDS","title":"x","category":"health","starts_at":"2027-01-01T12:00:00+08:00","ends_at":"2027-01-01T11:00:00+08:00"} | admin | 400
-POST   | /api/v1/events                                             | {"station":"WZ-GHDS","title":"x","category":"health","capacity":-3,"starts_at":"2027-01-01T10:00:00+08:00","ends_at":"2027-01-01T11:00:00+08:00"} | admin | 400
+POST   | /api/v1/events                                             | {"station":"WZ-GHDS' --","title":"x","category":"health","starts_at":"2038-01-01T10:00:00+08:00","ends_at":"2038-01-01T11:00:00+08:00"} | admin | 400 404
+POST   | /api/v1/events                                             | {"station":"WZ-GHDS","title":"x","category":"health","starts_at":"2038-01-01T12:00:00+08:00","ends_at":"2038-01-01T11:00:00+08:00"} | admin | 400
+POST   | /api/v1/events                                             | {"station":"WZ-GHDS","title":"x","category":"health","capacity":-3,"starts_at":"2038-01-01T10:00:00+08:00","ends_at":"2038-01-01T11:00:00+08:00"} | admin | 400
 GET    | /api/v1/events?from=$INJ                                   |                      | none   | 400
 GET    | /api/v1/events?from=2026-01-01&to=2030-01-01               |                      | none   | 400
-POST   | /api/v1/events/999999/signups                              | {"occurrence":"2027-01-01"} | worker | 404
+POST   | /api/v1/events/999999/signups                              | {"occurrence":"2038-01-01"} | worker | 404
 POST   | /api/v1/orders                                             | {"offer_id":"1 OR 1=1"} | worker | 400
 POST   | /api/v1/orders                                             | {"offer_id":999999999} | worker | 404
 POST   | /api/v1/canteens/1/redeem                                  | {"pickup_code":"' OR '1'='1"} | admin | 400 404

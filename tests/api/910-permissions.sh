@@ -36,7 +36,7 @@ report() {
 R1=$(report "$SC1")
 R2=$(report "$SC2")
 event() {
-    curl -sf -X POST -H "$H" -H "$J" -d "{\"station\":$1,\"title\":\"权限测试\",\"category\":\"activity\",\"starts_at\":\"2027-01-08T01:00:00Z\",\"ends_at\":\"2027-01-08T09:00:00Z\"}" \
+    curl -sf -X POST -H "$H" -H "$J" -d "{\"station\":$1,\"title\":\"权限测试\",\"category\":\"activity\",\"starts_at\":\"2038-01-08T01:00:00Z\",\"ends_at\":\"2038-01-08T09:00:00Z\"}" \
         "$BASE/api/v1/events" | jq -r .id
 }
 E1=$(event "$S1")
@@ -97,7 +97,7 @@ body_for() { # name side
     stations_create) echo "{\"code\":\"P910-$suffix\",\"name\":\"权限测试驿站\",\"address\":\"测试路 1 号\",\"district_code\":\"$([ "$2" = in ] && echo "$D1" || echo "$D2")\",\"lat\":28.0,\"lon\":120.6}" ;;
     station_patch) echo '{"phone":"0577-88888888"}' ;;
     report_patch) echo '{"description_status":"published"}' ;;
-    events_create) echo "{\"station\":$([ "$2" = in ] && echo "$S1" || echo "$S2"),\"title\":\"权限测试\",\"category\":\"activity\",\"starts_at\":\"2027-01-08T01:00:00Z\",\"ends_at\":\"2027-01-08T09:00:00Z\"}" ;;
+    events_create) echo "{\"station\":$([ "$2" = in ] && echo "$S1" || echo "$S2"),\"title\":\"权限测试\",\"category\":\"activity\",\"starts_at\":\"2038-01-08T01:00:00Z\",\"ends_at\":\"2038-01-08T09:00:00Z\"}" ;;
     event_patch) echo '{"title":"权限测试改"}' ;;
     canteens_create) echo '{"name":"权限食堂","address":"测试路 2 号","lat":28.0,"lon":120.6,"opens":"00:00","closes":"24:00"}' ;;
     offers_create) echo '{"date":"2000-01-01","dish":"x","price_cents":1000,"quota":1}' ;;

@@ -71,9 +71,9 @@ ok
 
 # An event created on B is listed by A and shows as today's on A's nearby answer.
 st=$(status_of -X POST "$B/api/v1/events" -H "Authorization: Bearer $T" -H 'Content-Type: application/json' \
-    -d '{"station":"PG-1","title":"双节点活动","category":"activity","starts_at":"2027-03-05T01:00:00Z","ends_at":"2027-03-05T09:00:00Z"}')
+    -d '{"station":"PG-1","title":"双节点活动","category":"activity","starts_at":"2038-03-05T01:00:00Z","ends_at":"2038-03-05T09:00:00Z"}')
 [ "$st" = 201 ] || { echo "event on B: $st"; exit 1; }
-until_ok 5 jqt "$A/api/v1/stations/nearby?lat=28.02&lon=120.66&k=1&at=2027-03-05T12:00:00%2B08:00&fields=code,today" \
+until_ok 5 jqt "$A/api/v1/stations/nearby?lat=28.02&lon=120.66&k=1&at=2038-03-05T12:00:00%2B08:00&fields=code,today" \
     '.stations[0].today[0].title == "双节点活动"' || { echo "A never saw the event"; exit 1; }
 ok
 

@@ -27,12 +27,12 @@ count() { cat "$T"/"$1".* | grep -c "^$2\$" || true; }
 gate() { while [ ! -e "$T/go.$1" ]; do sleep 0.01; done; }
 
 # Seats: an event on A, 40 sign-ups through both.
-ev=$(curl -s -X POST "$A/api/v1/events" -H "$H" -H "$J" -d '{"station":"WZ-GHDS","title":"体检","category":"health","capacity":5,"starts_at":"2027-03-05T01:00:00Z","ends_at":"2027-03-05T03:00:00Z"}' | jq -r .id)
+ev=$(curl -s -X POST "$A/api/v1/events" -H "$H" -H "$J" -d '{"station":"WZ-GHDS","title":"体检","category":"health","capacity":5,"starts_at":"2038-03-05T01:00:00Z","ends_at":"2038-03-05T03:00:00Z"}' | jq -r .id)
 [ "$ev" -gt 0 ] 2>/dev/null || { echo "event not created: $ev"; exit 1; }
 sleep 0.5 # B learns of it
 for i in $(seq 0 39); do
     (gate seats; curl -s -o "$T/sbody.$i" -w '%{http_code}\n' -X POST "$(node "$i")/api/v1/events/$ev/signups" \
-        -H "Authorization: Bearer ${tokens[$i]}" -H "$J" -d '{"occurrence":"2027-03-05"}' >"$T/scode.$i") &
+        -H "Authorization: Bearer ${tokens[$i]}" -H "$J" -d '{"occurrence":"2038-03-05"}' >"$T/scode.$i") &
 done
 sleep 0.3
 touch "$T/go.seats"
