@@ -55,6 +55,10 @@ void yz__api_ok(yz_http_req *req, yz_buf *body);
 /* Parse the request body as a JSON value (object or array). Rejects a Content-Type other than
  * application/json, malformed JSON and duplicate keys, naming field "body". Returns owned. */
 int yz__api_parse_json(yz_http_req *req, json_t **out, yz_errinfo *ei);
+/* Parse the body as a JSON object whose members are all among `names` (NULL-terminated):
+ * YZ_OK and owned *out, or YZ_EINVAL naming "body" (not an object) or the unknown member. */
+int yz__api_body_object(yz_http_req *req, const char *const *names, json_t **out,
+                        yz_errinfo *ei);
 
 /* The worker behind `Authorization: Bearer <token>`, after checking the per-token and
  * per-address write limits. YZ_EUNAUTH (no token, unknown token), YZ_EEXPIRED, YZ_ERATE.

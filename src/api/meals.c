@@ -81,28 +81,6 @@ static int want_number(json_t *v, const char *field, double lo, double hi, doubl
     return YZ_OK;
 }
 
-/* Parse the body as an object whose members are all among `names` (NULL-terminated). */
-static int body_object(yz_http_req *req, const char *const *names, json_t **out, yz_errinfo *ei)
-{
-    int err = yz__api_parse_json(req, out, ei);
-    if (err)
-        return err;
-    if (!json_is_object(*out))
-        return yz_err_set(ei, YZ_EINVAL, "body", "请求体须为 JSON 对象",
-                          "the body must be a JSON object");
-    const char *key;
-    json_t *v;
-    json_object_foreach(*out, key, v)
-    {
-        bool known = false;
-        for (size_t i = 0; names[i] && !known; i++)
-            known = strcmp(names[i], key) == 0;
-        if (!known)
-            return yz_err_setf(ei, YZ_EINVAL, key, "未知字段 %.40s", "unknown field %.40s", key);
-    }
-    return YZ_OK;
-}
-
 static int required(json_t *obj, const char *field, json_t **v, yz_errinfo *ei)
 {
     *v = json_object_get(obj, field);
@@ -309,7 +287,7 @@ static void h_canteen_create(void *ctx, yz_http_req *req)
     yz_canteen c = {0};
     int err = yz__api_authorize(api, req, "canteens_create", NULL, &ei);
     if (!err)
-        err = body_object(req, canteen_fields, &body, &ei);
+        err = yz__api_body_object(req, canteen_fields, &body, &ei);
     if (!err)
         err = parse_canteen(api, body, &c, &ei);
     if (!err)
@@ -400,7 +378,7 @@ static void h_offer_create(void *ctx, yz_http_req *req)
         err = yz__api_authorize(api, req, "offers_create",
                                 &(yz_target){.canteen_id = o.canteen_id}, &ei);
     if (!err)
-        err = body_object(req, offer_fields, &body, &ei);
+        err = yz__api_body_object(req, offer_fields, &body, &ei);
     if (!err && (err = required(body, "date", &v, &ei)) == YZ_OK)
         err = yz_meal_parse_date(json_is_string(v) ? json_string_value(v) : NULL, "date", &o.day,
                                  &ei);
@@ -555,7 +533,7 @@ static void h_order_create(void *ctx, yz_http_req *req)
     int64_t now = yz_time_now();
     int err = yz__api_worker(api, req, &w, &ei);
     if (!err)
-        err = body_object(req, order_fields, &body, &ei);
+        err = yz__api_body_object(req, order_fields, &body, &ei);
     if (!err && (err = required(body, "offer_id", &v, &ei)) == YZ_OK)
         err = want_int(v, "offer_id", 1, INT64_MAX, &offer_id, &ei);
     json_decref(body);
@@ -623,7 +601,7 @@ static void h_redeem(void *ctx, yz_http_req *req)
         err = yz__api_authorize(api, req, "orders_redeem",
                                 &(yz_target){.canteen_id = canteen_id}, &ei);
     if (!err)
-        err = body_object(req, redeem_fields, &body, &ei);
+        err = yz__api_body_object(req, redeem_fields, &body, &ei);
     if (!err && (err = required(body, "pickup_code", &v, &ei)) == YZ_OK &&
         !yz_meal_code_normalise(json_is_string(v) ? json_string_value(v) : NULL, code))
         err = yz_err_set(&ei, YZ_EINVAL, "pickup_code",

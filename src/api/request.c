@@ -136,3 +136,24 @@ int yz__api_worker(yz_api *api, yz_http_req *req, yz_worker *w, yz_errinfo *ei)
     err = yz__limiter_take(api->limiter, YZ_LIMIT_TOKEN, key, &retry);
     return limited(req, err, retry, ei);
 }
+
+int yz__api_body_object(yz_http_req *req, const char *const *names, json_t **out, yz_errinfo *ei)
+{
+    int err = yz__api_parse_json(req, out, ei);
+    if (err)
+        return err;
+    if (!json_is_object(*out))
+        return yz_err_set(ei, YZ_EINVAL, "body", "请求体须为 JSON 对象",
+                          "the body must be a JSON object");
+    const char *key;
+    json_t *v;
+    json_object_foreach(*out, key, v)
+    {
+        bool known = false;
+        for (size_t i = 0; names[i] && !known; i++)
+            known = strcmp(names[i], key) == 0;
+        if (!known)
+            return yz_err_setf(ei, YZ_EINVAL, key, "未知字段 %.40s", "unknown field %.40s", key);
+    }
+    return YZ_OK;
+}

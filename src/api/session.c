@@ -21,27 +21,6 @@
 
 /* --- bodies --------------------------------------------------------------------------------- */
 
-static int body_object(yz_http_req *req, const char *const *names, json_t **out, yz_errinfo *ei)
-{
-    int err = yz__api_parse_json(req, out, ei);
-    if (err)
-        return err;
-    if (!json_is_object(*out))
-        return yz_err_set(ei, YZ_EINVAL, "body", "请求体须为 JSON 对象",
-                          "the body must be a JSON object");
-    const char *key;
-    json_t *v;
-    json_object_foreach(*out, key, v)
-    {
-        bool known = false;
-        for (size_t i = 0; names[i] && !known; i++)
-            known = strcmp(names[i], key) == 0;
-        if (!known)
-            return yz_err_setf(ei, YZ_EINVAL, key, "未知字段 %.40s", "unknown field %.40s", key);
-    }
-    return YZ_OK;
-}
-
 /* Member `field` of `obj` as a string of at most `max` bytes: *out borrowed, NULL when absent
  * and not `required`. */
 static int str_member(json_t *obj, const char *field, bool required, size_t max, const char **out,
@@ -241,7 +220,7 @@ static void h_login(void *ctx, yz_http_req *req)
     int64_t now = yz_time_now(), until = 0;
     int err = yz__api_limit_ip(api, req, &ei);
     if (!err)
-        err = body_object(req, login_fields, &body, &ei);
+        err = yz__api_body_object(req, login_fields, &body, &ei);
     if (!err)
         err = str_member(body, "login", true, YZ_LOGIN_MAX, &login, &ei);
     if (!err)
@@ -393,7 +372,7 @@ static void h_password(void *ctx, yz_http_req *req)
     if (!err)
         err = need_session(a, &ei);
     if (!err)
-        err = body_object(req, password_fields, &body, &ei);
+        err = yz__api_body_object(req, password_fields, &body, &ei);
     if (!err)
         err = str_member(body, "current_password", true, YZ_PASSWORD_MAX, &cur, &ei);
     if (!err)
@@ -498,7 +477,7 @@ static void h_users_create(void *ctx, yz_http_req *req)
     yz_user_init(&u);
     int err = yz__api_authorize(api, req, "users_create", NULL, &ei);
     if (!err)
-        err = body_object(req, create_fields, &body, &ei);
+        err = yz__api_body_object(req, create_fields, &body, &ei);
     if (!err)
         err = str_member(body, "login", true, 256, &login, &ei);
     if (!err)
@@ -601,7 +580,7 @@ static void h_user_patch(void *ctx, yz_http_req *req)
                          "If-Match must be a version number");
         goto out;
     }
-    err = body_object(req, patch_fields, &body, &ei);
+    err = yz__api_body_object(req, patch_fields, &body, &ei);
     if (!err)
         err = str_member(body, "name", false, 1024, &p.name, &ei);
     if (!err && (v = json_object_get(body, "disabled")) != NULL) {

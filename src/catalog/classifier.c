@@ -7,6 +7,7 @@
 
 #include "catalog/moderation.h"
 #include "core/alloc.h"
+#include "core/utf8.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -48,27 +49,6 @@ static bool letter(uint32_t cp)
            (cp >= 0x20000 && cp <= 0x3134F);
 }
 
-/* Decode one code point of valid UTF-8 at *pp and advance. */
-static uint32_t next_cp(const unsigned char **pp)
-{
-    const unsigned char *p = *pp;
-    uint32_t c = p[0];
-    if (c < 0x80) {
-        *pp = p + 1;
-        return c;
-    }
-    if (c < 0xE0) {
-        *pp = p + 2;
-        return (c & 0x1F) << 6 | (p[1] & 0x3Fu);
-    }
-    if (c < 0xF0) {
-        *pp = p + 3;
-        return (c & 0x0F) << 12 | (p[1] & 0x3Fu) << 6 | (p[2] & 0x3Fu);
-    }
-    *pp = p + 4;
-    return (c & 0x07) << 18 | (p[1] & 0x3Fu) << 12 | (p[2] & 0x3Fu) << 6 | (p[3] & 0x3Fu);
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -93,7 +73,7 @@ int yz_clf_grams_of(yz_textnorm *norm, const char *text, yz_buf *scratch, yz_clf
     uint64_t last[YZ_CLF_NGRAM_MAX] = {0}; /* the characters kept last, newest at [0] */
     size_t kept = 0;
     while (p < end) {
-        uint32_t cp = next_cp(&p);
+        uint32_t cp = yz_utf8_next(&p);
         if (any_digit(cp))
             cp = '0';
         else if (!letter(cp))
@@ -176,7 +156,7 @@ uint64_t yz_clf_gram_parse(const char *s)
             if ((p[k] & 0xC0) != 0x80)
                 return 0;
         const unsigned char *q = p;
-        uint32_t cp = next_cp(&q);
+        uint32_t cp = yz_utf8_next(&q);
         if (cp == 0 || cp > 0x10FFFF)
             return 0;
         key |= (uint64_t)cp << (21 * i++);

@@ -75,27 +75,6 @@ static bool ascii_alnum(uint32_t cp)
     return (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9');
 }
 
-/* Decode the code point at *pp of text known to be valid UTF-8 and advance past it. */
-static inline uint32_t next_cp(const unsigned char **pp)
-{
-    const unsigned char *p = *pp;
-    uint32_t c = p[0];
-    if (c < 0x80) {
-        *pp = p + 1;
-        return c;
-    }
-    if (c < 0xE0) {
-        *pp = p + 2;
-        return (c & 0x1F) << 6 | (p[1] & 0x3Fu);
-    }
-    if (c < 0xF0) {
-        *pp = p + 3;
-        return (c & 0x0F) << 12 | (p[1] & 0x3Fu) << 6 | (p[2] & 0x3Fu);
-    }
-    *pp = p + 4;
-    return (c & 0x07) << 18 | (p[1] & 0x3Fu) << 12 | (p[2] & 0x3Fu) << 6 | (p[3] & 0x3Fu);
-}
-
 static inline bool ascii_letter(uint32_t cp)
 {
     return cp >= 'a' && cp <= 'z';
@@ -150,7 +129,7 @@ static void fold_text(yz_textnorm *norm, const char *text, size_t len, folded *f
     bool gap = false;
     uint32_t out[YZ_TEXT_FOLD_MAX];
     while (p < end) {
-        uint32_t cp = next_cp(&p);
+        uint32_t cp = yz_utf8_next(&p);
         size_t k = 1;
         if (cp < 0x80) /* the common cases first, without a call */
             out[0] = cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
@@ -494,7 +473,7 @@ static bool unit_char(uint32_t cp)
 {
     const unsigned char *p = (const unsigned char *)units_after;
     while (*p)
-        if (next_cp(&p) == cp)
+        if (yz_utf8_next(&p) == cp)
             return true;
     return false;
 }
@@ -732,7 +711,7 @@ static bool han_tld_at(const uint32_t *c, size_t n, size_t a)
     for (size_t k = 0; k < sizeof tlds_han / sizeof *tlds_han; k++) {
         const unsigned char *p = (const unsigned char *)tlds_han[k];
         size_t i = a;
-        while (*p && i < n && next_cp(&p) == c[i])
+        while (*p && i < n && yz_utf8_next(&p) == c[i])
             i++;
         if (!*p && (i == n || !is_han(c[i])) && i > a)
             return true;

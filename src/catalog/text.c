@@ -31,28 +31,6 @@ extern const size_t yz__pinyin_initials_count;
 
 /* ---- UTF-8 ----------------------------------------------------------------------------------- */
 
-/* Decode the next code point of text known to be valid and NUL-terminated (normalised text).
- * Returns 0 at the terminating NUL, without moving past it. */
-static uint32_t next_cp(const unsigned char **pp)
-{
-    const unsigned char *p = *pp;
-    uint32_t c = p[0];
-    if (c < 0x80) {
-        *pp = p + (c != 0);
-        return c;
-    }
-    if (c < 0xE0) {
-        *pp = p + 2;
-        return (c & 0x1F) << 6 | (p[1] & 0x3Fu);
-    }
-    if (c < 0xF0) {
-        *pp = p + 3;
-        return (c & 0x0F) << 12 | (p[1] & 0x3Fu) << 6 | (p[2] & 0x3Fu);
-    }
-    *pp = p + 4;
-    return (c & 0x07) << 18 | (p[1] & 0x3Fu) << 12 | (p[2] & 0x3Fu) << 6 | (p[3] & 0x3Fu);
-}
-
 /* Write `cp` (a valid scalar value) as UTF-8 into o[0..4); returns the length. */
 static size_t utf8_encode(uint32_t cp, unsigned char *o)
 {
@@ -712,7 +690,7 @@ int yz_textindex_build(yz_textnorm *n, const yz_textdoc *docs, size_t ndocs, yz_
     /* 2. Number the distinct characters in code point order: bucket b = field * A + id. */
     idmap = yz_calloc(0x110000, sizeof idmap[0]);
     for (const unsigned char *p = (const unsigned char *)text.data, *end = p + text.len; p < end;) {
-        uint32_t c = next_cp(&p);
+        uint32_t c = yz_utf8_next(&p);
         if (c)
             idmap[c] = 1;
         else
@@ -738,9 +716,9 @@ int yz_textindex_build(yz_textnorm *n, const yz_textdoc *docs, size_t ndocs, yz_
         for (uint32_t d = 0; d < ix->ndocs; d++) {
             const unsigned char *p = (const unsigned char *)text.data + ix->doc_off[d];
             for (size_t f = 0; f < 2; f++) {
-                uint32_t c1 = next_cp(&p);
+                uint32_t c1 = yz_utf8_next(&p);
                 while (c1) {
-                    uint32_t c2 = next_cp(&p);
+                    uint32_t c2 = yz_utf8_next(&p);
                     size_t b = f * A + idmap[c1];
                     if (pass == 0)
                         bstart[b + 1]++;
@@ -942,7 +920,7 @@ static void term_cps(const yz_textnorm *n, const term *t, uint32_t *cps)
 {
     const unsigned char *p = (const unsigned char *)n->q.data + t->off;
     for (size_t i = 0; i < t->ncp; i++)
-        cps[i] = next_cp(&p);
+        cps[i] = yz_utf8_next(&p);
 }
 
 /* The postings to read for the substring candidates of a term in field f (the docs having
@@ -1025,7 +1003,7 @@ static int pinyin_score(const yz_textindex *ix, const char *name, const term *t)
     const unsigned char *p = (const unsigned char *)name;
     uint64_t st = 0, goal = (uint64_t)1 << (t->ncp - 1);
     size_t pos = 0;
-    for (uint32_t c = next_cp(&p); c; c = next_cp(&p), pos++) {
+    for (uint32_t c = yz_utf8_next(&p); c; c = yz_utf8_next(&p), pos++) {
         uint32_t m = initials(ix, c);
         uint64_t v = 0;
         for (; m; m &= m - 1)
@@ -1163,7 +1141,7 @@ static int parse_query(yz_textnorm *n, const char *query, term *terms, size_t *n
         bool letters = t->len >= 2 && t->len <= YZ_TEXT_PINYIN_MAX;
         for (size_t j = 0; j < t->len; j++)
             letters = letters && p[j] >= 'a' && p[j] <= 'z';
-        for (const unsigned char *q = p; next_cp(&q);)
+        for (const unsigned char *q = p; yz_utf8_next(&q);)
             t->ncp++;
         t->pinyin = letters;
         for (size_t j = 0; letters && j < t->len; j++)

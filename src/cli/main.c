@@ -66,7 +66,7 @@ static const char usage[] =
     "  --db: a SQLite file (default " DEFAULT_DB ") or a PostgreSQL URI\n"
     "        (postgresql://user@host:5432/dbname) shared by several yizhan nodes\n";
 
-static int fail(const yz_errinfo *ei)
+int yz__cli_fail(const yz_errinfo *ei)
 {
     fprintf(stderr, "yizhan: %s\nyizhan: %s", ei->msg, ei->msg_en);
     if (ei->field[0])
@@ -87,7 +87,7 @@ static int open_store(const char *db, yz_store **st)
 {
     yz_errinfo ei;
     if (yz_store_open(db, st, &ei))
-        return fail(&ei);
+        return yz__cli_fail(&ei);
     return 0;
 }
 
@@ -401,7 +401,7 @@ static int cmd_serve(int argc, char **argv)
                          .session_max_s = o.session_max_s,
                          .pwhash_cost = yz_pwhash_cost_from_env()};
     if (yz_api_new(st, &cfg, &api, &ei)) {
-        rc = fail(&ei);
+        rc = yz__cli_fail(&ei);
         goto out;
     }
     if (!o.token || !*o.token)
@@ -468,7 +468,7 @@ static int import_rows(yz_store *st, yz_station *rows, size_t n, yz_district *d,
     yz_errinfo ei;
     yz_import_counts cnt;
     if (yz_store_import(st, rows, n, d, nd, &cnt, &ei))
-        return fail(&ei);
+        return yz__cli_fail(&ei);
     if (counts)
         *counts = cnt;
     printf("导入完成 / imported: %zu 新建 created, %zu 更新 updated, %zu 新区县 new districts\n",
@@ -498,7 +498,7 @@ static int cmd_demo(int argc, char **argv)
     yz_district *d = NULL;
     size_t n = 0, nd = 0;
     if (yz_demo_generate(seed, &rows, &n, &d, &nd, &ei))
-        return fail(&ei);
+        return yz__cli_fail(&ei);
     yz_store *st = NULL;
     int rc = open_store(db, &st);
     yz_import_counts cnt = {0, 0, 0};
@@ -509,7 +509,7 @@ static int cmd_demo(int argc, char **argv)
     bool fresh = !rc && cnt.created == n;
     if (fresh && (yz_demo_meals(st, seed, yz_time_now(), &ei) ||
                   yz_demo_events(st, seed, &ei)))
-        rc = fail(&ei);
+        rc = yz__cli_fail(&ei);
     yz_store_close(st);
     yz_station_array_free(rows, n);
     yz_exchange_districts_free(d, nd);
@@ -520,7 +520,7 @@ static int load_facilities(yz_store *st, yz_facility **fac, size_t *nfac)
 {
     yz_errinfo ei;
     if (yz_store_list_facilities(st, fac, nfac, &ei))
-        return fail(&ei);
+        return yz__cli_fail(&ei);
     return 0;
 }
 
@@ -563,7 +563,7 @@ static int cmd_import(int argc, char **argv)
         rc = load_facilities(st, &fac, &nfac);
     if (!rc && yz_exchange_read_file(argv[optind], (yz_facility_list){fac, nfac}, &rows, &n, &d,
                                      &nd, &ei))
-        rc = fail(&ei);
+        rc = yz__cli_fail(&ei);
     if (!rc)
         rc = import_rows(st, rows, n, d, nd, NULL);
     yz_station_array_free(rows, n);
@@ -604,7 +604,7 @@ static int cmd_export(int argc, char **argv)
     if (!rc)
         rc = load_facilities(st, &fac, &nfac);
     if (!rc && yz_store_load_stations(st, &rows, &n, &ei))
-        rc = fail(&ei);
+        rc = yz__cli_fail(&ei);
     if (!rc) {
         yz_buf b;
         yz_buf_init(&b);
@@ -636,7 +636,7 @@ static int cmd_backup(int argc, char **argv)
     yz_backup_info info;
     yz_errinfo ei;
     if (yz_store_backup(db, argv[optind], &info, &ei))
-        return fail(&ei);
+        return yz__cli_fail(&ei);
     printf("备份完成 / backup written: %s (%lld bytes, integrity ok)\n"
            "  %lld 驿站 stations, %lld 打卡 visits, %lld 评价 ratings, %lld 问题 reports, "
            "%lld 订餐 meal orders\n",
@@ -686,7 +686,7 @@ static int cmd_purge_visits(int argc, char **argv)
            "%lld 天的统计已保留 days of counts kept\n",
            at, at, (long long)done.visits, (long long)done.days);
     if (err)
-        rc = fail(&ei);
+        rc = yz__cli_fail(&ei);
     yz_store_close(st);
     return rc;
 }
@@ -700,7 +700,7 @@ static int load_snapshot(const char *db, yz_store **st, yz_snap **snap)
     if (rc)
         return rc;
     if (yz_state_load_snapshot(*st, yz_state_thread_norm(), snap, &ei))
-        return fail(&ei);
+        return yz__cli_fail(&ei);
     return 0;
 }
 
@@ -775,7 +775,7 @@ static int cmd_near(int argc, char **argv)
         size_t nf = yz_snap_facility_count(s);
         yz_facility_list fl = {nf ? yz_snap_facility(s, 0) : NULL, nf};
         if (yz_exchange_parse_facilities(need, fl, "need", &q.need, &ei))
-            rc = fail(&ei);
+            rc = yz__cli_fail(&ei);
     }
     if (!rc) {
         yz_nearby_hit hits[YZ_INDEX_MAX_K];
@@ -836,7 +836,7 @@ static int cmd_search(int argc, char **argv)
         uint32_t *pos = NULL;
         size_t n = 0, total = 0;
         if (yz_snap_list(s, yz_state_thread_norm(), &q, &pos, &n, &total, &ei)) {
-            rc = fail(&ei);
+            rc = yz__cli_fail(&ei);
         } else {
             printf("找到 %zu 个 / %zu found%s\n", total, total, total > n ? " (前 20 个 / first 20)" : "");
             for (size_t j = 0; j < n; j++) {
@@ -909,7 +909,7 @@ static int cmd_moderation(int argc, char **argv)
     yz_clf_grams g;
     yz_clf_grams_init(&g);
     if (yz_textnorm_new(&norm, &ei)) {
-        rc = fail(&ei);
+        rc = yz__cli_fail(&ei);
         goto out;
     }
     while ((len = getline(&line, &lcap, f)) > 0) {
@@ -964,7 +964,7 @@ static int cmd_moderation(int argc, char **argv)
     rc = open_store(db, &st);
     yz_clf_trained tr;
     if (!rc && yz_store_clf_train(st, ex, n, &tr, &ei))
-        rc = fail(&ei);
+        rc = yz__cli_fail(&ei);
     if (!rc)
         printf("已学习 %zu 条新文字，%zu 条改了标注，%zu 条已学过；模型版本 %lld\n"
                "trained %zu new texts, %zu relabelled, %zu already known; model version %lld\n",

@@ -22,15 +22,6 @@
 #define DEFAULT_DB "var/yizhan.db"
 #define MAX_ROLE_ARGS 16
 
-static int fail(const yz_errinfo *ei)
-{
-    fprintf(stderr, "yizhan: %s\nyizhan: %s", ei->msg, ei->msg_en);
-    if (ei->field[0])
-        fprintf(stderr, " (field: %s)", ei->field);
-    fputc('\n', stderr);
-    return 1;
-}
-
 static int usage_error(const char *what)
 {
     fprintf(stderr,
@@ -108,7 +99,7 @@ static int new_password(const char *login, bool random, char hash[YZ_PWHASH_STR_
     if (!err && random)
         snprintf(shown, 32, "%.22s", pw); /* 16 bytes in base64url */
     sodium_memzero(pw, sizeof pw);
-    return err ? fail(&ei) : 0;
+    return err ? yz__cli_fail(&ei) : 0;
 }
 
 /* "ROLE[:SCOPE]" into g (g->scope borrowed from arg, after the colon). */
@@ -219,7 +210,7 @@ static int cmd_roles(yz_store *st, yz_user *u, yz_grant *grant, int ngrant, yz_g
     for (size_t i = 0; i < n; i++)
         yz_free(g[i].scope);
     if (err)
-        return fail(&ei);
+        return yz__cli_fail(&ei);
     print_user(&out);
     yz_user_fini(&out);
     return 0;
@@ -279,12 +270,12 @@ int yz__cli_user(int argc, char **argv)
     int rc = 0;
     char hash[YZ_PWHASH_STR_BYTES], shown[32] = "";
     if (yz_store_open(db, &st, &ei))
-        return fail(&ei);
+        return yz__cli_fail(&ei);
     if (list) {
         yz_user *a = NULL;
         size_t n = 0;
         if (yz_store_user_list(st, &a, &n, &ei)) {
-            rc = fail(&ei);
+            rc = yz__cli_fail(&ei);
             goto out;
         }
         printf("id\tlogin\tname\tstatus\troles\n");
@@ -294,12 +285,12 @@ int yz__cli_user(int argc, char **argv)
         goto out;
     }
     if (!strcmp(sub, "add")) {
-        if ((rc = yz_user_check_login(login, &ei) ? fail(&ei) : 0) != 0)
+        if ((rc = yz_user_check_login(login, &ei) ? yz__cli_fail(&ei) : 0) != 0)
             goto out;
         if ((rc = new_password(login, random, hash, shown)) != 0)
             goto out;
         if (yz_store_user_create(st, login, name, hash, grants, (size_t)ng, &u, &ei)) {
-            rc = fail(&ei);
+            rc = yz__cli_fail(&ei);
             goto out;
         }
         printf("已创建 / created: ");
@@ -307,7 +298,7 @@ int yz__cli_user(int argc, char **argv)
         goto out;
     }
     if (yz_store_user_by_login(st, login, &u, NULL, &ei)) {
-        rc = fail(&ei);
+        rc = yz__cli_fail(&ei);
         goto out;
     }
     if (!strcmp(sub, "roles")) {
@@ -323,7 +314,7 @@ int yz__cli_user(int argc, char **argv)
         p.disabled = !strcmp(sub, "disable"); /* disabling ends every session at once */
     }
     if (yz_store_user_update(st, u.id, 0, &p, &u, &ei)) {
-        rc = fail(&ei);
+        rc = yz__cli_fail(&ei);
         goto out;
     }
     print_user(&u);
