@@ -158,17 +158,7 @@ void yz__api_target_station(yz_api *api, int64_t id, yz_target *t)
 /* Whether the comma-separated `scope` holds `item` exactly. */
 static bool scope_has(const char *scope, const char *item)
 {
-    size_t n = strlen(item);
-    if (!n)
-        return false;
-    for (const char *p = scope; p && *p;) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (len == n && memcmp(p, item, n) == 0)
-            return true;
-        p = e ? e + 1 : NULL;
-    }
-    return false;
+    return yz_list_has(scope, item, strlen(item));
 }
 
 static bool scope_has_id(const char *scope, int64_t id)

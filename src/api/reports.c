@@ -98,27 +98,12 @@ static const yz_report_service *find_service(yz_api *api, const char *code)
     return NULL;
 }
 
-/* A positive decimal id filling all of s[0..n). */
-static bool parse_id(const char *s, size_t n, int64_t *out)
-{
-    if (n == 0 || n > 18)
-        return false;
-    int64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return v > 0;
-}
-
 /* Path capture 0 as "<id>" or, with `suffix`, "<id><suffix>". */
 static int path_id(yz_http_req *req, const char *suffix, int64_t *id, yz_errinfo *ei)
 {
     const char *p = yz_http_param(req, 0);
     size_t n = p ? strlen(p) : 0, sl = suffix ? strlen(suffix) : 0;
-    if (p && n > sl && memcmp(p + n - sl, suffix ? suffix : "", sl) == 0 && parse_id(p, n - sl, id))
+    if (p && n > sl && memcmp(p + n - sl, suffix ? suffix : "", sl) == 0 && yz_parse_id(p, n - sl, id))
         return YZ_OK;
     return yz_err_set(ei, YZ_ENOTFOUND, "id", "报告不存在", "report not found");
 }
@@ -677,7 +662,7 @@ static int parse_ids(const char *v, int64_t **ids, size_t *n, yz_errinfo *ei)
         const char *e = strchr(p, ',');
         size_t len = e ? (size_t)(e - p) : strlen(p);
         int64_t id;
-        if (!parse_id(p, len, &id) || *n == MAX_IDS) {
+        if (!yz_parse_id(p, len, &id) || *n == MAX_IDS) {
             yz_free(*ids);
             *ids = NULL;
             *n = 0;

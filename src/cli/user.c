@@ -127,19 +127,6 @@ static void print_user(const yz_user *u)
     putchar('\n');
 }
 
-/* Whether the comma-separated list `list` holds `item`. */
-static bool has_item(const char *list, const char *item, size_t n)
-{
-    for (const char *p = list; p && *p;) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (len == n && memcmp(p, item, n) == 0)
-            return true;
-        p = e ? e + 1 : NULL;
-    }
-    return false;
-}
-
 /* `base` with the items of `add` added and those of `del` removed (NULL: none). Owned. */
 static char *merge_scope(const char *base, const char *add, const char *del)
 {
@@ -150,7 +137,7 @@ static char *merge_scope(const char *base, const char *add, const char *del)
         for (const char *p = lists[k]; p && *p;) {
             const char *e = strchr(p, ',');
             size_t len = e ? (size_t)(e - p) : strlen(p);
-            if (len && !(del && has_item(del, p, len)) && !(b.len && has_item(b.data, p, len))) {
+            if (len && !(del && yz_list_has(del, p, len)) && !(b.len && yz_list_has(b.data, p, len))) {
                 if (b.len)
                     yz_buf_putc(&b, ',');
                 yz_buf_append(&b, p, len);

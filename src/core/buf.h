@@ -5,7 +5,9 @@
 #define YZ_BUF_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 typedef struct yz_buf {
@@ -55,6 +57,10 @@ void yz_buf_int(yz_buf *b, long long v);
 size_t yz_fmt_fixed(char out[32], double v, int decimals);
 /* The value of hexadecimal digit `c` (0..15), or -1: for percent-decoding. */
 int yz_hex_value(char c);
+/* A positive decimal id (at most 18 digits) filling all of s[0..n): true and *out, else false. */
+bool yz_parse_id(const char *s, size_t n, int64_t *out);
+/* Whether the comma-separated `list` (NULL: empty) holds the item s[0..n) (n > 0) exactly. */
+bool yz_list_has(const char *list, const char *s, size_t n);
 /* Append `s` percent-encoded for a URL query value (RFC 3986 unreserved kept). */
 void yz_buf_url_encode(yz_buf *b, const char *s);
 /* Returns the bytes, owned by the caller (free with yz_free), and leaves `b` empty as after

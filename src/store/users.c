@@ -6,6 +6,7 @@
 #include "store/db.h"
 
 #include "core/alloc.h"
+#include "core/buf.h"
 #include "core/time.h"
 #include "core/utf8.h"
 
@@ -114,20 +115,6 @@ static int check_name(const char *name, yz_errinfo *ei)
     return YZ_OK;
 }
 
-static bool parse_id(const char *s, size_t n, int64_t *out)
-{
-    if (n == 0 || n > 18)
-        return false;
-    int64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return v > 0;
-}
-
 static int scope_error(yz_errinfo *ei, int role, const char *zh_what, const char *en_what)
 {
     return yz_err_setf(ei, YZ_EINVAL, "scope", "角色 %s 的范围须为%s%.0s",
@@ -210,13 +197,13 @@ static int check_grant(yz_db_tx *tx, const yz_grant *g, yz_errinfo *ei)
             if (strncmp(item, "partner=", 8) == 0) {
                 if (!item[8])
                     err = operator_scope(ei);
-            } else if (!parse_id(item, n, &id)) {
+            } else if (!yz_parse_id(item, n, &id)) {
                 err = operator_scope(ei);
             } else {
                 err = yz__store_station_exists(tx, id, "scope", ei);
             }
         } else {
-            if (!parse_id(item, n, &id))
+            if (!yz_parse_id(item, n, &id))
                 err = canteen_scope(ei);
             if (!err)
                 err = exists(tx, "SELECT 1 FROM canteens WHERE id = $1", NULL, id, &found, ei);

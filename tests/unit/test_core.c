@@ -184,3 +184,31 @@ Test(err, messages_and_format)
     cr_assert_str_eq(ei.field, "");
     cr_assert_eq(yz_err_set(NULL, YZ_EIO, "x", "y", "z"), YZ_EIO);
 }
+
+Test(buf, parse_id)
+{
+    int64_t v = 0;
+    cr_assert(yz_parse_id("12", 2, &v) && v == 12);
+    cr_assert(yz_parse_id("123456789012345678", 18, &v) && v == 123456789012345678);
+    cr_assert(yz_parse_id("12.json", 2, &v) && v == 12); /* only s[0..n) counts */
+    cr_assert(!yz_parse_id("", 0, &v));
+    cr_assert(!yz_parse_id("0", 1, &v));                 /* ids are positive */
+    cr_assert(!yz_parse_id("1234567890123456789", 19, &v)); /* could overflow */
+    cr_assert(!yz_parse_id("1a", 2, &v));
+    cr_assert(!yz_parse_id("-1", 2, &v));
+    cr_assert(!yz_parse_id(" 1", 2, &v));
+}
+
+Test(buf, list_has)
+{
+    cr_assert(yz_list_has("330302,330303", "330303", 6));
+    cr_assert(yz_list_has("330302,330303", "330302", 6));
+    cr_assert(yz_list_has("7", "7", 1));
+    cr_assert(!yz_list_has("330302,330303", "33030", 5)); /* whole items only */
+    cr_assert(!yz_list_has("330302,330303", "0302,3", 6));
+    cr_assert(!yz_list_has("12", "1", 1));
+    cr_assert(!yz_list_has("", "1", 1));
+    cr_assert(!yz_list_has(NULL, "1", 1));
+    cr_assert(!yz_list_has("a,,b", "", 0)); /* the empty item is never held */
+    cr_assert(yz_list_has("a,,b", "b", 1));
+}
