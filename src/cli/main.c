@@ -508,7 +508,7 @@ static int cmd_demo(int argc, char **argv)
      * the stations in place) must not add them twice. */
     bool fresh = !rc && cnt.created == n;
     if (fresh && (yz_demo_meals(st, seed, yz_time_now(), &ei) ||
-                  yz_demo_events(st, seed, &ei)))
+                  yz_demo_events(st, seed, yz_time_now(), &ei)))
         rc = yz__cli_fail(&ei);
     yz_store_close(st);
     yz_station_array_free(rows, n);

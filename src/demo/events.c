@@ -97,7 +97,7 @@ static int64_t at(int64_t day, int min)
     return day * 86400 + (int64_t)min * 60 - 8 * 3600;
 }
 
-int yz_demo_events(yz_store *st, uint64_t seed, yz_errinfo *ei)
+int yz_demo_events(yz_store *st, uint64_t seed, int64_t now, yz_errinfo *ei)
 {
     yz_station *stations = NULL;
     size_t n_st = 0, n = 0, cap = 0;
@@ -115,7 +115,11 @@ int yz_demo_events(yz_store *st, uint64_t seed, yz_errinfo *ei)
         goto out;
     }
     rng r = {seed ^ UINT64_C(0x6576656e74730001)}; /* "events" */
-    int64_t y0 = yz_days_from_civil(2026, 9, 1), y1 = yz_days_from_civil(2027, 8, 31);
+    /* The demo year: from the first of this month (Beijing time) for twelve months. */
+    int64_t today = (now + 8 * 3600) / 86400;
+    int ty, tm, td;
+    yz_civil_from_days(today, &ty, &tm, &td);
+    int64_t y0 = yz_days_from_civil(ty, tm, 1), y1 = yz_days_from_civil(ty + 1, tm, 1) - 1;
 
     /* Every Friday, 06:30-09:00, since the first Friday of 2026, for good. */
     yz_event ev = base(stations[uni].id, "爱心早餐（每周五免费）",
@@ -146,7 +150,7 @@ int yz_demo_events(yz_store *st, uint64_t seed, yz_errinfo *ei)
 
     /* Each month of the year: eight one-off activities on random days. */
     for (int m = 0; m < 12; m++) {
-        int year = 2026 + (8 + m) / 12, month = (8 + m) % 12 + 1;
+        int year = ty + (tm - 1 + m) / 12, month = (tm - 1 + m) % 12 + 1;
         for (int j = 0; j < 8; j++) {
             const oneoff_kind *o;
             do
@@ -162,7 +166,9 @@ int yz_demo_events(yz_store *st, uint64_t seed, yz_errinfo *ei)
     }
 
     /* 28 May, 暖新日: the union building and 19 stations more, 09:00-17:00. */
-    int64_t may28 = yz_days_from_civil(2027, 5, 28);
+    int64_t may28 = yz_days_from_civil(ty, 5, 28);
+    if (may28 < today) /* the next one */
+        may28 = yz_days_from_civil(ty + 1, 5, 28);
     for (int j = 0; j < 20; j++) {
         const yz_station *s = j ? &stations[rng_below(&r, n_st)] : &stations[uni];
         ev =

@@ -440,10 +440,13 @@ Test(store, concurrent_signups_never_overbook)
     yz_event_fini(&ev);
 }
 
+/* A demo loaded in mid-September 2026: its year runs 2026-09-01..2027-08-31. */
+#define DEMO_NOW (yz_days_from_civil(2026, 9, 15) * 86400 + 4 * 3600)
+
 Test(store, demo_events_are_deterministic)
 {
     yz_errinfo ei;
-    cr_assert_eq(yz_demo_events(st, 7, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(yz_demo_events(st, 7, DEMO_NOW, &ei), YZ_OK, "%s", ei.msg_en);
     yz_event *a;
     size_t na;
     cr_assert_eq(yz_store_event_list(st, false, &a, &na, &ei), YZ_OK);
@@ -462,7 +465,7 @@ Test(store, demo_events_are_deterministic)
     cr_assert_eq(breakfast, 1);
     cr_assert_geq(may28, 20);
     /* the same seed again gives the same events */
-    cr_assert_eq(yz_demo_events(st, 7, &ei), YZ_OK);
+    cr_assert_eq(yz_demo_events(st, 7, DEMO_NOW, &ei), YZ_OK);
     yz_event *b;
     size_t nb;
     cr_assert_eq(yz_store_event_list(st, false, &b, &nb, &ei), YZ_OK);
@@ -510,7 +513,7 @@ static json_t *today(yz_api *api, const char *code, int64_t t, size_t *raw_len)
 Test(store, today_for_a_friday_at_the_union_station)
 {
     yz_errinfo ei;
-    cr_assert_eq(yz_demo_events(st, 7, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(yz_demo_events(st, 7, DEMO_NOW, &ei), YZ_OK, "%s", ei.msg_en);
     yz_api *api;
     yz_api_config cfg = {0};
     cr_assert_eq(yz_api_new(st, &cfg, &api, &ei), YZ_OK, "%s", ei.msg_en);
@@ -576,4 +579,36 @@ Test(store, today_for_a_friday_at_the_union_station)
 
     yz_http_free(srv);
     yz_api_free(api);
+}
+
+Test(store, demo_events_follow_the_day_they_are_loaded)
+{
+    /* Loaded on 2030-06-10: the year runs 2030-06-01..2031-05-31, 暖新日 is 2031-05-28 (that of
+     * 2030 has passed), and nothing one-off falls before the month. */
+    yz_errinfo ei;
+    int64_t now = yz_days_from_civil(2030, 6, 10) * 86400;
+    cr_assert_eq(yz_demo_events(st, 7, now, &ei), YZ_OK, "%s", ei.msg_en);
+    yz_event *a;
+    size_t na;
+    cr_assert_eq(yz_store_event_list(st, false, &a, &na, &ei), YZ_OK);
+    int may28 = 0, before = 0, after = 0, weekly_in_year = 0;
+    int64_t from = yz_days_from_civil(2030, 6, 1), until = yz_days_from_civil(2031, 5, 31);
+    for (size_t i = 0; i < na; i++) {
+        int64_t s, e;
+        if (!a[i].weekly) {
+            int64_t day = (a[i].starts_at + 8 * 3600) / 86400;
+            before += day < from;
+            after += day > until;
+            if (yz_event_occurrence(&a[i], yz_days_from_civil(2031, 5, 28), CST, &s, &e))
+                may28++;
+        } else if (a[i].valid_from == from) {
+            weekly_in_year++;
+            cr_assert(a[i].valid_until == until || a[i].valid_until == from + 181);
+        }
+    }
+    cr_assert_geq(may28, 20);
+    cr_assert_eq(before, 0);
+    cr_assert_eq(after, 0);
+    cr_assert_gt(weekly_in_year, 0);
+    yz_event_array_free(a, na);
 }
