@@ -157,8 +157,8 @@ FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 
 build/fuzz/%: fuzz/%.c $(FUZZ_COMMON)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) $(shell pkg-config --cflags jansson opencc icu-uc icu-i18n) -o $@ $< \
-	    $(FUZZ_COMMON) $(shell pkg-config --libs jansson opencc icu-uc icu-i18n) -lm
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(shell pkg-config --cflags jansson opencc icu-uc icu-i18n libsodium) -o $@ $< \
+	    $(FUZZ_COMMON) $(shell pkg-config --libs jansson opencc icu-uc icu-i18n libsodium) -lm
 
 fuzz-corpus: $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 	@for t in $(FUZZ_TARGETS); do \
