@@ -118,7 +118,24 @@ int yz__api_perms_check(const yz_http_server *srv);
 /* Who is asking. Resolved once per request (kept in the request's data) from the admin token
  * or a session (cookie yz_session, or Authorization: Bearer yzs_...). */
 enum yz_actor_kind { YZ_ACTOR_NONE, YZ_ACTOR_USER, YZ_ACTOR_ADMIN_TOKEN };
+/* What the audit log will record of a request (audit.c, docs/internals/audit.md). Filled by
+ * yz__api_authorize (action, target, reason) and by the handlers (before, record), written
+ * once by the respond hook, just before the answer is queued. */
+typedef struct yz_audit_ctx {
+    const char *action;    /* route name (static); NULL: nothing to record */
+    char record_kind[16];  /* "" until known */
+    int64_t record_id;     /* 0 until known */
+    char district[32];     /* the record's district, "" when none */
+    char *before;          /* owned JSON of the record before, or NULL */
+    int64_t login_user_id; /* a login attempt: the user, when the login exists */
+    char login[72];        /* a login attempt: the login tried */
+    char reason[200];      /* why the request was refused or failed */
+    bool written;          /* the entry is in the store (one per request) */
+} yz_audit_ctx;
 typedef struct yz_actor {
+    yz_api *api;        /* borrowed */
+    bool resolved;      /* the credential has been read */
+    yz_audit_ctx audit;
     int kind;           /* enum yz_actor_kind */
     bool via_cookie;    /* the session came in the cookie (unsafe methods need X-CSRF-Token) */
     yz_user user;       /* YZ_ACTOR_USER: the user and their grants */
@@ -131,6 +148,26 @@ typedef struct yz_actor {
  * sent is not valid). Returns borrowed, valid until the request ends. For the audit log and
  * any handler that needs to know who asked. */
 const yz_actor *yz__api_actor(yz_api *api, yz_http_req *req);
+
+/* The request's actor slot, created unresolved when missing (nothing is read yet). */
+yz_actor *yz__api_actor_slot(yz_api *api, yz_http_req *req);
+
+/* --- audit.c: the audit log of staff writes ------------------------------------------------
+ * yz__api_authorize marks every unsafe request to a staff route for the log; the hook set by
+ * yz__api_register_audit writes one entry per such request when it is answered. Handlers only
+ * add what the hook cannot know. */
+
+/* Mark this request for the log as `action` (a public route that writes, e.g. a login). */
+void yz__api_audit_begin(yz_api *api, yz_http_req *req, const char *action);
+/* The record the request acts on: kind ("event"), id (0: keep), district (NULL: keep). */
+void yz__api_audit_record(yz_http_req *req, const char *kind, int64_t id, const char *district);
+/* The record before the change, as the API renders it (JSON, copied). */
+void yz__api_audit_before(yz_http_req *req, const char *json);
+/* A login attempt: the login tried and its user (0 if none). */
+void yz__api_audit_login(yz_http_req *req, const char *login, int64_t user_id);
+/* Note why the request failed (called by yz_api_error). */
+void yz__api_audit_error(yz_http_req *req, const yz_errinfo *ei);
+void yz__api_register_audit(yz_api *api, yz_http_server *srv);
 
 /* What a request acts on, for the scope checks. Zero it, then set what is known. */
 typedef struct yz_target {

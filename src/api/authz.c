@@ -16,10 +16,13 @@
 
 #define SESSION_PREFIX "yzs_"
 
+static bool unsafe(yz_http_req *req);
+
 static void actor_free(void *p)
 {
     yz_actor *a = p;
     yz_user_fini(&a->user);
+    yz_free(a->audit.before);
     yz_free(a);
 }
 
@@ -125,15 +128,25 @@ static void resolve(yz_api *api, yz_http_req *req, yz_actor *a)
     a->kind = YZ_ACTOR_USER;
 }
 
-const yz_actor *yz__api_actor(yz_api *api, yz_http_req *req)
+yz_actor *yz__api_actor_slot(yz_api *api, yz_http_req *req)
 {
     yz_actor *a = yz_http_data(req);
     if (a)
         return a;
     a = yz_calloc(1, sizeof *a);
+    a->api = api;
     yz_err_clear(&a->ei);
-    resolve(api, req, a);
     yz_http_set_data(req, a, actor_free);
+    return a;
+}
+
+const yz_actor *yz__api_actor(yz_api *api, yz_http_req *req)
+{
+    yz_actor *a = yz__api_actor_slot(api, req);
+    if (!a->resolved) {
+        a->resolved = true;
+        resolve(api, req, a);
+    }
     return a;
 }
 
@@ -231,8 +244,25 @@ int yz__api_authorize(yz_api *api, yz_http_req *req, const char *route, const yz
     }
     if (p->access == YZ_ACCESS_PUBLIC || p->access == YZ_ACCESS_WORKER)
         return YZ_OK;
-    const yz_actor *a = yz_http_data(req);
-    if (!a) {
+    yz_actor *slot = yz__api_actor_slot(api, req);
+    /* every staff write is logged, refused or not (audit.c) */
+    if (unsafe(req) && !slot->audit.action)
+        slot->audit.action = p->name;
+    if (t) {
+        yz_audit_ctx *c = &slot->audit;
+        /* the target is the record only for the routes of its kind (an event's target is
+         * its station: the audit hook takes the event's id from the path) */
+        if (!c->record_kind[0] && t->station_id && strncmp(p->name, "station", 7) == 0)
+            yz__api_audit_record(req, "station", t->station_id, NULL);
+        else if (!c->record_kind[0] && t->canteen_id && strncmp(p->name, "canteen", 7) == 0)
+            yz__api_audit_record(req, "canteen", t->canteen_id, NULL);
+        else if (!c->record_kind[0] && t->user_id && strncmp(p->name, "user", 4) == 0)
+            yz__api_audit_record(req, "user", t->user_id, NULL);
+        if (!c->district[0] && t->district[0])
+            snprintf(c->district, sizeof c->district, "%s", t->district);
+    }
+    const yz_actor *a = slot;
+    if (!slot->resolved) {
         /* The address limit comes first: it also slows down guessing tokens. */
         int err = yz__api_limit_ip(api, req, ei);
         if (err)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* api/errors.c - the one place where error codes become HTTP statuses and JSON bodies. */
-#include "api/api.h"
+#include "api/api_int.h"
 
 #include "core/buf.h"
 
@@ -44,6 +44,7 @@ void yz_api_error(yz_http_req *req, const yz_errinfo *ei)
     yz_buf_json_str(&b, en, strlen(en));
     yz_buf_puts(&b, "}\n");
     int status = yz_api_status(code);
+    yz__api_audit_error(req, ei);
     if (status == 401)
         yz_http_add_header(req, "WWW-Authenticate", "Bearer realm=\"yizhan\"");
     if (status == 503 && !yz_http_has_response_header(req, "Retry-After"))

@@ -108,6 +108,11 @@ static const yz_perm perms[] = {
     ROLES("GET", "/api/v1/users/{}", "user_get", ANY, OWN, OWN, OWN, OWN, OWN, OWN, ""),
     ROLES("PATCH", "/api/v1/users/{}", "user_patch", ANY, NO, NO, NO, NO, NO, NO,
           "name, disabled, roles, password reset"),
+    /* the audit log (docs/internals/audit.md) */
+    ROLES("GET", "/api/v1/audit", "audit_list", ANY, DIST, NO, NO, NO, NO, NO,
+          "a district admin sees the entries of records in their districts"),
+    ROLES("GET", "/api/v1/audit.csv", "audit_csv", ANY, DIST, NO, NO, NO, NO, NO,
+          "the same filter as audit_list, as CSV"),
     /* the web app */
     PUBLIC("GET", "/", "front", ""),
     PUBLIC("GET", "/s/{}", "web_checkin", ""),

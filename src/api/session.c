@@ -218,11 +218,14 @@ static void h_login(void *ctx, yz_http_req *req)
     const char *addr = yz_http_client_addr(req);
     snprintf(akey, sizeof akey, "a:%s", addr ? addr : "?");
     int64_t now = yz_time_now(), until = 0;
+    yz__api_audit_begin(api, req, "session_create"); /* every attempt, never the password */
     int err = yz__api_limit_ip(api, req, &ei);
     if (!err)
         err = yz__api_body_object(req, login_fields, &body, &ei);
     if (!err)
         err = str_member(body, "login", true, YZ_LOGIN_MAX, &login, &ei);
+    if (!err)
+        yz__api_audit_login(req, login, 0);
     if (!err)
         err = str_member(body, "password", true, YZ_PASSWORD_MAX, &password, &ei);
     if (err)
@@ -241,6 +244,10 @@ static void h_login(void *ctx, yz_http_req *req)
     err = yz_store_user_by_login(api->st, login, &u, &hash, &ei);
     if (err && err != YZ_ENOTFOUND)
         goto fail;
+    if (!err) {
+        yz__api_audit_login(req, u.login, u.id);
+        yz__api_audit_record(req, "user", u.id, NULL);
+    }
     /* An unknown user is verified against a dummy hash: the same answer in the same time. */
     bool ok = false, rehash = false;
     err = yz_pwpool_verify(api->pwpool, err ? NULL : hash, password, &ok, &rehash, &ei);
@@ -564,6 +571,15 @@ static void h_user_patch(void *ctx, yz_http_req *req)
         err = yz__api_authorize(api, req, "user_patch", &t, &ei);
     if (err)
         goto out;
+    if (yz_store_user_get(api->st, t.user_id, &u, &ei) == YZ_OK) { /* for the audit log */
+        yz_buf bb;
+        yz_buf_init(&bb);
+        render_user(&bb, &u);
+        yz__api_audit_before(req, bb.data);
+        yz_buf_fini(&bb);
+    }
+    yz_user_fini(&u);
+    yz_user_init(&u);
     const char *im = yz_http_header(req, "If-Match");
     if (!im) {
         err = yz_err_set(&ei, YZ_EPRECOND, "If-Match", "修改须带 If-Match 头，值为读取时的版本号",

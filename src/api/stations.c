@@ -652,6 +652,16 @@ fail:
     yz_api_error(req, &ei);
 }
 
+/* The station as the API renders it, as the audit log's "before" of a change. */
+static void audit_before(yz_api *api, yz_http_req *req, const yz_state_view *view, size_t i)
+{
+    yz_buf b;
+    yz_buf_init(&b);
+    render_station(api, &b, view, i, YZ_CRS_WGS84, YZ_TRAVEL_RIDE, yz_time_now());
+    yz__api_audit_before(req, b.data);
+    yz_buf_fini(&b);
+}
+
 static void h_patch(void *ctx, yz_http_req *req)
 {
     yz_api *api = ctx;
@@ -691,6 +701,8 @@ static void h_patch(void *ctx, yz_http_req *req)
         yz_target t = {0};
         yz__api_target_of(&st, &t);
         err = yz__api_authorize(api, req, "station_patch", &t, &ei);
+        if (!err)
+            audit_before(api, req, view, (size_t)i);
         if (!err)
             err = yz_exchange_station_from_json(body, snap_facilities(s), true, &st, &ei);
         if (!err && yz_snap_find_district(s, st.district_code) < 0)
@@ -739,8 +751,10 @@ static void h_delete(void *ctx, yz_http_req *req)
     yz_target t = {0};
     if (i >= 0)
         yz__api_target_of(yz_snap_station(s, (size_t)i), &t);
-    yz_state_release(api->state, view);
     err = i < 0 ? ei.code : yz__api_authorize(api, req, "station_delete", &t, &ei);
+    if (!err)
+        audit_before(api, req, view, (size_t)i);
+    yz_state_release(api->state, view);
     if (!err)
         err = yz_store_delete_station(api->st, id, version, &ei);
     if (!err)

@@ -716,7 +716,7 @@ void yz_exchange_facility_codes(uint64_t mask, yz_facility_list fac, const char 
 
 /* Write a text cell, quoted when RFC 4180 needs it, guarded and quoted when formula_like().
  * Numbers and the fixed words (tier, status, ...) are written directly, never through here. */
-static void csv_field(yz_buf *out, const char *v)
+void yz_exchange_csv_cell(yz_buf *out, const char *v)
 {
     if (!v)
         v = "";
@@ -749,32 +749,32 @@ void yz_exchange_write_csv(const yz_station *st, size_t n, yz_facility_list fac,
     for (size_t i = 0; i < n; i++) {
         const yz_station *s = &st[i];
         char num[40];
-        csv_field(out, s->code);
+        yz_exchange_csv_cell(out, s->code);
         yz_buf_putc(out, ',');
-        csv_field(out, s->name);
+        yz_exchange_csv_cell(out, s->name);
         yz_buf_putc(out, ',');
-        csv_field(out, s->address);
+        yz_exchange_csv_cell(out, s->address);
         yz_buf_putc(out, ',');
-        csv_field(out, s->district_code);
+        yz_exchange_csv_cell(out, s->district_code);
         yz_buf_putc(out, ',');
-        csv_field(out, s->district_name);
+        yz_exchange_csv_cell(out, s->district_name);
         snprintf(num, sizeof num, ",%.7f,%.7f,wgs84,", s->lat, s->lon);
         yz_buf_puts(out, num);
         yz_buf_puts(out, yz_tier_name(s->tier));
         yz_buf_putc(out, ',');
         yz_buf_puts(out, yz_partner_name(s->partner_kind));
         yz_buf_putc(out, ',');
-        csv_field(out, s->partner_name);
+        yz_exchange_csv_cell(out, s->partner_name);
         yz_buf_putc(out, ',');
         yz_buf_reset(&tmp);
         yz_exchange_facility_codes(s->facilities, fac, ";", &tmp);
-        csv_field(out, tmp.data);
+        yz_exchange_csv_cell(out, tmp.data);
         yz_buf_putc(out, ',');
-        csv_field(out, s->opening_hours);
+        yz_exchange_csv_cell(out, s->opening_hours);
         yz_buf_putc(out, ',');
         yz_buf_puts(out, yz_status_name(s->status));
         yz_buf_putc(out, ',');
-        csv_field(out, s->phone);
+        yz_exchange_csv_cell(out, s->phone);
         yz_buf_printf(out, ",%d,%s,%s\r\n", s->seats, s->livelihood ? "true" : "false",
                       yz_batch_name(s->batch));
     }

@@ -56,6 +56,10 @@ void yz_exchange_districts_free(yz_district *d, size_t n);
 
 /* Write stations as CSV with the header row, or as a GeoJSON FeatureCollection (WGS-84).
  * Borrows everything. */
+/* Append `v` (NULL: "") as one CSV text cell: quoted when RFC 4180 needs it, and with a guard
+ * quote in front when a spreadsheet could take it for a formula (=, +, -, @, tab, CR after any
+ * leading quotes). Every CSV export writes its text cells through this. */
+void yz_exchange_csv_cell(yz_buf *out, const char *v);
 void yz_exchange_write_csv(const yz_station *st, size_t n, yz_facility_list fac, yz_buf *out);
 void yz_exchange_write_geojson(const yz_station *st, size_t n, yz_facility_list fac,
                                yz_buf *out);

@@ -56,6 +56,7 @@ struct yz_http_server {
     route routes[MAX_ROUTES];
     int nroutes;
     yz_http_error_handler on_error;
+    yz_http_respond_hook on_respond;
     route unrouted;                      /* 404/405 and early errors */
     _Atomic uint64_t hist[N_BUCKETS + 1]; /* latency buckets, cumulative at render */
     _Atomic uint64_t hist_sum_ns;
@@ -201,6 +202,11 @@ void *yz_http_data(const yz_http_req *req)
 const char *yz_http_method(const yz_http_req *req)
 {
     return req->method;
+}
+
+void yz_http_on_respond(yz_http_server *srv, yz_http_respond_hook h)
+{
+    srv->on_respond = h;
 }
 
 void yz_http_on_error(yz_http_server *srv, yz_http_error_handler h)
@@ -1021,6 +1027,8 @@ int yz_http_has_response_header(const yz_http_req *req, const char *name)
 
 void yz_http_respond(yz_http_req *req, int status, const char *content_type, yz_buf *body)
 {
+    if (req->data && req->srv->on_respond)
+        req->srv->on_respond(req, status, body->data, body->len);
     size_t len = body->len;
     char *data = yz_buf_take(body);
     bool vary = false, gzipped = false;
@@ -1047,6 +1055,8 @@ void yz_http_respond(yz_http_req *req, int status, const char *content_type, yz_
 void yz_http_respond_static(yz_http_req *req, int status, const char *content_type,
                             const char *body, size_t len)
 {
+    if (req->data && req->srv->on_respond)
+        req->srv->on_respond(req, status, body, len);
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_PERSISTENT);
     queue(req, status, content_type, resp);

@@ -68,6 +68,12 @@ void yz_http_on_error(yz_http_server *srv, yz_http_error_handler h);
  * both languages, code YZ_EINVAL for a malformed request, YZ_EUNAVAIL for a full expensive
  * pool), or NULL when the status says it all. Borrowed; valid during the handler. */
 const yz_errinfo *yz_http_fault(const yz_http_req *req);
+/* A hook called with every answer of a request that carries data (yz_http_set_data), just
+ * before the answer is queued, on the request's thread: `status` and the body (`len` bytes,
+ * before compression; NULL for an answer from a file). The API writes its audit log here
+ * (docs/internals/audit.md): once per request, before the client can see the answer. */
+typedef void (*yz_http_respond_hook)(yz_http_req *req, int status, const char *body, size_t len);
+void yz_http_on_respond(yz_http_server *srv, yz_http_respond_hook h);
 /* Start listening. Returns 0, or -1 with errno-style detail logged. */
 int yz_http_listen(yz_http_server *srv);
 /* The port the server listens on (after yz_http_listen). */
