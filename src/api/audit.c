@@ -330,30 +330,26 @@ static void render_entry(yz_buf *b, const yz_audit_entry *e)
 {
     char iso[32];
     yz_time_format_iso8601(e->at, 480, iso);
-    yz_buf_printf(b, "{\"id\":%lld,\"at\":\"%s\",\"actor\":{", (long long)e->id, iso);
-    yz_buf_json_member_str(b, "kind", e->actor_kind);
+    yz_buf_printf(b, "{\"id\":%lld,\"at\":\"%s\",\"actor\":{\"kind\":", (long long)e->id, iso);
+    yz_buf_json_str(b, e->actor_kind, strlen(e->actor_kind));
     if (e->user_id)
         yz_buf_printf(b, ",\"user_id\":%lld", (long long)e->user_id);
-    yz_buf_putc(b, ',');
     yz_buf_json_member_str(b, "login", e->login ? e->login : "");
-    yz_buf_puts(b, "},");
+    yz_buf_putc(b, '}');
     yz_buf_json_member_str(b, "addr", e->addr ? e->addr : "");
-    yz_buf_putc(b, ',');
     yz_buf_json_member_str(b, "action", e->action);
-    yz_buf_putc(b, ',');
     yz_buf_json_member_str(b, "method", e->method ? e->method : "");
-    yz_buf_putc(b, ',');
     yz_buf_json_member_str(b, "path", e->path ? e->path : "");
-    yz_buf_puts(b, ",\"record\":{");
-    yz_buf_json_member_str(b, "kind", e->record_kind ? e->record_kind : "");
+    yz_buf_puts(b, ",\"record\":{\"kind\":");
+    const char *k = e->record_kind ? e->record_kind : "";
+    yz_buf_json_str(b, k, strlen(k));
     if (e->record_id)
         yz_buf_printf(b, ",\"id\":%lld", (long long)e->record_id);
-    yz_buf_putc(b, ',');
     yz_buf_json_member_str(b, "district", e->district ? e->district : "");
-    yz_buf_printf(b, "},\"before\":%s,\"after\":%s,", e->before_json ? e->before_json : "null",
+    yz_buf_printf(b, "},\"before\":%s,\"after\":%s", e->before_json ? e->before_json : "null",
                   e->after_json ? e->after_json : "null");
     yz_buf_json_member_str(b, "outcome", e->outcome);
-    yz_buf_printf(b, ",\"status\":%d,", e->status);
+    yz_buf_printf(b, ",\"status\":%d", e->status);
     yz_buf_json_member_str(b, "reason", e->reason ? e->reason : "");
     yz_buf_putc(b, '}');
 }

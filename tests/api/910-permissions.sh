@@ -86,6 +86,9 @@ path_for() { # pattern name scope-side(in|out) role -> path
         if [ "$side" = in ] && [ -n "$role" ]; then id=${USERID[$role]}; else id=${USERID[viewer]}; fi
         [ "$side" = out ] && [ "$role" = viewer ] && id=${USERID[inspector]} ;;
     open311_service) id=dirty ;;
+    audit_*) # a district filter: theirs, or another district's
+        printf '%s?district=%s' "$p" "$([ "$side" = in ] && echo "$D1" || echo "$D2")"
+        return ;;
     moderation_*) id=999999 ;;
     *) id=x ;;
     esac
