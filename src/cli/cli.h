@@ -5,6 +5,9 @@
 #define YZ_CLI_H
 
 #include "core/err.h"
+#include "store/store.h"
+
+#include <stdint.h>
 
 /* Print an error in both languages (and its field) to stderr; returns 1, the exit code. */
 int yz__cli_fail(const yz_errinfo *ei);
@@ -13,5 +16,14 @@ int yz__cli_fail(const yz_errinfo *ei);
 int yz__cli_user(int argc, char **argv);
 /* yizhan permissions --markdown | --tsv (cli/user.c). */
 int yz__cli_permissions(int argc, char **argv);
+
+/* yizhan audit [--user U] [--record K:ID] [--since DATE] [--csv] ... (cli/audit.c). */
+int yz__cli_audit_cmd(int argc, char **argv);
+
+/* Append the audit entry of a writing CLI command (actor "cli", the OS user) to `st` (NULL:
+ * nothing). `action` "cli:import", ...; before/after JSON or NULL; `rc` the exit code (0:
+ * ok, else "failed" with `reason`). A failure to write is reported on stderr. */
+void yz__cli_audit(yz_store *st, const char *action, const char *record_kind, int64_t record_id,
+                   const char *before, const char *after, int rc, const char *reason);
 
 #endif

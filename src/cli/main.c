@@ -63,6 +63,9 @@ static const char usage[] =
     "          roles LOGIN [--grant ROLE[:SCOPE,...]]... [--revoke ROLE]...\n"
     "          (all take --db; the password is read from stdin, or asked without echo)\n"
     "  permissions --markdown | --tsv  the permission table (docs/internals/permissions.md)\n"
+    "  audit   [--db PATH] [--user LOGIN|ID] [--record KIND:ID] [--district CODE]\n"
+    "          [--action NAME] [--since DATE] [--until DATE] [--limit N] [--csv]\n"
+    "          the audit log, newest first (docs/internals/audit.md)\n"
     "  --db: a SQLite file (default " DEFAULT_DB ") or a PostgreSQL URI\n"
     "        (postgresql://user@host:5432/dbname) shared by several yizhan nodes\n";
 
@@ -564,8 +567,20 @@ static int cmd_import(int argc, char **argv)
     if (!rc && yz_exchange_read_file(argv[optind], (yz_facility_list){fac, nfac}, &rows, &n, &d,
                                      &nd, &ei))
         rc = yz__cli_fail(&ei);
+    yz_import_counts cnt = {0};
     if (!rc)
-        rc = import_rows(st, rows, n, d, nd, NULL);
+        rc = import_rows(st, rows, n, d, nd, &cnt);
+    if (st) { /* the audit log: what was imported, or that it failed */
+        yz_buf a;
+        yz_buf_init(&a);
+        yz_buf_puts(&a, "{\"file\":");
+        yz_buf_json_str(&a, argv[optind], strlen(argv[optind]));
+        yz_buf_printf(&a, ",\"rows\":%zu,\"created\":%zu,\"updated\":%zu,\"districts\":%zu}",
+                      n, cnt.created, cnt.updated, cnt.districts);
+        yz__cli_audit(st, "cli:import", "import", 0, NULL, a.data, rc,
+                      rc ? "the import failed; nothing was written" : NULL);
+        yz_buf_fini(&a);
+    }
     yz_station_array_free(rows, n);
     yz_exchange_districts_free(d, nd);
     free_facilities(fac, nfac);
@@ -687,6 +702,10 @@ static int cmd_purge_visits(int argc, char **argv)
            at, at, (long long)done.visits, (long long)done.days);
     if (err)
         rc = yz__cli_fail(&ei);
+    char after[160];
+    snprintf(after, sizeof after, "{\"before\":\"%s\",\"visits\":%lld,\"days\":%lld}", at,
+             (long long)done.visits, (long long)done.days);
+    yz__cli_audit(st, "cli:purge-visits", "visits", 0, NULL, after, rc, err ? ei.msg_en : NULL);
     yz_store_close(st);
     return rc;
 }
@@ -970,6 +989,14 @@ static int cmd_moderation(int argc, char **argv)
                "trained %zu new texts, %zu relabelled, %zu already known; model version %lld\n",
                tr.added, tr.moved, tr.unchanged, (long long)tr.version, tr.added, tr.moved,
                tr.unchanged, (long long)tr.version);
+    if (st) {
+        char after[200];
+        snprintf(after, sizeof after,
+                 "{\"texts\":%zu,\"added\":%zu,\"relabelled\":%zu,\"version\":%lld}", n,
+                 rc ? 0 : tr.added, rc ? 0 : tr.moved, rc ? 0LL : (long long)tr.version);
+        yz__cli_audit(st, "cli:moderation train", "classifier", 0, NULL, after, rc,
+                      rc ? ei.msg_en : NULL);
+    }
 out:
     for (size_t i = 0; i < n; i++) {
         yz_free(tt[i].text);
@@ -1020,6 +1047,8 @@ int main(int argc, char **argv)
         return cmd_purge_visits(argc, argv);
     if (!strcmp(cmd, "user"))
         return yz__cli_user(argc, argv);
+    if (!strcmp(cmd, "audit"))
+        return yz__cli_audit_cmd(argc, argv);
     if (!strcmp(cmd, "permissions"))
         return yz__cli_permissions(argc, argv);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {

@@ -203,6 +203,25 @@ static int cmd_roles(yz_store *st, yz_user *u, yz_grant *grant, int ngrant, yz_g
     return 0;
 }
 
+/* The user as the audit log keeps it (no password hash). Returns owned JSON. */
+static char *user_json(const yz_user *u)
+{
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_printf(&b, "{\"id\":%lld", (long long)u->id);
+    yz_buf_json_member_str(&b, "login", u->login);
+    yz_buf_json_member_str(&b, "name", u->name ? u->name : "");
+    yz_buf_printf(&b, ",\"disabled\":%s,\"version\":%lld,\"roles\":[",
+                  u->disabled ? "true" : "false", (long long)u->version);
+    for (size_t i = 0; i < u->ngrants; i++) {
+        yz_buf_printf(&b, "%s{\"role\":\"%s\"", i ? "," : "", yz_role_name(u->grants[i].role));
+        yz_buf_json_member_str(&b, "scope", u->grants[i].scope ? u->grants[i].scope : "");
+        yz_buf_putc(&b, '}');
+    }
+    yz_buf_puts(&b, "]}");
+    return yz_buf_take(&b);
+}
+
 int yz__cli_user(int argc, char **argv)
 {
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
@@ -256,6 +275,8 @@ int yz__cli_user(int argc, char **argv)
     yz_user_init(&u);
     int rc = 0;
     char hash[YZ_PWHASH_STR_BYTES], shown[32] = "";
+    char *before = NULL; /* the user as it was, for the audit log */
+    yz_err_clear(&ei);
     if (yz_store_open(db, &st, &ei))
         return yz__cli_fail(&ei);
     if (list) {
@@ -288,6 +309,7 @@ int yz__cli_user(int argc, char **argv)
         rc = yz__cli_fail(&ei);
         goto out;
     }
+    before = user_json(&u);
     if (!strcmp(sub, "roles")) {
         rc = cmd_roles(st, &u, grants, ng, revokes, nr);
         goto out;
@@ -306,6 +328,20 @@ int yz__cli_user(int argc, char **argv)
     }
     print_user(&u);
 out:
+    if (!list) { /* the audit log: every change, and every failed attempt */
+        char action[32];
+        snprintf(action, sizeof action, "cli:user %s", sub);
+        char *after = NULL;
+        yz_user now;
+        yz_user_init(&now);
+        yz_errinfo rei;
+        if (!rc && u.id && yz_store_user_get(st, u.id, &now, &rei) == YZ_OK)
+            after = user_json(&now);
+        yz__cli_audit(st, action, "user", u.id, before, after, rc, ei.msg_en);
+        yz_user_fini(&now);
+        yz_free(after);
+    }
+    yz_free(before);
     if (!rc && shown[0])
         printf("一次性密码 / one-time password for %s: %s\n", u.login, shown);
     sodium_memzero(shown, sizeof shown);
