@@ -24,6 +24,7 @@ CREATE INDEX audit_user ON audit (user_id, id);
 CREATE INDEX audit_record ON audit (record_kind, record_id, id);
 CREATE INDEX audit_district ON audit (district, id);
 CREATE INDEX audit_at ON audit (at);
+CREATE INDEX audit_action ON audit (action, id);
 
 CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

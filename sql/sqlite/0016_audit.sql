@@ -25,6 +25,7 @@ CREATE INDEX audit_user ON audit (user_id, id);
 CREATE INDEX audit_record ON audit (record_kind, record_id, id);
 CREATE INDEX audit_district ON audit (district, id);
 CREATE INDEX audit_at ON audit (at);
+CREATE INDEX audit_action ON audit (action, id);
 
 CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
 BEGIN
