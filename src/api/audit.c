@@ -212,20 +212,6 @@ static const yz_param audit_params[] = {
     {"limit", YZ_PARAM_INT, offsetof(audit_args, limit), 1, YZ_AUDIT_LIMIT_MAX, 50, 0, NULL, NULL},
 };
 
-/* Whether the comma-separated `scope` holds `item` exactly. */
-static bool scope_has(const char *scope, const char *item)
-{
-    size_t n = strlen(item);
-    for (const char *p = scope; n && p && *p;) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (len == n && memcmp(p, item, n) == 0)
-            return true;
-        p = e ? e + 1 : NULL;
-    }
-    return false;
-}
-
 /* Fill f->districts with the districts the actor may read, or leave it empty when the actor
  * may read every entry. Refuses a `district` filter outside them. Pointers borrow from `a`
  * and `want`. */
@@ -245,7 +231,7 @@ static int scope_filter(const yz_actor *a, const char *want, yz_audit_filter *f,
     if (want) {
         for (size_t i = 0; i < a->user.ngrants; i++)
             if (p->scope[a->user.grants[i].role] == YZ_SCOPE_DISTRICT &&
-                scope_has(a->user.grants[i].scope, want)) {
+                yz_list_has(a->user.grants[i].scope, want, strlen(want))) {
                 f->districts[0] = want;
                 f->ndistricts = 1;
                 return YZ_OK;
@@ -296,10 +282,9 @@ static int read_filter(yz_api *api, yz_http_req *req, audit_args *x, yz_audit_fi
     f->outcome = x->outcome;
     if (x->record) {
         const char *colon = strchr(x->record, ':');
-        char *end = NULL;
-        long long id = colon ? strtoll(colon + 1, &end, 10) : 0;
+        int64_t id = 0;
         size_t len = colon ? (size_t)(colon - x->record) : 0;
-        if (!colon || !len || len >= kn || id <= 0 || *end)
+        if (!colon || !len || len >= kn || !yz_parse_id(colon + 1, strlen(colon + 1), &id))
             return yz_err_set(ei, YZ_EINVAL, "record", "record 须为 类型:编号，如 station:12",
                               "record must be kind:id, e.g. station:12");
         memcpy(kind, x->record, len);
@@ -308,9 +293,8 @@ static int read_filter(yz_api *api, yz_http_req *req, audit_args *x, yz_audit_fi
         f->record_id = id;
     }
     if (x->user) {
-        char *end = NULL;
-        long long id = strtoll(x->user, &end, 10);
-        if (*x->user && !*end && id > 0) {
+        int64_t id = 0;
+        if (yz_parse_id(x->user, strlen(x->user), &id)) {
             f->user_id = id;
         } else {
             yz_user u;

@@ -113,10 +113,9 @@ int yz__cli_audit_cmd(int argc, char **argv)
         return usage("多余的参数 / unexpected argument");
     if (record) {
         const char *colon = strchr(record, ':');
-        char *end = NULL;
-        long long id = colon ? strtoll(colon + 1, &end, 10) : 0;
+        int64_t id = 0;
         size_t len = colon ? (size_t)(colon - record) : 0;
-        if (!colon || !len || len >= sizeof kind || id <= 0 || *end)
+        if (!colon || !len || len >= sizeof kind || !yz_parse_id(colon + 1, strlen(colon + 1), &id))
             return usage("--record 须为 类型:编号 / --record must be KIND:ID (station:12)");
         memcpy(kind, record, len);
         kind[len] = 0;
@@ -126,16 +125,13 @@ int yz__cli_audit_cmd(int argc, char **argv)
     yz_store *st = NULL;
     yz_errinfo ei;
     int rc = 0;
-    if (yz_store_open(db, &st, &ei)) {
-        fprintf(stderr, "yizhan: %s\nyizhan: %s\n", ei.msg, ei.msg_en);
-        return 1;
-    }
+    if (yz_store_open(db, &st, &ei))
+        return yz__cli_fail(&ei);
     if (user) {
-        char *end = NULL;
-        long long id = strtoll(user, &end, 10);
+        int64_t id = 0;
         yz_user u;
         yz_user_init(&u);
-        if (*user && !*end && id > 0)
+        if (yz_parse_id(user, strlen(user), &id))
             f.user_id = id;
         else if (yz_store_user_by_login(st, user, &u, NULL, &ei) == YZ_OK)
             f.user_id = u.id;
@@ -146,8 +142,7 @@ int yz__cli_audit_cmd(int argc, char **argv)
     yz_audit_entry *v = NULL;
     size_t n = 0;
     if (yz_store_audit_list(st, &f, &v, &n, &ei)) {
-        fprintf(stderr, "yizhan: %s\nyizhan: %s\n", ei.msg, ei.msg_en);
-        rc = 1;
+        rc = yz__cli_fail(&ei);
         goto out;
     }
     yz_buf b;
