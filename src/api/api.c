@@ -149,6 +149,7 @@ static void h_metrics(void *ctx, yz_http_req *req)
                   "# TYPE yizhan_pwhash_refused_total counter\n"
                   "yizhan_pwhash_refused_total %lu\n",
                   pw_done, pw_refused);
+    yz__api_audit_metrics(&b);
     static const char *const kinds[YZ_STATE_RELOAD__COUNT] = {"station", "stations", "rating",
                                                               "ratings", "events"};
     yz_buf_printf(&b,

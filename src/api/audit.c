@@ -18,6 +18,7 @@
 #include <string.h>
 
 static _Atomic long audit_lost; /* entries that could not be written (logged each time) */
+static _Atomic long audit_skipped_429; /* anonymous requests refused by the address limit */
 
 void yz__api_audit_begin(yz_api *api, yz_http_req *req, const char *action)
 {
@@ -138,6 +139,13 @@ static void on_respond(yz_http_req *req, int status, const char *body, size_t le
         return;
     yz_audit_ctx *c = &a->audit;
     c->written = true;
+    /* A flood without any credential that the address limit already refuses is not written
+     * one row per request (each is a commit: the log would be the flood's amplifier); it is
+     * counted. Login attempts and anything with a credential are always written. */
+    if (status == 429 && !a->resolved && !c->login[0]) {
+        atomic_fetch_add(&audit_skipped_429, 1);
+        return;
+    }
     yz_audit_entry e;
     yz_audit_entry_init(&e);
     const char *kind = "anonymous", *login = c->login;
@@ -190,6 +198,20 @@ static void on_respond(yz_http_req *req, int status, const char *body, size_t le
                      c->action, status, ei.msg_en);
     }
     yz_free(after);
+}
+
+void yz__api_audit_metrics(yz_buf *b)
+{
+    yz_buf_printf(b,
+                  "# HELP yizhan_audit_lost_total Audit entries that could not be written (each"
+                  " is logged at error level).\n"
+                  "# TYPE yizhan_audit_lost_total counter\n"
+                  "yizhan_audit_lost_total %ld\n"
+                  "# HELP yizhan_audit_skipped_total Staff writes refused by the address limit"
+                  " before any credential was read: counted, not logged one by one.\n"
+                  "# TYPE yizhan_audit_skipped_total counter\n"
+                  "yizhan_audit_skipped_total %ld\n",
+                  atomic_load(&audit_lost), atomic_load(&audit_skipped_429));
 }
 
 /* --- GET /api/v1/audit, /api/v1/audit.csv -------------------------------------------------- */
