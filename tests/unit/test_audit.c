@@ -4,6 +4,7 @@
  * newest first with before_id; over-long JSON not kept; and the log append-only in the
  * database itself: UPDATE and DELETE through SQL fail. On SQLite, and also on PostgreSQL when
  * YZ_TEST_PG_URI names an empty scratch database. */
+#include "testdb.h"
 #include "core/alloc.h"
 #include "store/audit.h"
 #include "store/db.h"
@@ -34,12 +35,7 @@ static void teardown(void)
 {
     yz_store_close(st);
     st = NULL;
-    char p[80];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
+    yz_test_remove_db(path);
 }
 
 TestSuite(audit, .init = setup, .fini = teardown);

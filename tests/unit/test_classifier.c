@@ -3,6 +3,7 @@
  * store area (store/classifier.h): grams, learning a toy set, the probability moving the right
  * way with training, nothing held below the threshold of examples, and the model surviving a
  * round trip through the store (counts, change log, a reversed decision). */
+#include "testdb.h"
 #include "catalog/classifier.h"
 #include "catalog/moderation.h"
 #include "store/classifier.h"
@@ -34,12 +35,7 @@ static void teardown(void)
     yz_textnorm_free(norm);
     yz_store_close(st);
     yz_buf_fini(&scratch);
-    char p[80];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
+    yz_test_remove_db(path);
 }
 
 TestSuite(classifier, .init = setup, .fini = teardown);

@@ -3,6 +3,7 @@
  * a statement used twice at once), constraint violations, rollback of a failed body; and the
  * rule that a read failing part-way is never a short answer: with the fault hook (stations,
  * ratings, events) and with SQLite's own means (a damaged page of the stations table). */
+#include "testdb.h"
 #include "core/alloc.h"
 #include "model/facility.h"
 #include "store/db.h"
@@ -22,12 +23,7 @@ static yz_store *st;
 
 static void cleanup_files(void)
 {
-    char p[80];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
+    yz_test_remove_db(path);
 }
 
 static void open_store(void)

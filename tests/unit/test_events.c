@@ -3,6 +3,7 @@
  * +08:00 day boundary, from/until bounds), one-off events, validation, the SQLite store's
  * records and sign-up rules, sign-ups racing over two connections, the demo events, and the
  * `today` member for a Friday at the union-building station of the demo city. */
+#include "testdb.h"
 #include "api/api_int.h"
 #include "core/alloc.h"
 #include "core/time.h"
@@ -195,12 +196,7 @@ static int64_t union_id, other_id; /* WZ-GHDS and the next station */
 
 static void unlink_db(void)
 {
-    char p[80];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
+    yz_test_remove_db(path);
 }
 
 static void setup(void)

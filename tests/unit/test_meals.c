@@ -2,6 +2,7 @@
 /* tests/unit/test_meals.c - 10-yuan meals on a temporary SQLite store: one meal a day across
  * canteens, the local-midnight day boundary, the ordering window, quota (also under
  * concurrent threads), redeem once, expiry at close and the sweep, pickup codes. */
+#include "testdb.h"
 #include "store/meals.h"
 #include "store/workers.h"
 
@@ -33,12 +34,7 @@ static void teardown(void)
 {
     yz_store_close(st);
     st = NULL;
-    char p[80];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
+    yz_test_remove_db(path);
 }
 
 TestSuite(meals, .init = setup, .fini = teardown);

@@ -4,6 +4,7 @@
  * symbols and zero-width characters between the letters, links, phone numbers in every kind
  * of digit, contact ids and off-topic text must be held with the right reasons; ordinary
  * reviews must pass. */
+#include "testdb.h"
 #include "catalog/moderation.h"
 #include "store/reviews.h"
 
@@ -47,12 +48,7 @@ static void teardown(void)
     yz_textnorm_free(norm);
     yz_store_close(st);
     yz_buf_fini(&scratch);
-    char p[80];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
+    yz_test_remove_db(path);
 }
 
 TestSuite(moderation, .init = setup, .fini = teardown);

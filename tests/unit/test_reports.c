@@ -4,6 +4,7 @@
  * rule, and the SQLite reports area (services seeded, create, filters, transitions allowed
  * and refused, nothing changed by a refused one, the station deleted under a report, a read
  * error part-way through a list). */
+#include "testdb.h"
 #include "model/facility.h"
 #include "store/db.h"
 #include "store/reports.h"
@@ -209,12 +210,7 @@ static void teardown(void)
 {
     yz_store_close(st);
     st = NULL;
-    char p[80];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
+    yz_test_remove_db(path);
 }
 
 /* A report of `service` at station `station` (0: one whose station was deleted): its id, or

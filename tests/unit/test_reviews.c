@@ -4,6 +4,7 @@
  * moderation status changes and what they do to the stars, copies of a text, pagination, the
  * seeded tags, that nothing is lost or deleted across a reopen, and that a read failing
  * part-way is an error, never a short answer. */
+#include "testdb.h"
 #include "store/db.h" /* the read-fault hook of the tests */
 #include "store/reviews.h"
 #include "store/workers.h"
@@ -42,12 +43,7 @@ static void setup(void)
 
 static void unlink_all(void)
 {
-    char p[80];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
+    yz_test_remove_db(path);
 }
 
 static void teardown(void)

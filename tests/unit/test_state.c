@@ -5,6 +5,7 @@
  * loading from a SQLite store and reloading after "another node" wrote to it, and many
  * readers checking every view they see while one writer publishes snapshots, events and
  * ratings in turn (ASan reports any use after free or leak). */
+#include "testdb.h"
 #include "state/state_int.h"
 
 #include "core/alloc.h"
@@ -268,12 +269,7 @@ static char path[64];
 
 static void unlink_db(void)
 {
-    char p[80];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
+    yz_test_remove_db(path);
 }
 
 static yz_store *open_demo(int64_t *first_id)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/unit/test_store.c - the SQLite store: migrations and seeds, station writes with
  * optimistic concurrency, conflicts, all-or-nothing imports, and what survives a reopen. */
+#include "testdb.h"
 #include "model/facility.h"
 #include "store/store.h"
 
@@ -55,12 +56,7 @@ static void teardown(void)
 {
     yz_store_close(st);
     st = NULL;
-    char p[80];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
+    yz_test_remove_db(path);
 }
 
 TestSuite(store, .init = setup, .fini = teardown);

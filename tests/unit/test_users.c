@@ -3,6 +3,7 @@
  * their scopes checked against the store, versions, sessions ended by logout, idle and
  * absolute timeouts, disabling and password changes, failed-login locks) and the password
  * pool (hash and verify, rehash, the dummy hash, the bounded queue refusing at once). */
+#include "testdb.h"
 #include "core/alloc.h"
 #include "core/pwhash.h"
 #include "core/time.h"
@@ -41,12 +42,7 @@ static void teardown(void)
 {
     yz_store_close(st);
     st = NULL;
-    char p[80];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
+    yz_test_remove_db(path);
 }
 
 TestSuite(users, .init = setup, .fini = teardown);

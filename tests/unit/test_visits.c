@@ -3,6 +3,7 @@
  * edges, per station and per worker, statistics by station, district, local day and
  * occupation, the group commit under many threads (one counted visit out of simultaneous
  * duplicates) and close() draining visits still queued. */
+#include "testdb.h"
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/time.h"
@@ -77,12 +78,7 @@ static void setup(void)
 
 static void unlink_db(void)
 {
-    char p[80];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
+    yz_test_remove_db(path);
 }
 
 static void teardown(void)
