@@ -194,7 +194,8 @@ void yz__api_target_of(const yz_station *st, yz_target *t);
  * one); YZ_EFORBIDDEN (a wrong token, no role for it, out of scope, CSRF); YZ_ERATE. */
 int yz__api_authorize(yz_api *api, yz_http_req *req, const char *route, const yz_target *t,
                       yz_errinfo *ei);
-/* As yz__api_authorize for a VIEW row, quietly: whether the asker sees more. */
+/* As yz__api_authorize for a VIEW row, quietly: whether the asker sees more (t NULL: by role
+ * only, whatever the target). */
 bool yz__api_may(yz_api *api, yz_http_req *req, const char *view, const yz_target *t);
 
 /* --- limits.c --- */

@@ -120,6 +120,13 @@ static bool is_operator(yz_api *api, yz_http_req *req, int64_t station_id)
     return yz__api_may(api, req, "report_held_text", &t);
 }
 
+/* Whether the asker may see more of some report at all (the view's roles, no target): a list
+ * asks this once, and looks up each report's station only when it is so. */
+static bool may_see_more(yz_api *api, yz_http_req *req)
+{
+    return yz__api_may(api, req, "report_held_text", NULL);
+}
+
 static void put_str_or_null(yz_buf *b, const char *s)
 {
     if (s && *s)
@@ -781,13 +788,14 @@ static void h_o311_list(void *ctx, yz_http_req *req)
     }
     if ((err = yz_store_report_list(api->st, &f, &a, &n, &ei)))
         goto fail;
+    bool staff = may_see_more(api, req);
     yz_buf b;
     yz_buf_init(&b);
     yz_buf_putc(&b, '[');
     for (size_t i = 0; i < n; i++) {
         if (i)
             yz_buf_putc(&b, ',');
-        render_o311(api, &b, &a[i], is_operator(api, req, a[i].station_id));
+        render_o311(api, &b, &a[i], staff && is_operator(api, req, a[i].station_id));
     }
     yz_buf_puts(&b, "]\n");
     yz_report_array_free(a, n);
@@ -844,6 +852,7 @@ static void respond_list(yz_api *api, yz_http_req *req, const yz_report_filter *
         yz_api_error(req, &ei);
         return;
     }
+    bool staff = may_see_more(api, req);
     yz_buf b;
     yz_buf_init(&b);
     yz_buf_putc(&b, '{');
@@ -852,7 +861,7 @@ static void respond_list(yz_api *api, yz_http_req *req, const yz_report_filter *
     for (size_t i = 0; i < n; i++) {
         if (i)
             yz_buf_putc(&b, ',');
-        render_ours(api, &b, &a[i], is_operator(api, req, a[i].station_id));
+        render_ours(api, &b, &a[i], staff && is_operator(api, req, a[i].station_id));
     }
     yz_buf_printf(&b, "],\"count\":%zu}\n", n);
     yz_report_array_free(a, n);
