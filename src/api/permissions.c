@@ -117,6 +117,7 @@ static const yz_perm perms[] = {
     PUBLIC("GET", "/", "front", ""),
     PUBLIC("GET", "/s/{}", "web_checkin", ""),
     PUBLIC("GET", "/station/{}", "web_station", ""),
+    PUBLIC("GET", "/admin", "web_admin", "the operators' console"),
     PUBLIC("GET", "/{}", "web_file", ""),
     PUBLIC("GET", "/assets/{}", "web_file", ""),
 };

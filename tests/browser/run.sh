@@ -2,8 +2,9 @@
 # tests/browser/run.sh [BIN] - the web app in a real browser: installs the test's npm packages
 # from its lockfile (playwright-core, axe-core), builds the app (scripts/web.sh), starts
 # `BIN serve` (default build/san/yizhan, else bin/yizhan) on a temporary database holding the
-# demo city on 127.0.0.1 and a free port, and runs app.test.mjs, then hostile.test.mjs (which
-# adds stations with hostile texts to the database), in Debian's Chromium.
+# demo city and one city admin for the console on 127.0.0.1 and a free port, and runs
+# app.test.mjs, the console's admin*.test.mjs, then hostile.test.mjs (which adds stations with
+# hostile texts to the database), in Debian's Chromium.
 # Screenshots go to build/browser-shots/.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -36,7 +37,12 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 export YIZHAN_ADMIN_TOKEN=browser-test-$$
+# Fast password hashes (tests only; docs/internals/accounts.md), and the console's first admin.
+export YIZHAN_PWHASH=min
+export YZ_CONSOLE_LOGIN=chief YZ_CONSOLE_PASSWORD="console-test-$$-pw"
 "$bin" demo --db "$tmp/t.db" >"$tmp/demo.log" 2>&1 || { cat "$tmp/demo.log"; exit 1; }
+echo "$YZ_CONSOLE_PASSWORD" | "$bin" user add "$YZ_CONSOLE_LOGIN" --name 市总管理员 --role city_admin \
+    --db "$tmp/t.db" >/dev/null || { echo "could not create the console's admin"; exit 1; }
 "$bin" serve --db "$tmp/t.db" --bind 127.0.0.1 --port 0 --port-file "$tmp/port" \
     --writes-per-min 1000000 --workers-per-hour 1000000 --web-root "$root/build/web" 2>"$tmp/server.log" &
 pid=$!
@@ -52,7 +58,11 @@ export YZ_CHROMIUM=$chrome
 export YZ_ROOT=$root
 mkdir -p "$YZ_SHOTS"
 rc=0
-(cd "$here" && node --test --test-concurrency=1 --test-reporter=spec app.test.mjs hostile.test.mjs) || rc=$?
+# YZ_BROWSER_TESTS="admin.test.mjs ..." runs only those files (default: all, the worker app's
+# first, hostile.test.mjs last since it adds stations with hostile texts).
+tests=${YZ_BROWSER_TESTS:-"app.test.mjs $(cd "$here" && ls admin*.test.mjs 2>/dev/null | tr '\n' ' ') hostile.test.mjs"}
+# shellcheck disable=SC2086
+(cd "$here" && node --test --test-concurrency=1 --test-reporter=spec $tests) || rc=$?
 if [ $rc != 0 ]; then
     echo "--- server log (last 30 lines)"; tail -30 "$tmp/server.log"
 fi
