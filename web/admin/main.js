@@ -7,6 +7,7 @@ import { get, post, del, setCsrf, onSessionEnd, ApiError } from './api.js';
 import { t, setLang, lang, LANGS } from './i18n.js';
 import { h, field, showError, busy, toast, failure, pageHead } from './ui.js';
 import stations from './views/stations.js';
+import transfer from './views/transfer.js';
 import moderation from './views/moderation.js';
 import reports from './views/reports.js';
 import events from './views/events.js';
@@ -16,7 +17,7 @@ import users from './views/users.js';
 import audit from './views/audit.js';
 import account from './views/account.js';
 
-const VIEWS = [stations, moderation, reports, events, meals, canteen, users, audit, account];
+const VIEWS = [stations, transfer, moderation, reports, events, meals, canteen, users, audit, account];
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const menuBtn = document.getElementById('menu-btn');
