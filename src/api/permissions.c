@@ -45,6 +45,8 @@ static const yz_perm perms[] = {
     ROLES("PATCH", "/api/v1/stations/{}", "station_patch", ANY, DIST, STAT, NO, NO, NO, NO,
           "checked on the station, and on the district it is moved to"),
     ROLES("DELETE", "/api/v1/stations/{}", "station_delete", ANY, DIST, NO, NO, NO, NO, NO, ""),
+    PUBLIC("GET", "/api/v1/opening-hours", "opening_hours",
+           "a value evaluated by the server's parser (the editor's preview)"),
     /* workers, visits */
     PUBLIC("POST", "/api/v1/workers", "workers_create", "issues a worker token"),
     PUBLIC("GET", "/api/v1/stations/{}/qr.svg", "station_qr_svg", ""),

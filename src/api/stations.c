@@ -291,6 +291,9 @@ static void render_station(yz_api *api, yz_buf *b, const yz_state_view *view, si
     yz_buf_printf(b, ",\"seats\":%d,\"livelihood\":%s", st->seats,
                   st->livelihood ? "true" : "false");
     yz_buf_json_member_str(b, "batch", st->batch == YZ_BATCH_NONE ? NULL : yz_batch_name(st->batch));
+    char maps[40];
+    yz_maps_format(st->online_maps, "\",\"", maps, sizeof maps);
+    yz_buf_printf(b, ",\"online_maps\":[%s%s%s]", *maps ? "\"" : "", maps, *maps ? "\"" : "");
     yz_time_format_iso8601(st->created_at, 480, iso);
     yz_buf_printf(b, ",\"created_at\":\"%s\"", iso);
     yz_time_format_iso8601(st->updated_at, 480, iso);
@@ -434,12 +437,22 @@ fail:
 }
 
 typedef struct list_args {
-    const char *q, *district, *need;
-    uint32_t tier;
+    const char *q, *district, *need, *partner_name;
+    uint32_t tier, partner, batch, not_on;
     int status, crs;
+    bool livelihood;
     long page, per_page;
     double lat, lon;
 } list_args;
+
+/* batch=none,plan: bit 0 for "none" (in no batch), bit b + 1 for batch b. */
+static int batch_word(const char *w)
+{
+    if (strcmp(w, "none") == 0)
+        return 0;
+    int b = yz_batch_parse(w);
+    return b >= 0 ? b + 1 : -1;
+}
 
 static const yz_param list_params[] = {
     {"q", YZ_PARAM_TEXT, offsetof(list_args, q), 0, 200, 0, 0, NULL, NULL},
@@ -447,6 +460,15 @@ static const yz_param list_params[] = {
     P_TIER(list_args),
     P_TEXT(list_args, "need", need),
     P_STATUS(list_args),
+    {"partner", YZ_PARAM_WORDS, offsetof(list_args, partner), 0, 0, 0, 0, yz_partner_parse,
+     "union, community, china_tower, didi, convenience_store, gas_station, enterprise, "
+     "government, other"},
+    {"partner_name", YZ_PARAM_TEXT, offsetof(list_args, partner_name), 0, 100, 0, 0, NULL, NULL},
+    {"batch", YZ_PARAM_WORDS, offsetof(list_args, batch), 0, 0, 0, 0, batch_word,
+     "none, plan, standardize, upgrade, new, rectify, publicize"},
+    {"livelihood", YZ_PARAM_BOOL, offsetof(list_args, livelihood), 0, 0, 0, 0, NULL, NULL},
+    {"not_on", YZ_PARAM_WORDS, offsetof(list_args, not_on), 0, 0, 0, 0, yz_map_parse,
+     "amap, baidu, tencent"},
     {"page", YZ_PARAM_INT, offsetof(list_args, page), 1, 1000000, 1, 0, NULL, NULL},
     {"per_page", YZ_PARAM_INT, offsetof(list_args, per_page), 1, 100, 20, 0, NULL, NULL},
     P_LAT(list_args, 0),
@@ -478,6 +500,11 @@ static void h_list(void *ctx, yz_http_req *req)
     q.tier_mask = (uint8_t)a.tier;
     q.status = a.status;
     q.text = a.q;
+    q.partner_mask = a.partner;
+    q.partner_name = a.partner_name;
+    q.batch_mask = a.batch;
+    q.livelihood = yz__api_param_given(req, "livelihood") ? a.livelihood : -1;
+    q.not_on_maps = a.not_on;
     long page = a.page, per_page = a.per_page;
     int crs = a.crs;
     q.offset = (size_t)(page - 1) * (size_t)per_page;
@@ -562,6 +589,133 @@ static void h_geojson(void *ctx, yz_http_req *req)
     return;
 fail:
     yz_state_release(api->state, view);
+    yz_api_error(req, &ei);
+}
+
+/* A small decimal number at `p` (the parser's character position); 0 when there is none. */
+static int atoi_safe(const char *p)
+{
+    int n = 0;
+    while (*p >= '0' && *p <= '9' && n < 100000)
+        n = n * 10 + (*p++ - '0');
+    return n;
+}
+
+/* --- opening hours, evaluated ------------------------------------------------------------------ */
+
+typedef struct hours_args {
+    const char *value, *tz;
+    int64_t at;
+} hours_args;
+
+/* The parser takes YZ_HOURS_SRC_MAX bytes and says so; longer than this is not looked at. */
+#define HOURS_VALUE_MAX 1024
+
+static const yz_param hours_params[] = {
+    {"value", YZ_PARAM_TEXT, offsetof(hours_args, value), 0, HOURS_VALUE_MAX, 0,
+     YZ_PARAM_REQUIRED, NULL, NULL},
+    {"tz", YZ_PARAM_TEXT, offsetof(hours_args, tz), 0, 64, 0, 0, NULL, NULL},
+    {"at", YZ_PARAM_TIME, offsetof(hours_args, at), 0, 0, 0, 0, NULL, NULL},
+};
+
+/* "08:00-12:00,13:00-18:00" (or "off") as [["08:00","12:00"],["13:00","18:00"]]. */
+static void render_spans(yz_buf *b, const char *spans)
+{
+    yz_buf_putc(b, '[');
+    if (strcmp(spans, "off") != 0) {
+        const char *p = spans;
+        for (int k = 0; *p; k++) {
+            size_t len = strcspn(p, ",");
+            const char *dash = memchr(p, '-', len);
+            if (dash) {
+                yz_buf_puts(b, k ? ",[" : "[");
+                yz_buf_json_str(b, p, (size_t)(dash - p));
+                yz_buf_putc(b, ',');
+                yz_buf_json_str(b, dash + 1, len - (size_t)(dash - p) - 1);
+                yz_buf_putc(b, ']');
+            }
+            p += len;
+            if (*p == ',')
+                p++;
+        }
+    }
+    yz_buf_putc(b, ']');
+}
+
+/* GET /api/v1/opening-hours?value=&tz=&at=: a value evaluated by the server's own parser, so
+ * the console's editor and the search use one rule. An unparsable value is an answer
+ * ({"valid":false,...}), not a refusal; bad parameters are refused. */
+static void h_hours(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    hours_args a;
+    int off = 0;
+    if (YZ_API_PARAMS(req, hours_params, &a, &ei))
+        goto fail;
+    if (yz_tz_offset(a.tz ? a.tz : YZ_DEFAULT_TZ, &off)) {
+        yz_err_setf(&ei, YZ_EINVAL, "tz", "不支持的时区 %.64s", "unsupported time zone %.64s",
+                    a.tz);
+        goto fail;
+    }
+    yz_hours *h = NULL;
+    yz_errinfo perr;
+    yz_err_clear(&perr);
+    yz_buf b;
+    yz_buf_init(&b);
+    if (yz_hours_parse(a.value, &h, &perr) != YZ_OK) {
+        int pos = 0;
+        const char *at = strstr(perr.msg_en, "at character ");
+        if (at)
+            pos = atoi_safe(at + strlen("at character "));
+        yz_buf_puts(&b, "{\"valid\":false,\"error\":{");
+        yz_buf_puts(&b, "\"field\":\"value\"");
+        yz_buf_json_member_str(&b, "message", perr.msg);
+        yz_buf_json_member_str(&b, "message_en", perr.msg_en);
+        if (pos > 0)
+            yz_buf_printf(&b, ",\"position\":%d", pos);
+        else
+            yz_buf_puts(&b, ",\"position\":null");
+        yz_buf_puts(&b, "}}\n");
+        yz__api_ok(req, &b);
+        return;
+    }
+    const yz_state_view *view = yz_state_acquire(api->state);
+    size_t nh = 0;
+    const int32_t *days = yz_snap_holidays(yz_state_snap(view), &nh);
+    yz_holidays hol = {days, nh};
+    yz_buf_puts(&b, "{\"valid\":true");
+    yz_buf_json_member_str(&b, "normalized", yz_hours_source(h));
+    yz_buf_json_member_str(&b, "tz", a.tz ? a.tz : YZ_DEFAULT_TZ);
+    yz_buf_printf(&b, ",\"always_open\":%s,\"week\":[", yz_hours_is_247(h) ? "true" : "false");
+    static const char *names[] = {"Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"};
+    for (int d = 0; d < 7; d++) {
+        char spans[YZ_HOURS_DESCRIBE_MAX];
+        if (yz_hours_describe_day(h, d, spans, sizeof spans) != YZ_OK)
+            spans[0] = '\0';
+        yz_buf_printf(&b, "%s{\"day\":\"%s\",\"spans\":", d ? "," : "", names[d]);
+        yz_buf_json_str(&b, spans, strlen(spans));
+        yz_buf_puts(&b, ",\"intervals\":");
+        render_spans(&b, spans);
+        yz_buf_putc(&b, '}');
+    }
+    char iso[32];
+    yz_time_format_iso8601(a.at, off, iso);
+    yz_buf_printf(&b, "],\"at\":\"%s\",\"open_now\":%s", iso,
+                  yz_hours_is_open(h, a.at, off, &hol) ? "true" : "false");
+    int64_t next;
+    if (yz_hours_next_change(h, a.at, off, &hol, &next) == YZ_OK) {
+        yz_time_format_iso8601(next, off, iso);
+        yz_buf_printf(&b, ",\"next_change\":\"%s\"}\n", iso);
+    } else {
+        yz_buf_puts(&b, ",\"next_change\":null}\n");
+    }
+    yz_state_release(api->state, view);
+    yz_hours_free(h);
+    yz__api_ok(req, &b);
+    return;
+fail:
     yz_api_error(req, &ei);
 }
 
@@ -779,6 +933,7 @@ void yz__api_register_stations(yz_api *api, yz_http_server *srv)
     yz_http_route(srv, "GET", "/api/v1/stations", "stations_list", h_list, api);
     yz_http_route(srv, "POST", "/api/v1/stations", "stations_create", h_create, api);
     yz_http_route(srv, "GET", "/api/v1/stations/{}", "station_get", h_get, api);
+    yz_http_route(srv, "GET", "/api/v1/opening-hours", "opening_hours", h_hours, api);
     yz_http_route(srv, "PATCH", "/api/v1/stations/{}", "station_patch", h_patch, api);
     yz_http_route(srv, "DELETE", "/api/v1/stations/{}", "station_delete", h_delete, api);
 }

@@ -777,6 +777,17 @@ static bool list_match(const yz_snap *s, const yz_list_query *q, size_t i)
         return false;
     if (q->status >= 0 && st->status != q->status)
         return false;
+    if (q->partner_mask && !(q->partner_mask & (1u << st->partner_kind)))
+        return false;
+    if (q->partner_name && *q->partner_name &&
+        (!st->partner_name || !strcasestr(st->partner_name, q->partner_name)))
+        return false;
+    if (q->batch_mask && !(q->batch_mask & (1u << (st->batch + 1))))
+        return false;
+    if (q->livelihood >= 0 && st->livelihood != (q->livelihood == 1))
+        return false;
+    if (q->not_on_maps && (st->online_maps & q->not_on_maps))
+        return false;
     return true;
 }
 

@@ -804,6 +804,25 @@ int yz_demo_generate(uint64_t seed, yz_station **stations, size_t *n_stations,
     yz_buf_fini(&partner);
     yz_free(slots);
 
+    /* Online maps, from a stream of their own so that every other field stays as it was:
+     * most stations are on Amap and Baidu, some on Tencent too, some (new ones, mostly) on
+     * none yet; stations not yet open are on none. */
+    rng maps = {seed ^ UINT64_C(0x6f6e6c696e656d70)};
+    for (size_t i = 0; i < YZ_DEMO_STATIONS; i++) {
+        yz_station *s = &st[i];
+        int roll = rng_below(&maps, 100);
+        if (i == 0)
+            s->online_maps = YZ_MAPS_ALL;
+        else if (s->status == YZ_STATUS_PLANNED || s->status == YZ_STATUS_BUILDING || roll < 8)
+            s->online_maps = 0;
+        else if (roll < 14)
+            s->online_maps = 1u << YZ_MAP_AMAP;
+        else if (roll < 40)
+            s->online_maps = YZ_MAPS_ALL;
+        else
+            s->online_maps = (1u << YZ_MAP_AMAP) | (1u << YZ_MAP_BAIDU);
+    }
+
     for (int d = 0; d < YZ_DEMO_DISTRICTS; d++) {
         ds[d].code = yz_strdup(district_rows[d].code);
         ds[d].name = yz_strdup(district_rows[d].name);

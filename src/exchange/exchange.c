@@ -19,10 +19,10 @@ static const char *const field_names[] = {
     "code",          "name",   "address",       "district_code", "district_name", "lat",
     "lon",           "crs",    "tier",          "partner_kind",  "partner_name",  "facilities",
     "opening_hours", "status", "phone",         "seats",         "livelihood",    "batch",
-    "tz",            "closed_reason", "closed_until",
+    "online_maps",   "tz",     "closed_reason", "closed_until",
 };
 #define N_FIELDS (sizeof field_names / sizeof field_names[0])
-#define N_CSV_FIELDS 18 /* the CSV export writes the first 18 */
+#define N_CSV_FIELDS 19 /* the CSV export writes the first 19 */
 
 /* Members of the API's station object that a client may send back unchanged. */
 static const char *const read_only[] = {"id",          "version",     "created_at", "updated_at",
@@ -183,9 +183,13 @@ static int set_field(pending *pr, int f, const char *v, yz_facility_list fac, yz
             return yz_err_set(ei, YZ_EINVAL, name, "未知的批次", "unknown batch");
         st->batch = e;
         break;
-    case 18: set_str(&st->tz, v); break;
-    case 19: set_str(&st->closed_reason, v); break;
-    case 20: {
+    case 18:
+        if (yz_maps_parse(v, name, &st->online_maps, ei))
+            return YZ_EINVAL;
+        break;
+    case 19: set_str(&st->tz, v); break;
+    case 20: set_str(&st->closed_reason, v); break;
+    case 21: {
         int64_t t = 0;
         if (*v && yz_time_parse_iso8601(v, 480, &t))
             return yz_err_set(ei, YZ_EINVAL, name, "时间格式无效，应为 ISO-8601",
@@ -240,7 +244,8 @@ static char *json_text(const json_t *v, int f)
         snprintf(b, sizeof b, "%.17g", json_real_value(v));
         return yz_strdup(b);
     }
-    if (json_is_array(v) && strcmp(field_names[f], "facilities") == 0) {
+    if (json_is_array(v) &&
+        (strcmp(field_names[f], "facilities") == 0 || strcmp(field_names[f], "online_maps") == 0)) {
         yz_buf b;
         yz_buf_init(&b);
         size_t i;
@@ -775,8 +780,10 @@ void yz_exchange_write_csv(const yz_station *st, size_t n, yz_facility_list fac,
         yz_buf_puts(out, yz_status_name(s->status));
         yz_buf_putc(out, ',');
         yz_exchange_csv_cell(out, s->phone);
-        yz_buf_printf(out, ",%d,%s,%s\r\n", s->seats, s->livelihood ? "true" : "false",
-                      yz_batch_name(s->batch));
+        char maps[32];
+        yz_maps_format(s->online_maps, ";", maps, sizeof maps);
+        yz_buf_printf(out, ",%d,%s,%s,%s\r\n", s->seats, s->livelihood ? "true" : "false",
+                      yz_batch_name(s->batch), maps);
     }
     yz_buf_fini(&tmp);
 }
@@ -815,6 +822,9 @@ void yz_exchange_write_geojson(const yz_station *st, size_t n, yz_facility_list 
         yz_buf_printf(out, ",\"seats\":%d,\"livelihood\":%s", s->seats,
                       s->livelihood ? "true" : "false");
         yz_buf_json_member_str(out, "batch", s->batch == YZ_BATCH_NONE ? NULL : yz_batch_name(s->batch));
+        char maps[40];
+        yz_maps_format(s->online_maps, "\",\"", maps, sizeof maps);
+        yz_buf_printf(out, ",\"online_maps\":[%s%s%s]", *maps ? "\"" : "", maps, *maps ? "\"" : "");
         yz_buf_puts(out, "}}");
     }
     yz_buf_puts(out, "]}\n");

@@ -2,7 +2,7 @@
 /* exchange/exchange.h - stations in and out of the system: the JSON object the API takes,
  * CSV and GeoJSON files for import and export. One set of field names everywhere:
  *   code,name,address,district_code,district_name,lat,lon,crs,tier,partner_kind,
- *   partner_name,facilities,opening_hours,status,phone,seats,livelihood,batch
+ *   partner_name,facilities,opening_hours,status,phone,seats,livelihood,batch,online_maps
  * plus tz, closed_reason and closed_until in JSON and GeoJSON. Readers are all-or-nothing:
  * one bad row and nothing is returned, the error naming the row and the field. */
 #ifndef YZ_EXCHANGE_H

@@ -7,6 +7,7 @@
 #include "core/time.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char *const tier_names[] = {"basic", "benchmark", "smart24h"};
@@ -17,6 +18,8 @@ static const char *const status_names[] = {"planned", "building", "open", "close
                                            "closed"};
 static const char *const batch_names[] = {"plan", "standardize", "upgrade",
                                           "new",  "rectify",     "publicize"};
+
+static const char *const map_names[] = {"amap", "baidu", "tencent"};
 
 static int parse_name(const char *const *names, int count, const char *s)
 {
@@ -66,6 +69,65 @@ int yz_batch_parse(const char *s)
     if (s && !*s)
         return YZ_BATCH_NONE;
     return parse_name(batch_names, YZ_BATCH__COUNT, s);
+}
+
+const char *yz_map_name(int v)
+{
+    return v >= 0 && v < YZ_MAP__COUNT ? map_names[v] : "";
+}
+int yz_map_parse(const char *s)
+{
+    return parse_name(map_names, YZ_MAP__COUNT, s);
+}
+
+void yz_maps_format(unsigned mask, const char *sep, char *out, size_t cap)
+{
+    size_t len = 0;
+    if (cap)
+        out[0] = '\0';
+    for (int m = 0; m < YZ_MAP__COUNT; m++) {
+        if (!(mask & (1u << m)))
+            continue;
+        int w = snprintf(out + len, cap - len, "%s%s", len ? sep : "", map_names[m]);
+        if (w < 0 || (size_t)w >= cap - len)
+            return;
+        len += (size_t)w;
+    }
+}
+
+const char *yz_maps_text(unsigned mask)
+{
+    static const char *const text[] = {"",        "amap",         "baidu",         "amap;baidu",
+                                       "tencent", "amap;tencent", "baidu;tencent", "amap;baidu;tencent"};
+    _Static_assert(sizeof text / sizeof *text == YZ_MAPS_ALL + 1, "one text a mask");
+    return text[mask & YZ_MAPS_ALL];
+}
+
+int yz_maps_parse(const char *list, const char *field, unsigned *mask, yz_errinfo *ei)
+{
+    unsigned m = 0;
+    const char *p = list;
+    while (*p) {
+        while (*p == ' ' || *p == ',' || *p == ';')
+            p++;
+        if (!*p)
+            break;
+        size_t len = strcspn(p, ",; ");
+        int v = -1;
+        for (int i = 0; i < YZ_MAP__COUNT && v < 0; i++)
+            if (strlen(map_names[i]) == len && memcmp(map_names[i], p, len) == 0)
+                v = i;
+        if (v < 0) {
+            int shown = len > 40 ? 40 : (int)len;
+            return yz_err_setf(ei, YZ_EINVAL, field,
+                               "未知的在线地图 “%.*s”（可用 amap、baidu、tencent）",
+                               "unknown online map \"%.*s\" (amap, baidu, tencent)", shown, p);
+        }
+        m |= 1u << v;
+        p += len;
+    }
+    *mask = m;
+    return YZ_OK;
 }
 
 void yz_facility_fini(yz_facility *f)
@@ -194,6 +256,8 @@ int yz_station_validate(const yz_station *s, yz_errinfo *ei)
         return yz_err_set(ei, YZ_EINVAL, "status", "未知的状态", "unknown status");
     if (s->batch < YZ_BATCH_NONE || s->batch >= YZ_BATCH__COUNT)
         return yz_err_set(ei, YZ_EINVAL, "batch", "未知的批次", "unknown batch");
+    if (s->online_maps & ~YZ_MAPS_ALL)
+        return yz_err_set(ei, YZ_EINVAL, "online_maps", "未知的在线地图", "unknown online map");
     if (s->seats < 0 || s->seats > 100000)
         return yz_err_set(ei, YZ_EINVAL, "seats", "座位数必须在 0 到 100000 之间",
                           "seats must be between 0 and 100000");

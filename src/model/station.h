@@ -47,6 +47,10 @@ enum yz_batch {
     YZ_BATCH__COUNT
 };
 
+/* Online maps a station can be found on (bit 1 << value in yz_station.online_maps). */
+enum yz_online_map { YZ_MAP_AMAP, YZ_MAP_BAIDU, YZ_MAP_TENCENT, YZ_MAP__COUNT };
+#define YZ_MAPS_ALL ((1u << YZ_MAP__COUNT) - 1)
+
 /* Enumeration names as the API spells them ("smart24h"), and back. The parse functions
  * return the value, or -1 when `s` is not a name in the list. */
 const char *yz_tier_name(int tier);
@@ -57,6 +61,17 @@ const char *yz_status_name(int status);
 int yz_status_parse(const char *s);
 const char *yz_batch_name(int batch); /* "" for YZ_BATCH_NONE */
 int yz_batch_parse(const char *s);    /* "" gives YZ_BATCH_NONE */
+const char *yz_map_name(int map);     /* "amap", "baidu", "tencent" */
+int yz_map_parse(const char *s);
+
+/* A mask of online maps as "amap;baidu" (`sep` between names, "" for none) into `out`
+ * (caller-owned, `cap` bytes; 32 always fits). */
+void yz_maps_format(unsigned mask, const char *sep, char *out, size_t cap);
+/* The same as static text with ';' between names ("" for none). Borrowed, valid forever. */
+const char *yz_maps_text(unsigned mask);
+/* Parse names separated by ',' or ';' (spaces allowed; "" = none) into a mask. Returns YZ_OK,
+ * or YZ_EINVAL with `ei` naming `field` and the unknown name. */
+int yz_maps_parse(const char *list, const char *field, unsigned *mask, yz_errinfo *ei);
 
 /* A facility is data (table `facilities`): a code, labels, and the bit it takes in a
  * station's facility mask. At most 64 facilities exist. */
@@ -100,6 +115,7 @@ typedef struct yz_station {
     int seats;              /* 0 = unknown */
     bool livelihood;        /* part of the livelihood (民生实事) project */
     int batch;              /* enum yz_batch */
+    unsigned online_maps;   /* mask of 1 << enum yz_online_map: maps it is findable on */
     int64_t created_at;     /* unix seconds, set by the store */
     int64_t updated_at;     /* unix seconds, set by the store */
     int64_t version;        /* optimistic concurrency, set by the store, starts at 1 */

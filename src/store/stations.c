@@ -252,7 +252,7 @@ static int check_facilities(uint64_t mask, uint64_t known, yz_errinfo *ei)
     "s.id, s.code, s.name, s.address, s.district_code, d.name, s.lat, s.lon, s.tier,"              \
     " s.partner_kind, s.partner_name, s.opening_hours, s.tz, s.status, s.closed_reason,"           \
     " s.closed_until, s.phone, s.seats, s.livelihood, s.batch, s.created_at, s.updated_at,"        \
-    " s.version FROM stations s JOIN districts d ON d.code = s.district_code"
+    " s.version, s.online_maps FROM stations s JOIN districts d ON d.code = s.district_code"
 
 static void row_station(const yz_db_q *q, yz_station *o)
 {
@@ -280,6 +280,12 @@ static void row_station(const yz_db_q *q, yz_station *o)
     o->created_at = yz_db_col_i64(q, 20);
     o->updated_at = yz_db_col_i64(q, 21);
     o->version = yz_db_col_i64(q, 22);
+    /* written by this code only; an unknown name (a newer node's) is left out */
+    unsigned maps = 0;
+    yz_errinfo ignored;
+    if (yz_maps_parse(yz_db_col_text(q, 23) ? yz_db_col_text(q, 23) : "", "online_maps", &maps,
+                      &ignored) == YZ_OK)
+        o->online_maps = maps;
 }
 
 typedef struct load_ctx {
@@ -429,10 +435,10 @@ static int check_station(yz_db_tx *tx, const yz_station *v, int64_t self, yz_err
 #define STATION_FIELDS                                                                             \
     "code, name, address, district_code, lat, lon, tier, partner_kind, partner_name,"              \
     " opening_hours, tz, status, closed_reason, closed_until, phone, seats, livelihood, batch,"    \
-    " updated_at"
-#define STATION_VALUES "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19"
+    " online_maps, updated_at"
+#define STATION_VALUES "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20"
 
-/* $1..$19: the fields of STATION_FIELDS, with updated_at = `now`. */
+/* $1..$20: the fields of STATION_FIELDS, with updated_at = `now`. */
 static void bind_station(yz_db_q *q, const yz_station *v, int64_t now)
 {
     yz_db_str(q, v->code);
@@ -453,6 +459,7 @@ static void bind_station(yz_db_q *q, const yz_station *v, int64_t now)
     yz_db_i64(q, v->seats);
     yz_db_bool(q, v->livelihood);
     yz_db_str(q, v->batch == YZ_BATCH_NONE ? NULL : yz_batch_name(v->batch));
+    yz_db_text(q, yz_maps_text(v->online_maps)); /* static: outlives the statement */
     yz_db_i64(q, now);
 }
 
@@ -494,7 +501,7 @@ static int create_body(yz_db_tx *tx, void *ctx, yz_errinfo *ei)
     yz_db_q q;
     yz_db_query(&q, tx,
                 "INSERT INTO stations (" STATION_FIELDS ", created_at, version)"
-                " VALUES (" STATION_VALUES ", $19, 1) RETURNING id",
+                " VALUES (" STATION_VALUES ", $20, 1) RETURNING id",
                 ei);
     bind_station(&q, v, now);
     int64_t id = yz_db_row(&q) ? yz_db_col_i64(&q, 0) : 0;
@@ -532,7 +539,7 @@ static int update_body(yz_db_tx *tx, void *ctx, yz_errinfo *ei)
     yz_db_q q;
     yz_db_query(&q, tx,
                 "UPDATE stations SET (" STATION_FIELDS ") = (" STATION_VALUES "),"
-                " version = version + 1 WHERE id = $20 RETURNING version, created_at",
+                " version = version + 1 WHERE id = $21 RETURNING version, created_at",
                 ei);
     bind_station(&q, v, now);
     yz_db_i64(&q, v->id);
@@ -591,14 +598,14 @@ int yz_store_delete_station(yz_store *st, int64_t id, int64_t expect_version, yz
 
 #define IMPORT_UPSERT                                                                              \
     "INSERT INTO stations (" STATION_FIELDS ", created_at, version)"                               \
-    " VALUES (" STATION_VALUES ", $19, 1)"                                                         \
+    " VALUES (" STATION_VALUES ", $20, 1)"                                                         \
     " ON CONFLICT (code) DO UPDATE SET name = excluded.name, address = excluded.address,"          \
     " district_code = excluded.district_code, lat = excluded.lat, lon = excluded.lon,"             \
     " tier = excluded.tier, partner_kind = excluded.partner_kind,"                                 \
     " partner_name = excluded.partner_name, opening_hours = excluded.opening_hours,"               \
     " tz = excluded.tz, status = excluded.status, closed_reason = excluded.closed_reason,"         \
     " closed_until = excluded.closed_until, phone = excluded.phone, seats = excluded.seats,"       \
-    " livelihood = excluded.livelihood, batch = excluded.batch,"                                   \
+    " livelihood = excluded.livelihood, batch = excluded.batch, online_maps = excluded.online_maps," \
     " updated_at = excluded.updated_at, version = stations.version + 1"                            \
     " RETURNING id, version, created_at"
 #define IMPORT_UNLINK                                                                              \

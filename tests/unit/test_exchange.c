@@ -113,9 +113,13 @@ Test(exchange, csv_round_trip)
     size_t n;
     yz_errinfo ei;
     cr_assert_eq(read_csv(csv, &rows, &n, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(rows[0].online_maps, 0u, "a file without the column: on no map");
+    rows[0].online_maps = (1u << YZ_MAP_AMAP) | (1u << YZ_MAP_TENCENT);
     yz_buf out;
     yz_buf_init(&out);
     yz_exchange_write_csv(rows, n, fac, &out);
+    cr_assert(strstr(out.data, ",batch,online_maps\r\n"), "%s", out.data);
+    cr_assert(strstr(out.data, ",amap;tencent\r\n"), "%s", out.data);
     yz_station *again;
     size_t m;
     cr_assert_eq(read_csv(out.data, &again, &m, &ei), YZ_OK, "%s\n%s", ei.msg_en, out.data);
@@ -124,6 +128,7 @@ Test(exchange, csv_round_trip)
     cr_assert_eq(again[0].lat, rows[0].lat);
     cr_assert_eq(again[0].facilities, rows[0].facilities);
     cr_assert_eq(again[0].tier, YZ_TIER_SMART24H);
+    cr_assert_eq(again[0].online_maps, rows[0].online_maps);
     yz_buf_reset(&out);
     yz_exchange_write_geojson(rows, n, fac, &out);
     yz_district *d;
@@ -135,6 +140,8 @@ Test(exchange, csv_round_trip)
     cr_assert_eq(ng, 1);
     cr_assert_str_eq(g[0].partner_name, "中石化");
     cr_assert_float_eq(g[0].lon, 120.6, 1e-9);
+    cr_assert(strstr(out.data, "\"online_maps\":[\"amap\",\"tencent\"]"), "%s", out.data);
+    cr_assert_eq(g[0].online_maps, rows[0].online_maps);
     cr_assert_eq(nd, 1);
     cr_assert_str_eq(d[0].name, "鹿城区");
     yz_exchange_districts_free(d, nd);
