@@ -74,7 +74,7 @@ test('a district admin edits a station of theirs on a phone; the API and the aud
   await page.waitForSelector('.week tr');
   await axe(page, 'station editor');
   await noSideScroll(page, 'station editor');
-  await shot(page, 'station-editor');
+  await shot(page, 'station-editor', { full: true });
 
   // Opening hours: the week and "open now" follow the typing (the server's parser).
   const hours = page.locator('input[name=opening_hours]');
@@ -162,7 +162,7 @@ test('a district admin edits a station of theirs on a phone; the API and the aud
   // Desktop screenshot of the editor.
   await page.setViewportSize(DESKTOP);
   await page.evaluate(() => window.scrollTo(0, 0));
-  await shot(page, 'station-editor');
+  await shot(page, 'station-editor', { full: true });
   assert.deepEqual(errors, []);
   await ctx.close();
 

@@ -104,11 +104,12 @@ export async function axe(page, label) {
   assert.deepEqual(bad, [], `${label}: axe found serious/critical violations`);
 }
 
-/** A screenshot in build/browser-shots, listed at the end of the run. */
-export async function shot(page, name) {
+/** A screenshot in build/browser-shots, listed at the end of the run; {full: true} takes the
+ * whole page, not only the viewport. */
+export async function shot(page, name, opts = {}) {
   const vp = page.viewportSize();
   const file = path.join(SHOTS, `admin-${name}-${vp.width}x${vp.height}.png`);
-  await page.screenshot({ path: file, fullPage: !!process.env.YZ_FULL_SHOTS });
+  await page.screenshot({ path: file, fullPage: !!(opts.full || process.env.YZ_FULL_SHOTS) });
   shots.push(file);
   return file;
 }
