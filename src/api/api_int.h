@@ -197,6 +197,11 @@ int yz__api_authorize(yz_api *api, yz_http_req *req, const char *route, const yz
 /* As yz__api_authorize for a VIEW row, quietly: whether the asker sees more (t NULL: by role
  * only, whatever the target). */
 bool yz__api_may(yz_api *api, yz_http_req *req, const char *view, const yz_target *t);
+/* Whether user `u` (borrowed; not disabled) holds one of `roles` (n_roles of them, enum
+ * yz_role) whose scope on row `route` covers `t`: who may be given a record to act on (a
+ * report's assignee). */
+bool yz__api_user_covers(const yz_user *u, const char *route, const int *roles, size_t n_roles,
+                         const yz_target *t);
 
 /* --- limits.c --- */
 

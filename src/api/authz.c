@@ -296,3 +296,22 @@ bool yz__api_may(yz_api *api, yz_http_req *req, const char *view, const yz_targe
     yz_errinfo ignored;
     return !a->err && decide(a, p, t, &ignored) == YZ_OK;
 }
+
+bool yz__api_user_covers(const yz_user *u, const char *route, const int *roles, size_t n_roles,
+                         const yz_target *t)
+{
+    const yz_perm *p = yz__api_perm(route);
+    if (!p || !u || u->disabled)
+        return false;
+    yz_actor a = {.kind = YZ_ACTOR_USER, .user = *u}; /* a shallow copy: never freed */
+    for (size_t i = 0; i < u->ngrants; i++) {
+        const yz_grant *g = &u->grants[i];
+        bool listed = false;
+        for (size_t k = 0; k < n_roles; k++)
+            listed = listed || roles[k] == g->role;
+        int sc = p->scope[g->role];
+        if (listed && sc != YZ_SCOPE_NO && covers(&a, g, sc, t))
+            return true;
+    }
+    return false;
+}

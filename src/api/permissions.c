@@ -75,7 +75,8 @@ static const yz_perm perms[] = {
     VIEW("GET", "/api/v1/reports/{}", "report_held_text", ANY, DIST, STAT, NO, ANY, NO, NO,
          "who sees a held description in report_get"),
     ROLES("PATCH", "/api/v1/reports/{}", "report_patch", ANY, DIST, STAT, NO, TEXT, NO, NO,
-          "checked on the report's station; a moderator only publishes a held description"),
+          "checked on the report's station; a moderator only publishes or rejects a held "
+          "description; assigned_to: an operator or district admin of the station"),
     PUBLIC("GET", "/api/v1/stations/{}/reports", "station_reports", ""),
     /* events */
     PUBLIC("GET", "/api/v1/events", "events_list", ""),

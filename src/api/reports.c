@@ -235,7 +235,9 @@ static void render_ours_open(yz_api *api, yz_buf *b, const yz_report *r, bool mo
     else
         yz_buf_json_str(b, r->description, strlen(r->description));
     yz_buf_puts(b, ",\"description_status\":");
-    yz_buf_puts(b, r->held_reasons ? "\"held\"" : "\"published\"");
+    yz_buf_puts(b, !r->held_reasons   ? "\"published\""
+                   : r->text_rejected ? "\"rejected\""
+                                      : "\"held\"");
     if (r->held_reasons) {
         yz_buf_puts(b, ",\"held_reasons\":");
         yz_mod_reasons_json(yz_mod_reasons_parse(r->held_reasons), b);
@@ -251,6 +253,13 @@ static void render_ours_open(yz_api *api, yz_buf *b, const yz_report *r, bool mo
     yz_buf_printf(b, ",\"me_too\":%lld", (long long)r->me_too);
     if (moderator && r->merged_into)
         yz_buf_printf(b, ",\"merged_into\":%lld", (long long)r->merged_into);
+    if (moderator) { /* the assignment is staff's business */
+        yz_buf_puts(b, ",\"assigned_to\":");
+        if (r->assigned_to)
+            yz_buf_int(b, (long long)r->assigned_to);
+        else
+            yz_buf_puts(b, "null");
+    }
     yz_buf_puts(b, ",\"requested_at\":");
     put_time(b, r->requested_at);
     yz_buf_puts(b, ",\"updated_at\":");
@@ -840,6 +849,44 @@ static void h_o311_get(void *ctx, yz_http_req *req)
 
 /* --- /api/v1/reports ------------------------------------------------------------------------ */
 
+/* Staff see who a report is assigned to: `,"assignee":{"id","login","name"}` (null when
+ * nobody, or when the user is not in `users`, n of them). */
+static void put_assignee(yz_buf *b, const yz_report *r, const yz_user *users, size_t n)
+{
+    const yz_user *u = NULL;
+    for (size_t i = 0; r->assigned_to && i < n && !u; i++)
+        if (users[i].id == r->assigned_to)
+            u = &users[i];
+    yz_buf_puts(b, ",\"assignee\":");
+    if (!u) {
+        yz_buf_puts(b, "null");
+        return;
+    }
+    yz_buf_printf(b, "{\"id\":%lld,\"login\":", (long long)u->id);
+    yz_buf_json_str(b, u->login, strlen(u->login));
+    yz_buf_puts(b, ",\"name\":");
+    yz_buf_json_str(b, u->name ? u->name : "", u->name ? strlen(u->name) : 0);
+    yz_buf_putc(b, '}');
+}
+
+/* Every user, when some report of `a` (n) is assigned and the asker is staff; NULL else. A
+ * store error leaves the names out (the ids stay). */
+static yz_user *users_for(yz_api *api, const yz_report *a, size_t n, bool staff, size_t *nu)
+{
+    bool any = false;
+    for (size_t i = 0; i < n; i++)
+        any = any || a[i].assigned_to;
+    *nu = 0;
+    yz_user *u = NULL;
+    yz_errinfo ei;
+    if (staff && any && yz_store_user_list(api->st, &u, nu, &ei)) {
+        yz_log_warn("reports: the assignees' names: %s", ei.msg_en);
+        u = NULL;
+        *nu = 0;
+    }
+    return u;
+}
+
 static void respond_list(yz_api *api, yz_http_req *req, const yz_report_filter *f,
                          const char *prefix)
 {
@@ -853,6 +900,8 @@ static void respond_list(yz_api *api, yz_http_req *req, const yz_report_filter *
         return;
     }
     bool staff = may_see_more(api, req);
+    size_t nu = 0;
+    yz_user *users = users_for(api, a, n, staff, &nu);
     yz_buf b;
     yz_buf_init(&b);
     yz_buf_putc(&b, '{');
@@ -861,9 +910,14 @@ static void respond_list(yz_api *api, yz_http_req *req, const yz_report_filter *
     for (size_t i = 0; i < n; i++) {
         if (i)
             yz_buf_putc(&b, ',');
-        render_ours(api, &b, &a[i], staff && is_operator(api, req, a[i].station_id));
+        bool op = staff && is_operator(api, req, a[i].station_id);
+        render_ours_open(api, &b, &a[i], op);
+        if (op)
+            put_assignee(&b, &a[i], users, nu);
+        yz_buf_putc(&b, '}');
     }
     yz_buf_printf(&b, "],\"count\":%zu}\n", n);
+    yz_users_free(users, nu);
     yz_report_array_free(a, n);
     yz__api_ok(req, &b);
 }
@@ -875,9 +929,19 @@ static int list_status_parse(const char *w)
     return strcmp(w, "not_closed") == 0 ? NOT_CLOSED : yz_report_status_parse(w);
 }
 
+static int list_order_parse(const char *w)
+{
+    return !strcmp(w, "newest") ? 0 : !strcmp(w, "oldest") ? 1 : -1;
+}
+
+static int list_text_parse(const char *w)
+{
+    return !strcmp(w, "held") ? 1 : -1;
+}
+
 typedef struct list_args {
-    const char *station, *service_code;
-    int status;
+    const char *station, *service_code, *district, *assigned_to;
+    int status, order, text;
     long limit;
 } list_args;
 
@@ -886,8 +950,40 @@ static const yz_param list_params[] = {
     {"status", YZ_PARAM_WORD, offsetof(list_args, status), 0, 0, -1, 0, list_status_parse,
      "open, acknowledged, in_progress, closed, not_closed"},
     {"service_code", YZ_PARAM_TEXT, offsetof(list_args, service_code), 0, 0, 0, 0, NULL, NULL},
+    {"district", YZ_PARAM_TEXT, offsetof(list_args, district), 0, 31, 0, 0, NULL, NULL},
+    {"assigned_to", YZ_PARAM_TEXT, offsetof(list_args, assigned_to), 0, 24, 0, 0, NULL, NULL},
+    {"description_status", YZ_PARAM_WORD, offsetof(list_args, text), 0, 0, 0, 0,
+     list_text_parse, "held"},
+    {"order", YZ_PARAM_WORD, offsetof(list_args, order), 0, 0, 0, 0, list_order_parse,
+     "newest, oldest"},
     {"limit", YZ_PARAM_INT, offsetof(list_args, limit), 1, MAX_LIST, 100, 0, NULL, NULL},
 };
+
+/* The `assigned_to` filter: a user id, "me" (the asker) or "none" (nobody). Staff only: who
+ * a report is assigned to is not public. */
+static int list_assignee(yz_api *api, yz_http_req *req, const char *v, int64_t *out,
+                         yz_errinfo *ei)
+{
+    if (!may_see_more(api, req))
+        return yz_err_set(ei, YZ_EFORBIDDEN, "assigned_to", "只有工作人员可按指派人筛选",
+                          "only staff may filter by assignee");
+    if (strcmp(v, "none") == 0) {
+        *out = YZ_REPORT_UNASSIGNED;
+        return YZ_OK;
+    }
+    if (strcmp(v, "me") == 0) {
+        const yz_actor *a = yz__api_actor(api, req);
+        if (a->kind != YZ_ACTOR_USER)
+            return yz_err_set(ei, YZ_EINVAL, "assigned_to", "管理令牌不是用户，不能用 me",
+                              "the admin token is no user: \"me\" means nobody");
+        *out = a->user.id;
+        return YZ_OK;
+    }
+    if (!yz_parse_id(v, strlen(v), out))
+        return yz_err_set(ei, YZ_EINVAL, "assigned_to", "assigned_to 须为用户 id、me 或 none",
+                          "assigned_to must be a user id, me or none");
+    return YZ_OK;
+}
 
 static void h_list(void *ctx, yz_http_req *req)
 {
@@ -913,11 +1009,72 @@ static void h_list(void *ctx, yz_http_req *req)
         }
         f.service_code = q.service_code;
     }
+    if (q.district) {
+        const yz_state_view *view = yz_state_acquire(api->state);
+        bool known = yz_snap_find_district(yz_state_snap(view), q.district) >= 0;
+        yz_state_release(api->state, view);
+        if (!known) {
+            err = yz_err_setf(&ei, YZ_EINVAL, "district", "未知的区县代码 %.20s",
+                              "unknown district code %.20s", q.district);
+            goto fail;
+        }
+        f.district = q.district;
+    }
+    if (q.assigned_to && (err = list_assignee(api, req, q.assigned_to, &f.assigned_to, &ei)))
+        goto fail;
+    f.held = q.text == 1;
+    f.oldest_first = q.order == 1;
     f.limit = (size_t)q.limit;
     respond_list(api, req, &f, "");
     return;
 fail:
     yz_api_error(req, &ei);
+}
+
+static const int assignee_roles[] = {YZ_ROLE_OPERATOR, YZ_ROLE_DISTRICT_ADMIN};
+
+/* Whether user `u` may be given report `r` (its station's target `t`): not disabled, and an
+ * operator or district admin whose scope covers the station (as report_patch checks it). */
+static bool may_be_assigned(const yz_user *u, const yz_target *t)
+{
+    return yz__api_user_covers(u, "report_patch", assignee_roles,
+                               sizeof assignee_roles / sizeof *assignee_roles, t);
+}
+
+/* What staff see of one report besides its texts: `,"assignee":{...}`, and for those who may
+ * change it, `,"assignable":[{"id","login","name"}]`, the users it may be assigned to. */
+static void put_staff(yz_api *api, yz_http_req *req, yz_buf *b, const yz_report *r,
+                      bool assignable)
+{
+    yz_user *users = NULL;
+    size_t nu = 0;
+    yz_errinfo ei;
+    if (yz_store_user_list(api->st, &users, &nu, &ei)) {
+        yz_log_warn("reports: the users for report %lld: %s", (long long)r->id, ei.msg_en);
+        users = NULL;
+        nu = 0;
+    }
+    put_assignee(b, r, users, nu);
+    yz_target t = {0};
+    yz__api_target_station(api, r->station_id, &t);
+    if (assignable && !r->merged_into && yz__api_may(api, req, "report_patch", &t)) {
+        yz_buf_puts(b, ",\"assignable\":[");
+        bool first = true;
+        for (size_t i = 0; i < nu; i++) {
+            if (!may_be_assigned(&users[i], &t))
+                continue;
+            yz_buf_printf(b, "%s{\"id\":%lld,\"login\":", first ? "" : ",",
+                          (long long)users[i].id);
+            yz_buf_json_str(b, users[i].login, strlen(users[i].login));
+            yz_buf_puts(b, ",\"name\":");
+            yz_buf_json_str(b, users[i].name ? users[i].name : "",
+                            users[i].name ? strlen(users[i].name) : 0);
+            yz_buf_putc(b, '}');
+            first = false;
+        }
+        yz_buf_putc(b, ']');
+    }
+    yz_users_free(users, nu);
 }
 
 static void h_get(void *ctx, yz_http_req *req)
@@ -953,6 +1110,8 @@ static void h_get(void *ctx, yz_http_req *req)
     yz_buf b;
     yz_buf_init(&b);
     render_ours_open(api, &b, &r, moderator);
+    if (moderator)
+        put_staff(api, req, &b, &r, true);
     if (moderator && !r.merged_into) {
         yz_buf_puts(&b, ",\"submissions\":[");
         for (size_t i = 0; i < n_subs; i++) {
@@ -969,6 +1128,41 @@ static void h_get(void *ctx, yz_http_req *req)
     yz__api_ok(req, &b);
 }
 
+/* The `assigned_to` of a PATCH: null (-> 0) or a user id (> 0). */
+static int parse_assign(json_t *v, int64_t *out, yz_errinfo *ei)
+{
+    if (json_is_null(v)) {
+        *out = 0;
+        return YZ_OK;
+    }
+    if (!json_is_integer(v) || json_integer_value(v) <= 0)
+        return yz_err_set(ei, YZ_EINVAL, "assigned_to", "assigned_to 须为用户 id 或 null",
+                          "assigned_to must be a user id or null");
+    *out = (int64_t)json_integer_value(v);
+    return YZ_OK;
+}
+
+/* Check that user `id` may be given a report at target `t` (may_be_assigned). */
+static int check_assignee(yz_api *api, int64_t id, const yz_target *t, yz_errinfo *ei)
+{
+    yz_user u;
+    yz_user_init(&u);
+    int err = yz_store_user_get(api->st, id, &u, ei);
+    if (err == YZ_ENOTFOUND)
+        err = yz_err_setf(ei, YZ_EINVAL, "assigned_to", "用户 %lld 不存在", "no user %lld",
+                          (long long)id);
+    else if (!err && u.disabled)
+        err = yz_err_setf(ei, YZ_EINVAL, "assigned_to", "用户 %lld 已停用",
+                          "user %lld is disabled", (long long)id);
+    else if (!err && !may_be_assigned(&u, t))
+        err = yz_err_setf(ei, YZ_EINVAL, "assigned_to",
+                          "用户 %lld 不是这个驿站的运营方或区县管理员",
+                          "user %lld is no operator or district admin of this station",
+                          (long long)id);
+    yz_user_fini(&u);
+    return err;
+}
+
 static void h_patch(void *ctx, yz_http_req *req)
 {
     yz_api *api = ctx;
@@ -976,9 +1170,8 @@ static void h_patch(void *ctx, yz_http_req *req)
     yz_err_clear(&ei);
     json_t *body = NULL;
     int64_t id;
-    int status = -1, reason = YZ_REASON_NONE;
-    const char *notes = NULL;
-    bool publish = false;
+    yz_report_change c = {.status = -1, .reason = YZ_REASON_NONE, .notes = NULL, .assign = -1};
+    bool publish = false, reject = false;
     yz_report r;
     yz_report_init(&r);
     int err = yz__api_authorize(api, req, "report_patch", NULL, &ei);
@@ -998,34 +1191,42 @@ static void h_patch(void *ctx, yz_http_req *req)
     json_object_foreach(body, key, v)
     {
         if (strcmp(key, "status") == 0) {
-            if (!json_is_string(v) || (status = yz_report_status_parse(json_string_value(v))) < 0)
+            if (!json_is_string(v) ||
+                (c.status = yz_report_status_parse(json_string_value(v))) < 0)
                 err = yz_err_set(&ei, YZ_EINVAL, "status",
                                  "status 须为 open、acknowledged、in_progress 或 closed",
                                  "status must be open, acknowledged, in_progress or closed");
         } else if (strcmp(key, "reason") == 0) {
             if (json_is_null(v))
                 continue;
-            if (!json_is_string(v) || (reason = yz_report_reason_parse(json_string_value(v))) < 0)
+            if (!json_is_string(v) ||
+                (c.reason = yz_report_reason_parse(json_string_value(v))) < 0)
                 err = yz_err_set(&ei, YZ_EINVAL, "reason",
                                  "reason 须为 fixed、not_reproducible 或 duplicate",
                                  "reason must be fixed, not_reproducible or duplicate");
         } else if (strcmp(key, "description_status") == 0) {
-            /* A moderator publishes a held description; holding again is not offered. */
-            if (!json_is_string(v) || strcmp(json_string_value(v), "published") != 0)
-                err = yz_err_set(&ei, YZ_EINVAL, "description_status",
-                                 "description_status 只能设为 published",
-                                 "description_status can only be set to published");
-            else
+            /* A moderator publishes a held description, or rejects it (it stays hidden and
+             * leaves the queue); holding again is not offered. */
+            const char *w = json_is_string(v) ? json_string_value(v) : "";
+            if (strcmp(w, "published") == 0)
                 publish = true;
+            else if (strcmp(w, "rejected") == 0)
+                reject = true;
+            else
+                err = yz_err_set(&ei, YZ_EINVAL, "description_status",
+                                 "description_status 只能设为 published 或 rejected",
+                                 "description_status can only be set to published or rejected");
         } else if (strcmp(key, "notes") == 0) {
             if (json_is_null(v))
-                notes = "";
+                c.notes = "";
             else if (!json_is_string(v))
                 err = yz_err_set(&ei, YZ_EINVAL, "notes", "notes 须为字符串",
                                  "notes must be a string");
-            else if (utf8_chars((notes = json_string_value(v))) > MAX_NOTES_CHARS)
+            else if (utf8_chars((c.notes = json_string_value(v))) > MAX_NOTES_CHARS)
                 err = yz_err_set(&ei, YZ_EINVAL, "notes", "notes 最长 2000 字",
                                  "notes are at most 2,000 characters");
+        } else if (strcmp(key, "assigned_to") == 0) {
+            err = parse_assign(v, &c.assign, &ei);
         } else if (strlen(key) <= 30) {
             err = yz_err_setf(&ei, YZ_EINVAL, key, "未知字段 %s", "unknown field %s", key);
         } else {
@@ -1034,34 +1235,49 @@ static void h_patch(void *ctx, yz_http_req *req)
         if (err)
             goto fail;
     }
-    if (status < 0 && !notes && !publish) {
-        err = yz_err_set(&ei, YZ_EINVAL, "status", "须提供 status、notes 或 description_status",
-                         "status, notes or description_status is required");
+    bool record = c.status >= 0 || c.notes || c.assign >= 0;
+    if (!record && !publish && !reject) {
+        err = yz_err_set(&ei, YZ_EINVAL, "status",
+                         "须提供 status、notes、assigned_to 或 description_status",
+                         "status, notes, assigned_to or description_status is required");
         goto fail;
     }
     /* checked on the report's station; a change of texts' publication alone is a moderator's */
+    yz__api_audit_record(req, "report", id, NULL);
     if ((err = yz_store_report_get(api->st, id, &r, &ei)))
         goto fail;
     yz_target t = {0};
     yz__api_target_station(api, r.station_id, &t);
-    t.text_only = status < 0 && !notes;
-    yz_report_fini(&r);
-    yz_report_init(&r);
+    t.text_only = !record;
     if ((err = yz__api_authorize(api, req, "report_patch", &t, &ei)))
         goto fail;
+    if (c.assign > 0 && (err = check_assignee(api, c.assign, &t, &ei)))
+        goto fail;
+    yz_buf before;
+    yz_buf_init(&before);
+    render_ours_open(api, &before, &r, true);
+    put_staff(api, req, &before, &r, false);
+    yz_buf_putc(&before, '}');
+    yz__api_audit_before(req, before.data);
+    yz_buf_fini(&before);
+    yz_report_fini(&r);
+    yz_report_init(&r);
     if (publish && (err = yz_store_report_publish(api->st, id, &ei)))
         goto fail;
-    if ((status >= 0 || notes) &&
-        (err = yz_store_report_update(api->st, id, status, reason, notes, &r, &ei)))
+    if (reject && (err = yz_store_report_reject_text(api->st, id, &ei)))
         goto fail;
-    if (status < 0 && !notes && (err = yz_store_report_get(api->st, id, &r, &ei)))
+    if (record && (err = yz_store_report_change(api->st, id, &c, &r, &ei)))
         goto fail;
-    if (publish) /* a moderator found the held description genuine */
-        yz__api_train(api, "report", r.id, YZ_CLF_HAM, r.description);
+    if (!record && (err = yz_store_report_get(api->st, id, &r, &ei)))
+        goto fail;
+    /* a moderator found the held description genuine, or spam */
+    if (publish || reject)
+        yz__api_train(api, "report", r.id, reject ? YZ_CLF_SPAM : YZ_CLF_HAM, r.description);
     yz_buf b;
     yz_buf_init(&b);
-    render_ours(api, &b, &r, true);
-    yz_buf_putc(&b, '\n');
+    render_ours_open(api, &b, &r, true);
+    put_staff(api, req, &b, &r, false);
+    yz_buf_puts(&b, "}\n");
     yz_report_fini(&r);
     json_decref(body);
     yz__api_ok(req, &b);

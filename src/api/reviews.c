@@ -537,6 +537,35 @@ static int parse_note(yz_http_req *req, json_t **body, const char **note, yz_err
     return YZ_OK;
 }
 
+/* The review before a moderator's decision, for the audit log: the record is the review
+ * (kind "review", the station's district), `before` its state as the queue shows it. */
+static int audit_before(yz_api *api, yz_http_req *req, int64_t id, yz_errinfo *ei)
+{
+    yz_rating r = {0};
+    int err = yz_store_get_rating(api->st, id, &r, ei);
+    if (err == YZ_ENOTFOUND)
+        err = yz_err_set(ei, YZ_ENOTFOUND, "id", "评价不存在", "review not found");
+    if (err)
+        return err;
+    yz_target t = {0};
+    yz__api_target_station(api, r.station_id, &t);
+    yz__api_audit_record(req, "review", r.id, t.district[0] ? t.district : NULL);
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_printf(&b, "{\"id\":%lld,\"station_id\":%lld,\"stars\":%d,\"status\":\"%s\"",
+                  (long long)r.id, (long long)r.station_id, r.stars,
+                  yz_review_status_name(r.status));
+    render_text(&b, "text", r.text);
+    yz_buf_puts(&b, ",\"reasons\":");
+    yz_mod_reasons_json(yz_mod_reasons_parse(r.reasons), &b);
+    render_text(&b, "note", r.moderator_note);
+    yz_buf_putc(&b, '}');
+    yz__api_audit_before(req, b.data);
+    yz_buf_fini(&b);
+    yz_rating_fini(&r);
+    return YZ_OK;
+}
+
 static void moderate(yz_api *api, yz_http_req *req, const char *route, int status)
 {
     yz_errinfo ei;
@@ -554,6 +583,8 @@ static void moderate(yz_api *api, yz_http_req *req, const char *route, int statu
         err = yz_err_set(&ei, YZ_ENOTFOUND, "id", "评价不存在", "review not found");
     if (!err)
         err = parse_note(req, &body, &note, &ei);
+    if (!err)
+        err = audit_before(api, req, id, &ei);
     if (!err)
         err = yz_store_moderate(api->st, id, status, note, &r, &d, &ei);
     if (err) {

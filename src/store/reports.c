@@ -130,7 +130,7 @@ void yz_report_array_free(yz_report *a, size_t n)
 #define REPORT_COLS                                                                                \
     "SELECT id, service_code, station_id, station_code, address, description, lat, lon,"           \
     " media_url, worker_id, status, reason, notes, requested_at, updated_at, held_reasons,"        \
-    " merged_into, me_too, reporter_pos FROM reports"
+    " merged_into, me_too, reporter_pos, assigned_to, text_rejected FROM reports"
 
 /* The report of the current row into `r` (not initialised: the call does it). */
 static void row_report(const yz_db_q *q, yz_report *r)
@@ -156,6 +156,8 @@ static void row_report(const yz_db_q *q, yz_report *r)
     r->merged_into = yz_db_col_i64(q, 16);
     r->me_too = yz_db_col_i64(q, 17);
     r->reporter_pos = yz_db_col_i64(q, 18) != 0;
+    r->assigned_to = yz_db_col_i64(q, 19);
+    r->text_rejected = yz_db_col_i64(q, 20) != 0;
     if (!r->address)
         r->address = yz_strdup("");
     if (!r->description)
@@ -408,8 +410,17 @@ static int list_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     }
     if (f->merged_into)
         yz_buf_printf(&sql, " AND merged_into = $%d", ++n);
+    else if (f->held) /* the moderators' queue: held submissions too */
+        yz_buf_puts(&sql, " AND held_reasons IS NOT NULL AND text_rejected = 0");
     else
         yz_buf_puts(&sql, " AND merged_into IS NULL");
+    if (f->district)
+        yz_buf_printf(&sql, " AND station_id IN (SELECT id FROM stations WHERE district_code = $%d)",
+                      ++n);
+    if (f->assigned_to == YZ_REPORT_UNASSIGNED)
+        yz_buf_puts(&sql, " AND assigned_to IS NULL");
+    else if (f->assigned_to > 0)
+        yz_buf_printf(&sql, " AND assigned_to = $%d", ++n);
     if (f->service_code)
         yz_buf_printf(&sql, " AND service_code = $%d", ++n);
     if (f->station_id)
@@ -432,8 +443,9 @@ static int list_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     if (f->to)
         yz_buf_printf(&sql, " AND requested_at <= $%d", ++n);
     yz_buf_printf(&sql,
-                  f->merged_into ? " ORDER BY requested_at, id LIMIT $%d"
-                                 : " ORDER BY requested_at DESC, id DESC LIMIT $%d",
+                  f->merged_into || f->oldest_first
+                      ? " ORDER BY requested_at, id LIMIT $%d"
+                      : " ORDER BY requested_at DESC, id DESC LIMIT $%d",
                   ++n);
 
     yz_db_q q;
@@ -442,6 +454,10 @@ static int list_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
         yz_db_text(&q, ids.data);
     if (f->merged_into)
         yz_db_i64(&q, f->merged_into);
+    if (f->district)
+        yz_db_text(&q, f->district);
+    if (f->assigned_to > 0)
+        yz_db_i64(&q, f->assigned_to);
     if (f->service_code)
         yz_db_text(&q, f->service_code);
     if (f->station_id)
@@ -488,6 +504,7 @@ typedef struct update_ctx {
     int status;        /* -1 keeps */
     int reason;        /* YZ_REASON_NONE unless closing */
     const char *notes; /* borrowed: NULL keeps, "" clears */
+    int64_t assign;    /* -1 keeps, 0 unassigns, else a user id */
     bool want_out;     /* read the report back */
     yz_report out;     /* out */
 } update_ctx;
@@ -512,8 +529,8 @@ static int update_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
         int why = x->status >= 0 ? x->reason : cur.reason;
         yz_db_q q;
         yz_db_query(&q, tx,
-                    "UPDATE reports SET status = $1, reason = $2, notes = $3, updated_at = $4"
-                    " WHERE id = $5",
+                    "UPDATE reports SET status = $1, reason = $2, notes = $3, updated_at = $4,"
+                    " assigned_to = $6 WHERE id = $5",
                     ei);
         yz_db_text(&q, yz_report_status_name(to));
         if (why >= 0)
@@ -523,7 +540,14 @@ static int update_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
         yz_db_str(&q, x->notes ? x->notes : cur.notes);
         yz_db_i64(&q, yz_time_now());
         yz_db_i64(&q, x->id);
+        int64_t who = x->assign >= 0 ? x->assign : cur.assigned_to;
+        if (who > 0)
+            yz_db_i64(&q, who);
+        else
+            yz_db_null(&q);
         err = yz_db_exec(&q, NULL);
+        if (err && yz_db_violation(&q) == YZ_DB_FOREIGN)
+            err = yz_err_set(ei, YZ_EINVAL, "assigned_to", "没有这个用户", "no such user");
         /* The schema's CHECK that a report is closed exactly when it has a reason is the last
          * line of defence behind the check above; its message is the same. */
         if (err && yz_db_violation(&q) == YZ_DB_CHECK)
@@ -538,8 +562,19 @@ static int update_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
 int yz_store_report_update(yz_store *st, int64_t id, int status, int reason, const char *notes,
                            yz_report *out, yz_errinfo *ei)
 {
-    update_ctx x = {
-        .id = id, .status = status, .reason = reason, .notes = notes, .want_out = out != NULL};
+    yz_report_change c = {.status = status, .reason = reason, .notes = notes, .assign = -1};
+    return yz_store_report_change(st, id, &c, out, ei);
+}
+
+int yz_store_report_change(yz_store *st, int64_t id, const yz_report_change *c, yz_report *out,
+                           yz_errinfo *ei)
+{
+    update_ctx x = {.id = id,
+                    .status = c->status,
+                    .reason = c->reason,
+                    .notes = c->notes,
+                    .assign = c->assign,
+                    .want_out = out != NULL};
     yz_report_init(&x.out);
     if (out)
         yz_report_init(out);
@@ -566,7 +601,8 @@ static int publish_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     int err = yz_db_exec(&q, NULL);
     if (err)
         return err;
-    yz_db_query(&q, tx, "UPDATE reports SET held_reasons = NULL WHERE id = $1", ei);
+    yz_db_query(&q, tx, "UPDATE reports SET held_reasons = NULL, text_rejected = 0 WHERE id = $1",
+                ei);
     yz_db_i64(&q, *id);
     err = yz_db_exec(&q, &changed);
     if (!err && changed == 0)
@@ -577,4 +613,28 @@ static int publish_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
 int yz_store_report_publish(yz_store *st, int64_t id, yz_errinfo *ei)
 {
     return yz_db_run(st, YZ_DB_WRITE, publish_body, &id, ei);
+}
+
+static int reject_text_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
+{
+    const int64_t *id = arg;
+    yz_report cur;
+    int err = load(tx, *id, &cur, ei);
+    if (!err && (!cur.held_reasons || cur.text_rejected))
+        err = yz_err_set(ei, YZ_ECONFLICT, "description_status",
+                         cur.held_reasons ? "这段描述已被驳回" : "这段描述未被暂扣，无需驳回",
+                         cur.held_reasons ? "the description is rejected already"
+                                          : "the description is not held");
+    yz_report_fini(&cur);
+    if (err)
+        return err;
+    yz_db_q q;
+    yz_db_query(&q, tx, "UPDATE reports SET text_rejected = 1 WHERE id = $1", ei);
+    yz_db_i64(&q, *id);
+    return yz_db_exec(&q, NULL);
+}
+
+int yz_store_report_reject_text(yz_store *st, int64_t id, yz_errinfo *ei)
+{
+    return yz_db_run(st, YZ_DB_WRITE, reject_text_body, &id, ei);
 }

@@ -81,6 +81,8 @@ typedef struct yz_report {
     int64_t merged_into;  /* 0; else this is a submission that joined that open report
                            * (kept for operators, never listed in public) */
     int64_t me_too;       /* public submissions that joined this report */
+    int64_t assigned_to;  /* the user the report is assigned to, 0 for nobody (staff only) */
+    bool text_rejected;   /* a moderator rejected the held description: it stays hidden */
 } yz_report;
 
 void yz_report_init(yz_report *r);
@@ -98,8 +100,14 @@ typedef struct yz_report_filter {
     int64_t from, to;         /* requested_at in [from, to]; 0 = unbounded */
     int64_t merged_into;      /* 0: reports (never joined submissions); else the submissions
                                * that joined report `merged_into`, oldest first */
+    const char *district;     /* NULL = any; else only reports at a station of that district */
+    int64_t assigned_to;      /* 0 = any; > 0 that user's; YZ_REPORT_UNASSIGNED nobody's */
+    bool held;                /* only held descriptions not rejected, submissions included */
+    bool oldest_first;        /* order by requested_at ascending */
     size_t limit;             /* at most this many, newest first; 0 = 1000 */
 } yz_report_filter;
+
+#define YZ_REPORT_UNASSIGNED (-1) /* yz_report_filter.assigned_to: reports of nobody */
 
 /* Every service, in their listed order. Returns an owned array
  * (yz_report_service_array_free). */
@@ -127,8 +135,25 @@ int yz_store_report_list(yz_store *st, const yz_report_filter *f, yz_report **ou
  * YZ_EINVAL; nothing changes on failure. */
 int yz_store_report_update(yz_store *st, int64_t id, int status, int reason, const char *notes,
                            yz_report *out, yz_errinfo *ei);
+/* A change of report `id`: yz_store_report_update's status, reason and notes, and the
+ * assignee `assign` (-1 keeps, 0 unassigns, else a user id: the caller checks who may be
+ * assigned; the schema only that the user exists), in one transaction. `out` as in update.
+ * An assignment alone is allowed on a closed report too. */
+typedef struct yz_report_change {
+    int status;        /* -1 keeps */
+    int reason;        /* YZ_REASON_NONE unless closing */
+    const char *notes; /* borrowed: NULL keeps, "" clears */
+    int64_t assign;    /* -1 keeps, 0 unassigns, > 0 a user id */
+} yz_report_change;
+int yz_store_report_change(yz_store *st, int64_t id, const yz_report_change *c, yz_report *out,
+                           yz_errinfo *ei);
 /* Make report `id`'s held description public (a moderator's approval); a held submission
  * that joined another report now counts in that report's me_too. YZ_ENOTFOUND. */
 int yz_store_report_publish(yz_store *st, int64_t id, yz_errinfo *ei);
+/* A moderator rejects report `id`'s held description: it stays hidden (held_reasons kept) and
+ * leaves the moderation queue (text_rejected). Publishing it later is still possible.
+ * YZ_ENOTFOUND; YZ_ECONFLICT (field "description_status") when the description is not held
+ * or is rejected already. */
+int yz_store_report_reject_text(yz_store *st, int64_t id, yz_errinfo *ei);
 
 #endif
