@@ -98,6 +98,7 @@ enum yz_scope {
     YZ_SCOPE_CANTEEN,  /* the target canteen */
     YZ_SCOPE_OWN,      /* the user's own record */
     YZ_SCOPE_TEXT,     /* only the texts of the target (publishing a held report text) */
+    YZ_SCOPE_USERS,    /* a user whose every grant lies in the grant's districts (t->reach) */
     YZ_SCOPE__COUNT
 };
 typedef struct yz_perm {
@@ -179,6 +180,11 @@ typedef struct yz_target {
     int64_t canteen_id;    /* 0: none */
     int64_t user_id;       /* 0: none */
     bool text_only;        /* the request changes only texts' publication */
+    /* A user, or the grants a request would give one (YZ_SCOPE_USERS; session.c computes
+     * them with yz__api_user_reach): */
+    const char *reach;     /* comma-separated district codes the grants reach; borrowed */
+    bool beyond;           /* some grant is not confined to districts (a city-wide role,
+                              a partner, a partner kitchen, an empty scope, no grant at all) */
 } yz_target;
 
 /* Fill t->district and t->partner from station `id` in the current snapshot (left "" when it

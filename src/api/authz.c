@@ -181,6 +181,22 @@ static bool scope_has_id(const char *scope, int64_t id)
     return id > 0 && scope_has(scope, v);
 }
 
+/* Whether every district user target `t` reaches is in `scope`, and it reaches some and
+ * nothing beyond districts (docs/internals/accounts.md, "District admins and their users"). */
+static bool reach_within(const yz_target *t, const char *scope)
+{
+    if (t->beyond || !t->reach || !*t->reach)
+        return false;
+    for (const char *p = t->reach; p && *p;) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (!yz_list_has(scope, p, n))
+            return false;
+        p = e ? e + 1 : NULL;
+    }
+    return true;
+}
+
 /* Whether grant `g` under check `sc` covers target `t`. */
 static bool covers(const yz_actor *a, const yz_grant *g, int sc, const yz_target *t)
 {
@@ -197,6 +213,7 @@ static bool covers(const yz_actor *a, const yz_grant *g, int sc, const yz_target
     case YZ_SCOPE_CANTEEN: return scope_has_id(g->scope, t->canteen_id);
     case YZ_SCOPE_OWN: return t->user_id && t->user_id == a->user.id;
     case YZ_SCOPE_TEXT: return t->text_only;
+    case YZ_SCOPE_USERS: return reach_within(t, g->scope);
     default: return false;
     }
 }

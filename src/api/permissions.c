@@ -19,6 +19,7 @@
 #define CANT YZ_SCOPE_CANTEEN
 #define OWN YZ_SCOPE_OWN
 #define TEXT YZ_SCOPE_TEXT
+#define USERS YZ_SCOPE_USERS
 
 #define PUBLIC(m, p, n, note) {m, p, n, YZ_ACCESS_PUBLIC, {0}, note}
 #define WORKER(m, p, n, note) {m, p, n, YZ_ACCESS_WORKER, {0}, note}
@@ -106,11 +107,14 @@ static const yz_perm perms[] = {
     SIGNED("GET", "/api/v1/session", "session_get", "who am I"),
     SIGNED("DELETE", "/api/v1/session", "session_delete", "log out"),
     SIGNED("POST", "/api/v1/session/password", "session_password", "change one's own password"),
-    ROLES("GET", "/api/v1/users", "users_list", ANY, NO, NO, NO, NO, NO, NO, ""),
-    ROLES("POST", "/api/v1/users", "users_create", ANY, NO, NO, NO, NO, NO, NO, ""),
-    ROLES("GET", "/api/v1/users/{}", "user_get", ANY, OWN, OWN, OWN, OWN, OWN, OWN, ""),
-    ROLES("PATCH", "/api/v1/users/{}", "user_patch", ANY, NO, NO, NO, NO, NO, NO,
-          "name, disabled, roles, password reset"),
+    ROLES("GET", "/api/v1/users", "users_list", ANY, USERS, NO, NO, NO, NO, NO,
+          "a district admin lists only their districts' users"),
+    ROLES("POST", "/api/v1/users", "users_create", ANY, USERS, NO, NO, NO, NO, NO,
+          "checked on the roles given"),
+    ROLES("GET", "/api/v1/users/{}", "user_get", ANY, USERS, OWN, OWN, OWN, OWN, OWN,
+          "one's own record: the other roles' columns (a district admin's lies in their districts)"),
+    ROLES("PATCH", "/api/v1/users/{}", "user_patch", ANY, USERS, NO, NO, NO, NO, NO,
+          "name, disabled, roles, password reset; checked on the user, and on the roles given"),
     /* the audit log (docs/internals/audit.md) */
     ROLES("GET", "/api/v1/audit", "audit_list", ANY, DIST, NO, NO, NO, NO, NO,
           "a district admin sees the entries of records in their districts"),
@@ -139,8 +143,8 @@ const yz_perm *yz__api_perm(const char *name)
     return NULL;
 }
 
-static const char *const scope_names[YZ_SCOPE__COUNT] = {"no",      "any", "district", "station",
-                                                         "canteen", "own", "text"};
+static const char *const scope_names[YZ_SCOPE__COUNT] = {
+    "no", "any", "district", "station", "canteen", "own", "text", "users"};
 
 const char *yz__api_scope_name(int scope)
 {
@@ -228,6 +232,7 @@ static const char *cell(const yz_perm *p, int role)
     case YZ_SCOPE_CANTEEN: return "their canteens";
     case YZ_SCOPE_OWN: return "own record";
     case YZ_SCOPE_TEXT: return "texts only";
+    case YZ_SCOPE_USERS: return "their districts' users";
     default: return "—";
     }
 }
@@ -250,7 +255,11 @@ void yz_api_permissions_markdown(yz_buf *out)
                 "grant's district codes. **their stations**: the station is one of the "
                 "grant's station ids, or its partner is a `partner=NAME` of the grant. "
                 "**their canteens**: one of the grant's canteen ids. **own record**: the "
-                "user's own. **texts only**: only publishing a held text. **—**: refused "
+                "user's own. **texts only**: only publishing a held text. **their districts' "
+                "users**: a user whose every role is scoped inside the grant's districts "
+                "(district_admin of some of them, operator of their stations, canteen of "
+                "canteens at their stations), before and after the change; city-wide roles, "
+                "partner scopes and users without a role are the city admin's. **—**: refused "
                 "(403).\n"
                 "- Refused without a valid session or token: 401 (no credential, a session "
                 "that ended or expired, a disabled user's, a forged cookie); 403 for a wrong "

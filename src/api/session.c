@@ -10,12 +10,14 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "core/utf8.h"
+#include "store/meals.h"
 
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define TOKEN_BYTES 32
 
@@ -424,6 +426,80 @@ void yz__api_register_session(yz_api *api, yz_http_server *srv)
 
 /* --- /api/v1/users ------------------------------------------------------------------------------ */
 
+/* District admins manage the users of their districts (docs/internals/accounts.md): a user is
+ * theirs when every grant is scoped inside their districts. What a user's grants reach is
+ * computed here; the decision is authz.c's (YZ_SCOPE_USERS). */
+
+/* Add district d[0..n) to the comma-separated list in `b` unless it is there. */
+static void reach_add(yz_buf *b, const char *d, size_t n)
+{
+    if (!n || yz_list_has(b->len ? b->data : NULL, d, n))
+        return;
+    if (b->len)
+        yz_buf_putc(b, ',');
+    yz_buf_append(b, d, n);
+}
+
+/* The districts grants g[0..n) reach, into `b`, and whether one reaches beyond districts: a
+ * role without scope (city_admin, moderator, inspector, viewer), an empty scope, a partner
+ * (its stations may lie anywhere, and new ones join it), a canteen that is not at a station, a
+ * station or canteen that no longer exists, or no grant at all. Reads the snapshot, and the
+ * store for canteens. */
+static void user_reach(yz_api *api, const yz_grant *g, size_t n, yz_buf *b, bool *beyond)
+{
+    *beyond = n == 0;
+    for (size_t i = 0; i < n && !*beyond; i++) {
+        int role = g[i].role;
+        const char *p = g[i].scope;
+        if ((role != YZ_ROLE_DISTRICT_ADMIN && role != YZ_ROLE_OPERATOR &&
+             role != YZ_ROLE_CANTEEN) ||
+            !p || !*p) {
+            *beyond = true;
+            break;
+        }
+        while (p && *p && !*beyond) {
+            const char *e = strchr(p, ',');
+            size_t len = e ? (size_t)(e - p) : strlen(p);
+            int64_t id = 0;
+            if (role == YZ_ROLE_DISTRICT_ADMIN) {
+                reach_add(b, p, len);
+            } else if (!yz_parse_id(p, len, &id)) {
+                *beyond = true; /* partner=NAME */
+            } else {
+                if (role == YZ_ROLE_CANTEEN) {
+                    yz_canteen c = {0};
+                    yz_errinfo cei;
+                    id = yz_store_canteen_get(api->st, id, &c, &cei) == YZ_OK ? c.station_id : 0;
+                    yz_canteen_fini(&c);
+                }
+                yz_target st = {0};
+                if (id)
+                    yz__api_target_station(api, id, &st);
+                if (st.district[0])
+                    reach_add(b, st.district, strlen(st.district));
+                else
+                    *beyond = true;
+            }
+            p = e ? e + 1 : NULL;
+        }
+    }
+}
+
+/* The scope target of user `user_id` (0: a new one) holding grants g[0..n): its reach in `b`
+ * (borrowed by t->reach) and, when the reach is one district, that district (for the audit
+ * log). */
+static void user_target(yz_api *api, int64_t user_id, const yz_grant *g, size_t n, yz_buf *b,
+                        yz_target *t)
+{
+    memset(t, 0, sizeof *t);
+    t->user_id = user_id;
+    yz_buf_reset(b);
+    user_reach(api, g, n, b, &t->beyond);
+    t->reach = b->len ? b->data : "";
+    if (!t->beyond && b->len && !strchr(b->data, ',') && b->len < sizeof t->district)
+        memcpy(t->district, b->data, b->len + 1);
+}
+
 static void respond_user(yz_http_req *req, int status, const yz_user *u, const char *password)
 {
     yz_buf b;
@@ -440,31 +516,102 @@ static void respond_user(yz_http_req *req, int status, const yz_user *u, const c
     yz_http_respond(req, status, YZ_JSON, &b);
 }
 
+typedef struct users_args {
+    const char *role, *disabled, *q, *district;
+} users_args;
+
+static const yz_param users_params[] = {
+    {"role", YZ_PARAM_TEXT, offsetof(users_args, role), 0, 32, 0, 0, NULL, NULL},
+    {"disabled", YZ_PARAM_TEXT, offsetof(users_args, disabled), 0, 8, 0, 0, NULL, NULL},
+    {"q", YZ_PARAM_TEXT, offsetof(users_args, q), 0, 64, 0, 0, NULL, NULL},
+    {"district", YZ_PARAM_TEXT, offsetof(users_args, district), 0, 31, 0, 0, NULL, NULL},
+};
+
+/* Whether `hay` holds `needle` in ASCII case (logins are ASCII; names are compared as
+ * bytes, which finds Chinese as typed). */
+static bool has_text(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (const char *p = hay; *p; p++)
+        if (strncasecmp(p, needle, n) == 0)
+            return true;
+    return !n;
+}
+
+static bool has_role(const yz_user *u, int role)
+{
+    for (size_t i = 0; i < u->ngrants; i++)
+        if (u->grants[i].role == role)
+            return true;
+    return false;
+}
+
+/* GET /api/v1/users?role=&disabled=&q=&district=: the city admin sees everyone; a district
+ * admin only the users of their districts (YZ_SCOPE_USERS on each), and a `district` outside
+ * theirs is 403. `district`: users reaching that district. */
 static void h_users_list(void *ctx, yz_http_req *req)
 {
     yz_api *api = ctx;
     yz_errinfo ei;
     yz_user *a = NULL;
     size_t n = 0;
+    users_args x = {0};
+    int role = -1, disabled = -1;
+    yz_buf reach;
+    yz_buf_init(&reach);
     int err = yz__api_authorize(api, req, "users_list", NULL, &ei);
     if (!err)
-        err = yz__api_params(req, NULL, 0, NULL, &ei);
+        err = YZ_API_PARAMS(req, users_params, &x, &ei);
+    if (!err && x.role && (role = yz_role_parse(x.role)) < 0)
+        err = yz_err_setf(&ei, YZ_EINVAL, "role", "未知角色 %.32s", "unknown role %.32s", x.role);
+    if (!err && x.disabled) {
+        if (strcmp(x.disabled, "true") == 0)
+            disabled = 1;
+        else if (strcmp(x.disabled, "false") == 0)
+            disabled = 0;
+        else
+            err = yz_err_set(&ei, YZ_EINVAL, "disabled", "disabled 须为 true 或 false",
+                             "disabled must be true or false");
+    }
+    if (!err && x.district) { /* a district admin asks only about theirs */
+        yz_target t = {.reach = x.district};
+        snprintf(t.district, sizeof t.district, "%s", x.district);
+        err = yz__api_authorize(api, req, "users_list", &t, &ei);
+    }
+    /* whether the asker sees every user (a target no district admin covers) */
+    yz_target every = {.beyond = true};
+    bool all = !err && yz__api_may(api, req, "users_list", &every);
     if (!err)
         err = yz_store_user_list(api->st, &a, &n, &ei);
     if (err) {
+        yz_buf_fini(&reach);
         yz_api_error(req, &ei);
         return;
     }
     yz_buf b;
     yz_buf_init(&b);
     yz_buf_puts(&b, "{\"items\":[");
+    size_t shown = 0;
     for (size_t i = 0; i < n; i++) {
-        if (i)
+        const yz_user *u = &a[i];
+        if ((role >= 0 && !has_role(u, role)) || (disabled >= 0 && u->disabled != disabled) ||
+            (x.q && !has_text(u->login, x.q) && !has_text(u->name, x.q)))
+            continue;
+        if (!all || x.district) {
+            yz_target t;
+            user_target(api, u->id, u->grants, u->ngrants, &reach, &t);
+            if (!all && !yz__api_may(api, req, "users_list", &t))
+                continue;
+            if (x.district && !yz_list_has(t.reach, x.district, strlen(x.district)))
+                continue;
+        }
+        if (shown++)
             yz_buf_putc(&b, ',');
-        render_user(&b, &a[i]);
+        render_user(&b, u);
     }
-    yz_buf_printf(&b, "],\"total\":%zu}\n", n);
+    yz_buf_printf(&b, "],\"total\":%zu}\n", shown);
     yz_users_free(a, n);
+    yz_buf_fini(&reach);
     yz_http_add_header(req, "Cache-Control", "no-store");
     yz__api_ok(req, &b);
 }
@@ -482,6 +629,8 @@ static void h_users_create(void *ctx, yz_http_req *req)
     char pw[32] = "", hash[YZ_PWHASH_STR_BYTES];
     yz_user u;
     yz_user_init(&u);
+    yz_buf reach;
+    yz_buf_init(&reach);
     int err = yz__api_authorize(api, req, "users_create", NULL, &ei);
     if (!err)
         err = yz__api_body_object(req, create_fields, &body, &ei);
@@ -497,6 +646,11 @@ static void h_users_create(void *ctx, yz_http_req *req)
         err = yz_password_check(password, login, &ei);
     if (!err && (roles = json_object_get(body, "roles")) != NULL)
         err = parse_roles(roles, &g, &ng, &ei);
+    if (!err) { /* a district admin gives only roles inside their districts */
+        yz_target t;
+        user_target(api, 0, g, ng, &reach, &t);
+        err = yz__api_authorize(api, req, "users_create", &t, &ei);
+    }
     if (!err && !password) {
         random_password(pw);
         password = pw;
@@ -510,6 +664,7 @@ static void h_users_create(void *ctx, yz_http_req *req)
     else
         respond_user(req, 201, &u, pw[0] ? pw : NULL);
     sodium_memzero(pw, sizeof pw);
+    yz_buf_fini(&reach);
     free_grants(g, ng);
     yz_user_fini(&u);
     json_decref(body);
@@ -534,17 +689,28 @@ static void h_user_get(void *ctx, yz_http_req *req)
     yz_target t = {0};
     yz_user u;
     yz_user_init(&u);
+    yz_buf reach;
+    yz_buf_init(&reach);
+    int64_t id = 0;
     int err = yz__api_authorize(api, req, "user_get", NULL, &ei);
     if (!err)
-        err = path_user(req, &t.user_id, &ei);
-    if (!err)
-        err = yz__api_authorize(api, req, "user_get", &t, &ei);
-    if (!err)
-        err = yz_store_user_get(api->st, t.user_id, &u, &ei);
+        err = path_user(req, &id, &ei);
+    /* the scope is the user's: read first (an unknown user reaches nothing: 403 unless ANY) */
+    int gerr = err ? err : yz_store_user_get(api->st, id, &u, &ei);
+    if (!err) {
+        yz_errinfo aei;
+        user_target(api, id, u.grants, u.ngrants, &reach, &t);
+        err = yz__api_authorize(api, req, "user_get", &t, &aei);
+        if (err)
+            ei = aei;
+        else
+            err = gerr;
+    }
     if (err)
         yz_api_error(req, &ei);
     else
         respond_user(req, 200, &u, NULL);
+    yz_buf_fini(&reach);
     yz_user_fini(&u);
 }
 
@@ -564,14 +730,22 @@ static void h_user_patch(void *ctx, yz_http_req *req)
     yz_user u;
     yz_user_init(&u);
     int64_t version = 0;
+    yz_buf reach;
+    yz_buf_init(&reach);
+    int64_t id = 0;
     int err = yz__api_authorize(api, req, "user_patch", NULL, &ei);
     if (!err)
-        err = path_user(req, &t.user_id, &ei);
-    if (!err)
-        err = yz__api_authorize(api, req, "user_patch", &t, &ei);
+        err = path_user(req, &id, &ei);
     if (err)
         goto out;
-    if (yz_store_user_get(api->st, t.user_id, &u, &ei) == YZ_OK) { /* for the audit log */
+    /* checked on the user as it is (an unknown one reaches nothing) and, below, on the roles
+     * it would get */
+    bool found = yz_store_user_get(api->st, id, &u, &ei) == YZ_OK;
+    user_target(api, id, u.grants, u.ngrants, &reach, &t);
+    err = yz__api_authorize(api, req, "user_patch", &t, &ei);
+    if (err)
+        goto out;
+    if (found) { /* for the audit log */
         yz_buf bb;
         yz_buf_init(&bb);
         render_user(&bb, &u);
@@ -611,6 +785,11 @@ static void h_user_patch(void *ctx, yz_http_req *req)
         p.set_grants = true;
         p.grants = g;
         p.ngrants = ng;
+        if (!err) {
+            yz_target after;
+            user_target(api, id, g, ng, &reach, &after);
+            err = yz__api_authorize(api, req, "user_patch", &after, &ei);
+        }
     }
     if (!err && (v = json_object_get(body, "password")) != NULL) {
         /* a reset: a given password, or null for a one-time password returned once */
@@ -622,7 +801,7 @@ static void h_user_patch(void *ctx, yz_http_req *req)
         }
     }
     if (!err && password) {
-        err = yz_store_user_get(api->st, t.user_id, &u, &ei);
+        err = yz_store_user_get(api->st, id, &u, &ei);
         if (!err && !pw[0])
             err = yz_password_check(password, u.login, &ei);
         if (!err)
@@ -630,13 +809,14 @@ static void h_user_patch(void *ctx, yz_http_req *req)
         p.pw_hash = hash;
     }
     if (!err)
-        err = yz_store_user_update(api->st, t.user_id, version, &p, &u, &ei);
+        err = yz_store_user_update(api->st, id, version, &p, &u, &ei);
 out:
     if (err)
         yz_api_error(req, &ei);
     else
         respond_user(req, 200, &u, pw[0] ? pw : NULL);
     sodium_memzero(pw, sizeof pw);
+    yz_buf_fini(&reach);
     free_grants(g, ng);
     yz_user_fini(&u);
     json_decref(body);

@@ -6,8 +6,8 @@
 # expired session, a disabled user's session, a forged cookie, and a cookie without / with a
 # wrong / with the right X-CSRF-Token; each status is compared with what the table says
 # (allowed: neither 401 nor 403; refused: 401 without a valid session, 403 otherwise). Targets
-# out of a role's scope (another district's station, another canteen, another user) are
-# refused. Uses the suite's server (BASE, TOKEN, YZ_DB) and starts one of its own with short
+# out of a role's scope (another district's station, another canteen, another user, a user or
+# roles outside a district admin's districts) are refused. Uses the suite's server (BASE, TOKEN, YZ_DB) and starts one of its own with short
 # sessions to make an expired one.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -86,6 +86,9 @@ path_for() { # pattern name scope-side(in|out) role -> path
         if [ "$side" = in ] && [ -n "$role" ]; then id=${USERID[$role]}; else id=${USERID[viewer]}; fi
         [ "$side" = out ] && [ "$role" = viewer ] && id=${USERID[inspector]} ;;
     open311_service) id=dirty ;;
+    users_list) # a district filter: theirs, or another district's (403 for a district admin)
+        printf '%s?district=%s' "$p" "$([ "$side" = in ] && echo "$D1" || echo "$D2")"
+        return ;;
     audit_*) # a district filter: theirs, or another district's
         printf '%s?district=%s' "$p" "$([ "$side" = in ] && echo "$D1" || echo "$D2")"
         return ;;
@@ -107,7 +110,9 @@ body_for() { # name side
     orders_redeem) echo '{"pickup_code":"AAAAAA"}' ;;
     session_create) echo '{"login":"nobody-at-all"}' ;; # 400: a failed login is a 401
     session_password) echo '{"current_password":"x","new_password":"short"}' ;;
-    users_create) echo '{"login":"bad login!"}' ;;
+    users_create) # in: a bad login (400, nothing made); out: a role in another district
+        if [ "$2" = in ]; then echo '{"login":"bad login!"}'; else
+            echo "{\"login\":\"p${suffix}_out\",\"roles\":[{\"role\":\"district_admin\",\"scope\":[\"$D2\"]}]}"; fi ;;
     user_patch) echo '{"name":"x"}' ;;
     moderation_*) echo '{}' ;;
     *) echo '{}' ;;
@@ -194,7 +199,7 @@ while IFS=$'\t' read -r m pattern name access s_city s_dist s_op s_insp s_mod s_
             request "$m" "$p" "$bin" "$name" "$r" 403
         fi
         case $sc in
-        district | station | canteen | own)
+        district | station | canteen | own | users)
             request "$m" "$(path_for "$pattern" "$name" out "$r")" "$(body_for "$name" out)" "$name" "$r" 403 ;;
         esac
     done
