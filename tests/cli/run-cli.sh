@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/cli/run-cli.sh BIN - the CLI on a temporary database: demo, import (all rows or none,
-# updates by code), export round trip, near and search, and bad input.
+# updates by code), export round trip, near and search, bad input, users and the permission
+# table, and `yizhan audit` (filters, CSV, bad dates) checked against the log's table.
 set -u
 bin=$1
 YZ_BIN=$bin
@@ -164,6 +165,49 @@ check "user passwd" sh -c "echo another-password-2 | '$bin' user passwd ann --db
 refuse "user passwd: unknown user" sh -c "echo another-password-2 | '$bin' user passwd nobody --db '$db'"
 refuse "user: unknown subcommand" "$bin" user frobnicate --db "$db"
 refuse "user add without a login" "$bin" user add --db "$db"
+# --- the audit log: `yizhan audit` against the table itself (sqlite3 is the oracle) ------------
+q() { sqlite3 "$db" "$1"; }
+rows() { grep -vc '^id' "$tmp/out" || true; } # data lines of the last table or CSV
+ann_id=$(q "SELECT id FROM users WHERE login_key = 'ann'")
+n_audit=$(q "SELECT count(*) FROM audit")
+check "audit: the table" "$bin" audit --db "$db" --limit 1000
+check "audit: a header and every entry" test "$(head -1 "$tmp/out" | cut -f1-4)" = "$(printf 'id\tat\tactor\taction')"
+check "audit: as many rows as the log holds" test "$(rows)" = "$(q "SELECT count(*) FROM audit")"
+check "audit: the CLI's commands are in it" test "$(q "SELECT count(*) FROM audit WHERE actor_kind = 'cli' AND action LIKE 'cli:user%'")" -ge 8
+check "audit --action" "$bin" audit --db "$db" --action "cli:user add" --limit 1000
+check "audit --action: the adds, and only them" test "$(rows)" = "$(q "SELECT count(*) FROM audit WHERE action = 'cli:user add'")"
+check "audit --action: no other action" test "$(grep -v '^id' "$tmp/out" | cut -f4 | sort -u)" = "cli:user add"
+check "audit --record" "$bin" audit --db "$db" --record "user:$ann_id" --limit 1000
+check "audit --record: ann's entries" test "$(rows)" = "$(q "SELECT count(*) FROM audit WHERE record_kind = 'user' AND record_id = $ann_id")"
+check "audit --record: ann was added, granted, revoked, disabled, enabled, given a password" test "$(rows)" -ge 6
+check "audit --user (the OS user of the CLI)" "$bin" audit --db "$db" --user "$(q "SELECT login FROM audit WHERE actor_kind = 'cli' LIMIT 1")" --limit 1000
+check "audit --user: the CLI's entries" test "$(rows)" = "$(q "SELECT count(*) FROM audit WHERE actor_kind = 'cli'")"
+check "audit --limit 2" "$bin" audit --db "$db" --limit 2
+check "audit --limit 2: the two newest, newest first" test "$(grep -v '^id' "$tmp/out" | cut -f1 | paste -sd,)" = "$(q "SELECT group_concat(id) FROM (SELECT id FROM audit ORDER BY id DESC LIMIT 2)")"
+today=$(TZ=Asia/Shanghai date +%F)
+tomorrow=$(TZ=Asia/Shanghai date -d tomorrow +%F)
+check "audit --since today" "$bin" audit --db "$db" --since "$today" --until "$tomorrow" --limit 1000
+check "audit --since today: everything was written today" test "$(rows)" = "$(q "SELECT count(*) FROM audit")"
+check "audit --since tomorrow" "$bin" audit --db "$db" --since "$tomorrow"
+check "audit --since tomorrow: nothing" test "$(rows)" = 0
+check "audit --district (no CLI entry has one)" "$bin" audit --db "$db" --district 330302
+check "audit --district: nothing" test "$(rows)" = "$(q "SELECT count(*) FROM audit WHERE district = '330302'")"
+check "audit --csv" "$bin" audit --db "$db" --csv --record "user:$ann_id" --limit 1000
+check "audit --csv: a BOM first" test "$(head -c 3 "$tmp/out" | od -An -tx1 | tr -d ' ')" = efbbbf
+check "audit --csv: the header" sh -c "head -1 '$tmp/out' | grep -q '^.*id,at,actor_kind,user_id,login,addr,action,record_kind,record_id,district,outcome,status,reason,before,after'"
+check "audit --csv: CRLF rows, one per entry" test "$(grep -c $'\r$' "$tmp/out")" = "$(($(q "SELECT count(*) FROM audit WHERE record_kind = 'user' AND record_id = $ann_id") + 1))"
+check "audit --csv: JSON cells quoted" grep -q ',"{""id"":'"$ann_id"',' "$tmp/out"
+check "audit --csv: no password hash" sh -c "! grep -q 'argon2' '$tmp/out'"
+refuse "audit: a date that does not exist" "$bin" audit --db "$db" --since 2026-13-45
+check "audit: the bad date named" grep -q -- "--since must be a date" "$tmp/out"
+refuse "audit: --until not a date" "$bin" audit --db "$db" --until yesterday
+refuse "audit: --record without an id" "$bin" audit --db "$db" --record station
+refuse "audit: --record with a bad id" "$bin" audit --db "$db" --record station:x
+refuse "audit: --limit 0" "$bin" audit --db "$db" --limit 0
+refuse "audit: --limit 1001" "$bin" audit --db "$db" --limit 1001
+refuse "audit: an unknown option" "$bin" audit --db "$db" --frobnicate
+refuse "audit: an extra argument" "$bin" audit --db "$db" extra
+check "audit: reading wrote nothing" test "$(q "SELECT count(*) FROM audit")" = "$n_audit"
 check "permissions --markdown is docs/internals/permissions.md" sh -c "'$bin' permissions --markdown | cmp - '$here/../../docs/internals/permissions.md'"
 check "permissions --tsv lists every role" sh -c "'$bin' permissions --tsv | head -1 | grep -q 'city_admin.*district_admin.*operator.*inspector.*moderator.*canteen.*viewer'"
 refuse "permissions without a format" "$bin" permissions
