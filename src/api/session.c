@@ -792,6 +792,18 @@ static void h_user_patch(void *ctx, yz_http_req *req)
         }
     }
     if (!err && (v = json_object_get(body, "password")) != NULL) {
+        /* One's own password changes only with the current one (POST /api/v1/session/password):
+         * a session left open, or stolen, must not be enough to take the account over. */
+        const yz_actor *a = yz__api_actor(api, req);
+        if (a->kind == YZ_ACTOR_USER && a->user.id == id) {
+            err = yz_err_set(&ei, YZ_EFORBIDDEN, "password",
+                             "修改自己的密码须提供当前密码：请用 POST /api/v1/session/password",
+                             "change your own password with your current one: POST "
+                             "/api/v1/session/password");
+            goto out;
+        }
+    }
+    if (!err && (v = json_object_get(body, "password")) != NULL) {
         /* a reset: a given password, or null for a one-time password returned once */
         if (json_is_null(v)) {
             random_password(pw);

@@ -138,6 +138,19 @@ expect "$(st -X PATCH -H "$H" -H "$J" -H "If-Match: \"$((cur + 1))\"" -d '{"disa
 reset=$(jq -r .password "$T/b")
 expect "$(login "Sess$s" "$reset")" 201 "log in with the reset password"
 
+# an admin's own password changes only with the current one, not through the user edit
+curl -sf -X POST -H "$H" -H "$J" -d "{\"login\":\"boss$s\",\"password\":\"$PW\",\"roles\":[{\"role\":\"city_admin\"}]}" "$BASE/api/v1/users" >"$T/boss"
+bid=$(jq -r .id "$T/boss")
+login "boss$s" "$PW" >/dev/null
+btok=$(jq -r .token "$T/b")
+expect "$(st -X PATCH -H "Authorization: Bearer $btok" -H "$J" -H 'If-Match: "1"' -d "{\"password\":\"taken-over-$s-pw\"}" "$BASE/api/v1/users/$bid")" 403 "own password through the user edit"
+yz_jq "$T/b" '.field == "password" and (.message_en | test("current"))' "own password: the answer says how"
+expect "$(st -X PATCH -H "Authorization: Bearer $btok" -H "$J" -H 'If-Match: "1"' -d '{"password":null}' "$BASE/api/v1/users/$bid")" 403 "own one-time password through the user edit"
+expect "$(login "boss$s" "taken-over-$s-pw")" 401 "the password did not change"
+expect "$(login "boss$s" "$PW")" 201 "the old password still works"
+# ... while another admin's reset of it works
+expect "$(st -X PATCH -H "Authorization: Bearer $btok" -H "$J" -H "If-Match: \"$((cur + 2))\"" -d '{"password":null}' "$BASE/api/v1/users/$uid")" 200 "an admin resets another user"
+
 # locked out: 5 failures of one account, then 429 with Retry-After even for the right password
 curl -sf -X POST -H "$H" -H "$J" -d "{\"login\":\"lock$s\",\"password\":\"$PW\"}" "$BASE/api/v1/users" >/dev/null
 for i in 1 2 3 4 5; do expect "$(login "lock$s" "wrong-pass-$i")" 401 "failure $i"; done
