@@ -54,7 +54,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_audit DB STATION.json N\n");
         return 2;
     }
-    int n = atoi(argv[3]);
+    int n = (int)strtol(argv[3], NULL, 10);
     char *json = slurp(argv[2]);
     if (n < 1 || !json) {
         fprintf(stderr, "bench_audit: bad N or unreadable %s\n", argv[2]);
