@@ -7,11 +7,17 @@
 #include "core/log.h"
 #include "core/utf8.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 _Static_assert(YZ_PWHASH_STR_BYTES >= crypto_pwhash_STRBYTES, "room for a hash string");
 
@@ -111,9 +117,24 @@ static void run_job(yz_pwpool *p, job *j)
     j->rehash = j->ok && crypto_pwhash_str_needs_rehash(j->hash, p->ops, p->mem) != 0;
 }
 
+/* A hashing thread runs at the lowest priority (nice 19), so that a flood of logins takes only
+ * the CPU the search path leaves: at nice 0 the hash took ~0.65 of one of our 2 cores under a
+ * full search load and nearby lost ~20% (bench/bench_logins.sh). The kernel still gives a nice
+ * 19 thread a small share, so logins progress (slowly) even on a saturated machine, and at full
+ * speed whenever a core is idle; the bounded queue keeps the 503 answer prompt. Linux only:
+ * there setpriority on a thread id changes that thread alone (elsewhere, the whole process). */
+static void lower_priority(void)
+{
+#ifdef __linux__
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19) != 0)
+        yz_log_warn("pwhash: cannot lower the hashing thread's priority: %s", strerror(errno));
+#endif
+}
+
 static void *worker(void *arg)
 {
     yz_pwpool *p = arg;
+    lower_priority();
     pthread_mutex_lock(&p->mu);
     for (;;) {
         while (!p->len && !p->stop)
