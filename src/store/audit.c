@@ -118,6 +118,16 @@ typedef struct list_ctx {
     "SELECT id, at, actor_kind, user_id, login, addr, action, method, path, record_kind,"      \
     " record_id, district, before_json, after_json, outcome, status, reason FROM audit"
 
+/* " AND at >= $n AND at < $n+1" for the bounds `f` has; returns the last parameter number. */
+static int date_range(const yz_audit_filter *f, int n, yz_buf *b)
+{
+    if (f->from)
+        yz_buf_printf(b, " AND at >= $%d", ++n);
+    if (f->to)
+        yz_buf_printf(b, " AND at < $%d", ++n);
+    return n;
+}
+
 /* The statement for filter `f`: only the conditions it uses, so each can use its index. The
  * parameters are bound in the same order by bind_filter. */
 static void filter_sql(const yz_audit_filter *f, yz_buf *b)
@@ -138,10 +148,27 @@ static void filter_sql(const yz_audit_filter *f, yz_buf *b)
             yz_buf_printf(b, "%s$%d", i ? "," : "", ++n);
         yz_buf_putc(b, ')');
     }
-    if (f->from)
-        yz_buf_printf(b, " AND at >= $%d", ++n);
-    if (f->to)
-        yz_buf_printf(b, " AND at < $%d", ++n);
+    /* With another filter (user, district, record...), whose index is walked in id order, a
+     * date bound is also turned into an id bound through the `at` index, so that the walk
+     * stops at the date instead of reading every newer (or older) entry of that user. Always
+     * exact, even where `at` is not in id order (several nodes' clocks): a row with
+     * from <= at < to has an id between the least and the greatest id of such rows. With both
+     * bounds, the bounds are looked up inside [from, to) only, so their cost is that of the
+     * range. `id + 0`: a bare min(id)/max(id) lets SQLite walk the whole table in id order
+     * looking for the first row in the range (200 ms at 100,000 entries); the expression makes
+     * it read the `at` index's range, whose entries carry the id (0.3 ms). On PostgreSQL the
+     * index is (at, id) for the same reason (0023). A filter on dates alone reads the `at`
+     * index directly. */
+    bool other = f->user_id > 0 || f->login || f->record_kind || f->ndistricts || f->action ||
+                 f->outcome;
+    n = date_range(f, n, b);
+    if (other && (f->from || f->to)) {
+        yz_buf_puts(b, " AND id >= (SELECT min(id + 0) FROM audit WHERE 1 = 1");
+        n = date_range(f, n, b);
+        yz_buf_puts(b, ") AND id <= (SELECT max(id + 0) FROM audit WHERE 1 = 1");
+        n = date_range(f, n, b);
+        yz_buf_putc(b, ')');
+    }
     if (f->action)
         yz_buf_printf(b, " AND action = $%d", ++n);
     if (f->outcome)
@@ -167,6 +194,14 @@ static void bind_filter(yz_db_q *q, const yz_audit_filter *f)
         yz_db_i64(q, f->from);
     if (f->to)
         yz_db_i64(q, f->to);
+    bool other = f->user_id > 0 || f->login || f->record_kind || f->ndistricts || f->action ||
+                 f->outcome;
+    for (int i = 0; other && i < 2; i++) { /* the two id bounds' ranges */
+        if (f->from)
+            yz_db_i64(q, f->from);
+        if (f->to)
+            yz_db_i64(q, f->to);
+    }
     if (f->action)
         yz_db_text(q, f->action);
     if (f->outcome)

@@ -203,7 +203,69 @@ static void check_append_only(void)
     cr_assert_eq(count(&f), 1, "the entry is unchanged");
 }
 
+/* Every filter against brute force, on a log whose times are out of id order (several nodes'
+ * clocks, a clock stepped back): the date bounds the store turns into id bounds must never
+ * drop an entry. */
+static void check_filters_brute_force(void)
+{
+    enum { N = 600 };
+    static const char *const districts[] = {"330302", "330303", "330304"};
+    static const char *const outcomes[] = {"ok", "ok", "refused"};
+    struct {
+        int64_t id, at, uid;
+        int d, o;
+    } log[N];
+    const int64_t t0 = 1790000000, span = 30 * 86400;
+    unsigned seed = 12345;
+    for (int i = 0; i < N; i++) {
+        log[i].at = t0 + (int64_t)(rand_r(&seed) % span);
+        log[i].uid = 1 + rand_r(&seed) % 5;
+        log[i].d = rand_r(&seed) % 3;
+        log[i].o = rand_r(&seed) % 3;
+        log[i].id = add(log[i].at, log[i].uid, "u", "station_patch", "station", 1 + i % 7,
+                        districts[log[i].d], outcomes[log[i].o]);
+    }
+    for (int q = 0; q < 300; q++) {
+        yz_audit_filter f;
+        yz_audit_filter_init(&f);
+        int kind = q % 4;
+        if (kind == 0)
+            f.user_id = 1 + rand_r(&seed) % 5;
+        else if (kind == 1) {
+            f.districts[0] = districts[rand_r(&seed) % 3];
+            f.ndistricts = 1;
+        } else if (kind == 2)
+            f.outcome = "refused";
+        int bounds = rand_r(&seed) % 4; /* none, from, to, both */
+        if (bounds & 1)
+            f.from = t0 + (int64_t)(rand_r(&seed) % span);
+        if (bounds & 2)
+            f.to = (f.from ? f.from : t0) + (int64_t)(rand_r(&seed) % span);
+        f.limit = 1 + rand_r(&seed) % 120;
+        int64_t want[N];
+        size_t nw = 0;
+        for (int i = N - 1; i >= 0 && nw < (size_t)f.limit; i--) { /* newest (highest id) first */
+            if ((f.user_id && log[i].uid != f.user_id) ||
+                (f.ndistricts && strcmp(districts[log[i].d], f.districts[0]) != 0) ||
+                (f.outcome && strcmp(outcomes[log[i].o], f.outcome) != 0) ||
+                (f.from && log[i].at < f.from) || (f.to && log[i].at >= f.to))
+                continue;
+            want[nw++] = log[i].id;
+        }
+        yz_audit_entry *v = NULL;
+        size_t n = 0;
+        yz_errinfo ei;
+        cr_assert_eq(yz_store_audit_list(st, &f, &v, &n, &ei), YZ_OK, "%s", ei.msg_en);
+        cr_assert_eq(n, nw, "query %d (kind %d, bounds %d): %zu entries, brute force %zu", q, kind,
+                     bounds, n, nw);
+        for (size_t i = 0; i < n; i++)
+            cr_assert_eq(v[i].id, want[i], "query %d: entry %zu", q, i);
+        yz_audit_entries_free(v, n);
+    }
+}
+
 Test(audit, roundtrip_and_filters) { check_roundtrip_and_filters(); }
+Test(audit, filters_brute_force) { check_filters_brute_force(); }
 Test(audit, paging) { check_paging(); }
 Test(audit, append_only) { check_append_only(); }
 
