@@ -786,8 +786,9 @@ static const yz_param corders_params[] = {
 };
 
 /* GET /api/v1/canteens/{id}/orders?date=&status=&pickup_code=: the canteen's orders of a day
- * (default today), or the one with a pickup code (the canteen screen shows it before the
- * redeem). Workers appear as pseudonyms; codes are not listed. */
+ * (default today), or those with a pickup code, newest first (on any day unless `date` is
+ * given: the canteen screen shows the order a redeem would find, and says when it is another
+ * day's). Workers appear as pseudonyms; codes are not listed. */
 static void h_canteen_orders(void *ctx, yz_http_req *req)
 {
     yz_api *api = ctx;
@@ -815,9 +816,11 @@ static void h_canteen_orders(void *ctx, yz_http_req *req)
         canteen_target(api, &c, &t);
         err = yz__api_authorize(api, req, "canteen_orders", &t, &ei);
     }
+    /* a code without a date: its latest order on any day (as a redeem finds it) */
+    bool any_day = !err && q.pickup_code && !yz__api_param_given(req, "date");
     if (!err)
-        err = yz_store_canteen_orders(api->st, id, q.date, q.pickup_code ? code : NULL,
-                                      CANTEEN_ORDERS_MAX, &a, &n, &ei);
+        err = yz_store_canteen_orders(api->st, id, any_day ? -1 : q.date,
+                                      q.pickup_code ? code : NULL, CANTEEN_ORDERS_MAX, &a, &n, &ei);
     yz_canteen_fini(&c);
     if (err) {
         yz_api_error(req, &ei);
@@ -827,7 +830,11 @@ static void h_canteen_orders(void *ctx, yz_http_req *req)
     yz_meal_format_date(q.date, date);
     yz_buf b;
     yz_buf_init(&b);
-    yz_buf_printf(&b, "{\"canteen_id\":%lld,\"date\":\"%s\",\"orders\":[", (long long)id, date);
+    if (any_day)
+        yz_buf_printf(&b, "{\"canteen_id\":%lld,\"date\":null,\"orders\":[", (long long)id);
+    else
+        yz_buf_printf(&b, "{\"canteen_id\":%lld,\"date\":\"%s\",\"orders\":[", (long long)id,
+                      date);
     size_t shown = 0;
     for (size_t i = 0; i < n; i++) {
         if (q.status >= 0 && yz_meal_order_status(&a[i], now) != q.status)

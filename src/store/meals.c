@@ -895,8 +895,9 @@ static int canteen_orders_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
         return err;
     yz_db_q q;
     yz_db_query(&q, tx,
-                x->code ? "SELECT " ORDER_COLS ORDER_FROM " WHERE r.canteen_id = $1 AND r.day = $2"
-                          " AND r.pickup_code = $4 ORDER BY r.id LIMIT $3"
+                x->code ? "SELECT " ORDER_COLS ORDER_FROM " WHERE r.canteen_id = $1"
+                          " AND (r.day = $2 OR $2 < 0) AND r.pickup_code = $4"
+                          " ORDER BY r.day DESC, r.id DESC LIMIT $3"
                         : "SELECT " ORDER_COLS ORDER_FROM " WHERE r.canteen_id = $1 AND r.day = $2"
                           " ORDER BY r.id LIMIT $3",
                 ei);

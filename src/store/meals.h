@@ -143,8 +143,8 @@ int yz_store_order_redeem(yz_store *st, int64_t canteen_id, const char *code, in
 int yz_store_order_list(yz_store *st, int64_t worker_id, yz_meal_order **out, size_t *n,
                         yz_errinfo *ei);
 /* Orders of canteen `canteen_id` (YZ_ENOTFOUND field id if none such) on local day `day`,
- * optionally only those with pickup code `code` (normalised; NULL = any), oldest first, at
- * most `max`. Owned. */
+ * oldest first, at most `max`; with pickup code `code` (normalised) only those with that
+ * code, newest day first, and `day` < 0 means any day. Owned. */
 int yz_store_canteen_orders(yz_store *st, int64_t canteen_id, int32_t day, const char *code,
                             size_t max, yz_meal_order **out, size_t *n, yz_errinfo *ei);
 /* Mark every unredeemed order whose close has passed at `now` as expired (for statistics;

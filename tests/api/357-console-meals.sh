@@ -91,13 +91,15 @@ check '[.entries[] | select((.before | .quota) == 3 and (.after | .quota) == 1)]
 # --- a canteen's orders and the pickup-code lookup -------------------------------------------
 orders() { st -H "Authorization: Bearer $1" "$BASE/api/v1/canteens/$2/orders?$3"; }
 expect "$(orders "$CT" "$C1" "pickup_code=$(echo "$CODE" | tr 'A-Z' 'a-z')")" 200 "lookup (lower case typed)"
-check ".count == 1 and .orders[0].order_id == $OID and .orders[0].status == \"open\" and .orders[0].date == \"$TODAY\" and (.orders[0].worker | test(\"^w-[0-9a-f]{8}$\")) and (.orders[0] | has(\"pickup_code\") | not) and .orders[0].offer.dish == \"番茄炒蛋饭\"" "lookup answer"
+check ".date == null and .count == 1 and .orders[0].order_id == $OID and .orders[0].status == \"open\" and .orders[0].date == \"$TODAY\" and (.orders[0].worker | test(\"^w-[0-9a-f]{8}$\")) and (.orders[0] | has(\"pickup_code\") | not) and .orders[0].offer.dish == \"番茄炒蛋饭\"" "lookup answer"
 expect "$(orders "$CT" "$C1" "")" 200 "today's orders"
 check ".date == \"$TODAY\" and .count == 1" "today's list"
 expect "$(orders "$CT" "$C1" "status=redeemed")" 200 "status filter"
 check '.count == 0' "none redeemed yet"
 expect "$(orders "$CT" "$C1" "date=2000-01-01")" 200 "another day"
 check '.count == 0' "no orders that day"
+expect "$(orders "$CT" "$C1" "pickup_code=$CODE&date=2000-01-01")" 200 "the code on a given day"
+check '.date == "2000-01-01" and .count == 0' "not on that day"
 expect "$(orders "$CT" "$C1" "pickup_code=ABC")" 400 "short code"
 check '.field == "pickup_code"' "short code named"
 expect "$(orders "$CT" "$C1" "pickup_code=O0O0O0")" 400 "look-alike letters"
