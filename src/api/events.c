@@ -716,8 +716,8 @@ static void pseudonym(int64_t event_id, int64_t worker_id, char out[12])
 {
     unsigned char h[8];
     char in[64];
-    int n = snprintf(in, sizeof in, "yz-signup:%lld:%lld", (long long)event_id,
-                     (long long)worker_id);
+    int n =
+        snprintf(in, sizeof in, "yz-signup:%lld:%lld", (long long)event_id, (long long)worker_id);
     crypto_generichash(h, sizeof h, (const unsigned char *)in, (size_t)n, NULL, 0);
     snprintf(out, 12, "w-%02x%02x%02x%02x", h[0], h[1], h[2], h[3]);
 }

@@ -708,8 +708,9 @@ static void h_offer_patch(void *ctx, yz_http_req *req)
     if (!err) {
         version = if_match(req);
         if (version == 0)
-            err = yz_err_set(&ei, YZ_EPRECOND, "If-Match", "修改须带 If-Match 头，值为读取时的版本号",
-                             "send If-Match with the version you read");
+            err =
+                yz_err_set(&ei, YZ_EPRECOND, "If-Match", "修改须带 If-Match 头，值为读取时的版本号",
+                           "send If-Match with the version you read");
         else if (version < 0)
             err = yz_err_set(&ei, YZ_EINVAL, "If-Match", "If-Match 须为版本号",
                              "If-Match must be a version number");
@@ -833,8 +834,7 @@ static void h_canteen_orders(void *ctx, yz_http_req *req)
     if (any_day)
         yz_buf_printf(&b, "{\"canteen_id\":%lld,\"date\":null,\"orders\":[", (long long)id);
     else
-        yz_buf_printf(&b, "{\"canteen_id\":%lld,\"date\":\"%s\",\"orders\":[", (long long)id,
-                      date);
+        yz_buf_printf(&b, "{\"canteen_id\":%lld,\"date\":\"%s\",\"orders\":[", (long long)id, date);
     size_t shown = 0;
     for (size_t i = 0; i < n; i++) {
         if (q.status >= 0 && yz_meal_order_status(&a[i], now) != q.status)

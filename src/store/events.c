@@ -169,7 +169,7 @@ bool yz_event_on_day(const yz_event *ev, int32_t day, int offset_min, int64_t *s
 #define EVENT_COLS                                                                                 \
     "SELECT e.id, e.station_id, e.title, e.description, e.category, e.weekly, e.starts_at,"        \
     " e.ends_at, e.weekdays, e.start_min, e.end_min, e.valid_from, e.valid_until, e.capacity,"     \
-    " e.created_at, e.updated_at, e.cancelled_at, s.tz, e.version"                                           \
+    " e.created_at, e.updated_at, e.cancelled_at, s.tz, e.version"                                 \
     " FROM events e LEFT JOIN stations s ON s.id = e.station_id"
 
 /* The event of the current row, and its station's UTC offset when `offset_min` is not NULL. */
@@ -291,16 +291,6 @@ int yz_store_event_create(yz_store *st, yz_event *evs, size_t n, yz_errinfo *ei)
     return yz_db_run(st, YZ_DB_WRITE, create_body, &x, ei);
 }
 
-/* YZ_ESTALE when `if_version` > 0 is not the stored `version`. */
-static int check_version(int64_t if_version, int64_t version, yz_errinfo *ei)
-{
-    if (if_version > 0 && if_version != version)
-        return yz_err_setf(ei, YZ_ESTALE, "version", "版本 %lld 已过期，当前版本为 %lld，请刷新后重试",
-                           "version %lld is stale, the current one is %lld; reload and retry",
-                           (long long)if_version, (long long)version);
-    return YZ_OK;
-}
-
 typedef struct update_ctx {
     yz_event *ev; /* in: the new rule; out: created_at, updated_at, cancelled, version */
     int64_t if_version;
@@ -313,7 +303,7 @@ static int update_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     yz_event old;
     int err = load(tx, ev->id, &old, NULL, ei);
     if (!err)
-        err = check_version(x->if_version, old.version, ei);
+        err = yz_db_check_version(x->if_version, old.version, ei);
     if (!err && old.cancelled)
         err = yz_err_set(ei, YZ_ECONFLICT, "id", "活动已取消，不能修改",
                          "the event is cancelled and cannot be changed");
@@ -358,7 +348,7 @@ static int cancel_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     yz_event old;
     int err = load(tx, x->id, &old, NULL, ei);
     if (!err)
-        err = check_version(x->if_version, old.version, ei);
+        err = yz_db_check_version(x->if_version, old.version, ei);
     if (!err && old.cancelled)
         err = yz_err_set(ei, YZ_ECONFLICT, "id", "活动已取消", "the event is already cancelled");
     if (!err) {
@@ -378,8 +368,7 @@ static int cancel_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     return err;
 }
 
-int yz_store_event_cancel(yz_store *st, int64_t id, int64_t now, int64_t if_version,
-                          yz_errinfo *ei)
+int yz_store_event_cancel(yz_store *st, int64_t id, int64_t now, int64_t if_version, yz_errinfo *ei)
 {
     cancel_ctx x = {id, now, if_version};
     return yz_db_run(st, YZ_DB_WRITE, cancel_body, &x, ei);

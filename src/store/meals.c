@@ -565,10 +565,9 @@ static int offer_update_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     if (err)
         return err;
     yz_meal_offer *o = x->out;
-    if (x->if_version != o->version)
-        return yz_err_setf(ei, YZ_ESTALE, "version", "版本 %lld 已过期，当前版本为 %lld，请刷新后重试",
-                           "version %lld is stale, the current one is %lld; reload and retry",
-                           (long long)x->if_version, (long long)o->version);
+    err = yz_db_check_version(x->if_version, o->version, ei);
+    if (err)
+        return err;
     if (x->withdraw && o->withdrawn_at)
         return yz_err_set(ei, YZ_ECONFLICT, "withdrawn", "该餐品已撤下",
                           "the offer is already withdrawn");
@@ -640,9 +639,9 @@ static void offers_free(void *a, size_t n)
 
 int yz_store_offer_list(yz_store *st, int32_t day, yz_meal_offer **out, size_t *n, yz_errinfo *ei)
 {
-    list_ctx x = {.sql = "SELECT " OFFER_COLS OFFER_FROM
-                         " WHERE o.day = $1 AND o.withdrawn_at IS NULL"
-                         " ORDER BY o.canteen_id, o.id",
+    list_ctx x = {.sql =
+                      "SELECT " OFFER_COLS OFFER_FROM " WHERE o.day = $1 AND o.withdrawn_at IS NULL"
+                      " ORDER BY o.canteen_id, o.id",
                   .bind = true,
                   .param = day,
                   .size = sizeof **out,

@@ -44,7 +44,7 @@ typedef struct yz_meal_offer {
     int quota;          /* meals on offer, >= 1 */
     int sold;           /* orders taken, 0..quota; set by the store */
     int64_t created_at; /* unix seconds, set by the store */
-    int64_t version;      /* 1 at create, +1 a change (If-Match); set by the store */
+    int64_t version;    /* 1 at create, +1 a change (If-Match); set by the store */
     int64_t withdrawn_at; /* unix seconds, 0 = on offer; a withdrawn offer takes no orders */
     yz_canteen canteen;   /* filled by reads */
 } yz_meal_offer;
