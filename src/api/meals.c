@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* api/meals.c - 10-yuan meals: canteens and their daily offers (admin writes, public reads),
  * workers' orders (one a day across all canteens, returning a pickup code) and redemption by
- * the canteen (admin token until canteen accounts exist). The rules live in the store
+ * the canteen (its `canteen` users), and the staff views of offers and orders for the console
+ * (quota, withdrawal, a day's orders, the pickup-code lookup). The rules live in the store
  * (store/meals.h); this file parses, checks input and renders (docs/internals/meals.md). */
 #include "api/api_int.h"
 #include "api/params.h"
