@@ -13,6 +13,7 @@
 #include "store/events.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,7 +190,7 @@ static void render_event(yz_buf *b, const yz_snap *s, const yz_event *ev)
     yz_time_format_iso8601(ev->created_at, 480, iso);
     yz_buf_printf(b, ",\"created_at\":\"%s\"", iso);
     yz_time_format_iso8601(ev->updated_at, 480, iso);
-    yz_buf_printf(b, ",\"updated_at\":\"%s\"}", iso);
+    yz_buf_printf(b, ",\"updated_at\":\"%s\",\"version\":%lld}", iso, (long long)ev->version);
 }
 
 static int bad_type(const char *field, const char *zh_kind, const char *en_kind, yz_errinfo *ei)
@@ -413,12 +414,49 @@ static void respond_event(yz_api *api, yz_http_req *req, int status, const yz_ev
     render_event(&b, s, ev);
     yz_buf_putc(&b, '\n');
     yz_state_release(api->state, view);
+    char etag[32];
+    snprintf(etag, sizeof etag, "\"%lld\"", (long long)ev->version);
+    yz_http_add_header(req, "ETag", etag);
     if (status == 201) {
         char loc[64];
         snprintf(loc, sizeof loc, "/api/v1/events/%lld", (long long)ev->id);
         yz_http_add_header(req, "Location", loc);
     }
     yz_http_respond(req, status, YZ_JSON, &b);
+}
+
+/* If-Match: "3", 3 or W/"3" as a version; 0 when absent (events take it as optional: a
+ * script may overwrite, the console always sends it), YZ_EINVAL when malformed. */
+static int if_match(yz_http_req *req, int64_t *version, yz_errinfo *ei)
+{
+    const char *v = yz_http_header(req, "If-Match");
+    *version = 0;
+    if (!v)
+        return YZ_OK;
+    if (strncmp(v, "W/", 2) == 0)
+        v += 2;
+    if (*v == '"')
+        v++;
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (end == v || errno || n <= 0 || (*end && strcmp(end, "\"") != 0))
+        return yz_err_set(ei, YZ_EINVAL, "If-Match", "If-Match 须为版本号",
+                          "If-Match must be a version number");
+    *version = n;
+    return YZ_OK;
+}
+
+/* The event as GET renders it, as the audit entry's "before". */
+static void audit_before(yz_api *api, yz_http_req *req, const yz_event *ev)
+{
+    const yz_state_view *view = yz_state_acquire(api->state);
+    yz_buf b;
+    yz_buf_init(&b);
+    render_event(&b, yz_state_snap(view), ev);
+    yz_state_release(api->state, view);
+    yz__api_audit_before(req, b.data);
+    yz_buf_fini(&b);
 }
 
 /* After a store write, lock held: publish the new index (failures are logged; the store is
@@ -498,10 +536,12 @@ static void h_patch(void *ctx, yz_http_req *req)
     json_t *body = NULL;
     yz_event ev;
     yz_event_init(&ev);
-    int64_t id = parse_id(yz_http_param(req, 0));
+    int64_t id = parse_id(yz_http_param(req, 0)), version = 0;
     int err = yz__api_authorize(api, req, "event_patch", NULL, &ei);
     if (!err && !id)
         err = not_found(0, &ei);
+    if (!err)
+        err = if_match(req, &version, &ei);
     if (!err)
         err = yz__api_parse_json(req, &body, &ei);
     if (err)
@@ -510,6 +550,8 @@ static void h_patch(void *ctx, yz_http_req *req)
     err = yz_store_event_get(api->st, id, &ev, &ei);
     if (!err)
         err = authorize_at(api, req, "event_patch", ev.station_id, &ei);
+    if (!err)
+        audit_before(api, req, &ev);
     if (!err && ev.cancelled)
         err = yz_err_set(&ei, YZ_ECONFLICT, "id", "活动已取消，不能修改",
                          "the event is cancelled and cannot be changed");
@@ -522,7 +564,7 @@ static void h_patch(void *ctx, yz_http_req *req)
     if (!err) /* and where it is moved to */
         err = authorize_at(api, req, "event_patch", ev.station_id, &ei);
     if (!err)
-        err = yz_store_event_update(api->st, &ev, &ei);
+        err = yz_store_event_update(api->st, &ev, version, &ei);
     if (!err)
         after_write(api);
     yz_state_unlock(api->state);
@@ -542,19 +584,23 @@ static void h_delete(void *ctx, yz_http_req *req)
     yz_err_clear(&ei);
     yz_event ev;
     yz_event_init(&ev);
-    int64_t id = parse_id(yz_http_param(req, 0));
+    int64_t id = parse_id(yz_http_param(req, 0)), version = 0;
     int err = yz__api_authorize(api, req, "event_cancel", NULL, &ei);
     if (!err && !id)
         err = not_found(0, &ei);
     if (!err)
+        err = if_match(req, &version, &ei);
+    if (!err)
         err = yz_store_event_get(api->st, id, &ev, &ei);
     if (!err)
         err = authorize_at(api, req, "event_cancel", ev.station_id, &ei);
+    if (!err)
+        audit_before(api, req, &ev);
     yz_event_fini(&ev);
     yz_event_init(&ev);
     if (!err) {
         yz_state_lock(api->state);
-        err = yz_store_event_cancel(api->st, id, yz_time_now(), &ei);
+        err = yz_store_event_cancel(api->st, id, yz_time_now(), version, &ei);
         if (!err)
             after_write(api);
         yz_state_unlock(api->state);
@@ -661,6 +707,93 @@ static void h_unsignup(void *ctx, yz_http_req *req)
         respond_seats(req, 200, id, day, &seats);
 }
 
+#define SIGNUPS_MAX 5000
+
+/* A worker's pseudonym on one event's list: the first 8 hex digits of a BLAKE2b hash of the
+ * event and the worker, so staff can tell sign-ups apart and count them, but cannot follow
+ * one worker from event to event by an id. */
+static void pseudonym(int64_t event_id, int64_t worker_id, char out[12])
+{
+    unsigned char h[8];
+    char in[64];
+    int n =
+        snprintf(in, sizeof in, "yz-signup:%lld:%lld", (long long)event_id, (long long)worker_id);
+    crypto_generichash(h, sizeof h, (const unsigned char *)in, (size_t)n, NULL, 0);
+    snprintf(out, 12, "w-%02x%02x%02x%02x", h[0], h[1], h[2], h[3]);
+}
+
+typedef struct signups_query {
+    int32_t occurrence;
+} signups_query;
+
+static const yz_param signups_params[] = {
+    {"occurrence", YZ_PARAM_DATE, offsetof(signups_query, occurrence), 0, 0, 0, 0, NULL, NULL},
+};
+
+/* GET /api/v1/events/{id}/signups[?occurrence=YYYY-MM-DD]: who signed up (pseudonyms), for
+ * the roles that may edit the event (row event_signups, checked on its station). */
+static void h_signups(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    yz_event ev;
+    yz_event_init(&ev);
+    yz_event_signup *v = NULL;
+    size_t n = 0;
+    int32_t day = -1;
+    int64_t id = parse_id(yz_http_param(req, 0));
+    signups_query q;
+    int err = yz__api_authorize(api, req, "event_signups", NULL, &ei);
+    if (!err && !id)
+        err = not_found(0, &ei);
+    if (!err)
+        err = YZ_API_PARAMS(req, signups_params, &q, &ei);
+    if (!err && yz__api_param_given(req, "occurrence"))
+        day = q.occurrence;
+    if (!err)
+        err = yz_store_event_get(api->st, id, &ev, &ei);
+    if (!err)
+        err = authorize_at(api, req, "event_signups", ev.station_id, &ei);
+    if (!err)
+        err = yz_store_event_signups(api->st, id, day, SIGNUPS_MAX, &v, &n, &ei);
+    if (err) {
+        yz_event_fini(&ev);
+        yz_api_error(req, &ei);
+        return;
+    }
+    const yz_state_view *view = yz_state_acquire(api->state);
+    int off = station_offset(yz_state_snap(view), ev.station_id);
+    yz_state_release(api->state, view);
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_printf(&b, "{\"event_id\":%lld,\"capacity\":", (long long)id);
+    if (ev.capacity > 0)
+        yz_buf_int(&b, ev.capacity);
+    else
+        yz_buf_puts(&b, "null");
+    if (day >= 0) {
+        char date[16];
+        format_date(day, date);
+        yz_buf_printf(&b, ",\"occurrence\":\"%s\"", date);
+    } else {
+        yz_buf_puts(&b, ",\"occurrence\":null");
+    }
+    yz_buf_puts(&b, ",\"signups\":[");
+    for (size_t k = 0; k < n; k++) {
+        char date[16], iso[32], who[12];
+        format_date(v[k].day, date);
+        yz_time_format_iso8601(v[k].created_at, off, iso);
+        pseudonym(id, v[k].worker_id, who);
+        yz_buf_printf(&b, "%s{\"occurrence\":\"%s\",\"worker\":\"%s\",\"signed_up_at\":\"%s\"}",
+                      k ? "," : "", date, who, iso);
+    }
+    yz_buf_printf(&b, "],\"count\":%zu}\n", n);
+    yz_free(v);
+    yz_event_fini(&ev);
+    yz__api_ok(req, &b);
+}
+
 /* --- the listing -------------------------------------------------------------------------- */
 
 typedef struct occ {
@@ -703,6 +836,7 @@ typedef struct list_query {
     double radius_m;
     int category; /* -1 = any */
     long limit;
+    const char *district; /* district code, NULL = any */
 } list_query;
 
 static const yz_param list_params[] = {
@@ -717,6 +851,7 @@ static const yz_param list_params[] = {
      yz_event_category_parse, "free_meal, cheap_meal, health, activity, service"},
     {"limit", YZ_PARAM_INT, offsetof(list_query, limit), 1, MAX_LIMIT, DEFAULT_LIMIT, 0, NULL,
      NULL},
+    {"district", YZ_PARAM_TEXT, offsetof(list_query, district), 0, 12, 0, 0, NULL, NULL},
 };
 
 static int list_params_parse(yz_http_req *req, const yz_snap *s, list_query *q, yz_errinfo *ei)
@@ -725,6 +860,9 @@ static int list_params_parse(yz_http_req *req, const yz_snap *s, list_query *q, 
     if (err)
         return err;
     q->station = -1;
+    if (q->district && yz_snap_find_district(s, q->district) < 0)
+        return yz_err_setf(ei, YZ_EINVAL, "district", "未知的区县代码 %.20s",
+                           "unknown district code %.20s", q->district);
     if (q->station_ref &&
         (q->station = yz__api_param_station(s, q->station_ref, "station", ei)) < 0)
         return YZ_EINVAL;
@@ -758,6 +896,11 @@ static void collect(const yz_event_index *x, size_t lo, size_t hi, const yz_snap
         long si = yz_snap_find_id(s, ev->station_id);
         if (si < 0)
             continue;
+        if (q->district) {
+            const char *dc = yz_snap_station(s, (size_t)si)->district_code;
+            if (!dc || strcmp(dc, q->district) != 0)
+                continue;
+        }
         double dist = -1;
         if (q->has_near) {
             const yz_station *st = yz_snap_station(s, (size_t)si);
@@ -874,5 +1017,6 @@ void yz__api_register_events(yz_api *api, yz_http_server *srv)
     yz_http_route(srv, "PATCH", "/api/v1/events/{}", "event_patch", h_patch, api);
     yz_http_route(srv, "DELETE", "/api/v1/events/{}", "event_cancel", h_delete, api);
     yz_http_route(srv, "POST", "/api/v1/events/{}/signups", "event_signup", h_signup, api);
+    yz_http_route(srv, "GET", "/api/v1/events/{}/signups", "event_signups", h_signups, api);
     yz_http_route(srv, "DELETE", "/api/v1/events/{}/signups/{}", "event_unsignup", h_unsignup, api);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* api/meals.c - 10-yuan meals: canteens and their daily offers (admin writes, public reads),
  * workers' orders (one a day across all canteens, returning a pickup code) and redemption by
- * the canteen (admin token until canteen accounts exist). The rules live in the store
+ * the canteen (its `canteen` users), and the staff views of offers and orders for the console
+ * (quota, withdrawal, a day's orders, the pickup-code lookup). The rules live in the store
  * (store/meals.h); this file parses, checks input and renders (docs/internals/meals.md). */
 #include "api/api_int.h"
 #include "api/params.h"
@@ -13,6 +14,7 @@
 #include "store/meals.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -160,7 +162,9 @@ static void render_offer(yz_buf *b, const yz_meal_offer *o, double distance_m)
     put_str(b, "dish", o->dish);
     put_str(b, "dish_en", o->dish_en);
     yz_buf_printf(b, ",\"price_cents\":%d,\"quota\":%d,\"sold\":%d,\"remaining\":%d",
-                  o->price_cents, o->quota, o->sold, o->quota - o->sold);
+                  o->price_cents, o->quota, o->sold, o->withdrawn_at ? 0 : o->quota - o->sold);
+    yz_buf_printf(b, ",\"version\":%lld", (long long)o->version);
+    put_iso(b, "withdrawn_at", o->withdrawn_at);
     put_iso(b, "order_from", yz_meal_instant(o->day, o->canteen.opens_min));
     put_iso(b, "order_until", yz_meal_instant(o->day, o->canteen.closes_min));
     if (distance_m >= 0) {
@@ -172,12 +176,32 @@ static void render_offer(yz_buf *b, const yz_meal_offer *o, double distance_m)
     yz_buf_putc(b, '}');
 }
 
-static void render_order(yz_buf *b, const yz_meal_order *r, int64_t now)
+/* A worker's pseudonym on a canteen's order list: 8 hex digits of a BLAKE2b hash of the day
+ * and the worker (the same worker on another day is another pseudonym). */
+static void order_pseudonym(const yz_meal_order *r, char out[12])
+{
+    unsigned char h[8];
+    char in[64];
+    int n = snprintf(in, sizeof in, "yz-order:%ld:%lld", (long)r->day, (long long)r->worker_id);
+    crypto_generichash(h, sizeof h, (const unsigned char *)in, (size_t)n, NULL, 0);
+    snprintf(out, 12, "w-%02x%02x%02x%02x", h[0], h[1], h[2], h[3]);
+}
+
+/* The worker's own view has the pickup code; staff views (`staff`) have a pseudonym of the
+ * worker instead, and no code: a cashier must be shown the code by the worker. */
+static void render_order_as(yz_buf *b, const yz_meal_order *r, int64_t now, bool staff)
 {
     char date[11];
     yz_meal_format_date(r->day, date);
-    yz_buf_printf(b, "{\"order_id\":%lld,\"pickup_code\":\"%s\",\"status\":\"%s\",\"date\":\"%s\"",
-                  (long long)r->id, r->code,
+    yz_buf_printf(b, "{\"order_id\":%lld", (long long)r->id);
+    if (staff) {
+        char who[12];
+        order_pseudonym(r, who);
+        yz_buf_printf(b, ",\"worker\":\"%s\"", who);
+    } else {
+        yz_buf_printf(b, ",\"pickup_code\":\"%s\"", r->code);
+    }
+    yz_buf_printf(b, ",\"status\":\"%s\",\"date\":\"%s\"",
                   yz_meal_order_status_name(yz_meal_order_status(r, now)), date);
     put_iso(b, "created_at", r->created_at);
     put_iso(b, "expires_at", r->expires_at);
@@ -185,6 +209,40 @@ static void render_order(yz_buf *b, const yz_meal_order *r, int64_t now)
     yz_buf_puts(b, ",\"offer\":");
     render_offer(b, &r->offer, -1);
     yz_buf_putc(b, '}');
+}
+
+static void render_order(yz_buf *b, const yz_meal_order *r, int64_t now)
+{
+    render_order_as(b, r, now, false);
+}
+
+/* If-Match: "3", 3 or W/"3" as a version; 0 when absent, -1 when malformed. */
+static int64_t if_match(yz_http_req *req)
+{
+    const char *v = yz_http_header(req, "If-Match");
+    if (!v)
+        return 0;
+    if (strncmp(v, "W/", 2) == 0)
+        v += 2;
+    if (*v == '"')
+        v++;
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (end == v || errno || n <= 0 || (*end && strcmp(end, "\"") != 0))
+        return -1;
+    return n;
+}
+
+/* The target of canteen `c` for the permission table: the canteen, and the district of the
+ * station it is at (for district admins' rows). */
+static void canteen_target(yz_api *api, const yz_canteen *c, yz_target *t)
+{
+    memset(t, 0, sizeof *t);
+    if (c->station_id)
+        yz__api_target_station(api, c->station_id, t);
+    t->station_id = 0; /* the record is the canteen, not the station */
+    t->canteen_id = c->id;
 }
 
 /* Mark expired orders now and then, for statistics (the rules never depend on the mark). */
@@ -615,11 +673,179 @@ static void h_redeem(void *ctx, yz_http_req *req)
         yz_api_error(req, &ei);
         return;
     }
+    /* The record is the order; before, it was open and not redeemed (else no redeem). */
+    yz__api_audit_record(req, "order", r.id, NULL);
     yz_buf b;
     yz_buf_init(&b);
+    int64_t at = r.redeemed_at;
+    r.redeemed_at = 0;
+    render_order_as(&b, &r, now, true);
+    yz__api_audit_before(req, b.data);
+    yz_buf_reset(&b);
+    r.redeemed_at = at;
     render_order(&b, &r, now);
     yz_buf_putc(&b, '\n');
     yz_meal_order_fini(&r);
+    yz__api_ok(req, &b);
+}
+
+/* --- staff: an offer's quota and withdrawal, a canteen's orders ---------------------------- */
+
+static const char *const offer_patch_fields[] = {"quota", "withdrawn", NULL};
+
+static void h_offer_patch(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    json_t *body = NULL, *v;
+    yz_meal_offer o = {0}, cur = {0};
+    int64_t id = 0, version = 0;
+    long long quota = 0;
+    bool withdraw = false;
+    int err = yz__api_authorize(api, req, "offer_patch", NULL, &ei);
+    if (!err)
+        err = path_id(req, "餐品不存在", "offer not found", &id, &ei);
+    if (!err) {
+        version = if_match(req);
+        if (version == 0)
+            err =
+                yz_err_set(&ei, YZ_EPRECOND, "If-Match", "修改须带 If-Match 头，值为读取时的版本号",
+                           "send If-Match with the version you read");
+        else if (version < 0)
+            err = yz_err_set(&ei, YZ_EINVAL, "If-Match", "If-Match 须为版本号",
+                             "If-Match must be a version number");
+    }
+    if (!err)
+        err = yz__api_body_object(req, offer_patch_fields, &body, &ei);
+    if (!err && (v = json_object_get(body, "quota")))
+        err = want_int(v, "quota", 1, QUOTA_MAX, &quota, &ei);
+    if (!err && (v = json_object_get(body, "withdrawn"))) {
+        if (!json_is_true(v))
+            err = yz_err_set(&ei, YZ_EINVAL, "withdrawn", "withdrawn 只能为 true（撤下后不能恢复）",
+                             "withdrawn can only be true (a withdrawn offer stays withdrawn)");
+        withdraw = true;
+    }
+    if (!err && !quota && !withdraw)
+        err = yz_err_set(&ei, YZ_EINVAL, "quota", "须给出 quota 或 withdrawn",
+                         "give quota or withdrawn");
+    json_decref(body);
+    if (!err)
+        err = yz_store_offer_get(api->st, id, &cur, &ei);
+    if (err == YZ_ENOTFOUND)
+        snprintf(ei.field, sizeof ei.field, "id");
+    if (!err) {
+        yz_target t;
+        canteen_target(api, &cur.canteen, &t);
+        err = yz__api_authorize(api, req, "offer_patch", &t, &ei);
+    }
+    if (!err) {
+        yz_buf b;
+        yz_buf_init(&b);
+        render_offer(&b, &cur, -1);
+        yz__api_audit_before(req, b.data);
+        yz_buf_fini(&b);
+        err = yz_store_offer_update(api->st, id, version, (int)quota, withdraw, yz_time_now(), &o,
+                                    &ei);
+    }
+    yz_meal_offer_fini(&cur);
+    if (err) {
+        yz_api_error(req, &ei);
+        return;
+    }
+    yz_buf b;
+    yz_buf_init(&b);
+    render_offer(&b, &o, -1);
+    yz_buf_putc(&b, '\n');
+    char etag[32];
+    snprintf(etag, sizeof etag, "\"%lld\"", (long long)o.version);
+    yz_http_add_header(req, "ETag", etag);
+    yz_meal_offer_fini(&o);
+    yz__api_ok(req, &b);
+}
+
+#define CANTEEN_ORDERS_MAX 5000
+
+static int status_parse(const char *s)
+{
+    for (int k = YZ_ORDER_OPEN; k <= YZ_ORDER_EXPIRED; k++)
+        if (s && strcmp(s, yz_meal_order_status_name(k)) == 0)
+            return k;
+    return -1;
+}
+
+typedef struct corders_args {
+    int32_t date;
+    int status;
+    const char *pickup_code;
+} corders_args;
+
+static const yz_param corders_params[] = {
+    {"date", YZ_PARAM_DATE, offsetof(corders_args, date), 0, 0, 0, 0, NULL, NULL}, /* today */
+    {"status", YZ_PARAM_WORD, offsetof(corders_args, status), 0, 0, -1, 0, status_parse,
+     "open, redeemed, expired"},
+    {"pickup_code", YZ_PARAM_TEXT, offsetof(corders_args, pickup_code), 0, 64, 0, 0, NULL, NULL},
+};
+
+/* GET /api/v1/canteens/{id}/orders?date=&status=&pickup_code=: the canteen's orders of a day
+ * (default today), or those with a pickup code, newest first (on any day unless `date` is
+ * given: the canteen screen shows the order a redeem would find, and says when it is another
+ * day's). Workers appear as pseudonyms; codes are not listed. */
+static void h_canteen_orders(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    yz_canteen c = {0};
+    corders_args q;
+    yz_meal_order *a = NULL;
+    size_t n = 0;
+    int64_t id = 0, now = yz_time_now();
+    char code[YZ_PICKUP_CODE_LEN + 1];
+    int err = yz__api_authorize(api, req, "canteen_orders", NULL, &ei);
+    if (!err)
+        err = path_id(req, "食堂不存在", "canteen not found", &id, &ei);
+    if (!err)
+        err = YZ_API_PARAMS(req, corders_params, &q, &ei);
+    if (!err && q.pickup_code && !yz_meal_code_normalise(q.pickup_code, code))
+        err = yz_err_set(&ei, YZ_EINVAL, "pickup_code",
+                         "取餐码须为 6 位字母数字（不含 0、O、1、I、L）",
+                         "pickup_code must be 6 letters or digits (without 0, O, 1, I, L)");
+    if (!err)
+        err = yz_store_canteen_get(api->st, id, &c, &ei);
+    if (!err) {
+        yz_target t;
+        canteen_target(api, &c, &t);
+        err = yz__api_authorize(api, req, "canteen_orders", &t, &ei);
+    }
+    /* a code without a date: its latest order on any day (as a redeem finds it) */
+    bool any_day = !err && q.pickup_code && !yz__api_param_given(req, "date");
+    if (!err)
+        err = yz_store_canteen_orders(api->st, id, any_day ? -1 : q.date,
+                                      q.pickup_code ? code : NULL, CANTEEN_ORDERS_MAX, &a, &n, &ei);
+    yz_canteen_fini(&c);
+    if (err) {
+        yz_api_error(req, &ei);
+        return;
+    }
+    char date[11];
+    yz_meal_format_date(q.date, date);
+    yz_buf b;
+    yz_buf_init(&b);
+    if (any_day)
+        yz_buf_printf(&b, "{\"canteen_id\":%lld,\"date\":null,\"orders\":[", (long long)id);
+    else
+        yz_buf_printf(&b, "{\"canteen_id\":%lld,\"date\":\"%s\",\"orders\":[", (long long)id, date);
+    size_t shown = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (q.status >= 0 && yz_meal_order_status(&a[i], now) != q.status)
+            continue;
+        if (shown++)
+            yz_buf_putc(&b, ',');
+        render_order_as(&b, &a[i], now, true);
+    }
+    yz_buf_printf(&b, "],\"count\":%zu}\n", shown);
+    yz_meal_order_array_free(a, n);
     yz__api_ok(req, &b);
 }
 
@@ -633,6 +859,9 @@ void yz__api_register_meals(yz_api *api, yz_http_server *srv)
     yz_http_route(srv, "POST", "/api/v1/canteens/{}/redeem", "orders_redeem", h_redeem, api);
     yz_http_route(srv, "GET", "/api/v1/offers", "offers_list", h_offer_list, api);
     yz_http_route(srv, "GET", "/api/v1/offers/{}", "offers_get", h_offer_get, api);
+    yz_http_route(srv, "PATCH", "/api/v1/offers/{}", "offer_patch", h_offer_patch, api);
+    yz_http_route(srv, "GET", "/api/v1/canteens/{}/orders", "canteen_orders", h_canteen_orders,
+                  api);
     yz_http_route(srv, "POST", "/api/v1/orders", "orders_create", h_order_create, api);
     yz_http_route(srv, "GET", "/api/v1/orders", "orders_list", h_order_list, api);
 }

@@ -294,3 +294,13 @@ void yz_db_conn_close(yz_db_conn *c)
     if (c)
         c->drv->conn_close(c);
 }
+
+int yz_db_check_version(int64_t if_version, int64_t version, yz_errinfo *ei)
+{
+    if (if_version > 0 && if_version != version)
+        return yz_err_setf(ei, YZ_ESTALE, "version",
+                           "版本 %lld 已过期，当前版本为 %lld，请刷新后重试",
+                           "version %lld is stale, the current one is %lld; reload and retry",
+                           (long long)if_version, (long long)version);
+    return YZ_OK;
+}

@@ -142,6 +142,9 @@ int yz_db_exec(yz_db_q *q, int64_t *changes) __attribute__((warn_unused_result))
 
 /* For a row loop that fills an array: `a` (NULL at first) with room for element `len` of
  * `size` bytes, growing *cap when it is full (doubling, 16 at first). Returns the array. */
+/* The rule of an edit sent with If-Match: YZ_OK when `if_version` is 0 (none sent) or the
+ * stored `version`, else YZ_ESTALE naming "version" with both numbers. */
+int yz_db_check_version(int64_t if_version, int64_t version, yz_errinfo *ei);
 void *yz_db_grow(void *a, size_t len, size_t *cap, size_t size);
 
 /* After yz_db_end: enum yz_db_violation of its error. */

@@ -169,7 +169,7 @@ bool yz_event_on_day(const yz_event *ev, int32_t day, int offset_min, int64_t *s
 #define EVENT_COLS                                                                                 \
     "SELECT e.id, e.station_id, e.title, e.description, e.category, e.weekly, e.starts_at,"        \
     " e.ends_at, e.weekdays, e.start_min, e.end_min, e.valid_from, e.valid_until, e.capacity,"     \
-    " e.created_at, e.updated_at, e.cancelled_at, s.tz"                                           \
+    " e.created_at, e.updated_at, e.cancelled_at, s.tz, e.version"                                 \
     " FROM events e LEFT JOIN stations s ON s.id = e.station_id"
 
 /* The event of the current row, and its station's UTC offset when `offset_min` is not NULL. */
@@ -193,6 +193,7 @@ static void row_event(const yz_db_q *q, yz_event *ev, int *offset_min)
     ev->created_at = yz_db_col_i64(q, 14);
     ev->updated_at = yz_db_col_i64(q, 15);
     ev->cancelled = !yz_db_col_null(q, 16);
+    ev->version = yz_db_col_i64(q, 18);
     if (offset_min) {
         const char *tz = yz_db_col_text(q, 17);
         if (yz_tz_offset(tz ? tz : YZ_DEFAULT_TZ, offset_min) != YZ_OK)
@@ -265,6 +266,7 @@ static int create_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
         if (err)
             break;
         ev->created_at = ev->updated_at = x->now;
+        ev->version = 1;
         yz_db_q q;
         yz_db_query(&q, tx,
                     "INSERT INTO events (station_id, title, description, category, weekly,"
@@ -289,11 +291,19 @@ int yz_store_event_create(yz_store *st, yz_event *evs, size_t n, yz_errinfo *ei)
     return yz_db_run(st, YZ_DB_WRITE, create_body, &x, ei);
 }
 
+typedef struct update_ctx {
+    yz_event *ev; /* in: the new rule; out: created_at, updated_at, cancelled, version */
+    int64_t if_version;
+} update_ctx;
+
 static int update_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
 {
-    yz_event *ev = arg; /* in: the new rule; out: created_at, updated_at, cancelled */
+    update_ctx *x = arg;
+    yz_event *ev = x->ev;
     yz_event old;
     int err = load(tx, ev->id, &old, NULL, ei);
+    if (!err)
+        err = yz_db_check_version(x->if_version, old.version, ei);
     if (!err && old.cancelled)
         err = yz_err_set(ei, YZ_ECONFLICT, "id", "活动已取消，不能修改",
                          "the event is cancelled and cannot be changed");
@@ -303,15 +313,17 @@ static int update_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
         ev->updated_at = yz_time_now();
         ev->created_at = old.created_at;
         ev->cancelled = false;
+        ev->version = old.version + 1;
         yz_db_q q;
         yz_db_query(&q, tx,
                     "UPDATE events SET station_id = $1, title = $2, description = $3,"
                     " category = $4, weekly = $5, starts_at = $6, ends_at = $7, weekdays = $8,"
                     " start_min = $9, end_min = $10, valid_from = $11, valid_until = $12,"
-                    " capacity = $13, updated_at = $14 WHERE id = $15",
+                    " capacity = $13, updated_at = $14, version = $16 WHERE id = $15",
                     ei);
         bind_fields(&q, ev);
         yz_db_i64(&q, ev->id);
+        yz_db_i64(&q, ev->version);
         err = yz_db_exec(&q, NULL);
     }
     if (!err)
@@ -320,13 +332,14 @@ static int update_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     return err;
 }
 
-int yz_store_event_update(yz_store *st, yz_event *ev, yz_errinfo *ei)
+int yz_store_event_update(yz_store *st, yz_event *ev, int64_t if_version, yz_errinfo *ei)
 {
-    return yz_db_run(st, YZ_DB_WRITE, update_body, ev, ei);
+    update_ctx x = {ev, if_version};
+    return yz_db_run(st, YZ_DB_WRITE, update_body, &x, ei);
 }
 
 typedef struct cancel_ctx {
-    int64_t id, now;
+    int64_t id, now, if_version;
 } cancel_ctx;
 
 static int cancel_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
@@ -334,11 +347,15 @@ static int cancel_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     cancel_ctx *x = arg;
     yz_event old;
     int err = load(tx, x->id, &old, NULL, ei);
+    if (!err)
+        err = yz_db_check_version(x->if_version, old.version, ei);
     if (!err && old.cancelled)
         err = yz_err_set(ei, YZ_ECONFLICT, "id", "活动已取消", "the event is already cancelled");
     if (!err) {
         yz_db_q q;
-        yz_db_query(&q, tx, "UPDATE events SET cancelled_at = $1, updated_at = $2 WHERE id = $3",
+        yz_db_query(&q, tx,
+                    "UPDATE events SET cancelled_at = $1, updated_at = $2,"
+                    " version = version + 1 WHERE id = $3",
                     ei);
         yz_db_i64(&q, x->now);
         yz_db_i64(&q, x->now);
@@ -351,9 +368,9 @@ static int cancel_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     return err;
 }
 
-int yz_store_event_cancel(yz_store *st, int64_t id, int64_t now, yz_errinfo *ei)
+int yz_store_event_cancel(yz_store *st, int64_t id, int64_t now, int64_t if_version, yz_errinfo *ei)
 {
-    cancel_ctx x = {id, now};
+    cancel_ctx x = {id, now, if_version};
     return yz_db_run(st, YZ_DB_WRITE, cancel_body, &x, ei);
 }
 
@@ -589,6 +606,61 @@ int yz_store_event_counts(yz_store *st, int32_t from_day, int32_t to_day, yz_eve
 {
     counts_ctx x = {from_day, to_day, NULL, 0};
     int err = yz_db_run(st, YZ_DB_READ1, counts_body, &x, ei);
+    if (err) {
+        yz_free(x.v);
+        x.v = NULL;
+        x.n = 0;
+    }
+    *out = x.v;
+    *n = x.n;
+    return err;
+}
+
+typedef struct signups_ctx {
+    int64_t event_id;
+    int32_t day;
+    size_t max;
+    yz_event_signup *v;
+    size_t n;
+} signups_ctx;
+
+static int signups_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
+{
+    signups_ctx *x = arg;
+    yz_free(x->v);
+    x->v = NULL;
+    x->n = 0;
+    size_t cap = 0;
+    yz_event ev;
+    int err = load(tx, x->event_id, &ev, NULL, ei);
+    yz_event_fini(&ev);
+    if (err)
+        return err;
+    yz_db_q q;
+    yz_db_query(&q, tx,
+                x->day >= 0 ? "SELECT occurrence, worker_id, created_at FROM event_signups"
+                              " WHERE event_id = $1 AND occurrence = $2"
+                              " ORDER BY occurrence, created_at, worker_id LIMIT $3"
+                            : "SELECT occurrence, worker_id, created_at FROM event_signups"
+                              " WHERE event_id = $1 AND $2 < 0"
+                              " ORDER BY occurrence, created_at, worker_id LIMIT $3",
+                ei);
+    yz_db_i64(&q, x->event_id);
+    yz_db_i64(&q, x->day);
+    yz_db_i64(&q, (int64_t)x->max);
+    while (yz_db_row(&q)) {
+        x->v = yz_db_grow(x->v, x->n, &cap, sizeof *x->v);
+        x->v[x->n++] = (yz_event_signup){(int32_t)yz_db_col_i64(&q, 0), yz_db_col_i64(&q, 1),
+                                         yz_db_col_i64(&q, 2)};
+    }
+    return yz_db_end(&q);
+}
+
+int yz_store_event_signups(yz_store *st, int64_t event_id, int32_t day, size_t max,
+                           yz_event_signup **out, size_t *n, yz_errinfo *ei)
+{
+    signups_ctx x = {event_id, day, max, NULL, 0};
+    int err = yz_db_run(st, YZ_DB_READ, signups_body, &x, ei);
     if (err) {
         yz_free(x.v);
         x.v = NULL;

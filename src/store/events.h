@@ -43,6 +43,7 @@ typedef struct yz_event {
     int capacity;                   /* seats an occurrence; 0 = unlimited */
     bool cancelled;                 /* DELETE cancels; the record and its sign-ups stay */
     int64_t created_at, updated_at; /* unix seconds */
+    int64_t version;                /* 1 at create, +1 a change (If-Match); set by the store */
 } yz_event;
 
 void yz_event_init(yz_event *ev);
@@ -89,12 +90,16 @@ typedef struct yz_event_count {
  * transaction: all land or none. Sets each id, created_at and updated_at. YZ_EINVAL when a
  * station is unknown (field "station"). */
 int yz_store_event_create(yz_store *st, yz_event *evs, size_t n, yz_errinfo *ei);
-/* Replace event ev->id with `ev` (all fields but id, created_at and cancelled). Sets
- * updated_at and created_at. YZ_ENOTFOUND; YZ_ECONFLICT when the event is cancelled. */
-int yz_store_event_update(yz_store *st, yz_event *ev, yz_errinfo *ei);
-/* Cancel event `id` at `now`; the record and its sign-ups are kept. YZ_ENOTFOUND, or
- * YZ_ECONFLICT when already cancelled. */
-int yz_store_event_cancel(yz_store *st, int64_t id, int64_t now, yz_errinfo *ei);
+/* Replace event ev->id with `ev` (all fields but id, created_at and cancelled). With
+ * `if_version` > 0 the stored version must be that one (else YZ_ESTALE, nothing changed).
+ * Sets updated_at, created_at and the new version. YZ_ENOTFOUND; YZ_ECONFLICT when the event
+ * is cancelled. */
+int yz_store_event_update(yz_store *st, yz_event *ev, int64_t if_version, yz_errinfo *ei);
+/* Cancel event `id` at `now`; the record and its sign-ups are kept. With `if_version` > 0 as
+ * in yz_store_event_update. YZ_ENOTFOUND, YZ_ESTALE, or YZ_ECONFLICT when already
+ * cancelled. */
+int yz_store_event_cancel(yz_store *st, int64_t id, int64_t now, int64_t if_version,
+                          yz_errinfo *ei);
 /* One event into `out` (initialised by the call), cancelled ones included. YZ_ENOTFOUND. */
 int yz_store_event_get(yz_store *st, int64_t id, yz_event *out, yz_errinfo *ei);
 /* Every event, by id; cancelled ones only if `with_cancelled`. Owned (yz_event_array_free). */
@@ -115,5 +120,17 @@ int yz_store_event_unsignup(yz_store *st, int64_t event_id, int32_t day, int64_t
  * Owned (yz_free). */
 int yz_store_event_counts(yz_store *st, int32_t from_day, int32_t to_day, yz_event_count **out,
                           size_t *n, yz_errinfo *ei);
+
+/* One sign-up as staff see it (GET /api/v1/events/{id}/signups). */
+typedef struct yz_event_signup {
+    int32_t day;        /* local date of the occurrence */
+    int64_t worker_id;  /* the API shows a per-event pseudonym, never this id */
+    int64_t created_at; /* unix seconds */
+} yz_event_signup;
+/* Sign-ups of event `event_id` (on local date `day`, or on every date when `day` < 0), by
+ * date then time, at most `max`. YZ_ENOTFOUND when the event does not exist. Owned
+ * (yz_free). */
+int yz_store_event_signups(yz_store *st, int64_t event_id, int32_t day, size_t max,
+                           yz_event_signup **out, size_t *n, yz_errinfo *ei);
 
 #endif

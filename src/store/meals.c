@@ -220,7 +220,7 @@ int yz_meal_check_window(const yz_meal_offer *o, int64_t now, yz_errinfo *ei)
     "c.created_at"
 #define OFFER_COLS                                                                                 \
     "o.id, o.canteen_id, o.day, o.dish, o.dish_en, o.price_cents, o.quota, o.sold, "               \
-    "o.created_at, " CANTEEN_COLS
+    "o.created_at, " CANTEEN_COLS ", o.version, o.withdrawn_at"
 #define ORDER_COLS                                                                                 \
     "r.id, r.worker_id, r.day, r.pickup_code, r.created_at, r.expires_at, "                        \
     "r.redeemed_at, " OFFER_COLS
@@ -244,7 +244,7 @@ static void row_canteen(const yz_db_q *q, int at, yz_canteen *c)
     c->created_at = yz_db_col_i64(q, at + 8);
 }
 
-/* The offer and its canteen of the current row, from columns at..at+17. */
+/* The offer and its canteen of the current row, from columns at..at+19. */
 static void row_offer(const yz_db_q *q, int at, yz_meal_offer *o)
 {
     memset(o, 0, sizeof *o);
@@ -258,6 +258,8 @@ static void row_offer(const yz_db_q *q, int at, yz_meal_offer *o)
     o->sold = yz_db_col_int(q, at + 7);
     o->created_at = yz_db_col_i64(q, at + 8);
     row_canteen(q, at + 9, &o->canteen);
+    o->version = yz_db_col_i64(q, at + 18);
+    o->withdrawn_at = yz_db_col_i64(q, at + 19);
 }
 
 /* The order, its offer and its canteen of the current row (ORDER_COLS). */
@@ -539,9 +541,73 @@ int yz_store_offer_create(yz_store *st, yz_meal_offer *o, yz_errinfo *ei)
     o->id = x.id;
     o->created_at = x.now;
     o->sold = 0;
+    o->version = 1;
+    o->withdrawn_at = 0;
     yz_canteen_fini(&o->canteen);
     o->canteen = x.canteen;
     return YZ_OK;
+}
+
+typedef struct offer_update_ctx {
+    int64_t id, if_version, now;
+    int quota;
+    bool withdraw;
+    yz_meal_offer *out;
+} offer_update_ctx;
+
+static int offer_update_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
+{
+    offer_update_ctx *x = arg;
+    yz_meal_offer_fini(x->out);
+    int err = get_offer(tx, x->id, x->out, ei);
+    if (err == YZ_ENOTFOUND)
+        snprintf(ei->field, sizeof ei->field, "id");
+    if (err)
+        return err;
+    yz_meal_offer *o = x->out;
+    err = yz_db_check_version(x->if_version, o->version, ei);
+    if (err)
+        return err;
+    if (x->withdraw && o->withdrawn_at)
+        return yz_err_set(ei, YZ_ECONFLICT, "withdrawn", "该餐品已撤下",
+                          "the offer is already withdrawn");
+    if (x->quota > 0 && x->quota < o->sold)
+        return yz_err_setf(ei, YZ_ECONFLICT, "quota", "份数不能少于已订出的 %d 份",
+                           "the quota cannot be below the %d meals already ordered", o->sold);
+    int quota = x->quota > 0 ? x->quota : o->quota;
+    int64_t withdrawn = x->withdraw ? x->now : o->withdrawn_at;
+    yz_db_q q;
+    yz_db_query(&q, tx,
+                "UPDATE meal_offers SET quota = $1, withdrawn_at = $2, version = version + 1"
+                " WHERE id = $3 AND sold <= $1",
+                ei);
+    yz_db_i64(&q, quota);
+    if (withdrawn)
+        yz_db_i64(&q, withdrawn);
+    else
+        yz_db_null(&q);
+    yz_db_i64(&q, x->id);
+    int64_t changed = 0;
+    err = yz_db_exec(&q, &changed);
+    if (!err && changed != 1)
+        err = vanished(ei, "meal_offers");
+    if (!err) {
+        o->quota = quota;
+        o->withdrawn_at = withdrawn;
+        o->version++;
+    }
+    return err;
+}
+
+int yz_store_offer_update(yz_store *st, int64_t id, int64_t if_version, int quota, bool withdraw,
+                          int64_t now, yz_meal_offer *out, yz_errinfo *ei)
+{
+    memset(out, 0, sizeof *out);
+    offer_update_ctx x = {id, if_version, now, quota, withdraw, out};
+    int err = yz_db_run(st, YZ_DB_WRITE, offer_update_body, &x, ei);
+    if (err)
+        yz_meal_offer_fini(out);
+    return err;
 }
 
 typedef struct offer_get_ctx {
@@ -573,8 +639,9 @@ static void offers_free(void *a, size_t n)
 
 int yz_store_offer_list(yz_store *st, int32_t day, yz_meal_offer **out, size_t *n, yz_errinfo *ei)
 {
-    list_ctx x = {.sql = "SELECT " OFFER_COLS OFFER_FROM " WHERE o.day = $1"
-                         " ORDER BY o.canteen_id, o.id",
+    list_ctx x = {.sql =
+                      "SELECT " OFFER_COLS OFFER_FROM " WHERE o.day = $1 AND o.withdrawn_at IS NULL"
+                      " ORDER BY o.canteen_id, o.id",
                   .bind = true,
                   .param = day,
                   .size = sizeof **out,
@@ -599,6 +666,9 @@ static int one_a_day(yz_errinfo *ei)
 static int order_tx(yz_db_tx *tx, int64_t worker_id, const yz_meal_offer *o, int64_t now,
                     int64_t *order_id, yz_errinfo *ei)
 {
+    if (o->withdrawn_at)
+        return yz_err_set(ei, YZ_ECONFLICT, "offer_id", "该餐品已撤下，不能再订（withdrawn）",
+                          "this offer has been withdrawn and takes no orders");
     int err = yz_meal_check_window(o, now, ei);
     if (err)
         return err;
@@ -798,6 +868,62 @@ int yz_store_order_list(yz_store *st, int64_t worker_id, yz_meal_order **out, si
     void *a;
     int err = list(st, &x, &a, n, ei);
     *out = a;
+    return err;
+}
+
+typedef struct canteen_orders_ctx {
+    int64_t canteen_id;
+    int32_t day;
+    const char *code; /* NULL = any */
+    size_t max;
+    yz_meal_order *v; /* out */
+    size_t n;
+} canteen_orders_ctx;
+
+static int canteen_orders_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
+{
+    canteen_orders_ctx *x = arg;
+    yz_meal_order_array_free(x->v, x->n);
+    x->v = NULL;
+    x->n = 0;
+    size_t cap = 0;
+    yz_canteen cant;
+    int err = get_canteen(tx, x->canteen_id, &cant, ei);
+    yz_canteen_fini(&cant);
+    if (err)
+        return err;
+    yz_db_q q;
+    yz_db_query(&q, tx,
+                x->code ? "SELECT " ORDER_COLS ORDER_FROM " WHERE r.canteen_id = $1"
+                          " AND (r.day = $2 OR $2 < 0) AND r.pickup_code = $4"
+                          " ORDER BY r.day DESC, r.id DESC LIMIT $3"
+                        : "SELECT " ORDER_COLS ORDER_FROM " WHERE r.canteen_id = $1 AND r.day = $2"
+                          " ORDER BY r.id LIMIT $3",
+                ei);
+    yz_db_i64(&q, x->canteen_id);
+    yz_db_i64(&q, x->day);
+    yz_db_i64(&q, (int64_t)x->max);
+    if (x->code)
+        yz_db_text(&q, x->code);
+    while (yz_db_row(&q)) {
+        x->v = yz_db_grow(x->v, x->n, &cap, sizeof *x->v);
+        row_order(&q, &x->v[x->n++]);
+    }
+    return yz_db_end(&q);
+}
+
+int yz_store_canteen_orders(yz_store *st, int64_t canteen_id, int32_t day, const char *code,
+                            size_t max, yz_meal_order **out, size_t *n, yz_errinfo *ei)
+{
+    canteen_orders_ctx x = {canteen_id, day, code, max, NULL, 0};
+    int err = yz_db_run(st, YZ_DB_READ, canteen_orders_body, &x, ei);
+    if (err) {
+        yz_meal_order_array_free(x.v, x.n);
+        x.v = NULL;
+        x.n = 0;
+    }
+    *out = x.v;
+    *n = x.n;
     return err;
 }
 

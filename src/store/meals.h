@@ -44,7 +44,9 @@ typedef struct yz_meal_offer {
     int quota;          /* meals on offer, >= 1 */
     int sold;           /* orders taken, 0..quota; set by the store */
     int64_t created_at; /* unix seconds, set by the store */
-    yz_canteen canteen; /* filled by reads */
+    int64_t version;    /* 1 at create, +1 a change (If-Match); set by the store */
+    int64_t withdrawn_at; /* unix seconds, 0 = on offer; a withdrawn offer takes no orders */
+    yz_canteen canteen;   /* filled by reads */
 } yz_meal_offer;
 
 enum yz_order_status { YZ_ORDER_OPEN, YZ_ORDER_REDEEMED, YZ_ORDER_EXPIRED };
@@ -112,7 +114,14 @@ int yz_store_canteen_list(yz_store *st, yz_canteen **out, size_t *n, yz_errinfo 
 int yz_store_offer_create(yz_store *st, yz_meal_offer *o, yz_errinfo *ei);
 /* Offer `id` with its canteen. YZ_ENOTFOUND (field offer_id). */
 int yz_store_offer_get(yz_store *st, int64_t id, yz_meal_offer *out, yz_errinfo *ei);
-/* Every offer of local day `day`, by canteen then id, with canteens. Owned. */
+/* Change offer `id`: with `quota` > 0 the new quota (not below the meals sold: YZ_ECONFLICT
+ * field quota), with `withdraw` true withdrawn at `now` (YZ_ECONFLICT if it already is). The
+ * stored version must be `if_version` (YZ_ESTALE). Fills `out` with the new offer. On failure
+ * nothing is written. YZ_ENOTFOUND (field id). */
+int yz_store_offer_update(yz_store *st, int64_t id, int64_t if_version, int quota, bool withdraw,
+                          int64_t now, yz_meal_offer *out, yz_errinfo *ei);
+/* Every offer of local day `day` that is not withdrawn, by canteen then id, with canteens.
+ * Owned. */
 int yz_store_offer_list(yz_store *st, int32_t day, yz_meal_offer **out, size_t *n, yz_errinfo *ei);
 
 /* Worker `worker_id` orders offer `offer_id` at time `now`, in one transaction:
@@ -133,6 +142,11 @@ int yz_store_order_redeem(yz_store *st, int64_t canteen_id, const char *code, in
 /* Orders of worker `worker_id`, newest first (at most 100). Owned. */
 int yz_store_order_list(yz_store *st, int64_t worker_id, yz_meal_order **out, size_t *n,
                         yz_errinfo *ei);
+/* Orders of canteen `canteen_id` (YZ_ENOTFOUND field id if none such) on local day `day`,
+ * oldest first, at most `max`; with pickup code `code` (normalised) only those with that
+ * code, newest day first, and `day` < 0 means any day. Owned. */
+int yz_store_canteen_orders(yz_store *st, int64_t canteen_id, int32_t day, const char *code,
+                            size_t max, yz_meal_order **out, size_t *n, yz_errinfo *ei);
 /* Mark every unredeemed order whose close has passed at `now` as expired (for statistics;
  * the rules never depend on the mark). Sets *n_expired (may be NULL). */
 int yz_store_meal_sweep(yz_store *st, int64_t now, size_t *n_expired, yz_errinfo *ei);

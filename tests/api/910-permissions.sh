@@ -41,7 +41,11 @@ event() {
 }
 E1=$(event "$S1")
 E2=$(event "$S2")
-for v in C1 C2 R1 R2 E1 E2; do [ -n "${!v}" ] && [ "${!v}" != null ] || yz_fail "setup: $v"; done
+TODAY=$(TZ=Asia/Shanghai date +%F)
+offer() { curl -sf -X POST -H "$H" -H "$J" -d "{\"date\":\"$TODAY\",\"dish\":\"权限餐\",\"price_cents\":1000,\"quota\":5}" "$BASE/api/v1/canteens/$1/offers" | jq -r .id; }
+O1=$(offer "$C1")
+O2=$(offer "$C2")
+for v in C1 C2 R1 R2 E1 E2 O1 O2; do [ -n "${!v}" ] && [ "${!v}" != null ] || yz_fail "setup: $v"; done
 
 # --- users: one per role, and one to disable --------------------------------------------------
 suffix=$RANDOM
@@ -81,7 +85,8 @@ path_for() { # pattern name scope-side(in|out) role -> path
     station_* | reviews_list | ratings_create | station_reports) id=$([ "$side" = in ] && echo "$S1" || echo "$S2") ;;
     report_* | open311_request) id=$([ "$side" = in ] && echo "$R1" || echo "$R2") ;;
     event_*) id=$([ "$side" = in ] && echo "$E1" || echo "$E2") ;;
-    canteens_get | offers_create | orders_redeem) id=$([ "$side" = in ] && echo "$C1" || echo "$C2") ;;
+    offer_patch) id=$([ "$side" = in ] && echo "$O1" || echo "$O2") ;;
+    canteens_get | offers_create | orders_redeem | canteen_orders) id=$([ "$side" = in ] && echo "$C1" || echo "$C2") ;;
     user_get | user_patch)
         if [ "$side" = in ] && [ -n "$role" ]; then id=${USERID[$role]}; else id=${USERID[viewer]}; fi
         [ "$side" = out ] && [ "$role" = viewer ] && id=${USERID[inspector]} ;;
@@ -108,6 +113,7 @@ body_for() { # name side
     canteens_create) echo '{"name":"权限食堂","address":"测试路 2 号","lat":28.0,"lon":120.6,"opens":"00:00","closes":"24:00"}' ;;
     offers_create) echo '{"date":"2000-01-01","dish":"x","price_cents":1000,"quota":1}' ;;
     orders_redeem) echo '{"pickup_code":"AAAAAA"}' ;;
+    offer_patch) echo '{"quota":5}' ;;
     session_create) echo '{"login":"nobody-at-all"}' ;; # 400: a failed login is a 401
     session_password) echo '{"current_password":"x","new_password":"short"}' ;;
     users_create) # in: a bad login (400, nothing made); out: a role in another district

@@ -273,22 +273,32 @@ Test(store, create_get_update_cancel_list)
     got.starts_at = T("2027-05-28T09:00:00+08:00");
     got.ends_at = T("2027-05-28T17:00:00+08:00");
     got.station_id = other_id;
-    cr_assert_eq(yz_store_event_update(st, &got, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(yz_store_event_update(st, &got, 0, &ei), YZ_OK, "%s", ei.msg_en);
     yz_event again;
     cr_assert_eq(yz_store_event_get(st, got.id, &again, &ei), YZ_OK);
     cr_assert_not(again.weekly);
     cr_assert_eq(again.starts_at, got.starts_at);
     cr_assert_eq(again.station_id, other_id);
+    cr_assert_eq(again.version, 2, "a change bumps the version");
     yz_event_fini(&again);
+    /* a stale If-Match version changes nothing */
+    got.capacity = 7;
+    cr_assert_eq(yz_store_event_update(st, &got, 1, &ei), YZ_ESTALE);
+    cr_assert_str_eq(ei.field, "version");
+    cr_assert_eq(yz_store_event_get(st, got.id, &again, &ei), YZ_OK);
+    cr_assert_eq(again.capacity, 40);
+    cr_assert_eq(again.version, 2);
+    yz_event_fini(&again);
+    got.capacity = 40;
 
     got.station_id = 999999;
-    cr_assert_eq(yz_store_event_update(st, &got, &ei), YZ_EINVAL);
+    cr_assert_eq(yz_store_event_update(st, &got, 0, &ei), YZ_EINVAL);
     cr_assert_str_eq(ei.field, "station");
     yz_event_fini(&got);
 
-    cr_assert_eq(yz_store_event_cancel(st, ev[1].id, 1000, &ei), YZ_OK);
-    cr_assert_eq(yz_store_event_cancel(st, ev[1].id, 1000, &ei), YZ_ECONFLICT);
-    cr_assert_eq(yz_store_event_cancel(st, 424242, 1000, &ei), YZ_ENOTFOUND);
+    cr_assert_eq(yz_store_event_cancel(st, ev[1].id, 1000, 0, &ei), YZ_OK);
+    cr_assert_eq(yz_store_event_cancel(st, ev[1].id, 1000, 0, &ei), YZ_ECONFLICT);
+    cr_assert_eq(yz_store_event_cancel(st, 424242, 1000, 0, &ei), YZ_ENOTFOUND);
     yz_event *all;
     size_t n;
     cr_assert_eq(yz_store_event_list(st, false, &all, &n, &ei), YZ_OK);
@@ -302,7 +312,7 @@ Test(store, create_get_update_cancel_list)
     cr_assert_eq(yz_store_event_get(st, ev[1].id, &got, &ei), YZ_OK);
     cr_assert(got.cancelled);
     got.title[0] = 'X';
-    cr_assert_eq(yz_store_event_update(st, &got, &ei), YZ_ECONFLICT);
+    cr_assert_eq(yz_store_event_update(st, &got, 0, &ei), YZ_ECONFLICT);
     yz_event_fini(&got);
     yz_event_fini(&ev[0]);
     yz_event_fini(&ev[1]);
@@ -378,7 +388,7 @@ Test(store, signup_rules)
     cr_assert_eq(seats.signed_up, 2);
 
     /* a cancelled event takes no sign-ups */
-    cr_assert_eq(yz_store_event_cancel(st, ev.id, now, &ei), YZ_OK);
+    cr_assert_eq(yz_store_event_cancel(st, ev.id, now, 0, &ei), YZ_OK);
     cr_assert_eq(yz_store_event_signup(st, ev.id, th + 14, w1, now, &seats, &ei), YZ_ECONFLICT);
     yz_event_fini(&ev);
 }

@@ -345,7 +345,7 @@ Test(state, load_and_reload_from_the_store)
     r2.tags = yz_strdup("");
     cr_assert_eq(yz_store_rate(st, &r2, &d, &ei), YZ_OK, "%s", ei.msg_en);
     yz_rating_fini(&r2);
-    cr_assert_eq(yz_store_event_cancel(st, ev.id, 1000, &ei), YZ_OK);
+    cr_assert_eq(yz_store_event_cancel(st, ev.id, 1000, 0, &ei), YZ_OK);
     yz_state_changed(s, "ratings", sid);
     rating_of(s, sid, &n, &sum);
     cr_assert(n == 1 && sum == 2, "%lld %lld", (long long)n, (long long)sum);
@@ -587,7 +587,7 @@ Test(state, failed_reload_keeps_the_previous_parts)
 
     /* the store changes: a station gone, an event cancelled, a rating more */
     cr_assert_eq(yz_store_delete_station(st, sid + 50, 0, &ei), YZ_OK, "%s", ei.msg_en);
-    cr_assert_eq(yz_store_event_cancel(st, evs[0].id, 1000, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(yz_store_event_cancel(st, evs[0].id, 1000, 0, &ei), YZ_OK, "%s", ei.msg_en);
     yz_rating r = {.station_id = sid + 3, .worker_id = w.id, .stars = 1, .day = 20000};
     r.tags = yz_strdup("");
     yz_rating_delta d;

@@ -129,3 +129,18 @@ export function download(blob, name) {
   a.click();
   setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
 }
+
+/** Build a view off-screen and show it only if the user is still on the same fragment: a
+ * view that awaits several requests must not append into a page the router has moved on
+ * from (main.js renders the next view into the same <main> meanwhile). `build(box)` fills
+ * the detached box; returns its result, or undefined when the page moved on. */
+export async function renderWhenCurrent(main, build) {
+  const hash = location.hash;
+  const box = h('div', { class: 'view' });
+  const r = await build(box);
+  if (location.hash !== hash) return typeof r === 'function' ? (r(), undefined) : undefined;
+  main.append(...box.childNodes);
+  const first = main.querySelector('[autofocus]') || main.querySelector('h1');
+  if (first) first.focus();
+  return r;
+}
