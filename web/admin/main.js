@@ -103,14 +103,18 @@ async function route() {
   if (!view) { main.append(pageHead(t('home')), h('p', null, t('empty'))); return; }
   if (!allowed(view)) { main.append(pageHead(t(view.nav)), h('p', { class: 'alert', role: 'alert' }, t('notAllowed'))); return; }
   document.title = `${t(view.nav)} · ${t('consoleName')}`;
+  // Each render gets its own box: a view still loading when the user moves on writes into a
+  // box that is no longer on the page, never into the next view.
+  const box = h('div', { class: 'view' });
+  main.append(box);
   try {
-    const r = await view.render(main, ctxFor(segs.slice(1), new URLSearchParams(qs || '')));
+    const r = await view.render(box, ctxFor(segs.slice(1), new URLSearchParams(qs || '')));
     if (seq === renderSeq) leave = typeof r === 'function' ? r : null;
     else if (typeof r === 'function') r();
   } catch (err) {
     if (seq !== renderSeq) return;
     if (err instanceof ApiError && err.status === 401) return; // the login is shown
-    main.append(failure(err instanceof ApiError ? err : String(err), () => route()));
+    box.append(failure(err instanceof ApiError ? err : String(err), () => route()));
   }
 }
 window.addEventListener('hashchange', route);
