@@ -16,8 +16,10 @@ import canteen from './views/canteen.js';
 import users from './views/users.js';
 import audit from './views/audit.js';
 import account from './views/account.js';
+import project from './views/project.js';
+import inspections from './views/inspections.js';
 
-const VIEWS = [stations, transfer, moderation, reports, events, meals, canteen, users, audit, account];
+const VIEWS = [stations, transfer, inspections, project, moderation, reports, events, meals, canteen, users, audit, account];
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const menuBtn = document.getElementById('menu-btn');
