@@ -9,7 +9,7 @@
 #   make lint     banned functions, the include directions of tools/layers.txt, clang-format
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 opencc libsodium libqrencode libpng zlib icu-uc icu-i18n
+PKGS    := libmicrohttpd jansson sqlite3 opencc libsodium libqrencode libpng zlib icu-uc icu-i18n vips
 # The PostgreSQL store is built when libpq is found (scripts/deps.sh installs it).
 HAVE_PG := $(shell pkg-config --exists libpq 2>/dev/null && echo 1)
 ifeq ($(HAVE_PG),1)
@@ -29,7 +29,7 @@ SAN     := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sani
 PORT    ?= 8080
 DB      ?= var/yizhan.db
 
-LIB_DIRS := core geo model catalog store state exchange demo http api
+LIB_DIRS := core geo model catalog store state exchange demo http media api
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard src/$(d)/*.c))
 CLI_SRC  := $(wildcard src/cli/*.c)
 GEN_SRC  := build/gen/pinyin_table.c build/gen/sql_sqlite.c build/gen/sql_pg.c
@@ -95,6 +95,12 @@ build/tools/idle-sockets: tests/tools/idle_sockets.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -o $@ $<
 
+# A helper of the photo tests and bench: test images made with libvips (no binary fixtures).
+build/tools/photogen: tests/tools/photogen.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 $(shell pkg-config --cflags vips zlib) -o $@ $< \
+	    $(shell pkg-config --libs vips zlib)
+
 # --- commands ----------------------------------------------------------------------
 run:
 	@scripts/deps.sh build
@@ -117,7 +123,7 @@ test:
 unit: $(TEST_BIN)
 	@tests/unit/run $(TEST_BIN)
 
-api: build/san/yizhan bin/yizhan build/tools/idle-sockets
+api: build/san/yizhan bin/yizhan build/tools/idle-sockets build/tools/photogen
 	@tests/api/run-api.sh build/san/yizhan
 	@tests/cli/run-cli.sh build/san/yizhan
 

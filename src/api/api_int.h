@@ -276,6 +276,7 @@ void yz__api_register_events(yz_api *api, yz_http_server *srv);
 void yz__api_register_meals(yz_api *api, yz_http_server *srv);
 void yz__api_register_session(yz_api *api, yz_http_server *srv);
 void yz__api_register_users(yz_api *api, yz_http_server *srv);
+void yz__api_register_photos(yz_api *api, yz_http_server *srv);
 void yz__api_free_visits(yz_api *api);
 void yz__api_free_reviews(yz_api *api);
 void yz__api_free_reports(yz_api *api);

@@ -18,6 +18,7 @@ int yz_api_status(int code)
     case YZ_ECONFLICT: return 409;
     case YZ_ESTALE: return 409;
     case YZ_ETOOBIG: return 413;
+    case YZ_EMEDIA: return 415;
     case YZ_EPRECOND: return 428;
     case YZ_ERATE: return 429;
     case YZ_EEXPIRED: return 401;

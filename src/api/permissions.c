@@ -126,6 +126,17 @@ static const yz_perm perms[] = {
           "a district admin sees the entries of records in their districts"),
     ROLES("GET", "/api/v1/audit.csv", "audit_csv", ANY, DIST, NO, NO, NO, NO, NO,
           "the same filter as audit_list, as CSV"),
+    /* photos (docs/internals/photos.md) */
+    ROLES("POST", "/api/v1/photos", "photos_create", ANY, DIST, STAT, ANY, NO, NO, NO,
+          "a raw image body; checked on ?station= when given"),
+    PUBLIC("GET", "/api/v1/photos/{}/thumb.jpg", "photo_thumb", "as photo_get"),
+    PUBLIC("GET", "/api/v1/photos/{}", "photo_get",
+           "{sha256}.jpg: approved ones to all; others: see photo_unapproved"),
+    VIEW("GET", "/api/v1/photos/{}", "photo_unapproved", ANY, DIST, STAT, ANY, ANY, NO, NO,
+         "who sees a photo not yet approved (and its uploader); 404 to others"),
+    ROLES("PATCH", "/api/v1/photos/{}", "photo_patch", ANY, DIST, NO, NO, ANY, NO, NO,
+          "approve or reject; checked on the photo's station"),
+    PUBLIC("GET", "/api/v1/stations/{}/photos", "station_photos", "approved ones"),
     /* the web app */
     PUBLIC("GET", "/", "front", ""),
     PUBLIC("GET", "/s/{}", "web_checkin", ""),

@@ -19,6 +19,7 @@
 #include "model/station.h"
 #include "state/state.h"
 #include "store/classifier.h"
+#include "store/photos.h"
 #include "store/store.h"
 #include "store/visits.h"
 
@@ -41,6 +42,7 @@ static const char usage[] =
     "          [--workers-per-hour N]\n"
     "          [--reports-per-hour N] [--visit-retention-days N]\n"
     "          [--web-root DIR]       (default: build/web here, or beside the binary)\n"
+    "          [--photo-dir DIR]      photo files of a SQLite store (default: photos/ beside it)\n"
     "          [--session-idle S] [--session-max S]  (sessions: 7200 s unused, 43200 s in all)\n"
     "                                 serve the API. Staff log in with accounts (yizhan user);\n"
     "                                 an admin token for scripts, acting as city_admin, is an\n"
@@ -128,13 +130,14 @@ typedef struct serve_opts {
     double reports_per_hour_ip;
     int visit_retention_days;
     const char *web_root; /* NULL: look for build/web (default_web_root) */
+    const char *photo_dir; /* NULL: photos/ beside a SQLite database (store/photos.h) */
     int session_idle_s, session_max_s; /* 0: the api's defaults */
 } serve_opts;
 
 /* Read key = value lines; '#' starts a comment. Keys: admin_token, db, port, bind, threads,
  * public_url, writes_per_min_token, writes_per_min_ip, shed_inflight, max_conns,
  * conns_per_addr, expensive_slots, workers_per_hour_ip,
- * reports_per_hour_ip, visit_retention_days, web_root. */
+ * reports_per_hour_ip, visit_retention_days, web_root, photo_dir. */
 static int read_config(const char *path, serve_opts *o, char **db_out)
 {
     FILE *f = fopen(path, "r");
@@ -204,6 +207,8 @@ static int read_config(const char *path, serve_opts *o, char **db_out)
             o->visit_retention_days = (int)strtol(v, NULL, 10);
         } else if (!strcmp(k, "web_root")) {
             o->web_root = yz_strdup(v); /* kept for the life of the process */
+        } else if (!strcmp(k, "photo_dir")) {
+            o->photo_dir = yz_strdup(v); /* kept for the life of the process */
         } else {
             fprintf(stderr, "yizhan: %s:%d: 未知配置项 / unknown key %s\n", path, lineno, k);
             rc = 1;
@@ -264,6 +269,7 @@ static int cmd_serve(int argc, char **argv)
                                          {"header-timeout", required_argument, 0, 'H'},
                                          {"idle-timeout", required_argument, 0, 'i'},
                                          {"web-root", required_argument, 0, 'W'},
+                                         {"photo-dir", required_argument, 0, 'P'},
                                          {"workers-per-hour", required_argument, 0, 'm'},
                                          {"reports-per-hour", required_argument, 0, 'r'},
                                          {"visit-retention-days", required_argument, 0, 'R'},
@@ -329,6 +335,7 @@ static int cmd_serve(int argc, char **argv)
                 return bad_usage("--writes-per-min 须为正数 / must be a positive number");
             break;
         case 'W': o.web_root = optarg; break;
+        case 'P': o.photo_dir = optarg; break;
         case 'm':
             o.workers_per_hour = strtod(optarg, &end);
             if (*end || o.workers_per_hour <= 0)
@@ -385,6 +392,10 @@ static int cmd_serve(int argc, char **argv)
     int rc = open_store(o.db, &st);
     if (rc)
         goto out;
+    if (o.photo_dir && yz_store_set_photo_dir(st, o.photo_dir, &ei)) {
+        rc = yz__cli_fail(&ei);
+        goto out;
+    }
     const char *env_url = getenv("YIZHAN_PUBLIC_URL");
     char web_root[2300];
     if (o.web_root)

@@ -27,7 +27,9 @@
     X(ERATE, -14, "rate_limited", "操作太频繁，请稍后再试", "操作太頻繁，請稍後再試",        \
       "too many requests, try again later")                                                    \
     X(EEXPIRED, -15, "token_expired", "凭证已过期，请重新领取", "憑證已過期，請重新領取",    \
-      "the token has expired; get a new one")
+      "the token has expired; get a new one")                                                  \
+    X(EMEDIA, -16, "unsupported_media_type", "不支持的文件类型", "不支援的檔案類型",           \
+      "unsupported media type")
 
 enum {
     YZ_OK = 0,

@@ -10,6 +10,7 @@
 #include "core/log.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -48,6 +49,7 @@ typedef struct route {
     void *ctx;
     _Atomic uint64_t count[6]; /* by status class 1xx..5xx, [0] other */
     bool expensive;            /* runs only in one of the expensive slots */
+    size_t max_body;           /* bytes of body it takes; 0: the server's max_body */
 } route;
 
 struct yz_http_server {
@@ -94,6 +96,8 @@ struct yz_http_req {
     int status;
     char addr[64]; /* client address text, filled on first use */
     route *route;
+    route *matched;      /* the route of its header (route is set only once dispatched) */
+    int match_status;    /* 404 or 405 when matched is NULL */
     uint64_t start_ns;
     void *data;              /* the API's per-request data (yz_http_set_data) */
     void (*data_free)(void *);
@@ -170,6 +174,12 @@ void yz_http_route_expensive(yz_http_server *srv, const char *method, const char
 {
     yz_http_route(srv, method, pattern, name, h, ctx);
     srv->routes[srv->nroutes - 1].expensive = true;
+}
+
+void yz_http_route_max_body(yz_http_server *srv, size_t max_body)
+{
+    assert(srv->nroutes > 0);
+    srv->routes[srv->nroutes - 1].max_body = max_body;
 }
 
 int yz_http_each_route(const yz_http_server *srv,
@@ -574,11 +584,15 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
          * short header timeout, so that a socket that never sends costs little. */
         MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)s->cfg.timeout_s);
         check_request(req, version);
+        /* The route is known from the header: its body limit applies to what follows. */
+        req->matched = match(req, &req->match_status);
         return MHD_YES;
     }
     if (*upload_data_size) {
         if (!req->too_big && !req->responded) {
-            if (req->body.len + *upload_data_size > s->cfg.max_body)
+            size_t max = req->matched && req->matched->max_body ? req->matched->max_body
+                                                                 : s->cfg.max_body;
+            if (req->body.len + *upload_data_size > max)
                 req->too_big = 1;
             else
                 yz_buf_append(&req->body, upload_data, *upload_data_size);
@@ -592,6 +606,9 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
     atomic_fetch_add(&s->inflight, 1);
     int status = 0;
     if (req->too_big) {
+        if (req->matched && req->matched->max_body)
+            yz_err_setf(&req->fault, YZ_ETOOBIG, "body", "请求体超过 %zu KiB",
+                        "the body exceeds %zu KiB", req->matched->max_body / 1024);
         send_error(req, 413, "body too large");
     } else if (shed(s) && !exempt(url)) {
         /* Overloaded: answer at once instead of letting work queue up behind us. */
@@ -599,7 +616,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         yz_http_add_header(req, "Retry-After", "1");
         send_error(req, 503, "overloaded");
     } else {
-        route *r = match(req, &status);
+        route *r = req->matched;
+        status = req->match_status;
         req->route = r;
         if (!r)
             send_error(req, status, status == 405 ? "method not allowed" : "not found");

@@ -59,6 +59,9 @@ int yz_http_each_route(const yz_http_server *srv,
  * cheap read path needs. */
 void yz_http_route_expensive(yz_http_server *srv, const char *method, const char *pattern,
                              const char *name, yz_http_handler h, void *ctx);
+/* Let the route added last take a body of up to `max_body` bytes instead of the server's
+ * max_body (an upload); more gets 413 naming the limit. Before yz_http_listen. */
+void yz_http_route_max_body(yz_http_server *srv, size_t max_body);
 /* The handler for errors the HTTP layer answers itself: 404 / 405 decided by the router, 413,
  * 503 when shedding, and 400 for a malformed request. yz_http_fault gives the details when
  * the layer has them. */

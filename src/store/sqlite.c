@@ -6,6 +6,7 @@
  * survives kill -9 and power loss. Transactions and statements are sqlite_db.c's; the areas
  * are written once on them (store/db.h). */
 #include "store/sqlite_int.h"
+#include "store/photos.h"
 
 #include "core/alloc.h"
 #include "core/time.h"
@@ -135,6 +136,7 @@ int yz__store_sqlite_open(const char *path, yz_store **out, yz_errinfo *ei)
     if (err)
         goto fail;
     yz__sq_wal_report_after_open(s);
+    yz__photos_default_dir(&s->base, path);
     *out = &s->base;
     return YZ_OK;
 fail:

@@ -2,6 +2,7 @@
 /* store/store.c - backend selection, and closing and watching through the backend's table; the
  * stations core is in stations.c, the other areas in <area>.c. */
 #include "store/store.h"
+#include "store/photos.h"
 
 #include "store/events.h"
 #include "store/meals.h"
@@ -45,6 +46,7 @@ int yz_store_backup(const char *uri, const char *dest, yz_backup_info *info, yz_
 void yz__store_close_areas(yz_store *st)
 {
     yz__visits_close(st); /* the committer thread writes what is queued and stops */
+    yz__photos_close(st);
 }
 
 void yz_store_close(yz_store *st)

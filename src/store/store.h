@@ -61,6 +61,7 @@ struct yz_store {
     const struct yz_db_driver *db;             /* private: transactions and statements (db.h) */
     struct yz_visit_committer *visit_committer; /* private: visits.c, started on first use */
     yz_store_health health;                     /* private: the backend sets it at open */
+    char *photo_dir; /* private: photos.c; where photo files go (SQLite), NULL: in the database */
 };
 
 /* Open the store at `uri`: a file path (SQLite, created with its schema if missing),
