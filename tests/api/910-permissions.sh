@@ -45,7 +45,17 @@ TODAY=$(TZ=Asia/Shanghai date +%F)
 offer() { curl -sf -X POST -H "$H" -H "$J" -d "{\"date\":\"$TODAY\",\"dish\":\"权限餐\",\"price_cents\":1000,\"quota\":5}" "$BASE/api/v1/canteens/$1/offers" | jq -r .id; }
 O1=$(offer "$C1")
 O2=$(offer "$C2")
-for v in C1 C2 R1 R2 E1 E2 O1 O2; do [ -n "${!v}" ] && [ "${!v}" != null ] || yz_fail "setup: $v"; done
+# photos, one at each station (images made by build/tools/photogen: no binary fixtures)
+root=$(cd "$here/../.." && pwd)
+[ -x "$root/build/tools/photogen" ] || make -s -C "$root" build/tools/photogen >/dev/null || exit 1
+photo() {
+    "$root/build/tools/photogen" png 64 48 "$CASE_TMP/p$1.png" --seed "$RANDOM"
+    curl -sf -X POST -H "$H" -H 'Content-Type: image/png' --data-binary "@$CASE_TMP/p$1.png" \
+        "$BASE/api/v1/photos?station=$1" | jq -r .id
+}
+P1=$(photo "$S1")
+P2=$(photo "$S2")
+for v in C1 C2 R1 R2 E1 E2 O1 O2 P1 P2; do [ -n "${!v}" ] && [ "${!v}" != null ] || yz_fail "setup: $v"; done
 
 # --- users: one per role, and one to disable --------------------------------------------------
 suffix=$RANDOM
@@ -91,6 +101,10 @@ path_for() { # pattern name scope-side(in|out) role -> path
         if [ "$side" = in ] && [ -n "$role" ]; then id=${USERID[$role]}; else id=${USERID[viewer]}; fi
         [ "$side" = out ] && [ "$role" = viewer ] && id=${USERID[inspector]} ;;
     open311_service) id=dirty ;;
+    photo_patch) id=$([ "$side" = in ] && echo "$P1" || echo "$P2") ;;
+    photos_create) # checked on the station named in the query; the JSON body then gets 415
+        printf '%s?station=%s' "$p" "$([ "$side" = in ] && echo "$S1" || echo "$S2")"
+        return ;;
     users_list) # a district filter: theirs, or another district's (403 for a district admin)
         printf '%s?district=%s' "$p" "$([ "$side" = in ] && echo "$D1" || echo "$D2")"
         return ;;

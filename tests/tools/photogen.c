@@ -120,7 +120,7 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *kind = argv[1], *out = argv[4];
-    int w = atoi(argv[2]), h = atoi(argv[3]);
+    int w = (int)strtol(argv[2], NULL, 10), h = (int)strtol(argv[3], NULL, 10);
     int noise = 0, seed = 0, q = 90, gps = 0, orient = 0;
     double sigma = 80;
     for (int i = 5; i < argc; i++) {
@@ -131,11 +131,11 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--gps"))
             gps = 1;
         else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
-            seed = atoi(argv[++i]);
+            seed = (int)strtol(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--q") && i + 1 < argc)
-            q = atoi(argv[++i]);
+            q = (int)strtol(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--orientation") && i + 1 < argc)
-            orient = atoi(argv[++i]);
+            orient = (int)strtol(argv[++i], NULL, 10);
     }
     if (!strcmp(kind, "bomb"))
         return bomb(out, (uint32_t)w, (uint32_t)h);
