@@ -147,15 +147,29 @@ static int to_srgb(VipsImage *in, VipsImage **out)
 }
 
 /* Shrink `data` to fit `side` x `side` (never enlarged), auto-rotated by its EXIF orientation
- * and colour-managed to sRGB, then saved as a JPEG with no metadata. g_free *buf. */
-static int shrink_save(const void *data, size_t len, int side, void **buf, size_t *blen,
-                       int *w, int *h)
+ * and colour-managed to sRGB, then saved as a JPEG with no metadata. g_free *buf.
+ * `jpeg_shrink` > 1: `data` is a JPEG to decode at 1/jpeg_shrink of its size. */
+static int shrink_save(const void *data, size_t len, int side, int jpeg_shrink, void **buf,
+                       size_t *blen, int *w, int *h)
 {
     VipsImage *t = NULL, *s = NULL;
-    /* fail_on=error: a truncated or corrupt file fails instead of decoding as grey */
-    if (vips_thumbnail_buffer((void *)data, len, &t, side, "height", side, "size",
-                              VIPS_SIZE_DOWN, "option_string", "fail_on=error", NULL))
+    if (jpeg_shrink > 1) {
+        /* libvips's thumbnail leaves a factor of 2 to its resampler and would decode every
+         * pixel here; the decoder's own shrink is several times cheaper. The shrunk image
+         * (at most YZ_IMAGE_MAX_PIXELS / 4) is decoded into memory, for the rotation. */
+        VipsImage *l = NULL;
+        if (vips_jpegload_buffer((void *)data, len, &l, "shrink", jpeg_shrink, "fail_on",
+                                 VIPS_FAIL_ON_ERROR, NULL))
+            return -1;
+        int rc = vips_thumbnail_image(l, &t, side, "height", side, "size", VIPS_SIZE_DOWN, NULL);
+        g_object_unref(l);
+        if (rc)
+            return -1;
+    } else if (vips_thumbnail_buffer((void *)data, len, &t, side, "height", side, "size",
+                                     VIPS_SIZE_DOWN, "option_string", "fail_on=error", NULL)) {
+        /* fail_on=error: a truncated or corrupt file fails instead of decoding as grey */
         return -1;
+    }
     if (to_srgb(t, &s))
         return -1;
     /* strip: no EXIF (GPS), XMP, IPTC or ICC profile in the output */
@@ -191,7 +205,14 @@ int yz_image_process(const void *data, size_t len, yz_image *out, yz_errinfo *ei
                            "megapixels in all)",
                            w, h, YZ_IMAGE_MAX_SIDE, YZ_IMAGE_MAX_PIXELS / 1000000);
     out->source_kind = kind;
-    if (shrink_save(data, len, YZ_IMAGE_LONG_SIDE, &out->jpeg, &out->jpeg_len, &out->width,
+    /* A JPEG's decoder can shrink by 2, 4 or 8 while it reads (DCT scaling), far cheaper than
+     * decoding every pixel and resampling: the largest such factor that keeps the long side at
+     * least YZ_IMAGE_LONG_SIDE / 2 (4000 px -> 2000 px, 6000 -> 1500; docs/internals/photos.md
+     * has the figures). */
+    int shrink = 1, longest = w > h ? w : h;
+    while (kind == YZ_IMAGE_JPEG && shrink < 8 && longest / (shrink * 2) >= YZ_IMAGE_LONG_SIDE / 2)
+        shrink *= 2;
+    if (shrink_save(data, len, YZ_IMAGE_LONG_SIDE, shrink, &out->jpeg, &out->jpeg_len, &out->width,
                     &out->height)) {
         log_vips("decode");
         yz_image_fini(out);
@@ -199,7 +220,7 @@ int yz_image_process(const void *data, size_t len, yz_image *out, yz_errinfo *ei
     }
     /* The thumbnail from the clean JPEG: small, already rotated, and its decoder can shrink
      * while it reads. */
-    if (shrink_save(out->jpeg, out->jpeg_len, YZ_IMAGE_THUMB_SIDE, &out->thumb, &out->thumb_len,
+    if (shrink_save(out->jpeg, out->jpeg_len, YZ_IMAGE_THUMB_SIDE, 1, &out->thumb, &out->thumb_len,
                     &out->thumb_width, &out->thumb_height)) {
         log_vips("thumbnail");
         yz_image_fini(out);

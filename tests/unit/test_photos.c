@@ -210,6 +210,37 @@ Test(photos, jpeg_gps_stripped_and_rotated)
     yz_image_fini(&out);
 }
 
+/* Over 2048 px a JPEG is shrunk by its decoder (by 2 here: 4000 -> 2000), then rotated. */
+Test(photos, big_jpeg_shrunk_by_decoder_and_rotated)
+{
+    VipsImage *im = gradient(4000, 3000, 200);
+    vips_image_set_string(im, "exif-ifd3-GPSLatitudeRef", "N");
+    vips_image_set_string(im, "exif-ifd3-GPSLatitude", "28/1 0/1 55/1");
+    vips_image_set_int(im, "orientation", 6);
+    size_t len;
+    void *jpeg = save(im, "jpeg", &len);
+    yz_image out;
+    yz_errinfo ei;
+    cr_assert_eq(yz_image_process(jpeg, len, &out, &ei), YZ_OK, "%s", ei.msg_en);
+    g_free(jpeg);
+    cr_assert_eq(out.width, 1500);
+    cr_assert_eq(out.height, 2000);
+    VipsImage *o = load(out.jpeg, out.jpeg_len);
+    cr_assert(!has_prefix(o, "exif-"), "EXIF fields kept");
+    cr_assert(!has_field(o, "orientation"));
+    double p[3];
+    pixel(o, 1499, 0, p); /* the input's top-left: r 0, g 0 */
+    cr_assert_lt(p[0], 30);
+    cr_assert_lt(p[1], 30);
+    pixel(o, 0, 1999, p); /* its bottom-right: r 255, g 255 */
+    cr_assert_gt(p[0], 225);
+    cr_assert_gt(p[1], 225);
+    g_object_unref(o);
+    cr_assert_eq(out.thumb_width, 240);
+    cr_assert_eq(out.thumb_height, 320);
+    yz_image_fini(&out);
+}
+
 Test(photos, png_shrunk_to_long_side)
 {
     size_t len;
