@@ -2,7 +2,7 @@
 /* tests/unit/test_photos.c - media/image.c and store/photos.c (docs/internals/photos.md). The
  * images are made here with libvips in memory (no binary fixtures): a JPEG carrying EXIF GPS
  * tags and an orientation, a PNG, a WebP, a truncated JPEG, a PNG header declaring 50000 x
- * 50000 (a decompression bomb), text named like a photo. The output is read back with libvips
+ * 50000 (a decompression bomb), text named like a photo, a transparent PNG. The output is read back with libvips
  * as the oracle: no EXIF, GPS, XMP or ICC left, rotated as its orientation said (checked on the
  * pixels), sizes within bounds, named by the SHA-256 of its bytes; each bad input refused with
  * its code. The store keeps an image once and gives back its bytes. */
@@ -256,6 +256,34 @@ Test(photos, png_shrunk_to_long_side)
     cr_assert_eq(out.thumb_height, 107);
     VipsImage *o = load(out.jpeg, out.jpeg_len);
     cr_assert_eq(vips_image_get_bands(o), 3);
+    g_object_unref(o);
+    yz_image_fini(&out);
+}
+
+/* A transparent PNG is flattened on white: a JPEG has no alpha. */
+Test(photos, png_alpha_flattened_on_white)
+{
+    VipsImage *rgb = gradient(200, 100, 0), *alpha, *rgba;
+    cr_assert_eq(vips_black(&alpha, 200, 100, NULL), 0); /* fully transparent */
+    VipsImage *alpha8;
+    cr_assert_eq(vips_cast(alpha, &alpha8, VIPS_FORMAT_UCHAR, NULL), 0);
+    cr_assert_eq(vips_bandjoin2(rgb, alpha8, &rgba, NULL), 0);
+    g_object_unref(rgb);
+    g_object_unref(alpha);
+    g_object_unref(alpha8);
+    size_t len;
+    void *png = save(rgba, "png", &len);
+    yz_image out;
+    yz_errinfo ei;
+    cr_assert_eq(yz_image_process(png, len, &out, &ei), YZ_OK, "%s", ei.msg_en);
+    g_free(png);
+    VipsImage *o = load(out.jpeg, out.jpeg_len);
+    cr_assert_eq(vips_image_get_bands(o), 3);
+    double p[3];
+    pixel(o, 100, 50, p);
+    cr_assert_gt(p[0], 240);
+    cr_assert_gt(p[1], 240);
+    cr_assert_gt(p[2], 240);
     g_object_unref(o);
     yz_image_fini(&out);
 }
