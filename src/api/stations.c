@@ -503,7 +503,7 @@ static void h_list(void *ctx, yz_http_req *req)
     q.partner_mask = a.partner;
     q.partner_name = a.partner_name;
     q.batch_mask = a.batch;
-    q.livelihood = yz__api_param_given(req, "livelihood") ? a.livelihood : -1;
+    q.livelihood = !yz__api_param_given(req, "livelihood") ? 0 : a.livelihood ? 1 : -1;
     q.not_on_maps = a.not_on;
     long page = a.page, per_page = a.per_page;
     int crs = a.crs;

@@ -784,7 +784,7 @@ static bool list_match(const yz_snap *s, const yz_list_query *q, size_t i)
         return false;
     if (q->batch_mask && !(q->batch_mask & (1u << (st->batch + 1))))
         return false;
-    if (q->livelihood >= 0 && st->livelihood != (q->livelihood == 1))
+    if (q->livelihood && st->livelihood != (q->livelihood > 0))
         return false;
     if (q->not_on_maps && (st->online_maps & q->not_on_maps))
         return false;

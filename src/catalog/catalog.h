@@ -134,7 +134,8 @@ typedef struct yz_list_query {
     uint32_t partner_mask;    /* bit 1 << enum yz_partner; 0 = any */
     const char *partner_name; /* substring of the partner's name (ASCII case folded); NULL any */
     uint32_t batch_mask;      /* bit 1 << (batch + 1): bit 0 = in no batch; 0 = any */
-    int livelihood;           /* -1 = any, 0 = not in the project, 1 = in it */
+    int livelihood;           /* 0 = any (a zeroed query filters nothing), 1 = in the project,
+                               * -1 = not in it */
     unsigned not_on_maps;     /* stations on none of these maps (yz_station.online_maps); 0 any */
     bool has_at;       /* rank equal text matches by distance from `at` */
     yz_point at;       /* WGS-84 */
