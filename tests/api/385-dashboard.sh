@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# backends: sqlite pg
 # tests/api/385-dashboard.sh - GET /api/v1/dashboard/visits(.csv) (docs/internals/stats.md):
 # check-ins at two stations of our own, 6 distinct workers at one (shown, with the number of
 # check-ins made here) and 2 at the other (suppressed: null and "suppressed": true, never 0),
