@@ -8,8 +8,8 @@
  * ascending, NONE for the missing ones). The five smallest of a union are the five smallest
  * of the members' five smallest, so the sketches of any set of rows tell exactly whether they
  * hold at least 5 distinct workers, which is all the suppression rule asks. The committer
- * adds each counted visit to both tables by one upsert a table whose SET inserts the worker
- * into the sketch (the same text on both backends: SET reads the row before the update). */
+ * folds its batch by cell and sends one upsert a cell whose SET merges the batch's sketch
+ * into the row's (the same text on both backends: SET reads the row before the update). */
 #include "store/rollups.h"
 
 #include "store/db.h"
@@ -125,14 +125,41 @@ int64_t yz_rollup_bucket_next(int bucket, int64_t start)
 
 /* --- maintenance: the committer ------------------------------------------------------------ */
 
-/* The SET of an upsert that inserts worker excluded.w1 into the row's bottom-5 sketch. A
- * worker already there changes nothing; `workers` grows while the sketch is not full (a full
- * sketch means 5 or more already). */
+/* The committer folds its batch first: the counted visits of one cell (a day and station, or
+ * a day, district and occupation) become one upsert carrying their number of visits and the
+ * batch's own bottom-5 sketch of the cell's workers (excluded.workers of them, ascending,
+ * NONE-padded). The five smallest of the row's and the batch's five smallest are the five
+ * smallest of all, so the row ends as if each visit had been added alone. */
+
+/* The row's sketch and the batch's, as one set of up to 10 ids, NONE left out. */
+#define UNION10                                                                                \
+    "(SELECT r.w1 AS w UNION SELECT r.w2 UNION SELECT r.w3 UNION SELECT r.w4 UNION"            \
+    " SELECT r.w5 UNION SELECT excluded.w1 UNION SELECT excluded.w2 UNION SELECT excluded.w3"  \
+    " UNION SELECT excluded.w4 UNION SELECT excluded.w5) u WHERE w < " NONE
+/* The k-th smallest of them (from 0), NONE when fewer. */
+#define NTH(k) " coalesce((SELECT w FROM " UNION10 " ORDER BY w LIMIT 1 OFFSET " #k "), " NONE ")"
+/* Ids in the row's sketch before, and after the merge (at most 5). */
+#define HELD_BEFORE                                                                            \
+    "(CASE WHEN r.w1 < " NONE " THEN 1 ELSE 0 END + CASE WHEN r.w2 < " NONE " THEN 1 ELSE 0"   \
+    " END + CASE WHEN r.w3 < " NONE " THEN 1 ELSE 0 END + CASE WHEN r.w4 < " NONE " THEN 1"     \
+    " ELSE 0 END + CASE WHEN r.w5 < " NONE " THEN 1 ELSE 0 END)"
+#define HELD_AFTER "(SELECT CASE WHEN count(*) > 5 THEN 5 ELSE count(*) END FROM " UNION10 ")"
+/* `workers` grows by the ids the sketch gained (each a worker new to the cell: a sketch that
+ * is not full holds every worker of the cell), capped at 5. A purged row (no ids, workers
+ * kept) counts its new workers on top, as one visit at a time would. */
+#define GROWN "r.workers + " HELD_AFTER " - " HELD_BEFORE
+#define MERGE_SET                                                                              \
+    " visits = r.visits + excluded.visits,"                                                    \
+    " workers = CASE WHEN " GROWN " > 5 THEN 5 ELSE " GROWN " END,"                            \
+    " w1 =" NTH(0) ", w2 =" NTH(1) ", w3 =" NTH(2) ", w4 =" NTH(3) ", w5 =" NTH(4)
+
+/* The same when the batch brings one worker (excluded.w1), which is most cells: CASEs only.
+ * A worker already there changes nothing; `workers` grows while the sketch is not full. */
 #define X "excluded.w1"
 #define IN_SKETCH X " IN (r.w1, r.w2, r.w3, r.w4, r.w5)"
-#define SKETCH_SET                                                                             \
+#define ONE_SET                                                                                \
     " visits = r.visits + excluded.visits,"                                                    \
-    " workers = CASE WHEN r.w5 < " NONE " OR " IN_SKETCH " THEN r.workers"                     \
+    " workers = CASE WHEN r.w5 < " NONE " OR " IN_SKETCH " OR r.workers >= 5 THEN r.workers"   \
     " ELSE r.workers + 1 END,"                                                                 \
     " w1 = CASE WHEN " IN_SKETCH " THEN r.w1 WHEN " X " < r.w1 THEN " X " ELSE r.w1 END,"      \
     " w2 = CASE WHEN " IN_SKETCH " THEN r.w2 WHEN " X " < r.w1 THEN r.w1"                      \
@@ -144,57 +171,233 @@ int64_t yz_rollup_bucket_next(int bucket, int64_t start)
     " w5 = CASE WHEN " IN_SKETCH " THEN r.w5 WHEN " X " < r.w4 THEN r.w4"                      \
     " WHEN " X " < r.w5 THEN " X " ELSE r.w5 END"
 
-/* $1 day, $2 station, $3 worker. The district is the station's at the time of the visit. */
+/* $1 day, $2 station, $3 its district (at the time of the visits), $4 visits, $5 workers,
+ * $6..$10 the batch's sketch. */
 #define ADD_STATION                                                                            \
     "INSERT INTO rollup_station_days AS r (day, station_id, district_code, visits, workers,"   \
-    " w1, w2, w3, w4, w5) VALUES (CAST($1 AS BIGINT), CAST($2 AS BIGINT),"                     \
-    " coalesce((SELECT district_code FROM stations WHERE id = $2), ''), 1, 1,"                 \
-    " CAST($3 AS BIGINT), " NONE ", " NONE ", " NONE ", " NONE ")"                             \
-    " ON CONFLICT (day, station_id) DO UPDATE SET" SKETCH_SET
-
+    " w1, w2, w3, w4, w5) VALUES (CAST($1 AS BIGINT), CAST($2 AS BIGINT), $3,"                 \
+    " CAST($4 AS BIGINT), CAST($5 AS BIGINT), CAST($6 AS BIGINT), CAST($7 AS BIGINT),"         \
+    " CAST($8 AS BIGINT), CAST($9 AS BIGINT), CAST($10 AS BIGINT))"                            \
+    " ON CONFLICT (day, station_id) DO UPDATE SET"
+/* $1 day, $2 district, $3 occupation, $4.. as above. */
 #define ADD_DISTRICT                                                                           \
     "INSERT INTO rollup_district_days AS r (day, district_code, occupation, visits, workers,"  \
-    " w1, w2, w3, w4, w5) VALUES (CAST($1 AS BIGINT),"                                         \
-    " coalesce((SELECT district_code FROM stations WHERE id = $2), ''),"                       \
-    " coalesce((SELECT occupation FROM workers WHERE id = $3), 'other'), 1, 1,"                \
-    " CAST($3 AS BIGINT), " NONE ", " NONE ", " NONE ", " NONE ")"                             \
-    " ON CONFLICT (day, district_code, occupation) DO UPDATE SET" SKETCH_SET
+    " w1, w2, w3, w4, w5) VALUES (CAST($1 AS BIGINT), $2, $3,"                                 \
+    " CAST($4 AS BIGINT), CAST($5 AS BIGINT), CAST($6 AS BIGINT), CAST($7 AS BIGINT),"         \
+    " CAST($8 AS BIGINT), CAST($9 AS BIGINT), CAST($10 AS BIGINT))"                            \
+    " ON CONFLICT (day, district_code, occupation) DO UPDATE SET"
+
+/* The districts of the batch's stations and the occupations of its workers, read once in the
+ * batch's transaction. $1, $2: the ids, as a JSON array (SQLite) or an array literal. */
+#define LOOKUP_SQLITE                                                                          \
+    "SELECT 0, id, coalesce(district_code, '') FROM stations WHERE id IN"                      \
+    " (SELECT value FROM json_each($1)) UNION ALL SELECT 1, id, coalesce(occupation, 'other')" \
+    " FROM workers WHERE id IN (SELECT value FROM json_each($2))"
+#define LOOKUP_PG                                                                              \
+    "SELECT 0, id, coalesce(district_code, '') FROM stations WHERE id = ANY(CAST($1 AS"        \
+    " BIGINT[])) UNION ALL SELECT 1, id, coalesce(occupation, 'other') FROM workers"           \
+    " WHERE id = ANY(CAST($2 AS BIGINT[]))"
+
+/* A counted visit of the batch, with what its cells are keyed by. */
+typedef struct add_item {
+    int64_t day, station_id, worker_id;
+    const char *district;   /* borrowed from the lookup */
+    const char *occupation; /* borrowed from the lookup */
+} add_item;
+
+/* One upsert: a cell and what the batch adds to it. */
+typedef struct add_cell {
+    bool district_table; /* rollup_district_days, else rollup_station_days */
+    const add_item *key; /* its first item (the cell's key fields) */
+    int64_t visits;
+    int nw;     /* distinct workers in w[] (at most 5) */
+    int64_t w[YZ_ROLLUP_K]; /* the batch's five smallest distinct workers, ascending */
+} add_cell;
+
+typedef struct id_text {
+    int64_t id;
+    char *text; /* owned */
+} id_text;
 
 typedef struct add_ctx {
-    yz_visit **v; /* the counted visits */
+    add_item *items;
     size_t n;
+    add_cell *cells;
+    size_t ncells;
+    id_text *found[2]; /* stations' districts, workers' occupations, by id */
+    size_t nfound[2];
 } add_ctx;
+
+static int by_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int by_station_cell(const void *a, const void *b)
+{
+    const add_item *x = a, *y = b;
+    if (x->day != y->day)
+        return x->day < y->day ? -1 : 1;
+    if (x->station_id != y->station_id)
+        return x->station_id < y->station_id ? -1 : 1;
+    return x->worker_id < y->worker_id ? -1 : x->worker_id > y->worker_id;
+}
+
+static int by_district_cell(const void *a, const void *b)
+{
+    const add_item *x = a, *y = b;
+    if (x->day != y->day)
+        return x->day < y->day ? -1 : 1;
+    int c = strcmp(x->district, y->district);
+    if (!c)
+        c = strcmp(x->occupation, y->occupation);
+    if (c)
+        return c;
+    return x->worker_id < y->worker_id ? -1 : x->worker_id > y->worker_id;
+}
+
+/* The distinct ids of `ids` (sorted in place) as the lookup's parameter into `b`. */
+static void id_list(yz_buf *b, int64_t *ids, size_t n, bool pg)
+{
+    qsort(ids, n, sizeof *ids, by_id);
+    yz_buf_putc(b, pg ? '{' : '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i && ids[i] == ids[i - 1])
+            continue;
+        if (i)
+            yz_buf_putc(b, ',');
+        yz_buf_int(b, (long long)ids[i]);
+    }
+    yz_buf_puts(b, pg ? "}" : "]");
+}
+
+static const char *found_text(const add_ctx *a, int kind, int64_t id, const char *none)
+{
+    const id_text *f = bsearch(&id, a->found[kind], a->nfound[kind], sizeof *f, by_id);
+    return f ? f->text : none;
+}
+
+/* Read the districts and occupations of the items' stations and workers. */
+static int lookup(yz_db_tx *tx, add_ctx *a, yz_errinfo *ei)
+{
+    int64_t *ids = yz_malloc(a->n * sizeof *ids);
+    bool pg = yz_db_dialect_of(tx) == YZ_DB_PG;
+    yz_buf lists[2];
+    for (int k = 0; k < 2; k++) {
+        yz_buf_init(&lists[k]);
+        for (size_t i = 0; i < a->n; i++)
+            ids[i] = k ? a->items[i].worker_id : a->items[i].station_id;
+        id_list(&lists[k], ids, a->n, pg);
+    }
+    yz_free(ids);
+    size_t cap[2] = {0, 0};
+    yz_db_q q;
+    yz_db_query(&q, tx, yz_db_dialect(tx, LOOKUP_SQLITE, LOOKUP_PG), ei);
+    yz_db_text(&q, lists[0].data);
+    yz_db_text(&q, lists[1].data);
+    while (yz_db_row(&q)) {
+        int k = yz_db_col_int(&q, 0) ? 1 : 0;
+        a->found[k] = yz_db_grow(a->found[k], a->nfound[k], &cap[k], sizeof *a->found[k]);
+        id_text *f = &a->found[k][a->nfound[k]++];
+        f->id = yz_db_col_i64(&q, 1);
+        f->text = yz_db_col_str(&q, 2);
+        if (!f->text)
+            f->text = yz_strdup("");
+    }
+    int err = yz_db_end(&q);
+    for (int k = 0; k < 2; k++) {
+        yz_buf_fini(&lists[k]);
+        if (a->nfound[k] > 1)
+            qsort(a->found[k], a->nfound[k], sizeof *a->found[k], by_id);
+    }
+    return err;
+}
+
+/* Sort the items by `cmp` (cell, then worker) and append a cell for each run of them. */
+static void fold(add_ctx *a, bool district_table, int (*cmp)(const void *, const void *))
+{
+    qsort(a->items, a->n, sizeof *a->items, cmp);
+    for (size_t i = 0; i < a->n; i++) {
+        const add_item *it = &a->items[i];
+        add_cell *c = a->ncells ? &a->cells[a->ncells - 1] : NULL;
+        if (c) { /* the same cell as the previous item when only the worker differs */
+            add_item k = *c->key;
+            k.worker_id = it->worker_id;
+            if (cmp(&k, it) != 0)
+                c = NULL;
+        }
+        if (!c) {
+            c = &a->cells[a->ncells++];
+            *c = (add_cell){district_table, it, 0, 0, {0}};
+        }
+        c->visits++;
+        /* items of a cell come by ascending worker: the first five distinct are the smallest */
+        if (c->nw < YZ_ROLLUP_K && (c->nw == 0 || c->w[c->nw - 1] != it->worker_id))
+            c->w[c->nw++] = it->worker_id;
+    }
+}
 
 static int send_add(yz_db_tx *tx, size_t i, yz_db_q *qs, void *arg, yz_errinfo *ei)
 {
-    const yz_visit *v = ((add_ctx *)arg)->v[i];
-    int64_t day = yz_rollup_bucket_start(YZ_BUCKET_DAY, v->at);
-    for (int k = 0; k < 2; k++) {
-        yz_db_query(&qs[k], tx, k ? ADD_DISTRICT : ADD_STATION, ei);
-        yz_db_i64(&qs[k], day);
-        yz_db_i64(&qs[k], v->station_id);
-        yz_db_i64(&qs[k], v->worker_id);
+    const add_cell *c = &((add_ctx *)arg)->cells[i];
+    static const char *const sql[2][2] = {{ADD_STATION ONE_SET, ADD_STATION MERGE_SET},
+                                          {ADD_DISTRICT ONE_SET, ADD_DISTRICT MERGE_SET}};
+    yz_db_query(&qs[0], tx, sql[c->district_table][c->nw > 1], ei);
+    yz_db_i64(&qs[0], c->key->day);
+    if (c->district_table) {
+        yz_db_text(&qs[0], c->key->district);
+        yz_db_text(&qs[0], c->key->occupation);
+    } else {
+        yz_db_i64(&qs[0], c->key->station_id);
+        yz_db_text(&qs[0], c->key->district);
     }
-    return 2;
+    yz_db_i64(&qs[0], c->visits);
+    yz_db_i64(&qs[0], c->nw);
+    for (int k = 0; k < YZ_ROLLUP_K; k++)
+        yz_db_i64(&qs[0], k < c->nw ? c->w[k] : INT64_MAX);
+    return 1;
 }
 
 static int recv_add(yz_db_q *qs, int nq, size_t i, void *arg, yz_errinfo *ei)
 {
     (void)nq, (void)i, (void)arg, (void)ei;
-    int err = yz_db_exec(&qs[0], NULL);
-    int err2 = yz_db_exec(&qs[1], NULL);
-    return err ? err : err2;
+    return yz_db_exec(&qs[0], NULL);
 }
 
 int yz__rollups_add(yz_db_tx *tx, yz_visit *const *v, size_t n, yz_errinfo *ei)
 {
-    add_ctx a = {yz_malloc((n ? n : 1) * sizeof *a.v), 0};
+    add_ctx a = {0};
+    a.items = yz_malloc((n ? n : 1) * sizeof *a.items);
     for (size_t i = 0; i < n; i++)
         if (v[i]->counted)
-            a.v[a.n++] = v[i];
-    size_t failed;
-    int err = a.n ? yz_db_batch(tx, a.n, send_add, recv_add, &a, &failed, ei) : YZ_OK;
-    yz_free(a.v);
+            a.items[a.n++] = (add_item){yz_rollup_bucket_start(YZ_BUCKET_DAY, v[i]->at),
+                                        v[i]->station_id, v[i]->worker_id, NULL, NULL};
+    int err = YZ_OK;
+    if (a.n)
+        err = lookup(tx, &a, ei);
+    if (a.n && !err) {
+        for (size_t i = 0; i < a.n; i++) {
+            a.items[i].district = found_text(&a, 0, a.items[i].station_id, "");
+            a.items[i].occupation = found_text(&a, 1, a.items[i].worker_id, "other");
+        }
+        /* the cells point into the items, so each table's cells are sent before the items
+         * are sorted again for the other */
+        a.cells = yz_malloc(a.n * sizeof *a.cells);
+        size_t failed;
+        for (int t = 0; t < 2 && !err; t++) {
+            a.ncells = 0;
+            fold(&a, t == 1, t ? by_district_cell : by_station_cell);
+            err = yz_db_batch(tx, a.ncells, send_add, recv_add, &a, &failed, ei);
+        }
+    }
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; i < a.nfound[k]; i++)
+            yz_free(a.found[k][i].text);
+        yz_free(a.found[k]);
+    }
+    yz_free(a.cells);
+    yz_free(a.items);
     return err;
 }
 

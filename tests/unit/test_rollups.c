@@ -14,6 +14,8 @@
 #include "store/workers.h"
 
 #include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,6 +232,24 @@ static int check_all(unsigned seed, bool exact)
     return suppressed;
 }
 
+/* Record recs[k], recs[k + THREADS], ... (one thread's share). */
+#define THREADS 16
+static void *recorder(void *arg)
+{
+    for (int i = (int)(intptr_t)arg; i < NV; i += THREADS) {
+        rec *r = &recs[i];
+        yz_visit v = {.worker_id = wid[r->w], .station_id = sid[r->s], .at = r->at};
+        yz_errinfo ei;
+        r->counted = false;
+        if (yz_store_visit_record(st, &v, &ei) != YZ_OK)
+            r->w = -1; /* failed: checked below, off the thread */
+        r->counted = v.counted;
+    }
+    return NULL;
+}
+
+/* Draw the visits, then record them from 16 threads at once: the committer folds several
+ * visits of a cell, by several workers, into one batch (the merging upsert). */
 static void record_random(unsigned seed)
 {
     srand(seed);
@@ -245,11 +265,18 @@ static void record_random(unsigned seed)
         case 2: r->at = day + (rand() % (8 * 3600)); break;            /* UTC date is the day before */
         default: r->at = day + (rand() % 86400); break;
         }
-        yz_visit v = {.worker_id = wid[r->w], .station_id = sid[r->s], .at = r->at};
-        yz_errinfo ei;
-        cr_assert_eq(yz_store_visit_record(st, &v, &ei), YZ_OK, "%s", ei.msg_en);
-        r->counted = v.counted;
     }
+    yz_visit_commit_stats before, after;
+    yz_store_visit_commit_stats(st, &before);
+    pthread_t t[THREADS];
+    for (int k = 0; k < THREADS; k++)
+        cr_assert_eq(pthread_create(&t[k], NULL, recorder, (void *)(intptr_t)k), 0);
+    for (int k = 0; k < THREADS; k++)
+        pthread_join(t[k], NULL);
+    for (int i = 0; i < NV; i++)
+        cr_assert_geq(recs[i].w, 0, "seed %u: visit %d not recorded", seed, i);
+    yz_store_visit_commit_stats(st, &after);
+    cr_assert_lt(after.batches - before.batches, (uint64_t)NV, "seed %u: no batch held two", seed);
 }
 
 Test(rollups, calendar_matches_libc)
