@@ -44,7 +44,7 @@ if [ ! -s "$db" ] || [ "$(sql "SELECT count(*) FROM visits")" != "$nvisits" ]; t
     # Workers: occupations 40% riders, 25% couriers, 15% drivers, 10% sanitation, 10% other.
     # Visits: one every 1096 days / STATS_VISITS, the worker from a multiplicative hash of the
     # row number, the station from another, busy stations more often (a uniform draw squared).
-    sql <<SQL
+    sql >/dev/null <<SQL
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = OFF;
 BEGIN;

@@ -558,6 +558,8 @@ typedef struct pass_cell {
     char *key;
     int64_t visits;
     int64_t workers; /* the largest capped count of one row: a lower bound of the cell's */
+    int nids;                /* pass 2: distinct ids seen in the cell's rows, up to 5 */
+    int64_t ids[YZ_ROLLUP_K];
 } pass_cell;
 
 typedef struct query_ctx {
@@ -567,7 +569,9 @@ typedef struct query_ctx {
 } query_ctx;
 
 /* The SQL of one pass into `out`: pass 1 sums visits and takes the largest per-row worker
- * count; pass 2 counts the distinct workers of the rows' sketches, for rows under 5 only. */
+ * count; pass 2 reads the sketches of the rows under 5 workers (w5 is none in them), whose
+ * distinct ids query_body counts by cell: one scan, no sort (a UNION of the four columns
+ * with count(DISTINCT) took 4 scans and a sort of all their ids). */
 static void query_sql(const yz_db_tx *tx, const yz_rollup_query *q, int pass, char *out,
                       size_t cap)
 {
@@ -596,16 +600,10 @@ static void query_sql(const yz_db_tx *tx, const yz_rollup_query *q, int pass, ch
                  bucket, key, table, filter);
         return;
     }
-    char one[4][512];
-    for (int i = 0; i < 4; i++)
-        snprintf(one[i], sizeof one[i],
-                 "SELECT %s AS b, %s AS k, w%d AS w FROM %s WHERE day >= $1 AND day < $2"
-                 " AND workers < 5%s",
-                 bucket, key, i + 1, table, filter);
     snprintf(out, cap,
-             "SELECT b, k, count(DISTINCT w) FROM (%s UNION ALL %s UNION ALL %s UNION ALL %s) x"
-             " WHERE w < " NONE " GROUP BY b, k",
-             one[0], one[1], one[2], one[3]);
+             "SELECT %s AS b, %s AS k, w1, w2, w3, w4 FROM %s WHERE day >= $1 AND day < $2"
+             " AND workers < 5%s",
+             bucket, key, table, filter);
 }
 
 static void bind_query(yz_db_q *q, const yz_rollup_query *r)
@@ -655,6 +653,7 @@ static int query_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
             c->key = yz_strdup("");
         c->visits = yz_db_col_i64(&q, 2);
         c->workers = yz_db_col_i64(&q, 3);
+        c->nids = 0;
         unsure = unsure || (c->workers < YZ_ROLLUP_K && c->visits >= YZ_ROLLUP_K);
     }
     int err = yz_db_end(&q);
@@ -668,13 +667,22 @@ static int query_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     yz_db_query(&q, tx, sql, ei);
     bind_query(&q, x->q);
     while (yz_db_row(&q)) {
-        pass_cell probe = {yz_db_col_i64(&q, 0), (char *)yz_db_col_text(&q, 1), 0, 0};
+        pass_cell probe = {.bucket = yz_db_col_i64(&q, 0), .key = (char *)yz_db_col_text(&q, 1)};
         if (!probe.key)
             probe.key = "";
         pass_cell *c = bsearch(&probe, x->c, x->n, sizeof *x->c, by_cell);
-        int64_t distinct = yz_db_col_i64(&q, 2);
-        if (c && distinct > c->workers)
-            c->workers = distinct;
+        if (!c || c->workers >= YZ_ROLLUP_K)
+            continue; /* settled */
+        for (int j = 0; j < YZ_ROLLUP_K - 1 && c->nids < YZ_ROLLUP_K; j++) {
+            int64_t w = yz_db_col_i64(&q, 2 + j);
+            bool seen = w == INT64_MAX; /* none */
+            for (int m = 0; m < c->nids && !seen; m++)
+                seen = c->ids[m] == w;
+            if (!seen)
+                c->ids[c->nids++] = w;
+        }
+        if (c->nids > c->workers)
+            c->workers = c->nids;
     }
     return yz_db_end(&q);
 }
