@@ -34,7 +34,7 @@ start() { # DB [ENV...]
     shift
     rm -f "$tmp/port"
     env "$@" "$yizhan" serve --db "$db" --bind 127.0.0.1 --port 0 --port-file "$tmp/port" \
-        --threads "$sthreads" --writes-per-min 100000000 2>>"$tmp/server.log" &
+        --threads "$sthreads" --writes-per-min 100000000 --workers-per-hour 100000000 2>>"$tmp/server.log" &
     pid=$!
     for _ in $(seq 1 200); do [ -s "$tmp/port" ] && break; sleep 0.05; done
     [ -s "$tmp/port" ] || { echo "server did not start"; tail "$tmp/server.log"; exit 1; }
@@ -46,10 +46,10 @@ stop() {
     pid=
 }
 
-count() { # DB -> visits stored
+count() { # DB [WHERE] -> visits stored
     case $1 in
-    postgresql:*) psql -X -At "$1" -c "SELECT count(*) FROM visits" ;;
-    *) sqlite3 "$1" "SELECT count(*) FROM visits" ;;
+    postgresql:*) psql -X -At "$1" -c "SELECT count(*) FROM visits ${2:-}" ;;
+    *) sqlite3 "$1" "SELECT count(*) FROM visits ${2:-}" ;;
     esac
 }
 # A database with the demo city and $nworkers workers created through the API; their tokens
@@ -63,7 +63,7 @@ prepare() { # NAME DB
             "$base" "${occ[$((i % 5))]}"
     done >"$tmp/workers.cfg"
     curl -s -Z --parallel-max 32 -K "$tmp/workers.cfg" 2>/dev/null | jq -r '.token' >"$tmp/tokens.$1.txt"
-    have=$(grep -c . "$tmp/tokens.$1.txt")
+    have=$(grep -c -v '^null$' "$tmp/tokens.$1.txt")
     [ "$have" = "$nworkers" ] || { echo "created $have of $nworkers workers"; exit 1; }
     curl -s "$base/api/v1/stations?per_page=100&page=1" >/dev/null
     stop
@@ -97,13 +97,17 @@ function setup(thread)
 end
 local i = 0
 acked, other = 0, 0
+-- Request i is worker i % W at station (i / W + 7 * (i % W)) % S: every (worker, station)
+-- pair once in W * S requests, so that check-ins are counted (none within 2 hours of the
+-- same pair) and the counted path (roll-ups included) is what is measured. Each round and
+-- thread starts at its own OFFSET, so rounds do not repeat pairs.
 function init(args)
-  i = tid * 7919
+  i = tonumber(os.getenv("OFFSET") or "0") + tid * 50000
 end
 function request()
   i = i + 1
   local t = tokens[i % #tokens + 1]
-  local c = codes[(i * 31) % #codes + 1]
+  local c = codes[(math.floor(i / #tokens) + 7 * (i % #tokens)) % #codes + 1]
   return wrk.format("POST", "/api/v1/visits",
     {["Authorization"] = "Bearer " .. t, ["Content-Type"] = "application/json"},
     '{"station_code":"' .. c .. '"}')
@@ -122,33 +126,45 @@ LUA
 # Each SQLite mode gets its own copy of the database with the workers in it.
 cp "$tmp/b.db" "$tmp/group.db"
 cp "$tmp/b.db" "$tmp/single.db"
-declare -A rates
+declare -A rates cpus
 round() { # MODE DB TOKENS ENV...
     local mode=$1 db=$2 tokens=$3
     shift 3
-    local before after
+    local before after cbefore
     before=$(count "$db")
+    cbefore=$(count "$db" "WHERE counted = 1")
     start "$db" "$@"
     local out
-    out=$(TOKENS=$tokens wrk -t2 -c$conns -d"${dur}s" -s "$tmp/visits.lua" "$base" | grep '^RESULT')
+    out=$(OFFSET=$offset TOKENS=$tokens wrk -t2 -c$conns -d"${dur}s" -s "$tmp/visits.lua" "$base" | grep '^RESULT')
+    # the server's CPU time (user + system, clock ticks), less swayed by the machine's load
+    local ticks
+    ticks=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
     stop
     after=$(count "$db")
+    counted=$(($(count "$db" "WHERE counted = 1") - cbefore))
     read -r _ acked errs secs p50 p99 <<<"$out"
     local rate
     rate=$(awk -v a="$acked" -v s="$secs" 'BEGIN { printf "%.0f", a / s }')
-    printf '  %-9s %7d acked %5d errors  %6s visits/s  p50 %6s ms  p99 %6s ms  in db +%d\n' \
-        "$mode" "$acked" "$errs" "$rate" "$p50" "$p99" "$((after - before))"
+    local cpu
+    cpu=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v a="$acked" 'BEGIN { printf "%.1f", t / hz * 1e6 / a }')
+    printf '  %-9s %7d acked %5d errors  %6s visits/s  p50 %6s ms  p99 %6s ms  in db +%d (counted +%d)  server CPU %s us a visit\n' \
+        "$mode" "$acked" "$errs" "$rate" "$p50" "$p99" "$((after - before))" "$counted" "$cpu"
     [ $((after - before)) -ge "$acked" ] || { echo "LOST VISITS in $mode"; exit 1; }
     rates[$mode]="${rates[$mode]:-} $rate"
+    cpus[$mode]="${cpus[$mode]:-} $cpu"
 }
 echo "visits: POST /api/v1/visits, $conns connections, $nworkers workers, ${dur}s rounds," \
     "server threads $sthreads"
 for r in $(seq 1 "$rounds"); do
+    offset=$(((r - 1) * 100000))
     round group "$tmp/group.db" "$tmp/tokens.sqlite.txt"
     round single "$tmp/single.db" "$tmp/tokens.sqlite.txt" YZ_VISIT_BATCH_MAX=1
     [ -z "$pgdb" ] || round pg-group "$pgdb" "$tmp/tokens.pg.txt"
 done
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+for m in "${!cpus[@]}"; do
+    echo "visits: $m server CPU a visit, median $(echo "${cpus[$m]}" | tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }') us"
+done
 g=$(echo "${rates[group]}" | median)
 s=$(echo "${rates[single]}" | median)
 awk -v g="$g" -v s="$s" 'BEGIN {

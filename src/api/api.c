@@ -331,6 +331,7 @@ void yz_api_register(yz_api *api, yz_http_server *srv)
     yz__api_register_users(api, srv);
     yz__api_register_photos(api, srv);
     yz__api_register_audit(api, srv);
+    yz__api_register_dashboard(api, srv);
     yz_http_route(srv, "GET", "/", "front", h_front, api);
     yz_http_route(srv, "GET", "/s/{}", "web_checkin", h_web_route, api);
     yz_http_route(srv, "GET", "/station/{}", "web_station", h_web_route, api);

@@ -137,6 +137,11 @@ static const yz_perm perms[] = {
     ROLES("PATCH", "/api/v1/photos/{}", "photo_patch", ANY, DIST, NO, NO, ANY, NO, NO,
           "approve or reject; checked on the photo's station"),
     PUBLIC("GET", "/api/v1/stations/{}/photos", "station_photos", "approved ones"),
+    /* the dashboard's statistics (docs/internals/stats.md) */
+    ROLES("GET", "/api/v1/dashboard/visits", "dashboard_visits", ANY, DIST, NO, NO, NO, NO, ANY,
+          "district: the `district` asked, or a district admin's only district"),
+    ROLES("GET", "/api/v1/dashboard/visits.csv", "dashboard_visits_csv", ANY, DIST, NO, NO, NO,
+          NO, ANY, "the same as dashboard_visits, as CSV"),
     /* the web app */
     PUBLIC("GET", "/", "front", ""),
     PUBLIC("GET", "/s/{}", "web_checkin", ""),

@@ -7,6 +7,7 @@
 #include "store/events.h"
 #include "store/meals.h"
 #include "store/reviews.h"
+#include "store/rollups.h"
 #include "store/visits.h"
 #include "store/workers.h"
 
@@ -17,16 +18,29 @@ static int no_path(yz_errinfo *ei)
     return yz_err_set(ei, YZ_EINVAL, "db", "缺少数据库路径", "database path is missing");
 }
 
-int yz_store_open(const char *uri, yz_store **out, yz_errinfo *ei)
+static int open_backend(const char *uri, yz_store **out, yz_errinfo *ei)
 {
-    *out = NULL;
-    if (!uri || !*uri)
-        return no_path(ei);
     if (strncmp(uri, "sqlite:", 7) == 0)
         return yz__store_sqlite_open(uri + 7, out, ei);
     if (strncmp(uri, "postgres://", 11) == 0 || strncmp(uri, "postgresql://", 13) == 0)
         return yz__store_pg_open(uri, out, ei);
     return yz__store_sqlite_open(uri, out, ei);
+}
+
+int yz_store_open(const char *uri, yz_store **out, yz_errinfo *ei)
+{
+    *out = NULL;
+    if (!uri || !*uri)
+        return no_path(ei);
+    int err = open_backend(uri, out, ei);
+    /* the dashboard's roll-ups, built once from the visits after their migration */
+    if (!err)
+        err = yz__rollups_open(*out, ei);
+    if (err && *out) {
+        yz_store_close(*out);
+        *out = NULL;
+    }
+    return err;
 }
 
 int yz_store_backup(const char *uri, const char *dest, yz_backup_info *info, yz_errinfo *ei)

@@ -12,6 +12,7 @@
 #include "store/visits.h"
 
 #include "store/db.h"
+#include "store/rollups_int.h"
 #include "store/visit_queue.h"
 #include "store/workers.h"
 
@@ -138,6 +139,8 @@ static int batch_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     int err = yz_db_batch(tx, b->n, send_visit, recv_visit, b, &failed, ei);
     if (!err && sqlite)
         err = read_back(tx, b, ei);
+    if (!err) /* the dashboard's roll-ups, in the same transaction (docs/internals/stats.md) */
+        err = yz__rollups_add(tx, b->v, b->n, ei);
     return err;
 }
 
@@ -387,7 +390,9 @@ static int purge_day_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     yz_db_query(&q, tx, "DELETE FROM visits WHERE at >= $1 AND at < $2", ei);
     yz_db_i64(&q, d0);
     yz_db_i64(&q, d1);
-    return yz_db_exec(&q, &x->deleted);
+    err = yz_db_exec(&q, &x->deleted);
+    /* the roll-ups of the day stay, without the workers' ids (docs/internals/stats.md) */
+    return err ? err : yz__rollups_forget_workers(tx, d0, d1, ei);
 }
 
 /* Whether a visit before the cut-off is left (x->none false). */

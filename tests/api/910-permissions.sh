@@ -108,7 +108,7 @@ path_for() { # pattern name scope-side(in|out) role -> path
     users_list) # a district filter: theirs, or another district's (403 for a district admin)
         printf '%s?district=%s' "$p" "$([ "$side" = in ] && echo "$D1" || echo "$D2")"
         return ;;
-    audit_*) # a district filter: theirs, or another district's
+    audit_* | dashboard_*) # a district filter: theirs, or another district's
         printf '%s?district=%s' "$p" "$([ "$side" = in ] && echo "$D1" || echo "$D2")"
         return ;;
     moderation_*) id=999999 ;;

@@ -1,0 +1,718 @@
+/* SPDX-License-Identifier: MIT */
+/* store/rollups.c - the daily roll-ups of counted visits, written once for both backends on
+ * store/db.h (docs/internals/stats.md).
+ *
+ * Two tables, one row a local day and cell: rollup_station_days (day, station) and
+ * rollup_district_days (day, district, occupation). Each row holds the visits, the distinct
+ * workers capped at 5, and a bottom-5 sketch: the five smallest distinct worker ids (w1..w5,
+ * ascending, NONE for the missing ones). The five smallest of a union are the five smallest
+ * of the members' five smallest, so the sketches of any set of rows tell exactly whether they
+ * hold at least 5 distinct workers, which is all the suppression rule asks. The committer
+ * folds its batch by cell and sends one upsert a cell whose SET merges the batch's sketch
+ * into the row's (the same text on both backends: SET reads the row before the update). */
+#include "store/rollups.h"
+
+#include "store/db.h"
+#include "store/rollups_int.h"
+
+#include "core/alloc.h"
+#include "core/buf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NONE "9223372036854775807" /* no worker in this slot of the sketch (INT64_MAX) */
+
+static const char *const bucket_names[] = {"day", "week", "month"};
+static const char *const by_names[] = {"district", "station", "occupation"};
+
+const char *yz_rollup_bucket_name(int b)
+{
+    return b >= 0 && b < YZ_BUCKET__COUNT ? bucket_names[b] : "";
+}
+
+int yz_rollup_bucket_parse(const char *s)
+{
+    for (int i = 0; s && i < YZ_BUCKET__COUNT; i++)
+        if (strcmp(bucket_names[i], s) == 0)
+            return i;
+    return -1;
+}
+
+const char *yz_rollup_by_name(int by)
+{
+    return by >= 0 && by < YZ_ROLLUP_BY__COUNT ? by_names[by] : "";
+}
+
+int yz_rollup_by_parse(const char *s)
+{
+    for (int i = 0; s && i < YZ_ROLLUP_BY__COUNT; i++)
+        if (strcmp(by_names[i], s) == 0)
+            return i;
+    return -1;
+}
+
+void yz_rollup_cells_free(yz_rollup_cell *c, size_t n)
+{
+    for (size_t i = 0; c && i < n; i++)
+        yz_free(c[i].key);
+    yz_free(c);
+}
+
+/* --- calendar ------------------------------------------------------------------------------ */
+
+/* Days since 1970-01-01 of the local day starting at local midnight `day`. */
+static int64_t day_number(int64_t day)
+{
+    int64_t l = day + YZ_ROLLUP_OFFSET_S;
+    return l / 86400 - (l % 86400 < 0);
+}
+
+/* Civil date of day number `z` (Howard Hinnant's days_from_civil, inverted). */
+static void civil(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static int64_t days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int64_t midnight_of(int64_t dn)
+{
+    return dn * 86400 - YZ_ROLLUP_OFFSET_S;
+}
+
+int64_t yz_rollup_bucket_start(int bucket, int64_t day)
+{
+    int64_t dn = day_number(day);
+    if (bucket == YZ_BUCKET_WEEK) /* 1970-01-01 was a Thursday: Monday is (dn + 3) % 7 == 0 */
+        return midnight_of(dn - (((dn + 3) % 7) + 7) % 7);
+    if (bucket == YZ_BUCKET_MONTH) {
+        int y, m, d;
+        civil(dn, &y, &m, &d);
+        return midnight_of(days_from_civil(y, m, 1));
+    }
+    return midnight_of(dn);
+}
+
+int64_t yz_rollup_bucket_next(int bucket, int64_t start)
+{
+    if (bucket == YZ_BUCKET_WEEK)
+        return start + 7 * 86400;
+    if (bucket == YZ_BUCKET_MONTH) {
+        int y, m, d;
+        civil(day_number(start), &y, &m, &d);
+        return midnight_of(m == 12 ? days_from_civil(y + 1, 1, 1) : days_from_civil(y, m + 1, 1));
+    }
+    return start + 86400;
+}
+
+/* --- maintenance: the committer ------------------------------------------------------------ */
+
+/* The committer folds its batch first: the counted visits of one cell (a day and station, or
+ * a day, district and occupation) become one upsert carrying their number of visits and the
+ * batch's own bottom-5 sketch of the cell's workers (excluded.workers of them, ascending,
+ * NONE-padded). The five smallest of the row's and the batch's five smallest are the five
+ * smallest of all, so the row ends as if each visit had been added alone. */
+
+/* The row's sketch and the batch's, as one set of up to 10 ids, NONE left out. */
+#define UNION10                                                                                \
+    "(SELECT r.w1 AS w UNION SELECT r.w2 UNION SELECT r.w3 UNION SELECT r.w4 UNION"            \
+    " SELECT r.w5 UNION SELECT excluded.w1 UNION SELECT excluded.w2 UNION SELECT excluded.w3"  \
+    " UNION SELECT excluded.w4 UNION SELECT excluded.w5) u WHERE w < " NONE
+/* The k-th smallest of them (from 0), NONE when fewer. */
+#define NTH(k) " coalesce((SELECT w FROM " UNION10 " ORDER BY w LIMIT 1 OFFSET " #k "), " NONE ")"
+/* Ids in the row's sketch before, and after the merge (at most 5). */
+#define HELD_BEFORE                                                                            \
+    "(CASE WHEN r.w1 < " NONE " THEN 1 ELSE 0 END + CASE WHEN r.w2 < " NONE " THEN 1 ELSE 0"   \
+    " END + CASE WHEN r.w3 < " NONE " THEN 1 ELSE 0 END + CASE WHEN r.w4 < " NONE " THEN 1"     \
+    " ELSE 0 END + CASE WHEN r.w5 < " NONE " THEN 1 ELSE 0 END)"
+#define HELD_AFTER "(SELECT CASE WHEN count(*) > 5 THEN 5 ELSE count(*) END FROM " UNION10 ")"
+/* `workers` grows by the ids the sketch gained (each a worker new to the cell: a sketch that
+ * is not full holds every worker of the cell), capped at 5. A purged row (no ids, workers
+ * kept) counts its new workers on top, as one visit at a time would. */
+#define GROWN "r.workers + " HELD_AFTER " - " HELD_BEFORE
+#define MERGE_SET                                                                              \
+    " visits = r.visits + excluded.visits,"                                                    \
+    " workers = CASE WHEN " GROWN " > 5 THEN 5 ELSE " GROWN " END,"                            \
+    " w1 =" NTH(0) ", w2 =" NTH(1) ", w3 =" NTH(2) ", w4 =" NTH(3) ", w5 =" NTH(4)
+
+/* The same when the batch brings one worker (excluded.w1), which is most cells: CASEs only.
+ * A worker already there changes nothing; `workers` grows while the sketch is not full. */
+#define X "excluded.w1"
+#define IN_SKETCH X " IN (r.w1, r.w2, r.w3, r.w4, r.w5)"
+#define ONE_SET                                                                                \
+    " visits = r.visits + excluded.visits,"                                                    \
+    " workers = CASE WHEN r.w5 < " NONE " OR " IN_SKETCH " OR r.workers >= 5 THEN r.workers"   \
+    " ELSE r.workers + 1 END,"                                                                 \
+    " w1 = CASE WHEN " IN_SKETCH " THEN r.w1 WHEN " X " < r.w1 THEN " X " ELSE r.w1 END,"      \
+    " w2 = CASE WHEN " IN_SKETCH " THEN r.w2 WHEN " X " < r.w1 THEN r.w1"                      \
+    " WHEN " X " < r.w2 THEN " X " ELSE r.w2 END,"                                             \
+    " w3 = CASE WHEN " IN_SKETCH " THEN r.w3 WHEN " X " < r.w2 THEN r.w2"                      \
+    " WHEN " X " < r.w3 THEN " X " ELSE r.w3 END,"                                             \
+    " w4 = CASE WHEN " IN_SKETCH " THEN r.w4 WHEN " X " < r.w3 THEN r.w3"                      \
+    " WHEN " X " < r.w4 THEN " X " ELSE r.w4 END,"                                             \
+    " w5 = CASE WHEN " IN_SKETCH " THEN r.w5 WHEN " X " < r.w4 THEN r.w4"                      \
+    " WHEN " X " < r.w5 THEN " X " ELSE r.w5 END"
+
+/* $1 day, $2 station, $3 its district (at the time of the visits), $4 visits, $5 workers,
+ * $6..$10 the batch's sketch. */
+#define ADD_STATION                                                                            \
+    "INSERT INTO rollup_station_days AS r (day, station_id, district_code, visits, workers,"   \
+    " w1, w2, w3, w4, w5) VALUES (CAST($1 AS BIGINT), CAST($2 AS BIGINT), $3,"                 \
+    " CAST($4 AS BIGINT), CAST($5 AS BIGINT), CAST($6 AS BIGINT), CAST($7 AS BIGINT),"         \
+    " CAST($8 AS BIGINT), CAST($9 AS BIGINT), CAST($10 AS BIGINT))"                            \
+    " ON CONFLICT (day, station_id) DO UPDATE SET"
+/* $1 day, $2 district, $3 occupation, $4.. as above. */
+#define ADD_DISTRICT                                                                           \
+    "INSERT INTO rollup_district_days AS r (day, district_code, occupation, visits, workers,"  \
+    " w1, w2, w3, w4, w5) VALUES (CAST($1 AS BIGINT), $2, $3,"                                 \
+    " CAST($4 AS BIGINT), CAST($5 AS BIGINT), CAST($6 AS BIGINT), CAST($7 AS BIGINT),"         \
+    " CAST($8 AS BIGINT), CAST($9 AS BIGINT), CAST($10 AS BIGINT))"                            \
+    " ON CONFLICT (day, district_code, occupation) DO UPDATE SET"
+
+/* The districts of the batch's stations and the occupations of its workers, read once in the
+ * batch's transaction. $1, $2: the ids, as a JSON array (SQLite) or an array literal. */
+#define LOOKUP_SQLITE                                                                          \
+    "SELECT 0, id, coalesce(district_code, '') FROM stations WHERE id IN"                      \
+    " (SELECT value FROM json_each($1)) UNION ALL SELECT 1, id, coalesce(occupation, 'other')" \
+    " FROM workers WHERE id IN (SELECT value FROM json_each($2))"
+#define LOOKUP_PG                                                                              \
+    "SELECT 0, id, coalesce(district_code, '') FROM stations WHERE id = ANY(CAST($1 AS"        \
+    " BIGINT[])) UNION ALL SELECT 1, id, coalesce(occupation, 'other') FROM workers"           \
+    " WHERE id = ANY(CAST($2 AS BIGINT[]))"
+
+/* A counted visit of the batch, with what its cells are keyed by. */
+typedef struct add_item {
+    int64_t day, station_id, worker_id;
+    const char *district;   /* borrowed from the lookup */
+    const char *occupation; /* borrowed from the lookup */
+} add_item;
+
+/* One upsert: a cell and what the batch adds to it. */
+typedef struct add_cell {
+    bool district_table; /* rollup_district_days, else rollup_station_days */
+    const add_item *key; /* its first item (the cell's key fields) */
+    int64_t visits;
+    int nw;     /* distinct workers in w[] (at most 5) */
+    int64_t w[YZ_ROLLUP_K]; /* the batch's five smallest distinct workers, ascending */
+} add_cell;
+
+typedef struct id_text {
+    int64_t id;
+    char *text; /* owned */
+} id_text;
+
+typedef struct add_ctx {
+    add_item *items;
+    size_t n;
+    add_cell *cells;
+    size_t ncells;
+    id_text *found[2]; /* stations' districts, workers' occupations, by id */
+    size_t nfound[2];
+} add_ctx;
+
+static int by_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int by_station_cell(const void *a, const void *b)
+{
+    const add_item *x = a, *y = b;
+    if (x->day != y->day)
+        return x->day < y->day ? -1 : 1;
+    if (x->station_id != y->station_id)
+        return x->station_id < y->station_id ? -1 : 1;
+    return x->worker_id < y->worker_id ? -1 : x->worker_id > y->worker_id;
+}
+
+static int by_district_cell(const void *a, const void *b)
+{
+    const add_item *x = a, *y = b;
+    if (x->day != y->day)
+        return x->day < y->day ? -1 : 1;
+    int c = strcmp(x->district, y->district);
+    if (!c)
+        c = strcmp(x->occupation, y->occupation);
+    if (c)
+        return c;
+    return x->worker_id < y->worker_id ? -1 : x->worker_id > y->worker_id;
+}
+
+/* The distinct ids of `ids` (sorted in place) as the lookup's parameter into `b`. */
+static void id_list(yz_buf *b, int64_t *ids, size_t n, bool pg)
+{
+    qsort(ids, n, sizeof *ids, by_id);
+    yz_buf_putc(b, pg ? '{' : '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i && ids[i] == ids[i - 1])
+            continue;
+        if (i)
+            yz_buf_putc(b, ',');
+        yz_buf_int(b, (long long)ids[i]);
+    }
+    yz_buf_puts(b, pg ? "}" : "]");
+}
+
+static const char *found_text(const add_ctx *a, int kind, int64_t id, const char *none)
+{
+    const id_text *f = bsearch(&id, a->found[kind], a->nfound[kind], sizeof *f, by_id);
+    return f ? f->text : none;
+}
+
+/* Read the districts and occupations of the items' stations and workers. */
+static int lookup(yz_db_tx *tx, add_ctx *a, yz_errinfo *ei)
+{
+    int64_t *ids = yz_malloc(a->n * sizeof *ids);
+    bool pg = yz_db_dialect_of(tx) == YZ_DB_PG;
+    yz_buf lists[2];
+    for (int k = 0; k < 2; k++) {
+        yz_buf_init(&lists[k]);
+        for (size_t i = 0; i < a->n; i++)
+            ids[i] = k ? a->items[i].worker_id : a->items[i].station_id;
+        id_list(&lists[k], ids, a->n, pg);
+    }
+    yz_free(ids);
+    size_t cap[2] = {0, 0};
+    yz_db_q q;
+    yz_db_query(&q, tx, yz_db_dialect(tx, LOOKUP_SQLITE, LOOKUP_PG), ei);
+    yz_db_text(&q, lists[0].data);
+    yz_db_text(&q, lists[1].data);
+    while (yz_db_row(&q)) {
+        int k = yz_db_col_int(&q, 0) ? 1 : 0;
+        a->found[k] = yz_db_grow(a->found[k], a->nfound[k], &cap[k], sizeof *a->found[k]);
+        id_text *f = &a->found[k][a->nfound[k]++];
+        f->id = yz_db_col_i64(&q, 1);
+        f->text = yz_db_col_str(&q, 2);
+        if (!f->text)
+            f->text = yz_strdup("");
+    }
+    int err = yz_db_end(&q);
+    for (int k = 0; k < 2; k++) {
+        yz_buf_fini(&lists[k]);
+        if (a->nfound[k] > 1)
+            qsort(a->found[k], a->nfound[k], sizeof *a->found[k], by_id);
+    }
+    return err;
+}
+
+/* Sort the items by `cmp` (cell, then worker) and append a cell for each run of them. */
+static void fold(add_ctx *a, bool district_table, int (*cmp)(const void *, const void *))
+{
+    qsort(a->items, a->n, sizeof *a->items, cmp);
+    for (size_t i = 0; i < a->n; i++) {
+        const add_item *it = &a->items[i];
+        add_cell *c = a->ncells ? &a->cells[a->ncells - 1] : NULL;
+        if (c) { /* the same cell as the previous item when only the worker differs */
+            add_item k = *c->key;
+            k.worker_id = it->worker_id;
+            if (cmp(&k, it) != 0)
+                c = NULL;
+        }
+        if (!c) {
+            c = &a->cells[a->ncells++];
+            *c = (add_cell){district_table, it, 0, 0, {0}};
+        }
+        c->visits++;
+        /* items of a cell come by ascending worker: the first five distinct are the smallest */
+        if (c->nw < YZ_ROLLUP_K && (c->nw == 0 || c->w[c->nw - 1] != it->worker_id))
+            c->w[c->nw++] = it->worker_id;
+    }
+}
+
+static int send_add(yz_db_tx *tx, size_t i, yz_db_q *qs, void *arg, yz_errinfo *ei)
+{
+    const add_cell *c = &((add_ctx *)arg)->cells[i];
+    static const char *const sql[2][2] = {{ADD_STATION ONE_SET, ADD_STATION MERGE_SET},
+                                          {ADD_DISTRICT ONE_SET, ADD_DISTRICT MERGE_SET}};
+    yz_db_query(&qs[0], tx, sql[c->district_table][c->nw > 1], ei);
+    yz_db_i64(&qs[0], c->key->day);
+    if (c->district_table) {
+        yz_db_text(&qs[0], c->key->district);
+        yz_db_text(&qs[0], c->key->occupation);
+    } else {
+        yz_db_i64(&qs[0], c->key->station_id);
+        yz_db_text(&qs[0], c->key->district);
+    }
+    yz_db_i64(&qs[0], c->visits);
+    yz_db_i64(&qs[0], c->nw);
+    for (int k = 0; k < YZ_ROLLUP_K; k++)
+        yz_db_i64(&qs[0], k < c->nw ? c->w[k] : INT64_MAX);
+    return 1;
+}
+
+static int recv_add(yz_db_q *qs, int nq, size_t i, void *arg, yz_errinfo *ei)
+{
+    (void)nq, (void)i, (void)arg, (void)ei;
+    return yz_db_exec(&qs[0], NULL);
+}
+
+int yz__rollups_add(yz_db_tx *tx, yz_visit *const *v, size_t n, yz_errinfo *ei)
+{
+    add_ctx a = {0};
+    a.items = yz_malloc((n ? n : 1) * sizeof *a.items);
+    for (size_t i = 0; i < n; i++)
+        if (v[i]->counted)
+            a.items[a.n++] = (add_item){yz_rollup_bucket_start(YZ_BUCKET_DAY, v[i]->at),
+                                        v[i]->station_id, v[i]->worker_id, NULL, NULL};
+    int err = YZ_OK;
+    if (a.n)
+        err = lookup(tx, &a, ei);
+    if (a.n && !err) {
+        for (size_t i = 0; i < a.n; i++) {
+            a.items[i].district = found_text(&a, 0, a.items[i].station_id, "");
+            a.items[i].occupation = found_text(&a, 1, a.items[i].worker_id, "other");
+        }
+        /* the cells point into the items, so each table's cells are sent before the items
+         * are sorted again for the other */
+        a.cells = yz_malloc(a.n * sizeof *a.cells);
+        size_t failed;
+        for (int t = 0; t < 2 && !err; t++) {
+            a.ncells = 0;
+            fold(&a, t == 1, t ? by_district_cell : by_station_cell);
+            err = yz_db_batch(tx, a.ncells, send_add, recv_add, &a, &failed, ei);
+        }
+    }
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; i < a.nfound[k]; i++)
+            yz_free(a.found[k][i].text);
+        yz_free(a.found[k]);
+    }
+    yz_free(a.cells);
+    yz_free(a.items);
+    return err;
+}
+
+int yz__rollups_forget_workers(yz_db_tx *tx, int64_t d0, int64_t d1, yz_errinfo *ei)
+{
+    static const char *const sql[2] = {
+        "UPDATE rollup_station_days SET w1 = " NONE ", w2 = " NONE ", w3 = " NONE ", w4 = " NONE
+        ", w5 = " NONE " WHERE day >= $1 AND day < $2",
+        "UPDATE rollup_district_days SET w1 = " NONE ", w2 = " NONE ", w3 = " NONE ", w4 = " NONE
+        ", w5 = " NONE " WHERE day >= $1 AND day < $2"};
+    for (int k = 0; k < 2; k++) {
+        yz_db_q q;
+        yz_db_query(&q, tx, sql[k], ei);
+        yz_db_i64(&q, d0);
+        yz_db_i64(&q, d1);
+        int err = yz_db_exec(&q, NULL);
+        if (err)
+            return err;
+    }
+    return YZ_OK;
+}
+
+/* --- rebuild ------------------------------------------------------------------------------- */
+
+/* The local midnight of `at` ($1: the offset in seconds), as SQL on an integer column. */
+#define LOCAL_DAY(at) "((" at " + CAST($1 AS BIGINT)) / 86400 * 86400 - CAST($1 AS BIGINT))"
+
+/* The sketch of a group of rows (one a distinct worker, numbered rn by worker id). */
+#define SKETCH_COLS                                                                            \
+    " CASE WHEN count(*) > 5 THEN 5 ELSE count(*) END,"                                        \
+    " coalesce(max(CASE WHEN rn = 1 THEN worker_id END), " NONE "),"                           \
+    " coalesce(max(CASE WHEN rn = 2 THEN worker_id END), " NONE "),"                           \
+    " coalesce(max(CASE WHEN rn = 3 THEN worker_id END), " NONE "),"                           \
+    " coalesce(max(CASE WHEN rn = 4 THEN worker_id END), " NONE "),"                           \
+    " coalesce(max(CASE WHEN rn = 5 THEN worker_id END), " NONE ")"
+
+/* $1 offset, $2 first day rebuilt. */
+#define REBUILD_STATION                                                                        \
+    "INSERT INTO rollup_station_days (day, station_id, district_code, visits, workers,"        \
+    " w1, w2, w3, w4, w5) SELECT day, station_id, min(district_code), sum(n)," SKETCH_COLS     \
+    " FROM (SELECT day, station_id, worker_id, district_code, n, row_number() OVER"            \
+    " (PARTITION BY day, station_id ORDER BY worker_id) AS rn FROM"                            \
+    " (SELECT " LOCAL_DAY("v.at") " AS day, v.station_id, v.worker_id,"                        \
+    " coalesce(s.district_code, '') AS district_code, count(*) AS n FROM visits v"             \
+    " LEFT JOIN stations s ON s.id = v.station_id WHERE v.counted = 1 AND v.at >= $2"          \
+    " GROUP BY 1, 2, 3, 4) a) b GROUP BY day, station_id"
+
+#define REBUILD_DISTRICT                                                                       \
+    "INSERT INTO rollup_district_days (day, district_code, occupation, visits, workers,"       \
+    " w1, w2, w3, w4, w5) SELECT day, district_code, occupation, sum(n)," SKETCH_COLS          \
+    " FROM (SELECT day, district_code, occupation, worker_id, n, row_number() OVER"            \
+    " (PARTITION BY day, district_code, occupation ORDER BY worker_id) AS rn FROM"             \
+    " (SELECT " LOCAL_DAY("v.at") " AS day, coalesce(s.district_code, '') AS district_code,"   \
+    " coalesce(w.occupation, 'other') AS occupation, v.worker_id, count(*) AS n FROM visits v" \
+    " LEFT JOIN stations s ON s.id = v.station_id LEFT JOIN workers w ON w.id = v.worker_id"   \
+    " WHERE v.counted = 1 AND v.at >= $2 GROUP BY 1, 2, 3, 4) a) b"                            \
+    " GROUP BY day, district_code, occupation"
+
+/* Days purged before the roll-ups existed (before $1, the first day with visits): their day
+ * totals, with the workers unknown (1: a lower bound, since a row has a visit). */
+#define FROM_DAY_TOTALS_STATION                                                                \
+    "INSERT INTO rollup_station_days (day, station_id, district_code, visits, workers,"        \
+    " w1, w2, w3, w4, w5) SELECT d.day, d.station_id, coalesce(min(s.district_code), ''),"     \
+    " sum(d.visits), 1, " NONE ", " NONE ", " NONE ", " NONE ", " NONE " FROM visit_days d"    \
+    " LEFT JOIN stations s ON s.id = d.station_id WHERE d.day < $1 GROUP BY d.day, d.station_id" \
+    " ON CONFLICT (day, station_id) DO NOTHING"
+
+#define FROM_DAY_TOTALS_DISTRICT                                                               \
+    "INSERT INTO rollup_district_days (day, district_code, occupation, visits, workers,"       \
+    " w1, w2, w3, w4, w5) SELECT d.day, coalesce(s.district_code, ''), d.occupation,"          \
+    " sum(d.visits), 1, " NONE ", " NONE ", " NONE ", " NONE ", " NONE " FROM visit_days d"    \
+    " LEFT JOIN stations s ON s.id = d.station_id WHERE d.day < $1"                            \
+    " GROUP BY d.day, coalesce(s.district_code, ''), d.occupation"                             \
+    " ON CONFLICT (day, district_code, occupation) DO NOTHING"
+
+typedef struct rebuild_ctx {
+    bool once;    /* in: only when rollup_state says not built */
+    int64_t rows; /* out: station-days written */
+} rebuild_ctx;
+
+static int exec2(yz_db_tx *tx, const char *sql, int64_t a, int64_t b, int nparams, int64_t *ch,
+                 yz_errinfo *ei)
+{
+    yz_db_q q;
+    yz_db_query(&q, tx, sql, ei);
+    yz_db_i64(&q, a);
+    if (nparams > 1)
+        yz_db_i64(&q, b);
+    return yz_db_exec(&q, ch);
+}
+
+static int rebuild_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
+{
+    rebuild_ctx *x = arg;
+    x->rows = 0;
+    yz_db_q q;
+    int err;
+    if (x->once) {
+        yz_db_query(&q, tx, "SELECT built FROM rollup_state WHERE id = 1", ei);
+        bool built = yz_db_row(&q) && yz_db_col_i64(&q, 0) != 0;
+        err = yz_db_end(&q);
+        if (err || built)
+            return err;
+    }
+    /* The first day that still has visits: from it on, everything is recomputed; before it,
+     * the days are purged and their roll-ups are all that is left. */
+    yz_db_query(&q, tx, "SELECT min(at) FROM visits", ei);
+    bool any = yz_db_row(&q) && !yz_db_col_null(&q, 0);
+    int64_t first = any ? yz_rollup_bucket_start(YZ_BUCKET_DAY, yz_db_col_i64(&q, 0)) : 0;
+    err = yz_db_end(&q);
+    if (err)
+        return err;
+    if (any) {
+        err = exec2(tx, "DELETE FROM rollup_station_days WHERE day >= $1", first, 0, 1, NULL, ei);
+        if (!err)
+            err = exec2(tx, "DELETE FROM rollup_district_days WHERE day >= $1", first, 0, 1,
+                        NULL, ei);
+        if (!err)
+            err = exec2(tx, REBUILD_STATION, YZ_ROLLUP_OFFSET_S, first, 2, &x->rows, ei);
+        if (!err)
+            err = exec2(tx, REBUILD_DISTRICT, YZ_ROLLUP_OFFSET_S, first, 2, NULL, ei);
+    } else {
+        first = INT64_MAX;
+    }
+    int64_t more = 0;
+    if (!err)
+        err = exec2(tx, FROM_DAY_TOTALS_STATION, first, 0, 1, &more, ei);
+    if (!err)
+        err = exec2(tx, FROM_DAY_TOTALS_DISTRICT, first, 0, 1, NULL, ei);
+    x->rows += more;
+    if (!err) {
+        yz_db_query(&q, tx, "UPDATE rollup_state SET built = 1 WHERE id = 1", ei);
+        err = yz_db_exec(&q, NULL);
+    }
+    return err;
+}
+
+int yz_store_rollup_rebuild(yz_store *st, int64_t *days, yz_errinfo *ei)
+{
+    rebuild_ctx x = {false, 0};
+    int err = yz_db_run(st, YZ_DB_WRITE, rebuild_body, &x, ei);
+    if (days)
+        *days = err ? 0 : x.rows;
+    return err;
+}
+
+int yz__rollups_open(yz_store *st, yz_errinfo *ei)
+{
+    rebuild_ctx x = {true, 0};
+    return yz_db_run(st, YZ_DB_WRITE, rebuild_body, &x, ei);
+}
+
+/* --- the dashboard's breakdowns ------------------------------------------------------------ */
+
+/* A cell as the first pass sees it. */
+typedef struct pass_cell {
+    int64_t bucket;
+    char *key;
+    int64_t visits;
+    int64_t workers; /* the largest capped count of one row: a lower bound of the cell's */
+    int nids;                /* pass 2: distinct ids seen in the cell's rows, up to 5 */
+    int64_t ids[YZ_ROLLUP_K];
+} pass_cell;
+
+typedef struct query_ctx {
+    const yz_rollup_query *q;
+    pass_cell *c; /* out: owned */
+    size_t n;
+} query_ctx;
+
+/* The SQL of one pass into `out`: pass 1 sums visits and takes the largest per-row worker
+ * count; pass 2 reads the sketches of the rows under 5 workers (w5 is none in them), whose
+ * distinct ids query_body counts by cell: one scan, no sort (a UNION of the four columns
+ * with count(DISTINCT) took 4 scans and a sort of all their ids). */
+static void query_sql(const yz_db_tx *tx, const yz_rollup_query *q, int pass, char *out,
+                      size_t cap)
+{
+    const char *table = q->by == YZ_ROLLUP_BY_STATION ? "rollup_station_days"
+                                                      : "rollup_district_days";
+    const char *key = q->by == YZ_ROLLUP_BY_STATION    ? "CAST(station_id AS TEXT)"
+                      : q->by == YZ_ROLLUP_BY_DISTRICT ? "district_code"
+                                                       : "occupation";
+    const char *bucket;
+    switch (q->bucket) {
+    case YZ_BUCKET_WEEK: bucket = "day - (((day + $3) / 86400 + 3) % 7) * 86400"; break;
+    case YZ_BUCKET_MONTH:
+        bucket = yz_db_dialect(tx,
+                               "CAST(strftime('%s', day + $3, 'unixepoch', 'start of month')"
+                               " AS INTEGER) - $3",
+                               "CAST(extract(epoch FROM date_trunc('month',"
+                               " to_timestamp(day + $3) AT TIME ZONE 'UTC')) AS BIGINT) - $3");
+        break;
+    default: bucket = "day + 0 * $3"; break;
+    }
+    const char *filter = q->district ? " AND district_code = $4" : "";
+    if (pass == 1) {
+        snprintf(out, cap,
+                 "SELECT %s AS b, %s AS k, CAST(sum(visits) AS BIGINT), max(workers) FROM %s"
+                 " WHERE day >= $1 AND day < $2%s GROUP BY 1, 2",
+                 bucket, key, table, filter);
+        return;
+    }
+    snprintf(out, cap,
+             "SELECT %s AS b, %s AS k, w1, w2, w3, w4 FROM %s WHERE day >= $1 AND day < $2"
+             " AND workers < 5%s",
+             bucket, key, table, filter);
+}
+
+static void bind_query(yz_db_q *q, const yz_rollup_query *r)
+{
+    yz_db_i64(q, r->from_day);
+    yz_db_i64(q, r->to_day);
+    yz_db_i64(q, YZ_ROLLUP_OFFSET_S);
+    if (r->district)
+        yz_db_text(q, r->district);
+}
+
+static int by_cell(const void *a, const void *b)
+{
+    const pass_cell *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    if (c)
+        return c;
+    return x->bucket < y->bucket ? -1 : x->bucket > y->bucket;
+}
+
+static void free_pass(pass_cell *c, size_t n)
+{
+    for (size_t i = 0; c && i < n; i++)
+        yz_free(c[i].key);
+    yz_free(c);
+}
+
+static int query_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
+{
+    query_ctx *x = arg;
+    free_pass(x->c, x->n); /* a run again starts afresh */
+    x->c = NULL;
+    x->n = 0;
+    size_t cap = 0;
+    char sql[4096];
+    query_sql(tx, x->q, 1, sql, sizeof sql);
+    yz_db_q q;
+    yz_db_query(&q, tx, sql, ei);
+    bind_query(&q, x->q);
+    bool unsure = false; /* a cell with 5+ visits whose rows each hold fewer than 5 workers */
+    while (yz_db_row(&q)) {
+        x->c = yz_db_grow(x->c, x->n, &cap, sizeof *x->c);
+        pass_cell *c = &x->c[x->n++];
+        c->bucket = yz_db_col_i64(&q, 0);
+        c->key = yz_db_col_str(&q, 1);
+        if (!c->key)
+            c->key = yz_strdup("");
+        c->visits = yz_db_col_i64(&q, 2);
+        c->workers = yz_db_col_i64(&q, 3);
+        c->nids = 0;
+        unsure = unsure || (c->workers < YZ_ROLLUP_K && c->visits >= YZ_ROLLUP_K);
+    }
+    int err = yz_db_end(&q);
+    if (err)
+        return err;
+    if (x->n > 1)
+        qsort(x->c, x->n, sizeof *x->c, by_cell);
+    if (!unsure)
+        return YZ_OK;
+    query_sql(tx, x->q, 2, sql, sizeof sql);
+    yz_db_query(&q, tx, sql, ei);
+    bind_query(&q, x->q);
+    while (yz_db_row(&q)) {
+        pass_cell probe = {.bucket = yz_db_col_i64(&q, 0), .key = (char *)yz_db_col_text(&q, 1)};
+        if (!probe.key)
+            probe.key = "";
+        pass_cell *c = bsearch(&probe, x->c, x->n, sizeof *x->c, by_cell);
+        if (!c || c->workers >= YZ_ROLLUP_K)
+            continue; /* settled */
+        for (int j = 0; j < YZ_ROLLUP_K - 1 && c->nids < YZ_ROLLUP_K; j++) {
+            int64_t w = yz_db_col_i64(&q, 2 + j);
+            bool seen = w == INT64_MAX; /* none */
+            for (int m = 0; m < c->nids && !seen; m++)
+                seen = c->ids[m] == w;
+            if (!seen)
+                c->ids[c->nids++] = w;
+        }
+        if (c->nids > c->workers)
+            c->workers = c->nids;
+    }
+    return yz_db_end(&q);
+}
+
+int yz_store_rollup_query(yz_store *st, const yz_rollup_query *q, yz_rollup_cell **cells,
+                          size_t *n, yz_errinfo *ei)
+{
+    *cells = NULL;
+    *n = 0;
+    if (q->bucket < 0 || q->bucket >= YZ_BUCKET__COUNT)
+        return yz_err_set(ei, YZ_EINVAL, "bucket", "未知的时间粒度", "unknown bucket");
+    if (q->by < 0 || q->by >= YZ_ROLLUP_BY__COUNT)
+        return yz_err_set(ei, YZ_EINVAL, "by", "未知的分组方式", "unknown breakdown");
+    if (q->to_day < q->from_day)
+        return yz_err_set(ei, YZ_EINVAL, "to", "to 不能早于 from", "to must not be before from");
+    query_ctx x = {q, NULL, 0};
+    int err = yz_db_run(st, YZ_DB_READ, query_body, &x, ei);
+    if (err) {
+        free_pass(x.c, x.n);
+        return err;
+    }
+    yz_rollup_cell *out = yz_calloc(x.n ? x.n : 1, sizeof *out);
+    for (size_t i = 0; i < x.n; i++) {
+        out[i].bucket = x.c[i].bucket;
+        out[i].key = x.c[i].key; /* taken */
+        out[i].suppressed = x.c[i].workers < YZ_ROLLUP_K;
+        out[i].visits = out[i].suppressed ? 0 : x.c[i].visits;
+    }
+    yz_free(x.c);
+    *cells = out;
+    *n = x.n;
+    return YZ_OK;
+}
