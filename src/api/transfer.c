@@ -102,10 +102,9 @@ static void h_export(void *ctx, yz_http_req *req)
              a.district ? a.district : "", a.format == 0 ? "csv" : "geojson");
     yz_http_add_header(req, "Cache-Control", "no-store");
     yz_http_add_header(req, "Content-Disposition", disp);
-    yz_http_respond(req, 200,
-                    a.format == 0 ? "text/csv; charset=utf-8"
-                                  : "application/geo+json; charset=utf-8",
-                    &b);
+    yz_http_respond(
+        req, 200, a.format == 0 ? "text/csv; charset=utf-8" : "application/geo+json; charset=utf-8",
+        &b);
 }
 
 /* --- import: the report ---------------------------------------------------------------------- */
@@ -115,8 +114,8 @@ typedef struct report {
     yz_buf created_codes, updated_codes;      /* for the audit entry */
     size_t n_create, n_update, n_unchanged, n_error, n_districts;
     bool truncated;
-    yz_errinfo first;       /* the first error, for the answer's error members */
-    char district[32];      /* the one district every row is in, or "" */
+    yz_errinfo first;  /* the first error, for the answer's error members */
+    char district[32]; /* the one district every row written is in, or "" */
     bool several_districts;
 } report;
 
@@ -311,10 +310,13 @@ static int content_format(const char *ct)
     static const struct {
         const char *type;
         int format;
-    } types[] = {{"text/csv", 0},         {"application/csv", 0},
+    } types[] = {{"text/csv", 0},
+                 {"application/csv", 0},
                  {"application/vnd.ms-excel", 0}, /* what some systems call a .csv file */
-                 {"application/geo+json", 1},     {"application/json", 1},
-                 {"text/plain", 2},               {"application/octet-stream", 2}};
+                 {"application/geo+json", 1},
+                 {"application/json", 1},
+                 {"text/plain", 2},
+                 {"application/octet-stream", 2}};
     for (size_t i = 0; i < sizeof types / sizeof *types; i++)
         if (strlen(types[i].type) == len && strncasecmp(types[i].type, ct, len) == 0)
             return types[i].format;
@@ -363,8 +365,8 @@ static void write_summary(yz_buf *b, const report *r, bool dry_run, bool applied
 /* Check every row against the snapshot and the asker's scope, and compare it with the stored
  * station of its code; fills the report and marks in `write` the rows that create or change a
  * station. */
-static void check_rows(yz_api *api, yz_http_req *req, const yz_snap *s, yz_station *rows,
-                       size_t n, const size_t *where, bool *write, report *r)
+static void check_rows(yz_api *api, yz_http_req *req, const yz_snap *s, yz_station *rows, size_t n,
+                       const size_t *where, bool *write, report *r)
 {
     yz_facility_list fac = snap_facilities(s);
     yz_target none = {0};
@@ -381,8 +383,7 @@ static void check_rows(yz_api *api, yz_http_req *req, const yz_snap *s, yz_stati
         long j = yz_snap_find_code(s, row->code);
         const yz_station *old = j >= 0 ? yz_snap_station(s, (size_t)j) : NULL;
         bool new_district = yz_snap_find_district(s, row->district_code) < 0;
-        if (!yz__api_may(api, req, "stations_import", &t) ||
-            (new_district && !may_add_districts)) {
+        if (!yz__api_may(api, req, "stations_import", &t) || (new_district && !may_add_districts)) {
             yz_err_setf(&ei, YZ_EFORBIDDEN, "district_code", "区县 %.20s 不在你的管辖范围内",
                         "district %.20s is outside your scope", row->district_code);
         } else if (old) {
@@ -396,7 +397,6 @@ static void check_rows(yz_api *api, yz_http_req *req, const yz_snap *s, yz_stati
             report_error(r, where[i], row->code, &ei);
             continue;
         }
-        note_district(r, row->district_code);
         if (new_district) {
             bool listed = false;
             for (size_t k = 0; k < i && !listed; k++)
@@ -410,6 +410,7 @@ static void check_rows(yz_api *api, yz_http_req *req, const yz_snap *s, yz_stati
         }
         if (!old) {
             write[i] = true;
+            note_district(r, row->district_code);
             r->n_create++;
             add_code(&r->created_codes, r->n_create, row->code);
             if (r->n_create > REPORT_ROWS_MAX) {
@@ -430,6 +431,7 @@ static void check_rows(yz_api *api, yz_http_req *req, const yz_snap *s, yz_stati
             continue;
         }
         write[i] = true;
+        note_district(r, row->district_code);
         r->n_update++;
         add_code(&r->updated_codes, r->n_update, row->code);
         if (r->n_update > REPORT_ROWS_MAX) {
