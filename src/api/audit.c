@@ -178,7 +178,7 @@ static void on_respond(yz_http_req *req, int status, const char *body, size_t le
     int64_t body_id = 0;
     char district[sizeof c->district];
     snprintf(district, sizeof district, "%s", c->district);
-    char *after = c->after ? yz_strdup(c->after)
+    char *after = c->after       ? yz_strdup(c->after)
                   : status < 300 ? after_json(body, len, &body_id, district, sizeof district)
                                  : NULL;
     char rkind[sizeof c->record_kind];

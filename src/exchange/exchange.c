@@ -702,8 +702,7 @@ int yz_exchange_read_geojson(const char *data, size_t len, yz_facility_list fac,
 
 int yz_exchange_read_report(bool geojson, const char *data, size_t len, yz_facility_list fac,
                             yz_station **rows, size_t *n, yz_district **districts,
-                            size_t *n_districts, size_t **where, size_t *err_where,
-                            yz_errinfo *ei)
+                            size_t *n_districts, size_t **where, size_t *err_where, yz_errinfo *ei)
 {
     *where = NULL;
     *err_where = 0;
