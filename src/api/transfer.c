@@ -366,7 +366,8 @@ static void write_summary(yz_buf *b, const report *r, bool dry_run, bool applied
  * station of its code; fills the report and marks in `write` the rows that create or change a
  * station. */
 static void check_rows(yz_api *api, yz_http_req *req, const yz_snap *s, yz_station *rows, size_t n,
-                       const size_t *where, bool *write, report *r)
+                       const size_t *where, const yz_district *dist, size_t nd, bool *write,
+                       report *r)
 {
     yz_facility_list fac = snap_facilities(s);
     yz_target none = {0};
@@ -396,17 +397,6 @@ static void check_rows(yz_api *api, yz_http_req *req, const yz_snap *s, yz_stati
         if (ei.code) {
             report_error(r, where[i], row->code, &ei);
             continue;
-        }
-        if (new_district) {
-            bool listed = false;
-            for (size_t k = 0; k < i && !listed; k++)
-                listed = strcmp(rows[k].district_code, row->district_code) == 0;
-            if (!listed) {
-                if (r->districts.len)
-                    yz_buf_putc(&r->districts, ',');
-                json_str(&r->districts, row->district_code);
-                r->n_districts++;
-            }
         }
         if (!old) {
             write[i] = true;
@@ -448,6 +438,14 @@ static void check_rows(yz_api *api, yz_http_req *req, const yz_snap *s, yz_stati
         yz_buf_puts(b, "]}");
     }
     yz_buf_fini(&ch);
+    for (size_t k = 0; k < nd; k++) { /* the file's districts (each once) not yet known */
+        if (yz_snap_find_district(s, dist[k].code) >= 0)
+            continue;
+        if (r->districts.len)
+            yz_buf_putc(&r->districts, ',');
+        json_str(&r->districts, dist[k].code);
+        r->n_districts++;
+    }
 }
 
 /* All rows or none, as `yizhan import`: the rows are read with the CLI's readers and checked
@@ -493,7 +491,7 @@ static void h_import(void *ctx, yz_http_req *req)
         report_error(&r, err_where, NULL, &ei);
     } else {
         write = yz_calloc(n + 1, sizeof *write);
-        check_rows(api, req, s, rows, n, where, write, &r);
+        check_rows(api, req, s, rows, n, where, dist, nd, write, &r);
     }
     yz_state_release(api->state, view);
     int status = 200;

@@ -152,6 +152,19 @@ code=$(import "$CA" "dry_run=false" "$CSV" "$T/restore.csv")
 expect "$code" 200 "restore"
 yz_jq "$T/b" '.counts.update == 1' "restore: one update"
 
+# --- a new station in a district not yet known: the city admin's dry run lists both; the
+# district admin may not create districts
+{ head -1 "$T/all.csv"; printf 'T385-%s,新区测试驿站,测试路 1 号,339999,测试新区,28.0,120.6,wgs84,basic,other,,,,open,,0,false,\r\n' "$s"; } >"$T/newd.csv"
+code=$(import "$CA" "dry_run=true" "$CSV" "$T/newd.csv")
+expect "$code" 200 "new district (dry run)"
+yz_jq "$T/b" '.counts.create == 1 and .counts.new_districts == 1 and .new_districts == ["339999"]
+    and .create[0] == {"line":2,"code":"T385-'$s'","name":"新区测试驿站","district_code":"339999"}' "new district report"
+code=$(import "$DA" "dry_run=true" "$CSV" "$T/newd.csv")
+expect "$code" 403 "district admin: a new district"
+yz_jq "$T/b" '.errors[0].field == "district_code" and .counts.create == 0' "district admin: new district refused"
+[ "$(curl -sf "$BASE/api/v1/districts" | jq '[.districts[] | select(.code == "339999")] | length')" = 0 ] ||
+    yz_fail "a dry run created a district"
+
 # --- sizes and formats ---------------------------------------------------------------------------
 head -c $((8 * 1024 * 1024 + 1)) /dev/zero | tr '\0' 'x' >"$T/big.csv"
 code=$(import "$CA" "" "$CSV" "$T/big.csv")
