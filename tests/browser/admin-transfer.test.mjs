@@ -93,6 +93,13 @@ test('export CSV, change one name, dry run names the one change, apply, read bac
   assert.equal((await admin('GET', `/api/v1/stations/${id}`)).body.version, before.version);
   await axe(page, 'import report');
   await noSideScroll(page, 'import report');
+  // the report in the other two languages (a change of language draws the screen anew)
+  for (const [l, title, changed] of [['en', 'Dry run', 'Changed'], ['zh-Hant', '試執行結果', '修改'], ['zh-Hans', '试运行结果', '修改']]) {
+    await page.selectOption('#lang', l);
+    await page.waitForFunction((x) => document.querySelector('form.import .report-title')?.textContent === x, title);
+    assert.equal(await page.textContent('form.import .report dl.counts dt:nth-of-type(2)'), changed);
+    assert.equal(await page.textContent('[data-count=update]'), '1');
+  }
   await page.$eval('form.import .report', (el) => el.scrollIntoView({ block: 'start' }));
   await shot(page, 'import-report');
 

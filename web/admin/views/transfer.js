@@ -49,6 +49,9 @@ addStrings({
 });
 
 const IMPORT = '/api/v1/stations/import';
+// The last report shown, with its file: the screen draws it again when it is drawn anew (a
+// change of language re-renders the view), until another file is chosen.
+let kept = null;
 const EXPORT = '/api/v1/stations/export';
 
 /** The format of a file: by its extension, else by its first character ('{': GeoJSON). */
@@ -167,6 +170,7 @@ export default {
     let current = null; // {file, format}
 
     const showReport = (rep, status, done) => {
+      kept = { current, rep, status, done };
       const applyBtn = h('button', { type: 'button', class: 'btn primary apply' }, t('trApply'));
       const nothing = rep.counts.create + rep.counts.update === 0;
       applyBtn.disabled = done || rep.counts.error > 0 || nothing;
@@ -174,7 +178,7 @@ export default {
         ...reportView(rep, current.file.name)];
       if (done) {
         kids.push(h('p', { class: 'ok-note', role: 'status' }, t('trApplied', { c: rep.counts.create, u: rep.counts.update })),
-          h('button', { type: 'button', class: 'btn again', onclick: () => { input.value = ''; out.replaceChildren(); input.focus(); } }, t('trAgain')));
+          h('button', { type: 'button', class: 'btn again', onclick: () => { kept = null; input.value = ''; out.replaceChildren(); input.focus(); } }, t('trAgain')));
       } else {
         if (rep.counts.error > 0) kids.push(h('p', { class: 'alert', role: 'alert' }, t('trHasErrors')));
         else if (nothing) kids.push(h('p', { class: 'note' }, t('trNothing')));
@@ -199,6 +203,7 @@ export default {
     };
 
     input.addEventListener('change', async () => {
+      kept = null;
       clearErrors(importForm);
       out.replaceChildren();
       const file = input.files && input.files[0];
@@ -219,5 +224,9 @@ export default {
       }
     });
     main.append(importForm);
+    if (kept) {
+      current = kept.current;
+      showReport(kept.rep, kept.status, kept.done);
+    }
   },
 };
