@@ -283,6 +283,12 @@ static int diff_row(yz_station *row, const yz_station *old, yz_facility_list fac
     change_text(b, &nc, "livelihood", old->livelihood ? "true" : "false",
                 row->livelihood ? "true" : "false");
     change_text(b, &nc, "batch", yz_batch_name(old->batch), yz_batch_name(row->batch));
+    if (old->online_maps != row->online_maps) {
+        char f[64], t[64];
+        yz_maps_format(old->online_maps, ";", f, sizeof f);
+        yz_maps_format(row->online_maps, ";", t, sizeof t);
+        change(b, &nc, "online_maps", *f ? f : NULL, *t ? t : NULL);
+    }
     change_text(b, &nc, "tz", old->tz, row->tz);
     change_text(b, &nc, "closed_reason", old->closed_reason, row->closed_reason);
     change_time(b, &nc, "closed_until", old->closed_until, row->closed_until);

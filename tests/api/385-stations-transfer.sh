@@ -97,7 +97,7 @@ yz_jq "$T/b" '.applied and (.dry_run | not) and .counts.unchanged == '"$total" "
 
 # --- one bad row: reported with its line and field; nothing written ---------------------------
 # line 3 is the second station: its seats become -5
-sed -E '3s/,[0-9]+,(true|false),([a-z_]*)\r$/,-5,\1,\2\r/' "$T/all.csv" >"$T/bad.csv"
+sed -E '3s/,[0-9]+,(true|false),([a-z_]*)(,[a-z;]*)?\r$/,-5,\1,\2\3\r/' "$T/all.csv" >"$T/bad.csv"
 cmp -s "$T/all.csv" "$T/bad.csv" && yz_fail "setup: the bad row was not made"
 bad_code=$(sed -n 3p "$T/bad.csv" | cut -d, -f1)
 bad_v=$(id_of "$bad_code")
@@ -146,6 +146,15 @@ yz_jq <(curl -sf "$BASE/api/v1/stations/$id1") '.name == "'"${n1}X"'" and .versi
 yz_jq <(curl -sf -H "Authorization: Bearer $DA" "$BASE/api/v1/audit?action=stations_import&limit=1") \
     '.entries[0] | .outcome == "ok" and .actor.login == "da'$s'" and .record.district == "'"$D1"'"
     and .after.counts.update == 1 and .after.updated_codes == ["'"$c1"'"]' "the import's audit entry"
+# online_maps (the last column) round-trips, and a change of it is reported as one
+orig=$(sed -n "${r1}p" "$T/all.csv" | tr -d '\r' | awk -F, '{ print $NF }')
+maps=tencent
+[ "$orig" = tencent ] && maps=amap
+{ head -1 "$T/all.csv"; sed -n "${r1}p" "$T/all.csv" | sed -E "s/,[a-z;]*\r\$/,$maps\r/"; } >"$T/maps.csv"
+code=$(import "$CA" "dry_run=true" "$CSV" "$T/maps.csv")
+expect "$code" 200 "online_maps change (dry run)"
+yz_jq "$T/b" '.counts.update == 1 and (.update[0].changes | map(select(.field == "online_maps")) | length) == 1
+    and (.update[0].changes[] | select(.field == "online_maps") | .to) == "'$maps'"' "online_maps change reported"
 # back as it was (the city admin, from the first export)
 { head -1 "$T/all.csv"; sed -n "${r1}p" "$T/all.csv"; } >"$T/restore.csv"
 code=$(import "$CA" "dry_run=false" "$CSV" "$T/restore.csv")
@@ -154,7 +163,7 @@ yz_jq "$T/b" '.counts.update == 1' "restore: one update"
 
 # --- a new station in a district not yet known: the city admin's dry run lists both; the
 # district admin may not create districts
-{ head -1 "$T/all.csv"; printf 'T385-%s,新区测试驿站,测试路 1 号,339999,测试新区,28.0,120.6,wgs84,basic,other,,,,open,,0,false,\r\n' "$s"; } >"$T/newd.csv"
+{ head -1 "$T/all.csv"; printf 'T385-%s,新区测试驿站,测试路 1 号,339999,测试新区,28.0,120.6,wgs84,basic,other,,,,open,,0,false,,\r\n' "$s"; } >"$T/newd.csv"
 code=$(import "$CA" "dry_run=true" "$CSV" "$T/newd.csv")
 expect "$code" 200 "new district (dry run)"
 yz_jq "$T/b" '.counts.create == 1 and .counts.new_districts == 1 and .new_districts == ["339999"]
