@@ -320,6 +320,7 @@ void yz_api_register(yz_api *api, yz_http_server *srv)
     yz_http_route(srv, "GET", "/metrics", "metrics", h_metrics, api);
     yz_http_route(srv, "GET", "/api/v1/facilities", "facilities", h_facilities, api);
     yz_http_route(srv, "GET", "/api/v1/districts", "districts", h_districts, api);
+    yz__api_register_transfer(api, srv);
     yz__api_register_stations(api, srv);
     yz__api_register_workers(api, srv);
     yz__api_register_visits(api, srv);

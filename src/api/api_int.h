@@ -132,6 +132,7 @@ typedef struct yz_audit_ctx {
     char login[72];        /* a login attempt: the login tried */
     char reason[200];      /* why the request was refused or failed */
     bool written;          /* the entry is in the store (one per request) */
+    char *after;           /* owned JSON kept as "after" instead of the answer, or NULL */
 } yz_audit_ctx;
 typedef struct yz_actor {
     yz_api *api;        /* borrowed */
@@ -164,6 +165,12 @@ void yz__api_audit_begin(yz_api *api, yz_http_req *req, const char *action);
 void yz__api_audit_record(yz_http_req *req, const char *kind, int64_t id, const char *district);
 /* The record before the change, as the API renders it (JSON, copied). */
 void yz__api_audit_before(yz_http_req *req, const char *json);
+/* What to keep as the entry's "after" instead of the answer (JSON, copied): a summary of
+ * an answer too large to keep (an import's report). */
+void yz__api_audit_after(yz_http_req *req, const char *json);
+/* Record nothing for this request after all: an unsafe request that changes nothing and
+ * was allowed (an import's dry run, a read that takes a body). */
+void yz__api_audit_cancel(yz_http_req *req);
 /* A login attempt: the login tried and its user (0 if none). */
 void yz__api_audit_login(yz_http_req *req, const char *login, int64_t user_id);
 /* Note why the request failed (called by yz_api_error). */
@@ -270,6 +277,9 @@ void yz__api_train(yz_api *api, const char *source, int64_t id, int label, const
 
 /* Routes of each area; each file's register creates its state in `api`, free_* frees it. */
 void yz__api_register_stations(yz_api *api, yz_http_server *srv);
+/* Station import and export (api/transfer.c); before the stations' /{} routes. */
+void yz__api_register_transfer(yz_api *api, yz_http_server *srv);
+#define YZ_API_IMPORT_MAX_BODY (8u << 20) /* bytes of an import file; more is 413 */
 void yz__api_register_workers(yz_api *api, yz_http_server *srv);
 void yz__api_register_visits(yz_api *api, yz_http_server *srv);
 void yz__api_register_reviews(yz_api *api, yz_http_server *srv);

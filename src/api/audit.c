@@ -48,6 +48,22 @@ void yz__api_audit_before(yz_http_req *req, const char *json)
     a->audit.before = json ? yz_strdup(json) : NULL;
 }
 
+void yz__api_audit_after(yz_http_req *req, const char *json)
+{
+    yz_actor *a = yz_http_data(req);
+    if (!a || !a->audit.action)
+        return;
+    yz_free(a->audit.after);
+    a->audit.after = json ? yz_strdup(json) : NULL;
+}
+
+void yz__api_audit_cancel(yz_http_req *req)
+{
+    yz_actor *a = yz_http_data(req);
+    if (a)
+        a->audit.action = NULL;
+}
+
 void yz__api_audit_login(yz_http_req *req, const char *login, int64_t user_id)
 {
     yz_actor *a = yz_http_data(req);
@@ -162,7 +178,9 @@ static void on_respond(yz_http_req *req, int status, const char *body, size_t le
     int64_t body_id = 0;
     char district[sizeof c->district];
     snprintf(district, sizeof district, "%s", c->district);
-    char *after = status < 300 ? after_json(body, len, &body_id, district, sizeof district) : NULL;
+    char *after = c->after       ? yz_strdup(c->after)
+                  : status < 300 ? after_json(body, len, &body_id, district, sizeof district)
+                                 : NULL;
     char rkind[sizeof c->record_kind];
     snprintf(rkind, sizeof rkind, "%s", c->record_kind);
     int64_t rid = c->record_id;

@@ -23,6 +23,7 @@ static void actor_free(void *p)
     yz_actor *a = p;
     yz_user_fini(&a->user);
     yz_free(a->audit.before);
+    yz_free(a->audit.after);
     yz_free(a);
 }
 

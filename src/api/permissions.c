@@ -37,6 +37,11 @@ static const yz_perm perms[] = {
     PUBLIC("GET", "/api/v1/facilities", "facilities", ""),
     PUBLIC("GET", "/api/v1/districts", "districts", ""),
     /* stations */
+    ROLES("GET", "/api/v1/stations/export", "stations_export", ANY, DIST, NO, NO, NO, NO, NO,
+          "CSV or GeoJSON; a district admin gets the stations of their districts"),
+    ROLES("POST", "/api/v1/stations/import", "stations_import", ANY, DIST, NO, NO, NO, NO, NO,
+          "all rows or none; every row's district (and the stored station's) in scope;"
+          " dry_run=true changes nothing and is not audited"),
     PUBLIC("GET", "/api/v1/stations/nearby", "stations_nearby", "the search path"),
     PUBLIC("GET", "/api/v1/stations.geojson", "stations_geojson", ""),
     PUBLIC("GET", "/api/v1/stations", "stations_list", ""),

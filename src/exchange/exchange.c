@@ -381,7 +381,7 @@ static int cmp_code_idx(const void *a, const void *b, void *arg)
 /* Collect districts and reject duplicate codes. Row i is called labels[i] in messages
  * (the line of a CSV file), or i + 1 when `labels` is NULL. */
 static int rowset_finish(rowset *rs, const char *zh_label, const char *en_label,
-                         const size_t *labels, yz_errinfo *ei)
+                         const size_t *labels, size_t *err_where, yz_errinfo *ei)
 {
     size_t *idx = yz_calloc(rs->n + 1, sizeof *idx);
     for (size_t i = 0; i < rs->n; i++)
@@ -395,6 +395,7 @@ static int rowset_finish(rowset *rs, const char *zh_label, const char *en_label,
             yz_err_setf(ei, YZ_EINVAL, "code", "编号 %s 与第 %zu 条重复",
                         "code %s repeats entry %zu", rs->rows[b].code, la);
             yz_free(idx);
+            *err_where = lb;
             return at_row(ei, YZ_EINVAL, zh_label, en_label, lb);
         }
     }
@@ -506,9 +507,11 @@ static int csv_record(const char *d, size_t len, size_t *pos, size_t *line, yz_b
     return nf;
 }
 
-int yz_exchange_read_csv(const char *data, size_t len, yz_facility_list fac, yz_station **out,
-                         size_t *n_out, yz_district **districts, size_t *n_districts,
-                         yz_errinfo *ei)
+/* The CSV reader; `where` (NULL: not wanted) receives the line each row starts on, and
+ * `err_where` the line of the row an error is in (0: the file's, the header). */
+static int read_csv(const char *data, size_t len, yz_facility_list fac, yz_station **out,
+                    size_t *n_out, yz_district **districts, size_t *n_districts, size_t **where,
+                    size_t *err_where, yz_errinfo *ei)
 {
     rowset rs = {0};
     yz_buf fields[N_FIELDS + 1];
@@ -548,12 +551,14 @@ int yz_exchange_read_csv(const char *data, size_t len, yz_facility_list fac, yz_
         if (nf < 0) {
             err = yz_err_setf(ei, YZ_EINVAL, "", "第 %zu 行：引号不成对或字段过多",
                               "row %zu: unbalanced quotes or too many fields", row_line);
+            *err_where = row_line;
             goto out;
         }
         if (nf != ncol) {
             err = yz_err_setf(ei, YZ_EINVAL, "", "第 %zu 行：有 %d 个字段，表头有 %d 个",
                               "row %zu: %d fields where the header has %d", row_line, nf,
                               ncol);
+            *err_where = row_line;
             goto out;
         }
         yz_station *st = rowset_add(&rs);
@@ -573,13 +578,18 @@ int yz_exchange_read_csv(const char *data, size_t len, yz_facility_list fac, yz_
             err = finish_row(&pr, false, ei);
         if (err) {
             at_row(ei, err, "第 %zu 行", "row %zu", row_line);
+            *err_where = row_line;
             goto out;
         }
     }
-    err = rowset_finish(&rs, "第 %zu 行", "row %zu", lines, ei);
+    err = rowset_finish(&rs, "第 %zu 行", "row %zu", lines, err_where, ei);
 out:
     for (size_t i = 0; i <= N_FIELDS; i++)
         yz_buf_fini(&fields[i]);
+    if (where && !err) {
+        *where = lines ? lines : yz_calloc(1, sizeof *lines);
+        lines = NULL;
+    }
     yz_free(lines);
     if (err) {
         rowset_free(&rs);
@@ -596,9 +606,18 @@ out:
     return YZ_OK;
 }
 
-int yz_exchange_read_geojson(const char *data, size_t len, yz_facility_list fac,
-                             yz_station **out, size_t *n_out, yz_district **districts,
-                             size_t *n_districts, yz_errinfo *ei)
+int yz_exchange_read_csv(const char *data, size_t len, yz_facility_list fac, yz_station **out,
+                         size_t *n_out, yz_district **districts, size_t *n_districts,
+                         yz_errinfo *ei)
+{
+    size_t bad = 0;
+    return read_csv(data, len, fac, out, n_out, districts, n_districts, NULL, &bad, ei);
+}
+
+/* The GeoJSON reader; `err_where` receives the feature an error is in (0: the file's). */
+static int read_geojson(const char *data, size_t len, yz_facility_list fac, yz_station **out,
+                        size_t *n_out, yz_district **districts, size_t *n_districts,
+                        size_t *err_where, yz_errinfo *ei)
 {
     rowset rs = {0};
     json_error_t jerr;
@@ -633,12 +652,14 @@ int yz_exchange_read_geojson(const char *data, size_t len, yz_facility_list fac,
             err = yz_err_set(ei, YZ_EINVAL, "geometry", "需要 Point 几何与 [经度, 纬度]",
                              "expected a Point geometry with [lon, lat]");
             at_row(ei, err, "第 %zu 个要素", "feature %zu", i + 1);
+            *err_where = i + 1;
             goto out;
         }
         if (!json_is_object(props)) {
             err = yz_err_set(ei, YZ_EINVAL, "properties", "缺少 properties 对象",
                              "properties object is missing");
             at_row(ei, err, "第 %zu 个要素", "feature %zu", i + 1);
+            *err_where = i + 1;
             goto out;
         }
         json_t *p = json_deep_copy(props);
@@ -649,10 +670,11 @@ int yz_exchange_read_geojson(const char *data, size_t len, yz_facility_list fac,
         json_decref(p);
         if (err) {
             at_row(ei, err, "第 %zu 个要素", "feature %zu", i + 1);
+            *err_where = i + 1;
             goto out;
         }
     }
-    err = rowset_finish(&rs, "第 %zu 个要素", "feature %zu", NULL, ei);
+    err = rowset_finish(&rs, "第 %zu 个要素", "feature %zu", NULL, err_where, ei);
 out:
     json_decref(root);
     if (err) {
@@ -668,6 +690,31 @@ out:
     *districts = rs.dist;
     *n_districts = rs.nd;
     return YZ_OK;
+}
+
+int yz_exchange_read_geojson(const char *data, size_t len, yz_facility_list fac,
+                             yz_station **out, size_t *n_out, yz_district **districts,
+                             size_t *n_districts, yz_errinfo *ei)
+{
+    size_t bad = 0;
+    return read_geojson(data, len, fac, out, n_out, districts, n_districts, &bad, ei);
+}
+
+int yz_exchange_read_report(bool geojson, const char *data, size_t len, yz_facility_list fac,
+                            yz_station **rows, size_t *n, yz_district **districts,
+                            size_t *n_districts, size_t **where, size_t *err_where, yz_errinfo *ei)
+{
+    *where = NULL;
+    *err_where = 0;
+    if (!geojson)
+        return read_csv(data, len, fac, rows, n, districts, n_districts, where, err_where, ei);
+    int err = read_geojson(data, len, fac, rows, n, districts, n_districts, err_where, ei);
+    if (!err) {
+        *where = yz_calloc(*n + 1, sizeof **where);
+        for (size_t i = 0; i < *n; i++)
+            (*where)[i] = i + 1;
+    }
+    return err;
 }
 
 int yz_exchange_read_file(const char *path, yz_facility_list fac, yz_station **rows, size_t *n,

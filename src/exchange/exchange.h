@@ -47,6 +47,15 @@ int yz_exchange_read_geojson(const char *data, size_t len, yz_facility_list fac,
                              yz_station **rows, size_t *n, yz_district **districts,
                              size_t *n_districts, yz_errinfo *ei);
 
+/* As yz_exchange_read_csv (`geojson` false) or yz_exchange_read_geojson, for a report: also
+ * gives where each row is in the file, the 1-based line it starts on (CSV) or its feature
+ * number (GeoJSON), in *where (owned, *n entries, yz_free; NULL on error), and on error where
+ * the failing row is in *err_where (0 when the error is the file's: its header, its JSON). */
+int yz_exchange_read_report(bool geojson, const char *data, size_t len, yz_facility_list fac,
+                            yz_station **rows, size_t *n, yz_district **districts,
+                            size_t *n_districts, size_t **where, size_t *err_where,
+                            yz_errinfo *ei);
+
 /* Read a file by its extension (.csv, .geojson or .json). */
 int yz_exchange_read_file(const char *path, yz_facility_list fac, yz_station **rows, size_t *n,
                           yz_district **districts, size_t *n_districts, yz_errinfo *ei);

@@ -121,6 +121,16 @@ void yz_state_reload_stations(yz_state *s)
     yz_state_unlock(s);
 }
 
+void yz_state_republish_all(yz_state *s)
+{
+    yz_snap *next = NULL;
+    yz_errinfo ei;
+    if (load(s, &next, &ei) == YZ_OK)
+        yz__state_publish(s, YZ__STATE_SNAP, next, free_snap);
+    else
+        yz_log_error("catalog: cannot reload after an import: %s", ei.msg_en);
+}
+
 void yz_state_reload_station(yz_state *s, int64_t id)
 {
     yz_station st;

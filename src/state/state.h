@@ -122,6 +122,9 @@ void yz_state_unlock(yz_state *s);
  * the snapshot is reloaded from the store, so the read path never lags behind it; if that
  * fails too, it is logged and the current snapshot stays. */
 void yz_state_republish(yz_state *s, const yz_station *upsert, int64_t delete_id);
+/* Lock held. Reload every station (and district) from the store and publish them, after a
+ * write of many (an import). A store error is logged and the current snapshot stays. */
+void yz_state_republish_all(yz_state *s);
 /* Lock held. Reload the active events from the store and publish them. On error the current
  * index stays and *ei says why. */
 int yz_state_republish_events(yz_state *s, yz_errinfo *ei);

@@ -108,6 +108,12 @@ path_for() { # pattern name scope-side(in|out) role -> path
     users_list) # a district filter: theirs, or another district's (403 for a district admin)
         printf '%s?district=%s' "$p" "$([ "$side" = in ] && echo "$D1" || echo "$D2")"
         return ;;
+    stations_export) # a district filter: theirs, or another district's
+        printf '%s?format=csv&district=%s' "$p" "$([ "$side" = in ] && echo "$D1" || echo "$D2")"
+        return ;;
+    stations_import) # a dry run (the default): nothing is written, allowed or not
+        printf '%s?dry_run=true' "$p"
+        return ;;
     audit_* | dashboard_*) # a district filter: theirs, or another district's
         printf '%s?district=%s' "$p" "$([ "$side" = in ] && echo "$D1" || echo "$D2")"
         return ;;
@@ -121,6 +127,8 @@ body_for() { # name side
     case $1 in
     stations_create) echo "{\"code\":\"P910-$suffix\",\"name\":\"权限测试驿站\",\"address\":\"测试路 1 号\",\"district_code\":\"$([ "$2" = in ] && echo "$D1" || echo "$D2")\",\"lat\":28.0,\"lon\":120.6}" ;;
     station_patch) echo '{"phone":"0577-88888888"}' ;;
+    stations_import) # one new station in their district, or in another (403: outside scope)
+        echo "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[120.6,28.0]},\"properties\":{\"code\":\"P910I-$suffix\",\"name\":\"导入测试\",\"district_code\":\"$([ "$2" = in ] && echo "$D1" || echo "$D2")\"}}]}" ;;
     report_patch) echo '{"description_status":"published"}' ;;
     events_create) echo "{\"station\":$([ "$2" = in ] && echo "$S1" || echo "$S2"),\"title\":\"权限测试\",\"category\":\"activity\",\"starts_at\":\"2038-01-08T01:00:00Z\",\"ends_at\":\"2038-01-08T09:00:00Z\"}" ;;
     event_patch) echo '{"title":"权限测试改"}' ;;

@@ -328,3 +328,61 @@ Test(exchange, csv_formula_tab_cr_and_reader_rule)
     yz_station_array_free(rows, n);
     expect_csv_error(HDR "A1,n,a,330302,d,28,'-120,,,,,,,,,,,\n", "lon", "number");
 }
+
+/* yz_exchange_read_report: where each row is (the line it starts on, past blank lines; the
+ * feature number), and where the failing row is. */
+Test(exchange, report_rows_where)
+{
+    /* the header on line 1, rows on lines 2 and 5 */
+    const char *csv =
+        "\xEF\xBB\xBF" HDR "A1,一号,\"地址, 一\",330302,鹿城区,28.0,120.6,,,,,,,,,,,\r\n"
+        "\r\n\r\n"
+        "A2,二号,,330302,鹿城区,28.1,120.7,,,,,,,,,,,\r\n";
+    yz_station *rows;
+    yz_district *d;
+    size_t n, nd, *where, bad;
+    yz_errinfo ei;
+    cr_assert_eq(yz_exchange_read_report(false, csv, strlen(csv), fac, &rows, &n, &d, &nd, &where,
+                                         &bad, &ei),
+                 YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(where[0], 2);
+    cr_assert_eq(where[1], 5);
+    cr_assert_eq(bad, 0);
+    yz_free(where);
+    yz_station_array_free(rows, n);
+    yz_exchange_districts_free(d, nd);
+
+    /* a bad seats on line 5, a repeated code on line 4, a bad header */
+    const char *bad_csv[] = {
+        HDR "A1,一号,,330302,鹿城区,28.0,120.6,,,,,,,,,,,\r\n\r\n\r\n"
+            "A2,二号,,330302,鹿城区,28.1,120.7,,,,,,,,,-5,,\r\n",
+        HDR "A1,一号,,330302,鹿城区,28.0,120.6,,,,,,,,,,,\r\n\r\n"
+            "A1,二号,,330302,鹿城区,28.1,120.7,,,,,,,,,,,\r\n",
+        "code,name,colour\r\nA1,x,red\r\n",
+    };
+    const size_t bad_line[] = {5, 4, 0};
+    const char *bad_field[] = {"seats", "code", "header"};
+    for (size_t i = 0; i < 3; i++) {
+        int err = yz_exchange_read_report(false, bad_csv[i], strlen(bad_csv[i]), fac, &rows, &n, &d,
+                                          &nd, &where, &bad, &ei);
+        cr_assert_eq(err, YZ_EINVAL, "case %zu", i);
+        cr_assert_eq(bad, bad_line[i], "case %zu: %s", i, ei.msg_en);
+        cr_assert_str_eq(ei.field, bad_field[i], "case %zu: %s", i, ei.msg_en);
+        cr_assert_null(where);
+        cr_assert_null(rows);
+    }
+
+    const char *geo = "{\"type\":\"FeatureCollection\",\"features\":["
+                      "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":"
+                      "[120.6,28]},\"properties\":{\"code\":\"G1\",\"name\":\"一\","
+                      "\"district_code\":\"330302\"}},"
+                      "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":"
+                      "[120.6,28]},\"properties\":{\"code\":\"G2\",\"name\":\"二\","
+                      "\"district_code\":\"330302\",\"seats\":\"many\"}}]}";
+    cr_assert_eq(
+        yz_exchange_read_report(true, geo, strlen(geo), fac, &rows, &n, &d, &nd, &where, &bad, &ei),
+        YZ_EINVAL);
+    cr_assert_eq(bad, 2, "%s", ei.msg_en);
+    cr_assert_str_eq(ei.field, "seats");
+}
