@@ -84,8 +84,15 @@ static void h_export(void *ctx, yz_http_req *req)
             continue;
         yz_target t = {0};
         yz__api_target_of(st, &t);
-        if (yz__api_may(api, req, "stations_export", &t))
-            sel[m++] = *st;
+        if (!yz__api_may(api, req, "stations_export", &t))
+            continue;
+        sel[m] = *st;
+        /* A station written through the API since the last full load carries no district
+         * name in the snapshot (the store fills it only when reading): take the district's. */
+        long d = yz_snap_find_district(s, st->district_code);
+        if (d >= 0)
+            sel[m].district_name = yz_snap_district(s, (size_t)d)->name;
+        m++;
     }
     yz_buf b;
     yz_buf_init(&b);
