@@ -230,6 +230,9 @@ static void h_milestones_patch(void *ctx, yz_http_req *req)
                  : not_found(&ei);
     if (!err)
         err = if_match(req, &version, &ei);
+    if (!err && version < 0)
+        err = yz_err_set(&ei, YZ_EPRECOND, "If-Match", "修改须带 If-Match 头，值为读取时的版本号",
+                         "send If-Match with the version you read");
     if (!err)
         err = yz__api_body_object(req, names, &body, &ei);
     if (!err)
