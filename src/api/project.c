@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LOCAL_OFFSET 480      /* the project's dates are Beijing dates */
-#define NO_EVENT_DAYS 365     /* "no event in the last 12 months" */
+#define LOCAL_OFFSET 480  /* the project's dates are Beijing dates */
+#define NO_EVENT_DAYS 365 /* "no event in the last 12 months" */
 
 static int32_t today_local(void)
 {
@@ -168,28 +168,32 @@ static int apply_body(json_t *body, yz_project *p, yz_errinfo *ei)
 {
     json_t *all = json_object_get(body, "milestones");
     if (!json_is_object(all))
-        return yz_err_set(ei, YZ_EINVAL, "milestones",
-                          "milestones 须为对象：{\"building\":{\"planned\":\"2026-05-01\"}}",
-                          "milestones must be an object: {\"building\":{\"planned\":\"2026-05-01\"}}");
+        return yz_err_set(
+            ei, YZ_EINVAL, "milestones",
+            "milestones 须为对象：{\"building\":{\"planned\":\"2026-05-01\"}}",
+            "milestones must be an object: {\"building\":{\"planned\":\"2026-05-01\"}}");
     const char *name;
     json_t *v;
-    json_object_foreach(all, name, v) {
+    json_object_foreach(all, name, v)
+    {
         char field[64];
         snprintf(field, sizeof field, "milestones.%.40s", name);
         int ms = yz_milestone_parse(name);
         if (ms < 0)
-            return yz_err_setf(ei, YZ_EINVAL, field,
-                               "未知的节点 %.40s（可用：planned、site_agreed、building、accepted、open）",
-                               "unknown milestone %.40s (known: planned, site_agreed, building, "
-                               "accepted, open)",
-                               name);
+            return yz_err_setf(
+                ei, YZ_EINVAL, field,
+                "未知的节点 %.40s（可用：planned、site_agreed、building、accepted、open）",
+                "unknown milestone %.40s (known: planned, site_agreed, building, "
+                "accepted, open)",
+                name);
         if (!json_is_object(v))
             return yz_err_set(ei, YZ_EINVAL, field, "节点须为对象 {planned, actual, note}",
                               "a milestone must be an object {planned, actual, note}");
         const char *key;
         json_t *x;
         yz_milestone_rec *m = &p->ms[ms];
-        json_object_foreach(v, key, x) {
+        json_object_foreach(v, key, x)
+        {
             int err = YZ_OK;
             if (strcmp(key, "planned") == 0) {
                 err = read_date(x, name, key, &m->planned_on, ei);
@@ -204,7 +208,8 @@ static int apply_body(json_t *body, yz_project *p, yz_errinfo *ei)
                 m->note = yz_strdup(json_is_string(x) ? json_string_value(x) : "");
             } else {
                 snprintf(field, sizeof field, "milestones.%.20s.%.20s", name, key);
-                return yz_err_setf(ei, YZ_EINVAL, field, "未知的字段 %.20s（可用：planned、actual、note）",
+                return yz_err_setf(ei, YZ_EINVAL, field,
+                                   "未知的字段 %.20s（可用：planned、actual、note）",
                                    "unknown member %.20s (known: planned, actual, note)", key);
             }
             if (err)
@@ -226,8 +231,8 @@ static void h_milestones_patch(void *ctx, yz_http_req *req)
     int64_t id = path_id(req), version = -1;
     int err = yz__api_authorize(api, req, "station_milestones_patch", NULL, &ei);
     if (!err)
-        err = id ? authorize_station(api, req, "station_milestones_patch", id, &ei)
-                 : not_found(&ei);
+        err =
+            id ? authorize_station(api, req, "station_milestones_patch", id, &ei) : not_found(&ei);
     if (!err)
         err = if_match(req, &version, &ei);
     if (!err && version < 0)
@@ -264,8 +269,8 @@ enum { N_STAGES = YZ_MS__COUNT + 1, N_BATCHES = YZ_BATCH__COUNT + 1 };
 typedef struct dist_row {
     const yz_district *d;
     int stations, in_service, livelihood, overdue, not_on_maps, no_events;
-    int stages[N_STAGES];   /* [0]: none reached, [1 + ms]: at milestone ms */
-    int batches[N_BATCHES]; /* [0]: none, [1 + batch] */
+    int stages[N_STAGES];      /* [0]: none reached, [1 + ms]: at milestone ms */
+    int batches[N_BATCHES];    /* [0]: none, [1 + batch] */
     int tiers[YZ_TIER__COUNT]; /* in service */
 } dist_row;
 
@@ -409,8 +414,9 @@ static bool no_event(const picture *pc, const st_row *x)
 
 static void render_counts(yz_buf *b, const dist_row *r)
 {
-    yz_buf_printf(b, "\"stations\":%d,\"in_service\":%d,\"livelihood\":%d,\"overdue\":%d,"
-                     "\"not_on_maps\":%d,\"no_events\":%d,\"stages\":{\"none\":%d",
+    yz_buf_printf(b,
+                  "\"stations\":%d,\"in_service\":%d,\"livelihood\":%d,\"overdue\":%d,"
+                  "\"not_on_maps\":%d,\"no_events\":%d,\"stages\":{\"none\":%d",
                   r->stations, r->in_service, r->livelihood, r->overdue, r->not_on_maps,
                   r->no_events, r->stages[0]);
     for (int i = 0; i < YZ_MS__COUNT; i++)
@@ -504,8 +510,7 @@ static void render_picture(yz_api *api, yz_buf *b, const picture *pc, const char
         day_member(b, "overdue_since", late >= 0 ? x->p->ms[late].planned_on : YZ_DAY_NONE);
         int next = stage + 1 < YZ_MS__COUNT ? stage + 1 : -1;
         ms_member(b, "next", next);
-        day_member(b, "next_planned",
-                   next >= 0 && x->p ? x->p->ms[next].planned_on : YZ_DAY_NONE);
+        day_member(b, "next_planned", next >= 0 && x->p ? x->p->ms[next].planned_on : YZ_DAY_NONE);
         yz_buf_printf(b, ",\"version\":%lld}", (long long)(x->p ? x->p->version : 0));
     }
     yz_buf_puts(b, "],\"not_on_maps\":[");

@@ -68,7 +68,7 @@ int yz_demo_project(yz_store *st, uint64_t seed, int64_t now, yz_errinfo *ei)
         return err;
     int32_t today = yz_event_local_day(now, 480);
     rng r = {seed ^ UINT64_C(0x70726f6a656374)}; /* "project" */
-    size_t k = 0; /* stations not open yet */
+    size_t k = 0;                                /* stations not open yet */
     for (size_t i = 0; !err && i < n; i++) {
         const yz_station *s = &v[i];
         if (!s->livelihood)
@@ -84,8 +84,8 @@ int yz_demo_project(yz_store *st, uint64_t seed, int64_t now, yz_errinfo *ei)
             reach(&r, &p, stage, today, rng_in(&r, 5, 60));
             plan(&r, &p, stage, today, late ? -rng_in(&r, 5, 40) : rng_in(&r, 10, 60));
             if (late)
-                note(&p, stage + 1, stage == YZ_MS_PLANNED ? "场地产权方尚未答复"
-                                                           : "施工单位招标延期");
+                note(&p, stage + 1,
+                     stage == YZ_MS_PLANNED ? "场地产权方尚未答复" : "施工单位招标延期");
             break;
         }
         case YZ_STATUS_BUILDING: {

@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const ms_names[YZ_MS__COUNT] = {"planned", "site_agreed", "building",
-                                                   "accepted", "open"};
+static const char *const ms_names[YZ_MS__COUNT] = {"planned", "site_agreed", "building", "accepted",
+                                                   "open"};
 
 const char *yz_milestone_name(int ms)
 {

@@ -25,8 +25,8 @@ const char *yz_milestone_name(int ms);
 /* The milestone named `s`, or -1. */
 int yz_milestone_parse(const char *s);
 
-#define YZ_DAY_NONE INT32_MIN        /* no date */
-#define YZ_MILESTONE_NOTE_MAX 500    /* code points of a note */
+#define YZ_DAY_NONE INT32_MIN     /* no date */
+#define YZ_MILESTONE_NOTE_MAX 500 /* code points of a note */
 
 /* One milestone of a station. Days are local dates, days since 1970-01-01. */
 typedef struct yz_milestone_rec {
@@ -70,8 +70,8 @@ void yz_day_format(int32_t day, char out[11]);
 int yz_store_project_get(yz_store *st, int64_t station_id, yz_project *out, yz_errinfo *ei);
 /* Replace the milestones of p->station_id with p->ms (validated by the caller). With
  * `if_version` >= 0 the stored version must be that one (else YZ_ESTALE, nothing changed; a
- * station never saved has version 0); -1 takes any. The station must exist (YZ_ENOTFOUND) and be in the
- * livelihood project (YZ_ECONFLICT, field "livelihood"). Sets p->version and updated_at. */
+ * station never saved has version 0); -1 takes any. The station must exist (YZ_ENOTFOUND) and be in
+ * the livelihood project (YZ_ECONFLICT, field "livelihood"). Sets p->version and updated_at. */
 int yz_store_project_put(yz_store *st, yz_project *p, int64_t if_version, yz_errinfo *ei);
 /* Every saved station's milestones, by station id. Owned (yz_project_array_free). */
 int yz_store_project_list(yz_store *st, yz_project **out, size_t *n, yz_errinfo *ei);
