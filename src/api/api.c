@@ -35,6 +35,8 @@ int yz_api_new(yz_store *st, const yz_api_config *cfg, yz_api **out, yz_errinfo 
     }
     api->visit_retention_days =
         cfg->visit_retention_days > 0 ? cfg->visit_retention_days : YZ_VISIT_RETENTION_DAYS;
+    api->target_benchmark = cfg->target_benchmark > 0 ? cfg->target_benchmark : 0.10;
+    api->target_smart24h = cfg->target_smart24h > 0 ? cfg->target_smart24h : 0.15;
     api->public_url = yz_strdup(cfg->public_url ? cfg->public_url : "http://localhost:8080");
     api->secure_cookie = strncmp(api->public_url, "https://", 8) == 0;
     api->session_idle_s = cfg->session_idle_s > 0 ? cfg->session_idle_s : 2 * 3600;
@@ -328,6 +330,7 @@ void yz_api_register(yz_api *api, yz_http_server *srv)
     yz__api_register_reports(api, srv);
     yz__api_register_events(api, srv);
     yz__api_register_meals(api, srv);
+    yz__api_register_project(api, srv);
     yz__api_register_session(api, srv);
     yz__api_register_users(api, srv);
     yz__api_register_photos(api, srv);

@@ -29,6 +29,8 @@ typedef struct yz_api_config {
     int visit_retention_days;    /* check-ins older than this are purged, their counts kept
                                   * (store/visits.h); 0 = default 400 */
     const char *web_root;        /* folder of the built web app; NULL = none */
+    double target_benchmark;     /* share of benchmark stations aimed at, 0..1; 0 = 0.10 */
+    double target_smart24h;      /* share of 24-hour smart stations aimed at; 0 = 0.15 */
     int session_idle_s;          /* a session ends after this long unused; 0 = 2 h */
     int session_max_s;           /* and this long after login whatever; 0 = 12 h */
     int pwhash_threads;          /* threads hashing passwords; 0 = 1 */

@@ -30,6 +30,7 @@ struct yz_api {
     yz_limiter *limiter; /* write rate limits */
     char *public_url;    /* base of links printed on posters and QR codes */
     int visit_retention_days; /* check-ins older than this are purged (api/visits.c) */
+    double target_benchmark, target_smart24h; /* tier shares the project aims at (project.c) */
     bool secure_cookie;  /* public_url is https: the session cookie is Secure */
     yz_pwpool *pwpool;   /* Argon2id hashes of logins, off the request threads' CPU */
     int64_t session_idle_s, session_max_s; /* a session's idle and absolute timeouts */
@@ -289,6 +290,7 @@ void yz__api_register_meals(yz_api *api, yz_http_server *srv);
 void yz__api_register_session(yz_api *api, yz_http_server *srv);
 void yz__api_register_users(yz_api *api, yz_http_server *srv);
 void yz__api_register_photos(yz_api *api, yz_http_server *srv);
+void yz__api_register_project(yz_api *api, yz_http_server *srv);
 void yz__api_free_visits(yz_api *api);
 void yz__api_free_reviews(yz_api *api);
 void yz__api_free_reports(yz_api *api);

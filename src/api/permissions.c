@@ -113,6 +113,15 @@ static const yz_perm perms[] = {
     PUBLIC("GET", "/api/v1/offers/{}", "offers_get", ""),
     WORKER("POST", "/api/v1/orders", "orders_create", ""),
     WORKER("GET", "/api/v1/orders", "orders_list", "the worker's own orders"),
+    /* campaigns and the livelihood project (docs/internals/project.md) */
+    ROLES("GET", "/api/v1/stations/{}/milestones", "station_milestones", ANY, DIST, STAT, NO, NO,
+          NO, ANY, "a livelihood-project station's milestones"),
+    ROLES("PATCH", "/api/v1/stations/{}/milestones", "station_milestones_patch", ANY, DIST, NO, NO,
+          NO, NO, NO, "dates and notes of the milestones; If-Match"),
+    ROLES("GET", "/api/v1/project", "project", ANY, DIST, NO, NO, NO, NO, ANY,
+          "progress, batches, tier targets, lists; a district admin sees their districts"),
+    ROLES("GET", "/api/v1/project.csv", "project_csv", ANY, DIST, NO, NO, NO, NO, ANY,
+          "one list of project as CSV (list=districts|livelihood|not_on_maps|no_events)"),
     /* sessions and users */
     PUBLIC("POST", "/api/v1/session", "session_create", "log in"),
     SIGNED("GET", "/api/v1/session", "session_get", "who am I"),

@@ -13,6 +13,7 @@
 #include "demo/city.h"
 #include "demo/events.h"
 #include "demo/meals.h"
+#include "demo/project.h"
 #include "exchange/exchange.h"
 #include "geo/nav.h"
 #include "http/server.h"
@@ -44,6 +45,7 @@ static const char usage[] =
     "          [--reports-per-hour N] [--visit-retention-days N]\n"
     "          [--web-root DIR]       (default: build/web here, or beside the binary)\n"
     "          [--photo-dir DIR]      photo files of a SQLite store (default: photos/ beside it)\n"
+    "          [--target-benchmark F] [--target-smart24h F]  (tier shares aimed at: 0.10, 0.15)\n"
     "          [--session-idle S] [--session-max S]  (sessions: 7200 s unused, 43200 s in all)\n"
     "                                 serve the API. Staff log in with accounts (yizhan user);\n"
     "                                 an admin token for scripts, acting as city_admin, is an\n"
@@ -131,6 +133,7 @@ typedef struct serve_opts {
     int idle_timeout_s;
     double reports_per_hour_ip;
     int visit_retention_days;
+    double target_benchmark, target_smart24h; /* 0: the api's defaults */
     const char *web_root; /* NULL: look for build/web (default_web_root) */
     const char *photo_dir; /* NULL: photos/ beside a SQLite database (store/photos.h) */
     int session_idle_s, session_max_s; /* 0: the api's defaults */
@@ -139,7 +142,8 @@ typedef struct serve_opts {
 /* Read key = value lines; '#' starts a comment. Keys: admin_token, db, port, bind, threads,
  * public_url, writes_per_min_token, writes_per_min_ip, shed_inflight, max_conns,
  * conns_per_addr, expensive_slots, workers_per_hour_ip,
- * reports_per_hour_ip, visit_retention_days, web_root, photo_dir. */
+ * reports_per_hour_ip, visit_retention_days, target_benchmark, target_smart24h, web_root,
+ * photo_dir. */
 static int read_config(const char *path, serve_opts *o, char **db_out)
 {
     FILE *f = fopen(path, "r");
@@ -207,6 +211,16 @@ static int read_config(const char *path, serve_opts *o, char **db_out)
             o->reports_per_hour_ip = strtod(v, NULL);
         } else if (!strcmp(k, "visit_retention_days")) {
             o->visit_retention_days = (int)strtol(v, NULL, 10);
+        } else if (!strcmp(k, "target_benchmark") || !strcmp(k, "target_smart24h")) {
+            char *end;
+            double t = strtod(v, &end);
+            if (*end || !(t > 0 && t <= 1)) {
+                fprintf(stderr, "yizhan: %s:%d: %s 须为 (0, 1] / must be in (0, 1]\n", path,
+                        lineno, k);
+                rc = 1;
+                break;
+            }
+            *(k[7] == 'b' ? &o->target_benchmark : &o->target_smart24h) = t;
         } else if (!strcmp(k, "web_root")) {
             o->web_root = yz_strdup(v); /* kept for the life of the process */
         } else if (!strcmp(k, "photo_dir")) {
@@ -275,6 +289,8 @@ static int cmd_serve(int argc, char **argv)
                                          {"workers-per-hour", required_argument, 0, 'm'},
                                          {"reports-per-hour", required_argument, 0, 'r'},
                                          {"visit-retention-days", required_argument, 0, 'R'},
+                                         {"target-benchmark", required_argument, 0, 'B'},
+                                         {"target-smart24h", required_argument, 0, 'S'},
                                          {"session-idle", required_argument, 0, 'I'},
                                          {"session-max", required_argument, 0, 'X'},
                                          {0, 0, 0, 0}};
@@ -353,6 +369,15 @@ static int cmd_serve(int argc, char **argv)
             if (*end || o.visit_retention_days < 1 || o.visit_retention_days > 36500)
                 return bad_usage("--visit-retention-days 须为 1..36500 / must be 1..36500");
             break;
+        case 'B':
+        case 'S': {
+            double t = strtod(optarg, &end);
+            if (*end || !(t > 0 && t <= 1))
+                return bad_usage("--target-benchmark/--target-smart24h 须为 (0, 1] 之间的比例 / "
+                                 "must be a share in (0, 1]");
+            *(c == 'B' ? &o.target_benchmark : &o.target_smart24h) = t;
+            break;
+        }
         case 'I':
         case 'X': {
             long v = strtol(optarg, &end, 10);
@@ -411,6 +436,8 @@ static int cmd_serve(int argc, char **argv)
                          .workers_per_hour_ip = o.workers_per_hour,
                          .reports_per_hour_ip = o.reports_per_hour_ip,
                          .visit_retention_days = o.visit_retention_days,
+                         .target_benchmark = o.target_benchmark,
+                         .target_smart24h = o.target_smart24h,
                          .web_root = web_root,
 
                          .session_idle_s = o.session_idle_s,
@@ -524,7 +551,8 @@ static int cmd_demo(int argc, char **argv)
      * the stations in place) must not add them twice. */
     bool fresh = !rc && cnt.created == n;
     if (fresh && (yz_demo_meals(st, seed, yz_time_now(), &ei) ||
-                  yz_demo_events(st, seed, yz_time_now(), &ei)))
+                  yz_demo_events(st, seed, yz_time_now(), &ei) ||
+                  yz_demo_project(st, seed, yz_time_now(), &ei)))
         rc = yz__cli_fail(&ei);
     yz_store_close(st);
     yz_station_array_free(rows, n);

@@ -117,6 +117,9 @@ path_for() { # pattern name scope-side(in|out) role -> path
     audit_* | dashboard_*) # a district filter: theirs, or another district's
         printf '%s?district=%s' "$p" "$([ "$side" = in ] && echo "$D1" || echo "$D2")"
         return ;;
+    project | project_csv) # the same, and a list for the CSV
+        printf '%s?list=districts&district=%s' "$p" "$([ "$side" = in ] && echo "$D1" || echo "$D2")"
+        return ;;
     moderation_*) id=999999 ;;
     *) id=x ;;
     esac
@@ -136,6 +139,7 @@ body_for() { # name side
     offers_create) echo '{"date":"2000-01-01","dish":"x","price_cents":1000,"quota":1}' ;;
     orders_redeem) echo '{"pickup_code":"AAAAAA"}' ;;
     offer_patch) echo '{"quota":5}' ;;
+    station_milestones_patch) echo '{"milestones":{"planned":{"note":"权限测试"}}}' ;;
     session_create) echo '{"login":"nobody-at-all"}' ;; # 400: a failed login is a 401
     session_password) echo '{"current_password":"x","new_password":"short"}' ;;
     users_create) # in: a bad login (400, nothing made); out: a role in another district
