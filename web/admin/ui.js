@@ -92,13 +92,14 @@ export function pageHead(title, ...tools) {
   return h('div', { class: 'page-head' }, h('h1', { tabindex: '-1' }, title), h('div', { class: 'tools' }, tools));
 }
 
-/** A table: cols = [{label, cell(row) -> node|string, class}], rows = array. Scrolls sideways
- * inside its own box on a phone, so the page never does. */
+/** A table: cols = [{label, cell(row) -> node|string, class}], rows = array. On a phone each
+ * row becomes a card of label: value lines (CSS, `.cards`; opts.cards = false keeps the grid,
+ * which then scrolls sideways inside its own box, so the page never does). */
 export function table(cols, rows, opts = {}) {
   const head = h('tr', null, cols.map((c) => h('th', { scope: 'col', class: c.class }, c.label)));
   const body = rows.map((r) => h('tr', opts.rowAttrs ? opts.rowAttrs(r) : null,
-    cols.map((c, i) => h(i === 0 ? 'th' : 'td', { class: c.class, scope: i === 0 ? 'row' : null }, c.cell(r)))));
-  return h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': opts.label || '' },
+    cols.map((c, i) => h(i === 0 ? 'th' : 'td', { class: c.class, scope: i === 0 ? 'row' : null, 'data-label': c.label }, c.cell(r)))));
+  return h('div', { class: `table-wrap${opts.cards === false ? '' : ' cards'}`, tabindex: '0', role: 'region', 'aria-label': opts.label || '' },
     h('table', null, opts.caption ? h('caption', { class: 'vh' }, opts.caption) : null,
       h('thead', null, head), h('tbody', null, body)));
 }

@@ -168,18 +168,19 @@ export default {
         word.textContent = open ? t('audHide') : t('audShow');
       });
       const rec = e.record.kind ? `${e.record.kind}${e.record.id ? ` #${e.record.id}` : ''}` : '—';
+      const cols = [t('audWhen'), t('audWho'), t('audAction'), t('audRecord'), t('audOutcome'), t('actions')];
       body.append(h('tr', { 'data-id': String(e.id) },
-        h('th', { scope: 'row' }, h('time', { datetime: e.at }, fmtTime(e.at))),
-        h('td', null, actorText(e.actor)),
-        h('td', null, e.action),
-        h('td', null, rec, e.record.district ? h('div', { class: 'muted' }, e.record.district) : null),
-        h('td', null, h('span', { class: `badge ${e.outcome === 'ok' ? 'ok' : 'bad'}` }, `${outcomeText(e.outcome)} ${e.status}`)),
-        h('td', null, btn)), panel);
+        h('th', { scope: 'row', 'data-label': cols[0] }, h('time', { datetime: e.at }, fmtTime(e.at))),
+        h('td', { 'data-label': cols[1] }, actorText(e.actor)),
+        h('td', { 'data-label': cols[2] }, e.action),
+        h('td', { 'data-label': cols[3] }, rec, e.record.district ? h('div', { class: 'muted' }, e.record.district) : null),
+        h('td', { 'data-label': cols[4] }, h('span', { class: `badge ${e.outcome === 'ok' ? 'ok' : 'bad'}` }, `${outcomeText(e.outcome)} ${e.status}`)),
+        h('td', { 'data-label': cols[5] }, btn)), panel);
     }
     const cols = [t('audWhen'), t('audWho'), t('audAction'), t('audRecord'), t('audOutcome'), t('actions')];
     main.append(h('p', { class: 'muted', role: 'status' }, t('audCount', { n: entries.length })),
       entries.length
-        ? h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': t('navAudit') },
+        ? h('div', { class: 'table-wrap cards', tabindex: '0', role: 'region', 'aria-label': t('navAudit') },
           h('table', { class: 'audit' }, h('caption', { class: 'vh' }, t('navAudit')),
             h('thead', null, h('tr', null, cols.map((c) => h('th', { scope: 'col' }, c)))), body))
         : h('p', null, t('empty')));
