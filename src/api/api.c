@@ -334,6 +334,7 @@ void yz_api_register(yz_api *api, yz_http_server *srv)
     yz__api_register_session(api, srv);
     yz__api_register_users(api, srv);
     yz__api_register_photos(api, srv);
+    yz__api_register_inspections(api, srv);
     yz__api_register_audit(api, srv);
     yz__api_register_dashboard(api, srv);
     yz_http_route(srv, "GET", "/", "front", h_front, api);

@@ -100,6 +100,7 @@ enum yz_scope {
     YZ_SCOPE_OWN,      /* the user's own record */
     YZ_SCOPE_TEXT,     /* only the texts of the target (publishing a held report text) */
     YZ_SCOPE_USERS,    /* a user whose every grant lies in the grant's districts (t->reach) */
+    YZ_SCOPE_ASSIGNED, /* a record the user opened (t->user_id) or is assigned (t->assignee_id) */
     YZ_SCOPE__COUNT
 };
 typedef struct yz_perm {
@@ -189,6 +190,7 @@ typedef struct yz_target {
     char partner[128];     /* the station's partner name; filled from station_id */
     int64_t canteen_id;    /* 0: none */
     int64_t user_id;       /* 0: none */
+    int64_t assignee_id;   /* the user a record is assigned to (YZ_SCOPE_ASSIGNED), 0: none */
     bool text_only;        /* the request changes only texts' publication */
     /* A user, or the grants a request would give one (YZ_SCOPE_USERS; session.c computes
      * them with yz__api_user_reach): */
@@ -213,6 +215,11 @@ int yz__api_authorize(yz_api *api, yz_http_req *req, const char *route, const yz
 /* As yz__api_authorize for a VIEW row, quietly: whether the asker sees more (t NULL: by role
  * only, whatever the target). */
 bool yz__api_may(yz_api *api, yz_http_req *req, const char *view, const yz_target *t);
+/* After yz__api_authorize allowed this request: whether one of the asker's grants whose role
+ * is in `roles` (bit 1 << enum yz_role; the admin token counts as city_admin) covers `t` on row
+ * `route`. For answers that differ by role (what an operator sees of inspections). */
+bool yz__api_may_as(yz_api *api, yz_http_req *req, const char *route, const yz_target *t,
+                    unsigned roles);
 /* Whether user `u` (borrowed; not disabled) holds one of `roles` (n_roles of them, enum
  * yz_role) whose scope on row `route` covers `t`: who may be given a record to act on (a
  * report's assignee). */
@@ -291,6 +298,7 @@ void yz__api_register_session(yz_api *api, yz_http_server *srv);
 void yz__api_register_users(yz_api *api, yz_http_server *srv);
 void yz__api_register_photos(yz_api *api, yz_http_server *srv);
 void yz__api_register_project(yz_api *api, yz_http_server *srv);
+void yz__api_register_inspections(yz_api *api, yz_http_server *srv);
 void yz__api_free_visits(yz_api *api);
 void yz__api_free_reviews(yz_api *api);
 void yz__api_free_reports(yz_api *api);

@@ -215,6 +215,9 @@ static bool covers(const yz_actor *a, const yz_grant *g, int sc, const yz_target
     case YZ_SCOPE_OWN: return t->user_id && t->user_id == a->user.id;
     case YZ_SCOPE_TEXT: return t->text_only;
     case YZ_SCOPE_USERS: return reach_within(t, g->scope);
+    case YZ_SCOPE_ASSIGNED:
+        return (t->user_id && t->user_id == a->user.id) ||
+               (t->assignee_id && t->assignee_id == a->user.id);
     default: return false;
     }
 }
@@ -313,6 +316,24 @@ bool yz__api_may(yz_api *api, yz_http_req *req, const char *view, const yz_targe
     const yz_actor *a = yz__api_actor(api, req);
     yz_errinfo ignored;
     return !a->err && decide(a, p, t, &ignored) == YZ_OK;
+}
+
+bool yz__api_may_as(yz_api *api, yz_http_req *req, const char *route, const yz_target *t,
+                    unsigned roles)
+{
+    const yz_perm *p = yz__api_perm(route);
+    const yz_actor *a = yz__api_actor(api, req);
+    if (!p || a->err)
+        return false;
+    if (a->kind == YZ_ACTOR_ADMIN_TOKEN)
+        return (roles & (1u << YZ_ROLE_CITY_ADMIN)) && p->scope[YZ_ROLE_CITY_ADMIN] != YZ_SCOPE_NO;
+    for (size_t i = 0; i < a->user.ngrants; i++) {
+        const yz_grant *g = &a->user.grants[i];
+        int sc = p->scope[g->role];
+        if ((roles & (1u << g->role)) && sc != YZ_SCOPE_NO && covers(a, g, sc, t))
+            return true;
+    }
+    return false;
 }
 
 bool yz__api_user_covers(const yz_user *u, const char *route, const int *roles, size_t n_roles,

@@ -20,6 +20,7 @@
 #define OWN YZ_SCOPE_OWN
 #define TEXT YZ_SCOPE_TEXT
 #define USERS YZ_SCOPE_USERS
+#define ASSIGNED YZ_SCOPE_ASSIGNED
 
 #define PUBLIC(m, p, n, note) {m, p, n, YZ_ACCESS_PUBLIC, {0}, note}
 #define WORKER(m, p, n, note) {m, p, n, YZ_ACCESS_WORKER, {0}, note}
@@ -156,6 +157,37 @@ static const yz_perm perms[] = {
           "district: the `district` asked, or a district admin's only district"),
     ROLES("GET", "/api/v1/dashboard/visits.csv", "dashboard_visits_csv", ANY, DIST, NO, NO, NO,
           NO, ANY, "the same as dashboard_visits, as CSV"),
+    /* inspections (docs/internals/inspections.md) */
+    PUBLIC("GET", "/api/v1/checklists", "checklists_list",
+           "the standards and self-check lists (active versions; all=true for every version)"),
+    PUBLIC("GET", "/api/v1/checklists/{}", "checklist_get", "one version, with its criteria"),
+    ROLES("POST", "/api/v1/inspections", "inspections_create", ANY, DIST, NO, ANY, NO, NO, NO,
+          "open or secret; checked on the station; idempotent by client_id"),
+    ROLES("GET", "/api/v1/inspections", "inspections_list", ANY, DIST, STAT, ANY, NO, NO, NO,
+          "filtered to what the user may read (an inspector: theirs; an operator: submitted "
+          "ones); station= or district= outside the scope is 403"),
+    ROLES("GET", "/api/v1/inspections/{}", "inspection_get", ANY, DIST, STAT, ASSIGNED, NO, NO,
+          NO, "an operator reads only submitted ones (a draft is 404); by id or client_id"),
+    ROLES("PATCH", "/api/v1/inspections/{}", "inspection_patch", ANY, DIST, NO, ASSIGNED, NO,
+          NO, NO, "scores, notes, photo hashes of a draft; 409 once submitted"),
+    ROLES("POST", "/api/v1/inspections/{}/submit", "inspection_submit", ANY, DIST, NO, ASSIGNED,
+          NO, NO, NO, "idempotent: a second submit answers the same"),
+    ROLES("GET", "/api/v1/stations/{}/scores", "station_scores", ANY, DIST, STAT, ANY, NO, NO,
+          ANY, "latest scores per checklist and history (submitted inspections)"),
+    ROLES("GET", "/api/v1/stations/{}/eligibility", "station_eligibility", ANY, DIST, STAT, ANY,
+          NO, NO, ANY, "tier eligibility from the rules, with each rule's reason"),
+    ROLES("POST", "/api/v1/officers", "officers_appoint", ANY, NO, NO, NO, NO, NO, NO,
+          "appoint an experience officer by the code the worker shows"),
+    WORKER("POST", "/api/v1/officers/code", "officer_code",
+           "a worker's short-lived appointment code, to show the union"),
+    WORKER("POST", "/api/v1/officer/inspections", "officer_inspections_create",
+           "an experience officer's inspection"),
+    WORKER("GET", "/api/v1/officer/inspections", "officer_inspections_list",
+           "the officer's own inspections"),
+    WORKER("GET", "/api/v1/officer/inspections/{}", "officer_inspection_get", ""),
+    WORKER("PATCH", "/api/v1/officer/inspections/{}", "officer_inspection_patch", ""),
+    WORKER("POST", "/api/v1/officer/inspections/{}/submit", "officer_inspection_submit",
+           "needs the officer's check-in at the station (409 without)"),
     /* the web app */
     PUBLIC("GET", "/", "front", ""),
     PUBLIC("GET", "/s/{}", "web_checkin", ""),
@@ -180,7 +212,7 @@ const yz_perm *yz__api_perm(const char *name)
 }
 
 static const char *const scope_names[YZ_SCOPE__COUNT] = {
-    "no", "any", "district", "station", "canteen", "own", "text", "users"};
+    "no", "any", "district", "station", "canteen", "own", "text", "users", "assigned"};
 
 const char *yz__api_scope_name(int scope)
 {
@@ -269,6 +301,7 @@ static const char *cell(const yz_perm *p, int role)
     case YZ_SCOPE_OWN: return "own record";
     case YZ_SCOPE_TEXT: return "texts only";
     case YZ_SCOPE_USERS: return "their districts' users";
+    case YZ_SCOPE_ASSIGNED: return "theirs";
     default: return "—";
     }
 }
@@ -295,7 +328,8 @@ void yz_api_permissions_markdown(yz_buf *out)
                 "users**: a user whose every role is scoped inside the grant's districts "
                 "(district_admin of some of them, operator of their stations, canteen of "
                 "canteens at their stations), before and after the change; city-wide roles, "
-                "partner scopes and users without a role are the city admin's. **—**: refused "
+                "partner scopes and users without a role are the city admin's. **theirs**: a "
+                "record the user opened or is assigned (an inspection). **—**: refused "
                 "(403).\n"
                 "- Refused without a valid session or token: 401 (no credential, a session "
                 "that ended or expired, a disabled user's, a forged cookie); 403 for a wrong "

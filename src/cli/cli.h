@@ -17,6 +17,9 @@ int yz__cli_user(int argc, char **argv);
 /* yizhan permissions --markdown | --tsv (cli/user.c). */
 int yz__cli_permissions(int argc, char **argv);
 
+/* yizhan checklists load FILE.json | list (cli/checklists.c). */
+int yz__cli_checklists(int argc, char **argv);
+
 /* yizhan audit [--user U] [--record K:ID] [--since DATE] [--csv] ... (cli/audit.c). */
 int yz__cli_audit_cmd(int argc, char **argv);
 

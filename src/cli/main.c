@@ -68,6 +68,8 @@ static const char usage[] =
     "          passwd LOGIN [--random] | disable LOGIN | enable LOGIN | list\n"
     "          roles LOGIN [--grant ROLE[:SCOPE,...]]... [--revoke ROLE]...\n"
     "          (all take --db; the password is read from stdin, or asked without echo)\n"
+    "  checklists load [--db PATH] FILE.json   a standard or self-check list: checked, all or\n"
+    "          nothing, a new version when it changed | list [--db PATH]  every version\n"
     "  permissions --markdown | --tsv  the permission table (docs/internals/permissions.md)\n"
     "  audit   [--db PATH] [--user LOGIN|ID] [--record KIND:ID] [--district CODE]\n"
     "          [--action NAME] [--since DATE] [--until DATE] [--limit N] [--csv]\n"
@@ -1126,6 +1128,8 @@ int main(int argc, char **argv)
         return cmd_stats(argc, argv);
     if (!strcmp(cmd, "user"))
         return yz__cli_user(argc, argv);
+    if (!strcmp(cmd, "checklists"))
+        return yz__cli_checklists(argc, argv);
     if (!strcmp(cmd, "audit"))
         return yz__cli_audit_cmd(argc, argv);
     if (!strcmp(cmd, "permissions"))
