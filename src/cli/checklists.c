@@ -59,11 +59,11 @@ static int load(const char *db, const char *path)
     size_t len = 0;
     yz_store *st = NULL;
     bool created = false;
-    int err = read_file(path, &text, &len, &ei);
+    int err = yz_store_open(db, &st, &ei); /* first: a refused file is audited too */
+    if (!err)
+        err = read_file(path, &text, &len, &ei);
     if (!err)
         err = yz_checklist_parse(text, len, &cl, &ei);
-    if (!err)
-        err = yz_store_open(db, &st, &ei);
     if (!err)
         err = yz_store_checklist_load(st, &cl, &created, &ei);
     int rc = err ? yz__cli_fail(&ei) : 0;

@@ -86,6 +86,19 @@ yz_stop "$YZ_PID"
 FORGED="yzs_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=' | head -c 43)"
 sleep 2.1
 
+# inspections: I1 at S1 opened by the inspector and submitted (the operator reads submitted
+# ones), I2 at S2 opened with the admin token (nobody's own), a draft
+SELF=$(curl -sf "$BASE/api/v1/checklists" | jq -r '.checklists[] | select(.code == "daily_self_check") | .id')
+CL_ID1="00000000-0000-4000-8000-$(printf '%012d' $suffix)"
+I1=$(curl -sf -X POST -H "Authorization: Bearer ${TOK[inspector]}" -H "$J" \
+    -d "{\"station\":$S1,\"checklist\":$SELF,\"kind\":\"open\",\"client_id\":\"$CL_ID1\"}" "$BASE/api/v1/inspections" | jq -r .id)
+curl -sf -X POST -H "Authorization: Bearer ${TOK[inspector]}" -H "$J" \
+    -d '{"scores":[{"criterion":"facilities_intact","pass":true},{"criterion":"water_power_safe","pass":true},{"criterion":"tidy","pass":true}]}' \
+    "$BASE/api/v1/inspections/$I1/submit" >/dev/null || yz_fail "setup: submit I1"
+I2=$(curl -sf -X POST -H "$H" -H "$J" \
+    -d "{\"station\":$S2,\"checklist\":$SELF,\"kind\":\"secret\",\"client_id\":\"00000000-0000-4000-9000-$(printf '%012d' $suffix)\"}" "$BASE/api/v1/inspections" | jq -r .id)
+for v in SELF I1 I2; do [ -n "${!v}" ] && [ "${!v}" != null ] || yz_fail "setup: $v"; done
+
 # --- the walk ------------------------------------------------------------------------------------
 checked=0
 failures=0
@@ -121,6 +134,10 @@ path_for() { # pattern name scope-side(in|out) role -> path
         printf '%s?list=districts&district=%s' "$p" "$([ "$side" = in ] && echo "$D1" || echo "$D2")"
         return ;;
     moderation_*) id=999999 ;;
+    inspection_*) id=$([ "$side" = in ] && echo "$I1" || echo "$I2") ;;
+    inspections_list) # a station filter: theirs, or another district's
+        printf '%s?station=%s' "$p" "$([ "$side" = in ] && echo "$S1" || echo "$S2")"
+        return ;;
     *) id=x ;;
     esac
     p=${p/\{\}/$id}
@@ -147,6 +164,7 @@ body_for() { # name side
             echo "{\"login\":\"p${suffix}_out\",\"roles\":[{\"role\":\"district_admin\",\"scope\":[\"$D2\"]}]}"; fi ;;
     user_patch) echo '{"name":"x"}' ;;
     moderation_*) echo '{}' ;;
+    inspections_create) echo "{\"station\":$([ "$2" = in ] && echo "$S1" || echo "$S2"),\"checklist\":$SELF,\"kind\":\"open\",\"client_id\":\"00000000-0000-4000-a000-$(printf '%012d' $suffix)\"}" ;;
     *) echo '{}' ;;
     esac
 }
@@ -231,7 +249,7 @@ while IFS=$'\t' read -r m pattern name access s_city s_dist s_op s_insp s_mod s_
             request "$m" "$p" "$bin" "$name" "$r" 403
         fi
         case $sc in
-        district | station | canteen | own | users)
+        district | station | canteen | own | users | assigned)
             request "$m" "$(path_for "$pattern" "$name" out "$r")" "$(body_for "$name" out)" "$name" "$r" 403 ;;
         esac
     done

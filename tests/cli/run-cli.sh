@@ -208,6 +208,30 @@ refuse "audit: --limit 1001" "$bin" audit --db "$db" --limit 1001
 refuse "audit: an unknown option" "$bin" audit --db "$db" --frobnicate
 refuse "audit: an extra argument" "$bin" audit --db "$db" extra
 check "audit: reading wrote nothing" test "$(q "SELECT count(*) FROM audit")" = "$n_audit"
+# checklists: load (checked, all or nothing), the same again (no new version), a changed one
+# (a new active version, the old kept), list
+cat >"$tmp/cl.json" <<'JSON'
+{"code":"night_check","kind":"self_check","labels":{"zh-Hans":"夜间检查","zh-Hant":"夜間檢查","en":"Night check"},
+ "criteria":[{"code":"lights","labels":{"zh-Hans":"照明","zh-Hant":"照明","en":"Lights"},"dimension":"hardware",
+  "weight":3,"scoring":"pass_fail","evidence":"none","severity":"high"}]}
+JSON
+n_cl=$(q "SELECT count(*) FROM checklists")
+check "checklists: the default standard and self-check" test "$n_cl" = 2
+check "checklists load" "$bin" checklists load --db "$db" "$tmp/cl.json"
+check "checklists load: version 1" grep -q "night_check 第 1 版 / version 1" "$tmp/out"
+check "checklists load again" "$bin" checklists load --db "$db" "$tmp/cl.json"
+check "checklists load again: unchanged" grep -q "unchanged" "$tmp/out"
+sed 's/"weight":3/"weight":4/' "$tmp/cl.json" >"$tmp/cl2.json"
+check "checklists load a change" "$bin" checklists load --db "$db" "$tmp/cl2.json"
+check "checklists: version 2 active, version 1 kept" test "$(q "SELECT group_concat(version || ':' || active, ',') FROM (SELECT version, active FROM checklists WHERE code = 'night_check' ORDER BY version)")" = "1:0,2:1"
+sed 's/"scoring":"pass_fail"/"scoring":"stars"/' "$tmp/cl.json" >"$tmp/bad.json"
+refuse "checklists load: a bad scoring" "$bin" checklists load --db "$db" "$tmp/bad.json"
+check "checklists load: the member named" grep -q "criteria\[0\].scoring" "$tmp/out"
+check "checklists: nothing of the bad file" test "$(q "SELECT count(*) FROM checklists")" = "$((n_cl + 2))"
+check "checklists list" "$bin" checklists list --db "$db"
+check "checklists list: every version" test "$(grep -c night_check "$tmp/out")" = 2
+refuse "checklists: no sub-command" "$bin" checklists
+check "checklists load: audited" test "$(q "SELECT count(*) FROM audit WHERE action = 'cli:checklists load'")" = 4
 check "permissions --markdown is docs/internals/permissions.md" sh -c "'$bin' permissions --markdown | cmp - '$here/../../docs/internals/permissions.md'"
 check "permissions --tsv lists every role" sh -c "'$bin' permissions --tsv | head -1 | grep -q 'city_admin.*district_admin.*operator.*inspector.*moderator.*canteen.*viewer'"
 refuse "permissions without a format" "$bin" permissions
