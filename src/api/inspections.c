@@ -1332,8 +1332,6 @@ static void h_eligibility(void *ctx, yz_http_req *req)
     bool h247 = false;
     yz_buf fac;
     yz_buf_init(&fac);
-    yz_buf_putc(&fac, 0);
-    fac.len = 0;
     int64_t now = yz_time_now();
     int offset = OFFSET_MIN;
     if (!err) {

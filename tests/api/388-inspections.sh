@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # backends: sqlite pg
-# 385-inspections.sh - inspections (issue 12; docs/internals/inspections.md): the default
+# 388-inspections.sh - inspections (issue 12; docs/internals/inspections.md): the default
 # standard (八有) and the daily self-check as data; a secret inspection by an inspector, unseen
 # by the station's operator until submitted; every bad input of the issue refused naming the
 # field in both languages with nothing changed (an unknown criterion, one of another checklist,
@@ -165,7 +165,7 @@ check '[.entries[] | select(.outcome == "ok")] | length == 2' "both submits audi
 
 # --- scores and eligibility --------------------------------------------------------------------
 expect "$(st -H "Authorization: Bearer $DA" "$BASE/api/v1/stations/$S1/scores")" 200 "station scores"
-check ".latest | length == 1 and .[0].inspection_id == $I1 and .[0].scores.overall == 76" "latest"
+check "[.latest[] | select(.checklist.code == \"zj_8you\")] | length == 1 and .[0].inspection_id == $I1 and .[0].scores.overall == 76" "latest"
 expect "$(st -H "Authorization: Bearer $DA" "$BASE/api/v1/stations/$S2/scores")" 403 "another district's scores"
 expect "$(st -H "Authorization: Bearer $OP" "$BASE/api/v1/stations/$S1/eligibility")" 200 "eligibility"
 check '(.tiers[] | select(.tier == "benchmark") | .eligible) == false' "not a benchmark"
@@ -196,7 +196,7 @@ check '(.tiers[] | select(.tier == "benchmark") | .rules[] | select(.rule == "cr
 check "(.tiers[] | select(.tier == \"benchmark\") | .eligible) == (.facts.events_12m >= 4)" "benchmark: both rules"
 check '(.tiers[] | select(.tier == "smart24h") | .rules | length) == 2' "smart24h rules"
 expect "$(st -H "Authorization: Bearer $DA" "$BASE/api/v1/stations/$S1/scores")" 200 "scores after"
-check ".latest[0].inspection_id == $I2 and (.history | map(.inspection_id)) == [$I2, $I1]" "history newest first"
+check "(.latest[] | select(.checklist.code == \"zj_8you\") | .inspection_id) == $I2 and ([.history[] | select(.checklist.code == \"zj_8you\") | .inspection_id]) == [$I2, $I1]" "history newest first"
 
 # --- an experience officer -------------------------------------------------------------------
 W=$(curl -sf -X POST "$BASE/api/v1/workers" | jq -r .token)
