@@ -26,7 +26,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#define MAX_ROUTES 96
+#define MAX_ROUTES 160 /* 98 routes in December 2026 */
 #define MAX_PARAMS 4
 #define MAX_SEGS 16
 #define N_BUCKETS 14
