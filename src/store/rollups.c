@@ -260,7 +260,8 @@ static int by_district_cell(const void *a, const void *b)
 /* The distinct ids of `ids` (sorted in place) as the lookup's parameter into `b`. */
 static void id_list(yz_buf *b, int64_t *ids, size_t n, bool pg)
 {
-    qsort(ids, n, sizeof *ids, by_id);
+    if (n)
+        qsort(ids, n, sizeof *ids, by_id);
     yz_buf_putc(b, pg ? '{' : '[');
     for (size_t i = 0; i < n; i++) {
         if (i && ids[i] == ids[i - 1])
@@ -274,6 +275,8 @@ static void id_list(yz_buf *b, int64_t *ids, size_t n, bool pg)
 
 static const char *found_text(const add_ctx *a, int kind, int64_t id, const char *none)
 {
+    if (!a->nfound[kind]) /* bsearch on a NULL base is undefined, even for 0 items */
+        return none;
     const id_text *f = bsearch(&id, a->found[kind], a->nfound[kind], sizeof *f, by_id);
     return f ? f->text : none;
 }
@@ -317,7 +320,8 @@ static int lookup(yz_db_tx *tx, add_ctx *a, yz_errinfo *ei)
 /* Sort the items by `cmp` (cell, then worker) and append a cell for each run of them. */
 static void fold(add_ctx *a, bool district_table, int (*cmp)(const void *, const void *))
 {
-    qsort(a->items, a->n, sizeof *a->items, cmp);
+    if (a->n > 1)
+        qsort(a->items, a->n, sizeof *a->items, cmp);
     for (size_t i = 0; i < a->n; i++) {
         const add_item *it = &a->items[i];
         add_cell *c = a->ncells ? &a->cells[a->ncells - 1] : NULL;
