@@ -18,8 +18,10 @@ import audit from './views/audit.js';
 import account from './views/account.js';
 import project from './views/project.js';
 import inspections from './views/inspections.js';
+import tasks from './views/tasks.js';
+import dashboard from './views/dashboard.js';
 
-const VIEWS = [stations, transfer, inspections, project, moderation, reports, events, meals, canteen, users, audit, account];
+const VIEWS = [dashboard, stations, transfer, inspections, tasks, project, moderation, reports, events, meals, canteen, users, audit, account];
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const menuBtn = document.getElementById('menu-btn');
