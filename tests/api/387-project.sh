@@ -26,8 +26,10 @@ TODAY=$(TZ=Asia/Shanghai date +%F)
 
 curl -sf -H "$H" "$BASE/api/v1/project" >"$T/p.json" || yz_fail "GET /api/v1/project"
 jq -e '.districts | length == 12' "$T/p.json" >/dev/null || yz_fail "12 districts expected"
-jq -e '.total.livelihood == 110 and .total.stations == 850' "$T/p.json" >/dev/null ||
-    yz_fail "totals: $(jq -c .total "$T/p.json")"
+# the suite's other scripts may have added stations to the shared database: the listing counts
+all=$(total "") lv=$(total "livelihood=true")
+jq -e ".total.livelihood == $lv and .total.stations == $all and $lv >= 110" "$T/p.json" >/dev/null ||
+    yz_fail "totals: $(jq -c .total "$T/p.json"), the listing: $all stations, $lv in the project"
 
 # --- the oracle: each district's numbers from the listing's filters and the milestones --------
 # stage and overdue of a milestones answer, computed here: the last milestone with an actual
