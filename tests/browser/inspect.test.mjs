@@ -88,6 +88,7 @@ test('an experience officer inspects on a 360 px phone, partly offline, and it i
   await page.fill('#insp-code', st.code);
   await page.click('form.card button[type=submit]');
   await page.waitForSelector('.inspect-form');
+  assert.doesNotMatch(await page.locator('main').innerText(), /null|undefined/);
 
   // the station page now offers the form to this officer
   // check in (the proof of presence), then half the criteria online

@@ -148,12 +148,12 @@ export async function renderInspect(main, h, code, go) {
     scope: 'officer', send, lang, checklists: cls.body.checklists.filter((c) => c.active),
     onSent, presence: () => h('p', null, checkinBtn()),
   });
-  main.replaceChildren(
+  main.replaceChildren(...[
     h('p', { class: 'back' }, h('a', { href: `/station/${encodeURIComponent(s.code)}`, 'data-link': true }, `← ${it('back')}`)),
     title, h('p', { class: 'addr' }, s.name),
     st.offline ? h('p', { class: 'msg warn' }, it('offline')) : null,
     h('section', { class: 'card checkin', 'aria-label': it('checkin') }, h('p', null, it('checkFirst')), checkinBtn(), cmsg),
-    form);
+    form].filter(Boolean));
   startSync.current = () => form.refresh && form.refresh();
 }
 
