@@ -19,7 +19,7 @@ fi
 built=$out/.built
 tiles=${YIZHAN_WEB_TILES:-osm}
 if [ -f "$built" ] && [ "$(cat "$built")" = "$tiles" ] &&
-    [ -z "$(find web/src web/admin web/build.mjs web/package-lock.json -newer "$built" 2>/dev/null | head -1)" ]; then
+    [ -z "$(find web/src web/admin web/shared web/build.mjs web/package-lock.json -newer "$built" 2>/dev/null | head -1)" ]; then
     exit 0
 fi
 (cd web && YIZHAN_WEB_TILES=$tiles node build.mjs "../$out" | tail -1)

@@ -1116,6 +1116,41 @@ static bool officer_of(yz_api *api, yz_http_req *req, yz_officer *o)
     return !err;
 }
 
+/* Whether the worker token is an active officer's: the app shows the inspection form or the
+ * way to become one. 200 either way; a bad token is 401. */
+static void h_officer_status(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    yz_worker w;
+    yz_officer o = {0};
+    int err = yz__api_worker(api, req, &w, &ei);
+    bool is = false;
+    if (!err) {
+        err = yz_store_officer_of_worker(api->st, w.id, &o, &ei);
+        is = !err;
+        if (err == YZ_EFORBIDDEN || err == YZ_ENOTFOUND) {
+            yz_err_clear(&ei);
+            err = YZ_OK;
+        }
+    }
+    if (err) {
+        yz_api_error(req, &ei);
+        return;
+    }
+    yz_buf b;
+    yz_buf_init(&b);
+    if (is) {
+        yz_buf_printf(&b, "{\"officer\":true,\"id\":%lld", (long long)o.id);
+        member_time(&b, "appointed_at", o.appointed_at);
+        yz_buf_puts(&b, "}\n");
+    } else {
+        yz_buf_puts(&b, "{\"officer\":false}\n");
+    }
+    yz__api_ok(req, &b);
+}
+
 static void h_o_create(void *ctx, yz_http_req *req)
 {
     yz_api *api = ctx;
@@ -1456,6 +1491,7 @@ void yz__api_register_inspections(yz_api *api, yz_http_server *srv)
                   h_eligibility, api);
     yz_http_route(srv, "POST", "/api/v1/officers", "officers_appoint", h_appoint, api);
     yz_http_route(srv, "POST", "/api/v1/officers/code", "officer_code", h_officer_code, api);
+    yz_http_route(srv, "GET", "/api/v1/officer", "officer_status", h_officer_status, api);
     yz_http_route(srv, "POST", "/api/v1/officer/inspections", "officer_inspections_create",
                   h_o_create, api);
     yz_http_route(srv, "GET", "/api/v1/officer/inspections", "officer_inspections_list",

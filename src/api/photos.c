@@ -10,6 +10,8 @@
 #include "core/alloc.h"
 #include "core/log.h"
 #include "media/image.h"
+#include "core/time.h"
+#include "store/inspections.h"
 #include "store/photos.h"
 
 #include <errno.h>
@@ -106,9 +108,15 @@ static bool image_type(yz_http_req *req)
     return false;
 }
 
-static void h_upload(void *ctx, yz_http_req *req)
+/* An experience officer's uploads in a day: an inspection has at most 10 photos per criterion
+ * (the 八有 list: 8), so a day of honest inspections stays far below; a stolen token cannot fill
+ * the disk. */
+#define OFFICER_PHOTOS_PER_DAY 200
+
+/* An upload by staff (`worker_id` 0: the row `photos_create` checked) or by the experience
+ * officer of worker `worker_id` (officer_photos_create: the handler checked the officer). */
+static void upload(yz_api *api, yz_http_req *req, int64_t worker_id)
 {
-    yz_api *api = ctx;
     yz_errinfo ei;
     yz_err_clear(&ei);
     upload_q q = {0};
@@ -116,7 +124,7 @@ static void h_upload(void *ctx, yz_http_req *req)
     yz_photo p;
     memset(&p, 0, sizeof p);
     bool created = false;
-    int err = yz__api_authorize(api, req, "photos_create", NULL, &ei);
+    int err = worker_id ? YZ_OK : yz__api_authorize(api, req, "photos_create", NULL, &ei);
     if (!err)
         err = YZ_API_PARAMS(req, upload_params, &q, &ei);
     if (!err && q.kind) {
@@ -126,13 +134,22 @@ static void h_upload(void *ctx, yz_http_req *req)
                                  "kind may hold only lower-case letters and underscores");
     }
     if (!err && q.station) {
-        /* checked on the station the photo is for */
+        /* checked on the station the photo is for (an officer may photograph any station) */
         yz_target t = {0};
         yz__api_target_station(api, q.station, &t);
-        err = yz__api_authorize(api, req, "photos_create", &t, &ei);
+        if (!worker_id)
+            err = yz__api_authorize(api, req, "photos_create", &t, &ei);
         if (!err && !t.district[0])
             err = yz_err_setf(&ei, YZ_EINVAL, "station", "驿站 %ld 不存在",
                               "station %ld does not exist", q.station);
+    }
+    if (!err && worker_id) {
+        int64_t n = 0;
+        err = yz_store_photo_count_by_worker(api->st, worker_id, yz_time_now() - 86400, &n, &ei);
+        if (!err && n >= OFFICER_PHOTOS_PER_DAY)
+            err = yz_err_setf(&ei, YZ_ERATE, "photo", "24 小时内最多上传 %d 张图片",
+                              "at most %d photos may be uploaded in 24 hours",
+                              OFFICER_PHOTOS_PER_DAY);
     }
     if (!err && !image_type(req))
         err = yz_err_set(&ei, YZ_EMEDIA, "Content-Type",
@@ -145,16 +162,20 @@ static void h_upload(void *ctx, yz_http_req *req)
     err = yz_image_process(body, len, &im, &ei);
     if (err)
         goto out;
-    const yz_actor *a = yz__api_actor(api, req);
     snprintf(p.sha256, sizeof p.sha256, "%s", im.sha256);
     p.station_id = q.station;
-    p.uploader_user_id = a->kind == YZ_ACTOR_USER ? a->user.id : 0;
+    if (worker_id) {
+        p.uploader_worker_id = worker_id;
+    } else {
+        const yz_actor *a = yz__api_actor(api, req);
+        p.uploader_user_id = a->kind == YZ_ACTOR_USER ? a->user.id : 0;
+    }
     p.width = im.width;
     p.height = im.height;
     snprintf(p.kind, sizeof p.kind, "%s", q.kind ? q.kind : "");
     err = yz_store_photo_put(api->st, &p, im.jpeg, im.jpeg_len, im.thumb, im.thumb_len, &created,
                              &ei);
-    if (!err)
+    if (!err && !worker_id)
         yz__api_audit_record(req, "photo", p.id, p.district[0] ? p.district : NULL);
 out:
     yz_image_fini(&im);
@@ -167,6 +188,29 @@ out:
     render(&b, &p, created ? 1 : 0);
     yz_buf_putc(&b, '\n');
     yz_http_respond(req, created ? 201 : 200, YZ_JSON, &b);
+}
+
+static void h_upload(void *ctx, yz_http_req *req)
+{
+    upload(ctx, req, 0);
+}
+
+/* An experience officer's upload (worker token): the token, then an active officer (403). */
+static void h_officer_upload(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    yz_worker w;
+    yz_officer o;
+    int err = yz__api_worker(api, req, &w, &ei);
+    if (!err)
+        err = yz_store_officer_of_worker(api->st, w.id, &o, &ei);
+    if (err) {
+        yz_api_error(req, &ei);
+        return;
+    }
+    upload(api, req, w.id);
 }
 
 /* GET a photo or its thumbnail. */
@@ -189,6 +233,12 @@ static void serve(yz_api *api, yz_http_req *req, const char *name, const char *s
         if (!may && p.uploader_user_id) {
             a = yz__api_actor(api, req);
             may = !a->err && a->kind == YZ_ACTOR_USER && a->user.id == p.uploader_user_id;
+        }
+        if (!may && p.uploader_worker_id) {
+            /* the officer who took it */
+            yz_worker w;
+            yz_errinfo wi;
+            may = !yz__api_worker(api, req, &w, &wi) && w.id == p.uploader_worker_id;
         }
         if (!may)
             err = not_found(&ei);
@@ -323,6 +373,9 @@ void yz__api_register_photos(yz_api *api, yz_http_server *srv)
         yz_log_error("photos: %s: uploads will fail", ei.msg_en);
     /* decoding is the expensive part: it holds one of the expensive slots */
     yz_http_route_expensive(srv, "POST", "/api/v1/photos", "photos_create", h_upload, api);
+    yz_http_route_max_body(srv, YZ_IMAGE_MAX_BYTES);
+    yz_http_route_expensive(srv, "POST", "/api/v1/officer/photos", "officer_photos_create",
+                            h_officer_upload, api);
     yz_http_route_max_body(srv, YZ_IMAGE_MAX_BYTES);
     yz_http_route(srv, "GET", "/api/v1/photos/{}/thumb.jpg", "photo_thumb", h_thumb, api);
     yz_http_route(srv, "GET", "/api/v1/photos/{}", "photo_get", h_get, api);

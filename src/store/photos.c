@@ -501,3 +501,30 @@ int yz_store_photo_list(yz_store *st, int64_t station_id, int status, int limit,
     *n = x.n;
     return err;
 }
+
+typedef struct count_ctx {
+    int64_t worker_id, since, n;
+} count_ctx;
+
+static int count_body(yz_db_tx *tx, void *ctx, yz_errinfo *ei)
+{
+    count_ctx *x = ctx;
+    yz_db_q q;
+    yz_db_query(&q, tx,
+                "SELECT COUNT(*) FROM photos WHERE uploader_worker_id = $1 AND created_at >= $2",
+                ei);
+    yz_db_i64(&q, x->worker_id);
+    yz_db_i64(&q, x->since);
+    if (yz_db_row(&q))
+        x->n = yz_db_col_i64(&q, 0);
+    return yz_db_end(&q);
+}
+
+int yz_store_photo_count_by_worker(yz_store *st, int64_t worker_id, int64_t since, int64_t *n,
+                                   yz_errinfo *ei)
+{
+    count_ctx x = {worker_id, since, 0};
+    int err = yz_db_run(st, YZ_DB_READ1, count_body, &x, ei);
+    *n = err ? 0 : x.n;
+    return err;
+}

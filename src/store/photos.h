@@ -64,6 +64,11 @@ int yz_store_photo_set_status(yz_store *st, int64_t id, int status, int64_t by,
 int yz_store_photo_list(yz_store *st, int64_t station_id, int status, int limit, yz_photo **out,
                         size_t *n, yz_errinfo *ei);
 
+/* How many photos worker `worker_id` uploaded since `since` (unix seconds) into *n: an
+ * experience officer's daily limit. */
+int yz_store_photo_count_by_worker(yz_store *st, int64_t worker_id, int64_t since, int64_t *n,
+                                   yz_errinfo *ei);
+
 /* For yz_store_close: free the photo folder's name. */
 void yz__photos_close(yz_store *st);
 /* For the SQLite backend's open: the default folder, "photos" beside database `db_path`

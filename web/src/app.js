@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 // app.js - the worker web app: home (nearby stations on a map and a list, filters, search),
-// the station page (/station/{id|code}) and the check-in page (/s/{code}), routed in the
+// the station page (/station/{id|code}), the check-in page (/s/{code}) and the experience
+// officer's inspection (/inspect[/{code}], inspect.js), routed in the
 // browser over the yizhan JSON API. Plain DOM, no framework (docs/internals/web.md).
 import { get, workerPost, report, ApiError } from './api.js';
 import { t, setLang, lang, vocab, LANGS } from './i18n.js';
 import { StationMap, TILES } from './map.js';
+import { renderInspect, isOfficer, startSync, it as inspText } from './inspect.js';
 
 const DEFAULT_CENTRE = [28.0154, 120.6553]; // Wenzhou, WGS-84
 const NEEDS = ['toilet', 'hot_water', 'microwave', 'battery_swap', 'ebike_charging', 'air_conditioning'];
@@ -635,6 +637,10 @@ async function renderStation(key, checkin) {
     if (s.phone) parts.push(h('p', {}, `${t('phone')}: `, h('a', { href: `tel:${s.phone}` }, s.phone)));
   }
   main.replaceChildren(h('div', { class: 'station' }, parts));
+  // an appointed experience officer inspects from here (asked quietly: most workers are not)
+  isOfficer().then((yes) => {
+    if (yes) actions.after(h('p', {}, h('a', { class: 'btn', id: 'to-inspect', href: `/inspect/${encodeURIComponent(s.code)}`, 'data-link': true }, inspText('toInspect'))));
+  }).catch(() => {});
   offersBox.replaceChildren(await todayOffers(s));
   if (!checkin) {
     get('/api/v1/events', { station: s.id, from: today, to: addDays(today, 6) }).then(({ body }) => {
@@ -663,6 +669,7 @@ async function route(focus) {
   if (state.map && !(p === '/' || p === '/index.html')) { state.map.destroy(); state.map = null; }
   if ((m = p.match(/^\/s\/([^/]+)\/?$/))) await renderStation(decodeURIComponent(m[1]), true);
   else if ((m = p.match(/^\/station\/([^/]+)\/?$/))) await renderStation(decodeURIComponent(m[1]), false);
+  else if ((m = p.match(/^\/inspect(?:\/([^/]+))?\/?$/))) await renderInspect(main, h, m[1] ? decodeURIComponent(m[1]) : null, go);
   else await renderHome();
   if (focus && !first) main.querySelector('h1')?.focus();
   first = false;
@@ -674,6 +681,8 @@ if (!LANGS[lang()]) setLang('zh-Hans');
 applyChrome();
 initChrome();
 route(false);
+// inspections queued without signal go out when the network returns (and now)
+if (window.indexedDB) startSync(() => startSync.current && startSync.current());
 if ('serviceWorker' in navigator) {
   navigator.serviceWorker.register('/sw.js').catch(() => { /* the app works without it */ });
 }
