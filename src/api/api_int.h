@@ -178,7 +178,8 @@ void yz__api_audit_login(yz_http_req *req, const char *login, int64_t user_id);
 /* Note why the request failed (called by yz_api_error). */
 void yz__api_audit_error(yz_http_req *req, const yz_errinfo *ei);
 void yz__api_register_audit(yz_api *api, yz_http_server *srv);
-/* dashboard.c: GET /api/v1/dashboard/visits, events, ratings, scores (and .csv) (docs/internals/stats.md). */
+/* dashboard.c: GET /api/v1/dashboard/visits, events, ratings, scores and their .csv
+ * (docs/internals/stats.md). */
 void yz__api_register_dashboard(yz_api *api, yz_http_server *srv);
 /* Append the audit log's counters to /metrics (Prometheus text). */
 void yz__api_audit_metrics(yz_buf *b);
