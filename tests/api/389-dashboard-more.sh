@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # backends: sqlite pg
-# tests/api/386-dashboard-more.sh - GET /api/v1/dashboard/events, ratings and scores (and
+# tests/api/389-dashboard-more.sh - GET /api/v1/dashboard/events, ratings and scores (and
 # their .csv; docs/internals/stats.md, "Events, ratings and scores"), each number against a
 # reckoning of our own: events held and sign-ups against the occurrences GET /api/v1/events
 # lists (their signed_up) before and after an event of ours with 6 workers signed up; verified
