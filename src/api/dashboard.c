@@ -434,6 +434,17 @@ static void csv_respond(yz_http_req *req, yz_buf *b, const char *name)
     yz_http_respond(req, 200, "text/csv; charset=utf-8", b);
 }
 
+/* The answer as CSV (a download named `name`) or as JSON, never cached. */
+static void respond_any(yz_http_req *req, yz_buf *b, bool csv, const char *name)
+{
+    if (csv) {
+        csv_respond(req, b, name);
+        return;
+    }
+    yz_http_add_header(req, "Cache-Control", "no-store");
+    yz__api_ok(req, b);
+}
+
 /* A number or null (NaN), with `prec` decimals. */
 static void put_num(yz_buf *b, double v, int prec)
 {
@@ -625,12 +636,7 @@ static void h_events_any(yz_api *api, yz_http_req *req, bool csv)
     }
     yz_state_release(api->state, v);
     ev_cells_fini(&c);
-    if (csv)
-        csv_respond(req, &b, "events.csv");
-    else {
-        yz_http_add_header(req, "Cache-Control", "no-store");
-        yz__api_ok(req, &b);
-    }
+    respond_any(req, &b, csv, "events.csv");
 }
 
 static void h_events(void *ctx, yz_http_req *req)
@@ -783,12 +789,7 @@ static void h_ratings_any(yz_api *api, yz_http_req *req, bool csv)
     yz_free(st);
     yz_free(pairs);
     yz_free(r);
-    if (csv)
-        csv_respond(req, &b, "ratings.csv");
-    else {
-        yz_http_add_header(req, "Cache-Control", "no-store");
-        yz__api_ok(req, &b);
-    }
+    respond_any(req, &b, csv, "ratings.csv");
 }
 
 static void h_ratings(void *ctx, yz_http_req *req)
@@ -934,12 +935,7 @@ static void h_scores_any(yz_api *api, yz_http_req *req, bool csv)
     yz_free(dn);
     yz_free(latest);
     yz_free(r);
-    if (csv)
-        csv_respond(req, &b, "scores.csv");
-    else {
-        yz_http_add_header(req, "Cache-Control", "no-store");
-        yz__api_ok(req, &b);
-    }
+    respond_any(req, &b, csv, "scores.csv");
 }
 
 static void h_scores(void *ctx, yz_http_req *req)
