@@ -221,7 +221,7 @@ static void local_time(int64_t t, char out[32])
 typedef struct notice {
     const char *kind;
     const char *zh, *hant, *en; /* lead-ins */
-    const char *when_zh, *when_hant, *when_en; /* "截止" ...; NULL: no time */
+    const char *when_zh, *when_hant, *when_en; /* the words before the time; NULL: no time */
     int64_t at;
 } notice;
 
@@ -356,10 +356,12 @@ static int notify_user(yz_db_tx *tx, int64_t user_id, const yz_task *t, const no
     return err;
 }
 
+static const char due[] = "截止"; /* "due" in both scripts */
+
 static notice notice_new(int64_t deadline)
 {
     return (notice){"task_new", "新整改任务", "新整改任務", "New rectification task",
-                    "截止", "截止", "due", deadline};
+                    due, due, "due", deadline};
 }
 
 /* Insert task `t` (all but id, status, version) with its "open" step, and tell the operators.
@@ -808,7 +810,7 @@ static int esc_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
         if (!err)
             err = add_event(tx, a[i].id, x->now, 0, "escalate", NULL, ei);
         notice nt = {"task_escalated", "整改任务逾期未完成", "整改任務逾期未完成", "Task overdue",
-                     "截止", "截止", "was due", a[i].deadline};
+                     due, due, "was due", a[i].deadline};
         if (!err)
             err = notify_district(tx, &a[i], &nt, x->now, ei);
         if (!err)
