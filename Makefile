@@ -9,7 +9,7 @@
 #   make lint     banned functions, the include directions of tools/layers.txt, clang-format
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 opencc libsodium libqrencode libpng zlib icu-uc icu-i18n vips
+PKGS    := libmicrohttpd jansson sqlite3 opencc libsodium libqrencode libpng zlib icu-uc icu-i18n vips libcurl
 # The PostgreSQL store is built when libpq is found (scripts/deps.sh installs it).
 HAVE_PG := $(shell pkg-config --exists libpq 2>/dev/null && echo 1)
 ifeq ($(HAVE_PG),1)

@@ -6,7 +6,7 @@ set -eu
 
 build="gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libopencc-dev
        libopencc-data libicu-dev unicode-data bzip2 libsodium-dev libqrencode-dev libpng-dev zlib1g-dev ca-certificates
-       libpq-dev libvips-dev nodejs"
+       libpq-dev libvips-dev libcurl4-openssl-dev nodejs"
 test="$build libcriterion-dev curl jq sqlite3 clang libclang-rt-14-dev chromium poppler-utils fonts-noto-cjk wrk
       postgresql-15 postgresql-client-15"
 bench="$test postgresql postgresql-15-postgis-3 redis-server redis-tools"

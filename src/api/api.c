@@ -6,6 +6,7 @@
 
 #include "core/alloc.h"
 #include "core/log.h"
+#include "store/tasks.h"
 #include "store/visits.h"
 
 #include <sodium.h>
@@ -37,6 +38,11 @@ int yz_api_new(yz_store *st, const yz_api_config *cfg, yz_api **out, yz_errinfo 
         cfg->visit_retention_days > 0 ? cfg->visit_retention_days : YZ_VISIT_RETENTION_DAYS;
     api->target_benchmark = cfg->target_benchmark > 0 ? cfg->target_benchmark : 0.10;
     api->target_smart24h = cfg->target_smart24h > 0 ? cfg->target_smart24h : 0.15;
+    api->task_sweep_s = cfg->task_sweep_s > 0 ? cfg->task_sweep_s : 300;
+    yz_store_task_day_s(cfg->task_day_s > 0 ? cfg->task_day_s : 86400);
+    api->webhook_url =
+        cfg->webhook_url && *cfg->webhook_url ? yz_strdup(cfg->webhook_url) : NULL;
+    api->webhook_kind = cfg->webhook_kind;
     api->public_url = yz_strdup(cfg->public_url ? cfg->public_url : "http://localhost:8080");
     api->secure_cookie = strncmp(api->public_url, "https://", 8) == 0;
     api->session_idle_s = cfg->session_idle_s > 0 ? cfg->session_idle_s : 2 * 3600;
@@ -74,6 +80,8 @@ void yz_api_free(yz_api *api)
     yz__api_free_reviews(api);
     yz__api_free_reports(api);
     yz__api_free_meals(api);
+    yz__api_free_tasks(api);
+    yz_free(api->webhook_url);
     yz__limiter_free(api->limiter);
     yz_pwpool_free(api->pwpool);
     yz_free(api->public_url);
@@ -152,6 +160,7 @@ static void h_metrics(void *ctx, yz_http_req *req)
                   "yizhan_pwhash_refused_total %lu\n",
                   pw_done, pw_refused);
     yz__api_audit_metrics(&b);
+    yz__api_tasks_metrics(api, &b);
     static const char *const kinds[YZ_STATE_RELOAD__COUNT] = {"station", "stations", "rating",
                                                               "ratings", "events"};
     yz_buf_printf(&b,
@@ -335,6 +344,7 @@ void yz_api_register(yz_api *api, yz_http_server *srv)
     yz__api_register_users(api, srv);
     yz__api_register_photos(api, srv);
     yz__api_register_inspections(api, srv);
+    yz__api_register_tasks(api, srv);
     yz__api_register_audit(api, srv);
     yz__api_register_dashboard(api, srv);
     yz_http_route(srv, "GET", "/", "front", h_front, api);

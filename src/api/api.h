@@ -36,7 +36,15 @@ typedef struct yz_api_config {
     int pwhash_threads;          /* threads hashing passwords; 0 = 1 */
     int pwhash_queue;            /* logins that may wait for them; 0 = 4 */
     int pwhash_cost;             /* enum yz_pwhash_cost (core/pwhash.h); 0 = interactive */
+    int task_day_s;              /* seconds of a "day" of task deadlines; 0 = 86400 (tests
+                                  * make it short) */
+    int task_sweep_s;            /* overdue tasks are escalated this often; 0 = 300 s */
+    const char *webhook_url;     /* notifications are posted there too; NULL or "" = none */
+    int webhook_kind;            /* enum yz_webhook_kind */
 } yz_api_config;
+
+/* The group robots a webhook speaks to (docs/internals/tasks.md). */
+enum yz_webhook_kind { YZ_WEBHOOK_WECOM, YZ_WEBHOOK_DINGTALK };
 
 /* Load the in-memory state from `st` (borrowed; must outlive the api). Returns owned *out. */
 int yz_api_new(yz_store *st, const yz_api_config *cfg, yz_api **out, yz_errinfo *ei);

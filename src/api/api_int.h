@@ -44,6 +44,10 @@ struct yz_api {
     struct yz_api_reviews *reviews;
     struct yz_api_reports *reports;
     struct yz_api_meals *meals;
+    struct yz_api_tasks *tasks;
+    int64_t task_sweep_s;  /* how often overdue tasks are escalated (api/tasks.c) */
+    char *webhook_url;     /* where notifications are posted too, or NULL */
+    int webhook_kind;      /* enum yz_webhook_kind */
 };
 
 #define YZ_JSON "application/json; charset=utf-8"
@@ -300,6 +304,14 @@ void yz__api_register_users(yz_api *api, yz_http_server *srv);
 void yz__api_register_photos(yz_api *api, yz_http_server *srv);
 void yz__api_register_project(yz_api *api, yz_http_server *srv);
 void yz__api_register_inspections(yz_api *api, yz_http_server *srv);
+/* tasks.c: rectification tasks, the inbox, escalation and the webhook (docs/internals/tasks.md). */
+void yz__api_register_tasks(yz_api *api, yz_http_server *srv);
+void yz__api_free_tasks(yz_api *api);
+/* Tasks or notifications changed (an inspection submitted): wake the webhook sender. Never
+ * blocks for long (a mutex and a signal). */
+void yz__api_tasks_changed(yz_api *api);
+/* Append the tasks' counters to /metrics (Prometheus text). */
+void yz__api_tasks_metrics(yz_api *api, yz_buf *b);
 void yz__api_free_visits(yz_api *api);
 void yz__api_free_reviews(yz_api *api);
 void yz__api_free_reports(yz_api *api);

@@ -791,10 +791,13 @@ static void do_write(yz_api *api, yz_http_req *req, const char *route, int64_t o
     if (!err)
         err = apply(api, req, body, submit, &in, &already, &ei);
     json_decref(body);
-    if (err)
+    if (err) {
         yz_api_error(req, &ei);
-    else
+    } else {
         respond_inspection(api, req, 200, &in);
+        if (submit && !already)
+            yz__api_tasks_changed(api); /* failed criteria opened tasks */
+    }
     yz_inspection_fini(&in);
 }
 

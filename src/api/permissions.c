@@ -204,6 +204,20 @@ static const yz_perm perms[] = {
     WORKER("PATCH", "/api/v1/officer/inspections/{}", "officer_inspection_patch", ""),
     WORKER("POST", "/api/v1/officer/inspections/{}/submit", "officer_inspection_submit",
            "needs the officer's check-in at the station (409 without)"),
+    /* rectification tasks and the inbox (docs/internals/tasks.md) */
+    ROLES("GET", "/api/v1/tasks", "tasks_list", ANY, DIST, STAT, ANY, NO, NO, ANY,
+          "filtered to what the user may read; station= or district= outside the scope is 403;"
+          " assignee=me: the tasks one may answer (an operator's board)"),
+    ROLES("GET", "/api/v1/tasks/{}", "task_get", ANY, DIST, STAT, ANY, NO, NO, ANY,
+          "with its history; checked on the task's station"),
+    ROLES("POST", "/api/v1/tasks/{}/answer", "task_answer", ANY, DIST, STAT, NO, NO, NO, NO,
+          "what was done and photos; an open or reopened task (else 409)"),
+    ROLES("POST", "/api/v1/tasks/{}/verify", "task_verify", ANY, DIST, NO, ANY, NO, NO, NO,
+          "close or reopen an answered task; not by who answered it (403); closed twice: 409"),
+    ROLES("POST", "/api/v1/reports/{}/task", "report_task", ANY, DIST, NO, NO, NO, NO, NO,
+          "a problem report becomes a task of its station (once: 409 after)"),
+    SIGNED("GET", "/api/v1/inbox", "inbox_list", "one's own notifications, newest first"),
+    SIGNED("POST", "/api/v1/inbox/{}/read", "inbox_read", "mark one's own notification read"),
     /* the web app */
     PUBLIC("GET", "/", "front", ""),
     PUBLIC("GET", "/s/{}", "web_checkin", ""),

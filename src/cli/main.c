@@ -139,13 +139,28 @@ typedef struct serve_opts {
     const char *web_root; /* NULL: look for build/web (default_web_root) */
     const char *photo_dir; /* NULL: photos/ beside a SQLite database (store/photos.h) */
     int session_idle_s, session_max_s; /* 0: the api's defaults */
+    int task_day_s, task_sweep_s;      /* 0: the api's defaults */
+    const char *webhook_url;           /* NULL: no webhook */
+    int webhook_kind;                  /* enum yz_webhook_kind */
 } serve_opts;
+
+/* "wecom" or "dingtalk" into *kind; false for anything else. */
+static bool webhook_kind_of(const char *s, int *kind)
+{
+    if (!strcmp(s, "wecom"))
+        *kind = YZ_WEBHOOK_WECOM;
+    else if (!strcmp(s, "dingtalk"))
+        *kind = YZ_WEBHOOK_DINGTALK;
+    else
+        return false;
+    return true;
+}
 
 /* Read key = value lines; '#' starts a comment. Keys: admin_token, db, port, bind, threads,
  * public_url, writes_per_min_token, writes_per_min_ip, shed_inflight, max_conns,
  * conns_per_addr, expensive_slots, workers_per_hour_ip,
  * reports_per_hour_ip, visit_retention_days, target_benchmark, target_smart24h, web_root,
- * photo_dir. */
+ * photo_dir, webhook_url, webhook_kind. */
 static int read_config(const char *path, serve_opts *o, char **db_out)
 {
     FILE *f = fopen(path, "r");
@@ -225,6 +240,15 @@ static int read_config(const char *path, serve_opts *o, char **db_out)
             *(k[7] == 'b' ? &o->target_benchmark : &o->target_smart24h) = t;
         } else if (!strcmp(k, "web_root")) {
             o->web_root = yz_strdup(v); /* kept for the life of the process */
+        } else if (!strcmp(k, "webhook_url")) {
+            o->webhook_url = yz_strdup(v); /* kept for the life of the process */
+        } else if (!strcmp(k, "webhook_kind")) {
+            if (!webhook_kind_of(v, &o->webhook_kind)) {
+                fprintf(stderr, "yizhan: %s:%d: webhook_kind 须为 wecom 或 dingtalk / must be "
+                                "wecom or dingtalk\n", path, lineno);
+                rc = 1;
+                break;
+            }
         } else if (!strcmp(k, "photo_dir")) {
             o->photo_dir = yz_strdup(v); /* kept for the life of the process */
         } else {
@@ -295,6 +319,10 @@ static int cmd_serve(int argc, char **argv)
                                          {"target-smart24h", required_argument, 0, 'S'},
                                          {"session-idle", required_argument, 0, 'I'},
                                          {"session-max", required_argument, 0, 'X'},
+                                         {"task-day-s", required_argument, 0, 'D'},
+                                         {"task-sweep-s", required_argument, 0, 'K'},
+                                         {"webhook-url", required_argument, 0, 'U'},
+                                         {"webhook-kind", required_argument, 0, 'k'},
                                          {0, 0, 0, 0}};
     /* The config file first, so flags override it. */
     for (int i = 1; i < argc - 1; i++)
@@ -389,6 +417,21 @@ static int cmd_serve(int argc, char **argv)
             *(c == 'I' ? &o.session_idle_s : &o.session_max_s) = (int)v;
             break;
         }
+        case 'D':
+        case 'K': {
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 86400)
+                return bad_usage("--task-day-s/--task-sweep-s 须为 1..86400 秒 / must be "
+                                 "1..86400 seconds");
+            *(c == 'D' ? &o.task_day_s : &o.task_sweep_s) = (int)v;
+            break;
+        }
+        case 'U': o.webhook_url = optarg; break;
+        case 'k':
+            if (!webhook_kind_of(optarg, &o.webhook_kind))
+                return bad_usage("--webhook-kind 须为 wecom 或 dingtalk / must be wecom or "
+                                 "dingtalk");
+            break;
         default: return bad_usage(NULL);
         }
     }
@@ -444,6 +487,10 @@ static int cmd_serve(int argc, char **argv)
 
                          .session_idle_s = o.session_idle_s,
                          .session_max_s = o.session_max_s,
+                         .task_day_s = o.task_day_s,
+                         .task_sweep_s = o.task_sweep_s,
+                         .webhook_url = o.webhook_url,
+                         .webhook_kind = o.webhook_kind,
                          .pwhash_cost = yz_pwhash_cost_from_env()};
     if (yz_api_new(st, &cfg, &api, &ei)) {
         rc = yz__cli_fail(&ei);

@@ -10,6 +10,7 @@
 #include "core/time.h"
 #include "model/station.h"
 #include "store/db.h"
+#include "store/tasks.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -704,6 +705,9 @@ static int submit_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
         yz_db_i64(&q, x->id);
         err = yz_db_exec(&q, NULL);
     }
+    /* each failed criterion opens a rectification task, in the same transaction */
+    if (!err)
+        err = yz__store_tasks_from_inspection(tx, x->id, x->now, NULL, ei);
     yz_checklist_fini(&cl);
     if (!err) {
         yz_inspection_fini(in);

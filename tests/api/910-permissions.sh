@@ -35,6 +35,10 @@ report() {
 }
 R1=$(report "$SC1")
 R2=$(report "$SC2")
+# rectification tasks: one at each station, made from the reports
+task() { curl -sf -X POST -H "$H" -H "$J" -d '{}' "$BASE/api/v1/reports/$1/task" | jq -r .id; }
+T1=$(task "$R1")
+T2=$(task "$R2")
 event() {
     curl -sf -X POST -H "$H" -H "$J" -d "{\"station\":$1,\"title\":\"权限测试\",\"category\":\"activity\",\"starts_at\":\"2038-01-08T01:00:00Z\",\"ends_at\":\"2038-01-08T09:00:00Z\"}" \
         "$BASE/api/v1/events" | jq -r .id
@@ -97,7 +101,7 @@ curl -sf -X POST -H "Authorization: Bearer ${TOK[inspector]}" -H "$J" \
     "$BASE/api/v1/inspections/$I1/submit" >/dev/null || yz_fail "setup: submit I1"
 I2=$(curl -sf -X POST -H "$H" -H "$J" \
     -d "{\"station\":$S2,\"checklist\":$SELF,\"kind\":\"secret\",\"client_id\":\"00000000-0000-4000-9000-$(printf '%012d' $suffix)\"}" "$BASE/api/v1/inspections" | jq -r .id)
-for v in SELF I1 I2; do [ -n "${!v}" ] && [ "${!v}" != null ] || yz_fail "setup: $v"; done
+for v in SELF I1 I2 T1 T2; do [ -n "${!v}" ] && [ "${!v}" != null ] || yz_fail "setup: $v"; done
 
 # --- the walk ------------------------------------------------------------------------------------
 checked=0
@@ -135,6 +139,10 @@ path_for() { # pattern name scope-side(in|out) role -> path
         return ;;
     moderation_*) id=999999 ;;
     inspection_*) id=$([ "$side" = in ] && echo "$I1" || echo "$I2") ;;
+    task_*) id=$([ "$side" = in ] && echo "$T1" || echo "$T2") ;;
+    tasks_list) # a station filter: theirs, or another district's
+        printf '%s?station=%s' "$p" "$([ "$side" = in ] && echo "$S1" || echo "$S2")"
+        return ;;
     inspections_list) # a station filter: theirs, or another district's
         printf '%s?station=%s' "$p" "$([ "$side" = in ] && echo "$S1" || echo "$S2")"
         return ;;

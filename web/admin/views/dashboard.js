@@ -196,8 +196,9 @@ async function tasksPanel(root, f) {
   p.box.remove();
   root.append(p.sec);
   try {
-    const [open, overdue] = await Promise.all(['open', 'overdue'].map((status) => get('/api/v1/tasks', { status, district: f.district })));
-    const n = (r) => (r.body && (r.body.total ?? (r.body.tasks || []).length)) ?? 0;
+    // not closed / not closed and past the deadline (docs/internals/tasks.md); `count` is what the list holds
+    const [open, overdue] = await Promise.all(['open', 'overdue'].map((k) => get('/api/v1/tasks', { [k]: 'true', district: f.district, limit: 500 })));
+    const n = (r) => (r.body && (r.body.count ?? (r.body.tasks || []).length)) ?? 0;
     p.sec.insertBefore(h('p', { class: 'dash-big' }, t('dbOpen'), ': ', h('strong', { 'data-testid': 'tasks-open' }, String(n(open))), ' · ',
       t('dbOverdue'), ': ', h('strong', { 'data-testid': 'tasks-overdue' }, String(n(overdue)))), p.details);
     p.details.remove();
