@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # backends: sqlite pg
-# 389-tasks.sh - rectification tasks (issue 12, point 5; docs/internals/tasks.md): an
+# 391-tasks.sh - rectification tasks (issue 12, point 5; docs/internals/tasks.md): an
 # inspection submitted with two failed criteria opens two tasks with deadlines by severity
 # (checked against the task_deadlines table's days); the operator answers with a photo they
 # uploaded; the operator may not verify (403), nor may whoever answered (403); an inspector
