@@ -12,8 +12,10 @@
 #include "core/time.h"
 #include "demo/city.h"
 #include "demo/events.h"
+#include "demo/inspections.h"
 #include "demo/meals.h"
 #include "demo/project.h"
+#include "demo/visits.h"
 #include "exchange/exchange.h"
 #include "geo/nav.h"
 #include "http/server.h"
@@ -599,9 +601,13 @@ static int cmd_demo(int argc, char **argv)
     /* Canteens and events come with a fresh demo city only: loading it again (which updates
      * the stations in place) must not add them twice. */
     bool fresh = !rc && cnt.created == n;
-    if (fresh && (yz_demo_meals(st, seed, yz_time_now(), &ei) ||
-                  yz_demo_events(st, seed, yz_time_now(), &ei) ||
-                  yz_demo_project(st, seed, yz_time_now(), &ei)))
+    /* One instant for every part, so that they agree on "today". Bulk mode: a demo that a
+     * crash cut short is simply loaded again. */
+    int64_t now = yz_time_now();
+    if (fresh && (yz_store_bulk(st, true, &ei) || yz_demo_meals(st, seed, now, &ei) ||
+                  yz_demo_events(st, seed, now, &ei) || yz_demo_project(st, seed, now, &ei) ||
+                  yz_demo_visits(st, seed, now, &ei) || yz_demo_inspections(st, seed, now, &ei) ||
+                  yz_demo_tasks(st, seed, now, &ei) || yz_store_bulk(st, false, &ei)))
         rc = yz__cli_fail(&ei);
     yz_store_close(st);
     yz_station_array_free(rows, n);

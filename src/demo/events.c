@@ -97,6 +97,69 @@ static int64_t at(int64_t day, int min)
     return day * 86400 + (int64_t)min * 60 - 8 * 3600;
 }
 
+/* The year before `today` (a local date): the Friday breakfast at a dozen union stations, a
+ * weekly service at every benchmark station in service (the benchmark rule asks for 4 events
+ * a year), and each month YZ_DEMO_PAST_ONEOFFS one-off activities (health checks, legal
+ * aid...) at stations in service taken in turn from a shuffled list, so that each month
+ * reaches stations the earlier months did not. */
+static void past_year(rng *r, const yz_station *stations, size_t n_st, int64_t today,
+                      yz_event **v, size_t *n, size_t *cap)
+{
+    int64_t p0 = today - 365;
+    size_t *order = yz_malloc((n_st ? n_st : 1) * sizeof *order);
+    size_t n_order = 0, breakfasts = 0;
+    for (size_t i = 0; i < n_st; i++) {
+        const yz_station *s = &stations[i];
+        if (!yz_station_in_service(s) || !strcmp(s->code, YZ_DEMO_UNION_CODE))
+            continue;
+        yz_event ev;
+        if (s->partner_kind == YZ_PARTNER_UNION && breakfasts < 12 && rng_below(r, 8) == 0) {
+            breakfasts++;
+            ev = base(s->id, "爱心早餐（每周五）", "职工驿站每周五早上为户外劳动者提供免费早餐。",
+                      YZ_EVCAT_FREE_MEAL, 0);
+            ev.weekdays = 1u << 4;
+            ev.start_min = 6 * 60 + 30;
+            ev.end_min = 8 * 60 + 30;
+        } else if (s->tier == YZ_TIER_BENCHMARK) {
+            const weekly_kind *w = &weekly_kinds[1 + rng_below(r, 4)];
+            ev = base(s->id, w->title, w->description, w->category, w->capacity);
+            ev.weekdays = w->days;
+            ev.start_min = w->start_min;
+            ev.end_min = w->end_min;
+        } else {
+            order[n_order++] = i;
+            continue;
+        }
+        ev.weekly = true;
+        ev.valid_from = (int32_t)(p0 + (int64_t)rng_below(r, 60));
+        ev.valid_until = YZ_EVENT_NO_UNTIL;
+        add(v, n, cap, &ev);
+    }
+    for (size_t i = n_order; i > 1; i--) { /* Fisher-Yates */
+        size_t j = rng_below(r, i), t = order[i - 1];
+        order[i - 1] = order[j];
+        order[j] = t;
+    }
+    size_t k = 0;
+    for (int m = 0; m < 12 && n_order; m++) {
+        for (int j = 0; j < YZ_DEMO_PAST_ONEOFFS; j++) {
+            int64_t day = p0 + m * 30 + (int64_t)rng_below(r, 30);
+            int y, mo, d;
+            yz_civil_from_days(day, &y, &mo, &d);
+            const oneoff_kind *o;
+            do
+                o = &oneoff_kinds[rng_below(r, sizeof oneoff_kinds / sizeof *oneoff_kinds)];
+            while (!(o->months & (1u << (mo - 1))));
+            const yz_station *s = &stations[order[k++ % n_order]];
+            yz_event ev = base(s->id, o->title, o->description, o->category, o->capacity);
+            ev.starts_at = at(day, o->start_min);
+            ev.ends_at = ev.starts_at + (int64_t)o->duration_min * 60;
+            add(v, n, cap, &ev);
+        }
+    }
+    yz_free(order);
+}
+
 int yz_demo_events(yz_store *st, uint64_t seed, int64_t now, yz_errinfo *ei)
 {
     yz_station *stations = NULL;
@@ -164,6 +227,8 @@ int yz_demo_events(yz_store *st, uint64_t seed, int64_t now, yz_errinfo *ei)
             add(&v, &n, &cap, &ev);
         }
     }
+
+    past_year(&r, stations, n_st, today, &v, &n, &cap);
 
     /* 28 May, 暖新日: the union building and 19 stations more, 09:00-17:00. */
     int64_t may28 = yz_days_from_civil(ty, 5, 28);

@@ -399,7 +399,7 @@ static int create_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
                           (long long)in->checklist_id);
     if (err)
         return err;
-    in->created_at = in->updated_at = yz_time_now();
+    in->created_at = in->updated_at = x->copy.created_at > 0 ? x->copy.created_at : yz_time_now();
     in->version = 1;
     in->submitted = false;
     yz_db_query(&q, tx,

@@ -64,7 +64,7 @@ void yz_inspection_fini(yz_inspection *in); /* accepts NULL */
 void yz_inspections_free(yz_inspection *a, size_t n);
 
 /* Insert draft `in` (station, checklist, kind, client_id, opened_by / officer_id, assigned_to,
- * note). When client_id is already taken, `in` is replaced by the stored inspection and
+ * note; created_at, when > 0, for history such as the demo's, else now). When client_id is already taken, `in` is replaced by the stored inspection and
  * *existed is true: the caller decides whether it is the same client's. YZ_EINVAL when the
  * checklist is unknown or inactive (field "checklist"). */
 int yz_store_insp_create(yz_store *st, yz_inspection *in, bool *existed, yz_errinfo *ei);

@@ -14,6 +14,7 @@
 
 #include "store/db.h"
 #include "store/rollups_int.h"
+#include "store/workers.h"
 
 #include "core/alloc.h"
 #include "core/buf.h"
@@ -402,6 +403,224 @@ int yz__rollups_add(yz_db_tx *tx, yz_visit *const *v, size_t n, yz_errinfo *ei)
     }
     yz_free(a.cells);
     yz_free(a.items);
+    return err;
+}
+
+/* --- history kept as totals ------------------------------------------------------------- */
+
+typedef struct hist_row {
+    int64_t day, station_id;
+    const char *district; /* borrowed from the context's stations */
+    const char *occupation;
+    int64_t visits, workers;
+} hist_row;
+
+typedef struct hist_ctx {
+    const yz_visit_day_total *t;
+    size_t n;
+    int64_t *ids;     /* the stations, ascending ids */
+    char **districts; /* their district codes, owned */
+    size_t nst;
+    hist_row *rows[3]; /* visit_days, station days, district days */
+    size_t nrows[3];
+} hist_ctx;
+
+static int hist_by_station(const void *a, const void *b)
+{
+    const hist_row *x = a, *y = b;
+    if (x->day != y->day)
+        return x->day < y->day ? -1 : 1;
+    return x->station_id < y->station_id ? -1 : x->station_id > y->station_id;
+}
+
+/* By day, station and occupation: the order of visit_days' key, so rows are appended. */
+static int hist_by_key(const void *a, const void *b)
+{
+    int c = hist_by_station(a, b);
+    return c ? c : strcmp(((const hist_row *)a)->occupation, ((const hist_row *)b)->occupation);
+}
+
+static int hist_by_district(const void *a, const void *b)
+{
+    const hist_row *x = a, *y = b;
+    if (x->day != y->day)
+        return x->day < y->day ? -1 : 1;
+    int c = strcmp(x->district, y->district);
+    return c ? c : strcmp(x->occupation, y->occupation);
+}
+
+static const char *hist_district(const hist_ctx *x, int64_t id)
+{
+    size_t lo = 0, hi = x->nst;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (x->ids[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < x->nst && x->ids[lo] == id ? x->districts[lo] : NULL;
+}
+
+/* Fold the sorted rows[0] into rows[t] by `cmp`: visits and workers added, workers capped. */
+static void hist_fold(hist_ctx *x, int t, int (*cmp)(const void *, const void *))
+{
+    hist_row *src = yz_malloc((x->nrows[0] ? x->nrows[0] : 1) * sizeof *src);
+    memcpy(src, x->rows[0], x->nrows[0] * sizeof *src);
+    qsort(src, x->nrows[0], sizeof *src, cmp);
+    size_t m = 0;
+    for (size_t i = 0; i < x->nrows[0]; i++) {
+        if (m && !cmp(&src[m - 1], &src[i])) {
+            src[m - 1].visits += src[i].visits;
+            src[m - 1].workers += src[i].workers;
+        } else {
+            src[m++] = src[i];
+        }
+    }
+    for (size_t i = 0; i < m; i++)
+        if (src[i].workers > YZ_ROLLUP_K)
+            src[i].workers = YZ_ROLLUP_K;
+    x->rows[t] = src;
+    x->nrows[t] = m;
+}
+
+static int hist_check(hist_ctx *x, yz_errinfo *ei)
+{
+    for (size_t i = 0; i < x->n; i++) {
+        const yz_visit_day_total *c = &x->t[i];
+        const char *f = NULL, *zh = NULL, *en = NULL;
+        if (c->day != yz_rollup_bucket_start(YZ_BUCKET_DAY, c->day))
+            f = "day", zh = "不是当地零点", en = "is not a local midnight";
+        else if (!hist_district(x, c->station_id))
+            f = "station_id", zh = "驿站不存在", en = "is not a station";
+        else if (!yz_occupation_name(c->occupation) || !*yz_occupation_name(c->occupation))
+            f = "occupation", zh = "职业未知", en = "is not an occupation";
+        else if (c->visits < 1 || c->visits > 1000000)
+            f = "visits", zh = "应在 1 到 1000000 之间", en = "must be 1..1000000";
+        else if (c->workers < 1 || c->workers > c->visits)
+            f = "workers", zh = "应在 1 到访问次数之间", en = "must be 1..visits";
+        if (f) {
+            char field[48];
+            snprintf(field, sizeof field, "totals[%zu].%s", i, f);
+            char zhm[96], enm[96];
+            snprintf(zhm, sizeof zhm, "第 %zu 项的 %s %s", i, f, zh);
+            snprintf(enm, sizeof enm, "entry %zu: %s %s", i, f, en);
+            return yz_err_set(ei, YZ_EINVAL, field, zhm, enm);
+        }
+    }
+    return YZ_OK;
+}
+
+#define HIST_WORKERS(t)                                                                        \
+    " workers = CASE WHEN excluded.workers > " t ".workers THEN excluded.workers ELSE " t       \
+    ".workers END"
+
+static int send_hist(yz_db_tx *tx, size_t i, yz_db_q *qs, void *arg, yz_errinfo *ei)
+{
+    hist_ctx *x = arg;
+    int t = 0;
+    while (i >= x->nrows[t])
+        i -= x->nrows[t++];
+    const hist_row *r = &x->rows[t][i];
+    static const char *const sql[3] = {
+        "INSERT INTO visit_days (day, station_id, occupation, visits) VALUES ($1, $2, $3, $4)"
+        " ON CONFLICT (day, station_id, occupation)"
+        " DO UPDATE SET visits = visit_days.visits + excluded.visits",
+        "INSERT INTO rollup_station_days (day, station_id, district_code, visits, workers, w1,"
+        " w2, w3, w4, w5) VALUES ($1, $2, $3, $4, $5, " NONE ", " NONE ", " NONE ", " NONE ", "
+        NONE ") ON CONFLICT (day, station_id) DO UPDATE SET"
+        " visits = rollup_station_days.visits + excluded.visits," HIST_WORKERS(
+            "rollup_station_days"),
+        "INSERT INTO rollup_district_days (day, district_code, occupation, visits, workers, w1,"
+        " w2, w3, w4, w5) VALUES ($1, $2, $3, $4, $5, " NONE ", " NONE ", " NONE ", " NONE ", "
+        NONE ") ON CONFLICT (day, district_code, occupation) DO UPDATE SET"
+        " visits = rollup_district_days.visits + excluded.visits," HIST_WORKERS(
+            "rollup_district_days")};
+    yz_db_query(&qs[0], tx, sql[t], ei);
+    yz_db_i64(&qs[0], r->day);
+    if (t == 2) {
+        yz_db_text(&qs[0], r->district);
+    } else {
+        yz_db_i64(&qs[0], r->station_id);
+    }
+    yz_db_text(&qs[0], t == 1 ? r->district : r->occupation);
+    yz_db_i64(&qs[0], r->visits);
+    if (t)
+        yz_db_i64(&qs[0], r->workers);
+    return 1;
+}
+
+static int hist_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
+{
+    hist_ctx *x = arg;
+    size_t cap = 0;
+    for (size_t i = 0; i < x->nst; i++)
+        yz_free(x->districts[i]);
+    x->nst = 0;
+    yz_db_q q;
+    yz_db_query(&q, tx, "SELECT id, district_code FROM stations ORDER BY id", ei);
+    while (yz_db_row(&q)) {
+        if (x->nst == cap) {
+            size_t c2 = cap;
+            x->ids = yz_db_grow(x->ids, x->nst, &cap, sizeof *x->ids);
+            x->districts = yz_db_grow(x->districts, x->nst, &c2, sizeof *x->districts);
+        }
+        x->ids[x->nst] = yz_db_col_i64(&q, 0);
+        x->districts[x->nst] = yz_db_col_str(&q, 1);
+        if (!x->districts[x->nst])
+            x->districts[x->nst] = yz_strdup("");
+        x->nst++;
+    }
+    int err = yz_db_end(&q);
+    if (!err)
+        err = hist_check(x, ei);
+    if (err || !x->n)
+        return err;
+    int64_t d0 = INT64_MAX, d1 = INT64_MIN;
+    for (size_t i = 0; i < x->n; i++) {
+        d0 = x->t[i].day < d0 ? x->t[i].day : d0;
+        d1 = x->t[i].day > d1 ? x->t[i].day : d1;
+    }
+    yz_db_query(&q, tx, "SELECT 1 FROM visits WHERE at >= $1 AND at < $2 LIMIT 1", ei);
+    yz_db_i64(&q, d0);
+    yz_db_i64(&q, d1 + 86400);
+    bool kept = yz_db_row(&q);
+    err = yz_db_end(&q);
+    if (!err && kept)
+        err = yz_err_set(ei, YZ_ECONFLICT, "day", "这些日期内仍保留原始签到记录，不能导入汇总",
+                         "raw visits are kept within these days: totals cannot be imported");
+    if (err)
+        return err;
+    for (int t = 0; t < 3; t++) {
+        yz_free(x->rows[t]);
+        x->rows[t] = NULL;
+    }
+    x->rows[0] = yz_malloc(x->n * sizeof *x->rows[0]);
+    x->nrows[0] = x->n;
+    for (size_t i = 0; i < x->n; i++) {
+        const yz_visit_day_total *c = &x->t[i];
+        x->rows[0][i] = (hist_row){c->day, c->station_id, hist_district(x, c->station_id),
+                                   yz_occupation_name(c->occupation), c->visits, c->workers};
+    }
+    qsort(x->rows[0], x->n, sizeof *x->rows[0], hist_by_key);
+    hist_fold(x, 1, hist_by_station);
+    hist_fold(x, 2, hist_by_district);
+    size_t failed;
+    return yz_db_batch(tx, x->nrows[0] + x->nrows[1] + x->nrows[2], send_hist, recv_add, x,
+                       &failed, ei);
+}
+
+int yz_store_visit_history_import(yz_store *st, const yz_visit_day_total *t, size_t n,
+                                  yz_errinfo *ei)
+{
+    hist_ctx x = {.t = t, .n = n};
+    int err = yz_db_run(st, YZ_DB_WRITE, hist_body, &x, ei);
+    for (size_t i = 0; i < x.nst; i++)
+        yz_free(x.districts[i]);
+    yz_free(x.districts);
+    yz_free(x.ids);
+    for (int k = 0; k < 3; k++)
+        yz_free(x.rows[k]);
     return err;
 }
 

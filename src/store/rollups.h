@@ -65,6 +65,31 @@ int yz_store_rollup_query(yz_store *st, const yz_rollup_query *q, yz_rollup_cell
  * NULL) gets the station-days written. YZ_EDB. */
 int yz_store_rollup_rebuild(yz_store *st, int64_t *days, yz_errinfo *ei);
 
+/* One cell of visit history kept as totals only (no raw visits): the counted visits of a
+ * local day at a station by workers of one occupation. */
+typedef struct yz_visit_day_total {
+    int64_t day;        /* the local midnight (unix seconds) starting the day */
+    int64_t station_id; /* a station in the store */
+    int occupation;     /* enum yz_occupation */
+    int64_t visits;     /* counted visits, 1..1,000,000 */
+    int workers;        /* distinct workers, 1..visits */
+} yz_visit_day_total;
+
+/* Add the history `t[0..n)` of days whose raw visits are not kept (a demo city, totals from
+ * before yizhan), in one transaction, as a purge would have left them: the day totals
+ * (visit_days) and both roll-ups, worker ids none and worker counts capped at YZ_ROLLUP_K.
+ * A station-day's workers are the sum of its occupations' (a worker has one occupation); a
+ * district cell's workers are the sum of its stations' (totals cannot tell whether a worker
+ * was at two stations that day: the caller vouches they were not). A cell already stored
+ * gets the visits added and keeps the larger worker count. Borrows `t`. YZ_EINVAL naming
+ * the entry ("totals[3].workers") for a day that is not a local midnight, an unknown
+ * station or occupation, visits or workers out of range; YZ_ECONFLICT (field "day") when
+ * raw visits are kept between the first and the last day given (those days' roll-ups come
+ * from the visits: yz_store_rollup_rebuild would drop the totals); nothing is written then.
+ * YZ_EDB. Any thread. */
+int yz_store_visit_history_import(yz_store *st, const yz_visit_day_total *t, size_t n,
+                                  yz_errinfo *ei);
+
 /* For store opening: build the roll-ups once after the migration that created them. */
 int yz__rollups_open(yz_store *st, yz_errinfo *ei);
 

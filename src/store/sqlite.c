@@ -104,9 +104,19 @@ static void sq_close(yz_store *st)
     yz_free(s);
 }
 
+static int sq_bulk(yz_store *st, bool on, yz_errinfo *ei)
+{
+    sq_store *s = (sq_store *)st;
+    pthread_mutex_lock(&s->mu);
+    int err = yz__sq_exec(s, on ? "PRAGMA synchronous=OFF" : "PRAGMA synchronous=FULL", ei);
+    pthread_mutex_unlock(&s->mu);
+    return err;
+}
+
 static const yz_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
+    .bulk = sq_bulk,
 };
 
 int yz__store_sqlite_open(const char *path, yz_store **out, yz_errinfo *ei)

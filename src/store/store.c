@@ -88,6 +88,11 @@ const char *yz_store_backend(const yz_store *st)
     return st->ops->name;
 }
 
+int yz_store_bulk(yz_store *st, bool on, yz_errinfo *ei)
+{
+    return st->ops->bulk ? st->ops->bulk(st, on, ei) : YZ_OK;
+}
+
 const yz_store_health *yz_store_get_health(const yz_store *st)
 {
     return &st->health;

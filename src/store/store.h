@@ -43,6 +43,7 @@ typedef struct yz_store_ops {
     void (*close)(yz_store *st);
     int (*watch)(yz_store *st, const yz_store_watcher *w, yz_errinfo *ei); /* may be NULL */
     void (*unwatch)(yz_store *st);                                          /* may be NULL */
+    int (*bulk)(yz_store *st, bool on, yz_errinfo *ei);                     /* may be NULL */
 } yz_store_ops;
 
 /* How the store is, as /healthz and /metrics show it. Set when the store opens, read-only after. */
@@ -79,6 +80,12 @@ const yz_store_health *yz_store_get_health(const yz_store *st);
 
 /* All facilities, ordered by bit. Returns an owned array (free each with yz_facility_fini,
  * then yz_free). */
+/* Bulk loading (`yizhan demo`, which can simply run again): with `on`, SQLite commits without
+ * waiting for the disk (synchronous=OFF: a crash or power loss may lose the last
+ * transactions, never corrupt the database); off restores synchronous=FULL. PostgreSQL keeps
+ * its durability (no-op). Only while no other thread uses the store. YZ_EDB. */
+int yz_store_bulk(yz_store *st, bool on, yz_errinfo *ei);
+
 int yz_store_list_facilities(yz_store *st, yz_facility **out, size_t *n, yz_errinfo *ei);
 /* All districts, ordered by code. Owned, as above with yz_district_fini. */
 int yz_store_list_districts(yz_store *st, yz_district **out, size_t *n, yz_errinfo *ei);

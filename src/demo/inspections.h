@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* demo/inspections.h - the demo city's year of inspections on the 八有 standard (open, secret
+ * and by experience officers) and the smart 24-hour stations' daily self-checks of the last
+ * week, made deterministically from a seed and the day of loading (docs/internals/demo.md).
+ * Used by `yizhan demo`. */
+#ifndef YZ_DEMO_INSPECTIONS_H
+#define YZ_DEMO_INSPECTIONS_H
+
+#include "core/err.h"
+#include "store/store.h"
+
+#include <stdint.h>
+
+#define YZ_DEMO_OFFICERS 12     /* experience officers appointed */
+#define YZ_DEMO_SELF_CHECK_DAYS 7 /* days of daily self-checks at smart24h stations */
+
+/* Through the store's inspection functions: appoint YZ_DEMO_OFFICERS experience officers
+ * (workers whose token nobody holds: only a hash drawn from the seed is stored) and submit,
+ * over the year before the day of `now`, 1-4 inspections on the active `zj_8you` at most
+ * stations in service (livelihood stations more often): kinds about 45 % open, 30 % secret,
+ * 25 % experience officer; most stations pass every criterion, some fail 1-3. An officer's
+ * check-in at the station precedes each of their inspections, as the presence rule asks;
+ * those check-ins are then purged like any visit of a past day (the roll-ups keep them
+ * without the worker). Open and secret inspections are opened by no user (opened_by 0, as
+ * with the admin token): the demo creates no account anyone could log in with. Then a
+ * `daily_self_check` a day at every smart24h station in service for the last
+ * YZ_DEMO_SELF_CHECK_DAYS days. Returns YZ_OK or the first store error; `ei` may be NULL. */
+int yz_demo_inspections(yz_store *st, uint64_t seed, int64_t now, yz_errinfo *ei);
+
+/* Rectification tasks of the failed criteria: filled by the tasks area when it lands; today
+ * it adds nothing and returns YZ_OK. */
+int yz_demo_tasks(yz_store *st, uint64_t seed, int64_t now, yz_errinfo *ei);
+
+#endif
