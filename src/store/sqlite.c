@@ -109,6 +109,7 @@ static int sq_bulk(yz_store *st, bool on, yz_errinfo *ei)
     sq_store *s = (sq_store *)st;
     pthread_mutex_lock(&s->mu);
     int err = yz__sq_exec(s, on ? "PRAGMA synchronous=OFF" : "PRAGMA synchronous=FULL", ei);
+    s->bulk = on && !err;
     pthread_mutex_unlock(&s->mu);
     return err;
 }

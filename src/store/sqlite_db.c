@@ -319,8 +319,12 @@ static int sq_conn_open(yz_store *st, yz_db_conn **out, yz_errinfo *ei)
         goto out;
     }
     sqlite3_busy_timeout(c->db, CONN_BUSY_TIMEOUT_MS);
-    err = exec_plain(c->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                            " PRAGMA foreign_keys=ON;", ei);
+    err = exec_plain(c->db,
+                     s->bulk ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
+                               " PRAGMA foreign_keys=ON;"
+                             : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                               " PRAGMA foreign_keys=ON;",
+                     ei);
 out:
     if (err) {
         sq_conn_close(&c->base);

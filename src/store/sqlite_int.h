@@ -56,6 +56,7 @@ typedef struct sq_store {
     bool wal_checked;      /* the scan ran: this process was the first to open the file */
     bool counted_open;     /* counted among the open stores (sqlite_wal.c) */
     char *wal_kept;        /* the copy of a damaged WAL, or NULL */
+    bool bulk;             /* yz_store_bulk: connections opened now commit without fsync */
 } sq_store;
 
 /* The driver of store/db.h on SQLite (sqlite_db.c). */

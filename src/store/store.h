@@ -82,7 +82,9 @@ const yz_store_health *yz_store_get_health(const yz_store *st);
  * then yz_free). */
 /* Bulk loading (`yizhan demo`, which can simply run again): with `on`, SQLite commits without
  * waiting for the disk (synchronous=OFF: a crash or power loss may lose the last
- * transactions, never corrupt the database); off restores synchronous=FULL. PostgreSQL keeps
+ * transactions, never corrupt the database), and so does a connection of its own opened
+ * meanwhile (the visits committer, which keeps it until the store closes); off restores
+ * synchronous=FULL on the store's connection. PostgreSQL keeps
  * its durability (no-op). Only while no other thread uses the store. YZ_EDB. */
 int yz_store_bulk(yz_store *st, bool on, yz_errinfo *ei);
 
