@@ -196,7 +196,7 @@ check '(.tiers[] | select(.tier == "benchmark") | .rules[] | select(.rule == "cr
 check "(.tiers[] | select(.tier == \"benchmark\") | .eligible) == (.facts.events_12m >= 4)" "benchmark: both rules"
 check '(.tiers[] | select(.tier == "smart24h") | .rules | length) == 2' "smart24h rules"
 expect "$(st -H "Authorization: Bearer $DA" "$BASE/api/v1/stations/$S1/scores")" 200 "scores after"
-check "(.latest[] | select(.checklist.code == \"zj_8you\") | .inspection_id) == $I2 and ([.history[] | select(.checklist.code == \"zj_8you\") | .inspection_id]) == [$I2, $I1]" "history newest first"
+check "(.latest[] | select(.checklist.code == \"zj_8you\") | .inspection_id) == $I2 and ([.history[] | select(.checklist.code == \"zj_8you\" and .inspection_id >= $I1) | .inspection_id]) == [$I2, $I1]" "history newest first"
 
 # --- an experience officer -------------------------------------------------------------------
 W=$(curl -sf -X POST "$BASE/api/v1/workers" | jq -r .token)
