@@ -52,7 +52,10 @@ static const char usage[] =
     "                                 serve the API. Staff log in with accounts (yizhan user);\n"
     "                                 an admin token for scripts, acting as city_admin, is an\n"
     "                                 opt-in: YIZHAN_ADMIN_TOKEN or admin_token= in the config\n"
-    "  demo    [--db PATH] [--seed N] load the demo city (Wenzhou)\n"
+    "  demo    [--db PATH] [--seed N] [--history]\n"
+    "          load the demo city (Wenzhou): stations, canteens, events past and coming;\n"
+    "          --history adds the year before (over a million counted visits, the\n"
+    "          inspections and a week of self-checks; several seconds more)\n"
     "  import  [--db PATH] FILE.csv|FILE.geojson   all rows or none; updates by code\n"
     "  export  [--db PATH] --format csv|geojson [--out FILE]\n"
     "  near    [--db PATH] LAT LON [--need a,b] [--k N] [--crs wgs84|gcj02|bd09]\n"
@@ -575,13 +578,19 @@ static int cmd_demo(int argc, char **argv)
     const char *db = DEFAULT_DB;
     unsigned long long seed = 20261129;
     static const struct option opts[] = {
-        {"db", required_argument, 0, 'd'}, {"seed", required_argument, 0, 's'}, {0, 0, 0, 0}};
+        {"db", required_argument, 0, 'd'},
+        {"seed", required_argument, 0, 's'},
+        {"history", no_argument, 0, 'H'},
+        {0, 0, 0, 0}};
+    bool history = false;
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'd')
             db = optarg;
         else if (c == 's')
             seed = strtoull(optarg, NULL, 10);
+        else if (c == 'H')
+            history = true;
         else
             return bad_usage(NULL);
     }
@@ -602,12 +611,13 @@ static int cmd_demo(int argc, char **argv)
      * the stations in place) must not add them twice. */
     bool fresh = !rc && cnt.created == n;
     /* One instant for every part, so that they agree on "today". Bulk mode: a demo that a
-     * crash cut short is simply loaded again. */
+     * crash cut short is simply loaded again. The year of visits and inspections is an
+     * opt-in (--history): it takes seconds, and the tests that load the demo want none of it. */
     int64_t now = yz_time_now();
     if (fresh && (yz_store_bulk(st, true, &ei) || yz_demo_meals(st, seed, now, &ei) ||
                   yz_demo_events(st, seed, now, &ei) || yz_demo_project(st, seed, now, &ei) ||
-                  yz_demo_visits(st, seed, now, &ei) || yz_demo_inspections(st, seed, now, &ei) ||
-                  yz_demo_tasks(st, seed, now, &ei) || yz_store_bulk(st, false, &ei)))
+                  (history && yz_demo_history(st, seed, now, &ei)) ||
+                  yz_store_bulk(st, false, &ei)))
         rc = yz__cli_fail(&ei);
     yz_store_close(st);
     yz_station_array_free(rows, n);

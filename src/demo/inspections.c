@@ -4,6 +4,8 @@
  * save the scores, submit. Drawn from a splitmix64 stream. */
 #include "demo/inspections.h"
 
+#include "demo/visits.h"
+
 #include "core/alloc.h"
 #include "store/inspections.h"
 #include "store/visits.h"
@@ -190,4 +192,14 @@ int yz_demo_tasks(yz_store *st, uint64_t seed, int64_t now, yz_errinfo *ei)
 {
     (void)st, (void)seed, (void)now, (void)ei;
     return YZ_OK;
+}
+
+int yz_demo_history(yz_store *st, uint64_t seed, int64_t now, yz_errinfo *ei)
+{
+    int err = yz_demo_visits(st, seed, now, ei);
+    if (!err)
+        err = yz_demo_inspections(st, seed, now, ei);
+    if (!err)
+        err = yz_demo_tasks(st, seed, now, ei);
+    return err;
 }

@@ -27,6 +27,12 @@
  * YZ_DEMO_SELF_CHECK_DAYS days. Returns YZ_OK or the first store error; `ei` may be NULL. */
 int yz_demo_inspections(yz_store *st, uint64_t seed, int64_t now, yz_errinfo *ei);
 
+/* The year before the day of `now`, which `yizhan demo --history` adds to a fresh demo city:
+ * yz_demo_visits, then yz_demo_inspections, then yz_demo_tasks. Several seconds on SQLite,
+ * so the plain demo (and the tests that load it) leaves it out. Returns YZ_OK or the first
+ * error; `ei` may be NULL. */
+int yz_demo_history(yz_store *st, uint64_t seed, int64_t now, yz_errinfo *ei);
+
 /* Rectification tasks of the failed criteria: filled by the tasks area when it lands; today
  * it adds nothing and returns YZ_OK. */
 int yz_demo_tasks(yz_store *st, uint64_t seed, int64_t now, yz_errinfo *ei);

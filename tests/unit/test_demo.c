@@ -1,14 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/unit/test_demo.c - the demo city: the same seed gives the same city, the issue's
  * counts hold for any seed, the union-building station is there, codes are unique, and every
- * station lies near its district seat and inside its place's radius (by our own haversine). */
+ * station lies near its district seat and inside its place's radius (by our own haversine);
+ * and the year of history (`yizhan demo --history`) loaded into a scratch SQLite store, read
+ * back with SQL of our own: over a million visits, roll-ups that agree, the three inspection
+ * kinds, past events at most stations, the same rows from the same seed. */
 #include <criterion/criterion.h>
+
+#include "testdb.h"
 
 #include "core/alloc.h"
 #include "demo/city.h"
+#include "demo/events.h"
+#include "demo/inspections.h"
 #include "model/facility.h"
+#include "store/store.h"
 
 #include <math.h>
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -333,4 +342,135 @@ Test(demo, null_outputs)
     cr_assert_eq(yz_demo_generate(1, &st, &n, NULL, NULL, &ei), YZ_EINVAL);
     cr_assert_null(st);
     cr_assert_eq(ei.code, YZ_EINVAL);
+}
+
+/* --- the year of history, in a SQLite store --------------------------------------------------- */
+
+/* What a history load left, read with our own SQL. */
+typedef struct history {
+    int64_t visit_days, station_days, district_days; /* sums of visits of the three tables */
+    int64_t raw;                                     /* counted visits kept raw (not purged) */
+    int64_t station_rows, rollup_sum;                /* rows and a checksum of the station roll-up */
+    int64_t insp[3];                                 /* submitted zj_8you: open, secret, officer */
+    int64_t insp_sum;                                /* a checksum of every inspection */
+    int64_t self_checks;                             /* submitted daily_self_check */
+    size_t in_service, no_event;                     /* stations in service; of those, no event */
+} history;
+
+static int64_t sql_i64(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *q = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK, "%s: %s", sql,
+                 sqlite3_errmsg(db));
+    cr_assert_eq(sqlite3_step(q), SQLITE_ROW, "%s", sql);
+    int64_t v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return v;
+}
+
+/* Load the demo city of `seed` with events and history at `now` into a fresh store at `path`,
+ * as `yizhan demo --history` does, and read what it left. */
+static history load_history(const char *path, uint64_t seed, int64_t now)
+{
+    yz_test_remove_db(path);
+    yz_errinfo ei;
+    yz_store *st = NULL;
+    cr_assert_eq(yz_store_open(path, &st, &ei), YZ_OK, "%s", ei.msg_en);
+    city c = make(seed);
+    yz_import_counts cnt;
+    cr_assert_eq(yz_store_import(st, c.st, c.n, c.ds, c.nd, &cnt, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(yz_store_bulk(st, true, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(yz_demo_events(st, seed, now, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(yz_demo_history(st, seed, now, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(yz_store_bulk(st, false, &ei), YZ_OK, "%s", ei.msg_en);
+    yz_station *v = NULL;
+    size_t n = 0;
+    cr_assert_eq(yz_store_load_stations(st, &v, &n, &ei), YZ_OK, "%s", ei.msg_en);
+    yz_store_close(st);
+
+    history h = {0};
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    h.visit_days = sql_i64(db, "SELECT total(visits) FROM visit_days");
+    h.raw = sql_i64(db, "SELECT count(*) FROM visits WHERE counted = 1");
+    h.station_days = sql_i64(db, "SELECT total(visits) FROM rollup_station_days");
+    h.district_days = sql_i64(db, "SELECT total(visits) FROM rollup_district_days");
+    h.station_rows = sql_i64(db, "SELECT count(*) FROM rollup_station_days");
+    h.rollup_sum = sql_i64(db, "SELECT sum((day / 86400 % 1009) * (station_id % 997) * visits"
+                               " + workers) FROM rollup_station_days");
+    static const char *const kinds[3] = {"open", "secret", "experience_officer"};
+    for (int k = 0; k < 3; k++) {
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM inspections i JOIN checklists c ON c.id = i.checklist_id"
+                 " WHERE c.code = 'zj_8you' AND i.status = 'submitted' AND i.kind = '%s'",
+                 kinds[k]);
+        h.insp[k] = sql_i64(db, sql);
+    }
+    h.insp_sum = sql_i64(db, "SELECT sum(station_id * (created_at % 100003) % 1000003"
+                             " + CAST(round(score * 100) AS INTEGER)) FROM inspections");
+    h.self_checks = sql_i64(db, "SELECT count(*) FROM inspections i JOIN checklists c"
+                                " ON c.id = i.checklist_id WHERE c.code = 'daily_self_check'"
+                                " AND i.status = 'submitted'");
+    /* An event in the 365 days before today (local): a one-off that started then, or a weekly
+     * one valid for a week or more of them. */
+    int64_t today = (now + 8 * 3600) / 86400, from = today - 365;
+    sqlite3_stmt *q = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(db,
+                                    "SELECT count(*) FROM events WHERE station_id = ?1"
+                                    " AND cancelled_at IS NULL AND ((weekly = 0 AND"
+                                    " starts_at >= ?2 * 86400 - 28800 AND"
+                                    " starts_at < ?3 * 86400 - 28800) OR (weekly = 1 AND"
+                                    " min(?3 - 1, coalesce(valid_until, ?3 - 1)) -"
+                                    " max(?2, valid_from) >= 6))",
+                                    -1, &q, NULL),
+                 SQLITE_OK, "%s", sqlite3_errmsg(db));
+    for (size_t i = 0; i < n; i++) {
+        if (!yz_station_in_service(&v[i]))
+            continue;
+        h.in_service++;
+        sqlite3_bind_int64(q, 1, v[i].id);
+        sqlite3_bind_int64(q, 2, from);
+        sqlite3_bind_int64(q, 3, today);
+        cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+        h.no_event += sqlite3_column_int64(q, 0) == 0;
+        sqlite3_reset(q);
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    yz_station_array_free(v, n);
+    drop(&c);
+    yz_test_remove_db(path);
+    return h;
+}
+
+Test(demo, history)
+{
+    char a[64], b[64];
+    snprintf(a, sizeof a, "/tmp/yz-test-demo-history-a-%d.db", (int)getpid());
+    snprintf(b, sizeof b, "/tmp/yz-test-demo-history-b-%d.db", (int)getpid());
+    const int64_t now = 1796112000; /* 2026-12-01 00:00 +08:00 */
+    history h = load_history(a, 20261129, now);
+    cr_assert_gt(h.visit_days, 1000000, "visits in the year: %lld", (long long)h.visit_days);
+    /* the roll-ups hold the purged days (day totals) and the officers' check-ins of yesterday,
+     * which the purge keeps */
+    cr_assert_lt(h.raw, 100, "raw visits kept: %lld", (long long)h.raw);
+    cr_assert_eq(h.station_days, h.visit_days + h.raw,
+                 "station roll-ups %lld, day totals %lld + raw %lld", (long long)h.station_days,
+                 (long long)h.visit_days, (long long)h.raw);
+    cr_assert_eq(h.district_days, h.station_days, "district roll-ups %lld, station %lld",
+                 (long long)h.district_days, (long long)h.station_days);
+    int64_t insp = h.insp[0] + h.insp[1] + h.insp[2];
+    cr_assert_gt(insp, 1000, "inspections: %lld", (long long)insp);
+    for (int k = 0; k < 3; k++)
+        cr_assert_geq(h.insp[k] * 100, insp * 15, "kind %d: %lld of %lld", k,
+                      (long long)h.insp[k], (long long)insp);
+    cr_assert_gt(h.self_checks, 0);
+    cr_assert_gt(h.in_service, 800);
+    cr_assert_gt(h.no_event, 0, "some stations had no event");
+    cr_assert_lt(h.no_event * 2, h.in_service, "no event at %zu of %zu stations", h.no_event,
+                 h.in_service);
+
+    history h2 = load_history(b, 20261129, now);
+    cr_assert_eq(memcmp(&h, &h2, sizeof h), 0, "the same seed and day give the same history");
 }
