@@ -106,7 +106,7 @@ run:
 	@scripts/deps.sh build
 	@$(MAKE) --no-print-directory bin/yizhan web
 	@mkdir -p $(dir $(DB))
-	@[ -f $(DB) ] || bin/yizhan demo --db $(DB)
+	@[ -f $(DB) ] || bin/yizhan demo --history --db $(DB)
 	@bin/yizhan user list --db $(DB) | grep -q city_admin || \
 	  echo "yizhan: no admin yet. Create the first one (prints a one-time password):" \
 	       "bin/yizhan user add admin --role city_admin --random --db $(DB)"
@@ -114,7 +114,7 @@ run:
 
 demo: bin/yizhan
 	@mkdir -p $(dir $(DB))
-	bin/yizhan demo --db $(DB)
+	bin/yizhan demo --history --db $(DB)
 
 test:
 	@scripts/deps.sh test

@@ -205,17 +205,20 @@ static int unavailable(PGconn *c, yz_errinfo *ei)
 }
 
 /* BEGIN at SERIALIZABLE, or at READ COMMITTED holding the advisory lock `lock` (lock != 0)
- * for the rest of the transaction. */
-static int begin(PGconn *c, int64_t lock, yz_errinfo *ei)
+ * for the rest of the transaction. In bulk mode (yz_store_bulk) the commit does not wait for
+ * the WAL flush: a crash may lose the last commits, never corrupt (the demo is loaded again). */
+static int begin(pg_store *s, PGconn *c, int64_t lock, yz_errinfo *ei)
 {
-    if (!lock)
-        return yz__pg_exec(c, "BEGIN ISOLATION LEVEL SERIALIZABLE", NULL, NULL, ei);
-    int err = yz__pg_exec(c, "BEGIN ISOLATION LEVEL READ COMMITTED", NULL, NULL, ei);
+    int err = yz__pg_exec(c, lock ? "BEGIN ISOLATION LEVEL READ COMMITTED"
+                                  : "BEGIN ISOLATION LEVEL SERIALIZABLE",
+                          NULL, NULL, ei);
+    if (!err && atomic_load(&s->bulk))
+        err = yz__pg_exec(c, "SET LOCAL synchronous_commit = off", NULL, NULL, ei);
+    if (err || !lock)
+        return err;
     yz_pg_params p = {0};
     yz__pg_p_i64(&p, lock);
-    if (!err)
-        err = yz__pg_exec(c, "SELECT pg_advisory_xact_lock($1::bigint)", &p, NULL, ei);
-    return err;
+    return yz__pg_exec(c, "SELECT pg_advisory_xact_lock($1::bigint)", &p, NULL, ei);
 }
 
 static int run_tx(pg_store *s, PGconn *c, int64_t lock, yz_pg_body *body, void *ctx,
@@ -228,7 +231,7 @@ static int run_tx(pg_store *s, PGconn *c, int64_t lock, yz_pg_body *body, void *
         last_state[0] = '\0';
         if (attempt) /* back off a little, more each time, with jitter */
             usleep((useconds_t)(200 * attempt + (unsigned)rand() % (500u * (unsigned)attempt)));
-        err = begin(c, lock, ei);
+        err = begin(s, c, lock, ei);
         if (!err)
             err = body(s, c, ctx, ei);
         if (err && PQstatus(c) == CONNECTION_BAD && !reconnected) {
@@ -499,9 +502,17 @@ static void pg_close(yz_store *st)
     yz_free(s);
 }
 
+static int pg_bulk(yz_store *st, bool on, yz_errinfo *ei)
+{
+    (void)ei;
+    atomic_store(&((pg_store *)st)->bulk, on);
+    return YZ_OK;
+}
+
 static const yz_store_ops pg_ops = {
     .name = "postgresql",
     .close = pg_close,
+    .bulk = pg_bulk,
     .watch = pg_watch,
     .unwatch = pg_unwatch,
 };

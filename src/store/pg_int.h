@@ -20,6 +20,7 @@
 
 #include <libpq-fe.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 /* Connections a node opens for its requests at most: YIZHAN_PG_POOL from the environment
@@ -38,6 +39,7 @@ typedef struct pg_store {
     size_t n_idle, n_open, pool_max;
     char node[24];      /* this process's id in change notifications */
     struct pg_listener *listener;  /* the change watcher, pg.c */
+    atomic_bool bulk;   /* yz_store_bulk: commits without waiting for the WAL flush */
 } pg_store;
 
 /* The driver of store/db.h on PostgreSQL (pg_db.c). */
