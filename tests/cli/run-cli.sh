@@ -33,6 +33,11 @@ check "demo again changes no count" "$bin" demo --db "$db"
 check "demo is idempotent" test "$(count)" = "$n0"
 check "demo canteens not doubled" test "$(sqlite3 "$db" "SELECT count(*) FROM canteens")" = 5
 check "demo has the Friday breakfast at the union building" test "$(sqlite3 "$db" "SELECT count(*) FROM events e JOIN stations s ON s.id = e.station_id WHERE s.code = 'WZ-GHDS' AND e.category = 'free_meal'")" -ge 1
+check "demo without --history has no visit history or inspections" test "$(sqlite3 "$db" "SELECT (SELECT count(*) FROM visit_days) + (SELECT count(*) FROM inspections)")" = 0
+hdb=$tmp/h.db
+check "demo --history loads" "$bin" demo --history --seed 7 --db "$hdb"
+check "demo --history: over a million visits" test "$(sqlite3 "$hdb" "SELECT sum(visits) FROM visit_days")" -gt 1000000
+check "demo --history: inspections" test "$(sqlite3 "$hdb" "SELECT count(*) FROM inspections WHERE status = 'submitted'")" -gt 1000
 
 hdr=code,name,address,district_code,district_name,lat,lon,crs,tier,partner_kind,partner_name,facilities,opening_hours,status,phone,seats,livelihood,batch
 cat >"$tmp/good.csv" <<CSV
