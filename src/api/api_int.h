@@ -57,6 +57,11 @@ struct yz_api {
 /* Answer 200 with `body` (taken) as JSON. */
 void yz__api_ok(yz_http_req *req, yz_buf *body);
 
+/* The If-Match header as a version: "3", 3 or W/"3". *version is -1 when the header is absent:
+ * YZ_EPRECOND (428) when `required`, else YZ_OK. A value that is not a number, or is below
+ * `min` (1; 0 where 0 means "never saved"), is YZ_EINVAL naming "If-Match". */
+int yz__api_if_match(yz_http_req *req, bool required, int64_t min, int64_t *version,
+                     yz_errinfo *ei);
 /* Parse the request body as a JSON value (object or array). Rejects a Content-Type other than
  * application/json, malformed JSON and duplicate keys, naming field "body". Returns owned. */
 int yz__api_parse_json(yz_http_req *req, json_t **out, yz_errinfo *ei);

@@ -425,28 +425,6 @@ static void respond_event(yz_api *api, yz_http_req *req, int status, const yz_ev
     yz_http_respond(req, status, YZ_JSON, &b);
 }
 
-/* If-Match: "3", 3 or W/"3" as a version; 0 when absent (events take it as optional: a
- * script may overwrite, the console always sends it), YZ_EINVAL when malformed. */
-static int if_match(yz_http_req *req, int64_t *version, yz_errinfo *ei)
-{
-    const char *v = yz_http_header(req, "If-Match");
-    *version = 0;
-    if (!v)
-        return YZ_OK;
-    if (strncmp(v, "W/", 2) == 0)
-        v += 2;
-    if (*v == '"')
-        v++;
-    char *end;
-    errno = 0;
-    long long n = strtoll(v, &end, 10);
-    if (end == v || errno || n <= 0 || (*end && strcmp(end, "\"") != 0))
-        return yz_err_set(ei, YZ_EINVAL, "If-Match", "If-Match 须为版本号",
-                          "If-Match must be a version number");
-    *version = n;
-    return YZ_OK;
-}
-
 /* The event as GET renders it, as the audit entry's "before". */
 static void audit_before(yz_api *api, yz_http_req *req, const yz_event *ev)
 {
@@ -540,8 +518,10 @@ static void h_patch(void *ctx, yz_http_req *req)
     int err = yz__api_authorize(api, req, "event_patch", NULL, &ei);
     if (!err && !id)
         err = not_found(0, &ei);
-    if (!err)
-        err = if_match(req, &version, &ei);
+    if (!err) /* optional here: a script may overwrite, the console always sends it */
+        err = yz__api_if_match(req, false, 1, &version, &ei);
+    if (version < 0)
+        version = 0;
     if (!err)
         err = yz__api_parse_json(req, &body, &ei);
     if (err)
@@ -588,8 +568,10 @@ static void h_delete(void *ctx, yz_http_req *req)
     int err = yz__api_authorize(api, req, "event_cancel", NULL, &ei);
     if (!err && !id)
         err = not_found(0, &ei);
-    if (!err)
-        err = if_match(req, &version, &ei);
+    if (!err) /* optional here: a script may overwrite, the console always sends it */
+        err = yz__api_if_match(req, false, 1, &version, &ei);
+    if (version < 0)
+        version = 0;
     if (!err)
         err = yz_store_event_get(api->st, id, &ev, &ei);
     if (!err)

@@ -708,23 +708,12 @@ static int apply(yz_api *api, yz_http_req *req, json_t *body, bool submit, yz_in
     if (in->submitted)
         return yz_err_set(ei, YZ_ECONFLICT, "status", "检查已提交，不能再修改",
                           "the inspection is submitted and cannot be changed");
-    int64_t version = 0;
-    const char *im = yz_http_header(req, "If-Match");
-    if (im) {
-        const char *p = im;
-        if (strncmp(p, "W/", 2) == 0)
-            p += 2;
-        if (*p == '"')
-            p++;
-        char *end;
-        errno = 0;
-        long long n = strtoll(p, &end, 10);
-        if (end == p || errno || n <= 0 || (*end && strcmp(end, "\"") != 0))
-            return yz_err_set(ei, YZ_EINVAL, "If-Match", "If-Match 须为版本号",
-                              "If-Match must be a version number");
-        version = n;
-    }
-    int err = YZ_OK;
+    int64_t version;
+    int err = yz__api_if_match(req, false, 1, &version, ei);
+    if (err)
+        return err;
+    if (version < 0)
+        version = 0;
     if (body) {
         yz_checklist cl;
         err = yz_store_checklist_get(api->st, in->checklist_id, &cl, ei);

@@ -216,24 +216,6 @@ static void render_order(yz_buf *b, const yz_meal_order *r, int64_t now)
     render_order_as(b, r, now, false);
 }
 
-/* If-Match: "3", 3 or W/"3" as a version; 0 when absent, -1 when malformed. */
-static int64_t if_match(yz_http_req *req)
-{
-    const char *v = yz_http_header(req, "If-Match");
-    if (!v)
-        return 0;
-    if (strncmp(v, "W/", 2) == 0)
-        v += 2;
-    if (*v == '"')
-        v++;
-    char *end;
-    errno = 0;
-    long long n = strtoll(v, &end, 10);
-    if (end == v || errno || n <= 0 || (*end && strcmp(end, "\"") != 0))
-        return -1;
-    return n;
-}
-
 /* The target of canteen `c` for the permission table: the canteen, and the district of the
  * station it is at (for district admins' rows). */
 static void canteen_target(yz_api *api, const yz_canteen *c, yz_target *t)
@@ -706,16 +688,8 @@ static void h_offer_patch(void *ctx, yz_http_req *req)
     int err = yz__api_authorize(api, req, "offer_patch", NULL, &ei);
     if (!err)
         err = path_id(req, "餐品不存在", "offer not found", &id, &ei);
-    if (!err) {
-        version = if_match(req);
-        if (version == 0)
-            err =
-                yz_err_set(&ei, YZ_EPRECOND, "If-Match", "修改须带 If-Match 头，值为读取时的版本号",
-                           "send If-Match with the version you read");
-        else if (version < 0)
-            err = yz_err_set(&ei, YZ_EINVAL, "If-Match", "If-Match 须为版本号",
-                             "If-Match must be a version number");
-    }
+    if (!err)
+        err = yz__api_if_match(req, true, 1, &version, &ei);
     if (!err)
         err = yz__api_body_object(req, offer_patch_fields, &body, &ei);
     if (!err && (v = json_object_get(body, "quota")))

@@ -32,28 +32,6 @@ static int not_found(yz_errinfo *ei)
     return yz_err_set(ei, YZ_ENOTFOUND, "id", "未找到该驿站", "no such station");
 }
 
-/* If-Match: "3", 3 or W/"3" as a version (0: never saved); -1 when absent, YZ_EINVAL when
- * malformed. */
-static int if_match(yz_http_req *req, int64_t *version, yz_errinfo *ei)
-{
-    const char *v = yz_http_header(req, "If-Match");
-    *version = -1;
-    if (!v)
-        return YZ_OK;
-    if (strncmp(v, "W/", 2) == 0)
-        v += 2;
-    if (*v == '"')
-        v++;
-    char *end;
-    errno = 0;
-    long long n = strtoll(v, &end, 10);
-    if (end == v || errno || n < 0 || (*end && strcmp(end, "\"") != 0))
-        return yz_err_set(ei, YZ_EINVAL, "If-Match", "If-Match 须为版本号",
-                          "If-Match must be a version number");
-    *version = n;
-    return YZ_OK;
-}
-
 static void day_member(yz_buf *b, const char *key, int32_t day)
 {
     yz_buf_printf(b, ",\"%s\":", key);
@@ -234,10 +212,7 @@ static void h_milestones_patch(void *ctx, yz_http_req *req)
         err =
             id ? authorize_station(api, req, "station_milestones_patch", id, &ei) : not_found(&ei);
     if (!err)
-        err = if_match(req, &version, &ei);
-    if (!err && version < 0)
-        err = yz_err_set(&ei, YZ_EPRECOND, "If-Match", "修改须带 If-Match 头，值为读取时的版本号",
-                         "send If-Match with the version you read");
+        err = yz__api_if_match(req, true, 0, &version, &ei); /* 0: never saved */
     if (!err)
         err = yz__api_body_object(req, names, &body, &ei);
     if (!err)

@@ -9,6 +9,7 @@
 #include "core/time.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,30 @@
 void yz__api_ok(yz_http_req *req, yz_buf *body)
 {
     yz_http_respond(req, 200, YZ_JSON, body);
+}
+
+int yz__api_if_match(yz_http_req *req, bool required, int64_t min, int64_t *version,
+                     yz_errinfo *ei)
+{
+    const char *v = yz_http_header(req, "If-Match");
+    *version = -1;
+    if (!v)
+        return required ? yz_err_set(ei, YZ_EPRECOND, "If-Match",
+                                     "修改须带 If-Match 头，值为读取时的版本号",
+                                     "send If-Match with the version you read")
+                        : YZ_OK;
+    if (strncmp(v, "W/", 2) == 0)
+        v += 2;
+    if (*v == '"')
+        v++;
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (end == v || errno || n < min || (*end && strcmp(end, "\"") != 0))
+        return yz_err_set(ei, YZ_EINVAL, "If-Match", "If-Match 须为版本号",
+                          "If-Match must be a version number");
+    *version = n;
+    return YZ_OK;
 }
 
 int yz__api_parse_json(yz_http_req *req, json_t **out, yz_errinfo *ei)

@@ -721,24 +721,6 @@ fail:
 
 /* --- writes ---------------------------------------------------------------------------------- */
 
-/* If-Match: "3", 3 or W/"3". Returns 0 when absent, -1 when malformed. */
-static int64_t if_match(yz_http_req *req)
-{
-    const char *v = yz_http_header(req, "If-Match");
-    if (!v)
-        return 0;
-    if (strncmp(v, "W/", 2) == 0)
-        v += 2;
-    if (*v == '"')
-        v++;
-    char *end;
-    errno = 0;
-    long long n = strtoll(v, &end, 10);
-    if (end == v || errno || n <= 0 || (*end && strcmp(end, "\"") != 0))
-        return -1;
-    return n;
-}
-
 static void respond_station(yz_api *api, yz_http_req *req, int status, int64_t id)
 {
     const yz_state_view *view = yz_state_acquire(api->state);
@@ -828,18 +810,9 @@ static void h_patch(void *ctx, yz_http_req *req)
     int err = yz__api_authorize(api, req, "station_patch", NULL, &ei);
     if (err)
         goto fail;
-    version = if_match(req);
-    if (version == 0) {
-        err = yz_err_set(&ei, YZ_EPRECOND, "If-Match",
-                         "修改须带 If-Match 头，值为读取时的版本号",
-                         "send If-Match with the version you read");
+    err = yz__api_if_match(req, true, 1, &version, &ei);
+    if (err)
         goto fail;
-    }
-    if (version < 0) {
-        err = yz_err_set(&ei, YZ_EINVAL, "If-Match", "If-Match 须为版本号",
-                         "If-Match must be a version number");
-        goto fail;
-    }
     err = yz__api_parse_json(req, &body, &ei);
     if (err)
         goto fail;
@@ -892,9 +865,10 @@ static void h_delete(void *ctx, yz_http_req *req)
     yz_err_clear(&ei);
     int err = yz__api_authorize(api, req, "station_delete", NULL, &ei);
     int64_t version = 0;
-    if (!err && (version = if_match(req)) < 0)
-        err = yz_err_set(&ei, YZ_EINVAL, "If-Match", "If-Match 须为版本号",
-                         "If-Match must be a version number");
+    if (!err)
+        err = yz__api_if_match(req, false, 1, &version, &ei);
+    if (version < 0)
+        version = 0; /* a delete without If-Match is not checked */
     if (err)
         goto fail;
     yz_state_lock(api->state);

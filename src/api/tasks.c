@@ -203,28 +203,6 @@ static size_t code_points(const char *s)
     return n;
 }
 
-/* The If-Match version (0 when none sent). */
-static int if_match(yz_http_req *req, int64_t *out, yz_errinfo *ei)
-{
-    *out = 0;
-    const char *im = yz_http_header(req, "If-Match");
-    if (!im)
-        return YZ_OK;
-    const char *p = im;
-    if (strncmp(p, "W/", 2) == 0)
-        p += 2;
-    if (*p == '"')
-        p++;
-    char *end;
-    errno = 0;
-    long long n = strtoll(p, &end, 10);
-    if (end == p || errno || n <= 0 || (*end && strcmp(end, "\"") != 0))
-        return yz_err_set(ei, YZ_EINVAL, "If-Match", "If-Match 须为版本号",
-                          "If-Match must be a version number");
-    *out = n;
-    return YZ_OK;
-}
-
 /* A text member: a string of 1..ANSWER_MAX code points (or absent when !required). */
 static int text_member(json_t *body, const char *name, bool required, const char **out,
                        yz_errinfo *ei)
@@ -421,7 +399,9 @@ static void h_answer(void *ctx, yz_http_req *req)
     if (!err) {
         yz__api_audit_record(req, "task", t.id, t.district);
         audit_before(req, &t);
-        err = if_match(req, &version, &ei);
+        err = yz__api_if_match(req, false, 1, &version, &ei);
+        if (version < 0)
+            version = 0;
     }
     if (!err)
         err = yz__api_body_object(req, answer_fields, &body, &ei);
@@ -489,7 +469,9 @@ static void h_verify(void *ctx, yz_http_req *req)
     if (!err) {
         yz__api_audit_record(req, "task", t.id, t.district);
         audit_before(req, &t);
-        err = if_match(req, &version, &ei);
+        err = yz__api_if_match(req, false, 1, &version, &ei);
+        if (version < 0)
+            version = 0;
     }
     if (!err)
         err = yz__api_body_object(req, verify_fields, &body, &ei);

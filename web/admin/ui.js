@@ -132,10 +132,11 @@ export function download(blob, name) {
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
 
-/** Build a view off-screen and show it only if the user is still on the same fragment: a
- * view that awaits several requests must not append into a page the router has moved on
- * from (main.js renders the next view into the same <main> meanwhile). `build(box)` fills
- * the detached box; returns its result, or undefined when the page moved on. */
+/** Build a view off-screen and show it whole once every request it awaits has answered, then
+ * focus its heading (or its [autofocus] field). The router gives each render its own box, so
+ * a view the user has left writes nowhere; the fragment check also runs the cleanup a view
+ * returns when it finishes after the user moved on. `build(box)` fills the detached box;
+ * returns its result, or undefined when the page moved on. */
 export async function renderWhenCurrent(main, build) {
   const hash = location.hash;
   const box = h('div', { class: 'view' });
