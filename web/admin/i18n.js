@@ -63,7 +63,7 @@ addStrings({
     loginBtn: '登录', loggingIn: '正在登录…', loginFailed: '账号或密码不对。', sessionEnded: '登录已过期，请重新登录。',
     loggedOut: '已退出登录。', signedInAs: '{name}（{login}）',
     home: '概览', welcome: '你好，{name}。', yourRoles: '你的角色',
-    navStations: '驿站', navTransfer: '导入导出', navInspections: '检查', navTasks: '整改任务', navDashboard: '数据看板', navProject: '项目与创建进度', navModeration: '内容审核', navReports: '问题报告', navEvents: '活动', navMeals: '十元餐',
+    navStations: '驿站', navTransfer: '导入导出', navInspections: '检查', navTasks: '整改任务', navSelfcheck: '每日自查', navOfficers: '体验官', navDashboard: '数据看板', navProject: '项目与创建进度', navModeration: '内容审核', navReports: '问题报告', navEvents: '活动', navMeals: '十元餐',
     navCanteen: '核销取餐码', navUsers: '用户与角色', navAudit: '审计日志', navAccount: '我的账号',
     role: {
       city_admin: '市总工会管理员', district_admin: '区县管理员', operator: '驿站运营方', inspector: '体验官/检查员',
@@ -83,7 +83,7 @@ addStrings({
     loginBtn: '登入', loggingIn: '正在登入…', loginFailed: '帳號或密碼不對。', sessionEnded: '登入已過期，請重新登入。',
     loggedOut: '已登出。', signedInAs: '{name}（{login}）',
     home: '概覽', welcome: '你好，{name}。', yourRoles: '你的角色',
-    navStations: '驛站', navTransfer: '匯入匯出', navInspections: '檢查', navTasks: '整改任務', navDashboard: '數據看板', navProject: '專案與創建進度', navModeration: '內容審核', navReports: '問題回報', navEvents: '活動', navMeals: '十元餐',
+    navStations: '驛站', navTransfer: '匯入匯出', navInspections: '檢查', navTasks: '整改任務', navSelfcheck: '每日自查', navOfficers: '體驗官', navDashboard: '數據看板', navProject: '專案與創建進度', navModeration: '內容審核', navReports: '問題回報', navEvents: '活動', navMeals: '十元餐',
     navCanteen: '核銷取餐碼', navUsers: '使用者與角色', navAudit: '稽核日誌', navAccount: '我的帳號',
     role: {
       city_admin: '市總工會管理員', district_admin: '區縣管理員', operator: '驛站營運方', inspector: '體驗官/檢查員',
@@ -103,7 +103,7 @@ addStrings({
     loginBtn: 'Log in', loggingIn: 'Logging in…', loginFailed: 'Wrong login or password.', sessionEnded: 'Your session ended; please log in again.',
     loggedOut: 'Logged out.', signedInAs: '{name} ({login})',
     home: 'Overview', welcome: 'Hello, {name}.', yourRoles: 'Your roles',
-    navStations: 'Stations', navTransfer: 'Import and export', navInspections: 'Inspections', navTasks: 'Rectification', navDashboard: 'Dashboard', navProject: 'Project and campaign', navModeration: 'Moderation', navReports: 'Problem reports', navEvents: 'Events', navMeals: 'Meals',
+    navStations: 'Stations', navTransfer: 'Import and export', navInspections: 'Inspections', navTasks: 'Rectification', navSelfcheck: 'Daily self-check', navOfficers: 'Experience officers', navDashboard: 'Dashboard', navProject: 'Project and campaign', navModeration: 'Moderation', navReports: 'Problem reports', navEvents: 'Events', navMeals: 'Meals',
     navCanteen: 'Redeem pickup codes', navUsers: 'Users and roles', navAudit: 'Audit log', navAccount: 'My account',
     role: {
       city_admin: 'City admin', district_admin: 'District admin', operator: 'Station operator', inspector: 'Inspector',

@@ -20,8 +20,10 @@ import project from './views/project.js';
 import inspections from './views/inspections.js';
 import tasks from './views/tasks.js';
 import dashboard from './views/dashboard.js';
+import selfcheck from './views/selfcheck.js';
+import officers from './views/officers.js';
 
-const VIEWS = [dashboard, stations, transfer, inspections, tasks, project, moderation, reports, events, meals, canteen, users, audit, account];
+const VIEWS = [dashboard, stations, transfer, inspections, selfcheck, officers, tasks, project, moderation, reports, events, meals, canteen, users, audit, account];
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const menuBtn = document.getElementById('menu-btn');
