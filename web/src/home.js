@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: MIT
+// home.js - the home page: nearby stations on a map and a list, filters, search.
+import { get } from './api.js';
+import { t, lang } from './i18n.js';
+import { StationMap, TILES } from './map.js';
+import { main, state, store, AT, NEEDS, DEFAULT_CENTRE } from './state.js';
+import { h, go, facIcon, facLabel, fmtDist, statusOf, ratingText, eventText, message, errorBox, loadVocab } from './util.js';
+
+function stationRow(s) {
+  const st = statusOf(s);
+  const icons = NEEDS.filter((c) => s.facilities.includes(c)).map(facIcon);
+  const others = s.facilities.filter((c) => !NEEDS.includes(c)).length;
+  const ev = s.today && s.today.length ? s.today[0] : null;
+  const nav = s.nav && s.nav.amap;
+  return h('li', { class: 'row', 'data-code': s.code },
+    h('a', { class: 'row-link', href: `/station/${encodeURIComponent(s.code)}`, 'data-link': true },
+      h('span', { class: 'row-top' },
+        h('span', { class: 'name' }, s.name),
+        s.distance_m !== undefined ? h('span', { class: 'dist' }, fmtDist(s.distance_m)) : null),
+      h('span', { class: `status ${st.cls}` }, st.text),
+      h('span', { class: 'row-meta' },
+        h('span', { class: 'icons' }, icons, others ? h('span', { class: 'more' }, `+${others}`) : null),
+        h('span', { class: 'rating' }, ratingText(s.rating))),
+      ev ? h('span', { class: 'event' }, eventText(ev)) : null),
+    nav ? h('a', { class: 'go', href: nav, target: '_blank', rel: 'noopener', 'data-nav': 'amap',
+      'aria-label': `${t('navigate')}: ${s.name}` }, t('navShort')) : null);
+}
+
+function skeleton(n) {
+  return Array.from({ length: n }, () => h('li', { class: 'row skel', 'aria-hidden': 'true' }, h('span', {}, ' ')));
+}
+
+export async function renderHome() {
+  await loadVocab();
+  const q = h('input', { id: 'q', type: 'search', name: 'q', autocomplete: 'off', enterkeyhint: 'search',
+    placeholder: t('searchPlaceholder'), 'aria-describedby': 'q-help', value: state.search || '' });
+  const sugg = h('ul', { id: 'sugg', class: 'sugg', hidden: true, 'aria-label': t('searchLabel') });
+  const form = h('form', { role: 'search', class: 'search', 'aria-label': t('searchLabel') },
+    h('label', { for: 'q', class: 'vh' }, t('searchLabel')),
+    h('span', { id: 'q-help', class: 'vh' }, t('searchPlaceholder')),
+    q, h('button', { type: 'submit', class: 'btn primary' }, t('searchBtn')), sugg);
+  const chip = (key, label) => h('button', { type: 'button', class: 'chip', 'data-filter': key,
+    'aria-pressed': String(state.filters.has(key)) }, label);
+  const chips = h('div', { class: 'chips', role: 'group', 'aria-label': t('filters') },
+    NEEDS.map((c) => chip(c, facLabel(c))), chip('open_now', t('openNow')), chip('h24', t('h24')));
+  const mapEl = h('div', { id: 'map', class: 'map', role: 'region', 'aria-label': t('mapLabel') });
+  const mapNote = h('p', { class: 'map-note', hidden: true }, t('mapFallback'));
+  const tilesSel = h('select', { id: 'tiles' },
+    ['osm', 'amap', 'none'].map((k) => h('option', { value: k, selected: state.tiles === k },
+      t({ osm: 'tilesOsm', amap: 'tilesAmap', none: 'tilesNone' }[k]))));
+  const tools = h('div', { class: 'map-tools' },
+    h('button', { type: 'button', class: 'btn', id: 'locate' }, t('myLocation')),
+    h('label', { for: 'tiles', class: 'tiles-label' }, t('tiles')), tilesSel);
+  const listH = h('h2', { id: 'list-h', class: 'list-h' }, t('loading'));
+  const notice = h('div', { id: 'notice', class: 'notice' });
+  const list = h('ol', { id: 'list', class: 'list', 'aria-labelledby': 'list-h', 'aria-busy': 'true' }, skeleton(6));
+  main.replaceChildren(
+    h('h1', { class: 'vh', tabindex: '-1' }, t('homeTitle')),
+    h('div', { class: 'home' }, form, chips,
+      h('div', { class: 'home-map' }, h('div', { class: 'map-wrap' }, mapEl, mapNote), tools),
+      h('section', { class: 'results', 'aria-labelledby': 'list-h' }, listH, notice, list)));
+
+  if (state.map) state.map.destroy();
+  const map = new StationMap(mapEl, state.tiles,
+    state.centre || (state.pos ? fromWgs(state.pos) : fromWgs(DEFAULT_CENTRE)), {
+      moved: (c) => { state.centre = c; state.search = null; q.value = ''; loadNearby(); },
+      select: (s) => go(`/station/${encodeURIComponent(s.code)}`),
+      tilesFailed: () => { mapNote.hidden = false; },
+      label: (s) => `${s.name} · ${statusOf(s).text}`,
+    });
+  state.map = map;
+  if (state.pos) map.showMe(fromWgs(state.pos));
+
+  chips.addEventListener('click', (ev) => {
+    const b = ev.target.closest('button[data-filter]');
+    if (!b) return;
+    const k = b.dataset.filter;
+    if (state.filters.has(k)) state.filters.delete(k); else state.filters.add(k);
+    b.setAttribute('aria-pressed', String(state.filters.has(k)));
+    store.set('filters', [...state.filters]);
+    if (state.search) runSearch(state.search); else loadNearby();
+  });
+  tilesSel.addEventListener('change', () => {
+    state.tiles = tilesSel.value;
+    store.set('tiles', state.tiles);
+    state.centre = null;
+    renderHome();
+  });
+  document.getElementById('locate').addEventListener('click', () => {
+    state.centre = null;
+    state.search = null;
+    q.value = '';
+    locate(true);
+  });
+  setupSearch(form, q, sugg);
+
+  if (state.search) runSearch(state.search);
+  else if (state.posState === 'pending') locate(false);
+  else loadNearby();
+}
+
+function fromWgs(p) {
+  return state.map ? state.map.fromWgs(p) : (TILES[state.tiles].crs === 'gcj02' ? null : p) || p;
+}
+
+function locate(recentre) {
+  if (!navigator.geolocation) {
+    state.posState = 'unavailable';
+    loadNearby();
+    return;
+  }
+  let done = false;
+  const finish = () => { done = true; loadNearby(); };
+  navigator.geolocation.getCurrentPosition((p) => {
+    if (done) return;
+    state.pos = [p.coords.latitude, p.coords.longitude];
+    state.posState = 'ok';
+    if (state.map) {
+      state.map.showMe(state.map.fromWgs(state.pos));
+      state.map.setCentre(state.map.fromWgs(state.pos), recentre ? 15 : undefined);
+    }
+    finish();
+  }, (err) => {
+    if (done) return;
+    state.posState = err.code === 1 ? 'denied' : 'unavailable';
+    finish();
+  }, { enableHighAccuracy: true, timeout: 8000, maximumAge: 60000 });
+  // A browser that never answers: carry on from the map centre.
+  setTimeout(() => { if (!done) { state.posState = 'unavailable'; finish(); } }, 9000);
+}
+
+function queryCentre() {
+  if (state.centre) return state.centre;
+  if (state.pos && state.map) return state.map.fromWgs(state.pos);
+  return state.map ? state.map.centre() : DEFAULT_CENTRE;
+}
+
+function positionNotice() {
+  if (state.centre) return null;
+  if (state.posState === 'denied') return message('warn', t('posDenied'));
+  if (state.posState === 'unavailable') return message('warn', t('posUnavailable'));
+  return null;
+}
+
+function showList(stations, heading, notices, fit) {
+  const list = document.getElementById('list');
+  if (!list) return;
+  document.getElementById('list-h').textContent = heading;
+  document.getElementById('notice').replaceChildren(...notices.filter(Boolean));
+  list.setAttribute('aria-busy', 'false');
+  list.replaceChildren(...stations.map(stationRow));
+  if (!stations.length) document.getElementById('notice').append(message('info', t('noResults')));
+  if (state.map) state.map.showStations(stations, fit);
+}
+
+async function loadNearby() {
+  const seq = ++state.seq;
+  const [lat, lon] = queryCentre();
+  const needs = NEEDS.filter((c) => state.filters.has(c));
+  const h24 = state.filters.has('h24');
+  const crs = state.map ? state.map.crs : 'wgs84';
+  const q = { lat: lat.toFixed(6), lon: lon.toFixed(6), k: h24 ? 60 : 20, need: needs.join(','),
+    open_now: state.filters.has('open_now') || h24 ? 'true' : undefined, at: AT,
+    crs: crs === 'wgs84' ? undefined : crs };
+  const heading = state.centre || state.posState !== 'ok' ? t('nearMap') : t('nearYou');
+  const filter = (list) => (h24 ? list.filter((s) => s.open_now && !s.next_change && s.status === 'open').slice(0, 20) : list);
+  try {
+    const { body, cached } = await get('/api/v1/stations/nearby', q);
+    if (seq !== state.seq) return;
+    const stations = filter(body.stations);
+    if (!cached) store.set('last', { time: new Date().toISOString(), crs, stations });
+    const note = cached ? message('warn', t('offlineSaved', { time: new Date(cached).toLocaleTimeString(lang(), { hour: '2-digit', minute: '2-digit' }) })) : null;
+    showList(stations, heading, [note, positionNotice()], !state.centre);
+  } catch (e) {
+    if (seq !== state.seq) return;
+    const last = store.get('last', null);
+    if (e.kind === 'offline' && last && last.crs === crs) {
+      const time = new Date(last.time).toLocaleTimeString(lang(), { hour: '2-digit', minute: '2-digit' });
+      showList(last.stations, heading, [message('warn', t('offlineSaved', { time }))], !state.centre);
+      return;
+    }
+    showList([], heading, [errorBox(e, loadNearby)], false);
+    document.getElementById('notice').querySelector('.msg.info')?.remove();
+  }
+}
+
+let districts = null;
+function setupSearch(form, q, sugg) {
+  let timer = 0, seq = 0;
+  const hide = () => { sugg.hidden = true; sugg.replaceChildren(); };
+  q.addEventListener('input', () => {
+    clearTimeout(timer);
+    const text = q.value.trim();
+    if (!text) { hide(); return; }
+    timer = setTimeout(async () => {
+      const my = ++seq;
+      try {
+        if (!districts) districts = (await get('/api/v1/districts')).body.districts;
+        const { body } = await get('/api/v1/stations', { q: text, per_page: 5 });
+        if (my !== seq) return;
+        const items = [];
+        for (const d of districts.filter((x) => x.name.includes(text) || (x.name_hant || '').includes(text)).slice(0, 3)) {
+          items.push(h('li', {}, h('button', { type: 'button', class: 'sugg-item', onclick: () => {
+            hide();
+            q.value = '';
+            state.search = null;
+            state.centre = state.map.crs === 'gcj02' ? state.map.fromWgs([d.lat, d.lon]) : [d.lat, d.lon];
+            state.map.setCentre(state.centre, 14);
+            loadNearby();
+          } }, h('span', { class: 'sugg-kind' }, t('districts')), lang() === 'zh-Hans' ? d.name : d.name_hant || d.name)));
+        }
+        for (const s of body.stations) {
+          items.push(h('li', {}, h('a', { class: 'sugg-item', href: `/station/${encodeURIComponent(s.code)}`, 'data-link': true },
+            h('span', { class: 'sugg-kind' }, t('stations')), s.name)));
+        }
+        sugg.replaceChildren(...items);
+        sugg.hidden = !items.length;
+      } catch { hide(); }
+    }, 200);
+  });
+  q.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') hide(); });
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    hide();
+    const text = q.value.trim();
+    if (!text) { state.search = null; loadNearby(); return; }
+    runSearch(text);
+  });
+}
+
+async function runSearch(text) {
+  state.search = text;
+  const seq = ++state.seq;
+  const [lat, lon] = state.pos ? state.pos : DEFAULT_CENTRE;
+  const needs = NEEDS.filter((c) => state.filters.has(c));
+  const crs = state.map ? state.map.crs : 'wgs84';
+  const back = h('button', { type: 'button', class: 'btn', onclick: () => {
+    state.search = null;
+    const q = document.getElementById('q');
+    if (q) q.value = '';
+    loadNearby();
+  } }, t('clearSearch'));
+  try {
+    const { body } = await get('/api/v1/stations', { q: text, per_page: 20, need: needs.join(','),
+      lat: state.pos ? lat.toFixed(6) : undefined, lon: state.pos ? lon.toFixed(6) : undefined,
+      crs: crs === 'wgs84' ? undefined : crs });
+    if (seq !== state.seq) return;
+    let list = body.stations;
+    if (state.filters.has('open_now')) list = list.filter((s) => s.open_now);
+    if (state.filters.has('h24')) list = list.filter((s) => s.open_now && !s.next_change);
+    showList(list, t('searchResults', { q: text }), [h('p', { class: 'msg-actions' }, back)], true);
+  } catch (e) {
+    if (seq !== state.seq) return;
+    showList([], t('searchResults', { q: text }), [errorBox(e, () => runSearch(text))], false);
+  }
+}

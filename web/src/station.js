@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: MIT
+// station.js - the station page (/station/{id|code}) and the check-in page (/s/{code}):
+// status, navigation, rating, problem reports, today's offers, hours, events, reviews.
+import { get, workerPost, report, ApiError } from './api.js';
+import { t, lang, vocab } from './i18n.js';
+import { isOfficer, it as inspText } from './inspect.js';
+import { main, state, AT } from './state.js';
+import { h, facIcon, facLabel, todayStr, addDays, dayKey, statusOf, ratingText, eventText, message, errorBox,
+  loadVocab, loadTags, tagsNow, section } from './util.js';
+
+function starsWidget(s, onRated) {
+  const msg = h('p', { class: 'rate-msg', role: 'status' });
+  const more = h('form', { class: 'rate-more', hidden: true });
+  let stars = 0;
+  const buttons = [1, 2, 3, 4, 5].map((n) => h('button', { type: 'button', class: 'star', 'data-stars': n,
+    'aria-label': t('starN', { n }), 'aria-pressed': 'false' }, '★'));
+  const row = h('div', { class: 'stars', role: 'group', 'aria-label': t('rateTitle') }, buttons);
+  const paint = () => buttons.forEach((b, i) => { b.setAttribute('aria-pressed', String(i + 1 === stars)); b.classList.toggle('on', i < stars); });
+  const send = async (payload) => {
+    // The position (WGS-84) lets the server count the rating as a verified visit when the worker
+    // also checked in here lately; it is compared with the station's and not kept.
+    const at = state.pos && state.posState === 'ok' ? { lat: state.pos[0], lon: state.pos[1] } : {};
+    const r = await workerPost(`/api/v1/stations/${s.id}/ratings`, { ...payload, ...at });
+    return r.body;
+  };
+  row.addEventListener('click', async (ev) => {
+    const b = ev.target.closest('button[data-stars]');
+    if (!b) return;
+    stars = Number(b.dataset.stars);
+    paint();
+    msg.textContent = '…';
+    try {
+      await send({ stars });
+      msg.textContent = t('rated', { n: stars });
+      more.hidden = false;
+      if (onRated) onRated(stars);
+    } catch (e) {
+      msg.textContent = e instanceof ApiError ? e.text() : t('serverError');
+    }
+  });
+  (async () => {
+    const tagsVocab = await loadTags();
+    const tags = h('fieldset', { class: 'tags' }, h('legend', {}, t('tagsLabel')),
+      tagsVocab.map((tg) => h('label', { class: 'tag' },
+        h('input', { type: 'checkbox', name: 'tag', value: tg.code }), ' ', vocab(tg))));
+    const text = h('textarea', { id: `rtext-${s.id}`, name: 'text', rows: 3, maxlength: 500 });
+    more.replaceChildren(tags, h('label', { for: `rtext-${s.id}` }, t('textLabel')), text,
+      h('button', { type: 'submit', class: 'btn primary' }, t('send')));
+  })();
+  more.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const tags = [...more.querySelectorAll('input[name=tag]:checked')].map((i) => i.value);
+    const text = more.querySelector('textarea').value.trim();
+    try {
+      const body = await send({ stars, tags, text: text || null });
+      msg.textContent = body.rating && body.rating.status === 'held' ? t('held') : t('sent');
+      more.hidden = true;
+    } catch (e) {
+      msg.textContent = e instanceof ApiError ? e.text() : t('serverError');
+    }
+  });
+  return h('div', { class: 'rate' }, row, msg, more);
+}
+
+async function reportForm(s) {
+  const msg = h('p', { role: 'status', class: 'rate-msg' });
+  let services = [];
+  try { services = (await get('/open311/v2/services.json')).body; } catch { services = Object.keys(t('services')).map((c) => ({ service_code: c })); }
+  const sel = h('select', { id: 'svc', name: 'service_code', required: true },
+    services.map((sv) => h('option', { value: sv.service_code }, t('services')[sv.service_code] || sv.service_name)));
+  const desc = h('textarea', { id: 'rdesc', name: 'description', rows: 3, maxlength: 1000 });
+  const form = h('form', { class: 'report' },
+    h('label', { for: 'svc' }, t('problem')), sel,
+    h('label', { for: 'rdesc' }, t('details')), desc,
+    h('button', { type: 'submit', class: 'btn primary' }, t('send')), msg);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    msg.textContent = '…';
+    try {
+      const id = await report(s.code, sel.value, desc.value.trim());
+      msg.textContent = t('reportSent', { id });
+      desc.value = '';
+    } catch (e) {
+      msg.textContent = e instanceof ApiError ? e.text() : t('serverError');
+    }
+  });
+  return form;
+}
+
+function disclosure(id, label, cls, build) {
+  const panel = h('div', { id, class: 'panel', hidden: true });
+  let built = false;
+  const btn = h('button', { type: 'button', class: `action ${cls}`, 'aria-expanded': 'false', 'aria-controls': id,
+    onclick: async () => {
+      const open = btn.getAttribute('aria-expanded') !== 'true';
+      btn.setAttribute('aria-expanded', String(open));
+      panel.hidden = !open;
+      if (open && !built) { built = true; panel.replaceChildren(await build()); }
+    } }, label);
+  return [btn, panel];
+}
+
+function navLinks(s) {
+  return h('ul', { class: 'nav-apps', 'aria-label': t('chooseApp') },
+    ['amap', 'baidu', 'tencent', 'apple'].filter((k) => s.nav && s.nav[k]).map((k) =>
+      h('li', {}, h('a', { class: 'btn nav-app', href: s.nav[k], target: '_blank', rel: 'noopener', 'data-nav': k }, t(k)))));
+}
+
+async function todayOffers(s) {
+  const items = [];
+  for (const e of s.today || []) items.push(h('li', {}, eventText(e)));
+  try {
+    const { body } = await get('/api/v1/offers', { near: `${s.lat_wgs ?? s.lat},${s.lon_wgs ?? s.lon}`, radius_m: 300 });
+    for (const o of body.offers.filter((x) => x.canteen && x.canteen.station_id === s.id)) {
+      items.push(h('li', {}, `${t('meals')}：${lang() === 'en' && o.dish_en ? o.dish_en : o.dish} · ${t('price', { p: (o.price_cents / 100).toFixed(0) })} · ${t('remaining', { n: o.remaining })}`));
+    }
+  } catch { /* offers are extra */ }
+  return items.length ? h('ul', { class: 'plain' }, items) : h('p', { class: 'muted' }, t('noOffers'));
+}
+
+export async function renderStation(key, checkin) {
+  await loadVocab();
+  main.replaceChildren(h('p', { class: 'loading', role: 'status' }, t('loading')));
+  let s, cached;
+  try {
+    ({ body: s, cached } = await get(`/api/v1/stations/${encodeURIComponent(key)}`, { at: AT }));
+  } catch (e) {
+    if (e.kind === 'client' && e.status === 404) {
+      main.replaceChildren(h('h1', { tabindex: '-1' }, checkin ? t('checkinTitle') : t('stationPage')),
+        message('error', t('unknownStation', { code: key }), [
+          h('a', { class: 'btn primary', href: '/', 'data-link': true }, t('homeTitle'))]),
+        h('p', {}, t('unknownStationHelp')));
+    } else {
+      main.replaceChildren(h('h1', { tabindex: '-1' }, checkin ? t('checkinTitle') : t('stationPage')),
+        errorBox(e, () => renderStation(key, checkin)));
+    }
+    return;
+  }
+  const st = statusOf(s);
+  const head = [
+    h('p', { class: 'back' }, h('a', { href: '/', 'data-link': true }, `← ${t('back')}`)),
+    h('h1', { tabindex: '-1' }, s.name),
+    h('p', { class: 'addr' }, `${s.address || ''}${s.district ? ` · ${s.district.name}` : ''}`),
+    h('p', { class: `status big-status ${st.cls}` }, st.text),
+    h('p', { class: 'rating' }, ratingText(s.rating)),
+    cached ? message('warn', t('offlineSaved', { time: new Date(cached).toLocaleTimeString(lang(), { hour: '2-digit', minute: '2-digit' }) })) : null,
+  ];
+  const [navBtn, navPanel] = disclosure('p-nav', t('navigate'), 'primary', async () => navLinks(s));
+  const [rateBtn, ratePanel] = disclosure('p-rate', t('rate'), '', async () => starsWidget(s));
+  const [repBtn, repPanel] = disclosure('p-report', t('report'), '', async () => reportForm(s));
+  const actions = h('div', { class: 'actions' }, navBtn, rateBtn, repBtn);
+  const panels = h('div', {}, navPanel, ratePanel, repPanel);
+
+  const today = todayStr();
+  const todayKey = dayKey(today);
+  const hours = h('table', { class: 'hours' },
+    h('caption', { class: 'vh' }, t('weekHours')),
+    h('tbody', {}, (s.hours || []).map((d) => h('tr', { class: d.day === todayKey ? 'today' : null },
+      h('th', { scope: 'row' }, t('days')[d.day] || d.day),
+      h('td', {}, !d.spans || d.spans === 'off' ? t('dayOff') : d.spans.replace(/,/g, ', '))))));
+  const facs = h('ul', { class: 'facs' }, s.facilities.map((c) => h('li', {}, facIcon(c), h('span', {}, facLabel(c)))));
+  const reports = (s.open_reports || []).length
+    ? h('ul', { class: 'plain' }, s.open_reports.map((r) => h('li', {},
+      `${t('services')[r.service_code] || r.service_code} · ${t('reportStatus')[r.status] || r.status} · ${r.requested_at.slice(5, 10)}`)))
+    : h('p', { class: 'muted' }, t('noReports'));
+  const eventsBox = h('div', {}, h('p', { class: 'muted' }, t('loading')));
+  const reviewsBox = h('div', {}, h('p', { class: 'muted' }, t('loading')));
+  const offersBox = h('div', {}, h('p', { class: 'muted' }, t('loading')));
+
+  const parts = [...head];
+  if (checkin) {
+    const cmsg = h('p', { class: 'checkin-msg', role: 'status' });
+    const prompt = h('div', { class: 'rate-prompt', hidden: true }, h('h2', { id: 'rp-h' }, t('ratePrompt')), starsWidget(s));
+    const btn = h('button', { type: 'button', class: 'action primary huge', id: 'checkin' }, t('checkinBtn'));
+    btn.addEventListener('click', async () => {
+      btn.disabled = true;
+      cmsg.textContent = '…';
+      try {
+        const { status } = await workerPost('/api/v1/visits', { station_code: s.code });
+        cmsg.textContent = status === 201 ? t('checkinDone') : t('checkinRepeat');
+        cmsg.className = 'checkin-msg ok';
+        prompt.hidden = false;
+      } catch (e) {
+        cmsg.textContent = e instanceof ApiError ? e.text() : t('serverError');
+        btn.disabled = false;
+      }
+    });
+    parts.push(h('section', { class: 'card checkin', 'aria-label': t('checkinTitle') }, btn, cmsg),
+      section('h-offers', t('offers'), offersBox), prompt,
+      h('p', {}, h('a', { class: 'btn', href: `/station/${encodeURIComponent(s.code)}`, 'data-link': true }, t('stationPage'))),
+      actions, panels);
+  } else {
+    parts.push(actions, panels,
+      section('h-today', t('offers'), offersBox),
+      section('h-fac', t('facilities'), facs),
+      section('h-hours', t('weekHours'), hours),
+      section('h-events', t('eventsWeek'), eventsBox),
+      section('h-reviews', t('reviews'), reviewsBox),
+      section('h-reports', t('openReports'), reports));
+    if (s.phone) parts.push(h('p', {}, `${t('phone')}: `, h('a', { href: `tel:${s.phone}` }, s.phone)));
+  }
+  main.replaceChildren(h('div', { class: 'station' }, parts));
+  // an appointed experience officer inspects from here (asked quietly: most workers are not)
+  isOfficer().then((yes) => {
+    if (yes) actions.after(h('p', {}, h('a', { class: 'btn', id: 'to-inspect', href: `/inspect/${encodeURIComponent(s.code)}`, 'data-link': true }, inspText('toInspect'))));
+  }).catch(() => {});
+  offersBox.replaceChildren(await todayOffers(s));
+  if (!checkin) {
+    get('/api/v1/events', { station: s.id, from: today, to: addDays(today, 6) }).then(({ body }) => {
+      eventsBox.replaceChildren(body.occurrences.length
+        ? h('ul', { class: 'plain' }, body.occurrences.map((o) => h('li', {},
+          `${o.occurrence.slice(5)} ${t('days')[dayKey(o.occurrence)]} · ${eventText(o)}${o.full ? ` · ${t('signupFull')}` : ''}`)))
+        : h('p', { class: 'muted' }, t('noEvents')));
+    }).catch((e) => eventsBox.replaceChildren(h('p', { class: 'muted' }, e.text ? e.text() : t('serverError'))));
+    get(`/api/v1/stations/${s.id}/reviews`, { per_page: 5 }).then(({ body }) => {
+      reviewsBox.replaceChildren(body.reviews.length
+        ? h('ul', { class: 'plain reviews' }, body.reviews.map((r) => h('li', {},
+          h('span', { class: 'stars-ro', 'aria-label': t('starN', { n: r.stars }) }, '★'.repeat(r.stars)),
+          ' ', r.tags.map((c) => { const tg = tagsNow().find((x) => x.code === c); return tg ? `#${vocab(tg)} ` : ''; }).join(''),
+          r.text ? h('span', {}, r.text) : null, ' ', h('span', { class: 'muted' }, r.created_at.slice(0, 10)),
+          ' ', h('span', { class: r.verified ? 'verified' : 'muted' }, t(r.verified ? 'verifiedVisit' : 'unverified')))))
+        : h('p', { class: 'muted' }, t('noReviews')));
+    }).catch((e) => reviewsBox.replaceChildren(h('p', { class: 'muted' }, e.text ? e.text() : t('serverError'))));
+  }
+}

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT
+// util.js - small helpers of the worker app: h() (build DOM, never innerHTML), facility icons
+// and labels, distances, local dates and times, station status, messages, the vocabularies,
+// and go() (navigate inside the app; the router is registered by app.js).
+import { ApiError, get } from './api.js';
+import { t, vocab } from './i18n.js';
+import { AT } from './state.js';
+
+let facilities = null; // code -> vocabulary item
+let tagsVocab = null;
+let router = null;
+
+/** Navigate inside the app (pushState, then the router app.js registered). */
+export function go(path) {
+  history.pushState(null, '', path);
+  router(true);
+}
+export function setRouter(fn) { router = fn; }
+
+/** h('a', {href: '/'}, 'text', child...) - an element; attributes starting with "on" are listeners.
+ * Children that are strings become text nodes (append), so texts from the server (names,
+ * titles, reviews) are never parsed as HTML: build every view with h(), never innerHTML. */
+export function h(tag, attrs, ...kids) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const kid of kids.flat()) if (kid !== null && kid !== undefined && kid !== false) el.append(kid);
+  return el;
+}
+
+// Facility icons, drawn as SVG elements (never parsed from markup: nothing in this app goes
+// through innerHTML). Each is a list of [tag, attributes, text].
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const ICONS = {
+  toilet: [['text', { x: 12, y: 16.5, 'text-anchor': 'middle', 'font-size': 10, 'font-weight': 700, fill: 'currentColor', stroke: 'none' }, 'WC']],
+  hot_water: [['path', { d: 'M5 10h11v4a5 5 0 0 1-5 5h-1a5 5 0 0 1-5-5zM16 11h1.5a2.5 2.5 0 0 1 0 5H16M8 3c0 2 2 2 2 4M12 3c0 2 2 2 2 4' }]],
+  microwave: [['rect', { x: 3, y: 5, width: 18, height: 14, rx: 2 }], ['rect', { x: 6, y: 8, width: 9, height: 8 }], ['path', { d: 'M18 9v1M18 13v1' }]],
+  battery_swap: [['rect', { x: 3, y: 7, width: 16, height: 10, rx: 2 }], ['path', { d: 'M21 10v4M12 9l-3 3h4l-3 3' }]],
+  ebike_charging: [['path', { d: 'M13 2 5 14h6l-1 8 8-12h-6z' }]],
+  air_conditioning: [['path', { d: 'M12 2v20M3.5 7l17 10M20.5 7l-17 10' }]],
+  drinking_water: [['path', { d: 'M12 3s6 7 6 11a6 6 0 0 1-12 0c0-4 6-11 6-11z' }]],
+};
+const ICON_OTHER = [['circle', { cx: 12, cy: 12, r: 5 }]];
+function svgEl(tag, attrs, text) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  if (text) el.textContent = text;
+  return el;
+}
+export function facIcon(code) {
+  const label = facLabel(code);
+  const span = h('span', { class: 'fi', role: 'img', 'aria-label': label, title: label });
+  const icon = svgEl('svg', { viewBox: '0 0 24 24', 'aria-hidden': 'true', focusable: 'false' });
+  for (const [tag, attrs, text] of ICONS[code] || ICON_OTHER) icon.append(svgEl(tag, attrs, text));
+  span.append(icon);
+  return span;
+}
+export function facLabel(code) {
+  return facilities && facilities[code] ? vocab(facilities[code]) : code;
+}
+
+export function fmtDist(m) {
+  if (m === undefined || m === null) return '';
+  return m < 1000 ? t('m', { n: Math.round(m) }) : t('km', { n: (m / 1000).toFixed(1) });
+}
+
+/** Today's date (YYYY-MM-DD) at the station (Asia/Shanghai), or the ?at= date. */
+export function todayStr() {
+  if (AT) return AT.slice(0, 10);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+}
+export function addDays(date, n) {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+export const DAY_KEYS = ['Su', 'Mo', 'Tu', 'We', 'Th', 'Fr', 'Sa'];
+export function dayKey(date) { return DAY_KEYS[new Date(`${date}T00:00:00Z`).getUTCDay()]; }
+/** "22:00", "明天 08:30", "周一 08:30" for an ISO time with its own offset. */
+export function when(iso) {
+  const date = iso.slice(0, 10), time = iso.slice(11, 16), today = todayStr();
+  if (date === today) return time;
+  if (date === addDays(today, 1)) return `${t('tomorrow')} ${time}`;
+  return `${t('days')[dayKey(date)]} ${time}`;
+}
+
+export function statusOf(s) {
+  if (s.status === 'closed_temp') {
+    return { cls: 'closed', text: s.closed_until ? t('closedUntil', { when: when(s.closed_until) }) : t('closedTemp') };
+  }
+  if (s.open_now && !s.next_change) return { cls: 'open', text: t('open24') };
+  if (s.open_now) return { cls: 'open', text: t('openUntil', { time: when(s.next_change) }) };
+  if (s.next_change) return { cls: 'closed', text: t('closedOpens', { when: when(s.next_change) }) };
+  return { cls: 'closed', text: t('closed') };
+}
+
+export function ratingText(r) {
+  if (!r || r.avg === null || r.avg === undefined || !r.count) return t('noRating');
+  return `★ ${Number(r.avg).toFixed(1)} · ${t('ratingCount', { n: r.count })}`;
+}
+
+export function eventText(e) {
+  const cat = t('cat')[e.category] || '';
+  const span = e.starts_at && e.ends_at ? ` ${e.starts_at.slice(11, 16)}–${e.ends_at.slice(11, 16)}` : '';
+  return `${cat ? `${cat}：` : ''}${e.title}${span}`;
+}
+
+export function message(kind, text, actions) {
+  return h('div', { class: `msg ${kind}`, role: kind === 'error' ? 'alert' : 'status' },
+    h('p', {}, text), actions && actions.length ? h('p', { class: 'msg-actions' }, ...actions) : null);
+}
+
+export function errorBox(e, retry) {
+  const text = e instanceof ApiError ? e.text() : t('serverError');
+  const acts = [];
+  if (retry) acts.push(h('button', { type: 'button', class: 'btn', onclick: retry }, t('retry')));
+  acts.push(h('a', { class: 'btn', href: '/', 'data-link': true }, t('home')));
+  return message('error', text, acts);
+}
+
+export async function loadVocab() {
+  if (!facilities) {
+    try {
+      const { body } = await get('/api/v1/facilities');
+      facilities = Object.fromEntries(body.facilities.map((f) => [f.code, f]));
+    } catch { facilities = {}; }
+  }
+}
+
+/** The rating tags' vocabulary, fetched once ([] when the server cannot be reached). */
+export async function loadTags() {
+  if (!tagsVocab) {
+    try { tagsVocab = (await get('/api/v1/rating-tags')).body.tags; } catch { tagsVocab = []; }
+  }
+  return tagsVocab;
+}
+export function tagsNow() { return tagsVocab || []; }
+
+export function section(id, title, ...kids) {
+  return h('section', { class: 'card', 'aria-labelledby': id }, h('h2', { id }, title), ...kids);
+}
