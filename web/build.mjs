@@ -42,20 +42,28 @@ fs.writeFileSync(path.join(tmp, cssName), cssText);
 // 1b. The operators' console (web/admin/, served at /admin/): its own bundle and CSS, in the
 // same assets/ folder, and admin/index.html. Not in the service worker's precache: the console
 // is an online tool, and workers' phones need not carry it.
+// The dashboard's charts (ECharts) are a chunk of their own, loaded when it opens: esbuild's
+// code splitting, content-hashed names, all in assets/.
 const adminJs = await build({
-  entryPoints: [path.join(here, 'admin', 'main.js')],
-  bundle: true, minify: true, format: 'esm', target: ['es2020'], write: false,
-  legalComments: 'none', logLevel: 'warning',
+  entryPoints: { admin: path.join(here, 'admin', 'main.js') },
+  bundle: true, minify: true, format: 'esm', target: ['es2020'], write: false, splitting: true,
+  outdir: path.join(out, 'assets'), entryNames: '[name]-[hash]', chunkNames: 'admin-chunk-[hash]',
+  metafile: true, legalComments: 'none', logLevel: 'warning',
 });
 const adminCss = await build({
   entryPoints: [path.join(here, 'admin', 'admin.css')],
   bundle: true, minify: true, write: false, logLevel: 'warning', loader: { '.png': 'empty' },
 });
-const adminJsText = adminJs.outputFiles[0].contents;
 const adminCssText = adminCss.outputFiles[0].contents;
-const adminJsName = `assets/admin-${hash(adminJsText)}.js`;
+let adminJsName = null;
+for (const f of adminJs.outputFiles) { // named for out/assets (stable hashes), written to tmp
+  const rel = `assets/${path.basename(f.path)}`;
+  fs.writeFileSync(path.join(tmp, rel), f.contents);
+  const meta = adminJs.metafile.outputs[path.relative(process.cwd(), f.path).split(path.sep).join('/')];
+  if (meta && meta.entryPoint && meta.entryPoint.endsWith('admin/main.js')) adminJsName = rel;
+}
+if (!adminJsName) throw new Error('build: the console entry chunk was not found');
 const adminCssName = `assets/admin-${hash(adminCssText)}.css`;
-fs.writeFileSync(path.join(tmp, adminJsName), adminJsText);
 fs.writeFileSync(path.join(tmp, adminCssName), adminCssText);
 fs.mkdirSync(path.join(tmp, 'admin'));
 fs.writeFileSync(path.join(tmp, 'admin', 'index.html'),

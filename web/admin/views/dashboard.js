@@ -5,18 +5,17 @@
 // server has them), tier and project progress, and a map of stations coloured by their latest
 // score. Each chart downloads the server's CSV and has its numbers in a table for screen
 // readers. #/dashboard/report?month=YYYY-MM is the monthly report, laid out for A4 printing.
-// ECharts draws on canvas (no style attributes in markup: the CSP forbids them); only the
-// chart types used are imported, to keep the bundle small.
-import * as echarts from 'echarts/core';
-import { LineChart, BarChart } from 'echarts/charts';
-import { GridComponent, TooltipComponent, LegendComponent } from 'echarts/components';
-import { CanvasRenderer } from 'echarts/renderers';
+// ECharts draws on canvas (no style attributes in markup: the CSP forbids them); it is loaded
+// from its own chunk (../charts.js) when the dashboard is first opened.
 import L from 'leaflet';
 import { get, request, ApiError } from '../api.js';
 import { t, addStrings, lang } from '../i18n.js';
 import { h, pageHead, table, select, download, failure, toast } from '../ui.js';
 
-echarts.use([LineChart, BarChart, GridComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
+let echarts = null;
+async function loadCharts() {
+  if (!echarts) echarts = (await import('../charts.js')).default;
+}
 
 addStrings({
   'zh-Hans': {
@@ -282,6 +281,7 @@ function readFilters(ctx) {
 }
 
 async function dashboard(main, ctx) {
+  await loadCharts();
   const f = readFilters(ctx);
   const charts = [], cleanups = [];
   const month = f.to.slice(0, 7);
@@ -312,6 +312,7 @@ async function dashboard(main, ctx) {
 /** The monthly report: every section on its own A4 page; the charts are turned into images
  * so that printing never depends on a canvas's size on the screen. */
 async function report(main, ctx) {
+  await loadCharts();
   const m = /^\d{4}-\d{2}$/.test(ctx.query.get('month') || '') ? ctx.query.get('month') : localDate(new Date()).slice(0, 7);
   const [y, mo] = m.split('-').map(Number);
   const last = localDate(new Date(y, mo, 0));
