@@ -754,22 +754,9 @@ static void h_user_patch(void *ctx, yz_http_req *req)
     }
     yz_user_fini(&u);
     yz_user_init(&u);
-    const char *im = yz_http_header(req, "If-Match");
-    if (!im) {
-        err = yz_err_set(&ei, YZ_EPRECOND, "If-Match", "修改须带 If-Match 头，值为读取时的版本号",
-                         "send If-Match with the version you read");
+    err = yz__api_if_match(req, true, 1, &version, &ei);
+    if (err)
         goto out;
-    }
-    if (*im == '"')
-        im++;
-    char *end = NULL;
-    errno = 0;
-    version = strtoll(im, &end, 10);
-    if (end == im || errno || version <= 0 || (*end && strcmp(end, "\"") != 0)) {
-        err = yz_err_set(&ei, YZ_EINVAL, "If-Match", "If-Match 须为版本号",
-                         "If-Match must be a version number");
-        goto out;
-    }
     err = yz__api_body_object(req, patch_fields, &body, &ei);
     if (!err)
         err = str_member(body, "name", false, 1024, &p.name, &ei);
