@@ -126,9 +126,9 @@ login "Sess$s" "new-pass-$s-x" >/dev/null
 tok3=$(jq -r .token "$T/b")
 expect "$(st -X PATCH -H "$H" -H "$J" -d '{"name":"x"}' "$BASE/api/v1/users/$uid")" 428 "no If-Match"
 expect "$(st -X PATCH -H "$H" -H "$J" -H 'If-Match: "1"' -d '{"name":"x"}' "$BASE/api/v1/users/$uid")" 409 "stale version"
+yz_jq "$T/b" '.error == "stale_version"' "stale answer"
 expect "$(st -X PATCH -H "$H" -H "$J" -H 'If-Match: W/"1"' -d '{"name":"x"}' "$BASE/api/v1/users/$uid")" 409 "a weak tag is read as the version (stale)"
 expect "$(st -X PATCH -H "$H" -H "$J" -H 'If-Match: "x1"' -d '{"name":"x"}' "$BASE/api/v1/users/$uid")" 400 "If-Match not a version"
-yz_jq "$T/b" '.error == "stale_version"' "stale answer"
 cur=$(curl -sf -H "$H" "$BASE/api/v1/users/$uid" | jq -r .version)
 expect "$(st -X PATCH -H "$H" -H "$J" -H "If-Match: \"$cur\"" -d '{"disabled":"yes"}' "$BASE/api/v1/users/$uid")" 400 "disabled not a boolean"
 expect "$(st -X PATCH -H "$H" -H "$J" -H "If-Match: \"$cur\"" -d "{\"name\":\"$(printf '长%.0s' $(seq 1 80))\"}" "$BASE/api/v1/users/$uid")" 400 "over-long name"
