@@ -14,7 +14,7 @@ addStrings({
   'zh-Hans': {
     modTitle: '内容审核', modReview: '评价', modReport: '问题报告', modStars: '{n} 星',
     modApprove: '通过', modReject: '驳回', modApproveSel: '通过所选', modRejectSel: '驳回所选',
-    modSelect: '选择', modSelectAll: '全选', modCount: '待审 {n} 条', modEmpty: '没有待审内容。',
+    modSelect: '选择', modSelectAll: '全选', modCount: '待审 {n} 条', modCountMore: '本批待审 {n} 条（还有更多，处理完本批后自动载入）', modNextBatch: '已载入下一批 {n} 条', modEmpty: '没有待审内容。',
     modKeys: '键盘：{jk} 或 {ud} 上下移动，{a} 通过，{r} 驳回，{x} 选择。',
     modApproved: '已通过：{what}', modRejected: '已驳回：{what}', modFailed: '{what} 失败：{why}',
     modBatch: '{ok} 条成功，{bad} 条失败。', modNoneSel: '请先选择内容（按 x 或勾选）。',
@@ -27,7 +27,7 @@ addStrings({
   'zh-Hant': {
     modTitle: '內容審核', modReview: '評價', modReport: '問題回報', modStars: '{n} 星',
     modApprove: '通過', modReject: '駁回', modApproveSel: '通過所選', modRejectSel: '駁回所選',
-    modSelect: '選擇', modSelectAll: '全選', modCount: '待審 {n} 則', modEmpty: '沒有待審內容。',
+    modSelect: '選擇', modSelectAll: '全選', modCount: '待審 {n} 則', modCountMore: '本批待審 {n} 則（還有更多，處理完本批後自動載入）', modNextBatch: '已載入下一批 {n} 則', modEmpty: '沒有待審內容。',
     modKeys: '鍵盤：{jk} 或 {ud} 上下移動，{a} 通過，{r} 駁回，{x} 選擇。',
     modApproved: '已通過：{what}', modRejected: '已駁回：{what}', modFailed: '{what} 失敗：{why}',
     modBatch: '{ok} 則成功，{bad} 則失敗。', modNoneSel: '請先選擇內容（按 x 或勾選）。',
@@ -40,7 +40,7 @@ addStrings({
   en: {
     modTitle: 'Moderation', modReview: 'Review', modReport: 'Problem report', modStars: '{n} stars',
     modApprove: 'Approve', modReject: 'Reject', modApproveSel: 'Approve selected', modRejectSel: 'Reject selected',
-    modSelect: 'Select', modSelectAll: 'Select all', modCount: '{n} waiting', modEmpty: 'Nothing is waiting for moderation.',
+    modSelect: 'Select', modSelectAll: 'Select all', modCount: '{n} waiting', modCountMore: '{n} in this batch (more are waiting: the next batch loads when this one is done)', modNextBatch: 'Next batch loaded: {n}', modEmpty: 'Nothing is waiting for moderation.',
     modKeys: 'Keyboard: {jk} or {ud} move, {a} approves, {r} rejects, {x} selects.',
     modApproved: 'Approved: {what}', modRejected: 'Rejected: {what}', modFailed: '{what} failed: {why}',
     modBatch: '{ok} done, {bad} failed.', modNoneSel: 'Select something first (x or the checkbox).',
@@ -68,14 +68,18 @@ function fromReport(r) {
   };
 }
 
+const REVIEWS_BATCH = 100, REPORTS_BATCH = 500;
+/** The oldest held items, a batch at a time: `more` says the queue holds others, loaded when
+ * this batch is decided. */
 async function load() {
   const [rv, rp] = await Promise.all([
-    get('/api/v1/moderation/held', { per_page: 100 }),
-    get('/api/v1/reports', { description_status: 'held', order: 'oldest', limit: 500 }),
+    get('/api/v1/moderation/held', { per_page: REVIEWS_BATCH }),
+    get('/api/v1/reports', { description_status: 'held', order: 'oldest', limit: REPORTS_BATCH }),
   ]);
   const items = [...rv.body.items.map(fromReview), ...rp.body.reports.map(fromReport)];
   items.sort((a, b) => String(a.at).localeCompare(String(b.at)) || a.id - b.id); // oldest first
-  return items;
+  const more = rv.body.total > rv.body.items.length || rp.body.reports.length >= REPORTS_BATCH;
+  return { items, more };
 }
 
 /** One decision through the API. */
@@ -92,7 +96,7 @@ export default {
   nav: 'navModeration',
   roles: ['city_admin', 'moderator'],
   async render(main) {
-    let items = await load();
+    let { items, more } = await load();
     const selected = new Set();
     let cur = 0; // index of the item with the keyboard's focus
     const live = h('p', { class: 'vh', role: 'status', 'aria-live': 'polite', id: 'mod-live' });
@@ -154,7 +158,7 @@ export default {
       cur = Math.max(0, Math.min(cur, items.length - 1));
       for (const k of [...selected]) if (!items.some((it) => it.key === k)) selected.delete(k);
       list.replaceChildren(...items.map(card));
-      count.textContent = items.length ? t('modCount', { n: items.length }) : t('modEmpty');
+      count.textContent = items.length ? t(more ? 'modCountMore' : 'modCount', { n: items.length }) : t('modEmpty');
       btnApprove.disabled = btnReject.disabled = allBox.disabled = !items.length;
       syncAll();
       if (focus) {
@@ -170,6 +174,19 @@ export default {
       if (still >= 0) cur = still; // otherwise cur now points at the next one
     }
 
+    /** This batch is done and the queue holds more: the next batch. */
+    async function next() {
+      if (items.length || !more) return;
+      try {
+        ({ items, more } = await load());
+        cur = 0;
+        draw(true);
+        if (items.length) say(t('modNextBatch', { n: items.length }));
+      } catch (err) {
+        if (!(err instanceof ApiError && err.status === 401)) say(err && err.text ? err.text() : String(err), 'bad');
+      }
+    }
+
     let working = false; // one decision at a time (a key held down repeats)
     async function one(it, approve, btn) {
       if (working) return;
@@ -182,6 +199,7 @@ export default {
           remove(new Set([it.key]));
           draw(true);
           say(t(approve ? 'modApproved' : 'modRejected', { what: what(it) }));
+          await next();
         } catch (err) {
           if (err instanceof ApiError && err.status === 401) return;
           const why = err && err.text ? err.text() : String(err);
@@ -218,6 +236,7 @@ export default {
           msg.hidden = false;
         }
         say(`${t(approve ? 'modApproved' : 'modRejected', { what: done.size })} ${summary}`, failed.length ? 'bad' : 'ok');
+        if (!failed.length) await next();
       });
       working = false;
     }
