@@ -295,6 +295,10 @@ test('an experience officer inspects partly offline; the task is answered with a
   await opage.click('form.tk-answer button[type=submit]');
   await opage.waitForSelector('dd[data-status="answered"]');
   await opage.waitForSelector('.tk-photos img');
+  assert.match(await opage.textContent('#toast'), /整改已提交/);
+  await opage.evaluate(() => { document.getElementById('toast').className = 'toast'; }); // read; not over the photo in the shot
+  // why the task opened, in the reader's language (the server stores "fail")
+  assert.match(await opage.textContent('.tk-history li:first-child'), /检查未通过/);
   await axe(opage, 'task answered at 360 px');
   await noSideScroll(opage, 'task answered');
   await shot(opage, 'e2e-task-answer', { full: true });
@@ -346,7 +350,7 @@ test('an experience officer inspects partly offline; the task is answered with a
   assert.equal(api1.markers, api0.markers + 1, 'one more station on the map');
   await openDash(dpage, D);
   assert.deepEqual(await pageDash(dpage, code), api1, 'dashboard after at 1280 px: page = API');
-  await shot(dpage, 'e2e-dashboard');
+  await shot(dpage, 'e2e-dashboard', { full: true });
   const pctx = await context(browser, { viewport: PHONE });
   const ppage = await pctx.newPage();
   const perr = watch(ppage);

@@ -19,6 +19,7 @@ addStrings({
     tkEscalated: '已上报区管理员', tkDeadline: '截止', tkStation: '驿站', tkSource: '来源',
     tkSrc: { inspection: '检查未达标', report: '问题报告', manual: '手工' }, tkCriterion: '标准项',
     tkHistory: '经过', tkAct: { open: '创建', answer: '回复', close: '核验通过', reopen: '退回', escalate: '逾期上报' },
+    tkWhyFail: '检查未通过', tkWhyScore: '检查得分 {score}，低于 {bar}',
     tkAnswer: '整改说明', tkAnswerHint: '写明做了什么，并附照片。', tkPhotos: '照片', tkPhotosHint: 'JPEG、PNG 或 WebP，可多张。',
     tkSend: '提交整改', tkAnswered: '整改已提交，等待核验。', tkVerify: '核验', tkNote: '核验意见', tkNoteHint: '退回时必填。',
     tkClose: '通过并关闭', tkReopen: '退回重改', tkClosed: '任务已关闭。', tkReopened: '任务已退回。',
@@ -34,6 +35,7 @@ addStrings({
     tkEscalated: '已上報區管理員', tkDeadline: '截止', tkStation: '驛站', tkSource: '來源',
     tkSrc: { inspection: '檢查未達標', report: '問題回報', manual: '手動' }, tkCriterion: '標準項',
     tkHistory: '經過', tkAct: { open: '建立', answer: '回覆', close: '核驗通過', reopen: '退回', escalate: '逾期上報' },
+    tkWhyFail: '檢查未通過', tkWhyScore: '檢查得分 {score}，低於 {bar}',
     tkAnswer: '整改說明', tkAnswerHint: '寫明做了什麼，並附照片。', tkPhotos: '照片', tkPhotosHint: 'JPEG、PNG 或 WebP，可多張。',
     tkSend: '提交整改', tkAnswered: '整改已提交，等待核驗。', tkVerify: '核驗', tkNote: '核驗意見', tkNoteHint: '退回時必填。',
     tkClose: '通過並關閉', tkReopen: '退回重改', tkClosed: '任務已關閉。', tkReopened: '任務已退回。',
@@ -49,6 +51,7 @@ addStrings({
     tkEscalated: 'Escalated to the district admin', tkDeadline: 'Deadline', tkStation: 'Station', tkSource: 'Source',
     tkSrc: { inspection: 'Failed criterion', report: 'Problem report', manual: 'Manual' }, tkCriterion: 'Criterion',
     tkHistory: 'History', tkAct: { open: 'Opened', answer: 'Answered', close: 'Verified and closed', reopen: 'Reopened', escalate: 'Escalated (overdue)' },
+    tkWhyFail: 'Failed in the inspection', tkWhyScore: 'Scored {score} in the inspection, under {bar}',
     tkAnswer: 'What was done', tkAnswerHint: 'Say what was fixed, and add photos.', tkPhotos: 'Photos', tkPhotosHint: 'JPEG, PNG or WebP; several allowed.',
     tkSend: 'Send the answer', tkAnswered: 'Answer sent; waiting for verification.', tkVerify: 'Verify', tkNote: 'Verification note', tkNoteHint: 'Required to reopen.',
     tkClose: 'Pass and close', tkReopen: 'Reopen', tkClosed: 'Task closed.', tkReopened: 'Task reopened.',
@@ -62,6 +65,15 @@ const STATUSES = ['open', 'reopened', 'answered', 'closed'];
 function title(task) {
   const k = lang();
   return task.title[k] || task.title['zh-Hans'];
+}
+
+/** A step's note; the server writes why an inspection's task opened as a code ("fail", "score
+ * 40 < 60", store/tasks.c): said here in the reader's language. */
+function stepNote(e) {
+  if (e.action !== 'open') return e.note;
+  if (e.note === 'fail') return t('tkWhyFail');
+  const m = /^score (\d+) < (\d+)$/.exec(e.note);
+  return m ? t('tkWhyScore', { score: m[1], bar: m[2] }) : e.note;
 }
 
 /** "3 d 4 h left" / "overdue by 2 h 10 min", from seconds_left. */
@@ -192,7 +204,7 @@ async function oneTask(main, ctx, id) {
           x.criterion ? ` · ${x.criterion}` : '', x.report_id ? ` · #${x.report_id}` : '')),
       h('section', { class: 'card' }, h('h2', null, t('tkHistory')),
         h('ol', { class: 'tk-history' }, x.history.map((e) => h('li', null,
-          h('strong', null, t('tkAct')[e.action] || e.action), ' · ', fmtTime(e.at), e.note ? h('div', null, e.note) : null)))));
+          h('strong', null, t('tkAct')[e.action] || e.action), ' · ', fmtTime(e.at), e.note ? h('div', null, stepNote(e)) : null)))));
     if (x.answer_photos.length) {
       box.append(h('section', { class: 'card' }, h('h2', null, t('tkPhotos')),
         h('div', { class: 'tk-photos' }, x.answer_photos.map((sha, i) => h('a', { href: `/api/v1/photos/${sha}.jpg` },
