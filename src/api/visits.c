@@ -506,6 +506,46 @@ out:
     return err;
 }
 
+/* A check-in waiting for its commit: what the answer needs, copied out of the snapshot. The
+ * request is deferred (yz_http_defer), so the wait holds no handler thread; the store's
+ * committer answers through visit_done. */
+typedef struct pending_visit {
+    yz_http_req *req;
+    yz_visit v;
+    char *name, *code;
+    int offset;
+} pending_visit;
+
+static void visit_done(void *arg, int err, const yz_errinfo *ei)
+{
+    pending_visit *p = arg;
+    if (err) {
+        yz_api_error(p->req, ei);
+    } else {
+        char at[32];
+        yz_time_format_iso8601(p->v.at, p->offset, at);
+        yz_buf b;
+        yz_buf_init(&b);
+        yz_buf_printf(&b, "{\"id\":%lld,\"station\":{\"id\":%lld,\"code\":", (long long)p->v.id,
+                      (long long)p->v.station_id);
+        yz_buf_json_str(&b, p->code, strlen(p->code));
+        yz_buf_puts(&b, ",\"name\":");
+        yz_buf_json_str(&b, p->name, strlen(p->name));
+        yz_buf_printf(&b, "},\"counted\":%s,\"at\":\"%s\",", p->v.counted ? "true" : "false",
+                      at);
+        if (p->v.counted)
+            yz_buf_puts(&b, "\"message\":\"签到成功\",\"message_en\":\"checked in\"}\n");
+        else
+            yz_buf_puts(&b, "\"message\":\"签到成功；2 小时内在本站已签到过，本次不重复计数\","
+                            "\"message_en\":\"checked in; you already checked in here within 2 "
+                            "hours, so this visit is not counted again\"}\n");
+        yz_http_respond(p->req, p->v.counted ? 201 : 200, YZ_JSON, &b);
+    }
+    yz_free(p->name);
+    yz_free(p->code);
+    yz_free(p);
+}
+
 static void h_visit(void *ctx, yz_http_req *req)
 {
     yz_api *api = ctx;
@@ -516,16 +556,16 @@ static void h_visit(void *ctx, yz_http_req *req)
     int err = yz__api_worker(api, req, &w, &ei);
     if (!err)
         err = parse_visit_body(req, code, &ei);
-    if (err)
-        goto fail;
+    if (err) {
+        yz_api_error(req, &ei);
+        return;
+    }
 
     /* Copy what the answer needs out of the snapshot: none is held while the commit waits. */
     const yz_state_view *view = yz_state_acquire(api->state);
     const yz_snap *s = yz_state_snap(view);
     long i = yz_snap_find_code(s, code);
-    yz_visit v = {.worker_id = w.id};
-    char *name = NULL, *scode = NULL;
-    int offset = SHANGHAI_OFFSET_MIN;
+    pending_visit *p = NULL;
     if (i < 0) {
         err = yz_err_setf(&ei, YZ_ENOTFOUND, "station_code", "驿站编号 %s 不存在",
                           "no station has the code %s", code);
@@ -536,42 +576,24 @@ static void h_visit(void *ctx, yz_http_req *req)
                 &ei, YZ_ECONFLICT, "station_code", "驿站 %s 未在服务中（%s），不能签到",
                 "station %s is not in service (%s): no check-in", code, yz_status_name(st->status));
         } else {
-            v.station_id = st->id;
-            name = yz_strdup(st->name);
-            scode = yz_strdup(st->code);
-            offset = yz_snap_tz_offset(s, (size_t)i);
+            p = yz_calloc(1, sizeof *p);
+            p->req = req;
+            p->v.worker_id = w.id;
+            p->v.station_id = st->id;
+            p->name = yz_strdup(st->name);
+            p->code = yz_strdup(st->code);
+            p->offset = yz_snap_tz_offset(s, (size_t)i);
         }
     }
     yz_state_release(api->state, view);
-    if (!err)
-        err = yz_store_visit_record(api->st, &v, &ei);
     if (err) {
-        yz_free(name);
-        yz_free(scode);
-        goto fail;
+        yz_api_error(req, &ei);
+        return;
     }
-    char at[32];
-    yz_time_format_iso8601(v.at, offset, at);
-    yz_buf b;
-    yz_buf_init(&b);
-    yz_buf_printf(&b, "{\"id\":%lld,\"station\":{\"id\":%lld,\"code\":", (long long)v.id,
-                  (long long)v.station_id);
-    yz_buf_json_str(&b, scode, strlen(scode));
-    yz_buf_puts(&b, ",\"name\":");
-    yz_buf_json_str(&b, name, strlen(name));
-    yz_buf_printf(&b, "},\"counted\":%s,\"at\":\"%s\",", v.counted ? "true" : "false", at);
-    if (v.counted)
-        yz_buf_puts(&b, "\"message\":\"签到成功\",\"message_en\":\"checked in\"}\n");
-    else
-        yz_buf_puts(&b, "\"message\":\"签到成功；2 小时内在本站已签到过，本次不重复计数\","
-                        "\"message_en\":\"checked in; you already checked in here within 2 "
-                        "hours, so this visit is not counted again\"}\n");
-    yz_free(name);
-    yz_free(scode);
-    yz_http_respond(req, v.counted ? 201 : 200, YZ_JSON, &b);
-    return;
-fail:
-    yz_api_error(req, &ei);
+    yz_http_defer(req);
+    err = yz_store_visit_record_async(api->st, &p->v, visit_done, p, &ei);
+    if (err)
+        visit_done(p, err, &ei); /* answers through the deferred path too */
 }
 
 /* --- GET /api/v1/stats/visits ---------------------------------------------------------------- */

@@ -71,6 +71,8 @@ struct yz_http_server {
     _Atomic uint64_t shed_total;      /* requests refused by shedding */
     _Atomic uint64_t expensive_full;  /* expensive requests refused, all slots taken */
     _Atomic uint64_t malformed_total; /* requests refused as malformed (400) */
+    _Atomic int deferred;             /* requests whose answer another thread will give */
+    _Atomic uint64_t deferred_total;  /* requests deferred so far */
     int port;
 };
 
@@ -101,6 +103,13 @@ struct yz_http_req {
     uint64_t start_ns;
     void *data;              /* the API's per-request data (yz_http_set_data) */
     void (*data_free)(void *);
+    /* A deferred answer (yz_http_defer): the connection is suspended until another thread
+     * gives the answer, which waits here until a pool thread sends it. */
+    bool deferred;             /* set by the pool thread; cleared when the answer is sent */
+    bool pending;              /* the answer is here: set by the answering thread */
+    int pending_status;
+    const char *pending_type;  /* a content type string that outlives the request */
+    yz_buf pending_body;
 };
 
 static uint64_t now_ns(void)
@@ -297,6 +306,7 @@ static void req_free(yz_http_req *req)
     if (req->data_free)
         req->data_free(req->data);
     yz_buf_fini(&req->body);
+    yz_buf_fini(&req->pending_body);
     yz_free(req->path_copy);
     for (int i = 0; i < req->nhdr; i++) {
         yz_free(req->hdr_name[i]);
@@ -600,6 +610,18 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         *upload_data_size = 0;
         return MHD_YES;
     }
+    if (req->deferred) {
+        /* Called again after yz_http_respond resumed the connection: send the answer here,
+         * on a pool thread (gzip's stream and MHD's queueing belong to it). */
+        if (req->pending && !req->responded) {
+            req->deferred = false;
+            yz_buf b = req->pending_body;
+            req->pending_body = (yz_buf){0};
+            yz_http_respond(req, req->pending_status, req->pending_type, &b);
+            atomic_fetch_sub(&s->deferred, 1);
+        }
+        return MHD_YES;
+    }
     if (req->responded)
         return MHD_YES;
     req->dispatched = true;
@@ -624,6 +646,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         else if (!r->expensive || yz_http_expensive_begin(req) == 0)
             r->h(r->ctx, req);
         release_slot(req);
+        if (req->deferred)
+            return MHD_YES; /* suspended; yz_http_respond wakes it */
         if (!req->responded) {
             yz_log_error("http: handler for %s %s did not respond", method, url);
             send_error(req, 500, "internal error");
@@ -726,7 +750,7 @@ int yz_http_listen(yz_http_server *s)
     unsigned per_addr = s->cfg.conns_per_addr > 0 ? (unsigned)s->cfg.conns_per_addr : 0;
     s->d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-            MHD_USE_TURBO | MHD_USE_ITC,
+            MHD_USE_TURBO | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME,
         (uint16_t)s->cfg.port, NULL, NULL, access_cb, s, MHD_OPTION_EXTERNAL_LOGGER, log_cb,
         NULL, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)s->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
@@ -771,6 +795,14 @@ void yz_http_free(yz_http_server *s)
         for (int i = 0; i < 1000 && (i < 20 || atomic_load(&s->begun) > 0); i++) {
             struct timespec ts = {0, 10 * 1000 * 1000};
             nanosleep(&ts, NULL);
+        }
+        /* A deferred answer will come (its thread still runs: the store is closed after the
+         * server) and will touch its connection: wait for every one, however long. */
+        for (int i = 1; atomic_load(&s->deferred) > 0; i++) {
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+            if (i % 1000 == 0)
+                yz_log_warn("http: waiting for %d deferred answers", atomic_load(&s->deferred));
         }
         MHD_stop_daemon(s->d);
     }
@@ -830,6 +862,13 @@ void yz_http_metrics(const yz_http_server *s, yz_buf *out)
                   (unsigned long long)atomic_load(&s->shed_total),
                   (unsigned long long)atomic_load(&s->expensive_full),
                   (unsigned long long)atomic_load(&s->malformed_total));
+    yz_buf_printf(out,
+                  "# HELP yizhan_http_deferred Requests waiting for an answer without holding a "
+                  "thread (a check-in waiting for its commit).\n"
+                  "# TYPE yizhan_http_deferred gauge\nyizhan_http_deferred %d\n"
+                  "# HELP yizhan_http_deferred_total Requests answered that way so far.\n"
+                  "# TYPE yizhan_http_deferred_total counter\nyizhan_http_deferred_total %llu\n",
+                  atomic_load(&s->deferred), (unsigned long long)atomic_load(&s->deferred_total));
 }
 
 const char *yz_http_path(const yz_http_req *req)
@@ -1043,8 +1082,28 @@ int yz_http_has_response_header(const yz_http_req *req, const char *name)
     return 0;
 }
 
+void yz_http_defer(yz_http_req *req)
+{
+    req->deferred = true;
+    atomic_fetch_add(&req->srv->deferred, 1);
+    atomic_fetch_add(&req->srv->deferred_total, 1);
+    /* Suspended before anyone else sees `req`, so the answer's resume always finds it so. */
+    MHD_suspend_connection(req->conn);
+}
+
 void yz_http_respond(yz_http_req *req, int status, const char *content_type, yz_buf *body)
 {
+    if (req->deferred && !req->pending) {
+        /* Another thread answers: keep the answer and wake the connection; a pool thread
+         * sends it (access_cb). `req` belongs to that thread from the resume on. */
+        req->pending_status = status;
+        req->pending_type = content_type;
+        req->pending_body = *body;
+        *body = (yz_buf){0}; /* taken, as yz_buf_take leaves it */
+        req->pending = true;
+        MHD_resume_connection(req->conn);
+        return;
+    }
     if (req->data && req->srv->on_respond)
         req->srv->on_respond(req, status, body->data, body->len);
     size_t len = body->len;

@@ -14,8 +14,8 @@
 typedef struct yz_http_server yz_http_server;
 typedef struct yz_http_req yz_http_req;
 
-/* A request handler. Must answer with yz_http_respond* exactly once. `ctx` is the pointer
- * given to yz_http_route. */
+/* A request handler. Must answer with yz_http_respond* exactly once (or defer the answer:
+ * yz_http_defer). `ctx` is the pointer given to yz_http_route. */
 typedef void (*yz_http_handler)(void *ctx, yz_http_req *req);
 
 typedef struct yz_http_config {
@@ -127,6 +127,14 @@ const char *yz_http_client_addr(yz_http_req *req);
 void yz_http_add_header(yz_http_req *req, const char *name, const char *value);
 /* Respond with `body` (taken: left as after yz_buf_init). */
 void yz_http_respond(yz_http_req *req, int status, const char *content_type, yz_buf *body);
+/* Answer later, from another thread: the handler calls this, hands `req` to whoever will
+ * answer (a queue, a worker thread) and returns without answering; its pool thread goes on
+ * with other connections. The answer is then given, exactly once and from any thread, with
+ * yz_http_respond (or the API's error helpers, which call it), after which `req` must not be
+ * touched again: the connection sleeps (libmicrohttpd's suspend) until then, is woken, and
+ * the answer goes out on a pool thread. yz_http_add_header and yz_http_set_data may be used
+ * before the answer. Stopping the server waits for every deferred answer. */
+void yz_http_defer(yz_http_req *req);
 /* Respond with static bytes (not copied; must outlive the server). */
 void yz_http_respond_static(yz_http_req *req, int status, const char *content_type,
                             const char *body, size_t len);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* store/visit_queue.c - the group commit of check-ins (visit_queue.h). Callers wait on one
- * condition variable for their item's `done`; the committer takes a whole run of the queue at
- * once, so a batch is as large as the number of callers that arrived while the previous one
+ * condition variable for their item's `done`, or (asynchronous items, the server's check-ins)
+ * leave a function the committer calls; the committer takes a whole run of the queue at
+ * once, so a batch is as large as the number of visits that arrived while the previous one
  * was being written: one fsync (SQLite) or one WAL flush (PostgreSQL) for all of them. */
 #include "store/visit_queue.h"
 
@@ -22,6 +23,8 @@ typedef struct item {
     int err;           /* the result */
     bool done;         /* set by the committer under mu */
     struct item *next; /* queue link */
+    yz_visit_done_fn *done_fn; /* asynchronous: called instead of waking a caller */
+    void *arg;                 /* done_fn's */
 } item;
 
 struct yz_visit_queue {
@@ -31,7 +34,8 @@ struct yz_visit_queue {
     pthread_cond_t work; /* the committer waits here for visits or stop */
     pthread_cond_t done; /* callers wait here for their item's `done` */
     item *head, *tail;   /* queued, not yet taken by the committer */
-    size_t inflight;     /* callers between enqueue and return */
+    size_t inflight;     /* callers between enqueue and return, and asynchronous visits
+                          * queued and not yet answered */
     bool stop;           /* refuse new visits, drain, exit */
     size_t batch_max;
     yz_visit **batch;    /* the committer's array of batch_max */
@@ -81,14 +85,35 @@ static void *committer(void *arg)
             if (n > q->counters.max_batch)
                 q->counters.max_batch = n;
         }
+        item *async = NULL, **async_tail = &async;
         for (item *it = first, *next; it; it = next) {
             next = it->next; /* the item may vanish once `done` is seen */
             it->err = err;
             if (err)
                 it->ei = ei;
-            it->done = true;
+            if (it->done_fn) {
+                it->next = NULL;
+                *async_tail = it;
+                async_tail = &it->next;
+            } else {
+                it->done = true;
+            }
         }
         pthread_cond_broadcast(&q->done);
+        if (async) {
+            /* Outside the lock: the answers may take a moment, and new visits keep queuing. */
+            pthread_mutex_unlock(&q->mu);
+            size_t na = 0;
+            for (item *it = async, *next; it; it = next, na++) {
+                next = it->next;
+                it->done_fn(it->arg, it->err, &it->ei);
+                yz_free(it);
+            }
+            pthread_mutex_lock(&q->mu);
+            q->inflight -= na;
+            if (q->stop && q->inflight == 0)
+                pthread_cond_broadcast(&q->done);
+        }
     }
     pthread_mutex_unlock(&q->mu);
     return NULL;
@@ -151,6 +176,30 @@ int yz__visit_queue_submit(yz_visit_queue *q, yz_visit *v, yz_errinfo *ei)
         pthread_cond_broadcast(&q->done); /* free() waits for the last caller to leave */
     pthread_mutex_unlock(&q->mu);
     return err;
+}
+
+int yz__visit_queue_submit_async(yz_visit_queue *q, yz_visit *v, yz_visit_done_fn *done,
+                                 void *arg, yz_errinfo *ei)
+{
+    item *it = yz_calloc(1, sizeof *it);
+    it->v = v;
+    it->done_fn = done;
+    it->arg = arg;
+    pthread_mutex_lock(&q->mu);
+    if (q->stop) {
+        pthread_mutex_unlock(&q->mu);
+        yz_free(it);
+        return yz_err_set(ei, YZ_EUNAVAIL, "", "服务正在关闭", "the store is closing");
+    }
+    if (q->tail)
+        q->tail->next = it;
+    else
+        q->head = it;
+    q->tail = it;
+    q->inflight++;
+    pthread_cond_signal(&q->work);
+    pthread_mutex_unlock(&q->mu);
+    return YZ_OK;
 }
 
 void yz__visit_queue_stats(yz_visit_queue *q, yz_visit_commit_stats *out)

@@ -26,10 +26,15 @@ int yz__visit_queue_new(yz_visit_write_fn *write, void *ctx, yz_visit_queue **ou
 /* Queue `v` and wait until its batch is written: YZ_OK with v->id, v->at (now, when it was
  * 0) and v->counted set, or the batch's error; YZ_EUNAVAIL once the queue is stopping. */
 int yz__visit_queue_submit(yz_visit_queue *q, yz_visit *v, yz_errinfo *ei);
+/* As yz__visit_queue_submit, without waiting: `done(arg, ...)` is called once the batch is
+ * written; `v` must stay valid until then. YZ_OK, or YZ_EUNAVAIL once the queue is stopping
+ * (then `done` is never called). */
+int yz__visit_queue_submit_async(yz_visit_queue *q, yz_visit *v, yz_visit_done_fn *done,
+                                 void *arg, yz_errinfo *ei);
 /* Visits and batches committed so far. */
 void yz__visit_queue_stats(yz_visit_queue *q, yz_visit_commit_stats *out);
-/* Refuse new visits, write what is queued, stop the thread, wait for the last caller to
- * leave, and free. Accepts NULL. */
+/* Refuse new visits, write what is queued (calling the asynchronous visits' `done`), stop
+ * the thread, wait for the last caller to leave, and free. Accepts NULL. */
 void yz__visit_queue_free(yz_visit_queue *q);
 
 #endif

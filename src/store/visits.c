@@ -183,6 +183,14 @@ int yz_store_visit_record(yz_store *st, yz_visit *v, yz_errinfo *ei)
     return err ? err : yz__visit_queue_submit(c->queue, v, ei);
 }
 
+int yz_store_visit_record_async(yz_store *st, yz_visit *v, yz_visit_done_fn *done, void *arg,
+                                yz_errinfo *ei)
+{
+    struct yz_visit_committer *c;
+    int err = get_committer(st, &c, ei);
+    return err ? err : yz__visit_queue_submit_async(c->queue, v, done, arg, ei);
+}
+
 void yz__visits_close(yz_store *st)
 {
     pthread_mutex_lock(&committer_mu);

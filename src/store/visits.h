@@ -65,6 +65,18 @@ typedef struct yz_visit_commit_stats {
  * written then. Thread-safe. */
 int yz_store_visit_record(yz_store *st, yz_visit *v, yz_errinfo *ei);
 
+/* Called on the store's committer thread when an asynchronous visit's batch is written (err
+ * YZ_OK, the visit filled in as yz_store_visit_record would) or failed (err and *ei, nothing
+ * written). Must be quick and must not record visits itself: the next batch waits for it. */
+typedef void yz_visit_done_fn(void *arg, int err, const yz_errinfo *ei);
+/* As yz_store_visit_record, without blocking: queues `v` (which must stay valid until `done`)
+ * and returns; `done(arg, ...)` is called once, from the committer thread, when the visit is
+ * durable or its batch failed. The server's check-ins use it, so that a waiting check-in holds
+ * no handler thread. Returns YZ_OK, or an error (store closing) and then `done` is never
+ * called. Thread-safe. */
+int yz_store_visit_record_async(yz_store *st, yz_visit *v, yz_visit_done_fn *done, void *arg,
+                                yz_errinfo *ei);
+
 /* Counted visits with from <= at < to (unix seconds), grouped by `group_by`. Days are local
  * dates at UTC offset `day_offset_min`. Rows come ordered by date for YZ_VISIT_BY_DAY and by
  * visits (most first), then key, otherwise. Visits already purged count through their day's

@@ -14,8 +14,10 @@
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static char path[64];
@@ -455,4 +457,106 @@ Test(visits, close_drains_queued_visits)
     yz_visit v = {.worker_id = 1, .station_id = station_id[1], .at = T0};
     cr_assert_eq(yz_store_visit_record(st, &v, &ei), YZ_OK);
     cr_assert_eq(v.id, N + 2);
+}
+
+/* --- asynchronous visits (the server's check-ins) ----------------------------------------- */
+
+enum { ASYNC_N = 300 };
+typedef struct async_seen {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int answered;            /* callbacks seen */
+    int calls[ASYNC_N];      /* per visit: how many times its callback ran */
+    int errs;
+    yz_visit v[ASYNC_N];
+} async_seen;
+typedef struct async_arg {
+    async_seen *s;
+    int i;
+} async_arg;
+
+static void async_done(void *arg, int err, const yz_errinfo *ei)
+{
+    (void)ei;
+    async_arg *a = arg;
+    pthread_mutex_lock(&a->s->mu);
+    a->s->calls[a->i]++;
+    a->s->errs += err != YZ_OK;
+    a->s->answered++;
+    pthread_cond_broadcast(&a->s->cv);
+    pthread_mutex_unlock(&a->s->mu);
+}
+
+Test(visits, async_visits_answered_once_in_queue_order)
+{
+    /* One thread queues ASYNC_N visits of one worker at one station, a minute apart, without
+     * waiting: they are written in batches (the thread never blocks, so batches grow), each
+     * callback runs exactly once, and the 2-hour rule decided in queue order counts exactly
+     * the visits at minutes 0, 120 and 240 (the oracle: the rule applied one at a time). */
+    static async_seen s;
+    static async_arg args[ASYNC_N];
+    memset(&s, 0, sizeof s);
+    pthread_mutex_init(&s.mu, NULL);
+    pthread_cond_init(&s.cv, NULL);
+    yz_errinfo ei;
+    for (int i = 0; i < ASYNC_N; i++) {
+        s.v[i] = (yz_visit){.worker_id = worker_id[1], .station_id = station_id[2],
+                            .at = T0 + i * 60};
+        args[i] = (async_arg){&s, i};
+        cr_assert_eq(yz_store_visit_record_async(st, &s.v[i], async_done, &args[i], &ei), YZ_OK);
+    }
+    pthread_mutex_lock(&s.mu);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 60;
+    while (s.answered < ASYNC_N && pthread_cond_timedwait(&s.cv, &s.mu, &until) == 0)
+        ;
+    pthread_mutex_unlock(&s.mu);
+    cr_assert_eq(s.answered, ASYNC_N);
+    cr_assert_eq(s.errs, 0);
+    int64_t last_counted = INT64_MIN / 2;
+    for (int i = 0; i < ASYNC_N; i++) {
+        cr_assert_eq(s.calls[i], 1, "visit %d answered %d times", i, s.calls[i]);
+        cr_assert_gt(s.v[i].id, i ? s.v[i - 1].id : 0, "ids in queue order");
+        bool expect = s.v[i].at - last_counted >= YZ_VISIT_DEDUPE_S;
+        if (expect)
+            last_counted = s.v[i].at;
+        cr_assert_eq(s.v[i].counted, expect, "visit %d counted %d", i, s.v[i].counted);
+    }
+    cr_assert_eq(count_sql("SELECT count(*) FROM visits WHERE counted = 1"), 3);
+    yz_visit_commit_stats cs;
+    yz_store_visit_commit_stats(st, &cs);
+    cr_assert_lt(cs.batches, (uint64_t)ASYNC_N, "one thread's queued visits share batches");
+}
+
+Test(visits, close_answers_queued_async_visits)
+{
+    /* Visits queued behind a held write lock are written and answered by close(). */
+    record(0, 0, T0);
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    static async_seen s;
+    static async_arg args[16];
+    memset(&s, 0, sizeof s);
+    pthread_mutex_init(&s.mu, NULL);
+    pthread_cond_init(&s.cv, NULL);
+    yz_errinfo ei;
+    for (int i = 0; i < 16; i++) {
+        s.v[i] = (yz_visit){.worker_id = 7000 + i, .station_id = station_id[0], .at = T0};
+        args[i] = (async_arg){&s, i};
+        cr_assert_eq(yz_store_visit_record_async(st, &s.v[i], async_done, &args[i], &ei), YZ_OK);
+    }
+    pthread_t c;
+    cr_assert_eq(pthread_create(&c, NULL, closer, st), 0);
+    usleep(200 * 1000);
+    cr_assert_eq(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    pthread_join(c, NULL);
+    st = NULL;
+    cr_assert_eq(s.answered, 16, "close() returned before every callback");
+    cr_assert_eq(s.errs, 0);
+    for (int i = 0; i < 16; i++)
+        cr_assert(s.calls[i] == 1 && s.v[i].id > 0 && s.v[i].counted);
+    cr_assert_eq(count_sql("SELECT count(*) FROM visits"), 17);
 }
