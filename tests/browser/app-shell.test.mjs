@@ -158,15 +158,16 @@ test('check-in: a done state that does not look disabled, and the prompt waits f
 
 test('position never comes: the list shows at once, and is re-sorted when it arrives', async () => {
   const ctx = await context();
-  // a browser that never answers (an ignored prompt), until the test answers for it
+  // a browser that never answers (an ignored prompt), until the test answers for it; and
+  // the app's long "give up waiting" timers never fire, so rows can only come from not waiting
   await ctx.addInitScript(() => {
     navigator.geolocation.getCurrentPosition = (ok) => { window.__geoOk = ok; };
+    const st = window.setTimeout;
+    window.setTimeout = (fn, ms, ...a) => (ms >= 5000 ? 0 : st(fn, ms, ...a));
   });
   const page = await ctx.newPage();
-  const t0 = Date.now();
   await page.goto(`${BASE}/?at=${ATQ}`);
-  const first = await rows(page, 3000);
-  assert.ok(Date.now() - t0 < 3000, 'rows within 3 s');
+  const first = await rows(page);
   assert.ok(first.length > 0);
   assert.match(await page.locator('#notice').innerText(), /正在定位/);
   const there = { latitude: 27.9938, longitude: 120.6993 }; // a few km south-east
