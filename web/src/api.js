@@ -105,8 +105,8 @@ export async function report(code, serviceCode, description, clientIdValue) {
 // queue as soon as the server has answered it (a 4xx too: it would never succeed), and only
 // one flush runs at a time. The server's own rules make a repeat harmless for the first two
 // (a visit within 2 hours is not counted again; a worker's rating of a station replaces the
-// earlier one). A report carries its client id as Idempotency-Key, which the server does not
-// read yet: a report whose answer was lost on the way may be filed twice.
+// earlier one). A report carries its client id as Idempotency-Key: the server answers a repeat
+// with the stored submission (docs/internals/reports.md).
 const QUEUE_KEY = 'yz.queue';
 export function queueList() {
   try { return JSON.parse(localStorage.getItem(QUEUE_KEY) || '[]'); } catch { return []; }
