@@ -15,6 +15,7 @@
 #include "core/utf8.h"
 #include "store/reports.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -509,6 +510,27 @@ static int resolve_station(yz_api *api, const char *code, bool has_pos, double l
     return err;
 }
 
+/* The optional header Idempotency-Key (issue 13): 8 to 64 letters, digits, '-' or '_' (the
+ * worker app sends a UUID). A submission sent again with the same key answers the stored one
+ * (store/reports.h, yz_store_report_create). *out is NULL without the header. */
+static int idempotency_key(yz_http_req *req, char **out, yz_errinfo *ei)
+{
+    const char *k = yz_http_header(req, "Idempotency-Key");
+    *out = NULL;
+    if (!k)
+        return YZ_OK;
+    size_t n = strlen(k);
+    bool ok = n >= 8 && n <= 64;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = isalnum((unsigned char)k[i]) || k[i] == '-' || k[i] == '_';
+    if (!ok)
+        return yz_err_set(ei, YZ_EINVAL, "Idempotency-Key",
+                          "Idempotency-Key 须为 8 到 64 个字母、数字、- 或 _",
+                          "Idempotency-Key must be 8 to 64 letters, digits, '-' or '_'");
+    *out = yz_strdup(k);
+    return YZ_OK;
+}
+
 static void h_create(void *ctx, yz_http_req *req)
 {
     yz_api *api = ctx;
@@ -583,7 +605,8 @@ static void h_create(void *ctx, yz_http_req *req)
     if (lat_s && ((err = form_double(lat_s, "lat", -90, 90, &lat, &ei)) ||
                   (err = form_double(lon_s, "long", -180, 180, &lon, &ei))))
         goto fail;
-    if ((err = resolve_station(api, station, lat_s != NULL, lat, lon, &r, &ei)))
+    if ((err = resolve_station(api, station, lat_s != NULL, lat, lon, &r, &ei)) ||
+        (err = idempotency_key(req, &r.client_key, &ei)))
         goto fail;
     r.service_code = yz_strdup(code);
     r.description = yz_strdup(desc ? desc : "");
@@ -633,7 +656,7 @@ static void h_create(void *ctx, yz_http_req *req)
     if ((err = yz__api_limit_reports(api, req, &ei)) ||
         (err = yz_store_report_create(api->st, &r, &ei)))
         goto fail;
-    if (r.held_reasons)
+    if (r.held_reasons && !r.replayed)
         yz__api_keep_verdict(api, "report", r.id, yz_mod_reasons_parse(r.held_reasons), &cv);
     yz_buf b;
     yz_buf_init(&b);

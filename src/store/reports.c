@@ -115,6 +115,7 @@ void yz_report_fini(yz_report *r)
     yz_free(r->media_url);
     yz_free(r->notes);
     yz_free(r->held_reasons);
+    yz_free(r->client_key);
     yz_report_init(r);
 }
 
@@ -253,7 +254,29 @@ typedef struct create_ctx {
     int64_t id;          /* out */
     int64_t merged_into; /* out: the report joined, or 0 */
     int64_t me_too;      /* out: its me_too after this one */
+    int64_t requested_at; /* out: a replay's stored time */
+    bool replayed;       /* out: the client key was seen; nothing written */
 } create_ctx;
+
+/* The submission stored with client key `key`, if any (x->replayed). */
+static int replay_of(yz_db_tx *tx, const char *key, create_ctx *x, yz_errinfo *ei)
+{
+    yz_db_q q;
+    yz_db_query(&q, tx,
+                "SELECT s.id, s.merged_into, s.requested_at,"
+                " (SELECT me_too FROM reports m WHERE m.id = s.merged_into)"
+                " FROM reports s WHERE s.client_key = $1",
+                ei);
+    yz_db_text(&q, key);
+    if (yz_db_row(&q)) {
+        x->replayed = true;
+        x->id = yz_db_col_i64(&q, 0);
+        x->merged_into = yz_db_col_i64(&q, 1);
+        x->requested_at = yz_db_col_i64(&q, 2);
+        x->me_too = yz_db_col_i64(&q, 3);
+    }
+    return yz_db_end(&q);
+}
 
 /* The report a new one of `service` at `station` joins: the newest that is not closed, not
  * held and not itself a submission. *id = 0 when there is none. */
@@ -278,8 +301,12 @@ static int create_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
 {
     create_ctx *x = arg;
     const yz_report *r = x->r;
-    x->id = x->merged_into = x->me_too = 0;
-    int err = service_exists(tx, r->service_code, ei);
+    x->id = x->merged_into = x->me_too = x->requested_at = 0;
+    x->replayed = false;
+    int err = r->client_key ? replay_of(tx, r->client_key, x, ei) : YZ_OK;
+    if (err || x->replayed)
+        return err;
+    err = service_exists(tx, r->service_code, ei);
     if (!err && r->station_id > 0)
         err = open_report_of(tx, r->station_id, r->service_code, &x->merged_into, ei);
     if (err)
@@ -288,8 +315,9 @@ static int create_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     yz_db_query(&q, tx,
                 "INSERT INTO reports (service_code, station_id, station_code, address,"
                 " description, lat, lon, media_url, worker_id, status, requested_at, updated_at,"
-                " held_reasons, merged_into, reporter_pos)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10, $10, $11, $12, $13)"
+                " held_reasons, merged_into, reporter_pos, client_key)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10, $10, $11, $12, $13,"
+                " $14)"
                 " RETURNING id",
                 ei);
     yz_db_text(&q, r->service_code);
@@ -314,6 +342,7 @@ static int create_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     else
         yz_db_null(&q);
     yz_db_bool(&q, r->reporter_pos);
+    yz_db_str(&q, r->client_key);
     if (yz_db_row(&q))
         x->id = yz_db_col_i64(&q, 0);
     err = yz_db_end(&q);
@@ -331,16 +360,17 @@ static int create_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
 
 int yz_store_report_create(yz_store *st, yz_report *r, yz_errinfo *ei)
 {
-    create_ctx x = {r, yz_time_now(), 0, 0, 0};
+    create_ctx x = {r, yz_time_now(), 0, 0, 0, 0, false};
     int err = yz_db_run(st, YZ_DB_WRITE, create_body, &x, ei);
     if (err)
         return err;
+    r->replayed = x.replayed;
     r->id = x.id;
     r->status = YZ_REPORT_OPEN;
     r->reason = YZ_REASON_NONE;
     yz_free(r->notes);
     r->notes = NULL;
-    r->requested_at = r->updated_at = x.now;
+    r->requested_at = r->updated_at = x.replayed ? x.requested_at : x.now;
     r->merged_into = x.merged_into;
     r->me_too = x.me_too;
     return YZ_OK;

@@ -83,6 +83,8 @@ typedef struct yz_report {
     int64_t me_too;       /* public submissions that joined this report */
     int64_t assigned_to;  /* the user the report is assigned to, 0 for nobody (staff only) */
     bool text_rejected;   /* a moderator rejected the held description: it stays hidden */
+    char *client_key;     /* create only: the client's idempotency key, NULL if none */
+    bool replayed;        /* create only, out: the key was seen, r is the stored submission */
 } yz_report;
 
 void yz_report_init(yz_report *r);
@@ -113,6 +115,9 @@ typedef struct yz_report_filter {
  * (yz_report_service_array_free). */
 int yz_store_report_services(yz_store *st, yz_report_service **out, size_t *n, yz_errinfo *ei);
 /* Insert `r` (validated by the caller: service code known, station resolved, texts checked).
+ * With r->client_key set and a submission with that key already stored, nothing is written:
+ * r->id, merged_into, me_too and requested_at are the stored submission's and r->replayed is
+ * set (a client that lost the answer sends again: issue 13's offline queue).
  * r->status, reason, notes, merged_into and me_too are ignored: a new report is open. Sets
  * r->id, status, requested_at and updated_at. When the station already has a report of the
  * same service that is not closed, not held and not itself merged (the newest such), `r`

@@ -59,9 +59,9 @@ export YZ_ROOT=$root
 mkdir -p "$YZ_SHOTS"
 rc=0
 # YZ_BROWSER_TESTS="admin.test.mjs ..." runs only those files (default: all, the worker app's
-# first, then the console's, the inspection form's, issue 12's end-to-end flow, and
+# first (app.test.mjs and issue 13's app-<area>.test.mjs), then the console's, the inspection form's, issue 12's end-to-end flow, and
 # hostile.test.mjs last since it adds stations with hostile texts).
-tests=${YZ_BROWSER_TESTS:-"app.test.mjs $(cd "$here" && ls admin*.test.mjs 2>/dev/null | tr '\n' ' ') inspect.test.mjs e2e-inspection.test.mjs hostile.test.mjs"}
+tests=${YZ_BROWSER_TESTS:-"app.test.mjs $(cd "$here" && ls app-*.test.mjs 2>/dev/null | tr '\n' ' ')$(cd "$here" && ls admin*.test.mjs 2>/dev/null | tr '\n' ' ') inspect.test.mjs e2e-inspection.test.mjs hostile.test.mjs"}
 # shellcheck disable=SC2086
 (cd "$here" && node --test --test-concurrency=1 --test-reporter=spec $tests) || rc=$?
 if [ $rc != 0 ]; then

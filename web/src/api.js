@@ -73,15 +73,17 @@ export async function workerPost(path, data) {
 }
 
 /** An Open311 problem report (form-encoded) about station `code`. Returns the request id. */
-export async function report(code, serviceCode, description) {
+export async function report(code, serviceCode, description, clientIdValue) {
   const f = new URLSearchParams();
   f.set('service_code', serviceCode);
   f.set('attribute[station_code]', code);
   if (description) f.set('description', description);
+  const headers = { 'Content-Type': 'application/x-www-form-urlencoded' };
+  if (clientIdValue) headers['Idempotency-Key'] = clientIdValue;
   let res;
   try {
     res = await fetch('/open311/v2/requests.json', {
-      method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: f.toString(),
+      method: 'POST', headers, body: f.toString(),
     });
   } catch {
     throw new ApiError('offline', 0, null);
@@ -96,3 +98,56 @@ export async function report(code, serviceCode, description) {
   }
   return body[0].service_request_id;
 }
+
+// --- the offline queue (issue 13) ----------------------------------------------------------------
+// Check-ins, ratings and problem reports made without network are kept on the phone
+// (localStorage `yz.queue`) and sent when the network returns, once each: an item leaves the
+// queue as soon as the server has answered it (a 4xx too: it would never succeed), and only
+// one flush runs at a time. The server's own rules make a repeat harmless for the first two
+// (a visit within 2 hours is not counted again; a worker's rating of a station replaces the
+// earlier one). A report carries its client id as Idempotency-Key: the server answers a repeat
+// with the stored submission (docs/internals/reports.md).
+const QUEUE_KEY = 'yz.queue';
+export function queueList() {
+  try { return JSON.parse(localStorage.getItem(QUEUE_KEY) || '[]'); } catch { return []; }
+}
+function queueSave(list) {
+  try { localStorage.setItem(QUEUE_KEY, JSON.stringify(list)); } catch { /* full or private */ }
+  window.dispatchEvent(new Event('yz-queue'));
+}
+function clientId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+}
+/** Keep `item` ({kind: 'visit'|'rating'|'report', ...}) for later; returns it with its id. */
+export function enqueue(item) {
+  const it = { ...item, id: clientId(), at: new Date().toISOString() };
+  queueSave([...queueList(), it]);
+  return it;
+}
+async function sendItem(it) {
+  if (it.kind === 'report') return report(it.code, it.service_code, it.description, it.id);
+  return workerPost(it.path, it.data);
+}
+let flushing = null;
+/** Send what is queued; resolves to the number of items the server answered. */
+export function flushQueue() {
+  if (flushing) return flushing;
+  flushing = (async () => {
+    let n = 0;
+    for (const it of queueList()) {
+      try {
+        await sendItem(it);
+      } catch (e) {
+        if (e.kind === 'offline' || e.kind === 'server') break; // later
+      }
+      queueSave(queueList().filter((x) => x.id !== it.id));
+      n++;
+    }
+    return n;
+  })().finally(() => { flushing = null; });
+  return flushing;
+}
+/** Drop one queued item (replaced by a newer one). */
+export function dequeue(id) { queueSave(queueList().filter((x) => x.id !== id)); }

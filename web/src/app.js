@@ -8,13 +8,23 @@ import { t, setLang, lang, LANGS } from './i18n.js';
 import { renderInspect, startSync } from './inspect.js';
 import { main, state, store } from './state.js';
 import { h, go, setRouter } from './util.js';
+import { queueList, flushQueue } from './api.js';
 import { renderHome } from './home.js';
 import { renderStation } from './station.js';
 
 // --- header: language, large text ---------------------------------------------------------------
+const THEMES = ['auto', 'light', 'dark', 'contrast'];
 function applyChrome() {
   document.documentElement.lang = lang();
   document.documentElement.classList.toggle('big', !!store.get('big', false));
+  // auto follows prefers-color-scheme and prefers-contrast (app.css); the others are chosen
+  const theme = THEMES.includes(store.get('theme', 'auto')) ? store.get('theme', 'auto') : 'auto';
+  if (theme === 'auto') delete document.documentElement.dataset.theme;
+  else document.documentElement.dataset.theme = theme;
+  const ts = document.getElementById('theme');
+  ts.replaceChildren(...THEMES.map((k) => h('option', { value: k, selected: k === theme }, t('themes')[k])));
+  ts.value = theme;
+  paintQueue();
   for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
   const sel = document.getElementById('lang');
   sel.value = lang();
@@ -30,6 +40,10 @@ function initChrome() {
     applyChrome();
     route(false);
   });
+  document.getElementById('theme').addEventListener('change', (ev) => {
+    store.set('theme', ev.target.value);
+    applyChrome();
+  });
   document.getElementById('bigtext').addEventListener('click', () => {
     store.set('big', !store.get('big', false));
     applyChrome();
@@ -41,30 +55,62 @@ function initChrome() {
     ev.preventDefault();
     go(a.getAttribute('href'));
   });
-  window.addEventListener('popstate', () => route(true));
+  window.addEventListener('popstate', () => route(true, true));
+  // the offline queue: shown under the header, sent when the network returns (and now)
+  window.addEventListener('yz-queue', paintQueue);
+  window.addEventListener('storage', (ev) => { if (ev.key === 'yz.queue') paintQueue(); });
+  window.addEventListener('online', sendQueue);
+}
+
+function paintQueue() {
+  const bar = document.getElementById('queue');
+  const list = queueList();
+  bar.hidden = !list.length;
+  bar.replaceChildren(...(list.length ? [h('strong', {}, `${t('queueTitle')}${t('colon')}`),
+    list.map((it) => `${t('queueKinds')[it.kind] || it.kind} · ${it.name || it.code || ''}`).join(lang() === 'en' ? '; ' : '；')] : []));
+}
+
+async function sendQueue() {
+  if (!queueList().length) return;
+  const n = await flushQueue();
+  paintQueue();
+  if (n) {
+    const bar = document.getElementById('queue');
+    bar.hidden = false;
+    bar.replaceChildren(t('queueSent', { n }));
+    setTimeout(paintQueue, 6000);
+  }
 }
 
 // --- router ----------------------------------------------------------------------------------------
 let first = true;
-async function route(focus) {
+let homeScroll = null; // the home list's scroll position, for Back
+let lastPath = location.pathname;
+async function route(focus, back = false) {
   const p = location.pathname;
+  const isHome = (x) => x === '/' || x === '/index.html';
+  if (isHome(lastPath) && !isHome(p)) homeScroll = window.scrollY;
+  lastPath = p;
+  state.restoreScroll = back && isHome(p) ? homeScroll : null;
   let m;
   if (state.map && !(p === '/' || p === '/index.html')) { state.map.destroy(); state.map = null; }
   if ((m = p.match(/^\/s\/([^/]+)\/?$/))) await renderStation(decodeURIComponent(m[1]), true);
   else if ((m = p.match(/^\/station\/([^/]+)\/?$/))) await renderStation(decodeURIComponent(m[1]), false);
   else if ((m = p.match(/^\/inspect(?:\/([^/]+))?\/?$/))) await renderInspect(main, h, m[1] ? decodeURIComponent(m[1]) : null, go);
   else await renderHome();
-  if (focus && !first) main.querySelector('h1')?.focus();
+  if (focus && !first) main.querySelector('h1')?.focus({ preventScroll: true });
   first = false;
-  window.scrollTo(0, 0);
+  if (state.restoreScroll === null || state.restoreScroll === undefined) window.scrollTo(0, 0);
 }
 
 setLang(store.get('lang', null) || (/^zh-(TW|HK|MO|Hant)/i.test(navigator.language) ? 'zh-Hant' : 'zh-Hans'));
 if (!LANGS[lang()]) setLang('zh-Hans');
 setRouter(route);
+if ('scrollRestoration' in history) history.scrollRestoration = 'manual'; // app.js keeps the list's place
 applyChrome();
 initChrome();
 route(false);
+sendQueue();
 // inspections queued without signal go out when the network returns (and now)
 if (window.indexedDB) startSync(() => startSync.current && startSync.current());
 if ('serviceWorker' in navigator) {

@@ -41,8 +41,12 @@ export async function renderHome() {
     q, h('button', { type: 'submit', class: 'btn primary' }, t('searchBtn')), sugg);
   const chip = (key, label) => h('button', { type: 'button', class: 'chip', 'data-filter': key,
     'aria-pressed': String(state.filters.has(key)) }, label);
+  // 现在开放 and 24小时 first: the two a rider wants most, visible at 360 px without scrolling the row
   const chips = h('div', { class: 'chips', role: 'group', 'aria-label': t('filters') },
-    NEEDS.map((c) => chip(c, facLabel(c))), chip('open_now', t('openNow')), chip('h24', t('h24')));
+    chip('open_now', t('openNow')), chip('h24', t('h24')), NEEDS.map((c) => chip(c, facLabel(c))));
+  // The active filters, always visible (sticky while the list scrolls) with "clear all". Filters
+  // are remembered across visits, and this summary shows them from the first paint.
+  const filterSum = h('div', { id: 'filter-sum', class: 'filter-sum', role: 'status' });
   const mapEl = h('div', { id: 'map', class: 'map', role: 'region', 'aria-label': t('mapLabel') });
   const mapNote = h('p', { class: 'map-note', hidden: true }, t('mapFallback'));
   const tilesSel = h('select', { id: 'tiles' },
@@ -58,7 +62,17 @@ export async function renderHome() {
     h('h1', { class: 'vh', tabindex: '-1' }, t('homeTitle')),
     h('div', { class: 'home' }, form, chips,
       h('div', { class: 'home-map' }, h('div', { class: 'map-wrap' }, mapEl, mapNote), tools),
-      h('section', { class: 'results', 'aria-labelledby': 'list-h' }, listH, notice, list)));
+      h('section', { class: 'results', 'aria-labelledby': 'list-h' }, filterSum, listH, notice, list)));
+  const paintChips = () => {
+    for (const b of chips.querySelectorAll('button[data-filter]')) b.setAttribute('aria-pressed', String(state.filters.has(b.dataset.filter)));
+    paintFilterSum(filterSum, () => {
+      state.filters.clear();
+      store.set('filters', []);
+      paintChips();
+      if (state.search) runSearch(state.search); else loadNearby();
+    });
+  };
+  paintChips();
 
   if (state.map) state.map.destroy();
   const map = new StationMap(mapEl, state.tiles,
@@ -76,8 +90,8 @@ export async function renderHome() {
     if (!b) return;
     const k = b.dataset.filter;
     if (state.filters.has(k)) state.filters.delete(k); else state.filters.add(k);
-    b.setAttribute('aria-pressed', String(state.filters.has(k)));
     store.set('filters', [...state.filters]);
+    paintChips();
     if (state.search) runSearch(state.search); else loadNearby();
   });
   tilesSel.addEventListener('change', () => {
@@ -95,8 +109,20 @@ export async function renderHome() {
   setupSearch(form, q, sugg);
 
   if (state.search) runSearch(state.search);
-  else if (state.posState === 'pending') locate(false);
+  else if (state.posState === 'pending') { loadNearby(); locate(false); }
   else loadNearby();
+}
+
+const FILTER_ORDER = ['open_now', 'h24', ...NEEDS];
+function filterLabel(k) {
+  return k === 'open_now' ? t('openNow') : k === 'h24' ? t('h24') : facLabel(k);
+}
+function paintFilterSum(box, clear) {
+  const on = FILTER_ORDER.filter((k) => state.filters.has(k));
+  box.hidden = !on.length;
+  box.replaceChildren(...(on.length ? [
+    h('span', { class: 'filter-sum-text' }, t('filterSum', { list: on.map(filterLabel).join(lang() === 'en' ? ', ' : '、') })),
+    h('button', { type: 'button', class: 'btn', id: 'clear-filters', onclick: clear }, t('clearAll'))] : []));
 }
 
 function fromWgs(p) {
@@ -115,6 +141,8 @@ function locate(recentre) {
     if (done) return;
     state.pos = [p.coords.latitude, p.coords.longitude];
     state.posState = 'ok';
+    state.resorted = !!state.shownWhilePending; // a list near the map centre or last position was shown
+    store.set('lastPos', state.pos);
     if (state.map) {
       state.map.showMe(state.map.fromWgs(state.pos));
       state.map.setCentre(state.map.fromWgs(state.pos), recentre ? 15 : undefined);
@@ -129,9 +157,16 @@ function locate(recentre) {
   setTimeout(() => { if (!done) { state.posState = 'unavailable'; finish(); } }, 9000);
 }
 
+function lastPos() {
+  const p = store.get('lastPos', null);
+  return Array.isArray(p) && p.length === 2 && p.every(Number.isFinite) ? p : null;
+}
+
 function queryCentre() {
   if (state.centre) return state.centre;
   if (state.pos && state.map) return state.map.fromWgs(state.pos);
+  // still waiting for the position: the last one known, else the map centre
+  if (state.posState === 'pending' && lastPos() && state.map) return state.map.fromWgs(lastPos());
   return state.map ? state.map.centre() : DEFAULT_CENTRE;
 }
 
@@ -139,18 +174,25 @@ function positionNotice() {
   if (state.centre) return null;
   if (state.posState === 'denied') return message('warn', t('posDenied'));
   if (state.posState === 'unavailable') return message('warn', t('posUnavailable'));
+  if (state.posState === 'pending') return message('info', t('posWaiting', { where: t(lastPos() ? 'whereLast' : 'whereMap') }));
+  if (state.resorted) { state.resorted = false; return message('info', t('posArrived')); }
   return null;
 }
 
-function showList(stations, heading, notices, fit) {
+function showList(stations, heading, notices, fit, emptyText) {
   const list = document.getElementById('list');
   if (!list) return;
   document.getElementById('list-h').textContent = heading;
   document.getElementById('notice').replaceChildren(...notices.filter(Boolean));
   list.setAttribute('aria-busy', 'false');
   list.replaceChildren(...stations.map(stationRow));
-  if (!stations.length) document.getElementById('notice').append(message('info', t('noResults')));
+  if (state.posState === 'pending') state.shownWhilePending = true;
+  if (!stations.length) document.getElementById('notice').append(message('info', emptyText || t('noResults')));
   if (state.map) state.map.showStations(stations, fit);
+  if (state.restoreScroll !== null && state.restoreScroll !== undefined) {
+    window.scrollTo(0, state.restoreScroll); // Back to the list: where the worker was
+    state.restoreScroll = null;
+  }
 }
 
 async function loadNearby() {
@@ -176,7 +218,17 @@ async function loadNearby() {
     const last = store.get('last', null);
     if (e.kind === 'offline' && last && last.crs === crs) {
       const time = new Date(last.time).toLocaleTimeString(lang(), { hour: '2-digit', minute: '2-digit' });
-      showList(last.stations, heading, [message('warn', t('offlineSaved', { time }))], !state.centre);
+      // the filters apply to the saved list on the phone (its rows carry facilities and status)
+      const known = last.stations.every((x) => Array.isArray(x.facilities));
+      let list = last.stations;
+      const any = needs.length || state.filters.has('open_now') || h24;
+      if (any && known) {
+        list = list.filter((x) => needs.every((c) => x.facilities.includes(c)));
+        if (state.filters.has('open_now') || h24) list = list.filter((x) => x.open_now);
+        if (h24) list = list.filter((x) => !x.next_change && x.status === 'open');
+      }
+      showList(list, heading, [message('warn', t('offlineSaved', { time })),
+        any ? message('info', known ? t('offlineFiltered', { n: last.stations.length }) : t('offlineCannotFilter')) : null], !state.centre);
       return;
     }
     showList([], heading, [errorBox(e, loadNearby)], false);
@@ -248,7 +300,7 @@ async function runSearch(text) {
     let list = body.stations;
     if (state.filters.has('open_now')) list = list.filter((s) => s.open_now);
     if (state.filters.has('h24')) list = list.filter((s) => s.open_now && !s.next_change);
-    showList(list, t('searchResults', { q: text }), [h('p', { class: 'msg-actions' }, back)], true);
+    showList(list, t('searchResults', { q: text }), [h('p', { class: 'msg-actions' }, back)], true, t('noSearchResults', { q: text }));
   } catch (e) {
     if (seq !== state.seq) return;
     showList([], t('searchResults', { q: text }), [errorBox(e, () => runSearch(text))], false);

@@ -40,6 +40,17 @@ const zhHans = {
     ac_broken: '空调故障', dirty: '环境脏乱', other: '其他问题',
   },
   cat: { free_meal: '免费餐', cheap_meal: '优惠餐', activity: '活动', health: '健康', legal: '法律', service: '服务' },
+  // --- shell (issue 13): forms, filters, offline queue, themes ---
+  colon: '：', pickStar: '请先点星星选择星级，再提交。', checkinDoneBtn: '✓ 已签到',
+  filterSum: '已筛选：{list}', clearAll: '全部清除',
+  noSearchResults: '没有找到与“{q}”相符的驿站。试试别的词：驿站名、地名、编号或拼音首字母。',
+  posWaiting: '正在定位…先显示{where}附近的驿站，定位后会重新排序。',
+  whereMap: '地图中心', whereLast: '你上次的位置', posArrived: '已按你现在的位置重新排序。',
+  offlineFiltered: '离线：在上次保存的 {n} 个驿站中筛选。', offlineCannotFilter: '离线：保存的列表没有设施信息，无法筛选。',
+  offlineStation: '离线：这个驿站还没打开过，下面是上次列表里保存的信息。',
+  queued: '没有网络：已保存在手机上，联网后自动发送。', queueSent: '已发送在离线时保存的 {n} 条记录。',
+  queueTitle: '等待发送', queueKinds: { visit: '签到', rating: '评分', report: '问题报告' },
+  theme: '显示', themes: { auto: '跟随系统', light: '浅色', dark: '深色', contrast: '高对比' },
 };
 
 const zhHant = {
@@ -82,6 +93,17 @@ const zhHant = {
     ac_broken: '空調故障', dirty: '環境髒亂', other: '其他問題',
   },
   cat: { free_meal: '免費餐', cheap_meal: '優惠餐', activity: '活動', health: '健康', legal: '法律', service: '服務' },
+  // --- shell (issue 13): forms, filters, offline queue, themes ---
+  colon: '：', pickStar: '請先點星星選擇星級，再送出。', checkinDoneBtn: '✓ 已簽到',
+  filterSum: '已篩選：{list}', clearAll: '全部清除',
+  noSearchResults: '沒有找到與「{q}」相符的驛站。試試別的詞：驛站名、地名、編號或拼音首字母。',
+  posWaiting: '正在定位…先顯示{where}附近的驛站，定位後會重新排序。',
+  whereMap: '地圖中心', whereLast: '你上次的位置', posArrived: '已按你現在的位置重新排序。',
+  offlineFiltered: '離線：在上次儲存的 {n} 個驛站中篩選。', offlineCannotFilter: '離線：儲存的列表沒有設施資訊，無法篩選。',
+  offlineStation: '離線：這個驛站還沒開啟過，下面是上次列表裡儲存的資訊。',
+  queued: '沒有網路：已儲存在手機上，連網後自動送出。', queueSent: '已送出離線時儲存的 {n} 筆記錄。',
+  queueTitle: '等待送出', queueKinds: { visit: '簽到', rating: '評分', report: '問題回報' },
+  theme: '顯示', themes: { auto: '跟隨系統', light: '淺色', dark: '深色', contrast: '高對比' },
 };
 
 const en = {
@@ -127,6 +149,17 @@ const en = {
     ac_broken: 'Air conditioning broken', dirty: 'Dirty or untidy', other: 'Other problem',
   },
   cat: { free_meal: 'Free meal', cheap_meal: 'Cheap meal', activity: 'Activity', health: 'Health', legal: 'Legal advice', service: 'Service' },
+  // --- shell (issue 13): forms, filters, offline queue, themes ---
+  colon: ': ', pickStar: 'Tap a star to choose a rating first, then send.', checkinDoneBtn: '✓ Checked in',
+  filterSum: 'Filters: {list}', clearAll: 'Clear all',
+  noSearchResults: 'No station matches “{q}”. Try other words: a station name, a place, a code or pinyin initials.',
+  posWaiting: 'Finding your position… showing stations near {where} for now; the list will be re-sorted.',
+  whereMap: 'the map centre', whereLast: 'your last position', posArrived: 'Re-sorted by your current position.',
+  offlineFiltered: 'Offline: filtering the {n} stations saved last time.', offlineCannotFilter: 'Offline: the saved list has no facility data, so it cannot be filtered.',
+  offlineStation: 'Offline: this station was not opened before; here is what the last list saved.',
+  queued: 'No network: saved on the phone, it will be sent when the network returns.', queueSent: 'Sent {n} saved while offline.',
+  queueTitle: 'Waiting to be sent', queueKinds: { visit: 'Check-in', rating: 'Rating', report: 'Problem report' },
+  theme: 'Display', themes: { auto: 'System', light: 'Light', dark: 'Dark', contrast: 'High contrast' },
 };
 
 export const LANGS = { 'zh-Hans': zhHans, 'zh-Hant': zhHant, en };

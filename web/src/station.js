@@ -1,27 +1,49 @@
 // SPDX-License-Identifier: MIT
 // station.js - the station page (/station/{id|code}) and the check-in page (/s/{code}):
 // status, navigation, rating, problem reports, today's offers, hours, events, reviews.
-import { get, workerPost, report, ApiError } from './api.js';
+import { get, workerPost, report, ApiError, enqueue, dequeue, queueList } from './api.js';
 import { t, lang, vocab } from './i18n.js';
 import { isOfficer, it as inspText } from './inspect.js';
-import { main, state, AT } from './state.js';
-import { h, facIcon, facLabel, todayStr, addDays, dayKey, statusOf, ratingText, eventText, message, errorBox,
+import { main, state, store, AT } from './state.js';
+import { h, fmtDist, facIcon, facLabel, todayStr, addDays, dayKey, statusOf, ratingText, eventText, message, errorBox,
   loadVocab, loadTags, tagsNow, section } from './util.js';
 
+/** One line saying the item is kept on the phone and sent when the network returns. */
+function queuedText() { return t('queued'); }
+
 function starsWidget(s, onRated) {
-  const msg = h('p', { class: 'rate-msg', role: 'status' });
-  const more = h('form', { class: 'rate-more', hidden: true });
+  const msg = h('p', { class: 'rate-msg', role: 'status', tabindex: '-1' });
+  const more = h('form', { class: 'rate-more', hidden: true, novalidate: true });
   let stars = 0;
   const buttons = [1, 2, 3, 4, 5].map((n) => h('button', { type: 'button', class: 'star', 'data-stars': n,
     'aria-label': t('starN', { n }), 'aria-pressed': 'false' }, '★'));
   const row = h('div', { class: 'stars', role: 'group', 'aria-label': t('rateTitle') }, buttons);
   const paint = () => buttons.forEach((b, i) => { b.setAttribute('aria-pressed', String(i + 1 === stars)); b.classList.toggle('on', i < stars); });
-  const send = async (payload) => {
+  const path = `/api/v1/stations/${s.id}/ratings`;
+  const payloadOf = (payload) => {
     // The position (WGS-84) lets the server count the rating as a verified visit when the worker
     // also checked in here lately; it is compared with the station's and not kept.
     const at = state.pos && state.posState === 'ok' ? { lat: state.pos[0], lon: state.pos[1] } : {};
-    const r = await workerPost(`/api/v1/stations/${s.id}/ratings`, { ...payload, ...at });
-    return r.body;
+    return { ...payload, ...at };
+  };
+  // Sends, or queues when there is no network (the queued rating replaces nothing yet: the
+  // server's "one rating per worker and station" keeps a repeat harmless). Returns the answer's
+  // body, or null when queued.
+  const send = async (payload) => {
+    const data = payloadOf(payload);
+    try {
+      return (await workerPost(path, data)).body;
+    } catch (e) {
+      if (e.kind !== 'offline') throw e;
+      // a later (fuller) rating of the same station replaces a queued one
+      for (const q of queueList()) if (q.kind === 'rating' && q.path === path) dequeue(q.id);
+      enqueue({ kind: 'rating', path, data, name: s.name });
+      return null;
+    }
+  };
+  const done = (text) => {
+    msg.textContent = text;
+    msg.scrollIntoView({ block: 'center' });
   };
   row.addEventListener('click', async (ev) => {
     const b = ev.target.closest('button[data-stars]');
@@ -30,10 +52,10 @@ function starsWidget(s, onRated) {
     paint();
     msg.textContent = '…';
     try {
-      await send({ stars });
-      msg.textContent = t('rated', { n: stars });
+      const body = await send({ stars });
+      msg.textContent = body ? t('rated', { n: stars }) : queuedText();
       more.hidden = false;
-      if (onRated) onRated(stars);
+      if (onRated && body) onRated(body);
     } catch (e) {
       msg.textContent = e instanceof ApiError ? e.text() : t('serverError');
     }
@@ -49,12 +71,17 @@ function starsWidget(s, onRated) {
   })();
   more.addEventListener('submit', async (ev) => {
     ev.preventDefault();
+    if (!stars) { msg.textContent = t('pickStar'); buttons[0].focus(); return; }
     const tags = [...more.querySelectorAll('input[name=tag]:checked')].map((i) => i.value);
     const text = more.querySelector('textarea').value.trim();
     try {
       const body = await send({ stars, tags, text: text || null });
-      msg.textContent = body.rating && body.rating.status === 'held' ? t('held') : t('sent');
+      more.reset();
       more.hidden = true;
+      stars = 0;
+      paint();
+      done(!body ? queuedText() : body.rating && body.rating.status === 'held' ? t('held') : t('sent'));
+      if (onRated && body) onRated(body);
     } catch (e) {
       msg.textContent = e instanceof ApiError ? e.text() : t('serverError');
     }
@@ -81,6 +108,12 @@ async function reportForm(s) {
       msg.textContent = t('reportSent', { id });
       desc.value = '';
     } catch (e) {
+      if (e.kind === 'offline') {
+        enqueue({ kind: 'report', code: s.code, service_code: sel.value, description: desc.value.trim(), name: s.name });
+        msg.textContent = queuedText();
+        desc.value = '';
+        return;
+      }
       msg.textContent = e instanceof ApiError ? e.text() : t('serverError');
     }
   });
@@ -112,10 +145,29 @@ async function todayOffers(s) {
   try {
     const { body } = await get('/api/v1/offers', { near: `${s.lat_wgs ?? s.lat},${s.lon_wgs ?? s.lon}`, radius_m: 300 });
     for (const o of body.offers.filter((x) => x.canteen && x.canteen.station_id === s.id)) {
-      items.push(h('li', {}, `${t('meals')}：${lang() === 'en' && o.dish_en ? o.dish_en : o.dish} · ${t('price', { p: (o.price_cents / 100).toFixed(0) })} · ${t('remaining', { n: o.remaining })}`));
+      items.push(h('li', {}, `${t('meals')}${t('colon')}${lang() === 'en' && o.dish_en ? o.dish_en : o.dish} · ${t('price', { p: (o.price_cents / 100).toFixed(0) })} · ${t('remaining', { n: o.remaining })}`));
     }
   } catch { /* offers are extra */ }
   return items.length ? h('ul', { class: 'plain' }, items) : h('p', { class: 'muted' }, t('noOffers'));
+}
+
+/** A station from the last saved list (home.js keeps it), by code or id, for offline. */
+function savedStation(key) {
+  const last = store.get('last', null);
+  const k = String(key).toUpperCase();
+  return last && (last.stations || []).find((x) => x.code.toUpperCase() === k || String(x.id) === String(key));
+}
+
+/** Offline, a station never opened: what the saved list knows (name, distance, status, navigation). */
+function renderSaved(s, checkin, key) {
+  const st = statusOf(s);
+  main.replaceChildren(h('div', { class: 'station' },
+    h('p', { class: 'back' }, h('a', { href: '/', 'data-link': true }, `← ${t('back')}`)),
+    h('h1', { tabindex: '-1' }, s.name),
+    s.distance_m !== undefined ? h('p', { class: 'addr' }, fmtDist(s.distance_m)) : null,
+    h('p', { class: `status big-status ${st.cls}` }, st.text),
+    message('warn', t('offlineStation'), [h('button', { type: 'button', class: 'btn', onclick: () => renderStation(key, checkin) }, t('retry'))]),
+    s.nav ? navLinks(s) : null));
 }
 
 export async function renderStation(key, checkin) {
@@ -130,6 +182,8 @@ export async function renderStation(key, checkin) {
         message('error', t('unknownStation', { code: key }), [
           h('a', { class: 'btn primary', href: '/', 'data-link': true }, t('homeTitle'))]),
         h('p', {}, t('unknownStationHelp')));
+    } else if (e.kind === 'offline' && savedStation(key)) {
+      renderSaved(savedStation(key), checkin, key);
     } else {
       main.replaceChildren(h('h1', { tabindex: '-1' }, checkin ? t('checkinTitle') : t('stationPage')),
         errorBox(e, () => renderStation(key, checkin)));
@@ -137,16 +191,19 @@ export async function renderStation(key, checkin) {
     return;
   }
   const st = statusOf(s);
+  const ratingP = h('p', { class: 'rating' }, ratingText(s.rating));
+  // the answer to a rating carries the station's new figures (station.rating)
+  const onRated = (body) => { if (body.station && body.station.rating) ratingP.textContent = ratingText(body.station.rating); };
   const head = [
     h('p', { class: 'back' }, h('a', { href: '/', 'data-link': true }, `← ${t('back')}`)),
     h('h1', { tabindex: '-1' }, s.name),
     h('p', { class: 'addr' }, `${s.address || ''}${s.district ? ` · ${s.district.name}` : ''}`),
     h('p', { class: `status big-status ${st.cls}` }, st.text),
-    h('p', { class: 'rating' }, ratingText(s.rating)),
+    ratingP,
     cached ? message('warn', t('offlineSaved', { time: new Date(cached).toLocaleTimeString(lang(), { hour: '2-digit', minute: '2-digit' }) })) : null,
   ];
   const [navBtn, navPanel] = disclosure('p-nav', t('navigate'), 'primary', async () => navLinks(s));
-  const [rateBtn, ratePanel] = disclosure('p-rate', t('rate'), '', async () => starsWidget(s));
+  const [rateBtn, ratePanel] = disclosure('p-rate', t('rate'), '', async () => starsWidget(s, onRated));
   const [repBtn, repPanel] = disclosure('p-report', t('report'), '', async () => reportForm(s));
   const actions = h('div', { class: 'actions' }, navBtn, rateBtn, repBtn);
   const panels = h('div', {}, navPanel, ratePanel, repPanel);
@@ -170,17 +227,32 @@ export async function renderStation(key, checkin) {
   const parts = [...head];
   if (checkin) {
     const cmsg = h('p', { class: 'checkin-msg', role: 'status' });
-    const prompt = h('div', { class: 'rate-prompt', hidden: true }, h('h2', { id: 'rp-h' }, t('ratePrompt')), starsWidget(s));
+    const prompt = h('div', { class: 'rate-prompt', hidden: true }, h('h2', { id: 'rp-h' }, t('ratePrompt')), starsWidget(s, onRated));
     const btn = h('button', { type: 'button', class: 'action primary huge', id: 'checkin' }, t('checkinBtn'));
     btn.addEventListener('click', async () => {
+      if (btn.classList.contains('done')) return;
       btn.disabled = true;
       cmsg.textContent = '…';
+      const doneState = () => {
+        // done, not disabled-looking: a green button saying so (a second tap is harmless)
+        btn.disabled = false;
+        btn.classList.add('done');
+        btn.textContent = t('checkinDoneBtn');
+        prompt.hidden = false;
+      };
       try {
         const { status } = await workerPost('/api/v1/visits', { station_code: s.code });
         cmsg.textContent = status === 201 ? t('checkinDone') : t('checkinRepeat');
         cmsg.className = 'checkin-msg ok';
-        prompt.hidden = false;
+        doneState();
       } catch (e) {
+        if (e.kind === 'offline') {
+          enqueue({ kind: 'visit', path: '/api/v1/visits', data: { station_code: s.code }, name: s.name });
+          cmsg.textContent = t('queued');
+          cmsg.className = 'checkin-msg ok';
+          doneState();
+          return;
+        }
         cmsg.textContent = e instanceof ApiError ? e.text() : t('serverError');
         btn.disabled = false;
       }

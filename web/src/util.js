@@ -4,7 +4,7 @@
 // and go() (navigate inside the app; the router is registered by app.js).
 import { ApiError, get } from './api.js';
 import { t, vocab } from './i18n.js';
-import { AT } from './state.js';
+import { AT, store } from './state.js';
 
 let facilities = null; // code -> vocabulary item
 let tagsVocab = null;
@@ -88,12 +88,18 @@ export function when(iso) {
   return `${t('days')[dayKey(date)]} ${time}`;
 }
 
+/** Like when(), but a close at the next midnight is "24:00" (today's end), not "tomorrow 00:00". */
+export function whenCloses(iso) {
+  if (iso.slice(11, 16) === '00:00' && iso.slice(0, 10) === addDays(todayStr(), 1)) return '24:00';
+  return when(iso);
+}
+
 export function statusOf(s) {
   if (s.status === 'closed_temp') {
     return { cls: 'closed', text: s.closed_until ? t('closedUntil', { when: when(s.closed_until) }) : t('closedTemp') };
   }
   if (s.open_now && !s.next_change) return { cls: 'open', text: t('open24') };
-  if (s.open_now) return { cls: 'open', text: t('openUntil', { time: when(s.next_change) }) };
+  if (s.open_now) return { cls: 'open', text: t('openUntil', { time: whenCloses(s.next_change) }) };
   if (s.next_change) return { cls: 'closed', text: t('closedOpens', { when: when(s.next_change) }) };
   return { cls: 'closed', text: t('closed') };
 }
@@ -106,7 +112,7 @@ export function ratingText(r) {
 export function eventText(e) {
   const cat = t('cat')[e.category] || '';
   const span = e.starts_at && e.ends_at ? ` ${e.starts_at.slice(11, 16)}–${e.ends_at.slice(11, 16)}` : '';
-  return `${cat ? `${cat}：` : ''}${e.title}${span}`;
+  return `${cat ? `${cat}${t('colon')}` : ''}${e.title}${span}`;
 }
 
 export function message(kind, text, actions) {
@@ -124,10 +130,12 @@ export function errorBox(e, retry) {
 
 export async function loadVocab() {
   if (!facilities) {
+    // kept on the phone too, so that offline the filter chips still read 卫生间, not toilet
     try {
       const { body } = await get('/api/v1/facilities');
       facilities = Object.fromEntries(body.facilities.map((f) => [f.code, f]));
-    } catch { facilities = {}; }
+      store.set('facilities', body.facilities);
+    } catch { facilities = Object.fromEntries((store.get('facilities', null) || []).map((f) => [f.code, f])); }
   }
 }
 
