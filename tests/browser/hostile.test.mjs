@@ -161,9 +161,9 @@ test('hostile texts: home list, map tooltip, search', async () => {
   await assertInert(page, 'home list');
   // Map tooltips: hover every station marker (the worker's own marker covers the one at
   // their position, so the events are sent to each marker directly).
-  await page.waitForFunction(() => document.querySelectorAll('#map path.leaflet-interactive').length > 1);
+  await page.waitForFunction(() => document.querySelectorAll('#map .leaflet-marker-icon.leaflet-interactive').length > 1);
   await page.evaluate(() => {
-    for (const p of document.querySelectorAll('#map path.leaflet-interactive')) {
+    for (const p of document.querySelectorAll('#map .leaflet-marker-icon.leaflet-interactive')) {
       p.dispatchEvent(new MouseEvent('mouseover', { bubbles: true, cancelable: true, view: window }));
     }
   });

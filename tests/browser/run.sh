@@ -3,7 +3,7 @@
 # from its lockfile (playwright-core, axe-core), builds the app (scripts/web.sh), starts
 # `BIN serve` (default build/san/yizhan, else bin/yizhan) on a temporary database holding the
 # demo city and one city admin for the console on 127.0.0.1 and a free port, and runs
-# app.test.mjs, the console's admin*.test.mjs, then hostile.test.mjs (which adds stations with
+# app.test.mjs, the worker app's app-*.test.mjs, the console's admin*.test.mjs, then hostile.test.mjs (which adds stations with
 # hostile texts to the database), in Debian's Chromium.
 # Screenshots go to build/browser-shots/.
 set -eu
@@ -59,9 +59,9 @@ export YZ_ROOT=$root
 mkdir -p "$YZ_SHOTS"
 rc=0
 # YZ_BROWSER_TESTS="admin.test.mjs ..." runs only those files (default: all, the worker app's
-# first, then the console's, the inspection form's, issue 12's end-to-end flow, and
-# hostile.test.mjs last since it adds stations with hostile texts).
-tests=${YZ_BROWSER_TESTS:-"app.test.mjs $(cd "$here" && ls admin*.test.mjs 2>/dev/null | tr '\n' ' ') inspect.test.mjs e2e-inspection.test.mjs hostile.test.mjs"}
+# first (app.test.mjs, then its app-*.test.mjs), then the console's, the inspection form's,
+# issue 12's end-to-end flow, and hostile.test.mjs last since it adds stations with hostile texts).
+tests=${YZ_BROWSER_TESTS:-"app.test.mjs $(cd "$here" && ls app-*.test.mjs 2>/dev/null | tr '\n' ' ') $(cd "$here" && ls admin*.test.mjs 2>/dev/null | tr '\n' ' ') inspect.test.mjs e2e-inspection.test.mjs hostile.test.mjs"}
 # shellcheck disable=SC2086
 (cd "$here" && node --test --test-concurrency=1 --test-reporter=spec $tests) || rc=$?
 if [ $rc != 0 ]; then

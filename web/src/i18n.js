@@ -40,6 +40,14 @@ const zhHans = {
     ac_broken: '空调故障', dirty: '环境脏乱', other: '其他问题',
   },
   cat: { free_meal: '免费餐', cheap_meal: '优惠餐', activity: '活动', health: '健康', legal: '法律', service: '服务' },
+  // map area (issue 13): the map, its preview card, the station page's head
+  searchArea: '搜索此区域', twoFingers: '用两指移动地图', close: '关闭', stationDetails: '详情',
+  distFrom: '距你 {d}（直线）', walkTime: '步行约 {n} 分钟', rideTime: '电动车约 {n} 分钟',
+  timeAssume: '按直线距离估算：步行每小时 4.5 公里，电动车每小时 15 公里。', distUnknown: '还不知道你的位置，暂时无法估算距离。',
+  call: '打电话', photos: '照片', noPhotos: '暂无照片。', photoAlt: '{name} 的照片 {n}', seatsN: '座位 {n} 个',
+  partnerLabel: '运营单位：{name}', smallMap: '驿站位置图',
+  partners: { union: '工会', community: '社区', china_tower: '中国铁塔', didi: '滴滴', convenience_store: '便利店',
+    gas_station: '加油站', enterprise: '企业', government: '政府机关', other: '其他' },
 };
 
 const zhHant = {
@@ -82,6 +90,14 @@ const zhHant = {
     ac_broken: '空調故障', dirty: '環境髒亂', other: '其他問題',
   },
   cat: { free_meal: '免費餐', cheap_meal: '優惠餐', activity: '活動', health: '健康', legal: '法律', service: '服務' },
+  // map area (issue 13): the map, its preview card, the station page's head
+  searchArea: '搜尋此區域', twoFingers: '用兩指移動地圖', close: '關閉', stationDetails: '詳情',
+  distFrom: '距你 {d}（直線）', walkTime: '步行約 {n} 分鐘', rideTime: '電動車約 {n} 分鐘',
+  timeAssume: '按直線距離估算：步行每小時 4.5 公里，電動車每小時 15 公里。', distUnknown: '還不知道你的位置，暫時無法估算距離。',
+  call: '打電話', photos: '照片', noPhotos: '暫無照片。', photoAlt: '{name} 的照片 {n}', seatsN: '座位 {n} 個',
+  partnerLabel: '營運單位：{name}', smallMap: '驛站位置圖',
+  partners: { union: '工會', community: '社區', china_tower: '中國鐵塔', didi: '滴滴', convenience_store: '便利商店',
+    gas_station: '加油站', enterprise: '企業', government: '政府機關', other: '其他' },
 };
 
 const en = {
@@ -127,6 +143,14 @@ const en = {
     ac_broken: 'Air conditioning broken', dirty: 'Dirty or untidy', other: 'Other problem',
   },
   cat: { free_meal: 'Free meal', cheap_meal: 'Cheap meal', activity: 'Activity', health: 'Health', legal: 'Legal advice', service: 'Service' },
+  // map area (issue 13): the map, its preview card, the station page's head
+  searchArea: 'Search this area', twoFingers: 'Use two fingers to move the map', close: 'Close', stationDetails: 'Details',
+  distFrom: '{d} from you (straight line)', walkTime: 'about {n} min on foot', rideTime: 'about {n} min by e-bike',
+  timeAssume: 'Estimated from the straight-line distance: walking 4.5 km/h, e-bike 15 km/h.', distUnknown: 'Your position is not known yet, so no distance.',
+  call: 'Call', photos: 'Photos', noPhotos: 'No photos yet.', photoAlt: 'Photo {n} of {name}', seatsN: '{n} seats',
+  partnerLabel: 'Run by: {name}', smallMap: 'Map of the station',
+  partners: { union: 'Trade union', community: 'Community', china_tower: 'China Tower', didi: 'DiDi', convenience_store: 'Convenience store',
+    gas_station: 'Petrol station', enterprise: 'Company', government: 'Government office', other: 'Other' },
 };
 
 export const LANGS = { 'zh-Hans': zhHans, 'zh-Hant': zhHant, en };
