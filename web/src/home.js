@@ -275,7 +275,7 @@ async function runSearch(text) {
 const DISTRICT_EN = { 330302: 'Lucheng', 330303: 'Longwan', 330304: 'Ouhai', 330305: 'Dongtou',
   330324: 'Yongjia', 330326: 'Pingyang', 330327: 'Cangnan', 330328: 'Wencheng', 330329: 'Taishun',
   330381: "Rui'an", 330382: 'Yueqing', 330383: 'Longgang' };
-async function districtLabels() {
+export async function districtLabels() {
   if (!districts) districts = (await get('/api/v1/districts')).body.districts;
   const l = lang();
   return districts.map((d) => ({ lat: d.lat, lon: d.lon,

@@ -59,7 +59,7 @@ export class StationMap {
     this.stations = L.layerGroup().addTo(this.map);
     this.me = null;
     if (touch) this.twoFingerHint(el);
-    if (!opts.static && handlers.labels) this.drawLabels(handlers.labels);
+    if (handlers.labels) this.drawLabels(handlers.labels);
     if (this.cfg.url) {
       let errors = 0, loaded = 0;
       const layer = L.tileLayer(this.cfg.url, {
@@ -191,6 +191,13 @@ export class StationMap {
       this.map.fitBounds(L.latLngBounds(pts).pad(0.15), { animate: false, maxZoom: 16 });
       this.programmatic = false;
     }
+  }
+
+  /** Show all of `pts` ([lat, lon], map system), no closer than `maxZoom`. */
+  fitTo(pts, maxZoom = 16) {
+    this.programmatic = true;
+    this.map.fitBounds(L.latLngBounds(pts).pad(0.3), { animate: false, maxZoom });
+    this.programmatic = false;
   }
 
   destroy() {

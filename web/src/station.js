@@ -6,6 +6,7 @@ import { t, lang, vocab } from './i18n.js';
 import { isOfficer, it as inspText } from './inspect.js';
 import { main, state, AT } from './state.js';
 import { StationMap } from './map.js';
+import { districtLabels } from './home.js';
 import { h, fmtDist, metresBetween, minutesAt, WALK_KMH, RIDE_KMH, facIcon, facLabel, todayStr, addDays, dayKey, statusOf, ratingText, eventText, message, errorBox,
   loadVocab, loadTags, tagsNow, section } from './util.js';
 
@@ -252,8 +253,8 @@ function distanceBox(s) {
     box.replaceChildren(
       h('p', { class: 'dist-line' }, h('strong', { class: 'dist' }, t('distFrom', { d: fmtDist(m) }))),
       h('p', { class: 'times' },
-        h('span', { class: 'walk', 'data-min': minutesAt(m, WALK_KMH) }, `🚶 ${t('walkTime', { n: minutesAt(m, WALK_KMH) })}`),
-        h('span', { class: 'ride', 'data-min': minutesAt(m, RIDE_KMH) }, `🛵 ${t('rideTime', { n: minutesAt(m, RIDE_KMH) })}`)),
+        h('span', { class: 'walk', 'data-min': minutesAt(m, WALK_KMH) }, t('walkTime', { n: minutesAt(m, WALK_KMH) })),
+        h('span', { class: 'ride', 'data-min': minutesAt(m, RIDE_KMH) }, t('rideTime', { n: minutesAt(m, RIDE_KMH) }))),
       h('p', { class: 'muted small' }, t('timeAssume')));
   };
   fill();
@@ -262,7 +263,7 @@ function distanceBox(s) {
     navigator.geolocation.getCurrentPosition((p) => {
       state.pos = [p.coords.latitude, p.coords.longitude];
       state.posState = 'ok';
-      if (box.isConnected) fill();
+      if (box.isConnected) { fill(); showMeOnMini(s); }
     }, () => {}, { enableHighAccuracy: true, timeout: 8000, maximumAge: 60000 });
   }
   return box;
@@ -284,12 +285,21 @@ function miniMap(s) {
   const el = document.getElementById('mini-map');
   if (!el) return;
   if (state.miniMap) state.miniMap.destroy();
-  const m = new StationMap(el, state.tiles, [0, 0], {}, { static: true, zoom: 15 });
+  const m = new StationMap(el, state.tiles, [0, 0], { labels: districtLabels }, { static: true, zoom: 15 });
   state.miniMap = m;
   const at = m.fromWgs(stationWgs(s));
   m.setCentre(at, 15);
   m.showStations([{ ...s, lat: at[0], lon: at[1] }], false, false);
-  if (state.pos) m.showMe(m.fromWgs(state.pos));
+  showMeOnMini(s);
+}
+
+/** The worker's dot on the small map, and both in view when they are a ride apart (< 5 km). */
+function showMeOnMini(s) {
+  const m = state.miniMap;
+  if (!m || !m.map || !state.pos) return;
+  const me = m.fromWgs(state.pos);
+  m.showMe(me);
+  if (metresBetween(state.pos, stationWgs(s)) < 5000) m.fitTo([m.fromWgs(stationWgs(s)), me]);
 }
 
 /** The station's approved photos (thumbnails, each a link to the full photo). */
