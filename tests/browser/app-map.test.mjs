@@ -15,6 +15,8 @@ import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import { guard, takeProblems } from './guard.mjs';
 
@@ -24,8 +26,18 @@ const SHOTS = process.env.YZ_SHOTS || 'build/browser-shots';
 const AT = '2026-11-30T10:00:00+08:00'; // a Monday morning
 const ATQ = encodeURIComponent(AT);
 const POS = { latitude: 28.0154, longitude: 120.6553 };
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const shots = [];
 let browser;
+
+/** axe-core: no serious or critical violation. */
+async function axe(page, label) {
+  await page.evaluate(AXE);
+  const res = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] }))
+    .violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ id: v.id, target: v.nodes.slice(0, 3).map((x) => x.target.join(' ')) })));
+  assert.deepEqual(res, [], `${label}: axe found serious/critical violations`);
+}
 
 before(async () => {
   assert.ok(BASE && ADMIN, 'YZ_BASE and YIZHAN_ADMIN_TOKEN are set by run.sh');
@@ -260,6 +272,7 @@ test('map without tiles: numbered markers match the list, the worker on top, dis
   assert.match(await page.locator('#preview .status').innerText(), s.open_now ? /开放|24小时/ : /关|开门/);
   assert.equal(await page.getAttribute('#preview a[data-nav=amap]', 'href'), s.nav.amap);
   await shot(page, 'map-none-preview');
+  await axe(page, 'home with a preview card');
   const vw = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(vw <= 360, `no sideways scroll (${vw})`);
   await page.click('#preview a[data-link]');
@@ -304,7 +317,7 @@ test('station page: distance and times, call near the top, small map, photos, se
     // The call button near the top, above the three actions and on the first screen.
     if (s.phone) {
       const call = page.locator('a.call');
-      assert.equal(await call.getAttribute('href'), `tel:${s.phone.replace(/[^0-9+]/g, '')}`);
+      assert.equal(await call.getAttribute('href'), `tel:${s.phone}`);
       const cb = await call.boundingBox(), ab = await page.locator('.actions').boundingBox();
       assert.ok(cb.y < ab.y && cb.y + cb.height <= vp.height, `call at ${cb.y}, actions at ${ab.y}`);
       assert.ok(cb.height >= 44);
@@ -325,6 +338,7 @@ test('station page: distance and times, call near the top, small map, photos, se
     const vw = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(vw <= vp.width, `no sideways scroll (${vw})`);
     await shot(page, 'map-station');
+    await axe(page, `station page ${vp.width}`);
     assert.deepEqual(errors, []);
     await ctx.close();
   }

@@ -201,7 +201,9 @@ test('hostile texts: station page (events, meals, reviews, reports), English, ch
   await assertShown(page, 'section[aria-labelledby=h-reviews]', [T.review], 'reviews');
   await assertShown(page, 'section[aria-labelledby=h-reports]', ['卫生间无法使用'], 'reports');
   const tel = await page.$$eval('a[href^="tel:"]', (as) => as.map((a) => [a.getAttribute('href'), a.textContent]));
-  assert.deepEqual(tel, [[`tel:${T.phone}`, T.phone]], 'the phone link');
+  // (issue 13: a call button near the top, then the number itself further down)
+  assert.deepEqual(tel, [[`tel:${T.phone}`, '☎ 打电话'], [`tel:${T.phone}`, T.phone]], 'the phone links');
+  assert.equal(await page.getAttribute('a.call', 'aria-label'), `打电话 ${T.phone}`);
   await page.click('button[aria-controls=p-nav]');
   await page.click('button[aria-controls=p-rate]');
   await page.click('button[aria-controls=p-report]');

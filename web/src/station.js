@@ -145,7 +145,7 @@ export async function renderStation(key, checkin) {
     h('p', { class: 'addr' }, `${s.address || ''}${s.district ? ` · ${s.district.name}` : ''}`),
     h('p', { class: `status big-status ${st.cls}` }, st.text),
     h('p', { class: 'rating' }, ratingText(s.rating)),
-    s.phone ? h('p', { class: 'call-top' }, h('a', { class: 'btn call', href: `tel:${s.phone.replace(/[^0-9+]/g, '')}`,
+    s.phone ? h('p', { class: 'call-top' }, h('a', { class: 'btn call', href: `tel:${s.phone}`,
       'aria-label': `${t('call')} ${s.phone}` }, `☎ ${t('call')}`)) : null,
     distanceBox(s),
     cached ? message('warn', t('offlineSaved', { time: new Date(cached).toLocaleTimeString(lang(), { hour: '2-digit', minute: '2-digit' }) })) : null,
@@ -205,7 +205,7 @@ export async function renderStation(key, checkin) {
       section('h-events', t('eventsWeek'), eventsBox),
       section('h-reviews', t('reviews'), reviewsBox),
       section('h-reports', t('openReports'), reports));
-    if (s.phone) parts.push(h('p', {}, `${t('phone')}: `, h('a', { href: `tel:${s.phone.replace(/[^0-9+]/g, '')}` }, s.phone)));
+    if (s.phone) parts.push(h('p', {}, `${t('phone')}: `, h('a', { href: `tel:${s.phone}` }, s.phone)));
   }
   main.replaceChildren(h('div', { class: 'station' }, parts));
   // The address is the code's canonical form (a QR code or a hand-typed link may be lower case).
@@ -276,7 +276,7 @@ function aboutBox(s) {
   const kind = s.partner_kind ? t('partners')[s.partner_kind] || s.partner_kind : '';
   const name = s.partner_name ? (kind ? `${s.partner_name}（${kind}）` : s.partner_name) : kind;
   if (name) items.push(h('li', { class: 'partner' }, t('partnerLabel', { name: lang() === 'en' ? name.replace('（', ' (').replace('）', ')') : name })));
-  const mapEl = h('div', { id: 'mini-map', class: 'mini-map', role: 'img', 'aria-label': `${t('smallMap')}: ${s.name}` });
+  const mapEl = h('div', { id: 'mini-map', class: 'mini-map', role: 'region', 'aria-label': `${t('smallMap')}: ${s.name}` });
   return h('div', { class: 'about' }, mapEl, items.length ? h('ul', { class: 'plain about-list' }, items) : null);
 }
 
