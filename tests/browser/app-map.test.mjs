@@ -348,10 +348,12 @@ test('station page: distance and times, call near the top, small map, photos, se
   const page = await ctx.newPage();
   await page.goto(`${BASE}/station/${s.code}?at=${ATQ}&tiles=none`);
   await page.waitForSelector('.dist-box .walk');
-  if (await page.evaluate(() => document.documentElement.lang) === 'en') {
-    assert.match(await page.locator('.dist-box .walk').innerText(), /min on foot/);
-    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 360);
-  }
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  assert.match(await page.locator('.dist-box .walk').innerText(), /^about \d+ min on foot$/);
+  assert.match(await page.locator('.dist-box').innerText(), /walking 4\.5 km\/h, e-bike 15 km\/h/);
+  await page.waitForSelector('.about .partner');
+  assert.match(await page.locator('.about .partner').innerText(), /^Run by: /);
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 360, 'English fits 360 px');
   await ctx.close();
 });
 
