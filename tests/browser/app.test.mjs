@@ -125,7 +125,8 @@ test('home: with toilet + battery swap + open now, the first row is the API\'s n
   assert.equal(await page.getAttribute('button[data-filter=hot_water]', 'aria-pressed'), 'false');
   // the map shows the stations and the city outline although no tile loads
   await page.waitForSelector('.map-note:not([hidden])', { timeout: 10000 });
-  assert.ok(await page.locator('#map path.leaflet-interactive').count() >= codes.length, 'station markers');
+  // (issue 13: markers are numbered 36 px pins, one per row, no longer SVG circles)
+  assert.equal(await page.locator('#map .pin').count(), codes.length, 'station markers');
   assert.ok(await page.locator('#map path:not(.leaflet-interactive)').count() >= 1, 'city outline');
   assert.deepEqual(errors, []);
   await ctx.close();

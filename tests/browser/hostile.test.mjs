@@ -161,9 +161,9 @@ test('hostile texts: home list, map tooltip, search', async () => {
   await assertInert(page, 'home list');
   // Map tooltips: hover every station marker (the worker's own marker covers the one at
   // their position, so the events are sent to each marker directly).
-  await page.waitForFunction(() => document.querySelectorAll('#map path.leaflet-interactive').length > 1);
+  await page.waitForFunction(() => document.querySelectorAll('#map .leaflet-marker-icon.leaflet-interactive').length > 1);
   await page.evaluate(() => {
-    for (const p of document.querySelectorAll('#map path.leaflet-interactive')) {
+    for (const p of document.querySelectorAll('#map .leaflet-marker-icon.leaflet-interactive')) {
       p.dispatchEvent(new MouseEvent('mouseover', { bubbles: true, cancelable: true, view: window }));
     }
   });
@@ -201,7 +201,9 @@ test('hostile texts: station page (events, meals, reviews, reports), English, ch
   await assertShown(page, 'section[aria-labelledby=h-reviews]', [T.review], 'reviews');
   await assertShown(page, 'section[aria-labelledby=h-reports]', ['卫生间无法使用'], 'reports');
   const tel = await page.$$eval('a[href^="tel:"]', (as) => as.map((a) => [a.getAttribute('href'), a.textContent]));
-  assert.deepEqual(tel, [[`tel:${T.phone}`, T.phone]], 'the phone link');
+  // (issue 13: a call button near the top, then the number itself further down)
+  assert.deepEqual(tel, [[`tel:${T.phone}`, '☎ 打电话'], [`tel:${T.phone}`, T.phone]], 'the phone links');
+  assert.equal(await page.getAttribute('a.call', 'aria-label'), `打电话 ${T.phone}`);
   await page.click('button[aria-controls=p-nav]');
   await page.click('button[aria-controls=p-rate]');
   await page.click('button[aria-controls=p-report]');

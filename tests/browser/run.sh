@@ -3,7 +3,7 @@
 # from its lockfile (playwright-core, axe-core), builds the app (scripts/web.sh), starts
 # `BIN serve` (default build/san/yizhan, else bin/yizhan) on a temporary database holding the
 # demo city and one city admin for the console on 127.0.0.1 and a free port, and runs
-# app.test.mjs, the console's admin*.test.mjs, then hostile.test.mjs (which adds stations with
+# app.test.mjs, the worker app's app-*.test.mjs, the console's admin*.test.mjs, then hostile.test.mjs (which adds stations with
 # hostile texts to the database), in Debian's Chromium.
 # Screenshots go to build/browser-shots/.
 set -eu

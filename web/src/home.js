@@ -4,22 +4,23 @@ import { get } from './api.js';
 import { t, lang } from './i18n.js';
 import { StationMap, TILES } from './map.js';
 import { main, state, store, AT, NEEDS, DEFAULT_CENTRE } from './state.js';
-import { h, go, facIcon, facLabel, fmtDist, statusOf, ratingText, eventText, message, errorBox, loadVocab } from './util.js';
+import { h, go, facIcon, facLabel, facOrder, fmtDist, statusOf, ratingText, eventText, message, errorBox, loadVocab } from './util.js';
 
-function stationRow(s) {
+function stationRow(s, i) {
   const st = statusOf(s);
-  const icons = NEEDS.filter((c) => s.facilities.includes(c)).map(facIcon);
-  const others = s.facilities.filter((c) => !NEEDS.includes(c)).length;
+  // Every facility, the six key ones first (the row wraps them rather than hiding any).
+  const icons = facOrder(s.facilities, NEEDS).map(facIcon);
   const ev = s.today && s.today.length ? s.today[0] : null;
   const nav = s.nav && s.nav.amap;
   return h('li', { class: 'row', 'data-code': s.code },
     h('a', { class: 'row-link', href: `/station/${encodeURIComponent(s.code)}`, 'data-link': true },
       h('span', { class: 'row-top' },
+        h('span', { class: 'row-num', 'aria-hidden': 'true' }, String(i + 1)),
         h('span', { class: 'name' }, s.name),
         s.distance_m !== undefined ? h('span', { class: 'dist' }, fmtDist(s.distance_m)) : null),
       h('span', { class: `status ${st.cls}` }, st.text),
       h('span', { class: 'row-meta' },
-        h('span', { class: 'icons' }, icons, others ? h('span', { class: 'more' }, `+${others}`) : null),
+        h('span', { class: 'icons' }, icons),
         h('span', { class: 'rating' }, ratingText(s.rating))),
       ev ? h('span', { class: 'event' }, eventText(ev)) : null),
     nav ? h('a', { class: 'go', href: nav, target: '_blank', rel: 'noopener', 'data-nav': 'amap',
@@ -49,6 +50,9 @@ export async function renderHome() {
   const filterSum = h('div', { id: 'filter-sum', class: 'filter-sum', role: 'status' });
   const mapEl = h('div', { id: 'map', class: 'map', role: 'region', 'aria-label': t('mapLabel') });
   const mapNote = h('p', { class: 'map-note', hidden: true }, t('mapFallback'));
+  // Moving the map never changes the list by itself: it offers this button.
+  const areaBtn = h('button', { type: 'button', class: 'btn primary area-btn', id: 'search-area', hidden: true }, t('searchArea'));
+  const preview = h('div', { id: 'preview', class: 'preview', hidden: true });
   const tilesSel = h('select', { id: 'tiles' },
     ['osm', 'amap', 'none'].map((k) => h('option', { value: k, selected: state.tiles === k },
       t({ osm: 'tilesOsm', amap: 'tilesAmap', none: 'tilesNone' }[k]))));
@@ -61,7 +65,7 @@ export async function renderHome() {
   main.replaceChildren(
     h('h1', { class: 'vh', tabindex: '-1' }, t('homeTitle')),
     h('div', { class: 'home' }, form, chips,
-      h('div', { class: 'home-map' }, h('div', { class: 'map-wrap' }, mapEl, mapNote), tools),
+      h('div', { class: 'home-map' }, h('div', { class: 'map-wrap' }, mapEl, mapNote, areaBtn), preview, tools),
       h('section', { class: 'results', 'aria-labelledby': 'list-h' }, filterSum, listH, notice, list)));
   const paintChips = () => {
     for (const b of chips.querySelectorAll('button[data-filter]')) b.setAttribute('aria-pressed', String(state.filters.has(b.dataset.filter)));
@@ -77,11 +81,20 @@ export async function renderHome() {
   if (state.map) state.map.destroy();
   const map = new StationMap(mapEl, state.tiles,
     state.centre || (state.pos ? fromWgs(state.pos) : fromWgs(DEFAULT_CENTRE)), {
-      moved: (c) => { state.centre = c; state.search = null; q.value = ''; loadNearby(); },
-      select: (s) => go(`/station/${encodeURIComponent(s.code)}`),
+      moved: (c) => { areaBtn.hidden = false; areaBtn.dataset.lat = c[0]; areaBtn.dataset.lon = c[1]; },
+      select: (s, n) => showPreview(preview, s, n),
       tilesFailed: () => { mapNote.hidden = false; },
       label: (s) => `${s.name} · ${statusOf(s).text}`,
+      labels: districtLabels,
+      hintText: t('twoFingers'),
     });
+  areaBtn.addEventListener('click', () => {
+    areaBtn.hidden = true;
+    state.centre = [Number(areaBtn.dataset.lat), Number(areaBtn.dataset.lon)];
+    state.search = null;
+    q.value = '';
+    loadNearby();
+  });
   state.map = map;
   if (state.pos) map.showMe(fromWgs(state.pos));
 
@@ -187,6 +200,8 @@ function showList(stations, heading, notices, fit, emptyText) {
   list.setAttribute('aria-busy', 'false');
   list.replaceChildren(...stations.map(stationRow));
   if (state.posState === 'pending') state.shownWhilePending = true;
+  const preview = document.getElementById('preview');
+  if (preview) { preview.hidden = true; preview.replaceChildren(); }
   if (!stations.length) document.getElementById('notice').append(message('info', emptyText || t('noResults')));
   if (state.map) state.map.showStations(stations, fit);
   if (state.restoreScroll !== null && state.restoreScroll !== undefined) {
@@ -305,4 +320,36 @@ async function runSearch(text) {
     if (seq !== state.seq) return;
     showList([], t('searchResults', { q: text }), [errorBox(e, () => runSearch(text))], false);
   }
+}
+
+// --- map area (issue 13): district names and the marker's preview card -----------------------
+// District names in English (the server's vocabulary has simplified and traditional only).
+const DISTRICT_EN = { 330302: 'Lucheng', 330303: 'Longwan', 330304: 'Ouhai', 330305: 'Dongtou',
+  330324: 'Yongjia', 330326: 'Pingyang', 330327: 'Cangnan', 330328: 'Wencheng', 330329: 'Taishun',
+  330381: "Rui'an", 330382: 'Yueqing', 330383: 'Longgang' };
+export async function districtLabels() {
+  if (!districts) districts = (await get('/api/v1/districts')).body.districts;
+  const l = lang();
+  return districts.map((d) => ({ lat: d.lat, lon: d.lon,
+    text: l === 'en' ? DISTRICT_EN[d.code] || d.name : l === 'zh-Hant' ? d.name_hant || d.name : d.name }));
+}
+
+/** A marker was tapped: its station in a card under the map (the list is not touched). */
+function showPreview(box, s, n) {
+  const st = statusOf(s);
+  const nav = s.nav && s.nav.amap;
+  const close = h('button', { type: 'button', class: 'preview-close', 'aria-label': t('close') }, '×');
+  close.addEventListener('click', () => { box.hidden = true; box.replaceChildren(); });
+  box.replaceChildren(h('div', { class: 'preview-card', role: 'region', 'aria-labelledby': 'preview-h', 'data-code': s.code },
+    h('div', { class: 'preview-top' },
+      h('span', { class: 'row-num', 'aria-hidden': 'true' }, String(n)),
+      h('h2', { id: 'preview-h', class: 'preview-name' }, s.name), close),
+    h('p', { class: 'preview-meta' },
+      s.distance_m !== undefined ? h('span', { class: 'dist' }, fmtDist(s.distance_m)) : null,
+      h('span', { class: `status ${st.cls}` }, st.text)),
+    h('p', { class: 'preview-actions' },
+      nav ? h('a', { class: 'btn primary', href: nav, target: '_blank', rel: 'noopener', 'data-nav': 'amap' }, t('navigate')) : null,
+      h('a', { class: 'btn', href: `/station/${encodeURIComponent(s.code)}`, 'data-link': true }, t('stationDetails')))));
+  box.hidden = false;
+  box.scrollIntoView({ block: 'nearest' });
 }

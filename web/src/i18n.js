@@ -51,6 +51,14 @@ const zhHans = {
   queued: '没有网络：已保存在手机上，联网后自动发送。', queueSent: '已发送在离线时保存的 {n} 条记录。',
   queueTitle: '等待发送', queueKinds: { visit: '签到', rating: '评分', report: '问题报告' },
   theme: '显示', themes: { auto: '跟随系统', light: '浅色', dark: '深色', contrast: '高对比' },
+  // map area (issue 13): the map, its preview card, the station page's head
+  searchArea: '搜索此区域', twoFingers: '用两指移动地图', close: '关闭', stationDetails: '详情',
+  distFrom: '距你 {d}（直线）', walkTime: '步行约 {n} 分钟', rideTime: '电动车约 {n} 分钟',
+  timeAssume: '按直线距离估算：步行每小时 4.5 公里，电动车每小时 15 公里。', distUnknown: '还不知道你的位置，暂时无法估算距离。',
+  call: '打电话', photos: '照片', noPhotos: '暂无照片。', photoAlt: '{name} 的照片 {n}', seatsN: '座位 {n} 个',
+  partnerLabel: '运营单位：{name}', smallMap: '驿站位置图',
+  partners: { union: '工会', community: '社区', china_tower: '中国铁塔', didi: '滴滴', convenience_store: '便利店',
+    gas_station: '加油站', enterprise: '企业', government: '政府机关', other: '其他' },
 };
 
 const zhHant = {
@@ -104,6 +112,14 @@ const zhHant = {
   queued: '沒有網路：已儲存在手機上，連網後自動送出。', queueSent: '已送出離線時儲存的 {n} 筆記錄。',
   queueTitle: '等待送出', queueKinds: { visit: '簽到', rating: '評分', report: '問題回報' },
   theme: '顯示', themes: { auto: '跟隨系統', light: '淺色', dark: '深色', contrast: '高對比' },
+  // map area (issue 13): the map, its preview card, the station page's head
+  searchArea: '搜尋此區域', twoFingers: '用兩指移動地圖', close: '關閉', stationDetails: '詳情',
+  distFrom: '距你 {d}（直線）', walkTime: '步行約 {n} 分鐘', rideTime: '電動車約 {n} 分鐘',
+  timeAssume: '按直線距離估算：步行每小時 4.5 公里，電動車每小時 15 公里。', distUnknown: '還不知道你的位置，暫時無法估算距離。',
+  call: '打電話', photos: '照片', noPhotos: '暫無照片。', photoAlt: '{name} 的照片 {n}', seatsN: '座位 {n} 個',
+  partnerLabel: '營運單位：{name}', smallMap: '驛站位置圖',
+  partners: { union: '工會', community: '社區', china_tower: '中國鐵塔', didi: '滴滴', convenience_store: '便利商店',
+    gas_station: '加油站', enterprise: '企業', government: '政府機關', other: '其他' },
 };
 
 const en = {
@@ -160,6 +176,14 @@ const en = {
   queued: 'No network: saved on the phone, it will be sent when the network returns.', queueSent: 'Sent {n} saved while offline.',
   queueTitle: 'Waiting to be sent', queueKinds: { visit: 'Check-in', rating: 'Rating', report: 'Problem report' },
   theme: 'Display', themes: { auto: 'System', light: 'Light', dark: 'Dark', contrast: 'High contrast' },
+  // map area (issue 13): the map, its preview card, the station page's head
+  searchArea: 'Search this area', twoFingers: 'Use two fingers to move the map', close: 'Close', stationDetails: 'Details',
+  distFrom: '{d} from you (straight line)', walkTime: 'about {n} min on foot', rideTime: 'about {n} min by e-bike',
+  timeAssume: 'Estimated from the straight-line distance: walking 4.5 km/h, e-bike 15 km/h.', distUnknown: 'Your position is not known yet, so no distance.',
+  call: 'Call', photos: 'Photos', noPhotos: 'No photos yet.', photoAlt: 'Photo {n} of {name}', seatsN: '{n} seats',
+  partnerLabel: 'Run by: {name}', smallMap: 'Map of the station',
+  partners: { union: 'Trade union', community: 'Community', china_tower: 'China Tower', didi: 'DiDi', convenience_store: 'Convenience store',
+    gas_station: 'Petrol station', enterprise: 'Company', government: 'Government office', other: 'Other' },
 };
 
 export const LANGS = { 'zh-Hans': zhHans, 'zh-Hant': zhHant, en };

@@ -37,16 +37,29 @@ export class StationMap {
    * @param handlers  { moved([lat, lon]) after the worker drags or zooms, select(station),
    *                    tilesFailed() once when tiles do not load, label(station) -> text }
    */
-  constructor(el, tiles, centre, handlers) {
+  constructor(el, tiles, centre, handlers, opts = {}) {
     this.cfg = TILES[tiles] || TILES.none;
     this.crs = this.cfg.crs;
     this.h = handlers;
-    // The view first, then layers (Leaflet draws nothing added before a view is set).
-    this.map = L.map(el, { zoomControl: true, attributionControl: true, preferCanvas: false })
-      .setView(centre, 14);
+    // On a phone a one-finger swipe must scroll the page, not pan the map: one-finger dragging
+    // is off where the main pointer is a finger, and two fingers pan and zoom (Leaflet's pinch
+    // follows the fingers' midpoint). A hint says so when one finger tries. A static map (the
+    // station page's) takes no gesture at all.
+    const touch = !opts.static && isTouch();
+    this.map = L.map(el, { zoomControl: !opts.static, attributionControl: true, preferCanvas: false,
+      dragging: !opts.static && !touch, touchZoom: !opts.static, scrollWheelZoom: !opts.static,
+      doubleClickZoom: !opts.static, boxZoom: !opts.static, keyboard: !opts.static })
+      .setView(centre, opts.zoom || 14);
     this.map.attributionControl.setPrefix(false);
+    // Panes: district names under the stations, the worker's own position above everything.
+    this.map.createPane('yzLabels').style.zIndex = 450;
+    this.map.createPane('yzMe').style.zIndex = 660;
+    this.map.getPane('yzLabels').style.pointerEvents = 'none';
+    this.map.getPane('yzMe').style.pointerEvents = 'none';
     this.stations = L.layerGroup().addTo(this.map);
     this.me = null;
+    if (touch) this.twoFingerHint(el);
+    if (handlers.labels) this.drawLabels(handlers.labels);
     if (this.cfg.url) {
       let errors = 0, loaded = 0;
       const layer = L.tileLayer(this.cfg.url, {
@@ -61,7 +74,7 @@ export class StationMap {
       layer.addTo(this.map);
     }
     let userMove = false;
-    this.map.on('dragstart zoomstart', () => { userMove = !this.programmatic; });
+    this.map.on('dragstart zoomstart movestart', () => { userMove = userMove || !this.programmatic; });
     this.map.on('moveend', () => {
       if (userMove && this.h.moved) {
         const c = this.map.getCenter();
@@ -85,7 +98,10 @@ export class StationMap {
       : (c) => L.latLng(c[1], c[0]);
     L.geoJSON(gj, {
       coordsToLatLng: conv, interactive: false,
-      style: { color: '#0b5cad', weight: 2, fillColor: '#dbe8f5', fillOpacity: 0.35 },
+      // The city's outline firmly, with a tint; the districts' borders as thinner dashes.
+      style: (f) => (f.properties.kind === 'district'
+        ? { color: '#0b3d75', weight: 2, opacity: 0.8, dashArray: '6 4', fill: false }
+        : { color: '#0b3d75', weight: 3, fillColor: '#dbe8f5', fillOpacity: 0.5 }),
     }).addTo(this.map).bringToBack();
   }
 
@@ -101,30 +117,74 @@ export class StationMap {
     this.programmatic = false;
   }
 
-  /** Show the worker at `latlon` (map system). */
+  /** Show the worker at `latlon` (map system), in its own pane above every station marker. */
   showMe(latlon) {
-    if (this.me) this.me.setLatLng(latlon);
-    else this.me = L.circleMarker(latlon, { radius: 9, color: '#fff', weight: 3, fillColor: '#1a73e8', fillOpacity: 1 }).addTo(this.map);
+    if (this.me) { this.me.setLatLng(latlon); return; }
+    const dot = document.createElement('span');
+    dot.className = 'me-dot';
+    this.me = L.marker(latlon, { pane: 'yzMe', interactive: false, keyboard: false,
+      icon: L.divIcon({ className: 'me-icon', html: dot, iconSize: [26, 26], iconAnchor: [13, 13] }) }).addTo(this.map);
+  }
+
+  /** District names at their seats; `labels()` resolves to [{lat, lon, text}] in WGS-84. */
+  async drawLabels(labels) {
+    let list = [];
+    try { list = await labels(); } catch { return; }
+    if (!this.map) return;
+    const group = L.layerGroup();
+    for (const d of list) {
+      const el = document.createElement('span');
+      el.textContent = d.text;
+      L.marker(this.fromWgs([d.lat, d.lon]), { pane: 'yzLabels', interactive: false, keyboard: false,
+        icon: L.divIcon({ className: 'district-label', html: el, iconSize: null }) }).addTo(group);
+    }
+    group.addTo(this.map);
+  }
+
+  /** On touch screens: a one-finger swipe scrolls the page; say once in a while that two pan. */
+  twoFingerHint(el) {
+    const hint = document.createElement('p');
+    hint.className = 'map-hint';
+    hint.hidden = true;
+    hint.textContent = this.h.hintText || '';
+    el.parentNode?.append(hint);
+    this.hint = hint;
+    let timer = 0, start = null;
+    el.addEventListener('touchstart', (ev) => {
+      start = ev.touches.length === 1 ? [ev.touches[0].clientX, ev.touches[0].clientY] : null;
+      if (ev.touches.length > 1) { hint.hidden = true; clearTimeout(timer); }
+    }, { passive: true });
+    el.addEventListener('touchmove', (ev) => {
+      if (!start || ev.touches.length !== 1) return;
+      const t = ev.touches[0];
+      if (Math.hypot(t.clientX - start[0], t.clientY - start[1]) < 10) return;
+      start = null;
+      hint.hidden = false;
+      clearTimeout(timer);
+      timer = setTimeout(() => { hint.hidden = true; }, 1800);
+    }, { passive: true });
   }
 
   /** Replace the station markers; stations carry lat/lon in the map's system. */
-  showStations(list, fit) {
+  showStations(list, fit, numbered = true) {
     this.stations.clearLayers();
     const pts = [];
-    for (const s of list) {
-      const m = L.circleMarker([s.lat, s.lon], {
-        radius: 9, weight: 2, color: '#fff',
-        fillColor: s.open_now && s.status === 'open' ? '#0a7a36' : '#6b6b6b', fillOpacity: 1,
-      });
+    list.forEach((s, i) => {
+      // Numbered like the list's rows (1 = first row), 36 px: a thumb's target.
+      const pin = document.createElement('span');
+      pin.className = `pin ${s.open_now && s.status === 'open' ? 'pin-open' : 'pin-closed'}`;
+      pin.textContent = numbered ? String(i + 1) : '';
+      const m = L.marker([s.lat, s.lon], { keyboard: false, riseOnHover: true, zIndexOffset: -i,
+        icon: L.divIcon({ className: 'pin-icon', html: pin, iconSize: [36, 36], iconAnchor: [18, 18] }) });
       // Leaflet inserts a string as HTML: give it an element whose text is the label, so a
       // name such as `<img src=…>` is shown as it is written.
       const tip = document.createElement('span');
       tip.textContent = this.h.label ? this.h.label(s) : s.name;
       m.bindTooltip(tip);
-      m.on('click', () => this.h.select && this.h.select(s));
+      m.on('click', () => { m.closeTooltip(); if (this.h.select) this.h.select(s, i + 1); });
       m.addTo(this.stations);
       pts.push([s.lat, s.lon]);
-    }
+    });
     if (fit && pts.length) {
       if (this.me) pts.push(this.me.getLatLng());
       this.programmatic = true;
@@ -133,8 +193,20 @@ export class StationMap {
     }
   }
 
+  /** Show all of `pts` ([lat, lon], map system), no closer than `maxZoom`. */
+  fitTo(pts, maxZoom = 16) {
+    this.programmatic = true;
+    this.map.fitBounds(L.latLngBounds(pts).pad(0.3), { animate: false, maxZoom });
+    this.programmatic = false;
+  }
+
   destroy() {
     if (this.map) this.map.remove();
     this.map = null;
   }
+}
+
+/** The main pointer is a finger (phones, tablets); a laptop with a touch screen keeps its mouse. */
+function isTouch() {
+  return typeof matchMedia === 'function' && matchMedia('(pointer: coarse)').matches && navigator.maxTouchPoints > 0;
 }

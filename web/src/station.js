@@ -5,7 +5,9 @@ import { get, workerPost, report, ApiError, enqueue, dequeue, queueList } from '
 import { t, lang, vocab } from './i18n.js';
 import { isOfficer, it as inspText } from './inspect.js';
 import { main, state, store, AT } from './state.js';
-import { h, fmtDist, facIcon, facLabel, todayStr, addDays, dayKey, statusOf, ratingText, eventText, message, errorBox,
+import { StationMap } from './map.js';
+import { districtLabels } from './home.js';
+import { h, fmtDist, metresBetween, minutesAt, WALK_KMH, RIDE_KMH, facIcon, facLabel, todayStr, addDays, dayKey, statusOf, ratingText, eventText, message, errorBox,
   loadVocab, loadTags, tagsNow, section } from './util.js';
 
 /** One line saying the item is kept on the phone and sent when the network returns. */
@@ -200,6 +202,9 @@ export async function renderStation(key, checkin) {
     h('p', { class: 'addr' }, `${s.address || ''}${s.district ? ` · ${s.district.name}` : ''}`),
     h('p', { class: `status big-status ${st.cls}` }, st.text),
     ratingP,
+    s.phone ? h('p', { class: 'call-top' }, h('a', { class: 'btn call', href: `tel:${s.phone}`,
+      'aria-label': `${t('call')} ${s.phone}` }, `☎ ${t('call')}`)) : null,
+    distanceBox(s),
     cached ? message('warn', t('offlineSaved', { time: new Date(cached).toLocaleTimeString(lang(), { hour: '2-digit', minute: '2-digit' }) })) : null,
   ];
   const [navBtn, navPanel] = disclosure('p-nav', t('navigate'), 'primary', async () => navLinks(s));
@@ -223,6 +228,7 @@ export async function renderStation(key, checkin) {
   const eventsBox = h('div', {}, h('p', { class: 'muted' }, t('loading')));
   const reviewsBox = h('div', {}, h('p', { class: 'muted' }, t('loading')));
   const offersBox = h('div', {}, h('p', { class: 'muted' }, t('loading')));
+  const photosBox = h('div', {}, h('p', { class: 'muted' }, t('loading')));
 
   const parts = [...head];
   if (checkin) {
@@ -263,6 +269,8 @@ export async function renderStation(key, checkin) {
       actions, panels);
   } else {
     parts.push(actions, panels,
+      aboutBox(s),
+      section('h-photos', t('photos'), photosBox),
       section('h-today', t('offers'), offersBox),
       section('h-fac', t('facilities'), facs),
       section('h-hours', t('weekHours'), hours),
@@ -272,6 +280,14 @@ export async function renderStation(key, checkin) {
     if (s.phone) parts.push(h('p', {}, `${t('phone')}: `, h('a', { href: `tel:${s.phone}` }, s.phone)));
   }
   main.replaceChildren(h('div', { class: 'station' }, parts));
+  // The address is the code's canonical form (a QR code or a hand-typed link may be lower case).
+  if (s.code && key !== String(s.id) && key !== s.code && key.toUpperCase() === s.code.toUpperCase()) {
+    history.replaceState(history.state, '', `${checkin ? '/s/' : '/station/'}${encodeURIComponent(s.code)}${location.search}`);
+  }
+  if (!checkin) {
+    miniMap(s);
+    loadPhotos(s, photosBox);
+  }
   // an appointed experience officer inspects from here (asked quietly: most workers are not)
   isOfficer().then((yes) => {
     if (yes) actions.after(h('p', {}, h('a', { class: 'btn', id: 'to-inspect', href: `/inspect/${encodeURIComponent(s.code)}`, 'data-link': true }, inspText('toInspect'))));
@@ -293,5 +309,83 @@ export async function renderStation(key, checkin) {
           ' ', h('span', { class: r.verified ? 'verified' : 'muted' }, t(r.verified ? 'verifiedVisit' : 'unverified')))))
         : h('p', { class: 'muted' }, t('noReviews')));
     }).catch((e) => reviewsBox.replaceChildren(h('p', { class: 'muted' }, e.text ? e.text() : t('serverError'))));
+  }
+}
+
+// --- map area (issue 13): the station page's head: distance and times, small map, photos ------
+/** The station's WGS-84 position (the API answers in WGS-84 unless asked otherwise). */
+const stationWgs = (s) => [s.lat_wgs ?? s.lat, s.lon_wgs ?? s.lon];
+
+/** Distance from the worker and the estimated walking and riding times, with the assumptions. */
+function distanceBox(s) {
+  const box = h('div', { class: 'dist-box', id: 'dist-box', role: 'status' });
+  const fill = () => {
+    if (!state.pos) { box.replaceChildren(h('p', { class: 'muted' }, t('distUnknown'))); return; }
+    const m = metresBetween(state.pos, stationWgs(s));
+    box.replaceChildren(
+      h('p', { class: 'dist-line' }, h('strong', { class: 'dist' }, t('distFrom', { d: fmtDist(m) }))),
+      h('p', { class: 'times' },
+        h('span', { class: 'walk', 'data-min': minutesAt(m, WALK_KMH) }, t('walkTime', { n: minutesAt(m, WALK_KMH) })),
+        h('span', { class: 'ride', 'data-min': minutesAt(m, RIDE_KMH) }, t('rideTime', { n: minutesAt(m, RIDE_KMH) }))),
+      h('p', { class: 'muted small' }, t('timeAssume')));
+  };
+  fill();
+  // Opened straight from a link or a QR code: ask for the position once, quietly.
+  if (!state.pos && state.posState === 'pending' && navigator.geolocation) {
+    navigator.geolocation.getCurrentPosition((p) => {
+      state.pos = [p.coords.latitude, p.coords.longitude];
+      state.posState = 'ok';
+      if (box.isConnected) { fill(); showMeOnMini(s); }
+    }, () => {}, { enableHighAccuracy: true, timeout: 8000, maximumAge: 60000 });
+  }
+  return box;
+}
+
+/** Seats and the operating partner. */
+function aboutBox(s) {
+  const items = [];
+  if (s.seats) items.push(h('li', { class: 'seats' }, t('seatsN', { n: s.seats })));
+  const kind = s.partner_kind ? t('partners')[s.partner_kind] || s.partner_kind : '';
+  const name = s.partner_name ? (kind ? `${s.partner_name}（${kind}）` : s.partner_name) : kind;
+  if (name) items.push(h('li', { class: 'partner' }, t('partnerLabel', { name: lang() === 'en' ? name.replace('（', ' (').replace('）', ')') : name })));
+  const mapEl = h('div', { id: 'mini-map', class: 'mini-map', role: 'region', 'aria-label': `${t('smallMap')}: ${s.name}` });
+  return h('div', { class: 'about' }, mapEl, items.length ? h('ul', { class: 'plain about-list' }, items) : null);
+}
+
+/** A small map that takes no gesture: the station, the worker, the city outline (no tiles needed). */
+function miniMap(s) {
+  const el = document.getElementById('mini-map');
+  if (!el) return;
+  if (state.miniMap) state.miniMap.destroy();
+  const m = new StationMap(el, state.tiles, [0, 0], { labels: districtLabels }, { static: true, zoom: 15 });
+  state.miniMap = m;
+  const at = m.fromWgs(stationWgs(s));
+  m.setCentre(at, 15);
+  m.showStations([{ ...s, lat: at[0], lon: at[1] }], false, false);
+  showMeOnMini(s);
+}
+
+/** The worker's dot on the small map, and both in view when they are a ride apart (< 5 km). */
+function showMeOnMini(s) {
+  const m = state.miniMap;
+  if (!m || !m.map || !state.pos) return;
+  const me = m.fromWgs(state.pos);
+  m.showMe(me);
+  if (metresBetween(state.pos, stationWgs(s)) < 5000) m.fitTo([m.fromWgs(stationWgs(s)), me]);
+}
+
+/** The station's approved photos (thumbnails, each a link to the full photo). */
+async function loadPhotos(s, box) {
+  try {
+    const { body } = await get(`/api/v1/stations/${s.id}/photos`);
+    const list = body.photos || [];
+    box.replaceChildren(list.length
+      ? h('ul', { class: 'photos' }, list.map((p, i) => h('li', {},
+        h('a', { href: p.url, target: '_blank', rel: 'noopener' },
+          h('img', { src: p.thumb_url, alt: t('photoAlt', { name: s.name, n: i + 1 }), loading: 'lazy',
+            width: 160, height: 120, decoding: 'async' })))))
+      : h('p', { class: 'muted' }, t('noPhotos')));
+  } catch (e) {
+    box.replaceChildren(h('p', { class: 'muted' }, e.text ? e.text() : t('serverError')));
   }
 }

@@ -43,8 +43,24 @@ const ICONS = {
   ebike_charging: [['path', { d: 'M13 2 5 14h6l-1 8 8-12h-6z' }]],
   air_conditioning: [['path', { d: 'M12 2v20M3.5 7l17 10M20.5 7l-17 10' }]],
   drinking_water: [['path', { d: 'M12 3s6 7 6 11a6 6 0 0 1-12 0c0-4 6-11 6-11z' }]],
+  heating: [['path', { d: 'M12 3c3 4 5 6 5 10a5 5 0 0 1-10 0c0-2 1-3 2-4 0 2 1 3 2 3 0-3-1-5 1-9z' }]],
+  seating: [['path', { d: 'M7 3v9h10M5 12h14M7 12v8M17 12v8M7 16h10' }]],
+  phone_charging: [['rect', { x: 7, y: 2, width: 10, height: 20, rx: 2 }], ['path', { d: 'M12.5 7.5l-2 4h3l-2 4' }]],
+  first_aid: [['rect', { x: 3, y: 7, width: 18, height: 13, rx: 2 }], ['path', { d: 'M9 7V4h6v3M12 10.5v6M9 13.5h6' }]],
+  aed: [['path', { d: 'M12 20s-8-5-8-11a4.5 4.5 0 0 1 8-2.5A4.5 4.5 0 0 1 20 9c0 6-8 11-8 11z' }], ['path', { d: 'M12.5 8.5l-2 3.5h3l-2 3.5' }]],
+  toolbox: [['rect', { x: 3, y: 9, width: 18, height: 11, rx: 1 }], ['path', { d: 'M8 9V6h8v3M3 14h18M10 14v2M14 14v2' }]],
+  fridge: [['rect', { x: 6, y: 2, width: 12, height: 20, rx: 2 }], ['path', { d: 'M6 10h12M9 5v2M9 13v3' }]],
+  wifi: [['path', { d: 'M2 9a15 15 0 0 1 20 0M5 12.5a10 10 0 0 1 14 0M8.5 16a5 5 0 0 1 7 0' }], ['circle', { cx: 12, cy: 19.5, r: 1.2 }]],
+  umbrella: [['path', { d: 'M3 12a9 9 0 0 1 18 0zM12 12v6.5a2 2 0 0 1-4 0M12 3v0' }]],
+  locker: [['rect', { x: 4, y: 3, width: 16, height: 18, rx: 1 }], ['path', { d: 'M12 3v18M9 9v3M15 9v3' }]],
+  reading: [['path', { d: 'M12 6.5C10 5 7 4.5 3 4.5v14c4 0 7 .5 9 2 2-1.5 5-2 9-2v-14c-4 0-7 .5-9 2zM12 6.5v14' }]],
+  accessible: [['circle', { cx: 12, cy: 4, r: 1.8 }], ['path', { d: 'M11 7.5v6h5.5l2 5M11 10.5h5M8.5 11a5.5 5.5 0 1 0 7.5 7' }]],
 };
-const ICON_OTHER = [['circle', { cx: 12, cy: 12, r: 5 }]];
+// A facility added to the vocabulary later (no drawing of its own yet): its code's first two
+// letters in a rounded square, so two such facilities still look different.
+const iconOther = (code) => [['rect', { x: 2.5, y: 4.5, width: 19, height: 15, rx: 3 }],
+  ['text', { x: 12, y: 15.5, 'text-anchor': 'middle', 'font-size': 8.5, 'font-weight': 700, fill: 'currentColor', stroke: 'none' },
+    String(code).replace(/[^a-z0-9]/gi, '').slice(0, 2).toUpperCase() || '?']];
 function svgEl(tag, attrs, text) {
   const el = document.createElementNS(SVG_NS, tag);
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
@@ -53,9 +69,9 @@ function svgEl(tag, attrs, text) {
 }
 export function facIcon(code) {
   const label = facLabel(code);
-  const span = h('span', { class: 'fi', role: 'img', 'aria-label': label, title: label });
+  const span = h('span', { class: 'fi', role: 'img', 'aria-label': label, title: label, 'data-fac': code });
   const icon = svgEl('svg', { viewBox: '0 0 24 24', 'aria-hidden': 'true', focusable: 'false' });
-  for (const [tag, attrs, text] of ICONS[code] || ICON_OTHER) icon.append(svgEl(tag, attrs, text));
+  for (const [tag, attrs, text] of ICONS[code] || iconOther(code)) icon.append(svgEl(tag, attrs, text));
   span.append(icon);
   return span;
 }
@@ -150,4 +166,21 @@ export function tagsNow() { return tagsVocab || []; }
 
 export function section(id, title, ...kids) {
   return h('section', { class: 'card', 'aria-labelledby': id }, h('h2', { id }, title), ...kids);
+}
+
+// --- map area (issue 13): distances and times ------------------------------------------------
+/** Great-circle distance in metres between two [lat, lon] (same datum). */
+export function metresBetween([la1, lo1], [la2, lo2]) {
+  const r = Math.PI / 180, a = Math.sin(((la2 - la1) * r) / 2), b = Math.sin(((lo2 - lo1) * r) / 2);
+  const x = a * a + Math.cos(la1 * r) * Math.cos(la2 * r) * b * b;
+  return 2 * 6371008.8 * Math.asin(Math.min(1, Math.sqrt(x)));
+}
+// The stated assumptions of the station page's times (shown to the worker beside them).
+export const WALK_KMH = 4.5;
+export const RIDE_KMH = 15;
+/** Whole minutes (at least 1) to cover `m` metres at `kmh`. */
+export function minutesAt(m, kmh) { return Math.max(1, Math.round(m / ((kmh * 1000) / 60))); }
+/** A station's facilities for a list row: the six key ones first, then the rest as listed. */
+export function facOrder(codes, first) {
+  return [...first.filter((c) => codes.includes(c)), ...codes.filter((c) => !first.includes(c))];
 }
