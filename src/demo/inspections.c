@@ -174,9 +174,11 @@ int yz_demo_inspections(yz_store *st, uint64_t seed, int64_t now, yz_errinfo *ei
                 err = inspect(st, &r, std, s->id, kind, officer, at, fails, ei);
         }
     }
-    /* the officers' check-ins are of past days: purged as the retention would */
+    /* The officers' check-ins are of past days: purged as the retention would, yesterday too,
+     * whose totals the visit history holds (a day is either raw or folded, never both, or
+     * `stats rebuild` would recompute it from the raw visits alone). */
     if (!err)
-        err = yz_store_visit_purge(st, today0 - 86400, 480, 0, NULL, ei);
+        err = yz_store_visit_purge(st, today0, 480, 0, NULL, ei);
     for (size_t i = 0; !err && i < n; i++) {
         const yz_station *s = &v[i];
         if (!yz_station_in_service(s) || s->tier != YZ_TIER_SMART24H)

@@ -100,9 +100,9 @@ int yz_demo_ratings(yz_store *st, uint64_t seed, int64_t now, yz_errinfo *ei)
                 err = yz_store_rate(st, &rt, &d, ei);
         }
     }
-    /* the check-ins are of past days: purged as the retention would */
+    /* the check-ins are of past days: purged, yesterday too (see yz_demo_inspections) */
     if (!err)
-        err = yz_store_visit_purge(st, today0 - 86400, OFFSET_MIN, 0, NULL, ei);
+        err = yz_store_visit_purge(st, today0, OFFSET_MIN, 0, NULL, ei);
     yz_free(ids);
     yz_station_array_free(v, n);
     return err;
