@@ -4,14 +4,17 @@
  * save the scores, submit. Drawn from a splitmix64 stream. */
 #include "demo/inspections.h"
 
+#include "demo/people.h"
 #include "demo/visits.h"
 
 #include "core/alloc.h"
 #include "store/inspections.h"
+#include "store/tasks.h"
 #include "store/visits.h"
 #include "store/workers.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct rng {
@@ -171,9 +174,11 @@ int yz_demo_inspections(yz_store *st, uint64_t seed, int64_t now, yz_errinfo *ei
                 err = inspect(st, &r, std, s->id, kind, officer, at, fails, ei);
         }
     }
-    /* the officers' check-ins are of past days: purged as the retention would */
+    /* The officers' check-ins are of past days: purged as the retention would, yesterday too,
+     * whose totals the visit history holds (a day is either raw or folded, never both, or
+     * `stats rebuild` would recompute it from the raw visits alone). */
     if (!err)
-        err = yz_store_visit_purge(st, today0 - 86400, 480, 0, NULL, ei);
+        err = yz_store_visit_purge(st, today0, 480, 0, NULL, ei);
     for (size_t i = 0; !err && i < n; i++) {
         const yz_station *s = &v[i];
         if (!yz_station_in_service(s) || s->tier != YZ_TIER_SMART24H)
@@ -188,10 +193,136 @@ int yz_demo_inspections(yz_store *st, uint64_t seed, int64_t now, yz_errinfo *ei
     return err;
 }
 
+/* One step of a task's life, to be played in time order. */
+enum { STEP_ANSWER, STEP_CLOSE, STEP_REOPEN };
+typedef struct step {
+    int64_t at, task_id;
+    int action, seq; /* seq: the order of steps made at the same second */
+} step;
+
+static int cmp_step(const void *a, const void *b)
+{
+    const step *x = a, *y = b;
+    if (x->at != y->at)
+        return x->at < y->at ? -1 : 1;
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static const char *const answers[] = {
+    "已更换损坏设施，并拍照留存。",
+    "已补齐标识标牌，重新张贴服务公约。",
+    "已修复饮水机并做水质检测。",
+    "已整理场地，安排专人每日保洁。",
+    "已在地图平台更新驿站信息。",
+    "已补充药箱和应急物品，建立台账。",
+};
+
+/* `t` moved into the working hours of its local day (00:00-24:00 onto 08:00-20:00, keeping
+ * the order of the day's times). */
+static int64_t daytime(int64_t t)
+{
+    int64_t d0 = ((t + 8 * 3600) / 86400) * 86400 - 8 * 3600;
+    return d0 + 8 * 3600 + (t - d0) / 2;
+}
+
+/* daytime(t), but at least ten minutes after `prev`. */
+static int64_t after(int64_t prev, int64_t t)
+{
+    t = daytime(t);
+    return t > prev + 600 ? t : prev + 600;
+}
+
+/* Plan the life of task `t` up to `now` into `out` (room for 4 steps): most are answered
+ * within the deadline and closed, some answered late, about one in eight reopened once and
+ * then closed; about one in twenty of the old ones is left open (so overdue). A task whose
+ * deadline is still ahead is often still open or waiting for its verification. */
+static size_t plan(rng *r, const yz_task *t, int64_t now, step *out)
+{
+    int64_t span = t->deadline - t->created_at;
+    int p = rng_below(r, 100);
+    if (t->deadline > now ? p < 45 : p < 5)
+        return 0; /* still open */
+    int64_t ans = after(t->created_at, t->created_at + span * (10 + rng_below(r, 71)) / 100);
+    if (t->deadline <= now && rng_below(r, 100) < 15) /* answered late */
+        ans = daytime(t->deadline + (int64_t)(1 + rng_below(r, 10)) * 86400 +
+                       rng_below(r, 28800));
+    size_t k = 0;
+    if (ans >= now - 3600)
+        return 0;
+    out[k++] = (step){ans, t->id, STEP_ANSWER, 0};
+    int64_t ver = after(ans, ans + 3600 + (int64_t)rng_below(r, 36 * 3600));
+    if (ver >= now || (t->deadline > now && p < 70))
+        return k; /* waiting for the inspector */
+    if (rng_below(r, 100) < 12) {
+        out[k++] = (step){ver, t->id, STEP_REOPEN, 1};
+        ans = after(ver, ver + 3600 + (int64_t)rng_below(r, 2 * 86400));
+        if (ans >= now)
+            return k;
+        out[k++] = (step){ans, t->id, STEP_ANSWER, 2};
+        ver = after(ans, ans + 3600 + (int64_t)rng_below(r, 36 * 3600));
+        if (ver >= now)
+            return k;
+    }
+    out[k++] = (step){ver, t->id, STEP_CLOSE, 3};
+    return k;
+}
+
+/* The escalation sweep at 09:00 local of every day from `*next` up to `until`. */
+static int sweep(yz_store *st, int64_t *next, int64_t until, yz_errinfo *ei)
+{
+    int err = YZ_OK;
+    for (; !err && *next <= until; *next += 86400) {
+        size_t n;
+        err = yz_store_task_escalate(st, *next, &n, ei);
+    }
+    return err;
+}
+
 int yz_demo_tasks(yz_store *st, uint64_t seed, int64_t now, yz_errinfo *ei)
 {
-    (void)st, (void)seed, (void)now, (void)ei;
-    return YZ_OK;
+    yz_task *v = NULL;
+    size_t n = 0;
+    yz_task_filter f = {0, NULL, -1, false, false, now, 1000000};
+    int err = yz_store_task_list(st, &f, &v, &n, ei);
+    if (err)
+        return err;
+    rng r = {seed ^ UINT64_C(0x7461736b73000001)}; /* "tasks" */
+    step *steps = yz_calloc(4 * n + 1, sizeof *steps);
+    size_t ns = 0;
+    int64_t first = now;
+    for (size_t i = 0; i < n; i++) {
+        ns += plan(&r, &v[i], now, steps + ns);
+        if (v[i].created_at < first)
+            first = v[i].created_at;
+    }
+    qsort(steps, ns, sizeof *steps, cmp_step);
+    /* the first sweep: 09:00 local of the day the first task was opened */
+    int64_t next = ((first + 8 * 3600) / 86400) * 86400 - 8 * 3600 + 9 * 3600;
+    for (size_t i = 0; !err && i < ns; i++) {
+        const step *s = &steps[i];
+        yz_task out;
+        yz_task_init(&out);
+        err = sweep(st, &next, s->at, ei);
+        if (!err && s->action == STEP_ANSWER)
+            err = yz_store_task_answer(st, s->task_id, 0,
+                                       answers[rng_below(&r, (int)(sizeof answers /
+                                                                   sizeof *answers))],
+                                       NULL, s->at, 0, &out, ei);
+        else if (!err)
+            err = yz_store_task_verify(st, s->task_id, 0, s->action == STEP_CLOSE,
+                                       s->action == STEP_CLOSE ? "已复核，整改到位"
+                                                               : "整改不到位，请重新处理",
+                                       s->at, 0, &out, ei);
+        yz_task_fini(&out);
+    }
+    if (!err)
+        err = sweep(st, &next, now, ei);
+    size_t esc;
+    if (!err)
+        err = yz_store_task_escalate(st, now, &esc, ei);
+    yz_free(steps);
+    yz_tasks_free(v, n);
+    return err;
 }
 
 int yz_demo_history(yz_store *st, uint64_t seed, int64_t now, yz_errinfo *ei)
@@ -201,5 +332,9 @@ int yz_demo_history(yz_store *st, uint64_t seed, int64_t now, yz_errinfo *ei)
         err = yz_demo_inspections(st, seed, now, ei);
     if (!err)
         err = yz_demo_tasks(st, seed, now, ei);
+    if (!err)
+        err = yz_demo_ratings(st, seed, now, ei);
+    if (!err)
+        err = yz_demo_signups(st, seed, now, ei);
     return err;
 }

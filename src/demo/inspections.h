@@ -28,13 +28,18 @@
 int yz_demo_inspections(yz_store *st, uint64_t seed, int64_t now, yz_errinfo *ei);
 
 /* The year before the day of `now`, which `yizhan demo --history` adds to a fresh demo city:
- * yz_demo_visits, then yz_demo_inspections, then yz_demo_tasks. Several seconds on SQLite,
- * so the plain demo (and the tests that load it) leaves it out. Returns YZ_OK or the first
- * error; `ei` may be NULL. */
+ * yz_demo_visits, yz_demo_inspections, yz_demo_tasks, then yz_demo_ratings and
+ * yz_demo_signups (demo/people.h). Seconds on SQLite, so the plain demo (and the tests that
+ * load it) leaves it out. Returns YZ_OK or the first error; `ei` may be NULL. */
 int yz_demo_history(yz_store *st, uint64_t seed, int64_t now, yz_errinfo *ei);
 
-/* Rectification tasks of the failed criteria: filled by the tasks area when it lands; today
- * it adds nothing and returns YZ_OK. */
+/* The life of the rectification tasks the inspections opened, played in time order through
+ * store/tasks.h as the console writes it, with the escalation sweep run at 09:00 of every
+ * day between the steps (and at `now`): most answered (by user 0, as with the admin token:
+ * the demo has no operator accounts) within the deadline, some late, and closed by an
+ * inspector's verification; about one in eight reopened once, then answered and closed; a
+ * few of the old ones still open, so overdue and escalated; recent ones often open or waiting
+ * for verification. Returns YZ_OK or the first store error; `ei` may be NULL. */
 int yz_demo_tasks(yz_store *st, uint64_t seed, int64_t now, yz_errinfo *ei);
 
 #endif

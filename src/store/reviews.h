@@ -112,7 +112,8 @@ int yz_store_rating_tags(yz_store *st, yz_rating_tag **out, size_t *n, yz_errinf
 int yz_store_moderation_words(yz_store *st, yz_modword_row **out, size_t *n, yz_errinfo *ei);
 
 /* Record rating `r` (station_id, worker_id, day, stars, tags, text, text_hash, status,
- * reasons and at_station read; id, created_at and verified set). It is verified when
+ * reasons and at_station read; id and verified set; created_at set to now unless given > 0,
+ * as the demo's past ratings give it: the API always passes 0). It is verified when
  * at_station and the worker has a counted visit at the station in the last
  * YZ_RATING_VISIT_WINDOW_S, decided inside the write transaction and stored with it. If the worker already has an active rating of the
  * station that day, it is marked replaced (kept, inactive) and `r` takes its place, in one

@@ -38,6 +38,35 @@ hdb=$tmp/h.db
 check "demo --history loads" "$bin" demo --history --seed 7 --db "$hdb"
 check "demo --history: over a million visits" test "$(sqlite3 "$hdb" "SELECT sum(visits) FROM visit_days")" -gt 1000000
 check "demo --history: inspections" test "$(sqlite3 "$hdb" "SELECT count(*) FROM inspections WHERE status = 'submitted'")" -gt 1000
+hq() { sqlite3 "$hdb" "$1"; }
+htasks=$(hq "SELECT count(*) FROM tasks")
+check "demo --history: tasks" test "$htasks" -gt 300
+check "demo --history: at least 70 % of tasks closed" test "$(hq "SELECT count(*) FROM tasks WHERE status = 'closed'")" -ge "$((htasks * 70 / 100))"
+check "demo --history: some tasks still open" test "$(hq "SELECT count(*) FROM tasks WHERE status <> 'closed'")" -ge 1
+check "demo --history: an overdue task, escalated" test "$(hq "SELECT count(*) FROM tasks WHERE status <> 'closed' AND deadline < strftime('%s','now') AND escalated_at > 0")" -ge 1
+check "demo --history: every overdue task escalated" test "$(hq "SELECT count(*) FROM tasks WHERE status <> 'closed' AND deadline < strftime('%s','now') - 86400 AND coalesce(escalated_at, 0) = 0")" = 0
+check "demo --history: a task reopened" test "$(hq "SELECT count(*) FROM task_events WHERE action = 'reopen'")" -ge 1
+check "demo --history: >= 2000 verified ratings" test "$(hq "SELECT count(*) FROM ratings WHERE active = 1 AND verified = 1")" -ge 2000
+check "demo --history: low-rated stations with >= 5 workers" test "$(hq "SELECT count(*) FROM (SELECT station_id FROM ratings WHERE active = 1 AND verified = 1 GROUP BY station_id HAVING count(DISTINCT worker_id) >= 5 AND avg(stars) < 2.5)")" -ge 3
+check "demo --history: >= 100,000 sign-ups" test "$(hq "SELECT count(*) FROM event_signups")" -ge 100000
+check "demo --history: no occurrence over its seats" test "$(hq "SELECT count(*) FROM (SELECT 1 FROM event_signups s JOIN events e ON e.id = s.event_id WHERE e.capacity > 0 GROUP BY s.event_id, s.occurrence, e.capacity HAVING count(*) > e.capacity)")" = 0
+# The dashboard's numbers read the roll-ups, the sign-ups, the ratings and the inspections:
+# `stats rebuild` (roll-ups again from the visits and day totals) must change none of them.
+dash() { # the four dashboard answers of the year, through a server on the history database
+    yz_serve dash "$hdb" --threads 2
+    local u=$YZ_URL/api/v1/dashboard q="from=$(TZ=Asia/Shanghai date -d '-360 days' +%F)&to=$(TZ=Asia/Shanghai date +%F)" p
+    for p in "visits?bucket=week&$q" "visits?by=occupation&bucket=week&$q" "events?$q" "ratings?$q" "scores?$q"; do
+        curl -sf -H "Authorization: Bearer $YIZHAN_ADMIN_TOKEN" "$u/$p" || echo "FAILED $p"
+        echo
+    done
+    yz_stop "$YZ_PID"
+}
+export YIZHAN_ADMIN_TOKEN=cli-admin-token-$$
+dash >"$tmp/dash-before.json"
+check "demo --history: stats rebuild" "$bin" stats rebuild --db "$hdb"
+dash >"$tmp/dash-after.json"
+check "demo --history: the dashboard answers" sh -c "! grep -q FAILED '$tmp/dash-before.json' && grep -q '\"lowest\":\[{' '$tmp/dash-before.json'"
+check "demo --history: stats rebuild changes no dashboard number" cmp "$tmp/dash-before.json" "$tmp/dash-after.json"
 
 hdr=code,name,address,district_code,district_name,lat,lon,crs,tier,partner_kind,partner_name,facilities,opening_hours,status,phone,seats,livelihood,batch
 cat >"$tmp/good.csv" <<CSV

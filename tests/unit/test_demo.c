@@ -355,6 +355,12 @@ typedef struct history {
     int64_t insp_sum;                                /* a checksum of every inspection */
     int64_t self_checks;                             /* submitted daily_self_check */
     size_t in_service, no_event;                     /* stations in service; of those, no event */
+    int64_t tasks, closed, open_overdue, escalated;  /* tasks; closed; not closed and overdue */
+    int64_t reopened, late, answer_before_open;      /* reopened once; answered late; impossible */
+    int64_t task_sum;                                /* a checksum of the tasks' steps */
+    int64_t ratings, verified, low_listed;           /* counted; verified; stations rated < 2.5 */
+    int64_t rating_sum;                              /* a checksum of the ratings */
+    int64_t signups, over_capacity, late_signups;    /* sign-ups; full beyond the seats; after */
 } history;
 
 static int64_t sql_i64(sqlite3 *db, const char *sql)
@@ -437,6 +443,49 @@ static history load_history(const char *path, uint64_t seed, int64_t now)
         sqlite3_reset(q);
     }
     sqlite3_finalize(q);
+
+    /* tasks: every step is after the task was opened and in order; overdue = not closed and
+     * past the deadline at `now`, which the last sweep must have escalated */
+    h.tasks = sql_i64(db, "SELECT count(*) FROM tasks");
+    h.closed = sql_i64(db, "SELECT count(*) FROM tasks WHERE status = 'closed'"
+                           " AND verified_at > answered_at AND answered_at > created_at");
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM tasks WHERE status <> 'closed' AND deadline < %lld",
+             (long long)now);
+    h.open_overdue = sql_i64(db, sql);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM tasks WHERE status <> 'closed' AND deadline < %lld"
+             " AND escalated_at > 0",
+             (long long)now);
+    h.escalated = sql_i64(db, sql);
+    h.reopened = sql_i64(db, "SELECT count(DISTINCT task_id) FROM task_events"
+                             " WHERE action = 'reopen'");
+    h.late = sql_i64(db, "SELECT count(*) FROM tasks t WHERE EXISTS (SELECT 1 FROM task_events e"
+                         " WHERE e.task_id = t.id AND e.action = 'answer' AND e.at > t.deadline)"
+                         " AND NOT EXISTS (SELECT 1 FROM task_events e WHERE e.task_id = t.id"
+                         " AND e.action = 'reopen')");
+    h.answer_before_open = sql_i64(db, "SELECT count(*) FROM task_events e JOIN tasks t"
+                                       " ON t.id = e.task_id WHERE e.at < t.created_at");
+    h.task_sum = sql_i64(db, "SELECT total(task_id * 7 + at % 100003 + length(action))"
+                             " FROM task_events");
+    /* ratings, and our own "lowest-rated" list: stations whose counted verified ratings of the
+     * year come from at least 5 distinct workers and average under 2.5 stars */
+    h.ratings = sql_i64(db, "SELECT count(*) FROM ratings WHERE active = 1");
+    h.verified = sql_i64(db, "SELECT count(*) FROM ratings WHERE active = 1 AND verified = 1");
+    h.low_listed = sql_i64(db, "SELECT count(*) FROM (SELECT station_id FROM ratings"
+                               " WHERE active = 1 AND verified = 1 GROUP BY station_id"
+                               " HAVING count(DISTINCT worker_id) >= 5 AND avg(stars) < 2.5)");
+    h.rating_sum = sql_i64(db, "SELECT total(station_id * stars + day % 1009 + worker_id)"
+                               " FROM ratings");
+    h.signups = sql_i64(db, "SELECT count(*) FROM event_signups");
+    h.over_capacity = sql_i64(db, "SELECT count(*) FROM (SELECT 1 FROM event_signups s"
+                                  " JOIN events e ON e.id = s.event_id WHERE e.capacity > 0"
+                                  " GROUP BY s.event_id, s.occurrence, e.capacity"
+                                  " HAVING count(*) > e.capacity)");
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM event_signups WHERE created_at >= %lld",
+             (long long)now);
+    h.late_signups = sql_i64(db, sql);
     sqlite3_close(db);
     yz_station_array_free(v, n);
     drop(&c);
@@ -452,9 +501,9 @@ Test(demo, history)
     const int64_t now = 1796112000; /* 2026-12-01 00:00 +08:00 */
     history h = load_history(a, 20261129, now);
     cr_assert_gt(h.visit_days, 1000000, "visits in the year: %lld", (long long)h.visit_days);
-    /* the roll-ups hold the purged days (day totals) and the officers' check-ins of yesterday,
-     * which the purge keeps */
-    cr_assert_lt(h.raw, 100, "raw visits kept: %lld", (long long)h.raw);
+    /* every past day is folded, the check-ins of yesterday too (a day both raw and folded would
+     * lose its totals to `stats rebuild`): the roll-ups equal the day totals */
+    cr_assert_eq(h.raw, 0, "raw visits kept: %lld", (long long)h.raw);
     cr_assert_eq(h.station_days, h.visit_days + h.raw,
                  "station roll-ups %lld, day totals %lld + raw %lld", (long long)h.station_days,
                  (long long)h.visit_days, (long long)h.raw);
@@ -470,6 +519,32 @@ Test(demo, history)
     cr_assert_gt(h.no_event, 0, "some stations had no event");
     cr_assert_lt(h.no_event * 2, h.in_service, "no event at %zu of %zu stations", h.no_event,
                  h.in_service);
+
+    /* tasks: most closed after an answer, a few reopened, some answered late, some still
+     * open past their deadline and escalated as the sweep does */
+    cr_assert_gt(h.tasks, 300, "tasks: %lld", (long long)h.tasks);
+    cr_assert_geq(h.closed * 100, h.tasks * 70, "closed %lld of %lld", (long long)h.closed,
+                  (long long)h.tasks);
+    cr_assert_lt(h.closed * 100, h.tasks * 98, "closed %lld of %lld", (long long)h.closed,
+                 (long long)h.tasks);
+    cr_assert_geq(h.open_overdue, 1);
+    cr_assert_eq(h.escalated, h.open_overdue, "escalated %lld of %lld overdue",
+                 (long long)h.escalated, (long long)h.open_overdue);
+    cr_assert_gt(h.reopened, 0);
+    cr_assert_gt(h.late, 0);
+    cr_assert_lt(h.late * 4, h.tasks, "answered late: %lld of %lld", (long long)h.late,
+                 (long long)h.tasks);
+    cr_assert_eq(h.answer_before_open, 0);
+    /* ratings: mostly verified, some stations clearly low */
+    cr_assert_geq(h.ratings, 2000, "ratings: %lld", (long long)h.ratings);
+    cr_assert_geq(h.verified * 100, h.ratings * 80, "verified %lld of %lld",
+                  (long long)h.verified, (long long)h.ratings);
+    cr_assert_geq(h.low_listed, 3, "low-rated stations: %lld", (long long)h.low_listed);
+    /* sign-ups: the network's "100,000+ workers served", none beyond the seats, none made
+     * after the day of loading */
+    cr_assert_geq(h.signups, 100000, "sign-ups: %lld", (long long)h.signups);
+    cr_assert_eq(h.over_capacity, 0);
+    cr_assert_eq(h.late_signups, 0);
 
     history h2 = load_history(b, 20261129, now);
     cr_assert_eq(memcmp(&h, &h2, sizeof h), 0, "the same seed and day give the same history");
