@@ -194,7 +194,13 @@ static int oracle_cells_total(const yz_rollup_query *q)
  * otherwise (after a purge) at least then. Returns the cells suppressed. */
 static int check_all(unsigned seed, bool exact)
 {
+    /* D0 is Monday 2026-03-30: the whole range cuts March and May mid-month and holds the
+     * whole of April (the month roll-up) and whole weeks (the week roll-up) between cut
+     * ones; April exactly (D0 + 2 days .. D0 + 32 days: whole month, cut weeks); five whole
+     * weeks (cut months); a cut week inside April; one day. */
     static const int64_t ranges[][2] = {{D0, D0 + DAYS * 86400},
+                                        {D0 + 2 * 86400, D0 + 32 * 86400},
+                                        {D0, D0 + 35 * 86400},
                                         {D0 + 3 * 86400, D0 + 17 * 86400},
                                         {D0 + 86400, D0 + 2 * 86400}};
     static const char *const districts[] = {NULL, "330302", "330303"};
