@@ -11,14 +11,18 @@
 # count(DISTINCT worker) for the 5-worker rule. The two answers are compared cell by cell
 # (the same cells, the same visits, suppressed alike) before any time is printed.
 #   by district per day, one year; by occupation per week, 156 weeks; by station per month, 36
+# Since 0027 every bucket x breakdown over the whole 1,096 days (weeks and months cut at both
+# ends), and by station for the largest district too; STATS_SHAPES=quick the three above.
 # The server keeps every visit (--visit-retention-days 36500): the raw rows are the peer.
-# Env: STATS_VISITS (10000000), STATS_WORKERS (30000), STATS_REPEAT (5), STATS_DB (a path to
-# keep the generated database and reuse it when it exists).
+# Env: STATS_VISITS (10000000), STATS_WORKERS (30000), STATS_REPEAT (5), STATS_RAW_REPEAT (as
+# STATS_REPEAT: the raw SQL's runs), STATS_SHAPES (all, or quick), STATS_DB (a path to keep
+# the generated database and reuse it when it exists).
 set -eu
 yizhan=$1
 nvisits=${STATS_VISITS:-10000000}
 nworkers=${STATS_WORKERS:-30000}
 repeat=${STATS_REPEAT:-5}
+raw_repeat=${STATS_RAW_REPEAT:-$repeat}
 nstations=1000
 tmp=$(mktemp -d)
 pid=
@@ -86,23 +90,26 @@ base="http://127.0.0.1:$(cat "$tmp/port")"
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 # The raw SQL of a breakdown: local day = (at + 8 h) / 1 day; $1 the bucket label of a local
-# date, $2 the key column, $3 the first day, $4 the day after the last.
+# date, $2 the key column, $3 the first day, $4 the day after the last, $5 more conditions.
 raw_sql() {
     cat <<SQL
 SELECT b, k, count(*), count(DISTINCT worker_id) FROM (
   SELECT $1 AS b, $2 AS k, v.worker_id FROM visits v
   JOIN stations s ON s.id = v.station_id JOIN workers w ON w.id = v.worker_id
-  WHERE v.counted = 1 AND v.at >= $3 AND v.at < $4) GROUP BY b, k;
+  WHERE v.counted = 1 AND v.at >= $3 AND v.at < $4$5) GROUP BY b, k;
 SQL
 }
-day_of='date(v.at + 28800, '\''unixepoch'\'')'
 
-# One breakdown: NAME QUERY BUCKET-SQL KEY-SQL FROM TO(inclusive)
+# One breakdown: NAME QUERY BUCKET-SQL KEY-SQL FROM TO(inclusive) [DISTRICT]
 run() {
-    local name=$1 query=$2 bsql=$3 ksql=$4 from=$5 to=$6
-    local a0 a1
+    local name=$1 query=$2 bsql=$3 ksql=$4 from=$5 to=$6 district=${7:-}
+    local a0 a1 where=
     a0=$(TZ=Asia/Shanghai date -d "$from" +%s)
     a1=$(($(TZ=Asia/Shanghai date -d "$to" +%s) + 86400))
+    if [ -n "$district" ]; then
+        query="$query&district=$district"
+        where=" AND s.district_code = '$district'"
+    fi
     local i t
     for i in $(seq 1 "$repeat"); do
         t=$(curl -s -o "$tmp/out.json" -w '%{time_total}' -H "Authorization: Bearer $YIZHAN_ADMIN_TOKEN" \
@@ -112,8 +119,8 @@ run() {
     jq -e .series "$tmp/out.json" >/dev/null || { echo "FAIL $name: $(head -c 300 "$tmp/out.json")"; exit 1; }
     jq -r '.series[] | .key as $k | .points[] | select(.visits != 0) |
         "\(.bucket)|\($k)|\(.visits // "-")"' "$tmp/out.json" | sort >"$tmp/api.txt"
-    raw_sql "$bsql" "$ksql" "$a0" "$a1" >"$tmp/raw.sql"
-    for i in $(seq 1 "$repeat"); do
+    raw_sql "$bsql" "$ksql" "$a0" "$a1" "$where" >"$tmp/raw.sql"
+    for i in $(seq 1 "$raw_repeat"); do
         t=$(ms)
         sql <"$tmp/raw.sql" >"$tmp/raw.out" || { echo "FAIL $name: sqlite3"; exit 1; }
         echo $(($(ms) - t))
@@ -126,13 +133,32 @@ run() {
     fi
     awk -v n="$name" -v a="$(cat "$tmp/api.ms")" -v r="$(cat "$tmp/raw.ms")" \
         -v c="$(wc -l <"$tmp/api.txt")" -v s="$(grep -c '|-$' "$tmp/api.txt" || true)" 'BEGIN {
-        printf "  %-34s %6d cells (%d suppressed)  dashboard %7.1f ms  raw SQL %8.1f ms  %6.1fx  %s\n",
+        printf "  %-40s %7d cells (%6d suppressed)  dashboard %7.1f ms  raw SQL %8.1f ms  %6.1fx  %s\n",
             n, c, s, a, r, (a > 0 ? r / a : 0), (a < 200 ? "under 200 ms" : "OVER 200 ms") }'
 }
-echo "stats: GET /api/v1/dashboard/visits (median of $repeat; same cells as the raw rows)"
-run "district x day, 365 days" "by=district&bucket=day" "$day_of" "s.district_code" \
-    2025-12-01 2026-11-30
-run "occupation x week, 156 weeks" "by=occupation&bucket=week" \
-    "date(v.at + 28800, 'unixepoch', '-6 days', 'weekday 1')" "w.occupation" 2023-12-04 2026-11-29
-run "station x month, 36 months" "by=station&bucket=month" \
-    "strftime('%Y-%m', v.at + 28800, 'unixepoch')" "s.code" 2023-12-01 2026-11-30
+day_of='date(v.at + 28800, '\''unixepoch'\'')'
+week_of="date(v.at + 28800, 'unixepoch', '-6 days', 'weekday 1')"
+month_of="strftime('%Y-%m', v.at + 28800, 'unixepoch')"
+# The largest district (most stations) for the one-district shapes.
+dist=$(sql "SELECT district_code FROM stations GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+echo "stats: GET /api/v1/dashboard/visits over the 1,096 days 2023-12-01..2026-11-30 (median of" \
+    "$repeat; raw SQL median of $raw_repeat; same cells as the raw rows); one district: $dist"
+# STATS_SHAPES=quick: the three shapes of the first version, as before; else every
+# bucket x breakdown for the whole city, and by station for one district.
+if [ "${STATS_SHAPES:-all}" = quick ]; then
+    run "district x day, 365 days" "by=district&bucket=day" "$day_of" "s.district_code" \
+        2025-12-01 2026-11-30
+    run "occupation x week, 156 weeks" "by=occupation&bucket=week" "$week_of" "w.occupation" \
+        2023-12-04 2026-11-29
+    run "station x month, 36 months" "by=station&bucket=month" "$month_of" "s.code" \
+        2023-12-01 2026-11-30
+    exit 0
+fi
+for b in day week month; do
+    case $b in day) bs=$day_of ;; week) bs=$week_of ;; month) bs=$month_of ;; esac
+    run "district x $b" "by=district&bucket=$b" "$bs" "s.district_code" 2023-12-01 2026-11-30
+    run "occupation x $b" "by=occupation&bucket=$b" "$bs" "w.occupation" 2023-12-01 2026-11-30
+    run "station x $b" "by=station&bucket=$b" "$bs" "s.code" 2023-12-01 2026-11-30
+    run "station x $b, district $dist" "by=station&bucket=$b" "$bs" "s.code" 2023-12-01 \
+        2026-11-30 "$dist"
+done

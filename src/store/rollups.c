@@ -172,14 +172,18 @@ int64_t yz_rollup_bucket_next(int bucket, int64_t start)
     " w5 = CASE WHEN " IN_SKETCH " THEN r.w5 WHEN " X " < r.w4 THEN r.w4"                      \
     " WHEN " X " < r.w5 THEN " X " ELSE r.w5 END"
 
-/* $1 day, $2 station, $3 its district (at the time of the visits), $4 visits, $5 workers,
- * $6..$10 the batch's sketch. */
-#define ADD_STATION                                                                            \
-    "INSERT INTO rollup_station_days AS r (day, station_id, district_code, visits, workers,"   \
+/* $1 day (the start of the table's week or month), $2 station, $3 its district (at the time
+ * of the visits), $4 visits, $5 workers, $6..$10 the batch's sketch. The day table keeps the
+ * district a station had first that day; the week and month tables a row for each. */
+#define ADD_STATION(table, conflict)                                                           \
+    "INSERT INTO " table " AS r (day, station_id, district_code, visits, workers,"             \
     " w1, w2, w3, w4, w5) VALUES (CAST($1 AS BIGINT), CAST($2 AS BIGINT), $3,"                 \
     " CAST($4 AS BIGINT), CAST($5 AS BIGINT), CAST($6 AS BIGINT), CAST($7 AS BIGINT),"         \
     " CAST($8 AS BIGINT), CAST($9 AS BIGINT), CAST($10 AS BIGINT))"                            \
-    " ON CONFLICT (day, station_id) DO UPDATE SET"
+    " ON CONFLICT (" conflict ") DO UPDATE SET"
+#define ADD_STATION_DAYS ADD_STATION("rollup_station_days", "day, station_id")
+#define ADD_STATION_WEEKS ADD_STATION("rollup_station_weeks", "day, station_id, district_code")
+#define ADD_STATION_MONTHS ADD_STATION("rollup_station_months", "day, station_id, district_code")
 /* $1 day, $2 district, $3 occupation, $4.. as above. */
 #define ADD_DISTRICT                                                                           \
     "INSERT INTO rollup_district_days AS r (day, district_code, occupation, visits, workers,"  \
@@ -201,14 +205,16 @@ int64_t yz_rollup_bucket_next(int bucket, int64_t start)
 
 /* A counted visit of the batch, with what its cells are keyed by. */
 typedef struct add_item {
-    int64_t day, station_id, worker_id;
+    int64_t at_day;  /* the visit's local day */
+    int64_t day;     /* the start of the cell's day, week or month (set for each table) */
+    int64_t station_id, worker_id;
     const char *district;   /* borrowed from the lookup */
     const char *occupation; /* borrowed from the lookup */
 } add_item;
 
 /* One upsert: a cell and what the batch adds to it. */
 typedef struct add_cell {
-    bool district_table; /* rollup_district_days, else rollup_station_days */
+    int table;           /* an index of add_sql: a station grain, or the district days */
     const add_item *key; /* its first item (the cell's key fields) */
     int64_t visits;
     int nw;     /* distinct workers in w[] (at most 5) */
@@ -319,7 +325,7 @@ static int lookup(yz_db_tx *tx, add_ctx *a, yz_errinfo *ei)
 }
 
 /* Sort the items by `cmp` (cell, then worker) and append a cell for each run of them. */
-static void fold(add_ctx *a, bool district_table, int (*cmp)(const void *, const void *))
+static void fold(add_ctx *a, int table, int (*cmp)(const void *, const void *))
 {
     if (a->n > 1)
         qsort(a->items, a->n, sizeof *a->items, cmp);
@@ -334,7 +340,7 @@ static void fold(add_ctx *a, bool district_table, int (*cmp)(const void *, const
         }
         if (!c) {
             c = &a->cells[a->ncells++];
-            *c = (add_cell){district_table, it, 0, 0, {0}};
+            *c = (add_cell){table, it, 0, 0, {0}};
         }
         c->visits++;
         /* items of a cell come by ascending worker: the first five distinct are the smallest */
@@ -343,14 +349,21 @@ static void fold(add_ctx *a, bool district_table, int (*cmp)(const void *, const
     }
 }
 
+/* The tables the committer adds to: the station's day, week and month (as enum
+ * yz_rollup_bucket), then the district's day. Each: the text for one worker, for several. */
+enum { ADD_DISTRICT_DAYS = YZ_BUCKET__COUNT, ADD__TABLES };
+static const char *const add_sql[ADD__TABLES][2] = {
+    [YZ_BUCKET_DAY] = {ADD_STATION_DAYS ONE_SET, ADD_STATION_DAYS MERGE_SET},
+    [YZ_BUCKET_WEEK] = {ADD_STATION_WEEKS ONE_SET, ADD_STATION_WEEKS MERGE_SET},
+    [YZ_BUCKET_MONTH] = {ADD_STATION_MONTHS ONE_SET, ADD_STATION_MONTHS MERGE_SET},
+    [ADD_DISTRICT_DAYS] = {ADD_DISTRICT ONE_SET, ADD_DISTRICT MERGE_SET}};
+
 static int send_add(yz_db_tx *tx, size_t i, yz_db_q *qs, void *arg, yz_errinfo *ei)
 {
     const add_cell *c = &((add_ctx *)arg)->cells[i];
-    static const char *const sql[2][2] = {{ADD_STATION ONE_SET, ADD_STATION MERGE_SET},
-                                          {ADD_DISTRICT ONE_SET, ADD_DISTRICT MERGE_SET}};
-    yz_db_query(&qs[0], tx, sql[c->district_table][c->nw > 1], ei);
+    yz_db_query(&qs[0], tx, add_sql[c->table][c->nw > 1], ei);
     yz_db_i64(&qs[0], c->key->day);
-    if (c->district_table) {
+    if (c->table == ADD_DISTRICT_DAYS) {
         yz_db_text(&qs[0], c->key->district);
         yz_db_text(&qs[0], c->key->occupation);
     } else {
@@ -376,7 +389,7 @@ int yz__rollups_add(yz_db_tx *tx, yz_visit *const *v, size_t n, yz_errinfo *ei)
     a.items = yz_malloc((n ? n : 1) * sizeof *a.items);
     for (size_t i = 0; i < n; i++)
         if (v[i]->counted)
-            a.items[a.n++] = (add_item){yz_rollup_bucket_start(YZ_BUCKET_DAY, v[i]->at),
+            a.items[a.n++] = (add_item){yz_rollup_bucket_start(YZ_BUCKET_DAY, v[i]->at), 0,
                                         v[i]->station_id, v[i]->worker_id, NULL, NULL};
     int err = YZ_OK;
     if (a.n)
@@ -390,9 +403,12 @@ int yz__rollups_add(yz_db_tx *tx, yz_visit *const *v, size_t n, yz_errinfo *ei)
          * are sorted again for the other */
         a.cells = yz_malloc(a.n * sizeof *a.cells);
         size_t failed;
-        for (int t = 0; t < 2 && !err; t++) {
+        for (int t = 0; t < ADD__TABLES && !err; t++) {
+            for (size_t i = 0; i < a.n; i++)
+                a.items[i].day = t == ADD_DISTRICT_DAYS ? a.items[i].at_day
+                                                        : yz_rollup_bucket_start(t, a.items[i].at_day);
             a.ncells = 0;
-            fold(&a, t == 1, t ? by_district_cell : by_station_cell);
+            fold(&a, t, t == ADD_DISTRICT_DAYS ? by_district_cell : by_station_cell);
             err = yz_db_batch(tx, a.ncells, send_add, recv_add, &a, &failed, ei);
         }
     }
@@ -405,6 +421,8 @@ int yz__rollups_add(yz_db_tx *tx, yz_visit *const *v, size_t n, yz_errinfo *ei)
     yz_free(a.items);
     return err;
 }
+
+static int regrain(yz_db_tx *tx, int grain, int64_t lo, int64_t hi, bool keep, yz_errinfo *ei);
 
 /* --- history kept as totals ------------------------------------------------------------- */
 
@@ -606,8 +624,14 @@ static int hist_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     hist_fold(x, 1, hist_by_station);
     hist_fold(x, 2, hist_by_district);
     size_t failed;
-    return yz_db_batch(tx, x->nrows[0] + x->nrows[1] + x->nrows[2], send_hist, recv_add, x,
-                       &failed, ei);
+    err = yz_db_batch(tx, x->nrows[0] + x->nrows[1] + x->nrows[2], send_hist, recv_add, x,
+                      &failed, ei);
+    /* the weeks and months holding the days, again from their station-days */
+    for (int g = YZ_BUCKET_WEEK; g <= YZ_BUCKET_MONTH && !err; g++) {
+        int64_t hi = yz_rollup_bucket_next(g, yz_rollup_bucket_start(g, d1));
+        err = regrain(tx, g, yz_rollup_bucket_start(g, d0), hi, false, ei);
+    }
+    return err;
 }
 
 int yz_store_visit_history_import(yz_store *st, const yz_visit_day_total *t, size_t n,
@@ -626,21 +650,109 @@ int yz_store_visit_history_import(yz_store *st, const yz_visit_day_total *t, siz
 
 int yz__rollups_forget_workers(yz_db_tx *tx, int64_t d0, int64_t d1, yz_errinfo *ei)
 {
-    static const char *const sql[2] = {
-        "UPDATE rollup_station_days SET w1 = " NONE ", w2 = " NONE ", w3 = " NONE ", w4 = " NONE
-        ", w5 = " NONE " WHERE day >= $1 AND day < $2",
-        "UPDATE rollup_district_days SET w1 = " NONE ", w2 = " NONE ", w3 = " NONE ", w4 = " NONE
-        ", w5 = " NONE " WHERE day >= $1 AND day < $2"};
-    for (int k = 0; k < 2; k++) {
+#define FORGET(table)                                                                          \
+    "UPDATE " table " SET w1 = " NONE ", w2 = " NONE ", w3 = " NONE ", w4 = " NONE             \
+    ", w5 = " NONE " WHERE day >= $1 AND day < $2"
+    static const char *const sql[4] = {FORGET("rollup_station_days"),
+                                       FORGET("rollup_station_weeks"),
+                                       FORGET("rollup_station_months"),
+                                       FORGET("rollup_district_days")};
+#undef FORGET
+    for (int k = 0; k < 4; k++) {
         yz_db_q q;
         yz_db_query(&q, tx, sql[k], ei);
-        yz_db_i64(&q, d0);
+        /* a week or month that holds one of the days forgets its workers too */
+        yz_db_i64(&q, k == 1 || k == 2 ? yz_rollup_bucket_start(k, d0) : d0);
         yz_db_i64(&q, d1);
         int err = yz_db_exec(&q, NULL);
         if (err)
             return err;
     }
     return YZ_OK;
+}
+
+/* --- weeks and months from the days ------------------------------------------------------- */
+
+/* The week and month roll-ups of the station-days $2 <= day < $3 ($1 the offset), merged as
+ * the committer merges: visits added, the five smallest distinct ids of the days' sketches,
+ * workers the larger of the days' largest capped count and the ids found (the same as the
+ * committer's when no day is purged; a lower bound otherwise). `tail` ends the statement. */
+#define WEEK_OF "day - (((day + $1) / 86400 + 3) % 7) * 86400"
+#define MONTH_OF_SQLITE                                                                        \
+    "CAST(strftime('%s', day + $1, 'unixepoch', 'start of month') AS INTEGER) - $1"
+#define MONTH_OF_PG                                                                            \
+    "CAST(extract(epoch FROM date_trunc('month', to_timestamp(day + $1) AT TIME ZONE 'UTC'))"   \
+    " AS BIGINT) - $1"
+#define DAYS_IN " FROM rollup_station_days WHERE day >= $2 AND day < $3"
+#define REGRAIN(table, b, tail)                                                                \
+    "INSERT INTO " table " (day, station_id, district_code, visits, workers,"                  \
+    " w1, w2, w3, w4, w5) SELECT v.b, v.station_id, v.district_code, v.visits,"                \
+    " CASE WHEN v.workers >= coalesce(i.n, 0) THEN v.workers ELSE i.n END,"                    \
+    " coalesce(i.w1, " NONE "), coalesce(i.w2, " NONE "), coalesce(i.w3, " NONE "),"           \
+    " coalesce(i.w4, " NONE "), coalesce(i.w5, " NONE ") FROM"                                 \
+    " (SELECT " b " AS b, station_id, district_code, sum(visits) AS visits,"                   \
+    " max(workers) AS workers" DAYS_IN " GROUP BY 1, 2, 3) v LEFT JOIN"                        \
+    " (SELECT b, station_id, district_code, CASE WHEN count(*) > 5 THEN 5 ELSE count(*) END"   \
+    " AS n, max(CASE WHEN rn = 1 THEN w END) AS w1, max(CASE WHEN rn = 2 THEN w END) AS w2,"   \
+    " max(CASE WHEN rn = 3 THEN w END) AS w3, max(CASE WHEN rn = 4 THEN w END) AS w4,"         \
+    " max(CASE WHEN rn = 5 THEN w END) AS w5 FROM (SELECT b, station_id, district_code, w,"    \
+    " row_number() OVER (PARTITION BY b, station_id, district_code ORDER BY w) AS rn FROM"     \
+    " (SELECT DISTINCT " b " AS b, station_id, district_code, w FROM"                          \
+    " (SELECT day, station_id, district_code, w1 AS w" DAYS_IN                                 \
+    " UNION ALL SELECT day, station_id, district_code, w2" DAYS_IN                             \
+    " UNION ALL SELECT day, station_id, district_code, w3" DAYS_IN                             \
+    " UNION ALL SELECT day, station_id, district_code, w4" DAYS_IN                             \
+    " UNION ALL SELECT day, station_id, district_code, w5" DAYS_IN ") x WHERE w < " NONE       \
+    ") y) z GROUP BY 1, 2, 3) i ON i.b = v.b AND i.station_id = v.station_id"                  \
+    " AND i.district_code = v.district_code WHERE 1 = 1" tail
+
+static const char *regrain_sql(const yz_db_tx *tx, int grain, bool keep)
+{
+#define KEEP " ON CONFLICT (day, station_id, district_code) DO NOTHING"
+    static const char *const sql[2][2][2] = {
+        {{REGRAIN("rollup_station_weeks", WEEK_OF, ""),
+          REGRAIN("rollup_station_weeks", WEEK_OF, KEEP)},
+         {REGRAIN("rollup_station_months", MONTH_OF_SQLITE, ""),
+          REGRAIN("rollup_station_months", MONTH_OF_SQLITE, KEEP)}},
+        {{REGRAIN("rollup_station_weeks", WEEK_OF, ""),
+          REGRAIN("rollup_station_weeks", WEEK_OF, KEEP)},
+         {REGRAIN("rollup_station_months", MONTH_OF_PG, ""),
+          REGRAIN("rollup_station_months", MONTH_OF_PG, KEEP)}}};
+#undef KEEP
+    return sql[yz_db_dialect_of(tx) == YZ_DB_PG][grain == YZ_BUCKET_MONTH][keep];
+}
+
+/* Recompute the weeks and months that start in lo <= day < hi from the station-days in that
+ * range (lo and hi are bucket starts of each grain, or the ends of time). keep: add only
+ * the weeks and months that have no row (the range's rows are kept, not deleted). */
+static int regrain(yz_db_tx *tx, int grain, int64_t lo, int64_t hi, bool keep, yz_errinfo *ei)
+{
+    yz_db_q q;
+    int err = YZ_OK;
+    if (!keep) {
+        yz_db_query(&q, tx,
+                    grain == YZ_BUCKET_MONTH
+                        ? "DELETE FROM rollup_station_months WHERE day >= $1 AND day < $2"
+                        : "DELETE FROM rollup_station_weeks WHERE day >= $1 AND day < $2",
+                    ei);
+        yz_db_i64(&q, lo);
+        yz_db_i64(&q, hi);
+        err = yz_db_exec(&q, NULL);
+    }
+    if (err)
+        return err;
+    yz_db_query(&q, tx, regrain_sql(tx, grain, keep), ei);
+    yz_db_i64(&q, YZ_ROLLUP_OFFSET_S);
+    yz_db_i64(&q, lo);
+    yz_db_i64(&q, hi);
+    return yz_db_exec(&q, NULL);
+}
+
+/* The first start of a `grain` bucket at or after local day `day`. */
+static int64_t bucket_ceil(int grain, int64_t day)
+{
+    int64_t s = yz_rollup_bucket_start(grain, day);
+    return s == day ? s : yz_rollup_bucket_next(grain, s);
 }
 
 /* --- rebuild ------------------------------------------------------------------------------- */
@@ -751,6 +863,16 @@ static int rebuild_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     if (!err)
         err = exec2(tx, FROM_DAY_TOTALS_DISTRICT, first, 0, 1, NULL, ei);
     x->rows += more;
+    /* Weeks and months wholly after the first day with visits are recomputed from the days;
+     * those holding a purged day keep their rows (their ids are gone), and any without a row
+     * (purged before 0027) get one from the days. */
+    for (int g = YZ_BUCKET_WEEK; g <= YZ_BUCKET_MONTH && !err; g++) {
+        int64_t cut = any ? bucket_ceil(g, first) : INT64_MAX;
+        if (any)
+            err = regrain(tx, g, cut, INT64_MAX, false, ei);
+        if (!err)
+            err = regrain(tx, g, INT64_MIN, cut, true, ei);
+    }
     if (!err) {
         yz_db_query(&q, tx, "UPDATE rollup_state SET built = 1 WHERE id = 1", ei);
         err = yz_db_exec(&q, NULL);
@@ -787,17 +909,21 @@ typedef struct pass_cell {
 
 typedef struct query_ctx {
     const yz_rollup_query *q;
-    pass_cell *c; /* out: owned */
+    int grain;      /* the station table of whole weeks or months read, or YZ_BUCKET_DAY */
+    int64_t g0, g1; /* the whole buckets of the grain: g0 <= day < g1 (g0 == g1: none) */
+    pass_cell *c;   /* out: owned */
     size_t n;
 } query_ctx;
 
 /* The SQL of one pass into `out`: pass 1 sums visits and takes the largest per-row worker
  * count; pass 2 reads the sketches of the rows under 5 workers (w5 is none in them), whose
  * distinct ids query_body counts by cell: one scan, no sort (a UNION of the four columns
- * with count(DISTINCT) took 4 scans and a sort of all their ids). */
-static void query_sql(const yz_db_tx *tx, const yz_rollup_query *q, int pass, char *out,
-                      size_t cap)
+ * with count(DISTINCT) took 4 scans and a sort of all their ids). By station per week or
+ * month, the whole weeks or months in the range come from their own table and only the
+ * days of the cut buckets at the ends from the days ($4, $5: the whole buckets). */
+static void query_sql(const yz_db_tx *tx, const query_ctx *x, int pass, char *out, size_t cap)
 {
+    const yz_rollup_query *q = x->q;
     const char *table = q->by == YZ_ROLLUP_BY_STATION ? "rollup_station_days"
                                                       : "rollup_district_days";
     const char *key = q->by == YZ_ROLLUP_BY_STATION    ? "CAST(station_id AS TEXT)"
@@ -815,25 +941,42 @@ static void query_sql(const yz_db_tx *tx, const yz_rollup_query *q, int pass, ch
         break;
     default: bucket = "day + 0 * $3"; break;
     }
-    const char *filter = q->district ? " AND district_code = $4" : "";
+    char src[1024];
+    if (x->grain != YZ_BUCKET_DAY) {
+        const char *filter = q->district ? " AND district_code = $6" : "";
+#define COLS "SELECT day, station_id, district_code, visits, workers, w1, w2, w3, w4 FROM "
+        snprintf(src, sizeof src,
+                 "(" COLS "%s WHERE day >= $4 AND day < $5%s UNION ALL " COLS
+                 "rollup_station_days WHERE day >= $1 AND day < $4%s UNION ALL " COLS
+                 "rollup_station_days WHERE day >= $5 AND day < $2%s) t WHERE 1 = 1",
+                 x->grain == YZ_BUCKET_MONTH ? "rollup_station_months" : "rollup_station_weeks",
+                 filter, filter, filter);
+#undef COLS
+    } else {
+        snprintf(src, sizeof src, "%s WHERE day >= $1 AND day < $2%s", table,
+                 q->district ? " AND district_code = $4" : "");
+    }
     if (pass == 1) {
         snprintf(out, cap,
                  "SELECT %s AS b, %s AS k, CAST(sum(visits) AS BIGINT), max(workers) FROM %s"
-                 " WHERE day >= $1 AND day < $2%s GROUP BY 1, 2",
-                 bucket, key, table, filter);
+                 " GROUP BY 1, 2",
+                 bucket, key, src);
         return;
     }
-    snprintf(out, cap,
-             "SELECT %s AS b, %s AS k, w1, w2, w3, w4 FROM %s WHERE day >= $1 AND day < $2"
-             " AND workers < 5%s",
-             bucket, key, table, filter);
+    snprintf(out, cap, "SELECT %s AS b, %s AS k, w1, w2, w3, w4 FROM %s AND workers < 5", bucket,
+             key, src);
 }
 
-static void bind_query(yz_db_q *q, const yz_rollup_query *r)
+static void bind_query(yz_db_q *q, const query_ctx *x)
 {
+    const yz_rollup_query *r = x->q;
     yz_db_i64(q, r->from_day);
     yz_db_i64(q, r->to_day);
     yz_db_i64(q, YZ_ROLLUP_OFFSET_S);
+    if (x->grain != YZ_BUCKET_DAY) {
+        yz_db_i64(q, x->g0);
+        yz_db_i64(q, x->g1);
+    }
     if (r->district)
         yz_db_text(q, r->district);
 }
@@ -862,10 +1005,10 @@ static int query_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     x->n = 0;
     size_t cap = 0;
     char sql[4096];
-    query_sql(tx, x->q, 1, sql, sizeof sql);
+    query_sql(tx, x, 1, sql, sizeof sql);
     yz_db_q q;
     yz_db_query(&q, tx, sql, ei);
-    bind_query(&q, x->q);
+    bind_query(&q, x);
     bool unsure = false; /* a cell with 5+ visits whose rows each hold fewer than 5 workers */
     while (yz_db_row(&q)) {
         x->c = yz_db_grow(x->c, x->n, &cap, sizeof *x->c);
@@ -886,9 +1029,9 @@ static int query_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
         qsort(x->c, x->n, sizeof *x->c, by_cell);
     if (!unsure)
         return YZ_OK;
-    query_sql(tx, x->q, 2, sql, sizeof sql);
+    query_sql(tx, x, 2, sql, sizeof sql);
     yz_db_query(&q, tx, sql, ei);
-    bind_query(&q, x->q);
+    bind_query(&q, x);
     while (yz_db_row(&q)) {
         pass_cell probe = {.bucket = yz_db_col_i64(&q, 0), .key = (char *)yz_db_col_text(&q, 1)};
         if (!probe.key)
@@ -921,7 +1064,15 @@ int yz_store_rollup_query(yz_store *st, const yz_rollup_query *q, yz_rollup_cell
         return yz_err_set(ei, YZ_EINVAL, "by", "未知的分组方式", "unknown breakdown");
     if (q->to_day < q->from_day)
         return yz_err_set(ei, YZ_EINVAL, "to", "to 不能早于 from", "to must not be before from");
-    query_ctx x = {q, NULL, 0};
+    query_ctx x = {q, YZ_BUCKET_DAY, 0, 0, NULL, 0};
+    if (q->by == YZ_ROLLUP_BY_STATION && q->bucket != YZ_BUCKET_DAY) {
+        /* the whole weeks or months inside the range; none: every day from the days */
+        x.grain = q->bucket;
+        x.g0 = bucket_ceil(q->bucket, q->from_day);
+        x.g1 = yz_rollup_bucket_start(q->bucket, q->to_day);
+        if (x.g0 >= x.g1)
+            x.g0 = x.g1 = q->to_day;
+    }
     int err = yz_db_run(st, YZ_DB_READ, query_body, &x, ei);
     if (err) {
         free_pass(x.c, x.n);

@@ -15,6 +15,7 @@
 
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,7 +195,13 @@ static int oracle_cells_total(const yz_rollup_query *q)
  * otherwise (after a purge) at least then. Returns the cells suppressed. */
 static int check_all(unsigned seed, bool exact)
 {
+    /* D0 is Monday 2026-03-30: the whole range cuts March and May mid-month and holds the
+     * whole of April (the month roll-up) and whole weeks (the week roll-up) between cut
+     * ones; April exactly (D0 + 2 days .. D0 + 32 days: whole month, cut weeks); five whole
+     * weeks (cut months); a cut week inside April; one day. */
     static const int64_t ranges[][2] = {{D0, D0 + DAYS * 86400},
+                                        {D0 + 2 * 86400, D0 + 32 * 86400},
+                                        {D0, D0 + 35 * 86400},
                                         {D0 + 3 * 86400, D0 + 17 * 86400},
                                         {D0 + 86400, D0 + 2 * 86400}};
     static const char *const districts[] = {NULL, "330302", "330303"};
@@ -291,10 +298,36 @@ Test(rollups, calendar_matches_libc)
         }
 }
 
-static void maintained_rebuilt_purged(unsigned seed)
+/* On SQLite: the week and month rows that hold a day before `before` and still hold a worker
+ * id (-1 on PostgreSQL, not looked at). */
+static int grain_rows_with_ids(bool pg, int64_t before)
+{
+    if (pg)
+        return -1;
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *q = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(db,
+                                    "SELECT (SELECT count(*) FROM rollup_station_weeks"
+                                    " WHERE day < ?1 AND w1 < 9223372036854775807)"
+                                    " + (SELECT count(*) FROM rollup_station_months"
+                                    " WHERE day < ?1 AND w1 < 9223372036854775807)",
+                                    -1, &q, NULL),
+                 SQLITE_OK, "%s", sqlite3_errmsg(db));
+    sqlite3_bind_int64(q, 1, before);
+    cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+    int n = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return n;
+}
+
+static void maintained_rebuilt_purged_on(unsigned seed, bool pg)
 {
     record_random(seed);
     int before = check_all(seed, true);
+    if (!pg)
+        cr_assert_gt(grain_rows_with_ids(pg, D0 + 21 * 86400), 0, "seed %u", seed);
     cr_assert_gt(before, 0, "seed %u: the data should have small cells", seed);
     /* A rebuild from the visits gives the same roll-ups, twice over. */
     yz_errinfo ei;
@@ -308,12 +341,20 @@ static void maintained_rebuilt_purged(unsigned seed)
     cr_assert_eq(yz_store_visit_purge(st, D0 + 20 * 86400, 480, 0, &p, &ei), YZ_OK, "%s",
                  ei.msg_en);
     cr_assert_gt(p.days, 0);
+    /* every week and month holding a purged day forgot its workers (the week of D0 + 20
+     * days, a Monday + 20, holds purged days: weeks before D0 + 21 days, months before May) */
+    if (!pg)
+        cr_assert_eq(grain_rows_with_ids(pg, D0 + 21 * 86400), 0, "seed %u", seed);
     int after = check_all(seed, false);
     cr_assert_geq(after, before, "seed %u", seed);
     /* The purged days keep no worker id, and a rebuild keeps their roll-ups. */
     cr_assert_eq(yz_store_rollup_rebuild(st, &days, &ei), YZ_OK, "%s", ei.msg_en);
     cr_assert_eq(check_all(seed, false), after);
+    if (!pg)
+        cr_assert_eq(grain_rows_with_ids(pg, D0 + 21 * 86400), 0, "seed %u", seed);
 }
+
+static void maintained_rebuilt_purged(unsigned seed) { maintained_rebuilt_purged_on(seed, false); }
 
 Test(rollups, fixed_seed_1) { maintained_rebuilt_purged(1); }
 Test(rollups, fixed_seed_7) { maintained_rebuilt_purged(7); }
@@ -335,7 +376,7 @@ Test(rollups, pg_fixed_seed_1)
     }
     yz_store_close(st);
     open_at(uri);
-    maintained_rebuilt_purged(1);
+    maintained_rebuilt_purged_on(1, true);
 }
 
 Test(rollups, bad_query)
