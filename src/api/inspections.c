@@ -3,7 +3,8 @@
  * inspections.md): GET /api/v1/checklists; staff inspections (open, secret) under
  * /api/v1/inspections; experience officers appointed by a code the worker shows, inspecting
  * with their worker token under /api/v1/officer/inspections, their presence proved by a
- * check-in; a station's scores and its tier eligibility from rules that are data. */
+ * check-in, listed and revoked by a city admin; operators' daily self-checks and the compliance
+ * of their stations; a station's scores and its tier eligibility from rules that are data. */
 #include "api/api_int.h"
 #include "api/params.h"
 
@@ -1466,6 +1467,398 @@ static void h_eligibility(void *ctx, yz_http_req *req)
     yz__api_ok(req, &b);
 }
 
+/* --- daily self-checks (docs/internals/inspections.md, "Daily self-checks") ------------------ */
+
+#define DAY_S 86400
+#define ALL_ROLES (~0u)
+
+/* The local day (Asia/Shanghai, +08:00) of unix time `t`, as YYYY-MM-DD. */
+static void local_day(int64_t t, char out[11])
+{
+    char iso[32];
+    yz_time_format_iso8601(t, OFFSET_MIN, iso);
+    snprintf(out, 11, "%.10s", iso);
+}
+
+/* The active self-check list to fill: `want` (an id, 0: the active daily_self_check). */
+static int self_check_list(yz_api *api, int64_t want, yz_checklist *cl, yz_errinfo *ei)
+{
+    yz_checklist *a = NULL;
+    size_t n = 0;
+    int err = yz_store_checklist_list(api->st, false, &a, &n, ei);
+    size_t at = n;
+    for (size_t i = 0; !err && i < n && at == n; i++)
+        if (a[i].kind == YZ_CL_SELF_CHECK &&
+            (want ? a[i].id == want : strcmp(a[i].code, "daily_self_check") == 0))
+            at = i;
+    if (!err && at == n)
+        err = want ? yz_err_setf(ei, YZ_EINVAL, "checklist",
+                                 "检查表 %lld 不是当前有效的自查表",
+                                 "checklist %lld is not an active self-check list",
+                                 (long long)want)
+                   : yz_err_set(ei, YZ_EINVAL, "checklist", "没有有效的每日自查表",
+                                "no active daily self-check list");
+    if (!err)
+        err = yz_store_checklist_get(api->st, a[at].id, cl, ei);
+    yz_checklists_free(a, n);
+    return err;
+}
+
+static void render_selfcheck(yz_api *api, yz_buf *b, const yz_selfcheck *sc,
+                             const yz_inspection *in, const yz_checklist *cl)
+{
+    yz_buf_printf(b, "{\"day\":\"%s\",\"failed\":%d,\"submitted_by\":", sc->day, sc->failed);
+    if (sc->submitted_by)
+        yz_buf_int(b, sc->submitted_by);
+    else
+        yz_buf_puts(b, "null");
+    yz_buf_puts(b, ",\"inspection\":");
+    render_inspection(api, b, in, cl);
+    yz_buf_puts(b, "}\n");
+}
+
+static void h_selfcheck_create(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    static const char *const names[] = {"station", "client_id", "checklist", "scores", "note",
+                                        NULL};
+    json_t *body = NULL, *form = NULL;
+    yz_inspection in;
+    yz_inspection_init(&in);
+    yz_checklist cl;
+    memset(&cl, 0, sizeof cl);
+    bool have_cl = false, existed = false;
+    yz_selfcheck sc;
+    memset(&sc, 0, sizeof sc);
+    yz_target t = {0};
+    int err = yz__api_authorize(api, req, "selfchecks_create", NULL, &ei);
+    if (!err)
+        err = yz__api_body_object(req, names, &body, &ei);
+    if (!err) { /* the station first: the scope is checked before anything else is read */
+        json_t *st = json_object_get(body, "station");
+        const yz_state_view *view = yz_state_acquire(api->state);
+        const yz_snap *s = yz_state_snap(view);
+        long i = -1;
+        if (json_is_integer(st) && json_integer_value(st) > 0)
+            i = yz_snap_find_id(s, json_integer_value(st));
+        else if (json_is_string(st))
+            i = yz_snap_find_code(s, json_string_value(st));
+        if (i >= 0)
+            in.station_id = yz_snap_station(s, (size_t)i)->id;
+        yz_state_release(api->state, view);
+        if (i < 0)
+            err = yz_err_set(&ei, YZ_EINVAL, "station", "驿站不存在（给出驿站 id 或编号）",
+                             "no such station (give a station's id or code)");
+    }
+    if (!err) {
+        yz__api_target_station(api, in.station_id, &t);
+        err = yz__api_authorize(api, req, "selfchecks_create", &t, &ei);
+    }
+    if (!err && !uuid_of(json_string_value(json_object_get(body, "client_id")), in.client_id))
+        err = yz_err_set(&ei, YZ_EINVAL, "client_id",
+                         "client_id 须为客户端生成的 UUID（如 0b5c3f9e-4d1a-4c8e-9f00-1a2b3c4d5e6f）",
+                         "client_id must be a UUID the client makes "
+                         "(such as 0b5c3f9e-4d1a-4c8e-9f00-1a2b3c4d5e6f)");
+    if (!err) {
+        json_t *c = json_object_get(body, "checklist");
+        if (c && !json_is_null(c) && (!json_is_integer(c) || json_integer_value(c) <= 0))
+            err = yz_err_set(&ei, YZ_EINVAL, "checklist", "checklist 须为自查表的 id",
+                             "checklist must be a self-check list's id");
+        if (!err)
+            err = self_check_list(api, json_is_integer(c) ? json_integer_value(c) : 0, &cl,
+                                  &ei);
+        have_cl = !err;
+    }
+    yz_insp_item *items = NULL;
+    size_t n = 0;
+    if (!err) { /* the results, read as a PATCH of an inspection reads them */
+        form = json_object();
+        if (json_object_get(body, "scores"))
+            json_object_set(form, "scores", json_object_get(body, "scores"));
+        if (json_object_get(body, "note"))
+            json_object_set(form, "note", json_object_get(body, "note"));
+        const char *note = NULL;
+        bool has_note = false;
+        yz_inspection none;
+        yz_inspection_init(&none);
+        err = read_form(form, &cl, &none, &items, &n, &note, &has_note, &ei);
+        if (!err && !json_object_get(body, "scores"))
+            err = yz_err_set(&ei, YZ_EINVAL, "scores", "须给出每条自查项的结果（scores）",
+                             "scores must give each criterion's result");
+        if (!err) {
+            in.items = items;
+            in.n_items = n;
+            items = NULL;
+            in.note = has_note && *note ? yz_strdup(note) : NULL;
+            in.checklist_id = cl.id;
+        }
+        items_free(items, n);
+    }
+    const yz_actor *a = yz__api_actor(api, req);
+    int64_t by = a->kind == YZ_ACTOR_USER ? a->user.id : 0;
+    if (!err) {
+        int64_t now = yz_time_now();
+        char day[11];
+        local_day(now, day);
+        err = yz_store_selfcheck_submit(api->st, &in, day, now, by, &sc, &existed, &ei);
+    }
+    /* the same client sending its form again gets the same self-check */
+    if (!err && existed && (!sc.inspection_id || sc.submitted_by != by))
+        err = yz_err_set(&ei, YZ_ECONFLICT, "client_id", "此 client_id 已被另一次检查使用",
+                         "this client_id is taken by another inspection");
+    json_decref(form);
+    json_decref(body);
+    if (err) {
+        yz_api_error(req, &ei);
+    } else {
+        if (existed && in.checklist_id != cl.id) {
+            yz_checklist_fini(&cl);
+            have_cl = yz_store_checklist_get(api->st, in.checklist_id, &cl, &ei) == YZ_OK;
+        }
+        yz__api_audit_record(req, "inspection", in.id, t.district[0] ? t.district : NULL);
+        yz_buf b;
+        yz_buf_init(&b);
+        render_selfcheck(api, &b, &sc, &in, have_cl ? &cl : NULL);
+        if (!existed) {
+            char loc[64];
+            snprintf(loc, sizeof loc, "/api/v1/inspections/%lld", (long long)in.id);
+            yz_http_add_header(req, "Location", loc);
+        }
+        yz_http_respond(req, existed ? 200 : 201, YZ_JSON, &b);
+        if (!existed && sc.failed)
+            yz__api_tasks_changed(api); /* failed criteria opened tasks */
+    }
+    if (have_cl)
+        yz_checklist_fini(&cl);
+    yz_inspection_fini(&in);
+}
+
+typedef struct sc_args {
+    const char *station, *district;
+} sc_args;
+
+static const yz_param sc_params[] = {
+    {"station", YZ_PARAM_TEXT, offsetof(sc_args, station), 0, 40, 0, 0, NULL, NULL},
+    {"district", YZ_PARAM_TEXT, offsetof(sc_args, district), 0, 12, 0, 0, NULL, NULL},
+};
+
+/* One station's line of the compliance answer. */
+typedef struct sc_line {
+    int64_t id;
+    const yz_selfcheck *today; /* borrowed from the list, NULL: none yet */
+    int days_7, days_30;
+} sc_line;
+
+static double share(long num, long den)
+{
+    return den ? (double)num / (double)den : 0.0;
+}
+
+/* GET /api/v1/selfchecks: which stations in the asker's scope did and did not submit today's
+ * self-check, and the share of days with one over the last 7 and 30 days (today included). */
+static void h_selfchecks(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    sc_args q = {NULL, NULL};
+    int64_t station_id = 0;
+    int err = yz__api_authorize(api, req, "selfchecks_list", NULL, &ei);
+    if (!err)
+        err = YZ_API_PARAMS(req, sc_params, &q, &ei);
+    if (!err && q.station) {
+        const yz_state_view *view = yz_state_acquire(api->state);
+        const yz_snap *s = yz_state_snap(view);
+        long i = yz__api_param_station(s, q.station, "station", &ei);
+        if (i >= 0)
+            station_id = yz_snap_station(s, (size_t)i)->id;
+        yz_state_release(api->state, view);
+        if (i < 0)
+            err = ei.code;
+    }
+    if (!err && (station_id || q.district)) { /* a filter outside the scope is refused */
+        yz_target t = {0};
+        if (station_id)
+            yz__api_target_station(api, station_id, &t);
+        else
+            snprintf(t.district, sizeof t.district, "%s", q.district);
+        err = yz__api_authorize(api, req, "selfchecks_list", &t, &ei);
+    }
+    int64_t now = yz_time_now();
+    char today[11], from7[11], from30[11];
+    local_day(now, today);
+    local_day(now - 6 * DAY_S, from7);
+    local_day(now - 29 * DAY_S, from30);
+    yz_selfcheck *a = NULL;
+    size_t n = 0;
+    if (!err)
+        err = yz_store_selfcheck_list(api->st, from30, today, &a, &n, &ei);
+    if (err) {
+        yz_api_error(req, &ei);
+        return;
+    }
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_printf(&b, "{\"day\":\"%s\",\"from_7d\":\"%s\",\"from_30d\":\"%s\",\"stations\":[",
+                  today, from7, from30);
+    long count = 0, done = 0, sum7 = 0, sum30 = 0;
+    const yz_state_view *view = yz_state_acquire(api->state);
+    const yz_snap *s = yz_state_snap(view);
+    for (size_t i = 0; i < yz_snap_count(s); i++) {
+        const yz_station *st = yz_snap_station(s, i);
+        if (station_id && st->id != station_id)
+            continue;
+        if (q.district && (!st->district_code || strcmp(st->district_code, q.district)))
+            continue;
+        yz_target t = {0};
+        yz__api_target_of(st, &t);
+        if (!yz__api_may_as(api, req, "selfchecks_list", &t, ALL_ROLES))
+            continue;
+        sc_line l = {st->id, NULL, 0, 0};
+        for (size_t k = 0; k < n; k++) {
+            if (a[k].station_id != st->id)
+                continue;
+            l.days_30++;
+            l.days_7 += strcmp(a[k].day, from7) >= 0;
+            if (!strcmp(a[k].day, today))
+                l.today = &a[k];
+        }
+        yz_buf_printf(&b, "%s{\"id\":%lld", count ? "," : "", (long long)st->id);
+        yz_buf_json_member_str(&b, "code", st->code);
+        yz_buf_json_member_str(&b, "name", st->name);
+        yz_buf_json_member_str(&b, "district_code", st->district_code);
+        yz_buf_puts(&b, ",\"today\":");
+        if (l.today) {
+            yz_buf_printf(&b, "{\"inspection\":%lld,\"failed\":%d",
+                          (long long)l.today->inspection_id, l.today->failed);
+            member_time(&b, "submitted_at", l.today->submitted_at);
+            yz_buf_putc(&b, '}');
+        } else {
+            yz_buf_puts(&b, "null");
+        }
+        yz_buf_printf(&b, ",\"days_7d\":%d,\"days_30d\":%d,\"share_7d\":%.4f,\"share_30d\":%.4f}",
+                      l.days_7, l.days_30, share(l.days_7, 7), share(l.days_30, 30));
+        count++;
+        done += l.today != NULL;
+        sum7 += l.days_7;
+        sum30 += l.days_30;
+    }
+    yz_state_release(api->state, view);
+    yz_buf_printf(&b,
+                  "],\"count\":%ld,\"submitted_today\":%ld,\"share_today\":%.4f,"
+                  "\"share_7d\":%.4f,\"share_30d\":%.4f}\n",
+                  count, done, share(done, count), share(sum7, 7 * count),
+                  share(sum30, 30 * count));
+    yz_free(a);
+    yz__api_ok(req, &b);
+}
+
+/* --- experience officers: list and revoke ------------------------------------------------------ */
+
+static void render_officer(yz_buf *b, const yz_officer *o, bool counts)
+{
+    yz_buf_printf(b, "{\"id\":%lld,\"active\":%s,\"appointed_by\":", (long long)o->id,
+                  o->revoked_at ? "false" : "true");
+    if (o->appointed_by)
+        yz_buf_int(b, o->appointed_by);
+    else
+        yz_buf_puts(b, "null");
+    member_time(b, "appointed_at", o->appointed_at);
+    member_time(b, "revoked_at", o->revoked_at);
+    yz_buf_puts(b, ",\"revoked_by\":");
+    if (o->revoked_by)
+        yz_buf_int(b, o->revoked_by);
+    else
+        yz_buf_puts(b, "null");
+    yz_buf_json_member_str(b, "revoke_reason", *o->revoke_reason ? o->revoke_reason : NULL);
+    if (counts) {
+        yz_buf_printf(b, ",\"inspections\":%lld", (long long)o->inspections);
+        member_time(b, "last_inspection_at", o->last_inspection_at);
+    }
+    yz_buf_putc(b, '}');
+}
+
+static void h_officers(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    yz_officer *a = NULL;
+    size_t n = 0;
+    int err = yz__api_authorize(api, req, "officers_list", NULL, &ei);
+    if (!err)
+        err = yz__api_params(req, NULL, 0, NULL, &ei);
+    if (!err)
+        err = yz_store_officer_list(api->st, &a, &n, &ei);
+    if (err) {
+        yz_api_error(req, &ei);
+        return;
+    }
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_puts(&b, "{\"officers\":[");
+    size_t active = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            yz_buf_putc(&b, ',');
+        render_officer(&b, &a[i], true);
+        active += !a[i].revoked_at;
+    }
+    yz_buf_printf(&b, "],\"count\":%zu,\"active\":%zu}\n", n, active);
+    yz_free(a);
+    yz__api_ok(req, &b);
+}
+
+#define REASON_MAX 200 /* code points of a revocation's reason */
+
+static void h_officer_revoke(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    static const char *const names[] = {"reason", NULL};
+    json_t *body = NULL;
+    yz_officer before, after;
+    int err = yz__api_authorize(api, req, "officer_revoke", NULL, &ei);
+    int64_t id = parse_id(yz_http_param(req, 0));
+    if (!err && !id)
+        err = yz_err_set(&ei, YZ_ENOTFOUND, "id", "体验官不存在", "no such experience officer");
+    if (!err)
+        err = yz__api_body_object(req, names, &body, &ei);
+    const char *reason = body ? json_string_value(json_object_get(body, "reason")) : NULL;
+    if (!err) {
+        size_t cp = reason ? code_points(reason) : 0;
+        bool blank = true;
+        for (const char *p = reason; p && *p && blank; p++)
+            blank = *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r';
+        if (!reason || blank || cp > REASON_MAX)
+            err = yz_err_setf(&ei, YZ_EINVAL, "reason", "须说明撤销原因（1 至 %d 个字）",
+                              "reason must say why (1 to %d characters)", REASON_MAX);
+    }
+    if (!err) {
+        const yz_actor *a = yz__api_actor(api, req);
+        yz__api_audit_record(req, "officer", id, NULL);
+        err = yz_store_officer_revoke(api->st, id, yz_time_now(),
+                                      a->kind == YZ_ACTOR_USER ? a->user.id : 0, reason, &before,
+                                      &after, &ei);
+    }
+    json_decref(body);
+    if (err) {
+        yz_api_error(req, &ei);
+        return;
+    }
+    yz_buf b;
+    yz_buf_init(&b);
+    render_officer(&b, &before, false);
+    yz__api_audit_before(req, b.data);
+    yz_buf_reset(&b);
+    render_officer(&b, &after, false);
+    yz_buf_putc(&b, '\n');
+    yz__api_ok(req, &b);
+}
+
 /* --- registration --------------------------------------------------------------------------- */
 
 void yz__api_register_inspections(yz_api *api, yz_http_server *srv)
@@ -1483,6 +1876,12 @@ void yz__api_register_inspections(yz_api *api, yz_http_server *srv)
                   h_eligibility, api);
     yz_http_route(srv, "POST", "/api/v1/officers", "officers_appoint", h_appoint, api);
     yz_http_route(srv, "POST", "/api/v1/officers/code", "officer_code", h_officer_code, api);
+    yz_http_route(srv, "GET", "/api/v1/officers", "officers_list", h_officers, api);
+    yz_http_route(srv, "POST", "/api/v1/officers/{}/revoke", "officer_revoke", h_officer_revoke,
+                  api);
+    yz_http_route(srv, "POST", "/api/v1/selfchecks", "selfchecks_create", h_selfcheck_create,
+                  api);
+    yz_http_route(srv, "GET", "/api/v1/selfchecks", "selfchecks_list", h_selfchecks, api);
     yz_http_route(srv, "GET", "/api/v1/officer", "officer_status", h_officer_status, api);
     yz_http_route(srv, "POST", "/api/v1/officer/inspections", "officer_inspections_create",
                   h_o_create, api);

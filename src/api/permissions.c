@@ -190,6 +190,16 @@ static const yz_perm perms[] = {
           NO, NO, ANY, "tier eligibility from the rules, with each rule's reason"),
     ROLES("POST", "/api/v1/officers", "officers_appoint", ANY, NO, NO, NO, NO, NO, NO,
           "appoint an experience officer by the code the worker shows"),
+    ROLES("GET", "/api/v1/officers", "officers_list", ANY, NO, NO, NO, NO, NO, NO,
+          "pseudonymous: id, appointment, revocation, inspections submitted (no worker id)"),
+    ROLES("POST", "/api/v1/officers/{}/revoke", "officer_revoke", ANY, NO, NO, NO, NO, NO, NO,
+          "with a reason; 409 when revoked already; the officer routes then answer 403"),
+    ROLES("POST", "/api/v1/selfchecks", "selfchecks_create", ANY, DIST, STAT, NO, NO, NO, NO,
+          "today's daily self-check of a station, submitted at once; one a station a local day "
+          "(409), idempotent by client_id; checked on the station"),
+    ROLES("GET", "/api/v1/selfchecks", "selfchecks_list", ANY, DIST, STAT, NO, NO, NO, ANY,
+          "compliance: today's self-check of each station in scope, share of days over 7 / 30;"
+          " station= or district= outside the scope is 403"),
     WORKER("POST", "/api/v1/officers/code", "officer_code",
            "a worker's short-lived appointment code, to show the union"),
     WORKER("GET", "/api/v1/officer", "officer_status",

@@ -108,7 +108,9 @@ static int scores_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     yz_db_query(&q, tx,
                 "SELECT id, station_id, submitted_at, score, score_hardware, score_service,"
                 " score_operations FROM inspections WHERE status = 'submitted'"
-                " AND submitted_at < $1 ORDER BY submitted_at, id",
+                " AND submitted_at < $1"
+                " AND id NOT IN (SELECT inspection_id FROM self_checks)" /* not inspections */
+                " ORDER BY submitted_at, id",
                 ei);
     yz_db_i64(&q, x->b);
     while (yz_db_row(&q)) {

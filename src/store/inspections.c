@@ -495,7 +495,9 @@ static int list_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
                 " AND (CAST($6 AS BIGINT) = 0 OR i.created_at < CAST($6 AS BIGINT))"
                 " AND (CAST($7 AS BIGINT) = 0 OR i.officer_id = CAST($7 AS BIGINT))"
                 " AND (CAST($8 AS BIGINT) = 0 OR i.checklist_id = CAST($8 AS BIGINT))"
-                " ORDER BY i.id DESC LIMIT $9",
+                " AND (CAST($9 AS BIGINT) < 0 OR (EXISTS (SELECT 1 FROM self_checks c"
+                " WHERE c.inspection_id = i.id)) = (CAST($9 AS BIGINT) = 1))"
+                " ORDER BY i.id DESC LIMIT $10",
                 ei);
     yz_db_i64(&q, f->station_id);
     yz_db_text(&q, f->district ? f->district : "");
@@ -505,6 +507,7 @@ static int list_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     yz_db_i64(&q, f->to);
     yz_db_i64(&q, f->officer_id);
     yz_db_i64(&q, f->checklist_id);
+    yz_db_i64(&q, f->self_checks);
     yz_db_i64(&q, (int64_t)(f->limit ? f->limit : 100));
     size_t cap = 0;
     while (yz_db_row(&q)) {
@@ -759,20 +762,33 @@ int yz_store_officer_code(yz_store *st, const char *code_hash, int64_t worker_id
     return yz_db_run(st, YZ_DB_WRITE, code_body, &x, ei);
 }
 
+#define OFFICER_COLS                                                                              \
+    "SELECT id, worker_id, appointed_by, appointed_at, revoked_at, revoked_by, revoke_reason"
+
+static void officer_cols(const yz_db_q *q, yz_officer *out)
+{
+    memset(out, 0, sizeof *out);
+    out->id = yz_db_col_i64(q, 0);
+    out->worker_id = yz_db_col_i64(q, 1);
+    out->appointed_by = yz_db_col_i64(q, 2);
+    out->appointed_at = yz_db_col_i64(q, 3);
+    out->revoked_at = yz_db_col_i64(q, 4);
+    out->revoked_by = yz_db_col_i64(q, 5);
+    const char *r = yz_db_col_text(q, 6);
+    snprintf(out->revoke_reason, sizeof out->revoke_reason, "%s", r ? r : "");
+}
+
 static int officer_row(yz_db_tx *tx, const char *where, int64_t v, yz_officer *out, bool *found,
                        yz_errinfo *ei)
 {
-    char sql[200];
-    snprintf(sql, sizeof sql,
-             "SELECT id, worker_id, appointed_by, appointed_at, revoked_at FROM officers WHERE %s",
-             where);
+    char sql[240];
+    snprintf(sql, sizeof sql, OFFICER_COLS " FROM officers WHERE %s", where);
     yz_db_q q;
     yz_db_query(&q, tx, sql, ei);
     yz_db_i64(&q, v);
     *found = yz_db_row(&q);
     if (*found)
-        *out = (yz_officer){yz_db_col_i64(&q, 0), yz_db_col_i64(&q, 1), yz_db_col_i64(&q, 2),
-                            yz_db_col_i64(&q, 3), yz_db_col_i64(&q, 4)};
+        officer_cols(&q, out);
     return yz_db_end(&q);
 }
 
@@ -814,8 +830,8 @@ static int appoint_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     }
     if (found) {
         yz_db_query(&q, tx,
-                    "UPDATE officers SET revoked_at = NULL, appointed_at = $1, appointed_by = $2"
-                    " WHERE worker_id = $3",
+                    "UPDATE officers SET revoked_at = NULL, revoked_by = NULL, revoke_reason = NULL,"
+                    " appointed_at = $1, appointed_by = $2 WHERE worker_id = $3",
                     ei);
     } else {
         yz_db_query(&q, tx,
@@ -867,6 +883,288 @@ int yz_store_officer_of_worker(yz_store *st, int64_t worker_id, yz_officer *out,
                          "你还不是体验官：请向工会出示任命码",
                          "you are not an experience officer: show the union your appointment "
                          "code");
+    return err;
+}
+
+typedef struct olist_ctx {
+    yz_officer *a;
+    size_t n;
+} olist_ctx;
+
+static int olist_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
+{
+    olist_ctx *x = arg;
+    yz_free(x->a);
+    x->a = NULL;
+    x->n = 0;
+    yz_db_q q;
+    yz_db_query(&q, tx,
+                "SELECT o.id, o.worker_id, o.appointed_by, o.appointed_at, o.revoked_at,"
+                " o.revoked_by, o.revoke_reason,"
+                " (SELECT count(*) FROM inspections i WHERE i.officer_id = o.id"
+                " AND i.status = 'submitted'),"
+                " (SELECT max(i.submitted_at) FROM inspections i WHERE i.officer_id = o.id)"
+                " FROM officers o ORDER BY o.appointed_at DESC, o.id DESC",
+                ei);
+    size_t cap = 0;
+    while (yz_db_row(&q)) {
+        x->a = yz_db_grow(x->a, x->n, &cap, sizeof *x->a);
+        yz_officer *o = &x->a[x->n++];
+        officer_cols(&q, o);
+        o->inspections = yz_db_col_i64(&q, 7);
+        o->last_inspection_at = yz_db_col_i64(&q, 8);
+    }
+    return yz_db_end(&q);
+}
+
+int yz_store_officer_list(yz_store *st, yz_officer **out, size_t *n, yz_errinfo *ei)
+{
+    olist_ctx x = {NULL, 0};
+    int err = yz_db_run(st, YZ_DB_READ, olist_body, &x, ei);
+    if (err) {
+        yz_free(x.a);
+        x.a = NULL;
+        x.n = 0;
+    }
+    *out = x.a;
+    *n = x.n;
+    return err;
+}
+
+typedef struct revoke_ctx {
+    int64_t id, now, by;
+    const char *reason;
+    yz_officer *before, *out;
+} revoke_ctx;
+
+static int revoke_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
+{
+    revoke_ctx *x = arg;
+    bool found = false;
+    int err = officer_row(tx, "id = $1", x->id, x->before, &found, ei);
+    if (!err && !found)
+        err = yz_err_set(ei, YZ_ENOTFOUND, "id", "体验官不存在", "no such experience officer");
+    if (!err && x->before->revoked_at)
+        err = yz_err_set(ei, YZ_ECONFLICT, "id", "该体验官已被撤销，无需再次撤销",
+                         "this experience officer is revoked already");
+    if (err)
+        return err;
+    yz_db_q q;
+    yz_db_query(&q, tx,
+                "UPDATE officers SET revoked_at = $1, revoked_by = $2, revoke_reason = $3"
+                " WHERE id = $4 AND revoked_at IS NULL",
+                ei);
+    yz_db_i64(&q, x->now);
+    if (x->by)
+        yz_db_i64(&q, x->by);
+    else
+        yz_db_null(&q);
+    yz_db_text(&q, x->reason);
+    yz_db_i64(&q, x->id);
+    err = yz_db_exec(&q, NULL);
+    /* a code shown before the revocation must not appoint them again by surprise */
+    if (!err) {
+        yz_db_query(&q, tx, "DELETE FROM officer_codes WHERE worker_id = $1", ei);
+        yz_db_i64(&q, x->before->worker_id);
+        err = yz_db_exec(&q, NULL);
+    }
+    if (!err)
+        err = officer_row(tx, "id = $1", x->id, x->out, &found, ei);
+    return err;
+}
+
+int yz_store_officer_revoke(yz_store *st, int64_t id, int64_t now, int64_t by,
+                            const char *reason, yz_officer *before, yz_officer *out,
+                            yz_errinfo *ei)
+{
+    yz_officer ignored;
+    revoke_ctx x = {id, now, by, reason, before ? before : &ignored, out};
+    return yz_db_run(st, YZ_DB_WRITE, revoke_body, &x, ei);
+}
+
+/* --- daily self-checks ------------------------------------------------------------------------ */
+
+static void row_selfcheck(const yz_db_q *q, yz_selfcheck *sc)
+{
+    memset(sc, 0, sizeof *sc);
+    sc->station_id = yz_db_col_i64(q, 0);
+    const char *d = yz_db_col_text(q, 1);
+    snprintf(sc->day, sizeof sc->day, "%s", d ? d : "");
+    sc->inspection_id = yz_db_col_i64(q, 2);
+    sc->submitted_by = yz_db_col_i64(q, 3);
+    sc->submitted_at = yz_db_col_i64(q, 4);
+    sc->failed = (int)yz_db_col_i64(q, 5);
+}
+
+#define SC_COLS "SELECT station_id, day, inspection_id, submitted_by, submitted_at, failed"
+
+typedef struct sc_ctx {
+    yz_inspection *in;
+    yz_inspection copy; /* the input, borrowed items and note, kept for a run again */
+    const char *day;
+    int64_t now, by;
+    yz_selfcheck *sc;
+    bool existed;
+} sc_ctx;
+
+static int sc_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
+{
+    sc_ctx *x = arg;
+    x->existed = false;
+    memset(x->sc, 0, sizeof *x->sc);
+    yz_inspection_fini(x->in);
+    yz_inspection_init(x->in);
+    /* the same form sent again: the stored inspection and its self-check */
+    yz_db_q q;
+    yz_db_query(&q, tx, "SELECT id FROM inspections WHERE client_id = $1", ei);
+    yz_db_text(&q, x->copy.client_id);
+    int64_t id = yz_db_row(&q) ? yz_db_col_i64(&q, 0) : 0;
+    int err = yz_db_end(&q);
+    if (!err && id) {
+        x->existed = true;
+        err = insp_load(tx, id, NULL, x->in, ei);
+        if (!err) {
+            yz_db_query(&q, tx, SC_COLS " FROM self_checks WHERE inspection_id = $1", ei);
+            yz_db_i64(&q, id);
+            if (yz_db_row(&q))
+                row_selfcheck(&q, x->sc);
+            err = yz_db_end(&q);
+        }
+        return err;
+    }
+    if (err)
+        return err;
+    yz_db_query(&q, tx, "SELECT kind FROM checklists WHERE id = $1", ei);
+    yz_db_i64(&q, x->copy.checklist_id);
+    const char *k = yz_db_row(&q) ? yz_db_col_text(&q, 0) : NULL;
+    bool self = k && strcmp(k, "self_check") == 0;
+    err = yz_db_end(&q);
+    if (!err && !self)
+        err = yz_err_setf(ei, YZ_EINVAL, "checklist", "检查表 %lld 不是自查表",
+                          "checklist %lld is not a self-check list",
+                          (long long)x->copy.checklist_id);
+    if (err)
+        return err;
+    yz_db_query(&q, tx, "SELECT inspection_id FROM self_checks WHERE station_id = $1 AND day = $2",
+                ei);
+    yz_db_i64(&q, x->copy.station_id);
+    yz_db_text(&q, x->day);
+    int64_t other = yz_db_row(&q) ? yz_db_col_i64(&q, 0) : 0;
+    err = yz_db_end(&q);
+    if (!err && other)
+        err = yz_err_setf(ei, YZ_ECONFLICT, "station",
+                          "本站今天（%s）已提交自查（检查记录 %lld），每站每天一次",
+                          "this station's self-check of today (%s) is submitted already "
+                          "(inspection %lld): one a station a day",
+                          x->day, (long long)other);
+    if (err)
+        return err;
+    /* the inspection, its items, the submit: the steps of the staff routes, in this one
+     * transaction */
+    create_ctx cx = {x->in, x->copy, false};
+    cx.copy.kind = YZ_INSP_OPEN;
+    cx.copy.opened_by = 0;
+    cx.copy.officer_id = 0;
+    cx.copy.assigned_to = 0;
+    cx.copy.created_at = x->now;
+    cx.copy.items = NULL;
+    cx.copy.n_items = 0;
+    err = create_body(tx, &cx, ei);
+    if (err)
+        return err;
+    id = x->in->id;
+    save_ctx sv = {id, x->copy.items, x->copy.n_items, NULL, 0, x->in};
+    err = save_body(tx, &sv, ei);
+    submit_ctx su = {id, x->now, 0, x->in, false};
+    if (!err)
+        err = submit_body(tx, &su, ei);
+    int64_t failed = 0;
+    if (!err) {
+        yz_db_query(&q, tx, "SELECT count(*) FROM tasks WHERE inspection_id = $1", ei);
+        yz_db_i64(&q, id);
+        failed = yz_db_row(&q) ? yz_db_col_i64(&q, 0) : 0;
+        err = yz_db_end(&q);
+    }
+    if (err)
+        return err;
+    yz_db_query(&q, tx,
+                "INSERT INTO self_checks (station_id, day, inspection_id, submitted_by,"
+                " submitted_at, failed) VALUES ($1, $2, $3, $4, $5, $6)",
+                ei);
+    yz_db_i64(&q, x->copy.station_id);
+    yz_db_text(&q, x->day);
+    yz_db_i64(&q, id);
+    if (x->by)
+        yz_db_i64(&q, x->by);
+    else
+        yz_db_null(&q);
+    yz_db_i64(&q, x->now);
+    yz_db_i64(&q, failed);
+    err = yz_db_exec(&q, NULL);
+    if (err && yz_db_violation(&q) == YZ_DB_UNIQUE)
+        err = yz_err_setf(ei, YZ_ECONFLICT, "station",
+                          "本站今天（%s）已提交自查，每站每天一次",
+                          "this station's self-check of today (%s) is submitted already: one "
+                          "a station a day",
+                          x->day);
+    if (!err)
+        *x->sc = (yz_selfcheck){x->copy.station_id, "", id, x->by, x->now, (int)failed};
+    if (!err)
+        snprintf(x->sc->day, sizeof x->sc->day, "%s", x->day);
+    return err;
+}
+
+int yz_store_selfcheck_submit(yz_store *st, yz_inspection *in, const char *day, int64_t now,
+                              int64_t by, yz_selfcheck *sc, bool *existed, yz_errinfo *ei)
+{
+    sc_ctx x = {in, *in, day, now, by, sc, false};
+    /* the input's note and items stay the caller's; `in` gets the stored inspection */
+    yz_inspection_init(in);
+    int err = yz_db_run(st, YZ_DB_WRITE, sc_body, &x, ei);
+    *existed = !err && x.existed;
+    /* give the input back to be freed with `in`'s own: the caller owns both */
+    yz_inspection_fini(&x.copy);
+    return err;
+}
+
+typedef struct sclist_ctx {
+    const char *from, *to;
+    yz_selfcheck *a;
+    size_t n;
+} sclist_ctx;
+
+static int sclist_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
+{
+    sclist_ctx *x = arg;
+    yz_free(x->a);
+    x->a = NULL;
+    x->n = 0;
+    yz_db_q q;
+    yz_db_query(&q, tx,
+                SC_COLS " FROM self_checks WHERE day >= $1 AND day <= $2 ORDER BY day, station_id",
+                ei);
+    yz_db_text(&q, x->from);
+    yz_db_text(&q, x->to);
+    size_t cap = 0;
+    while (yz_db_row(&q)) {
+        x->a = yz_db_grow(x->a, x->n, &cap, sizeof *x->a);
+        row_selfcheck(&q, &x->a[x->n++]);
+    }
+    return yz_db_end(&q);
+}
+
+int yz_store_selfcheck_list(yz_store *st, const char *from_day, const char *to_day,
+                            yz_selfcheck **out, size_t *n, yz_errinfo *ei)
+{
+    sclist_ctx x = {from_day, to_day, NULL, 0};
+    int err = yz_db_run(st, YZ_DB_READ1, sclist_body, &x, ei);
+    if (err) {
+        yz_free(x.a);
+        x.a = NULL;
+        x.n = 0;
+    }
+    *out = x.a;
+    *n = x.n;
     return err;
 }
 

@@ -81,6 +81,7 @@ typedef struct yz_insp_filter {
     int64_t from, to;      /* created_at in [from, to); 0: open */
     int64_t officer_id;    /* 0: any */
     int64_t checklist_id;  /* 0: any */
+    int self_checks;       /* 0: leave the daily self-checks out, 1: only them, -1: both */
     size_t limit;          /* at most this many, newest first (by id) */
 } yz_insp_filter;
 /* Inspections matching `f`, newest first, without their items. Owned
@@ -113,7 +114,21 @@ int yz_inspection_check_complete(const yz_checklist *cl, const yz_inspection *in
 
 typedef struct yz_officer {
     int64_t id, worker_id, appointed_by, appointed_at, revoked_at; /* revoked_at 0: active */
+    int64_t revoked_by;          /* the user who revoked, 0: none or the admin token */
+    int64_t inspections;         /* submitted inspections (yz_store_officer_list only) */
+    int64_t last_inspection_at;  /* the newest one's submitted_at, 0: none (list only) */
+    char revoke_reason[808];     /* why revoked, "" when active (at most 200 characters) */
 } yz_officer;
+
+/* Every officer, active and revoked, newest appointment first, with their submitted
+ * inspections' count and the newest one's time. Owned (yz_free). */
+int yz_store_officer_list(yz_store *st, yz_officer **out, size_t *n, yz_errinfo *ei);
+/* Revoke officer `id` at `now`, by user `by` (0: the admin token), for `reason` (borrowed).
+ * `before` (may be NULL) gets the officer before, `out` after. YZ_ENOTFOUND; YZ_ECONFLICT
+ * (field "id") when revoked already, nothing changed. Their inspections stay. */
+int yz_store_officer_revoke(yz_store *st, int64_t id, int64_t now, int64_t by,
+                            const char *reason, yz_officer *before, yz_officer *out,
+                            yz_errinfo *ei);
 
 /* Keep an appointment code's hash (hex) for `worker_id` until `expires_at`; the worker's older
  * codes are dropped. */
@@ -127,6 +142,36 @@ int yz_store_officer_appoint(yz_store *st, const char *code_hash, int64_t now, i
 /* The active officer of worker `worker_id`. YZ_ENOTFOUND when none (or revoked). */
 int yz_store_officer_of_worker(yz_store *st, int64_t worker_id, yz_officer *out,
                                yz_errinfo *ei);
+
+/* --- daily self-checks ----------------------------------------------------------------------- */
+
+/* One station's self-check of one local day (table self_checks). */
+typedef struct yz_selfcheck {
+    int64_t station_id;
+    char day[11];           /* the local day (Asia/Shanghai), YYYY-MM-DD */
+    int64_t inspection_id;  /* the inspection that holds the results */
+    int64_t submitted_by;   /* the user, 0: the admin token */
+    int64_t submitted_at;   /* unix seconds */
+    int failed;             /* criteria failed: the rectification tasks it opened */
+} yz_selfcheck;
+
+/* Record the daily self-check `in` (station, checklist: an active self_check list, client_id,
+ * note, items already checked against the list by the caller; the call takes its note and
+ * items, and `in` gets the stored inspection, to be freed with yz_inspection_fini) of `by` for local day `day`, in
+ * one transaction: the inspection is made (kind open, opened_by NULL: the tasks it opens tell
+ * the district admins of an answer), its items saved, submitted at `now` (completeness,
+ * scores, a task per failed criterion) and the self_checks row written. When `in->client_id`
+ * is taken already, `in` becomes that inspection and *existed is true, *sc its self-check
+ * (sc->inspection_id 0 when it is not one): the caller decides whether it is the same
+ * client's. YZ_ECONFLICT (field "station") when the station has a self-check of `day`
+ * already; YZ_EINVAL (field "checklist") when the list is not an active self_check list, or
+ * naming a criterion (yz_inspection_check_complete). On error nothing is written. */
+int yz_store_selfcheck_submit(yz_store *st, yz_inspection *in, const char *day, int64_t now,
+                              int64_t by, yz_selfcheck *sc, bool *existed, yz_errinfo *ei);
+/* The self-checks of days [from_day, to_day] (YYYY-MM-DD, inclusive), by day then station.
+ * Owned (yz_free). */
+int yz_store_selfcheck_list(yz_store *st, const char *from_day, const char *to_day,
+                            yz_selfcheck **out, size_t *n, yz_errinfo *ei);
 
 /* --- tier rules ----------------------------------------------------------------------------- */
 

@@ -143,6 +143,9 @@ path_for() { # pattern name scope-side(in|out) role -> path
     tasks_list) # a station filter: theirs, or another district's
         printf '%s?station=%s' "$p" "$([ "$side" = in ] && echo "$S1" || echo "$S2")"
         return ;;
+    selfchecks_list) # a station filter: theirs, or another district's
+        printf '%s?station=%s' "$p" "$([ "$side" = in ] && echo "$S1" || echo "$S2")"
+        return ;;
     inspections_list) # a station filter: theirs, or another district's
         printf '%s?station=%s' "$p" "$([ "$side" = in ] && echo "$S1" || echo "$S2")"
         return ;;
@@ -172,6 +175,8 @@ body_for() { # name side
             echo "{\"login\":\"p${suffix}_out\",\"roles\":[{\"role\":\"district_admin\",\"scope\":[\"$D2\"]}]}"; fi ;;
     user_patch) echo '{"name":"x"}' ;;
     moderation_*) echo '{}' ;;
+    selfchecks_create) # checked on the station; then no client_id: 400, nothing written
+        echo "{\"station\":$([ "$2" = in ] && echo "$S1" || echo "$S2")}" ;;
     inspections_create) echo "{\"station\":$([ "$2" = in ] && echo "$S1" || echo "$S2"),\"checklist\":$SELF,\"kind\":\"open\",\"client_id\":\"00000000-0000-4000-a000-$(printf '%012d' $suffix)\"}" ;;
     *) echo '{}' ;;
     esac

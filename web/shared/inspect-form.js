@@ -116,6 +116,7 @@ export const allDrafts = async (scope) => (await tx('readonly', (s) => s.getAll(
 export const dropDraft = (id) => tx('readwrite', (s) => s.delete(id));
 
 function routes(scope) {
+  if (scope === 'selfcheck') return { insp: '/api/v1/selfchecks', photos: '/api/v1/photos' }; // one POST: create and submit
   return scope === 'officer'
     ? { insp: '/api/v1/officer/inspections', photos: '/api/v1/officer/photos' }
     : { insp: '/api/v1/inspections', photos: '/api/v1/photos' };
@@ -153,9 +154,16 @@ export async function sendDraft(d, send) {
     }
     const create = { station: d.station.id, checklist: d.checklist_id, client_id: d.client_id };
     if (d.scope === 'staff') create.kind = d.kind;
-    let res = await send('POST', r.insp, { json: create });
-    if (res.status >= 400) return fail(d, res);
-    res = await send('POST', `${r.insp}/${d.client_id}/submit`, { json: formBody(d) });
+    let res;
+    if (d.scope === 'selfcheck') { // the daily self-check: the whole form in one request
+      res = await send('POST', r.insp, { json: { ...create, ...formBody(d) } });
+      if (res.status >= 400) return fail(d, res);
+      res = { status: res.status, body: res.body.inspection };
+    } else {
+      res = await send('POST', r.insp, { json: create });
+      if (res.status >= 400) return fail(d, res);
+      res = await send('POST', `${r.insp}/${d.client_id}/submit`, { json: formBody(d) });
+    }
     if (res.status >= 400) return fail(d, res);
     d.state = 'sent';
     d.error = null;
