@@ -12,7 +12,7 @@ import { main, state, store, DEFAULT_CENTRE } from './state.js';
 import { h, fmtDist, todayStr, addDays, dayKey, nowMs, message } from './util.js';
 
 const RADIUS_M = 5000; // "near me" for the home block
-const HOME_ITEMS = 6;
+const HOME_ITEMS = 4; // the block stays above the fold at 360 px and leaves room for the map
 
 // --- the worker's own requests (token, one retry on 401), GET and DELETE too -------------------
 async function authed(method, path, data) {
@@ -87,7 +87,7 @@ export function signupControl(o) {
       kids.push(h('button', { type: 'button', class: `btn small${mine ? '' : ' primary'}`, 'data-signup': signKey(o),
         'aria-label': `${t(mine ? 'unsignupBtn' : 'signupBtn')}: ${o.title}`, onclick: act }, t(mine ? 'unsignupBtn' : 'signupBtn')));
     }
-    box.replaceChildren(...kids, msg);
+    box.replaceChildren(...kids.filter(Boolean), msg);
   };
   async function act(ev) {
     const mine = signedSet().has(signKey(o));
@@ -124,8 +124,9 @@ export function eventItem(o, withStation) {
       h('span', { class: 'ti-kind' }, cat), h('span', { class: 'ti-title' }, o.title),
       o.distance_m !== undefined && withStation ? h('span', { class: 'dist' }, fmtDist(o.distance_m)) : null),
     h('span', { class: 'ti-meta' },
-      running ? h('strong', { class: 'now' }, t('nowRunning', { title: '', span }).trim()) : `${dayWord(o.occurrence)} ${span}`,
-      withStation ? h('a', { href: `/station/${encodeURIComponent(o.station.code)}`, 'data-link': true }, o.station.name) : null),
+      running ? h('strong', { class: 'now' }, t('nowRunning', { title: '', span }).trim()) : `${dayWord(o.occurrence)} ${span}`),
+    h('span', { class: 'ti-where' }, withStation
+      ? h('a', { href: `/station/${encodeURIComponent(o.station.code)}`, 'data-link': true }, o.station.name) : null),
     signupControl(o));
 }
 
@@ -139,8 +140,8 @@ export function offerItem(o, withCanteen) {
     h('span', { class: 'ti-meta' },
       h('span', {}, t('price', { p: (o.price_cents / 100).toFixed(0) })),
       h('span', { class: gone ? 'left gone' : 'left' }, gone ? t('soldOutShort') : t('left', { n: o.remaining })),
-      h('span', {}, t('orderWindow', { from: hhmm(o.order_from), until: endOf(o.order_until, o.date) })),
-      withCanteen && o.canteen ? h('span', {}, o.canteen.name) : null),
+      h('span', {}, t('orderWindow', { from: hhmm(o.order_from), until: endOf(o.order_until, o.date) }))),
+    h('span', { class: 'ti-where' }, withCanteen && o.canteen ? o.canteen.name : null),
     gone ? null : h('a', { class: 'btn small primary', href: `/meals/${o.id}`, 'data-link': true,
       'aria-label': `${t('orderBtn')}: ${dish(o)}` }, t('orderBtn')));
 }
@@ -148,7 +149,9 @@ export function offerItem(o, withCanteen) {
 // --- the home block ------------------------------------------------------------------------------
 /** "Today near me" for the home screen: fills itself once the position is known (or refused). */
 export function todayBlock() {
-  const list = h('ul', { class: 'today-list', 'aria-busy': 'true' });
+  // skeleton rows of the items' fixed height, so that filling the block does not shift the page
+  const list = h('ul', { class: 'today-list', 'aria-busy': 'true' },
+    Array.from({ length: HOME_ITEMS }, () => h('li', { class: 'today-item skel', 'aria-hidden': 'true' })));
   const sec = h('section', { class: 'today', id: 'today', 'aria-labelledby': 'today-h' },
     h('div', { class: 'today-head' }, h('h2', { id: 'today-h' }, t('todayNear')),
       h('a', { href: '/meals', 'data-link': true, class: 'today-more' }, t('mealsLink'))),
