@@ -11,7 +11,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import jsQR from 'jsqr';
-import { guard, takeProblems } from './guard.mjs';
+import { guard, takeProblems, htmlHeaderProblems } from './guard.mjs';
 
 const require = createRequire(import.meta.url);
 const BASE = process.env.YZ_BASE;
@@ -330,4 +330,14 @@ test('the meals page lists the kitchen without a station, nearest first as the A
   await noSideScroll(page, 'meals in English');
   await axe(page, 'meals page');
   await ctx.close();
+});
+
+test('/meals and /meals/{id} are client routes: the app's page with its security headers', async () => {
+  for (const p of ['/meals', '/meals/', `/meals/${fx.todayOffer.id}`]) {
+    const res = await fetch(BASE + p);
+    assert.equal(res.status, 200, p);
+    assert.match(res.headers.get('content-type'), /^text\/html/, p);
+    assert.deepEqual(htmlHeaderProblems(Object.fromEntries(res.headers)), [], p);
+    assert.match(await res.text(), /<main id="main"/, p);
+  }
 });
