@@ -332,7 +332,7 @@ test('the meals page lists the kitchen without a station, nearest first as the A
   await ctx.close();
 });
 
-test('/meals and /meals/{id} are client routes: the app's page with its security headers', async () => {
+test('/meals and /meals/{id} are client routes: the app page with its security headers', async () => {
   for (const p of ['/meals', '/meals/', `/meals/${fx.todayOffer.id}`]) {
     const res = await fetch(BASE + p);
     assert.equal(res.status, 200, p);
