@@ -352,6 +352,8 @@ void yz_api_register(yz_api *api, yz_http_server *srv)
     yz_http_route(srv, "GET", "/station/{}", "web_station", h_web_route, api);
     yz_http_route(srv, "GET", "/inspect", "web_inspect", h_web_route, api);
     yz_http_route(srv, "GET", "/inspect/{}", "web_inspect", h_web_route, api);
+    yz_http_route(srv, "GET", "/meals", "web_meals", h_web_route, api);
+    yz_http_route(srv, "GET", "/meals/{}", "web_meals", h_web_route, api);
     yz_http_route(srv, "GET", "/admin", "web_admin", h_admin, api);
     yz_http_route(srv, "GET", "/{}", "web_file", h_web_file, api);
     yz_http_route(srv, "GET", "/assets/{}", "web_file", h_web_file, api);

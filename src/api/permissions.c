@@ -234,6 +234,8 @@ static const yz_perm perms[] = {
     PUBLIC("GET", "/station/{}", "web_station", ""),
     PUBLIC("GET", "/inspect", "web_inspect", "the experience officer's form"),
     PUBLIC("GET", "/inspect/{}", "web_inspect", ""),
+    PUBLIC("GET", "/meals", "web_meals", "the worker's 10-yuan meals and pickup codes"),
+    PUBLIC("GET", "/meals/{}", "web_meals", ""),
     PUBLIC("GET", "/admin", "web_admin", "the operators' console"),
     PUBLIC("GET", "/{}", "web_file", ""),
     PUBLIC("GET", "/assets/{}", "web_file", ""),

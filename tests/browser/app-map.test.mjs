@@ -178,8 +178,9 @@ test('map on a touch screen: one finger scrolls the page, two move the map, the 
   assert.equal(await page.locator('#search-area').isVisible(), false);
   assert.equal(nearby.length, 0, 'no new nearby query');
 
-  // A one-finger drag gets the hint (touch events, as a finger that tries to pan).
-  await page.evaluate(() => window.scrollTo(0, 0));
+  // A one-finger drag gets the hint (touch events, as a finger that tries to pan). The map is
+  // brought into view: with "today near me" above it, its centre is below the fold at 360 px.
+  await page.evaluate(() => document.getElementById('map').scrollIntoView({ block: 'center' }));
   const b2 = await page.locator('#map').boundingBox();
   const cx = b2.x + b2.width / 2, cy = b2.y + b2.height / 2;
   await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: cx, y: cy }] });

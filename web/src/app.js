@@ -11,6 +11,7 @@ import { h, go, setRouter } from './util.js';
 import { queueList, flushQueue } from './api.js';
 import { renderHome } from './home.js';
 import { renderStation } from './station.js';
+import { renderMeals } from './today.js';
 
 // --- header: language, large text ---------------------------------------------------------------
 const THEMES = ['auto', 'light', 'dark', 'contrast'];
@@ -96,6 +97,7 @@ async function route(focus, back = false) {
   if (state.map && !(p === '/' || p === '/index.html')) { state.map.destroy(); state.map = null; }
   if ((m = p.match(/^\/s\/([^/]+)\/?$/))) await renderStation(decodeURIComponent(m[1]), true);
   else if ((m = p.match(/^\/station\/([^/]+)\/?$/))) await renderStation(decodeURIComponent(m[1]), false);
+  else if ((m = p.match(/^\/meals(?:\/([^/]+))?\/?$/))) await renderMeals(m[1] ? decodeURIComponent(m[1]) : null);
   else if ((m = p.match(/^\/inspect(?:\/([^/]+))?\/?$/))) await renderInspect(main, h, m[1] ? decodeURIComponent(m[1]) : null, go);
   else await renderHome();
   if (focus && !first) main.querySelector('h1')?.focus({ preventScroll: true });

@@ -4,6 +4,7 @@ import { get } from './api.js';
 import { t, lang } from './i18n.js';
 import { StationMap, TILES } from './map.js';
 import { main, state, store, AT, NEEDS, DEFAULT_CENTRE } from './state.js';
+import { todayBlock } from './today.js';
 import { h, go, facIcon, facLabel, facOrder, fmtDist, statusOf, ratingText, eventText, message, errorBox, loadVocab } from './util.js';
 
 function stationRow(s, i) {
@@ -64,7 +65,7 @@ export async function renderHome() {
   const list = h('ol', { id: 'list', class: 'list', 'aria-labelledby': 'list-h', 'aria-busy': 'true' }, skeleton(6));
   main.replaceChildren(
     h('h1', { class: 'vh', tabindex: '-1' }, t('homeTitle')),
-    h('div', { class: 'home' }, form, chips,
+    h('div', { class: 'home' }, form, chips, todayBlock(),
       h('div', { class: 'home-map' }, h('div', { class: 'map-wrap' }, mapEl, mapNote, areaBtn), preview, tools),
       h('section', { class: 'results', 'aria-labelledby': 'list-h' }, filterSum, listH, notice, list)));
   const paintChips = () => {

@@ -4,11 +4,12 @@
 import { get, workerPost, report, ApiError, enqueue, dequeue, queueList } from './api.js';
 import { t, lang, vocab } from './i18n.js';
 import { isOfficer, it as inspText } from './inspect.js';
+import { eventItem, offerItem } from './today.js';
 import { main, state, store, AT } from './state.js';
 import { StationMap } from './map.js';
 import { districtLabels } from './home.js';
 import { h, fmtDist, metresBetween, minutesAt, WALK_KMH, RIDE_KMH, facIcon, facLabel, todayStr, addDays, dayKey, statusOf, ratingText, eventText, message, errorBox,
-  loadVocab, loadTags, tagsNow, section } from './util.js';
+  loadVocab, loadTags, tagsNow, section, runningEvent } from './util.js';
 
 /** One line saying the item is kept on the phone and sent when the network returns. */
 function queuedText() { return t('queued'); }
@@ -143,11 +144,12 @@ function navLinks(s) {
 
 async function todayOffers(s) {
   const items = [];
-  for (const e of s.today || []) items.push(h('li', {}, eventText(e)));
+  const run = runningEvent(s);
+  for (const e of s.today || []) items.push(h('li', { class: e === run ? 'running' : null }, e === run ? h('strong', {}, statusOf(s).text) : eventText(e)));
   try {
     const { body } = await get('/api/v1/offers', { near: `${s.lat_wgs ?? s.lat},${s.lon_wgs ?? s.lon}`, radius_m: 300 });
     for (const o of body.offers.filter((x) => x.canteen && x.canteen.station_id === s.id)) {
-      items.push(h('li', {}, `${t('meals')}${t('colon')}${lang() === 'en' && o.dish_en ? o.dish_en : o.dish} · ${t('price', { p: (o.price_cents / 100).toFixed(0) })} · ${t('remaining', { n: o.remaining })}`));
+      items.push(offerItem(o, false));
     }
   } catch { /* offers are extra */ }
   return items.length ? h('ul', { class: 'plain' }, items) : h('p', { class: 'muted' }, t('noOffers'));
@@ -296,8 +298,7 @@ export async function renderStation(key, checkin) {
   if (!checkin) {
     get('/api/v1/events', { station: s.id, from: today, to: addDays(today, 6) }).then(({ body }) => {
       eventsBox.replaceChildren(body.occurrences.length
-        ? h('ul', { class: 'plain' }, body.occurrences.map((o) => h('li', {},
-          `${o.occurrence.slice(5)} ${t('days')[dayKey(o.occurrence)]} · ${eventText(o)}${o.full ? ` · ${t('signupFull')}` : ''}`)))
+        ? h('ul', { class: 'plain today-list' }, body.occurrences.map((o) => eventItem(o, false)))
         : h('p', { class: 'muted' }, t('noEvents')));
     }).catch((e) => eventsBox.replaceChildren(h('p', { class: 'muted' }, e.text ? e.text() : t('serverError'))));
     get(`/api/v1/stations/${s.id}/reviews`, { per_page: 5 }).then(({ body }) => {

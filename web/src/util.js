@@ -109,10 +109,24 @@ export function whenCloses(iso) {
   if (iso.slice(11, 16) === '00:00' && iso.slice(0, 10) === addDays(todayStr(), 1)) return '24:00';
   return when(iso);
 }
+/** Now in milliseconds: the ?at= time when set, else the clock. */
+export function nowMs() { return AT ? Date.parse(AT) : Date.now(); }
+/** The station's event running now (from its `today`), or null. */
+export function runningEvent(s) {
+  const n = nowMs();
+  return (s.today || []).find((e) => e.starts_at && Date.parse(e.starts_at) <= n && n < Date.parse(e.ends_at)) || null;
+}
 
 export function statusOf(s) {
   if (s.status === 'closed_temp') {
     return { cls: 'closed', text: s.closed_until ? t('closedUntil', { when: when(s.closed_until) }) : t('closedTemp') };
+  }
+  // A station is open for its own event while it runs (the Friday breakfast from 06:30 at a
+  // station whose hours start at 08:00): say what runs, then when the station itself opens.
+  const ev = !s.open_now ? runningEvent(s) : null;
+  if (ev) {
+    const run = t('nowRunning', { title: ev.title, span: `${ev.starts_at.slice(11, 16)}–${ev.ends_at.slice(11, 16)}` });
+    return { cls: 'open event-now', text: s.next_change ? `${run} · ${t('stationOpens', { when: when(s.next_change) })}` : run };
   }
   if (s.open_now && !s.next_change) return { cls: 'open', text: t('open24') };
   if (s.open_now) return { cls: 'open', text: t('openUntil', { time: whenCloses(s.next_change) }) };
