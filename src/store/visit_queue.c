@@ -151,13 +151,18 @@ int yz__visit_queue_new(yz_visit_write_fn *write, void *ctx, yz_visit_queue **ou
     return YZ_OK;
 }
 
+static int closing(yz_errinfo *ei)
+{
+    return yz_err_set(ei, YZ_EUNAVAIL, "", "服务正在关闭", "the store is closing");
+}
+
 int yz__visit_queue_submit(yz_visit_queue *q, yz_visit *v, yz_errinfo *ei)
 {
     item it = {.v = v};
     pthread_mutex_lock(&q->mu);
     if (q->stop) {
         pthread_mutex_unlock(&q->mu);
-        return yz_err_set(ei, YZ_EUNAVAIL, "", "服务正在关闭", "the store is closing");
+        return closing(ei);
     }
     if (q->tail)
         q->tail->next = &it;
@@ -189,7 +194,7 @@ int yz__visit_queue_submit_async(yz_visit_queue *q, yz_visit *v, yz_visit_done_f
     if (q->stop) {
         pthread_mutex_unlock(&q->mu);
         yz_free(it);
-        return yz_err_set(ei, YZ_EUNAVAIL, "", "服务正在关闭", "the store is closing");
+        return closing(ei);
     }
     if (q->tail)
         q->tail->next = it;
