@@ -476,6 +476,25 @@ static const yz_param list_params[] = {
     P_CRS(list_args),
 };
 
+/* ,"understood":{...}: what the search read in `q` besides text, for the app to show
+ * ("厕所" as the toilet filter; a station code). */
+static void render_understood(yz_buf *b, const yz_snap *s, const yz_understood *u)
+{
+    yz_buf_puts(b, ",\"understood\":{\"facilities\":[");
+    for (size_t i = 0; i < u->n_words; i++) {
+        yz_buf_puts(b, i ? ",{\"word\":" : "{\"word\":");
+        yz_buf_json_str(b, u->words[i].word, strlen(u->words[i].word));
+        yz_buf_puts(b, ",\"code\":");
+        yz_buf_json_str(b, u->words[i].facility, strlen(u->words[i].facility));
+        yz_buf_putc(b, '}');
+    }
+    yz_buf_putc(b, ']');
+    yz_buf_json_member_str(b, "station",
+                           u->station >= 0 ? yz_snap_station(s, (size_t)u->station)->code : NULL);
+    yz_buf_json_member_str(b, "text", u->n_words ? (u->text.len ? u->text.data : NULL) : NULL);
+    yz_buf_putc(b, '}');
+}
+
 static void h_list(void *ctx, yz_http_req *req)
 {
     yz_api *api = ctx;
@@ -485,6 +504,7 @@ static void h_list(void *ctx, yz_http_req *req)
     const yz_snap *s = yz_state_snap(view);
     yz_list_query q = {.district = -1};
     list_args a;
+    yz_understood u = {.station = -1};
     uint32_t *pos = NULL;
     size_t n = 0, total = 0;
     int err;
@@ -509,9 +529,24 @@ static void h_list(void *ctx, yz_http_req *req)
     int crs = a.crs;
     q.offset = (size_t)(page - 1) * (size_t)per_page;
     q.limit = (size_t)per_page;
-    err = yz_snap_list(s, yz_state_thread_norm(), &q, &pos, &n, &total, &ei);
-    if (err)
-        goto fail;
+    if (a.q) { /* facility words become filters, a code names its station */
+        err = yz_snap_understand(s, yz_state_thread_norm(), a.q, &u, &ei);
+        if (err)
+            goto fail;
+        q.need |= u.need;
+        if (u.n_words)
+            q.text = u.text.len ? u.text.data : NULL;
+    }
+    if (u.station >= 0) { /* the station whose code was typed, alone */
+        total = 1;
+        n = q.offset == 0;
+        pos = yz_malloc(sizeof *pos);
+        pos[0] = (uint32_t)u.station;
+    } else {
+        err = yz_snap_list(s, yz_state_thread_norm(), &q, &pos, &n, &total, &ei);
+        if (err)
+            goto fail;
+    }
     int64_t now = yz_time_now();
     yz_buf b;
     yz_buf_init(&b);
@@ -530,13 +565,18 @@ static void h_list(void *ctx, yz_http_req *req)
         render_open(&b, s, i, now);
         yz_buf_putc(&b, '}');
     }
-    yz_buf_printf(&b, "],\"count\":%zu,\"total\":%zu,\"page\":%ld,\"per_page\":%ld}\n", n, total,
+    yz_buf_printf(&b, "],\"count\":%zu,\"total\":%zu,\"page\":%ld,\"per_page\":%ld", n, total,
                   page, per_page);
+    if (a.q)
+        render_understood(&b, s, &u);
+    yz_buf_puts(&b, "}\n");
+    yz_understood_fini(&u);
     yz_free(pos);
     yz_state_release(api->state, view);
     yz__api_ok(req, &b);
     return;
 fail:
+    yz_understood_fini(&u);
     yz_free(pos);
     yz_state_release(api->state, view);
     yz_api_error(req, &ei);

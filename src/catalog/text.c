@@ -106,6 +106,11 @@ static bool is_space(uint32_t cp)
            cp == 0x205F || cp == 0x3000;
 }
 
+bool yz_text_is_space(uint32_t cp)
+{
+    return is_space(cp);
+}
+
 /* ---- normaliser ------------------------------------------------------------------------------ */
 
 /* ---- folding for screening: process-wide ICU data ------------------------------------------ */

@@ -56,6 +56,9 @@ int yz_textnorm_apply(yz_textnorm *n, const char *s, yz_buf *out);
  * selectors). Pure and thread-safe. */
 bool yz_text_dropped(uint32_t cp);
 
+/* True when the search splits a query at `cp` (ASCII and Unicode whitespace, U+3000). Pure. */
+bool yz_text_is_space(uint32_t cp);
+
 enum { YZ_TEXT_FOLD_MAX = 4 }; /* code points yz_textnorm_fold writes at most */
 
 /* Fold the character `cp` (a Unicode scalar value) for screening user text, so that what looks

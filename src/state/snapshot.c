@@ -54,7 +54,8 @@ static void copy_facilities(const yz_snap *s, yz_snap_input *in)
     for (size_t i = 0; i < in->n_facilities; i++) {
         const yz_facility *f = yz_snap_facility(s, i);
         in->facilities[i] = (yz_facility){yz_strdup(f->code), yz_strdup(f->label),
-                                          yz_strdup(f->label_hant), yz_strdup(f->label_en), f->bit};
+                                          yz_strdup(f->label_hant), yz_strdup(f->label_en), f->bit,
+                                          yz_strdup(f->synonyms)};
     }
     in->n_districts = yz_snap_district_count(s);
     in->districts = yz_calloc(in->n_districts + 1, sizeof *in->districts);
