@@ -79,6 +79,11 @@ size_t yz_textnorm_fold(yz_textnorm *n, uint32_t cp, uint32_t *out);
  * 重 gives c|t|z, 行 gives h|x. Pure and thread-safe. */
 uint32_t yz_text_pinyin_initials(uint32_t cp);
 
+/* The readings of the Han character `cp` without tones, comma-separated, from every Mandarin
+ * reading in Unihan ("zhong,chong,tong"; ü written v: 绿 gives "lv,lu"), or NULL for a
+ * character without one. Borrowed, static. Pure and thread-safe. */
+const char *yz_text_pinyin_readings(uint32_t cp);
+
 /* ---- index --------------------------------------------------------------------------------- */
 
 /* An immutable index over the normalised names and addresses of `ndocs` docs, numbered from 0
