@@ -1110,7 +1110,7 @@ int yz_snap_understand(const yz_snap *s, yz_textnorm *norm, const char *query, y
         yz_buf_puts(&whole, terms.data + at[i]);
     if (nt && whole.len <= 64)
         u->station = yz_snap_find_code_loose(s, whole.data);
-    for (size_t i = 0; i < nt; i++) {
+    for (size_t i = 0; i < nt && u->station < 0; i++) { /* a code is all it says */
         const char *t = terms.data + at[i];
         size_t len = at[i + 1] - at[i] - 1;
         long f = -1;
