@@ -64,6 +64,12 @@ struct yz_snap {
     code_ref *codes;         /* sorted by code */
     char *code_keys;         /* each code's key (code_key), NUL-terminated, back to back */
     code_ref *codes_loose;   /* (key, position), sorted by key: what a rider types */
+    char *hant;              /* per station: name, address, partner name in traditional
+                              * characters, each NUL-terminated, back to back */
+    size_t (*hant_off)[3];   /* where each of the three starts in `hant`; SIZE_MAX: none */
+    char *frag_hant;         /* the fragments again with `hant`'s texts; NULL: none built */
+    size_t *frag_hant_off;
+    uint16_t (*frag_hant_moff)[YZ_FM__COUNT];
     fac_word *words;         /* facility words, normalised, sorted (yz_snap_understand) */
     size_t n_words;
 
@@ -153,10 +159,12 @@ typedef struct frag_parts {
     size_t *fac_off;  /* n_fac + 1 offsets into fac */
     yz_buf dist;      /* each district's {"code":..,"name":..} */
     size_t *dist_off; /* n_dist + 1 offsets into dist */
+    bool hant;        /* render the traditional texts (s->hant, districts' name_hant) */
 } frag_parts;
 
-static void parts_init(frag_parts *p, const yz_snap *s)
+static void parts_init(frag_parts *p, const yz_snap *s, bool hant)
 {
+    p->hant = hant;
     yz_buf_init(&p->fac);
     yz_buf_init(&p->dist);
     p->fac_off = yz_calloc(s->n_fac + 1, sizeof *p->fac_off);
@@ -171,7 +179,8 @@ static void parts_init(frag_parts *p, const yz_snap *s)
         yz_buf_puts(&p->dist, "{\"code\":");
         yz_buf_json_str(&p->dist, s->dist[d].code, strlen(s->dist[d].code));
         yz_buf_puts(&p->dist, ",\"name\":");
-        yz_buf_json_str(&p->dist, s->dist[d].name, strlen(s->dist[d].name));
+        const char *dn = hant && s->dist[d].name_hant ? s->dist[d].name_hant : s->dist[d].name;
+        yz_buf_json_str(&p->dist, dn, strlen(dn));
         yz_buf_putc(&p->dist, '}');
     }
     p->dist_off[s->n_dist] = p->dist.len;
@@ -192,6 +201,13 @@ static void render_fragment(const yz_snap *s, const frag_parts *p, size_t i, yz_
 {
     const yz_station *st = &s->st[i];
     const size_t base = b->len;
+    const char *name = st->name, *addr = st->address ? st->address : "",
+               *partner = st->partner_name;
+    if (p->hant) {
+        name = s->hant + s->hant_off[i][0];
+        addr = s->hant + s->hant_off[i][1];
+        partner = s->hant_off[i][2] == SIZE_MAX ? NULL : s->hant + s->hant_off[i][2];
+    }
 #define MEMBER(m) (moff[m] = (uint16_t)(b->len - base))
     MEMBER(YZ_FM_ID);
     yz_buf_puts(b, "\"id\":");
@@ -201,10 +217,9 @@ static void render_fragment(const yz_snap *s, const frag_parts *p, size_t i, yz_
     yz_buf_json_str(b, st->code, strlen(st->code));
     MEMBER(YZ_FM_NAME);
     yz_buf_puts(b, ",\"name\":");
-    yz_buf_json_str(b, st->name, strlen(st->name));
+    yz_buf_json_str(b, name, strlen(name));
     MEMBER(YZ_FM_ADDRESS);
     yz_buf_puts(b, ",\"address\":");
-    const char *addr = st->address ? st->address : "";
     yz_buf_json_str(b, addr, strlen(addr));
     MEMBER(YZ_FM_DISTRICT);
     yz_buf_puts(b, ",\"district\":");
@@ -244,9 +259,9 @@ static void render_fragment(const yz_snap *s, const frag_parts *p, size_t i, yz_
     yz_buf_puts(b, yz_partner_name(st->partner_kind));
     yz_buf_putc(b, '"');
     MEMBER(YZ_FM_PARTNER_NAME);
-    if (st->partner_name) {
+    if (partner) {
         yz_buf_puts(b, ",\"partner_name\":");
-        yz_buf_json_str(b, st->partner_name, strlen(st->partner_name));
+        yz_buf_json_str(b, partner, strlen(partner));
     }
 #undef MEMBER
 }
@@ -323,6 +338,70 @@ static void build_words(yz_snap *s, yz_textnorm *norm)
     s->n_words = m;
 }
 
+static bool same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* The traditional texts of every station and their fragments (lang=zh-Hant): a station whose
+ * texts are those of the same station in `prev` takes its conversion from there, so a rebuild
+ * after one write converts one station. Without OpenCC's s2t.json the snapshot has none and
+ * zh-Hant answers get the texts as stored. */
+static int build_hant(yz_snap *s, yz_textnorm *norm, const yz_snap *prev, yz_errinfo *ei)
+{
+    yz_buf h, b;
+    yz_buf_init(&h);
+    yz_buf_init(&b);
+    s->hant_off = yz_calloc(s->n + 1, sizeof *s->hant_off);
+    for (size_t i = 0; i < s->n; i++) {
+        const yz_station *st = &s->st[i];
+        const char *src[3] = {st->name, st->address ? st->address : "", st->partner_name};
+        long j = prev && prev->hant ? yz_snap_find_id(prev, st->id) : -1;
+        const yz_station *pst = j >= 0 ? &prev->st[j] : NULL;
+        bool reuse = pst && same_str(pst->name, st->name) &&
+                     same_str(pst->address ? pst->address : "", src[1]) &&
+                     same_str(pst->partner_name, st->partner_name);
+        for (int k = 0; k < 3; k++) {
+            if (!src[k]) {
+                s->hant_off[i][k] = SIZE_MAX;
+                continue;
+            }
+            s->hant_off[i][k] = h.len;
+            if (reuse) {
+                yz_buf_puts(&h, prev->hant + prev->hant_off[j][k]);
+            } else if (yz_textnorm_to_hant(norm, src[k], &h) != YZ_OK) {
+                yz_free(s->hant_off);
+                s->hant_off = NULL;
+                yz_buf_fini(&h);
+                return YZ_OK; /* no s2t.json: answers in zh-Hant keep the stored texts */
+            }
+            yz_buf_putc(&h, '\0');
+        }
+    }
+    s->hant = yz_buf_take(&h);
+    if (!s->hant)
+        s->hant = yz_calloc(1, 1);
+    s->frag_hant_off = yz_calloc(s->n + 1, sizeof *s->frag_hant_off);
+    s->frag_hant_moff = yz_calloc(s->n ? s->n : 1, sizeof *s->frag_hant_moff);
+    frag_parts parts;
+    parts_init(&parts, s, true);
+    yz_buf_reserve(&b, s->n * 384 + 1);
+    int err = YZ_OK;
+    for (size_t i = 0; i < s->n; i++) {
+        s->frag_hant_off[i] = b.len;
+        render_fragment(s, &parts, i, &b, s->frag_hant_moff[i]);
+        if (b.len - s->frag_hant_off[i] > UINT16_MAX) { /* s2t never grows a text much */
+            err = yz_err_set(ei, YZ_EINVAL, "name", "驿站记录过长", "station record too long");
+            break;
+        }
+        yz_buf_putc(&b, '\0');
+    }
+    parts_fini(&parts);
+    s->frag_hant_off[s->n] = b.len;
+    s->frag_hant = yz_buf_take(&b);
+    return err;
+}
+
 static void *side_build(void *arg)
 {
     side_job *j = arg;
@@ -370,6 +449,7 @@ static void *side_build(void *arg)
 
 int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinfo *ei)
 {
+    const yz_snap *prev = in->prev;
     yz_snap *s = yz_calloc(1, sizeof *s);
     s->st = in->stations;
     s->n = in->n_stations;
@@ -500,7 +580,7 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
     s->frag_off = yz_calloc(s->n + 1, sizeof *s->frag_off);
     s->frag_moff = yz_calloc(s->n ? s->n : 1, sizeof *s->frag_moff);
     frag_parts parts;
-    parts_init(&parts, s);
+    parts_init(&parts, s, false);
     yz_buf_reserve(&b, s->n * 384);
     for (size_t i = 0; i < s->n; i++) {
         s->frag_off[i] = b.len;
@@ -531,6 +611,9 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
         goto fail;
     }
     build_words(s, norm); /* after the side job: it used `norm` */
+    err = build_hant(s, norm, prev, ei);
+    if (err)
+        goto fail;
 
     yz_free(table);
     yz_free(items);
@@ -585,6 +668,11 @@ void yz_snap_free(yz_snap *s)
     yz_free(s->codes);
     yz_free(s->code_keys);
     yz_free(s->codes_loose);
+    yz_free(s->hant);
+    yz_free(s->hant_off);
+    yz_free(s->frag_hant);
+    yz_free(s->frag_hant_off);
+    yz_free(s->frag_hant_moff);
     for (size_t i = 0; i < s->n_words; i++)
         yz_free(s->words[i].norm);
     yz_free(s->words);
@@ -773,15 +861,34 @@ yz_point yz_snap_position(const yz_snap *s, size_t i, int crs)
 
 const char *yz_snap_fragment(const yz_snap *s, size_t i, size_t *len)
 {
+    return yz_snap_fragment_lang(s, i, YZ_LANG_HANS, len);
+}
+
+const char *yz_snap_fragment_lang(const yz_snap *s, size_t i, int lang, size_t *len)
+{
+    if (lang == YZ_LANG_HANT && s->frag_hant) {
+        *len = s->frag_hant_off[i + 1] - s->frag_hant_off[i] - 1;
+        return s->frag_hant + s->frag_hant_off[i];
+    }
     *len = s->frag_off[i + 1] - s->frag_off[i] - 1;
     return s->frag + s->frag_off[i];
 }
 
 const char *yz_snap_fragment_member(const yz_snap *s, size_t i, int member, size_t *len)
 {
-    size_t flen = s->frag_off[i + 1] - s->frag_off[i] - 1;
-    size_t a = s->frag_moff[i][member];
-    size_t z = member + 1 < YZ_FM__COUNT ? s->frag_moff[i][member + 1] : flen;
+    return yz_snap_fragment_member_lang(s, i, member, YZ_LANG_HANS, len);
+}
+
+const char *yz_snap_fragment_member_lang(const yz_snap *s, size_t i, int member, int lang,
+                                         size_t *len)
+{
+    bool hant = lang == YZ_LANG_HANT && s->frag_hant;
+    const char *frag = hant ? s->frag_hant + s->frag_hant_off[i] : s->frag + s->frag_off[i];
+    const uint16_t *moff = hant ? s->frag_hant_moff[i] : s->frag_moff[i];
+    size_t flen = hant ? s->frag_hant_off[i + 1] - s->frag_hant_off[i] - 1
+                       : s->frag_off[i + 1] - s->frag_off[i] - 1;
+    size_t a = moff[member];
+    size_t z = member + 1 < YZ_FM__COUNT ? moff[member + 1] : flen;
     if (a == z) {
         *len = 0;
         return "";
@@ -789,7 +896,14 @@ const char *yz_snap_fragment_member(const yz_snap *s, size_t i, int member, size
     if (member > 0)
         a++; /* its leading comma */
     *len = z - a;
-    return s->frag + s->frag_off[i] + a;
+    return frag + a;
+}
+
+const char *yz_snap_name_lang(const yz_snap *s, size_t i, int lang)
+{
+    if (lang == YZ_LANG_HANT && s->hant)
+        return s->hant + s->hant_off[i][0];
+    return s->st[i].name;
 }
 
 const char *yz_snap_name_url(const yz_snap *s, size_t i)

@@ -34,6 +34,8 @@ typedef struct yz_snap_input {
     size_t n_districts;
     int32_t *holidays; /* local dates, days since 1970-01-01, sorted */
     size_t n_holidays;
+    const struct yz_snap *prev; /* borrowed, may be NULL: the snapshot this one replaces, whose
+                                 * traditional texts are reused for unchanged stations */
 } yz_snap_input;
 
 /* Build a snapshot. `norm` is the caller's text normaliser (used during the build only).
@@ -91,6 +93,14 @@ yz_point yz_snap_position(const yz_snap *s, size_t i, int crs);
  * "id","code","name","address","district":{...},"facilities":[...],"tier","status",
  * "partner_kind","partner_name" - without braces, ready to splice into an object. */
 const char *yz_snap_fragment(const yz_snap *s, size_t i, size_t *len);
+/* The language of the texts in an answer (lang=zh-Hant, docs/internals/text.md, "Answers in
+ * traditional characters"): zh-Hans is the stored text; en shows it too. */
+enum { YZ_LANG_HANS = 0, YZ_LANG_HANT = 1 };
+/* Station i's fragment with its name, address, district and partner name in `lang`
+ * (converted once at build with OpenCC s2t; the stored text when s2t.json is missing). */
+const char *yz_snap_fragment_lang(const yz_snap *s, size_t i, int lang, size_t *len);
+/* Station i's name in `lang`. */
+const char *yz_snap_name_lang(const yz_snap *s, size_t i, int lang);
 /* The members of a fragment, in their order. */
 enum yz_fragment_member {
     YZ_FM_ID, YZ_FM_CODE, YZ_FM_NAME, YZ_FM_ADDRESS, YZ_FM_DISTRICT, YZ_FM_FACILITIES,
@@ -99,6 +109,8 @@ enum yz_fragment_member {
 /* One member of station i's fragment, `"name":value` without a separating comma; *len = 0
  * when the station has no such member (partner_name is left out when null). */
 const char *yz_snap_fragment_member(const yz_snap *s, size_t i, int member, size_t *len);
+const char *yz_snap_fragment_member_lang(const yz_snap *s, size_t i, int member, int lang,
+                                         size_t *len);
 /* The station name percent-encoded for URLs (navigation links). */
 const char *yz_snap_name_url(const yz_snap *s, size_t i);
 /* Pre-rendered position text of station i: `,"lat":..,"lon":..` in WGS-84 with 7 decimals

@@ -217,6 +217,8 @@ static int fold_init_once(yz_errinfo *ei)
 struct yz_textnorm {
     opencc_t cc;       /* OpenCC t2s converter */
     opencc_t jp;       /* OpenCC jp2t (Japanese shinjitai to traditional), for folding */
+    opencc_t s2t;      /* OpenCC s2t, for display text; opened on first use, -1 if it failed */
+    bool s2t_tried;    /* s2t was opened (or tried) */
     USpoofChecker *sc; /* this normaliser's clone of the process-wide spoof checker */
     uint32_t *bmp;     /* t2s of each BMP code point, 65536 entries; 0 = not converted yet */
     uint32_t *fold;    /* yz_textnorm_fold of each BMP code point, allocated on first use;
@@ -271,6 +273,8 @@ void yz_textnorm_free(yz_textnorm *n)
         return;
     opencc_close(n->cc);
     opencc_close(n->jp);
+    if (n->s2t_tried && n->s2t != (opencc_t)-1)
+        opencc_close(n->s2t);
     uspoof_close(n->sc);
     yz_free(n->bmp);
     yz_free(n->fold);
@@ -278,6 +282,32 @@ void yz_textnorm_free(yz_textnorm *n)
     yz_free(n->bits);
     yz_free(n->ilist);
     yz_free(n);
+}
+
+int yz_textnorm_to_hant(yz_textnorm *n, const char *s, yz_buf *out)
+{
+    size_t len = strlen(s);
+    if (!yz_utf8_valid(s, len))
+        return YZ_EINVAL;
+    if (!n->s2t_tried) {
+        n->s2t = opencc_open(OPENCC_DEFAULT_CONFIG_SIMP_TO_TRAD);
+        n->s2t_tried = true;
+    }
+    bool plain = true; /* ASCII needs no converter */
+    for (size_t i = 0; i < len && plain; i++)
+        plain = (unsigned char)s[i] < 0x80;
+    if (plain) {
+        yz_buf_append(out, s, len);
+        return YZ_OK;
+    }
+    if (n->s2t == (opencc_t)-1)
+        return YZ_EIO;
+    char *r = opencc_convert_utf8(n->s2t, s, len);
+    if (!r)
+        return YZ_EIO;
+    yz_buf_puts(out, r);
+    opencc_convert_utf8_free(r);
+    return YZ_OK;
 }
 
 /* OpenCC t2s of the single character `cp`; `cp` itself if OpenCC fails or does not give

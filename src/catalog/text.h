@@ -52,6 +52,13 @@ void yz_textnorm_free(yz_textnorm *n);
  * points past U+10FFFF included), leaving `out` unchanged. Borrows `s`. */
 int yz_textnorm_apply(yz_textnorm *n, const char *s, yz_buf *out);
 
+/* Append the NUL-terminated UTF-8 text `s` converted to traditional characters for display,
+ * with OpenCC s2t.json, phrase by phrase (工会大厦 gives 工會大廈, 头发 頭髮). The converter is
+ * opened on the first call (about 1 ms). Returns YZ_OK; YZ_EINVAL if `s` is not valid UTF-8,
+ * YZ_EIO if s2t.json cannot be loaded (package libopencc-data): `out` is then unchanged.
+ * Borrows `s`. Not thread-safe for `n`. */
+int yz_textnorm_to_hant(yz_textnorm *n, const char *s, yz_buf *out);
+
 /* True when yz_textnorm_apply drops `cp` (whitespace, punctuation, symbols, variation
  * selectors). Pure and thread-safe. */
 bool yz_text_dropped(uint32_t cp);
