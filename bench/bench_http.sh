@@ -19,11 +19,12 @@ pids+=($!)
 for _ in $(seq 1 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
 yport=$(cat "$tmp/port")
 
+# HTTP_EXTRA="&lang=zh-Hant" adds parameters to every request (answers in traditional characters).
 # 1,000 query points spread over the demo city's built-up areas, filters mixed as riders use them.
-awk 'BEGIN { srand(7); for (i = 0; i < 1000; i++) {
+awk -v extra="${HTTP_EXTRA:-}" 'BEGIN { srand(7); for (i = 0; i < 1000; i++) {
         lat = 27.90 + rand() * 0.20; lon = 120.55 + rand() * 0.35;
         f = (i % 3 == 0) ? "&need=toilet" : (i % 3 == 1) ? "&need=battery_swap&open_now=true" : "";
-        printf "/api/v1/stations/nearby?lat=%.5f&lon=%.5f&k=10%s&at=2026-11-30T08:30:00%%2B08:00\n", lat, lon, f } }' \
+        printf "/api/v1/stations/nearby?lat=%.5f&lon=%.5f&k=10%s&at=2026-11-30T08:30:00%%2B08:00%s\n", lat, lon, f, extra } }' \
     >"$tmp/paths.txt"
 # The peer sends a real nearby answer (the 10 stations nearest the city centre), so both send
 # the same number of bytes and the difference is yizhan's own work.

@@ -59,7 +59,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < in.n_facilities; i++) {
         const yz_facility_seed *f = &yz_facility_seeds[i];
         in.facilities[i] = (yz_facility){yz_strdup(f->code), yz_strdup(f->label),
-                                         yz_strdup(f->label_hant), yz_strdup(f->label_en), f->bit};
+                                         yz_strdup(f->label_hant), yz_strdup(f->label_en), f->bit, NULL};
     }
     in.n_districts = 300;
     in.districts = yz_calloc(300, sizeof *in.districts);

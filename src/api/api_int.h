@@ -322,4 +322,7 @@ void yz__api_free_reviews(yz_api *api);
 void yz__api_free_reports(yz_api *api);
 void yz__api_free_meals(yz_api *api);
 
+/* lang=: "zh-Hans" and "en" (texts as stored), "zh-Hant" (YZ_LANG_HANT); -1 otherwise. */
+int yz__api_lang_parse(const char *w);
+
 #endif

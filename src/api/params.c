@@ -320,3 +320,12 @@ long yz__api_find_station(const yz_snap *s, yz_http_req *req, yz_errinfo *ei)
         station_unknown(YZ_ENOTFOUND, "id", p, ei);
     return i;
 }
+
+int yz__api_lang_parse(const char *w)
+{
+    if (strcmp(w, "zh-Hans") == 0 || strcmp(w, "en") == 0)
+        return YZ_LANG_HANS;
+    if (strcmp(w, "zh-Hant") == 0)
+        return YZ_LANG_HANT;
+    return -1;
+}

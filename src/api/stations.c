@@ -41,6 +41,12 @@
 #define P_TIER(T)                                                                              \
     {"tier", YZ_PARAM_WORDS, offsetof(T, tier), 0, 0, 0, 0, yz_tier_parse,                    \
      "basic, benchmark, smart24h"}
+/* lang=zh-Hant: names, addresses, districts and partners in traditional characters
+ * (pre-rendered in the snapshot). zh-Hans and en: as stored. A parameter, not
+ * Accept-Language, so that the URL is the whole cache key. */
+#define P_LANG(T)                                                                              \
+    {"lang", YZ_PARAM_WORD, offsetof(T, lang), 0, 0, YZ_LANG_HANS, 0, yz__api_lang_parse,      \
+     "zh-Hans, zh-Hant, en"}
 #define P_LAT(T, flags) {"lat", YZ_PARAM_NUMBER, offsetof(T, lat), -90, 90, 0, flags, NULL, NULL}
 #define P_LON(T, flags)                                                                        \
     {"lon", YZ_PARAM_NUMBER, offsetof(T, lon), -180, 180, 0, flags, NULL, NULL}
@@ -193,14 +199,16 @@ static void render_nav(yz_buf *b, const yz_snap *s, size_t i, int travel)
 /* The members of nearby station i that `mask` selects, as one object. Every member is
  * written with its leading comma; the first comma becomes the opening brace. */
 static void render_nearby_masked(yz_buf *b, const yz_state_view *view, size_t i, int crs,
-                                 int travel, int64_t t, double distance_m, uint32_t mask)
+                                 int travel, int lang, int64_t t, double distance_m,
+                                 uint32_t mask)
 {
     const yz_snap *s = yz_state_snap(view);
     const size_t start = b->len;
     for (int m = 0; m < YZ_FM__COUNT; m++) {
         size_t len;
         const char *text;
-        if (!(mask & (UINT32_C(1) << m)) || !*(text = yz_snap_fragment_member(s, i, m, &len)))
+        if (!(mask & (UINT32_C(1) << m)) ||
+            !*(text = yz_snap_fragment_member_lang(s, i, m, lang, &len)))
             continue;
         yz_buf_putc(b, ',');
         yz_buf_append(b, text, len);
@@ -256,12 +264,12 @@ static void render_nearby_masked(yz_buf *b, const yz_state_view *view, size_t i,
 
 /* The full record of station i. */
 static void render_station(yz_api *api, yz_buf *b, const yz_state_view *view, size_t i, int crs,
-                           int travel, int64_t t)
+                           int travel, int lang, int64_t t)
 {
     const yz_snap *s = yz_state_snap(view);
     const yz_station *st = yz_snap_station(s, i);
     size_t flen;
-    const char *frag = yz_snap_fragment(s, i, &flen);
+    const char *frag = yz_snap_fragment_lang(s, i, lang, &flen);
     char iso[32];
     yz_buf_putc(b, '{');
     yz_buf_append(b, frag, flen);
@@ -309,7 +317,7 @@ static void render_station(yz_api *api, yz_buf *b, const yz_state_view *view, si
 
 typedef struct nearby_args {
     double lat, lon;
-    int crs, mode;
+    int crs, mode, lang;
     long k;
     double radius_m;
     bool open_now;
@@ -333,6 +341,7 @@ static const yz_param nearby_params[] = {
     P_TEXT(nearby_args, "district", district),
     P_MODE(nearby_args),
     P_TEXT(nearby_args, "fields", fields),
+    P_LANG(nearby_args),
 };
 
 static void h_nearby(void *ctx, yz_http_req *req)
@@ -374,10 +383,11 @@ static void h_nearby(void *ctx, yz_http_req *req)
         if (fields != NM_ALL) {
             if (j)
                 yz_buf_putc(&b, ',');
-            render_nearby_masked(&b, view, i, crs, travel, q.t, hits[j].distance_m, fields);
+            render_nearby_masked(&b, view, i, crs, travel, a.lang, q.t, hits[j].distance_m,
+                                 fields);
             continue;
         }
-        const char *frag = yz_snap_fragment(s, i, &flen);
+        const char *frag = yz_snap_fragment_lang(s, i, a.lang, &flen);
         yz_buf_puts(&b, j ? ",{" : "{");
         yz_buf_append(&b, frag, flen);
         render_position(&b, s, i, crs);
@@ -401,11 +411,12 @@ fail:
 }
 
 typedef struct get_args {
-    int crs, mode;
+    int crs, mode, lang;
     int64_t at;
 } get_args;
 
-static const yz_param get_params[] = {P_CRS(get_args), P_MODE(get_args), P_AT(get_args)};
+static const yz_param get_params[] = {P_CRS(get_args), P_MODE(get_args), P_AT(get_args),
+                                      P_LANG(get_args)};
 
 static void h_get(void *ctx, yz_http_req *req)
 {
@@ -423,7 +434,7 @@ static void h_get(void *ctx, yz_http_req *req)
         goto fail;
     yz_buf b;
     yz_buf_init(&b);
-    render_station(api, &b, view, (size_t)i, a.crs, a.mode, a.at);
+    render_station(api, &b, view, (size_t)i, a.crs, a.mode, a.lang, a.at);
     yz_buf_putc(&b, '\n');
     char etag[32];
     snprintf(etag, sizeof etag, "\"%lld\"", (long long)yz_snap_station(s, (size_t)i)->version);
@@ -439,7 +450,7 @@ fail:
 typedef struct list_args {
     const char *q, *district, *need, *partner_name;
     uint32_t tier, partner, batch, not_on;
-    int status, crs;
+    int status, crs, lang;
     bool livelihood;
     long page, per_page;
     double lat, lon;
@@ -474,7 +485,27 @@ static const yz_param list_params[] = {
     P_LAT(list_args, 0),
     P_LON(list_args, 0),
     P_CRS(list_args),
+    P_LANG(list_args),
 };
+
+/* ,"understood":{...}: what the search read in `q` besides text, for the app to show
+ * ("厕所" as the toilet filter; a station code). */
+static void render_understood(yz_buf *b, const yz_snap *s, const yz_understood *u)
+{
+    yz_buf_puts(b, ",\"understood\":{\"facilities\":[");
+    for (size_t i = 0; i < u->n_words; i++) {
+        yz_buf_puts(b, i ? ",{\"word\":" : "{\"word\":");
+        yz_buf_json_str(b, u->words[i].word, strlen(u->words[i].word));
+        yz_buf_puts(b, ",\"code\":");
+        yz_buf_json_str(b, u->words[i].facility, strlen(u->words[i].facility));
+        yz_buf_putc(b, '}');
+    }
+    yz_buf_putc(b, ']');
+    yz_buf_json_member_str(b, "station",
+                           u->station >= 0 ? yz_snap_station(s, (size_t)u->station)->code : NULL);
+    yz_buf_json_member_str(b, "text", u->n_words ? (u->text.len ? u->text.data : NULL) : NULL);
+    yz_buf_putc(b, '}');
+}
 
 static void h_list(void *ctx, yz_http_req *req)
 {
@@ -485,6 +516,7 @@ static void h_list(void *ctx, yz_http_req *req)
     const yz_snap *s = yz_state_snap(view);
     yz_list_query q = {.district = -1};
     list_args a;
+    yz_understood u = {.station = -1};
     uint32_t *pos = NULL;
     size_t n = 0, total = 0;
     int err;
@@ -509,16 +541,31 @@ static void h_list(void *ctx, yz_http_req *req)
     int crs = a.crs;
     q.offset = (size_t)(page - 1) * (size_t)per_page;
     q.limit = (size_t)per_page;
-    err = yz_snap_list(s, yz_state_thread_norm(), &q, &pos, &n, &total, &ei);
-    if (err)
-        goto fail;
+    if (a.q) { /* facility words become filters, a code names its station */
+        err = yz_snap_understand(s, yz_state_thread_norm(), a.q, &u, &ei);
+        if (err)
+            goto fail;
+        q.need |= u.need;
+        if (u.n_words)
+            q.text = u.text.len ? u.text.data : NULL;
+    }
+    if (u.station >= 0) { /* the station whose code was typed, alone */
+        total = 1;
+        n = q.offset == 0;
+        pos = yz_malloc(sizeof *pos);
+        pos[0] = (uint32_t)u.station;
+    } else {
+        err = yz_snap_list(s, yz_state_thread_norm(), &q, &pos, &n, &total, &ei);
+        if (err)
+            goto fail;
+    }
     int64_t now = yz_time_now();
     yz_buf b;
     yz_buf_init(&b);
     yz_buf_puts(&b, "{\"stations\":[");
     for (size_t j = 0; j < n; j++) {
         size_t i = pos[j], flen;
-        const char *frag = yz_snap_fragment(s, i, &flen);
+        const char *frag = yz_snap_fragment_lang(s, i, a.lang, &flen);
         yz_buf_puts(&b, j ? ",{" : "{");
         yz_buf_append(&b, frag, flen);
         render_position(&b, s, i, crs);
@@ -530,13 +577,18 @@ static void h_list(void *ctx, yz_http_req *req)
         render_open(&b, s, i, now);
         yz_buf_putc(&b, '}');
     }
-    yz_buf_printf(&b, "],\"count\":%zu,\"total\":%zu,\"page\":%ld,\"per_page\":%ld}\n", n, total,
+    yz_buf_printf(&b, "],\"count\":%zu,\"total\":%zu,\"page\":%ld,\"per_page\":%ld", n, total,
                   page, per_page);
+    if (a.q)
+        render_understood(&b, s, &u);
+    yz_buf_puts(&b, "}\n");
+    yz_understood_fini(&u);
     yz_free(pos);
     yz_state_release(api->state, view);
     yz__api_ok(req, &b);
     return;
 fail:
+    yz_understood_fini(&u);
     yz_free(pos);
     yz_state_release(api->state, view);
     yz_api_error(req, &ei);
@@ -729,7 +781,8 @@ static void respond_station(yz_api *api, yz_http_req *req, int status, int64_t i
     yz_buf b;
     yz_buf_init(&b);
     if (i >= 0) {
-        render_station(api, &b, view, (size_t)i, YZ_CRS_WGS84, YZ_TRAVEL_RIDE, yz_time_now());
+        render_station(api, &b, view, (size_t)i, YZ_CRS_WGS84, YZ_TRAVEL_RIDE, YZ_LANG_HANS,
+                       yz_time_now());
         yz_buf_putc(&b, '\n');
         char etag[32];
         snprintf(etag, sizeof etag, "\"%lld\"", (long long)yz_snap_station(s, i)->version);
@@ -793,7 +846,7 @@ static void audit_before(yz_api *api, yz_http_req *req, const yz_state_view *vie
 {
     yz_buf b;
     yz_buf_init(&b);
-    render_station(api, &b, view, i, YZ_CRS_WGS84, YZ_TRAVEL_RIDE, yz_time_now());
+    render_station(api, &b, view, i, YZ_CRS_WGS84, YZ_TRAVEL_RIDE, YZ_LANG_HANS, yz_time_now());
     yz__api_audit_before(req, b.data);
     yz_buf_fini(&b);
 }

@@ -7,6 +7,7 @@
 #include "model/hours.h"
 #include "core/alloc.h"
 #include "core/time.h"
+#include "core/utf8.h"
 #include "geo/nav.h"
 
 #include <assert.h>
@@ -28,6 +29,12 @@ typedef struct code_ref {
     const char *code; /* borrowed from the station */
     uint32_t pos;
 } code_ref;
+
+/* A word that names a facility in a query: a label, the code or a synonym, normalised. */
+typedef struct fac_word {
+    char *norm;     /* owned, yz_textnorm_apply of the word */
+    uint32_t fac;   /* position in fac[] */
+} fac_word;
 
 struct yz_snap {
     yz_station *st;          /* by id */
@@ -55,6 +62,16 @@ struct yz_snap {
     uint8_t (*pos_len)[3];   /* lengths of the three pieces of each station */
     size_t *name_off;
     code_ref *codes;         /* sorted by code */
+    char *code_keys;         /* each code's key (code_key), NUL-terminated, back to back */
+    code_ref *codes_loose;   /* (key, position), sorted by key: what a rider types */
+    char *hant;              /* per station: name, address, partner name in traditional
+                              * characters, each NUL-terminated, back to back */
+    size_t (*hant_off)[3];   /* where each of the three starts in `hant`; SIZE_MAX: none */
+    char *frag_hant;         /* the fragments again with `hant`'s texts; NULL: none built */
+    size_t *frag_hant_off;
+    uint16_t (*frag_hant_moff)[YZ_FM__COUNT];
+    fac_word *words;         /* facility words, normalised, sorted (yz_snap_understand) */
+    size_t n_words;
 
     yz_index *ix;            /* stations in service */
     uint32_t *ix_station;    /* index item -> station position */
@@ -74,6 +91,32 @@ static int cmp_station_id(const void *a, const void *b)
 static int cmp_code(const void *a, const void *b)
 {
     return strcmp(((const code_ref *)a)->code, ((const code_ref *)b)->code);
+}
+
+/* The key of a code as riders type it: ASCII letters in lower case and digits, with '-', '_'
+ * and spaces left out ("WZ-GHDS", "wz ghds" and "wzghds" share "wzghds"). Writes at most
+ * YZ_CODE_KEY_MAX bytes and a NUL into `out`; returns its length, or 0 when `in` holds
+ * anything else or is too long (so it is no code). */
+#define YZ_CODE_KEY_MAX 32
+static size_t code_key(const char *in, char out[YZ_CODE_KEY_MAX + 1])
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
+        unsigned char c = *p;
+        if (c == '-' || c == '_' || c == ' ')
+            continue;
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c - 'A' + 'a');
+        else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+            n = YZ_CODE_KEY_MAX + 1; /* no code */
+        if (n >= YZ_CODE_KEY_MAX) {
+            out[0] = '\0';
+            return 0;
+        }
+        out[n++] = (char)c;
+    }
+    out[n] = '\0';
+    return n;
 }
 
 static uint64_t hash_sched(const char *s, int offset)
@@ -116,10 +159,12 @@ typedef struct frag_parts {
     size_t *fac_off;  /* n_fac + 1 offsets into fac */
     yz_buf dist;      /* each district's {"code":..,"name":..} */
     size_t *dist_off; /* n_dist + 1 offsets into dist */
+    bool hant;        /* render the traditional texts (s->hant, districts' name_hant) */
 } frag_parts;
 
-static void parts_init(frag_parts *p, const yz_snap *s)
+static void parts_init(frag_parts *p, const yz_snap *s, bool hant)
 {
+    p->hant = hant;
     yz_buf_init(&p->fac);
     yz_buf_init(&p->dist);
     p->fac_off = yz_calloc(s->n_fac + 1, sizeof *p->fac_off);
@@ -134,7 +179,8 @@ static void parts_init(frag_parts *p, const yz_snap *s)
         yz_buf_puts(&p->dist, "{\"code\":");
         yz_buf_json_str(&p->dist, s->dist[d].code, strlen(s->dist[d].code));
         yz_buf_puts(&p->dist, ",\"name\":");
-        yz_buf_json_str(&p->dist, s->dist[d].name, strlen(s->dist[d].name));
+        const char *dn = hant && s->dist[d].name_hant ? s->dist[d].name_hant : s->dist[d].name;
+        yz_buf_json_str(&p->dist, dn, strlen(dn));
         yz_buf_putc(&p->dist, '}');
     }
     p->dist_off[s->n_dist] = p->dist.len;
@@ -155,6 +201,13 @@ static void render_fragment(const yz_snap *s, const frag_parts *p, size_t i, yz_
 {
     const yz_station *st = &s->st[i];
     const size_t base = b->len;
+    const char *name = st->name, *addr = st->address ? st->address : "",
+               *partner = st->partner_name;
+    if (p->hant) {
+        name = s->hant + s->hant_off[i][0];
+        addr = s->hant + s->hant_off[i][1];
+        partner = s->hant_off[i][2] == SIZE_MAX ? NULL : s->hant + s->hant_off[i][2];
+    }
 #define MEMBER(m) (moff[m] = (uint16_t)(b->len - base))
     MEMBER(YZ_FM_ID);
     yz_buf_puts(b, "\"id\":");
@@ -164,10 +217,9 @@ static void render_fragment(const yz_snap *s, const frag_parts *p, size_t i, yz_
     yz_buf_json_str(b, st->code, strlen(st->code));
     MEMBER(YZ_FM_NAME);
     yz_buf_puts(b, ",\"name\":");
-    yz_buf_json_str(b, st->name, strlen(st->name));
+    yz_buf_json_str(b, name, strlen(name));
     MEMBER(YZ_FM_ADDRESS);
     yz_buf_puts(b, ",\"address\":");
-    const char *addr = st->address ? st->address : "";
     yz_buf_json_str(b, addr, strlen(addr));
     MEMBER(YZ_FM_DISTRICT);
     yz_buf_puts(b, ",\"district\":");
@@ -207,9 +259,9 @@ static void render_fragment(const yz_snap *s, const frag_parts *p, size_t i, yz_
     yz_buf_puts(b, yz_partner_name(st->partner_kind));
     yz_buf_putc(b, '"');
     MEMBER(YZ_FM_PARTNER_NAME);
-    if (st->partner_name) {
+    if (partner) {
         yz_buf_puts(b, ",\"partner_name\":");
-        yz_buf_json_str(b, st->partner_name, strlen(st->partner_name));
+        yz_buf_json_str(b, partner, strlen(partner));
     }
 #undef MEMBER
 }
@@ -225,6 +277,130 @@ typedef struct side_job {
     yz_errinfo ei;
     int err;
 } side_job;
+
+static int cmp_word(const void *a, const void *b)
+{
+    return strcmp(((const fac_word *)a)->norm, ((const fac_word *)b)->norm);
+}
+
+static void add_word(yz_snap *s, yz_textnorm *norm, size_t *cap, const char *w, size_t len,
+                     uint32_t f)
+{
+    char tmp[128];
+    if (len == 0 || len >= sizeof tmp)
+        return;
+    memcpy(tmp, w, len);
+    tmp[len] = '\0';
+    yz_buf b;
+    yz_buf_init(&b);
+    if (yz_textnorm_apply(norm, tmp, &b) != YZ_OK || b.len == 0) {
+        yz_buf_fini(&b);
+        return;
+    }
+    if (s->n_words == *cap) {
+        *cap = *cap ? 2 * *cap : 64;
+        s->words = yz_reallocarray(s->words, *cap, sizeof *s->words);
+    }
+    s->words[s->n_words++] = (fac_word){yz_buf_take(&b), f};
+}
+
+/* The facility words: each facility's labels in three languages, its code ("battery_swap" is
+ * typed as "battery swap") and its synonyms, normalised as search terms are, sorted; where two
+ * facilities share a word, the first (by bit) keeps it. */
+static void build_words(yz_snap *s, yz_textnorm *norm)
+{
+    size_t cap = 0;
+    for (size_t f = 0; f < s->n_fac; f++) {
+        const yz_facility *fa = &s->fac[f];
+        const char *labels[] = {fa->code, fa->label, fa->label_hant, fa->label_en};
+        for (size_t j = 0; j < 4; j++)
+            if (labels[j])
+                add_word(s, norm, &cap, labels[j], strlen(labels[j]), (uint32_t)f);
+        for (const char *p = fa->synonyms; p && *p;) {
+            const char *e = strchr(p, '\n');
+            size_t len = e ? (size_t)(e - p) : strlen(p);
+            add_word(s, norm, &cap, p, len, (uint32_t)f);
+            p += len + (e != NULL);
+        }
+    }
+    if (s->n_words > 1)
+        qsort(s->words, s->n_words, sizeof *s->words, cmp_word);
+    size_t m = 0; /* drop duplicates, keeping the lowest facility position */
+    for (size_t i = 0; i < s->n_words; i++) {
+        if (m && strcmp(s->words[m - 1].norm, s->words[i].norm) == 0) {
+            if (s->words[i].fac < s->words[m - 1].fac)
+                s->words[m - 1].fac = s->words[i].fac;
+            yz_free(s->words[i].norm);
+            continue;
+        }
+        s->words[m++] = s->words[i];
+    }
+    s->n_words = m;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* The traditional texts of every station and their fragments (lang=zh-Hant): a station whose
+ * texts are those of the same station in `prev` takes its conversion from there, so a rebuild
+ * after one write converts one station. Without OpenCC's s2t.json the snapshot has none and
+ * zh-Hant answers get the texts as stored. */
+static int build_hant(yz_snap *s, yz_textnorm *norm, const yz_snap *prev, yz_errinfo *ei)
+{
+    yz_buf h, b;
+    yz_buf_init(&h);
+    yz_buf_init(&b);
+    s->hant_off = yz_calloc(s->n + 1, sizeof *s->hant_off);
+    for (size_t i = 0; i < s->n; i++) {
+        const yz_station *st = &s->st[i];
+        const char *src[3] = {st->name, st->address ? st->address : "", st->partner_name};
+        long j = prev && prev->hant ? yz_snap_find_id(prev, st->id) : -1;
+        const yz_station *pst = j >= 0 ? &prev->st[j] : NULL;
+        bool reuse = pst && same_str(pst->name, st->name) &&
+                     same_str(pst->address ? pst->address : "", src[1]) &&
+                     same_str(pst->partner_name, st->partner_name);
+        for (int k = 0; k < 3; k++) {
+            if (!src[k]) {
+                s->hant_off[i][k] = SIZE_MAX;
+                continue;
+            }
+            s->hant_off[i][k] = h.len;
+            if (reuse) {
+                yz_buf_puts(&h, prev->hant + prev->hant_off[j][k]);
+            } else if (yz_textnorm_to_hant(norm, src[k], &h) != YZ_OK) {
+                yz_free(s->hant_off);
+                s->hant_off = NULL;
+                yz_buf_fini(&h);
+                return YZ_OK; /* no s2t.json: answers in zh-Hant keep the stored texts */
+            }
+            yz_buf_putc(&h, '\0');
+        }
+    }
+    s->hant = yz_buf_take(&h);
+    if (!s->hant)
+        s->hant = yz_calloc(1, 1);
+    s->frag_hant_off = yz_calloc(s->n + 1, sizeof *s->frag_hant_off);
+    s->frag_hant_moff = yz_calloc(s->n ? s->n : 1, sizeof *s->frag_hant_moff);
+    frag_parts parts;
+    parts_init(&parts, s, true);
+    yz_buf_reserve(&b, s->n * 384 + 1);
+    int err = YZ_OK;
+    for (size_t i = 0; i < s->n; i++) {
+        s->frag_hant_off[i] = b.len;
+        render_fragment(s, &parts, i, &b, s->frag_hant_moff[i]);
+        if (b.len - s->frag_hant_off[i] > UINT16_MAX) { /* s2t never grows a text much */
+            err = yz_err_set(ei, YZ_EINVAL, "name", "驿站记录过长", "station record too long");
+            break;
+        }
+        yz_buf_putc(&b, '\0');
+    }
+    parts_fini(&parts);
+    s->frag_hant_off[s->n] = b.len;
+    s->frag_hant = yz_buf_take(&b);
+    return err;
+}
 
 static void *side_build(void *arg)
 {
@@ -273,6 +449,7 @@ static void *side_build(void *arg)
 
 int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinfo *ei)
 {
+    const yz_snap *prev = in->prev;
     yz_snap *s = yz_calloc(1, sizeof *s);
     s->st = in->stations;
     s->n = in->n_stations;
@@ -340,6 +517,19 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
     }
     if (s->n > 1)
         qsort(s->codes, s->n, sizeof *s->codes, cmp_code);
+    /* Keys of the codes, for what riders type (validation keeps codes to 32 ASCII bytes). */
+    s->code_keys = yz_malloc(s->n * (YZ_CODE_KEY_MAX + 1) + 1);
+    s->codes_loose = yz_calloc(s->n + 1, sizeof *s->codes_loose);
+    {
+        char *k = s->code_keys;
+        for (size_t i = 0; i < s->n; i++) {
+            size_t len = code_key(s->st[i].code, k);
+            s->codes_loose[i] = (code_ref){k, (uint32_t)i};
+            k += len + 1;
+        }
+        if (s->n > 1)
+            qsort(s->codes_loose, s->n, sizeof *s->codes_loose, cmp_code);
+    }
 
     /* Stations per district, for district-filtered searches. */
     s->dist_first = yz_calloc(s->n_dist + 2, sizeof *s->dist_first);
@@ -390,7 +580,7 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
     s->frag_off = yz_calloc(s->n + 1, sizeof *s->frag_off);
     s->frag_moff = yz_calloc(s->n ? s->n : 1, sizeof *s->frag_moff);
     frag_parts parts;
-    parts_init(&parts, s);
+    parts_init(&parts, s, false);
     yz_buf_reserve(&b, s->n * 384);
     for (size_t i = 0; i < s->n; i++) {
         s->frag_off[i] = b.len;
@@ -420,6 +610,10 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
             *ei = tj.ei;
         goto fail;
     }
+    build_words(s, norm); /* after the side job: it used `norm` */
+    err = build_hant(s, norm, prev, ei);
+    if (err)
+        goto fail;
 
     yz_free(table);
     yz_free(items);
@@ -472,6 +666,16 @@ void yz_snap_free(yz_snap *s)
     yz_free(s->pos_len);
     yz_free(s->name_off);
     yz_free(s->codes);
+    yz_free(s->code_keys);
+    yz_free(s->codes_loose);
+    yz_free(s->hant);
+    yz_free(s->hant_off);
+    yz_free(s->frag_hant);
+    yz_free(s->frag_hant_off);
+    yz_free(s->frag_hant_moff);
+    for (size_t i = 0; i < s->n_words; i++)
+        yz_free(s->words[i].norm);
+    yz_free(s->words);
     yz_index_free(s->ix);
     yz_free(s->ix_station);
     yz_free(s->dist_members);
@@ -510,7 +714,27 @@ long yz_snap_find_code(const yz_snap *s, const char *code)
 {
     code_ref key = {code, 0};
     const code_ref *r = bsearch(&key, s->codes, s->n, sizeof *s->codes, cmp_code);
-    return r ? (long)r->pos : -1;
+    return r ? (long)r->pos : yz_snap_find_code_loose(s, code);
+}
+
+long yz_snap_find_code_loose(const yz_snap *s, const char *text)
+{
+    char k[YZ_CODE_KEY_MAX + 1];
+    if (!text || !code_key(text, k))
+        return -1;
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) { /* the first key >= k */
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(s->codes_loose[mid].code, k) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == s->n || strcmp(s->codes_loose[lo].code, k) != 0)
+        return -1;
+    if (lo + 1 < s->n && strcmp(s->codes_loose[lo + 1].code, k) == 0)
+        return -1; /* WZ-01 and WZ01: ambiguous, the exact code is needed */
+    return (long)s->codes_loose[lo].pos;
 }
 
 yz_station *yz_snap_copy_stations(const yz_snap *s, size_t *n)
@@ -637,15 +861,34 @@ yz_point yz_snap_position(const yz_snap *s, size_t i, int crs)
 
 const char *yz_snap_fragment(const yz_snap *s, size_t i, size_t *len)
 {
+    return yz_snap_fragment_lang(s, i, YZ_LANG_HANS, len);
+}
+
+const char *yz_snap_fragment_lang(const yz_snap *s, size_t i, int lang, size_t *len)
+{
+    if (lang == YZ_LANG_HANT && s->frag_hant) {
+        *len = s->frag_hant_off[i + 1] - s->frag_hant_off[i] - 1;
+        return s->frag_hant + s->frag_hant_off[i];
+    }
     *len = s->frag_off[i + 1] - s->frag_off[i] - 1;
     return s->frag + s->frag_off[i];
 }
 
 const char *yz_snap_fragment_member(const yz_snap *s, size_t i, int member, size_t *len)
 {
-    size_t flen = s->frag_off[i + 1] - s->frag_off[i] - 1;
-    size_t a = s->frag_moff[i][member];
-    size_t z = member + 1 < YZ_FM__COUNT ? s->frag_moff[i][member + 1] : flen;
+    return yz_snap_fragment_member_lang(s, i, member, YZ_LANG_HANS, len);
+}
+
+const char *yz_snap_fragment_member_lang(const yz_snap *s, size_t i, int member, int lang,
+                                         size_t *len)
+{
+    bool hant = lang == YZ_LANG_HANT && s->frag_hant;
+    const char *frag = hant ? s->frag_hant + s->frag_hant_off[i] : s->frag + s->frag_off[i];
+    const uint16_t *moff = hant ? s->frag_hant_moff[i] : s->frag_moff[i];
+    size_t flen = hant ? s->frag_hant_off[i + 1] - s->frag_hant_off[i] - 1
+                       : s->frag_off[i + 1] - s->frag_off[i] - 1;
+    size_t a = moff[member];
+    size_t z = member + 1 < YZ_FM__COUNT ? moff[member + 1] : flen;
     if (a == z) {
         *len = 0;
         return "";
@@ -653,7 +896,14 @@ const char *yz_snap_fragment_member(const yz_snap *s, size_t i, int member, size
     if (member > 0)
         a++; /* its leading comma */
     *len = z - a;
-    return s->frag + s->frag_off[i] + a;
+    return frag + a;
+}
+
+const char *yz_snap_name_lang(const yz_snap *s, size_t i, int lang)
+{
+    if (lang == YZ_LANG_HANT && s->hant)
+        return s->hant + s->hant_off[i][0];
+    return s->st[i].name;
 }
 
 const char *yz_snap_name_url(const yz_snap *s, size_t i)
@@ -831,4 +1081,181 @@ int yz_snap_list(const yz_snap *s, yz_textnorm *norm, const yz_list_query *q, ui
     *out = o;
     *n_out = cnt;
     return YZ_OK;
+}
+
+/* --- what a query says ------------------------------------------------------------------- */
+
+/* The facility named by the normalised word w[0..len), or -1. */
+static long find_word(const yz_snap *s, const char *w, size_t len)
+{
+    size_t lo = 0, hi = s->n_words;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const char *m = s->words[mid].norm;
+        size_t ml = strlen(m);
+        int c = memcmp(m, w, ml < len ? ml : len);
+        if (c == 0)
+            c = (ml > len) - (ml < len);
+        if (c == 0)
+            return (long)s->words[mid].fac;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+static void understood_word(const yz_snap *s, yz_understood *u, const char *w, size_t len,
+                            long f)
+{
+    u->need |= UINT64_C(1) << s->fac[f].bit;
+    for (size_t i = 0; i < u->n_words; i++)
+        if (strcmp(u->words[i].facility, s->fac[f].code) == 0)
+            return; /* 厕所 卫生间: one filter, said once */
+    if (u->n_words == YZ_TEXT_QUERY_MAX_TERMS)
+        return;
+    yz_understood_word *uw = &u->words[u->n_words++];
+    size_t n = len < sizeof uw->word ? len : sizeof uw->word - 1;
+    while (n > 0 && n < len && ((unsigned char)w[n] & 0xC0) == 0x80)
+        n--; /* whole characters only */
+    memcpy(uw->word, w, n);
+    uw->word[n] = '\0';
+    uw->facility = s->fac[f].code;
+}
+
+static void keep_text(yz_understood *u, const char *w, size_t len)
+{
+    if (!len)
+        return;
+    if (u->text.len)
+        yz_buf_putc(&u->text, ' ');
+    yz_buf_append(&u->text, w, len);
+}
+
+/* One normalised term t[0..len) that is no facility word as a whole: a Chinese facility word
+ * at its end or start (the longest) is a filter and the rest is text. Latin words are not
+ * cut out of longer words ("toilets" is a word of its own; "wcx" is not "wc"). */
+static void split_term(const yz_snap *s, yz_understood *u, const char *t, size_t len)
+{
+    for (size_t k = 1; k < len; k++) { /* suffix t[k..len): longest first */
+        if (((unsigned char)t[k] & 0xC0) == 0x80)
+            continue;
+        long f = find_word(s, t + k, len - k);
+        if (f >= 0 && (unsigned char)t[k] >= 0x80) {
+            understood_word(s, u, t + k, len - k, f);
+            keep_text(u, t, k);
+            return;
+        }
+    }
+    for (size_t k = len - 1; k > 0; k--) { /* prefix t[0..k): longest first */
+        if (((unsigned char)t[k] & 0xC0) == 0x80)
+            continue;
+        long f = find_word(s, t, k);
+        if (f >= 0 && (unsigned char)t[0] >= 0x80) {
+            understood_word(s, u, t, k, f);
+            keep_text(u, t + k, len - k);
+            return;
+        }
+    }
+    keep_text(u, t, len);
+}
+
+int yz_snap_understand(const yz_snap *s, yz_textnorm *norm, const char *query, yz_understood *u,
+                       yz_errinfo *ei)
+{
+    memset(u, 0, sizeof *u);
+    yz_buf_init(&u->text);
+    u->station = -1;
+    size_t qlen = query ? strlen(query) : 0;
+    if (qlen > YZ_TEXT_QUERY_MAX_BYTES)
+        return yz_err_setf(ei, YZ_ETOOBIG, "q", "搜索词最长 %d 字节", "the query is longer than %d bytes",
+                           YZ_TEXT_QUERY_MAX_BYTES);
+    if (!yz_utf8_valid(query ? query : "", qlen))
+        return yz_err_set(ei, YZ_EINVAL, "q", "搜索词不是有效的 UTF-8", "q is not valid UTF-8");
+    if (!qlen)
+        return YZ_OK;
+    /* The terms, normalised, NUL-separated in `terms`; their starts in `at`. */
+    yz_buf terms, whole;
+    yz_buf_init(&terms);
+    yz_buf_init(&whole);
+    size_t at[YZ_TEXT_QUERY_MAX_TERMS + 1], nt = 0;
+    int err = YZ_OK;
+    char tmp[YZ_TEXT_QUERY_MAX_BYTES + 1];
+    const unsigned char *p = (const unsigned char *)query, *end = p + qlen;
+    while (p < end && !err) {
+        const unsigned char *q = p, *start = p;
+        uint32_t cp = yz_utf8_next(&q);
+        if (yz_text_is_space(cp)) {
+            p = q;
+            continue;
+        }
+        const unsigned char *stop = q;
+        while (stop < end) {
+            const unsigned char *r = stop;
+            if (yz_text_is_space(yz_utf8_next(&r)))
+                break;
+            stop = r;
+        }
+        p = stop;
+        memcpy(tmp, start, (size_t)(stop - start));
+        tmp[stop - start] = '\0';
+        size_t before = terms.len;
+        err = yz_textnorm_apply(norm, tmp, &terms);
+        if (err) {
+            yz_err_set(ei, YZ_EINVAL, "q", "搜索词不是有效的 UTF-8", "q is not valid UTF-8");
+            break;
+        }
+        if (terms.len == before)
+            continue; /* punctuation only */
+        if (nt == YZ_TEXT_QUERY_MAX_TERMS) {
+            err = yz_err_setf(ei, YZ_ETOOBIG, "q", "搜索词最多 %d 个", "the query has more than %d terms",
+                              YZ_TEXT_QUERY_MAX_TERMS);
+            break;
+        }
+        at[nt++] = before;
+        yz_buf_putc(&terms, '\0');
+    }
+    if (err)
+        goto out;
+    at[nt] = terms.len;
+    /* The whole query a station's code? */
+    for (size_t i = 0; i < nt; i++)
+        yz_buf_puts(&whole, terms.data + at[i]);
+    if (nt && whole.len <= 64)
+        u->station = yz_snap_find_code_loose(s, whole.data);
+    for (size_t i = 0; i < nt && u->station < 0; i++) { /* a code is all it says */
+        const char *t = terms.data + at[i];
+        size_t len = at[i + 1] - at[i] - 1;
+        long f = -1;
+        if (i + 1 < nt) { /* two terms as one word: "hot water", "battery swap" */
+            size_t len2 = at[i + 2] - at[i + 1] - 1;
+            char two[2 * YZ_UNDERSTOOD_WORD_MAX];
+            if (len + len2 < sizeof two) {
+                memcpy(two, t, len);
+                memcpy(two + len, terms.data + at[i + 1], len2);
+                f = find_word(s, two, len + len2);
+                if (f >= 0) {
+                    understood_word(s, u, two, len + len2, f);
+                    i++;
+                    continue;
+                }
+            }
+        }
+        f = find_word(s, t, len);
+        if (f >= 0)
+            understood_word(s, u, t, len, f);
+        else
+            split_term(s, u, t, len);
+    }
+out:
+    yz_buf_fini(&terms);
+    yz_buf_fini(&whole);
+    return err;
+}
+
+void yz_understood_fini(yz_understood *u)
+{
+    if (u)
+        yz_buf_fini(&u->text);
 }

@@ -34,6 +34,8 @@ typedef struct yz_snap_input {
     size_t n_districts;
     int32_t *holidays; /* local dates, days since 1970-01-01, sorted */
     size_t n_holidays;
+    const struct yz_snap *prev; /* borrowed, may be NULL: the snapshot this one replaces, whose
+                                 * traditional texts are reused for unchanged stations */
 } yz_snap_input;
 
 /* Build a snapshot. `norm` is the caller's text normaliser (used during the build only).
@@ -46,9 +48,14 @@ void yz_snap_free(yz_snap *s);
 /* Records, by position 0..count-1 (ordered by id). */
 size_t yz_snap_count(const yz_snap *s);
 const yz_station *yz_snap_station(const yz_snap *s, size_t i);
-/* Position of the station with this id / code, or -1. O(log n). */
+/* Position of the station with this id / code, or -1. O(log n). A code is looked up as
+ * given, then as yz_snap_find_code_loose does: riders type codes in any case. */
 long yz_snap_find_id(const yz_snap *s, int64_t id);
 long yz_snap_find_code(const yz_snap *s, const char *code);
+/* Position of the one station whose code equals `text` when ASCII case, '-', '_' and spaces
+ * are ignored ("wz 0138", "wz-ghds"), or -1 (also when two codes share that form, e.g. WZ-01
+ * and WZ01: then only the exact code finds either). O(log n). */
+long yz_snap_find_code_loose(const yz_snap *s, const char *text);
 /* A copy of every station record (for the write path, which edits and rebuilds). Owned. */
 yz_station *yz_snap_copy_stations(const yz_snap *s, size_t *n);
 
@@ -86,6 +93,14 @@ yz_point yz_snap_position(const yz_snap *s, size_t i, int crs);
  * "id","code","name","address","district":{...},"facilities":[...],"tier","status",
  * "partner_kind","partner_name" - without braces, ready to splice into an object. */
 const char *yz_snap_fragment(const yz_snap *s, size_t i, size_t *len);
+/* The language of the texts in an answer (lang=zh-Hant, docs/internals/text.md, "Answers in
+ * traditional characters"): zh-Hans is the stored text; en shows it too. */
+enum { YZ_LANG_HANS = 0, YZ_LANG_HANT = 1 };
+/* Station i's fragment with its name, address, district and partner name in `lang`
+ * (converted once at build with OpenCC s2t; the stored text when s2t.json is missing). */
+const char *yz_snap_fragment_lang(const yz_snap *s, size_t i, int lang, size_t *len);
+/* Station i's name in `lang`. */
+const char *yz_snap_name_lang(const yz_snap *s, size_t i, int lang);
 /* The members of a fragment, in their order. */
 enum yz_fragment_member {
     YZ_FM_ID, YZ_FM_CODE, YZ_FM_NAME, YZ_FM_ADDRESS, YZ_FM_DISTRICT, YZ_FM_FACILITIES,
@@ -94,6 +109,8 @@ enum yz_fragment_member {
 /* One member of station i's fragment, `"name":value` without a separating comma; *len = 0
  * when the station has no such member (partner_name is left out when null). */
 const char *yz_snap_fragment_member(const yz_snap *s, size_t i, int member, size_t *len);
+const char *yz_snap_fragment_member_lang(const yz_snap *s, size_t i, int member, int lang,
+                                         size_t *len);
 /* The station name percent-encoded for URLs (navigation links). */
 const char *yz_snap_name_url(const yz_snap *s, size_t i);
 /* Pre-rendered position text of station i: `,"lat":..,"lon":..` in WGS-84 with 7 decimals
@@ -141,6 +158,33 @@ typedef struct yz_list_query {
     yz_point at;       /* WGS-84 */
     size_t offset, limit;
 } yz_list_query;
+
+/* What a rider's query says besides text to find (docs/internals/text.md, "What a query
+ * says"): facility words (厕所, 換電, hot water) become facility filters, and a query that is
+ * a station's code (WZ0138, "wz 0138") names that station. */
+enum { YZ_UNDERSTOOD_WORD_MAX = 64 };
+typedef struct yz_understood_word {
+    char word[YZ_UNDERSTOOD_WORD_MAX]; /* the rider's word, normalised (廁所 gives 厕所) */
+    const char *facility;              /* its facility's code, borrowed from the snapshot */
+} yz_understood_word;
+
+typedef struct yz_understood {
+    yz_buf text;       /* the terms left to search for, normalised, space-separated; "" none */
+    uint64_t need;     /* the facility bits the words named */
+    long station;      /* position of the station whose code the whole query is, or -1 */
+    size_t n_words;
+    yz_understood_word words[YZ_TEXT_QUERY_MAX_TERMS];
+} yz_understood;
+
+/* Read `query` (UTF-8): a whole term, two adjacent terms together ("battery swap"), or the
+ * start or end of a Chinese term ("鹿城厕所") that is a facility word becomes a filter; the
+ * rest is kept for the text search. Fills *u (yz_understood_fini it, success or not).
+ * Returns YZ_OK, YZ_EINVAL (field "q") when the query is not valid UTF-8, YZ_ETOOBIG (field
+ * "q") past YZ_TEXT_QUERY_MAX_BYTES or _TERMS. A query of spaces only is YZ_OK with nothing
+ * understood and no text. `norm` is the calling thread's normaliser. Borrows all. */
+int yz_snap_understand(const yz_snap *s, yz_textnorm *norm, const char *query, yz_understood *u,
+                       yz_errinfo *ei);
+void yz_understood_fini(yz_understood *u);
 
 /* Stations matching `q`: by text score (best first), then distance when q->has_at, then id;
  * without text, by distance when has_at, else by id. Writes up to q->limit positions from

@@ -26,8 +26,10 @@
 extern const struct {
     uint32_t cp;
     uint32_t initials;
+    const char *readings; /* "zhong,chong,tong": every Mandarin reading, without tones */
 } yz__pinyin_initials[];
 extern const size_t yz__pinyin_initials_count;
+static long pinyin_entry(uint32_t cp);
 
 /* ---- UTF-8 ----------------------------------------------------------------------------------- */
 
@@ -104,6 +106,11 @@ static bool is_space(uint32_t cp)
     return cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
            (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
            cp == 0x205F || cp == 0x3000;
+}
+
+bool yz_text_is_space(uint32_t cp)
+{
+    return is_space(cp);
 }
 
 /* ---- normaliser ------------------------------------------------------------------------------ */
@@ -210,6 +217,8 @@ static int fold_init_once(yz_errinfo *ei)
 struct yz_textnorm {
     opencc_t cc;       /* OpenCC t2s converter */
     opencc_t jp;       /* OpenCC jp2t (Japanese shinjitai to traditional), for folding */
+    opencc_t s2t;      /* OpenCC s2t, for display text; opened on first use, -1 if it failed */
+    bool s2t_tried;    /* s2t was opened (or tried) */
     USpoofChecker *sc; /* this normaliser's clone of the process-wide spoof checker */
     uint32_t *bmp;     /* t2s of each BMP code point, 65536 entries; 0 = not converted yet */
     uint32_t *fold;    /* yz_textnorm_fold of each BMP code point, allocated on first use;
@@ -264,6 +273,8 @@ void yz_textnorm_free(yz_textnorm *n)
         return;
     opencc_close(n->cc);
     opencc_close(n->jp);
+    if (n->s2t_tried && n->s2t != (opencc_t)-1)
+        opencc_close(n->s2t);
     uspoof_close(n->sc);
     yz_free(n->bmp);
     yz_free(n->fold);
@@ -271,6 +282,32 @@ void yz_textnorm_free(yz_textnorm *n)
     yz_free(n->bits);
     yz_free(n->ilist);
     yz_free(n);
+}
+
+int yz_textnorm_to_hant(yz_textnorm *n, const char *s, yz_buf *out)
+{
+    size_t len = strlen(s);
+    if (!yz_utf8_valid(s, len))
+        return YZ_EINVAL;
+    if (!n->s2t_tried) {
+        n->s2t = opencc_open(OPENCC_DEFAULT_CONFIG_SIMP_TO_TRAD);
+        n->s2t_tried = true;
+    }
+    bool plain = true; /* ASCII needs no converter */
+    for (size_t i = 0; i < len && plain; i++)
+        plain = (unsigned char)s[i] < 0x80;
+    if (plain) {
+        yz_buf_append(out, s, len);
+        return YZ_OK;
+    }
+    if (n->s2t == (opencc_t)-1)
+        return YZ_EIO;
+    char *r = opencc_convert_utf8(n->s2t, s, len);
+    if (!r)
+        return YZ_EIO;
+    yz_buf_puts(out, r);
+    opencc_convert_utf8_free(r);
+    return YZ_OK;
 }
 
 /* OpenCC t2s of the single character `cp`; `cp` itself if OpenCC fails or does not give
@@ -499,6 +536,13 @@ size_t yz_textnorm_fold(yz_textnorm *n, uint32_t cp, uint32_t *out)
 
 uint32_t yz_text_pinyin_initials(uint32_t cp)
 {
+    long i = pinyin_entry(cp);
+    return i >= 0 ? yz__pinyin_initials[i].initials : 0;
+}
+
+/* Position of `cp` in the generated table, or -1. */
+static long pinyin_entry(uint32_t cp)
+{
     size_t lo = 0, hi = yz__pinyin_initials_count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -507,9 +551,65 @@ uint32_t yz_text_pinyin_initials(uint32_t cp)
         else
             hi = mid;
     }
-    if (lo < yz__pinyin_initials_count && yz__pinyin_initials[lo].cp == cp)
-        return yz__pinyin_initials[lo].initials;
-    return 0;
+    return lo < yz__pinyin_initials_count && yz__pinyin_initials[lo].cp == cp ? (long)lo : -1;
+}
+
+const char *yz_text_pinyin_readings(uint32_t cp)
+{
+    long i = pinyin_entry(cp);
+    return i >= 0 ? yz__pinyin_initials[i].readings : NULL;
+}
+
+/* Every distinct toneless syllable of the table (about 420), sorted, built once per process
+ * and then only read: full pinyin needs to know where a typed syllable may end. */
+enum { SYL_MAX = 8 };
+static char (*syllables)[SYL_MAX];
+static size_t n_syllables;
+static pthread_once_t syllables_once = PTHREAD_ONCE_INIT;
+
+static int cmp_syl(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+static void syllables_init(void)
+{
+    size_t cap = 0, n = 0;
+    char (*a)[SYL_MAX] = NULL;
+    for (size_t i = 0; i < yz__pinyin_initials_count; i++) {
+        for (const char *p = yz__pinyin_initials[i].readings; *p;) {
+            size_t len = strcspn(p, ",");
+            if (len < SYL_MAX) {
+                if (n == cap) {
+                    cap = cap ? 2 * cap : 4096;
+                    a = yz_reallocarray(a, cap, sizeof *a);
+                }
+                memcpy(a[n], p, len);
+                memset(a[n] + len, 0, SYL_MAX - len);
+                n++;
+            }
+            p += len + (p[len] == ',');
+        }
+    }
+    if (n > 1)
+        qsort(a, n, sizeof *a, cmp_syl);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!m || strcmp(a[m - 1], a[i]) != 0)
+            memcpy(a[m++], a[i], SYL_MAX);
+    syllables = a; /* kept for the life of the process */
+    n_syllables = m;
+}
+
+/* Is p[0..len) a syllable of some character? */
+static bool is_syllable(const char *p, size_t len)
+{
+    if (len == 0 || len >= SYL_MAX)
+        return false;
+    pthread_once(&syllables_once, syllables_init);
+    char k[SYL_MAX] = {0};
+    memcpy(k, p, len);
+    return bsearch(k, syllables, n_syllables, sizeof *syllables, cmp_syl) != NULL;
 }
 
 /* ---- index ----------------------------------------------------------------------------------- */
@@ -843,6 +943,11 @@ typedef struct term {
     uint64_t pv[26]; /* pinyin: bit j of pv[l] is set when letter j of the term is 'a' + l */
     uint64_t cost;   /* estimated postings to read to find its candidates */
     unsigned pair;   /* pinyin: the letter pair with the fewest postings */
+    bool full;       /* pinyin with a syllable of 2+ letters in it: also full pinyin */
+    bool one;        /* full: the whole term is one syllable (matches one character) */
+    unsigned nstart; /* full: letter pairs a match may start with (first letter, then the
+                      * letter after a first syllable or initial) */
+    uint16_t start[SYL_MAX];
 } term;
 
 /* The posting list of `key`, or NULL (and *len 0) when no doc has it. */
@@ -983,9 +1088,25 @@ static void term_candidates(const yz_textindex *ix, yz_textnorm *n, const term *
     substring_candidates(ix, n, t, 1, bits);
     if (!t->pinyin)
         return;
-    for (size_t i = ix->py_off[t->pair]; i < ix->py_off[t->pair + 1]; i++) {
-        uint32_t k = ix->py_key[i];
-        mark(bits, ix->post + ix->key_off[k], ix->key_off[k + 1] - ix->key_off[k]);
+    if (t->one) { /* one syllable, one character: any doc may have it */
+        size_t nwords = ((size_t)ix->ndocs + 63) / 64;
+        for (size_t w = 0; w < nwords; w++)
+            bits[w] = ~(uint64_t)0;
+        if (ix->ndocs % 64)
+            bits[nwords - 1] = ((uint64_t)1 << (ix->ndocs % 64)) - 1;
+        return;
+    }
+    unsigned pairs[SYL_MAX + 1], np = 0;
+    if (t->full)
+        for (unsigned j = 0; j < t->nstart; j++)
+            pairs[np++] = t->start[j];
+    else
+        pairs[np++] = t->pair;
+    for (unsigned j = 0; j < np; j++) {
+        for (size_t i = ix->py_off[pairs[j]]; i < ix->py_off[pairs[j] + 1]; i++) {
+            uint32_t k = ix->py_key[i];
+            mark(bits, ix->post + ix->key_off[k], ix->key_off[k + 1] - ix->key_off[k]);
+        }
     }
 }
 
@@ -1011,6 +1132,52 @@ static int pinyin_score(const yz_textindex *ix, const char *name, const term *t)
         st = (st << 1 | 1) & v;
         if (st & goal)
             return pos + 1 == t->ncp ? YZ_TEXT_SCORE_PINYIN_PREFIX : YZ_TEXT_SCORE_PINYIN;
+    }
+    return 0;
+}
+
+/* For a `full` term: YZ_TEXT_SCORE_PINYIN_PREFIX or _PINYIN if a run of the name's Han
+ * characters spells the term, each character by one of its readings in full or by its first
+ * letter (gonghui, gong hui as two terms, ghdasha, gonghuidasha all find 工会大厦), else 0.
+ * Bit j of `any` says some run ending at the current character spells q[0..j); `first`, the
+ * same for the run from the name's first character. */
+static int full_pinyin_score(const yz_textindex *ix, const char *name, const term *t,
+                             const char *q)
+{
+    const unsigned char *p = (const unsigned char *)name;
+    const size_t len = t->len;
+    const uint64_t goal = (uint64_t)1 << len;
+    uint64_t any = 0, first = 0;
+    for (uint32_t c = yz_utf8_next(&p), pos = 0; c; c = yz_utf8_next(&p), pos++) {
+        uint32_t m = initials(ix, c);
+        const char *r = m ? yz_text_pinyin_readings(c) : NULL;
+        if (!r) {
+            any = first = 0;
+            continue;
+        }
+        uint64_t from = any | 1, from_first = pos == 0 ? 1 : first, na = 0, nf = 0;
+        for (uint64_t x = from | from_first; x; x &= x - 1) {
+            size_t j = (size_t)__builtin_ctzll(x);
+            uint64_t to = 0;
+            if (j < len && (m >> (q[j] - 'a') & 1))
+                to |= (uint64_t)1 << (j + 1); /* the initial */
+            for (const char *rr = r; *rr;) {
+                size_t rl = strcspn(rr, ",");
+                if (rl > 1 && j + rl <= len && memcmp(q + j, rr, rl) == 0)
+                    to |= (uint64_t)1 << (j + rl);
+                rr += rl + (rr[rl] == ',');
+            }
+            if (from >> j & 1)
+                na |= to;
+            if (from_first >> j & 1)
+                nf |= to;
+        }
+        any = na;
+        first = nf;
+        if (first & goal)
+            return YZ_TEXT_SCORE_PINYIN_PREFIX;
+        if (any & goal)
+            return YZ_TEXT_SCORE_PINYIN;
     }
     return 0;
 }
@@ -1047,6 +1214,8 @@ static int term_score(const yz_textindex *ix, const yz_textnorm *n, const term *
     }
     if (t->pinyin) {
         int s = pinyin_score(ix, name, t);
+        if (!s && t->full)
+            s = full_pinyin_score(ix, name, t, q);
         if (s)
             return s;
     }
@@ -1146,6 +1315,18 @@ static int parse_query(yz_textnorm *n, const char *query, term *terms, size_t *n
         t->pinyin = letters;
         for (size_t j = 0; letters && j < t->len; j++)
             t->pv[p[j] - 'a'] |= (uint64_t)1 << j;
+        /* Full pinyin when a syllable of two letters or more starts somewhere in the term:
+         * otherwise only initials can match, and the cheapest letter pair finds those. */
+        for (size_t j = 0; letters && t->len < 63 && j + 1 < t->len && !t->full; j++)
+            for (size_t k = 2; k < SYL_MAX && j + k <= t->len && !t->full; k++)
+                t->full = is_syllable((const char *)p + j, k);
+        if (t->full) {
+            const char *q = (const char *)p;
+            t->one = is_syllable(q, t->len);
+            for (size_t k = 1; k < SYL_MAX && k < t->len; k++)
+                if (k == 1 || is_syllable(q, k))
+                    t->start[t->nstart++] = (uint16_t)((q[0] - 'a') * 26 + (q[k] - 'a'));
+        }
     }
     *nterms = nt;
     return YZ_OK;
@@ -1176,6 +1357,12 @@ int yz_textindex_search(const yz_textindex *ix, yz_textnorm *n, const char *quer
                 }
             }
             t->cost += pc;
+            if (t->one) {
+                t->cost += ix->ndocs;
+            } else if (t->full) {
+                for (unsigned j = 0; j < t->nstart; j++)
+                    t->cost += ix->py_cost[t->start[j]];
+            }
         }
     }
     /* Terms are ANDed, so the order of scoring is free: cheapest first. */

@@ -52,9 +52,19 @@ void yz_textnorm_free(yz_textnorm *n);
  * points past U+10FFFF included), leaving `out` unchanged. Borrows `s`. */
 int yz_textnorm_apply(yz_textnorm *n, const char *s, yz_buf *out);
 
+/* Append the NUL-terminated UTF-8 text `s` converted to traditional characters for display,
+ * with OpenCC s2t.json, phrase by phrase (工会大厦 gives 工會大廈, 头发 頭髮). The converter is
+ * opened on the first call (about 1 ms). Returns YZ_OK; YZ_EINVAL if `s` is not valid UTF-8,
+ * YZ_EIO if s2t.json cannot be loaded (package libopencc-data): `out` is then unchanged.
+ * Borrows `s`. Not thread-safe for `n`. */
+int yz_textnorm_to_hant(yz_textnorm *n, const char *s, yz_buf *out);
+
 /* True when yz_textnorm_apply drops `cp` (whitespace, punctuation, symbols, variation
  * selectors). Pure and thread-safe. */
 bool yz_text_dropped(uint32_t cp);
+
+/* True when the search splits a query at `cp` (ASCII and Unicode whitespace, U+3000). Pure. */
+bool yz_text_is_space(uint32_t cp);
 
 enum { YZ_TEXT_FOLD_MAX = 4 }; /* code points yz_textnorm_fold writes at most */
 
@@ -75,6 +85,11 @@ size_t yz_textnorm_fold(yz_textnorm *n, uint32_t cp, uint32_t *out);
  * Unihan, as a mask (bit 0 = 'a' ... bit 25 = 'z'); 0 for a character without a reading.
  * 重 gives c|t|z, 行 gives h|x. Pure and thread-safe. */
 uint32_t yz_text_pinyin_initials(uint32_t cp);
+
+/* The readings of the Han character `cp` without tones, comma-separated, from every Mandarin
+ * reading in Unihan ("zhong,chong,tong"; ü written v: 绿 gives "lv,lu"), or NULL for a
+ * character without one. Borrowed, static. Pure and thread-safe. */
+const char *yz_text_pinyin_readings(uint32_t cp);
 
 /* ---- index --------------------------------------------------------------------------------- */
 

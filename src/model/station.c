@@ -138,6 +138,7 @@ void yz_facility_fini(yz_facility *f)
     yz_free(f->label);
     yz_free(f->label_hant);
     yz_free(f->label_en);
+    yz_free(f->synonyms);
     memset(f, 0, sizeof *f);
 }
 

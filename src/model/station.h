@@ -81,6 +81,8 @@ typedef struct yz_facility {
     char *label_hant;
     char *label_en;
     int bit;       /* 0..63, stable */
+    char *synonyms; /* words riders type for it (table facility_synonyms), each followed by
+                     * '\n'; NULL when none */
 } yz_facility;
 
 void yz_facility_fini(yz_facility *f);

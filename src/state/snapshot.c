@@ -14,9 +14,11 @@ static void free_snap(void *p)
     yz_snap_free(p);
 }
 
-int yz_state_load_snapshot(yz_store *st, yz_textnorm *norm, yz_snap **out, yz_errinfo *ei)
+/* As yz_state_load_snapshot, reusing `prev`'s traditional texts (NULL: none). */
+static int load_snapshot(yz_store *st, yz_textnorm *norm, const yz_snap *prev, yz_snap **out,
+                         yz_errinfo *ei)
 {
-    yz_snap_input in = {0};
+    yz_snap_input in = {.prev = prev};
     int err = yz_store_list_facilities(st, &in.facilities, &in.n_facilities, ei);
     if (!err)
         err = yz_store_list_districts(st, &in.districts, &in.n_districts, ei);
@@ -39,11 +41,17 @@ fail:
     return err;
 }
 
-static int load(yz_state *s, yz_snap **out, yz_errinfo *ei)
+int yz_state_load_snapshot(yz_store *st, yz_textnorm *norm, yz_snap **out, yz_errinfo *ei)
+{
+    return load_snapshot(st, norm, NULL, out, ei);
+}
+
+/* `prev`: the current snapshot when the caller holds the lock, else NULL. */
+static int load(yz_state *s, const yz_snap *prev, yz_snap **out, yz_errinfo *ei)
 {
     if (!s->st)
         return yz_err_set(ei, YZ_EINTERNAL, "", "没有存储", "no store");
-    return yz_state_load_snapshot(s->st, yz_state_thread_norm(), out, ei);
+    return load_snapshot(s->st, yz_state_thread_norm(), prev, out, ei);
 }
 
 /* Deep copies of `s`'s facilities, districts and holidays into `in`. */
@@ -54,7 +62,8 @@ static void copy_facilities(const yz_snap *s, yz_snap_input *in)
     for (size_t i = 0; i < in->n_facilities; i++) {
         const yz_facility *f = yz_snap_facility(s, i);
         in->facilities[i] = (yz_facility){yz_strdup(f->code), yz_strdup(f->label),
-                                          yz_strdup(f->label_hant), yz_strdup(f->label_en), f->bit};
+                                          yz_strdup(f->label_hant), yz_strdup(f->label_en), f->bit,
+                                          yz_strdup(f->synonyms)};
     }
     in->n_districts = yz_snap_district_count(s);
     in->districts = yz_calloc(in->n_districts + 1, sizeof *in->districts);
@@ -73,7 +82,7 @@ void yz_state_republish(yz_state *s, const yz_station *upsert, int64_t delete_id
 {
     /* The lock is held: the current snapshot cannot be replaced or freed under us. */
     const yz_snap *cur = yz__state_current(s, YZ__STATE_SNAP);
-    yz_snap_input in = {0};
+    yz_snap_input in = {.prev = cur};
     in.stations = yz_snap_copy_stations(cur, &in.n_stations);
     copy_facilities(cur, &in);
     size_t keep = 0;
@@ -101,7 +110,7 @@ void yz_state_republish(yz_state *s, const yz_station *upsert, int64_t delete_id
     yz_errinfo ei;
     int err = yz_snap_build(&in, yz_state_thread_norm(), &next, &ei);
     if (err)
-        err = load(s, &next, &ei);
+        err = load(s, cur, &next, &ei);
     if (err) {
         yz_log_error("catalog: cannot rebuild after a write: %s", ei.msg_en);
         return;
@@ -114,7 +123,7 @@ void yz_state_reload_stations(yz_state *s)
     yz_snap *next = NULL;
     yz_errinfo ei;
     yz_state_lock(s);
-    if (load(s, &next, &ei) == YZ_OK)
+    if (load(s, yz__state_current(s, YZ__STATE_SNAP), &next, &ei) == YZ_OK)
         yz__state_publish(s, YZ__STATE_SNAP, next, free_snap);
     else
         yz_log_error("catalog: cannot reload after another node's write: %s", ei.msg_en);
@@ -125,7 +134,7 @@ void yz_state_republish_all(yz_state *s)
 {
     yz_snap *next = NULL;
     yz_errinfo ei;
-    if (load(s, &next, &ei) == YZ_OK)
+    if (load(s, NULL, &next, &ei) == YZ_OK)
         yz__state_publish(s, YZ__STATE_SNAP, next, free_snap);
     else
         yz_log_error("catalog: cannot reload after an import: %s", ei.msg_en);

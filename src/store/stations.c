@@ -122,9 +122,29 @@ static int facilities_body(yz_db_tx *tx, void *ctx, yz_errinfo *ei)
         f->label_hant = yz_db_col_str(&q, 2);
         f->label_en = yz_db_col_str(&q, 3);
         f->bit = yz_db_col_int(&q, 4);
+        f->synonyms = NULL;
     }
     x->a = a;
     x->n = n;
+    int err = yz_db_end(&q);
+    if (err)
+        return err;
+    /* The words riders type for each (0030): appended one a line to the facility's list; a
+     * word whose facility this database lacks is left out. */
+    yz_db_query(&q, tx, "SELECT facility_code, word FROM facility_synonyms ORDER BY word", ei);
+    while (yz_db_row(&q)) {
+        const char *code = yz_db_col_text(&q, 0), *word = yz_db_col_text(&q, 1);
+        for (size_t i = 0; code && word && i < n; i++) {
+            if (strcmp(a[i].code, code) != 0)
+                continue;
+            size_t had = a[i].synonyms ? strlen(a[i].synonyms) : 0, wl = strlen(word);
+            a[i].synonyms = yz_realloc(a[i].synonyms, had + wl + 2);
+            memcpy(a[i].synonyms + had, word, wl);
+            a[i].synonyms[had + wl] = '\n';
+            a[i].synonyms[had + wl + 1] = '\0';
+            break;
+        }
+    }
     return yz_db_end(&q);
 }
 

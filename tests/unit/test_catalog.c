@@ -31,7 +31,7 @@ static void input_demo(yz_snap_input *in, uint64_t seed)
         const yz_facility_seed *f = &yz_facility_seeds[i];
         in->facilities[i] = (yz_facility){yz_strdup(f->code), yz_strdup(f->label),
                                           yz_strdup(f->label_hant), yz_strdup(f->label_en),
-                                          f->bit};
+                                          f->bit, NULL};
     }
 }
 
@@ -316,5 +316,209 @@ Test(catalog, list_filters_and_paging)
     yz_free(pos);
     q.text = "\xff";
     cr_assert_eq(yz_snap_list(s, norm, &q, &pos, &n, &total, &ei), YZ_EINVAL);
+    yz_snap_free(s);
+}
+
+/* --- what a query says (issue 13) ------------------------------------------------------ */
+
+#include <sqlite3.h>
+
+extern const struct {
+    const char *name;
+    const char *sql;
+} yz__sql_sqlite[], yz__sql_pg[];
+extern const size_t yz__sql_sqlite_count, yz__sql_pg_count;
+
+static const char *migration(int pg, const char *name)
+{
+    size_t n = pg ? yz__sql_pg_count : yz__sql_sqlite_count;
+    for (size_t i = 0; i < n; i++) {
+        const char *nm = pg ? yz__sql_pg[i].name : yz__sql_sqlite[i].name;
+        if (strcmp(nm, name) == 0)
+            return pg ? yz__sql_pg[i].sql : yz__sql_sqlite[i].sql;
+    }
+    return NULL;
+}
+
+/* The rows of migration 0030, run on its own in a scratch SQLite database: (word, code). */
+typedef struct syn_row {
+    char word[64], code[32];
+} syn_row;
+
+static size_t synonym_rows(syn_row *rows, size_t max)
+{
+    const char *sql = migration(0, "0030_facility_synonyms.sql");
+    cr_assert_not_null(sql);
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+    sqlite3_stmt *st;
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT word, facility_code FROM facility_synonyms", -1,
+                                    &st, NULL),
+                 SQLITE_OK);
+    size_t n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW && n < max) {
+        snprintf(rows[n].word, sizeof rows[n].word, "%s", sqlite3_column_text(st, 0));
+        snprintf(rows[n].code, sizeof rows[n].code, "%s", sqlite3_column_text(st, 1));
+        n++;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+/* The demo snapshot with the synonyms of migration 0030 attached, as the store does. */
+static yz_snap *demo_snap_words(uint64_t seed)
+{
+    static syn_row rows[1024];
+    size_t nr = synonym_rows(rows, 1024);
+    yz_snap_input in;
+    input_demo(&in, seed);
+    for (size_t r = 0; r < nr; r++) {
+        for (size_t i = 0; i < in.n_facilities; i++) {
+            yz_facility *f = &in.facilities[i];
+            if (strcmp(f->code, rows[r].code) != 0)
+                continue;
+            size_t had = f->synonyms ? strlen(f->synonyms) : 0, wl = strlen(rows[r].word);
+            f->synonyms = yz_realloc(f->synonyms, had + wl + 2);
+            memcpy(f->synonyms + had, rows[r].word, wl);
+            memcpy(f->synonyms + had + wl, "\n", 2);
+        }
+    }
+    yz_snap *s = NULL;
+    yz_errinfo ei;
+    cr_assert_eq(yz_snap_build(&in, norm, &s, &ei), YZ_OK, "%s", ei.msg_en);
+    return s;
+}
+
+/* Every word of the data names a facility of the seed vocabulary, both dialects carry the
+ * same rows, and the issue's words are there. */
+Test(catalog, synonyms_name_the_vocabulary)
+{
+    static syn_row rows[1024];
+    size_t nr = synonym_rows(rows, 1024);
+    cr_assert_gt(nr, 50);
+    for (size_t r = 0; r < nr; r++)
+        cr_expect_geq(yz_facility_seed_bit(rows[r].code), 0, "%s -> %s", rows[r].word,
+                      rows[r].code);
+    const char *a = strstr(migration(0, "0030_facility_synonyms.sql"), "CREATE TABLE");
+    const char *b = strstr(migration(1, "0030_facility_synonyms.sql"), "CREATE TABLE");
+    cr_assert(a && b);
+    cr_expect_str_eq(a, b);
+    static const char *const issue[][2] = {
+        {"厕所", "toilet"}, {"卫生间", "toilet"}, {"洗手间", "toilet"}, {"公厕", "toilet"},
+        {"厠所", "toilet"}, {"衛生間", "toilet"}, {"toilet", "toilet"}, {"wc", "toilet"},
+        {"换电", "battery_swap"}, {"換電", "battery_swap"}, {"换电池", "battery_swap"},
+        {"battery swap", "battery_swap"}, {"热水", "hot_water"}, {"開水", "hot_water"},
+        {"hot water", "hot_water"}, {"微波炉", "microwave"}, {"加热饭", "microwave"},
+        {"充电", "ebike_charging"}, {"充電", "ebike_charging"}, {"空调", "air_conditioning"},
+        {"冷气", "air_conditioning"}};
+    for (size_t i = 0; i < sizeof issue / sizeof issue[0]; i++) {
+        bool found = false;
+        for (size_t r = 0; r < nr && !found; r++)
+            found = strcmp(rows[r].word, issue[i][0]) == 0 && strcmp(rows[r].code, issue[i][1]) == 0;
+        cr_expect(found, "%s -> %s", issue[i][0], issue[i][1]);
+    }
+}
+
+/* Each word alone is understood as its own facility, and nothing is left to search. */
+Test(catalog, understand_every_word)
+{
+    static syn_row rows[1024];
+    size_t nr = synonym_rows(rows, 1024);
+    yz_snap *s = demo_snap_words(3);
+    for (size_t r = 0; r < nr; r++) {
+        yz_understood u;
+        yz_errinfo ei;
+        cr_assert_eq(yz_snap_understand(s, norm, rows[r].word, &u, &ei), YZ_OK);
+        cr_expect_eq(u.need, UINT64_C(1) << yz_facility_seed_bit(rows[r].code), "%s",
+                     rows[r].word);
+        cr_expect_eq(u.n_words, 1, "%s", rows[r].word);
+        cr_expect_eq(u.text.len, 0, "%s", rows[r].word);
+        cr_expect_eq(u.station, -1);
+        yz_understood_fini(&u);
+    }
+    yz_snap_free(s);
+}
+
+static void expect_understood(const yz_snap *s, const char *q, const char *const codes[],
+                              const char *text, const char *station)
+{
+    yz_understood u;
+    yz_errinfo ei;
+    cr_assert_eq(yz_snap_understand(s, norm, q, &u, &ei), YZ_OK, "%s: %s", q, ei.msg_en);
+    uint64_t need = 0;
+    size_t n = 0;
+    for (; codes[n]; n++)
+        need |= UINT64_C(1) << yz_facility_seed_bit(codes[n]);
+    cr_expect_eq(u.need, need, "%s", q);
+    cr_expect_eq(u.n_words, n, "%s", q);
+    cr_expect_str_eq(u.text.len ? u.text.data : "", text, "%s", q);
+    if (station)
+        cr_expect_str_eq(u.station >= 0 ? yz_snap_station(s, (size_t)u.station)->code : "-",
+                         station, "%s", q);
+    else
+        cr_expect_eq(u.station, -1, "%s", q);
+    yz_understood_fini(&u);
+}
+
+Test(catalog, understand_queries)
+{
+    yz_snap *s = demo_snap_words(3);
+    const char *const none[] = {NULL}, *const toilet[] = {"toilet", NULL},
+                      *const swap[] = {"battery_swap", NULL},
+                      *const two[] = {"toilet", "hot_water", NULL};
+    expect_understood(s, "鹿城 厕所", toilet, "鹿城", NULL);
+    expect_understood(s, "鹿城厕所", toilet, "鹿城", NULL);
+    expect_understood(s, "廁所　鹿城", toilet, "鹿城", NULL);
+    expect_understood(s, "厕所 卫生间", toilet, "", NULL);
+    expect_understood(s, "gonghui 换电", swap, "gonghui", NULL);
+    expect_understood(s, "Battery Swap", swap, "", NULL);
+    expect_understood(s, "热水 WC", two, "", NULL);
+    expect_understood(s, "工会", none, "工会", NULL);
+    expect_understood(s, "toiletx", none, "toiletx", NULL); /* Latin words are not cut */
+    expect_understood(s, "   ", none, "", NULL);
+    const yz_station *st = yz_snap_station(s, 7);
+    char lower[40], spaced[48];
+    size_t k = 0;
+    for (const char *p = st->code; *p && k < sizeof lower - 1; p++)
+        lower[k++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+    lower[k] = '\0';
+    snprintf(spaced, sizeof spaced, "%.2s %s", lower, lower + 2);
+    expect_understood(s, st->code, none, "", st->code);
+    expect_understood(s, lower, none, "", st->code);
+    expect_understood(s, spaced, none, "", st->code);
+    yz_understood u;
+    yz_errinfo ei;
+    cr_expect_eq(yz_snap_understand(s, norm, "\xE5\xB7", &u, &ei), YZ_EINVAL);
+    yz_understood_fini(&u);
+    char big[600];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    cr_expect_eq(yz_snap_understand(s, norm, big, &u, &ei), YZ_ETOOBIG);
+    yz_understood_fini(&u);
+    cr_expect_eq(yz_snap_understand(s, norm, "a b c d e f g h i j k l m n o p q", &u, &ei),
+                 YZ_ETOOBIG);
+    yz_understood_fini(&u);
+    yz_snap_free(s);
+}
+
+/* Codes are found whatever the case a rider types; the record keeps its own. */
+Test(catalog, find_code_any_case)
+{
+    yz_snap *s = demo_snap(4);
+    for (size_t i = 0; i < yz_snap_count(s); i++) {
+        const char *code = yz_snap_station(s, i)->code;
+        char lower[40];
+        size_t k = 0;
+        for (const char *p = code; *p && k < sizeof lower - 1; p++)
+            lower[k++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+        lower[k] = '\0';
+        cr_expect_eq(yz_snap_find_code(s, code), (long)i);
+        cr_expect_eq(yz_snap_find_code(s, lower), (long)i, "%s", lower);
+    }
+    cr_expect_eq(yz_snap_find_code(s, "wz-nope"), -1);
+    cr_expect_eq(yz_snap_find_code(s, ""), -1);
+    cr_expect_eq(yz_snap_find_code(s, "工会"), -1);
     yz_snap_free(s);
 }

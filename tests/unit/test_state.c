@@ -46,7 +46,7 @@ static yz_snap *demo_snap_of(uint64_t seed, size_t keep)
     for (size_t i = 0; i < in.n_facilities; i++) {
         const yz_facility_seed *f = &yz_facility_seeds[i];
         in.facilities[i] = (yz_facility){yz_strdup(f->code), yz_strdup(f->label),
-                                         yz_strdup(f->label_hant), yz_strdup(f->label_en), f->bit};
+                                         yz_strdup(f->label_hant), yz_strdup(f->label_en), f->bit, NULL};
     }
     yz_snap *s = NULL;
     cr_assert_eq(yz_snap_build(&in, yz_state_thread_norm(), &s, &ei), YZ_OK, "%s", ei.msg_en);

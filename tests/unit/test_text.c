@@ -235,6 +235,65 @@ Test(text, pinyin_initials)
     yz_textindex_free(ix);
 }
 
+/* Readings of known characters, as a dictionary gives them (every reading, no tones). */
+Test(text, pinyin_readings)
+{
+    static const struct {
+        uint32_t cp;
+        const char *has[3];
+    } known[] = {
+        {0x5DE5, {"gong"}},                /* 工 */
+        {0x4F1A, {"hui", "kuai"}},         /* 会 */
+        {0x5927, {"da", "dai"}},           /* 大 */
+        {0x53A6, {"sha", "xia"}},          /* 厦 */
+        {0x91CD, {"zhong", "chong"}},      /* 重 */
+        {0x884C, {"xing", "hang"}},        /* 行 */
+        {0x7EFF, {"lv", "lu"}},            /* 绿 lǜ, lù */
+        {0x9A7F, {"yi"}},                  /* 驿 */
+        {0x5E86, {"qing"}},                /* 庆 */
+        {0x6176, {"qing"}},                /* 慶 */
+        {0x5463, {"m"}},                   /* 呣 ḿ */
+    };
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        const char *r = yz_text_pinyin_readings(known[i].cp);
+        cr_assert_not_null(r, "U+%04X", known[i].cp);
+        for (size_t j = 0; j < 3 && known[i].has[j]; j++) {
+            size_t len = strlen(known[i].has[j]);
+            bool found = false;
+            for (const char *p = r; *p && !found;) {
+                size_t l = strcspn(p, ",");
+                found = l == len && memcmp(p, known[i].has[j], len) == 0;
+                p += l + (p[l] == ',');
+            }
+            cr_expect(found, "U+%04X has %s in \"%s\"", known[i].cp, known[i].has[j], r);
+        }
+        for (const char *p = r; *p; p++)
+            cr_expect((*p >= 'a' && *p <= 'z') || *p == ',', "U+%04X: \"%s\"", known[i].cp, r);
+    }
+    cr_expect_null(yz_text_pinyin_readings('a'));
+}
+
+Test(text, full_pinyin)
+{
+    yz_textindex *ix = build(city, NCITY);
+    cr_expect_eq(score_of(ix, "gonghui", 0), YZ_TEXT_SCORE_PINYIN_PREFIX);
+    cr_expect_eq(score_of(ix, "GongHui", 0), YZ_TEXT_SCORE_PINYIN_PREFIX);
+    cr_expect_eq(score_of(ix, "gonghuidasha", 0), YZ_TEXT_SCORE_PINYIN_PREFIX);
+    cr_expect_eq(score_of(ix, "gonghuidaxia", 0), YZ_TEXT_SCORE_PINYIN_PREFIX); /* 厦 xià */
+    cr_expect_eq(score_of(ix, "ghdasha", 0), YZ_TEXT_SCORE_PINYIN_PREFIX);      /* mixed */
+    cr_expect_eq(score_of(ix, "gong hui", 0),
+                 YZ_TEXT_SCORE_PINYIN_PREFIX + YZ_TEXT_SCORE_PINYIN);
+    cr_expect_eq(score_of(ix, "dasha", 0), YZ_TEXT_SCORE_PINYIN);
+    cr_expect_eq(score_of(ix, "chongqing", 2), YZ_TEXT_SCORE_PINYIN_PREFIX);
+    cr_expect_eq(score_of(ix, "zhongqing", 2), YZ_TEXT_SCORE_PINYIN_PREFIX);
+    cr_expect_eq(score_of(ix, "zhongguoyinhang", 3), YZ_TEXT_SCORE_PINYIN_PREFIX);
+    cr_expect_eq(score_of(ix, "bailu", 6), YZ_TEXT_SCORE_PINYIN_PREFIX);
+    cr_expect_eq(search(ix, "gonghuix", NULL, 0), 0);
+    cr_expect_eq(search(ix, "gonghuidashaa", NULL, 0), 0);
+    cr_expect_eq(score_of(ix, "zhejiang", 1), 0); /* 浙江 is in the address only */
+    yz_textindex_free(ix);
+}
+
 Test(text, latin_case_insensitive)
 {
     yz_textindex *ix = build(city, NCITY);
@@ -501,19 +560,38 @@ static size_t utf8_cps(const char *s, uint32_t *out)
     return n;
 }
 
-/* Pinyin initials, the naive way: does some window of the name have the letters? Returns
- * 2 for a match at the start, 1 elsewhere, 0 for none. */
+/* Do the characters from cps[i] on spell `t`, each by its initial or a whole reading?
+ * Naive recursion over every way to cut `t`. */
+static bool oracle_spells(const uint32_t *cps, size_t n, size_t i, const char *t)
+{
+    if (!*t)
+        return true;
+    if (i == n)
+        return false;
+    uint32_t m = yz_text_pinyin_initials(cps[i]);
+    const char *r = yz_text_pinyin_readings(cps[i]);
+    if (!m || !r)
+        return false;
+    if ((m >> (t[0] - 'a') & 1) && oracle_spells(cps, n, i + 1, t + 1))
+        return true;
+    for (const char *p = r; *p;) {
+        size_t l = strcspn(p, ",");
+        if (strncmp(t, p, l) == 0 && oracle_spells(cps, n, i + 1, t + l))
+            return true;
+        p += l + (p[l] == ',');
+    }
+    return false;
+}
+
+/* Pinyin, the naive way: does some run of the name's characters spell the letters, by
+ * initials or whole readings? Returns 2 for a match at the start, 1 elsewhere, 0 for none. */
 static int oracle_pinyin(const char *name, const char *letters)
 {
     uint32_t cps[256];
-    size_t n = utf8_cps(name, cps), k = strlen(letters);
-    for (size_t i = 0; i + k <= n; i++) {
-        size_t j = 0;
-        while (j < k && (yz_text_pinyin_initials(cps[i + j]) >> (letters[j] - 'a') & 1))
-            j++;
-        if (j == k)
+    size_t n = utf8_cps(name, cps);
+    for (size_t i = 0; i < n; i++)
+        if (oracle_spells(cps, n, i, letters))
             return i == 0 ? 2 : 1;
-    }
     return 0;
 }
 
@@ -564,7 +642,7 @@ Test(text, oracle)
     yz_textindex *ix = build(docs, NDOCS);
     yz_texthit *hits = yz_calloc(NDOCS, sizeof hits[0]);
     int *want = yz_calloc(NDOCS, sizeof want[0]);
-    const char letters[] = "ghdzcqyxlasb";
+    const char letters[] = "ghdzcqyxlasbiuaen";
     size_t matched = 0;
     for (int qi = 0; qi < NQUERIES; qi++) {
         yz_buf q;
