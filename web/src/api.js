@@ -2,7 +2,7 @@
 // api.js - fetch wrappers for the yizhan JSON API. Every failure becomes an ApiError whose
 // `kind` says what the page should tell the worker: 'offline' (no network), 'server' (5xx),
 // or 'client' (4xx, with the server's bilingual message in `body`).
-import { t, errText } from './i18n.js';
+import { t, errText, lang } from './i18n.js';
 
 export class ApiError extends Error {
   constructor(kind, status, body) {
@@ -34,9 +34,14 @@ async function request(url, opts = {}) {
 }
 
 /** GET a JSON resource; `params` is an object of query arguments (undefined ones skipped). */
+/** Routes whose station texts the server gives in 繁體 with lang=zh-Hant (converted once per
+ * snapshot, docs/internals/text.md); the language is part of the URL, so caches keep both. */
+const HANT_ROUTE = /^\/api\/v1\/stations(\/[^/]+)?(\/nearby)?$/;
+
 export async function get(path, params) {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params || {})) if (v !== undefined && v !== null && v !== '') q.set(k, v);
+  if (lang() === 'zh-Hant' && HANT_ROUTE.test(path) && !q.has('lang')) q.set('lang', 'zh-Hant');
   const qs = q.toString();
   return request(qs ? `${path}?${qs}` : path);
 }

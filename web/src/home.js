@@ -316,7 +316,11 @@ async function runSearch(text) {
     let list = body.stations;
     if (state.filters.has('open_now')) list = list.filter((s) => s.open_now);
     if (state.filters.has('h24')) list = list.filter((s) => s.open_now && !s.next_change);
-    showList(list, t('searchResults', { q: text }), [h('p', { class: 'msg-actions' }, back)], true, t('noSearchResults', { q: text }));
+    // what the server took as filters (厕所 -> toilet), said so the rider knows why the list is what it is
+    const words = (body.understood && body.understood.facilities) || [];
+    const said = words.length ? message('info', t('understoodAs', {
+      list: words.map((w) => `${w.word} → ${facLabel(w.code)}`).join(t('listSep')) })) : null;
+    showList(list, t('searchResults', { q: text }), [said, h('p', { class: 'msg-actions' }, back)], true, t('noSearchResults', { q: text }));
   } catch (e) {
     if (seq !== state.seq) return;
     showList([], t('searchResults', { q: text }), [errorBox(e, () => runSearch(text))], false);

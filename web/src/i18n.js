@@ -40,6 +40,7 @@ const zhHans = {
     ac_broken: '空调故障', dirty: '环境脏乱', other: '其他问题',
   },
   cat: { free_meal: '免费餐', cheap_meal: '优惠餐', activity: '活动', health: '健康', legal: '法律', service: '服务' },
+  understoodAs: '已按设施筛选：{list}', listSep: '、',
   // --- shell (issue 13): forms, filters, offline queue, themes ---
   colon: '：', pickStar: '请先点星星选择星级，再提交。', checkinDoneBtn: '✓ 已签到',
   filterSum: '已筛选：{list}', clearAll: '全部清除',
@@ -101,6 +102,7 @@ const zhHant = {
     ac_broken: '空調故障', dirty: '環境髒亂', other: '其他問題',
   },
   cat: { free_meal: '免費餐', cheap_meal: '優惠餐', activity: '活動', health: '健康', legal: '法律', service: '服務' },
+  understoodAs: '已按設施篩選：{list}', listSep: '、',
   // --- shell (issue 13): forms, filters, offline queue, themes ---
   colon: '：', pickStar: '請先點星星選擇星級，再送出。', checkinDoneBtn: '✓ 已簽到',
   filterSum: '已篩選：{list}', clearAll: '全部清除',
@@ -165,6 +167,7 @@ const en = {
     ac_broken: 'Air conditioning broken', dirty: 'Dirty or untidy', other: 'Other problem',
   },
   cat: { free_meal: 'Free meal', cheap_meal: 'Cheap meal', activity: 'Activity', health: 'Health', legal: 'Legal advice', service: 'Service' },
+  understoodAs: 'Filtered by facility: {list}', listSep: ', ',
   // --- shell (issue 13): forms, filters, offline queue, themes ---
   colon: ': ', pickStar: 'Tap a star to choose a rating first, then send.', checkinDoneBtn: '✓ Checked in',
   filterSum: 'Filters: {list}', clearAll: 'Clear all',

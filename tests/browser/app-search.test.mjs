@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+// app-search.test.mjs - issue 13: what a rider types is understood, and 繁體 names. The page is
+// compared with the API's own answers (the server decides what a word means and converts the
+// names: the page must show exactly that).
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import { guard, takeProblems } from './guard.mjs';
+
+const BASE = process.env.YZ_BASE;
+const POS = { latitude: 28.0154, longitude: 120.6553 };
+let browser;
+
+before(async () => {
+  assert.ok(BASE, 'YZ_BASE is set by run.sh');
+  browser = await chromium.launch({
+    executablePath: process.env.YZ_CHROMIUM || '/usr/bin/chromium', headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
+});
+afterEach(() => assert.deepEqual(takeProblems(), [], 'CSP violations or outside requests'));
+after(async () => { if (browser) await browser.close(); });
+
+async function api(p) {
+  const res = await fetch(BASE + p);
+  return { status: res.status, body: await res.json() };
+}
+async function context() {
+  const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN',
+    geolocation: POS, permissions: ['geolocation'] });
+  await guard(ctx, BASE);
+  await ctx.route(/tile\.openstreetmap\.org|autonavi\.com/, (r) => r.abort());
+  return ctx;
+}
+const rows = async (page) => {
+  await page.waitForSelector('#list .row:not(.skel)');
+  return page.$$eval('#list .row', (els) => els.map((e) => e.dataset.code));
+};
+
+test('search: 厕所 is the toilet filter, and the page says so; a code in lower case finds its station', async () => {
+  const ctx = await context();
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${BASE}/`);
+  await rows(page);
+  await page.fill('#q', '厕所');
+  await page.press('#q', 'Enter');
+  await page.waitForFunction(() => /已按设施筛选/.test(document.querySelector('#notice').textContent));
+  const { body } = await api(`/api/v1/stations?q=${encodeURIComponent('厕所')}&per_page=20&lat=${POS.latitude.toFixed(6)}&lon=${POS.longitude.toFixed(6)}`);
+  assert.deepEqual(body.understood.facilities.map((f) => f.code), ['toilet']);
+  assert.ok(body.stations.length > 0 && body.stations.every((s) => s.facilities.includes('toilet')));
+  assert.deepEqual(await rows(page), body.stations.map((s) => s.code));
+  assert.match(await page.locator('#notice').innerText(), /厕所 → 卫生间|厕所 → 厕所/);
+  // a station code typed in lower case
+  const code = body.stations[0].code;
+  await page.fill('#q', code.toLowerCase());
+  await page.press('#q', 'Enter');
+  await page.waitForFunction((c) => [...document.querySelectorAll('#list .row')].map((e) => e.dataset.code).join() === c, code);
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test('繁體: station names on the list and the station page are the server\'s traditional ones', async () => {
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await page.goto(`${BASE}/`);
+  await rows(page);
+  await page.selectOption('#lang', 'zh-Hant');
+  await page.waitForFunction(() => document.documentElement.lang === 'zh-Hant');
+  const code = 'WZ-GHDS';
+  const hans = (await api(`/api/v1/stations/${code}`)).body;
+  const hant = (await api(`/api/v1/stations/${code}?lang=zh-Hant`)).body;
+  assert.notEqual(hant.name, hans.name, 'the demo station\'s name changes in 繁體');
+  await page.goto(`${BASE}/station/${code}`);
+  await page.waitForSelector('h1');
+  await page.waitForFunction((n) => document.querySelector('h1').textContent === n, hant.name);
+  await page.goto(`${BASE}/`);
+  const codes = await rows(page);
+  const near = (await api(`/api/v1/stations/nearby?lat=${POS.latitude.toFixed(6)}&lon=${POS.longitude.toFixed(6)}&k=20&lang=zh-Hant`)).body;
+  const byCode = Object.fromEntries(near.stations.map((s) => [s.code, s.name]));
+  const names = await page.$$eval('#list .row .name', (els) => els.map((e) => e.textContent));
+  codes.forEach((c, i) => { if (byCode[c]) assert.equal(names[i], byCode[c], c); });
+  await ctx.close();
+});
