@@ -10,6 +10,8 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "core/utf8.h"
+#include "catalog/text.h"
+#include "state/state.h"
 #include "store/events.h"
 
 #include <errno.h>
@@ -819,6 +821,7 @@ typedef struct list_query {
     int category; /* -1 = any */
     long limit;
     const char *district; /* district code, NULL = any */
+    int lang;             /* YZ_LANG_HANT: titles and station names in traditional characters */
 } list_query;
 
 static const yz_param list_params[] = {
@@ -834,7 +837,22 @@ static const yz_param list_params[] = {
     {"limit", YZ_PARAM_INT, offsetof(list_query, limit), 1, MAX_LIMIT, DEFAULT_LIMIT, 0, NULL,
      NULL},
     {"district", YZ_PARAM_TEXT, offsetof(list_query, district), 0, 12, 0, 0, NULL, NULL},
+    {"lang", YZ_PARAM_WORD, offsetof(list_query, lang), 0, 0, YZ_LANG_HANS, 0,
+     yz__api_lang_parse, "zh-Hans, zh-Hant, en"},
 };
+
+/* A JSON string of `v`, converted to traditional characters when `hant` (as stored when the
+ * converter refuses it). */
+static void json_text_lang(yz_buf *b, const char *v, bool hant)
+{
+    yz_buf t;
+    yz_buf_init(&t);
+    if (hant && yz_textnorm_to_hant(yz_state_thread_norm(), v, &t) == YZ_OK)
+        yz_buf_json_str(b, t.data, t.len);
+    else
+        yz_buf_json_str(b, v, strlen(v));
+    yz_buf_fini(&t);
+}
 
 static int list_params_parse(yz_http_req *req, const yz_snap *s, list_query *q, yz_errinfo *ei)
 {
@@ -963,12 +981,12 @@ static void h_list(void *ctx, yz_http_req *req)
         yz_time_format_iso8601(o->end, off, z);
         yz_buf_printf(&b, "%s{\"event_id\":%lld,\"occurrence\":\"%s\",\"title\":", k ? "," : "",
                       (long long)ev->id, date);
-        yz_buf_json_str(&b, ev->title, strlen(ev->title));
+        json_text_lang(&b, ev->title, q.lang == YZ_LANG_HANT);
         yz_buf_printf(&b, ",\"category\":\"%s\",\"station\":{\"id\":%lld,\"code\":",
                       yz_event_category_name(ev->category), (long long)st->id);
         yz_buf_json_str(&b, st->code, strlen(st->code));
         yz_buf_puts(&b, ",\"name\":");
-        yz_buf_json_str(&b, st->name, strlen(st->name));
+        json_text_lang(&b, st->name, q.lang == YZ_LANG_HANT);
         yz_buf_printf(&b, "},\"starts_at\":\"%s\",\"ends_at\":\"%s\",\"capacity\":", a, z);
         if (ev->capacity > 0)
             yz_buf_int(&b, ev->capacity);

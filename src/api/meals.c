@@ -8,9 +8,11 @@
 #include "api/params.h"
 
 #include "catalog/catalog.h"
+#include "catalog/text.h"
 #include "core/alloc.h"
 #include "core/time.h"
 #include "core/utf8.h"
+#include "state/state.h"
 #include "store/meals.h"
 
 #include <errno.h>
@@ -131,14 +133,37 @@ static void put_str(yz_buf *b, const char *key, const char *v)
         yz_buf_puts(b, "null");
 }
 
+/* put_str, in traditional characters when `hant` (lang=zh-Hant: the worker's app in 繁體);
+ * a text the converter refuses goes as stored. */
+static void put_text(yz_buf *b, const char *key, const char *v, bool hant)
+{
+    if (!hant || !v) {
+        put_str(b, key, v);
+        return;
+    }
+    yz_buf t;
+    yz_buf_init(&t);
+    if (yz_textnorm_to_hant(yz_state_thread_norm(), v, &t) == YZ_OK)
+        put_str(b, key, t.data);
+    else
+        put_str(b, key, v);
+    yz_buf_fini(&t);
+}
+
+static void render_canteen_lang(yz_buf *b, const yz_canteen *c, bool hant);
 static void render_canteen(yz_buf *b, const yz_canteen *c)
+{
+    render_canteen_lang(b, c, false);
+}
+
+static void render_canteen_lang(yz_buf *b, const yz_canteen *c, bool hant)
 {
     char opens[6], closes[6];
     yz_meal_format_hhmm(c->opens_min, opens);
     yz_meal_format_hhmm(c->closes_min, closes);
     yz_buf_printf(b, "{\"id\":%lld", (long long)c->id);
-    put_str(b, "name", c->name);
-    put_str(b, "address", c->address);
+    put_text(b, "name", c->name, hant);
+    put_text(b, "address", c->address, hant);
     if (c->station_id)
         yz_buf_printf(b, ",\"station_id\":%lld", (long long)c->station_id);
     else
@@ -153,13 +178,19 @@ static void render_canteen(yz_buf *b, const yz_canteen *c)
     yz_buf_putc(b, '}');
 }
 
+static void render_offer_lang(yz_buf *b, const yz_meal_offer *o, double distance_m, bool hant);
 static void render_offer(yz_buf *b, const yz_meal_offer *o, double distance_m)
+{
+    render_offer_lang(b, o, distance_m, false);
+}
+
+static void render_offer_lang(yz_buf *b, const yz_meal_offer *o, double distance_m, bool hant)
 {
     char date[11];
     yz_meal_format_date(o->day, date);
     yz_buf_printf(b, "{\"id\":%lld,\"canteen_id\":%lld,\"date\":\"%s\"", (long long)o->id,
                   (long long)o->canteen_id, date);
-    put_str(b, "dish", o->dish);
+    put_text(b, "dish", o->dish, hant);
     put_str(b, "dish_en", o->dish_en);
     yz_buf_printf(b, ",\"price_cents\":%d,\"quota\":%d,\"sold\":%d,\"remaining\":%d",
                   o->price_cents, o->quota, o->sold, o->withdrawn_at ? 0 : o->quota - o->sold);
@@ -172,7 +203,7 @@ static void render_offer(yz_buf *b, const yz_meal_offer *o, double distance_m)
         yz_buf_fixed(b, distance_m, 1);
     }
     yz_buf_puts(b, ",\"canteen\":");
-    render_canteen(b, &o->canteen);
+    render_canteen_lang(b, &o->canteen, hant);
     yz_buf_putc(b, '}');
 }
 
@@ -474,6 +505,7 @@ typedef struct offer_args {
     int32_t date;
     yz_point near;
     double radius_m;
+    int lang;
 } offer_args;
 
 static const yz_param offer_params[] = {
@@ -481,6 +513,8 @@ static const yz_param offer_params[] = {
     {"near", YZ_PARAM_POINT, offsetof(offer_args, near), 0, 0, 0, 0, NULL, NULL},
     {"radius_m", YZ_PARAM_NUMBER, offsetof(offer_args, radius_m), 0, YZ_API_MAX_RADIUS_M,
      DEFAULT_RADIUS_M, YZ_PARAM_ABOVE_LO, NULL, NULL},
+    {"lang", YZ_PARAM_WORD, offsetof(offer_args, lang), 0, 0, YZ_LANG_HANS, 0,
+     yz__api_lang_parse, "zh-Hans, zh-Hant, en"},
 };
 
 static void h_offer_list(void *ctx, yz_http_req *req)
@@ -523,7 +557,7 @@ static void h_offer_list(void *ctx, yz_http_req *req)
     for (size_t i = 0; i < m; i++) {
         if (i)
             yz_buf_putc(&b, ',');
-        render_offer(&b, hits[i].o, hits[i].distance_m);
+        render_offer_lang(&b, hits[i].o, hits[i].distance_m, q.lang == YZ_LANG_HANT);
     }
     yz_buf_printf(&b, "],\"count\":%zu}\n", m);
     yz_free(hits);

@@ -75,6 +75,11 @@ test('繁體: station names on the list and the station page are the server\'s t
   await page.goto(`${BASE}/station/${code}`);
   await page.waitForSelector('h1');
   await page.waitForFunction((n) => document.querySelector('h1').textContent === n, hant.name);
+  // the station's meals of the day: the dish as the server writes it in 繁體
+  const offers = (await api('/api/v1/offers?lang=zh-Hant')).body.offers.filter((o) => o.canteen.station_id === hant.id);
+  const plain = (await api('/api/v1/offers')).body.offers.filter((o) => o.canteen.station_id === hant.id);
+  assert.ok(offers.length > 0 && offers[0].dish !== plain[0].dish, 'the demo station has a meal whose name changes in 繁體');
+  await page.waitForFunction((d) => document.querySelector('main').textContent.includes(d), offers[0].dish);
   await page.goto(`${BASE}/`);
   const codes = await rows(page);
   const near = (await api(`/api/v1/stations/nearby?lat=${POS.latitude.toFixed(6)}&lon=${POS.longitude.toFixed(6)}&k=20&lang=zh-Hant`)).body;

@@ -34,9 +34,10 @@ async function request(url, opts = {}) {
 }
 
 /** GET a JSON resource; `params` is an object of query arguments (undefined ones skipped). */
-/** Routes whose station texts the server gives in 繁體 with lang=zh-Hant (converted once per
- * snapshot, docs/internals/text.md); the language is part of the URL, so caches keep both. */
-const HANT_ROUTE = /^\/api\/v1\/stations(\/[^/]+)?(\/nearby)?$/;
+/** Routes whose texts the server gives in 繁體 with lang=zh-Hant (station names and addresses,
+ * converted once per snapshot; dishes, canteens and event titles per answer; text.md); the
+ * language is part of the URL, so caches keep both. */
+const HANT_ROUTE = /^\/api\/v1\/(stations(\/[^/]+)?|offers|events)$/;
 
 export async function get(path, params) {
   const q = new URLSearchParams();
