@@ -118,6 +118,9 @@ int yz_demo_signups(yz_store *st, uint64_t seed, int64_t now, yz_errinfo *ei)
     if (!err)
         err = workers(st, &r, now, YZ_DEMO_ATTENDEES, ids, ei);
     int32_t today = (int32_t)((now + OFFSET_MIN * 60) / 86400);
+    /* an occurrence's sign-ups: at most YZ_DEMO_ATTENDEES (distinct workers) */
+    int64_t *who = yz_calloc(YZ_DEMO_ATTENDEES, sizeof *who);
+    int64_t *when = yz_calloc(YZ_DEMO_ATTENDEES, sizeof *when);
     for (size_t i = 0; !err && i < n; i++) {
         for (int32_t day = today - 365; !err && day < today; day++) {
             int64_t start, end;
@@ -128,14 +131,16 @@ int yz_demo_signups(yz_store *st, uint64_t seed, int64_t now, yz_errinfo *ei)
                 cap > 0 ? (cap * (55 + rng_below(&r, 46)) + 99) / 100 : 8 + rng_below(&r, 25);
             int from = rng_below(&r, YZ_DEMO_ATTENDEES);
             int step = 1 + rng_below(&r, YZ_DEMO_ATTENDEES - 1);
-            for (int j = 0; !err && j < seats; j++) {
-                int64_t worker = ids[(from + (int64_t)j * step) % YZ_DEMO_ATTENDEES];
-                int64_t when = start - 600 - (int64_t)rng_below(&r, 72 * 60) * 60;
-                yz_event_seats out;
-                err = yz_store_event_signup(st, ev[i].id, day, worker, when, &out, ei);
+            /* one transaction an occurrence, with the checks of one sign-up for each */
+            for (int j = 0; j < seats; j++) {
+                who[j] = ids[(from + (int64_t)j * step) % YZ_DEMO_ATTENDEES];
+                when[j] = start - 600 - (int64_t)rng_below(&r, 72 * 60) * 60;
             }
+            err = yz_store_event_signup_many(st, ev[i].id, day, who, when, (size_t)seats, ei);
         }
     }
+    yz_free(who);
+    yz_free(when);
     yz_free(ids);
     yz_event_array_free(ev, n);
     return err;

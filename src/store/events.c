@@ -12,6 +12,7 @@
 #include "core/utf8.h"
 #include "store/db.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const cat_names[] = {"free_meal", "cheap_meal", "health", "activity", "service"};
@@ -529,6 +530,120 @@ int yz_store_event_signup(yz_store *st, int64_t event_id, int32_t day, int64_t w
     int err = yz_db_run(st, YZ_DB_WRITE, signup_body, &x, ei);
     if (!err)
         *out = x.seats;
+    return err;
+}
+
+/* Many sign-ups of one occurrence in one transaction (yz_store_event_signup_many). */
+typedef struct signup_many_ctx {
+    int64_t event_id;
+    int32_t day;
+    const int64_t *workers, *at; /* borrowed, n each */
+    size_t n;
+    int64_t *sorted; /* the workers, sorted: repeats and those signed up already */
+} signup_many_ctx;
+
+static int send_signup(yz_db_tx *tx, size_t i, yz_db_q *qs, void *arg, yz_errinfo *ei)
+{
+    const signup_many_ctx *x = arg;
+    yz_db_query(&qs[0], tx,
+                "INSERT INTO event_signups (event_id, occurrence, worker_id, created_at)"
+                " VALUES ($1, $2, $3, $4)",
+                ei);
+    yz_db_i64(&qs[0], x->event_id);
+    yz_db_i64(&qs[0], x->day);
+    yz_db_i64(&qs[0], x->workers[i]);
+    yz_db_i64(&qs[0], x->at[i]);
+    return 1;
+}
+
+static int recv_signup(yz_db_q *qs, int nq, size_t i, void *arg, yz_errinfo *ei)
+{
+    (void)nq, (void)i, (void)arg;
+    int err = yz_db_exec(&qs[0], NULL);
+    if (err && yz_db_violation(&qs[0]) == YZ_DB_UNIQUE)
+        err = already_err(ei);
+    return err;
+}
+
+static int by_worker(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int signup_many_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
+{
+    signup_many_ctx *x = arg;
+    yz_event ev;
+    int offset = 480, n = 0;
+    int64_t start, end;
+    int err = load(tx, x->event_id, &ev, &offset, ei);
+    if (err)
+        goto out;
+    if (ev.cancelled) {
+        err = yz_err_set(ei, YZ_ECONFLICT, "id", "活动已取消", "the event is cancelled");
+        goto out;
+    }
+    if (!yz_event_occurrence(&ev, x->day, offset, &start, &end)) {
+        err = yz_err_set(ei, YZ_EINVAL, "occurrence", "该日期没有这项活动",
+                         "the event does not take place on that date");
+        goto out;
+    }
+    for (size_t i = 0; i < x->n; i++) {
+        if (end <= x->at[i]) {
+            err = yz_err_set(ei, YZ_EINVAL, "occurrence", "这一场活动已经结束",
+                             "that occurrence is already over");
+            goto out;
+        }
+    }
+    /* the workers signed up already, then the new ones: any repeat is one signed up twice */
+    size_t have = 0, cap = 0;
+    yz_free(x->sorted);
+    x->sorted = NULL;
+    yz_db_q q;
+    yz_db_query(&q, tx,
+                "SELECT worker_id FROM event_signups WHERE event_id = $1 AND occurrence = $2",
+                ei);
+    yz_db_i64(&q, x->event_id);
+    yz_db_i64(&q, x->day);
+    while (yz_db_row(&q)) {
+        x->sorted = yz_db_grow(x->sorted, have, &cap, sizeof *x->sorted);
+        x->sorted[have++] = yz_db_col_i64(&q, 0);
+    }
+    err = yz_db_end(&q);
+    if (err)
+        goto out;
+    n = (int)have;
+    x->sorted = yz_realloc(x->sorted, (have + x->n + 1) * sizeof *x->sorted);
+    memcpy(x->sorted + have, x->workers, x->n * sizeof *x->sorted);
+    qsort(x->sorted, have + x->n, sizeof *x->sorted, by_worker);
+    for (size_t i = 1; i < have + x->n; i++) {
+        if (x->sorted[i] == x->sorted[i - 1]) {
+            err = already_err(ei);
+            goto out;
+        }
+    }
+    if (ev.capacity > 0 && (size_t)n + x->n > (size_t)ev.capacity) {
+        err = yz_err_setf(ei, YZ_ECONFLICT, "occurrence", "名额已满（共 %d 个）",
+                          "the occurrence is full (%d seats)", ev.capacity);
+        goto out;
+    }
+    size_t failed;
+    err = yz_db_batch(tx, x->n, send_signup, recv_signup, x, &failed, ei);
+out:
+    yz_event_fini(&ev);
+    return err;
+}
+
+int yz_store_event_signup_many(yz_store *st, int64_t event_id, int32_t day,
+                               const int64_t *worker_ids, const int64_t *at, size_t n,
+                               yz_errinfo *ei)
+{
+    if (n == 0)
+        return YZ_OK;
+    signup_many_ctx x = {event_id, day, worker_ids, at, n, NULL};
+    int err = yz_db_run(st, YZ_DB_WRITE, signup_many_body, &x, ei);
+    yz_free(x.sorted);
     return err;
 }
 

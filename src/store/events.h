@@ -113,6 +113,14 @@ int yz_store_event_list(yz_store *st, bool with_cancelled, yz_event **out, size_
  * are atomic, so concurrent sign-ups never overbook. Fills *out on success. */
 int yz_store_event_signup(yz_store *st, int64_t event_id, int32_t day, int64_t worker_id,
                           int64_t now, yz_event_seats *out, yz_errinfo *ei);
+/* Sign workers `worker_ids[0..n)` up for the occurrence of `event_id` on `day`, worker i at
+ * `at[i]` (its `now`), all in one serialised transaction, with the checks of
+ * yz_store_event_signup for each: all are signed up, or none (the first broken rule's error;
+ * a worker listed twice is signed up already). For bulk loads (the demo's history). Borrows
+ * the arrays. */
+int yz_store_event_signup_many(yz_store *st, int64_t event_id, int32_t day,
+                               const int64_t *worker_ids, const int64_t *at, size_t n,
+                               yz_errinfo *ei);
 /* Cancel the worker's sign-up. YZ_ENOTFOUND when there is none. Fills *out. */
 int yz_store_event_unsignup(yz_store *st, int64_t event_id, int32_t day, int64_t worker_id,
                             yz_event_seats *out, yz_errinfo *ei);
