@@ -209,16 +209,25 @@ static int unavailable(PGconn *c, yz_errinfo *ei)
  * the WAL flush: a crash may lose the last commits, never corrupt (the demo is loaded again). */
 static int begin(pg_store *s, PGconn *c, int64_t lock, yz_errinfo *ei)
 {
-    int err = yz__pg_exec(c, lock ? "BEGIN ISOLATION LEVEL READ COMMITTED"
-                                  : "BEGIN ISOLATION LEVEL SERIALIZABLE",
-                          NULL, NULL, ei);
-    if (!err && atomic_load(&s->bulk))
-        err = yz__pg_exec(c, "SET LOCAL synchronous_commit = off", NULL, NULL, ei);
-    if (err || !lock)
-        return err;
-    yz_pg_params p = {0};
-    yz__pg_p_i64(&p, lock);
-    return yz__pg_exec(c, "SELECT pg_advisory_xact_lock($1::bigint)", &p, NULL, ei);
+    /* one round trip: the statements as one simple query (no parameters: the lock is a
+     * number), which stops at the first that fails and answers with its error */
+    const char *bulk = atomic_load(&s->bulk) ? " SET LOCAL synchronous_commit = off;" : "";
+    char sql[192];
+    if (lock)
+        snprintf(sql, sizeof sql,
+                 "BEGIN ISOLATION LEVEL READ COMMITTED;%s SELECT pg_advisory_xact_lock(%lld)",
+                 bulk, (long long)lock);
+    else
+        snprintf(sql, sizeof sql, "BEGIN ISOLATION LEVEL SERIALIZABLE;%s", bulk);
+    PGresult *r = PQexec(c, sql);
+    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+        PQclear(r);
+        return YZ_OK;
+    }
+    yz__pg_fail(c, r, ei);
+    PQclear(r);
+    return YZ_EDB;
 }
 
 static int run_tx(pg_store *s, PGconn *c, int64_t lock, yz_pg_body *body, void *ctx,

@@ -133,7 +133,9 @@ static int read_back(yz_db_tx *tx, batch_ctx *b, yz_errinfo *ei)
 /* --- PostgreSQL: the batch set-wise ---------------------------------------------------------
  * One statement a visit costs PostgreSQL a statement's overhead a visit (the executor's start
  * and end, the EXISTS plan), which capped check-ins near 3,000/s. There the batch is written
- * by two statements: one reads the counted visits of the batch's workers and stations in the
+ * by one multi-row INSERT that decides the rule set-wise when each worker's visits at one
+ * station in the batch share one time (the server's batches: PG_INSERT_FIRSTS); otherwise by
+ * two statements: one reads the counted visits of the batch's workers and stations in the
  * batch's 2-hour window, C decides the rule visit by visit in queue order against them and
  * the batch's own counted visits (exactly what the statements one a visit decided), and one
  * multi-row INSERT writes them all. The advisory lock keeps every other committer out between
@@ -153,6 +155,19 @@ static int read_back(yz_db_tx *tx, batch_ctx *b, yz_errinfo *ei)
     "INSERT INTO visits (worker_id, station_id, at, counted) SELECT w, s, a, c FROM"           \
     " unnest(CAST($1 AS BIGINT[]), CAST($2 AS BIGINT[]), CAST($3 AS BIGINT[]),"                \
     " CAST($4 AS INTEGER[])) WITH ORDINALITY AS u(w, s, a, c, o) ORDER BY o"                   \
+    " RETURNING id, worker_id, station_id, at, counted"
+
+/* The usual batch, where the visits of one worker at one station all have the same time (the
+ * server stamps a batch's visits with one time): the first of each pair in queue order ($4
+ * is 1) counts unless a counted visit is stored within 2 hours ($5 seconds) of it, and the
+ * others of the pair never count (the first, or what blocked it, is 0 seconds from them).
+ * One statement, decided and written; it does not see its own rows, nor needs to. */
+#define PG_INSERT_FIRSTS                                                                       \
+    "INSERT INTO visits (worker_id, station_id, at, counted) SELECT w, s, a, CASE WHEN f = 1"   \
+    " AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.worker_id = u.w AND v.station_id = u.s"    \
+    " AND v.counted = 1 AND v.at > u.a - $5 AND v.at < u.a + $5) THEN 1 ELSE 0 END FROM"        \
+    " unnest(CAST($1 AS BIGINT[]), CAST($2 AS BIGINT[]), CAST($3 AS BIGINT[]),"                \
+    " CAST($4 AS INTEGER[])) WITH ORDINALITY AS u(w, s, a, f, o) ORDER BY o"                   \
     " RETURNING id, worker_id, station_id, at, counted"
 
 typedef struct pair_at {
@@ -207,15 +222,33 @@ static bool near_any(const int64_t *t, size_t n, int64_t at)
     return false;
 }
 
-/* Decide every visit of the batch: the counted visits stored near it (`have`, sorted by
- * pair and time) and the batch's visits of the same pair counted before it. */
-static void decide(batch_ctx *b, const pair_at *have, size_t nhave)
+/* The batch's visits by pair, then queue position (in `at`). Owned. */
+static pair_at *by_pair(const batch_ctx *b)
 {
-    pair_at *order = yz_malloc(b->n * sizeof *order); /* pair, then queue position */
-    int64_t *mine = yz_malloc(b->n * sizeof *mine);   /* a pair's counted times so far */
+    pair_at *order = yz_malloc(b->n * sizeof *order);
     for (size_t i = 0; i < b->n; i++)
         order[i] = (pair_at){b->v[i]->worker_id, b->v[i]->station_id, (int64_t)i};
     qsort(order, b->n, sizeof *order, by_pair_at);
+    return order;
+}
+
+/* Whether every pair's visits have one time; sets `first` (n, 0 or 1) for PG_INSERT_FIRSTS. */
+static bool one_time_a_pair(const batch_ctx *b, const pair_at *order, int64_t *first)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        bool same = i && order[i].w == order[i - 1].w && order[i].s == order[i - 1].s;
+        if (same && b->v[order[i].at]->at != b->v[order[i - 1].at]->at)
+            return false;
+        first[order[i].at] = !same;
+    }
+    return true;
+}
+
+/* Decide every visit of the batch: the counted visits stored near it (`have`, sorted by
+ * pair and time) and the batch's visits of the same pair counted before it. */
+static void decide(batch_ctx *b, const pair_at *order, const pair_at *have, size_t nhave)
+{
+    int64_t *mine = yz_malloc(b->n * sizeof *mine); /* a pair's counted times so far */
     size_t lo = 0; /* the pair's first row in `have` */
     for (size_t i = 0; i < b->n;) {
         size_t end = i + 1;
@@ -241,7 +274,33 @@ static void decide(batch_ctx *b, const pair_at *have, size_t nhave)
         lo = hi;
     }
     yz_free(mine);
-    yz_free(order);
+}
+
+/* The counted visits stored within 2 hours of the batch's pairs into *have (owned, sorted). */
+static int read_nearby(yz_db_tx *tx, batch_ctx *b, const char *ws, const char *ss,
+                       pair_at **have, size_t *nhave, yz_errinfo *ei)
+{
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (size_t i = 0; i < b->n; i++) {
+        lo = b->v[i]->at < lo ? b->v[i]->at : lo;
+        hi = b->v[i]->at > hi ? b->v[i]->at : hi;
+    }
+    size_t cap = 0;
+    yz_db_q q;
+    yz_db_query(&q, tx, PG_NEARBY, ei);
+    yz_db_text(&q, ws);
+    yz_db_text(&q, ss);
+    yz_db_i64(&q, lo - YZ_VISIT_DEDUPE_S);
+    yz_db_i64(&q, hi + YZ_VISIT_DEDUPE_S);
+    while (yz_db_row(&q)) {
+        *have = yz_db_grow(*have, *nhave, &cap, sizeof **have);
+        (*have)[(*nhave)++] =
+            (pair_at){yz_db_col_i64(&q, 0), yz_db_col_i64(&q, 1), yz_db_col_i64(&q, 2)};
+    }
+    int err = yz_db_end(&q);
+    if (!err && *nhave > 1)
+        qsort(*have, *nhave, sizeof **have, by_pair_at);
+    return err;
 }
 
 static int pg_write(yz_db_tx *tx, batch_ctx *b, yz_errinfo *ei)
@@ -253,35 +312,36 @@ static int pg_write(yz_db_tx *tx, batch_ctx *b, yz_errinfo *ei)
     yz_buf_init(&cs);
     i64_array(&ws, b, get_worker);
     i64_array(&ss, b, get_station);
-    int64_t lo = INT64_MAX, hi = INT64_MIN;
-    for (size_t i = 0; i < b->n; i++) {
-        lo = b->v[i]->at < lo ? b->v[i]->at : lo;
-        hi = b->v[i]->at > hi ? b->v[i]->at : hi;
+    i64_array(&ats, b, get_at);
+    pair_at *order = by_pair(b), *have = NULL;
+    size_t nhave = 0;
+    int64_t *first = yz_malloc(b->n * sizeof *first);
+    bool firsts = one_time_a_pair(b, order, first);
+    int err = YZ_OK;
+    if (firsts) { /* decided by the insert */
+        yz_buf_putc(&cs, '{');
+        for (size_t i = 0; i < b->n; i++) {
+            if (i)
+                yz_buf_putc(&cs, ',');
+            yz_buf_int(&cs, (long long)first[i]);
+        }
+        yz_buf_putc(&cs, '}');
+    } else { /* decided here, against one read */
+        err = read_nearby(tx, b, ws.data, ss.data, &have, &nhave, ei);
+        if (!err) {
+            decide(b, order, have, nhave);
+            i64_array(&cs, b, get_counted);
+        }
     }
-    pair_at *have = NULL;
-    size_t nhave = 0, cap = 0;
-    yz_db_q q;
-    yz_db_query(&q, tx, PG_NEARBY, ei);
-    yz_db_text(&q, ws.data);
-    yz_db_text(&q, ss.data);
-    yz_db_i64(&q, lo - YZ_VISIT_DEDUPE_S);
-    yz_db_i64(&q, hi + YZ_VISIT_DEDUPE_S);
-    while (yz_db_row(&q)) {
-        have = yz_db_grow(have, nhave, &cap, sizeof *have);
-        have[nhave++] = (pair_at){yz_db_col_i64(&q, 0), yz_db_col_i64(&q, 1), yz_db_col_i64(&q, 2)};
-    }
-    int err = yz_db_end(&q);
     if (!err) {
-        if (nhave > 1)
-            qsort(have, nhave, sizeof *have, by_pair_at);
-        decide(b, have, nhave);
-        i64_array(&ats, b, get_at);
-        i64_array(&cs, b, get_counted);
-        yz_db_query(&q, tx, PG_INSERT, ei);
+        yz_db_q q;
+        yz_db_query(&q, tx, firsts ? PG_INSERT_FIRSTS : PG_INSERT, ei);
         yz_db_text(&q, ws.data);
         yz_db_text(&q, ss.data);
         yz_db_text(&q, ats.data);
         yz_db_text(&q, cs.data);
+        if (firsts)
+            yz_db_i64(&q, YZ_VISIT_DEDUPE_S);
         /* the rows by id are the visits in queue order; each is checked against its visit */
         returned *rows = yz_malloc(b->n * sizeof *rows);
         size_t got = 0;
@@ -302,8 +362,11 @@ static int pg_write(yz_db_tx *tx, batch_ctx *b, yz_errinfo *ei)
             for (size_t i = 0; i < got; i++) {
                 yz_visit *v = b->v[i];
                 match = match && rows[i].w == v->worker_id && rows[i].s == v->station_id &&
-                        rows[i].at == v->at && rows[i].counted == (v->counted ? 1 : 0);
+                        rows[i].at == v->at &&
+                        (firsts ? rows[i].counted <= first[i]
+                                : rows[i].counted == (v->counted ? 1 : 0));
                 v->id = rows[i].id;
+                v->counted = rows[i].counted == 1;
             }
         }
         yz_free(rows);
@@ -311,7 +374,9 @@ static int pg_write(yz_db_tx *tx, batch_ctx *b, yz_errinfo *ei)
             err = yz_err_set(ei, YZ_EINTERNAL, "", "签到写入后读回的记录不符",
                              "the visits read back are not those just written");
     }
+    yz_free(first);
     yz_free(have);
+    yz_free(order);
     yz_buf_fini(&ws);
     yz_buf_fini(&ss);
     yz_buf_fini(&ats);
