@@ -455,6 +455,28 @@ static int already_err(yz_errinfo *ei)
                       "you are already signed up for that occurrence");
 }
 
+/* The rules of a sign-up that the event decides: not cancelled, an occurrence on `day` (its
+ * start and end into *start, *end), not over by `now`. */
+static int check_occurrence(const yz_event *ev, int32_t day, int offset, int64_t now,
+                            int64_t *start, int64_t *end, yz_errinfo *ei)
+{
+    if (ev->cancelled)
+        return yz_err_set(ei, YZ_ECONFLICT, "id", "活动已取消", "the event is cancelled");
+    if (!yz_event_occurrence(ev, day, offset, start, end))
+        return yz_err_set(ei, YZ_EINVAL, "occurrence", "该日期没有这项活动",
+                          "the event does not take place on that date");
+    if (*end <= now)
+        return yz_err_set(ei, YZ_EINVAL, "occurrence", "这一场活动已经结束",
+                          "that occurrence is already over");
+    return YZ_OK;
+}
+
+static int full_err(yz_errinfo *ei, int capacity)
+{
+    return yz_err_setf(ei, YZ_ECONFLICT, "occurrence", "名额已满（共 %d 个）",
+                       "the occurrence is full (%d seats)", capacity);
+}
+
 typedef struct signup_ctx {
     int64_t event_id, worker_id, now;
     int32_t day;
@@ -469,22 +491,10 @@ static int signup_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     int offset = 480, n = 0;
     int64_t start, end;
     int err = load(tx, x->event_id, &ev, &offset, ei);
+    if (!err)
+        err = check_occurrence(&ev, x->day, offset, x->now, &start, &end, ei);
     if (err)
         goto out;
-    if (ev.cancelled) {
-        err = yz_err_set(ei, YZ_ECONFLICT, "id", "活动已取消", "the event is cancelled");
-        goto out;
-    }
-    if (!yz_event_occurrence(&ev, x->day, offset, &start, &end)) {
-        err = yz_err_set(ei, YZ_EINVAL, "occurrence", "该日期没有这项活动",
-                         "the event does not take place on that date");
-        goto out;
-    }
-    if (end <= x->now) {
-        err = yz_err_set(ei, YZ_EINVAL, "occurrence", "这一场活动已经结束",
-                         "that occurrence is already over");
-        goto out;
-    }
     yz_db_q q;
     yz_db_query(&q, tx,
                 "SELECT 1 FROM event_signups WHERE event_id = $1 AND occurrence = $2"
@@ -500,8 +510,7 @@ static int signup_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     if (!err)
         err = count_signups(tx, x->event_id, x->day, &n, ei);
     if (!err && ev.capacity > 0 && n >= ev.capacity)
-        err = yz_err_setf(ei, YZ_ECONFLICT, "occurrence", "名额已满（共 %d 个）",
-                          "the occurrence is full (%d seats)", ev.capacity);
+        err = full_err(ei, ev.capacity);
     if (err)
         goto out;
     yz_db_query(&q, tx,
@@ -577,25 +586,14 @@ static int signup_many_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     yz_event ev;
     int offset = 480, n = 0;
     int64_t start, end;
+    int64_t latest = x->at[0]; /* over by the latest sign-up's time: over for one of them */
+    for (size_t i = 1; i < x->n; i++)
+        latest = x->at[i] > latest ? x->at[i] : latest;
     int err = load(tx, x->event_id, &ev, &offset, ei);
+    if (!err)
+        err = check_occurrence(&ev, x->day, offset, latest, &start, &end, ei);
     if (err)
         goto out;
-    if (ev.cancelled) {
-        err = yz_err_set(ei, YZ_ECONFLICT, "id", "活动已取消", "the event is cancelled");
-        goto out;
-    }
-    if (!yz_event_occurrence(&ev, x->day, offset, &start, &end)) {
-        err = yz_err_set(ei, YZ_EINVAL, "occurrence", "该日期没有这项活动",
-                         "the event does not take place on that date");
-        goto out;
-    }
-    for (size_t i = 0; i < x->n; i++) {
-        if (end <= x->at[i]) {
-            err = yz_err_set(ei, YZ_EINVAL, "occurrence", "这一场活动已经结束",
-                             "that occurrence is already over");
-            goto out;
-        }
-    }
     /* the workers signed up already, then the new ones: any repeat is one signed up twice */
     size_t have = 0, cap = 0;
     yz_free(x->sorted);
@@ -624,8 +622,7 @@ static int signup_many_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
         }
     }
     if (ev.capacity > 0 && (size_t)n + x->n > (size_t)ev.capacity) {
-        err = yz_err_setf(ei, YZ_ECONFLICT, "occurrence", "名额已满（共 %d 个）",
-                          "the occurrence is full (%d seats)", ev.capacity);
+        err = full_err(ei, ev.capacity);
         goto out;
     }
     size_t failed;

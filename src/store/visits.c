@@ -110,6 +110,12 @@ static int recv_visit(yz_db_q *qs, int nq, size_t i, void *arg, yz_errinfo *ei)
     return yz_db_exec(&qs[0], NULL);
 }
 
+static int mismatch_err(yz_errinfo *ei)
+{
+    return yz_err_set(ei, YZ_EINTERNAL, "", "签到写入后读回的记录不符",
+                      "the visits read back are not those just written");
+}
+
 static int read_back(yz_db_tx *tx, batch_ctx *b, yz_errinfo *ei)
 {
     yz_db_q q;
@@ -125,8 +131,7 @@ static int read_back(yz_db_tx *tx, batch_ctx *b, yz_errinfo *ei)
     }
     int err = yz_db_end(&q);
     if (!err && (left > 0 || !match))
-        err = yz_err_set(ei, YZ_EINTERNAL, "", "签到写入后读回的记录不符",
-                         "the visits read back are not those just written");
+        err = mismatch_err(ei);
     return err;
 }
 
@@ -371,8 +376,7 @@ static int pg_write(yz_db_tx *tx, batch_ctx *b, yz_errinfo *ei)
         }
         yz_free(rows);
         if (!err && (got != b->n || !match))
-            err = yz_err_set(ei, YZ_EINTERNAL, "", "签到写入后读回的记录不符",
-                             "the visits read back are not those just written");
+            err = mismatch_err(ei);
     }
     yz_free(first);
     yz_free(have);
