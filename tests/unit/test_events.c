@@ -393,6 +393,66 @@ Test(store, signup_rules)
     yz_event_fini(&ev);
 }
 
+/* Many sign-ups in one transaction: the rules of one sign-up for each, all or none. */
+static size_t signed_up(int64_t event_id, int32_t day)
+{
+    yz_event_signup *v;
+    size_t n;
+    yz_errinfo ei;
+    cr_assert_eq(yz_store_event_signups(st, event_id, day, 100, &v, &n, &ei), YZ_OK);
+    yz_free(v);
+    return n;
+}
+
+Test(store, signup_many_all_or_none)
+{
+    yz_errinfo ei;
+    yz_event ev = weekly(1u << 3, 14 * 60, 17 * 60, D(2027, 1, 1), D(2027, 3, 31)); /* Th */
+    ev.station_id = union_id;
+    ev.capacity = 3;
+    cr_assert_eq(yz_store_event_create(st, &ev, 1, &ei), YZ_OK);
+    int64_t w[4] = {new_worker(st), new_worker(st), new_worker(st), new_worker(st)};
+    int64_t now = T("2027-01-07T13:00:00+08:00");
+    int64_t at[4] = {now, now + 60, now + 120, now + 180};
+    int32_t th = D(2027, 1, 7);
+    /* one listed twice: nothing written */
+    int64_t twice[2] = {w[0], w[0]};
+    cr_assert_eq(yz_store_event_signup_many(st, ev.id, th, twice, at, 2, &ei), YZ_ECONFLICT);
+    cr_assert_str_eq(ei.field, "occurrence");
+    cr_assert_eq(signed_up(ev.id, th), 0);
+    /* more than the seats: nothing written */
+    cr_assert_eq(yz_store_event_signup_many(st, ev.id, th, w, at, 4, &ei), YZ_ECONFLICT);
+    cr_assert_eq(signed_up(ev.id, th), 0);
+    /* one time after the end: nothing written */
+    int64_t late[2] = {now, T("2027-01-07T17:00:00+08:00")};
+    cr_assert_eq(yz_store_event_signup_many(st, ev.id, th, w, late, 2, &ei), YZ_EINVAL);
+    cr_assert_eq(signed_up(ev.id, th), 0);
+    /* not an occurrence */
+    cr_assert_eq(yz_store_event_signup_many(st, ev.id, th + 1, w, at, 2, &ei), YZ_EINVAL);
+    cr_assert_eq(yz_store_event_signup_many(st, 777777, th, w, at, 2, &ei), YZ_ENOTFOUND);
+    /* two fit; then one already signed up among new ones: nothing more written */
+    cr_assert_eq(yz_store_event_signup_many(st, ev.id, th, w, at, 2, &ei), YZ_OK);
+    cr_assert_eq(signed_up(ev.id, th), 2);
+    cr_assert_eq(yz_store_event_signup_many(st, ev.id, th, w + 1, at, 2, &ei), YZ_ECONFLICT);
+    cr_assert_eq(signed_up(ev.id, th), 2);
+    /* the third seat, then the occurrence is full for one sign-up as for many */
+    cr_assert_eq(yz_store_event_signup_many(st, ev.id, th, w + 2, at + 2, 1, &ei), YZ_OK);
+    yz_event_seats seats;
+    cr_assert_eq(yz_store_event_signup(st, ev.id, th, w[3], now, &seats, &ei), YZ_ECONFLICT);
+    cr_assert_eq(yz_store_event_signup_many(st, ev.id, th, w + 3, at, 1, &ei), YZ_ECONFLICT);
+    /* the rows are those given: workers and times */
+    yz_event_signup *v;
+    size_t n;
+    cr_assert_eq(yz_store_event_signups(st, ev.id, th, 100, &v, &n, &ei), YZ_OK);
+    cr_assert_eq(n, 3);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(v[i].worker_id, w[i]);
+        cr_assert_eq(v[i].created_at, at[i]);
+    }
+    yz_free(v);
+    yz_event_fini(&ev);
+}
+
 /* 24 threads over two connections to the same file race for 5 seats. */
 typedef struct racer {
     yz_store *s;
