@@ -3,6 +3,7 @@
  * weight, places by their weight, partners and tiers by quota); everything else is drawn
  * from a splitmix64 stream seeded by the caller, so a seed always gives the same city. */
 #include "demo/city.h"
+#include "demo/rng.h"
 
 #include "core/alloc.h"
 #include "core/buf.h"
@@ -144,24 +145,6 @@ static const char *const closed_reasons[] = {
 
 /* ------------------------------------------------------------------------------------------
  * Random numbers: splitmix64 (Steele, Lea and Flood 2014), one stream for the whole city. */
-
-typedef struct rng {
-    uint64_t s;
-} rng;
-
-static uint64_t rng_next(rng *r)
-{
-    uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-/* Uniform in [0, 1). */
-static double rng_unit(rng *r)
-{
-    return (double)(rng_next(r) >> 11) * 0x1.0p-53;
-}
 
 /* Uniform in [0, n). */
 static int rng_below(rng *r, int n)

@@ -7,21 +7,10 @@
 #include "core/alloc.h"
 #include "core/time.h"
 #include "demo/city.h"
+#include "demo/rng.h"
 #include "store/events.h"
 
 #include <string.h>
-
-typedef struct rng {
-    uint64_t s;
-} rng;
-
-static uint64_t rng_next(rng *r)
-{
-    uint64_t z = (r->s += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
 
 static size_t rng_below(rng *r, size_t n)
 {

@@ -3,6 +3,7 @@
  * store/reviews.h, store/visits.h and store/events.h as the API writes them, dated in the
  * past. Drawn from a splitmix64 stream. */
 #include "demo/people.h"
+#include "demo/rng.h"
 
 #include "core/alloc.h"
 #include "model/station.h"
@@ -14,18 +15,6 @@
 #include <string.h>
 
 #define OFFSET_MIN 480 /* Asia/Shanghai, every demo station's zone */
-
-typedef struct rng {
-    uint64_t s;
-} rng;
-
-static uint64_t rng_next(rng *r)
-{
-    uint64_t z = (r->s += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
 
 static int rng_below(rng *r, int n)
 {

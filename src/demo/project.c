@@ -3,24 +3,13 @@
  * drawn from a seed, counted back from the day of loading, each station's milestones
  * checked by the same rule as the API's before they are saved. */
 #include "demo/project.h"
+#include "demo/rng.h"
 
 #include "core/alloc.h"
 #include "store/events.h"
 #include "store/project.h"
 
 #include <string.h>
-
-typedef struct rng {
-    uint64_t s;
-} rng;
-
-static uint64_t rng_next(rng *r)
-{
-    uint64_t z = (r->s += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
 
 /* A number in lo..hi. */
 static int32_t rng_in(rng *r, int32_t lo, int32_t hi)

@@ -3,29 +3,12 @@
  * partner kind and a draw, shaped by weekday and month, each visit given an occupation by the
  * partner's mix. Drawn from a splitmix64 stream; no clock but `now`. */
 #include "demo/visits.h"
+#include "demo/rng.h"
 
 #include "core/alloc.h"
 #include "core/time.h"
 #include "store/rollups.h"
 #include "store/workers.h"
-
-typedef struct rng {
-    uint64_t s;
-} rng;
-
-static uint64_t rng_next(rng *r)
-{
-    uint64_t z = (r->s += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
-/* A number in [0, 1). */
-static double rng_unit(rng *r)
-{
-    return (double)(rng_next(r) >> 11) * 0x1.0p-53;
-}
 
 /* Counted visits a day at a station of each partner kind (enum yz_partner), before the
  * station's own draw, and who comes: rider, courier, driver, sanitation, other (per cent). */
