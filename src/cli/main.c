@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_DB "var/yizhan.db"
@@ -56,7 +57,8 @@ static const char usage[] =
     "          load the demo city (Wenzhou): stations, canteens, events past and coming;\n"
     "          --history adds the year before (over a million counted visits, the\n"
     "          inspections and a week of self-checks; several seconds more)\n"
-    "  import  [--db PATH] FILE.csv|FILE.geojson   all rows or none; updates by code\n"
+    "  import  [--db PATH] [--timings] FILE.csv|FILE.geojson\n"
+    "          all rows or none; updates by code; --timings: where the time went (stderr)\n"
     "  export  [--db PATH] --format csv|geojson [--out FILE]\n"
     "  near    [--db PATH] LAT LON [--need a,b] [--k N] [--crs wgs84|gcj02|bd09]\n"
     "          [--at ISO-8601] [--open-now] [--mode ride|walk|drive]\n"
@@ -604,7 +606,7 @@ static int cmd_demo(int argc, char **argv)
         return yz__cli_fail(&ei);
     yz_store *st = NULL;
     int rc = open_store(db, &st);
-    yz_import_counts cnt = {0, 0, 0};
+    yz_import_counts cnt = {0};
     if (!rc)
         rc = import_rows(st, rows, n, d, nd, &cnt);
     /* Canteens and events come with a fresh demo city only: loading it again (which updates
@@ -655,12 +657,33 @@ static int db_and_file(int argc, char **argv, const char **db, const char *what)
     return optind == argc - 1 ? 0 : bad_usage(what);
 }
 
+static double mono_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 static int cmd_import(int argc, char **argv)
 {
-    const char *db;
-    int rc = db_and_file(argc, argv, &db, "import 需要一个文件 / import takes one file");
-    if (rc)
-        return rc;
+    const char *db = DEFAULT_DB;
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"timings", no_argument, 0, 't'},
+                                         {0, 0, 0, 0}};
+    bool timings = false;
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd')
+            db = optarg;
+        else if (c == 't')
+            timings = true;
+        else
+            return bad_usage(NULL);
+    }
+    if (optind != argc - 1)
+        return bad_usage("import 需要一个文件 / import takes one file");
+    int rc = 0;
+    double t0 = mono_s(), t_open = 0, t_read = 0, t_import = 0;
     yz_store *st = NULL;
     yz_facility *fac = NULL;
     size_t nfac = 0, n = 0, nd = 0;
@@ -670,12 +693,26 @@ static int cmd_import(int argc, char **argv)
     rc = open_store(db, &st);
     if (!rc)
         rc = load_facilities(st, &fac, &nfac);
+    t_open = mono_s();
     if (!rc && yz_exchange_read_file(argv[optind], (yz_facility_list){fac, nfac}, &rows, &n, &d,
                                      &nd, &ei))
         rc = yz__cli_fail(&ei);
+    t_read = mono_s();
     yz_import_counts cnt = {0};
     if (!rc)
         rc = import_rows(st, rows, n, d, nd, &cnt);
+    t_import = mono_s();
+    if (timings && !rc) { /* where the time went, for the load bench (stderr: stdout is the
+                           * result) */
+        double in = cnt.check_s + cnt.stage_s + cnt.insert_s + cnt.links_s + cnt.index_s +
+                    cnt.ids_s;
+        fprintf(stderr,
+                "timings: open %.2f s, read (parse + validate) %.2f s, check %.2f s,"
+                " stage %.2f s, insert %.2f s, links %.2f s, index %.2f s, ids %.2f s,"
+                " commit %.2f s, total %.2f s\n",
+                t_open - t0, t_read - t_open, cnt.check_s, cnt.stage_s, cnt.insert_s,
+                cnt.links_s, cnt.index_s, cnt.ids_s, t_import - t_read - in, t_import - t0);
+    }
     if (st) { /* the audit log: what was imported, or that it failed */
         yz_buf a;
         yz_buf_init(&a);

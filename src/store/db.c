@@ -5,6 +5,7 @@
 #include "store/db.h"
 
 #include "core/alloc.h"
+#include "core/buf.h"
 
 #include <assert.h>
 #include <stdatomic.h>
@@ -277,6 +278,39 @@ int yz_db_batch(yz_db_tx *tx, size_t n, yz_db_send_fn *send, yz_db_recv_fn *recv
         }
     }
     return YZ_OK;
+}
+
+int yz_db_copy(yz_db_tx *tx, const char *table, const char *cols, int ncols, size_t n,
+               yz_db_copy_row_fn *row, void *ctx, size_t *failed, yz_errinfo *ei)
+{
+    assert(ncols > 0 && ncols <= YZ_DB_PARAMS_MAX);
+    *failed = n;
+    if (tx->drv->copy)
+        return tx->drv->copy(tx, table, cols, ncols, n, row, ctx, failed, ei);
+    /* One INSERT, the same text every row: the driver keeps it prepared. */
+    yz_buf sql;
+    yz_buf_init(&sql);
+    yz_buf_printf(&sql, "INSERT INTO %s (%s) VALUES (", table, cols);
+    for (int k = 1; k <= ncols; k++)
+        yz_buf_printf(&sql, k > 1 ? ",$%d" : "$%d", k);
+    yz_buf_putc(&sql, ')');
+    int err = YZ_OK;
+    for (size_t i = 0; !err && i < n; i++) {
+        yz_db_q q;
+        yz_db_query(&q, tx, sql.data, ei);
+        err = row(&q, i, ctx, ei);
+        if (!err) {
+            assert(q.n == ncols);
+            err = yz_db_exec(&q, NULL);
+        } else {
+            int ignored = yz_db_end(&q); /* not run: nothing to say beyond the row's error */
+            (void)ignored;
+        }
+        if (err)
+            *failed = i;
+    }
+    yz_buf_fini(&sql);
+    return err;
 }
 
 int yz_db_conn_open(yz_store *st, yz_db_conn **out, yz_errinfo *ei)

@@ -173,6 +173,22 @@ typedef int yz_db_recv_fn(yz_db_q *qs, int nq, size_t i, void *ctx, yz_errinfo *
 int yz_db_batch(yz_db_tx *tx, size_t n, yz_db_send_fn *send, yz_db_recv_fn *recv, void *ctx,
                 size_t *failed, yz_errinfo *ei);
 
+/* --- bulk copy: many rows into one table --------------------------------------------------- */
+
+/* Bind row i's values to `q`, one yz_db_* call a column in the order of yz_db_copy's `cols`
+ * (strings borrowed until the next call). Returns YZ_OK or the row's error (ei filled). */
+typedef int yz_db_copy_row_fn(yz_db_q *q, size_t i, void *ctx, yz_errinfo *ei);
+
+/* Append rows 0..n-1 to `table` (its columns `cols`, "a, b, c", `ncols` of them), as fast as
+ * the database takes rows: SQLite runs one prepared INSERT again and again; PostgreSQL streams
+ * them with COPY FROM STDIN in text form (one round trip for them all). Nothing is read back.
+ * Meant for a staging table that the caller then moves with set-based SQL. Returns YZ_OK, or
+ * the first error: a row's, with *failed set to it, or the database's (a broken constraint:
+ * PostgreSQL can only say it for the whole COPY), with *failed = n. The transaction is then
+ * to be rolled back. */
+int yz_db_copy(yz_db_tx *tx, const char *table, const char *cols, int ncols, size_t n,
+               yz_db_copy_row_fn *row, void *ctx, size_t *failed, yz_errinfo *ei);
+
 /* --- a connection of its own -------------------------------------------------------------- */
 
 /* For a thread that writes on its own and for long (the visits committer), so that it never
@@ -238,6 +254,9 @@ typedef struct yz_db_driver {
     /* yz_db_batch, when the driver has a faster way than one item after the other (NULL). */
     int (*batch)(yz_db_tx *tx, size_t n, yz_db_send_fn *send, yz_db_recv_fn *recv, void *ctx,
                  size_t *failed, yz_errinfo *ei);
+    /* yz_db_copy, when the driver has a faster way than one INSERT a row (NULL). */
+    int (*copy)(yz_db_tx *tx, const char *table, const char *cols, int ncols, size_t n,
+                yz_db_copy_row_fn *row, void *ctx, size_t *failed, yz_errinfo *ei);
     int (*conn_open)(yz_store *st, yz_db_conn **out, yz_errinfo *ei);
     int (*conn_run)(yz_db_conn *c, int64_t lock, yz_db_body *body, void *ctx, yz_errinfo *ei);
     void (*conn_close)(yz_db_conn *c);

@@ -8,7 +8,9 @@
 #include "store/pg_int.h"
 
 #include "core/alloc.h"
+#include "core/buf.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -297,6 +299,106 @@ static int pd_batch(yz_db_tx *tx, size_t n, yz_db_send_fn *send, yz_db_recv_fn *
     return err;
 }
 
+/* --- COPY ----------------------------------------------------------------------------------- */
+
+/* Bytes of COPY data gathered before they are handed to libpq. */
+#define COPY_CHUNK (256 * 1024)
+
+/* Append one value in COPY's text form: \N for NULL; in text, backslash, tab, newline and
+ * carriage return escaped (the only bytes the format gives a meaning to). */
+static void copy_value(yz_buf *b, const struct yz_db_param *p)
+{
+    char num[32];
+    int len;
+    switch (p->type) {
+    case YZ_DB_T_I64:
+        len = snprintf(num, sizeof num, "%lld", (long long)p->i);
+        yz_buf_append(b, num, (size_t)len);
+        break;
+    case YZ_DB_T_F64:
+        len = snprintf(num, sizeof num, "%.17g", p->f);
+        yz_buf_append(b, num, (size_t)len);
+        break;
+    case YZ_DB_T_TEXT: {
+        const char *v = p->p;
+        size_t from = 0;
+        for (size_t k = 0; k < p->len; k++) {
+            char e = v[k] == '\\' ? '\\' : v[k] == '\t' ? 't' : v[k] == '\n' ? 'n'
+                     : v[k] == '\r' ? 'r' : 0;
+            if (!e)
+                continue;
+            yz_buf_append(b, v + from, k - from);
+            yz_buf_putc(b, '\\');
+            yz_buf_putc(b, e);
+            from = k + 1;
+        }
+        yz_buf_append(b, v + from, p->len - from);
+        break;
+    }
+    default: /* NULL; blobs are not copied (no table that is loaded in bulk has one) */
+        assert(p->type == YZ_DB_T_NULL);
+        yz_buf_puts(b, "\\N");
+        break;
+    }
+}
+
+static int copy_put(PGconn *c, yz_buf *b, yz_errinfo *ei)
+{
+    if (b->len && PQputCopyData(c, b->data, (int)b->len) != 1)
+        return yz__pg_fail(c, NULL, ei);
+    yz_buf_reset(b);
+    return YZ_OK;
+}
+
+static int pd_copy(yz_db_tx *tx, const char *table, const char *cols, int ncols, size_t n,
+                   yz_db_copy_row_fn *row, void *ctx, size_t *failed, yz_errinfo *ei)
+{
+    pg_tx *t = (pg_tx *)tx;
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_printf(&b, "COPY %s (%s) FROM STDIN", table, cols);
+    PGresult *r = PQexec(t->c, b.data);
+    yz_buf_reset(&b);
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+        int err = yz__pg_fail(t->c, r, ei);
+        PQclear(r);
+        yz_buf_fini(&b);
+        return err;
+    }
+    PQclear(r);
+    int err = YZ_OK;
+    for (size_t i = 0; !err && i < n; i++) {
+        yz_db_q q;
+        yz_db_query(&q, tx, NULL, ei);
+        err = row(&q, i, ctx, ei);
+        if (err) {
+            *failed = i;
+            break;
+        }
+        assert(q.n == ncols);
+        for (int k = 0; k < q.n; k++) {
+            if (k)
+                yz_buf_putc(&b, '\t');
+            copy_value(&b, &q.p[k]);
+        }
+        yz_buf_putc(&b, '\n');
+        if (b.len >= COPY_CHUNK)
+            err = copy_put(t->c, &b, ei);
+    }
+    if (!err)
+        err = copy_put(t->c, &b, ei);
+    /* End the COPY either way; aborting it makes the server fail it (and the transaction). */
+    if (PQputCopyEnd(t->c, err ? "aborted by the client" : NULL) != 1 && !err)
+        err = yz__pg_fail(t->c, NULL, ei);
+    for (PGresult *res; (res = PQgetResult(t->c));) {
+        if (!err && PQresultStatus(res) != PGRES_COMMAND_OK)
+            err = yz__pg_fail(t->c, res, ei);
+        PQclear(res);
+    }
+    yz_buf_fini(&b);
+    return err;
+}
+
 typedef struct run_ctx {
     yz_db_body *body;
     void *ctx;
@@ -377,6 +479,7 @@ const yz_db_driver yz__pg_driver = {
     .finish = pd_finish,
     .notify = pd_notify,
     .batch = pd_batch,
+    .copy = pd_copy,
     .conn_open = pd_conn_open,
     .conn_run = pd_conn_run,
     .conn_close = pd_conn_close,
