@@ -211,7 +211,7 @@ test('map on a touch screen: one finger scrolls the page, two move the map, the 
   const url = new URL((await res).url());
   const lon = Number(url.searchParams.get('lon'));
   assert.ok(lon > POS.longitude + 1e-4, `the query moved east with the map (lon ${lon})`);
-  await page.waitForFunction(() => /地图中心/.test(document.querySelector('#list-h').textContent));
+  await page.waitForFunction(() => /地图中心/.test(document.querySelector('#list-h')?.textContent));
   const { body } = await api(`/api/v1/stations/nearby?lat=${url.searchParams.get('lat')}&lon=${url.searchParams.get('lon')}&k=20&at=${ATQ}`);
   assert.deepEqual(await rows(page), body.stations.map((s) => s.code));
   assert.equal(await page.locator('#search-area').isVisible(), false);

@@ -172,13 +172,15 @@ test('position never comes: the list shows at once, and is re-sorted when it arr
   assert.match(await page.locator('#notice').innerText(), /正在定位/);
   const there = { latitude: 27.9938, longitude: 120.6993 }; // a few km south-east
   await page.evaluate((c) => window.__geoOk({ coords: c }), there);
-  await page.waitForFunction(() => /离你最近/.test(document.querySelector('#list-h').textContent));
-  await page.waitForFunction(() => /重新排序/.test(document.querySelector('#notice').textContent));
+  await page.waitForFunction(() => /离你最近/.test(document.querySelector('#list-h')?.textContent));
+  await page.waitForFunction(() => /重新排序/.test(document.querySelector('#notice')?.textContent));
   const { body } = await api(`/api/v1/stations/nearby?lat=${there.latitude}&lon=${there.longitude}&k=20&at=${ATQ}`);
   assert.deepEqual(await rows(page), body.stations.map((x) => x.code));
-  // the next visit starts from that last known position
+  // the next visit starts from that last known position. After a reload the page is only the
+  // shell until the app draws the home: the predicates wait for the element (`?.`), they used
+  // to throw "Cannot read properties of null" when the server answered slowly (a long run)
   await page.reload();
-  await page.waitForFunction(() => /你上次的位置/.test(document.querySelector('#notice').textContent));
+  await page.waitForFunction(() => /你上次的位置/.test(document.querySelector('#notice')?.textContent));
   assert.deepEqual(await rows(page), body.stations.map((x) => x.code));
   await ctx.close();
 });
@@ -322,7 +324,7 @@ test('Back keeps the list\'s scroll; an empty search speaks of search words', as
   await page.waitForFunction((want) => Math.abs(window.scrollY - want) < 40, y, { timeout: 5000 });
   await page.fill('#q', 'zzqxjw');
   await page.click('form[role=search] button[type=submit]');
-  await page.waitForFunction(() => /zzqxjw/.test(document.querySelector('#notice').textContent));
+  await page.waitForFunction(() => /zzqxjw/.test(document.querySelector('#notice')?.textContent));
   const n = await page.locator('#notice').innerText();
   assert.match(n, /没有找到与“zzqxjw”相符的驿站/);
   assert.doesNotMatch(n, /拖动|筛选条件/);
@@ -395,7 +397,7 @@ test('offline queue: a check-in, a rating and a report made offline are sent onc
   assert.equal(await visits(), v0, 'nothing sent while offline');
   await ctx.setOffline(false);
   await page.waitForFunction(() => JSON.parse(localStorage.getItem('yz.queue') || '[]').length === 0);
-  await page.waitForFunction(() => /已发送/.test(document.querySelector('#queue').textContent));
+  await page.waitForFunction(() => /已发送/.test(document.querySelector('#queue')?.textContent));
   // a reload (and another 'online') sends nothing again
   await page.reload();
   await page.waitForSelector('#checkin');

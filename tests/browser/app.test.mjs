@@ -334,7 +334,7 @@ test('search: traditional and pinyin initials, with suggestions', async () => {
   assert.match(await page.locator('#sugg').innerText(), /工会大厦职工驿站/);
   await page.fill('#q', '工會');
   await page.press('#q', 'Enter');
-  await page.waitForFunction(() => /工會/.test(document.querySelector('#list-h').textContent));
+  await page.waitForFunction(() => /工會/.test(document.querySelector('#list-h')?.textContent));
   const codes = await rows(page);
   const { body } = await api(`/api/v1/stations?q=${encodeURIComponent('工會')}&per_page=20&lat=28.015400&lon=120.655300`);
   assert.deepEqual(codes, body.stations.map((s) => s.code));

@@ -159,14 +159,22 @@ export function errorBox(e, retry) {
 }
 
 export async function loadVocab() {
-  if (!facilities) {
-    // kept on the phone too, so that offline the filter chips still read 卫生间, not toilet
-    try {
-      const { body } = await get('/api/v1/facilities');
-      facilities = Object.fromEntries(body.facilities.map((f) => [f.code, f]));
-      store.set('facilities', body.facilities);
-    } catch { facilities = Object.fromEntries((store.get('facilities', null) || []).map((f) => [f.code, f])); }
+  if (facilities) return;
+  // kept on the phone too, so that offline the filter chips still read 卫生间, not toilet; and
+  // a phone that has it draws the page at once and refreshes it behind (issue 13: the page
+  // waited a round trip for the vocabulary before drawing anything, and tests read a half page)
+  const byCode = (list) => Object.fromEntries(list.map((f) => [f.code, f]));
+  const fresh = get('/api/v1/facilities').then(({ body }) => {
+    facilities = byCode(body.facilities);
+    store.set('facilities', body.facilities);
+  });
+  const kept = store.get('facilities', null);
+  if (Array.isArray(kept) && kept.length) {
+    facilities = byCode(kept);
+    fresh.catch(() => { /* offline: the phone's copy stands */ });
+    return;
   }
+  try { await fresh; } catch { facilities = {}; }
 }
 
 /** The rating tags' vocabulary, fetched once ([] when the server cannot be reached). */
