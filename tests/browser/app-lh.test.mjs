@@ -89,3 +89,18 @@ test('a return visit draws the home without waiting for the facility vocabulary'
   vocab.release();
   await ctx.close();
 });
+
+test('while the position and the list are on their way, the page says so at once', async () => {
+  const ctx = await context();
+  await ctx.addInitScript(() => { navigator.geolocation.getCurrentPosition = () => {}; }); // never answers
+  const nearby = await hold(ctx, /\/api\/v1\/stations\/nearby/);
+  const page = await ctx.newPage();
+  await page.goto(`${BASE}/?at=${ATQ}`);
+  await page.waitForFunction(() => /正在定位/.test(document.querySelector('#notice')?.textContent), null, { timeout: 15000 });
+  assert.ok(nearby.seen() >= 1, 'the list was asked for and is held');
+  assert.equal(await page.locator('#list .row:not(.skel)').count(), 0, 'no rows yet');
+  nearby.release();
+  await page.waitForSelector('#list .row:not(.skel)', { timeout: 15000 });
+  assert.match(await page.locator('#notice').innerText(), /正在定位/);
+  await ctx.close();
+});

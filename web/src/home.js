@@ -123,7 +123,12 @@ export async function renderHome() {
   setupSearch(form, q, sugg);
 
   if (state.search) runSearch(state.search);
-  else if (state.posState === 'pending') { loadNearby(); locate(false); }
+  else if (state.posState === 'pending') {
+    // say at once what the list will be (the worker reads it while the list is on its way)
+    notice.replaceChildren(message('info', t('posWaiting', { where: t(lastPos() ? 'whereLast' : 'whereMap') })));
+    loadNearby();
+    locate(false);
+  }
   else loadNearby();
 }
 
