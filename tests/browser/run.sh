@@ -62,8 +62,15 @@ rc=0
 # first (app.test.mjs and issue 13's app-<area>.test.mjs), then the console's, the inspection form's, issue 12's end-to-end flow, and
 # hostile.test.mjs last since it adds stations with hostile texts).
 tests=${YZ_BROWSER_TESTS:-"app.test.mjs $(cd "$here" && ls app-*.test.mjs 2>/dev/null | tr '\n' ' ')$(cd "$here" && ls admin*.test.mjs 2>/dev/null | tr '\n' ' ') inspect.test.mjs e2e-inspection.test.mjs hostile.test.mjs"}
-# shellcheck disable=SC2086
-(cd "$here" && node --test --test-concurrency=1 --test-reporter=spec $tests) || rc=$?
+# YZ_BROWSER_CMD="node lighthouse.mjs" runs that command (in this folder) against the same
+# server instead of the tests (bench/Makefile `lighthouse`).
+if [ -n "${YZ_BROWSER_CMD:-}" ]; then
+    # shellcheck disable=SC2086
+    (cd "$here" && $YZ_BROWSER_CMD) || rc=$?
+else
+    # shellcheck disable=SC2086
+    (cd "$here" && node --test --test-concurrency=1 --test-reporter=spec $tests) || rc=$?
+fi
 if [ $rc != 0 ]; then
     echo "--- server log (last 30 lines)"; tail -30 "$tmp/server.log"
 fi
