@@ -211,9 +211,24 @@ function showList(stations, heading, notices, fit, emptyText) {
   if (!stations.length) document.getElementById('notice').append(message('info', emptyText || t('noResults')));
   if (state.map) state.map.showStations(stations, fit);
   if (state.restoreScroll !== null && state.restoreScroll !== undefined) {
-    window.scrollTo(0, state.restoreScroll); // Back to the list: where the worker was
+    holdScroll(state.restoreScroll); // Back to the list: where the worker was
     state.restoreScroll = null;
   }
+}
+
+/** Scroll to `y` and keep it there while the page is still growing (the "today" block, the
+ * map and a fresher list arrive after the first rows, and a page still shorter than `y`
+ * clamps the scroll), until the worker scrolls or touches, or 2 s have passed. */
+function holdScroll(y) {
+  window.scrollTo(0, y);
+  const ro = new ResizeObserver(() => window.scrollTo(0, y));
+  const stop = () => {
+    ro.disconnect();
+    for (const ev of ['wheel', 'touchstart', 'keydown', 'pointerdown']) window.removeEventListener(ev, stop);
+  };
+  ro.observe(document.body);
+  for (const ev of ['wheel', 'touchstart', 'keydown', 'pointerdown']) window.addEventListener(ev, stop, { passive: true });
+  setTimeout(stop, 2000);
 }
 
 async function loadNearby() {
