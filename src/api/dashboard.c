@@ -26,7 +26,7 @@
 /* A breakdown by station for a chart: stations in scope x buckets at most this many points.
  * Beyond it no chart is readable and the answer (8.7 s for 1,000 stations by day over three
  * years) would hold a handler; the CSV export has no limit (an expensive route). */
-#define MAX_CHART_POINTS 20000
+#define MAX_CHART_POINTS 40000
 
 static const char *const occ_keys[] = {"rider", "courier", "driver", "sanitation", "other"};
 static const char *const occ_labels[] = {"外卖骑手", "快递员", "司机", "环卫工人", "其他"};

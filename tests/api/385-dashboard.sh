@@ -80,15 +80,15 @@ bad "?by=worker" by
 bad "?district=999999" district
 bad "?from=2026-02-30" from
 bad "?colour=red" colour
-# A chart by station is bounded: stations in scope x buckets at most 20,000 points (the
-# city's stations by day over 400 days is more; one district, or months, is within it), and the
+# A chart by station is bounded: stations in scope x buckets at most 40,000 points (the
+# city's stations by day over 50 days is more; one district, or months, is within it), and the
 # CSV of the same range is not bounded.
 n=$(curl -s "$BASE/api/v1/stations?per_page=1" | jq .total)
 [ "$n" -gt 50 ] || fail "the suite's city has $n stations"
-days=$((20000 / n + 2))
+days=$((40000 / n + 2))
 from=$(TZ=Asia/Shanghai date -d "$today - $((days - 1)) days" +%F)
 bad "?from=$from&to=$today&by=station&bucket=day" bucket
-jq -e '.message_en | test("at most 20000 points")' "$T/out" >/dev/null || fail "cap message: $(cat "$T/out")"
+jq -e '.message_en | test("at most 40000 points")' "$T/out" >/dev/null || fail "cap message: $(cat "$T/out")"
 c=$(get "?from=$from&to=$today&by=station&bucket=month")
 [ "$c" = 200 ] || fail "by station, months: $c $(cat "$T/out")"
 c=$(get "?from=$from&to=$today&by=station&bucket=day&district=330303")
