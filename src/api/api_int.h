@@ -263,7 +263,7 @@ int yz__limiter_take(yz_limiter *l, int kind, const char *key, int *retry_s);
  * `"today":[...]` (nothing appended when the station has no event that day). `station_id` is
  * the station's id, `i` its position in the view's snapshot, `t` the query time. */
 void yz__api_render_rating(const yz_state_view *v, int64_t station_id, yz_buf *b);
-void yz__api_render_today(const yz_state_view *v, size_t i, int64_t t, yz_buf *b);
+void yz__api_render_today(const yz_state_view *v, size_t i, int64_t t, int lang, yz_buf *b);
 /* `,"open_reports":[{"id","service_code","status","requested_at"}]` for station `station_id`
  * (its reports not closed, newest first, at most 100); appends nothing on a store error.
  * Reads the store: for the single-station page only, not for nearby answers. */

@@ -32,7 +32,7 @@ static const char *const day_names[] = {"Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"
 
 /* --- today ---------------------------------------------------------------------------------- */
 
-void yz__api_render_today(const yz_state_view *v, size_t i, int64_t t, yz_buf *b)
+void yz__api_render_today(const yz_state_view *v, size_t i, int64_t t, int lang, yz_buf *b)
 {
     const yz_snap *s = yz_state_snap(v);
     int off = yz_snap_tz_offset(s, i);
@@ -49,7 +49,16 @@ void yz__api_render_today(const yz_state_view *v, size_t i, int64_t t, yz_buf *b
         yz_time_format_iso8601(hits[k].end, off, z);
         if (k)
             yz_buf_putc(b, ',');
-        yz_buf_append(b, hits[k].en->head, hits[k].en->head_len);
+        if (lang == YZ_LANG_HANT) {
+            /* the head is JSON whose only CJK text is the title: s2t maps CJK to CJK and
+             * leaves ASCII (keys, quotes, escapes) alone, so the head stays valid JSON */
+            char *head = yz_strndup(hits[k].en->head, hits[k].en->head_len);
+            if (yz_textnorm_to_hant(yz_state_thread_norm(), head, b) != YZ_OK)
+                yz_buf_append(b, hits[k].en->head, hits[k].en->head_len);
+            yz_free(head);
+        } else {
+            yz_buf_append(b, hits[k].en->head, hits[k].en->head_len);
+        }
         yz_buf_puts(b, ",\"starts_at\":\"");
         yz_buf_puts(b, a);
         yz_buf_puts(b, "\",\"ends_at\":\"");

@@ -251,7 +251,7 @@ static void render_nearby_masked(yz_buf *b, const yz_state_view *view, size_t i,
     if (HAS(NM_RATING))
         yz__api_render_rating(view, yz_snap_station(s, i)->id, b);
     if (HAS(NM_TODAY))
-        yz__api_render_today(view, i, t, b);
+        yz__api_render_today(view, i, t, lang, b);
     if (HAS(NM_NAV))
         render_nav(b, s, i, travel);
 #undef HAS
@@ -307,7 +307,7 @@ static void render_station(yz_api *api, yz_buf *b, const yz_state_view *view, si
     yz_time_format_iso8601(st->updated_at, 480, iso);
     yz_buf_printf(b, ",\"updated_at\":\"%s\",\"version\":%lld", iso, (long long)st->version);
     yz__api_render_rating(view, st->id, b);
-    yz__api_render_today(view, i, t, b);
+    yz__api_render_today(view, i, t, lang, b);
     yz__api_render_open_reports(api, st->id, b);
     render_nav(b, s, i, travel);
     yz_buf_putc(b, '}');
@@ -395,7 +395,7 @@ static void h_nearby(void *ctx, yz_http_req *req)
         yz_buf_fixed(&b, hits[j].distance_m, 1);
         render_open(&b, s, i, q.t);
         yz__api_render_rating(view, yz_snap_station(s, i)->id, &b);
-        yz__api_render_today(view, i, q.t, &b);
+        yz__api_render_today(view, i, q.t, a.lang, &b);
         render_nav(&b, s, i, travel);
         yz_buf_putc(&b, '}');
     }
