@@ -557,7 +557,7 @@ static json_t *today(yz_api *api, const char *code, int64_t t, size_t *raw_len)
     cr_assert_geq(i, 0);
     yz_buf b;
     yz_buf_init(&b);
-    yz__api_render_today(view, (size_t)i, t, &b);
+    yz__api_render_today(view, (size_t)i, t, YZ_LANG_HANS, &b);
     yz_state_release(api->state, view);
     *raw_len = b.len;
     json_t *v = NULL;
