@@ -10,8 +10,6 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "core/utf8.h"
-#include "catalog/text.h"
-#include "state/state.h"
 #include "store/events.h"
 
 #include <errno.h>
@@ -49,16 +47,9 @@ void yz__api_render_today(const yz_state_view *v, size_t i, int64_t t, int lang,
         yz_time_format_iso8601(hits[k].end, off, z);
         if (k)
             yz_buf_putc(b, ',');
-        if (lang == YZ_LANG_HANT) {
-            /* the head is JSON whose only CJK text is the title: s2t maps CJK to CJK and
-             * leaves ASCII (keys, quotes, escapes) alone, so the head stays valid JSON */
-            char *head = yz_strndup(hits[k].en->head, hits[k].en->head_len);
-            if (yz_textnorm_to_hant(yz_state_thread_norm(), head, b) != YZ_OK)
-                yz_buf_append(b, hits[k].en->head, hits[k].en->head_len);
-            yz_free(head);
-        } else {
-            yz_buf_append(b, hits[k].en->head, hits[k].en->head_len);
-        }
+        /* the head is JSON whose only CJK text is the title: s2t maps CJK to CJK and leaves
+         * ASCII (keys, quotes, escapes) alone, so converted it stays valid JSON */
+        yz__api_append_lang(b, hits[k].en->head, hits[k].en->head_len, lang, false);
         yz_buf_puts(b, ",\"starts_at\":\"");
         yz_buf_puts(b, a);
         yz_buf_puts(b, "\",\"ends_at\":\"");
@@ -850,19 +841,6 @@ static const yz_param list_params[] = {
      yz__api_lang_parse, "zh-Hans, zh-Hant, en"},
 };
 
-/* A JSON string of `v`, converted to traditional characters when `hant` (as stored when the
- * converter refuses it). */
-static void json_text_lang(yz_buf *b, const char *v, bool hant)
-{
-    yz_buf t;
-    yz_buf_init(&t);
-    if (hant && yz_textnorm_to_hant(yz_state_thread_norm(), v, &t) == YZ_OK)
-        yz_buf_json_str(b, t.data, t.len);
-    else
-        yz_buf_json_str(b, v, strlen(v));
-    yz_buf_fini(&t);
-}
-
 static int list_params_parse(yz_http_req *req, const yz_snap *s, list_query *q, yz_errinfo *ei)
 {
     int err = YZ_API_PARAMS(req, list_params, q, ei);
@@ -990,12 +968,12 @@ static void h_list(void *ctx, yz_http_req *req)
         yz_time_format_iso8601(o->end, off, z);
         yz_buf_printf(&b, "%s{\"event_id\":%lld,\"occurrence\":\"%s\",\"title\":", k ? "," : "",
                       (long long)ev->id, date);
-        json_text_lang(&b, ev->title, q.lang == YZ_LANG_HANT);
+        yz__api_append_lang(&b, ev->title, strlen(ev->title), q.lang, true);
         yz_buf_printf(&b, ",\"category\":\"%s\",\"station\":{\"id\":%lld,\"code\":",
                       yz_event_category_name(ev->category), (long long)st->id);
         yz_buf_json_str(&b, st->code, strlen(st->code));
         yz_buf_puts(&b, ",\"name\":");
-        json_text_lang(&b, st->name, q.lang == YZ_LANG_HANT);
+        yz__api_append_lang(&b, st->name, strlen(st->name), q.lang, true);
         yz_buf_printf(&b, "},\"starts_at\":\"%s\",\"ends_at\":\"%s\",\"capacity\":", a, z);
         if (ev->capacity > 0)
             yz_buf_int(&b, ev->capacity);

@@ -8,11 +8,9 @@
 #include "api/params.h"
 
 #include "catalog/catalog.h"
-#include "catalog/text.h"
 #include "core/alloc.h"
 #include "core/time.h"
 #include "core/utf8.h"
-#include "state/state.h"
 #include "store/meals.h"
 
 #include <errno.h>
@@ -133,37 +131,21 @@ static void put_str(yz_buf *b, const char *key, const char *v)
         yz_buf_puts(b, "null");
 }
 
-/* put_str, in traditional characters when `hant` (lang=zh-Hant: the worker's app in 繁體);
- * a text the converter refuses goes as stored. */
-static void put_text(yz_buf *b, const char *key, const char *v, bool hant)
+/* put_str, in traditional characters with lang=zh-Hant. */
+static void put_text(yz_buf *b, const char *key, const char *v, int lang)
 {
-    if (!hant || !v) {
-        put_str(b, key, v);
-        return;
-    }
-    yz_buf t;
-    yz_buf_init(&t);
-    if (yz_textnorm_to_hant(yz_state_thread_norm(), v, &t) == YZ_OK)
-        put_str(b, key, t.data);
-    else
-        put_str(b, key, v);
-    yz_buf_fini(&t);
+    yz_buf_printf(b, ",\"%s\":", key);
+    yz__api_append_lang(b, v, v ? strlen(v) : 0, lang, true);
 }
 
-static void render_canteen_lang(yz_buf *b, const yz_canteen *c, bool hant);
-static void render_canteen(yz_buf *b, const yz_canteen *c)
-{
-    render_canteen_lang(b, c, false);
-}
-
-static void render_canteen_lang(yz_buf *b, const yz_canteen *c, bool hant)
+static void render_canteen(yz_buf *b, const yz_canteen *c, int lang)
 {
     char opens[6], closes[6];
     yz_meal_format_hhmm(c->opens_min, opens);
     yz_meal_format_hhmm(c->closes_min, closes);
     yz_buf_printf(b, "{\"id\":%lld", (long long)c->id);
-    put_text(b, "name", c->name, hant);
-    put_text(b, "address", c->address, hant);
+    put_text(b, "name", c->name, lang);
+    put_text(b, "address", c->address, lang);
     if (c->station_id)
         yz_buf_printf(b, ",\"station_id\":%lld", (long long)c->station_id);
     else
@@ -178,19 +160,13 @@ static void render_canteen_lang(yz_buf *b, const yz_canteen *c, bool hant)
     yz_buf_putc(b, '}');
 }
 
-static void render_offer_lang(yz_buf *b, const yz_meal_offer *o, double distance_m, bool hant);
-static void render_offer(yz_buf *b, const yz_meal_offer *o, double distance_m)
-{
-    render_offer_lang(b, o, distance_m, false);
-}
-
-static void render_offer_lang(yz_buf *b, const yz_meal_offer *o, double distance_m, bool hant)
+static void render_offer(yz_buf *b, const yz_meal_offer *o, double distance_m, int lang)
 {
     char date[11];
     yz_meal_format_date(o->day, date);
     yz_buf_printf(b, "{\"id\":%lld,\"canteen_id\":%lld,\"date\":\"%s\"", (long long)o->id,
                   (long long)o->canteen_id, date);
-    put_text(b, "dish", o->dish, hant);
+    put_text(b, "dish", o->dish, lang);
     put_str(b, "dish_en", o->dish_en);
     yz_buf_printf(b, ",\"price_cents\":%d,\"quota\":%d,\"sold\":%d,\"remaining\":%d",
                   o->price_cents, o->quota, o->sold, o->withdrawn_at ? 0 : o->quota - o->sold);
@@ -203,7 +179,7 @@ static void render_offer_lang(yz_buf *b, const yz_meal_offer *o, double distance
         yz_buf_fixed(b, distance_m, 1);
     }
     yz_buf_puts(b, ",\"canteen\":");
-    render_canteen_lang(b, &o->canteen, hant);
+    render_canteen(b, &o->canteen, lang);
     yz_buf_putc(b, '}');
 }
 
@@ -238,7 +214,7 @@ static void render_order_as(yz_buf *b, const yz_meal_order *r, int64_t now, bool
     put_iso(b, "expires_at", r->expires_at);
     put_iso(b, "redeemed_at", r->redeemed_at);
     yz_buf_puts(b, ",\"offer\":");
-    render_offer(b, &r->offer, -1);
+    render_offer(b, &r->offer, -1, YZ_LANG_HANS);
     yz_buf_putc(b, '}');
 }
 
@@ -371,7 +347,7 @@ static void h_canteen_create(void *ctx, yz_http_req *req)
     }
     yz_buf b;
     yz_buf_init(&b);
-    render_canteen(&b, &c);
+    render_canteen(&b, &c, YZ_LANG_HANS);
     yz_buf_putc(&b, '\n');
     yz_canteen_fini(&c);
     yz_http_respond(req, 201, YZ_JSON, &b);
@@ -397,7 +373,7 @@ static void h_canteen_list(void *ctx, yz_http_req *req)
     for (size_t i = 0; i < n; i++) {
         if (i)
             yz_buf_putc(&b, ',');
-        render_canteen(&b, &a[i]);
+        render_canteen(&b, &a[i], YZ_LANG_HANS);
     }
     yz_buf_printf(&b, "],\"count\":%zu}\n", n);
     yz_canteen_array_free(a, n);
@@ -422,7 +398,7 @@ static void h_canteen_get(void *ctx, yz_http_req *req)
     }
     yz_buf b;
     yz_buf_init(&b);
-    render_canteen(&b, &c);
+    render_canteen(&b, &c, YZ_LANG_HANS);
     yz_buf_putc(&b, '\n');
     yz_canteen_fini(&c);
     yz__api_ok(req, &b);
@@ -482,7 +458,7 @@ static void h_offer_create(void *ctx, yz_http_req *req)
     }
     yz_buf b;
     yz_buf_init(&b);
-    render_offer(&b, &o, -1);
+    render_offer(&b, &o, -1, YZ_LANG_HANS);
     yz_buf_putc(&b, '\n');
     yz_meal_offer_fini(&o);
     yz_http_respond(req, 201, YZ_JSON, &b);
@@ -557,7 +533,7 @@ static void h_offer_list(void *ctx, yz_http_req *req)
     for (size_t i = 0; i < m; i++) {
         if (i)
             yz_buf_putc(&b, ',');
-        render_offer_lang(&b, hits[i].o, hits[i].distance_m, q.lang == YZ_LANG_HANT);
+        render_offer(&b, hits[i].o, hits[i].distance_m, q.lang);
     }
     yz_buf_printf(&b, "],\"count\":%zu}\n", m);
     yz_free(hits);
@@ -585,7 +561,7 @@ static void h_offer_get(void *ctx, yz_http_req *req)
     }
     yz_buf b;
     yz_buf_init(&b);
-    render_offer(&b, &o, -1);
+    render_offer(&b, &o, -1, YZ_LANG_HANS);
     yz_buf_putc(&b, '\n');
     yz_meal_offer_fini(&o);
     yz__api_ok(req, &b);
@@ -750,7 +726,7 @@ static void h_offer_patch(void *ctx, yz_http_req *req)
     if (!err) {
         yz_buf b;
         yz_buf_init(&b);
-        render_offer(&b, &cur, -1);
+        render_offer(&b, &cur, -1, YZ_LANG_HANS);
         yz__api_audit_before(req, b.data);
         yz_buf_fini(&b);
         err = yz_store_offer_update(api->st, id, version, (int)quota, withdraw, yz_time_now(), &o,
@@ -763,7 +739,7 @@ static void h_offer_patch(void *ctx, yz_http_req *req)
     }
     yz_buf b;
     yz_buf_init(&b);
-    render_offer(&b, &o, -1);
+    render_offer(&b, &o, -1, YZ_LANG_HANS);
     yz_buf_putc(&b, '\n');
     char etag[32];
     snprintf(etag, sizeof etag, "\"%lld\"", (long long)o.version);

@@ -4,6 +4,9 @@
  * authz.c). Depends on no area's file. (The calling thread's text normaliser is
  * yz_state_thread_norm, state/state.h.) */
 #include "api/api_int.h"
+#include "catalog/text.h"
+#include "core/alloc.h"
+#include "state/state.h"
 
 #include "core/log.h"
 #include "core/time.h"
@@ -20,6 +23,29 @@
 void yz__api_ok(yz_http_req *req, yz_buf *body)
 {
     yz_http_respond(req, 200, YZ_JSON, body);
+}
+
+void yz__api_append_lang(yz_buf *b, const char *v, size_t n, int lang, bool json)
+{
+    if (!v) {
+        yz_buf_puts(b, json ? "null" : "");
+        return;
+    }
+    yz_buf t = {0};
+    if (lang == YZ_LANG_HANT) {
+        char *z = yz_strndup(v, n); /* the converter reads a NUL-terminated text */
+        yz_buf_init(&t);
+        if (yz_textnorm_to_hant(yz_state_thread_norm(), z, &t) == YZ_OK) {
+            v = t.data;
+            n = t.len;
+        }
+        yz_free(z);
+    }
+    if (json)
+        yz_buf_json_str(b, v, n);
+    else
+        yz_buf_append(b, v, n);
+    yz_buf_fini(&t);
 }
 
 int yz__api_if_match(yz_http_req *req, bool required, int64_t min, int64_t *version,
