@@ -58,6 +58,24 @@ if [ -n "$dups" ]; then
     echo "lint: a store message above is written more than once (write the rule once, store/db.h)"
     rc=1
 fi
+# The Prometheus alert rules: valid, firing as tests/prometheus says, and naming only metrics
+# a node exports (a renamed metric would leave its alert silent forever).
+rules=docs/deploy/prometheus/yizhan-rules.yml
+if ! command -v promtool >/dev/null 2>&1; then
+    echo "lint: promtool missing (Debian package prometheus: scripts/deps.sh test)"
+    rc=1
+elif ! promtool check rules "$rules" >/dev/null || ! (cd tests/prometheus && promtool test rules yizhan-rules.test.yml >/dev/null); then
+    promtool check rules "$rules"
+    (cd tests/prometheus && promtool test rules yizhan-rules.test.yml)
+    echo "lint: the alert rules above fail promtool"
+    rc=1
+fi
+for m in $(grep -o 'yizhan_[a-z_]*' "$rules" | sed 's/_bucket$//' | sort -u); do
+    if ! grep -rqF "$m" src/; then
+        echo "lint: $rules names $m, which no node exports"
+        rc=1
+    fi
+done
 if command -v clang-format >/dev/null 2>&1; then
     if ! clang-format --dry-run $files 2>/dev/null | head -0 && clang-format --dry-run $files 2>&1 | grep -q warning; then
         n=$(clang-format --dry-run $files 2>&1 | grep -c 'warning:')

@@ -50,6 +50,7 @@ static const char usage[] =
     "          [--photo-dir DIR]      photo files of a SQLite store (default: photos/ beside it)\n"
     "          [--target-benchmark F] [--target-smart24h F]  (tier shares aimed at: 0.10, 0.15)\n"
     "          [--session-idle S] [--session-max S]  (sessions: 7200 s unused, 43200 s in all)\n"
+    "          [--trusted-proxies ADDR,...]  proxies whose X-Real-IP names the client\n"
     "                                 serve the API. Staff log in with accounts (yizhan user);\n"
     "                                 an admin token for scripts, acting as city_admin, is an\n"
     "                                 opt-in: YIZHAN_ADMIN_TOKEN or admin_token= in the config\n"
@@ -149,6 +150,7 @@ typedef struct serve_opts {
     int task_day_s, task_sweep_s;      /* 0: the api's defaults */
     const char *webhook_url;           /* NULL: no webhook */
     int webhook_kind;                  /* enum yz_webhook_kind */
+    const char *trusted_proxies;       /* NULL: none (yz_http_config) */
 } serve_opts;
 
 /* "wecom" or "dingtalk" into *kind; false for anything else. */
@@ -167,7 +169,7 @@ static bool webhook_kind_of(const char *s, int *kind)
  * public_url, writes_per_min_token, writes_per_min_ip, shed_inflight, max_conns,
  * conns_per_addr, expensive_slots, workers_per_hour_ip,
  * reports_per_hour_ip, visit_retention_days, target_benchmark, target_smart24h, web_root,
- * photo_dir, webhook_url, webhook_kind. */
+ * photo_dir, webhook_url, webhook_kind, trusted_proxies. */
 static int read_config(const char *path, serve_opts *o, char **db_out)
 {
     FILE *f = fopen(path, "r");
@@ -256,6 +258,8 @@ static int read_config(const char *path, serve_opts *o, char **db_out)
                 rc = 1;
                 break;
             }
+        } else if (!strcmp(k, "trusted_proxies")) {
+            o->trusted_proxies = yz_strdup(v); /* kept for the life of the process */
         } else if (!strcmp(k, "photo_dir")) {
             o->photo_dir = yz_strdup(v); /* kept for the life of the process */
         } else {
@@ -330,6 +334,7 @@ static int cmd_serve(int argc, char **argv)
                                          {"task-sweep-s", required_argument, 0, 'K'},
                                          {"webhook-url", required_argument, 0, 'U'},
                                          {"webhook-kind", required_argument, 0, 'k'},
+                                         {"trusted-proxies", required_argument, 0, 'T'},
                                          {0, 0, 0, 0}};
     /* The config file first, so flags override it. */
     for (int i = 1; i < argc - 1; i++)
@@ -434,6 +439,7 @@ static int cmd_serve(int argc, char **argv)
             break;
         }
         case 'U': o.webhook_url = optarg; break;
+        case 'T': o.trusted_proxies = optarg; break;
         case 'k':
             if (!webhook_kind_of(optarg, &o.webhook_kind))
                 return bad_usage("--webhook-kind 须为 wecom 或 dingtalk / must be wecom or "
@@ -514,7 +520,8 @@ static int cmd_serve(int argc, char **argv)
                          .conns_per_addr = o.conns_per_addr,
                          .expensive_slots = o.expensive_slots,
                          .header_timeout_s = o.header_timeout_s,
-                         .timeout_s = o.idle_timeout_s};
+                         .timeout_s = o.idle_timeout_s,
+                         .trusted_proxies = o.trusted_proxies};
     srv = yz_http_new(&hc);
     yz_api_register(api, srv);
     if (yz_http_listen(srv)) {

@@ -52,6 +52,8 @@ typedef struct route {
     size_t max_body;           /* bytes of body it takes; 0: the server's max_body */
 } route;
 
+#define MAX_PROXIES 16
+
 struct yz_http_server {
     yz_http_config cfg;
     struct MHD_Daemon *d;
@@ -74,6 +76,8 @@ struct yz_http_server {
     _Atomic int deferred;             /* requests whose answer another thread will give */
     _Atomic uint64_t deferred_total;  /* requests deferred so far */
     int port;
+    char proxies[MAX_PROXIES][INET6_ADDRSTRLEN]; /* trusted proxies, as inet_ntop writes them */
+    int nproxies;
 };
 
 struct yz_http_req {
@@ -725,6 +729,48 @@ static int conns_allowed(void)
     return avail > (rlim_t)INT32_MAX ? INT32_MAX : (int)avail;
 }
 
+/* An address text in the form inet_ntop gives it (so "::0001" and "::1" compare equal) into
+ * `out`; false when `s` is no IPv4 or IPv6 address. */
+static bool normal_addr(const char *s, char *out, size_t n)
+{
+    unsigned char a[16];
+    if (inet_pton(AF_INET, s, a) == 1)
+        return inet_ntop(AF_INET, a, out, (socklen_t)n) != NULL;
+    if (inet_pton(AF_INET6, s, a) == 1)
+        return inet_ntop(AF_INET6, a, out, (socklen_t)n) != NULL;
+    return false;
+}
+
+/* The trusted proxies of the config into s->proxies; -1 (logged) for a bad address. */
+static int parse_proxies(yz_http_server *s)
+{
+    const char *p = s->cfg.trusted_proxies;
+    s->nproxies = 0;
+    while (p && *p) {
+        size_t len = strcspn(p, ",");
+        char one[INET6_ADDRSTRLEN + 8];
+        const char *b = p, *e = p + len;
+        while (b < e && (*b == ' ' || *b == '\t'))
+            b++;
+        while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+            e--;
+        if (e > b) {
+            if ((size_t)(e - b) >= sizeof one || s->nproxies == MAX_PROXIES) {
+                yz_log_error("http: trusted proxies: at most %d addresses", MAX_PROXIES);
+                return -1;
+            }
+            snprintf(one, sizeof one, "%.*s", (int)(e - b), b);
+            if (!normal_addr(one, s->proxies[s->nproxies], sizeof s->proxies[0])) {
+                yz_log_error("http: trusted proxy %s is no IP address", one);
+                return -1;
+            }
+            s->nproxies++;
+        }
+        p += len + (p[len] == ',');
+    }
+    return 0;
+}
+
 int yz_http_listen(yz_http_server *s)
 {
     struct sockaddr_in sa;
@@ -736,6 +782,8 @@ int yz_http_listen(yz_http_server *s)
         yz_log_error("http: bad bind address %s", addr);
         return -1;
     }
+    if (parse_proxies(s))
+        return -1;
     int allowed = conns_allowed();
     if (!s->cfg.max_conns)
         s->cfg.max_conns = allowed < MAX_CONNS_AUTO ? allowed : MAX_CONNS_AUTO;
@@ -772,6 +820,9 @@ int yz_http_listen(yz_http_server *s)
                 "idle", s->cfg.threads, s->cfg.max_conns, s->cfg.conns_per_addr,
                 s->cfg.shed_inflight, s->cfg.expensive_slots, s->cfg.header_timeout_s,
                 s->cfg.timeout_s);
+    if (s->nproxies)
+        yz_log_info("http: the client address of a request from %s is its X-Real-IP header",
+                    s->cfg.trusted_proxies);
     return 0;
 }
 
@@ -928,6 +979,19 @@ const char *yz_http_client_addr(yz_http_req *req)
     else if (sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, req->addr,
                   sizeof req->addr);
+    /* Behind a trusted proxy the client is the one it names. Only X-Real-IP, which the proxy
+     * sets to the address it sees (a client's own X-Real-IP is replaced): X-Forwarded-For
+     * carries whatever the client put in front of the proxy's entry. */
+    const yz_http_server *s = req->srv;
+    for (int i = 0; req->addr[0] && i < s->nproxies; i++) {
+        if (strcmp(req->addr, s->proxies[i]) != 0)
+            continue;
+        const char *real = yz_http_header(req, "X-Real-IP");
+        char norm[INET6_ADDRSTRLEN];
+        if (real && normal_addr(real, norm, sizeof norm))
+            snprintf(req->addr, sizeof req->addr, "%s", norm);
+        break;
+    }
     return req->addr[0] ? req->addr : NULL;
 }
 

@@ -37,6 +37,9 @@ typedef struct yz_http_config {
                             * closed at once); 0 = 256, -1 = no limit (behind a proxy) */
     int expensive_slots;   /* expensive requests (images, exports) handled at once, the rest
                             * get 503 + Retry-After; 0 = half the CPUs, at least 1 */
+    const char *trusted_proxies; /* comma-separated addresses of reverse proxies (nginx) whose
+                                  * X-Real-IP header names the client; NULL or "" = none: the
+                                  * header is ignored and the peer address is the client */
 } yz_http_config;
 
 /* A server with no routes, not yet listening. Returns owned. */
@@ -119,7 +122,10 @@ void *yz_http_data(const yz_http_req *req);
 const char *yz_http_param(const yz_http_req *req, int i);
 /* The request body (NUL-terminated; may contain NULs, use *len). */
 const char *yz_http_body(const yz_http_req *req, size_t *len);
-/* The client's IP address as text ("127.0.0.1", "::1"), or NULL. Valid during the handler. */
+/* The client's IP address as text ("127.0.0.1", "::1"), or NULL. Valid during the handler.
+ * When the peer is one of the configured trusted proxies and sends a valid X-Real-IP, that
+ * address; a header from any other peer is ignored (it would let a client pick its own
+ * address and dodge the per-address limits). */
 const char *yz_http_client_addr(yz_http_req *req);
 
 /* --- responses ------------------------------------------------------------------------ */
