@@ -220,6 +220,10 @@ static int finish_row(pending *pr, bool patch, yz_errinfo *ei)
         st->lat = p.lat;
         st->lon = p.lon;
     }
+    /* The store keeps a missing address as "" (bind_station): the same here, so that a new
+     * station answers and exports the same before and after a restart. */
+    if (!st->address)
+        st->address = yz_strdup("");
     return yz_station_validate(st, ei);
 }
 
