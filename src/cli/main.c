@@ -27,9 +27,11 @@
 #include "store/rollups.h"
 #include "store/visits.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,9 +53,11 @@ static const char usage[] =
     "          [--target-benchmark F] [--target-smart24h F]  (tier shares aimed at: 0.10, 0.15)\n"
     "          [--session-idle S] [--session-max S]  (sessions: 7200 s unused, 43200 s in all)\n"
     "          [--trusted-proxies ADDR,...]  proxies whose X-Real-IP names the client\n"
+    "          [--task-day-s S] [--task-sweep-s S] [--webhook-url URL] [--webhook-kind wecom|dingtalk]\n"
     "                                 serve the API. Staff log in with accounts (yizhan user);\n"
     "                                 an admin token for scripts, acting as city_admin, is an\n"
-    "                                 opt-in: YIZHAN_ADMIN_TOKEN or admin_token= in the config\n"
+    "                                 opt-in: YIZHAN_ADMIN_TOKEN in the environment. Every flag\n"
+    "                                 has a key in the --config file (yizhan.conf(5)); flags win\n"
     "  demo    [--db PATH] [--seed N] [--history]\n"
     "          load the demo city (Wenzhou): stations, canteens, events past and coming;\n"
     "          --history adds the year before (over a million counted visits, the\n"
@@ -151,6 +155,8 @@ typedef struct serve_opts {
     const char *webhook_url;           /* NULL: no webhook */
     int webhook_kind;                  /* enum yz_webhook_kind */
     const char *trusted_proxies;       /* NULL: none (yz_http_config) */
+    char *owned[64];                   /* the config file's string values, freed at the end */
+    size_t n_owned;
 } serve_opts;
 
 /* "wecom" or "dingtalk" into *kind; false for anything else. */
@@ -165,12 +171,159 @@ static bool webhook_kind_of(const char *s, int *kind)
     return true;
 }
 
-/* Read key = value lines; '#' starts a comment. Keys: admin_token, db, port, bind, threads,
- * public_url, writes_per_min_token, writes_per_min_ip, shed_inflight, max_conns,
- * conns_per_addr, expensive_slots, workers_per_hour_ip,
- * reports_per_hour_ip, visit_retention_days, target_benchmark, target_smart24h, web_root,
- * photo_dir, webhook_url, webhook_kind, trusted_proxies. */
-static int read_config(const char *path, serve_opts *o, char **db_out)
+/* How a serve option's value is checked. */
+enum opt_kind {
+    OPT_STR,    /* any text but empty */
+    OPT_DB,     /* a SQLite path or a PostgreSQL URI; in the file, without a password */
+    OPT_INT,    /* an integer in [min, max] */
+    OPT_NUM,    /* a number in (min, max] */
+    OPT_HOOK,   /* wecom | dingtalk */
+    OPT_SECRET, /* from the environment only (`env`): refused in the file */
+};
+
+/* One row per serve option: its key in the config file (docs/deploy/yizhan.conf), its flag
+ * (NULL: the file only), how the value is checked and where it goes. Every flag of serve but
+ * --config is a row, so every flag has its key. */
+typedef struct serve_key {
+    const char *key;
+    const char *flag;
+    const char *old_key; /* an earlier name, still read; NULL when none */
+    enum opt_kind kind;
+    double min, max;
+    size_t off, off2; /* offsetof(serve_opts, ...); off2: a second field set alike, or 0 */
+    const char *env;  /* OPT_SECRET: the variable to use instead */
+} serve_key;
+
+#define O(f) offsetof(serve_opts, f)
+static const serve_key serve_keys[] = {
+    {"db", "db", NULL, OPT_DB, 0, 0, O(db), 0, NULL},
+    {"port", "port", NULL, OPT_INT, 0, 65535, O(port), 0, NULL},
+    {"bind", "bind", NULL, OPT_STR, 0, 0, O(bind), 0, NULL},
+    {"threads", "threads", NULL, OPT_INT, 0, 1024, O(threads), 0, NULL},
+    {"port_file", "port-file", NULL, OPT_STR, 0, 0, O(port_file), 0, NULL},
+    {"public_url", "public-url", NULL, OPT_STR, 0, 0, O(public_url), 0, NULL},
+    {"writes_per_min", "writes-per-min", NULL, OPT_NUM, 0, 1e6, O(per_min_token), O(per_min_ip),
+     NULL},
+    {"writes_per_min_token", NULL, NULL, OPT_NUM, 0, 1e6, O(per_min_token), 0, NULL},
+    {"writes_per_min_ip", NULL, NULL, OPT_NUM, 0, 1e6, O(per_min_ip), 0, NULL},
+    {"shed_inflight", "shed-inflight", NULL, OPT_INT, 1, 1000000, O(shed_inflight), 0, NULL},
+    {"max_conns", "max-conns", NULL, OPT_INT, 1, 1000000, O(max_conns), 0, NULL},
+    {"conns_per_addr", "conns-per-addr", NULL, OPT_INT, 0, 1000000, O(conns_per_addr), 0, NULL},
+    {"expensive_slots", "expensive-slots", NULL, OPT_INT, 1, 100000, O(expensive_slots), 0,
+     NULL},
+    {"header_timeout", "header-timeout", NULL, OPT_INT, 1, 3600, O(header_timeout_s), 0, NULL},
+    {"idle_timeout", "idle-timeout", NULL, OPT_INT, 1, 3600, O(idle_timeout_s), 0, NULL},
+    {"workers_per_hour", "workers-per-hour", "workers_per_hour_ip", OPT_NUM, 0, 1e6,
+     O(workers_per_hour), 0, NULL},
+    {"reports_per_hour", "reports-per-hour", "reports_per_hour_ip", OPT_NUM, 0, 1e6,
+     O(reports_per_hour_ip), 0, NULL},
+    {"visit_retention_days", "visit-retention-days", NULL, OPT_INT, 1, 36500,
+     O(visit_retention_days), 0, NULL},
+    {"web_root", "web-root", NULL, OPT_STR, 0, 0, O(web_root), 0, NULL},
+    {"photo_dir", "photo-dir", NULL, OPT_STR, 0, 0, O(photo_dir), 0, NULL},
+    {"target_benchmark", "target-benchmark", NULL, OPT_NUM, 0, 1, O(target_benchmark), 0, NULL},
+    {"target_smart24h", "target-smart24h", NULL, OPT_NUM, 0, 1, O(target_smart24h), 0, NULL},
+    {"session_idle", "session-idle", NULL, OPT_INT, 1, 2592000, O(session_idle_s), 0, NULL},
+    {"session_max", "session-max", NULL, OPT_INT, 1, 2592000, O(session_max_s), 0, NULL},
+    {"task_day_s", "task-day-s", NULL, OPT_INT, 1, 86400, O(task_day_s), 0, NULL},
+    {"task_sweep_s", "task-sweep-s", NULL, OPT_INT, 1, 86400, O(task_sweep_s), 0, NULL},
+    {"webhook_url", "webhook-url", NULL, OPT_SECRET, 0, 0, O(webhook_url), 0,
+     "YIZHAN_WEBHOOK_URL"},
+    {"webhook_kind", "webhook-kind", NULL, OPT_HOOK, 0, 0, O(webhook_kind), 0, NULL},
+    {"trusted_proxies", "trusted-proxies", NULL, OPT_STR, 0, 0, O(trusted_proxies), 0, NULL},
+    {"admin_token", NULL, NULL, OPT_SECRET, 0, 0, 0, 0, "YIZHAN_ADMIN_TOKEN"},
+};
+#undef O
+#define N_SERVE_KEYS (sizeof serve_keys / sizeof serve_keys[0])
+
+/* Whether a database URI carries a password ("scheme://user:password@host", or a
+ * "password=" parameter). */
+static bool uri_has_password(const char *db)
+{
+    const char *scheme = strstr(db, "://");
+    if (!scheme)
+        return false;
+    const char *at = strchr(scheme + 3, '@');
+    const char *colon = strchr(scheme + 3, ':');
+    if (at && colon && colon < at)
+        return true;
+    return strstr(db, "password=") != NULL;
+}
+
+/* Check `v` for the option `k` and store it in `o` (a string is borrowed: the caller keeps it
+ * alive). `in_file`: the value comes from the config file, where secrets are refused. On an
+ * error writes the reason, Chinese then English, into zh/en and returns -1. */
+static int set_option(serve_opts *o, const serve_key *k, const char *v, bool in_file, char *zh,
+                      char *en, size_t n)
+{
+    char *base = (char *)o, *end;
+    if (!*v && k->kind != OPT_SECRET) {
+        snprintf(zh, n, "值为空（删去此行即用默认值）");
+        snprintf(en, n, "empty value (remove the line for the default)");
+        return -1;
+    }
+    switch (k->kind) {
+    case OPT_DB:
+        if (in_file && uri_has_password(v)) {
+            snprintf(zh, n, "数据库密码不可写在配置文件中：请用环境变量 PGPASSWORD 或 "
+                            "PGPASSFILE（libpq 读取）");
+            snprintf(en, n, "a database password does not belong in the config file: use "
+                            "PGPASSWORD or PGPASSFILE in the environment (libpq reads them)");
+            return -1;
+        }
+        /* fall through */
+    case OPT_STR: *(const char **)(base + k->off) = v; return 0;
+    case OPT_INT: {
+        errno = 0;
+        long x = strtol(v, &end, 10);
+        if (errno || end == v || *end || x < k->min || x > k->max) {
+            snprintf(zh, n, "须为 %.0f..%.0f 的整数（现为 “%s”）", k->min, k->max, v);
+            snprintf(en, n, "must be an integer in %.0f..%.0f (got \"%s\")", k->min, k->max, v);
+            return -1;
+        }
+        *(int *)(base + k->off) = (int)x;
+        if (k->off == offsetof(serve_opts, conns_per_addr) && x == 0)
+            o->conns_per_addr = -1; /* 0: no limit */
+        return 0;
+    }
+    case OPT_NUM: {
+        double x = strtod(v, &end);
+        if (end == v || *end || !(x > k->min && x <= k->max)) {
+            snprintf(zh, n, "须为 (%g, %g] 之间的数（现为 “%s”）", k->min, k->max, v);
+            snprintf(en, n, "must be a number in (%g, %g] (got \"%s\")", k->min, k->max, v);
+            return -1;
+        }
+        *(double *)(base + k->off) = x;
+        if (k->off2)
+            *(double *)(base + k->off2) = x;
+        return 0;
+    }
+    case OPT_HOOK:
+        if (!webhook_kind_of(v, (int *)(base + k->off))) {
+            snprintf(zh, n, "须为 wecom 或 dingtalk（现为 “%s”）", v);
+            snprintf(en, n, "must be wecom or dingtalk (got \"%s\")", v);
+            return -1;
+        }
+        return 0;
+    case OPT_SECRET:
+        if (in_file) {
+            snprintf(zh, n, "密钥不可写在配置文件中：请用环境变量 %s", k->env);
+            snprintf(en, n, "a secret does not belong in the config file: set %s in the "
+                            "environment",
+                     k->env);
+            return -1;
+        }
+        *(const char **)(base + k->off) = v;
+        return 0;
+    }
+    return 0;
+}
+
+/* Read the config file (docs/deploy/yizhan.conf, yizhan.conf(5)): `key = value` lines, '#'
+ * starting a comment line, blank lines ignored. Every key at most once; an unknown key, a bad
+ * or out-of-range value or a secret is an error naming the file, the line and the key.
+ * Returns 0, or 1 after printing the error. */
+static int read_config(const char *path, serve_opts *o)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
@@ -178,12 +331,19 @@ static int read_config(const char *path, serve_opts *o, char **db_out)
                 strerror(errno));
         return 1;
     }
-    char line[1024];
+    int seen[N_SERVE_KEYS] = {0}; /* the line of each key, 0: not yet */
+    char line[4096], zh[300], en[300];
     int lineno = 0, rc = 0;
-    while (fgets(line, sizeof line, f)) {
+    while (!rc && fgets(line, sizeof line, f)) {
         lineno++;
+        if (!strchr(line, '\n') && !feof(f)) {
+            fprintf(stderr, "yizhan: %s:%d: 行过长 / line too long (max %zu bytes)\n", path,
+                    lineno, sizeof line - 2);
+            rc = 1;
+            break;
+        }
         char *p = line + strspn(line, " \t");
-        if (*p == '#' || *p == '\n' || !*p)
+        if (*p == '#' || *p == '\n' || *p == '\r' || !*p)
             continue;
         char *eq = strchr(p, '=');
         if (!eq) {
@@ -192,8 +352,7 @@ static int read_config(const char *path, serve_opts *o, char **db_out)
             rc = 1;
             break;
         }
-        char *k = p, *v = eq + 1;
-        char *ke = eq;
+        char *k = p, *v = eq + 1, *ke = eq;
         while (ke > k && (ke[-1] == ' ' || ke[-1] == '\t'))
             ke--;
         *ke = '\0';
@@ -201,80 +360,51 @@ static int read_config(const char *path, serve_opts *o, char **db_out)
         v[strcspn(v, "\r\n")] = '\0';
         for (size_t n = strlen(v); n && (v[n - 1] == ' ' || v[n - 1] == '\t'); n--)
             v[n - 1] = '\0';
-        if (!strcmp(k, "admin_token")) {
-            yz_free(o->token);
-            o->token = yz_strdup(v);
-        } else if (!strcmp(k, "db")) {
-            yz_free(*db_out);
-            *db_out = yz_strdup(v);
-            o->db = *db_out;
-        } else if (!strcmp(k, "port")) {
-            o->port = (int)strtol(v, NULL, 10);
-        } else if (!strcmp(k, "bind")) {
-            /* kept for the life of the process */
-            o->bind = yz_strdup(v);
-        } else if (!strcmp(k, "threads")) {
-            o->threads = (int)strtol(v, NULL, 10);
-        } else if (!strcmp(k, "public_url")) {
-            o->public_url = yz_strdup(v); /* kept for the life of the process */
-        } else if (!strcmp(k, "writes_per_min_token")) {
-            o->per_min_token = strtod(v, NULL);
-        } else if (!strcmp(k, "writes_per_min_ip")) {
-            o->per_min_ip = strtod(v, NULL);
-        } else if (!strcmp(k, "shed_inflight")) {
-            o->shed_inflight = (int)strtol(v, NULL, 10);
-        } else if (!strcmp(k, "max_conns")) {
-            o->max_conns = (int)strtol(v, NULL, 10);
-        } else if (!strcmp(k, "conns_per_addr")) {
-            o->conns_per_addr = (int)strtol(v, NULL, 10);
-            if (o->conns_per_addr == 0)
-                o->conns_per_addr = -1;
-        } else if (!strcmp(k, "expensive_slots")) {
-            o->expensive_slots = (int)strtol(v, NULL, 10);
-        } else if (!strcmp(k, "workers_per_hour_ip")) {
-            o->workers_per_hour = strtod(v, NULL);
-        } else if (!strcmp(k, "reports_per_hour_ip")) {
-            o->reports_per_hour_ip = strtod(v, NULL);
-        } else if (!strcmp(k, "visit_retention_days")) {
-            o->visit_retention_days = (int)strtol(v, NULL, 10);
-        } else if (!strcmp(k, "target_benchmark") || !strcmp(k, "target_smart24h")) {
-            char *end;
-            double t = strtod(v, &end);
-            if (*end || !(t > 0 && t <= 1)) {
-                fprintf(stderr, "yizhan: %s:%d: %s 须为 (0, 1] / must be in (0, 1]\n", path,
-                        lineno, k);
-                rc = 1;
-                break;
-            }
-            *(k[7] == 'b' ? &o->target_benchmark : &o->target_smart24h) = t;
-        } else if (!strcmp(k, "web_root")) {
-            o->web_root = yz_strdup(v); /* kept for the life of the process */
-        } else if (!strcmp(k, "webhook_url")) {
-            o->webhook_url = yz_strdup(v); /* kept for the life of the process */
-        } else if (!strcmp(k, "webhook_kind")) {
-            if (!webhook_kind_of(v, &o->webhook_kind)) {
-                fprintf(stderr, "yizhan: %s:%d: webhook_kind 须为 wecom 或 dingtalk / must be "
-                                "wecom or dingtalk\n", path, lineno);
-                rc = 1;
-                break;
-            }
-        } else if (!strcmp(k, "trusted_proxies")) {
-            o->trusted_proxies = yz_strdup(v); /* kept for the life of the process */
-        } else if (!strcmp(k, "photo_dir")) {
-            o->photo_dir = yz_strdup(v); /* kept for the life of the process */
-        } else {
-            fprintf(stderr, "yizhan: %s:%d: 未知配置项 / unknown key %s\n", path, lineno, k);
+        size_t i = 0;
+        while (i < N_SERVE_KEYS && strcmp(k, serve_keys[i].key) &&
+               !(serve_keys[i].old_key && !strcmp(k, serve_keys[i].old_key)))
+            i++;
+        if (i == N_SERVE_KEYS) {
+            fprintf(stderr, "yizhan: %s:%d: %s: 未知配置项 / unknown key (yizhan.conf(5))\n",
+                    path, lineno, k);
             rc = 1;
-            break;
+        } else if (seen[i]) {
+            fprintf(stderr, "yizhan: %s:%d: %s: 重复的配置项，第 %d 行已设置 / duplicate key, "
+                            "already set on line %d\n",
+                    path, lineno, k, seen[i], seen[i]);
+            rc = 1;
+        } else if (o->n_owned == sizeof o->owned / sizeof o->owned[0]) {
+            rc = 1; /* cannot happen: a key is set once and there are fewer keys than room */
+        } else {
+            seen[i] = lineno;
+            char *val = yz_strdup(v);
+            o->owned[o->n_owned++] = val;
+            if (set_option(o, &serve_keys[i], val, true, zh, en, sizeof zh)) {
+                fprintf(stderr, "yizhan: %s:%d: %s: %s / %s\n", path, lineno, k, zh, en);
+                rc = 1;
+            }
         }
     }
     fclose(f);
+    /* writes_per_min sets both limits: giving one of them as well would depend on the order */
+    size_t both = 6, tok = 7, ip = 8;
+    assert(!strcmp(serve_keys[both].key, "writes_per_min") && serve_keys[tok].off2 == 0 &&
+           !strcmp(serve_keys[ip].key, "writes_per_min_ip"));
+    if (!rc && seen[both] && (seen[tok] || seen[ip])) {
+        int l = seen[tok] ? seen[tok] : seen[ip];
+        const char *key = serve_keys[seen[tok] ? tok : ip].key;
+        fprintf(stderr, "yizhan: %s:%d: %s: 与第 %d 行的 writes_per_min 冲突 / conflicts with "
+                        "writes_per_min on line %d\n",
+                path, l, key, seen[both], seen[both]);
+        rc = 1;
+    }
     return rc;
 }
 
 /* The built web app when no --web-root is given: build/web under the working folder (make run
  * runs from the repository), else ../build/web beside the binary (bin/yizhan, build/san/yizhan
- * -> ../../build/web). Writes the folder into `out`; "" when none has an index.html. */
+ * -> ../../build/web), else ../share/yizhan/web beside it (the Debian package: /usr/bin/yizhan
+ * -> /usr/share/yizhan/web). Writes the folder into `out`; "" when none has an index.html. */
 static void default_web_root(char *out, size_t n)
 {
     out[0] = '\0';
@@ -291,7 +421,8 @@ static void default_web_root(char *out, size_t n)
     if (!slash)
         return;
     *slash = '\0';
-    static const char *const rel[] = {"/../build/web", "/../../build/web"};
+    static const char *const rel[] = {"/../build/web", "/../../build/web",
+                                          "/../share/yizhan/web"};
     for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
         char cand[2200], probe[2300];
         snprintf(cand, sizeof cand, "%s%s", exe, rel[i]);
@@ -306,155 +437,49 @@ static void default_web_root(char *out, size_t n)
 static int cmd_serve(int argc, char **argv)
 {
     serve_opts o = {.db = DEFAULT_DB, .port = 8080, .bind = "0.0.0.0"};
-    char *cfg_db = NULL;
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"port", required_argument, 0, 'p'},
-                                         {"bind", required_argument, 0, 'b'},
-                                         {"threads", required_argument, 0, 't'},
-                                         {"config", required_argument, 0, 'c'},
-                                         {"port-file", required_argument, 0, 'f'},
-                                         {"public-url", required_argument, 0, 'u'},
-                                         {"writes-per-min", required_argument, 0, 'w'},
-                                         {"shed-inflight", required_argument, 0, 's'},
-                                         {"max-conns", required_argument, 0, 'M'},
-                                         {"conns-per-addr", required_argument, 0, 'A'},
-                                         {"expensive-slots", required_argument, 0, 'E'},
-                                         {"header-timeout", required_argument, 0, 'H'},
-                                         {"idle-timeout", required_argument, 0, 'i'},
-                                         {"web-root", required_argument, 0, 'W'},
-                                         {"photo-dir", required_argument, 0, 'P'},
-                                         {"workers-per-hour", required_argument, 0, 'm'},
-                                         {"reports-per-hour", required_argument, 0, 'r'},
-                                         {"visit-retention-days", required_argument, 0, 'R'},
-                                         {"target-benchmark", required_argument, 0, 'B'},
-                                         {"target-smart24h", required_argument, 0, 'S'},
-                                         {"session-idle", required_argument, 0, 'I'},
-                                         {"session-max", required_argument, 0, 'X'},
-                                         {"task-day-s", required_argument, 0, 'D'},
-                                         {"task-sweep-s", required_argument, 0, 'K'},
-                                         {"webhook-url", required_argument, 0, 'U'},
-                                         {"webhook-kind", required_argument, 0, 'k'},
-                                         {"trusted-proxies", required_argument, 0, 'T'},
-                                         {0, 0, 0, 0}};
+    /* The long options from serve_keys (val: 1000 + the row), and --config. */
+    struct option opts[N_SERVE_KEYS + 2];
+    size_t n_opts = 0;
+    for (size_t i = 0; i < N_SERVE_KEYS; i++)
+        if (serve_keys[i].flag)
+            opts[n_opts++] = (struct option){serve_keys[i].flag, required_argument, 0,
+                                             1000 + (int)i};
+    opts[n_opts++] = (struct option){"config", required_argument, 0, 'c'};
+    opts[n_opts] = (struct option){0, 0, 0, 0};
+    int rc = 0;
     /* The config file first, so flags override it. */
     for (int i = 1; i < argc - 1; i++)
-        if (!strcmp(argv[i], "--config") && read_config(argv[i + 1], &o, &cfg_db))
-            return 1;
+        if (!strcmp(argv[i], "--config") && read_config(argv[i + 1], &o)) {
+            rc = 1;
+            goto done;
+        }
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        char *end;
-        switch (c) {
-        case 'd': o.db = optarg; break;
-        case 'p':
-            o.port = (int)strtol(optarg, &end, 10);
-            if (*end || o.port < 0 || o.port > 65535)
-                return bad_usage("--port 须为 0..65535 / --port must be 0..65535");
-            break;
-        case 'b': o.bind = optarg; break;
-        case 't': o.threads = (int)strtol(optarg, NULL, 10); break;
-        case 'c': break;
-        case 'f': o.port_file = optarg; break;
-        case 'u': o.public_url = optarg; break;
-        case 'i':
-            o.idle_timeout_s = (int)strtol(optarg, &end, 10);
-            if (*end || o.idle_timeout_s < 1 || o.idle_timeout_s > 3600)
-                return bad_usage("--idle-timeout 须为 1..3600 秒 / must be 1..3600 seconds");
-            break;
-        case 'H':
-            o.header_timeout_s = (int)strtol(optarg, &end, 10);
-            if (*end || o.header_timeout_s < 1 || o.header_timeout_s > 3600)
-                return bad_usage("--header-timeout 须为 1..3600 秒 / must be 1..3600 seconds");
-            break;
-        case 's':
-            o.shed_inflight = (int)strtol(optarg, &end, 10);
-            if (*end || o.shed_inflight < 1)
-                return bad_usage("--shed-inflight 须为正整数 / must be a positive integer");
-            break;
-        case 'M':
-            o.max_conns = (int)strtol(optarg, &end, 10);
-            if (*end || o.max_conns < 1)
-                return bad_usage("--max-conns 须为正整数 / must be a positive integer");
-            break;
-        case 'A':
-            o.conns_per_addr = (int)strtol(optarg, &end, 10);
-            if (*end || o.conns_per_addr < 0)
-                return bad_usage("--conns-per-addr 须为非负整数（0 为不限）/ "
-                                 "must be 0 (no limit) or more");
-            if (o.conns_per_addr == 0)
-                o.conns_per_addr = -1;
-            break;
-        case 'E':
-            o.expensive_slots = (int)strtol(optarg, &end, 10);
-            if (*end || o.expensive_slots < 1)
-                return bad_usage("--expensive-slots 须为正整数 / must be a positive integer");
-            break;
-        case 'w':
-            /* one figure for both limits: per worker token and per address */
-            o.per_min_token = o.per_min_ip = strtod(optarg, &end);
-            if (*end || o.per_min_token <= 0)
-                return bad_usage("--writes-per-min 须为正数 / must be a positive number");
-            break;
-        case 'W': o.web_root = optarg; break;
-        case 'P': o.photo_dir = optarg; break;
-        case 'm':
-            o.workers_per_hour = strtod(optarg, &end);
-            if (*end || o.workers_per_hour <= 0)
-                return bad_usage("--workers-per-hour 须为正数 / must be a positive number");
-            break;
-        case 'r':
-            o.reports_per_hour_ip = strtod(optarg, &end);
-            if (*end || o.reports_per_hour_ip <= 0)
-                return bad_usage("--reports-per-hour 须为正数 / must be a positive number");
-            break;
-        case 'R':
-            o.visit_retention_days = (int)strtol(optarg, &end, 10);
-            if (*end || o.visit_retention_days < 1 || o.visit_retention_days > 36500)
-                return bad_usage("--visit-retention-days 须为 1..36500 / must be 1..36500");
-            break;
-        case 'B':
-        case 'S': {
-            double t = strtod(optarg, &end);
-            if (*end || !(t > 0 && t <= 1))
-                return bad_usage("--target-benchmark/--target-smart24h 须为 (0, 1] 之间的比例 / "
-                                 "must be a share in (0, 1]");
-            *(c == 'B' ? &o.target_benchmark : &o.target_smart24h) = t;
-            break;
+        if (c == 'c')
+            continue;
+        if (c < 1000) {
+            rc = bad_usage(NULL);
+            goto done;
         }
-        case 'I':
-        case 'X': {
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 1 || v > 30L * 86400)
-                return bad_usage("--session-idle/--session-max 须为 1..2592000 秒 / must be "
-                                 "1..2592000 seconds");
-            *(c == 'I' ? &o.session_idle_s : &o.session_max_s) = (int)v;
-            break;
-        }
-        case 'D':
-        case 'K': {
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 1 || v > 86400)
-                return bad_usage("--task-day-s/--task-sweep-s 须为 1..86400 秒 / must be "
-                                 "1..86400 seconds");
-            *(c == 'D' ? &o.task_day_s : &o.task_sweep_s) = (int)v;
-            break;
-        }
-        case 'U': o.webhook_url = optarg; break;
-        case 'T': o.trusted_proxies = optarg; break;
-        case 'k':
-            if (!webhook_kind_of(optarg, &o.webhook_kind))
-                return bad_usage("--webhook-kind 须为 wecom 或 dingtalk / must be wecom or "
-                                 "dingtalk");
-            break;
-        default: return bad_usage(NULL);
+        const serve_key *k = &serve_keys[c - 1000];
+        char zh[300], en[300], msg[700];
+        if (set_option(&o, k, optarg, false, zh, en, sizeof zh)) {
+            snprintf(msg, sizeof msg, "--%s: %s / %s", k->flag, zh, en);
+            rc = bad_usage(msg);
+            goto done;
         }
     }
-    if (optind != argc)
-        return bad_usage("serve 不接受多余参数 / serve takes no arguments");
+    if (optind != argc) {
+        rc = bad_usage("serve 不接受多余参数 / serve takes no arguments");
+        goto done;
+    }
+    /* Secrets come from the environment only. */
     const char *env = getenv("YIZHAN_ADMIN_TOKEN");
-    if (env && *env) {
-        yz_free(o.token);
+    if (env && *env)
         o.token = yz_strdup(env);
-    }
+    const char *hook = getenv("YIZHAN_WEBHOOK_URL");
+    if (hook && *hook && !o.webhook_url)
+        o.webhook_url = hook;
 
     /* Signals go to sigwait below, not to pool threads: block them before any thread. Every
      * signal whose default is to end the process quietly and that an operator or a script may
@@ -474,7 +499,7 @@ static int cmd_serve(int argc, char **argv)
     yz_api *api = NULL;
     yz_http_server *srv = NULL;
     yz_errinfo ei;
-    int rc = open_store(o.db, &st);
+    rc = open_store(o.db, &st);
     if (rc)
         goto out;
     if (o.photo_dir && yz_store_set_photo_dir(st, o.photo_dir, &ei)) {
@@ -561,8 +586,10 @@ out:
     yz_http_free(srv);
     yz_api_free(api);
     yz_store_close(st);
+done:
     yz_free(o.token);
-    yz_free(cfg_db);
+    for (size_t i = 0; i < o.n_owned; i++)
+        yz_free(o.owned[i]);
     return rc;
 }
 
