@@ -270,5 +270,56 @@ check "permissions --markdown is docs/internals/permissions.md" sh -c "'$bin' pe
 check "permissions --tsv lists every role" sh -c "'$bin' permissions --tsv | head -1 | grep -q 'city_admin.*district_admin.*operator.*inspector.*moderator.*canteen.*viewer'"
 refuse "permissions without a format" "$bin" permissions
 
+# serve --config (yizhan.conf(5)): every flag of serve has a key in the shipped example, each
+# kind of bad file stops the server with the file, the line and the key named in both languages
+# and nothing served, and flags win over the file.
+conf=$here/../../docs/deploy/yizhan.conf
+flags=$("$bin" serve --help 2>&1 | sed -n '/^  serve /,/^  demo /p' | sed '$d' | grep -o -- '--[a-z0-9-]*' | sort -u | grep -vx -- --config)
+check "serve --help lists the flags" test "$(echo "$flags" | wc -l)" -ge 25
+for f in $flags; do
+    k=$(echo "${f#--}" | tr - _)
+    check "config: the flag $f has its key $k in docs/deploy/yizhan.conf" sh -c "grep -Eq '^#?$k =|\`$k\`' '$conf'"
+done
+bad_conf() { # description, the file's text, the line, the key, then the words the error must hold
+    local what=$1 text=$2 line=$3 key=$4 w
+    shift 4
+    printf '# a comment\n\n%b' "$text" >"$tmp/bad.conf"
+    rm -f "$tmp/bad.port"
+    refuse "config: $what" timeout 20 "$bin" serve --config "$tmp/bad.conf" --db "$tmp/conf.db" --port 0 --port-file "$tmp/bad.port"
+    check "config: $what: file, line and key named" grep -qF "$tmp/bad.conf:$line: $key: " "$tmp/out"
+    for w in "$@"; do check "config: $what: says '$w'" grep -qF "$w" "$tmp/out"; done
+    check "config: $what: nothing served" test ! -e "$tmp/bad.port"
+}
+bad_conf "an unknown key" 'port = 8080\nthreds = 4\n' 4 threds "未知配置项" "unknown key"
+bad_conf "a bad number" 'threads = four\n' 3 threads "整数" "must be an integer in 0..1024"
+bad_conf "a number with a tail" 'idle_timeout = 30s\n' 3 idle_timeout "整数" "must be an integer in 1..3600"
+bad_conf "a port out of range" 'port = 65536\n' 3 port "0..65535" "must be an integer in 0..65535"
+bad_conf "a share out of range" 'target_benchmark = 1.5\n' 3 target_benchmark "(0, 1]" "must be a number in (0, 1]"
+bad_conf "a duplicate key" 'port = 8080\nbind = 127.0.0.1\nport = 8081\n' 5 port "重复" "duplicate key, already set on line 3"
+bad_conf "an old and a new name of one key" 'workers_per_hour_ip = 5\nworkers_per_hour = 6\n' 4 workers_per_hour "重复" "duplicate key"
+bad_conf "an empty value" 'public_url =\n' 3 public_url "值为空" "empty value"
+bad_conf "a bad webhook kind" 'webhook_kind = slack\n' 3 webhook_kind "wecom 或 dingtalk" "must be wecom or dingtalk"
+bad_conf "the admin token in the file" 'admin_token = s3cret\n' 3 admin_token "密钥" "set YIZHAN_ADMIN_TOKEN in the environment"
+bad_conf "the webhook URL (its key) in the file" 'webhook_url = https://hook.example/send?key=k\n' 3 webhook_url "密钥" "YIZHAN_WEBHOOK_URL"
+bad_conf "a database password in the file" 'db = postgresql://yizhan:s3cret@127.0.0.1/yizhan\n' 3 db "PGPASSWORD" "does not belong in the config file"
+bad_conf "writes_per_min with one of its limits" 'writes_per_min = 10\nwrites_per_min_ip = 5\n' 4 writes_per_min_ip "冲突" "conflicts with writes_per_min on line 3"
+check "config: the secret is not echoed" sh -c "! grep -q s3cret '$tmp/out'"
+printf 'a line without an equals sign\n' >"$tmp/bad.conf"
+refuse "config: a line that is not key = value" timeout 20 "$bin" serve --config "$tmp/bad.conf" --port 0
+check "config: not key = value: the line named" grep -qF "$tmp/bad.conf:1: 需要 key = value / expected key = value" "$tmp/out"
+refuse "config: a missing file" timeout 20 "$bin" serve --config "$tmp/none.conf" --port 0
+check "config: a missing file named" grep -qF "cannot read config $tmp/none.conf" "$tmp/out"
+# The shipped example is accepted as it is (its db pointed here by the flag), and flags win.
+yz_serve shipped "$tmp/conf.db" --config "$conf"
+check "config: the shipped example serves" curl -sf "$YZ_URL/healthz"
+yz_stop "$YZ_PID"
+printf 'db = %s\nport = 1\nbind = 0.0.0.0\nthreads = 3\nidle_timeout = 20\nheader_timeout = 5\nconns_per_addr = 0\n' "$tmp/conf.db" >"$tmp/good.conf"
+yz_serve override "$tmp/other.db" --config "$tmp/good.conf" --idle-timeout 9
+check "config: the file's threads, header timeout and connection limit" grep -q "http: 3 threads; .*, -1 from one address;.* 5 s for a header" "$YZ_LOGS/override.log"
+check "config: --idle-timeout wins over the file" grep -q "5 s for a header, 9 s idle" "$YZ_LOGS/override.log"
+check "config: --port and --bind win (port 0, 127.0.0.1)" grep -q "on http://127.0.0.1:$YZ_PORT/" "$YZ_LOGS/override.log"
+check "config: --db wins" grep -qF "serving $tmp/other.db " "$YZ_LOGS/override.log"
+yz_stop "$YZ_PID"
+
 echo "cli cases: $pass passed, $fail failed"
 [ $fail = 0 ]
