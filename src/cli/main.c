@@ -148,8 +148,8 @@ typedef struct serve_opts {
     double reports_per_hour_ip;
     int visit_retention_days;
     double target_benchmark, target_smart24h; /* 0: the api's defaults */
-    const char *web_root; /* NULL: look for build/web (default_web_root) */
-    const char *photo_dir; /* NULL: photos/ beside a SQLite database (store/photos.h) */
+    const char *web_root;                     /* NULL: look for build/web (default_web_root) */
+    const char *photo_dir;             /* NULL: photos/ beside a SQLite database (store/photos.h) */
     int session_idle_s, session_max_s; /* 0: the api's defaults */
     int task_day_s, task_sweep_s;      /* 0: the api's defaults */
     const char *webhook_url;           /* NULL: no webhook */
@@ -209,8 +209,7 @@ static const serve_key serve_keys[] = {
     {"shed_inflight", "shed-inflight", NULL, OPT_INT, 1, 1000000, O(shed_inflight), 0, NULL},
     {"max_conns", "max-conns", NULL, OPT_INT, 1, 1000000, O(max_conns), 0, NULL},
     {"conns_per_addr", "conns-per-addr", NULL, OPT_INT, 0, 1000000, O(conns_per_addr), 0, NULL},
-    {"expensive_slots", "expensive-slots", NULL, OPT_INT, 1, 100000, O(expensive_slots), 0,
-     NULL},
+    {"expensive_slots", "expensive-slots", NULL, OPT_INT, 1, 100000, O(expensive_slots), 0, NULL},
     {"header_timeout", "header-timeout", NULL, OPT_INT, 1, 3600, O(header_timeout_s), 0, NULL},
     {"idle_timeout", "idle-timeout", NULL, OPT_INT, 1, 3600, O(idle_timeout_s), 0, NULL},
     {"workers_per_hour", "workers-per-hour", "workers_per_hour_ip", OPT_NUM, 0, 1e6,
@@ -227,8 +226,7 @@ static const serve_key serve_keys[] = {
     {"session_max", "session-max", NULL, OPT_INT, 1, 2592000, O(session_max_s), 0, NULL},
     {"task_day_s", "task-day-s", NULL, OPT_INT, 1, 86400, O(task_day_s), 0, NULL},
     {"task_sweep_s", "task-sweep-s", NULL, OPT_INT, 1, 86400, O(task_sweep_s), 0, NULL},
-    {"webhook_url", "webhook-url", NULL, OPT_SECRET, 0, 0, O(webhook_url), 0,
-     "YIZHAN_WEBHOOK_URL"},
+    {"webhook_url", "webhook-url", NULL, OPT_SECRET, 0, 0, O(webhook_url), 0, "YIZHAN_WEBHOOK_URL"},
     {"webhook_kind", "webhook-kind", NULL, OPT_HOOK, 0, 0, O(webhook_kind), 0, NULL},
     {"trusted_proxies", "trusted-proxies", NULL, OPT_STR, 0, 0, O(trusted_proxies), 0, NULL},
     {"admin_token", NULL, NULL, OPT_SECRET, 0, 0, 0, 0, "YIZHAN_ADMIN_TOKEN"},
@@ -265,10 +263,12 @@ static int set_option(serve_opts *o, const serve_key *k, const char *v, bool in_
     switch (k->kind) {
     case OPT_DB:
         if (in_file && uri_has_password(v)) {
-            snprintf(zh, n, "数据库密码不可写在配置文件中：请用环境变量 PGPASSWORD 或 "
-                            "PGPASSFILE（libpq 读取）");
-            snprintf(en, n, "a database password does not belong in the config file: use "
-                            "PGPASSWORD or PGPASSFILE in the environment (libpq reads them)");
+            snprintf(zh, n,
+                     "数据库密码不可写在配置文件中：请用环境变量 PGPASSWORD 或 "
+                     "PGPASSFILE（libpq 读取）");
+            snprintf(en, n,
+                     "a database password does not belong in the config file: use "
+                     "PGPASSWORD or PGPASSFILE in the environment (libpq reads them)");
             return -1;
         }
         /* fall through */
@@ -308,8 +308,9 @@ static int set_option(serve_opts *o, const serve_key *k, const char *v, bool in_
     case OPT_SECRET:
         if (in_file) {
             snprintf(zh, n, "密钥不可写在配置文件中：请用环境变量 %s", k->env);
-            snprintf(en, n, "a secret does not belong in the config file: set %s in the "
-                            "environment",
+            snprintf(en, n,
+                     "a secret does not belong in the config file: set %s in the "
+                     "environment",
                      k->env);
             return -1;
         }
@@ -317,6 +318,16 @@ static int set_option(serve_opts *o, const serve_key *k, const char *v, bool in_
         return 0;
     }
     return 0;
+}
+
+/* The row of serve_keys named `key` (which must be one). */
+static size_t key_index(const char *key)
+{
+    size_t i = 0;
+    while (i < N_SERVE_KEYS && strcmp(serve_keys[i].key, key))
+        i++;
+    assert(i < N_SERVE_KEYS);
+    return i;
 }
 
 /* Read the config file (docs/deploy/yizhan.conf, yizhan.conf(5)): `key = value` lines, '#'
@@ -337,8 +348,8 @@ static int read_config(const char *path, serve_opts *o)
     while (!rc && fgets(line, sizeof line, f)) {
         lineno++;
         if (!strchr(line, '\n') && !feof(f)) {
-            fprintf(stderr, "yizhan: %s:%d: 行过长 / line too long (max %zu bytes)\n", path,
-                    lineno, sizeof line - 2);
+            fprintf(stderr, "yizhan: %s:%d: 行过长 / line too long (max %zu bytes)\n", path, lineno,
+                    sizeof line - 2);
             rc = 1;
             break;
         }
@@ -365,12 +376,13 @@ static int read_config(const char *path, serve_opts *o)
                !(serve_keys[i].old_key && !strcmp(k, serve_keys[i].old_key)))
             i++;
         if (i == N_SERVE_KEYS) {
-            fprintf(stderr, "yizhan: %s:%d: %s: 未知配置项 / unknown key (yizhan.conf(5))\n",
-                    path, lineno, k);
+            fprintf(stderr, "yizhan: %s:%d: %s: 未知配置项 / unknown key (yizhan.conf(5))\n", path,
+                    lineno, k);
             rc = 1;
         } else if (seen[i]) {
-            fprintf(stderr, "yizhan: %s:%d: %s: 重复的配置项，第 %d 行已设置 / duplicate key, "
-                            "already set on line %d\n",
+            fprintf(stderr,
+                    "yizhan: %s:%d: %s: 重复的配置项，第 %d 行已设置 / duplicate key, "
+                    "already set on line %d\n",
                     path, lineno, k, seen[i], seen[i]);
             rc = 1;
         } else if (o->n_owned == sizeof o->owned / sizeof o->owned[0]) {
@@ -387,14 +399,14 @@ static int read_config(const char *path, serve_opts *o)
     }
     fclose(f);
     /* writes_per_min sets both limits: giving one of them as well would depend on the order */
-    size_t both = 6, tok = 7, ip = 8;
-    assert(!strcmp(serve_keys[both].key, "writes_per_min") && serve_keys[tok].off2 == 0 &&
-           !strcmp(serve_keys[ip].key, "writes_per_min_ip"));
+    size_t both = key_index("writes_per_min"), tok = key_index("writes_per_min_token"),
+           ip = key_index("writes_per_min_ip");
     if (!rc && seen[both] && (seen[tok] || seen[ip])) {
         int l = seen[tok] ? seen[tok] : seen[ip];
         const char *key = serve_keys[seen[tok] ? tok : ip].key;
-        fprintf(stderr, "yizhan: %s:%d: %s: 与第 %d 行的 writes_per_min 冲突 / conflicts with "
-                        "writes_per_min on line %d\n",
+        fprintf(stderr,
+                "yizhan: %s:%d: %s: 与第 %d 行的 writes_per_min 冲突 / conflicts with "
+                "writes_per_min on line %d\n",
                 path, l, key, seen[both], seen[both]);
         rc = 1;
     }
@@ -421,8 +433,7 @@ static void default_web_root(char *out, size_t n)
     if (!slash)
         return;
     *slash = '\0';
-    static const char *const rel[] = {"/../build/web", "/../../build/web",
-                                          "/../share/yizhan/web"};
+    static const char *const rel[] = {"/../build/web", "/../../build/web", "/../share/yizhan/web"};
     for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
         char cand[2200], probe[2300];
         snprintf(cand, sizeof cand, "%s%s", exe, rel[i]);
@@ -442,8 +453,8 @@ static int cmd_serve(int argc, char **argv)
     size_t n_opts = 0;
     for (size_t i = 0; i < N_SERVE_KEYS; i++)
         if (serve_keys[i].flag)
-            opts[n_opts++] = (struct option){serve_keys[i].flag, required_argument, 0,
-                                             1000 + (int)i};
+            opts[n_opts++] =
+                (struct option){serve_keys[i].flag, required_argument, 0, 1000 + (int)i};
     opts[n_opts++] = (struct option){"config", required_argument, 0, 'c'};
     opts[n_opts] = (struct option){0, 0, 0, 0};
     int rc = 0;
