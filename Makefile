@@ -5,6 +5,8 @@
 #   make test     unit tests under ASan+UBSan, then API cases against a server of their own,
 #                 on SQLite and again on PostgreSQL (a throwaway cluster), then the web app
 #                 in headless Chromium (tests/browser/run.sh)
+#                 (YZ_DEB_TEST=1: then make deb-test, the Debian package built and started)
+#   make deb      the Debian package in build/deb/ (docs/deploy/README.md); make deb-test
 #   make bench    benchmarks, printing ratios against peers measured in the same run
 #   make lint     banned functions, the include directions of tools/layers.txt, clang-format
 
@@ -41,7 +43,8 @@ REL_CLI  := $(patsubst %.c,build/rel/%.o,$(CLI_SRC))
 SAN_CLI  := $(patsubst %.c,build/san/%.o,$(CLI_SRC))
 TEST_BIN := $(patsubst tests/unit/%.c,build/san/tests/%,$(TEST_SRC))
 
-.PHONY: all run test unit api pg browser web bench bench-programs lint deps clean demo fuzz fuzz-corpus
+.PHONY: all run test unit api pg browser web bench bench-programs lint deps clean demo fuzz fuzz-corpus \
+        deb deb-test
 .DEFAULT_GOAL := all
 
 all: bin/yizhan
@@ -65,7 +68,7 @@ build/gen/sql_pg.c: tools/embed-sql.sh $(sort $(wildcard sql/pg/*.sql))
 # --- objects -----------------------------------------------------------------------
 build/rel/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_BASE) $(OPT) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS_BASE) $(OPT) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 build/san/%.o: %.c
 	@mkdir -p $(@D)
@@ -81,7 +84,7 @@ build/san/libyz.a: $(SAN_OBJ)
 
 bin/yizhan: $(REL_CLI) build/rel/libyz.a
 	@mkdir -p $(@D)
-	$(CC) $(OPT) -o $@ $^ $(LIBS)
+	$(CC) $(OPT) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 build/san/yizhan: $(SAN_CLI) build/san/libyz.a
 	$(CC) $(SAN) -o $@ $^ $(LIBS)
@@ -119,6 +122,7 @@ demo: bin/yizhan
 test:
 	@scripts/deps.sh test
 	@$(MAKE) --no-print-directory lint unit api pg fuzz-corpus browser bench-programs
+	@[ -z "$(YZ_DEB_TEST)" ] || $(MAKE) --no-print-directory deb-test
 
 unit: $(TEST_BIN)
 	@tests/unit/run $(TEST_BIN)
@@ -188,6 +192,34 @@ lint:
 
 web:
 	@[ ! -f web/package.json ] || scripts/web.sh
+
+# --- Debian package (docs/deploy/README.md) -------------------------------------------
+# `make deb`: dpkg-buildpackage on a copy of the tree (tracked and new files, not build
+# outputs) in build/deb/src, so that nothing is written beside or into the repository; the
+# package lands in build/deb/. An installed web/node_modules is copied along (npm ci then has
+# nothing to fetch). The version is debian/changelog's.
+DEB_VERSION = $(shell dpkg-parsechangelog -S Version 2>/dev/null)
+DEB_ARCH    = $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null)
+DEB         = build/deb/yizhan_$(DEB_VERSION)_$(DEB_ARCH).deb
+
+deb:
+	@scripts/deps.sh deb
+	@rm -rf build/deb/src && mkdir -p build/deb/src/yizhan
+	@git ls-files -co --exclude-standard -z | \
+	    tar --null -T - -cf - | tar -xf - -C build/deb/src/yizhan
+	@[ ! -d web/node_modules ] || cp -a web/node_modules build/deb/src/yizhan/web/
+	cd build/deb/src/yizhan && dpkg-buildpackage -us -uc -b >../build.log 2>&1 || \
+	    { tail -30 ../build.log; exit 1; }
+	@mv build/deb/src/*.deb build/deb/ && rm -rf build/deb/src
+	@echo "deb: $(DEB) ($$(du -k $(DEB) | cut -f1) KiB)"
+	lintian --fail-on error $(DEB)
+
+# The built package (make deb first, or YZ_DEB=FILE) unpacked into a temporary root and
+# started from there: tests/deb/run.sh.
+deb-test:
+	@scripts/deps.sh test && scripts/deps.sh deb
+	@[ -n "$(YZ_DEB)" ] || [ -f $(DEB) ] || $(MAKE) --no-print-directory deb
+	@tests/deb/run.sh $(or $(YZ_DEB),$(DEB))
 
 clean:
 	rm -rf build bin
