@@ -280,6 +280,9 @@ for f in $flags; do
     k=$(echo "${f#--}" | tr - _)
     check "config: the flag $f has its key $k in docs/deploy/yizhan.conf" sh -c "grep -Eq '^#?$k =|\`$k\`' '$conf'"
 done
+for k in $(grep -Eo '^#?[a-z_0-9]+ =' "$conf" | tr -d '#= ') admin_token webhook_url; do
+    check "config: yizhan.conf(5) documents $k" grep -qx ".B $k" "$here/../../docs/man/yizhan.conf.5"
+done
 bad_conf() { # description, the file's text, the line, the key, then the words the error must hold
     local what=$1 text=$2 line=$3 key=$4 w
     shift 4
