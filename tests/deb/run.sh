@@ -89,7 +89,7 @@ export VIPS_NOVECTOR
 G=$here/../../build/tools/photogen # a test image made with libvips
 [ -x "$G" ] || make -s -C "$here/../.." build/tools/photogen >/dev/null || exit 1
 "$G" jpeg 800 600 "$tmp/p.jpg" --orientation 6 --seed 1
-cd "$state" || exit 1
+cd "$state" || yz_fail "no /var/lib/yizhan to start in ($fail checks failed before)"
 YZ_BIN=$tmp/yizhan
 export YIZHAN_ADMIN_TOKEN=deb-test-token-$$ YIZHAN_PWHASH=min # as from /etc/yizhan/yizhan.env
 check "demo into the packaged state folder" "$YZ_BIN" demo --db "$db"
