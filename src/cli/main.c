@@ -199,22 +199,22 @@ static const serve_key serve_keys[] = {
     {"db", "db", NULL, OPT_DB, 0, 0, O(db), 0, NULL},
     {"port", "port", NULL, OPT_INT, 0, 65535, O(port), 0, NULL},
     {"bind", "bind", NULL, OPT_STR, 0, 0, O(bind), 0, NULL},
-    {"threads", "threads", NULL, OPT_INT, 0, 1024, O(threads), 0, NULL},
+    {"threads", "threads", NULL, OPT_INT, 0, 4096, O(threads), 0, NULL},
     {"port_file", "port-file", NULL, OPT_STR, 0, 0, O(port_file), 0, NULL},
     {"public_url", "public-url", NULL, OPT_STR, 0, 0, O(public_url), 0, NULL},
-    {"writes_per_min", "writes-per-min", NULL, OPT_NUM, 0, 1e6, O(per_min_token), O(per_min_ip),
+    {"writes_per_min", "writes-per-min", NULL, OPT_NUM, 0, 1e9, O(per_min_token), O(per_min_ip),
      NULL},
-    {"writes_per_min_token", NULL, NULL, OPT_NUM, 0, 1e6, O(per_min_token), 0, NULL},
-    {"writes_per_min_ip", NULL, NULL, OPT_NUM, 0, 1e6, O(per_min_ip), 0, NULL},
+    {"writes_per_min_token", NULL, NULL, OPT_NUM, 0, 1e9, O(per_min_token), 0, NULL},
+    {"writes_per_min_ip", NULL, NULL, OPT_NUM, 0, 1e9, O(per_min_ip), 0, NULL},
     {"shed_inflight", "shed-inflight", NULL, OPT_INT, 1, 1000000, O(shed_inflight), 0, NULL},
     {"max_conns", "max-conns", NULL, OPT_INT, 1, 1000000, O(max_conns), 0, NULL},
     {"conns_per_addr", "conns-per-addr", NULL, OPT_INT, 0, 1000000, O(conns_per_addr), 0, NULL},
     {"expensive_slots", "expensive-slots", NULL, OPT_INT, 1, 100000, O(expensive_slots), 0, NULL},
     {"header_timeout", "header-timeout", NULL, OPT_INT, 1, 3600, O(header_timeout_s), 0, NULL},
     {"idle_timeout", "idle-timeout", NULL, OPT_INT, 1, 3600, O(idle_timeout_s), 0, NULL},
-    {"workers_per_hour", "workers-per-hour", "workers_per_hour_ip", OPT_NUM, 0, 1e6,
+    {"workers_per_hour", "workers-per-hour", "workers_per_hour_ip", OPT_NUM, 0, 1e9,
      O(workers_per_hour), 0, NULL},
-    {"reports_per_hour", "reports-per-hour", "reports_per_hour_ip", OPT_NUM, 0, 1e6,
+    {"reports_per_hour", "reports-per-hour", "reports_per_hour_ip", OPT_NUM, 0, 1e9,
      O(reports_per_hour_ip), 0, NULL},
     {"visit_retention_days", "visit-retention-days", NULL, OPT_INT, 1, 36500,
      O(visit_retention_days), 0, NULL},
@@ -289,8 +289,8 @@ static int set_option(serve_opts *o, const serve_key *k, const char *v, bool in_
     case OPT_NUM: {
         double x = strtod(v, &end);
         if (end == v || *end || !(x > k->min && x <= k->max)) {
-            snprintf(zh, n, "须为 (%g, %g] 之间的数（现为 “%s”）", k->min, k->max, v);
-            snprintf(en, n, "must be a number in (%g, %g] (got \"%s\")", k->min, k->max, v);
+            snprintf(zh, n, "须为 (%.10g, %.10g] 之间的数（现为 “%s”）", k->min, k->max, v);
+            snprintf(en, n, "must be a number in (%.10g, %.10g] (got \"%s\")", k->min, k->max, v);
             return -1;
         }
         *(double *)(base + k->off) = x;

@@ -294,7 +294,7 @@ bad_conf() { # description, the file's text, the line, the key, then the words t
     check "config: $what: nothing served" test ! -e "$tmp/bad.port"
 }
 bad_conf "an unknown key" 'port = 8080\nthreds = 4\n' 4 threds "未知配置项" "unknown key"
-bad_conf "a bad number" 'threads = four\n' 3 threads "整数" "must be an integer in 0..1024"
+bad_conf "a bad number" 'threads = four\n' 3 threads "整数" "must be an integer in 0..4096"
 bad_conf "a number with a tail" 'idle_timeout = 30s\n' 3 idle_timeout "整数" "must be an integer in 1..3600"
 bad_conf "a port out of range" 'port = 65536\n' 3 port "0..65535" "must be an integer in 0..65535"
 bad_conf "a share out of range" 'target_benchmark = 1.5\n' 3 target_benchmark "(0, 1]" "must be a number in (0, 1]"
