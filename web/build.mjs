@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // build.mjs - builds the worker web app and the operators' console (web/admin/) into OUT (default ../build/web; see
-// docs/internals/web.md): one JS bundle (the app + Leaflet) and one CSS file under assets/
+// docs/internals/web.md): the app's script (the map with Leaflet a chunk of its own) and one CSS file under assets/
 // with content-hashed names, index.html pointing at them, the service worker with its
 // precache list, the Wenzhou outline as GeoJSON (WGS-84, simplified) and a gzip twin of every
 // text file. Writes into a temporary folder and swaps it in, so a server never sees half.
@@ -22,22 +22,37 @@ fs.mkdirSync(path.join(tmp, 'assets'), { recursive: true });
 
 const hash = (buf) => createHash('sha256').update(buf).digest('hex').slice(0, 10);
 
-// 1. JS bundle and CSS (the app's own CSS after Leaflet's, so ours wins).
+// 1. JS bundle and CSS (the app's own CSS after Leaflet's, so ours wins). The map (map.js and
+// Leaflet) is a chunk of its own, imported after the first list is painted (esbuild's code
+// splitting): the first script is the app without Leaflet. Content-hashed names, all in assets/.
 const js = await build({
-  entryPoints: [path.join(here, 'src', 'app.js')],
-  bundle: true, minify: true, format: 'esm', target: ['es2020'], write: false,
-  legalComments: 'none', logLevel: 'warning',
+  entryPoints: { app: path.join(here, 'src', 'app.js') },
+  bundle: true, minify: true, format: 'esm', target: ['es2020'], write: false, splitting: true,
+  outdir: path.join(out, 'assets'), entryNames: '[name]-[hash]', chunkNames: 'app-chunk-[hash]',
+  metafile: true, legalComments: 'none', logLevel: 'warning',
 });
 const css = await build({
   entryPoints: [path.join(here, 'src', 'app.css')],
   bundle: true, minify: true, write: false, logLevel: 'warning', loader: { '.png': 'empty' },
 });
-const jsText = js.outputFiles[0].contents;
 const cssText = css.outputFiles[0].contents;
-const jsName = `assets/app-${hash(jsText)}.js`;
 const cssName = `assets/app-${hash(cssText)}.css`;
-fs.writeFileSync(path.join(tmp, jsName), jsText);
 fs.writeFileSync(path.join(tmp, cssName), cssText);
+let jsName = null;
+const jsChunks = []; // every script file of the app, for the service worker's precache
+const jsParts = [];
+for (const f of js.outputFiles) { // named for out/assets (stable hashes), written to tmp
+  const meta = js.metafile.outputs[path.relative(process.cwd(), f.path).split(path.sep).join('/')];
+  const entry = meta && meta.entryPoint && meta.entryPoint.endsWith('src/app.js');
+  // the entry as before (app-<hex>.js: no chunk imports it); the chunks keep esbuild's names,
+  // which the entry's import statements name
+  const rel = entry ? `assets/app-${hash(f.contents)}.js` : `assets/${path.basename(f.path)}`;
+  fs.writeFileSync(path.join(tmp, rel), f.contents);
+  jsChunks.push(rel);
+  jsParts.push(Buffer.from(f.contents));
+  if (entry) jsName = rel;
+}
+if (!jsName) throw new Error('build: the app entry chunk was not found');
 
 // 1b. The operators' console (web/admin/, served at /admin/): its own bundle and CSS, in the
 // same assets/ folder, and admin/index.html. Not in the service worker's precache: the console
@@ -137,13 +152,13 @@ const outline = {
 fs.writeFileSync(path.join(tmp, 'wenzhou.geojson'), JSON.stringify(outline));
 
 // 3. index.html, service worker, manifest, icon.
-const version = hash(Buffer.concat([Buffer.from(jsText), Buffer.from(cssText),
+const version = hash(Buffer.concat([...jsParts, Buffer.from(cssText),
   fs.readFileSync(path.join(here, 'src', 'index.html')), fs.readFileSync(path.join(here, 'src', 'sw.js'))]));
 let html = fs.readFileSync(path.join(here, 'src', 'index.html'), 'utf8');
 html = html.replaceAll('%CSS%', `/${cssName}`).replaceAll('%JS%', `/${jsName}`)
   .replaceAll('%TILES%', tiles).replaceAll('%VERSION%', version);
 fs.writeFileSync(path.join(tmp, 'index.html'), html);
-const precache = ['/', `/${jsName}`, `/${cssName}`, '/wenzhou.geojson', '/icon.svg',
+const precache = ['/', ...jsChunks.map((n) => `/${n}`), `/${cssName}`, '/wenzhou.geojson', '/icon.svg',
   '/manifest.webmanifest'];
 let sw = fs.readFileSync(path.join(here, 'src', 'sw.js'), 'utf8');
 sw = sw.replace('%VERSION%', version).replace('"%PRECACHE%"', JSON.stringify(precache));

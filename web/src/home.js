@@ -2,7 +2,7 @@
 // home.js - the home page: nearby stations on a map and a list, filters, search.
 import { get } from './api.js';
 import { t, lang } from './i18n.js';
-import { StationMap, TILES } from './map.js';
+import { crsOf, wgsTo } from './tiles.js';
 import { main, state, store, AT, NEEDS, DEFAULT_CENTRE } from './state.js';
 import { todayBlock } from './today.js';
 import { h, go, facIcon, facLabel, facOrder, fmtDist, statusOf, ratingText, eventText, message, errorBox, loadVocab } from './util.js';
@@ -80,15 +80,18 @@ export async function renderHome() {
   paintChips();
 
   if (state.map) state.map.destroy();
-  const map = new StationMap(mapEl, state.tiles,
-    state.centre || (state.pos ? fromWgs(state.pos) : fromWgs(DEFAULT_CENTRE)), {
-      moved: (c) => { areaBtn.hidden = false; areaBtn.dataset.lat = c[0]; areaBtn.dataset.lon = c[1]; },
-      select: (s, n) => showPreview(preview, s, n),
-      tilesFailed: () => { mapNote.hidden = false; },
-      label: (s) => `${s.name} · ${statusOf(s).text}`,
-      labels: districtLabels,
-      hintText: t('twoFingers'),
-    });
+  state.map = null;
+  state.shown = null;
+  // The map (Leaflet, a chunk of its own) is built after the first list is painted (showList):
+  // the rows come first on a slow phone, and the map's work does not hold them up.
+  home = { el: mapEl, started: false, note: mapNote, handlers: {
+    moved: (c) => { areaBtn.hidden = false; areaBtn.dataset.lat = c[0]; areaBtn.dataset.lon = c[1]; },
+    select: (s, n) => showPreview(preview, s, n),
+    tilesFailed: () => { mapNote.hidden = false; },
+    label: (s) => `${s.name} · ${statusOf(s).text}`,
+    labels: districtLabels,
+    hintText: t('twoFingers'),
+  } };
   areaBtn.addEventListener('click', () => {
     areaBtn.hidden = true;
     state.centre = [Number(areaBtn.dataset.lat), Number(areaBtn.dataset.lon)];
@@ -96,8 +99,6 @@ export async function renderHome() {
     q.value = '';
     loadNearby();
   });
-  state.map = map;
-  if (state.pos) map.showMe(fromWgs(state.pos));
 
   chips.addEventListener('click', (ev) => {
     const b = ev.target.closest('button[data-filter]');
@@ -144,8 +145,34 @@ function paintFilterSum(box, clear) {
     h('button', { type: 'button', class: 'btn', id: 'clear-filters', onclick: clear }, t('clearAll'))] : []));
 }
 
+/** The system the stations are asked in and drawn in: the tiles' (the map's once built). */
+function mapCrs() {
+  return state.map ? state.map.crs : crsOf(state.tiles);
+}
 function fromWgs(p) {
-  return state.map ? state.map.fromWgs(p) : (TILES[state.tiles].crs === 'gcj02' ? null : p) || p;
+  return wgsTo(mapCrs(), p);
+}
+
+// --- the map, built after the first list ------------------------------------------------------
+let home = null; // the home page drawn last: its map's element and handlers
+const nextFrame = () => new Promise((ok) => requestAnimationFrame(() => setTimeout(ok, 0)));
+
+async function startMap() {
+  const ctx = home;
+  if (!ctx || ctx.started) return;
+  ctx.started = true;
+  await nextFrame(); // the list is painted first
+  let mod;
+  try { mod = await import('./map.js'); } catch { ctx.note.hidden = false; return; } // offline, chunk not kept
+  await nextFrame(); // Leaflet's evaluation and the map's set-up in tasks of their own
+  if (ctx !== home || !ctx.el.isConnected || state.map) return;
+  // where the list was asked for: the worker's position, the place chosen, else the map's default
+  const centre = state.centre || (state.pos ? fromWgs(state.pos)
+    : state.posState === 'pending' && lastPos() ? fromWgs(lastPos()) : fromWgs(DEFAULT_CENTRE));
+  const map = new mod.StationMap(ctx.el, state.tiles, centre, ctx.handlers);
+  state.map = map;
+  if (state.pos) map.showMe(fromWgs(state.pos));
+  if (state.shown) map.showStations(state.shown.stations, state.shown.fit);
 }
 
 function locate(recentre) {
@@ -183,10 +210,10 @@ function lastPos() {
 
 function queryCentre() {
   if (state.centre) return state.centre;
-  if (state.pos && state.map) return state.map.fromWgs(state.pos);
+  if (state.pos) return fromWgs(state.pos);
   // still waiting for the position: the last one known, else the map centre
-  if (state.posState === 'pending' && lastPos() && state.map) return state.map.fromWgs(lastPos());
-  return state.map ? state.map.centre() : DEFAULT_CENTRE;
+  if (state.posState === 'pending' && lastPos()) return fromWgs(lastPos());
+  return state.map ? state.map.centre() : fromWgs(DEFAULT_CENTRE);
 }
 
 function positionNotice() {
@@ -204,12 +231,21 @@ function showList(stations, heading, notices, fit, emptyText) {
   document.getElementById('list-h').textContent = heading;
   document.getElementById('notice').replaceChildren(...notices.filter(Boolean));
   list.setAttribute('aria-busy', 'false');
-  list.replaceChildren(...stations.map(stationRow));
+  const rows = stations.map(stationRow);
+  if (state.restoreScroll !== null && state.restoreScroll !== undefined && state.rowHeights) {
+    for (const r of rows) {
+      const px = state.rowHeights.get(r.dataset.code);
+      if (px) r.style.containIntrinsicSize = `auto ${px}px`;
+    }
+  }
+  list.replaceChildren(...rows);
   if (state.posState === 'pending') state.shownWhilePending = true;
   const preview = document.getElementById('preview');
   if (preview) { preview.hidden = true; preview.replaceChildren(); }
   if (!stations.length) document.getElementById('notice').append(message('info', emptyText || t('noResults')));
+  state.shown = { stations, fit };
   if (state.map) state.map.showStations(stations, fit);
+  else startMap();
   if (state.restoreScroll !== null && state.restoreScroll !== undefined) {
     holdScroll(state.restoreScroll); // Back to the list: where the worker was
     state.restoreScroll = null;
@@ -236,7 +272,7 @@ async function loadNearby() {
   const [lat, lon] = queryCentre();
   const needs = NEEDS.filter((c) => state.filters.has(c));
   const h24 = state.filters.has('h24');
-  const crs = state.map ? state.map.crs : 'wgs84';
+  const crs = mapCrs();
   const q = { lat: lat.toFixed(6), lon: lon.toFixed(6), k: h24 ? 60 : 20, need: needs.join(','),
     open_now: state.filters.has('open_now') || h24 ? 'true' : undefined, at: AT,
     crs: crs === 'wgs84' ? undefined : crs };
@@ -292,8 +328,8 @@ function setupSearch(form, q, sugg) {
             hide();
             q.value = '';
             state.search = null;
-            state.centre = state.map.crs === 'gcj02' ? state.map.fromWgs([d.lat, d.lon]) : [d.lat, d.lon];
-            state.map.setCentre(state.centre, 14);
+            state.centre = fromWgs([d.lat, d.lon]);
+            if (state.map) state.map.setCentre(state.centre, 14);
             loadNearby();
           } }, h('span', { class: 'sugg-kind' }, t('districts')), lang() === 'zh-Hans' ? d.name : d.name_hant || d.name)));
         }
@@ -321,7 +357,7 @@ async function runSearch(text) {
   const seq = ++state.seq;
   const [lat, lon] = state.pos ? state.pos : DEFAULT_CENTRE;
   const needs = NEEDS.filter((c) => state.filters.has(c));
-  const crs = state.map ? state.map.crs : 'wgs84';
+  const crs = mapCrs();
   const back = h('button', { type: 'button', class: 'btn', onclick: () => {
     state.search = null;
     const q = document.getElementById('q');

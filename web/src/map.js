@@ -7,19 +7,9 @@
 // app may load from: the server's Content-Security-Policy (src/http/server.c) names them.
 import L from 'leaflet';
 import { wgs84ToGcj02 } from './coord.js';
+import { TILES, wgsTo } from './tiles.js';
 
-export const TILES = {
-  osm: {
-    url: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png', crs: 'wgs84', maxZoom: 19,
-    // Attributions are our own constant markup (Leaflet inserts them as HTML); never data.
-    attribution: '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
-  },
-  amap: {
-    url: 'https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}',
-    subdomains: '1234', crs: 'gcj02', maxZoom: 18, attribution: '© 高德 AutoNavi',
-  },
-  none: { crs: 'wgs84' },
-};
+export { TILES };
 
 let outlineCache = null;
 async function outline() {
@@ -86,8 +76,8 @@ export class StationMap {
   }
 
   /** [lat, lon] WGS-84 -> the map's system. */
-  fromWgs([lat, lon]) {
-    return this.crs === 'gcj02' ? wgs84ToGcj02(lat, lon) : [lat, lon];
+  fromWgs(p) {
+    return wgsTo(this.crs, p);
   }
 
   async drawOutline() {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // state.js - the worker app's shared state: the worker's position, the filters, the map, what
 // is kept on the phone (localStorage), and the ?at= test hook. Imported by every page module.
-import { TILES } from './map.js';
+import { TILES } from './tiles.js';
 
 export const DEFAULT_CENTRE = [28.0154, 120.6553]; // Wenzhou, WGS-84
 export const NEEDS = ['toilet', 'hot_water', 'microwave', 'battery_swap', 'ebike_charging', 'air_conditioning'];

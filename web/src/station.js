@@ -6,7 +6,6 @@ import { t, lang, vocab } from './i18n.js';
 import { isOfficer, it as inspText } from './inspect.js';
 import { eventItem, offerItem } from './today.js';
 import { main, state, store, AT } from './state.js';
-import { StationMap } from './map.js';
 import { districtLabels } from './home.js';
 import { h, fmtDist, metresBetween, minutesAt, WALK_KMH, RIDE_KMH, facIcon, facLabel, todayStr, addDays, dayKey, statusOf, ratingText, eventText, message, errorBox,
   loadVocab, loadTags, tagsNow, section, runningEvent } from './util.js';
@@ -175,11 +174,15 @@ function renderSaved(s, checkin, key) {
 }
 
 export async function renderStation(key, checkin) {
+  // the station is asked for at once, beside the facility vocabulary (a first visit waits for
+  // both: one round trip, not two, before the page's text)
+  const answer = get(`/api/v1/stations/${encodeURIComponent(key)}`, { at: AT });
+  answer.catch(() => { /* handled below */ });
   await loadVocab();
   main.replaceChildren(h('p', { class: 'loading', role: 'status' }, t('loading')));
   let s, cached;
   try {
-    ({ body: s, cached } = await get(`/api/v1/stations/${encodeURIComponent(key)}`, { at: AT }));
+    ({ body: s, cached } = await answer);
   } catch (e) {
     if (e.kind === 'client' && e.status === 404) {
       main.replaceChildren(h('h1', { tabindex: '-1' }, checkin ? t('checkinTitle') : t('stationPage')),
@@ -353,12 +356,17 @@ function aboutBox(s) {
   return h('div', { class: 'about' }, mapEl, items.length ? h('ul', { class: 'plain about-list' }, items) : null);
 }
 
-/** A small map that takes no gesture: the station, the worker, the city outline (no tiles needed). */
-function miniMap(s) {
+/** A small map that takes no gesture: the station, the worker, the city outline (no tiles needed).
+ * Leaflet is a chunk of its own (map.js), loaded after the page's text is painted. */
+async function miniMap(s) {
+  if (state.miniMap) { state.miniMap.destroy(); state.miniMap = null; }
   const el = document.getElementById('mini-map');
   if (!el) return;
-  if (state.miniMap) state.miniMap.destroy();
-  const m = new StationMap(el, state.tiles, [0, 0], { labels: districtLabels }, { static: true, zoom: 15 });
+  await new Promise((ok) => requestAnimationFrame(() => setTimeout(ok, 0)));
+  let mod;
+  try { mod = await import('./map.js'); } catch { return; } // offline, chunk not kept: the text stands
+  if (!el.isConnected) return; // the worker has moved on
+  const m = new mod.StationMap(el, state.tiles, [0, 0], { labels: districtLabels }, { static: true, zoom: 15 });
   state.miniMap = m;
   const at = m.fromWgs(stationWgs(s));
   m.setCentre(at, 15);
