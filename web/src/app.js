@@ -90,7 +90,13 @@ let lastPath = location.pathname;
 async function route(focus, back = false) {
   const p = location.pathname;
   const isHome = (x) => x === '/' || x === '/index.html';
-  if (isHome(lastPath) && !isHome(p)) homeScroll = window.scrollY;
+  if (isHome(lastPath) && !isHome(p)) {
+    homeScroll = window.scrollY;
+    // the rows' heights: rows off screen are sized by these when the list is drawn again
+    // (content-visibility in app.css), so that Back finds the same row at the same place
+    state.rowHeights = new Map([...document.querySelectorAll('#list .row[data-code]')]
+      .map((r) => [r.dataset.code, r.getBoundingClientRect().height]));
+  }
   lastPath = p;
   state.restoreScroll = back && isHome(p) ? homeScroll : null;
   let m;
