@@ -169,10 +169,12 @@ async function startMap() {
   // where the list was asked for: the worker's position, the place chosen, else the map's default
   const centre = state.centre || (state.pos ? fromWgs(state.pos)
     : state.posState === 'pending' && lastPos() ? fromWgs(lastPos()) : fromWgs(DEFAULT_CENTRE));
-  const map = new mod.StationMap(ctx.el, state.tiles, centre, ctx.handlers);
+  const map = new mod.StationMap(ctx.el, state.tiles, centre, ctx.handlers, { lateTiles: true });
   state.map = map;
   if (state.pos) map.showMe(fromWgs(state.pos));
   if (state.shown) map.showStations(state.shown.stations, state.shown.fit);
+  await nextFrame(); // the tiles for the view the markers set, in a task of their own
+  map.addTiles();
 }
 
 function locate(recentre) {

@@ -50,7 +50,22 @@ export class StationMap {
     this.me = null;
     if (touch) this.twoFingerHint(el);
     if (handlers.labels) this.drawLabels(handlers.labels);
-    if (this.cfg.url) {
+    if (!opts.lateTiles) this.addTiles();
+    let userMove = false;
+    this.map.on('dragstart zoomstart movestart', () => { userMove = userMove || !this.programmatic; });
+    this.map.on('moveend', () => {
+      if (userMove && this.h.moved) {
+        const c = this.map.getCenter();
+        this.h.moved([c.lat, c.lng]);
+      }
+      userMove = false;
+    });
+    this.drawOutline();
+  }
+
+  /** The tiles (none for 'none'); `lateTiles` leaves them to the caller, once the view is set. */
+  addTiles() {
+    if (this.cfg.url && this.map && !this.tiles) {
       let errors = 0, loaded = 0;
       const layer = L.tileLayer(this.cfg.url, {
         maxZoom: this.cfg.maxZoom, subdomains: this.cfg.subdomains || 'abc',
@@ -62,17 +77,8 @@ export class StationMap {
         if (errors === 3 && loaded === 0 && this.h.tilesFailed) this.h.tilesFailed();
       });
       layer.addTo(this.map);
+      this.tiles = layer;
     }
-    let userMove = false;
-    this.map.on('dragstart zoomstart movestart', () => { userMove = userMove || !this.programmatic; });
-    this.map.on('moveend', () => {
-      if (userMove && this.h.moved) {
-        const c = this.map.getCenter();
-        this.h.moved([c.lat, c.lng]);
-      }
-      userMove = false;
-    });
-    this.drawOutline();
   }
 
   /** [lat, lon] WGS-84 -> the map's system. */

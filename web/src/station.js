@@ -6,6 +6,7 @@ import { t, lang, vocab } from './i18n.js';
 import { isOfficer, it as inspText } from './inspect.js';
 import { eventItem, offerItem } from './today.js';
 import { main, state, store, AT } from './state.js';
+import { crsOf, wgsTo } from './tiles.js';
 import { districtLabels } from './home.js';
 import { h, fmtDist, metresBetween, minutesAt, WALK_KMH, RIDE_KMH, facIcon, facLabel, todayStr, addDays, dayKey, statusOf, ratingText, eventText, message, errorBox,
   loadVocab, loadTags, tagsNow, section, runningEvent } from './util.js';
@@ -366,12 +367,12 @@ async function miniMap(s) {
   let mod;
   try { mod = await import('./map.js'); } catch { return; } // offline, chunk not kept: the text stands
   if (!el.isConnected) return; // the worker has moved on
-  const m = new mod.StationMap(el, state.tiles, [0, 0], { labels: districtLabels }, { static: true, zoom: 15 });
+  const at = wgsTo(crsOf(state.tiles), stationWgs(s));
+  const m = new mod.StationMap(el, state.tiles, at, { labels: districtLabels }, { static: true, zoom: 15, lateTiles: true });
   state.miniMap = m;
-  const at = m.fromWgs(stationWgs(s));
-  m.setCentre(at, 15);
   m.showStations([{ ...s, lat: at[0], lon: at[1] }], false, false);
   showMeOnMini(s);
+  m.addTiles(); // for the view just set (not for the first one)
 }
 
 /** The worker's dot on the small map, and both in view when they are a ride apart (< 5 km). */
