@@ -79,6 +79,9 @@ int yz__api_body_object(yz_http_req *req, const char *const *names, json_t **out
  * per-address write limits. YZ_EUNAUTH (no token, unknown token), YZ_EEXPIRED, YZ_ERATE.
  * For every write a worker makes. */
 int yz__api_worker(yz_api *api, yz_http_req *req, yz_worker *w, yz_errinfo *ei);
+/* The same for a check-in, the hottest path: the worker's row may be remembered from a look-up
+ * less than YZ_WORKER_CACHE_S seconds ago (yz_store_worker_find_cached). */
+int yz__api_worker_checkin(yz_api *api, yz_http_req *req, yz_worker *w, yz_errinfo *ei);
 /* The per-address write limit alone (writes without a worker token, e.g. Open311). */
 int yz__api_limit_ip(yz_api *api, yz_http_req *req, yz_errinfo *ei);
 /* The per-address limit on minting worker tokens (POST /api/v1/workers), taken after

@@ -160,7 +160,7 @@ int yz__api_limit_mint(yz_api *api, yz_http_req *req, yz_errinfo *ei)
                        "too many worker tokens from this address: try again in %d s", retry);
 }
 
-int yz__api_worker(yz_api *api, yz_http_req *req, yz_worker *w, yz_errinfo *ei)
+static int worker_of(yz_api *api, yz_http_req *req, bool cached, yz_worker *w, yz_errinfo *ei)
 {
     const char *h = yz_http_header(req, "Authorization");
     if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7])
@@ -174,7 +174,8 @@ int yz__api_worker(yz_api *api, yz_http_req *req, yz_worker *w, yz_errinfo *ei)
         return err;
     uint8_t hash[YZ_TOKEN_HASH_BYTES];
     yz__api_token_hash(h + 7, hash);
-    err = yz_store_worker_find(api->st, hash, w, ei);
+    err = cached ? yz_store_worker_find_cached(api->st, hash, w, ei)
+                 : yz_store_worker_find(api->st, hash, w, ei);
     if (err == YZ_ENOTFOUND)
         return yz_err_set(ei, YZ_EUNAUTH, "Authorization", "未知的劳动者凭证", "unknown token");
     if (err)
@@ -186,6 +187,16 @@ int yz__api_worker(yz_api *api, yz_http_req *req, yz_worker *w, yz_errinfo *ei)
     int retry = 0;
     err = yz__limiter_take(api->limiter, YZ_LIMIT_TOKEN, key, &retry);
     return limited(req, err, retry, ei);
+}
+
+int yz__api_worker(yz_api *api, yz_http_req *req, yz_worker *w, yz_errinfo *ei)
+{
+    return worker_of(api, req, false, w, ei);
+}
+
+int yz__api_worker_checkin(yz_api *api, yz_http_req *req, yz_worker *w, yz_errinfo *ei)
+{
+    return worker_of(api, req, true, w, ei);
 }
 
 int yz__api_body_object(yz_http_req *req, const char *const *names, json_t **out, yz_errinfo *ei)

@@ -553,7 +553,7 @@ static void h_visit(void *ctx, yz_http_req *req)
     yz_err_clear(&ei);
     yz_worker w;
     char code[CODE_MAX + 1];
-    int err = yz__api_worker(api, req, &w, &ei);
+    int err = yz__api_worker_checkin(api, req, &w, &ei);
     if (!err)
         err = parse_visit_body(req, code, &ei);
     if (err) {

@@ -323,6 +323,37 @@ int yz_db_conn_run(yz_db_conn *c, int64_t lock, yz_db_body *body, void *ctx, yz_
     return c->drv->conn_run(c, lock, body, ctx, ei);
 }
 
+typedef struct one_ctx {
+    yz_db_send_fn *send;
+    yz_db_recv_fn *recv;
+    void *ctx;
+} one_ctx;
+
+static int one_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
+{
+    one_ctx *x = arg;
+    yz_db_q qs[YZ_DB_BATCH_Q];
+    int nq = x->send(tx, 0, qs, x->ctx, ei);
+    assert(nq >= 0 && nq <= YZ_DB_BATCH_Q);
+    int err = x->recv(qs, nq, 0, x->ctx, ei);
+    yz__db_end_all(qs, nq);
+    return err;
+}
+
+int yz_db_conn_run_one(yz_db_conn *c, int64_t lock, yz_db_send_fn *send, yz_db_recv_fn *recv,
+                       void *ctx, yz_errinfo *ei)
+{
+    if (c->drv->conn_run_one)
+        return c->drv->conn_run_one(c, lock, send, recv, ctx, ei);
+    one_ctx x = {send, recv, ctx};
+    return c->drv->conn_run(c, lock, one_body, &x, ei);
+}
+
+int yz_db_conn_dialect(const yz_db_conn *c)
+{
+    return c->drv->dialect;
+}
+
 void yz_db_conn_close(yz_db_conn *c)
 {
     if (c)

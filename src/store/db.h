@@ -210,6 +210,16 @@ int yz_db_conn_open(yz_store *st, yz_db_conn **out, yz_errinfo *ei);
  * lock from the start of the transaction, at READ COMMITTED, and runs the body again after a
  * connection lost before COMMIT (it must set its outputs afresh, as yz_db_body says). */
 int yz_db_conn_run(yz_db_conn *c, int64_t lock, yz_db_body *body, void *ctx, yz_errinfo *ei);
+/* The same for a transaction of a few statements that need no answer of each other (item 0
+ * of yz_db_batch's send and recv): PostgreSQL sends BEGIN, the lock, the statements (prepared
+ * on the connection once) and COMMIT together, one round trip, and `recv` reads the answers
+ * before COMMIT's (an error of recv's own then cannot undo the COMMIT: recv only reads); it is
+ * run again after a deadlock, never after a lost connection (the COMMIT may have happened:
+ * YZ_EUNAVAIL). SQLite runs send and recv in yz_db_conn_run. YZ_OK only once committed. */
+int yz_db_conn_run_one(yz_db_conn *c, int64_t lock, yz_db_send_fn *send, yz_db_recv_fn *recv,
+                       void *ctx, yz_errinfo *ei);
+/* enum yz_db_dialect of `c`'s database. */
+int yz_db_conn_dialect(const yz_db_conn *c);
 /* Close `c`. Accepts NULL. */
 void yz_db_conn_close(yz_db_conn *c);
 
@@ -259,6 +269,9 @@ typedef struct yz_db_driver {
                 yz_db_copy_row_fn *row, void *ctx, size_t *failed, yz_errinfo *ei);
     int (*conn_open)(yz_store *st, yz_db_conn **out, yz_errinfo *ei);
     int (*conn_run)(yz_db_conn *c, int64_t lock, yz_db_body *body, void *ctx, yz_errinfo *ei);
+    /* yz_db_conn_run_one, when the driver has a faster way than conn_run (NULL). */
+    int (*conn_run_one)(yz_db_conn *c, int64_t lock, yz_db_send_fn *send, yz_db_recv_fn *recv,
+                        void *ctx, yz_errinfo *ei);
     void (*conn_close)(yz_db_conn *c);
 } yz_db_driver;
 

@@ -274,6 +274,85 @@ static int run_tx(pg_store *s, PGconn *c, int64_t lock, yz_pg_body *body, void *
     return yz_err_set(ei, YZ_EDB, "", "数据库繁忙，请稍后重试", "the database is busy; try again");
 }
 
+/* One result of a pipeline that answers no rows (BEGIN, SET, the lock, COMMIT), and the NULL
+ * that ends it. A statement after a failed one is PGRES_PIPELINE_ABORTED: the error is the
+ * failed one's, already in ei. */
+static int piped_result(PGconn *c, int err, yz_errinfo *ei)
+{
+    PGresult *r = PQgetResult(c);
+    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (r)
+        PQclear(PQgetResult(c));
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && !err)
+        err = st == PGRES_PIPELINE_ABORTED ? yz__db_err(ei, YZ_EDB, "pipeline aborted")
+                                          : yz__pg_fail(c, r, ei);
+    PQclear(r);
+    return err ? err : YZ_OK;
+}
+
+static int piped_once(pg_store *s, PGconn *c, int64_t lock, yz_pg_body *send, yz_pg_body *recv,
+                      void *ctx, yz_errinfo *ei)
+{
+    if (!PQenterPipelineMode(c))
+        return yz__pg_fail(c, NULL, ei);
+    char sql[64];
+    snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(%lld)", (long long)lock);
+    bool bulk = atomic_load(&s->bulk);
+    int err = YZ_OK;
+    /* A custom plan of the batch's statement (a few CTEs) costs more to plan than to run. */
+    if (!PQsendQueryParams(c, "BEGIN ISOLATION LEVEL READ COMMITTED", 0, NULL, NULL, NULL, NULL, 0) ||
+        !PQsendQueryParams(c, "SET LOCAL plan_cache_mode = force_generic_plan", 0, NULL, NULL, NULL,
+                           NULL, 0) ||
+        (bulk && !PQsendQueryParams(c, "SET LOCAL synchronous_commit = off", 0, NULL, NULL, NULL,
+                                    NULL, 0)) ||
+        !PQsendQueryParams(c, sql, 0, NULL, NULL, NULL, NULL, 0))
+        err = yz__pg_fail(c, NULL, ei);
+    bool sent = !err && send(s, c, ctx, ei) == YZ_OK;
+    if (!err && !sent)
+        err = YZ_EDB;
+    /* COMMIT goes in the same round trip; if anything before it fails, the server skips it */
+    bool commit = sent && PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0);
+    if (sent && !commit)
+        err = yz__pg_fail(c, NULL, ei);
+    if (!PQpipelineSync(c) && !err)
+        err = yz__pg_fail(c, NULL, ei);
+    if (!err) {
+        err = piped_result(c, err, ei); /* BEGIN */
+        err = piped_result(c, err, ei); /* the plans */
+        if (bulk)
+            err = piped_result(c, err, ei);
+        err = piped_result(c, err, ei); /* the lock */
+        int rerr = recv(s, c, ctx, ei); /* reads what send sent, in order */
+        err = err ? err : rerr;
+        err = piped_result(c, err, ei); /* COMMIT: only now is the batch durable */
+    }
+    err = yz__pg_pipeline_end(c, err, ei);
+    if (err && PQstatus(c) == CONNECTION_OK && PQtransactionStatus(c) != PQTRANS_IDLE) {
+        bool mark = retry_mark;
+        yz__pg_exec(c, "ROLLBACK", NULL, NULL, NULL);
+        retry_mark = mark;
+    }
+    return err;
+}
+
+int yz__pg_tx_piped(pg_store *s, PGconn *c, int64_t lock, yz_pg_body *send, yz_pg_body *recv,
+                    void *ctx, yz_errinfo *ei)
+{
+    int err = YZ_EDB;
+    for (int attempt = 0; attempt < TX_TRIES; attempt++) {
+        retry_mark = false;
+        last_state[0] = '\0';
+        if (attempt)
+            usleep((useconds_t)(200 * attempt + (unsigned)rand() % (500u * (unsigned)attempt)));
+        err = piped_once(s, c, lock, send, recv, ctx, ei);
+        if (err && PQstatus(c) == CONNECTION_BAD)
+            return unavailable(c, ei); /* the COMMIT may have happened: never run again */
+        if (!err || !retry_mark)
+            return err;
+    }
+    return yz_err_set(ei, YZ_EDB, "", "数据库繁忙，请稍后重试", "the database is busy; try again");
+}
+
 int yz__pg_read1(pg_store *s, yz_pg_body *body, void *ctx, yz_errinfo *ei)
 {
     PGconn *c = yz__pg_get(s, ei);

@@ -425,6 +425,10 @@ typedef struct pg_conn {
     yz_db_conn base;
     pg_store *s;
     PGconn *c; /* NULL after it was lost and could not be opened again */
+    /* conn_run_one's statements prepared on the session of backend `pid` (texts by address) */
+    int pid;
+    int nprep;
+    const char *prep[8];
 } pg_conn;
 
 static int pd_conn_open(yz_store *st, yz_db_conn **out, yz_errinfo *ei)
@@ -460,6 +464,113 @@ static int pd_conn_run(yz_db_conn *base, int64_t lock, yz_db_body *body, void *c
     return yz__pg_tx_locked_on(c->s, c->c, lock, run_body, &x, ei);
 }
 
+/* The name of a statement prepared by conn_run_one: by its text's address, which is stable. */
+static void prep_name(char *name, size_t size, const char *sql)
+{
+    snprintf(name, size, "yz_1_%llx", (unsigned long long)(uintptr_t)sql);
+}
+
+typedef struct one_run {
+    pg_conn *pc;
+    yz_db_send_fn *send;
+    yz_db_recv_fn *recv;
+    void *ctx;
+    pg_tx t;
+    yz_db_q qs[YZ_DB_BATCH_Q];
+    int nq;
+    bool fresh[YZ_DB_BATCH_Q]; /* prepared in this pipeline: its answer to read first */
+} one_run;
+
+static bool have_prep(pg_conn *pc, const char *sql)
+{
+    for (int i = 0; i < pc->nprep; i++)
+        if (pc->prep[i] == sql)
+            return true;
+    return false;
+}
+
+static int one_send(pg_store *s, PGconn *c, void *arg, yz_errinfo *ei)
+{
+    one_run *x = arg;
+    pg_conn *pc = x->pc;
+    if (pc->pid != PQbackendPID(c)) { /* a new session has none of them */
+        pc->pid = PQbackendPID(c);
+        pc->nprep = 0;
+    }
+    x->t = (pg_tx){{&yz__pg_driver, &s->base}, s, c};
+    x->nq = x->send(&x->t.base, 0, x->qs, x->ctx, ei);
+    char name[40];
+    for (int k = 0; k < x->nq; k++) {
+        yz_db_q *q = &x->qs[k];
+        if (q->err)
+            return q->err;
+        prep_name(name, sizeof name, q->sql);
+        x->fresh[k] = !have_prep(pc, q->sql);
+        if (x->fresh[k]) {
+            if (pc->nprep == (int)(sizeof pc->prep / sizeof *pc->prep))
+                return yz_err_set(ei, YZ_EINTERNAL, "", "批量语句过多",
+                                  "too many statements in a batch");
+            if (!PQsendPrepare(c, name, q->sql, 0, NULL))
+                return yz__pg_fail(c, NULL, ei);
+            pc->prep[pc->nprep++] = q->sql;
+        }
+        pg_params pp;
+        params_text(q, &pp);
+        int ok = PQsendQueryPrepared(c, name, q->n, pp.v, NULL, NULL, 0);
+        params_free(q, &pp);
+        if (!ok)
+            return yz__pg_fail(c, NULL, ei);
+        q->state = 1;   /* running, */
+        q->rows = SENT; /* its answer to come */
+    }
+    return YZ_OK;
+}
+
+static int one_recv(pg_store *s, PGconn *c, void *arg, yz_errinfo *ei)
+{
+    (void)s;
+    one_run *x = arg;
+    int err = YZ_OK;
+    for (int k = 0; k < x->nq; k++) {
+        if (!x->fresh[k])
+            continue;
+        PGresult *r = PQgetResult(c); /* the Prepare's answer, before its statement's */
+        if (r)
+            PQclear(PQgetResult(c));
+        ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+        if (st != PGRES_COMMAND_OK && !err)
+            err = st == PGRES_PIPELINE_ABORTED ? YZ_EDB : yz__pg_fail(c, r, ei);
+        PQclear(r);
+    }
+    int rerr = x->recv(x->qs, x->nq, 0, x->ctx, ei);
+    yz__db_end_all(x->qs, x->nq); /* reads the answers recv left */
+    return err ? err : rerr;
+}
+
+static int pd_conn_run_one(yz_db_conn *base, int64_t lock, yz_db_send_fn *send,
+                           yz_db_recv_fn *recv, void *ctx, yz_errinfo *ei)
+{
+    pg_conn *c = (pg_conn *)base;
+    if (c->c && PQstatus(c->c) != CONNECTION_OK) {
+        PQfinish(c->c);
+        c->c = NULL;
+    }
+    if (!c->c) {
+        c->c = yz__pg_connect(c->s, ei);
+        if (!c->c)
+            return YZ_EUNAVAIL;
+    }
+    one_run x = {.pc = c, .send = send, .recv = recv, .ctx = ctx};
+    int err = yz__pg_tx_piped(c->s, c->c, lock, one_send, one_recv, &x, ei);
+    if (err && PQstatus(c->c) == CONNECTION_OK) {
+        /* a Prepare that failed or was skipped left no statement: forget them all */
+        PGresult *r = PQexec(c->c, "DEALLOCATE ALL");
+        PQclear(r);
+        c->nprep = 0;
+    }
+    return err;
+}
+
 static void pd_conn_close(yz_db_conn *base)
 {
     pg_conn *c = (pg_conn *)base;
@@ -482,6 +593,7 @@ const yz_db_driver yz__pg_driver = {
     .copy = pd_copy,
     .conn_open = pd_conn_open,
     .conn_run = pd_conn_run,
+    .conn_run_one = pd_conn_run_one,
     .conn_close = pd_conn_close,
 };
 

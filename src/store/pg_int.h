@@ -78,6 +78,14 @@ int yz__pg_read1(pg_store *s, yz_pg_body *body, void *ctx, yz_errinfo *ei);
  * SERIALIZABLE's predicate-lock bookkeeping. */
 int yz__pg_tx_locked_on(pg_store *s, PGconn *c, int64_t lock, yz_pg_body *body, void *ctx,
                         yz_errinfo *ei);
+/* The same in one round trip, for a transaction whose statements need no answer of each
+ * other: BEGIN (READ COMMITTED), the advisory lock `lock`, what `send` sends in libpq's
+ * pipeline mode, and COMMIT, in one pipeline; then `recv` reads send's results, in order,
+ * before COMMIT's is read. Returns YZ_OK only when the COMMIT is done. Run again after a
+ * deadlock or a serialization failure (nothing was committed); never after a lost connection,
+ * where the COMMIT may have happened (YZ_EUNAVAIL). */
+int yz__pg_tx_piped(pg_store *s, PGconn *c, int64_t lock, yz_pg_body *send, yz_pg_body *recv,
+                    void *ctx, yz_errinfo *ei);
 
 /* --- statements ------------------------------------------------------------------------- */
 

@@ -476,6 +476,26 @@ static int send_pg_add(yz_db_tx *tx, size_t i, yz_db_q *qs, void *arg, yz_errinf
     return 1;
 }
 
+/* A table's cells from cv, grouped by `keys` (its day column first): visits, distinct workers
+ * (at most 5) and the five smallest of them, NONE-padded (the columns of ARRAYS_SK). */
+#define CV_CELLS(keys)                                                                         \
+    " SELECT " keys ", n, CASE WHEN cardinality(x) > 5 THEN 5 ELSE cardinality(x) END,"        \
+    " coalesce(x[1], " NONE "), coalesce(x[2], " NONE "), coalesce(x[3], " NONE "),"           \
+    " coalesce(x[4], " NONE "), coalesce(x[5], " NONE ") FROM (SELECT " keys ", count(*) AS n," \
+    " array_agg(DISTINCT w ORDER BY w) AS x FROM cv GROUP BY " keys ") g"
+#define CV_STATION(name, table, day, conflict)                                                 \
+    ", " name " AS (INSERT INTO " table " AS r (day, station_id, district_code, visits,"        \
+    " workers, w1, w2, w3, w4, w5)" CV_CELLS(day ", s, dc") " ON CONFLICT (" conflict ")"       \
+    " DO UPDATE SET" EITHER_SET ")"
+
+const char yz__rollups_pg_ctes[] =
+    CV_STATION("r1", "rollup_station_days", "d", "day, station_id")
+    CV_STATION("r2", "rollup_station_weeks", "wk", "day, station_id, district_code")
+    CV_STATION("r3", "rollup_station_months", "mo", "day, station_id, district_code")
+    ", r4 AS (INSERT INTO rollup_district_days AS r (day, district_code, occupation, visits,"
+    " workers, w1, w2, w3, w4, w5)" CV_CELLS("d, dc, occ")
+    " ON CONFLICT (day, district_code, occupation) DO UPDATE SET" EITHER_SET ")";
+
 int yz__rollups_add(yz_db_tx *tx, yz_visit *const *v, size_t n, yz_errinfo *ei)
 {
     add_ctx a = {0};

@@ -11,6 +11,13 @@
  * the counted ones of v[0..n) to the roll-ups of their local day (station, district and the
  * worker's occupation). */
 int yz__rollups_add(yz_db_tx *tx, yz_visit *const *v, size_t n, yz_errinfo *ei);
+/* PostgreSQL: the same inside the batch's one statement, as its last common table expressions
+ * (", r1 AS (...), ..."): they read `cv(w, s, d, wk, mo, dc, occ)`, one row a counted visit
+ * (worker, station, the start of its local day, week and month, the station's district or '',
+ * the worker's occupation or 'other'), fold it into one row a cell (its visits and its five
+ * smallest distinct workers, as yz__rollups_add folds a batch in C) and upsert each table
+ * with the same expressions. */
+extern const char yz__rollups_pg_ctes[];
 
 /* Inside the purge's transaction of the days d0 <= day < d1: forget which workers the
  * roll-ups of those days hold (their visits and capped worker counts stay). */

@@ -61,6 +61,7 @@ void yz__store_close_areas(yz_store *st)
 {
     yz__visits_close(st); /* the committer thread writes what is queued and stops */
     yz__photos_close(st);
+    yz__workers_close(st);
 }
 
 void yz_store_close(yz_store *st)

@@ -66,6 +66,7 @@ struct yz_store {
     const yz_store_ops *ops;                   /* private: name, close, watch */
     const struct yz_db_driver *db;             /* private: transactions and statements (db.h) */
     struct yz_visit_committer *visit_committer; /* private: visits.c, started on first use */
+    struct yz_worker_cache *worker_cache;       /* private: workers.c, made on first use */
     yz_store_health health;                     /* private: the backend sets it at open */
     char *photo_dir; /* private: photos.c; where photo files go (SQLite), NULL: in the database */
 };

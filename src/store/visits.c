@@ -12,6 +12,7 @@
 #include "store/visits.h"
 
 #include "store/db.h"
+#include "store/rollups.h"
 #include "store/rollups_int.h"
 #include "store/visit_queue.h"
 #include "store/workers.h"
@@ -308,6 +309,42 @@ static int read_nearby(yz_db_tx *tx, batch_ctx *b, const char *ws, const char *s
     return err;
 }
 
+/* The rows (id, worker, station, at, counted) that the batch's INSERT returned, into its
+ * visits: by id they are the visits in queue order, and each is checked against its visit
+ * (with `first`, the one-statement rule: counted only if first of its pair; else the decision
+ * made in C). Ends q. */
+static int read_inserted(yz_db_q *q, batch_ctx *b, const int64_t *first, yz_errinfo *ei)
+{
+    returned *rows = yz_malloc(b->n * sizeof *rows);
+    size_t got = 0;
+    bool match = true;
+    while (yz_db_row(q)) {
+        if (got == b->n) {
+            match = false;
+            continue;
+        }
+        rows[got++] = (returned){yz_db_col_i64(q, 0), yz_db_col_i64(q, 1), yz_db_col_i64(q, 2),
+                                 yz_db_col_i64(q, 3), yz_db_col_i64(q, 4)};
+    }
+    int err = yz_db_end(q);
+    if (!err && got == b->n) {
+        if (got > 1) /* RETURNING gives them in insert order already */
+            qsort(rows, got, sizeof *rows, by_i64);
+        for (size_t i = 0; i < got; i++) {
+            yz_visit *v = b->v[i];
+            match = match && rows[i].w == v->worker_id && rows[i].s == v->station_id &&
+                    rows[i].at == v->at &&
+                    (first ? rows[i].counted <= first[i] : rows[i].counted == (v->counted ? 1 : 0));
+            v->id = rows[i].id;
+            v->counted = rows[i].counted == 1;
+        }
+    }
+    yz_free(rows);
+    if (!err && (got != b->n || !match))
+        err = mismatch_err(ei);
+    return err;
+}
+
 static int pg_write(yz_db_tx *tx, batch_ctx *b, yz_errinfo *ei)
 {
     yz_buf ws, ss, ats, cs;
@@ -347,36 +384,7 @@ static int pg_write(yz_db_tx *tx, batch_ctx *b, yz_errinfo *ei)
         yz_db_text(&q, cs.data);
         if (firsts)
             yz_db_i64(&q, YZ_VISIT_DEDUPE_S);
-        /* the rows by id are the visits in queue order; each is checked against its visit */
-        returned *rows = yz_malloc(b->n * sizeof *rows);
-        size_t got = 0;
-        bool match = true;
-        while (yz_db_row(&q)) {
-            if (got == b->n) {
-                match = false;
-                continue;
-            }
-            rows[got++] = (returned){yz_db_col_i64(&q, 0), yz_db_col_i64(&q, 1),
-                                     yz_db_col_i64(&q, 2), yz_db_col_i64(&q, 3),
-                                     yz_db_col_i64(&q, 4)};
-        }
-        err = yz_db_end(&q);
-        if (!err && got == b->n) {
-            if (got > 1) /* RETURNING gives them in insert order already */
-                qsort(rows, got, sizeof *rows, by_i64);
-            for (size_t i = 0; i < got; i++) {
-                yz_visit *v = b->v[i];
-                match = match && rows[i].w == v->worker_id && rows[i].s == v->station_id &&
-                        rows[i].at == v->at &&
-                        (firsts ? rows[i].counted <= first[i]
-                                : rows[i].counted == (v->counted ? 1 : 0));
-                v->id = rows[i].id;
-                v->counted = rows[i].counted == 1;
-            }
-        }
-        yz_free(rows);
-        if (!err && (got != b->n || !match))
-            err = mismatch_err(ei);
+        err = read_inserted(&q, b, firsts ? first : NULL, ei);
     }
     yz_free(first);
     yz_free(have);
@@ -385,6 +393,121 @@ static int pg_write(yz_db_tx *tx, batch_ctx *b, yz_errinfo *ei)
     yz_buf_fini(&ss);
     yz_buf_fini(&ats);
     yz_buf_fini(&cs);
+    return err;
+}
+
+/* --- PostgreSQL: the usual batch in one statement, one round trip ----------------------------
+ * PG_INSERT_FIRSTS, then the roll-ups of the visits it counted, in one statement: `cv` joins
+ * the inserted rows to their stations' districts and workers' occupations (the look-up that
+ * yz__rollups_add makes apart) and to their local day, week and month ($6..$9: each distinct
+ * time of the batch, with the starts computed in C by yz_rollup_bucket_start). Sent with BEGIN,
+ * the lock and COMMIT in one pipeline (yz_db_conn_run_one). */
+#define PG_ONE_HEAD                                                                            \
+    "WITH ins AS (" PG_INSERT_FIRSTS "), t AS (SELECT * FROM unnest(CAST($6 AS BIGINT[]),"      \
+    " CAST($7 AS BIGINT[]), CAST($8 AS BIGINT[]), CAST($9 AS BIGINT[])) AS t(a, d, wk, mo)),"   \
+    " cv AS (SELECT i.worker_id AS w, i.station_id AS s, t.d, t.wk, t.mo,"                      \
+    " coalesce(st.district_code, '') AS dc, coalesce(wr.occupation, 'other') AS occ FROM ins i" \
+    " JOIN t ON t.a = i.at LEFT JOIN stations st ON st.id = i.station_id"                       \
+    " LEFT JOIN workers wr ON wr.id = i.worker_id WHERE i.counted = 1)"
+#define PG_ONE_TAIL " SELECT id, worker_id, station_id, at, counted FROM ins"
+
+static pthread_once_t pg_one_once = PTHREAD_ONCE_INIT;
+static char *pg_one_sql; /* made once; its address names the prepared statement */
+
+static void make_pg_one(void)
+{
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_puts(&b, PG_ONE_HEAD);
+    yz_buf_puts(&b, yz__rollups_pg_ctes);
+    yz_buf_puts(&b, PG_ONE_TAIL);
+    pg_one_sql = yz_strdup(b.data);
+    yz_buf_fini(&b);
+}
+
+typedef struct one_ctx {
+    batch_ctx *b;
+    const int64_t *first;
+    yz_buf arr[9]; /* $1..$4 the visits, $6..$9 the times (index 4 unused) */
+} one_ctx;
+
+static int send_one(yz_db_tx *tx, size_t i, yz_db_q *qs, void *arg, yz_errinfo *ei)
+{
+    (void)i;
+    one_ctx *x = arg;
+    yz_db_query(&qs[0], tx, pg_one_sql, ei);
+    for (int k = 0; k < 4; k++)
+        yz_db_text(&qs[0], x->arr[k].data);
+    yz_db_i64(&qs[0], YZ_VISIT_DEDUPE_S);
+    for (int k = 5; k < 9; k++)
+        yz_db_text(&qs[0], x->arr[k].data);
+    return 1;
+}
+
+static int recv_one(yz_db_q *qs, int nq, size_t i, void *arg, yz_errinfo *ei)
+{
+    (void)nq, (void)i;
+    one_ctx *x = arg;
+    return read_inserted(&qs[0], x->b, x->first, ei);
+}
+
+static int64_t get_at_day(const yz_visit *v)
+{
+    return yz_rollup_bucket_start(YZ_BUCKET_DAY, v->at);
+}
+
+/* The batch in one round trip when its rule is decided by the insert (every pair with one
+ * time); *done false otherwise (then the caller writes it the other way). */
+static int pg_write_one(yz_db_conn *conn, batch_ctx *b, bool *done, yz_errinfo *ei)
+{
+    pair_at *order = by_pair(b);
+    int64_t *first = yz_malloc(b->n * sizeof *first);
+    *done = one_time_a_pair(b, order, first);
+    yz_free(order);
+    if (!*done) {
+        yz_free(first);
+        return YZ_OK;
+    }
+    pthread_once(&pg_one_once, make_pg_one);
+    one_ctx x = {b, first, {{0}}};
+    for (int k = 0; k < 9; k++)
+        yz_buf_init(&x.arr[k]);
+    i64_array(&x.arr[0], b, get_worker);
+    i64_array(&x.arr[1], b, get_station);
+    i64_array(&x.arr[2], b, get_at);
+    yz_buf_putc(&x.arr[3], '{');
+    for (size_t i = 0; i < b->n; i++) {
+        if (i)
+            yz_buf_putc(&x.arr[3], ',');
+        yz_buf_int(&x.arr[3], (long long)first[i]);
+    }
+    yz_buf_putc(&x.arr[3], '}');
+    /* the batch's distinct times (the server's batch has one) with their day, week, month */
+    int64_t *ats = yz_malloc(b->n * sizeof *ats);
+    for (size_t i = 0; i < b->n; i++)
+        ats[i] = b->v[i]->at;
+    qsort(ats, b->n, sizeof *ats, by_i64);
+    for (int k = 5; k < 9; k++)
+        yz_buf_putc(&x.arr[k], '{');
+    for (size_t i = 0; i < b->n; i++) {
+        if (i && ats[i] == ats[i - 1])
+            continue;
+        int64_t day = get_at_day(&(yz_visit){.at = ats[i]});
+        int64_t v[4] = {ats[i], day, yz_rollup_bucket_start(YZ_BUCKET_WEEK, day),
+                        yz_rollup_bucket_start(YZ_BUCKET_MONTH, day)};
+        for (int k = 0; k < 4; k++) {
+            if (i)
+                yz_buf_putc(&x.arr[5 + k], ',');
+            yz_buf_int(&x.arr[5 + k], (long long)v[k]);
+        }
+    }
+    for (int k = 5; k < 9; k++)
+        yz_buf_putc(&x.arr[k], '}');
+    yz_free(ats);
+    int err = yz_db_conn_run_one(conn, YZ_DB_LOCK_VISITS, send_one, recv_one, &x, ei);
+    for (int k = 0; k < 9; k++)
+        yz_buf_fini(&x.arr[k]);
+    yz_free(first);
     return err;
 }
 
@@ -409,6 +532,12 @@ static int write_batch(void *ctx, yz_visit *const *batch, size_t n, yz_errinfo *
 {
     struct yz_visit_committer *c = ctx;
     batch_ctx b = {batch, n};
+    if (yz_db_conn_dialect(c->conn) == YZ_DB_PG) {
+        bool done;
+        int err = pg_write_one(c->conn, &b, &done, ei);
+        if (done)
+            return err;
+    }
     return yz_db_conn_run(c->conn, YZ_DB_LOCK_VISITS, batch_body, &b, ei);
 }
 

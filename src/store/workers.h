@@ -35,5 +35,16 @@ int yz_store_worker_create(yz_store *st, const uint8_t hash[YZ_TOKEN_HASH_BYTES]
 /* The worker whose token hashes to `hash`, or YZ_ENOTFOUND. Expiry is the caller's to judge. */
 int yz_store_worker_find(yz_store *st, const uint8_t hash[YZ_TOKEN_HASH_BYTES], yz_worker *w,
                          yz_errinfo *ei);
+/* The same, remembering the workers found for YZ_WORKER_CACHE_S seconds (at most
+ * YZ_WORKER_CACHE_N of them, one a slot chosen by the hash), for the check-in's hot path: a
+ * worker's row never changes once stored (nothing in yizhan updates or deletes workers), so
+ * only a row changed by hand in the database is seen up to that late. A token not found is
+ * never remembered: it is looked up again each time. */
+int yz_store_worker_find_cached(yz_store *st, const uint8_t hash[YZ_TOKEN_HASH_BYTES],
+                                yz_worker *w, yz_errinfo *ei);
+#define YZ_WORKER_CACHE_N 16384
+#define YZ_WORKER_CACHE_S 60
+/* Frees the store's remembered workers (the store's close). */
+void yz__workers_close(yz_store *st);
 
 #endif
