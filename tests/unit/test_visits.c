@@ -673,3 +673,53 @@ Test(visits, pg_rule_in_batches_matches_oracle)
     cr_assert_gt(counted, 6);
     cr_assert_lt(counted, 100);
 }
+
+static bool same_worker(const yz_worker *a, const yz_worker *b)
+{
+    return a->id == b->id && a->occupation == b->occupation && a->created_at == b->created_at &&
+           a->expires_at == b->expires_at;
+}
+
+/* The check-in's look-up remembers a worker found (the same answer as the database's, even
+ * after the row is gone behind the store's back), never a token not found, and never across
+ * two tokens that share a cache slot. */
+Test(visits, worker_cache_remembers_found_workers_only)
+{
+    yz_errinfo ei;
+    uint8_t hash[YZ_TOKEN_HASH_BYTES];
+    memset(hash, 1, sizeof hash); /* worker 0's (setup) */
+    yz_worker a, b;
+    cr_assert_eq(yz_store_worker_find(st, hash, &a, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(yz_store_worker_find_cached(st, hash, &b, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert(same_worker(&a, &b));
+    cr_assert_eq(b.id, worker_id[0]);
+    cr_assert_eq(b.occupation, YZ_OCC_RIDER);
+    /* A token unknown to the store, in the same slot (same first four bytes): not found, and
+     * still not found after a look-up of worker 0 filled the slot. */
+    uint8_t other[YZ_TOKEN_HASH_BYTES];
+    memset(other, 1, sizeof other);
+    other[YZ_TOKEN_HASH_BYTES - 1] = 9;
+    cr_assert_eq(yz_store_worker_find_cached(st, other, &b, &ei), YZ_ENOTFOUND);
+    /* ... until it is stored: a miss is never remembered */
+    yz_worker w = {.occupation = YZ_OCC_DRIVER, .expires_at = T0 + 86400};
+    cr_assert_eq(yz_store_worker_create(st, other, &w, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(yz_store_worker_find_cached(st, other, &b, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(b.id, w.id);
+    cr_assert_eq(b.occupation, YZ_OCC_DRIVER);
+    cr_assert_eq(b.expires_at, T0 + 86400);
+    /* Worker 0 lost its slot to it: found in the database again, the same. */
+    cr_assert_eq(yz_store_worker_find_cached(st, hash, &b, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert(same_worker(&a, &b));
+    /* Deleted by hand: the plain look-up sees it at once, the check-in's within
+     * YZ_WORKER_CACHE_S seconds (it was just found, so now it is remembered). */
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    char sql[96];
+    snprintf(sql, sizeof sql, "DELETE FROM workers WHERE id = %lld", (long long)a.id);
+    sqlite3_busy_timeout(db, 5000);
+    cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+    sqlite3_close(db);
+    cr_assert_eq(yz_store_worker_find(st, hash, &b, &ei), YZ_ENOTFOUND);
+    cr_assert_eq(yz_store_worker_find_cached(st, hash, &b, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(b.id, a.id);
+}
