@@ -230,6 +230,12 @@ static int begin(pg_store *s, PGconn *c, int64_t lock, yz_errinfo *ei)
     return YZ_EDB;
 }
 
+/* Every try of a transaction met a deadlock or a serialization failure. */
+static int busy(yz_errinfo *ei)
+{
+    return yz_err_set(ei, YZ_EDB, "", "数据库繁忙，请稍后重试", "the database is busy; try again");
+}
+
 static int run_tx(pg_store *s, PGconn *c, int64_t lock, yz_pg_body *body, void *ctx,
                   yz_errinfo *ei)
 {
@@ -271,7 +277,7 @@ static int run_tx(pg_store *s, PGconn *c, int64_t lock, yz_pg_body *body, void *
         if (!retry_mark)
             return err;
     }
-    return yz_err_set(ei, YZ_EDB, "", "数据库繁忙，请稍后重试", "the database is busy; try again");
+    return busy(ei);
 }
 
 /* One result of a pipeline that answers no rows (BEGIN, SET, the lock, COMMIT), and the NULL
@@ -350,7 +356,7 @@ int yz__pg_tx_piped(pg_store *s, PGconn *c, int64_t lock, yz_pg_body *send, yz_p
         if (!err || !retry_mark)
             return err;
     }
-    return yz_err_set(ei, YZ_EDB, "", "数据库繁忙，请稍后重试", "the database is busy; try again");
+    return busy(ei);
 }
 
 int yz__pg_read1(pg_store *s, yz_pg_body *body, void *ctx, yz_errinfo *ei)

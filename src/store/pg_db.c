@@ -204,6 +204,11 @@ typedef struct batch_stmts {
     } e[16];
 } batch_stmts;
 
+static int too_many(yz_errinfo *ei)
+{
+    return yz_err_set(ei, YZ_EINTERNAL, "", "批量语句过多", "too many statements in a batch");
+}
+
 /* The name of q's statement prepared on `c`: looked up among those the batch has, else
  * prepared unless the connection has it from an earlier batch. NULL with ei filled on error. */
 static const char *prepared(PGconn *c, batch_stmts *b, const char *sql, yz_errinfo *ei)
@@ -212,7 +217,7 @@ static const char *prepared(PGconn *c, batch_stmts *b, const char *sql, yz_errin
         if (b->e[i].sql == sql)
             return b->e[i].name;
     if (b->n == (int)(sizeof b->e / sizeof *b->e)) {
-        yz_err_set(ei, YZ_EINTERNAL, "", "批量语句过多", "too many statements in a batch");
+        too_many(ei);
         return NULL;
     }
     uint64_t h = 1469598103934665603ull; /* FNV-1a */
@@ -508,8 +513,7 @@ static int one_send(pg_store *s, PGconn *c, void *arg, yz_errinfo *ei)
         x->fresh[k] = !have_prep(pc, q->sql);
         if (x->fresh[k]) {
             if (pc->nprep == (int)(sizeof pc->prep / sizeof *pc->prep))
-                return yz_err_set(ei, YZ_EINTERNAL, "", "批量语句过多",
-                                  "too many statements in a batch");
+                return too_many(ei);
             if (!PQsendPrepare(c, name, q->sql, 0, NULL))
                 return yz__pg_fail(c, NULL, ei);
             pc->prep[pc->nprep++] = q->sql;
