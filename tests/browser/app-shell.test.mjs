@@ -363,6 +363,10 @@ test('themes: system dark and high contrast, switchable and remembered, contrast
   await guard(ctx2, BASE);
   await ctx2.route(/tile\.openstreetmap\.org|autonavi\.com/, (r) => r.abort());
   const p2 = await ctx2.newPage();
+  // Playwright 1.49 (Node.js 18) ignores the `contrast` option (1.51 added it): set the media
+  // feature through the DevTools protocol as well.
+  await (await ctx2.newCDPSession(p2)).send('Emulation.setEmulatedMedia',
+    { features: [{ name: 'prefers-contrast', value: 'more' }] });
   await p2.goto(`${BASE}/?at=${ATQ}`);
   await rows(p2);
   assert.equal(await p2.evaluate(() => getComputedStyle(document.querySelector('.bar')).backgroundColor), 'rgb(0, 0, 0)');
