@@ -1,6 +1,6 @@
 #!/bin/sh
 # tools/lint.sh - the checks of `make lint`: banned functions, the include directions of
-# tools/layers.txt, then clang-format (reported).
+# tools/layers.txt, the npm lockfiles' engines (tools/engines.mjs), then clang-format (reported).
 set -u
 cd "$(dirname "$0")/.."
 rc=0
@@ -76,6 +76,13 @@ for m in $(grep -o 'yizhan_[a-z_]*' "$rules" | sed 's/_bucket$//' | sort -u); do
         rc=1
     fi
 done
+# npm lockfiles: every package's engines.node admits Debian 12's Node.js 18.20 and 20 (issue 15).
+if command -v node >/dev/null 2>&1; then
+    node tools/engines.mjs || { echo "lint: an npm package above needs a newer Node.js"; rc=1; }
+else
+    echo "lint: node is missing (scripts/deps.sh build installs it)"
+    rc=1
+fi
 if command -v clang-format >/dev/null 2>&1; then
     if ! clang-format --dry-run $files 2>/dev/null | head -0 && clang-format --dry-run $files 2>&1 | grep -q warning; then
         n=$(clang-format --dry-run $files 2>&1 | grep -c 'warning:')

@@ -53,10 +53,12 @@ fail=0
 skipped=0
 
 declare -A vars
-subst() { # longest names first, so that $AB is never read as $A followed by B
+var_order= # the names of vars, longest first, so that $AB is never read as $A followed by B
+subst() {
     local s=$1 k
     s=${s//\$TOKEN/$TOKEN}
-    for k in $(printf '%s\n' "${!vars[@]}" | awk '{ print length($0), $0 }' | sort -rn | cut -d' ' -f2); do
+    [[ $s == *'$'* ]] || { printf '%s' "$s"; return; }
+    for k in $var_order; do
         s=${s//\$$k/${vars[$k]}}
     done
     printf '%s' "$s"
@@ -91,7 +93,8 @@ run_request() { # uses method path headers body checks
             grep -qF -- "$arg" "$out" || { ok=0; why="body lacks: $arg"; } ;;
         capture)
             local name=${arg%% *} expr=${arg#* }
-            vars[$name]=$(jq -r "$expr" "$out" 2>/dev/null) ;;
+            vars[$name]=$(jq -r "$expr" "$out" 2>/dev/null)
+            var_order=$(printf '%s\n' "${!vars[@]}" | awk '{ print length($0), $0 }' | sort -rn | cut -d' ' -f2) ;;
         esac
         [ $ok = 1 ] || break
     done
@@ -105,8 +108,14 @@ run_request() { # uses method path headers body checks
     fi
 }
 
-for f in "${cases[@]}"; do
+# YZ_TIMES=FILE: each file's wall-clock time is appended to FILE (where make test's time goes).
+t_file=
+for f in "${cases[@]}" ""; do
+    [ -n "${YZ_TIMES:-}" ] && [ -n "$t_file" ] &&
+        echo "$(($(date +%s%N) / 1000000 - t_start)) ms $backend $(basename "$t_file")" >>"$YZ_TIMES"
+    t_file=$f t_start=$(($(date +%s%N) / 1000000))
     case $f in
+    "") break ;;
     */run-api.sh) continue ;;
     *.sh)
         # A scripted case (concurrency, crashes): it gets the running server in BASE, the admin

@@ -8,7 +8,7 @@
 // another district's admin is refused by the server. axe-core at 360 px on each screen.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { takeProblems } from './guard.mjs';
+import { takeProblems, waitFor } from './guard.mjs';
 import { BASE, ADMIN, PHONE, launch, context, watch, login, apiAs, makeUser, axe, shot, shots, noSideScroll } from './console.mjs';
 
 let browser;
@@ -190,7 +190,7 @@ test('meals at 360 px: the cashier changes a quota and withdraws an offer (If-Ma
   await page.waitForSelector(`${row} [data-action=withdraw]`);
   await page.click(`${row} [data-action=withdraw]`);
   await page.click('dialog .btn.primary');
-  await page.waitForFunction((sel) => !document.querySelector(sel), row);
+  await waitFor(page, (sel) => !document.querySelector(sel), row);
   got = (await admin('GET', `/api/v1/offers/${offer.body.id}`)).body;
   assert.ok(got.withdrawn_at, 'withdrawn');
   assert.equal((await auditOf(`record=offer:${offer.body.id}&action=offer_patch`)).length, 2);
@@ -217,7 +217,7 @@ test('events at 360 px: a district admin creates the Friday breakfast, edits it,
   await axe(page, 'event editor');
   await noSideScroll(page, 'event editor');
   await page.click('main form button[type=submit]');
-  await page.waitForFunction(() => /^#\/events\/\d+$/.test(location.hash));
+  await waitFor(page, () => /^#\/events\/\d+$/.test(location.hash));
   const id = Number((await page.evaluate(() => location.hash)).split('/')[2]);
   let ev = (await admin('GET', `/api/v1/events/${id}`)).body;
   assert.equal(ev.title, title);
@@ -248,7 +248,7 @@ test('events at 360 px: a district admin creates the Friday breakfast, edits it,
   await page.fill('main form input[name=title]', `${title}（改）`);
   await page.click('main form button[type=submit]');
   await page.waitForSelector('#toast.show');
-  await page.waitForFunction((v) => document.querySelector('main .muted') && document.querySelector('main .muted').textContent.includes(v), '版本 2');
+  await waitFor(page, (v) => document.querySelector('main .muted') && document.querySelector('main .muted').textContent.includes(v), '版本 2');
   ev = (await admin('GET', `/api/v1/events/${id}`)).body;
   assert.equal(ev.title, `${title}（改）`);
   assert.equal(ev.version, 2);
@@ -262,8 +262,8 @@ test('events at 360 px: a district admin creates the Friday breakfast, edits it,
   assert.equal(r.status, 200);
   await page.fill('main form input[name=title]', `${title}（我也改）`);
   await page.click('main form button[type=submit]');
-  await page.waitForFunction(() => /刚被别人修改/.test(document.getElementById('toast').textContent));
-  await page.waitForFunction((v) => document.querySelector('main form input[name=title]')?.value === v, `${title}（别人改）`);
+  await waitFor(page, () => /刚被别人修改/.test(document.getElementById('toast').textContent));
+  await waitFor(page, (v) => document.querySelector('main form input[name=title]')?.value === v, `${title}（别人改）`);
   assert.equal((await admin('GET', `/api/v1/events/${id}`)).body.title, `${title}（别人改）`);
 
   // a worker signs up for the next Friday: the list shows one pseudonymous sign-up

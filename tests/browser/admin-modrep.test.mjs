@@ -8,7 +8,7 @@
 // by the API and offered no form. axe-core on both screens at 360 px.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { takeProblems } from './guard.mjs';
+import { takeProblems, waitFor } from './guard.mjs';
 import { BASE, ADMIN, PHONE, DESKTOP, launch, context, watch, login, apiAs, makeUser, axe, shot, shots, noSideScroll } from './console.mjs';
 
 let browser;
@@ -82,7 +82,7 @@ test('moderation queue: approve and reject held reviews from the keyboard, one a
   await page.focus(item(ids[0]));
   await page.keyboard.press('a');
   await page.waitForSelector(item(ids[0]), { state: 'detached' });
-  await page.waitForFunction(() => /已通过/.test(document.getElementById('mod-live').textContent));
+  await waitFor(page, () => /已通过/.test(document.getElementById('mod-live').textContent));
   assert.ok(await page.evaluate(() => document.activeElement.classList.contains('mod-item') || document.activeElement.tagName === 'H1'));
   assert.ok((await publicReviews(st.id)).includes(ids[0]), 'approved review is public');
   let e = await auditOf(`review:${ids[0]}`, 'moderation_approve');
@@ -96,7 +96,7 @@ test('moderation queue: approve and reject held reviews from the keyboard, one a
   await page.focus(item(ids[1]));
   await page.keyboard.press('r');
   await page.waitForSelector(item(ids[1]), { state: 'detached' });
-  await page.waitForFunction(() => /已驳回/.test(document.getElementById('mod-live').textContent));
+  await waitFor(page, () => /已驳回/.test(document.getElementById('mod-live').textContent));
   assert.ok(!(await publicReviews(st.id)).includes(ids[1]), 'rejected review is not public');
   e = await auditOf(`review:${ids[1]}`, 'moderation_reject');
   assert.equal(e[0].before.status, 'held');
@@ -111,7 +111,7 @@ test('moderation queue: approve and reject held reviews from the keyboard, one a
   await page.click('.mod-tools .btn.primary');
   await page.waitForSelector(item(ids[2]), { state: 'detached' });
   await page.waitForSelector(item(ids[3]), { state: 'detached' });
-  await page.waitForFunction(() => /2 条成功，0 条失败/.test(document.getElementById('mod-live').textContent));
+  await waitFor(page, () => /2 条成功，0 条失败/.test(document.getElementById('mod-live').textContent));
   const pub = await publicReviews(st.id);
   assert.ok(pub.includes(ids[2]) && pub.includes(ids[3]), 'the batch is public');
   for (const id of [ids[2], ids[3]]) {
@@ -168,14 +168,14 @@ test('reports board: a district admin moves a report through its lifecycle, with
   const save = async () => {
     await page.click('main form button[type=submit]');
     await page.waitForSelector('#toast.show');
-    await page.waitForFunction(() => !document.querySelector('main form button[aria-busy]'));
+    await waitFor(page, () => !document.querySelector('main form button[aria-busy]'));
   };
 
   // open → acknowledged, assigned to the station's operator
   await page.selectOption('select[name=status]', 'acknowledged');
   await page.selectOption('select[name=assigned_to]', String(op.id));
   await save();
-  await page.waitForFunction(() => /已受理/.test(document.getElementById('rep-status')?.textContent || ''));
+  await waitFor(page, () => /已受理/.test(document.getElementById('rep-status')?.textContent || ''));
   let r = await read();
   assert.equal(r.status, 'acknowledged');
   assert.equal(r.assigned_to, op.id);
@@ -191,7 +191,7 @@ test('reports board: a district admin moves a report through its lifecycle, with
   // → in progress
   await page.selectOption('select[name=status]', 'in_progress');
   await save();
-  await page.waitForFunction(() => /处理中/.test(document.getElementById('rep-status')?.textContent || ''));
+  await waitFor(page, () => /处理中/.test(document.getElementById('rep-status')?.textContent || ''));
   r = await read();
   assert.equal(r.status, 'in_progress');
   e = await lastPatch();
@@ -202,11 +202,11 @@ test('reports board: a district admin moves a report through its lifecycle, with
   await page.selectOption('select[name=status]', 'closed');
   await page.selectOption('select[name=reason]', '');
   await page.click('main form button[type=submit]');
-  await page.waitForFunction(() => document.querySelector('select[name=reason]').getAttribute('aria-invalid') === 'true');
+  await waitFor(page, () => document.querySelector('select[name=reason]').getAttribute('aria-invalid') === 'true');
   assert.equal((await read()).status, 'in_progress', 'nothing changed');
   await page.selectOption('select[name=reason]', 'fixed');
   await save();
-  await page.waitForFunction(() => /已关闭/.test(document.getElementById('rep-status')?.textContent || ''));
+  await waitFor(page, () => /已关闭/.test(document.getElementById('rep-status')?.textContent || ''));
   r = await read();
   assert.equal(r.status, 'closed');
   assert.equal(r.reason, 'fixed');

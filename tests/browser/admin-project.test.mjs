@@ -7,7 +7,7 @@
 // admin's view on a desktop. axe-core on each screen; screenshots `project`, `project-editor`.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { takeProblems } from './guard.mjs';
+import { takeProblems, waitFor } from './guard.mjs';
 import { BASE, ADMIN, PHONE, DESKTOP, launch, context, watch, login, apiAs, makeUser, axe, shot, shots, noSideScroll } from './console.mjs';
 
 let browser;
@@ -83,7 +83,7 @@ test('a district admin at 360 px: their progress, a milestone edited, numbers an
   await page.fill('[data-field="milestones.accepted.actual"]', today());
   await page.fill('[data-field="milestones.accepted.note"]', '验收通过（测试）');
   await page.click('form.pj-editor button[type=submit]');
-  await page.waitForFunction(() => document.getElementById('toast').textContent.includes('节点已保存'));
+  await waitFor(page, () => document.getElementById('toast').textContent.includes('节点已保存'));
   const m1 = (await admin('GET', `/api/v1/stations/${X}/milestones`)).body;
   assert.equal(m1.version, m0.version + 1);
   assert.equal(m1.stage, 'accepted');

@@ -11,7 +11,7 @@
 // selfcheck-compliance and officers.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { takeProblems } from './guard.mjs';
+import { takeProblems, waitFor } from './guard.mjs';
 import { PHONE, BASE, ADMIN, launch, context, watch, login, apiAs, makeUser, axe, shot, shots, noSideScroll } from './console.mjs';
 
 let browser, admin;
@@ -107,7 +107,7 @@ test('an operator fills the daily self-check on a phone; the district admin sees
   await noSideScroll(page2, 'self-check compliance');
   await shot(page2, 'selfcheck-compliance');
   await page2.check('#sc-missing');
-  await page2.waitForFunction(() => location.hash.includes('missing=1'));
+  await waitFor(page2, () => location.hash.includes('missing=1'));
   await page2.waitForSelector('#sc-summary');
   assert.equal(await page2.$(`tr[data-id="${station.id}"]`), null, 'a checked station is not among the missing');
   assert.equal(await page2.locator('tr[data-id]').count(), after1.count - after1.submitted_today);

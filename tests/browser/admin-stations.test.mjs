@@ -8,7 +8,7 @@
 // district is refused by the server and offered no editing. axe-core on the list and editor.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { takeProblems } from './guard.mjs';
+import { takeProblems, waitFor } from './guard.mjs';
 import { BASE, ADMIN, PHONE, DESKTOP, launch, context, watch, login, apiAs, makeUser, axe, shot, shots, noSideScroll } from './console.mjs';
 
 // googollee/eviltransform's Shanghai vector, as in tests/unit/test_coord.c:
@@ -51,7 +51,7 @@ test('a district admin edits a station of theirs on a phone; the API and the aud
   await page.selectOption('select[name=status]', 'open');
   await page.selectOption('select[name=tier]', 'basic');
   await page.click('form.filters button[type=submit]');
-  await page.waitForFunction(() => location.hash.includes('status=open') && location.hash.includes('tier=basic'));
+  await waitFor(page, () => location.hash.includes('status=open') && location.hash.includes('tier=basic'));
   await page.waitForSelector('main table tbody tr');
   const want = (await admin('GET', `/api/v1/stations?district=${D1}&status=open&tier=basic&per_page=50`)).body;
   const ids = await page.$$eval('main table tbody tr', (rs) => rs.map((r) => Number(r.dataset.id)));
@@ -79,18 +79,18 @@ test('a district admin edits a station of theirs on a phone; the API and the aud
   // Opening hours: the week and "open now" follow the typing (the server's parser).
   const hours = page.locator('input[name=opening_hours]');
   await hours.fill('24/7');
-  await page.waitForFunction(() => document.querySelector('.open-now')?.dataset.open === 'true');
+  await waitFor(page, () => document.querySelector('.open-now')?.dataset.open === 'true');
   await hours.fill('off');
-  await page.waitForFunction(() => document.querySelector('.open-now')?.dataset.open === 'false');
+  await waitFor(page, () => document.querySelector('.open-now')?.dataset.open === 'false');
   await hours.fill('Mo-Fr 08:00-18:00; Sa 09:00-12:00');
-  await page.waitForFunction(() => /09:00–12:00/.test(document.querySelector('.week')?.textContent || ''));
+  await waitFor(page, () => /09:00–12:00/.test(document.querySelector('.week')?.textContent || ''));
   const week = await page.$$eval('.week tr', (rs) => rs.map((r) => r.textContent));
   assert.equal(week.length, 7);
   assert.match(week[0], /08:00–18:00/);
   assert.match(week[6], /无/);
   // An invalid value: the parser's error (with its position), and Save sends nothing.
   await hours.fill('Mo-Fx 08:00-18:00');
-  await page.waitForFunction(() => document.querySelector('input[name=opening_hours]').getAttribute('aria-invalid') === 'true');
+  await waitFor(page, () => document.querySelector('input[name=opening_hours]').getAttribute('aria-invalid') === 'true');
   assert.match(await page.textContent(`#${await hours.getAttribute('id')}-err`), /第 4 个字符处.*Fx/);
   const writes = [];
   page.on('request', (r) => { if (r.method() !== 'GET') writes.push(`${r.method()} ${r.url()}`); });
@@ -110,11 +110,11 @@ test('a district admin edits a station of theirs on a phone; the API and the aud
   await page.mouse.down();
   await page.mouse.move(box.x + box.width / 2 + 30, box.y + box.height / 2 + 40, { steps: 8 });
   await page.mouse.up();
-  await page.waitForFunction((v) => Number(document.querySelector('input[name=lat]').value) !== v, lat0);
+  await waitFor(page, (v) => Number(document.querySelector('input[name=lat]').value) !== v, lat0);
   const dropped = [Number(await page.inputValue('input[name=lat]')), Number(await page.inputValue('input[name=lon]'))];
   assert.ok(dropped[0] < lat0, 'dragged south');
   await page.click('form.station-editor button[type=submit]');
-  await page.waitForFunction((v) => /版本 (\d+)/.exec(document.querySelector('form.station-editor .muted')?.textContent || '')?.[1] === String(v), before0.version + 1);
+  await waitFor(page, (v) => /版本 (\d+)/.exec(document.querySelector('form.station-editor .muted')?.textContent || '')?.[1] === String(v), before0.version + 1);
   let now = (await admin('GET', `/api/v1/stations/${st.id}`)).body;
   assert.equal(now.opening_hours, 'Mo-Fr 08:00-18:00; Sa 09:00-12:00');
   assert.ok(metres([now.lat, now.lon], dropped) < 0.05, `stored where dropped: ${now.lat},${now.lon} vs ${dropped}`);
@@ -128,7 +128,7 @@ test('a district admin edits a station of theirs on a phone; the API and the aud
   await page.fill('input[name=closed_reason]', '水管维修 plumbing');
   await page.fill('input[name=closed_until]', '2026-12-31T18:00');
   await page.click('form.station-editor button[type=submit]');
-  await page.waitForFunction((v) => /版本 (\d+)/.exec(document.querySelector('form.station-editor .muted')?.textContent || '')?.[1] === String(v), before0.version + 2);
+  await waitFor(page, (v) => /版本 (\d+)/.exec(document.querySelector('form.station-editor .muted')?.textContent || '')?.[1] === String(v), before0.version + 2);
   now = (await admin('GET', `/api/v1/stations/${st.id}`)).body;
   const off = metres([now.lat, now.lon], SH_WGS);
   assert.ok(off < 0.5, `GCJ-02 typed, WGS-84 stored within 0.5 m of the vector: ${off} m`);
@@ -154,7 +154,7 @@ test('a district admin edits a station of theirs on a phone; the API and the aud
   assert.equal(r.status, 200, JSON.stringify(r.body));
   await page.fill('input[name=name]', `${before0.name}（改）`);
   await page.click('form.station-editor button[type=submit]');
-  await page.waitForFunction(() => /刚被别人修改过/.test(document.querySelector('form.station-editor > .alert:not([hidden])')?.textContent || ''));
+  await waitFor(page, () => /刚被别人修改过/.test(document.querySelector('form.station-editor > .alert:not([hidden])')?.textContent || ''));
   assert.equal(await page.inputValue('input[name=phone]'), '0577-88886666', 'the latest version is loaded');
   assert.equal(await page.inputValue('input[name=name]'), before0.name);
   assert.equal((await admin('GET', `/api/v1/stations/${st.id}`)).body.name, before0.name, 'the stale edit changed nothing');

@@ -9,7 +9,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { takeProblems } from './guard.mjs';
+import { takeProblems, waitFor } from './guard.mjs';
 import { BASE, ADMIN, PHONE, launch, context, watch, login, session, apiAs, makeUser, axe, shot, shots, noSideScroll } from './console.mjs';
 
 let browser;
@@ -96,7 +96,7 @@ test('export CSV, change one name, dry run names the one change, apply, read bac
   // the report in the other two languages (a change of language draws the screen anew)
   for (const [l, title, changed] of [['en', 'Dry run', 'Changed'], ['zh-Hant', '試執行結果', '修改'], ['zh-Hans', '试运行结果', '修改']]) {
     await page.selectOption('#lang', l);
-    await page.waitForFunction((x) => document.querySelector('form.import .report-title')?.textContent === x, title);
+    await waitFor(page, (x) => document.querySelector('form.import .report-title')?.textContent === x, title);
     assert.equal(await page.textContent('form.import .report dl.counts dt:nth-of-type(2)'), changed);
     assert.equal(await page.textContent('[data-count=update]'), '1');
   }

@@ -10,7 +10,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { takeProblems } from './guard.mjs';
+import { takeProblems, waitFor } from './guard.mjs';
 import { BASE, ADMIN, PHONE, launch, context, watch, login, session, apiAs, makeUser, axe, shot, shots, noSideScroll } from './console.mjs';
 
 let browser;
@@ -126,8 +126,8 @@ test('users and the audit log: a district admin manages their district\'s users,
   assert.equal((await admin('GET', `/api/v1/users/${op.id}`)).body.name, '运营员', 'nothing changed');
   await dp.fill('form.user-form input[name=name]', '运营员甲');
   await dp.click('form.user-form button[type=submit]');
-  await dp.waitForFunction(() => document.querySelector('#toast.show'));
-  await dp.waitForFunction((n) => document.querySelector('form.user-form input[name=name]')?.value === n, '运营员甲');
+  await waitFor(dp, () => document.querySelector('#toast.show'));
+  await waitFor(dp, (n) => document.querySelector('form.user-form input[name=name]')?.value === n, '运营员甲');
   let back = (await admin('GET', `/api/v1/users/${op.id}`)).body;
   assert.equal(back.name, '运营员甲');
   // someone else changes the user meanwhile: the page's save is stale, reloads and says so
@@ -155,7 +155,7 @@ test('users and the audit log: a district admin manages their district\'s users,
   await dp.fill('form.audit-filters input[name=kind]', 'user');
   await dp.fill('form.audit-filters input[name=id]', String(op.id));
   await dp.click('form.audit-filters button[type=submit]');
-  await dp.waitForFunction(() => location.hash.includes('record=user') && document.querySelector('table.audit tbody tr'));
+  await waitFor(dp, () => location.hash.includes('record=user') && document.querySelector('table.audit tbody tr'));
   const hash = await dp.evaluate(() => location.hash);
   assert.match(hash, new RegExp(`user=${da.login}`));
   assert.match(hash, new RegExp(`record=user%3A${op.id}`));

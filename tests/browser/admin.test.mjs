@@ -4,7 +4,7 @@
 // the old session being dead for the API too), and axe-core on the login, home and account.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { takeProblems } from './guard.mjs';
+import { takeProblems, waitFor } from './guard.mjs';
 import { BASE, ADMIN, PHONE, DESKTOP, launch, context, watch, login, apiAs, makeUser, axe, shot, shots, noSideScroll } from './console.mjs';
 
 let browser;
@@ -122,7 +122,7 @@ test('change password, log out: the old session is dead for the API, the new pas
   assert.match(await page.textContent('main form .err:not([hidden])'), /不一致/);
   await cur.fill('not-my-password'); await nw2.fill('a-new-password-1');
   await page.click('main form button[type=submit]');
-  await page.waitForFunction(() => document.querySelector('main form input[autocomplete=current-password]').getAttribute('aria-invalid') === 'true');
+  await waitFor(page, () => document.querySelector('main form input[autocomplete=current-password]').getAttribute('aria-invalid') === 'true');
   await cur.fill(op.password);
   await page.click('main form button[type=submit]');
   await page.waitForSelector('#toast.show');

@@ -7,7 +7,7 @@ import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { guard, takeProblems } from './guard.mjs';
+import { guard, takeProblems, waitFor } from './guard.mjs';
 
 const BASE = process.env.YZ_BASE;
 const SHOTS = process.env.YZ_SHOTS || 'build/browser-shots';
@@ -96,7 +96,7 @@ test('while the position and the list are on their way, the page says so at once
   const nearby = await hold(ctx, /\/api\/v1\/stations\/nearby/);
   const page = await ctx.newPage();
   await page.goto(`${BASE}/?at=${ATQ}`);
-  await page.waitForFunction(() => /正在定位/.test(document.querySelector('#notice')?.textContent), null, { timeout: 15000 });
+  await waitFor(page, () => /正在定位/.test(document.querySelector('#notice')?.textContent), null, { timeout: 15000 });
   assert.ok(nearby.seen() >= 1, 'the list was asked for and is held');
   assert.equal(await page.locator('#list .row:not(.skel)').count(), 0, 'no rows yet');
   nearby.release();

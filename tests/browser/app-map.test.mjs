@@ -18,7 +18,7 @@ import zlib from 'node:zlib';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
-import { guard, takeProblems } from './guard.mjs';
+import { guard, takeProblems, waitFor } from './guard.mjs';
 
 const BASE = process.env.YZ_BASE;
 const ADMIN = process.env.YIZHAN_ADMIN_TOKEN;
@@ -96,7 +96,7 @@ function watch(page) {
 }
 
 async function rows(page) {
-  await page.waitForFunction(() => document.querySelector('#list')?.getAttribute('aria-busy') === 'false'
+  await waitFor(page, () => document.querySelector('#list')?.getAttribute('aria-busy') === 'false'
     && document.querySelector('#list .row:not(.skel)'), null, { timeout: 15000 });
   // the map (a script of its own, loaded after the first list: app-lh2.test.mjs) with its markers
   await page.waitForFunction(() => !document.getElementById('map')
@@ -174,7 +174,7 @@ test('map on a touch screen: one finger scrolls the page, two move the map, the 
     await page.waitForTimeout(16);
   }
   await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
-  await page.waitForFunction(() => window.scrollY > 80, null, { timeout: 3000 })
+  await waitFor(page, () => window.scrollY > 80, null, { timeout: 3000 })
     .catch(() => assert.fail('the page did not scroll under a one-finger swipe on the map'));
   assert.equal(await mapTransform(page), t0, 'the map did not pan');
   assert.deepEqual(await page.$$eval('#list .row', (els) => els.map((e) => e.dataset.code)), before);
@@ -214,7 +214,7 @@ test('map on a touch screen: one finger scrolls the page, two move the map, the 
   const url = new URL((await res).url());
   const lon = Number(url.searchParams.get('lon'));
   assert.ok(lon > POS.longitude + 1e-4, `the query moved east with the map (lon ${lon})`);
-  await page.waitForFunction(() => /地图中心/.test(document.querySelector('#list-h')?.textContent));
+  await waitFor(page, () => /地图中心/.test(document.querySelector('#list-h')?.textContent));
   const { body } = await api(`/api/v1/stations/nearby?lat=${url.searchParams.get('lat')}&lon=${url.searchParams.get('lon')}&k=20&at=${ATQ}`);
   assert.deepEqual(await rows(page), body.stations.map((s) => s.code));
   assert.equal(await page.locator('#search-area').isVisible(), false);
@@ -249,12 +249,12 @@ test('map without tiles: numbered markers match the list, the worker on top, dis
   assert.ok(z && z[0] > z[1], `worker pane above markers: ${z}`);
   // The outline, drawn firmly, and every district's name from the API's list.
   // (without tiles and zoomed into the city, a district border is what shows on the map)
-  await page.waitForFunction(() => visibleLines('#map').length > 0, null, { timeout: 10000 });
+  await waitFor(page, () => visibleLines('#map').length > 0, null, { timeout: 10000 });
   const widths = await page.evaluate(() => visibleLines('#map'));
   assert.ok(Math.max(...widths) >= 2, `outline or border strokes ${widths}`);
   assert.equal(await page.$$eval('#map path:not(.leaflet-interactive)[stroke-width="3"]', (els) => els.length), 1, 'the city outline');
   const districts = (await api('/api/v1/districts')).body.districts;
-  await page.waitForFunction((n) => document.querySelectorAll('#map .district-label').length === n, districts.length);
+  await waitFor(page, (n) => document.querySelectorAll('#map .district-label').length === n, districts.length);
   assert.deepEqual((await page.$$eval('#map .district-label', (els) => els.map((e) => e.textContent))).sort(),
     districts.map((d) => d.name).sort());
   const mapBox = await page.locator('#map').boundingBox();
@@ -286,7 +286,7 @@ test('map without tiles: numbered markers match the list, the worker on top, dis
   // English and 繁體: the district names follow the language.
   await page.goto(`${BASE}/?at=${ATQ}&tiles=none`);
   await page.selectOption('#lang', 'zh-Hant');
-  await page.waitForFunction(() => [...document.querySelectorAll('#map .district-label')].some((e) => e.textContent === '鹿城區'),
+  await waitFor(page, () => [...document.querySelectorAll('#map .district-label')].some((e) => e.textContent === '鹿城區'),
     null, { timeout: 5000 });
   assert.deepEqual(errors, []);
   await ctx.close();
@@ -328,14 +328,14 @@ test('station page: distance and times, call near the top, small map, photos, se
     }
     // A small map with the station and the outline, no tiles and no controls.
     await page.waitForSelector('#mini-map .pin');
-    await page.waitForFunction(() => visibleLines('#mini-map').length > 0, null, { timeout: 10000 });
+    await waitFor(page, () => visibleLines('#mini-map').length > 0, null, { timeout: 10000 });
     assert.equal(await page.locator('#mini-map .leaflet-control-zoom').count(), 0);
     assert.equal(await page.locator('#mini-map .leaflet-tile').count(), 0);
     // Photos: the API's approved ones, loaded.
     await page.waitForSelector('.photos img');
     assert.deepEqual(await page.$$eval('.photos img', (els) => els.map((e) => new URL(e.src).pathname)),
       photos.map((p) => new URL(p.thumb_url, BASE).pathname));
-    await page.waitForFunction(() => [...document.querySelectorAll('.photos img')].every((i) => i.complete && i.naturalWidth > 0));
+    await waitFor(page, () => [...document.querySelectorAll('.photos img')].every((i) => i.complete && i.naturalWidth > 0));
     // Seats and partner, from the API.
     if (s.seats) assert.match(await page.locator('.about .seats').innerText(), new RegExp(`${s.seats}`));
     if (s.partner_name) assert.match(await page.locator('.about .partner').innerText(), new RegExp(s.partner_name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));

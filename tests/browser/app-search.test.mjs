@@ -5,7 +5,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { guard, takeProblems } from './guard.mjs';
+import { guard, takeProblems, waitFor } from './guard.mjs';
 
 const BASE = process.env.YZ_BASE;
 const POS = { latitude: 28.0154, longitude: 120.6553 };
@@ -46,7 +46,7 @@ test('search: 厕所 is the toilet filter, and the page says so; a code in lower
   await rows(page);
   await page.fill('#q', '厕所');
   await page.press('#q', 'Enter');
-  await page.waitForFunction(() => /已按设施筛选/.test(document.querySelector('#notice').textContent));
+  await waitFor(page, () => /已按设施筛选/.test(document.querySelector('#notice').textContent));
   const { body } = await api(`/api/v1/stations?q=${encodeURIComponent('厕所')}&per_page=20&lat=${POS.latitude.toFixed(6)}&lon=${POS.longitude.toFixed(6)}`);
   assert.deepEqual(body.understood.facilities.map((f) => f.code), ['toilet']);
   assert.ok(body.stations.length > 0 && body.stations.every((s) => s.facilities.includes('toilet')));
@@ -56,7 +56,7 @@ test('search: 厕所 is the toilet filter, and the page says so; a code in lower
   const code = body.stations[0].code;
   await page.fill('#q', code.toLowerCase());
   await page.press('#q', 'Enter');
-  await page.waitForFunction((c) => [...document.querySelectorAll('#list .row')].map((e) => e.dataset.code).join() === c, code);
+  await waitFor(page, (c) => [...document.querySelectorAll('#list .row')].map((e) => e.dataset.code).join() === c, code);
   assert.deepEqual(errors, []);
   await ctx.close();
 });
@@ -67,19 +67,19 @@ test('繁體: station names on the list and the station page are the server\'s t
   await page.goto(`${BASE}/`);
   await rows(page);
   await page.selectOption('#lang', 'zh-Hant');
-  await page.waitForFunction(() => document.documentElement.lang === 'zh-Hant');
+  await waitFor(page, () => document.documentElement.lang === 'zh-Hant');
   const code = 'WZ-GHDS';
   const hans = (await api(`/api/v1/stations/${code}`)).body;
   const hant = (await api(`/api/v1/stations/${code}?lang=zh-Hant`)).body;
   assert.notEqual(hant.name, hans.name, 'the demo station\'s name changes in 繁體');
   await page.goto(`${BASE}/station/${code}`);
   await page.waitForSelector('h1');
-  await page.waitForFunction((n) => document.querySelector('h1').textContent === n, hant.name);
+  await waitFor(page, (n) => document.querySelector('h1').textContent === n, hant.name);
   // the station's meals of the day: the dish as the server writes it in 繁體
   const offers = (await api('/api/v1/offers?lang=zh-Hant')).body.offers.filter((o) => o.canteen.station_id === hant.id);
   const plain = (await api('/api/v1/offers')).body.offers.filter((o) => o.canteen.station_id === hant.id);
   assert.ok(offers.length > 0 && offers[0].dish !== plain[0].dish, 'the demo station has a meal whose name changes in 繁體');
-  await page.waitForFunction((d) => document.querySelector('main').textContent.includes(d), offers[0].dish);
+  await waitFor(page, (d) => document.querySelector('main').textContent.includes(d), offers[0].dish);
   await page.goto(`${BASE}/`);
   const codes = await rows(page);
   const near = (await api(`/api/v1/stations/nearby?lat=${POS.latitude.toFixed(6)}&lon=${POS.longitude.toFixed(6)}&k=20&lang=zh-Hant`)).body;

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
-import { guard, takeProblems } from './guard.mjs';
+import { guard, takeProblems, waitFor } from './guard.mjs';
 import { LANGS } from '../../web/src/i18n.js';
 
 const require = createRequire(import.meta.url);
@@ -120,7 +120,7 @@ test('rating form: nothing before a star; after sending it resets, thanks in vie
   await page.click('.rate-more input[value=clean]');
   await page.fill('.rate-more textarea', '干净，热水方便');
   await page.click('.rate-more button[type=submit]');
-  await page.waitForFunction(() => /已提交|审核/.test(document.querySelector('.rate-msg')?.textContent || ''));
+  await waitFor(page, () => /已提交|审核/.test(document.querySelector('.rate-msg')?.textContent || ''));
   assert.equal(await page.locator('.rate-more').isVisible(), false, 'the form closes');
   assert.equal(await page.locator('.rate-more textarea').inputValue(), '', 'the text is cleared');
   assert.equal(await page.locator('.rate-more input[name=tag]:checked').count(), 0, 'the tags are cleared');
@@ -172,15 +172,15 @@ test('position never comes: the list shows at once, and is re-sorted when it arr
   assert.match(await page.locator('#notice').innerText(), /正在定位/);
   const there = { latitude: 27.9938, longitude: 120.6993 }; // a few km south-east
   await page.evaluate((c) => window.__geoOk({ coords: c }), there);
-  await page.waitForFunction(() => /离你最近/.test(document.querySelector('#list-h')?.textContent));
-  await page.waitForFunction(() => /重新排序/.test(document.querySelector('#notice')?.textContent));
+  await waitFor(page, () => /离你最近/.test(document.querySelector('#list-h')?.textContent));
+  await waitFor(page, () => /重新排序/.test(document.querySelector('#notice')?.textContent));
   const { body } = await api(`/api/v1/stations/nearby?lat=${there.latitude}&lon=${there.longitude}&k=20&at=${ATQ}`);
   assert.deepEqual(await rows(page), body.stations.map((x) => x.code));
   // the next visit starts from that last known position. After a reload the page is only the
   // shell until the app draws the home: the predicates wait for the element (`?.`), they used
   // to throw "Cannot read properties of null" when the server answered slowly (a long run)
   await page.reload();
-  await page.waitForFunction(() => /你上次的位置/.test(document.querySelector('#notice')?.textContent));
+  await waitFor(page, () => /你上次的位置/.test(document.querySelector('#notice')?.textContent));
   assert.deepEqual(await rows(page), body.stations.map((x) => x.code));
   await ctx.close();
 });
@@ -205,7 +205,7 @@ test('offline: chips keep their labels, filters work on the saved list, an unvis
   await page.click('button[data-filter=hot_water]');
   const want = body.stations.filter((x) => x.facilities.includes('hot_water')).map((x) => x.code);
   assert.ok(want.length > 0 && want.length < online.length, 'the filter changes the list');
-  await page.waitForFunction((n) => document.querySelectorAll('#list .row').length === n, want.length);
+  await waitFor(page, (n) => document.querySelectorAll('#list .row').length === n, want.length);
   assert.deepEqual(await rows(page), want);
   assert.match(await page.locator('#notice').innerText(), /离线/);
   await page.click('button[data-filter=hot_water]');
@@ -295,9 +295,9 @@ test('English has no full-width colons; closing at midnight reads 24:00', async 
   assert.doesNotMatch(st, /明天/);
   // English page text (station names and event titles come from the server and stay as typed)
   await page.selectOption('#lang', 'en');
-  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  await waitFor(page, () => document.documentElement.lang === 'en');
   await page.waitForSelector('section[aria-labelledby=h-events] :is(ul, p)');
-  await page.waitForFunction(() => !/Loading/.test(document.querySelector('.station').innerText));
+  await waitFor(page, () => !/Loading/.test(document.querySelector('.station').innerText));
   const texts = await page.evaluate(() => {
     const out = [];
     const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -321,10 +321,10 @@ test('Back keeps the list\'s scroll; an empty search speaks of search words', as
   await page.waitForSelector('.station h1');
   await page.goBack();
   await rows(page);
-  await page.waitForFunction((want) => Math.abs(window.scrollY - want) < 40, y, { timeout: 5000 });
+  await waitFor(page, (want) => Math.abs(window.scrollY - want) < 40, y, { timeout: 5000 });
   await page.fill('#q', 'zzqxjw');
   await page.click('form[role=search] button[type=submit]');
-  await page.waitForFunction(() => /zzqxjw/.test(document.querySelector('#notice')?.textContent));
+  await waitFor(page, () => /zzqxjw/.test(document.querySelector('#notice')?.textContent));
   const n = await page.locator('#notice').innerText();
   assert.match(n, /没有找到与“zzqxjw”相符的驿站/);
   assert.doesNotMatch(n, /拖动|筛选条件/);
@@ -363,6 +363,10 @@ test('themes: system dark and high contrast, switchable and remembered, contrast
   await guard(ctx2, BASE);
   await ctx2.route(/tile\.openstreetmap\.org|autonavi\.com/, (r) => r.abort());
   const p2 = await ctx2.newPage();
+  // Playwright 1.49 (Node.js 18) ignores the `contrast` option (1.51 added it): set the media
+  // feature through the DevTools protocol as well.
+  await (await ctx2.newCDPSession(p2)).send('Emulation.setEmulatedMedia',
+    { features: [{ name: 'prefers-contrast', value: 'more' }] });
   await p2.goto(`${BASE}/?at=${ATQ}`);
   await rows(p2);
   assert.equal(await p2.evaluate(() => getComputedStyle(document.querySelector('.bar')).backgroundColor), 'rgb(0, 0, 0)');
@@ -385,19 +389,19 @@ test('offline queue: a check-in, a rating and a report made offline are sent onc
   await page.waitForSelector('#queue:visible');
   assert.match(await page.locator('.checkin-msg').innerText(), /联网后自动发送/);
   await page.click('.rate-prompt button.star[data-stars="2"]');
-  await page.waitForFunction(() => /联网后/.test(document.querySelector('.rate-prompt .rate-msg').textContent));
+  await waitFor(page, () => /联网后/.test(document.querySelector('.rate-prompt .rate-msg').textContent));
   await page.click('button[aria-controls=p-report]');
   await page.waitForSelector('#svc');
   await page.selectOption('#svc', 'dirty');
   await page.fill('#rdesc', '离线时写的');
   await page.click('form.report button[type=submit]');
-  await page.waitForFunction(() => /联网后/.test(document.querySelector('form.report [role=status]').textContent));
+  await waitFor(page, () => /联网后/.test(document.querySelector('form.report [role=status]').textContent));
   assert.match(await page.locator('#queue').innerText(), /等待发送.*签到.*评分.*问题报告/s);
   assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('yz.queue')).length), 3);
   assert.equal(await visits(), v0, 'nothing sent while offline');
   await ctx.setOffline(false);
-  await page.waitForFunction(() => JSON.parse(localStorage.getItem('yz.queue') || '[]').length === 0);
-  await page.waitForFunction(() => /已发送/.test(document.querySelector('#queue')?.textContent));
+  await waitFor(page, () => JSON.parse(localStorage.getItem('yz.queue') || '[]').length === 0);
+  await waitFor(page, () => /已发送/.test(document.querySelector('#queue')?.textContent));
   // a reload (and another 'online') sends nothing again
   await page.reload();
   await page.waitForSelector('#checkin');

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import jsQR from 'jsqr';
-import { guard, takeProblems, htmlHeaderProblems } from './guard.mjs';
+import { guard, takeProblems, htmlHeaderProblems, waitFor } from './guard.mjs';
 
 const require = createRequire(import.meta.url);
 const BASE = process.env.YZ_BASE;
@@ -293,10 +293,10 @@ test('event sign-up and cancel on the station page, counted by the API; a full e
   await page.waitForSelector(`${item} button[data-signup]`);
   assert.match(await page.textContent(item), /余 1 个名额/);
   await page.click(`${item} button[data-signup]`);
-  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.includes('已报名'), item);
+  await waitFor(page, (sel) => document.querySelector(sel)?.textContent.includes('已报名'), item);
   assert.equal(await signups(), 1);
   await page.click(`${item} button[data-signup]`); // cancel
-  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.includes('余 1 个名额'), item);
+  await waitFor(page, (sel) => document.querySelector(sel)?.textContent.includes('余 1 个名额'), item);
   assert.equal(await signups(), 0);
   // someone else takes the last seat; this page still offers it: the server refuses, the page says why
   const other = await api(`/api/v1/events/${ev.body.id}/signups`, { method: 'POST', token: await worker(), body: { occurrence: day } });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import { wgs84ToGcj02 } from '../../web/src/coord.js';
-import { guard, takeProblems, htmlHeaderProblems } from './guard.mjs';
+import { guard, takeProblems, htmlHeaderProblems, waitFor } from './guard.mjs';
 
 const require = createRequire(import.meta.url);
 const BASE = process.env.YZ_BASE;
@@ -105,7 +105,7 @@ test('home: with toilet + battery swap + open now, the first row is the API\'s n
   for (const f of ['toilet', 'battery_swap', 'open_now']) await page.click(`button[data-filter=${f}]`);
   const res = await nearby;
   assert.ok(res.url().includes(`at=${encodeURIComponent(AT)}`), 'the page passes ?at= to the API');
-  await page.waitForFunction(() => document.querySelector('#list')?.getAttribute('aria-busy') === 'false');
+  await waitFor(page, () => document.querySelector('#list')?.getAttribute('aria-busy') === 'false');
   await page.waitForTimeout(300);
   const want = await firstMatch();
   const codes = await rows(page);
@@ -176,7 +176,7 @@ test('rating: one tap on a star, then tags and text, land in the API', async () 
   await page.click('.rate-more input[value=clean]');
   await page.fill('.rate-more textarea', '热水很方便，座位干净');
   await page.click('.rate-more button[type=submit]');
-  await page.waitForFunction(() => /已提交|审核/.test(document.querySelector('.rate-msg')?.textContent || ''));
+  await waitFor(page, () => /已提交|审核/.test(document.querySelector('.rate-msg')?.textContent || ''));
   const { body: rv } = await api(`/api/v1/stations/${s0.id}/reviews`);
   const mine = rv.reviews.find((r) => r.text === '热水很方便，座位干净');
   assert.ok(mine, JSON.stringify(rv));
@@ -219,7 +219,7 @@ test('report a problem: an Open311 request for the station', async () => {
   await page.selectOption('#svc', 'toilet_unusable');
   await page.fill('#rdesc', '卫生间门锁坏了');
   await page.click('form.report button[type=submit]');
-  await page.waitForFunction(() => /编号 \d+/.test(document.querySelector('form.report [role=status]')?.textContent || ''));
+  await waitFor(page, () => /编号 \d+/.test(document.querySelector('form.report [role=status]')?.textContent || ''));
   const id = (await page.locator('form.report [role=status]').innerText()).match(/编号 (\d+)/)[1];
   const { status, body } = await api(`/open311/v2/requests/${id}.json`);
   assert.equal(status, 200);
@@ -240,7 +240,7 @@ test('languages: 繁體中文 and English change the labels, and are remembered'
   await rows(page);
   assert.equal(await page.locator('button[data-filter=open_now]').innerText(), '现在开放');
   await page.selectOption('#lang', 'zh-Hant');
-  await page.waitForFunction(() => document.documentElement.lang === 'zh-Hant');
+  await waitFor(page, () => document.documentElement.lang === 'zh-Hant');
   await rows(page);
   assert.equal(await page.locator('button[data-filter=open_now]').innerText(), '現在開放');
   assert.equal(await page.locator('button[data-filter=toilet]').innerText(), '衛生間');
@@ -334,7 +334,7 @@ test('search: traditional and pinyin initials, with suggestions', async () => {
   assert.match(await page.locator('#sugg').innerText(), /工会大厦职工驿站/);
   await page.fill('#q', '工會');
   await page.press('#q', 'Enter');
-  await page.waitForFunction(() => /工會/.test(document.querySelector('#list-h')?.textContent));
+  await waitFor(page, () => /工會/.test(document.querySelector('#list-h')?.textContent));
   const codes = await rows(page);
   const { body } = await api(`/api/v1/stations?q=${encodeURIComponent('工會')}&per_page=20&lat=28.015400&lon=120.655300`);
   assert.deepEqual(codes, body.stations.map((s) => s.code));
@@ -417,7 +417,7 @@ test('keyboard: the filters, a row and the station actions are reachable and usa
   await page.keyboard.press('Enter');
   await page.waitForSelector('.station h1');
   // Focus moves once the page has rendered (after today's offers arrive): wait for it.
-  await page.waitForFunction(() => document.activeElement && document.activeElement.tagName === 'H1',
+  await waitFor(page, () => document.activeElement && document.activeElement.tagName === 'H1',
     null, { timeout: 5000 }).catch(() => {});
   assert.equal(await page.evaluate(() => document.activeElement.tagName), 'H1', 'focus moves to the new page');
   await page.focus('button[aria-controls=p-rate]');

@@ -18,7 +18,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { guard, takeProblems } from './guard.mjs';
+import { guard, takeProblems, waitFor } from './guard.mjs';
 import { BASE, ADMIN, PHONE, DESKTOP, launch, context, watch, login, apiAs, makeUser, axe, shot, shots, noSideScroll } from './console.mjs';
 
 const SHOTS = process.env.YZ_SHOTS || 'build/browser-shots';
@@ -196,7 +196,7 @@ test('an experience officer inspects partly offline; the task is answered with a
   await page.waitForSelector('.inspect-form');
   assert.match(await page.locator('main').innerText(), new RegExp(name));
   await page.click('[data-checkin]');
-  await page.waitForFunction(() => /已签到/.test(document.querySelector('.checkin-msg').textContent));
+  await waitFor(page, () => /已签到/.test(document.querySelector('.checkin-msg').textContent));
   const clientId = await page.locator('.inspect-form').getAttribute('data-client-id');
   assert.match(clientId, /^[0-9a-f-]{36}$/);
   const entered = {

@@ -72,3 +72,36 @@ export async function guard(ctx, base) {
 export function takeProblems() {
   return problems.splice(0, problems.length);
 }
+
+/**
+ * page.waitForFunction(fn, arg, { timeout }) for pages under the app's Content Security Policy.
+ * Playwright 1.49 (the newest that runs on Debian 12's Node.js 18) checks the predicate with
+ * eval() inside the page, which `script-src 'self'` refuses (and the guard above would report);
+ * later Playwright does not. This waits the same way, the predicate checked in the page on every
+ * animation frame, but compiled by the DevTools protocol as page.evaluate is, which the policy
+ * allows. A navigation meanwhile starts the wait again in the new document, as Playwright does.
+ */
+export async function waitFor(page, fn, arg, { timeout = 30000 } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const left = deadline - Date.now();
+    if (left <= 0) throw new Error(`waitFor: timeout ${timeout} ms exceeded waiting for ${fn}`);
+    try {
+      const met = await page.evaluate(`new Promise((done, fail) => {
+        const f = (${fn}), arg = ${JSON.stringify(arg ?? null)}, end = Date.now() + ${left};
+        const next = () => {
+          let v;
+          try { v = f(arg); } catch (e) { fail(e); return; }
+          if (v) done(true);
+          else if (Date.now() > end) done(false);
+          else requestAnimationFrame(next);
+        };
+        next();
+      })`);
+      if (met) return true;
+    } catch (e) {
+      if (!/Execution context was destroyed|navigat/i.test(e.message)) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}

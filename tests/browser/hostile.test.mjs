@@ -11,7 +11,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { guard, takeProblems } from './guard.mjs';
+import { guard, takeProblems, waitFor } from './guard.mjs';
 
 const BASE = process.env.YZ_BASE;
 const ADMIN = process.env.YIZHAN_ADMIN_TOKEN;
@@ -161,7 +161,7 @@ test('hostile texts: home list, map tooltip, search', async () => {
   await assertInert(page, 'home list');
   // Map tooltips: hover every station marker (the worker's own marker covers the one at
   // their position, so the events are sent to each marker directly).
-  await page.waitForFunction(() => document.querySelectorAll('#map .leaflet-marker-icon.leaflet-interactive').length > 1);
+  await waitFor(page, () => document.querySelectorAll('#map .leaflet-marker-icon.leaflet-interactive').length > 1);
   await page.evaluate(() => {
     for (const p of document.querySelectorAll('#map .leaflet-marker-icon.leaflet-interactive')) {
       p.dispatchEvent(new MouseEvent('mouseover', { bubbles: true, cancelable: true, view: window }));
@@ -179,7 +179,7 @@ test('hostile texts: home list, map tooltip, search', async () => {
   await assertShown(page, '#sugg', [T.name], 'search suggestion');
   await assertInert(page, 'search suggestions');
   await page.press('#q', 'Enter');
-  await page.waitForFunction(() => /毒名/.test(document.querySelector('#list-h')?.textContent || ''));
+  await waitFor(page, () => /毒名/.test(document.querySelector('#list-h')?.textContent || ''));
   await row.waitFor();
   await assertShown(page, `#list .row[data-code="${CODE}"] .name`, [T.name], 'search results');
   await assertInert(page, 'search results');
@@ -211,9 +211,9 @@ test('hostile texts: station page (events, meals, reviews, reports), English, ch
   await assertInert(page, 'station page');
   // English: the dish's English name.
   await page.selectOption('#lang', 'en');
-  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  await waitFor(page, () => document.documentElement.lang === 'en');
   await page.waitForSelector('section[aria-labelledby=h-today] li');
-  await page.waitForFunction((d) => document.querySelector('section[aria-labelledby=h-today]')?.textContent.includes(d), T.dishEn);
+  await waitFor(page, (d) => document.querySelector('section[aria-labelledby=h-today]')?.textContent.includes(d), T.dishEn);
   await assertInert(page, 'station page in English');
   await page.selectOption('#lang', 'zh-Hans');
   // Check-in page.

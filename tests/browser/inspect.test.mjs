@@ -10,7 +10,7 @@ import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { guard, takeProblems } from './guard.mjs';
+import { guard, takeProblems, waitFor } from './guard.mjs';
 import { BASE, ADMIN, launch, axe, shots, watch, login, apiAs, makeUser, noSideScroll, context as consoleContext } from './console.mjs';
 
 const ADMIN_TOKEN = process.env.YIZHAN_ADMIN_TOKEN;
@@ -93,7 +93,7 @@ test('an experience officer inspects on a 360 px phone, partly offline, and it i
   // the station page now offers the form to this officer
   // check in (the proof of presence), then half the criteria online
   await page.click('[data-checkin]');
-  await page.waitForFunction(() => /已签到/.test(document.querySelector('.checkin-msg').textContent));
+  await waitFor(page, () => /已签到/.test(document.querySelector('.checkin-msg').textContent));
   const clientId = await page.locator('.inspect-form').getAttribute('data-client-id');
   assert.match(clientId, /^[0-9a-f-]{36}$/);
   await pass(page, 'sign', true);
