@@ -11,6 +11,7 @@
 #include "geo/nav.h"
 
 #include <assert.h>
+#include <malloc.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -850,6 +851,55 @@ size_t yz_snap_text_bytes(const yz_snap *s)
     return yz_textindex_bytes(s->text);
 }
 
+/* Heap bytes of block p: what malloc gives plus its 8-byte header (glibc). */
+static size_t heap(const void *p)
+{
+    return p ? malloc_usable_size((void *)p) + sizeof(size_t) : 0;
+}
+
+static size_t heap_str(const char *p)
+{
+    return heap(p);
+}
+
+size_t yz_snap_memory(const yz_snap *s, yz_snap_mem_part *parts)
+{
+    size_t n = 0;
+#define PART(label, expr) (parts[n++] = (yz_snap_mem_part){label, (expr)})
+    size_t strs = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const yz_station *st = &s->st[i];
+        strs += heap_str(st->code) + heap_str(st->name) + heap_str(st->address) +
+                heap_str(st->district_code) + heap_str(st->district_name) +
+                heap_str(st->partner_name) + heap_str(st->opening_hours) + heap_str(st->tz) +
+                heap_str(st->closed_reason) + heap_str(st->phone);
+    }
+    PART("station records (yz_station)", heap(s->st));
+    PART("station record strings", strs);
+    size_t sch = heap(s->sch) + heap(s->st_sched);
+    for (size_t k = 0; k < s->n_sch; k++)
+        sch += heap(s->sch[k].src) + heap(s->sch[k].hours);
+    PART("opening hours (compiled, per station)", sch);
+    PART("codes (exact and loose)", heap(s->codes) + heap(s->code_keys) + heap(s->codes_loose));
+    PART("districts (per station, members)",
+         heap(s->st_district) + heap(s->dist_members) + heap(s->dist_first));
+    PART("spatial index", yz_index_memory(s->ix) + heap(s->ix_station));
+    PART("text index", yz_textindex_bytes(s->text));
+    PART("GCJ-02 and BD-09 positions", heap(s->gcj) + heap(s->bd));
+    PART("position text (JSON, nav)", heap(s->pos) + heap(s->pos_off) + heap(s->pos_len));
+    PART("names URL-encoded", heap(s->names_url) + heap(s->name_off));
+    PART("fragments zh-Hans", heap(s->frag) + heap(s->frag_off) + heap(s->frag_moff));
+    PART("fragments zh-Hant", heap(s->frag_hant) + heap(s->frag_hant_off) +
+                                  heap(s->frag_hant_moff));
+    PART("texts zh-Hant", heap(s->hant) + heap(s->hant_off));
+    size_t words = heap(s->words);
+    for (size_t i = 0; i < s->n_words; i++)
+        words += heap(s->words[i].norm);
+    PART("facility words", words);
+#undef PART
+    return n;
+}
+
 yz_point yz_snap_position(const yz_snap *s, size_t i, int crs)
 {
     if (crs == YZ_CRS_GCJ02)
@@ -872,6 +922,13 @@ const char *yz_snap_fragment_lang(const yz_snap *s, size_t i, int lang, size_t *
     }
     *len = s->frag_off[i + 1] - s->frag_off[i] - 1;
     return s->frag + s->frag_off[i];
+}
+
+void yz_snap_fragment_append(const yz_snap *s, size_t i, int lang, yz_buf *b)
+{
+    size_t len;
+    const char *f = yz_snap_fragment_lang(s, i, lang, &len);
+    yz_buf_append(b, f, len);
 }
 
 const char *yz_snap_fragment_member(const yz_snap *s, size_t i, int member, size_t *len)

@@ -85,6 +85,15 @@ const struct yz_hours *yz_snap_hours(const yz_snap *s, size_t i);
 /* Bytes held by the spatial index and by the text index (for benchmarks and /metrics). */
 size_t yz_snap_index_bytes(const yz_snap *s);
 size_t yz_snap_text_bytes(const yz_snap *s);
+/* Where a snapshot's bytes go (docs/internals/catalog.md, "Memory"): heap bytes of each
+ * part, malloc's per-block overhead included, for benchmarks. */
+typedef struct yz_snap_mem_part {
+    const char *name; /* static */
+    size_t bytes;
+} yz_snap_mem_part;
+enum { YZ_SNAP_MEM_PARTS_MAX = 24 };
+/* Fills parts[0..n) (room for YZ_SNAP_MEM_PARTS_MAX) and returns n. */
+size_t yz_snap_memory(const yz_snap *s, yz_snap_mem_part *parts);
 
 /* Positions of station i in GCJ-02 and BD-09, computed once at build. */
 yz_point yz_snap_position(const yz_snap *s, size_t i, int crs);
@@ -99,6 +108,8 @@ enum { YZ_LANG_HANS = 0, YZ_LANG_HANT = 1 };
 /* Station i's fragment with its name, address, district and partner name in `lang`
  * (converted once at build with OpenCC s2t; the stored text when s2t.json is missing). */
 const char *yz_snap_fragment_lang(const yz_snap *s, size_t i, int lang, size_t *len);
+/* Append station i's fragment in `lang` to `b` (what yz_snap_fragment_lang returns). */
+void yz_snap_fragment_append(const yz_snap *s, size_t i, int lang, yz_buf *b);
 /* Station i's name in `lang`. */
 const char *yz_snap_name_lang(const yz_snap *s, size_t i, int lang);
 /* The members of a fragment, in their order. */
