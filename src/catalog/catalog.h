@@ -98,17 +98,15 @@ size_t yz_snap_memory(const yz_snap *s, yz_snap_mem_part *parts);
 /* Positions of station i in GCJ-02 and BD-09, computed once at build. */
 yz_point yz_snap_position(const yz_snap *s, size_t i, int crs);
 
-/* The JSON members of station i that do not depend on the query, pre-rendered at build:
- * "id","code","name","address","district":{...},"facilities":[...],"tier","status",
- * "partner_kind","partner_name" - without braces, ready to splice into an object. */
-const char *yz_snap_fragment(const yz_snap *s, size_t i, size_t *len);
 /* The language of the texts in an answer (lang=zh-Hant, docs/internals/text.md, "Answers in
  * traditional characters"): zh-Hans is the stored text; en shows it too. */
 enum { YZ_LANG_HANS = 0, YZ_LANG_HANT = 1 };
-/* Station i's fragment with its name, address, district and partner name in `lang`
- * (converted once at build with OpenCC s2t; the stored text when s2t.json is missing). */
-const char *yz_snap_fragment_lang(const yz_snap *s, size_t i, int lang, size_t *len);
-/* Append station i's fragment in `lang` to `b` (what yz_snap_fragment_lang returns). */
+/* Append the JSON members of station i that do not depend on the query to `b`:
+ * "id","code","name","address","district":{...},"facilities":[...],"tier","status",
+ * "partner_kind","partner_name" - without braces, ready to splice into an object - with its
+ * name, address, district and partner name in `lang` (converted once at build with OpenCC
+ * s2t; the stored text when s2t.json is missing). Rendered per call from the records and
+ * parts shared by many stations (docs/internals/catalog.md, "Memory"). */
 void yz_snap_fragment_append(const yz_snap *s, size_t i, int lang, yz_buf *b);
 /* Station i's name in `lang`. */
 const char *yz_snap_name_lang(const yz_snap *s, size_t i, int lang);
@@ -117,18 +115,17 @@ enum yz_fragment_member {
     YZ_FM_ID, YZ_FM_CODE, YZ_FM_NAME, YZ_FM_ADDRESS, YZ_FM_DISTRICT, YZ_FM_FACILITIES,
     YZ_FM_TIER, YZ_FM_STATUS, YZ_FM_PARTNER_KIND, YZ_FM_PARTNER_NAME, YZ_FM__COUNT
 };
-/* One member of station i's fragment, `"name":value` without a separating comma; *len = 0
- * when the station has no such member (partner_name is left out when null). */
-const char *yz_snap_fragment_member(const yz_snap *s, size_t i, int member, size_t *len);
-const char *yz_snap_fragment_member_lang(const yz_snap *s, size_t i, int member, int lang,
-                                         size_t *len);
-/* The station name percent-encoded for URLs (navigation links). */
-const char *yz_snap_name_url(const yz_snap *s, size_t i);
-/* Pre-rendered position text of station i: `,"lat":..,"lon":..` in WGS-84 with 7 decimals
- * (the JSON members of the default crs), and its GCJ-02 latitude and longitude with 6
- * decimals (for navigation links). */
-const char *yz_snap_pos_json(const yz_snap *s, size_t i, size_t *len);
-void yz_snap_nav_text(const yz_snap *s, size_t i, yz_nav_text *out);
+/* Append one member of station i's fragment in `lang`, `"name":value` without a separating
+ * comma; false, appending nothing, when the station has no such member (partner_name is left
+ * out when null). The fragment is these members joined by commas. */
+bool yz_snap_fragment_member_append(const yz_snap *s, size_t i, int member, int lang,
+                                    yz_buf *b);
+/* The texts of station i's navigation links (its GCJ-02 latitude and longitude with
+ * YZ_NAV_DECIMALS decimals, its name percent-encoded), written into `scratch` (room for
+ * YZ_SNAP_NAV_SCRATCH bytes) that *out then points into. Rendered per call: names are at
+ * most 200 bytes (validation), so they always fit. */
+enum { YZ_SNAP_NAV_SCRATCH = 2 * 32 + 3 * 1024 + 1 };
+void yz_snap_nav_text(const yz_snap *s, size_t i, yz_nav_text *out, char *scratch);
 
 /* Nearest stations that are in service (status open or closed_temp). */
 typedef struct yz_nearby_query {
