@@ -58,7 +58,7 @@ struct yz_snap {
     size_t n_sch;
     uint32_t *st_sched;      /* schedule of each station */
     int32_t *st_district;    /* district position of each station, -1 if unknown */
-    yz_point *gcj, *bd;      /* positions in the other systems */
+    yz_point *gcj;           /* GCJ-02 positions (BD-09 is derived from them per answer) */
     /* Fragments are rendered per answer from these (docs/internals/catalog.md, "Memory"). */
     char *facl;              /* each distinct facility list `["a","b"]`, back to back */
     size_t *facl_off;        /* n_facl + 1 offsets into facl */
@@ -66,9 +66,9 @@ struct yz_snap {
     uint32_t *st_facl;       /* facility list of each station */
     char *dist_json[2];      /* per language: each district's {"code":..,"name":..} */
     size_t *dist_json_off[2]; /* n_dist + 1 offsets into dist_json[lang] */
-    code_ref *codes;         /* sorted by code */
-    char *code_keys;         /* each code's key (code_key), NUL-terminated, back to back */
-    code_ref *codes_loose;   /* (key, position), sorted by key: what a rider types */
+    uint32_t *codes;         /* positions, sorted by code */
+    uint32_t *codes_loose;   /* positions, sorted by code_key of the code: what a rider
+                              * types (keys computed per probe, not stored) */
     char *hant;              /* per station: those of its name, address and partner name whose
                               * traditional form differs, in that order, NUL-terminated */
     size_t *hant_at;         /* where station i's texts start in `hant` */
@@ -529,7 +529,6 @@ static void *side_build(void *arg)
     j->err = yz_textindex_build(j->norm, j->docs, s->n, &j->text, &j->ei);
     for (size_t i = 0; i < s->n; i++) {
         s->gcj[i] = yz_coord_wgs84_to_gcj02((yz_point){s->st[i].lat, s->st[i].lon});
-        s->bd[i] = yz_coord_gcj02_to_bd09(s->gcj[i]);
     }
     return NULL;
 }
@@ -565,7 +564,6 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
     for (size_t i = 0; i < s->n; i++)
         docs[i] = (yz_textdoc){s->st[i].name, s->st[i].address ? s->st[i].address : ""};
     s->gcj = yz_calloc(s->n + 1, sizeof *s->gcj);
-    s->bd = yz_calloc(s->n + 1, sizeof *s->bd);
     side_job tj = {s, norm, docs, NULL, {0}, 0};
     pthread_t side_thread;
     int threaded = pthread_create(&side_thread, NULL, side_build, &tj) == 0;
@@ -599,24 +597,33 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
                         st->code, zh, en);
             goto fail;
         }
-        s->codes[i] = (code_ref){st->code, (uint32_t)i};
+        s->codes[i] = (uint32_t)i;
         long d = yz_snap_find_district(s, st->district_code);
         s->st_district[i] = (int32_t)d;
     }
-    if (s->n > 1)
-        qsort(s->codes, s->n, sizeof *s->codes, cmp_code);
-    /* Keys of the codes, for what riders type (validation keeps codes to 32 ASCII bytes). */
-    s->code_keys = yz_malloc(s->n * (YZ_CODE_KEY_MAX + 1) + 1);
+    /* Positions by code and by code key, sorted with the keys at hand, which are then
+     * dropped (validation keeps codes to 32 ASCII bytes). */
     s->codes_loose = yz_calloc(s->n + 1, sizeof *s->codes_loose);
     {
-        char *k = s->code_keys;
+        code_ref *refs = yz_calloc(s->n + 1, sizeof *refs);
+        char *keys = yz_malloc(s->n * (YZ_CODE_KEY_MAX + 1) + 1), *k = keys;
+        for (size_t i = 0; i < s->n; i++)
+            refs[i] = (code_ref){s->st[i].code, (uint32_t)i};
+        if (s->n > 1)
+            qsort(refs, s->n, sizeof *refs, cmp_code);
+        for (size_t i = 0; i < s->n; i++)
+            s->codes[i] = refs[i].pos;
         for (size_t i = 0; i < s->n; i++) {
             size_t len = code_key(s->st[i].code, k);
-            s->codes_loose[i] = (code_ref){k, (uint32_t)i};
+            refs[i] = (code_ref){k, (uint32_t)i};
             k += len + 1;
         }
         if (s->n > 1)
-            qsort(s->codes_loose, s->n, sizeof *s->codes_loose, cmp_code);
+            qsort(refs, s->n, sizeof *refs, cmp_code);
+        for (size_t i = 0; i < s->n; i++)
+            s->codes_loose[i] = refs[i].pos;
+        yz_free(keys);
+        yz_free(refs);
     }
 
     /* Stations per district, for district-filtered searches. */
@@ -732,7 +739,6 @@ void yz_snap_free(yz_snap *s)
     yz_free(s->st_sched);
     yz_free(s->st_district);
     yz_free(s->gcj);
-    yz_free(s->bd);
     yz_free(s->facl);
     yz_free(s->facl_off);
     yz_free(s->st_facl);
@@ -741,7 +747,6 @@ void yz_snap_free(yz_snap *s)
         yz_free(s->dist_json_off[l]);
     }
     yz_free(s->codes);
-    yz_free(s->code_keys);
     yz_free(s->codes_loose);
     yz_free(s->hant);
     yz_free(s->hant_at);
@@ -785,29 +790,45 @@ long yz_snap_find_id(const yz_snap *s, int64_t id)
 
 long yz_snap_find_code(const yz_snap *s, const char *code)
 {
-    code_ref key = {code, 0};
-    const code_ref *r = bsearch(&key, s->codes, s->n, sizeof *s->codes, cmp_code);
-    return r ? (long)r->pos : yz_snap_find_code_loose(s, code);
+    size_t lo = 0, hi = s->n;
+    while (code && lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(s->st[s->codes[mid]].code, code);
+        if (c == 0)
+            return (long)s->codes[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return yz_snap_find_code_loose(s, code);
+}
+
+/* The key of the code of the station at loose position j. */
+static const char *loose_key(const yz_snap *s, size_t j, char buf[YZ_CODE_KEY_MAX + 1])
+{
+    code_key(s->st[s->codes_loose[j]].code, buf);
+    return buf;
 }
 
 long yz_snap_find_code_loose(const yz_snap *s, const char *text)
 {
-    char k[YZ_CODE_KEY_MAX + 1];
+    char k[YZ_CODE_KEY_MAX + 1], m[YZ_CODE_KEY_MAX + 1];
     if (!text || !code_key(text, k))
         return -1;
     size_t lo = 0, hi = s->n;
     while (lo < hi) { /* the first key >= k */
         size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(s->codes_loose[mid].code, k) < 0)
+        if (strcmp(loose_key(s, mid, m), k) < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    if (lo == s->n || strcmp(s->codes_loose[lo].code, k) != 0)
+    if (lo == s->n || strcmp(loose_key(s, lo, m), k) != 0)
         return -1;
-    if (lo + 1 < s->n && strcmp(s->codes_loose[lo + 1].code, k) == 0)
+    if (lo + 1 < s->n && strcmp(loose_key(s, lo + 1, m), k) == 0)
         return -1; /* WZ-01 and WZ01: ambiguous, the exact code is needed */
-    return (long)s->codes_loose[lo].pos;
+    return (long)s->codes_loose[lo];
 }
 
 yz_station *yz_snap_copy_stations(const yz_snap *s, size_t *n)
@@ -942,12 +963,12 @@ size_t yz_snap_memory(const yz_snap *s, yz_snap_mem_part *parts)
     for (size_t k = 0; k < s->n_sch; k++)
         sch += heap(s->sch[k].src) + heap(s->sch[k].hours);
     PART("opening hours (compiled, per station)", sch);
-    PART("codes (exact and loose)", heap(s->codes) + heap(s->code_keys) + heap(s->codes_loose));
+    PART("codes (exact and loose)", heap(s->codes) + heap(s->codes_loose));
     PART("districts (per station, members)",
          heap(s->st_district) + heap(s->dist_members) + heap(s->dist_first));
     PART("spatial index", yz_index_memory(s->ix) + heap(s->ix_station));
     PART("text index", yz_textindex_bytes(s->text));
-    PART("GCJ-02 and BD-09 positions", heap(s->gcj) + heap(s->bd));
+    PART("GCJ-02 positions", heap(s->gcj));
     PART("fragment parts (districts, facility lists)",
          heap(s->facl) + heap(s->facl_off) + heap(s->st_facl) + heap(s->dist_json[0]) +
              heap(s->dist_json[1]) + heap(s->dist_json_off[0]) + heap(s->dist_json_off[1]));
@@ -966,7 +987,7 @@ yz_point yz_snap_position(const yz_snap *s, size_t i, int crs)
     if (crs == YZ_CRS_GCJ02)
         return s->gcj[i];
     if (crs == YZ_CRS_BD09)
-        return s->bd[i];
+        return yz_coord_gcj02_to_bd09(s->gcj[i]); /* cheap; only bd09 answers ask */
     return (yz_point){s->st[i].lat, s->st[i].lon};
 }
 
