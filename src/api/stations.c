@@ -359,6 +359,7 @@ static void h_nearby(void *ctx, yz_http_req *req)
     yz_buf_init(&b);
     yz_buf_reserve(&b, 2048 * (n + 1)); /* ~1.3 KiB a station: no reallocation */
     yz_buf_puts(&b, "{\"stations\":[");
+    yz_snap_prefetch(s, &hits[0].station, sizeof hits[0], n, a.lang);
     for (size_t j = 0; j < n; j++) {
         size_t i = hits[j].station;
         if (fields != NM_ALL) {

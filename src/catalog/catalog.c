@@ -37,6 +37,15 @@ typedef struct fac_word {
     uint32_t fac;   /* position in fac[] */
 } fac_word;
 
+/* Per station, the numbers rendering its fragment needs besides its record, together so that
+ * a row costs one cache line, not one miss per array (16 bytes). */
+struct row {
+    uint32_t facl;      /* its facility list in `facl` */
+    int32_t district;   /* position of its district, -1 if unknown */
+    uint32_t hant_at;   /* where its traditional texts start in `hant` */
+    uint8_t hant_diff;  /* bit k: text k (name, address, partner) differs from the stored */
+};
+
 struct yz_snap {
     yz_station *st;          /* by id; its strings are in `strs` or `shared`, not owned */
     size_t n;
@@ -63,7 +72,7 @@ struct yz_snap {
     char *facl;              /* each distinct facility list `["a","b"]`, back to back */
     size_t *facl_off;        /* n_facl + 1 offsets into facl */
     size_t n_facl;
-    uint32_t *st_facl;       /* facility list of each station */
+    struct row *row;         /* what a fragment needs besides the record, per station */
     char *dist_json[2];      /* per language: each district's {"code":..,"name":..} */
     size_t *dist_json_off[2]; /* n_dist + 1 offsets into dist_json[lang] */
     uint32_t *codes;         /* positions, sorted by code */
@@ -71,9 +80,7 @@ struct yz_snap {
                               * types (keys computed per probe, not stored) */
     char *hant;              /* per station: those of its name, address and partner name whose
                               * traditional form differs, in that order, NUL-terminated */
-    size_t *hant_at;         /* where station i's texts start in `hant` */
-    uint8_t *hant_diff;      /* bit k: text k (name, address, partner) differs; NULL: no
-                              * traditional texts (s2t.json missing) */
+    bool has_hant;           /* false: no traditional texts (s2t.json missing) */
     fac_word *words;         /* facility words, normalised, sorted (yz_snap_understand) */
     size_t n_words;
 
@@ -163,11 +170,12 @@ static const char *text_lang(const yz_snap *s, size_t i, int k, int lang)
     const yz_station *st = &s->st[i];
     const char *src = k == 0 ? st->name : k == 1 ? (st->address ? st->address : "")
                                                  : st->partner_name;
-    if (lang != YZ_LANG_HANT || !s->hant_diff || !src || !(s->hant_diff[i] & (1u << k)))
+    const struct row *r = &s->row[i];
+    if (lang != YZ_LANG_HANT || !s->has_hant || !src || !(r->hant_diff & (1u << k)))
         return src;
-    const char *p = s->hant + s->hant_at[i];
+    const char *p = s->hant + r->hant_at;
     for (int j = 0; j < k; j++)
-        if (s->hant_diff[i] & (1u << j))
+        if (r->hant_diff & (1u << j))
             p += strlen(p) + 1;
     return p;
 }
@@ -203,7 +211,7 @@ static void build_shared(yz_snap *s)
     memset(table, 0xff, cap * sizeof *table);
     uint64_t *masks = NULL;
     size_t n_masks = 0, masks_cap = 0;
-    s->st_facl = yz_calloc(s->n + 1, sizeof *s->st_facl);
+    s->row = yz_calloc(s->n + 1, sizeof *s->row);
     for (size_t i = 0; i < s->n; i++) {
         uint64_t m = s->st[i].facilities;
         size_t h = (size_t)((m * UINT64_C(0x9e3779b97f4a7c15)) >> 20) & (cap - 1);
@@ -218,7 +226,8 @@ static void build_shared(yz_snap *s)
                 table[h] = v = (uint32_t)n_masks++;
             }
             if (masks[v] == m) {
-                s->st_facl[i] = v;
+                s->row[i].facl = v;
+                s->row[i].district = s->st_district[i];
                 break;
             }
         }
@@ -276,7 +285,7 @@ static bool render_member(const yz_snap *s, size_t i, int m, int lang, yz_buf *b
         return true;
     case YZ_FM_DISTRICT: {
         yz_buf_puts(b, "\"district\":");
-        int32_t d = s->st_district[i];
+        int32_t d = s->row[i].district;
         int l = lang == YZ_LANG_HANT;
         if (d >= 0) {
             yz_buf_append(b, s->dist_json[l] + s->dist_json_off[l][d],
@@ -292,7 +301,7 @@ static bool render_member(const yz_snap *s, size_t i, int m, int lang, yz_buf *b
         return true;
     }
     case YZ_FM_FACILITIES: {
-        uint32_t k = s->st_facl[i];
+        uint32_t k = s->row[i].facl;
         yz_buf_puts(b, "\"facilities\":");
         yz_buf_append(b, s->facl + s->facl_off[k], s->facl_off[k + 1] - s->facl_off[k]);
         return true;
@@ -479,17 +488,17 @@ static int build_hant(yz_snap *s, yz_textnorm *norm, const yz_snap *prev)
     yz_buf h, t;
     yz_buf_init(&h);
     yz_buf_init(&t);
-    s->hant_at = yz_calloc(s->n + 1, sizeof *s->hant_at);
-    s->hant_diff = yz_calloc(s->n + 1, sizeof *s->hant_diff);
     for (size_t i = 0; i < s->n; i++) {
         const yz_station *st = &s->st[i];
         const char *src[3] = {st->name, st->address ? st->address : "", st->partner_name};
-        long j = prev && prev->hant_diff ? yz_snap_find_id(prev, st->id) : -1;
+        long j = prev && prev->has_hant ? yz_snap_find_id(prev, st->id) : -1;
         const yz_station *pst = j >= 0 ? &prev->st[j] : NULL;
         bool reuse = pst && same_str(pst->name, st->name) &&
                      same_str(pst->address ? pst->address : "", src[1]) &&
                      same_str(pst->partner_name, st->partner_name);
-        s->hant_at[i] = h.len;
+        if (h.len > UINT32_MAX - 3 * 65536) /* ~4 GiB of texts: tens of millions of stations */
+            goto none;
+        s->row[i].hant_at = (uint32_t)h.len;
         for (int k = 0; k < 3; k++) {
             if (!src[k])
                 continue;
@@ -498,20 +507,13 @@ static int build_hant(yz_snap *s, yz_textnorm *norm, const yz_snap *prev)
                 conv = text_lang(prev, (size_t)j, k, YZ_LANG_HANT);
             } else {
                 yz_buf_reset(&t);
-                if (yz_textnorm_to_hant(norm, src[k], &t) != YZ_OK) {
-                    yz_free(s->hant_at);
-                    yz_free(s->hant_diff);
-                    s->hant_at = NULL;
-                    s->hant_diff = NULL;
-                    yz_buf_fini(&h);
-                    yz_buf_fini(&t);
-                    return YZ_OK; /* no s2t.json: answers in zh-Hant keep the stored texts */
-                }
+                if (yz_textnorm_to_hant(norm, src[k], &t) != YZ_OK)
+                    goto none; /* no s2t.json: answers in zh-Hant keep the stored texts */
                 conv = t.data ? t.data : "";
             }
             if (strcmp(conv, src[k]) == 0)
                 continue;
-            s->hant_diff[i] |= (uint8_t)(1u << k);
+            s->row[i].hant_diff |= (uint8_t)(1u << k);
             yz_buf_append(&h, conv, strlen(conv) + 1);
         }
     }
@@ -519,6 +521,13 @@ static int build_hant(yz_snap *s, yz_textnorm *norm, const yz_snap *prev)
     s->hant = yz_buf_take(&h);
     if (!s->hant)
         s->hant = yz_calloc(1, 1);
+    s->has_hant = true;
+    return YZ_OK;
+none:
+    for (size_t i = 0; i < s->n; i++)
+        s->row[i].hant_diff = 0;
+    yz_buf_fini(&h);
+    yz_buf_fini(&t);
     return YZ_OK;
 }
 
@@ -741,7 +750,7 @@ void yz_snap_free(yz_snap *s)
     yz_free(s->gcj);
     yz_free(s->facl);
     yz_free(s->facl_off);
-    yz_free(s->st_facl);
+    yz_free(s->row);
     for (int l = 0; l < 2; l++) {
         yz_free(s->dist_json[l]);
         yz_free(s->dist_json_off[l]);
@@ -749,8 +758,6 @@ void yz_snap_free(yz_snap *s)
     yz_free(s->codes);
     yz_free(s->codes_loose);
     yz_free(s->hant);
-    yz_free(s->hant_at);
-    yz_free(s->hant_diff);
     for (size_t i = 0; i < s->n_words; i++)
         yz_free(s->words[i].norm);
     yz_free(s->words);
@@ -969,11 +976,11 @@ size_t yz_snap_memory(const yz_snap *s, yz_snap_mem_part *parts)
     PART("spatial index", yz_index_memory(s->ix) + heap(s->ix_station));
     PART("text index", yz_textindex_bytes(s->text));
     PART("GCJ-02 positions", heap(s->gcj));
-    PART("fragment parts (districts, facility lists)",
-         heap(s->facl) + heap(s->facl_off) + heap(s->st_facl) + heap(s->dist_json[0]) +
+    PART("fragment parts (rows, districts, facility lists)",
+         heap(s->facl) + heap(s->facl_off) + heap(s->row) + heap(s->dist_json[0]) +
              heap(s->dist_json[1]) + heap(s->dist_json_off[0]) + heap(s->dist_json_off[1]));
     PART("texts zh-Hant (where they differ)",
-         heap(s->hant) + heap(s->hant_at) + heap(s->hant_diff));
+         heap(s->hant));
     size_t words = heap(s->words);
     for (size_t i = 0; i < s->n_words; i++)
         words += heap(s->words[i].norm);
@@ -1000,6 +1007,22 @@ void yz_snap_fragment_append(const yz_snap *s, size_t i, int lang, yz_buf *b)
         yz_buf_putc(b, ',');
         render_member(s, i, m, lang, b);
     }
+}
+
+void yz_snap_prefetch(const yz_snap *s, const uint32_t *pos, size_t stride, size_t n, int lang)
+{
+#define AT(j) (*(const uint32_t *)((const char *)pos + (j) * stride))
+    for (size_t j = 0; j < n; j++) {
+        __builtin_prefetch(&s->st[AT(j)]);
+        __builtin_prefetch(&s->row[AT(j)]);
+        __builtin_prefetch(&s->gcj[AT(j)]);
+    }
+    for (size_t j = 0; j < n; j++) {
+        __builtin_prefetch(s->st[AT(j)].name);
+        if (lang == YZ_LANG_HANT && s->has_hant && s->row[AT(j)].hant_diff)
+            __builtin_prefetch(s->hant + s->row[AT(j)].hant_at);
+    }
+#undef AT
 }
 
 bool yz_snap_fragment_member_append(const yz_snap *s, size_t i, int member, int lang,

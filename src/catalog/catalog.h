@@ -108,6 +108,10 @@ enum { YZ_LANG_HANS = 0, YZ_LANG_HANT = 1 };
  * s2t; the stored text when s2t.json is missing). Rendered per call from the records and
  * parts shared by many stations (docs/internals/catalog.md, "Memory"). */
 void yz_snap_fragment_append(const yz_snap *s, size_t i, int lang, yz_buf *b);
+/* Ask the CPU for what writing the fragments of stations pos[0..n) in `lang` will read, so
+ * that their cache misses overlap instead of coming one after another (a nearby answer's
+ * rows are far apart in memory). Only a hint: it changes nothing. */
+void yz_snap_prefetch(const yz_snap *s, const uint32_t *pos, size_t stride, size_t n, int lang);
 /* Station i's name in `lang`. */
 const char *yz_snap_name_lang(const yz_snap *s, size_t i, int lang);
 /* The members of a fragment, in their order. */
