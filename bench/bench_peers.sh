@@ -473,6 +473,10 @@ run_size() {
         "$(awk -v b="$pgsize" 'BEGIN { print b / 1048576 }')" "$(awk -v b="$pgsb" 'BEGIN { print b / 1048576 }')"
     printf '        Redis used_memory %.1f MB (with %s query points), RSS %.1f MB\n' \
         "$(awk -v b="$rused" 'BEGIN { print b / 1048576 }')" "$nq" "$(awk -v b="$rrss" 'BEGIN { print b / 1048576 }')"
+    # Where yizhan's bytes go: the same snapshot built in a process of its own (bench_memory.c).
+    if [ -n "${BENCH_MEMORY:-}" ] && [ -x "$BENCH_MEMORY" ]; then
+        "$BENCH_MEMORY" "$tmp/y.db" | sed 's/^/        /'
+    fi
 
     kill "$ypid" "$rpid"
     wait "$ypid" "$rpid" 2>/dev/null || true

@@ -94,13 +94,6 @@ static int param_position(bool has_lat, bool has_lon, double lat, double lon, in
 
 static void render_position(yz_buf *b, const yz_snap *s, size_t i, int crs)
 {
-    if (crs == YZ_CRS_WGS84) {
-        size_t len;
-        const char *pre = yz_snap_pos_json(s, i, &len);
-        yz_buf_append(b, pre, len);
-        yz_buf_puts(b, ",\"crs\":\"wgs84\"");
-        return;
-    }
     yz_point p = yz_snap_position(s, i, crs);
     yz_buf_puts(b, ",\"lat\":");
     yz_buf_fixed(b, p.lat, 7);
@@ -192,7 +185,8 @@ static void render_nav(yz_buf *b, const yz_snap *s, size_t i, int travel)
 {
     yz_buf_puts(b, ",\"nav\":");
     yz_nav_text nt;
-    yz_snap_nav_text(s, i, &nt);
+    char scratch[YZ_SNAP_NAV_SCRATCH];
+    yz_snap_nav_text(s, i, &nt, scratch);
     yz_nav_links_pre(b, &nt, travel);
 }
 
@@ -205,34 +199,23 @@ static void render_nearby_masked(yz_buf *b, const yz_state_view *view, size_t i,
     const yz_snap *s = yz_state_snap(view);
     const size_t start = b->len;
     for (int m = 0; m < YZ_FM__COUNT; m++) {
-        size_t len;
-        const char *text;
-        if (!(mask & (UINT32_C(1) << m)) ||
-            !*(text = yz_snap_fragment_member_lang(s, i, m, lang, &len)))
+        if (!(mask & (UINT32_C(1) << m)))
             continue;
+        size_t at = b->len;
         yz_buf_putc(b, ',');
-        yz_buf_append(b, text, len);
+        if (!yz_snap_fragment_member_append(s, i, m, lang, b))
+            yz_buf_truncate(b, at);
     }
 #define HAS(m) (mask & (UINT32_C(1) << (m)))
     if (HAS(NM_LAT) || HAS(NM_LON)) {
-        if (crs == YZ_CRS_WGS84) { /* split the pre-rendered `,"lat":..,"lon":..` */
-            size_t len;
-            const char *pre = yz_snap_pos_json(s, i, &len);
-            const char *mid = memchr(pre + 1, ',', len - 1);
-            if (HAS(NM_LAT))
-                yz_buf_append(b, pre, (size_t)(mid - pre));
-            if (HAS(NM_LON))
-                yz_buf_append(b, mid, len - (size_t)(mid - pre));
-        } else {
-            yz_point p = yz_snap_position(s, i, crs);
-            if (HAS(NM_LAT)) {
-                yz_buf_puts(b, ",\"lat\":");
-                yz_buf_fixed(b, p.lat, 7);
-            }
-            if (HAS(NM_LON)) {
-                yz_buf_puts(b, ",\"lon\":");
-                yz_buf_fixed(b, p.lon, 7);
-            }
+        yz_point p = yz_snap_position(s, i, crs);
+        if (HAS(NM_LAT)) {
+            yz_buf_puts(b, ",\"lat\":");
+            yz_buf_fixed(b, p.lat, 7);
+        }
+        if (HAS(NM_LON)) {
+            yz_buf_puts(b, ",\"lon\":");
+            yz_buf_fixed(b, p.lon, 7);
         }
     }
     if (HAS(NM_CRS)) {
@@ -268,11 +251,9 @@ static void render_station(yz_api *api, yz_buf *b, const yz_state_view *view, si
 {
     const yz_snap *s = yz_state_snap(view);
     const yz_station *st = yz_snap_station(s, i);
-    size_t flen;
-    const char *frag = yz_snap_fragment_lang(s, i, lang, &flen);
     char iso[32];
     yz_buf_putc(b, '{');
-    yz_buf_append(b, frag, flen);
+    yz_snap_fragment_append(s, i, lang, b);
     render_position(b, s, i, crs);
     yz_buf_json_member_str(b, "opening_hours", st->opening_hours);
     yz_buf_json_member_str(b, "tz", st->tz ? st->tz : YZ_DEFAULT_TZ);
@@ -378,8 +359,9 @@ static void h_nearby(void *ctx, yz_http_req *req)
     yz_buf_init(&b);
     yz_buf_reserve(&b, 2048 * (n + 1)); /* ~1.3 KiB a station: no reallocation */
     yz_buf_puts(&b, "{\"stations\":[");
+    yz_snap_prefetch(s, &hits[0].station, sizeof hits[0], n, a.lang);
     for (size_t j = 0; j < n; j++) {
-        size_t i = hits[j].station, flen;
+        size_t i = hits[j].station;
         if (fields != NM_ALL) {
             if (j)
                 yz_buf_putc(&b, ',');
@@ -387,9 +369,8 @@ static void h_nearby(void *ctx, yz_http_req *req)
                                  fields);
             continue;
         }
-        const char *frag = yz_snap_fragment_lang(s, i, a.lang, &flen);
         yz_buf_puts(&b, j ? ",{" : "{");
-        yz_buf_append(&b, frag, flen);
+        yz_snap_fragment_append(s, i, a.lang, &b);
         render_position(&b, s, i, crs);
         yz_buf_puts(&b, ",\"distance_m\":");
         yz_buf_fixed(&b, hits[j].distance_m, 1);
@@ -564,10 +545,9 @@ static void h_list(void *ctx, yz_http_req *req)
     yz_buf_init(&b);
     yz_buf_puts(&b, "{\"stations\":[");
     for (size_t j = 0; j < n; j++) {
-        size_t i = pos[j], flen;
-        const char *frag = yz_snap_fragment_lang(s, i, a.lang, &flen);
+        size_t i = pos[j];
         yz_buf_puts(&b, j ? ",{" : "{");
-        yz_buf_append(&b, frag, flen);
+        yz_snap_fragment_append(s, i, a.lang, &b);
         render_position(&b, s, i, crs);
         if (q.has_at) {
             const yz_station *st = yz_snap_station(s, i);

@@ -11,6 +11,7 @@
 #include "geo/nav.h"
 
 #include <assert.h>
+#include <malloc.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -36,9 +37,24 @@ typedef struct fac_word {
     uint32_t fac;   /* position in fac[] */
 } fac_word;
 
+/* Per station, the numbers rendering its fragment needs besides its record, together so that
+ * a row costs one cache line, not one miss per array (16 bytes). */
+struct row {
+    uint32_t facl;      /* its facility list in `facl` */
+    int32_t district;   /* position of its district, -1 if unknown */
+    uint32_t hant_at;   /* where its traditional texts start in `hant` */
+    uint8_t hant_diff;  /* bit k: text k (name, address, partner) differs from the stored */
+};
+
 struct yz_snap {
-    yz_station *st;          /* by id */
+    yz_station *st;          /* by id; its strings are in `strs` or `shared`, not owned */
     size_t n;
+    char *strs;              /* each station's own strings (code, name, address, ...) back to
+                              * back: one block instead of a malloc each */
+    char **shared;           /* distinct district codes and names, hours and zones: stations
+                              * point at these */
+    size_t n_shared;
+    bool packed;             /* strings moved into strs / shared (else owned per record) */
     yz_facility *fac;
     size_t n_fac;
     yz_district *dist;       /* by code */
@@ -51,25 +67,20 @@ struct yz_snap {
     size_t n_sch;
     uint32_t *st_sched;      /* schedule of each station */
     int32_t *st_district;    /* district position of each station, -1 if unknown */
-    yz_point *gcj, *bd;      /* positions in the other systems */
-    char *frag;              /* all fragments, back to back, NUL-separated */
-    size_t *frag_off;        /* n + 1 offsets into frag */
-    uint16_t (*frag_moff)[YZ_FM__COUNT]; /* where each member starts in its fragment */
-    char *names_url;         /* percent-encoded names, NUL-separated */
-    char *pos;               /* per station: WGS-84 JSON members, GCJ-02 lat, GCJ-02 lon,
-                              * each NUL-terminated, back to back */
-    size_t *pos_off;         /* n + 1 offsets into pos */
-    uint8_t (*pos_len)[3];   /* lengths of the three pieces of each station */
-    size_t *name_off;
-    code_ref *codes;         /* sorted by code */
-    char *code_keys;         /* each code's key (code_key), NUL-terminated, back to back */
-    code_ref *codes_loose;   /* (key, position), sorted by key: what a rider types */
-    char *hant;              /* per station: name, address, partner name in traditional
-                              * characters, each NUL-terminated, back to back */
-    size_t (*hant_off)[3];   /* where each of the three starts in `hant`; SIZE_MAX: none */
-    char *frag_hant;         /* the fragments again with `hant`'s texts; NULL: none built */
-    size_t *frag_hant_off;
-    uint16_t (*frag_hant_moff)[YZ_FM__COUNT];
+    yz_point *gcj;           /* GCJ-02 positions (BD-09 is derived from them per answer) */
+    /* Fragments are rendered per answer from these (docs/internals/catalog.md, "Memory"). */
+    char *facl;              /* each distinct facility list `["a","b"]`, back to back */
+    size_t *facl_off;        /* n_facl + 1 offsets into facl */
+    size_t n_facl;
+    struct row *row;         /* what a fragment needs besides the record, per station */
+    char *dist_json[2];      /* per language: each district's {"code":..,"name":..} */
+    size_t *dist_json_off[2]; /* n_dist + 1 offsets into dist_json[lang] */
+    uint32_t *codes;         /* positions, sorted by code */
+    uint32_t *codes_loose;   /* positions, sorted by code_key of the code: what a rider
+                              * types (keys computed per probe, not stored) */
+    char *hant;              /* per station: those of its name, address and partner name whose
+                              * traditional form differs, in that order, NUL-terminated */
+    bool has_hant;           /* false: no traditional texts (s2t.json missing) */
     fac_word *words;         /* facility words, normalised, sorted (yz_snap_understand) */
     size_t n_words;
 
@@ -153,121 +164,175 @@ static int intern_sched(yz_snap *s, uint32_t *table, size_t table_cap, const cha
     return YZ_OK;
 }
 
-/* Pieces of fragments that many stations share, rendered once per build. */
-typedef struct frag_parts {
-    yz_buf fac;       /* each facility code quoted, back to back */
-    size_t *fac_off;  /* n_fac + 1 offsets into fac */
-    yz_buf dist;      /* each district's {"code":..,"name":..} */
-    size_t *dist_off; /* n_dist + 1 offsets into dist */
-    bool hant;        /* render the traditional texts (s->hant, districts' name_hant) */
-} frag_parts;
-
-static void parts_init(frag_parts *p, const yz_snap *s, bool hant)
-{
-    p->hant = hant;
-    yz_buf_init(&p->fac);
-    yz_buf_init(&p->dist);
-    p->fac_off = yz_calloc(s->n_fac + 1, sizeof *p->fac_off);
-    for (size_t f = 0; f < s->n_fac; f++) {
-        p->fac_off[f] = p->fac.len;
-        yz_buf_json_str(&p->fac, s->fac[f].code, strlen(s->fac[f].code));
-    }
-    p->fac_off[s->n_fac] = p->fac.len;
-    p->dist_off = yz_calloc(s->n_dist + 1, sizeof *p->dist_off);
-    for (size_t d = 0; d < s->n_dist; d++) {
-        p->dist_off[d] = p->dist.len;
-        yz_buf_puts(&p->dist, "{\"code\":");
-        yz_buf_json_str(&p->dist, s->dist[d].code, strlen(s->dist[d].code));
-        yz_buf_puts(&p->dist, ",\"name\":");
-        const char *dn = hant && s->dist[d].name_hant ? s->dist[d].name_hant : s->dist[d].name;
-        yz_buf_json_str(&p->dist, dn, strlen(dn));
-        yz_buf_putc(&p->dist, '}');
-    }
-    p->dist_off[s->n_dist] = p->dist.len;
-}
-
-static void parts_fini(frag_parts *p)
-{
-    yz_buf_fini(&p->fac);
-    yz_buf_fini(&p->dist);
-    yz_free(p->fac_off);
-    yz_free(p->dist_off);
-}
-
-/* Renders station i's fragment and records where each member starts in it (the offset of
- * its leading comma; an absent member starts and ends at the fragment's end). */
-static void render_fragment(const yz_snap *s, const frag_parts *p, size_t i, yz_buf *b,
-                            uint16_t moff[YZ_FM__COUNT])
+/* Station i's text k (0 name, 1 address, 2 partner name) in `lang`; NULL for no partner. */
+static const char *text_lang(const yz_snap *s, size_t i, int k, int lang)
 {
     const yz_station *st = &s->st[i];
-    const size_t base = b->len;
-    const char *name = st->name, *addr = st->address ? st->address : "",
-               *partner = st->partner_name;
-    if (p->hant) {
-        name = s->hant + s->hant_off[i][0];
-        addr = s->hant + s->hant_off[i][1];
-        partner = s->hant_off[i][2] == SIZE_MAX ? NULL : s->hant + s->hant_off[i][2];
-    }
-#define MEMBER(m) (moff[m] = (uint16_t)(b->len - base))
-    MEMBER(YZ_FM_ID);
-    yz_buf_puts(b, "\"id\":");
-    yz_buf_int(b, st->id);
-    MEMBER(YZ_FM_CODE);
-    yz_buf_puts(b, ",\"code\":");
-    yz_buf_json_str(b, st->code, strlen(st->code));
-    MEMBER(YZ_FM_NAME);
-    yz_buf_puts(b, ",\"name\":");
-    yz_buf_json_str(b, name, strlen(name));
-    MEMBER(YZ_FM_ADDRESS);
-    yz_buf_puts(b, ",\"address\":");
-    yz_buf_json_str(b, addr, strlen(addr));
-    MEMBER(YZ_FM_DISTRICT);
-    yz_buf_puts(b, ",\"district\":");
-    int32_t d = s->st_district[i];
-    if (d >= 0) {
-        yz_buf_append(b, p->dist.data + p->dist_off[d], p->dist_off[d + 1] - p->dist_off[d]);
-    } else {
-        const char *dn = st->district_name ? st->district_name : "";
-        yz_buf_puts(b, "{\"code\":");
-        yz_buf_json_str(b, st->district_code, strlen(st->district_code));
-        yz_buf_puts(b, ",\"name\":");
-        yz_buf_json_str(b, dn, strlen(dn));
-        yz_buf_putc(b, '}');
-    }
-    MEMBER(YZ_FM_FACILITIES);
-    yz_buf_puts(b, ",\"facilities\":[");
-    int first = 1;
-    for (size_t f = 0; f < s->n_fac; f++) {
-        if (!(st->facilities & (UINT64_C(1) << s->fac[f].bit)))
-            continue;
-        if (!first)
-            yz_buf_putc(b, ',');
-        first = 0;
-        yz_buf_append(b, p->fac.data + p->fac_off[f], p->fac_off[f + 1] - p->fac_off[f]);
-    }
-    yz_buf_putc(b, ']');
-    MEMBER(YZ_FM_TIER);
-    yz_buf_puts(b, ",\"tier\":\"");
-    yz_buf_puts(b, yz_tier_name(st->tier));
-    yz_buf_putc(b, '"');
-    MEMBER(YZ_FM_STATUS);
-    yz_buf_puts(b, ",\"status\":\"");
-    yz_buf_puts(b, yz_status_name(st->status));
-    yz_buf_putc(b, '"');
-    MEMBER(YZ_FM_PARTNER_KIND);
-    yz_buf_puts(b, ",\"partner_kind\":\"");
-    yz_buf_puts(b, yz_partner_name(st->partner_kind));
-    yz_buf_putc(b, '"');
-    MEMBER(YZ_FM_PARTNER_NAME);
-    if (partner) {
-        yz_buf_puts(b, ",\"partner_name\":");
-        yz_buf_json_str(b, partner, strlen(partner));
-    }
-#undef MEMBER
+    const char *src = k == 0 ? st->name : k == 1 ? (st->address ? st->address : "")
+                                                 : st->partner_name;
+    const struct row *r = &s->row[i];
+    if (lang != YZ_LANG_HANT || !s->has_hant || !src || !(r->hant_diff & (1u << k)))
+        return src;
+    const char *p = s->hant + r->hant_at;
+    for (int j = 0; j < k; j++)
+        if (r->hant_diff & (1u << j))
+            p += strlen(p) + 1;
+    return p;
 }
 
-/* The text index, the URL-encoded names and the positions in the other systems (with their
- * text) are built on a second thread while the first builds everything else: they only read
+/* The parts of fragments that many stations share, rendered once per build: each district's
+ * object in both languages and each distinct facility list (a few thousand at 1M stations). */
+static void build_shared(yz_snap *s)
+{
+    for (int lang = 0; lang < 2; lang++) {
+        yz_buf b;
+        yz_buf_init(&b);
+        s->dist_json_off[lang] = yz_calloc(s->n_dist + 1, sizeof *s->dist_json_off[lang]);
+        for (size_t d = 0; d < s->n_dist; d++) {
+            s->dist_json_off[lang][d] = b.len;
+            yz_buf_puts(&b, "{\"code\":");
+            yz_buf_json_str(&b, s->dist[d].code, strlen(s->dist[d].code));
+            yz_buf_puts(&b, ",\"name\":");
+            const char *dn = lang == YZ_LANG_HANT && s->dist[d].name_hant ? s->dist[d].name_hant
+                                                                         : s->dist[d].name;
+            yz_buf_json_str(&b, dn, strlen(dn));
+            yz_buf_putc(&b, '}');
+        }
+        s->dist_json_off[lang][s->n_dist] = b.len;
+        s->dist_json[lang] = yz_buf_take(&b);
+        if (!s->dist_json[lang])
+            s->dist_json[lang] = yz_calloc(1, 1);
+    }
+    /* Distinct facility masks, by an open-addressing table of their numbers. */
+    size_t cap = 64;
+    while (cap < 2 * s->n + 2)
+        cap *= 2;
+    uint32_t *table = yz_malloc(cap * sizeof *table);
+    memset(table, 0xff, cap * sizeof *table);
+    uint64_t *masks = NULL;
+    size_t n_masks = 0, masks_cap = 0;
+    s->row = yz_calloc(s->n + 1, sizeof *s->row);
+    for (size_t i = 0; i < s->n; i++) {
+        uint64_t m = s->st[i].facilities;
+        size_t h = (size_t)((m * UINT64_C(0x9e3779b97f4a7c15)) >> 20) & (cap - 1);
+        for (;; h = (h + 1) & (cap - 1)) {
+            uint32_t v = table[h];
+            if (v == UINT32_MAX) {
+                if (n_masks == masks_cap) {
+                    masks_cap = masks_cap ? 2 * masks_cap : 256;
+                    masks = yz_reallocarray(masks, masks_cap, sizeof *masks);
+                }
+                masks[n_masks] = m;
+                table[h] = v = (uint32_t)n_masks++;
+            }
+            if (masks[v] == m) {
+                s->row[i].facl = v;
+                s->row[i].district = s->st_district[i];
+                break;
+            }
+        }
+    }
+    yz_free(table);
+    yz_buf b;
+    yz_buf_init(&b);
+    s->n_facl = n_masks;
+    s->facl_off = yz_calloc(n_masks + 1, sizeof *s->facl_off);
+    for (size_t k = 0; k < n_masks; k++) {
+        s->facl_off[k] = b.len;
+        yz_buf_putc(&b, '[');
+        int first = 1;
+        for (size_t f = 0; f < s->n_fac; f++) {
+            if (!(masks[k] & (UINT64_C(1) << s->fac[f].bit)))
+                continue;
+            if (!first)
+                yz_buf_putc(&b, ',');
+            first = 0;
+            yz_buf_json_str(&b, s->fac[f].code, strlen(s->fac[f].code));
+        }
+        yz_buf_putc(&b, ']');
+    }
+    s->facl_off[n_masks] = b.len;
+    s->facl = yz_buf_take(&b);
+    if (!s->facl)
+        s->facl = yz_calloc(1, 1);
+    yz_free(masks);
+}
+
+/* Member `m` of station i's fragment in `lang`, `"name":value`, appended to b; false (and
+ * nothing appended) when the station has no such member (partner_name when null). */
+static bool render_member(const yz_snap *s, size_t i, int m, int lang, yz_buf *b)
+{
+    const yz_station *st = &s->st[i];
+    const char *t;
+    switch (m) {
+    case YZ_FM_ID:
+        yz_buf_puts(b, "\"id\":");
+        yz_buf_int(b, st->id);
+        return true;
+    case YZ_FM_CODE:
+        yz_buf_puts(b, "\"code\":");
+        yz_buf_json_str(b, st->code, strlen(st->code));
+        return true;
+    case YZ_FM_NAME:
+        t = text_lang(s, i, 0, lang);
+        yz_buf_puts(b, "\"name\":");
+        yz_buf_json_str(b, t, strlen(t));
+        return true;
+    case YZ_FM_ADDRESS:
+        t = text_lang(s, i, 1, lang);
+        yz_buf_puts(b, "\"address\":");
+        yz_buf_json_str(b, t, strlen(t));
+        return true;
+    case YZ_FM_DISTRICT: {
+        yz_buf_puts(b, "\"district\":");
+        int32_t d = s->row[i].district;
+        int l = lang == YZ_LANG_HANT;
+        if (d >= 0) {
+            yz_buf_append(b, s->dist_json[l] + s->dist_json_off[l][d],
+                          s->dist_json_off[l][d + 1] - s->dist_json_off[l][d]);
+        } else {
+            const char *dn = st->district_name ? st->district_name : "";
+            yz_buf_puts(b, "{\"code\":");
+            yz_buf_json_str(b, st->district_code, strlen(st->district_code));
+            yz_buf_puts(b, ",\"name\":");
+            yz_buf_json_str(b, dn, strlen(dn));
+            yz_buf_putc(b, '}');
+        }
+        return true;
+    }
+    case YZ_FM_FACILITIES: {
+        uint32_t k = s->row[i].facl;
+        yz_buf_puts(b, "\"facilities\":");
+        yz_buf_append(b, s->facl + s->facl_off[k], s->facl_off[k + 1] - s->facl_off[k]);
+        return true;
+    }
+    case YZ_FM_TIER:
+        yz_buf_puts(b, "\"tier\":\"");
+        yz_buf_puts(b, yz_tier_name(st->tier));
+        yz_buf_putc(b, '"');
+        return true;
+    case YZ_FM_STATUS:
+        yz_buf_puts(b, "\"status\":\"");
+        yz_buf_puts(b, yz_status_name(st->status));
+        yz_buf_putc(b, '"');
+        return true;
+    case YZ_FM_PARTNER_KIND:
+        yz_buf_puts(b, "\"partner_kind\":\"");
+        yz_buf_puts(b, yz_partner_name(st->partner_kind));
+        yz_buf_putc(b, '"');
+        return true;
+    case YZ_FM_PARTNER_NAME:
+        t = text_lang(s, i, 2, lang);
+        if (!t)
+            return false;
+        yz_buf_puts(b, "\"partner_name\":");
+        yz_buf_json_str(b, t, strlen(t));
+        return true;
+    }
+    return false;
+}
+
+/* The text index and the positions in the other systems are built on a second thread while the first builds everything else: they only read
  * the records, write fields nothing else touches, and take about half of a large build. */
 typedef struct side_job {
     yz_snap *s;
@@ -338,68 +403,132 @@ static void build_words(yz_snap *s, yz_textnorm *norm)
     s->n_words = m;
 }
 
+static uint64_t hash_str(const char *p)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (; *p; p++)
+        h = (h ^ (unsigned char)*p) * UINT64_C(0x100000001b3);
+    return h;
+}
+
+/* Move the records' strings into two blocks (docs/internals/catalog.md, "Memory"): the
+ * strings of few distinct values (district code and name, opening hours, time zone) are kept
+ * once and shared, the others are copied back to back into `strs`. Frees the originals. */
+static void pack_strings(yz_snap *s)
+{
+    size_t cap = 64;
+    while (cap < 2 * s->n + 2)
+        cap *= 2;
+    uint32_t *table = yz_malloc(cap * sizeof *table);
+    memset(table, 0xff, cap * sizeof *table);
+    size_t shared_cap = 0, total = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        yz_station *st = &s->st[i];
+        char **few[] = {&st->district_code, &st->district_name, &st->opening_hours, &st->tz};
+        for (size_t k = 0; k < sizeof few / sizeof *few; k++) {
+            char *v = *few[k];
+            if (!v)
+                continue;
+            size_t h = (size_t)hash_str(v) & (cap - 1);
+            for (;; h = (h + 1) & (cap - 1)) {
+                uint32_t e = table[h];
+                if (e == UINT32_MAX) {
+                    if (s->n_shared == shared_cap) {
+                        shared_cap = shared_cap ? 2 * shared_cap : 64;
+                        s->shared = yz_reallocarray(s->shared, shared_cap, sizeof *s->shared);
+                    }
+                    s->shared[s->n_shared] = v;
+                    table[h] = (uint32_t)s->n_shared++;
+                    break;
+                }
+                if (strcmp(s->shared[e], v) == 0) {
+                    yz_free(v);
+                    *few[k] = s->shared[e];
+                    break;
+                }
+            }
+        }
+        const char *own[] = {st->code, st->name, st->address, st->partner_name,
+                             st->closed_reason, st->phone};
+        for (size_t k = 0; k < sizeof own / sizeof *own; k++)
+            if (own[k])
+                total += strlen(own[k]) + 1;
+    }
+    yz_free(table);
+    s->strs = yz_malloc(total + 1);
+    char *at = s->strs;
+    for (size_t i = 0; i < s->n; i++) {
+        yz_station *st = &s->st[i];
+        char **own[] = {&st->code, &st->name, &st->address, &st->partner_name,
+                        &st->closed_reason, &st->phone};
+        for (size_t k = 0; k < sizeof own / sizeof *own; k++) {
+            if (!*own[k])
+                continue;
+            size_t len = strlen(*own[k]) + 1;
+            memcpy(at, *own[k], len);
+            yz_free(*own[k]);
+            *own[k] = at;
+            at += len;
+        }
+    }
+    s->packed = true;
+}
+
 static bool same_str(const char *a, const char *b)
 {
     return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-/* The traditional texts of every station and their fragments (lang=zh-Hant): a station whose
- * texts are those of the same station in `prev` takes its conversion from there, so a rebuild
- * after one write converts one station. Without OpenCC's s2t.json the snapshot has none and
- * zh-Hant answers get the texts as stored. */
-static int build_hant(yz_snap *s, yz_textnorm *norm, const yz_snap *prev, yz_errinfo *ei)
+/* The traditional texts of every station (lang=zh-Hant), kept only where they differ from
+ * the stored ones: a station whose texts are those of the same station in `prev` takes its
+ * conversion from there, so a rebuild after one write converts one station. Without OpenCC's
+ * s2t.json the snapshot has none and zh-Hant answers get the texts as stored. */
+static int build_hant(yz_snap *s, yz_textnorm *norm, const yz_snap *prev)
 {
-    yz_buf h, b;
+    yz_buf h, t;
     yz_buf_init(&h);
-    yz_buf_init(&b);
-    s->hant_off = yz_calloc(s->n + 1, sizeof *s->hant_off);
+    yz_buf_init(&t);
     for (size_t i = 0; i < s->n; i++) {
         const yz_station *st = &s->st[i];
         const char *src[3] = {st->name, st->address ? st->address : "", st->partner_name};
-        long j = prev && prev->hant ? yz_snap_find_id(prev, st->id) : -1;
+        long j = prev && prev->has_hant ? yz_snap_find_id(prev, st->id) : -1;
         const yz_station *pst = j >= 0 ? &prev->st[j] : NULL;
         bool reuse = pst && same_str(pst->name, st->name) &&
                      same_str(pst->address ? pst->address : "", src[1]) &&
                      same_str(pst->partner_name, st->partner_name);
+        if (h.len > UINT32_MAX - 3 * 65536) /* ~4 GiB of texts: tens of millions of stations */
+            goto none;
+        s->row[i].hant_at = (uint32_t)h.len;
         for (int k = 0; k < 3; k++) {
-            if (!src[k]) {
-                s->hant_off[i][k] = SIZE_MAX;
+            if (!src[k])
                 continue;
-            }
-            s->hant_off[i][k] = h.len;
+            const char *conv;
             if (reuse) {
-                yz_buf_puts(&h, prev->hant + prev->hant_off[j][k]);
-            } else if (yz_textnorm_to_hant(norm, src[k], &h) != YZ_OK) {
-                yz_free(s->hant_off);
-                s->hant_off = NULL;
-                yz_buf_fini(&h);
-                return YZ_OK; /* no s2t.json: answers in zh-Hant keep the stored texts */
+                conv = text_lang(prev, (size_t)j, k, YZ_LANG_HANT);
+            } else {
+                yz_buf_reset(&t);
+                if (yz_textnorm_to_hant(norm, src[k], &t) != YZ_OK)
+                    goto none; /* no s2t.json: answers in zh-Hant keep the stored texts */
+                conv = t.data ? t.data : "";
             }
-            yz_buf_putc(&h, '\0');
+            if (strcmp(conv, src[k]) == 0)
+                continue;
+            s->row[i].hant_diff |= (uint8_t)(1u << k);
+            yz_buf_append(&h, conv, strlen(conv) + 1);
         }
     }
+    yz_buf_fini(&t);
     s->hant = yz_buf_take(&h);
     if (!s->hant)
         s->hant = yz_calloc(1, 1);
-    s->frag_hant_off = yz_calloc(s->n + 1, sizeof *s->frag_hant_off);
-    s->frag_hant_moff = yz_calloc(s->n ? s->n : 1, sizeof *s->frag_hant_moff);
-    frag_parts parts;
-    parts_init(&parts, s, true);
-    yz_buf_reserve(&b, s->n * 384 + 1);
-    int err = YZ_OK;
-    for (size_t i = 0; i < s->n; i++) {
-        s->frag_hant_off[i] = b.len;
-        render_fragment(s, &parts, i, &b, s->frag_hant_moff[i]);
-        if (b.len - s->frag_hant_off[i] > UINT16_MAX) { /* s2t never grows a text much */
-            err = yz_err_set(ei, YZ_EINVAL, "name", "驿站记录过长", "station record too long");
-            break;
-        }
-        yz_buf_putc(&b, '\0');
-    }
-    parts_fini(&parts);
-    s->frag_hant_off[s->n] = b.len;
-    s->frag_hant = yz_buf_take(&b);
-    return err;
+    s->has_hant = true;
+    return YZ_OK;
+none:
+    for (size_t i = 0; i < s->n; i++)
+        s->row[i].hant_diff = 0;
+    yz_buf_fini(&h);
+    yz_buf_fini(&t);
+    return YZ_OK;
 }
 
 static void *side_build(void *arg)
@@ -407,43 +536,9 @@ static void *side_build(void *arg)
     side_job *j = arg;
     yz_snap *s = j->s;
     j->err = yz_textindex_build(j->norm, j->docs, s->n, &j->text, &j->ei);
-    yz_buf b;
-    yz_buf_init(&b);
-    yz_buf_reserve(&b, s->n * 96);
-    s->name_off = yz_calloc(s->n + 1, sizeof *s->name_off);
-    for (size_t i = 0; i < s->n; i++) {
-        s->name_off[i] = b.len;
-        yz_buf_url_encode(&b, s->st[i].name);
-        yz_buf_putc(&b, '\0');
-    }
-    s->name_off[s->n] = b.len;
-    s->names_url = yz_buf_take(&b);
     for (size_t i = 0; i < s->n; i++) {
         s->gcj[i] = yz_coord_wgs84_to_gcj02((yz_point){s->st[i].lat, s->st[i].lon});
-        s->bd[i] = yz_coord_gcj02_to_bd09(s->gcj[i]);
     }
-    /* Positions as text: JSON members in WGS-84, GCJ-02 for navigation links. */
-    s->pos_off = yz_calloc(s->n + 1, sizeof *s->pos_off);
-    s->pos_len = yz_calloc(s->n + 1, sizeof *s->pos_len);
-    yz_buf_reserve(&b, s->n * 64);
-    for (size_t i = 0; i < s->n; i++) {
-        char num[32];
-        size_t at = s->pos_off[i] = b.len;
-        yz_buf_puts(&b, ",\"lat\":");
-        yz_buf_fixed(&b, s->st[i].lat, 7);
-        yz_buf_puts(&b, ",\"lon\":");
-        yz_buf_fixed(&b, s->st[i].lon, 7);
-        s->pos_len[i][0] = (uint8_t)(b.len - at);
-        yz_buf_putc(&b, '\0');
-        size_t k = yz_fmt_fixed(num, s->gcj[i].lat, YZ_NAV_DECIMALS);
-        s->pos_len[i][1] = (uint8_t)k;
-        yz_buf_append(&b, num, k + 1);
-        k = yz_fmt_fixed(num, s->gcj[i].lon, YZ_NAV_DECIMALS);
-        s->pos_len[i][2] = (uint8_t)k;
-        yz_buf_append(&b, num, k + 1);
-    }
-    s->pos_off[s->n] = b.len;
-    s->pos = yz_buf_take(&b);
     return NULL;
 }
 
@@ -473,11 +568,11 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
 
     if (s->n > 1) /* qsort with NULL and 0 is undefined */
         qsort(s->st, s->n, sizeof *s->st, cmp_station_id);
+    pack_strings(s);
     docs = yz_calloc(s->n + 1, sizeof *docs);
     for (size_t i = 0; i < s->n; i++)
         docs[i] = (yz_textdoc){s->st[i].name, s->st[i].address ? s->st[i].address : ""};
     s->gcj = yz_calloc(s->n + 1, sizeof *s->gcj);
-    s->bd = yz_calloc(s->n + 1, sizeof *s->bd);
     side_job tj = {s, norm, docs, NULL, {0}, 0};
     pthread_t side_thread;
     int threaded = pthread_create(&side_thread, NULL, side_build, &tj) == 0;
@@ -511,24 +606,33 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
                         st->code, zh, en);
             goto fail;
         }
-        s->codes[i] = (code_ref){st->code, (uint32_t)i};
+        s->codes[i] = (uint32_t)i;
         long d = yz_snap_find_district(s, st->district_code);
         s->st_district[i] = (int32_t)d;
     }
-    if (s->n > 1)
-        qsort(s->codes, s->n, sizeof *s->codes, cmp_code);
-    /* Keys of the codes, for what riders type (validation keeps codes to 32 ASCII bytes). */
-    s->code_keys = yz_malloc(s->n * (YZ_CODE_KEY_MAX + 1) + 1);
+    /* Positions by code and by code key, sorted with the keys at hand, which are then
+     * dropped (validation keeps codes to 32 ASCII bytes). */
     s->codes_loose = yz_calloc(s->n + 1, sizeof *s->codes_loose);
     {
-        char *k = s->code_keys;
+        code_ref *refs = yz_calloc(s->n + 1, sizeof *refs);
+        char *keys = yz_malloc(s->n * (YZ_CODE_KEY_MAX + 1) + 1), *k = keys;
+        for (size_t i = 0; i < s->n; i++)
+            refs[i] = (code_ref){s->st[i].code, (uint32_t)i};
+        if (s->n > 1)
+            qsort(refs, s->n, sizeof *refs, cmp_code);
+        for (size_t i = 0; i < s->n; i++)
+            s->codes[i] = refs[i].pos;
         for (size_t i = 0; i < s->n; i++) {
             size_t len = code_key(s->st[i].code, k);
-            s->codes_loose[i] = (code_ref){k, (uint32_t)i};
+            refs[i] = (code_ref){k, (uint32_t)i};
             k += len + 1;
         }
         if (s->n > 1)
-            qsort(s->codes_loose, s->n, sizeof *s->codes_loose, cmp_code);
+            qsort(refs, s->n, sizeof *refs, cmp_code);
+        for (size_t i = 0; i < s->n; i++)
+            s->codes_loose[i] = refs[i].pos;
+        yz_free(keys);
+        yz_free(refs);
     }
 
     /* Stations per district, for district-filtered searches. */
@@ -576,29 +680,7 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
         goto fail;
     }
 
-    /* Pre-rendered JSON fragments and URL-encoded names. */
-    s->frag_off = yz_calloc(s->n + 1, sizeof *s->frag_off);
-    s->frag_moff = yz_calloc(s->n ? s->n : 1, sizeof *s->frag_moff);
-    frag_parts parts;
-    parts_init(&parts, s, false);
-    yz_buf_reserve(&b, s->n * 384);
-    for (size_t i = 0; i < s->n; i++) {
-        s->frag_off[i] = b.len;
-        render_fragment(s, &parts, i, &b, s->frag_moff[i]);
-        /* Validation bounds every string (name 200 bytes, address 400, ...), so a fragment
-         * stays far below 64 KiB even fully escaped; the member offsets rely on it. */
-        if (b.len - s->frag_off[i] > UINT16_MAX) {
-            parts_fini(&parts);
-            err = yz_err_set(ei, YZ_EINVAL, "name", "驿站记录过长", "station record too long");
-            goto fail;
-        }
-        yz_buf_putc(&b, '\0');
-    }
-    parts_fini(&parts);
-
-    s->frag_off[s->n] = b.len;
-    s->frag = yz_buf_take(&b);
-
+    build_shared(s);
 
     if (threaded)
         pthread_join(side_thread, NULL);
@@ -611,15 +693,17 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
         goto fail;
     }
     build_words(s, norm); /* after the side job: it used `norm` */
-    err = build_hant(s, norm, prev, ei);
-    if (err)
-        goto fail;
+    build_hant(s, norm, prev);
 
     yz_free(table);
     yz_free(items);
     yz_free(isched);
     yz_free(docs);
     yz_buf_fini(&b);
+    /* A large build leaves tens of MB of freed scratch (the text index's sort buffers, the
+     * records' former strings) in malloc's arenas: give it back. */
+    if (s->n >= 16384)
+        malloc_trim(0);
     *out = s;
     return YZ_OK;
 fail:
@@ -640,7 +724,15 @@ void yz_snap_free(yz_snap *s)
 {
     if (!s)
         return;
-    yz_station_array_free(s->st, s->n);
+    if (s->packed) {
+        yz_free(s->st);
+        yz_free(s->strs);
+        for (size_t i = 0; i < s->n_shared; i++)
+            yz_free(s->shared[i]);
+        yz_free(s->shared);
+    } else {
+        yz_station_array_free(s->st, s->n);
+    }
     for (size_t i = 0; i < s->n_fac; i++)
         yz_facility_fini(&s->fac[i]);
     yz_free(s->fac);
@@ -656,23 +748,16 @@ void yz_snap_free(yz_snap *s)
     yz_free(s->st_sched);
     yz_free(s->st_district);
     yz_free(s->gcj);
-    yz_free(s->bd);
-    yz_free(s->frag);
-    yz_free(s->frag_off);
-    yz_free(s->frag_moff);
-    yz_free(s->names_url);
-    yz_free(s->pos);
-    yz_free(s->pos_off);
-    yz_free(s->pos_len);
-    yz_free(s->name_off);
+    yz_free(s->facl);
+    yz_free(s->facl_off);
+    yz_free(s->row);
+    for (int l = 0; l < 2; l++) {
+        yz_free(s->dist_json[l]);
+        yz_free(s->dist_json_off[l]);
+    }
     yz_free(s->codes);
-    yz_free(s->code_keys);
     yz_free(s->codes_loose);
     yz_free(s->hant);
-    yz_free(s->hant_off);
-    yz_free(s->frag_hant);
-    yz_free(s->frag_hant_off);
-    yz_free(s->frag_hant_moff);
     for (size_t i = 0; i < s->n_words; i++)
         yz_free(s->words[i].norm);
     yz_free(s->words);
@@ -712,29 +797,45 @@ long yz_snap_find_id(const yz_snap *s, int64_t id)
 
 long yz_snap_find_code(const yz_snap *s, const char *code)
 {
-    code_ref key = {code, 0};
-    const code_ref *r = bsearch(&key, s->codes, s->n, sizeof *s->codes, cmp_code);
-    return r ? (long)r->pos : yz_snap_find_code_loose(s, code);
+    size_t lo = 0, hi = s->n;
+    while (code && lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(s->st[s->codes[mid]].code, code);
+        if (c == 0)
+            return (long)s->codes[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return yz_snap_find_code_loose(s, code);
+}
+
+/* The key of the code of the station at loose position j. */
+static const char *loose_key(const yz_snap *s, size_t j, char buf[YZ_CODE_KEY_MAX + 1])
+{
+    code_key(s->st[s->codes_loose[j]].code, buf);
+    return buf;
 }
 
 long yz_snap_find_code_loose(const yz_snap *s, const char *text)
 {
-    char k[YZ_CODE_KEY_MAX + 1];
+    char k[YZ_CODE_KEY_MAX + 1], m[YZ_CODE_KEY_MAX + 1];
     if (!text || !code_key(text, k))
         return -1;
     size_t lo = 0, hi = s->n;
     while (lo < hi) { /* the first key >= k */
         size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(s->codes_loose[mid].code, k) < 0)
+        if (strcmp(loose_key(s, mid, m), k) < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    if (lo == s->n || strcmp(s->codes_loose[lo].code, k) != 0)
+    if (lo == s->n || strcmp(loose_key(s, lo, m), k) != 0)
         return -1;
-    if (lo + 1 < s->n && strcmp(s->codes_loose[lo + 1].code, k) == 0)
+    if (lo + 1 < s->n && strcmp(loose_key(s, lo + 1, m), k) == 0)
         return -1; /* WZ-01 and WZ01: ambiguous, the exact code is needed */
-    return (long)s->codes_loose[lo].pos;
+    return (long)s->codes_loose[lo];
 }
 
 yz_station *yz_snap_copy_stations(const yz_snap *s, size_t *n)
@@ -850,82 +951,117 @@ size_t yz_snap_text_bytes(const yz_snap *s)
     return yz_textindex_bytes(s->text);
 }
 
+/* Heap bytes of block p: what malloc gives plus its 8-byte header (glibc). */
+static size_t heap(const void *p)
+{
+    return p ? malloc_usable_size((void *)p) + sizeof(size_t) : 0;
+}
+
+size_t yz_snap_memory(const yz_snap *s, yz_snap_mem_part *parts)
+{
+    size_t n = 0;
+#define PART(label, expr) (parts[n++] = (yz_snap_mem_part){label, (expr)})
+    size_t strs = heap(s->strs) + heap(s->shared);
+    for (size_t i = 0; i < s->n_shared; i++)
+        strs += heap(s->shared[i]);
+    PART("station records (yz_station)", heap(s->st));
+    PART("station record strings", strs);
+    size_t sch = heap(s->sch) + heap(s->st_sched);
+    for (size_t k = 0; k < s->n_sch; k++)
+        sch += heap(s->sch[k].src) + heap(s->sch[k].hours);
+    PART("opening hours (compiled, per station)", sch);
+    PART("codes (exact and loose)", heap(s->codes) + heap(s->codes_loose));
+    PART("districts (per station, members)",
+         heap(s->st_district) + heap(s->dist_members) + heap(s->dist_first));
+    PART("spatial index", yz_index_memory(s->ix) + heap(s->ix_station));
+    PART("text index", yz_textindex_bytes(s->text));
+    PART("GCJ-02 positions", heap(s->gcj));
+    PART("fragment parts (rows, districts, facility lists)",
+         heap(s->facl) + heap(s->facl_off) + heap(s->row) + heap(s->dist_json[0]) +
+             heap(s->dist_json[1]) + heap(s->dist_json_off[0]) + heap(s->dist_json_off[1]));
+    PART("texts zh-Hant (where they differ)",
+         heap(s->hant));
+    size_t words = heap(s->words);
+    for (size_t i = 0; i < s->n_words; i++)
+        words += heap(s->words[i].norm);
+    PART("facility words", words);
+#undef PART
+    return n;
+}
+
 yz_point yz_snap_position(const yz_snap *s, size_t i, int crs)
 {
     if (crs == YZ_CRS_GCJ02)
         return s->gcj[i];
     if (crs == YZ_CRS_BD09)
-        return s->bd[i];
+        return yz_coord_gcj02_to_bd09(s->gcj[i]); /* cheap; only bd09 answers ask */
     return (yz_point){s->st[i].lat, s->st[i].lon};
 }
 
-const char *yz_snap_fragment(const yz_snap *s, size_t i, size_t *len)
+void yz_snap_fragment_append(const yz_snap *s, size_t i, int lang, yz_buf *b)
 {
-    return yz_snap_fragment_lang(s, i, YZ_LANG_HANS, len);
-}
-
-const char *yz_snap_fragment_lang(const yz_snap *s, size_t i, int lang, size_t *len)
-{
-    if (lang == YZ_LANG_HANT && s->frag_hant) {
-        *len = s->frag_hant_off[i + 1] - s->frag_hant_off[i] - 1;
-        return s->frag_hant + s->frag_hant_off[i];
+    render_member(s, i, YZ_FM_ID, lang, b);
+    for (int m = YZ_FM_ID + 1; m < YZ_FM__COUNT; m++) {
+        if (m == YZ_FM_PARTNER_NAME && !s->st[i].partner_name)
+            continue;
+        yz_buf_putc(b, ',');
+        render_member(s, i, m, lang, b);
     }
-    *len = s->frag_off[i + 1] - s->frag_off[i] - 1;
-    return s->frag + s->frag_off[i];
 }
 
-const char *yz_snap_fragment_member(const yz_snap *s, size_t i, int member, size_t *len)
+void yz_snap_prefetch(const yz_snap *s, const uint32_t *pos, size_t stride, size_t n, int lang)
 {
-    return yz_snap_fragment_member_lang(s, i, member, YZ_LANG_HANS, len);
-}
-
-const char *yz_snap_fragment_member_lang(const yz_snap *s, size_t i, int member, int lang,
-                                         size_t *len)
-{
-    bool hant = lang == YZ_LANG_HANT && s->frag_hant;
-    const char *frag = hant ? s->frag_hant + s->frag_hant_off[i] : s->frag + s->frag_off[i];
-    const uint16_t *moff = hant ? s->frag_hant_moff[i] : s->frag_moff[i];
-    size_t flen = hant ? s->frag_hant_off[i + 1] - s->frag_hant_off[i] - 1
-                       : s->frag_off[i + 1] - s->frag_off[i] - 1;
-    size_t a = moff[member];
-    size_t z = member + 1 < YZ_FM__COUNT ? moff[member + 1] : flen;
-    if (a == z) {
-        *len = 0;
-        return "";
+#define AT(j) (*(const uint32_t *)((const char *)pos + (j) * stride))
+    for (size_t j = 0; j < n; j++) {
+        __builtin_prefetch(&s->st[AT(j)]);
+        __builtin_prefetch(&s->row[AT(j)]);
+        __builtin_prefetch(&s->gcj[AT(j)]);
     }
-    if (member > 0)
-        a++; /* its leading comma */
-    *len = z - a;
-    return frag + a;
+    for (size_t j = 0; j < n; j++) {
+        __builtin_prefetch(s->st[AT(j)].name);
+        if (lang == YZ_LANG_HANT && s->has_hant && s->row[AT(j)].hant_diff)
+            __builtin_prefetch(s->hant + s->row[AT(j)].hant_at);
+    }
+#undef AT
+}
+
+bool yz_snap_fragment_member_append(const yz_snap *s, size_t i, int member, int lang,
+                                    yz_buf *b)
+{
+    return render_member(s, i, member, lang, b);
 }
 
 const char *yz_snap_name_lang(const yz_snap *s, size_t i, int lang)
 {
-    if (lang == YZ_LANG_HANT && s->hant)
-        return s->hant + s->hant_off[i][0];
-    return s->st[i].name;
+    return text_lang(s, i, 0, lang);
 }
 
-const char *yz_snap_name_url(const yz_snap *s, size_t i)
+void yz_snap_nav_text(const yz_snap *s, size_t i, yz_nav_text *out, char *scratch)
 {
-    return s->names_url + s->name_off[i];
-}
-
-const char *yz_snap_pos_json(const yz_snap *s, size_t i, size_t *len)
-{
-    *len = s->pos_len[i][0];
-    return s->pos + s->pos_off[i];
-}
-
-void yz_snap_nav_text(const yz_snap *s, size_t i, yz_nav_text *out)
-{
-    const char *p = s->pos + s->pos_off[i];
-    out->lat6 = p + s->pos_len[i][0] + 1;
-    out->lat_len = s->pos_len[i][1];
-    out->lon6 = out->lat6 + out->lat_len + 1;
-    out->lon_len = s->pos_len[i][2];
-    out->name_url = s->names_url + s->name_off[i];
-    out->name_len = s->name_off[i + 1] - s->name_off[i] - 1;
+    static const char hex[] = "0123456789ABCDEF";
+    char *p = scratch;
+    out->lat6 = p;
+    out->lat_len = yz_fmt_fixed(p, s->gcj[i].lat, YZ_NAV_DECIMALS);
+    p += out->lat_len + 1;
+    out->lon6 = p;
+    out->lon_len = yz_fmt_fixed(p, s->gcj[i].lon, YZ_NAV_DECIMALS);
+    p += out->lon_len + 1;
+    /* Percent-encoded as yz_buf_url_encode does; a name past 1024 bytes (validation stops
+     * at 200) is cut rather than overrun the scratch. */
+    out->name_url = p;
+    const char *end = scratch + YZ_SNAP_NAV_SCRATCH - 4;
+    for (const unsigned char *c = (const unsigned char *)s->st[i].name; *c && p < end; c++) {
+        if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+            *c == '-' || *c == '_' || *c == '.' || *c == '~') {
+            *p++ = (char)*c;
+        } else {
+            *p++ = '%';
+            *p++ = hex[*c >> 4];
+            *p++ = hex[*c & 15];
+        }
+    }
+    *p = '\0';
+    out->name_len = (size_t)(p - out->name_url);
 }
 
 /* --- queries ----------------------------------------------------------------------- */

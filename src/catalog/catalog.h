@@ -85,20 +85,33 @@ const struct yz_hours *yz_snap_hours(const yz_snap *s, size_t i);
 /* Bytes held by the spatial index and by the text index (for benchmarks and /metrics). */
 size_t yz_snap_index_bytes(const yz_snap *s);
 size_t yz_snap_text_bytes(const yz_snap *s);
+/* Where a snapshot's bytes go (docs/internals/catalog.md, "Memory"): heap bytes of each
+ * part, malloc's per-block overhead included, for benchmarks. */
+typedef struct yz_snap_mem_part {
+    const char *name; /* static */
+    size_t bytes;
+} yz_snap_mem_part;
+enum { YZ_SNAP_MEM_PARTS_MAX = 24 };
+/* Fills parts[0..n) (room for YZ_SNAP_MEM_PARTS_MAX) and returns n. */
+size_t yz_snap_memory(const yz_snap *s, yz_snap_mem_part *parts);
 
 /* Positions of station i in GCJ-02 and BD-09, computed once at build. */
 yz_point yz_snap_position(const yz_snap *s, size_t i, int crs);
 
-/* The JSON members of station i that do not depend on the query, pre-rendered at build:
- * "id","code","name","address","district":{...},"facilities":[...],"tier","status",
- * "partner_kind","partner_name" - without braces, ready to splice into an object. */
-const char *yz_snap_fragment(const yz_snap *s, size_t i, size_t *len);
 /* The language of the texts in an answer (lang=zh-Hant, docs/internals/text.md, "Answers in
  * traditional characters"): zh-Hans is the stored text; en shows it too. */
 enum { YZ_LANG_HANS = 0, YZ_LANG_HANT = 1 };
-/* Station i's fragment with its name, address, district and partner name in `lang`
- * (converted once at build with OpenCC s2t; the stored text when s2t.json is missing). */
-const char *yz_snap_fragment_lang(const yz_snap *s, size_t i, int lang, size_t *len);
+/* Append the JSON members of station i that do not depend on the query to `b`:
+ * "id","code","name","address","district":{...},"facilities":[...],"tier","status",
+ * "partner_kind","partner_name" - without braces, ready to splice into an object - with its
+ * name, address, district and partner name in `lang` (converted once at build with OpenCC
+ * s2t; the stored text when s2t.json is missing). Rendered per call from the records and
+ * parts shared by many stations (docs/internals/catalog.md, "Memory"). */
+void yz_snap_fragment_append(const yz_snap *s, size_t i, int lang, yz_buf *b);
+/* Ask the CPU for what writing the fragments of stations pos[0..n) in `lang` will read, so
+ * that their cache misses overlap instead of coming one after another (a nearby answer's
+ * rows are far apart in memory). Only a hint: it changes nothing. */
+void yz_snap_prefetch(const yz_snap *s, const uint32_t *pos, size_t stride, size_t n, int lang);
 /* Station i's name in `lang`. */
 const char *yz_snap_name_lang(const yz_snap *s, size_t i, int lang);
 /* The members of a fragment, in their order. */
@@ -106,18 +119,17 @@ enum yz_fragment_member {
     YZ_FM_ID, YZ_FM_CODE, YZ_FM_NAME, YZ_FM_ADDRESS, YZ_FM_DISTRICT, YZ_FM_FACILITIES,
     YZ_FM_TIER, YZ_FM_STATUS, YZ_FM_PARTNER_KIND, YZ_FM_PARTNER_NAME, YZ_FM__COUNT
 };
-/* One member of station i's fragment, `"name":value` without a separating comma; *len = 0
- * when the station has no such member (partner_name is left out when null). */
-const char *yz_snap_fragment_member(const yz_snap *s, size_t i, int member, size_t *len);
-const char *yz_snap_fragment_member_lang(const yz_snap *s, size_t i, int member, int lang,
-                                         size_t *len);
-/* The station name percent-encoded for URLs (navigation links). */
-const char *yz_snap_name_url(const yz_snap *s, size_t i);
-/* Pre-rendered position text of station i: `,"lat":..,"lon":..` in WGS-84 with 7 decimals
- * (the JSON members of the default crs), and its GCJ-02 latitude and longitude with 6
- * decimals (for navigation links). */
-const char *yz_snap_pos_json(const yz_snap *s, size_t i, size_t *len);
-void yz_snap_nav_text(const yz_snap *s, size_t i, yz_nav_text *out);
+/* Append one member of station i's fragment in `lang`, `"name":value` without a separating
+ * comma; false, appending nothing, when the station has no such member (partner_name is left
+ * out when null). The fragment is these members joined by commas. */
+bool yz_snap_fragment_member_append(const yz_snap *s, size_t i, int member, int lang,
+                                    yz_buf *b);
+/* The texts of station i's navigation links (its GCJ-02 latitude and longitude with
+ * YZ_NAV_DECIMALS decimals, its name percent-encoded), written into `scratch` (room for
+ * YZ_SNAP_NAV_SCRATCH bytes) that *out then points into. Rendered per call: names are at
+ * most 200 bytes (validation), so they always fit. */
+enum { YZ_SNAP_NAV_SCRATCH = 2 * 32 + 3 * 1024 + 1 };
+void yz_snap_nav_text(const yz_snap *s, size_t i, yz_nav_text *out, char *scratch);
 
 /* Nearest stations that are in service (status open or closed_temp). */
 typedef struct yz_nearby_query {

@@ -34,6 +34,14 @@ void yz_buf_reset(yz_buf *b)
         b->data[0] = '\0';
 }
 
+void yz_buf_truncate(yz_buf *b, size_t len)
+{
+    if (len < b->len) {
+        b->len = len;
+        b->data[len] = '\0';
+    }
+}
+
 void yz_buf_reserve(yz_buf *b, size_t more)
 {
     if (b->len + more + 1 <= b->cap)

@@ -20,6 +20,8 @@ void yz_buf_init(yz_buf *b);
 /* Frees the bytes and leaves `b` as after init. Accepts NULL. */
 void yz_buf_fini(yz_buf *b);
 void yz_buf_reset(yz_buf *b);
+/* Drop the bytes past `len` (<= b->len). */
+void yz_buf_truncate(yz_buf *b, size_t len);
 void yz_buf_reserve(yz_buf *b, size_t more);
 /* Append bytes / a string / a byte. Inline: responses are built from many small pieces, and
  * inlining lets the compiler fold strlen() of literals. */

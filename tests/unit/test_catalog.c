@@ -73,31 +73,25 @@ Test(catalog, prerendered_pieces_parse)
     yz_snap *s = demo_snap(5);
     for (size_t i = 0; i < yz_snap_count(s); i++) {
         const yz_station *st = yz_snap_station(s, i);
-        size_t flen, plen;
-        const char *frag = yz_snap_fragment(s, i, &flen);
-        const char *pos = yz_snap_pos_json(s, i, &plen);
         yz_buf b;
         yz_buf_init(&b);
         yz_buf_putc(&b, '{');
-        yz_buf_append(&b, frag, flen);
-        yz_buf_append(&b, pos, plen);
+        yz_snap_fragment_append(s, i, YZ_LANG_HANS, &b);
         yz_buf_putc(&b, '}');
         json_error_t je;
         json_t *j = json_loads(b.data, 0, &je);
         cr_assert(j, "station %zu: %s in %s", i, je.text, b.data);
         cr_assert_str_eq(json_string_value(json_object_get(j, "code")), st->code);
         cr_assert_str_eq(json_string_value(json_object_get(j, "name")), st->name);
-        cr_assert_float_eq(json_number_value(json_object_get(j, "lat")), st->lat, 1e-7);
-        cr_assert_float_eq(json_number_value(json_object_get(j, "lon")), st->lon, 1e-7);
         yz_nav_text nt;
-        yz_snap_nav_text(s, i, &nt);
+        char scratch[YZ_SNAP_NAV_SCRATCH];
+        yz_snap_nav_text(s, i, &nt, scratch);
         yz_point g = yz_snap_position(s, i, YZ_CRS_GCJ02);
         cr_assert_float_eq(strtod(nt.lat6, NULL), g.lat, 1e-6);
         cr_assert_float_eq(strtod(nt.lon6, NULL), g.lon, 1e-6);
         cr_assert_eq(nt.lat_len, strlen(nt.lat6));
         cr_assert_eq(nt.lon_len, strlen(nt.lon6));
         cr_assert_eq(nt.name_len, strlen(nt.name_url));
-        cr_assert_eq(nt.name_url, yz_snap_name_url(s, i));
         json_decref(j);
         yz_buf_fini(&b);
     }
@@ -124,20 +118,27 @@ Test(catalog, fragment_members)
     cr_assert_eq(yz_snap_build(&in, norm, &s, &ei), YZ_OK, "%s", ei.msg_en);
     size_t with_partner = 0, without = 0;
     for (size_t i = 0; i < yz_snap_count(s); i++) {
-        size_t flen;
-        const char *frag = yz_snap_fragment(s, i, &flen);
+        yz_buf frag;
+        yz_buf_init(&frag);
+        yz_snap_fragment_append(s, i, YZ_LANG_HANS, &frag);
+        size_t flen = frag.len;
         yz_buf whole;
         yz_buf_init(&whole);
-        yz_buf_printf(&whole, "{%.*s}", (int)flen, frag);
+        yz_buf_printf(&whole, "{%s}", frag.data);
         json_t *all = json_loads(whole.data, 0, NULL);
         cr_assert(all);
         yz_buf joined;
         yz_buf_init(&joined);
         for (int m = 0; m < YZ_FM__COUNT; m++) {
-            size_t len;
-            const char *text = yz_snap_fragment_member(s, i, m, &len);
+            yz_buf mb;
+            yz_buf_init(&mb);
+            bool has = yz_snap_fragment_member_append(s, i, m, YZ_LANG_HANS, &mb);
+            size_t len = mb.len;
+            const char *text = mb.data ? mb.data : "";
             json_t *want = json_object_get(all, keys[m]);
+            cr_assert_eq(has, len > 0);
             if (!len) {
+                yz_buf_fini(&mb);
                 cr_assert_null(want, "station %zu lacks %s but the fragment has it", i, keys[m]);
                 without += m == YZ_FM_PARTNER_NAME;
                 continue;
@@ -154,9 +155,11 @@ Test(catalog, fragment_members)
             json_decref(got);
             yz_buf_fini(&one);
             yz_buf_printf(&joined, "%s%.*s", joined.len ? "," : "", (int)len, text);
+            yz_buf_fini(&mb);
         }
         cr_assert_eq(joined.len, flen, "station %zu: members do not cover the fragment", i);
-        cr_assert(memcmp(joined.data, frag, flen) == 0);
+        cr_assert(memcmp(joined.data, frag.data, flen) == 0);
+        yz_buf_fini(&frag);
         json_decref(all);
         yz_buf_fini(&joined);
         yz_buf_fini(&whole);
@@ -177,10 +180,11 @@ Test(catalog, lookups)
     cr_assert_eq(yz_snap_find_id(s, 999999), -1);
     cr_assert_eq(yz_snap_facility_bit(s, "battery_swap"), 9);
     cr_assert(yz_snap_find_district(s, "330302") >= 0);
-    size_t len;
-    const char *frag = yz_snap_fragment(s, i, &len);
-    cr_assert(strstr(frag, "\"code\":\"WZ-GHDS\""));
-    cr_assert_eq(strlen(frag), len);
+    yz_buf frag;
+    yz_buf_init(&frag);
+    yz_snap_fragment_append(s, i, YZ_LANG_HANS, &frag);
+    cr_assert(strstr(frag.data, "\"code\":\"WZ-GHDS\""));
+    yz_buf_fini(&frag);
     yz_point g = yz_snap_position(s, i, YZ_CRS_GCJ02);
     cr_assert(g.lon > yz_snap_station(s, i)->lon, "GCJ-02 lies east of WGS-84 here");
     yz_snap_free(s);
@@ -520,5 +524,164 @@ Test(catalog, find_code_any_case)
     cr_expect_eq(yz_snap_find_code(s, "wz-nope"), -1);
     cr_expect_eq(yz_snap_find_code(s, ""), -1);
     cr_expect_eq(yz_snap_find_code(s, "工会"), -1);
+    yz_snap_free(s);
+}
+
+/* The oracle of the fragments rendered per answer: the pre-rendering the snapshot did before
+ * (issue 16), written out from the record, the districts, the facilities and OpenCC s2t. */
+static void oracle_fragment(const yz_snap *s, size_t i, int lang, yz_buf *b)
+{
+    const yz_station *st = yz_snap_station(s, i);
+    const char *src[3] = {st->name, st->address ? st->address : "", st->partner_name};
+    yz_buf t[3];
+    for (int k = 0; k < 3; k++) {
+        yz_buf_init(&t[k]);
+        if (src[k] && lang == YZ_LANG_HANT)
+            cr_assert_eq(yz_textnorm_to_hant(norm, src[k], &t[k]), YZ_OK);
+        else if (src[k])
+            yz_buf_puts(&t[k], src[k]);
+    }
+    yz_buf_printf(b, "\"id\":%lld,\"code\":", (long long)st->id);
+    yz_buf_json_str(b, st->code, strlen(st->code));
+    yz_buf_puts(b, ",\"name\":");
+    yz_buf_json_str(b, t[0].data, t[0].len);
+    yz_buf_puts(b, ",\"address\":");
+    yz_buf_json_str(b, t[1].data ? t[1].data : "", t[1].len);
+    yz_buf_puts(b, ",\"district\":{\"code\":");
+    yz_buf_json_str(b, st->district_code, strlen(st->district_code));
+    yz_buf_puts(b, ",\"name\":");
+    long d = yz_snap_find_district(s, st->district_code);
+    const char *dn = st->district_name ? st->district_name : "";
+    if (d >= 0) {
+        const yz_district *di = yz_snap_district(s, (size_t)d);
+        dn = lang == YZ_LANG_HANT && di->name_hant ? di->name_hant : di->name;
+    }
+    yz_buf_json_str(b, dn, strlen(dn));
+    yz_buf_puts(b, "},\"facilities\":[");
+    int first = 1;
+    for (size_t f = 0; f < yz_snap_facility_count(s); f++) {
+        const yz_facility *fa = yz_snap_facility(s, f);
+        if (!(st->facilities & (UINT64_C(1) << fa->bit)))
+            continue;
+        yz_buf_puts(b, first ? "" : ",");
+        first = 0;
+        yz_buf_json_str(b, fa->code, strlen(fa->code));
+    }
+    yz_buf_printf(b, "],\"tier\":\"%s\",\"status\":\"%s\",\"partner_kind\":\"%s\"",
+                  yz_tier_name(st->tier), yz_status_name(st->status),
+                  yz_partner_name(st->partner_kind));
+    if (st->partner_name) {
+        yz_buf_puts(b, ",\"partner_name\":");
+        yz_buf_json_str(b, t[2].data, t[2].len);
+    }
+    for (int k = 0; k < 3; k++)
+        yz_buf_fini(&t[k]);
+}
+
+/* Every station's fragment, each of its members and its navigation texts, in both languages,
+ * byte for byte against the oracle; with texts that need JSON escapes, one that s2t leaves
+ * alone, no address, no partner and a district the snapshot does not know. A rebuild that
+ * reuses the previous snapshot's traditional texts gives the same bytes. */
+Test(catalog, fragments_match_oracle)
+{
+    yz_snap_input in;
+    input_demo(&in, 7);
+    cr_assert(in.n_stations > 8);
+    yz_station *st = in.stations;
+    yz_free(st[0].name);
+    st[0].name = yz_strdup("工会\"大厦\" \\ 驿站\t1");
+    yz_free(st[1].address);
+    st[1].address = NULL;
+    yz_free(st[2].partner_name);
+    st[2].partner_name = yz_strdup("頭髮 <b>&'\"");
+    yz_free(st[3].name);
+    st[3].name = yz_strdup("ABC station");
+    yz_free(st[3].address);
+    st[3].address = yz_strdup("1 Road");
+    yz_free(st[4].district_code);
+    st[4].district_code = yz_strdup("999999");
+    yz_free(st[4].district_name);
+    st[4].district_name = yz_strdup("无名区");
+    yz_free(st[5].partner_name);
+    st[5].partner_name = NULL;
+    yz_snap *s = NULL;
+    yz_errinfo ei;
+    cr_assert_eq(yz_snap_build(&in, norm, &s, &ei), YZ_OK, "%s", ei.msg_en);
+    /* The same stations again, built with `s` as the previous snapshot. */
+    yz_snap_input in2 = {0};
+    in2.stations = yz_snap_copy_stations(s, &in2.n_stations);
+    input_demo(&in, 7); /* facilities and districts afresh */
+    in2.facilities = in.facilities;
+    in2.n_facilities = in.n_facilities;
+    in2.districts = in.districts;
+    in2.n_districts = in.n_districts;
+    yz_station_array_free(in.stations, in.n_stations);
+    in2.prev = s;
+    yz_snap *s2 = NULL;
+    cr_assert_eq(yz_snap_build(&in2, norm, &s2, &ei), YZ_OK, "%s", ei.msg_en);
+    size_t differ = 0;
+    for (size_t i = 0; i < yz_snap_count(s); i++)
+        for (int lang = 0; lang < 2; lang++) {
+            yz_buf want, got, got2;
+            yz_buf_init(&want);
+            yz_buf_init(&got);
+            yz_buf_init(&got2);
+            oracle_fragment(s, i, lang, &want);
+            yz_snap_fragment_append(s, i, lang, &got);
+            yz_snap_fragment_append(s2, i, lang, &got2);
+            cr_assert_str_eq(got.data, want.data, "station %zu lang %d", i, lang);
+            cr_assert_str_eq(got2.data, want.data, "rebuilt: station %zu lang %d", i, lang);
+            if (lang == YZ_LANG_HANT) { /* s2t changed something somewhere */
+                yz_buf hans;
+                yz_buf_init(&hans);
+                yz_snap_fragment_append(s, i, YZ_LANG_HANS, &hans);
+                differ += strcmp(hans.data, got.data) != 0;
+                yz_buf_fini(&hans);
+            }
+            /* The members joined by commas are the fragment. */
+            yz_buf joined;
+            yz_buf_init(&joined);
+            for (int m = 0; m < YZ_FM__COUNT; m++) {
+                size_t at = joined.len;
+                if (at)
+                    yz_buf_putc(&joined, ',');
+                if (!yz_snap_fragment_member_append(s, i, m, lang, &joined))
+                    yz_buf_truncate(&joined, at);
+            }
+            cr_assert_str_eq(joined.data, want.data, "members of station %zu", i);
+            /* The name in that language is the one in the fragment. */
+            yz_buf nm;
+            yz_buf_init(&nm);
+            yz_buf_puts(&nm, "\"name\":");
+            const char *name = yz_snap_name_lang(s, i, lang);
+            yz_buf_json_str(&nm, name, strlen(name));
+            cr_assert(strstr(want.data, nm.data), "station %zu: %s", i, nm.data);
+            yz_buf_fini(&nm);
+            yz_buf_fini(&joined);
+            yz_buf_fini(&want);
+            yz_buf_fini(&got);
+            yz_buf_fini(&got2);
+        }
+    cr_assert(differ > 0);
+    /* Navigation texts: GCJ-02 with 6 decimals, the name percent-encoded. */
+    for (size_t i = 0; i < yz_snap_count(s); i++) {
+        yz_nav_text nt;
+        char scratch[YZ_SNAP_NAV_SCRATCH];
+        yz_snap_nav_text(s, i, &nt, scratch);
+        yz_point g = yz_snap_position(s, i, YZ_CRS_GCJ02);
+        char lat[32], lon[32];
+        size_t la = yz_fmt_fixed(lat, g.lat, YZ_NAV_DECIMALS),
+               lo = yz_fmt_fixed(lon, g.lon, YZ_NAV_DECIMALS);
+        cr_assert_eq(nt.lat_len, la);
+        cr_assert_eq(nt.lon_len, lo);
+        cr_assert(memcmp(nt.lat6, lat, la) == 0 && memcmp(nt.lon6, lon, lo) == 0);
+        yz_buf u;
+        yz_buf_init(&u);
+        yz_buf_url_encode(&u, yz_snap_station(s, i)->name);
+        cr_assert_eq(nt.name_len, u.len);
+        cr_assert(memcmp(nt.name_url, u.data, u.len) == 0, "station %zu", i);
+        yz_buf_fini(&u);
+    }
+    yz_snap_free(s2);
     yz_snap_free(s);
 }
