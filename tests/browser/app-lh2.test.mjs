@@ -7,7 +7,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { guard, takeProblems } from './guard.mjs';
+import { guard, takeProblems, waitFor } from './guard.mjs';
 
 const BASE = process.env.YZ_BASE;
 const ATQ = encodeURIComponent('2026-11-30T10:00:00+08:00');
@@ -62,7 +62,7 @@ test('home: the rows are drawn while the map\'s script is on its way, then every
   const page = await ctx.newPage();
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${BASE}/?at=${ATQ}&tiles=none`);
-  await page.waitForFunction(() => document.querySelector('#list')?.getAttribute('aria-busy') === 'false'
+  await waitFor(page, () => document.querySelector('#list')?.getAttribute('aria-busy') === 'false'
     && document.querySelector('#list .row:not(.skel)'), null, { timeout: 15000 });
   const codes = await page.$$eval('#list .row', (els) => els.map((e) => e.dataset.code));
   const near = await api(`/api/v1/stations/nearby?lat=${POS.latitude}&lon=${POS.longitude}&k=20&at=${ATQ}`);
@@ -72,11 +72,11 @@ test('home: the rows are drawn while the map\'s script is on its way, then every
   assert.equal(await page.locator('#map .leaflet-container, #map.leaflet-container').count(), 0, 'no map yet');
   assert.ok((await page.locator('#map').boundingBox()).height >= 190, 'the map keeps its place (no layout shift)');
   leaflet.release();
-  await page.waitForFunction((n) => document.querySelectorAll('#map .pin').length === n, codes.length, { timeout: 15000 });
+  await waitFor(page, (n) => document.querySelectorAll('#map .pin').length === n, codes.length, { timeout: 15000 });
   assert.deepEqual((await page.$$eval('#map .pin', (els) => els.map((e) => Number(e.textContent)))).sort((a, b) => a - b),
     codes.map((_, i) => i + 1), 'one numbered marker a row');
   await page.waitForSelector('#map .me-dot');
-  await page.waitForFunction(() => document.querySelectorAll('#map path:not(.leaflet-interactive)').length > 0);
+  await waitFor(page, () => document.querySelectorAll('#map path:not(.leaflet-interactive)').length > 0);
   assert.deepEqual(errors, []);
   await ctx.close();
 });
@@ -93,7 +93,7 @@ test('station page: name, status and actions come before the small map\'s script
   await page.waitForSelector('.station h1', { timeout: 15000 });
   assert.equal(await page.locator('.station h1').innerText(), s.name);
   await page.waitForSelector('#mini-map');
-  await page.waitForFunction(() => document.querySelector('.station .actions button'));
+  await waitFor(page, () => document.querySelector('.station .actions button'));
   // the script is asked for after the page is drawn: wait for it to be held
   for (let i = 0; i < 100 && !leaflet.held.length; i++) await page.waitForTimeout(50);
   assert.ok(leaflet.held.length >= 1, 'the small map\'s script is held');

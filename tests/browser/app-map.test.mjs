@@ -99,7 +99,7 @@ async function rows(page) {
   await waitFor(page, () => document.querySelector('#list')?.getAttribute('aria-busy') === 'false'
     && document.querySelector('#list .row:not(.skel)'), null, { timeout: 15000 });
   // the map (a script of its own, loaded after the first list: app-lh2.test.mjs) with its markers
-  await page.waitForFunction(() => !document.getElementById('map')
+  await waitFor(page, () => !document.getElementById('map')
     || document.querySelectorAll('#map .pin').length === document.querySelectorAll('#list .row').length, null, { timeout: 15000 });
   return page.$$eval('#list .row', (els) => els.map((e) => e.dataset.code));
 }
