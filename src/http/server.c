@@ -146,11 +146,12 @@ yz_http_server *yz_http_new(const yz_http_config *cfg)
         s->cfg.expensive_slots = n >= 4 ? (int)n / 2 : 1;
     }
     if (s->cfg.threads <= 0) {
-        /* Handlers that write wait for the visits' group commit, and a commit batch can be
-         * no larger than the number of waiting threads: more threads than cores lets
-         * check-ins batch; reads are unaffected, an idle pool thread costs nothing. */
+        /* One thread a CPU: no handler waits on its thread any more (a check-in's commit and
+         * a login's password hash defer their answers), so more threads would only add
+         * context switches to the search path. At least 2, so that one slow answer (an
+         * export in an expensive slot) leaves a thread for the rest. */
         long n = sysconf(_SC_NPROCESSORS_ONLN);
-        s->cfg.threads = n > 0 && n * 4 > 16 ? (int)n * 4 : 16;
+        s->cfg.threads = n > 2 ? (int)n : 2;
     }
     snprintf(s->unrouted.name, sizeof s->unrouted.name, "unrouted");
     return s;

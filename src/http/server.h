@@ -21,7 +21,7 @@ typedef void (*yz_http_handler)(void *ctx, yz_http_req *req);
 typedef struct yz_http_config {
     const char *bind_addr; /* "127.0.0.1", "0.0.0.0" (default) */
     int port;              /* 0 = any free port */
-    int threads;           /* pool threads; 0 = 4 a CPU, at least 16 */
+    int threads;           /* pool threads; 0 = the CPUs, at least 2 */
     size_t max_body;       /* bytes; larger bodies get 413. 0 = 64 KiB */
     int timeout_s;         /* idle timeout once a request has begun, and between keep-alive
                             * requests; 0 = 30 */
