@@ -212,11 +212,11 @@ static int locked(yz_http_req *req, int64_t until, int64_t now, yz_errinfo *ei)
 typedef struct pending_login {
     yz_api *api;
     yz_http_req *req;
-    yz_user u;        /* the account (id 0: unknown login) */
-    char *password;   /* a copy, for a rehash; zeroed when freed */
+    yz_user u;      /* the account (id 0: unknown login) */
+    char *password; /* a copy, for a rehash; zeroed when freed */
     char akey[80], ukey[80];
     int64_t now;
-    yz_pwresult r;    /* the verification, then the rehash */
+    yz_pwresult r; /* the verification, then the rehash */
 } pending_login;
 
 static void login_free(pending_login *pl)
@@ -265,8 +265,8 @@ static void login_finish(void *arg, yz_http_req *req)
     crypto_generichash(th, sizeof th, (const unsigned char *)token, strlen(token), NULL, 0);
     int64_t sid = 0, expires = pl->now + api->session_max_s;
     int err = yz_store_session_create(api->st, pl->u.id, th, csrf, pl->now, expires,
-                                      yz_http_header(req, "User-Agent"),
-                                      yz_http_client_addr(req), &sid, &ei);
+                                      yz_http_header(req, "User-Agent"), yz_http_client_addr(req),
+                                      &sid, &ei);
     if (err) {
         yz_api_error(req, &ei);
         login_free(pl);
@@ -302,8 +302,7 @@ static void login_verified(void *arg, yz_http_req *req)
         int64_t u1 = 0, u2 = 0;
         err = yz_store_login_failed(api->st, pl->akey, pl->now, &api->limit_addr, &u1, &ei);
         if (!err)
-            err = yz_store_login_failed(api->st, pl->ukey, pl->now, &api->limit_account, &u2,
-                                        &ei);
+            err = yz_store_login_failed(api->st, pl->ukey, pl->now, &api->limit_account, &u2, &ei);
         if (!err)
             err = yz_err_set(&ei, YZ_EUNAUTH, "password", "登录名或密码不正确",
                              "wrong login or password");
@@ -321,8 +320,7 @@ static void login_verified(void *arg, yz_http_req *req)
         /* best effort: the login stands even if the pool is busy now; the next one retries */
         yz_errinfo rei;
         yz_http_defer(req);
-        if (yz_pwpool_hash_async(api->pwpool, pl->password, login_rehashed, pl, &rei) ==
-            YZ_OK)
+        if (yz_pwpool_hash_async(api->pwpool, pl->password, login_rehashed, pl, &rei) == YZ_OK)
             return;
         yz_http_resume(req, login_finish, pl);
         return;
@@ -383,8 +381,7 @@ static void h_login(void *ctx, yz_http_req *req)
     /* An unknown user is verified against a dummy hash: the same answer in the same time. */
     pl->password = yz_strdup(password);
     yz_http_defer(req); /* before the pool can answer */
-    err = yz_pwpool_verify_async(api->pwpool, err ? NULL : hash, password, login_checked, pl,
-                                 &ei);
+    err = yz_pwpool_verify_async(api->pwpool, err ? NULL : hash, password, login_checked, pl, &ei);
     if (err) {
         yz_api_error(req, &ei); /* answers through the deferred path */
         login_free(pl);
@@ -463,14 +460,14 @@ static void h_logout(void *ctx, yz_http_req *req)
 typedef struct pending_user {
     yz_api *api;
     yz_http_req *req;
-    yz_pwresult r;         /* the last job's result */
-    json_t *body;          /* the request's JSON: the strings below point into it */
-    char *password;        /* password change: the new one (a copy, zeroed when freed) */
+    yz_pwresult r;  /* the last job's result */
+    json_t *body;   /* the request's JSON: the strings below point into it */
+    char *password; /* password change: the new one (a copy, zeroed when freed) */
     int64_t user_id, keep_session;
     const char *login, *name;
     yz_grant *g;
     size_t ng;
-    char pw[32];           /* a one-time password made here, answered once */
+    char pw[32]; /* a one-time password made here, answered once */
     yz_user_patch p;
     int64_t version;
 } pending_user;

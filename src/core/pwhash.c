@@ -351,8 +351,8 @@ int yz_pwpool_hash_async(yz_pwpool *p, const char *password, yz_pwpool_cb cb, vo
     return submit_async(p, 0, NULL, password, cb, arg, ei);
 }
 
-int yz_pwpool_verify_async(yz_pwpool *p, const char *hash, const char *password,
-                           yz_pwpool_cb cb, void *arg, yz_errinfo *ei)
+int yz_pwpool_verify_async(yz_pwpool *p, const char *hash, const char *password, yz_pwpool_cb cb,
+                           void *arg, yz_errinfo *ei)
 {
     return submit_async(p, 1, hash, password, cb, arg, ei);
 }

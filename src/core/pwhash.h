@@ -70,8 +70,8 @@ typedef void (*yz_pwpool_cb)(void *arg, const yz_pwresult *r);
  * still queued, calling their callbacks, before it returns. */
 int yz_pwpool_hash_async(yz_pwpool *p, const char *password, yz_pwpool_cb cb, void *arg,
                          yz_errinfo *ei);
-int yz_pwpool_verify_async(yz_pwpool *p, const char *hash, const char *password,
-                           yz_pwpool_cb cb, void *arg, yz_errinfo *ei);
+int yz_pwpool_verify_async(yz_pwpool *p, const char *hash, const char *password, yz_pwpool_cb cb,
+                           void *arg, yz_errinfo *ei);
 
 /* Counters for /metrics: jobs done, jobs refused because the queue was full. */
 void yz_pwpool_stats(yz_pwpool *p, unsigned long *done, unsigned long *refused);
