@@ -13,7 +13,7 @@
 # Run: make -C bench logins
 # Env: LOGINS_DURATION (s a measurement, 5), LOGINS_ROUNDS (3), LOGINS_CLIENTS (32),
 #      LOGINS_BACKOFF_MS (100), LOGINS_THREADS (server pool threads; default: the server's own,
-#      4 a CPU, at least 16).
+#      one a CPU, at least 2).
 set -eu
 yizhan=$1
 dur=${LOGINS_DURATION:-5}

@@ -206,6 +206,133 @@ static int locked(yz_http_req *req, int64_t until, int64_t now, yz_errinfo *ei)
                        "too many failed logins: try again in %lld s", (long long)(until - now));
 }
 
+/* A login whose password is being verified on the hashing pool (core/pwhash.h): the request
+ * is deferred, so the ~50-270 ms of Argon2id hold no handler thread, and the rest (the
+ * failure counters, the session, the answer) runs on a pool thread again (yz_http_resume). */
+typedef struct pending_login {
+    yz_api *api;
+    yz_http_req *req;
+    yz_user u;      /* the account (id 0: unknown login) */
+    char *password; /* a copy, for a rehash; zeroed when freed */
+    char akey[80], ukey[80];
+    int64_t now;
+    yz_pwresult r; /* the verification, then the rehash */
+} pending_login;
+
+static void login_free(pending_login *pl)
+{
+    yz_user_fini(&pl->u);
+    if (pl->password) {
+        sodium_memzero(pl->password, strlen(pl->password));
+        yz_free(pl->password);
+    }
+    sodium_memzero(&pl->r, sizeof pl->r);
+    yz_free(pl);
+}
+
+/* On a hashing thread: keep the result, continue on a pool thread with `next`. */
+static void login_after(void *arg, const yz_pwresult *r, yz_http_resume_cb next)
+{
+    pending_login *pl = arg;
+    pl->r = *r;
+    yz_http_resume(pl->req, next, pl);
+}
+
+static void login_finish(void *arg, yz_http_req *req);
+
+static void login_rehashed(void *arg, const yz_pwresult *r)
+{
+    login_after(arg, r, login_finish);
+}
+
+/* The session and the answer, on a pool thread (after the rehash when there was one). */
+static void login_finish(void *arg, yz_http_req *req)
+{
+    pending_login *pl = arg;
+    yz_api *api = pl->api;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    if (pl->r.hash[0] && !pl->r.err) { /* a rehash came back: best effort */
+        yz_user_patch p = {.disabled = -1, .pw_hash = pl->r.hash, .keep_all = true};
+        yz_errinfo rei;
+        if (yz_store_user_update(api->st, pl->u.id, 0, &p, NULL, &rei) == YZ_OK)
+            yz_log_info("auth: password hash of user %lld renewed", (long long)pl->u.id);
+    }
+    char token[4 + 48], csrf[48];
+    random_token("yzs_", TOKEN_BYTES, token, sizeof token);
+    random_token("", 24, csrf, sizeof csrf);
+    uint8_t th[YZ_SESSION_HASH_BYTES];
+    crypto_generichash(th, sizeof th, (const unsigned char *)token, strlen(token), NULL, 0);
+    int64_t sid = 0, expires = pl->now + api->session_max_s;
+    int err = yz_store_session_create(api->st, pl->u.id, th, csrf, pl->now, expires,
+                                      yz_http_header(req, "User-Agent"), yz_http_client_addr(req),
+                                      &sid, &ei);
+    if (err) {
+        yz_api_error(req, &ei);
+        login_free(pl);
+        return;
+    }
+    set_cookie(api, req, token, api->session_max_s);
+    yz_http_add_header(req, "Cache-Control", "no-store");
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_printf(&b, "{\"token\":\"%s\",\"csrf\":\"%s\",\"user\":", token, csrf);
+    render_user(&b, &pl->u);
+    yz_buf_puts(&b, ",\"roles\":");
+    render_roles(&b, &pl->u);
+    render_time(&b, "expires_at", expires);
+    yz_buf_printf(&b, ",\"idle_timeout_s\":%lld}\n", (long long)api->session_idle_s);
+    sodium_memzero(token, sizeof token);
+    yz_http_respond(req, 201, YZ_JSON, &b);
+    login_free(pl);
+}
+
+/* The verification is in: count a failure, or clear the counters and go on. Pool thread. */
+static void login_verified(void *arg, yz_http_req *req)
+{
+    pending_login *pl = arg;
+    yz_api *api = pl->api;
+    yz_errinfo ei;
+    yz_err_clear(&ei);
+    int err = pl->r.err;
+    if (err) {
+        yz_err_set(&ei, err, "password", "无法计算密码散列（内存不足）",
+                   "cannot hash the password (out of memory)");
+    } else if (!pl->r.ok || pl->u.disabled) {
+        int64_t u1 = 0, u2 = 0;
+        err = yz_store_login_failed(api->st, pl->akey, pl->now, &api->limit_addr, &u1, &ei);
+        if (!err)
+            err = yz_store_login_failed(api->st, pl->ukey, pl->now, &api->limit_account, &u2, &ei);
+        if (!err)
+            err = yz_err_set(&ei, YZ_EUNAUTH, "password", "登录名或密码不正确",
+                             "wrong login or password");
+    } else {
+        err = yz_store_login_clear(api->st, pl->ukey, &ei);
+    }
+    if (err) {
+        yz_api_error(req, &ei);
+        login_free(pl);
+        return;
+    }
+    bool rehash = pl->r.rehash;
+    memset(&pl->r, 0, sizeof pl->r);
+    if (rehash) {
+        /* best effort: the login stands even if the pool is busy now; the next one retries */
+        yz_errinfo rei;
+        yz_http_defer(req);
+        if (yz_pwpool_hash_async(api->pwpool, pl->password, login_rehashed, pl, &rei) == YZ_OK)
+            return;
+        yz_http_resume(req, login_finish, pl);
+        return;
+    }
+    login_finish(pl, req);
+}
+
+static void login_checked(void *arg, const yz_pwresult *r)
+{
+    login_after(arg, r, login_verified);
+}
+
 static void h_login(void *ctx, yz_http_req *req)
 {
     yz_api *api = ctx;
@@ -214,12 +341,13 @@ static void h_login(void *ctx, yz_http_req *req)
     json_t *body = NULL;
     const char *login = NULL, *password = NULL;
     char *hash = NULL;
-    yz_user u;
-    yz_user_init(&u);
-    char akey[80], ukey[80];
+    pending_login *pl = yz_calloc(1, sizeof *pl);
+    pl->api = api;
+    pl->req = req;
+    yz_user_init(&pl->u);
     const char *addr = yz_http_client_addr(req);
-    snprintf(akey, sizeof akey, "a:%s", addr ? addr : "?");
-    int64_t now = yz_time_now(), until = 0;
+    snprintf(pl->akey, sizeof pl->akey, "a:%s", addr ? addr : "?");
+    int64_t now = pl->now = yz_time_now(), until = 0;
     yz__api_audit_begin(api, req, "session_create"); /* every attempt, never the password */
     int err = yz__api_limit_ip(api, req, &ei);
     if (!err)
@@ -232,79 +360,38 @@ static void h_login(void *ctx, yz_http_req *req)
         err = str_member(body, "password", true, YZ_PASSWORD_MAX, &password, &ei);
     if (err)
         goto fail;
-    snprintf(ukey, sizeof ukey, "u:%s", login);
-    for (char *p = ukey; *p; p++)
+    snprintf(pl->ukey, sizeof pl->ukey, "u:%s", login);
+    for (char *p = pl->ukey; *p; p++)
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p - 'A' + 'a');
-    err = yz_store_login_locked(api->st, akey, now, &until, &ei);
+    err = yz_store_login_locked(api->st, pl->akey, now, &until, &ei);
     if (!err && !until)
-        err = yz_store_login_locked(api->st, ukey, now, &until, &ei);
+        err = yz_store_login_locked(api->st, pl->ukey, now, &until, &ei);
     if (!err && until)
         err = locked(req, until, now, &ei);
     if (err)
         goto fail;
-    err = yz_store_user_by_login(api->st, login, &u, &hash, &ei);
+    err = yz_store_user_by_login(api->st, login, &pl->u, &hash, &ei);
     if (err && err != YZ_ENOTFOUND)
         goto fail;
     if (!err) {
-        yz__api_audit_login(req, u.login, u.id);
-        yz__api_audit_record(req, "user", u.id, NULL);
+        yz__api_audit_login(req, pl->u.login, pl->u.id);
+        yz__api_audit_record(req, "user", pl->u.id, NULL);
     }
     /* An unknown user is verified against a dummy hash: the same answer in the same time. */
-    bool ok = false, rehash = false;
-    err = yz_pwpool_verify(api->pwpool, err ? NULL : hash, password, &ok, &rehash, &ei);
-    if (err)
-        goto fail;
-    if (!ok || u.disabled) {
-        int64_t u1 = 0, u2 = 0;
-        err = yz_store_login_failed(api->st, akey, now, &api->limit_addr, &u1, &ei);
-        if (!err)
-            err = yz_store_login_failed(api->st, ukey, now, &api->limit_account, &u2, &ei);
-        if (!err)
-            err = yz_err_set(&ei, YZ_EUNAUTH, "password", "登录名或密码不正确",
-                             "wrong login or password");
-        goto fail;
+    pl->password = yz_strdup(password);
+    yz_http_defer(req); /* before the pool can answer */
+    err = yz_pwpool_verify_async(api->pwpool, err ? NULL : hash, password, login_checked, pl, &ei);
+    if (err) {
+        yz_api_error(req, &ei); /* answers through the deferred path */
+        login_free(pl);
     }
-    err = yz_store_login_clear(api->st, ukey, &ei);
-    if (!err && rehash) {
-        char nh[YZ_PWHASH_STR_BYTES];
-        yz_user_patch p = {.disabled = -1, .pw_hash = nh, .keep_all = true};
-        /* best effort: the login stands even if the pool is busy now; the next one retries */
-        yz_errinfo rei;
-        if (yz_pwpool_hash(api->pwpool, password, nh, &rei) == YZ_OK &&
-            yz_store_user_update(api->st, u.id, 0, &p, NULL, &rei) == YZ_OK)
-            yz_log_info("auth: password hash of user %lld renewed", (long long)u.id);
-    }
-    if (err)
-        goto fail;
-    char token[4 + 48], csrf[48];
-    random_token("yzs_", TOKEN_BYTES, token, sizeof token);
-    random_token("", 24, csrf, sizeof csrf);
-    uint8_t th[YZ_SESSION_HASH_BYTES];
-    crypto_generichash(th, sizeof th, (const unsigned char *)token, strlen(token), NULL, 0);
-    int64_t sid = 0, expires = now + api->session_max_s;
-    err = yz_store_session_create(api->st, u.id, th, csrf, now, expires,
-                                  yz_http_header(req, "User-Agent"), addr, &sid, &ei);
-    if (err)
-        goto fail;
-    set_cookie(api, req, token, api->session_max_s);
-    yz_http_add_header(req, "Cache-Control", "no-store");
-    yz_buf b;
-    yz_buf_init(&b);
-    yz_buf_printf(&b, "{\"token\":\"%s\",\"csrf\":\"%s\",\"user\":", token, csrf);
-    render_user(&b, &u);
-    yz_buf_puts(&b, ",\"roles\":");
-    render_roles(&b, &u);
-    render_time(&b, "expires_at", expires);
-    yz_buf_printf(&b, ",\"idle_timeout_s\":%lld}\n", (long long)api->session_idle_s);
-    sodium_memzero(token, sizeof token);
-    yz_http_respond(req, 201, YZ_JSON, &b);
     goto out;
 fail:
     yz_api_error(req, &ei);
+    login_free(pl);
 out:
     yz_free(hash);
-    yz_user_fini(&u);
     json_decref(body);
 }
 
@@ -365,7 +452,125 @@ static void h_logout(void *ctx, yz_http_req *req)
     yz_http_respond(req, 204, YZ_JSON, &b);
 }
 
+/* --- routes that hash a new password --------------------------------------------------------
+ * A password change, a user's creation and a reset hash a password on the pool without holding
+ * their handler thread: the handler checks everything it can, keeps what the store write needs
+ * in a pending_user, defers the request, and the write and the answer follow on a pool thread
+ * (yz_http_resume) once the pool is done. */
+typedef struct pending_user {
+    yz_api *api;
+    yz_http_req *req;
+    yz_pwresult r;  /* the last job's result */
+    json_t *body;   /* the request's JSON: the strings below point into it */
+    char *password; /* password change: the new one (a copy, zeroed when freed) */
+    int64_t user_id, keep_session;
+    const char *login, *name;
+    yz_grant *g;
+    size_t ng;
+    char pw[32]; /* a one-time password made here, answered once */
+    yz_user_patch p;
+    int64_t version;
+} pending_user;
+
+static pending_user *pending_new(yz_api *api, yz_http_req *req)
+{
+    pending_user *pu = yz_calloc(1, sizeof *pu);
+    pu->api = api;
+    pu->req = req;
+    pu->p.disabled = -1;
+    return pu;
+}
+
+static void pending_free(pending_user *pu)
+{
+    if (!pu)
+        return;
+    json_decref(pu->body);
+    if (pu->password) {
+        sodium_memzero(pu->password, strlen(pu->password));
+        yz_free(pu->password);
+    }
+    free_grants(pu->g, pu->ng);
+    sodium_memzero(pu->pw, sizeof pu->pw);
+    sodium_memzero(&pu->r, sizeof pu->r);
+    yz_free(pu);
+}
+
+/* On a hashing thread: keep the result; the continuation was given with the job. */
+typedef struct pending_hop {
+    pending_user *pu;
+    yz_http_resume_cb next;
+} pending_hop;
+
+static void pending_done(void *arg, const yz_pwresult *r)
+{
+    pending_hop *h = arg;
+    pending_user *pu = h->pu;
+    yz_http_resume_cb next = h->next;
+    yz_free(h);
+    pu->r = *r;
+    yz_http_resume(pu->req, next, pu);
+}
+
+/* Defer the request and hash `password` (or, with `hash`, verify it against that), then run
+ * `next(pu, req)` on a pool thread. On an error (the pool is full: YZ_EUNAVAIL) the request
+ * is deferred and not answered: the caller answers (yz_api_error) and frees `pu`. */
+static int pending_submit(pending_user *pu, const char *hash, const char *password,
+                          yz_http_resume_cb next, yz_errinfo *ei)
+{
+    pending_hop *h = yz_malloc(sizeof *h);
+    h->pu = pu;
+    h->next = next;
+    yz_http_defer(pu->req); /* before the pool can answer */
+    int err = hash ? yz_pwpool_verify_async(pu->api->pwpool, hash, password, pending_done, h, ei)
+                   : yz_pwpool_hash_async(pu->api->pwpool, password, pending_done, h, ei);
+    if (err)
+        yz_free(h);
+    return err;
+}
+
+/* The result of the last job as an error, or YZ_OK. */
+static int pending_err(const pending_user *pu, yz_errinfo *ei)
+{
+    if (!pu->r.err)
+        return YZ_OK;
+    return yz_err_set(ei, pu->r.err, "password", "无法计算密码散列（内存不足）",
+                      "cannot hash the password (out of memory)");
+}
+
 static const char *const password_fields[] = {"current_password", "new_password", NULL};
+
+static void password_hashed(void *arg, yz_http_req *req)
+{
+    pending_user *pu = arg;
+    yz_errinfo ei;
+    int err = pending_err(pu, &ei);
+    yz_user_patch p = {.disabled = -1, .pw_hash = pu->r.hash, .keep_session = pu->keep_session};
+    if (!err)
+        err = yz_store_user_update(pu->api->st, pu->user_id, 0, &p, NULL, &ei);
+    if (err) {
+        yz_api_error(req, &ei);
+    } else {
+        yz_buf b;
+        yz_buf_init(&b);
+        yz_http_respond(req, 204, YZ_JSON, &b);
+    }
+    pending_free(pu);
+}
+
+static void password_verified(void *arg, yz_http_req *req)
+{
+    pending_user *pu = arg;
+    yz_errinfo ei;
+    int err = pending_err(pu, &ei);
+    if (!err && !pu->r.ok)
+        err = yz_err_set(&ei, YZ_EFORBIDDEN, "current_password", "当前密码不正确",
+                         "the current password is wrong");
+    if (!err && !pending_submit(pu, NULL, pu->password, password_hashed, &ei))
+        return;
+    yz_api_error(req, &ei);
+    pending_free(pu);
+}
 
 static void h_password(void *ctx, yz_http_req *req)
 {
@@ -376,6 +581,7 @@ static void h_password(void *ctx, yz_http_req *req)
     char *hash = NULL;
     yz_user u;
     yz_user_init(&u);
+    pending_user *pu = NULL;
     int err = yz__api_authorize(api, req, "session_password", NULL, &ei);
     const yz_actor *a = err ? NULL : yz__api_actor(api, req);
     if (!err)
@@ -392,28 +598,21 @@ static void h_password(void *ctx, yz_http_req *req)
         ei.field[0] = 0;
         err = yz_store_user_by_login(api->st, a->user.login, &u, &hash, &ei);
     }
-    bool ok = false, rehash = false;
-    if (!err)
-        err = yz_pwpool_verify(api->pwpool, hash, cur, &ok, &rehash, &ei);
-    if (!err && !ok)
-        err = yz_err_set(&ei, YZ_EFORBIDDEN, "current_password", "当前密码不正确",
-                         "the current password is wrong");
-    char nh[YZ_PWHASH_STR_BYTES];
-    if (!err)
-        err = yz_pwpool_hash(api->pwpool, nw, nh, &ei);
-    yz_user_patch p = {.disabled = -1, .pw_hash = nh, .keep_session = a ? a->session.id : 0};
-    if (!err)
-        err = yz_store_user_update(api->st, a->user.id, 0, &p, NULL, &ei);
+    if (!err) {
+        /* verify the current password, then hash the new one: two trips to the pool */
+        pu = pending_new(api, req);
+        pu->password = yz_strdup(nw);
+        pu->user_id = a->user.id;
+        pu->keep_session = a->session.id;
+        err = pending_submit(pu, hash, cur, password_verified, &ei);
+    }
     yz_free(hash);
     yz_user_fini(&u);
     json_decref(body);
     if (err) {
         yz_api_error(req, &ei);
-        return;
+        pending_free(pu);
     }
-    yz_buf b;
-    yz_buf_init(&b);
-    yz_http_respond(req, 204, YZ_JSON, &b);
 }
 
 void yz__api_register_session(yz_api *api, yz_http_server *srv)
@@ -618,56 +817,64 @@ static void h_users_list(void *ctx, yz_http_req *req)
 
 static const char *const create_fields[] = {"login", "name", "password", "roles", NULL};
 
+static void user_created(void *arg, yz_http_req *req)
+{
+    pending_user *pu = arg;
+    yz_errinfo ei;
+    yz_user u;
+    yz_user_init(&u);
+    int err = pending_err(pu, &ei);
+    if (!err)
+        err = yz_store_user_create(pu->api->st, pu->login, pu->name ? pu->name : "", pu->r.hash,
+                                   pu->g, pu->ng, &u, &ei);
+    if (err)
+        yz_api_error(req, &ei);
+    else
+        respond_user(req, 201, &u, pu->pw[0] ? pu->pw : NULL);
+    yz_user_fini(&u);
+    pending_free(pu);
+}
+
 static void h_users_create(void *ctx, yz_http_req *req)
 {
     yz_api *api = ctx;
     yz_errinfo ei;
-    json_t *body = NULL, *roles;
-    const char *login = NULL, *name = NULL, *password = NULL;
-    yz_grant *g = NULL;
-    size_t ng = 0;
-    char pw[32] = "", hash[YZ_PWHASH_STR_BYTES];
-    yz_user u;
-    yz_user_init(&u);
+    json_t *roles;
+    const char *password = NULL;
+    pending_user *pu = pending_new(api, req);
     yz_buf reach;
     yz_buf_init(&reach);
     int err = yz__api_authorize(api, req, "users_create", NULL, &ei);
     if (!err)
-        err = yz__api_body_object(req, create_fields, &body, &ei);
+        err = yz__api_body_object(req, create_fields, &pu->body, &ei);
     if (!err)
-        err = str_member(body, "login", true, 256, &login, &ei);
+        err = str_member(pu->body, "login", true, 256, &pu->login, &ei);
     if (!err)
-        err = yz_user_check_login(login, &ei);
+        err = yz_user_check_login(pu->login, &ei);
     if (!err)
-        err = str_member(body, "name", false, 1024, &name, &ei);
+        err = str_member(pu->body, "name", false, 1024, &pu->name, &ei);
     if (!err)
-        err = str_member(body, "password", false, YZ_PASSWORD_MAX, &password, &ei);
+        err = str_member(pu->body, "password", false, YZ_PASSWORD_MAX, &password, &ei);
     if (!err && password)
-        err = yz_password_check(password, login, &ei);
-    if (!err && (roles = json_object_get(body, "roles")) != NULL)
-        err = parse_roles(roles, &g, &ng, &ei);
+        err = yz_password_check(password, pu->login, &ei);
+    if (!err && (roles = json_object_get(pu->body, "roles")) != NULL)
+        err = parse_roles(roles, &pu->g, &pu->ng, &ei);
     if (!err) { /* a district admin gives only roles inside their districts */
         yz_target t;
-        user_target(api, 0, g, ng, &reach, &t);
+        user_target(api, 0, pu->g, pu->ng, &reach, &t);
         err = yz__api_authorize(api, req, "users_create", &t, &ei);
     }
+    yz_buf_fini(&reach);
     if (!err && !password) {
-        random_password(pw);
-        password = pw;
+        random_password(pu->pw);
+        password = pu->pw;
     }
     if (!err)
-        err = yz_pwpool_hash(api->pwpool, password, hash, &ei);
-    if (!err)
-        err = yz_store_user_create(api->st, login, name ? name : "", hash, g, ng, &u, &ei);
-    if (err)
+        err = pending_submit(pu, NULL, password, user_created, &ei);
+    if (err) {
         yz_api_error(req, &ei);
-    else
-        respond_user(req, 201, &u, pw[0] ? pw : NULL);
-    sodium_memzero(pw, sizeof pw);
-    yz_buf_fini(&reach);
-    free_grants(g, ng);
-    yz_user_fini(&u);
-    json_decref(body);
+        pending_free(pu);
+    }
 }
 
 static int path_user(yz_http_req *req, int64_t *id, yz_errinfo *ei)
@@ -716,20 +923,35 @@ static void h_user_get(void *ctx, yz_http_req *req)
 
 static const char *const patch_fields[] = {"name", "disabled", "roles", "password", NULL};
 
+static void user_patched(void *arg, yz_http_req *req)
+{
+    pending_user *pu = arg;
+    yz_errinfo ei;
+    yz_user u;
+    yz_user_init(&u);
+    int err = pending_err(pu, &ei);
+    if (!err)
+        err = yz_store_user_update(pu->api->st, pu->user_id, pu->version, &pu->p, &u, &ei);
+    if (err)
+        yz_api_error(req, &ei);
+    else
+        respond_user(req, 200, &u, pu->pw[0] ? pu->pw : NULL);
+    yz_user_fini(&u);
+    pending_free(pu);
+}
+
 static void h_user_patch(void *ctx, yz_http_req *req)
 {
     yz_api *api = ctx;
     yz_errinfo ei;
-    json_t *body = NULL, *v;
+    json_t *v;
     yz_target t = {0};
-    yz_user_patch p = {.disabled = -1};
-    yz_grant *g = NULL;
-    size_t ng = 0;
-    char pw[32] = "", hash[YZ_PWHASH_STR_BYTES];
+    pending_user *pu = pending_new(api, req);
+    json_t **body = &pu->body;
+    yz_user_patch *p = &pu->p;
     const char *password = NULL;
     yz_user u;
     yz_user_init(&u);
-    int64_t version = 0;
     yz_buf reach;
     yz_buf_init(&reach);
     int64_t id = 0;
@@ -754,31 +976,31 @@ static void h_user_patch(void *ctx, yz_http_req *req)
     }
     yz_user_fini(&u);
     yz_user_init(&u);
-    err = yz__api_if_match(req, true, 1, &version, &ei);
+    err = yz__api_if_match(req, true, 1, &pu->version, &ei);
     if (err)
         goto out;
-    err = yz__api_body_object(req, patch_fields, &body, &ei);
+    err = yz__api_body_object(req, patch_fields, body, &ei);
     if (!err)
-        err = str_member(body, "name", false, 1024, &p.name, &ei);
-    if (!err && (v = json_object_get(body, "disabled")) != NULL) {
+        err = str_member(*body, "name", false, 1024, &p->name, &ei);
+    if (!err && (v = json_object_get(*body, "disabled")) != NULL) {
         if (!json_is_boolean(v))
             err = yz_err_set(&ei, YZ_EINVAL, "disabled", "disabled 须为 true 或 false",
                              "disabled must be true or false");
         else
-            p.disabled = json_is_true(v) ? 1 : 0;
+            p->disabled = json_is_true(v) ? 1 : 0;
     }
-    if (!err && (v = json_object_get(body, "roles")) != NULL) {
-        err = parse_roles(v, &g, &ng, &ei);
-        p.set_grants = true;
-        p.grants = g;
-        p.ngrants = ng;
+    if (!err && (v = json_object_get(*body, "roles")) != NULL) {
+        err = parse_roles(v, &pu->g, &pu->ng, &ei);
+        p->set_grants = true;
+        p->grants = pu->g;
+        p->ngrants = pu->ng;
         if (!err) {
             yz_target after;
-            user_target(api, id, g, ng, &reach, &after);
+            user_target(api, id, pu->g, pu->ng, &reach, &after);
             err = yz__api_authorize(api, req, "user_patch", &after, &ei);
         }
     }
-    if (!err && (v = json_object_get(body, "password")) != NULL) {
+    if (!err && (v = json_object_get(*body, "password")) != NULL) {
         /* One's own password changes only with the current one (POST /api/v1/session/password):
          * a session left open, or stolen, must not be enough to take the account over. */
         const yz_actor *a = yz__api_actor(api, req);
@@ -790,35 +1012,44 @@ static void h_user_patch(void *ctx, yz_http_req *req)
             goto out;
         }
     }
-    if (!err && (v = json_object_get(body, "password")) != NULL) {
+    if (!err && (v = json_object_get(*body, "password")) != NULL) {
         /* a reset: a given password, or null for a one-time password returned once */
         if (json_is_null(v)) {
-            random_password(pw);
-            password = pw;
+            random_password(pu->pw);
+            password = pu->pw;
         } else {
-            err = str_member(body, "password", true, YZ_PASSWORD_MAX, &password, &ei);
+            err = str_member(*body, "password", true, YZ_PASSWORD_MAX, &password, &ei);
         }
     }
+    pu->user_id = id;
     if (!err && password) {
         err = yz_store_user_get(api->st, id, &u, &ei);
-        if (!err && !pw[0])
+        if (!err && !pu->pw[0])
             err = yz_password_check(password, u.login, &ei);
-        if (!err)
-            err = yz_pwpool_hash(api->pwpool, password, hash, &ei);
-        p.pw_hash = hash;
+        if (!err) {
+            /* the write and the answer follow the hash on a pool thread (user_patched) */
+            p->pw_hash = pu->r.hash;
+            err = pending_submit(pu, NULL, password, user_patched, &ei);
+            if (!err) {
+                yz_buf_fini(&reach);
+                yz_user_fini(&u);
+                return;
+            }
+        }
     }
-    if (!err)
-        err = yz_store_user_update(api->st, id, version, &p, &u, &ei);
+    if (!err) {
+        yz_user_fini(&u);
+        yz_user_init(&u);
+        err = yz_store_user_update(api->st, id, pu->version, p, &u, &ei);
+    }
 out:
     if (err)
         yz_api_error(req, &ei);
     else
-        respond_user(req, 200, &u, pw[0] ? pw : NULL);
-    sodium_memzero(pw, sizeof pw);
+        respond_user(req, 200, &u, NULL);
     yz_buf_fini(&reach);
-    free_grants(g, ng);
     yz_user_fini(&u);
-    json_decref(body);
+    pending_free(pu);
 }
 
 void yz__api_register_users(yz_api *api, yz_http_server *srv)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* core/pwhash.c - Argon2id hashes on a bounded pool: a mutex, a ring of waiting jobs and a
- * few threads. A job lives on the caller's stack; the caller waits on its own condition. */
+ * few threads. A waiting caller's job lives on its stack and the caller waits on the pool's
+ * condition; an asynchronous job is allocated here and its callback runs on the hashing
+ * thread. */
 #include "core/pwhash.h"
 
 #include "core/alloc.h"
@@ -80,12 +82,18 @@ int yz_pwhash_str(const char *password, int cost, char out[YZ_PWHASH_STR_BYTES],
 
 typedef struct job {
     int kind;             /* 0 hash, 1 verify */
-    const char *password; /* borrowed from the waiting caller */
-    const char *hash;     /* verify: the stored hash */
+    const char *password; /* borrowed from the waiting caller, or `own_pw` */
+    const char *hash;     /* verify: the stored hash, or NULL for the dummy */
     char *out;            /* hash: YZ_PWHASH_STR_BYTES */
     bool ok, rehash;      /* verify: results */
     int err;
     bool done;
+    /* an asynchronous job (yz_pwpool_*_async) is the pool's: it owns copies of its inputs,
+     * and `cb` gets the result on the hashing thread */
+    yz_pwpool_cb cb;
+    void *arg;
+    char *own_pw, *own_hash;
+    char own_out[YZ_PWHASH_STR_BYTES];
 } job;
 
 struct yz_pwpool {
@@ -107,14 +115,46 @@ struct yz_pwpool {
     unsigned long n_done, n_refused;
 };
 
+static const char *dummy_hash(yz_pwpool *p);
+
 static void run_job(yz_pwpool *p, job *j)
 {
     if (j->kind == 0) {
         j->err = hash_now(j->password, p->cost, j->out, NULL);
         return;
     }
-    j->ok = crypto_pwhash_str_verify(j->hash, j->password, strlen(j->password)) == 0;
-    j->rehash = j->ok && crypto_pwhash_str_needs_rehash(j->hash, p->ops, p->mem) != 0;
+    /* An unknown user is verified against a dummy hash: the same answer in the same time. */
+    bool real = j->hash != NULL;
+    const char *h = real ? j->hash : dummy_hash(p);
+    if (!h) {
+        j->err = YZ_EINTERNAL;
+        return;
+    }
+    bool match = crypto_pwhash_str_verify(h, j->password, strlen(j->password)) == 0;
+    j->ok = real && match;
+    j->rehash = j->ok && crypto_pwhash_str_needs_rehash(h, p->ops, p->mem) != 0;
+}
+
+static void job_free(job *j)
+{
+    if (j->own_pw) {
+        sodium_memzero(j->own_pw, strlen(j->own_pw));
+        yz_free(j->own_pw);
+    }
+    yz_free(j->own_hash);
+    sodium_memzero(j->own_out, sizeof j->own_out);
+    yz_free(j);
+}
+
+/* An asynchronous job is done: hand its result to its callback (outside the lock), free it. */
+static void finish_async(job *j)
+{
+    yz_pwresult r = {.err = j->err, .ok = j->ok, .rehash = j->rehash};
+    if (j->kind == 0 && !j->err)
+        memcpy(r.hash, j->own_out, sizeof r.hash);
+    j->cb(j->arg, &r);
+    sodium_memzero(&r, sizeof r);
+    job_free(j);
 }
 
 /* A hashing thread runs at the lowest priority (nice 19), so that a flood of logins takes only
@@ -147,6 +187,15 @@ static void *worker(void *arg)
         p->running++;
         pthread_mutex_unlock(&p->mu);
         run_job(p, j);
+        if (j->cb) { /* counted done before its callback runs, as a waiting caller sees */
+            pthread_mutex_lock(&p->mu);
+            p->running--;
+            p->n_done++;
+            pthread_mutex_unlock(&p->mu);
+            finish_async(j);
+            pthread_mutex_lock(&p->mu);
+            continue;
+        }
         pthread_mutex_lock(&p->mu);
         p->running--;
         j->done = true;
@@ -208,7 +257,8 @@ static int busy(yz_errinfo *ei)
                       "too many logins at once; try again shortly");
 }
 
-/* Queue `j` and wait for it: refused at once when `queue` jobs already wait for a thread. */
+/* Queue `j` and, unless it is asynchronous, wait for it: refused at once when `queue` jobs
+ * already wait for a thread (an asynchronous job is then left to the caller). */
 static int submit(yz_pwpool *p, job *j, yz_errinfo *ei)
 {
     pthread_mutex_lock(&p->mu);
@@ -221,6 +271,10 @@ static int submit(yz_pwpool *p, job *j, yz_errinfo *ei)
     p->ring[(p->head + p->len) % p->cap] = j;
     p->len++;
     pthread_cond_signal(&p->work);
+    if (j->cb) { /* the job is the pool's from here */
+        pthread_mutex_unlock(&p->mu);
+        return YZ_OK;
+    }
     while (!j->done)
         pthread_cond_wait(&p->done, &p->mu);
     pthread_mutex_unlock(&p->mu);
@@ -237,8 +291,9 @@ int yz_pwpool_hash(yz_pwpool *p, const char *password, char out[YZ_PWHASH_STR_BY
     return submit(p, &j, ei);
 }
 
-/* The dummy hash, made once (the first unknown login pays for it, as a wrong password would). */
-static const char *dummy_hash(yz_pwpool *p, yz_errinfo *ei)
+/* The dummy hash, made once on a hashing thread (the first unknown login pays for it, as a
+ * wrong password would); NULL when libsodium cannot. */
+static const char *dummy_hash(yz_pwpool *p)
 {
     pthread_mutex_lock(&p->mu);
     bool have = p->have_dummy;
@@ -250,8 +305,7 @@ static const char *dummy_hash(yz_pwpool *p, yz_errinfo *ei)
     randombytes_buf(rnd, sizeof rnd);
     sodium_bin2hex(pw, sizeof pw, rnd, sizeof rnd);
     char h[YZ_PWHASH_STR_BYTES];
-    job j = {.kind = 0, .password = pw, .out = h};
-    if (submit(p, &j, ei))
+    if (hash_now(pw, p->cost, h, NULL))
         return NULL;
     pthread_mutex_lock(&p->mu);
     if (!p->have_dummy) {
@@ -266,16 +320,41 @@ int yz_pwpool_verify(yz_pwpool *p, const char *hash, const char *password, bool 
                      bool *rehash, yz_errinfo *ei)
 {
     *ok = *rehash = false;
-    bool real = hash != NULL;
-    if (!real && !(hash = dummy_hash(p, ei)))
-        return ei ? ei->code : YZ_EUNAVAIL;
     job j = {.kind = 1, .password = password, .hash = hash};
     int err = submit(p, &j, ei);
     if (err)
         return err;
-    *ok = real && j.ok;
-    *rehash = real && j.rehash;
+    *ok = j.ok;
+    *rehash = j.rehash;
     return YZ_OK;
+}
+
+static int submit_async(yz_pwpool *p, int kind, const char *hash, const char *password,
+                        yz_pwpool_cb cb, void *arg, yz_errinfo *ei)
+{
+    job *j = yz_calloc(1, sizeof *j);
+    j->kind = kind;
+    j->password = j->own_pw = yz_strdup(password);
+    j->hash = j->own_hash = hash ? yz_strdup(hash) : NULL;
+    j->out = j->own_out;
+    j->cb = cb;
+    j->arg = arg;
+    int err = submit(p, j, ei);
+    if (err)
+        job_free(j);
+    return err;
+}
+
+int yz_pwpool_hash_async(yz_pwpool *p, const char *password, yz_pwpool_cb cb, void *arg,
+                         yz_errinfo *ei)
+{
+    return submit_async(p, 0, NULL, password, cb, arg, ei);
+}
+
+int yz_pwpool_verify_async(yz_pwpool *p, const char *hash, const char *password, yz_pwpool_cb cb,
+                           void *arg, yz_errinfo *ei)
+{
+    return submit_async(p, 1, hash, password, cb, arg, ei);
 }
 
 void yz_pwpool_stats(yz_pwpool *p, unsigned long *done, unsigned long *refused)

@@ -54,6 +54,25 @@ int yz_pwpool_hash(yz_pwpool *p, const char *password, char out[YZ_PWHASH_STR_BY
 int yz_pwpool_verify(yz_pwpool *p, const char *hash, const char *password, bool *ok,
                      bool *rehash, yz_errinfo *ei);
 
+/* The outcome of a job done asynchronously. */
+typedef struct yz_pwresult {
+    int err;                        /* YZ_OK, or YZ_EINTERNAL (libsodium out of memory) */
+    bool ok, rehash;                /* a verification: as yz_pwpool_verify */
+    char hash[YZ_PWHASH_STR_BYTES]; /* a hash: the new hash string */
+} yz_pwresult;
+/* Called once, on a hashing thread, with the result (borrowed: valid during the call). It
+ * must be quick (hand the result on: yz_http_resume) and must not submit to the pool and
+ * wait. */
+typedef void (*yz_pwpool_cb)(void *arg, const yz_pwresult *r);
+/* As yz_pwpool_hash and yz_pwpool_verify without waiting: the job is queued (the inputs
+ * copied) and `cb(arg, result)` called when it is done; returns YZ_OK. When the queue is full,
+ * YZ_EUNAVAIL at once and `cb` is never called. Any thread. yz_pwpool_free runs the jobs
+ * still queued, calling their callbacks, before it returns. */
+int yz_pwpool_hash_async(yz_pwpool *p, const char *password, yz_pwpool_cb cb, void *arg,
+                         yz_errinfo *ei);
+int yz_pwpool_verify_async(yz_pwpool *p, const char *hash, const char *password, yz_pwpool_cb cb,
+                           void *arg, yz_errinfo *ei);
+
 /* Counters for /metrics: jobs done, jobs refused because the queue was full. */
 void yz_pwpool_stats(yz_pwpool *p, unsigned long *done, unsigned long *refused);
 

@@ -114,6 +114,8 @@ struct yz_http_req {
     int pending_status;
     const char *pending_type;  /* a content type string that outlives the request */
     yz_buf pending_body;
+    yz_http_resume_cb resume_cb; /* or a continuation to run (yz_http_resume) */
+    void *resume_arg;
 };
 
 static uint64_t now_ns(void)
@@ -144,11 +146,12 @@ yz_http_server *yz_http_new(const yz_http_config *cfg)
         s->cfg.expensive_slots = n >= 4 ? (int)n / 2 : 1;
     }
     if (s->cfg.threads <= 0) {
-        /* Handlers that write wait for the visits' group commit, and a commit batch can be
-         * no larger than the number of waiting threads: more threads than cores lets
-         * check-ins batch; reads are unaffected, an idle pool thread costs nothing. */
+        /* One thread a CPU: no handler waits on its thread any more (a check-in's commit and
+         * a login's password hash defer their answers), so more threads would only add
+         * context switches to the search path. At least 2, so that one slow answer (an
+         * export in an expensive slot) leaves a thread for the rest. */
         long n = sysconf(_SC_NPROCESSORS_ONLN);
-        s->cfg.threads = n > 0 && n * 4 > 16 ? (int)n * 4 : 16;
+        s->cfg.threads = n > 2 ? (int)n : 2;
     }
     snprintf(s->unrouted.name, sizeof s->unrouted.name, "unrouted");
     return s;
@@ -623,6 +626,21 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
             req->pending_body = (yz_buf){0};
             yz_http_respond(req, req->pending_status, req->pending_type, &b);
             atomic_fetch_sub(&s->deferred, 1);
+        } else if (req->resume_cb && !req->responded) {
+            /* yz_http_resume: the continuation runs here as a handler would. */
+            yz_http_resume_cb cb = req->resume_cb;
+            void *arg = req->resume_arg;
+            req->resume_cb = NULL;
+            req->resume_arg = NULL;
+            req->deferred = false;
+            atomic_fetch_sub(&s->deferred, 1);
+            cb(arg, req);
+            if (req->deferred)
+                return MHD_YES; /* deferred again */
+            if (!req->responded) {
+                yz_log_error("http: continuation for %s %s did not respond", method, url);
+                send_error(req, 500, "internal error");
+            }
         }
         return MHD_YES;
     }
@@ -915,7 +933,7 @@ void yz_http_metrics(const yz_http_server *s, yz_buf *out)
                   (unsigned long long)atomic_load(&s->malformed_total));
     yz_buf_printf(out,
                   "# HELP yizhan_http_deferred Requests waiting for an answer without holding a "
-                  "thread (a check-in waiting for its commit).\n"
+                  "thread (a check-in waiting for its commit, a password waiting for its hash).\n"
                   "# TYPE yizhan_http_deferred gauge\nyizhan_http_deferred %d\n"
                   "# HELP yizhan_http_deferred_total Requests answered that way so far.\n"
                   "# TYPE yizhan_http_deferred_total counter\nyizhan_http_deferred_total %llu\n",
@@ -1153,6 +1171,15 @@ void yz_http_defer(yz_http_req *req)
     atomic_fetch_add(&req->srv->deferred_total, 1);
     /* Suspended before anyone else sees `req`, so the answer's resume always finds it so. */
     MHD_suspend_connection(req->conn);
+}
+
+void yz_http_resume(yz_http_req *req, yz_http_resume_cb cb, void *arg)
+{
+    assert(req->deferred && !req->pending && !req->resume_cb);
+    req->resume_cb = cb;
+    req->resume_arg = arg;
+    /* MHD's resume takes its own lock: the pool thread that runs `cb` sees both fields. */
+    MHD_resume_connection(req->conn);
 }
 
 void yz_http_respond(yz_http_req *req, int status, const char *content_type, yz_buf *body)

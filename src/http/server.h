@@ -21,7 +21,7 @@ typedef void (*yz_http_handler)(void *ctx, yz_http_req *req);
 typedef struct yz_http_config {
     const char *bind_addr; /* "127.0.0.1", "0.0.0.0" (default) */
     int port;              /* 0 = any free port */
-    int threads;           /* pool threads; 0 = 4 a CPU, at least 16 */
+    int threads;           /* pool threads; 0 = the CPUs, at least 2 */
     size_t max_body;       /* bytes; larger bodies get 413. 0 = 64 KiB */
     int timeout_s;         /* idle timeout once a request has begun, and between keep-alive
                             * requests; 0 = 30 */
@@ -141,6 +141,15 @@ void yz_http_respond(yz_http_req *req, int status, const char *content_type, yz_
  * the answer goes out on a pool thread. yz_http_add_header and yz_http_set_data may be used
  * before the answer. Stopping the server waits for every deferred answer. */
 void yz_http_defer(yz_http_req *req);
+/* A deferred request's continuation: called on a pool thread, as a handler is, with the
+ * `arg` given to yz_http_resume. It answers, or defers again. */
+typedef void (*yz_http_resume_cb)(void *arg, yz_http_req *req);
+/* For a deferred request (yz_http_defer), from any thread, instead of answering: wake the
+ * connection and have `cb(arg, req)` run on a pool thread, where it answers (or defers
+ * again) like a handler. For work done elsewhere (a password hash on its own pool) whose
+ * follow-up belongs on the request's thread (store writes, the audit hook, the answer).
+ * `req` must not be touched by the caller afterwards. */
+void yz_http_resume(yz_http_req *req, yz_http_resume_cb cb, void *arg);
 /* Respond with static bytes (not copied; must outlive the server). */
 void yz_http_respond_static(yz_http_req *req, int status, const char *content_type,
                             const char *body, size_t len);

@@ -271,3 +271,91 @@ Test(pwhash, bounded_queue_refuses_at_once)
     cr_assert_eq((int)r, refused);
     yz_pwpool_free(p);
 }
+
+/* --- the pool without waiting (the HTTP handlers' way: yz_pwpool_*_async) ------------------- */
+
+typedef struct waiter {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int calls;
+    pthread_t thread; /* the thread the last callback ran on */
+    yz_pwresult r;
+} waiter;
+
+static void on_result(void *arg, const yz_pwresult *r)
+{
+    waiter *w = arg;
+    pthread_mutex_lock(&w->mu);
+    w->calls++;
+    w->thread = pthread_self();
+    w->r = *r;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* Wait until `w` has had `n` calls; returns its last result. */
+static yz_pwresult wait_calls(waiter *w, int n)
+{
+    pthread_mutex_lock(&w->mu);
+    while (w->calls < n)
+        pthread_cond_wait(&w->cv, &w->mu);
+    yz_pwresult r = w->r;
+    pthread_mutex_unlock(&w->mu);
+    return r;
+}
+
+Test(pwhash, async_hash_verify_dummy)
+{
+    yz_errinfo ei;
+    yz_pwpool *p = yz_pwpool_new(1, 2, YZ_PWHASH_MIN);
+    waiter w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, {0}};
+    char pw[] = "correct horse";
+    cr_assert_eq(yz_pwpool_hash_async(p, pw, on_result, &w, &ei), YZ_OK);
+    memset(pw, 'x', sizeof pw - 1); /* the job holds its own copy */
+    yz_pwresult r = wait_calls(&w, 1);
+    cr_assert_eq(r.err, YZ_OK);
+    cr_assert(!pthread_equal(w.thread, pthread_self()), "the callback runs on a hashing thread");
+    /* the hash is libsodium's, checked by libsodium itself (the oracle) */
+    cr_assert_eq(crypto_pwhash_str_verify(r.hash, "correct horse", 13), 0);
+    char h[YZ_PWHASH_STR_BYTES];
+    memcpy(h, r.hash, sizeof h);
+    cr_assert_eq(yz_pwpool_verify_async(p, h, "correct horse", on_result, &w, &ei), YZ_OK);
+    r = wait_calls(&w, 2);
+    cr_assert(r.ok && !r.rehash && r.err == YZ_OK);
+    cr_assert_eq(yz_pwpool_verify_async(p, h, "wrong horse", on_result, &w, &ei), YZ_OK);
+    r = wait_calls(&w, 3);
+    cr_assert(!r.ok && r.err == YZ_OK);
+    /* an unknown user: the dummy hash, made on the hashing thread, never matches */
+    cr_assert_eq(yz_pwpool_verify_async(p, NULL, "correct horse", on_result, &w, &ei), YZ_OK);
+    r = wait_calls(&w, 4);
+    cr_assert(!r.ok && !r.rehash && r.err == YZ_OK);
+    unsigned long d, x;
+    yz_pwpool_stats(p, &d, &x);
+    cr_assert_eq(d, 4);
+    cr_assert_eq(x, 0);
+    yz_pwpool_free(p);
+}
+
+Test(pwhash, async_full_queue_refuses_and_free_runs_the_rest)
+{
+    /* one thread, one waiting place, a slow hash: of 6 jobs queued at once at least one is
+     * refused at once (no callback), and every accepted job has its callback called exactly
+     * once, by yz_pwpool_free at the latest */
+    yz_pwpool *p = yz_pwpool_new(1, 1, YZ_PWHASH_INTERACTIVE);
+    waiter w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, {0}};
+    int accepted = 0, refused = 0;
+    for (int i = 0; i < 6; i++) {
+        yz_errinfo ei;
+        int err = yz_pwpool_hash_async(p, "a burst of logins", on_result, &w, &ei);
+        cr_assert(err == YZ_OK || err == YZ_EUNAVAIL, "err %d", err);
+        accepted += err == YZ_OK;
+        refused += err == YZ_EUNAVAIL;
+        if (err)
+            cr_assert_str_eq(ei.field, "password");
+    }
+    cr_assert_geq(accepted, 2);
+    cr_assert_geq(refused, 1);
+    yz_pwpool_free(p);
+    cr_assert_eq(w.calls, accepted);
+    cr_assert_eq(w.r.err, YZ_OK);
+}
