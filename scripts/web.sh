@@ -20,7 +20,18 @@ built=$out/.built
 tiles=${YIZHAN_WEB_TILES:-osm}
 if [ -f "$built" ] && [ "$(cat "$built")" = "$tiles" ] &&
     [ -z "$(find web/src web/admin web/shared web/build.mjs web/package-lock.json -newer "$built" 2>/dev/null | head -1)" ]; then
-    exit 0
+    :
+else
+    (cd web && YIZHAN_WEB_TILES=$tiles node build.mjs "../$out" | tail -1)
+    printf '%s' "$tiles" >"$built"
 fi
-(cd web && YIZHAN_WEB_TILES=$tiles node build.mjs "../$out" | tail -1)
-printf '%s' "$tiles" >"$built"
+
+# The OpenAPI description bundled from docs/api/ (served at /api/v1/openapi.json; not
+# committed) and its reference page (/api/docs), after the app, whose build replaces the
+# folder: docs/internals/api-contract.md.
+tools/api/bundle.sh "$out/api/openapi.json"
+for f in docs.html docs.css docs.js; do
+    case $f in docs.html) dst=$out/api/docs.html ;; *) dst=$out/api-$f ;; esac
+    cmp -s "web/api-docs/$f" "$dst" 2>/dev/null || cp "web/api-docs/$f" "$dst"
+done
+

@@ -89,5 +89,16 @@ if command -v clang-format >/dev/null 2>&1; then
         echo "lint: clang-format would change $n places (run clang-format -i on the files)"
     fi
 fi
+# The OpenAPI description (docs/api/, docs/internals/api-contract.md): Redocly's lint, with
+# the rules of docs/api/redocly.yaml. The tools come from tools/api/package-lock.json.
+if ! tools/api/setup.sh; then
+    echo "lint: the API tools could not be installed (tools/api)"
+    rc=1
+elif ! mkdir -p build || ! tools/api/node_modules/.bin/redocly lint docs/api/openapi.yaml --config docs/api/redocly.yaml \
+    --format=summary >build/redocly-lint.log 2>&1; then
+    cat build/redocly-lint.log
+    echo "lint: docs/api/openapi.yaml has errors above (tools/api/node_modules/.bin/redocly lint docs/api/openapi.yaml --config docs/api/redocly.yaml)"
+    rc=1
+fi
 [ $rc = 0 ] && echo "lint: ok"
 exit $rc

@@ -302,6 +302,22 @@ static void h_admin(void *ctx, yz_http_req *req)
         yz_api_http_error(req, 404, "Not Found");
 }
 
+/* The OpenAPI description, bundled from docs/api/ into the web root at build time
+ * (scripts/web.sh, docs/internals/api-contract.md), and its reference page. */
+static void h_openapi(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    if (yz_static_serve_file(api->web, req, "api/openapi.json") != 0)
+        yz_api_http_error(req, 404, "Not Found");
+}
+
+static void h_api_docs(void *ctx, yz_http_req *req)
+{
+    yz_api *api = ctx;
+    if (yz_static_serve_file(api->web, req, "api/docs.html") != 0)
+        yz_api_http_error(req, 404, "Not Found");
+}
+
 static void on_http_error(yz_http_req *req, int status, const char *reason)
 {
     const yz_errinfo *fault = yz_http_fault(req);
@@ -331,6 +347,8 @@ void yz_api_register(yz_api *api, yz_http_server *srv)
     yz_http_route(srv, "GET", "/metrics", "metrics", h_metrics, api);
     yz_http_route(srv, "GET", "/api/v1/facilities", "facilities", h_facilities, api);
     yz_http_route(srv, "GET", "/api/v1/districts", "districts", h_districts, api);
+    yz_http_route(srv, "GET", "/api/v1/openapi.json", "openapi", h_openapi, api);
+    yz_http_route(srv, "GET", "/api/docs", "api_docs", h_api_docs, api);
     yz__api_register_transfer(api, srv);
     yz__api_register_stations(api, srv);
     yz__api_register_workers(api, srv);

@@ -37,6 +37,8 @@ static const yz_perm perms[] = {
     PUBLIC("GET", "/metrics", "metrics", "Prometheus metrics"),
     PUBLIC("GET", "/api/v1/facilities", "facilities", ""),
     PUBLIC("GET", "/api/v1/districts", "districts", ""),
+    PUBLIC("GET", "/api/v1/openapi.json", "openapi", "the OpenAPI 3.1 description"),
+    PUBLIC("GET", "/api/docs", "api_docs", "the API reference page"),
     /* stations */
     ROLES("GET", "/api/v1/stations/export", "stations_export", ANY, DIST, NO, NO, NO, NO, NO,
           "CSV or GeoJSON; a district admin gets the stations of their districts"),

@@ -7,9 +7,12 @@
 #include "http/server.h"
 
 #include "core/alloc.h"
+#include "core/buf.h"
 #include "core/log.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <assert.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -78,6 +81,7 @@ struct yz_http_server {
     int port;
     char proxies[MAX_PROXIES][INET6_ADDRSTRLEN]; /* trusted proxies, as inet_ntop writes them */
     int nproxies;
+    int record_fd; /* YZ_HTTP_RECORD: every answer appended as a JSON line (tests), else -1 */
 };
 
 struct yz_http_req {
@@ -90,6 +94,7 @@ struct yz_http_req {
     struct MHD_Connection *conn;
     const char *method;
     const char *url;
+    char *raw_uri; /* the request target as sent, kept only when answers are recorded */
     yz_buf body;
     int too_big;
     char *path_copy;
@@ -154,7 +159,44 @@ yz_http_server *yz_http_new(const yz_http_config *cfg)
         s->cfg.threads = n > 2 ? (int)n : 2;
     }
     snprintf(s->unrouted.name, sizeof s->unrouted.name, "unrouted");
+    /* The API tests' contract check (docs/internals/api-contract.md): each answer becomes a
+     * line of this file, checked against the OpenAPI description once the cases have run. */
+    const char *rec = getenv("YZ_HTTP_RECORD");
+    s->record_fd = rec && *rec ? open(rec, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600) : -1;
+    if (rec && *rec && s->record_fd < 0)
+        yz_log_warn("http: cannot open %s to record answers: %s", rec, strerror(errno));
     return s;
+}
+
+/* One line: method, target, status, content type, and the body when it is JSON. One write
+ * on an O_APPEND descriptor, so that lines of several threads and servers never mix. */
+static void record_answer(yz_http_req *req, int status, const char *ctype, const char *body,
+                          size_t len)
+{
+    if (req->srv->record_fd < 0)
+        return;
+    const char *uri = req->raw_uri ? req->raw_uri : req->url ? req->url : "";
+    const char *method = req->method ? req->method : "";
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_puts(&b, "{\"method\":");
+    yz_buf_json_str(&b, method, strlen(method));
+    yz_buf_puts(&b, ",\"uri\":");
+    yz_buf_json_str(&b, uri, strlen(uri));
+    yz_buf_printf(&b, ",\"status\":%d,\"type\":", status);
+    yz_buf_json_str(&b, ctype, strlen(ctype));
+    yz_buf_printf(&b, ",\"len\":%zu,\"body\":", len);
+    /* A compressed body (a static file's .gz) is not recorded: its type alone is checked. */
+    if ((strncasecmp(ctype, "application/json", 16) == 0 ||
+         strncasecmp(ctype, "application/geo+json", 20) == 0) &&
+        !yz_http_has_response_header(req, "Content-Encoding"))
+        yz_buf_json_str(&b, body ? body : "", body ? len : 0);
+    else
+        yz_buf_puts(&b, "null");
+    yz_buf_puts(&b, "}\n");
+    if (write(req->srv->record_fd, b.data, b.len) != (ssize_t)b.len)
+        yz_log_warn("http: an answer could not be recorded");
+    yz_buf_fini(&b);
 }
 
 void yz_http_route(yz_http_server *srv, const char *method, const char *pattern,
@@ -315,6 +357,7 @@ static void req_free(yz_http_req *req)
     yz_buf_fini(&req->body);
     yz_buf_fini(&req->pending_body);
     yz_free(req->path_copy);
+    yz_free(req->raw_uri);
     for (int i = 0; i < req->nhdr; i++) {
         yz_free(req->hdr_name[i]);
         yz_free(req->hdr_value[i]);
@@ -536,6 +579,8 @@ static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
     req->srv = cls;
     req->conn = conn;
     yz_buf_init(&req->body);
+    if (req->srv->record_fd >= 0)
+        req->raw_uri = yz_strdup(uri);
     char *q = strchr(uri, '?');
     if (q) {
         int n = 1;
@@ -878,6 +923,8 @@ void yz_http_free(yz_http_server *s)
     for (int i = 0; i < s->nroutes; i++)
         for (int j = 0; j < s->routes[i].nseg; j++)
             yz_free(s->routes[i].segs[j]);
+    if (s->record_fd >= 0)
+        close(s->record_fd);
     yz_free(s);
 }
 
@@ -1197,6 +1244,7 @@ void yz_http_respond(yz_http_req *req, int status, const char *content_type, yz_
     }
     if (req->data && req->srv->on_respond)
         req->srv->on_respond(req, status, body->data, body->len);
+    record_answer(req, status, content_type, body->data, body->len);
     size_t len = body->len;
     char *data = yz_buf_take(body);
     bool vary = false, gzipped = false;
@@ -1225,6 +1273,7 @@ void yz_http_respond_static(yz_http_req *req, int status, const char *content_ty
 {
     if (req->data && req->srv->on_respond)
         req->srv->on_respond(req, status, body, len);
+    record_answer(req, status, content_type, body, len);
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_PERSISTENT);
     queue(req, status, content_type, resp);

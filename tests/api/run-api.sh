@@ -42,6 +42,14 @@ if [ -n "${YZ_PG_CLUSTER:-}" ]; then
     backend=pg
 fi
 yz_demo "$db"
+# Every answer of every case, of this server and of those the scripts start, is recorded
+# (src/http/server.c) and checked against the OpenAPI description at the end
+# (tools/api/check-answers.mjs, docs/internals/api-contract.md). A line {"case": NAME}
+# before each case tells whose answers follow.
+answers=$tmp/answers.jsonl
+export YZ_HTTP_RECORD=$answers
+: >"$answers"
+mark_case() { jq -nc --arg c "$1" '{case: $c}' >>"$answers"; }
 yz_serve server "$db" --threads 2 --writes-per-min 1000000 --workers-per-hour 1000000 --reports-per-hour 1000000
 pid=$YZ_PID
 base=$YZ_URL
@@ -126,6 +134,7 @@ for f in "${cases[@]}" ""; do
             continue
         fi
         mkdir -p "$tmp/case"
+        mark_case "$(basename "$f")"
         if BASE=$base YZ_BIN=$bin YZ_DB=$db CASE_TMP=$(mktemp -d "$tmp/case/XXXX") bash "$f" >"$tmp/script.log" 2>&1; then
             pass=$((pass + 1))
         else
@@ -137,6 +146,7 @@ for f in "${cases[@]}" ""; do
         ;;
     esac
     case_name=$(basename "$f" .case)
+    mark_case "$(basename "$f")"
     method=
     while IFS= read -r line || [ -n "$line" ]; do
         case $line in
@@ -169,6 +179,11 @@ fi
 if grep -q "ERROR: AddressSanitizer\|runtime error:" "$tmp/server.log"; then
     echo "FAIL: sanitizer report in the server log"
     grep -A30 "ERROR: AddressSanitizer\|runtime error:" "$tmp/server.log" | head -60
+    fail=$((fail + 1))
+fi
+unset YZ_HTTP_RECORD
+[ -z "${YZ_KEEP_ANSWERS:-}" ] || cp "$answers" "$YZ_KEEP_ANSWERS"
+if ! "$here/../../tools/api/check-answers.sh" "$answers"; then
     fail=$((fail + 1))
 fi
 if [ $backend = pg ]; then
