@@ -36,6 +36,7 @@
 #define MAX_QUERY_ARGS 64  /* our routes take at most ~15; MHD's 32 KiB pool drops ~500 */
 #define FD_RESERVE 256     /* descriptors kept for the store, logs, files */
 #define MAX_CONNS_AUTO 16384
+#define RECORD_SLOTS 8192 /* bodies remembered by the recorder: a repeated one is not written */
 #define LOG_PER_S 10       /* lines a second about malformed requests, the rest counted */
 
 static const double bucket_s[N_BUCKETS] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
@@ -82,6 +83,7 @@ struct yz_http_server {
     char proxies[MAX_PROXIES][INET6_ADDRSTRLEN]; /* trusted proxies, as inet_ntop writes them */
     int nproxies;
     int record_fd; /* YZ_HTTP_RECORD: every answer appended as a JSON line (tests), else -1 */
+    _Atomic uint64_t *recorded; /* hashes of bodies recorded already (RECORD_SLOTS) */
 };
 
 struct yz_http_req {
@@ -165,18 +167,43 @@ yz_http_server *yz_http_new(const yz_http_config *cfg)
     s->record_fd = rec && *rec ? open(rec, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600) : -1;
     if (rec && *rec && s->record_fd < 0)
         yz_log_warn("http: cannot open %s to record answers: %s", rec, strerror(errno));
+    if (s->record_fd >= 0)
+        s->recorded = yz_calloc(RECORD_SLOTS, sizeof *s->recorded);
     return s;
 }
 
+static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 0x100000001b3ULL;
+    return h;
+}
+
 /* One line: method, target, status, content type, and the body when it is JSON. One write
- * on an O_APPEND descriptor, so that lines of several threads and servers never mix. */
+ * on an O_APPEND descriptor, so that lines of several threads and servers never mix. A body
+ * this server recorded already for the same route, method, status and type (an overload
+ * test's thousands of equal answers) is written as its hash only ("same"), the first time
+ * with it ("hash"): the check judges it once. */
 static void record_answer(yz_http_req *req, int status, const char *ctype, const char *body,
                           size_t len)
 {
-    if (req->srv->record_fd < 0)
+    yz_http_server *s = req->srv;
+    if (s->record_fd < 0)
         return;
     const char *uri = req->raw_uri ? req->raw_uri : req->url ? req->url : "";
     const char *method = req->method ? req->method : "";
+    const route *r = req->route ? req->route : req->matched;
+    const char *pattern = r ? r->pattern : "";
+    uint64_t h = 0xcbf29ce484222325ULL;
+    h = fnv1a(h, pattern, strlen(pattern) + 1);
+    h = fnv1a(h, method, strlen(method) + 1);
+    h = fnv1a(h, &status, sizeof status);
+    h = fnv1a(h, ctype, strlen(ctype) + 1);
+    h = fnv1a(h, body ? body : "", body ? len : 0);
+    h |= 1; /* never 0, the empty slot */
+    _Atomic uint64_t *slot = &s->recorded[h % RECORD_SLOTS];
+    bool seen = atomic_load(slot) == h;
     yz_buf b;
     yz_buf_init(&b);
     yz_buf_puts(&b, "{\"method\":");
@@ -185,17 +212,21 @@ static void record_answer(yz_http_req *req, int status, const char *ctype, const
     yz_buf_json_str(&b, uri, strlen(uri));
     yz_buf_printf(&b, ",\"status\":%d,\"type\":", status);
     yz_buf_json_str(&b, ctype, strlen(ctype));
-    yz_buf_printf(&b, ",\"len\":%zu,\"body\":", len);
+    yz_buf_printf(&b, ",\"len\":%zu,\"%s\":\"%016llx\",\"body\":", len, seen ? "same" : "hash",
+                  (unsigned long long)h);
     /* A compressed body (a static file's .gz) is not recorded: its type alone is checked. */
-    if ((strncasecmp(ctype, "application/json", 16) == 0 ||
+    if (!seen &&
+        (strncasecmp(ctype, "application/json", 16) == 0 ||
          strncasecmp(ctype, "application/geo+json", 20) == 0) &&
         !yz_http_has_response_header(req, "Content-Encoding"))
         yz_buf_json_str(&b, body ? body : "", body ? len : 0);
     else
         yz_buf_puts(&b, "null");
     yz_buf_puts(&b, "}\n");
-    if (write(req->srv->record_fd, b.data, b.len) != (ssize_t)b.len)
+    if (write(s->record_fd, b.data, b.len) != (ssize_t)b.len)
         yz_log_warn("http: an answer could not be recorded");
+    else if (!seen)
+        atomic_store(slot, h); /* after the write: its line comes before any "same" */
     yz_buf_fini(&b);
 }
 
@@ -925,6 +956,7 @@ void yz_http_free(yz_http_server *s)
             yz_free(s->routes[i].segs[j]);
     if (s->record_fd >= 0)
         close(s->record_fd);
+    yz_free(s->recorded);
     yz_free(s);
 }
 
