@@ -210,7 +210,9 @@ static void record_answer(yz_http_req *req, int status, const char *ctype, const
     yz_buf_json_str(&b, method, strlen(method));
     yz_buf_puts(&b, ",\"uri\":");
     yz_buf_json_str(&b, uri, strlen(uri));
-    yz_buf_printf(&b, ",\"status\":%d,\"type\":", status);
+    /* "refused": the HTTP layer answered (a malformed request, shedding), not the route. */
+    yz_buf_printf(&b, ",\"status\":%d,\"refused\":%s,\"type\":", status,
+                  req->fault.code ? "true" : "false");
     yz_buf_json_str(&b, ctype, strlen(ctype));
     yz_buf_printf(&b, ",\"len\":%zu,\"%s\":\"%016llx\",\"body\":", len, seen ? "same" : "hash",
                   (unsigned long long)h);

@@ -127,6 +127,10 @@ function check(a) {
     const [rawPath] = a.uri.split('?');
     const t = matchPath(rawPath);
     const method = (a.method === 'HEAD' ? 'GET' : a.method).toLowerCase();
+    if (a.refused) { // the HTTP layer's refusal (malformed, shedding): any route, the Error
+        if (mediaOf(a.type) === 'application/json') checkBody(a, errorSchemaFor(rawPath), why);
+        return why;
+    }
     if (!t) {
         if (!UNROUTED.has(a.status)) return [`undocumented route (no path template matches)`];
         if (mediaOf(a.type) === 'application/json') checkBody(a, errorSchemaFor(rawPath), why);
