@@ -11,7 +11,8 @@
 #   make lint     banned functions, the include directions of tools/layers.txt, clang-format
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 opencc libsodium libqrencode libpng zlib icu-uc icu-i18n vips libcurl
+PKGS    := libmicrohttpd jansson sqlite3 opencc libsodium libqrencode libpng zlib icu-uc icu-i18n vips libcurl \
+           cairo pangocairo fontconfig
 # The PostgreSQL store is built when libpq is found (scripts/deps.sh installs it).
 HAVE_PG := $(shell pkg-config --exists libpq 2>/dev/null && echo 1)
 ifeq ($(HAVE_PG),1)

@@ -3,6 +3,7 @@
  * the admin token, and the meta routes (/healthz, /metrics, facilities,
  * districts, the front page and the web app's files). */
 #include "api/api_int.h"
+#include "media/poster.h"
 
 #include "core/alloc.h"
 #include "core/log.h"
@@ -86,6 +87,7 @@ void yz_api_free(yz_api *api)
     yz_pwpool_free(api->pwpool);
     yz_free(api->public_url);
     yz_static_free(api->web);
+    yz_poster_shutdown();
     yz_free(api);
 }
 
@@ -268,13 +270,17 @@ static const char front_page[] =
     "<li><a href=\"/healthz\">/healthz</a> · <a href=\"/metrics\">/metrics</a></li>"
     "</ul></body></html>\n";
 
-static void h_front(void *ctx, yz_http_req *req)
+void yz__api_web_front(yz_api *api, yz_http_req *req)
 {
-    yz_api *api = ctx;
     if (api->web && yz_static_serve_file(api->web, req, "index.html") == 0)
         return;
     yz_http_respond_static(req, 200, "text/html; charset=utf-8", front_page,
                            sizeof front_page - 1);
+}
+
+static void h_front(void *ctx, yz_http_req *req)
+{
+    yz__api_web_front(ctx, req);
 }
 
 /* The web app's files (/app.css, /assets/…, /sw.js); 404 as JSON when there is none. */
@@ -285,7 +291,7 @@ static void h_web_file(void *ctx, yz_http_req *req)
         yz_api_http_error(req, 404, "Not Found");
 }
 
-/* Client-side routes (/s/{code}, /station/{id}): the app's index.html, whose script reads the
+/* Client-side routes (/meals, /inspect; /s/, /station/ and /event/ are api/share.c's): the app's index.html, whose script reads the
  * path; without the app, a check-in link still answers with the placeholder page. */
 static void h_web_route(void *ctx, yz_http_req *req)
 {
@@ -356,6 +362,7 @@ void yz_api_register(yz_api *api, yz_http_server *srv)
     yz__api_register_reviews(api, srv);
     yz__api_register_reports(api, srv);
     yz__api_register_events(api, srv);
+    yz__api_register_share(api, srv);
     yz__api_register_meals(api, srv);
     yz__api_register_project(api, srv);
     yz__api_register_session(api, srv);
@@ -366,8 +373,7 @@ void yz_api_register(yz_api *api, yz_http_server *srv)
     yz__api_register_audit(api, srv);
     yz__api_register_dashboard(api, srv);
     yz_http_route(srv, "GET", "/", "front", h_front, api);
-    yz_http_route(srv, "GET", "/s/{}", "web_checkin", h_web_route, api);
-    yz_http_route(srv, "GET", "/station/{}", "web_station", h_web_route, api);
+    yz__api_register_share_pages(api, srv); /* /s/{}, /station/{}, /event/{} */
     yz_http_route(srv, "GET", "/inspect", "web_inspect", h_web_route, api);
     yz_http_route(srv, "GET", "/inspect/{}", "web_inspect", h_web_route, api);
     yz_http_route(srv, "GET", "/meals", "web_meals", h_web_route, api);

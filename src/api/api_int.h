@@ -311,6 +311,12 @@ void yz__api_register_visits(yz_api *api, yz_http_server *srv);
 void yz__api_register_reviews(yz_api *api, yz_http_server *srv);
 void yz__api_register_reports(yz_api *api, yz_http_server *srv);
 void yz__api_register_events(yz_api *api, yz_http_server *srv);
+/* api/share.c: the poster and card images (API routes), and the app pages with link-preview
+ * tags (/s/{}, /station/{}, /event/{}: registered after every API route). */
+void yz__api_register_share(yz_api *api, yz_http_server *srv);
+void yz__api_register_share_pages(yz_api *api, yz_http_server *srv);
+/* api/api.c: the app's index.html as it is, or the placeholder front page without an app. */
+void yz__api_web_front(yz_api *api, yz_http_req *req);
 void yz__api_register_meals(yz_api *api, yz_http_server *srv);
 void yz__api_register_session(yz_api *api, yz_http_server *srv);
 void yz__api_register_users(yz_api *api, yz_http_server *srv);

@@ -273,6 +273,16 @@ int yz_static_serve_file(const yz_static *st, yz_http_req *req, const char *rel)
     return f ? serve(st, req, f) : 404;
 }
 
+int yz_static_file(const yz_static *st, const char *rel, const char **data, size_t *len)
+{
+    const sfile *f = st ? find(st, rel) : NULL;
+    if (!f)
+        return -1;
+    *data = f->data;
+    *len = f->len;
+    return 0;
+}
+
 int yz_static_serve(const yz_static *st, yz_http_req *req)
 {
     if (!st)

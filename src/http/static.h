@@ -27,5 +27,8 @@ int yz_static_serve(const yz_static *st, yz_http_req *req);
 /* As yz_static_serve, for the file `rel` ("index.html") whatever the request path: the
  * fallback of client-side routes such as /s/{code}. */
 int yz_static_serve_file(const yz_static *st, yz_http_req *req, const char *rel);
+/* The loaded bytes of `rel` ("index.html") into *data (borrowed, valid until yz_static_free;
+ * NUL-terminated) and *len. Returns 0, or -1 when there is no such file or no `st`. */
+int yz_static_file(const yz_static *st, const char *rel, const char **data, size_t *len);
 
 #endif
