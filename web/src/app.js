@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // app.js - the worker web app: home (nearby stations on a map and a list, filters, search;
-// home.js), the station page (/station/{id|code}) and the check-in page (/s/{code}; station.js)
-// and the experience officer's inspection (/inspect[/{code}], inspect.js), routed in the
-// browser over the yizhan JSON API. This module holds the header and the router. Plain DOM,
-// no framework (docs/internals/web.md).
+// home.js), the station page (/station/{id|code}) and the check-in page (/s/{code}; station.js),
+// the event page (/event/{id}, event.js) and the experience officer's inspection
+// (/inspect[/{code}], inspect.js), routed in the browser over the yizhan JSON API. This module
+// holds the header and the router. Plain DOM, no framework (docs/internals/web.md).
 import { t, setLang, lang, LANGS } from './i18n.js';
 import { renderInspect, startSync } from './inspect.js';
 import { main, state, store } from './state.js';
@@ -12,6 +12,7 @@ import { queueList, flushQueue } from './api.js';
 import { renderHome } from './home.js';
 import { renderStation } from './station.js';
 import { renderMeals } from './today.js';
+import { renderEvent } from './event.js';
 
 // --- header: language, large text ---------------------------------------------------------------
 const THEMES = ['auto', 'light', 'dark', 'contrast'];
@@ -103,6 +104,7 @@ async function route(focus, back = false) {
   if (state.map && !(p === '/' || p === '/index.html')) { state.map.destroy(); state.map = null; }
   if ((m = p.match(/^\/s\/([^/]+)\/?$/))) await renderStation(decodeURIComponent(m[1]), true);
   else if ((m = p.match(/^\/station\/([^/]+)\/?$/))) await renderStation(decodeURIComponent(m[1]), false);
+  else if ((m = p.match(/^\/event\/([^/]+)\/?$/))) await renderEvent(decodeURIComponent(m[1]));
   else if ((m = p.match(/^\/meals(?:\/([^/]+))?\/?$/))) await renderMeals(m[1] ? decodeURIComponent(m[1]) : null);
   else if ((m = p.match(/^\/inspect(?:\/([^/]+))?\/?$/))) await renderInspect(main, h, m[1] ? decodeURIComponent(m[1]) : null, go);
   else await renderHome();

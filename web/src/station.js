@@ -123,7 +123,7 @@ async function reportForm(s) {
   return form;
 }
 
-function disclosure(id, label, cls, build) {
+export function disclosure(id, label, cls, build) {
   const panel = h('div', { id, class: 'panel', hidden: true });
   let built = false;
   const btn = h('button', { type: 'button', class: `action ${cls}`, 'aria-expanded': 'false', 'aria-controls': id,
@@ -136,7 +136,7 @@ function disclosure(id, label, cls, build) {
   return [btn, panel];
 }
 
-function navLinks(s) {
+export function navLinks(s) {
   return h('ul', { class: 'nav-apps', 'aria-label': t('chooseApp') },
     ['amap', 'baidu', 'tencent', 'apple'].filter((k) => s.nav && s.nav[k]).map((k) =>
       h('li', {}, h('a', { class: 'btn nav-app', href: s.nav[k], target: '_blank', rel: 'noopener', 'data-nav': k }, t(k)))));

@@ -59,7 +59,7 @@ const hhmm = (iso) => (iso ? iso.slice(11, 16) : '');
  * reads as 24:00 of its own day (`date`: the day it belongs to). */
 const endOf = (iso, date) => (iso && iso.slice(0, 10) > date && iso.slice(11, 16) === '00:00' ? '24:00' : hhmm(iso));
 const dish = (o) => (lang() === 'en' && o.dish_en ? o.dish_en : o.dish);
-const dayWord = (date) => (date === todayStr() ? t('todayW') : date === addDays(todayStr(), 1) ? t('tomorrowW') : `${date.slice(5)} ${t('days')[dayKey(date)]}`);
+export const dayWord = (date) => (date === todayStr() ? t('todayW') : date === addDays(todayStr(), 1) ? t('tomorrowW') : `${date.slice(5)} ${t('days')[dayKey(date)]}`);
 function here() { return state.pos || DEFAULT_CENTRE; }
 function near() { const [lat, lon] = here(); return `${lat.toFixed(6)},${lon.toFixed(6)}`; }
 
