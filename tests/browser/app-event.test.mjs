@@ -3,7 +3,7 @@
 // opens (issue 14 point 6), in Debian's Chromium against the server run.sh started with the
 // demo city: a demo event found through the API, its title, day and time, station, distance
 // and navigation checked against the API; sign-up and cancel counted by the API; 360 px, axe,
-// English; an unknown and a cancelled event say so. Sign-ups run at the server's real time.
+// English and 繁體; an unknown and a cancelled event say so. Sign-ups run at the server's real time.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -178,6 +178,24 @@ test('English at 360 px: no sideways scroll, the poster in English', async () =>
   await noSideScroll(page, 'event page in English');
   await axe(page, 'event page in English');
   await shot(page, 'event-en');
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test('繁體中文: the title the API gives in 繁體, the labels in 繁體', async () => {
+  const { occ } = fx;
+  const hant = (await api(`/api/v1/events?station=${encodeURIComponent(occ.station.code)}&from=${occ.occurrence}&to=${occ.occurrence}&lang=zh-Hant`))
+    .body.occurrences.find((o) => o.event_id === occ.event_id);
+  const ctx = await context({ lang: 'zh-Hant' });
+  const page = await ctx.newPage();
+  const errors = watch(page);
+  await page.goto(`${BASE}/event/${occ.event_id}`);
+  await page.waitForSelector(`.event-page [data-event="${occ.event_id}:${occ.occurrence}"]`);
+  assert.equal(await page.textContent('.event-page h1'), hant.title);
+  assert.match(await page.textContent('#ev-when'), /^時間：/);
+  assert.equal(await page.textContent('#ev-poster'), '海報 / Poster');
+  assert.equal(await page.getAttribute('#ev-poster', 'href'), `/api/v1/events/${occ.event_id}/poster.png?lang=zh-Hant`);
+  await noSideScroll(page, 'event page in 繁體');
   assert.deepEqual(errors, []);
   await ctx.close();
 });
