@@ -84,10 +84,13 @@ export function fmtDist(m) {
   return m < 1000 ? t('m', { n: Math.round(m) }) : t('km', { n: (m / 1000).toFixed(1) });
 }
 
-/** Today's date (YYYY-MM-DD) at the station (Asia/Shanghai), or the ?at= date. */
+/** Today's date (YYYY-MM-DD) at the station (Asia/Shanghai), or the ?at= date. China keeps
+ * UTC+8 all year (no summer time since 1991), so this is UTC shifted by 8 hours: no Intl time
+ * zone, whose first use loads the zone data, a long task on a slow phone (every row's status
+ * and time asks for today). */
 export function todayStr() {
   if (AT) return AT.slice(0, 10);
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+  return new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
 }
 export function addDays(date, n) {
   const d = new Date(`${date}T00:00:00Z`);
