@@ -67,12 +67,19 @@ function svgEl(tag, attrs, text) {
   if (text) el.textContent = text;
   return el;
 }
+// Each code's drawing is built once and copied (a list draws ~20 rows of ~10 icons each:
+// copying a node is far cheaper than creating and setting every element again).
+const iconDrawn = new Map();
 export function facIcon(code) {
   const label = facLabel(code);
   const span = h('span', { class: 'fi', role: 'img', 'aria-label': label, title: label, 'data-fac': code });
-  const icon = svgEl('svg', { viewBox: '0 0 24 24', 'aria-hidden': 'true', focusable: 'false' });
-  for (const [tag, attrs, text] of ICONS[code] || iconOther(code)) icon.append(svgEl(tag, attrs, text));
-  span.append(icon);
+  let icon = iconDrawn.get(code);
+  if (!icon) {
+    icon = svgEl('svg', { viewBox: '0 0 24 24', 'aria-hidden': 'true', focusable: 'false' });
+    for (const [tag, attrs, text] of ICONS[code] || iconOther(code)) icon.append(svgEl(tag, attrs, text));
+    iconDrawn.set(code, icon);
+  }
+  span.append(icon.cloneNode(true));
   return span;
 }
 export function facLabel(code) {
