@@ -169,12 +169,21 @@ async function startMap() {
   // where the list was asked for: the worker's position, the place chosen, else the map's default
   const centre = state.centre || (state.pos ? fromWgs(state.pos)
     : state.posState === 'pending' && lastPos() ? fromWgs(lastPos()) : fromWgs(DEFAULT_CENTRE));
-  const map = new mod.StationMap(ctx.el, state.tiles, centre, ctx.handlers, { lateTiles: true });
+  // Each step a task of its own (a slow phone's long tasks are what holds a tap): the map,
+  // the markers, the tiles for the view the markers set, then the outline feature by feature
+  // and the district names.
+  const map = new mod.StationMap(ctx.el, state.tiles, centre, ctx.handlers, { lateTiles: true, lateLayers: true });
   state.map = map;
+  await mod.pause();
+  if (state.map !== map) return;
   if (state.pos) map.showMe(fromWgs(state.pos));
   if (state.shown) map.showStations(state.shown.stations, state.shown.fit);
-  await nextFrame(); // the tiles for the view the markers set, in a task of their own
+  await mod.pause();
+  if (state.map !== map) return;
   map.addTiles();
+  await mod.pause();
+  if (state.map !== map) return;
+  map.drawLayers();
 }
 
 function locate(recentre) {

@@ -11,6 +11,13 @@ import { TILES, wgsTo } from './tiles.js';
 
 export { TILES };
 
+/** Let the browser run other work (input, paint) before the next step: each step of the map's
+ * set-up is a task of its own, none long enough to hold a tap on a slow phone. */
+export function pause() {
+  const s = globalThis.scheduler;
+  return s && typeof s.yield === 'function' ? s.yield() : new Promise((ok) => setTimeout(ok, 0));
+}
+
 let outlineCache = null;
 async function outline() {
   if (!outlineCache) {
@@ -49,7 +56,6 @@ export class StationMap {
     this.stations = L.layerGroup().addTo(this.map);
     this.me = null;
     if (touch) this.twoFingerHint(el);
-    if (handlers.labels) this.drawLabels(handlers.labels);
     if (!opts.lateTiles) this.addTiles();
     let userMove = false;
     this.map.on('dragstart zoomstart movestart', () => { userMove = userMove || !this.programmatic; });
@@ -60,7 +66,16 @@ export class StationMap {
       }
       userMove = false;
     });
-    this.drawOutline();
+    // The outline and the district names: now, or (`lateLayers`) when the caller says; the
+    // outline's file is asked for now either way.
+    outline();
+    if (!opts.lateLayers) this.drawLayers();
+  }
+
+  /** The city's outline, the districts' borders and their names, each in a task of its own. */
+  async drawLayers() {
+    await this.drawOutline();
+    if (this.h.labels && this.map) this.drawLabels(this.h.labels);
   }
 
   /** The tiles (none for 'none'); `lateTiles` leaves them to the caller, once the view is set. */
@@ -92,13 +107,22 @@ export class StationMap {
     const conv = this.crs === 'gcj02'
       ? (c) => { const [la, lo] = wgs84ToGcj02(c[1], c[0]); return L.latLng(la, lo); }
       : (c) => L.latLng(c[1], c[0]);
-    L.geoJSON(gj, {
+    const opts = {
       coordsToLatLng: conv, interactive: false,
       // The city's outline firmly, with a tint; the districts' borders as thinner dashes.
       style: (f) => (f.properties.kind === 'district'
         ? { color: '#0b3d75', weight: 2, opacity: 0.8, dashArray: '6 4', fill: false }
         : { color: '#0b3d75', weight: 3, fillColor: '#dbe8f5', fillOpacity: 0.5 }),
-    }).addTo(this.map).bringToBack();
+    };
+    // One feature a task (the city's outline first, so it lies under the borders): the whole
+    // file converted, projected and drawn at once was a long task on a slow phone.
+    const feats = [...gj.features].sort((a, b) => (a.properties.kind === 'district') - (b.properties.kind === 'district'));
+    for (const [i, f] of feats.entries()) {
+      if (i) await pause();
+      if (!this.map) return;
+      const layer = L.geoJSON(f, opts).addTo(this.map);
+      if (!i) layer.bringToBack();
+    }
   }
 
   centre() {

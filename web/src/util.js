@@ -67,12 +67,19 @@ function svgEl(tag, attrs, text) {
   if (text) el.textContent = text;
   return el;
 }
+// Each code's drawing is built once and copied (a list draws ~20 rows of ~10 icons each:
+// copying a node is far cheaper than creating and setting every element again).
+const iconDrawn = new Map();
 export function facIcon(code) {
   const label = facLabel(code);
   const span = h('span', { class: 'fi', role: 'img', 'aria-label': label, title: label, 'data-fac': code });
-  const icon = svgEl('svg', { viewBox: '0 0 24 24', 'aria-hidden': 'true', focusable: 'false' });
-  for (const [tag, attrs, text] of ICONS[code] || iconOther(code)) icon.append(svgEl(tag, attrs, text));
-  span.append(icon);
+  let icon = iconDrawn.get(code);
+  if (!icon) {
+    icon = svgEl('svg', { viewBox: '0 0 24 24', 'aria-hidden': 'true', focusable: 'false' });
+    for (const [tag, attrs, text] of ICONS[code] || iconOther(code)) icon.append(svgEl(tag, attrs, text));
+    iconDrawn.set(code, icon);
+  }
+  span.append(icon.cloneNode(true));
   return span;
 }
 export function facLabel(code) {
@@ -84,10 +91,13 @@ export function fmtDist(m) {
   return m < 1000 ? t('m', { n: Math.round(m) }) : t('km', { n: (m / 1000).toFixed(1) });
 }
 
-/** Today's date (YYYY-MM-DD) at the station (Asia/Shanghai), or the ?at= date. */
+/** Today's date (YYYY-MM-DD) at the station (Asia/Shanghai), or the ?at= date. China keeps
+ * UTC+8 all year (no summer time since 1991), so this is UTC shifted by 8 hours: no Intl time
+ * zone, whose first use loads the zone data, a long task on a slow phone (every row's status
+ * and time asks for today). */
 export function todayStr() {
   if (AT) return AT.slice(0, 10);
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+  return new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
 }
 export function addDays(date, n) {
   const d = new Date(`${date}T00:00:00Z`);
