@@ -57,14 +57,16 @@ struct yz_api {
 /* Answer 200 with `body` (taken) as JSON. */
 void yz__api_ok(yz_http_req *req, yz_buf *body);
 
-/* The If-Match header as a version: "3", 3 or W/"3". *version is -1 when the header is absent:
- * YZ_EPRECOND (428) when `required`, else YZ_OK. A value that is not a number, or is below
- * `min` (1; 0 where 0 means "never saved"), is YZ_EINVAL naming "If-Match". */
 /* Append the `n` bytes of `v` (NUL-terminated or not) as they are, or as a JSON string when
  * `json` (NULL gives null), converted to traditional characters when `lang` is YZ_LANG_HANT
  * (lang=zh-Hant; OpenCC s2t on the thread's converter; a text it refuses goes as stored).
  * For texts rendered per answer; stations' are pre-rendered in the snapshot. */
 void yz__api_append_lang(yz_buf *b, const char *v, size_t n, int lang, bool json);
+/* A record id from a path segment (NULL allowed): 1 to 18 digits, above 0; else 0. */
+int64_t yz__api_id(const char *p);
+/* The If-Match header as a version: "3", 3 or W/"3". *version is -1 when the header is absent:
+ * YZ_EPRECOND (428) when `required`, else YZ_OK. A value that is not a number, or is below
+ * `min` (1; 0 where 0 means "never saved"), is YZ_EINVAL naming "If-Match". */
 int yz__api_if_match(yz_http_req *req, bool required, int64_t min, int64_t *version,
                      yz_errinfo *ei);
 /* Parse the request body as a JSON value (object or array). Rejects a Content-Type other than

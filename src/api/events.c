@@ -108,16 +108,6 @@ static int parse_hhmm(const char *v, bool end, int *min)
     return 0;
 }
 
-static int64_t parse_id(const char *p)
-{
-    if (!p || !*p)
-        return 0;
-    char *end;
-    errno = 0;
-    long long id = strtoll(p, &end, 10);
-    return (*end || errno || id <= 0) ? 0 : id;
-}
-
 static int not_found(int64_t id, yz_errinfo *ei)
 {
     if (id > 0)
@@ -499,7 +489,7 @@ static void h_get(void *ctx, yz_http_req *req)
     yz_err_clear(&ei);
     yz_event ev;
     yz_event_init(&ev);
-    int64_t id = parse_id(yz_http_param(req, 0));
+    int64_t id = yz__api_id(yz_http_param(req, 0));
     int err = id ? yz_store_event_get(api->st, id, &ev, &ei) : not_found(0, &ei);
     if (err)
         yz_api_error(req, &ei);
@@ -516,7 +506,7 @@ static void h_patch(void *ctx, yz_http_req *req)
     json_t *body = NULL;
     yz_event ev;
     yz_event_init(&ev);
-    int64_t id = parse_id(yz_http_param(req, 0)), version = 0;
+    int64_t id = yz__api_id(yz_http_param(req, 0)), version = 0;
     int err = yz__api_authorize(api, req, "event_patch", NULL, &ei);
     if (!err && !id)
         err = not_found(0, &ei);
@@ -566,7 +556,7 @@ static void h_delete(void *ctx, yz_http_req *req)
     yz_err_clear(&ei);
     yz_event ev;
     yz_event_init(&ev);
-    int64_t id = parse_id(yz_http_param(req, 0)), version = 0;
+    int64_t id = yz__api_id(yz_http_param(req, 0)), version = 0;
     int err = yz__api_authorize(api, req, "event_cancel", NULL, &ei);
     if (!err && !id)
         err = not_found(0, &ei);
@@ -635,7 +625,7 @@ static void h_signup(void *ctx, yz_http_req *req)
     yz_worker w;
     yz_event_seats seats = {0, 0};
     int32_t day = 0;
-    int64_t id = parse_id(yz_http_param(req, 0));
+    int64_t id = yz__api_id(yz_http_param(req, 0));
     int err = yz__api_worker(api, req, &w, &ei);
     if (!err && !id)
         err = not_found(0, &ei);
@@ -677,7 +667,7 @@ static void h_unsignup(void *ctx, yz_http_req *req)
     yz_worker w;
     yz_event_seats seats = {0, 0};
     int32_t day = 0;
-    int64_t id = parse_id(yz_http_param(req, 0));
+    int64_t id = yz__api_id(yz_http_param(req, 0));
     int err = yz__api_worker(api, req, &w, &ei);
     if (!err && !id)
         err = not_found(0, &ei);
@@ -726,7 +716,7 @@ static void h_signups(void *ctx, yz_http_req *req)
     yz_event_signup *v = NULL;
     size_t n = 0;
     int32_t day = -1;
-    int64_t id = parse_id(yz_http_param(req, 0));
+    int64_t id = yz__api_id(yz_http_param(req, 0));
     signups_query q;
     int err = yz__api_authorize(api, req, "event_signups", NULL, &ei);
     if (!err && !id)

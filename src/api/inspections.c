@@ -35,16 +35,6 @@
 
 /* --- small helpers --------------------------------------------------------------------------- */
 
-static int64_t parse_id(const char *p)
-{
-    if (!p || !*p)
-        return 0;
-    char *end;
-    errno = 0;
-    long long id = strtoll(p, &end, 10);
-    return (*end || errno || id <= 0) ? 0 : id;
-}
-
 /* Whether `s` is a UUID (8-4-4-4-12 hexadecimal digits); copies it in lower case to out. */
 static bool uuid_of(const char *s, char out[YZ_CLIENT_ID_LEN + 1])
 {
@@ -173,7 +163,7 @@ static void h_checklist(void *ctx, yz_http_req *req)
     yz_err_clear(&ei);
     yz_checklist c;
     yz_checklist_init(&c);
-    int64_t id = parse_id(yz_http_param(req, 0));
+    int64_t id = yz__api_id(yz_http_param(req, 0));
     int err = yz__api_params(req, NULL, 0, NULL, &ei);
     if (!err)
         err = id ? yz_store_checklist_get(api->st, id, &c, &ei)
@@ -564,7 +554,7 @@ static int load_path(yz_api *api, yz_http_req *req, yz_inspection *in, yz_errinf
     yz_inspection_init(in);
     if (uuid_of(p, uuid))
         return yz_store_insp_get(api->st, 0, uuid, in, ei);
-    int64_t id = parse_id(p);
+    int64_t id = yz__api_id(p);
     return id ? yz_store_insp_get(api->st, id, NULL, in, ei) : insp_not_found(ei);
 }
 
@@ -1822,7 +1812,7 @@ static void h_officer_revoke(void *ctx, yz_http_req *req)
     json_t *body = NULL;
     yz_officer before, after;
     int err = yz__api_authorize(api, req, "officer_revoke", NULL, &ei);
-    int64_t id = parse_id(yz_http_param(req, 0));
+    int64_t id = yz__api_id(yz_http_param(req, 0));
     if (!err && !id)
         err = yz_err_set(&ei, YZ_ENOTFOUND, "id", "体验官不存在", "no such experience officer");
     if (!err)

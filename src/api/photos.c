@@ -23,16 +23,6 @@
 
 #define PHOTOS_URL "/api/v1/photos/"
 
-static int64_t parse_id(const char *p)
-{
-    if (!p || !*p)
-        return 0;
-    char *end;
-    errno = 0;
-    long long id = strtoll(p, &end, 10);
-    return (*end || errno || id <= 0) ? 0 : id;
-}
-
 static int not_found(yz_errinfo *ei)
 {
     return yz_err_set(ei, YZ_ENOTFOUND, "photo", "没有这张图片", "no such photo");
@@ -286,7 +276,7 @@ static void h_patch(void *ctx, yz_http_req *req)
     yz_err_clear(&ei);
     json_t *body = NULL;
     yz_photo before, after;
-    int64_t id = parse_id(yz_http_param(req, 0));
+    int64_t id = yz__api_id(yz_http_param(req, 0));
     static const char *const names[] = {"status", NULL};
     int err = yz__api_authorize(api, req, "photo_patch", NULL, &ei);
     if (!err && !id)
@@ -337,7 +327,7 @@ static void h_station_photos(void *ctx, yz_http_req *req)
     yz_api *api = ctx;
     yz_errinfo ei;
     yz_err_clear(&ei);
-    int64_t sid = parse_id(yz_http_param(req, 0));
+    int64_t sid = yz__api_id(yz_http_param(req, 0));
     yz_target t = {0};
     if (sid)
         yz__api_target_station(api, sid, &t);

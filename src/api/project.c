@@ -86,9 +86,7 @@ static void respond_milestones(yz_http_req *req, const yz_project *p)
 
 static int64_t path_id(yz_http_req *req)
 {
-    const char *s = yz_http_param(req, 0);
-    int64_t id = 0;
-    return s && yz_parse_id(s, strlen(s), &id) ? id : 0;
+    return yz__api_id(yz_http_param(req, 0));
 }
 
 /* The table's check of `route` on station `id`; YZ_ENOTFOUND when it is not served. */

@@ -48,6 +48,12 @@ void yz__api_append_lang(yz_buf *b, const char *v, size_t n, int lang, bool json
     yz_buf_fini(&t);
 }
 
+int64_t yz__api_id(const char *p)
+{
+    int64_t id = 0;
+    return p && yz_parse_id(p, strlen(p), &id) ? id : 0;
+}
+
 int yz__api_if_match(yz_http_req *req, bool required, int64_t min, int64_t *version,
                      yz_errinfo *ei)
 {

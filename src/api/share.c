@@ -322,16 +322,6 @@ static const yz_event *find_event(const yz_state_view *v, int64_t id)
     return NULL;
 }
 
-static int64_t parse_id(const char *p)
-{
-    if (!p || !*p)
-        return 0;
-    char *end;
-    errno = 0;
-    long long id = strtoll(p, &end, 10);
-    return (*end || errno || id <= 0) ? 0 : id;
-}
-
 static int station_offset(const yz_snap *s, int64_t station_id)
 {
     long i = yz_snap_find_id(s, station_id);
@@ -377,7 +367,7 @@ static void share_route(yz_api *api, yz_http_req *req, int kind)
     const yz_state_view *view = yz_state_acquire(api->state);
     const yz_snap *s = yz_state_snap(view);
     if (kind == PAGE_EVENT) {
-        int64_t id = parse_id(yz_http_param(req, 0));
+        int64_t id = yz__api_id(yz_http_param(req, 0));
         const yz_event *ev = id ? find_event(view, id) : NULL;
         if (ev) {
             found = true;
@@ -476,7 +466,7 @@ static void h_event_poster(void *ctx, yz_http_req *req)
     yz_event ev;
     yz_event_init(&ev);
     int err = YZ_API_PARAMS(req, img_params, &a, &ei);
-    int64_t id = err ? 0 : parse_id(yz_http_param(req, 0));
+    int64_t id = err ? 0 : yz__api_id(yz_http_param(req, 0));
     if (!err && !id)
         err = yz_err_set(&ei, YZ_ENOTFOUND, "id", "活动不存在", "event not found");
     if (!err)

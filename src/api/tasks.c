@@ -46,16 +46,6 @@ struct yz_api_tasks {
 
 /* --- small helpers ----------------------------------------------------------------------------- */
 
-static int64_t parse_id(const char *p)
-{
-    if (!p || !*p)
-        return 0;
-    char *end;
-    errno = 0;
-    long long id = strtoll(p, &end, 10);
-    return (*end || errno || id <= 0) ? 0 : id;
-}
-
 static void member_time(yz_buf *b, const char *key, int64_t t)
 {
     yz_buf_printf(b, ",\"%s\":", key);
@@ -178,7 +168,7 @@ static int load_checked(yz_api *api, yz_http_req *req, const char *route, yz_tas
                         yz_errinfo *ei)
 {
     yz_task_init(t);
-    int64_t id = parse_id(yz_http_param(req, 0));
+    int64_t id = yz__api_id(yz_http_param(req, 0));
     int err = id ? yz_store_task_get(api->st, id, t, ei)
                  : yz_err_set(ei, YZ_ENOTFOUND, "id", "整改任务不存在", "task not found");
     if (!err) {
@@ -298,7 +288,7 @@ static void h_list(void *ctx, yz_http_req *req)
     yz_user_init(&who);
     bool by_assignee = false;
     if (!err && q.assignee) {
-        int64_t uid = !strcmp(q.assignee, "me") ? actor_user(api, req) : parse_id(q.assignee);
+        int64_t uid = !strcmp(q.assignee, "me") ? actor_user(api, req) : yz__api_id(q.assignee);
         if (!uid)
             err = yz_err_set(&ei, YZ_EINVAL, "assignee", "assignee 须为 me 或用户编号",
                              "assignee must be me or a user id");
@@ -514,7 +504,7 @@ static void h_report_task(void *ctx, yz_http_req *req)
     yz_task_init(&t);
     json_t *body = NULL;
     int severity = YZ_SEVERITY_MEDIUM;
-    int64_t rid = parse_id(yz_http_param(req, 0));
+    int64_t rid = yz__api_id(yz_http_param(req, 0));
     int err = yz__api_authorize(api, req, "report_task", NULL, &ei);
     int64_t station_id = 0;
     if (!err && rid) {
@@ -619,7 +609,7 @@ static void h_inbox_read(void *ctx, yz_http_req *req)
     yz_err_clear(&ei);
     int err = yz__api_authorize(api, req, "inbox_read", NULL, &ei);
     yz__api_audit_cancel(req); /* one's own inbox: not a staff write of a record */
-    int64_t id = parse_id(yz_http_param(req, 0));
+    int64_t id = yz__api_id(yz_http_param(req, 0));
     int64_t uid = err ? 0 : actor_user(api, req);
     if (!err && (!id || !uid))
         err = yz_err_set(&ei, YZ_ENOTFOUND, "id", "通知不存在", "notification not found");
