@@ -11,10 +11,20 @@ yz_serve locked "$db" --writes-per-min 1000000 --workers-per-hour 1000000
 base=$YZ_URL
 tok=$(curl -s -X POST "$base/api/v1/workers" | jq -r .token)
 [ -n "$tok" ] && [ "$tok" != null ] || yz_fail "no worker token"
-# Another process takes the write lock and holds it for 6 s.
-(printf 'BEGIN IMMEDIATE;\nSELECT 1;\n'; sleep 6; printf 'COMMIT;\n') | sqlite3 "$db" >/dev/null &
+# Another process takes the write lock and holds it until the checks are done (the file
+# release exists; at most 120 s, should this script die first).
+release=$CASE_TMP/release
+(printf '.timeout 10000\nBEGIN IMMEDIATE;\nSELECT 1;\n'
+    for _ in $(seq 1 1200); do [ -e "$release" ] && break; sleep 0.1; done
+    printf 'COMMIT;\n') | sqlite3 "$db" >/dev/null &
 locker=$!
-sleep 0.5
+trap 'touch "$release"; yz_cleanup' EXIT
+# Wait until it holds the lock: a write transaction of our own is refused at once.
+for _ in $(seq 1 600); do
+    sqlite3 "$db" 'BEGIN IMMEDIATE; ROLLBACK;' >/dev/null 2>&1 || break
+    sleep 0.1
+done
+sqlite3 "$db" 'BEGIN IMMEDIATE; ROLLBACK;' >/dev/null 2>&1 && yz_fail "the locker never took the lock"
 check() { # NAME CURL-ARGS...: 503 within 2.5 s, Retry-After, the plain message
     local name=$1
     shift
@@ -39,6 +49,7 @@ c=$(curl -s -o /dev/null -w '%{http_code}' "$base/api/v1/stations/nearby?lat=28.
 n=$(curl -s "$base/metrics" | awk '$1 == "yizhan_store_unavailable_total" { print $2 }')
 echo "yizhan_store_unavailable_total $n"
 [ "${n:-0}" -ge 3 ] || yz_fail "the refusals are not counted: '$n'"
+touch "$release"
 wait "$locker"
 c=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $tok" \
     -H 'Content-Type: application/json' --data '{"station_code":"WZ-GHDS"}' "$base/api/v1/visits")
