@@ -137,7 +137,7 @@ int yz__store_sqlite_open(const char *path, yz_store **out, yz_errinfo *ei)
         err = yz_err_setf(ei, YZ_EDB, "db", "无法打开数据库 %s：%s", "cannot open database %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "?");
         goto fail;
     }
-    sqlite3_busy_timeout(s->db, YZ_SQ_BUSY_TIMEOUT_MS);
+    yz__sq_busy_wait(s->db, &s->busy);
     err = yz__sq_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
                ei);
     if (!err)

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct sq_tx {
     yz_db_tx base;
@@ -273,12 +274,40 @@ static int sq_run(yz_store *st, int kind, yz_db_body *body, void *ctx, yz_errinf
 
 /* --- a connection of its own ------------------------------------------------------------- */
 
-#define CONN_BUSY_TIMEOUT_MS YZ_SQ_BUSY_TIMEOUT_MS
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* SQLite's busy handler: `n` is 0 at the first refusal of a lock, then counts the retries. The
+ * sleeps grow as SQLite's own do; the deadline is the clock's. */
+static int busy_cb(void *arg, int n)
+{
+    static const int delays_ms[] = {1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100};
+    yz__sq_busy *b = arg;
+    int64_t now = mono_ms();
+    if (n == 0)
+        b->since_ms = now;
+    int64_t left = YZ_SQ_BUSY_TIMEOUT_MS - (now - b->since_ms);
+    if (left <= 0)
+        return 0;
+    int64_t d = n < (int)(sizeof delays_ms / sizeof delays_ms[0]) ? delays_ms[n] : 100;
+    sqlite3_sleep((int)(d < left ? d : left));
+    return 1;
+}
+
+void yz__sq_busy_wait(sqlite3 *db, yz__sq_busy *b)
+{
+    sqlite3_busy_handler(db, busy_cb, b);
+}
 
 typedef struct sq_conn {
     yz_db_conn base;
     sq_store *s;
     sqlite3 *db;          /* its own, or the store's when `mu` is set */
+    yz__sq_busy busy;     /* the lock wait of its own `db` */
     pthread_mutex_t *mu;  /* the store's mutex when sharing its connection, else NULL */
     sq_stmt_cache *cache; /* `own`, or the store's when sharing */
     sq_stmt_cache own;
@@ -318,7 +347,7 @@ static int sq_conn_open(yz_store *st, yz_db_conn **out, yz_errinfo *ei)
         err = conn_err(c->db, c->db ? sqlite3_errmsg(c->db) : "out of memory", ei);
         goto out;
     }
-    sqlite3_busy_timeout(c->db, CONN_BUSY_TIMEOUT_MS);
+    yz__sq_busy_wait(c->db, &c->busy);
     err = exec_plain(c->db,
                      s->bulk ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
                                " PRAGMA foreign_keys=ON;"
