@@ -263,8 +263,10 @@ static void login_finish(void *arg, yz_http_req *req)
     random_token("", 24, csrf, sizeof csrf);
     uint8_t th[YZ_SESSION_HASH_BYTES];
     crypto_generichash(th, sizeof th, (const unsigned char *)token, strlen(token), NULL, 0);
-    int64_t sid = 0, expires = pl->now + api->session_max_s;
-    int err = yz_store_session_create(api->st, pl->u.id, th, csrf, pl->now, expires,
+    /* The session begins now, not when the request came: the hashing before may have taken
+     * seconds on a busy machine, and would have been taken off its life. */
+    int64_t now = yz_time_now(), sid = 0, expires = now + api->session_max_s;
+    int err = yz_store_session_create(api->st, pl->u.id, th, csrf, now, expires,
                                       yz_http_header(req, "User-Agent"), yz_http_client_addr(req),
                                       &sid, &ei);
     if (err) {
