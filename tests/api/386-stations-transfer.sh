@@ -48,7 +48,8 @@ tail -c +4 "$T/b" >"$T/all.csv"
 # the oracle: the CLI's export of the same store, the same rows (order aside) and columns
 "$YZ_BIN" export --db "$YZ_DB" --format csv --out "$T/cli.csv"
 [ "$(head -1 "$T/all.csv")" = "$(head -1 "$T/cli.csv")" ] || yz_fail "export csv: header differs from the CLI's"
-cmp -s <(sort "$T/all.csv") <(sort "$T/cli.csv") || yz_fail "export csv: rows differ from the CLI's export"
+cmp -s <(sort "$T/all.csv") <(sort "$T/cli.csv") ||
+    yz_fail "export csv: rows differ from the CLI's export: $(diff <(sort "$T/all.csv") <(sort "$T/cli.csv") | head -6)"
 [ "$(($(wc -l <"$T/all.csv") - 1))" = "$total" ] || yz_fail "export csv: not every station ($total)"
 [ "$(wc -c <"$T/all.csv")" -gt 65536 ] || yz_fail "the demo export is under 64 KiB: the body limit is not tested"
 
