@@ -6,44 +6,18 @@
 // English and 繁體; an unknown and a cancelled event say so. Sign-ups run at the server's real time.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
-import { guard, takeProblems, waitFor } from './guard.mjs';
+import { takeProblems, waitFor } from './guard.mjs';
+import { BASE, ADMIN, POS, NEAR, TODAY, addDays, launch, context, watch, api, pageToken, axe, shot, shots, noSideScroll } from './app-setup.mjs';
 
-const require = createRequire(import.meta.url);
-const BASE = process.env.YZ_BASE;
-const ADMIN = process.env.YIZHAN_ADMIN_TOKEN;
-const SHOTS = process.env.YZ_SHOTS || 'build/browser-shots';
-const POS = { latitude: 28.0154, longitude: 120.6553 };
-const NEAR = `${POS.latitude},${POS.longitude}`;
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const addDays = (d, n) => { const x = new Date(`${d}T00:00:00Z`); x.setUTCDate(x.getUTCDate() + n); return x.toISOString().slice(0, 10); };
-const TODAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
 const WEEKDAY = ['周日', '周一', '周二', '周三', '周四', '周五', '周六'];
 /** The day as the page must name it: 今天, 明天, else "MM-DD 周X". */
 const dayWord = (d) => (d === TODAY ? '今天' : d === addDays(TODAY, 1) ? '明天' : `${d.slice(5)} ${WEEKDAY[new Date(`${d}T00:00:00Z`).getUTCDay()]}`);
-const shots = [];
 let browser;
 const fx = {};
 
-async function api(p, opts = {}) {
-  const headers = {};
-  if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
-  if (opts.body) headers['Content-Type'] = 'application/json';
-  const res = await fetch(BASE + p, { method: opts.method || 'GET', headers, body: opts.body ? JSON.stringify(opts.body) : undefined });
-  const type = res.headers.get('content-type') || '';
-  return { status: res.status, type, body: type.includes('json') ? await res.json() : await res.arrayBuffer() };
-}
-
 before(async () => {
-  assert.ok(BASE && ADMIN, 'YZ_BASE and YIZHAN_ADMIN_TOKEN are set by run.sh');
-  browser = await chromium.launch({
-    executablePath: process.env.YZ_CHROMIUM || '/usr/bin/chromium', headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  assert.ok(ADMIN, 'YIZHAN_ADMIN_TOKEN is set by run.sh');
+  browser = await launch();
   // a demo event near the worker with a place left, at its first occurrence still to come
   const occ = (await api(`/api/v1/events?from=${TODAY}&to=${addDays(TODAY, 7)}&near=${NEAR}&radius_m=20000&limit=500`)).body.occurrences;
   const seen = new Set();
@@ -62,36 +36,9 @@ after(async () => {
   if (shots.length) console.log(`screenshots:\n${shots.map((s) => `  ${s}`).join('\n')}`);
 });
 
-async function context(opts = {}) {
-  const ctx = await browser.newContext({ viewport: opts.viewport || { width: 360, height: 740 }, locale: 'zh-CN',
-    geolocation: POS, permissions: ['geolocation'] });
-  await guard(ctx, BASE);
-  await ctx.route(/tile\.openstreetmap\.org|autonavi\.com/, (r) => r.abort());
-  if (opts.lang) await ctx.addInitScript((l) => localStorage.setItem('yz.lang', JSON.stringify(l)), opts.lang);
-  return ctx;
-}
-function watch(page) { const errors = []; page.on('pageerror', (e) => errors.push(e.message)); return errors; }
-async function shot(page, name) {
-  const vp = page.viewportSize();
-  const file = path.join(SHOTS, `${name}-${vp.width}x${vp.height}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  shots.push(file);
-}
-async function axe(page, label) {
-  await page.evaluate(AXE);
-  const res = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] }))
-    .violations.map((v) => ({ id: v.id, impact: v.impact, target: v.nodes.slice(0, 3).map((x) => x.target.join(' ')) })));
-  assert.deepEqual(res.filter((v) => v.impact === 'serious' || v.impact === 'critical'), [], `${label}: axe`);
-}
-async function noSideScroll(page, label) {
-  const w = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(w <= page.viewportSize().width, `${label}: page is ${w} px wide`);
-}
-const pageToken = (page) => page.evaluate(() => localStorage.getItem('yz.token'));
-
 test('a demo event: title, day and time, station, distance, navigation, poster, as the API says; 360 px, axe', async () => {
   const { occ, ev, st } = fx;
-  const ctx = await context();
+  const ctx = await context(browser);
   const page = await ctx.newPage();
   const errors = watch(page);
   await page.goto(`${BASE}/event/${ev.id}`);
@@ -132,7 +79,7 @@ test('a demo event: title, day and time, station, distance, navigation, poster, 
   assert.doesNotMatch(await page.textContent('main'), /null|undefined|NaN/);
   await noSideScroll(page, 'event page');
   await axe(page, 'event page');
-  await shot(page, 'event');
+  await shot(page, 'event', { full: true });
   // Back to home
   await page.click('.event-page .back a');
   await page.waitForSelector('#list');
@@ -145,7 +92,7 @@ test('sign up and cancel on the event page, counted by the API', async () => {
   const { occ } = fx;
   const count = async () => (await api(`/api/v1/events/${occ.event_id}/signups?occurrence=${occ.occurrence}`, { token: ADMIN })).body.signups.length;
   const before0 = await count();
-  const ctx = await context();
+  const ctx = await context(browser);
   const page = await ctx.newPage();
   const errors = watch(page);
   await page.goto(`${BASE}/event/${occ.event_id}`);
@@ -167,7 +114,7 @@ test('sign up and cancel on the event page, counted by the API', async () => {
 });
 
 test('English at 360 px: no sideways scroll, the poster in English', async () => {
-  const ctx = await context({ lang: 'en' });
+  const ctx = await context(browser, { lang: 'en' });
   const page = await ctx.newPage();
   const errors = watch(page);
   await page.goto(`${BASE}/event/${fx.ev.id}`);
@@ -177,7 +124,7 @@ test('English at 360 px: no sideways scroll, the poster in English', async () =>
   assert.match(await page.textContent('#ev-when'), /^When: /);
   await noSideScroll(page, 'event page in English');
   await axe(page, 'event page in English');
-  await shot(page, 'event-en');
+  await shot(page, 'event-en', { full: true });
   assert.deepEqual(errors, []);
   await ctx.close();
 });
@@ -186,7 +133,7 @@ test('繁體中文: the title the API gives in 繁體, the labels in 繁體', as
   const { occ } = fx;
   const hant = (await api(`/api/v1/events?station=${encodeURIComponent(occ.station.code)}&from=${occ.occurrence}&to=${occ.occurrence}&lang=zh-Hant`))
     .body.occurrences.find((o) => o.event_id === occ.event_id);
-  const ctx = await context({ lang: 'zh-Hant' });
+  const ctx = await context(browser, { lang: 'zh-Hant' });
   const page = await ctx.newPage();
   const errors = watch(page);
   await page.goto(`${BASE}/event/${occ.event_id}`);
@@ -208,7 +155,7 @@ test('an unknown and a cancelled event: not found, with the way home', async () 
   assert.equal(ev.status, 201, JSON.stringify(ev.body));
   assert.equal((await api(`/api/v1/events/${ev.body.id}`, { method: 'DELETE', token: ADMIN })).status < 300, true);
   assert.equal((await api('/api/v1/events/999999999')).status, 404);
-  const ctx = await context();
+  const ctx = await context(browser);
   const page = await ctx.newPage();
   const errors = watch(page);
   for (const id of ['999999999', String(ev.body.id), 'abc']) {

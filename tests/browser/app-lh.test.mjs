@@ -6,37 +6,18 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { guard, takeProblems, waitFor } from './guard.mjs';
+import { takeProblems, waitFor } from './guard.mjs';
+import { BASE, SHOTS, ATQ, launch, context } from './app-setup.mjs';
 
-const BASE = process.env.YZ_BASE;
-const SHOTS = process.env.YZ_SHOTS || 'build/browser-shots';
-const ATQ = encodeURIComponent('2026-11-30T10:00:00+08:00');
-const POS = { latitude: 28.0154, longitude: 120.6553 };
 let browser;
 
 before(async () => {
-  assert.ok(BASE, 'YZ_BASE is set by run.sh');
-  browser = await chromium.launch({
-    executablePath: process.env.YZ_CHROMIUM || '/usr/bin/chromium', headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
 });
 afterEach(() => {
   assert.deepEqual(takeProblems(), [], 'CSP violations or outside requests');
 });
 after(async () => { if (browser) await browser.close(); });
-
-async function context() {
-  const ctx = await browser.newContext({
-    viewport: { width: 360, height: 740 }, locale: 'zh-CN', geolocation: POS,
-    permissions: ['geolocation'], serviceWorkers: 'block',
-  });
-  await guard(ctx, BASE);
-  await ctx.route(/tile\.openstreetmap\.org|autonavi\.com/, (r) => r.abort());
-  return ctx;
-}
 
 /** Holds the requests matching `pattern` until release() (then they go on to the server). */
 async function hold(ctx, pattern) {
@@ -48,7 +29,7 @@ async function hold(ctx, pattern) {
 }
 
 test('first paint: the header and the list outline show while the script has not arrived', async () => {
-  const ctx = await context();
+  const ctx = await context(browser, { serviceWorkers: 'block' });
   const js = await hold(ctx, /\/assets\/app-[0-9a-f]+\.js$/);
   const page = await ctx.newPage();
   await page.goto(`${BASE}/?at=${ATQ}`, { waitUntil: 'commit' });
@@ -74,7 +55,7 @@ test('first paint: the header and the list outline show while the script has not
 });
 
 test('a return visit draws the home without waiting for the facility vocabulary', async () => {
-  const ctx = await context();
+  const ctx = await context(browser, { serviceWorkers: 'block' });
   const page = await ctx.newPage();
   await page.goto(`${BASE}/?at=${ATQ}`);
   await page.waitForSelector('#list .row:not(.skel)', { timeout: 15000 });
@@ -91,7 +72,7 @@ test('a return visit draws the home without waiting for the facility vocabulary'
 });
 
 test('while the position and the list are on their way, the page says so at once', async () => {
-  const ctx = await context();
+  const ctx = await context(browser, { serviceWorkers: 'block' });
   await ctx.addInitScript(() => { navigator.geolocation.getCurrentPosition = () => {}; }); // never answers
   const nearby = await hold(ctx, /\/api\/v1\/stations\/nearby/);
   const page = await ctx.newPage();

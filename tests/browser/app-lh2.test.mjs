@@ -6,36 +6,18 @@
 // Run by run.sh after app.test.mjs; the figures themselves are `make -C bench lighthouse`.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import { guard, takeProblems, waitFor } from './guard.mjs';
+import { takeProblems, waitFor } from './guard.mjs';
+import { BASE, ATQ, POS, api, launch, context } from './app-setup.mjs';
 
-const BASE = process.env.YZ_BASE;
-const ATQ = encodeURIComponent('2026-11-30T10:00:00+08:00');
-const POS = { latitude: 28.0154, longitude: 120.6553 };
 let browser;
 
 before(async () => {
-  assert.ok(BASE, 'YZ_BASE is set by run.sh');
-  browser = await chromium.launch({
-    executablePath: process.env.YZ_CHROMIUM || '/usr/bin/chromium', headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
 });
 afterEach(() => {
   assert.deepEqual(takeProblems(), [], 'CSP violations or outside requests');
 });
 after(async () => { if (browser) await browser.close(); });
-
-async function context() {
-  const ctx = await browser.newContext({
-    viewport: { width: 360, height: 740 }, locale: 'zh-CN', geolocation: POS,
-    permissions: ['geolocation'], serviceWorkers: 'block',
-  });
-  await guard(ctx, BASE);
-  await ctx.route(/tile\.openstreetmap\.org|autonavi\.com/, (r) => r.abort());
-  return ctx;
-}
 
 /** Holds every script of the app that carries Leaflet until release(); the others go on. */
 async function holdLeaflet(ctx) {
@@ -51,12 +33,8 @@ async function holdLeaflet(ctx) {
   return { release, held };
 }
 
-async function api(p) {
-  return (await fetch(BASE + p)).json();
-}
-
 test('home: the rows are drawn while the map\'s script is on its way, then every marker shows', async () => {
-  const ctx = await context();
+  const ctx = await context(browser, { serviceWorkers: 'block' });
   const errors = [];
   const leaflet = await holdLeaflet(ctx);
   const page = await ctx.newPage();
@@ -65,7 +43,7 @@ test('home: the rows are drawn while the map\'s script is on its way, then every
   await waitFor(page, () => document.querySelector('#list')?.getAttribute('aria-busy') === 'false'
     && document.querySelector('#list .row:not(.skel)'), null, { timeout: 15000 });
   const codes = await page.$$eval('#list .row', (els) => els.map((e) => e.dataset.code));
-  const near = await api(`/api/v1/stations/nearby?lat=${POS.latitude}&lon=${POS.longitude}&k=20&at=${ATQ}`);
+  const near = (await api(`/api/v1/stations/nearby?lat=${POS.latitude}&lon=${POS.longitude}&k=20&at=${ATQ}`)).body;
   assert.deepEqual(codes, near.stations.map((s) => s.code), 'the list is the API\'s, without the map');
   for (let i = 0; i < 100 && !leaflet.held.length; i++) await page.waitForTimeout(50);
   assert.ok(leaflet.held.length >= 1, 'the map\'s script was asked for (after the list) and is held');
@@ -82,9 +60,9 @@ test('home: the rows are drawn while the map\'s script is on its way, then every
 });
 
 test('station page: name, status and actions come before the small map\'s script; then the small map', async () => {
-  const near = await api(`/api/v1/stations/nearby?lat=${POS.latitude}&lon=${POS.longitude}&k=1&at=${ATQ}`);
+  const near = (await api(`/api/v1/stations/nearby?lat=${POS.latitude}&lon=${POS.longitude}&k=1&at=${ATQ}`)).body;
   const s = near.stations[0];
-  const ctx = await context();
+  const ctx = await context(browser, { serviceWorkers: 'block' });
   const errors = [];
   const leaflet = await holdLeaflet(ctx);
   const page = await ctx.newPage();

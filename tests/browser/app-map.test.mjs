@@ -13,39 +13,15 @@
 //   /s/{code} in lower case: the page shows the station and the address becomes canonical.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import zlib from 'node:zlib';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
-import { guard, takeProblems, waitFor } from './guard.mjs';
+import { takeProblems, waitFor } from './guard.mjs';
+import { BASE, ADMIN, ATQ, POS, launch, context, watch, api, axe, shot, shots } from './app-setup.mjs';
 
-const BASE = process.env.YZ_BASE;
-const ADMIN = process.env.YIZHAN_ADMIN_TOKEN;
-const SHOTS = process.env.YZ_SHOTS || 'build/browser-shots';
-const AT = '2026-11-30T10:00:00+08:00'; // a Monday morning
-const ATQ = encodeURIComponent(AT);
-const POS = { latitude: 28.0154, longitude: 120.6553 };
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const shots = [];
 let browser;
 
-/** axe-core: no serious or critical violation. */
-async function axe(page, label) {
-  await page.evaluate(AXE);
-  const res = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] }))
-    .violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({ id: v.id, target: v.nodes.slice(0, 3).map((x) => x.target.join(' ')) })));
-  assert.deepEqual(res, [], `${label}: axe found serious/critical violations`);
-}
-
 before(async () => {
-  assert.ok(BASE && ADMIN, 'YZ_BASE and YIZHAN_ADMIN_TOKEN are set by run.sh');
-  browser = await chromium.launch({
-    executablePath: process.env.YZ_CHROMIUM || '/usr/bin/chromium', headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  assert.ok(ADMIN, 'YIZHAN_ADMIN_TOKEN is set by run.sh');
+  browser = await launch();
 });
 afterEach(() => {
   assert.deepEqual(takeProblems(), [], 'CSP violations or outside requests');
@@ -54,19 +30,6 @@ after(async () => {
   if (browser) await browser.close();
   if (shots.length) console.log(`screenshots:\n${shots.map((s) => `  ${s}`).join('\n')}`);
 });
-
-async function api(p, { method = 'GET', body, token, raw, type } = {}) {
-  const headers = {};
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let data = raw;
-  if (body !== undefined) { headers['Content-Type'] = 'application/json'; data = JSON.stringify(body); }
-  if (type) headers['Content-Type'] = type;
-  const res = await fetch(BASE + p, { method, headers, body: data });
-  const text = await res.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch { /* not JSON */ }
-  return { status: res.status, body: json, text };
-}
 
 /** In the page: stroke widths of the outline and border paths that cross the map's box. */
 const VISIBLE_LINES = `window.visibleLines = (sel) => {
@@ -78,21 +41,11 @@ const VISIBLE_LINES = `window.visibleLines = (sel) => {
   }).map((p) => Number(p.getAttribute('stroke-width')));
 };`;
 
-async function context(opts = {}) {
-  const ctx = await browser.newContext({
-    viewport: opts.viewport || { width: 360, height: 740 }, locale: opts.locale || 'zh-CN',
-    geolocation: POS, permissions: ['geolocation'], hasTouch: !!opts.touch, isMobile: !!opts.touch,
-  });
-  await guard(ctx, BASE);
+/** A phone's context (app-setup.mjs) that can measure the map's lines (VISIBLE_LINES). */
+async function mapContext(opts) {
+  const ctx = await context(browser, opts);
   await ctx.addInitScript(VISIBLE_LINES);
-  await ctx.route(/tile\.openstreetmap\.org|autonavi\.com/, (r) => r.abort());
   return ctx;
-}
-
-function watch(page) {
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  return errors;
 }
 
 async function rows(page) {
@@ -102,13 +55,6 @@ async function rows(page) {
   await waitFor(page, () => !document.getElementById('map')
     || document.querySelectorAll('#map .pin').length === document.querySelectorAll('#list .row').length, null, { timeout: 15000 });
   return page.$$eval('#list .row', (els) => els.map((e) => e.dataset.code));
-}
-
-async function shot(page, name) {
-  const vp = page.viewportSize();
-  const file = path.join(SHOTS, `${name}-${vp.width}x${vp.height}.png`);
-  await page.screenshot({ path: file });
-  shots.push(file);
 }
 
 /** Independent of the app's code: haversine on the mean Earth radius. */
@@ -152,7 +98,7 @@ const mapTransform = (page) => page.$$eval('#map .pin', (els) => {
 });
 
 test('map on a touch screen: one finger scrolls the page, two move the map, the list waits for "search this area"', async () => {
-  const ctx = await context({ touch: true });
+  const ctx = await mapContext({ touch: true });
   const page = await ctx.newPage();
   const errors = watch(page);
   await page.goto(`${BASE}/?at=${ATQ}&tiles=none`);
@@ -223,7 +169,7 @@ test('map on a touch screen: one finger scrolls the page, two move the map, the 
 });
 
 test('map without tiles: numbered markers match the list, the worker on top, district names, a preview card', async () => {
-  const ctx = await context();
+  const ctx = await mapContext();
   const page = await ctx.newPage();
   const errors = watch(page);
   await page.goto(`${BASE}/?at=${ATQ}&tiles=none`);
@@ -305,7 +251,7 @@ test('station page: distance and times, call near the top, small map, photos, se
   assert.ok(photos.length >= 1);
 
   for (const vp of [{ width: 360, height: 740 }, { width: 1280, height: 800 }]) {
-    const ctx = await context({ viewport: vp });
+    const ctx = await mapContext({ viewport: vp });
     const page = await ctx.newPage();
     const errors = watch(page);
     await page.goto(`${BASE}/station/${s.code}?at=${ATQ}&tiles=none`);
@@ -347,7 +293,7 @@ test('station page: distance and times, call near the top, small map, photos, se
     await ctx.close();
   }
   // English: the times' words and no overflow at 360 px.
-  const ctx = await context();
+  const ctx = await mapContext();
   await ctx.addInitScript(() => localStorage.setItem('yz.lang', JSON.stringify('en')));
   const page = await ctx.newPage();
   await page.goto(`${BASE}/station/${s.code}?at=${ATQ}&tiles=none`);
@@ -366,7 +312,7 @@ test('facility icons: every facility of the vocabulary has its own icon; rows sh
   assert.ok(vocabList.length >= 19);
   const { body: near } = await api(`/api/v1/stations/nearby?lat=${POS.latitude}&lon=${POS.longitude}&k=20&at=${ATQ}`);
   const code = near.stations[0].code;
-  const ctx = await context();
+  const ctx = await mapContext();
   const page = await ctx.newPage();
   // The station's answer, given every facility of the vocabulary (in the browser only).
   await ctx.route(new RegExp(`/api/v1/stations/${code}(\\?|$)`), async (route) => {
@@ -401,7 +347,7 @@ test('/s/{code} in lower case: the check-in page shows the station and the addre
   const s = near.stations[0];
   const lower = s.code.toLowerCase();
   assert.notEqual(lower, s.code);
-  const ctx = await context();
+  const ctx = await mapContext();
   const page = await ctx.newPage();
   // The server's own case-insensitive lookup is another change; until it lands here, answer the
   // lower-case code as that server will (the upper-case station), so the app side is tested.

@@ -4,41 +4,19 @@
 // names: the page must show exactly that).
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import { guard, takeProblems, waitFor } from './guard.mjs';
+import { takeProblems, waitFor } from './guard.mjs';
+import { BASE, POS, launch, context, api, rows as appRows } from './app-setup.mjs';
 
-const BASE = process.env.YZ_BASE;
-const POS = { latitude: 28.0154, longitude: 120.6553 };
 let browser;
 
-before(async () => {
-  assert.ok(BASE, 'YZ_BASE is set by run.sh');
-  browser = await chromium.launch({
-    executablePath: process.env.YZ_CHROMIUM || '/usr/bin/chromium', headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
-});
+before(async () => { browser = await launch(); });
 afterEach(() => assert.deepEqual(takeProblems(), [], 'CSP violations or outside requests'));
 after(async () => { if (browser) await browser.close(); });
 
-async function api(p) {
-  const res = await fetch(BASE + p);
-  return { status: res.status, body: await res.json() };
-}
-async function context() {
-  const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN',
-    geolocation: POS, permissions: ['geolocation'] });
-  await guard(ctx, BASE);
-  await ctx.route(/tile\.openstreetmap\.org|autonavi\.com/, (r) => r.abort());
-  return ctx;
-}
-const rows = async (page) => {
-  await page.waitForSelector('#list .row:not(.skel)');
-  return page.$$eval('#list .row', (els) => els.map((e) => e.dataset.code));
-};
+const rows = (page) => appRows(page, 30000); // Playwright's own default timeout, as before
 
 test('search: 厕所 is the toilet filter, and the page says so; a code in lower case finds its station', async () => {
-  const ctx = await context();
+  const ctx = await context(browser);
   const page = await ctx.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -62,7 +40,7 @@ test('search: 厕所 is the toilet filter, and the page says so; a code in lower
 });
 
 test('繁體: station names on the list and the station page are the server\'s traditional ones', async () => {
-  const ctx = await context();
+  const ctx = await context(browser);
   const page = await ctx.newPage();
   await page.goto(`${BASE}/`);
   await rows(page);

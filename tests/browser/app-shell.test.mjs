@@ -6,30 +6,14 @@
 // demo city); every claim is checked against the API where the API can say it.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
-import { guard, takeProblems, waitFor } from './guard.mjs';
+import { takeProblems, waitFor } from './guard.mjs';
 import { LANGS } from '../../web/src/i18n.js';
+import { BASE, ATQ, launch, context, watch, api, rows, contrast, shot, shots } from './app-setup.mjs';
 
-const require = createRequire(import.meta.url);
-const BASE = process.env.YZ_BASE;
-const SHOTS = process.env.YZ_SHOTS || 'build/browser-shots';
-const AT = '2026-11-30T10:00:00+08:00'; // a Monday morning
-const ATQ = encodeURIComponent(AT);
-const POS = { latitude: 28.0154, longitude: 120.6553 };
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const shots = [];
 let browser;
 
 before(async () => {
-  assert.ok(BASE, 'YZ_BASE is set by run.sh');
-  browser = await chromium.launch({
-    executablePath: process.env.YZ_CHROMIUM || '/usr/bin/chromium', headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
 });
 afterEach(() => {
   assert.deepEqual(takeProblems(), [], 'CSP violations or outside requests');
@@ -38,49 +22,6 @@ after(async () => {
   if (browser) await browser.close();
   if (shots.length) console.log(`screenshots:\n${shots.map((s) => `  ${s}`).join('\n')}`);
 });
-
-async function api(p, opts) {
-  const res = await fetch(BASE + p, opts);
-  return { status: res.status, body: await res.json() };
-}
-
-async function context(opts = {}) {
-  const ctx = await browser.newContext({
-    viewport: opts.viewport || { width: 360, height: 740 }, locale: 'zh-CN',
-    geolocation: POS, permissions: ['geolocation'], serviceWorkers: opts.serviceWorkers || 'allow',
-    colorScheme: opts.colorScheme || 'light',
-  });
-  await guard(ctx, BASE);
-  await ctx.route(/tile\.openstreetmap\.org|autonavi\.com/, (r) => r.abort());
-  return ctx;
-}
-
-function watch(page) {
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  return errors;
-}
-
-async function rows(page, timeout = 15000) {
-  await page.waitForSelector('#list .row:not(.skel)', { timeout });
-  return page.$$eval('#list .row', (els) => els.map((e) => e.dataset.code));
-}
-
-async function shot(page, name) {
-  const vp = page.viewportSize();
-  const file = path.join(SHOTS, `shell-${name}-${vp.width}x${vp.height}.png`);
-  await page.screenshot({ path: file });
-  shots.push(file);
-}
-
-async function contrast(page, label) {
-  await page.evaluate(AXE);
-  const res = await page.evaluate(async () => {
-    const r = await window.axe.run(document, { runOnly: ['color-contrast'], resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, n: v.nodes.length, target: v.nodes.slice(0, 4).map((x) => x.target.join(' ')) }));
-  });
-  assert.deepEqual(res, [], `${label}: colour contrast`);
-}
 
 /** The header's rating text as util.js ratingText() would write it from the API's figures. */
 function ratingOracle(r) {
@@ -97,7 +38,7 @@ async function unrated() {
 
 test('rating form: nothing before a star; after sending it resets, thanks in view, header rating updated', async () => {
   const [s] = await unrated();
-  const ctx = await context();
+  const ctx = await context(browser);
   const page = await ctx.newPage();
   const errors = watch(page);
   let posts = 0;
@@ -138,7 +79,7 @@ test('rating form: nothing before a star; after sending it resets, thanks in vie
 
 test('check-in: a done state that does not look disabled, and the prompt waits for a star', async () => {
   const [, s] = await unrated();
-  const ctx = await context();
+  const ctx = await context(browser);
   const page = await ctx.newPage();
   await page.goto(`${BASE}/s/${s.code}?at=${ATQ}`);
   await page.click('#checkin');
@@ -152,12 +93,12 @@ test('check-in: a done state that does not look disabled, and the prompt waits f
   await page.waitForSelector('.rate-prompt .rate-more:visible');
   const { body: s1 } = await api(`/api/v1/stations/${s.code}`);
   assert.equal(await page.locator('.station .rating').innerText(), ratingOracle(s1.rating));
-  await shot(page, 'checkin-done');
+  await shot(page, 'shell-checkin-done');
   await ctx.close();
 });
 
 test('position never comes: the list shows at once, and is re-sorted when it arrives', async () => {
-  const ctx = await context();
+  const ctx = await context(browser);
   // a browser that never answers (an ignored prompt), until the test answers for it; and
   // the app's long "give up waiting" timers never fire, so rows can only come from not waiting
   await ctx.addInitScript(() => {
@@ -186,7 +127,7 @@ test('position never comes: the list shows at once, and is re-sorted when it arr
 });
 
 test('offline: chips keep their labels, filters work on the saved list, an unvisited station shows what the list knows', async () => {
-  const ctx = await context();
+  const ctx = await context(browser);
   const page = await ctx.newPage();
   await page.goto(`${BASE}/?at=${ATQ}`);
   await rows(page);
@@ -222,7 +163,7 @@ test('offline: chips keep their labels, filters work on the saved list, an unvis
 });
 
 test('filters: open now and 24 hours in view at 360 px, a summary with clear all, shown on return', async () => {
-  const ctx = await context();
+  const ctx = await context(browser);
   const page = await ctx.newPage();
   await page.goto(`${BASE}/?at=${ATQ}`);
   await rows(page);
@@ -252,7 +193,7 @@ test('filters: open now and 24 hours in view at 360 px, a summary with clear all
 });
 
 test('large text and English at 360 px: no stacked header words, no overflow, the button in view', async () => {
-  const ctx = await context();
+  const ctx = await context(browser);
   const page = await ctx.newPage();
   await page.goto(`${BASE}/?at=${ATQ}`);
   await rows(page);
@@ -266,7 +207,7 @@ test('large text and English at 360 px: no stacked header words, no overflow, th
   }, sel);
   assert.equal(await lines('.brand [data-i18n=appName]'), 1, '驿站 on one line');
   assert.equal(await lines('#bigtext'), 1, '大字 on one line');
-  await shot(page, 'big-zh');
+  await shot(page, 'shell-big-zh');
   await page.selectOption('#lang', 'en');
   await rows(page);
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 360, 'no sideways scroll');
@@ -275,7 +216,7 @@ test('large text and English at 360 px: no stacked header words, no overflow, th
   assert.equal(await lines('#bigtext'), 1);
   await page.click('#bigtext'); // normal size, English
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 360);
-  await shot(page, 'en');
+  await shot(page, 'shell-en');
   await ctx.close();
 });
 
@@ -286,7 +227,7 @@ test('English has no full-width colons; closing at midnight reads 24:00', async 
   const { body } = await api(`/api/v1/stations/nearby?lat=28.0154&lon=120.6553&k=100&at=${encodeURIComponent(at)}`);
   const s = body.stations.find((x) => x.open_now && /T00:00:00/.test(x.next_change || ''));
   assert.ok(s, 'a station closing at midnight');
-  const ctx = await context();
+  const ctx = await context(browser);
   const page = await ctx.newPage();
   await page.goto(`${BASE}/station/${s.code}?at=${encodeURIComponent(at)}`);
   await page.waitForSelector('.station h1');
@@ -310,7 +251,7 @@ test('English has no full-width colons; closing at midnight reads 24:00', async 
 });
 
 test('Back keeps the list\'s scroll; an empty search speaks of search words', async () => {
-  const ctx = await context();
+  const ctx = await context(browser);
   const page = await ctx.newPage();
   await page.goto(`${BASE}/?at=${ATQ}`);
   await rows(page);
@@ -333,14 +274,14 @@ test('Back keeps the list\'s scroll; an empty search speaks of search words', as
 
 test('themes: system dark and high contrast, switchable and remembered, contrast passes in each', async () => {
   const code = (await unrated())[2].code;
-  const ctx = await context({ colorScheme: 'dark' });
+  const ctx = await context(browser, { colorScheme: 'dark' });
   const page = await ctx.newPage();
   await page.goto(`${BASE}/?at=${ATQ}`);
   await rows(page);
   const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   assert.equal(await bg(), 'rgb(18, 20, 23)', 'auto follows the system dark setting');
   await contrast(page, 'home, system dark');
-  await shot(page, 'dark');
+  await shot(page, 'shell-dark');
   for (const [theme, want] of [['light', 'rgb(255, 255, 255)'], ['contrast', 'rgb(255, 255, 255)'], ['dark', 'rgb(18, 20, 23)']]) {
     await page.selectOption('#theme', theme);
     assert.equal(await bg(), want, theme);
@@ -355,13 +296,10 @@ test('themes: system dark and high contrast, switchable and remembered, contrast
     await rows(page);
     assert.equal(await page.locator('#theme').inputValue(), theme, 'remembered');
   }
-  if (await page.evaluate(() => document.documentElement.dataset.theme) === 'dark') await shot(page, 'dark-pinned');
+  if (await page.evaluate(() => document.documentElement.dataset.theme) === 'dark') await shot(page, 'shell-dark-pinned');
   await ctx.close();
   // the system's "more contrast" setting, with the theme left on auto
-  const ctx2 = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN', geolocation: POS,
-    permissions: ['geolocation'], contrast: 'more' });
-  await guard(ctx2, BASE);
-  await ctx2.route(/tile\.openstreetmap\.org|autonavi\.com/, (r) => r.abort());
+  const ctx2 = await context(browser, { contrast: 'more' });
   const p2 = await ctx2.newPage();
   // Playwright 1.49 (Node.js 18) ignores the `contrast` option (1.51 added it): set the media
   // feature through the DevTools protocol as well.
@@ -380,7 +318,7 @@ test('offline queue: a check-in, a rating and a report made offline are sent onc
   const reports = async () => (await api(`/api/v1/stations/${s.id}/reports`)).body;
   const v0 = await visits();
   const r0 = JSON.stringify(await reports()).match(/离线时写的/g)?.length || 0;
-  const ctx = await context();
+  const ctx = await context(browser);
   const page = await ctx.newPage();
   await page.goto(`${BASE}/s/${s.code}?at=${ATQ}`);
   await page.waitForSelector('#checkin');

@@ -6,37 +6,17 @@
 // window against its own clock). Every claim is checked against the API.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
 import jsQR from 'jsqr';
-import { guard, takeProblems, htmlHeaderProblems, waitFor } from './guard.mjs';
+import { takeProblems, htmlHeaderProblems, waitFor } from './guard.mjs';
+import { BASE, ADMIN, POS, NEAR, TODAY, addDays, launch, context, watch, api, pageToken, axe, shot, shots, noSideScroll } from './app-setup.mjs';
 
-const require = createRequire(import.meta.url);
-const BASE = process.env.YZ_BASE;
-const ADMIN = process.env.YIZHAN_ADMIN_TOKEN;
-const SHOTS = process.env.YZ_SHOTS || 'build/browser-shots';
-const POS = { latitude: 28.0154, longitude: 120.6553 };
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const addDays = (d, n) => { const x = new Date(`${d}T00:00:00Z`); x.setUTCDate(x.getUTCDate() + n); return x.toISOString().slice(0, 10); };
-const TODAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
 let FRI = TODAY;
 while (new Date(`${FRI}T00:00:00Z`).getUTCDay() !== 5) FRI = addDays(FRI, 1);
 const AT = `${FRI}T06:45:00+08:00`; // the next Friday morning (today if today is a Friday)
 const ATQ = encodeURIComponent(AT);
-const NEAR = `${POS.latitude},${POS.longitude}`;
-const shots = [];
 let browser;
 const fx = {}; // what before() created
 
-async function api(p, opts = {}) {
-  const headers = {};
-  if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
-  if (opts.body) headers['Content-Type'] = 'application/json';
-  const res = await fetch(BASE + p, { method: opts.method || 'GET', headers, body: opts.body ? JSON.stringify(opts.body) : undefined });
-  return { status: res.status, body: await res.json() };
-}
 async function worker() { return (await api('/api/v1/workers', { method: 'POST', body: {} })).body.token; }
 async function canteen(name, lat, lon, opens, closes) {
   const r = await api('/api/v1/canteens', { method: 'POST', token: ADMIN, body: { name, address: '测试路1号', lat, lon, opens, closes } });
@@ -51,12 +31,8 @@ async function offer(c, date, dish, quota) {
 }
 
 before(async () => {
-  assert.ok(BASE && ADMIN, 'YZ_BASE and YIZHAN_ADMIN_TOKEN are set by run.sh');
-  browser = await chromium.launch({
-    executablePath: process.env.YZ_CHROMIUM || '/usr/bin/chromium', headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  assert.ok(ADMIN, 'YIZHAN_ADMIN_TOKEN is set by run.sh');
+  browser = await launch();
   // A partner kitchen linked to no station, 60 m from the worker, open all day.
   fx.free = await canteen('测试伙伴食堂（无驿站）', 28.0159, 120.6555, '00:00', '24:00');
   fx.friOffer = await offer(fx.free, FRI, '测试周五套餐', 20);
@@ -73,33 +49,6 @@ after(async () => {
   if (browser) await browser.close();
   if (shots.length) console.log(`screenshots:\n${shots.map((s) => `  ${s}`).join('\n')}`);
 });
-
-async function context(opts = {}) {
-  const ctx = await browser.newContext({ viewport: opts.viewport || { width: 360, height: 740 }, locale: 'zh-CN',
-    geolocation: POS, permissions: ['geolocation'] });
-  await guard(ctx, BASE);
-  await ctx.route(/tile\.openstreetmap\.org|autonavi\.com/, (r) => r.abort());
-  if (opts.lang) await ctx.addInitScript((l) => localStorage.setItem('yz.lang', JSON.stringify(l)), opts.lang);
-  return ctx;
-}
-function watch(page) { const errors = []; page.on('pageerror', (e) => errors.push(e.message)); return errors; }
-async function shot(page, name) {
-  const vp = page.viewportSize();
-  const file = path.join(SHOTS, `${name}-${vp.width}x${vp.height}.png`);
-  await page.screenshot({ path: file });
-  shots.push(file);
-}
-async function axe(page, label) {
-  await page.evaluate(AXE);
-  const res = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] }))
-    .violations.map((v) => ({ id: v.id, impact: v.impact, target: v.nodes.slice(0, 3).map((x) => x.target.join(' ')) })));
-  assert.deepEqual(res.filter((v) => v.impact === 'serious' || v.impact === 'critical'), [], `${label}: axe`);
-}
-async function noSideScroll(page, label) {
-  const w = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(w <= page.viewportSize().width, `${label}: page is ${w} px wide`);
-}
-const pageToken = (page) => page.evaluate(() => localStorage.getItem('yz.token'));
 
 /** The "today" list the home block must show, computed from the API independently. */
 async function expectedToday() {
@@ -118,7 +67,7 @@ const shownToday = (page) => page.$$eval('#today .today-item', (els) =>
 
 for (const vp of [{ width: 360, height: 740 }, { width: 1280, height: 800 }]) {
   test(`today near me on a Friday at 06:45 (${vp.width} px): the API's items nearest first, above the fold`, async () => {
-    const ctx = await context({ viewport: vp });
+    const ctx = await context(browser, { viewport: vp });
     const page = await ctx.newPage();
     const errors = watch(page);
     await page.goto(`${BASE}/?at=${ATQ}`);
@@ -152,7 +101,7 @@ test('the Friday breakfast: the union-building station is not shown closed while
   assert.ok(Date.parse(bf.starts_at) <= Date.parse(AT) && Date.parse(AT) < Date.parse(bf.ends_at), 'precondition: it runs at 06:45');
   assert.equal(s.open_now, false, 'precondition: the station is closed by its hours at 06:45');
   const span = `${bf.starts_at.slice(11, 16)}–${bf.ends_at.slice(11, 16)}`;
-  const ctx = await context();
+  const ctx = await context(browser);
   const page = await ctx.newPage();
   await page.goto(`${BASE}/station/WZ-GHDS?at=${ATQ}`);
   await page.waitForSelector('.big-status');
@@ -186,7 +135,7 @@ async function decodeQr(page) {
 }
 
 test('order a meal: pickup code and QR code match the API, kept offline; a second order is refused', async () => {
-  const ctx = await context();
+  const ctx = await context(browser);
   const page = await ctx.newPage();
   const errors = watch(page);
   await page.goto(`${BASE}/meals/${fx.todayOffer.id}`);
@@ -244,7 +193,7 @@ const REFUSALS = [
 for (const [lang, which, text, apiSays] of REFUSALS) {
   test(`order refused (${lang}, ${text}): the page says why, as the API does`, async () => {
     const o = which();
-    const ctx = await context({ lang });
+    const ctx = await context(browser, { lang });
     const page = await ctx.newPage();
     await page.goto(`${BASE}/meals/${o.id}`);
     await page.click('#order');
@@ -260,7 +209,7 @@ for (const [lang, which, text, apiSays] of REFUSALS) {
 }
 
 test('ordering offline is not queued: the page says so and nothing reaches the server', async () => {
-  const ctx = await context();
+  const ctx = await context(browser);
   const page = await ctx.newPage();
   await page.goto(`${BASE}/meals/${fx.otherOffer.id}`);
   await page.waitForSelector('#order');
@@ -285,7 +234,7 @@ test('event sign-up and cancel on the station page, counted by the API; a full e
   assert.equal(ev.status, 201, JSON.stringify(ev.body));
   const key = `${ev.body.id}:${day}`;
   const signups = async () => (await api(`/api/v1/events/${ev.body.id}/signups?occurrence=${day}`, { token: ADMIN })).body.signups.length;
-  const ctx = await context();
+  const ctx = await context(browser);
   const page = await ctx.newPage();
   const errors = watch(page);
   await page.goto(`${BASE}/station/${encodeURIComponent(st.code)}`);
@@ -318,7 +267,7 @@ test('event sign-up and cancel on the station page, counted by the API; a full e
 });
 
 test('the meals page lists the kitchen without a station, nearest first as the API', async () => {
-  const ctx = await context({ lang: 'en', viewport: { width: 360, height: 740 } });
+  const ctx = await context(browser, { lang: 'en', viewport: { width: 360, height: 740 } });
   const page = await ctx.newPage();
   await page.goto(`${BASE}/meals`);
   await page.waitForSelector('.meals .today-list[aria-busy=false]');

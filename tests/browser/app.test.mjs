@@ -7,28 +7,14 @@ import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
 import { wgs84ToGcj02 } from '../../web/src/coord.js';
-import { guard, takeProblems, htmlHeaderProblems, waitFor } from './guard.mjs';
+import { takeProblems, htmlHeaderProblems, waitFor } from './guard.mjs';
+import { BASE, SHOTS, AT, ATQ, POS, launch, context, watch, api, rows, axe, shot, shots } from './app-setup.mjs';
 
-const require = createRequire(import.meta.url);
-const BASE = process.env.YZ_BASE;
-const SHOTS = process.env.YZ_SHOTS || 'build/browser-shots';
-const AT = '2026-11-30T10:00:00+08:00'; // a Monday morning
-const ATQ = encodeURIComponent(AT);
-const POS = { latitude: 28.0154, longitude: 120.6553 };
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const shots = [];
 let browser;
 
 before(async () => {
-  assert.ok(BASE, 'YZ_BASE is set by run.sh');
-  browser = await chromium.launch({
-    executablePath: process.env.YZ_CHROMIUM || '/usr/bin/chromium', headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
 });
 // Every test: no CSP violation, no request to a host other than the server and the tiles.
 afterEach(() => {
@@ -39,56 +25,6 @@ after(async () => {
   if (shots.length) console.log(`screenshots:\n${shots.map((s) => `  ${s}`).join('\n')}`);
 });
 
-async function api(p, opts) {
-  const res = await fetch(BASE + p, opts);
-  const body = await res.json();
-  return { status: res.status, body };
-}
-
-/** A fresh browser context (own storage, own service worker) at the fixed position. */
-async function context(opts = {}) {
-  const ctx = await browser.newContext({
-    viewport: opts.viewport || { width: 360, height: 740 }, locale: 'zh-CN',
-    geolocation: POS, permissions: opts.denyGeo ? [] : ['geolocation'],
-    serviceWorkers: opts.serviceWorkers || 'allow',
-  });
-  await guard(ctx, BASE);
-  // No tile server is reachable from the test machine: fail tiles at once (the app must
-  // still show the outline and the stations).
-  await ctx.route(/tile\.openstreetmap\.org|autonavi\.com/, (r) => r.abort());
-  return ctx;
-}
-
-function watch(page) {
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  return errors;
-}
-
-async function rows(page) {
-  await page.waitForSelector('#list .row:not(.skel)', { timeout: 15000 });
-  return page.$$eval('#list .row', (els) => els.map((e) => e.dataset.code));
-}
-
-async function shot(page, name) {
-  const vp = page.viewportSize();
-  const file = path.join(SHOTS, `${name}-${vp.width}x${vp.height}.png`);
-  await page.screenshot({ path: file });
-  shots.push(file);
-}
-
-async function axe(page, label) {
-  await page.evaluate(AXE);
-  const res = await page.evaluate(async () => {
-    const r = await window.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, n: v.nodes.length,
-      target: v.nodes.slice(0, 3).map((x) => x.target.join(' ')) }));
-  });
-  const bad = res.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad, [], `${label}: axe found serious/critical violations`);
-  return res;
-}
-
 async function firstMatch() {
   const { body } = await api(`/api/v1/stations/nearby?lat=28.0154&lon=120.6553&k=5&need=toilet,battery_swap&open_now=true&at=${ATQ}`);
   assert.ok(body.stations.length > 0);
@@ -96,7 +32,7 @@ async function firstMatch() {
 }
 
 test('home: with toilet + battery swap + open now, the first row is the API\'s nearest', async () => {
-  const ctx = await context();
+  const ctx = await context(browser);
   const page = await ctx.newPage();
   const errors = watch(page);
   await page.goto(`${BASE}/?at=${ATQ}`);
@@ -135,7 +71,7 @@ test('home: with toilet + battery swap + open now, the first row is the API\'s n
 test('station page: navigation links carry GCJ-02 (Amap) and coord_type (Baidu)', async () => {
   const want = await firstMatch();
   const { body: s } = await api(`/api/v1/stations/${want.code}`);
-  const ctx = await context();
+  const ctx = await context(browser);
   const page = await ctx.newPage();
   await page.goto(`${BASE}/station/${want.code}?at=${ATQ}`);
   await page.waitForSelector('.station h1');
@@ -162,7 +98,7 @@ test('station page: navigation links carry GCJ-02 (Amap) and coord_type (Baidu)'
 test('rating: one tap on a star, then tags and text, land in the API', async () => {
   const code = 'WZ0321';
   const { body: s0 } = await api(`/api/v1/stations/${code}`);
-  const ctx = await context();
+  const ctx = await context(browser);
   const page = await ctx.newPage();
   await page.goto(`${BASE}/station/${code}?at=${ATQ}`);
   await page.waitForSelector('.station h1');
@@ -190,7 +126,7 @@ test('rating: one tap on a star, then tags and text, land in the API', async () 
 test('check-in at /s/{code}: one tap records the visit', async () => {
   const code = 'WZ0153';
   const before = (await api('/api/v1/stats/visits?group_by=station')).body.rows.find((r) => r.key === code)?.visits || 0;
-  const ctx = await context();
+  const ctx = await context(browser);
   const page = await ctx.newPage();
   await page.goto(`${BASE}/s/${code}?at=${ATQ}`);
   await page.waitForSelector('#checkin');
@@ -210,7 +146,7 @@ test('check-in at /s/{code}: one tap records the visit', async () => {
 
 test('report a problem: an Open311 request for the station', async () => {
   const code = 'WZ0200';
-  const ctx = await context();
+  const ctx = await context(browser);
   const page = await ctx.newPage();
   await page.goto(`${BASE}/station/${code}?at=${ATQ}`);
   await page.waitForSelector('.station h1');
@@ -234,7 +170,7 @@ test('report a problem: an Open311 request for the station', async () => {
 });
 
 test('languages: 繁體中文 and English change the labels, and are remembered', async () => {
-  const ctx = await context();
+  const ctx = await context(browser);
   const page = await ctx.newPage();
   await page.goto(`${BASE}/?at=${ATQ}`);
   await rows(page);
@@ -257,7 +193,7 @@ test('languages: 繁體中文 and English change the labels, and are remembered'
 });
 
 test('offline: a reload shows the last results and a visited station page', async () => {
-  const ctx = await context();
+  const ctx = await context(browser);
   const page = await ctx.newPage();
   await page.goto(`${BASE}/?at=${ATQ}`);
   await rows(page);
@@ -283,7 +219,7 @@ test('offline: a reload shows the last results and a visited station page', asyn
 
 test('bad input: refused position, server error, no network, unknown code', async () => {
   // refused position: a plain message, and stations near the map centre all the same
-  let ctx = await context({ denyGeo: true });
+  let ctx = await context(browser, { denyGeo: true });
   let page = await ctx.newPage();
   await page.goto(`${BASE}/?at=${ATQ}`);
   await rows(page);
@@ -291,7 +227,7 @@ test('bad input: refused position, server error, no network, unknown code', asyn
   assert.match(await page.locator('#list-h').innerText(), /地图中心/);
   await ctx.close();
   // a server error on nearby: a message and a retry that works
-  ctx = await context();
+  ctx = await context(browser);
   page = await ctx.newPage();
   let fail = true;
   await ctx.route(/\/api\/v1\/stations\/nearby/, (r) => (fail
@@ -305,7 +241,7 @@ test('bad input: refused position, server error, no network, unknown code', asyn
   assert.ok((await rows(page)).length > 0);
   await ctx.close();
   // no network and nothing saved: says so, offers a retry
-  ctx = await context();
+  ctx = await context(browser);
   page = await ctx.newPage();
   await ctx.route(/\/api\//, (r) => r.abort('internetdisconnected'));
   await page.goto(`${BASE}/?at=${ATQ}`);
@@ -314,7 +250,7 @@ test('bad input: refused position, server error, no network, unknown code', asyn
   assert.equal(await page.locator('#notice button').innerText(), '重试');
   await ctx.close();
   // unknown station code on a check-in link
-  ctx = await context();
+  ctx = await context(browser);
   page = await ctx.newPage();
   await page.goto(`${BASE}/s/NO-SUCH-CODE`);
   await page.waitForSelector('.msg.error');
@@ -325,7 +261,7 @@ test('bad input: refused position, server error, no network, unknown code', asyn
 });
 
 test('search: traditional and pinyin initials, with suggestions', async () => {
-  const ctx = await context();
+  const ctx = await context(browser);
   const page = await ctx.newPage();
   await page.goto(`${BASE}/?at=${ATQ}`);
   await rows(page);
@@ -342,7 +278,7 @@ test('search: traditional and pinyin initials, with suggestions', async () => {
 });
 
 test('Amap tiles: positions are asked for in GCJ-02', async () => {
-  const ctx = await context();
+  const ctx = await context(browser);
   const page = await ctx.newPage();
   // The list is asked near the map centre at once, then again at the position when it comes
   // (issue 13): every ask is in GCJ-02, and the one at the position is the converted GPS fix.
@@ -363,7 +299,7 @@ test('Amap tiles: positions are asked for in GCJ-02', async () => {
 test('accessibility (axe-core) and screenshots at 360x740 and 1280x800', async () => {
   const code = (await firstMatch()).code;
   for (const viewport of [{ width: 360, height: 740 }, { width: 1280, height: 800 }]) {
-    const ctx = await context({ viewport });
+    const ctx = await context(browser, { viewport });
     const page = await ctx.newPage();
     await page.goto(`${BASE}/?at=${ATQ}`);
     await rows(page);
@@ -399,7 +335,7 @@ test('accessibility (axe-core) and screenshots at 360x740 and 1280x800', async (
 });
 
 test('keyboard: the filters, a row and the station actions are reachable and usable', async () => {
-  const ctx = await context();
+  const ctx = await context(browser);
   const page = await ctx.newPage();
   await page.goto(`${BASE}/?at=${ATQ}`);
   await rows(page);
@@ -427,7 +363,7 @@ test('keyboard: the filters, a row and the station actions are reachable and usa
 });
 
 test('first load of the home page is under 300 KB transferred (tiles aside)', async () => {
-  const ctx = await context({ serviceWorkers: 'block' });
+  const ctx = await context(browser, { serviceWorkers: 'block' });
   await ctx.addInitScript(() => {
     window.__cls = 0;
     new PerformanceObserver((l) => {
