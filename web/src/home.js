@@ -265,17 +265,24 @@ function showList(stations, heading, notices, fit, emptyText) {
 
 /** Scroll to `y` and keep it there while the page is still growing (the "today" block, the
  * map and a fresher list arrive after the first rows, and a page still shorter than `y`
- * clamps the scroll), until the worker scrolls or touches, or 2 s have passed. */
+ * clamps the scroll), until the worker scrolls or touches, or the page has not changed size
+ * for 1.5 s (a slow phone may take longer than that to bring everything: each change re-arms
+ * it), and never longer than 10 s. */
 function holdScroll(y) {
   window.scrollTo(0, y);
-  const ro = new ResizeObserver(() => window.scrollTo(0, y));
+  let quiet = 0;
   const stop = () => {
     ro.disconnect();
+    clearTimeout(quiet);
+    clearTimeout(cap);
     for (const ev of ['wheel', 'touchstart', 'keydown', 'pointerdown']) window.removeEventListener(ev, stop);
   };
+  const rearm = () => { clearTimeout(quiet); quiet = setTimeout(stop, 1500); };
+  const ro = new ResizeObserver(() => { window.scrollTo(0, y); rearm(); });
+  const cap = setTimeout(stop, 10000);
   ro.observe(document.body);
   for (const ev of ['wheel', 'touchstart', 'keydown', 'pointerdown']) window.addEventListener(ev, stop, { passive: true });
-  setTimeout(stop, 2000);
+  rearm();
 }
 
 async function loadNearby() {
