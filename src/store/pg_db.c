@@ -452,19 +452,24 @@ static int pd_conn_open(yz_store *st, yz_db_conn **out, yz_errinfo *ei)
     return YZ_OK;
 }
 
-static int pd_conn_run(yz_db_conn *base, int64_t lock, yz_db_body *body, void *ctx,
-                       yz_errinfo *ei)
+/* The connection of `c`, opened again when it was lost: 0, or YZ_EUNAVAIL with `ei` set. */
+static int conn_ready(pg_conn *c, yz_errinfo *ei)
 {
-    pg_conn *c = (pg_conn *)base;
     if (c->c && PQstatus(c->c) != CONNECTION_OK) {
         PQfinish(c->c);
         c->c = NULL;
     }
-    if (!c->c) {
+    if (!c->c)
         c->c = yz__pg_connect(c->s, ei);
-        if (!c->c)
-            return YZ_EUNAVAIL;
-    }
+    return c->c ? 0 : YZ_EUNAVAIL;
+}
+
+static int pd_conn_run(yz_db_conn *base, int64_t lock, yz_db_body *body, void *ctx,
+                       yz_errinfo *ei)
+{
+    pg_conn *c = (pg_conn *)base;
+    if (conn_ready(c, ei))
+        return YZ_EUNAVAIL;
     run_ctx x = {body, ctx};
     return yz__pg_tx_locked_on(c->s, c->c, lock, run_body, &x, ei);
 }
@@ -555,15 +560,8 @@ static int pd_conn_run_one(yz_db_conn *base, int64_t lock, yz_db_send_fn *send,
                            yz_db_recv_fn *recv, void *ctx, yz_errinfo *ei)
 {
     pg_conn *c = (pg_conn *)base;
-    if (c->c && PQstatus(c->c) != CONNECTION_OK) {
-        PQfinish(c->c);
-        c->c = NULL;
-    }
-    if (!c->c) {
-        c->c = yz__pg_connect(c->s, ei);
-        if (!c->c)
-            return YZ_EUNAVAIL;
-    }
+    if (conn_ready(c, ei))
+        return YZ_EUNAVAIL;
     one_run x = {.pc = c, .send = send, .recv = recv, .ctx = ctx};
     int err = yz__pg_tx_piped(c->s, c->c, lock, one_send, one_recv, &x, ei);
     if (err && PQstatus(c->c) == CONNECTION_OK) {
