@@ -819,20 +819,25 @@ static void h_users_list(void *ctx, yz_http_req *req)
 
 static const char *const create_fields[] = {"login", "name", "password", "roles", NULL};
 
-static void user_created(void *arg, yz_http_req *req)
+/* After the hash on a pool thread: the user's write (a new user when user_id is 0, else the
+ * patch) and the answer, with the one-time password made here if any. */
+static void user_written(void *arg, yz_http_req *req)
 {
     pending_user *pu = arg;
     yz_errinfo ei;
     yz_user u;
     yz_user_init(&u);
+    bool create = pu->user_id == 0;
     int err = pending_err(pu, &ei);
-    if (!err)
+    if (!err && create)
         err = yz_store_user_create(pu->api->st, pu->login, pu->name ? pu->name : "", pu->r.hash,
                                    pu->g, pu->ng, &u, &ei);
+    else if (!err)
+        err = yz_store_user_update(pu->api->st, pu->user_id, pu->version, &pu->p, &u, &ei);
     if (err)
         yz_api_error(req, &ei);
     else
-        respond_user(req, 201, &u, pu->pw[0] ? pu->pw : NULL);
+        respond_user(req, create ? 201 : 200, &u, pu->pw[0] ? pu->pw : NULL);
     yz_user_fini(&u);
     pending_free(pu);
 }
@@ -872,7 +877,7 @@ static void h_users_create(void *ctx, yz_http_req *req)
         password = pu->pw;
     }
     if (!err)
-        err = pending_submit(pu, NULL, password, user_created, &ei);
+        err = pending_submit(pu, NULL, password, user_written, &ei);
     if (err) {
         yz_api_error(req, &ei);
         pending_free(pu);
@@ -924,23 +929,6 @@ static void h_user_get(void *ctx, yz_http_req *req)
 }
 
 static const char *const patch_fields[] = {"name", "disabled", "roles", "password", NULL};
-
-static void user_patched(void *arg, yz_http_req *req)
-{
-    pending_user *pu = arg;
-    yz_errinfo ei;
-    yz_user u;
-    yz_user_init(&u);
-    int err = pending_err(pu, &ei);
-    if (!err)
-        err = yz_store_user_update(pu->api->st, pu->user_id, pu->version, &pu->p, &u, &ei);
-    if (err)
-        yz_api_error(req, &ei);
-    else
-        respond_user(req, 200, &u, pu->pw[0] ? pu->pw : NULL);
-    yz_user_fini(&u);
-    pending_free(pu);
-}
 
 static void h_user_patch(void *ctx, yz_http_req *req)
 {
@@ -1029,9 +1017,9 @@ static void h_user_patch(void *ctx, yz_http_req *req)
         if (!err && !pu->pw[0])
             err = yz_password_check(password, u.login, &ei);
         if (!err) {
-            /* the write and the answer follow the hash on a pool thread (user_patched) */
+            /* the write and the answer follow the hash on a pool thread (user_written) */
             p->pw_hash = pu->r.hash;
-            err = pending_submit(pu, NULL, password, user_patched, &ei);
+            err = pending_submit(pu, NULL, password, user_written, &ei);
             if (!err) {
                 yz_buf_fini(&reach);
                 yz_user_fini(&u);
