@@ -162,6 +162,7 @@ static void h_metrics(void *ctx, yz_http_req *req)
                   "yizhan_pwhash_refused_total %lu\n",
                   pw_done, pw_refused);
     yz__api_audit_metrics(&b);
+    yz__api_visits_metrics(&b);
     yz__api_tasks_metrics(api, &b);
     static const char *const kinds[YZ_STATE_RELOAD__COUNT] = {"station", "stations", "rating",
                                                               "ratings", "events"};
@@ -359,6 +360,7 @@ void yz_api_register(yz_api *api, yz_http_server *srv)
     yz__api_register_stations(api, srv);
     yz__api_register_workers(api, srv);
     yz__api_register_visits(api, srv);
+    yz__api_register_screen(api, srv);
     yz__api_register_reviews(api, srv);
     yz__api_register_reports(api, srv);
     yz__api_register_events(api, srv);

@@ -202,6 +202,9 @@ void yz__api_register_audit(yz_api *api, yz_http_server *srv);
 void yz__api_register_dashboard(yz_api *api, yz_http_server *srv);
 /* Append the audit log's counters to /metrics (Prometheus text). */
 void yz__api_audit_metrics(yz_buf *b);
+/* visits.c: check-ins refused for their rotating station screen code, on /metrics as
+ * yizhan_device_refusals_total{reason="code"} (docs/internals/screen.md). */
+void yz__api_visits_metrics(yz_buf *b);
 
 /* What a request acts on, for the scope checks. Zero it, then set what is known. */
 typedef struct yz_target {
@@ -310,6 +313,8 @@ void yz__api_register_transfer(yz_api *api, yz_http_server *srv);
 #define YZ_API_IMPORT_MAX_BODY (8u << 20) /* bytes of an import file; more is 413 */
 void yz__api_register_workers(yz_api *api, yz_http_server *srv);
 void yz__api_register_visits(yz_api *api, yz_http_server *srv);
+/* screen.c: station screen keys and the screen page (docs/internals/screen.md). */
+void yz__api_register_screen(yz_api *api, yz_http_server *srv);
 void yz__api_register_reviews(yz_api *api, yz_http_server *srv);
 void yz__api_register_reports(yz_api *api, yz_http_server *srv);
 void yz__api_register_events(yz_api *api, yz_http_server *srv);

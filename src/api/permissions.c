@@ -53,6 +53,10 @@ static const yz_perm perms[] = {
     PUBLIC("GET", "/api/v1/stations/{}", "station_get", ""),
     ROLES("PATCH", "/api/v1/stations/{}", "station_patch", ANY, DIST, STAT, NO, NO, NO, NO,
           "checked on the station, and on the district it is moved to"),
+    ROLES("POST", "/api/v1/stations/{}/screen-key", "station_screen_key", ANY, DIST, STAT, NO,
+          NO, NO, NO,
+          "a new station screen key (the old one stops working), shown once with the screen's"
+          " link"),
     ROLES("DELETE", "/api/v1/stations/{}", "station_delete", ANY, DIST, NO, NO, NO, NO, NO, ""),
     PUBLIC("GET", "/api/v1/opening-hours", "opening_hours",
            "a value evaluated by the server's parser (the editor's preview)"),
@@ -244,6 +248,8 @@ static const yz_perm perms[] = {
     PUBLIC("GET", "/meals", "web_meals", "the worker's 10-yuan meals and pickup codes"),
     PUBLIC("GET", "/meals/{}", "web_meals", ""),
     PUBLIC("GET", "/admin", "web_admin", "the operators' console"),
+    PUBLIC("GET", "/screen/{}", "web_screen",
+           "a station's screen page (the key in the link's fragment never reaches the server)"),
     PUBLIC("GET", "/{}", "web_file", ""),
     PUBLIC("GET", "/assets/{}", "web_file", ""),
 };

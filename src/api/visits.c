@@ -11,12 +11,15 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "core/utf8.h"
+#include "store/screens.h"
 #include "store/visits.h"
 
 #include <errno.h>
 #include <png.h>
 #include <pthread.h>
 #include <qrencode.h>
+#include <sodium.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -464,14 +467,35 @@ static void h_poster(void *ctx, yz_http_req *req)
 
 /* --- POST /api/v1/visits ------------------------------------------------------------------- */
 
-static int parse_visit_body(yz_http_req *req, char code[CODE_MAX + 1], yz_errinfo *ei)
+/* The rotating code a station screen shows ("<step>.<8 digits>", store/screens.h): longer
+ * than this is malformed whatever it holds. */
+#define T_MAX 32
+
+/* Check-ins refused for their rotating code (malformed, expired, forged, another station's,
+ * a station without a screen): yizhan_device_refusals_total{reason="code"} on /metrics. */
+static atomic_ullong code_refusals;
+
+void yz__api_visits_metrics(yz_buf *b)
+{
+    yz_buf_printf(b,
+                  "# HELP yizhan_device_refusals_total Device messages and station screen codes"
+                  " refused, by reason.\n"
+                  "# TYPE yizhan_device_refusals_total counter\n"
+                  "yizhan_device_refusals_total{reason=\"code\"} %llu\n",
+                  (unsigned long long)atomic_load(&code_refusals));
+}
+
+/* The body's station_code into `code` and its rotating code `t` (optional: "" when absent). */
+static int parse_visit_body(yz_http_req *req, char code[CODE_MAX + 1], char t[T_MAX + 1],
+                            yz_errinfo *ei)
 {
     json_t *body = NULL;
     int err = yz__api_parse_json(req, &body, ei);
     if (err)
         return err;
     const char *key;
-    json_t *v, *c = NULL;
+    json_t *v, *c = NULL, *tv = NULL;
+    t[0] = '\0';
     if (!json_is_object(body)) {
         err = yz_err_set(ei, YZ_EINVAL, "body", "请求体须为 JSON 对象",
                          "the body must be a JSON object");
@@ -479,6 +503,10 @@ static int parse_visit_body(yz_http_req *req, char code[CODE_MAX + 1], yz_errinf
     }
     json_object_foreach(body, key, v)
     {
+        if (strcmp(key, "t") == 0) {
+            tv = v;
+            continue;
+        }
         if (strcmp(key, "station_code") != 0) {
             if (yz_utf8_valid(key, strlen(key)) && strlen(key) <= 30)
                 err = yz_err_setf(ei, YZ_EINVAL, key, "未知字段 %s", "unknown field %s", key);
@@ -501,6 +529,17 @@ static int parse_visit_body(yz_http_req *req, char code[CODE_MAX + 1], yz_errinf
         goto out;
     }
     memcpy(code, sc, n + 1);
+    if (tv) {
+        const char *ts = json_string_value(tv);
+        size_t tn = ts ? strlen(ts) : 0;
+        if (!ts || tn == 0 || tn > T_MAX) {
+            atomic_fetch_add(&code_refusals, 1);
+            err = yz_err_setf(ei, YZ_EINVAL, "t", "签到码 t 须为 1 到 %d 个字符的字符串",
+                              "t must be a string of 1 to %d characters", T_MAX);
+            goto out;
+        }
+        memcpy(t, ts, tn + 1);
+    }
 out:
     json_decref(body);
     return err;
@@ -531,8 +570,8 @@ static void visit_done(void *arg, int err, const yz_errinfo *ei)
         yz_buf_json_str(&b, p->code, strlen(p->code));
         yz_buf_puts(&b, ",\"name\":");
         yz_buf_json_str(&b, p->name, strlen(p->name));
-        yz_buf_printf(&b, "},\"counted\":%s,\"at\":\"%s\",", p->v.counted ? "true" : "false",
-                      at);
+        yz_buf_printf(&b, "},\"counted\":%s,\"verified\":%s,\"at\":\"%s\",",
+                      p->v.counted ? "true" : "false", p->v.verified ? "true" : "false", at);
         if (p->v.counted)
             yz_buf_puts(&b, "\"message\":\"签到成功\",\"message_en\":\"checked in\"}\n");
         else
@@ -552,10 +591,10 @@ static void h_visit(void *ctx, yz_http_req *req)
     yz_errinfo ei;
     yz_err_clear(&ei);
     yz_worker w;
-    char code[CODE_MAX + 1];
+    char code[CODE_MAX + 1], t[T_MAX + 1];
     int err = yz__api_worker_checkin(api, req, &w, &ei);
     if (!err)
-        err = parse_visit_body(req, code, &ei);
+        err = parse_visit_body(req, code, t, &ei);
     if (err) {
         yz_api_error(req, &ei);
         return;
@@ -586,7 +625,28 @@ static void h_visit(void *ctx, yz_http_req *req)
         }
     }
     yz_state_release(api->state, view);
+    if (!err && t[0]) {
+        /* The station screen's rotating code: the worker stood in front of the screen. Read
+         * the key each time (a check-in with a code is rare beside the others, and a rotated
+         * key must stop working on every node at once). Refused: nothing stored. */
+        char key[YZ_SCREEN_KEY_MAX];
+        bool found = false;
+        err = yz_store_screen_key_get(api->st, p->v.station_id, key, &found, &ei);
+        if (!err) {
+            err = yz_screen_check(found ? key : NULL, t, yz_time_now(), &ei);
+            if (err)
+                atomic_fetch_add(&code_refusals, 1);
+            else
+                p->v.verified = true;
+        }
+        sodium_memzero(key, sizeof key);
+    }
     if (err) {
+        if (p) {
+            yz_free(p->name);
+            yz_free(p->code);
+            yz_free(p);
+        }
         yz_api_error(req, &ei);
         return;
     }

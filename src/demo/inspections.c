@@ -191,7 +191,7 @@ int yz_demo_inspections(yz_store *st, uint64_t seed, int64_t now, yz_errinfo *ei
             if (kind == YZ_INSP_OFFICER) {
                 const yz_officer *o = &officers[rng_below(&r, YZ_DEMO_OFFICERS)];
                 officer = o->id;
-                yz_visit vis = {0, o->worker_id, s->id, at - 300, false};
+                yz_visit vis = {0, o->worker_id, s->id, at - 300, false, false};
                 err = yz_store_visit_record(st, &vis, ei);
             }
             int fails = weak ? weak : rng_below(&r, 100) < 10;

@@ -71,7 +71,7 @@ int yz_demo_ratings(yz_store *st, uint64_t seed, int64_t now, yz_errinfo *ei)
             stars = stars < 1 ? 1 : stars > 5 ? 5 : stars;
             bool at_station = rng_below(&r, 10) != 0;
             if (at_station) {
-                yz_visit vis = {0, worker, s->id, at - 600, false};
+                yz_visit vis = {0, worker, s->id, at - 600, false, false};
                 err = yz_store_visit_record(st, &vis, ei);
             }
             yz_rating rt = {0};

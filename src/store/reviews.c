@@ -276,10 +276,26 @@ static int rate_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     if (r->created_at <= 0) /* the API never gives one; a demo's past rating does */
         r->created_at = yz_time_now();
     /* Verified: sent from the station (the API compared the position) by a worker who checked
-     * in there lately. Decided here, in the write transaction, and stored with the rating, so
-     * that every node and both backends count it the same way for good. */
+     * in there lately, or by a worker whose check-in there lately carried the station screen's
+     * rotating code (a verified visit: the worker was there, whatever the position says now).
+     * Decided here, in the write transaction, and stored with the rating, so that every node
+     * and both backends count it the same way for good. */
     r->verified = false;
-    if (r->at_station) {
+    {
+        yz_db_query(&q, tx,
+                    "SELECT 1 FROM visits WHERE worker_id = $1 AND station_id = $2"
+                    " AND verified = 1 AND at > $3 AND at <= $4 LIMIT 1",
+                    ei);
+        yz_db_i64(&q, r->worker_id);
+        yz_db_i64(&q, r->station_id);
+        yz_db_i64(&q, r->created_at - YZ_RATING_VISIT_WINDOW_S);
+        yz_db_i64(&q, r->created_at);
+        r->verified = yz_db_row(&q);
+        err = yz_db_end(&q);
+        if (err)
+            return err;
+    }
+    if (r->at_station && !r->verified) {
         yz_db_query(&q, tx,
                     "SELECT 1 FROM visits WHERE worker_id = $1 AND station_id = $2"
                     " AND counted = 1 AND at > $3 AND at <= $4 LIMIT 1",

@@ -62,10 +62,10 @@ static pthread_mutex_t committer_mu = PTHREAD_MUTEX_INITIALIZER;
 /* One visit decided and inserted by one statement: it sees the visits inserted before it in
  * this transaction and every batch committed before. $4 and $5 bound the 2-hour window. */
 #define INSERT_VISIT                                                                           \
-    "INSERT INTO visits (worker_id, station_id, at, counted)"                                  \
+    "INSERT INTO visits (worker_id, station_id, at, counted, verified)"                        \
     " VALUES ($1, $2, $3, CASE WHEN EXISTS (SELECT 1 FROM visits"                              \
     " WHERE worker_id = $1 AND station_id = $2 AND counted = 1 AND at > $4 AND at < $5)"       \
-    " THEN 0 ELSE 1 END)"
+    " THEN 0 ELSE 1 END, $6)"
 
 /* What each insert answers: PostgreSQL gives it with the insert (RETURNING, nothing more to
  * pay, and the batch stays one round trip); SQLite's RETURNING costs as much as the insert
@@ -93,6 +93,7 @@ static int send_visit(yz_db_tx *tx, size_t i, yz_db_q *qs, void *arg, yz_errinfo
     yz_db_i64(&qs[0], v->at);
     yz_db_i64(&qs[0], v->at - YZ_VISIT_DEDUPE_S);
     yz_db_i64(&qs[0], v->at + YZ_VISIT_DEDUPE_S);
+    yz_db_i64(&qs[0], v->verified ? 1 : 0);
     return 1;
 }
 
@@ -158,22 +159,26 @@ static int read_back(yz_db_tx *tx, batch_ctx *b, yz_errinfo *ei)
 /* The batch, decided, in queue order: the ids are handed out in that order, and each row
  * comes back to be checked against its visit. */
 #define PG_INSERT                                                                              \
-    "INSERT INTO visits (worker_id, station_id, at, counted) SELECT w, s, a, c FROM"           \
-    " unnest(CAST($1 AS BIGINT[]), CAST($2 AS BIGINT[]), CAST($3 AS BIGINT[]),"                \
-    " CAST($4 AS INTEGER[])) WITH ORDINALITY AS u(w, s, a, c, o) ORDER BY o"                   \
+    "INSERT INTO visits (worker_id, station_id, at, counted, verified) SELECT w, s, a, c, vf"  \
+    " FROM unnest(CAST($1 AS BIGINT[]), CAST($2 AS BIGINT[]), CAST($3 AS BIGINT[]),"           \
+    " CAST($4 AS INTEGER[]), CAST($5 AS INTEGER[])) WITH ORDINALITY AS u(w, s, a, c, vf, o)"   \
+    " ORDER BY o"                                                                              \
     " RETURNING id, worker_id, station_id, at, counted"
 
 /* The usual batch, where the visits of one worker at one station all have the same time (the
  * server stamps a batch's visits with one time): the first of each pair in queue order ($4
  * is 1) counts unless a counted visit is stored within 2 hours ($5 seconds) of it, and the
  * others of the pair never count (the first, or what blocked it, is 0 seconds from them).
- * One statement, decided and written; it does not see its own rows, nor needs to. */
+ * One statement, decided and written; it does not see its own rows, nor needs to. $6: each
+ * visit's `verified` (0 or 1). */
 #define PG_INSERT_FIRSTS                                                                       \
-    "INSERT INTO visits (worker_id, station_id, at, counted) SELECT w, s, a, CASE WHEN f = 1"   \
+    "INSERT INTO visits (worker_id, station_id, at, counted, verified) SELECT w, s, a,"        \
+    " CASE WHEN f = 1"                                                                         \
     " AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.worker_id = u.w AND v.station_id = u.s"    \
-    " AND v.counted = 1 AND v.at > u.a - $5 AND v.at < u.a + $5) THEN 1 ELSE 0 END FROM"        \
+    " AND v.counted = 1 AND v.at > u.a - $5 AND v.at < u.a + $5) THEN 1 ELSE 0 END, vf FROM"    \
     " unnest(CAST($1 AS BIGINT[]), CAST($2 AS BIGINT[]), CAST($3 AS BIGINT[]),"                \
-    " CAST($4 AS INTEGER[])) WITH ORDINALITY AS u(w, s, a, f, o) ORDER BY o"                   \
+    " CAST($4 AS INTEGER[]), CAST($6 AS INTEGER[])) WITH ORDINALITY AS u(w, s, a, f, vf, o)"   \
+    " ORDER BY o"                                                                              \
     " RETURNING id, worker_id, station_id, at, counted"
 
 typedef struct pair_at {
@@ -218,6 +223,7 @@ static int64_t get_worker(const yz_visit *v) { return v->worker_id; }
 static int64_t get_station(const yz_visit *v) { return v->station_id; }
 static int64_t get_at(const yz_visit *v) { return v->at; }
 static int64_t get_counted(const yz_visit *v) { return v->counted ? 1 : 0; }
+static int64_t get_verified(const yz_visit *v) { return v->verified ? 1 : 0; }
 
 /* Whether a counted visit at one of `t[0..n)` is within the 2-hour rule of `at`. */
 static bool near_any(const int64_t *t, size_t n, int64_t at)
@@ -347,11 +353,13 @@ static int read_inserted(yz_db_q *q, batch_ctx *b, const int64_t *first, yz_erri
 
 static int pg_write(yz_db_tx *tx, batch_ctx *b, yz_errinfo *ei)
 {
-    yz_buf ws, ss, ats, cs;
+    yz_buf ws, ss, ats, cs, vs;
     yz_buf_init(&ws);
     yz_buf_init(&ss);
     yz_buf_init(&ats);
     yz_buf_init(&cs);
+    yz_buf_init(&vs);
+    i64_array(&vs, b, get_verified);
     i64_array(&ws, b, get_worker);
     i64_array(&ss, b, get_station);
     i64_array(&ats, b, get_at);
@@ -384,6 +392,7 @@ static int pg_write(yz_db_tx *tx, batch_ctx *b, yz_errinfo *ei)
         yz_db_text(&q, cs.data);
         if (firsts)
             yz_db_i64(&q, YZ_VISIT_DEDUPE_S);
+        yz_db_text(&q, vs.data);
         err = read_inserted(&q, b, firsts ? first : NULL, ei);
     }
     yz_free(first);
@@ -393,18 +402,19 @@ static int pg_write(yz_db_tx *tx, batch_ctx *b, yz_errinfo *ei)
     yz_buf_fini(&ss);
     yz_buf_fini(&ats);
     yz_buf_fini(&cs);
+    yz_buf_fini(&vs);
     return err;
 }
 
 /* --- PostgreSQL: the usual batch in one statement, one round trip ----------------------------
  * PG_INSERT_FIRSTS, then the roll-ups of the visits it counted, in one statement: `cv` joins
  * the inserted rows to their stations' districts and workers' occupations (the look-up that
- * yz__rollups_add makes apart) and to their local day, week and month ($6..$9: each distinct
+ * yz__rollups_add makes apart) and to their local day, week and month ($7..$10: each distinct
  * time of the batch, with the starts computed in C by yz_rollup_bucket_start). Sent with BEGIN,
  * the lock and COMMIT in one pipeline (yz_db_conn_run_one). */
 #define PG_ONE_HEAD                                                                            \
-    "WITH ins AS (" PG_INSERT_FIRSTS "), t AS (SELECT * FROM unnest(CAST($6 AS BIGINT[]),"      \
-    " CAST($7 AS BIGINT[]), CAST($8 AS BIGINT[]), CAST($9 AS BIGINT[])) AS t(a, d, wk, mo)),"   \
+    "WITH ins AS (" PG_INSERT_FIRSTS "), t AS (SELECT * FROM unnest(CAST($7 AS BIGINT[]),"      \
+    " CAST($8 AS BIGINT[]), CAST($9 AS BIGINT[]), CAST($10 AS BIGINT[])) AS t(a, d, wk, mo)),"   \
     " cv AS (SELECT i.worker_id AS w, i.station_id AS s, t.d, t.wk, t.mo,"                      \
     " coalesce(st.district_code, '') AS dc, coalesce(wr.occupation, 'other') AS occ FROM ins i" \
     " JOIN t ON t.a = i.at LEFT JOIN stations st ON st.id = i.station_id"                       \
@@ -428,7 +438,8 @@ static void make_pg_one(void)
 typedef struct one_ctx {
     batch_ctx *b;
     const int64_t *first;
-    yz_buf arr[9]; /* $1..$4 the visits, $6..$9 the times (index 4 unused) */
+    yz_buf arr[10]; /* $k in arr[k-1]: $1..$4 and $6 the visits, $7..$10 the times ($5 a
+                       number, index 4 unused) */
 } one_ctx;
 
 static int send_one(yz_db_tx *tx, size_t i, yz_db_q *qs, void *arg, yz_errinfo *ei)
@@ -439,7 +450,7 @@ static int send_one(yz_db_tx *tx, size_t i, yz_db_q *qs, void *arg, yz_errinfo *
     for (int k = 0; k < 4; k++)
         yz_db_text(&qs[0], x->arr[k].data);
     yz_db_i64(&qs[0], YZ_VISIT_DEDUPE_S);
-    for (int k = 5; k < 9; k++)
+    for (int k = 5; k < 10; k++)
         yz_db_text(&qs[0], x->arr[k].data);
     return 1;
 }
@@ -470,8 +481,9 @@ static int pg_write_one(yz_db_conn *conn, batch_ctx *b, bool *done, yz_errinfo *
     }
     pthread_once(&pg_one_once, make_pg_one);
     one_ctx x = {b, first, {{0}}};
-    for (int k = 0; k < 9; k++)
+    for (int k = 0; k < 10; k++)
         yz_buf_init(&x.arr[k]);
+    i64_array(&x.arr[5], b, get_verified);
     i64_array(&x.arr[0], b, get_worker);
     i64_array(&x.arr[1], b, get_station);
     i64_array(&x.arr[2], b, get_at);
@@ -487,7 +499,7 @@ static int pg_write_one(yz_db_conn *conn, batch_ctx *b, bool *done, yz_errinfo *
     for (size_t i = 0; i < b->n; i++)
         ats[i] = b->v[i]->at;
     qsort(ats, b->n, sizeof *ats, by_i64);
-    for (int k = 5; k < 9; k++)
+    for (int k = 6; k < 10; k++)
         yz_buf_putc(&x.arr[k], '{');
     for (size_t i = 0; i < b->n; i++) {
         if (i && ats[i] == ats[i - 1])
@@ -497,15 +509,15 @@ static int pg_write_one(yz_db_conn *conn, batch_ctx *b, bool *done, yz_errinfo *
                         yz_rollup_bucket_start(YZ_BUCKET_MONTH, day)};
         for (int k = 0; k < 4; k++) {
             if (i)
-                yz_buf_putc(&x.arr[5 + k], ',');
-            yz_buf_int(&x.arr[5 + k], (long long)v[k]);
+                yz_buf_putc(&x.arr[6 + k], ',');
+            yz_buf_int(&x.arr[6 + k], (long long)v[k]);
         }
     }
-    for (int k = 5; k < 9; k++)
+    for (int k = 6; k < 10; k++)
         yz_buf_putc(&x.arr[k], '}');
     yz_free(ats);
     int err = yz_db_conn_run_one(conn, YZ_DB_LOCK_VISITS, send_one, recv_one, &x, ei);
-    for (int k = 0; k < 9; k++)
+    for (int k = 0; k < 10; k++)
         yz_buf_fini(&x.arr[k]);
     yz_free(first);
     return err;

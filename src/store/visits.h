@@ -21,6 +21,8 @@ typedef struct yz_visit {
     int64_t station_id; /* in */
     int64_t at;         /* in: unix seconds; 0 = now (then set by the store) */
     bool counted;       /* set by the store */
+    bool verified;      /* in: the check-in carried the station screen's valid rotating code
+                           (store/screens.h): the worker was there */
 } yz_visit;
 
 enum yz_visit_group {
