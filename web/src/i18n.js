@@ -60,6 +60,8 @@ const zhHans = {
   partnerLabel: '运营单位：{name}', smallMap: '驿站位置图',
   partners: { union: '工会', community: '社区', china_tower: '中国铁塔', didi: '滴滴', convenience_store: '便利店',
     gas_station: '加油站', enterprise: '企业', government: '政府机关', other: '其他' },
+  // station screen (issue 14): a check-in through the screen's rotating code
+  checkinVerified: '签到成功，已验证到站！', codeFallback: '再点一次可不带二维码签到（不计为已验证）。',
 };
 
 const zhHant = {
@@ -122,6 +124,8 @@ const zhHant = {
   partnerLabel: '營運單位：{name}', smallMap: '驛站位置圖',
   partners: { union: '工會', community: '社區', china_tower: '中國鐵塔', didi: '滴滴', convenience_store: '便利商店',
     gas_station: '加油站', enterprise: '企業', government: '政府機關', other: '其他' },
+  // station screen (issue 14): a check-in through the screen's rotating code
+  checkinVerified: '簽到成功，已驗證到站！', codeFallback: '再點一次可不帶二維碼簽到（不計為已驗證）。',
 };
 
 const en = {
@@ -187,6 +191,8 @@ const en = {
   partnerLabel: 'Run by: {name}', smallMap: 'Map of the station',
   partners: { union: 'Trade union', community: 'Community', china_tower: 'China Tower', didi: 'DiDi', convenience_store: 'Convenience store',
     gas_station: 'Petrol station', enterprise: 'Company', government: 'Government office', other: 'Other' },
+  // station screen (issue 14): a check-in through the screen's rotating code
+  checkinVerified: 'Checked in, verified at the station!', codeFallback: 'Tap again to check in without the code (not verified).',
 };
 
 export const LANGS = { 'zh-Hans': zhHans, 'zh-Hant': zhHant, en };

@@ -239,6 +239,10 @@ export async function renderStation(key, checkin) {
   const parts = [...head];
   if (checkin) {
     const cmsg = h('p', { class: 'checkin-msg', role: 'status' });
+    // The station screen's rotating code (/s/<code>?t=<step>.<digits>, docs/internals/screen.md):
+    // sent with the check-in, which the server then marks verified. A refused code (expired:
+    // the tap came minutes after the scan) is dropped, so the next tap checks in without it.
+    let screenT = new URLSearchParams(location.search).get('t');
     const prompt = h('div', { class: 'rate-prompt', hidden: true }, h('h2', { id: 'rp-h' }, t('ratePrompt')), starsWidget(s, onRated));
     const btn = h('button', { type: 'button', class: 'action primary huge', id: 'checkin' }, t('checkinBtn'));
     btn.addEventListener('click', async () => {
@@ -253,8 +257,8 @@ export async function renderStation(key, checkin) {
         prompt.hidden = false;
       };
       try {
-        const { status } = await workerPost('/api/v1/visits', { station_code: s.code });
-        cmsg.textContent = status === 201 ? t('checkinDone') : t('checkinRepeat');
+        const { status, body } = await workerPost('/api/v1/visits', screenT ? { station_code: s.code, t: screenT } : { station_code: s.code });
+        cmsg.textContent = status === 201 ? (body && body.verified ? t('checkinVerified') : t('checkinDone')) : t('checkinRepeat');
         cmsg.className = 'checkin-msg ok';
         doneState();
       } catch (e) {
@@ -266,6 +270,10 @@ export async function renderStation(key, checkin) {
           return;
         }
         cmsg.textContent = e instanceof ApiError ? e.text() : t('serverError');
+        if (screenT && e instanceof ApiError && e.body && e.body.field === 't') {
+          screenT = null;
+          cmsg.textContent += ` ${t('codeFallback')}`;
+        }
         btn.disabled = false;
       }
     });

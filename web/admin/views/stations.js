@@ -21,6 +21,18 @@ const PER_PAGE = 50;
 const CENTRE = [28.0, 120.65]; // Wenzhou, WGS-84
 const FILTERS = ['q', 'district', 'tier', 'status', 'partner', 'partner_name', 'batch', 'livelihood', 'not_on', 'page'];
 
+// The station screen (issue 14, docs/internals/screen.md): a small button makes the screen's
+// link (a new key: the old link stops working), shown once.
+addStrings({
+  'zh-Hans': { scrBtn: '站点屏幕', scrAsk: '生成新的站点屏幕链接？这座驿站旧的屏幕链接将立即失效。', scrMake: '生成链接',
+    scrLink: '站点屏幕链接', scrOnce: '请在驿站的屏幕上打开此链接。链接只显示这一次，其中含有密钥，请勿外传。' },
+  'zh-Hant': { scrBtn: '站點螢幕', scrAsk: '產生新的站點螢幕連結？這座驛站舊的螢幕連結將立即失效。', scrMake: '產生連結',
+    scrLink: '站點螢幕連結', scrOnce: '請在驛站的螢幕上開啟此連結。連結只顯示這一次，其中含有密鑰，請勿外傳。' },
+  en: { scrBtn: 'Station screen', scrAsk: "Make a new station screen link? This station's old screen link stops working at once.",
+    scrMake: 'Make the link', scrLink: 'Station screen link',
+    scrOnce: "Open this link on the station's screen. It is shown only this once and holds the key: do not share it." },
+});
+
 addStrings({
   'zh-Hans': {
     stTitle: '驿站', stNew: '新建驿站', stEdit: '编辑驿站', stView: '驿站详情', stSearch: '名称、地址或编号',
@@ -294,8 +306,26 @@ async function renderEditor(main, ctx, id) {
 
   const saveBtn = h('button', { type: 'submit', class: 'btn primary' }, t('save'));
   const delBtn = st && may.del ? h('button', { type: 'button', class: 'btn danger' }, t('delete')) : null;
+  const scrOut = h('div', { class: 'screen-link', role: 'status' });
+  const scrBtn = st && !ro ? h('button', { type: 'button', class: 'btn small', id: 'screen-key' }, t('scrBtn')) : null;
+  if (scrBtn) {
+    scrBtn.addEventListener('click', async () => {
+      if (!(await confirmDialog(t('scrAsk'), t('scrMake')))) return;
+      await busy(scrBtn, async () => {
+        try {
+          const { body } = await post(`/api/v1/stations/${encodeURIComponent(st.code)}/screen-key`, {});
+          const id = newId('scr');
+          scrOut.replaceChildren(h('label', { for: id }, t('scrLink')),
+            h('input', { id, type: 'text', readonly: true, value: body.url, class: 'wide', spellcheck: 'false' }),
+            h('p', { class: 'muted' }, t('scrOnce')));
+        } catch (e) {
+          scrOut.replaceChildren(h('p', { class: 'error' }, e instanceof ApiError ? e.text() : String(e)));
+        }
+      });
+    });
+  }
   const form = h('form', { class: 'station-editor', novalidate: true }, meta, fs,
-    ro ? null : h('div', { class: 'row actions' }, saveBtn, delBtn));
+    ro ? null : h('div', { class: 'row actions' }, saveBtn, delBtn, scrBtn), scrBtn ? scrOut : null);
   main.append(form);
 
   // --- the map
