@@ -15,3 +15,7 @@ ALTER TABLE visits ADD COLUMN verified INTEGER NOT NULL DEFAULT 0 CHECK (verifie
 -- The rating rule and the inspections look for a verified visit of a worker at a station; few
 -- visits are verified, so the partial index is small and a check-in without a code skips it.
 CREATE INDEX visits_verified ON visits (worker_id, station_id, at) WHERE verified = 1;
+-- An officer's inspection records whether its proof of presence was a verified visit (a
+-- check-in through the station screen's rotating code) rather than a static poster's.
+ALTER TABLE inspections ADD COLUMN presence_verified INTEGER NOT NULL DEFAULT 0
+    CHECK (presence_verified IN (0, 1));

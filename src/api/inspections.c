@@ -222,6 +222,7 @@ static void render_inspection(yz_api *api, yz_buf *b, const yz_inspection *in,
         yz_buf_int(b, in->officer_id);
     else
         yz_buf_puts(b, "null");
+    yz_buf_printf(b, ",\"presence_verified\":%s", in->presence_verified ? "true" : "false");
     yz_buf_json_member_str(b, "note", in->note);
     member_time(b, "created_at", in->created_at);
     member_time(b, "updated_at", in->updated_at);

@@ -280,7 +280,8 @@ void yz_inspections_free(yz_inspection *a, size_t n)
     "SELECT i.id, i.client_id, i.station_id, i.checklist_id, i.kind, i.status, i.opened_by,"      \
     " i.officer_id, o.worker_id, i.assigned_to, i.note, i.created_at, i.updated_at,"             \
     " i.submitted_at, i.version, i.score, i.score_hardware, i.score_service,"                    \
-    " i.score_operations FROM inspections i LEFT JOIN officers o ON o.id = i.officer_id"
+    " i.score_operations, i.presence_verified FROM inspections i"                               \
+    " LEFT JOIN officers o ON o.id = i.officer_id"
 
 static void row_insp(const yz_db_q *q, yz_inspection *in)
 {
@@ -308,6 +309,7 @@ static void row_insp(const yz_db_q *q, yz_inspection *in)
         in->scores.has[d] = !yz_db_col_null(q, 16 + d);
         in->scores.dim[d] = yz_db_col_f64(q, 16 + d);
     }
+    in->presence_verified = yz_db_col_i64(q, 16 + YZ_DIM__COUNT) != 0;
 }
 
 static int load_items(yz_db_tx *tx, yz_inspection *in, yz_errinfo *ei)
@@ -662,17 +664,19 @@ static int submit_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     if (!err)
         err = yz_inspection_check_complete(&cl, in, ei);
     if (!err && in->officer_id) {
-        /* proof of presence: a check-in of the officer's worker at the station */
+        /* proof of presence: a check-in of the officer's worker at the station; a verified one
+         * (through the station screen's rotating code) is noted with the inspection */
         yz_db_q q;
         yz_db_query(&q, tx,
-                    "SELECT 1 FROM visits WHERE worker_id = $1 AND station_id = $2"
-                    " AND at >= $3 AND at <= $4 LIMIT 1",
+                    "SELECT verified FROM visits WHERE worker_id = $1 AND station_id = $2"
+                    " AND at >= $3 AND at <= $4 ORDER BY verified DESC LIMIT 1",
                     ei);
         yz_db_i64(&q, in->officer_worker_id);
         yz_db_i64(&q, in->station_id);
         yz_db_i64(&q, in->created_at - x->presence_before_s);
         yz_db_i64(&q, x->now);
         bool present = yz_db_row(&q);
+        in->presence_verified = present && yz_db_col_i64(&q, 0) == 1;
         err = yz_db_end(&q);
         if (!err && !present)
             err = yz_err_setf(ei, YZ_ECONFLICT, "presence",
@@ -696,7 +700,8 @@ static int submit_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
         yz_db_query(&q, tx,
                     "UPDATE inspections SET status = 'submitted', submitted_at = $1,"
                     " updated_at = $1, version = version + 1, score = $2, score_hardware = $3,"
-                    " score_service = $4, score_operations = $5 WHERE id = $6",
+                    " score_service = $4, score_operations = $5, presence_verified = $7"
+                    " WHERE id = $6",
                     ei);
         yz_db_i64(&q, x->now);
         yz_db_f64(&q, in->scores.overall);
@@ -706,6 +711,7 @@ static int submit_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
             else
                 yz_db_null(&q);
         yz_db_i64(&q, x->id);
+        yz_db_i64(&q, in->presence_verified ? 1 : 0);
         err = yz_db_exec(&q, NULL);
     }
     /* each failed criterion opens a rectification task, in the same transaction */

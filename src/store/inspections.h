@@ -50,6 +50,8 @@ typedef struct yz_inspection {
     int64_t opened_by;     /* the user who opened it, 0: the admin token or an officer */
     int64_t officer_id;    /* experience_officer: the officer, else 0 */
     int64_t officer_worker_id; /* read-only: the officer's worker id */
+    bool presence_verified;    /* read-only: set at submit when the officer's check-in was a
+                                  verified visit (the station screen's rotating code) */
     int64_t assigned_to;   /* the inspector it is assigned to, 0: none */
     char *note;            /* owned, NULL when none */
     int64_t created_at, updated_at, submitted_at; /* unix seconds; submitted_at 0 for a draft */

@@ -116,4 +116,23 @@ yz_jq "$CASE_TMP/r1" '.rating.verified == true' "a verified visit verifies the r
 c=$(rate "$W2" '{"stars":4}' "$CASE_TMP/r2")
 [ "$c" = 201 ] || yz_fail "rating by the plain visitor: $c"
 yz_jq "$CASE_TMP/r2" '.rating.verified == false' "a plain check-in without a position stays unverified"
+# --- an experience officer's proof of presence: the verified visit is noted -------------------
+c=$(curl -s -o "$CASE_TMP/oc" -w '%{http_code}' -X POST -H "Authorization: Bearer $W" "$BASE/api/v1/officers/code")
+[ "$c" = 201 ] || yz_fail "officer code: $c"
+c=$(curl -s -o "$CASE_TMP/oa" -w '%{http_code}' -X POST -H "$H" -H "$J" -d "{\"code\":\"$(jq -r .code "$CASE_TMP/oc")\"}" "$BASE/api/v1/officers")
+[ "$c" = 201 ] || yz_fail "appoint: $c $(cat "$CASE_TMP/oa")"
+SELF=$(curl -sf -H "$H" "$BASE/api/v1/checklists" | jq -r '.checklists[] | select(.code == "daily_self_check") | .id')
+SA=$(curl -sf "$BASE/api/v1/stations/$A" | jq -r .id)
+c=$(curl -s -o "$CASE_TMP/oi" -w '%{http_code}' -X POST -H "Authorization: Bearer $W" -H "$J" \
+    -d "{\"station\":$SA,\"checklist\":$SELF,\"client_id\":\"00000000-0000-4000-8000-$(printf '%012d' $$)\"}" "$BASE/api/v1/officer/inspections")
+[ "$c" = 201 ] || yz_fail "officer opens: $c $(cat "$CASE_TMP/oi")"
+I=$(jq -r .id "$CASE_TMP/oi")
+curl -sf -X PATCH -H "Authorization: Bearer $W" -H "$J" -d '{"scores":[{"criterion":"facilities_intact","pass":true},{"criterion":"water_power_safe","pass":true},{"criterion":"tidy","pass":true}]}' "$BASE/api/v1/officer/inspections/$I" >/dev/null || yz_fail "officer scores"
+S=$(($(date +%s) / 30))
+c=$(checkin "$W" "{\"station_code\":\"$A\",\"t\":\"$S.$(code_of "$KA" "$S")\"}" "$CASE_TMP/v")
+[ "$c" = 201 ] || [ "$c" = 200 ] || yz_fail "officer's verified check-in: $c"
+c=$(curl -s -o "$CASE_TMP/os" -w '%{http_code}' -X POST -H "Authorization: Bearer $W" "$BASE/api/v1/officer/inspections/$I/submit")
+[ "$c" = 200 ] || yz_fail "officer submits: $c $(cat "$CASE_TMP/os")"
+yz_jq "$CASE_TMP/os" '.status == "submitted" and .presence_verified == true' "the officer's presence is verified"
+
 echo "ok: keys, window S-1..S+1, 10 refusals counted, verified visits and ratings"

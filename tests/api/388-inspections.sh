@@ -229,6 +229,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer 
 [ "$code" = 201 ] || [ "$code" = 200 ] || yz_fail "check-in: $code"
 expect "$(st -X POST -H "Authorization: Bearer $W" "$BASE/api/v1/officer/inspections/$I3/submit")" 200 "submit with a check-in"
 check '.status == "submitted" and .scores.overall == 80 and .scores.hardware == 100 and .scores.operations == (40 * 100 / 60 * 100 | round / 100)' "officer scores: 40+40 of 100"
+check '.presence_verified == false' "a plain check-in is presence, not verified presence (318 has the verified one)"
 expect "$(st -H "Authorization: Bearer $W" "$BASE/api/v1/officer/inspections")" 200 "officer's list"
 check "[.inspections[].id] == [$I3]" "only their own"
 expect "$(st -H "Authorization: Bearer $W" "$BASE/api/v1/officer/inspections/$I1")" 404 "another's inspection"
