@@ -8,11 +8,14 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void yz_screen_key_new(char out[YZ_SCREEN_KEY_MAX])
 {
     unsigned char raw[32];
+    if (sodium_init() < 0) /* idempotent; the server has done it already */
+        abort();
     randombytes_buf(raw, sizeof raw);
     sodium_bin2base64(out, YZ_SCREEN_KEY_MAX, raw, sizeof raw,
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
