@@ -196,6 +196,7 @@ test('screen at 1280x800 (a tablet), and without a key: says so instead of a cod
   const ctx = await context({ width: 1280, height: 800 });
   const page = await ctx.newPage();
   const errors = watch(page);
+  await page.clock.install({ time: Date.now() });
   await page.goto(`${base}${url.pathname}${url.hash}`);
   await waitFor(page, () => globalThis.yzScreen && globalThis.yzScreen.status().lastOk > 0 && document.querySelector('svg.qr'));
   const link = await decodeQr(page);
@@ -218,6 +219,15 @@ test('screen at 1280x800 (a tablet), and without a key: says so instead of a cod
   await phone.close();
   const over = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]);
   assert.ok(over[0] <= 1280 && over[1] <= 800, `no scrolling: ${over}`);
+  // refreshes replace what they show: as many elements after five refreshes as before
+  const nodes = () => page.evaluate(() => document.getElementsByTagName('*').length);
+  const n0 = await nodes();
+  for (let i = 0; i < 5; i++) {
+    const last = (await status(page)).lastOk;
+    await tick(page, 61000);
+    await waitFor(page, (l) => globalThis.yzScreen.status().lastOk > l, last);
+  }
+  assert.equal(await nodes(), n0, 'the page does not grow with refreshes');
   await shot(page, 'screen');
   await axe(page, 'screen 1280x800');
   await page.goto(`${base}${url.pathname}?lang=en`);
