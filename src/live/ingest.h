@@ -59,9 +59,9 @@ const char *yz_ingest_reason_name(enum yz_ingest_reason reason);
  * transports started elsewhere (src/mqtt). */
 yz_ingest *yz_ingest_default(void);
 
-/* Device key check for a transport: the device's current key into key_out (≥ 33 bytes: the
- * 32 raw bytes are not returned; the base64url text of 43 chars needs 44), YZ_OK, or YZ_ENOTFOUND
- * for an unknown or disabled device. Thread-safe (reads the in-memory registry). */
+/* The device's current key for a transport's own signature check: its base64url text (43
+ * chars, the HMAC-SHA256 key is these text bytes) into key_out (room for ≥ 44 bytes), YZ_OK;
+ * YZ_ENOTFOUND for an unknown or disabled device. Thread-safe (reads the in-memory registry). */
 int yz_ingest_device_key(yz_ingest *ing, int64_t device_id, char *key_out, size_t key_size);
 
 #endif
