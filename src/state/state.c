@@ -240,6 +240,7 @@ yz_state *yz_state_new(yz_store *st, yz_snap *first)
     v->part[YZ__STATE_SNAP] = part_new(first, free_snap);
     v->part[YZ__STATE_EVENTS] = part_new(yz__event_index_build(NULL, 0), yz__event_index_free);
     v->part[YZ__STATE_RATINGS] = part_new(yz__rating_totals_new(), yz__rating_totals_free);
+    v->part[YZ__STATE_LIVE] = part_new(yz__live_table_new(), yz__live_table_free);
     atomic_store(&s->cur, v);
     return s;
 }
@@ -253,6 +254,7 @@ int yz_state_load(yz_store *st, yz_state **out, yz_errinfo *ei)
     yz_state *s = yz_state_new(st, snap);
     yz__state_load_events(s);
     yz__state_load_ratings(s);
+    yz__state_load_live(s);
     yz__learn_load(s);
     *out = s;
     return YZ_OK;
@@ -299,6 +301,8 @@ void yz_state_changed(yz_state *s, const char *area, int64_t id)
         yz_state_reload_events(s);
         counted(s, YZ_STATE_RELOAD_EVENTS);
     }
+    if (all || !strcmp(area, "devices"))
+        yz_state_live_reload_devices(s);
     if (all || !strcmp(area, "classifier"))
         yz_state_learn_catch_up(s);
 }

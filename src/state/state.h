@@ -25,6 +25,8 @@
 #include "store/events.h"
 #include "store/reviews.h"
 #include "store/store.h"
+#include "model/device.h"
+#include "store/devices.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -163,6 +165,77 @@ void yz_state_changed(yz_state *s, const char *area, int64_t id);
 int yz_state_watch(yz_state *s, yz_errinfo *ei);
 /* Reloads of `kind` (enum yz_state_reload) so far. */
 uint64_t yz_state_reloads(const yz_state *s, int kind);
+
+/* --- live station status (state/live.c, docs/internals/live.md) ------------------------------
+ * Per station, its devices (the registry, keys included: the ingest path reads it lock-free)
+ * and the latest committed value of each metric. A new version copies the table of stations
+ * and only the stations it changes (the others are shared, counted like the rating chunks). */
+
+/* One device of a station, as the live part holds it. Read-only. */
+typedef struct yz_live_dev {
+    int64_t id;
+    int64_t station_id;
+    int kind;                  /* enum yz_device_kind */
+    bool disabled;
+    char key[48];              /* base64url, the HMAC key of its messages */
+    int64_t last_seen;         /* unix ms of the latest committed message, 0: never */
+    double v[YZ_M__COUNT];     /* latest value of each metric */
+    int64_t v_ts[YZ_M__COUNT]; /* its measurement time (unix ms), 0: never reported */
+} yz_live_dev;
+
+/* A station's devices, by id. Read-only. */
+typedef struct yz_live_station {
+    int refs; /* versions sharing it; the writers' */
+    int64_t station_id;
+    size_t n;
+    yz_live_dev dev[];
+} yz_live_station;
+
+/* Station `station_id`'s devices, or NULL when it has none. */
+const yz_live_station *yz_state_live(const yz_state_view *v, int64_t station_id);
+/* Device `id`, or NULL when unknown. */
+const yz_live_dev *yz_state_live_device(const yz_state_view *v, int64_t id);
+
+/* One value of the live member. */
+typedef struct yz_live_value {
+    bool present; /* a device of the kind exists (enabled) */
+    bool known;   /* reported within max_age */
+    double value;
+    double slots;   /* batteries: the slots of the cabinets counted, < 0 when unknown */
+    int64_t age_s;  /* of the oldest value counted, or of the newest stale one; -1: never */
+} yz_live_value;
+
+#define YZ_LIVE_OOO_MAX 16 /* devices out_of_order lists at most */
+
+/* The station's live member as numbers: yz_live_summarize's answer. */
+typedef struct yz_live_summary {
+    bool any; /* the station has an enabled device: the member is shown */
+    yz_live_value people_inside, seats_free, batteries_charged;
+    size_t n_ooo;
+    struct {
+        int kind;
+        int64_t age_s;
+    } ooo[YZ_LIVE_OOO_MAX];
+} yz_live_summary;
+
+/* Summarise `ls` (may be NULL) at `now_ms`: values older than `max_age_ms` are unknown; the
+ * cabinets' charged batteries and slots, and the counters' people and seats, are summed over
+ * the devices whose value is fresh; out_of_order lists the enabled devices whose fresh value
+ * says fault=1 or (power) on=0. Pure: never allocates. */
+void yz_live_summarize(const yz_live_station *ls, int64_t now_ms, int64_t max_age_ms,
+                       yz_live_summary *out);
+
+/* Rebuild the devices of the live part from `devs` (n of them, borrowed: the whole registry),
+ * keeping the values already held for devices that stay. Takes the lock. */
+void yz_state_live_set_devices(yz_state *s, const yz_device *devs, size_t n);
+/* Merge the committed statuses `st` (n of them; a metric's value replaces the held one only
+ * when it is not older) and publish. Takes the lock. Unknown devices are skipped. */
+void yz_state_live_apply(yz_state *s, const yz_device_status *st, size_t n);
+/* Reload the registry from the store, then the statuses written since the last refresh (all,
+ * the first time): a node's view of other nodes' readings (PostgreSQL). Store errors are
+ * logged and the part stays. Takes the lock. */
+void yz_state_live_reload_devices(yz_state *s);
+void yz_state_live_refresh(yz_state *s);
 
 /* --- the moderation classifier (state/learn.c, docs/internals/classifier.md) ---------------
  * Unlike the parts of a view, the classifier's counts change in place, one decision at a time:

@@ -18,6 +18,7 @@ enum yz__state_slot {
     YZ__STATE_SNAP,    /* yz_snap */
     YZ__STATE_EVENTS,  /* yz_event_index */
     YZ__STATE_RATINGS, /* yz_rating_totals */
+    YZ__STATE_LIVE,    /* yz__live_table (live.c) */
     YZ__STATE_SLOTS
 };
 
@@ -55,6 +56,9 @@ yz_event_index *yz__event_index_build(yz_event *evs, size_t n); /* takes the arr
 void yz__event_index_free(void *x);
 yz_rating_totals *yz__rating_totals_new(void);
 void yz__rating_totals_free(void *t);
+struct yz__live_table *yz__live_table_new(void);
+void yz__live_table_free(void *t);
+void yz__state_load_live(yz_state *s);
 /* Load the part from the store into the current view (at yz_state_load; errors logged). */
 void yz__state_load_events(yz_state *s);
 void yz__state_load_ratings(yz_state *s);

@@ -199,7 +199,8 @@ int yz_db_copy(yz_db_tx *tx, const char *table, const char *cols, int ncols, siz
 typedef struct yz_db_conn yz_db_conn;
 
 /* Keys of yz_db_conn_run's lock, one for each kind of writer that takes turns with itself. */
-#define YZ_DB_LOCK_VISITS 0x797a7673 /* "yzvs" */
+#define YZ_DB_LOCK_VISITS 0x797a7673   /* "yzvs" */
+#define YZ_DB_LOCK_READINGS 0x797a7264 /* "yzrd": the device readings committers */
 
 /* Open a connection of store `st`. YZ_OK and owned *out (yz_db_conn_close), or YZ_EDB /
  * YZ_EUNAVAIL with `ei` filled and *out NULL. */
