@@ -32,7 +32,7 @@ SAN     := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sani
 PORT    ?= 8080
 DB      ?= var/yizhan.db
 
-LIB_DIRS := core geo model catalog store state exchange demo http media api
+LIB_DIRS := core geo model catalog store state live exchange demo http media api
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard src/$(d)/*.c))
 CLI_SRC  := $(wildcard src/cli/*.c)
 GEN_SRC  := build/gen/pinyin_table.c build/gen/sql_sqlite.c build/gen/sql_pg.c
