@@ -37,6 +37,8 @@ int yz_api_new(yz_store *st, const yz_api_config *cfg, yz_api **out, yz_errinfo 
     }
     api->visit_retention_days =
         cfg->visit_retention_days > 0 ? cfg->visit_retention_days : YZ_VISIT_RETENTION_DAYS;
+    api->readings_days = cfg->readings_days > 0 ? cfg->readings_days : 7;
+    api->live_max_age_s = cfg->live_max_age_s > 0 ? cfg->live_max_age_s : 600;
     api->target_benchmark = cfg->target_benchmark > 0 ? cfg->target_benchmark : 0.10;
     api->target_smart24h = cfg->target_smart24h > 0 ? cfg->target_smart24h : 0.15;
     api->task_sweep_s = cfg->task_sweep_s > 0 ? cfg->task_sweep_s : 300;
@@ -76,6 +78,7 @@ void yz_api_free(yz_api *api)
 {
     if (!api)
         return;
+    yz__api_free_devices(api); /* commits what is queued, before the state goes */
     yz_state_free(api->state); /* stops the store's watch first */
     yz__api_free_visits(api);
     yz__api_free_reviews(api);
@@ -164,6 +167,7 @@ static void h_metrics(void *ctx, yz_http_req *req)
     yz__api_audit_metrics(&b);
     yz__api_visits_metrics(&b);
     yz__api_tasks_metrics(api, &b);
+    yz__api_devices_metrics(api, &b);
     static const char *const kinds[YZ_STATE_RELOAD__COUNT] = {"station", "stations", "rating",
                                                               "ratings", "events"};
     yz_buf_printf(&b,
@@ -374,6 +378,7 @@ void yz_api_register(yz_api *api, yz_http_server *srv)
     yz__api_register_tasks(api, srv);
     yz__api_register_audit(api, srv);
     yz__api_register_dashboard(api, srv);
+    yz__api_register_devices(api, srv);
     yz_http_route(srv, "GET", "/", "front", h_front, api);
     yz__api_register_share_pages(api, srv); /* /s/{}, /station/{}, /event/{} */
     yz_http_route(srv, "GET", "/inspect", "web_inspect", h_web_route, api);

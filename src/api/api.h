@@ -28,6 +28,8 @@ typedef struct yz_api_config {
                                   * 0 = default 20 (bursts of up to 10) */
     int visit_retention_days;    /* check-ins older than this are purged, their counts kept
                                   * (store/visits.h); 0 = default 400 */
+    int readings_days;           /* device readings kept (raw); 0 = 7 (hourly: 400 days) */
+    int live_max_age_s;          /* live values older than this show as unknown; 0 = 600 */
     const char *web_root;        /* folder of the built web app; NULL = none */
     double target_benchmark;     /* share of benchmark stations aimed at, 0..1; 0 = 0.10 */
     double target_smart24h;      /* share of 24-hour smart stations aimed at; 0 = 0.15 */

@@ -46,6 +46,9 @@ struct yz_api {
     struct yz_api_meals *meals;
     struct yz_api_tasks *tasks;
     int64_t task_sweep_s;  /* how often overdue tasks are escalated (api/tasks.c) */
+    struct yz_ingest *ingest; /* device readings in (api/devices.c), or NULL */
+    int readings_days;        /* raw device readings kept */
+    int live_max_age_s;       /* live values older than this are unknown */
     char *webhook_url;     /* where notifications are posted too, or NULL */
     int webhook_kind;      /* enum yz_webhook_kind */
 };
@@ -338,6 +341,20 @@ void yz__api_free_tasks(yz_api *api);
 void yz__api_tasks_changed(yz_api *api);
 /* Append the tasks' counters to /metrics (Prometheus text). */
 void yz__api_tasks_metrics(yz_api *api, yz_buf *b);
+/* devices.c: station devices, the signed HTTP ingest, the series, the `live` member
+ * (docs/internals/live.md). */
+void yz__api_register_devices(yz_api *api, yz_http_server *srv);
+void yz__api_free_devices(yz_api *api);
+void yz__api_devices_metrics(yz_api *api, yz_buf *b);
+/* `,"live":{...}` for station `station_id` from the live part of view `v` (nothing when the
+ * station has no enabled device). */
+void yz__api_render_live(yz_api *api, const yz_state_view *v, int64_t station_id, yz_buf *b);
+/* live=charged|seats (NULL: none) as YZ_API_LIVE_*, 0 for none; YZ_EINVAL naming `live`. */
+enum { YZ_API_LIVE_CHARGED = 1, YZ_API_LIVE_SEATS = 2 };
+int yz__api_live_parse(const char *v, int *want, yz_errinfo *ei);
+/* Whether station `station_id` passes live filter `want` in view `v`: its charged batteries
+ * (or free seats) known and at least 1. */
+bool yz__api_live_keep(yz_api *api, const yz_state_view *v, int64_t station_id, int want);
 void yz__api_free_visits(yz_api *api);
 void yz__api_free_reviews(yz_api *api);
 void yz__api_free_reports(yz_api *api);

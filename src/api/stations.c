@@ -142,9 +142,9 @@ static void render_next_change(yz_buf *b, const yz_snap *s, size_t i, int64_t t)
 static const char *const nearby_members[] = {
     "id",  "code", "name", "address", "district", "facilities", "tier", "status",
     "partner_kind", "partner_name", "lat", "lon", "crs", "distance_m", "open_now",
-    "next_change", "rating", "today", "nav"};
+    "next_change", "rating", "today", "live", "nav"};
 enum { NM_LAT = YZ_FM__COUNT, NM_LON, NM_CRS, NM_DISTANCE, NM_OPEN_NOW, NM_NEXT_CHANGE,
-       NM_RATING, NM_TODAY, NM_NAV, NM__COUNT };
+       NM_RATING, NM_TODAY, NM_LIVE, NM_NAV, NM__COUNT };
 _Static_assert(sizeof nearby_members / sizeof *nearby_members == NM__COUNT, "members");
 #define NM_ALL ((UINT32_C(1) << NM__COUNT) - 1)
 
@@ -192,7 +192,8 @@ static void render_nav(yz_buf *b, const yz_snap *s, size_t i, int travel)
 
 /* The members of nearby station i that `mask` selects, as one object. Every member is
  * written with its leading comma; the first comma becomes the opening brace. */
-static void render_nearby_masked(yz_buf *b, const yz_state_view *view, size_t i, int crs,
+static void render_nearby_masked(yz_api *api, yz_buf *b, const yz_state_view *view, size_t i,
+                                 int crs,
                                  int travel, int lang, int64_t t, double distance_m,
                                  uint32_t mask)
 {
@@ -235,6 +236,8 @@ static void render_nearby_masked(yz_buf *b, const yz_state_view *view, size_t i,
         yz__api_render_rating(view, yz_snap_station(s, i)->id, b);
     if (HAS(NM_TODAY))
         yz__api_render_today(view, i, t, lang, b);
+    if (HAS(NM_LIVE))
+        yz__api_render_live(api, view, yz_snap_station(s, i)->id, b);
     if (HAS(NM_NAV))
         render_nav(b, s, i, travel);
 #undef HAS
@@ -289,6 +292,7 @@ static void render_station(yz_api *api, yz_buf *b, const yz_state_view *view, si
     yz_buf_printf(b, ",\"updated_at\":\"%s\",\"version\":%lld", iso, (long long)st->version);
     yz__api_render_rating(view, st->id, b);
     yz__api_render_today(view, i, t, lang, b);
+    yz__api_render_live(api, view, st->id, b);
     yz__api_render_open_reports(api, st->id, b);
     render_nav(b, s, i, travel);
     yz_buf_putc(b, '}');
@@ -304,8 +308,22 @@ typedef struct nearby_args {
     bool open_now;
     int64_t at;
     uint32_t tier;
-    const char *need, *district, *fields;
+    const char *need, *district, *fields, *live;
 } nearby_args;
+
+/* live=: the nearby search's keep hook (catalog.h) on the live part of the same view. */
+typedef struct live_filter {
+    yz_api *api;
+    const yz_state_view *view;
+    int want; /* YZ_API_LIVE_* */
+} live_filter;
+
+static bool live_keep(void *arg, size_t i)
+{
+    const live_filter *f = arg;
+    return yz__api_live_keep(f->api, f->view, yz_snap_station(yz_state_snap(f->view), i)->id,
+                             f->want);
+}
 
 static const yz_param nearby_params[] = {
     P_LAT(nearby_args, YZ_PARAM_REQUIRED),
@@ -323,6 +341,7 @@ static const yz_param nearby_params[] = {
     P_MODE(nearby_args),
     P_TEXT(nearby_args, "fields", fields),
     P_LANG(nearby_args),
+    P_TEXT(nearby_args, "live", live),
 };
 
 static void h_nearby(void *ctx, yz_http_req *req)
@@ -335,12 +354,18 @@ static void h_nearby(void *ctx, yz_http_req *req)
     yz_nearby_query q = {.district = -1};
     nearby_args a;
     uint32_t fields;
+    live_filter lf = {api, view, 0};
     int err;
     if ((err = YZ_API_PARAMS(req, nearby_params, &a, &ei)) ||
         (err = param_need(s, a.need, &q.need, &ei)) ||
         (err = param_district(s, a.district, &q.district, &ei)) ||
-        (err = param_fields(a.fields, &fields, &ei)))
+        (err = param_fields(a.fields, &fields, &ei)) ||
+        (err = yz__api_live_parse(a.live, &lf.want, &ei)))
         goto fail;
+    if (lf.want) {
+        q.keep = live_keep;
+        q.keep_arg = &lf;
+    }
     q.at = yz_coord_convert((yz_point){a.lat, a.lon}, a.crs, YZ_CRS_WGS84);
     q.radius_m = a.radius_m;
     q.open_now = a.open_now;
@@ -365,8 +390,8 @@ static void h_nearby(void *ctx, yz_http_req *req)
         if (fields != NM_ALL) {
             if (j)
                 yz_buf_putc(&b, ',');
-            render_nearby_masked(&b, view, i, crs, travel, a.lang, q.t, hits[j].distance_m,
-                                 fields);
+            render_nearby_masked(api, &b, view, i, crs, travel, a.lang, q.t,
+                                 hits[j].distance_m, fields);
             continue;
         }
         yz_buf_puts(&b, j ? ",{" : "{");
@@ -377,6 +402,7 @@ static void h_nearby(void *ctx, yz_http_req *req)
         render_open(&b, s, i, q.t);
         yz__api_render_rating(view, yz_snap_station(s, i)->id, &b);
         yz__api_render_today(view, i, q.t, a.lang, &b);
+        yz__api_render_live(api, view, yz_snap_station(s, i)->id, &b);
         render_nav(&b, s, i, travel);
         yz_buf_putc(&b, '}');
     }
@@ -555,6 +581,7 @@ static void h_list(void *ctx, yz_http_req *req)
             yz_buf_fixed(&b, yz_coord_distance_m(q.at, (yz_point){st->lat, st->lon}), 1);
         }
         render_open(&b, s, i, now);
+        yz__api_render_live(api, view, yz_snap_station(s, i)->id, &b);
         yz_buf_putc(&b, '}');
     }
     yz_buf_printf(&b, "],\"count\":%zu,\"total\":%zu,\"page\":%ld,\"per_page\":%ld", n, total,

@@ -1094,7 +1094,7 @@ int yz_snap_nearby(const yz_snap *s, const yz_nearby_query *q, yz_nearby_hit *ou
     *n_out = 0;
     if (yz_coord_check(q->at.lat, q->at.lon) || q->k < 1 || q->k > YZ_INDEX_MAX_K)
         return YZ_EINVAL;
-    if (q->district < 0) {
+    if (q->district < 0 && !q->keep) {
         yz_index_query iq = {
             .at = q->at,
             .k = q->k,
@@ -1116,10 +1116,14 @@ int yz_snap_nearby(const yz_snap *s, const yz_nearby_query *q, yz_nearby_hit *ou
         *n_out = n;
         return YZ_OK;
     }
-    /* A district holds few stations: scan them. */
+    /* A district holds few stations: scan them. A keep filter (live=) scans every station
+     * (or the district's): the index cannot prune on what it does not hold, and the callback
+     * runs only on stations that pass the cheap checks first. */
     size_t n = 0;
-    for (size_t j = s->dist_first[q->district]; j < s->dist_first[q->district + 1]; j++) {
-        uint32_t i = s->dist_members[j];
+    size_t lo = q->district >= 0 ? s->dist_first[q->district] : 0;
+    size_t hi = q->district >= 0 ? s->dist_first[q->district + 1] : s->n;
+    for (size_t j = lo; j < hi; j++) {
+        uint32_t i = q->district >= 0 ? s->dist_members[j] : (uint32_t)j;
         const yz_station *st = &s->st[i];
         if (!yz_station_in_service(st) || (st->facilities & q->need) != q->need)
             continue;
@@ -1129,6 +1133,8 @@ int yz_snap_nearby(const yz_snap *s, const yz_nearby_query *q, yz_nearby_hit *ou
         if (q->radius_m > 0 && d > q->radius_m)
             continue;
         if (q->open_now && !yz_snap_is_open(s, i, q->t))
+            continue;
+        if (q->keep && !q->keep(q->keep_arg, i))
             continue;
         topk_insert(out, &n, q->k, i, d);
     }

@@ -141,6 +141,10 @@ typedef struct yz_nearby_query {
     long district;     /* position of the district, or -1 for any */
     bool open_now;     /* only stations open at `t` */
     int64_t t;         /* unix seconds */
+    /* Only stations for which keep(keep_arg, position) is true (NULL: all): a filter on what
+     * the snapshot does not hold (live=charged). Called on the search's thread. */
+    bool (*keep)(void *keep_arg, size_t station);
+    void *keep_arg;
 } yz_nearby_query;
 
 typedef struct yz_nearby_hit {

@@ -48,6 +48,7 @@ static const char usage[] =
     "          [--expensive-slots N] [--header-timeout S] [--idle-timeout S]\n"
     "          [--workers-per-hour N]\n"
     "          [--reports-per-hour N] [--visit-retention-days N]\n"
+    "          [--readings-days N] [--live-max-age SECONDS]\n"
     "          [--web-root DIR]       (default: build/web here, or beside the binary)\n"
     "          [--photo-dir DIR]      photo files of a SQLite store (default: photos/ beside it)\n"
     "          [--target-benchmark F] [--target-smart24h F]  (tier shares aimed at: 0.10, 0.15)\n"
@@ -147,6 +148,8 @@ typedef struct serve_opts {
     int idle_timeout_s;
     double reports_per_hour_ip;
     int visit_retention_days;
+    int readings_days;  /* device readings kept; 0: the api's default (7) */
+    int live_max_age_s; /* live values older than this are unknown; 0: 600 */
     double target_benchmark, target_smart24h; /* 0: the api's defaults */
     const char *web_root;                     /* NULL: look for build/web (default_web_root) */
     const char *photo_dir;             /* NULL: photos/ beside a SQLite database (store/photos.h) */
@@ -218,6 +221,8 @@ static const serve_key serve_keys[] = {
      O(reports_per_hour_ip), 0, NULL},
     {"visit_retention_days", "visit-retention-days", NULL, OPT_INT, 1, 36500,
      O(visit_retention_days), 0, NULL},
+    {"readings_days", "readings-days", NULL, OPT_INT, 1, 3650, O(readings_days), 0, NULL},
+    {"live_max_age", "live-max-age", NULL, OPT_INT, 10, 86400, O(live_max_age_s), 0, NULL},
     {"web_root", "web-root", NULL, OPT_STR, 0, 0, O(web_root), 0, NULL},
     {"photo_dir", "photo-dir", NULL, OPT_STR, 0, 0, O(photo_dir), 0, NULL},
     {"target_benchmark", "target-benchmark", NULL, OPT_NUM, 0, 1, O(target_benchmark), 0, NULL},
@@ -530,6 +535,8 @@ static int cmd_serve(int argc, char **argv)
                          .workers_per_hour_ip = o.workers_per_hour,
                          .reports_per_hour_ip = o.reports_per_hour_ip,
                          .visit_retention_days = o.visit_retention_days,
+                         .readings_days = o.readings_days,
+                         .live_max_age_s = o.live_max_age_s,
                          .target_benchmark = o.target_benchmark,
                          .target_smart24h = o.target_smart24h,
                          .web_root = web_root,

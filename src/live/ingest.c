@@ -227,6 +227,12 @@ struct yz_ingest {
     pthread_t thread;
     pending pend;
     int64_t last_pub_ms;
+    yz_ingest_config cfg;
+    pthread_t upkeep; /* retention and refresh; stops with `stop` (signalled on `work`) */
+    bool upkeep_started;
+    pthread_mutex_t umu;
+    pthread_cond_t ucond;
+    bool ustop;
 };
 
 static yz_device_status *pending_get(pending *p, int64_t device_id, bool *fresh)
@@ -459,13 +465,65 @@ static void *committer(void *arg)
     return NULL;
 }
 
-int yz_ingest_new(yz_store *st, yz_state *state, int publish_ms, yz_ingest **out,
+#define PURGE_ROWS 5000 /* rows a retention transaction deletes at most */
+
+/* The upkeep thread: other nodes' statuses every refresh_ms, and the retention every purge_s
+ * in transactions of at most PURGE_ROWS rows, so the committer never waits long. */
+static void *upkeep(void *arg)
+{
+    yz_ingest *ing = arg;
+    int64_t next_purge = yz_ingest_now_ms() + 5000;
+    pthread_mutex_lock(&ing->umu);
+    while (!ing->ustop) {
+        int64_t now = yz_ingest_now_ms();
+        int64_t wake = next_purge;
+        if (ing->cfg.refresh_ms > 0 && now + ing->cfg.refresh_ms < wake)
+            wake = now + ing->cfg.refresh_ms;
+        struct timespec t = {(time_t)(wake / 1000), (long)(wake % 1000) * 1000000};
+        pthread_cond_timedwait(&ing->ucond, &ing->umu, &t);
+        if (ing->ustop)
+            break;
+        pthread_mutex_unlock(&ing->umu);
+        if (ing->cfg.refresh_ms > 0)
+            yz_state_live_refresh(ing->state);
+        now = yz_ingest_now_ms();
+        if (now >= next_purge) {
+            next_purge = now + (int64_t)ing->cfg.purge_s * 1000;
+            int64_t raw = now - (int64_t)ing->cfg.readings_days * 86400000;
+            int64_t hourly = now - (int64_t)400 * 86400000;
+            int64_t deleted = PURGE_ROWS, total = 0;
+            yz_errinfo ei;
+            while (deleted >= PURGE_ROWS && !ing->ustop) {
+                if (yz_store_readings_purge(ing->st, raw, hourly, PURGE_ROWS, &deleted, &ei)) {
+                    yz_log_error("ingest: retention: %s", ei.msg_en);
+                    break;
+                }
+                total += deleted;
+            }
+            if (total)
+                yz_log_info("ingest: retention deleted %lld readings", (long long)total);
+        }
+        pthread_mutex_lock(&ing->umu);
+    }
+    pthread_mutex_unlock(&ing->umu);
+    return NULL;
+}
+
+int yz_ingest_new(yz_store *st, yz_state *state, const yz_ingest_config *cfg, yz_ingest **out,
                   yz_errinfo *ei)
 {
     yz_ingest *ing = yz_calloc(1, sizeof *ing);
     ing->st = st;
     ing->state = state;
-    ing->publish_ms = publish_ms > 0 ? publish_ms : 50;
+    if (cfg)
+        ing->cfg = *cfg;
+    ing->publish_ms = ing->cfg.publish_ms > 0 ? ing->cfg.publish_ms : 50;
+    if (ing->cfg.readings_days <= 0)
+        ing->cfg.readings_days = 7;
+    if (ing->cfg.purge_s <= 0)
+        ing->cfg.purge_s = 600;
+    pthread_mutex_init(&ing->umu, NULL);
+    pthread_cond_init(&ing->ucond, NULL);
     int err = yz_store_readings_conn_open(st, &ing->conn, ei);
     if (err) {
         yz_free(ing);
@@ -485,6 +543,9 @@ int yz_ingest_new(yz_store *st, yz_state *state, int publish_ms, yz_ingest **out
         return yz_err_set(ei, YZ_EINTERNAL, "", "无法启动读数写入线程",
                           "cannot start the readings committer thread");
     }
+    ing->upkeep_started = pthread_create(&ing->upkeep, NULL, upkeep, ing) == 0;
+    if (!ing->upkeep_started)
+        yz_log_error("ingest: cannot start the upkeep thread: no retention");
     yz_ingest *none = NULL;
     atomic_compare_exchange_strong(&the_default, &none, ing);
     *out = ing;
@@ -497,6 +558,13 @@ void yz_ingest_free(yz_ingest *ing)
         return;
     yz_ingest *self = ing;
     atomic_compare_exchange_strong(&the_default, &self, NULL);
+    if (ing->upkeep_started) {
+        pthread_mutex_lock(&ing->umu);
+        ing->ustop = true;
+        pthread_cond_signal(&ing->ucond);
+        pthread_mutex_unlock(&ing->umu);
+        pthread_join(ing->upkeep, NULL);
+    }
     pthread_mutex_lock(&ing->mu);
     ing->stop = true;
     pthread_cond_signal(&ing->work);
@@ -511,6 +579,8 @@ void yz_ingest_free(yz_ingest *ing)
     pthread_cond_destroy(&ing->work);
     pthread_cond_destroy(&ing->done);
     pthread_mutex_destroy(&ing->mu);
+    pthread_cond_destroy(&ing->ucond);
+    pthread_mutex_destroy(&ing->umu);
     yz_free(ing);
 }
 

@@ -12,10 +12,17 @@
 #define YZ_INGEST_MAX_BATCH 100    /* readings of one message */
 #define YZ_INGEST_TS_WINDOW_MS 300000 /* a reading's ts may differ this much from the clock */
 
+typedef struct yz_ingest_config {
+    int publish_ms;    /* least time between two publications of the live part; 0: 50 */
+    int readings_days; /* raw readings kept; 0: 7 (hourly ones: 400 days) */
+    int refresh_ms;    /* read other nodes' statuses this often; 0: never (one node) */
+    int purge_s;       /* run the retention this often; 0: 600 */
+} yz_ingest_config;
+
 /* Start ingest on `st` and `state` (borrowed; they must outlive it): its committer thread and
- * connection. `publish_ms` (0: 50) is the least time between two publications of the live
- * part. Becomes yz_ingest_default(). YZ_OK and owned *out, or the store's error. */
-int yz_ingest_new(yz_store *st, yz_state *state, int publish_ms, yz_ingest **out,
+ * connection, and an upkeep thread (retention in small deletes; other nodes' statuses).
+ * Becomes yz_ingest_default(). YZ_OK and owned *out, or the store's error. */
+int yz_ingest_new(yz_store *st, yz_state *state, const yz_ingest_config *cfg, yz_ingest **out,
                   yz_errinfo *ei);
 /* Refuse new messages, commit what is queued, stop the thread, free. Accepts NULL. */
 void yz_ingest_free(yz_ingest *ing);

@@ -58,7 +58,8 @@ static int create_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     yz_db_i64(&q, d->created_at);
     if (yz_db_row(&q))
         d->id = yz_db_col_i64(&q, 0);
-    return yz_db_end(&q);
+    err = yz_db_end(&q);
+    return err ? err : yz_db_notify(tx, "devices", d->id, ei);
 }
 
 int yz_store_device_create(yz_store *st, yz_device *d, yz_errinfo *ei)
@@ -173,7 +174,9 @@ static int update_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
         yz_db_i64(&q, x->disabled);
     }
     err = yz_db_exec(&q, &changes);
-    return err ? err : changes ? YZ_OK : no_device(x->id, ei);
+    if (!err && !changes)
+        err = no_device(x->id, ei);
+    return err ? err : yz_db_notify(tx, "devices", x->id, ei);
 }
 
 int yz_store_device_update(yz_store *st, int64_t id, const char *name, int disabled,
