@@ -198,7 +198,8 @@ static void set_devices_locked(yz_state *s, const yz_device *devs, size_t n)
 {
     const yz__live_table *cur = yz__state_current(s, YZ__STATE_LIVE);
     yz_device *sorted = yz_calloc(n + 1, sizeof *sorted);
-    memcpy(sorted, devs, n * sizeof *devs);
+    if (n)
+        memcpy(sorted, devs, n * sizeof *devs);
     qsort(sorted, n, sizeof *sorted, cmp_dev);
     yz__live_table *t = yz__live_table_new();
     t->since_ms = cur->since_ms;
@@ -246,7 +247,8 @@ static void apply_locked(yz_state *s, const yz_device_status *sts, size_t n)
     t->since_ms = cur->since_ms;
     t->n = cur->n;
     t->st = yz_calloc(cur->n + 1, sizeof *t->st);
-    memcpy(t->st, cur->st, cur->n * sizeof *t->st);
+    if (cur->n)
+        memcpy(t->st, cur->st, cur->n * sizeof *t->st);
     bool *copied = yz_calloc(cur->n + 1, sizeof *copied);
     for (size_t i = 0; i < n; i++) {
         const yz_device_status *u = &sts[i];
@@ -278,7 +280,8 @@ static void apply_locked(yz_state *s, const yz_device_status *sts, size_t n)
     yz_free(copied);
     /* Positions are unchanged: the index is the same (copied, each version frees its own). */
     t->ix = yz_calloc(cur->n_ix + 1, sizeof *t->ix);
-    memcpy(t->ix, cur->ix, cur->n_ix * sizeof *t->ix);
+    if (cur->n_ix)
+        memcpy(t->ix, cur->ix, cur->n_ix * sizeof *t->ix);
     t->n_ix = cur->n_ix;
     yz__state_publish(s, YZ__STATE_LIVE, t, yz__live_table_free);
 }

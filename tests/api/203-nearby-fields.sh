@@ -6,7 +6,7 @@
 # gives the full answer byte for byte; bad lists are refused naming `fields`.
 set -eu
 members=(id code name address district facilities tier status partner_kind partner_name
-         lat lon crs distance_m open_now next_change rating today nav)
+         lat lon crs distance_m open_now next_change rating today live nav)
 all=$(IFS=,; echo "${members[*]}")
 
 # A rating near the union building, so that `rating` is on some answers.
