@@ -478,7 +478,12 @@ static void h_readings_post(void *ctx, yz_http_req *req)
     int err = yz__api_limit_ip(api, req, &ei);
     if (err)
         goto out;
-    if (!id || !api->ingest || yz_ingest_device_key(api->ingest, id, key, sizeof key)) {
+    if (!id) { /* not a device id at all: no such route for it */
+        yz_ingest_count_refusal(YZ_INGEST_REFUSED_UNKNOWN_DEVICE);
+        err = not_found(&ei);
+        goto out;
+    }
+    if (!api->ingest || yz_ingest_device_key(api->ingest, id, key, sizeof key)) {
         err = bad_credentials(YZ_INGEST_REFUSED_UNKNOWN_DEVICE, &ei);
         goto out;
     }

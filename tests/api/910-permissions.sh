@@ -59,7 +59,11 @@ photo() {
 }
 P1=$(photo "$S1")
 P2=$(photo "$S2")
-for v in C1 C2 R1 R2 E1 E2 O1 O2 P1 P2; do [ -n "${!v}" ] && [ "${!v}" != null ] || yz_fail "setup: $v"; done
+# devices, one at each station
+device() { curl -sf -X POST -H "$H" -H "$J" -d '{"kind":"door"}' "$BASE/api/v1/stations/$1/devices" | jq -r .id; }
+DV1=$(device "$S1")
+DV2=$(device "$S2")
+for v in C1 C2 R1 R2 E1 E2 O1 O2 P1 P2 DV1 DV2; do [ -n "${!v}" ] && [ "${!v}" != null ] || yz_fail "setup: $v"; done
 
 # --- users: one per role, and one to disable --------------------------------------------------
 suffix=$RANDOM
@@ -138,6 +142,8 @@ path_for() { # pattern name scope-side(in|out) role -> path
         printf '%s?list=districts&district=%s' "$p" "$([ "$side" = in ] && echo "$D1" || echo "$D2")"
         return ;;
     moderation_*) id=999999 ;;
+    devices_create | devices_list) id=$([ "$side" = in ] && echo "$S1" || echo "$S2") ;;
+    device_key | device_patch | device_delete | device_readings) id=$([ "$side" = in ] && echo "$DV1" || echo "$DV2") ;;
     inspection_*) id=$([ "$side" = in ] && echo "$I1" || echo "$I2") ;;
     task_*) id=$([ "$side" = in ] && echo "$T1" || echo "$T2") ;;
     tasks_list) # a station filter: theirs, or another district's
@@ -174,6 +180,7 @@ body_for() { # name side
         if [ "$2" = in ]; then echo '{"login":"bad login!"}'; else
             echo "{\"login\":\"p${suffix}_out\",\"roles\":[{\"role\":\"district_admin\",\"scope\":[\"$D2\"]}]}"; fi ;;
     user_patch) echo '{"name":"x"}' ;;
+    devices_create) echo '{"kind":"door"}' ;;
     moderation_*) echo '{}' ;;
     selfchecks_create) # checked on the station; then no client_id: 400, nothing written
         echo "{\"station\":$([ "$2" = in ] && echo "$S1" || echo "$S2")}" ;;
