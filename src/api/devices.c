@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "core/utf8.h"
+#include "live/devices.h"
 #include "live/ingest_int.h"
 #include "store/devices.h"
 
@@ -107,13 +108,6 @@ static int not_found(yz_errinfo *ei)
     return yz_err_set(ei, YZ_ENOTFOUND, "id", "设备不存在", "no such device");
 }
 
-static void new_key(char out[48])
-{
-    unsigned char raw[32];
-    randombytes_buf(raw, sizeof raw);
-    sodium_bin2base64(out, 48, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    sodium_memzero(raw, sizeof raw);
-}
 
 static void render_device(yz_api *api, yz_buf *b, const yz_state_view *view, const yz_device *d,
                           bool with_key)
@@ -273,7 +267,7 @@ static void h_create(void *ctx, yz_http_req *req)
         err = parse_name(n, &name, &ei);
     if (!err) {
         snprintf(d.name, sizeof d.name, "%s", name);
-        new_key(d.key);
+        yz_device_new_key(d.key);
         err = yz_store_device_create(api->st, &d, &ei);
     }
     if (!err) {
@@ -341,7 +335,7 @@ static void h_key(void *ctx, yz_http_req *req)
         err = device_of_path(api, req, "device_key", &d, &ei);
     if (!err) {
         audit_before(api, req, &d);
-        new_key(d.key);
+        yz_device_new_key(d.key);
         err = yz_store_device_set_key(api->st, d.id, d.key, &ei);
     }
     if (!err) {

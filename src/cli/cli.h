@@ -17,6 +17,9 @@ int yz__cli_user(int argc, char **argv);
 /* yizhan permissions --markdown | --tsv (cli/user.c). */
 int yz__cli_permissions(int argc, char **argv);
 
+/* yizhan devices add|list (cli/devices.c). */
+int yz__cli_devices(int argc, char **argv);
+
 /* yizhan checklists load FILE.json | list (cli/checklists.c). */
 int yz__cli_checklists(int argc, char **argv);
 

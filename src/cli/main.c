@@ -81,6 +81,8 @@ static const char usage[] =
     "          passwd LOGIN [--random] | disable LOGIN | enable LOGIN | list\n"
     "          roles LOGIN [--grant ROLE[:SCOPE,...]]... [--revoke ROLE]...\n"
     "          (all take --db; the password is read from stdin, or asked without echo)\n"
+    "  devices add --station CODE --kind KIND [--name N] [--db PATH]   register a device\n"
+    "                  (prints its id and key); devices list [--station CODE] [--db PATH]\n"
     "  checklists load [--db PATH] FILE.json   a standard or self-check list: checked, all or\n"
     "          nothing, a new version when it changed | list [--db PATH]  every version\n"
     "  permissions --markdown | --tsv  the permission table (docs/internals/permissions.md)\n"
@@ -1282,6 +1284,8 @@ int main(int argc, char **argv)
         return yz__cli_user(argc, argv);
     if (!strcmp(cmd, "checklists"))
         return yz__cli_checklists(argc, argv);
+    if (!strcmp(cmd, "devices"))
+        return yz__cli_devices(argc, argv);
     if (!strcmp(cmd, "audit"))
         return yz__cli_audit_cmd(argc, argv);
     if (!strcmp(cmd, "permissions"))
