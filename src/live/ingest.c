@@ -201,6 +201,8 @@ typedef struct item {
     int err;
     yz_errinfo ei;
     yz_ingest_result res;
+    char nonce[72];   /* signed HTTP: the request's nonce, "" otherwise */
+    int64_t nonce_at; /* unix seconds */
     struct item *next;
 } item;
 
@@ -301,9 +303,18 @@ static void publish(yz_ingest *ing)
 static int write_batch(yz_ingest *ing, item *first, uint64_t batch_no, yz_reading **flat,
                        size_t *flat_cap, yz_device_status **sts, size_t *sts_cap)
 {
-    size_t n = 0;
-    for (item *it = first; it; it = it->next)
+    size_t n = 0, nn = 0;
+    for (item *it = first; it; it = it->next) {
         n += it->n;
+        nn += it->nonce[0] != '\0';
+    }
+    yz_reading_nonce *nonces = yz_calloc(nn + 1, sizeof *nonces);
+    nn = 0;
+    size_t at = 0;
+    for (item *it = first; it; at += it->n, it = it->next)
+        if (it->nonce[0])
+            nonces[nn++] = (yz_reading_nonce){it->r[0].device_id, it->nonce, it->nonce_at, at,
+                                              it->n, false};
     if (n > *flat_cap) {
         *flat_cap = n;
         *flat = yz_realloc(*flat, n * sizeof **flat);
@@ -351,7 +362,7 @@ static int write_batch(yz_ingest *ing, item *first, uint64_t batch_no, yz_readin
             (*sts)[j++] = ing->pend.a[i];
     yz_errinfo ei;
     yz_err_clear(&ei);
-    int err = yz_store_readings_write(ing->conn, *flat, n, *sts, j, &ei);
+    int err = yz_store_readings_write(ing->conn, *flat, n, nonces, nn, *sts, j, &ei);
     if (err) {
         yz_log_error("ingest: a batch of %zu readings failed: %s", n, ei.msg_en);
         /* The pending statuses may now hold values that were not committed: read them again
@@ -368,6 +379,14 @@ static int write_batch(yz_ingest *ing, item *first, uint64_t batch_no, yz_readin
             continue;
         }
         it->res = (yz_ingest_result){0, 0};
+        if (it->n && (*flat)[k].skip) { /* a replayed message: nothing of it written */
+            it->err = yz_err_set(&it->ei, YZ_ECONFLICT, "X-Yizhan-Nonce",
+                                 "该请求已处理过（重放）",
+                                 "this request was already received (a replay)");
+            yz_ingest_count_refusal(YZ_INGEST_REFUSED_REPLAY);
+            k += it->n;
+            continue;
+        }
         for (size_t i = 0; i < it->n; i++, k++) {
             if ((*flat)[k].duplicate)
                 it->res.duplicates++;
@@ -385,6 +404,7 @@ static int write_batch(yz_ingest *ing, item *first, uint64_t batch_no, yz_readin
         while (n > mb && !atomic_compare_exchange_weak(&n_max_batch, &mb, n))
             ;
     }
+    yz_free(nonces);
     return err;
 }
 
@@ -597,8 +617,9 @@ int yz_ingest_device_key(yz_ingest *ing, int64_t device_id, char *key_out, size_
     return err;
 }
 
-int yz_ingest_submit(yz_ingest *ing, int64_t device_id, const char *body, size_t len,
-                     enum yz_ingest_via via, yz_ingest_result *out, yz_errinfo *ei)
+static int submit(yz_ingest *ing, int64_t device_id, const char *body, size_t len,
+                  enum yz_ingest_via via, const char *nonce, int64_t now_s,
+                  yz_ingest_result *out, yz_errinfo *ei)
 {
     if (!ing)
         return yz_err_set(ei, YZ_EUNAVAIL, "", "设备接入未启动", "ingest is not running");
@@ -618,6 +639,11 @@ int yz_ingest_submit(yz_ingest *ing, int64_t device_id, const char *body, size_t
     it->station_id = station_id;
     it->done = false;
     it->next = NULL;
+    it->nonce[0] = '\0';
+    if (nonce) {
+        snprintf(it->nonce, sizeof it->nonce, "%s", nonce);
+        it->nonce_at = now_s;
+    }
     enum yz_ingest_reason reason = YZ_INGEST_REFUSED_PAYLOAD;
     int err = yz_ingest_parse(kind, device_id, body, len, yz_ingest_now_ms(), it->r, &it->n,
                               &reason, ei);
@@ -660,4 +686,17 @@ int yz_ingest_submit(yz_ingest *ing, int64_t device_id, const char *body, size_t
         pthread_cond_broadcast(&ing->done);
     pthread_mutex_unlock(&ing->mu);
     return err;
+}
+
+int yz_ingest_submit(yz_ingest *ing, int64_t device_id, const char *body, size_t len,
+                     enum yz_ingest_via via, yz_ingest_result *out, yz_errinfo *ei)
+{
+    return submit(ing, device_id, body, len, via, NULL, 0, out, ei);
+}
+
+int yz_ingest_submit_signed(yz_ingest *ing, int64_t device_id, const char *body, size_t len,
+                            const char *nonce, int64_t now_s, yz_ingest_result *out,
+                            yz_errinfo *ei)
+{
+    return submit(ing, device_id, body, len, YZ_INGEST_VIA_HTTP, nonce, now_s, out, ei);
 }

@@ -27,6 +27,14 @@ int yz_ingest_new(yz_store *st, yz_state *state, const yz_ingest_config *cfg, yz
 /* Refuse new messages, commit what is queued, stop the thread, free. Accepts NULL. */
 void yz_ingest_free(yz_ingest *ing);
 
+/* yz_ingest_submit for the signed HTTP route (YZ_INGEST_VIA_HTTP): `nonce` (borrowed, checked
+ * already for its form) is recorded in the readings' own transaction; one used within
+ * YZ_NONCE_WINDOW_S makes it YZ_ECONFLICT naming X-Yizhan-Nonce (counted: replay), nothing
+ * stored. `now_s`: when the request was received. */
+int yz_ingest_submit_signed(yz_ingest *ing, int64_t device_id, const char *body, size_t len,
+                            const char *nonce, int64_t now_s, yz_ingest_result *out,
+                            yz_errinfo *ei);
+
 /* Validate message `body` of a device of `kind` at `now_ms`: YZ_OK with the readings in
  * out[0..*n) (room for YZ_INGEST_MAX_BATCH, device_id set to `device_id`), or YZ_EINVAL /
  * YZ_ETOOBIG naming the field, and *reason the refusal's reason. Pure: counts nothing. */

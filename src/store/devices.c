@@ -198,44 +198,6 @@ int yz_store_device_delete(yz_store *st, int64_t id, yz_errinfo *ei)
     return yz_db_run(st, YZ_DB_WRITE, update_body, &x, ei);
 }
 
-typedef struct nonce_ctx {
-    int64_t device_id, now_s, window_s;
-    const char *nonce;
-} nonce_ctx;
-
-static int nonce_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
-{
-    nonce_ctx *x = arg;
-    yz_db_q q;
-    yz_db_query(&q, tx, "DELETE FROM device_nonces WHERE device_id = $1 AND at < $2", ei);
-    yz_db_i64(&q, x->device_id);
-    yz_db_i64(&q, x->now_s - x->window_s);
-    int err = yz_db_exec(&q, NULL);
-    if (err)
-        return err;
-    int64_t changes = 0;
-    yz_db_query(&q, tx,
-                "INSERT INTO device_nonces (device_id, nonce, at) VALUES ($1, $2, $3)"
-                " ON CONFLICT (device_id, nonce) DO NOTHING",
-                ei);
-    yz_db_i64(&q, x->device_id);
-    yz_db_text(&q, x->nonce);
-    yz_db_i64(&q, x->now_s);
-    if ((err = yz_db_exec(&q, &changes)))
-        return err;
-    if (changes == 0)
-        return yz_err_set(ei, YZ_ECONFLICT, "X-Yizhan-Nonce", "该请求已处理过（重放）",
-                          "this request was already received (a replay)");
-    return YZ_OK;
-}
-
-int yz_store_device_nonce(yz_store *st, int64_t device_id, const char *nonce, int64_t now_s,
-                          int64_t window_s, yz_errinfo *ei)
-{
-    nonce_ctx x = {device_id, now_s, window_s, nonce};
-    return yz_db_run(st, YZ_DB_WRITE, nonce_body, &x, ei);
-}
-
 /* --- readings ------------------------------------------------------------------------------ */
 
 typedef struct hour_acc {
@@ -248,6 +210,8 @@ typedef struct hour_acc {
 typedef struct write_ctx {
     yz_reading *r;
     size_t n;
+    yz_reading_nonce *no;
+    size_t nn;
     const yz_device_status *s;
     size_t ns;
     size_t *items; /* positions in r of the readings with metrics */
@@ -307,12 +271,12 @@ static void fold_hours(write_ctx *x)
 {
     size_t cap = 0, m = 0;
     for (size_t i = 0; i < x->n; i++)
-        if (!x->r[i].duplicate)
+        if (!x->r[i].duplicate && !x->r[i].skip)
             cap += (size_t)x->r[i].n;
     x->h = yz_realloc(x->h, (cap + 1) * sizeof *x->h);
     for (size_t i = 0; i < x->n; i++) {
         const yz_reading *r = &x->r[i];
-        if (r->duplicate)
+        if (r->duplicate || r->skip)
             continue;
         int64_t hour = r->ts - ((r->ts % 3600000) + 3600000) % 3600000;
         for (int k = 0; k < r->n; k++)
@@ -358,11 +322,37 @@ static void status_values(const yz_device_status *s, yz_buf *b)
 static int write_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
 {
     write_ctx *x = arg;
+    int err;
     for (size_t i = 0; i < x->n; i++)
-        x->r[i].duplicate = false;
+        x->r[i].duplicate = x->r[i].skip = false;
+    /* The nonces first: a replayed message writes nothing. A row past its window is taken
+     * over (the purge deletes them in bulk, not per message). */
+    for (size_t j = 0; j < x->nn; j++) {
+        yz_reading_nonce *no = &x->no[j];
+        yz_db_q q;
+        int64_t changes = 0;
+        yz_db_query(&q, tx,
+                    "INSERT INTO device_nonces AS d (device_id, nonce, at) VALUES ($1, $2, $3)"
+                    " ON CONFLICT (device_id, nonce) DO UPDATE SET at = excluded.at"
+                    " WHERE d.at < $4",
+                    ei);
+        yz_db_i64(&q, no->device_id);
+        yz_db_text(&q, no->nonce);
+        yz_db_i64(&q, no->at);
+        yz_db_i64(&q, no->at - YZ_NONCE_WINDOW_S);
+        if ((err = yz_db_exec(&q, &changes)))
+            return err;
+        no->replay = changes == 0;
+        for (size_t i = no->first; no->replay && i < no->first + no->n && i < x->n; i++)
+            x->r[i].skip = true;
+    }
+    x->n_items = 0;
+    for (size_t i = 0; i < x->n; i++)
+        if (x->r[i].n > 0 && !x->r[i].skip)
+            x->items[x->n_items++] = i;
     size_t failed;
-    int err = x->n_items ? yz_db_batch(tx, x->n_items, reading_send, reading_recv, x, &failed, ei)
-                         : YZ_OK;
+    err = x->n_items ? yz_db_batch(tx, x->n_items, reading_send, reading_recv, x, &failed, ei)
+                     : YZ_OK;
     if (err)
         return err;
     fold_hours(x);
@@ -431,14 +421,11 @@ static int write_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     return YZ_OK;
 }
 
-int yz_store_readings_write(yz_db_conn *c, yz_reading *r, size_t n, const yz_device_status *s,
-                            size_t ns, yz_errinfo *ei)
+int yz_store_readings_write(yz_db_conn *c, yz_reading *r, size_t n, yz_reading_nonce *no,
+                            size_t nn, const yz_device_status *s, size_t ns, yz_errinfo *ei)
 {
-    write_ctx x = {.r = r, .n = n, .s = s, .ns = ns};
+    write_ctx x = {.r = r, .n = n, .no = no, .nn = nn, .s = s, .ns = ns};
     x.items = yz_calloc(n + 1, sizeof *x.items);
-    for (size_t i = 0; i < n; i++)
-        if (r[i].n > 0)
-            x.items[x.n_items++] = i;
     yz_buf b;
     yz_buf_init(&b);
     for (size_t j = 0; j < ns; j++) {
@@ -588,6 +575,7 @@ int yz_store_readings_list(yz_store *st, int64_t device_id, int64_t from_ms, int
 
 typedef struct purge_ctx {
     int64_t raw_before, hourly_before, limit, deleted;
+    int64_t raw_before_nonce; /* unix seconds */
 } purge_ctx;
 
 static int purge_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
@@ -616,14 +604,16 @@ static int purge_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     yz_db_i64(&q, x->limit);
     if ((err = yz_db_exec(&q, &changes)))
         return err;
-    x->deleted += changes;
-    return YZ_OK;
+    yz_db_query(&q, tx, "DELETE FROM device_nonces WHERE at < $1", ei);
+    yz_db_i64(&q, x->raw_before_nonce);
+    return yz_db_exec(&q, NULL);
 }
 
 int yz_store_readings_purge(yz_store *st, int64_t raw_before_ms, int64_t hourly_before_ms,
                             int64_t limit, int64_t *deleted, yz_errinfo *ei)
 {
-    purge_ctx x = {raw_before_ms, hourly_before_ms, limit, 0};
+    purge_ctx x = {raw_before_ms, hourly_before_ms, limit, 0, 0};
+    x.raw_before_nonce = yz_time_now() - YZ_NONCE_WINDOW_S;
     int err = yz_db_run(st, YZ_DB_WRITE, purge_body, &x, ei);
     *deleted = err ? 0 : x.deleted;
     return err;

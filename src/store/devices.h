@@ -41,12 +41,6 @@ int yz_store_device_set_key(yz_store *st, int64_t id, const char *key, yz_errinf
 /* Delete device `id` with its nonces and status (its readings age out). YZ_ENOTFOUND. */
 int yz_store_device_delete(yz_store *st, int64_t id, yz_errinfo *ei);
 
-/* Record that device `device_id` used `nonce` at `now_s` (unix seconds), forgetting its nonces
- * older than `window_s`. YZ_OK the first time, YZ_ECONFLICT naming "X-Yizhan-Nonce" when the
- * nonce was used within the window (on any node). */
-int yz_store_device_nonce(yz_store *st, int64_t device_id, const char *nonce, int64_t now_s,
-                          int64_t window_s, yz_errinfo *ei);
-
 /* One message of a device, validated. */
 typedef struct yz_reading {
     int64_t device_id;
@@ -56,6 +50,7 @@ typedef struct yz_reading {
     uint8_t metric[YZ_M__COUNT]; /* enum yz_metric */
     double value[YZ_M__COUNT];
     bool duplicate;            /* out: (device, seq) was stored already */
+    bool skip;                 /* out: its message was a replay, not written */
 } yz_reading;
 
 /* The latest of each metric of a device. */
@@ -73,12 +68,25 @@ typedef struct yz_db_conn yz_db_conn;
 int yz_store_readings_conn_open(yz_store *st, yz_db_conn **out, yz_errinfo *ei);
 void yz_store_readings_conn_close(yz_db_conn *c);
 
-/* On a connection of its own (the committer's): in one transaction, store readings r[0..n)
- * once each (a (device, seq) already stored sets r[i].duplicate and writes nothing of it),
- * add the new ones to the hourly aggregates, write the statuses s[0..ns) (the caller merged
- * them) and the devices' last_seen. YZ_OK once committed, or the error with nothing written. */
-int yz_store_readings_write(yz_db_conn *c, yz_reading *r, size_t n, const yz_device_status *s,
-                            size_t ns, yz_errinfo *ei);
+/* A signed message's nonce (HTTP), checked in the readings' own transaction. */
+typedef struct yz_reading_nonce {
+    int64_t device_id;
+    const char *nonce; /* borrowed */
+    int64_t at;        /* unix seconds it was received */
+    size_t first, n;   /* its readings in the batch */
+    bool replay;       /* out: used within the window before: its readings are not written */
+} yz_reading_nonce;
+
+#define YZ_NONCE_WINDOW_S 600 /* a nonce is remembered this long */
+
+/* On a connection of its own (the committer's): in one transaction, record the nonces
+ * no[0..nn) (one used within YZ_NONCE_WINDOW_S sets .replay and its readings are skipped),
+ * store readings r[0..n) once each (a (device, seq) already stored sets r[i].duplicate and
+ * writes nothing of it), add the new ones to the hourly aggregates, write the statuses
+ * s[0..ns) (the caller merged them) and the devices' last_seen. YZ_OK once committed, or the
+ * error with nothing written. */
+int yz_store_readings_write(yz_db_conn *c, yz_reading *r, size_t n, yz_reading_nonce *no,
+                            size_t nn, const yz_device_status *s, size_t ns, yz_errinfo *ei);
 /* The statuses written after `since_ms` (updated_ms; 0: all). Owned array (yz_free). */
 int yz_store_device_status_since(yz_store *st, int64_t since_ms, yz_device_status **out,
                                  size_t *n, yz_errinfo *ei);
@@ -98,7 +106,8 @@ int yz_store_readings_list(yz_store *st, int64_t device_id, int64_t from_ms, int
                            bool hourly, size_t max, yz_reading_point **out, size_t *n,
                            yz_errinfo *ei);
 /* Delete up to `limit` raw readings older than `raw_before_ms` and hourly rows older than
- * `hourly_before_ms`, in one short transaction; *deleted gets how many rows went. */
+ * `hourly_before_ms`, and nonces past their window, in one short transaction; *deleted gets
+ * how many readings went. */
 int yz_store_readings_purge(yz_store *st, int64_t raw_before_ms, int64_t hourly_before_ms,
                             int64_t limit, int64_t *deleted, yz_errinfo *ei);
 
