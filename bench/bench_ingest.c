@@ -78,7 +78,7 @@ static int read_response(int fd, char *buf, size_t cap, char **body)
         if (!end)
             continue;
         char *cl = strcasestr(buf, "Content-Length:");
-        size_t want = cl ? (size_t)atol(cl + 15) : 0;
+        size_t want = cl ? (size_t)strtol(cl + 15, NULL, 10) : 0;
         size_t have = len - (size_t)(end + 4 - buf);
         while (have < want) {
             r = read(fd, buf + len, cap - 1 - len);
@@ -89,7 +89,7 @@ static int read_response(int fd, char *buf, size_t cap, char **body)
         }
         buf[len] = '\0';
         *body = end + 4;
-        return atoi(buf + 9);
+        return (int)strtol(buf + 9, NULL, 10);
     }
 }
 
@@ -146,7 +146,7 @@ static void *client(void *arg)
         while (us > mx && !atomic_compare_exchange_weak(&lat_max_us, &mx, us))
             ;
         if (status == 200 && rb && strstr(rb, "\"stored\":")) {
-            atomic_fetch_add(&acked, atol(strstr(rb, "\"stored\":") + 9));
+            atomic_fetch_add(&acked, strtol(strstr(rb, "\"stored\":") + 9, NULL, 10));
         } else {
             atomic_fetch_add(&failed, 1);
             if (status < 0) {
@@ -170,10 +170,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_ingest PORT DEVICES_TSV SECONDS THREADS BATCH\n");
         return 2;
     }
-    port = atoi(argv[1]);
-    seconds = atoi(argv[3]);
-    n_threads = atoi(argv[4]);
-    batch = atoi(argv[5]);
+    port = (int)strtol(argv[1], NULL, 10);
+    seconds = (int)strtol(argv[3], NULL, 10);
+    n_threads = (int)strtol(argv[4], NULL, 10);
+    batch = (int)strtol(argv[5], NULL, 10);
     FILE *f = fopen(argv[2], "r");
     if (!f) {
         perror(argv[2]);
