@@ -365,9 +365,10 @@ static int write_batch(yz_ingest *ing, item *first, uint64_t batch_no, yz_readin
     int err = yz_store_readings_write(ing->conn, *flat, n, nonces, nn, *sts, j, &ei);
     if (err) {
         yz_log_error("ingest: a batch of %zu readings failed: %s", n, ei.msg_en);
-        /* The pending statuses may now hold values that were not committed: read them again
-         * from the store rather than publish them. */
+        /* The pending statuses now hold values that were not committed: drop them and read
+         * what is committed (earlier batches not yet published among it) from the store. */
         pending_reset(&ing->pend);
+        yz_state_live_refresh(ing->state);
     }
     uint64_t stored = 0, dups = 0;
     k = 0;
@@ -546,6 +547,8 @@ int yz_ingest_new(yz_store *st, yz_state *state, const yz_ingest_config *cfg, yz
     pthread_cond_init(&ing->ucond, NULL);
     int err = yz_store_readings_conn_open(st, &ing->conn, ei);
     if (err) {
+        pthread_cond_destroy(&ing->ucond);
+        pthread_mutex_destroy(&ing->umu);
         yz_free(ing);
         *out = NULL;
         return err;
@@ -555,6 +558,8 @@ int yz_ingest_new(yz_store *st, yz_state *state, const yz_ingest_config *cfg, yz
     pthread_cond_init(&ing->done, NULL);
     if (pthread_create(&ing->thread, NULL, committer, ing) != 0) {
         yz_store_readings_conn_close(ing->conn);
+        pthread_cond_destroy(&ing->ucond);
+        pthread_mutex_destroy(&ing->umu);
         pthread_cond_destroy(&ing->work);
         pthread_cond_destroy(&ing->done);
         pthread_mutex_destroy(&ing->mu);
