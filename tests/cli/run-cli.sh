@@ -266,6 +266,17 @@ check "checklists list" "$bin" checklists list --db "$db"
 check "checklists list: every version" test "$(grep -c night_check "$tmp/out")" = 2
 refuse "checklists: no sub-command" "$bin" checklists
 check "checklists load: audited" test "$(q "SELECT count(*) FROM audit WHERE action = 'cli:checklists load'")" = 4
+# devices: add prints the id and a 43-character key (audited), list shows it without the key;
+# an unknown station or kind is refused and adds nothing
+check "devices add" "$bin" devices add --station WZ0301 --kind battery_cabinet --name 一号柜 --db "$db"
+dev_key=$(awk '$1 == "key" {print $2}' "$tmp/out")
+check "devices add: a key of 43 characters" test "${#dev_key}" = 43
+check "devices add: audited" test "$(q "SELECT count(*) FROM audit WHERE action = 'cli:devices_add' AND outcome = 'ok'")" = 1
+check "devices list" "$bin" devices list --station WZ0301 --db "$db"
+check "devices list: the device, no key" sh -c "grep -q 'battery_cabinet	一号柜	enabled' '$tmp/out' && ! grep -q '$dev_key' '$tmp/out'"
+refuse "devices add: an unknown station" "$bin" devices add --station NOPE-1 --kind door --db "$db"
+refuse "devices add: an unknown kind" "$bin" devices add --station WZ0301 --kind toaster --db "$db"
+check "devices: nothing of the refused ones" test "$(q "SELECT count(*) FROM devices")" = 1
 check "permissions --markdown is docs/internals/permissions.md" sh -c "'$bin' permissions --markdown | cmp - '$here/../../docs/internals/permissions.md'"
 check "permissions --tsv lists every role" sh -c "'$bin' permissions --tsv | head -1 | grep -q 'city_admin.*district_admin.*operator.*inspector.*moderator.*canteen.*viewer'"
 refuse "permissions without a format" "$bin" permissions
