@@ -165,7 +165,6 @@ static void h_metrics(void *ctx, yz_http_req *req)
                   "yizhan_pwhash_refused_total %lu\n",
                   pw_done, pw_refused);
     yz__api_audit_metrics(&b);
-    yz__api_visits_metrics(&b);
     yz__api_tasks_metrics(api, &b);
     yz__api_devices_metrics(api, &b);
     static const char *const kinds[YZ_STATE_RELOAD__COUNT] = {"station", "stations", "rating",

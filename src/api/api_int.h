@@ -205,9 +205,6 @@ void yz__api_register_audit(yz_api *api, yz_http_server *srv);
 void yz__api_register_dashboard(yz_api *api, yz_http_server *srv);
 /* Append the audit log's counters to /metrics (Prometheus text). */
 void yz__api_audit_metrics(yz_buf *b);
-/* visits.c: check-ins refused for their rotating station screen code, on /metrics as
- * yizhan_device_refusals_total{reason="code"} (docs/internals/screen.md). */
-void yz__api_visits_metrics(yz_buf *b);
 
 /* What a request acts on, for the scope checks. Zero it, then set what is known. */
 typedef struct yz_target {

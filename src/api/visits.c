@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "core/utf8.h"
+#include "live/ingest.h"
 #include "store/screens.h"
 #include "store/visits.h"
 
@@ -471,20 +472,6 @@ static void h_poster(void *ctx, yz_http_req *req)
  * than this is malformed whatever it holds. */
 #define T_MAX 32
 
-/* Check-ins refused for their rotating code (malformed, expired, forged, another station's,
- * a station without a screen): yizhan_device_refusals_total{reason="code"} on /metrics. */
-static atomic_ullong code_refusals;
-
-void yz__api_visits_metrics(yz_buf *b)
-{
-    yz_buf_printf(b,
-                  "# HELP yizhan_device_refusals_total Device messages and station screen codes"
-                  " refused, by reason.\n"
-                  "# TYPE yizhan_device_refusals_total counter\n"
-                  "yizhan_device_refusals_total{reason=\"code\"} %llu\n",
-                  (unsigned long long)atomic_load(&code_refusals));
-}
-
 /* The body's station_code into `code` and its rotating code `t` (optional: "" when absent). */
 static int parse_visit_body(yz_http_req *req, char code[CODE_MAX + 1], char t[T_MAX + 1],
                             yz_errinfo *ei)
@@ -533,7 +520,7 @@ static int parse_visit_body(yz_http_req *req, char code[CODE_MAX + 1], char t[T_
         const char *ts = json_string_value(tv);
         size_t tn = ts ? strlen(ts) : 0;
         if (!ts || tn == 0 || tn > T_MAX) {
-            atomic_fetch_add(&code_refusals, 1);
+            yz_ingest_count_refusal(YZ_INGEST_REFUSED_CODE);
             err = yz_err_setf(ei, YZ_EINVAL, "t", "签到码 t 须为 1 到 %d 个字符的字符串",
                               "t must be a string of 1 to %d characters", T_MAX);
             goto out;
@@ -635,7 +622,7 @@ static void h_visit(void *ctx, yz_http_req *req)
         if (!err) {
             err = yz_screen_check(found ? key : NULL, t, yz_time_now(), &ei);
             if (err)
-                atomic_fetch_add(&code_refusals, 1);
+                yz_ingest_count_refusal(YZ_INGEST_REFUSED_CODE);
             else
                 p->v.verified = true;
         }
