@@ -628,6 +628,10 @@ enum { CJK_LO = 0x3400, CJK_HI = 0xA000, NPAIRS = 26 * 26 };
 /* A further query term narrows the candidates through the index when its postings number at
  * most this many times the first term's; otherwise its text is checked on each candidate. */
 enum { NARROW_RATIO = 16 };
+/* Within a term, a bigram's list narrows the candidates of its shortest when it is at most this
+ * many times longer: reading a coded list costs about a nanosecond a doc, checking a candidate's
+ * text some 30. */
+enum { INTERSECT_RATIO = 64 };
 
 struct yz_textindex {
     uint32_t ndocs;            /* docs indexed */
@@ -636,15 +640,60 @@ struct yz_textindex {
     uint32_t *doc_off;         /* ndocs + 1 offsets into `text`: where each doc's name starts */
     uint32_t *name_len;        /* ndocs byte lengths of the normalised names */
     uint64_t *keys;            /* nkeys KEY()s, ascending */
-    uint32_t *key_off;         /* nkeys + 1 offsets into `post` */
-    uint32_t *post;            /* doc numbers, ascending under each key */
+    uint32_t *key_off;         /* nkeys + 1 byte offsets into `post` */
+    unsigned char *post;       /* per key, its posting list coded (plist_*): the number of docs,
+                                * the first doc, the gaps to the next ones, LEB128 varints */
     size_t nkeys;              /* entries in `keys` */
-    size_t npost;              /* entries in `post` */
+    size_t npost;              /* postings (docs under keys, counted once a key) */
+    size_t post_bytes;         /* bytes in `post` */
     uint32_t *cjk_mask;        /* pinyin initials of U+3400..U+9FFF, indexed by cp - CJK_LO */
     size_t py_off[NPAIRS + 1]; /* letter pair a*26+b: its keys are py_key[py_off[p]..] */
     uint32_t *py_key;          /* indexes into `keys` of name bigrams with those initials */
     uint64_t py_cost[NPAIRS];  /* postings under each letter pair's keys */
 };
+
+/* Posting lists are delta + varint coded (docs/internals/text.md, "The index"): a list is
+ * LEB128 varints, the number of docs, then the first doc, then each gap to the next doc (>= 1).
+ * Doc numbers in a list are close (a list is sorted), so most gaps take one byte, where a
+ * uint32 took four. Lists are read front to back: marking and intersecting walk them anyway. */
+static void put_varint(yz_buf *b, uint32_t v)
+{
+    unsigned char tmp[5];
+    size_t n = 0;
+    while (v >= 0x80) {
+        tmp[n++] = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    tmp[n++] = (unsigned char)v;
+    yz_buf_append(b, tmp, n);
+}
+
+static inline uint32_t get_varint(const unsigned char **pp)
+{
+    const unsigned char *p = *pp;
+    uint32_t v = *p & 0x7F;
+    for (unsigned shift = 7; *p++ & 0x80; shift += 7)
+        v |= (uint32_t)(*p & 0x7F) << shift;
+    *pp = p;
+    return v;
+}
+
+/* The number of docs in the list at `p`. */
+static uint32_t plist_len(const unsigned char *p)
+{
+    return get_varint(&p);
+}
+
+/* Decode the list at `p` into out[] (room for plist_len(p)); returns the number of docs. */
+static size_t plist_decode(const unsigned char *p, uint32_t *out)
+{
+    uint32_t n = get_varint(&p), d = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        d = i ? d + get_varint(&p) : get_varint(&p);
+        out[i] = d;
+    }
+    return n;
+}
 
 static uint32_t initials(const yz_textindex *ix, uint32_t cp)
 {
@@ -710,7 +759,7 @@ static void build_pinyin(yz_textindex *ix)
             uint32_t m2 = c2 ? initials(ix, c2) : 0;
             if (!m1 || !m2)
                 continue;
-            uint32_t len = ix->key_off[k + 1] - ix->key_off[k];
+            uint32_t len = plist_len(ix->post + ix->key_off[k]);
             for (uint32_t a = m1; a; a &= a - 1) {
                 for (uint32_t b = m2; b; b &= b - 1) {
                     unsigned p = (unsigned)__builtin_ctz(a) * 26 + (unsigned)__builtin_ctz(b);
@@ -736,7 +785,7 @@ int yz_textindex_build(yz_textnorm *n, const yz_textdoc *docs, size_t ndocs, yz_
                        yz_errinfo *ei)
 {
     int err = YZ_OK;
-    yz_buf text;
+    yz_buf text, post;
     uint32_t *idmap = NULL, *id_cp = NULL;
     size_t *bstart = NULL, *fill = NULL;
     uint64_t *tmp = NULL, *scratch = NULL;
@@ -747,6 +796,7 @@ int yz_textindex_build(yz_textnorm *n, const yz_textdoc *docs, size_t ndocs, yz_
 
     /* 1. Normalise every name and address into one arena. */
     yz_buf_init(&text);
+    yz_buf_init(&post);
     size_t raw = 0;
     for (size_t i = 0; i < ndocs; i++)
         raw += (docs[i].name ? strlen(docs[i].name) : 0) +
@@ -842,10 +892,11 @@ int yz_textindex_build(yz_textnorm *n, const yz_textdoc *docs, size_t ndocs, yz_
     yz_free(fill);
     fill = NULL;
 
-    /* 4. Sort each bucket by (second char, doc), drop repeats of a doc under a key and write
-     * the postings as uint32_t over the front of `tmp`: the write position (4 bytes a
-     * posting) never passes the read position (8 bytes an entry). */
+    /* 4. Sort each bucket by (second char, doc), drop repeats of a doc under a key and code
+     * each key's postings into `post` (its number of docs first, so the run is counted, then
+     * coded). */
     size_t maxb = 1, kcap = 1024, K = 0, P = 0;
+    yz_buf_reserve(&post, bstart[nb] + 1); /* about 1.2 bytes a posting is typical */
     for (size_t b = 0; b < nb; b++)
         if (bstart[b + 1] - bstart[b] > maxb)
             maxb = bstart[b + 1] - bstart[b];
@@ -858,35 +909,50 @@ int yz_textindex_build(yz_textnorm *n, const yz_textdoc *docs, size_t ndocs, yz_
             continue;
         sort_bucket(tmp + lo, hi - lo, scratch);
         uint64_t key_hi = KEY(b / A, id_cp[b % A], 0);
-        uint32_t prev_c2 = UINT32_MAX, last_d = UINT32_MAX;
-        for (size_t i = lo; i < hi; i++) {
-            uint64_t v = tmp[i];
-            uint32_t c2 = (uint32_t)(v >> 32), d = (uint32_t)v;
-            if (c2 != prev_c2) {
-                if (K == kcap) {
-                    kcap *= 2;
-                    ix->keys = yz_reallocarray(ix->keys, kcap, sizeof ix->keys[0]);
-                    ix->key_off = yz_reallocarray(ix->key_off, kcap + 1, sizeof ix->key_off[0]);
-                }
-                ix->keys[K] = key_hi | c2;
-                ix->key_off[K++] = (uint32_t)P;
-                prev_c2 = c2;
-                last_d = UINT32_MAX;
+        for (size_t i = lo; i < hi;) {
+            uint32_t c2 = (uint32_t)(tmp[i] >> 32);
+            size_t end = i, key_docs = 0;
+            for (uint32_t last_d = UINT32_MAX; end < hi && (uint32_t)(tmp[end] >> 32) == c2;
+                 end++) {
+                key_docs += (uint32_t)tmp[end] != last_d;
+                last_d = (uint32_t)tmp[end];
             }
-            if (d != last_d) {
-                memcpy((unsigned char *)tmp + P * sizeof(uint32_t), &d, sizeof d);
-                P++;
+            if (post.len > UINT32_MAX) {
+                err = yz_err_set(ei, YZ_ETOOBIG, "docs", "倒排表超过 4 GiB",
+                                 "over 4 GiB of postings");
+                goto out;
+            }
+            if (K == kcap) {
+                kcap *= 2;
+                ix->keys = yz_reallocarray(ix->keys, kcap, sizeof ix->keys[0]);
+                ix->key_off = yz_reallocarray(ix->key_off, kcap + 1, sizeof ix->key_off[0]);
+            }
+            ix->keys[K] = key_hi | c2;
+            ix->key_off[K++] = (uint32_t)post.len;
+            put_varint(&post, (uint32_t)key_docs);
+            for (uint32_t last_d = UINT32_MAX; i < end; i++) {
+                uint32_t d = (uint32_t)tmp[i];
+                if (d == last_d)
+                    continue;
+                put_varint(&post, last_d == UINT32_MAX ? d : d - last_d);
                 last_d = d;
             }
+            P += key_docs;
         }
     }
-    ix->key_off[K] = (uint32_t)P;
+    if (post.len > UINT32_MAX) {
+        err = yz_err_set(ei, YZ_ETOOBIG, "docs", "倒排表超过 4 GiB", "over 4 GiB of postings");
+        goto out;
+    }
+    yz_free(tmp);
+    tmp = NULL;
+    ix->key_off[K] = (uint32_t)post.len;
     ix->nkeys = K;
     ix->npost = P;
+    ix->post_bytes = post.len;
     ix->keys = yz_reallocarray(ix->keys, K ? K : 1, sizeof ix->keys[0]);
     ix->key_off = yz_reallocarray(ix->key_off, K + 1, sizeof ix->key_off[0]);
-    ix->post = yz_realloc(tmp, P * sizeof(uint32_t));
-    tmp = NULL;
+    ix->post = (unsigned char *)yz_realloc(yz_buf_take(&post), ix->post_bytes + 1);
 
     /* 5. Letter pairs of the name bigrams, for pinyin initials. */
     build_pinyin(ix);
@@ -896,6 +962,7 @@ int yz_textindex_build(yz_textnorm *n, const yz_textdoc *docs, size_t ndocs, yz_
     ix = NULL;
 out:
     yz_buf_fini(&text);
+    yz_buf_fini(&post);
     yz_free(idmap);
     yz_free(id_cp);
     yz_free(bstart);
@@ -930,7 +997,7 @@ size_t yz_textindex_bytes(const yz_textindex *ix)
 {
     return sizeof *ix + ix->text_len + 1 + ((size_t)ix->ndocs + 1) * sizeof ix->doc_off[0] +
            (size_t)ix->ndocs * sizeof ix->name_len[0] + ix->nkeys * sizeof ix->keys[0] +
-           (ix->nkeys + 1) * sizeof ix->key_off[0] + ix->npost * sizeof ix->post[0] +
+           (ix->nkeys + 1) * sizeof ix->key_off[0] + ix->post_bytes + 1 +
            (CJK_HI - CJK_LO) * sizeof ix->cjk_mask[0] + ix->py_off[NPAIRS] * sizeof ix->py_key[0];
 }
 
@@ -950,8 +1017,9 @@ typedef struct term {
     uint16_t start[SYL_MAX];
 } term;
 
-/* The posting list of `key`, or NULL (and *len 0) when no doc has it. */
-static const uint32_t *postings(const yz_textindex *ix, uint64_t key, size_t *len)
+/* The coded posting list of `key` (plist_*) and its number of docs, or NULL (and *len 0) when
+ * no doc has it. */
+static const unsigned char *postings(const yz_textindex *ix, uint64_t key, size_t *len)
 {
     size_t lo = 0, hi = ix->nkeys;
     while (lo < hi) {
@@ -965,7 +1033,7 @@ static const uint32_t *postings(const yz_textindex *ix, uint64_t key, size_t *le
         *len = 0;
         return NULL;
     }
-    *len = ix->key_off[lo + 1] - ix->key_off[lo];
+    *len = plist_len(ix->post + ix->key_off[lo]);
     return ix->post + ix->key_off[lo];
 }
 
@@ -983,41 +1051,32 @@ static size_t key_lower(const yz_textindex *ix, uint64_t key)
     return lo;
 }
 
-/* Write to out[] the values of a[0..na) also in b[0..nb) (both ascending, without repeats);
- * returns how many. `out` may be `a`. Gallops through `b`, so a short `a` against a long `b`
- * costs about na * log(nb / na). */
-static size_t intersect(uint32_t *out, const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+/* Write to out[] the values of a[0..na) also in the coded list `b` (both ascending, without
+ * repeats); returns how many. `out` may be `a`. Reads `b` front to back until past a's last
+ * value: a coded list cannot be galloped through, so the caller only intersects lists at
+ * most INTERSECT_RATIO times longer than `a` (the text check does the rest). */
+static size_t intersect(uint32_t *out, const uint32_t *a, size_t na, const unsigned char *b)
 {
-    size_t m = 0, j = 0;
-    for (size_t i = 0; i < na && j < nb; i++) {
-        uint32_t x = a[i];
-        if (b[j] < x) {
-            size_t lo = j, step = 1;
-            while (lo + step < nb && b[lo + step] < x) {
-                lo += step;
-                step *= 2;
-            }
-            size_t hi = lo + step < nb ? lo + step : nb;
-            lo++;
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (b[mid] < x)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            j = lo;
-        }
-        if (j < nb && b[j] == x)
-            out[m++] = x;
+    uint32_t nb = get_varint(&b), y = 0;
+    size_t m = 0, i = 0;
+    for (uint32_t j = 0; j < nb && i < na; j++) {
+        y = j ? y + get_varint(&b) : get_varint(&b);
+        while (i < na && a[i] < y)
+            i++;
+        if (i < na && a[i] == y)
+            out[m++] = a[i++];
     }
     return m;
 }
 
-static void mark(uint64_t *bits, const uint32_t *list, size_t len)
+/* Set the bit of every doc in the coded list `p`. */
+static void mark(uint64_t *bits, const unsigned char *p)
 {
-    for (size_t i = 0; i < len; i++)
-        bits[list[i] >> 6] |= (uint64_t)1 << (list[i] & 63);
+    uint32_t n = get_varint(&p), d = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        d = i ? d + get_varint(&p) : get_varint(&p);
+        bits[d >> 6] |= (uint64_t)1 << (d & 63);
+    }
 }
 
 /* The term's characters, decoded into cps[] (room for t->len). */
@@ -1037,13 +1096,16 @@ static uint64_t substring_candidates(const yz_textindex *ix, yz_textnorm *n, con
     term_cps(n, t, cps);
     if (t->ncp == 1) {
         size_t lo = key_lower(ix, KEY(f, cps[0], 0)), hi = key_lower(ix, KEY(f, cps[0] + 1, 0));
-        if (bits)
-            for (size_t k = lo; k < hi; k++)
-                mark(bits, ix->post + ix->key_off[k], ix->key_off[k + 1] - ix->key_off[k]);
-        return ix->key_off[hi] - ix->key_off[lo];
+        uint64_t cost = 0;
+        for (size_t k = lo; k < hi; k++) {
+            cost += plist_len(ix->post + ix->key_off[k]);
+            if (bits)
+                mark(bits, ix->post + ix->key_off[k]);
+        }
+        return cost;
     }
     /* Every bigram of the term must be there; start from the shortest list. */
-    const uint32_t *lists[YZ_TEXT_QUERY_MAX_BYTES];
+    const unsigned char *lists[YZ_TEXT_QUERY_MAX_BYTES];
     size_t lens[YZ_TEXT_QUERY_MAX_BYTES], nl = t->ncp - 1, best = 0;
     for (size_t i = 0; i < nl; i++) {
         lists[i] = postings(ix, KEY(f, cps[i], cps[i + 1]), &lens[i]);
@@ -1055,27 +1117,19 @@ static uint64_t substring_candidates(const yz_textindex *ix, yz_textnorm *n, con
     if (!bits)
         return lens[best];
     if (nl == 1) {
-        mark(bits, lists[0], lens[0]);
+        mark(bits, lists[0]);
         return lens[0];
     }
     if (n->ilist_cap < lens[best]) {
         n->ilist_cap = lens[best];
         n->ilist = yz_reallocarray(n->ilist, n->ilist_cap, sizeof n->ilist[0]);
     }
-    size_t m = 0;
-    bool first = true;
-    for (size_t i = 0; i < nl; i++) {
-        if (i == best)
-            continue;
-        if (first)
-            m = intersect(n->ilist, lists[best], lens[best], lists[i], lens[i]);
-        else
-            m = intersect(n->ilist, n->ilist, m, lists[i], lens[i]);
-        first = false;
-        if (m == 0)
-            break;
-    }
-    mark(bits, n->ilist, m);
+    size_t m = plist_decode(lists[best], n->ilist);
+    for (size_t i = 0; i < nl && m > 0; i++)
+        if (i != best && lens[i] / INTERSECT_RATIO <= lens[best])
+            m = intersect(n->ilist, n->ilist, m, lists[i]);
+    for (size_t i = 0; i < m; i++)
+        bits[n->ilist[i] >> 6] |= (uint64_t)1 << (n->ilist[i] & 63);
     return lens[best];
 }
 
@@ -1104,8 +1158,7 @@ static void term_candidates(const yz_textindex *ix, yz_textnorm *n, const term *
         pairs[np++] = t->pair;
     for (unsigned j = 0; j < np; j++) {
         for (size_t i = ix->py_off[pairs[j]]; i < ix->py_off[pairs[j] + 1]; i++) {
-            uint32_t k = ix->py_key[i];
-            mark(bits, ix->post + ix->key_off[k], ix->key_off[k + 1] - ix->key_off[k]);
+            mark(bits, ix->post + ix->key_off[ix->py_key[i]]);
         }
     }
 }

@@ -384,6 +384,44 @@ Test(text, no_false_positives)
     yz_textindex_free(ix);
 }
 
+/* Posting lists are delta + varint coded, and a term's long bigram lists are not intersected
+ * with a far shorter one (the text check does it): 20,000 docs, so doc numbers and gaps take
+ * one to three bytes; 驿站 is in every doc, 张三 in a few far apart, 三驿 in fewer. */
+Test(text, coded_postings)
+{
+    enum { N = 20000 };
+    static char names[N][48];
+    static yz_textdoc docs[N];
+    size_t want_zs = 0, want_zsyz = 0, want_d7 = 0;
+    for (size_t i = 0; i < N; i++) {
+        const char *pre = i % 4999 == 3 ? "张三" : i == 16383 || i == 129 ? "张三驿站" : "李";
+        snprintf(names[i], sizeof names[i], "%s驿站%zu", pre, i % 1000);
+        docs[i].name = names[i];
+        docs[i].address = i == 19998 ? "张三" : "";
+        want_zs += strstr(names[i], "张三") || i == 19998;
+        want_zsyz += strstr(names[i], "张三驿站") != NULL;
+        want_d7 += i % 1000 == 777;
+    }
+    yz_textindex *ix = build(docs, N);
+    yz_texthit hits[64];
+    cr_expect_eq(search(ix, "驿站", NULL, 0), N);
+    cr_expect_eq(search(ix, "张三", hits, 64), want_zs);
+    cr_expect_eq(want_zs, 5 + 2 + 1);
+    size_t n = search(ix, "张三驿站", hits, 64);
+    cr_assert_eq(n, want_zsyz);
+    cr_assert_eq(n, 2 + 5); /* docs 129 and 16383, and the five with i % 4999 == 3 */
+    bool seen129 = false, seen16383 = false;
+    for (size_t i = 0; i < n; i++) {
+        cr_expect(strstr(names[hits[i].doc], "张三驿站") != NULL, "doc %u", hits[i].doc);
+        seen129 |= hits[i].doc == 129;
+        seen16383 |= hits[i].doc == 16383;
+    }
+    cr_expect(seen129 && seen16383);
+    cr_expect_eq(search(ix, "站777", NULL, 0), want_d7);
+    cr_expect_eq(search(ix, "李驿站777", NULL, 0), want_d7);
+    yz_textindex_free(ix);
+}
+
 Test(text, bad_queries)
 {
     yz_textindex *ix = build(city, NCITY);
