@@ -638,7 +638,6 @@ struct yz_textindex {
     char *text;                /* per doc: normalised name, NUL, normalised address, NUL */
     size_t text_len;           /* bytes in `text` */
     uint32_t *doc_off;         /* ndocs + 1 offsets into `text`: where each doc's name starts */
-    uint32_t *name_len;        /* ndocs byte lengths of the normalised names */
     uint64_t *keys;            /* nkeys KEY()s, ascending */
     uint32_t *key_off;         /* nkeys + 1 byte offsets into `post` */
     unsigned char *post;       /* per key, its posting list coded (plist_*): the number of docs,
@@ -805,7 +804,6 @@ int yz_textindex_build(yz_textnorm *n, const yz_textdoc *docs, size_t ndocs, yz_
     ix = yz_calloc(1, sizeof *ix);
     ix->ndocs = (uint32_t)ndocs;
     ix->doc_off = yz_reallocarray(NULL, ndocs + 1, sizeof ix->doc_off[0]);
-    ix->name_len = yz_reallocarray(NULL, ndocs ? ndocs : 1, sizeof ix->name_len[0]);
     for (size_t i = 0; i < ndocs; i++) {
         if (text.len > UINT32_MAX)
             break;
@@ -814,10 +812,7 @@ int yz_textindex_build(yz_textnorm *n, const yz_textdoc *docs, size_t ndocs, yz_
             const char *s = f ? docs[i].address : docs[i].name;
             if (!s)
                 s = "";
-            size_t start = text.len;
             err = normalise(n, s, strlen(s), &text);
-            if (f == 0)
-                ix->name_len[i] = (uint32_t)(text.len - start); /* < 4 GiB, checked below */
             if (err) {
                 yz_err_setf(ei, err, f ? "address" : "name",
                             f ? "第 %zu 个文档的地址不是有效的 UTF-8"
@@ -979,7 +974,6 @@ void yz_textindex_free(yz_textindex *ix)
         return;
     yz_free(ix->text);
     yz_free(ix->doc_off);
-    yz_free(ix->name_len);
     yz_free(ix->keys);
     yz_free(ix->key_off);
     yz_free(ix->post);
@@ -996,7 +990,7 @@ size_t yz_textindex_count(const yz_textindex *ix)
 size_t yz_textindex_bytes(const yz_textindex *ix)
 {
     return sizeof *ix + ix->text_len + 1 + ((size_t)ix->ndocs + 1) * sizeof ix->doc_off[0] +
-           (size_t)ix->ndocs * sizeof ix->name_len[0] + ix->nkeys * sizeof ix->keys[0] +
+           ix->nkeys * sizeof ix->keys[0] +
            (ix->nkeys + 1) * sizeof ix->key_off[0] + ix->post_bytes + 1 +
            (CJK_HI - CJK_LO) * sizeof ix->cjk_mask[0] + ix->py_off[NPAIRS] * sizeof ix->py_key[0];
 }
@@ -1256,7 +1250,7 @@ static int term_score(const yz_textindex *ix, const yz_textnorm *n, const term *
 {
     const char *q = n->q.data + t->off;
     const char *name = ix->text + ix->doc_off[d];
-    size_t nlen = ix->name_len[d];
+    size_t nlen = strlen(name); /* names are short: cheaper than 4 bytes a doc kept */
     const char *addr = name + nlen + 1;
     size_t alen = (size_t)(ix->text + ix->doc_off[d + 1] - 1 - addr);
     if (t->len <= nlen) {
