@@ -224,6 +224,7 @@ struct yz_textnorm {
     uint32_t *fold;    /* yz_textnorm_fold of each BMP code point, allocated on first use;
                         * 0 = not folded yet, FOLD_EMPTY, FOLD_SLOW or the one code point */
     yz_buf q;          /* search: the normalised query terms, back to back */
+    yz_buf qe;         /* search: the same terms in the index's character codes (enc_*) */
     uint64_t *bits;    /* search: two bitmaps of one bit a doc; all zero between calls */
     size_t nwords;     /* search: words allocated in `bits` */
     uint32_t *ilist;   /* search: intersection of posting lists */
@@ -263,6 +264,7 @@ int yz_textnorm_new(yz_textnorm **out, yz_errinfo *ei)
     n->sc = sc;
     n->bmp = yz_calloc(0x10000, sizeof n->bmp[0]);
     yz_buf_init(&n->q);
+    yz_buf_init(&n->qe);
     *out = n;
     return YZ_OK;
 }
@@ -279,6 +281,7 @@ void yz_textnorm_free(yz_textnorm *n)
     yz_free(n->bmp);
     yz_free(n->fold);
     yz_buf_fini(&n->q);
+    yz_buf_fini(&n->qe);
     yz_free(n->bits);
     yz_free(n->ilist);
     yz_free(n);
@@ -635,7 +638,12 @@ enum { INTERSECT_RATIO = 64 };
 
 struct yz_textindex {
     uint32_t ndocs;            /* docs indexed */
-    char *text;                /* per doc: normalised name, NUL, normalised address, NUL */
+    char *text;                /* per doc: normalised name, NUL, normalised address, NUL, each
+                                * character in its code (enc_*), not UTF-8 */
+    uint32_t *code_cp;         /* ncodes: the character of code c + 1, most frequent first */
+    uint32_t *cp_sorted;       /* ncodes characters ascending, and ... */
+    uint32_t *cp_code;         /* ... the code of each */
+    size_t ncodes;             /* distinct characters in the texts */
     size_t text_len;           /* bytes in `text` */
     uint32_t *doc_off;         /* ndocs + 1 offsets into `text`: where each doc's name starts */
     uint64_t *keys;            /* nkeys KEY()s, ascending */
@@ -692,6 +700,79 @@ static size_t plist_decode(const unsigned char *p, uint32_t *out)
         out[i] = d;
     }
     return n;
+}
+
+/* The texts are kept in a code of the index's own (issue 16): each distinct character gets a
+ * number, 1 for the most frequent, written the way UTF-8 writes a code point (1 byte under
+ * 0x80, 2 under 0x800, ...), so the 127 most frequent characters take a byte and the next
+ * 1,920 two, where a Han character takes three in UTF-8. Like UTF-8 the code synchronises
+ * itself (lead and continuation bytes differ) and is one to one, so a term is inside a text
+ * exactly when its coded bytes are inside the coded text: the byte comparisons of the check
+ * stay as they were. Written by us and read by us only, so it is not validated again. */
+static void enc_put(yz_buf *b, uint32_t v)
+{
+    unsigned char u[4];
+    size_t n;
+    if (v < 0x80) {
+        u[0] = (unsigned char)v;
+        n = 1;
+    } else if (v < 0x800) {
+        u[0] = (unsigned char)(0xC0 | v >> 6);
+        u[1] = (unsigned char)(0x80 | (v & 0x3F));
+        n = 2;
+    } else if (v < 0x10000) {
+        u[0] = (unsigned char)(0xE0 | v >> 12);
+        u[1] = (unsigned char)(0x80 | (v >> 6 & 0x3F));
+        u[2] = (unsigned char)(0x80 | (v & 0x3F));
+        n = 3;
+    } else {
+        u[0] = (unsigned char)(0xF0 | v >> 18);
+        u[1] = (unsigned char)(0x80 | (v >> 12 & 0x3F));
+        u[2] = (unsigned char)(0x80 | (v >> 6 & 0x3F));
+        u[3] = (unsigned char)(0x80 | (v & 0x3F));
+        n = 4;
+    }
+    yz_buf_append(b, u, n);
+}
+
+/* The next character of a coded text (its code point), or 0 at the NUL ending a field
+ * (which is not passed). */
+static uint32_t enc_next(const yz_textindex *ix, const unsigned char **pp)
+{
+    const unsigned char *p = *pp;
+    uint32_t v = *p++;
+    if (v == 0)
+        return 0;
+    if (v >= 0xF0)
+        v &= 0x07;
+    else if (v >= 0xE0)
+        v &= 0x0F;
+    else if (v >= 0xC0)
+        v &= 0x1F;
+    while ((*p & 0xC0) == 0x80)
+        v = v << 6 | (*p++ & 0x3F);
+    *pp = p;
+    return ix->code_cp[v - 1];
+}
+
+/* The code of character `cp`, or 0 when no text has it. */
+static uint32_t enc_code(const yz_textindex *ix, uint32_t cp)
+{
+    size_t lo = 0, hi = ix->ncodes;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ix->cp_sorted[mid] < cp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < ix->ncodes && ix->cp_sorted[lo] == cp ? ix->cp_code[lo] : 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
 }
 
 static uint32_t initials(const yz_textindex *ix, uint32_t cp)
@@ -882,6 +963,55 @@ int yz_textindex_build(yz_textnorm *n, const yz_textdoc *docs, size_t ndocs, yz_
             tmp = yz_reallocarray(NULL, bstart[nb] ? bstart[nb] : 1, sizeof tmp[0]);
         }
     }
+    /* 3b. Code the texts (enc_put): number the characters by frequency, then rewrite the
+     * arena. The keys above were made from the UTF-8; they hold code points, not codes. */
+    {
+        uint64_t *order = yz_calloc(A ? A : 1, sizeof order[0]);
+        for (const unsigned char *p = (const unsigned char *)text.data, *end = p + text.len;
+             p < end;) {
+            uint32_t c = yz_utf8_next(&p);
+            if (c)
+                order[idmap[c]]++;
+            else
+                p++;
+        }
+        for (size_t i = 0; i < A; i++) /* most frequent first, then by code point */
+            order[i] = (uint64_t)(UINT32_MAX - (uint32_t)order[i]) << 32 | i;
+        qsort(order, A, sizeof order[0], cmp_u64);
+        ix->ncodes = A;
+        ix->code_cp = yz_reallocarray(NULL, A ? A : 1, sizeof ix->code_cp[0]);
+        ix->cp_code = yz_reallocarray(NULL, A ? A : 1, sizeof ix->cp_code[0]);
+        for (size_t r = 0; r < A; r++) {
+            uint32_t id = (uint32_t)order[r];
+            ix->code_cp[r] = id_cp[id];
+            ix->cp_code[id] = (uint32_t)r + 1;
+        }
+        yz_free(order);
+        ix->cp_sorted = id_cp; /* id order is code point order (step 4 reads it too) */
+        id_cp = NULL;
+        yz_buf enc;
+        yz_buf_init(&enc);
+        yz_buf_reserve(&enc, text.len);
+        for (uint32_t d = 0; d < ix->ndocs; d++) {
+            const unsigned char *p = (const unsigned char *)text.data + ix->doc_off[d];
+            ix->doc_off[d] = (uint32_t)enc.len;
+            for (int f = 0; f < 2; f++) {
+                for (uint32_t c = yz_utf8_next(&p); c; c = yz_utf8_next(&p))
+                    enc_put(&enc, ix->cp_code[idmap[c]]);
+                p++; /* the field's NUL */
+                yz_buf_putc(&enc, '\0');
+            }
+            if (enc.len > UINT32_MAX) {
+                yz_buf_fini(&enc);
+                err = yz_err_set(ei, YZ_ETOOBIG, "docs", "文本超过 4 GiB", "over 4 GiB of text");
+                goto out;
+            }
+        }
+        ix->doc_off[ix->ndocs] = (uint32_t)enc.len;
+        ix->text_len = enc.len;
+        yz_buf_fini(&text);
+        text = enc;
+    }
     yz_free(idmap);
     idmap = NULL;
     yz_free(fill);
@@ -903,7 +1033,7 @@ int yz_textindex_build(yz_textnorm *n, const yz_textdoc *docs, size_t ndocs, yz_
         if (lo == hi)
             continue;
         sort_bucket(tmp + lo, hi - lo, scratch);
-        uint64_t key_hi = KEY(b / A, id_cp[b % A], 0);
+        uint64_t key_hi = KEY(b / A, ix->cp_sorted[b % A], 0);
         for (size_t i = lo; i < hi;) {
             uint32_t c2 = (uint32_t)(tmp[i] >> 32);
             size_t end = i, key_docs = 0;
@@ -973,6 +1103,9 @@ void yz_textindex_free(yz_textindex *ix)
     if (!ix)
         return;
     yz_free(ix->text);
+    yz_free(ix->code_cp);
+    yz_free(ix->cp_sorted);
+    yz_free(ix->cp_code);
     yz_free(ix->doc_off);
     yz_free(ix->keys);
     yz_free(ix->key_off);
@@ -992,13 +1125,15 @@ size_t yz_textindex_bytes(const yz_textindex *ix)
     return sizeof *ix + ix->text_len + 1 + ((size_t)ix->ndocs + 1) * sizeof ix->doc_off[0] +
            ix->nkeys * sizeof ix->keys[0] +
            (ix->nkeys + 1) * sizeof ix->key_off[0] + ix->post_bytes + 1 +
-           (CJK_HI - CJK_LO) * sizeof ix->cjk_mask[0] + ix->py_off[NPAIRS] * sizeof ix->py_key[0];
+           3 * ix->ncodes * sizeof ix->code_cp[0] + (CJK_HI - CJK_LO) * sizeof ix->cjk_mask[0] + ix->py_off[NPAIRS] * sizeof ix->py_key[0];
 }
 
 /* ---- search ---------------------------------------------------------------------------------- */
 
 typedef struct term {
     size_t off, len; /* the normalised term: n->q.data[off..off+len) */
+    size_t eoff, elen; /* the same in the index's codes: n->qe.data[eoff..eoff+elen) */
+    bool absent;     /* a character of it is in no text: no substring matches */
     size_t ncp;      /* its characters */
     bool pinyin;     /* 2..YZ_TEXT_PINYIN_MAX ASCII letters: also try pinyin initials */
     uint64_t pv[26]; /* pinyin: bit j of pv[l] is set when letter j of the term is 'a' + l */
@@ -1171,7 +1306,7 @@ static int pinyin_score(const yz_textindex *ix, const char *name, const term *t)
     const unsigned char *p = (const unsigned char *)name;
     uint64_t st = 0, goal = (uint64_t)1 << (t->ncp - 1);
     size_t pos = 0;
-    for (uint32_t c = yz_utf8_next(&p); c; c = yz_utf8_next(&p), pos++) {
+    for (uint32_t c = enc_next(ix, &p); c; c = enc_next(ix, &p), pos++) {
         uint32_t m = initials(ix, c);
         uint64_t v = 0;
         for (; m; m &= m - 1)
@@ -1195,7 +1330,7 @@ static int full_pinyin_score(const yz_textindex *ix, const char *name, const ter
     const size_t len = t->len;
     const uint64_t goal = (uint64_t)1 << len;
     uint64_t any = 0, first = 0;
-    for (uint32_t c = yz_utf8_next(&p), pos = 0; c; c = yz_utf8_next(&p), pos++) {
+    for (uint32_t c = enc_next(ix, &p), pos = 0; c; c = enc_next(ix, &p), pos++) {
         uint32_t m = initials(ix, c);
         const char *r = m ? yz_text_pinyin_readings(c) : NULL;
         if (!r) {
@@ -1248,15 +1383,15 @@ static bool contains(const char *h, size_t hl, const char *q, size_t ql)
 /* The score of doc `d` for one term: the best match type, or 0 if it does not match. */
 static int term_score(const yz_textindex *ix, const yz_textnorm *n, const term *t, uint32_t d)
 {
-    const char *q = n->q.data + t->off;
+    const char *q = n->q.data + t->off, *qe = n->qe.data + t->eoff;
     const char *name = ix->text + ix->doc_off[d];
     size_t nlen = strlen(name); /* names are short: cheaper than 4 bytes a doc kept */
     const char *addr = name + nlen + 1;
     size_t alen = (size_t)(ix->text + ix->doc_off[d + 1] - 1 - addr);
-    if (t->len <= nlen) {
-        if (memcmp(name, q, t->len) == 0)
-            return t->len == nlen ? YZ_TEXT_SCORE_EXACT : YZ_TEXT_SCORE_PREFIX;
-        if (contains(name, nlen, q, t->len))
+    if (!t->absent && t->elen <= nlen) {
+        if (memcmp(name, qe, t->elen) == 0)
+            return t->elen == nlen ? YZ_TEXT_SCORE_EXACT : YZ_TEXT_SCORE_PREFIX;
+        if (contains(name, nlen, qe, t->elen))
             return YZ_TEXT_SCORE_NAME;
     }
     if (t->pinyin) {
@@ -1266,7 +1401,7 @@ static int term_score(const yz_textindex *ix, const yz_textnorm *n, const term *
         if (s)
             return s;
     }
-    if (contains(addr, alen, q, t->len))
+    if (!t->absent && contains(addr, alen, qe, t->elen))
         return YZ_TEXT_SCORE_ADDRESS;
     return 0;
 }
@@ -1388,6 +1523,22 @@ int yz_textindex_search(const yz_textindex *ix, yz_textnorm *n, const char *quer
     int err = parse_query(n, query, terms, &nt, ei);
     if (err)
         return err;
+    /* Each term in the codes of the texts, for the checks (enc_put). */
+    yz_buf_reset(&n->qe);
+    for (size_t i = 0; i < nt; i++) {
+        term *t = &terms[i];
+        t->eoff = n->qe.len;
+        const unsigned char *p = (const unsigned char *)n->q.data + t->off;
+        for (uint32_t c = yz_utf8_next(&p); c; c = yz_utf8_next(&p)) {
+            uint32_t code = enc_code(ix, c);
+            if (!code)
+                t->absent = true;
+            else
+                enc_put(&n->qe, code);
+        }
+        t->elen = n->qe.len - t->eoff;
+        yz_buf_putc(&n->qe, '\0');
+    }
 
     /* Estimate the postings each term's candidates take to read. */
     for (size_t i = 0; i < nt; i++) {
