@@ -422,6 +422,99 @@ Test(text, coded_postings)
     yz_textindex_free(ix);
 }
 
+static size_t put_utf8(uint32_t c, char *p)
+{
+    if (c < 0x10000) {
+        p[0] = (char)(0xE0 | c >> 12);
+        p[1] = (char)(0x80 | (c >> 6 & 0x3F));
+        p[2] = (char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    p[0] = (char)(0xF0 | c >> 18);
+    p[1] = (char)(0x80 | (c >> 12 & 0x3F));
+    p[2] = (char)(0x80 | (c >> 6 & 0x3F));
+    p[3] = (char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+/* The texts are kept in the index's own code (1 to 4 bytes a character by frequency): over
+ * 70,000 distinct characters (CJK, extension A and B), so that codes of every length occur,
+ * each doc's name is found by itself, exactly, and each count agrees with a scan of the
+ * normalised texts. */
+Test(text, coded_texts)
+{
+    enum { N = 70000 };
+    char(*names)[16] = yz_calloc(N, sizeof *names);
+    char(*addrs)[16] = yz_calloc(N, sizeof *addrs);
+    yz_textdoc *docs = yz_calloc(N, sizeof docs[0]);
+    yz_buf *nn = yz_calloc(N, sizeof nn[0]), *na = yz_calloc(N, sizeof na[0]);
+    uint32_t cps[N + 1];
+    for (uint32_t i = 0, c = 0x3400; i <= N; c++) {
+        if ((c >= 0x4DC0 && c < 0x4E00) || (c >= 0xA000 && c < 0x20000))
+            continue;
+        cps[i++] = c;
+    }
+    for (size_t i = 0; i < N; i++) {
+        char *p = names[i];
+        p += put_utf8(cps[i], p);
+        p += put_utf8(cps[i + 1], p);
+        *p = '\0';
+        addrs[i][put_utf8(cps[(i * 7919) % N], addrs[i])] = '\0';
+        docs[i] = (yz_textdoc){names[i], addrs[i]};
+        yz_buf_init(&nn[i]);
+        yz_buf_init(&na[i]);
+        cr_assert_eq(yz_textnorm_apply(norm, names[i], &nn[i]), YZ_OK);
+        cr_assert_eq(yz_textnorm_apply(norm, addrs[i], &na[i]), YZ_OK);
+    }
+    yz_textindex *ix = build(docs, N);
+    yz_texthit *hits = yz_calloc(N, sizeof hits[0]);
+    /* A sample, and most of the last 1,200: the rarest characters, which take the longest codes. */
+    for (size_t i = 0; i < N; i += i < N - 1200 ? 1009 : 3) {
+        size_t want = 0;
+        for (size_t d = 0; d < N; d++)
+            want += strstr(nn[d].data, nn[i].data) || strstr(na[d].data, nn[i].data);
+        size_t n = search(ix, names[i], hits, N);
+        cr_assert_eq(n, want, "doc %zu (U+%04X U+%04X)", i, cps[i], cps[i + 1]);
+        bool exact = false;
+        for (size_t k = 0; k < n; k++)
+            exact |= hits[k].doc == i && hits[k].score == YZ_TEXT_SCORE_EXACT;
+        cr_expect(exact, "doc %zu (U+%04X U+%04X)", i, cps[i], cps[i + 1]);
+        /* One character: every hit's score as the normalised texts give it (a code shared
+         * by two characters would score the name of an address hit). */
+        char one[8], *q1;
+        one[put_utf8(cps[i], one)] = '\0';
+        n = search(ix, one, hits, N);
+        yz_buf qn;
+        yz_buf_init(&qn);
+        cr_assert_eq(yz_textnorm_apply(norm, one, &qn), YZ_OK);
+        q1 = qn.data;
+        want = 0;
+        for (size_t d = 0; d < N; d++)
+            want += strstr(nn[d].data, q1) || strstr(na[d].data, q1);
+        cr_assert_eq(n, want, "U+%04X", cps[i]);
+        for (size_t k = 0; k < n; k++) {
+            const char *nm = nn[hits[k].doc].data;
+            int sc = strcmp(nm, q1) == 0                ? YZ_TEXT_SCORE_EXACT
+                     : strncmp(nm, q1, strlen(q1)) == 0 ? YZ_TEXT_SCORE_PREFIX
+                     : strstr(nm, q1)                   ? YZ_TEXT_SCORE_NAME
+                                                        : YZ_TEXT_SCORE_ADDRESS;
+            cr_assert_eq(hits[k].score, sc, "U+%04X doc %u", cps[i], hits[k].doc);
+        }
+        yz_buf_fini(&qn);
+    }
+    yz_textindex_free(ix);
+    for (size_t i = 0; i < N; i++) {
+        yz_buf_fini(&nn[i]);
+        yz_buf_fini(&na[i]);
+    }
+    yz_free(hits);
+    yz_free(nn);
+    yz_free(na);
+    yz_free(docs);
+    yz_free(names);
+    yz_free(addrs);
+}
+
 Test(text, bad_queries)
 {
     yz_textindex *ix = build(city, NCITY);
