@@ -518,9 +518,10 @@ static int build_hant(yz_snap *s, yz_textnorm *norm, const yz_snap *prev)
         }
     }
     yz_buf_fini(&t);
+    size_t used = h.len;
     s->hant = yz_buf_take(&h);
-    if (!s->hant)
-        s->hant = yz_calloc(1, 1);
+    /* The buffer grew by doubling: give back the tail (up to half of it at 1M stations). */
+    s->hant = s->hant ? yz_realloc(s->hant, used + 1) : yz_calloc(1, 1);
     s->has_hant = true;
     return YZ_OK;
 none:

@@ -224,6 +224,7 @@ struct yz_textnorm {
     uint32_t *fold;    /* yz_textnorm_fold of each BMP code point, allocated on first use;
                         * 0 = not folded yet, FOLD_EMPTY, FOLD_SLOW or the one code point */
     yz_buf q;          /* search: the normalised query terms, back to back */
+    yz_buf qe;         /* search: the same terms in the index's character codes (enc_*) */
     uint64_t *bits;    /* search: two bitmaps of one bit a doc; all zero between calls */
     size_t nwords;     /* search: words allocated in `bits` */
     uint32_t *ilist;   /* search: intersection of posting lists */
@@ -263,6 +264,7 @@ int yz_textnorm_new(yz_textnorm **out, yz_errinfo *ei)
     n->sc = sc;
     n->bmp = yz_calloc(0x10000, sizeof n->bmp[0]);
     yz_buf_init(&n->q);
+    yz_buf_init(&n->qe);
     *out = n;
     return YZ_OK;
 }
@@ -279,6 +281,7 @@ void yz_textnorm_free(yz_textnorm *n)
     yz_free(n->bmp);
     yz_free(n->fold);
     yz_buf_fini(&n->q);
+    yz_buf_fini(&n->qe);
     yz_free(n->bits);
     yz_free(n->ilist);
     yz_free(n);
@@ -628,23 +631,149 @@ enum { CJK_LO = 0x3400, CJK_HI = 0xA000, NPAIRS = 26 * 26 };
 /* A further query term narrows the candidates through the index when its postings number at
  * most this many times the first term's; otherwise its text is checked on each candidate. */
 enum { NARROW_RATIO = 16 };
+/* Within a term, a bigram's list narrows the candidates of its shortest when it is at most this
+ * many times longer: reading a coded list costs about a nanosecond a doc, checking a candidate's
+ * text some 30. */
+enum { INTERSECT_RATIO = 64 };
 
 struct yz_textindex {
     uint32_t ndocs;            /* docs indexed */
-    char *text;                /* per doc: normalised name, NUL, normalised address, NUL */
+    char *text;                /* per doc: normalised name, NUL, normalised address, NUL, each
+                                * character in its code (enc_*), not UTF-8 */
+    uint32_t *code_cp;         /* ncodes: the character of code c + 1, most frequent first */
+    uint32_t *cp_sorted;       /* ncodes characters ascending, and ... */
+    uint32_t *cp_code;         /* ... the code of each */
+    size_t ncodes;             /* distinct characters in the texts */
     size_t text_len;           /* bytes in `text` */
     uint32_t *doc_off;         /* ndocs + 1 offsets into `text`: where each doc's name starts */
-    uint32_t *name_len;        /* ndocs byte lengths of the normalised names */
     uint64_t *keys;            /* nkeys KEY()s, ascending */
-    uint32_t *key_off;         /* nkeys + 1 offsets into `post` */
-    uint32_t *post;            /* doc numbers, ascending under each key */
+    uint32_t *key_off;         /* nkeys + 1 byte offsets into `post` */
+    unsigned char *post;       /* per key, its posting list coded (plist_*): the number of docs,
+                                * the first doc, the gaps to the next ones, LEB128 varints */
     size_t nkeys;              /* entries in `keys` */
-    size_t npost;              /* entries in `post` */
+    size_t npost;              /* postings (docs under keys, counted once a key) */
+    size_t post_bytes;         /* bytes in `post` */
     uint32_t *cjk_mask;        /* pinyin initials of U+3400..U+9FFF, indexed by cp - CJK_LO */
     size_t py_off[NPAIRS + 1]; /* letter pair a*26+b: its keys are py_key[py_off[p]..] */
     uint32_t *py_key;          /* indexes into `keys` of name bigrams with those initials */
     uint64_t py_cost[NPAIRS];  /* postings under each letter pair's keys */
 };
+
+/* Posting lists are delta + varint coded (docs/internals/text.md, "The index"): a list is
+ * LEB128 varints, the number of docs, then the first doc, then each gap to the next doc (>= 1).
+ * Doc numbers in a list are close (a list is sorted), so most gaps take one byte, where a
+ * uint32 took four. Lists are read front to back: marking and intersecting walk them anyway. */
+static void put_varint(yz_buf *b, uint32_t v)
+{
+    unsigned char tmp[5];
+    size_t n = 0;
+    while (v >= 0x80) {
+        tmp[n++] = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    tmp[n++] = (unsigned char)v;
+    yz_buf_append(b, tmp, n);
+}
+
+static inline uint32_t get_varint(const unsigned char **pp)
+{
+    const unsigned char *p = *pp;
+    uint32_t v = *p & 0x7F;
+    for (unsigned shift = 7; *p++ & 0x80; shift += 7)
+        v |= (uint32_t)(*p & 0x7F) << shift;
+    *pp = p;
+    return v;
+}
+
+/* The number of docs in the list at `p`. */
+static uint32_t plist_len(const unsigned char *p)
+{
+    return get_varint(&p);
+}
+
+/* Decode the list at `p` into out[] (room for plist_len(p)); returns the number of docs. */
+static size_t plist_decode(const unsigned char *p, uint32_t *out)
+{
+    uint32_t n = get_varint(&p), d = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        d = i ? d + get_varint(&p) : get_varint(&p);
+        out[i] = d;
+    }
+    return n;
+}
+
+/* The texts are kept in a code of the index's own (issue 16): each distinct character gets a
+ * number, 1 for the most frequent, written the way UTF-8 writes a code point (1 byte under
+ * 0x80, 2 under 0x800, ...), so the 127 most frequent characters take a byte and the next
+ * 1,920 two, where a Han character takes three in UTF-8. Like UTF-8 the code synchronises
+ * itself (lead and continuation bytes differ) and is one to one, so a term is inside a text
+ * exactly when its coded bytes are inside the coded text: the byte comparisons of the check
+ * stay as they were. Written by us and read by us only, so it is not validated again. */
+static void enc_put(yz_buf *b, uint32_t v)
+{
+    unsigned char u[4];
+    size_t n;
+    if (v < 0x80) {
+        u[0] = (unsigned char)v;
+        n = 1;
+    } else if (v < 0x800) {
+        u[0] = (unsigned char)(0xC0 | v >> 6);
+        u[1] = (unsigned char)(0x80 | (v & 0x3F));
+        n = 2;
+    } else if (v < 0x10000) {
+        u[0] = (unsigned char)(0xE0 | v >> 12);
+        u[1] = (unsigned char)(0x80 | (v >> 6 & 0x3F));
+        u[2] = (unsigned char)(0x80 | (v & 0x3F));
+        n = 3;
+    } else {
+        u[0] = (unsigned char)(0xF0 | v >> 18);
+        u[1] = (unsigned char)(0x80 | (v >> 12 & 0x3F));
+        u[2] = (unsigned char)(0x80 | (v >> 6 & 0x3F));
+        u[3] = (unsigned char)(0x80 | (v & 0x3F));
+        n = 4;
+    }
+    yz_buf_append(b, u, n);
+}
+
+/* The next character of a coded text (its code point), or 0 at the NUL ending a field
+ * (which is not passed). */
+static uint32_t enc_next(const yz_textindex *ix, const unsigned char **pp)
+{
+    const unsigned char *p = *pp;
+    uint32_t v = *p++;
+    if (v == 0)
+        return 0;
+    if (v >= 0xF0)
+        v &= 0x07;
+    else if (v >= 0xE0)
+        v &= 0x0F;
+    else if (v >= 0xC0)
+        v &= 0x1F;
+    while ((*p & 0xC0) == 0x80)
+        v = v << 6 | (*p++ & 0x3F);
+    *pp = p;
+    return ix->code_cp[v - 1];
+}
+
+/* The code of character `cp`, or 0 when no text has it. */
+static uint32_t enc_code(const yz_textindex *ix, uint32_t cp)
+{
+    size_t lo = 0, hi = ix->ncodes;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ix->cp_sorted[mid] < cp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < ix->ncodes && ix->cp_sorted[lo] == cp ? ix->cp_code[lo] : 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
 
 static uint32_t initials(const yz_textindex *ix, uint32_t cp)
 {
@@ -710,7 +839,7 @@ static void build_pinyin(yz_textindex *ix)
             uint32_t m2 = c2 ? initials(ix, c2) : 0;
             if (!m1 || !m2)
                 continue;
-            uint32_t len = ix->key_off[k + 1] - ix->key_off[k];
+            uint32_t len = plist_len(ix->post + ix->key_off[k]);
             for (uint32_t a = m1; a; a &= a - 1) {
                 for (uint32_t b = m2; b; b &= b - 1) {
                     unsigned p = (unsigned)__builtin_ctz(a) * 26 + (unsigned)__builtin_ctz(b);
@@ -736,7 +865,7 @@ int yz_textindex_build(yz_textnorm *n, const yz_textdoc *docs, size_t ndocs, yz_
                        yz_errinfo *ei)
 {
     int err = YZ_OK;
-    yz_buf text;
+    yz_buf text, post;
     uint32_t *idmap = NULL, *id_cp = NULL;
     size_t *bstart = NULL, *fill = NULL;
     uint64_t *tmp = NULL, *scratch = NULL;
@@ -747,6 +876,7 @@ int yz_textindex_build(yz_textnorm *n, const yz_textdoc *docs, size_t ndocs, yz_
 
     /* 1. Normalise every name and address into one arena. */
     yz_buf_init(&text);
+    yz_buf_init(&post);
     size_t raw = 0;
     for (size_t i = 0; i < ndocs; i++)
         raw += (docs[i].name ? strlen(docs[i].name) : 0) +
@@ -755,7 +885,6 @@ int yz_textindex_build(yz_textnorm *n, const yz_textdoc *docs, size_t ndocs, yz_
     ix = yz_calloc(1, sizeof *ix);
     ix->ndocs = (uint32_t)ndocs;
     ix->doc_off = yz_reallocarray(NULL, ndocs + 1, sizeof ix->doc_off[0]);
-    ix->name_len = yz_reallocarray(NULL, ndocs ? ndocs : 1, sizeof ix->name_len[0]);
     for (size_t i = 0; i < ndocs; i++) {
         if (text.len > UINT32_MAX)
             break;
@@ -764,10 +893,7 @@ int yz_textindex_build(yz_textnorm *n, const yz_textdoc *docs, size_t ndocs, yz_
             const char *s = f ? docs[i].address : docs[i].name;
             if (!s)
                 s = "";
-            size_t start = text.len;
             err = normalise(n, s, strlen(s), &text);
-            if (f == 0)
-                ix->name_len[i] = (uint32_t)(text.len - start); /* < 4 GiB, checked below */
             if (err) {
                 yz_err_setf(ei, err, f ? "address" : "name",
                             f ? "第 %zu 个文档的地址不是有效的 UTF-8"
@@ -837,15 +963,65 @@ int yz_textindex_build(yz_textnorm *n, const yz_textdoc *docs, size_t ndocs, yz_
             tmp = yz_reallocarray(NULL, bstart[nb] ? bstart[nb] : 1, sizeof tmp[0]);
         }
     }
+    /* 3b. Code the texts (enc_put): number the characters by frequency, then rewrite the
+     * arena. The keys above were made from the UTF-8; they hold code points, not codes. */
+    {
+        uint64_t *order = yz_calloc(A ? A : 1, sizeof order[0]);
+        for (const unsigned char *p = (const unsigned char *)text.data, *end = p + text.len;
+             p < end;) {
+            uint32_t c = yz_utf8_next(&p);
+            if (c)
+                order[idmap[c]]++;
+            else
+                p++;
+        }
+        for (size_t i = 0; i < A; i++) /* most frequent first, then by code point */
+            order[i] = (uint64_t)(UINT32_MAX - (uint32_t)order[i]) << 32 | i;
+        qsort(order, A, sizeof order[0], cmp_u64);
+        ix->ncodes = A;
+        ix->code_cp = yz_reallocarray(NULL, A ? A : 1, sizeof ix->code_cp[0]);
+        ix->cp_code = yz_reallocarray(NULL, A ? A : 1, sizeof ix->cp_code[0]);
+        for (size_t r = 0; r < A; r++) {
+            uint32_t id = (uint32_t)order[r];
+            ix->code_cp[r] = id_cp[id];
+            ix->cp_code[id] = (uint32_t)r + 1;
+        }
+        yz_free(order);
+        ix->cp_sorted = id_cp; /* id order is code point order (step 4 reads it too) */
+        id_cp = NULL;
+        yz_buf enc;
+        yz_buf_init(&enc);
+        yz_buf_reserve(&enc, text.len);
+        for (uint32_t d = 0; d < ix->ndocs; d++) {
+            const unsigned char *p = (const unsigned char *)text.data + ix->doc_off[d];
+            ix->doc_off[d] = (uint32_t)enc.len;
+            for (int f = 0; f < 2; f++) {
+                for (uint32_t c = yz_utf8_next(&p); c; c = yz_utf8_next(&p))
+                    enc_put(&enc, ix->cp_code[idmap[c]]);
+                p++; /* the field's NUL */
+                yz_buf_putc(&enc, '\0');
+            }
+            if (enc.len > UINT32_MAX) {
+                yz_buf_fini(&enc);
+                err = yz_err_set(ei, YZ_ETOOBIG, "docs", "文本超过 4 GiB", "over 4 GiB of text");
+                goto out;
+            }
+        }
+        ix->doc_off[ix->ndocs] = (uint32_t)enc.len;
+        ix->text_len = enc.len;
+        yz_buf_fini(&text);
+        text = enc;
+    }
     yz_free(idmap);
     idmap = NULL;
     yz_free(fill);
     fill = NULL;
 
-    /* 4. Sort each bucket by (second char, doc), drop repeats of a doc under a key and write
-     * the postings as uint32_t over the front of `tmp`: the write position (4 bytes a
-     * posting) never passes the read position (8 bytes an entry). */
+    /* 4. Sort each bucket by (second char, doc), drop repeats of a doc under a key and code
+     * each key's postings into `post` (its number of docs first, so the run is counted, then
+     * coded). */
     size_t maxb = 1, kcap = 1024, K = 0, P = 0;
+    yz_buf_reserve(&post, bstart[nb] + 1); /* about 1.2 bytes a posting is typical */
     for (size_t b = 0; b < nb; b++)
         if (bstart[b + 1] - bstart[b] > maxb)
             maxb = bstart[b + 1] - bstart[b];
@@ -857,36 +1033,51 @@ int yz_textindex_build(yz_textnorm *n, const yz_textdoc *docs, size_t ndocs, yz_
         if (lo == hi)
             continue;
         sort_bucket(tmp + lo, hi - lo, scratch);
-        uint64_t key_hi = KEY(b / A, id_cp[b % A], 0);
-        uint32_t prev_c2 = UINT32_MAX, last_d = UINT32_MAX;
-        for (size_t i = lo; i < hi; i++) {
-            uint64_t v = tmp[i];
-            uint32_t c2 = (uint32_t)(v >> 32), d = (uint32_t)v;
-            if (c2 != prev_c2) {
-                if (K == kcap) {
-                    kcap *= 2;
-                    ix->keys = yz_reallocarray(ix->keys, kcap, sizeof ix->keys[0]);
-                    ix->key_off = yz_reallocarray(ix->key_off, kcap + 1, sizeof ix->key_off[0]);
-                }
-                ix->keys[K] = key_hi | c2;
-                ix->key_off[K++] = (uint32_t)P;
-                prev_c2 = c2;
-                last_d = UINT32_MAX;
+        uint64_t key_hi = KEY(b / A, ix->cp_sorted[b % A], 0);
+        for (size_t i = lo; i < hi;) {
+            uint32_t c2 = (uint32_t)(tmp[i] >> 32);
+            size_t end = i, key_docs = 0;
+            for (uint32_t last_d = UINT32_MAX; end < hi && (uint32_t)(tmp[end] >> 32) == c2;
+                 end++) {
+                key_docs += (uint32_t)tmp[end] != last_d;
+                last_d = (uint32_t)tmp[end];
             }
-            if (d != last_d) {
-                memcpy((unsigned char *)tmp + P * sizeof(uint32_t), &d, sizeof d);
-                P++;
+            if (post.len > UINT32_MAX) {
+                err = yz_err_set(ei, YZ_ETOOBIG, "docs", "倒排表超过 4 GiB",
+                                 "over 4 GiB of postings");
+                goto out;
+            }
+            if (K == kcap) {
+                kcap *= 2;
+                ix->keys = yz_reallocarray(ix->keys, kcap, sizeof ix->keys[0]);
+                ix->key_off = yz_reallocarray(ix->key_off, kcap + 1, sizeof ix->key_off[0]);
+            }
+            ix->keys[K] = key_hi | c2;
+            ix->key_off[K++] = (uint32_t)post.len;
+            put_varint(&post, (uint32_t)key_docs);
+            for (uint32_t last_d = UINT32_MAX; i < end; i++) {
+                uint32_t d = (uint32_t)tmp[i];
+                if (d == last_d)
+                    continue;
+                put_varint(&post, last_d == UINT32_MAX ? d : d - last_d);
                 last_d = d;
             }
+            P += key_docs;
         }
     }
-    ix->key_off[K] = (uint32_t)P;
+    if (post.len > UINT32_MAX) {
+        err = yz_err_set(ei, YZ_ETOOBIG, "docs", "倒排表超过 4 GiB", "over 4 GiB of postings");
+        goto out;
+    }
+    yz_free(tmp);
+    tmp = NULL;
+    ix->key_off[K] = (uint32_t)post.len;
     ix->nkeys = K;
     ix->npost = P;
+    ix->post_bytes = post.len;
     ix->keys = yz_reallocarray(ix->keys, K ? K : 1, sizeof ix->keys[0]);
     ix->key_off = yz_reallocarray(ix->key_off, K + 1, sizeof ix->key_off[0]);
-    ix->post = yz_realloc(tmp, P * sizeof(uint32_t));
-    tmp = NULL;
+    ix->post = (unsigned char *)yz_realloc(yz_buf_take(&post), ix->post_bytes + 1);
 
     /* 5. Letter pairs of the name bigrams, for pinyin initials. */
     build_pinyin(ix);
@@ -896,6 +1087,7 @@ int yz_textindex_build(yz_textnorm *n, const yz_textdoc *docs, size_t ndocs, yz_
     ix = NULL;
 out:
     yz_buf_fini(&text);
+    yz_buf_fini(&post);
     yz_free(idmap);
     yz_free(id_cp);
     yz_free(bstart);
@@ -911,8 +1103,10 @@ void yz_textindex_free(yz_textindex *ix)
     if (!ix)
         return;
     yz_free(ix->text);
+    yz_free(ix->code_cp);
+    yz_free(ix->cp_sorted);
+    yz_free(ix->cp_code);
     yz_free(ix->doc_off);
-    yz_free(ix->name_len);
     yz_free(ix->keys);
     yz_free(ix->key_off);
     yz_free(ix->post);
@@ -929,15 +1123,17 @@ size_t yz_textindex_count(const yz_textindex *ix)
 size_t yz_textindex_bytes(const yz_textindex *ix)
 {
     return sizeof *ix + ix->text_len + 1 + ((size_t)ix->ndocs + 1) * sizeof ix->doc_off[0] +
-           (size_t)ix->ndocs * sizeof ix->name_len[0] + ix->nkeys * sizeof ix->keys[0] +
-           (ix->nkeys + 1) * sizeof ix->key_off[0] + ix->npost * sizeof ix->post[0] +
-           (CJK_HI - CJK_LO) * sizeof ix->cjk_mask[0] + ix->py_off[NPAIRS] * sizeof ix->py_key[0];
+           ix->nkeys * sizeof ix->keys[0] +
+           (ix->nkeys + 1) * sizeof ix->key_off[0] + ix->post_bytes + 1 +
+           3 * ix->ncodes * sizeof ix->code_cp[0] + (CJK_HI - CJK_LO) * sizeof ix->cjk_mask[0] + ix->py_off[NPAIRS] * sizeof ix->py_key[0];
 }
 
 /* ---- search ---------------------------------------------------------------------------------- */
 
 typedef struct term {
     size_t off, len; /* the normalised term: n->q.data[off..off+len) */
+    size_t eoff, elen; /* the same in the index's codes: n->qe.data[eoff..eoff+elen) */
+    bool absent;     /* a character of it is in no text: no substring matches */
     size_t ncp;      /* its characters */
     bool pinyin;     /* 2..YZ_TEXT_PINYIN_MAX ASCII letters: also try pinyin initials */
     uint64_t pv[26]; /* pinyin: bit j of pv[l] is set when letter j of the term is 'a' + l */
@@ -950,8 +1146,9 @@ typedef struct term {
     uint16_t start[SYL_MAX];
 } term;
 
-/* The posting list of `key`, or NULL (and *len 0) when no doc has it. */
-static const uint32_t *postings(const yz_textindex *ix, uint64_t key, size_t *len)
+/* The coded posting list of `key` (plist_*) and its number of docs, or NULL (and *len 0) when
+ * no doc has it. */
+static const unsigned char *postings(const yz_textindex *ix, uint64_t key, size_t *len)
 {
     size_t lo = 0, hi = ix->nkeys;
     while (lo < hi) {
@@ -965,7 +1162,7 @@ static const uint32_t *postings(const yz_textindex *ix, uint64_t key, size_t *le
         *len = 0;
         return NULL;
     }
-    *len = ix->key_off[lo + 1] - ix->key_off[lo];
+    *len = plist_len(ix->post + ix->key_off[lo]);
     return ix->post + ix->key_off[lo];
 }
 
@@ -983,41 +1180,32 @@ static size_t key_lower(const yz_textindex *ix, uint64_t key)
     return lo;
 }
 
-/* Write to out[] the values of a[0..na) also in b[0..nb) (both ascending, without repeats);
- * returns how many. `out` may be `a`. Gallops through `b`, so a short `a` against a long `b`
- * costs about na * log(nb / na). */
-static size_t intersect(uint32_t *out, const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+/* Write to out[] the values of a[0..na) also in the coded list `b` (both ascending, without
+ * repeats); returns how many. `out` may be `a`. Reads `b` front to back until past a's last
+ * value: a coded list cannot be galloped through, so the caller only intersects lists at
+ * most INTERSECT_RATIO times longer than `a` (the text check does the rest). */
+static size_t intersect(uint32_t *out, const uint32_t *a, size_t na, const unsigned char *b)
 {
-    size_t m = 0, j = 0;
-    for (size_t i = 0; i < na && j < nb; i++) {
-        uint32_t x = a[i];
-        if (b[j] < x) {
-            size_t lo = j, step = 1;
-            while (lo + step < nb && b[lo + step] < x) {
-                lo += step;
-                step *= 2;
-            }
-            size_t hi = lo + step < nb ? lo + step : nb;
-            lo++;
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (b[mid] < x)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            j = lo;
-        }
-        if (j < nb && b[j] == x)
-            out[m++] = x;
+    uint32_t nb = get_varint(&b), y = 0;
+    size_t m = 0, i = 0;
+    for (uint32_t j = 0; j < nb && i < na; j++) {
+        y = j ? y + get_varint(&b) : get_varint(&b);
+        while (i < na && a[i] < y)
+            i++;
+        if (i < na && a[i] == y)
+            out[m++] = a[i++];
     }
     return m;
 }
 
-static void mark(uint64_t *bits, const uint32_t *list, size_t len)
+/* Set the bit of every doc in the coded list `p`. */
+static void mark(uint64_t *bits, const unsigned char *p)
 {
-    for (size_t i = 0; i < len; i++)
-        bits[list[i] >> 6] |= (uint64_t)1 << (list[i] & 63);
+    uint32_t n = get_varint(&p), d = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        d = i ? d + get_varint(&p) : get_varint(&p);
+        bits[d >> 6] |= (uint64_t)1 << (d & 63);
+    }
 }
 
 /* The term's characters, decoded into cps[] (room for t->len). */
@@ -1037,13 +1225,16 @@ static uint64_t substring_candidates(const yz_textindex *ix, yz_textnorm *n, con
     term_cps(n, t, cps);
     if (t->ncp == 1) {
         size_t lo = key_lower(ix, KEY(f, cps[0], 0)), hi = key_lower(ix, KEY(f, cps[0] + 1, 0));
-        if (bits)
-            for (size_t k = lo; k < hi; k++)
-                mark(bits, ix->post + ix->key_off[k], ix->key_off[k + 1] - ix->key_off[k]);
-        return ix->key_off[hi] - ix->key_off[lo];
+        uint64_t cost = 0;
+        for (size_t k = lo; k < hi; k++) {
+            cost += plist_len(ix->post + ix->key_off[k]);
+            if (bits)
+                mark(bits, ix->post + ix->key_off[k]);
+        }
+        return cost;
     }
     /* Every bigram of the term must be there; start from the shortest list. */
-    const uint32_t *lists[YZ_TEXT_QUERY_MAX_BYTES];
+    const unsigned char *lists[YZ_TEXT_QUERY_MAX_BYTES];
     size_t lens[YZ_TEXT_QUERY_MAX_BYTES], nl = t->ncp - 1, best = 0;
     for (size_t i = 0; i < nl; i++) {
         lists[i] = postings(ix, KEY(f, cps[i], cps[i + 1]), &lens[i]);
@@ -1055,27 +1246,19 @@ static uint64_t substring_candidates(const yz_textindex *ix, yz_textnorm *n, con
     if (!bits)
         return lens[best];
     if (nl == 1) {
-        mark(bits, lists[0], lens[0]);
+        mark(bits, lists[0]);
         return lens[0];
     }
     if (n->ilist_cap < lens[best]) {
         n->ilist_cap = lens[best];
         n->ilist = yz_reallocarray(n->ilist, n->ilist_cap, sizeof n->ilist[0]);
     }
-    size_t m = 0;
-    bool first = true;
-    for (size_t i = 0; i < nl; i++) {
-        if (i == best)
-            continue;
-        if (first)
-            m = intersect(n->ilist, lists[best], lens[best], lists[i], lens[i]);
-        else
-            m = intersect(n->ilist, n->ilist, m, lists[i], lens[i]);
-        first = false;
-        if (m == 0)
-            break;
-    }
-    mark(bits, n->ilist, m);
+    size_t m = plist_decode(lists[best], n->ilist);
+    for (size_t i = 0; i < nl && m > 0; i++)
+        if (i != best && lens[i] / INTERSECT_RATIO <= lens[best])
+            m = intersect(n->ilist, n->ilist, m, lists[i]);
+    for (size_t i = 0; i < m; i++)
+        bits[n->ilist[i] >> 6] |= (uint64_t)1 << (n->ilist[i] & 63);
     return lens[best];
 }
 
@@ -1104,8 +1287,7 @@ static void term_candidates(const yz_textindex *ix, yz_textnorm *n, const term *
         pairs[np++] = t->pair;
     for (unsigned j = 0; j < np; j++) {
         for (size_t i = ix->py_off[pairs[j]]; i < ix->py_off[pairs[j] + 1]; i++) {
-            uint32_t k = ix->py_key[i];
-            mark(bits, ix->post + ix->key_off[k], ix->key_off[k + 1] - ix->key_off[k]);
+            mark(bits, ix->post + ix->key_off[ix->py_key[i]]);
         }
     }
 }
@@ -1124,7 +1306,7 @@ static int pinyin_score(const yz_textindex *ix, const char *name, const term *t)
     const unsigned char *p = (const unsigned char *)name;
     uint64_t st = 0, goal = (uint64_t)1 << (t->ncp - 1);
     size_t pos = 0;
-    for (uint32_t c = yz_utf8_next(&p); c; c = yz_utf8_next(&p), pos++) {
+    for (uint32_t c = enc_next(ix, &p); c; c = enc_next(ix, &p), pos++) {
         uint32_t m = initials(ix, c);
         uint64_t v = 0;
         for (; m; m &= m - 1)
@@ -1148,7 +1330,7 @@ static int full_pinyin_score(const yz_textindex *ix, const char *name, const ter
     const size_t len = t->len;
     const uint64_t goal = (uint64_t)1 << len;
     uint64_t any = 0, first = 0;
-    for (uint32_t c = yz_utf8_next(&p), pos = 0; c; c = yz_utf8_next(&p), pos++) {
+    for (uint32_t c = enc_next(ix, &p), pos = 0; c; c = enc_next(ix, &p), pos++) {
         uint32_t m = initials(ix, c);
         const char *r = m ? yz_text_pinyin_readings(c) : NULL;
         if (!r) {
@@ -1201,15 +1383,15 @@ static bool contains(const char *h, size_t hl, const char *q, size_t ql)
 /* The score of doc `d` for one term: the best match type, or 0 if it does not match. */
 static int term_score(const yz_textindex *ix, const yz_textnorm *n, const term *t, uint32_t d)
 {
-    const char *q = n->q.data + t->off;
+    const char *q = n->q.data + t->off, *qe = n->qe.data + t->eoff;
     const char *name = ix->text + ix->doc_off[d];
-    size_t nlen = ix->name_len[d];
+    size_t nlen = strlen(name); /* names are short: cheaper than 4 bytes a doc kept */
     const char *addr = name + nlen + 1;
     size_t alen = (size_t)(ix->text + ix->doc_off[d + 1] - 1 - addr);
-    if (t->len <= nlen) {
-        if (memcmp(name, q, t->len) == 0)
-            return t->len == nlen ? YZ_TEXT_SCORE_EXACT : YZ_TEXT_SCORE_PREFIX;
-        if (contains(name, nlen, q, t->len))
+    if (!t->absent && t->elen <= nlen) {
+        if (memcmp(name, qe, t->elen) == 0)
+            return t->elen == nlen ? YZ_TEXT_SCORE_EXACT : YZ_TEXT_SCORE_PREFIX;
+        if (contains(name, nlen, qe, t->elen))
             return YZ_TEXT_SCORE_NAME;
     }
     if (t->pinyin) {
@@ -1219,7 +1401,7 @@ static int term_score(const yz_textindex *ix, const yz_textnorm *n, const term *
         if (s)
             return s;
     }
-    if (contains(addr, alen, q, t->len))
+    if (!t->absent && contains(addr, alen, qe, t->elen))
         return YZ_TEXT_SCORE_ADDRESS;
     return 0;
 }
@@ -1341,6 +1523,22 @@ int yz_textindex_search(const yz_textindex *ix, yz_textnorm *n, const char *quer
     int err = parse_query(n, query, terms, &nt, ei);
     if (err)
         return err;
+    /* Each term in the codes of the texts, for the checks (enc_put). */
+    yz_buf_reset(&n->qe);
+    for (size_t i = 0; i < nt; i++) {
+        term *t = &terms[i];
+        t->eoff = n->qe.len;
+        const unsigned char *p = (const unsigned char *)n->q.data + t->off;
+        for (uint32_t c = yz_utf8_next(&p); c; c = yz_utf8_next(&p)) {
+            uint32_t code = enc_code(ix, c);
+            if (!code)
+                t->absent = true;
+            else
+                enc_put(&n->qe, code);
+        }
+        t->elen = n->qe.len - t->eoff;
+        yz_buf_putc(&n->qe, '\0');
+    }
 
     /* Estimate the postings each term's candidates take to read. */
     for (size_t i = 0; i < nt; i++) {

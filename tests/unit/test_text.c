@@ -384,6 +384,137 @@ Test(text, no_false_positives)
     yz_textindex_free(ix);
 }
 
+/* Posting lists are delta + varint coded, and a term's long bigram lists are not intersected
+ * with a far shorter one (the text check does it): 20,000 docs, so doc numbers and gaps take
+ * one to three bytes; 驿站 is in every doc, 张三 in a few far apart, 三驿 in fewer. */
+Test(text, coded_postings)
+{
+    enum { N = 20000 };
+    static char names[N][48];
+    static yz_textdoc docs[N];
+    size_t want_zs = 0, want_zsyz = 0, want_d7 = 0;
+    for (size_t i = 0; i < N; i++) {
+        const char *pre = i % 4999 == 3 ? "张三" : i == 16383 || i == 129 ? "张三驿站" : "李";
+        snprintf(names[i], sizeof names[i], "%s驿站%zu", pre, i % 1000);
+        docs[i].name = names[i];
+        docs[i].address = i == 19998 ? "张三" : "";
+        want_zs += strstr(names[i], "张三") || i == 19998;
+        want_zsyz += strstr(names[i], "张三驿站") != NULL;
+        want_d7 += i % 1000 == 777;
+    }
+    yz_textindex *ix = build(docs, N);
+    yz_texthit hits[64];
+    cr_expect_eq(search(ix, "驿站", NULL, 0), N);
+    cr_expect_eq(search(ix, "张三", hits, 64), want_zs);
+    cr_expect_eq(want_zs, 5 + 2 + 1);
+    size_t n = search(ix, "张三驿站", hits, 64);
+    cr_assert_eq(n, want_zsyz);
+    cr_assert_eq(n, 2 + 5); /* docs 129 and 16383, and the five with i % 4999 == 3 */
+    bool seen129 = false, seen16383 = false;
+    for (size_t i = 0; i < n; i++) {
+        cr_expect(strstr(names[hits[i].doc], "张三驿站") != NULL, "doc %u", hits[i].doc);
+        seen129 |= hits[i].doc == 129;
+        seen16383 |= hits[i].doc == 16383;
+    }
+    cr_expect(seen129 && seen16383);
+    cr_expect_eq(search(ix, "站777", NULL, 0), want_d7);
+    cr_expect_eq(search(ix, "李驿站777", NULL, 0), want_d7);
+    yz_textindex_free(ix);
+}
+
+static size_t put_utf8(uint32_t c, char *p)
+{
+    if (c < 0x10000) {
+        p[0] = (char)(0xE0 | c >> 12);
+        p[1] = (char)(0x80 | (c >> 6 & 0x3F));
+        p[2] = (char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    p[0] = (char)(0xF0 | c >> 18);
+    p[1] = (char)(0x80 | (c >> 12 & 0x3F));
+    p[2] = (char)(0x80 | (c >> 6 & 0x3F));
+    p[3] = (char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+/* The texts are kept in the index's own code (1 to 4 bytes a character by frequency): over
+ * 70,000 distinct characters (CJK, extension A and B), so that codes of every length occur,
+ * each doc's name is found by itself, exactly, and each count agrees with a scan of the
+ * normalised texts. */
+Test(text, coded_texts)
+{
+    enum { N = 70000 };
+    char(*names)[16] = yz_calloc(N, sizeof *names);
+    char(*addrs)[16] = yz_calloc(N, sizeof *addrs);
+    yz_textdoc *docs = yz_calloc(N, sizeof docs[0]);
+    yz_buf *nn = yz_calloc(N, sizeof nn[0]), *na = yz_calloc(N, sizeof na[0]);
+    uint32_t cps[N + 1];
+    for (uint32_t i = 0, c = 0x3400; i <= N; c++) {
+        if ((c >= 0x4DC0 && c < 0x4E00) || (c >= 0xA000 && c < 0x20000))
+            continue;
+        cps[i++] = c;
+    }
+    for (size_t i = 0; i < N; i++) {
+        char *p = names[i];
+        p += put_utf8(cps[i], p);
+        p += put_utf8(cps[i + 1], p);
+        *p = '\0';
+        addrs[i][put_utf8(cps[(i * 7919) % N], addrs[i])] = '\0';
+        docs[i] = (yz_textdoc){names[i], addrs[i]};
+        yz_buf_init(&nn[i]);
+        yz_buf_init(&na[i]);
+        cr_assert_eq(yz_textnorm_apply(norm, names[i], &nn[i]), YZ_OK);
+        cr_assert_eq(yz_textnorm_apply(norm, addrs[i], &na[i]), YZ_OK);
+    }
+    yz_textindex *ix = build(docs, N);
+    yz_texthit *hits = yz_calloc(N, sizeof hits[0]);
+    /* A sample, and most of the last 1,200: the rarest characters, which take the longest codes. */
+    for (size_t i = 0; i < N; i += i < N - 1200 ? 1009 : 3) {
+        size_t want = 0;
+        for (size_t d = 0; d < N; d++)
+            want += strstr(nn[d].data, nn[i].data) || strstr(na[d].data, nn[i].data);
+        size_t n = search(ix, names[i], hits, N);
+        cr_assert_eq(n, want, "doc %zu (U+%04X U+%04X)", i, cps[i], cps[i + 1]);
+        bool exact = false;
+        for (size_t k = 0; k < n; k++)
+            exact |= hits[k].doc == i && hits[k].score == YZ_TEXT_SCORE_EXACT;
+        cr_expect(exact, "doc %zu (U+%04X U+%04X)", i, cps[i], cps[i + 1]);
+        /* One character: every hit's score as the normalised texts give it (a code shared
+         * by two characters would score the name of an address hit). */
+        char one[8], *q1;
+        one[put_utf8(cps[i], one)] = '\0';
+        n = search(ix, one, hits, N);
+        yz_buf qn;
+        yz_buf_init(&qn);
+        cr_assert_eq(yz_textnorm_apply(norm, one, &qn), YZ_OK);
+        q1 = qn.data;
+        want = 0;
+        for (size_t d = 0; d < N; d++)
+            want += strstr(nn[d].data, q1) || strstr(na[d].data, q1);
+        cr_assert_eq(n, want, "U+%04X", cps[i]);
+        for (size_t k = 0; k < n; k++) {
+            const char *nm = nn[hits[k].doc].data;
+            int sc = strcmp(nm, q1) == 0                ? YZ_TEXT_SCORE_EXACT
+                     : strncmp(nm, q1, strlen(q1)) == 0 ? YZ_TEXT_SCORE_PREFIX
+                     : strstr(nm, q1)                   ? YZ_TEXT_SCORE_NAME
+                                                        : YZ_TEXT_SCORE_ADDRESS;
+            cr_assert_eq(hits[k].score, sc, "U+%04X doc %u", cps[i], hits[k].doc);
+        }
+        yz_buf_fini(&qn);
+    }
+    yz_textindex_free(ix);
+    for (size_t i = 0; i < N; i++) {
+        yz_buf_fini(&nn[i]);
+        yz_buf_fini(&na[i]);
+    }
+    yz_free(hits);
+    yz_free(nn);
+    yz_free(na);
+    yz_free(docs);
+    yz_free(names);
+    yz_free(addrs);
+}
+
 Test(text, bad_queries)
 {
     yz_textindex *ix = build(city, NCITY);
