@@ -5,6 +5,7 @@ import { t, lang } from './i18n.js';
 import { crsOf, wgsTo } from './tiles.js';
 import { main, state, store, AT, NEEDS, DEFAULT_CENTRE } from './state.js';
 import { todayBlock } from './today.js';
+import { liveLine, aged, known as isKnown, onShown } from './live.js';
 import { h, go, facIcon, facLabel, facOrder, fmtDist, statusOf, ratingText, eventText, message, errorBox, loadVocab } from './util.js';
 
 function stationRow(s, i) {
@@ -20,6 +21,7 @@ function stationRow(s, i) {
         h('span', { class: 'name' }, s.name),
         s.distance_m !== undefined ? h('span', { class: 'dist' }, fmtDist(s.distance_m)) : null),
       h('span', { class: `status ${st.cls}` }, st.text),
+      liveLine(s.live),
       h('span', { class: 'row-meta' },
         h('span', { class: 'icons' }, icons),
         h('span', { class: 'rating' }, ratingText(s.rating))),
@@ -45,7 +47,8 @@ export async function renderHome() {
     'aria-pressed': String(state.filters.has(key)) }, label);
   // 现在开放 and 24小时 first: the two a rider wants most, visible at 360 px without scrolling the row
   const chips = h('div', { class: 'chips', role: 'group', 'aria-label': t('filters') },
-    chip('open_now', t('openNow')), chip('h24', t('h24')), NEEDS.map((c) => chip(c, facLabel(c))));
+    chip('open_now', t('openNow')), chip('h24', t('h24')), NEEDS.map((c) => chip(c, facLabel(c))),
+    chip('charged', t('liveCharged')));
   // The active filters, always visible (sticky while the list scrolls) with "clear all". Filters
   // are remembered across visits, and this summary shows them from the first paint.
   const filterSum = h('div', { id: 'filter-sum', class: 'filter-sum', role: 'status' });
@@ -123,6 +126,8 @@ export async function renderHome() {
   });
   setupSearch(form, q, sugg);
 
+  // shown again (the phone unlocked, back from the navigation app): fresh live values
+  onShown(() => { if (list.isConnected) { if (state.search) runSearch(state.search); else loadNearby(); } });
   if (state.search) runSearch(state.search);
   else if (state.posState === 'pending') {
     // say at once what the list will be (the worker reads it while the list is on its way)
@@ -133,9 +138,9 @@ export async function renderHome() {
   else loadNearby();
 }
 
-const FILTER_ORDER = ['open_now', 'h24', ...NEEDS];
+const FILTER_ORDER = ['open_now', 'h24', ...NEEDS, 'charged'];
 function filterLabel(k) {
-  return k === 'open_now' ? t('openNow') : k === 'h24' ? t('h24') : facLabel(k);
+  return k === 'open_now' ? t('openNow') : k === 'h24' ? t('h24') : k === 'charged' ? t('liveCharged') : facLabel(k);
 }
 function paintFilterSum(box, clear) {
   const on = FILTER_ORDER.filter((k) => state.filters.has(k));
@@ -290,19 +295,21 @@ async function loadNearby() {
   const [lat, lon] = queryCentre();
   const needs = NEEDS.filter((c) => state.filters.has(c));
   const h24 = state.filters.has('h24');
+  const charged = state.filters.has('charged');
   const crs = mapCrs();
   const q = { lat: lat.toFixed(6), lon: lon.toFixed(6), k: h24 ? 60 : 20, need: needs.join(','),
     open_now: state.filters.has('open_now') || h24 ? 'true' : undefined, at: AT,
-    crs: crs === 'wgs84' ? undefined : crs };
+    crs: crs === 'wgs84' ? undefined : crs, live: charged ? 'charged' : undefined };
   const heading = state.centre || state.posState !== 'ok' ? t('nearMap') : t('nearYou');
   const filter = (list) => (h24 ? list.filter((s) => s.open_now && !s.next_change && s.status === 'open').slice(0, 20) : list);
   try {
     const { body, cached } = await get('/api/v1/stations/nearby', q);
     if (seq !== state.seq) return;
-    const stations = filter(body.stations);
+    let stations = filter(body.stations);
     if (!cached) store.set('last', { time: new Date().toISOString(), crs, stations });
+    else stations = agedList(stations, cached);
     const note = cached ? message('warn', t('offlineSaved', { time: new Date(cached).toLocaleTimeString(lang(), { hour: '2-digit', minute: '2-digit' }) })) : null;
-    showList(stations, heading, [note, positionNotice()], !state.centre);
+    showList(stations, heading, [note, positionNotice()], !state.centre, charged ? t('liveChargedNone') : undefined);
   } catch (e) {
     if (seq !== state.seq) return;
     const last = store.get('last', null);
@@ -310,20 +317,35 @@ async function loadNearby() {
       const time = new Date(last.time).toLocaleTimeString(lang(), { hour: '2-digit', minute: '2-digit' });
       // the filters apply to the saved list on the phone (its rows carry facilities and status)
       const known = last.stations.every((x) => Array.isArray(x.facilities));
-      let list = last.stations;
-      const any = needs.length || state.filters.has('open_now') || h24;
+      // live values age on the phone as they would on the server (unknown once too old)
+      let list = agedList(last.stations, last.time);
+      const any = needs.length || state.filters.has('open_now') || h24 || charged;
       if (any && known) {
         list = list.filter((x) => needs.every((c) => x.facilities.includes(c)));
         if (state.filters.has('open_now') || h24) list = list.filter((x) => x.open_now);
         if (h24) list = list.filter((x) => !x.next_change && x.status === 'open');
+        if (charged) list = list.filter(hasCharged);
       }
       showList(list, heading, [message('warn', t('offlineSaved', { time })),
-        any ? message('info', known ? t('offlineFiltered', { n: last.stations.length }) : t('offlineCannotFilter')) : null], !state.centre);
+        any ? message('info', known ? t('offlineFiltered', { n: last.stations.length }) : t('offlineCannotFilter')) : null], !state.centre,
+      charged ? t('liveChargedNone') : undefined);
       return;
     }
     showList([], heading, [errorBox(e, loadNearby)], false);
     document.getElementById('notice').querySelector('.msg.info')?.remove();
   }
+}
+
+// --- live status (issue 14): rows of a list kept on the phone, the "charged battery" filter --
+/** A list answered `since` (a time) ago: its live values aged to now (live.js). */
+function agedList(stations, since) {
+  const extra = (Date.now() - Date.parse(since)) / 1000;
+  return stations.map((s) => (s.live && extra > 0 ? { ...s, live: aged(s.live, extra) } : s));
+}
+/** What `live=charged` keeps: a known count of charged batteries of at least one. */
+function hasCharged(s) {
+  const b = s.live && s.live.batteries_charged;
+  return isKnown(b) && b.value >= 1;
 }
 
 let districts = null;
@@ -390,11 +412,14 @@ async function runSearch(text) {
     let list = body.stations;
     if (state.filters.has('open_now')) list = list.filter((s) => s.open_now);
     if (state.filters.has('h24')) list = list.filter((s) => s.open_now && !s.next_change);
+    // the search route has no live= (the nearby one has): the same rule on the answer's `live`
+    if (state.filters.has('charged')) list = list.filter(hasCharged);
     // what the server took as filters (厕所 -> toilet), said so the rider knows why the list is what it is
     const words = (body.understood && body.understood.facilities) || [];
     const said = words.length ? message('info', t('understoodAs', {
       list: words.map((w) => `${w.word} → ${facLabel(w.code)}`).join(t('listSep')) })) : null;
-    showList(list, t('searchResults', { q: text }), [said, h('p', { class: 'msg-actions' }, back)], true, t('noSearchResults', { q: text }));
+    showList(list, t('searchResults', { q: text }), [said, h('p', { class: 'msg-actions' }, back)], true,
+      state.filters.has('charged') && body.stations.length ? t('liveChargedNone') : t('noSearchResults', { q: text }));
   } catch (e) {
     if (seq !== state.seq) return;
     showList([], t('searchResults', { q: text }), [errorBox(e, () => runSearch(text))], false);

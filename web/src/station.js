@@ -5,6 +5,7 @@ import { get, workerPost, report, ApiError, enqueue, dequeue, queueList } from '
 import { t, lang, vocab } from './i18n.js';
 import { isOfficer, it as inspText } from './inspect.js';
 import { eventItem, offerItem } from './today.js';
+import { liveBlock, aged, onShown } from './live.js';
 import { main, state, store, AT } from './state.js';
 import { crsOf, wgsTo } from './tiles.js';
 import { districtLabels } from './home.js';
@@ -282,7 +283,8 @@ export async function renderStation(key, checkin) {
       h('p', {}, h('a', { class: 'btn', href: `/station/${encodeURIComponent(s.code)}`, 'data-link': true }, t('stationPage'))),
       actions, panels);
   } else {
-    parts.push(actions, panels,
+    const live = liveSection(s, key, cached);
+    parts.push(live, actions, panels,
       aboutBox(s),
       section('h-photos', t('photos'), photosBox),
       section('h-today', t('offers'), offersBox),
@@ -323,6 +325,30 @@ export async function renderStation(key, checkin) {
         : h('p', { class: 'muted' }, t('noReviews')));
     }).catch((e) => reviewsBox.replaceChildren(h('p', { class: 'muted' }, e.text ? e.text() : t('serverError'))));
   }
+}
+
+// --- live status (issue 14) ------------------------------------------------------------------
+/** The station's live status (batteries, people, seats, devices out of order, each value's
+ * age), or null for a station without devices; asked again when the page is shown again. */
+function liveSection(s, key, cached) {
+  const box = h('div', { id: 'live-box' });
+  const sec = section('h-live', t('liveTitle'), box);
+  sec.classList.add('live');
+  const fill = (st, since) => {
+    sec.hidden = !st.live;
+    if (!st.live) { box.replaceChildren(); return; }
+    const extra = since ? (Date.now() - Date.parse(since)) / 1000 : 0;
+    box.replaceChildren(liveBlock(extra > 0 ? aged(st.live, extra) : st.live, !!since));
+  };
+  fill(s, cached);
+  onShown(async () => {
+    if (!sec.isConnected) return;
+    try {
+      const { body, cached: c } = await get(`/api/v1/stations/${encodeURIComponent(key)}`, { at: AT });
+      if (sec.isConnected) fill(body, c);
+    } catch { /* offline: the values shown stand (their ages are said) */ }
+  });
+  return sec;
 }
 
 // --- map area (issue 13): the station page's head: distance and times, small map, photos ------
