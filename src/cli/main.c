@@ -758,14 +758,13 @@ static int cmd_import(int argc, char **argv)
     t_import = mono_s();
     if (timings && !rc) { /* where the time went, for the load bench (stderr: stdout is the
                            * result) */
-        double in = cnt.check_s + cnt.stage_s + cnt.insert_s + cnt.links_s + cnt.index_s +
-                    cnt.ids_s;
+        double in = cnt.check_s + cnt.stage_s + cnt.insert_s + cnt.index_s + cnt.ids_s;
         fprintf(stderr,
                 "timings: open %.2f s, read (parse + validate) %.2f s, check %.2f s,"
-                " stage %.2f s, insert %.2f s, links %.2f s, index %.2f s, ids %.2f s,"
+                " stage %.2f s, insert %.2f s, index %.2f s, ids %.2f s,"
                 " commit %.2f s, total %.2f s\n",
                 t_open - t0, t_read - t_open, cnt.check_s, cnt.stage_s, cnt.insert_s,
-                cnt.links_s, cnt.index_s, cnt.ids_s, t_import - t_read - in, t_import - t0);
+                cnt.index_s, cnt.ids_s, t_import - t_read - in, t_import - t0);
     }
     if (st) { /* the audit log: what was imported, or that it failed */
         yz_buf a;

@@ -27,9 +27,10 @@ typedef struct yz_import_counts {
     size_t districts; /* districts created */
     /* Where the time went, in seconds (wall clock, this process), for `import --timings`
      * and the load bench: checking the rows against the tables, copying them into the
-     * staging table, moving them into stations, writing their facility links, building the
-     * index that was set aside, reading back ids and versions. 0 for a phase not run. */
-    double check_s, stage_s, insert_s, links_s, index_s, ids_s;
+     * staging table, moving them into stations (or copying them straight in, into an empty
+     * table), building the index that was set aside, reading back ids and versions. 0 for a
+     * phase not run. */
+    double check_s, stage_s, insert_s, index_s, ids_s;
 } yz_import_counts;
 
 /* What yz_store_watch calls when another process sharing the store changed it: `area`, and
