@@ -876,7 +876,7 @@ static int import_sets(yz_db_tx *tx, import_ctx *x, size_t *bad, yz_errinfo *ei)
         err = exec1(tx, "DROP INDEX stations_district", false, 0, ei);
     if (!err && reindex && pg)
         err = exec1(tx, "ALTER TABLE stations DROP CONSTRAINT " DISTRICT_FK, false, 0, ei);
-    if (!err && direct) {
+    if (!err && direct && pg) {
         err = yz_db_copy(tx, "stations", DIRECT_COLS, STATION_NFIELDS + 2, x->n, direct_row, x,
                          bad, ei);
         c->insert_s = seconds() - t;
@@ -898,7 +898,12 @@ static int import_sets(yz_db_tx *tx, import_ctx *x, size_t *bad, yz_errinfo *ei)
             err = exec1(tx, "ANALYZE import_stage", false, 0, ei);
         c->stage_s = seconds() - t;
         t = seconds();
-        if (!err)
+        if (!err && direct) /* SQLite: the staging table's rowid is the rows' order */
+            err = exec1(tx,
+                        "INSERT INTO stations (" STATION_FIELDS ", created_at, version) SELECT "
+                        STATION_FIELDS ", $1, 1 FROM import_stage ORDER BY rowid",
+                        true, x->now, ei);
+        else if (!err)
             err = exec1(tx,
                         "INSERT INTO stations (" STATION_FIELDS ", created_at, version) SELECT "
                         STATION_FIELDS ", $1, 1 FROM import_stage WHERE true ORDER BY ord"
@@ -926,7 +931,7 @@ static int import_sets(yz_db_tx *tx, import_ctx *x, size_t *bad, yz_errinfo *ei)
         err = read_back_direct(tx, x, ei);
     else if (!err)
         err = read_back(tx, x, ei);
-    if (!err && !direct && !pg)
+    if (!err && !pg)
         err = exec1(tx, "DROP TABLE temp.import_stage", false, 0, ei);
     c->ids_s = seconds() - t;
     return err;
