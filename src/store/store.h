@@ -33,6 +33,19 @@ typedef struct yz_import_counts {
     double check_s, stage_s, insert_s, index_s, ids_s;
 } yz_import_counts;
 
+/* Where yz_store_import_stream takes its rows, on the import's thread. `next` gives the next
+ * rows in order (*rows stays valid, and may be written, until the import returns), *n = 0 at
+ * the end, or the source's error (ei filled, naming its row: the import fails with it as it
+ * is). Once `next` gave *n = 0, `districts` gives the districts the rows bring (borrowed), as
+ * yz_store_import's `districts`. `hint`: at least as many rows as will come (a large load
+ * into an empty store builds its indexes after the rows). */
+typedef struct yz_import_source {
+    int (*next)(void *ctx, yz_station **rows, size_t *n, yz_errinfo *ei);
+    void (*districts)(void *ctx, const yz_district **d, size_t *n);
+    void *ctx;
+    size_t hint;
+} yz_import_source;
+
 /* What yz_store_watch calls when another process sharing the store changed it: `area`, and
  * the id of the one record that changed (a station's), or 0 for anything in the area. */
 typedef void yz_store_change_cb(void *ctx, const char *area, int64_t id);
@@ -119,6 +132,13 @@ int yz_store_delete_station(yz_store *st, int64_t id, int64_t expect_version, yz
  * taken from the store. Sets each row's id and version. */
 int yz_store_import(yz_store *st, yz_station *rows, size_t n, const yz_district *districts,
                     size_t n_districts, yz_import_counts *counts, yz_errinfo *ei);
+
+/* yz_store_import for rows that arrive while they are written (a file still being parsed on
+ * another thread): the same checks, messages and all-or-nothing rule, for rows whose codes
+ * are all different (a code given twice fails the import). The rows' ids are not given back;
+ * the counts are. */
+int yz_store_import_stream(yz_store *st, const yz_import_source *src, yz_import_counts *counts,
+                           yz_errinfo *ei);
 
 /* Watch for changes made by other processes sharing the store (PostgreSQL: other yizhan
  * nodes; they announce each write with NOTIFY). `cb` runs on a thread of the store's with
