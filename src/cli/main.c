@@ -629,11 +629,6 @@ static int import_rows(yz_store *st, yz_station *rows, size_t n, yz_district *d,
     return 0;
 }
 
-static void stream_districts(void *ctx, const yz_district **d, size_t *n)
-{
-    yz_exchange_stream_districts(ctx, d, n);
-}
-
 /* `import` of a CSV file: parsed on a thread of its own while the rows are written
  * (yz_exchange_stream feeding yz_store_import_stream). An error in the file is the one said,
  * whatever the writing met meanwhile, as when the file was read whole first. *n: the rows. */
@@ -644,8 +639,7 @@ static int import_stream(yz_store *st, const char *path, yz_facility_list fl, si
     yz_exchange_stream *s = NULL;
     if (yz_exchange_stream_open(path, fl, &s, &ei))
         return yz__cli_fail(&ei);
-    yz_import_source src = {yz_exchange_stream_next, stream_districts, s,
-                            yz_exchange_stream_hint(s)};
+    yz_import_source src = {yz_exchange_stream_next, s, yz_exchange_stream_hint(s)};
     int err = yz_store_import_stream(st, &src, cnt, &ei);
     yz_errinfo file_ei;
     int file_err = yz_exchange_stream_wait(s, n, &file_ei);

@@ -377,6 +377,15 @@ static int at_row(yz_errinfo *ei, int err, const char *zh_label, const char *en_
     return err;
 }
 
+/* The district a row brings: its code, named by district_name or else by the code. */
+static void district_of(const yz_station *st, yz_district *d)
+{
+    memset(d, 0, sizeof *d);
+    d->code = yz_strdup(st->district_code);
+    d->name = yz_strdup(st->district_name ? st->district_name : st->district_code);
+    d->name_hant = yz_strdup(d->name);
+}
+
 static int cmp_code_idx(const void *a, const void *b, void *arg)
 {
     const yz_station *rows = arg;
@@ -415,11 +424,7 @@ static int rowset_finish(rowset *rs, const char *zh_label, const char *en_label,
         if (k < rs->nd)
             continue;
         rs->dist = yz_reallocarray(rs->dist, rs->nd + 1, sizeof *rs->dist);
-        yz_district *d = &rs->dist[rs->nd++];
-        memset(d, 0, sizeof *d);
-        d->code = yz_strdup(st->district_code);
-        d->name = yz_strdup(st->district_name ? st->district_name : st->district_code);
-        d->name_hant = yz_strdup(d->name);
+        district_of(st, &rs->dist[rs->nd++]);
     }
     return YZ_OK;
 }
@@ -802,6 +807,12 @@ struct yz_exchange_stream {
     int err;       /* the parser's result, once done */
     yz_errinfo ei; /* its error */
     double parse_s; /* the parser's time, once done */
+    /* the reader's side: the district codes met so far (sorted, borrowed from the rows), and
+     * the districts first met in each part handed out, kept until the stream is closed */
+    const char **seen;
+    size_t n_seen, cap_seen;
+    yz_district **fresh;
+    size_t *n_fresh, n_parts;
 };
 
 static rowset *stream_rowset(yz_exchange_stream *s)
@@ -885,9 +896,57 @@ size_t yz_exchange_stream_hint(const yz_exchange_stream *s)
     return s->rs.cap;
 }
 
-int yz_exchange_stream_next(void *ctx, yz_station **rows, size_t *n, yz_errinfo *ei)
+/* The districts first met in rows[0..n), in their order (as rowset_finish lists them). */
+static void stream_fresh(yz_exchange_stream *s, const yz_station *rows, size_t n,
+                         const yz_district **d, size_t *nd)
+{
+    yz_district *a = NULL;
+    size_t len = 0;
+    const char *last = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *code = rows[i].district_code;
+        if (last && !strcmp(last, code))
+            continue; /* rows of a district often come together */
+        last = code;
+        size_t lo = 0, hi = s->n_seen;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            int c = strcmp(s->seen[mid], code);
+            if (c == 0) {
+                lo = hi = SIZE_MAX;
+                break;
+            }
+            if (c < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo == SIZE_MAX)
+            continue;
+        if (s->n_seen == s->cap_seen) {
+            s->cap_seen = s->cap_seen ? 2 * s->cap_seen : 64;
+            s->seen = yz_reallocarray(s->seen, s->cap_seen, sizeof *s->seen);
+        }
+        memmove(s->seen + lo + 1, s->seen + lo, (s->n_seen - lo) * sizeof *s->seen);
+        s->seen[lo] = code;
+        s->n_seen++;
+        a = yz_reallocarray(a, len + 1, sizeof *a);
+        district_of(&rows[i], &a[len++]);
+    }
+    s->fresh = yz_reallocarray(s->fresh, s->n_parts + 1, sizeof *s->fresh);
+    s->n_fresh = yz_reallocarray(s->n_fresh, s->n_parts + 1, sizeof *s->n_fresh);
+    s->fresh[s->n_parts] = a;
+    s->n_fresh[s->n_parts++] = len;
+    *d = a;
+    *nd = len;
+}
+
+int yz_exchange_stream_next(void *ctx, yz_station **rows, size_t *n, const yz_district **d,
+                            size_t *nd, yz_errinfo *ei)
 {
     yz_exchange_stream *s = ctx;
+    *d = NULL;
+    *nd = 0;
     pthread_mutex_lock(&s->mu);
     while (!s->done && s->ready == s->taken)
         pthread_cond_wait(&s->cv, &s->mu);
@@ -905,16 +964,9 @@ int yz_exchange_stream_next(void *ctx, yz_station **rows, size_t *n, yz_errinfo 
         pthread_cond_broadcast(&s->cv);
     }
     pthread_mutex_unlock(&s->mu);
+    if (!err && *n) /* the rows handed out are the reader's to read: no lock needed */
+        stream_fresh(s, *rows, *n, d, nd);
     return err;
-}
-
-void yz_exchange_stream_districts(yz_exchange_stream *s, const yz_district **d, size_t *n)
-{
-    pthread_mutex_lock(&s->mu);
-    bool ended = s->done && !s->err;
-    pthread_mutex_unlock(&s->mu);
-    *d = ended ? s->rs.dist : NULL;
-    *n = ended ? s->rs.nd : 0;
 }
 
 double yz_exchange_stream_parse_s(yz_exchange_stream *s)
@@ -952,6 +1004,11 @@ void yz_exchange_stream_close(yz_exchange_stream *s)
     }
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
+    for (size_t i = 0; i < s->n_parts; i++)
+        yz_exchange_districts_free(s->fresh[i], s->n_fresh[i]);
+    yz_free(s->fresh);
+    yz_free(s->n_fresh);
+    yz_free(s->seen);
     rowset_free(&s->rs);
     yz_buf_fini(&s->data);
     yz_free(s);

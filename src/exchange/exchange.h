@@ -75,12 +75,13 @@ int yz_exchange_stream_open(const char *path, yz_facility_list fac, yz_exchange_
 /* At least as many as the rows the file can hold (one a line). */
 size_t yz_exchange_stream_hint(const yz_exchange_stream *s);
 /* The rows parsed since the last call, in order, waiting for some: *rows (the stream's) and
- * *n of them; *n = 0 once all were handed out. Returns YZ_OK, or the reader's error (ei
- * filled: the row and the field, as yz_exchange_read_file says it), after which nothing of
- * the file is to be kept. `ctx` is the stream (the shape of yz_store_import_stream's source). */
-int yz_exchange_stream_next(void *ctx, yz_station **rows, size_t *n, yz_errinfo *ei);
-/* Once next gave *n = 0: the districts the rows named (the stream's), else none. */
-void yz_exchange_stream_districts(yz_exchange_stream *s, const yz_district **d, size_t *n);
+ * *n of them, with the districts first named in them (*d, *nd: the stream's, as
+ * yz_exchange_read_file gives them for the whole file); *n = 0 once all were handed out.
+ * Returns YZ_OK, or the reader's error (ei filled: the row and the field, as
+ * yz_exchange_read_file says it), after which nothing of the file is to be kept. `ctx` is the
+ * stream (the shape of yz_store_import_stream's source). */
+int yz_exchange_stream_next(void *ctx, yz_station **rows, size_t *n, const yz_district **d,
+                            size_t *nd, yz_errinfo *ei);
 /* Let the reader run to the end (it no longer waits to be read) and return its result: YZ_OK
  * with the rows' count, or its error (ei filled). A caller whose own writing failed asks this
  * first: an error in the file is the one to report, as when the file was read before. */

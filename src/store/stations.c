@@ -1061,20 +1061,21 @@ int yz_store_import(yz_store *st, yz_station *rows, size_t n, const yz_district 
 
 /* --- a streamed import: rows written while their file is still being read ------------------
  * The same checks, messages and all-or-nothing rule as yz_store_import, for rows that arrive
- * in parts (yz_import_source). Each part is copied as it comes: on PostgreSQL into an empty
- * table, straight into stations by COPY (the district key dropped, and added back once the
- * districts the source names are in: they are known only at the end); otherwise into the
- * staging table. When all arrived, the districts go in, every row is checked as
- * yz_store_import checks it (its district and facilities, the first failing row named), and
- * the staging table is moved into stations: one INSERT ... SELECT into an empty table, the
- * upsert otherwise. On SQLite the move waits for the districts: with the district key
- * deferred instead, each district inserted after its stations scanned the whole table
- * (measured: 9 s of checks at 200,000 rows). Parts already taken are written again, from the
- * list kept, when the transaction is run again (PostgreSQL's serialization retry). */
+ * in parts (yz_import_source), each with the districts it names first. Each part is written
+ * as it comes: its districts inserted, its rows checked (district and facilities, the first
+ * failing row named), then copied: into an empty table straight on (PostgreSQL: COPY into
+ * stations; SQLite: into the staging table and moved by one INSERT ... SELECT a part, which
+ * costs half what an INSERT a row into stations does); into a table that has stations, into
+ * the staging table, upserted once all are there. A large load into an empty table sets the
+ * district index (and on PostgreSQL the district key) aside until after the rows, as
+ * import_sets does. Parts already taken are written again, from the list kept, when the
+ * transaction is run again (PostgreSQL's serialization retry). */
 
 typedef struct stream_part {
     yz_station *rows;
     size_t n;
+    const yz_district *d; /* the districts first named in the rows */
+    size_t nd;
 } stream_part;
 
 typedef struct stream_ctx {
@@ -1086,22 +1087,22 @@ typedef struct stream_ctx {
     yz_import_counts counts;
 } stream_ctx;
 
-/* The next part: one kept from an earlier run, else the source's. *n = 0 at the end. */
-static int stream_part_at(stream_ctx *x, size_t k, yz_station **rows, size_t *n, yz_errinfo *ei)
+/* The next part: one kept from an earlier run, else the source's. p->n = 0 at the end. */
+static int stream_part_at(stream_ctx *x, size_t k, stream_part *p, yz_errinfo *ei)
 {
     if (k < x->n_parts) {
-        *rows = x->parts[k].rows;
-        *n = x->parts[k].n;
+        *p = x->parts[k];
         return YZ_OK;
     }
-    int err = x->src->next(x->src->ctx, rows, n, ei);
+    *p = (stream_part){0};
+    int err = x->src->next(x->src->ctx, &p->rows, &p->n, &p->d, &p->nd, ei);
     if (err) {
         x->src_failed = true;
         return err;
     }
-    if (*n) {
+    if (p->n) {
         x->parts = yz_db_grow(x->parts, x->n_parts, &x->cap_parts, sizeof *x->parts);
-        x->parts[x->n_parts++] = (stream_part){*rows, *n};
+        x->parts[x->n_parts++] = *p;
     }
     return YZ_OK;
 }
@@ -1122,6 +1123,18 @@ static int stream_write(yz_db_tx *tx, stream_ctx *x, yz_station *rows, size_t n,
                          &failed, ei);
     if (err && failed < n)
         *bad = ord0 + failed;
+    /* SQLite, into an empty table: the part moved on at once, by the staging table's rowid
+     * (the rows' order, from 1) */
+    if (!err && direct && !pg) {
+        yz_db_q q;
+        yz_db_query(&q, tx,
+                    "INSERT INTO stations (" STATION_FIELDS ", created_at, version) SELECT "
+                    STATION_FIELDS ", $1, 1 FROM import_stage WHERE rowid > $2 ORDER BY rowid",
+                    ei);
+        yz_db_i64(&q, x->now);
+        yz_db_i64(&q, (int64_t)ord0);
+        err = yz_db_exec(&q, NULL);
+    }
     return err;
 }
 
@@ -1183,10 +1196,10 @@ static int stream_load(yz_db_tx *tx, void *ctx, size_t *bad, yz_errinfo *ei)
     bool direct = !err && before == 0;
     bool reindex = direct && x->src->hint >= IMPORT_REINDEX_MIN;
     double t = seconds();
-    if (!err && direct && pg)
-        err = exec1(tx, "ALTER TABLE stations DROP CONSTRAINT " DISTRICT_FK, false, 0, ei);
     if (!err && reindex)
         err = exec1(tx, "DROP INDEX stations_district", false, 0, ei);
+    if (!err && reindex && pg)
+        err = exec1(tx, "ALTER TABLE stations DROP CONSTRAINT " DISTRICT_FK, false, 0, ei);
     if (!err && !pg)
         err = exec1(tx, "DROP TABLE IF EXISTS temp.import_stage", false, 0, ei);
     if (!err && !(direct && pg))
@@ -1197,46 +1210,39 @@ static int stream_load(yz_db_tx *tx, void *ctx, size_t *bad, yz_errinfo *ei)
                                   "CREATE TEMP TABLE import_stage ON COMMIT DROP AS SELECT"
                                   " 0 AS ord, " STATION_FIELDS " FROM stations WITH NO DATA"),
                     false, 0, ei);
-    size_t n = 0;
-    for (size_t k = 0; !err; k++) {
-        yz_station *rows;
-        size_t got = 0;
-        err = stream_part_at(x, k, &rows, &got, ei);
-        if (err || !got)
-            break;
-        err = stream_write(tx, x, rows, got, n, direct, bad, ei);
-        n += got;
-    }
-    c->stage_s = seconds() - t; /* the rows written as they arrived */
-    t = seconds();
-    const yz_district *d = NULL;
-    size_t nd = 0;
-    if (!err)
-        x->src->districts(x->src->ctx, &d, &nd);
-    if (!err)
-        err = add_districts(tx, d, nd, &c->districts, ei);
+    /* Each part: its districts in, its rows checked against the tables as they are then
+     * (every district an earlier row named is in: the first failing row is the one
+     * yz_store_import names), then written. */
     row_checker chk = {0};
     if (!err)
         err = checker_init(tx, &chk, ei);
-    for (size_t k = 0, ord0 = 0; !err && k < x->n_parts; ord0 += x->parts[k++].n) {
+    size_t n = 0;
+    for (size_t k = 0; !err; k++) {
+        stream_part p;
+        err = stream_part_at(x, k, &p, ei);
+        if (err || !p.n)
+            break;
+        if (p.nd) {
+            err = add_districts(tx, p.d, p.nd, &c->districts, ei);
+            checker_fini(&chk);
+            if (!err)
+                err = checker_init(tx, &chk, ei);
+        }
         size_t b = 0;
-        err = check_list(&chk, x->parts[k].rows, x->parts[k].n, &b, ei);
-        if (err)
-            *bad = ord0 + b;
+        if (!err && (err = check_list(&chk, p.rows, p.n, &b, ei)) != YZ_OK)
+            *bad = n + b;
+        if (!err)
+            err = stream_write(tx, x, p.rows, p.n, n, direct, bad, ei);
+        n += p.n;
     }
     checker_fini(&chk);
-    c->check_s = seconds() - t;
+    c->insert_s = seconds() - t; /* the rows written as they arrived */
     t = seconds();
     if (!err && !direct) /* one upsert cannot take a code twice (the file's reader refuses it) */
         err = stream_repeats(tx, bad, ei);
     if (!err && !direct && pg)
         err = exec1(tx, "ANALYZE import_stage", false, 0, ei);
-    if (!err && direct && !pg) /* the staging table's rowid is the rows' order */
-        err = exec1(tx,
-                    "INSERT INTO stations (" STATION_FIELDS ", created_at, version) SELECT "
-                    STATION_FIELDS ", $1, 1 FROM import_stage ORDER BY rowid",
-                    true, x->now, ei);
-    else if (!err && !direct)
+    if (!err && !direct)
         err = exec1(tx,
                     "INSERT INTO stations (" STATION_FIELDS ", created_at, version) SELECT "
                     STATION_FIELDS ", $1, 1 FROM import_stage WHERE true ORDER BY ord"
@@ -1244,12 +1250,12 @@ static int stream_load(yz_db_tx *tx, void *ctx, size_t *bad, yz_errinfo *ei)
                     true, x->now, ei);
     if (!err && pg)
         err = exec1(tx, "ANALYZE stations", false, 0, ei);
-    c->insert_s = seconds() - t;
+    c->insert_s += seconds() - t;
     t = seconds();
     if (!err && reindex)
         err = exec1(tx, "CREATE INDEX stations_district ON stations (district_code)", false, 0,
                     ei);
-    if (!err && direct && pg)
+    if (!err && reindex && pg)
         err = exec1(tx,
                     "ALTER TABLE stations ADD CONSTRAINT " DISTRICT_FK
                     " FOREIGN KEY (district_code) REFERENCES districts (code)",

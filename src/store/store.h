@@ -34,14 +34,14 @@ typedef struct yz_import_counts {
 } yz_import_counts;
 
 /* Where yz_store_import_stream takes its rows, on the import's thread. `next` gives the next
- * rows in order (*rows stays valid, and may be written, until the import returns), *n = 0 at
- * the end, or the source's error (ei filled, naming its row: the import fails with it as it
- * is). Once `next` gave *n = 0, `districts` gives the districts the rows bring (borrowed), as
- * yz_store_import's `districts`. `hint`: at least as many rows as will come (a large load
- * into an empty store builds its indexes after the rows). */
+ * rows in order (*rows stays valid, and may be written, until the import returns) with the
+ * districts first named in them (*d, *nd: as yz_store_import's `districts`, valid as long),
+ * *n = 0 at the end, or the source's error (ei filled, naming its row: the import fails with
+ * it as it is). `hint`: at least as many rows as will come (a large load into an empty store
+ * builds its indexes after the rows). */
 typedef struct yz_import_source {
-    int (*next)(void *ctx, yz_station **rows, size_t *n, yz_errinfo *ei);
-    void (*districts)(void *ctx, const yz_district **d, size_t *n);
+    int (*next)(void *ctx, yz_station **rows, size_t *n, const yz_district **d, size_t *nd,
+                yz_errinfo *ei);
     void *ctx;
     size_t hint;
 } yz_import_source;
