@@ -4,10 +4,11 @@
 # the server started on it until it answers a nearby search) against PostGIS loading the same
 # rows (\copy, GiST index, VACUUM ANALYZE: the load bench_peers.sh times), alternating in one
 # run on one machine, with the machine's load average printed each round. Also times
-# `yizhan import` into the PostgreSQL store (COPY into a staging table) on the same cluster.
-# Prints where yizhan's time goes (`import --timings`: parse + validate, checks, staging,
-# insert, links, index, ids, commit; then the snapshot the server builds at start) and the
-# ratio PostGIS / yizhan (above 1: yizhan loaded and served first).
+# `yizhan import` into the PostgreSQL store (COPY straight into its empty stations table) on
+# the same cluster. Prints where yizhan's time goes (`import --timings`: parse + validate, on
+# a second thread beside the writes, checks, staging, insert, index, ids, commit; then the
+# snapshot the server builds at start) and the ratio PostGIS / yizhan (above 1: yizhan loaded
+# and served first).
 #   LOAD_N=1000000      stations
 #   LOAD_ROUNDS=3       rounds (each: yizhan, PostGIS, yizhan on PostgreSQL)
 #   LOAD_PG_STORE=1     0 to skip the PostgreSQL store

@@ -11,9 +11,11 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *const field_names[] = {
     "code",          "name",   "address",       "district_code", "district_name", "lat",
@@ -375,6 +377,15 @@ static int at_row(yz_errinfo *ei, int err, const char *zh_label, const char *en_
     return err;
 }
 
+/* The district a row brings: its code, named by district_name or else by the code. */
+static void district_of(const yz_station *st, yz_district *d)
+{
+    memset(d, 0, sizeof *d);
+    d->code = yz_strdup(st->district_code);
+    d->name = yz_strdup(st->district_name ? st->district_name : st->district_code);
+    d->name_hant = yz_strdup(d->name);
+}
+
 static int cmp_code_idx(const void *a, const void *b, void *arg)
 {
     const yz_station *rows = arg;
@@ -413,11 +424,7 @@ static int rowset_finish(rowset *rs, const char *zh_label, const char *en_label,
         if (k < rs->nd)
             continue;
         rs->dist = yz_reallocarray(rs->dist, rs->nd + 1, sizeof *rs->dist);
-        yz_district *d = &rs->dist[rs->nd++];
-        memset(d, 0, sizeof *d);
-        d->code = yz_strdup(st->district_code);
-        d->name = yz_strdup(st->district_name ? st->district_name : st->district_code);
-        d->name_hant = yz_strdup(d->name);
+        district_of(st, &rs->dist[rs->nd++]);
     }
     return YZ_OK;
 }
@@ -511,13 +518,37 @@ static int csv_record(const char *d, size_t len, size_t *pos, size_t *line, yz_b
     return nf;
 }
 
+/* A stream (below) publishes its rows every STREAM_STEP, at most STREAM_AHEAD ahead. */
+#define STREAM_STEP 4096
+#define STREAM_AHEAD (16 * STREAM_STEP)
+static void stream_publish(yz_exchange_stream *s, size_t ready);
+
 /* The CSV reader; `where` (NULL: not wanted) receives the line each row starts on, and
- * `err_where` the line of the row an error is in (0: the file's, the header). */
+ * `err_where` the line of the row an error is in (0: the file's, the header). With `pub`
+ * (NULL: none) the rows go into its rowset, reserved beforehand so that it never moves, and
+ * are published to its reader as they are parsed; the rows stay the stream's, error or not. */
+static int read_csv_rows(const char *data, size_t len, yz_facility_list fac, yz_station **out,
+                         size_t *n_out, yz_district **districts, size_t *n_districts,
+                         size_t **where, size_t *err_where, yz_exchange_stream *pub,
+                         yz_errinfo *ei);
+
 static int read_csv(const char *data, size_t len, yz_facility_list fac, yz_station **out,
                     size_t *n_out, yz_district **districts, size_t *n_districts, size_t **where,
                     size_t *err_where, yz_errinfo *ei)
 {
-    rowset rs = {0};
+    return read_csv_rows(data, len, fac, out, n_out, districts, n_districts, where, err_where,
+                         NULL, ei);
+}
+
+static rowset *stream_rowset(yz_exchange_stream *s);
+
+static int read_csv_rows(const char *data, size_t len, yz_facility_list fac, yz_station **out,
+                         size_t *n_out, yz_district **districts, size_t *n_districts,
+                         size_t **where, size_t *err_where, yz_exchange_stream *pub,
+                         yz_errinfo *ei)
+{
+    rowset local = {0};
+    rowset *rsp = pub ? stream_rowset(pub) : &local;
     yz_buf fields[N_FIELDS + 1];
     int col_field[N_FIELDS + 1];
     size_t *lines = NULL;
@@ -565,9 +596,9 @@ static int read_csv(const char *data, size_t len, yz_facility_list fac, yz_stati
             *err_where = row_line;
             goto out;
         }
-        yz_station *st = rowset_add(&rs);
-        lines = yz_reallocarray(lines, rs.n, sizeof *lines);
-        lines[rs.n - 1] = row_line;
+        yz_station *st = rowset_add(rsp);
+        lines = yz_reallocarray(lines, rsp->n, sizeof *lines);
+        lines[rsp->n - 1] = row_line;
         pending pr = {st, 0, 0, 0, 0, YZ_CRS_WGS84};
         for (int c = 0; c < ncol && !err; c++)
             if (col_field[c] == 7)
@@ -585,8 +616,10 @@ static int read_csv(const char *data, size_t len, yz_facility_list fac, yz_stati
             *err_where = row_line;
             goto out;
         }
+        if (pub && rsp->n % STREAM_STEP == 0)
+            stream_publish(pub, rsp->n);
     }
-    err = rowset_finish(&rs, "第 %zu 行", "row %zu", lines, err_where, ei);
+    err = rowset_finish(rsp, "第 %zu 行", "row %zu", lines, err_where, ei);
 out:
     for (size_t i = 0; i <= N_FIELDS; i++)
         yz_buf_fini(&fields[i]);
@@ -595,18 +628,20 @@ out:
         lines = NULL;
     }
     yz_free(lines);
+    if (pub) /* the stream keeps its rows: its reader may hold some */
+        return err;
     if (err) {
-        rowset_free(&rs);
+        rowset_free(rsp);
         *out = NULL;
         *n_out = 0;
         *districts = NULL;
         *n_districts = 0;
         return err;
     }
-    *out = rs.rows;
-    *n_out = rs.n;
-    *districts = rs.dist;
-    *n_districts = rs.nd;
+    *out = rsp->rows;
+    *n_out = rsp->n;
+    *districts = rsp->dist;
+    *n_districts = rsp->nd;
     return YZ_OK;
 }
 
@@ -748,6 +783,235 @@ int yz_exchange_read_file(const char *path, yz_facility_list fac, yz_station **r
                          "the file name must end in .csv or .geojson");
     yz_buf_fini(&b);
     return err;
+}
+
+/* --- a CSV file read on a thread of its own -------------------------------------------
+ * The parser thread runs read_csv_rows on the file into a rowset reserved for one row a line
+ * of the file (a record takes at least one line, so the array never moves), and publishes how
+ * many rows are complete every STREAM_STEP rows; yz_exchange_stream_next hands them out. The
+ * parser stays at most STREAM_AHEAD rows ahead of the reader (the queue is bounded), unless
+ * the reader gave up (yz_exchange_stream_wait, _close: it then runs to the end, so that its
+ * error can still be the one said). Every row stays the stream's until it is closed. */
+struct yz_exchange_stream {
+    yz_buf data; /* the file */
+    yz_facility_list fac;
+    rowset rs; /* written by the parser; rows [0, ready) are the reader's to read */
+    pthread_t thread;
+    bool started;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t ready;  /* rows complete */
+    size_t taken;  /* rows handed out */
+    bool done;     /* the parser ended */
+    bool drain;    /* the reader takes no more: do not wait for it */
+    int err;       /* the parser's result, once done */
+    yz_errinfo ei; /* its error */
+    double parse_s; /* the parser's time, once done */
+    /* the reader's side: the district codes met so far (sorted, borrowed from the rows), and
+     * the districts first met in each part handed out, kept until the stream is closed */
+    const char **seen;
+    size_t n_seen, cap_seen;
+    yz_district **fresh;
+    size_t *n_fresh, n_parts;
+};
+
+static rowset *stream_rowset(yz_exchange_stream *s)
+{
+    return &s->rs;
+}
+
+static void stream_publish(yz_exchange_stream *s, size_t ready)
+{
+    pthread_mutex_lock(&s->mu);
+    s->ready = ready;
+    pthread_cond_broadcast(&s->cv);
+    while (!s->drain && s->ready - s->taken > STREAM_AHEAD)
+        pthread_cond_wait(&s->cv, &s->mu);
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void *stream_main(void *arg)
+{
+    yz_exchange_stream *s = arg;
+    yz_errinfo ei;
+    size_t bad = 0;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int err = read_csv_rows(s->data.data, s->data.len, s->fac, NULL, NULL, NULL, NULL, NULL,
+                            &bad, s, &ei);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    pthread_mutex_lock(&s->mu);
+    s->parse_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    s->err = err;
+    if (err)
+        s->ei = ei;
+    else
+        s->ready = s->rs.n;
+    s->done = true;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+int yz_exchange_stream_open(const char *path, yz_facility_list fac, yz_exchange_stream **out,
+                            yz_errinfo *ei)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return yz_err_setf(ei, YZ_EIO, "file", "无法打开文件 %s", "cannot open file %s", path);
+    yz_exchange_stream *s = yz_calloc(1, sizeof *s);
+    yz_buf_init(&s->data);
+    char chunk[65536];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        yz_buf_append(&s->data, chunk, got);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        yz_buf_fini(&s->data);
+        yz_free(s);
+        return yz_err_setf(ei, YZ_EIO, "file", "读取 %s 出错", "error reading %s", path);
+    }
+    size_t lines = 1;
+    for (const char *p = s->data.data, *end = p + s->data.len;
+         p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+        lines++;
+    s->rs.cap = lines + 1; /* a row a line at most (the header is one): rowset_add never grows */
+    s->rs.rows = yz_reallocarray(NULL, s->rs.cap, sizeof *s->rs.rows);
+    s->fac = fac;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    if (pthread_create(&s->thread, NULL, stream_main, s) != 0) {
+        yz_exchange_stream_close(s);
+        return yz_err_set(ei, YZ_EINTERNAL, "", "无法启动读取线程", "cannot start the reader thread");
+    }
+    s->started = true;
+    *out = s;
+    return YZ_OK;
+}
+
+size_t yz_exchange_stream_hint(const yz_exchange_stream *s)
+{
+    return s->rs.cap;
+}
+
+/* The districts first met in rows[0..n), in their order (as rowset_finish lists them). */
+static void stream_fresh(yz_exchange_stream *s, const yz_station *rows, size_t n,
+                         const yz_district **d, size_t *nd)
+{
+    yz_district *a = NULL;
+    size_t len = 0;
+    const char *last = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *code = rows[i].district_code;
+        if (last && !strcmp(last, code))
+            continue; /* rows of a district often come together */
+        last = code;
+        size_t lo = 0, hi = s->n_seen;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            int c = strcmp(s->seen[mid], code);
+            if (c == 0) {
+                lo = hi = SIZE_MAX;
+                break;
+            }
+            if (c < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo == SIZE_MAX)
+            continue;
+        if (s->n_seen == s->cap_seen) {
+            s->cap_seen = s->cap_seen ? 2 * s->cap_seen : 64;
+            s->seen = yz_reallocarray(s->seen, s->cap_seen, sizeof *s->seen);
+        }
+        memmove(s->seen + lo + 1, s->seen + lo, (s->n_seen - lo) * sizeof *s->seen);
+        s->seen[lo] = code;
+        s->n_seen++;
+        a = yz_reallocarray(a, len + 1, sizeof *a);
+        district_of(&rows[i], &a[len++]);
+    }
+    s->fresh = yz_reallocarray(s->fresh, s->n_parts + 1, sizeof *s->fresh);
+    s->n_fresh = yz_reallocarray(s->n_fresh, s->n_parts + 1, sizeof *s->n_fresh);
+    s->fresh[s->n_parts] = a;
+    s->n_fresh[s->n_parts++] = len;
+    *d = a;
+    *nd = len;
+}
+
+int yz_exchange_stream_next(void *ctx, yz_station **rows, size_t *n, const yz_district **d,
+                            size_t *nd, yz_errinfo *ei)
+{
+    yz_exchange_stream *s = ctx;
+    *d = NULL;
+    *nd = 0;
+    pthread_mutex_lock(&s->mu);
+    while (!s->done && s->ready == s->taken)
+        pthread_cond_wait(&s->cv, &s->mu);
+    int err = YZ_OK;
+    if (s->done && s->err) {
+        err = s->err;
+        if (ei)
+            *ei = s->ei;
+        *rows = NULL;
+        *n = 0;
+    } else {
+        *rows = s->rs.rows + s->taken;
+        *n = s->ready - s->taken;
+        s->taken = s->ready;
+        pthread_cond_broadcast(&s->cv);
+    }
+    pthread_mutex_unlock(&s->mu);
+    if (!err && *n) /* the rows handed out are the reader's to read: no lock needed */
+        stream_fresh(s, *rows, *n, d, nd);
+    return err;
+}
+
+double yz_exchange_stream_parse_s(yz_exchange_stream *s)
+{
+    pthread_mutex_lock(&s->mu);
+    double v = s->done ? s->parse_s : 0;
+    pthread_mutex_unlock(&s->mu);
+    return v;
+}
+
+int yz_exchange_stream_wait(yz_exchange_stream *s, size_t *n_rows, yz_errinfo *ei)
+{
+    pthread_mutex_lock(&s->mu);
+    s->drain = true;
+    pthread_cond_broadcast(&s->cv);
+    while (!s->done)
+        pthread_cond_wait(&s->cv, &s->mu);
+    int err = s->err;
+    if (err && ei)
+        *ei = s->ei;
+    if (n_rows)
+        *n_rows = err ? 0 : s->rs.n;
+    pthread_mutex_unlock(&s->mu);
+    return err;
+}
+
+void yz_exchange_stream_close(yz_exchange_stream *s)
+{
+    if (!s)
+        return;
+    if (s->started) {
+        int ignored = yz_exchange_stream_wait(s, NULL, NULL);
+        (void)ignored;
+        pthread_join(s->thread, NULL);
+    }
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+    for (size_t i = 0; i < s->n_parts; i++)
+        yz_exchange_districts_free(s->fresh[i], s->n_fresh[i]);
+    yz_free(s->fresh);
+    yz_free(s->n_fresh);
+    yz_free(s->seen);
+    rowset_free(&s->rs);
+    yz_buf_fini(&s->data);
+    yz_free(s);
 }
 
 /* --- writers -------------------------------------------------------------------------- */

@@ -63,6 +63,34 @@ int yz_exchange_read_file(const char *path, yz_facility_list fac, yz_station **r
 /* Free the districts array returned by a reader. Accepts NULL. */
 void yz_exchange_districts_free(yz_district *d, size_t n);
 
+/* A CSV file read on a thread of its own, its rows handed out as they are parsed (for a load
+ * that writes them meanwhile: `yizhan import`). The same checks and messages as
+ * yz_exchange_read_file; all its rows stay the stream's until it is closed. */
+typedef struct yz_exchange_stream yz_exchange_stream;
+
+/* Read the CSV file `path` and start parsing it (`fac` borrowed until the stream is closed).
+ * Returns YZ_OK, or YZ_EIO when the file cannot be read. */
+int yz_exchange_stream_open(const char *path, yz_facility_list fac, yz_exchange_stream **out,
+                            yz_errinfo *ei);
+/* At least as many as the rows the file can hold (one a line). */
+size_t yz_exchange_stream_hint(const yz_exchange_stream *s);
+/* The rows parsed since the last call, in order, waiting for some: *rows (the stream's) and
+ * *n of them, with the districts first named in them (*d, *nd: the stream's, as
+ * yz_exchange_read_file gives them for the whole file); *n = 0 once all were handed out.
+ * Returns YZ_OK, or the reader's error (ei filled: the row and the field, as
+ * yz_exchange_read_file says it), after which nothing of the file is to be kept. `ctx` is the
+ * stream (the shape of yz_store_import_stream's source). */
+int yz_exchange_stream_next(void *ctx, yz_station **rows, size_t *n, const yz_district **d,
+                            size_t *nd, yz_errinfo *ei);
+/* Let the reader run to the end (it no longer waits to be read) and return its result: YZ_OK
+ * with the rows' count, or its error (ei filled). A caller whose own writing failed asks this
+ * first: an error in the file is the one to report, as when the file was read before. */
+int yz_exchange_stream_wait(yz_exchange_stream *s, size_t *n_rows, yz_errinfo *ei);
+/* Once the reader ended: the seconds it took (wall clock), else 0. */
+double yz_exchange_stream_parse_s(yz_exchange_stream *s);
+/* Wait for the reader and free everything. NULL is a no-op. */
+void yz_exchange_stream_close(yz_exchange_stream *s);
+
 /* Write stations as CSV with the header row, or as a GeoJSON FeatureCollection (WGS-84).
  * Borrows everything. */
 /* Append `v` (NULL: "") as one CSV text cell: quoted when RFC 4180 needs it, and with a guard

@@ -4,7 +4,8 @@
  * the code and the version in the same write transaction as the write, so the rules hold
  * across threads and nodes; each tells the other nodes which station changed ("stations"
  * with its id), and an import tells them to reload all ("stations", no id). A station's
- * facilities are a mask of bits; the facilities table maps bits to codes, in SQL. */
+ * facilities are a mask of bits, kept in its row (stations.facilities, 0034); the facilities
+ * table maps bits to codes, and the view station_facilities lists the links for SQL readers. */
 #include "store/store.h"
 
 #include "core/alloc.h"
@@ -274,7 +275,8 @@ static int check_facilities(uint64_t mask, uint64_t known, yz_errinfo *ei)
     "s.id, s.code, s.name, s.address, s.district_code, d.name, s.lat, s.lon, s.tier,"              \
     " s.partner_kind, s.partner_name, s.opening_hours, s.tz, s.status, s.closed_reason,"           \
     " s.closed_until, s.phone, s.seats, s.livelihood, s.batch, s.created_at, s.updated_at,"        \
-    " s.version, s.online_maps FROM stations s JOIN districts d ON d.code = s.district_code"
+    " s.version, s.online_maps, s.facilities"                                                     \
+    " FROM stations s JOIN districts d ON d.code = s.district_code"
 
 static void row_station(const yz_db_q *q, yz_station *o)
 {
@@ -308,6 +310,7 @@ static void row_station(const yz_db_q *q, yz_station *o)
     if (yz_maps_parse(yz_db_col_text(q, 23) ? yz_db_col_text(q, 23) : "", "online_maps", &maps,
                       &ignored) == YZ_OK)
         o->online_maps = maps;
+    o->facilities = (uint64_t)yz_db_col_i64(q, 24);
 }
 
 typedef struct load_ctx {
@@ -316,8 +319,8 @@ typedef struct load_ctx {
     size_t n;
 } load_ctx;
 
-/* The stations (one, or all by id) and then their facilities, merged by id: both lists are
- * ordered by station id. Either read failing part-way fails the whole. */
+/* The stations (one, or all by id), in one statement: the facilities are the row's mask. A
+ * read failing part-way fails the whole. */
 static int load_body(yz_db_tx *tx, void *ctx, yz_errinfo *ei)
 {
     load_ctx *x = ctx;
@@ -341,27 +344,7 @@ static int load_body(yz_db_tx *tx, void *ctx, yz_errinfo *ei)
         return err;
     if (x->id && x->n == 0)
         return not_found(ei, x->id);
-    if (x->id) {
-        yz_db_query(&q, tx,
-                    "SELECT sf.station_id, f.bit FROM station_facilities sf JOIN facilities f"
-                    " ON f.code = sf.facility_code WHERE sf.station_id = $1",
-                    ei);
-        yz_db_i64(&q, x->id);
-    } else {
-        yz_db_query(&q, tx,
-                    "SELECT sf.station_id, f.bit FROM station_facilities sf JOIN facilities f"
-                    " ON f.code = sf.facility_code ORDER BY sf.station_id",
-                    ei);
-    }
-    size_t j = 0;
-    while (yz_db_row(&q)) {
-        int64_t id = yz_db_col_i64(&q, 0);
-        while (j < x->n && x->a[j].id < id)
-            j++;
-        if (j < x->n && x->a[j].id == id)
-            x->a[j].facilities |= UINT64_C(1) << (yz_db_col_int(&q, 1) & 63);
-    }
-    return yz_db_end(&q);
+    return YZ_OK;
 }
 
 int yz_store_load_stations(yz_store *st, yz_station **out, size_t *n, yz_errinfo *ei)
@@ -457,10 +440,12 @@ static int check_station(yz_db_tx *tx, const yz_station *v, int64_t self, yz_err
 #define STATION_FIELDS                                                                             \
     "code, name, address, district_code, lat, lon, tier, partner_kind, partner_name,"              \
     " opening_hours, tz, status, closed_reason, closed_until, phone, seats, livelihood, batch,"    \
-    " online_maps, updated_at"
-#define STATION_VALUES "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20"
+    " online_maps, updated_at, facilities"
+#define STATION_VALUES                                                                             \
+    "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21"
+#define STATION_NFIELDS 21
 
-/* $1..$20: the fields of STATION_FIELDS, with updated_at = `now`. */
+/* $1..$21: the fields of STATION_FIELDS, with updated_at = `now` ($20). */
 static void bind_station(yz_db_q *q, const yz_station *v, int64_t now)
 {
     yz_db_str(q, v->code);
@@ -483,27 +468,7 @@ static void bind_station(yz_db_q *q, const yz_station *v, int64_t now)
     yz_db_str(q, v->batch == YZ_BATCH_NONE ? NULL : yz_batch_name(v->batch));
     yz_db_text(q, yz_maps_text(v->online_maps)); /* static: outlives the statement */
     yz_db_i64(q, now);
-}
-
-/* The facilities of the mask bound as `mask`, by the facilities table's bits. */
-#define MASK_HAS_BIT(mask) "((CAST(" mask " AS BIGINT) >> f.bit) & 1) = 1"
-
-/* Replace station `id`'s facility links with those of `mask` (all of whose bits are known). */
-static int write_facilities(yz_db_tx *tx, int64_t id, uint64_t mask, yz_errinfo *ei)
-{
-    yz_db_q q;
-    yz_db_query(&q, tx, "DELETE FROM station_facilities WHERE station_id = $1", ei);
-    yz_db_i64(&q, id);
-    int err = yz_db_exec(&q, NULL);
-    if (err || !mask)
-        return err;
-    yz_db_query(&q, tx,
-                "INSERT INTO station_facilities (station_id, facility_code)"
-                " SELECT $1, f.code FROM facilities f WHERE " MASK_HAS_BIT("$2"),
-                ei);
-    yz_db_i64(&q, id);
-    yz_db_i64(&q, (int64_t)mask);
-    return yz_db_exec(&q, NULL);
+    yz_db_i64(q, (int64_t)v->facilities); /* every bit checked against facilities first */
 }
 
 typedef struct write_ctx {
@@ -530,9 +495,7 @@ static int create_body(yz_db_tx *tx, void *ctx, yz_errinfo *ei)
     err = yz_db_end(&q);
     if (err)
         return write_failed(&q, err, v, ei);
-    err = write_facilities(tx, id, v->facilities, ei);
-    if (!err)
-        err = yz_db_notify(tx, "stations", id, ei);
+    err = yz_db_notify(tx, "stations", id, ei);
     if (!err) {
         v->id = id;
         v->created_at = now;
@@ -561,7 +524,7 @@ static int update_body(yz_db_tx *tx, void *ctx, yz_errinfo *ei)
     yz_db_q q;
     yz_db_query(&q, tx,
                 "UPDATE stations SET (" STATION_FIELDS ") = (" STATION_VALUES "),"
-                " version = version + 1 WHERE id = $21 RETURNING version, created_at",
+                " version = version + 1 WHERE id = $22 RETURNING version, created_at",
                 ei);
     bind_station(&q, v, now);
     yz_db_i64(&q, v->id);
@@ -572,9 +535,7 @@ static int update_body(yz_db_tx *tx, void *ctx, yz_errinfo *ei)
     err = yz_db_end(&q);
     if (err)
         return write_failed(&q, err, v, ei);
-    err = write_facilities(tx, v->id, v->facilities, ei);
-    if (!err)
-        err = yz_db_notify(tx, "stations", v->id, ei);
+    err = yz_db_notify(tx, "stations", v->id, ei);
     if (!err) {
         v->version = version;
         v->created_at = created_at;
@@ -613,9 +574,9 @@ int yz_store_delete_station(yz_store *st, int64_t id, int64_t expect_version, yz
 /* --- imports -------------------------------------------------------------------------------- */
 
 /* An import checks every row first (its district and facilities, against the tables as they
- * are once the import's districts are in), then writes the rows as a batch (yz_db_batch):
- * three statements a row, keyed by code so that none needs another's answer: an upsert by
- * code, then the row's facility links replaced. A code given twice is inserted and then
+ * are once the import's districts are in), then writes the rows: rows whose codes are all
+ * different by the bulk path below; otherwise as a batch (yz_db_batch), one upsert by code a
+ * row (the facilities are the row's mask), so that a code given twice is inserted and then
  * updated. The first failure names its row; the transaction then rolls back whole. */
 
 /* What an imported row changes in the station of its code, when there is one. */
@@ -627,15 +588,11 @@ int yz_store_delete_station(yz_store *st, int64_t id, int64_t expect_version, yz
     " tz = excluded.tz, status = excluded.status, closed_reason = excluded.closed_reason,"         \
     " closed_until = excluded.closed_until, phone = excluded.phone, seats = excluded.seats,"       \
     " livelihood = excluded.livelihood, batch = excluded.batch, online_maps = excluded.online_maps," \
-    " updated_at = excluded.updated_at, version = stations.version + 1"
+    " updated_at = excluded.updated_at, facilities = excluded.facilities,"                         \
+    " version = stations.version + 1"
 #define IMPORT_UPSERT                                                                              \
     "INSERT INTO stations (" STATION_FIELDS ", created_at, version)"                               \
     " VALUES (" STATION_VALUES ", $20, 1)" IMPORT_SET " RETURNING id, version, created_at"
-#define IMPORT_UNLINK                                                                              \
-    "DELETE FROM station_facilities WHERE station_id = (SELECT id FROM stations WHERE code = $1)"
-#define IMPORT_LINK                                                                                \
-    "INSERT INTO station_facilities (station_id, facility_code) SELECT s.id, f.code"               \
-    " FROM stations s JOIN facilities f ON " MASK_HAS_BIT("$2") " WHERE s.code = $1"
 
 typedef struct import_ctx {
     yz_station *rows;
@@ -671,28 +628,55 @@ static int district_codes(yz_db_tx *tx, char ***out, size_t *n, yz_errinfo *ei)
     return err;
 }
 
-/* Every row's district and facilities are known. *bad: the first row that fails. */
-static int check_rows(yz_db_tx *tx, const import_ctx *x, size_t *bad, yz_errinfo *ei)
+/* What every row is checked against: the districts' codes (sorted) and the facility bits. */
+typedef struct row_checker {
+    char **codes;
+    size_t n_codes;
+    uint64_t known;
+} row_checker;
+
+static void checker_fini(row_checker *c)
 {
-    char **codes = NULL;
-    size_t n_codes = 0;
-    uint64_t known = 0;
-    int err = district_codes(tx, &codes, &n_codes, ei);
+    for (size_t i = 0; i < c->n_codes; i++)
+        yz_free(c->codes[i]);
+    yz_free(c->codes);
+    *c = (row_checker){0};
+}
+
+static int checker_init(yz_db_tx *tx, row_checker *c, yz_errinfo *ei)
+{
+    *c = (row_checker){0};
+    int err = district_codes(tx, &c->codes, &c->n_codes, ei);
     if (!err)
-        err = known_facilities(tx, &known, ei);
-    for (size_t i = 0; !err && i < x->n; i++) {
-        const yz_station *v = &x->rows[i];
+        err = known_facilities(tx, &c->known, ei);
+    return err;
+}
+
+/* Every row's district and facilities are known. *bad: the first row that fails (of `rows`). */
+static int check_list(const row_checker *c, const yz_station *rows, size_t n, size_t *bad,
+                      yz_errinfo *ei)
+{
+    int err = YZ_OK;
+    for (size_t i = 0; !err && i < n; i++) {
+        const yz_station *v = &rows[i];
         const char *code = v->district_code ? v->district_code : "";
-        if (!n_codes || !bsearch(&code, codes, n_codes, sizeof *codes, cmp_str))
+        if (!c->n_codes || !bsearch(&code, c->codes, c->n_codes, sizeof *c->codes, cmp_str))
             err = unknown_district(ei, code);
         if (!err)
-            err = check_facilities(v->facilities, known, ei);
+            err = check_facilities(v->facilities, c->known, ei);
         if (err)
             *bad = i;
     }
-    for (size_t i = 0; i < n_codes; i++)
-        yz_free(codes[i]);
-    yz_free(codes);
+    return err;
+}
+
+static int check_rows(yz_db_tx *tx, const import_ctx *x, size_t *bad, yz_errinfo *ei)
+{
+    row_checker c;
+    int err = checker_init(tx, &c, ei);
+    if (!err)
+        err = check_list(&c, x->rows, x->n, bad, ei);
+    checker_fini(&c);
     return err;
 }
 
@@ -702,18 +686,12 @@ static int import_send(yz_db_tx *tx, size_t i, yz_db_q *qs, void *ctx, yz_errinf
     const yz_station *v = &x->rows[i];
     yz_db_query(&qs[0], tx, IMPORT_UPSERT, ei);
     bind_station(&qs[0], v, x->now);
-    yz_db_query(&qs[1], tx, IMPORT_UNLINK, ei);
-    yz_db_text(&qs[1], v->code);
-    if (!v->facilities)
-        return 2;
-    yz_db_query(&qs[2], tx, IMPORT_LINK, ei);
-    yz_db_text(&qs[2], v->code);
-    yz_db_i64(&qs[2], (int64_t)v->facilities);
-    return 3;
+    return 1;
 }
 
 static int import_recv(yz_db_q *qs, int nq, size_t i, void *ctx, yz_errinfo *ei)
 {
+    (void)nq;
     import_ctx *x = ctx;
     yz_station *v = &x->rows[i];
     if (yz_db_row(&qs[0])) {
@@ -729,38 +707,36 @@ static int import_recv(yz_db_q *qs, int nq, size_t i, void *ctx, yz_errinfo *ei)
         x->counts.created++;
     else
         x->counts.updated++;
-    /* A station just created has no links to replace: its delete is ended without running
-     * (SQLite), or its answer read in turn (PostgreSQL ran it already, in the pipeline). */
-    err = v->version == 1 ? yz_db_end(&qs[1]) : yz_db_exec(&qs[1], NULL);
-    for (int k = 2; !err && k < nq; k++)
-        err = yz_db_exec(&qs[k], NULL);
-    return err;
+    return YZ_OK;
 }
 
-/* --- the bulk path: a staging table and set-based SQL ---------------------------------------
- * The rows are copied into a temporary table (yz_db_copy: COPY on PostgreSQL, one prepared
- * INSERT again and again on SQLite), then moved by set-based statements: the updated
- * stations' old facility links deleted, stations upserted by code in the order of the rows
- * (so ids are given in that order, as row by row), the facility links inserted from the
- * bits, and ids and versions read back into the rows. CROSS JOIN keeps SQLite's planner to
- * the staging table first (it would otherwise scan all of stations, which an update of a few
- * rows in a large store cannot afford); PostgreSQL plans it as an inner join, after ANALYZE. Into an empty stations table of many
- * rows the district index is dropped first and built again after the rows, one sort instead
- * of a B-tree insert a row; the unique index on code stays (it is the rule that codes are
- * unique). All of it is the import's one transaction: a failure anywhere leaves the store
- * as it was. */
+/* --- the bulk path: straight into an empty table, else a staging table and set-based SQL --
+ * Into an empty stations table the rows are copied straight into it (yz_db_copy: COPY on
+ * PostgreSQL, one prepared INSERT again and again on SQLite): every one is new, ids are given
+ * in the order of the rows, and they are read back in id order, each checked against its
+ * row's code. Into a table that has stations, the rows are copied into a temporary table,
+ * then moved by set-based statements: stations upserted by code in the order of the rows (so
+ * ids are given in that order, as row by row), and ids and versions read back into the rows.
+ * CROSS JOIN keeps SQLite's planner to the staging table first (it would otherwise scan all
+ * of stations, which an update of a few rows in a large store cannot afford); PostgreSQL
+ * plans it as an inner join, after ANALYZE. A station's facilities are its row's mask
+ * (0034): no link rows to write. Into an empty stations table of many rows the district
+ * index (and on PostgreSQL the district key) is dropped first and built again after the
+ * rows, one sort or one join instead of a B-tree insert or a look-up a row; the unique index
+ * on code stays (it is the rule that codes are unique). All of it is the import's one
+ * transaction: a failure anywhere leaves the store as it was. */
 
 /* At least this many rows into an empty table: the district index is built after them. */
 #define IMPORT_REINDEX_MIN 10000
 
-#define STAGE_COLS "ord, " STATION_FIELDS ", fac"
+#define STAGE_COLS "ord, " STATION_FIELDS
+#define DIRECT_COLS STATION_FIELDS ", created_at, version"
 
-/* PostgreSQL checks a foreign key with a look-up a row inserted (two a facility link);
- * into an empty table the links' keys are dropped before the rows and added again after
- * them, which checks them all in one join (PostgreSQL's "Populating a Database"). The names
- * are those sql/pg/0001_init.sql gave them. */
-#define LINK_FK_STATION "station_facilities_station_id_fkey"
-#define LINK_FK_FACILITY "station_facilities_facility_code_fkey"
+/* PostgreSQL checks a foreign key with a look-up a row inserted; into an empty table the
+ * district key is dropped before the rows and added again after them, which checks them all
+ * in one join (PostgreSQL's "Populating a Database"). The name is the one
+ * sql/pg/0001_init.sql gave it. */
+#define DISTRICT_FK "stations_district_code_fkey"
 
 static double seconds(void)
 {
@@ -769,13 +745,29 @@ static double seconds(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* Rows for yz_db_copy: rows[i] is row ord0 + i of the import. */
+typedef struct copy_ctx {
+    const yz_station *rows;
+    size_t ord0;
+    int64_t now;
+} copy_ctx;
+
 static int stage_row(yz_db_q *q, size_t i, void *ctx, yz_errinfo *ei)
 {
     (void)ei;
-    const import_ctx *x = ctx;
-    yz_db_i64(q, (int64_t)i);
+    const copy_ctx *x = ctx;
+    yz_db_i64(q, (int64_t)(x->ord0 + i));
     bind_station(q, &x->rows[i], x->now);
-    yz_db_i64(q, (int64_t)x->rows[i].facilities);
+    return YZ_OK;
+}
+
+static int direct_row(yz_db_q *q, size_t i, void *ctx, yz_errinfo *ei)
+{
+    (void)ei;
+    const copy_ctx *x = ctx;
+    bind_station(q, &x->rows[i], x->now);
+    yz_db_i64(q, x->now); /* created_at */
+    yz_db_i64(q, 1);      /* version */
     return YZ_OK;
 }
 
@@ -795,6 +787,11 @@ static int count_stations(yz_db_tx *tx, int64_t *n, yz_errinfo *ei)
     yz_db_query(&q, tx, "SELECT count(*) FROM stations", ei);
     *n = yz_db_row(&q) ? yz_db_col_i64(&q, 0) : 0;
     return yz_db_end(&q);
+}
+
+static int rows_missing(yz_errinfo *ei)
+{
+    return yz_err_set(ei, YZ_EDB, "stations", "导入后有行缺失", "rows missing after the import");
 }
 
 /* The rows' ids, versions and creation times, and the counts, from the stations table. */
@@ -823,11 +820,40 @@ static int read_back(yz_db_tx *tx, import_ctx *x, yz_errinfo *ei)
     }
     int err = yz_db_end(&q);
     if (!err && seen != x->n)
-        err = yz_err_set(ei, YZ_EDB, "stations", "导入后有行缺失", "rows missing after the import");
+        err = rows_missing(ei);
     return err;
 }
 
-static int import_sets(yz_db_tx *tx, import_ctx *x, size_t *bad, yz_errinfo *ei);
+/* After rows went straight into an empty table: every station is one of them, in the rows'
+ * order by id; each is checked against its row's code (an id given out of order fails the
+ * import rather than mislabel a row). */
+static int read_back_direct(yz_db_tx *tx, import_ctx *x, yz_errinfo *ei)
+{
+    yz_db_q q;
+    yz_db_query(&q, tx, "SELECT id, code FROM stations ORDER BY id", ei);
+    size_t seen = 0;
+    bool order = true;
+    while (order && yz_db_row(&q)) {
+        const char *code = yz_db_col_text(&q, 1);
+        yz_station *v = seen < x->n ? &x->rows[seen] : NULL;
+        order = v && code && v->code && !strcmp(code, v->code);
+        if (!order)
+            break;
+        v->id = yz_db_col_i64(&q, 0);
+        v->version = 1;
+        v->created_at = x->now;
+        v->updated_at = x->now;
+        seen++;
+    }
+    int err = yz_db_end(&q);
+    if (!err && (!order || seen != x->n))
+        err = rows_missing(ei);
+    if (!err)
+        x->counts.created = seen;
+    return err;
+}
+
+static int import_sets(yz_db_tx *tx, void *ctx, size_t *bad, yz_errinfo *ei);
 
 /* SQLite's page caches for the load (main and temp, KiB when negative), and what they were. */
 #define IMPORT_CACHE "-262144"
@@ -847,10 +873,12 @@ static int pragma_i64(yz_db_tx *tx, const char *sql, int64_t *v, yz_errinfo *ei)
  * only as pages are used. Journal and sync stay as they are (WAL, synchronous=FULL): the load
  * is one transaction, so it pays one fsync at commit whatever its size, and it may be run on
  * a live store. */
-static int import_bulk(yz_db_tx *tx, import_ctx *x, size_t *bad, yz_errinfo *ei)
+typedef int load_fn(yz_db_tx *tx, void *ctx, size_t *bad, yz_errinfo *ei);
+
+static int with_load_cache(yz_db_tx *tx, load_fn *load, void *ctx, size_t *bad, yz_errinfo *ei)
 {
     if (yz_db_dialect_of(tx) != YZ_DB_SQLITE)
-        return import_sets(tx, x, bad, ei);
+        return load(tx, ctx, bad, ei);
     int64_t main_kb = -2000, temp_kb = -2000;
     int err = pragma_i64(tx, "PRAGMA main.cache_size", &main_kb, ei);
     if (!err)
@@ -860,7 +888,7 @@ static int import_bulk(yz_db_tx *tx, import_ctx *x, size_t *bad, yz_errinfo *ei)
     if (!err)
         err = exec1(tx, "PRAGMA temp.cache_size = " IMPORT_CACHE, false, 0, ei);
     if (!err)
-        err = import_sets(tx, x, bad, ei);
+        err = load(tx, ctx, bad, ei);
     char sql[64];
     yz_errinfo ignored;
     snprintf(sql, sizeof sql, "PRAGMA main.cache_size = %lld", (long long)main_kb);
@@ -871,79 +899,77 @@ static int import_bulk(yz_db_tx *tx, import_ctx *x, size_t *bad, yz_errinfo *ei)
     return err ? err : e2;
 }
 
-static int import_sets(yz_db_tx *tx, import_ctx *x, size_t *bad, yz_errinfo *ei)
+static int import_sets(yz_db_tx *tx, void *ctx, size_t *bad, yz_errinfo *ei)
 {
+    import_ctx *x = ctx;
     yz_import_counts *c = &x->counts;
+    bool pg = yz_db_dialect_of(tx) == YZ_DB_PG;
     int64_t before = 0;
     int err = count_stations(tx, &before, ei);
-    bool reindex = before == 0 && x->n >= IMPORT_REINDEX_MIN;
+    bool direct = !err && before == 0;
+    bool reindex = direct && x->n >= IMPORT_REINDEX_MIN;
+    copy_ctx cc = {x->rows, 0, x->now};
     double t = seconds();
-    if (!err && yz_db_dialect_of(tx) == YZ_DB_SQLITE) /* a temp table survives commits */
-        err = exec1(tx, "DROP TABLE IF EXISTS temp.import_stage", false, 0, ei);
-    if (!err)
-        err = exec1(tx,
-                    yz_db_dialect(tx,
-                                  "CREATE TEMP TABLE import_stage AS SELECT 0 AS ord, "
-                                  STATION_FIELDS ", CAST(0 AS BIGINT) AS fac FROM stations"
-                                  " WHERE 0",
-                                  "CREATE TEMP TABLE import_stage ON COMMIT DROP AS SELECT"
-                                  " 0 AS ord, " STATION_FIELDS ", CAST(0 AS BIGINT) AS fac"
-                                  " FROM stations WITH NO DATA"),
-                    false, 0, ei);
-    if (!err)
-        err = yz_db_copy(tx, "import_stage", STAGE_COLS, 22, x->n, stage_row, x, bad, ei);
-    if (!err && yz_db_dialect_of(tx) == YZ_DB_PG)
-        err = exec1(tx, "ANALYZE import_stage", false, 0, ei);
-    c->stage_s = seconds() - t;
-    t = seconds();
-    if (!err && before) /* the links of stations about to be updated are replaced */
-        err = exec1(tx,
-                    "DELETE FROM station_facilities WHERE station_id IN (SELECT s.id FROM"
-                    " import_stage g CROSS JOIN stations s WHERE s.code = g.code)",
-                    false, 0, ei);
     if (!err && reindex)
         err = exec1(tx, "DROP INDEX stations_district", false, 0, ei);
-    if (!err && reindex && yz_db_dialect_of(tx) == YZ_DB_PG)
-        err = exec1(tx, "ALTER TABLE station_facilities DROP CONSTRAINT " LINK_FK_STATION
-                        ", DROP CONSTRAINT " LINK_FK_FACILITY,
-                    false, 0, ei);
-    if (!err)
-        err = exec1(tx,
-                    "INSERT INTO stations (" STATION_FIELDS ", created_at, version) SELECT "
-                    STATION_FIELDS ", $1, 1 FROM import_stage WHERE true ORDER BY ord"
-                    IMPORT_SET,
-                    true, x->now, ei);
-    /* PostgreSQL plans the joins below from the statistics of stations, which still say
-     * what the table held before this transaction: an empty table planned as one made a
-     * million-row load's link step take 12 minutes instead of seconds. */
-    if (!err && yz_db_dialect_of(tx) == YZ_DB_PG)
+    if (!err && reindex && pg)
+        err = exec1(tx, "ALTER TABLE stations DROP CONSTRAINT " DISTRICT_FK, false, 0, ei);
+    if (!err && direct && pg) {
+        err = yz_db_copy(tx, "stations", DIRECT_COLS, STATION_NFIELDS + 2, x->n, direct_row, &cc,
+                         bad, ei);
+        c->insert_s = seconds() - t;
+    } else {
+        if (!err && !pg) /* a temp table survives commits */
+            err = exec1(tx, "DROP TABLE IF EXISTS temp.import_stage", false, 0, ei);
+        if (!err)
+            err = exec1(tx,
+                        yz_db_dialect(tx,
+                                      "CREATE TEMP TABLE import_stage AS SELECT 0 AS ord, "
+                                      STATION_FIELDS " FROM stations WHERE 0",
+                                      "CREATE TEMP TABLE import_stage ON COMMIT DROP AS SELECT"
+                                      " 0 AS ord, " STATION_FIELDS " FROM stations WITH NO DATA"),
+                        false, 0, ei);
+        if (!err)
+            err = yz_db_copy(tx, "import_stage", STAGE_COLS, STATION_NFIELDS + 1, x->n, stage_row,
+                             &cc, bad, ei);
+        if (!err && pg)
+            err = exec1(tx, "ANALYZE import_stage", false, 0, ei);
+        c->stage_s = seconds() - t;
+        t = seconds();
+        if (!err && direct) /* SQLite: the staging table's rowid is the rows' order */
+            err = exec1(tx,
+                        "INSERT INTO stations (" STATION_FIELDS ", created_at, version) SELECT "
+                        STATION_FIELDS ", $1, 1 FROM import_stage ORDER BY rowid",
+                        true, x->now, ei);
+        else if (!err)
+            err = exec1(tx,
+                        "INSERT INTO stations (" STATION_FIELDS ", created_at, version) SELECT "
+                        STATION_FIELDS ", $1, 1 FROM import_stage WHERE true ORDER BY ord"
+                        IMPORT_SET,
+                        true, x->now, ei);
+        c->insert_s = seconds() - t;
+    }
+    /* PostgreSQL plans later reads from the statistics of stations, which still say what the
+     * table held before this transaction (an empty table planned as one made a million-row
+     * load's next join take minutes). */
+    if (!err && pg)
         err = exec1(tx, "ANALYZE stations", false, 0, ei);
-    c->insert_s = seconds() - t;
-    t = seconds();
-    if (!err)
-        err = exec1(tx,
-                    "INSERT INTO station_facilities (station_id, facility_code)"
-                    " SELECT s.id, f.code FROM import_stage g CROSS JOIN stations s"
-                    " CROSS JOIN facilities f WHERE g.fac <> 0 AND s.code = g.code AND "
-                    MASK_HAS_BIT("g.fac"),
-                    false, 0, ei);
-    c->links_s = seconds() - t;
     t = seconds();
     if (!err && reindex)
         err = exec1(tx, "CREATE INDEX stations_district ON stations (district_code)", false, 0,
                     ei);
-    if (!err && reindex && yz_db_dialect_of(tx) == YZ_DB_PG)
+    if (!err && reindex && pg)
         err = exec1(tx,
-                    "ALTER TABLE station_facilities ADD CONSTRAINT " LINK_FK_STATION
-                    " FOREIGN KEY (station_id) REFERENCES stations (id) ON DELETE CASCADE,"
-                    " ADD CONSTRAINT " LINK_FK_FACILITY
-                    " FOREIGN KEY (facility_code) REFERENCES facilities (code)",
+                    "ALTER TABLE stations ADD CONSTRAINT " DISTRICT_FK
+                    " FOREIGN KEY (district_code) REFERENCES districts (code)",
                     false, 0, ei);
     c->index_s = seconds() - t;
     t = seconds();
-    if (!err)
+    if (!err && direct)
+        err = read_back_direct(tx, x, ei);
+    else if (!err)
         err = read_back(tx, x, ei);
-    if (!err && yz_db_dialect_of(tx) == YZ_DB_SQLITE)
+    if (!err && !pg)
         err = exec1(tx, "DROP TABLE temp.import_stage", false, 0, ei);
     c->ids_s = seconds() - t;
     return err;
@@ -966,45 +992,58 @@ static bool codes_repeat(const yz_station *rows, size_t n)
     return repeat;
 }
 
-static int import_body(yz_db_tx *tx, void *ctx, yz_errinfo *ei)
+/* Say which row failed: row `bad` (0-based) of the import, named 1-based. */
+static void name_row(yz_errinfo *ei, int err, size_t bad)
 {
-    import_ctx *x = ctx;
-    x->counts = (yz_import_counts){0};
+    if (!ei)
+        return;
+    char zh[sizeof ei->msg], en[sizeof ei->msg_en], field[sizeof ei->field];
+    memcpy(zh, ei->msg, sizeof zh);
+    memcpy(en, ei->msg_en, sizeof en);
+    memcpy(field, ei->field, sizeof field);
+    yz_err_setf(ei, err, field, "第 %zu 条：%s%.0s", "row %zu: %.0s%s", bad + 1, zh, en);
+}
+
+/* The districts an import brings, inserted unless there (counted in *added). */
+static int add_districts(yz_db_tx *tx, const yz_district *d, size_t n, size_t *added,
+                         yz_errinfo *ei)
+{
     int err = YZ_OK;
-    double t = seconds();
-    for (size_t i = 0; !err && i < x->n_districts; i++) {
-        const yz_district *d = &x->districts[i];
+    for (size_t i = 0; !err && i < n; i++) {
         yz_db_q q;
         yz_db_query(&q, tx,
                     "INSERT INTO districts (code, name, name_hant, lat, lon)"
                     " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
                     ei);
-        yz_db_text(&q, d->code);
-        yz_db_text(&q, d->name);
-        yz_db_text(&q, d->name_hant ? d->name_hant : d->name);
-        yz_db_f64(&q, d->lat);
-        yz_db_f64(&q, d->lon);
-        int64_t added = 0;
-        err = yz_db_exec(&q, &added);
-        x->counts.districts += (size_t)added;
+        yz_db_text(&q, d[i].code);
+        yz_db_text(&q, d[i].name);
+        yz_db_text(&q, d[i].name_hant ? d[i].name_hant : d[i].name);
+        yz_db_f64(&q, d[i].lat);
+        yz_db_f64(&q, d[i].lon);
+        int64_t n_added = 0;
+        err = yz_db_exec(&q, &n_added);
+        *added += (size_t)n_added;
     }
+    return err;
+}
+
+static int import_body(yz_db_tx *tx, void *ctx, yz_errinfo *ei)
+{
+    import_ctx *x = ctx;
+    x->counts = (yz_import_counts){0};
+    double t = seconds();
+    int err = add_districts(tx, x->districts, x->n_districts, &x->counts.districts, ei);
     size_t bad = x->n;
     if (!err)
         err = check_rows(tx, x, &bad, ei);
     x->counts.check_s = seconds() - t;
     x->now = yz_time_now();
     if (!err && x->bulk)
-        err = import_bulk(tx, x, &bad, ei);
+        err = with_load_cache(tx, import_sets, x, &bad, ei);
     else if (!err)
         err = yz_db_batch(tx, x->n, import_send, import_recv, x, &bad, ei);
-    if (err && ei && bad < x->n) {
-        /* Say which row failed (1-based position in `rows`). */
-        char zh[sizeof ei->msg], en[sizeof ei->msg_en], field[sizeof ei->field];
-        memcpy(zh, ei->msg, sizeof zh);
-        memcpy(en, ei->msg_en, sizeof en);
-        memcpy(field, ei->field, sizeof field);
-        yz_err_setf(ei, err, field, "第 %zu 条：%s%.0s", "row %zu: %.0s%s", bad + 1, zh, en);
-    }
+    if (err && bad < x->n)
+        name_row(ei, err, bad);
     if (!err)
         err = yz_db_notify(tx, "stations", 0, ei);
     return err;
@@ -1017,5 +1056,242 @@ int yz_store_import(yz_store *st, yz_station *rows, size_t n, const yz_district 
     int err = yz_db_run(st, YZ_DB_WRITE, import_body, &x, ei);
     if (!err && counts)
         *counts = x.counts;
+    return err;
+}
+
+/* --- a streamed import: rows written while their file is still being read ------------------
+ * The same checks, messages and all-or-nothing rule as yz_store_import, for rows that arrive
+ * in parts (yz_import_source), each with the districts it names first. Each part is written
+ * as it comes: its districts inserted, its rows checked (district and facilities, the first
+ * failing row named), then copied: into an empty table straight on (PostgreSQL: COPY into
+ * stations; SQLite: into the staging table and moved by one INSERT ... SELECT a part, which
+ * costs half what an INSERT a row into stations does); into a table that has stations, into
+ * the staging table, upserted once all are there. A large load into an empty table sets the
+ * district index (and on PostgreSQL the district key) aside until after the rows, as
+ * import_sets does. Parts already taken are written again, from the list kept, when the
+ * transaction is run again (PostgreSQL's serialization retry). */
+
+typedef struct stream_part {
+    yz_station *rows;
+    size_t n;
+    const yz_district *d; /* the districts first named in the rows */
+    size_t nd;
+} stream_part;
+
+typedef struct stream_ctx {
+    const yz_import_source *src;
+    stream_part *parts; /* what the source gave, in order, kept across runs of the body */
+    size_t n_parts, cap_parts;
+    bool src_failed; /* the error is the source's: its rows name themselves */
+    int64_t now;
+    yz_import_counts counts;
+} stream_ctx;
+
+/* The next part: one kept from an earlier run, else the source's. p->n = 0 at the end. */
+static int stream_part_at(stream_ctx *x, size_t k, stream_part *p, yz_errinfo *ei)
+{
+    if (k < x->n_parts) {
+        *p = x->parts[k];
+        return YZ_OK;
+    }
+    *p = (stream_part){0};
+    int err = x->src->next(x->src->ctx, &p->rows, &p->n, &p->d, &p->nd, ei);
+    if (err) {
+        x->src_failed = true;
+        return err;
+    }
+    if (p->n) {
+        x->parts = yz_db_grow(x->parts, x->n_parts, &x->cap_parts, sizeof *x->parts);
+        x->parts[x->n_parts++] = *p;
+    }
+    return YZ_OK;
+}
+
+/* Write one part, rows ord0 .. ord0 + n - 1 of the import. */
+static int stream_write(yz_db_tx *tx, stream_ctx *x, yz_station *rows, size_t n, size_t ord0,
+                        bool direct, size_t *bad, yz_errinfo *ei)
+{
+    bool pg = yz_db_dialect_of(tx) == YZ_DB_PG;
+    copy_ctx cc = {rows, ord0, x->now};
+    size_t failed = n;
+    int err;
+    if (direct && pg)
+        err = yz_db_copy(tx, "stations", DIRECT_COLS, STATION_NFIELDS + 2, n, direct_row, &cc,
+                         &failed, ei);
+    else
+        err = yz_db_copy(tx, "import_stage", STAGE_COLS, STATION_NFIELDS + 1, n, stage_row, &cc,
+                         &failed, ei);
+    if (err && failed < n)
+        *bad = ord0 + failed;
+    /* SQLite, into an empty table: the part moved on at once, by the staging table's rowid
+     * (the rows' order, from 1) */
+    if (!err && direct && !pg) {
+        yz_db_q q;
+        yz_db_query(&q, tx,
+                    "INSERT INTO stations (" STATION_FIELDS ", created_at, version) SELECT "
+                    STATION_FIELDS ", $1, 1 FROM import_stage WHERE rowid > $2 ORDER BY rowid",
+                    ei);
+        yz_db_i64(&q, x->now);
+        yz_db_i64(&q, (int64_t)ord0);
+        err = yz_db_exec(&q, NULL);
+    }
+    return err;
+}
+
+/* The stations the import wrote (from the staging table, or all of an empty table's) and
+ * how many of them it created, against the rows' count. */
+static int stream_counts(yz_db_tx *tx, stream_ctx *x, size_t n, bool direct, yz_errinfo *ei)
+{
+    yz_db_q q;
+    yz_db_query(&q, tx,
+                direct ? "SELECT count(*), count(*) FROM stations"
+                       : "SELECT count(*), coalesce(sum(CASE WHEN s.version = 1 THEN 1 ELSE 0 END),"
+                         " 0) FROM import_stage g CROSS JOIN stations s WHERE s.code = g.code",
+                ei);
+    int64_t seen = 0, created = 0;
+    if (yz_db_row(&q)) {
+        seen = yz_db_col_i64(&q, 0);
+        created = yz_db_col_i64(&q, 1);
+    }
+    int err = yz_db_end(&q);
+    if (!err && seen != (int64_t)n)
+        err = rows_missing(ei);
+    if (!err) {
+        x->counts.created = (size_t)created;
+        x->counts.updated = (size_t)(seen - created);
+    }
+    return err;
+}
+
+/* A code the staging table holds twice: its later row fails the import, as taken. */
+static int stream_repeats(yz_db_tx *tx, size_t *bad, yz_errinfo *ei)
+{
+    yz_db_q q;
+    yz_db_query(&q, tx,
+                "SELECT max(ord), code FROM import_stage GROUP BY code HAVING count(*) > 1"
+                " ORDER BY 1 LIMIT 1",
+                ei);
+    char *code = NULL;
+    int64_t ord = -1;
+    if (yz_db_row(&q)) {
+        ord = yz_db_col_i64(&q, 0);
+        code = yz_db_col_str(&q, 1);
+    }
+    int err = yz_db_end(&q);
+    if (!err && code) {
+        err = code_taken(ei, code);
+        *bad = (size_t)ord;
+    }
+    yz_free(code);
+    return err;
+}
+
+static int stream_load(yz_db_tx *tx, void *ctx, size_t *bad, yz_errinfo *ei)
+{
+    stream_ctx *x = ctx;
+    yz_import_counts *c = &x->counts;
+    bool pg = yz_db_dialect_of(tx) == YZ_DB_PG;
+    int64_t before = 0;
+    int err = count_stations(tx, &before, ei);
+    bool direct = !err && before == 0;
+    bool reindex = direct && x->src->hint >= IMPORT_REINDEX_MIN;
+    double t = seconds();
+    if (!err && reindex)
+        err = exec1(tx, "DROP INDEX stations_district", false, 0, ei);
+    if (!err && reindex && pg)
+        err = exec1(tx, "ALTER TABLE stations DROP CONSTRAINT " DISTRICT_FK, false, 0, ei);
+    if (!err && !pg)
+        err = exec1(tx, "DROP TABLE IF EXISTS temp.import_stage", false, 0, ei);
+    if (!err && !(direct && pg))
+        err = exec1(tx,
+                    yz_db_dialect(tx,
+                                  "CREATE TEMP TABLE import_stage AS SELECT 0 AS ord, "
+                                  STATION_FIELDS " FROM stations WHERE 0",
+                                  "CREATE TEMP TABLE import_stage ON COMMIT DROP AS SELECT"
+                                  " 0 AS ord, " STATION_FIELDS " FROM stations WITH NO DATA"),
+                    false, 0, ei);
+    /* Each part: its districts in, its rows checked against the tables as they are then
+     * (every district an earlier row named is in: the first failing row is the one
+     * yz_store_import names), then written. */
+    row_checker chk = {0};
+    if (!err)
+        err = checker_init(tx, &chk, ei);
+    size_t n = 0;
+    for (size_t k = 0; !err; k++) {
+        stream_part p;
+        err = stream_part_at(x, k, &p, ei);
+        if (err || !p.n)
+            break;
+        if (p.nd) {
+            err = add_districts(tx, p.d, p.nd, &c->districts, ei);
+            checker_fini(&chk);
+            if (!err)
+                err = checker_init(tx, &chk, ei);
+        }
+        size_t b = 0;
+        if (!err && (err = check_list(&chk, p.rows, p.n, &b, ei)) != YZ_OK)
+            *bad = n + b;
+        if (!err)
+            err = stream_write(tx, x, p.rows, p.n, n, direct, bad, ei);
+        n += p.n;
+    }
+    checker_fini(&chk);
+    c->insert_s = seconds() - t; /* the rows written as they arrived */
+    t = seconds();
+    if (!err && !direct) /* one upsert cannot take a code twice (the file's reader refuses it) */
+        err = stream_repeats(tx, bad, ei);
+    if (!err && !direct && pg)
+        err = exec1(tx, "ANALYZE import_stage", false, 0, ei);
+    if (!err && !direct)
+        err = exec1(tx,
+                    "INSERT INTO stations (" STATION_FIELDS ", created_at, version) SELECT "
+                    STATION_FIELDS ", $1, 1 FROM import_stage WHERE true ORDER BY ord"
+                    IMPORT_SET,
+                    true, x->now, ei);
+    if (!err && pg)
+        err = exec1(tx, "ANALYZE stations", false, 0, ei);
+    c->insert_s += seconds() - t;
+    t = seconds();
+    if (!err && reindex)
+        err = exec1(tx, "CREATE INDEX stations_district ON stations (district_code)", false, 0,
+                    ei);
+    if (!err && reindex && pg)
+        err = exec1(tx,
+                    "ALTER TABLE stations ADD CONSTRAINT " DISTRICT_FK
+                    " FOREIGN KEY (district_code) REFERENCES districts (code)",
+                    false, 0, ei);
+    c->index_s = seconds() - t;
+    t = seconds();
+    if (!err)
+        err = stream_counts(tx, x, n, direct, ei);
+    if (!err && !pg)
+        err = exec1(tx, "DROP TABLE temp.import_stage", false, 0, ei);
+    c->ids_s = seconds() - t;
+    return err;
+}
+
+static int stream_body(yz_db_tx *tx, void *ctx, yz_errinfo *ei)
+{
+    stream_ctx *x = ctx;
+    x->counts = (yz_import_counts){0};
+    x->src_failed = false;
+    x->now = yz_time_now();
+    size_t bad = SIZE_MAX;
+    int err = with_load_cache(tx, stream_load, x, &bad, ei);
+    if (err && !x->src_failed && bad != SIZE_MAX)
+        name_row(ei, err, bad);
+    if (!err)
+        err = yz_db_notify(tx, "stations", 0, ei);
+    return err;
+}
+
+int yz_store_import_stream(yz_store *st, const yz_import_source *src, yz_import_counts *counts,
+                           yz_errinfo *ei)
+{
+    stream_ctx x = {.src = src};
+    int err = yz_db_run(st, YZ_DB_WRITE, stream_body, &x, ei);
+    if (!err && counts)
+        *counts = x.counts;
+    yz_free(x.parts);
     return err;
 }

@@ -27,10 +27,24 @@ typedef struct yz_import_counts {
     size_t districts; /* districts created */
     /* Where the time went, in seconds (wall clock, this process), for `import --timings`
      * and the load bench: checking the rows against the tables, copying them into the
-     * staging table, moving them into stations, writing their facility links, building the
-     * index that was set aside, reading back ids and versions. 0 for a phase not run. */
-    double check_s, stage_s, insert_s, links_s, index_s, ids_s;
+     * staging table, moving them into stations (or copying them straight in, into an empty
+     * table), building the index that was set aside, reading back ids and versions. 0 for a
+     * phase not run. */
+    double check_s, stage_s, insert_s, index_s, ids_s;
 } yz_import_counts;
+
+/* Where yz_store_import_stream takes its rows, on the import's thread. `next` gives the next
+ * rows in order (*rows stays valid, and may be written, until the import returns) with the
+ * districts first named in them (*d, *nd: as yz_store_import's `districts`, valid as long),
+ * *n = 0 at the end, or the source's error (ei filled, naming its row: the import fails with
+ * it as it is). `hint`: at least as many rows as will come (a large load into an empty store
+ * builds its indexes after the rows). */
+typedef struct yz_import_source {
+    int (*next)(void *ctx, yz_station **rows, size_t *n, const yz_district **d, size_t *nd,
+                yz_errinfo *ei);
+    void *ctx;
+    size_t hint;
+} yz_import_source;
 
 /* What yz_store_watch calls when another process sharing the store changed it: `area`, and
  * the id of the one record that changed (a station's), or 0 for anything in the area. */
@@ -118,6 +132,13 @@ int yz_store_delete_station(yz_store *st, int64_t id, int64_t expect_version, yz
  * taken from the store. Sets each row's id and version. */
 int yz_store_import(yz_store *st, yz_station *rows, size_t n, const yz_district *districts,
                     size_t n_districts, yz_import_counts *counts, yz_errinfo *ei);
+
+/* yz_store_import for rows that arrive while they are written (a file still being parsed on
+ * another thread): the same checks, messages and all-or-nothing rule, for rows whose codes
+ * are all different (a code given twice fails the import). The rows' ids are not given back;
+ * the counts are. */
+int yz_store_import_stream(yz_store *st, const yz_import_source *src, yz_import_counts *counts,
+                           yz_errinfo *ei);
 
 /* Watch for changes made by other processes sharing the store (PostgreSQL: other yizhan
  * nodes; they announce each write with NOTIFY). `cb` runs on a thread of the store's with

@@ -397,3 +397,57 @@ Test(store, bulk_import_matches_rows_and_fails_whole)
     bulk_check(rows, 2);
     yz_station_array_free(rows, BULK_N);
 }
+
+/* The number of lines the sqlite3 shell prints for `sql` on the test database, or -1. */
+static long sql_count(const char *sql)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "sqlite3 %s \"%s\"", path, sql);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    long n = -1;
+    if (fscanf(p, "%ld", &n) != 1)
+        n = -1;
+    pclose(p);
+    return n;
+}
+
+/* 0034: the facilities are the row's mask. The view station_facilities lists one link a set
+ * bit (counted against popcount of the rows' masks), and a store as it was before 0034 (its
+ * links in a table, no mask column) gets, when opened, each station's mask from its links. */
+Test(store, facility_mask_view_and_migration)
+{
+    yz_errinfo ei;
+    yz_import_counts c;
+    yz_station *rows = bulk_rows(2);
+    cr_assert_eq(yz_store_import(st, rows, BULK_N, NULL, 0, &c, &ei), YZ_OK, "%s", ei.msg_en);
+    long links = 0;
+    for (size_t i = 0; i < BULK_N; i++)
+        links += __builtin_popcountll(rows[i].facilities);
+    cr_assert_gt(links, BULK_N / 2);
+    cr_assert_eq(sql_count("SELECT count(*) FROM station_facilities"), links);
+    cr_assert_eq(sql_count("SELECT count(*) FROM station_facilities sf JOIN facilities f ON"
+                           " f.code = sf.facility_code WHERE f.code = 'toilet'"),
+                 sql_count("SELECT count(*) FROM stations WHERE facilities <> 0"),
+                 "every station with facilities has the toilet (bulk_rows)");
+    yz_store_close(st);
+    st = NULL;
+    /* Back to the shape before 0034, the links kept in a table of their own. */
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "sqlite3 %s \"BEGIN; CREATE TABLE sf_old AS SELECT * FROM station_facilities;"
+             " DROP VIEW station_facilities; CREATE TABLE station_facilities (station_id INTEGER"
+             " NOT NULL REFERENCES stations (id) ON DELETE CASCADE, facility_code TEXT NOT NULL"
+             " REFERENCES facilities (code), PRIMARY KEY (station_id, facility_code)) WITHOUT"
+             " ROWID; INSERT INTO station_facilities SELECT * FROM sf_old; DROP TABLE sf_old;"
+             " ALTER TABLE stations DROP COLUMN facilities; DELETE FROM schema_migrations"
+             " WHERE name = '0034_station_facility_mask.sql'; COMMIT;\"",
+             path);
+    cr_assert_eq(system(cmd), 0);
+    cr_assert_eq(sql_count("SELECT count(*) FROM station_facilities"), links);
+    cr_assert_eq(yz_store_open(path, &st, &ei), YZ_OK, "%s", ei.msg_en);
+    bulk_check(rows, 1);
+    cr_assert_eq(sql_count("SELECT count(*) FROM station_facilities"), links);
+    yz_station_array_free(rows, BULK_N);
+}
