@@ -80,7 +80,13 @@ int yz_mqtt_handle(yz_mqtt *m, const char *topic, const void *payload, size_t le
                         "the topic is not yizhan/v1/devices/<id>/readings");
         goto refused;
     }
-    if (m->sink.device_key(m->sink.ctx, id, key, sizeof key) != YZ_OK) {
+    rc = m->sink.device_key(m->sink.ctx, id, key, sizeof key);
+    if (rc && rc != YZ_ENOTFOUND) { /* the ingest is not running: not the device's fault */
+        atomic_fetch_add_explicit(&m->refused, 1, memory_order_relaxed);
+        yz_log_warn("mqtt: device %lld: message dropped, the ingest is not running", (long long)id);
+        return rc;
+    }
+    if (rc) {
         reason = YZ_INGEST_REFUSED_UNKNOWN_DEVICE;
         rc = yz_err_set(&ei, YZ_EUNAUTH, "device", "设备不存在或已停用",
                         "the device is unknown or disabled");

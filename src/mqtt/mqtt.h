@@ -57,6 +57,12 @@ typedef struct yz_mqtt_sink {
     void (*refused)(void *ctx, enum yz_ingest_reason reason);
 } yz_mqtt_sink;
 
+/* The sink of the server: yz_ingest_default()'s key lookup and yz_ingest_submit (VIA_MQTT),
+ * and yz_ingest_count_refusal. Before the ingest exists or after it stopped, messages are
+ * refused with YZ_EUNAVAIL (and redelivered by the broker on the next session only if yizhan had
+ * not acknowledged them: see docs/internals/mqtt.md). */
+yz_mqtt_sink yz_mqtt_ingest_sink(void);
+
 typedef struct yz_mqtt_config {
     const char *url;       /* mqtt://host[:port] (1883 by default); "[v6]" hosts allowed */
     const char *user;      /* the broker account yizhan logs in as; NULL: "yizhan" */
