@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/mqtt/broker.sh start DIR [--no-acl] | stop DIR | restart DIR | pause DIR | resume DIR |
+# tests/mqtt/broker.sh start DIR [--no-acl] | stop DIR | restart DIR [--acl|--no-acl] | pause DIR | resume DIR |
 #                      reload DIR | url DIR | port DIR
 # A throwaway Mosquitto 2.0 broker for the MQTT tests, as tests/pg/cluster.sh is for
 # PostgreSQL: a generated DIR/mosquitto.conf with one listener on 127.0.0.1 at a free port,
@@ -98,8 +98,12 @@ pause)
     halt ;;
 resume)
     launch "$(cat "$dir/port")" || { tail -5 "$dir/data/mosquitto.log" >&2; exit 1; } ;;
-restart)
+restart) # [--acl | --no-acl]: with the ACL file or without it from now on (default: as it was)
     halt
+    case ${3:-} in
+    --no-acl) write_conf "$(cat "$dir/port")" noacl ;;
+    --acl) write_conf "$(cat "$dir/port")" acl ;;
+    esac
     launch "$(cat "$dir/port")" || { tail -5 "$dir/data/mosquitto.log" >&2; exit 1; } ;;
 reload)
     chmod 644 "$dir/passwd" "$dir/acl"
