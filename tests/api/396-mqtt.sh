@@ -149,8 +149,10 @@ rows_are "$ida" 3 || yz_fail "a refused message was stored for A"
 wait_for "connected after the restart" is yizhan_mqtt_connected 1
 "$broker" pause "$b"
 wait_for "disconnected" is yizhan_mqtt_connected 0
-[ "$(curl -s -o /dev/null -w '%{http_code}' "$base/api/v1/stations?limit=5")" = 200 ] ||
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$base/api/v1/stations")" = 200 ] ||
     yz_fail "/api/v1/stations while the broker is down"
+curl -s "$base/api/v1/stations/nearby?lat=28.0154&lon=120.6553&k=5" >"$CASE_TMP/near.json"
+yz_jq "$CASE_TMP/near.json" '.count == 5' "nearby while the broker is down"
 "$broker" resume "$b" || yz_fail "broker resume"
 wait_for "reconnected by itself" is yizhan_mqtt_connected 1
 publish "$ida" "$keya" "$keya" "$(topic "$ida")" "$(reading 10 0)" || yz_fail "publish 10"

@@ -7,8 +7,7 @@
 # them with `yizhan devices export-acl`, then `reload`), allow_anonymous false, persistence in
 # DIR/data (so that `restart` keeps the persistent sessions and their queued QoS 1 messages, as
 # a production broker configured per docs/OPERATIONS.md does). `--no-acl`: no acl_file, so any
-# account may publish anywhere (to test yizhan's own signature check). When run as root the
-# broker drops to the mosquitto user, which must be able to read DIR.
+# account may publish anywhere (to test yizhan's own signature check).
 #   pause: stop the broker, keeping its port and data (resume starts it again on the same port)
 #   reload: SIGHUP, the broker re-reads the password and ACL files
 set -euo pipefail
@@ -38,8 +37,10 @@ write_conf() { # $1: port, $2: "acl" or "noacl"
         echo "log_type information"
         echo "connection_messages true"
         echo "max_queued_messages 100000"
-        echo "message_size_limit 70000"
-        [ "$(id -u)" = 0 ] && echo "user mosquitto"
+        echo "max_packet_size 70400"
+        # As root: stay root (a throwaway broker; dropping to the mosquitto user would need
+        # every folder above DIR to let it in, and mktemp's are 0700).
+        [ "$(id -u)" = 0 ] && echo "user root"
         echo "listener $1 127.0.0.1"
     } >"$dir/mosquitto.conf"
 }
@@ -73,11 +74,8 @@ start)
     acl=acl
     [ "${3:-}" = --no-acl ] && acl=noacl
     mkdir -p "$dir/data"
-    chmod 755 "$dir"
     [ -f "$dir/passwd" ] || : >"$dir/passwd"
     [ -f "$dir/acl" ] || : >"$dir/acl"
-    chmod 644 "$dir/passwd" "$dir/acl"
-    [ "$(id -u)" = 0 ] && chown mosquitto "$dir/data"
     for _ in $(seq 1 20); do
         p=$((30000 + RANDOM % 10000))
         (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue
@@ -106,7 +104,6 @@ restart) # [--acl | --no-acl]: with the ACL file or without it from now on (defa
     esac
     launch "$(cat "$dir/port")" || { tail -5 "$dir/data/mosquitto.log" >&2; exit 1; } ;;
 reload)
-    chmod 644 "$dir/passwd" "$dir/acl"
     kill -HUP "$(pid)" ;;
 url)
     echo "mqtt://127.0.0.1:$(cat "$dir/port")" ;;
