@@ -22,6 +22,7 @@ struct yz_mqtt {
     char host[256];
     int port;
     int keepalive_s;
+    atomic_bool refusal_logged;    /* the broker's refusal was logged since the last connect */
     atomic_bool connected;         /* connected and the subscription asked for */
     atomic_uint_fast64_t connects; /* successful connections */
     atomic_uint_fast64_t losses;   /* connections lost or refused */
@@ -118,11 +119,14 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc)
 {
     yz_mqtt *m = obj;
     if (rc) {
-        atomic_fetch_add_explicit(&m->losses, 1, memory_order_relaxed);
-        yz_log_warn("mqtt: the broker %s:%d refused the connection: %s (retrying)", m->host,
-                    m->port, mosquitto_connack_string(rc));
+        /* counted by on_disconnect, which follows; logged once until a connection succeeds */
+        if (!atomic_exchange(&m->refusal_logged, true))
+            yz_log_warn("mqtt: the broker %s:%d refused the connection: %s (retrying; is "
+                        "yizhan's account in its password file? docs/OPERATIONS.md)",
+                        m->host, m->port, mosquitto_connack_string(rc));
         return;
     }
+    atomic_store(&m->refusal_logged, false);
     /* A persistent session keeps the subscription, but a broker that lost its sessions (no
      * persistence, restarted) does not: subscribe on every connection. */
     int src = mosquitto_subscribe(mosq, NULL, YZ_MQTT_TOPIC_FILTER, 1);

@@ -43,7 +43,8 @@ export_acl() {
     "$YZ_BIN" devices export-acl --db "$db" --passwd "$b/passwd" --acl "$b/acl" >"$CASE_TMP/export.out" 2>&1 ||
         { cat "$CASE_TMP/export.out"; yz_fail "export-acl"; }
 }
-export_acl
+# The broker first, with empty password and ACL files: it refuses yizhan, which keeps serving
+# and trying; once the files are exported and the broker reloaded, yizhan gets in by itself.
 "$broker" start "$b" || yz_fail "the broker did not start"
 port=$("$broker" port "$b")
 serve() {
@@ -68,7 +69,14 @@ is() { [ "$(metric "$1")" = "$2" ]; }
 rows() { q "SELECT count(*) FROM device_readings WHERE device_id = $1"; }
 rows_are() { [ "$(rows "$1")" = "$2" ]; }
 
-wait_for "yizhan connected to the broker" is yizhan_mqtt_connected 1
+losses() { [ "$(metric yizhan_mqtt_connection_losses_total)" -ge 1 ]; }
+wait_for "the broker refusing yizhan (no account yet)" losses
+is yizhan_mqtt_connected 0 || yz_fail "connected without an account"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$base/api/v1/stations")" = 200 ] ||
+    yz_fail "/api/v1/stations while the broker refuses yizhan"
+export_acl
+"$broker" reload "$b"
+wait_for "yizhan connected to the broker by itself after the reload" is yizhan_mqtt_connected 1
 
 # Two doors at one station, then the broker's files again (the operator's step, OPERATIONS.md).
 add_device() {
