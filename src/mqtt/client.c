@@ -214,6 +214,9 @@ int yz_mqtt_start(const yz_mqtt_config *cfg, const yz_mqtt_sink *sink, yz_mqtt *
         return yz_err_setf(ei, YZ_EINTERNAL, "mqtt", "无法启动 MQTT 线程：%s",
                            "could not start the MQTT thread: %s", mosquitto_strerror(lrc));
     }
+    if (!cfg->password)
+        yz_log_warn("mqtt: no YZ_MQTT_PASSWORD in the environment: the broker will refuse "
+                    "yizhan's account");
     yz_log_info("mqtt: subscribing as %s (client id %s) at %s:%d",
                 cfg->user && *cfg->user ? cfg->user : "yizhan", id, m->host, m->port);
     *out = m;
