@@ -332,6 +332,13 @@ refuse "export-acl without --acl" env YZ_MQTT_PASSWORD=x "$bin" devices export-a
 check "export-acl writes both files" env YZ_MQTT_PASSWORD=svc "$bin" devices export-acl --db "$db" --passwd "$tmp/pw" --acl "$tmp/acl" --user svc
 check "export-acl: the service account's line" grep -Eq '^svc:[$]7[$]101[$][A-Za-z0-9+/]{16}[$][A-Za-z0-9+/]{86}==$' "$tmp/pw"
 check "export-acl: the password file is 0640" test "$(stat -c %a "$tmp/pw")" = 640
+d1=$(YZ_MQTT_PASSWORD= "$bin" devices add --db "$db" --station WZ-GHDS --kind door | awk '$1 == "id" { print $2 }')
+d2=$("$bin" devices add --db "$db" --station WZ-GHDS --kind power | awk '$1 == "id" { print $2 }')
+sqlite3 "$db" "UPDATE devices SET disabled = 1 WHERE id = $d2"
+check "export-acl with devices" env YZ_MQTT_PASSWORD=svc "$bin" devices export-acl --db "$db" --passwd "$tmp/pw" --acl "$tmp/acl" --user svc
+check "export-acl: an enabled device's line (username its id)" grep -Eq "^$d1:[\$]7[\$]101[\$]" "$tmp/pw"
+check "export-acl: a disabled device left out" sh -c "! grep -q '^$d2:' '$tmp/pw'"
+check "export-acl: the service account and one device, nothing else" test "$(wc -l <"$tmp/pw")" = 2
 check "export-acl: the ACL's device pattern" grep -qx 'pattern write yizhan/v1/devices/%u/readings' "$tmp/acl"
 check "export-acl: the service account reads every device" sh -c "grep -A1 -x 'user svc' '$tmp/acl' | grep -qx 'topic read yizhan/v1/devices/+/readings'"
 refuse "config: a missing file" timeout 20 "$bin" serve --config "$tmp/none.conf" --port 0
