@@ -163,7 +163,7 @@ FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE -Isrc -Ibuild/gen -g -O1 \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_COMMON  := $(wildcard src/core/*.c) src/model/station.c src/model/facility.c \
                 src/model/hours.c src/catalog/text.c src/catalog/moderation.c src/geo/coord.c \
-                src/exchange/exchange.c src/api/form.c build/gen/pinyin_table.c
+                src/exchange/exchange.c src/api/form.c src/mqtt/message.c build/gen/pinyin_table.c
 FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 
 build/fuzz/%: fuzz/%.c $(FUZZ_COMMON)
