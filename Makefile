@@ -12,7 +12,7 @@
 
 CC      ?= cc
 PKGS    := libmicrohttpd jansson sqlite3 opencc libsodium libqrencode libpng zlib icu-uc icu-i18n vips libcurl \
-           cairo pangocairo fontconfig
+           cairo pangocairo fontconfig libmosquitto libcrypto
 # The PostgreSQL store is built when libpq is found (scripts/deps.sh installs it).
 HAVE_PG := $(shell pkg-config --exists libpq 2>/dev/null && echo 1)
 ifeq ($(HAVE_PG),1)
@@ -32,7 +32,7 @@ SAN     := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sani
 PORT    ?= 8080
 DB      ?= var/yizhan.db
 
-LIB_DIRS := core geo model catalog store state live exchange demo http media api
+LIB_DIRS := core geo model catalog store state live exchange demo http media api mqtt
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard src/$(d)/*.c))
 CLI_SRC  := $(wildcard src/cli/*.c)
 GEN_SRC  := build/gen/pinyin_table.c build/gen/sql_sqlite.c build/gen/sql_pg.c
@@ -163,7 +163,7 @@ FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE -Isrc -Ibuild/gen -g -O1 \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_COMMON  := $(wildcard src/core/*.c) src/model/station.c src/model/facility.c \
                 src/model/hours.c src/catalog/text.c src/catalog/moderation.c src/geo/coord.c \
-                src/exchange/exchange.c src/api/form.c build/gen/pinyin_table.c
+                src/exchange/exchange.c src/api/form.c src/mqtt/message.c build/gen/pinyin_table.c
 FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 
 build/fuzz/%: fuzz/%.c $(FUZZ_COMMON)

@@ -6,12 +6,14 @@ set -eu
 
 build="gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libopencc-dev
        libopencc-data libicu-dev unicode-data bzip2 libsodium-dev libqrencode-dev libpng-dev zlib1g-dev ca-certificates
-       libpq-dev libvips-dev libcurl4-openssl-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk nodejs"
-# nginx: tests/pg/070-nginx.sh. prometheus: only for promtool (make lint checks the alert rules);
+       libpq-dev libvips-dev libcurl4-openssl-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk nodejs
+       libmosquitto-dev libssl-dev"
+# mosquitto, mosquitto-clients: the broker of tests/mqtt/ (and mosquitto_passwd, the oracle of
+# the password file's format). nginx: tests/pg/070-nginx.sh. prometheus: only for promtool (make lint checks the alert rules);
 # no smaller Debian package carries it. On a machine with systemd it also enables a Prometheus
 # service: `systemctl disable --now prometheus` if that is not wanted there.
 test="$build libcriterion-dev curl jq sqlite3 clang libclang-rt-14-dev chromium poppler-utils zbar-tools wrk
-      postgresql-15 postgresql-client-15 nginx prometheus"
+      postgresql-15 postgresql-client-15 nginx prometheus mosquitto mosquitto-clients"
 bench="$test postgresql postgresql-15-postgis-3 redis-server redis-tools"
 # make deb: the packaging tools (and man, for make deb-test's man -l)
 deb="$build dpkg-dev debhelper lintian fakeroot man-db"

@@ -195,7 +195,15 @@ static void h_metrics(void *ctx, yz_http_req *req)
     for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++)
         yz_buf_printf(&b, "yizhan_store_reloads_total{what=\"%s\"} %llu\n", kinds[k],
                       (unsigned long long)yz_state_reloads(api->state, (int)k));
+    if (api->metrics_hook)
+        api->metrics_hook(api->metrics_ctx, &b);
     yz_http_respond(req, 200, "text/plain; version=0.0.4; charset=utf-8", &b);
+}
+
+void yz_api_set_metrics_hook(yz_api *api, void (*fn)(void *ctx, yz_buf *out), void *ctx)
+{
+    api->metrics_hook = fn;
+    api->metrics_ctx = ctx;
 }
 
 static void h_facilities(void *ctx, yz_http_req *req)

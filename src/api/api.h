@@ -61,6 +61,11 @@ void yz_api_register(yz_api *api, yz_http_server *srv);
  * yz_api_register. */
 int yz_api_reload(yz_api *api, yz_errinfo *ei);
 
+/* More lines for /metrics from beside the api (the MQTT subscriber, src/mqtt): `fn(ctx, out)`
+ * appends Prometheus text, on a request thread, for as long as the api lives. One hook; set it
+ * before serving (NULL fn: none). */
+void yz_api_set_metrics_hook(yz_api *api, void (*fn)(void *ctx, yz_buf *out), void *ctx);
+
 /* The permission table (api/permissions.c) written out: as the Markdown page
  * docs/internals/permissions.md, and as tab-separated lines (method, pattern, name, access,
  * then each role's scope check: no, any, district, station, canteen, own, text) for tests. */

@@ -51,6 +51,8 @@ struct yz_api {
     int live_max_age_s;       /* live values older than this are unknown */
     char *webhook_url;     /* where notifications are posted too, or NULL */
     int webhook_kind;      /* enum yz_webhook_kind */
+    void (*metrics_hook)(void *ctx, yz_buf *out); /* yz_api_set_metrics_hook, or NULL */
+    void *metrics_ctx;
 };
 
 #define YZ_JSON "application/json; charset=utf-8"

@@ -23,6 +23,10 @@ int yz__cli_devices(int argc, char **argv);
 /* yizhan checklists load FILE.json | list (cli/checklists.c). */
 int yz__cli_checklists(int argc, char **argv);
 
+/* yizhan devices export-acl --passwd FILE --acl FILE [--db PATH] [--user NAME] (cli/mqtt.c):
+ * argv[0] is "export-acl". */
+int yz__cli_devices_export_acl(int argc, char **argv);
+
 /* yizhan audit [--user U] [--record K:ID] [--since DATE] [--csv] ... (cli/audit.c). */
 int yz__cli_audit_cmd(int argc, char **argv);
 

@@ -19,6 +19,7 @@
 #include "exchange/exchange.h"
 #include "geo/nav.h"
 #include "http/server.h"
+#include "mqtt/mqtt.h"
 #include "model/station.h"
 #include "state/state.h"
 #include "store/classifier.h"
@@ -55,6 +56,9 @@ static const char usage[] =
     "          [--session-idle S] [--session-max S]  (sessions: 7200 s unused, 43200 s in all)\n"
     "          [--trusted-proxies ADDR,...]  proxies whose X-Real-IP names the client\n"
     "          [--task-day-s S] [--task-sweep-s S] [--webhook-url URL] [--webhook-kind wecom|dingtalk]\n"
+    "          [--mqtt-url mqtt://HOST:PORT] [--mqtt-user NAME] [--mqtt-client-id ID]\n"
+    "                                 device readings from a Mosquitto broker (its password:\n"
+    "                                 YZ_MQTT_PASSWORD in the environment; off when no URL)\n"
     "                                 serve the API. Staff log in with accounts (yizhan user);\n"
     "                                 an admin token for scripts, acting as city_admin, is an\n"
     "                                 opt-in: YIZHAN_ADMIN_TOKEN in the environment. Every flag\n"
@@ -83,6 +87,9 @@ static const char usage[] =
     "          (all take --db; the password is read from stdin, or asked without echo)\n"
     "  devices add --station CODE --kind KIND [--name N] [--db PATH]   register a device\n"
     "                  (prints its id and key); devices list [--station CODE] [--db PATH]\n"
+    "          devices export-acl [--db PATH] --passwd FILE --acl FILE [--user NAME]\n"
+    "          the broker's password file (each enabled device: its id and key; yizhan's own\n"
+    "          account, password YZ_MQTT_PASSWORD) and its ACL; then reload the broker\n"
     "  checklists load [--db PATH] FILE.json   a standard or self-check list: checked, all or\n"
     "          nothing, a new version when it changed | list [--db PATH]  every version\n"
     "  permissions --markdown | --tsv  the permission table (docs/internals/permissions.md)\n"
@@ -160,6 +167,9 @@ typedef struct serve_opts {
     const char *webhook_url;           /* NULL: no webhook */
     int webhook_kind;                  /* enum yz_webhook_kind */
     const char *trusted_proxies;       /* NULL: none (yz_http_config) */
+    const char *mqtt_url;              /* NULL: no MQTT subscriber */
+    const char *mqtt_user;             /* NULL: "yizhan" */
+    const char *mqtt_client_id;        /* NULL: "yizhan-<hostname>" */
     char *owned[64];                   /* the config file's string values, freed at the end */
     size_t n_owned;
 } serve_opts;
@@ -237,6 +247,10 @@ static const serve_key serve_keys[] = {
     {"webhook_kind", "webhook-kind", NULL, OPT_HOOK, 0, 0, O(webhook_kind), 0, NULL},
     {"trusted_proxies", "trusted-proxies", NULL, OPT_STR, 0, 0, O(trusted_proxies), 0, NULL},
     {"admin_token", NULL, NULL, OPT_SECRET, 0, 0, 0, 0, "YIZHAN_ADMIN_TOKEN"},
+    {"mqtt_url", "mqtt-url", NULL, OPT_STR, 0, 0, O(mqtt_url), 0, NULL},
+    {"mqtt_user", "mqtt-user", NULL, OPT_STR, 0, 0, O(mqtt_user), 0, NULL},
+    {"mqtt_client_id", "mqtt-client-id", NULL, OPT_STR, 0, 0, O(mqtt_client_id), 0, NULL},
+    {"mqtt_password", NULL, NULL, OPT_SECRET, 0, 0, 0, 0, "YZ_MQTT_PASSWORD"},
 };
 #undef O
 #define N_SERVE_KEYS (sizeof serve_keys / sizeof serve_keys[0])
@@ -452,6 +466,12 @@ static void default_web_root(char *out, size_t n)
     }
 }
 
+/* /metrics: the MQTT subscriber's lines (ctx: the yz_mqtt, or NULL when off). */
+static void metrics_mqtt(void *ctx, yz_buf *out)
+{
+    yz_mqtt_metrics(ctx, out);
+}
+
 static int cmd_serve(int argc, char **argv)
 {
     serve_opts o = {.db = DEFAULT_DB, .port = 8080, .bind = "0.0.0.0"};
@@ -516,6 +536,7 @@ static int cmd_serve(int argc, char **argv)
     yz_store *st = NULL;
     yz_api *api = NULL;
     yz_http_server *srv = NULL;
+    yz_mqtt *mqtt = NULL;
     yz_errinfo ei;
     rc = open_store(o.db, &st);
     if (rc)
@@ -569,6 +590,21 @@ static int cmd_serve(int argc, char **argv)
                          .trusted_proxies = o.trusted_proxies};
     srv = yz_http_new(&hc);
     yz_api_register(api, srv);
+    /* Device readings over MQTT: after the api (its ingest), before serving; a broker that is
+     * away is not an error (the subscriber keeps trying, docs/internals/mqtt.md). */
+    if (o.mqtt_url) {
+        const char *mpw = getenv("YZ_MQTT_PASSWORD");
+        yz_mqtt_config mc = {.url = o.mqtt_url,
+                             .user = o.mqtt_user,
+                             .password = mpw && *mpw ? mpw : NULL,
+                             .client_id = o.mqtt_client_id};
+        yz_mqtt_sink sink = yz_mqtt_ingest_sink();
+        if (yz_mqtt_start(&mc, &sink, &mqtt, &ei)) {
+            rc = yz__cli_fail(&ei);
+            goto out;
+        }
+    }
+    yz_api_set_metrics_hook(api, metrics_mqtt, mqtt);
     if (yz_http_listen(srv)) {
         rc = 1;
         goto out;
@@ -603,7 +639,10 @@ static int cmd_serve(int argc, char **argv)
         break;
     }
 out:
+    /* The subscriber after the HTTP server (its /metrics reads it) and before the api (what
+     * it received is handed to the ingest before that stops). */
     yz_http_free(srv);
+    yz_mqtt_stop(mqtt);
     yz_api_free(api);
     yz_store_close(st);
 done:
@@ -1319,6 +1358,8 @@ int main(int argc, char **argv)
         return cmd_stats(argc, argv);
     if (!strcmp(cmd, "user"))
         return yz__cli_user(argc, argv);
+    if (!strcmp(cmd, "devices") && argc >= 2 && !strcmp(argv[1], "export-acl"))
+        return yz__cli_devices_export_acl(argc - 1, argv + 1);
     if (!strcmp(cmd, "checklists"))
         return yz__cli_checklists(argc, argv);
     if (!strcmp(cmd, "devices"))

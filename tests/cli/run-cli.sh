@@ -315,12 +315,32 @@ bad_conf "an empty value" 'public_url =\n' 3 public_url "值为空" "empty value
 bad_conf "a bad webhook kind" 'webhook_kind = slack\n' 3 webhook_kind "wecom 或 dingtalk" "must be wecom or dingtalk"
 bad_conf "the admin token in the file" 'admin_token = s3cret\n' 3 admin_token "密钥" "set YIZHAN_ADMIN_TOKEN in the environment"
 bad_conf "the webhook URL (its key) in the file" 'webhook_url = https://hook.example/send?key=k\n' 3 webhook_url "密钥" "YIZHAN_WEBHOOK_URL"
+bad_conf "the MQTT password in the file" 'mqtt_password = s3cret\n' 3 mqtt_password "密钥" "set YZ_MQTT_PASSWORD in the environment"
 bad_conf "a database password in the file" 'db = postgresql://yizhan:s3cret@127.0.0.1/yizhan\n' 3 db "PGPASSWORD" "does not belong in the config file"
 bad_conf "writes_per_min with one of its limits" 'writes_per_min = 10\nwrites_per_min_ip = 5\n' 4 writes_per_min_ip "冲突" "conflicts with writes_per_min on line 3"
 check "config: the secret is not echoed" sh -c "! grep -q s3cret '$tmp/out'"
 printf 'a line without an equals sign\n' >"$tmp/bad.conf"
 refuse "config: a line that is not key = value" timeout 20 "$bin" serve --config "$tmp/bad.conf" --port 0
 check "config: not key = value: the line named" grep -qF "$tmp/bad.conf:1: 需要 key = value / expected key = value" "$tmp/out"
+refuse "serve: a bad --mqtt-url" timeout 20 "$bin" serve --db "$tmp/conf.db" --port 0 --mqtt-url tcp://127.0.0.1:1883
+check "serve: a bad --mqtt-url named" grep -qF "the MQTT URL must be mqtt://host[:port] (got \"tcp://127.0.0.1:1883\") (field: mqtt_url)" "$tmp/out"
+# devices export-acl (docs/internals/mqtt.md): the broker's password and ACL files.
+refuse "export-acl without YZ_MQTT_PASSWORD" env -u YZ_MQTT_PASSWORD "$bin" devices export-acl --db "$db" --passwd "$tmp/pw" --acl "$tmp/acl"
+check "export-acl without YZ_MQTT_PASSWORD: says so" grep -qF "YZ_MQTT_PASSWORD" "$tmp/out"
+refuse "export-acl with a service user that reads as a device id" env YZ_MQTT_PASSWORD=x "$bin" devices export-acl --db "$db" --passwd "$tmp/pw" --acl "$tmp/acl" --user 42
+refuse "export-acl without --acl" env YZ_MQTT_PASSWORD=x "$bin" devices export-acl --db "$db" --passwd "$tmp/pw"
+check "export-acl writes both files" env YZ_MQTT_PASSWORD=svc "$bin" devices export-acl --db "$db" --passwd "$tmp/pw" --acl "$tmp/acl" --user svc
+check "export-acl: the service account's line" grep -Eq '^svc:[$]7[$]101[$][A-Za-z0-9+/]{16}[$][A-Za-z0-9+/]{86}==$' "$tmp/pw"
+check "export-acl: the password file is 0640" test "$(stat -c %a "$tmp/pw")" = 640
+d1=$(YZ_MQTT_PASSWORD= "$bin" devices add --db "$db" --station WZ-GHDS --kind door | awk '$1 == "id" { print $2 }')
+d2=$("$bin" devices add --db "$db" --station WZ-GHDS --kind power | awk '$1 == "id" { print $2 }')
+sqlite3 "$db" "UPDATE devices SET disabled = 1 WHERE id = $d2"
+check "export-acl with devices" env YZ_MQTT_PASSWORD=svc "$bin" devices export-acl --db "$db" --passwd "$tmp/pw" --acl "$tmp/acl" --user svc
+check "export-acl: an enabled device's line (username its id)" grep -Eq "^$d1:[\$]7[\$]101[\$]" "$tmp/pw"
+check "export-acl: a disabled device left out" sh -c "! grep -q '^$d2:' '$tmp/pw'"
+check "export-acl: the service account and every enabled device, nothing else" test "$(wc -l <"$tmp/pw")" = "$((1 + $(sqlite3 "$db" "SELECT count(*) FROM devices WHERE disabled = 0")))"
+check "export-acl: the ACL's device pattern" grep -qx 'pattern write yizhan/v1/devices/%u/readings' "$tmp/acl"
+check "export-acl: the service account reads every device" sh -c "grep -A1 -x 'user svc' '$tmp/acl' | grep -qx 'topic read yizhan/v1/devices/+/readings'"
 refuse "config: a missing file" timeout 20 "$bin" serve --config "$tmp/none.conf" --port 0
 check "config: a missing file named" grep -qF "cannot read config $tmp/none.conf" "$tmp/out"
 # The shipped example is accepted as it is (its db pointed here by the flag), and flags win.
