@@ -119,19 +119,33 @@ static bool past(const struct timespec *t)
     return n.tv_sec > t->tv_sec || (n.tv_sec == t->tv_sec && n.tv_nsec >= t->tv_nsec);
 }
 
+/* When the idle compaction is due: idle_ms after the last write. cmu held. */
+static struct timespec idle_due(const yz_state *s)
+{
+    struct timespec due = s->c_last;
+    due.tv_sec += s->c_idle_ms / 1000;
+    due.tv_nsec += (long)(s->c_idle_ms % 1000) * 1000000L;
+    if (due.tv_nsec >= 1000000000L) {
+        due.tv_sec++;
+        due.tv_nsec -= 1000000000L;
+    }
+    return due;
+}
+
+/* Whether the thread has work now. cmu held. */
+static bool due_now(const yz_state *s)
+{
+    struct timespec due = idle_due(s);
+    return s->c_kick || (s->c_pending && past(&due));
+}
+
 static void *compactor(void *arg)
 {
     yz_state *s = arg;
     pthread_mutex_lock(&s->cmu);
     while (!s->c_stop) {
-        struct timespec due = s->c_last;
-        due.tv_sec += s->c_idle_ms / 1000;
-        due.tv_nsec += (long)(s->c_idle_ms % 1000) * 1000000L;
-        if (due.tv_nsec >= 1000000000L) {
-            due.tv_sec++;
-            due.tv_nsec -= 1000000000L;
-        }
-        if (!s->c_kick && !(s->c_pending && past(&due))) {
+        if (!due_now(s)) {
+            struct timespec due = idle_due(s);
             if (s->c_pending)
                 pthread_cond_timedwait(&s->ccv, &s->cmu, &due);
             else
@@ -177,7 +191,7 @@ uint64_t yz_state_compactions(const yz_state *s)
 void yz_state_compaction_wait(yz_state *s)
 {
     pthread_mutex_lock(&s->cmu);
-    while (s->c_started && (s->c_kick || s->c_busy))
+    while (s->c_started && !s->c_stop && (due_now(s) || s->c_busy))
         pthread_cond_wait(&s->ccv, &s->cmu);
     pthread_mutex_unlock(&s->cmu);
 }
