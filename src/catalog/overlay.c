@@ -204,9 +204,9 @@ static size_t locate(const yz_snap *s, size_t p, const yz__base **part)
 /* --- making a snapshot of a base and written stations ------------------------------------ */
 
 /* A snapshot of `sb` (a holder is taken) and the entries ent[0..n) (taken), whose
- * records come from `upsert` (dpos -2) or from `from`'s delta (dpos >= 0). */
+ * records come from ups[k] (dpos -2 - k) or from `from`'s delta (dpos >= 0). */
 static int compose(shared_base *sb, const yz_snap *from, entry *ent, size_t n_ent,
-                   const yz_station *upsert, uint64_t seq, yz_textnorm *norm, yz_snap **out,
+                   const yz_station *ups, uint64_t seq, yz_textnorm *norm, yz_snap **out,
                    yz_errinfo *ei)
 {
     const yz__base *b = sb->b;
@@ -235,7 +235,7 @@ static int compose(shared_base *sb, const yz_snap *from, entry *ent, size_t n_en
         for (size_t i = 0; i < keep; i++) {
             if (ent[i].dpos == -1)
                 continue;
-            const yz_station *src = ent[i].dpos == -2 ? upsert
+            const yz_station *src = ent[i].dpos <= -2 ? &ups[-2 - ent[i].dpos]
                                                       : yz__base_station(from->d, (size_t)ent[i].dpos);
             yz_station_copy(&in.stations[in.n_stations], src);
             ent[i].dpos = (long)in.n_stations++;
@@ -286,20 +286,54 @@ fail:
     return err;
 }
 
+static int cmp_entry(const void *a, const void *b)
+{
+    const entry *x = a, *y = b;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+int yz_snap_apply_many(const yz_snap *cur, const yz_station *ups, size_t n_ups,
+                       const int64_t *dels, size_t n_dels, yz_textnorm *norm, yz_snap **out,
+                       yz_errinfo *ei)
+{
+    /* The new entries by id, the later of two for one id winning (deletions come last). */
+    size_t nw = n_ups + n_dels;
+    entry *w = yz_calloc(nw + 1, sizeof *w);
+    for (size_t k = 0; k < n_ups; k++)
+        w[k] = (entry){ups[k].id, cur->seq + 1 + k, -2 - (long)k};
+    for (size_t k = 0; k < n_dels; k++)
+        w[n_ups + k] = (entry){dels[k], cur->seq + 1 + n_ups + k, -1};
+    qsort(w, nw, sizeof *w, cmp_entry); /* not stable: keep each id's last write below */
+    size_t m = 0;
+    for (size_t k = 0; k < nw; k++) {
+        if (m && w[m - 1].id == w[k].id) {
+            if (w[k].seq > w[m - 1].seq)
+                w[m - 1] = w[k];
+            continue;
+        }
+        w[m++] = w[k];
+    }
+    /* Merged with the current entries: a new one replaces the old of its id. */
+    entry *ent = yz_calloc(cur->n_ent + m + 1, sizeof *ent);
+    size_t n = 0, i = 0, j = 0;
+    while (i < cur->n_ent || j < m) {
+        if (j == m || (i < cur->n_ent && cur->ent[i].id < w[j].id)) {
+            ent[n++] = cur->ent[i++];
+        } else {
+            if (i < cur->n_ent && cur->ent[i].id == w[j].id)
+                i++;
+            ent[n++] = w[j++];
+        }
+    }
+    yz_free(w);
+    return compose(cur->sb, cur, ent, n, ups, cur->seq + nw, norm, out, ei);
+}
+
 int yz_snap_apply(const yz_snap *cur, const yz_station *upsert, int64_t delete_id,
                   yz_textnorm *norm, yz_snap **out, yz_errinfo *ei)
 {
-    int64_t id = upsert ? upsert->id : delete_id;
-    entry *ent = yz_calloc(cur->n_ent + 1, sizeof *ent);
-    size_t n = 0, i = 0;
-    for (; i < cur->n_ent && cur->ent[i].id < id; i++)
-        ent[n++] = cur->ent[i];
-    ent[n++] = (entry){id, cur->seq + 1, upsert ? -2 : -1};
-    if (i < cur->n_ent && cur->ent[i].id == id)
-        i++;
-    for (; i < cur->n_ent; i++)
-        ent[n++] = cur->ent[i];
-    return compose(cur->sb, cur, ent, n, upsert, cur->seq + 1, norm, out, ei);
+    return upsert ? yz_snap_apply_many(cur, upsert, 1, NULL, 0, norm, out, ei)
+                  : yz_snap_apply_many(cur, NULL, 0, &delete_id, 1, norm, out, ei);
 }
 
 int yz_snap_compact(const yz_snap *s, yz_textnorm *norm, yz_snap **out, yz_errinfo *ei)

@@ -25,6 +25,12 @@ yz_snap *yz_snap_ref(const yz_snap *s);
 int yz_snap_apply(const yz_snap *cur, const yz_station *upsert, int64_t delete_id,
                   yz_textnorm *norm, yz_snap **out, yz_errinfo *ei);
 
+/* As yz_snap_apply for many writes at once: ups[0..n_ups) put in, then the stations of
+ * dels[0..n_dels) taken out (of two writes of one id, the later counts). O(delta + writes). */
+int yz_snap_apply_many(const yz_snap *cur, const yz_station *ups, size_t n_ups,
+                       const int64_t *dels, size_t n_dels, yz_textnorm *norm, yz_snap **out,
+                       yz_errinfo *ei);
+
 /* Stations the delta holds (written since the base was built, deletions included). */
 size_t yz_snap_delta_count(const yz_snap *s);
 /* Writes applied since the first snapshot of its line (0 for a snapshot built from records). */

@@ -534,3 +534,50 @@ Test(overlay, a_bad_station_leaves_the_snapshot)
     yz_snap_free(cur);
     truth_fini(&t);
 }
+
+Test(overlay, many_writes_at_once)
+{
+    rng = 11;
+    truth t = {0};
+    yz_errinfo ei;
+    cr_assert_eq(yz_demo_generate(11, &t.st, &t.n, &t.dist, &t.n_dist, &ei), YZ_OK);
+    for (size_t i = 0; i < t.n; i++) {
+        t.st[i].id = (int64_t)i * 2 + 1;
+        truth_code(&t, t.st[i].code);
+    }
+    yz_snap *cur = rebuild(&t);
+    int64_t next_code = 1;
+    for (int round = 0; round < 3; round++) {
+        /* six writes, the third and fifth of one station (the fifth counts), a new station
+         * between two ids, and two deletions, one of them of a station edited in the batch */
+        yz_station ups[6];
+        for (int k = 0; k < 6; k++) {
+            yz_station_copy(&ups[k], &t.st[k == 4 ? (size_t)round * 10 + 2 : pick(t.n)]);
+            mutate(&ups[k], &t, &next_code);
+        }
+        yz_station_fini(&ups[2]);
+        yz_station_copy(&ups[2], &t.st[(size_t)round * 10 + 2]);
+        ups[5].id = (int64_t)pick(t.n) * 2 + 2;
+        char code[32];
+        snprintf(code, sizeof code, "BATCH%d", round);
+        yz_free(ups[5].code);
+        ups[5].code = yz_strdup(code);
+        int64_t dels[2] = {t.st[pick(t.n)].id, ups[0].id};
+        for (int k = 0; k < 6; k++)
+            truth_put(&t, &ups[k]);
+        truth_del(&t, dels[0]);
+        truth_del(&t, dels[1]);
+        yz_snap *next = NULL;
+        cr_assert_eq(yz_snap_apply_many(cur, ups, 6, dels, 2, norm, &next, &ei), YZ_OK, "%s",
+                     ei.msg_en);
+        yz_snap_free(cur);
+        cur = next;
+        yz_snap *oracle = rebuild(&t);
+        same(cur, oracle, &t);
+        yz_snap_free(oracle);
+        for (int k = 0; k < 6; k++)
+            yz_station_fini(&ups[k]);
+    }
+    yz_snap_free(cur);
+    truth_fini(&t);
+}
