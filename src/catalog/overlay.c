@@ -624,8 +624,18 @@ int yz_snap_nearby(const yz_snap *s, const yz_nearby_query *q, yz_nearby_hit *ou
     yz_nearby_hit bh[YZ_INDEX_MAX_K], dh[YZ_INDEX_MAX_K];
     size_t nbh = 0, ndh = 0;
     int err = yz__base_nearby_skip(s->sb->b, q, s->n_hid ? hidden_cb : NULL, (void *)s, bh, &nbh);
-    if (!err && s->d)
-        err = yz__base_nearby(s->d, q, dh, &ndh);
+    if (!err && s->d) {
+        /* Only delta stations nearer than the base's k-th can be in the answer: bounding the
+         * small index's search by it keeps a sparse delta from costing a long search (the
+         * bound is widened a hair so that rounding cannot drop a tie). */
+        yz_nearby_query dq = *q;
+        if (nbh == q->k) {
+            double r = bh[nbh - 1].distance_m * (1 + 1e-9) + 1e-6;
+            if (dq.radius_m == 0 || r < dq.radius_m)
+                dq.radius_m = r;
+        }
+        err = yz__base_nearby(s->d, &dq, dh, &ndh);
+    }
     if (err)
         return err;
     for (size_t i = 0; i < nbh; i++)
