@@ -49,11 +49,17 @@ int yz__base_list(const yz__base *s, yz_textnorm *norm, const yz_list_query *q, 
 
 /* --- what only the overlay needs ---------------------------------------------------------- */
 
-/* Whether base station `pos` is to be left out (hidden by the overlay). */
-typedef bool (*yz__base_skip_cb)(void *arg, uint32_t pos);
-/* As yz__base_nearby, leaving out the stations `skip` returns true for (skip may be NULL). */
-int yz__base_nearby_skip(const yz__base *s, const yz_nearby_query *q, yz__base_skip_cb skip,
-                         void *skip_arg, yz_nearby_hit *out, size_t *n_out);
+/* Whether base station `pos` (or index item `item`) is to be left out (hidden by the overlay). */
+typedef bool (*yz__base_skip_cb)(void *arg, uint32_t pos_or_item);
+/* As yz__base_nearby, leaving out the stations that skip_item (asked with their index items)
+ * or skip_pos (asked with positions, when a district is scanned) return true for; either may
+ * be NULL when there are none. */
+int yz__base_nearby_skip(const yz__base *s, const yz_nearby_query *q, yz__base_skip_cb skip_item,
+                         yz__base_skip_cb skip_pos, void *skip_arg, yz_nearby_hit *out,
+                         size_t *n_out);
+/* The spatial index's item of station `pos`, or -1 when it is not indexed (not in service).
+ * O(log n). */
+long yz__base_item_of(const yz__base *s, uint32_t pos);
 
 /* One match of a list query, as the base ranks them. */
 typedef struct yz__base_ranked {

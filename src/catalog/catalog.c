@@ -1096,19 +1096,6 @@ static bool open_cb(void *arg, uint32_t item, int64_t t)
     return yz_snap_is_open(s, s->ix_station[item], t);
 }
 
-/* The overlay's filter, for items instead of positions. */
-typedef struct skip_ctx {
-    const yz_snap *s;
-    yz__base_skip_cb skip;
-    void *arg;
-} skip_ctx;
-
-static bool skip_item_cb(void *arg, uint32_t item)
-{
-    const skip_ctx *c = arg;
-    return c->skip(c->arg, c->s->ix_station[item]);
-}
-
 /* Insert (station, d) into the sorted top-k list `out` of *n entries. */
 static void topk_insert(yz_nearby_hit *out, size_t *n, size_t k, uint32_t station, double d)
 {
@@ -1128,14 +1115,27 @@ static void topk_insert(yz_nearby_hit *out, size_t *n, size_t k, uint32_t statio
 int yz_snap_nearby(const yz_snap *s, const yz_nearby_query *q, yz_nearby_hit *out,
                    size_t *n_out)
 {
-    return yz__base_nearby_skip(s, q, NULL, NULL, out, n_out);
+    return yz__base_nearby_skip(s, q, NULL, NULL, NULL, out, n_out);
 }
 
-int yz__base_nearby_skip(const yz_snap *s, const yz_nearby_query *q, yz__base_skip_cb skip,
-                         void *skip_arg, yz_nearby_hit *out, size_t *n_out)
+long yz__base_item_of(const yz_snap *s, uint32_t pos)
+{
+    size_t lo = 0, hi = yz_index_count(s->ix); /* items are in position order */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->ix_station[mid] < pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < yz_index_count(s->ix) && s->ix_station[lo] == pos ? (long)lo : -1;
+}
+
+int yz__base_nearby_skip(const yz_snap *s, const yz_nearby_query *q, yz__base_skip_cb skip_item,
+                         yz__base_skip_cb skip_pos, void *skip_arg, yz_nearby_hit *out,
+                         size_t *n_out)
 {
     *n_out = 0;
-    skip_ctx sc = {s, skip, skip_arg};
     if (yz_coord_check(q->at.lat, q->at.lon) || q->k < 1 || q->k > YZ_INDEX_MAX_K)
         return YZ_EINVAL;
     if (q->district < 0 && !q->keep) {
@@ -1149,8 +1149,8 @@ int yz__base_nearby_skip(const yz_snap *s, const yz_nearby_query *q, yz__base_sk
             .t = q->t,
             .open_at = open_cb,
             .arg = (void *)s,
-            .skip = skip ? skip_item_cb : NULL,
-            .skip_arg = &sc,
+            .skip = skip_item,
+            .skip_arg = skip_arg,
         };
         yz_index_hit hits[YZ_INDEX_MAX_K];
         size_t n = 0;
@@ -1173,7 +1173,7 @@ int yz__base_nearby_skip(const yz_snap *s, const yz_nearby_query *q, yz__base_sk
         const yz_station *st = &s->st[i];
         if (!yz_station_in_service(st) || (st->facilities & q->need) != q->need)
             continue;
-        if (skip && skip(skip_arg, i))
+        if (skip_pos && skip_pos(skip_arg, i))
             continue;
         if (q->tier_mask && !(q->tier_mask & (1u << st->tier)))
             continue;

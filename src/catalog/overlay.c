@@ -42,7 +42,10 @@ struct yz_snap {
     uint32_t *hid;      /* base positions hidden (changed or deleted since), ascending */
     uint32_t *hid_adj;  /* hid[i] - i: visible base stations before hid[i] */
     size_t n_hid;
-    uint64_t *hid_bits; /* the same as a bit set over base positions (nearby's filter) */
+    uint32_t *hid_set;  /* the same as a hash set (empty slots UINT32_MAX), and ... */
+    uint32_t *hid_items; /* ... their index items as one: nearby's filter, small enough to stay
+                          * in cache where a bit set over a million positions would not */
+    uint32_t set_mask;  /* slots - 1 of each set */
     uint32_t *dpos;     /* position of each delta station */
     int64_t *did;       /* id of each delta station */
     size_t nb, nd, n;   /* base stations, delta stations, visible */
@@ -95,7 +98,8 @@ void yz_snap_free(yz_snap *s)
     yz_free(s->ent);
     yz_free(s->hid);
     yz_free(s->hid_adj);
-    yz_free(s->hid_bits);
+    yz_free(s->hid_set);
+    yz_free(s->hid_items);
     yz_free(s->dpos);
     yz_free(s->did);
     yz_free(s);
@@ -152,14 +156,43 @@ static size_t below_i64(const int64_t *a, size_t n, int64_t v)
     return lo;
 }
 
-static bool hidden(const yz_snap *s, uint32_t b)
+static uint32_t slot_of(uint32_t key, uint32_t mask)
 {
-    return s->hid_bits && (s->hid_bits[b / 64] >> (b % 64) & 1);
+    return (key * 0x9e3779b1u) >> 7 & mask;
 }
 
-static bool hidden_cb(void *arg, uint32_t pos)
+static bool in_set(const uint32_t *set, uint32_t mask, uint32_t key)
+{
+    for (uint32_t h = slot_of(key, mask);; h = (h + 1) & mask) {
+        if (set[h] == key)
+            return true;
+        if (set[h] == UINT32_MAX)
+            return false;
+    }
+}
+
+static void set_add(uint32_t *set, uint32_t mask, uint32_t key)
+{
+    uint32_t h = slot_of(key, mask);
+    while (set[h] != UINT32_MAX && set[h] != key)
+        h = (h + 1) & mask;
+    set[h] = key;
+}
+
+static bool hidden(const yz_snap *s, uint32_t b)
+{
+    return s->hid_set && in_set(s->hid_set, s->set_mask, b);
+}
+
+static bool hidden_pos_cb(void *arg, uint32_t pos)
 {
     return hidden(arg, pos);
+}
+
+static bool hidden_item_cb(void *arg, uint32_t item)
+{
+    const yz_snap *s = arg;
+    return in_set(s->hid_items, s->set_mask, item);
 }
 
 /* Position of base station b (not hidden). */
@@ -260,9 +293,20 @@ static int compose(shared_base *sb, const yz_snap *from, entry *ent, size_t n_en
         }
     }
     if (s->n_hid) {
-        s->hid_bits = yz_calloc(nb / 64 + 1, sizeof *s->hid_bits);
-        for (size_t i = 0; i < s->n_hid; i++)
-            s->hid_bits[s->hid[i] / 64] |= UINT64_C(1) << (s->hid[i] % 64);
+        size_t slots = 16;
+        while (slots < 2 * s->n_hid)
+            slots *= 2;
+        s->set_mask = (uint32_t)(slots - 1);
+        s->hid_set = yz_malloc(slots * sizeof *s->hid_set);
+        s->hid_items = yz_malloc(slots * sizeof *s->hid_items);
+        memset(s->hid_set, 0xff, slots * sizeof *s->hid_set);
+        memset(s->hid_items, 0xff, slots * sizeof *s->hid_items);
+        for (size_t i = 0; i < s->n_hid; i++) {
+            set_add(s->hid_set, s->set_mask, s->hid[i]);
+            long item = yz__base_item_of(b, s->hid[i]);
+            if (item >= 0)
+                set_add(s->hid_items, s->set_mask, (uint32_t)item);
+        }
     }
     for (size_t j = 0; j < nd; j++) {
         int64_t id = yz__base_station(s->d, j)->id;
@@ -598,7 +642,7 @@ size_t yz_snap_memory(const yz_snap *s, yz_snap_mem_part *parts)
 {
     size_t n = yz__base_memory(s->sb->b, parts);
     size_t bytes = (s->n_ent * sizeof *s->ent) + (s->n_hid * 2 * sizeof *s->hid) +
-                   (s->hid_bits ? (s->nb / 64 + 1) * sizeof *s->hid_bits : 0) +
+                   (s->hid_set ? 2 * ((size_t)s->set_mask + 1) * sizeof *s->hid_set : 0) +
                    s->nd * (sizeof *s->dpos + sizeof *s->did);
     if (s->d) {
         yz_snap_mem_part dp[YZ_SNAP_MEM_PARTS_MAX];
@@ -623,7 +667,8 @@ int yz_snap_nearby(const yz_snap *s, const yz_nearby_query *q, yz_nearby_hit *ou
         return YZ_EINVAL;
     yz_nearby_hit bh[YZ_INDEX_MAX_K], dh[YZ_INDEX_MAX_K];
     size_t nbh = 0, ndh = 0;
-    int err = yz__base_nearby_skip(s->sb->b, q, s->n_hid ? hidden_cb : NULL, (void *)s, bh, &nbh);
+    int err = yz__base_nearby_skip(s->sb->b, q, s->n_hid ? hidden_item_cb : NULL,
+                                   s->n_hid ? hidden_pos_cb : NULL, (void *)s, bh, &nbh);
     if (!err && s->d) {
         /* Only delta stations nearer than the base's k-th can be in the answer: bounding the
          * small index's search by it keeps a sparse delta from costing a long search (the
