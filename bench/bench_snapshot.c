@@ -39,6 +39,13 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -68,6 +75,37 @@ static nearby_stats run_nearby(const yz_snap *snap, const double *lat, const dou
     }
     qsort(lat_ns, Q, sizeof *lat_ns, cmp_double);
     return (nearby_stats){lat_ns[Q / 2] / 1e3, lat_ns[Q * 99 / 100] / 1e3, (double)got / (double)Q};
+}
+
+/* Nearby through each of snaps[0..ns), interleaved in rounds so that a shared machine's load
+ * falls on all alike: the thread's CPU time a query, and the median and p99 of its latency. */
+static void compare_nearby(yz_snap *const *snaps, const char *const *names, int ns,
+                           const double *lat, const double *lon, size_t Q, int toilet, int swap)
+{
+    enum { ROUNDS = 10, MAXS = 4 };
+    double cpu[MAXS] = {0};
+    double *lat_ns[MAXS];
+    size_t chunk = Q / ROUNDS;
+    for (int k = 0; k < ns; k++)
+        lat_ns[k] = yz_malloc(chunk * ROUNDS * sizeof *lat_ns[k]);
+    for (int r = 0; r < ROUNDS; r++) {
+        for (int k = 0; k < ns; k++) {
+            double c0 = cpu_s();
+            run_nearby(snaps[k], lat + r * chunk, lon + r * chunk, chunk, lat_ns[k] + r * chunk,
+                       toilet, swap);
+            cpu[k] += cpu_s() - c0;
+        }
+    }
+    printf("  nearby as above, the snapshots interleaved (%zu queries each):\n", chunk * ROUNDS);
+    for (int k = 0; k < ns; k++) {
+        size_t n = chunk * ROUNDS;
+        qsort(lat_ns[k], n, sizeof *lat_ns[k], cmp_double);
+        double cpu_us = cpu[k] / (double)n * 1e6, cpu0 = cpu[0] / (double)n * 1e6;
+        printf("    %-30s CPU %.2f us a query (%+.0f%%)   median %.2f us   p99 %.2f us\n",
+               names[k], cpu_us, (cpu_us / cpu0 - 1) * 100, lat_ns[k][n / 2] / 1e3,
+               lat_ns[k][n * 99 / 100] / 1e3);
+        yz_free(lat_ns[k]);
+    }
 }
 
 /* A copy of a station of `state` picked by k, renamed, moved a little and given a facility:
@@ -177,32 +215,30 @@ int main(int argc, char **argv)
     /* --- incremental snapshots ---------------------------------------------------------- */
     /* A write as the API makes it once the store has committed: lock, a new delta, publish,
      * unlock (the compaction is kept out of the way here and measured on its own below). */
+    yz_snap *plain = yz_snap_ref(snap); /* the base alone, for the comparison below */
     yz_state *state = yz_state_new(NULL, snap);
     yz_state_set_compaction(state, (size_t)-1, 3600u * 1000);
     enum { W = 100 };
-    double w_ms[W];
+    double w_ms[W], w_cpu = 0;
     for (int w = 0; w < W; w++) {
         yz_station st;
         edited(state, &st, w);
-        double a = now_s();
+        double a = now_s(), c = cpu_s();
         yz_state_lock(state);
         yz_state_republish(state, &st, 0);
         yz_state_unlock(state);
         w_ms[w] = (now_s() - a) * 1e3;
+        w_cpu += cpu_s() - c;
         yz_station_fini(&st);
     }
     qsort(w_ms, W, sizeof *w_ms, cmp_double);
     printf("incremental snapshots (docs/internals/catalog.md, \"Writes\"):\n");
     printf("  a station write, store commit to published view, delta 0 -> %d:\n", W);
-    printf("    median %.2f ms   p99 %.2f ms   max %.2f ms   (target <= 50 ms)\n",
-           w_ms[W / 2], w_ms[W * 99 / 100], w_ms[W - 1]);
+    printf("    median %.2f ms   p99 %.2f ms   max %.2f ms   CPU %.2f ms a write   (target <= 50 ms)\n",
+           w_ms[W / 2], w_ms[W * 99 / 100], w_ms[W - 1], w_cpu / W * 1e3);
     const yz_state_view *v = yz_state_acquire(state);
     yz_snap *d100 = yz_snap_ref(yz_state_snap(v));
     yz_state_release(state, v);
-    nearby_stats s100 = run_nearby(d100, lat, lon, Q, lat_ns, toilet, swap);
-    printf("  nearby as above, delta of %zu stations: median %.2f us   p99 %.2f us   (%+.0f%% median)\n",
-           yz_snap_delta_count(d100), s100.median_us, s100.p99_us,
-           (s100.median_us / base.median_us - 1) * 100);
     /* A delta of 4,096 stations (the compaction's default threshold), written as one batch
      * and then one at a time on top of it. */
     enum { BIG = 4096 - W };
@@ -218,41 +254,42 @@ int main(int argc, char **argv)
     for (int k = 0; k < BIG; k++)
         yz_station_fini(&ups[k]);
     yz_free(ups);
-    nearby_stats s4k = run_nearby(d4k, lat, lon, Q, lat_ns, toilet, swap);
-    printf("  nearby as above, delta of %zu stations: median %.2f us   p99 %.2f us   (%+.0f%% median)\n",
-           yz_snap_delta_count(d4k), s4k.median_us, s4k.p99_us,
-           (s4k.median_us / base.median_us - 1) * 100);
     enum { W2 = 20 };
-    double w2_ms[W2];
+    double w2_ms[W2], w2_cpu = 0;
     for (int w = 0; w < W2; w++) {
         yz_station st;
         edited(state, &st, 5000 + w);
         yz_snap *nx = NULL;
-        double a = now_s();
+        double a = now_s(), c = cpu_s();
         int err = yz_snap_apply(d4k, &st, 0, norm, &nx, &ei2);
         w2_ms[w] = (now_s() - a) * 1e3;
+        w2_cpu += cpu_s() - c;
         if (err)
             return 1;
         yz_snap_free(nx);
         yz_station_fini(&st);
     }
     qsort(w2_ms, W2, sizeof *w2_ms, cmp_double);
-    printf("  a station write with a delta of %zu: median %.2f ms   max %.2f ms\n",
-           yz_snap_delta_count(d4k), w2_ms[W2 / 2], w2_ms[W2 - 1]);
-    double c0 = now_s();
+    printf("  a station write with a delta of %zu: median %.2f ms   max %.2f ms   CPU %.2f ms a write\n",
+           yz_snap_delta_count(d4k), w2_ms[W2 / 2], w2_ms[W2 - 1], w2_cpu / W2 * 1e3);
+    double c0 = now_s(), cc0 = cpu_s();
     yz_snap *compacted = NULL, *rebased = NULL;
     if (yz_snap_compact(d4k, norm, &compacted, &ei2))
         return 1;
-    double c1 = now_s();
+    double c1 = now_s(), cc1 = cpu_s();
     if (yz_snap_rebase(compacted, d4k, norm, &rebased, &ei2))
         return 1;
     double c2 = now_s();
-    printf("  compaction of that delta: new base %.2f s (outside the writers' lock), "
+    printf("  compaction of that delta: new base %.2f s (CPU %.2f s, outside the writers' lock), "
            "publish with later writes %.2f ms (under it)\n",
-           c1 - c0, (c2 - c1) * 1e3);
-    nearby_stats sc = run_nearby(rebased, lat, lon, Q, lat_ns, toilet, swap);
-    printf("  nearby after the compaction: median %.2f us   p99 %.2f us\n", sc.median_us,
-           sc.p99_us);
+           c1 - c0, cc1 - cc0, (c2 - c1) * 1e3);
+    yz_snap *cmp[4] = {plain, d100, d4k, rebased};
+    char l1[64], l2[64];
+    snprintf(l1, sizeof l1, "delta of %zu", yz_snap_delta_count(d100));
+    snprintf(l2, sizeof l2, "delta of %zu", yz_snap_delta_count(d4k));
+    const char *names[4] = {"no delta", l1, l2, "after the compaction"};
+    compare_nearby(cmp, names, 4, lat, lon, Q, toilet, swap);
+    yz_snap_free(plain);
     yz_snap_free(rebased);
     yz_snap_free(compacted);
     yz_snap_free(d4k);
