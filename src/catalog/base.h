@@ -37,13 +37,11 @@ yz_point yz__base_position(const yz__base *s, size_t i, int crs);
 void yz__base_fragment_append(const yz__base *s, size_t i, int lang, yz_buf *b);
 void yz__base_prefetch(const yz__base *s, const uint32_t *pos, size_t stride, size_t n, int lang);
 const char *yz__base_name_lang(const yz__base *s, size_t i, int lang);
-bool yz__base_fragment_member_append(const yz__base *s, size_t i, int member, int lang,
-                                     yz_buf *b);
+bool yz__base_fragment_member_append(const yz__base *s, size_t i, int member, int lang, yz_buf *b);
 void yz__base_nav_text(const yz__base *s, size_t i, yz_nav_text *out, char *scratch);
-int yz__base_nearby(const yz__base *s, const yz_nearby_query *q, yz_nearby_hit *out,
-                    size_t *n_out);
-int yz__base_understand(const yz__base *s, yz_textnorm *norm, const char *query,
-                        yz_understood *u, yz_errinfo *ei);
+int yz__base_nearby(const yz__base *s, const yz_nearby_query *q, yz_nearby_hit *out, size_t *n_out);
+int yz__base_understand(const yz__base *s, yz_textnorm *norm, const char *query, yz_understood *u,
+                        yz_errinfo *ei);
 int yz__base_list(const yz__base *s, yz_textnorm *norm, const yz_list_query *q, uint32_t **out,
                   size_t *n_out, size_t *total, yz_errinfo *ei);
 
@@ -77,12 +75,11 @@ int yz__base_ranked_cmp(const void *a, const void *b);
 /* As yz__base_understand, with the station whose code the whole query is found by
  * find_code(arg, text) (a position in the caller's numbering, or -1). */
 int yz__base_understand_with(const yz__base *s, yz_textnorm *norm, const char *query,
-                             long (*find_code)(const void *arg, const char *text),
-                             const void *arg, yz_understood *u, yz_errinfo *ei);
+                             long (*find_code)(const void *arg, const char *text), const void *arg,
+                             yz_understood *u, yz_errinfo *ei);
 
 /* Positions of every station whose code has the same loose key as `text`
  * (yz_snap_find_code_loose), up to `max` into pos[]; returns how many there are. */
-size_t yz__base_find_code_loose_all(const yz__base *s, const char *text, uint32_t *pos,
-                                    size_t max);
+size_t yz__base_find_code_loose_all(const yz__base *s, const char *text, uint32_t *pos, size_t max);
 
 #endif

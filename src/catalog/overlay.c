@@ -34,23 +34,23 @@ typedef struct entry {
 } entry;
 
 struct yz_snap {
-    _Atomic long refs;  /* holders: views of a state, a compaction */
+    _Atomic long refs; /* holders: views of a state, a compaction */
     shared_base *sb;
-    yz__base *d;        /* the delta's stations as a base of their own, NULL when none */
-    entry *ent;         /* by id: every station written since the base */
+    yz__base *d; /* the delta's stations as a base of their own, NULL when none */
+    entry *ent;  /* by id: every station written since the base */
     size_t n_ent;
-    uint32_t *hid;      /* base positions hidden (changed or deleted since), ascending */
-    uint32_t *hid_adj;  /* hid[i] - i: visible base stations before hid[i] */
+    uint32_t *hid;     /* base positions hidden (changed or deleted since), ascending */
+    uint32_t *hid_adj; /* hid[i] - i: visible base stations before hid[i] */
     size_t n_hid;
-    uint32_t *hid_set;  /* the same as a hash set (empty slots UINT32_MAX), and ... */
+    uint32_t *hid_set;   /* the same as a hash set (empty slots UINT32_MAX), and ... */
     uint32_t *hid_items; /* ... their index items as one: nearby's filter, small enough to stay
                           * in cache where a bit set over a million positions would not */
-    uint32_t set_mask;  /* slots - 1 of each set */
-    uint32_t *dpos;     /* position of each delta station */
-    int64_t *did;       /* id of each delta station */
-    size_t nb, nd, n;   /* base stations, delta stations, visible */
-    bool plain;         /* no delta and nothing hidden: the base answers alone */
-    uint64_t seq;       /* writes applied along this line */
+    uint32_t set_mask;   /* slots - 1 of each set */
+    uint32_t *dpos;      /* position of each delta station */
+    int64_t *did;        /* id of each delta station */
+    size_t nb, nd, n;    /* base stations, delta stations, visible */
+    bool plain;          /* no delta and nothing hidden: the base answers alone */
+    uint64_t seq;        /* writes applied along this line */
 };
 
 /* --- lifecycle ------------------------------------------------------------------------- */
@@ -217,7 +217,7 @@ static size_t locate(const yz_snap *s, size_t p, const yz__base **part)
         *part = s->d;
         return j;
     }
-    size_t r = p - j; /* visible base rank */
+    size_t r = p - j;             /* visible base rank */
     size_t lo = 0, hi = s->n_hid; /* hidden with hid_adj <= r */
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -230,8 +230,8 @@ static size_t locate(const yz_snap *s, size_t p, const yz__base **part)
     return r + lo;
 }
 
-#define AT(s, i, part, j)                                                                       \
-    const yz__base *part;                                                                      \
+#define AT(s, i, part, j)                                                                          \
+    const yz__base *part;                                                                          \
     size_t j = locate(s, i, &part)
 
 /* --- making a snapshot of a base and written stations ------------------------------------ */
@@ -268,8 +268,9 @@ static int compose(shared_base *sb, const yz_snap *from, entry *ent, size_t n_en
         for (size_t i = 0; i < keep; i++) {
             if (ent[i].dpos == -1)
                 continue;
-            const yz_station *src = ent[i].dpos <= -2 ? &ups[-2 - ent[i].dpos]
-                                                      : yz__base_station(from->d, (size_t)ent[i].dpos);
+            const yz_station *src = ent[i].dpos <= -2
+                                        ? &ups[-2 - ent[i].dpos]
+                                        : yz__base_station(from->d, (size_t)ent[i].dpos);
             yz_station_copy(&in.stations[in.n_stations], src);
             ent[i].dpos = (long)in.n_stations++;
         }
@@ -336,9 +337,8 @@ static int cmp_entry(const void *a, const void *b)
     return (x->id > y->id) - (x->id < y->id);
 }
 
-int yz_snap_apply_many(const yz_snap *cur, const yz_station *ups, size_t n_ups,
-                       const int64_t *dels, size_t n_dels, yz_textnorm *norm, yz_snap **out,
-                       yz_errinfo *ei)
+int yz_snap_apply_many(const yz_snap *cur, const yz_station *ups, size_t n_ups, const int64_t *dels,
+                       size_t n_dels, yz_textnorm *norm, yz_snap **out, yz_errinfo *ei)
 {
     /* The new entries by id, the later of two for one id winning (deletions come last). */
     size_t nw = n_ups + n_dels;
@@ -391,8 +391,8 @@ int yz_snap_compact(const yz_snap *s, yz_textnorm *norm, yz_snap **out, yz_errin
     return err;
 }
 
-int yz_snap_rebase(const yz_snap *compacted, const yz_snap *cur, yz_textnorm *norm,
-                   yz_snap **out, yz_errinfo *ei)
+int yz_snap_rebase(const yz_snap *compacted, const yz_snap *cur, yz_textnorm *norm, yz_snap **out,
+                   yz_errinfo *ei)
 {
     entry *ent = yz_calloc(cur->n_ent + 1, sizeof *ent);
     size_t n = 0;
@@ -409,8 +409,11 @@ void yz_snap_input_copy_meta(const yz_snap *s, yz_snap_input *in)
     in->facilities = yz_calloc(in->n_facilities + 1, sizeof *in->facilities);
     for (size_t i = 0; i < in->n_facilities; i++) {
         const yz_facility *f = yz__base_facility(b, i);
-        in->facilities[i] = (yz_facility){yz_strdup(f->code), yz_strdup(f->label),
-                                          yz_strdup(f->label_hant), yz_strdup(f->label_en), f->bit,
+        in->facilities[i] = (yz_facility){yz_strdup(f->code),
+                                          yz_strdup(f->label),
+                                          yz_strdup(f->label_hant),
+                                          yz_strdup(f->label_en),
+                                          f->bit,
                                           yz_strdup(f->synonyms)};
     }
     in->n_districts = yz__base_district_count(b);
@@ -613,8 +616,7 @@ const char *yz_snap_name_lang(const yz_snap *s, size_t i, int lang)
     return yz__base_name_lang(p, j, lang);
 }
 
-bool yz_snap_fragment_member_append(const yz_snap *s, size_t i, int member, int lang,
-                                    yz_buf *b)
+bool yz_snap_fragment_member_append(const yz_snap *s, size_t i, int member, int lang, yz_buf *b)
 {
     AT(s, i, p, j);
     return yz__base_fragment_member_append(p, j, member, lang, b);
@@ -657,8 +659,7 @@ size_t yz_snap_memory(const yz_snap *s, yz_snap_mem_part *parts)
 
 /* --- queries ------------------------------------------------------------------------------- */
 
-int yz_snap_nearby(const yz_snap *s, const yz_nearby_query *q, yz_nearby_hit *out,
-                   size_t *n_out)
+int yz_snap_nearby(const yz_snap *s, const yz_nearby_query *q, yz_nearby_hit *out, size_t *n_out)
 {
     if (s->plain)
         return yz__base_nearby(s->sb->b, q, out, n_out);
@@ -690,10 +691,10 @@ int yz_snap_nearby(const yz_snap *s, const yz_nearby_query *q, yz_nearby_hit *ou
     /* Merge: nearest first, equal distances by position, as one index would answer. */
     size_t i = 0, j = 0, n = 0;
     while (n < q->k && (i < nbh || j < ndh)) {
-        bool take_b = j == ndh ||
-                      (i < nbh && (bh[i].distance_m < dh[j].distance_m ||
-                                   (bh[i].distance_m == dh[j].distance_m &&
-                                    bh[i].station < dh[j].station)));
+        bool take_b =
+            j == ndh ||
+            (i < nbh && (bh[i].distance_m < dh[j].distance_m ||
+                         (bh[i].distance_m == dh[j].distance_m && bh[i].station < dh[j].station)));
         out[n++] = take_b ? bh[i++] : dh[j++];
     }
     *n_out = n;

@@ -27,9 +27,8 @@ int yz_snap_apply(const yz_snap *cur, const yz_station *upsert, int64_t delete_i
 
 /* As yz_snap_apply for many writes at once: ups[0..n_ups) put in, then the stations of
  * dels[0..n_dels) taken out (of two writes of one id, the later counts). O(delta + writes). */
-int yz_snap_apply_many(const yz_snap *cur, const yz_station *ups, size_t n_ups,
-                       const int64_t *dels, size_t n_dels, yz_textnorm *norm, yz_snap **out,
-                       yz_errinfo *ei);
+int yz_snap_apply_many(const yz_snap *cur, const yz_station *ups, size_t n_ups, const int64_t *dels,
+                       size_t n_dels, yz_textnorm *norm, yz_snap **out, yz_errinfo *ei);
 
 /* Stations the delta holds (written since the base was built, deletions included). */
 size_t yz_snap_delta_count(const yz_snap *s);
@@ -45,8 +44,8 @@ int yz_snap_compact(const yz_snap *s, yz_textnorm *norm, yz_snap **out, yz_errin
 /* `compacted` (from yz_snap_compact of an earlier snapshot of cur's line, sharing cur's base
  * then: the caller checks yz_snap_same_base) with the writes cur holds that came after it
  * applied again as its delta. O(delta). Borrows both; returns an owned snapshot. */
-int yz_snap_rebase(const yz_snap *compacted, const yz_snap *cur, yz_textnorm *norm,
-                   yz_snap **out, yz_errinfo *ei);
+int yz_snap_rebase(const yz_snap *compacted, const yz_snap *cur, yz_textnorm *norm, yz_snap **out,
+                   yz_errinfo *ei);
 
 /* Deep copies of s's facilities, districts and holidays into `in` (for a build). */
 void yz_snap_input_copy_meta(const yz_snap *s, yz_snap_input *in);

@@ -242,7 +242,7 @@ yz_state *yz_state_new(yz_store *st, yz_snap *first)
     pthread_cond_init(&s->ccv, &ca);
     pthread_condattr_destroy(&ca);
     s->c_max_delta = 4096;
-    s->c_idle_ms = 30000;
+    s->c_idle_ms = 300000; /* 5 minutes: a burst of edits, one compaction */
     s->learn = yz__learn_new();
     yz_state_view *v = yz_calloc(1, sizeof *v);
     v->part[YZ__STATE_SNAP] = part_new(first, free_snap);

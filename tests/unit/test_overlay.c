@@ -65,9 +65,12 @@ static void input_meta(yz_snap_input *in, const truth *t)
     in->facilities = yz_calloc(in->n_facilities, sizeof *in->facilities);
     for (size_t i = 0; i < in->n_facilities; i++) {
         const yz_facility_seed *f = &yz_facility_seeds[i];
-        in->facilities[i] = (yz_facility){yz_strdup(f->code), yz_strdup(f->label),
-                                          yz_strdup(f->label_hant), yz_strdup(f->label_en),
-                                          f->bit, NULL};
+        in->facilities[i] = (yz_facility){yz_strdup(f->code),
+                                          yz_strdup(f->label),
+                                          yz_strdup(f->label_hant),
+                                          yz_strdup(f->label_en),
+                                          f->bit,
+                                          NULL};
     }
     in->n_districts = t->n_dist;
     in->districts = yz_calloc(t->n_dist + 1, sizeof *in->districts);
@@ -144,13 +147,19 @@ static void truth_del(truth *t, int64_t id)
     t->n--;
 }
 
-static const char *const hours[] = {NULL, "24/7", "Mo-Su 07:00-21:00",
-                                    "Mo-Fr 08:00-20:00; Sa,Su 09:00-18:00", "06:00-22:00",
-                                    "Mo-Su 18:00-02:00", "Mo-Sa 08:00-12:00,13:30-18:00; PH off"};
-static const char *const names[] = {"工人文化宫驿站", "鹿城区总工会户外劳动者驿站", "龍灣區工會服務站",
-                                    "Harbour Rest Stop", "江滨路爱心驿站", "车站大道驿站",
+static const char *const hours[] = {NULL,
+                                    "24/7",
+                                    "Mo-Su 07:00-21:00",
+                                    "Mo-Fr 08:00-20:00; Sa,Su 09:00-18:00",
+                                    "06:00-22:00",
+                                    "Mo-Su 18:00-02:00",
+                                    "Mo-Sa 08:00-12:00,13:30-18:00; PH off"};
+static const char *const names[] = {"工人文化宫驿站",       "鹿城区总工会户外劳动者驿站",
+                                    "龍灣區工會服務站",     "Harbour Rest Stop",
+                                    "江滨路爱心驿站",       "车站大道驿站",
                                     "重庆路环卫工人休息点", "滨江街道暖心驿站"};
-static const char *const addrs[] = {"人民路 1 号", "解放路 88 号", "車站大道 3 號", "学院路 12 号", NULL};
+static const char *const addrs[] = {"人民路 1 号", "解放路 88 号", "車站大道 3 號", "学院路 12 号",
+                                    NULL};
 
 /* A random edit of `st`: texts, code, position, hours, status, tier, facilities, district. */
 static void mutate(yz_station *st, const truth *t, int64_t *next_code)
@@ -359,8 +368,9 @@ static void same(const yz_snap *a, const yz_snap *b, const truth *t)
         same_nearby(a, b, &q);
     }
     /* lists: text from names, addresses, codes and pinyin; filters; distance; pages */
-    static const char *const words[] = {"驿站", "工会", "工會", "路", "人民路", "gh", "hrs",
-                                        "harbour", "lz", "服务站", "重庆", "cq", "大道 驿站"};
+    static const char *const words[] = {"驿站", "工会", "工會",     "路", "人民路",
+                                        "gh",   "hrs",  "harbour",  "lz", "服务站",
+                                        "重庆", "cq",   "大道 驿站"};
     for (int k = 0; k < 26; k++) {
         yz_list_query q = {.district = -1, .status = -1, .limit = (size_t[]){5, 20, 1000}[pick(3)]};
         q.offset = pick(3) ? 0 : pick(30);
@@ -528,7 +538,7 @@ Test(overlay, a_bad_station_leaves_the_snapshot)
     cr_assert_null(next);
     cr_assert_eq(yz_snap_delta_count(cur), 0);
     cr_assert_str_eq(yz_snap_station(cur, 0)->opening_hours ? yz_snap_station(cur, 0)->opening_hours
-                                                             : "",
+                                                            : "",
                      t.st[0].opening_hours ? t.st[0].opening_hours : "");
     yz_station_fini(&bad);
     yz_snap_free(cur);
