@@ -48,6 +48,7 @@ struct yz_snap {
     uint32_t set_mask;   /* slots - 1 of each set */
     uint32_t *dpos;      /* position of each delta station */
     int64_t *did;        /* id of each delta station */
+    uint32_t *dlb;       /* base stations with a smaller id than each delta station's */
     size_t nb, nd, n;    /* base stations, delta stations, visible */
     bool plain;          /* no delta and nothing hidden: the base answers alone */
     uint64_t seq;        /* writes applied along this line */
@@ -102,6 +103,7 @@ void yz_snap_free(yz_snap *s)
     yz_free(s->hid_items);
     yz_free(s->dpos);
     yz_free(s->did);
+    yz_free(s->dlb);
     yz_free(s);
 }
 
@@ -200,8 +202,9 @@ static uint32_t from_base(const yz_snap *s, uint32_t b)
 {
     if (s->plain)
         return b;
-    int64_t id = yz__base_station(s->sb->b, b)->id;
-    return (uint32_t)(b - below_u32(s->hid, s->n_hid, b) + below_i64(s->did, s->nd, id));
+    /* The delta stations with a smaller id than b's are those that go in before b: found
+     * without reading b's record, which a nearby answer need not touch. */
+    return (uint32_t)(b - below_u32(s->hid, s->n_hid, b) + below_u32(s->dlb, s->nd, b + 1));
 }
 
 /* Where position p is: in the delta (*part = the delta) or the base. */
@@ -283,6 +286,7 @@ static int compose(shared_base *sb, const yz_snap *from, entry *ent, size_t n_en
             goto fail;
     }
     s->did = yz_calloc(nd + 1, sizeof *s->did);
+    s->dlb = yz_calloc(nd + 1, sizeof *s->dlb);
     s->dpos = yz_calloc(nd + 1, sizeof *s->dpos);
     s->hid = yz_calloc(keep + 1, sizeof *s->hid);
     s->hid_adj = yz_calloc(keep + 1, sizeof *s->hid_adj);
@@ -320,6 +324,7 @@ static int compose(shared_base *sb, const yz_snap *from, entry *ent, size_t n_en
                 hi = mid;
         }
         s->did[j] = id;
+        s->dlb[j] = (uint32_t)lo;
         s->dpos[j] = (uint32_t)(lo - below_u32(s->hid, s->n_hid, (uint32_t)lo) + j);
     }
     s->n = nb - s->n_hid + nd;
@@ -645,7 +650,7 @@ size_t yz_snap_memory(const yz_snap *s, yz_snap_mem_part *parts)
     size_t n = yz__base_memory(s->sb->b, parts);
     size_t bytes = (s->n_ent * sizeof *s->ent) + (s->n_hid * 2 * sizeof *s->hid) +
                    (s->hid_set ? 2 * ((size_t)s->set_mask + 1) * sizeof *s->hid_set : 0) +
-                   s->nd * (sizeof *s->dpos + sizeof *s->did);
+                   s->nd * (sizeof *s->dpos + sizeof *s->did + sizeof *s->dlb);
     if (s->d) {
         yz_snap_mem_part dp[YZ_SNAP_MEM_PARTS_MAX];
         size_t m = yz__base_memory(s->d, dp);
