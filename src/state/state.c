@@ -241,7 +241,7 @@ yz_state *yz_state_new(yz_store *st, yz_snap *first)
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&s->ccv, &ca);
     pthread_condattr_destroy(&ca);
-    s->c_max_delta = 4096;
+    s->c_max_delta = 1024;
     s->c_idle_ms = 300000; /* 5 minutes: a burst of edits, one compaction */
     s->learn = yz__learn_new();
     yz_state_view *v = yz_calloc(1, sizeof *v);

@@ -128,7 +128,7 @@ void yz_state_republish(yz_state *s, const yz_station *upsert, int64_t delete_id
 /* The compaction of the catalog's delta (docs/internals/catalog.md, "Writes"): a background
  * thread (started by the first write) builds a new base once the delta holds `max_delta`
  * stations or no station was written for `idle_ms`, without holding the lock for the build.
- * Defaults: 4,096 stations, 300,000 ms (5 minutes). Call before the first write. */
+ * Defaults: 1,024 stations, 300,000 ms (5 minutes). Call before the first write. */
 void yz_state_set_compaction(yz_state *s, size_t max_delta, unsigned idle_ms);
 /* Compactions published so far. */
 uint64_t yz_state_compactions(const yz_state *s);
