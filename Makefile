@@ -145,9 +145,11 @@ endif
 browser: build/san/yizhan
 	@tests/browser/run.sh build/san/yizhan
 
-# The bench programs built but not run (part of make test, so that they cannot rot).
+# The bench programs built (part of make test, so that they cannot rot); bench_snapshot also
+# runs its quick mode.
 bench-programs:
 	@$(MAKE) --no-print-directory -C bench programs >/dev/null && echo "bench programs: built"
+	@$(MAKE) --no-print-directory -C bench snapshot-quick >/dev/null && echo "bench_snapshot: quick run ok"
 
 bench:
 	@scripts/deps.sh bench

@@ -2,7 +2,9 @@
 /* catalog/catalog.c - building snapshots and querying them. The reasons behind the layout
  * are in docs/internals/catalog.md: the read path answers from arrays built here and never
  * touches the store. Publishing them is state/state.c's. */
+#include "catalog/base_names.h" /* this file builds the base: catalog/base.h */
 #include "catalog/catalog.h"
+#include "catalog/base.h"
 
 #include "model/hours.h"
 #include "core/alloc.h"
@@ -839,6 +841,27 @@ long yz_snap_find_code_loose(const yz_snap *s, const char *text)
     return (long)s->codes_loose[lo];
 }
 
+size_t yz__base_find_code_loose_all(const yz_snap *s, const char *text, uint32_t *pos,
+                                    size_t max)
+{
+    char k[YZ_CODE_KEY_MAX + 1], m[YZ_CODE_KEY_MAX + 1];
+    if (!text || !code_key(text, k))
+        return 0;
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) { /* the first key >= k */
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(loose_key(s, mid, m), k) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t n = 0;
+    for (; lo < s->n && strcmp(loose_key(s, lo, m), k) == 0; lo++, n++)
+        if (n < max)
+            pos[n] = s->codes_loose[lo];
+    return n;
+}
+
 yz_station *yz_snap_copy_stations(const yz_snap *s, size_t *n)
 {
     yz_station *a = yz_calloc(s->n + 1, sizeof *a);
@@ -1092,6 +1115,26 @@ static void topk_insert(yz_nearby_hit *out, size_t *n, size_t k, uint32_t statio
 int yz_snap_nearby(const yz_snap *s, const yz_nearby_query *q, yz_nearby_hit *out,
                    size_t *n_out)
 {
+    return yz__base_nearby_skip(s, q, NULL, NULL, NULL, out, n_out);
+}
+
+long yz__base_item_of(const yz_snap *s, uint32_t pos)
+{
+    size_t lo = 0, hi = yz_index_count(s->ix); /* items are in position order */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->ix_station[mid] < pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < yz_index_count(s->ix) && s->ix_station[lo] == pos ? (long)lo : -1;
+}
+
+int yz__base_nearby_skip(const yz_snap *s, const yz_nearby_query *q, yz__base_skip_cb skip_item,
+                         yz__base_skip_cb skip_pos, void *skip_arg, yz_nearby_hit *out,
+                         size_t *n_out)
+{
     *n_out = 0;
     if (yz_coord_check(q->at.lat, q->at.lon) || q->k < 1 || q->k > YZ_INDEX_MAX_K)
         return YZ_EINVAL;
@@ -1106,6 +1149,8 @@ int yz_snap_nearby(const yz_snap *s, const yz_nearby_query *q, yz_nearby_hit *ou
             .t = q->t,
             .open_at = open_cb,
             .arg = (void *)s,
+            .skip = skip_item,
+            .skip_arg = skip_arg,
         };
         yz_index_hit hits[YZ_INDEX_MAX_K];
         size_t n = 0;
@@ -1128,6 +1173,8 @@ int yz_snap_nearby(const yz_snap *s, const yz_nearby_query *q, yz_nearby_hit *ou
         const yz_station *st = &s->st[i];
         if (!yz_station_in_service(st) || (st->facilities & q->need) != q->need)
             continue;
+        if (skip_pos && skip_pos(skip_arg, i))
+            continue;
         if (q->tier_mask && !(q->tier_mask & (1u << st->tier)))
             continue;
         double d = yz_coord_distance_m(q->at, (yz_point){st->lat, st->lon});
@@ -1143,13 +1190,9 @@ int yz_snap_nearby(const yz_snap *s, const yz_nearby_query *q, yz_nearby_hit *ou
     return YZ_OK;
 }
 
-typedef struct ranked {
-    uint32_t pos;
-    int32_t score;
-    double dist;
-} ranked;
+typedef yz__base_ranked ranked;
 
-static int cmp_ranked(const void *a, const void *b)
+int yz__base_ranked_cmp(const void *a, const void *b)
 {
     const ranked *x = a, *y = b;
     if (x->score != y->score)
@@ -1184,13 +1227,13 @@ static bool list_match(const yz_snap *s, const yz_list_query *q, size_t i)
     return true;
 }
 
-int yz_snap_list(const yz_snap *s, yz_textnorm *norm, const yz_list_query *q, uint32_t **out,
-                 size_t *n_out, size_t *total, yz_errinfo *ei)
+int yz__base_list_ranked(const yz_snap *s, yz_textnorm *norm, const yz_list_query *q,
+                         ranked **out, size_t *n_out, yz_errinfo *ei)
 {
     ranked *r = yz_calloc(s->n + 1, sizeof *r);
     size_t nr = 0;
     *out = NULL;
-    *n_out = *total = 0;
+    *n_out = 0;
     if (q->text && *q->text) {
         yz_texthit *hits = yz_calloc(s->n + 1, sizeof *hits);
         size_t nh = 0, nt = 0;
@@ -1213,7 +1256,22 @@ int yz_snap_list(const yz_snap *s, yz_textnorm *norm, const yz_list_query *q, ui
         for (size_t j = 0; j < nr; j++)
             r[j].dist = yz_coord_distance_m(q->at, (yz_point){s->st[r[j].pos].lat,
                                                               s->st[r[j].pos].lon});
-    qsort(r, nr, sizeof *r, cmp_ranked);
+    qsort(r, nr, sizeof *r, yz__base_ranked_cmp);
+    *out = r;
+    *n_out = nr;
+    return YZ_OK;
+}
+
+int yz_snap_list(const yz_snap *s, yz_textnorm *norm, const yz_list_query *q, uint32_t **out,
+                 size_t *n_out, size_t *total, yz_errinfo *ei)
+{
+    ranked *r = NULL;
+    size_t nr = 0;
+    *out = NULL;
+    *n_out = *total = 0;
+    int err = yz__base_list_ranked(s, norm, q, &r, &nr, ei);
+    if (err)
+        return err;
     *total = nr;
     size_t from = q->offset < nr ? q->offset : nr;
     size_t cnt = nr - from < q->limit ? nr - from : q->limit;
@@ -1304,8 +1362,20 @@ static void split_term(const yz_snap *s, yz_understood *u, const char *t, size_t
     keep_text(u, t, len);
 }
 
+static long own_code(const void *arg, const char *text)
+{
+    return yz_snap_find_code_loose(arg, text);
+}
+
 int yz_snap_understand(const yz_snap *s, yz_textnorm *norm, const char *query, yz_understood *u,
                        yz_errinfo *ei)
+{
+    return yz__base_understand_with(s, norm, query, own_code, s, u, ei);
+}
+
+int yz__base_understand_with(const yz_snap *s, yz_textnorm *norm, const char *query,
+                             long (*find_code)(const void *arg, const char *text),
+                             const void *arg, yz_understood *u, yz_errinfo *ei)
 {
     memset(u, 0, sizeof *u);
     yz_buf_init(&u->text);
@@ -1366,7 +1436,7 @@ int yz_snap_understand(const yz_snap *s, yz_textnorm *norm, const char *query, y
     for (size_t i = 0; i < nt; i++)
         yz_buf_puts(&whole, terms.data + at[i]);
     if (nt && whole.len <= 64)
-        u->station = yz_snap_find_code_loose(s, whole.data);
+        u->station = find_code(arg, whole.data);
     for (size_t i = 0; i < nt && u->station < 0; i++) { /* a code is all it says */
         const char *t = terms.data + at[i];
         size_t len = at[i + 1] - at[i] - 1;

@@ -547,6 +547,8 @@ static void scan_word(search *s, const uint64_t *slice, const yz__index_point *p
         const yz__index_point *pt = &pts[j];
         if (s->h.n == s->h.k && d2 == s->bound && pt->item > s->h.item[0])
             continue;
+        if (s->q->skip && s->q->skip(s->q->skip_arg, pt->item))
+            continue;
         bool special = (slice[YZ__INDEX_SLICE_SPECIAL * WORDS + j / 64] >> (j % 64)) & 1;
         if (s->open && !point_open(s, pt, special))
             continue;

@@ -52,6 +52,11 @@ typedef struct yz_index_sched {
  * querying thread; it must not call back into the index with the same query. */
 typedef bool (*yz_index_open_cb)(void *arg, uint32_t item, int64_t t);
 
+/* Whether item `item` is to be left out of the answer (the catalog's overlay hides stations a
+ * later write changed or deleted: docs/internals/catalog.md, "Writes"). Called only for a point
+ * that passed every other filter but "open" and would enter the result. On the querying thread. */
+typedef bool (*yz_index_skip_cb)(void *arg, uint32_t item);
+
 /* Build an index over `n` items. `items` and `scheds` are borrowed (copied; the caller may free
  * them on return). Every items[i].sched must be < nsched, except that scheds == NULL with
  * nsched == 0 means "no schedules": every point counts as open at every hour (the callback is
@@ -80,6 +85,8 @@ typedef struct yz_index_query {
     int64_t t;                /* unix seconds, read when `open` */
     yz_index_open_cb open_at; /* required when `open`; see yz_index_open_cb */
     void *arg;                /* passed to open_at */
+    yz_index_skip_cb skip;    /* NULL, or items it returns true for are left out */
+    void *skip_arg;           /* passed to skip */
 } yz_index_query;
 
 typedef struct yz_index_hit {

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* state/snapshot.c - the catalog snapshot part: loading it from the store, putting one
- * written station in (or taking one out) and publishing, and reloading after other nodes'
- * writes (docs/internals/catalog.md, "Writes"). */
+ * written station in (or taking one out) as a new delta and publishing, the background
+ * compaction of the delta into a new base, and reloading after other nodes' writes
+ * (docs/internals/catalog.md, "Writes"). */
 #include "state/state_int.h"
 
 #include "core/alloc.h"
+#include "catalog/overlay.h"
 #include "core/log.h"
 
 #include <string.h>
+#include <time.h>
 
 static void free_snap(void *p)
 {
@@ -54,61 +57,154 @@ static int load(yz_state *s, const yz_snap *prev, yz_snap **out, yz_errinfo *ei)
     return load_snapshot(s->st, yz_state_thread_norm(), prev, out, ei);
 }
 
-/* Deep copies of `s`'s facilities, districts and holidays into `in`. */
-static void copy_facilities(const yz_snap *s, yz_snap_input *in)
+/* --- the compaction ------------------------------------------------------------------------ */
+
+static void *compactor(void *arg);
+
+/* A write was published: start the thread on the first, and wake it when the delta is full
+ * (else it waits for the writes to pause). Lock held. */
+static void written(yz_state *s, const yz_snap *next)
 {
-    in->n_facilities = yz_snap_facility_count(s);
-    in->facilities = yz_calloc(in->n_facilities + 1, sizeof *in->facilities);
-    for (size_t i = 0; i < in->n_facilities; i++) {
-        const yz_facility *f = yz_snap_facility(s, i);
-        in->facilities[i] = (yz_facility){yz_strdup(f->code), yz_strdup(f->label),
-                                          yz_strdup(f->label_hant), yz_strdup(f->label_en), f->bit,
-                                          yz_strdup(f->synonyms)};
+    bool full = yz_snap_delta_count(next) >= s->c_max_delta;
+    pthread_mutex_lock(&s->cmu);
+    if (!s->c_started && !s->c_stop) {
+        s->c_started = pthread_create(&s->compactor, NULL, compactor, s) == 0;
+        if (!s->c_started)
+            yz_log_error("catalog: cannot start the compaction thread");
     }
-    in->n_districts = yz_snap_district_count(s);
-    in->districts = yz_calloc(in->n_districts + 1, sizeof *in->districts);
-    for (size_t i = 0; i < in->n_districts; i++) {
-        const yz_district *d = yz_snap_district(s, i);
-        in->districts[i] = (yz_district){yz_strdup(d->code), yz_strdup(d->name),
-                                         yz_strdup(d->name_hant), d->lat, d->lon};
-    }
-    const int32_t *hol = yz_snap_holidays(s, &in->n_holidays);
-    in->holidays = yz_calloc(in->n_holidays + 1, sizeof *in->holidays);
-    if (in->n_holidays) /* a snapshot without holidays may hold NULL */
-        memcpy(in->holidays, hol, in->n_holidays * sizeof *hol);
+    clock_gettime(CLOCK_MONOTONIC, &s->c_last);
+    s->c_pending = yz_snap_delta_count(next) > 0;
+    s->c_kick |= full;
+    pthread_cond_broadcast(&s->ccv);
+    pthread_mutex_unlock(&s->cmu);
 }
+
+/* Build a base from the current snapshot without the lock, then publish it with the writes
+ * that landed meanwhile applied again as its delta. */
+static void compact(yz_state *s)
+{
+    yz_state_lock(s);
+    yz_snap *cur = yz_snap_ref(yz__state_current(s, YZ__STATE_SNAP));
+    yz_state_unlock(s);
+    yz_snap *base = NULL, *next = NULL;
+    yz_errinfo ei;
+    if (yz_snap_delta_count(cur) == 0)
+        goto out;
+    if (yz_snap_compact(cur, yz_state_thread_norm(), &base, &ei)) {
+        yz_log_error("catalog: cannot compact: %s", ei.msg_en);
+        goto out;
+    }
+    yz_state_lock(s);
+    const yz_snap *now = yz__state_current(s, YZ__STATE_SNAP);
+    if (!yz_snap_same_base(cur, now)) {
+        yz_state_unlock(s); /* a full reload came in between: it is newer */
+        goto out;
+    }
+    if (yz_snap_rebase(base, now, yz_state_thread_norm(), &next, &ei) == YZ_OK) {
+        yz__state_publish(s, YZ__STATE_SNAP, next, free_snap);
+        atomic_fetch_add(&s->compactions, 1);
+    } else {
+        yz_log_error("catalog: cannot publish a compaction: %s", ei.msg_en);
+    }
+    yz_state_unlock(s);
+out:
+    yz_snap_free(base);
+    yz_snap_free(cur);
+}
+
+static bool past(const struct timespec *t)
+{
+    struct timespec n;
+    clock_gettime(CLOCK_MONOTONIC, &n);
+    return n.tv_sec > t->tv_sec || (n.tv_sec == t->tv_sec && n.tv_nsec >= t->tv_nsec);
+}
+
+/* When the idle compaction is due: idle_ms after the last write. cmu held. */
+static struct timespec idle_due(const yz_state *s)
+{
+    struct timespec due = s->c_last;
+    due.tv_sec += s->c_idle_ms / 1000;
+    due.tv_nsec += (long)(s->c_idle_ms % 1000) * 1000000L;
+    if (due.tv_nsec >= 1000000000L) {
+        due.tv_sec++;
+        due.tv_nsec -= 1000000000L;
+    }
+    return due;
+}
+
+/* Whether the thread has work now. cmu held. */
+static bool due_now(const yz_state *s)
+{
+    struct timespec due = idle_due(s);
+    return s->c_kick || (s->c_pending && past(&due));
+}
+
+static void *compactor(void *arg)
+{
+    yz_state *s = arg;
+    pthread_mutex_lock(&s->cmu);
+    while (!s->c_stop) {
+        if (!due_now(s)) {
+            struct timespec due = idle_due(s);
+            if (s->c_pending)
+                pthread_cond_timedwait(&s->ccv, &s->cmu, &due);
+            else
+                pthread_cond_wait(&s->ccv, &s->cmu);
+            continue;
+        }
+        s->c_kick = s->c_pending = false;
+        s->c_busy = true;
+        pthread_mutex_unlock(&s->cmu);
+        compact(s);
+        pthread_mutex_lock(&s->cmu);
+        s->c_busy = false;
+        pthread_cond_broadcast(&s->ccv);
+    }
+    pthread_mutex_unlock(&s->cmu);
+    return NULL;
+}
+
+void yz__state_compaction_stop(yz_state *s)
+{
+    pthread_mutex_lock(&s->cmu);
+    s->c_stop = true;
+    pthread_cond_broadcast(&s->ccv);
+    bool started = s->c_started;
+    pthread_mutex_unlock(&s->cmu);
+    if (started)
+        pthread_join(s->compactor, NULL);
+}
+
+void yz_state_set_compaction(yz_state *s, size_t max_delta, unsigned idle_ms)
+{
+    pthread_mutex_lock(&s->cmu);
+    s->c_max_delta = max_delta;
+    s->c_idle_ms = idle_ms;
+    pthread_mutex_unlock(&s->cmu);
+}
+
+uint64_t yz_state_compactions(const yz_state *s)
+{
+    return atomic_load(&s->compactions);
+}
+
+void yz_state_compaction_wait(yz_state *s)
+{
+    pthread_mutex_lock(&s->cmu);
+    while (s->c_started && !s->c_stop && (due_now(s) || s->c_busy))
+        pthread_cond_wait(&s->ccv, &s->cmu);
+    pthread_mutex_unlock(&s->cmu);
+}
+
+/* --- writes ------------------------------------------------------------------------------- */
 
 void yz_state_republish(yz_state *s, const yz_station *upsert, int64_t delete_id)
 {
     /* The lock is held: the current snapshot cannot be replaced or freed under us. */
     const yz_snap *cur = yz__state_current(s, YZ__STATE_SNAP);
-    yz_snap_input in = {.prev = cur};
-    in.stations = yz_snap_copy_stations(cur, &in.n_stations);
-    copy_facilities(cur, &in);
-    size_t keep = 0;
-    int replaced = 0;
-    for (size_t i = 0; i < in.n_stations; i++) {
-        yz_station *st = &in.stations[i];
-        if (delete_id && st->id == delete_id) {
-            yz_station_fini(st);
-            continue;
-        }
-        if (upsert && st->id == upsert->id) {
-            yz_station_fini(st);
-            yz_station_copy(st, upsert);
-            replaced = 1;
-        }
-        in.stations[keep++] = *st;
-    }
-    in.n_stations = keep;
-    if (upsert && !replaced) {
-        in.stations = yz_reallocarray(in.stations, keep + 1, sizeof *in.stations);
-        yz_station_copy(&in.stations[keep], upsert);
-        in.n_stations = keep + 1;
-    }
     yz_snap *next = NULL;
     yz_errinfo ei;
-    int err = yz_snap_build(&in, yz_state_thread_norm(), &next, &ei);
+    int err = yz_snap_apply(cur, upsert, delete_id, yz_state_thread_norm(), &next, &ei);
     if (err)
         err = load(s, cur, &next, &ei);
     if (err) {
@@ -116,6 +212,7 @@ void yz_state_republish(yz_state *s, const yz_station *upsert, int64_t delete_id
         return;
     }
     yz__state_publish(s, YZ__STATE_SNAP, next, free_snap);
+    written(s, next);
 }
 
 void yz_state_reload_stations(yz_state *s)

@@ -235,6 +235,14 @@ yz_state *yz_state_new(yz_store *st, yz_snap *first)
     yz_state *s = yz_calloc(1, sizeof *s);
     s->st = st;
     pthread_mutex_init(&s->wmu, NULL);
+    pthread_mutex_init(&s->cmu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->ccv, &ca);
+    pthread_condattr_destroy(&ca);
+    s->c_max_delta = 1024;
+    s->c_idle_ms = 300000; /* 5 minutes: a burst of edits, one compaction */
     s->learn = yz__learn_new();
     yz_state_view *v = yz_calloc(1, sizeof *v);
     v->part[YZ__STATE_SNAP] = part_new(first, free_snap);
@@ -266,8 +274,11 @@ void yz_state_free(yz_state *s)
         return;
     if (s->watching)
         yz_store_unwatch(s->st); /* no reload may start once the parts go */
+    yz__state_compaction_stop(s);
     view_drop(atomic_load(&s->cur));
     pthread_mutex_destroy(&s->wmu);
+    pthread_mutex_destroy(&s->cmu);
+    pthread_cond_destroy(&s->ccv);
     yz__learn_free(s->learn);
     yz_free(s);
 }

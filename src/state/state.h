@@ -120,10 +120,21 @@ void yz_state_lock(yz_state *s);
 void yz_state_unlock(yz_state *s);
 
 /* Lock held. Publish the current snapshot with `upsert` (borrowed) put in by id, or station
- * `delete_id` taken out (0: none), after the store accepted the change. If the build fails,
+ * `delete_id` taken out (0: none), after the store accepted the change: a new delta over the
+ * same base, in time proportional to the delta (catalog/overlay.h). If the build fails,
  * the snapshot is reloaded from the store, so the read path never lags behind it; if that
  * fails too, it is logged and the current snapshot stays. */
 void yz_state_republish(yz_state *s, const yz_station *upsert, int64_t delete_id);
+/* The compaction of the catalog's delta (docs/internals/catalog.md, "Writes"): a background
+ * thread (started by the first write) builds a new base once the delta holds `max_delta`
+ * stations or no station was written for `idle_ms`, without holding the lock for the build.
+ * Defaults: 1,024 stations, 300,000 ms (5 minutes). Call before the first write. */
+void yz_state_set_compaction(yz_state *s, size_t max_delta, unsigned idle_ms);
+/* Compactions published so far. */
+uint64_t yz_state_compactions(const yz_state *s);
+/* Wait until the compaction thread is idle: nothing asked of it, nothing running (for tests
+ * and benchmarks). The calling thread must hold neither a view nor the lock. */
+void yz_state_compaction_wait(yz_state *s);
 /* Lock held. Reload every station (and district) from the store and publish them, after a
  * write of many (an import). A store error is logged and the current snapshot stays. */
 void yz_state_republish_all(yz_state *s);

@@ -13,6 +13,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <time.h>
 
 enum yz__state_slot {
     YZ__STATE_SNAP,    /* yz_snap */
@@ -41,7 +42,20 @@ struct yz_state {
     bool watching;                /* yz_state_watch succeeded */
     _Atomic uint64_t reloads[YZ_STATE_RELOAD__COUNT];
     struct yz__learn *learn; /* the classifier's copy (learn.c), never NULL */
+    /* The catalog's compaction (snapshot.c): its own mutex, never held with wmu taken after. */
+    pthread_mutex_t cmu;
+    pthread_cond_t ccv;
+    pthread_t compactor;
+    bool c_started, c_stop, c_kick, c_busy; /* thread running; asked to stop / to compact now;
+                                             * compacting */
+    bool c_pending;                         /* a delta waits for the idle compaction */
+    struct timespec c_last;                 /* CLOCK_MONOTONIC of the last write */
+    size_t c_max_delta;                     /* stations */
+    unsigned c_idle_ms;
+    _Atomic uint64_t compactions;
 };
+/* Stop and join the compaction thread (yz_state_free). */
+void yz__state_compaction_stop(yz_state *s);
 
 /* Lock held. Make `obj` (taken, freed with `free_obj` once no view holds it) the part of
  * `slot` in a new view beside the current parts of the other slots, publish the view, wait

@@ -7,6 +7,7 @@
  * ratings in turn (ASan reports any use after free or leak). */
 #include "testdb.h"
 #include "state/state_int.h"
+#include "catalog/overlay.h"
 
 #include "core/alloc.h"
 #include "core/time.h"
@@ -224,6 +225,116 @@ Test(state, republish_puts_in_and_takes_out)
     yz_state_release(s, v);
     yz_station_fini(&st);
     yz_state_free(s);
+}
+
+/* --- the catalog's compaction (docs/internals/catalog.md, "Writes") ----------------------- */
+
+Test(state, compaction_folds_a_full_delta)
+{
+    yz_state *s = yz_state_new(NULL, demo_snap(1));
+    yz_state_set_compaction(s, 4, 3600 * 1000); /* by size only */
+    const yz_state_view *v = yz_state_acquire(s);
+    size_t n0 = yz_snap_count(yz_state_snap(v));
+    yz_station st[4];
+    for (int k = 0; k < 4; k++)
+        yz_station_copy(&st[k], yz_snap_station(yz_state_snap(v), (size_t)k * 7));
+    yz_state_release(s, v);
+    for (int k = 0; k < 4; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "改名 %d", k);
+        yz_free(st[k].name);
+        st[k].name = yz_strdup(name);
+        yz_state_lock(s);
+        yz_state_republish(s, &st[k], 0);
+        yz_state_unlock(s);
+        yz_state_compaction_wait(s);
+        v = yz_state_acquire(s);
+        /* three writes stay a delta; the fourth fills it and it is folded into a new base */
+        cr_assert_eq(yz_snap_delta_count(yz_state_snap(v)), k < 3 ? (size_t)k + 1 : 0);
+        cr_assert_eq(yz_state_compactions(s), k < 3 ? 0 : 1);
+        yz_state_release(s, v);
+    }
+    v = yz_state_acquire(s);
+    const yz_snap *snap = yz_state_snap(v);
+    cr_assert_eq(yz_snap_count(snap), n0);
+    for (int k = 0; k < 4; k++) {
+        long i = yz_snap_find_id(snap, st[k].id);
+        cr_assert_geq(i, 0);
+        cr_assert_str_eq(yz_snap_station(snap, (size_t)i)->name, st[k].name);
+    }
+    yz_state_release(s, v);
+    for (int k = 0; k < 4; k++)
+        yz_station_fini(&st[k]);
+    yz_state_free(s);
+}
+
+static yz_state *busy_state;
+static atomic_int busy_stop;
+
+/* Reads station 1's generation ("gen N") while writes and compactions go on: it never goes
+ * back, and the number of stations never changes. */
+static void *read_generations(void *arg)
+{
+    size_t n0 = (size_t)(uintptr_t)arg;
+    long last = -1;
+    while (!atomic_load(&busy_stop)) {
+        const yz_state_view *v = yz_state_acquire(busy_state);
+        const yz_snap *snap = yz_state_snap(v);
+        cr_assert_eq(yz_snap_count(snap), n0);
+        long i = yz_snap_find_id(snap, 1);
+        cr_assert_geq(i, 0);
+        long g = strtol(yz_snap_station(snap, (size_t)i)->name + 4, NULL, 10);
+        cr_assert_geq(g, last, "generation %ld after %ld", g, last);
+        last = g;
+        yz_nearby_query q = {.at = {28.0, 120.65}, .k = 10, .district = -1};
+        yz_nearby_hit hits[10];
+        size_t nh = 0;
+        yz_snap_nearby(snap, &q, hits, &nh);
+        for (size_t j = 0; j < nh; j++)
+            cr_assert_not_null(yz_snap_station(snap, hits[j].station)->code);
+        yz_state_release(busy_state, v);
+        struct timespec ts = {0, 100000}; /* leave the writer some of a shared machine */
+        nanosleep(&ts, NULL);
+    }
+    return NULL;
+}
+
+Test(state, compaction_beside_writers_and_readers, .timeout = 60)
+{
+    busy_state = yz_state_new(NULL, demo_snap_of(1, 200));
+    yz_state_set_compaction(busy_state, 8, 0); /* compact after every write, as soon as it can */
+    const yz_state_view *v = yz_state_acquire(busy_state);
+    size_t n0 = yz_snap_count(yz_state_snap(v));
+    yz_station st;
+    yz_station_copy(&st, yz_snap_station(yz_state_snap(v), 0));
+    cr_assert_eq(st.id, 1);
+    yz_state_release(busy_state, v);
+    pthread_t th;
+    pthread_create(&th, NULL, read_generations, (void *)(uintptr_t)n0);
+    for (long g = 0; g < 100; g++) {
+        char name[32];
+        snprintf(name, sizeof name, "gen %ld", g);
+        yz_free(st.name);
+        st.name = yz_strdup(name);
+        st.lat += 1e-4; /* and a move */
+        yz_state_lock(busy_state);
+        yz_state_republish(busy_state, &st, 0);
+        yz_state_unlock(busy_state);
+    }
+    atomic_store(&busy_stop, 1);
+    pthread_join(th, NULL);
+    yz_state_compaction_wait(busy_state);
+    cr_assert_geq(yz_state_compactions(busy_state), 1);
+    v = yz_state_acquire(busy_state);
+    const yz_snap *snap = yz_state_snap(v);
+    cr_assert_eq(yz_snap_delta_count(snap), 0);
+    cr_assert_str_eq(yz_snap_station(snap, (size_t)yz_snap_find_id(snap, 1))->name, "gen 99");
+    cr_assert_eq(yz_snap_station(snap, (size_t)yz_snap_find_id(snap, 1))->lat, st.lat);
+    yz_state_release(busy_state, v);
+    cr_log_info("compaction: %llu compactions beside 100 writes",
+                (unsigned long long)yz_state_compactions(busy_state));
+    yz_station_fini(&st);
+    yz_state_free(busy_state);
 }
 
 /* --- a publisher waits for the reader of the old view ------------------------------------- */
