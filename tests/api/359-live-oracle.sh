@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # backends: sqlite pg
-# tests/api/351-live-oracle.sh - live=charged and live=seats on nearby against a brute-force
+# tests/api/359-live-oracle.sh - live=charged and live=seats on nearby against a brute-force
 # oracle: cabinets and people counters with random values (0 among them) at stations around a
 # point, then for several k the filtered answer must equal the unfiltered nearby list (every
 # station near enough) filtered by the rule itself (batteries_charged / seats_free known and

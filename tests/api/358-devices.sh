@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # backends: sqlite pg
-# tests/api/350-devices.sh - station devices and the signed HTTP ingest (issue 14, point 1;
+# tests/api/358-devices.sh - station devices and the signed HTTP ingest (issue 14, point 1;
 # docs/internals/live.md). Devices are registered at a station; a reading signed with the
 # device's key is stored once (a repeated seq is a duplicate); every refusal of the issue's
 # "Bad input" (bad signature, replayed nonce, timestamp outside ±5 min, unknown device,
