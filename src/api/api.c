@@ -42,6 +42,7 @@ int yz_api_new(yz_store *st, const yz_api_config *cfg, yz_api **out, yz_errinfo 
     api->target_benchmark = cfg->target_benchmark > 0 ? cfg->target_benchmark : 0.10;
     api->target_smart24h = cfg->target_smart24h > 0 ? cfg->target_smart24h : 0.15;
     api->task_sweep_s = cfg->task_sweep_s > 0 ? cfg->task_sweep_s : 300;
+    api->alarm_eval_s = cfg->alarm_eval_s < 0 ? 0 : cfg->alarm_eval_s > 0 ? cfg->alarm_eval_s : 15;
     yz_store_task_day_s(cfg->task_day_s > 0 ? cfg->task_day_s : 86400);
     api->webhook_url =
         cfg->webhook_url && *cfg->webhook_url ? yz_strdup(cfg->webhook_url) : NULL;
@@ -78,6 +79,7 @@ void yz_api_free(yz_api *api)
 {
     if (!api)
         return;
+    yz__api_free_alarms(api);  /* its thread reads the state and the store */
     yz__api_free_devices(api); /* commits what is queued, before the state goes */
     yz_state_free(api->state); /* stops the store's watch first */
     yz__api_free_visits(api);
@@ -166,6 +168,7 @@ static void h_metrics(void *ctx, yz_http_req *req)
                   pw_done, pw_refused);
     yz__api_audit_metrics(&b);
     yz__api_tasks_metrics(api, &b);
+    yz__api_alarms_metrics(api, &b);
     yz__api_devices_metrics(api, &b);
     static const char *const kinds[YZ_STATE_RELOAD__COUNT] = {"station", "stations", "rating",
                                                               "ratings", "events"};
@@ -386,6 +389,7 @@ void yz_api_register(yz_api *api, yz_http_server *srv)
     yz__api_register_audit(api, srv);
     yz__api_register_dashboard(api, srv);
     yz__api_register_devices(api, srv);
+    yz__api_register_alarms(api, srv);
     yz_http_route(srv, "GET", "/", "front", h_front, api);
     yz__api_register_share_pages(api, srv); /* /s/{}, /station/{}, /event/{} */
     yz_http_route(srv, "GET", "/inspect", "web_inspect", h_web_route, api);

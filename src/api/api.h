@@ -41,6 +41,9 @@ typedef struct yz_api_config {
     int task_day_s;              /* seconds of a "day" of task deadlines; 0 = 86400 (tests
                                   * make it short) */
     int task_sweep_s;            /* overdue tasks are escalated this often; 0 = 300 s */
+    int alarm_eval_s;            /* alarms are evaluated this often; 0 = 15 s; -1 = only through
+                                  * POST /api/v1/alarms/evaluate, which then takes the time
+                                  * given (at_ms: tests) */
     const char *webhook_url;     /* notifications are posted there too; NULL or "" = none */
     int webhook_kind;            /* enum yz_webhook_kind */
 } yz_api_config;

@@ -49,6 +49,8 @@ struct yz_api {
     struct yz_ingest *ingest; /* device readings in (api/devices.c), or NULL */
     int readings_days;        /* raw device readings kept */
     int live_max_age_s;       /* live values older than this are unknown */
+    struct yz_alarms *alarms; /* the alarms' evaluator (api/alarms.c, live/alarms.h) */
+    int alarm_eval_s;         /* it runs every this many seconds; <= 0: only when asked */
     char *webhook_url;     /* where notifications are posted too, or NULL */
     int webhook_kind;      /* enum yz_webhook_kind */
     void (*metrics_hook)(void *ctx, yz_buf *out); /* yz_api_set_metrics_hook, or NULL */
@@ -340,6 +342,14 @@ void yz__api_free_tasks(yz_api *api);
 void yz__api_tasks_changed(yz_api *api);
 /* Append the tasks' counters to /metrics (Prometheus text). */
 void yz__api_tasks_metrics(yz_api *api, yz_buf *b);
+/* Answer `status` with task `t` as GET /api/v1/tasks/{id} renders it (ETag its version). */
+struct yz_task;
+void yz__api_respond_task(yz_http_req *req, int status, const struct yz_task *t);
+/* alarms.c: alarm rules, alarms, their evaluator (docs/internals/alarms.md). */
+void yz__api_register_alarms(yz_api *api, yz_http_server *srv);
+void yz__api_free_alarms(yz_api *api);
+/* Append the open alarms by rule and level to /metrics. */
+void yz__api_alarms_metrics(yz_api *api, yz_buf *b);
 /* devices.c: station devices, the signed HTTP ingest, the series, the `live` member
  * (docs/internals/live.md). */
 void yz__api_register_devices(yz_api *api, yz_http_server *srv);

@@ -89,6 +89,7 @@ static void render_task(yz_buf *b, const yz_task *t, int64_t now, bool history)
     member_user(b, "inspection_id", t->inspection_id);
     yz_buf_json_member_str(b, "criterion", t->criterion_code);
     member_user(b, "report_id", t->report_id);
+    member_user(b, "alarm_id", t->alarm_id);
     yz_buf_puts(b, ",\"title\":{\"zh-Hans\":");
     yz_buf_json_str(b, t->title ? t->title : "", t->title ? strlen(t->title) : 0);
     yz_buf_puts(b, ",\"zh-Hant\":");
@@ -144,6 +145,11 @@ static void respond_task(yz_http_req *req, int status, const yz_task *t)
     snprintf(etag, sizeof etag, "\"%lld\"", (long long)t->version);
     yz_http_add_header(req, "ETag", etag);
     yz_http_respond(req, status, YZ_JSON, &b);
+}
+
+void yz__api_respond_task(yz_http_req *req, int status, const yz_task *t)
+{
+    respond_task(req, status, t);
 }
 
 static void audit_before(yz_http_req *req, const yz_task *t)

@@ -59,6 +59,7 @@ static const char usage[] =
     "          [--mqtt-url mqtt://HOST:PORT] [--mqtt-user NAME] [--mqtt-client-id ID]\n"
     "                                 device readings from a Mosquitto broker (its password:\n"
     "                                 YZ_MQTT_PASSWORD in the environment; off when no URL)\n"
+    "          [--alarm-eval-s S]     alarms evaluated every S s (15; 0: only when asked, tests)\n"
     "                                 serve the API. Staff log in with accounts (yizhan user);\n"
     "                                 an admin token for scripts, acting as city_admin, is an\n"
     "                                 opt-in: YIZHAN_ADMIN_TOKEN in the environment. Every flag\n"
@@ -164,6 +165,7 @@ typedef struct serve_opts {
     const char *photo_dir;             /* NULL: photos/ beside a SQLite database (store/photos.h) */
     int session_idle_s, session_max_s; /* 0: the api's defaults */
     int task_day_s, task_sweep_s;      /* 0: the api's defaults */
+    int alarm_eval_s;                  /* -1: the api's default; 0: only when asked (tests) */
     const char *webhook_url;           /* NULL: no webhook */
     int webhook_kind;                  /* enum yz_webhook_kind */
     const char *trusted_proxies;       /* NULL: none (yz_http_config) */
@@ -243,6 +245,7 @@ static const serve_key serve_keys[] = {
     {"session_max", "session-max", NULL, OPT_INT, 1, 2592000, O(session_max_s), 0, NULL},
     {"task_day_s", "task-day-s", NULL, OPT_INT, 1, 86400, O(task_day_s), 0, NULL},
     {"task_sweep_s", "task-sweep-s", NULL, OPT_INT, 1, 86400, O(task_sweep_s), 0, NULL},
+    {"alarm_eval_s", "alarm-eval-s", NULL, OPT_INT, 0, 3600, O(alarm_eval_s), 0, NULL},
     {"webhook_url", "webhook-url", NULL, OPT_SECRET, 0, 0, O(webhook_url), 0, "YIZHAN_WEBHOOK_URL"},
     {"webhook_kind", "webhook-kind", NULL, OPT_HOOK, 0, 0, O(webhook_kind), 0, NULL},
     {"trusted_proxies", "trusted-proxies", NULL, OPT_STR, 0, 0, O(trusted_proxies), 0, NULL},
@@ -474,7 +477,7 @@ static void metrics_mqtt(void *ctx, yz_buf *out)
 
 static int cmd_serve(int argc, char **argv)
 {
-    serve_opts o = {.db = DEFAULT_DB, .port = 8080, .bind = "0.0.0.0"};
+    serve_opts o = {.db = DEFAULT_DB, .port = 8080, .bind = "0.0.0.0", .alarm_eval_s = -1};
     /* The long options from serve_keys (val: 1000 + the row), and --config. */
     struct option opts[N_SERVE_KEYS + 2];
     size_t n_opts = 0;
@@ -568,6 +571,7 @@ static int cmd_serve(int argc, char **argv)
                          .session_max_s = o.session_max_s,
                          .task_day_s = o.task_day_s,
                          .task_sweep_s = o.task_sweep_s,
+                         .alarm_eval_s = o.alarm_eval_s < 0 ? 0 : o.alarm_eval_s ? o.alarm_eval_s : -1,
                          .webhook_url = o.webhook_url,
                          .webhook_kind = o.webhook_kind,
                          .pwhash_cost = yz_pwhash_cost_from_env()};

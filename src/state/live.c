@@ -84,6 +84,17 @@ const yz_live_station *yz_state_live(const yz_state_view *v, int64_t station_id)
     return k < 0 ? NULL : t->st[k];
 }
 
+size_t yz_state_live_count(const yz_state_view *v)
+{
+    return table_of(v)->n;
+}
+
+const yz_live_station *yz_state_live_at(const yz_state_view *v, size_t i)
+{
+    const yz__live_table *t = table_of(v);
+    return i < t->n ? t->st[i] : NULL;
+}
+
 const yz_live_dev *yz_state_live_device(const yz_state_view *v, int64_t id)
 {
     const yz__live_table *t = table_of(v);

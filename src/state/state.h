@@ -204,6 +204,10 @@ typedef struct yz_live_station {
 
 /* Station `station_id`'s devices, or NULL when it has none. */
 const yz_live_station *yz_state_live(const yz_state_view *v, int64_t station_id);
+/* The stations that have devices, by position 0..count-1 (by station id), for a walk over
+ * every device (the alarms' evaluator). */
+size_t yz_state_live_count(const yz_state_view *v);
+const yz_live_station *yz_state_live_at(const yz_state_view *v, size_t i);
 /* Device `id`, or NULL when unknown. */
 const yz_live_dev *yz_state_live_device(const yz_state_view *v, int64_t id);
 

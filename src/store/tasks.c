@@ -96,7 +96,7 @@ void yz_notifs_free(yz_notif *a, size_t n)
     "SELECT id, station_id, district_code, source, inspection_id, criterion_code, report_id,"     \
     " title, title_hant, title_en, severity, status, created_at, deadline, created_by,"          \
     " inspector_id, answer, answer_photos, answered_by, answered_at, verified_by, verified_at,"  \
-    " verify_note, escalated_at, version FROM tasks"
+    " verify_note, escalated_at, version, alarm_id FROM tasks"
 
 static void row_task(const yz_db_q *q, yz_task *t)
 {
@@ -128,6 +128,7 @@ static void row_task(const yz_db_q *q, yz_task *t)
     t->verify_note = yz_db_col_str(q, 22);
     t->escalated_at = yz_db_col_i64(q, 23);
     t->version = yz_db_col_i64(q, 24);
+    t->alarm_id = yz_db_col_i64(q, 25);
 }
 
 static int task_not_found(yz_errinfo *ei)
@@ -372,8 +373,9 @@ static int insert_task(yz_db_tx *tx, yz_task *t, const char *note, yz_errinfo *e
     yz_db_query(&q, tx,
                 "INSERT INTO tasks (station_id, district_code, source, inspection_id,"
                 " criterion_code, report_id, title, title_hant, title_en, severity, status,"
-                " created_at, deadline, created_by, inspector_id, version)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open', $11, $12, $13, $14, 1)"
+                " created_at, deadline, created_by, inspector_id, version, alarm_id)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open', $11, $12, $13, $14, 1,"
+                " $15)"
                 " RETURNING id",
                 ei);
     yz_db_i64(&q, t->station_id);
@@ -390,6 +392,7 @@ static int insert_task(yz_db_tx *tx, yz_task *t, const char *note, yz_errinfo *e
     yz_db_i64(&q, t->deadline);
     bind_user(&q, t->created_by);
     bind_user(&q, t->inspector_id);
+    bind_user(&q, t->alarm_id);
     if (yz_db_row(&q))
         t->id = yz_db_col_i64(&q, 0);
     int err = yz_db_end(&q);
@@ -775,6 +778,102 @@ int yz_store_task_from_report(yz_store *st, int64_t report_id, int64_t by, int s
     yz_task_init(out);
     report_ctx x = {report_id, by, now, severity, out};
     return yz_db_run(st, YZ_DB_WRITE, report_body, &x, ei);
+}
+
+/* --- a task from an alarm ------------------------------------------------------------------------ */
+
+typedef struct alarm_ctx {
+    int64_t alarm_id, by, now;
+    int severity;
+    yz_task *out;
+} alarm_ctx;
+
+static int alarm_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
+{
+    alarm_ctx *x = arg;
+    yz_task_fini(x->out);
+    yz_db_q q;
+    yz_db_query(&q, tx,
+                "SELECT a.station_id, a.device_id, a.device_kind, r.kind, a.task_id"
+                " FROM alarms a JOIN alarm_rules r ON r.id = a.rule_id WHERE a.id = $1",
+                ei);
+    yz_db_i64(&q, x->alarm_id);
+    bool found = yz_db_row(&q);
+    int64_t station_id = 0, device_id = 0, existing = 0;
+    char dkind[32] = "", rkind[32] = "";
+    if (found) {
+        station_id = yz_db_col_i64(&q, 0);
+        device_id = yz_db_col_i64(&q, 1);
+        const char *dk = yz_db_col_text(&q, 2), *rk = yz_db_col_text(&q, 3);
+        snprintf(dkind, sizeof dkind, "%s", dk ? dk : "");
+        snprintf(rkind, sizeof rkind, "%s", rk ? rk : "");
+        existing = yz_db_col_i64(&q, 4);
+    }
+    int err = yz_db_end(&q);
+    if (!err && !found)
+        err = yz_err_set(ei, YZ_ENOTFOUND, "id", "告警不存在", "alarm not found");
+    if (!err && existing)
+        err = yz_err_setf(ei, YZ_ECONFLICT, "alarm", "该告警已是整改任务 %lld",
+                          "the alarm is task %lld already", (long long)existing);
+    if (err)
+        return err;
+    /* the rule's words: the title names the alarm, its rule and its device */
+    static const struct {
+        const char *kind, *zh, *hant, *en;
+    } words[] = {
+        {"cabinet_empty", "换电柜无满电电池", "換電櫃無滿電電池", "battery cabinet empty"},
+        {"ac_off_hot", "高温时空调关闭", "高溫時空調關閉", "air conditioner off in the heat"},
+        {"door_open_closed", "闭站时门开着", "閉站時門開著", "door open while closed"},
+        {"no_heartbeat", "设备失联", "設備失聯", "device silent"},
+    };
+    const char *zw = rkind, *hw = rkind, *ew = rkind;
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (!strcmp(words[i].kind, rkind)) {
+            zw = words[i].zh;
+            hw = words[i].hant;
+            ew = words[i].en;
+        }
+    char zh[300], hant[300], en[300];
+    snprintf(zh, sizeof zh, "告警 %lld：%s（设备 %lld，%s）", (long long)x->alarm_id, zw,
+             (long long)device_id, dkind);
+    snprintf(hant, sizeof hant, "告警 %lld：%s（設備 %lld，%s）", (long long)x->alarm_id, hw,
+             (long long)device_id, dkind);
+    snprintf(en, sizeof en, "Alarm %lld: %s (device %lld, %s)", (long long)x->alarm_id, ew,
+             (long long)device_id, dkind);
+    yz_task t;
+    yz_task_init(&t);
+    char name[200], partner[160];
+    err = station_facts(tx, station_id, name, partner, t.district, ei);
+    t.station_id = station_id;
+    t.source = YZ_TASK_MANUAL;
+    t.alarm_id = x->alarm_id;
+    t.title = zh;
+    t.title_hant = hant;
+    t.title_en = en;
+    t.severity = x->severity;
+    t.created_at = x->now;
+    t.created_by = x->by;
+    if (!err)
+        err = deadline_of(tx, t.severity, x->now, &t.deadline, ei);
+    if (!err)
+        err = insert_task(tx, &t, NULL, ei);
+    if (!err) {
+        yz_db_query(&q, tx, "UPDATE alarms SET task_id = $1 WHERE id = $2", ei);
+        yz_db_i64(&q, t.id);
+        yz_db_i64(&q, x->alarm_id);
+        err = yz_db_exec(&q, NULL);
+    }
+    if (!err)
+        err = task_load(tx, t.id, x->out, ei);
+    return err;
+}
+
+int yz_store_task_from_alarm(yz_store *st, int64_t alarm_id, int64_t by, int severity,
+                             int64_t now, yz_task *out, yz_errinfo *ei)
+{
+    yz_task_init(out);
+    alarm_ctx x = {alarm_id, by, now, severity, out};
+    return yz_db_run(st, YZ_DB_WRITE, alarm_body, &x, ei);
 }
 
 /* --- escalation ---------------------------------------------------------------------------------- */

@@ -51,6 +51,7 @@ typedef struct yz_task {
     int64_t inspection_id;     /* source inspection, else 0 */
     char *criterion_code;      /* owned, NULL when none */
     int64_t report_id;         /* source report, else 0 */
+    int64_t alarm_id;          /* the alarm it was made from (source manual), else 0 */
     char *title, *title_hant, *title_en; /* owned */
     int severity;              /* enum yz_severity (model/inspection.h) */
     int status;                /* enum yz_task_status */
@@ -112,6 +113,11 @@ int yz_store_task_verify(yz_store *st, int64_t id, int64_t by, bool close, const
  * YZ_ECONFLICT when it is a task already (field "report"). `out` gets the task. */
 int yz_store_task_from_report(yz_store *st, int64_t report_id, int64_t by, int severity,
                               int64_t now, yz_task *out, yz_errinfo *ei);
+/* Make alarm `alarm_id` (store/alarms.h) a task of its station, by `by` at `now`, of
+ * `severity`, and link the alarm to it (both ways, in one transaction). YZ_ENOTFOUND (no alarm),
+ * YZ_ECONFLICT when it is a task already (field "alarm"). `out` gets the task. */
+int yz_store_task_from_alarm(yz_store *st, int64_t alarm_id, int64_t by, int severity,
+                             int64_t now, yz_task *out, yz_errinfo *ei);
 /* Escalate every task not closed, past its deadline at `now` and not escalated yet: mark it,
  * note it in its history and notify the district admins of its district. *n: how many. */
 int yz_store_task_escalate(yz_store *st, int64_t now, size_t *n, yz_errinfo *ei);

@@ -50,7 +50,8 @@ answers=$tmp/answers.jsonl
 export YZ_HTTP_RECORD=$answers
 : >"$answers"
 mark_case() { jq -nc --arg c "$1" '{case: $c}' >>"$answers"; }
-yz_serve server "$db" --threads 2 --writes-per-min 1000000 --workers-per-hour 1000000 --reports-per-hour 1000000
+# --alarm-eval-s 0: alarms are evaluated only when a case asks, at the time it gives
+yz_serve server "$db" --threads 2 --writes-per-min 1000000 --workers-per-hour 1000000 --reports-per-hour 1000000 --alarm-eval-s 0
 pid=$YZ_PID
 base=$YZ_URL
 
