@@ -63,7 +63,16 @@ P2=$(photo "$S2")
 device() { curl -sf -X POST -H "$H" -H "$J" -d '{"kind":"door"}' "$BASE/api/v1/stations/$1/devices" | jq -r .id; }
 DV1=$(device "$S1")
 DV2=$(device "$S2")
-for v in C1 C2 R1 R2 E1 E2 O1 O2 P1 P2 DV1 DV2; do [ -n "${!v}" ] && [ "${!v}" != null ] || yz_fail "setup: $v"; done
+# alarms: the devices' silence, seen by two evaluations a day ahead (the node evaluates only
+# when asked, at the time given) opens a no_heartbeat alarm at each station
+at=$(($(date +%s%3N) + 86400000))
+for t in $at $((at + 600000)); do
+    curl -sf -X POST -H "$H" -H "$J" -d "{\"at_ms\":$t}" "$BASE/api/v1/alarms/evaluate" >/dev/null
+done
+alarm() { curl -sf -H "$H" "$BASE/api/v1/alarms?station=$1" | jq -r "[.alarms[] | select(.device.id == $2)][0].id"; }
+AL1=$(alarm "$S1" "$DV1")
+AL2=$(alarm "$S2" "$DV2")
+for v in C1 C2 R1 R2 E1 E2 O1 O2 P1 P2 DV1 DV2 AL1 AL2; do [ -n "${!v}" ] && [ "${!v}" != null ] || yz_fail "setup: $v"; done
 
 # --- users: one per role, and one to disable --------------------------------------------------
 suffix=$RANDOM
@@ -145,6 +154,10 @@ path_for() { # pattern name scope-side(in|out) role -> path
     devices_create | devices_list) id=$([ "$side" = in ] && echo "$S1" || echo "$S2") ;;
     device_key | device_patch | device_delete | device_readings) id=$([ "$side" = in ] && echo "$DV1" || echo "$DV2") ;;
     inspection_*) id=$([ "$side" = in ] && echo "$I1" || echo "$I2") ;;
+    alarm_ack | alarm_task) id=$([ "$side" = in ] && echo "$AL1" || echo "$AL2") ;;
+    alarms_list) # a station filter: theirs, or another district's
+        printf '%s?station=%s' "$p" "$([ "$side" = in ] && echo "$S1" || echo "$S2")"
+        return ;;
     task_*) id=$([ "$side" = in ] && echo "$T1" || echo "$T2") ;;
     tasks_list) # a station filter: theirs, or another district's
         printf '%s?station=%s' "$p" "$([ "$side" = in ] && echo "$S1" || echo "$S2")"
