@@ -19,11 +19,12 @@ import account from './views/account.js';
 import project from './views/project.js';
 import inspections from './views/inspections.js';
 import tasks from './views/tasks.js';
+import alarms from './views/alarms.js';
 import dashboard from './views/dashboard.js';
 import selfcheck from './views/selfcheck.js';
 import officers from './views/officers.js';
 
-const VIEWS = [dashboard, stations, transfer, inspections, selfcheck, officers, tasks, project, moderation, reports, events, meals, canteen, users, audit, account];
+const VIEWS = [dashboard, stations, transfer, inspections, selfcheck, officers, tasks, alarms, project, moderation, reports, events, meals, canteen, users, audit, account];
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const menuBtn = document.getElementById('menu-btn');
