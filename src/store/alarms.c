@@ -221,6 +221,11 @@ int yz_store_alarm_list(yz_store *st, const yz_alarm_filter *f, yz_alarm **out, 
     return err;
 }
 
+int yz__store_alarm_not_found(yz_errinfo *ei)
+{
+    return yz_err_set(ei, YZ_ENOTFOUND, "id", "告警不存在", "alarm not found");
+}
+
 static int alarm_load(yz_db_tx *tx, int64_t id, yz_alarm *out, yz_errinfo *ei)
 {
     yz_db_q q;
@@ -231,7 +236,7 @@ static int alarm_load(yz_db_tx *tx, int64_t id, yz_alarm *out, yz_errinfo *ei)
         row_alarm(&q, out);
     int err = yz_db_end(&q);
     if (!err && !found)
-        err = yz_err_set(ei, YZ_ENOTFOUND, "id", "告警不存在", "alarm not found");
+        err = yz__store_alarm_not_found(ei);
     return err;
 }
 

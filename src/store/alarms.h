@@ -101,6 +101,9 @@ int yz_store_alarms_apply(yz_store *st, const yz_alarm_open *o, size_t no,
 int yz_store_alarm_ack(yz_store *st, int64_t id, int64_t by, int64_t now, yz_alarm *before,
                        yz_alarm *out, yz_errinfo *ei);
 
+/* For store areas: YZ_ENOTFOUND "alarm not found" naming "id" (the one wording). */
+int yz__store_alarm_not_found(yz_errinfo *ei);
+
 /* Open alarms by rule kind and level, for /metrics: counts[kind][level]. */
 int yz_store_alarm_counts(yz_store *st, int64_t counts[YZ_ALARM_KIND__COUNT][2],
                           yz_errinfo *ei);

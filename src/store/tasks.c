@@ -9,6 +9,7 @@
 #include "core/alloc.h"
 #include "core/time.h"
 #include "model/inspection.h"
+#include "store/alarms.h"
 #include "store/db.h"
 
 #include <stdatomic.h>
@@ -811,7 +812,7 @@ static int alarm_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     }
     int err = yz_db_end(&q);
     if (!err && !found)
-        err = yz_err_set(ei, YZ_ENOTFOUND, "id", "告警不存在", "alarm not found");
+        err = yz__store_alarm_not_found(ei);
     if (!err && existing)
         err = yz_err_setf(ei, YZ_ECONFLICT, "alarm", "该告警已是整改任务 %lld",
                           "the alarm is task %lld already", (long long)existing);
