@@ -226,7 +226,8 @@ int yz_alarms_evaluate(yz_alarms *a, int64_t now_ms, yz_alarm_applied *out, yz_e
     err = yz_store_alarms_apply(a->st, opens, n_opens, closes, n_closes, now_ms / 1000, out, ei);
     if (err)
         goto out;
-    qsort(tr, n_tr, sizeof *tr, track_cmp);
+    if (n_tr)
+        qsort(tr, n_tr, sizeof *tr, track_cmp);
     yz_free(a->tr);
     a->tr = tr;
     a->n_tr = n_tr;
