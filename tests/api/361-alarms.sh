@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # backends: sqlite pg
-# 358-alarms.sh - alarms as data (issue 14, point 3; docs/internals/alarms.md). Readings go in
+# 361-alarms.sh - alarms as data (issue 14, point 3; docs/internals/alarms.md). Readings go in
 # through the signed HTTP ingest; the node evaluates only when asked (--alarm-eval-s 0), at the
 # time the case gives (at_ms), so every boundary is exact: each rule opens when its duration
 # has passed and not a millisecond before (no_heartbeat between the bounds of the devices'
@@ -54,7 +54,7 @@ read -r PC PCK < <(mk "$A" people_counter)
 read -r NS _ < <(mk "$A" water_dispenser) # never heard from
 read -r DRB DRBK < <(mk "$B" door)
 n=0
-post() { # id key body: signed as 350-devices.sh does
+post() { # id key body: signed as 358-devices.sh does
     local id=$1 key=$2 body=$3 ts nonce sig
     ts=$(date +%s)
     n=$((n + 1))
