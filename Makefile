@@ -1,7 +1,8 @@
 # yizhan - GNU Makefile, no configure step. Dependencies come from pkg-config;
 # scripts/deps.sh installs the Debian packages.
 #   make          build bin/yizhan
-#   make run      install what is missing, build, create the demo database, serve :8080
+#   make run      install what is missing, build, create the demo database, serve :8080 with
+#                 a Mosquitto broker and the device simulator (scripts/run.sh; SIM_SPEED=60)
 #   make test     unit tests under ASan+UBSan, then API cases against a server of their own,
 #                 on SQLite and again on PostgreSQL (a throwaway cluster), then the web app
 #                 in headless Chromium (tests/browser/run.sh)
@@ -107,14 +108,14 @@ build/tools/photogen: tests/tools/photogen.c
 
 # --- commands ----------------------------------------------------------------------
 run:
-	@scripts/deps.sh build
+	@scripts/deps.sh run
 	@$(MAKE) --no-print-directory bin/yizhan web
 	@mkdir -p $(dir $(DB))
-	@[ -f $(DB) ] || bin/yizhan demo --history --db $(DB)
+	@[ -f $(DB) ] || bin/yizhan demo --history --devices --db $(DB)
 	@bin/yizhan user list --db $(DB) | grep -q city_admin || \
 	  echo "yizhan: no admin yet. Create the first one (prints a one-time password):" \
 	       "bin/yizhan user add admin --role city_admin --random --db $(DB)"
-	bin/yizhan serve --db $(DB) --port $(PORT)
+	scripts/run.sh bin/yizhan $(DB) $(PORT)
 
 demo: bin/yizhan
 	@mkdir -p $(dir $(DB))

@@ -16,6 +16,7 @@
 
 #include <getopt.h>
 #include <mosquitto.h>
+#include <poll.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -94,6 +95,23 @@ typedef struct sim_client {
 } sim_client;
 
 static long acked;
+static size_t connected;
+
+static void on_connect(struct mosquitto *m, void *obj, int rc)
+{
+    (void)m;
+    (void)obj;
+    connected += rc == 0;
+}
+
+static void on_disconnect(struct mosquitto *m, void *obj, int rc)
+{
+    (void)m;
+    (void)obj;
+    (void)rc;
+    if (connected)
+        connected--;
+}
 
 static void on_publish(struct mosquitto *m, void *obj, int mid)
 {
@@ -103,20 +121,39 @@ static void on_publish(struct mosquitto *m, void *obj, int mid)
     acked++;
 }
 
-/* Keep every connection going: read, write, ping; reconnect a lost one every 2 s. */
-static void drive(sim_client *c, size_t n)
+/* Keep every connection going: read, write, ping; reconnect a lost one every 2 s. One poll()
+ * over all the sockets rather than mosquitto_loop's select(), which cannot watch descriptors
+ * above FD_SETSIZE (1024: a few hundred clients with their socket pairs pass it). */
+static void drive(sim_client *c, size_t n, struct pollfd *pf, int timeout_ms)
 {
     double now = wall_s();
+    size_t *who = (size_t *)(pf + n);
+    nfds_t k = 0;
     for (size_t i = 0; i < n; i++) {
         if (!c[i].m)
             continue;
-        int rc = mosquitto_loop(c[i].m, 0, 1);
-        if (rc == MOSQ_ERR_NO_CONN || rc == MOSQ_ERR_CONN_LOST || rc == MOSQ_ERR_ERRNO) {
+        int fd = mosquitto_socket(c[i].m);
+        if (fd < 0) {
             if (now >= c[i].retry_at) {
                 c[i].retry_at = now + 2;
                 (void)mosquitto_reconnect(c[i].m);
             }
+            continue;
         }
+        pf[k].fd = fd;
+        pf[k].events = (short)(POLLIN | (mosquitto_want_write(c[i].m) ? POLLOUT : 0));
+        pf[k].revents = 0;
+        who[k++] = i;
+    }
+    if (k && poll(pf, k, timeout_ms) < 0)
+        return;
+    for (nfds_t j = 0; j < k; j++) {
+        struct mosquitto *m = c[who[j]].m;
+        if (pf[j].revents & (POLLIN | POLLHUP | POLLERR))
+            (void)mosquitto_loop_read(m, 1);
+        if (mosquitto_socket(m) >= 0 && (pf[j].revents & POLLOUT))
+            (void)mosquitto_loop_write(m, 1);
+        (void)mosquitto_loop_misc(m);
     }
 }
 
@@ -198,6 +235,8 @@ int yz__cli_simulate(int argc, char **argv)
     yz_hours **hours = yz_calloc(ns ? ns : 1, sizeof *hours);
     yz_sim_device *sd = yz_calloc(nd ? nd : 1, sizeof *sd);
     sim_client *cl = yz_calloc(nd ? nd : 1, sizeof *cl);
+    /* drive()'s poll set, then its map back to clients */
+    struct pollfd *pf = yz_calloc(nd ? nd : 1, sizeof *pf + sizeof(size_t));
     size_t n = 0, n_ac = 0;
     for (size_t i = 0; i < ns; i++)
         if (s[i].opening_hours && yz_hours_parse(s[i].opening_hours, &hours[i], NULL))
@@ -253,10 +292,16 @@ int yz__cli_simulate(int argc, char **argv)
             mosquitto_int_option(cl[i].m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
             mosquitto_username_pw_set(cl[i].m, user, cl[i].key);
             mosquitto_publish_callback_set(cl[i].m, on_publish);
+            mosquitto_connect_callback_set(cl[i].m, on_connect);
+            mosquitto_disconnect_callback_set(cl[i].m, on_disconnect);
             up += mosquitto_connect(cl[i].m, host, port, 60) == MOSQ_ERR_SUCCESS;
         }
-        fprintf(stderr, "simulate: %zu devices, %zu connected to %s:%d, speed %g\n", n, up, host,
-                port, speed);
+        /* The broker's answers (CONNACK) before the first message, for up to 5 s. */
+        for (double until = wall_s() + 5; connected < up && wall_s() < until && !stop_flag;) {
+            drive(cl, n, pf, 10);
+        }
+        fprintf(stderr, "simulate: %zu devices, %zu connected to %s:%d, speed %g\n", n, connected,
+                host, port, speed);
     }
     long published = 0;
     char values[128], json[256], topic[64], payload[400];
@@ -265,9 +310,10 @@ int yz__cli_simulate(int argc, char **argv)
         if (seconds > 0 && due - w0 > seconds)
             break;
         while (!stop_flag && wall_s() < due) {
-            if (!print)
-                drive(cl, n);
-            usleep(print ? 1000 : 5000);
+            if (print)
+                usleep(1000);
+            else
+                drive(cl, n, pf, 5);
         }
         if (stop_flag)
             break;
@@ -308,8 +354,7 @@ int yz__cli_simulate(int argc, char **argv)
         /* Let what is in flight be acknowledged (up to 5 s), then leave. */
         double until = wall_s() + 5;
         while (acked < published && wall_s() < until) {
-            drive(cl, n);
-            usleep(5000);
+            drive(cl, n, pf, 5);
         }
         for (size_t i = 0; i < n; i++)
             if (cl[i].m) {
@@ -327,6 +372,7 @@ out:
     yz_free(hours);
     yz_free(sd);
     yz_free(cl);
+    yz_free(pf);
 out_store:
     yz_free(dev);
     yz_station_array_free(s, ns);
