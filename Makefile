@@ -45,7 +45,7 @@ REL_CLI  := $(patsubst %.c,build/rel/%.o,$(CLI_SRC))
 SAN_CLI  := $(patsubst %.c,build/san/%.o,$(CLI_SRC))
 TEST_BIN := $(patsubst tests/unit/%.c,build/san/tests/%,$(TEST_SRC))
 
-.PHONY: all run test unit api pg browser web bench bench-programs lint deps clean demo fuzz fuzz-corpus \
+.PHONY: all run test unit api pg browser web bench bench-programs bench-quick lint deps clean demo fuzz fuzz-corpus \
         deb deb-test
 .DEFAULT_GOAL := all
 
@@ -123,7 +123,7 @@ demo: bin/yizhan
 
 test:
 	@scripts/deps.sh test
-	@$(MAKE) --no-print-directory lint unit api pg fuzz-corpus browser bench-programs
+	@$(MAKE) --no-print-directory lint unit api pg fuzz-corpus browser bench-programs bench-quick
 	@[ -z "$(YZ_DEB_TEST)" ] || $(MAKE) --no-print-directory deb-test
 
 unit: $(TEST_BIN)
@@ -151,6 +151,11 @@ browser: build/san/yizhan
 bench-programs:
 	@$(MAKE) --no-print-directory -C bench programs >/dev/null && echo "bench programs: built"
 	@$(MAKE) --no-print-directory -C bench snapshot-quick >/dev/null && echo "bench_snapshot: quick run ok"
+
+# The MQTT ingest bench in its quick mode (part of make test): its checks (every acknowledged
+# reading stored once, a reading visible in nearby) on a few hundred messages; figures not judged.
+bench-quick: bin/yizhan bench-programs
+	@MQTT_QUICK=1 bench/bench_mqtt.sh bin/yizhan bench/out/bench_mqtt_pub
 
 bench:
 	@scripts/deps.sh bench
