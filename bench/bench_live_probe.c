@@ -92,15 +92,15 @@ int main(int argc, char **argv)
     for (int i = 1; i + 1 < argc; i += 2) {
         const char *o = argv[i], *v = argv[i + 1];
         if (!strcmp(o, "--port"))
-            port = atoi(v);
+            port = (int)strtol(v, NULL, 10);
         else if (!strcmp(o, "--http-port"))
-            http_port = atoi(v);
+            http_port = (int)strtol(v, NULL, 10);
         else if (!strcmp(o, "--samples"))
-            samples = atoi(v);
+            samples = (int)strtol(v, NULL, 10);
         else if (!strcmp(o, "--device"))
-            device = atol(v);
+            device = strtol(v, NULL, 10);
         else if (!strcmp(o, "--seq0"))
-            seq = atol(v);
+            seq = strtol(v, NULL, 10);
         else if (!strcmp(o, "--key"))
             key = v;
         else if (!strcmp(o, "--user"))
