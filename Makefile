@@ -1,7 +1,8 @@
 # yizhan - GNU Makefile, no configure step. Dependencies come from pkg-config;
 # scripts/deps.sh installs the Debian packages.
 #   make          build bin/yizhan
-#   make run      install what is missing, build, create the demo database, serve :8080
+#   make run      install what is missing, build, create the demo database, serve :8080 with
+#                 a Mosquitto broker and the device simulator (scripts/run.sh; SIM_SPEED=60)
 #   make test     unit tests under ASan+UBSan, then API cases against a server of their own,
 #                 on SQLite and again on PostgreSQL (a throwaway cluster), then the web app
 #                 in headless Chromium (tests/browser/run.sh)
@@ -44,7 +45,7 @@ REL_CLI  := $(patsubst %.c,build/rel/%.o,$(CLI_SRC))
 SAN_CLI  := $(patsubst %.c,build/san/%.o,$(CLI_SRC))
 TEST_BIN := $(patsubst tests/unit/%.c,build/san/tests/%,$(TEST_SRC))
 
-.PHONY: all run test unit api pg browser web bench bench-programs lint deps clean demo fuzz fuzz-corpus \
+.PHONY: all run test unit api pg browser web bench bench-programs bench-quick lint deps clean demo fuzz fuzz-corpus \
         deb deb-test
 .DEFAULT_GOAL := all
 
@@ -107,14 +108,14 @@ build/tools/photogen: tests/tools/photogen.c
 
 # --- commands ----------------------------------------------------------------------
 run:
-	@scripts/deps.sh build
+	@scripts/deps.sh run
 	@$(MAKE) --no-print-directory bin/yizhan web
 	@mkdir -p $(dir $(DB))
-	@[ -f $(DB) ] || bin/yizhan demo --history --db $(DB)
+	@[ -f $(DB) ] || bin/yizhan demo --history --devices --db $(DB)
 	@bin/yizhan user list --db $(DB) | grep -q city_admin || \
 	  echo "yizhan: no admin yet. Create the first one (prints a one-time password):" \
 	       "bin/yizhan user add admin --role city_admin --random --db $(DB)"
-	bin/yizhan serve --db $(DB) --port $(PORT)
+	scripts/run.sh bin/yizhan $(DB) $(PORT)
 
 demo: bin/yizhan
 	@mkdir -p $(dir $(DB))
@@ -122,7 +123,7 @@ demo: bin/yizhan
 
 test:
 	@scripts/deps.sh test
-	@$(MAKE) --no-print-directory lint unit api pg fuzz-corpus browser bench-programs
+	@$(MAKE) --no-print-directory lint unit api pg fuzz-corpus browser bench-programs bench-quick
 	@[ -z "$(YZ_DEB_TEST)" ] || $(MAKE) --no-print-directory deb-test
 
 unit: $(TEST_BIN)
@@ -150,6 +151,11 @@ browser: build/san/yizhan
 bench-programs:
 	@$(MAKE) --no-print-directory -C bench programs >/dev/null && echo "bench programs: built"
 	@$(MAKE) --no-print-directory -C bench snapshot-quick >/dev/null && echo "bench_snapshot: quick run ok"
+
+# The MQTT ingest bench in its quick mode (part of make test): its checks (every acknowledged
+# reading stored once, a reading visible in nearby) on a few hundred messages; figures not judged.
+bench-quick: bin/yizhan bench-programs
+	@MQTT_QUICK=1 bench/bench_mqtt.sh bin/yizhan bench/out/bench_mqtt_pub
 
 bench:
 	@scripts/deps.sh bench

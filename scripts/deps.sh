@@ -1,7 +1,7 @@
 #!/bin/sh
 # scripts/deps.sh - install the Debian packages yizhan needs to build, test and run.
 # Idempotent: asks apt only for what is missing, and does nothing when all is there.
-# Usage: scripts/deps.sh [build|test|bench|deb]   (default: test, which includes build)
+# Usage: scripts/deps.sh [build|run|test|bench|deb]   (default: test, which includes build)
 set -eu
 
 build="gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libopencc-dev
@@ -15,15 +15,18 @@ build="gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libop
 test="$build libcriterion-dev curl jq sqlite3 clang libclang-rt-14-dev chromium poppler-utils zbar-tools wrk
       postgresql-15 postgresql-client-15 nginx prometheus mosquitto mosquitto-clients"
 bench="$test postgresql postgresql-15-postgis-3 redis-server redis-tools"
+# make run: the broker that carries the simulated devices' readings (scripts/run.sh)
+run="$build mosquitto"
 # make deb: the packaging tools (and man, for make deb-test's man -l)
 deb="$build dpkg-dev debhelper lintian fakeroot man-db"
 
 case "${1:-test}" in
     build) want=$build ;;
+    run) want=$run ;;
     test) want=$test ;;
     bench) want=$bench ;;
     deb) want=$deb ;;
-    *) echo "usage: $0 [build|test|bench|deb]" >&2; exit 2 ;;
+    *) echo "usage: $0 [build|run|test|bench|deb]" >&2; exit 2 ;;
 esac
 
 missing=""

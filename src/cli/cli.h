@@ -20,6 +20,9 @@ int yz__cli_permissions(int argc, char **argv);
 /* yizhan devices add|list (cli/devices.c). */
 int yz__cli_devices(int argc, char **argv);
 
+/* `yizhan simulate`: the demo's devices publishing through the broker (cli/simulate.c). */
+int yz__cli_simulate(int argc, char **argv);
+
 /* yizhan checklists load FILE.json | list (cli/checklists.c). */
 int yz__cli_checklists(int argc, char **argv);
 

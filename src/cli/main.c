@@ -11,6 +11,7 @@
 #include "core/pwhash.h"
 #include "core/time.h"
 #include "demo/city.h"
+#include "demo/devices.h"
 #include "demo/events.h"
 #include "demo/inspections.h"
 #include "demo/meals.h"
@@ -31,6 +32,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <getopt.h>
+#include <sodium.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -64,10 +66,15 @@ static const char usage[] =
     "                                 an admin token for scripts, acting as city_admin, is an\n"
     "                                 opt-in: YIZHAN_ADMIN_TOKEN in the environment. Every flag\n"
     "                                 has a key in the --config file (yizhan.conf(5)); flags win\n"
-    "  demo    [--db PATH] [--seed N] [--history]\n"
+    "  demo    [--db PATH] [--seed N] [--history] [--devices]\n"
     "          load the demo city (Wenzhou): stations, canteens, events past and coming;\n"
     "          --history adds the year before (over a million counted visits, the\n"
-    "          inspections and a week of self-checks; several seconds more)\n"
+    "          inspections and a week of self-checks; several seconds more); --devices:\n"
+    "          cabinets, counters, doors, air conditioners at the smart stations\n"
+    "  simulate [--db PATH] [--mqtt-url mqtt://HOST:PORT] [--speed X] [--seconds N]\n"
+    "          [--seed N] [--start HH:MM] [--month M] [--print]\n"
+    "          the demo's devices publish signed readings through the broker: realistic\n"
+    "          days, X times faster; --print writes them to stdout instead\n"
     "  import  [--db PATH] [--timings] FILE.csv|FILE.geojson\n"
     "          all rows or none; updates by code; --timings: where the time went (stderr)\n"
     "  export  [--db PATH] --format csv|geojson [--out FILE]\n"
@@ -707,8 +714,9 @@ static int cmd_demo(int argc, char **argv)
         {"db", required_argument, 0, 'd'},
         {"seed", required_argument, 0, 's'},
         {"history", no_argument, 0, 'H'},
+        {"devices", no_argument, 0, 'D'},
         {0, 0, 0, 0}};
-    bool history = false;
+    bool history = false, devices = false;
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'd')
@@ -717,11 +725,15 @@ static int cmd_demo(int argc, char **argv)
             seed = strtoull(optarg, NULL, 10);
         else if (c == 'H')
             history = true;
+        else if (c == 'D')
+            devices = true;
         else
             return bad_usage(NULL);
     }
     if (optind != argc)
         return bad_usage(NULL);
+    if (devices && sodium_init() < 0)
+        return bad_usage("libsodium");
     yz_errinfo ei;
     yz_station *rows = NULL;
     yz_district *d = NULL;
@@ -745,6 +757,15 @@ static int cmd_demo(int argc, char **argv)
                   (history && yz_demo_history(st, seed, now, &ei)) ||
                   yz_store_bulk(st, false, &ei)))
         rc = yz__cli_fail(&ei);
+    /* The smart stations' devices (--devices), for the simulator; stations that have devices
+     * already are left alone, so this is also how an existing demo database gets them. */
+    size_t ndev = 0;
+    if (!rc && devices &&
+        (yz_store_bulk(st, true, &ei) || yz_demo_devices(st, &ndev, &ei) ||
+         yz_store_bulk(st, false, &ei)))
+        rc = yz__cli_fail(&ei);
+    else if (!rc && devices)
+        printf("设备 / devices: %zu 新建 created\n", ndev);
     yz_store_close(st);
     yz_station_array_free(rows, n);
     yz_exchange_districts_free(d, nd);
@@ -1370,6 +1391,8 @@ int main(int argc, char **argv)
         return yz__cli_devices(argc, argv);
     if (!strcmp(cmd, "audit"))
         return yz__cli_audit_cmd(argc, argv);
+    if (!strcmp(cmd, "simulate"))
+        return yz__cli_simulate(argc, argv);
     if (!strcmp(cmd, "permissions"))
         return yz__cli_permissions(argc, argv);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
