@@ -19,37 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define LIST_MAX 500   /* alarms a list answer */
-#define OFFSET_MIN 480 /* times are rendered at +08:00 */
-
-static const struct {
-    const char *zh, *hant, *en;
-} rule_words[YZ_ALARM_KIND__COUNT] = {
-    {"换电柜无满电电池", "換電櫃無滿電電池", "Battery cabinet empty"},
-    {"高温时空调关闭", "高溫時空調關閉", "Air conditioner off in the heat"},
-    {"闭站时门开着", "閉站時門開著", "Door open while the station is closed"},
-    {"设备失联", "設備失聯", "Device silent"},
-};
-
-static void member_time(yz_buf *b, const char *key, int64_t t)
-{
-    yz_buf_printf(b, ",\"%s\":", key);
-    if (!t) {
-        yz_buf_puts(b, "null");
-        return;
-    }
-    char s[32];
-    yz_time_format_iso8601(t, OFFSET_MIN, s);
-    yz_buf_printf(b, "\"%s\"", s);
-}
-
-static void member_id(yz_buf *b, const char *key, int64_t id)
-{
-    if (id)
-        yz_buf_printf(b, ",\"%s\":%lld", key, (long long)id);
-    else
-        yz_buf_printf(b, ",\"%s\":null", key);
-}
+#define LIST_MAX 500 /* alarms a list answer */
 
 static void render_label(yz_buf *b, int kind)
 {
@@ -58,13 +28,13 @@ static void render_label(yz_buf *b, int kind)
         return;
     }
     yz_buf_printf(b, ",\"label\":{\"zh-Hans\":\"%s\",\"zh-Hant\":\"%s\",\"en\":\"%s\"}",
-                  rule_words[kind].zh, rule_words[kind].hant, rule_words[kind].en);
+                  yz_alarm_kind_words(kind, 0), yz_alarm_kind_words(kind, 1),
+                  yz_alarm_kind_words(kind, 2));
 }
 
 static void render_rule(yz_buf *b, const yz_alarm_rule *r)
 {
-    yz_buf_printf(b, "{\"id\":%lld,\"kind\":\"%s\"", (long long)r->id,
-                  yz_alarm_kind_name(r->kind));
+    yz_buf_printf(b, "{\"id\":%lld,\"kind\":\"%s\"", (long long)r->id, yz_alarm_kind_name(r->kind));
     render_label(b, r->kind);
     yz_buf_printf(b, ",\"duration_s\":%lld", (long long)r->duration_s);
     if (r->kind == YZ_ALARM_AC_OFF_HOT)
@@ -95,17 +65,17 @@ static void render_alarm(yz_buf *b, const yz_alarm *a, const yz_snap *s)
     yz_buf_json_str(b, a->district, strlen(a->district));
     yz_buf_printf(b, ",\"device\":{\"id\":%lld,\"kind\":\"%s\"}", (long long)a->device_id,
                   yz_device_kind_name(a->device_kind));
-    member_time(b, "since", a->since_ms / 1000);
-    member_time(b, "opened_at", a->opened_at);
+    yz__api_member_time(b, "since", a->since_ms / 1000);
+    yz__api_member_time(b, "opened_at", a->opened_at);
     yz_buf_printf(b, ",\"open\":%s,\"level\":\"%s\",\"escalated\":%s",
                   a->closed_at ? "false" : "true",
                   a->level == YZ_ALARM_DISTRICT ? "district" : "operator",
                   a->level == YZ_ALARM_DISTRICT ? "true" : "false");
-    member_time(b, "escalated_at", a->escalated_at);
-    member_time(b, "acked_at", a->acked_at);
-    member_id(b, "acked_by", a->acked_by);
-    member_time(b, "closed_at", a->closed_at);
-    member_id(b, "task_id", a->task_id);
+    yz__api_member_time(b, "escalated_at", a->escalated_at);
+    yz__api_member_time(b, "acked_at", a->acked_at);
+    yz__api_member_id(b, "acked_by", a->acked_by);
+    yz__api_member_time(b, "closed_at", a->closed_at);
+    yz__api_member_id(b, "task_id", a->task_id);
     yz_buf_putc(b, '}');
 }
 
@@ -151,7 +121,8 @@ static void respond_alarm(yz_api *api, yz_http_req *req, const yz_alarm *a)
     yz__api_ok(req, &b);
 }
 
-/* --- the rules --------------------------------------------------------------------------------- */
+/* --- the rules ---------------------------------------------------------------------------------
+ */
 
 static void h_rules(void *ctx, yz_http_req *req)
 {
@@ -264,7 +235,8 @@ static void h_rule_patch(void *ctx, yz_http_req *req)
     yz__api_ok(req, &b);
 }
 
-/* --- the alarms -------------------------------------------------------------------------------- */
+/* --- the alarms --------------------------------------------------------------------------------
+ */
 
 typedef struct list_args {
     int state;
@@ -338,8 +310,7 @@ static void h_list(void *ctx, yz_http_req *req)
         escalated += !a[i].closed_at && a[i].level == YZ_ALARM_DISTRICT;
     }
     yz_state_release(api->state, view);
-    yz_buf_printf(&b, "],\"count\":%zu,\"open\":%zu,\"escalated\":%zu}\n", shown, open,
-                  escalated);
+    yz_buf_printf(&b, "],\"count\":%zu,\"open\":%zu,\"escalated\":%zu}\n", shown, open, escalated);
     yz__api_ok(req, &b);
     yz_free(a);
 }
@@ -396,8 +367,8 @@ static void h_task(void *ctx, yz_http_req *req)
                              "severity must be low, medium or high");
     }
     if (!err)
-        err = yz_store_task_from_alarm(api->st, a.id, actor_user(api, req), severity,
-                                       yz_time_now(), &t, &ei);
+        err = yz_store_task_from_alarm(api->st, a.id, actor_user(api, req), severity, yz_time_now(),
+                                       &t, &ei);
     json_decref(body);
     if (err) {
         yz_api_error(req, &ei);
@@ -409,7 +380,8 @@ static void h_task(void *ctx, yz_http_req *req)
     yz_task_fini(&t);
 }
 
-/* --- an evaluation at once --------------------------------------------------------------------- */
+/* --- an evaluation at once ---------------------------------------------------------------------
+ */
 
 static const char *const eval_fields[] = {"at_ms", NULL};
 
@@ -433,8 +405,7 @@ static void h_evaluate(void *ctx, yz_http_req *req)
     if (!err && at) {
         /* a time of the caller's: only on a node that does not evaluate by itself (tests) */
         if (api->alarm_eval_s > 0)
-            err = yz_err_set(&ei, YZ_EINVAL, "at_ms",
-                             "本节点按自身时钟评估告警，不接受 at_ms",
+            err = yz_err_set(&ei, YZ_EINVAL, "at_ms", "本节点按自身时钟评估告警，不接受 at_ms",
                              "this node evaluates alarms on its own clock: at_ms is refused");
         else if (!json_is_integer(at) || json_integer_value(at) <= 0)
             err = yz_err_set(&ei, YZ_EINVAL, "at_ms", "at_ms 须为 Unix 毫秒数",
@@ -457,7 +428,8 @@ static void h_evaluate(void *ctx, yz_http_req *req)
     yz__api_ok(req, &b);
 }
 
-/* --- /metrics, registration -------------------------------------------------------------------- */
+/* --- /metrics, registration --------------------------------------------------------------------
+ */
 
 void yz__api_alarms_metrics(yz_api *api, yz_buf *b)
 {

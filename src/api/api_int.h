@@ -71,6 +71,10 @@ void yz__api_ok(yz_http_req *req, yz_buf *body);
 void yz__api_append_lang(yz_buf *b, const char *v, size_t n, int lang, bool json);
 /* A record id from a path segment (NULL allowed): 1 to 18 digits, above 0; else 0. */
 int64_t yz__api_id(const char *p);
+/* Append ,"key":"<ISO 8601 at +08:00>" (null when t is 0: unset) and ,"key":<id> (null when 0):
+ * the time and reference members of the staff records' JSON (tasks, inspections, alarms). */
+void yz__api_member_time(yz_buf *b, const char *key, int64_t t);
+void yz__api_member_id(yz_buf *b, const char *key, int64_t id);
 /* The If-Match header as a version: "3", 3 or W/"3". *version is -1 when the header is absent:
  * YZ_EPRECOND (428) when `required`, else YZ_OK. A value that is not a number, or is below
  * `min` (1; 0 where 0 means "never saved"), is YZ_EINVAL naming "If-Match". */

@@ -64,18 +64,6 @@ static int insp_not_found(yz_errinfo *ei)
     return yz_err_set(ei, YZ_ENOTFOUND, "id", "检查记录不存在", "inspection not found");
 }
 
-static void member_time(yz_buf *b, const char *key, int64_t t)
-{
-    yz_buf_printf(b, ",\"%s\":", key);
-    if (!t) {
-        yz_buf_puts(b, "null");
-        return;
-    }
-    char s[32];
-    yz_time_format_iso8601(t, OFFSET_MIN, s);
-    yz_buf_printf(b, "\"%s\"", s);
-}
-
 static void member_score(yz_buf *b, const char *key, bool has, double v)
 {
     yz_buf_printf(b, "\"%s\":", key);
@@ -224,9 +212,9 @@ static void render_inspection(yz_api *api, yz_buf *b, const yz_inspection *in,
         yz_buf_puts(b, "null");
     yz_buf_printf(b, ",\"presence_verified\":%s", in->presence_verified ? "true" : "false");
     yz_buf_json_member_str(b, "note", in->note);
-    member_time(b, "created_at", in->created_at);
-    member_time(b, "updated_at", in->updated_at);
-    member_time(b, "submitted_at", in->submitted_at);
+    yz__api_member_time(b, "created_at", in->created_at);
+    yz__api_member_time(b, "updated_at", in->updated_at);
+    yz__api_member_time(b, "submitted_at", in->submitted_at);
     yz_buf_printf(b, ",\"version\":%lld,\"scores\":", (long long)in->version);
     if (in->submitted) {
         yz_buf_putc(b, '{');
@@ -1081,7 +1069,7 @@ static void h_appoint(void *ctx, yz_http_req *req)
         yz_buf_int(&b, o.appointed_by);
     else
         yz_buf_puts(&b, "null");
-    member_time(&b, "appointed_at", o.appointed_at);
+    yz__api_member_time(&b, "appointed_at", o.appointed_at);
     yz_buf_puts(&b, "}\n");
     yz_http_respond(req, existed ? 200 : 201, YZ_JSON, &b);
 }
@@ -1127,7 +1115,7 @@ static void h_officer_status(void *ctx, yz_http_req *req)
     yz_buf_init(&b);
     if (is) {
         yz_buf_printf(&b, "{\"officer\":true,\"id\":%lld", (long long)o.id);
-        member_time(&b, "appointed_at", o.appointed_at);
+        yz__api_member_time(&b, "appointed_at", o.appointed_at);
         yz_buf_puts(&b, "}\n");
     } else {
         yz_buf_puts(&b, "{\"officer\":false}\n");
@@ -1236,7 +1224,7 @@ static void render_scores_of(yz_buf *b, const yz_inspection *in, const yz_checkl
         yz_buf_printf(b, ",\"version\":%d", cl->version);
     }
     yz_buf_putc(b, '}');
-    member_time(b, "submitted_at", in->submitted_at);
+    yz__api_member_time(b, "submitted_at", in->submitted_at);
     yz_buf_puts(b, ",\"scores\":{");
     member_score(b, "overall", in->scores.has_overall, in->scores.overall);
     for (int d = 0; d < YZ_DIM__COUNT; d++) {
@@ -1724,7 +1712,7 @@ static void h_selfchecks(void *ctx, yz_http_req *req)
         if (l.today) {
             yz_buf_printf(&b, "{\"inspection\":%lld,\"failed\":%d",
                           (long long)l.today->inspection_id, l.today->failed);
-            member_time(&b, "submitted_at", l.today->submitted_at);
+            yz__api_member_time(&b, "submitted_at", l.today->submitted_at);
             yz_buf_putc(&b, '}');
         } else {
             yz_buf_puts(&b, "null");
@@ -1756,8 +1744,8 @@ static void render_officer(yz_buf *b, const yz_officer *o, bool counts)
         yz_buf_int(b, o->appointed_by);
     else
         yz_buf_puts(b, "null");
-    member_time(b, "appointed_at", o->appointed_at);
-    member_time(b, "revoked_at", o->revoked_at);
+    yz__api_member_time(b, "appointed_at", o->appointed_at);
+    yz__api_member_time(b, "revoked_at", o->revoked_at);
     yz_buf_puts(b, ",\"revoked_by\":");
     if (o->revoked_by)
         yz_buf_int(b, o->revoked_by);
@@ -1766,7 +1754,7 @@ static void render_officer(yz_buf *b, const yz_officer *o, bool counts)
     yz_buf_json_member_str(b, "revoke_reason", *o->revoke_reason ? o->revoke_reason : NULL);
     if (counts) {
         yz_buf_printf(b, ",\"inspections\":%lld", (long long)o->inspections);
-        member_time(b, "last_inspection_at", o->last_inspection_at);
+        yz__api_member_time(b, "last_inspection_at", o->last_inspection_at);
     }
     yz_buf_putc(b, '}');
 }

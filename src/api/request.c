@@ -225,3 +225,23 @@ int yz__api_body_object(yz_http_req *req, const char *const *names, json_t **out
     }
     return YZ_OK;
 }
+
+void yz__api_member_time(yz_buf *b, const char *key, int64_t t)
+{
+    yz_buf_printf(b, ",\"%s\":", key);
+    if (!t) {
+        yz_buf_puts(b, "null");
+        return;
+    }
+    char s[32];
+    yz_time_format_iso8601(t, 480, s); /* China Standard Time, +08:00 all year */
+    yz_buf_printf(b, "\"%s\"", s);
+}
+
+void yz__api_member_id(yz_buf *b, const char *key, int64_t id)
+{
+    if (id)
+        yz_buf_printf(b, ",\"%s\":%lld", key, (long long)id);
+    else
+        yz_buf_printf(b, ",\"%s\":null", key);
+}

@@ -27,7 +27,6 @@
 #define ANSWER_MAX 2000      /* code points of an answer or a note */
 #define PHOTOS_MAX 10        /* photos of an answer */
 #define INBOX_MAX 100        /* notifications an inbox answer */
-#define OFFSET_MIN 480       /* times are rendered at +08:00 */
 #define SEND_BATCH 32        /* notifications the sender takes at a time (its queue) */
 #define SEND_TRIES 3         /* attempts of one message */
 #define SEND_TIMEOUT_MS 5000 /* one attempt's limit */
@@ -45,26 +44,6 @@ struct yz_api_tasks {
 };
 
 /* --- small helpers ----------------------------------------------------------------------------- */
-
-static void member_time(yz_buf *b, const char *key, int64_t t)
-{
-    yz_buf_printf(b, ",\"%s\":", key);
-    if (!t) {
-        yz_buf_puts(b, "null");
-        return;
-    }
-    char s[32];
-    yz_time_format_iso8601(t, OFFSET_MIN, s);
-    yz_buf_printf(b, "\"%s\"", s);
-}
-
-static void member_user(yz_buf *b, const char *key, int64_t id)
-{
-    if (id)
-        yz_buf_printf(b, ",\"%s\":%lld", key, (long long)id);
-    else
-        yz_buf_printf(b, ",\"%s\":null", key);
-}
 
 static void render_photos(yz_buf *b, const char *photos)
 {
@@ -86,10 +65,10 @@ static void render_task(yz_buf *b, const yz_task *t, int64_t now, bool history)
                   (long long)t->station_id);
     yz_buf_json_member_str(b, "district", t->district);
     yz_buf_json_member_str(b, "source", yz_task_source_name(t->source));
-    member_user(b, "inspection_id", t->inspection_id);
+    yz__api_member_id(b, "inspection_id", t->inspection_id);
     yz_buf_json_member_str(b, "criterion", t->criterion_code);
-    member_user(b, "report_id", t->report_id);
-    member_user(b, "alarm_id", t->alarm_id);
+    yz__api_member_id(b, "report_id", t->report_id);
+    yz__api_member_id(b, "alarm_id", t->alarm_id);
     yz_buf_puts(b, ",\"title\":{\"zh-Hans\":");
     yz_buf_json_str(b, t->title ? t->title : "", t->title ? strlen(t->title) : 0);
     yz_buf_puts(b, ",\"zh-Hant\":");
@@ -100,22 +79,22 @@ static void render_task(yz_buf *b, const yz_task *t, int64_t now, bool history)
     yz_buf_puts(b, "}");
     yz_buf_json_member_str(b, "severity", yz_severity_name(t->severity));
     yz_buf_json_member_str(b, "status", yz_task_status_name(t->status));
-    member_time(b, "created_at", t->created_at);
-    member_time(b, "deadline", t->deadline);
+    yz__api_member_time(b, "created_at", t->created_at);
+    yz__api_member_time(b, "deadline", t->deadline);
     bool overdue = t->status != YZ_TASK_CLOSED && t->deadline < now;
     yz_buf_printf(b, ",\"overdue\":%s,\"seconds_left\":%lld", overdue ? "true" : "false",
                   (long long)(t->deadline - now));
     yz_buf_printf(b, ",\"escalated\":%s", t->escalated_at ? "true" : "false");
-    member_time(b, "escalated_at", t->escalated_at);
-    member_user(b, "created_by", t->created_by);
-    member_user(b, "inspector_id", t->inspector_id);
+    yz__api_member_time(b, "escalated_at", t->escalated_at);
+    yz__api_member_id(b, "created_by", t->created_by);
+    yz__api_member_id(b, "inspector_id", t->inspector_id);
     yz_buf_json_member_str(b, "answer", t->answer);
     yz_buf_puts(b, ",\"answer_photos\":");
     render_photos(b, t->answer_photos);
-    member_user(b, "answered_by", t->answered_by);
-    member_time(b, "answered_at", t->answered_at);
-    member_user(b, "verified_by", t->verified_by);
-    member_time(b, "verified_at", t->verified_at);
+    yz__api_member_id(b, "answered_by", t->answered_by);
+    yz__api_member_time(b, "answered_at", t->answered_at);
+    yz__api_member_id(b, "verified_by", t->verified_by);
+    yz__api_member_time(b, "verified_at", t->verified_at);
     yz_buf_json_member_str(b, "verify_note", t->verify_note);
     yz_buf_printf(b, ",\"version\":%lld", (long long)t->version);
     if (history) {
@@ -125,8 +104,8 @@ static void render_task(yz_buf *b, const yz_task *t, int64_t now, bool history)
             yz_buf_puts(b, i ? ",{" : "{");
             yz_buf_puts(b, "\"action\":");
             yz_buf_json_str(b, e->action, strlen(e->action));
-            member_time(b, "at", e->at);
-            member_user(b, "by", e->by_user);
+            yz__api_member_time(b, "at", e->at);
+            yz__api_member_id(b, "by", e->by_user);
             yz_buf_json_member_str(b, "note", e->note);
             yz_buf_putc(b, '}');
         }
@@ -590,7 +569,7 @@ static void h_inbox(void *ctx, yz_http_req *req)
     for (size_t i = 0; i < n; i++) {
         yz_buf_printf(&b, "%s{\"id\":%lld", i ? "," : "", (long long)a[i].id);
         yz_buf_json_member_str(&b, "kind", a[i].kind);
-        member_user(&b, "task_id", a[i].task_id);
+        yz__api_member_id(&b, "task_id", a[i].task_id);
         yz_buf_puts(&b, ",\"text\":{\"zh-Hans\":");
         yz_buf_json_str(&b, a[i].text ? a[i].text : "", a[i].text ? strlen(a[i].text) : 0);
         yz_buf_puts(&b, ",\"zh-Hant\":");
@@ -600,7 +579,7 @@ static void h_inbox(void *ctx, yz_http_req *req)
         yz_buf_json_str(&b, a[i].text_en ? a[i].text_en : "",
                         a[i].text_en ? strlen(a[i].text_en) : 0);
         yz_buf_puts(&b, "}");
-        member_time(&b, "created_at", a[i].created_at);
+        yz__api_member_time(&b, "created_at", a[i].created_at);
         yz_buf_printf(&b, ",\"read\":%s}", a[i].read_at ? "true" : "false");
     }
     yz_buf_printf(&b, "],\"count\":%zu,\"unread\":%lld}\n", n, (long long)unread);

@@ -20,6 +20,26 @@ const char *yz_alarm_kind_name(int kind)
     return kind >= 0 && kind < YZ_ALARM_KIND__COUNT ? kind_names[kind] : "";
 }
 
+/* Each rule's name for people, in the three languages: the console's label and the title of a
+ * task made from an alarm. */
+static const struct {
+    const char *zh, *hant, *en;
+} kind_words[YZ_ALARM_KIND__COUNT] = {
+    {"换电柜无满电电池", "換電櫃無滿電電池", "Battery cabinet empty"},
+    {"高温时空调关闭", "高溫時空調關閉", "Air conditioner off in the heat"},
+    {"闭站时门开着", "閉站時門開著", "Door open while the station is closed"},
+    {"设备失联", "設備失聯", "Device silent"},
+};
+
+const char *yz_alarm_kind_words(int kind, int lang)
+{
+    if (kind < 0 || kind >= YZ_ALARM_KIND__COUNT)
+        return "";
+    return lang == 1   ? kind_words[kind].hant
+           : lang == 2 ? kind_words[kind].en
+                       : kind_words[kind].zh;
+}
+
 int yz_alarm_kind_parse(const char *s)
 {
     for (int i = 0; s && i < YZ_ALARM_KIND__COUNT; i++)
@@ -28,7 +48,8 @@ int yz_alarm_kind_parse(const char *s)
     return -1;
 }
 
-/* --- rules ------------------------------------------------------------------------------------- */
+/* --- rules -------------------------------------------------------------------------------------
+ */
 
 #define RULE_COLS "SELECT id, kind, duration_s, threshold, ack_s, enabled, version FROM alarm_rules"
 
@@ -147,11 +168,12 @@ int yz_store_alarm_rule_update(yz_store *st, yz_alarm_rule *r, int64_t if_versio
     return yz_db_run(st, YZ_DB_WRITE, rule_update_body, &x, ei);
 }
 
-/* --- alarms ------------------------------------------------------------------------------------ */
+/* --- alarms ------------------------------------------------------------------------------------
+ */
 
 #define ALARM_COLS                                                                                 \
-    "SELECT a.id, a.rule_id, r.kind, a.station_id, a.district_code, a.device_id, a.device_kind,"  \
-    " a.since_ms, a.opened_at, a.level, a.escalated_at, a.acked_at, a.acked_by, a.closed_at,"     \
+    "SELECT a.id, a.rule_id, r.kind, a.station_id, a.district_code, a.device_id, a.device_kind,"   \
+    " a.since_ms, a.opened_at, a.level, a.escalated_at, a.acked_at, a.acked_by, a.closed_at,"      \
     " a.task_id FROM alarms a JOIN alarm_rules r ON r.id = a.rule_id"
 
 static void row_alarm(const yz_db_q *q, yz_alarm *a)
@@ -267,7 +289,8 @@ static int ack_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     if (x->before)
         *x->before = a;
     if (a.acked_at)
-        return yz_err_set(ei, YZ_ECONFLICT, "alarm", "该告警已确认", "the alarm is acknowledged already");
+        return yz_err_set(ei, YZ_ECONFLICT, "alarm", "该告警已确认",
+                          "the alarm is acknowledged already");
     yz_db_q q;
     yz_db_query(&q, tx, "UPDATE alarms SET acked_at = $1, acked_by = $2 WHERE id = $3", ei);
     yz_db_i64(&q, x->now);
@@ -289,7 +312,8 @@ int yz_store_alarm_ack(yz_store *st, int64_t id, int64_t by, int64_t now, yz_ala
     return yz_db_run(st, YZ_DB_WRITE, ack_body, &x, ei);
 }
 
-/* --- an evaluation's writes -------------------------------------------------------------------- */
+/* --- an evaluation's writes --------------------------------------------------------------------
+ */
 
 typedef struct apply_ctx {
     const yz_alarm_open *o;
@@ -348,9 +372,8 @@ static int apply_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     return err;
 }
 
-int yz_store_alarms_apply(yz_store *st, const yz_alarm_open *o, size_t no,
-                          const int64_t *close_ids, size_t nc, int64_t now, yz_alarm_applied *out,
-                          yz_errinfo *ei)
+int yz_store_alarms_apply(yz_store *st, const yz_alarm_open *o, size_t no, const int64_t *close_ids,
+                          size_t nc, int64_t now, yz_alarm_applied *out, yz_errinfo *ei)
 {
     apply_ctx x = {o, no, close_ids, nc, now, out};
     int err = yz_db_run(st, YZ_DB_WRITE, apply_body, &x, ei);

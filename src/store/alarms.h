@@ -24,6 +24,8 @@ enum yz_alarm_kind {
 /* "cabinet_empty", ...; "" for an unknown value. The parse function returns -1. */
 const char *yz_alarm_kind_name(int kind);
 int yz_alarm_kind_parse(const char *s);
+/* The rule's name for people: lang 0 简体, 1 繁體, 2 English; "" for an unknown kind. */
+const char *yz_alarm_kind_words(int kind, int lang);
 
 typedef struct yz_alarm_rule {
     int64_t id;

@@ -818,22 +818,11 @@ static int alarm_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
                           "the alarm is task %lld already", (long long)existing);
     if (err)
         return err;
-    /* the rule's words: the title names the alarm, its rule and its device */
-    static const struct {
-        const char *kind, *zh, *hant, *en;
-    } words[] = {
-        {"cabinet_empty", "换电柜无满电电池", "換電櫃無滿電電池", "battery cabinet empty"},
-        {"ac_off_hot", "高温时空调关闭", "高溫時空調關閉", "air conditioner off in the heat"},
-        {"door_open_closed", "闭站时门开着", "閉站時門開著", "door open while closed"},
-        {"no_heartbeat", "设备失联", "設備失聯", "device silent"},
-    };
-    const char *zw = rkind, *hw = rkind, *ew = rkind;
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-        if (!strcmp(words[i].kind, rkind)) {
-            zw = words[i].zh;
-            hw = words[i].hant;
-            ew = words[i].en;
-        }
+    /* the title names the alarm, its rule and its device */
+    int k = yz_alarm_kind_parse(rkind);
+    const char *zw = k >= 0 ? yz_alarm_kind_words(k, 0) : rkind;
+    const char *hw = k >= 0 ? yz_alarm_kind_words(k, 1) : rkind;
+    const char *ew = k >= 0 ? yz_alarm_kind_words(k, 2) : rkind;
     char zh[300], hant[300], en[300];
     snprintf(zh, sizeof zh, "告警 %lld：%s（设备 %lld，%s）", (long long)x->alarm_id, zw,
              (long long)device_id, dkind);
