@@ -9,7 +9,7 @@
 // with the time of the last good one and a stale banner after 3 misses; the page reloads itself
 // at a quiet hour once a day and when the server reports a new bundle, both only when the
 // server answers (a reload without network would leave a browser error page up for days).
-import qrcode from 'qrcode-generator';
+import { qrSvg } from '../shared/qr.js';
 
 const STEP_S = 30; // the code's step (store/screens.h YZ_SCREEN_STEP_S)
 const REFRESH_S = 60; // data
@@ -120,34 +120,6 @@ async function codeOf(step) {
   const off = mac[mac.length - 1] & 0x0f; // RFC 4226 5.3, as the server (store/screens.c)
   const bin = ((mac[off] & 0x7f) << 24) | (mac[off + 1] << 16) | (mac[off + 2] << 8) | mac[off + 3];
   return String(bin % 1e8).padStart(8, '0');
-}
-
-function qrSvg(text, label) {
-  const qr = qrcode(0, 'M');
-  qr.addData(text, 'Byte');
-  qr.make();
-  const n = qr.getModuleCount(), q = 4, size = n + 2 * q;
-  let d = '';
-  for (let r = 0; r < n; r++) {
-    for (let c = 0; c < n;) { // horizontal runs, as the poster's (api/visits.c)
-      if (!qr.isDark(r, c)) { c++; continue; }
-      let e = c;
-      while (e < n && qr.isDark(r, e)) e++;
-      d += `M${c + q} ${r + q}h${e - c}v1h-${e - c}z`;
-      c = e;
-    }
-  }
-  const NS = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(NS, 'svg');
-  for (const [k, v] of Object.entries({ viewBox: `0 0 ${size} ${size}`, role: 'img', 'aria-label': label,
-    'shape-rendering': 'crispEdges', class: 'qr' })) svg.setAttribute(k, v);
-  const bg = document.createElementNS(NS, 'rect');
-  for (const [k, v] of Object.entries({ width: size, height: size, fill: '#fff' })) bg.setAttribute(k, String(v));
-  const p = document.createElementNS(NS, 'path');
-  p.setAttribute('d', d);
-  p.setAttribute('fill', '#000');
-  svg.append(bg, p);
-  return svg;
 }
 
 async function showCode(now) {

@@ -4,7 +4,7 @@
 // meals page (/meals: my pickup codes, today's meals near me) and the order page
 // (/meals/{offer id}: order one meal, then the pickup code as large characters and a QR code,
 // kept on the phone so it shows offline), and event sign-up buttons (docs/internals/web.md).
-import qrcode from 'qrcode-generator';
+import { qrSvg } from '../shared/qr.js';
 import { ApiError, get, workerToken } from './api.js';
 import { t, lang } from './i18n.js';
 import './today-i18n.js';
@@ -200,27 +200,6 @@ function keepOrder(o) {
 }
 const todaysOrder = () => keptOrders().find((o) => o.date === todayStr()) || null;
 
-/** The QR code of `text` as an SVG element (drawn with createElementNS, never parsed). */
-export function qrSvg(text, label) {
-  const qr = qrcode(0, 'M');
-  qr.addData(text, 'Alphanumeric');
-  qr.make();
-  const n = qr.getModuleCount(), q = 4, size = n + 2 * q;
-  let d = '';
-  for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) if (qr.isDark(r, c)) d += `M${c + q} ${r + q}h1v1h-1z`;
-  const NS = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(NS, 'svg');
-  for (const [k, v] of Object.entries({ viewBox: `0 0 ${size} ${size}`, role: 'img', 'aria-label': label,
-    'shape-rendering': 'crispEdges', class: 'qr' })) svg.setAttribute(k, v);
-  const bg = document.createElementNS(NS, 'rect');
-  for (const [k, v] of Object.entries({ width: size, height: size, fill: '#fff' })) bg.setAttribute(k, String(v));
-  const p = document.createElementNS(NS, 'path');
-  p.setAttribute('d', d);
-  p.setAttribute('fill', '#000');
-  svg.append(bg, p);
-  return svg;
-}
-
 /** The pickup card of an order: the code large, its QR code, the dish, the canteen, validity. */
 export function pickupCard(o) {
   const code = o.pickup_code;
@@ -229,7 +208,7 @@ export function pickupCard(o) {
   return h('section', { class: 'card pickup', 'aria-labelledby': `pc-${o.order_id}`, 'data-order': o.order_id },
     h('h2', { id: `pc-${o.order_id}` }, t('pickupCode')),
     h('p', { class: 'pickup-code', 'aria-label': `${t('pickupCode')} ${code.split('').join(' ')}` }, code),
-    qrSvg(code, t('pickupQr', { code })),
+    qrSvg(code, t('pickupQr', { code }), 'Alphanumeric'),
     h('p', { class: 'pickup-dish' }, `${o.offer ? dish(o.offer) : ''}${canteen ? ` · ${canteen.name}` : ''}`),
     h('p', {}, `${o.date} · ${t('validUntil', { time: endOf(o.expires_at, o.date) })}${st ? ` · ${st}` : ''}`),
     canteen && canteen.address ? h('p', { class: 'muted' }, canteen.address) : null,
