@@ -192,6 +192,11 @@ int yz_ingest_parse(int kind, int64_t device_id, const char *body, size_t len, i
 
 /* --- the group commit ------------------------------------------------------------------------- */
 
+/* MQTT messages queued at most (each item holds room for a full batch, ~3 KiB): beyond it the
+ * MQTT thread waits for the committer, so the broker holds the rest for the persistent session
+ * instead of this process's memory growing with a flood (docs/internals/live.md). */
+#define ASYNC_MAX 8192
+
 typedef struct item {
     yz_reading r[YZ_INGEST_MAX_BATCH];
     size_t n;
@@ -225,6 +230,7 @@ struct yz_ingest {
     item *head, *tail;  /* queued */
     item *waiting;      /* committed, their callers wait for the publication */
     size_t inflight;    /* synchronous callers between queueing and return */
+    size_t async_queued; /* MQTT messages queued, not yet committed (at most ASYNC_MAX) */
     bool stop;
     pthread_t thread;
     pending pend;
@@ -471,6 +477,7 @@ static void *committer(void *arg)
             next = it->next;
             if (it->async) {
                 yz_free(it);
+                ing->async_queued--;
             } else if (err || due) {
                 it->done = true;
             } else {
@@ -659,12 +666,16 @@ static int submit(yz_ingest *ing, int64_t device_id, const char *body, size_t le
         return err;
     }
     pthread_mutex_lock(&ing->mu);
+    while (it->async && ing->async_queued >= ASYNC_MAX && !ing->stop)
+        pthread_cond_wait(&ing->done, &ing->mu);
     if (ing->stop) {
         pthread_mutex_unlock(&ing->mu);
         if (it->async)
             yz_free(it);
         return yz_err_set(ei, YZ_EUNAVAIL, "", "服务正在关闭", "ingest is stopping");
     }
+    if (it->async)
+        ing->async_queued++;
     if (ing->tail)
         ing->tail->next = it;
     else
