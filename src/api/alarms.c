@@ -87,12 +87,6 @@ static void target_of(yz_api *api, const yz_alarm *a, yz_target *tg)
         snprintf(tg->district, sizeof tg->district, "%s", a->district);
 }
 
-static int64_t actor_user(yz_api *api, yz_http_req *req)
-{
-    const yz_actor *a = yz__api_actor(api, req);
-    return a->kind == YZ_ACTOR_USER ? a->user.id : 0;
-}
-
 /* The alarm named by path capture 0, checked against `route`. */
 static int load_checked(yz_api *api, yz_http_req *req, const char *route, yz_alarm *a,
                         yz_errinfo *ei)
@@ -323,8 +317,8 @@ static void h_ack(void *ctx, yz_http_req *req)
     yz_alarm a, before, after;
     int err = load_checked(api, req, "alarm_ack", &a, &ei);
     if (!err)
-        err = yz_store_alarm_ack(api->st, a.id, actor_user(api, req), yz_time_now(), &before,
-                                 &after, &ei);
+        err = yz_store_alarm_ack(api->st, a.id, yz__api_actor_user(api, req), yz_time_now(),
+                                 &before, &after, &ei);
     if (err) {
         yz_api_error(req, &ei);
         return;
@@ -340,8 +334,6 @@ static void h_ack(void *ctx, yz_http_req *req)
     respond_alarm(api, req, &after);
 }
 
-static const char *const task_fields[] = {"severity", NULL};
-
 static void h_task(void *ctx, yz_http_req *req)
 {
     yz_api *api = ctx;
@@ -350,26 +342,13 @@ static void h_task(void *ctx, yz_http_req *req)
     yz_alarm a;
     yz_task t;
     yz_task_init(&t);
-    json_t *body = NULL;
     int severity = YZ_SEVERITY_MEDIUM;
     int err = load_checked(api, req, "alarm_task", &a, &ei);
-    if (!err) {
-        size_t len = 0;
-        yz_http_body(req, &len);
-        if (len)
-            err = yz__api_body_object(req, task_fields, &body, &ei);
-    }
-    json_t *sv = body ? json_object_get(body, "severity") : NULL;
-    if (!err && sv) {
-        severity = yz_severity_parse(json_string_value(sv));
-        if (severity < 0)
-            err = yz_err_set(&ei, YZ_EINVAL, "severity", "severity 须为 low、medium 或 high",
-                             "severity must be low, medium or high");
-    }
     if (!err)
-        err = yz_store_task_from_alarm(api->st, a.id, actor_user(api, req), severity, yz_time_now(),
-                                       &t, &ei);
-    json_decref(body);
+        err = yz__api_task_severity(req, &severity, &ei);
+    if (!err)
+        err = yz_store_task_from_alarm(api->st, a.id, yz__api_actor_user(api, req), severity,
+                                       yz_time_now(), &t, &ei);
     if (err) {
         yz_api_error(req, &ei);
     } else {

@@ -182,6 +182,8 @@ typedef struct yz_actor {
  * sent is not valid). Returns borrowed, valid until the request ends. For the audit log and
  * any handler that needs to know who asked. */
 const yz_actor *yz__api_actor(yz_api *api, yz_http_req *req);
+/* The acting user's id, 0 when the actor is not a user account (the admin token). */
+int64_t yz__api_actor_user(yz_api *api, yz_http_req *req);
 
 /* The request's actor slot, created unresolved when missing (nothing is read yet). */
 yz_actor *yz__api_actor_slot(yz_api *api, yz_http_req *req);
@@ -349,6 +351,9 @@ void yz__api_tasks_metrics(yz_api *api, yz_buf *b);
 /* Answer `status` with task `t` as GET /api/v1/tasks/{id} renders it (ETag its version). */
 struct yz_task;
 void yz__api_respond_task(yz_http_req *req, int status, const struct yz_task *t);
+/* The optional body {"severity":"low|medium|high"} of a route that makes a task from a record
+ * (a report, an alarm): *severity stays as given (the default) when the body is empty. */
+int yz__api_task_severity(yz_http_req *req, int *severity, yz_errinfo *ei);
 /* alarms.c: alarm rules, alarms, their evaluator (docs/internals/alarms.md). */
 void yz__api_register_alarms(yz_api *api, yz_http_server *srv);
 void yz__api_free_alarms(yz_api *api);

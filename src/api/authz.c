@@ -354,3 +354,9 @@ bool yz__api_user_covers(const yz_user *u, const char *route, const int *roles, 
     }
     return false;
 }
+
+int64_t yz__api_actor_user(yz_api *api, yz_http_req *req)
+{
+    const yz_actor *a = yz__api_actor(api, req);
+    return a->kind == YZ_ACTOR_USER ? a->user.id : 0;
+}

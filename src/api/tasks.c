@@ -164,12 +164,6 @@ static int load_checked(yz_api *api, yz_http_req *req, const char *route, yz_tas
     return err;
 }
 
-static int64_t actor_user(yz_api *api, yz_http_req *req)
-{
-    const yz_actor *a = yz__api_actor(api, req);
-    return a->kind == YZ_ACTOR_USER ? a->user.id : 0;
-}
-
 static size_t code_points(const char *s)
 {
     size_t n = 0;
@@ -273,7 +267,7 @@ static void h_list(void *ctx, yz_http_req *req)
     yz_user_init(&who);
     bool by_assignee = false;
     if (!err && q.assignee) {
-        int64_t uid = !strcmp(q.assignee, "me") ? actor_user(api, req) : yz__api_id(q.assignee);
+        int64_t uid = !strcmp(q.assignee, "me") ? yz__api_actor_user(api, req) : yz__api_id(q.assignee);
         if (!uid)
             err = yz_err_set(&ei, YZ_EINVAL, "assignee", "assignee 须为 me 或用户编号",
                              "assignee must be me or a user id");
@@ -410,7 +404,7 @@ static void h_answer(void *ctx, yz_http_req *req)
     if (!err) {
         int64_t id = t.id;
         yz_task_fini(&t);
-        err = yz_store_task_answer(api->st, id, actor_user(api, req), text,
+        err = yz_store_task_answer(api->st, id, yz__api_actor_user(api, req), text,
                                    photos.len ? photos.data : NULL, yz_time_now(), version, &t,
                                    &ei);
     }
@@ -463,7 +457,7 @@ static void h_verify(void *ctx, yz_http_req *req)
     if (!err) {
         int64_t id = t.id;
         yz_task_fini(&t);
-        err = yz_store_task_verify(api->st, id, actor_user(api, req), close, note,
+        err = yz_store_task_verify(api->st, id, yz__api_actor_user(api, req), close, note,
                                    yz_time_now(), version, &t, &ei);
     }
     json_decref(body);
@@ -478,7 +472,29 @@ static void h_verify(void *ctx, yz_http_req *req)
 
 /* --- a report becomes a task ------------------------------------------------------------------- */
 
-static const char *const report_fields[] = {"severity", NULL};
+static const char *const severity_fields[] = {"severity", NULL};
+
+int yz__api_task_severity(yz_http_req *req, int *severity, yz_errinfo *ei)
+{
+    size_t len = 0;
+    yz_http_body(req, &len);
+    if (!len)
+        return YZ_OK;
+    json_t *body = NULL;
+    int err = yz__api_body_object(req, severity_fields, &body, ei);
+    json_t *sv = err ? NULL : json_object_get(body, "severity");
+    if (sv) {
+        int v = yz_severity_parse(json_string_value(sv));
+        if (v < 0)
+            err = yz_err_set(ei, YZ_EINVAL, "severity", "severity 须为 low、medium 或 high",
+                             "severity must be low, medium or high");
+        else
+            *severity = v;
+    }
+    json_decref(body);
+    return err;
+}
+
 
 static void h_report_task(void *ctx, yz_http_req *req)
 {
@@ -487,7 +503,6 @@ static void h_report_task(void *ctx, yz_http_req *req)
     yz_err_clear(&ei);
     yz_task t;
     yz_task_init(&t);
-    json_t *body = NULL;
     int severity = YZ_SEVERITY_MEDIUM;
     int64_t rid = yz__api_id(yz_http_param(req, 0));
     int err = yz__api_authorize(api, req, "report_task", NULL, &ei);
@@ -506,23 +521,11 @@ static void h_report_task(void *ctx, yz_http_req *req)
         yz__api_target_station(api, station_id, &tg);
         err = yz__api_authorize(api, req, "report_task", &tg, &ei);
     }
-    if (!err) {
-        size_t len = 0;
-        yz_http_body(req, &len);
-        if (len)
-            err = yz__api_body_object(req, report_fields, &body, &ei);
-    }
-    json_t *sv = body ? json_object_get(body, "severity") : NULL;
-    if (!err && sv) {
-        severity = yz_severity_parse(json_string_value(sv));
-        if (severity < 0)
-            err = yz_err_set(&ei, YZ_EINVAL, "severity", "severity 须为 low、medium 或 high",
-                             "severity must be low, medium or high");
-    }
     if (!err)
-        err = yz_store_task_from_report(api->st, rid, actor_user(api, req), severity,
+        err = yz__api_task_severity(req, &severity, &ei);
+    if (!err)
+        err = yz_store_task_from_report(api->st, rid, yz__api_actor_user(api, req), severity,
                                         yz_time_now(), &t, &ei);
-    json_decref(body);
     if (err) {
         yz_api_error(req, &ei);
     } else {
@@ -556,7 +559,7 @@ static void h_inbox(void *ctx, yz_http_req *req)
     if (!err)
         err = YZ_API_PARAMS(req, inbox_params, &q, &ei);
     /* the admin token is nobody: its inbox is empty */
-    int64_t uid = err ? 0 : actor_user(api, req);
+    int64_t uid = err ? 0 : yz__api_actor_user(api, req);
     if (!err && uid)
         err = yz_store_inbox(api->st, uid, (size_t)q.limit, &a, &n, &unread, &ei);
     if (err) {
@@ -595,7 +598,7 @@ static void h_inbox_read(void *ctx, yz_http_req *req)
     int err = yz__api_authorize(api, req, "inbox_read", NULL, &ei);
     yz__api_audit_cancel(req); /* one's own inbox: not a staff write of a record */
     int64_t id = yz__api_id(yz_http_param(req, 0));
-    int64_t uid = err ? 0 : actor_user(api, req);
+    int64_t uid = err ? 0 : yz__api_actor_user(api, req);
     if (!err && (!id || !uid))
         err = yz_err_set(&ei, YZ_ENOTFOUND, "id", "通知不存在", "notification not found");
     if (!err)
