@@ -23,6 +23,15 @@ after(async () => {
   if (shots.length) console.log(`screenshots:\n${shots.map((s) => `  ${s}`).join('\n')}`);
 });
 
+/** Until the page's scroll position and height have not changed for 10 animation frames. */
+async function settled(page) {
+  await waitFor(page, () => {
+    const now = `${window.scrollY} ${document.body.scrollHeight}`;
+    if (window.yzSettle?.at !== now) window.yzSettle = { at: now, frames: 0 };
+    return ++window.yzSettle.frames >= 10;
+  }, null, { timeout: 10000 });
+}
+
 /** The header's rating text as util.js ratingText() would write it from the API's figures. */
 function ratingOracle(r) {
   if (!r || r.avg === null || !r.count) return '暂无评分';
@@ -256,13 +265,23 @@ test('Back keeps the list\'s scroll; an empty search speaks of search words', as
   await page.goto(`${BASE}/?at=${ATQ}`);
   await rows(page);
   await page.locator('#list .row').nth(8).scrollIntoViewIfNeeded();
+  // Rows drawn for the first time take their real height (content-visibility in app.css) a
+  // frame or two after the scroll, and the click would scroll again to a row that moved: the
+  // place the worker left from is where the page is once it has stopped changing.
+  await settled(page);
   const y = await page.evaluate(() => window.scrollY);
   assert.ok(y > 300, `scrolled: ${y}`);
+  const code = await page.locator('#list .row').nth(8).getAttribute('data-code');
+  const top = await page.locator('#list .row').nth(8).evaluate((r) => r.getBoundingClientRect().top);
   await page.locator('#list .row').nth(8).locator('.row-link').click();
   await page.waitForSelector('.station h1');
   await page.goBack();
   await rows(page);
   await waitFor(page, (want) => Math.abs(window.scrollY - want) < 40, y, { timeout: 5000 });
+  // and the row the worker tapped is where it was on the screen
+  await settled(page);
+  const back = await page.locator(`#list .row[data-code="${code}"]`).evaluate((r) => r.getBoundingClientRect().top);
+  assert.ok(Math.abs(back - top) < 40, `the tapped row at ${back} px, was at ${top} px`);
   await page.fill('#q', 'zzqxjw');
   await page.click('form[role=search] button[type=submit]');
   await waitFor(page, () => /zzqxjw/.test(document.querySelector('#notice')?.textContent));
