@@ -28,13 +28,21 @@ async function hold(ctx, pattern) {
   return { release, seen: () => seen };
 }
 
+/** Until fn() holds, at most ms: the test process hears of a routed request a moment after the
+ * page has sent it (and may have drawn what it draws meanwhile). */
+async function until(fn, ms = 5000) {
+  const end = Date.now() + ms;
+  while (!fn() && Date.now() < end) await new Promise((ok) => setTimeout(ok, 10));
+  return fn();
+}
+
 test('first paint: the header and the list outline show while the script has not arrived', async () => {
   const ctx = await context(browser, { serviceWorkers: 'block' });
   const js = await hold(ctx, /\/assets\/app-[0-9a-f]+\.js$/);
   const page = await ctx.newPage();
   await page.goto(`${BASE}/?at=${ATQ}`, { waitUntil: 'commit' });
   await page.waitForSelector('.boot .row.skel', { state: 'visible' });
-  assert.ok(js.seen() >= 1, 'the script was asked for and is held');
+  assert.ok(await until(() => js.seen() >= 1), 'the script was asked for and is held');
   const look = await page.evaluate(() => {
     const box = (sel) => { const r = document.querySelector(sel).getBoundingClientRect(); return [r.width, r.height]; };
     return { brand: document.querySelector('.brand').innerText, bar: box('.boot-bar'), map: box('.boot-map'),
@@ -63,7 +71,7 @@ test('a return visit draws the home without waiting for the facility vocabulary'
   await page.reload();
   // the list's heading and rows come while /api/v1/facilities is still unanswered
   await page.waitForSelector('#list .row:not(.skel)', { timeout: 15000 });
-  assert.ok(vocab.seen() >= 1, 'the vocabulary was asked for again (and refreshes behind)');
+  assert.ok(await until(() => vocab.seen() >= 1), 'the vocabulary was asked for again (and refreshes behind)');
   const body = await (await fetch(`${BASE}/api/v1/facilities`)).json();
   const toilet = body.facilities.find((f) => f.code === 'toilet');
   assert.equal(await page.locator('button[data-filter=toilet]').innerText(), toilet.label, 'labels from the phone\'s copy');
@@ -78,7 +86,7 @@ test('while the position and the list are on their way, the page says so at once
   const page = await ctx.newPage();
   await page.goto(`${BASE}/?at=${ATQ}`);
   await waitFor(page, () => /正在定位/.test(document.querySelector('#notice')?.textContent), null, { timeout: 15000 });
-  assert.ok(nearby.seen() >= 1, 'the list was asked for and is held');
+  assert.ok(await until(() => nearby.seen() >= 1), 'the list was asked for and is held');
   assert.equal(await page.locator('#list .row:not(.skel)').count(), 0, 'no rows yet');
   nearby.release();
   await page.waitForSelector('#list .row:not(.skel)', { timeout: 15000 });
