@@ -710,6 +710,29 @@ int yz_store_task_verify(yz_store *st, int64_t id, int64_t by, bool close, const
 
 /* --- from a report ------------------------------------------------------------------------------ */
 
+/* A task made from something else (a report, an alarm; `t` says which): the station's
+ * district, the titles in three languages (borrowed: `t` is not finalised by the caller), the
+ * deadline its severity sets, then the row; t->id is the new task's. */
+static int insert_derived(yz_db_tx *tx, yz_task *t, int64_t station_id, char *zh, char *hant,
+                          char *en, int severity, int64_t now, int64_t by, yz_errinfo *ei)
+{
+    char name[200], partner[160];
+    int err = station_facts(tx, station_id, name, partner, t->district, ei);
+    t->station_id = station_id;
+    t->title = zh;
+    t->title_hant = hant;
+    t->title_en = en;
+    t->severity = severity;
+    t->created_at = now;
+    t->created_by = by;
+    t->inspector_id = 0;
+    if (!err)
+        err = deadline_of(tx, t->severity, now, &t->deadline, ei);
+    if (!err)
+        err = insert_task(tx, t, NULL, ei);
+    return err;
+}
+
 typedef struct report_ctx {
     int64_t report_id, by, now;
     int severity;
@@ -752,22 +775,9 @@ static int report_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
         return err;
     yz_task t;
     yz_task_init(&t);
-    char name[200], partner[160];
-    err = station_facts(tx, station_id, name, partner, t.district, ei);
-    t.station_id = station_id;
     t.source = YZ_TASK_REPORT;
     t.report_id = x->report_id;
-    t.title = zh;
-    t.title_hant = hant;
-    t.title_en = en;
-    t.severity = x->severity;
-    t.created_at = x->now;
-    t.created_by = x->by;
-    t.inspector_id = 0;
-    if (!err)
-        err = deadline_of(tx, t.severity, x->now, &t.deadline, ei);
-    if (!err)
-        err = insert_task(tx, &t, NULL, ei);
+    err = insert_derived(tx, &t, station_id, zh, hant, en, x->severity, x->now, x->by, ei);
     if (!err)
         err = task_load(tx, t.id, x->out, ei);
     return err;
@@ -832,21 +842,9 @@ static int alarm_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
              (long long)device_id, dkind);
     yz_task t;
     yz_task_init(&t);
-    char name[200], partner[160];
-    err = station_facts(tx, station_id, name, partner, t.district, ei);
-    t.station_id = station_id;
     t.source = YZ_TASK_MANUAL;
     t.alarm_id = x->alarm_id;
-    t.title = zh;
-    t.title_hant = hant;
-    t.title_en = en;
-    t.severity = x->severity;
-    t.created_at = x->now;
-    t.created_by = x->by;
-    if (!err)
-        err = deadline_of(tx, t.severity, x->now, &t.deadline, ei);
-    if (!err)
-        err = insert_task(tx, &t, NULL, ei);
+    err = insert_derived(tx, &t, station_id, zh, hant, en, x->severity, x->now, x->by, ei);
     if (!err) {
         yz_db_query(&q, tx, "UPDATE alarms SET task_id = $1 WHERE id = $2", ei);
         yz_db_i64(&q, t.id);
