@@ -72,8 +72,9 @@ static void render_task(yz_buf *b, const yz_task *t, int64_t now, bool history)
     yz_buf_puts(b, ",\"title\":{\"zh-Hans\":");
     yz_buf_json_str(b, t->title ? t->title : "", t->title ? strlen(t->title) : 0);
     yz_buf_puts(b, ",\"zh-Hant\":");
-    yz_buf_json_str(b, t->title_hant ? t->title_hant : "",
-                    t->title_hant ? strlen(t->title_hant) : 0);
+    /* through s2t: the stored 繁體 title holds the station's and the service's names as typed */
+    yz__api_append_lang(b, t->title_hant ? t->title_hant : "",
+                        t->title_hant ? strlen(t->title_hant) : 0, YZ_LANG_HANT, true);
     yz_buf_puts(b, ",\"en\":");
     yz_buf_json_str(b, t->title_en ? t->title_en : "", t->title_en ? strlen(t->title_en) : 0);
     yz_buf_puts(b, "}");
@@ -576,8 +577,8 @@ static void h_inbox(void *ctx, yz_http_req *req)
         yz_buf_puts(&b, ",\"text\":{\"zh-Hans\":");
         yz_buf_json_str(&b, a[i].text ? a[i].text : "", a[i].text ? strlen(a[i].text) : 0);
         yz_buf_puts(&b, ",\"zh-Hant\":");
-        yz_buf_json_str(&b, a[i].text_hant ? a[i].text_hant : "",
-                        a[i].text_hant ? strlen(a[i].text_hant) : 0);
+        yz__api_append_lang(&b, a[i].text_hant ? a[i].text_hant : "",
+                            a[i].text_hant ? strlen(a[i].text_hant) : 0, YZ_LANG_HANT, true);
         yz_buf_puts(&b, ",\"en\":");
         yz_buf_json_str(&b, a[i].text_en ? a[i].text_en : "",
                         a[i].text_en ? strlen(a[i].text_en) : 0);

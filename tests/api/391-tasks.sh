@@ -161,6 +161,8 @@ expect "$(as "$OP" -X POST -H "$J" -d '{}' "$BASE/api/v1/reports/$R1/task")" 403
 expect "$(as "$DA" -X POST -H "$J" -d '{"severity":"low"}' "$BASE/api/v1/reports/$R1/task")" 201 "report to task"
 check ".source == \"report\" and .report_id == $R1 and .station_id == $S1 and .severity == \"low\" and .status == \"open\"" "the report's task"
 TR=$(jq -r .id "$T/b")
+# the 繁體 title in 繁體 throughout, the service's name (环境脏乱) included
+check ".title[\"zh-Hans\"] == \"问题报告 $R1：环境脏乱\" and .title[\"zh-Hant\"] == \"問題報告 $R1：環境髒亂\"" "the report's task's titles"
 expect "$(as "$DA" -X POST -H "$J" -d '{"severity":"low"}' "$BASE/api/v1/reports/$R1/task")" 409 "report to task twice"
 bad report "report to task twice"
 expect "$(as "$DA" -X POST "$BASE/api/v1/reports/99999999/task")" 404 "unknown report"
