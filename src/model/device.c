@@ -11,6 +11,13 @@ static const char *const kind_names[YZ_DEV__COUNT] = {
     "air_conditioner", "water_dispenser", "power",
 };
 
+/* A kind in words, as the console says it (web/admin/views/alarms.js): zh-Hans, zh-Hant, en. */
+static const char *const kind_words[YZ_DEV__COUNT][3] = {
+    {"换电柜", "換電櫃", "battery cabinet"},   {"客流计", "客流計", "people counter"},
+    {"门", "門", "door"},                      {"空调", "空調", "air conditioner"},
+    {"饮水机", "飲水機", "water dispenser"},   {"市电", "市電", "mains power"},
+};
+
 static const struct metric_def {
     const char *name;
     double lo, hi;
@@ -32,6 +39,13 @@ static const struct metric_def {
 const char *yz_device_kind_name(int kind)
 {
     return kind >= 0 && kind < YZ_DEV__COUNT ? kind_names[kind] : NULL;
+}
+
+const char *yz_device_kind_words(int kind, int lang)
+{
+    if (kind < 0 || kind >= YZ_DEV__COUNT || lang < 0 || lang > 2)
+        return NULL;
+    return kind_words[kind][lang];
 }
 
 int yz_device_kind_parse(const char *name)

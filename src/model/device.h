@@ -35,6 +35,9 @@ enum yz_metric {
 
 /* The kind's API name ("battery_cabinet"), or NULL when out of range. Static text. */
 const char *yz_device_kind_name(int kind);
+/* The kind in words for people (换电柜, 換電櫃, battery cabinet for lang 0, 1, 2), or NULL
+ * when either is out of range. Static text. */
+const char *yz_device_kind_words(int kind, int lang);
 /* The kind named `name`, or -1. */
 int yz_device_kind_parse(const char *name);
 /* The metric's API name ("charged"), or NULL. Static text. */

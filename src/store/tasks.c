@@ -8,6 +8,7 @@
 
 #include "core/alloc.h"
 #include "core/time.h"
+#include "model/device.h"
 #include "model/inspection.h"
 #include "store/alarms.h"
 #include "store/db.h"
@@ -833,13 +834,18 @@ static int alarm_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     const char *zw = k >= 0 ? yz_alarm_kind_words(k, 0) : rkind;
     const char *hw = k >= 0 ? yz_alarm_kind_words(k, 1) : rkind;
     const char *ew = k >= 0 ? yz_alarm_kind_words(k, 2) : rkind;
+    /* and the device's kind in words (a kind this build does not know: its code) */
+    int dk = yz_device_kind_parse(dkind);
+    const char *dw[3];
+    for (int l = 0; l < 3; l++)
+        dw[l] = dk >= 0 ? yz_device_kind_words(dk, l) : dkind;
     char zh[300], hant[300], en[300];
     snprintf(zh, sizeof zh, "告警 %lld：%s（设备 %lld，%s）", (long long)x->alarm_id, zw,
-             (long long)device_id, dkind);
+             (long long)device_id, dw[0]);
     snprintf(hant, sizeof hant, "告警 %lld：%s（設備 %lld，%s）", (long long)x->alarm_id, hw,
-             (long long)device_id, dkind);
+             (long long)device_id, dw[1]);
     snprintf(en, sizeof en, "Alarm %lld: %s (device %lld, %s)", (long long)x->alarm_id, ew,
-             (long long)device_id, dkind);
+             (long long)device_id, dw[2]);
     yz_task t;
     yz_task_init(&t);
     t.source = YZ_TASK_MANUAL;

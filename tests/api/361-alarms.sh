@@ -172,7 +172,7 @@ expect "$(as "$OA" -X POST -H "$J" -d '{"severity":"urgent"}' "$BASE/api/v1/alar
 expect "$(as "$DA" -X POST -H "$J" -d '{"severity":"urgent"}' "$BASE/api/v1/alarms/$DOOR/task")" 400 "bad severity"
 bad severity "bad severity"
 expect "$(as "$DA" -X POST -H "$J" -d '{"severity":"high"}' "$BASE/api/v1/alarms/$DOOR/task")" 201 "task from the door alarm"
-check ".alarm_id == $DOOR and .station_id == $BID and .severity == \"high\" and .source == \"manual\" and (.title[\"zh-Hans\"] | contains(\"告警 $DOOR\"))" "the task"
+check ".alarm_id == $DOOR and .station_id == $BID and .severity == \"high\" and .source == \"manual\" and (.title[\"zh-Hans\"] | test(\"^告警 $DOOR：.*（设备 [0-9]+，门）$\")) and (.title[\"zh-Hant\"] | test(\"^告警 $DOOR：.*（設備 [0-9]+，門）$\")) and (.title.en | test(\"^Alarm $DOOR: .* \\\\(device [0-9]+, door\\\\)$\"))" "the task, its titles naming the device's kind in words"
 TASK=$(jq -r .id "$T/b")
 expect "$(as "$DA" -X POST "$BASE/api/v1/alarms/$DOOR/task")" 409 "a second task"
 bad alarm "a second task"
