@@ -150,22 +150,8 @@ size_t yz_fmt_fixed(char out[32], double v, int decimals)
     if (neg)
         v = -v;
     uint64_t scaled = (uint64_t)(v * pow10[decimals] + 0.5);
-    uint64_t ip, fp;
-    /* A constant divisor in each case, so the compiler multiplies instead of dividing: a
-     * nearby answer formats some 70 numbers, and two 64-bit divisions each were a tenth of
-     * this function's time. */
-    switch (decimals) {
-#define SPLIT(d, unit)                                                                         \
-    case d:                                                                                    \
-        ip = scaled / (unit);                                                                  \
-        fp = scaled % (unit);                                                                  \
-        break;
-        SPLIT(0, 1u) SPLIT(1, 10u) SPLIT(2, 100u) SPLIT(3, 1000u) SPLIT(4, 10000u)
-        SPLIT(5, 100000u) SPLIT(6, 1000000u) SPLIT(7, 10000000u) SPLIT(8, 100000000u)
-        SPLIT(9, 1000000000u)
-#undef SPLIT
-    default: ip = scaled, fp = 0; break; /* not reached: 0..9 checked above */
-    }
+    uint64_t unit = (uint64_t)pow10[decimals];
+    uint64_t ip = scaled / unit, fp = scaled % unit;
     if (neg && scaled)
         out[n++] = '-'; /* no "-0" */
     static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
