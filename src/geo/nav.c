@@ -39,12 +39,34 @@ static void dest_init(nav_dest *d, nav_text *t, yz_point gcj, const char *name_u
     d->name_len = strlen(d->name_url);
 }
 
-/* "A,B". */
-static void coord_pair(yz_buf *out, const char *a, size_t a_len, const char *b, size_t b_len)
+/* The builders write through a cursor into room reserved up front (NAV_ROOM): a nearby answer
+ * carries 40 links, and appending their 30-odd pieces each with its own capacity check and
+ * terminating NUL was a third of their time. */
+static char *put(char *p, const char *s, size_t n)
 {
-    yz_buf_append(out, a, a_len);
-    yz_buf_putc(out, ',');
-    yz_buf_append(out, b, b_len);
+    memcpy(p, s, n);
+    return p + n;
+}
+#define PUT_LIT(p, lit) put((p), (lit), sizeof(lit) - 1)
+
+/* Room for any link of `d` and the JSON object around the four: the fixed text of all four
+ * with their keys is under 512 bytes, then each coordinate four times, the name three. */
+static size_t nav_room(const nav_dest *d)
+{
+    return 512 + 4 * (d->lat_len + d->lon_len) + 3 * d->name_len;
+}
+
+/* "A,B". */
+static char *coord_pair(char *p, const char *a, size_t a_len, const char *b, size_t b_len)
+{
+    p = put(p, a, a_len);
+    *p++ = ',';
+    return put(p, b, b_len);
+}
+
+static char *put_str(char *p, const char *s)
+{
+    return put(p, s, strlen(s));
 }
 
 static const char *const travel_names[YZ_TRAVEL__COUNT] = {
@@ -77,22 +99,22 @@ const char *yz_travel_name(int travel)
  * Amap app 8.0+ when callnative=1); `src` names the caller; `callnative=1` opens the app when
  * installed. `coordinate=gaode` (GCJ-02, the default) is documented on the URI API's getting
  * started page for markers rather than on the route page; we send it to say what we mean. */
-static void amap(yz_buf *out, const nav_dest *d, int travel)
+static char *amap(char *p, const nav_dest *d, int travel)
 {
     static const char *const modes[YZ_TRAVEL__COUNT] = {
         [YZ_TRAVEL_RIDE] = "ride",
         [YZ_TRAVEL_WALK] = "walk",
         [YZ_TRAVEL_DRIVE] = "car",
     };
-    yz_buf_puts(out, "https://uri.amap.com/navigation?to=");
-    coord_pair(out, d->lon, d->lon_len, d->lat, d->lat_len);
-    if (*d->name_url) {
-        yz_buf_putc(out, ',');
-        yz_buf_append(out, d->name_url, d->name_len);
+    p = PUT_LIT(p, "https://uri.amap.com/navigation?to=");
+    p = coord_pair(p, d->lon, d->lon_len, d->lat, d->lat_len);
+    if (d->name_len) {
+        *p++ = ',';
+        p = put(p, d->name_url, d->name_len);
     }
-    yz_buf_puts(out, "&mode=");
-    yz_buf_puts(out, modes[travel]);
-    yz_buf_puts(out, "&src=" NAV_SRC "&coordinate=gaode&callnative=1");
+    p = PUT_LIT(p, "&mode=");
+    p = put_str(p, modes[travel]);
+    return PUT_LIT(p, "&src=" NAV_SRC "&coordinate=gaode&callnative=1");
 }
 
 /* Baidu URI API, web route planning (lbsyun.baidu.com, uri/api/web, "公交、驾车、步行导航"):
@@ -110,22 +132,22 @@ static void amap(yz_buf *out, const nav_dest *d, int travel)
  *    app URI only. We send riding for riders and have not confirmed the web page honours it.
  * The '|' separator is sent percent-encoded (%7C), which RFC 3986 requires in a query and
  * which Baidu decodes like any other query byte. */
-static void baidu(yz_buf *out, const nav_dest *d, int travel)
+static char *baidu(char *p, const nav_dest *d, int travel)
 {
     static const char *const modes[YZ_TRAVEL__COUNT] = {
         [YZ_TRAVEL_RIDE] = "riding",
         [YZ_TRAVEL_WALK] = "walking",
         [YZ_TRAVEL_DRIVE] = "driving",
     };
-    yz_buf_puts(out, "https://api.map.baidu.com/direction?destination=latlng:");
-    coord_pair(out, d->lat, d->lat_len, d->lon, d->lon_len);
-    if (*d->name_url) {
-        yz_buf_puts(out, "%7Cname:");
-        yz_buf_append(out, d->name_url, d->name_len);
+    p = PUT_LIT(p, "https://api.map.baidu.com/direction?destination=latlng:");
+    p = coord_pair(p, d->lat, d->lat_len, d->lon, d->lon_len);
+    if (d->name_len) {
+        p = PUT_LIT(p, "%7Cname:");
+        p = put(p, d->name_url, d->name_len);
     }
-    yz_buf_puts(out, "&mode=");
-    yz_buf_puts(out, modes[travel]);
-    yz_buf_puts(out, "&coord_type=gcj02&output=html&src=webapp." NAV_SRC "." NAV_SRC);
+    p = PUT_LIT(p, "&mode=");
+    p = put_str(p, modes[travel]);
+    return PUT_LIT(p, "&coord_type=gcj02&output=html&src=webapp." NAV_SRC "." NAV_SRC);
 }
 
 /* Tencent Maps URI API, web route planning (lbs.qq.com/webApi/uriV1/uriGuide/uriWebRoute):
@@ -136,24 +158,24 @@ static void baidu(yz_buf *out, const nav_dest *d, int travel)
  * Open point: the web page lists type bus | drive | walk; "bike" is documented for the app URI
  * (qqmap://map/routeplan) only. We send bike for riders and have not confirmed the web page
  * honours it. */
-static void tencent(yz_buf *out, const nav_dest *d, int travel)
+static char *tencent(char *p, const nav_dest *d, int travel)
 {
     static const char *const types[YZ_TRAVEL__COUNT] = {
         [YZ_TRAVEL_RIDE] = "bike",
         [YZ_TRAVEL_WALK] = "walk",
         [YZ_TRAVEL_DRIVE] = "drive",
     };
-    yz_buf_puts(out, "https://apis.map.qq.com/uri/v1/routeplan?type=");
-    yz_buf_puts(out, types[travel]);
-    yz_buf_puts(out, "&to=");
+    p = PUT_LIT(p, "https://apis.map.qq.com/uri/v1/routeplan?type=");
+    p = put_str(p, types[travel]);
+    p = PUT_LIT(p, "&to=");
     /* `to` is required: "终点" (destination, percent-encoded) stands in for a missing name. */
     if (d->name_len)
-        yz_buf_append(out, d->name_url, d->name_len);
+        p = put(p, d->name_url, d->name_len);
     else
-        yz_buf_puts(out, "%E7%BB%88%E7%82%B9");
-    yz_buf_puts(out, "&tocoord=");
-    coord_pair(out, d->lat, d->lat_len, d->lon, d->lon_len);
-    yz_buf_puts(out, "&coord_type=2&referer=" NAV_SRC);
+        p = PUT_LIT(p, "%E7%BB%88%E7%82%B9");
+    p = PUT_LIT(p, "&tocoord=");
+    p = coord_pair(p, d->lat, d->lat_len, d->lon, d->lon_len);
+    return PUT_LIT(p, "&coord_type=2&referer=" NAV_SRC);
 }
 
 /* Apple Map Links (developer.apple.com, "Map Links"): `daddr` is the destination, here
@@ -162,14 +184,24 @@ static void tencent(yz_buf *out, const nav_dest *d, int travel)
  * and in the city their length is close to a cycling route. Apple Maps draws GCJ-02 inside
  * China and WGS-84 elsewhere, which is exactly what yz_coord_wgs84_to_gcj02 returns.
  * (The newer unified Maps URLs need iOS 18.4; the old form works everywhere.) */
-static void apple(yz_buf *out, const nav_dest *d, int travel)
+static char *apple(char *p, const nav_dest *d, int travel)
 {
-    yz_buf_puts(out, "https://maps.apple.com/?daddr=");
-    coord_pair(out, d->lat, d->lat_len, d->lon, d->lon_len);
-    yz_buf_puts(out, travel == YZ_TRAVEL_DRIVE ? "&dirflg=d" : "&dirflg=w");
+    p = PUT_LIT(p, "https://maps.apple.com/?daddr=");
+    p = coord_pair(p, d->lat, d->lat_len, d->lon, d->lon_len);
+    return travel == YZ_TRAVEL_DRIVE ? PUT_LIT(p, "&dirflg=d") : PUT_LIT(p, "&dirflg=w");
 }
 
-typedef void (*builder)(yz_buf *, const nav_dest *, int);
+typedef char *(*builder)(char *, const nav_dest *, int);
+
+/* Run the cursor from `p` (room reserved) to what a builder returned: the buffer's new end. */
+static void finish(yz_buf *out, char *p, size_t room)
+{
+    size_t n = (size_t)(p - (out->data + out->len));
+    assert(n <= room);
+    (void)room;
+    out->len += n;
+    out->data[out->len] = '\0';
+}
 
 /* Run `build` for a WGS-84 destination and a raw name (the public one-link functions). */
 static void one(yz_buf *out, builder build, yz_point dest_wgs84, const char *name, int travel)
@@ -182,7 +214,9 @@ static void one(yz_buf *out, builder build, yz_point dest_wgs84, const char *nam
     nav_dest d;
     nav_text t;
     dest_init(&d, &t, yz_coord_wgs84_to_gcj02(dest_wgs84), enc.data);
-    build(out, &d, travel);
+    size_t room = nav_room(&d);
+    yz_buf_reserve(out, room);
+    finish(out, build(out->data + out->len, &d, travel), room);
     yz_buf_fini(&enc);
 }
 
@@ -211,17 +245,21 @@ void yz_nav_links_pre(yz_buf *out, const yz_nav_text *dest, int travel)
     assert(travel >= 0 && travel < YZ_TRAVEL__COUNT);
     nav_dest d = {dest->lat6, dest->lon6, dest->name_url, dest->lat_len, dest->lon_len,
                   dest->name_len};
+    size_t room = nav_room(&d);
+    yz_buf_reserve(out, room);
+    char *p = out->data + out->len;
     /* The links hold only URL-safe bytes (names are percent-encoded), so they go into the
      * JSON strings as they are. */
-    yz_buf_puts(out, "{\"amap\":\"");
-    amap(out, &d, travel);
-    yz_buf_puts(out, "\",\"baidu\":\"");
-    baidu(out, &d, travel);
-    yz_buf_puts(out, "\",\"tencent\":\"");
-    tencent(out, &d, travel);
-    yz_buf_puts(out, "\",\"apple\":\"");
-    apple(out, &d, travel);
-    yz_buf_puts(out, "\"}");
+    p = PUT_LIT(p, "{\"amap\":\"");
+    p = amap(p, &d, travel);
+    p = PUT_LIT(p, "\",\"baidu\":\"");
+    p = baidu(p, &d, travel);
+    p = PUT_LIT(p, "\",\"tencent\":\"");
+    p = tencent(p, &d, travel);
+    p = PUT_LIT(p, "\",\"apple\":\"");
+    p = apple(p, &d, travel);
+    p = PUT_LIT(p, "\"}");
+    finish(out, p, room);
 }
 
 void yz_nav_links(yz_buf *out, yz_point dest_wgs84, const char *name, int travel)

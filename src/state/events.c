@@ -24,7 +24,17 @@ struct yz_event_index {
     int64_t *stations;
     uint32_t *first; /* n_stations + 1 */
     size_t n_stations;
+    /* One bit per hash of a station id that has events, 16 bits a such station: most stations
+     * of a nearby answer have no event, and this says so without the binary search over
+     * `stations` (a cache miss or several a station on a large city). */
+    uint64_t *has;
+    uint64_t has_mask; /* bits in `has` - 1 (a power of two) */
 };
+
+static uint64_t id_bit(int64_t station_id)
+{
+    return ((uint64_t)station_id * UINT64_C(0x9e3779b97f4a7c15)) >> 32;
+}
 
 void yz__event_index_free(void *p)
 {
@@ -38,6 +48,7 @@ void yz__event_index_free(void *p)
     yz_free(x->e);
     yz_free(x->stations);
     yz_free(x->first);
+    yz_free(x->has);
     yz_free(x);
 }
 
@@ -78,6 +89,15 @@ yz_event_index *yz__event_index_build(yz_event *evs, size_t n)
         }
     }
     x->first[x->n_stations] = (uint32_t)n;
+    size_t bits = 64;
+    while (bits < 16 * x->n_stations)
+        bits *= 2;
+    x->has = yz_calloc(bits / 64, sizeof *x->has);
+    x->has_mask = bits - 1;
+    for (size_t k = 0; k < x->n_stations; k++) {
+        uint64_t h = id_bit(x->stations[k]) & x->has_mask;
+        x->has[h / 64] |= UINT64_C(1) << (h % 64);
+    }
     return x;
 }
 
@@ -100,6 +120,9 @@ const yz_event_entry *yz_state_event_at(const yz_event_index *x, size_t k)
 
 bool yz_state_events_find(const yz_event_index *x, int64_t station_id, size_t *lo, size_t *hi)
 {
+    uint64_t h = id_bit(station_id) & x->has_mask;
+    if (!(x->has[h / 64] & (UINT64_C(1) << (h % 64))))
+        return false;
     size_t a = 0, b = x->n_stations;
     while (a < b) {
         size_t m = a + (b - a) / 2;

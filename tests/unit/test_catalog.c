@@ -685,3 +685,37 @@ Test(catalog, fragments_match_oracle)
     yz_snap_free(s2);
     yz_snap_free(s);
 }
+
+/* The navigation text's percent-encoding against yz_buf_url_encode, for names holding every
+ * ASCII byte from 0x01 to 0x7f (the unreserved ones kept, the rest escaped) and UTF-8. */
+Test(catalog, nav_text_encodes_every_byte)
+{
+    yz_snap_input in;
+    input_demo(&in, 13);
+    size_t m = in.n_stations < 8 ? in.n_stations : 8;
+    for (size_t i = 0; i < m; i++) {
+        char name[200];
+        size_t n = 0;
+        for (unsigned c = 1 + (unsigned)i * 16; c < 128 && n < 16; c++)
+            name[n++] = (char)c;
+        memcpy(name + n, "驿站", sizeof "驿站"); /* with the NUL */
+        yz_free(in.stations[i].name);
+        in.stations[i].name = yz_strdup(name);
+    }
+    yz_snap *s = NULL;
+    yz_errinfo ei;
+    cr_assert_eq(yz_snap_build(&in, norm, &s, &ei), YZ_OK, "%s", ei.msg_en);
+    for (size_t i = 0; i < yz_snap_count(s); i++) {
+        yz_nav_text nt;
+        char scratch[YZ_SNAP_NAV_SCRATCH];
+        yz_snap_nav_text(s, i, &nt, scratch);
+        yz_buf u;
+        yz_buf_init(&u);
+        yz_buf_url_encode(&u, yz_snap_station(s, i)->name);
+        cr_assert_eq(nt.name_len, u.len, "station %zu", i);
+        cr_assert(memcmp(nt.name_url, u.data, u.len) == 0, "station %zu: %s vs %s", i,
+                  nt.name_url, u.data);
+        yz_buf_fini(&u);
+    }
+    yz_snap_free(s);
+}

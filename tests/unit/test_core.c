@@ -116,6 +116,69 @@ Test(buf, json_str_round_trips_through_jansson)
     }
 }
 
+/* Every position of every byte JSON escapes, in strings of every length around the 8-byte
+ * words the escaper skips, against a byte-at-a-time escaper written here. */
+static void escape_oracle(yz_buf *b, const unsigned char *s, size_t n)
+{
+    yz_buf_putc(b, '"');
+    for (size_t i = 0; i < n; i++) {
+        char u[8];
+        if (s[i] == '"' || s[i] == '\\') {
+            u[0] = '\\', u[1] = (char)s[i], u[2] = '\0';
+        } else if (s[i] == '\n' || s[i] == '\r' || s[i] == '\t') {
+            u[0] = '\\', u[1] = s[i] == '\n' ? 'n' : s[i] == '\r' ? 'r' : 't', u[2] = '\0';
+        } else if (s[i] < 0x20) {
+            snprintf(u, sizeof u, "\\u%04x", s[i]);
+        } else {
+            u[0] = (char)s[i], u[1] = '\0';
+        }
+        yz_buf_puts(b, u);
+    }
+    yz_buf_putc(b, '"');
+}
+
+Test(buf, json_str_matches_bytewise_escaper)
+{
+    /* bytes next to the ones escaped (0x1f/0x20, '!'/'#', '['/']'), UTF-8 lead and trail
+     * bytes, and every byte escaped */
+    static const unsigned char bytes[] = {0x00, 0x01, 0x09, 0x0a, 0x0d, 0x1f, 0x20, '!', '"',
+                                          '#', '[', '\\', ']', 'a', 0x7f, 0x80, 0xa2, 0xdc,
+                                          0xe5, 0xff};
+    yz_buf got, want;
+    yz_buf_init(&got);
+    yz_buf_init(&want);
+    unsigned char s[40];
+    for (size_t n = 0; n <= sizeof s; n++) {
+        for (size_t pos = 0; pos < n; pos++) {
+            for (size_t k = 0; k < sizeof bytes; k++) {
+                memset(s, 0xe5, n); /* a CJK-like run with nothing to escape */
+                s[pos] = bytes[k];
+                yz_buf_reset(&got);
+                yz_buf_reset(&want);
+                yz_buf_json_str(&got, (const char *)s, n);
+                escape_oracle(&want, s, n);
+                cr_assert_str_eq(got.data, want.data, "length %zu, byte 0x%02x at %zu", n,
+                                 bytes[k], pos);
+            }
+        }
+    }
+    srand(7);
+    for (int r = 0; r < 20000; r++) {
+        size_t n = (size_t)rand() % (sizeof s + 1);
+        for (size_t i = 0; i < n; i++)
+            s[i] = rand() % 4 ? (unsigned char)(0x20 + rand() % 0xe0)
+                              : bytes[(size_t)rand() % sizeof bytes];
+        yz_buf_reset(&got);
+        yz_buf_reset(&want);
+        yz_buf_json_str(&got, (const char *)s, n);
+        escape_oracle(&want, s, n);
+        cr_assert_eq(got.len, want.len, "round %d", r);
+        cr_assert(memcmp(got.data, want.data, got.len) == 0, "round %d", r);
+    }
+    yz_buf_fini(&got);
+    yz_buf_fini(&want);
+}
+
 Test(buf, fixed_matches_strtod)
 {
     srand(99);
@@ -123,7 +186,7 @@ Test(buf, fixed_matches_strtod)
     yz_buf_init(&b);
     for (int i = 0; i < 100000; i++) {
         double v = ((double)rand() / RAND_MAX - 0.5) * 400.0;
-        int dec = rand() % 8;
+        int dec = rand() % 10; /* every divisor yz_fmt_fixed has a case for */
         yz_buf_reset(&b);
         yz_buf_fixed(&b, v, dec);
         char *end;

@@ -736,3 +736,41 @@ Test(state, failed_reload_keeps_the_previous_parts)
     yz_store_close(st);
     unlink_db();
 }
+
+/* yz_state_events_find (its filter of station ids, then the binary search) against a linear
+ * scan of the events, for indexes of 0 to 2,000 stations with events among sparse ids. */
+Test(state, events_find_matches_scan)
+{
+    srand(16);
+    for (size_t round = 0; round < 12; round++) {
+        size_t n = round == 0 ? 0 : (size_t)rand() % 3000 + 1;
+        yz_event *evs = yz_calloc(n + 1, sizeof *evs);
+        for (size_t i = 0; i < n; i++) {
+            yz_event_init(&evs[i]);
+            evs[i].id = (int64_t)i + 1;
+            evs[i].station_id = rand() % 5000 + 1;
+            evs[i].title = yz_strdup("t");
+            evs[i].category = YZ_EVCAT_HEALTH;
+            evs[i].starts_at = 1800000000;
+            evs[i].ends_at = 1800003600;
+        }
+        int64_t *sid = yz_calloc(n + 1, sizeof *sid);
+        for (size_t i = 0; i < n; i++)
+            sid[i] = evs[i].station_id;
+        yz_event_index *x = yz__event_index_build(evs, n); /* takes evs */
+        for (int64_t id = -2; id <= 5002; id++) {
+            size_t want = 0, lo = 0, hi = 0;
+            for (size_t i = 0; i < n; i++)
+                want += sid[i] == id;
+            bool found = yz_state_events_find(x, id, &lo, &hi);
+            cr_assert_eq(found, want > 0, "round %zu, station %lld", round, (long long)id);
+            if (found) {
+                cr_assert_eq(hi - lo, want, "round %zu, station %lld", round, (long long)id);
+                for (size_t k = lo; k < hi; k++)
+                    cr_assert_eq(yz_state_event_at(x, k)->ev.station_id, id);
+            }
+        }
+        yz__event_index_free(x);
+        yz_free(sid);
+    }
+}
