@@ -58,8 +58,8 @@ typedef struct visit_writer {
 } visit_writer;
 
 /* A store's committer: started on its first visit, stopped by yz__visits_close. On
- * PostgreSQL two writers, each with a connection: one batch's statement waits for the lock
- * inside PostgreSQL while the batch before it runs and commits (YZ_VISIT_WRITERS). */
+ * PostgreSQL, with YZ_VISIT_WRITERS > 1, several writers, each with a connection: one batch's
+ * statement waits for the lock inside PostgreSQL while the batch before it runs and commits. */
 struct yz_visit_committer {
     visit_writer w[YZ_VISIT_WRITERS_MAX];
     int nw;
@@ -568,8 +568,10 @@ static int write_batch(void *ctx, yz_visit *const *batch, size_t n, yz_errinfo *
     return yz_db_conn_run(w->conn, YZ_DB_LOCK_VISITS, batch_body, &b, ei);
 }
 
-/* Writers on PostgreSQL: 2, or YZ_VISIT_WRITERS (1..YZ_VISIT_WRITERS_MAX). SQLite has one
- * writer at a time whatever the connections, so one there. */
+/* Writers on PostgreSQL: 1, or YZ_VISIT_WRITERS (1..YZ_VISIT_WRITERS_MAX). Measured on 2
+ * cores, a second writer did not raise the rate and cost PostgreSQL more CPU a visit and a
+ * worse p99 (docs/PERFORMANCE.md), so it is only on request. SQLite has one writer at a time
+ * whatever the connections, so one there. */
 static int writers_wanted(const yz_db_conn *conn)
 {
     if (yz_db_conn_dialect(conn) != YZ_DB_PG)
@@ -581,7 +583,7 @@ static int writers_wanted(const yz_db_conn *conn)
         if (!*end && n >= 1 && n <= YZ_VISIT_WRITERS_MAX)
             return (int)n;
     }
-    return 2;
+    return 1;
 }
 
 static void committer_free(struct yz_visit_committer *c)
