@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* store/visit_queue.h - the group commit of check-ins, shared by the backends' visits areas
- * (docs/internals/visits.md). Each caller queues its visit and sleeps; one committer thread
+ * (docs/internals/visits.md). Each caller queues its visit and sleeps; a committer thread
  * takes everything queued (up to a batch limit), has the backend write it in one transaction,
- * and wakes the callers with their results. Only src/store/ includes it. */
+ * and wakes the callers with their results. One committer, or several taking batches in turn
+ * (PostgreSQL with YZ_VISIT_WRITERS). Only src/store/ includes it. */
 #ifndef YZ_VISIT_QUEUE_H
 #define YZ_VISIT_QUEUE_H
 
