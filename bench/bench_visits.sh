@@ -8,12 +8,15 @@
 # is 5,000 acknowledged visits/s. After each round the visits in the database are counted and
 # must be at least the acknowledged ones.
 # The PostgreSQL store is measured too, on a throwaway cluster with production settings (fsync
-# and synchronous_commit on, tests/pg/cluster.sh): group commit there, one SERIALIZABLE
-# transaction a batch, against SQLite's in the same run.
+# and synchronous_commit on, tests/pg/cluster.sh): group commit there, one READ COMMITTED
+# transaction a batch under the advisory lock, against SQLite's in the same run.
 # Run: make -C .. bin/yizhan && bench/bench_visits.sh bin/yizhan
 # Env: VISITS_DURATION (s a round, 5), VISITS_ROUNDS (3), VISITS_WORKERS (2000),
 #      VISITS_SERVER_THREADS (64: handlers block while their commit is written),
-#      VISITS_PG (1; 0 skips PostgreSQL).
+#      VISITS_PG (1; 0 skips PostgreSQL), VISITS_PG_WRITERS (1; 2 adds rounds with two
+#      committer writers, YZ_VISIT_WRITERS=2, after or before the one-writer round by turns).
+# On PostgreSQL each round also prints the cluster's CPU a visit (the postmaster, its exited
+# backends and its other processes, from /proc), beside the server's.
 set -eu
 yizhan=$1
 dur=${VISITS_DURATION:-5}
@@ -21,6 +24,7 @@ rounds=${VISITS_ROUNDS:-3}
 nworkers=${VISITS_WORKERS:-2000}
 sthreads=${VISITS_SERVER_THREADS:-64}
 with_pg=${VISITS_PG:-1}
+pg_writers=${VISITS_PG_WRITERS:-1}
 conns=64
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
@@ -127,12 +131,23 @@ LUA
 cp "$tmp/b.db" "$tmp/group.db"
 cp "$tmp/b.db" "$tmp/single.db"
 declare -A rates cpus
+pgcpu() { # clock ticks of the cluster: the postmaster with its exited children, and the live ones
+    [ -n "$pgdir" ] && [ -s "$pgdir/data/postmaster.pid" ] || { echo 0; return; }
+    local pm
+    pm=$(head -1 "$pgdir/data/postmaster.pid")
+    { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat"
+      for f in /proc/[0-9]*/stat; do
+          awk -v pm="$pm" '$4 == pm { print $14 + $15 }' "$f" 2>/dev/null
+      done; } | awk '{ t += $1 } END { print t }'
+}
 round() { # MODE DB TOKENS ENV...
     local mode=$1 db=$2 tokens=$3
     shift 3
     local before after cbefore
     before=$(count "$db")
     cbefore=$(count "$db" "WHERE counted = 1")
+    local pgb=0 pga=0
+    case $db in postgresql:*) pgb=$(pgcpu) ;; esac
     start "$db" "$@"
     local out
     out=$(OFFSET=$offset TOKENS=$tokens wrk -t2 -c$conns -d"${dur}s" -s "$tmp/visits.lua" "$base" | grep '^RESULT')
@@ -140,15 +155,21 @@ round() { # MODE DB TOKENS ENV...
     local ticks
     ticks=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
     stop
+    case $db in postgresql:*) sleep 0.5; pga=$(pgcpu) ;; esac # the backends exit and are reaped
     after=$(count "$db")
     counted=$(($(count "$db" "WHERE counted = 1") - cbefore))
     read -r _ acked errs secs p50 p99 <<<"$out"
     local rate
     rate=$(awk -v a="$acked" -v s="$secs" 'BEGIN { printf "%.0f", a / s }')
-    local cpu
+    local cpu pgus=""
     cpu=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v a="$acked" 'BEGIN { printf "%.1f", t / hz * 1e6 / a }')
-    printf '  %-9s %7d acked %5d errors  %6s visits/s  p50 %6s ms  p99 %6s ms  in db +%d (counted +%d)  server CPU %s us a visit\n' \
-        "$mode" "$acked" "$errs" "$rate" "$p50" "$p99" "$((after - before))" "$counted" "$cpu"
+    case $db in postgresql:*)
+        pgus=$(awk -v t="$((pga - pgb))" -v hz="$(getconf CLK_TCK)" -v a="$acked" \
+            'BEGIN { printf "  PostgreSQL CPU %.1f us a visit", t / hz * 1e6 / a }') ;;
+    esac
+    printf '  %-9s %7d acked %5d errors  %6s visits/s  p50 %6s ms  p99 %6s ms  in db +%d (counted +%d)  server CPU %s us a visit%s  load %s\n' \
+        "$mode" "$acked" "$errs" "$rate" "$p50" "$p99" "$((after - before))" "$counted" "$cpu" \
+        "$pgus" "$(cut -d' ' -f1 /proc/loadavg)"
     [ $((after - before)) -ge "$acked" ] || { echo "LOST VISITS in $mode"; exit 1; }
     rates[$mode]="${rates[$mode]:-} $rate"
     cpus[$mode]="${cpus[$mode]:-} $cpu"
@@ -159,7 +180,13 @@ for r in $(seq 1 "$rounds"); do
     offset=$(((r - 1) * 100000))
     round group "$tmp/group.db" "$tmp/tokens.sqlite.txt"
     round single "$tmp/single.db" "$tmp/tokens.sqlite.txt" YZ_VISIT_BATCH_MAX=1
+    if [ -n "$pgdb" ] && [ "$pg_writers" = 2 ] && [ $((r % 2)) = 0 ]; then
+        offset=$((1000000 + offset)) round pg-2w "$pgdb" "$tmp/tokens.pg.txt" YZ_VISIT_WRITERS=2
+    fi
     [ -z "$pgdb" ] || round pg-group "$pgdb" "$tmp/tokens.pg.txt"
+    if [ -n "$pgdb" ] && [ "$pg_writers" = 2 ] && [ $((r % 2)) = 1 ]; then
+        offset=$((1000000 + offset)) round pg-2w "$pgdb" "$tmp/tokens.pg.txt" YZ_VISIT_WRITERS=2
+    fi
 done
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 for m in "${!cpus[@]}"; do
@@ -170,6 +197,9 @@ s=$(echo "${rates[single]}" | median)
 awk -v g="$g" -v s="$s" 'BEGIN {
     printf "visits: group commit %d/s (target 5000/s: %s), one transaction a visit %d/s, ratio %.1fx\n",
         g, (g >= 5000 ? "met" : "NOT met"), s, (s > 0 ? g / s : 0) }'
+if [ -n "$pgdb" ] && [ "$pg_writers" = 2 ]; then
+    echo "visits on PostgreSQL with two writers: $(echo "${rates[pg-2w]}" | median)/s (one: $(echo "${rates[pg-group]}" | median)/s)"
+fi
 if [ -n "$pgdb" ]; then
     p=$(echo "${rates[pg-group]}" | median)
     awk -v p="$p" -v g="$g" 'BEGIN {

@@ -151,9 +151,13 @@ static void h_metrics(void *ctx, yz_http_req *req)
                   "yizhan_visit_batches_total %llu\n"
                   "# HELP yizhan_visit_batch_max The largest batch so far.\n"
                   "# TYPE yizhan_visit_batch_max gauge\n"
-                  "yizhan_visit_batch_max %llu\n",
+                  "yizhan_visit_batch_max %llu\n"
+                  "# HELP yizhan_visit_batches_overlapped_total Batches sent while another was"
+                  " being written (PostgreSQL, several writers).\n"
+                  "# TYPE yizhan_visit_batches_overlapped_total counter\n"
+                  "yizhan_visit_batches_overlapped_total %llu\n",
                   (unsigned long long)cs.visits, (unsigned long long)cs.batches,
-                  (unsigned long long)cs.max_batch);
+                  (unsigned long long)cs.max_batch, (unsigned long long)cs.overlapped);
     unsigned long pw_done = 0, pw_refused = 0;
     yz_pwpool_stats(api->pwpool, &pw_done, &pw_refused);
     yz_buf_printf(&b,

@@ -27,31 +27,56 @@ typedef struct item {
     void *arg;                 /* done_fn's */
 } item;
 
+/* One committer thread: its writer's ctx and its batch array. */
+typedef struct writer {
+    struct yz_visit_queue *q;
+    void *ctx;
+    int slot;
+    yz_visit **batch; /* batch_max of them */
+    pthread_t thread;
+} writer;
+
 struct yz_visit_queue {
     yz_visit_write_fn *write;
-    void *ctx;
     pthread_mutex_t mu;  /* guards everything below */
-    pthread_cond_t work; /* the committer waits here for visits or stop */
+    pthread_cond_t work; /* the committers wait here for visits, their turn or stop */
     pthread_cond_t done; /* callers wait here for their item's `done` */
-    item *head, *tail;   /* queued, not yet taken by the committer */
+    item *head, *tail;   /* queued, not yet taken by a committer */
     size_t inflight;     /* callers between enqueue and return, and asynchronous visits
                           * queued and not yet answered */
     bool stop;           /* refuse new visits, drain, exit */
+    int busy;            /* writers between taking a batch and its commit (or failure) */
+    int sender;          /* the writer whose batch is taken and not yet started, or -1: no
+                          * other writer takes a batch meanwhile (batches go in order) */
     size_t batch_max;
-    yz_visit **batch;    /* the committer's array of batch_max */
-    pthread_t thread;
+    int nwriters;
+    writer w[YZ_VISIT_WRITERS_MAX];
     yz_visit_commit_stats counters;
 };
 
+void yz__visit_queue_started(yz_visit_queue *q, int slot)
+{
+    pthread_mutex_lock(&q->mu);
+    if (q->sender == slot) {
+        q->sender = -1;
+        pthread_cond_broadcast(&q->work);
+    }
+    pthread_mutex_unlock(&q->mu);
+}
+
 static void *committer(void *arg)
 {
-    yz_visit_queue *q = arg;
+    writer *w = arg;
+    yz_visit_queue *q = w->q;
     pthread_mutex_lock(&q->mu);
     for (;;) {
-        while (!q->head && !q->stop)
+        while ((!q->head || q->sender >= 0) && !(q->stop && !q->head))
             pthread_cond_wait(&q->work, &q->mu);
         if (!q->head)
             break; /* stopped and drained */
+        q->sender = w->slot;
+        if (q->busy++ > 0)
+            q->counters.overlapped++;
         /* Take up to batch_max visits off the queue. */
         item *first = q->head, *last = q->head;
         size_t n = 1;
@@ -70,15 +95,20 @@ static void *committer(void *arg)
         for (item *it = first; it; it = it->next) {
             if (it->v->at == 0)
                 it->v->at = now;
-            q->batch[k++] = it->v;
+            w->batch[k++] = it->v;
         }
         yz_errinfo ei;
         yz_err_clear(&ei);
-        int err = q->write(q->ctx, q->batch, n, &ei);
+        int err = q->write(w->ctx, w->batch, n, &ei);
         if (err)
             yz_log_error("visits: a batch of %zu failed: %s", n, ei.msg_en);
 
         pthread_mutex_lock(&q->mu);
+        q->busy--;
+        if (q->sender == w->slot) { /* written without saying it started */
+            q->sender = -1;
+            pthread_cond_broadcast(&q->work);
+        }
         if (!err) {
             q->counters.visits += n;
             q->counters.batches++;
@@ -119,12 +149,12 @@ static void *committer(void *arg)
     return NULL;
 }
 
-int yz__visit_queue_new(yz_visit_write_fn *write, void *ctx, yz_visit_queue **out,
-                        yz_errinfo *ei)
+int yz__visit_queue_new(yz_visit_write_fn *write, void *const *ctx, int nctx,
+                        yz_visit_queue **out, yz_errinfo *ei)
 {
     yz_visit_queue *q = yz_calloc(1, sizeof *q);
     q->write = write;
-    q->ctx = ctx;
+    q->sender = -1;
     q->batch_max = DEFAULT_BATCH_MAX;
     const char *e = getenv("YZ_VISIT_BATCH_MAX");
     if (e) {
@@ -133,16 +163,24 @@ int yz__visit_queue_new(yz_visit_write_fn *write, void *ctx, yz_visit_queue **ou
         if (!*end && n >= 1 && n <= 1000000)
             q->batch_max = (size_t)n;
     }
-    q->batch = yz_calloc(q->batch_max, sizeof *q->batch);
     pthread_mutex_init(&q->mu, NULL);
     pthread_cond_init(&q->work, NULL);
     pthread_cond_init(&q->done, NULL);
-    if (pthread_create(&q->thread, NULL, committer, q) != 0) {
-        pthread_cond_destroy(&q->work);
-        pthread_cond_destroy(&q->done);
-        pthread_mutex_destroy(&q->mu);
-        yz_free(q->batch);
-        yz_free(q);
+    if (nctx < 1)
+        nctx = 1;
+    if (nctx > YZ_VISIT_WRITERS_MAX)
+        nctx = YZ_VISIT_WRITERS_MAX;
+    for (int i = 0; i < nctx; i++) {
+        writer *w = &q->w[i];
+        *w = (writer){q, ctx[i], i, yz_calloc(q->batch_max, sizeof *w->batch), 0};
+        if (pthread_create(&w->thread, NULL, committer, w) != 0) {
+            yz_free(w->batch);
+            break;
+        }
+        q->nwriters++;
+    }
+    if (q->nwriters < nctx) {
+        yz__visit_queue_free(q); /* stops the threads started */
         *out = NULL;
         return yz_err_set(ei, YZ_EINTERNAL, "", "无法启动签到写入线程",
                           "cannot start the visit committer thread");
@@ -220,9 +258,10 @@ void yz__visit_queue_free(yz_visit_queue *q)
         return;
     pthread_mutex_lock(&q->mu);
     q->stop = true;
-    pthread_cond_signal(&q->work);
+    pthread_cond_broadcast(&q->work);
     pthread_mutex_unlock(&q->mu);
-    pthread_join(q->thread, NULL); /* the committer drains the queue before it exits */
+    for (int i = 0; i < q->nwriters; i++) /* the committers drain the queue before they exit */
+        pthread_join(q->w[i].thread, NULL);
     pthread_mutex_lock(&q->mu);
     while (q->inflight > 0)
         pthread_cond_wait(&q->done, &q->mu);
@@ -230,6 +269,7 @@ void yz__visit_queue_free(yz_visit_queue *q)
     pthread_cond_destroy(&q->work);
     pthread_cond_destroy(&q->done);
     pthread_mutex_destroy(&q->mu);
-    yz_free(q->batch);
+    for (int i = 0; i < q->nwriters; i++)
+        yz_free(q->w[i].batch);
     yz_free(q);
 }

@@ -50,9 +50,19 @@ void yz_visit_rows_free(yz_visit_row *rows, size_t n)
 
 /* --- check-ins ----------------------------------------------------------------------------- */
 
-/* A store's committer: started on its first visit, stopped by yz__visits_close. */
+/* A committer thread's writer: its connection, and its place in the queue's turns. */
+typedef struct visit_writer {
+    yz_db_conn *conn;
+    yz_visit_queue *queue; /* set once the queue is made, before any batch */
+    int slot;
+} visit_writer;
+
+/* A store's committer: started on its first visit, stopped by yz__visits_close. On
+ * PostgreSQL, with YZ_VISIT_WRITERS > 1, several writers, each with a connection: one batch's
+ * statement waits for the lock inside PostgreSQL while the batch before it runs and commits. */
 struct yz_visit_committer {
-    yz_db_conn *conn;      /* the committer thread's */
+    visit_writer w[YZ_VISIT_WRITERS_MAX];
+    int nw;
     yz_visit_queue *queue;
 };
 
@@ -436,6 +446,7 @@ static void make_pg_one(void)
 }
 
 typedef struct one_ctx {
+    visit_writer *w;
     batch_ctx *b;
     const int64_t *first;
     yz_buf arr[10]; /* $k in arr[k-1]: $1..$4 and $6 the visits, $7..$10 the times ($5 a
@@ -459,6 +470,9 @@ static int recv_one(yz_db_q *qs, int nq, size_t i, void *arg, yz_errinfo *ei)
 {
     (void)nq, (void)i;
     one_ctx *x = arg;
+    /* BEGIN and the lock have answered: this batch is next in the database, so the next
+     * writer may send its batch to wait behind it (yz__visit_queue_started). */
+    yz__visit_queue_started(x->w->queue, x->w->slot);
     return read_inserted(&qs[0], x->b, x->first, ei);
 }
 
@@ -469,7 +483,7 @@ static int64_t get_at_day(const yz_visit *v)
 
 /* The batch in one round trip when its rule is decided by the insert (every pair with one
  * time); *done false otherwise (then the caller writes it the other way). */
-static int pg_write_one(yz_db_conn *conn, batch_ctx *b, bool *done, yz_errinfo *ei)
+static int pg_write_one(visit_writer *w, batch_ctx *b, bool *done, yz_errinfo *ei)
 {
     pair_at *order = by_pair(b);
     int64_t *first = yz_malloc(b->n * sizeof *first);
@@ -480,7 +494,7 @@ static int pg_write_one(yz_db_conn *conn, batch_ctx *b, bool *done, yz_errinfo *
         return YZ_OK;
     }
     pthread_once(&pg_one_once, make_pg_one);
-    one_ctx x = {b, first, {{0}}};
+    one_ctx x = {w, b, first, {{0}}};
     for (int k = 0; k < 10; k++)
         yz_buf_init(&x.arr[k]);
     i64_array(&x.arr[5], b, get_verified);
@@ -516,7 +530,7 @@ static int pg_write_one(yz_db_conn *conn, batch_ctx *b, bool *done, yz_errinfo *
     for (int k = 6; k < 10; k++)
         yz_buf_putc(&x.arr[k], '}');
     yz_free(ats);
-    int err = yz_db_conn_run_one(conn, YZ_DB_LOCK_VISITS, send_one, recv_one, &x, ei);
+    int err = yz_db_conn_run_one(w->conn, YZ_DB_LOCK_VISITS, send_one, recv_one, &x, ei);
     for (int k = 0; k < 10; k++)
         yz_buf_fini(&x.arr[k]);
     yz_free(first);
@@ -539,18 +553,45 @@ static int batch_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     return err;
 }
 
-/* The queue's batch writer, on the committer thread. */
+/* The queue's batch writer, on writer w's committer thread. The unusual batch's several
+ * round trips say nothing to the queue: the next batch waits for this one to be written. */
 static int write_batch(void *ctx, yz_visit *const *batch, size_t n, yz_errinfo *ei)
 {
-    struct yz_visit_committer *c = ctx;
+    visit_writer *w = ctx;
     batch_ctx b = {batch, n};
-    if (yz_db_conn_dialect(c->conn) == YZ_DB_PG) {
+    if (yz_db_conn_dialect(w->conn) == YZ_DB_PG) {
         bool done;
-        int err = pg_write_one(c->conn, &b, &done, ei);
+        int err = pg_write_one(w, &b, &done, ei);
         if (done)
             return err;
     }
-    return yz_db_conn_run(c->conn, YZ_DB_LOCK_VISITS, batch_body, &b, ei);
+    return yz_db_conn_run(w->conn, YZ_DB_LOCK_VISITS, batch_body, &b, ei);
+}
+
+/* Writers on PostgreSQL: 1, or YZ_VISIT_WRITERS (1..YZ_VISIT_WRITERS_MAX). Measured on 2
+ * cores, a second writer did not raise the rate and cost PostgreSQL more CPU a visit and a
+ * worse p99 (docs/PERFORMANCE.md), so it is only on request. SQLite has one writer at a time
+ * whatever the connections, so one there. */
+static int writers_wanted(const yz_db_conn *conn)
+{
+    if (yz_db_conn_dialect(conn) != YZ_DB_PG)
+        return 1;
+    const char *e = getenv("YZ_VISIT_WRITERS");
+    if (e) {
+        char *end;
+        long n = strtol(e, &end, 10);
+        if (!*end && n >= 1 && n <= YZ_VISIT_WRITERS_MAX)
+            return (int)n;
+    }
+    return 1;
+}
+
+static void committer_free(struct yz_visit_committer *c)
+{
+    yz__visit_queue_free(c->queue); /* writes what is queued first */
+    for (int i = 0; i < c->nw; i++)
+        yz_db_conn_close(c->w[i].conn);
+    yz_free(c);
 }
 
 /* The store's committer, started on first use. */
@@ -561,12 +602,22 @@ static int get_committer(yz_store *st, struct yz_visit_committer **out, yz_errin
     int err = YZ_OK;
     if (!c) {
         c = yz_calloc(1, sizeof *c);
-        err = yz_db_conn_open(st, &c->conn, ei);
+        err = yz_db_conn_open(st, &c->w[0].conn, ei);
+        int want = err ? 1 : writers_wanted(c->w[0].conn);
+        c->nw = 1;
+        while (!err && c->nw < want)
+            err = yz_db_conn_open(st, &c->w[c->nw++].conn, ei);
+        void *ctx[YZ_VISIT_WRITERS_MAX];
+        for (int i = 0; i < c->nw; i++) {
+            c->w[i].slot = i;
+            ctx[i] = &c->w[i];
+        }
         if (!err)
-            err = yz__visit_queue_new(write_batch, c, &c->queue, ei);
+            err = yz__visit_queue_new(write_batch, ctx, c->nw, &c->queue, ei);
+        for (int i = 0; !err && i < c->nw; i++)
+            c->w[i].queue = c->queue;
         if (err) {
-            yz_db_conn_close(c->conn);
-            yz_free(c);
+            committer_free(c);
             c = NULL;
         } else {
             st->visit_committer = c;
@@ -600,9 +651,7 @@ void yz__visits_close(yz_store *st)
     pthread_mutex_unlock(&committer_mu);
     if (!c)
         return;
-    yz__visit_queue_free(c->queue); /* writes what is queued first */
-    yz_db_conn_close(c->conn);
-    yz_free(c);
+    committer_free(c);
 }
 
 void yz_store_visit_commit_stats(yz_store *st, yz_visit_commit_stats *out)

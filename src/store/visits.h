@@ -54,6 +54,8 @@ typedef struct yz_visit_commit_stats {
     uint64_t visits;    /* visits committed */
     uint64_t batches;   /* transactions that committed them */
     uint64_t max_batch; /* the largest batch */
+    uint64_t overlapped; /* batches taken while another was being written (PostgreSQL's
+                          * second writer) */
 } yz_visit_commit_stats;
 
 /* Record visit `v` (v->worker_id, v->station_id; v->at or 0 for now) and decide whether it
