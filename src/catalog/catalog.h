@@ -17,6 +17,7 @@
 #include "geo/nav.h"
 #include "model/station.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -44,6 +45,14 @@ typedef struct yz_snap_input {
 int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinfo *ei);
 /* Accepts NULL. Not for a snapshot published in a yz_state (the state frees it). */
 void yz_snap_free(yz_snap *s);
+/* A snapshot of yz__snap_hant_async_min stations or more built without a ready previous one
+ * (a server's start, a full reload) converts its traditional texts on a thread of its own
+ * after the build returns; until they are ready, zh-Hant answers convert the texts they
+ * write (the same bytes). yz_snap_hant_wait returns once they are ready (tests, benches;
+ * not for the read path, which never waits). Both are internal: tests lower the threshold. */
+extern size_t yz__snap_hant_async_min;
+extern atomic_bool yz__snap_hant_hold; /* tests: while true, the conversion does not start */
+void yz_snap_hant_wait(const yz_snap *s);
 
 /* Records, by position 0..count-1 (ordered by id). */
 size_t yz_snap_count(const yz_snap *s);
