@@ -803,6 +803,11 @@ void yz_snap_free(yz_snap *s)
 {
     if (!s)
         return;
+    /* First: the conversion thread reads the records and their strings. */
+    if (s->hant_thread_on) {
+        atomic_store(&s->hant_stop, true);
+        pthread_join(s->hant_thread, NULL);
+    }
     if (s->packed) {
         yz_free(s->st);
         yz_free(s->strs);
@@ -836,10 +841,6 @@ void yz_snap_free(yz_snap *s)
     }
     yz_free(s->codes);
     yz_free(s->codes_loose);
-    if (s->hant_thread_on) {
-        atomic_store(&s->hant_stop, true);
-        pthread_join(s->hant_thread, NULL);
-    }
     yz_hantconv_free(s->hconv);
     yz_free(s->hant);
     for (size_t i = 0; i < s->n_words; i++)
