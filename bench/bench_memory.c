@@ -65,6 +65,7 @@ int main(int argc, char **argv)
         return 1;
     }
     double t1 = now_s();
+    yz_snap_hant_wait(s); /* the zh-Hant texts, converted after the build: counted too */
     yz_store_close(st);
     size_t n = yz_snap_count(s);
     yz_snap_mem_part parts[YZ_SNAP_MEM_PARTS_MAX];

@@ -37,6 +37,7 @@ yz_point yz__base_position(const yz__base *s, size_t i, int crs);
 void yz__base_fragment_append(const yz__base *s, size_t i, int lang, yz_buf *b);
 void yz__base_prefetch(const yz__base *s, const uint32_t *pos, size_t stride, size_t n, int lang);
 const char *yz__base_name_lang(const yz__base *s, size_t i, int lang);
+void yz__base_hant_wait(const yz__base *s);
 bool yz__base_fragment_member_append(const yz__base *s, size_t i, int member, int lang, yz_buf *b);
 void yz__base_nav_text(const yz__base *s, size_t i, yz_nav_text *out, char *scratch);
 int yz__base_nearby(const yz__base *s, const yz_nearby_query *q, yz_nearby_hit *out, size_t *n_out);

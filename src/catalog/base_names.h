@@ -25,6 +25,7 @@
 #define yz_snap_fragment_append yz__base_fragment_append
 #define yz_snap_fragment_member_append yz__base_fragment_member_append
 #define yz_snap_free yz__base_free
+#define yz_snap_hant_wait yz__base_hant_wait
 #define yz_snap_holidays yz__base_holidays
 #define yz_snap_hours yz__base_hours
 #define yz_snap_index_bytes yz__base_index_bytes

@@ -16,6 +16,7 @@
 #include <malloc.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +83,12 @@ struct yz_snap {
                               * types (keys computed per probe, not stored) */
     char *hant;              /* per station: those of its name, address and partner name whose
                               * traditional form differs, in that order, NUL-terminated */
-    bool has_hant;           /* false: no traditional texts (s2t.json missing) */
+    atomic_int hant_state;   /* HANT_*: `hant` and the rows' hant_at and hant_diff are read
+                              * only once it is HANT_READY (acquire; written before, release) */
+    yz_hantconv *hconv;      /* while HANT_PENDING: answers convert their texts with it */
+    pthread_t hant_thread;   /* converting every station's texts after the build */
+    bool hant_thread_on;     /* hant_thread to be joined */
+    atomic_bool hant_stop;   /* yz_snap_free asks hant_thread to give up */
     fac_word *words;         /* facility words, normalised, sorted (yz_snap_understand) */
     size_t n_words;
 
@@ -92,6 +98,21 @@ struct yz_snap {
     size_t *dist_first;      /* n_dist + 1 offsets into dist_members */
     yz_textindex *text;
 };
+
+/* Where a snapshot's traditional texts are (docs/internals/catalog.md, "zh-Hant after start"). */
+enum {
+    HANT_NONE,    /* none: s2t.json missing, zh-Hant answers give the stored texts */
+    HANT_PENDING, /* being converted on hant_thread: answers convert their own with hconv */
+    HANT_READY    /* in `hant` */
+};
+
+size_t yz__snap_hant_async_min = 16384;
+atomic_bool yz__snap_hant_hold;
+
+static int hant_state(const yz_snap *s)
+{
+    return atomic_load_explicit(&((yz_snap *)s)->hant_state, memory_order_acquire);
+}
 
 /* --- build ------------------------------------------------------------------------- */
 
@@ -173,13 +194,33 @@ static const char *text_lang(const yz_snap *s, size_t i, int k, int lang)
     const char *src = k == 0 ? st->name : k == 1 ? (st->address ? st->address : "")
                                                  : st->partner_name;
     const struct row *r = &s->row[i];
-    if (lang != YZ_LANG_HANT || !s->has_hant || !src || !(r->hant_diff & (1u << k)))
+    if (lang != YZ_LANG_HANT || !src || hant_state(s) != HANT_READY ||
+        !(r->hant_diff & (1u << k)))
         return src;
     const char *p = s->hant + r->hant_at;
     for (int j = 0; j < k; j++)
         if (r->hant_diff & (1u << j))
             p += strlen(p) + 1;
     return p;
+}
+
+/* Station i's text k in `lang` appended to b as a JSON string. Before the traditional texts
+ * are ready, a zh-Hant answer converts the text itself, as the build will: the same bytes,
+ * ~µs of OpenCC a text instead of a copy, and no wait. Text k must exist (partner name). */
+static void put_text(const yz_snap *s, size_t i, int k, int lang, yz_buf *b)
+{
+    const char *t = text_lang(s, i, k, lang);
+    if (lang == YZ_LANG_HANT && hant_state(s) == HANT_PENDING) {
+        yz_buf c;
+        yz_buf_init(&c);
+        if (yz_hantconv_append(s->hconv, t, &c) == YZ_OK && c.data) {
+            yz_buf_json_str(b, c.data, c.len);
+            yz_buf_fini(&c);
+            return;
+        }
+        yz_buf_fini(&c);
+    }
+    yz_buf_json_str(b, t, strlen(t));
 }
 
 /* The parts of fragments that many stations share, rendered once per build: each district's
@@ -265,7 +306,6 @@ static void build_shared(yz_snap *s)
 static bool render_member(const yz_snap *s, size_t i, int m, int lang, yz_buf *b)
 {
     const yz_station *st = &s->st[i];
-    const char *t;
     switch (m) {
     case YZ_FM_ID:
         yz_buf_puts(b, "\"id\":");
@@ -276,14 +316,12 @@ static bool render_member(const yz_snap *s, size_t i, int m, int lang, yz_buf *b
         yz_buf_json_str(b, st->code, strlen(st->code));
         return true;
     case YZ_FM_NAME:
-        t = text_lang(s, i, 0, lang);
         yz_buf_puts(b, "\"name\":");
-        yz_buf_json_str(b, t, strlen(t));
+        put_text(s, i, 0, lang, b);
         return true;
     case YZ_FM_ADDRESS:
-        t = text_lang(s, i, 1, lang);
         yz_buf_puts(b, "\"address\":");
-        yz_buf_json_str(b, t, strlen(t));
+        put_text(s, i, 1, lang, b);
         return true;
     case YZ_FM_DISTRICT: {
         yz_buf_puts(b, "\"district\":");
@@ -324,11 +362,10 @@ static bool render_member(const yz_snap *s, size_t i, int m, int lang, yz_buf *b
         yz_buf_putc(b, '"');
         return true;
     case YZ_FM_PARTNER_NAME:
-        t = text_lang(s, i, 2, lang);
-        if (!t)
+        if (!st->partner_name)
             return false;
         yz_buf_puts(b, "\"partner_name\":");
-        yz_buf_json_str(b, t, strlen(t));
+        put_text(s, i, 2, lang, b);
         return true;
     }
     return false;
@@ -482,18 +519,28 @@ static bool same_str(const char *a, const char *b)
 }
 
 /* The traditional texts of every station (lang=zh-Hant), kept only where they differ from
- * the stored ones: a station whose texts are those of the same station in `prev` takes its
- * conversion from there, so a rebuild after one write converts one station. Without OpenCC's
- * s2t.json the snapshot has none and zh-Hant answers get the texts as stored. */
-static int build_hant(yz_snap *s, yz_textnorm *norm, const yz_snap *prev)
+ * the stored ones: a station whose texts are those of the same station in `prev` (ready)
+ * takes its conversion from there, so a rebuild after one write converts one station.
+ * Converts with `norm`, or with `hc` when norm is NULL (the background thread). Without
+ * OpenCC's s2t.json the snapshot has none and zh-Hant answers get the texts as stored.
+ * Returns false only when `stop` was raised (nothing published then). */
+static bool build_hant(yz_snap *s, yz_textnorm *norm, yz_hantconv *hc, const yz_snap *prev,
+                       const atomic_bool *stop)
 {
     yz_buf h, t;
     yz_buf_init(&h);
     yz_buf_init(&t);
+    if (prev && hant_state(prev) != HANT_READY)
+        prev = NULL;
     for (size_t i = 0; i < s->n; i++) {
+        if (stop && (i & 4095) == 0 && atomic_load_explicit(stop, memory_order_relaxed)) {
+            yz_buf_fini(&h);
+            yz_buf_fini(&t);
+            return false;
+        }
         const yz_station *st = &s->st[i];
         const char *src[3] = {st->name, st->address ? st->address : "", st->partner_name};
-        long j = prev && prev->has_hant ? yz_snap_find_id(prev, st->id) : -1;
+        long j = prev ? yz_snap_find_id(prev, st->id) : -1;
         const yz_station *pst = j >= 0 ? &prev->st[j] : NULL;
         bool reuse = pst && same_str(pst->name, st->name) &&
                      same_str(pst->address ? pst->address : "", src[1]) &&
@@ -509,7 +556,9 @@ static int build_hant(yz_snap *s, yz_textnorm *norm, const yz_snap *prev)
                 conv = text_lang(prev, (size_t)j, k, YZ_LANG_HANT);
             } else {
                 yz_buf_reset(&t);
-                if (yz_textnorm_to_hant(norm, src[k], &t) != YZ_OK)
+                int err = norm ? yz_textnorm_to_hant(norm, src[k], &t)
+                               : yz_hantconv_append(hc, src[k], &t);
+                if (err != YZ_OK)
                     goto none; /* no s2t.json: answers in zh-Hant keep the stored texts */
                 conv = t.data ? t.data : "";
             }
@@ -524,14 +573,29 @@ static int build_hant(yz_snap *s, yz_textnorm *norm, const yz_snap *prev)
     s->hant = yz_buf_take(&h);
     /* The buffer grew by doubling: give back the tail (up to half of it at 1M stations). */
     s->hant = s->hant ? yz_realloc(s->hant, used + 1) : yz_calloc(1, 1);
-    s->has_hant = true;
-    return YZ_OK;
+    atomic_store_explicit(&s->hant_state, HANT_READY, memory_order_release);
+    return true;
 none:
     for (size_t i = 0; i < s->n; i++)
         s->row[i].hant_diff = 0;
     yz_buf_fini(&h);
     yz_buf_fini(&t);
-    return YZ_OK;
+    atomic_store_explicit(&s->hant_state, HANT_NONE, memory_order_release);
+    return true;
+}
+
+/* The background conversion of a large snapshot built without a previous one (a server's
+ * start, a full reload): the snapshot answers meanwhile (put_text). */
+static void *hant_main(void *arg)
+{
+    yz_snap *s = arg;
+    while (atomic_load(&yz__snap_hant_hold) && !atomic_load(&s->hant_stop)) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    if (build_hant(s, NULL, s->hconv, NULL, &s->hant_stop))
+        yz_hantconv_retire(s->hconv); /* answers now copy the texts: give back its memory */
+    return NULL;
 }
 
 static void *side_build(void *arg)
@@ -696,7 +760,19 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
         goto fail;
     }
     build_words(s, norm); /* after the side job: it used `norm` */
-    build_hant(s, norm, prev);
+    /* The traditional texts: with the build when a previous snapshot lends most of them (a
+     * compaction, a delta) or there are few; else converted on a thread of their own after
+     * the snapshot is returned, and answers convert what they need until then. */
+    bool prev_ready = prev && hant_state(prev) == HANT_READY;
+    if (s->n >= yz__snap_hant_async_min && !prev_ready) {
+        s->hconv = yz_hantconv_new();
+        atomic_store_explicit(&s->hant_state, HANT_PENDING, memory_order_relaxed);
+        s->hant_thread_on = pthread_create(&s->hant_thread, NULL, hant_main, s) == 0;
+        if (!s->hant_thread_on)
+            build_hant(s, norm, NULL, NULL, NULL);
+    } else {
+        build_hant(s, norm, NULL, prev, NULL);
+    }
 
     yz_free(table);
     yz_free(items);
@@ -727,6 +803,11 @@ void yz_snap_free(yz_snap *s)
 {
     if (!s)
         return;
+    /* First: the conversion thread reads the records and their strings. */
+    if (s->hant_thread_on) {
+        atomic_store(&s->hant_stop, true);
+        pthread_join(s->hant_thread, NULL);
+    }
     if (s->packed) {
         yz_free(s->st);
         yz_free(s->strs);
@@ -760,6 +841,7 @@ void yz_snap_free(yz_snap *s)
     }
     yz_free(s->codes);
     yz_free(s->codes_loose);
+    yz_hantconv_free(s->hconv);
     yz_free(s->hant);
     for (size_t i = 0; i < s->n_words; i++)
         yz_free(s->words[i].norm);
@@ -773,6 +855,14 @@ void yz_snap_free(yz_snap *s)
 }
 
 /* --- accessors --------------------------------------------------------------------- */
+
+void yz_snap_hant_wait(const yz_snap *s)
+{
+    while (hant_state(s) == HANT_PENDING) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+}
 
 size_t yz_snap_count(const yz_snap *s)
 {
@@ -1004,7 +1094,7 @@ size_t yz_snap_memory(const yz_snap *s, yz_snap_mem_part *parts)
          heap(s->facl) + heap(s->facl_off) + heap(s->row) + heap(s->dist_json[0]) +
              heap(s->dist_json[1]) + heap(s->dist_json_off[0]) + heap(s->dist_json_off[1]));
     PART("texts zh-Hant (where they differ)",
-         heap(s->hant));
+         hant_state(s) == HANT_READY ? heap(s->hant) : 0);
     size_t words = heap(s->words);
     for (size_t i = 0; i < s->n_words; i++)
         words += heap(s->words[i].norm);
@@ -1043,7 +1133,7 @@ void yz_snap_prefetch(const yz_snap *s, const uint32_t *pos, size_t stride, size
     }
     for (size_t j = 0; j < n; j++) {
         __builtin_prefetch(s->st[AT(j)].name);
-        if (lang == YZ_LANG_HANT && s->has_hant && s->row[AT(j)].hant_diff)
+        if (lang == YZ_LANG_HANT && hant_state(s) == HANT_READY && s->row[AT(j)].hant_diff)
             __builtin_prefetch(s->hant + s->row[AT(j)].hant_at);
     }
 #undef AT
@@ -1057,6 +1147,8 @@ bool yz_snap_fragment_member_append(const yz_snap *s, size_t i, int member, int 
 
 const char *yz_snap_name_lang(const yz_snap *s, size_t i, int lang)
 {
+    if (lang == YZ_LANG_HANT)
+        yz_snap_hant_wait(s);
     return text_lang(s, i, 0, lang);
 }
 

@@ -17,6 +17,7 @@
 #include "geo/nav.h"
 #include "model/station.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -44,6 +45,14 @@ typedef struct yz_snap_input {
 int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinfo *ei);
 /* Accepts NULL. Not for a snapshot published in a yz_state (the state frees it). */
 void yz_snap_free(yz_snap *s);
+/* A snapshot of yz__snap_hant_async_min stations or more built without a ready previous one
+ * (a server's start, a full reload) converts its traditional texts on a thread of its own
+ * after the build returns; until they are ready, zh-Hant answers convert the texts they
+ * write (the same bytes). yz_snap_hant_wait returns once they are ready (tests, benches;
+ * not for the read path, which never waits). Both are internal: tests lower the threshold. */
+extern size_t yz__snap_hant_async_min;
+extern atomic_bool yz__snap_hant_hold; /* tests: while true, the conversion does not start */
+void yz_snap_hant_wait(const yz_snap *s);
 
 /* Records, by position 0..count-1 (ordered by id). */
 size_t yz_snap_count(const yz_snap *s);
@@ -112,7 +121,9 @@ void yz_snap_fragment_append(const yz_snap *s, size_t i, int lang, yz_buf *b);
  * that their cache misses overlap instead of coming one after another (a nearby answer's
  * rows are far apart in memory). Only a hint: it changes nothing. */
 void yz_snap_prefetch(const yz_snap *s, const uint32_t *pos, size_t stride, size_t n, int lang);
-/* Station i's name in `lang`. */
+/* Station i's name in `lang`, borrowed (valid until the snapshot is released). In zh-Hant it
+ * waits for texts converted after the build (yz_snap_hant_wait): not for the read path, whose
+ * fragment functions never wait. */
 const char *yz_snap_name_lang(const yz_snap *s, size_t i, int lang);
 /* The members of a fragment, in their order. */
 enum yz_fragment_member {

@@ -615,6 +615,13 @@ void yz_snap_prefetch(const yz_snap *s, const uint32_t *pos, size_t stride, size
     }
 }
 
+void yz_snap_hant_wait(const yz_snap *s)
+{
+    yz__base_hant_wait(s->sb->b);
+    if (s->d)
+        yz__base_hant_wait(s->d);
+}
+
 const char *yz_snap_name_lang(const yz_snap *s, size_t i, int lang)
 {
     AT(s, i, p, j);

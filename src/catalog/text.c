@@ -10,9 +10,11 @@
 
 #include <opencc.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unicode/uchar.h>
 #include <unicode/ucnv.h>
 #include <unicode/unorm2.h>
@@ -287,6 +289,26 @@ void yz_textnorm_free(yz_textnorm *n)
     yz_free(n);
 }
 
+/* OpenCC s2t of `s` (len bytes, valid UTF-8) appended to out; `cc` is opened or -1. */
+static int s2t_append(opencc_t cc, const char *s, size_t len, yz_buf *out)
+{
+    bool plain = true; /* ASCII needs no converter */
+    for (size_t i = 0; i < len && plain; i++)
+        plain = (unsigned char)s[i] < 0x80;
+    if (plain) {
+        yz_buf_append(out, s, len);
+        return YZ_OK;
+    }
+    if (cc == (opencc_t)-1)
+        return YZ_EIO;
+    char *r = opencc_convert_utf8(cc, s, len);
+    if (!r)
+        return YZ_EIO;
+    yz_buf_puts(out, r);
+    opencc_convert_utf8_free(r);
+    return YZ_OK;
+}
+
 int yz_textnorm_to_hant(yz_textnorm *n, const char *s, yz_buf *out)
 {
     size_t len = strlen(s);
@@ -296,21 +318,75 @@ int yz_textnorm_to_hant(yz_textnorm *n, const char *s, yz_buf *out)
         n->s2t = opencc_open(OPENCC_DEFAULT_CONFIG_SIMP_TO_TRAD);
         n->s2t_tried = true;
     }
-    bool plain = true; /* ASCII needs no converter */
-    for (size_t i = 0; i < len && plain; i++)
-        plain = (unsigned char)s[i] < 0x80;
-    if (plain) {
-        yz_buf_append(out, s, len);
-        return YZ_OK;
+    return s2t_append(n->s2t, s, len, out);
+}
+
+/* ---- converters to traditional shared by threads ------------------------------------------ */
+
+enum { HANTCONV_SLOTS = 8 };
+
+/* Each slot is one OpenCC s2t converter (OpenCC's objects are not documented as safe for two
+ * threads at once), claimed by an atomic exchange: a caller never waits for another. */
+struct yz_hantconv {
+    struct {
+        atomic_int busy; /* 1 while a thread converts with this slot */
+        bool tried;      /* cc was opened (or tried); read and written by the claimer only */
+        opencc_t cc;     /* -1 if the open failed */
+    } slot[HANTCONV_SLOTS];
+};
+
+yz_hantconv *yz_hantconv_new(void)
+{
+    return yz_calloc(1, sizeof(yz_hantconv));
+}
+
+void yz_hantconv_free(yz_hantconv *c)
+{
+    if (!c)
+        return;
+    for (int k = 0; k < HANTCONV_SLOTS; k++)
+        if (c->slot[k].tried && c->slot[k].cc != (opencc_t)-1)
+            opencc_close(c->slot[k].cc);
+    yz_free(c);
+}
+
+void yz_hantconv_retire(yz_hantconv *c)
+{
+    for (int k = 0; k < HANTCONV_SLOTS; k++) {
+        /* Claim the slot for good: callers then skip it. A call using it ends in microseconds. */
+        while (atomic_exchange_explicit(&c->slot[k].busy, 1, memory_order_acquire)) {
+            struct timespec ts = {0, 100000};
+            nanosleep(&ts, NULL);
+        }
+        if (c->slot[k].tried && c->slot[k].cc != (opencc_t)-1)
+            opencc_close(c->slot[k].cc);
+        c->slot[k].tried = false;
     }
-    if (n->s2t == (opencc_t)-1)
-        return YZ_EIO;
-    char *r = opencc_convert_utf8(n->s2t, s, len);
-    if (!r)
-        return YZ_EIO;
-    yz_buf_puts(out, r);
-    opencc_convert_utf8_free(r);
-    return YZ_OK;
+}
+
+int yz_hantconv_append(yz_hantconv *c, const char *s, yz_buf *out)
+{
+    size_t len = strlen(s);
+    if (!yz_utf8_valid(s, len))
+        return YZ_EINVAL;
+    for (int k = 0; k < HANTCONV_SLOTS; k++) {
+        if (atomic_load_explicit(&c->slot[k].busy, memory_order_relaxed) ||
+            atomic_exchange_explicit(&c->slot[k].busy, 1, memory_order_acquire))
+            continue;
+        if (!c->slot[k].tried) {
+            c->slot[k].cc = opencc_open(OPENCC_DEFAULT_CONFIG_SIMP_TO_TRAD);
+            c->slot[k].tried = true;
+        }
+        int err = s2t_append(c->slot[k].cc, s, len, out);
+        atomic_store_explicit(&c->slot[k].busy, 0, memory_order_release);
+        return err;
+    }
+    /* Every slot in use: a converter of this call's own (about 1 ms) rather than a wait. */
+    opencc_t cc = opencc_open(OPENCC_DEFAULT_CONFIG_SIMP_TO_TRAD);
+    int err = s2t_append(cc, s, len, out);
+    if (cc != (opencc_t)-1)
+        opencc_close(cc);
+    return err;
 }
 
 /* OpenCC t2s of the single character `cp`; `cp` itself if OpenCC fails or does not give

@@ -59,6 +59,23 @@ int yz_textnorm_apply(yz_textnorm *n, const char *s, yz_buf *out);
  * Borrows `s`. Not thread-safe for `n`. */
 int yz_textnorm_to_hant(yz_textnorm *n, const char *s, yz_buf *out);
 
+/* Converters to traditional characters that any number of threads may use at once, none
+ * waiting for another: the same conversion as yz_textnorm_to_hant (OpenCC s2t.json). It keeps
+ * up to 8 converters, each opened on first use (about 1 ms); a call that finds all 8 in use
+ * opens one of its own for the call. For answers needed before a snapshot's traditional texts
+ * are converted (docs/internals/catalog.md, "zh-Hant after start"). */
+typedef struct yz_hantconv yz_hantconv;
+/* Returns owned (yz_hantconv_free, which accepts NULL; no call may be running). */
+yz_hantconv *yz_hantconv_new(void);
+void yz_hantconv_free(yz_hantconv *c);
+/* Closes the converters once no call is using them (waits for those running: microseconds).
+ * Later calls still convert, each with a converter opened for the call. Not thread-safe with
+ * itself or yz_hantconv_free. */
+void yz_hantconv_retire(yz_hantconv *c);
+/* As yz_textnorm_to_hant: appends `s` converted to `out`; YZ_EINVAL if `s` is not valid UTF-8,
+ * YZ_EIO if s2t.json cannot be loaded (`out` then unchanged). Thread-safe, never waits. */
+int yz_hantconv_append(yz_hantconv *c, const char *s, yz_buf *out);
+
 /* True when yz_textnorm_apply drops `cp` (whitespace, punctuation, symbols, variation
  * selectors). Pure and thread-safe. */
 bool yz_text_dropped(uint32_t cp);

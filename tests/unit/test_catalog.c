@@ -11,8 +11,11 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static yz_textnorm *norm;
 
@@ -576,6 +579,110 @@ static void oracle_fragment(const yz_snap *s, size_t i, int lang, yz_buf *b)
     }
     for (int k = 0; k < 3; k++)
         yz_buf_fini(&t[k]);
+}
+
+/* A large snapshot's traditional texts are converted on a thread after the build
+ * (yz__snap_hant_async_min): answers written before they are ready convert their own, with
+ * the same bytes as the oracle, from 12 threads at once (more than the 8 shared converters),
+ * and the same after. Freeing a snapshot whose conversion has not started stops it. */
+typedef struct hant_reader {
+    const yz_snap *s;
+    char **want; /* per station, its zh-Hant fragment */
+    int bad;     /* stations whose fragment differed */
+} hant_reader;
+
+static void *hant_read(void *arg)
+{
+    hant_reader *r = arg;
+    for (size_t i = 0; i < yz_snap_count(r->s); i++) {
+        yz_buf got;
+        yz_buf_init(&got);
+        yz_snap_fragment_append(r->s, i, YZ_LANG_HANT, &got);
+        r->bad += strcmp(got.data, r->want[i]) != 0;
+        yz_buf_fini(&got);
+    }
+    return NULL;
+}
+
+Test(catalog, hant_converted_after_build)
+{
+    size_t min = yz__snap_hant_async_min;
+    yz__snap_hant_async_min = 1;
+    atomic_store(&yz__snap_hant_hold, true);
+    yz_snap *s = demo_snap(11);
+    size_t n = yz_snap_count(s);
+    char **want = yz_calloc(n, sizeof *want);
+    size_t differ = 0;
+    for (size_t i = 0; i < n; i++) {
+        yz_buf b, hans;
+        yz_buf_init(&b);
+        yz_buf_init(&hans);
+        oracle_fragment(s, i, YZ_LANG_HANT, &b);
+        want[i] = yz_buf_take(&b);
+        yz_snap_fragment_append(s, i, YZ_LANG_HANS, &hans);
+        differ += strcmp(hans.data, want[i]) != 0;
+        yz_buf_fini(&hans);
+    }
+    cr_assert(differ > n / 2, "s2t changes most demo stations: %zu of %zu", differ, n);
+    for (int round = 0; round < 2; round++) {
+        /* round 0: the conversion is held, every answer converts; round 1: it is done */
+        pthread_t th[12];
+        hant_reader rd[12];
+        for (int t = 0; t < 12; t++) {
+            rd[t] = (hant_reader){s, want, 0};
+            cr_assert_eq(pthread_create(&th[t], NULL, hant_read, &rd[t]), 0);
+        }
+        for (int t = 0; t < 12; t++) {
+            pthread_join(th[t], NULL);
+            cr_assert_eq(rd[t].bad, 0, "round %d thread %d: %d stations differ", round, t,
+                         rd[t].bad);
+        }
+        for (size_t i = 0; i < n; i++) { /* the members, one by one, as fields= asks them */
+            yz_buf got;
+            yz_buf_init(&got);
+            yz_snap_fragment_member_append(s, i, YZ_FM_NAME, YZ_LANG_HANT, &got);
+            cr_assert(strstr(want[i], got.data), "round %d station %zu: %s", round, i, got.data);
+            yz_buf_fini(&got);
+        }
+        atomic_store(&yz__snap_hant_hold, false);
+        yz_snap_hant_wait(s);
+    }
+    /* A rebuild from a ready snapshot reuses its texts, without a thread. */
+    yz_snap_input in = {0};
+    in.stations = yz_snap_copy_stations(s, &in.n_stations);
+    yz_snap_input fresh;
+    input_demo(&fresh, 11);
+    in.facilities = fresh.facilities;
+    in.n_facilities = fresh.n_facilities;
+    in.districts = fresh.districts;
+    in.n_districts = fresh.n_districts;
+    yz_station_array_free(fresh.stations, fresh.n_stations);
+    in.prev = s;
+    yz_snap *s2 = NULL;
+    yz_errinfo ei;
+    cr_assert_eq(yz_snap_build(&in, norm, &s2, &ei), YZ_OK, "%s", ei.msg_en);
+    hant_reader r2 = {s2, want, 0};
+    hant_read(&r2);
+    cr_assert_eq(r2.bad, 0);
+    yz_snap_free(s2);
+    /* Freed before its conversion started: the thread is stopped and joined (ASan: no leak). */
+    atomic_store(&yz__snap_hant_hold, true);
+    yz_snap *s3 = demo_snap(11);
+    yz_snap_free(s3);
+    atomic_store(&yz__snap_hant_hold, false);
+    /* Freed while converting (most rounds catch the thread mid-way): it is stopped and joined
+     * before the records it reads are freed (ASan: no use after free). */
+    for (int k = 0; k < 20; k++) {
+        yz_snap *s4 = demo_snap(11);
+        struct timespec ts = {0, 200000L * k};
+        nanosleep(&ts, NULL);
+        yz_snap_free(s4);
+    }
+    for (size_t i = 0; i < n; i++)
+        yz_free(want[i]);
+    yz_free(want);
+    yz_snap_free(s);
+    yz__snap_hant_async_min = min;
 }
 
 /* Every station's fragment, each of its members and its navigation texts, in both languages,
