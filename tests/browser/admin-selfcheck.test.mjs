@@ -138,7 +138,10 @@ test('a city admin appoints an officer by code and revokes them; the officer rou
   await page.click('#of-appoint button[type=submit]');
   await page.waitForSelector('#of-appoint .err:not([hidden])'); // the server names the code
   await page.fill('#of-appoint input[name=code]', code.toLowerCase());
+  // the worker's status is asked once the console's POST has been answered, not before
+  const appointed = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/officers');
   await page.click('#of-appoint button[type=submit]');
+  assert.equal((await appointed).status(), 201, 'the console appointed');
   const status = await asW('GET', '/api/v1/officer');
   assert.equal(status.body.officer, true, 'appointed');
   const id = status.body.id;
