@@ -271,7 +271,7 @@ int yz__api_params(yz_http_req *req, const yz_param *spec, size_t n, void *out, 
         /* Every name the pass kept is exactly a spec name (any other was refused), so its
          * first value is what a lookup by name returns, unless empty: "?k" (no '=') comes
          * as "" from the pass but is absent (NULL) to a lookup, so "" asks the lookup. */
-        const char *v = a.first[i < KNOWN_MAX ? i : 0];
+        const char *v = i < KNOWN_MAX ? a.first[i] : NULL;
         if (i >= KNOWN_MAX || (v && !*v))
             v = yz_http_query(req, p->name);
         if (!v) {
