@@ -52,7 +52,7 @@ static void render_alarm(yz_buf *b, const yz_alarm *a, const yz_snap *s)
                   yz_alarm_kind_name(a->kind), (long long)a->rule_id);
     render_label(b, a->kind);
     long pos = yz_snap_find_id(s, a->station_id);
-    const yz_station *st = pos >= 0 ? yz_snap_station(s, (size_t)pos) : NULL;
+    const yz_station *st = pos >= 0 ? yz_snap_station_get(s, (size_t)pos, &(yz_station){0}) : NULL;
     yz_buf_printf(b, ",\"station\":{\"id\":%lld,\"code\":", (long long)a->station_id);
     if (st) {
         yz_buf_json_str(b, st->code, strlen(st->code));
@@ -264,7 +264,7 @@ static void h_list(void *ctx, yz_http_req *req)
         const yz_snap *s = yz_state_snap(view);
         long i = yz__api_param_station(s, q.station, "station", &ei);
         if (i >= 0)
-            f.station_id = yz_snap_station(s, (size_t)i)->id;
+            f.station_id = yz_snap_station_id(s, (size_t)i);
         yz_state_release(api->state, view);
         if (i < 0)
             err = ei.code;

@@ -129,7 +129,7 @@ static void h_metrics(void *ctx, yz_http_req *req)
     const yz_snap *s = yz_state_snap(view);
     size_t n = yz_snap_count(s), open = 0;
     for (size_t i = 0; i < n; i++)
-        open += yz_snap_station(s, i)->status == YZ_STATUS_OPEN;
+        open += yz_snap_station_status(s, i) == YZ_STATUS_OPEN;
     yz_state_release(api->state, view);
     yz_buf b;
     yz_buf_init(&b);
@@ -246,7 +246,7 @@ static void h_districts(void *ctx, yz_http_req *req)
     size_t nd = yz_snap_district_count(s);
     size_t *count = yz_calloc(nd + 1, sizeof *count);
     for (size_t i = 0; i < yz_snap_count(s); i++) {
-        long d = yz_snap_find_district(s, yz_snap_station(s, i)->district_code);
+        long d = yz_snap_find_district(s, yz_snap_station_district_code(s, i));
         if (d >= 0)
             count[d]++;
     }

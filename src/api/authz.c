@@ -165,7 +165,7 @@ void yz__api_target_station(yz_api *api, int64_t id, yz_target *t)
     const yz_snap *s = yz_state_snap(view);
     long i = yz_snap_find_id(s, id);
     if (i >= 0)
-        yz__api_target_of(yz_snap_station(s, (size_t)i), t);
+        yz__api_target_of(yz_snap_station_get(s, (size_t)i, &(yz_station){0}), t);
     yz_state_release(api->state, view);
 }
 

@@ -80,7 +80,7 @@ static size_t stations_in(yz_api *api, const char *district)
     const yz_snap *s = yz_state_snap(v);
     size_t n = yz_snap_count(s), k = 0;
     for (size_t i = 0; i < n; i++) {
-        const char *d = yz_snap_station(s, i)->district_code;
+        const char *d = yz_snap_station_district_code(s, i);
         k += !district || (d && strcmp(d, district) == 0);
     }
     yz_state_release(api->state, v);
@@ -171,8 +171,8 @@ static void series_names(const yz_snap *s, int by, const char *key, const char *
     if (by == YZ_ROLLUP_BY_STATION) {
         long i = yz_snap_find_id(s, strtoll(key, NULL, 10));
         if (i >= 0) {
-            *k = yz_snap_station(s, (size_t)i)->code;
-            *label = yz_snap_station(s, (size_t)i)->name;
+            *k = yz_snap_station_code(s, (size_t)i);
+            *label = yz_snap_station_name(s, (size_t)i);
         }
     } else if (by == YZ_ROLLUP_BY_DISTRICT) {
         long i = yz_snap_find_district(s, key);
@@ -407,7 +407,7 @@ static long counted_station(const yz_snap *s, int64_t id, const char *district)
     long i = yz_snap_find_id(s, id);
     if (i < 0)
         return -1;
-    if (district[0] && strcmp(yz_snap_station(s, (size_t)i)->district_code, district) != 0)
+    if (district[0] && strcmp(yz_snap_station_district_code(s, (size_t)i), district) != 0)
         return -1;
     return i;
 }
@@ -548,7 +548,7 @@ static int ev_count(yz_api *api, const yz_snap *s, const month_args *x, const ch
     for (size_t i = 0; i < nev; i++) {
         long si = counted_station(s, evs[i].station_id, district);
         dist[i] = si < 0 ? -1
-                         : yz_snap_find_district(s, yz_snap_station(s, (size_t)si)->district_code);
+                         : yz_snap_find_district(s, yz_snap_station_district_code(s, (size_t)si));
         if (dist[i] < 0 || evs[i].cancelled)
             continue;
         int off = yz_snap_tz_offset(s, (size_t)si);
@@ -794,7 +794,8 @@ static void h_ratings_any(yz_api *api, yz_http_req *req, bool csv)
     if (!csv)
         yz_buf_puts(&b, "],\"lowest\":[");
     for (size_t i = 0; i < nl; i++) {
-        const yz_station *stn = yz_snap_station(s, (size_t)st[i].station);
+        yz_station stn_buf;
+        const yz_station *stn = yz_snap_station_get(s, (size_t)st[i].station, &stn_buf);
         double mean = (double)st[i].sum / (double)st[i].count;
         if (csv) {
             yz_buf_puts(&b, "lowest,,");
@@ -929,7 +930,8 @@ static void h_scores_any(yz_api *api, yz_http_req *req, bool csv)
         if (!latest[i])
             continue;
         const yz_dash_score *sc = &r[latest[i] - 1];
-        const yz_station *stn = yz_snap_station(s, i);
+        yz_station stn_buf;
+        const yz_station *stn = yz_snap_station_get(s, i, &stn_buf);
         char at[16];
         day_label((sc->submitted_at + YZ_ROLLUP_OFFSET_S) / 86400, at);
         if (csv) {

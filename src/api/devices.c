@@ -114,7 +114,7 @@ static void render_device(yz_api *api, yz_buf *b, const yz_state_view *view, con
     const yz_snap *s = yz_state_snap(view);
     long i = yz_snap_find_id(s, d->station_id);
     yz_buf_printf(b, "{\"id\":%lld", (long long)d->id);
-    yz_buf_json_member_str(b, "station", i >= 0 ? yz_snap_station(s, (size_t)i)->code : NULL);
+    yz_buf_json_member_str(b, "station", i >= 0 ? yz_snap_station_code(s, (size_t)i) : NULL);
     yz_buf_printf(b, ",\"kind\":\"%s\"", yz_device_kind_name(d->kind));
     yz_buf_json_member_str(b, "name", d->name);
     yz_buf_printf(b, ",\"disabled\":%s", d->disabled ? "true" : "false");
@@ -191,7 +191,8 @@ static int station_of_path(yz_api *api, yz_http_req *req, const char *route, int
     long i = yz__api_find_station(yz_state_snap(view), req, ei);
     yz_target t = {0};
     if (i >= 0)
-        yz__api_target_of(yz_snap_station(yz_state_snap(view), (size_t)i), &t);
+        yz__api_target_of(yz_snap_station_get(yz_state_snap(view), (size_t)i, &(yz_station){0}),
+                          &t);
     yz_state_release(api->state, view);
     if (i < 0)
         return ei->code;

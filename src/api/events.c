@@ -35,7 +35,7 @@ void yz__api_render_today(const yz_state_view *v, size_t i, int64_t t, int lang,
     const yz_snap *s = yz_state_snap(v);
     int off = yz_snap_tz_offset(s, i);
     yz_event_hit hits[YZ_STATE_TODAY_MAX];
-    size_t n = yz_state_events_today(yz_state_events(v), yz_snap_station(s, i)->id,
+    size_t n = yz_state_events_today(yz_state_events(v), yz_snap_station_id(s, i),
                                      yz_event_local_day(t, off), off, hits,
                                      YZ_STATE_TODAY_MAX);
     if (!n)
@@ -126,7 +126,8 @@ static void render_station_ref(yz_buf *b, const yz_snap *s, int64_t station_id)
         yz_buf_puts(b, "null,\"name\":null}");
         return;
     }
-    const yz_station *st = yz_snap_station(s, (size_t)i);
+    yz_station st_buf;
+    const yz_station *st = yz_snap_station_get(s, (size_t)i, &st_buf);
     yz_buf_json_str(b, st->code, strlen(st->code));
     yz_buf_puts(b, ",\"name\":");
     yz_buf_json_str(b, st->name, strlen(st->name));
@@ -313,7 +314,7 @@ static int event_from_json(json_t *body, const yz_snap *s, bool patch, yz_event 
                             "a station code (string) or id (integer)", ei);
         if (i < 0)
             return yz_err_set(ei, YZ_EINVAL, "station", "驿站不存在", "unknown station");
-        ev->station_id = yz_snap_station(s, (size_t)i)->id;
+        ev->station_id = yz_snap_station_id(s, (size_t)i);
     }
     int off = station_offset(s, ev->station_id);
     if ((v = json_object_get(body, "title"))) {
@@ -874,13 +875,14 @@ static void collect(const yz_event_index *x, size_t lo, size_t hi, const yz_snap
         if (si < 0)
             continue;
         if (q->district) {
-            const char *dc = yz_snap_station(s, (size_t)si)->district_code;
+            const char *dc = yz_snap_station_district_code(s, (size_t)si);
             if (!dc || strcmp(dc, q->district) != 0)
                 continue;
         }
         double dist = -1;
         if (q->has_near) {
-            const yz_station *st = yz_snap_station(s, (size_t)si);
+            yz_station st_buf;
+            const yz_station *st = yz_snap_station_get(s, (size_t)si, &st_buf);
             dist = yz_coord_distance_m(q->near, (yz_point){st->lat, st->lon});
             if (dist > q->radius_m)
                 continue;
@@ -936,7 +938,7 @@ static void h_list(void *ctx, yz_http_req *req)
     size_t lo = 0, hi = yz_state_events_count(x);
     bool any = true;
     if (q.station >= 0)
-        any = yz_state_events_find(x, yz_snap_station(s, (size_t)q.station)->id, &lo, &hi);
+        any = yz_state_events_find(x, yz_snap_station_id(s, (size_t)q.station), &lo, &hi);
     if (any)
         collect(x, lo, hi, s, &q, &v, &n, &cap);
     if (n)
@@ -949,7 +951,8 @@ static void h_list(void *ctx, yz_http_req *req)
     for (size_t k = 0; k < shown; k++) {
         const occ *o = &v[k];
         const yz_event *ev = &o->en->ev;
-        const yz_station *st = yz_snap_station(s, o->station);
+        yz_station st_buf;
+        const yz_station *st = yz_snap_station_get(s, o->station, &st_buf);
         int off = yz_snap_tz_offset(s, o->station);
         int signed_up = count_of(counts, n_counts, ev->id, o->day);
         char date[16], a[32], z[32];

@@ -180,7 +180,8 @@ static void render_inspection(yz_api *api, yz_buf *b, const yz_inspection *in,
     const yz_snap *s = yz_state_snap(view);
     long i = yz_snap_find_id(s, in->station_id);
     if (i >= 0) {
-        const yz_station *st = yz_snap_station(s, (size_t)i);
+        yz_station st_buf;
+        const yz_station *st = yz_snap_station_get(s, (size_t)i, &st_buf);
         yz_buf_json_member_str(b, "code", st->code);
         yz_buf_json_member_str(b, "name", st->name);
         snprintf(district, sizeof district, "%s", st->district_code ? st->district_code : "");
@@ -588,7 +589,7 @@ static int read_create(yz_api *api, json_t *body, bool officer, yz_inspection *i
     else if (json_is_string(st))
         i = yz_snap_find_code(s, json_string_value(st));
     if (i >= 0)
-        in->station_id = yz_snap_station(s, (size_t)i)->id;
+        in->station_id = yz_snap_station_id(s, (size_t)i);
     yz_state_release(api->state, view);
     if (i < 0)
         return yz_err_set(ei, YZ_EINVAL, "station", "驿站不存在（给出驿站 id 或编号）",
@@ -847,7 +848,7 @@ static void do_list(yz_api *api, yz_http_req *req, int64_t officer_id)
         const yz_snap *s = yz_state_snap(view);
         long i = yz__api_param_station(s, q.station, "station", &ei);
         if (i >= 0)
-            f.station_id = yz_snap_station(s, (size_t)i)->id;
+            f.station_id = yz_snap_station_id(s, (size_t)i);
         yz_state_release(api->state, view);
         if (i < 0)
             err = ei.code;
@@ -1200,7 +1201,7 @@ static int station_of(yz_api *api, yz_http_req *req, const char *route, int64_t 
     long i = yz__api_find_station(s, req, ei);
     yz_target t = {0};
     if (i >= 0)
-        yz__api_target_of(yz_snap_station(s, (size_t)i), &t);
+        yz__api_target_of(yz_snap_station_get(s, (size_t)i, &(yz_station){0}), &t);
     yz_state_release(api->state, view);
     if (i < 0)
         return ei->code;
@@ -1346,7 +1347,8 @@ static void h_eligibility(void *ctx, yz_http_req *req)
         const yz_snap *s = yz_state_snap(view);
         long i = yz_snap_find_id(s, id);
         if (i >= 0) {
-            const yz_station *st = yz_snap_station(s, (size_t)i);
+            yz_station st_buf;
+            const yz_station *st = yz_snap_station_get(s, (size_t)i, &st_buf);
             const struct yz_hours *h = yz_snap_hours(s, (size_t)i);
             h247 = h ? yz_hours_is_247(h) : !st->opening_hours;
             offset = yz_snap_tz_offset(s, (size_t)i);
@@ -1525,7 +1527,7 @@ static void h_selfcheck_create(void *ctx, yz_http_req *req)
         else if (json_is_string(st))
             i = yz_snap_find_code(s, json_string_value(st));
         if (i >= 0)
-            in.station_id = yz_snap_station(s, (size_t)i)->id;
+            in.station_id = yz_snap_station_id(s, (size_t)i);
         yz_state_release(api->state, view);
         if (i < 0)
             err = yz_err_set(&ei, YZ_EINVAL, "station", "驿站不存在（给出驿站 id 或编号）",
@@ -1652,7 +1654,7 @@ static void h_selfchecks(void *ctx, yz_http_req *req)
         const yz_snap *s = yz_state_snap(view);
         long i = yz__api_param_station(s, q.station, "station", &ei);
         if (i >= 0)
-            station_id = yz_snap_station(s, (size_t)i)->id;
+            station_id = yz_snap_station_id(s, (size_t)i);
         yz_state_release(api->state, view);
         if (i < 0)
             err = ei.code;
@@ -1686,7 +1688,8 @@ static void h_selfchecks(void *ctx, yz_http_req *req)
     const yz_state_view *view = yz_state_acquire(api->state);
     const yz_snap *s = yz_state_snap(view);
     for (size_t i = 0; i < yz_snap_count(s); i++) {
-        const yz_station *st = yz_snap_station(s, i);
+        yz_station st_buf;
+        const yz_station *st = yz_snap_station_get(s, i, &st_buf);
         if (station_id && st->id != station_id)
             continue;
         if (q.district && (!st->district_code || strcmp(st->district_code, q.district)))

@@ -283,7 +283,8 @@ static int parse_canteen(yz_api *api, json_t *body, yz_canteen *c, yz_errinfo *e
             err = yz_err_setf(ei, YZ_EINVAL, "station_id", "驿站 %lld 不存在",
                               "station %lld does not exist", sid);
         } else {
-            const yz_station *stn = yz_snap_station(s, (size_t)i);
+            yz_station stn_buf;
+            const yz_station *stn = yz_snap_station_get(s, (size_t)i, &stn_buf);
             c->station_id = sid;
             c->name = yz_strdup(name ? name : stn->name);
             const char *addr = stn->address && *stn->address ? stn->address : stn->name;

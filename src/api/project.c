@@ -361,7 +361,8 @@ static int build(yz_api *api, yz_http_req *req, const yz_snap *s, const char *wa
     yz_event_array_free(evs, nev);
     pc->rows = yz_malloc((n ? n : 1) * sizeof *pc->rows);
     for (size_t i = 0; i < n; i++) {
-        const yz_station *st = yz_snap_station(s, i);
+        yz_station st_buf;
+        const yz_station *st = yz_snap_station_get(s, i, &st_buf);
         long di = yz_snap_find_district(s, st->district_code);
         if (di < 0 || !in[di])
             continue;

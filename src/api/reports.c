@@ -491,7 +491,8 @@ static int resolve_station(yz_api *api, const char *code, bool has_pos, double l
                          "give attribute[station_code], or lat/long within 200 m of a station");
     }
     if (!err) {
-        const yz_station *st = yz_snap_station(s, (size_t)i);
+        yz_station st_buf;
+        const yz_station *st = yz_snap_station_get(s, (size_t)i, &st_buf);
         r->station_id = st->id;
         r->station_code = yz_strdup(st->code);
         yz_buf a;
@@ -727,7 +728,7 @@ static int64_t station_by_ref(yz_api *api, const char *v, const char *field, yz_
     const yz_state_view *view = yz_state_acquire(api->state);
     const yz_snap *s = yz_state_snap(view);
     long i = yz__api_param_station(s, v, field, ei);
-    int64_t id = i >= 0 ? yz_snap_station(s, (size_t)i)->id : 0;
+    int64_t id = i >= 0 ? yz_snap_station_id(s, (size_t)i) : 0;
     yz_state_release(api->state, view);
     return id;
 }

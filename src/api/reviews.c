@@ -88,7 +88,8 @@ static int station_of(yz_api *api, yz_http_req *req, int64_t *id, char code[48],
     if (i < 0) {
         err = YZ_ENOTFOUND;
     } else {
-        const yz_station *st = yz_snap_station(s, (size_t)i);
+        yz_station st_buf;
+        const yz_station *st = yz_snap_station_get(s, (size_t)i, &st_buf);
         *id = st->id;
         snprintf(code, 48, "%s", st->code ? st->code : "");
         *tz_min = yz_snap_tz_offset(s, (size_t)i);
@@ -486,7 +487,7 @@ static void h_held(void *ctx, yz_http_req *req)
         yz_buf_printf(&b, "%s{\"id\":%lld,\"station_id\":%lld", i ? "," : "", (long long)a[i].id,
                       (long long)a[i].station_id);
         long k = yz_snap_find_id(s, a[i].station_id);
-        const yz_station *st = k >= 0 ? yz_snap_station(s, (size_t)k) : NULL;
+        const yz_station *st = k >= 0 ? yz_snap_station_get(s, (size_t)k, &(yz_station){0}) : NULL;
         render_text(&b, "station_code", st ? st->code : NULL);
         render_text(&b, "station_name", st ? st->name : NULL);
         yz_buf_printf(&b, ",\"stars\":%d,\"tags\":", a[i].stars);

@@ -33,7 +33,8 @@ static void h_screen_key(void *ctx, yz_http_req *req)
     if (i < 0) {
         err = ei.code;
     } else {
-        const yz_station *st = yz_snap_station(s, (size_t)i);
+        yz_station st_buf;
+        const yz_station *st = yz_snap_station_get(s, (size_t)i, &st_buf);
         yz_target t = {0};
         yz__api_target_of(st, &t);
         err = yz__api_authorize(api, req, "station_screen_key", &t, &ei);

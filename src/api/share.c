@@ -285,7 +285,8 @@ static void respond_page(yz_http_req *req, yz_buf *b)
 static void station_page(yz_api *api, const yz_snap *s, size_t i, bool checkin, yz_buf *title,
                          yz_buf *desc, yz_buf *url, yz_buf *img)
 {
-    const yz_station *st = yz_snap_station(s, i);
+    yz_station st_buf;
+    const yz_station *st = yz_snap_station_get(s, i, &st_buf);
     yz_buf_puts(title, st->name);
     if (checkin)
         yz_buf_puts(title, " · 扫码签到");
@@ -336,7 +337,8 @@ static void event_desc(yz_buf *desc, const yz_snap *s, const yz_event *ev, int l
     put_when(desc, ev, station_offset(s, ev->station_id), lang);
     long i = yz_snap_find_id(s, ev->station_id);
     if (i >= 0) {
-        const yz_station *st = yz_snap_station(s, (size_t)i);
+        yz_station st_buf;
+        const yz_station *st = yz_snap_station_get(s, (size_t)i, &st_buf);
         yz_buf_puts(desc, " · ");
         yz_buf_puts(desc, st->name);
     }
@@ -508,7 +510,8 @@ static void h_event_poster(void *ctx, yz_http_req *req)
     put_when(&when, &ev, station_offset(s, ev.station_id), L);
     long i = yz_snap_find_id(s, ev.station_id);
     if (i >= 0) {
-        const yz_station *st = yz_snap_station(s, (size_t)i);
+        yz_station st_buf;
+        const yz_station *st = yz_snap_station_get(s, (size_t)i, &st_buf);
         put_lang(&where, st->name, L);
         if (district_apart(st)) {
             put_lang(&addr, st->district_name, L);
@@ -567,7 +570,8 @@ static void h_station_card(void *ctx, yz_http_req *req)
     long i = yz__api_find_station(s, req, &ei);
     int64_t id = 0, ver = 0;
     if (i >= 0) {
-        const yz_station *st = yz_snap_station(s, (size_t)i);
+        yz_station st_buf;
+        const yz_station *st = yz_snap_station_get(s, (size_t)i, &st_buf);
         id = st->id;
         ver = st->version;
         put_lang(&title, st->name, L);

@@ -251,11 +251,11 @@ static void render_nearby_masked(yz_api *api, yz_buf *b, const yz_state_view *vi
     if (HAS(NM_NEXT_CHANGE))
         render_next_change(b, s, i, t);
     if (HAS(NM_RATING))
-        yz__api_render_rating(view, yz_snap_station(s, i)->id, b);
+        yz__api_render_rating(view, yz_snap_station_id(s, i), b);
     if (HAS(NM_TODAY))
         yz__api_render_today(view, i, t, lang, b);
     if (HAS(NM_LIVE))
-        yz__api_render_live(api, view, yz_snap_station(s, i)->id, b);
+        yz__api_render_live(api, view, yz_snap_station_id(s, i), b);
     if (HAS(NM_NAV))
         render_nav(b, s, i, travel);
 #undef HAS
@@ -271,7 +271,8 @@ static void render_station(yz_api *api, yz_buf *b, const yz_state_view *view, si
                            int travel, int lang, int64_t t)
 {
     const yz_snap *s = yz_state_snap(view);
-    const yz_station *st = yz_snap_station(s, i);
+    yz_station st_buf;
+    const yz_station *st = yz_snap_station_get(s, i, &st_buf);
     char iso[32];
     yz_buf_putc(b, '{');
     yz_snap_fragment_append(s, i, lang, b);
@@ -339,7 +340,7 @@ typedef struct live_filter {
 static bool live_keep(void *arg, size_t i)
 {
     const live_filter *f = arg;
-    return yz__api_live_keep(f->api, f->view, yz_snap_station(yz_state_snap(f->view), i)->id,
+    return yz__api_live_keep(f->api, f->view, yz_snap_station_id(yz_state_snap(f->view), i),
                              f->want);
 }
 
@@ -418,9 +419,9 @@ static void h_nearby(void *ctx, yz_http_req *req)
         yz_buf_puts(&b, ",\"distance_m\":");
         yz_buf_fixed(&b, hits[j].distance_m, 1);
         render_open(&b, s, i, q.t);
-        yz__api_render_rating(view, yz_snap_station(s, i)->id, &b);
+        yz__api_render_rating(view, yz_snap_station_id(s, i), &b);
         yz__api_render_today(view, i, q.t, a.lang, &b);
-        yz__api_render_live(api, view, yz_snap_station(s, i)->id, &b);
+        yz__api_render_live(api, view, yz_snap_station_id(s, i), &b);
         render_nav(&b, s, i, travel);
         yz_buf_putc(&b, '}');
     }
@@ -462,7 +463,7 @@ static void h_get(void *ctx, yz_http_req *req)
     render_station(api, &b, view, (size_t)i, a.crs, a.mode, a.lang, a.at);
     yz_buf_putc(&b, '\n');
     char etag[32];
-    snprintf(etag, sizeof etag, "\"%lld\"", (long long)yz_snap_station(s, (size_t)i)->version);
+    snprintf(etag, sizeof etag, "\"%lld\"", (long long)yz_snap_station_version(s, (size_t)i));
     yz_state_release(api->state, view);
     yz_http_add_header(req, "ETag", etag);
     yz__api_ok(req, &b);
@@ -527,7 +528,7 @@ static void render_understood(yz_buf *b, const yz_snap *s, const yz_understood *
     }
     yz_buf_putc(b, ']');
     yz_buf_json_member_str(b, "station",
-                           u->station >= 0 ? yz_snap_station(s, (size_t)u->station)->code : NULL);
+                           u->station >= 0 ? yz_snap_station_code(s, (size_t)u->station) : NULL);
     yz_buf_json_member_str(b, "text", u->n_words ? (u->text.len ? u->text.data : NULL) : NULL);
     yz_buf_putc(b, '}');
 }
@@ -594,12 +595,13 @@ static void h_list(void *ctx, yz_http_req *req)
         yz_snap_fragment_append(s, i, a.lang, &b);
         render_position(&b, s, i, crs);
         if (q.has_at) {
-            const yz_station *st = yz_snap_station(s, i);
+            yz_station st_buf;
+            const yz_station *st = yz_snap_station_get(s, i, &st_buf);
             yz_buf_puts(&b, ",\"distance_m\":");
             yz_buf_fixed(&b, yz_coord_distance_m(q.at, (yz_point){st->lat, st->lon}), 1);
         }
         render_open(&b, s, i, now);
-        yz__api_render_live(api, view, yz_snap_station(s, i)->id, &b);
+        yz__api_render_live(api, view, yz_snap_station_id(s, i), &b);
         yz_buf_putc(&b, '}');
     }
     yz_buf_printf(&b, "],\"count\":%zu,\"total\":%zu,\"page\":%ld,\"per_page\":%ld", n, total,
@@ -648,7 +650,8 @@ static void h_geojson(void *ctx, yz_http_req *req)
     size_t n = yz_snap_count(s), m = 0;
     yz_station *sel = yz_calloc(n + 1, sizeof *sel); /* shallow copies: strings borrowed */
     for (size_t i = 0; i < n; i++) {
-        const yz_station *st = yz_snap_station(s, i);
+        yz_station st_buf;
+        const yz_station *st = yz_snap_station_get(s, i, &st_buf);
         if (district >= 0 && strcmp(st->district_code, yz_snap_district(s, district)->code))
             continue;
         if (tier_mask && !(tier_mask & (1u << st->tier)))
@@ -810,7 +813,7 @@ static void respond_station(yz_api *api, yz_http_req *req, int status, int64_t i
                        yz_time_now());
         yz_buf_putc(&b, '\n');
         char etag[32];
-        snprintf(etag, sizeof etag, "\"%lld\"", (long long)yz_snap_station(s, i)->version);
+        snprintf(etag, sizeof etag, "\"%lld\"", (long long)yz_snap_station_version(s, i));
         yz_http_add_header(req, "ETag", etag);
     } else {
         yz_buf_puts(&b, "{}\n");
@@ -901,7 +904,7 @@ static void h_patch(void *ctx, yz_http_req *req)
     if (i < 0) {
         err = ei.code;
     } else {
-        yz_station_copy(&st, yz_snap_station(s, (size_t)i));
+        yz_station_copy(&st, yz_snap_station_get(s, (size_t)i, &(yz_station){0}));
         /* the station as it is, then as it would be (moved to another district) */
         yz_target t = {0};
         yz__api_target_of(&st, &t);
@@ -953,10 +956,10 @@ static void h_delete(void *ctx, yz_http_req *req)
     const yz_state_view *view = yz_state_acquire(api->state);
     const yz_snap *s = yz_state_snap(view);
     long i = yz__api_find_station(s, req, &ei);
-    int64_t id = i >= 0 ? yz_snap_station(s, (size_t)i)->id : 0;
+    int64_t id = i >= 0 ? yz_snap_station_id(s, (size_t)i) : 0;
     yz_target t = {0};
     if (i >= 0)
-        yz__api_target_of(yz_snap_station(s, (size_t)i), &t);
+        yz__api_target_of(yz_snap_station_get(s, (size_t)i, &(yz_station){0}), &t);
     err = i < 0 ? ei.code : yz__api_authorize(api, req, "station_delete", &t, &ei);
     if (!err)
         audit_before(api, req, view, (size_t)i);

@@ -249,7 +249,7 @@ static void h_list(void *ctx, yz_http_req *req)
         const yz_snap *s = yz_state_snap(view);
         long i = yz__api_param_station(s, q.station, "station", &ei);
         if (i >= 0)
-            f.station_id = yz_snap_station(s, (size_t)i)->id;
+            f.station_id = yz_snap_station_id(s, (size_t)i);
         yz_state_release(api->state, view);
         if (i < 0)
             err = ei.code;

@@ -79,7 +79,8 @@ static void h_export(void *ctx, yz_http_req *req)
     size_t n = yz_snap_count(s), m = 0;
     yz_station *sel = yz_calloc(n + 1, sizeof *sel); /* shallow copies: strings borrowed */
     for (size_t i = 0; i < n; i++) {
-        const yz_station *st = yz_snap_station(s, i);
+        yz_station st_buf;
+        const yz_station *st = yz_snap_station_get(s, i, &st_buf);
         if (a.district && strcmp(st->district_code, a.district) != 0)
             continue;
         yz_target t = {0};
@@ -395,7 +396,7 @@ static void check_rows(yz_api *api, yz_http_req *req, const yz_snap *s, yz_stati
         yz_target t = {0};
         yz__api_target_of(row, &t);
         long j = yz_snap_find_code(s, row->code);
-        const yz_station *old = j >= 0 ? yz_snap_station(s, (size_t)j) : NULL;
+        const yz_station *old = j >= 0 ? yz_snap_station_get(s, (size_t)j, &(yz_station){0}) : NULL;
         bool new_district = yz_snap_find_district(s, row->district_code) < 0;
         if (!yz__api_may(api, req, "stations_import", &t) || (new_district && !may_add_districts)) {
             yz_err_setf(&ei, YZ_EFORBIDDEN, "district_code", "区县 %.20s 不在你的管辖范围内",

@@ -158,7 +158,8 @@ static int station_ref_of(yz_api *api, yz_http_req *req, station_ref *ref, yz_er
     const yz_snap *s = yz_state_snap(view);
     long i = yz__api_find_station(s, req, ei);
     if (i >= 0) {
-        const yz_station *st = yz_snap_station(s, (size_t)i);
+        yz_station st_buf;
+        const yz_station *st = yz_snap_station_get(s, (size_t)i, &st_buf);
         snprintf(ref->code, sizeof ref->code, "%s", st->code);
         ref->id = st->id;
         ref->version = st->version;
@@ -429,7 +430,8 @@ static void h_poster(void *ctx, yz_http_req *req)
         yz_api_error(req, &ei);
         return;
     }
-    const yz_station *st = yz_snap_station(s, (size_t)i);
+    yz_station st_buf;
+    const yz_station *st = yz_snap_station_get(s, (size_t)i, &st_buf);
     QRcode *qr = station_qr(api, st->code, &url, &ei);
     if (!qr) {
         yz_state_release(api->state, view);
@@ -596,7 +598,8 @@ static void h_visit(void *ctx, yz_http_req *req)
         err = yz_err_setf(&ei, YZ_ENOTFOUND, "station_code", "驿站编号 %s 不存在",
                           "no station has the code %s", code);
     } else {
-        const yz_station *st = yz_snap_station(s, (size_t)i);
+        yz_station st_buf;
+        const yz_station *st = yz_snap_station_get(s, (size_t)i, &st_buf);
         if (!yz_station_in_service(st)) {
             err = yz_err_setf(
                 &ei, YZ_ECONFLICT, "station_code", "驿站 %s 未在服务中（%s），不能签到",

@@ -15,6 +15,13 @@ int yz__base_build(yz_snap_input *in, yz_textnorm *norm, yz__base **out, yz_erri
 void yz__base_free(yz__base *s);
 size_t yz__base_count(const yz__base *s);
 const yz_station *yz__base_station(const yz__base *s, size_t i);
+const yz_station *yz__base_station_get(const yz__base *s, size_t i, yz_station *buf);
+int64_t yz__base_station_id(const yz__base *s, size_t i);
+const char *yz__base_station_code(const yz__base *s, size_t i);
+const char *yz__base_station_name(const yz__base *s, size_t i);
+int yz__base_station_status(const yz__base *s, size_t i);
+const char *yz__base_station_district_code(const yz__base *s, size_t i);
+int64_t yz__base_station_version(const yz__base *s, size_t i);
 long yz__base_find_id(const yz__base *s, int64_t id);
 long yz__base_find_code(const yz__base *s, const char *code);
 long yz__base_find_code_loose(const yz__base *s, const char *text);

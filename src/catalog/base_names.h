@@ -39,6 +39,13 @@
 #define yz_snap_position yz__base_position
 #define yz_snap_prefetch yz__base_prefetch
 #define yz_snap_station yz__base_station
+#define yz_snap_station_code yz__base_station_code
+#define yz_snap_station_district_code yz__base_station_district_code
+#define yz_snap_station_get yz__base_station_get
+#define yz_snap_station_id yz__base_station_id
+#define yz_snap_station_name yz__base_station_name
+#define yz_snap_station_status yz__base_station_status
+#define yz_snap_station_version yz__base_station_version
 #define yz_snap_text_bytes yz__base_text_bytes
 #define yz_snap_tz_offset yz__base_tz_offset
 #define yz_snap_understand yz__base_understand

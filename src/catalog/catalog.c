@@ -49,8 +49,49 @@ struct row {
     uint8_t hant_diff;  /* bit k: text k (name, address, partner) differs from the stored */
 };
 
+/* A station's record as a built snapshot keeps it (docs/internals/catalog.md, "Memory"):
+ * 72 bytes instead of yz_station's 176. Its own strings are back to back in `strs`, in the
+ * order of STR_* (those present in `has`); the four of few distinct values are one number
+ * into grp[]; the small enumerations are bytes and the times 32-bit offsets from `t0`. A
+ * station whose values do not fit these (REC_WIDE) has them exact in wide[]. */
+struct rec {
+    int64_t id;
+    double lat, lon;          /* WGS-84 degrees */
+    uint64_t facilities;      /* mask of yz_facility.bit */
+    int64_t closed_until;     /* unix seconds, 0 = until further notice */
+    uint32_t str;             /* offset in strs of its first string present */
+    uint32_t grp;             /* its district code and name, hours and zone in grp[] */
+    int32_t seats;
+    uint32_t created, updated; /* unix seconds - t0 (REC_WIDE: in wide[]) */
+    uint32_t version;         /* (REC_WIDE: in wide[]) */
+    int8_t tier, partner_kind, status, batch; /* enums (REC_WIDE: in wide[]) */
+    uint8_t online_maps;      /* mask of 1 << enum yz_online_map (REC_WIDE: in wide[]) */
+    uint8_t has;              /* bit k: string k (STR_*) is present (not NULL) */
+    uint8_t flags;            /* REC_* */
+};
+enum { STR_CODE, STR_NAME, STR_ADDRESS, STR_PARTNER, STR_CLOSED, STR_PHONE, STR__COUNT };
+enum { REC_LIVELIHOOD = 1, REC_WIDE = 2 };
+_Static_assert(sizeof(struct rec) == 72, "one record in 72 bytes");
+_Static_assert(sizeof(int) == sizeof(int32_t), "seats fit an int32_t");
+
+/* The values of a REC_WIDE station that do not fit its record, by position. */
+struct wide {
+    uint32_t pos;
+    int tier, partner_kind, status, batch;
+    unsigned online_maps;
+    int64_t created_at, updated_at, version;
+};
+
+/* The strings of few distinct values a station points at, interned as one tuple. */
+struct grp {
+    const char *district_code, *district_name, *opening_hours, *tz; /* in `shared`, or NULL */
+};
+
+enum { DEC_BLOCK = 64 }; /* stations decoded together for yz_snap_station */
+
 struct yz_snap {
-    yz_station *st;          /* by id; its strings are in `strs` or `shared`, not owned */
+    yz_station *st;          /* during the build only: by id; strings in `strs` or `shared` */
+    struct rec *rec;         /* by id, once built */
     size_t n;
     char *strs;              /* each station's own strings (code, name, address, ...) back to
                               * back: one block instead of a malloc each */
@@ -58,6 +99,13 @@ struct yz_snap {
                               * point at these */
     size_t n_shared;
     bool packed;             /* strings moved into strs / shared (else owned per record) */
+    struct grp *grp;         /* distinct (district code, name, hours, zone) of the records */
+    size_t n_grp;
+    struct wide *wide;       /* by position: values of REC_WIDE records */
+    size_t n_wide;
+    int64_t t0;              /* records' times are offsets from this, unix seconds */
+    _Atomic(yz_station *) *dec; /* yz_snap_station's records decoded, a block of DEC_BLOCK
+                                 * each, made on first use (NULL until then) */
     yz_facility *fac;
     size_t n_fac;
     yz_district *dist;       /* by code */
@@ -112,6 +160,217 @@ atomic_bool yz__snap_hant_hold;
 static int hant_state(const yz_snap *s)
 {
     return atomic_load_explicit(&((yz_snap *)s)->hant_state, memory_order_acquire);
+}
+
+/* --- records ----------------------------------------------------------------------- */
+
+static const struct wide *wide_of(const yz_snap *s, size_t i)
+{
+    size_t lo = 0, hi = s->n_wide;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->wide[mid].pos < i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    assert(lo < s->n_wide && s->wide[lo].pos == i);
+    return &s->wide[lo];
+}
+
+/* Station i's field f among those REC_WIDE moves to wide[]. */
+#define REC_SMALL(s, i, f)                                                                         \
+    ((s)->rec[i].flags & REC_WIDE ? wide_of((s), (i))->f : (s)->rec[i].f)
+
+static int rec_status(const yz_snap *s, size_t i)
+{
+    return REC_SMALL(s, i, status);
+}
+
+static bool rec_in_service(const yz_snap *s, size_t i)
+{
+    yz_station t = {.status = rec_status(s, i)};
+    return yz_station_in_service(&t);
+}
+
+/* Station i's string k (STR_*), or NULL when the record has none. */
+static const char *rec_str(const yz_snap *s, size_t i, int k)
+{
+    unsigned has = s->rec[i].has;
+    if (!(has & (1u << k)))
+        return NULL;
+    const char *p = s->strs + s->rec[i].str;
+    for (int j = 0; j < k; j++)
+        if (has & (1u << j))
+            p += strlen(p) + 1;
+    return p;
+}
+
+/* Station i's record in `out`, its strings borrowed from the snapshot. */
+static void rec_decode(const yz_snap *s, size_t i, yz_station *out)
+{
+    const struct rec *r = &s->rec[i];
+    const struct grp *g = &s->grp[r->grp];
+    char *str[STR__COUNT] = {0};
+    const char *p = s->strs + r->str;
+    for (int k = 0; k < STR__COUNT; k++) {
+        if (!(r->has & (1u << k)))
+            continue;
+        str[k] = (char *)p; /* yz_station's strings are not const; these are never written */
+        p += strlen(p) + 1;
+    }
+    *out = (yz_station){
+        .id = r->id,
+        .code = str[STR_CODE],
+        .name = str[STR_NAME],
+        .address = str[STR_ADDRESS],
+        .district_code = (char *)g->district_code,
+        .district_name = (char *)g->district_name,
+        .lat = r->lat,
+        .lon = r->lon,
+        .tier = r->tier,
+        .partner_kind = r->partner_kind,
+        .partner_name = str[STR_PARTNER],
+        .facilities = r->facilities,
+        .opening_hours = (char *)g->opening_hours,
+        .tz = (char *)g->tz,
+        .status = r->status,
+        .closed_reason = str[STR_CLOSED],
+        .closed_until = r->closed_until,
+        .phone = str[STR_PHONE],
+        .seats = r->seats,
+        .livelihood = (r->flags & REC_LIVELIHOOD) != 0,
+        .batch = r->batch,
+        .online_maps = r->online_maps,
+        .created_at = s->t0 + (int64_t)r->created,
+        .updated_at = s->t0 + (int64_t)r->updated,
+        .version = r->version,
+    };
+    if (r->flags & REC_WIDE) {
+        const struct wide *w = wide_of(s, i);
+        out->tier = w->tier;
+        out->partner_kind = w->partner_kind;
+        out->status = w->status;
+        out->batch = w->batch;
+        out->online_maps = w->online_maps;
+        out->created_at = w->created_at;
+        out->updated_at = w->updated_at;
+        out->version = w->version;
+    }
+}
+
+static bool fits_i8(int v)
+{
+    return v >= INT8_MIN && v <= INT8_MAX;
+}
+
+static bool fits_off(int64_t v, int64_t t0)
+{
+    return v >= t0 && (uint64_t)(v - t0) <= UINT32_MAX;
+}
+
+/* Move the build's yz_station records (strings packed) into compact records, and free them.
+ * Returns YZ_EINVAL when the strings pass 4 GiB (tens of millions of stations). */
+static int compact_records(yz_snap *s, yz_errinfo *ei)
+{
+    s->t0 = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        int64_t t = s->st[i].created_at < s->st[i].updated_at ? s->st[i].created_at
+                                                               : s->st[i].updated_at;
+        if (i == 0 || t < s->t0)
+            s->t0 = t;
+    }
+    size_t cap = 64;
+    while (cap < 2 * s->n + 2)
+        cap *= 2;
+    uint32_t *table = yz_malloc(cap * sizeof *table);
+    memset(table, 0xff, cap * sizeof *table);
+    size_t grp_cap = 0, wide_cap = 0;
+    s->rec = yz_calloc(s->n + 1, sizeof *s->rec);
+    for (size_t i = 0; i < s->n; i++) {
+        const yz_station *st = &s->st[i];
+        struct rec *r = &s->rec[i];
+        struct grp g = {st->district_code, st->district_name, st->opening_hours, st->tz};
+        /* The strings are interned (pack_strings): equal ones are one pointer. */
+        uint64_t h = 0;
+        const char *gp[] = {g.district_code, g.district_name, g.opening_hours, g.tz};
+        for (size_t k = 0; k < 4; k++)
+            h = (h ^ (uint64_t)(uintptr_t)gp[k]) * UINT64_C(0x100000001b3);
+        size_t slot = (size_t)(h ^ (h >> 29)) & (cap - 1);
+        for (;; slot = (slot + 1) & (cap - 1)) {
+            uint32_t e = table[slot];
+            if (e == UINT32_MAX) {
+                if (s->n_grp == grp_cap) {
+                    grp_cap = grp_cap ? 2 * grp_cap : 64;
+                    s->grp = yz_reallocarray(s->grp, grp_cap, sizeof *s->grp);
+                }
+                s->grp[s->n_grp] = g;
+                table[slot] = e = (uint32_t)s->n_grp++;
+            }
+            const struct grp *o = &s->grp[e];
+            if (o->district_code == g.district_code && o->district_name == g.district_name &&
+                o->opening_hours == g.opening_hours && o->tz == g.tz) {
+                r->grp = e;
+                break;
+            }
+        }
+        const char *str[STR__COUNT] = {st->code,          st->name,         st->address,
+                                       st->partner_name, st->closed_reason, st->phone};
+        bool first = true;
+        for (int k = 0; k < STR__COUNT; k++) {
+            if (!str[k])
+                continue;
+            r->has |= (uint8_t)(1u << k);
+            if (first && (size_t)(str[k] - s->strs) > UINT32_MAX) {
+                yz_free(table);
+                return yz_err_set(ei, YZ_EINVAL, "stations", "驿站文字超过 4 GiB",
+                                  "the stations' texts pass 4 GiB");
+            }
+            if (first)
+                r->str = (uint32_t)(str[k] - s->strs);
+            first = false;
+        }
+        r->id = st->id;
+        r->lat = st->lat;
+        r->lon = st->lon;
+        r->facilities = st->facilities;
+        r->closed_until = st->closed_until;
+        r->seats = st->seats;
+        r->flags = st->livelihood ? REC_LIVELIHOOD : 0;
+        if (fits_i8(st->tier) && fits_i8(st->partner_kind) && fits_i8(st->status) &&
+            fits_i8(st->batch) && st->online_maps <= UINT8_MAX &&
+            fits_off(st->created_at, s->t0) && fits_off(st->updated_at, s->t0) &&
+            st->version >= 0 && st->version <= UINT32_MAX) {
+            r->tier = (int8_t)st->tier;
+            r->partner_kind = (int8_t)st->partner_kind;
+            r->status = (int8_t)st->status;
+            r->batch = (int8_t)st->batch;
+            r->online_maps = (uint8_t)st->online_maps;
+            r->created = (uint32_t)(st->created_at - s->t0);
+            r->updated = (uint32_t)(st->updated_at - s->t0);
+            r->version = (uint32_t)st->version;
+        } else {
+            r->flags |= REC_WIDE;
+            if (s->n_wide == wide_cap) {
+                wide_cap = wide_cap ? 2 * wide_cap : 16;
+                s->wide = yz_reallocarray(s->wide, wide_cap, sizeof *s->wide);
+            }
+            s->wide[s->n_wide++] = (struct wide){(uint32_t)i,        st->tier,
+                                                 st->partner_kind,   st->status,
+                                                 st->batch,          st->online_maps,
+                                                 st->created_at,     st->updated_at,
+                                                 st->version};
+        }
+    }
+    yz_free(table);
+    if (s->grp)
+        s->grp = yz_reallocarray(s->grp, s->n_grp + 1, sizeof *s->grp);
+    else
+        s->grp = yz_calloc(1, sizeof *s->grp);
+    yz_free(s->st); /* the strings stay: they are in strs and shared */
+    s->st = NULL;
+    s->dec = yz_calloc(s->n / DEC_BLOCK + 1, sizeof *s->dec);
+    return YZ_OK;
 }
 
 /* --- build ------------------------------------------------------------------------- */
@@ -190,9 +449,13 @@ static int intern_sched(yz_snap *s, uint32_t *table, size_t table_cap, const cha
 /* Station i's text k (0 name, 1 address, 2 partner name) in `lang`; NULL for no partner. */
 static const char *text_lang(const yz_snap *s, size_t i, int k, int lang)
 {
-    const yz_station *st = &s->st[i];
-    const char *src = k == 0 ? st->name : k == 1 ? (st->address ? st->address : "")
-                                                 : st->partner_name;
+    const char *src;
+    if (k == 1) {
+        src = rec_str(s, i, STR_ADDRESS);
+        src = src ? src : "";
+    } else {
+        src = rec_str(s, i, k == 0 ? STR_NAME : STR_PARTNER);
+    }
     const struct row *r = &s->row[i];
     if (lang != YZ_LANG_HANT || !src || hant_state(s) != HANT_READY ||
         !(r->hant_diff & (1u << k)))
@@ -305,16 +568,17 @@ static void build_shared(yz_snap *s)
  * nothing appended) when the station has no such member (partner_name when null). */
 static bool render_member(const yz_snap *s, size_t i, int m, int lang, yz_buf *b)
 {
-    const yz_station *st = &s->st[i];
     switch (m) {
     case YZ_FM_ID:
         yz_buf_puts(b, "\"id\":");
-        yz_buf_int(b, st->id);
+        yz_buf_int(b, s->rec[i].id);
         return true;
-    case YZ_FM_CODE:
+    case YZ_FM_CODE: {
+        const char *code = rec_str(s, i, STR_CODE);
         yz_buf_puts(b, "\"code\":");
-        yz_buf_json_str(b, st->code, strlen(st->code));
+        yz_buf_json_str(b, code, strlen(code));
         return true;
+    }
     case YZ_FM_NAME:
         yz_buf_puts(b, "\"name\":");
         put_text(s, i, 0, lang, b);
@@ -331,9 +595,10 @@ static bool render_member(const yz_snap *s, size_t i, int m, int lang, yz_buf *b
             yz_buf_append(b, s->dist_json[l] + s->dist_json_off[l][d],
                           s->dist_json_off[l][d + 1] - s->dist_json_off[l][d]);
         } else {
-            const char *dn = st->district_name ? st->district_name : "";
+            const struct grp *g = &s->grp[s->rec[i].grp];
+            const char *dn = g->district_name ? g->district_name : "";
             yz_buf_puts(b, "{\"code\":");
-            yz_buf_json_str(b, st->district_code, strlen(st->district_code));
+            yz_buf_json_str(b, g->district_code, strlen(g->district_code));
             yz_buf_puts(b, ",\"name\":");
             yz_buf_json_str(b, dn, strlen(dn));
             yz_buf_putc(b, '}');
@@ -348,21 +613,21 @@ static bool render_member(const yz_snap *s, size_t i, int m, int lang, yz_buf *b
     }
     case YZ_FM_TIER:
         yz_buf_puts(b, "\"tier\":\"");
-        yz_buf_puts(b, yz_tier_name(st->tier));
+        yz_buf_puts(b, yz_tier_name(REC_SMALL(s, i, tier)));
         yz_buf_putc(b, '"');
         return true;
     case YZ_FM_STATUS:
         yz_buf_puts(b, "\"status\":\"");
-        yz_buf_puts(b, yz_status_name(st->status));
+        yz_buf_puts(b, yz_status_name(rec_status(s, i)));
         yz_buf_putc(b, '"');
         return true;
     case YZ_FM_PARTNER_KIND:
         yz_buf_puts(b, "\"partner_kind\":\"");
-        yz_buf_puts(b, yz_partner_name(st->partner_kind));
+        yz_buf_puts(b, yz_partner_name(REC_SMALL(s, i, partner_kind)));
         yz_buf_putc(b, '"');
         return true;
     case YZ_FM_PARTNER_NAME:
-        if (!st->partner_name)
+        if (!(s->rec[i].has & (1u << STR_PARTNER)))
             return false;
         yz_buf_puts(b, "\"partner_name\":");
         put_text(s, i, 2, lang, b);
@@ -538,13 +803,17 @@ static bool build_hant(yz_snap *s, yz_textnorm *norm, yz_hantconv *hc, const yz_
             yz_buf_fini(&t);
             return false;
         }
-        const yz_station *st = &s->st[i];
-        const char *src[3] = {st->name, st->address ? st->address : "", st->partner_name};
-        long j = prev ? yz_snap_find_id(prev, st->id) : -1;
-        const yz_station *pst = j >= 0 ? &prev->st[j] : NULL;
-        bool reuse = pst && same_str(pst->name, st->name) &&
-                     same_str(pst->address ? pst->address : "", src[1]) &&
-                     same_str(pst->partner_name, st->partner_name);
+        const char *addr = rec_str(s, i, STR_ADDRESS);
+        const char *src[3] = {rec_str(s, i, STR_NAME), addr ? addr : "",
+                              rec_str(s, i, STR_PARTNER)};
+        long j = prev ? yz_snap_find_id(prev, s->rec[i].id) : -1;
+        bool reuse = false;
+        if (j >= 0) {
+            const char *paddr = rec_str(prev, (size_t)j, STR_ADDRESS);
+            reuse = same_str(rec_str(prev, (size_t)j, STR_NAME), src[0]) &&
+                    same_str(paddr ? paddr : "", src[1]) &&
+                    same_str(rec_str(prev, (size_t)j, STR_PARTNER), src[2]);
+        }
         if (h.len > UINT32_MAX - 3 * 65536) /* ~4 GiB of texts: tens of millions of stations */
             goto none;
         s->row[i].hant_at = (uint32_t)h.len;
@@ -760,6 +1029,9 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
         goto fail;
     }
     build_words(s, norm); /* after the side job: it used `norm` */
+    err = compact_records(s, ei);
+    if (err)
+        goto fail;
     /* The traditional texts: with the build when a previous snapshot lends most of them (a
      * compaction, a delta) or there are few; else converted on a thread of their own after
      * the snapshot is returned, and answers convert what they need until then. */
@@ -810,6 +1082,12 @@ void yz_snap_free(yz_snap *s)
     }
     if (s->packed) {
         yz_free(s->st);
+        yz_free(s->rec);
+        yz_free(s->grp);
+        yz_free(s->wide);
+        for (size_t b = 0; s->dec && b <= s->n / DEC_BLOCK; b++)
+            yz_free(atomic_load_explicit(&s->dec[b], memory_order_relaxed));
+        yz_free(s->dec);
         yz_free(s->strs);
         for (size_t i = 0; i < s->n_shared; i++)
             yz_free(s->shared[i]);
@@ -872,7 +1150,60 @@ size_t yz_snap_count(const yz_snap *s)
 const yz_station *yz_snap_station(const yz_snap *s, size_t i)
 {
     assert(i < s->n);
-    return &s->st[i];
+    _Atomic(yz_station *) *slot = &((yz_snap *)s)->dec[i / DEC_BLOCK];
+    yz_station *blk = atomic_load_explicit(slot, memory_order_acquire);
+    if (!blk) { /* first use of this block: decode it, publish it; a racing reader's wins */
+        size_t lo = i / DEC_BLOCK * DEC_BLOCK, m = s->n - lo < DEC_BLOCK ? s->n - lo : DEC_BLOCK;
+        yz_station *mine = yz_calloc(m, sizeof *mine);
+        for (size_t k = 0; k < m; k++)
+            rec_decode(s, lo + k, &mine[k]);
+        yz_station *none = NULL;
+        if (atomic_compare_exchange_strong_explicit(slot, &none, mine, memory_order_acq_rel,
+                                                    memory_order_acquire)) {
+            blk = mine;
+        } else {
+            yz_free(mine);
+            blk = none;
+        }
+    }
+    return &blk[i % DEC_BLOCK];
+}
+
+const yz_station *yz_snap_station_get(const yz_snap *s, size_t i, yz_station *buf)
+{
+    assert(i < s->n);
+    rec_decode(s, i, buf);
+    return buf;
+}
+
+int64_t yz_snap_station_id(const yz_snap *s, size_t i)
+{
+    return s->rec[i].id;
+}
+
+const char *yz_snap_station_code(const yz_snap *s, size_t i)
+{
+    return rec_str(s, i, STR_CODE);
+}
+
+const char *yz_snap_station_name(const yz_snap *s, size_t i)
+{
+    return rec_str(s, i, STR_NAME);
+}
+
+int yz_snap_station_status(const yz_snap *s, size_t i)
+{
+    return rec_status(s, i);
+}
+
+const char *yz_snap_station_district_code(const yz_snap *s, size_t i)
+{
+    return s->grp[s->rec[i].grp].district_code;
+}
+
+int64_t yz_snap_station_version(const yz_snap *s, size_t i)
+{
+    return s->rec[i].flags & REC_WIDE ? wide_of(s, i)->version : s->rec[i].version;
 }
 
 long yz_snap_find_id(const yz_snap *s, int64_t id)
@@ -880,12 +1211,12 @@ long yz_snap_find_id(const yz_snap *s, int64_t id)
     size_t lo = 0, hi = s->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (s->st[mid].id < id)
+        if (s->rec[mid].id < id)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < s->n && s->st[lo].id == id ? (long)lo : -1;
+    return lo < s->n && s->rec[lo].id == id ? (long)lo : -1;
 }
 
 long yz_snap_find_code(const yz_snap *s, const char *code)
@@ -893,7 +1224,7 @@ long yz_snap_find_code(const yz_snap *s, const char *code)
     size_t lo = 0, hi = s->n;
     while (code && lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(s->st[s->codes[mid]].code, code);
+        int c = strcmp(rec_str(s, s->codes[mid], STR_CODE), code);
         if (c == 0)
             return (long)s->codes[mid];
         if (c < 0)
@@ -907,7 +1238,7 @@ long yz_snap_find_code(const yz_snap *s, const char *code)
 /* The key of the code of the station at loose position j. */
 static const char *loose_key(const yz_snap *s, size_t j, char buf[YZ_CODE_KEY_MAX + 1])
 {
-    code_key(s->st[s->codes_loose[j]].code, buf);
+    code_key(rec_str(s, s->codes_loose[j], STR_CODE), buf);
     return buf;
 }
 
@@ -955,8 +1286,11 @@ size_t yz__base_find_code_loose_all(const yz_snap *s, const char *text, uint32_t
 yz_station *yz_snap_copy_stations(const yz_snap *s, size_t *n)
 {
     yz_station *a = yz_calloc(s->n + 1, sizeof *a);
-    for (size_t i = 0; i < s->n; i++)
-        yz_station_copy(&a[i], &s->st[i]);
+    for (size_t i = 0; i < s->n; i++) {
+        yz_station st;
+        rec_decode(s, i, &st);
+        yz_station_copy(&a[i], &st);
+    }
     *n = s->n;
     return a;
 }
@@ -1025,11 +1359,12 @@ const struct yz_hours *yz_snap_hours(const yz_snap *s, size_t i)
 
 bool yz_snap_is_open(const yz_snap *s, size_t i, int64_t t)
 {
-    const yz_station *st = &s->st[i];
-    if (st->status == YZ_STATUS_CLOSED_TEMP) {
-        if (!st->closed_until || t < st->closed_until)
+    int status = rec_status(s, i);
+    int64_t until = s->rec[i].closed_until;
+    if (status == YZ_STATUS_CLOSED_TEMP) {
+        if (!until || t < until)
             return false;
-    } else if (st->status != YZ_STATUS_OPEN) {
+    } else if (status != YZ_STATUS_OPEN) {
         return false;
     }
     const sched *k = &s->sch[s->st_sched[i]];
@@ -1038,19 +1373,20 @@ bool yz_snap_is_open(const yz_snap *s, size_t i, int64_t t)
 
 int yz_snap_next_change(const yz_snap *s, size_t i, int64_t t, int64_t *next)
 {
-    const yz_station *st = &s->st[i];
+    int status = rec_status(s, i);
+    int64_t until = s->rec[i].closed_until;
     const sched *k = &s->sch[s->st_sched[i]];
-    if (st->status == YZ_STATUS_CLOSED_TEMP && (!st->closed_until || t < st->closed_until)) {
-        if (!st->closed_until)
+    if (status == YZ_STATUS_CLOSED_TEMP && (!until || t < until)) {
+        if (!until)
             return YZ_ENOTFOUND;
         /* Closed until `until`; then it follows its hours. */
-        if (yz_hours_is_open(k->hours, st->closed_until, k->offset, &s->holidays)) {
-            *next = st->closed_until;
+        if (yz_hours_is_open(k->hours, until, k->offset, &s->holidays)) {
+            *next = until;
             return YZ_OK;
         }
-        return yz_hours_next_change(k->hours, st->closed_until, k->offset, &s->holidays, next);
+        return yz_hours_next_change(k->hours, until, k->offset, &s->holidays, next);
     }
-    if (!yz_station_in_service(st))
+    if (!rec_in_service(s, i))
         return YZ_ENOTFOUND;
     return yz_hours_next_change(k->hours, t, k->offset, &s->holidays, next);
 }
@@ -1078,7 +1414,11 @@ size_t yz_snap_memory(const yz_snap *s, yz_snap_mem_part *parts)
     size_t strs = heap(s->strs) + heap(s->shared);
     for (size_t i = 0; i < s->n_shared; i++)
         strs += heap(s->shared[i]);
-    PART("station records (yz_station)", heap(s->st));
+    size_t dec = heap(s->dec);
+    for (size_t b = 0; s->dec && b <= s->n / DEC_BLOCK; b++)
+        dec += heap(atomic_load_explicit(&s->dec[b], memory_order_relaxed));
+    PART("station records (compact, 72 B)", heap(s->rec) + heap(s->grp) + heap(s->wide));
+    PART("station records decoded (yz_snap_station)", dec);
     PART("station record strings", strs);
     size_t sch = heap(s->sch) + heap(s->st_sched);
     for (size_t k = 0; k < s->n_sch; k++)
@@ -1109,14 +1449,14 @@ yz_point yz_snap_position(const yz_snap *s, size_t i, int crs)
         return s->gcj[i];
     if (crs == YZ_CRS_BD09)
         return yz_coord_gcj02_to_bd09(s->gcj[i]); /* cheap; only bd09 answers ask */
-    return (yz_point){s->st[i].lat, s->st[i].lon};
+    return (yz_point){s->rec[i].lat, s->rec[i].lon};
 }
 
 void yz_snap_fragment_append(const yz_snap *s, size_t i, int lang, yz_buf *b)
 {
     render_member(s, i, YZ_FM_ID, lang, b);
     for (int m = YZ_FM_ID + 1; m < YZ_FM__COUNT; m++) {
-        if (m == YZ_FM_PARTNER_NAME && !s->st[i].partner_name)
+        if (m == YZ_FM_PARTNER_NAME && !(s->rec[i].has & (1u << STR_PARTNER)))
             continue;
         yz_buf_putc(b, ',');
         render_member(s, i, m, lang, b);
@@ -1127,12 +1467,13 @@ void yz_snap_prefetch(const yz_snap *s, const uint32_t *pos, size_t stride, size
 {
 #define AT(j) (*(const uint32_t *)((const char *)pos + (j) * stride))
     for (size_t j = 0; j < n; j++) {
-        __builtin_prefetch(&s->st[AT(j)]);
+        __builtin_prefetch(&s->rec[AT(j)]);
         __builtin_prefetch(&s->row[AT(j)]);
         __builtin_prefetch(&s->gcj[AT(j)]);
     }
     for (size_t j = 0; j < n; j++) {
-        __builtin_prefetch(s->st[AT(j)].name);
+        __builtin_prefetch(s->strs + s->rec[AT(j)].str); /* code, name and most addresses */
+        __builtin_prefetch(s->strs + s->rec[AT(j)].str + 64);
         if (lang == YZ_LANG_HANT && hant_state(s) == HANT_READY && s->row[AT(j)].hant_diff)
             __builtin_prefetch(s->hant + s->row[AT(j)].hant_at);
     }
@@ -1171,7 +1512,8 @@ void yz_snap_nav_text(const yz_snap *s, size_t i, yz_nav_text *out, char *scratc
     static const uint64_t unreserved[2] = {
         UINT64_C(3) << 45 | UINT64_C(0x3ff) << 48,
         UINT64_C(0x3ffffff) << 1 | UINT64_C(1) << 31 | UINT64_C(0x3ffffff) << 33 | UINT64_C(1) << 62};
-    for (const unsigned char *c = (const unsigned char *)s->st[i].name; *c && p < end; c++) {
+    for (const unsigned char *c = (const unsigned char *)rec_str(s, i, STR_NAME); *c && p < end;
+         c++) {
         if (*c < 128 && (unreserved[*c >> 6] >> (*c & 63) & 1)) {
             *p++ = (char)*c;
         } else {
@@ -1266,12 +1608,12 @@ int yz__base_nearby_skip(const yz_snap *s, const yz_nearby_query *q, yz__base_sk
     size_t hi = q->district >= 0 ? s->dist_first[q->district + 1] : s->n;
     for (size_t j = lo; j < hi; j++) {
         uint32_t i = q->district >= 0 ? s->dist_members[j] : (uint32_t)j;
-        const yz_station *st = &s->st[i];
-        if (!yz_station_in_service(st) || (st->facilities & q->need) != q->need)
+        const struct rec *st = &s->rec[i];
+        if (!rec_in_service(s, i) || (st->facilities & q->need) != q->need)
             continue;
         if (skip_pos && skip_pos(skip_arg, i))
             continue;
-        if (q->tier_mask && !(q->tier_mask & (1u << st->tier)))
+        if (q->tier_mask && !(q->tier_mask & (1u << REC_SMALL(s, i, tier))))
             continue;
         double d = yz_coord_distance_m(q->at, (yz_point){st->lat, st->lon});
         if (q->radius_m > 0 && d > q->radius_m)
@@ -1300,25 +1642,27 @@ int yz__base_ranked_cmp(const void *a, const void *b)
 
 static bool list_match(const yz_snap *s, const yz_list_query *q, size_t i)
 {
-    const yz_station *st = &s->st[i];
+    const struct rec *st = &s->rec[i];
     if (q->district >= 0 && s->st_district[i] != q->district)
         return false;
-    if (q->tier_mask && !(q->tier_mask & (1u << st->tier)))
+    if (q->tier_mask && !(q->tier_mask & (1u << REC_SMALL(s, i, tier))))
         return false;
     if ((st->facilities & q->need) != q->need)
         return false;
-    if (q->status >= 0 && st->status != q->status)
+    if (q->status >= 0 && rec_status(s, i) != q->status)
         return false;
-    if (q->partner_mask && !(q->partner_mask & (1u << st->partner_kind)))
+    if (q->partner_mask && !(q->partner_mask & (1u << REC_SMALL(s, i, partner_kind))))
         return false;
-    if (q->partner_name && *q->partner_name &&
-        (!st->partner_name || !strcasestr(st->partner_name, q->partner_name)))
+    if (q->partner_name && *q->partner_name) {
+        const char *pn = rec_str(s, i, STR_PARTNER);
+        if (!pn || !strcasestr(pn, q->partner_name))
+            return false;
+    }
+    if (q->batch_mask && !(q->batch_mask & (1u << (REC_SMALL(s, i, batch) + 1))))
         return false;
-    if (q->batch_mask && !(q->batch_mask & (1u << (st->batch + 1))))
+    if (q->livelihood && ((st->flags & REC_LIVELIHOOD) != 0) != (q->livelihood > 0))
         return false;
-    if (q->livelihood && st->livelihood != (q->livelihood > 0))
-        return false;
-    if (q->not_on_maps && (st->online_maps & q->not_on_maps))
+    if (q->not_on_maps && (REC_SMALL(s, i, online_maps) & q->not_on_maps))
         return false;
     return true;
 }
@@ -1350,8 +1694,8 @@ int yz__base_list_ranked(const yz_snap *s, yz_textnorm *norm, const yz_list_quer
     }
     if (q->has_at)
         for (size_t j = 0; j < nr; j++)
-            r[j].dist = yz_coord_distance_m(q->at, (yz_point){s->st[r[j].pos].lat,
-                                                              s->st[r[j].pos].lon});
+            r[j].dist = yz_coord_distance_m(q->at, (yz_point){s->rec[r[j].pos].lat,
+                                                              s->rec[r[j].pos].lon});
     qsort(r, nr, sizeof *r, yz__base_ranked_cmp);
     *out = r;
     *n_out = nr;

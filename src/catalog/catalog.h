@@ -54,9 +54,27 @@ extern size_t yz__snap_hant_async_min;
 extern atomic_bool yz__snap_hant_hold; /* tests: while true, the conversion does not start */
 void yz_snap_hant_wait(const yz_snap *s);
 
-/* Records, by position 0..count-1 (ordered by id). */
+/* Records, by position 0..count-1 (ordered by id). A snapshot keeps them compact
+ * (docs/internals/catalog.md, "Memory"), not as yz_station: a yz_station is decoded on demand.
+ *
+ * yz_snap_station_get decodes station i into `buf` (caller's storage) and returns it; its
+ * strings are borrowed from the snapshot (valid until it is released): buf owns nothing,
+ * never yz_station_fini it. The narrow accessors below decode nothing: callers that walk
+ * every station (metrics, districts, exports) or answer many (nearby) use them.
+ *
+ * yz_snap_station returns a borrowed record valid until the snapshot is released: the
+ * snapshot decodes the block of 64 stations holding i on first use and keeps it (~11 KB a
+ * block). For single stations only: a walk over all of them with it would decode them all
+ * (176 bytes a station, for the snapshot's life). Thread-safe. */
 size_t yz_snap_count(const yz_snap *s);
 const yz_station *yz_snap_station(const yz_snap *s, size_t i);
+const yz_station *yz_snap_station_get(const yz_snap *s, size_t i, yz_station *buf);
+int64_t yz_snap_station_id(const yz_snap *s, size_t i);
+const char *yz_snap_station_code(const yz_snap *s, size_t i);
+const char *yz_snap_station_name(const yz_snap *s, size_t i); /* as stored (zh-Hans) */
+int yz_snap_station_status(const yz_snap *s, size_t i);      /* enum yz_status */
+const char *yz_snap_station_district_code(const yz_snap *s, size_t i);
+int64_t yz_snap_station_version(const yz_snap *s, size_t i);
 /* Position of the station with this id / code, or -1. O(log n). A code is looked up as
  * given, then as yz_snap_find_code_loose does: riders type codes in any case. */
 long yz_snap_find_id(const yz_snap *s, int64_t id);

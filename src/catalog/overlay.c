@@ -271,9 +271,10 @@ static int compose(shared_base *sb, const yz_snap *from, entry *ent, size_t n_en
         for (size_t i = 0; i < keep; i++) {
             if (ent[i].dpos == -1)
                 continue;
+            yz_station buf;
             const yz_station *src = ent[i].dpos <= -2
                                         ? &ups[-2 - ent[i].dpos]
-                                        : yz__base_station(from->d, (size_t)ent[i].dpos);
+                                        : yz__base_station_get(from->d, (size_t)ent[i].dpos, &buf);
             yz_station_copy(&in.stations[in.n_stations], src);
             ent[i].dpos = (long)in.n_stations++;
         }
@@ -314,11 +315,11 @@ static int compose(shared_base *sb, const yz_snap *from, entry *ent, size_t n_en
         }
     }
     for (size_t j = 0; j < nd; j++) {
-        int64_t id = yz__base_station(s->d, j)->id;
+        int64_t id = yz__base_station_id(s->d, j);
         size_t lo = 0, hi = nb; /* base stations with a smaller id */
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;
-            if (yz__base_station(b, mid)->id < id)
+            if (yz__base_station_id(b, mid) < id)
                 lo = mid + 1;
             else
                 hi = mid;
@@ -447,6 +448,26 @@ const yz_station *yz_snap_station(const yz_snap *s, size_t i)
     return yz__base_station(p, j);
 }
 
+const yz_station *yz_snap_station_get(const yz_snap *s, size_t i, yz_station *buf)
+{
+    AT(s, i, p, j);
+    return yz__base_station_get(p, j, buf);
+}
+
+#define NARROW(type, what)                                                                         \
+    type yz_snap_station_##what(const yz_snap *s, size_t i)                                        \
+    {                                                                                              \
+        AT(s, i, p, j);                                                                            \
+        return yz__base_station_##what(p, j);                                                      \
+    }
+NARROW(int64_t, id)
+NARROW(const char *, code)
+NARROW(const char *, name)
+NARROW(int, status)
+NARROW(const char *, district_code)
+NARROW(int64_t, version)
+#undef NARROW
+
 long yz_snap_find_id(const yz_snap *s, int64_t id)
 {
     if (s->nd) {
@@ -497,12 +518,12 @@ long yz_snap_find_code(const yz_snap *s, const char *code)
     /* Codes are unique among the stations shown, so an exact hit of either part is it. */
     if (s->d) {
         long j = yz__base_find_code(s->d, code);
-        if (j >= 0 && !strcmp(yz__base_station(s->d, (size_t)j)->code, code))
+        if (j >= 0 && !strcmp(yz__base_station_code(s->d, (size_t)j), code))
             return (long)s->dpos[j];
     }
     long b = yz__base_find_code(s->sb->b, code);
     if (b >= 0 && !hidden(s, (uint32_t)b) &&
-        !strcmp(yz__base_station(s->sb->b, (size_t)b)->code, code))
+        !strcmp(yz__base_station_code(s->sb->b, (size_t)b), code))
         return (long)from_base(s, (uint32_t)b);
     return yz_snap_find_code_loose(s, code);
 }
@@ -513,15 +534,16 @@ yz_station *yz_snap_copy_stations(const yz_snap *s, size_t *n)
         return yz__base_copy_stations(s->sb->b, n);
     yz_station *a = yz_calloc(s->n + 1, sizeof *a);
     size_t k = 0, j = 0;
+    yz_station buf;
     for (size_t b = 0; b < s->nb; b++) {
-        const yz_station *st = yz__base_station(s->sb->b, b);
-        for (; j < s->nd && s->did[j] < st->id; j++)
-            yz_station_copy(&a[k++], yz__base_station(s->d, j));
+        int64_t id = yz__base_station_id(s->sb->b, b);
+        for (; j < s->nd && s->did[j] < id; j++)
+            yz_station_copy(&a[k++], yz__base_station_get(s->d, j, &buf));
         if (!hidden(s, (uint32_t)b))
-            yz_station_copy(&a[k++], st);
+            yz_station_copy(&a[k++], yz__base_station_get(s->sb->b, b, &buf));
     }
     for (; j < s->nd; j++)
-        yz_station_copy(&a[k++], yz__base_station(s->d, j));
+        yz_station_copy(&a[k++], yz__base_station_get(s->d, j, &buf));
     assert(k == s->n);
     *n = k;
     return a;

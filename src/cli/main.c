@@ -1137,7 +1137,8 @@ static int cmd_near(int argc, char **argv)
         if (!n)
             printf("附近没有符合条件的驿站 / no station matches\n");
         for (size_t j = 0; j < n; j++) {
-            const yz_station *r = yz_snap_station(s, hits[j].station);
+            yz_station r_buf;
+            const yz_station *r = yz_snap_station_get(s, hits[j].station, &r_buf);
             bool open = yz_snap_is_open(s, hits[j].station, q.t);
             yz_point p = yz_snap_position(s, hits[j].station, crs);
             printf("%2zu. %7.0f m  %-6s %s  [%s]  %s\n    %.6f,%.6f (%s)  ", j + 1,
@@ -1193,7 +1194,8 @@ static int cmd_search(int argc, char **argv)
         } else {
             printf("找到 %zu 个 / %zu found%s\n", total, total, total > n ? " (前 20 个 / first 20)" : "");
             for (size_t j = 0; j < n; j++) {
-                const yz_station *r = yz_snap_station(s, pos[j]);
+                yz_station r_buf;
+                const yz_station *r = yz_snap_station_get(s, pos[j], &r_buf);
                 printf("%2zu. %s  [%s]  %s  %s\n", j + 1, r->name, r->code,
                        r->district_name ? r->district_name : r->district_code,
                        r->address ? r->address : "");

@@ -170,7 +170,8 @@ int yz_alarms_evaluate(yz_alarms *a, int64_t now_ms, yz_alarm_applied *out, yz_e
         long pos = yz_snap_find_id(snap, ls->station_id);
         if (pos < 0)
             continue; /* the station is gone: its alarms close below */
-        const yz_station *s = yz_snap_station(snap, (size_t)pos);
+        yz_station s_buf;
+        const yz_station *s = yz_snap_station_get(snap, (size_t)pos, &s_buf);
         bool station_open = yz_snap_is_open(snap, (size_t)pos, now_ms / 1000);
         for (size_t j = 0; j < ls->n; j++) {
             const yz_live_dev *d = &ls->dev[j];
