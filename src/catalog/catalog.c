@@ -50,15 +50,16 @@ struct row {
 };
 
 /* A station's record as a built snapshot keeps it (docs/internals/catalog.md, "Memory"):
- * 72 bytes instead of yz_station's 176. Its own strings are back to back in `strs`, in the
- * order of STR_* (those present in `has`); the four of few distinct values are one number
- * into grp[]; the small enumerations are bytes and the times 32-bit offsets from `t0`. A
- * station whose values do not fit these (REC_WIDE) has them exact in wide[]. */
+ * 64 bytes, one cache line, instead of yz_station's 176. Its own strings are back to back in
+ * `strs`, in the order of STR_* (those present in `has`); the four of few distinct values
+ * (and what follows from them: district position, schedule) are one number into grp[]; the
+ * small enumerations are bytes and the times 32-bit offsets from `t0`. A station whose values
+ * do not fit these, or that has a closed_until (rare: closed_temp with an end), is REC_WIDE
+ * and has them exact in wide[]. */
 struct rec {
     int64_t id;
     double lat, lon;          /* WGS-84 degrees */
     uint64_t facilities;      /* mask of yz_facility.bit */
-    int64_t closed_until;     /* unix seconds, 0 = until further notice */
     uint32_t str;             /* offset in strs of its first string present */
     uint32_t grp;             /* its district code and name, hours and zone in grp[] */
     int32_t seats;
@@ -71,7 +72,7 @@ struct rec {
 };
 enum { STR_CODE, STR_NAME, STR_ADDRESS, STR_PARTNER, STR_CLOSED, STR_PHONE, STR__COUNT };
 enum { REC_LIVELIHOOD = 1, REC_WIDE = 2 };
-_Static_assert(sizeof(struct rec) == 72, "one record in 72 bytes");
+_Static_assert(sizeof(struct rec) == 64, "one record in a cache line");
 _Static_assert(sizeof(int) == sizeof(int32_t), "seats fit an int32_t");
 
 /* The values of a REC_WIDE station that do not fit its record, by position. */
@@ -80,11 +81,14 @@ struct wide {
     int tier, partner_kind, status, batch;
     unsigned online_maps;
     int64_t created_at, updated_at, version;
+    int64_t closed_until;
 };
 
 /* The strings of few distinct values a station points at, interned as one tuple. */
 struct grp {
     const char *district_code, *district_name, *opening_hours, *tz; /* in `shared`, or NULL */
+    int32_t district; /* position of the district, -1 if unknown */
+    uint32_t sched;   /* its schedule in sch[] */
 };
 
 enum { DEC_BLOCK = 64 }; /* stations decoded together for yz_snap_station */
@@ -187,6 +191,16 @@ static int rec_status(const yz_snap *s, size_t i)
     return REC_SMALL(s, i, status);
 }
 
+static int64_t rec_closed_until(const yz_snap *s, size_t i)
+{
+    return s->rec[i].flags & REC_WIDE ? wide_of(s, i)->closed_until : 0;
+}
+
+static const struct grp *grp_of(const yz_snap *s, size_t i)
+{
+    return &s->grp[s->rec[i].grp];
+}
+
 static bool rec_in_service(const yz_snap *s, size_t i)
 {
     yz_station t = {.status = rec_status(s, i)};
@@ -236,7 +250,6 @@ static void rec_decode(const yz_snap *s, size_t i, yz_station *out)
         .tz = (char *)g->tz,
         .status = r->status,
         .closed_reason = str[STR_CLOSED],
-        .closed_until = r->closed_until,
         .phone = str[STR_PHONE],
         .seats = r->seats,
         .livelihood = (r->flags & REC_LIVELIHOOD) != 0,
@@ -256,6 +269,7 @@ static void rec_decode(const yz_snap *s, size_t i, yz_station *out)
         out->created_at = w->created_at;
         out->updated_at = w->updated_at;
         out->version = w->version;
+        out->closed_until = w->closed_until;
     }
 }
 
@@ -286,11 +300,17 @@ static int compact_records(yz_snap *s, yz_errinfo *ei)
     uint32_t *table = yz_malloc(cap * sizeof *table);
     memset(table, 0xff, cap * sizeof *table);
     size_t grp_cap = 0, wide_cap = 0;
-    s->rec = yz_calloc(s->n + 1, sizeof *s->rec);
+    /* Aligned so that a record is one cache line: a nearby answer's rows are far apart. */
+    size_t rec_bytes = (s->n + 1) * sizeof *s->rec;
+    s->rec = aligned_alloc(64, (rec_bytes + 63) / 64 * 64);
+    if (!s->rec)
+        s->rec = yz_malloc(rec_bytes); /* yz_malloc aborts when memory is out */
+    memset(s->rec, 0, rec_bytes);
     for (size_t i = 0; i < s->n; i++) {
         const yz_station *st = &s->st[i];
         struct rec *r = &s->rec[i];
-        struct grp g = {st->district_code, st->district_name, st->opening_hours, st->tz};
+        struct grp g = {st->district_code, st->district_name, st->opening_hours, st->tz,
+                        s->st_district[i], s->st_sched[i]};
         /* The strings are interned (pack_strings): equal ones are one pointer. */
         uint64_t h = 0;
         const char *gp[] = {g.district_code, g.district_name, g.opening_hours, g.tz};
@@ -334,13 +354,12 @@ static int compact_records(yz_snap *s, yz_errinfo *ei)
         r->lat = st->lat;
         r->lon = st->lon;
         r->facilities = st->facilities;
-        r->closed_until = st->closed_until;
         r->seats = st->seats;
         r->flags = st->livelihood ? REC_LIVELIHOOD : 0;
         if (fits_i8(st->tier) && fits_i8(st->partner_kind) && fits_i8(st->status) &&
             fits_i8(st->batch) && st->online_maps <= UINT8_MAX &&
             fits_off(st->created_at, s->t0) && fits_off(st->updated_at, s->t0) &&
-            st->version >= 0 && st->version <= UINT32_MAX) {
+            st->version >= 0 && st->version <= UINT32_MAX && !st->closed_until) {
             r->tier = (int8_t)st->tier;
             r->partner_kind = (int8_t)st->partner_kind;
             r->status = (int8_t)st->status;
@@ -359,7 +378,7 @@ static int compact_records(yz_snap *s, yz_errinfo *ei)
                                                  st->partner_kind,   st->status,
                                                  st->batch,          st->online_maps,
                                                  st->created_at,     st->updated_at,
-                                                 st->version};
+                                                 st->version,        st->closed_until};
         }
     }
     yz_free(table);
@@ -369,6 +388,10 @@ static int compact_records(yz_snap *s, yz_errinfo *ei)
         s->grp = yz_calloc(1, sizeof *s->grp);
     yz_free(s->st); /* the strings stay: they are in strs and shared */
     s->st = NULL;
+    yz_free(s->st_sched); /* in grp[] now */
+    s->st_sched = NULL;
+    yz_free(s->st_district);
+    s->st_district = NULL;
     s->dec = yz_calloc(s->n / DEC_BLOCK + 1, sizeof *s->dec);
     return YZ_OK;
 }
@@ -1349,33 +1372,33 @@ const int32_t *yz_snap_holidays(const yz_snap *s, size_t *n)
 
 int yz_snap_tz_offset(const yz_snap *s, size_t i)
 {
-    return s->sch[s->st_sched[i]].offset;
+    return s->sch[grp_of(s, i)->sched].offset;
 }
 
 const struct yz_hours *yz_snap_hours(const yz_snap *s, size_t i)
 {
-    return s->sch[s->st_sched[i]].hours;
+    return s->sch[grp_of(s, i)->sched].hours;
 }
 
 bool yz_snap_is_open(const yz_snap *s, size_t i, int64_t t)
 {
     int status = rec_status(s, i);
-    int64_t until = s->rec[i].closed_until;
+    int64_t until = rec_closed_until(s, i);
     if (status == YZ_STATUS_CLOSED_TEMP) {
         if (!until || t < until)
             return false;
     } else if (status != YZ_STATUS_OPEN) {
         return false;
     }
-    const sched *k = &s->sch[s->st_sched[i]];
+    const sched *k = &s->sch[grp_of(s, i)->sched];
     return yz_hours_is_open(k->hours, t, k->offset, &s->holidays);
 }
 
 int yz_snap_next_change(const yz_snap *s, size_t i, int64_t t, int64_t *next)
 {
     int status = rec_status(s, i);
-    int64_t until = s->rec[i].closed_until;
-    const sched *k = &s->sch[s->st_sched[i]];
+    int64_t until = rec_closed_until(s, i);
+    const sched *k = &s->sch[grp_of(s, i)->sched];
     if (status == YZ_STATUS_CLOSED_TEMP && (!until || t < until)) {
         if (!until)
             return YZ_ENOTFOUND;
@@ -1643,7 +1666,7 @@ int yz__base_ranked_cmp(const void *a, const void *b)
 static bool list_match(const yz_snap *s, const yz_list_query *q, size_t i)
 {
     const struct rec *st = &s->rec[i];
-    if (q->district >= 0 && s->st_district[i] != q->district)
+    if (q->district >= 0 && grp_of(s, i)->district != q->district)
         return false;
     if (q->tier_mask && !(q->tier_mask & (1u << REC_SMALL(s, i, tier))))
         return false;
