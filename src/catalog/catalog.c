@@ -1440,7 +1440,7 @@ size_t yz_snap_memory(const yz_snap *s, yz_snap_mem_part *parts)
     size_t dec = heap(s->dec);
     for (size_t b = 0; s->dec && b <= s->n / DEC_BLOCK; b++)
         dec += heap(atomic_load_explicit(&s->dec[b], memory_order_relaxed));
-    PART("station records (compact, 72 B)", heap(s->rec) + heap(s->grp) + heap(s->wide));
+    PART("station records (compact, 64 B)", heap(s->rec) + heap(s->grp) + heap(s->wide));
     PART("station records decoded (yz_snap_station)", dec);
     PART("station record strings", strs);
     size_t sch = heap(s->sch) + heap(s->st_sched);
