@@ -249,7 +249,8 @@ typedef struct dist_row {
 
 /* What a station of the scope shows in the lists. */
 typedef struct st_row {
-    const yz_station *s;
+    yz_station rec;      /* decoded from the snapshot: its strings are the snapshot's */
+    const yz_station *s; /* &rec */
     const yz_project *p; /* NULL: never saved */
     int32_t last_event;  /* local day of its last event, YZ_DAY_NONE if none */
 } st_row;
@@ -361,13 +362,12 @@ static int build(yz_api *api, yz_http_req *req, const yz_snap *s, const char *wa
     yz_event_array_free(evs, nev);
     pc->rows = yz_malloc((n ? n : 1) * sizeof *pc->rows);
     for (size_t i = 0; i < n; i++) {
-        yz_station st_buf;
-        const yz_station *st = yz_snap_station_get(s, i, &st_buf);
-        long di = yz_snap_find_district(s, st->district_code);
+        const char *dc = yz_snap_station_district_code(s, i);
+        long di = yz_snap_find_district(s, dc);
         if (di < 0 || !in[di])
             continue;
         st_row *x = &pc->rows[pc->nrows++];
-        x->s = st;
+        const yz_station *st = x->s = yz_snap_station_get(s, i, &x->rec);
         x->p = find_project(pc, st->id);
         x->last_event = last[i];
         for (size_t k = 0; k < pc->nd; k++)
