@@ -5,6 +5,7 @@
 #include "catalog/base_names.h" /* this file builds the base: catalog/base.h */
 #include "catalog/catalog.h"
 #include "catalog/base.h"
+#include "catalog/hantdiff.h"
 
 #include "model/hours.h"
 #include "core/alloc.h"
@@ -45,7 +46,7 @@ typedef struct fac_word {
 struct row {
     uint32_t facl;      /* its facility list in `facl` */
     int32_t district;   /* position of its district, -1 if unknown */
-    uint32_t hant_at;   /* where its traditional texts start in `hant` */
+    uint32_t hant_at;   /* where its traditional texts' codings start in `hant` */
     uint8_t hant_diff;  /* bit k: text k (name, address, partner) differs from the stored */
 };
 
@@ -81,9 +82,11 @@ struct yz_snap {
     uint32_t *codes;         /* positions, sorted by code */
     uint32_t *codes_loose;   /* positions, sorted by code_key of the code: what a rider
                               * types (keys computed per probe, not stored) */
-    char *hant;              /* per station: those of its name, address and partner name whose
-                              * traditional form differs, in that order, NUL-terminated */
-    atomic_int hant_state;   /* HANT_*: `hant` and the rows' hant_at and hant_diff are read
+    unsigned char *hant;     /* per station: those of its name, address and partner name whose
+                              * traditional form differs, in that order, each coded against
+                              * the stored text and `hmap` (catalog/hantdiff.h) */
+    yz__hantmap hmap;        /* each replaced character's usual replacement */
+    atomic_int hant_state;   /* HANT_*: `hant`, `hmap` and the rows' hant_at and hant_diff are read
                               * only once it is HANT_READY (acquire; written before, release) */
     yz_hantconv *hconv;      /* while HANT_PENDING: answers convert their texts with it */
     pthread_t hant_thread;   /* converting every station's texts after the build */
@@ -187,21 +190,37 @@ static int intern_sched(yz_snap *s, uint32_t *table, size_t table_cap, const cha
     return YZ_OK;
 }
 
-/* Station i's text k (0 name, 1 address, 2 partner name) in `lang`; NULL for no partner. */
-static const char *text_lang(const yz_snap *s, size_t i, int k, int lang)
+/* Station i's stored text k (0 name, 1 address, 2 partner name); NULL for no partner. */
+static const char *text_src(const yz_snap *s, size_t i, int k)
 {
     const yz_station *st = &s->st[i];
-    const char *src = k == 0 ? st->name : k == 1 ? (st->address ? st->address : "")
-                                                 : st->partner_name;
+    return k == 0 ? st->name : k == 1 ? (st->address ? st->address : "") : st->partner_name;
+}
+
+/* The coding of station i's traditional text k (catalog/hantdiff.h), or NULL when the
+ * traditional texts are not ready or text k is the same in both. */
+static const unsigned char *hant_code(const yz_snap *s, size_t i, int k)
+{
     const struct row *r = &s->row[i];
-    if (lang != YZ_LANG_HANT || !src || hant_state(s) != HANT_READY ||
-        !(r->hant_diff & (1u << k)))
-        return src;
-    const char *p = s->hant + r->hant_at;
+    if (hant_state(s) != HANT_READY || !(r->hant_diff & (1u << k)))
+        return NULL;
+    const unsigned char *p = s->hant + r->hant_at;
     for (int j = 0; j < k; j++)
         if (r->hant_diff & (1u << j))
-            p += strlen(p) + 1;
+            p = yz__hant_skip(p);
     return p;
+}
+
+/* Appends station i's text k in `lang` to b, unescaped (the read path's put_text does not
+ * come here). Text k must exist. */
+static void text_lang_append(const yz_snap *s, size_t i, int k, int lang, yz_buf *b)
+{
+    const char *src = text_src(s, i, k);
+    const unsigned char *code = lang == YZ_LANG_HANT ? hant_code(s, i, k) : NULL;
+    if (code)
+        yz__hant_decode_buf(&s->hmap, src, code, b);
+    else
+        yz_buf_puts(b, src);
 }
 
 /* Station i's text k in `lang` appended to b as a JSON string. Before the traditional texts
@@ -209,8 +228,28 @@ static const char *text_lang(const yz_snap *s, size_t i, int k, int lang)
  * ~µs of OpenCC a text instead of a copy, and no wait. Text k must exist (partner name). */
 static void put_text(const yz_snap *s, size_t i, int k, int lang, yz_buf *b)
 {
-    const char *t = text_lang(s, i, k, lang);
-    if (lang == YZ_LANG_HANT && hant_state(s) == HANT_PENDING) {
+    const char *t = text_src(s, i, k);
+    if (lang != YZ_LANG_HANT) {
+        yz_buf_json_str(b, t, strlen(t));
+        return;
+    }
+    const unsigned char *code = hant_code(s, i, k);
+    if (code) {
+        /* Decoded on the stack: names are at most 200 bytes, addresses about as long. */
+        char tmp[1024];
+        size_t len = yz__hant_decode(&s->hmap, t, code, tmp, sizeof tmp);
+        if (len != SIZE_MAX) {
+            yz_buf_json_str(b, tmp, len);
+        } else {
+            yz_buf c;
+            yz_buf_init(&c);
+            yz__hant_decode_buf(&s->hmap, t, code, &c);
+            yz_buf_json_str(b, c.data, c.len);
+            yz_buf_fini(&c);
+        }
+        return;
+    }
+    if (hant_state(s) == HANT_PENDING) {
         yz_buf c;
         yz_buf_init(&c);
         if (yz_hantconv_append(s->hconv, t, &c) == YZ_OK && c.data) {
@@ -530,12 +569,14 @@ static bool build_hant(yz_snap *s, yz_textnorm *norm, yz_hantconv *hc, const yz_
     yz_buf h, t;
     yz_buf_init(&h);
     yz_buf_init(&t);
+    yz__hantmap_fini(&s->hmap);
     if (prev && hant_state(prev) != HANT_READY)
         prev = NULL;
     for (size_t i = 0; i < s->n; i++) {
         if (stop && (i & 4095) == 0 && atomic_load_explicit(stop, memory_order_relaxed)) {
             yz_buf_fini(&h);
             yz_buf_fini(&t);
+            yz__hantmap_fini(&s->hmap);
             return false;
         }
         const yz_station *st = &s->st[i];
@@ -551,26 +592,25 @@ static bool build_hant(yz_snap *s, yz_textnorm *norm, yz_hantconv *hc, const yz_
         for (int k = 0; k < 3; k++) {
             if (!src[k])
                 continue;
-            const char *conv;
+            yz_buf_reset(&t);
             if (reuse) {
-                conv = text_lang(prev, (size_t)j, k, YZ_LANG_HANT);
+                text_lang_append(prev, (size_t)j, k, YZ_LANG_HANT, &t);
             } else {
-                yz_buf_reset(&t);
                 int err = norm ? yz_textnorm_to_hant(norm, src[k], &t)
                                : yz_hantconv_append(hc, src[k], &t);
                 if (err != YZ_OK)
                     goto none; /* no s2t.json: answers in zh-Hant keep the stored texts */
-                conv = t.data ? t.data : "";
             }
+            const char *conv = t.data ? t.data : "";
             if (strcmp(conv, src[k]) == 0)
                 continue;
             s->row[i].hant_diff |= (uint8_t)(1u << k);
-            yz_buf_append(&h, conv, strlen(conv) + 1);
+            yz__hant_encode(&s->hmap, src[k], conv, &h);
         }
     }
     yz_buf_fini(&t);
     size_t used = h.len;
-    s->hant = yz_buf_take(&h);
+    s->hant = (unsigned char *)yz_buf_take(&h);
     /* The buffer grew by doubling: give back the tail (up to half of it at 1M stations). */
     s->hant = s->hant ? yz_realloc(s->hant, used + 1) : yz_calloc(1, 1);
     atomic_store_explicit(&s->hant_state, HANT_READY, memory_order_release);
@@ -580,6 +620,7 @@ none:
         s->row[i].hant_diff = 0;
     yz_buf_fini(&h);
     yz_buf_fini(&t);
+    yz__hantmap_fini(&s->hmap);
     atomic_store_explicit(&s->hant_state, HANT_NONE, memory_order_release);
     return true;
 }
@@ -843,6 +884,7 @@ void yz_snap_free(yz_snap *s)
     yz_free(s->codes_loose);
     yz_hantconv_free(s->hconv);
     yz_free(s->hant);
+    yz__hantmap_fini(&s->hmap);
     for (size_t i = 0; i < s->n_words; i++)
         yz_free(s->words[i].norm);
     yz_free(s->words);
@@ -1094,7 +1136,7 @@ size_t yz_snap_memory(const yz_snap *s, yz_snap_mem_part *parts)
          heap(s->facl) + heap(s->facl_off) + heap(s->row) + heap(s->dist_json[0]) +
              heap(s->dist_json[1]) + heap(s->dist_json_off[0]) + heap(s->dist_json_off[1]));
     PART("texts zh-Hant (where they differ)",
-         hant_state(s) == HANT_READY ? heap(s->hant) : 0);
+         hant_state(s) == HANT_READY ? heap(s->hant) + yz__hantmap_bytes(&s->hmap) : 0);
     size_t words = heap(s->words);
     for (size_t i = 0; i < s->n_words; i++)
         words += heap(s->words[i].norm);
@@ -1145,11 +1187,11 @@ bool yz_snap_fragment_member_append(const yz_snap *s, size_t i, int member, int 
     return render_member(s, i, member, lang, b);
 }
 
-const char *yz_snap_name_lang(const yz_snap *s, size_t i, int lang)
+void yz_snap_name_lang_append(const yz_snap *s, size_t i, int lang, yz_buf *b)
 {
     if (lang == YZ_LANG_HANT)
         yz_snap_hant_wait(s);
-    return text_lang(s, i, 0, lang);
+    text_lang_append(s, i, 0, lang, b);
 }
 
 void yz_snap_nav_text(const yz_snap *s, size_t i, yz_nav_text *out, char *scratch)
