@@ -70,7 +70,8 @@ struct yz_snap {
     sched *sch;
     size_t n_sch;
     uint32_t *st_sched;      /* schedule of each station */
-    int32_t *st_district;    /* district position of each station, -1 if unknown */
+    int32_t *st_district;    /* district position of each station, -1 if unknown: only during
+                              * the build (then in `row`, freed) */
     yz_point *gcj;           /* GCJ-02 positions (BD-09 is derived from them per answer) */
     /* Fragments are rendered per answer from these (docs/internals/catalog.md, "Memory"). */
     char *facl;              /* each distinct facility list `["a","b"]`, back to back */
@@ -634,8 +635,12 @@ static void *hant_main(void *arg)
         struct timespec ts = {0, 1000000};
         nanosleep(&ts, NULL);
     }
-    if (build_hant(s, NULL, s->hconv, NULL, &s->hant_stop))
+    if (build_hant(s, NULL, s->hconv, NULL, &s->hant_stop)) {
         yz_hantconv_retire(s->hconv); /* answers now copy the texts: give back its memory */
+        /* The conversion's scratch and the converters' dictionaries were freed into this
+         * thread's malloc arena, which nobody allocates from once it ends: give it back. */
+        malloc_trim(0);
+    }
     return NULL;
 }
 
@@ -789,6 +794,8 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
     }
 
     build_shared(s);
+    yz_free(s->st_district); /* now in the rows: 4 bytes a station */
+    s->st_district = NULL;
 
     if (threaded)
         pthread_join(side_thread, NULL);
@@ -1128,7 +1135,7 @@ size_t yz_snap_memory(const yz_snap *s, yz_snap_mem_part *parts)
     PART("opening hours (compiled, per station)", sch);
     PART("codes (exact and loose)", heap(s->codes) + heap(s->codes_loose));
     PART("districts (per station, members)",
-         heap(s->st_district) + heap(s->dist_members) + heap(s->dist_first));
+         heap(s->dist_members) + heap(s->dist_first));
     PART("spatial index", yz_index_memory(s->ix) + heap(s->ix_station));
     PART("text index", yz_textindex_bytes(s->text));
     PART("GCJ-02 positions", heap(s->gcj));
@@ -1343,7 +1350,7 @@ int yz__base_ranked_cmp(const void *a, const void *b)
 static bool list_match(const yz_snap *s, const yz_list_query *q, size_t i)
 {
     const yz_station *st = &s->st[i];
-    if (q->district >= 0 && s->st_district[i] != q->district)
+    if (q->district >= 0 && s->row[i].district != q->district)
         return false;
     if (q->tier_mask && !(q->tier_mask & (1u << st->tier)))
         return false;
