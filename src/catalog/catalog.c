@@ -81,7 +81,8 @@ struct yz_snap {
     char *dist_json[2];      /* per language: each district's {"code":..,"name":..} */
     size_t *dist_json_off[2]; /* n_dist + 1 offsets into dist_json[lang] */
     uint32_t *codes;         /* positions, sorted by code */
-    uint32_t *codes_loose;   /* positions, sorted by code_key of the code: what a rider
+    uint32_t *codes_loose;   /* positions, sorted by code_key of the code (`codes` itself
+                              * when the orders agree): what a rider
                               * types (keys computed per probe, not stored) */
     unsigned char *hant;     /* per station: those of its name, address and partner name whose
                               * traditional form differs, in that order, each coded against
@@ -744,6 +745,12 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
             qsort(refs, s->n, sizeof *refs, cmp_code);
         for (size_t i = 0; i < s->n; i++)
             s->codes_loose[i] = refs[i].pos;
+        /* Codes written as riders type them (upper case, no '-') sort the same both ways:
+         * then one array serves both (4 bytes a station). */
+        if (s->n > 0 && memcmp(s->codes, s->codes_loose, s->n * sizeof *s->codes) == 0) {
+            yz_free(s->codes_loose);
+            s->codes_loose = s->codes;
+        }
         yz_free(keys);
         yz_free(refs);
     }
@@ -887,8 +894,9 @@ void yz_snap_free(yz_snap *s)
         yz_free(s->dist_json[l]);
         yz_free(s->dist_json_off[l]);
     }
+    if (s->codes_loose != s->codes)
+        yz_free(s->codes_loose);
     yz_free(s->codes);
-    yz_free(s->codes_loose);
     yz_hantconv_free(s->hconv);
     yz_free(s->hant);
     yz__hantmap_fini(&s->hmap);
@@ -1133,7 +1141,8 @@ size_t yz_snap_memory(const yz_snap *s, yz_snap_mem_part *parts)
     for (size_t k = 0; k < s->n_sch; k++)
         sch += heap(s->sch[k].src) + heap(s->sch[k].hours);
     PART("opening hours (compiled, per station)", sch);
-    PART("codes (exact and loose)", heap(s->codes) + heap(s->codes_loose));
+    PART("codes (exact and loose)",
+         heap(s->codes) + (s->codes_loose != s->codes ? heap(s->codes_loose) : 0));
     PART("districts (per station, members)",
          heap(s->dist_members) + heap(s->dist_first));
     PART("spatial index", yz_index_memory(s->ix) + heap(s->ix_station));
