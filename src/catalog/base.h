@@ -57,7 +57,7 @@ int yz__base_nearby_skip(const yz__base *s, const yz_nearby_query *q, yz__base_s
                          yz__base_skip_cb skip_pos, void *skip_arg, yz_nearby_hit *out,
                          size_t *n_out);
 /* The spatial index's item of station `pos`, or -1 when it is not indexed (not in service).
- * O(log n). */
+ * O(1): the index calls its items by their station positions. */
 long yz__base_item_of(const yz__base *s, uint32_t pos);
 
 /* One match of a list query, as the base ranks them. */

@@ -98,7 +98,6 @@ struct yz_snap {
     size_t n_words;
 
     yz_index *ix;            /* stations in service */
-    uint32_t *ix_station;    /* index item -> station position */
     uint32_t *dist_members;  /* station positions grouped by district (CSR) */
     size_t *dist_first;      /* n_dist + 1 offsets into dist_members */
     yz_textindex *text;
@@ -676,6 +675,7 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
     uint32_t *table = NULL;
     yz_index_item *items = NULL;
     yz_index_sched *isched = NULL;
+    uint32_t *ix_station = NULL; /* index item -> station position, during the build */
     yz_textdoc *docs = NULL;
     yz_buf b;
     yz_buf_init(&b);
@@ -778,7 +778,7 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
     for (size_t k = 0; k < s->n_sch; k++)
         yz_hours_week_bits(s->sch[k].hours, s->sch[k].offset, isched[k].sure, isched[k].maybe);
     items = yz_calloc(s->n + 1, sizeof *items);
-    s->ix_station = yz_calloc(s->n + 1, sizeof *s->ix_station);
+    ix_station = yz_calloc(s->n + 1, sizeof *ix_station);
     size_t n_items = 0;
     for (size_t i = 0; i < s->n; i++) {
         const yz_station *st = &s->st[i];
@@ -792,9 +792,10 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
             .tier = (uint8_t)st->tier,
             .flags = st->status == YZ_STATUS_CLOSED_TEMP ? YZ_INDEX_SPECIAL : 0,
         };
-        s->ix_station[n_items++] = (uint32_t)i;
+        ix_station[n_items++] = (uint32_t)i;
     }
-    err = yz_index_build(items, n_items, isched, s->n_sch, &s->ix);
+    /* The index calls its items by their station positions: no item -> station array. */
+    err = yz_index_build_ids(items, ix_station, n_items, isched, s->n_sch, &s->ix);
     if (err) {
         yz_err_set(ei, err, "lat", "坐标无效", "invalid position");
         goto fail;
@@ -831,6 +832,7 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
 
     yz_free(table);
     yz_free(items);
+    yz_free(ix_station);
     yz_free(isched);
     yz_free(docs);
     yz_buf_fini(&b);
@@ -847,6 +849,7 @@ fail:
         yz_textindex_free(tj.text);
     yz_free(table);
     yz_free(items);
+    yz_free(ix_station);
     yz_free(isched);
     yz_free(docs);
     yz_buf_fini(&b);
@@ -904,7 +907,6 @@ void yz_snap_free(yz_snap *s)
         yz_free(s->words[i].norm);
     yz_free(s->words);
     yz_index_free(s->ix);
-    yz_free(s->ix_station);
     yz_free(s->dist_members);
     yz_free(s->dist_first);
     yz_textindex_free(s->text);
@@ -1145,7 +1147,7 @@ size_t yz_snap_memory(const yz_snap *s, yz_snap_mem_part *parts)
          heap(s->codes) + (s->codes_loose != s->codes ? heap(s->codes_loose) : 0));
     PART("districts (per station, members)",
          heap(s->dist_members) + heap(s->dist_first));
-    PART("spatial index", yz_index_memory(s->ix) + heap(s->ix_station));
+    PART("spatial index", yz_index_memory(s->ix));
     PART("text index", yz_textindex_bytes(s->text));
     PART("GCJ-02 positions", heap(s->gcj));
     PART("fragment parts (rows, districts, facility lists)",
@@ -1247,7 +1249,7 @@ void yz_snap_nav_text(const yz_snap *s, size_t i, yz_nav_text *out, char *scratc
 static bool open_cb(void *arg, uint32_t item, int64_t t)
 {
     const yz_snap *s = arg;
-    return yz_snap_is_open(s, s->ix_station[item], t);
+    return yz_snap_is_open(s, item, t); /* items are station positions */
 }
 
 /* Insert (station, d) into the sorted top-k list `out` of *n entries. */
@@ -1274,15 +1276,8 @@ int yz_snap_nearby(const yz_snap *s, const yz_nearby_query *q, yz_nearby_hit *ou
 
 long yz__base_item_of(const yz_snap *s, uint32_t pos)
 {
-    size_t lo = 0, hi = yz_index_count(s->ix); /* items are in position order */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (s->ix_station[mid] < pos)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < yz_index_count(s->ix) && s->ix_station[lo] == pos ? (long)lo : -1;
+    /* The index calls its items by their station positions and holds those in service. */
+    return pos < s->n && yz_station_in_service(&s->st[pos]) ? (long)pos : -1;
 }
 
 int yz__base_nearby_skip(const yz_snap *s, const yz_nearby_query *q, yz__base_skip_cb skip_item,
@@ -1312,7 +1307,7 @@ int yz__base_nearby_skip(const yz_snap *s, const yz_nearby_query *q, yz__base_sk
         if (err)
             return err;
         for (size_t i = 0; i < n; i++)
-            out[i] = (yz_nearby_hit){s->ix_station[hits[i].item], hits[i].distance_m};
+            out[i] = (yz_nearby_hit){hits[i].item, hits[i].distance_m};
         *n_out = n;
         return YZ_OK;
     }
