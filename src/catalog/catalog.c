@@ -1379,24 +1379,28 @@ static bool list_match(const yz_snap *s, const yz_list_query *q, size_t i)
 int yz__base_list_ranked(const yz_snap *s, yz_textnorm *norm, const yz_list_query *q,
                          ranked **out, size_t *n_out, yz_errinfo *ei)
 {
-    ranked *r = yz_calloc(s->n + 1, sizeof *r);
+    /* Room for every station, but not zeroed: both arrays are written before they are read,
+     * so only the pages a query's matches fill are touched. Zeroed (calloc), a search at 1M
+     * wrote 24 MB it did not need, and the threads' malloc arenas kept it resident. */
+    ranked *r = NULL;
     size_t nr = 0;
     *out = NULL;
     *n_out = 0;
     if (q->text && *q->text) {
-        yz_texthit *hits = yz_calloc(s->n + 1, sizeof *hits);
+        yz_texthit *hits = yz_malloc((s->n + 1) * sizeof *hits);
         size_t nh = 0, nt = 0;
         int err = yz_textindex_search(s->text, norm, q->text, hits, s->n, &nh, &nt, ei);
         if (err) {
             yz_free(hits);
-            yz_free(r);
             return err;
         }
+        r = yz_malloc((nh + 1) * sizeof *r);
         for (size_t j = 0; j < nh; j++)
             if (list_match(s, q, hits[j].doc))
                 r[nr++] = (ranked){hits[j].doc, hits[j].score, 0};
         yz_free(hits);
     } else {
+        r = yz_malloc((s->n + 1) * sizeof *r);
         for (size_t i = 0; i < s->n; i++)
             if (list_match(s, q, i))
                 r[nr++] = (ranked){(uint32_t)i, 0, 0};
