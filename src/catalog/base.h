@@ -43,7 +43,7 @@ size_t yz__base_memory(const yz__base *s, yz_snap_mem_part *parts);
 yz_point yz__base_position(const yz__base *s, size_t i, int crs);
 void yz__base_fragment_append(const yz__base *s, size_t i, int lang, yz_buf *b);
 void yz__base_prefetch(const yz__base *s, const uint32_t *pos, size_t stride, size_t n, int lang);
-const char *yz__base_name_lang(const yz__base *s, size_t i, int lang);
+void yz__base_name_lang_append(const yz__base *s, size_t i, int lang, yz_buf *b);
 void yz__base_hant_wait(const yz__base *s);
 bool yz__base_fragment_member_append(const yz__base *s, size_t i, int member, int lang, yz_buf *b);
 void yz__base_nav_text(const yz__base *s, size_t i, yz_nav_text *out, char *scratch);
@@ -64,7 +64,7 @@ int yz__base_nearby_skip(const yz__base *s, const yz_nearby_query *q, yz__base_s
                          yz__base_skip_cb skip_pos, void *skip_arg, yz_nearby_hit *out,
                          size_t *n_out);
 /* The spatial index's item of station `pos`, or -1 when it is not indexed (not in service).
- * O(log n). */
+ * O(1): the index calls its items by their station positions. */
 long yz__base_item_of(const yz__base *s, uint32_t pos);
 
 /* One match of a list query, as the base ranks them. */

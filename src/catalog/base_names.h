@@ -32,7 +32,7 @@
 #define yz_snap_is_open yz__base_is_open
 #define yz_snap_list yz__base_list
 #define yz_snap_memory yz__base_memory
-#define yz_snap_name_lang yz__base_name_lang
+#define yz_snap_name_lang_append yz__base_name_lang_append
 #define yz_snap_nav_text yz__base_nav_text
 #define yz_snap_nearby yz__base_nearby
 #define yz_snap_next_change yz__base_next_change

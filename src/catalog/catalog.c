@@ -5,6 +5,7 @@
 #include "catalog/base_names.h" /* this file builds the base: catalog/base.h */
 #include "catalog/catalog.h"
 #include "catalog/base.h"
+#include "catalog/hantdiff.h"
 
 #include "model/hours.h"
 #include "core/alloc.h"
@@ -45,7 +46,7 @@ typedef struct fac_word {
 struct row {
     uint32_t facl;      /* its facility list in `facl` */
     int32_t district;   /* position of its district, -1 if unknown */
-    uint32_t hant_at;   /* where its traditional texts start in `hant` */
+    uint32_t hant_at;   /* where its traditional texts' codings start in `hant` */
     uint8_t hant_diff;  /* bit k: text k (name, address, partner) differs from the stored */
 };
 
@@ -121,7 +122,8 @@ struct yz_snap {
     sched *sch;
     size_t n_sch;
     uint32_t *st_sched;      /* schedule of each station */
-    int32_t *st_district;    /* district position of each station, -1 if unknown */
+    int32_t *st_district;    /* district position of each station, -1 if unknown: only during
+                              * the build (then in `row`, freed) */
     yz_point *gcj;           /* GCJ-02 positions (BD-09 is derived from them per answer) */
     /* Fragments are rendered per answer from these (docs/internals/catalog.md, "Memory"). */
     char *facl;              /* each distinct facility list `["a","b"]`, back to back */
@@ -131,11 +133,14 @@ struct yz_snap {
     char *dist_json[2];      /* per language: each district's {"code":..,"name":..} */
     size_t *dist_json_off[2]; /* n_dist + 1 offsets into dist_json[lang] */
     uint32_t *codes;         /* positions, sorted by code */
-    uint32_t *codes_loose;   /* positions, sorted by code_key of the code: what a rider
+    uint32_t *codes_loose;   /* positions, sorted by code_key of the code (`codes` itself
+                              * when the orders agree): what a rider
                               * types (keys computed per probe, not stored) */
-    char *hant;              /* per station: those of its name, address and partner name whose
-                              * traditional form differs, in that order, NUL-terminated */
-    atomic_int hant_state;   /* HANT_*: `hant` and the rows' hant_at and hant_diff are read
+    unsigned char *hant;     /* per station: those of its name, address and partner name whose
+                              * traditional form differs, in that order, each coded against
+                              * the stored text and `hmap` (catalog/hantdiff.h) */
+    yz__hantmap hmap;        /* each replaced character's usual replacement */
+    atomic_int hant_state;   /* HANT_*: `hant`, `hmap` and the rows' hant_at and hant_diff are read
                               * only once it is HANT_READY (acquire; written before, release) */
     yz_hantconv *hconv;      /* while HANT_PENDING: answers convert their texts with it */
     pthread_t hant_thread;   /* converting every station's texts after the build */
@@ -145,7 +150,6 @@ struct yz_snap {
     size_t n_words;
 
     yz_index *ix;            /* stations in service */
-    uint32_t *ix_station;    /* index item -> station position */
     uint32_t *dist_members;  /* station positions grouped by district (CSR) */
     size_t *dist_first;      /* n_dist + 1 offsets into dist_members */
     yz_textindex *text;
@@ -469,25 +473,41 @@ static int intern_sched(yz_snap *s, uint32_t *table, size_t table_cap, const cha
     return YZ_OK;
 }
 
-/* Station i's text k (0 name, 1 address, 2 partner name) in `lang`; NULL for no partner. */
-static const char *text_lang(const yz_snap *s, size_t i, int k, int lang)
+/* Station i's stored text k (0 name, 1 address, 2 partner name); NULL for no partner. */
+static const char *text_src(const yz_snap *s, size_t i, int k)
 {
     const char *src;
     if (k == 1) {
         src = rec_str(s, i, STR_ADDRESS);
-        src = src ? src : "";
-    } else {
-        src = rec_str(s, i, k == 0 ? STR_NAME : STR_PARTNER);
+        return src ? src : "";
     }
+    return rec_str(s, i, k == 0 ? STR_NAME : STR_PARTNER);
+}
+
+/* The coding of station i's traditional text k (catalog/hantdiff.h), or NULL when the
+ * traditional texts are not ready or text k is the same in both. */
+static const unsigned char *hant_code(const yz_snap *s, size_t i, int k)
+{
     const struct row *r = &s->row[i];
-    if (lang != YZ_LANG_HANT || !src || hant_state(s) != HANT_READY ||
-        !(r->hant_diff & (1u << k)))
-        return src;
-    const char *p = s->hant + r->hant_at;
+    if (hant_state(s) != HANT_READY || !(r->hant_diff & (1u << k)))
+        return NULL;
+    const unsigned char *p = s->hant + r->hant_at;
     for (int j = 0; j < k; j++)
         if (r->hant_diff & (1u << j))
-            p += strlen(p) + 1;
+            p = yz__hant_skip(p);
     return p;
+}
+
+/* Appends station i's text k in `lang` to b, unescaped (the read path's put_text does not
+ * come here). Text k must exist. */
+static void text_lang_append(const yz_snap *s, size_t i, int k, int lang, yz_buf *b)
+{
+    const char *src = text_src(s, i, k);
+    const unsigned char *code = lang == YZ_LANG_HANT ? hant_code(s, i, k) : NULL;
+    if (code)
+        yz__hant_decode_buf(&s->hmap, src, code, b);
+    else
+        yz_buf_puts(b, src);
 }
 
 /* Station i's text k in `lang` appended to b as a JSON string. Before the traditional texts
@@ -495,8 +515,28 @@ static const char *text_lang(const yz_snap *s, size_t i, int k, int lang)
  * ~µs of OpenCC a text instead of a copy, and no wait. Text k must exist (partner name). */
 static void put_text(const yz_snap *s, size_t i, int k, int lang, yz_buf *b)
 {
-    const char *t = text_lang(s, i, k, lang);
-    if (lang == YZ_LANG_HANT && hant_state(s) == HANT_PENDING) {
+    const char *t = text_src(s, i, k);
+    if (lang != YZ_LANG_HANT) {
+        yz_buf_json_str(b, t, strlen(t));
+        return;
+    }
+    const unsigned char *code = hant_code(s, i, k);
+    if (code) {
+        /* Decoded on the stack: names are at most 200 bytes, addresses about as long. */
+        char tmp[1024];
+        size_t len = yz__hant_decode(&s->hmap, t, code, tmp, sizeof tmp);
+        if (len != SIZE_MAX) {
+            yz_buf_json_str(b, tmp, len);
+        } else {
+            yz_buf c;
+            yz_buf_init(&c);
+            yz__hant_decode_buf(&s->hmap, t, code, &c);
+            yz_buf_json_str(b, c.data, c.len);
+            yz_buf_fini(&c);
+        }
+        return;
+    }
+    if (hant_state(s) == HANT_PENDING) {
         yz_buf c;
         yz_buf_init(&c);
         if (yz_hantconv_append(s->hconv, t, &c) == YZ_OK && c.data) {
@@ -818,12 +858,14 @@ static bool build_hant(yz_snap *s, yz_textnorm *norm, yz_hantconv *hc, const yz_
     yz_buf h, t;
     yz_buf_init(&h);
     yz_buf_init(&t);
+    yz__hantmap_fini(&s->hmap);
     if (prev && hant_state(prev) != HANT_READY)
         prev = NULL;
     for (size_t i = 0; i < s->n; i++) {
         if (stop && (i & 4095) == 0 && atomic_load_explicit(stop, memory_order_relaxed)) {
             yz_buf_fini(&h);
             yz_buf_fini(&t);
+            yz__hantmap_fini(&s->hmap);
             return false;
         }
         const char *addr = rec_str(s, i, STR_ADDRESS);
@@ -843,26 +885,25 @@ static bool build_hant(yz_snap *s, yz_textnorm *norm, yz_hantconv *hc, const yz_
         for (int k = 0; k < 3; k++) {
             if (!src[k])
                 continue;
-            const char *conv;
+            yz_buf_reset(&t);
             if (reuse) {
-                conv = text_lang(prev, (size_t)j, k, YZ_LANG_HANT);
+                text_lang_append(prev, (size_t)j, k, YZ_LANG_HANT, &t);
             } else {
-                yz_buf_reset(&t);
                 int err = norm ? yz_textnorm_to_hant(norm, src[k], &t)
                                : yz_hantconv_append(hc, src[k], &t);
                 if (err != YZ_OK)
                     goto none; /* no s2t.json: answers in zh-Hant keep the stored texts */
-                conv = t.data ? t.data : "";
             }
+            const char *conv = t.data ? t.data : "";
             if (strcmp(conv, src[k]) == 0)
                 continue;
             s->row[i].hant_diff |= (uint8_t)(1u << k);
-            yz_buf_append(&h, conv, strlen(conv) + 1);
+            yz__hant_encode(&s->hmap, src[k], conv, &h);
         }
     }
     yz_buf_fini(&t);
     size_t used = h.len;
-    s->hant = yz_buf_take(&h);
+    s->hant = (unsigned char *)yz_buf_take(&h);
     /* The buffer grew by doubling: give back the tail (up to half of it at 1M stations). */
     s->hant = s->hant ? yz_realloc(s->hant, used + 1) : yz_calloc(1, 1);
     atomic_store_explicit(&s->hant_state, HANT_READY, memory_order_release);
@@ -872,6 +913,7 @@ none:
         s->row[i].hant_diff = 0;
     yz_buf_fini(&h);
     yz_buf_fini(&t);
+    yz__hantmap_fini(&s->hmap);
     atomic_store_explicit(&s->hant_state, HANT_NONE, memory_order_release);
     return true;
 }
@@ -885,8 +927,12 @@ static void *hant_main(void *arg)
         struct timespec ts = {0, 1000000};
         nanosleep(&ts, NULL);
     }
-    if (build_hant(s, NULL, s->hconv, NULL, &s->hant_stop))
+    if (build_hant(s, NULL, s->hconv, NULL, &s->hant_stop)) {
         yz_hantconv_retire(s->hconv); /* answers now copy the texts: give back its memory */
+        /* The conversion's scratch and the converters' dictionaries were freed into this
+         * thread's malloc arena, which nobody allocates from once it ends: give it back. */
+        malloc_trim(0);
+    }
     return NULL;
 }
 
@@ -921,6 +967,7 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
     uint32_t *table = NULL;
     yz_index_item *items = NULL;
     yz_index_sched *isched = NULL;
+    uint32_t *ix_station = NULL; /* index item -> station position, during the build */
     yz_textdoc *docs = NULL;
     yz_buf b;
     yz_buf_init(&b);
@@ -990,6 +1037,12 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
             qsort(refs, s->n, sizeof *refs, cmp_code);
         for (size_t i = 0; i < s->n; i++)
             s->codes_loose[i] = refs[i].pos;
+        /* Codes written as riders type them (upper case, no '-') sort the same both ways:
+         * then one array serves both (4 bytes a station). */
+        if (s->n > 0 && memcmp(s->codes, s->codes_loose, s->n * sizeof *s->codes) == 0) {
+            yz_free(s->codes_loose);
+            s->codes_loose = s->codes;
+        }
         yz_free(keys);
         yz_free(refs);
     }
@@ -1017,7 +1070,7 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
     for (size_t k = 0; k < s->n_sch; k++)
         yz_hours_week_bits(s->sch[k].hours, s->sch[k].offset, isched[k].sure, isched[k].maybe);
     items = yz_calloc(s->n + 1, sizeof *items);
-    s->ix_station = yz_calloc(s->n + 1, sizeof *s->ix_station);
+    ix_station = yz_calloc(s->n + 1, sizeof *ix_station);
     size_t n_items = 0;
     for (size_t i = 0; i < s->n; i++) {
         const yz_station *st = &s->st[i];
@@ -1031,15 +1084,16 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
             .tier = (uint8_t)st->tier,
             .flags = st->status == YZ_STATUS_CLOSED_TEMP ? YZ_INDEX_SPECIAL : 0,
         };
-        s->ix_station[n_items++] = (uint32_t)i;
+        ix_station[n_items++] = (uint32_t)i;
     }
-    err = yz_index_build(items, n_items, isched, s->n_sch, &s->ix);
+    /* The index calls its items by their station positions: no item -> station array. */
+    err = yz_index_build_ids(items, ix_station, n_items, isched, s->n_sch, &s->ix);
     if (err) {
         yz_err_set(ei, err, "lat", "坐标无效", "invalid position");
         goto fail;
     }
 
-    build_shared(s);
+    build_shared(s); /* the districts are in the rows now; compact_records frees st_district */
 
     if (threaded)
         pthread_join(side_thread, NULL);
@@ -1071,6 +1125,7 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
 
     yz_free(table);
     yz_free(items);
+    yz_free(ix_station);
     yz_free(isched);
     yz_free(docs);
     yz_buf_fini(&b);
@@ -1087,6 +1142,7 @@ fail:
         yz_textindex_free(tj.text);
     yz_free(table);
     yz_free(items);
+    yz_free(ix_station);
     yz_free(isched);
     yz_free(docs);
     yz_buf_fini(&b);
@@ -1140,15 +1196,16 @@ void yz_snap_free(yz_snap *s)
         yz_free(s->dist_json[l]);
         yz_free(s->dist_json_off[l]);
     }
+    if (s->codes_loose != s->codes)
+        yz_free(s->codes_loose);
     yz_free(s->codes);
-    yz_free(s->codes_loose);
     yz_hantconv_free(s->hconv);
     yz_free(s->hant);
+    yz__hantmap_fini(&s->hmap);
     for (size_t i = 0; i < s->n_words; i++)
         yz_free(s->words[i].norm);
     yz_free(s->words);
     yz_index_free(s->ix);
-    yz_free(s->ix_station);
     yz_free(s->dist_members);
     yz_free(s->dist_first);
     yz_textindex_free(s->text);
@@ -1447,17 +1504,18 @@ size_t yz_snap_memory(const yz_snap *s, yz_snap_mem_part *parts)
     for (size_t k = 0; k < s->n_sch; k++)
         sch += heap(s->sch[k].src) + heap(s->sch[k].hours);
     PART("opening hours (compiled, per station)", sch);
-    PART("codes (exact and loose)", heap(s->codes) + heap(s->codes_loose));
+    PART("codes (exact and loose)",
+         heap(s->codes) + (s->codes_loose != s->codes ? heap(s->codes_loose) : 0));
     PART("districts (per station, members)",
-         heap(s->st_district) + heap(s->dist_members) + heap(s->dist_first));
-    PART("spatial index", yz_index_memory(s->ix) + heap(s->ix_station));
+         heap(s->dist_members) + heap(s->dist_first));
+    PART("spatial index", yz_index_memory(s->ix));
     PART("text index", yz_textindex_bytes(s->text));
     PART("GCJ-02 positions", heap(s->gcj));
     PART("fragment parts (rows, districts, facility lists)",
          heap(s->facl) + heap(s->facl_off) + heap(s->row) + heap(s->dist_json[0]) +
              heap(s->dist_json[1]) + heap(s->dist_json_off[0]) + heap(s->dist_json_off[1]));
     PART("texts zh-Hant (where they differ)",
-         hant_state(s) == HANT_READY ? heap(s->hant) : 0);
+         hant_state(s) == HANT_READY ? heap(s->hant) + yz__hantmap_bytes(&s->hmap) : 0);
     size_t words = heap(s->words);
     for (size_t i = 0; i < s->n_words; i++)
         words += heap(s->words[i].norm);
@@ -1509,11 +1567,11 @@ bool yz_snap_fragment_member_append(const yz_snap *s, size_t i, int member, int 
     return render_member(s, i, member, lang, b);
 }
 
-const char *yz_snap_name_lang(const yz_snap *s, size_t i, int lang)
+void yz_snap_name_lang_append(const yz_snap *s, size_t i, int lang, yz_buf *b)
 {
     if (lang == YZ_LANG_HANT)
         yz_snap_hant_wait(s);
-    return text_lang(s, i, 0, lang);
+    text_lang_append(s, i, 0, lang, b);
 }
 
 void yz_snap_nav_text(const yz_snap *s, size_t i, yz_nav_text *out, char *scratch)
@@ -1554,7 +1612,7 @@ void yz_snap_nav_text(const yz_snap *s, size_t i, yz_nav_text *out, char *scratc
 static bool open_cb(void *arg, uint32_t item, int64_t t)
 {
     const yz_snap *s = arg;
-    return yz_snap_is_open(s, s->ix_station[item], t);
+    return yz_snap_is_open(s, item, t); /* items are station positions */
 }
 
 /* Insert (station, d) into the sorted top-k list `out` of *n entries. */
@@ -1581,15 +1639,11 @@ int yz_snap_nearby(const yz_snap *s, const yz_nearby_query *q, yz_nearby_hit *ou
 
 long yz__base_item_of(const yz_snap *s, uint32_t pos)
 {
-    size_t lo = 0, hi = yz_index_count(s->ix); /* items are in position order */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (s->ix_station[mid] < pos)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < yz_index_count(s->ix) && s->ix_station[lo] == pos ? (long)lo : -1;
+    /* The index calls its items by their station positions and holds those in service. */
+    if (pos >= s->n)
+        return -1;
+    int status = yz_snap_station_status(s, pos);
+    return status == YZ_STATUS_OPEN || status == YZ_STATUS_CLOSED_TEMP ? (long)pos : -1;
 }
 
 int yz__base_nearby_skip(const yz_snap *s, const yz_nearby_query *q, yz__base_skip_cb skip_item,
@@ -1619,7 +1673,7 @@ int yz__base_nearby_skip(const yz_snap *s, const yz_nearby_query *q, yz__base_sk
         if (err)
             return err;
         for (size_t i = 0; i < n; i++)
-            out[i] = (yz_nearby_hit){s->ix_station[hits[i].item], hits[i].distance_m};
+            out[i] = (yz_nearby_hit){hits[i].item, hits[i].distance_m};
         *n_out = n;
         return YZ_OK;
     }
@@ -1666,7 +1720,7 @@ int yz__base_ranked_cmp(const void *a, const void *b)
 static bool list_match(const yz_snap *s, const yz_list_query *q, size_t i)
 {
     const struct rec *st = &s->rec[i];
-    if (q->district >= 0 && grp_of(s, i)->district != q->district)
+    if (q->district >= 0 && s->row[i].district != q->district)
         return false;
     if (q->tier_mask && !(q->tier_mask & (1u << REC_SMALL(s, i, tier))))
         return false;
@@ -1693,24 +1747,28 @@ static bool list_match(const yz_snap *s, const yz_list_query *q, size_t i)
 int yz__base_list_ranked(const yz_snap *s, yz_textnorm *norm, const yz_list_query *q,
                          ranked **out, size_t *n_out, yz_errinfo *ei)
 {
-    ranked *r = yz_calloc(s->n + 1, sizeof *r);
+    /* Room for every station, but not zeroed: both arrays are written before they are read,
+     * so only the pages a query's matches fill are touched. Zeroed (calloc), a search at 1M
+     * wrote 24 MB it did not need, and the threads' malloc arenas kept it resident. */
+    ranked *r = NULL;
     size_t nr = 0;
     *out = NULL;
     *n_out = 0;
     if (q->text && *q->text) {
-        yz_texthit *hits = yz_calloc(s->n + 1, sizeof *hits);
+        yz_texthit *hits = yz_malloc((s->n + 1) * sizeof *hits);
         size_t nh = 0, nt = 0;
         int err = yz_textindex_search(s->text, norm, q->text, hits, s->n, &nh, &nt, ei);
         if (err) {
             yz_free(hits);
-            yz_free(r);
             return err;
         }
+        r = yz_malloc((nh + 1) * sizeof *r);
         for (size_t j = 0; j < nh; j++)
             if (list_match(s, q, hits[j].doc))
                 r[nr++] = (ranked){hits[j].doc, hits[j].score, 0};
         yz_free(hits);
     } else {
+        r = yz_malloc((s->n + 1) * sizeof *r);
         for (size_t i = 0; i < s->n; i++)
             if (list_match(s, q, i))
                 r[nr++] = (ranked){(uint32_t)i, 0, 0};

@@ -139,10 +139,10 @@ void yz_snap_fragment_append(const yz_snap *s, size_t i, int lang, yz_buf *b);
  * that their cache misses overlap instead of coming one after another (a nearby answer's
  * rows are far apart in memory). Only a hint: it changes nothing. */
 void yz_snap_prefetch(const yz_snap *s, const uint32_t *pos, size_t stride, size_t n, int lang);
-/* Station i's name in `lang`, borrowed (valid until the snapshot is released). In zh-Hant it
- * waits for texts converted after the build (yz_snap_hant_wait): not for the read path, whose
- * fragment functions never wait. */
-const char *yz_snap_name_lang(const yz_snap *s, size_t i, int lang);
+/* Appends station i's name in `lang` to b, unescaped (zh-Hant texts are stored coded, so
+ * there is no string to borrow). In zh-Hant it waits for texts converted after the build
+ * (yz_snap_hant_wait): not for the read path, whose fragment functions never wait. */
+void yz_snap_name_lang_append(const yz_snap *s, size_t i, int lang, yz_buf *b);
 /* The members of a fragment, in their order. */
 enum yz_fragment_member {
     YZ_FM_ID, YZ_FM_CODE, YZ_FM_NAME, YZ_FM_ADDRESS, YZ_FM_DISTRICT, YZ_FM_FACILITIES,

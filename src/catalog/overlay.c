@@ -644,10 +644,10 @@ void yz_snap_hant_wait(const yz_snap *s)
         yz__base_hant_wait(s->d);
 }
 
-const char *yz_snap_name_lang(const yz_snap *s, size_t i, int lang)
+void yz_snap_name_lang_append(const yz_snap *s, size_t i, int lang, yz_buf *b)
 {
     AT(s, i, p, j);
-    return yz__base_name_lang(p, j, lang);
+    yz__base_name_lang_append(p, j, lang, b);
 }
 
 bool yz_snap_fragment_member_append(const yz_snap *s, size_t i, int member, int lang, yz_buf *b)

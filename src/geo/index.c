@@ -89,6 +89,7 @@ typedef struct builder {
     yz_index *ix;
     bpoint *pts;
     const yz_index_item *items;
+    const uint32_t *ids; /* NULL, or what each item is called (yz_index_build_ids) */
     uint64_t rng; /* xorshift state for pivot choice (deterministic) */
 } builder;
 
@@ -221,7 +222,7 @@ static void build_bucket(builder *b, size_t node, size_t lo, size_t hi)
         const yz_index_item *it = &b->items[bp->i];
         yz__index_point *pt = &ix->pts[p];
         memcpy(pt->v, bp->v, sizeof(bp->v));
-        pt->item = bp->i;
+        pt->item = b->ids ? b->ids[bp->i] : bp->i;
         pt->sched = ix->scheds ? it->sched : 0;
 
         uint64_t bit = 1ULL << (j % 64);
@@ -275,9 +276,17 @@ static void build_node(builder *b, size_t node, unsigned d, size_t lo, size_t hi
 int yz_index_build(const yz_index_item *items, size_t n, const yz_index_sched *scheds,
                    size_t nsched, yz_index **out)
 {
+    return yz_index_build_ids(items, NULL, n, scheds, nsched, out);
+}
+
+int yz_index_build_ids(const yz_index_item *items, const uint32_t *ids, size_t n,
+                       const yz_index_sched *scheds, size_t nsched, yz_index **out)
+{
     assert(out);
     if (n > YZ_INDEX_MAX_ITEMS || (n && !items) || (!scheds && nsched))
         return YZ_EINVAL;
+    for (size_t i = 1; ids && i < n; i++)
+        assert(ids[i - 1] < ids[i]);
     uint64_t fac_used = 0;
     unsigned tiers_used = 0;
     for (size_t i = 0; i < n; i++) {
@@ -328,7 +337,7 @@ int yz_index_build(const yz_index_item *items, size_t n, const yz_index_sched *s
     ix->blocks = (unsigned char *)ix->nodes + nodes_bytes;
     ix->pts = (yz__index_point *)(ix->blocks + blocks_bytes);
 
-    builder b = {.ix = ix, .items = items, .rng = 0x9e3779b97f4a7c15ull};
+    builder b = {.ix = ix, .items = items, .ids = ids, .rng = 0x9e3779b97f4a7c15ull};
     b.pts = yz_reallocarray(NULL, n, sizeof(bpoint));
     for (size_t i = 0; i < n; i++) {
         to_xyz(items[i].lat, items[i].lon, b.pts[i].v);

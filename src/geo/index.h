@@ -71,6 +71,14 @@ typedef bool (*yz_index_skip_cb)(void *arg, uint32_t item);
 int yz_index_build(const yz_index_item *items, size_t n, const yz_index_sched *scheds,
                    size_t nsched, yz_index **out /* OUT */);
 
+/* As yz_index_build, with ids[i] standing for items[i] wherever an item number is given out
+ * (yz_index_hit.item, the open and skip callbacks, the order of ties) instead of i: the caller
+ * keeps no array from its own numbers to the items (4 bytes an item). `ids` is borrowed and
+ * must hold n strictly ascending numbers (asserted), so ties fall in the same order as with
+ * positions; NULL means the positions. */
+int yz_index_build_ids(const yz_index_item *items, const uint32_t *ids, size_t n,
+                       const yz_index_sched *scheds, size_t nsched, yz_index **out /* OUT */);
+
 /* Free the index. Accepts NULL. No query may be running on it. */
 void yz_index_free(yz_index *ix);
 

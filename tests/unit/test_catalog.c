@@ -3,6 +3,7 @@
  * a brute-force scan of the snapshot's own records (every filter, district path included),
  * temporary closures, listing (publishing them under concurrent readers is test_state.c's). */
 #include "catalog/catalog.h"
+#include "catalog/hantdiff.h"
 
 #include "core/alloc.h"
 #include "demo/city.h"
@@ -711,6 +712,30 @@ Test(catalog, fragments_match_oracle)
     st[4].district_name = yz_strdup("无名区");
     yz_free(st[5].partner_name);
     st[5].partner_name = NULL;
+    /* Real names and addresses where s2t converts phrases, not characters: the same
+     * simplified character becomes different traditional ones (发 發/髮, 干 幹/乾, 里 裡/里,
+     * 后 後/后, 台 臺/台/颱, 面 麵/面), so the coded texts (catalog/hantdiff.h) need their
+     * explicit replacements; one code point outside the BMP; texts s2t leaves alone. */
+    static const char *const real[][3] = {
+        {"头发护理店职工驿站", "鹿城区理发街 12 号后门", "发现广场物业"},
+        {"发现广场户外劳动者驿站", "瓯海区头发胡同 7 号", NULL},
+        {"干部活动中心爱心驿站", "晒干场路 3 号", "干洗店"},
+        {"晒干衣物服务点", "乾隆路 1 号", "干部之家"},
+        {"皇后大道东驿站", "后台里弄 8 栋", "皇后饭店"},
+        {"面条馆旁驿站", "面包路 5 号里面", "方便面厂工会"},
+        {"台风避险点（云台山）", "台湾路 9 号", "台州市总工会"},
+        {"𠮷野家旁驿站", "钟表厂里 2 号", "一只船码头"},
+        {"Station 7", "Riverside Road", "Tower"},
+    };
+    for (size_t r = 0; r < sizeof real / sizeof *real && 6 + r < in.n_stations; r++) {
+        yz_station *x = &st[6 + r];
+        yz_free(x->name);
+        x->name = yz_strdup(real[r][0]);
+        yz_free(x->address);
+        x->address = yz_strdup(real[r][1]);
+        yz_free(x->partner_name);
+        x->partner_name = real[r][2] ? yz_strdup(real[r][2]) : NULL;
+    }
     yz_snap *s = NULL;
     yz_errinfo ei;
     cr_assert_eq(yz_snap_build(&in, norm, &s, &ei), YZ_OK, "%s", ei.msg_en);
@@ -760,10 +785,13 @@ Test(catalog, fragments_match_oracle)
             yz_buf nm;
             yz_buf_init(&nm);
             yz_buf_puts(&nm, "\"name\":");
-            const char *name = yz_snap_name_lang(s, i, lang);
-            yz_buf_json_str(&nm, name, strlen(name));
+            yz_buf name;
+            yz_buf_init(&name);
+            yz_snap_name_lang_append(s, i, lang, &name);
+            yz_buf_json_str(&nm, name.data, name.len);
             cr_assert(strstr(want.data, nm.data), "station %zu: %s", i, nm.data);
             yz_buf_fini(&nm);
+            yz_buf_fini(&name);
             yz_buf_fini(&joined);
             yz_buf_fini(&want);
             yz_buf_fini(&got);
@@ -945,4 +973,62 @@ Test(catalog, records_round_trip)
     yz_station_array_free(copy, nc);
     yz_station_array_free(want, n);
     yz_snap_free(s);
+}
+
+/* The coding of traditional texts against the simplified ones (catalog/hantdiff.h), for pairs
+ * written out here (the fragment test above checks it against OpenCC): replacements the table
+ * learns, others against it (explicit), lengths that differ and bytes that are not UTF-8
+ * (stored whole), code points of every UTF-8 length, and a buffer too small. */
+Test(catalog, hant_coding_roundtrip)
+{
+    static const char *const pairs[][2] = {
+        {"头发", "頭髮"},
+        {"发现头发", "發現頭髮"}, /* 发 -> 發 against the table's 髮 */
+        {"发发发", "發髮發"},
+        {"a发 b", "a髮 b"},
+        {"é发", "è髮"},        /* a 2-byte code point replaced */
+        {"𠮷发", "吉發"},     /* 4 bytes to 3 */
+        {"发", "𠮷"},         /* 3 bytes to 4 */
+        {"万历", "萬曆年"},   /* lengths differ: whole */
+        {"abc", "abd"},
+        {"头\xff", "頭\xff"}, /* not UTF-8: whole */
+        {"same", "same"},
+        {"", ""},
+    };
+    size_t n = sizeof pairs / sizeof *pairs;
+    yz__hantmap m;
+    yz__hantmap_init(&m);
+    yz_buf code;
+    yz_buf_init(&code);
+    size_t at[sizeof pairs / sizeof *pairs];
+    for (size_t i = 0; i < n; i++) {
+        at[i] = code.len;
+        yz__hant_encode(&m, pairs[i][0], pairs[i][1], &code);
+    }
+    /* Decoded after every pair was coded: the table only grew meanwhile. */
+    const unsigned char *p = (const unsigned char *)code.data;
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(p, (const unsigned char *)code.data + at[i], "pair %zu", i);
+        char out[64];
+        size_t len = yz__hant_decode(&m, pairs[i][0], p, out, sizeof out);
+        cr_assert_eq(len, strlen(pairs[i][1]), "pair %zu", i);
+        cr_assert_str_eq(out, pairs[i][1], "pair %zu", i);
+        yz_buf b;
+        yz_buf_init(&b);
+        yz_buf_puts(&b, "x");
+        yz__hant_decode_buf(&m, pairs[i][0], p, &b);
+        cr_assert_str_eq(b.data + 1, pairs[i][1], "pair %zu", i);
+        cr_assert_eq(b.len, 1 + strlen(pairs[i][1]));
+        yz_buf_fini(&b);
+        if (len > 0)
+            cr_assert_eq(yz__hant_decode(&m, pairs[i][0], p, out, len), SIZE_MAX);
+        p = yz__hant_skip(p);
+    }
+    cr_assert_eq(p, (const unsigned char *)code.data + code.len);
+    /* 头发 costs 3 bytes (a count, two gaps), not its 6 bytes of text and a NUL. */
+    cr_assert_eq(at[1], 3);
+    cr_assert(yz__hantmap_bytes(&m) > 0);
+    yz_buf_fini(&code);
+    yz__hantmap_fini(&m);
+    yz__hantmap_fini(NULL);
 }

@@ -1268,3 +1268,53 @@ Test(index, concurrent_readers)
     yz_index_free(ix);
     world_free(&w);
 }
+
+/* Items called by ids (yz_index_build_ids, the catalog's station positions): every query gives
+ * the hits of the index built with positions, each item called by its id (ties included, as
+ * ids ascend with positions), and the callbacks are asked with ids. */
+typedef struct id_world {
+    world *w;
+    uint32_t *ids;
+} id_world;
+
+static bool cb_open_at_id(void *arg, uint32_t id, int64_t t)
+{
+    id_world *iw = arg;
+    cr_assert_eq((id - 7) % 3, 0, "callback asked with %u, not an id", id);
+    return cb_open_at(iw->w, (id - 7) / 3, t);
+}
+
+Test(index, build_ids_same_answers)
+{
+    world w;
+    memset(&w, 0, sizeof(w));
+    rng r = {4242};
+    make_clustered(&w, &r, 3000, china, 2);
+    uint32_t *ids = calloc(w.n + 1, sizeof *ids);
+    for (size_t i = 0; i < w.n; i++)
+        ids[i] = (uint32_t)(3 * i + 7);
+    yz_index *ix = build_world(&w), *ixd = NULL;
+    cr_assert_eq(yz_index_build_ids(w.items, ids, w.n, w.scheds, w.nsched, &ixd), YZ_OK);
+    id_world iw = {&w, ids};
+    for (size_t qi = 0; qi < 500; qi++) {
+        yz_index_query q;
+        random_query(&w, &r, &q, china, 2);
+        yz_index_hit a[YZ_INDEX_MAX_K], b[YZ_INDEX_MAX_K];
+        size_t na = 0, nb = 0;
+        cr_assert_eq(yz_index_nearest(ix, &q, a, &na), YZ_OK);
+        if (q.open_at) {
+            q.open_at = cb_open_at_id;
+            q.arg = &iw;
+        }
+        cr_assert_eq(yz_index_nearest(ixd, &q, b, &nb), YZ_OK);
+        cr_assert_eq(na, nb, "query %zu", qi);
+        for (size_t j = 0; j < na; j++) {
+            cr_assert_eq(b[j].item, ids[a[j].item], "query %zu hit %zu", qi, j);
+            cr_assert_eq(b[j].distance_m, a[j].distance_m);
+        }
+    }
+    yz_index_free(ixd);
+    yz_index_free(ix);
+    free(ids);
+    world_free(&w);
+}
