@@ -41,7 +41,7 @@ static int field_index(const char *name)
 }
 
 /* Opening hours texts a reader found valid, by a hash of the text (direct-mapped; a miss
- * only costs the parse): a file's rows share a few hours, and parsing them was a fifth of the
+ * only costs the parse): a file's rows share a few hours, and parsing them was a sixth of the
  * CSV reader's time. Owned copies. */
 #define HOURS_SEEN 256
 typedef struct hours_seen {
