@@ -486,7 +486,8 @@ static int rowset_finish(rowset *rs, const char *zh_label, const char *en_label,
     size_t a = SIZE_MAX, b = SIZE_MAX; /* the repeat said: its first two rows */
     for (size_t i = 0; i < rs->n; i++) {
         size_t first = row_index_put(&ix, rs->rows, key_code, i);
-        if (first != SIZE_MAX && (a == SIZE_MAX || strcmp(rs->rows[i].code, rs->rows[a].code) < 0)) {
+        if (first != SIZE_MAX &&
+            (a == SIZE_MAX || strcmp(rs->rows[i].code, rs->rows[a].code) < 0)) {
             a = first;
             b = i;
         }
@@ -494,8 +495,8 @@ static int rowset_finish(rowset *rs, const char *zh_label, const char *en_label,
     yz_free(ix.slot);
     if (a != SIZE_MAX) {
         size_t la = labels ? labels[a] : a + 1, lb = labels ? labels[b] : b + 1;
-        yz_err_setf(ei, YZ_EINVAL, "code", "编号 %s 与第 %zu 条重复", "code %s repeats entry %zu",
-                    rs->rows[b].code, la);
+        yz_err_setf(ei, YZ_EINVAL, "code", "编号 %s 与第 %zu 条重复",
+                    "code %s repeats entry %zu", rs->rows[b].code, la);
         *err_where = lb;
         return at_row(ei, YZ_EINVAL, zh_label, en_label, lb);
     }

@@ -906,9 +906,9 @@ static int pragma_i64(yz_db_tx *tx, const char *sql, int64_t *v, yz_errinfo *ei)
  * and reads them back over and over (a third of the time on this machine). Memory is taken
  * only as pages are used. The table's CHECK constraints are off meanwhile (SQLite 3.40
  * builds a B-tree for each IN list of a CHECK on every row: two thirds of an INSERT's time);
- * check_columns checks the same for every row first. Journal and sync stay as they are (WAL, synchronous=FULL): the load
- * is one transaction, so it pays one fsync at commit whatever its size, and it may be run on
- * a live store. */
+ * check_columns checks the same for every row first. Journal and sync stay as they are (WAL,
+ * synchronous=FULL): the load is one transaction, so it pays one fsync at commit whatever its
+ * size, and it may be run on a live store. */
 typedef int load_fn(yz_db_tx *tx, void *ctx, size_t *bad, yz_errinfo *ei);
 
 static int with_load_cache(yz_db_tx *tx, load_fn *load, void *ctx, size_t *bad, yz_errinfo *ei)
@@ -1099,10 +1099,10 @@ int yz_store_import(yz_store *st, yz_station *rows, size_t n, const yz_district 
  * as it comes: its districts inserted, its rows checked (district and facilities, the first
  * failing row named), then copied: into an empty table straight into stations (COPY on
  * PostgreSQL, one prepared INSERT a row on SQLite, its CHECK constraints off: with_load_cache);
- * into a table that has stations, into the staging table, upserted once all are there. A large load into an empty table sets the
- * district index (and on PostgreSQL the district key) aside until after the rows, as
- * import_sets does. Parts already taken are written again, from the list kept, when the
- * transaction is run again (PostgreSQL's serialization retry). */
+ * into a table that has stations, into the staging table, upserted once all are there. A
+ * large load into an empty table sets the district index (and on PostgreSQL the district key)
+ * aside until after the rows, as import_sets does. Parts already taken are written again,
+ * from the list kept, when the transaction is run again (PostgreSQL's serialization retry). */
 
 typedef struct stream_part {
     yz_station *rows;
