@@ -972,7 +972,12 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
     yz_buf b;
     yz_buf_init(&b);
 
-    if (s->n > 1) /* qsort with NULL and 0 is undefined */
+    /* The store reads them in id order: sorted already, as a rule (the sort was 4% of a
+     * million stations' start). qsort with NULL and 0 is undefined. */
+    size_t in_order = 1;
+    while (in_order < s->n && s->st[in_order - 1].id < s->st[in_order].id)
+        in_order++;
+    if (in_order < s->n)
         qsort(s->st, s->n, sizeof *s->st, cmp_station_id);
     pack_strings(s);
     docs = yz_calloc(s->n + 1, sizeof *docs);

@@ -220,6 +220,11 @@ static int check_str(const char *v, const char *field, int required, size_t max,
 
 int yz_station_validate(const yz_station *s, yz_errinfo *ei)
 {
+    return yz_station_validate_hours_ok(s, false, ei);
+}
+
+int yz_station_validate_hours_ok(const yz_station *s, bool hours_ok, yz_errinfo *ei)
+{
     int err;
     err = check_str(s->code, "code", 1, 32, ei);
     if (err)
@@ -267,7 +272,7 @@ int yz_station_validate(const yz_station *s, yz_errinfo *ei)
     int off;
     if (s->tz && yz_tz_offset(s->tz, &off))
         return yz_err_setf(ei, YZ_EINVAL, "tz", "不支持的时区 %s", "unsupported time zone %s", s->tz);
-    if (s->opening_hours) {
+    if (s->opening_hours && !hours_ok) {
         yz_hours *h = NULL;
         err = yz_hours_parse(s->opening_hours, &h, ei);
         yz_hours_free(h);

@@ -652,7 +652,39 @@ static int checker_init(yz_db_tx *tx, row_checker *c, yz_errinfo *ei)
     return err;
 }
 
-/* Every row's district and facilities are known. *bad: the first row that fails (of `rows`). */
+/* What the CHECK constraints of stations say (sql/{sqlite,pg}/0001_init.sql), said again in
+ * C for a loaded row: a SQLite load runs with them off (with_load_cache), since SQLite 3.40
+ * builds a temporary B-tree for each IN list of a CHECK on every row inserted (two thirds of
+ * the INSERT's time). The row's readers validated it already (yz_station_validate); this is
+ * the store's own guard, a few compares a row. */
+static int check_columns(const yz_station *v, yz_errinfo *ei)
+{
+    if (!v->code || !v->name || !v->district_code)
+        return yz_err_set(ei, YZ_EINVAL, !v->code ? "code" : !v->name ? "name" : "district_code",
+                          "缺少必填字段", "a required field is missing");
+    if (!(v->lat >= -90 && v->lat <= 90))
+        return yz_err_set(ei, YZ_EINVAL, "lat", "纬度必须在 -90 到 90 之间",
+                          "lat must be between -90 and 90");
+    if (!(v->lon >= -180 && v->lon <= 180))
+        return yz_err_set(ei, YZ_EINVAL, "lon", "经度必须在 -180 到 180 之间",
+                          "lon must be between -180 and 180");
+    if (v->tier < 0 || v->tier >= YZ_TIER__COUNT)
+        return yz_err_set(ei, YZ_EINVAL, "tier", "未知的等级", "unknown tier");
+    if (v->partner_kind < 0 || v->partner_kind >= YZ_PARTNER__COUNT)
+        return yz_err_set(ei, YZ_EINVAL, "partner_kind", "未知的合作方类型",
+                          "unknown partner kind");
+    if (v->status < 0 || v->status >= YZ_STATUS__COUNT)
+        return yz_err_set(ei, YZ_EINVAL, "status", "未知的状态", "unknown status");
+    if (v->batch < YZ_BATCH_NONE || v->batch >= YZ_BATCH__COUNT)
+        return yz_err_set(ei, YZ_EINVAL, "batch", "未知的批次", "unknown batch");
+    if (v->seats < 0)
+        return yz_err_set(ei, YZ_EINVAL, "seats", "座位数必须在 0 到 100000 之间",
+                          "seats must be between 0 and 100000");
+    return YZ_OK;
+}
+
+/* Every row's district and facilities are known, and its columns within what the table's
+ * CHECK constraints allow. *bad: the first row that fails (of `rows`). */
 static int check_list(const row_checker *c, const yz_station *rows, size_t n, size_t *bad,
                       yz_errinfo *ei)
 {
@@ -660,7 +692,9 @@ static int check_list(const row_checker *c, const yz_station *rows, size_t n, si
     for (size_t i = 0; !err && i < n; i++) {
         const yz_station *v = &rows[i];
         const char *code = v->district_code ? v->district_code : "";
-        if (!c->n_codes || !bsearch(&code, c->codes, c->n_codes, sizeof *c->codes, cmp_str))
+        err = check_columns(v, ei);
+        if (!err && (!c->n_codes ||
+                     !bsearch(&code, c->codes, c->n_codes, sizeof *c->codes, cmp_str)))
             err = unknown_district(ei, code);
         if (!err)
             err = check_facilities(v->facilities, c->known, ei);
@@ -870,9 +904,11 @@ static int pragma_i64(yz_db_tx *tx, const char *sql, int64_t *v, yz_errinfo *ei)
 /* On SQLite the load runs with a page cache of up to 256 MiB (main and temp), set back after
  * it: with the default 2 MiB a transaction of a million rows spills dirty pages to the WAL
  * and reads them back over and over (a third of the time on this machine). Memory is taken
- * only as pages are used. Journal and sync stay as they are (WAL, synchronous=FULL): the load
- * is one transaction, so it pays one fsync at commit whatever its size, and it may be run on
- * a live store. */
+ * only as pages are used. The table's CHECK constraints are off meanwhile (SQLite 3.40
+ * builds a B-tree for each IN list of a CHECK on every row: two thirds of an INSERT's time);
+ * check_columns checks the same for every row first. Journal and sync stay as they are (WAL,
+ * synchronous=FULL): the load is one transaction, so it pays one fsync at commit whatever its
+ * size, and it may be run on a live store. */
 typedef int load_fn(yz_db_tx *tx, void *ctx, size_t *bad, yz_errinfo *ei);
 
 static int with_load_cache(yz_db_tx *tx, load_fn *load, void *ctx, size_t *bad, yz_errinfo *ei)
@@ -887,16 +923,19 @@ static int with_load_cache(yz_db_tx *tx, load_fn *load, void *ctx, size_t *bad, 
         err = exec1(tx, "PRAGMA main.cache_size = " IMPORT_CACHE, false, 0, ei);
     if (!err)
         err = exec1(tx, "PRAGMA temp.cache_size = " IMPORT_CACHE, false, 0, ei);
+    if (!err) /* check_columns checks every row instead */
+        err = exec1(tx, "PRAGMA ignore_check_constraints = ON", false, 0, ei);
     if (!err)
         err = load(tx, ctx, bad, ei);
     char sql[64];
     yz_errinfo ignored;
+    /* each set back whatever else failed: the connection outlives the load */
+    int e2 = exec1(tx, "PRAGMA ignore_check_constraints = OFF", false, 0, err ? &ignored : ei);
     snprintf(sql, sizeof sql, "PRAGMA main.cache_size = %lld", (long long)main_kb);
-    int e2 = exec1(tx, sql, false, 0, err ? &ignored : ei);
+    int e3 = exec1(tx, sql, false, 0, err || e2 ? &ignored : ei);
     snprintf(sql, sizeof sql, "PRAGMA temp.cache_size = %lld", (long long)temp_kb);
-    if (!e2)
-        e2 = exec1(tx, sql, false, 0, err ? &ignored : ei);
-    return err ? err : e2;
+    int e4 = exec1(tx, sql, false, 0, err || e2 || e3 ? &ignored : ei);
+    return err ? err : e2 ? e2 : e3 ? e3 : e4;
 }
 
 static int import_sets(yz_db_tx *tx, void *ctx, size_t *bad, yz_errinfo *ei)
@@ -914,7 +953,7 @@ static int import_sets(yz_db_tx *tx, void *ctx, size_t *bad, yz_errinfo *ei)
         err = exec1(tx, "DROP INDEX stations_district", false, 0, ei);
     if (!err && reindex && pg)
         err = exec1(tx, "ALTER TABLE stations DROP CONSTRAINT " DISTRICT_FK, false, 0, ei);
-    if (!err && direct && pg) {
+    if (!err && direct) {
         err = yz_db_copy(tx, "stations", DIRECT_COLS, STATION_NFIELDS + 2, x->n, direct_row, &cc,
                          bad, ei);
         c->insert_s = seconds() - t;
@@ -936,12 +975,7 @@ static int import_sets(yz_db_tx *tx, void *ctx, size_t *bad, yz_errinfo *ei)
             err = exec1(tx, "ANALYZE import_stage", false, 0, ei);
         c->stage_s = seconds() - t;
         t = seconds();
-        if (!err && direct) /* SQLite: the staging table's rowid is the rows' order */
-            err = exec1(tx,
-                        "INSERT INTO stations (" STATION_FIELDS ", created_at, version) SELECT "
-                        STATION_FIELDS ", $1, 1 FROM import_stage ORDER BY rowid",
-                        true, x->now, ei);
-        else if (!err)
+        if (!err)
             err = exec1(tx,
                         "INSERT INTO stations (" STATION_FIELDS ", created_at, version) SELECT "
                         STATION_FIELDS ", $1, 1 FROM import_stage WHERE true ORDER BY ord"
@@ -969,7 +1003,7 @@ static int import_sets(yz_db_tx *tx, void *ctx, size_t *bad, yz_errinfo *ei)
         err = read_back_direct(tx, x, ei);
     else if (!err)
         err = read_back(tx, x, ei);
-    if (!err && !pg)
+    if (!err && !pg && !direct)
         err = exec1(tx, "DROP TABLE temp.import_stage", false, 0, ei);
     c->ids_s = seconds() - t;
     return err;
@@ -1063,13 +1097,12 @@ int yz_store_import(yz_store *st, yz_station *rows, size_t n, const yz_district 
  * The same checks, messages and all-or-nothing rule as yz_store_import, for rows that arrive
  * in parts (yz_import_source), each with the districts it names first. Each part is written
  * as it comes: its districts inserted, its rows checked (district and facilities, the first
- * failing row named), then copied: into an empty table straight on (PostgreSQL: COPY into
- * stations; SQLite: into the staging table and moved by one INSERT ... SELECT a part, which
- * costs half what an INSERT a row into stations does); into a table that has stations, into
- * the staging table, upserted once all are there. A large load into an empty table sets the
- * district index (and on PostgreSQL the district key) aside until after the rows, as
- * import_sets does. Parts already taken are written again, from the list kept, when the
- * transaction is run again (PostgreSQL's serialization retry). */
+ * failing row named), then copied: into an empty table straight into stations (COPY on
+ * PostgreSQL, one prepared INSERT a row on SQLite, its CHECK constraints off: with_load_cache);
+ * into a table that has stations, into the staging table, upserted once all are there. A
+ * large load into an empty table sets the district index (and on PostgreSQL the district key)
+ * aside until after the rows, as import_sets does. Parts already taken are written again,
+ * from the list kept, when the transaction is run again (PostgreSQL's serialization retry). */
 
 typedef struct stream_part {
     yz_station *rows;
@@ -1107,15 +1140,16 @@ static int stream_part_at(stream_ctx *x, size_t k, stream_part *p, yz_errinfo *e
     return YZ_OK;
 }
 
-/* Write one part, rows ord0 .. ord0 + n - 1 of the import. */
+/* Write one part, rows ord0 .. ord0 + n - 1 of the import: into an empty table straight into
+ * stations (COPY on PostgreSQL, the one prepared INSERT again and again on SQLite), else into
+ * the staging table. */
 static int stream_write(yz_db_tx *tx, stream_ctx *x, yz_station *rows, size_t n, size_t ord0,
                         bool direct, size_t *bad, yz_errinfo *ei)
 {
-    bool pg = yz_db_dialect_of(tx) == YZ_DB_PG;
     copy_ctx cc = {rows, ord0, x->now};
     size_t failed = n;
     int err;
-    if (direct && pg)
+    if (direct)
         err = yz_db_copy(tx, "stations", DIRECT_COLS, STATION_NFIELDS + 2, n, direct_row, &cc,
                          &failed, ei);
     else
@@ -1123,18 +1157,6 @@ static int stream_write(yz_db_tx *tx, stream_ctx *x, yz_station *rows, size_t n,
                          &failed, ei);
     if (err && failed < n)
         *bad = ord0 + failed;
-    /* SQLite, into an empty table: the part moved on at once, by the staging table's rowid
-     * (the rows' order, from 1) */
-    if (!err && direct && !pg) {
-        yz_db_q q;
-        yz_db_query(&q, tx,
-                    "INSERT INTO stations (" STATION_FIELDS ", created_at, version) SELECT "
-                    STATION_FIELDS ", $1, 1 FROM import_stage WHERE rowid > $2 ORDER BY rowid",
-                    ei);
-        yz_db_i64(&q, x->now);
-        yz_db_i64(&q, (int64_t)ord0);
-        err = yz_db_exec(&q, NULL);
-    }
     return err;
 }
 
@@ -1202,7 +1224,7 @@ static int stream_load(yz_db_tx *tx, void *ctx, size_t *bad, yz_errinfo *ei)
         err = exec1(tx, "ALTER TABLE stations DROP CONSTRAINT " DISTRICT_FK, false, 0, ei);
     if (!err && !pg)
         err = exec1(tx, "DROP TABLE IF EXISTS temp.import_stage", false, 0, ei);
-    if (!err && !(direct && pg))
+    if (!err && !direct)
         err = exec1(tx,
                     yz_db_dialect(tx,
                                   "CREATE TEMP TABLE import_stage AS SELECT 0 AS ord, "
@@ -1264,7 +1286,7 @@ static int stream_load(yz_db_tx *tx, void *ctx, size_t *bad, yz_errinfo *ei)
     t = seconds();
     if (!err)
         err = stream_counts(tx, x, n, direct, ei);
-    if (!err && !pg)
+    if (!err && !pg && !direct)
         err = exec1(tx, "DROP TABLE temp.import_stage", false, 0, ei);
     c->ids_s = seconds() - t;
     return err;

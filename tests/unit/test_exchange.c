@@ -4,6 +4,7 @@
 #include "exchange/exchange.h"
 
 #include "core/alloc.h"
+#include "core/buf.h"
 #include "model/facility.h"
 
 #include <criterion/criterion.h>
@@ -331,6 +332,30 @@ Test(exchange, csv_formula_tab_cr_and_reader_rule)
 
 /* yz_exchange_read_report: where each row is (the line it starts on, past blank lines; the
  * feature number), and where the failing row is. */
+/* Of several codes given twice, the one said is the least, with its first two rows, whatever
+ * the order of the rows (checked against a sort of the codes: the reader finds repeats in one
+ * pass). Opening hours met before are not parsed again: a bad text after many good ones (and
+ * after texts that share a slot of the reader's table) is still refused, naming its row. */
+Test(exchange, csv_repeats_and_hours_seen)
+{
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_puts(&b, HDR);
+    /* rows 2..: C7 B3 A5 B3 A5 C7 A5 (lines 2..8); the least repeated code is A5, rows 4, 6 */
+    const char *codes[] = {"C7", "B3", "A5", "B3", "A5", "C7", "A5"};
+    for (size_t i = 0; i < 7; i++)
+        yz_buf_printf(&b, "%s,n,a,330302,d,28,120,,,,,,,,,,,\n", codes[i]);
+    expect_csv_error(b.data, "code", "row 6: code A5 repeats entry 4");
+    yz_buf_reset(&b);
+    yz_buf_puts(&b, HDR);
+    for (size_t i = 0; i < 600; i++) /* 600 texts: slots of the table are shared */
+        yz_buf_printf(&b, "H%zu,n,a,330302,d,28,120,,,,,,Mo-Fr %02zu:%02zu-20:00,,,,,\n", i,
+                      i % 12, i % 60);
+    yz_buf_puts(&b, "H600,n,a,330302,d,28,120,,,,,,Mo-Fr 07:00-25:99,,,,,\n");
+    expect_csv_error(b.data, "opening_hours", "row 602");
+    yz_buf_fini(&b);
+}
+
 Test(exchange, report_rows_where)
 {
     /* the header on line 1, rows on lines 2 and 5 */
