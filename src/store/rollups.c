@@ -486,7 +486,7 @@ static int send_pg_add(yz_db_tx *tx, size_t i, yz_db_q *qs, void *arg, yz_errinf
  * and of the plan it sets up each run.
  * Exact because the row read is the row updated: the statement's snapshot is taken after the
  * advisory lock, and every writer of the roll-ups on PostgreSQL holds that lock (the committers,
- * the purge, the rebuild and the history import: yz__rollups_lock).
+ * the purge, the rebuild and the history import: lock_writers).
  * `workers`: the row's count grown by the ids its sketch gained, capped at 5 (MERGE_WORKERS;
  * ONE_SET's the same for one worker, as a count is never above 5); a new row counts its ids.
  * `keys` are cv's columns of the cell, the day first; `on` finds the cell's row `o`. */
@@ -494,20 +494,27 @@ static int send_pg_add(yz_db_tx *tx, size_t i, yz_db_q *qs, void *arg, yz_errinf
     "(CASE WHEN o.w1 < " NONE " THEN 1 ELSE 0 END + CASE WHEN o.w2 < " NONE " THEN 1 ELSE 0"   \
     " END + CASE WHEN o.w3 < " NONE " THEN 1 ELSE 0 END + CASE WHEN o.w4 < " NONE " THEN 1"     \
     " ELSE 0 END + CASE WHEN o.w5 < " NONE " THEN 1 ELSE 0 END)"
+/* A cell that brings one worker takes ONE_SET's CASEs against the row as it is updated (most
+ * station cells: no look-up of the row before); the others come merged (their `workers` is
+ * then 2 or more) and are assigned. */
+#define ONE_OR_MERGED(one, col) "CASE WHEN excluded.workers = 1 THEN " one " ELSE excluded." col " END"
+#define MERGED_SET                                                                             \
+    " visits = r.visits + excluded.visits, workers = " ONE_OR_MERGED(ONE_WORKERS, "workers")   \
+    ", w1 = " ONE_OR_MERGED(ONE_W1, "w1") ", w2 = " ONE_OR_MERGED(ONE_WK("2", "1"), "w2")      \
+    ", w3 = " ONE_OR_MERGED(ONE_WK("3", "2"), "w3") ", w4 = " ONE_OR_MERGED(ONE_WK("4", "3"),  \
+    "w4") ", w5 = " ONE_OR_MERGED(ONE_WK("5", "4"), "w5")
 #define MERGE_CTE(name, table, cols, keys, on, conflict)                                       \
     ", " name "u AS (SELECT " keys ", w, 1 AS v, CAST(NULL AS BIGINT) AS ow,"                   \
     " CAST(NULL AS INTEGER) AS oh FROM cv UNION ALL SELECT g.*, unnest(ARRAY[o.w1, o.w2, o.w3," \
-    " o.w4, o.w5]), 0, o.workers, " HELD_O " FROM (SELECT DISTINCT " keys " FROM cv) g JOIN "   \
-    table " o ON " on "), " name " AS (INSERT INTO " table " AS r (" cols ", visits, workers,"  \
-    " w1, w2, w3, w4, w5) SELECT " keys ", n, CASE WHEN ow +"                                \
+    " o.w4, o.w5]), 0, o.workers, " HELD_O " FROM (SELECT " keys " FROM cv GROUP BY " keys      \
+    " HAVING min(w) < max(w)) g JOIN " table " o ON " on "), " name " AS (INSERT INTO " table   \
+    " AS r (" cols ", visits, workers, w1, w2, w3, w4, w5) SELECT " keys ", n, CASE WHEN ow +"  \
     " LEAST(5, coalesce(cardinality(x), 0)) - oh > 5 THEN 5 ELSE ow + LEAST(5,"                 \
     " coalesce(cardinality(x), 0)) - oh END, coalesce(x[1], " NONE "), coalesce(x[2], " NONE   \
     "), coalesce(x[3], " NONE "), coalesce(x[4], " NONE "), coalesce(x[5], " NONE ") FROM"      \
-    " (SELECT " keys ", sum(v) AS n, coalesce(max(ow), 0) AS ow, coalesce(max(oh), 0) AS oh, array_agg(DISTINCT w"      \
-    " ORDER BY w) FILTER (WHERE w < " NONE ") AS x FROM " name "u GROUP BY " keys ") a"          \
-    " ON CONFLICT (" conflict ") DO UPDATE SET visits = r.visits + excluded.visits,"            \
-    " workers = excluded.workers, w1 = excluded.w1, w2 = excluded.w2, w3 = excluded.w3,"        \
-    " w4 = excluded.w4, w5 = excluded.w5)"
+    " (SELECT " keys ", sum(v) AS n, coalesce(max(ow), 0) AS ow, coalesce(max(oh), 0) AS oh,"  \
+    " array_agg(DISTINCT w ORDER BY w) FILTER (WHERE w < " NONE ") AS x FROM " name "u"         \
+    " GROUP BY " keys ") a ON CONFLICT (" conflict ") DO UPDATE SET" MERGED_SET ")"
 #define STATION_COLS "day, station_id, district_code"
 
 const char yz__rollups_pg_ctes[] =
