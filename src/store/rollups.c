@@ -476,20 +476,21 @@ static int send_pg_add(yz_db_tx *tx, size_t i, yz_db_q *qs, void *arg, yz_errinf
     return 1;
 }
 
-/* A table's cells from cv merged with the rows they update, set-wise (issue 16 point 5): `u`
- * is the batch's counted visits of the table's cells (v = 1) with, for each cell that has a
- * row already, that row's sketch unnested (v = 0, its workers `ow` and ids held `oh`); one
- * GROUP BY then gives each cell its visits, the five smallest distinct ids of the row and the
- * batch together, and its workers, and the upsert only assigns them. Before, the merge was a
- * subquery in the upsert's SET, run for each row it updated (and, pulled up by the planner,
- * once for each of the nine places that read it), which was most of PostgreSQL's work a batch
- * and of the plan it sets up each run.
+/* A table's cells from cv, those that bring several workers merged with the rows they update
+ * before the upsert, set-wise (issue 16 point 5): `u` is the batch's counted visits of the
+ * table's cells (v = 1) with, for each cell of several workers that has a row already, that
+ * row's sketch unnested (v = 0, its workers `ow` and ids held `oh`); one GROUP BY then gives
+ * each cell its visits, the five smallest distinct ids of the row and the batch together, and
+ * its workers, which the upsert assigns (MERGED_SET). Before, that merge was a subquery in the
+ * upsert's SET, run for each row it updated (and, pulled up by the planner, once for each of
+ * the nine expressions that read it), the largest part of PostgreSQL's work a batch and of the
+ * plan it sets up each run.
  * Exact because the row read is the row updated: the statement's snapshot is taken after the
  * advisory lock, and every writer of the roll-ups on PostgreSQL holds that lock (the committers,
  * the purge, the rebuild and the history import: lock_writers).
- * `workers`: the row's count grown by the ids its sketch gained, capped at 5 (MERGE_WORKERS;
- * ONE_SET's the same for one worker, as a count is never above 5); a new row counts its ids.
- * `keys` are cv's columns of the cell, the day first; `on` finds the cell's row `o`. */
+ * `workers`: the row's count grown by the ids its sketch gained, capped at 5 (MERGE_WORKERS);
+ * a new row counts its ids. A row's count is never below the ids it holds, so a merged cell's
+ * is 2 or more. `keys` are cv's columns of the cell, the day first; `on` finds its row `o`. */
 #define HELD_O                                                                                 \
     "(CASE WHEN o.w1 < " NONE " THEN 1 ELSE 0 END + CASE WHEN o.w2 < " NONE " THEN 1 ELSE 0"   \
     " END + CASE WHEN o.w3 < " NONE " THEN 1 ELSE 0 END + CASE WHEN o.w4 < " NONE " THEN 1"     \
@@ -497,7 +498,8 @@ static int send_pg_add(yz_db_tx *tx, size_t i, yz_db_q *qs, void *arg, yz_errinf
 /* A cell that brings one worker takes ONE_SET's CASEs against the row as it is updated (most
  * station cells: no look-up of the row before); the others come merged (their `workers` is
  * then 2 or more) and are assigned. */
-#define ONE_OR_MERGED(one, col) "CASE WHEN excluded.workers = 1 THEN " one " ELSE excluded." col " END"
+#define ONE_OR_MERGED(one, col)                                                                \
+    "CASE WHEN excluded.workers = 1 THEN " one " ELSE excluded." col " END"
 #define MERGED_SET                                                                             \
     " visits = r.visits + excluded.visits, workers = " ONE_OR_MERGED(ONE_WORKERS, "workers")   \
     ", w1 = " ONE_OR_MERGED(ONE_W1, "w1") ", w2 = " ONE_OR_MERGED(ONE_WK("2", "1"), "w2")      \
