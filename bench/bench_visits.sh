@@ -14,7 +14,10 @@
 # Env: VISITS_DURATION (s a round, 5), VISITS_ROUNDS (3), VISITS_WORKERS (2000),
 #      VISITS_SERVER_THREADS (64: handlers block while their commit is written),
 #      VISITS_PG (1; 0 skips PostgreSQL), VISITS_PG_WRITERS (1; 2 adds rounds with two
-#      committer writers, YZ_VISIT_WRITERS=2, after or before the one-writer round by turns).
+#      committer writers, YZ_VISIT_WRITERS=2, after or before the one-writer round by turns),
+#      VISITS_PEER (another yizhan binary, e.g. main's build: its PostgreSQL rounds `pg-peer`
+#      run on the same database, before or after this one's by turns, for a before/after in
+#      one run), VISITS_SINGLE (1; 0 skips the one-transaction-a-visit rounds).
 # On PostgreSQL each round also prints the cluster's CPU a visit (the postmaster, its exited
 # backends and its other processes, from /proc), beside the server's.
 set -eu
@@ -25,6 +28,12 @@ nworkers=${VISITS_WORKERS:-2000}
 sthreads=${VISITS_SERVER_THREADS:-64}
 with_pg=${VISITS_PG:-1}
 pg_writers=${VISITS_PG_WRITERS:-1}
+peer=${VISITS_PEER:-}
+with_single=${VISITS_SINGLE:-1}
+# Each round takes its (worker, station) pairs from its own range of the 2,000 x 822 pairs
+# (offset), so that no pair is checked in twice within 2 hours; the peer's rounds take the
+# range the two-writer rounds take, so the two are not run together.
+[ -z "$peer" ] || [ "$pg_writers" = 1 ] || { echo "VISITS_PEER and VISITS_PG_WRITERS=2: one or the other"; exit 2; }
 conns=64
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
@@ -37,7 +46,7 @@ start() { # DB [ENV...]
     local db=$1
     shift
     rm -f "$tmp/port"
-    env "$@" "$yizhan" serve --db "$db" --bind 127.0.0.1 --port 0 --port-file "$tmp/port" \
+    env "$@" "${bin:-$yizhan}" serve --db "$db" --bind 127.0.0.1 --port 0 --port-file "$tmp/port" \
         --threads "$sthreads" --writes-per-min 100000000 --workers-per-hour 100000000 2>>"$tmp/server.log" &
     pid=$!
     for _ in $(seq 1 200); do [ -s "$tmp/port" ] && break; sleep 0.05; done
@@ -130,7 +139,7 @@ LUA
 # Each SQLite mode gets its own copy of the database with the workers in it.
 cp "$tmp/b.db" "$tmp/group.db"
 cp "$tmp/b.db" "$tmp/single.db"
-declare -A rates cpus
+declare -A rates cpus pgcpus cmcpus
 pgcpu() { # clock ticks of the cluster: the postmaster with its exited children, and the live ones
     [ -n "$pgdir" ] && [ -s "$pgdir/data/postmaster.pid" ] || { echo 0; return; }
     local pm
@@ -149,11 +158,27 @@ round() { # MODE DB TOKENS ENV...
     local pgb=0 pga=0
     case $db in postgresql:*) pgb=$(pgcpu) ;; esac
     start "$db" "$@"
+    # PostgreSQL: the committer's backend (the one running the batch statement), found while
+    # the load runs; its CPU is read before the server stops and its connection closes
+    rm -f "$tmp/cpid"
+    local poller=
+    case $db in postgresql:*)
+        (for _ in $(seq 1 40); do
+            sleep 0.25
+            c=$(psql -X -At "$db" -c "SELECT pid FROM pg_stat_activity WHERE query LIKE 'WITH ins AS%' LIMIT 1")
+            [ -z "$c" ] || { echo "$c" >"$tmp/cpid"; break; }
+        done) &
+        poller=$!
+        ;;
+    esac
     local out
     out=$(OFFSET=$offset TOKENS=$tokens wrk -t2 -c$conns -d"${dur}s" -s "$tmp/visits.lua" "$base" | grep '^RESULT')
     # the server's CPU time (user + system, clock ticks), less swayed by the machine's load
     local ticks
     ticks=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+    [ -z "$poller" ] || wait "$poller"
+    local cticks=
+    [ -s "$tmp/cpid" ] && cticks=$(awk '{ print $14 + $15 }' "/proc/$(cat "$tmp/cpid")/stat" 2>/dev/null)
     stop
     case $db in postgresql:*) sleep 0.5; pga=$(pgcpu) ;; esac # the backends exit and are reaped
     after=$(count "$db")
@@ -161,11 +186,20 @@ round() { # MODE DB TOKENS ENV...
     read -r _ acked errs secs p50 p99 <<<"$out"
     local rate
     rate=$(awk -v a="$acked" -v s="$secs" 'BEGIN { printf "%.0f", a / s }')
-    local cpu pgus=""
+    local cpu pgus="" pgcpu=""
     cpu=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v a="$acked" 'BEGIN { printf "%.1f", t / hz * 1e6 / a }')
     case $db in postgresql:*)
-        pgus=$(awk -v t="$((pga - pgb))" -v hz="$(getconf CLK_TCK)" -v a="$acked" \
-            'BEGIN { printf "  PostgreSQL CPU %.1f us a visit", t / hz * 1e6 / a }') ;;
+        pgcpu=$(awk -v t="$((pga - pgb))" -v hz="$(getconf CLK_TCK)" -v a="$acked" \
+            'BEGIN { printf "%.1f", t / hz * 1e6 / a }')
+        pgus="  PostgreSQL CPU $pgcpu us a visit"
+        if [ -n "$cticks" ]; then
+            local cm
+            cm=$(awk -v t="$cticks" -v hz="$(getconf CLK_TCK)" -v a="$acked" \
+                'BEGIN { printf "%.1f", t / hz * 1e6 / a }')
+            pgus="$pgus (the committer's backend $cm)"
+            cmcpus[$mode]="${cmcpus[$mode]:-} $cm"
+        fi
+        pgcpus[$mode]="${pgcpus[$mode]:-} $pgcpu" ;;
     esac
     printf '  %-9s %7d acked %5d errors  %6s visits/s  p50 %6s ms  p99 %6s ms  in db +%d (counted +%d)  server CPU %s us a visit%s  load %s\n' \
         "$mode" "$acked" "$errs" "$rate" "$p50" "$p99" "$((after - before))" "$counted" "$cpu" \
@@ -179,7 +213,10 @@ echo "visits: POST /api/v1/visits, $conns connections, $nworkers workers, ${dur}
 for r in $(seq 1 "$rounds"); do
     offset=$(((r - 1) * 100000))
     round group "$tmp/group.db" "$tmp/tokens.sqlite.txt"
-    round single "$tmp/single.db" "$tmp/tokens.sqlite.txt" YZ_VISIT_BATCH_MAX=1
+    [ "$with_single" = 0 ] || round single "$tmp/single.db" "$tmp/tokens.sqlite.txt" YZ_VISIT_BATCH_MAX=1
+    if [ -n "$pgdb" ] && [ -n "$peer" ] && [ $((r % 2)) = 1 ]; then
+        offset=$((1000000 + offset)) bin=$peer round pg-peer "$pgdb" "$tmp/tokens.pg.txt"
+    fi
     if [ -n "$pgdb" ] && [ "$pg_writers" = 2 ] && [ $((r % 2)) = 0 ]; then
         offset=$((1000000 + offset)) round pg-2w "$pgdb" "$tmp/tokens.pg.txt" YZ_VISIT_WRITERS=2
     fi
@@ -187,16 +224,26 @@ for r in $(seq 1 "$rounds"); do
     if [ -n "$pgdb" ] && [ "$pg_writers" = 2 ] && [ $((r % 2)) = 1 ]; then
         offset=$((1000000 + offset)) round pg-2w "$pgdb" "$tmp/tokens.pg.txt" YZ_VISIT_WRITERS=2
     fi
+    if [ -n "$pgdb" ] && [ -n "$peer" ] && [ $((r % 2)) = 0 ]; then
+        offset=$((1000000 + offset)) bin=$peer round pg-peer "$pgdb" "$tmp/tokens.pg.txt"
+    fi
 done
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 for m in "${!cpus[@]}"; do
     echo "visits: $m server CPU a visit, median $(echo "${cpus[$m]}" | tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }') us"
 done
+for m in "${!pgcpus[@]}"; do
+    echo "visits: $m PostgreSQL CPU a visit, median $(echo "${pgcpus[$m]}" | tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }') us" \
+        "(the committer's backend $(echo "${cmcpus[$m]:-}" | tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }') us)"
+done
 g=$(echo "${rates[group]}" | median)
-s=$(echo "${rates[single]}" | median)
+s=$(echo "${rates[single]:-0}" | median)
 awk -v g="$g" -v s="$s" 'BEGIN {
     printf "visits: group commit %d/s (target 5000/s: %s), one transaction a visit %d/s, ratio %.1fx\n",
         g, (g >= 5000 ? "met" : "NOT met"), s, (s > 0 ? g / s : 0) }'
+if [ -n "$pgdb" ] && [ -n "$peer" ]; then
+    echo "visits on PostgreSQL, peer binary: $(echo "${rates[pg-peer]}" | median)/s (this one: $(echo "${rates[pg-group]}" | median)/s)"
+fi
 if [ -n "$pgdb" ] && [ "$pg_writers" = 2 ]; then
     echo "visits on PostgreSQL with two writers: $(echo "${rates[pg-2w]}" | median)/s (one: $(echo "${rates[pg-group]}" | median)/s)"
 fi

@@ -476,47 +476,59 @@ static int send_pg_add(yz_db_tx *tx, size_t i, yz_db_q *qs, void *arg, yz_errinf
     return 1;
 }
 
-/* A table's cells from cv, grouped by `keys` (its day column first): visits, distinct workers
- * (at most 5) and the five smallest of them, NONE-padded (the columns of ARRAYS_SK). */
-#define CV_CELLS(keys)                                                                         \
-    " SELECT " keys ", n, CASE WHEN cardinality(x) > 5 THEN 5 ELSE cardinality(x) END,"        \
-    " coalesce(x[1], " NONE "), coalesce(x[2], " NONE "), coalesce(x[3], " NONE "),"           \
-    " coalesce(x[4], " NONE "), coalesce(x[5], " NONE ") FROM (SELECT " keys ", count(*) AS n," \
-    " array_agg(DISTINCT w ORDER BY w) AS x FROM cv GROUP BY " keys ") g"
-#define CV_STATION(name, table, day, conflict)                                                 \
-    ", " name " AS (INSERT INTO " table " AS r (day, station_id, district_code, visits,"        \
-    " workers, w1, w2, w3, w4, w5)" CV_CELLS(day ", s, dc") " ON CONFLICT (" conflict ")"       \
-    " DO UPDATE SET" ROW_SET ")"
-
-/* EITHER_SET as one row assignment: the merge of the row's sketch and the batch's is one
- * sorted array of their distinct ids (x), made only for a cell that brings several workers,
- * instead of a subquery a column. A smaller plan: each run of the batch's statement sets up
- * its whole plan, every branch included, and the six subqueries a table were most of it. */
-#define ARR10                                                                                  \
-    "ARRAY[r.w1, r.w2, r.w3, r.w4, r.w5, excluded.w1, excluded.w2, excluded.w3, excluded.w4,"   \
-    " excluded.w5]"
-#define MERGED                                                                                 \
-    "(SELECT array_agg(w ORDER BY w) FROM (SELECT DISTINCT w FROM unnest(" ARR10 ") AS u(w)"    \
-    " WHERE w < " NONE ") d)"
-#define ONE_OR(one, merge) "CASE WHEN excluded.workers = 1 THEN " one " ELSE " merge " END"
-#define XK(k) "coalesce(m.x[" #k "], " NONE ")"
-#define X_HELD "(CASE WHEN coalesce(cardinality(m.x), 0) > 5 THEN 5 ELSE coalesce(cardinality(m.x), 0) END)"
-#define X_GROWN "r.workers + " X_HELD " - " HELD_BEFORE
-#define ROW_SET                                                                                \
-    " visits = r.visits + excluded.visits, (workers, w1, w2, w3, w4, w5) = (SELECT "           \
-    ONE_OR(ONE_WORKERS, "CASE WHEN " X_GROWN " > 5 THEN 5 ELSE " X_GROWN " END") ", "         \
-    ONE_OR(ONE_W1, XK(1)) ", " ONE_OR(ONE_WK("2", "1"), XK(2)) ", "                           \
-    ONE_OR(ONE_WK("3", "2"), XK(3)) ", " ONE_OR(ONE_WK("4", "3"), XK(4)) ", "                 \
-    ONE_OR(ONE_WK("5", "4"), XK(5)) " FROM (SELECT CASE WHEN excluded.workers = 1 THEN NULL"   \
-    " ELSE " MERGED " END AS x) m)"
+/* A table's cells from cv, those that bring several workers merged with the rows they update
+ * before the upsert, set-wise (issue 16 point 5): `u` is the batch's counted visits of the
+ * table's cells (v = 1) with, for each cell of several workers that has a row already, that
+ * row's sketch unnested (v = 0, its workers `ow` and ids held `oh`); one GROUP BY then gives
+ * each cell its visits, the five smallest distinct ids of the row and the batch together, and
+ * its workers, which the upsert assigns (MERGED_SET). Before, that merge was a subquery in the
+ * upsert's SET, run for each row it updated (and, pulled up by the planner, once for each of
+ * the nine expressions that read it), the largest part of PostgreSQL's work a batch and of the
+ * plan it sets up each run.
+ * Exact because the row read is the row updated: the statement's snapshot is taken after the
+ * advisory lock, and every writer of the roll-ups on PostgreSQL holds that lock (the committers,
+ * the purge, the rebuild and the history import: lock_writers).
+ * `workers`: the row's count grown by the ids its sketch gained, capped at 5 (MERGE_WORKERS);
+ * a new row counts its ids. A row's count is never below the ids it holds, so a merged cell's
+ * is 2 or more. `keys` are cv's columns of the cell, the day first; `on` finds its row `o`. */
+#define HELD_O                                                                                 \
+    "(CASE WHEN o.w1 < " NONE " THEN 1 ELSE 0 END + CASE WHEN o.w2 < " NONE " THEN 1 ELSE 0"   \
+    " END + CASE WHEN o.w3 < " NONE " THEN 1 ELSE 0 END + CASE WHEN o.w4 < " NONE " THEN 1"     \
+    " ELSE 0 END + CASE WHEN o.w5 < " NONE " THEN 1 ELSE 0 END)"
+/* A cell that brings one worker takes ONE_SET's CASEs against the row as it is updated (most
+ * station cells: no look-up of the row before); the others come merged (their `workers` is
+ * then 2 or more) and are assigned. */
+#define ONE_OR_MERGED(one, col)                                                                \
+    "CASE WHEN excluded.workers = 1 THEN " one " ELSE excluded." col " END"
+#define MERGED_SET                                                                             \
+    " visits = r.visits + excluded.visits, workers = " ONE_OR_MERGED(ONE_WORKERS, "workers")   \
+    ", w1 = " ONE_OR_MERGED(ONE_W1, "w1") ", w2 = " ONE_OR_MERGED(ONE_WK("2", "1"), "w2")      \
+    ", w3 = " ONE_OR_MERGED(ONE_WK("3", "2"), "w3") ", w4 = " ONE_OR_MERGED(ONE_WK("4", "3"),  \
+    "w4") ", w5 = " ONE_OR_MERGED(ONE_WK("5", "4"), "w5")
+#define MERGE_CTE(name, table, cols, keys, on, conflict)                                       \
+    ", " name "u AS (SELECT " keys ", w, 1 AS v, CAST(NULL AS BIGINT) AS ow,"                   \
+    " CAST(NULL AS INTEGER) AS oh FROM cv UNION ALL SELECT g.*, unnest(ARRAY[o.w1, o.w2, o.w3," \
+    " o.w4, o.w5]), 0, o.workers, " HELD_O " FROM (SELECT " keys " FROM cv GROUP BY " keys      \
+    " HAVING min(w) < max(w)) g JOIN " table " o ON " on "), " name " AS (INSERT INTO " table   \
+    " AS r (" cols ", visits, workers, w1, w2, w3, w4, w5) SELECT " keys ", n, CASE WHEN ow +"  \
+    " LEAST(5, coalesce(cardinality(x), 0)) - oh > 5 THEN 5 ELSE ow + LEAST(5,"                 \
+    " coalesce(cardinality(x), 0)) - oh END, coalesce(x[1], " NONE "), coalesce(x[2], " NONE   \
+    "), coalesce(x[3], " NONE "), coalesce(x[4], " NONE "), coalesce(x[5], " NONE ") FROM"      \
+    " (SELECT " keys ", sum(v) AS n, coalesce(max(ow), 0) AS ow, coalesce(max(oh), 0) AS oh,"  \
+    " array_agg(DISTINCT w ORDER BY w) FILTER (WHERE w < " NONE ") AS x FROM " name "u"         \
+    " GROUP BY " keys ") a ON CONFLICT (" conflict ") DO UPDATE SET" MERGED_SET ")"
+#define STATION_COLS "day, station_id, district_code"
 
 const char yz__rollups_pg_ctes[] =
-    CV_STATION("r1", "rollup_station_days", "d", "day, station_id")
-    CV_STATION("r2", "rollup_station_weeks", "wk", "day, station_id, district_code")
-    CV_STATION("r3", "rollup_station_months", "mo", "day, station_id, district_code")
-    ", r4 AS (INSERT INTO rollup_district_days AS r (day, district_code, occupation, visits,"
-    " workers, w1, w2, w3, w4, w5)" CV_CELLS("d, dc, occ")
-    " ON CONFLICT (day, district_code, occupation) DO UPDATE SET" ROW_SET ")";
+    MERGE_CTE("r1", "rollup_station_days", STATION_COLS, "d, s, dc",
+              "o.day = g.d AND o.station_id = g.s", "day, station_id")
+    MERGE_CTE("r2", "rollup_station_weeks", STATION_COLS, "wk, s, dc",
+              "o.day = g.wk AND o.station_id = g.s AND o.district_code = g.dc", STATION_COLS)
+    MERGE_CTE("r3", "rollup_station_months", STATION_COLS, "mo, s, dc",
+              "o.day = g.mo AND o.station_id = g.s AND o.district_code = g.dc", STATION_COLS)
+    MERGE_CTE("r4", "rollup_district_days", "day, district_code, occupation", "d, dc, occ",
+              "o.day = g.d AND o.district_code = g.dc AND o.occupation = g.occ",
+              "day, district_code, occupation");
 
 int yz__rollups_add(yz_db_tx *tx, yz_visit *const *v, size_t n, yz_errinfo *ei)
 {
@@ -573,6 +585,20 @@ int yz__rollups_add(yz_db_tx *tx, yz_visit *const *v, size_t n, yz_errinfo *ei)
 }
 
 static int regrain(yz_db_tx *tx, int grain, int64_t lo, int64_t hi, bool keep, yz_errinfo *ei);
+
+/* PostgreSQL: take the committers' advisory lock (YZ_DB_LOCK_VISITS) for the rest of `tx`
+ * before writing any roll-up. The committer's statement merges each cell with the row it read
+ * in its snapshot (MERGE_CTE); it is exact because nobody changes a roll-up row between that
+ * read, taken after the lock, and the commit. SQLite: nothing (one writer at a time). */
+static int lock_writers(yz_db_tx *tx, yz_errinfo *ei)
+{
+    if (yz_db_dialect_of(tx) != YZ_DB_PG)
+        return YZ_OK;
+    yz_db_q q;
+    yz_db_query(&q, tx, "SELECT pg_advisory_xact_lock($1)", ei);
+    yz_db_i64(&q, YZ_DB_LOCK_VISITS);
+    return yz_db_exec(&q, NULL);
+}
 
 /* --- history kept as totals ------------------------------------------------------------- */
 
@@ -722,6 +748,9 @@ static int hist_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
 {
     hist_ctx *x = arg;
     size_t cap = 0;
+    int err = lock_writers(tx, ei);
+    if (err)
+        return err;
     for (size_t i = 0; i < x->nst; i++)
         yz_free(x->districts[i]);
     x->nst = 0;
@@ -739,7 +768,7 @@ static int hist_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
             x->districts[x->nst] = yz_strdup("");
         x->nst++;
     }
-    int err = yz_db_end(&q);
+    err = yz_db_end(&q);
     if (!err)
         err = hist_check(x, ei);
     if (err || !x->n)
@@ -800,6 +829,9 @@ int yz_store_visit_history_import(yz_store *st, const yz_visit_day_total *t, siz
 
 int yz__rollups_forget_workers(yz_db_tx *tx, int64_t d0, int64_t d1, yz_errinfo *ei)
 {
+    int err = lock_writers(tx, ei);
+    if (err)
+        return err;
 #define FORGET(table)                                                                          \
     "UPDATE " table " SET w1 = " NONE ", w2 = " NONE ", w3 = " NONE ", w4 = " NONE             \
     ", w5 = " NONE " WHERE day >= $1 AND day < $2"
@@ -814,7 +846,7 @@ int yz__rollups_forget_workers(yz_db_tx *tx, int64_t d0, int64_t d1, yz_errinfo 
         /* a week or month that holds one of the days forgets its workers too */
         yz_db_i64(&q, k == 1 || k == 2 ? yz_rollup_bucket_start(k, d0) : d0);
         yz_db_i64(&q, d1);
-        int err = yz_db_exec(&q, NULL);
+        err = yz_db_exec(&q, NULL);
         if (err)
             return err;
     }
@@ -979,7 +1011,9 @@ static int rebuild_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     rebuild_ctx *x = arg;
     x->rows = 0;
     yz_db_q q;
-    int err;
+    int err = lock_writers(tx, ei);
+    if (err)
+        return err;
     if (x->once) {
         yz_db_query(&q, tx, "SELECT built FROM rollup_state WHERE id = 1", ei);
         bool built = yz_db_row(&q) && yz_db_col_i64(&q, 0) != 0;
