@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* api/rowcache.c - rendered nearby rows kept per handler thread, keyed by the serials of the
- * snapshot and the events index they were rendered from.
+ * snapshot, the events index and the rating totals they were rendered from.
  * A direct-mapped table of fixed slots, allocated once a thread: its memory does not grow with
  * the catalog (512 slots of 2 KiB), and it is only ever read and written by its own thread.
- * A key holds the two serials, which no other snapshot or index ever gets, so a row kept from
- * a snapshot or index since replaced (a station or an event written, a reload) is never served: its key no longer
+ * A key holds the three serials, which no other part ever gets, so a row kept from a part
+ * since replaced (a station, an event or a rating written, a reload) is never served: its key no longer
  * matches anything asked. Why and what it saves: docs/internals/catalog.md. */
 #include "api/rowcache.h"
 
@@ -49,7 +49,8 @@ static size_t slot_of(const yz__rowkey *k)
 
 static bool same(const yz__rowkey *a, const yz__rowkey *b)
 {
-    return a->serial == b->serial && a->events == b->events && a->station == b->station &&
+    return a->serial == b->serial && a->events == b->events && a->ratings == b->ratings &&
+           a->station == b->station &&
            a->variant == b->variant && a->day == b->day;
 }
 

@@ -10,13 +10,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* What a kept row was rendered from. `serial` and `events` name the snapshot and the events
- * index (yz_state_snap_serial, yz_state_events_serial: never reused, never 0), `station` its
+/* What a kept row was rendered from. `serial`, `events` and `ratings` name the snapshot, the
+ * events index and the rating totals (yz_state_snap_serial, yz_state_events_serial,
+ * yz_state_ratings_serial: never reused, never 0), `station` its
  * position in the snapshot, `day` the station's local day asked, `variant` the query's choices
  * the bytes depend on (language, coordinate system, travel mode). */
 typedef struct yz__rowkey {
     uint64_t serial;
     uint64_t events;
+    uint64_t ratings;
     uint32_t station;
     uint32_t variant;
     int32_t day;

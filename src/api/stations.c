@@ -404,7 +404,8 @@ static void h_nearby(void *ctx, yz_http_req *req)
     yz_buf_reserve(&b, 2048 * (n + 1)); /* ~1.3 KiB a station: no reallocation */
     yz_buf_puts(&b, "{\"stations\":[");
     yz_snap_prefetch(s, &hits[0].station, sizeof hits[0], n, a.lang);
-    const uint64_t serial = yz_state_snap_serial(view), ev_serial = yz_state_events_serial(view);
+    const uint64_t serial = yz_state_snap_serial(view), ev_serial = yz_state_events_serial(view),
+                   rt_serial = yz_state_ratings_serial(view);
     for (size_t j = 0; j < n; j++) {
         size_t i = hits[j].station;
         if (fields != NM_ALL) {
@@ -415,10 +416,13 @@ static void h_nearby(void *ctx, yz_http_req *req)
             continue;
         }
         yz_buf_puts(&b, j ? ",{" : "{");
-        /* What comes from the snapshot and the events index alone (the fragment and
-         * position, today's events, the links) is kept per thread under their serials: a
-         * station asked again is copied, not rendered (docs/internals/catalog.md). */
-        yz__rowkey key = {serial, ev_serial, (uint32_t)i, (uint32_t)(a.lang | crs << 2 | travel << 6),
+        /* What comes from the snapshot, the events index and the rating totals alone (the
+         * fragment and position, the rating and today's events, the links) is kept per
+         * thread under their serials and what else it depends on (language, system, travel
+         * mode, the station's local day): a station asked again is copied, not rendered
+         * (docs/internals/catalog.md, "Rendered rows kept per thread"). */
+        yz__rowkey key = {serial, ev_serial, rt_serial, (uint32_t)i,
+                          (uint32_t)(a.lang | crs << 2 | travel << 6),
                           yz_event_local_day(q.t, yz_snap_tz_offset(s, i))};
         yz__rowparts row;
         bool kept = yz__rowcache_get(&key, &row);
@@ -434,11 +438,11 @@ static void h_nearby(void *ctx, yz_http_req *req)
         yz_buf_puts(&b, ",\"distance_m\":");
         yz_buf_fixed(&b, hits[j].distance_m, 1);
         render_open(&b, s, i, q.t);
-        yz__api_render_rating(view, yz_snap_station(s, i)->id, &b);
         if (kept) {
             yz_buf_append(&b, row.p[1], row.n[1]);
         } else {
             at[1] = b.len;
+            yz__api_render_rating(view, yz_snap_station(s, i)->id, &b);
             yz__api_render_today(view, i, q.t, a.lang, &b);
             row.n[1] = b.len - at[1];
         }

@@ -117,6 +117,8 @@ size_t yz_state_events_today(const yz_event_index *x, int64_t station_id, int32_
 void yz_state_rating(const yz_state_view *v, int64_t station_id, yz_rating_agg *out);
 /* The same over every station (station_id 0). */
 void yz_state_rating_all(const yz_state_view *v, yz_rating_agg *out);
+/* A number naming the rating totals of the view, as yz_state_snap_serial names the snapshot. */
+uint64_t yz_state_ratings_serial(const yz_state_view *v);
 
 /* --- writers --------------------------------------------------------------------------------- */
 
