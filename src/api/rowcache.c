@@ -16,7 +16,7 @@
 typedef struct slot {
     yz__rowkey key;                  /* serial 0: empty */
     uint16_t n[YZ__ROWCACHE_PARTS]; /* bytes of each piece, one after the other in data */
-    char data[YZ__ROWCACHE_ENTRY - sizeof(yz__rowkey) - YZ__ROWCACHE_PARTS * sizeof(uint16_t)];
+    char data[YZ__ROWCACHE_ROW_MAX];
 } slot;
 _Static_assert(sizeof(slot) == YZ__ROWCACHE_ENTRY, "a slot is YZ__ROWCACHE_ENTRY bytes");
 
@@ -79,9 +79,14 @@ bool yz__rowcache_put(const yz__rowkey *k, const yz__rowparts *row)
     size_t total = 0;
     for (int j = 0; j < YZ__ROWCACHE_PARTS; j++)
         total += row->n[j];
-    if (!k->serial || total > sizeof ((slot *)0)->data)
-        return false;
     table *t = t_table;
+    if (!k->serial || total > sizeof ((slot *)0)->data) {
+        /* Not kept: nor may an earlier row of this key stay, so that a row found is always
+         * the last one put under its key. */
+        if (t && same(&t->slots[slot_of(k)].key, k))
+            t->slots[slot_of(k)].key.serial = 0;
+        return false;
+    }
     if (!t) {
         pthread_once(&t_once, key_init);
         t = yz_calloc(1, sizeof *t);

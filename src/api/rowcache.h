@@ -28,6 +28,7 @@ enum {
     YZ__ROWCACHE_SLOTS = 512,  /* rows kept a thread, direct-mapped */
     YZ__ROWCACHE_ENTRY = 2048, /* bytes a slot: 1 MiB a thread in all */
     YZ__ROWCACHE_PARTS = 3,    /* pieces of a row, written apart in the answer */
+    YZ__ROWCACHE_ROW_MAX = 2000, /* bytes of a row kept at most (a demo row: 1.2 KB) */
 };
 
 /* A row's pieces: p[k][0..n[k]). */
@@ -40,8 +41,9 @@ typedef struct yz__rowparts {
  * thread's next yz__rowcache_put), or false when none is kept. */
 bool yz__rowcache_get(const yz__rowkey *k, yz__rowparts *out);
 /* Keep the pieces of `row` (copied) under `k` on this thread, in place of the row its slot
- * held. Rows longer than a slot holds are not kept (false), nor any under serial 0. Allocates
- * the thread's table on first use; it is freed when the thread exits. */
+ * held. Rows longer than YZ__ROWCACHE_ROW_MAX are not kept (false; nor is a row kept before
+ * under `k`), nor any under serial 0. Allocates the thread's table on first use; it is freed
+ * when the thread exits. */
 bool yz__rowcache_put(const yz__rowkey *k, const yz__rowparts *row);
 /* This thread's lookups that found a row and those that did not (tests, benches). */
 void yz__rowcache_stats(uint64_t *hits, uint64_t *misses);
