@@ -5,6 +5,7 @@
  * the next search sees them. */
 #include "api/api_int.h"
 #include "api/params.h"
+#include "api/rowcache.h"
 
 #include "model/hours.h"
 #include "core/alloc.h"
@@ -404,6 +405,8 @@ static void h_nearby(void *ctx, yz_http_req *req)
     yz_buf_reserve(&b, 2048 * (n + 1)); /* ~1.3 KiB a station: no reallocation */
     yz_buf_puts(&b, "{\"stations\":[");
     yz_snap_prefetch(s, &hits[0].station, sizeof hits[0], n, a.lang);
+    const uint64_t serial = yz_state_snap_serial(view), ev_serial = yz_state_events_serial(view),
+                   rt_serial = yz_state_ratings_serial(view);
     for (size_t j = 0; j < n; j++) {
         size_t i = hits[j].station;
         if (fields != NM_ALL) {
@@ -414,15 +417,47 @@ static void h_nearby(void *ctx, yz_http_req *req)
             continue;
         }
         yz_buf_puts(&b, j ? ",{" : "{");
-        yz_snap_fragment_append(s, i, a.lang, &b);
-        render_position(&b, s, i, crs);
+        /* What comes from the snapshot, the events index and the rating totals alone (the
+         * fragment and position, the rating and today's events, the links) is kept per
+         * thread under their serials and what else it depends on (language, system, travel
+         * mode, the station's local day): a station asked again is copied, not rendered
+         * (docs/internals/catalog.md, "Rendered rows kept per thread"). */
+        yz__rowkey key = {serial, ev_serial, rt_serial, (uint32_t)i,
+                          (uint32_t)(a.lang | crs << 2 | travel << 6),
+                          yz_event_local_day(q.t, yz_snap_tz_offset(s, i))};
+        yz__rowparts row;
+        bool kept = yz__rowcache_get(&key, &row);
+        size_t at[YZ__ROWCACHE_PARTS];
+        if (kept) {
+            yz_buf_append(&b, row.p[0], row.n[0]);
+        } else {
+            at[0] = b.len;
+            yz_snap_fragment_append(s, i, a.lang, &b);
+            render_position(&b, s, i, crs);
+            row.n[0] = b.len - at[0];
+        }
         yz_buf_puts(&b, ",\"distance_m\":");
         yz_buf_fixed(&b, hits[j].distance_m, 1);
         render_open(&b, s, i, q.t);
-        yz__api_render_rating(view, yz_snap_station_id(s, i), &b);
-        yz__api_render_today(view, i, q.t, a.lang, &b);
+        if (kept) {
+            yz_buf_append(&b, row.p[1], row.n[1]);
+        } else {
+            at[1] = b.len;
+            yz__api_render_rating(view, yz_snap_station_id(s, i), &b);
+            yz__api_render_today(view, i, q.t, a.lang, &b);
+            row.n[1] = b.len - at[1];
+        }
         yz__api_render_live(api, view, yz_snap_station_id(s, i), &b);
-        render_nav(&b, s, i, travel);
+        if (kept) {
+            yz_buf_append(&b, row.p[2], row.n[2]);
+        } else {
+            at[2] = b.len;
+            render_nav(&b, s, i, travel);
+            row.n[2] = b.len - at[2];
+            for (int k = 0; k < YZ__ROWCACHE_PARTS; k++)
+                row.p[k] = b.data + at[k]; /* after the appends: b.data may have moved */
+            yz__rowcache_put(&key, &row);
+        }
         yz_buf_putc(&b, '}');
     }
     yz_buf_puts(&b, "],\"count\":");

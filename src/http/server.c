@@ -38,6 +38,7 @@
 #define MAX_CONNS_AUTO 16384
 #define RECORD_SLOTS 8192 /* bodies remembered by the recorder: a repeated one is not written */
 #define LOG_PER_S 10       /* lines a second about malformed requests, the rest counted */
+#define N_SHARDS 16        /* copies of the per-request counters (threads beyond share them) */
 
 static const double bucket_s[N_BUCKETS] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
                                            0.005,  0.01,    0.025,  0.05,  0.1,
@@ -51,12 +52,24 @@ typedef struct route {
     char pattern[96]; /* as registered, for yz_http_each_route */
     yz_http_handler h;
     void *ctx;
-    _Atomic uint64_t count[6]; /* by status class 1xx..5xx, [0] other */
     bool expensive;            /* runs only in one of the expensive slots */
     size_t max_body;           /* bytes of body it takes; 0: the server's max_body */
 } route;
 
 #define MAX_PROXIES 16
+
+/* What every request adds to, one copy a handler thread (up to N_SHARDS, then shared), each on
+ * its own cache lines: with one copy, two threads' atomic adds on the same lines cost each
+ * request a cache-line transfer per counter (docs/internals/http.md, "Counters"). Read as sums. */
+typedef struct counters {
+    _Alignas(64) _Atomic uint64_t hist[N_BUCKETS + 1]; /* latency buckets, cumulative at render */
+    _Atomic uint64_t hist_sum_ns;
+    _Atomic uint64_t hist_count;
+    _Atomic int64_t begun;                     /* requests whose header is in, not yet completed
+                                                * (an add here may be undone in another copy) */
+    _Atomic uint64_t count[MAX_ROUTES + 1][6]; /* by route ([MAX_ROUTES]: unrouted) and status
+                                                * class 1xx..5xx, [0] other */
+} counters;
 
 struct yz_http_server {
     yz_http_config cfg;
@@ -66,10 +79,7 @@ struct yz_http_server {
     yz_http_error_handler on_error;
     yz_http_respond_hook on_respond;
     route unrouted;                      /* 404/405 and early errors */
-    _Atomic uint64_t hist[N_BUCKETS + 1]; /* latency buckets, cumulative at render */
-    _Atomic uint64_t hist_sum_ns;
-    _Atomic uint64_t hist_count;
-    _Atomic int begun;          /* requests whose header is in, not yet completed */
+    counters *shards;                    /* N_SHARDS, summed when read */
     _Atomic int inflight;       /* of those, requests whose body is in too: being handled or
                                  * answered (what shedding counts) */
     _Atomic int conns;          /* open connections */
@@ -132,10 +142,22 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+static counters *counters_new(void)
+{
+    counters *c = aligned_alloc(_Alignof(counters), N_SHARDS * sizeof *c);
+    if (!c) {
+        yz_log_error("http: out of memory");
+        abort();
+    }
+    memset(c, 0, N_SHARDS * sizeof *c);
+    return c;
+}
+
 yz_http_server *yz_http_new(const yz_http_config *cfg)
 {
     yz_http_server *s = yz_calloc(1, sizeof *s);
     s->cfg = *cfg;
+    s->shards = counters_new();
     if (!s->cfg.max_body)
         s->cfg.max_body = 64 * 1024;
     if (!s->cfg.timeout_s)
@@ -367,20 +389,40 @@ static route *match(yz_http_req *req, int *status)
     return NULL;
 }
 
+/* This thread's copy of the counters. */
+static counters *my_counters(yz_http_server *s)
+{
+    static atomic_uint next;
+    static _Thread_local int mine = -1;
+    if (mine < 0)
+        mine = (int)(atomic_fetch_add(&next, 1) % N_SHARDS);
+    return &s->shards[mine];
+}
+
+static int64_t begun_sum(const yz_http_server *s)
+{
+    int64_t n = 0;
+    for (int i = 0; i < N_SHARDS; i++)
+        n += atomic_load(&s->shards[i].begun);
+    return n;
+}
+
 static void record(yz_http_req *req)
 {
     yz_http_server *s = req->srv;
-    route *r = req->route ? req->route : &s->unrouted;
+    counters *c = my_counters(s);
+    size_t r = req->route ? (size_t)(req->route - s->routes) : MAX_ROUTES;
     int cls = req->status / 100;
-    atomic_fetch_add(&r->count[cls >= 1 && cls <= 5 ? cls : 0], 1);
+    atomic_fetch_add_explicit(&c->count[r][cls >= 1 && cls <= 5 ? cls : 0], 1,
+                              memory_order_relaxed);
     uint64_t ns = now_ns() - req->start_ns;
     double sec = (double)ns / 1e9;
     int b = 0;
     while (b < N_BUCKETS && sec > bucket_s[b])
         b++;
-    atomic_fetch_add(&s->hist[b], 1);
-    atomic_fetch_add(&s->hist_sum_ns, ns);
-    atomic_fetch_add(&s->hist_count, 1);
+    atomic_fetch_add_explicit(&c->hist[b], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&c->hist_sum_ns, ns, memory_order_relaxed);
+    atomic_fetch_add_explicit(&c->hist_count, 1, memory_order_relaxed);
 }
 
 static void req_free(yz_http_req *req)
@@ -673,11 +715,16 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         req->method = method;
         req->url = url;
         req->start_ns = now_ns();
-        atomic_fetch_add(&s->begun, 1);
+        atomic_fetch_add(&my_counters(s)->begun, 1);
         /* The header is in: from now on the connection has the normal idle timeout (a body,
          * a response to a slow reader, keep-alive between requests). Until now it had the
-         * short header timeout, so that a socket that never sends costs little. */
-        MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)s->cfg.timeout_s);
+         * short header timeout, so that a socket that never sends costs little.
+         * Set once a connection: a keep-alive connection's later requests find it set. */
+        const union MHD_ConnectionInfo *ti =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_TIMEOUT);
+        if (!ti || ti->connection_timeout != (unsigned)s->cfg.timeout_s)
+            MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+                                      (unsigned)s->cfg.timeout_s);
         check_request(req, version);
         /* The route is known from the header: its body limit applies to what follows. */
         req->matched = match(req, &req->match_status);
@@ -765,7 +812,7 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **req_cls,
     if (req->dispatched)
         atomic_fetch_sub(&req->srv->inflight, 1);
     if (req->begun) {
-        atomic_fetch_sub(&req->srv->begun, 1);
+        atomic_fetch_sub(&my_counters(req->srv)->begun, 1);
         if (req->responded)
             record(req);
     }
@@ -939,7 +986,7 @@ void yz_http_free(yz_http_server *s)
             close(lfd); /* quiescing hands it to us: close it so new clients are refused */
         /* Connections accepted just before may not have been read yet: give them 200 ms to
          * become requests, then wait for the requests themselves. */
-        for (int i = 0; i < 1000 && (i < 20 || atomic_load(&s->begun) > 0); i++) {
+        for (int i = 0; i < 1000 && (i < 20 || begun_sum(s) > 0); i++) {
             struct timespec ts = {0, 10 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }
@@ -959,14 +1006,18 @@ void yz_http_free(yz_http_server *s)
     if (s->record_fd >= 0)
         close(s->record_fd);
     yz_free(s->recorded);
+    free(s->shards); /* aligned_alloc's */
     yz_free(s);
 }
 
-static void metrics_route(const route *r, yz_buf *out)
+static void metrics_route(const yz_http_server *s, const route *r, yz_buf *out)
 {
     static const char *cls[] = {"other", "1xx", "2xx", "3xx", "4xx", "5xx"};
+    size_t ri = r == &s->unrouted ? MAX_ROUTES : (size_t)(r - s->routes);
     for (int c = 0; c < 6; c++) {
-        uint64_t v = atomic_load(&r->count[c]);
+        uint64_t v = 0;
+        for (int i = 0; i < N_SHARDS; i++)
+            v += atomic_load(&s->shards[i].count[ri][c]);
         if (v)
             yz_buf_printf(out, "yizhan_http_requests_total{route=\"%s\",code=\"%s\"} %llu\n",
                           r->name, cls[c], (unsigned long long)v);
@@ -978,23 +1029,29 @@ void yz_http_metrics(const yz_http_server *s, yz_buf *out)
     yz_buf_puts(out, "# HELP yizhan_http_requests_total HTTP requests answered, by route and "
                      "status class.\n# TYPE yizhan_http_requests_total counter\n");
     for (int i = 0; i < s->nroutes; i++)
-        metrics_route(&s->routes[i], out);
-    metrics_route(&s->unrouted, out);
+        metrics_route(s, &s->routes[i], out);
+    metrics_route(s, &s->unrouted, out);
     yz_buf_puts(out, "# HELP yizhan_http_request_duration_seconds Time from request start to "
                      "response.\n# TYPE yizhan_http_request_duration_seconds histogram\n");
-    uint64_t cum = 0;
+    uint64_t cum = 0, hist[N_BUCKETS + 1] = {0}, sum_ns = 0, count = 0;
+    for (int i = 0; i < N_SHARDS; i++) {
+        for (int b = 0; b <= N_BUCKETS; b++)
+            hist[b] += atomic_load(&s->shards[i].hist[b]);
+        sum_ns += atomic_load(&s->shards[i].hist_sum_ns);
+        count += atomic_load(&s->shards[i].hist_count);
+    }
     for (int b = 0; b < N_BUCKETS; b++) {
-        cum += atomic_load(&s->hist[b]);
+        cum += hist[b];
         yz_buf_printf(out, "yizhan_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
                       bucket_s[b], (unsigned long long)cum);
     }
-    cum += atomic_load(&s->hist[N_BUCKETS]);
+    cum += hist[N_BUCKETS];
     yz_buf_printf(out, "yizhan_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
                   (unsigned long long)cum);
     yz_buf_printf(out, "yizhan_http_request_duration_seconds_sum %.9f\n",
-                  (double)atomic_load(&s->hist_sum_ns) / 1e9);
+                  (double)sum_ns / 1e9);
     yz_buf_printf(out, "yizhan_http_request_duration_seconds_count %llu\n",
-                  (unsigned long long)atomic_load(&s->hist_count));
+                  (unsigned long long)count);
     yz_buf_printf(out,
                   "# HELP yizhan_http_connections Open client connections.\n"
                   "# TYPE yizhan_http_connections gauge\nyizhan_http_connections %d\n"

@@ -108,6 +108,11 @@ const yz_event_index *yz_state_events(const yz_state_view *v)
     return v->part[YZ__STATE_EVENTS]->obj;
 }
 
+uint64_t yz_state_events_serial(const yz_state_view *v)
+{
+    return v->part[YZ__STATE_EVENTS]->serial;
+}
+
 size_t yz_state_events_count(const yz_event_index *x)
 {
     return x->n;

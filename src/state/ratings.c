@@ -92,6 +92,11 @@ void yz_state_rating_all(const yz_state_view *v, yz_rating_agg *out)
     sane(t->total, 0, out);
 }
 
+uint64_t yz_state_ratings_serial(const yz_state_view *v)
+{
+    return v->part[YZ__STATE_RATINGS]->serial;
+}
+
 /* --- building versions (lock held) ------------------------------------------------------------ */
 
 /* A new version sharing every chunk of `old`. */

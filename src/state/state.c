@@ -147,6 +147,11 @@ const yz_snap *yz_state_snap(const yz_state_view *v)
     return v->part[YZ__STATE_SNAP]->obj;
 }
 
+uint64_t yz_state_snap_serial(const yz_state_view *v)
+{
+    return v->part[YZ__STATE_SNAP]->serial;
+}
+
 /* --- writers -------------------------------------------------------------------------------- */
 
 void yz_state_lock(yz_state *s)
@@ -165,8 +170,11 @@ void yz_state_unlock(yz_state *s)
 
 static yz__state_part *part_new(void *obj, void (*free_obj)(void *))
 {
+    /* One count for every part of every state of the process: a serial is never reused,
+     * even where a freed part's memory (or its object's) is. */
+    static _Atomic uint64_t serials;
     yz__state_part *p = yz_malloc(sizeof *p);
-    *p = (yz__state_part){obj, free_obj, 1};
+    *p = (yz__state_part){obj, free_obj, 1, atomic_fetch_add(&serials, 1) + 1};
     return p;
 }
 

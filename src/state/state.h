@@ -72,6 +72,10 @@ uint64_t yz_state_version(const yz_state_view *v);
 
 /* The catalog snapshot of the view. */
 const yz_snap *yz_state_snap(const yz_state_view *v);
+/* A number naming that snapshot (with its delta) among every snapshot this process has held:
+ * never 0 and never given to another, even once this one is freed and its memory reused. What
+ * is rendered from the snapshot alone may be kept under it (api/rowcache.c). */
+uint64_t yz_state_snap_serial(const yz_state_view *v);
 
 /* --- the events index ------------------------------------------------------------------------ */
 
@@ -92,6 +96,8 @@ typedef struct yz_event_hit {
 
 /* The active (not cancelled) events of the view, sorted by station id, then event id. */
 const yz_event_index *yz_state_events(const yz_state_view *v);
+/* A number naming that index, as yz_state_snap_serial names the snapshot. */
+uint64_t yz_state_events_serial(const yz_state_view *v);
 size_t yz_state_events_count(const yz_event_index *x);
 const yz_event_entry *yz_state_event_at(const yz_event_index *x, size_t k);
 /* Entries of station `station_id`: positions [*lo, *hi). Returns false when it has none. */
@@ -111,6 +117,8 @@ size_t yz_state_events_today(const yz_event_index *x, int64_t station_id, int32_
 void yz_state_rating(const yz_state_view *v, int64_t station_id, yz_rating_agg *out);
 /* The same over every station (station_id 0). */
 void yz_state_rating_all(const yz_state_view *v, yz_rating_agg *out);
+/* A number naming the rating totals of the view, as yz_state_snap_serial names the snapshot. */
+uint64_t yz_state_ratings_serial(const yz_state_view *v);
 
 /* --- writers --------------------------------------------------------------------------------- */
 

@@ -28,6 +28,7 @@ typedef struct yz__state_part {
     void *obj;
     void (*free_obj)(void *obj);
     int refs; /* views holding this part; changed only under the writers' mutex */
+    uint64_t serial; /* unique in the process, from 1, never reused (yz_state_snap_serial) */
 } yz__state_part;
 
 struct yz_state_view {
