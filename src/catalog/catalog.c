@@ -9,6 +9,7 @@
 
 #include "model/hours.h"
 #include "core/alloc.h"
+#include "core/hash.h"
 #include "core/time.h"
 #include "core/utf8.h"
 #include "geo/nav.h"
@@ -770,14 +771,6 @@ static void build_words(yz_snap *s, yz_textnorm *norm)
     s->n_words = m;
 }
 
-static uint64_t hash_str(const char *p)
-{
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
-    for (; *p; p++)
-        h = (h ^ (unsigned char)*p) * UINT64_C(0x100000001b3);
-    return h;
-}
-
 /* Move the records' strings into two blocks (docs/internals/catalog.md, "Memory"): the
  * strings of few distinct values (district code and name, opening hours, time zone) are kept
  * once and shared, the others are copied back to back into `strs`. Frees the originals. */
@@ -796,7 +789,7 @@ static void pack_strings(yz_snap *s)
             char *v = *few[k];
             if (!v)
                 continue;
-            size_t h = (size_t)hash_str(v) & (cap - 1);
+            size_t h = (size_t)yz_hash_str(v) & (cap - 1);
             for (;; h = (h + 1) & (cap - 1)) {
                 uint32_t e = table[h];
                 if (e == UINT32_MAX) {
@@ -1645,10 +1638,7 @@ int yz_snap_nearby(const yz_snap *s, const yz_nearby_query *q, yz_nearby_hit *ou
 long yz__base_item_of(const yz_snap *s, uint32_t pos)
 {
     /* The index calls its items by their station positions and holds those in service. */
-    if (pos >= s->n)
-        return -1;
-    int status = yz_snap_station_status(s, pos);
-    return status == YZ_STATUS_OPEN || status == YZ_STATUS_CLOSED_TEMP ? (long)pos : -1;
+    return pos < s->n && rec_in_service(s, pos) ? (long)pos : -1;
 }
 
 int yz__base_nearby_skip(const yz_snap *s, const yz_nearby_query *q, yz__base_skip_cb skip_item,

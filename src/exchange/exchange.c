@@ -5,6 +5,7 @@
 #include "exchange/exchange.h"
 
 #include "core/alloc.h"
+#include "core/hash.h"
 #include "core/time.h"
 #include "core/utf8.h"
 #include "geo/coord.h"
@@ -47,15 +48,6 @@ static int field_index(const char *name)
 typedef struct hours_seen {
     char *text[HOURS_SEEN];
 } hours_seen;
-
-/* FNV-1a of a NUL-terminated string. */
-static uint64_t str_hash(const char *v)
-{
-    uint64_t h = UINT64_C(14695981039346656037);
-    for (const unsigned char *p = (const unsigned char *)v; *p; p++)
-        h = (h ^ *p) * UINT64_C(1099511628211);
-    return h;
-}
 
 static void hours_seen_fini(hours_seen *c)
 {
@@ -253,7 +245,7 @@ static int finish_row(pending *pr, bool patch, yz_errinfo *ei)
         st->address = yz_strdup("");
     if (!pr->hours || !st->opening_hours)
         return yz_station_validate(st, ei);
-    char **seen = &pr->hours->text[str_hash(st->opening_hours) % HOURS_SEEN];
+    char **seen = &pr->hours->text[yz_hash_str(st->opening_hours) % HOURS_SEEN];
     bool known = *seen && !strcmp(*seen, st->opening_hours);
     int err = yz_station_validate_hours_ok(st, known, ei);
     if (!err && !known) {
@@ -464,7 +456,7 @@ static size_t row_index_put(row_index *x, const yz_station *rows, row_key_fn *ke
     }
     const char *v = key(&rows[i]);
     size_t mask = x->cap - 1;
-    for (size_t h = str_hash(v) & mask;; h = (h + 1) & mask) {
+    for (size_t h = yz_hash_str(v) & mask;; h = (h + 1) & mask) {
         if (!x->slot[h]) {
             x->slot[h] = i + 1;
             x->n++;

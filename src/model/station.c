@@ -218,6 +218,33 @@ static int check_str(const char *v, const char *field, int required, size_t max,
     return YZ_OK;
 }
 
+int yz_station_check_values(const yz_station *s, yz_errinfo *ei)
+{
+    if (!isfinite(s->lat) || s->lat < -90 || s->lat > 90)
+        return yz_err_set(ei, YZ_EINVAL, "lat", "纬度必须在 -90 到 90 之间",
+                          "lat must be between -90 and 90");
+    if (!isfinite(s->lon) || s->lon < -180 || s->lon > 180)
+        return yz_err_set(ei, YZ_EINVAL, "lon", "经度必须在 -180 到 180 之间",
+                          "lon must be between -180 and 180");
+    if (s->tier < 0 || s->tier >= YZ_TIER__COUNT)
+        return yz_err_set(ei, YZ_EINVAL, "tier", "未知的等级", "unknown tier");
+    if (s->partner_kind < 0 || s->partner_kind >= YZ_PARTNER__COUNT)
+        return yz_err_set(ei, YZ_EINVAL, "partner_kind", "未知的合作方类型",
+                          "unknown partner kind");
+    if (s->status < 0 || s->status >= YZ_STATUS__COUNT)
+        return yz_err_set(ei, YZ_EINVAL, "status", "未知的状态", "unknown status");
+    if (s->batch < YZ_BATCH_NONE || s->batch >= YZ_BATCH__COUNT)
+        return yz_err_set(ei, YZ_EINVAL, "batch", "未知的批次", "unknown batch");
+    if (s->online_maps & ~YZ_MAPS_ALL)
+        return yz_err_set(ei, YZ_EINVAL, "online_maps", "未知的在线地图", "unknown online map");
+    if (s->seats < 0 || s->seats > 100000)
+        return yz_err_set(ei, YZ_EINVAL, "seats", "座位数必须在 0 到 100000 之间",
+                          "seats must be between 0 and 100000");
+    if (s->closed_until < 0)
+        return yz_err_set(ei, YZ_EINVAL, "closed_until", "时间无效", "invalid time");
+    return YZ_OK;
+}
+
 int yz_station_validate(const yz_station *s, yz_errinfo *ei)
 {
     return yz_station_validate_hours_ok(s, false, ei);
@@ -247,28 +274,8 @@ int yz_station_validate_hours_ok(const yz_station *s, bool hours_ok, yz_errinfo 
         (err = check_str(s->phone, "phone", 0, 40, ei)) ||
         (err = check_str(s->closed_reason, "closed_reason", 0, 400, ei)))
         return err;
-    if (!isfinite(s->lat) || s->lat < -90 || s->lat > 90)
-        return yz_err_set(ei, YZ_EINVAL, "lat", "纬度必须在 -90 到 90 之间",
-                          "lat must be between -90 and 90");
-    if (!isfinite(s->lon) || s->lon < -180 || s->lon > 180)
-        return yz_err_set(ei, YZ_EINVAL, "lon", "经度必须在 -180 到 180 之间",
-                          "lon must be between -180 and 180");
-    if (s->tier < 0 || s->tier >= YZ_TIER__COUNT)
-        return yz_err_set(ei, YZ_EINVAL, "tier", "未知的等级", "unknown tier");
-    if (s->partner_kind < 0 || s->partner_kind >= YZ_PARTNER__COUNT)
-        return yz_err_set(ei, YZ_EINVAL, "partner_kind", "未知的合作方类型",
-                          "unknown partner kind");
-    if (s->status < 0 || s->status >= YZ_STATUS__COUNT)
-        return yz_err_set(ei, YZ_EINVAL, "status", "未知的状态", "unknown status");
-    if (s->batch < YZ_BATCH_NONE || s->batch >= YZ_BATCH__COUNT)
-        return yz_err_set(ei, YZ_EINVAL, "batch", "未知的批次", "unknown batch");
-    if (s->online_maps & ~YZ_MAPS_ALL)
-        return yz_err_set(ei, YZ_EINVAL, "online_maps", "未知的在线地图", "unknown online map");
-    if (s->seats < 0 || s->seats > 100000)
-        return yz_err_set(ei, YZ_EINVAL, "seats", "座位数必须在 0 到 100000 之间",
-                          "seats must be between 0 and 100000");
-    if (s->closed_until < 0)
-        return yz_err_set(ei, YZ_EINVAL, "closed_until", "时间无效", "invalid time");
+    if ((err = yz_station_check_values(s, ei)))
+        return err;
     int off;
     if (s->tz && yz_tz_offset(s->tz, &off))
         return yz_err_setf(ei, YZ_EINVAL, "tz", "不支持的时区 %s", "unsupported time zone %s", s->tz);

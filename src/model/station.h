@@ -140,6 +140,10 @@ void yz_station_array_free(yz_station *a, size_t n);
  * enumerations, opening hours (parsed), time zone, seats >= 0, string lengths.
  * Returns YZ_OK or YZ_EINVAL with `ei` naming the field. Borrows `s`. */
 int yz_station_validate(const yz_station *s, yz_errinfo *ei);
+/* The part of yz_station_validate that needs no parsing: position, enumerations, online maps,
+ * seats and closed_until within range, with its messages. What the table's CHECK constraints
+ * say; the store checks loaded rows with it. */
+int yz_station_check_values(const yz_station *s, yz_errinfo *ei);
 /* As yz_station_validate, but the opening hours are taken as valid (`hours_ok`: the caller
  * parsed the same text before, as a reader of many rows that share a few hours does) or
  * checked as there. The same result and error as yz_station_validate. Borrows `s`. */

@@ -652,35 +652,18 @@ static int checker_init(yz_db_tx *tx, row_checker *c, yz_errinfo *ei)
     return err;
 }
 
-/* What the CHECK constraints of stations say (sql/{sqlite,pg}/0001_init.sql), said again in
- * C for a loaded row: a SQLite load runs with them off (with_load_cache), since SQLite 3.40
- * builds a temporary B-tree for each IN list of a CHECK on every row inserted (two thirds of
- * the INSERT's time). The row's readers validated it already (yz_station_validate); this is
- * the store's own guard, a few compares a row. */
+/* What the CHECK constraints of stations say (sql/{sqlite,pg}/0001_init.sql), checked in C
+ * by the model's own rules (yz_station_check_values) for a loaded row: a SQLite load runs
+ * with the constraints off (with_load_cache), since SQLite 3.40 builds a temporary B-tree for
+ * each IN list of a CHECK on every row inserted (two thirds of the INSERT's time). The row's
+ * readers validated it already (yz_station_validate); this is the store's own guard, a few
+ * compares a row. */
 static int check_columns(const yz_station *v, yz_errinfo *ei)
 {
     if (!v->code || !v->name || !v->district_code)
         return yz_err_set(ei, YZ_EINVAL, !v->code ? "code" : !v->name ? "name" : "district_code",
                           "缺少必填字段", "a required field is missing");
-    if (!(v->lat >= -90 && v->lat <= 90))
-        return yz_err_set(ei, YZ_EINVAL, "lat", "纬度必须在 -90 到 90 之间",
-                          "lat must be between -90 and 90");
-    if (!(v->lon >= -180 && v->lon <= 180))
-        return yz_err_set(ei, YZ_EINVAL, "lon", "经度必须在 -180 到 180 之间",
-                          "lon must be between -180 and 180");
-    if (v->tier < 0 || v->tier >= YZ_TIER__COUNT)
-        return yz_err_set(ei, YZ_EINVAL, "tier", "未知的等级", "unknown tier");
-    if (v->partner_kind < 0 || v->partner_kind >= YZ_PARTNER__COUNT)
-        return yz_err_set(ei, YZ_EINVAL, "partner_kind", "未知的合作方类型",
-                          "unknown partner kind");
-    if (v->status < 0 || v->status >= YZ_STATUS__COUNT)
-        return yz_err_set(ei, YZ_EINVAL, "status", "未知的状态", "unknown status");
-    if (v->batch < YZ_BATCH_NONE || v->batch >= YZ_BATCH__COUNT)
-        return yz_err_set(ei, YZ_EINVAL, "batch", "未知的批次", "unknown batch");
-    if (v->seats < 0)
-        return yz_err_set(ei, YZ_EINVAL, "seats", "座位数必须在 0 到 100000 之间",
-                          "seats must be between 0 and 100000");
-    return YZ_OK;
+    return yz_station_check_values(v, ei);
 }
 
 /* Every row's district and facilities are known, and its columns within what the table's
