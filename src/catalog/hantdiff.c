@@ -11,6 +11,7 @@
 #include "catalog/hantdiff.h"
 
 #include "core/alloc.h"
+#include "core/varint.h"
 #include "core/utf8.h"
 
 #include <malloc.h>
@@ -74,32 +75,6 @@ static void map_put(yz__hantmap *m, uint32_t from, uint32_t to)
     m->n++;
 }
 
-static void put_varint(yz_buf *b, uint32_t v)
-{
-    unsigned char t[5];
-    size_t n = 0;
-    while (v >= 0x80) {
-        t[n++] = (unsigned char)(v | 0x80);
-        v >>= 7;
-    }
-    t[n++] = (unsigned char)v;
-    yz_buf_append(b, t, n);
-}
-
-static uint32_t get_varint(const unsigned char **pp)
-{
-    const unsigned char *p = *pp;
-    uint32_t v = 0;
-    for (unsigned shift = 0;; shift += 7) {
-        unsigned char c = *p++;
-        v |= (uint32_t)(c & 0x7F) << shift;
-        if (!(c & 0x80))
-            break;
-    }
-    *pp = p;
-    return v;
-}
-
 /* Code points in s, or SIZE_MAX when s is not valid UTF-8. */
 static size_t count_cps(const char *s, size_t n)
 {
@@ -131,7 +106,7 @@ void yz__hant_encode(yz__hantmap *m, const char *src, const char *conv, yz_buf *
     }
     if (n == 0) /* the same text: callers store none, but the coding must still hold */
         goto whole;
-    put_varint(out, n);
+    yz_buf_put_varint(out, n);
     uint32_t gap = 0;
     for (size_t i = 0, j = 0; i < ns;) {
         uint32_t a, b;
@@ -146,14 +121,14 @@ void yz__hant_encode(yz__hantmap *m, const char *src, const char *conv, yz_buf *
             map_put(m, a, b);
             usual = b;
         }
-        put_varint(out, gap << 1 | (usual != b));
+        yz_buf_put_varint(out, gap << 1 | (usual != b));
         if (usual != b)
-            put_varint(out, b);
+            yz_buf_put_varint(out, b);
         gap = 0;
     }
     return;
 whole:
-    put_varint(out, 0);
+    yz_buf_put_varint(out, 0);
     yz_buf_append(out, conv, nc + 1);
 }
 
@@ -191,7 +166,7 @@ size_t yz__hant_decode(const yz__hantmap *m, const char *src, const unsigned cha
                        char *out, size_t cap)
 {
     const unsigned char *p = code;
-    uint32_t n = get_varint(&p);
+    uint32_t n = yz_varint_get(&p);
     if (n == 0) {
         size_t len = strlen((const char *)p);
         if (len + 1 > cap)
@@ -202,13 +177,13 @@ size_t yz__hant_decode(const yz__hantmap *m, const char *src, const unsigned cha
     const unsigned char *s = (const unsigned char *)src;
     size_t o = 0;
     for (uint32_t r = 0; r < n; r++) {
-        uint32_t op = get_varint(&p);
+        uint32_t op = yz_varint_get(&p);
         const unsigned char *from = s;
         for (uint32_t g = op >> 1; g > 0; g--)
             s += seq_len(*s);
         size_t copy = (size_t)(s - from); /* the gap, copied; then the replacement */
         uint32_t a = yz_utf8_next(&s);
-        uint32_t b = op & 1 ? get_varint(&p) : map_get(m, a);
+        uint32_t b = op & 1 ? yz_varint_get(&p) : map_get(m, a);
         if (o + copy + 4 + 1 > cap)
             return SIZE_MAX;
         memcpy(out + o, from, copy);
@@ -225,12 +200,12 @@ size_t yz__hant_decode(const yz__hantmap *m, const char *src, const unsigned cha
 const unsigned char *yz__hant_skip(const unsigned char *code)
 {
     const unsigned char *p = code;
-    uint32_t n = get_varint(&p);
+    uint32_t n = yz_varint_get(&p);
     if (n == 0)
         return p + strlen((const char *)p) + 1;
     for (uint32_t r = 0; r < n; r++)
-        if (get_varint(&p) & 1)
-            (void)get_varint(&p);
+        if (yz_varint_get(&p) & 1)
+            (void)yz_varint_get(&p);
     return p;
 }
 
@@ -238,7 +213,7 @@ void yz__hant_decode_buf(const yz__hantmap *m, const char *src, const unsigned c
                          yz_buf *out)
 {
     const unsigned char *p = code;
-    uint32_t n = get_varint(&p);
+    uint32_t n = yz_varint_get(&p);
     size_t need = n ? 4 * strlen(src) + 1 : strlen((const char *)p) + 1;
     yz_buf_reserve(out, need);
     size_t len = yz__hant_decode(m, src, code, out->data + out->len, out->cap - out->len);

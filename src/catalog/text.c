@@ -6,6 +6,7 @@
 #include "catalog/text.h"
 
 #include "core/alloc.h"
+#include "core/varint.h"
 #include "core/utf8.h"
 
 #include <opencc.h>
@@ -739,40 +740,18 @@ struct yz_textindex {
  * LEB128 varints, the number of docs, then the first doc, then each gap to the next doc (>= 1).
  * Doc numbers in a list are close (a list is sorted), so most gaps take one byte, where a
  * uint32 took four. Lists are read front to back: marking and intersecting walk them anyway. */
-static void put_varint(yz_buf *b, uint32_t v)
-{
-    unsigned char tmp[5];
-    size_t n = 0;
-    while (v >= 0x80) {
-        tmp[n++] = (unsigned char)(v | 0x80);
-        v >>= 7;
-    }
-    tmp[n++] = (unsigned char)v;
-    yz_buf_append(b, tmp, n);
-}
-
-static inline uint32_t get_varint(const unsigned char **pp)
-{
-    const unsigned char *p = *pp;
-    uint32_t v = *p & 0x7F;
-    for (unsigned shift = 7; *p++ & 0x80; shift += 7)
-        v |= (uint32_t)(*p & 0x7F) << shift;
-    *pp = p;
-    return v;
-}
-
 /* The number of docs in the list at `p`. */
 static uint32_t plist_len(const unsigned char *p)
 {
-    return get_varint(&p);
+    return yz_varint_get(&p);
 }
 
 /* Decode the list at `p` into out[] (room for plist_len(p)); returns the number of docs. */
 static size_t plist_decode(const unsigned char *p, uint32_t *out)
 {
-    uint32_t n = get_varint(&p), d = 0;
+    uint32_t n = yz_varint_get(&p), d = 0;
     for (uint32_t i = 0; i < n; i++) {
-        d = i ? d + get_varint(&p) : get_varint(&p);
+        d = i ? d + yz_varint_get(&p) : yz_varint_get(&p);
         out[i] = d;
     }
     return n;
@@ -1140,12 +1119,12 @@ int yz_textindex_build(yz_textnorm *n, const yz_textdoc *docs, size_t ndocs, yz_
             }
             ix->keys[K] = key_hi | c2;
             ix->key_off[K++] = (uint32_t)post.len;
-            put_varint(&post, (uint32_t)key_docs);
+            yz_buf_put_varint(&post, (uint32_t)key_docs);
             for (uint32_t last_d = UINT32_MAX; i < end; i++) {
                 uint32_t d = (uint32_t)tmp[i];
                 if (d == last_d)
                     continue;
-                put_varint(&post, last_d == UINT32_MAX ? d : d - last_d);
+                yz_buf_put_varint(&post, last_d == UINT32_MAX ? d : d - last_d);
                 last_d = d;
             }
             P += key_docs;
@@ -1272,10 +1251,10 @@ static size_t key_lower(const yz_textindex *ix, uint64_t key)
  * most INTERSECT_RATIO times longer than `a` (the text check does the rest). */
 static size_t intersect(uint32_t *out, const uint32_t *a, size_t na, const unsigned char *b)
 {
-    uint32_t nb = get_varint(&b), y = 0;
+    uint32_t nb = yz_varint_get(&b), y = 0;
     size_t m = 0, i = 0;
     for (uint32_t j = 0; j < nb && i < na; j++) {
-        y = j ? y + get_varint(&b) : get_varint(&b);
+        y = j ? y + yz_varint_get(&b) : yz_varint_get(&b);
         while (i < na && a[i] < y)
             i++;
         if (i < na && a[i] == y)
@@ -1287,9 +1266,9 @@ static size_t intersect(uint32_t *out, const uint32_t *a, size_t na, const unsig
 /* Set the bit of every doc in the coded list `p`. */
 static void mark(uint64_t *bits, const unsigned char *p)
 {
-    uint32_t n = get_varint(&p), d = 0;
+    uint32_t n = yz_varint_get(&p), d = 0;
     for (uint32_t i = 0; i < n; i++) {
-        d = i ? d + get_varint(&p) : get_varint(&p);
+        d = i ? d + yz_varint_get(&p) : yz_varint_get(&p);
         bits[d >> 6] |= (uint64_t)1 << (d & 63);
     }
 }
