@@ -689,7 +689,9 @@ static int import_stream(yz_store *st, const char *path, yz_facility_list fl, si
     yz_exchange_stream *s = NULL;
     if (yz_exchange_stream_open(path, fl, &s, &ei))
         return yz__cli_fail(&ei);
-    yz_import_source src = {yz_exchange_stream_next, s, yz_exchange_stream_hint(s)};
+    /* this process opened the store for the load: an empty SQLite store is held alone and
+     * loaded with a rollback journal (yz_import_source) */
+    yz_import_source src = {yz_exchange_stream_next, s, yz_exchange_stream_hint(s), true};
     int err = yz_store_import_stream(st, &src, cnt, &ei);
     yz_errinfo file_ei;
     int file_err = yz_exchange_stream_wait(s, n, &file_ei);
@@ -863,10 +865,10 @@ static int cmd_import(int argc, char **argv)
         fprintf(stderr,
                 "timings: open %.2f s, read (parse + validate%s) %.2f s, check %.2f s,"
                 " stage %.2f s, insert %.2f s, index %.2f s, ids %.2f s,"
-                " commit %.2f s, total %.2f s\n",
+                " commit %.2f s, total %.2f s%s\n",
                 t_open - t0, csv ? ", beside the writes" : "", parse_s, cnt.check_s,
                 cnt.stage_s, cnt.insert_s, cnt.index_s, cnt.ids_s, t_import - t_read - in,
-                t_import - t0);
+                t_import - t0, cnt.alone ? " (store held alone, rollback journal)" : "");
     }
     if (st) { /* the audit log: what was imported, or that it failed */
         yz_buf a;

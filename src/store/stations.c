@@ -739,8 +739,9 @@ static int import_recv(yz_db_q *qs, int nq, size_t i, void *ctx, yz_errinfo *ei)
  * plans it as an inner join, after ANALYZE. A station's facilities are its row's mask
  * (0034): no link rows to write. Into an empty stations table of many rows the district
  * index (and on PostgreSQL the district key) is dropped first and built again after the
- * rows, one sort or one join instead of a B-tree insert or a look-up a row; the unique index
- * on code stays (it is the rule that codes are unique). All of it is the import's one
+ * rows, one sort or one join instead of a B-tree insert or a look-up a row; on SQLite the
+ * unique index on code too (it is the rule that codes are unique: built after the rows, it
+ * refuses the load if a code came twice). All of it is the import's one
  * transaction: a failure anywhere leaves the store as it was. */
 
 /* At least this many rows into an empty table: the district index is built after them. */
@@ -796,6 +797,51 @@ static int exec1(yz_db_tx *tx, const char *sql, bool with_p1, int64_t p1, yz_err
     if (with_p1)
         yz_db_i64(&q, p1);
     return yz_db_exec(&q, NULL);
+}
+
+/* SQLite: the unique index on code (stations_code, migration 0038), dropped with the district
+ * index before a large load into an empty table and built after the rows, in the same
+ * transaction: one sort instead of a B-tree insert a row (a file in random code order made
+ * the INSERT 2.5x dearer). The readers refuse a code given twice before any of this (the CSV
+ * reader's hash pass; yz_store_import sends such rows one by one), so the build failing is a
+ * source that did not: it fails the import as a row written twice would have, naming the
+ * later row of the least such id and its code. PostgreSQL keeps its constraint. */
+static int drop_code_index(yz_db_tx *tx, yz_errinfo *ei)
+{
+    if (yz_db_dialect_of(tx) == YZ_DB_PG)
+        return YZ_OK;
+    return exec1(tx, "DROP INDEX stations_code", false, 0, ei);
+}
+
+static int build_code_index(yz_db_tx *tx, size_t *bad, yz_errinfo *ei)
+{
+    if (yz_db_dialect_of(tx) == YZ_DB_PG)
+        return YZ_OK;
+    yz_db_q q;
+    yz_db_query(&q, tx, "CREATE UNIQUE INDEX stations_code ON stations (code)", ei);
+    int err = yz_db_exec(&q, NULL);
+    if (!err || yz_db_violation(&q) != YZ_DB_UNIQUE)
+        return err;
+    /* the statement failed, not the transaction: find the code given twice */
+    yz_db_query(&q, tx,
+                "SELECT d.code, (SELECT count(*) FROM stations s WHERE s.id < d.id) FROM"
+                " (SELECT code, max(id) AS id FROM stations GROUP BY code HAVING count(*) > 1"
+                " ORDER BY 2 LIMIT 1) d",
+                ei);
+    char *code = NULL;
+    int64_t ord = -1;
+    if (yz_db_row(&q)) {
+        code = yz_db_col_str(&q, 0);
+        ord = yz_db_col_i64(&q, 1);
+    }
+    int e2 = yz_db_end(&q);
+    if (!e2 && code) {
+        err = code_taken(ei, code);
+        if (bad && ord >= 0)
+            *bad = (size_t)ord;
+    }
+    yz_free(code);
+    return err;
 }
 
 static int count_stations(yz_db_tx *tx, int64_t *n, yz_errinfo *ei)
@@ -934,6 +980,8 @@ static int import_sets(yz_db_tx *tx, void *ctx, size_t *bad, yz_errinfo *ei)
     double t = seconds();
     if (!err && reindex)
         err = exec1(tx, "DROP INDEX stations_district", false, 0, ei);
+    if (!err && reindex)
+        err = drop_code_index(tx, ei);
     if (!err && reindex && pg)
         err = exec1(tx, "ALTER TABLE stations DROP CONSTRAINT " DISTRICT_FK, false, 0, ei);
     if (!err && direct) {
@@ -972,6 +1020,8 @@ static int import_sets(yz_db_tx *tx, void *ctx, size_t *bad, yz_errinfo *ei)
     if (!err && pg)
         err = exec1(tx, "ANALYZE stations", false, 0, ei);
     t = seconds();
+    if (!err && reindex)
+        err = build_code_index(tx, bad, ei);
     if (!err && reindex)
         err = exec1(tx, "CREATE INDEX stations_district ON stations (district_code)", false, 0,
                     ei);
@@ -1203,6 +1253,8 @@ static int stream_load(yz_db_tx *tx, void *ctx, size_t *bad, yz_errinfo *ei)
     double t = seconds();
     if (!err && reindex)
         err = exec1(tx, "DROP INDEX stations_district", false, 0, ei);
+    if (!err && reindex)
+        err = drop_code_index(tx, ei);
     if (!err && reindex && pg)
         err = exec1(tx, "ALTER TABLE stations DROP CONSTRAINT " DISTRICT_FK, false, 0, ei);
     if (!err && !pg)
@@ -1258,6 +1310,8 @@ static int stream_load(yz_db_tx *tx, void *ctx, size_t *bad, yz_errinfo *ei)
     c->insert_s += seconds() - t;
     t = seconds();
     if (!err && reindex)
+        err = build_code_index(tx, bad, ei);
+    if (!err && reindex)
         err = exec1(tx, "CREATE INDEX stations_district ON stations (district_code)", false, 0,
                     ei);
     if (!err && reindex && pg)
@@ -1294,7 +1348,18 @@ int yz_store_import_stream(yz_store *st, const yz_import_source *src, yz_import_
                            yz_errinfo *ei)
 {
     stream_ctx x = {.src = src};
-    int err = yz_db_run(st, YZ_DB_WRITE, stream_body, &x, ei);
+    bool held = false;
+    int err = YZ_OK;
+    if (src->alone && st->ops->alone)
+        err = st->ops->alone(st, true, &held, ei);
+    if (!err)
+        err = yz_db_run(st, YZ_DB_WRITE, stream_body, &x, ei);
+    if (held) { /* WAL again, loaded or failed; the load's own error comes first */
+        yz_errinfo ignored;
+        int e2 = st->ops->alone(st, false, NULL, err ? &ignored : ei);
+        err = err ? err : e2;
+    }
+    x.counts.alone = held;
     if (!err && counts)
         *counts = x.counts;
     yz_free(x.parts);

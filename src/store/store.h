@@ -31,6 +31,7 @@ typedef struct yz_import_counts {
      * table), building the index that was set aside, reading back ids and versions. 0 for a
      * phase not run. */
     double check_s, stage_s, insert_s, index_s, ids_s;
+    bool alone; /* the load held the store alone, with a rollback journal (yz_import_source) */
 } yz_import_counts;
 
 /* Where yz_store_import_stream takes its rows, on the import's thread. `next` gives the next
@@ -38,12 +39,18 @@ typedef struct yz_import_counts {
  * districts first named in them (*d, *nd: as yz_store_import's `districts`, valid as long),
  * *n = 0 at the end, or the source's error (ei filled, naming its row: the import fails with
  * it as it is). `hint`: at least as many rows as will come (a large load into an empty store
- * builds its indexes after the rows). */
+ * builds its indexes after the rows). `alone`: the caller opened the store for this load and
+ * nothing else of its own uses it (`yizhan import`); then a SQLite store without stations is
+ * held exclusively for the load (another process waits for it, then is told the store is
+ * busy) and written with a rollback journal instead of the WAL, which does not copy the
+ * pages past the file's old end twice; WAL again after it, loaded or failed. When another
+ * process has the store open the load runs as without `alone`. */
 typedef struct yz_import_source {
     int (*next)(void *ctx, yz_station **rows, size_t *n, const yz_district **d, size_t *nd,
                 yz_errinfo *ei);
     void *ctx;
     size_t hint;
+    bool alone;
 } yz_import_source;
 
 /* What yz_store_watch calls when another process sharing the store changed it: `area`, and
@@ -63,6 +70,9 @@ typedef struct yz_store_ops {
     int (*watch)(yz_store *st, const yz_store_watcher *w, yz_errinfo *ei); /* may be NULL */
     void (*unwatch)(yz_store *st);                                          /* may be NULL */
     int (*bulk)(yz_store *st, bool on, yz_errinfo *ei);                     /* may be NULL */
+    /* yz_import_source's `alone`: on, hold the store and use a rollback journal if it has no
+     * station and no other process has it open (*held says whether); off, WAL again. */
+    int (*alone)(yz_store *st, bool on, bool *held, yz_errinfo *ei); /* may be NULL */
 } yz_store_ops;
 
 /* How the store is, as /healthz and /metrics show it. Set when the store opens, read-only after. */
