@@ -355,5 +355,7 @@ check "config: --port and --bind win (port 0, 127.0.0.1)" grep -q "on http://127
 check "config: --db wins" grep -qF "serving $tmp/other.db " "$YZ_LOGS/override.log"
 yz_stop "$YZ_PID"
 
+. "$(dirname "$0")/import-alone.sh" # a load into a new store, held alone
+
 echo "cli cases: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -508,3 +508,196 @@ Test(store, facility_mask_view_and_migration)
     cr_assert_eq(sql_count("SELECT count(*) FROM station_facilities"), links);
     yz_station_array_free(rows, BULK_N);
 }
+
+/* --- 0038: the unique code index built after the rows, and a load held alone ---------------- */
+
+/* A streamed source of rows in parts of 4,096, as the CSV reader gives them. */
+typedef struct part_src {
+    yz_station *rows;
+    size_t n, at;
+} part_src;
+
+static int part_next(void *ctx, yz_station **rows, size_t *n, const yz_district **d, size_t *nd,
+                     yz_errinfo *ei)
+{
+    (void)ei;
+    part_src *p = ctx;
+    size_t k = p->n - p->at < 4096 ? p->n - p->at : 4096;
+    *rows = p->rows + p->at;
+    *n = k;
+    *d = NULL;
+    *nd = 0;
+    p->at += k;
+    return YZ_OK;
+}
+
+static int stream_rows(yz_station *rows, bool alone, yz_import_counts *c, yz_errinfo *ei)
+{
+    part_src p = {rows, BULK_N, 0};
+    yz_import_source src = {part_next, &p, BULK_N, alone};
+    return yz_store_import_stream(st, &src, c, ei);
+}
+
+/* What the sqlite3 shell prints for `sql` on the test database (first line), into out. */
+static void sql_text(const char *sql, char *out, size_t size)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "sqlite3 %s \"%s\"", path, sql);
+    FILE *p = popen(cmd, "r");
+    out[0] = '\0';
+    if (p && fgets(out, (int)size, p))
+        out[strcspn(out, "\n")] = '\0';
+    if (p)
+        pclose(p);
+}
+
+static void assert_code_index(const char *when)
+{
+    cr_assert_eq(sql_count("SELECT count(*) FROM sqlite_master WHERE name = 'stations_code'"
+                           " AND sql LIKE 'CREATE UNIQUE INDEX%'"),
+                 1, "%s: the unique index on code is there", when);
+    cr_assert_eq(sql_count("SELECT count(*) FROM sqlite_master WHERE name LIKE"
+                           " 'sqlite_autoindex_stations%'"),
+                 0, "%s: no automatic index", when);
+    char mode[32];
+    sql_text("PRAGMA journal_mode", mode, sizeof mode);
+    cr_assert_str_eq(mode, "wal", "%s: the store is in WAL mode again", when);
+}
+
+/* A load into an empty store held alone: the unique index on code is dropped and built after
+ * the rows; a code given twice (which only that index catches here: the source is not the CSV
+ * reader, which refuses it first) fails the load naming the later row, nothing written; a bad
+ * row in a late part fails it too; the journal is WAL again after each, and after a load that
+ * succeeds, which then is upserted again through ON CONFLICT (code). */
+Test(store, bulk_load_builds_code_index_after_rows)
+{
+    yz_errinfo ei;
+    yz_import_counts c;
+    yz_station *rows = bulk_rows(4);
+    char *keep = rows[BULK_N - 5].code;
+    rows[BULK_N - 5].code = yz_strdup(rows[17].code);
+    cr_assert_eq(stream_rows(rows, true, &c, &ei), YZ_ECONFLICT, "%s", ei.msg_en);
+    char want[96];
+    snprintf(want, sizeof want, "row %d: code %s is taken", BULK_N - 4, rows[17].code);
+    cr_assert_str_eq(ei.msg_en, want);
+    cr_assert_str_eq(ei.field, "code");
+    cr_assert_eq(sql_count("SELECT count(*) FROM stations"), 0, "nothing written");
+    assert_code_index("after a code given twice");
+    /* the same without holding the store alone (WAL throughout): the same answer */
+    cr_assert_eq(stream_rows(rows, false, &c, &ei), YZ_ECONFLICT, "%s", ei.msg_en);
+    cr_assert_str_eq(ei.msg_en, want);
+    free(rows[BULK_N - 5].code);
+    rows[BULK_N - 5].code = keep;
+
+    free(rows[BULK_N - 2].district_code);
+    rows[BULK_N - 2].district_code = yz_strdup("999999");
+    cr_assert_eq(stream_rows(rows, true, &c, &ei), YZ_EINVAL);
+    snprintf(want, sizeof want, "row %d: unknown district code 999999", BULK_N - 1);
+    cr_assert_str_eq(ei.msg_en, want);
+    cr_assert_eq(sql_count("SELECT count(*) FROM stations"), 0, "nothing written");
+    assert_code_index("after a bad row");
+    free(rows[BULK_N - 2].district_code);
+    rows[BULK_N - 2].district_code = yz_strdup("330302");
+
+    cr_assert_eq(stream_rows(rows, true, &c, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert(c.alone, "an empty store opened by this process alone: rollback journal");
+    cr_assert_eq(c.created, BULK_N);
+    assert_code_index("after a load");
+    char ok[16];
+    sql_text("PRAGMA integrity_check", ok, sizeof ok);
+    cr_assert_str_eq(ok, "ok");
+    /* into a filled store: the upsert by code, WAL throughout */
+    cr_assert_eq(stream_rows(rows, true, &c, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert(!c.alone);
+    cr_assert_eq(c.updated, BULK_N);
+    yz_station *all;
+    size_t n;
+    cr_assert_eq(yz_store_load_stations(st, &all, &n, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(n, BULK_N);
+    yz_station_array_free(all, n);
+    assert_code_index("after an upsert");
+    yz_station_array_free(rows, BULK_N);
+}
+
+/* Another connection has the store open: the load is not held alone, and runs in WAL. */
+Test(store, bulk_load_shares_an_open_store)
+{
+    yz_errinfo ei;
+    yz_import_counts c;
+    yz_store *other = NULL;
+    cr_assert_eq(yz_store_open(path, &other, &ei), YZ_OK, "%s", ei.msg_en);
+    yz_station *all;
+    size_t n;
+    cr_assert_eq(yz_store_load_stations(other, &all, &n, &ei), YZ_OK, "%s", ei.msg_en);
+    yz_station_array_free(all, n);
+    yz_station *rows = bulk_rows(5);
+    cr_assert_eq(stream_rows(rows, true, &c, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert(!c.alone, "another connection has the file: WAL kept");
+    cr_assert_eq(yz_store_load_stations(other, &all, &n, &ei), YZ_OK, "%s", ei.msg_en);
+    cr_assert_eq(n, BULK_N, "the other connection reads the load");
+    yz_station_array_free(all, n);
+    assert_code_index("after a shared load");
+    yz_store_close(other);
+    yz_station_array_free(rows, BULK_N);
+}
+
+/* 0038 on a store made before it (stations with its UNIQUE column constraint): every row and
+ * id kept, the rows that point at stations (project_stations: ON DELETE CASCADE) kept, the
+ * view and the district index there, the unique index named, and no foreign key broken. */
+Test(store, code_index_migration_keeps_rows_and_children)
+{
+    yz_errinfo ei;
+    yz_import_counts c;
+    yz_station *rows = bulk_rows(6);
+    cr_assert_eq(yz_store_import(st, rows, BULK_N, NULL, 0, &c, &ei), YZ_OK, "%s", ei.msg_en);
+    yz_store_close(st);
+    st = NULL;
+    /* back to the shape before 0038, the rows kept (the sqlite3 shell runs with foreign keys
+     * off), with rows pointing at the stations */
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "sqlite3 %s \"BEGIN; CREATE TABLE s_old ("
+             " id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
+             " address TEXT NOT NULL DEFAULT '', district_code TEXT NOT NULL REFERENCES"
+             " districts (code), lat REAL NOT NULL, lon REAL NOT NULL, tier TEXT NOT NULL,"
+             " partner_kind TEXT NOT NULL, partner_name TEXT, opening_hours TEXT, tz TEXT,"
+             " status TEXT NOT NULL, closed_reason TEXT, closed_until INTEGER NOT NULL DEFAULT 0,"
+             " phone TEXT, seats INTEGER NOT NULL DEFAULT 0, livelihood INTEGER NOT NULL"
+             " DEFAULT 0, batch TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+             " version INTEGER NOT NULL DEFAULT 1, online_maps TEXT NOT NULL DEFAULT '',"
+             " facilities INTEGER NOT NULL DEFAULT 0); INSERT INTO s_old SELECT * FROM stations;"
+             " DROP VIEW station_facilities; DROP TABLE stations;"
+             " ALTER TABLE s_old RENAME TO stations;"
+             " CREATE INDEX stations_district ON stations (district_code);"
+             " CREATE VIEW station_facilities (station_id, facility_code) AS SELECT s.id, f.code"
+             " FROM stations s JOIN facilities f ON ((s.facilities >> f.bit) & 1) = 1;"
+             " DELETE FROM schema_migrations WHERE name = '0038_station_code_index.sql';"
+             " INSERT INTO project_stations (station_id, updated_at) SELECT id, 1 FROM stations"
+             " WHERE id %% 3 = 0; COMMIT;\"",
+             path);
+    cr_assert_eq(system(cmd), 0);
+    cr_assert_eq(sql_count("SELECT count(*) FROM sqlite_master WHERE name ="
+                           " 'sqlite_autoindex_stations_1'"),
+                 1);
+    long children = sql_count("SELECT count(*) FROM project_stations");
+    cr_assert_eq(children, BULK_N / 3);
+    cr_assert_eq(yz_store_open(path, &st, &ei), YZ_OK, "%s", ei.msg_en);
+    bulk_check(rows, 1);
+    cr_assert_eq(sql_count("SELECT count(*) FROM project_stations"), children,
+                 "no ON DELETE action ran");
+    cr_assert_eq(sql_count("SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    cr_assert_eq(sql_count("SELECT count(*) FROM sqlite_master WHERE name ="
+                           " 'stations_district'"),
+                 1);
+    long links = 0;
+    for (size_t i = 0; i < BULK_N; i++)
+        links += __builtin_popcountll(rows[i].facilities);
+    cr_assert_eq(sql_count("SELECT count(*) FROM station_facilities"), links);
+    assert_code_index("after 0038");
+    /* the rule holds: a second station with a taken code is refused */
+    yz_station dup;
+    station(&dup, rows[5].code, "330302");
+    cr_assert_eq(yz_store_create_station(st, &dup, &ei), YZ_ECONFLICT);
+    yz_station_fini(&dup);
+    yz_station_array_free(rows, BULK_N);
+}
