@@ -20,8 +20,12 @@ rm -f "$adb"*
 "$bin" import --timings --db "$adb" "$tmp/alone.csv" >"$tmp/alone.out" 2>"$tmp/alone.err" &
 apid=$!
 check "alone: the load writes with a rollback journal" wait_journal
+kill -STOP "$apid" # held in the middle of its load, whatever the machine's speed
 refuse "alone: a server on the store during the load" timeout 60 "$bin" serve --db "$adb" --bind 127.0.0.1 --port 0
 check "alone: the server is told the store is busy" grep -q "database is locked" "$tmp/out"
+refuse "alone: a sqlite3 reader during the load" sqlite3 "$adb" "SELECT count(*) FROM stations"
+check "alone: the reader is told the store is busy" grep -q "database is locked" "$tmp/out"
+kill -CONT "$apid"
 check "alone: the load ends well" wait "$apid"
 check "alone: the timings say the store was held alone" grep -q "store held alone, rollback journal" "$tmp/alone.err"
 check "alone: every row loaded" test "$(aq "SELECT count(*) FROM stations")" = "$alone_n"
@@ -41,7 +45,8 @@ before=$(aq "SELECT count(*) FROM districts")
 "$bin" import --db "$adb" "$tmp/alone.csv" >/dev/null 2>&1 &
 apid=$!
 check "alone: the load writes with a rollback journal (2)" wait_journal
-sleep 0.5
+kill -STOP "$apid"
+check "alone: still in the middle of the load" test -e "$adb-journal"
 kill -9 "$apid"
 wait "$apid" 2>/dev/null
 check "alone: integrity after kill -9" test "$(aq "PRAGMA integrity_check")" = ok
