@@ -9,6 +9,7 @@
 #include "store/store.h"
 
 #include "core/alloc.h"
+#include "core/log.h"
 #include "core/time.h"
 #include "model/facility.h"
 #include "store/db.h"
@@ -1373,10 +1374,12 @@ int yz_store_import_stream(yz_store *st, const yz_import_source *src, yz_import_
         err = st->ops->alone(st, true, &held, ei);
     if (!err)
         err = yz_db_run(st, YZ_DB_WRITE, stream_body, &x, ei);
-    if (held) { /* WAL again, loaded or failed; the load's own error comes first */
-        yz_errinfo ignored;
-        int e2 = st->ops->alone(st, false, NULL, err ? &ignored : ei);
-        err = err ? err : e2;
+    if (held) { /* WAL again, loaded or failed. The load is committed or rolled back by now,
+                 * so a failure here changes nothing it wrote (and the store's next open sets
+                 * WAL again): it is logged, not returned as the import's failure. */
+        yz_errinfo e2;
+        if (st->ops->alone(st, false, NULL, &e2))
+            yz_log_warn("import: %s", e2.msg_en);
     }
     x.counts.alone = held;
     if (!err && counts)
