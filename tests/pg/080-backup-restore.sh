@@ -63,7 +63,16 @@ round() {
         load "$base" "$n" >>"$CASE_TMP/$name.acks.$n" &
         loops+=($!)
     done
+    # At least 3 s of load, and on a busy machine until enough is acknowledged for the check
+    # below to mean something (the clients' pace is the machine's, not the server's).
+    local waited=0
     sleep 3
+    while [ "$waited" -lt 120 ] &&
+        { [ "$(cat "$CASE_TMP/$name.acks".* | grep -c ' v ')" -lt 40 ] ||
+          [ "$(cat "$CASE_TMP/$name.acks".* | grep -c ' r ')" -lt 4 ]; }; do
+        sleep 0.5
+        waited=$((waited + 1))
+    done
     exports "$base" "$CASE_TMP/$name.before"
     local t0 t1 t1r t2
     t0=$(ms)
