@@ -19,6 +19,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -529,6 +530,114 @@ const char yz__rollups_pg_ctes[] =
     MERGE_CTE("r4", "rollup_district_days", "day, district_code, occupation", "d, dc, occ",
               "o.day = g.d AND o.district_code = g.dc AND o.occupation = g.occ",
               "day, district_code, occupation");
+
+/* --- PostgreSQL: the roll-ups folded from the visits, behind the check-ins ---------------------
+ * (issue 16 point 5, fifth step). On PostgreSQL the committer's batch writes only its visits;
+ * the roll-ups are folded from the counted visits past a watermark (rollup_state.folded_id) in
+ * larger, less frequent batches: one statement reads the visits $1 < id <= $2 with their
+ * local day, week and month ($3 the offset) and their stations' districts and workers'
+ * occupations as `cv`, and the same CTEs as the batch's (yz__rollups_pg_ctes) merge them; the
+ * watermark moves in the same transaction. Ids are handed out under the committers' advisory
+ * lock and committed in order, so under that lock every visit up to max(id) is committed and
+ * none below it is still to come: the fold is exact, and a fold and its watermark commit or
+ * roll back together (crash-safe). */
+#define FOLD_CV                                                                                \
+    "WITH v0 AS (SELECT v.worker_id AS w, v.station_id AS s, (v.at + CAST($3 AS BIGINT))"      \
+    " / 86400 * 86400 - CAST($3 AS BIGINT) AS d FROM visits v WHERE v.id > CAST($1 AS BIGINT)" \
+    " AND v.id <= CAST($2 AS BIGINT) AND v.counted = 1), cv AS (SELECT v0.w, v0.s, v0.d,"      \
+    " v0.d - (((v0.d + CAST($3 AS BIGINT)) / 86400 + 3) % 7) * 86400 AS wk,"                   \
+    " CAST(extract(epoch FROM date_trunc('month', to_timestamp(v0.d + CAST($3 AS BIGINT))"     \
+    " AT TIME ZONE 'UTC')) AS BIGINT) - CAST($3 AS BIGINT) AS mo,"                             \
+    " coalesce(st.district_code, '') AS dc, coalesce(wr.occupation, 'other') AS occ FROM v0"   \
+    " LEFT JOIN stations st ON st.id = v0.s LEFT JOIN workers wr ON wr.id = v0.w)"
+
+static pthread_once_t fold_once = PTHREAD_ONCE_INIT;
+static char *fold_sql; /* made once */
+
+static void make_fold(void)
+{
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_puts(&b, FOLD_CV);
+    yz_buf_puts(&b, yz__rollups_pg_ctes);
+    yz_buf_puts(&b, " SELECT count(*) FROM cv");
+    fold_sql = yz_strdup(b.data);
+    yz_buf_fini(&b);
+}
+
+static int lock_writers(yz_db_tx *tx, yz_errinfo *ei);
+
+int yz__rollups_fold(yz_db_tx *tx, int64_t max_ids, int64_t *folded, yz_errinfo *ei)
+{
+    if (folded)
+        *folded = 0;
+    if (yz_db_dialect_of(tx) != YZ_DB_PG)
+        return YZ_OK;
+    int err = lock_writers(tx, ei);
+    if (err)
+        return err;
+    yz_db_q q;
+    yz_db_query(&q, tx,
+                "SELECT folded_id, (SELECT coalesce(max(id), 0) FROM visits) FROM rollup_state"
+                " WHERE id = 1",
+                ei);
+    bool found = yz_db_row(&q);
+    int64_t lo = found ? yz_db_col_i64(&q, 0) : 0, hi = found ? yz_db_col_i64(&q, 1) : 0;
+    err = yz_db_end(&q);
+    if (err || !found || hi <= lo)
+        return err;
+    if (max_ids > 0 && hi - lo > max_ids)
+        hi = lo + max_ids;
+    pthread_once(&fold_once, make_fold);
+    yz_db_query(&q, tx, fold_sql, ei);
+    yz_db_i64(&q, lo);
+    yz_db_i64(&q, hi);
+    yz_db_i64(&q, YZ_ROLLUP_OFFSET_S);
+    if (yz_db_row(&q) && folded)
+        *folded = yz_db_col_i64(&q, 0);
+    err = yz_db_end(&q);
+    if (err)
+        return err;
+    yz_db_query(&q, tx, "UPDATE rollup_state SET folded_id = $1 WHERE id = 1", ei);
+    yz_db_i64(&q, hi);
+    return yz_db_exec(&q, NULL);
+}
+
+static int fold_all_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
+{
+    (void)arg;
+    return yz__rollups_fold(tx, 0, NULL, ei);
+}
+
+/* PostgreSQL: whether visits are past the watermark (read without the lock: a visit
+ * committed after this read is not promised to the reader that asked before it). */
+static int unfolded_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
+{
+    *(bool *)arg = false;
+    if (yz_db_dialect_of(tx) != YZ_DB_PG)
+        return YZ_OK;
+    yz_db_q q;
+    yz_db_query(&q, tx,
+                "SELECT (SELECT coalesce(max(id), 0) FROM visits) > folded_id FROM rollup_state"
+                " WHERE id = 1",
+                ei);
+    *(bool *)arg = yz_db_row(&q) && yz_db_col_int(&q, 0) != 0;
+    return yz_db_end(&q);
+}
+
+int yz_store_rollup_fold(yz_store *st, yz_errinfo *ei)
+{
+    return yz__rollups_catch_up(st, ei);
+}
+
+int yz__rollups_catch_up(yz_store *st, yz_errinfo *ei)
+{
+    bool behind = false;
+    int err = yz_db_run(st, YZ_DB_READ, unfolded_body, &behind, ei);
+    if (!err && behind)
+        err = yz_db_run(st, YZ_DB_WRITE, fold_all_body, NULL, ei);
+    return err;
+}
 
 int yz__rollups_add(yz_db_tx *tx, yz_visit *const *v, size_t n, yz_errinfo *ei)
 {
@@ -1058,7 +1167,12 @@ static int rebuild_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
             err = regrain(tx, g, INT64_MIN, cut, true, ei);
     }
     if (!err) {
-        yz_db_query(&q, tx, "UPDATE rollup_state SET built = 1 WHERE id = 1", ei);
+        /* every visit is in the roll-ups now: the fold starts after the last (PostgreSQL;
+         * SQLite's committer keeps its roll-ups in each batch and leaves folded_id alone) */
+        yz_db_query(&q, tx,
+                    "UPDATE rollup_state SET built = 1, folded_id = (SELECT coalesce(max(id), 0)"
+                    " FROM visits) WHERE id = 1",
+                    ei);
         err = yz_db_exec(&q, NULL);
     }
     return err;
@@ -1257,7 +1371,12 @@ int yz_store_rollup_query(yz_store *st, const yz_rollup_query *q, yz_rollup_cell
         if (x.g0 >= x.g1)
             x.g0 = x.g1 = q->to_day;
     }
-    int err = yz_db_run(st, YZ_DB_READ, query_body, &x, ei);
+    /* PostgreSQL: the visits not yet folded go into the roll-ups first, so that the answer
+     * holds every visit committed before the request (the committer folds them only now and
+     * then) */
+    int err = yz__rollups_catch_up(st, ei);
+    if (!err)
+        err = yz_db_run(st, YZ_DB_READ, query_body, &x, ei);
     if (err) {
         free_pass(x.c, x.n);
         return err;

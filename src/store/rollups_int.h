@@ -19,6 +19,15 @@ int yz__rollups_add(yz_db_tx *tx, yz_visit *const *v, size_t n, yz_errinfo *ei);
  * with the same expressions. */
 extern const char yz__rollups_pg_ctes[];
 
+/* PostgreSQL, inside a write transaction: take the committers' advisory lock, then add the
+ * counted visits past the watermark (rollup_state.folded_id), at most `max_ids` ids of them
+ * (0: all), to the roll-ups and move the watermark, in the same transaction. *folded (may be
+ * NULL): the counted visits folded. SQLite: nothing (its committer adds each batch's). */
+int yz__rollups_fold(yz_db_tx *tx, int64_t max_ids, int64_t *folded, yz_errinfo *ei);
+/* PostgreSQL: fold every visit committed so far (its own write transaction, only when some
+ * are past the watermark). SQLite: nothing. */
+int yz__rollups_catch_up(yz_store *st, yz_errinfo *ei);
+
 /* Inside the purge's transaction of the days d0 <= day < d1: forget which workers the
  * roll-ups of those days hold (their visits and capped worker counts stay). */
 int yz__rollups_forget_workers(yz_db_tx *tx, int64_t d0, int64_t d1, yz_errinfo *ei);

@@ -19,10 +19,12 @@
 
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "core/log.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *const group_names[] = {"station", "district", "day", "occupation"};
 
@@ -55,6 +57,10 @@ typedef struct visit_writer {
     yz_db_conn *conn;
     yz_visit_queue *queue; /* set once the queue is made, before any batch */
     int slot;
+    int64_t fold_ms;      /* PostgreSQL: when this writer last folded the roll-ups (monotonic ms) */
+    int64_t written;      /* visits it wrote since */
+    int64_t every_ms;     /* fold when the last fold is this old (YZ_ROLLUP_FOLD_MS) */
+    int64_t every_visits; /* or after this many visits (YZ_ROLLUP_FOLD_VISITS) */
 } visit_writer;
 
 /* A store's committer: started on its first visit, stopped by yz__visits_close. On
@@ -417,18 +423,10 @@ static int pg_write(yz_db_tx *tx, batch_ctx *b, yz_errinfo *ei)
 }
 
 /* --- PostgreSQL: the usual batch in one statement, one round trip ----------------------------
- * PG_INSERT_FIRSTS, then the roll-ups of the visits it counted, in one statement: `cv` joins
- * the inserted rows to their stations' districts and workers' occupations (the look-up that
- * yz__rollups_add makes apart) and to their local day, week and month ($7..$10: each distinct
- * time of the batch, with the starts computed in C by yz_rollup_bucket_start). Sent with BEGIN,
- * the lock and COMMIT in one pipeline (yz_db_conn_run_one). */
-#define PG_ONE_HEAD                                                                            \
-    "WITH ins AS (" PG_INSERT_FIRSTS "), t AS (SELECT * FROM unnest(CAST($7 AS BIGINT[]),"      \
-    " CAST($8 AS BIGINT[]), CAST($9 AS BIGINT[]), CAST($10 AS BIGINT[])) AS t(a, d, wk, mo)),"   \
-    " cv AS (SELECT i.worker_id AS w, i.station_id AS s, t.d, t.wk, t.mo,"                      \
-    " coalesce(st.district_code, '') AS dc, coalesce(wr.occupation, 'other') AS occ FROM ins i" \
-    " JOIN t ON t.a = i.at LEFT JOIN stations st ON st.id = i.station_id"                       \
-    " LEFT JOIN workers wr ON wr.id = i.worker_id WHERE i.counted = 1)"
+ * PG_INSERT_FIRSTS, sent with BEGIN, the lock and COMMIT in one pipeline (yz_db_conn_run_one).
+ * The roll-ups are not written here: the committer folds them from the visits now and then
+ * (fold_due, yz__rollups_fold), so a batch writes its visits only. */
+#define PG_ONE_HEAD "WITH ins AS (" PG_INSERT_FIRSTS ")"
 #define PG_ONE_TAIL " SELECT id, worker_id, station_id, at, counted FROM ins"
 
 static pthread_once_t pg_one_once = PTHREAD_ONCE_INIT;
@@ -439,7 +437,6 @@ static void make_pg_one(void)
     yz_buf b;
     yz_buf_init(&b);
     yz_buf_puts(&b, PG_ONE_HEAD);
-    yz_buf_puts(&b, yz__rollups_pg_ctes);
     yz_buf_puts(&b, PG_ONE_TAIL);
     pg_one_sql = yz_strdup(b.data);
     yz_buf_fini(&b);
@@ -449,8 +446,8 @@ typedef struct one_ctx {
     visit_writer *w;
     batch_ctx *b;
     const int64_t *first;
-    yz_buf arr[10]; /* $k in arr[k-1]: $1..$4 and $6 the visits, $7..$10 the times ($5 a
-                       number, index 4 unused) */
+    yz_buf arr[6]; /* $k in arr[k-1]: $1..$4 and $6 the visits ($5 a number, index 4
+                      unused) */
 } one_ctx;
 
 static int send_one(yz_db_tx *tx, size_t i, yz_db_q *qs, void *arg, yz_errinfo *ei)
@@ -461,8 +458,7 @@ static int send_one(yz_db_tx *tx, size_t i, yz_db_q *qs, void *arg, yz_errinfo *
     for (int k = 0; k < 4; k++)
         yz_db_text(&qs[0], x->arr[k].data);
     yz_db_i64(&qs[0], YZ_VISIT_DEDUPE_S);
-    for (int k = 5; k < 10; k++)
-        yz_db_text(&qs[0], x->arr[k].data);
+    yz_db_text(&qs[0], x->arr[5].data);
     return 1;
 }
 
@@ -474,11 +470,6 @@ static int recv_one(yz_db_q *qs, int nq, size_t i, void *arg, yz_errinfo *ei)
      * writer may send its batch to wait behind it (yz__visit_queue_started). */
     yz__visit_queue_started(x->w->queue, x->w->slot);
     return read_inserted(&qs[0], x->b, x->first, ei);
-}
-
-static int64_t get_at_day(const yz_visit *v)
-{
-    return yz_rollup_bucket_start(YZ_BUCKET_DAY, v->at);
 }
 
 /* The batch in one round trip when its rule is decided by the insert (every pair with one
@@ -495,7 +486,7 @@ static int pg_write_one(visit_writer *w, batch_ctx *b, bool *done, yz_errinfo *e
     }
     pthread_once(&pg_one_once, make_pg_one);
     one_ctx x = {w, b, first, {{0}}};
-    for (int k = 0; k < 10; k++)
+    for (int k = 0; k < 6; k++)
         yz_buf_init(&x.arr[k]);
     i64_array(&x.arr[5], b, get_verified);
     i64_array(&x.arr[0], b, get_worker);
@@ -508,30 +499,8 @@ static int pg_write_one(visit_writer *w, batch_ctx *b, bool *done, yz_errinfo *e
         yz_buf_int(&x.arr[3], (long long)first[i]);
     }
     yz_buf_putc(&x.arr[3], '}');
-    /* the batch's distinct times (the server's batch has one) with their day, week, month */
-    int64_t *ats = yz_malloc(b->n * sizeof *ats);
-    for (size_t i = 0; i < b->n; i++)
-        ats[i] = b->v[i]->at;
-    qsort(ats, b->n, sizeof *ats, by_i64);
-    for (int k = 6; k < 10; k++)
-        yz_buf_putc(&x.arr[k], '{');
-    for (size_t i = 0; i < b->n; i++) {
-        if (i && ats[i] == ats[i - 1])
-            continue;
-        int64_t day = get_at_day(&(yz_visit){.at = ats[i]});
-        int64_t v[4] = {ats[i], day, yz_rollup_bucket_start(YZ_BUCKET_WEEK, day),
-                        yz_rollup_bucket_start(YZ_BUCKET_MONTH, day)};
-        for (int k = 0; k < 4; k++) {
-            if (i)
-                yz_buf_putc(&x.arr[6 + k], ',');
-            yz_buf_int(&x.arr[6 + k], (long long)v[k]);
-        }
-    }
-    for (int k = 6; k < 10; k++)
-        yz_buf_putc(&x.arr[k], '}');
-    yz_free(ats);
     int err = yz_db_conn_run_one(w->conn, YZ_DB_LOCK_VISITS, send_one, recv_one, &x, ei);
-    for (int k = 0; k < 10; k++)
+    for (int k = 0; k < 6; k++)
         yz_buf_fini(&x.arr[k]);
     yz_free(first);
     return err;
@@ -548,9 +517,59 @@ static int batch_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
                      : pg_write(tx, b, ei);
     if (!err && sqlite)
         err = read_back(tx, b, ei);
-    if (!err) /* the dashboard's roll-ups, in the same transaction (docs/internals/stats.md) */
+    /* the dashboard's roll-ups: SQLite, in the same transaction (docs/internals/stats.md);
+     * PostgreSQL folds them from the visits later (fold_due) */
+    if (!err && sqlite)
         err = yz__rollups_add(tx, b->v, b->n, ei);
     return err;
+}
+
+/* --- PostgreSQL: the roll-ups folded behind the check-ins ------------------------------------
+ * A batch writes only its visits (the part acknowledged as durable); the writer folds the
+ * counted visits past the watermark into the roll-ups in one transaction of its own under the
+ * same advisory lock, when its last fold is every_ms old or every_visits visits ago, before it
+ * takes on its next batch (the check-ins arriving meanwhile make that batch larger). One fold
+ * covers seconds of check-ins, so a busy station's cell is updated once a fold instead of once
+ * a batch. Readers of the roll-ups fold first (yz__rollups_catch_up), so the dashboard answers
+ * every visit committed before its request. */
+#define FOLD_MS_DEFAULT 1000
+#define FOLD_VISITS_DEFAULT 20000
+#define FOLD_MAX_IDS 100000 /* a fold's ids at most: bounds the lock's hold after a long pause */
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t env_i64(const char *name, int64_t def, int64_t lo, int64_t hi)
+{
+    const char *e = getenv(name);
+    if (!e || !*e)
+        return def;
+    char *end;
+    long long n = strtoll(e, &end, 10);
+    return !*end && n >= lo && n <= hi ? (int64_t)n : def;
+}
+
+static int fold_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
+{
+    (void)arg;
+    return yz__rollups_fold(tx, FOLD_MAX_IDS, NULL, ei);
+}
+
+static void fold_due(visit_writer *w)
+{
+    int64_t now = mono_ms();
+    if (w->written < w->every_visits && now - w->fold_ms < w->every_ms)
+        return;
+    yz_errinfo ei = {0};
+    int err = yz_db_conn_run(w->conn, YZ_DB_LOCK_VISITS, fold_body, NULL, &ei);
+    if (err) /* the visits are stored; the next fold, or a reader, takes them */
+        yz_log_warn("visits: folding the roll-ups: %s", ei.msg_en);
+    w->fold_ms = now;
+    w->written = 0;
 }
 
 /* The queue's batch writer, on writer w's committer thread. The unusual batch's several
@@ -560,6 +579,8 @@ static int write_batch(void *ctx, yz_visit *const *batch, size_t n, yz_errinfo *
     visit_writer *w = ctx;
     batch_ctx b = {batch, n};
     if (yz_db_conn_dialect(w->conn) == YZ_DB_PG) {
+        fold_due(w);
+        w->written += (int64_t)n;
         bool done;
         int err = pg_write_one(w, &b, &done, ei);
         if (done)
@@ -589,6 +610,11 @@ static int writers_wanted(const yz_db_conn *conn)
 static void committer_free(struct yz_visit_committer *c)
 {
     yz__visit_queue_free(c->queue); /* writes what is queued first */
+    /* PostgreSQL: a node that stops leaves its visits folded into the roll-ups */
+    if (c->queue && c->w[0].conn && yz_db_conn_dialect(c->w[0].conn) == YZ_DB_PG) {
+        c->w[0].every_visits = 0;
+        fold_due(&c->w[0]);
+    }
     for (int i = 0; i < c->nw; i++)
         yz_db_conn_close(c->w[i].conn);
     yz_free(c);
@@ -610,6 +636,10 @@ static int get_committer(yz_store *st, struct yz_visit_committer **out, yz_errin
         void *ctx[YZ_VISIT_WRITERS_MAX];
         for (int i = 0; i < c->nw; i++) {
             c->w[i].slot = i;
+            c->w[i].fold_ms = mono_ms();
+            c->w[i].every_ms = env_i64("YZ_ROLLUP_FOLD_MS", FOLD_MS_DEFAULT, 0, 3600000);
+            c->w[i].every_visits =
+                env_i64("YZ_ROLLUP_FOLD_VISITS", FOLD_VISITS_DEFAULT, 1, 100000000);
             ctx[i] = &c->w[i];
         }
         if (!err)
@@ -818,12 +848,16 @@ static int purge_day_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     purge_ctx *x = arg;
     x->deleted = 0;
     x->none = false;
+    /* PostgreSQL: the visits not yet in the roll-ups go in before any is deleted */
+    int err = yz__rollups_fold(tx, 0, NULL, ei);
+    if (err)
+        return err;
     yz_db_q q;
     yz_db_query(&q, tx, "SELECT min(at) FROM visits WHERE at < $1", ei);
     yz_db_i64(&q, x->cutoff);
     bool found = yz_db_row(&q) && !yz_db_col_null(&q, 0);
     int64_t first = found ? yz_db_col_i64(&q, 0) : 0;
-    int err = yz_db_end(&q);
+    err = yz_db_end(&q);
     if (err || !found) {
         x->none = !err;
         return err;
