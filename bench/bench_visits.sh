@@ -171,11 +171,13 @@ round() { # MODE DB TOKENS ENV...
     rm -f "$tmp/cpid"
     local poller=
     case $db in postgresql:*)
-        (for _ in $(seq 1 40); do
-            sleep 0.25
-            c=$(psql -X -At "$db" -c "SELECT pid FROM pg_stat_activity WHERE query LIKE 'WITH ins AS%' LIMIT 1")
-            [ -z "$c" ] || { echo "$c" >"$tmp/cpid"; break; }
-        done) &
+        # one session polling every 20 ms (a psql a poll cost the cluster CPU of its own, more
+        # for a binary whose batch statement is short and so seldom seen running)
+        (psql -X -At "$db" -c "DO \$\$ DECLARE p int; BEGIN FOR i IN 1..500 LOOP
+            PERFORM pg_stat_clear_snapshot(); SELECT pid INTO p FROM pg_stat_activity
+            WHERE query LIKE 'WITH ins AS%' AND pid <> pg_backend_pid() LIMIT 1;
+            IF p IS NOT NULL THEN RAISE NOTICE 'cpid %', p; RETURN; END IF;
+            PERFORM pg_sleep(0.02); END LOOP; END \$\$" 2>&1 | sed -n 's/.*cpid //p' >"$tmp/cpid") &
         poller=$!
         ;;
     esac

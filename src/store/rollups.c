@@ -536,11 +536,14 @@ const char yz__rollups_pg_ctes[] =
  * the roll-ups are folded from the counted visits past a watermark (rollup_state.folded_id) in
  * larger, less frequent batches: one statement reads the visits $1 < id <= $2 with their
  * local day, week and month ($3 the offset) and their stations' districts and workers'
- * occupations as `cv`, and the same CTEs as the batch's (yz__rollups_pg_ctes) merge them; the
- * watermark moves in the same transaction. Ids are handed out under the committers' advisory
- * lock and committed in order, so under that lock every visit up to max(id) is committed and
- * none below it is still to come: the fold is exact, and a fold and its watermark commit or
- * roll back together (crash-safe). */
+ * occupations as `cv`, and the same CTEs the batch's statement had (yz__rollups_pg_ctes) merge
+ * them; the watermark moves in the same transaction, so a fold and its watermark commit or
+ * roll back together. Exact without holding the committers' lock: ids are handed out under
+ * that lock and the batches commit in the order they hold it, so the visits any snapshot sees
+ * are all those up to its largest id (a batch not yet committed has larger ids than every
+ * committed one). $2 is read first, and the fold's own snapshot, taken later, sees them all.
+ * Folds (on any node) take turns under YZ_DB_LOCK_ROLLUPS, read the watermark after it, and
+ * never wait for a check-in's batch, nor a batch for them. */
 #define FOLD_CV                                                                                \
     "WITH v0 AS (SELECT v.worker_id AS w, v.station_id AS s, (v.at + CAST($3 AS BIGINT))"      \
     " / 86400 * 86400 - CAST($3 AS BIGINT) AS d FROM visits v WHERE v.id > CAST($1 AS BIGINT)" \
@@ -565,7 +568,7 @@ static void make_fold(void)
     yz_buf_fini(&b);
 }
 
-static int lock_writers(yz_db_tx *tx, yz_errinfo *ei);
+static int lock_rollups(yz_db_tx *tx, yz_errinfo *ei);
 
 int yz__rollups_fold(yz_db_tx *tx, int64_t max_ids, int64_t *folded, yz_errinfo *ei)
 {
@@ -573,7 +576,7 @@ int yz__rollups_fold(yz_db_tx *tx, int64_t max_ids, int64_t *folded, yz_errinfo 
         *folded = 0;
     if (yz_db_dialect_of(tx) != YZ_DB_PG)
         return YZ_OK;
-    int err = lock_writers(tx, ei);
+    int err = lock_rollups(tx, ei);
     if (err)
         return err;
     yz_db_q q;
@@ -695,10 +698,23 @@ int yz__rollups_add(yz_db_tx *tx, yz_visit *const *v, size_t n, yz_errinfo *ei)
 
 static int regrain(yz_db_tx *tx, int grain, int64_t lo, int64_t hi, bool keep, yz_errinfo *ei);
 
-/* PostgreSQL: take the committers' advisory lock (YZ_DB_LOCK_VISITS) for the rest of `tx`
- * before writing any roll-up. The committer's statement merges each cell with the row it read
- * in its snapshot (MERGE_CTE); it is exact because nobody changes a roll-up row between that
- * read, taken after the lock, and the commit. SQLite: nothing (one writer at a time). */
+/* PostgreSQL: take the roll-ups' writers' advisory lock (YZ_DB_LOCK_ROLLUPS) for the rest of
+ * `tx`, before reading or writing any roll-up. The fold merges each cell with the row it read
+ * in its snapshot (MERGE_CTE); that is exact because nobody changes a roll-up row between
+ * that read, taken after the lock, and the commit. SQLite: nothing (one writer at a time). */
+static int lock_rollups(yz_db_tx *tx, yz_errinfo *ei)
+{
+    if (yz_db_dialect_of(tx) != YZ_DB_PG)
+        return YZ_OK;
+    yz_db_q q;
+    yz_db_query(&q, tx, "SELECT pg_advisory_xact_lock($1)", ei);
+    yz_db_i64(&q, YZ_DB_LOCK_ROLLUPS);
+    return yz_db_exec(&q, NULL);
+}
+
+/* The writers of roll-ups other than the fold (the purge, the rebuild, the history import)
+ * also take the committers' lock, first (the fold takes only the roll-ups' lock, the
+ * committers only theirs: no cycle). */
 static int lock_writers(yz_db_tx *tx, yz_errinfo *ei)
 {
     if (yz_db_dialect_of(tx) != YZ_DB_PG)
@@ -706,7 +722,8 @@ static int lock_writers(yz_db_tx *tx, yz_errinfo *ei)
     yz_db_q q;
     yz_db_query(&q, tx, "SELECT pg_advisory_xact_lock($1)", ei);
     yz_db_i64(&q, YZ_DB_LOCK_VISITS);
-    return yz_db_exec(&q, NULL);
+    int err = yz_db_exec(&q, NULL);
+    return err ? err : lock_rollups(tx, ei);
 }
 
 /* --- history kept as totals ------------------------------------------------------------- */

@@ -57,11 +57,17 @@ typedef struct visit_writer {
     yz_db_conn *conn;
     yz_visit_queue *queue; /* set once the queue is made, before any batch */
     int slot;
-    int64_t fold_ms;      /* PostgreSQL: when this writer last folded the roll-ups (monotonic ms) */
-    int64_t written;      /* visits it wrote since */
-    int64_t every_ms;     /* fold when the last fold is this old (YZ_ROLLUP_FOLD_MS) */
-    int64_t every_visits; /* or after this many visits (YZ_ROLLUP_FOLD_VISITS) */
 } visit_writer;
+
+/* PostgreSQL: the thread that folds the visits into the roll-ups (fold_main). */
+typedef struct visit_folder {
+    yz_db_conn *conn;   /* its own */
+    pthread_t thread;
+    pthread_mutex_t mu; /* guards stop */
+    pthread_cond_t wake;
+    bool stop;
+    int64_t every_ms; /* YZ_ROLLUP_FOLD_MS */
+} visit_folder;
 
 /* A store's committer: started on its first visit, stopped by yz__visits_close. On
  * PostgreSQL, with YZ_VISIT_WRITERS > 1, several writers, each with a connection: one batch's
@@ -70,6 +76,7 @@ struct yz_visit_committer {
     visit_writer w[YZ_VISIT_WRITERS_MAX];
     int nw;
     yz_visit_queue *queue;
+    visit_folder *folder; /* PostgreSQL only */
 };
 
 /* Guards every store's st->visit_committer (its start, stop and counters); held briefly. */
@@ -525,23 +532,15 @@ static int batch_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
 }
 
 /* --- PostgreSQL: the roll-ups folded behind the check-ins ------------------------------------
- * A batch writes only its visits (the part acknowledged as durable); the writer folds the
- * counted visits past the watermark into the roll-ups in one transaction of its own under the
- * same advisory lock, when its last fold is every_ms old or every_visits visits ago, before it
- * takes on its next batch (the check-ins arriving meanwhile make that batch larger). One fold
- * covers seconds of check-ins, so a busy station's cell is updated once a fold instead of once
- * a batch. Readers of the roll-ups fold first (yz__rollups_catch_up), so the dashboard answers
- * every visit committed before its request. */
-#define FOLD_MS_DEFAULT 1000
-#define FOLD_VISITS_DEFAULT 20000
-#define FOLD_MAX_IDS 100000 /* a fold's ids at most: bounds the lock's hold after a long pause */
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+ * A batch writes only its visits (the part acknowledged as durable). A thread of its own, on
+ * a connection of its own, folds the counted visits past the watermark into the roll-ups
+ * every YZ_ROLLUP_FOLD_MS (yz__rollups_fold, under the roll-ups' lock, not the committers':
+ * the batches go on meanwhile), and once more when the store closes. One fold covers seconds
+ * of check-ins, so a busy station's cell is updated once a fold instead of once a batch.
+ * Readers of the roll-ups fold first (yz__rollups_catch_up), so the dashboard answers every
+ * visit committed before its request. */
+#define FOLD_MS_DEFAULT 2000
+#define FOLD_MAX_IDS 200000 /* a fold's ids at most: bounds one transaction after a long pause */
 
 static int64_t env_i64(const char *name, int64_t def, int64_t lo, int64_t hi)
 {
@@ -555,21 +554,82 @@ static int64_t env_i64(const char *name, int64_t def, int64_t lo, int64_t hi)
 
 static int fold_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
 {
-    (void)arg;
-    return yz__rollups_fold(tx, FOLD_MAX_IDS, NULL, ei);
+    int64_t *folded = arg;
+    return yz__rollups_fold(tx, FOLD_MAX_IDS, folded, ei);
 }
 
-static void fold_due(visit_writer *w)
+static void fold_now(visit_folder *f)
 {
-    int64_t now = mono_ms();
-    if (w->written < w->every_visits && now - w->fold_ms < w->every_ms)
-        return;
     yz_errinfo ei = {0};
-    int err = yz_db_conn_run(w->conn, YZ_DB_LOCK_VISITS, fold_body, NULL, &ei);
+    int64_t folded;
+    int err = yz_db_conn_run(f->conn, YZ_DB_LOCK_ROLLUPS, fold_body, &folded, &ei);
     if (err) /* the visits are stored; the next fold, or a reader, takes them */
         yz_log_warn("visits: folding the roll-ups: %s", ei.msg_en);
-    w->fold_ms = now;
-    w->written = 0;
+}
+
+static void *fold_main(void *arg)
+{
+    visit_folder *f = arg;
+    pthread_mutex_lock(&f->mu);
+    while (!f->stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_sec += f->every_ms / 1000;
+        until.tv_nsec += (long)(f->every_ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        int rc = 0;
+        while (!f->stop && rc == 0)
+            rc = pthread_cond_timedwait(&f->wake, &f->mu, &until);
+        pthread_mutex_unlock(&f->mu);
+        fold_now(f); /* when stopping too: a node that stops leaves its visits folded */
+        pthread_mutex_lock(&f->mu);
+    }
+    pthread_mutex_unlock(&f->mu);
+    return NULL;
+}
+
+static int folder_start(yz_store *st, visit_folder **out, yz_errinfo *ei)
+{
+    visit_folder *f = yz_calloc(1, sizeof *f);
+    int err = yz_db_conn_open(st, &f->conn, ei);
+    if (err) {
+        yz_free(f);
+        return err;
+    }
+    f->every_ms = env_i64("YZ_ROLLUP_FOLD_MS", FOLD_MS_DEFAULT, 1, 3600000);
+    pthread_mutex_init(&f->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&f->wake, &ca);
+    pthread_condattr_destroy(&ca);
+    if (pthread_create(&f->thread, NULL, fold_main, f) != 0) {
+        yz_db_conn_close(f->conn);
+        pthread_cond_destroy(&f->wake);
+        pthread_mutex_destroy(&f->mu);
+        yz_free(f);
+        return yz_err_set(ei, YZ_EDB, "db", "无法启动汇总线程", "cannot start the roll-ups' thread");
+    }
+    *out = f;
+    return YZ_OK;
+}
+
+static void folder_stop(visit_folder *f)
+{
+    if (!f)
+        return;
+    pthread_mutex_lock(&f->mu);
+    f->stop = true;
+    pthread_cond_signal(&f->wake);
+    pthread_mutex_unlock(&f->mu);
+    pthread_join(f->thread, NULL);
+    yz_db_conn_close(f->conn);
+    pthread_cond_destroy(&f->wake);
+    pthread_mutex_destroy(&f->mu);
+    yz_free(f);
 }
 
 /* The queue's batch writer, on writer w's committer thread. The unusual batch's several
@@ -579,8 +639,6 @@ static int write_batch(void *ctx, yz_visit *const *batch, size_t n, yz_errinfo *
     visit_writer *w = ctx;
     batch_ctx b = {batch, n};
     if (yz_db_conn_dialect(w->conn) == YZ_DB_PG) {
-        fold_due(w);
-        w->written += (int64_t)n;
         bool done;
         int err = pg_write_one(w, &b, &done, ei);
         if (done)
@@ -610,11 +668,7 @@ static int writers_wanted(const yz_db_conn *conn)
 static void committer_free(struct yz_visit_committer *c)
 {
     yz__visit_queue_free(c->queue); /* writes what is queued first */
-    /* PostgreSQL: a node that stops leaves its visits folded into the roll-ups */
-    if (c->queue && c->w[0].conn && yz_db_conn_dialect(c->w[0].conn) == YZ_DB_PG) {
-        c->w[0].every_visits = 0;
-        fold_due(&c->w[0]);
-    }
+    folder_stop(c->folder);         /* then folds it */
     for (int i = 0; i < c->nw; i++)
         yz_db_conn_close(c->w[i].conn);
     yz_free(c);
@@ -636,12 +690,10 @@ static int get_committer(yz_store *st, struct yz_visit_committer **out, yz_errin
         void *ctx[YZ_VISIT_WRITERS_MAX];
         for (int i = 0; i < c->nw; i++) {
             c->w[i].slot = i;
-            c->w[i].fold_ms = mono_ms();
-            c->w[i].every_ms = env_i64("YZ_ROLLUP_FOLD_MS", FOLD_MS_DEFAULT, 0, 3600000);
-            c->w[i].every_visits =
-                env_i64("YZ_ROLLUP_FOLD_VISITS", FOLD_VISITS_DEFAULT, 1, 100000000);
             ctx[i] = &c->w[i];
         }
+        if (!err && yz_db_conn_dialect(c->w[0].conn) == YZ_DB_PG)
+            err = folder_start(st, &c->folder, ei);
         if (!err)
             err = yz__visit_queue_new(write_batch, ctx, c->nw, &c->queue, ei);
         for (int i = 0; !err && i < c->nw; i++)
@@ -848,11 +900,19 @@ static int purge_day_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     purge_ctx *x = arg;
     x->deleted = 0;
     x->none = false;
-    /* PostgreSQL: the visits not yet in the roll-ups go in before any is deleted */
-    int err = yz__rollups_fold(tx, 0, NULL, ei);
+    /* PostgreSQL: the visits not yet in the roll-ups go in before any is deleted, under the
+     * committers' lock and then the roll-ups' (the order of every writer that takes both) */
+    yz_db_q q;
+    int err = YZ_OK;
+    if (yz_db_dialect_of(tx) == YZ_DB_PG) {
+        yz_db_query(&q, tx, "SELECT pg_advisory_xact_lock($1)", ei);
+        yz_db_i64(&q, YZ_DB_LOCK_VISITS);
+        err = yz_db_exec(&q, NULL);
+    }
+    if (!err)
+        err = yz__rollups_fold(tx, 0, NULL, ei);
     if (err)
         return err;
-    yz_db_q q;
     yz_db_query(&q, tx, "SELECT min(at) FROM visits WHERE at < $1", ei);
     yz_db_i64(&q, x->cutoff);
     bool found = yz_db_row(&q) && !yz_db_col_null(&q, 0);

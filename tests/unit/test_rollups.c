@@ -358,8 +358,8 @@ static const char *pg_uri; /* set by the PostgreSQL test */
 static void maintained_rebuilt_purged_on(unsigned seed, bool pg)
 {
     record_random(seed);
-    /* The committer's roll-ups (on PostgreSQL folded from its batches' visits, here after
-     * every batch: YZ_ROLLUP_FOLD_MS=0) are, row by row and sketch by sketch, what a rebuild
+    /* The committer's roll-ups (on PostgreSQL folded from the visits every 5 ms while the
+     * batches go on: YZ_ROLLUP_FOLD_MS=5) are, row by row and sketch by sketch, what a rebuild
      * computes from the visits (none purged yet). */
     yz_errinfo fei;
     cr_assert_eq(yz_store_rollup_fold(st, &fei), YZ_OK, "%s", fei.msg_en);
@@ -421,7 +421,7 @@ Test(rollups, pg_fixed_seed_1)
         return;
     }
     yz_store_close(st);
-    setenv("YZ_ROLLUP_FOLD_MS", "0", 1); /* the committer folds before each batch */
+    setenv("YZ_ROLLUP_FOLD_MS", "5", 1); /* many folds, beside the committer's batches */
     open_at(uri);
     pg_uri = uri;
     maintained_rebuilt_purged_on(1, true);
