@@ -9,7 +9,9 @@
  * of the members' five smallest, so the sketches of any set of rows tell exactly whether they
  * hold at least 5 distinct workers, which is all the suppression rule asks. The committer
  * folds its batch by cell and sends one upsert a cell whose SET merges the batch's sketch
- * into the row's (the same text on both backends: SET reads the row before the update). */
+ * into the row's (the same text on both backends: SET reads the row before the update). On
+ * PostgreSQL the batch writes only its visits, and the roll-ups are folded from the visits
+ * behind a watermark, now and then (yz__rollups_fold). */
 #include "store/rollups.h"
 
 #include "store/db.h"
@@ -172,16 +174,6 @@ int64_t yz_rollup_bucket_next(int bucket, int64_t start)
     " w2 = " ONE_WK("2", "1") ", w3 = " ONE_WK("3", "2") ", w4 = " ONE_WK("4", "3") ","         \
     " w5 = " ONE_WK("5", "4")
 
-/* PostgreSQL's one upsert a table for the batch's cells: each row takes ONE_SET's expression
- * when its cell brings one worker, MERGE_SET's otherwise (CASE evaluates only the branch it
- * takes, so the merge's subqueries run only for those cells). */
-#define EITHER(one, merge) "CASE WHEN excluded.workers = 1 THEN " one " ELSE " merge " END"
-#define EITHER_SET                                                                             \
-    " visits = r.visits + excluded.visits,"                                                    \
-    " workers = " EITHER(ONE_WORKERS, MERGE_WORKERS) ", w1 = " EITHER(ONE_W1, NTH(0)) ","      \
-    " w2 = " EITHER(ONE_WK("2", "1"), NTH(1)) ", w3 = " EITHER(ONE_WK("3", "2"), NTH(2)) ","   \
-    " w4 = " EITHER(ONE_WK("4", "3"), NTH(3)) ", w5 = " EITHER(ONE_WK("5", "4"), NTH(4))
-
 /* $1 day (the start of the table's week or month), $2 station, $3 its district (at the time
  * of the visits), $4 visits, $5 workers, $6..$10 the batch's sketch. The day table keeps the
  * district a station had first that day; the week and month tables a row for each. */
@@ -201,22 +193,6 @@ int64_t yz_rollup_bucket_next(int bucket, int64_t start)
     " CAST($4 AS BIGINT), CAST($5 AS BIGINT), CAST($6 AS BIGINT), CAST($7 AS BIGINT),"         \
     " CAST($8 AS BIGINT), CAST($9 AS BIGINT), CAST($10 AS BIGINT))"                            \
     " ON CONFLICT (day, district_code, occupation) DO UPDATE SET"
-
-/* The same for PostgreSQL with every cell of the batch in one statement: the parameters are
- * arrays, one a column, of the cells in order (unique keys: a batch's cells are folded). */
-#define ARRAYS_SK                                                                              \
-    " SELECT * FROM unnest(CAST($1 AS BIGINT[]), CAST($2 AS BIGINT[]), CAST($3 AS TEXT[]),"    \
-    " CAST($4 AS BIGINT[]), CAST($5 AS BIGINT[]), CAST($6 AS BIGINT[]), CAST($7 AS BIGINT[]),"  \
-    " CAST($8 AS BIGINT[]), CAST($9 AS BIGINT[]), CAST($10 AS BIGINT[]))"
-#define PG_ADD_STATION(table, conflict)                                                        \
-    "INSERT INTO " table " AS r (day, station_id, district_code, visits, workers,"             \
-    " w1, w2, w3, w4, w5)" ARRAYS_SK " ON CONFLICT (" conflict ") DO UPDATE SET" EITHER_SET
-#define PG_ADD_DISTRICT                                                                        \
-    "INSERT INTO rollup_district_days AS r (day, district_code, occupation, visits, workers,"  \
-    " w1, w2, w3, w4, w5) SELECT * FROM unnest(CAST($1 AS BIGINT[]), CAST($2 AS TEXT[]),"      \
-    " CAST($3 AS TEXT[]), CAST($4 AS BIGINT[]), CAST($5 AS BIGINT[]), CAST($6 AS BIGINT[]),"    \
-    " CAST($7 AS BIGINT[]), CAST($8 AS BIGINT[]), CAST($9 AS BIGINT[]), CAST($10 AS BIGINT[]))" \
-    " ON CONFLICT (day, district_code, occupation) DO UPDATE SET" EITHER_SET
 
 /* The districts of the batch's stations and the occupations of its workers, read once in the
  * batch's transaction. $1, $2: the ids, as a JSON array (SQLite) or an array literal. */
@@ -409,74 +385,6 @@ static int recv_add(yz_db_q *qs, int nq, size_t i, void *arg, yz_errinfo *ei)
     return yz_db_exec(&qs[0], NULL);
 }
 
-/* PostgreSQL: each table's cells as 10 array literals, one a column of its upsert. */
-enum { PG_COLS = 5 + YZ_ROLLUP_K };
-typedef struct pg_add {
-    yz_buf cols[ADD__TABLES][PG_COLS];
-} pg_add;
-
-static const char *const pg_add_sql[ADD__TABLES] = {
-    [YZ_BUCKET_DAY] = PG_ADD_STATION("rollup_station_days", "day, station_id"),
-    [YZ_BUCKET_WEEK] = PG_ADD_STATION("rollup_station_weeks", "day, station_id, district_code"),
-    [YZ_BUCKET_MONTH] = PG_ADD_STATION("rollup_station_months", "day, station_id, district_code"),
-    [ADD_DISTRICT_DAYS] = PG_ADD_DISTRICT};
-
-static void elem_sep(yz_buf *b)
-{
-    yz_buf_putc(b, b->len ? ',' : '{');
-}
-
-static void elem_i64(yz_buf *b, int64_t v)
-{
-    elem_sep(b);
-    yz_buf_int(b, (long long)v);
-}
-
-/* A text element, quoted as an array literal wants it. */
-static void elem_text(yz_buf *b, const char *v)
-{
-    elem_sep(b);
-    yz_buf_putc(b, '"');
-    for (; *v; v++) {
-        if (*v == '"' || *v == '\\')
-            yz_buf_putc(b, '\\');
-        yz_buf_putc(b, *v);
-    }
-    yz_buf_putc(b, '"');
-}
-
-/* Table t's cells, just folded, into its arrays. */
-static void pg_add_cells(pg_add *p, const add_ctx *a, int t)
-{
-    yz_buf *c = p->cols[t];
-    for (size_t i = 0; i < a->ncells; i++) {
-        const add_cell *cell = &a->cells[i];
-        elem_i64(&c[0], cell->key->day);
-        if (t == ADD_DISTRICT_DAYS) {
-            elem_text(&c[1], cell->key->district);
-            elem_text(&c[2], cell->key->occupation);
-        } else {
-            elem_i64(&c[1], cell->key->station_id);
-            elem_text(&c[2], cell->key->district);
-        }
-        elem_i64(&c[3], cell->visits);
-        elem_i64(&c[4], cell->nw);
-        for (int k = 0; k < YZ_ROLLUP_K; k++)
-            elem_i64(&c[5 + k], k < cell->nw ? cell->w[k] : INT64_MAX);
-    }
-    for (int k = 0; k < PG_COLS; k++)
-        yz_buf_putc(&c[k], '}');
-}
-
-static int send_pg_add(yz_db_tx *tx, size_t i, yz_db_q *qs, void *arg, yz_errinfo *ei)
-{
-    const pg_add *p = arg;
-    yz_db_query(&qs[0], tx, pg_add_sql[i], ei);
-    for (int k = 0; k < PG_COLS; k++)
-        yz_db_text(&qs[0], p->cols[i][k].data);
-    return 1;
-}
-
 /* A table's cells from cv, those that bring several workers merged with the rows they update
  * before the upsert, set-wise (issue 16 point 5): `u` is the batch's counted visits of the
  * table's cells (v = 1) with, for each cell of several workers that has a row already, that
@@ -487,8 +395,8 @@ static int send_pg_add(yz_db_tx *tx, size_t i, yz_db_q *qs, void *arg, yz_errinf
  * the nine expressions that read it), the largest part of PostgreSQL's work a batch and of the
  * plan it sets up each run.
  * Exact because the row read is the row updated: the statement's snapshot is taken after the
- * advisory lock, and every writer of the roll-ups on PostgreSQL holds that lock (the committers,
- * the purge, the rebuild and the history import: lock_writers).
+ * advisory lock YZ_DB_LOCK_ROLLUPS, and every writer of the roll-ups on PostgreSQL holds that
+ * lock (the fold: lock_rollups; the purge, the rebuild and the history import: lock_writers).
  * `workers`: the row's count grown by the ids its sketch gained, capped at 5 (MERGE_WORKERS);
  * a new row counts its ids. A row's count is never below the ids it holds, so a merged cell's
  * is 2 or more. `keys` are cv's columns of the cell, the day first; `on` finds its row `o`. */
@@ -662,28 +570,13 @@ int yz__rollups_add(yz_db_tx *tx, yz_visit *const *v, size_t n, yz_errinfo *ei)
          * are sorted again for the other */
         a.cells = yz_malloc(a.n * sizeof *a.cells);
         size_t failed;
-        /* PostgreSQL: one upsert a table, the four sent together (one round trip) */
-        pg_add *pg = yz_db_dialect_of(tx) == YZ_DB_PG ? yz_calloc(1, sizeof *pg) : NULL;
-        for (int t = 0; pg && t < ADD__TABLES; t++)
-            for (int k = 0; k < PG_COLS; k++)
-                yz_buf_init(&pg->cols[t][k]);
         for (int t = 0; t < ADD__TABLES && !err; t++) {
             for (size_t i = 0; i < a.n; i++)
                 a.items[i].day = t == ADD_DISTRICT_DAYS ? a.items[i].at_day
                                                         : yz_rollup_bucket_start(t, a.items[i].at_day);
             a.ncells = 0;
             fold(&a, t, t == ADD_DISTRICT_DAYS ? by_district_cell : by_station_cell);
-            if (pg)
-                pg_add_cells(pg, &a, t);
-            else
-                err = yz_db_batch(tx, a.ncells, send_add, recv_add, &a, &failed, ei);
-        }
-        if (pg) {
-            err = yz_db_batch(tx, ADD__TABLES, send_pg_add, recv_add, pg, &failed, ei);
-            for (int t = 0; t < ADD__TABLES; t++)
-                for (int k = 0; k < PG_COLS; k++)
-                    yz_buf_fini(&pg->cols[t][k]);
-            yz_free(pg);
+            err = yz_db_batch(tx, a.ncells, send_add, recv_add, &a, &failed, ei);
         }
     }
     for (int k = 0; k < 2; k++) {

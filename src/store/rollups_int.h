@@ -7,11 +7,11 @@
 #include "store/db.h"
 #include "store/visits.h"
 
-/* Inside the committer's batch transaction, after the visits are inserted and decided: add
- * the counted ones of v[0..n) to the roll-ups of their local day (station, district and the
+/* SQLite: inside the committer's batch transaction, after the visits are inserted and decided:
+ * add the counted ones of v[0..n) to the roll-ups of their local day (station, district and the
  * worker's occupation). */
 int yz__rollups_add(yz_db_tx *tx, yz_visit *const *v, size_t n, yz_errinfo *ei);
-/* PostgreSQL: the same inside the batch's one statement, as its last common table expressions
+/* PostgreSQL: the same set-wise, as the fold's last common table expressions
  * (", r1 AS (...), ..."): they read `cv(w, s, d, wk, mo, dc, occ)`, one row a counted visit
  * (worker, station, the start of its local day, week and month, the station's district or '',
  * the worker's occupation or 'other'), fold it into one row a cell (its visits and its five
@@ -19,7 +19,7 @@ int yz__rollups_add(yz_db_tx *tx, yz_visit *const *v, size_t n, yz_errinfo *ei);
  * with the same expressions. */
 extern const char yz__rollups_pg_ctes[];
 
-/* PostgreSQL, inside a write transaction: take the committers' advisory lock, then add the
+/* PostgreSQL, inside a write transaction: take the roll-ups' advisory lock, then add the
  * counted visits past the watermark (rollup_state.folded_id), at most `max_ids` ids of them
  * (0: all), to the roll-ups and move the watermark, in the same transaction. *folded (may be
  * NULL): the counted visits folded. SQLite: nothing (its committer adds each batch's). */
