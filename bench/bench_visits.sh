@@ -16,8 +16,8 @@
 #      VISITS_PG (1; 0 skips PostgreSQL), VISITS_PG_WRITERS (1; 2 adds rounds with two
 #      committer writers, YZ_VISIT_WRITERS=2, after or before the one-writer round by turns),
 #      VISITS_PEER (another yizhan binary, e.g. main's build: its PostgreSQL rounds `pg-peer`
-#      run on the same database, before or after this one's by turns, for a before/after in
-#      one run), VISITS_SINGLE (1; 0 skips the one-transaction-a-visit rounds).
+#      run on the same cluster, in a database of its own made the same way, before or after
+#      this one's by turns, for a before/after in one run), VISITS_SINGLE (1; 0 skips the one-transaction-a-visit rounds).
 # On PostgreSQL each round also prints the cluster's CPU a visit (the postmaster, its exited
 # backends and its other processes, from /proc), beside the server's.
 set -eu
@@ -85,12 +85,20 @@ prepare sqlite "$tmp/b.db"
 sqlite3 "$tmp/b.db" "SELECT code FROM stations WHERE status IN ('open', 'closed_temp')" \
     >"$tmp/codes.txt"
 pgdb=
+pgdb_peer=
 if [ "$with_pg" = 1 ]; then
     pgdir=$tmp/pg
     mkdir -p "$pgdir"
     if "$here/../tests/pg/cluster.sh" start "$pgdir" && "$here/../tests/pg/cluster.sh" createdb "$pgdir" visits >/dev/null; then
         pgdb=$("$here/../tests/pg/cluster.sh" uri "$pgdir" visits)
         prepare pg "$pgdb"
+        # the peer gets a database of its own: a binary that folds its roll-ups from the
+        # visits (this one) would otherwise fold the peer's visits too
+        if [ -n "$peer" ]; then
+            "$here/../tests/pg/cluster.sh" createdb "$pgdir" visits_peer >/dev/null
+            pgdb_peer=$("$here/../tests/pg/cluster.sh" uri "$pgdir" visits_peer)
+            prepare pgpeer "$pgdb_peer"
+        fi
     else
         echo "visits: PostgreSQL could not start: its rounds are skipped"
         pgdir=
@@ -163,11 +171,13 @@ round() { # MODE DB TOKENS ENV...
     rm -f "$tmp/cpid"
     local poller=
     case $db in postgresql:*)
-        (for _ in $(seq 1 40); do
-            sleep 0.25
-            c=$(psql -X -At "$db" -c "SELECT pid FROM pg_stat_activity WHERE query LIKE 'WITH ins AS%' LIMIT 1")
-            [ -z "$c" ] || { echo "$c" >"$tmp/cpid"; break; }
-        done) &
+        # one session polling every 20 ms (a psql a poll cost the cluster CPU of its own, more
+        # for a binary whose batch statement is short and so seldom seen running)
+        (psql -X -At "$db" -c "DO \$\$ DECLARE p int; BEGIN FOR i IN 1..500 LOOP
+            PERFORM pg_stat_clear_snapshot(); SELECT pid INTO p FROM pg_stat_activity
+            WHERE query LIKE 'WITH ins AS%' AND pid <> pg_backend_pid() LIMIT 1;
+            IF p IS NOT NULL THEN RAISE NOTICE 'cpid %', p; RETURN; END IF;
+            PERFORM pg_sleep(0.02); END LOOP; END \$\$" 2>&1 | sed -n 's/.*cpid //p' >"$tmp/cpid") &
         poller=$!
         ;;
     esac
@@ -215,7 +225,7 @@ for r in $(seq 1 "$rounds"); do
     round group "$tmp/group.db" "$tmp/tokens.sqlite.txt"
     [ "$with_single" = 0 ] || round single "$tmp/single.db" "$tmp/tokens.sqlite.txt" YZ_VISIT_BATCH_MAX=1
     if [ -n "$pgdb" ] && [ -n "$peer" ] && [ $((r % 2)) = 1 ]; then
-        offset=$((1000000 + offset)) bin=$peer round pg-peer "$pgdb" "$tmp/tokens.pg.txt"
+        offset=$((1000000 + offset)) bin=$peer round pg-peer "$pgdb_peer" "$tmp/tokens.pgpeer.txt"
     fi
     if [ -n "$pgdb" ] && [ "$pg_writers" = 2 ] && [ $((r % 2)) = 0 ]; then
         offset=$((1000000 + offset)) round pg-2w "$pgdb" "$tmp/tokens.pg.txt" YZ_VISIT_WRITERS=2
@@ -225,7 +235,7 @@ for r in $(seq 1 "$rounds"); do
         offset=$((1000000 + offset)) round pg-2w "$pgdb" "$tmp/tokens.pg.txt" YZ_VISIT_WRITERS=2
     fi
     if [ -n "$pgdb" ] && [ -n "$peer" ] && [ $((r % 2)) = 0 ]; then
-        offset=$((1000000 + offset)) bin=$peer round pg-peer "$pgdb" "$tmp/tokens.pg.txt"
+        offset=$((1000000 + offset)) bin=$peer round pg-peer "$pgdb_peer" "$tmp/tokens.pgpeer.txt"
     fi
 done
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }

@@ -201,6 +201,8 @@ typedef struct yz_db_conn yz_db_conn;
 /* Keys of yz_db_conn_run's lock, one for each kind of writer that takes turns with itself. */
 #define YZ_DB_LOCK_VISITS 0x797a7673   /* "yzvs" */
 #define YZ_DB_LOCK_READINGS 0x797a7264 /* "yzrd": the device readings committers */
+#define YZ_DB_LOCK_ROLLUPS 0x797a726f  /* "yzro": the roll-ups' writers (their fold, the purge,
+                                        * the rebuild); any that also takes VISITS takes it first */
 
 /* Open a connection of store `st`. YZ_OK and owned *out (yz_db_conn_close), or YZ_EDB /
  * YZ_EUNAVAIL with `ei` filled and *out NULL. */

@@ -9,7 +9,9 @@
  * of the members' five smallest, so the sketches of any set of rows tell exactly whether they
  * hold at least 5 distinct workers, which is all the suppression rule asks. The committer
  * folds its batch by cell and sends one upsert a cell whose SET merges the batch's sketch
- * into the row's (the same text on both backends: SET reads the row before the update). */
+ * into the row's (the same text on both backends: SET reads the row before the update). On
+ * PostgreSQL the batch writes only its visits, and the roll-ups are folded from the visits
+ * behind a watermark, now and then (yz__rollups_fold). */
 #include "store/rollups.h"
 
 #include "store/db.h"
@@ -19,6 +21,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,16 +174,6 @@ int64_t yz_rollup_bucket_next(int bucket, int64_t start)
     " w2 = " ONE_WK("2", "1") ", w3 = " ONE_WK("3", "2") ", w4 = " ONE_WK("4", "3") ","         \
     " w5 = " ONE_WK("5", "4")
 
-/* PostgreSQL's one upsert a table for the batch's cells: each row takes ONE_SET's expression
- * when its cell brings one worker, MERGE_SET's otherwise (CASE evaluates only the branch it
- * takes, so the merge's subqueries run only for those cells). */
-#define EITHER(one, merge) "CASE WHEN excluded.workers = 1 THEN " one " ELSE " merge " END"
-#define EITHER_SET                                                                             \
-    " visits = r.visits + excluded.visits,"                                                    \
-    " workers = " EITHER(ONE_WORKERS, MERGE_WORKERS) ", w1 = " EITHER(ONE_W1, NTH(0)) ","      \
-    " w2 = " EITHER(ONE_WK("2", "1"), NTH(1)) ", w3 = " EITHER(ONE_WK("3", "2"), NTH(2)) ","   \
-    " w4 = " EITHER(ONE_WK("4", "3"), NTH(3)) ", w5 = " EITHER(ONE_WK("5", "4"), NTH(4))
-
 /* $1 day (the start of the table's week or month), $2 station, $3 its district (at the time
  * of the visits), $4 visits, $5 workers, $6..$10 the batch's sketch. The day table keeps the
  * district a station had first that day; the week and month tables a row for each. */
@@ -200,22 +193,6 @@ int64_t yz_rollup_bucket_next(int bucket, int64_t start)
     " CAST($4 AS BIGINT), CAST($5 AS BIGINT), CAST($6 AS BIGINT), CAST($7 AS BIGINT),"         \
     " CAST($8 AS BIGINT), CAST($9 AS BIGINT), CAST($10 AS BIGINT))"                            \
     " ON CONFLICT (day, district_code, occupation) DO UPDATE SET"
-
-/* The same for PostgreSQL with every cell of the batch in one statement: the parameters are
- * arrays, one a column, of the cells in order (unique keys: a batch's cells are folded). */
-#define ARRAYS_SK                                                                              \
-    " SELECT * FROM unnest(CAST($1 AS BIGINT[]), CAST($2 AS BIGINT[]), CAST($3 AS TEXT[]),"    \
-    " CAST($4 AS BIGINT[]), CAST($5 AS BIGINT[]), CAST($6 AS BIGINT[]), CAST($7 AS BIGINT[]),"  \
-    " CAST($8 AS BIGINT[]), CAST($9 AS BIGINT[]), CAST($10 AS BIGINT[]))"
-#define PG_ADD_STATION(table, conflict)                                                        \
-    "INSERT INTO " table " AS r (day, station_id, district_code, visits, workers,"             \
-    " w1, w2, w3, w4, w5)" ARRAYS_SK " ON CONFLICT (" conflict ") DO UPDATE SET" EITHER_SET
-#define PG_ADD_DISTRICT                                                                        \
-    "INSERT INTO rollup_district_days AS r (day, district_code, occupation, visits, workers,"  \
-    " w1, w2, w3, w4, w5) SELECT * FROM unnest(CAST($1 AS BIGINT[]), CAST($2 AS TEXT[]),"      \
-    " CAST($3 AS TEXT[]), CAST($4 AS BIGINT[]), CAST($5 AS BIGINT[]), CAST($6 AS BIGINT[]),"    \
-    " CAST($7 AS BIGINT[]), CAST($8 AS BIGINT[]), CAST($9 AS BIGINT[]), CAST($10 AS BIGINT[]))" \
-    " ON CONFLICT (day, district_code, occupation) DO UPDATE SET" EITHER_SET
 
 /* The districts of the batch's stations and the occupations of its workers, read once in the
  * batch's transaction. $1, $2: the ids, as a JSON array (SQLite) or an array literal. */
@@ -408,74 +385,6 @@ static int recv_add(yz_db_q *qs, int nq, size_t i, void *arg, yz_errinfo *ei)
     return yz_db_exec(&qs[0], NULL);
 }
 
-/* PostgreSQL: each table's cells as 10 array literals, one a column of its upsert. */
-enum { PG_COLS = 5 + YZ_ROLLUP_K };
-typedef struct pg_add {
-    yz_buf cols[ADD__TABLES][PG_COLS];
-} pg_add;
-
-static const char *const pg_add_sql[ADD__TABLES] = {
-    [YZ_BUCKET_DAY] = PG_ADD_STATION("rollup_station_days", "day, station_id"),
-    [YZ_BUCKET_WEEK] = PG_ADD_STATION("rollup_station_weeks", "day, station_id, district_code"),
-    [YZ_BUCKET_MONTH] = PG_ADD_STATION("rollup_station_months", "day, station_id, district_code"),
-    [ADD_DISTRICT_DAYS] = PG_ADD_DISTRICT};
-
-static void elem_sep(yz_buf *b)
-{
-    yz_buf_putc(b, b->len ? ',' : '{');
-}
-
-static void elem_i64(yz_buf *b, int64_t v)
-{
-    elem_sep(b);
-    yz_buf_int(b, (long long)v);
-}
-
-/* A text element, quoted as an array literal wants it. */
-static void elem_text(yz_buf *b, const char *v)
-{
-    elem_sep(b);
-    yz_buf_putc(b, '"');
-    for (; *v; v++) {
-        if (*v == '"' || *v == '\\')
-            yz_buf_putc(b, '\\');
-        yz_buf_putc(b, *v);
-    }
-    yz_buf_putc(b, '"');
-}
-
-/* Table t's cells, just folded, into its arrays. */
-static void pg_add_cells(pg_add *p, const add_ctx *a, int t)
-{
-    yz_buf *c = p->cols[t];
-    for (size_t i = 0; i < a->ncells; i++) {
-        const add_cell *cell = &a->cells[i];
-        elem_i64(&c[0], cell->key->day);
-        if (t == ADD_DISTRICT_DAYS) {
-            elem_text(&c[1], cell->key->district);
-            elem_text(&c[2], cell->key->occupation);
-        } else {
-            elem_i64(&c[1], cell->key->station_id);
-            elem_text(&c[2], cell->key->district);
-        }
-        elem_i64(&c[3], cell->visits);
-        elem_i64(&c[4], cell->nw);
-        for (int k = 0; k < YZ_ROLLUP_K; k++)
-            elem_i64(&c[5 + k], k < cell->nw ? cell->w[k] : INT64_MAX);
-    }
-    for (int k = 0; k < PG_COLS; k++)
-        yz_buf_putc(&c[k], '}');
-}
-
-static int send_pg_add(yz_db_tx *tx, size_t i, yz_db_q *qs, void *arg, yz_errinfo *ei)
-{
-    const pg_add *p = arg;
-    yz_db_query(&qs[0], tx, pg_add_sql[i], ei);
-    for (int k = 0; k < PG_COLS; k++)
-        yz_db_text(&qs[0], p->cols[i][k].data);
-    return 1;
-}
-
 /* A table's cells from cv, those that bring several workers merged with the rows they update
  * before the upsert, set-wise (issue 16 point 5): `u` is the batch's counted visits of the
  * table's cells (v = 1) with, for each cell of several workers that has a row already, that
@@ -486,8 +395,8 @@ static int send_pg_add(yz_db_tx *tx, size_t i, yz_db_q *qs, void *arg, yz_errinf
  * the nine expressions that read it), the largest part of PostgreSQL's work a batch and of the
  * plan it sets up each run.
  * Exact because the row read is the row updated: the statement's snapshot is taken after the
- * advisory lock, and every writer of the roll-ups on PostgreSQL holds that lock (the committers,
- * the purge, the rebuild and the history import: lock_writers).
+ * advisory lock YZ_DB_LOCK_ROLLUPS, and every writer of the roll-ups on PostgreSQL holds that
+ * lock (the fold: lock_rollups; the purge, the rebuild and the history import: lock_writers).
  * `workers`: the row's count grown by the ids its sketch gained, capped at 5 (MERGE_WORKERS);
  * a new row counts its ids. A row's count is never below the ids it holds, so a merged cell's
  * is 2 or more. `keys` are cv's columns of the cell, the day first; `on` finds its row `o`. */
@@ -530,6 +439,117 @@ const char yz__rollups_pg_ctes[] =
               "o.day = g.d AND o.district_code = g.dc AND o.occupation = g.occ",
               "day, district_code, occupation");
 
+/* --- PostgreSQL: the roll-ups folded from the visits, behind the check-ins ---------------------
+ * (issue 16 point 5, fifth step). On PostgreSQL the committer's batch writes only its visits;
+ * the roll-ups are folded from the counted visits past a watermark (rollup_state.folded_id) in
+ * larger, less frequent batches: one statement reads the visits $1 < id <= $2 with their
+ * local day, week and month ($3 the offset) and their stations' districts and workers'
+ * occupations as `cv`, and the same CTEs the batch's statement had (yz__rollups_pg_ctes) merge
+ * them; the watermark moves in the same transaction, so a fold and its watermark commit or
+ * roll back together. Exact without holding the committers' lock: ids are handed out under
+ * that lock and the batches commit in the order they hold it, so the visits any snapshot sees
+ * are all those up to its largest id (a batch not yet committed has larger ids than every
+ * committed one). $2 is read first, and the fold's own snapshot, taken later, sees them all.
+ * Folds (on any node) take turns under YZ_DB_LOCK_ROLLUPS, read the watermark after it, and
+ * never wait for a check-in's batch, nor a batch for them. */
+#define FOLD_CV                                                                                \
+    "WITH v0 AS (SELECT v.worker_id AS w, v.station_id AS s, (v.at + CAST($3 AS BIGINT))"      \
+    " / 86400 * 86400 - CAST($3 AS BIGINT) AS d FROM visits v WHERE v.id > CAST($1 AS BIGINT)" \
+    " AND v.id <= CAST($2 AS BIGINT) AND v.counted = 1), cv AS (SELECT v0.w, v0.s, v0.d,"      \
+    " v0.d - (((v0.d + CAST($3 AS BIGINT)) / 86400 + 3) % 7) * 86400 AS wk,"                   \
+    " CAST(extract(epoch FROM date_trunc('month', to_timestamp(v0.d + CAST($3 AS BIGINT))"     \
+    " AT TIME ZONE 'UTC')) AS BIGINT) - CAST($3 AS BIGINT) AS mo,"                             \
+    " coalesce(st.district_code, '') AS dc, coalesce(wr.occupation, 'other') AS occ FROM v0"   \
+    " LEFT JOIN stations st ON st.id = v0.s LEFT JOIN workers wr ON wr.id = v0.w)"
+
+static pthread_once_t fold_once = PTHREAD_ONCE_INIT;
+static char *fold_sql; /* made once */
+
+static void make_fold(void)
+{
+    yz_buf b;
+    yz_buf_init(&b);
+    yz_buf_puts(&b, FOLD_CV);
+    yz_buf_puts(&b, yz__rollups_pg_ctes);
+    yz_buf_puts(&b, " SELECT count(*) FROM cv");
+    fold_sql = yz_strdup(b.data);
+    yz_buf_fini(&b);
+}
+
+static int lock_rollups(yz_db_tx *tx, yz_errinfo *ei);
+
+int yz__rollups_fold(yz_db_tx *tx, int64_t max_ids, int64_t *folded, yz_errinfo *ei)
+{
+    if (folded)
+        *folded = 0;
+    if (yz_db_dialect_of(tx) != YZ_DB_PG)
+        return YZ_OK;
+    int err = lock_rollups(tx, ei);
+    if (err)
+        return err;
+    yz_db_q q;
+    yz_db_query(&q, tx,
+                "SELECT folded_id, (SELECT coalesce(max(id), 0) FROM visits) FROM rollup_state"
+                " WHERE id = 1",
+                ei);
+    bool found = yz_db_row(&q);
+    int64_t lo = found ? yz_db_col_i64(&q, 0) : 0, hi = found ? yz_db_col_i64(&q, 1) : 0;
+    err = yz_db_end(&q);
+    if (err || !found || hi <= lo)
+        return err;
+    if (max_ids > 0 && hi - lo > max_ids)
+        hi = lo + max_ids;
+    pthread_once(&fold_once, make_fold);
+    yz_db_query(&q, tx, fold_sql, ei);
+    yz_db_i64(&q, lo);
+    yz_db_i64(&q, hi);
+    yz_db_i64(&q, YZ_ROLLUP_OFFSET_S);
+    if (yz_db_row(&q) && folded)
+        *folded = yz_db_col_i64(&q, 0);
+    err = yz_db_end(&q);
+    if (err)
+        return err;
+    yz_db_query(&q, tx, "UPDATE rollup_state SET folded_id = $1 WHERE id = 1", ei);
+    yz_db_i64(&q, hi);
+    return yz_db_exec(&q, NULL);
+}
+
+static int fold_all_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
+{
+    (void)arg;
+    return yz__rollups_fold(tx, 0, NULL, ei);
+}
+
+/* PostgreSQL: whether visits are past the watermark (read without the lock: a visit
+ * committed after this read is not promised to the reader that asked before it). */
+static int unfolded_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
+{
+    *(bool *)arg = false;
+    if (yz_db_dialect_of(tx) != YZ_DB_PG)
+        return YZ_OK;
+    yz_db_q q;
+    yz_db_query(&q, tx,
+                "SELECT (SELECT coalesce(max(id), 0) FROM visits) > folded_id FROM rollup_state"
+                " WHERE id = 1",
+                ei);
+    *(bool *)arg = yz_db_row(&q) && yz_db_col_int(&q, 0) != 0;
+    return yz_db_end(&q);
+}
+
+int yz_store_rollup_fold(yz_store *st, yz_errinfo *ei)
+{
+    return yz__rollups_catch_up(st, ei);
+}
+
+int yz__rollups_catch_up(yz_store *st, yz_errinfo *ei)
+{
+    bool behind = false;
+    int err = yz_db_run(st, YZ_DB_READ, unfolded_body, &behind, ei);
+    if (!err && behind)
+        err = yz_db_run(st, YZ_DB_WRITE, fold_all_body, NULL, ei);
+    return err;
+}
+
 int yz__rollups_add(yz_db_tx *tx, yz_visit *const *v, size_t n, yz_errinfo *ei)
 {
     add_ctx a = {0};
@@ -550,28 +570,13 @@ int yz__rollups_add(yz_db_tx *tx, yz_visit *const *v, size_t n, yz_errinfo *ei)
          * are sorted again for the other */
         a.cells = yz_malloc(a.n * sizeof *a.cells);
         size_t failed;
-        /* PostgreSQL: one upsert a table, the four sent together (one round trip) */
-        pg_add *pg = yz_db_dialect_of(tx) == YZ_DB_PG ? yz_calloc(1, sizeof *pg) : NULL;
-        for (int t = 0; pg && t < ADD__TABLES; t++)
-            for (int k = 0; k < PG_COLS; k++)
-                yz_buf_init(&pg->cols[t][k]);
         for (int t = 0; t < ADD__TABLES && !err; t++) {
             for (size_t i = 0; i < a.n; i++)
                 a.items[i].day = t == ADD_DISTRICT_DAYS ? a.items[i].at_day
                                                         : yz_rollup_bucket_start(t, a.items[i].at_day);
             a.ncells = 0;
             fold(&a, t, t == ADD_DISTRICT_DAYS ? by_district_cell : by_station_cell);
-            if (pg)
-                pg_add_cells(pg, &a, t);
-            else
-                err = yz_db_batch(tx, a.ncells, send_add, recv_add, &a, &failed, ei);
-        }
-        if (pg) {
-            err = yz_db_batch(tx, ADD__TABLES, send_pg_add, recv_add, pg, &failed, ei);
-            for (int t = 0; t < ADD__TABLES; t++)
-                for (int k = 0; k < PG_COLS; k++)
-                    yz_buf_fini(&pg->cols[t][k]);
-            yz_free(pg);
+            err = yz_db_batch(tx, a.ncells, send_add, recv_add, &a, &failed, ei);
         }
     }
     for (int k = 0; k < 2; k++) {
@@ -586,10 +591,23 @@ int yz__rollups_add(yz_db_tx *tx, yz_visit *const *v, size_t n, yz_errinfo *ei)
 
 static int regrain(yz_db_tx *tx, int grain, int64_t lo, int64_t hi, bool keep, yz_errinfo *ei);
 
-/* PostgreSQL: take the committers' advisory lock (YZ_DB_LOCK_VISITS) for the rest of `tx`
- * before writing any roll-up. The committer's statement merges each cell with the row it read
- * in its snapshot (MERGE_CTE); it is exact because nobody changes a roll-up row between that
- * read, taken after the lock, and the commit. SQLite: nothing (one writer at a time). */
+/* PostgreSQL: take the roll-ups' writers' advisory lock (YZ_DB_LOCK_ROLLUPS) for the rest of
+ * `tx`, before reading or writing any roll-up. The fold merges each cell with the row it read
+ * in its snapshot (MERGE_CTE); that is exact because nobody changes a roll-up row between
+ * that read, taken after the lock, and the commit. SQLite: nothing (one writer at a time). */
+static int lock_rollups(yz_db_tx *tx, yz_errinfo *ei)
+{
+    if (yz_db_dialect_of(tx) != YZ_DB_PG)
+        return YZ_OK;
+    yz_db_q q;
+    yz_db_query(&q, tx, "SELECT pg_advisory_xact_lock($1)", ei);
+    yz_db_i64(&q, YZ_DB_LOCK_ROLLUPS);
+    return yz_db_exec(&q, NULL);
+}
+
+/* The writers of roll-ups other than the fold (the purge, the rebuild, the history import)
+ * also take the committers' lock, first (the fold takes only the roll-ups' lock, the
+ * committers only theirs: no cycle). */
 static int lock_writers(yz_db_tx *tx, yz_errinfo *ei)
 {
     if (yz_db_dialect_of(tx) != YZ_DB_PG)
@@ -597,7 +615,8 @@ static int lock_writers(yz_db_tx *tx, yz_errinfo *ei)
     yz_db_q q;
     yz_db_query(&q, tx, "SELECT pg_advisory_xact_lock($1)", ei);
     yz_db_i64(&q, YZ_DB_LOCK_VISITS);
-    return yz_db_exec(&q, NULL);
+    int err = yz_db_exec(&q, NULL);
+    return err ? err : lock_rollups(tx, ei);
 }
 
 /* --- history kept as totals ------------------------------------------------------------- */
@@ -1058,7 +1077,12 @@ static int rebuild_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
             err = regrain(tx, g, INT64_MIN, cut, true, ei);
     }
     if (!err) {
-        yz_db_query(&q, tx, "UPDATE rollup_state SET built = 1 WHERE id = 1", ei);
+        /* every visit is in the roll-ups now: the fold starts after the last (PostgreSQL;
+         * SQLite's committer keeps its roll-ups in each batch and leaves folded_id alone) */
+        yz_db_query(&q, tx,
+                    "UPDATE rollup_state SET built = 1, folded_id = (SELECT coalesce(max(id), 0)"
+                    " FROM visits) WHERE id = 1",
+                    ei);
         err = yz_db_exec(&q, NULL);
     }
     return err;
@@ -1257,7 +1281,12 @@ int yz_store_rollup_query(yz_store *st, const yz_rollup_query *q, yz_rollup_cell
         if (x.g0 >= x.g1)
             x.g0 = x.g1 = q->to_day;
     }
-    int err = yz_db_run(st, YZ_DB_READ, query_body, &x, ei);
+    /* PostgreSQL: the visits not yet folded go into the roll-ups first, so that the answer
+     * holds every visit committed before the request (the committer folds them only now and
+     * then) */
+    int err = yz__rollups_catch_up(st, ei);
+    if (!err)
+        err = yz_db_run(st, YZ_DB_READ, query_body, &x, ei);
     if (err) {
         free_pass(x.c, x.n);
         return err;

@@ -58,6 +58,13 @@ typedef struct yz_rollup_query {
 int yz_store_rollup_query(yz_store *st, const yz_rollup_query *q, yz_rollup_cell **cells,
                           size_t *n, yz_errinfo *ei);
 
+/* Bring the roll-ups up to date with every visit committed before the call. On PostgreSQL the
+ * check-ins write only their visits and the committer folds them into the roll-ups now and
+ * then (docs/internals/stats.md, "Folded behind the check-ins"); this folds the rest, in one
+ * transaction under the committers' lock. yz_store_rollup_query does it itself. SQLite:
+ * nothing to do (each batch writes its roll-ups). Any thread. YZ_EDB. */
+int yz_store_rollup_fold(yz_store *st, yz_errinfo *ei);
+
 /* Build the roll-ups again from the visits kept, in one transaction: the days that still have
  * visits are recomputed; days already purged keep their roll-ups, and a purged day that has
  * none (purged before the roll-ups existed) gets one from its day totals, with its workers

@@ -19,10 +19,12 @@
 
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "core/log.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *const group_names[] = {"station", "district", "day", "occupation"};
 
@@ -57,6 +59,16 @@ typedef struct visit_writer {
     int slot;
 } visit_writer;
 
+/* PostgreSQL: the thread that folds the visits into the roll-ups (fold_main). */
+typedef struct visit_folder {
+    yz_db_conn *conn;   /* its own */
+    pthread_t thread;
+    pthread_mutex_t mu; /* guards stop */
+    pthread_cond_t wake;
+    bool stop;
+    int64_t every_ms; /* YZ_ROLLUP_FOLD_MS */
+} visit_folder;
+
 /* A store's committer: started on its first visit, stopped by yz__visits_close. On
  * PostgreSQL, with YZ_VISIT_WRITERS > 1, several writers, each with a connection: one batch's
  * statement waits for the lock inside PostgreSQL while the batch before it runs and commits. */
@@ -64,6 +76,7 @@ struct yz_visit_committer {
     visit_writer w[YZ_VISIT_WRITERS_MAX];
     int nw;
     yz_visit_queue *queue;
+    visit_folder *folder; /* PostgreSQL only */
 };
 
 /* Guards every store's st->visit_committer (its start, stop and counters); held briefly. */
@@ -417,18 +430,10 @@ static int pg_write(yz_db_tx *tx, batch_ctx *b, yz_errinfo *ei)
 }
 
 /* --- PostgreSQL: the usual batch in one statement, one round trip ----------------------------
- * PG_INSERT_FIRSTS, then the roll-ups of the visits it counted, in one statement: `cv` joins
- * the inserted rows to their stations' districts and workers' occupations (the look-up that
- * yz__rollups_add makes apart) and to their local day, week and month ($7..$10: each distinct
- * time of the batch, with the starts computed in C by yz_rollup_bucket_start). Sent with BEGIN,
- * the lock and COMMIT in one pipeline (yz_db_conn_run_one). */
-#define PG_ONE_HEAD                                                                            \
-    "WITH ins AS (" PG_INSERT_FIRSTS "), t AS (SELECT * FROM unnest(CAST($7 AS BIGINT[]),"      \
-    " CAST($8 AS BIGINT[]), CAST($9 AS BIGINT[]), CAST($10 AS BIGINT[])) AS t(a, d, wk, mo)),"   \
-    " cv AS (SELECT i.worker_id AS w, i.station_id AS s, t.d, t.wk, t.mo,"                      \
-    " coalesce(st.district_code, '') AS dc, coalesce(wr.occupation, 'other') AS occ FROM ins i" \
-    " JOIN t ON t.a = i.at LEFT JOIN stations st ON st.id = i.station_id"                       \
-    " LEFT JOIN workers wr ON wr.id = i.worker_id WHERE i.counted = 1)"
+ * PG_INSERT_FIRSTS, sent with BEGIN, the lock and COMMIT in one pipeline (yz_db_conn_run_one).
+ * The roll-ups are not written here: the committer folds them from the visits now and then
+ * (fold_due, yz__rollups_fold), so a batch writes its visits only. */
+#define PG_ONE_HEAD "WITH ins AS (" PG_INSERT_FIRSTS ")"
 #define PG_ONE_TAIL " SELECT id, worker_id, station_id, at, counted FROM ins"
 
 static pthread_once_t pg_one_once = PTHREAD_ONCE_INIT;
@@ -439,7 +444,6 @@ static void make_pg_one(void)
     yz_buf b;
     yz_buf_init(&b);
     yz_buf_puts(&b, PG_ONE_HEAD);
-    yz_buf_puts(&b, yz__rollups_pg_ctes);
     yz_buf_puts(&b, PG_ONE_TAIL);
     pg_one_sql = yz_strdup(b.data);
     yz_buf_fini(&b);
@@ -449,8 +453,8 @@ typedef struct one_ctx {
     visit_writer *w;
     batch_ctx *b;
     const int64_t *first;
-    yz_buf arr[10]; /* $k in arr[k-1]: $1..$4 and $6 the visits, $7..$10 the times ($5 a
-                       number, index 4 unused) */
+    yz_buf arr[6]; /* $k in arr[k-1]: $1..$4 and $6 the visits ($5 a number, index 4
+                      unused) */
 } one_ctx;
 
 static int send_one(yz_db_tx *tx, size_t i, yz_db_q *qs, void *arg, yz_errinfo *ei)
@@ -461,8 +465,7 @@ static int send_one(yz_db_tx *tx, size_t i, yz_db_q *qs, void *arg, yz_errinfo *
     for (int k = 0; k < 4; k++)
         yz_db_text(&qs[0], x->arr[k].data);
     yz_db_i64(&qs[0], YZ_VISIT_DEDUPE_S);
-    for (int k = 5; k < 10; k++)
-        yz_db_text(&qs[0], x->arr[k].data);
+    yz_db_text(&qs[0], x->arr[5].data);
     return 1;
 }
 
@@ -474,11 +477,6 @@ static int recv_one(yz_db_q *qs, int nq, size_t i, void *arg, yz_errinfo *ei)
      * writer may send its batch to wait behind it (yz__visit_queue_started). */
     yz__visit_queue_started(x->w->queue, x->w->slot);
     return read_inserted(&qs[0], x->b, x->first, ei);
-}
-
-static int64_t get_at_day(const yz_visit *v)
-{
-    return yz_rollup_bucket_start(YZ_BUCKET_DAY, v->at);
 }
 
 /* The batch in one round trip when its rule is decided by the insert (every pair with one
@@ -495,7 +493,7 @@ static int pg_write_one(visit_writer *w, batch_ctx *b, bool *done, yz_errinfo *e
     }
     pthread_once(&pg_one_once, make_pg_one);
     one_ctx x = {w, b, first, {{0}}};
-    for (int k = 0; k < 10; k++)
+    for (int k = 0; k < 6; k++)
         yz_buf_init(&x.arr[k]);
     i64_array(&x.arr[5], b, get_verified);
     i64_array(&x.arr[0], b, get_worker);
@@ -508,30 +506,8 @@ static int pg_write_one(visit_writer *w, batch_ctx *b, bool *done, yz_errinfo *e
         yz_buf_int(&x.arr[3], (long long)first[i]);
     }
     yz_buf_putc(&x.arr[3], '}');
-    /* the batch's distinct times (the server's batch has one) with their day, week, month */
-    int64_t *ats = yz_malloc(b->n * sizeof *ats);
-    for (size_t i = 0; i < b->n; i++)
-        ats[i] = b->v[i]->at;
-    qsort(ats, b->n, sizeof *ats, by_i64);
-    for (int k = 6; k < 10; k++)
-        yz_buf_putc(&x.arr[k], '{');
-    for (size_t i = 0; i < b->n; i++) {
-        if (i && ats[i] == ats[i - 1])
-            continue;
-        int64_t day = get_at_day(&(yz_visit){.at = ats[i]});
-        int64_t v[4] = {ats[i], day, yz_rollup_bucket_start(YZ_BUCKET_WEEK, day),
-                        yz_rollup_bucket_start(YZ_BUCKET_MONTH, day)};
-        for (int k = 0; k < 4; k++) {
-            if (i)
-                yz_buf_putc(&x.arr[6 + k], ',');
-            yz_buf_int(&x.arr[6 + k], (long long)v[k]);
-        }
-    }
-    for (int k = 6; k < 10; k++)
-        yz_buf_putc(&x.arr[k], '}');
-    yz_free(ats);
     int err = yz_db_conn_run_one(w->conn, YZ_DB_LOCK_VISITS, send_one, recv_one, &x, ei);
-    for (int k = 0; k < 10; k++)
+    for (int k = 0; k < 6; k++)
         yz_buf_fini(&x.arr[k]);
     yz_free(first);
     return err;
@@ -548,9 +524,112 @@ static int batch_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
                      : pg_write(tx, b, ei);
     if (!err && sqlite)
         err = read_back(tx, b, ei);
-    if (!err) /* the dashboard's roll-ups, in the same transaction (docs/internals/stats.md) */
+    /* the dashboard's roll-ups: SQLite, in the same transaction (docs/internals/stats.md);
+     * PostgreSQL folds them from the visits later (fold_due) */
+    if (!err && sqlite)
         err = yz__rollups_add(tx, b->v, b->n, ei);
     return err;
+}
+
+/* --- PostgreSQL: the roll-ups folded behind the check-ins ------------------------------------
+ * A batch writes only its visits (the part acknowledged as durable). A thread of its own, on
+ * a connection of its own, folds the counted visits past the watermark into the roll-ups
+ * every YZ_ROLLUP_FOLD_MS (yz__rollups_fold, under the roll-ups' lock, not the committers':
+ * the batches go on meanwhile), and once more when the store closes. One fold covers seconds
+ * of check-ins, so a busy station's cell is updated once a fold instead of once a batch.
+ * Readers of the roll-ups fold first (yz__rollups_catch_up), so the dashboard answers every
+ * visit committed before its request. */
+#define FOLD_MS_DEFAULT 2000
+#define FOLD_MAX_IDS 200000 /* a fold's ids at most: bounds one transaction after a long pause */
+
+static int64_t env_i64(const char *name, int64_t def, int64_t lo, int64_t hi)
+{
+    const char *e = getenv(name);
+    if (!e || !*e)
+        return def;
+    char *end;
+    long long n = strtoll(e, &end, 10);
+    return !*end && n >= lo && n <= hi ? (int64_t)n : def;
+}
+
+static int fold_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
+{
+    int64_t *folded = arg;
+    return yz__rollups_fold(tx, FOLD_MAX_IDS, folded, ei);
+}
+
+static void fold_now(visit_folder *f)
+{
+    yz_errinfo ei = {0};
+    int64_t folded;
+    int err = yz_db_conn_run(f->conn, YZ_DB_LOCK_ROLLUPS, fold_body, &folded, &ei);
+    if (err) /* the visits are stored; the next fold, or a reader, takes them */
+        yz_log_warn("visits: folding the roll-ups: %s", ei.msg_en);
+}
+
+static void *fold_main(void *arg)
+{
+    visit_folder *f = arg;
+    pthread_mutex_lock(&f->mu);
+    while (!f->stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_sec += f->every_ms / 1000;
+        until.tv_nsec += (long)(f->every_ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        int rc = 0;
+        while (!f->stop && rc == 0)
+            rc = pthread_cond_timedwait(&f->wake, &f->mu, &until);
+        pthread_mutex_unlock(&f->mu);
+        fold_now(f); /* when stopping too: a node that stops leaves its visits folded */
+        pthread_mutex_lock(&f->mu);
+    }
+    pthread_mutex_unlock(&f->mu);
+    return NULL;
+}
+
+static int folder_start(yz_store *st, visit_folder **out, yz_errinfo *ei)
+{
+    visit_folder *f = yz_calloc(1, sizeof *f);
+    int err = yz_db_conn_open(st, &f->conn, ei);
+    if (err) {
+        yz_free(f);
+        return err;
+    }
+    f->every_ms = env_i64("YZ_ROLLUP_FOLD_MS", FOLD_MS_DEFAULT, 1, 3600000);
+    pthread_mutex_init(&f->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&f->wake, &ca);
+    pthread_condattr_destroy(&ca);
+    if (pthread_create(&f->thread, NULL, fold_main, f) != 0) {
+        yz_db_conn_close(f->conn);
+        pthread_cond_destroy(&f->wake);
+        pthread_mutex_destroy(&f->mu);
+        yz_free(f);
+        return yz_err_set(ei, YZ_EDB, "db", "无法启动汇总线程", "cannot start the roll-ups' thread");
+    }
+    *out = f;
+    return YZ_OK;
+}
+
+static void folder_stop(visit_folder *f)
+{
+    if (!f)
+        return;
+    pthread_mutex_lock(&f->mu);
+    f->stop = true;
+    pthread_cond_signal(&f->wake);
+    pthread_mutex_unlock(&f->mu);
+    pthread_join(f->thread, NULL);
+    yz_db_conn_close(f->conn);
+    pthread_cond_destroy(&f->wake);
+    pthread_mutex_destroy(&f->mu);
+    yz_free(f);
 }
 
 /* The queue's batch writer, on writer w's committer thread. The unusual batch's several
@@ -589,6 +668,7 @@ static int writers_wanted(const yz_db_conn *conn)
 static void committer_free(struct yz_visit_committer *c)
 {
     yz__visit_queue_free(c->queue); /* writes what is queued first */
+    folder_stop(c->folder);         /* then folds it */
     for (int i = 0; i < c->nw; i++)
         yz_db_conn_close(c->w[i].conn);
     yz_free(c);
@@ -612,6 +692,8 @@ static int get_committer(yz_store *st, struct yz_visit_committer **out, yz_errin
             c->w[i].slot = i;
             ctx[i] = &c->w[i];
         }
+        if (!err && yz_db_conn_dialect(c->w[0].conn) == YZ_DB_PG)
+            err = folder_start(st, &c->folder, ei);
         if (!err)
             err = yz__visit_queue_new(write_batch, ctx, c->nw, &c->queue, ei);
         for (int i = 0; !err && i < c->nw; i++)
@@ -818,12 +900,24 @@ static int purge_day_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     purge_ctx *x = arg;
     x->deleted = 0;
     x->none = false;
+    /* PostgreSQL: the visits not yet in the roll-ups go in before any is deleted, under the
+     * committers' lock and then the roll-ups' (the order of every writer that takes both) */
     yz_db_q q;
+    int err = YZ_OK;
+    if (yz_db_dialect_of(tx) == YZ_DB_PG) {
+        yz_db_query(&q, tx, "SELECT pg_advisory_xact_lock($1)", ei);
+        yz_db_i64(&q, YZ_DB_LOCK_VISITS);
+        err = yz_db_exec(&q, NULL);
+    }
+    if (!err)
+        err = yz__rollups_fold(tx, 0, NULL, ei);
+    if (err)
+        return err;
     yz_db_query(&q, tx, "SELECT min(at) FROM visits WHERE at < $1", ei);
     yz_db_i64(&q, x->cutoff);
     bool found = yz_db_row(&q) && !yz_db_col_null(&q, 0);
     int64_t first = found ? yz_db_col_i64(&q, 0) : 0;
-    int err = yz_db_end(&q);
+    err = yz_db_end(&q);
     if (err || !found) {
         x->none = !err;
         return err;

@@ -358,8 +358,11 @@ static const char *pg_uri; /* set by the PostgreSQL test */
 static void maintained_rebuilt_purged_on(unsigned seed, bool pg)
 {
     record_random(seed);
-    /* The committer's roll-ups (on PostgreSQL its one statement a batch) are, row by row and
-     * sketch by sketch, what a rebuild computes from the visits (none purged yet). */
+    /* The committer's roll-ups (on PostgreSQL folded from the visits every 5 ms while the
+     * batches go on: YZ_ROLLUP_FOLD_MS=5) are, row by row and sketch by sketch, what a rebuild
+     * computes from the visits (none purged yet). */
+    yz_errinfo fei;
+    cr_assert_eq(yz_store_rollup_fold(st, &fei), YZ_OK, "%s", fei.msg_en);
     char *kept = pg ? pg_rows(pg_uri) : NULL;
     int before = check_all(seed, true);
     if (!pg)
@@ -418,6 +421,7 @@ Test(rollups, pg_fixed_seed_1)
         return;
     }
     yz_store_close(st);
+    setenv("YZ_ROLLUP_FOLD_MS", "5", 1); /* many folds, beside the committer's batches */
     open_at(uri);
     pg_uri = uri;
     maintained_rebuilt_purged_on(1, true);
