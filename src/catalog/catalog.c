@@ -148,7 +148,16 @@ struct yz_snap {
     yz_index *ix;            /* stations in service */
     uint32_t *dist_members;  /* station positions grouped by district (CSR) */
     size_t *dist_first;      /* n_dist + 1 offsets into dist_members */
-    yz_textindex *text;
+    yz_textindex *text;      /* read through text_of: a large start builds it after (below) */
+    atomic_bool text_ready;  /* `text` is set (acquire; written before, release) */
+    bool text_sync_on;       /* text_mu and text_cv initialised */
+    pthread_mutex_t text_mu; /* with text_cv: a search waits for a deferred text index */
+    pthread_cond_t text_cv;
+    pthread_t text_thread;   /* building `text` after the build returned */
+    bool text_thread_on;     /* text_thread to be joined */
+    atomic_bool text_stop;   /* yz_snap_free: a held build (tests) gives up */
+    yz_textnorm *text_norm;  /* the deferred build's own normaliser (the caller's is its own) */
+    yz_textdoc *text_docs;   /* the deferred build's documents */
 };
 
 /* Where a snapshot's traditional texts are (docs/internals/catalog.md, "zh-Hant after start"). */
@@ -160,6 +169,22 @@ enum {
 
 size_t yz__snap_hant_async_min = 16384;
 atomic_bool yz__snap_hant_hold;
+size_t yz__snap_text_async_min = 16384;
+atomic_bool yz__snap_text_hold;
+
+/* The text index, once built: a search that comes while a large start still builds it waits
+ * (docs/internals/catalog.md, "The start"). NULL only when a deferred build failed. */
+static const yz_textindex *text_of(const yz_snap *s)
+{
+    yz_snap *m = (yz_snap *)s; /* the lock and the condition only; the snapshot is not changed */
+    if (!atomic_load_explicit(&m->text_ready, memory_order_acquire)) {
+        pthread_mutex_lock(&m->text_mu);
+        while (!atomic_load_explicit(&m->text_ready, memory_order_acquire))
+            pthread_cond_wait(&m->text_cv, &m->text_mu);
+        pthread_mutex_unlock(&m->text_mu);
+    }
+    return s->text;
+}
 
 static int hant_state(const yz_snap *s)
 {
@@ -1092,11 +1117,50 @@ static void *hant_main(void *arg)
     return NULL;
 }
 
+/* The text index of a large snapshot built without a previous one, after the build returned
+ * (searches wait for it, text_of): nearby answers do not need it. */
+static void *text_main(void *arg)
+{
+    yz_snap *s = arg;
+    while (atomic_load(&yz__snap_text_hold) && !atomic_load(&s->text_stop)) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    yz_textindex *t = NULL;
+    yz_errinfo ei;
+    if (!atomic_load(&s->text_stop) &&
+        yz_textindex_build(s->text_norm, s->text_docs, s->n, &t, &ei) != YZ_OK)
+        t = NULL; /* the texts were checked before (UTF-8): only past 4 GiB of them */
+    yz_free(s->text_docs);
+    s->text_docs = NULL;
+    yz_textnorm_free(s->text_norm);
+    s->text_norm = NULL;
+    pthread_mutex_lock(&s->text_mu);
+    s->text = t;
+    atomic_store_explicit(&s->text_ready, true, memory_order_release);
+    pthread_cond_broadcast(&s->text_cv);
+    pthread_mutex_unlock(&s->text_mu);
+    malloc_trim(0); /* the build's sort buffers, freed into this thread's arena */
+    return NULL;
+}
+
+/* Whether every name and address is UTF-8, as the text index needs: a deferred build cannot
+ * fail the snapshot, so one that would is not deferred. */
+static bool docs_valid(const yz_textdoc *docs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((docs[i].name && !yz_utf8_valid(docs[i].name, strlen(docs[i].name))) ||
+            !yz_utf8_valid(docs[i].address, strlen(docs[i].address)))
+            return false;
+    return true;
+}
+
 static void *side_build(void *arg)
 {
     side_job *j = arg;
     yz_snap *s = j->s;
-    j->err = yz_textindex_build(j->norm, j->docs, s->n, &j->text, &j->ei);
+    if (j->docs)
+        j->err = yz_textindex_build(j->norm, j->docs, s->n, &j->text, &j->ei);
     for (size_t i = 0; i < s->n; i++) {
         s->gcj[i] = yz_coord_wgs84_to_gcj02((yz_point){s->rec[i].lat, s->rec[i].lon});
     }
@@ -1146,6 +1210,9 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
     s->n_hol = meta.n_holidays;
     s->holidays.days = s->hol;
     s->holidays.n = s->n_hol;
+    pthread_mutex_init(&s->text_mu, NULL);
+    pthread_cond_init(&s->text_cv, NULL);
+    s->text_sync_on = true;
 
     uint32_t *table = NULL;
     yz_index_item *items = NULL;
@@ -1161,6 +1228,16 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
         docs[i] = (yz_textdoc){rec_str(s, i, STR_NAME), addr ? addr : ""};
     }
     s->gcj = yz_calloc(s->n + 1, sizeof *s->gcj);
+    /* The text index: after the build returns when it is a server's start (or a reload of
+     * every station), as the traditional texts are; else on the side thread, beside the rest. */
+    bool prev_ready = prev && hant_state(prev) == HANT_READY;
+    if (s->n >= yz__snap_text_async_min && !prev_ready && docs_valid(docs, s->n)) {
+        yz_errinfo nei;
+        if (yz_textnorm_new(&s->text_norm, &nei) == YZ_OK) {
+            s->text_docs = docs;
+            docs = NULL;
+        }
+    }
     side_job tj = {s, norm, docs, NULL, {0}, 0};
     pthread_t side_thread;
     int threaded = pthread_create(&side_thread, NULL, side_build, &tj) == 0;
@@ -1289,6 +1366,8 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
         pthread_join(side_thread, NULL);
     threaded = 0;
     s->text = tj.text;
+    if (!s->text_docs)
+        atomic_store_explicit(&s->text_ready, true, memory_order_release);
     if (tj.err) {
         err = tj.err;
         if (ei)
@@ -1299,7 +1378,6 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
     /* The traditional texts: with the build when a previous snapshot lends most of them (a
      * compaction, a delta) or there are few; else converted on a thread of their own after
      * the snapshot is returned, and answers convert what they need until then. */
-    bool prev_ready = prev && hant_state(prev) == HANT_READY;
     if (s->n >= yz__snap_hant_async_min && !prev_ready) {
         s->hconv = yz_hantconv_new();
         atomic_store_explicit(&s->hant_state, HANT_PENDING, memory_order_relaxed);
@@ -1320,6 +1398,11 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
      * records' former strings) in malloc's arenas: give it back. */
     if (s->n >= 16384)
         malloc_trim(0);
+    if (s->text_docs) {
+        s->text_thread_on = pthread_create(&s->text_thread, NULL, text_main, s) == 0;
+        if (!s->text_thread_on)
+            text_main(s);
+    }
     *out = s;
     return YZ_OK;
 fail:
@@ -1341,10 +1424,20 @@ void yz_snap_free(yz_snap *s)
 {
     if (!s)
         return;
-    /* First: the conversion thread reads the records and their strings. */
+    /* First: the conversion and text index threads read the records and their strings. */
     if (s->hant_thread_on) {
         atomic_store(&s->hant_stop, true);
         pthread_join(s->hant_thread, NULL);
+    }
+    if (s->text_thread_on) {
+        atomic_store(&s->text_stop, true);
+        pthread_join(s->text_thread, NULL);
+    }
+    yz_free(s->text_docs); /* a build that failed before starting the thread */
+    yz_textnorm_free(s->text_norm);
+    if (s->text_sync_on) {
+        pthread_mutex_destroy(&s->text_mu);
+        pthread_cond_destroy(&s->text_cv);
     }
     {
         yz_free(s->rec);
@@ -1660,7 +1753,8 @@ size_t yz_snap_index_bytes(const yz_snap *s)
 
 size_t yz_snap_text_bytes(const yz_snap *s)
 {
-    return yz_textindex_bytes(s->text);
+    const yz_textindex *t = text_of(s);
+    return t ? yz_textindex_bytes(t) : 0;
 }
 
 /* Heap bytes of block p: what malloc gives plus its 8-byte header (glibc). */
@@ -1691,7 +1785,7 @@ size_t yz_snap_memory(const yz_snap *s, yz_snap_mem_part *parts)
     PART("districts (per station, members)",
          heap(s->dist_members) + heap(s->dist_first));
     PART("spatial index", yz_index_memory(s->ix));
-    PART("text index", yz_textindex_bytes(s->text));
+    PART("text index", yz_snap_text_bytes(s));
     PART("GCJ-02 positions", heap(s->gcj));
     PART("fragment parts (rows, districts, facility lists)",
          heap(s->facl) + heap(s->facl_off) + heap(s->row) + heap(s->dist_json[0]) +
@@ -1936,7 +2030,10 @@ int yz__base_list_ranked(const yz_snap *s, yz_textnorm *norm, const yz_list_quer
     if (q->text && *q->text) {
         yz_texthit *hits = yz_malloc((s->n + 1) * sizeof *hits);
         size_t nh = 0, nt = 0;
-        int err = yz_textindex_search(s->text, norm, q->text, hits, s->n, &nh, &nt, ei);
+        const yz_textindex *text = text_of(s);
+        int err = text ? yz_textindex_search(text, norm, q->text, hits, s->n, &nh, &nt, ei)
+                       : yz_err_set(ei, YZ_EINTERNAL, "q", "文本索引不可用",
+                                    "the text index is unavailable");
         if (err) {
             yz_free(hits);
             return err;

@@ -68,6 +68,12 @@ void yz_snap_free(yz_snap *s);
 extern size_t yz__snap_hant_async_min;
 extern atomic_bool yz__snap_hant_hold; /* tests: while true, the conversion does not start */
 void yz_snap_hant_wait(const yz_snap *s);
+/* Such a snapshot (yz__snap_text_async_min stations or more, no ready previous one, every
+ * name and address UTF-8) also builds its text index on a thread of its own after the build
+ * returns: a text search that comes first waits for it; nothing else needs it. Internal, as
+ * above (tests lower the threshold and hold the build). */
+extern size_t yz__snap_text_async_min;
+extern atomic_bool yz__snap_text_hold;
 
 /* Records, by position 0..count-1 (ordered by id). A snapshot keeps them compact
  * (docs/internals/catalog.md, "Memory"), not as yz_station: a yz_station is decoded on demand.
