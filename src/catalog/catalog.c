@@ -975,7 +975,8 @@ static bool render_member(const yz_snap *s, size_t i, int m, int lang, yz_buf *b
     return false;
 }
 
-/* The text index and the positions in the other systems are built on a second thread while the first builds everything else: they only read
+/* The text index (unless deferred past the build: text_main) and the positions in the other
+ * systems are built on a second thread while the first builds everything else: they only read
  * the records, write fields nothing else touches, and take about half of a large build. */
 typedef struct side_job {
     yz_snap *s;
