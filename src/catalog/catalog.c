@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 /* One distinct (opening hours, UTC offset) pair: stations share them. */
@@ -96,7 +97,6 @@ struct grp {
 enum { DEC_BLOCK = 64 }; /* stations decoded together for yz_snap_station */
 
 struct yz_snap {
-    yz_station *st;          /* during the build only: by id; strings in `strs` or `shared` */
     struct rec *rec;         /* by id, once built */
     size_t n;
     char *strs;              /* each station's own strings (code, name, address, ...) back to
@@ -104,7 +104,6 @@ struct yz_snap {
     char **shared;           /* distinct district codes and names, hours and zones: stations
                               * point at these */
     size_t n_shared;
-    bool packed;             /* strings moved into strs / shared (else owned per record) */
     struct grp *grp;         /* distinct (district code, name, hours, zone) of the records */
     size_t n_grp;
     struct wide *wide;       /* by position: values of REC_WIDE records */
@@ -122,9 +121,6 @@ struct yz_snap {
 
     sched *sch;
     size_t n_sch;
-    uint32_t *st_sched;      /* schedule of each station */
-    int32_t *st_district;    /* district position of each station, -1 if unknown: only during
-                              * the build (then in `row`, freed) */
     yz_point *gcj;           /* GCJ-02 positions (BD-09 is derived from them per answer) */
     /* Fragments are rendered per answer from these (docs/internals/catalog.md, "Memory"). */
     char *facl;              /* each distinct facility list `["a","b"]`, back to back */
@@ -153,7 +149,16 @@ struct yz_snap {
     yz_index *ix;            /* stations in service */
     uint32_t *dist_members;  /* station positions grouped by district (CSR) */
     size_t *dist_first;      /* n_dist + 1 offsets into dist_members */
-    yz_textindex *text;
+    yz_textindex *text;      /* read through text_of: a large start builds it after (below) */
+    atomic_bool text_ready;  /* `text` is set (acquire; written before, release) */
+    bool text_sync_on;       /* text_mu and text_cv initialised */
+    pthread_mutex_t text_mu; /* with text_cv: a search waits for a deferred text index */
+    pthread_cond_t text_cv;
+    pthread_t text_thread;   /* building `text` after the build returned */
+    bool text_thread_on;     /* text_thread to be joined */
+    atomic_bool text_stop;   /* yz_snap_free: a held build (tests) gives up */
+    yz_textnorm *text_norm;  /* the deferred build's own normaliser (the caller's is its own) */
+    yz_textdoc *text_docs;   /* the deferred build's documents */
 };
 
 /* Where a snapshot's traditional texts are (docs/internals/catalog.md, "zh-Hant after start"). */
@@ -165,6 +170,22 @@ enum {
 
 size_t yz__snap_hant_async_min = 16384;
 atomic_bool yz__snap_hant_hold;
+size_t yz__snap_text_async_min = 16384;
+atomic_bool yz__snap_text_hold;
+
+/* The text index, once built: a search that comes while a large start still builds it waits
+ * (docs/internals/catalog.md, "The start"). NULL only when a deferred build failed. */
+static const yz_textindex *text_of(const yz_snap *s)
+{
+    yz_snap *m = (yz_snap *)s; /* the lock and the condition only; the snapshot is not changed */
+    if (!atomic_load_explicit(&m->text_ready, memory_order_acquire)) {
+        pthread_mutex_lock(&m->text_mu);
+        while (!atomic_load_explicit(&m->text_ready, memory_order_acquire))
+            pthread_cond_wait(&m->text_cv, &m->text_mu);
+        pthread_mutex_unlock(&m->text_mu);
+    }
+    return s->text;
+}
 
 static int hant_state(const yz_snap *s)
 {
@@ -278,6 +299,214 @@ static void rec_decode(const yz_snap *s, size_t i, yz_station *out)
     }
 }
 
+/* --- the loader: stations into records as they come ---------------------------------- */
+
+/* Ask for transparent huge pages on a large array the build is about to fill (before its
+ * first write): page faults, a trap each 4 KiB, were ~30% of the start's main thread at a
+ * million stations (docs/internals/catalog.md, "The start"); with these arrays in 2 MiB
+ * pages the start takes 39,000 faults instead of 84,000. Only the 2 MiB-aligned inside of
+ * the block is advised; smaller blocks and kernels without THP (or with it off) are left as
+ * they are. Every array advised is written whole (the strings' block up to its length, then
+ * shrunk), so RSS does not grow (a partly written last page at most). */
+static void *advise_huge(void *p, size_t bytes)
+{
+#ifdef MADV_HUGEPAGE
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    if (bytes >= 2 * huge) {
+        uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+        uintptr_t e = ((uintptr_t)p + bytes) & ~(huge - 1);
+        if (e > a)
+            (void)madvise((void *)a, e - a, MADV_HUGEPAGE); /* advice: failure is harmless */
+    }
+#endif
+    return p;
+}
+
+/* A snapshot's records made one station at a time (docs/internals/catalog.md, "The start"):
+ * each station's own strings are copied once, into `strs`, the few distinct ones interned into
+ * `shared`, and the station is not kept: a server's start reads the store's rows straight into
+ * records, with no yz_station array or string of each between. */
+struct yz_snap_loader {
+    yz_snap *s;            /* rec, n, strs (in `strs` below until the end), shared, grp, wide, t0 */
+    size_t rec_cap, grp_cap, wide_cap, shared_cap;
+    yz_buf strs;
+    uint32_t *str_table;   /* open addressing: positions in s->shared */
+    size_t str_table_cap;  /* a power of two, at least twice n_shared */
+    uint32_t *grp_table;   /* open addressing: positions in s->grp */
+    size_t grp_table_cap;
+    bool t0_set;
+    int err;               /* YZ_EINVAL once the texts pass 4 GiB */
+};
+
+static uint64_t grp_hash(const char *dc, const char *dn, const char *oh, const char *tz)
+{
+    uint64_t h = 0;
+    const char *gp[] = {dc, dn, oh, tz};
+    for (size_t k = 0; k < 4; k++)
+        h = (h ^ (uint64_t)(uintptr_t)gp[k]) * UINT64_C(0x100000001b3);
+    return h ^ (h >> 29);
+}
+
+static uint32_t *table_new(size_t cap)
+{
+    uint32_t *t = yz_malloc(cap * sizeof *t);
+    memset(t, 0xff, cap * sizeof *t);
+    return t;
+}
+
+/* Twice the table when it is half full, every entry hashed again. */
+static void str_table_grow(yz_snap_loader *l)
+{
+    if (2 * (l->s->n_shared + 1) <= l->str_table_cap)
+        return;
+    size_t cap = l->str_table_cap * 2;
+    uint32_t *t = table_new(cap);
+    for (size_t e = 0; e < l->s->n_shared; e++) {
+        size_t h = (size_t)yz_hash_str(l->s->shared[e]) & (cap - 1);
+        while (t[h] != UINT32_MAX)
+            h = (h + 1) & (cap - 1);
+        t[h] = (uint32_t)e;
+    }
+    yz_free(l->str_table);
+    l->str_table = t;
+    l->str_table_cap = cap;
+}
+
+static void grp_table_grow(yz_snap_loader *l)
+{
+    if (2 * (l->s->n_grp + 1) <= l->grp_table_cap)
+        return;
+    size_t cap = l->grp_table_cap * 2;
+    uint32_t *t = table_new(cap);
+    for (size_t e = 0; e < l->s->n_grp; e++) {
+        const struct grp *g = &l->s->grp[e];
+        size_t h = (size_t)grp_hash(g->district_code, g->district_name, g->opening_hours, g->tz) &
+                   (cap - 1);
+        while (t[h] != UINT32_MAX)
+            h = (h + 1) & (cap - 1);
+        t[h] = (uint32_t)e;
+    }
+    yz_free(l->grp_table);
+    l->grp_table = t;
+    l->grp_table_cap = cap;
+}
+
+/* The interned copy of `v` (NULL for NULL): equal strings are one pointer. */
+static const char *intern_str(yz_snap_loader *l, const char *v)
+{
+    if (!v)
+        return NULL;
+    yz_snap *s = l->s;
+    str_table_grow(l); /* room for one more */
+    size_t mask = l->str_table_cap - 1;
+    size_t h = (size_t)yz_hash_str(v) & mask;
+    for (;; h = (h + 1) & mask) {
+        uint32_t e = l->str_table[h];
+        if (e == UINT32_MAX)
+            break;
+        if (strcmp(s->shared[e], v) == 0)
+            return s->shared[e];
+    }
+    if (s->n_shared == l->shared_cap) {
+        l->shared_cap = l->shared_cap ? 2 * l->shared_cap : 64;
+        s->shared = yz_reallocarray(s->shared, l->shared_cap, sizeof *s->shared);
+    }
+    l->str_table[h] = (uint32_t)s->n_shared;
+    s->shared[s->n_shared] = yz_strdup(v);
+    return s->shared[s->n_shared++];
+}
+
+/* The number of the (district code, district name, hours, zone) tuple, all interned. Its
+ * schedule and district position are filled by the build (yz_snap_build). */
+static uint32_t intern_grp(yz_snap_loader *l, const char *dc, const char *dn, const char *oh,
+                           const char *tz)
+{
+    yz_snap *s = l->s;
+    grp_table_grow(l); /* room for one more */
+    size_t mask = l->grp_table_cap - 1;
+    size_t h = (size_t)grp_hash(dc, dn, oh, tz) & mask;
+    for (;; h = (h + 1) & mask) {
+        uint32_t e = l->grp_table[h];
+        if (e == UINT32_MAX)
+            break;
+        const struct grp *o = &s->grp[e];
+        if (o->district_code == dc && o->district_name == dn && o->opening_hours == oh &&
+            o->tz == tz)
+            return e;
+    }
+    if (s->n_grp == l->grp_cap) {
+        l->grp_cap = l->grp_cap ? 2 * l->grp_cap : 64;
+        s->grp = yz_reallocarray(s->grp, l->grp_cap, sizeof *s->grp);
+    }
+    s->grp[s->n_grp] = (struct grp){dc, dn, oh, tz, -1, 0};
+    l->grp_table[h] = (uint32_t)s->n_grp;
+    return (uint32_t)s->n_grp++;
+}
+
+static void rec_reserve(yz_snap_loader *l, size_t cap)
+{
+    if (cap <= l->rec_cap)
+        return;
+    /* Aligned so that a record is one cache line: a nearby answer's rows are far apart. */
+    size_t bytes = (cap + 1) * sizeof *l->s->rec;
+    struct rec *r = aligned_alloc(64, (bytes + 63) / 64 * 64);
+    if (!r)
+        r = yz_malloc(bytes); /* yz_malloc aborts when memory is out */
+    advise_huge(r, bytes);
+    if (l->s->n)
+        memcpy(r, l->s->rec, l->s->n * sizeof *r);
+    yz_free(l->s->rec);
+    l->s->rec = r;
+    l->rec_cap = cap;
+}
+
+static void loader_clear(yz_snap_loader *l)
+{
+    yz_snap *s = l->s;
+    yz_free(s->rec);
+    yz_free(s->grp);
+    yz_free(s->wide);
+    for (size_t i = 0; i < s->n_shared; i++)
+        yz_free(s->shared[i]);
+    yz_free(s->shared);
+    yz_buf_fini(&l->strs);
+    yz_free(l->str_table);
+    yz_free(l->grp_table);
+    memset(s, 0, sizeof *s);
+    yz_snap *keep = s;
+    memset(l, 0, sizeof *l);
+    l->s = keep;
+}
+
+yz_snap_loader *yz_snap_loader_new(size_t n_hint)
+{
+    yz_snap_loader *l = yz_calloc(1, sizeof *l);
+    l->s = yz_calloc(1, sizeof *l->s);
+    yz_snap_loader_reset(l, n_hint);
+    return l;
+}
+
+void yz_snap_loader_reset(yz_snap_loader *l, size_t n_hint)
+{
+    loader_clear(l);
+    l->str_table_cap = l->grp_table_cap = 64;
+    l->str_table = table_new(l->str_table_cap);
+    l->grp_table = table_new(l->grp_table_cap);
+    rec_reserve(l, n_hint ? n_hint : 16);
+    /* Reserved, not touched: pages past what the texts use are never resident. */
+    yz_buf_reserve(&l->strs, n_hint * 64 + 64);
+    advise_huge(l->strs.data, l->strs.cap);
+}
+
+void yz_snap_loader_free(yz_snap_loader *l)
+{
+    if (!l)
+        return;
+    loader_clear(l);
+    yz_free(l->s);
+    yz_free(l);
+}
+
 static bool fits_i8(int v)
 {
     return v >= INT8_MIN && v <= INT8_MAX;
@@ -285,119 +514,165 @@ static bool fits_i8(int v)
 
 static bool fits_off(int64_t v, int64_t t0)
 {
-    return v >= t0 && (uint64_t)(v - t0) <= UINT32_MAX;
+    return v >= t0 && (uint64_t)v - (uint64_t)t0 <= UINT32_MAX;
 }
 
-/* Move the build's yz_station records (strings packed) into compact records, and free them.
- * Returns YZ_EINVAL when the strings pass 4 GiB (tens of millions of stations). */
-static int compact_records(yz_snap *s, yz_errinfo *ei)
+void yz_snap_loader_add(yz_snap_loader *l, const yz_station *st)
 {
-    s->t0 = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        int64_t t = s->st[i].created_at < s->st[i].updated_at ? s->st[i].created_at
-                                                               : s->st[i].updated_at;
-        if (i == 0 || t < s->t0)
-            s->t0 = t;
+    yz_snap *s = l->s;
+    if (!l->t0_set) {
+        /* Times are kept as 32-bit offsets from t0: a window of 136 years centred on the
+         * first station's oldest time. A time outside it is kept exact in wide[]. */
+        int64_t t = st->created_at < st->updated_at ? st->created_at : st->updated_at;
+        s->t0 = t < INT64_MIN + (INT64_C(1) << 31) ? INT64_MIN : t - (INT64_C(1) << 31);
+        l->t0_set = true;
     }
-    size_t cap = 64;
-    while (cap < 2 * s->n + 2)
-        cap *= 2;
-    uint32_t *table = yz_malloc(cap * sizeof *table);
-    memset(table, 0xff, cap * sizeof *table);
-    size_t grp_cap = 0, wide_cap = 0;
-    /* Aligned so that a record is one cache line: a nearby answer's rows are far apart. */
-    size_t rec_bytes = (s->n + 1) * sizeof *s->rec;
-    s->rec = aligned_alloc(64, (rec_bytes + 63) / 64 * 64);
-    if (!s->rec)
-        s->rec = yz_malloc(rec_bytes); /* yz_malloc aborts when memory is out */
-    memset(s->rec, 0, rec_bytes);
-    for (size_t i = 0; i < s->n; i++) {
-        const yz_station *st = &s->st[i];
-        struct rec *r = &s->rec[i];
-        struct grp g = {st->district_code, st->district_name, st->opening_hours, st->tz,
-                        s->st_district[i], s->st_sched[i]};
-        /* The strings are interned (pack_strings): equal ones are one pointer. */
-        uint64_t h = 0;
-        const char *gp[] = {g.district_code, g.district_name, g.opening_hours, g.tz};
-        for (size_t k = 0; k < 4; k++)
-            h = (h ^ (uint64_t)(uintptr_t)gp[k]) * UINT64_C(0x100000001b3);
-        size_t slot = (size_t)(h ^ (h >> 29)) & (cap - 1);
-        for (;; slot = (slot + 1) & (cap - 1)) {
-            uint32_t e = table[slot];
-            if (e == UINT32_MAX) {
-                if (s->n_grp == grp_cap) {
-                    grp_cap = grp_cap ? 2 * grp_cap : 64;
-                    s->grp = yz_reallocarray(s->grp, grp_cap, sizeof *s->grp);
-                }
-                s->grp[s->n_grp] = g;
-                table[slot] = e = (uint32_t)s->n_grp++;
-            }
-            const struct grp *o = &s->grp[e];
-            if (o->district_code == g.district_code && o->district_name == g.district_name &&
-                o->opening_hours == g.opening_hours && o->tz == g.tz) {
-                r->grp = e;
-                break;
-            }
+    if (s->n == l->rec_cap)
+        rec_reserve(l, 2 * l->rec_cap);
+    size_t i = s->n++;
+    struct rec *r = &s->rec[i];
+    memset(r, 0, sizeof *r);
+    const char *dc = intern_str(l, st->district_code), *dn = intern_str(l, st->district_name);
+    const char *oh = intern_str(l, st->opening_hours), *tz = intern_str(l, st->tz);
+    r->grp = intern_grp(l, dc, dn, oh, tz);
+    const char *str[STR__COUNT] = {st->code,          st->name,         st->address,
+                                   st->partner_name, st->closed_reason, st->phone};
+    bool first = true;
+    for (int k = 0; k < STR__COUNT; k++) {
+        if (!str[k])
+            continue;
+        r->has |= (uint8_t)(1u << k);
+        if (first && l->strs.len > UINT32_MAX)
+            l->err = YZ_EINVAL;
+        if (first)
+            r->str = (uint32_t)l->strs.len;
+        first = false;
+        yz_buf_append(&l->strs, str[k], strlen(str[k]) + 1);
+    }
+    r->id = st->id;
+    r->lat = st->lat;
+    r->lon = st->lon;
+    r->facilities = st->facilities;
+    r->seats = st->seats;
+    r->flags = st->livelihood ? REC_LIVELIHOOD : 0;
+    if (fits_i8(st->tier) && fits_i8(st->partner_kind) && fits_i8(st->status) &&
+        fits_i8(st->batch) && st->online_maps <= UINT8_MAX && fits_off(st->created_at, s->t0) &&
+        fits_off(st->updated_at, s->t0) && st->version >= 0 && st->version <= UINT32_MAX &&
+        !st->closed_until) {
+        r->tier = (int8_t)st->tier;
+        r->partner_kind = (int8_t)st->partner_kind;
+        r->status = (int8_t)st->status;
+        r->batch = (int8_t)st->batch;
+        r->online_maps = (uint8_t)st->online_maps;
+        r->created = (uint32_t)((uint64_t)st->created_at - (uint64_t)s->t0);
+        r->updated = (uint32_t)((uint64_t)st->updated_at - (uint64_t)s->t0);
+        r->version = (uint32_t)st->version;
+    } else {
+        r->flags |= REC_WIDE;
+        if (s->n_wide == l->wide_cap) {
+            l->wide_cap = l->wide_cap ? 2 * l->wide_cap : 16;
+            s->wide = yz_reallocarray(s->wide, l->wide_cap, sizeof *s->wide);
         }
-        const char *str[STR__COUNT] = {st->code,          st->name,         st->address,
-                                       st->partner_name, st->closed_reason, st->phone};
-        bool first = true;
-        for (int k = 0; k < STR__COUNT; k++) {
-            if (!str[k])
-                continue;
-            r->has |= (uint8_t)(1u << k);
-            if (first && (size_t)(str[k] - s->strs) > UINT32_MAX) {
-                yz_free(table);
-                return yz_err_set(ei, YZ_EINVAL, "stations", "驿站文字超过 4 GiB",
-                                  "the stations' texts pass 4 GiB");
-            }
-            if (first)
-                r->str = (uint32_t)(str[k] - s->strs);
-            first = false;
+        s->wide[s->n_wide++] = (struct wide){(uint32_t)i,        st->tier,
+                                             st->partner_kind,   st->status,
+                                             st->batch,          st->online_maps,
+                                             st->created_at,     st->updated_at,
+                                             st->version,        st->closed_until};
+    }
+}
+
+static int cmp_u32_by_id(const void *a, const void *b, void *arg)
+{
+    const struct rec *rec = arg;
+    int64_t x = rec[*(const uint32_t *)a].id, y = rec[*(const uint32_t *)b].id;
+    return (x > y) - (x < y);
+}
+
+/* Records in id order, and grp[] numbered by first use in that order (so an error names the
+ * first station by id, as a build from sorted stations does). Only when the loader was not
+ * given them in id order. */
+static void loader_sort(yz_snap_loader *l)
+{
+    yz_snap *s = l->s;
+    uint32_t *perm = yz_malloc((s->n + 1) * sizeof *perm);
+    for (size_t i = 0; i < s->n; i++)
+        perm[i] = (uint32_t)i;
+    qsort_r(perm, s->n, sizeof *perm, cmp_u32_by_id, s->rec);
+    struct rec *old = s->rec;
+    struct wide *old_wide = s->wide;
+    size_t n_wide = s->n_wide;
+    s->rec = NULL;
+    l->rec_cap = 0;
+    size_t n = s->n;
+    s->n = 0;
+    rec_reserve(l, n);
+    s->n = n;
+    s->wide = yz_malloc((n_wide + 1) * sizeof *s->wide);
+    s->n_wide = 0;
+    l->wide_cap = n_wide + 1;
+    uint32_t *renum = yz_malloc((s->n_grp + 1) * sizeof *renum);
+    memset(renum, 0xff, (s->n_grp + 1) * sizeof *renum);
+    struct grp *grp = yz_malloc((s->n_grp + 1) * sizeof *grp);
+    size_t n_grp = 0;
+    for (size_t i = 0; i < n; i++) {
+        s->rec[i] = old[perm[i]];
+        uint32_t g = s->rec[i].grp;
+        if (renum[g] == UINT32_MAX) {
+            grp[n_grp] = s->grp[g];
+            renum[g] = (uint32_t)n_grp++;
         }
-        r->id = st->id;
-        r->lat = st->lat;
-        r->lon = st->lon;
-        r->facilities = st->facilities;
-        r->seats = st->seats;
-        r->flags = st->livelihood ? REC_LIVELIHOOD : 0;
-        if (fits_i8(st->tier) && fits_i8(st->partner_kind) && fits_i8(st->status) &&
-            fits_i8(st->batch) && st->online_maps <= UINT8_MAX &&
-            fits_off(st->created_at, s->t0) && fits_off(st->updated_at, s->t0) &&
-            st->version >= 0 && st->version <= UINT32_MAX && !st->closed_until) {
-            r->tier = (int8_t)st->tier;
-            r->partner_kind = (int8_t)st->partner_kind;
-            r->status = (int8_t)st->status;
-            r->batch = (int8_t)st->batch;
-            r->online_maps = (uint8_t)st->online_maps;
-            r->created = (uint32_t)(st->created_at - s->t0);
-            r->updated = (uint32_t)(st->updated_at - s->t0);
-            r->version = (uint32_t)st->version;
-        } else {
-            r->flags |= REC_WIDE;
-            if (s->n_wide == wide_cap) {
-                wide_cap = wide_cap ? 2 * wide_cap : 16;
-                s->wide = yz_reallocarray(s->wide, wide_cap, sizeof *s->wide);
+        s->rec[i].grp = renum[g];
+        if (s->rec[i].flags & REC_WIDE) {
+            size_t lo = 0, hi = n_wide; /* old_wide is by old position */
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (old_wide[mid].pos < perm[i])
+                    lo = mid + 1;
+                else
+                    hi = mid;
             }
-            s->wide[s->n_wide++] = (struct wide){(uint32_t)i,        st->tier,
-                                                 st->partner_kind,   st->status,
-                                                 st->batch,          st->online_maps,
-                                                 st->created_at,     st->updated_at,
-                                                 st->version,        st->closed_until};
+            s->wide[s->n_wide] = old_wide[lo];
+            s->wide[s->n_wide++].pos = (uint32_t)i;
         }
     }
-    yz_free(table);
+    yz_free(s->grp);
+    s->grp = grp;
+    l->grp_cap = s->n_grp + 1;
+    yz_free(renum);
+    yz_free(old_wide);
+    yz_free(old);
+    yz_free(perm);
+}
+
+/* The loader's records as a snapshot under construction (l freed). YZ_EINVAL when the texts
+ * pass 4 GiB (32-bit offsets: tens of millions of stations). */
+static int loader_finish(yz_snap_loader *l, yz_snap **out, yz_errinfo *ei)
+{
+    yz_snap *s = l->s;
+    int err = l->err;
+    if (err) {
+        yz_snap_loader_free(l);
+        return yz_err_set(ei, YZ_EINVAL, "stations", "驿站文字超过 4 GiB",
+                          "the stations' texts pass 4 GiB");
+    }
+    size_t in_order = 1;
+    while (in_order < s->n && s->rec[in_order - 1].id < s->rec[in_order].id)
+        in_order++;
+    if (in_order < s->n)
+        loader_sort(l);
+    size_t used = l->strs.len;
+    s->strs = yz_buf_take(&l->strs);
+    /* Reserved for about 64 bytes a station: give back the tail. */
+    s->strs = s->strs ? yz_realloc(s->strs, used + 1) : yz_calloc(1, 1);
     if (s->grp)
         s->grp = yz_reallocarray(s->grp, s->n_grp + 1, sizeof *s->grp);
     else
         s->grp = yz_calloc(1, sizeof *s->grp);
-    yz_free(s->st); /* the strings stay: they are in strs and shared */
-    s->st = NULL;
-    yz_free(s->st_sched); /* in grp[] now */
-    s->st_sched = NULL;
-    yz_free(s->st_district);
-    s->st_district = NULL;
+    yz_free(l->str_table);
+    yz_free(l->grp_table);
+    yz_free(l);
     s->dec = yz_calloc(s->n / DEC_BLOCK + 1, sizeof *s->dec);
+    *out = s;
     return YZ_OK;
 }
 
@@ -581,9 +856,9 @@ static void build_shared(yz_snap *s)
     memset(table, 0xff, cap * sizeof *table);
     uint64_t *masks = NULL;
     size_t n_masks = 0, masks_cap = 0;
-    s->row = yz_calloc(s->n + 1, sizeof *s->row);
+    s->row = advise_huge(yz_calloc(s->n + 1, sizeof *s->row), (s->n + 1) * sizeof *s->row);
     for (size_t i = 0; i < s->n; i++) {
-        uint64_t m = s->st[i].facilities;
+        uint64_t m = s->rec[i].facilities;
         size_t h = (size_t)((m * UINT64_C(0x9e3779b97f4a7c15)) >> 20) & (cap - 1);
         for (;; h = (h + 1) & (cap - 1)) {
             uint32_t v = table[h];
@@ -597,7 +872,7 @@ static void build_shared(yz_snap *s)
             }
             if (masks[v] == m) {
                 s->row[i].facl = v;
-                s->row[i].district = s->st_district[i];
+                s->row[i].district = grp_of(s, i)->district;
                 break;
             }
         }
@@ -700,7 +975,8 @@ static bool render_member(const yz_snap *s, size_t i, int m, int lang, yz_buf *b
     return false;
 }
 
-/* The text index and the positions in the other systems are built on a second thread while the first builds everything else: they only read
+/* The text index (unless deferred past the build: text_main) and the positions in the other
+ * systems are built on a second thread while the first builds everything else: they only read
  * the records, write fields nothing else touches, and take about half of a large build. */
 typedef struct side_job {
     yz_snap *s;
@@ -769,69 +1045,6 @@ static void build_words(yz_snap *s, yz_textnorm *norm)
         s->words[m++] = s->words[i];
     }
     s->n_words = m;
-}
-
-/* Move the records' strings into two blocks (docs/internals/catalog.md, "Memory"): the
- * strings of few distinct values (district code and name, opening hours, time zone) are kept
- * once and shared, the others are copied back to back into `strs`. Frees the originals. */
-static void pack_strings(yz_snap *s)
-{
-    size_t cap = 64;
-    while (cap < 2 * s->n + 2)
-        cap *= 2;
-    uint32_t *table = yz_malloc(cap * sizeof *table);
-    memset(table, 0xff, cap * sizeof *table);
-    size_t shared_cap = 0, total = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        yz_station *st = &s->st[i];
-        char **few[] = {&st->district_code, &st->district_name, &st->opening_hours, &st->tz};
-        for (size_t k = 0; k < sizeof few / sizeof *few; k++) {
-            char *v = *few[k];
-            if (!v)
-                continue;
-            size_t h = (size_t)yz_hash_str(v) & (cap - 1);
-            for (;; h = (h + 1) & (cap - 1)) {
-                uint32_t e = table[h];
-                if (e == UINT32_MAX) {
-                    if (s->n_shared == shared_cap) {
-                        shared_cap = shared_cap ? 2 * shared_cap : 64;
-                        s->shared = yz_reallocarray(s->shared, shared_cap, sizeof *s->shared);
-                    }
-                    s->shared[s->n_shared] = v;
-                    table[h] = (uint32_t)s->n_shared++;
-                    break;
-                }
-                if (strcmp(s->shared[e], v) == 0) {
-                    yz_free(v);
-                    *few[k] = s->shared[e];
-                    break;
-                }
-            }
-        }
-        const char *own[] = {st->code, st->name, st->address, st->partner_name,
-                             st->closed_reason, st->phone};
-        for (size_t k = 0; k < sizeof own / sizeof *own; k++)
-            if (own[k])
-                total += strlen(own[k]) + 1;
-    }
-    yz_free(table);
-    s->strs = yz_malloc(total + 1);
-    char *at = s->strs;
-    for (size_t i = 0; i < s->n; i++) {
-        yz_station *st = &s->st[i];
-        char **own[] = {&st->code, &st->name, &st->address, &st->partner_name,
-                        &st->closed_reason, &st->phone};
-        for (size_t k = 0; k < sizeof own / sizeof *own; k++) {
-            if (!*own[k])
-                continue;
-            size_t len = strlen(*own[k]) + 1;
-            memcpy(at, *own[k], len);
-            yz_free(*own[k]);
-            *own[k] = at;
-            at += len;
-        }
-    }
-    s->packed = true;
 }
 
 static bool same_str(const char *a, const char *b)
@@ -929,13 +1142,52 @@ static void *hant_main(void *arg)
     return NULL;
 }
 
+/* The text index of a large snapshot built without a previous one, after the build returned
+ * (searches wait for it, text_of): nearby answers do not need it. */
+static void *text_main(void *arg)
+{
+    yz_snap *s = arg;
+    while (atomic_load(&yz__snap_text_hold) && !atomic_load(&s->text_stop)) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    yz_textindex *t = NULL;
+    yz_errinfo ei;
+    if (!atomic_load(&s->text_stop) &&
+        yz_textindex_build(s->text_norm, s->text_docs, s->n, &t, &ei) != YZ_OK)
+        t = NULL; /* the texts were checked before (UTF-8): only past 4 GiB of them */
+    yz_free(s->text_docs);
+    s->text_docs = NULL;
+    yz_textnorm_free(s->text_norm);
+    s->text_norm = NULL;
+    pthread_mutex_lock(&s->text_mu);
+    s->text = t;
+    atomic_store_explicit(&s->text_ready, true, memory_order_release);
+    pthread_cond_broadcast(&s->text_cv);
+    pthread_mutex_unlock(&s->text_mu);
+    malloc_trim(0); /* the build's sort buffers, freed into this thread's arena */
+    return NULL;
+}
+
+/* Whether every name and address is UTF-8, as the text index needs: a deferred build cannot
+ * fail the snapshot, so one that would is not deferred. */
+static bool docs_valid(const yz_textdoc *docs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((docs[i].name && !yz_utf8_valid(docs[i].name, strlen(docs[i].name))) ||
+            !yz_utf8_valid(docs[i].address, strlen(docs[i].address)))
+            return false;
+    return true;
+}
+
 static void *side_build(void *arg)
 {
     side_job *j = arg;
     yz_snap *s = j->s;
-    j->err = yz_textindex_build(j->norm, j->docs, s->n, &j->text, &j->ei);
+    if (j->docs)
+        j->err = yz_textindex_build(j->norm, j->docs, s->n, &j->text, &j->ei);
     for (size_t i = 0; i < s->n; i++) {
-        s->gcj[i] = yz_coord_wgs84_to_gcj02((yz_point){s->st[i].lat, s->st[i].lon});
+        s->gcj[i] = yz_coord_wgs84_to_gcj02((yz_point){s->rec[i].lat, s->rec[i].lon});
     }
     return NULL;
 }
@@ -943,20 +1195,50 @@ static void *side_build(void *arg)
 int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinfo *ei)
 {
     const yz_snap *prev = in->prev;
-    yz_snap *s = yz_calloc(1, sizeof *s);
-    s->st = in->stations;
-    s->n = in->n_stations;
-    s->fac = in->facilities;
-    s->n_fac = in->n_facilities;
-    s->dist = in->districts;
-    s->n_dist = in->n_districts;
-    s->hol = in->holidays;
-    s->n_hol = in->n_holidays;
+    yz_snap_loader *l = in->loader;
+    yz_station *st_in = in->stations;
+    size_t n_in = in->n_stations;
+    yz_snap_input meta = *in;
     memset(in, 0, sizeof *in);
+    if (!l) {
+        /* Stations given as an array: sorted by id (as a rule already), then loaded. qsort
+         * with NULL and 0 is undefined. */
+        size_t in_order = 1;
+        while (in_order < n_in && st_in[in_order - 1].id < st_in[in_order].id)
+            in_order++;
+        if (in_order < n_in)
+            qsort(st_in, n_in, sizeof *st_in, cmp_station_id);
+        l = yz_snap_loader_new(n_in);
+        for (size_t i = 0; i < n_in; i++)
+            yz_snap_loader_add(l, &st_in[i]);
+        yz_station_array_free(st_in, n_in);
+    } else {
+        yz_station_array_free(st_in, n_in); /* none, by the contract */
+    }
+    yz_snap *s = NULL;
+    int err = loader_finish(l, &s, ei);
+    if (err) {
+        for (size_t i = 0; i < meta.n_facilities; i++)
+            yz_facility_fini(&meta.facilities[i]);
+        yz_free(meta.facilities);
+        for (size_t i = 0; i < meta.n_districts; i++)
+            yz_district_fini(&meta.districts[i]);
+        yz_free(meta.districts);
+        yz_free(meta.holidays);
+        return err;
+    }
+    s->fac = meta.facilities;
+    s->n_fac = meta.n_facilities;
+    s->dist = meta.districts;
+    s->n_dist = meta.n_districts;
+    s->hol = meta.holidays;
+    s->n_hol = meta.n_holidays;
     s->holidays.days = s->hol;
     s->holidays.n = s->n_hol;
+    pthread_mutex_init(&s->text_mu, NULL);
+    pthread_cond_init(&s->text_cv, NULL);
+    s->text_sync_on = true;
 
-    int err = YZ_OK;
     uint32_t *table = NULL;
     yz_index_item *items = NULL;
     yz_index_sched *isched = NULL;
@@ -965,69 +1247,83 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
     yz_buf b;
     yz_buf_init(&b);
 
-    /* The store reads them in id order: sorted already, as a rule (the sort was 4% of a
-     * million stations' start). qsort with NULL and 0 is undefined. */
-    size_t in_order = 1;
-    while (in_order < s->n && s->st[in_order - 1].id < s->st[in_order].id)
-        in_order++;
-    if (in_order < s->n)
-        qsort(s->st, s->n, sizeof *s->st, cmp_station_id);
-    pack_strings(s);
-    docs = yz_calloc(s->n + 1, sizeof *docs);
-    for (size_t i = 0; i < s->n; i++)
-        docs[i] = (yz_textdoc){s->st[i].name, s->st[i].address ? s->st[i].address : ""};
-    s->gcj = yz_calloc(s->n + 1, sizeof *s->gcj);
+    docs = advise_huge(yz_calloc(s->n + 1, sizeof *docs), (s->n + 1) * sizeof *docs);
+    for (size_t i = 0; i < s->n; i++) {
+        const char *addr = rec_str(s, i, STR_ADDRESS);
+        docs[i] = (yz_textdoc){rec_str(s, i, STR_NAME), addr ? addr : ""};
+    }
+    s->gcj = advise_huge(yz_calloc(s->n + 1, sizeof *s->gcj), (s->n + 1) * sizeof *s->gcj);
+    /* The text index: after the build returns when it is a server's start (or a reload of
+     * every station), as the traditional texts are; else on the side thread, beside the rest. */
+    bool prev_ready = prev && hant_state(prev) == HANT_READY;
+    if (s->n >= yz__snap_text_async_min && !prev_ready && docs_valid(docs, s->n)) {
+        yz_errinfo nei;
+        if (yz_textnorm_new(&s->text_norm, &nei) == YZ_OK) {
+            s->text_docs = docs;
+            docs = NULL;
+        }
+    }
     side_job tj = {s, norm, docs, NULL, {0}, 0};
     pthread_t side_thread;
     int threaded = pthread_create(&side_thread, NULL, side_build, &tj) == 0;
     if (!threaded)
         side_build(&tj);
-    s->st_sched = yz_calloc(s->n + 1, sizeof *s->st_sched);
-    s->st_district = yz_calloc(s->n + 1, sizeof *s->st_district);
-    s->codes = yz_calloc(s->n + 1, sizeof *s->codes);
+    s->codes = advise_huge(yz_calloc(s->n + 1, sizeof *s->codes), (s->n + 1) * sizeof *s->codes);
 
-    /* Schedules: one compiled yz_hours per distinct (hours, offset). */
+    /* Schedules: one compiled yz_hours per distinct (hours, offset), and the district's
+     * position, per (district, hours, zone) tuple: a few thousand at a million stations. The
+     * tuples are numbered by first use in id order, so a failure names the first station
+     * (by id) that has it, as a station-by-station pass would. */
     size_t table_cap = 64;
-    while (table_cap < 2 * s->n + 2)
+    while (table_cap < 2 * s->n_grp + 2)
         table_cap *= 2;
     table = yz_malloc(table_cap * sizeof *table);
     memset(table, 0xff, table_cap * sizeof *table);
-    for (size_t i = 0; i < s->n; i++) {
-        yz_station *st = &s->st[i];
+    for (size_t g = 0; g < s->n_grp; g++) {
+        struct grp *gr = &s->grp[g];
         int offset;
-        const char *tz = st->tz ? st->tz : YZ_DEFAULT_TZ;
+        const char *tz = gr->tz ? gr->tz : YZ_DEFAULT_TZ;
+        const char *code = NULL;
         if (yz_tz_offset(tz, &offset)) {
-            err = yz_err_setf(ei, YZ_EINVAL, "tz", "驿站 %s：不支持的时区 %s", "station %s: unsupported time zone %s", st->code, tz);
+            for (size_t i = 0; i < s->n && !code; i++)
+                if (s->rec[i].grp == g)
+                    code = rec_str(s, i, STR_CODE);
+            err = yz_err_setf(ei, YZ_EINVAL, "tz", "驿站 %s：不支持的时区 %s", "station %s: unsupported time zone %s", code, tz);
             goto fail;
         }
-        err = intern_sched(s, table, table_cap, st->opening_hours ? st->opening_hours : "24/7",
-                           offset, &s->st_sched[i], ei);
+        err = intern_sched(s, table, table_cap, gr->opening_hours ? gr->opening_hours : "24/7",
+                           offset, &gr->sched, ei);
         if (err) {
+            for (size_t i = 0; i < s->n && !code; i++)
+                if (s->rec[i].grp == g)
+                    code = rec_str(s, i, STR_CODE);
             char zh[sizeof ei->msg], en[sizeof ei->msg_en];
             snprintf(zh, sizeof zh, "%s", ei ? ei->msg : "");
             snprintf(en, sizeof en, "%s", ei ? ei->msg_en : "");
             yz_err_setf(ei, err, "opening_hours", "驿站 %s：%s%.0s", "station %s: %.0s%s",
-                        st->code, zh, en);
+                        code, zh, en);
             goto fail;
         }
-        s->codes[i] = (uint32_t)i;
-        long d = yz_snap_find_district(s, st->district_code);
-        s->st_district[i] = (int32_t)d;
+        gr->district = (int32_t)yz_snap_find_district(s, gr->district_code);
     }
+    for (size_t i = 0; i < s->n; i++)
+        s->codes[i] = (uint32_t)i;
     /* Positions by code and by code key, sorted with the keys at hand, which are then
      * dropped (validation keeps codes to 32 ASCII bytes). */
-    s->codes_loose = yz_calloc(s->n + 1, sizeof *s->codes_loose);
+    s->codes_loose = advise_huge(yz_calloc(s->n + 1, sizeof *s->codes_loose),
+                                 (s->n + 1) * sizeof *s->codes_loose);
     {
-        code_ref *refs = yz_calloc(s->n + 1, sizeof *refs);
-        char *keys = yz_malloc(s->n * (YZ_CODE_KEY_MAX + 1) + 1), *k = keys;
+        code_ref *refs = advise_huge(yz_calloc(s->n + 1, sizeof *refs), (s->n + 1) * sizeof *refs);
+        size_t keys_bytes = s->n * (YZ_CODE_KEY_MAX + 1) + 1;
+        char *keys = advise_huge(yz_malloc(keys_bytes), keys_bytes), *k = keys;
         for (size_t i = 0; i < s->n; i++)
-            refs[i] = (code_ref){s->st[i].code, (uint32_t)i};
+            refs[i] = (code_ref){rec_str(s, i, STR_CODE), (uint32_t)i};
         if (s->n > 1)
             qsort(refs, s->n, sizeof *refs, cmp_code);
         for (size_t i = 0; i < s->n; i++)
             s->codes[i] = refs[i].pos;
         for (size_t i = 0; i < s->n; i++) {
-            size_t len = code_key(s->st[i].code, k);
+            size_t len = code_key(rec_str(s, i, STR_CODE), k);
             refs[i] = (code_ref){k, (uint32_t)i};
             k += len + 1;
         }
@@ -1047,16 +1343,17 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
 
     /* Stations per district, for district-filtered searches. */
     s->dist_first = yz_calloc(s->n_dist + 2, sizeof *s->dist_first);
-    s->dist_members = yz_calloc(s->n + 1, sizeof *s->dist_members);
+    s->dist_members = advise_huge(yz_calloc(s->n + 1, sizeof *s->dist_members),
+                                  (s->n + 1) * sizeof *s->dist_members);
     for (size_t i = 0; i < s->n; i++)
-        if (s->st_district[i] >= 0)
-            s->dist_first[s->st_district[i] + 1]++;
+        if (grp_of(s, i)->district >= 0)
+            s->dist_first[grp_of(s, i)->district + 1]++;
     for (size_t d = 0; d < s->n_dist; d++)
         s->dist_first[d + 1] += s->dist_first[d];
     {
         size_t *fill = yz_calloc(s->n_dist + 1, sizeof *fill);
         for (size_t i = 0; i < s->n; i++) {
-            int32_t d = s->st_district[i];
+            int32_t d = grp_of(s, i)->district;
             if (d >= 0)
                 s->dist_members[s->dist_first[d] + fill[d]++] = (uint32_t)i;
         }
@@ -1067,20 +1364,21 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
     isched = yz_calloc(s->n_sch + 1, sizeof *isched);
     for (size_t k = 0; k < s->n_sch; k++)
         yz_hours_week_bits(s->sch[k].hours, s->sch[k].offset, isched[k].sure, isched[k].maybe);
-    items = yz_calloc(s->n + 1, sizeof *items);
-    ix_station = yz_calloc(s->n + 1, sizeof *ix_station);
+    items = advise_huge(yz_calloc(s->n + 1, sizeof *items), (s->n + 1) * sizeof *items);
+    ix_station = advise_huge(yz_calloc(s->n + 1, sizeof *ix_station),
+                             (s->n + 1) * sizeof *ix_station);
     size_t n_items = 0;
     for (size_t i = 0; i < s->n; i++) {
-        const yz_station *st = &s->st[i];
-        if (!yz_station_in_service(st))
+        const struct rec *r = &s->rec[i];
+        if (!rec_in_service(s, i))
             continue;
         items[n_items] = (yz_index_item){
-            .lat = st->lat,
-            .lon = st->lon,
-            .fac = st->facilities,
-            .sched = s->st_sched[i],
-            .tier = (uint8_t)st->tier,
-            .flags = st->status == YZ_STATUS_CLOSED_TEMP ? YZ_INDEX_SPECIAL : 0,
+            .lat = r->lat,
+            .lon = r->lon,
+            .fac = r->facilities,
+            .sched = grp_of(s, i)->sched,
+            .tier = (uint8_t)REC_SMALL(s, i, tier),
+            .flags = rec_status(s, i) == YZ_STATUS_CLOSED_TEMP ? YZ_INDEX_SPECIAL : 0,
         };
         ix_station[n_items++] = (uint32_t)i;
     }
@@ -1091,12 +1389,14 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
         goto fail;
     }
 
-    build_shared(s); /* the districts are in the rows now; compact_records frees st_district */
+    build_shared(s);
 
     if (threaded)
         pthread_join(side_thread, NULL);
     threaded = 0;
     s->text = tj.text;
+    if (!s->text_docs)
+        atomic_store_explicit(&s->text_ready, true, memory_order_release);
     if (tj.err) {
         err = tj.err;
         if (ei)
@@ -1104,13 +1404,9 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
         goto fail;
     }
     build_words(s, norm); /* after the side job: it used `norm` */
-    err = compact_records(s, ei);
-    if (err)
-        goto fail;
     /* The traditional texts: with the build when a previous snapshot lends most of them (a
      * compaction, a delta) or there are few; else converted on a thread of their own after
      * the snapshot is returned, and answers convert what they need until then. */
-    bool prev_ready = prev && hant_state(prev) == HANT_READY;
     if (s->n >= yz__snap_hant_async_min && !prev_ready) {
         s->hconv = yz_hantconv_new();
         atomic_store_explicit(&s->hant_state, HANT_PENDING, memory_order_relaxed);
@@ -1131,6 +1427,11 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
      * records' former strings) in malloc's arenas: give it back. */
     if (s->n >= 16384)
         malloc_trim(0);
+    if (s->text_docs) {
+        s->text_thread_on = pthread_create(&s->text_thread, NULL, text_main, s) == 0;
+        if (!s->text_thread_on)
+            text_main(s);
+    }
     *out = s;
     return YZ_OK;
 fail:
@@ -1152,13 +1453,22 @@ void yz_snap_free(yz_snap *s)
 {
     if (!s)
         return;
-    /* First: the conversion thread reads the records and their strings. */
+    /* First: the conversion and text index threads read the records and their strings. */
     if (s->hant_thread_on) {
         atomic_store(&s->hant_stop, true);
         pthread_join(s->hant_thread, NULL);
     }
-    if (s->packed) {
-        yz_free(s->st);
+    if (s->text_thread_on) {
+        atomic_store(&s->text_stop, true);
+        pthread_join(s->text_thread, NULL);
+    }
+    yz_free(s->text_docs); /* a build that failed before starting the thread */
+    yz_textnorm_free(s->text_norm);
+    if (s->text_sync_on) {
+        pthread_mutex_destroy(&s->text_mu);
+        pthread_cond_destroy(&s->text_cv);
+    }
+    {
         yz_free(s->rec);
         yz_free(s->grp);
         yz_free(s->wide);
@@ -1169,8 +1479,6 @@ void yz_snap_free(yz_snap *s)
         for (size_t i = 0; i < s->n_shared; i++)
             yz_free(s->shared[i]);
         yz_free(s->shared);
-    } else {
-        yz_station_array_free(s->st, s->n);
     }
     for (size_t i = 0; i < s->n_fac; i++)
         yz_facility_fini(&s->fac[i]);
@@ -1184,8 +1492,6 @@ void yz_snap_free(yz_snap *s)
         yz_hours_free(s->sch[i].hours);
     }
     yz_free(s->sch);
-    yz_free(s->st_sched);
-    yz_free(s->st_district);
     yz_free(s->gcj);
     yz_free(s->facl);
     yz_free(s->facl_off);
@@ -1476,7 +1782,8 @@ size_t yz_snap_index_bytes(const yz_snap *s)
 
 size_t yz_snap_text_bytes(const yz_snap *s)
 {
-    return yz_textindex_bytes(s->text);
+    const yz_textindex *t = text_of(s);
+    return t ? yz_textindex_bytes(t) : 0;
 }
 
 /* Heap bytes of block p: what malloc gives plus its 8-byte header (glibc). */
@@ -1498,7 +1805,7 @@ size_t yz_snap_memory(const yz_snap *s, yz_snap_mem_part *parts)
     PART("station records (compact, 64 B)", heap(s->rec) + heap(s->grp) + heap(s->wide));
     PART("station records decoded (yz_snap_station)", dec);
     PART("station record strings", strs);
-    size_t sch = heap(s->sch) + heap(s->st_sched);
+    size_t sch = heap(s->sch);
     for (size_t k = 0; k < s->n_sch; k++)
         sch += heap(s->sch[k].src) + heap(s->sch[k].hours);
     PART("opening hours (compiled, per station)", sch);
@@ -1507,7 +1814,7 @@ size_t yz_snap_memory(const yz_snap *s, yz_snap_mem_part *parts)
     PART("districts (per station, members)",
          heap(s->dist_members) + heap(s->dist_first));
     PART("spatial index", yz_index_memory(s->ix));
-    PART("text index", yz_textindex_bytes(s->text));
+    PART("text index", yz_snap_text_bytes(s));
     PART("GCJ-02 positions", heap(s->gcj));
     PART("fragment parts (rows, districts, facility lists)",
          heap(s->facl) + heap(s->facl_off) + heap(s->row) + heap(s->dist_json[0]) +
@@ -1752,7 +2059,10 @@ int yz__base_list_ranked(const yz_snap *s, yz_textnorm *norm, const yz_list_quer
     if (q->text && *q->text) {
         yz_texthit *hits = yz_malloc((s->n + 1) * sizeof *hits);
         size_t nh = 0, nt = 0;
-        int err = yz_textindex_search(s->text, norm, q->text, hits, s->n, &nh, &nt, ei);
+        const yz_textindex *text = text_of(s);
+        int err = text ? yz_textindex_search(text, norm, q->text, hits, s->n, &nh, &nt, ei)
+                       : yz_err_set(ei, YZ_EINTERNAL, "q", "文本索引不可用",
+                                    "the text index is unavailable");
         if (err) {
             yz_free(hits);
             return err;

@@ -26,9 +26,12 @@ typedef struct yz_snap yz_snap;
 
 /* What a snapshot is built from. The build takes every array (and the records' strings):
  * on return, success or not, the caller must not use or free them. */
+typedef struct yz_snap_loader yz_snap_loader;
+
 typedef struct yz_snap_input {
     yz_station *stations;
     size_t n_stations;
+    yz_snap_loader *loader; /* or the stations loaded one at a time (then `stations` NULL) */
     yz_facility *facilities;
     size_t n_facilities;
     yz_district *districts;
@@ -38,6 +41,18 @@ typedef struct yz_snap_input {
     const struct yz_snap *prev; /* borrowed, may be NULL: the snapshot this one replaces, whose
                                  * traditional texts are reused for unchanged stations */
 } yz_snap_input;
+
+/* Stations handed to a build one at a time, as a store reads them (a server's start): each is
+ * copied straight into the snapshot's compact records, so the build needs no yz_station array
+ * and no string of each (docs/internals/catalog.md, "The start"). _new takes the number of
+ * stations expected (a hint: more or fewer may come); _reset forgets every station added and
+ * takes a new hint; _add borrows `st` and its strings for the call only; stations come in
+ * id order as a rule (any order is sorted by the build). A loader given to yz_snap_build in
+ * yz_snap_input.loader is taken by it; _free accepts NULL. Not thread-safe. */
+yz_snap_loader *yz_snap_loader_new(size_t n_hint);
+void yz_snap_loader_reset(yz_snap_loader *l, size_t n_hint);
+void yz_snap_loader_add(yz_snap_loader *l, const yz_station *st);
+void yz_snap_loader_free(yz_snap_loader *l);
 
 /* Build a snapshot. `norm` is the caller's text normaliser (used during the build only).
  * Returns YZ_OK and an owned snapshot (yz_snap_free), or YZ_EINVAL when a station's hours or
@@ -53,6 +68,12 @@ void yz_snap_free(yz_snap *s);
 extern size_t yz__snap_hant_async_min;
 extern atomic_bool yz__snap_hant_hold; /* tests: while true, the conversion does not start */
 void yz_snap_hant_wait(const yz_snap *s);
+/* Such a snapshot (yz__snap_text_async_min stations or more, no ready previous one, every
+ * name and address UTF-8) also builds its text index on a thread of its own after the build
+ * returns: a text search that comes first waits for it; nothing else needs it. Internal, as
+ * above (tests lower the threshold and hold the build). */
+extern size_t yz__snap_text_async_min;
+extern atomic_bool yz__snap_text_hold;
 
 /* Records, by position 0..count-1 (ordered by id). A snapshot keeps them compact
  * (docs/internals/catalog.md, "Memory"), not as yz_station: a yz_station is decoded on demand.

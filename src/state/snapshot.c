@@ -17,6 +17,16 @@ static void free_snap(void *p)
     yz_snap_free(p);
 }
 
+static void sink_begin(void *ctx, size_t n_hint)
+{
+    yz_snap_loader_reset(ctx, n_hint);
+}
+
+static void sink_put(void *ctx, const yz_station *st)
+{
+    yz_snap_loader_add(ctx, st);
+}
+
 /* As yz_state_load_snapshot, reusing `prev`'s traditional texts (NULL: none). */
 static int load_snapshot(yz_store *st, yz_textnorm *norm, const yz_snap *prev, yz_snap **out,
                          yz_errinfo *ei)
@@ -27,13 +37,17 @@ static int load_snapshot(yz_store *st, yz_textnorm *norm, const yz_snap *prev, y
         err = yz_store_list_districts(st, &in.districts, &in.n_districts, ei);
     if (!err)
         err = yz_store_list_holidays(st, &in.holidays, &in.n_holidays, ei);
-    if (!err)
-        err = yz_store_load_stations(st, &in.stations, &in.n_stations, ei);
+    if (!err) {
+        /* Straight from the rows into the snapshot's records (catalog.h, yz_snap_loader). */
+        in.loader = yz_snap_loader_new(0);
+        yz_station_sink sink = {sink_begin, sink_put, in.loader};
+        err = yz_store_scan_stations(st, &sink, ei);
+    }
     if (err)
         goto fail;
     return yz_snap_build(&in, norm, out, ei);
 fail:
-    yz_station_array_free(in.stations, in.n_stations);
+    yz_snap_loader_free(in.loader);
     for (size_t i = 0; i < in.n_facilities; i++)
         yz_facility_fini(&in.facilities[i]);
     yz_free(in.facilities);

@@ -279,26 +279,34 @@ static int check_facilities(uint64_t mask, uint64_t known, yz_errinfo *ei)
     " s.version, s.online_maps, s.facilities"                                                     \
     " FROM stations s JOIN districts d ON d.code = s.district_code"
 
-static void row_station(const yz_db_q *q, yz_station *o)
+/* Column `col` as a yz_station string: an owned copy, or borrowed (until the next row). */
+static char *row_str(const yz_db_q *q, int col, bool borrow)
+{
+    return borrow ? (char *)yz_db_col_text(q, col) : yz_db_col_str(q, col);
+}
+
+/* The current row into `o`: its strings owned, or borrowed from the row (`borrow`: valid
+ * until the next yz_db_row, never to be written or freed). */
+static void row_fields(const yz_db_q *q, yz_station *o, bool borrow)
 {
     yz_station_init(o);
     o->id = yz_db_col_i64(q, 0);
-    o->code = yz_db_col_str(q, 1);
-    o->name = yz_db_col_str(q, 2);
-    o->address = yz_db_col_str(q, 3);
-    o->district_code = yz_db_col_str(q, 4);
-    o->district_name = yz_db_col_str(q, 5);
+    o->code = row_str(q, 1, borrow);
+    o->name = row_str(q, 2, borrow);
+    o->address = row_str(q, 3, borrow);
+    o->district_code = row_str(q, 4, borrow);
+    o->district_name = row_str(q, 5, borrow);
     o->lat = yz_db_col_f64(q, 6);
     o->lon = yz_db_col_f64(q, 7);
     o->tier = yz_tier_parse(yz_db_col_text(q, 8));
     o->partner_kind = yz_partner_parse(yz_db_col_text(q, 9));
-    o->partner_name = yz_db_col_str(q, 10);
-    o->opening_hours = yz_db_col_str(q, 11);
-    o->tz = yz_db_col_str(q, 12);
+    o->partner_name = row_str(q, 10, borrow);
+    o->opening_hours = row_str(q, 11, borrow);
+    o->tz = row_str(q, 12, borrow);
     o->status = yz_status_parse(yz_db_col_text(q, 13));
-    o->closed_reason = yz_db_col_str(q, 14);
+    o->closed_reason = row_str(q, 14, borrow);
     o->closed_until = yz_db_col_i64(q, 15);
-    o->phone = yz_db_col_str(q, 16);
+    o->phone = row_str(q, 16, borrow);
     o->seats = yz_db_col_int(q, 17);
     o->livelihood = yz_db_col_i64(q, 18) != 0;
     o->batch = yz_db_col_null(q, 19) ? YZ_BATCH_NONE : yz_batch_parse(yz_db_col_text(q, 19));
@@ -312,6 +320,11 @@ static void row_station(const yz_db_q *q, yz_station *o)
                       &ignored) == YZ_OK)
         o->online_maps = maps;
     o->facilities = (uint64_t)yz_db_col_i64(q, 24);
+}
+
+static void row_station(const yz_db_q *q, yz_station *o)
+{
+    row_fields(q, o, false);
 }
 
 typedef struct load_ctx {
@@ -360,6 +373,36 @@ int yz_store_load_stations(yz_store *st, yz_station **out, size_t *n, yz_errinfo
     *out = x.a;
     *n = x.n;
     return err;
+}
+
+typedef struct scan_ctx {
+    const yz_station_sink *sink;
+} scan_ctx;
+
+/* Every station in id order into the sink, after their number (a run again starts over). */
+static int scan_body(yz_db_tx *tx, void *ctx, yz_errinfo *ei)
+{
+    const yz_station_sink *sink = ((scan_ctx *)ctx)->sink;
+    yz_db_q q;
+    yz_db_query(&q, tx, "SELECT count(*) FROM stations", ei);
+    int64_t n = yz_db_row(&q) ? yz_db_col_i64(&q, 0) : 0;
+    int err = yz_db_end(&q);
+    if (err)
+        return err;
+    sink->begin(sink->ctx, n > 0 ? (size_t)n : 0);
+    yz_db_query(&q, tx, "SELECT " STATION_COLS " ORDER BY s.id", ei);
+    while (yz_db_row(&q)) {
+        yz_station row;
+        row_fields(&q, &row, true);
+        sink->put(sink->ctx, &row);
+    }
+    return yz_db_end(&q);
+}
+
+int yz_store_scan_stations(yz_store *st, const yz_station_sink *sink, yz_errinfo *ei)
+{
+    scan_ctx x = {sink};
+    return yz_db_run(st, YZ_DB_READ, scan_body, &x, ei);
 }
 
 int yz_store_get_station(yz_store *st, int64_t id, yz_station *out, yz_errinfo *ei)

@@ -1032,3 +1032,144 @@ Test(catalog, hant_coding_roundtrip)
     yz__hantmap_fini(&m);
     yz__hantmap_fini(NULL);
 }
+
+/* --- the start: stations loaded one at a time, the text index after the build ---------- */
+
+/* Every station's record and both fragments of `a` and `b` are the same. */
+static void assert_same_stations(const yz_snap *a, const yz_snap *b)
+{
+    cr_assert_eq(yz_snap_count(a), yz_snap_count(b));
+    for (size_t i = 0; i < yz_snap_count(a); i++) {
+        yz_station x, y;
+        yz_snap_station_get(a, i, &x);
+        yz_snap_station_get(b, i, &y);
+        cr_assert_eq(x.id, y.id);
+        cr_assert_eq(x.created_at, y.created_at);
+        cr_assert_eq(x.version, y.version);
+        cr_assert_str_eq(x.code, y.code);
+        cr_assert_str_eq(x.opening_hours ? x.opening_hours : "", y.opening_hours ? y.opening_hours : "");
+        for (int lang = 0; lang < 2; lang++) {
+            yz_buf fa, fb;
+            yz_buf_init(&fa);
+            yz_buf_init(&fb);
+            yz_snap_fragment_append(a, i, lang, &fa);
+            yz_snap_fragment_append(b, i, lang, &fb);
+            cr_assert_str_eq(fa.data, fb.data, "station %zu lang %d", i, lang);
+            yz_buf_fini(&fa);
+            yz_buf_fini(&fb);
+        }
+        cr_assert_eq(yz_snap_is_open(a, i, 1764230400), yz_snap_is_open(b, i, 1764230400));
+    }
+}
+
+/* A loader given the stations in reverse id order, after a reset that drops a first partial
+ * pass (a store's read run again), builds the snapshot an array in id order builds; a
+ * station whose times do not fit the 32-bit window around the first is kept exact. */
+Test(catalog, loader_any_order_and_reset)
+{
+    yz_snap_input in;
+    input_demo(&in, 5);
+    in.stations[3].created_at = INT64_C(-100000000000); /* ~3,000 years before the others */
+    yz_snap_input arr;
+    input_demo(&arr, 5); /* the same stations again */
+    arr.stations[3].created_at = INT64_C(-100000000000);
+    yz_snap *a = NULL, *b = NULL;
+    yz_errinfo ei;
+    cr_assert_eq(yz_snap_build(&arr, norm, &a, &ei), YZ_OK, "%s", ei.msg_en);
+
+    yz_snap_loader *l = yz_snap_loader_new(3);
+    for (size_t i = 0; i < 10; i++)
+        yz_snap_loader_add(l, &in.stations[i]);
+    yz_snap_loader_reset(l, 0);
+    for (size_t i = in.n_stations; i-- > 0;)
+        yz_snap_loader_add(l, &in.stations[i]);
+    yz_station_array_free(in.stations, in.n_stations);
+    in.stations = NULL;
+    in.n_stations = 0;
+    in.loader = l;
+    cr_assert_eq(yz_snap_build(&in, norm, &b, &ei), YZ_OK, "%s", ei.msg_en);
+    assert_same_stations(a, b);
+    long i3 = yz_snap_find_id(b, 4);
+    yz_station st;
+    cr_assert_eq(yz_snap_station_get(b, (size_t)i3, &st)->created_at, INT64_C(-100000000000));
+    yz_snap_free(a);
+    yz_snap_free(b);
+}
+
+typedef struct text_reader {
+    const yz_snap *s;
+    const char *const *q;
+    size_t nq;
+    uint32_t **pos;  /* per query: its positions */
+    size_t *n;
+    atomic_int *done;
+} text_reader;
+
+static void *text_read(void *arg)
+{
+    text_reader *r = arg;
+    yz_textnorm *tn = NULL;
+    yz_errinfo ei;
+    cr_assert_eq(yz_textnorm_new(&tn, &ei), YZ_OK);
+    for (size_t k = 0; k < r->nq; k++) {
+        yz_list_query q = {.text = r->q[k], .district = -1, .status = -1, .limit = 50};
+        size_t total;
+        cr_assert_eq(yz_snap_list(r->s, tn, &q, &r->pos[k], &r->n[k], &total, &ei), YZ_OK);
+    }
+    yz_textnorm_free(tn);
+    atomic_fetch_add(r->done, 1);
+    return NULL;
+}
+
+/* A large start's text index is built after the snapshot is returned
+ * (yz__snap_text_async_min): searches that come first wait for it and then answer as a
+ * snapshot built with its index does; freeing a snapshot whose index is held stops it. */
+Test(catalog, text_index_after_build)
+{
+    static const char *const qs[] = {"工会", "驿站", "gh", "wz", "号", "鹿城", "\xe5\xb7\xa5"};
+    enum { NQ = sizeof qs / sizeof *qs, NT = 4 };
+    yz_snap *a = demo_snap(11);
+    uint32_t *want[NQ];
+    size_t nwant[NQ];
+    atomic_int done = 0;
+    text_reader ra = {a, qs, NQ, want, nwant, &done};
+    text_read(&ra);
+    cr_assert(nwant[0] > 0 && nwant[1] > 0);
+
+    size_t min = yz__snap_text_async_min;
+    yz__snap_text_async_min = 1;
+    atomic_store(&yz__snap_text_hold, true);
+    yz_snap *b = demo_snap(11);
+    assert_same_stations(a, b);
+    pthread_t th[NT];
+    text_reader rd[NT];
+    uint32_t *got[NT][NQ];
+    size_t ngot[NT][NQ];
+    atomic_store(&done, 0);
+    for (int t = 0; t < NT; t++) {
+        rd[t] = (text_reader){b, qs, NQ, got[t], ngot[t], &done};
+        cr_assert_eq(pthread_create(&th[t], NULL, text_read, &rd[t]), 0);
+    }
+    struct timespec ts = {0, 50000000};
+    nanosleep(&ts, NULL);
+    cr_assert_eq(atomic_load(&done), 0, "a search answered before the text index was built");
+    atomic_store(&yz__snap_text_hold, false);
+    for (int t = 0; t < NT; t++) {
+        pthread_join(th[t], NULL);
+        for (size_t k = 0; k < NQ; k++) {
+            cr_assert_eq(ngot[t][k], nwant[k], "query %s", qs[k]);
+            cr_assert_arr_eq(got[t][k], want[k], nwant[k] * sizeof *want[k], "query %s", qs[k]);
+            yz_free(got[t][k]);
+        }
+    }
+    cr_assert_eq(yz_snap_text_bytes(b), yz_snap_text_bytes(a));
+    atomic_store(&yz__snap_text_hold, true);
+    yz_snap *c = demo_snap(11);
+    yz_snap_free(c); /* held: the thread gives up */
+    atomic_store(&yz__snap_text_hold, false);
+    yz__snap_text_async_min = min;
+    for (size_t k = 0; k < NQ; k++)
+        yz_free(want[k]);
+    yz_snap_free(a);
+    yz_snap_free(b);
+}
