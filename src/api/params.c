@@ -39,7 +39,7 @@ static int check_known(void *arg, const char *k, const char *v)
     if (k[0] == '_')
         return 0; /* cache busters */
     for (size_t i = 0; i < a->n; i++) {
-        if (strcmp(a->spec[i].name, k) == 0) {
+        if (a->spec[i].name[0] == k[0] && strcmp(a->spec[i].name, k) == 0) {
             if (i < KNOWN_MAX && !a->first[i])
                 a->first[i] = v;
             return 0;

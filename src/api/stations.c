@@ -154,6 +154,49 @@ static void render_next_change(yz_buf *b, const yz_snap *s, size_t i, int64_t t)
     }
 }
 
+/* open_now and next_change as render_open writes them, kept for one answer. A station open as
+ * usual (status open) follows its hours alone: what is written then depends only on its
+ * schedule (hours and time zone), the time asked and the snapshot's holidays, the last two the
+ * same for the whole answer. Stations near each other share a few schedules, so each is
+ * evaluated once an answer, not once a row. Keyed by the schedule's address, which the view
+ * holds for the answer's length; nothing is kept between answers. */
+enum { OPEN_MEMO_N = 16, OPEN_MEMO_TEXT = 80 };
+typedef struct open_memo {
+    unsigned n; /* entries used */
+    struct {
+        const struct yz_hours *hours;
+        int off;                    /* minutes east of UTC */
+        unsigned len;               /* bytes of text */
+        char text[OPEN_MEMO_TEXT]; /* what render_open wrote */
+    } e[OPEN_MEMO_N];
+} open_memo;
+
+static void render_open_memo(yz_buf *b, const yz_snap *s, size_t i, int64_t t, open_memo *m)
+{
+    if (yz_snap_station_status(s, i) != YZ_STATUS_OPEN) {
+        render_open(b, s, i, t);
+        return;
+    }
+    const struct yz_hours *h = yz_snap_hours(s, i);
+    int off = yz_snap_tz_offset(s, i);
+    for (unsigned k = 0; k < m->n; k++) {
+        if (m->e[k].hours == h && m->e[k].off == off) {
+            yz_buf_append(b, m->e[k].text, m->e[k].len);
+            return;
+        }
+    }
+    size_t at = b->len;
+    render_open(b, s, i, t);
+    size_t len = b->len - at;
+    if (m->n < OPEN_MEMO_N && len <= OPEN_MEMO_TEXT) {
+        m->e[m->n].hours = h;
+        m->e[m->n].off = off;
+        m->e[m->n].len = (unsigned)len;
+        memcpy(m->e[m->n].text, b->data + at, len);
+        m->n++;
+    }
+}
+
 /* --- fields=: the members a nearby answer carries -------------------------------------- */
 
 /* The members of a nearby station, in the order they are written. The first ten are the
@@ -407,6 +450,20 @@ static void h_nearby(void *ctx, yz_http_req *req)
     yz_snap_prefetch(s, &hits[0].station, sizeof hits[0], n, a.lang);
     const uint64_t serial = yz_state_snap_serial(view), ev_serial = yz_state_events_serial(view),
                    rt_serial = yz_state_ratings_serial(view);
+    open_memo om;
+    om.n = 0;
+    /* The kept rows' keys first, so that their slots (1 MiB a thread, mostly out of cache)
+     * are fetched together rather than one miss a row. */
+    yz__rowkey keys[YZ_INDEX_MAX_K];
+    if (fields == NM_ALL) {
+        for (size_t j = 0; j < n; j++) {
+            size_t i = hits[j].station;
+            keys[j] = (yz__rowkey){serial, ev_serial, rt_serial, (uint32_t)i,
+                                   (uint32_t)(a.lang | crs << 2 | travel << 6),
+                                   yz_event_local_day(q.t, yz_snap_tz_offset(s, i))};
+            yz__rowcache_prefetch(&keys[j]);
+        }
+    }
     for (size_t j = 0; j < n; j++) {
         size_t i = hits[j].station;
         if (fields != NM_ALL) {
@@ -422,11 +479,9 @@ static void h_nearby(void *ctx, yz_http_req *req)
          * thread under their serials and what else it depends on (language, system, travel
          * mode, the station's local day): a station asked again is copied, not rendered
          * (docs/internals/catalog.md, "Rendered rows kept per thread"). */
-        yz__rowkey key = {serial, ev_serial, rt_serial, (uint32_t)i,
-                          (uint32_t)(a.lang | crs << 2 | travel << 6),
-                          yz_event_local_day(q.t, yz_snap_tz_offset(s, i))};
+        const yz__rowkey *key = &keys[j];
         yz__rowparts row;
-        bool kept = yz__rowcache_get(&key, &row);
+        bool kept = yz__rowcache_get(key, &row);
         size_t at[YZ__ROWCACHE_PARTS];
         if (kept) {
             yz_buf_append(&b, row.p[0], row.n[0]);
@@ -438,7 +493,7 @@ static void h_nearby(void *ctx, yz_http_req *req)
         }
         yz_buf_puts(&b, ",\"distance_m\":");
         yz_buf_fixed(&b, hits[j].distance_m, 1);
-        render_open(&b, s, i, q.t);
+        render_open_memo(&b, s, i, q.t, &om);
         if (kept) {
             yz_buf_append(&b, row.p[1], row.n[1]);
         } else {
@@ -456,7 +511,7 @@ static void h_nearby(void *ctx, yz_http_req *req)
             row.n[2] = b.len - at[2];
             for (int k = 0; k < YZ__ROWCACHE_PARTS; k++)
                 row.p[k] = b.data + at[k]; /* after the appends: b.data may have moved */
-            yz__rowcache_put(&key, &row);
+            yz__rowcache_put(key, &row);
         }
         yz_buf_putc(&b, '}');
     }
