@@ -154,46 +154,55 @@ static void render_next_change(yz_buf *b, const yz_snap *s, size_t i, int64_t t)
     }
 }
 
-/* open_now and next_change as render_open writes them, kept for one answer. A station open as
- * usual (status open) follows its hours alone: what is written then depends only on its
- * schedule (hours and time zone), the time asked and the snapshot's holidays, the last two the
- * same for the whole answer. Stations near each other share a few schedules, so each is
- * evaluated once an answer, not once a row. Keyed by the schedule's address, which the view
- * holds for the answer's length; nothing is kept between answers. */
-enum { OPEN_MEMO_N = 16, OPEN_MEMO_TEXT = 80 };
+/* open_now and next_change as render_open writes them, kept per handler thread. A station
+ * open as usual (status open) follows its hours alone: what is written then depends only on
+ * its schedule (hours and time zone), the snapshot's holidays and the minute asked (both
+ * evaluations read the local minute; a change falls on a whole minute, so every second of a
+ * minute has the same next change). Stations share a few schedules and riders ask "now", so
+ * each (snapshot, schedule, minute) is evaluated once a thread instead of once a row. The key
+ * holds the snapshot's serial, never reused, under which the schedule's address names the
+ * same hours for as long as it is kept. A fixed table: 256 entries of 128 bytes a thread. */
+enum { OPEN_MEMO_N = 256, OPEN_MEMO_TEXT = 96 };
 typedef struct open_memo {
-    unsigned n; /* entries used */
-    struct {
-        const struct yz_hours *hours;
-        int off;                    /* minutes east of UTC */
-        unsigned len;               /* bytes of text */
-        char text[OPEN_MEMO_TEXT]; /* what render_open wrote */
-    } e[OPEN_MEMO_N];
+    uint64_t serial;            /* the snapshot's (yz_state_snap_serial), 0: empty */
+    const struct yz_hours *hours;
+    int64_t minute;             /* floor(t / 60) */
+    int32_t off;                /* minutes east of UTC */
+    uint32_t len;               /* bytes of text */
+    char text[OPEN_MEMO_TEXT]; /* what render_open wrote */
 } open_memo;
+_Static_assert(sizeof(open_memo) == 128, "an entry is two cache lines");
 
-static void render_open_memo(yz_buf *b, const yz_snap *s, size_t i, int64_t t, open_memo *m)
+static _Thread_local open_memo t_open_memo[OPEN_MEMO_N];
+
+static void render_open_memo(yz_buf *b, const yz_snap *s, uint64_t serial, size_t i, int64_t t)
 {
-    if (yz_snap_station_status(s, i) != YZ_STATUS_OPEN) {
+    if (!serial || yz_snap_station_status(s, i) != YZ_STATUS_OPEN) {
         render_open(b, s, i, t);
         return;
     }
     const struct yz_hours *h = yz_snap_hours(s, i);
     int off = yz_snap_tz_offset(s, i);
-    for (unsigned k = 0; k < m->n; k++) {
-        if (m->e[k].hours == h && m->e[k].off == off) {
-            yz_buf_append(b, m->e[k].text, m->e[k].len);
-            return;
-        }
+    int64_t minute = t >= 0 ? t / 60 : -((-t + 59) / 60);
+    uint64_t hash = ((uintptr_t)h >> 4) * 0x9e3779b97f4a7c15u ^ (uint64_t)minute * 0xff51afd7u ^
+                    (uint64_t)(uint32_t)off;
+    open_memo *m = &t_open_memo[(hash >> 32) % OPEN_MEMO_N];
+    if (m->serial == serial && m->hours == h && m->minute == minute && m->off == off) {
+        yz_buf_append(b, m->text, m->len);
+        return;
     }
     size_t at = b->len;
     render_open(b, s, i, t);
     size_t len = b->len - at;
-    if (m->n < OPEN_MEMO_N && len <= OPEN_MEMO_TEXT) {
-        m->e[m->n].hours = h;
-        m->e[m->n].off = off;
-        m->e[m->n].len = (unsigned)len;
-        memcpy(m->e[m->n].text, b->data + at, len);
-        m->n++;
+    if (len <= OPEN_MEMO_TEXT) {
+        m->serial = serial;
+        m->hours = h;
+        m->minute = minute;
+        m->off = off;
+        m->len = (uint32_t)len;
+        memcpy(m->text, b->data + at, len);
+    } else {
+        m->serial = 0;
     }
 }
 
@@ -450,8 +459,6 @@ static void h_nearby(void *ctx, yz_http_req *req)
     yz_snap_prefetch(s, &hits[0].station, sizeof hits[0], n, a.lang);
     const uint64_t serial = yz_state_snap_serial(view), ev_serial = yz_state_events_serial(view),
                    rt_serial = yz_state_ratings_serial(view);
-    open_memo om;
-    om.n = 0;
     /* The kept rows' keys first, so that their slots (1 MiB a thread, mostly out of cache)
      * are fetched together rather than one miss a row. */
     yz__rowkey keys[YZ_INDEX_MAX_K];
@@ -493,7 +500,7 @@ static void h_nearby(void *ctx, yz_http_req *req)
         }
         yz_buf_puts(&b, ",\"distance_m\":");
         yz_buf_fixed(&b, hits[j].distance_m, 1);
-        render_open_memo(&b, s, i, q.t, &om);
+        render_open_memo(&b, s, serial, i, q.t);
         if (kept) {
             yz_buf_append(&b, row.p[1], row.n[1]);
         } else {
