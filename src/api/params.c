@@ -5,6 +5,7 @@
  * station a parameter or the path names, by id or code. */
 #include "api/params.h"
 
+#include "core/buf.h"
 #include "core/time.h"
 #include "core/utf8.h"
 
@@ -61,13 +62,7 @@ static int refuse_unknown(const char *name, yz_errinfo *ei)
 
 static int parse_double(const char *v, double *out)
 {
-    char *end;
-    errno = 0;
-    double d = strtod(v, &end);
-    if (!*v || *end || errno || !isfinite(d))
-        return -1;
-    *out = d;
-    return 0;
+    return yz_parse_double(v, out); /* strtod's double, without strtod for plain decimals */
 }
 
 static int parse_long(const char *v, long *out)
