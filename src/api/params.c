@@ -5,6 +5,7 @@
  * station a parameter or the path names, by id or code. */
 #include "api/params.h"
 
+#include "core/buf.h"
 #include "core/time.h"
 #include "core/utf8.h"
 
@@ -39,7 +40,7 @@ static int check_known(void *arg, const char *k, const char *v)
     if (k[0] == '_')
         return 0; /* cache busters */
     for (size_t i = 0; i < a->n; i++) {
-        if (strcmp(a->spec[i].name, k) == 0) {
+        if (a->spec[i].name[0] == k[0] && strcmp(a->spec[i].name, k) == 0) {
             if (i < KNOWN_MAX && !a->first[i])
                 a->first[i] = v;
             return 0;
@@ -61,13 +62,7 @@ static int refuse_unknown(const char *name, yz_errinfo *ei)
 
 static int parse_double(const char *v, double *out)
 {
-    char *end;
-    errno = 0;
-    double d = strtod(v, &end);
-    if (!*v || *end || errno || !isfinite(d))
-        return -1;
-    *out = d;
-    return 0;
+    return yz_parse_double(v, out); /* strtod's double, without strtod for plain decimals */
 }
 
 static int parse_long(const char *v, long *out)

@@ -74,6 +74,17 @@ bool yz__rowcache_get(const yz__rowkey *k, yz__rowparts *out)
     return true;
 }
 
+void yz__rowcache_prefetch(const yz__rowkey *k)
+{
+    const table *t = t_table;
+    if (!t)
+        return;
+    const char *p = (const char *)&t->slots[slot_of(k)];
+    /* The key and the lengths, then a demo row's 1.2 KB; a longer row's tail comes on demand. */
+    for (size_t off = 0; off < 1280; off += 64)
+        __builtin_prefetch(p + off);
+}
+
 bool yz__rowcache_put(const yz__rowkey *k, const yz__rowparts *row)
 {
     size_t total = 0;

@@ -40,6 +40,9 @@ typedef struct yz__rowparts {
 /* The row kept under `k` on this thread into *out, its pieces borrowed (valid until this
  * thread's next yz__rowcache_put), or false when none is kept. */
 bool yz__rowcache_get(const yz__rowkey *k, yz__rowparts *out);
+/* Ask the CPU for the slot a lookup of `k` will read (its key and its row), so that the
+ * misses of an answer's rows overlap. Only a hint: it changes nothing. */
+void yz__rowcache_prefetch(const yz__rowkey *k);
 /* Keep the pieces of `row` (copied) under `k` on this thread, in place of the row its slot
  * held. Rows longer than YZ__ROWCACHE_ROW_MAX are not kept (false; nor is a row kept before
  * under `k`), nor any under serial 0. Allocates the thread's table on first use; it is freed

@@ -154,6 +154,58 @@ static void render_next_change(yz_buf *b, const yz_snap *s, size_t i, int64_t t)
     }
 }
 
+/* open_now and next_change as render_open writes them, kept per handler thread. A station
+ * open as usual (status open) follows its hours alone: what is written then depends only on
+ * its schedule (hours and time zone), the snapshot's holidays and the minute asked (both
+ * evaluations read the local minute; a change falls on a whole minute, so every second of a
+ * minute has the same next change). Stations share a few schedules and riders ask "now", so
+ * each (snapshot, schedule, minute) is evaluated once a thread instead of once a row. The key
+ * holds the snapshot's serial, never reused, under which the schedule's address names the
+ * same hours for as long as it is kept. A fixed table: 256 entries of 128 bytes a thread. */
+enum { OPEN_MEMO_N = 256, OPEN_MEMO_TEXT = 96 };
+typedef struct open_memo {
+    uint64_t serial;            /* the snapshot's (yz_state_snap_serial), 0: empty */
+    const struct yz_hours *hours;
+    int64_t minute;             /* floor(t / 60) */
+    int32_t off;                /* minutes east of UTC */
+    uint32_t len;               /* bytes of text */
+    char text[OPEN_MEMO_TEXT]; /* what render_open wrote */
+} open_memo;
+_Static_assert(sizeof(open_memo) == 128, "an entry is two cache lines");
+
+static _Thread_local open_memo t_open_memo[OPEN_MEMO_N];
+
+static void render_open_memo(yz_buf *b, const yz_snap *s, uint64_t serial, size_t i, int64_t t)
+{
+    if (!serial || yz_snap_station_status(s, i) != YZ_STATUS_OPEN) {
+        render_open(b, s, i, t);
+        return;
+    }
+    const struct yz_hours *h = yz_snap_hours(s, i);
+    int off = yz_snap_tz_offset(s, i);
+    int64_t minute = t >= 0 ? t / 60 : -((-t + 59) / 60);
+    uint64_t hash = ((uintptr_t)h >> 4) * 0x9e3779b97f4a7c15u ^ (uint64_t)minute * 0xff51afd7u ^
+                    (uint64_t)(uint32_t)off;
+    open_memo *m = &t_open_memo[(hash >> 32) % OPEN_MEMO_N];
+    if (m->serial == serial && m->hours == h && m->minute == minute && m->off == off) {
+        yz_buf_append(b, m->text, m->len);
+        return;
+    }
+    size_t at = b->len;
+    render_open(b, s, i, t);
+    size_t len = b->len - at;
+    if (len <= OPEN_MEMO_TEXT) {
+        m->serial = serial;
+        m->hours = h;
+        m->minute = minute;
+        m->off = off;
+        m->len = (uint32_t)len;
+        memcpy(m->text, b->data + at, len);
+    } else {
+        m->serial = 0;
+    }
+}
+
 /* --- fields=: the members a nearby answer carries -------------------------------------- */
 
 /* The members of a nearby station, in the order they are written. The first ten are the
@@ -407,6 +459,18 @@ static void h_nearby(void *ctx, yz_http_req *req)
     yz_snap_prefetch(s, &hits[0].station, sizeof hits[0], n, a.lang);
     const uint64_t serial = yz_state_snap_serial(view), ev_serial = yz_state_events_serial(view),
                    rt_serial = yz_state_ratings_serial(view);
+    /* The kept rows' keys first, so that their slots (1 MiB a thread, mostly out of cache)
+     * are fetched together rather than one miss a row. */
+    yz__rowkey keys[YZ_INDEX_MAX_K];
+    if (fields == NM_ALL) {
+        for (size_t j = 0; j < n; j++) {
+            size_t i = hits[j].station;
+            keys[j] = (yz__rowkey){serial, ev_serial, rt_serial, (uint32_t)i,
+                                   (uint32_t)(a.lang | crs << 2 | travel << 6),
+                                   yz_event_local_day(q.t, yz_snap_tz_offset(s, i))};
+            yz__rowcache_prefetch(&keys[j]);
+        }
+    }
     for (size_t j = 0; j < n; j++) {
         size_t i = hits[j].station;
         if (fields != NM_ALL) {
@@ -422,11 +486,9 @@ static void h_nearby(void *ctx, yz_http_req *req)
          * thread under their serials and what else it depends on (language, system, travel
          * mode, the station's local day): a station asked again is copied, not rendered
          * (docs/internals/catalog.md, "Rendered rows kept per thread"). */
-        yz__rowkey key = {serial, ev_serial, rt_serial, (uint32_t)i,
-                          (uint32_t)(a.lang | crs << 2 | travel << 6),
-                          yz_event_local_day(q.t, yz_snap_tz_offset(s, i))};
+        const yz__rowkey *key = &keys[j];
         yz__rowparts row;
-        bool kept = yz__rowcache_get(&key, &row);
+        bool kept = yz__rowcache_get(key, &row);
         size_t at[YZ__ROWCACHE_PARTS];
         if (kept) {
             yz_buf_append(&b, row.p[0], row.n[0]);
@@ -438,7 +500,7 @@ static void h_nearby(void *ctx, yz_http_req *req)
         }
         yz_buf_puts(&b, ",\"distance_m\":");
         yz_buf_fixed(&b, hits[j].distance_m, 1);
-        render_open(&b, s, i, q.t);
+        render_open_memo(&b, s, serial, i, q.t);
         if (kept) {
             yz_buf_append(&b, row.p[1], row.n[1]);
         } else {
@@ -456,7 +518,7 @@ static void h_nearby(void *ctx, yz_http_req *req)
             row.n[2] = b.len - at[2];
             for (int k = 0; k < YZ__ROWCACHE_PARTS; k++)
                 row.p[k] = b.data + at[k]; /* after the appends: b.data may have moved */
-            yz__rowcache_put(&key, &row);
+            yz__rowcache_put(key, &row);
         }
         yz_buf_putc(&b, '}');
     }

@@ -4,7 +4,9 @@
 
 #include "core/alloc.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,6 +140,50 @@ void yz_buf_json_member_str(yz_buf *b, const char *key, const char *v)
         yz_buf_json_str(b, v, strlen(v));
     else
         yz_buf_puts(b, "null");
+}
+
+int yz_parse_double(const char *s, double *out)
+{
+    /* Clinger's fast path: a mantissa below 2^53 and a power of ten up to 1e22 are both exact
+     * doubles, so their quotient is the correctly rounded value of the decimal, which is what
+     * glibc's strtod returns. */
+    static const double pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    const char *p = s;
+    bool neg = false, dot = false, any = false;
+    if (*p == '-' || *p == '+')
+        neg = *p++ == '-';
+    uint64_t m = 0;
+    int digits = 0, frac = 0; /* significant digits read, digits after the point */
+    for (;; p++) {
+        if (*p >= '0' && *p <= '9') {
+            any = true;
+            frac += dot;
+            if (m == 0 && *p == '0')
+                continue; /* a leading zero: not significant */
+            if (++digits > 15)
+                goto slow;
+            m = m * 10 + (uint64_t)(*p - '0');
+        } else if (*p == '.' && !dot) {
+            dot = true;
+        } else {
+            break;
+        }
+    }
+    if (*p || !any || frac > 22)
+        goto slow;
+    double d = (double)m / pow10[frac];
+    *out = neg ? -d : d;
+    return 0;
+slow:;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (!*s || *end || errno || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
 }
 
 size_t yz_fmt_fixed(char out[32], double v, int decimals)

@@ -57,6 +57,12 @@ void yz_buf_fixed(yz_buf *b, double v, int decimals);
 void yz_buf_int(yz_buf *b, long long v);
 /* The same into out[32], NUL-terminated; returns the length. NaN and Inf print as 0. */
 size_t yz_fmt_fixed(char out[32], double v, int decimals);
+/* The whole of `s` read as strtod reads it: 0 and *out when it is one finite number that
+ * strtod takes entirely without a range error, else -1 (*out unchanged). The same double as
+ * strtod, bit for bit: plain decimals of at most 15 significant digits and 22 after the point
+ * (a coordinate, a radius) are one exact division, correctly rounded; anything else goes to
+ * strtod. Borrows `s`. */
+int yz_parse_double(const char *s, double *out);
 /* The value of hexadecimal digit `c` (0..15), or -1: for percent-decoding. */
 int yz_hex_value(char c);
 /* A positive decimal id (at most 18 digits) filling all of s[0..n): true and *out, else false. */

@@ -8,6 +8,8 @@
 #include "core/utf8.h"
 
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <stdint.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
@@ -274,4 +276,81 @@ Test(buf, list_has)
     cr_assert(!yz_list_has(NULL, "1", 1));
     cr_assert(!yz_list_has("a,,b", "", 0)); /* the empty item is never held */
     cr_assert(yz_list_has("a,,b", "b", 1));
+}
+
+/* yz_parse_double against its oracle, strtod read the way the parameters always read it:
+ * the same acceptance and the same double, bit for bit (-0 and 0 differ), on edge cases,
+ * on random doubles printed in every precision and on random strings of number characters.
+ * Prints the seed and the input when they differ. */
+static int oracle_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (!*s || *end || errno || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static void same_as_strtod(const char *s, uint64_t seed)
+{
+    double got = 12345.0, want = 12345.0;
+    int rg = yz_parse_double(s, &got), rw = oracle_double(s, &want);
+    cr_assert(rg == rw && memcmp(&got, &want, sizeof got) == 0,
+              "seed %llu: \"%s\": got %d %.17g, strtod %d %.17g", (unsigned long long)seed, s, rg,
+              got, rw, want);
+}
+
+static uint64_t xs(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+Test(buf, parse_double_is_strtod)
+{
+    static const char *const edge[] = {
+        "", "-", "+", ".", "-.", "+.", "..", "0", "-0", "+0", "-0.0", "0.", ".0", "-.0", "00",
+        "007.50", "28", "28.", ".5", "+.5", "-120.6553", "1e3", "1E3", "1e", "1e+", "1e-400",
+        "1e400", "-1e400", "nan", "NaN", "inf", "-inf", "infinity", "0x1c", "0x1p3", " 28",
+        "28 ", "\t28", "28\n", "2 8", "28,0", "28..0", "28.0.0", "--1", "+-1", "-+1",
+        "999999999999999", "9999999999999999", "99999999999999999999", "0.000000000000000000001",
+        "0.0000000000000000000001", "0.00000000000000000000001", "123456789012345.0",
+        "1234567890123456", "0.1234567890123456789012", "1.7976931348623157e308",
+        "4.9e-324", "2.2250738585072014e-308", "9007199254740993", "900719925474099.3",
+        "27.999999999999999999", "28.0000000000000000001", "0.1", "0.3", "1.1", "-90", "90",
+        "180.0000001", "50000", "0.0000001"};
+    for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++)
+        same_as_strtod(edge[i], 0);
+    uint64_t seed = (uint64_t)time(NULL) | 1, x = seed;
+    char s[64];
+    /* Random doubles in every printed precision: coordinates, radii, tiny and huge ones. */
+    for (int i = 0; i < 1000000; i++) {
+        uint64_t r = xs(&x);
+        double v;
+        switch (r % 4) {
+        case 0: v = ((double)(xs(&x) >> 11) / 9007199254740992.0) * 360.0 - 180.0; break;
+        case 1: v = ((double)(xs(&x) >> 11) / 9007199254740992.0) * 50000.0; break;
+        case 2: v = ldexp((double)(xs(&x) >> 11), (int)(xs(&x) % 200) - 150); break;
+        default: memcpy(&v, &r, sizeof v); break; /* any bits: NaN, Inf, subnormals */
+        }
+        int prec = (int)((r >> 8) % 24);
+        if ((r >> 16) & 1)
+            snprintf(s, sizeof s, "%.*f", prec, fabs(v) < 1e30 ? v : 1.5);
+        else
+            snprintf(s, sizeof s, "%.*g", prec, v);
+        same_as_strtod(s, seed);
+    }
+    /* Random strings of the characters numbers are made of, and a few others. */
+    static const char alphabet[] = "0123456789012345678901234567890123456789..--++eE x";
+    for (int i = 0; i < 2000000; i++) {
+        size_t len = (size_t)(xs(&x) % 30);
+        for (size_t j = 0; j < len; j++)
+            s[j] = alphabet[xs(&x) % (sizeof alphabet - 1)];
+        s[len] = '\0';
+        same_as_strtod(s, seed);
+    }
 }
