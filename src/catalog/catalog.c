@@ -1192,6 +1192,20 @@ static void *side_build(void *arg)
     return NULL;
 }
 
+void yz_snap_input_free(yz_snap_input *in)
+{
+    yz_station_array_free(in->stations, in->n_stations);
+    yz_snap_loader_free(in->loader);
+    for (size_t i = 0; i < in->n_facilities; i++)
+        yz_facility_fini(&in->facilities[i]);
+    yz_free(in->facilities);
+    for (size_t i = 0; i < in->n_districts; i++)
+        yz_district_fini(&in->districts[i]);
+    yz_free(in->districts);
+    yz_free(in->holidays);
+    memset(in, 0, sizeof *in);
+}
+
 int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinfo *ei)
 {
     const yz_snap *prev = in->prev;
@@ -1218,13 +1232,10 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
     yz_snap *s = NULL;
     int err = loader_finish(l, &s, ei);
     if (err) {
-        for (size_t i = 0; i < meta.n_facilities; i++)
-            yz_facility_fini(&meta.facilities[i]);
-        yz_free(meta.facilities);
-        for (size_t i = 0; i < meta.n_districts; i++)
-            yz_district_fini(&meta.districts[i]);
-        yz_free(meta.districts);
-        yz_free(meta.holidays);
+        meta.stations = NULL; /* freed above */
+        meta.n_stations = 0;
+        meta.loader = NULL; /* freed by loader_finish */
+        yz_snap_input_free(&meta);
         return err;
     }
     s->fac = meta.facilities;

@@ -54,6 +54,10 @@ void yz_snap_loader_reset(yz_snap_loader *l, size_t n_hint);
 void yz_snap_loader_add(yz_snap_loader *l, const yz_station *st);
 void yz_snap_loader_free(yz_snap_loader *l);
 
+/* Frees what an input holds (stations, loader, lists) and zeroes it: for an input that is
+ * not given to yz_snap_build (which takes it). */
+void yz_snap_input_free(yz_snap_input *in);
+
 /* Build a snapshot. `norm` is the caller's text normaliser (used during the build only).
  * Returns YZ_OK and an owned snapshot (yz_snap_free), or YZ_EINVAL when a station's hours or
  * time zone do not compile (ei names the station). Takes `in`'s arrays, see above. */

@@ -47,14 +47,7 @@ static int load_snapshot(yz_store *st, yz_textnorm *norm, const yz_snap *prev, y
         goto fail;
     return yz_snap_build(&in, norm, out, ei);
 fail:
-    yz_snap_loader_free(in.loader);
-    for (size_t i = 0; i < in.n_facilities; i++)
-        yz_facility_fini(&in.facilities[i]);
-    yz_free(in.facilities);
-    for (size_t i = 0; i < in.n_districts; i++)
-        yz_district_fini(&in.districts[i]);
-    yz_free(in.districts);
-    yz_free(in.holidays);
+    yz_snap_input_free(&in);
     return err;
 }
 
