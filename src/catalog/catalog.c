@@ -1316,6 +1316,10 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
             goto fail;
         }
         gr->district = (int32_t)yz_snap_find_district(s, gr->district_code);
+        /* A store's scan gives no name (it skips the join): the district list's, which the
+         * answers render anyway (docs/internals/catalog.md, "The start"). */
+        if (!gr->district_name && gr->district >= 0)
+            gr->district_name = s->dist[gr->district].name;
     }
     for (size_t i = 0; i < s->n; i++)
         s->codes[i] = (uint32_t)i;

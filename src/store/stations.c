@@ -272,12 +272,16 @@ static int check_facilities(uint64_t mask, uint64_t known, yz_errinfo *ei)
 
 /* --- stations: reading ---------------------------------------------------------------------- */
 
-#define STATION_COLS                                                                               \
-    "s.id, s.code, s.name, s.address, s.district_code, d.name, s.lat, s.lon, s.tier,"              \
+/* The columns row_fields reads, the district's name (column 5) given by the caller. */
+#define STATION_COLS_WITH(district_name)                                                           \
+    "s.id, s.code, s.name, s.address, s.district_code, " district_name ", s.lat, s.lon, s.tier,"   \
     " s.partner_kind, s.partner_name, s.opening_hours, s.tz, s.status, s.closed_reason,"           \
     " s.closed_until, s.phone, s.seats, s.livelihood, s.batch, s.created_at, s.updated_at,"        \
-    " s.version, s.online_maps, s.facilities"                                                     \
-    " FROM stations s JOIN districts d ON d.code = s.district_code"
+    " s.version, s.online_maps, s.facilities"
+#define STATION_COLS                                                                               \
+    STATION_COLS_WITH("d.name") " FROM stations s JOIN districts d ON d.code = s.district_code"
+/* The scan's: no join, the name NULL (the snapshot has it from the district list). */
+#define STATION_COLS_SCAN STATION_COLS_WITH("NULL") " FROM stations s"
 
 /* Column `col` as a yz_station string: an owned copy, or borrowed (until the next row). */
 static char *row_str(const yz_db_q *q, int col, bool borrow)
@@ -390,7 +394,7 @@ static int scan_body(yz_db_tx *tx, void *ctx, yz_errinfo *ei)
     if (err)
         return err;
     sink->begin(sink->ctx, n > 0 ? (size_t)n : 0);
-    yz_db_query(&q, tx, "SELECT " STATION_COLS " ORDER BY s.id", ei);
+    yz_db_query(&q, tx, "SELECT " STATION_COLS_SCAN " ORDER BY s.id", ei);
     while (yz_db_row(&q)) {
         yz_station row;
         row_fields(&q, &row, true);

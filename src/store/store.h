@@ -128,16 +128,17 @@ int yz_store_load_stations(yz_store *st, yz_station **out, size_t *n, yz_errinfo
 /* Where yz_store_scan_stations hands the stations: `begin` with their number (a hint: rows
  * written meanwhile by another connection are not counted), called again if the read starts
  * over (a PostgreSQL retry: forget what `put` gave), then `put` once a station in id order,
- * with district_name filled; the station and its strings are borrowed for the call only. */
+ * with district_name NULL (the read skips the join to `districts`: a snapshot takes the name
+ * from its district list); the station and its strings are borrowed for the call only. */
 typedef struct yz_station_sink {
     void (*begin)(void *ctx, size_t n_hint);
     void (*put)(void *ctx, const yz_station *st);
     void *ctx;
 } yz_station_sink;
 
-/* Every station, as yz_store_load_stations reads them, into `sink` without a copy of each
- * (a server's start at a million stations: docs/internals/catalog.md, "The start"). On an
- * error the sink may have had some: the caller drops them. */
+/* Every station, as yz_store_load_stations reads them but for the district's name, into `sink`
+ * without a copy of each (a server's start at a million stations: docs/internals/catalog.md,
+ * "The start"). On an error the sink may have had some: the caller drops them. */
 int yz_store_scan_stations(yz_store *st, const yz_station_sink *sink, yz_errinfo *ei);
 /* One station by id into `out` (initialised by the call). YZ_ENOTFOUND if none. */
 int yz_store_get_station(yz_store *st, int64_t id, yz_station *out, yz_errinfo *ei);
