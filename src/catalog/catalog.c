@@ -322,6 +322,12 @@ static void *advise_huge(void *p, size_t bytes)
     return p;
 }
 
+/* A zeroed array of n elements, huge pages advised (as advise_huge). */
+static void *calloc_huge(size_t n, size_t size)
+{
+    return advise_huge(yz_calloc(n, size), n * size);
+}
+
 /* A snapshot's records made one station at a time (docs/internals/catalog.md, "The start"):
  * each station's own strings are copied once, into `strs`, the few distinct ones interned into
  * `shared`, and the station is not kept: a server's start reads the store's rows straight into
@@ -354,41 +360,35 @@ static uint32_t *table_new(size_t cap)
     return t;
 }
 
-/* Twice the table when it is half full, every entry hashed again. */
-static void str_table_grow(yz_snap_loader *l)
+static uint64_t shared_hash(const yz_snap *s, size_t e)
 {
-    if (2 * (l->s->n_shared + 1) <= l->str_table_cap)
-        return;
-    size_t cap = l->str_table_cap * 2;
-    uint32_t *t = table_new(cap);
-    for (size_t e = 0; e < l->s->n_shared; e++) {
-        size_t h = (size_t)yz_hash_str(l->s->shared[e]) & (cap - 1);
-        while (t[h] != UINT32_MAX)
-            h = (h + 1) & (cap - 1);
-        t[h] = (uint32_t)e;
-    }
-    yz_free(l->str_table);
-    l->str_table = t;
-    l->str_table_cap = cap;
+    return yz_hash_str(s->shared[e]);
 }
 
-static void grp_table_grow(yz_snap_loader *l)
+static uint64_t grp_hash_of(const yz_snap *s, size_t e)
 {
-    if (2 * (l->s->n_grp + 1) <= l->grp_table_cap)
+    const struct grp *g = &s->grp[e];
+    return grp_hash(g->district_code, g->district_name, g->opening_hours, g->tz);
+}
+
+/* Room for one more of `n` entries in an open-addressing table of positions: twice the
+ * table when it is half full, every entry hashed again by `hash`. */
+static void table_grow(uint32_t **table, size_t *cap, size_t n, const yz_snap *s,
+                       uint64_t (*hash)(const yz_snap *, size_t))
+{
+    if (2 * (n + 1) <= *cap)
         return;
-    size_t cap = l->grp_table_cap * 2;
-    uint32_t *t = table_new(cap);
-    for (size_t e = 0; e < l->s->n_grp; e++) {
-        const struct grp *g = &l->s->grp[e];
-        size_t h = (size_t)grp_hash(g->district_code, g->district_name, g->opening_hours, g->tz) &
-                   (cap - 1);
+    size_t c = *cap * 2;
+    uint32_t *t = table_new(c);
+    for (size_t e = 0; e < n; e++) {
+        size_t h = (size_t)hash(s, e) & (c - 1);
         while (t[h] != UINT32_MAX)
-            h = (h + 1) & (cap - 1);
+            h = (h + 1) & (c - 1);
         t[h] = (uint32_t)e;
     }
-    yz_free(l->grp_table);
-    l->grp_table = t;
-    l->grp_table_cap = cap;
+    yz_free(*table);
+    *table = t;
+    *cap = c;
 }
 
 /* The interned copy of `v` (NULL for NULL): equal strings are one pointer. */
@@ -397,7 +397,7 @@ static const char *intern_str(yz_snap_loader *l, const char *v)
     if (!v)
         return NULL;
     yz_snap *s = l->s;
-    str_table_grow(l); /* room for one more */
+    table_grow(&l->str_table, &l->str_table_cap, s->n_shared, s, shared_hash);
     size_t mask = l->str_table_cap - 1;
     size_t h = (size_t)yz_hash_str(v) & mask;
     for (;; h = (h + 1) & mask) {
@@ -422,7 +422,7 @@ static uint32_t intern_grp(yz_snap_loader *l, const char *dc, const char *dn, co
                            const char *tz)
 {
     yz_snap *s = l->s;
-    grp_table_grow(l); /* room for one more */
+    table_grow(&l->grp_table, &l->grp_table_cap, s->n_grp, s, grp_hash_of);
     size_t mask = l->grp_table_cap - 1;
     size_t h = (size_t)grp_hash(dc, dn, oh, tz) & mask;
     for (;; h = (h + 1) & mask) {
@@ -856,7 +856,7 @@ static void build_shared(yz_snap *s)
     memset(table, 0xff, cap * sizeof *table);
     uint64_t *masks = NULL;
     size_t n_masks = 0, masks_cap = 0;
-    s->row = advise_huge(yz_calloc(s->n + 1, sizeof *s->row), (s->n + 1) * sizeof *s->row);
+    s->row = calloc_huge(s->n + 1, sizeof *s->row);
     for (size_t i = 0; i < s->n; i++) {
         uint64_t m = s->rec[i].facilities;
         size_t h = (size_t)((m * UINT64_C(0x9e3779b97f4a7c15)) >> 20) & (cap - 1);
@@ -1206,6 +1206,15 @@ void yz_snap_input_free(yz_snap_input *in)
     memset(in, 0, sizeof *in);
 }
 
+/* The code of the first station (by id) of tuple g: what an error about the tuple names. */
+static const char *first_code_of_grp(const yz_snap *s, size_t g)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->rec[i].grp == g)
+            return rec_str(s, i, STR_CODE);
+    return NULL;
+}
+
 int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinfo *ei)
 {
     const yz_snap *prev = in->prev;
@@ -1258,12 +1267,12 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
     yz_buf b;
     yz_buf_init(&b);
 
-    docs = advise_huge(yz_calloc(s->n + 1, sizeof *docs), (s->n + 1) * sizeof *docs);
+    docs = calloc_huge(s->n + 1, sizeof *docs);
     for (size_t i = 0; i < s->n; i++) {
         const char *addr = rec_str(s, i, STR_ADDRESS);
         docs[i] = (yz_textdoc){rec_str(s, i, STR_NAME), addr ? addr : ""};
     }
-    s->gcj = advise_huge(yz_calloc(s->n + 1, sizeof *s->gcj), (s->n + 1) * sizeof *s->gcj);
+    s->gcj = calloc_huge(s->n + 1, sizeof *s->gcj);
     /* The text index: after the build returns when it is a server's start (or a reload of
      * every station), as the traditional texts are; else on the side thread, beside the rest. */
     bool prev_ready = prev && hant_state(prev) == HANT_READY;
@@ -1279,7 +1288,7 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
     int threaded = pthread_create(&side_thread, NULL, side_build, &tj) == 0;
     if (!threaded)
         side_build(&tj);
-    s->codes = advise_huge(yz_calloc(s->n + 1, sizeof *s->codes), (s->n + 1) * sizeof *s->codes);
+    s->codes = calloc_huge(s->n + 1, sizeof *s->codes);
 
     /* Schedules: one compiled yz_hours per distinct (hours, offset), and the district's
      * position, per (district, hours, zone) tuple: a few thousand at a million stations. The
@@ -1294,20 +1303,15 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
         struct grp *gr = &s->grp[g];
         int offset;
         const char *tz = gr->tz ? gr->tz : YZ_DEFAULT_TZ;
-        const char *code = NULL;
         if (yz_tz_offset(tz, &offset)) {
-            for (size_t i = 0; i < s->n && !code; i++)
-                if (s->rec[i].grp == g)
-                    code = rec_str(s, i, STR_CODE);
+            const char *code = first_code_of_grp(s, g);
             err = yz_err_setf(ei, YZ_EINVAL, "tz", "驿站 %s：不支持的时区 %s", "station %s: unsupported time zone %s", code, tz);
             goto fail;
         }
         err = intern_sched(s, table, table_cap, gr->opening_hours ? gr->opening_hours : "24/7",
                            offset, &gr->sched, ei);
         if (err) {
-            for (size_t i = 0; i < s->n && !code; i++)
-                if (s->rec[i].grp == g)
-                    code = rec_str(s, i, STR_CODE);
+            const char *code = first_code_of_grp(s, g);
             char zh[sizeof ei->msg], en[sizeof ei->msg_en];
             snprintf(zh, sizeof zh, "%s", ei ? ei->msg : "");
             snprintf(en, sizeof en, "%s", ei ? ei->msg_en : "");
@@ -1325,10 +1329,9 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
         s->codes[i] = (uint32_t)i;
     /* Positions by code and by code key, sorted with the keys at hand, which are then
      * dropped (validation keeps codes to 32 ASCII bytes). */
-    s->codes_loose = advise_huge(yz_calloc(s->n + 1, sizeof *s->codes_loose),
-                                 (s->n + 1) * sizeof *s->codes_loose);
+    s->codes_loose = calloc_huge(s->n + 1, sizeof *s->codes_loose);
     {
-        code_ref *refs = advise_huge(yz_calloc(s->n + 1, sizeof *refs), (s->n + 1) * sizeof *refs);
+        code_ref *refs = calloc_huge(s->n + 1, sizeof *refs);
         size_t keys_bytes = s->n * (YZ_CODE_KEY_MAX + 1) + 1;
         char *keys = advise_huge(yz_malloc(keys_bytes), keys_bytes), *k = keys;
         for (size_t i = 0; i < s->n; i++)
@@ -1358,8 +1361,7 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
 
     /* Stations per district, for district-filtered searches. */
     s->dist_first = yz_calloc(s->n_dist + 2, sizeof *s->dist_first);
-    s->dist_members = advise_huge(yz_calloc(s->n + 1, sizeof *s->dist_members),
-                                  (s->n + 1) * sizeof *s->dist_members);
+    s->dist_members = calloc_huge(s->n + 1, sizeof *s->dist_members);
     for (size_t i = 0; i < s->n; i++)
         if (grp_of(s, i)->district >= 0)
             s->dist_first[grp_of(s, i)->district + 1]++;
@@ -1379,9 +1381,8 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
     isched = yz_calloc(s->n_sch + 1, sizeof *isched);
     for (size_t k = 0; k < s->n_sch; k++)
         yz_hours_week_bits(s->sch[k].hours, s->sch[k].offset, isched[k].sure, isched[k].maybe);
-    items = advise_huge(yz_calloc(s->n + 1, sizeof *items), (s->n + 1) * sizeof *items);
-    ix_station = advise_huge(yz_calloc(s->n + 1, sizeof *ix_station),
-                             (s->n + 1) * sizeof *ix_station);
+    items = calloc_huge(s->n + 1, sizeof *items);
+    ix_station = calloc_huge(s->n + 1, sizeof *ix_station);
     size_t n_items = 0;
     for (size_t i = 0; i < s->n; i++) {
         const struct rec *r = &s->rec[i];
@@ -1483,18 +1484,16 @@ void yz_snap_free(yz_snap *s)
         pthread_mutex_destroy(&s->text_mu);
         pthread_cond_destroy(&s->text_cv);
     }
-    {
-        yz_free(s->rec);
-        yz_free(s->grp);
-        yz_free(s->wide);
-        for (size_t b = 0; s->dec && b <= s->n / DEC_BLOCK; b++)
-            yz_free(atomic_load_explicit(&s->dec[b], memory_order_relaxed));
-        yz_free(s->dec);
-        yz_free(s->strs);
-        for (size_t i = 0; i < s->n_shared; i++)
-            yz_free(s->shared[i]);
-        yz_free(s->shared);
-    }
+    yz_free(s->rec);
+    yz_free(s->grp);
+    yz_free(s->wide);
+    for (size_t b = 0; s->dec && b <= s->n / DEC_BLOCK; b++)
+        yz_free(atomic_load_explicit(&s->dec[b], memory_order_relaxed));
+    yz_free(s->dec);
+    yz_free(s->strs);
+    for (size_t i = 0; i < s->n_shared; i++)
+        yz_free(s->shared[i]);
+    yz_free(s->shared);
     for (size_t i = 0; i < s->n_fac; i++)
         yz_facility_fini(&s->fac[i]);
     yz_free(s->fac);

@@ -50,6 +50,16 @@ const char *yz_db_dialect(const yz_db_tx *tx, const char *sqlite, const char *pg
     return tx->drv->dialect == YZ_DB_PG ? pg : sqlite;
 }
 
+int yz_db_lock(yz_db_tx *tx, int64_t lock, yz_errinfo *ei)
+{
+    if (tx->drv->dialect != YZ_DB_PG)
+        return YZ_OK;
+    yz_db_q q;
+    yz_db_query(&q, tx, "SELECT pg_advisory_xact_lock($1)", ei);
+    yz_db_i64(&q, lock);
+    return yz_db_exec(&q, NULL);
+}
+
 int yz_db_notify(yz_db_tx *tx, const char *area, int64_t id, yz_errinfo *ei)
 {
     return tx->drv->notify ? tx->drv->notify(tx, area, id, ei) : YZ_OK;

@@ -64,6 +64,12 @@ enum yz_db_dialect { YZ_DB_SQLITE, YZ_DB_PG };
 int yz_db_dialect_of(const yz_db_tx *tx);
 const char *yz_db_dialect(const yz_db_tx *tx, const char *sqlite, const char *pg);
 
+/* Inside a transaction: hold lock `lock` (a YZ_DB_LOCK_* key) until it ends, as
+ * yz_db_conn_run holds its own from the start; writers that take several take them in one
+ * order. PostgreSQL: an advisory transaction lock, held across nodes. SQLite: nothing (one
+ * writer at a time). */
+int yz_db_lock(yz_db_tx *tx, int64_t lock, yz_errinfo *ei);
+
 /* Inside a write: tell other processes sharing the store that `area` changed ("stations",
  * "ratings", "events"), naming one record's `id` (a station's) or 0 for the whole area.
  * Delivered on commit, never for a rollback; a backend used by one process does nothing. */

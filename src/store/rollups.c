@@ -127,6 +127,18 @@ int64_t yz_rollup_bucket_next(int bucket, int64_t start)
     return start + 86400;
 }
 
+/* The same buckets in SQL, for statements that compute them from a column of times after 1970
+ * (`at`: a time; `day`: a local midnight, as SQL_LOCAL_DAY gives; `off`: the text of the
+ * offset's parameter, YZ_ROLLUP_OFFSET_S). One place for every statement that needs them: the
+ * fold, the rebuild, the week and month roll-ups, the dashboard's query. */
+#define SQL_LOCAL_DAY(at, off) "((" at " + " off ") / 86400 * 86400 - " off ")"
+#define SQL_WEEK_OF(day, off) day " - (((" day " + " off ") / 86400 + 3) % 7) * 86400"
+#define SQL_MONTH_OF_SQLITE(day, off)                                                          \
+    "CAST(strftime('%s', " day " + " off ", 'unixepoch', 'start of month') AS INTEGER) - " off
+#define SQL_MONTH_OF_PG(day, off)                                                              \
+    "CAST(extract(epoch FROM date_trunc('month', to_timestamp(" day " + " off ")"            \
+    " AT TIME ZONE 'UTC')) AS BIGINT) - " off
+
 /* --- maintenance: the committer ------------------------------------------------------------ */
 
 /* The committer folds its batch first: the counted visits of one cell (a day and station, or
@@ -452,13 +464,12 @@ const char yz__rollups_pg_ctes[] =
  * committed one). $2 is read first, and the fold's own snapshot, taken later, sees them all.
  * Folds (on any node) take turns under YZ_DB_LOCK_ROLLUPS, read the watermark after it, and
  * never wait for a check-in's batch, nor a batch for them. */
+#define FOLD_OFF "CAST($3 AS BIGINT)"
 #define FOLD_CV                                                                                \
-    "WITH v0 AS (SELECT v.worker_id AS w, v.station_id AS s, (v.at + CAST($3 AS BIGINT))"      \
-    " / 86400 * 86400 - CAST($3 AS BIGINT) AS d FROM visits v WHERE v.id > CAST($1 AS BIGINT)" \
-    " AND v.id <= CAST($2 AS BIGINT) AND v.counted = 1), cv AS (SELECT v0.w, v0.s, v0.d,"      \
-    " v0.d - (((v0.d + CAST($3 AS BIGINT)) / 86400 + 3) % 7) * 86400 AS wk,"                   \
-    " CAST(extract(epoch FROM date_trunc('month', to_timestamp(v0.d + CAST($3 AS BIGINT))"     \
-    " AT TIME ZONE 'UTC')) AS BIGINT) - CAST($3 AS BIGINT) AS mo,"                             \
+    "WITH v0 AS (SELECT v.worker_id AS w, v.station_id AS s, " SQL_LOCAL_DAY("v.at", FOLD_OFF) \
+    " AS d FROM visits v WHERE v.id > CAST($1 AS BIGINT)"                                      \
+    " AND v.id <= CAST($2 AS BIGINT) AND v.counted = 1), cv AS (SELECT v0.w, v0.s, v0.d, "     \
+    SQL_WEEK_OF("v0.d", FOLD_OFF) " AS wk, " SQL_MONTH_OF_PG("v0.d", FOLD_OFF) " AS mo,"      \
     " coalesce(st.district_code, '') AS dc, coalesce(wr.occupation, 'other') AS occ FROM v0"   \
     " LEFT JOIN stations st ON st.id = v0.s LEFT JOIN workers wr ON wr.id = v0.w)"
 
@@ -538,11 +549,6 @@ static int unfolded_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
 
 int yz_store_rollup_fold(yz_store *st, yz_errinfo *ei)
 {
-    return yz__rollups_catch_up(st, ei);
-}
-
-int yz__rollups_catch_up(yz_store *st, yz_errinfo *ei)
-{
     bool behind = false;
     int err = yz_db_run(st, YZ_DB_READ, unfolded_body, &behind, ei);
     if (!err && behind)
@@ -597,12 +603,7 @@ static int regrain(yz_db_tx *tx, int grain, int64_t lo, int64_t hi, bool keep, y
  * that read, taken after the lock, and the commit. SQLite: nothing (one writer at a time). */
 static int lock_rollups(yz_db_tx *tx, yz_errinfo *ei)
 {
-    if (yz_db_dialect_of(tx) != YZ_DB_PG)
-        return YZ_OK;
-    yz_db_q q;
-    yz_db_query(&q, tx, "SELECT pg_advisory_xact_lock($1)", ei);
-    yz_db_i64(&q, YZ_DB_LOCK_ROLLUPS);
-    return yz_db_exec(&q, NULL);
+    return yz_db_lock(tx, YZ_DB_LOCK_ROLLUPS, ei);
 }
 
 /* The writers of roll-ups other than the fold (the purge, the rebuild, the history import)
@@ -610,12 +611,7 @@ static int lock_rollups(yz_db_tx *tx, yz_errinfo *ei)
  * committers only theirs: no cycle). */
 static int lock_writers(yz_db_tx *tx, yz_errinfo *ei)
 {
-    if (yz_db_dialect_of(tx) != YZ_DB_PG)
-        return YZ_OK;
-    yz_db_q q;
-    yz_db_query(&q, tx, "SELECT pg_advisory_xact_lock($1)", ei);
-    yz_db_i64(&q, YZ_DB_LOCK_VISITS);
-    int err = yz_db_exec(&q, NULL);
+    int err = yz_db_lock(tx, YZ_DB_LOCK_VISITS, ei);
     return err ? err : lock_rollups(tx, ei);
 }
 
@@ -878,12 +874,9 @@ int yz__rollups_forget_workers(yz_db_tx *tx, int64_t d0, int64_t d1, yz_errinfo 
  * the committer merges: visits added, the five smallest distinct ids of the days' sketches,
  * workers the larger of the days' largest capped count and the ids found (the same as the
  * committer's when no day is purged; a lower bound otherwise). `tail` ends the statement. */
-#define WEEK_OF "day - (((day + $1) / 86400 + 3) % 7) * 86400"
-#define MONTH_OF_SQLITE                                                                        \
-    "CAST(strftime('%s', day + $1, 'unixepoch', 'start of month') AS INTEGER) - $1"
-#define MONTH_OF_PG                                                                            \
-    "CAST(extract(epoch FROM date_trunc('month', to_timestamp(day + $1) AT TIME ZONE 'UTC'))"   \
-    " AS BIGINT) - $1"
+#define WEEK_OF SQL_WEEK_OF("day", "$1")
+#define MONTH_OF_SQLITE SQL_MONTH_OF_SQLITE("day", "$1")
+#define MONTH_OF_PG SQL_MONTH_OF_PG("day", "$1")
 #define DAYS_IN " FROM rollup_station_days WHERE day >= $2 AND day < $3"
 #define REGRAIN(table, b, tail)                                                                \
     "INSERT INTO " table " (day, station_id, district_code, visits, workers,"                  \
@@ -959,7 +952,7 @@ static int64_t bucket_ceil(int grain, int64_t day)
 /* --- rebuild ------------------------------------------------------------------------------- */
 
 /* The local midnight of `at` ($1: the offset in seconds), as SQL on an integer column. */
-#define LOCAL_DAY(at) "((" at " + CAST($1 AS BIGINT)) / 86400 * 86400 - CAST($1 AS BIGINT))"
+#define LOCAL_DAY(at) SQL_LOCAL_DAY(at, "CAST($1 AS BIGINT)")
 
 /* The sketch of a group of rows (one a distinct worker, numbered rn by worker id). */
 #define SKETCH_COLS                                                                            \
@@ -1139,13 +1132,9 @@ static void query_sql(const yz_db_tx *tx, const query_ctx *x, int pass, char *ou
                                                        : "occupation";
     const char *bucket;
     switch (q->bucket) {
-    case YZ_BUCKET_WEEK: bucket = "day - (((day + $3) / 86400 + 3) % 7) * 86400"; break;
+    case YZ_BUCKET_WEEK: bucket = SQL_WEEK_OF("day", "$3"); break;
     case YZ_BUCKET_MONTH:
-        bucket = yz_db_dialect(tx,
-                               "CAST(strftime('%s', day + $3, 'unixepoch', 'start of month')"
-                               " AS INTEGER) - $3",
-                               "CAST(extract(epoch FROM date_trunc('month',"
-                               " to_timestamp(day + $3) AT TIME ZONE 'UTC')) AS BIGINT) - $3");
+        bucket = yz_db_dialect(tx, SQL_MONTH_OF_SQLITE("day", "$3"), SQL_MONTH_OF_PG("day", "$3"));
         break;
     default: bucket = "day + 0 * $3"; break;
     }
@@ -1284,7 +1273,7 @@ int yz_store_rollup_query(yz_store *st, const yz_rollup_query *q, yz_rollup_cell
     /* PostgreSQL: the visits not yet folded go into the roll-ups first, so that the answer
      * holds every visit committed before the request (the committer folds them only now and
      * then) */
-    int err = yz__rollups_catch_up(st, ei);
+    int err = yz_store_rollup_fold(st, ei);
     if (!err)
         err = yz_db_run(st, YZ_DB_READ, query_body, &x, ei);
     if (err) {

@@ -59,9 +59,10 @@ int yz_store_rollup_query(yz_store *st, const yz_rollup_query *q, yz_rollup_cell
                           size_t *n, yz_errinfo *ei);
 
 /* Bring the roll-ups up to date with every visit committed before the call. On PostgreSQL the
- * check-ins write only their visits and the committer folds them into the roll-ups now and
- * then (docs/internals/stats.md, "Folded behind the check-ins"); this folds the rest, in one
- * transaction under the committers' lock. yz_store_rollup_query does it itself. SQLite:
+ * check-ins write only their visits and a thread of the committer folds them into the
+ * roll-ups now and then (docs/internals/visits.md, "The roll-ups folded behind the
+ * check-ins"); this folds the rest, in one write transaction under the roll-ups' lock, taken
+ * only when some visit is past the watermark. yz_store_rollup_query does it itself. SQLite:
  * nothing to do (each batch writes its roll-ups). Any thread. YZ_EDB. */
 int yz_store_rollup_fold(yz_store *st, yz_errinfo *ei);
 

@@ -24,9 +24,6 @@ extern const char yz__rollups_pg_ctes[];
  * (0: all), to the roll-ups and move the watermark, in the same transaction. *folded (may be
  * NULL): the counted visits folded. SQLite: nothing (its committer adds each batch's). */
 int yz__rollups_fold(yz_db_tx *tx, int64_t max_ids, int64_t *folded, yz_errinfo *ei);
-/* PostgreSQL: fold every visit committed so far (its own write transaction, only when some
- * are past the watermark). SQLite: nothing. */
-int yz__rollups_catch_up(yz_store *st, yz_errinfo *ei);
 
 /* Inside the purge's transaction of the days d0 <= day < d1: forget which workers the
  * roll-ups of those days hold (their visits and capped worker counts stay). */

@@ -847,13 +847,6 @@ static int exec1(yz_db_tx *tx, const char *sql, bool with_p1, int64_t p1, yz_err
     return yz_db_exec(&q, NULL);
 }
 
-/* SQLite: the unique index on code (stations_code, migration 0038), dropped with the district
- * index before a large load into an empty table and built after the rows, in the same
- * transaction: one sort instead of a B-tree insert a row (a file in random code order made
- * the INSERT 2.5x dearer). The readers refuse a code given twice before any of this (the CSV
- * reader's hash pass; yz_store_import sends such rows one by one), so the build failing is a
- * source that did not: it fails the import as a row written twice would have, naming the
- * later row of the least such id and its code. PostgreSQL keeps its constraint. */
 /* Whether rows come in code order (strcmp, as SQLite's BINARY collation): then each insert
  * appends to the code index, which costs about what one sort after the rows does and runs
  * while the writer waits for the reader anyway (1M rows in code order: the build after them
@@ -867,6 +860,13 @@ static bool in_code_order(const yz_station *rows, size_t n)
     return true;
 }
 
+/* SQLite: the unique index on code (stations_code, migration 0038), dropped with the district
+ * index before a large load into an empty table and built after the rows, in the same
+ * transaction: one sort instead of a B-tree insert a row (a file in random code order made
+ * the INSERT 2.5x dearer). The readers refuse a code given twice before any of this (the CSV
+ * reader's hash pass; yz_store_import sends such rows one by one), so the build failing is a
+ * source that did not: it fails the import as a row written twice would have, naming the
+ * later row of the least such id and its code. PostgreSQL keeps its constraint. */
 static int drop_code_index(yz_db_tx *tx, yz_errinfo *ei)
 {
     if (yz_db_dialect_of(tx) == YZ_DB_PG)
@@ -902,6 +902,33 @@ static int build_code_index(yz_db_tx *tx, size_t *bad, yz_errinfo *ei)
             *bad = (size_t)ord;
     }
     yz_free(code);
+    return err;
+}
+
+/* Before a large load into an empty table: the district index (and on PostgreSQL the district
+ * key) set aside, and the code index when `recode` (above); indexes_back builds them again
+ * after the rows, in the same transaction. */
+static int indexes_aside(yz_db_tx *tx, bool recode, yz_errinfo *ei)
+{
+    int err = exec1(tx, "DROP INDEX stations_district", false, 0, ei);
+    if (!err && recode)
+        err = drop_code_index(tx, ei);
+    if (!err && yz_db_dialect_of(tx) == YZ_DB_PG)
+        err = exec1(tx, "ALTER TABLE stations DROP CONSTRAINT " DISTRICT_FK, false, 0, ei);
+    return err;
+}
+
+static int indexes_back(yz_db_tx *tx, bool recode, size_t *bad, yz_errinfo *ei)
+{
+    int err = recode ? build_code_index(tx, bad, ei) : YZ_OK;
+    if (!err)
+        err = exec1(tx, "CREATE INDEX stations_district ON stations (district_code)", false, 0,
+                    ei);
+    if (!err && yz_db_dialect_of(tx) == YZ_DB_PG)
+        err = exec1(tx,
+                    "ALTER TABLE stations ADD CONSTRAINT " DISTRICT_FK
+                    " FOREIGN KEY (district_code) REFERENCES districts (code)",
+                    false, 0, ei);
     return err;
 }
 
@@ -1041,11 +1068,7 @@ static int import_sets(yz_db_tx *tx, void *ctx, size_t *bad, yz_errinfo *ei)
     copy_ctx cc = {x->rows, 0, x->now};
     double t = seconds();
     if (!err && reindex)
-        err = exec1(tx, "DROP INDEX stations_district", false, 0, ei);
-    if (!err && recode)
-        err = drop_code_index(tx, ei);
-    if (!err && reindex && pg)
-        err = exec1(tx, "ALTER TABLE stations DROP CONSTRAINT " DISTRICT_FK, false, 0, ei);
+        err = indexes_aside(tx, recode, ei);
     if (!err && direct) {
         err = yz_db_copy(tx, "stations", DIRECT_COLS, STATION_NFIELDS + 2, x->n, direct_row, &cc,
                          bad, ei);
@@ -1082,16 +1105,8 @@ static int import_sets(yz_db_tx *tx, void *ctx, size_t *bad, yz_errinfo *ei)
     if (!err && pg)
         err = exec1(tx, "ANALYZE stations", false, 0, ei);
     t = seconds();
-    if (!err && recode)
-        err = build_code_index(tx, bad, ei);
     if (!err && reindex)
-        err = exec1(tx, "CREATE INDEX stations_district ON stations (district_code)", false, 0,
-                    ei);
-    if (!err && reindex && pg)
-        err = exec1(tx,
-                    "ALTER TABLE stations ADD CONSTRAINT " DISTRICT_FK
-                    " FOREIGN KEY (district_code) REFERENCES districts (code)",
-                    false, 0, ei);
+        err = indexes_back(tx, recode, bad, ei);
     c->index_s = seconds() - t;
     t = seconds();
     if (!err && direct)
@@ -1319,11 +1334,7 @@ static int stream_load(yz_db_tx *tx, void *ctx, size_t *bad, yz_errinfo *ei)
     bool recode = reindex && !in_code_order(first.rows, first.n);
     double t = seconds();
     if (!err && reindex)
-        err = exec1(tx, "DROP INDEX stations_district", false, 0, ei);
-    if (!err && recode)
-        err = drop_code_index(tx, ei);
-    if (!err && reindex && pg)
-        err = exec1(tx, "ALTER TABLE stations DROP CONSTRAINT " DISTRICT_FK, false, 0, ei);
+        err = indexes_aside(tx, recode, ei);
     if (!err && !pg)
         err = exec1(tx, "DROP TABLE IF EXISTS temp.import_stage", false, 0, ei);
     if (!err && !direct)
@@ -1376,16 +1387,8 @@ static int stream_load(yz_db_tx *tx, void *ctx, size_t *bad, yz_errinfo *ei)
         err = exec1(tx, "ANALYZE stations", false, 0, ei);
     c->insert_s += seconds() - t;
     t = seconds();
-    if (!err && recode)
-        err = build_code_index(tx, bad, ei);
     if (!err && reindex)
-        err = exec1(tx, "CREATE INDEX stations_district ON stations (district_code)", false, 0,
-                    ei);
-    if (!err && reindex && pg)
-        err = exec1(tx,
-                    "ALTER TABLE stations ADD CONSTRAINT " DISTRICT_FK
-                    " FOREIGN KEY (district_code) REFERENCES districts (code)",
-                    false, 0, ei);
+        err = indexes_back(tx, recode, bad, ei);
     c->index_s = seconds() - t;
     t = seconds();
     if (!err)

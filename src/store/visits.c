@@ -537,11 +537,12 @@ static int batch_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
  * every YZ_ROLLUP_FOLD_MS (yz__rollups_fold, under the roll-ups' lock, not the committers':
  * the batches go on meanwhile), and once more when the store closes. One fold covers seconds
  * of check-ins, so a busy station's cell is updated once a fold instead of once a batch.
- * Readers of the roll-ups fold first (yz__rollups_catch_up), so the dashboard answers every
+ * Readers of the roll-ups fold first (yz_store_rollup_fold), so the dashboard answers every
  * visit committed before its request. */
 #define FOLD_MS_DEFAULT 2000
 #define FOLD_MAX_IDS 200000 /* a fold's ids at most: bounds one transaction after a long pause */
 
+/* Environment variable `name` as a whole decimal number in lo..hi, else `def`. */
 static int64_t env_i64(const char *name, int64_t def, int64_t lo, int64_t hi)
 {
     const char *e = getenv(name);
@@ -655,14 +656,7 @@ static int writers_wanted(const yz_db_conn *conn)
 {
     if (yz_db_conn_dialect(conn) != YZ_DB_PG)
         return 1;
-    const char *e = getenv("YZ_VISIT_WRITERS");
-    if (e) {
-        char *end;
-        long n = strtol(e, &end, 10);
-        if (!*end && n >= 1 && n <= YZ_VISIT_WRITERS_MAX)
-            return (int)n;
-    }
-    return 1;
+    return (int)env_i64("YZ_VISIT_WRITERS", 1, 1, YZ_VISIT_WRITERS_MAX);
 }
 
 static void committer_free(struct yz_visit_committer *c)
@@ -903,12 +897,7 @@ static int purge_day_body(yz_db_tx *tx, void *arg, yz_errinfo *ei)
     /* PostgreSQL: the visits not yet in the roll-ups go in before any is deleted, under the
      * committers' lock and then the roll-ups' (the order of every writer that takes both) */
     yz_db_q q;
-    int err = YZ_OK;
-    if (yz_db_dialect_of(tx) == YZ_DB_PG) {
-        yz_db_query(&q, tx, "SELECT pg_advisory_xact_lock($1)", ei);
-        yz_db_i64(&q, YZ_DB_LOCK_VISITS);
-        err = yz_db_exec(&q, NULL);
-    }
+    int err = yz_db_lock(tx, YZ_DB_LOCK_VISITS, ei);
     if (!err)
         err = yz__rollups_fold(tx, 0, NULL, ei);
     if (err)
