@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 
 /* One distinct (opening hours, UTC offset) pair: stations share them. */
@@ -301,31 +300,11 @@ static void rec_decode(const yz_snap *s, size_t i, yz_station *out)
 
 /* --- the loader: stations into records as they come ---------------------------------- */
 
-/* Ask for transparent huge pages on a large array the build is about to fill (before its
- * first write): page faults, a trap each 4 KiB, were ~30% of the start's main thread at a
- * million stations (docs/internals/catalog.md, "The start"); with these arrays in 2 MiB
- * pages the start takes 39,000 faults instead of 84,000. Only the 2 MiB-aligned inside of
- * the block is advised; smaller blocks and kernels without THP (or with it off) are left as
- * they are. Every array advised is written whole (the strings' block up to its length, then
- * shrunk), so RSS does not grow (a partly written last page at most). */
-static void *advise_huge(void *p, size_t bytes)
-{
-#ifdef MADV_HUGEPAGE
-    const uintptr_t huge = (uintptr_t)2 << 20;
-    if (bytes >= 2 * huge) {
-        uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-        uintptr_t e = ((uintptr_t)p + bytes) & ~(huge - 1);
-        if (e > a)
-            (void)madvise((void *)a, e - a, MADV_HUGEPAGE); /* advice: failure is harmless */
-    }
-#endif
-    return p;
-}
 
-/* A zeroed array of n elements, huge pages advised (as advise_huge). */
+/* A zeroed array of n elements, huge pages advised (yz_advise_huge). */
 static void *calloc_huge(size_t n, size_t size)
 {
-    return advise_huge(yz_calloc(n, size), n * size);
+    return yz_advise_huge(yz_calloc(n, size), n * size);
 }
 
 /* A snapshot's records made one station at a time (docs/internals/catalog.md, "The start"):
@@ -452,7 +431,7 @@ static void rec_reserve(yz_snap_loader *l, size_t cap)
     struct rec *r = aligned_alloc(64, (bytes + 63) / 64 * 64);
     if (!r)
         r = yz_malloc(bytes); /* yz_malloc aborts when memory is out */
-    advise_huge(r, bytes);
+    yz_advise_huge(r, bytes);
     if (l->s->n)
         memcpy(r, l->s->rec, l->s->n * sizeof *r);
     yz_free(l->s->rec);
@@ -495,7 +474,7 @@ void yz_snap_loader_reset(yz_snap_loader *l, size_t n_hint)
     rec_reserve(l, n_hint ? n_hint : 16);
     /* Reserved, not touched: pages past what the texts use are never resident. */
     yz_buf_reserve(&l->strs, n_hint * 64 + 64);
-    advise_huge(l->strs.data, l->strs.cap);
+    yz_advise_huge(l->strs.data, l->strs.cap);
 }
 
 void yz_snap_loader_free(yz_snap_loader *l)
@@ -1333,7 +1312,7 @@ int yz_snap_build(yz_snap_input *in, yz_textnorm *norm, yz_snap **out, yz_errinf
     {
         code_ref *refs = calloc_huge(s->n + 1, sizeof *refs);
         size_t keys_bytes = s->n * (YZ_CODE_KEY_MAX + 1) + 1;
-        char *keys = advise_huge(yz_malloc(keys_bytes), keys_bytes), *k = keys;
+        char *keys = yz_advise_huge(yz_malloc(keys_bytes), keys_bytes), *k = keys;
         for (size_t i = 0; i < s->n; i++)
             refs[i] = (code_ref){rec_str(s, i, STR_CODE), (uint32_t)i};
         if (s->n > 1)

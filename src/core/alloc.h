@@ -17,5 +17,12 @@ char *yz_strdup(const char *s);
 char *yz_strndup(const char *s, size_t n);
 /* Accepts NULL. */
 void yz_free(void *p);
+/* Ask for transparent huge pages on a large block about to be filled (before its first
+ * write), and return `p`: a page fault is a trap each 4 KiB, a large part of filling a
+ * fresh array of hundreds of MB (docs/internals/catalog.md, "The start"). Only the 2 MiB-
+ * aligned inside of a block of 4 MiB or more is advised; kernels without THP (or with it
+ * off) leave it as it is, and failure is harmless. Advise only a block that will be
+ * written whole (a huge page is resident once any byte of it is touched). */
+void *yz_advise_huge(void *p, size_t bytes);
 
 #endif

@@ -2,6 +2,8 @@
 /* core/utf8.c - strict UTF-8 decoding and validation (RFC 3629, Unicode 15 §3.9). */
 #include "core/utf8.h"
 
+#include <string.h>
+
 size_t yz_utf8_decode(const char *str, size_t len, uint32_t *cp)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -41,9 +43,19 @@ size_t yz_utf8_decode(const char *str, size_t len, uint32_t *cp)
 
 bool yz_utf8_valid(const char *s, size_t n)
 {
+    const uint64_t ones = UINT64_C(0x0101010101010101), tops = UINT64_C(0x8080808080808080);
     size_t i = 0;
     uint32_t cp;
     while (i < n) {
+        /* after an ASCII byte, eight at a time while all eight are ASCII and none is NUL
+         * ((w - ones) & ~w & tops is nonzero exactly when some byte of w is 0) */
+        if ((unsigned char)s[i] < 0x80) {
+            uint64_t w;
+            while (i + 8 <= n && (memcpy(&w, s + i, 8), !(w & tops) && !((w - ones) & ~w & tops)))
+                i += 8;
+            if (i == n)
+                break;
+        }
         size_t k = yz_utf8_decode(s + i, n - i, &cp);
         if (!k || !cp)
             return false;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static const char *const field_names[] = {
@@ -55,6 +56,42 @@ static void hours_seen_fini(hours_seen *c)
         yz_free(c->text[i]);
 }
 
+/* The strings of a streamed file's rows, in large blocks freed together when the stream is
+ * closed: a million rows hold ten million strings, whose malloc and free were a fifth of the
+ * parser's time and the stream's close (docs/internals/store.md, "The bulk path"). */
+#define POOL_BLOCK ((size_t)4 << 20)
+typedef struct str_pool {
+    char **blocks;
+    size_t n_blocks, cap_blocks;
+    char *at, *end; /* room left in the last block */
+} str_pool;
+
+static char *pool_strndup(str_pool *p, const char *v, size_t len)
+{
+    if ((size_t)(p->end - p->at) < len + 1) {
+        size_t size = len + 1 > POOL_BLOCK ? len + 1 : POOL_BLOCK;
+        if (p->n_blocks == p->cap_blocks) {
+            p->cap_blocks = p->cap_blocks ? 2 * p->cap_blocks : 16;
+            p->blocks = yz_reallocarray(p->blocks, p->cap_blocks, sizeof *p->blocks);
+        }
+        p->at = p->blocks[p->n_blocks++] = yz_advise_huge(yz_malloc(size), size);
+        p->end = p->at + size;
+    }
+    char *s = p->at;
+    memcpy(s, v, len);
+    s[len] = '\0';
+    p->at += len + 1;
+    return s;
+}
+
+static void pool_free(str_pool *p)
+{
+    for (size_t i = 0; i < p->n_blocks; i++)
+        yz_free(p->blocks[i]);
+    yz_free(p->blocks);
+    memset(p, 0, sizeof *p);
+}
+
 /* A row being read: the record plus what only makes sense once all fields are in. */
 typedef struct pending {
     yz_station *st;
@@ -62,6 +99,7 @@ typedef struct pending {
     int have_lat, have_lon;
     int crs;
     hours_seen *hours; /* NULL: none kept */
+    str_pool *pool;    /* where the row's strings go; NULL: each its own allocation */
 } pending;
 
 static int parse_double(const char *v, const char *field, double *out, yz_errinfo *ei)
@@ -75,10 +113,16 @@ static int parse_double(const char *v, const char *field, double *out, yz_errinf
     return YZ_OK;
 }
 
-static void set_str(char **dst, const char *v)
+/* A string field of the row from `len` bytes of `v` (none: NULL). In a pool the field is
+ * set once (a CSV column is named once), so there is nothing to free. */
+static void set_str(pending *pr, char **dst, const char *v, size_t len)
 {
+    if (pr->pool) {
+        *dst = len ? pool_strndup(pr->pool, v, len) : NULL;
+        return;
+    }
     yz_free(*dst);
-    *dst = *v ? yz_strdup(v) : NULL;
+    *dst = len ? yz_strndup(v, len) : NULL;
 }
 
 int yz_exchange_parse_facilities(const char *list, yz_facility_list fac, const char *field,
@@ -121,21 +165,23 @@ static int parse_bool(const char *v, bool *out)
     return YZ_EINVAL;
 }
 
-/* Set field `f` of the pending row from text `v` ("" = empty). */
-static int set_field(pending *pr, int f, const char *v, yz_facility_list fac, yz_errinfo *ei)
+/* Set field `f` of the pending row from the `len` bytes of text `v` ("" = empty; v[len] is
+ * NUL). A NUL byte inside is not text: it fails as invalid UTF-8. */
+static int set_field(pending *pr, int f, const char *v, size_t len, yz_facility_list fac,
+                     yz_errinfo *ei)
 {
     yz_station *st = pr->st;
     const char *name = field_names[f];
-    if (!yz_utf8_valid(v, strlen(v)))
+    if (!yz_utf8_valid(v, len))
         return yz_err_setf(ei, YZ_EINVAL, name, "%s 不是有效的 UTF-8 文本",
                            "%s is not valid UTF-8 text", name);
     int e;
     switch (f) {
-    case 0: set_str(&st->code, v); break;
-    case 1: set_str(&st->name, v); break;
-    case 2: set_str(&st->address, v); break;
-    case 3: set_str(&st->district_code, v); break;
-    case 4: set_str(&st->district_name, v); break;
+    case 0: set_str(pr, &st->code, v, len); break;
+    case 1: set_str(pr, &st->name, v, len); break;
+    case 2: set_str(pr, &st->address, v, len); break;
+    case 3: set_str(pr, &st->district_code, v, len); break;
+    case 4: set_str(pr, &st->district_name, v, len); break;
     case 5:
         if (parse_double(v, name, &pr->lat, ei))
             return YZ_EINVAL;
@@ -166,12 +212,12 @@ static int set_field(pending *pr, int f, const char *v, yz_facility_list fac, yz
             return yz_err_set(ei, YZ_EINVAL, name, "未知的合作方类型", "unknown partner kind");
         st->partner_kind = e;
         break;
-    case 10: set_str(&st->partner_name, v); break;
+    case 10: set_str(pr, &st->partner_name, v, len); break;
     case 11:
         if (yz_exchange_parse_facilities(v, fac, name, &st->facilities, ei))
             return YZ_EINVAL;
         break;
-    case 12: set_str(&st->opening_hours, v); break;
+    case 12: set_str(pr, &st->opening_hours, v, len); break;
     case 13:
         e = *v ? yz_status_parse(v) : YZ_STATUS_OPEN;
         if (e < 0)
@@ -180,7 +226,7 @@ static int set_field(pending *pr, int f, const char *v, yz_facility_list fac, yz
                               "status must be planned, building, open, closed_temp or closed");
         st->status = e;
         break;
-    case 14: set_str(&st->phone, v); break;
+    case 14: set_str(pr, &st->phone, v, len); break;
     case 15: {
         char *end;
         errno = 0;
@@ -206,8 +252,8 @@ static int set_field(pending *pr, int f, const char *v, yz_facility_list fac, yz
         if (yz_maps_parse(v, name, &st->online_maps, ei))
             return YZ_EINVAL;
         break;
-    case 19: set_str(&st->tz, v); break;
-    case 20: set_str(&st->closed_reason, v); break;
+    case 19: set_str(pr, &st->tz, v, len); break;
+    case 20: set_str(pr, &st->closed_reason, v, len); break;
     case 21: {
         int64_t t = 0;
         if (*v && yz_time_parse_iso8601(v, 480, &t))
@@ -242,7 +288,7 @@ static int finish_row(pending *pr, bool patch, yz_errinfo *ei)
     /* The store keeps a missing address as "" (bind_station): the same here, so that a new
      * station answers and exports the same before and after a restart. */
     if (!st->address)
-        st->address = yz_strdup("");
+        st->address = pr->pool ? pool_strndup(pr->pool, "", 0) : yz_strdup("");
     if (!pr->hours || !st->opening_hours)
         return yz_station_validate(st, ei);
     char **seen = &pr->hours->text[yz_hash_str(st->opening_hours) % HOURS_SEEN];
@@ -303,11 +349,11 @@ int yz_exchange_station_from_json(const json_t *obj, yz_facility_list fac, bool 
     if (!json_is_object(obj))
         return yz_err_set(ei, YZ_EINVAL, "", "请求体必须是 JSON 对象",
                           "the body must be a JSON object");
-    pending pr = {st, st->lat, st->lon, 0, 0, YZ_CRS_WGS84, NULL};
+    pending pr = {st, st->lat, st->lon, 0, 0, YZ_CRS_WGS84, NULL, NULL};
     const json_t *crs = json_object_get(obj, "crs");
     if (crs) {
         char *t = json_text(crs, 7);
-        int err = t ? set_field(&pr, 7, t, fac, ei)
+        int err = t ? set_field(&pr, 7, t, strlen(t), fac, ei)
                     : yz_err_set(ei, YZ_EINVAL, "crs", "crs 必须是字符串", "crs must be a string");
         yz_free(t);
         if (err)
@@ -334,7 +380,7 @@ int yz_exchange_station_from_json(const json_t *obj, yz_facility_list fac, bool 
         if (!t)
             return yz_err_setf(ei, YZ_EINVAL, key, "%s 的类型不对", "%s has the wrong type",
                                key);
-        int err = set_field(&pr, f, t, fac, ei);
+        int err = set_field(&pr, f, t, strlen(t), fac, ei);
         yz_free(t);
         if (err)
             return err;
@@ -614,6 +660,7 @@ static int read_csv(const char *data, size_t len, yz_facility_list fac, yz_stati
 }
 
 static rowset *stream_rowset(yz_exchange_stream *s);
+static str_pool *stream_pool(yz_exchange_stream *s);
 
 static int read_csv_rows(const char *data, size_t len, yz_facility_list fac, yz_station **out,
                          size_t *n_out, yz_district **districts, size_t *n_districts,
@@ -676,16 +723,19 @@ static int read_csv_rows(const char *data, size_t len, yz_facility_list fac, yz_
             lines = yz_reallocarray(lines, cap_lines, sizeof *lines);
         }
         lines[rsp->n - 1] = row_line;
-        pending pr = {st, 0, 0, 0, 0, YZ_CRS_WGS84, &hours};
+        pending pr = {st, 0, 0, 0, 0, YZ_CRS_WGS84, &hours, pub ? stream_pool(pub) : NULL};
         for (int c = 0; c < ncol && !err; c++)
             if (col_field[c] == 7)
-                err = set_field(&pr, 7, fields[c].data, fac, ei);
-        for (int c = 0; c < ncol && !err; c++)
-            if (col_field[c] != 7)
-                err = set_field(&pr, col_field[c],
-                                text_field(col_field[c]) ? csv_unguard(fields[c].data)
-                                                         : fields[c].data,
-                                fac, ei);
+                err = set_field(&pr, 7, fields[c].data, fields[c].len, fac, ei);
+        for (int c = 0; c < ncol && !err; c++) {
+            if (col_field[c] == 7)
+                continue;
+            const char *v = fields[c].data;
+            if (text_field(col_field[c]))
+                v = csv_unguard(v);
+            err = set_field(&pr, col_field[c], v, fields[c].len - (size_t)(v - fields[c].data),
+                            fac, ei);
+        }
         if (!err)
             err = finish_row(&pr, false, ei);
         if (err) {
@@ -873,7 +923,8 @@ int yz_exchange_read_file(const char *path, yz_facility_list fac, yz_station **r
 struct yz_exchange_stream {
     yz_buf data; /* the file */
     yz_facility_list fac;
-    rowset rs; /* written by the parser; rows [0, ready) are the reader's to read */
+    rowset rs;     /* written by the parser; rows [0, ready) are the reader's to read */
+    str_pool pool; /* the rows' strings */
     pthread_t thread;
     bool started;
     pthread_mutex_t mu;
@@ -896,6 +947,52 @@ struct yz_exchange_stream {
 static rowset *stream_rowset(yz_exchange_stream *s)
 {
     return &s->rs;
+}
+
+static str_pool *stream_pool(yz_exchange_stream *s)
+{
+    return &s->pool;
+}
+
+/* The lines of `n` bytes (their newlines + 1), eight bytes at a time: a byte equal to '\n'
+ * is a zero byte of w ^ 0x0a..0a, found without a carry across bytes (exact, not the usual
+ * "has a zero" test, which may flag the byte after one), and the flags summed by one multiply
+ * (no popcount instruction is assumed). */
+static size_t count_lines(const char *p, size_t n)
+{
+    const uint64_t nl = UINT64_C(0x0a0a0a0a0a0a0a0a), low7 = UINT64_C(0x7f7f7f7f7f7f7f7f);
+    size_t lines = 1, i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        uint64_t x = w ^ nl;
+        uint64_t t = ((x & low7) + low7) | x; /* a byte's top bit set unless the byte is 0 */
+        lines += (size_t)((((~t & ~low7) >> 7) * UINT64_C(0x0101010101010101)) >> 56);
+    }
+    for (; i < n; i++)
+        lines += p[i] == '\n';
+    return lines;
+}
+
+/* The whole file into `b`: one read a block into room for its size, where fstat gives one
+ * (a file that grows meanwhile is read to its end all the same). */
+static int read_whole(FILE *f, yz_buf *b)
+{
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+        yz_buf_reserve(b, (size_t)sb.st_size + 1);
+        yz_advise_huge(b->data, b->cap);
+    }
+    for (;;) {
+        if (b->cap - b->len < 65536)
+            yz_buf_reserve(b, 65536);
+        size_t got = fread(b->data + b->len, 1, b->cap - b->len - 1, f);
+        if (!got)
+            break;
+        b->len += got;
+        b->data[b->len] = '\0';
+    }
+    return ferror(f);
 }
 
 static void stream_publish(yz_exchange_stream *s, size_t ready)
@@ -940,23 +1037,17 @@ int yz_exchange_stream_open(const char *path, yz_facility_list fac, yz_exchange_
         return yz_err_setf(ei, YZ_EIO, "file", "无法打开文件 %s", "cannot open file %s", path);
     yz_exchange_stream *s = yz_calloc(1, sizeof *s);
     yz_buf_init(&s->data);
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        yz_buf_append(&s->data, chunk, got);
-    int bad = ferror(f);
+    int bad = read_whole(f, &s->data);
     fclose(f);
     if (bad) {
         yz_buf_fini(&s->data);
         yz_free(s);
         return yz_err_setf(ei, YZ_EIO, "file", "读取 %s 出错", "error reading %s", path);
     }
-    size_t lines = 1;
-    for (const char *p = s->data.data, *end = p + s->data.len;
-         p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
-        lines++;
-    s->rs.cap = lines + 1; /* a row a line at most (the header is one): rowset_add never grows */
+    /* a row a line at most (the header is one): rowset_add never grows */
+    s->rs.cap = count_lines(s->data.data, s->data.len) + 1;
     s->rs.rows = yz_reallocarray(NULL, s->rs.cap, sizeof *s->rs.rows);
+    yz_advise_huge(s->rs.rows, s->rs.cap * sizeof *s->rs.rows);
     s->fac = fac;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
@@ -1087,7 +1178,9 @@ void yz_exchange_stream_close(yz_exchange_stream *s)
     yz_free(s->fresh);
     yz_free(s->n_fresh);
     yz_free(s->seen);
-    rowset_free(&s->rs);
+    yz_free(s->rs.rows); /* their strings are the pool's */
+    yz_exchange_districts_free(s->rs.dist, s->rs.nd);
+    pool_free(&s->pool);
     yz_buf_fini(&s->data);
     yz_free(s);
 }

@@ -231,6 +231,48 @@ Test(utf8, valid_and_invalid)
     cr_assert_not(yz_utf8_valid("\xf4\x90\x80\x80", 4), "above U+10FFFF");
     cr_assert_not(yz_utf8_valid("\xe5\xb7", 2), "truncated");
     cr_assert_not(yz_utf8_valid("a\0b", 3), "NUL");
+    cr_assert_not(yz_utf8_valid("abcdefghijk\0mnop", 16), "NUL inside a run of ASCII");
+}
+
+/* The reference: one code point at a time, as yz_utf8_valid did before its ASCII run. */
+static bool utf8_valid_slow(const char *s, size_t n)
+{
+    uint32_t cp;
+    for (size_t i = 0, k; i < n; i += k)
+        if (!(k = yz_utf8_decode(s + i, n - i, &cp)) || !cp)
+            return false;
+    return true;
+}
+
+Test(utf8, valid_matches_decoding_one_by_one)
+{
+    /* ASCII runs of every length around eight, with NULs, high bytes, valid and broken
+     * sequences at every offset */
+    static const char *const pieces[] = {"a", "bcdefgh", "0123456789abcdef", "\0", "工",
+                                         "會", "🚲", "\xe5\xb7", "\xff", "\xc0\xaf", "\x80",
+                                         "\xed\xa0\x80", "\x7f", " ", "\xf4\x8f\xbf\xbf"};
+    const size_t np = sizeof pieces / sizeof pieces[0];
+    srand(16);
+    size_t valid = 0;
+    for (int t = 0; t < 200000; t++) {
+        char s[96];
+        size_t n = 0;
+        int k = rand() % 12;
+        for (int j = 0; j < k; j++) {
+            const char *p = pieces[(size_t)rand() % np];
+            size_t len = p[0] ? strlen(p) : 1;
+            if (rand() % 3 == 0 && p[0] != '\0' && (unsigned char)p[0] < 0x80)
+                len = 1 + (size_t)rand() % len;
+            if (n + len > sizeof s)
+                break;
+            memcpy(s + n, p, len);
+            n += len;
+        }
+        bool want = utf8_valid_slow(s, n);
+        valid += want;
+        cr_assert_eq(yz_utf8_valid(s, n), want, "case %d (%zu bytes)", t, n);
+    }
+    cr_assert(valid > 1000 && valid < 199000, "both outcomes tried (%zu valid)", valid);
 }
 
 Test(err, messages_and_format)

@@ -8,7 +8,10 @@
 #include "model/facility.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static yz_facility fac_items[32];
 static yz_facility_list fac;
@@ -410,4 +413,91 @@ Test(exchange, report_rows_where)
         YZ_EINVAL);
     cr_assert_eq(bad, 2, "%s", ei.msg_en);
     cr_assert_str_eq(ei.field, "seats");
+}
+
+/* A streamed file's rows go into one array sized by the file's lines, which must never be
+ * fewer than the rows (the writer reads the array while the parser fills it): the count,
+ * eight bytes at a time, against counting newlines one by one, on files of every length with
+ * newlines next to each other, to bytes one bit away and to NULs. Also a streamed file read
+ * whole: its rows, and a NUL inside a cell refused. */
+Test(exchange, stream_counts_lines_and_reads_rows)
+{
+    static const unsigned char bytes[] = {'\n', '\n', 0x8a, 0x0b, 0x08, 0x0e, '\r', 0, 0xff,
+                                          'a', ',', '"', 0x7f, 0x80};
+    char path[] = "/tmp/yz-stream-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    close(fd);
+    srand(77);
+    for (int t = 0; t < 400; t++) {
+        unsigned char buf[160];
+        size_t n = (size_t)rand() % (sizeof buf + 1), nl = 0;
+        for (size_t i = 0; i < n; i++) {
+            buf[i] = bytes[(size_t)rand() % sizeof bytes];
+            nl += buf[i] == '\n';
+        }
+        FILE *f = fopen(path, "wb");
+        cr_assert(f);
+        cr_assert_eq(fwrite(buf, 1, n, f), n);
+        fclose(f);
+        yz_exchange_stream *s = NULL;
+        yz_errinfo ei;
+        cr_assert_eq(yz_exchange_stream_open(path, fac, &s, &ei), YZ_OK);
+        cr_assert_eq(yz_exchange_stream_hint(s), nl + 2, "file %d: %zu newlines in %zu bytes",
+                     t, nl, n);
+        yz_exchange_stream_close(s);
+    }
+    /* rows from the stream, with their strings */
+    yz_buf csv;
+    yz_buf_init(&csv);
+    yz_buf_puts(&csv, HDR);
+    for (int i = 0; i < 9000; i++)
+        yz_buf_printf(&csv, "S-%05d,驿站 %d,路 %d 号,330302,鹿城区,28.0%d,120.6,,basic,union,,"
+                            "toilet;hot_water,Mo-Su 08:00-20:00,open,,%d,false,\n",
+                      i, i, i, i % 10, i % 50);
+    FILE *f = fopen(path, "wb");
+    cr_assert(f);
+    fwrite(csv.data, 1, csv.len, f);
+    fclose(f);
+    yz_exchange_stream *s = NULL;
+    yz_errinfo ei;
+    cr_assert_eq(yz_exchange_stream_open(path, fac, &s, &ei), YZ_OK);
+    size_t got = 0;
+    for (;;) {
+        yz_station *rows;
+        size_t n, nd;
+        const yz_district *d;
+        cr_assert_eq(yz_exchange_stream_next(s, &rows, &n, &d, &nd, &ei), YZ_OK);
+        if (!n)
+            break;
+        for (size_t i = 0; i < n; i++, got++) {
+            char want[32];
+            snprintf(want, sizeof want, "驿站 %zu", got);
+            cr_assert_str_eq(rows[i].name, want);
+            cr_assert_str_eq(rows[i].opening_hours, "Mo-Su 08:00-20:00");
+            cr_assert_eq(rows[i].seats, (int)(got % 50));
+        }
+    }
+    cr_assert_eq(got, 9000);
+    size_t total = 0;
+    cr_assert_eq(yz_exchange_stream_wait(s, &total, &ei), YZ_OK);
+    cr_assert_eq(total, 9000);
+    yz_exchange_stream_close(s);
+    /* a NUL byte inside a cell of a late row */
+    yz_buf_truncate(&csv, csv.len - 1);
+    yz_buf_puts(&csv, "\nS-NUL,a");
+    yz_buf_append(&csv, "\0b", 2);
+    yz_buf_puts(&csv, ",x,330302,鹿城区,28,120.6,,,,,,,,,,,\n");
+    f = fopen(path, "wb");
+    cr_assert(f);
+    fwrite(csv.data, 1, csv.len, f);
+    fclose(f);
+    cr_assert_eq(yz_exchange_stream_open(path, fac, &s, &ei), YZ_OK);
+    int err = yz_exchange_stream_wait(s, &total, &ei);
+    cr_assert_eq(err, YZ_EINVAL);
+    cr_assert_str_eq(ei.field, "name");
+    cr_assert(strstr(ei.msg_en, "row 9002"), "%s", ei.msg_en);
+    yz_exchange_stream_close(s);
+    yz_buf_fini(&csv);
+    unlink(path);
 }
