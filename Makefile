@@ -153,9 +153,14 @@ bench-programs:
 	@$(MAKE) --no-print-directory -C bench snapshot-quick >/dev/null && echo "bench_snapshot: quick run ok"
 
 # The MQTT ingest bench in its quick mode (part of make test): its checks (every acknowledged
-# reading stored once, a reading visible in nearby) on a few hundred messages; figures not judged.
+# reading stored once, a reading visible in nearby) on a few hundred messages; and the
+# check-ins bench in one round of a second on SQLite and PostgreSQL (every acknowledged visit
+# in the database); figures not judged.
 bench-quick: bin/yizhan bench-programs
 	@MQTT_QUICK=1 bench/bench_mqtt.sh bin/yizhan bench/out/bench_mqtt_pub
+	@VISITS_DURATION=1 VISITS_ROUNDS=1 VISITS_WORKERS=200 bench/bench_visits.sh bin/yizhan \
+	    >build/bench-visits-quick.log 2>&1 || { cat build/bench-visits-quick.log; exit 1; }
+	@tail -2 build/bench-visits-quick.log
 
 bench:
 	@scripts/deps.sh bench

@@ -121,9 +121,9 @@ acked, other = 0, 0
 -- Request i is worker i % W at station (i / W + 7 * (i % W)) % S: every (worker, station)
 -- pair once in W * S requests, so that check-ins are counted (none within 2 hours of the
 -- same pair) and the counted path (roll-ups included) is what is measured. Each round and
--- thread starts at its own OFFSET, so rounds do not repeat pairs.
+-- thread starts at its own OFFSET (threads STRIDE apart), so rounds do not repeat pairs.
 function init(args)
-  i = tonumber(os.getenv("OFFSET") or "0") + tid * 50000
+  i = tonumber(os.getenv("OFFSET") or "0") + tid * tonumber(os.getenv("STRIDE") or "50000")
 end
 function request()
   i = i + 1
@@ -182,7 +182,7 @@ round() { # MODE DB TOKENS ENV...
         ;;
     esac
     local out
-    out=$(OFFSET=$offset TOKENS=$tokens wrk -t2 -c$conns -d"${dur}s" -s "$tmp/visits.lua" "$base" | grep '^RESULT')
+    out=$(OFFSET=$offset STRIDE=$stride TOKENS=$tokens wrk -t2 -c$conns -d"${dur}s" -s "$tmp/visits.lua" "$base" | grep '^RESULT')
     # the server's CPU time (user + system, clock ticks), less swayed by the machine's load
     local ticks
     ticks=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
@@ -220,22 +220,32 @@ round() { # MODE DB TOKENS ENV...
 }
 echo "visits: POST /api/v1/visits, $conns connections, $nworkers workers, ${dur}s rounds," \
     "server threads $sthreads"
+# A wrk thread's pairs: room for 15,000 check-ins a second each (the two together 30,000/s,
+# above any rate measured here), a round two threads' worth; the second series of rounds on
+# the same database (pg-2w beside pg-group) starts after the first. Past W x S pairs they wrap
+# and repeat, and repeats within 2 hours are not counted (the bench says so below).
+stride=$((15000 * dur))
+span=$((2 * stride))
+second=$((rounds * span))
+pairs=$((nworkers * $(wc -l <"$tmp/codes.txt")))
+[ $((2 * second)) -le "$pairs" ] ||
+    echo "bench_visits: $rounds rounds of ${dur}s may repeat (worker, station) pairs ($pairs): fewer rounds or more VISITS_WORKERS" >&2
 for r in $(seq 1 "$rounds"); do
-    offset=$(((r - 1) * 100000))
+    offset=$(((r - 1) * span))
     round group "$tmp/group.db" "$tmp/tokens.sqlite.txt"
     [ "$with_single" = 0 ] || round single "$tmp/single.db" "$tmp/tokens.sqlite.txt" YZ_VISIT_BATCH_MAX=1
     if [ -n "$pgdb" ] && [ -n "$peer" ] && [ $((r % 2)) = 1 ]; then
-        offset=$((1000000 + offset)) bin=$peer round pg-peer "$pgdb_peer" "$tmp/tokens.pgpeer.txt"
+        offset=$((second + offset)) bin=$peer round pg-peer "$pgdb_peer" "$tmp/tokens.pgpeer.txt"
     fi
     if [ -n "$pgdb" ] && [ "$pg_writers" = 2 ] && [ $((r % 2)) = 0 ]; then
-        offset=$((1000000 + offset)) round pg-2w "$pgdb" "$tmp/tokens.pg.txt" YZ_VISIT_WRITERS=2
+        offset=$((second + offset)) round pg-2w "$pgdb" "$tmp/tokens.pg.txt" YZ_VISIT_WRITERS=2
     fi
     [ -z "$pgdb" ] || round pg-group "$pgdb" "$tmp/tokens.pg.txt"
     if [ -n "$pgdb" ] && [ "$pg_writers" = 2 ] && [ $((r % 2)) = 1 ]; then
-        offset=$((1000000 + offset)) round pg-2w "$pgdb" "$tmp/tokens.pg.txt" YZ_VISIT_WRITERS=2
+        offset=$((second + offset)) round pg-2w "$pgdb" "$tmp/tokens.pg.txt" YZ_VISIT_WRITERS=2
     fi
     if [ -n "$pgdb" ] && [ -n "$peer" ] && [ $((r % 2)) = 0 ]; then
-        offset=$((1000000 + offset)) bin=$peer round pg-peer "$pgdb_peer" "$tmp/tokens.pgpeer.txt"
+        offset=$((second + offset)) bin=$peer round pg-peer "$pgdb_peer" "$tmp/tokens.pgpeer.txt"
     fi
 done
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
