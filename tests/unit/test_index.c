@@ -1150,6 +1150,12 @@ Test(index, oracle_clustered)
         run_random(0x5eed0000 + s, 6000, 2000, china, sizeof(china) / sizeof(china[0]));
 }
 
+Test(index, oracle_large_built_on_two_threads)
+{
+    /* Above BUILD_THREAD_MIN (65,536) the root's subtrees are built on two threads. */
+    run_random(0x2b1d, 70000, 400, china, sizeof(china) / sizeof(china[0]));
+}
+
 Test(index, oracle_depth_first_fallback)
 {
     /* A queue of 1 or 3 frames sends nearly every subtree to the depth-first search. */
