@@ -153,14 +153,18 @@ bench-programs:
 	@$(MAKE) --no-print-directory -C bench snapshot-quick >/dev/null && echo "bench_snapshot: quick run ok"
 
 # The MQTT ingest bench in its quick mode (part of make test): its checks (every acknowledged
-# reading stored once, a reading visible in nearby) on a few hundred messages; and the
-# check-ins bench in one round of a second on SQLite and PostgreSQL (every acknowledged visit
-# in the database); figures not judged.
+# reading stored once, a reading visible in nearby) on a few hundred messages; the check-ins
+# bench in one round of a second on SQLite and PostgreSQL (every acknowledged visit in the
+# database); nearby against bare libmicrohttpd in one round of a second (no error, every
+# answer 2xx); figures not judged.
 bench-quick: bin/yizhan bench-programs
 	@MQTT_QUICK=1 bench/bench_mqtt.sh bin/yizhan bench/out/bench_mqtt_pub
 	@VISITS_DURATION=1 VISITS_ROUNDS=1 VISITS_WORKERS=200 bench/bench_visits.sh bin/yizhan \
 	    >build/bench-visits-quick.log 2>&1 || { cat build/bench-visits-quick.log; exit 1; }
 	@tail -2 build/bench-visits-quick.log
+	@HTTP_ROUNDS=1 HTTP_DURATION=1 bench/bench_http.sh bin/yizhan bench/out/bare_mhd \
+	    >build/bench-http-quick.log 2>&1 || { cat build/bench-http-quick.log; exit 1; }
+	@grep '^median ratio' build/bench-http-quick.log
 
 bench:
 	@scripts/deps.sh bench

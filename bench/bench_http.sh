@@ -106,3 +106,5 @@ printf '%s\n' "${ratios[@]}" | sort -n | awk -v bad=$bad '{ a[NR] = $1 } END {
     printf "\nmedian ratio yizhan/bare: %.2f (target >= 0.85)%s\n", a[int((NR + 1) / 2)],
         bad ? "; yizhan had errors" : "" }'
 printf 'load average at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+# a round with errors or other answers than 2xx measured something else: the bench fails
+[ "$bad" = 0 ] || { echo "bench_http: yizhan answered with errors or non-2xx statuses" >&2; exit 1; }
