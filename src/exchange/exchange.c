@@ -402,6 +402,8 @@ typedef struct rowset {
     size_t n, cap;
     yz_district *dist;
     size_t nd;
+    bool pooled;   /* the rows' strings are in `pool` (a stream's), not each its own */
+    str_pool pool;
 } rowset;
 
 static yz_station *rowset_add(rowset *rs)
@@ -418,7 +420,12 @@ static yz_station *rowset_add(rowset *rs)
 
 static void rowset_free(rowset *rs)
 {
-    yz_station_array_free(rs->rows, rs->n);
+    if (rs->pooled) {
+        yz_free(rs->rows);
+        pool_free(&rs->pool);
+    } else {
+        yz_station_array_free(rs->rows, rs->n);
+    }
     yz_exchange_districts_free(rs->dist, rs->nd);
     memset(rs, 0, sizeof *rs);
 }
@@ -660,7 +667,6 @@ static int read_csv(const char *data, size_t len, yz_facility_list fac, yz_stati
 }
 
 static rowset *stream_rowset(yz_exchange_stream *s);
-static str_pool *stream_pool(yz_exchange_stream *s);
 
 static int read_csv_rows(const char *data, size_t len, yz_facility_list fac, yz_station **out,
                          size_t *n_out, yz_district **districts, size_t *n_districts,
@@ -723,7 +729,7 @@ static int read_csv_rows(const char *data, size_t len, yz_facility_list fac, yz_
             lines = yz_reallocarray(lines, cap_lines, sizeof *lines);
         }
         lines[rsp->n - 1] = row_line;
-        pending pr = {st, 0, 0, 0, 0, YZ_CRS_WGS84, &hours, pub ? stream_pool(pub) : NULL};
+        pending pr = {st, 0, 0, 0, 0, YZ_CRS_WGS84, &hours, rsp->pooled ? &rsp->pool : NULL};
         for (int c = 0; c < ncol && !err; c++)
             if (col_field[c] == 7)
                 err = set_field(&pr, 7, fields[c].data, fields[c].len, fac, ei);
@@ -884,6 +890,27 @@ int yz_exchange_read_report(bool geojson, const char *data, size_t len, yz_facil
     return err;
 }
 
+/* The whole file into `b`: one read a block into room for its size, where fstat gives one
+ * (a file that grows meanwhile is read to its end all the same). */
+static int read_whole(FILE *f, yz_buf *b)
+{
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+        yz_buf_reserve(b, (size_t)sb.st_size + 1);
+        yz_advise_huge(b->data, b->cap);
+    }
+    for (;;) {
+        if (b->cap - b->len < 65536)
+            yz_buf_reserve(b, 65536);
+        size_t got = fread(b->data + b->len, 1, b->cap - b->len - 1, f);
+        if (!got)
+            break;
+        b->len += got;
+        b->data[b->len] = '\0';
+    }
+    return ferror(f);
+}
+
 int yz_exchange_read_file(const char *path, yz_facility_list fac, yz_station **rows, size_t *n,
                           yz_district **districts, size_t *n_districts, yz_errinfo *ei)
 {
@@ -892,11 +919,7 @@ int yz_exchange_read_file(const char *path, yz_facility_list fac, yz_station **r
         return yz_err_setf(ei, YZ_EIO, "file", "无法打开文件 %s", "cannot open file %s", path);
     yz_buf b;
     yz_buf_init(&b);
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        yz_buf_append(&b, chunk, got);
-    int bad = ferror(f);
+    int bad = read_whole(f, &b);
     fclose(f);
     int err;
     const char *dot = strrchr(path, '.');
@@ -923,8 +946,7 @@ int yz_exchange_read_file(const char *path, yz_facility_list fac, yz_station **r
 struct yz_exchange_stream {
     yz_buf data; /* the file */
     yz_facility_list fac;
-    rowset rs;     /* written by the parser; rows [0, ready) are the reader's to read */
-    str_pool pool; /* the rows' strings */
+    rowset rs; /* written by the parser; rows [0, ready) are the reader's to read */
     pthread_t thread;
     bool started;
     pthread_mutex_t mu;
@@ -949,11 +971,6 @@ static rowset *stream_rowset(yz_exchange_stream *s)
     return &s->rs;
 }
 
-static str_pool *stream_pool(yz_exchange_stream *s)
-{
-    return &s->pool;
-}
-
 /* The lines of `n` bytes (their newlines + 1), eight bytes at a time: a byte equal to '\n'
  * is a zero byte of w ^ 0x0a..0a, found without a carry across bytes (exact, not the usual
  * "has a zero" test, which may flag the byte after one), and the flags summed by one multiply
@@ -972,27 +989,6 @@ static size_t count_lines(const char *p, size_t n)
     for (; i < n; i++)
         lines += p[i] == '\n';
     return lines;
-}
-
-/* The whole file into `b`: one read a block into room for its size, where fstat gives one
- * (a file that grows meanwhile is read to its end all the same). */
-static int read_whole(FILE *f, yz_buf *b)
-{
-    struct stat sb;
-    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
-        yz_buf_reserve(b, (size_t)sb.st_size + 1);
-        yz_advise_huge(b->data, b->cap);
-    }
-    for (;;) {
-        if (b->cap - b->len < 65536)
-            yz_buf_reserve(b, 65536);
-        size_t got = fread(b->data + b->len, 1, b->cap - b->len - 1, f);
-        if (!got)
-            break;
-        b->len += got;
-        b->data[b->len] = '\0';
-    }
-    return ferror(f);
 }
 
 static void stream_publish(yz_exchange_stream *s, size_t ready)
@@ -1047,6 +1043,7 @@ int yz_exchange_stream_open(const char *path, yz_facility_list fac, yz_exchange_
     /* a row a line at most (the header is one): rowset_add never grows */
     s->rs.cap = count_lines(s->data.data, s->data.len) + 1;
     s->rs.rows = yz_reallocarray(NULL, s->rs.cap, sizeof *s->rs.rows);
+    s->rs.pooled = true;
     yz_advise_huge(s->rs.rows, s->rs.cap * sizeof *s->rs.rows);
     s->fac = fac;
     pthread_mutex_init(&s->mu, NULL);
@@ -1178,9 +1175,7 @@ void yz_exchange_stream_close(yz_exchange_stream *s)
     yz_free(s->fresh);
     yz_free(s->n_fresh);
     yz_free(s->seen);
-    yz_free(s->rs.rows); /* their strings are the pool's */
-    yz_exchange_districts_free(s->rs.dist, s->rs.nd);
-    pool_free(&s->pool);
+    rowset_free(&s->rs);
     yz_buf_fini(&s->data);
     yz_free(s);
 }

@@ -248,9 +248,54 @@ static void build_bucket(builder *b, size_t node, size_t lo, size_t hi)
     points_box(b->pts, lo, hi, nd->lo, nd->hi);
 }
 
-/* Node `node`'s box and masks: the union of its two children's. */
-static void join_children(yz_index *ix, size_t node)
+/* From this many points the root's two subtrees are built at once (build_node). */
+#define BUILD_THREAD_MIN 65536
+
+typedef struct subtree {
+    builder b;
+    size_t node, lo, hi;
+    unsigned d;
+} subtree;
+
+static void build_node(builder *b, size_t node, unsigned d, size_t lo, size_t hi);
+
+static void *build_subtree(void *arg)
 {
+    subtree *t = arg;
+    build_node(&t->b, t->node, t->d, t->lo, t->hi);
+    return NULL;
+}
+
+/* Build the subtree of `node` (at depth d) over pts[lo, hi), children first, then the node's
+ * box and masks as the union of theirs. The root's two subtrees are independent (their points,
+ * buckets and nodes are disjoint ranges): a large index builds the first on a thread of its
+ * own, with a builder of its own (its own pivot sequence, seeded from the root's: the build
+ * stays deterministic), while this thread builds the second. At a million stations the build
+ * was a fifth of the start until nearby answers, on one CPU. */
+static void build_node(builder *b, size_t node, unsigned d, size_t lo, size_t hi)
+{
+    yz_index *ix = b->ix;
+    if (d == ix->depth) {
+        build_bucket(b, node, lo, hi);
+        return;
+    }
+    split_median(b, lo, hi);
+    size_t mid = lo + (hi - lo) / 2;
+    subtree left = {*b, 2 * node, lo, mid, d + 1};
+    pthread_t th;
+    bool threaded = false;
+    if (node == 1 && hi - lo >= BUILD_THREAD_MIN) {
+        left.b.rng = next_rand(&b->rng) | 1;
+        threaded = pthread_create(&th, NULL, build_subtree, &left) == 0;
+    }
+    if (!threaded) { /* small, or no thread to be had: one subtree after the other */
+        build_subtree(&left);
+        b->rng = left.b.rng; /* the pivots go on where the first subtree left them */
+    }
+    build_node(b, 2 * node + 1, d + 1, mid, hi);
+    if (threaded)
+        pthread_join(th, NULL);
+
     yz__index_node *nd = &ix->nodes[node];
     const yz__index_node *l = &ix->nodes[2 * node], *r = &ix->nodes[2 * node + 1];
     memset(nd, 0, sizeof(*nd));
@@ -262,62 +307,6 @@ static void join_children(yz_index *ix, size_t node)
     nd->tiers = l->tiers | r->tiers;
     for (int h = 0; h < 21; h++)
         nd->open[h] = l->open[h] | r->open[h];
-}
-
-/* Build the subtree of `node` (at depth d) over pts[lo, hi), children first, then the node's
- * box and masks as the union of theirs. */
-static void build_node(builder *b, size_t node, unsigned d, size_t lo, size_t hi)
-{
-    yz_index *ix = b->ix;
-    if (d == ix->depth) {
-        build_bucket(b, node, lo, hi);
-        return;
-    }
-    split_median(b, lo, hi);
-    size_t mid = lo + (hi - lo) / 2;
-    build_node(b, 2 * node, d + 1, lo, mid);
-    build_node(b, 2 * node + 1, d + 1, mid, hi);
-    join_children(ix, node);
-}
-
-/* The root's two subtrees are independent (their points, buckets and nodes are disjoint
- * ranges): a large index builds the first on a thread of its own, with a builder of its own
- * (its own pivot sequence, seeded from the root's: the build stays deterministic), while this
- * thread builds the second. At a million stations the build was a fifth of the start until
- * nearby answers, on one CPU. */
-#define BUILD_THREAD_MIN 65536
-
-typedef struct subtree {
-    builder b;
-    size_t lo, hi;
-} subtree;
-
-static void *build_left(void *arg)
-{
-    subtree *t = arg;
-    build_node(&t->b, 2, 1, t->lo, t->hi);
-    return NULL;
-}
-
-static void build_root(builder *b, size_t n)
-{
-    yz_index *ix = b->ix;
-    if (n < BUILD_THREAD_MIN || ix->depth == 0) {
-        build_node(b, 1, 0, 0, n);
-        return;
-    }
-    split_median(b, 0, n);
-    size_t mid = n / 2;
-    subtree left = {*b, 0, mid};
-    left.b.rng = next_rand(&b->rng) | 1;
-    pthread_t th;
-    bool threaded = pthread_create(&th, NULL, build_left, &left) == 0;
-    if (!threaded) /* no thread to be had: the same tree, one subtree after the other */
-        build_left(&left);
-    build_node(b, 3, 1, mid, n);
-    if (threaded)
-        pthread_join(th, NULL);
-    join_children(ix, 1);
 }
 
 int yz_index_build(const yz_index_item *items, size_t n, const yz_index_sched *scheds,
@@ -391,7 +380,7 @@ int yz_index_build_ids(const yz_index_item *items, const uint32_t *ids, size_t n
         b.pts[i].i = (uint32_t)i;
         b.pts[i]._pad = 0;
     }
-    build_root(&b, n);
+    build_node(&b, 1, 0, 0, n);
     yz_free(b.pts);
 
     *out = ix;
