@@ -2,7 +2,7 @@
 /* api/rowcache.c - rendered nearby rows kept per handler thread, keyed by the serials of the
  * snapshot, the events index and the rating totals they were rendered from.
  * A direct-mapped table of fixed slots, allocated once a thread: its memory does not grow with
- * the catalog (512 slots of 2 KiB), and it is only ever read and written by its own thread.
+ * the catalog (2,048 slots of 2 KiB), and it is only ever read and written by its own thread.
  * A key holds the three serials, which no other part ever gets, so a row kept from a part
  * since replaced (a station, an event or a rating written, a reload) is never served: its key no longer
  * matches anything asked. Why and what it saves: docs/internals/catalog.md. */

@@ -25,8 +25,8 @@ typedef struct yz__rowkey {
 } yz__rowkey;
 
 enum {
-    YZ__ROWCACHE_SLOTS = 512,  /* rows kept a thread, direct-mapped */
-    YZ__ROWCACHE_ENTRY = 2048, /* bytes a slot: 1 MiB a thread in all */
+    YZ__ROWCACHE_SLOTS = 2048, /* rows kept a thread, direct-mapped */
+    YZ__ROWCACHE_ENTRY = 2048, /* bytes a slot: 4 MiB a thread in all */
     YZ__ROWCACHE_PARTS = 3,    /* pieces of a row, written apart in the answer */
     YZ__ROWCACHE_ROW_MAX = 2000, /* bytes of a row kept at most (a demo row: 1.2 KB) */
 };

@@ -459,7 +459,7 @@ static void h_nearby(void *ctx, yz_http_req *req)
     yz_snap_prefetch(s, &hits[0].station, sizeof hits[0], n, a.lang);
     const uint64_t serial = yz_state_snap_serial(view), ev_serial = yz_state_events_serial(view),
                    rt_serial = yz_state_ratings_serial(view);
-    /* The kept rows' keys first, so that their slots (1 MiB a thread, mostly out of cache)
+    /* The kept rows' keys first, so that their slots (4 MiB a thread, mostly out of cache)
      * are fetched together rather than one miss a row. */
     yz__rowkey keys[YZ_INDEX_MAX_K];
     if (fields == NM_ALL) {

@@ -826,8 +826,11 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **req_cls,
  * "/stations/". Malformed escapes stay literal too. */
 static size_t unescape_cb(void *cls, struct MHD_Connection *c, char *s)
 {
-    char *w = s;
-    for (const char *r = s; *r; r++) {
+    /* Up to the first '%' nothing moves: most names and values have none. */
+    char *w = strchr(s, '%');
+    if (!w)
+        return strlen(s);
+    for (const char *r = w; *r; r++) {
         int hi, lo;
         if (*r == '%' && (hi = yz_hex_value(r[1])) >= 0 && (lo = yz_hex_value(r[2])) >= 0 && (hi || lo)) {
             *w++ = (char)(hi * 16 + lo);

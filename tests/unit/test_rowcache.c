@@ -41,7 +41,8 @@ static yz__rowkey random_key(uint64_t *x)
 {
     yz__rowkey k;
     memset(&k, 0, sizeof k); /* padding too: keys are compared as bytes in the oracle */
-    /* 1,024 keys for 512 slots: they collide, and keys differing in one field only abound */
+    /* 1,024 keys: the four serial pairs of one station and variant share a slot, so they
+     * collide, and keys differing in one field only abound */
     k.serial = 1 + rnd(x) % 2;
     k.events = 1 + rnd(x) % 2;
     k.ratings = 7;
