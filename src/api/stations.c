@@ -453,8 +453,7 @@ static void h_nearby(void *ctx, yz_http_req *req)
         goto fail;
     }
     yz_buf b;
-    yz_buf_init(&b);
-    yz_buf_reserve(&b, 2048 * (n + 1)); /* ~1.3 KiB a station: no reallocation */
+    yz_http_buf_init(&b, 2048 * (n + 1)); /* ~1.3 KiB a station: no reallocation */
     yz_buf_puts(&b, "{\"stations\":[");
     yz_snap_prefetch(s, &hits[0].station, sizeof hits[0], n, a.lang);
     const uint64_t serial = yz_state_snap_serial(view), ev_serial = yz_state_events_serial(view),

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <assert.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -653,7 +654,7 @@ static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
     yz_http_req *req = yz_calloc(1, sizeof *req);
     req->srv = cls;
     req->conn = conn;
-    yz_buf_init(&req->body);
+    /* req->body stays {0} (calloc) until a body arrives: a GET allocates none. */
     if (req->srv->record_fd >= 0)
         req->raw_uri = yz_strdup(uri);
     char *q = strchr(uri, '?');
@@ -1235,6 +1236,51 @@ int yz_http_accepts_gzip(const yz_http_req *req)
     return accepts_gzip(yz_http_header(req, "Accept-Encoding"));
 }
 
+/* --- answer buffers kept per thread ---------------------------------------------------------
+ * An answer's bytes go to libmicrohttpd, which frees them once sent, on the thread serving the
+ * connection. A large answer (a nearby list is ~13 KB) would cost a large malloc and free a
+ * request, and glibc consolidates its small free chunks at every large malloc: each thread
+ * instead keeps the last large buffer freed on it, and the next answer written with
+ * yz_http_buf_init reuses it. One buffer of at most SPARE_MAX a thread, freed when the thread
+ * exits. */
+enum { SPARE_MIN = 4096, SPARE_MAX = 256 * 1024 };
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+static _Thread_local char *t_spare;
+
+static void spare_key_init(void)
+{
+    pthread_key_create(&spare_key, yz_free);
+}
+
+/* libmicrohttpd's free callback of every answer body */
+static void answer_free(void *p)
+{
+    size_t cap = p ? malloc_usable_size(p) : 0;
+    if (t_spare || cap < SPARE_MIN || cap > SPARE_MAX) {
+        yz_free(p);
+        return;
+    }
+    pthread_once(&spare_once, spare_key_init);
+    pthread_setspecific(spare_key, p);
+    t_spare = p;
+}
+
+void yz_http_buf_init(yz_buf *b, size_t cap)
+{
+    char *p = t_spare;
+    size_t have = p ? malloc_usable_size(p) : 0;
+    if (p && cap < have) {
+        t_spare = NULL;
+        pthread_setspecific(spare_key, NULL);
+        *b = (yz_buf){.data = p, .len = 0, .cap = have};
+        p[0] = '\0';
+        return;
+    }
+    yz_buf_init(b);
+    yz_buf_reserve(b, cap);
+}
+
 /* --- gzip of dynamic answers ----------------------------------------------------------------
  * A rider on a weak signal waits for bytes, not for the server: a nearby answer of ~13 KB of
  * JSON is ~3 KB gzipped. Each pool thread keeps one deflate stream (level 1: most of the gain
@@ -1347,14 +1393,14 @@ void yz_http_respond(yz_http_req *req, int status, const char *content_type, yz_
         size_t zlen;
         char *z = yz_http_accepts_gzip(req) ? gzip(data, len, &zlen) : NULL;
         if (z) {
-            yz_free(data);
+            answer_free(data);
             data = z;
             len = zlen;
             gzipped = true;
         }
     }
     struct MHD_Response *resp =
-        MHD_create_response_from_buffer_with_free_callback(len, data, yz_free);
+        MHD_create_response_from_buffer_with_free_callback(len, data, answer_free);
     if (vary) /* straight onto the response: no copies kept on the request */
         MHD_add_response_header(resp, "Vary", "Accept-Encoding");
     if (gzipped)

@@ -128,6 +128,11 @@ const char *yz_http_body(const yz_http_req *req, size_t *len);
  * address and dodge the per-address limits). */
 const char *yz_http_client_addr(yz_http_req *req);
 
+/* An empty buffer of room for at least `cap` bytes, for an answer that yz_http_respond will
+ * send: the large buffer this thread's last large answer left when it is big enough (no
+ * malloc), else a new one. Free it with yz_buf_fini if it is not sent. */
+void yz_http_buf_init(yz_buf *b, size_t cap);
+
 /* --- responses ------------------------------------------------------------------------ */
 /* Add a response header (before responding). Copies both. */
 void yz_http_add_header(yz_http_req *req, const char *name, const char *value);

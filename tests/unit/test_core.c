@@ -199,6 +199,22 @@ Test(buf, fixed_matches_strtod)
         const char *dot = strchr(b.data, '.');
         cr_assert_eq(dot ? (int)strlen(dot + 1) : 0, dec, "%s", b.data);
     }
+    /* distances: up to 20,000 km in metres, with few decimals */
+    for (int i = 0; i < 100000; i++) {
+        double v = (double)rand() / RAND_MAX * 2e7 * (i % 2 ? 1 : -1) / (1 + rand() % 1000);
+        int dec = rand() % 3;
+        yz_buf_reset(&b);
+        yz_buf_fixed(&b, v, dec);
+        char want[64];
+        /* the same rounding as the function's (half away from zero of v * 10^dec), by hand */
+        double scaled = floor(fabs(v) * pow(10, dec) + 0.5);
+        long long ip = (long long)(scaled / pow(10, dec)), fp = (long long)fmod(scaled, pow(10, dec));
+        if (dec)
+            snprintf(want, sizeof want, "%s%lld.%0*lld", v < 0 && scaled > 0 ? "-" : "", ip, dec, fp);
+        else
+            snprintf(want, sizeof want, "%s%lld", v < 0 && scaled > 0 ? "-" : "", ip);
+        cr_assert_str_eq(b.data, want, "%.17g at %d", v, dec);
+    }
     yz_buf_reset(&b);
     yz_buf_fixed(&b, -0.00001, 2);
     cr_assert_str_eq(b.data, "0.00", "no negative zero");
