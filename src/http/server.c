@@ -1247,6 +1247,7 @@ enum { SPARE_MIN = 4096, SPARE_MAX = 256 * 1024 };
 static pthread_key_t spare_key;
 static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
 static _Thread_local char *t_spare;
+static _Thread_local size_t t_spare_cap; /* its usable size */
 
 static void spare_key_init(void)
 {
@@ -1256,29 +1257,32 @@ static void spare_key_init(void)
 /* libmicrohttpd's free callback of every answer body */
 static void answer_free(void *p)
 {
-    size_t cap = p ? malloc_usable_size(p) : 0;
-    if (t_spare || cap < SPARE_MIN || cap > SPARE_MAX) {
+    if (t_spare || !p) {
+        yz_free(p);
+        return;
+    }
+    size_t cap = malloc_usable_size(p);
+    if (cap < SPARE_MIN || cap > SPARE_MAX) {
         yz_free(p);
         return;
     }
     pthread_once(&spare_once, spare_key_init);
     pthread_setspecific(spare_key, p);
     t_spare = p;
+    t_spare_cap = cap;
 }
 
 void yz_http_buf_init(yz_buf *b, size_t cap)
 {
-    char *p = t_spare;
-    size_t have = p ? malloc_usable_size(p) : 0;
-    if (p && cap < have) {
+    if (t_spare && cap < t_spare_cap) {
+        *b = (yz_buf){.data = t_spare, .len = 0, .cap = t_spare_cap};
         t_spare = NULL;
         pthread_setspecific(spare_key, NULL);
-        *b = (yz_buf){.data = p, .len = 0, .cap = have};
-        p[0] = '\0';
-        return;
+    } else {
+        yz_buf_init(b);
+        yz_buf_reserve(b, cap);
     }
-    yz_buf_init(b);
-    yz_buf_reserve(b, cap);
+    b->data[0] = '\0';
 }
 
 /* --- gzip of dynamic answers ----------------------------------------------------------------
