@@ -191,30 +191,48 @@ size_t yz_fmt_fixed(char out[32], double v, int decimals)
     static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
     if (!isfinite(v) || v >= 1e9 || v <= -1e9 || decimals < 0 || decimals > 9)
         return (size_t)snprintf(out, 32, "%.15g", isfinite(v) ? v : 0.0);
+    size_t n = 0;
     int neg = v < 0;
     if (neg)
         v = -v;
     uint64_t scaled = (uint64_t)(v * pow10[decimals] + 0.5);
-    /* The digits of `scaled` from the last, the point after `decimals` of them: divisions
-     * by the constant 10 only (a multiply each), never by a power of ten known at run time
-     * (a hardware divide, tens of cycles). */
-    char tmp[32];
-    char *p = tmp + sizeof tmp;
-    uint64_t u = scaled;
-    for (int i = 0; i < decimals; i++) {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    }
-    if (decimals)
-        *--p = '.';
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
+    uint64_t unit = (uint64_t)pow10[decimals];
+    uint64_t ip = scaled / unit, fp = scaled % unit;
     if (neg && scaled)
-        *--p = '-'; /* no "-0" */
-    size_t n = (size_t)(tmp + sizeof tmp - p);
-    memcpy(out, p, n);
+        out[n++] = '-'; /* no "-0" */
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
+                                "31323334353637383940414243444546474849505152535455565758596061"
+                                "62636465666768697071727374757677787980818283848586878889909192"
+                                "93949596979899";
+    char digits[24];
+    int nd = 0;
+    while (ip >= 100) {
+        unsigned r = (unsigned)(ip % 100);
+        ip /= 100;
+        digits[nd++] = pairs[2 * r + 1];
+        digits[nd++] = pairs[2 * r];
+    }
+    if (ip >= 10) {
+        digits[nd++] = pairs[2 * ip + 1];
+        digits[nd++] = pairs[2 * ip];
+    } else {
+        digits[nd++] = (char)('0' + ip);
+    }
+    while (nd)
+        out[n++] = digits[--nd];
+    if (decimals) {
+        out[n++] = '.';
+        int i = decimals;
+        for (; i >= 2; i -= 2) {
+            unsigned r = (unsigned)(fp % 100);
+            fp /= 100;
+            out[n + (size_t)i - 1] = pairs[2 * r + 1];
+            out[n + (size_t)i - 2] = pairs[2 * r];
+        }
+        if (i == 1)
+            out[n] = (char)('0' + fp % 10);
+        n += (size_t)decimals;
+    }
     out[n] = '\0';
     return n;
 }
