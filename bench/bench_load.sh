@@ -12,7 +12,11 @@
 #   LOAD_N=1000000      stations
 #   LOAD_ROUNDS=3       rounds (each: yizhan, PostGIS, yizhan on PostgreSQL)
 #   LOAD_PG_STORE=1     0 to skip the PostgreSQL store
-# A quick run (LOAD_N=2000 LOAD_ROUNDS=1) checks the bench itself.
+# A quick run (LOAD_N=2000 LOAD_ROUNDS=1, ~5 s; make test's bench-quick) checks the bench itself.
+# Figures are printed, never judged (a slow machine passes); the bench fails when a load does:
+# an import or a server that fails, a store or table without all N stations, or yizhan's 10
+# nearest stations of the query point not the ones PostGIS finds (same codes, distances within
+# 0.11 m: yizhan prints decimetres; a station tied at the 10th distance may differ).
 set -euo pipefail
 yizhan=$1
 gen=$2
@@ -34,9 +38,11 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-for tool in psql curl; do
+for tool in psql curl jq sqlite3; do
     command -v "$tool" >/dev/null || { echo "bench_load: $tool missing (scripts/deps.sh bench)" >&2; exit 1; }
 done
+# GNU time (Debian's package time) gives the import's CPU; bash's time keyword cannot write a file.
+[ -x /usr/bin/time ] || { echo "bench_load: /usr/bin/time missing (apt-get install time)" >&2; exit 1; }
 if [ "$(id -u)" = 0 ]; then
     id postgres >/dev/null 2>&1 || { echo "bench_load: running as root needs the postgres user" >&2; exit 1; }
     as_pg=(runuser -u postgres --)
@@ -57,6 +63,7 @@ mkdir -p "$tmp/data" && chmod 755 "$tmp/data"
 "$gen" --stations "$n" --queries 10 --out "$tmp/data" >/dev/null
 chmod 644 "$tmp/data"/*
 q=$(head -1 "$tmp/data/queries.tsv" | awk '{ print "lat=" $2 "&lon=" $3 }')
+qpoint=$(head -1 "$tmp/data/queries.tsv" | awk '{ print "ST_SetSRID(ST_MakePoint(" $3 ", " $2 "), 4326)::geography" }')
 
 # PostgreSQL 15 + PostGIS, as bench_peers.sh starts it (fsync off: its most favourable load).
 pgdata=$tmp/pg
@@ -82,13 +89,35 @@ VACUUM ANALYZE stations;
 SQL
 }
 
+# After a round's loads: all N rows in PostGIS, and its 10 nearest of the query point are the
+# ones yizhan answered ("code distance" lines, nearest first, in $tmp/yz.answer).
+postgis_check() {
+    local count
+    count=$(psqlq -d postgres -At -c "SELECT count(*) FROM stations")
+    [ "$count" = "$n" ] || { echo "bench_load: $count of $n stations in PostGIS" >&2; exit 1; }
+    psqlq -d postgres -At -F ' ' -c "SELECT code, round((geog <-> $qpoint)::numeric, 1) FROM stations
+        ORDER BY geog <-> $qpoint LIMIT 10" >"$tmp/pg.answer"
+    awk 'FNR == NR { yc[FNR] = $1; yd[FNR] = $2; ny = FNR; next }
+         { pc[FNR] = $1; pd[FNR] = $2; np = FNR }
+         END {
+             if (ny != 10 || np != 10) { print "yizhan " ny " stations, PostGIS " np; exit 1 }
+             for (i = 1; i <= 10; i++) {
+                 if (yd[i] - pd[i] > 0.11 || pd[i] - yd[i] > 0.11) { print "distance " i " differs"; exit 1 }
+                 if (yc[i] != pc[i] && yd[i] < yd[10] - 0.11) { print "station " i " differs"; exit 1 }
+             }
+         }' "$tmp/yz.answer" "$tmp/pg.answer" >"$tmp/check" ||
+        { echo "bench_load: yizhan and PostGIS answer differently: $(cat "$tmp/check")" >&2
+          paste "$tmp/yz.answer" "$tmp/pg.answer" >&2; exit 1; }
+}
+
 # yizhan: import, then serve until a nearby search answers with stations. -> seconds
 yz_load() { # round
     rm -f "$tmp"/y.db*
-    local t0 port
+    local t0
     t0=$(now)
     /usr/bin/time -f "%U %S" -o "$tmp/cpu" "$yizhan" import --timings --db "$tmp/y.db" \
-        "$tmp/data/stations.csv" >/dev/null 2>"$tmp/timings"
+        "$tmp/data/stations.csv" >/dev/null 2>"$tmp/timings" ||
+        { echo "bench_load: yizhan import failed" >&2; cat "$tmp/timings" "$tmp/cpu" >&2; exit 1; }
     yz_import=$(since "$t0")
     yz_cpu=$(awk '{ printf "%.2f", $1 + $2 }' "$tmp/cpu")
     yz_timings=$(grep '^timings:' "$tmp/timings" | sed 's/^timings: //')
@@ -105,16 +134,20 @@ yz_load() { # round
         fi
         sleep 0.02
     done
-    curl -sf "http://127.0.0.1:$(cat "$tmp/port")/api/v1/stations/nearby?$q&k=10" | grep -q '"code"' ||
-        { echo "bench_load: yizhan did not answer" >&2; cat "$tmp/yizhan.log" >&2; exit 1; }
+    if ! curl -sf "http://127.0.0.1:$(cat "$tmp/port")/api/v1/stations/nearby?$q&k=10" >"$tmp/yz.json" ||
+        ! grep -q '"code"' "$tmp/yz.json"; then
+        echo "bench_load: yizhan did not answer" >&2; cat "$tmp/yizhan.log" >&2; exit 1
+    fi
     yz_serve=$(since "$t1")
     yz_total=$(since "$t0")
+    jq -r '.stations[] | "\(.code) \(.distance_m)"' "$tmp/yz.json" >"$tmp/yz.answer"
     local count
-    count=$(sqlite3 "$tmp/y.db" "SELECT count(*) FROM stations" 2>/dev/null || echo "?")
+    count=$(sqlite3 "$tmp/y.db" "SELECT count(*) FROM stations")
+    kill -0 "$ypid" 2>/dev/null || { echo "bench_load: yizhan died" >&2; cat "$tmp/yizhan.log" >&2; exit 1; }
     kill "$ypid"
     wait "$ypid" 2>/dev/null || true
     ypid=""
-    [ "$count" = "?" ] || [ "$count" = "$n" ] || { echo "bench_load: $count of $n stations in the store" >&2; exit 1; }
+    [ "$count" = "$n" ] || { echo "bench_load: $count of $n stations in the store" >&2; exit 1; }
 }
 
 yz_pg_load() { # round
@@ -124,7 +157,8 @@ yz_pg_load() { # round
     local t0
     t0=$(now)
     "$yizhan" import --timings --db "postgresql://postgres@127.0.0.1:$pgport/yz" \
-        "$tmp/data/stations.csv" >/dev/null 2>"$tmp/timings.pg"
+        "$tmp/data/stations.csv" >/dev/null 2>"$tmp/timings.pg" ||
+        { echo "bench_load: yizhan import into PostgreSQL failed" >&2; cat "$tmp/timings.pg" >&2; exit 1; }
     yzpg_import=$(since "$t0")
     yzpg_timings=$(grep '^timings:' "$tmp/timings.pg" | sed 's/^timings: //')
     local count
@@ -143,6 +177,7 @@ for r in $(seq 1 "$rounds"); do
     t0=$(now)
     postgis_load
     pg=$(since "$t0")
+    postgis_check
     ratio=$(awk -v a="$pg" -v b="$yz_total" 'BEGIN { printf "%.2f", a / b }')
     ratios="$ratios $ratio"
     printf '\nround %s (load average %s before yizhan, %s before PostGIS)\n' "$r" "$l0" "$l1"

@@ -12,6 +12,18 @@
 #   PEERS_THREADS=2                    yizhan's pool threads (the machine's cores)
 #   PEERS_TSV=FILE                     keep the results, tab-separated (peers_chart.awk's input)
 #   BARE_MHD=PATH                      bench/bare_mhd: measures the HTTP floor (see below)
+#   PEERS_QUICK=1                      the checks-only mode make test runs (15 - 35 s): size 1000,
+#                                      1 s a measurement, 1000 query points; every case's
+#                                      answers compared, but only k=10 (the chart's case)
+#                                      measured, on yizhan's full answer, PostGIS geography
+#                                      (1 client) and Redis (no warm-ups, the Redis calibration
+#                                      run kept as the figure); the chart drawn into the
+#                                      temporary folder unless SVG is given.
+# Figures are printed, never judged. The bench fails (exit 1, after printing everything, the
+# chart then not written) when something is broken: PostGIS geography or Redis not returning
+# yizhan's stations, yizhan's fields= answer not its full one, a k-nearest answer short of k,
+# an HTTP error or non-2xx answer under wrk, pgbench or redis-benchmark failing, a server that
+# died. The geometry form differs by design (below) and is not judged.
 # yizhan runs every case twice: with its full answer, and with `fields=code,distance_m`, the
 # answer the peers give (a code and a distance a station). The HTTP floor is a bare
 # libmicrohttpd server (same flags and pool) answering a fixed 27-byte body with no work at
@@ -23,9 +35,16 @@ set -euo pipefail
 yizhan=$1
 gen=$2
 svg=${3:-}
-sizes=${PEERS_SIZES:-1000 100000 1000000}
-dur=${PEERS_SECONDS:-3}
-nq=${PEERS_QUERIES:-10000}
+quick=${PEERS_QUICK:-0}
+if [ "$quick" = 1 ]; then
+    sizes=${PEERS_SIZES:-1000}
+    dur=${PEERS_SECONDS:-1}
+    nq=${PEERS_QUERIES:-1000}
+else
+    sizes=${PEERS_SIZES:-1000 100000 1000000}
+    dur=${PEERS_SECONDS:-3}
+    nq=${PEERS_QUERIES:-10000}
+fi
 ncheck=${PEERS_CHECK:-100}
 threads=${PEERS_THREADS:-2}
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
@@ -68,6 +87,11 @@ free_port() {
     done
 }
 field() { echo "$1" | sed -n "s/.*$2=\([0-9.]*\).*/\1/p"; }
+# A failure is noted and the run goes on (measurements run in subshells): the bench exits 1
+# at the end when any was noted.
+failures="$tmp/failures"
+: >"$failures"
+fail() { echo "bench_peers: $*" >&2; echo "$*" >>"$failures"; }
 
 # The cases: name, k, radius in metres (0 = none), facility filter (toilet + battery swap).
 cases=("k1 1 0 0" "k10 10 0 0" "k10f 10 0 1" "r1k 100 1000 0" "r1kf 100 1000 1"
@@ -122,8 +146,9 @@ LUA
 yz_run() { # case clients [port] -> "rps p50 p99"
     local t=$(($2 > 1 ? 2 : 1)) out
     out=$(wrk -t"$t" -c"$2" -d"${dur}s" -s "$tmp/yz.$1.lua" "http://127.0.0.1:${3:-$yport}" | grep '^RESULT')
-    [ "$(field "$out" errors)" = 0 ] && [ "$(field "$out" non2xx)" = 0 ] ||
-        echo "bench_peers: yizhan errors: $out" >&2
+    if [ "$(field "$out" errors)" != 0 ] || [ "$(field "$out" non2xx)" != 0 ]; then
+        fail "errors under wrk ($1, $2 clients): ${out:-no result}"
+    fi
     echo "$(field "$out" rps) $(field "$out" p50_ms) $(field "$out" p99_ms)"
 }
 
@@ -136,20 +161,24 @@ floor_run() {
     "$BARE_MHD" "$port" "$threads" >/dev/null &
     bpid=$!
     for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.05; done
-    wrk -t2 -c64 -d1s "http://127.0.0.1:$port/" >/dev/null
+    [ "$quick" = 1 ] || wrk -t2 -c64 -d1s "http://127.0.0.1:$port/" >/dev/null # warm-up
     echo "$(yz_run k1 1 "$port") $(yz_run k1 64 "$port")"
     kill "$bpid"
     wait "$bpid" 2>/dev/null || true
 }
 
-ratio() { awk -v a="${1%% *}" -v b="${2%% *}" 'BEGIN { if (a == "" || !b) print "-"; else printf "%.1fx", a / b }'; }
+# "-": a figure not measured (quick mode), or a peer at 0 q/s
+ratio() { awk -v a="${1%% *}" -v b="${2%% *}" 'BEGIN { if (a == "" || a == "-" || !(b + 0)) print "-"; else printf "%.1fx", a / b }'; }
 
 yz_answers() { # case -> lines "qid code:dist ..." for the first $ncheck queries
     head -n "$ncheck" "$tmp/yz.$1.paths" | sed "s|^|url = \"http://127.0.0.1:$yport|; s|$|\"|" \
         >"$tmp/yz.curl"
-    curl -s -K "$tmp/yz.curl" >"$tmp/yz.body"
+    curl -s -K "$tmp/yz.curl" >"$tmp/yz.body" ||
+        { echo "bench_peers: yizhan did not answer ($1)" >&2; tail -20 "$tmp/yizhan.log" >&2; exit 1; }
+    # jq fails on an answer without a station list (an error, an empty body), and so the bench
     jq -r '[.stations[] | "\(.code):\(.distance_m)"] | join(" ")' "$tmp/yz.body" |
-        awk '{ print NR "\t" $0 }'
+        awk '{ print NR "\t" $0 }' || { echo "bench_peers: yizhan's answers ($1) are not station lists:" >&2
+                                       head -c 300 "$tmp/yz.body" >&2; exit 1; }
 }
 
 # The mean size and number of stations of yizhan's answers in the check.
@@ -238,7 +267,7 @@ pg_run() { # case clients -> "rps p50 p99"
     rm -f "$tmp"/pglog*
     out=$(cd "$tmp" && pgbench -n -h 127.0.0.1 -p "$pgport" -U postgres -M prepared -c "$2" -j "$j" \
         -T "$dur" -l --log-prefix=pglog -f "$tmp/pg.$1.sql" postgres 2>&1) ||
-        { echo "bench_peers: pgbench: $out" >&2; echo "0 0 0"; return; }
+        { fail "pgbench ($1, $2 clients): $out"; echo "0 0 0"; return; }
     local tps
     tps=$(echo "$out" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1)
     cat "$tmp"/pglog* | awk '{ print $3 / 1000 }' | sort -n |
@@ -285,14 +314,22 @@ LUA
 redis_bench() { # clients n args... -> "rps p50 p99"
     local c=$1 n=$2 t=$(($1 > 1 ? 2 : 1))
     shift 2
-    redis-benchmark -p "$rport" -c "$c" --threads "$t" -n "$n" -r "$nq" --csv "$@" 2>/dev/null |
-        tail -1 | tr -d '"' | awk -F, '{ printf "%.0f %.3f %.3f\n", $2, $5, $7 }'
+    local out
+    # an error reply ("Error from server: ..." on stderr) makes it exit 1; one printed fails too
+    if ! out=$(redis-benchmark -p "$rport" -c "$c" --threads "$t" -n "$n" -r "$nq" --csv "$@" 2>"$tmp/rb.err") ||
+        grep -q '^Error' "$tmp/rb.err"; then
+        fail "redis-benchmark ($*, $c clients): $(tail -3 "$tmp/rb.err")"
+        echo "0 0 0"
+        return
+    fi
+    echo "$out" | tail -1 | tr -d '"' | awk -F, '{ printf "%.0f %.3f %.3f\n", $2, $5, $7 }'
 }
 
 redis_run() { # clients args... : calibrate the count for $dur seconds, then measure
     local c=$1 cal n
     shift
     cal=$(redis_bench "$c" $((c > 1 ? 5000 : 1000)) "$@")
+    [ "$quick" != 1 ] || { echo "$cal"; return; } # quick: the calibration is the measurement
     n=$(awk -v r="${cal%% *}" -v d="$dur" 'BEGIN { n = int(r * d); print n < 1000 ? 1000 : n }')
     redis_bench "$c" "$n" "$@"
 }
@@ -344,6 +381,12 @@ fmt_row() { # case system 1-client(3) 64-client(3) yz/peer lite/peer floor/peer 
     printf '  %-22s %-19s %9s %8s %8s %10s %8s %8s %7s %7s %7s  %s\n' "$@"
 }
 
+none="- - -" # the three figures of a measurement not made (quick mode)
+result() { # system 1-client 64-client answers: a row of $results, of size $n and case $name
+    [ "$2" = "$none" ] ||
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$1" "$name" "${2// /$'\t'}" "${3// /$'\t'}" "$4" >>"$results"
+}
+
 run_size() {
     local n=$1 t0 loadyz loadpg loadrd pgsize
     rm -rf "$tmp/data" && mkdir -p "$tmp/data" && chmod 755 "$tmp/data"
@@ -389,7 +432,7 @@ run_size() {
     printf '        PostGIS %s s (\\copy, GiST index, VACUUM ANALYZE)\n' "$loadpg"
     printf '        Redis %s s (GEOADD through redis-cli --pipe)\n' "$loadrd"
 
-    local c name k r f y1 y64 l1 l64 p1 p64 r1 r64 cp cr cl sz fl f1 f64
+    local c name k r f y1 y64 l1 l64 p1 p64 r1 r64 cp cr cl sz fl f1 f64 m short
     yz_paths k1 1 0 0
     fl=$(floor_run)
     f1=${fl% * * *}
@@ -402,64 +445,87 @@ run_size() {
     fi
     for c in "${cases[@]}"; do
         read -r name k r f <<<"$c"
+        # quick: every case's answers checked, and k=10 (the chart's case) measured on yizhan
+        # (full answer), PostGIS geography and Redis; other figures "-", without a result row
+        m=1
+        [ "$quick" = 1 ] && [ "$name" != k10 ] && m=0
         yz_paths "$name" "$k" "$r" "$f"
         pg_script "$name" "$k" "$r" "$f"
         # answers first (they also warm each system up); the lite answers must be the same
         yz_answers "$name" >"$tmp/ans.yz"
         sz=$(yz_sizes)
+        # k nearest without a radius: k stations every time (n >= k; with the filter ~n/10)
+        if [ "$r" = 0 ]; then
+            short=$(awk -F'\t' -v k="$k" 'split($2, a, " ") != k { s++ } END { print s + 0 }' "$tmp/ans.yz")
+            [ "$short" = 0 ] || fail "$short of yizhan's $name answers do not hold $k stations"
+        fi
         yz_answers "$name.lite" >"$tmp/ans.yzl"
         cl="same as full: $(wc -c <"$tmp/yz.body" | awk -v q="$ncheck" '{ printf "%.2f KB", $1 / q / 1024 }')"
-        cmp -s "$tmp/ans.yz" "$tmp/ans.yzl" || { cl="DIFFER from the full answers"; echo "bench_peers: fields= answers differ ($name)" >&2; }
+        cmp -s "$tmp/ans.yz" "$tmp/ans.yzl" || { cl="DIFFER from the full answers"; fail "fields= answers differ ($name)"; }
         pg_answers "$name" "$k" "$r" "$f" >"$tmp/ans.pg"
         cp=$(compare "$tmp/ans.yz" "$tmp/ans.pg" "$k" "$r" 0.11 1)
-        wrk -t2 -c64 -d1s -s "$tmp/yz.$name.lua" "http://127.0.0.1:$yport" >/dev/null
-        y1=$(yz_run "$name" 1)
-        y64=$(yz_run "$name" 64)
-        l1=$(yz_run "$name.lite" 1)
-        l64=$(yz_run "$name.lite" 64)
-        p1=$(pg_run "$name" 1)
-        p64=$(pg_run "$name" 64)
+        [ "$cp" = same ] || fail "PostGIS: $cp of $ncheck answers ($name)"
+        y1=$none y64=$none l1=$none l64=$none p1=$none p64=$none
+        if [ "$m" = 1 ]; then
+            [ "$quick" = 1 ] || wrk -t2 -c64 -d1s -s "$tmp/yz.$name.lua" "http://127.0.0.1:$yport" >/dev/null
+            y1=$(yz_run "$name" 1)
+            y64=$(yz_run "$name" 64)
+            if [ "$quick" != 1 ]; then
+                l1=$(yz_run "$name.lite" 1)
+                l64=$(yz_run "$name.lite" 64)
+            fi
+            p1=$(pg_run "$name" 1)
+            # quick: not at 64 clients, whose connections take most of a 1 s run (0 q/s here)
+            [ "$quick" = 1 ] || p64=$(pg_run "$name" 64)
+        fi
         fmt_row "$(label "$name")" yizhan $y1 $y64 "" "" "" "$sz"
         fmt_row "" "yizhan code+dist" $l1 $l64 "" "" "" "$cl"
         fmt_row "" PostGIS $p1 $p64 "$(ratio "$y64" "$p64")" "$(ratio "$l64" "$p64")" \
             "$(ratio "$f64" "$p64")" "$cp"
-        printf '%s\tyizhan\t%s\t%s\t%s\t\n%s\tyizhan code+distance\t%s\t%s\t%s\t%s\n%s\tPostGIS\t%s\t%s\t%s\t%s\n' \
-            "$n" "$name" "${y1// /$'\t'}" "${y64// /$'\t'}" \
-            "$n" "$name" "${l1// /$'\t'}" "${l64// /$'\t'}" "$cl" \
-            "$n" "$name" "${p1// /$'\t'}" "${p64// /$'\t'}" "$cp" >>"$results"
+        result yizhan "$y1" "$y64" ""
+        result "yizhan code+distance" "$l1" "$l64" "$cl"
+        result PostGIS "$p1" "$p64" "$cp"
         if [ "$r" = 0 ]; then
+            # its answers differ by design (see above): shown, not judged
             pg_answers "$name" "$k" "$r" "$f" geom >"$tmp/ans.pgg"
             cp=$(compare "$tmp/ans.yz" "$tmp/ans.pgg" "$k" "$r" 0.11 1 quiet)
-            p1=$(pg_run "$name.geom" 1)
-            p64=$(pg_run "$name.geom" 64)
+            p1=$none p64=$none
+            if [ "$m" = 1 ] && [ "$quick" != 1 ]; then
+                p1=$(pg_run "$name.geom" 1)
+                p64=$(pg_run "$name.geom" 64)
+            fi
             fmt_row "" "PostGIS geometry" $p1 $p64 "$(ratio "$y64" "$p64")" "$(ratio "$l64" "$p64")" \
                 "$(ratio "$f64" "$p64")" "$cp"
-            printf '%s\tPostGIS geometry\t%s\t%s\t%s\t%s\n' "$n" "$name" "${p1// /$'\t'}" \
-                "${p64// /$'\t'}" "$cp" >>"$results"
+            result "PostGIS geometry" "$p1" "$p64" "$cp"
         fi
         if [ "$f" = 0 ]; then
             redis_answers "$k" "$r" >"$tmp/ans.rd"
             cr=$(compare "$tmp/ans.yz" "$tmp/ans.rd" "$k" "$r" 1.0 0.99971933)
-            r1=$(redis_run 1 EVALSHA "$knn_sha" 0 __rand_int__ "$k" "$r")
-            r64=$(redis_run 64 EVALSHA "$knn_sha" 0 __rand_int__ "$k" "$r")
+            [ "$cr" = same ] || fail "Redis: $cr of $ncheck answers ($name)"
+            r1=$none r64=$none
+            if [ "$m" = 1 ]; then
+                r1=$(redis_run 1 EVALSHA "$knn_sha" 0 __rand_int__ "$k" "$r")
+                r64=$(redis_run 64 EVALSHA "$knn_sha" 0 __rand_int__ "$k" "$r")
+            fi
             fmt_row "" Redis $r1 $r64 "$(ratio "$y64" "$r64")" "$(ratio "$l64" "$r64")" \
                 "$(ratio "$f64" "$r64")" "$cr"
-            printf '%s\tRedis\t%s\t%s\t%s\t%s\n' "$n" "$name" "${r1// /$'\t'}" "${r64// /$'\t'}" "$cr" \
-                >>"$results"
+            result Redis "$r1" "$r64" "$cr"
         else
             fmt_row "" Redis - - - - - - - - - "cannot filter by facility"
         fi
     done
-    # Plain GEOSEARCH without the script, always at the first query point: Redis's best case.
-    local q1
-    q1=$(head -1 "$tmp/data/queries.tsv" | awk '{ print $3, $2 }')
-    r64=$(redis_run 64 GEOSEARCH st FROMLONLAT ${q1% *} ${q1#* } BYRADIUS 1000 m ASC COUNT 100 WITHDIST)
-    printf '  %-31s %s q/s at 64 clients (p50 %s ms, p99 %s ms)\n' \
-        "Redis plain GEOSEARCH 1 km, one point, no script:" $r64
-    # The least work a request can be: the machine's floor for any request and answer.
-    r64=$(redis_run 64 PING)
-    printf '  %-31s %s q/s at 64 clients (p50 %s ms, p99 %s ms)\n' \
-        "Redis PING (no work at all):" $r64
+    # Redis's own floors, not in the quick mode: plain GEOSEARCH without the script, always at
+    # the first query point (Redis's best case), and PING, the least work a request can be.
+    if [ "$quick" != 1 ]; then
+        local q1
+        q1=$(head -1 "$tmp/data/queries.tsv" | awk '{ print $3, $2 }')
+        r64=$(redis_run 64 GEOSEARCH st FROMLONLAT ${q1% *} ${q1#* } BYRADIUS 1000 m ASC COUNT 100 WITHDIST)
+        printf '  %-31s %s q/s at 64 clients (p50 %s ms, p99 %s ms)\n' \
+            "Redis plain GEOSEARCH 1 km, one point, no script:" $r64
+        r64=$(redis_run 64 PING)
+        printf '  %-31s %s q/s at 64 clients (p50 %s ms, p99 %s ms)\n' \
+            "Redis PING (no work at all):" $r64
+    fi
 
     # Memory once everything has run.
     local myz pgsb rused rrss
@@ -478,7 +544,10 @@ run_size() {
         "$BENCH_MEMORY" "$tmp/y.db" | sed 's/^/        /'
     fi
 
-    kill "$ypid" "$rpid"
+    # a server that died under the load fails the run (its log shows why)
+    kill -0 "$ypid" 2>/dev/null || { fail "yizhan died ($n stations)"; tail -20 "$tmp/yizhan.log" >&2; }
+    kill -0 "$rpid" 2>/dev/null || { fail "redis-server died ($n stations)"; tail -20 "$tmp/redis.log" >&2; }
+    kill "$ypid" "$rpid" 2>/dev/null || true
     wait "$ypid" "$rpid" 2>/dev/null || true
     ypid=""
     rpid=""
@@ -499,7 +568,15 @@ done
 
 # ---- the chart --------------------------------------------------------------------------------
 [ -z "${PEERS_TSV:-}" ] || cp "$results" "$PEERS_TSV"
+if [ -s "$failures" ]; then
+    printf '\nbench_peers: FAILED (%s), no chart written:\n' "$(wc -l <"$failures")" >&2
+    sed 's/^/  /' "$failures" >&2
+    exit 1
+fi
+# quick: the chart is drawn all the same (so that its script cannot rot), into the temporary folder
+[ -n "$svg" ] || [ "$quick" != 1 ] || svg=$tmp/peers.svg
 if [ -n "$svg" ]; then
     awk -F'\t' -v sizes="$sizes" -f "$here/peers_chart.awk" "$results" >"$svg"
-    echo "chart: $svg"
+    [ "$(tail -1 "$svg")" = "</svg>" ] || { echo "bench_peers: the chart is cut short" >&2; exit 1; }
+    [ "$svg" = "$tmp/peers.svg" ] || echo "chart: $svg"
 fi

@@ -12,9 +12,12 @@ build="gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libop
 # the password file's format). nginx: tests/pg/070-nginx.sh. prometheus: only for promtool (make lint checks the alert rules);
 # no smaller Debian package carries it. On a machine with systemd it also enables a Prometheus
 # service: `systemctl disable --now prometheus` if that is not wanted there.
+# postgresql-15-postgis-3, redis-server, redis-tools, time: the peers of the load and peers
+# benches, whose quick modes make test runs (and /usr/bin/time, which bench_load.sh reads).
 test="$build libcriterion-dev curl jq sqlite3 clang libclang-rt-14-dev chromium poppler-utils zbar-tools wrk
-      postgresql-15 postgresql-client-15 nginx prometheus mosquitto mosquitto-clients"
-bench="$test postgresql postgresql-15-postgis-3 redis-server redis-tools"
+      postgresql-15 postgresql-client-15 nginx prometheus mosquitto mosquitto-clients
+      postgresql-15-postgis-3 redis-server redis-tools time"
+bench="$test postgresql"
 # make run: the broker that carries the simulated devices' readings (scripts/run.sh)
 run="$build mosquitto"
 # make deb: the packaging tools (and man, for make deb-test's man -l)

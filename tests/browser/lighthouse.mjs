@@ -13,6 +13,11 @@
 // multiplier is calibrated as Lighthouse's own CPU-throttling calculator says (index >= 1300:
 // 3 + (index - 1300) / 233, at most 4; 800-1300: 2; under 800: 1), from a first run's index.
 // YZ_LH_CPU=4 forces Lighthouse's default. The table prints the index and the multiplier.
+// YZ_LH_QUICK=1 is the checks-only mode (so that the bench cannot rot; ~30 s here): no
+// calibration run (the multiplier is Lighthouse's default 4x unless YZ_LH_CPU says), one run a
+// page, the figures printed and no target judged (a slow host passes); it exits 1 only when a
+// page is broken: Lighthouse's runtime error (the document failed or answered 4xx/5xx, nothing
+// painted), a category without a score, or the page's document not answered 200.
 import fs from 'node:fs';
 import path from 'node:path';
 import lighthouse from 'lighthouse';
@@ -22,7 +27,8 @@ import { throttling } from 'lighthouse/core/config/constants.js';
 const BASE = process.env.YZ_BASE;
 if (!BASE) { console.error('lighthouse.mjs: YZ_BASE is not set (run it through run.sh)'); process.exit(2); }
 const OUT = process.env.YZ_SHOTS || 'build/browser-shots';
-const RUNS = Math.max(1, Number(process.env.YZ_LH_RUNS || 1));
+const QUICK = process.env.YZ_LH_QUICK === '1';
+const RUNS = QUICK ? 1 : Math.max(1, Number(process.env.YZ_LH_RUNS || 1));
 const SLOW_4G = throttling.mobileSlow4G; // 150 ms RTT, 1.6 Mbit/s down, 750 kbit/s up
 const TARGET = { performance: 95, accessibility: 95, fcpMs: 1500, bytes: 300 * 1024 };
 
@@ -42,7 +48,7 @@ const chrome = await chromeLauncher.launch({
 });
 const rows = [];
 let fail = false;
-let cpu = Number(process.env.YZ_LH_CPU || 0);
+let cpu = Number(process.env.YZ_LH_CPU || (QUICK ? 4 : 0));
 let benchIndex = null;
 const multiplierFor = (bi) => (bi >= 1300 ? Math.min(4, 3 + (bi - 1300) / 233) : bi >= 800 ? 2 : 1);
 try {
@@ -69,15 +75,28 @@ try {
     const a = lhr.audits;
     const row = {
       name, path: p,
-      performance: Math.round(lhr.categories.performance.score * 100),
-      accessibility: Math.round(lhr.categories.accessibility.score * 100),
-      fcpMs: Math.round(a['first-contentful-paint'].numericValue),
-      lcpMs: Math.round(a['largest-contentful-paint'].numericValue),
-      tbtMs: Math.round(a['total-blocking-time'].numericValue),
-      cls: a['cumulative-layout-shift'].numericValue,
-      bytes: a['total-byte-weight'].numericValue,
+      // ?. and NaN: a broken page has audits without values (it is failed below, not thrown)
+      performance: Math.round(lhr.categories.performance?.score * 100),
+      accessibility: Math.round(lhr.categories.accessibility?.score * 100),
+      fcpMs: Math.round(a['first-contentful-paint']?.numericValue),
+      lcpMs: Math.round(a['largest-contentful-paint']?.numericValue),
+      tbtMs: Math.round(a['total-blocking-time']?.numericValue),
+      cls: a['cumulative-layout-shift']?.numericValue ?? NaN,
+      bytes: a['total-byte-weight']?.numericValue ?? NaN,
     };
     row.problems = [];
+    // what breaks a page, judged in every mode (in the quick mode, alone)
+    const doc = (a['network-requests']?.details?.items || []).find((it) => it.resourceType === 'Document');
+    if (lhr.runtimeError) row.problems.push(`broken: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
+    for (const c of ['performance', 'accessibility']) {
+      if (typeof lhr.categories[c]?.score !== 'number') row.problems.push(`broken: no ${c} score`);
+    }
+    if (!doc || doc.statusCode !== 200) row.problems.push(`broken: the document answered ${doc ? doc.statusCode : 'nothing'}`);
+    if (QUICK) {
+      if (row.problems.length) fail = true;
+      rows.push(row);
+      continue;
+    }
     if (row.performance < TARGET.performance) row.problems.push(`performance ${row.performance} < ${TARGET.performance}`);
     if (row.accessibility < TARGET.accessibility) row.problems.push(`accessibility ${row.accessibility} < ${TARGET.accessibility}`);
     if (row.fcpMs >= TARGET.fcpMs) row.problems.push(`FCP ${row.fcpMs} ms >= ${TARGET.fcpMs}`);
@@ -103,5 +122,6 @@ for (const r of rows) {
   console.log(`${pad(r.name, 10)}${pad(r.performance, 6)}${pad(r.accessibility, 6)}${pad(r.fcpMs, 8)}${pad(r.lcpMs, 8)}`
     + `${pad(r.tbtMs, 8)}${pad(r.cls.toFixed(3), 7)}${pad((r.bytes / 1024).toFixed(1), 7)}${r.problems.join('; ') || '-'}`);
 }
-console.log(`targets: performance >= ${TARGET.performance}, accessibility >= ${TARGET.accessibility}, FCP < ${TARGET.fcpMs} ms, < ${TARGET.bytes / 1024} KB`);
+console.log(QUICK ? 'quick mode: figures not judged against the targets (YZ_LH_QUICK=1)'
+  : `targets: performance >= ${TARGET.performance}, accessibility >= ${TARGET.accessibility}, FCP < ${TARGET.fcpMs} ms, < ${TARGET.bytes / 1024} KB`);
 process.exit(fail ? 1 : 0);
